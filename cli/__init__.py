@@ -1,0 +1,1 @@
+"""framtid.cli: the ``framtid`` command line."""

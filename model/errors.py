@@ -1,0 +1,25 @@
+"""Exceptions the command line turns into one clear message and a non-zero exit."""
+
+
+class FramtidError(Exception):
+    """Base class: an error the user can fix (bad input, missing file)."""
+
+    exit_code = 1
+
+
+class DataError(FramtidError):
+    """An embedded or user-supplied data file is malformed."""
+
+
+class ScenarioError(FramtidError):
+    """A scenario file is invalid. Carries every problem found, each with its location."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ResultExistsError(FramtidError):
+    """Refuse to overwrite an existing result file without ``--force``."""

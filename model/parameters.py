@@ -1,0 +1,155 @@
+"""The parameter table: one place for every model parameter's unit, default,
+plausible range, distribution and source.
+
+The table is stored as CSV files under ``model/data/parameters/`` (one file per
+submodel, same columns) and loaded into a single registry. Values are held as
+arrays over the Monte Carlo ``draw`` axis, shape ``(D,)``, so a submodel never
+needs to know whether it runs one draw or a thousand.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from .errors import DataError
+
+COLUMNS = ("name", "unit", "default", "low", "high", "distribution", "description", "source")
+DISTRIBUTIONS = ("fixed", "uniform", "triangular", "normal", "lognormal")
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One row of the parameter table."""
+
+    name: str
+    unit: str
+    default: float
+    low: float
+    high: float
+    distribution: str
+    description: str
+    source: str
+
+    @property
+    def submodel(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+def _parameter_files() -> list[Path]:
+    folder = resources.files("framtid.model") / "data" / "parameters"
+    return sorted(Path(str(p)) for p in folder.iterdir() if str(p).endswith(".csv"))
+
+
+def _parse_row(path: Path, lineno: int, row: dict[str, str]) -> ParameterSpec:
+    where = f"{path.name}: line {lineno}"
+    missing = [c for c in COLUMNS if c not in row or row[c] is None]
+    if missing:
+        raise DataError(f"{where}: missing column(s) {', '.join(missing)}")
+    name = row["name"].strip()
+    try:
+        default, low, high = (float(row[c]) for c in ("default", "low", "high"))
+    except ValueError:
+        raise DataError(f"{where}: parameter {name!r}: default, low and high must be numbers") from None
+    if not (low <= default <= high):
+        raise DataError(f"{where}: parameter {name!r}: default {default} outside [{low}, {high}]")
+    dist = row["distribution"].strip()
+    if dist not in DISTRIBUTIONS:
+        raise DataError(f"{where}: parameter {name!r}: distribution {dist!r} not one of {', '.join(DISTRIBUTIONS)}")
+    for col in ("unit", "description", "source"):
+        if not row[col].strip():
+            raise DataError(f"{where}: parameter {name!r}: empty {col}")
+    return ParameterSpec(name, row["unit"].strip(), default, low, high, dist,
+                         row["description"].strip(), row["source"].strip())
+
+
+def load_table(files: Iterable[Path] | None = None) -> dict[str, ParameterSpec]:
+    """Read every parameter file into one registry keyed by name."""
+    table: dict[str, ParameterSpec] = {}
+    for path in files if files is not None else _parameter_files():
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            if tuple(reader.fieldnames or ()) != COLUMNS:
+                raise DataError(f"{path.name}: header must be {','.join(COLUMNS)}")
+            for lineno, row in enumerate(reader, start=2):
+                spec = _parse_row(path, lineno, row)
+                if spec.name in table:
+                    raise DataError(f"{path.name}: line {lineno}: parameter {spec.name!r} defined twice")
+                table[spec.name] = spec
+    return table
+
+
+_TABLE: dict[str, ParameterSpec] | None = None
+
+
+def table() -> dict[str, ParameterSpec]:
+    """The packaged parameter table (read once)."""
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = load_table()
+    return _TABLE
+
+
+class Params:
+    """Parameter values over draws: ``params[name]`` is an array of shape ``(D,)``."""
+
+    def __init__(self, values: Mapping[str, np.ndarray], n_draws: int,
+                 specs: Mapping[str, ParameterSpec] | None = None):
+        self._values = dict(values)
+        self.n_draws = n_draws
+        self.specs = specs if specs is not None else table()
+
+    @classmethod
+    def defaults(cls, n_draws: int = 1, overrides: Mapping[str, float] | None = None) -> "Params":
+        """Every parameter at its default value, repeated over ``n_draws``."""
+        specs = table()
+        values = {n: np.full(n_draws, s.default) for n, s in specs.items()}
+        params = cls(values, n_draws, specs)
+        return params.with_overrides(overrides or {})
+
+    def with_overrides(self, overrides: Mapping[str, float]) -> "Params":
+        """A copy with some parameters set to other values (scalars or ``(D,)`` arrays)."""
+        values = dict(self._values)
+        for name, value in overrides.items():
+            if name not in values:
+                raise KeyError(f"unknown parameter {name!r}")
+            values[name] = np.broadcast_to(np.asarray(value, dtype=float), (self.n_draws,)).copy()
+        return Params(values, self.n_draws, self.specs)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise KeyError(f"unknown parameter {name!r}") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def names(self) -> list[str]:
+        return sorted(self._values)
+
+    def bcast(self, name: str, ndim: int) -> np.ndarray:
+        """Values shaped ``(D, 1, ..., 1)`` with ``ndim`` axes, to broadcast against
+        arrays of shape ``(D, M, ...)``."""
+        return self[name].reshape((self.n_draws,) + (1,) * (ndim - 1))
+
+    def vector(self, prefix: str, labels: Iterable[str]) -> np.ndarray:
+        """Stack ``prefix.label`` for each label into shape ``(D, len(labels))``."""
+        return np.stack([self[f"{prefix}.{label}"] for label in labels], axis=1)
+
+    def scalar(self, name: str) -> float:
+        """The value of a parameter that must not vary over draws (e.g. a switch)."""
+        v = self[name]
+        if not np.all(v == v[0]):
+            raise ValueError(f"parameter {name!r} varies over draws but is used as a scalar")
+        return float(v[0])
+
+
+def is_finite_table(specs: Mapping[str, ParameterSpec]) -> bool:
+    return all(math.isfinite(s.default) for s in specs.values())
