@@ -1,0 +1,142 @@
+"""Base-year calibration: scale each emission source so that 2009 matches the inventory.
+
+The submodels first compute every source bottom-up from drivers and default
+parameters. The municipal inventory then pins what it observes, from the finest
+level to the coarsest: sources (e.g. heating oil), sectors (heating), and sector
+groups (road traffic). At each observed node the sources not yet pinned absorb
+the difference in proportion to their bottom-up size; sources under no observed
+node keep their bottom-up value and are reported as *estimated*.
+
+The result is one factor per municipality and source, each acting on a physical
+quantity inside its submodel (territorial vs resident vkm, legacy landfill
+deposits, heating-system share ...). Observed values are converted between GWP
+sets through the sources' own gas profiles, so a series published with SAR or AR5
+weights calibrates the same gas masses as one published with AR4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import dims
+from .accounting import gwp_vector
+from .data_store import Observation, observations
+from .parameters import Params
+
+LEVELS = ("source", "sector", "group")  # calibration order: finest first
+# Observations whose GWP basis the source does not state: taken as AR4, the set
+# the Norwegian inventory used in 2015-2022 (observations: gwp_ch4_current_inventory).
+UNKNOWN_BASIS = "ar4"
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    """What calibration did with one observed value (or one check)."""
+
+    municipality: str
+    level: str           # source, sector, group or check
+    name: str
+    observed: float      # [t CO2e] in the observation's own GWP basis
+    gwp_basis: str
+    bottom_up: float     # model before calibration, same basis (first draw)
+    calibrated: float    # model after calibration, same basis (first draw)
+    note: str
+
+
+@dataclass
+class Calibration:
+    factors: np.ndarray                    # (D, M, S) over dims.SOURCES
+    status: dict[tuple[str, str], str]     # (municipality, source) -> observed/estimated with how
+    rows: list[CalibrationRow]
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {s: self.factors[:, :, i] for i, s in enumerate(dims.SOURCES)}
+
+
+def leaves(level: str, name: str) -> list[int]:
+    """Indices into ``dims.SOURCES`` of the sources under an inventory node."""
+    if level == "source":
+        return [dims.SOURCES.index(name)]
+    if level == "sector":
+        return [i for i, s in enumerate(dims.SOURCES) if dims.SOURCE_SECTOR[s] == name]
+    if level == "group":
+        return [i for i, s in enumerate(dims.SOURCES) if dims.SOURCE_SECTOR[s] in dims.SECTOR_GROUPS[name]]
+    raise ValueError(level)
+
+
+def targets(municipality: str, year: int = dims.BASE_YEAR) -> list[tuple[str, str, Observation]]:
+    """Observed emission nodes of one municipality in ``year``, finest level first."""
+    found = []
+    for o in observations():
+        if o.municipality != municipality or o.year != year or not o.variable.startswith("emissions."):
+            continue
+        _, level, name = o.variable.split(".", 2)
+        found.append((level, name, o))
+    order = {lvl: i for i, lvl in enumerate(LEVELS + ("check",))}
+    return sorted(found, key=lambda t: (order[t[0]], t[1]))
+
+
+def _basis(o: Observation) -> str:
+    return o.gwp_basis if o.gwp_basis in ("ar4", "ar5", "ar6", "sar") else UNKNOWN_BASIS
+
+
+def calibrate(bottom_up: np.ndarray, params: Params) -> Calibration:
+    """Factors that make the 2009 sources reproduce every observed 2009 node.
+
+    ``bottom_up``: (D, M, S, G) gas masses per source from the submodels with all
+    factors equal to one.
+    """
+    n_draws, n_muni, n_src, _ = bottom_up.shape
+    gwps = {b: gwp_vector(params, b) for b in ("ar4", "ar5", "ar6", "sar")}
+    factors = np.ones((n_draws, n_muni, n_src))
+    status: dict[tuple[str, str], str] = {}
+    rows: list[CalibrationRow] = []
+    for m_idx, muni in enumerate(dims.MUNICIPALITIES):
+        pinned = np.zeros(n_src, dtype=bool)
+        how = {}
+        for level, name, obs in targets(muni):
+            gwp = gwps[_basis(obs)]
+            base = (bottom_up[:, m_idx] * gwp[:, None, :]).sum(-1)          # (D, S) CO2e, bottom-up
+            value = base * factors[:, m_idx]                                 # (D, S) CO2e, calibrated so far
+            if level == "check":
+                idx = list(range(n_src)) if name.startswith("total") else []
+                if name == "total_excl_fgas":
+                    idx = [i for i, s in enumerate(dims.SOURCES) if dims.SOURCE_SECTOR[s] != "fgas_products"]
+                model = float(value[0, idx].sum()) if idx else float("nan")
+                rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs), model, model,
+                                           "check only (other vintage or no framtid equivalent)"))
+                continue
+            idx = np.array(leaves(level, name))
+            before = float(value[0, idx].sum())
+            free = idx[~pinned[idx]]
+            fixed_sum = value[:, idx[pinned[idx]]].sum(-1)                  # (D,)
+            free_sum = value[:, free].sum(-1) if free.size else np.zeros(n_draws)
+            note = ""
+            if free.size and np.all(free_sum > 0):
+                residual = obs.value - fixed_sum
+                if np.any(residual < 0):
+                    note = "finer observations exceed this total; free sources set to zero"
+                scale = np.clip(residual, 0.0, None) / free_sum
+                factors[:, m_idx, free] *= scale[:, None]
+            elif np.all(fixed_sum > 0) and np.any(np.abs(fixed_sum - obs.value) > TOLERANCE * obs.value):
+                # Every source is already pinned by finer observations that do not add up
+                # (rounding in the published tables): rescale them all to the total.
+                factors[:, m_idx, idx] *= (obs.value / fixed_sum)[:, None]
+                note = "finer observations rescaled to this total"
+            elif free.size and obs.value > 0:
+                note = "free sources are zero bottom-up; the observed value cannot be allocated"
+            for i in free:
+                how[dims.SOURCES[i]] = {
+                    "source": "observed",
+                    "sector": f"observed sector total ({name})" if idx.size > 1 else "observed",
+                    "group": f"observed {name} total; split over sectors estimated",
+                }[level]
+            pinned[idx] = True
+            after = float((base * factors[:, m_idx])[0, idx].sum())
+            rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs), before, after, note))
+        for i, s in enumerate(dims.SOURCES):
+            status[(muni, s)] = how.get(s, "estimated (bottom-up from drivers)")
+    return Calibration(factors, status, rows)

@@ -1,0 +1,131 @@
+"""Read the embedded data files (``model/data/*.csv``) into plain records.
+
+These files are built by ``tools/build_data.py`` from public statistics and are the
+only data the model reads at run time. Malformed files raise :class:`DataError`
+naming the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from . import dims
+from .errors import DataError
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One observed (or officially derived) value with its provenance."""
+
+    municipality: str
+    variable: str
+    year: int | None
+    value: float
+    unit: str
+    gwp_basis: str
+    confidence: str
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Municipality:
+    id: str
+    name: str
+    kommunenummer_2020: str
+    region: str
+    borders: str
+    hdd_normal: float
+    dut_winter_c: float
+    hdd_source: str
+    zone_share: tuple[float, float, float]
+    zone_source: str
+
+
+@dataclass(frozen=True)
+class Plant:
+    municipality: str
+    plant: str
+    category: str
+    year: int
+    t_co2e: float
+    source: str
+
+
+def data_path(name: str) -> Path:
+    return Path(str(resources.files("framtid.model") / "data" / name))
+
+
+def _rows(name: str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    path = data_path(name)
+    try:
+        fh = open(path, newline="", encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read embedded data file ({exc.strerror})") from None
+    with fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        return list(enumerate(reader, start=2))
+
+
+def _float(name: str, lineno: int, row: dict[str, str], column: str) -> float:
+    try:
+        return float(row[column])
+    except (TypeError, ValueError):
+        raise DataError(f"{name}: line {lineno}: column {column!r} must be a number, got {row[column]!r}") from None
+
+
+@lru_cache(maxsize=1)
+def observations() -> tuple[Observation, ...]:
+    name = "observations.csv"
+    cols = ("municipality", "variable", "year", "value", "unit", "gwp_basis", "confidence", "source", "note")
+    out = []
+    known = set(dims.MUNICIPALITIES) | {"norway"}
+    for lineno, r in _rows(name, cols):
+        if r["municipality"] not in known:
+            raise DataError(f"{name}: line {lineno}: unknown municipality {r['municipality']!r}")
+        year = int(_float(name, lineno, r, "year")) if r["year"] else None
+        out.append(Observation(r["municipality"], r["variable"], year, _float(name, lineno, r, "value"),
+                               r["unit"], r["gwp_basis"], r["confidence"], r["source"], r["note"]))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def municipalities() -> tuple[Municipality, ...]:
+    name = "municipalities.csv"
+    cols = ("id", "name", "kommunenummer_2020", "region", "borders", "hdd_normal", "dut_winter_c",
+            "hdd_source", "zone_share_a", "zone_share_b", "zone_share_c", "zone_source")
+    by_id = {}
+    for lineno, r in _rows(name, cols):
+        shares = tuple(_float(name, lineno, r, c) for c in ("zone_share_a", "zone_share_b", "zone_share_c"))
+        if abs(sum(shares) - 1.0) > 1e-9:
+            raise DataError(f"{name}: line {lineno}: zone shares of {r['id']} must sum to 1")
+        by_id[r["id"]] = Municipality(
+            r["id"], r["name"], r["kommunenummer_2020"], r["region"], r["borders"],
+            _float(name, lineno, r, "hdd_normal"), _float(name, lineno, r, "dut_winter_c"), r["hdd_source"],
+            shares, r["zone_source"])
+    missing = [m for m in dims.MUNICIPALITIES if m not in by_id]
+    if missing:
+        raise DataError(f"{name}: missing municipality rows: {', '.join(missing)}")
+    return tuple(by_id[m] for m in dims.MUNICIPALITIES)
+
+
+@lru_cache(maxsize=1)
+def plants() -> tuple[Plant, ...]:
+    name = "plants.csv"
+    cols = ("municipality", "plant", "category", "year", "t_co2e", "source")
+    return tuple(Plant(r["municipality"], r["plant"], r["category"], int(_float(name, n, r, "year")),
+                       _float(name, n, r, "t_co2e"), r["source"]) for n, r in _rows(name, cols))
+
+
+def find(municipality: str, variable: str, year: int | None = None) -> Observation | None:
+    """The observation of ``variable`` for ``municipality`` in ``year`` (any year if None: the latest)."""
+    hits = [o for o in observations() if o.municipality == municipality and o.variable == variable
+            and (year is None or o.year == year)]
+    return max(hits, key=lambda o: o.year or 0) if hits else None

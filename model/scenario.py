@@ -1,0 +1,307 @@
+"""Scenario files: TOML -> a validated, immutable :class:`Scenario`.
+
+A scenario file has these tables (all but ``[scenario]`` optional)::
+
+    [scenario]
+    name = "current-policies"
+    description = "..."
+    extends = "reference"        # another scenario file in the same folder (".toml" optional),
+                                 # or "framtid:policies-2009" (shipped with the model)
+    gwp = "ar4"                  # GWP set for CO2e: ar4 (default), ar5, ar6, sar
+
+    [parameters]                 # overrides of the parameter table, by name
+    "land_use.population_growth_long_run" = 0.004
+
+    [population.anchors]         # inhabitants in future years, per municipality
+    oslo = { 2030 = 760000, 2050 = 850000 }
+
+    [[measure]]                  # any number; see `framtid list measures`
+    kind = "oil_heating_ban"
+    municipality = "*"           # an id, a list of ids, or "*" for all 13
+    start_year = 2018
+    ramp_years = 3               # optional: years to full strength
+    end_year = 2050              # optional
+    label = "..."                # optional: a name for reports
+
+Validation collects every problem before anything runs and reports each with
+its file and key path, e.g. ``oslo.toml: measure[2].compliance: must be between
+0 and 1 (got 1.5)``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from . import dims
+from .accounting import DEFAULT_GWP, GWP_SETS
+from .errors import ScenarioError
+from .measures import COMMON_KEYS, KINDS, Measure
+from .parameters import table as parameter_table
+
+TOP_KEYS = ("scenario", "parameters", "population", "measure")
+SCENARIO_KEYS = ("name", "description", "extends", "gwp")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    gwp: str
+    measures: tuple[Measure, ...]
+    parameters: dict[str, float]
+    population_anchors: dict[str, dict[int, float]]
+    files: tuple[tuple[str, str], ...] = field(default=())   # (path, text) of the file and its parents
+
+
+def _type_name(value) -> str:
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "list",
+            dict: "table"}.get(type(value), type(value).__name__)
+
+
+class _Problems(list):
+    def add(self, where: str, message: str) -> None:
+        self.append(f"{where}: {message}")
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _read(path: Path, problems: _Problems) -> dict | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        problems.add(path.name, f"cannot read scenario file ({exc.strerror})")
+        return None
+    try:
+        return tomllib.loads(text) | {"__text__": text}
+    except tomllib.TOMLDecodeError as exc:
+        problems.add(path.name, f"invalid TOML: {exc}")
+        return None
+
+
+def _municipalities(value, where: str, problems: _Problems) -> tuple[str, ...] | None:
+    if value == "*":
+        return dims.MUNICIPALITIES
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
+        problems.add(where, f"must be a municipality id, a list of ids, or \"*\" (got {value!r})")
+        return None
+    unknown = [v for v in items if v not in dims.MUNICIPALITIES]
+    if unknown:
+        problems.add(where, f"unknown municipality {', '.join(map(repr, unknown))}; allowed: "
+                            f"{', '.join(dims.MUNICIPALITIES)} or \"*\"")
+        return None
+    if len(set(items)) != len(items):
+        problems.add(where, "lists a municipality twice")
+        return None
+    return tuple(items)
+
+
+def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool) -> int | None:
+    if key not in entry:
+        if required:
+            problems.add(where, f"missing required key {key!r}")
+        return None
+    value = entry[key]
+    if not isinstance(value, int) or isinstance(value, bool):
+        problems.add(f"{where}.{key}", f"must be an integer year (got {_type_name(value)} {value!r})")
+        return None
+    low = 1990 if key == "start_year" else dims.BASE_YEAR
+    if not low <= value <= dims.FINAL_YEAR:
+        problems.add(f"{where}.{key}", f"must be between {low} and {dims.FINAL_YEAR} (got {value})")
+        return None
+    return value
+
+
+def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | None:
+    if not isinstance(entry, dict):
+        problems.add(where, f"must be a table (got {_type_name(entry)})")
+        return None
+    n_before = len(problems)
+    kind_name = entry.get("kind")
+    if kind_name is None:
+        problems.add(where, "missing required key 'kind'")
+        return None
+    if kind_name not in KINDS:
+        problems.add(f"{where}.kind", f"unknown measure kind {kind_name!r}; allowed: {', '.join(sorted(KINDS))}")
+        return None
+    kind = KINDS[kind_name]
+    for key in entry:
+        if key not in COMMON_KEYS and kind.field(key) is None:
+            allowed = list(COMMON_KEYS) + [f.name for f in kind.fields]
+            problems.add(f"{where}.{key}", f"unknown key for kind {kind_name!r}; allowed: {', '.join(allowed)}")
+    munis = None
+    if "municipality" not in entry:
+        problems.add(where, "missing required key 'municipality'")
+    else:
+        munis = _municipalities(entry["municipality"], f"{where}.municipality", problems)
+    start = _year(entry, "start_year", where, problems, required=True)
+    end = _year(entry, "end_year", where, problems, required=False)
+    if start is not None and end is not None and end < start:
+        problems.add(f"{where}.end_year", f"must not be before start_year ({start})")
+    ramp = entry.get("ramp_years", 0)
+    if not isinstance(ramp, int) or isinstance(ramp, bool) or not 0 <= ramp <= 40:
+        problems.add(f"{where}.ramp_years", f"must be an integer from 0 to 40 (got {ramp!r})")
+    label = entry.get("label", "")
+    if not isinstance(label, str):
+        problems.add(f"{where}.label", f"must be a string (got {_type_name(label)})")
+    values = {}
+    for f in kind.fields:
+        if f.name not in entry:
+            if f.default is None:
+                problems.add(where, f"missing required key {f.name!r} ({f.description} [{f.unit}])")
+            values[f.name] = f.default
+            continue
+        v = entry[f.name]
+        if not _number(v):
+            problems.add(f"{where}.{f.name}", f"must be a number [{f.unit}] (got {_type_name(v)} {v!r})")
+        elif not f.low <= v <= f.high:
+            problems.add(f"{where}.{f.name}", f"must be between {f.low:g} and {f.high:g} [{f.unit}] (got {v})")
+        else:
+            values[f.name] = float(v)
+    if len(problems) > n_before:
+        return None
+    return Measure(kind_name, munis, start, ramp, end, values, label or kind_name, origin)
+
+
+def _parameters(table, where: str, problems: _Problems) -> dict[str, float]:
+    if not isinstance(table, dict):
+        problems.add(where, f"must be a table (got {_type_name(table)})")
+        return {}
+    specs = parameter_table()
+    out = {}
+    for name, value in table.items():
+        key = f'{where}."{name}"'
+        spec = specs.get(name)
+        if spec is None:
+            problems.add(key, "unknown parameter (see `framtid list parameters`)")
+        elif not _number(value):
+            problems.add(key, f"must be a number [{spec.unit}] (got {_type_name(value)} {value!r})")
+        elif not spec.low <= value <= spec.high:
+            problems.add(key, f"must be between {spec.low:g} and {spec.high:g} [{spec.unit}] (got {value})")
+        else:
+            out[name] = float(value)
+    return out
+
+
+def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, float]]:
+    if not isinstance(table, dict):
+        problems.add(where, f"must be a table (got {_type_name(table)})")
+        return {}
+    out: dict[str, dict[int, float]] = {}
+    for key, value in table.items():
+        if key != "anchors":
+            problems.add(f"{where}.{key}", "unknown key; allowed: anchors")
+            continue
+        if not isinstance(value, dict):
+            problems.add(f"{where}.anchors", f"must be a table (got {_type_name(value)})")
+            continue
+        for muni, points in value.items():
+            here = f"{where}.anchors.{muni}"
+            if muni not in dims.MUNICIPALITIES:
+                problems.add(here, f"unknown municipality; allowed: {', '.join(dims.MUNICIPALITIES)}")
+                continue
+            if not isinstance(points, dict) or not points:
+                problems.add(here, "must be a table of year = inhabitants")
+                continue
+            parsed = {}
+            for year, inhabitants in points.items():
+                if not year.isdigit() or not 2023 <= int(year) <= dims.FINAL_YEAR:
+                    problems.add(f"{here}.{year}", f"year must be from 2023 to {dims.FINAL_YEAR} "
+                                                   "(after the last observed population)")
+                elif not _number(inhabitants) or not 0 < inhabitants < 1e8:
+                    problems.add(f"{here}.{year}", f"must be a positive number of inhabitants (got {inhabitants!r})")
+                else:
+                    parsed[int(year)] = float(inhabitants)
+            out[muni] = parsed
+    return out
+
+
+BUILTIN_PREFIX = "framtid:"
+
+
+def builtin_path(name: str) -> Path:
+    """A scenario shipped with the model (``model/data/scenarios``), e.g. the 2009 policies."""
+    return Path(str(resources.files("framtid.model") / "data" / "scenarios" / f"{name}.toml"))
+
+
+def _parent_path(path: Path, extends: str) -> Path:
+    if extends.startswith(BUILTIN_PREFIX):
+        return builtin_path(extends.removeprefix(BUILTIN_PREFIX)).resolve()
+    name = extends if extends.endswith(".toml") else extends + ".toml"
+    return (path.parent / name).resolve()
+
+
+def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario | None:
+    path = path.resolve()
+    label = path.name
+    if path in chain:
+        cycle = " -> ".join(p.name for p in chain + (path,))
+        problems.add(chain[-1].name, f"scenario.extends: cycle in extends ({cycle})")
+        return None
+    data = _read(path, problems)
+    if data is None:
+        return None
+    text = data.pop("__text__")
+    for key in data:
+        if key not in TOP_KEYS:
+            problems.add(f"{label}: {key}", f"unknown top-level key; allowed: {', '.join(TOP_KEYS)}")
+    head = data.get("scenario")
+    if not isinstance(head, dict):
+        problems.add(label, "missing [scenario] table with at least name = \"...\"")
+        head = {}
+    for key in head:
+        if key not in SCENARIO_KEYS:
+            problems.add(f"{label}: scenario.{key}", f"unknown key; allowed: {', '.join(SCENARIO_KEYS)}")
+    name = head.get("name")
+    if head and not (isinstance(name, str) and name.strip()):
+        problems.add(f"{label}: scenario.name", "must be a non-empty string")
+    for key in ("description", "extends", "gwp"):
+        if key in head and not isinstance(head[key], str):
+            problems.add(f"{label}: scenario.{key}", f"must be a string (got {_type_name(head[key])})")
+    gwp = head.get("gwp")
+    if isinstance(gwp, str) and gwp not in GWP_SETS:
+        problems.add(f"{label}: scenario.gwp", f"unknown GWP set {gwp!r}; allowed: {', '.join(GWP_SETS)}")
+
+    parent = None
+    if isinstance(head.get("extends"), str):
+        parent_path = _parent_path(path, head["extends"])
+        if not parent_path.exists():
+            problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} "
+                         f"(looked for {parent_path.name} next to {label})")
+        else:
+            parent = _load(parent_path, problems, chain + (path,))
+
+    measures = list(parent.measures) if parent else []
+    raw = data.get("measure", [])
+    if not isinstance(raw, list):
+        problems.add(f"{label}: measure", "must be written as [[measure]] tables")
+        raw = []
+    for i, entry in enumerate(raw, start=1):
+        m = _measure(entry, f"{label}: measure[{i}]", f"{label}: measure[{i}]", problems)
+        if m is not None:
+            measures.append(m)
+    params = dict(parent.parameters) if parent else {}
+    params.update(_parameters(data.get("parameters", {}), f"{label}: parameters", problems))
+    anchors = dict(parent.population_anchors) if parent else {}
+    anchors.update(_population(data.get("population", {}), f"{label}: population", problems))
+    return Scenario(
+        name=name if isinstance(name, str) else path.stem,
+        description=head.get("description", "") if isinstance(head.get("description"), str) else "",
+        gwp=gwp if gwp in GWP_SETS else (parent.gwp if parent else DEFAULT_GWP),
+        measures=tuple(measures), parameters=params, population_anchors=anchors,
+        files=((parent.files if parent else ()) + ((str(path), text),)),
+    )
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raise :class:`ScenarioError` listing every problem."""
+    problems = _Problems()
+    scenario = _load(Path(path), problems, ())
+    if problems or scenario is None:
+        raise ScenarioError(list(dict.fromkeys(problems)))
+    return scenario

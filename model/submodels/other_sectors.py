@@ -1,0 +1,102 @@
+"""Sectors no measure drives yet: industry, shipping, other mobile combustion,
+agriculture, aviation and F-gas products.
+
+They follow exogenous trajectories so that municipal totals are complete and
+comparable with the inventory: ``E(t) = E(2009) * (1 + g)^(t - 2009)`` with one
+annual rate ``g`` per source (parameter ``other_sectors.annual_change.<source>``,
+0 by default: the reference holds 2009 activity and policy constant).
+
+Base-year values where the inventory has none are estimated from drivers:
+industry from the plant register (sum of the industrial plants' reported
+emissions), the rest from population times the median per-capita emission of the
+municipalities whose inventory reports the sector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import dims
+from ..data_store import find, plants
+from ..parameters import Params
+
+SOURCES = ("industry", "shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
+PER_CAPITA_SOURCES = ("shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
+
+
+def gas_profile(params: Params, source: str) -> np.ndarray:
+    """Gas masses per t CO2e of a source, shape (D, G) [t gas / t CO2e].
+
+    The parameters give each gas's share of the source's CO2e as published with
+    AR5 weights (Oslo 2009 inventory by source); dividing by the AR5 GWP turns the
+    shares into masses, which any GWP set can then weigh again.
+    """
+    gwp = np.stack([np.ones(params.n_draws), params["accounting.gwp.ar5.ch4"],
+                    params["accounting.gwp.ar5.n2o"], np.ones(params.n_draws)], axis=1)
+    shares = params.vector(f"other_sectors.gas_share.{source}", dims.GASES)
+    return shares / gwp
+
+
+def plant_sum(municipality: str, category: str, year: int = dims.BASE_YEAR, window: int = 1) -> float:
+    """Reported plant emissions [t CO2e] of a category in a municipality.
+
+    A plant with no report in ``year`` contributes its report from the nearest
+    year within ``window`` (registers have gaps); a plant that only reports later
+    was not running yet and contributes nothing.
+    """
+    total = 0.0
+    by_plant: dict[str, dict[int, float]] = {}
+    for p in plants():
+        if p.municipality == municipality and p.category == category:
+            by_plant.setdefault(p.plant, {})[p.year] = p.t_co2e
+    for reports in by_plant.values():
+        near = [y for y in reports if abs(y - year) <= window]
+        if near:
+            total += reports[min(near, key=lambda y: (abs(y - year), y))]
+    return total
+
+
+def per_capita_medians(population_2009: np.ndarray) -> dict[str, float]:
+    """Median 2009 emission per inhabitant [t CO2e/inhabitant] over municipalities observing the sector."""
+    out = {}
+    for source in PER_CAPITA_SOURCES:
+        sector = dims.SOURCE_SECTOR[source]
+        ratios = [o.value / population_2009[i] for i, m in enumerate(dims.MUNICIPALITIES)
+                  if (o := find(m, f"emissions.sector.{sector}", dims.BASE_YEAR)) is not None]
+        out[source] = float(np.median(ratios)) if ratios else 0.0
+    return out
+
+
+def base_year_co2e(population_2009: np.ndarray) -> dict[str, np.ndarray]:
+    """Bottom-up 2009 estimate per source [t CO2e], shape (M,) each."""
+    medians = per_capita_medians(population_2009)
+    out = {s: population_2009 * medians[s] for s in PER_CAPITA_SOURCES}
+    out["industry"] = np.array([plant_sum(m, "industry") for m in dims.MUNICIPALITIES])
+    return out
+
+
+@dataclass
+class OtherSectorsState:
+    base: dict[str, np.ndarray]      # source -> (D, M, G) gas masses in 2009, calibrated
+
+
+def init_state(population_2009: np.ndarray, params: Params,
+               calibration: dict[str, np.ndarray] | None = None) -> OtherSectorsState:
+    calibration = calibration or {}
+    estimates = base_year_co2e(population_2009)
+    base = {}
+    for s in SOURCES:
+        factor = calibration.get(s, np.ones((params.n_draws, len(population_2009))))
+        base[s] = (estimates[s][None, :, None] * factor[:, :, None]) * gas_profile(params, s)[:, None, :]
+    return OtherSectorsState(base)
+
+
+def account(state: OtherSectorsState, params: Params, year: int) -> dict:
+    """Emissions per source [t gas/yr]: base x (1 + g)^(year - 2009)."""
+    out = {}
+    for s, base in state.base.items():
+        growth = (1.0 + params[f"other_sectors.annual_change.{s}"]) ** (year - dims.BASE_YEAR)
+        out[s] = base * growth[:, None, None]
+    return {"emissions": out}
