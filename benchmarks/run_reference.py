@@ -1,0 +1,61 @@
+"""Time one reference run in-process and `framtid --help` as a fresh process.
+
+    python benchmarks/run_reference.py [--repeat 10]
+
+Prints figures; asserts nothing (timings on shared machines are noisy). The run
+is timed after a warm-up run, so imports and the one-off reading of the embedded
+data are excluded; they are reported separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def time_run(repeat: int) -> None:
+    t0 = time.perf_counter()
+    from framtid.model import api, simulation  # noqa: F401  (import cost reported below)
+
+    t_import = time.perf_counter() - t0
+    scenario = api.load_scenario(REPO / "scenarios" / "reference.toml")
+    t0 = time.perf_counter()
+    api.run_scenario(scenario)
+    t_first = time.perf_counter() - t0
+    runs, builds = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        model = api.run_scenario(scenario)
+        t1 = time.perf_counter()
+        api.to_dataset([model], seed=0)
+        builds.append(time.perf_counter() - t1)
+        runs.append(t1 - t0)
+    print(f"import framtid.model.api + simulation: {t_import:.3f} s")
+    print(f"first reference run (reads embedded data): {t_first:.3f} s")
+    print(f"reference run, 13 municipalities x 2009-2050, {repeat} repeats: "
+          f"median {statistics.median(runs):.3f} s, min {min(runs):.3f} s")
+    print(f"building the xarray Dataset: median {statistics.median(builds):.3f} s")
+
+
+def time_help(repeat: int) -> None:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "framtid.cli.main", "--help"], check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    print(f"framtid --help (new process), {repeat} repeats: median {statistics.median(times):.3f} s, "
+          f"min {min(times):.3f} s")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    time_run(args.repeat)
+    time_help(args.repeat)
