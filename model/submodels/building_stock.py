@@ -1,0 +1,135 @@
+"""Building stock: floor area by building type and TEK cohort, and its yearly flows.
+
+A dynamic stock model in the manner of NVE's Energibruksmodell (EBM) and the
+NTNU/SINTEF RE-BUILDS models (methods.md §3.1-3.2): floor-area demand follows
+population, demolition follows an S-curve over cohort age, new construction
+fills the gap and enters the TEK cohort in force, and a constant yearly share
+of the older area is renovated, which cuts its space-heating need.
+
+Axes (after draw ``D`` and municipality ``M``): building type ``T`` over
+``dims.BUILDING_TYPES`` and cohort ``V`` over ``dims.CONSTRUCTION_PERIODS``.
+All functions are pure: numpy in, numpy out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dims
+
+HOUSE = dims.index(dims.BUILDING_TYPES, "house")
+APARTMENT = dims.index(dims.BUILDING_TYPES, "apartment")
+NON_RESIDENTIAL = dims.index(dims.BUILDING_TYPES, "non_residential")
+
+KWH_PER_GWH = 1e6
+
+
+def cohort_in_force(year: int, start_years: np.ndarray) -> int:
+    """Index in ``dims.CONSTRUCTION_PERIODS`` of the cohort that area built in ``year`` joins.
+
+    ``start_years`` [yr] holds the first construction year of every cohort after
+    the first (TEK49 ... TEK21), ascending; a building belongs to the last
+    cohort that had started by its construction year (EBM TEK_parameters.csv).
+    """
+    return int(np.searchsorted(start_years, year, side="right"))
+
+
+def cohort_age(year: int, representative_year: np.ndarray) -> np.ndarray:
+    """Age of each cohort [yr]: ``max(year - representative_year, 0)``.
+
+    A cohort whose representative year lies ahead (EBM puts TEK07 at 2012)
+    has age 0 until then.
+    """
+    return np.maximum(year - representative_year, 0.0)
+
+
+def demolition_share(age: np.ndarray, mean_age: np.ndarray, scale: np.ndarray,
+                     earliest_age: np.ndarray, never_share: np.ndarray) -> np.ndarray:
+    """Share of a cohort's remaining area demolished in the year it reaches ``age`` [1/yr].
+
+    The cumulative demolished share of the original area is a logistic S-curve
+    ``F(a) = (1 - never) / (1 + exp(-(a - mean_age)/scale))``, zero before
+    ``earliest_age`` (EBM scurve_parameters.csv, methods.md §3.3). The yearly
+    share of the surviving area is the discrete hazard
+    ``q(a) = (F(a) - F(a-1)) / (1 - F(a-1))``.
+    All arguments broadcast; ages in [yr].
+    """
+    def cumulative(a):
+        f = (1.0 - never_share) / (1.0 + np.exp(-(a - mean_age) / scale))
+        return np.where(a >= earliest_age, f, 0.0)
+
+    now, before = cumulative(age), cumulative(age - 1.0)
+    return (now - before) / (1.0 - before)
+
+
+def renovated_share_before_start(age: np.ndarray, rate: np.ndarray,
+                                 earliest_age: np.ndarray) -> np.ndarray:
+    """Share of a cohort already renovated at the start of the run [1].
+
+    The same constant-rate process as in the simulation, run from the
+    earliest renovation age: ``1 - exp(-rate * max(age - earliest_age, 0))``.
+    """
+    return 1.0 - np.exp(-rate * np.maximum(age - earliest_age, 0.0))
+
+
+def floor_area_demand(population: np.ndarray, apartment_share: np.ndarray,
+                      persons_per_dwelling: np.ndarray, m2_per_dwelling: np.ndarray,
+                      non_residential_m2_per_capita: np.ndarray) -> np.ndarray:
+    """Floor area needed by the population, per building type [m2], shape ``(D, M, 3)``.
+
+    dwellings = population / persons_per_dwelling (methods.md §3.2);
+    house area = dwellings * (1 - apartment_share) * m2_per_dwelling[house];
+    apartment area = dwellings * apartment_share * m2_per_dwelling[apartment];
+    non-residential area = population * m2_per_capita.
+
+    Shapes: ``population``, ``apartment_share`` (D, M); ``persons_per_dwelling``
+    and ``non_residential_m2_per_capita`` (D,); ``m2_per_dwelling`` (D, 2) for
+    (house, apartment).
+    """
+    dwellings = population / persons_per_dwelling[:, None]
+    house = dwellings * (1.0 - apartment_share) * m2_per_dwelling[:, None, 0]
+    apartment = dwellings * apartment_share * m2_per_dwelling[:, None, 1]
+    non_residential = population * non_residential_m2_per_capita[:, None]
+    return np.stack([house, apartment, non_residential], axis=-1)
+
+
+def new_construction(population: np.ndarray, new_apartment_share: np.ndarray,
+                     remaining_area: np.ndarray, persons_per_dwelling: np.ndarray,
+                     m2_per_dwelling: np.ndarray,
+                     non_residential_m2_per_capita: np.ndarray) -> np.ndarray:
+    """Floor area built this year, per building type [m2/yr], shape ``(D, M, 3)``.
+
+    New build = demand - stock left after demolition (methods.md §3.2), never
+    negative: a shrinking city keeps its surplus stock (vacancy) rather than
+    tearing it down. Housing is counted in dwellings so the house/apartment
+    split of new dwellings follows ``new_apartment_share`` (D, M):
+
+        new dwellings = max(pop / ppd - house_left / m2_house - apt_left / m2_apt, 0)
+        new house area = new dwellings * (1 - new_apartment_share) * m2_house
+        new apartment area = new dwellings * new_apartment_share * m2_apt
+        new non-residential area = max(pop * m2_per_capita - non_res_left, 0)
+
+    ``remaining_area`` (D, M, 3) [m2] is the stock after this year's demolition.
+    """
+    m2_house = m2_per_dwelling[:, None, 0]
+    m2_apartment = m2_per_dwelling[:, None, 1]
+    dwellings_left = remaining_area[..., HOUSE] / m2_house + remaining_area[..., APARTMENT] / m2_apartment
+    new_dwellings = np.maximum(population / persons_per_dwelling[:, None] - dwellings_left, 0.0)
+    house = new_dwellings * (1.0 - new_apartment_share) * m2_house
+    apartment = new_dwellings * new_apartment_share * m2_apartment
+    non_residential = np.maximum(population * non_residential_m2_per_capita[:, None]
+                                 - remaining_area[..., NON_RESIDENTIAL], 0.0)
+    return np.stack([house, apartment, non_residential], axis=-1)
+
+
+def space_heating_need(area: np.ndarray, renovated: np.ndarray, need_per_m2: np.ndarray,
+                       renovation_reduction: np.ndarray, hdd_ratio: np.ndarray) -> np.ndarray:
+    """Net space-heating and ventilation need per building type [GWh/yr], ``(D, M, T)``.
+
+    EN = sum_v (A_v - R_v * red_v) * e_v * HDD / HDD_normal  (methods.md §3.2),
+    with ``area`` A and ``renovated`` R (D, M, T, V) [m2], ``need_per_m2`` e
+    (D, 1, T, V) [kWh/m2/yr] in normal climate including the behaviour factor,
+    ``renovation_reduction`` red (D, 1, 1, V) [1] and ``hdd_ratio`` (D, M) [1].
+    """
+    effective = (area - renovated * renovation_reduction) * need_per_m2
+    return effective.sum(axis=-1) * (hdd_ratio / KWH_PER_GWH)[..., None]

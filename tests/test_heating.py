@@ -1,0 +1,128 @@
+"""Tests of the heating-system arithmetic (framtid.model.submodels.heating)."""
+
+import numpy as np
+import pytest
+
+from framtid.model import dims
+from framtid.model.submodels import heating
+
+H, C = heating.N_SYSTEMS, heating.N_CARRIERS
+EFF = np.array([[1.0, 2.5, 0.99, 0.8, 0.85, 0.96, 0.65]])
+LOAD = np.array([[1.0, 0.6, 1.0, 0.9, 0.5, 1.0, 0.3]])
+
+
+def c(name):
+    return dims.CARRIERS.index(name)
+
+
+def test_choose_hand_computed():
+    # V = [-0.02*100, -0.02*120] = [-2, -2.4]; P0 = 1 / (1 + e^-0.4) = 0.598688
+    p = heating.choose_heating_systems(np.array([100.0, 120.0]), np.zeros(2), -0.02, np.array([True, True]))
+    np.testing.assert_allclose(p, [0.598688, 0.401312], atol=1e-6)
+
+
+def test_choose_respects_allowed_and_minus_infinity():
+    p = heating.choose_heating_systems(np.zeros(3), np.array([0.0, -np.inf, 1.0]), -0.02,
+                                       np.array([True, True, False]))
+    np.testing.assert_array_equal(p, [1.0, 0.0, 0.0])
+
+
+def test_choose_raises_when_nothing_can_be_chosen():
+    with pytest.raises(ValueError, match="no heating system"):
+        heating.choose_heating_systems(np.zeros(2), np.array([0.0, -np.inf]), -0.02, np.array([False, True]))
+
+
+def test_reference_constants_reproduce_probabilities_and_pivot():
+    p_ref = np.array([0.5, 0.3, 0.2, 0.0])
+    cost = np.array([100.0, 80.0, 150.0, 90.0])
+    asc = heating.reference_constants(p_ref, -0.03, cost)
+    allowed = np.ones(4, bool)
+    np.testing.assert_allclose(heating.choose_heating_systems(cost, asc, -0.03, allowed), p_ref, atol=1e-15)
+    # cut system 1's cost by 10: its odds against each other rise by e^(0.03*10)
+    cheaper = cost - np.array([0.0, 10.0, 0.0, 0.0])
+    p = heating.choose_heating_systems(cheaper, asc, -0.03, allowed)
+    assert p[1] / p[0] == pytest.approx(0.3 / 0.5 * np.exp(0.3))
+    assert p[3] == 0.0
+
+
+def test_steady_replacement_keeps_shares():
+    shares = np.array([0.5, 0.3, 0.2])
+    lifetime = np.array([25.0, 15.0, 20.0])
+    p = heating.steady_replacement_probability(shares, lifetime)
+    np.testing.assert_allclose(heating.replace_at_end_of_life(shares, lifetime, p), shares, atol=1e-15)
+
+
+def test_replace_at_end_of_life_hand_computed():
+    # retiring = [0.5/20, 0.5/10] = [0.025, 0.05]; all go to system 0:
+    # s' = [0.5 - 0.025 + 0.075, 0.5 - 0.05] = [0.55, 0.45]
+    s = heating.replace_at_end_of_life(np.array([0.5, 0.5]), np.array([20.0, 10.0]), np.array([1.0, 0.0]))
+    np.testing.assert_allclose(s, [0.55, 0.45])
+
+
+def test_enforce_cap_moves_excess_by_choice():
+    # excess 0.3 - 0.1 = 0.2 goes 3/4 to system 0, 1/4 to system 2
+    s = heating.enforce_cap(np.array([0.5, 0.3, 0.2]), np.array([np.inf, 0.1, np.inf]),
+                            np.array([0.75, 0.0, 0.25]))
+    np.testing.assert_allclose(s, [0.65, 0.1, 0.25])
+
+
+def test_space_heat_input_heat_balance():
+    # Each system's own part at its efficiency plus the electric peak at the
+    # direct-electric efficiency deliver exactly the heat asked for.
+    own_only = heating.space_heat_input(EFF, np.ones_like(LOAD))[0]
+    peak_only = heating.space_heat_input(EFF, np.zeros_like(LOAD))[0]
+    np.testing.assert_allclose(own_only.sum(-1) * EFF[0], 1.0)
+    np.testing.assert_allclose(peak_only[:, c("electricity")] * EFF[0, 0], 1.0)
+    mixed = heating.space_heat_input(EFF, LOAD)[0]
+    np.testing.assert_allclose(mixed, LOAD[0, :, None] * own_only + (1 - LOAD[0, :, None]) * peak_only)
+    # heat pump: 0.6/2.5 + 0.4/1.0 = 0.64 kWh electricity per kWh of heat
+    assert mixed[heating.HEAT_PUMP, c("electricity")] == pytest.approx(0.64)
+    # oil boiler: 0.9/0.8 = 1.125 kWh oil and 0.1 kWh electricity
+    assert mixed[heating.OIL_BOILER, c("heating_oil")] == pytest.approx(1.125)
+    assert mixed[heating.OIL_BOILER, c("electricity")] == pytest.approx(0.1)
+
+
+def test_hot_water_input_waterborne_or_electric():
+    w = heating.hot_water_input(EFF)[0]
+    assert w[heating.DISTRICT_HEATING, c("district_heat")] == pytest.approx(1 / 0.99)
+    assert w[heating.GAS_BOILER, c("natural_gas")] == pytest.approx(1 / 0.96)
+    assert w[heating.WOOD_STOVE, c("electricity")] == pytest.approx(1.0)
+    assert w[heating.WOOD_STOVE, c("wood")] == 0.0
+    assert w[heating.HEAT_PUMP].sum() == pytest.approx(1.0)
+
+
+def test_capital_recovery_factor():
+    # 0.05 / (1 - 1.05^-20) = 0.080243; r = 0 gives 1/L
+    np.testing.assert_allclose(heating.capital_recovery_factor(np.array([0.05, 0.0]), np.array([20.0, 20.0])),
+                               [0.0802426, 0.05], atol=1e-7)
+
+
+def test_annual_cost_subsidy_hits_heat_pump_only():
+    inv = np.full((1, H), 100.0)
+    crf = np.full((1, H), 0.1)
+    fuel = np.full((1, H), 0.5)
+    args = (inv, crf, fuel, fuel, np.array([[[100.0]]]), np.array([[[20.0]]]))
+    base = heating.annual_cost(*args, np.array([[0.0]]))
+    sub = heating.annual_cost(*args, np.array([[0.3]]))
+    # 100 * 0.1 + 100 * 0.5 + 20 * 0.5 = 70; subsidy cuts 0.3 * 10 = 3 from the heat pump
+    np.testing.assert_allclose(base, 70.0)
+    diff = (base - sub)[0, 0, 0]
+    np.testing.assert_allclose(diff, np.where(np.arange(H) == heating.HEAT_PUMP, 3.0, 0.0))
+
+
+def test_delivered_energy_splits_lpg():
+    shares = np.zeros((1, 1, 1, H))
+    shares[..., heating.GAS_BOILER] = 1.0
+    e = heating.delivered_energy(np.array([[[0.96]]]), np.array([[[0.0]]]), np.array([[[0.5]]]), shares,
+                                 heating.space_heat_input(EFF, LOAD), heating.hot_water_input(EFF),
+                                 np.array([[0.25]]))[0, 0, 0]
+    # 0.96 GWh heat / 0.96 = 1 GWh gas: 0.25 LPG, 0.75 natural gas; electricity only the 0.5 specific use
+    assert e[c("lpg")] == pytest.approx(0.25)
+    assert e[c("natural_gas")] == pytest.approx(0.75)
+    assert e[c("electricity")] == pytest.approx(0.5)
+
+
+def test_combustion_emissions_hand_computed():
+    # 10 GWh oil: CO2 10e6 kWh * 0.265 kg = 2650 t; CH4 36 TJ * 10 kg = 0.36 t; N2O 36 * 0.6 = 0.0216 t
+    e = heating.combustion_emissions(np.array(10.0), 0.265, 10.0, 0.6)
+    np.testing.assert_allclose(e, [2650.0, 0.36, 0.0216, 0.0])
