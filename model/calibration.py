@@ -48,12 +48,16 @@ class CalibrationRow:
 
 @dataclass
 class Calibration:
-    factors: np.ndarray                    # (D, M, S) over dims.SOURCES
+    factors: np.ndarray                    # (D, M, S) over dims.SOURCES, on each source's physical driver
+    levels: np.ndarray                     # (D, M, S, G) calibrated 2009 gas masses [t/yr]
     status: dict[tuple[str, str], str]     # (municipality, source) -> observed/estimated with how
     rows: list[CalibrationRow]
 
     def as_dict(self) -> dict[str, np.ndarray]:
         return {s: self.factors[:, :, i] for i, s in enumerate(dims.SOURCES)}
+
+    def levels_of(self, sources) -> dict[str, np.ndarray]:
+        return {s: self.levels[:, :, dims.SOURCES.index(s)] for s in sources}
 
 
 def leaves(level: str, name: str) -> list[int]:
@@ -83,48 +87,60 @@ def _basis(o: Observation) -> str:
     return o.gwp_basis if o.gwp_basis in ("ar4", "ar5", "ar6", "sar") else UNKNOWN_BASIS
 
 
-def calibrate(bottom_up: np.ndarray, params: Params) -> Calibration:
+def calibrate(bottom_up: np.ndarray, params: Params,
+              observed: dict[str, list[tuple[str, str, Observation]]] | None = None,
+              unit_profiles: np.ndarray | None = None) -> Calibration:
     """Factors that make the 2009 sources reproduce every observed 2009 node.
 
     ``bottom_up``: (D, M, S, G) gas masses per source from the submodels with all
-    factors equal to one.
+    factors equal to one. ``observed``: per municipality, the nodes to match
+    (default: the embedded inventory, :func:`targets`). ``unit_profiles``: (D, S, G)
+    gas masses per t CO2e (AR5 weights) of each source, used when an observed
+    value must go to a source whose bottom-up estimate is zero (e.g. a plant the
+    register does not list): the value is then assigned to the node's first such
+    source and reported.
     """
     n_draws, n_muni, n_src, _ = bottom_up.shape
     gwps = {b: gwp_vector(params, b) for b in ("ar4", "ar5", "ar6", "sar")}
-    factors = np.ones((n_draws, n_muni, n_src))
+    cal = bottom_up.astype(float).copy()
     status: dict[tuple[str, str], str] = {}
     rows: list[CalibrationRow] = []
     for m_idx, muni in enumerate(dims.MUNICIPALITIES):
         pinned = np.zeros(n_src, dtype=bool)
         how = {}
-        for level, name, obs in targets(muni):
+        for level, name, obs in (observed[muni] if observed is not None else targets(muni)):
             gwp = gwps[_basis(obs)]
-            base = (bottom_up[:, m_idx] * gwp[:, None, :]).sum(-1)          # (D, S) CO2e, bottom-up
-            value = base * factors[:, m_idx]                                 # (D, S) CO2e, calibrated so far
+            value = (cal[:, m_idx] * gwp[:, None, :]).sum(-1)               # (D, S) CO2e, calibrated so far
             if level == "check":
-                idx = list(range(n_src)) if name.startswith("total") else []
-                if name == "total_excl_fgas":
-                    idx = [i for i, s in enumerate(dims.SOURCES) if dims.SOURCE_SECTOR[s] != "fgas_products"]
+                idx = [i for i, s in enumerate(dims.SOURCES)
+                       if name == "total" or (name == "total_excl_fgas" and dims.SOURCE_SECTOR[s] != "fgas_products")]
                 model = float(value[0, idx].sum()) if idx else float("nan")
-                rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs), model, model,
-                                           "check only (other vintage or no framtid equivalent)"))
+                rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs),
+                                           float((bottom_up[0, m_idx, idx] * gwp[0]).sum()) if idx else model,
+                                           model, "check only (other vintage or no framtid equivalent)"))
                 continue
             idx = np.array(leaves(level, name))
-            before = float(value[0, idx].sum())
+            before = float((bottom_up[0, m_idx, idx] * gwp[0]).sum())
             free = idx[~pinned[idx]]
             fixed_sum = value[:, idx[pinned[idx]]].sum(-1)                  # (D,)
             free_sum = value[:, free].sum(-1) if free.size else np.zeros(n_draws)
+            residual = obs.value - fixed_sum
             note = ""
             if free.size and np.all(free_sum > 0):
-                residual = obs.value - fixed_sum
                 if np.any(residual < 0):
                     note = "finer observations exceed this total; free sources set to zero"
                 scale = np.clip(residual, 0.0, None) / free_sum
-                factors[:, m_idx, free] *= scale[:, None]
-            elif np.all(fixed_sum > 0) and np.any(np.abs(fixed_sum - obs.value) > TOLERANCE * obs.value):
+                cal[:, m_idx, free] *= scale[:, None, None]
+            elif free.size and np.all(residual > 0) and unit_profiles is not None:
+                first = free[0]
+                profile = unit_profiles[:, first]                            # (D, G)
+                per_co2e = (profile * gwp).sum(-1)                           # (D,)
+                cal[:, m_idx, first] = profile * (residual / per_co2e)[:, None]
+                note = f"no bottom-up estimate; assigned to {dims.SOURCES[first]}"
+            elif np.all(fixed_sum > 0) and np.any(np.abs(residual) > TOLERANCE * obs.value):
                 # Every source is already pinned by finer observations that do not add up
                 # (rounding in the published tables): rescale them all to the total.
-                factors[:, m_idx, idx] *= (obs.value / fixed_sum)[:, None]
+                cal[:, m_idx, idx] *= (obs.value / fixed_sum)[:, None, None]
                 note = "finer observations rescaled to this total"
             elif free.size and obs.value > 0:
                 note = "free sources are zero bottom-up; the observed value cannot be allocated"
@@ -135,8 +151,11 @@ def calibrate(bottom_up: np.ndarray, params: Params) -> Calibration:
                     "group": f"observed {name} total; split over sectors estimated",
                 }[level]
             pinned[idx] = True
-            after = float((base * factors[:, m_idx])[0, idx].sum())
+            after = float((cal[0, m_idx, idx] * gwp[0]).sum())
             rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs), before, after, note))
         for i, s in enumerate(dims.SOURCES):
             status[(muni, s)] = how.get(s, "estimated (bottom-up from drivers)")
-    return Calibration(factors, status, rows)
+    w = gwps["ar4"][:, None, None, :]
+    bu_co2e, cal_co2e = (bottom_up * w).sum(-1), (cal * w).sum(-1)
+    factors = np.divide(cal_co2e, bu_co2e, out=np.ones_like(bu_co2e), where=bu_co2e > 0)
+    return Calibration(factors, cal, status, rows)

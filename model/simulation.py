@@ -78,7 +78,7 @@ class FramtidModel(mesa.Model):
         self.record = empty_record(len(YEARS), self.n_draws)
         self.gwp = None
         self.calibration = self._calibrate()
-        self.state = self._init_states(self.calibration.as_dict())
+        self.state = self._init_states(self.calibration)
         for i in range(len(dims.MUNICIPALITIES)):
             Municipality(self, i, _targets().get(dims.MUNICIPALITIES[i]))
         for m in range(len(dims.MUNICIPALITIES)):
@@ -88,8 +88,10 @@ class FramtidModel(mesa.Model):
         self.year_index = 0
 
     # -- set-up -------------------------------------------------------------------------------
-    def _init_states(self, factors: dict[str, np.ndarray] | None) -> dict:
+    def _init_states(self, cal: calibration.Calibration | None) -> dict:
+        """Set up every submodel for 2009: bottom-up (``cal`` None) or calibrated."""
         p, inp = self.params, self.inputs
+        factors = cal.as_dict() if cal is not None else None
         d = self.n_draws
         pop0 = self.population[:, :, 0]
         zone_share = np.broadcast_to(inp.zone_share, (d,) + inp.zone_share.shape)
@@ -105,8 +107,9 @@ class FramtidModel(mesa.Model):
         base = base_levers(d)
         w_out = waste.account(wa, pop0, base, p, dims.BASE_YEAR)
         b_out = buildings.account(bu, self.hdd[:, :, 0], base, p, dims.BASE_YEAR)
-        es = energy_supply.init_state(w_out["incineration_fossil_co2"], b_out["district_heat_demand"], p, factors)
-        ot = other_sectors.init_state(pop0[0], p, factors)
+        es = energy_supply.init_state(w_out["incineration_fossil_co2"], b_out["district_heat_demand"], p,
+                                      cal.levels_of(energy_supply.SOURCES) if cal is not None else None)
+        ot = other_sectors.init_state(pop0[0], p, cal.levels_of(other_sectors.SOURCES) if cal is not None else None)
         return {"land_use": lu, "transport": tr, "buildings": bu, "waste": wa, "energy_supply": es,
                 "other_sectors": ot}
 
@@ -114,7 +117,11 @@ class FramtidModel(mesa.Model):
         """Bottom-up 2009 under the 2009 policies, then factors that reproduce the inventory."""
         state = self._init_states(None)
         outputs = self._account(state, 0, base_levers(self.n_draws))
-        return calibration.calibrate(self._emission_array(outputs), self.params)
+        profiles = np.zeros((self.n_draws, len(dims.SOURCES), len(dims.GASES)))
+        profiles[:, :, 0] = 1.0   # modelled sources always have a bottom-up estimate; CO2 is a placeholder
+        for s in energy_supply.SOURCES + other_sectors.SOURCES:
+            profiles[:, dims.SOURCES.index(s)] = other_sectors.gas_profile(self.params, s)
+        return calibration.calibrate(self._emission_array(outputs), self.params, unit_profiles=profiles)
 
     # -- yearly steps ---------------------------------------------------------------------------
     def _account(self, state: dict, k: int, lv: dict) -> dict:

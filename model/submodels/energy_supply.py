@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import dims
 from ..parameters import Params
-from .other_sectors import gas_profile, plant_sum
+from .other_sectors import estimated_levels, gas_profile, plant_sum
 
 SOURCES = ("waste_incineration", "district_heating_fuels")
 
@@ -43,13 +43,11 @@ class EnergySupplyState:
 
 
 def init_state(incineration_fossil_co2: np.ndarray, district_heat_demand: np.ndarray, params: Params,
-               calibration: dict[str, np.ndarray] | None = None) -> EnergySupplyState:
-    calibration = calibration or {}
-    estimates = base_year_co2e()
-    base = {}
-    for s in SOURCES:
-        factor = calibration.get(s, np.ones((params.n_draws, len(dims.MUNICIPALITIES))))
-        base[s] = (estimates[s][None, :, None] * factor[:, :, None]) * gas_profile(params, s)[:, None, :]
+               levels: dict[str, np.ndarray] | None = None) -> EnergySupplyState:
+    """2009 emissions per source: the calibrated ``levels`` (D, M, G) if given, else the plant register."""
+    if levels is None:
+        levels = estimated_levels(base_year_co2e(), SOURCES, params)
+    base = {s: np.array(levels[s], dtype=float) for s in SOURCES}
     return EnergySupplyState(base, incineration_fossil_co2.copy(), district_heat_demand.copy())
 
 

@@ -82,15 +82,17 @@ class OtherSectorsState:
     base: dict[str, np.ndarray]      # source -> (D, M, G) gas masses in 2009, calibrated
 
 
+def estimated_levels(estimates: dict[str, np.ndarray], sources, params: Params) -> dict[str, np.ndarray]:
+    """Bottom-up estimates [t CO2e] (M,) as gas masses (D, M, G) through each source's gas profile."""
+    return {s: estimates[s][None, :, None] * gas_profile(params, s)[:, None, :] for s in sources}
+
+
 def init_state(population_2009: np.ndarray, params: Params,
-               calibration: dict[str, np.ndarray] | None = None) -> OtherSectorsState:
-    calibration = calibration or {}
-    estimates = base_year_co2e(population_2009)
-    base = {}
-    for s in SOURCES:
-        factor = calibration.get(s, np.ones((params.n_draws, len(population_2009))))
-        base[s] = (estimates[s][None, :, None] * factor[:, :, None]) * gas_profile(params, s)[:, None, :]
-    return OtherSectorsState(base)
+               levels: dict[str, np.ndarray] | None = None) -> OtherSectorsState:
+    """2009 emissions per source: the calibrated ``levels`` (D, M, G) if given, else the estimates."""
+    if levels is None:
+        levels = estimated_levels(base_year_co2e(population_2009), SOURCES, params)
+    return OtherSectorsState({s: np.array(levels[s], dtype=float) for s in SOURCES})
 
 
 def account(state: OtherSectorsState, params: Params, year: int) -> dict:

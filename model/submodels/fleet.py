@@ -1,0 +1,308 @@
+"""Vehicle fleets: vintage stock, survival, powertrain choice, energy use and tailpipe gases.
+
+A cohort (stock) model per vehicle class (methods §1.5): vehicles by age
+``0..dims.MAX_VEHICLE_AGE`` (the last age is open-ended) and powertrain
+(``dims.POWERTRAINS``), scrapped along a Weibull survival curve, replaced and
+supplemented by new vehicles whose powertrain mix comes from a choice model (cars) or
+a policy share (vans, heavy vehicles, buses). Energy per km depends on powertrain and
+vintage; tailpipe CO2 counts only the fossil part of the fuel, because the territorial
+inventory counts biofuel CO2 as zero (methods §1.5).
+
+Every function is pure: numpy arrays in, numpy arrays out. Stock arrays end in
+``(..., A, K)``: age then powertrain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import dims
+from ..parameters import Params
+
+FUELS = ("petrol", "diesel")
+KG_PER_T = 1e3
+G_PER_T = 1e6
+SURVIVAL_TAIL_YEARS = 100  # ages summed beyond the open class; R is negligible by then
+
+
+def weibull_survival(age: np.ndarray, shape: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Share of vehicles still registered at a given age [1].
+
+    ``R(a) = exp(-(a / lambda)^kappa)`` with shape ``kappa`` [1] and scale ``lambda`` [yr]
+    (methods §1.5; kappa = 3, lambda = 19 gives a mean life of 17 years for cars,
+    R(10) = 0.87 and R(20) = 0.31). Arguments broadcast.
+    """
+    return np.exp(-(np.asarray(age, dtype=float) / scale) ** shape)
+
+
+def annual_survival(shape: np.ndarray, scale: np.ndarray, max_age: int) -> np.ndarray:
+    """Probability that a vehicle of age ``a`` is still registered a year later [1/yr].
+
+    ``p(a) = R(a + 1) / R(a)`` for ``a < A``; for the open-ended last class
+    ``p(A) = sum_{j > A} R(j) / sum_{j >= A} R(j)``, which keeps a stationary stock
+    stationary (methods §1.5). ``shape`` and ``scale`` of shape ``(...)`` give ``(..., A + 1)``.
+    """
+    ages = np.arange(max_age + SURVIVAL_TAIL_YEARS + 1)
+    r = weibull_survival(ages, np.asarray(shape, float)[..., None], np.asarray(scale, float)[..., None])
+    head = r[..., 1:max_age + 1] / np.maximum(r[..., :max_age], np.finfo(float).tiny)
+    tail_in = r[..., max_age:].sum(axis=-1, keepdims=True)
+    tail = r[..., max_age + 1:].sum(axis=-1, keepdims=True) / np.maximum(tail_in, np.finfo(float).tiny)
+    return np.concatenate([head, tail], axis=-1)
+
+
+def stationary_age_profile(shape: np.ndarray, scale: np.ndarray, max_age: int) -> np.ndarray:
+    """Age distribution of a stock that has had the same number of new vehicles every year [1].
+
+    ``n(a) proportional to R(a)`` for ``a < A`` and to ``sum_{j >= A} R(j)`` for the open class;
+    normalised to sum 1 over the last axis ``(..., A + 1)``. Used for the 2009 stock, for
+    which registrations by year are not in the data (assumption).
+    """
+    ages = np.arange(max_age + SURVIVAL_TAIL_YEARS + 1)
+    r = weibull_survival(ages, np.asarray(shape, float)[..., None], np.asarray(scale, float)[..., None])
+    profile = np.concatenate([r[..., :max_age], r[..., max_age:].sum(axis=-1, keepdims=True)], axis=-1)
+    return profile / profile.sum(axis=-1, keepdims=True)
+
+
+def turnover(stock: np.ndarray, survival: np.ndarray, target_total: np.ndarray,
+             new_shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One year of fleet turnover: ageing, scrapping and new registrations [vehicles].
+
+    ``S[a+1, k] = S[a, k] p(a)`` (the open class keeps its own survivors too);
+    ``new = max(N_target - sum S_survived, 0)`` and ``S[0, k] = new * share_new[k]``
+    (methods §1.5). If the survivors alone exceed the target (a shrinking stock), all
+    cohorts are scaled down to the target: extra scrapping and sales out of the area.
+    The returned stock therefore always totals ``target_total``.
+
+    stock ``(..., A, K)`` [vehicles]; survival ``(..., A)`` [1/yr]; target_total ``(...)``
+    [vehicles]; new_shares ``(..., K)`` summing to 1. Returns (new stock, new vehicles ``(...)``).
+    """
+    aged = stock * survival[..., None]
+    survivors = np.concatenate(
+        [aged[..., :-2, :], (aged[..., -2, :] + aged[..., -1, :])[..., None, :]], axis=-2)
+    surviving_total = survivors.sum(axis=(-2, -1))
+    new = np.maximum(target_total - surviving_total, 0.0)
+    keep = np.minimum(target_total / np.maximum(surviving_total, np.finfo(float).tiny), 1.0)
+    next_stock = np.concatenate(
+        [(new[..., None] * new_shares)[..., None, :], survivors * keep[..., None, None]], axis=-2)
+    return next_stock, new
+
+
+def vintage_efficiency(years_after_base: np.ndarray, improvement: np.ndarray,
+                       floor: np.ndarray) -> np.ndarray:
+    """Energy use per km of a vintage relative to the base-year new vehicle [1].
+
+    ``f(y) = max((1 - g)^(y - y0), f_min)``: new vehicles get a share ``g`` [1/yr] more
+    efficient each year until they reach ``f_min`` of the base-year use; vintages older
+    than the base year use more (the same trend backwards).
+    """
+    return np.maximum((1.0 - improvement) ** years_after_base, floor)
+
+
+def annuity_factor(rate: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Capital recovery factor [1/yr]: ``r / (1 - (1 + r)^-n)`` (``1/n`` when ``r = 0``)."""
+    rate = np.asarray(rate, dtype=float)
+    safe = np.where(rate == 0.0, 1.0, rate)
+    return np.where(rate == 0.0, 1.0 / years, safe / (1.0 - (1.0 + safe) ** -years))
+
+
+def ownership_cost(price: np.ndarray, registration_tax: np.ndarray, vat_rate: np.ndarray,
+                   vat_paid: np.ndarray, registration_tax_paid: np.ndarray,
+                   annuity: np.ndarray, annual_km: np.ndarray, energy_cost_per_km: np.ndarray,
+                   tolls_per_year: np.ndarray, parking_per_year: np.ndarray) -> np.ndarray:
+    """Annualised total cost of owning and running a new car [NOK/yr].
+
+    ``TCO = a (P (1 + v u_vat) + T_reg u_reg) + km c_energy + tolls + parking``, with the
+    pre-tax price ``P`` and registration tax ``T_reg`` [NOK], VAT rate ``v``, the shares
+    ``u`` of VAT and registration tax actually paid (1 - exemption), annuity factor
+    ``a`` [1/yr], [km/yr], [NOK/km] and yearly tolls and parking [NOK/yr] (methods §1.5).
+    Arguments broadcast.
+    """
+    purchase = price * (1.0 + vat_rate * vat_paid) + registration_tax * registration_tax_paid
+    return annuity * purchase + annual_km * energy_cost_per_km + tolls_per_year + parking_per_year
+
+
+def powertrain_logit(total_cost: np.ndarray, constants: np.ndarray,
+                     cost_coefficient: np.ndarray) -> np.ndarray:
+    """New-car shares by powertrain from a logit on total cost of ownership [1].
+
+    ``s[k] = exp(ASC[k] + beta TCO[k]) / sum_j exp(ASC[j] + beta TCO[j])`` with ``beta``
+    [1/(NOK/yr)] < 0 and constants for everything the cost does not hold (technology
+    maturity, range, charging, peers; methods §1.5). Powertrains on the last axis.
+    """
+    utility = constants + cost_coefficient * total_cost
+    v = np.exp(utility - utility.max(axis=-1, keepdims=True))
+    return v / v.sum(axis=-1, keepdims=True)
+
+
+def logistic_path(year: float, amplitude: np.ndarray, midpoint: np.ndarray,
+                  rate: np.ndarray) -> np.ndarray:
+    """A logistic time path ``A / (1 + exp(-k (t - t0)))`` [same unit as ``A``].
+
+    Used for the maturing of a new technology (range, model choice, charging network)
+    as a utility constant (methods §1.5).
+    """
+    return amplitude / (1.0 + np.exp(-rate * (year - midpoint)))
+
+
+def fleet_mix(stock: np.ndarray, mileage_by_age: np.ndarray, fuel_per_km: np.ndarray,
+              electricity_per_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who drives the class's kilometres, and the fuel and electricity they use per km.
+
+    Kilometres are shared out in proportion to vehicles times the relative annual mileage
+    of their age, ``w[a,k] = S[a,k] m(a) / sum S m`` (methods §1.5, ``I_fleet``).
+    stock ``(..., A, K)`` [vehicles]; mileage_by_age broadcastable to ``(..., A, 1)`` [1];
+    fuel/electricity per km broadcastable to ``(..., A, K)`` [kWh/vkm].
+    Returns the vkm share by powertrain ``(..., K)`` [1], fuel ``(..., K)`` [kWh per vkm of
+    the whole class, contributed by powertrain k] and electricity ``(...)`` [kWh/vkm].
+    """
+    w = stock * mileage_by_age
+    w = w / np.maximum(w.sum(axis=(-2, -1), keepdims=True), np.finfo(float).tiny)
+    return w.sum(axis=-2), (w * fuel_per_km).sum(axis=-2), (w * electricity_per_km).sum(axis=(-2, -1))
+
+
+def blend_volumes(energy_kwh: np.ndarray, bio_share: np.ndarray, energy_content: np.ndarray,
+                  bio_energy_ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Litres of fossil fuel and of biofuel that deliver an amount of energy [L].
+
+    A blend with biofuel volume share ``b`` holds ``h (1 - b + b r)`` kWh per litre, where
+    ``h`` [kWh/L] is the fossil fuel's energy content and ``r`` the energy of a litre of
+    biofuel relative to a litre of fossil fuel; so ``L = E / (h (1 - b + b r))``, of which
+    ``(1 - b) L`` fossil and ``b L`` bio. Arguments broadcast.
+    """
+    litres = energy_kwh / (energy_content * (1.0 - bio_share + bio_share * bio_energy_ratio))
+    return (1.0 - bio_share) * litres, bio_share * litres
+
+
+def tailpipe_gases(fossil_litres: np.ndarray, fuel_equivalent_litres: np.ndarray,
+                   co2_per_litre: np.ndarray, ch4_per_litre: np.ndarray,
+                   n2o_per_litre: np.ndarray) -> np.ndarray:
+    """Tailpipe gas masses in ``dims.GASES`` order [t/yr]; the F-gas column is zero.
+
+    CO2 = fossil litres x kg CO2/L (biofuel CO2 counts as zero, methods §1.5);
+    CH4 and N2O = fuel burnt, in litres of fossil-fuel energy equivalent, x g/L: they come
+    from combustion and the exhaust catalyst, not from the carbon in the fuel, so a bio
+    blend leaves them unchanged. Vehicle air-conditioning F-gases belong to the inventory's
+    F-gas products, not to road traffic. Inputs share the shape ``(...)``; returns ``(..., 4)``.
+    """
+    co2 = fossil_litres * co2_per_litre / KG_PER_T
+    ch4 = fuel_equivalent_litres * ch4_per_litre / G_PER_T
+    n2o = fuel_equivalent_litres * n2o_per_litre / G_PER_T
+    return np.stack([co2, ch4, n2o, np.zeros_like(co2)], axis=-1)
+
+
+@dataclass(frozen=True)
+class FleetCoefficients:
+    """Parameter-derived arrays of fleets, energy, emissions and car choice, leading axis ``D``.
+
+    C = ``dims.VEHICLE_CLASSES``, A = ages, K = ``dims.POWERTRAINS``; for vans, heavy
+    vehicles and buses the powertrains in use are diesel and "bev" (any zero-emission drive).
+    """
+
+    price_per_kwh: np.ndarray             # (D, 3) [NOK/kWh] petrol, diesel, electricity
+    fuel_price_by_powertrain: np.ndarray  # (D, K) [NOK/kWh of fuel]
+    survival: np.ndarray                  # (D, C, A) [1/yr]
+    age_profile: np.ndarray               # (D, C, A) [1] stationary 2009 profile
+    mileage: np.ndarray                   # (D, A) [1] annual km relative to a new vehicle
+    annual_km: np.ndarray                 # (D, C) [km/vehicle/yr]
+    fuel_per_km_new: np.ndarray           # (D, C, K) [kWh/vkm] fuel, 2009 new vehicles
+    electricity_per_km_new: np.ndarray    # (D, C, K) [kWh/vkm]
+    fuel_gain: np.ndarray                 # (D, C) [1/yr]
+    electric_gain: np.ndarray             # (D,) [1/yr]
+    efficiency_floor: np.ndarray          # (D,) [1]
+    energy_content: np.ndarray            # (D, 2) [kWh/L] petrol, diesel
+    co2_per_litre: np.ndarray             # (D, 2) [kg CO2/L]
+    bio_energy_ratio: np.ndarray          # (D, 2) [1]
+    ch4_per_litre: np.ndarray             # (D, C) [g CH4/L]
+    n2o_per_litre: np.ndarray             # (D, C) [g N2O/L]
+    base_vkm_per_capita: np.ndarray       # (D, 3) [vkm/inhabitant/yr] van, heavy, bus
+    activity_elasticity: np.ndarray       # (D, 3) [1]
+    base_new_car_share: np.ndarray        # (D, K) [1]
+    car_price: np.ndarray                 # (D, K) [NOK] pre-tax, without the battery premium
+    price_premium: np.ndarray             # (D, K) [NOK] 2009 premium of PHEV/BEV
+    price_premium_decline: np.ndarray     # (D, K) [1/yr]
+    registration_tax: np.ndarray          # (D, K) [NOK] without exemptions
+    vat_rate: np.ndarray                  # (D,) [1]
+    annuity: np.ndarray                   # (D,) [1/yr]
+    tco_coefficient: np.ndarray           # (D,) [1/(NOK/yr)]
+    maturity_amplitude: np.ndarray        # (D, K) [1]
+    maturity_midpoint: np.ndarray         # (D, K) [yr]
+    maturity_rate: np.ndarray             # (D, K) [1/yr]
+    peer_coefficient: np.ndarray          # (D,) [1]
+    charging_coefficient: np.ndarray      # (D,) [1]
+    home_charging: np.ndarray             # (D, Z) [1]
+    charging_need: np.ndarray             # (D, K) [1] electric share of km: 0, 0, PHEV share, 1
+
+
+def _plug_in(params: Params, prefix: str, fill: float = 0.0) -> np.ndarray:
+    """``(D, K)`` with ``prefix.phev`` and ``prefix.bev``; petrol and diesel get ``fill``."""
+    other = np.full(params.n_draws, fill)
+    return np.stack([other, other, params[f"{prefix}.phev"], params[f"{prefix}.bev"]], axis=-1)
+
+
+def fleet_coefficients(params: Params) -> FleetCoefficients:
+    """Read the fleet parameters (``transport.*`` rows) into arrays over draws.
+
+    New-vehicle fuel use in 2009 is derived from the 2009 *fleet-average* fuel use
+    [L/km]: ``I_new = F h / sum_a w(a) (1 - g)^-a`` with the vkm-weighted stationary age
+    profile ``w`` and energy content ``h`` [kWh/L], so the 2009 stock reproduces ``F``.
+    """
+    classes, ages = dims.VEHICLE_CLASSES, np.arange(dims.MAX_VEHICLE_AGE + 1)
+    shape = params.vector("transport.weibull_shape", classes)
+    scale = params.vector("transport.weibull_scale", classes)
+    profile = stationary_age_profile(shape, scale, dims.MAX_VEHICLE_AGE)
+    mileage = (1.0 - params["transport.mileage_decline"][:, None]) ** ages
+    fuel_gain = params.vector("transport.fuel_efficiency_gain", classes)
+    weights = profile * mileage[:, None, :]
+    older = (weights * (1.0 - fuel_gain[..., None]) ** -ages).sum(-1) / weights.sum(-1)    # (D, C)
+    content = params.vector("transport.energy_content", FUELS)
+    litres = np.stack([params[f"transport.fuel_use_2009.{k}"] for k in ("car_petrol", "van", "heavy", "bus")], -1)
+    petrol_like = litres * np.stack([content[:, 0]] + [content[:, 1]] * 3, -1) / older   # (D, C) [kWh/vkm]
+    diesel = petrol_like.copy()
+    diesel[:, 0] = params["transport.fuel_use_2009.car_diesel"] * content[:, 1] / older[:, 0]
+    e_share = params["transport.phev_electric_share"][:, None]
+    fuel_new = np.stack([petrol_like, diesel, petrol_like * (1.0 - e_share), 0.0 * diesel], -1)
+    electricity = params.vector("transport.electricity_use", classes)
+    electricity_new = np.stack([0.0 * electricity, 0.0 * electricity, electricity * e_share, electricity], -1)
+    per_kwh = np.stack([params["transport.fuel_price.petrol"] / content[:, 0],
+                        params["transport.fuel_price.diesel"] / content[:, 1],
+                        params["transport.electricity_price"]], -1)
+    base_price = params.vector("transport.car_price", FUELS)
+    new_shares = params.vector("transport.base_new_car_share", dims.POWERTRAINS)  # rescaled: sampled independently
+    return FleetCoefficients(
+        price_per_kwh=per_kwh,
+        fuel_price_by_powertrain=np.stack([per_kwh[:, 0], per_kwh[:, 1], per_kwh[:, 0], 0.0 * per_kwh[:, 0]], -1),
+        survival=annual_survival(shape, scale, dims.MAX_VEHICLE_AGE),
+        age_profile=profile,
+        mileage=mileage,
+        annual_km=params.vector("transport.annual_km", classes),
+        fuel_per_km_new=fuel_new,
+        electricity_per_km_new=electricity_new,
+        fuel_gain=fuel_gain,
+        electric_gain=params["transport.electric_efficiency_gain"],
+        efficiency_floor=params["transport.efficiency_floor"],
+        energy_content=content,
+        co2_per_litre=params.vector("transport.co2_per_litre", FUELS),
+        bio_energy_ratio=params.vector("transport.bio_energy_ratio", FUELS),
+        ch4_per_litre=params.vector("transport.ch4_per_litre", classes),
+        n2o_per_litre=params.vector("transport.n2o_per_litre", classes),
+        base_vkm_per_capita=params.vector("transport.base_vkm_per_capita", classes[1:]),
+        activity_elasticity=params.vector("transport.activity_elasticity", classes[1:]),
+        base_new_car_share=new_shares / new_shares.sum(axis=-1, keepdims=True),
+        car_price=np.stack([base_price[:, 0], base_price[:, 1], base_price[:, 0], base_price[:, 0]], -1),
+        price_premium=_plug_in(params, "transport.price_premium_2009"),
+        price_premium_decline=_plug_in(params, "transport.price_premium_decline"),
+        registration_tax=params.vector("transport.registration_tax", dims.POWERTRAINS),
+        vat_rate=params["transport.vat_rate"],
+        annuity=annuity_factor(params["transport.tco_discount_rate"], params["transport.tco_years"]),
+        tco_coefficient=params["transport.tco_coefficient"],
+        maturity_amplitude=_plug_in(params, "transport.maturity_amplitude"),
+        maturity_midpoint=_plug_in(params, "transport.maturity_midpoint", fill=float(dims.BASE_YEAR)),
+        maturity_rate=_plug_in(params, "transport.maturity_rate"),
+        peer_coefficient=params["transport.peer_coefficient"],
+        charging_coefficient=params["transport.charging_coefficient"],
+        home_charging=params.vector("transport.home_charging_access", dims.ZONES),
+        charging_need=np.stack([0.0 * e_share[:, 0], 0.0 * e_share[:, 0], e_share[:, 0],
+                                np.ones(params.n_draws)], -1),
+    )

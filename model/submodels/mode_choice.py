@@ -1,0 +1,249 @@
+"""Passenger trips and mode choice: generalised cost and the pivot-point logit (methods §1.2-1.4).
+
+Residents of each ABC zone make trips by purpose (``dims.PURPOSES``) and period
+(``dims.PERIODS``). The split over ``dims.MODES`` is a multinomial logit applied in
+pivot-point (incremental) form: the observed base-year shares ``P0`` are kept, and a
+measure acts only through the *change* in generalised cost relative to the base year,
+
+    P1[m] = P0[m] exp(dV[m]) / sum_j P0[j] exp(dV[j]),   dV[m] = beta * dGC[m]   (methods §1.2)
+
+with the cost coefficient ``beta`` [1/NOK] calibrated per purpose from a target
+elasticity, ``beta = e / (x (1 - P0))``. Tolls act only on trips that cross a charged
+cordon; those trips form their own segment. Short- and long-run responses differ by
+partial adjustment (methods §1.3).
+
+Every function is pure: numpy arrays in, numpy arrays out. Alternatives are on the
+last axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import dims
+from ..parameters import Params
+
+DAYS_PER_YEAR = 365.0
+MINUTES_PER_HOUR = 60.0
+ZONE_CONSTANT_MODES = ("public_transport", "bicycle", "walk")   # zone A and C constants, relative to B
+PURPOSE_CONSTANT_MODES = ("car_passenger", "public_transport", "bicycle", "walk")  # relative to commute
+
+
+def logit_shares(utility: np.ndarray) -> np.ndarray:
+    """Multinomial-logit choice probabilities over the last axis [1].
+
+    ``P[m] = exp(V[m]) / sum_j exp(V[j])`` (methods §1.2). The maximum is subtracted first
+    so that large utilities do not overflow.
+    """
+    v = np.exp(utility - utility.max(axis=-1, keepdims=True))
+    return v / v.sum(axis=-1, keepdims=True)
+
+
+def pivot_point_logit(base_shares: np.ndarray, delta_utility: np.ndarray) -> np.ndarray:
+    """Shares after a change in utility, pivoting on observed base shares [1].
+
+    ``P1[m] = P0[m] exp(dV[m]) / sum_j P0[j] exp(dV[j])`` (methods §1.2, incremental logit).
+    ``base_shares`` and ``delta_utility`` broadcast against each other; alternatives on the
+    last axis. A zero utility change returns the base shares.
+    """
+    weighted = base_shares * np.exp(delta_utility - delta_utility.max(axis=-1, keepdims=True))
+    return weighted / weighted.sum(axis=-1, keepdims=True)
+
+
+def generalised_cost(money: np.ndarray, in_vehicle_min: np.ndarray, wait_min: np.ndarray,
+                     value_of_time: np.ndarray, wait_weight: np.ndarray) -> np.ndarray:
+    """Generalised cost of a trip [NOK/trip].
+
+    ``GC = money + VoT (ivt + w_wait wait) / 60`` with money [NOK/trip], times [min/trip],
+    VoT [NOK/h] and the dimensionless weight on waiting time (methods §1.2; Norwegian values
+    of time: TØI 1778/2020). Arguments broadcast.
+    """
+    return money + value_of_time * (in_vehicle_min + wait_weight * wait_min) / MINUTES_PER_HOUR
+
+
+def cost_coefficient(target_elasticity: np.ndarray, cost: np.ndarray,
+                     base_share: np.ndarray) -> np.ndarray:
+    """Logit cost coefficient that reproduces a target own-cost elasticity [1/NOK].
+
+    ``beta = e / (x (1 - P0))`` where ``x`` [NOK/trip] is the cost component the elasticity
+    refers to and ``P0`` the base share of the mode (methods §1.2-1.3). Inverse of
+    :func:`own_cost_elasticity`.
+    """
+    return target_elasticity / (cost * (1.0 - base_share))
+
+
+def own_cost_elasticity(beta: np.ndarray, cost: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Point elasticity of a mode's share with respect to its own cost [1].
+
+    ``e = beta x (1 - P)`` (methods §1.2).
+    """
+    return beta * cost * (1.0 - share)
+
+
+def partial_adjustment(previous: np.ndarray, target: np.ndarray,
+                       persistence: np.ndarray) -> np.ndarray:
+    """This year's shares moving part of the way from last year's towards the long-run shares [1].
+
+    ``ln Q[t] = lambda ln Q[t-1] + (1 - lambda) ln Q*[t]`` applied to each mode share and
+    renormalised over the last axis (methods §1.3), so the short-run response is
+    ``(1 - lambda)`` times the long-run one. ``persistence`` is ``lambda`` in [0, 1), shaped
+    to broadcast against the shares.
+    """
+    mixed = previous ** persistence * target ** (1.0 - persistence)
+    return mixed / mixed.sum(axis=-1, keepdims=True)
+
+
+def trip_volumes(zone_population: np.ndarray, trip_rate: np.ndarray, purpose_share: np.ndarray,
+                 peak_share: np.ndarray) -> np.ndarray:
+    """Trips made by the residents of each zone, by purpose and period [trips/yr].
+
+    ``N[z,p,t] = pop[z] * r * 365 * s_purpose[p] * s_period[p,t]``.
+    zone_population ``(D, M, Z)`` [inhabitants]; trip_rate ``(D,)`` [trips/person/day];
+    purpose_share ``(D, P)`` summing to 1; peak_share ``(D, P)`` share of each purpose's trips
+    in the peak (the rest are off-peak). Returns ``(D, M, Z, P, T)`` with T = (peak, offpeak).
+    """
+    per_person = trip_rate[:, None] * DAYS_PER_YEAR * purpose_share              # (D, P)
+    per_period = per_person[:, :, None] * np.stack([peak_share, 1.0 - peak_share], axis=-1)
+    return zone_population[:, :, :, None, None] * per_period[:, None, None, :, :]
+
+
+def headway_wait_min(headway_min: np.ndarray, service_change: np.ndarray) -> np.ndarray:
+    """Mean waiting time at the stop [min/trip]: half the headway after a frequency change.
+
+    ``wait = h0 / (2 (1 + s))`` where ``s`` is the relative change in departures per hour
+    (methods §1.2: wait ~ headway/2 for headways below about 12 min; for longer headways
+    travellers time their arrival, so this overstates the wait there).
+    """
+    return headway_min / (2.0 * (1.0 + service_change))
+
+
+def cordon_segments(crossing_base: np.ndarray, crossing_now: np.ndarray,
+                    toll_base: np.ndarray, toll_now: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Split trips by whether they cross a charged cordon in the base year and now.
+
+    Returns ``[(weight, d_toll), ...]`` for the four segments, assuming the cordon that is
+    crossed by fewer trips lies inside the other (nested cordons):
+
+    ========================  ==============================  =====================
+    segment                   weight                          toll change [NOK/trip]
+    ========================  ==============================  =====================
+    crosses both              min(c0, c1)                     toll1 - toll0
+    crosses only now          c1 - min(c0, c1)                toll1
+    crossed only in base      c0 - min(c0, c1)                -toll0
+    crosses neither           1 - max(c0, c1)                 0
+    ========================  ==============================  =====================
+
+    crossing shares ``c0``, ``c1`` [1] and tolls [NOK/crossing] must broadcast together;
+    weights sum to 1. Tolls enter only the crossing segments (methods §1.4).
+    """
+    both = np.minimum(crossing_base, crossing_now)
+    return [
+        (both, toll_now - toll_base),
+        (crossing_now - both, toll_now),
+        (crossing_base - both, -toll_base),
+        (1.0 - np.maximum(crossing_base, crossing_now), 0.0 * toll_now),
+    ]
+
+
+def segment_mixture(base_shares: np.ndarray, delta_utility: np.ndarray, car_alternative: int,
+                    segments: list[tuple[np.ndarray, np.ndarray]], beta: np.ndarray) -> np.ndarray:
+    """Shares of a population split into toll segments, each answering its own toll change [1].
+
+    ``P = sum_s w_s pivot(P0, dV + beta dToll_s on the car alternative)``. ``segments`` comes
+    from :func:`cordon_segments` with weights and toll changes already shaped like
+    ``delta_utility[..., 0]``; ``beta`` [1/NOK] broadcasts to the same shape.
+    """
+    mixed = 0.0
+    for weight, d_toll in segments:
+        if not weight.any():  # e.g. no cordon anywhere: skip the empty segments
+            continue
+        dv = delta_utility.copy()
+        dv[..., car_alternative] += beta * d_toll
+        mixed = mixed + weight[..., None] * pivot_point_logit(base_shares, dv)
+    return mixed
+
+
+def solve_constants(utility: np.ndarray, weights: np.ndarray, target: np.ndarray,
+                    tolerance: float = 1e-13, max_iterations: int = 2000) -> np.ndarray:
+    """Alternative-specific constants that make weighted segment shares match a total [1].
+
+    Finds ``c`` (shape ``(D, M, n)``) such that
+    ``sum_s w_s logit(V_s + c) / sum_s w_s = target`` by the usual iteration
+    ``c <- c + ln(target / modelled)`` (the way RTM-type models calibrate constants on
+    observed shares). ``utility`` is ``(D, M, *segments, n)``, ``weights``
+    ``(D, M, *segments)``, ``target`` broadcastable to ``(D, M, n)`` with positive shares.
+    Iterates until the largest share error is below ``tolerance``.
+    """
+    seg_axes = tuple(range(2, utility.ndim - 1))
+    expand = (slice(None), slice(None)) + (None,) * len(seg_axes)
+    w = weights[..., None]
+    w_total = np.maximum(w.sum(axis=seg_axes), np.finfo(float).tiny)
+    constants = np.zeros(utility.shape[:2] + utility.shape[-1:])
+    for _ in range(max_iterations):
+        modelled = (w * logit_shares(utility + constants[expand])).sum(axis=seg_axes) / w_total
+        if np.max(np.abs(modelled - target)) < tolerance:
+            break
+        constants = constants + np.log(target / modelled)
+    return constants
+
+
+@dataclass(frozen=True)
+class DemandCoefficients:
+    """Parameter-derived arrays of the demand side, leading axis ``D`` (draws)."""
+
+    trip_rate: np.ndarray          # (D,) [trips/person/day]
+    purpose_share: np.ndarray      # (D, P) [1], sums to 1
+    peak_share: np.ndarray         # (D, P) [1]
+    trip_length: np.ndarray        # (D, 5) [km/trip] at trip-length factor 1
+    zone_constant: np.ndarray      # (D, Z, 5) [1] utility constants, zone B and the car modes 0
+    purpose_constant: np.ndarray   # (D, P, 5) [1] utility constants, commute and car driver 0
+    car_cost_elasticity: np.ndarray  # (D, P) [1] long-run elasticity of car-driver trips to energy cost
+    fare_elasticity: np.ndarray    # (D, P) [1] long-run elasticity of PT trips to the fare
+    persistence: np.ndarray        # (D,) [1] partial-adjustment lambda
+    value_of_time: np.ndarray      # (D, P) [NOK/h]
+    wait_weight: np.ndarray        # (D,) [1]
+    headway: np.ndarray            # (D, T) [min]
+    pt_fare: np.ndarray            # (D,) [NOK/trip]
+    home_end_share: np.ndarray     # (D,) [1] car trips ending at home (free parking)
+    destination_share: np.ndarray  # (D, Z) [1] other car trips ending in each zone, sums to 1
+    ownership_utility: np.ndarray  # (D,) [1] utility per unit log cars per capita
+
+
+def _normalised(values: np.ndarray) -> np.ndarray:
+    # Shares are sampled independently in Monte Carlo runs; rescale to a true split.
+    return values / values.sum(axis=-1, keepdims=True)
+
+
+def demand_coefficients(params: Params) -> DemandCoefficients:
+    """Read the demand parameters (``transport.*`` rows) into arrays over draws."""
+    n = params.n_draws
+    zone_constant = np.zeros((n, len(dims.ZONES), len(dims.MODES)))
+    for zone in ("A", "C"):
+        for mode in ZONE_CONSTANT_MODES:
+            zone_constant[:, dims.index(dims.ZONES, zone), dims.index(dims.MODES, mode)] = \
+                params[f"transport.zone_constant.{zone}.{mode}"]
+    purpose_constant = np.zeros((n, len(dims.PURPOSES), len(dims.MODES)))
+    for purpose in ("errands", "leisure"):
+        for mode in PURPOSE_CONSTANT_MODES:
+            purpose_constant[:, dims.index(dims.PURPOSES, purpose), dims.index(dims.MODES, mode)] = \
+                params[f"transport.purpose_constant.{purpose}.{mode}"]
+    return DemandCoefficients(
+        trip_rate=params["transport.trip_rate"],
+        purpose_share=_normalised(params.vector("transport.purpose_share", dims.PURPOSES)),
+        peak_share=params.vector("transport.peak_share", dims.PURPOSES),
+        trip_length=params.vector("transport.trip_length", dims.MODES),
+        zone_constant=zone_constant,
+        purpose_constant=purpose_constant,
+        car_cost_elasticity=params.vector("transport.car_cost_elasticity", dims.PURPOSES),
+        fare_elasticity=params.vector("transport.fare_elasticity", dims.PURPOSES),
+        persistence=params["transport.partial_adjustment"],
+        value_of_time=params.vector("transport.value_of_time", dims.PURPOSES),
+        wait_weight=params["transport.wait_weight"],
+        headway=params.vector("transport.pt_headway", dims.PERIODS),
+        pt_fare=params["transport.pt_fare"],
+        home_end_share=params["transport.trips_ending_at_home"],
+        destination_share=_normalised(params.vector("transport.parking_destination_share", dims.ZONES)),
+        ownership_utility=params["transport.car_ownership_utility"],
+    )

@@ -1,0 +1,121 @@
+"""Base-year calibration: the raking rules by hand, and the 2009 run against the inventory."""
+
+import numpy as np
+import pytest
+
+from framtid.model import dims
+from framtid.model.calibration import calibrate, targets
+from framtid.model.data_store import Observation
+from framtid.model.parameters import Params
+
+S = {s: i for i, s in enumerate(dims.SOURCES)}
+
+
+def obs(value, basis="ar4"):
+    return Observation("oslo", "x", 2009, value, "t CO2e", basis, "high", "test", "")
+
+
+def co2_only(values: dict[str, float]) -> np.ndarray:
+    """Bottom-up (1, M, S, G) with the given CO2 per source in the first municipality, 1 t elsewhere."""
+    arr = np.zeros((1, len(dims.MUNICIPALITIES), len(dims.SOURCES), len(dims.GASES)))
+    arr[:, :, :, 0] = 1.0
+    for s, v in values.items():
+        arr[0, 0, S[s], 0] = v
+    return arr
+
+
+def run(bottom_up, nodes):
+    observed = {m: [] for m in dims.MUNICIPALITIES}
+    observed["oslo"] = nodes
+    return calibrate(bottom_up, Params.defaults(1), observed)
+
+
+def test_sector_residual_goes_to_unobserved_sources_in_proportion():
+    bu = co2_only({"heating_oil": 100, "heating_paraffin": 50, "heating_lpg": 30, "heating_wood": 20,
+                   "heating_natural_gas": 0, "heating_other": 10})
+    cal = run(bu, [("source", "heating_oil", obs(150)), ("sector", "heating", obs(300))])
+    f = cal.factors[0, 0]
+    assert f[S["heating_oil"]] == pytest.approx(1.5)
+    # 300 - 150 = 150 left for paraffin, lpg, wood, gas, other (bottom-up 50+30+20+0+10 = 110)
+    for s in ("heating_paraffin", "heating_lpg", "heating_wood", "heating_other"):
+        assert f[S[s]] == pytest.approx(150 / 110)
+    assert cal.status[("oslo", "heating_oil")] == "observed"
+    assert cal.status[("oslo", "heating_lpg")].startswith("observed sector total")
+    assert cal.status[("oslo", "cars")].startswith("estimated")
+    # other municipalities: untouched
+    assert np.all(cal.factors[0, 1:] == 1.0)
+
+
+def test_group_total_splits_over_its_sectors_by_bottom_up():
+    bu = co2_only({"cars": 60, "vans": 20, "heavy_vehicles": 15, "buses": 5})
+    cal = run(bu, [("sector", "road_buses", obs(10)), ("group", "road_traffic", obs(200))])
+    f = cal.factors[0, 0]
+    assert f[S["buses"]] == pytest.approx(2.0)
+    # 200 - 10 = 190 over cars, vans, heavy (95 bottom-up): factor 2 each
+    assert f[S["cars"]] == f[S["vans"]] == f[S["heavy_vehicles"]] == pytest.approx(2.0)
+
+
+def test_inconsistent_finer_observations_are_rescaled_and_reported():
+    bu = co2_only({"landfill_gas": 10, "wastewater": 10, "biological_treatment": 10})
+    cal = run(bu, [("source", "landfill_gas", obs(50)), ("source", "wastewater", obs(30)),
+                   ("source", "biological_treatment", obs(20)), ("sector", "waste_wastewater", obs(110))])
+    f = cal.factors[0, 0]
+    assert f[S["landfill_gas"]] == pytest.approx(5 * 1.1)
+    assert "rescaled" in cal.rows[-1].note
+
+
+def test_gwp_basis_converts_through_the_gas_profile():
+    # 1 t CH4 bottom-up; an AR5 observation of 56 t CO2e means 2 t CH4, whatever GWP the run reports in
+    bu = co2_only({})
+    bu[0, 0, S["landfill_gas"]] = (0.0, 1.0, 0.0, 0.0)
+    cal = run(bu, [("source", "landfill_gas", obs(56.0, "ar5"))])
+    assert cal.factors[0, 0, S["landfill_gas"]] == pytest.approx(2.0)
+
+
+def test_embedded_targets_cover_the_detailed_municipalities():
+    levels = {(lvl, name) for lvl, name, _ in targets("oslo")}
+    assert ("sector", "road_passenger_cars") in levels and ("source", "heating_oil") in levels
+    assert {lvl for lvl, _, _ in targets("sarpsborg")} >= {"group", "sector", "check"}
+    assert targets("baerum") == []
+
+
+@pytest.fixture(scope="module")
+def reference_2009():
+    from pathlib import Path
+
+    from framtid.model import api
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "reference.toml"
+    return api.to_dataset([api.run_scenario(api.load_scenario(path))], seed=0)
+
+
+def test_2009_reproduces_every_observed_inventory_value_within_1_percent(reference_2009):
+    """Every observed 2009 source, sector and sector-group value, in the observation's own GWP set."""
+    from framtid.model.accounting import gwp_vector
+    from framtid.model.calibration import UNKNOWN_BASIS, leaves
+
+    gas = reference_2009["emissions_gas"].sel(year=2009, scenario="reference").values   # (M, S, G, D)
+    params = Params.defaults(1)
+    checked = 0
+    for m_idx, muni in enumerate(dims.MUNICIPALITIES):
+        for level, name, o in targets(muni):
+            if level == "check":
+                continue
+            basis = o.gwp_basis if o.gwp_basis in ("ar4", "ar5", "ar6", "sar") else UNKNOWN_BASIS
+            w = gwp_vector(params, basis)[0]
+            model = float((gas[m_idx, leaves(level, name), :, 0] * w).sum())
+            assert model == pytest.approx(o.value, rel=0.01, abs=1.0), (muni, level, name, model, o.value)
+            checked += 1
+    # Oslo, Porsgrunn, Skien in detail, Sarpsborg and Fredrikstad by sector, Trondheim heating
+    from framtid.model.data_store import observations
+
+    expected = sum(1 for o in observations() if o.year == 2009 and o.variable.split(".")[:2] in (
+        ["emissions", "source"], ["emissions", "sector"], ["emissions", "group"]))
+    assert checked == expected and checked >= 80
+
+
+def test_2009_estimates_are_marked(reference_2009):
+    status = reference_2009["base_year_status"]
+    assert str(status.sel(municipality="oslo", source="heating_oil").values) == "observed"
+    assert str(status.sel(municipality="baerum", source="cars").values).startswith("estimated")
+    assert str(status.sel(municipality="sarpsborg", source="cars").values).startswith("observed road_traffic")

@@ -1,0 +1,137 @@
+"""Tests of the pure fleet functions: survival, turnover, cost of ownership, fuel and gases."""
+
+import numpy as np
+import pytest
+
+from framtid.model import dims
+from framtid.model.parameters import Params
+from framtid.model.submodels import fleet
+
+
+def test_weibull_survival_values_of_methods():
+    # R(a) = exp(-(a/19)^3): R(10) = exp(-0.14579) = 0.8643, R(20) = exp(-1.16635) = 0.3115
+    r = fleet.weibull_survival(np.array([0.0, 10.0, 20.0]), 3.0, 19.0)
+    np.testing.assert_allclose(r, [1.0, 0.8643, 0.3115], atol=1e-4)
+    assert abs(r[1] - 0.87) < 0.01 and abs(r[2] - 0.31) < 0.01
+
+
+def test_annual_survival_is_the_ratio_of_survival():
+    p = fleet.annual_survival(3.0, 19.0, 30)
+    assert p.shape == (31,)
+    r = fleet.weibull_survival(np.arange(32.0), 3.0, 19.0)
+    np.testing.assert_allclose(p[:30], r[1:31] / r[:30], rtol=1e-12)
+    assert 0.0 < p[30] < p[29]           # the open class keeps some survivors
+
+
+def test_turnover_hand_case():
+    # ages 0, 1, 2 (open); powertrains 2
+    stock = np.array([[10.0, 0.0], [5.0, 5.0], [2.0, 0.0]])
+    survival = np.array([0.9, 0.5, 0.2])
+    # aged: [9, 0], [2.5, 2.5], [0.4, 0]; survivors age 1 = [9, 0], age 2 = [2.9, 2.5]; total 14.4
+    # target 20 -> 5.6 new, split 0.25 / 0.75 -> [1.4, 4.2]
+    new_stock, new = fleet.turnover(stock, survival, np.array(20.0), np.array([0.25, 0.75]))
+    np.testing.assert_allclose(new_stock, [[1.4, 4.2], [9.0, 0.0], [2.9, 2.5]])
+    assert float(new) == pytest.approx(5.6)
+    assert new_stock.sum() == pytest.approx(20.0)
+
+
+def test_turnover_when_the_stock_shrinks_faster_than_scrapping():
+    stock = np.array([[10.0, 0.0], [5.0, 5.0], [2.0, 0.0]])
+    # survivors 14.4 > target 10: no new vehicles, every cohort scaled by 10 / 14.4
+    new_stock, new = fleet.turnover(stock, np.array([0.9, 0.5, 0.2]), np.array(10.0), np.array([0.5, 0.5]))
+    assert float(new) == 0.0
+    np.testing.assert_allclose(new_stock, np.array([[0, 0], [9.0, 0.0], [2.9, 2.5]]) * 10.0 / 14.4)
+    assert new_stock.min() >= 0.0
+
+
+def test_turnover_keeps_a_stationary_stock_stationary():
+    profile = fleet.stationary_age_profile(3.0, 19.0, dims.MAX_VEHICLE_AGE)
+    stock = 1000.0 * profile[:, None] * np.array([0.7, 0.3])
+    survival = fleet.annual_survival(3.0, 19.0, dims.MAX_VEHICLE_AGE)
+    new_stock, new = fleet.turnover(stock, survival, np.array(1000.0), np.array([0.7, 0.3]))
+    np.testing.assert_allclose(new_stock, stock, rtol=1e-10)
+    assert float(new) == pytest.approx(1000.0 * profile[0])
+
+
+def test_turnover_broadcasts_over_leading_axes():
+    stock = np.ones((2, 3, 4, 31, 4))
+    survival = np.full((2, 1, 4, 31), 0.9)
+    target = np.full((2, 3, 4), 150.0)
+    shares = np.full((2, 3, 4, 4), 0.25)
+    new_stock, new = fleet.turnover(stock, survival, target, shares)
+    np.testing.assert_allclose(new_stock.sum(axis=(-2, -1)), target)
+    assert new.shape == (2, 3, 4)
+
+
+def test_vintage_efficiency():
+    # 0.98^10 = 0.8171; floor 0.9 binds; vintages before the base year use more
+    assert fleet.vintage_efficiency(10, 0.02, 0.5) == pytest.approx(0.98 ** 10)
+    assert fleet.vintage_efficiency(10, 0.02, 0.9) == pytest.approx(0.9)
+    assert fleet.vintage_efficiency(-5, 0.02, 0.6) == pytest.approx(0.98 ** -5)
+
+
+def test_annuity_factor():
+    # 0.07 / (1 - 1.07^-10) = 0.142378; without interest 1/n
+    assert float(fleet.annuity_factor(0.07, 10)) == pytest.approx(0.142378, rel=1e-5)
+    assert float(fleet.annuity_factor(0.0, 10)) == pytest.approx(0.1)
+
+
+def test_ownership_cost_hand_case():
+    def tco(vat_paid, tax_paid):
+        return fleet.ownership_cost(200_000, 90_000, 0.25, vat_paid, tax_paid, 0.1, 10_000, 1.0, 3000, 1000)
+
+    # 0.1 * (200 000 * 1.25 + 90 000) + 10 000 km * 1 NOK/km + 3 000 + 1 000 = 48 000 NOK/yr
+    assert tco(1.0, 1.0) == pytest.approx(48_000)
+    # exempt from VAT and registration tax: 0.1 * 200 000 + 14 000 = 34 000 NOK/yr
+    assert tco(0.0, 0.0) == pytest.approx(34_000)
+
+
+def test_powertrain_logit_hand_case():
+    # utilities -1e-4 * (50 000, 40 000) = (-5, -4): shares 1/(1+e), e/(1+e) = 0.2689, 0.7311
+    shares = fleet.powertrain_logit(np.array([50_000.0, 40_000.0]), np.zeros(2), -1e-4)
+    np.testing.assert_allclose(shares, [0.268941, 0.731059], atol=1e-6)
+
+
+def test_logistic_path_midpoint():
+    assert float(fleet.logistic_path(2016.0, 6.0, 2016.0, 0.3)) == pytest.approx(3.0)
+
+
+def test_blend_volumes_conserve_energy():
+    # 9 024 kWh of petrol energy, 10 % ethanol by volume at 0.65 energy ratio:
+    # L = 9024 / (9.024 * (0.9 + 0.065)) = 1036.27 L; fossil 932.64 L, bio 103.63 L
+    fossil, bio = fleet.blend_volumes(9024.0, 0.1, 9.024, 0.65)
+    assert fossil == pytest.approx(932.642, rel=1e-5)
+    assert bio == pytest.approx(103.627, rel=1e-5)
+    assert fossil * 9.024 + bio * 9.024 * 0.65 == pytest.approx(9024.0)
+
+
+def test_tailpipe_gases_hand_case():
+    # 1000 L fossil x 2.32 kg/L = 2.32 t CO2; 1100 L burnt x 0.3 g/L = 0.00033 t CH4, x 0.06 g/L N2O
+    gases = fleet.tailpipe_gases(np.array(1000.0), np.array(1100.0), 2.32, 0.3, 0.06)
+    np.testing.assert_allclose(gases, [2.32, 0.00033, 0.000066, 0.0], rtol=1e-12)
+
+
+def test_fleet_mix_hand_case():
+    # 2 ages x 2 powertrains; mileage 1 and 0.5
+    stock = np.array([[10.0, 10.0], [20.0, 0.0]])
+    mileage = np.array([[1.0], [0.5]])
+    # weights 10, 10, 10, 0 -> vkm shares petrol 2/3, second 1/3
+    share, fuel, electricity = fleet.fleet_mix(stock, mileage, np.array([[1.0, 0.0], [2.0, 0.0]]),
+                                               np.array([[0.0, 0.3], [0.0, 0.3]]))
+    np.testing.assert_allclose(share, [2 / 3, 1 / 3])
+    np.testing.assert_allclose(fuel, [(1.0 + 2.0) / 3, 0.0])     # kWh per vkm of the whole class
+    assert float(electricity) == pytest.approx(0.1)
+
+
+def test_fleet_coefficients_reproduce_the_2009_fleet_average_fuel_use():
+    params = Params.defaults(1)
+    coef = fleet.fleet_coefficients(params)
+    ages = np.arange(dims.MAX_VEHICLE_AGE + 1)
+    weights = coef.age_profile[0] * coef.mileage[0]
+    weights = weights / weights.sum(axis=-1, keepdims=True)
+    older = (1.0 - coef.fuel_gain[0][:, None]) ** -ages
+    fleet_avg = (weights * older * coef.fuel_per_km_new[0, :, 1][:, None]).sum(axis=-1)   # diesel column
+    # cars: 0.067 L/km x 10.056 kWh/L; buses 0.45 L/km x 10.056
+    assert fleet_avg[0] == pytest.approx(0.067 * 10.056)
+    assert fleet_avg[3] == pytest.approx(0.45 * 10.056)
+    np.testing.assert_allclose(coef.base_new_car_share.sum(), 1.0)
