@@ -43,6 +43,12 @@ def handle_errors(func):
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted; no result written", 130)
+        except BrokenPipeError:
+            # the reader (e.g. `head`) closed the pipe: stop quietly, as Unix tools do
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:  # an internal error: say so plainly
             if debug:
                 raise
@@ -133,12 +139,16 @@ def list_(what, fmt):
 @click.argument("result", type=click.Path(dir_okay=False))
 @click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Comma-separated years.")
 @click.option("--by", type=click.Choice(["municipality", "sector"]), default="municipality", show_default=True)
+@click.option("--gwp", type=click.Choice(["ar4", "ar5", "ar6", "sar"]), default=None,
+              help="Re-weigh the gases with another GWP set (default: the one the run used).")
 @handle_errors
-def summary(result, years, by):
+def summary(result, years, by, gwp):
     """Print total emissions from a RESULT file."""
     from framtid.model import api
 
     ds = api.open_results(result)
+    if gwp:
+        ds = api.reweigh(ds, gwp)
     _print_summary(ds, _parse_years(years), by)
 
 

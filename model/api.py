@@ -83,7 +83,7 @@ def to_dataset(models: list, seed: int):
     order = (0, 3, 4, 1, 2)   # -> (N, M, S, T, D)
     data["emissions"] = (("scenario", "municipality", "sector", "year", "draw"), by_sector.transpose(order),
                          {"units": "t CO2e/yr", "description": "territorial emissions by inventory sector",
-                          "gwp": ",".join(m.scenario.gwp for m in models)})
+                          "gwp": ",".join(dict.fromkeys(m.scenario.gwp for m in models))})
     data["emissions_source"] = (("scenario", "municipality", "source", "year", "draw"),
                                 by_source.transpose(order),
                                 {"units": "t CO2e/yr", "description": "territorial emissions by source"})
@@ -128,3 +128,19 @@ def run(scenario_paths: list[str | Path], seed: int = 0, n_draws: int = 1):
     """Validate and run scenario files; return one Dataset with a ``scenario`` dimension."""
     scenarios = [load_scenario(p) for p in scenario_paths]   # validate all before running any
     return to_dataset([run_scenario(s, seed, n_draws) for s in scenarios], seed)
+
+
+def reweigh(ds, gwp_set: str):
+    """A copy of a results Dataset with ``emissions`` and ``emissions_source`` recomputed
+    from the gas masses with another GWP set (e.g. AR5 to compare with a recent inventory)."""
+    w = gwp_vector(Params.defaults(1), gwp_set)[0]
+    by_source = (ds["emissions_gas"] * ds["gas"].copy(data=w)).sum("gas")
+    out = ds.copy()
+    out["emissions_source"] = by_source.assign_attrs(ds["emissions_source"].attrs)
+    out["emissions"] = by_source.groupby(ds["sector_of_source"].rename("sector")).sum().reindex(
+        sector=ds["sector"].values).transpose(*ds["emissions"].dims).assign_attrs(
+        {**ds["emissions"].attrs, "gwp": gwp_set})
+    return out
+
+
+__all__ += ["reweigh"]

@@ -49,6 +49,7 @@ class CalibrationRow:
 @dataclass
 class Calibration:
     factors: np.ndarray                    # (D, M, S) over dims.SOURCES, on each source's physical driver
+    bottom_up: np.ndarray                  # (D, M, S, G) 2009 gas masses before calibration [t/yr]
     levels: np.ndarray                     # (D, M, S, G) calibrated 2009 gas masses [t/yr]
     status: dict[tuple[str, str], str]     # (municipality, source) -> observed/estimated with how
     rows: list[CalibrationRow]
@@ -158,4 +159,4 @@ def calibrate(bottom_up: np.ndarray, params: Params,
     w = gwps["ar4"][:, None, None, :]
     bu_co2e, cal_co2e = (bottom_up * w).sum(-1), (cal * w).sum(-1)
     factors = np.divide(cal_co2e, bu_co2e, out=np.ones_like(bu_co2e), where=bu_co2e > 0)
-    return Calibration(factors, cal, status, rows)
+    return Calibration(factors, bottom_up, cal, status, rows)

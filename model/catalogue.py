@@ -102,12 +102,12 @@ def base_year_report(municipality: str):
         value = _driver_value(inputs, name, i)
         drivers.append((name, value, p.status, p.method, p.source or "-"))
     sources = []
-    bottom = model._emission_array(model._account(model._init_states(None), 0, {}))  # noqa: SLF001
     gwp = gwp_vector(params, "ar4")[0]
     for s_idx, s in enumerate(dims.SOURCES):
-        bu = float((bottom[0, i, s_idx] * gwp).sum())
+        bu = float((cal.bottom_up[0, i, s_idx] * gwp).sum())
+        level = float((cal.levels[0, i, s_idx] * gwp).sum())
         factor = float(cal.factors[0, i, s_idx])
-        sources.append((s, dims.SOURCE_SECTOR[s], f"{bu * factor:,.0f}", f"{bu:,.0f}", f"{factor:.3f}",
+        sources.append((s, dims.SOURCE_SECTOR[s], f"{level:,.0f}", f"{bu:,.0f}", f"{factor:.3f}",
                         cal.status[(municipality, s)]))
     observed = [(r.level, r.name, f"{r.observed:,.0f}", r.gwp_basis, f"{r.bottom_up:,.0f}", f"{r.calibrated:,.0f}",
                  r.note or "-") for r in cal.rows if r.municipality == municipality]

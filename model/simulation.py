@@ -16,6 +16,8 @@ with the inventory, and the submodels are set up again with the factors.
 
 from __future__ import annotations
 
+import functools
+
 import mesa
 import numpy as np
 
@@ -33,10 +35,15 @@ YEARS = np.array(dims.YEARS)
 SUBMODEL_SOURCES = ("transport", "buildings", "waste", "energy_supply", "other_sectors")
 
 
-def base_levers(n_draws: int) -> dict[str, np.ndarray]:
-    """Lever values of the policies in force in 2009, the world the inventory observed."""
+@functools.lru_cache(maxsize=8)
+def _base_levers(n_draws: int) -> dict[str, np.ndarray]:
     policy = load(builtin_path("policies-2009"))
     return levers.year_slice(lever_paths(list(policy.measures), YEARS[:1], n_draws), 0)
+
+
+def base_levers(n_draws: int) -> dict[str, np.ndarray]:
+    """Lever values of the policies in force in 2009, the world the inventory observed."""
+    return {k: v.copy() for k, v in _base_levers(n_draws).items()}
 
 
 def _targets() -> dict[str, tuple[int, int, float]]:
@@ -79,8 +86,9 @@ class FramtidModel(mesa.Model):
         self.gwp = None
         self.calibration = self._calibrate()
         self.state = self._init_states(self.calibration)
+        targets = _targets()
         for i in range(len(dims.MUNICIPALITIES)):
-            Municipality(self, i, _targets().get(dims.MUNICIPALITIES[i]))
+            Municipality(self, i, targets.get(dims.MUNICIPALITIES[i]))
         for m in range(len(dims.MUNICIPALITIES)):
             for z in range(len(dims.ZONES)):
                 HouseholdCohort(self, m, z)
