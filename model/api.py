@@ -51,6 +51,20 @@ def run_scenario(scenario: Scenario, seed: int = 0, n_draws: int = 1):
     return model
 
 
+def _data_digest() -> str:
+    """SHA-256 over the embedded data and parameter files, so a result names the exact inputs it used."""
+    import hashlib
+
+    from .data_store import data_path
+
+    digest = hashlib.sha256()
+    folder = data_path("")
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".csv", ".toml")):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _data_sources() -> str:
     urls = sorted({o.source for o in observations() if o.source})
     return "; ".join(urls + ["Norskeutslipp plant register"] if plants() else urls)
@@ -116,6 +130,7 @@ def to_dataset(models: list, seed: int):
         "scenarios": ",".join(names),
         "accounting": "territorial (Miljødirektoratet municipal inventory sectors); electricity and biofuel CO2 = 0",
         "data_sources": _data_sources(),
+        "embedded_data_sha256": _data_digest(),
     }
     for m in models:
         for i, (path, text) in enumerate(m.scenario.files):
