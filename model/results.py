@@ -82,6 +82,10 @@ def _atomic_write(ds, path: Path) -> None:
     os.close(fd)
     try:
         ds.to_netcdf(tmp, engine="scipy")
+        # mkstemp creates the file readable by its owner only; give it the usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -108,7 +108,7 @@ class FramtidModel(mesa.Model):
         tr = transport.init_state(pop0, lu_out["zone_population"], lu_out["trip_length_factor"], lu_out["jobs"],
                                   inp.mode_shares, inp.cars_per_capita, inp.car_powertrain_share, p, factors)
         tr = transport.set_base_levers(tr, base_levers(d), p)
-        apartment = land_use.apartment_share(zone_share, p.vector("land_use.stock_apartment_share", dims.ZONES))
+        apartment = land_use.apartment_share(zone_share, land_use.zone_vector(p, "land_use.stock_apartment_share"))
         bu = buildings.init_state(pop0, apartment, inp.hdd_normal, inp.gas_lpg_share, p, factors)
         wa = waste.init_state(pop0, np.broadcast_to(inp.waste_per_capita, (d, len(dims.MUNICIPALITIES))),
                               np.broadcast_to(inp.treatment_shares, (d,) + inp.treatment_shares.shape), p, factors)

@@ -58,20 +58,35 @@ def plant_sum(municipality: str, category: str, year: int = dims.BASE_YEAR, wind
     return total
 
 
-def per_capita_medians(population_2009: np.ndarray) -> dict[str, float]:
-    """Median 2009 emission per inhabitant [t CO2e/inhabitant] over municipalities observing the sector."""
+def to_ar5(value: float, basis: str, source: str, params: Params) -> float:
+    """An observed CO2e value re-weighted to AR5 through the source's gas profile (first draw).
+
+    Observations come with different GWP sets (old SSB series: SAR); the profiles
+    and estimates here are in AR5 weights.
+    """
+    if basis not in ("ar4", "ar5", "ar6", "sar"):
+        return value
+    profile = gas_profile(params, source)[0]
+    weights = np.array([1.0, params[f"accounting.gwp.{basis}.ch4"][0], params[f"accounting.gwp.{basis}.n2o"][0],
+                        1.0])
+    return value / float(profile @ weights)
+
+
+def per_capita_medians(population_2009: np.ndarray, params: Params) -> dict[str, float]:
+    """Median 2009 emission per inhabitant [t CO2e (AR5)/inhabitant] over municipalities observing the sector."""
     out = {}
     for source in PER_CAPITA_SOURCES:
         sector = dims.SOURCE_SECTOR[source]
-        ratios = [o.value / population_2009[i] for i, m in enumerate(dims.MUNICIPALITIES)
+        ratios = [to_ar5(o.value, o.gwp_basis, source, params) / population_2009[i]
+                  for i, m in enumerate(dims.MUNICIPALITIES)
                   if (o := find(m, f"emissions.sector.{sector}", dims.BASE_YEAR)) is not None]
         out[source] = float(np.median(ratios)) if ratios else 0.0
     return out
 
 
-def base_year_co2e(population_2009: np.ndarray) -> dict[str, np.ndarray]:
-    """Bottom-up 2009 estimate per source [t CO2e], shape (M,) each."""
-    medians = per_capita_medians(population_2009)
+def base_year_co2e(population_2009: np.ndarray, params: Params) -> dict[str, np.ndarray]:
+    """Bottom-up 2009 estimate per source [t CO2e (AR5)], shape (M,) each."""
+    medians = per_capita_medians(population_2009, params)
     out = {s: population_2009 * medians[s] for s in PER_CAPITA_SOURCES}
     out["industry"] = np.array([plant_sum(m, "industry") for m in dims.MUNICIPALITIES])
     return out
@@ -91,7 +106,7 @@ def init_state(population_2009: np.ndarray, params: Params,
                levels: dict[str, np.ndarray] | None = None) -> OtherSectorsState:
     """2009 emissions per source: the calibrated ``levels`` (D, M, G) if given, else the estimates."""
     if levels is None:
-        levels = estimated_levels(base_year_co2e(population_2009), SOURCES, params)
+        levels = estimated_levels(base_year_co2e(population_2009, params), SOURCES, params)
     return OtherSectorsState({s: np.array(levels[s], dtype=float) for s in SOURCES})
 
 

@@ -1,0 +1,191 @@
+"""Energy supply: plant-register base year, incineration and district-heating indices, CO2 capture."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from framtid.model import dims
+from framtid.model.parameters import Params
+from framtid.model.submodels import energy_supply
+from framtid.model.submodels.other_sectors import gas_profile
+
+M = len(dims.MUNICIPALITIES)
+MU = {m: i for i, m in enumerate(dims.MUNICIPALITIES)}
+CO2, CH4, N2O = 0, 1, 2
+INC, DH = energy_supply.SOURCES
+
+
+@pytest.fixture(scope="module")
+def params():
+    return Params.defaults(1)
+
+
+def levels(inc, dh):
+    """Explicit 2009 gas masses (D=1, M, G) per source: CO2, CH4 and N2O in fixed proportions."""
+    gas = np.array([1.0, 0.01, 0.001, 0.0])
+    return {INC: np.asarray(inc, float)[None, :, None] * gas, DH: np.asarray(dh, float)[None, :, None] * gas}
+
+
+def row(**values):
+    out = np.zeros(M)
+    for m, v in values.items():
+        out[MU[m]] = v
+    return out
+
+
+# -- base year from the plant register ------------------------------------------------------------
+
+def test_base_year_uses_the_plant_register():
+    base = energy_supply.base_year_co2e()
+    assert set(base) == set(energy_supply.SOURCES)
+    inc, dh = base[INC], base[DH]
+    assert inc.shape == dh.shape == (M,)
+    # Oslo's two incinerators in 2009: Klemetsrud 68 507 + Haraldrud 50 233 = 118 740 t.
+    assert inc[MU["oslo"]] == pytest.approx(68507 + 50233)
+    # Bergen (BIR) reports from 2010 only: 65 000 t, used for 2009 within the +-1-year window.
+    assert inc[MU["bergen"]] == pytest.approx(65000)
+    # Trondheim (Heimdal) 2009: 43 600 t; Fredrikstad (Frevar) 2009: 794 t.
+    assert inc[MU["trondheim"]] == pytest.approx(43600)
+    assert inc[MU["fredrikstad"]] == pytest.approx(794)
+    # Sarpsborg's Borregaard incinerator reports from 2013 only: not running in 2009.
+    assert inc[MU["sarpsborg"]] == 0.0
+    # Drammen's Eie reports 2001 and 2005 only: too old for 2009.
+    assert inc[MU["drammen"]] == 0.0
+    assert inc[MU["baerum"]] == 0.0
+    # District heating: Oslo's Hoff 9 406 t in 2009 (Haraldrud varmesentral last 2006, Rodeløkka
+    # from 2013: neither counts); Drammen fjernvarme 762.26 t.
+    assert dh[MU["oslo"]] == pytest.approx(9406)
+    assert dh[MU["drammen"]] == pytest.approx(762.26)
+    assert np.count_nonzero(dh) == 2
+
+
+def test_init_state_without_levels_carries_the_register_through_the_gas_profile(params):
+    f0 = np.full((1, M), 1000.0)
+    q0 = np.full((1, M), 50.0)
+    state = energy_supply.init_state(f0, q0, params)
+    reg = energy_supply.base_year_co2e()
+    gwp_ar5 = np.array([1.0, params["accounting.gwp.ar5.ch4"][0], params["accounting.gwp.ar5.n2o"][0], 1.0])
+    for s in energy_supply.SOURCES:
+        assert state.base[s].shape == (1, M, len(dims.GASES))
+        # AR5-weighted sum of the masses gives back the register's t CO2e.
+        assert (state.base[s][0] @ gwp_ar5) == pytest.approx(reg[s], rel=1e-5)
+        assert state.base[s][0] == pytest.approx(reg[s][:, None] * gas_profile(params, s)[0])
+
+
+def test_init_state_copies_its_index_bases(params):
+    f0, q0 = np.full((1, M), 1000.0), np.full((1, M), 50.0)
+    state = energy_supply.init_state(f0, q0, params, levels(row(oslo=100.0), row(oslo=10.0)))
+    f0[:] = 1.0
+    q0[:] = 1.0
+    assert np.all(state.fossil_co2_2009 == 1000.0) and np.all(state.district_heat_2009 == 50.0)
+
+
+# -- indices ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def state(params):
+    f0 = row(oslo=200_000.0, baerum=40_000.0, bergen=100_000.0, trondheim=80_000.0)[None]
+    q0 = row(oslo=2000.0, baerum=100.0, drammen=300.0)[None]
+    return energy_supply.init_state(f0, q0, params, levels(row(oslo=118_740.0, bergen=65_000.0, trondheim=0.0),
+                                                           row(oslo=9406.0, drammen=762.26)))
+
+
+def test_base_year_inputs_reproduce_the_base(state, params):
+    out = energy_supply.account(state, state.fossil_co2_2009.copy(), state.district_heat_2009.copy(), {},
+                                params, 2009)["emissions"]
+    assert out[INC] == pytest.approx(state.base[INC])
+    assert out[DH] == pytest.approx(state.base[DH])
+
+
+def test_incineration_follows_the_hosts_own_fossil_co2(state, params):
+    f = state.fossil_co2_2009.copy()
+    f[0, MU["oslo"]] = 100_000.0       # Oslo's residents' fossil CO2 halves: 200 000 -> 100 000
+    f[0, MU["bergen"]] = 130_000.0     # Bergen's rises by 30 %
+    out = energy_supply.account(state, f, state.district_heat_2009, {}, params, 2030)["emissions"]
+    # Every gas scales with the index: Oslo 118 740 * 0.5 = 59 370 t CO2; Bergen 65 000 * 1.3 = 84 500.
+    assert out[INC][0, MU["oslo"]] == pytest.approx(state.base[INC][0, MU["oslo"]] * 0.5)
+    assert out[INC][0, MU["oslo"], CO2] == pytest.approx(59_370.0)
+    assert out[INC][0, MU["bergen"], CO2] == pytest.approx(84_500.0)
+    # District-heating fuels do not react to waste.
+    assert out[DH] == pytest.approx(state.base[DH])
+
+
+def test_district_heating_fuels_follow_district_heat_demand(state, params):
+    q = state.district_heat_2009.copy()
+    q[0, MU["oslo"]] = 3000.0          # 2000 -> 3000 GWh: x 1.5 -> 9 406 * 1.5 = 14 109 t CO2
+    q[0, MU["drammen"]] = 75.0         # 300 -> 75: x 0.25 -> 762.26 * 0.25 = 190.565 t CO2
+    out = energy_supply.account(state, state.fossil_co2_2009, q, {}, params, 2030)["emissions"]
+    assert out[DH][0, MU["oslo"], CO2] == pytest.approx(14_109.0)
+    assert out[DH][0, MU["drammen"], CO2] == pytest.approx(190.565)
+    assert out[DH][0, MU["drammen"], CH4] == pytest.approx(1.90565)
+    assert out[INC] == pytest.approx(state.base[INC])
+
+
+def test_zero_base_stays_zero_whatever_the_driver_does(state, params):
+    # Bærum burns no waste and has no district-heating plant: its residents' waste and heat
+    # demand grow five-fold, its energy-supply emissions stay zero. Trondheim's base is 0 too.
+    f, q = state.fossil_co2_2009 * 5.0, state.district_heat_2009 * 5.0
+    out = energy_supply.account(state, f, q, {}, params, 2040)["emissions"]
+    for m in ("baerum", "trondheim", "tromso"):
+        assert np.all(out[INC][0, MU[m]] == 0.0), m
+        assert np.all(out[DH][0, MU[m]] == 0.0), m
+
+
+def test_zero_index_base_keeps_the_base_level(params):
+    # A host whose residents incinerated nothing in 2009 (F(2009) = 0) keeps its 2009 emissions
+    # (index 1), without a division by zero.
+    state = energy_supply.init_state(np.zeros((1, M)), np.zeros((1, M)), params,
+                                     levels(row(oslo=1000.0), row(oslo=100.0)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = energy_supply.account(state, np.full((1, M), 7.0), np.full((1, M), 3.0), {}, params, 2030)
+    assert out["emissions"][INC] == pytest.approx(state.base[INC])
+    assert out["emissions"][DH] == pytest.approx(state.base[DH])
+    assert np.all(np.isfinite(out["emissions"][INC]))
+
+
+def test_indices_are_per_draw():
+    p2 = Params.defaults(2)
+    lv = levels(row(oslo=1000.0), row(oslo=100.0))
+    lv = {k: np.repeat(v, 2, axis=0) for k, v in lv.items()}
+    f0 = np.full((2, M), 10.0)
+    state = energy_supply.init_state(f0, np.full((2, M), 10.0), p2, lv)
+    f = np.array([np.full(M, 10.0), np.full(M, 20.0)])   # draw 0 unchanged, draw 1 doubled
+    out = energy_supply.account(state, f, np.full((2, M), 10.0), {}, p2, 2030)["emissions"]
+    assert out[INC][:, MU["oslo"], CO2] == pytest.approx([1000.0, 2000.0])
+
+
+# -- CO2 capture -------------------------------------------------------------------------------------
+
+def test_capture_removes_that_share_of_co2_only(state, params):
+    capture = row(oslo=0.9, bergen=0.25)[None]
+    f = state.fossil_co2_2009 * 0.5
+    out = energy_supply.account(state, f, state.district_heat_2009, {"incineration_capture_share": capture},
+                                params, 2035)["emissions"]
+    no_capture = energy_supply.account(state, f, state.district_heat_2009, {}, params, 2035)["emissions"]
+    oslo, bergen = MU["oslo"], MU["bergen"]
+    # Oslo: 118 740 * 0.5 = 59 370 t CO2 before capture; 10 % left: 5 937 t.
+    assert out[INC][0, oslo, CO2] == pytest.approx(5_937.0)
+    # Bergen: 65 000 * 0.5 * 0.75 = 24 375 t CO2.
+    assert out[INC][0, bergen, CO2] == pytest.approx(24_375.0)
+    # CH4 and N2O untouched; F-gas column stays zero.
+    assert out[INC][0, :, CH4:] == pytest.approx(no_capture[INC][0, :, CH4:])
+    assert out[INC][0, oslo, CH4] > 0
+    # District-heating fuels are not captured.
+    assert out[DH] == pytest.approx(no_capture[DH])
+    # Municipalities without capture are unchanged.
+    others = [i for i in range(M) if i not in (oslo, bergen)]
+    assert out[INC][0, others] == pytest.approx(no_capture[INC][0, others])
+
+
+def test_neutral_capture_changes_nothing_and_state_is_not_mutated(state, params):
+    base_before = {k: v.copy() for k, v in state.base.items()}
+    full = energy_supply.account(state, state.fossil_co2_2009, state.district_heat_2009,
+                                 {"incineration_capture_share": np.ones((1, M))}, params, 2040)["emissions"]
+    assert np.all(full[INC][..., CO2] == 0.0)
+    for k in state.base:
+        assert np.array_equal(state.base[k], base_before[k]), k
+    neutral = energy_supply.account(state, state.fossil_co2_2009, state.district_heat_2009,
+                                    {"incineration_capture_share": np.zeros((1, M))}, params, 2040)["emissions"]
+    assert neutral[INC] == pytest.approx(state.base[INC])

@@ -1,0 +1,246 @@
+"""The simulation and its agents: agent set-up, target gaps, Mesa bookkeeping, scenario inputs, draws."""
+
+import gc
+import weakref
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pytest
+
+from framtid.model import api, dims
+from framtid.model.agents import HouseholdCohort, Municipality
+from framtid.model.parameters import Params
+from framtid.model.simulation import FramtidModel
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO / "scenarios" / "reference.toml"
+M = len(dims.MUNICIPALITIES)
+MU = {m: i for i, m in enumerate(dims.MUNICIPALITIES)}
+YEARS = list(dims.YEARS)
+
+
+def k(year):
+    return year - dims.BASE_YEAR
+
+
+def scenario_file(tmp_path, name, body):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'[scenario]\nname = "{name}"\nextends = "framtid:policies-2009"\n{body}', encoding="utf-8")
+    return api.load_scenario(path)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return api.run_scenario(api.load_scenario(REFERENCE))
+
+
+def source_co2e(model, source):
+    """(T, D, M) emissions of one source in the model's GWP."""
+    gas = model.record["emissions_gas"][:, :, :, dims.SOURCES.index(source)]    # (T, D, M, G)
+    return (gas * model.gwp[None, :, None, :]).sum(-1)
+
+
+# -- agents ------------------------------------------------------------------------------------------
+
+def test_model_creates_13_municipalities_and_39_cohorts(model):
+    munis = list(model.agents_by_type[Municipality])
+    cohorts = list(model.agents_by_type[HouseholdCohort])
+    assert len(munis) == 13 and len(cohorts) == 39 and len(model.agents) == 52
+    assert sorted(a.id for a in munis) == sorted(dims.MUNICIPALITIES)
+    assert all(dims.MUNICIPALITIES[a.index] == a.id for a in munis)
+    assert {a.id: a.region for a in munis}["baerum"] == "oslo"
+    # One cohort per municipality and zone type.
+    assert sorted((c.municipality, c.zone) for c in cohorts) == [(m, z) for m in range(M) for z in range(3)]
+
+
+def test_cohort_choices_are_views_of_the_models_choices(model):
+    modes, cars = model.choices["modes"], model.choices["cars"]
+    assert modes.shape == (1, M, len(dims.ZONES), len(dims.PURPOSES), len(dims.PERIODS), len(dims.MODES))
+    for c in model.agents_by_type[HouseholdCohort]:
+        assert np.shares_memory(c.mode_shares, modes)
+        assert np.array_equal(c.mode_shares, modes[:, c.municipality, c.zone])
+        assert np.shares_memory(c.new_car_shares, cars)
+        assert np.array_equal(c.new_car_shares, cars[:, c.municipality, c.zone])
+    c = next(c for c in model.agents_by_type[HouseholdCohort] if (c.municipality, c.zone) == (MU["bergen"], 2))
+    # Mode shares are shares: they sum to one over modes.
+    assert c.mode_shares.sum(-1) == pytest.approx(np.ones((1, len(dims.PURPOSES), len(dims.PERIODS))))
+
+
+def test_municipality_targets_come_from_the_observations(model):
+    targets = {a.id: a.target for a in model.agents_by_type[Municipality]}
+    # Oslo has a 2023 and a 2030 target; the latest is kept.
+    assert targets["oslo"] == (2009, 2030, pytest.approx(-0.95))
+    assert targets["stavanger"] == (2015, 2030, pytest.approx(-0.8))
+    assert targets["baerum"] is None
+    assert targets["tromso"] is None          # its targets state no base year
+
+
+# -- target gaps -------------------------------------------------------------------------------------
+
+def test_oslo_target_gap_by_hand(model):
+    gap = model.record["target_gap"][:, 0, MU["oslo"]]
+    total = np.array([model.total_emissions(MU["oslo"], y)[0] for y in YEARS])
+    assert np.isnan(gap[k(2009)])
+    assert np.all(np.isfinite(gap[k(2010):]))
+    # 2010 looks back at 2009, which is the base: gap 0.
+    assert gap[k(2010)] == pytest.approx(0.0, abs=1e-6)
+    # 2011 looks at 2010: E(2010) - E(2009) * (1 - 0.95 * 1/21).
+    assert gap[k(2011)] == pytest.approx(total[k(2010)] - total[k(2009)] * (1 - 0.95 / 21))
+    # 2020 looks at 2019: straight line 10/21 of the way to -95 %.
+    assert gap[k(2020)] == pytest.approx(total[k(2019)] - total[k(2009)] * (1 - 0.95 * 10 / 21))
+    # After the target year the path stays at 5 % of 2009.
+    assert gap[k(2045)] == pytest.approx(total[k(2044)] - 0.05 * total[k(2009)])
+    # The reference does not cut 95 %: Oslo is above its path every year from 2011.
+    assert np.all(gap[k(2011):] > 0)
+
+
+def test_target_gap_starts_after_the_targets_base_year(model):
+    gap = model.record["target_gap"][:, 0]
+    # Stavanger's target is against 2015: the first gap (on 2015 itself) is recorded in 2016.
+    assert np.all(np.isnan(gap[:k(2016), MU["stavanger"]]))
+    assert gap[k(2016), MU["stavanger"]] == pytest.approx(0.0, abs=1e-6)
+    assert np.all(np.isfinite(gap[k(2016):, MU["stavanger"]]))
+    # Municipalities without a usable target never record a gap.
+    for m in ("baerum", "bergen", "tromso"):
+        assert np.all(np.isnan(gap[:, MU[m]])), m
+
+
+class _StubModel(mesa.Model):
+    """Just enough of a model for a Municipality: recorded totals per year over two draws."""
+
+    def __init__(self, totals):
+        super().__init__(seed=0)
+        self.n_draws = 2
+        self.totals = totals
+
+    def total_emissions(self, m, year):
+        return np.asarray(self.totals[year], dtype=float)
+
+
+@pytest.fixture
+def stub():
+    models = []
+
+    def make(totals):
+        models.append(_StubModel(totals))
+        return models[-1]
+
+    yield make
+    for m in models:
+        mesa.Agent._ids.pop(m, None)
+
+
+def test_target_gap_sign_by_hand(stub):
+    # Target -50 % by 2019 vs 2009 (base 100). In 2014 the path is 100 * (1 - 0.5 * 5/10) = 75;
+    # draw 0 emits 80 (gap +5, above the path), draw 1 emits 70 (gap -5, below).
+    model = stub({2009: [100.0, 100.0], 2014: [80.0, 70.0], 2024: [60.0, 40.0]})
+    agent = Municipality(model, MU["oslo"], (2009, 2019, -0.5))
+    assert np.all(np.isnan(agent.target_gap)) and agent.target_gap.shape == (2,)
+    agent.deliberate(2015)
+    assert agent.target_gap == pytest.approx([5.0, -5.0])
+    # After the target year the path stays at 50: 2024 -> 60 - 50 = 10, 40 - 50 = -10.
+    agent.deliberate(2025)
+    assert agent.target_gap == pytest.approx([10.0, -10.0])
+
+
+def test_no_gap_before_the_base_year_or_without_target(stub):
+    model = stub({2015: [100.0, 100.0]})
+    later_base = Municipality(model, MU["stavanger"], (2015, 2030, -0.8))
+    later_base.deliberate(2015)          # looks at 2014, before the target's base year
+    assert np.all(np.isnan(later_base.target_gap))
+    assert later_base.target_path(2014) is None
+    none = Municipality(model, MU["baerum"], None)
+    none.deliberate(2016)
+    assert none.target_path(2015) is None and np.all(np.isnan(none.target_gap))
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+def test_run_fills_every_year(model):
+    assert not model.running and model.year_index == len(YEARS)
+    for name, arr in model.record.items():
+        if name == "target_gap":
+            continue
+        assert np.all(np.isfinite(arr)), name
+
+
+def test_repeated_runs_do_not_leak_models():
+    before = len(mesa.Agent._ids)
+    s = api.load_scenario(REFERENCE)
+    first = api.run_scenario(s)
+    ref = weakref.ref(first)
+    assert first not in mesa.Agent._ids
+    second = api.run_scenario(s)
+    assert second not in mesa.Agent._ids
+    assert len(mesa.Agent._ids) == before
+    del first
+    gc.collect()
+    assert ref() is None
+
+
+def test_population_anchors_change_the_population_path(model, tmp_path):
+    s = scenario_file(tmp_path, "anchored", "[population.anchors]\noslo = { 2030 = 800000 }\n")
+    anchored = api.run_scenario(s)
+    pop, ref = anchored.record["population"][:, 0], model.record["population"][:, 0]
+    oslo = MU["oslo"]
+    # Observed years unchanged (2022: 699 827); the anchor is met in 2030.
+    assert pop[k(2022), oslo] == pytest.approx(699827)
+    np.testing.assert_array_equal(pop[:k(2023), oslo], ref[:k(2023), oslo])
+    assert pop[k(2030), oslo] == pytest.approx(800000)
+    # Log-linear in between: 2026 = sqrt(699 827 x 800 000) = 748 239.0.
+    assert pop[k(2026), oslo] == pytest.approx(748239.0, abs=0.5)
+    # After the anchor the default growth rates: P'(2040) = 800 000 x P(2040) / P(2030).
+    assert pop[k(2040), oslo] == pytest.approx(800000 * ref[k(2040), oslo] / ref[k(2030), oslo])
+    # Other municipalities unchanged.
+    others = [i for i in range(M) if i != oslo]
+    np.testing.assert_array_equal(pop[:, others], ref[:, others])
+    # More residents, more household waste and car travel in Oslo (reference 2030 population is
+    # below 800 000), while 2009 emissions are untouched.
+    assert ref[k(2030), oslo] < 800000
+    assert anchored.record["waste_generated"][k(2030), 0, oslo] > model.record["waste_generated"][k(2030), 0, oslo]
+    np.testing.assert_allclose(anchored.record["emissions_gas"][0], model.record["emissions_gas"][0], rtol=1e-12)
+
+
+def test_industry_growth_parameter(model, tmp_path):
+    s = scenario_file(tmp_path, "declining",
+                      '[parameters]\n"other_sectors.annual_change.industry" = -0.03\n')
+    assert s.parameters == {"other_sectors.annual_change.industry": -0.03}
+    run = api.run_scenario(s)
+    ind, ind_ref = source_co2e(run, "industry")[:, 0], source_co2e(model, "industry")[:, 0]
+    assert ind[k(2009)] == pytest.approx(ind_ref[k(2009)])
+    assert ind_ref[k(2009), MU["porsgrunn"]] > 0
+    # E(t) = E(2009) x 0.97^(t - 2009): 2019 -> x 0.737424, 2050 -> x 0.286841.
+    for year in (2010, 2019, 2050):
+        assert ind[k(year)] == pytest.approx(ind_ref[k(2009)] * 0.97 ** (year - 2009)), year
+    assert ind[k(2050), MU["porsgrunn"]] == pytest.approx(ind_ref[k(2009), MU["porsgrunn"]] * 0.286841, rel=1e-5)
+    # In the reference industry is held at 2009.
+    assert ind_ref[k(2050)] == pytest.approx(ind_ref[k(2009)])
+    # Nothing else moves.
+    for source in ("shipping", "cars", "landfill_gas"):
+        np.testing.assert_allclose(source_co2e(run, source), source_co2e(model, source), rtol=1e-12)
+
+
+def test_three_draws_at_default_parameters_are_identical(model):
+    three = api.run_scenario(api.load_scenario(REFERENCE), n_draws=3)
+    assert three.n_draws == 3
+    for name, arr in three.record.items():
+        assert arr.shape[1] == 3, name
+        for d in (1, 2):
+            np.testing.assert_array_equal(arr[:, d], arr[:, 0], err_msg=name)
+        np.testing.assert_allclose(arr[:, 0], model.record[name][:, 0], rtol=1e-12, err_msg=name)
+
+
+def test_a_parameter_drawn_for_one_draw_affects_only_that_draw(model):
+    # 13 draws: draw 0 with 50 % apartments in zone A (default 95 %), draws 1-12 at the defaults.
+    # Draws 1-12 must reproduce the one-draw reference run, every municipality.
+    share_a = np.full(13, 0.95)
+    share_a[0] = 0.5
+    params = Params.defaults(13, {"land_use.stock_apartment_share.A": share_a})
+    run = FramtidModel(api.load_scenario(REFERENCE), params, seed=0)
+    run.run()
+    fa = run.record["floor_area"]
+    # The changed draw differs in Oslo (zone A holds 35 % of Oslo's residents).
+    assert not np.allclose(fa[0, 0, MU["oslo"]], fa[0, 1, MU["oslo"]])
+    for d in range(1, 13):
+        np.testing.assert_allclose(fa[:, d], model.record["floor_area"][:, 0], rtol=1e-9, err_msg=f"draw {d}")
