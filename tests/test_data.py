@@ -1,0 +1,102 @@
+"""The embedded data and the parameter table: complete, sourced, and rejected clearly when malformed."""
+
+from pathlib import Path
+
+import pytest
+
+from framtid.model import api, data_store, dims, parameters
+from framtid.model.accounting import GWP_SETS, gwp_vector
+from framtid.model.errors import DataError
+
+REPO = Path(__file__).resolve().parent.parent
+HEADER = "name,unit,default,low,high,distribution,description,source\n"
+
+
+def test_every_parameter_has_unit_range_and_source():
+    table = parameters.table()
+    assert len(table) > 300
+    for p in table.values():
+        assert p.unit and p.description and p.source, p.name
+        assert p.low <= p.default <= p.high, p.name
+        assert p.name.split(".")[0] in ("accounting", "land_use", "transport", "buildings", "waste",
+                                        "other_sectors"), p.name
+
+
+def test_every_parameter_is_read_by_a_run(monkeypatch):
+    """No dead rows: a current-policies run (plus the GWP sets) reads every parameter in the table."""
+    seen = set()
+    original = parameters.Params.__getitem__
+
+    def spy(self, name):
+        seen.add(name)
+        return original(self, name)
+
+    monkeypatch.setattr(parameters.Params, "__getitem__", spy)
+    api.run_scenario(api.load_scenario(REPO / "scenarios" / "current-policies.toml"))
+    for gwp in GWP_SETS:
+        gwp_vector(parameters.Params.defaults(1), gwp)
+    assert set(parameters.table()) - seen == set()
+
+
+@pytest.mark.parametrize("row, words", [
+    ("a.b,1,x,0,1,fixed,d,s\n", "must be numbers"),
+    ("a.b,1,2,0,1,fixed,d,s\n", "outside [0.0, 1.0]"),
+    ("a.b,1,0.5,0,1,gaussian,d,s\n", "distribution 'gaussian'"),
+    ("a.b,1,0.5,0,1,fixed,d,\n", "empty source"),
+    ("a.b,,0.5,0,1,fixed,d,s\n", "empty unit"),
+    ("a.b,1,0.5,0,1,fixed,d,s\na.b,1,0.5,0,1,fixed,d,s\n", "defined twice"),
+])
+def test_bad_parameter_rows_are_rejected_with_file_and_line(tmp_path, row, words):
+    path = tmp_path / "demo.csv"
+    path.write_text(HEADER + row)
+    with pytest.raises(DataError) as info:
+        parameters.load_table([path])
+    assert str(info.value).startswith("demo.csv: line ") and words in str(info.value)
+
+
+def test_bad_parameter_header_is_rejected(tmp_path):
+    path = tmp_path / "demo.csv"
+    path.write_text("name,unit,default\n")
+    with pytest.raises(DataError, match="demo.csv: header must be"):
+        parameters.load_table([path])
+
+
+def test_observations_are_sourced_and_graded():
+    obs = data_store.observations()
+    assert len(obs) > 300
+    for o in obs:
+        assert o.source and o.confidence in ("high", "medium", "low", "derived"), o
+    # every municipality has its 2009 population on 2020 borders
+    for m in dims.MUNICIPALITIES:
+        assert data_store.find(m, "population", 2009).value > 30_000
+
+
+def test_municipalities_and_regions_match_the_dimensions():
+    munis = data_store.municipalities()
+    assert tuple(m.id for m in munis) == dims.MUNICIPALITIES
+    for m in munis:
+        assert dims.REGION_OF[m.id] == m.region
+        assert 3000 < m.hdd_normal < 6000
+
+
+def test_malformed_data_file_names_file_line_and_column(tmp_path, monkeypatch):
+    bad = tmp_path / "observations.csv"
+    bad.write_text("municipality,variable,year,value,unit,gwp_basis,confidence,source,note\n"
+                   "oslo,population,2009,many,inhabitants,,high,x,\n")
+    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
+    data_store.observations.cache_clear()
+    try:
+        with pytest.raises(DataError, match=r"observations.csv: line 2: column 'value' must be a number"):
+            data_store.observations()
+    finally:
+        data_store.observations.cache_clear()
+
+
+def test_missing_data_file_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
+    data_store.plants.cache_clear()
+    try:
+        with pytest.raises(DataError, match="plants.csv: cannot read embedded data file"):
+            data_store.plants()
+    finally:
+        data_store.plants.cache_clear()
