@@ -18,6 +18,7 @@ from . import dims
 from .accounting import gwp_vector, sectors_from_sources
 from .data_store import observations, plants
 from .parameters import Params
+from .errors import FramtidError
 from .results import ACTIVITY, COORDS, open_results, save  # noqa: F401  (re-exported)
 from .scenario import Scenario, load as load_scenario
 
@@ -76,7 +77,7 @@ def to_dataset(models: list, seed: int):
 
     names = [m.scenario.name for m in models]
     if len(set(names)) != len(names):
-        raise ValueError(f"scenario names must be unique in one result file: {names}")
+        raise FramtidError(f"scenario names must be unique in one result file (got {', '.join(names)})")
     first = models[0]
     years = np.array(dims.YEARS)
     draws = np.arange(first.n_draws)

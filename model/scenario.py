@@ -30,6 +30,7 @@ its file and key path, e.g. ``oslo.toml: measure[2].compliance: must be between
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -42,6 +43,7 @@ from .measures import COMMON_KEYS, KINDS, Measure
 from .parameters import table as parameter_table
 
 TOP_KEYS = ("scenario", "parameters", "population", "measure")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 SCENARIO_KEYS = ("name", "description", "extends", "gwp")
 
 
@@ -258,8 +260,9 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
         if key not in SCENARIO_KEYS:
             problems.add(f"{label}: scenario.{key}", f"unknown key; allowed: {', '.join(SCENARIO_KEYS)}")
     name = head.get("name")
-    if head and not (isinstance(name, str) and name.strip()):
-        problems.add(f"{label}: scenario.name", "must be a non-empty string")
+    if head and not (isinstance(name, str) and NAME_PATTERN.fullmatch(name)):
+        problems.add(f"{label}: scenario.name", "must be a non-empty name of letters, digits, '.', '_' or '-' "
+                                                f"(it names the result file; got {name!r})")
     for key in ("description", "extends", "gwp"):
         if key in head and not isinstance(head[key], str):
             problems.add(f"{label}: scenario.{key}", f"must be a string (got {_type_name(head[key])})")

@@ -148,7 +148,7 @@ def test_two_scenarios_stack_and_names_must_be_unique(model):
     assert "scenario_twin_file1" in both.attrs
     np.testing.assert_array_equal(both["emissions"].sel(scenario="twin").values,
                                   both["emissions"].sel(scenario="reference").values)
-    with pytest.raises(ValueError, match="unique"):
+    with pytest.raises(FramtidError, match="unique"):
         api.to_dataset([model, model], seed=0)
 
 

@@ -41,6 +41,7 @@ def test_shipped_scenarios_are_valid():
     ('[scenario]\nname = "t"\nauthor = "x"\n', "bad.toml: scenario.author", "unknown key"),
     ("[parameters]\n", "bad.toml", "missing [scenario]"),
     ('[scenario]\nname = ""\n', "bad.toml: scenario.name", "non-empty"),
+    ('[scenario]\nname = "../../etc/x"\n', "bad.toml: scenario.name", "names the result file"),
     ('[scenario]\nname = "t"\ngwp = "ar9"\n', "bad.toml: scenario.gwp", "unknown GWP set"),
     ("[scenario\nname = 1\n", "bad.toml", "invalid TOML"),
     (GOOD_HEAD + '[[measure]]\nkind = "teleport"\nmunicipality = "oslo"\nstart_year = 2020\n',
