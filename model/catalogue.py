@@ -59,8 +59,9 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
             for f in k.fields:
                 default = "required" if f.default is None else f"{f.default:g}"
                 rows.append(("", "", f.name, f.unit, default, f"{f.low:g}..{f.high:g}", f.description))
-        rows.append(("(every kind)", "", ", ".join(COMMON_KEYS), "", "", "",
-                     "municipality: id, list or \"*\"; start_year; optional ramp_years, end_year, label"))
+        rows.append(("(every kind)", "", "(common keys)", "", "", "",
+                     "kind; municipality (id, list or \"*\"); start_year; optional ramp_years (years to full "
+                     "strength), end_year, label — " + ", ".join(COMMON_KEYS)))
         return ("kind", "area", "field", "unit", "default", "range", "description"), rows
     if what == "parameters":
         from .parameters import table

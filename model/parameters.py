@@ -10,7 +10,6 @@ needs to know whether it runs one draw or a thousand.
 from __future__ import annotations
 
 import csv
-import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -149,7 +148,3 @@ class Params:
         if not np.all(v == v[0]):
             raise ValueError(f"parameter {name!r} varies over draws but is used as a scalar")
         return float(v[0])
-
-
-def is_finite_table(specs: Mapping[str, ParameterSpec]) -> bool:
-    return all(math.isfinite(s.default) for s in specs.values())
