@@ -4,9 +4,12 @@ Agents are few and hold no stocks: vehicle fleets, buildings and landfills are
 numpy arrays owned by the submodels. What agents own is *decisions*:
 
 * a :class:`Municipality` follows its own climate target and, each year, takes
-  stock of how far it is from it (the gap an adaptive measure will react to);
+  stock of how far it is from it (recorded as ``target_gap``; no measure adapts to
+  it yet);
 * a :class:`HouseholdCohort` (the residents of one zone type in one municipality)
-  chooses how to travel, which car to buy, and how to heat its home.
+  chooses how to travel and which car to buy. Heating systems are chosen per
+  municipality and building type when a system reaches the end of its life, inside
+  the building-stock step (``submodels.buildings.choose_heating_systems``).
 
 A cohort's decision rule is applied to all cohorts at once as array operations
 (``decide_all``), so a year costs a fixed few dozen numpy calls however many
@@ -76,9 +79,7 @@ class HouseholdCohort(mesa.Agent):
 
         Mode choice is a pivot-point logit on the change in generalised cost since
         2009; car purchase a logit on total cost of ownership with a peer effect of
-        the local electric-car fleet (``submodels.transport``). Heating systems are
-        chosen when a system reaches the end of its life, inside the building stock
-        step (``submodels.buildings.choose_heating_systems``).
+        the local electric-car fleet (``submodels.transport``).
         """
         return {
             "modes": transport.choose_modes(model.state["transport"], model.levers_now, model.params, year),

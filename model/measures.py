@@ -73,7 +73,8 @@ KINDS = {k.name: k for k in (
     MeasureKind(
         "ev_incentives", "transport",
         "Advantages for battery-electric cars: VAT and registration-tax exemption at purchase, toll and "
-        "parking discounts in use. 1 = fully exempt, 0 = pays like a petrol car.",
+        "parking discounts in use. 1 = fully exempt, 0 = pays like a petrol car. The toll and parking "
+        "discounts act only where a scenario charges tolls or parking fees.",
         (_share("vat_exemption", "share of the 25 % VAT a battery-electric car is spared"),
          _share("registration_tax_exemption", "share of the registration tax spared"),
          _share("toll_discount", "discount on tolls"),

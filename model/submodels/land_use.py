@@ -14,7 +14,7 @@ From the zone populations the submodel derives (methods §2.4):
   shorter where density grows; Ewing & Cervero 2010, methods §2.1) for transport;
 * the share of new dwellings that are apartments (apartments in A/B, houses in C)
   for the building stock;
-* jobs, and the sealed share of the developed area for stormwater adaptation.
+* jobs, and the sealed share of the developed area (an indicator for stormwater and adaptation).
 
 Arrays are ``(D, M, Z)`` with zones in ``dims.ZONES`` order; everything is vectorised
 over draws and municipalities.
@@ -120,7 +120,7 @@ def zone_sealed_fraction(density_ratio: np.ndarray, base_sealed: np.ndarray,
     Densification builds on gardens, yards and open ground, so the unsealed part shrinks
     with elasticity ``e_u`` to density. A zone below its 2009 density keeps its 2009
     sealed fraction (buildings and roads stay when residents leave), hence the
-    ``max(., 1)``. Feeds the runoff coefficients of the adaptation submodel (methods §5.2).
+    ``max(., 1)``. An input for runoff coefficients (methods §5.2); recorded as ``sealed_share``.
     """
     return 1.0 - (1.0 - base_sealed) * np.maximum(density_ratio, 1.0) ** (-elasticity)
 

@@ -4,7 +4,8 @@ ASIF chain per municipality (methods §1.1): residents' trips by zone, purpose a
 period (Activity) are split over ``dims.MODES`` by a pivot-point logit on generalised
 cost (Structure, :mod:`.mode_choice`); car-driver trips times trip length give the
 residents' car vkm, which the ``cars`` calibration factor turns into territorial vkm
-(through traffic and visitors). Vans and heavy vehicles follow jobs, buses population
+(through traffic and visitors, and whatever the resident-travel estimate misses: Oslo's
+factor is 0.51). Vans and heavy vehicles follow jobs, buses population
 and public-transport service (methods §1.6). Each vehicle class has a vintage fleet
 (:mod:`.fleet`) that sets energy per km by powertrain and age (Intensity) and the fuel
 mix with its biofuel blend (Fuel).
