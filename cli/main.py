@@ -76,7 +76,8 @@ def main(debug: bool) -> None:
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
               help="Result file (.nc). Default: results/<scenario names>.nc")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (recorded in the result).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Random seed (recorded in the result).")
 @click.option("--force", is_flag=True, help="Replace an existing result file.")
 @click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Years in the printed summary.")
 @handle_errors
@@ -85,15 +86,12 @@ def run(scenarios, out, seed, force, years):
     from pathlib import Path
 
     from framtid.model import api
-    from framtid.model.errors import FramtidError
 
     year_list = _parse_years(years)
     loaded = [api.load_scenario(p) for p in scenarios]
     path = Path(out) if out else Path("results") / ("+".join(s.name for s in loaded) + ".nc")
-    if path.exists() and not force:
-        raise FramtidError(f"{path}: exists already; choose another --out or pass --force to replace it")
-    models = [api.run_scenario(s, seed) for s in loaded]
-    ds = api.to_dataset(models, seed)
+    api.check_run(loaded, path, force)   # every check that can fail before an expensive run
+    ds = api.to_dataset([api.run_scenario(s, seed) for s in loaded], seed)
     api.save(ds, path, force=force)
     _print_summary(ds, year_list)
     click.echo(f"\nwrote {path}")
@@ -168,15 +166,15 @@ def data(municipality, fmt):
 
 def _parse_years(text: str) -> list[int]:
     from framtid.model import dims
-    from framtid.model.errors import FramtidError
+    from framtid.model.errors import UsageError
 
     try:
         years = [int(y) for y in text.split(",") if y.strip()]
     except ValueError:
-        raise FramtidError(f"--years: expected comma-separated years like 2009,2030 (got {text!r})") from None
+        raise UsageError(f"--years: expected comma-separated years like 2009,2030 (got {text!r})") from None
     bad = [y for y in years if not dims.BASE_YEAR <= y <= dims.FINAL_YEAR]
     if not years or bad:
-        raise FramtidError(f"--years: years must lie in {dims.BASE_YEAR}-{dims.FINAL_YEAR} (got {text!r})")
+        raise UsageError(f"--years: years must lie in {dims.BASE_YEAR}-{dims.FINAL_YEAR} (got {text!r})")
     return years
 
 

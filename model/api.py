@@ -9,6 +9,7 @@ The command line calls exactly these functions.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -32,11 +33,11 @@ def _version() -> str:
 
 
 def _git_commit() -> str:
-    """The source commit, if the package runs from a git checkout (else 'unknown')."""
+    """The source commit ('-dirty' with uncommitted changes), if the package runs from a git checkout."""
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
+        out = subprocess.run(["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
+                             capture_output=True, text=True, timeout=5)
         return out.stdout.strip() if out.returncode == 0 else "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -78,6 +79,11 @@ def to_dataset(models: list, seed: int):
     names = [m.scenario.name for m in models]
     if len(set(names)) != len(names):
         raise FramtidError(f"scenario names must be unique in one result file (got {', '.join(names)})")
+    gwps = {m.scenario.gwp for m in models}
+    if len(gwps) > 1:
+        raise FramtidError("scenarios in one result file must use the same GWP set (got "
+                           + ", ".join(f"{m.scenario.name}: {m.scenario.gwp}" for m in models)
+                           + "); set gwp in the scenario files or run them separately")
     first = models[0]
     years = np.array(dims.YEARS)
     draws = np.arange(first.n_draws)
@@ -98,7 +104,7 @@ def to_dataset(models: list, seed: int):
     order = (0, 3, 4, 1, 2)   # -> (N, M, S, T, D)
     data["emissions"] = (("scenario", "municipality", "sector", "year", "draw"), by_sector.transpose(order),
                          {"units": "t CO2e/yr", "description": "territorial emissions by inventory sector",
-                          "gwp": ",".join(dict.fromkeys(m.scenario.gwp for m in models))})
+                          "gwp": first.scenario.gwp})
     data["emissions_source"] = (("scenario", "municipality", "source", "year", "draw"),
                                 by_source.transpose(order),
                                 {"units": "t CO2e/yr", "description": "territorial emissions by source"})
@@ -113,7 +119,9 @@ def to_dataset(models: list, seed: int):
     data["calibration_factor"] = (("scenario", "municipality", "source", "draw"),
                                   np.stack([m.calibration.factors.transpose(1, 2, 0) for m in models]),
                                   {"units": "1", "description": "base-year calibration factor on each source's "
-                                                                "physical driver (1 = bottom-up estimate kept)"})
+                                                                "physical driver (1 = bottom-up estimate kept; "
+                                                                "NaN = observed value assigned to a source "
+                                                                "without a bottom-up estimate)"})
     status = np.array([[first.calibration.status[(mu, s)] for s in dims.SOURCES] for mu in dims.MUNICIPALITIES])
     data["base_year_status"] = (("municipality", "source"), status,
                                 {"units": "1", "description": "whether the 2009 value is observed or estimated"})
@@ -121,6 +129,12 @@ def to_dataset(models: list, seed: int):
     coords.update({k: list(v) for k, v in COORDS.items()})
     coords["region"] = ("municipality", [dims.REGION_OF[m] for m in dims.MUNICIPALITIES])
     coords["sector_of_source"] = ("source", [dims.SOURCE_SECTOR[s] for s in dims.SOURCES])
+    for name in ("emissions", "population"):
+        bad = ~np.isfinite(data[name][1])
+        if bad.any():
+            where = sorted({dims.MUNICIPALITIES[i] for i in np.nonzero(bad)[1]})
+            raise FramtidError(f"the run produced non-finite {name} for {', '.join(where)}; "
+                               "check the embedded data of these municipalities (nothing was written)")
     ds = xr.Dataset(data, coords=coords)
     ds.attrs = {
         "title": "framtid scenario results",
@@ -160,3 +174,26 @@ def reweigh(ds, gwp_set: str):
 
 
 __all__ += ["reweigh"]
+
+
+def check_run(scenarios: list[Scenario], path: str | Path, force: bool = False) -> None:
+    """Everything that would make a run's result unwritable, checked before the run starts."""
+    path = Path(path)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise FramtidError(f"scenario names must be unique in one result file (got {', '.join(names)})")
+    gwps = {s.gwp for s in scenarios}
+    if len(gwps) > 1:
+        raise FramtidError("scenarios in one result file must use the same GWP set (got "
+                           + ", ".join(f"{s.name}: {s.gwp}" for s in scenarios) + ")")
+    if path.suffix != ".nc":
+        raise FramtidError(f"{path}: result files must end in .nc")
+    if path.exists() and not force:
+        raise FramtidError(f"{path}: exists already; choose another --out or pass --force to replace it")
+    folder = path.parent if str(path.parent) else Path(".")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise FramtidError(f"{path}: cannot write there ({existing} is not a writable folder)")
+
+
+__all__ += ["check_run"]

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import dims
 from .data_store import find, municipalities, observations
+from .errors import DataError
 
 POPULATION_YEARS = (2009, 2020, 2022)  # years observed on 2020 borders for all 13
 
@@ -53,7 +54,8 @@ def _population(prov) -> np.ndarray:
         for k, year in enumerate(POPULATION_YEARS):
             o = find(m, "population", year)
             if o is None:
-                raise KeyError(f"embedded data lack the {year} population of {m}")
+                raise DataError(f"observations.csv: no population of {m} in {year} (needed for every "
+                                f"municipality in {', '.join(map(str, POPULATION_YEARS))})")
             out[i, k] = o.value
         o = find(m, "population", 2009)
         prov[(m, "population_2009")] = Provenance("observed", o.note, o.source, o.confidence)

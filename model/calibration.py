@@ -159,4 +159,8 @@ def calibrate(bottom_up: np.ndarray, params: Params,
     w = gwps["ar4"][:, None, None, :]
     bu_co2e, cal_co2e = (bottom_up * w).sum(-1), (cal * w).sum(-1)
     factors = np.divide(cal_co2e, bu_co2e, out=np.ones_like(bu_co2e), where=bu_co2e > 0)
+    # A value assigned to a source with no bottom-up estimate has no factor (NaN in results);
+    # only level-type sources may be assigned, the modelled ones always have an estimate.
+    assigned = (bu_co2e <= 0) & (cal_co2e > 0)
+    factors[assigned] = np.nan
     return Calibration(factors, bottom_up, cal, status, rows)

@@ -57,7 +57,7 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
         for k in KINDS.values():
             rows.append((k.name, k.area, "", "", "", "", k.description))
             for f in k.fields:
-                default = "required" if f.default is None else f"{f.default:g}"
+                default = "required" if f.required else "unchanged" if f.default is None else f"{f.default:g}"
                 rows.append(("", "", f.name, f.unit, default, f"{f.low:g}..{f.high:g}", f.description))
         rows.append(("(every kind)", "", "(common keys)", "", "", "",
                      "kind; municipality (id, list or \"*\"); start_year; optional ramp_years (years to full "
@@ -93,6 +93,7 @@ def base_year_report(municipality: str):
     inputs = base_year.load()
     params = Params.defaults(1)
     model = FramtidModel(load(builtin_path("policies-2009")), params, inputs=inputs)
+    model.release()   # built for its calibration only
     cal = model.calibration
     i = dims.MUNICIPALITIES.index(municipality)
 

@@ -16,6 +16,9 @@ from pathlib import Path
 from . import dims
 from .errors import DataError
 
+GWP_BASES = ("", "ar4", "ar5", "ar6", "sar", "unknown")   # "" for values that are not emissions
+CONFIDENCE = ("high", "medium", "low", "derived")
+
 
 @dataclass(frozen=True)
 class Observation:
@@ -87,10 +90,22 @@ def observations() -> tuple[Observation, ...]:
     cols = ("municipality", "variable", "year", "value", "unit", "gwp_basis", "confidence", "source", "note")
     out = []
     known = set(dims.MUNICIPALITIES) | {"norway"}
+    seen: dict[tuple, int] = {}
     for lineno, r in _rows(name, cols):
         if r["municipality"] not in known:
             raise DataError(f"{name}: line {lineno}: unknown municipality {r['municipality']!r}")
+        if r["gwp_basis"] not in GWP_BASES:
+            raise DataError(f"{name}: line {lineno}: column 'gwp_basis' must be one of "
+                            f"{', '.join(repr(b) for b in GWP_BASES)}, got {r['gwp_basis']!r}")
+        if r["confidence"] not in CONFIDENCE:
+            raise DataError(f"{name}: line {lineno}: column 'confidence' must be one of {', '.join(CONFIDENCE)}, "
+                            f"got {r['confidence']!r}")
         year = int(_float(name, lineno, r, "year")) if r["year"] else None
+        key = (r["municipality"], r["variable"], year)
+        if key in seen:
+            raise DataError(f"{name}: line {lineno}: {r['variable']} of {r['municipality']} in {year} is given "
+                            f"twice (also line {seen[key]})")
+        seen[key] = lineno
         out.append(Observation(r["municipality"], r["variable"], year, _float(name, lineno, r, "value"),
                                r["unit"], r["gwp_basis"], r["confidence"], r["source"], r["note"]))
     return tuple(out)
@@ -104,8 +119,10 @@ def municipalities() -> tuple[Municipality, ...]:
     by_id = {}
     for lineno, r in _rows(name, cols):
         shares = tuple(_float(name, lineno, r, c) for c in ("zone_share_a", "zone_share_b", "zone_share_c"))
-        if abs(sum(shares) - 1.0) > 1e-9:
-            raise DataError(f"{name}: line {lineno}: zone shares of {r['id']} must sum to 1")
+        if abs(sum(shares) - 1.0) > 1e-9 or min(shares) <= 0:
+            raise DataError(f"{name}: line {lineno}: zone shares of {r['id']} must be positive and sum to 1")
+        if not 1000 <= _float(name, lineno, r, "hdd_normal") <= 9000:
+            raise DataError(f"{name}: line {lineno}: column 'hdd_normal' of {r['id']} must lie in 1000-9000 K d/yr")
         by_id[r["id"]] = Municipality(
             r["id"], r["name"], r["kommunenummer_2020"], r["region"], r["borders"],
             _float(name, lineno, r, "hdd_normal"), _float(name, lineno, r, "dut_winter_c"), r["hdd_source"],
@@ -124,8 +141,15 @@ def plants() -> tuple[Plant, ...]:
                        _float(name, n, r, "t_co2e"), r["source"]) for n, r in _rows(name, cols))
 
 
+@lru_cache(maxsize=1)
+def _by_variable() -> dict[tuple[str, str], list[Observation]]:
+    index: dict[tuple[str, str], list[Observation]] = {}
+    for o in observations():
+        index.setdefault((o.municipality, o.variable), []).append(o)
+    return index
+
+
 def find(municipality: str, variable: str, year: int | None = None) -> Observation | None:
     """The observation of ``variable`` for ``municipality`` in ``year`` (any year if None: the latest)."""
-    hits = [o for o in observations() if o.municipality == municipality and o.variable == variable
-            and (year is None or o.year == year)]
+    hits = [o for o in _by_variable().get((municipality, variable), ()) if year is None or o.year == year]
     return max(hits, key=lambda o: o.year or 0) if hits else None

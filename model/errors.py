@@ -23,3 +23,9 @@ class ScenarioError(FramtidError):
 
 class ResultExistsError(FramtidError):
     """Refuse to overwrite an existing result file without ``--force``."""
+
+
+class UsageError(FramtidError):
+    """A command-line argument is not allowed (exit code 2, like click's own usage errors)."""
+
+    exit_code = 2

@@ -10,8 +10,6 @@ into lever paths (``levers.py``). Adding a kind means adding one entry to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
 from . import dims
@@ -22,10 +20,12 @@ from .levers import LEVERS, apply_setting, neutral_paths, strength
 class Field:
     name: str
     unit: str
-    default: float | None        # None: required
+    default: float | None        # used when the field is omitted; None: the lever keeps its value
     low: float
     high: float
     description: str
+    lever: str                   # the lever this field sets
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,13 @@ class MeasureKind:
     area: str                    # transport, buildings, waste, land_use
     description: str
     fields: tuple[Field, ...]
-    to_levers: Callable[[dict], dict[str, object]]   # fields -> {lever: full-strength target}
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    def to_levers(self, values: dict) -> dict[str, object]:
+        """Full-strength lever targets of the fields given (omitted optional fields set nothing)."""
+        return {f.lever: values[f.name] for f in self.fields if values.get(f.name) is not None}
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,8 @@ class Measure:
         return KINDS[self.kind].to_levers(self.values)
 
 
-def _share(name, description, default=1.0):
-    return Field(name, "share", default, 0.0, 1.0, description)
+def _share(name, lever, description, default=1.0, required=False):
+    return Field(name, "share", default, 0.0, 1.0, description, lever, required)
 
 
 KINDS = {k.name: k for k in (
@@ -66,36 +69,34 @@ KINDS = {k.name: k for k in (
         "biofuel_blend", "transport",
         "Biofuel blended into road fuels (sales mandate). Biofuel CO2 counts as zero in the territorial "
         "inventory, so the blend lowers fossil CO2 of every petrol and diesel vehicle.",
-        (_share("petrol_share", "biofuel share of petrol sold, by volume", None),
-         _share("diesel_share", "biofuel share of diesel sold, by volume", None)),
-        lambda v: {"biofuel_share_petrol": v["petrol_share"], "biofuel_share_diesel": v["diesel_share"]},
+        (_share("petrol_share", "biofuel_share_petrol", "biofuel share of petrol sold, by volume", None, True),
+         _share("diesel_share", "biofuel_share_diesel", "biofuel share of diesel sold, by volume", None, True)),
     ),
     MeasureKind(
         "ev_incentives", "transport",
         "Advantages for battery-electric cars: VAT and registration-tax exemption at purchase, toll and "
-        "parking discounts in use. 1 = fully exempt, 0 = pays like a petrol car. The toll and parking "
-        "discounts act only where a scenario charges tolls or parking fees.",
-        (_share("vat_exemption", "share of the 25 % VAT a battery-electric car is spared"),
-         _share("registration_tax_exemption", "share of the registration tax spared"),
-         _share("toll_discount", "discount on tolls"),
-         _share("parking_discount", "discount on municipal parking fees")),
-        lambda v: {"bev_vat_exemption": v["vat_exemption"],
-                   "bev_registration_tax_exemption": v["registration_tax_exemption"],
-                   "bev_toll_discount": v["toll_discount"], "bev_parking_discount": v["parking_discount"]},
+        "parking discounts in use. 1 = fully exempt, 0 = pays like a petrol car; a field left out keeps the "
+        "value in force. The toll and parking discounts act only where a scenario charges tolls or parking fees.",
+        (_share("vat_exemption", "bev_vat_exemption", "share of the 25 % VAT a battery-electric car is spared",
+                None),
+         _share("registration_tax_exemption", "bev_registration_tax_exemption",
+                "share of the registration tax spared", None),
+         _share("toll_discount", "bev_toll_discount", "discount on tolls", None),
+         _share("parking_discount", "bev_parking_discount", "discount on municipal parking fees", None)),
     ),
     MeasureKind(
         "landfill_ban", "waste",
         "Ban on landfilling biodegradable waste: the biodegradable fractions that would have been "
         "landfilled go to incineration and biological treatment instead.",
-        (_share("compliance", "share of the biodegradable waste otherwise landfilled that is diverted"),),
-        lambda v: {"landfill_ban": v["compliance"]},
+        (_share("compliance", "landfill_ban",
+                "share of the biodegradable waste otherwise landfilled that is diverted"),),
     ),
     MeasureKind(
         "oil_heating_ban", "buildings",
         "Ban on fossil oil and paraffin for heating buildings: no new oil or paraffin heating, existing "
         "installations phased out over the ramp.",
-        (_share("compliance", "share of the oil- and paraffin-heated area that has switched at full strength"),),
-        lambda v: {"oil_heating_ban": v["compliance"]},
+        (_share("compliance", "oil_heating_ban",
+                "share of the oil- and paraffin-heated area that has switched at full strength"),),
     ),
 )}
 

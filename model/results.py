@@ -101,7 +101,10 @@ def save(ds, path: str | Path, force: bool = False) -> Path:
         raise FramtidError(f"{path}: result files must end in .nc")
     if path.exists() and not force:
         raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
-    _atomic_write(ds, path)
+    try:
+        _atomic_write(ds, path)
+    except OSError as exc:
+        raise FramtidError(f"{path}: cannot write the result ({exc.strerror or exc}); nothing was written") from None
     return path
 
 

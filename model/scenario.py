@@ -23,6 +23,10 @@ A scenario file has these tables (all but ``[scenario]`` optional)::
     end_year = 2050              # optional
     label = "..."                # optional: a name for reports
 
+2009 is the calibrated base year: it always runs under the policies in force then
+(``framtid:policies-2009``), so a scenario's measures act from 2010 on; measures
+with earlier start years describe policies already in force.
+
 Validation collects every problem before anything runs and reports each with
 its file and key path, e.g. ``oslo.toml: measure[2].compliance: must be between
 0 and 1 (got 1.5)``.
@@ -77,6 +81,9 @@ def _read(path: Path, problems: _Problems) -> dict | None:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         problems.add(path.name, f"cannot read scenario file ({exc.strerror})")
+        return None
+    except UnicodeDecodeError as exc:
+        problems.add(path.name, f"not a UTF-8 text file (byte {exc.start}); save it as UTF-8")
         return None
     try:
         return tomllib.loads(text) | {"__text__": text}
@@ -154,7 +161,7 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
     values = {}
     for f in kind.fields:
         if f.name not in entry:
-            if f.default is None:
+            if f.required:
                 problems.add(where, f"missing required key {f.name!r} ({f.description} [{f.unit}])")
             values[f.name] = f.default
             continue
@@ -165,6 +172,8 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
             problems.add(f"{where}.{f.name}", f"must be between {f.low:g} and {f.high:g} [{f.unit}] (got {v})")
         else:
             values[f.name] = float(v)
+    if len(problems) == n_before and not kind.to_levers(values):
+        problems.add(where, f"sets nothing; give at least one of {', '.join(f.name for f in kind.fields)}")
     if len(problems) > n_before:
         return None
     return Measure(kind_name, munis, start, ramp, end, values, label or kind_name, origin)
@@ -215,8 +224,9 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
                 if not year.isdigit() or not 2023 <= int(year) <= dims.FINAL_YEAR:
                     problems.add(f"{here}.{year}", f"year must be from 2023 to {dims.FINAL_YEAR} "
                                                    "(after the last observed population)")
-                elif not _number(inhabitants) or not 0 < inhabitants < 1e8:
-                    problems.add(f"{here}.{year}", f"must be a positive number of inhabitants (got {inhabitants!r})")
+                elif not _number(inhabitants) or not 10_000 <= inhabitants <= 5_000_000:
+                    problems.add(f"{here}.{year}", "must be a number of inhabitants from 10 000 to 5 000 000 "
+                                                   f"(got {inhabitants!r})")
                 else:
                     parsed[int(year)] = float(inhabitants)
             out[muni] = parsed
@@ -274,8 +284,9 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     if isinstance(head.get("extends"), str):
         parent_path = _parent_path(path, head["extends"])
         if not parent_path.exists():
-            problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} "
-                         f"(looked for {parent_path.name} next to {label})")
+            where = ("among the scenarios shipped with the model" if head["extends"].startswith(BUILTIN_PREFIX)
+                     else f"(looked for {parent_path.name} next to {label})")
+            problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} {where}")
         else:
             parent = _load(parent_path, problems, chain + (path,))
 

@@ -24,6 +24,7 @@ import numpy as np
 from . import base_year, calibration, dims, levers
 from .agents import HouseholdCohort, Municipality
 from .data_store import observations
+from .errors import DataError
 from .measures import lever_paths
 from .parameters import Params
 from .results import ACTIVITY, empty_record
@@ -129,14 +130,22 @@ class FramtidModel(mesa.Model):
         profiles[:, :, 0] = 1.0   # modelled sources always have a bottom-up estimate; CO2 is a placeholder
         for s in energy_supply.SOURCES + other_sectors.SOURCES:
             profiles[:, dims.SOURCES.index(s)] = other_sectors.gas_profile(self.params, s)
-        return calibration.calibrate(self._emission_array(outputs), self.params, unit_profiles=profiles)
+        cal = calibration.calibrate(self._emission_array(outputs), self.params, unit_profiles=profiles)
+        level_sources = set(energy_supply.SOURCES + other_sectors.SOURCES)
+        for s_idx, source in enumerate(dims.SOURCES):
+            bad = np.isnan(cal.factors[:, :, s_idx]).any(axis=0)
+            if source not in level_sources and bad.any():
+                where = ", ".join(m for m, b in zip(dims.MUNICIPALITIES, bad) if b)
+                raise DataError(f"cannot calibrate {source} in {where}: the inventory reports it but the "
+                                "submodel estimates zero in 2009; check the base-year drivers")
+        return cal
 
     # -- yearly steps ---------------------------------------------------------------------------
-    def _account(self, state: dict, k: int, lv: dict) -> dict:
+    def _account(self, state: dict, k: int, lv: dict, land_use_out: dict | None = None) -> dict:
         p, year = self.params, int(YEARS[k])
         pop = self.population[:, :, k]
         out = {"drivers": {"population": pop}}
-        out["land_use"] = land_use.account(state["land_use"], p, year)
+        out["land_use"] = land_use_out if land_use_out is not None else land_use.account(state["land_use"], p, year)
         out["transport"] = transport.account(state["transport"], lv, p, year)
         out["buildings"] = buildings.account(state["buildings"], self.hdd[:, :, k], lv, p, year)
         out["waste"] = waste.account(state["waste"], pop, lv, p, year)
@@ -166,7 +175,10 @@ class FramtidModel(mesa.Model):
         k = self.year_index
         year = int(YEARS[k])
         p, st = self.params, self.state
-        self.levers_now = levers.year_slice(self.lever_paths, k)
+        # The base year is the observed world: it is accounted under the 2009 policies
+        # whatever the scenario says, so every scenario starts from the calibrated
+        # inventory and its measures act from 2010 on.
+        self.levers_now = base_levers(self.n_draws) if k == 0 else levers.year_slice(self.lever_paths, k)
         lv = self.levers_now
         pop = self.population[:, :, k]
         if k > 0:
@@ -181,8 +193,7 @@ class FramtidModel(mesa.Model):
             st["buildings"] = buildings.advance(st["buildings"], pop, lu_out["new_dwelling_apartment_share"],
                                                 lv, p, year)
             st["waste"] = waste.advance(st["waste"], pop, lv, p, year)
-        outputs = self._account(st, k, lv)
-        outputs["land_use"] = lu_out
+        outputs = self._account(st, k, lv, lu_out)
         self._record(k, outputs)
         self.year_index += 1
         if self.year_index == len(YEARS):
@@ -196,13 +207,22 @@ class FramtidModel(mesa.Model):
         for agent in self.agents_by_type[Municipality]:
             rec["target_gap"][k, :, agent.index] = agent.target_gap
 
+    def release(self) -> None:
+        """Forget this model in Mesa's class-level id counters.
+
+        Mesa 3.3 keeps every model alive through ``Agent._ids``; dropping ours lets
+        repeated runs (ensembles, attribution) and models built only for their
+        calibration be garbage-collected.
+        """
+        mesa.Agent._ids.pop(self, None)
+
     def run(self) -> dict[str, np.ndarray]:
         from .accounting import gwp_vector
 
         self.gwp = gwp_vector(self.params, self.scenario.gwp)
-        while self.running:
-            self.step()
-        # Mesa 3.3 keeps every model alive through the class-level id counters of
-        # Agent; drop ours so repeated runs (ensembles, attribution) do not leak.
-        mesa.Agent._ids.pop(self, None)
+        try:
+            while self.running:
+                self.step()
+        finally:
+            self.release()
         return self.record

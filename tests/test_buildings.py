@@ -330,3 +330,18 @@ def test_wood_cross_check_with_oslo_2009():
     factor = 7943.4 / (wood[1] * 28)
     assert 0.3 < factor < 3.0
     assert wood[2] * 265 * factor < 0.2 * 7943.4
+
+
+def test_space_heating_need_follows_the_local_climate():
+    # Same population and stock in every municipality: space-heating need per m2 is proportional to
+    # the normal degree days over the reference climate (Tromsø 5 055 / 4 000 = 1.264; Stavanger
+    # 3 452 / 4 000 = 0.863), and a year 10 % colder than normal needs 10 % more space heat.
+    pop = np.full((1, M), 100_000.0)
+    state, params = start(population=pop)
+    out = buildings.account(state, HDD_NORMAL[None], {}, params, 2009)
+    per_m2 = out["space_heating_need"].sum(-1) / out["floor_area"].sum(-1)
+    tromso, stavanger = dims.MUNICIPALITIES.index("tromso"), dims.MUNICIPALITIES.index("stavanger")
+    assert per_m2[0, tromso] / per_m2[0, stavanger] == pytest.approx(5055 / 3452)
+    cold = buildings.account(state, 1.1 * HDD_NORMAL[None], {}, params, 2009)
+    np.testing.assert_allclose(cold["space_heating_need"], 1.1 * out["space_heating_need"])
+    assert params["buildings.hdd_reference"][0] == 4000.0

@@ -90,7 +90,7 @@ def test_missing_file_and_bad_years(tmp_path, result_file):
     res = invoke("validate", str(tmp_path / "nope.toml"))
     assert res.exit_code == 2 and "nope.toml: cannot read scenario file" in res.output
     res = invoke("summary", str(result_file[0]), "--years", "2009,1999")
-    assert res.exit_code == 1 and "--years" in res.output
+    assert res.exit_code == 2 and "--years" in res.output
     res = invoke("summary", str(tmp_path / "none.nc"))
     assert res.exit_code == 1 and "no such result file" in res.output
 
@@ -121,3 +121,26 @@ def test_data_marks_observed_and_estimated():
     assert "heating_oil" in res.output
     res = invoke("data", "gotham")
     assert res.exit_code == 1 and "unknown municipality" in res.output
+
+
+def test_run_checks_everything_before_running(tmp_path):
+    # a result path that cannot be written, a wrong suffix, a negative seed: refused at once, nothing written
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    res = invoke("run", REFERENCE, "--out", str(blocker / "x.nc"))
+    assert res.exit_code == 1 and "cannot write there" in res.output
+    blocker.unlink()
+    res = invoke("run", REFERENCE, "--out", str(tmp_path / "x.csv"))
+    assert res.exit_code == 1 and "must end in .nc" in res.output
+    res = invoke("run", REFERENCE, "--seed", "-1", "--out", str(tmp_path / "x.nc"))
+    assert res.exit_code == 2 and "--seed" in res.output
+    res = invoke("run", REFERENCE, REFERENCE, "--out", str(tmp_path / "x.nc"))
+    assert res.exit_code == 1 and "unique" in res.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_non_utf8_scenario_is_a_located_error(tmp_path):
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes('[scenario]\nname = "Bærum"\n'.encode("latin-1"))
+    res = invoke("validate", str(bad))
+    assert res.exit_code == 2 and "latin1.toml: not a UTF-8 text file" in res.output

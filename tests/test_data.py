@@ -19,7 +19,7 @@ def test_every_parameter_has_unit_range_and_source():
         assert p.unit and p.description and p.source, p.name
         assert p.low <= p.default <= p.high, p.name
         assert p.name.split(".")[0] in ("accounting", "land_use", "transport", "buildings", "waste",
-                                        "other_sectors"), p.name
+                                        "other_sectors", "energy_supply"), p.name
 
 
 def test_every_parameter_is_read_by_a_run(monkeypatch):

@@ -1,7 +1,5 @@
 """Energy supply: plant-register base year, incineration and district-heating indices, CO2 capture."""
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -98,77 +96,80 @@ def test_base_year_inputs_reproduce_the_base(state, params):
     assert out[DH] == pytest.approx(state.base[DH])
 
 
-def test_incineration_follows_the_hosts_own_fossil_co2(state, params):
+def test_incineration_adds_the_hosts_own_change_in_fossil_co2(state, params):
     f = state.fossil_co2_2009.copy()
-    f[0, MU["oslo"]] = 100_000.0       # Oslo's residents' fossil CO2 halves: 200 000 -> 100 000
-    f[0, MU["bergen"]] = 130_000.0     # Bergen's rises by 30 %
+    f[0, MU["oslo"]] = 100_000.0       # Oslo's residents' fossil CO2: 200 000 -> 100 000 (-100 000 t)
+    f[0, MU["bergen"]] = 130_000.0     # Bergen's: 100 000 -> 130 000 (+30 000 t)
     out = energy_supply.account(state, f, state.district_heat_2009, {}, params, 2030)["emissions"]
-    # Every gas scales with the index: Oslo 118 740 * 0.5 = 59 370 t CO2; Bergen 65 000 * 1.3 = 84 500.
-    assert out[INC][0, MU["oslo"]] == pytest.approx(state.base[INC][0, MU["oslo"]] * 0.5)
-    assert out[INC][0, MU["oslo"], CO2] == pytest.approx(59_370.0)
-    assert out[INC][0, MU["bergen"], CO2] == pytest.approx(84_500.0)
+    # The plant keeps its other waste: Oslo 118 740 - 100 000 = 18 740 t CO2; Bergen 65 000 + 30 000 = 95 000.
+    assert out[INC][0, MU["oslo"], CO2] == pytest.approx(18_740.0)
+    assert out[INC][0, MU["bergen"], CO2] == pytest.approx(95_000.0)
+    # CH4 of the change follows the source's gas profile per t CO2 (the base keeps its own: 650 t).
+    per_co2 = energy_supply.per_t_co2(params, INC)[0, 0]
+    assert out[INC][0, MU["bergen"], CH4] == pytest.approx(650.0 + 30_000.0 * per_co2[CH4])
     # District-heating fuels do not react to waste.
     assert out[DH] == pytest.approx(state.base[DH])
 
 
-def test_district_heating_fuels_follow_district_heat_demand(state, params):
+def test_incineration_never_goes_negative(state, params):
+    f = state.fossil_co2_2009.copy()
+    f[0, MU["oslo"]] = 0.0             # -200 000 t against a plant level of 118 740 t
+    out = energy_supply.account(state, f, state.district_heat_2009, {}, params, 2030)["emissions"]
+    assert out[INC][0, MU["oslo"], CO2] == 0.0
+    assert np.all(out[INC] >= 0.0)
+
+
+def test_district_heating_fuels_add_extra_heat_at_the_marginal_intensity(state, params):
     q = state.district_heat_2009.copy()
-    q[0, MU["oslo"]] = 3000.0          # 2000 -> 3000 GWh: x 1.5 -> 9 406 * 1.5 = 14 109 t CO2
-    q[0, MU["drammen"]] = 75.0         # 300 -> 75: x 0.25 -> 762.26 * 0.25 = 190.565 t CO2
+    q[0, MU["oslo"]] = 3000.0          # +1000 GWh x 40 t/GWh = +40 000 t CO2 -> 9 406 + 40 000 = 49 406
+    q[0, MU["drammen"]] = 290.0        # -10 GWh -> 762.26 - 400 = 362.26 t CO2
     out = energy_supply.account(state, state.fossil_co2_2009, q, {}, params, 2030)["emissions"]
-    assert out[DH][0, MU["oslo"], CO2] == pytest.approx(14_109.0)
-    assert out[DH][0, MU["drammen"], CO2] == pytest.approx(190.565)
-    assert out[DH][0, MU["drammen"], CH4] == pytest.approx(1.90565)
+    assert params["energy_supply.district_heating_marginal_co2"][0] == 40.0
+    assert out[DH][0, MU["oslo"], CO2] == pytest.approx(49_406.0)
+    assert out[DH][0, MU["drammen"], CO2] == pytest.approx(362.26)
     assert out[INC] == pytest.approx(state.base[INC])
 
 
-def test_zero_base_stays_zero_whatever_the_driver_does(state, params):
-    # Bærum burns no waste and has no district-heating plant: its residents' waste and heat
-    # demand grow five-fold, its energy-supply emissions stay zero. Trondheim's base is 0 too.
-    f, q = state.fossil_co2_2009 * 5.0, state.district_heat_2009 * 5.0
-    out = energy_supply.account(state, f, q, {}, params, 2040)["emissions"]
+def test_municipality_without_a_plant_burns_nothing_whatever_its_waste_does(state, params):
+    # Bærum burns no waste: its residents' fossil CO2 grows five-fold, its incineration stays zero.
+    # Trondheim's base is 0 in this fixture too.
+    f = state.fossil_co2_2009 * 5.0
+    out = energy_supply.account(state, f, state.district_heat_2009, {}, params, 2040)["emissions"]
     for m in ("baerum", "trondheim", "tromso"):
         assert np.all(out[INC][0, MU[m]] == 0.0), m
-        assert np.all(out[DH][0, MU[m]] == 0.0), m
 
 
-def test_zero_index_base_keeps_the_base_level(params):
-    # A host whose residents incinerated nothing in 2009 (F(2009) = 0) keeps its 2009 emissions
-    # (index 1), without a division by zero.
-    state = energy_supply.init_state(np.zeros((1, M)), np.zeros((1, M)), params,
-                                     levels(row(oslo=1000.0), row(oslo=100.0)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        out = energy_supply.account(state, np.full((1, M), 7.0), np.full((1, M), 3.0), {}, params, 2030)
-    assert out["emissions"][INC] == pytest.approx(state.base[INC])
-    assert out["emissions"][DH] == pytest.approx(state.base[DH])
-    assert np.all(np.isfinite(out["emissions"][INC]))
+def test_new_district_heat_where_there_was_none_emits_at_the_marginal_intensity(state, params):
+    q = state.district_heat_2009.copy()
+    q[0, MU["baerum"]] = 110.0         # +10 GWh in Bærum, no DH fuels in 2009: 400 t CO2
+    out = energy_supply.account(state, state.fossil_co2_2009, q, {}, params, 2040)["emissions"]
+    assert out[DH][0, MU["baerum"], CO2] == pytest.approx(400.0)
 
 
-def test_indices_are_per_draw():
+def test_changes_are_per_draw():
     p2 = Params.defaults(2)
     lv = levels(row(oslo=1000.0), row(oslo=100.0))
     lv = {k: np.repeat(v, 2, axis=0) for k, v in lv.items()}
     f0 = np.full((2, M), 10.0)
     state = energy_supply.init_state(f0, np.full((2, M), 10.0), p2, lv)
-    f = np.array([np.full(M, 10.0), np.full(M, 20.0)])   # draw 0 unchanged, draw 1 doubled
+    f = np.array([np.full(M, 10.0), np.full(M, 20.0)])   # draw 0 unchanged, draw 1 +10 t
     out = energy_supply.account(state, f, np.full((2, M), 10.0), {}, p2, 2030)["emissions"]
-    assert out[INC][:, MU["oslo"], CO2] == pytest.approx([1000.0, 2000.0])
+    assert out[INC][:, MU["oslo"], CO2] == pytest.approx([1000.0, 1010.0])
 
 
 # -- CO2 capture -------------------------------------------------------------------------------------
 
 def test_capture_removes_that_share_of_co2_only(state, params):
     capture = row(oslo=0.9, bergen=0.25)[None]
-    f = state.fossil_co2_2009 * 0.5
+    f = state.fossil_co2_2009.copy()
     out = energy_supply.account(state, f, state.district_heat_2009, {"incineration_capture_share": capture},
                                 params, 2035)["emissions"]
     no_capture = energy_supply.account(state, f, state.district_heat_2009, {}, params, 2035)["emissions"]
     oslo, bergen = MU["oslo"], MU["bergen"]
-    # Oslo: 118 740 * 0.5 = 59 370 t CO2 before capture; 10 % left: 5 937 t.
-    assert out[INC][0, oslo, CO2] == pytest.approx(5_937.0)
-    # Bergen: 65 000 * 0.5 * 0.75 = 24 375 t CO2.
-    assert out[INC][0, bergen, CO2] == pytest.approx(24_375.0)
+    # Oslo: 118 740 t CO2 before capture; 10 % left: 11 874 t.
+    assert out[INC][0, oslo, CO2] == pytest.approx(11_874.0)
+    # Bergen: 65 000 * 0.75 = 48 750 t CO2.
+    assert out[INC][0, bergen, CO2] == pytest.approx(48_750.0)
     # CH4 and N2O untouched; F-gas column stays zero.
     assert out[INC][0, :, CH4:] == pytest.approx(no_capture[INC][0, :, CH4:])
     assert out[INC][0, oslo, CH4] > 0

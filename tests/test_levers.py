@@ -170,10 +170,11 @@ def test_no_measures_gives_the_neutral_paths():
 
 
 def test_unknown_lever_named_by_a_kind_is_an_error(monkeypatch):
-    bad = MeasureKind("bad", "transport", "sets a lever that does not exist", (), lambda v: {"no_such_lever": 1.0})
+    field = measures.Field("x", "share", 1.0, 0.0, 1.0, "a field", "no_such_lever")
+    bad = MeasureKind("bad", "transport", "sets a lever that does not exist", (field,))
     monkeypatch.setitem(measures.KINDS, "bad", bad)
     with pytest.raises(KeyError, match="no_such_lever"):
-        lever_paths([measure("bad", {}, 2010)], YEARS, 1)
+        lever_paths([measure("bad", {"x": 1.0}, 2010)], YEARS, 1)
 
 
 def test_shipped_policies_by_hand():
@@ -289,6 +290,30 @@ def test_measure_lever_targets_uses_its_kind():
                                   "toll_discount": 0.5, "parking_discount": 0.25}, 2023)
     assert m.lever_targets() == {"bev_vat_exemption": 0.85, "bev_registration_tax_exemption": 1.0,
                                  "bev_toll_discount": 0.5, "bev_parking_discount": 0.25}
+
+
+def test_omitted_optional_fields_keep_the_lever_in_force(tmp_path):
+    # A later ev_incentives entry that only sets the VAT leaves the toll discount at its earlier value.
+    path = tmp_path / "ev.toml"
+    path.write_text('[scenario]\nname = "ev"\n'
+                    '[[measure]]\nkind = "ev_incentives"\nmunicipality = "*"\nstart_year = 2010\n'
+                    'vat_exemption = 1.0\ntoll_discount = 0.5\n'
+                    '[[measure]]\nkind = "ev_incentives"\nmunicipality = "*"\nstart_year = 2025\n'
+                    'vat_exemption = 0.0\n')
+    paths = lever_paths(list(load(path).measures), YEARS, 1)
+    assert paths["bev_vat_exemption"][2025 - 2009, 0, 0] == 0.0
+    assert paths["bev_toll_discount"][2025 - 2009, 0, 0] == 0.5
+    assert paths["bev_parking_discount"][2025 - 2009, 0, 0] == 0.0   # never set: neutral
+
+
+def test_a_measure_that_sets_nothing_is_rejected(tmp_path):
+    from framtid.model.errors import ScenarioError
+
+    path = tmp_path / "empty.toml"
+    path.write_text('[scenario]\nname = "e"\n[[measure]]\nkind = "ev_incentives"\nmunicipality = "*"\n'
+                    'start_year = 2010\n')
+    with pytest.raises(ScenarioError, match="sets nothing"):
+        load(path)
 
 
 def test_no_field_shadows_a_common_key():

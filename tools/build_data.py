@@ -114,6 +114,16 @@ def build_observations(rows: list[dict[str, str]]) -> list[dict]:
             summed[key]["value"] += value
             summed[key]["note"] = "sum of inventory sources " + note
             return
+        if key in summed:
+            # The same statistic quoted by two sources: keep one row, name both sources.
+            if abs(summed[key]["value"] - value) <= 1e-9 * max(1.0, abs(value)):
+                summed[key]["source"] += " ; " + source
+                return
+            if not variable.startswith("target."):
+                raise ValueError(f"{key}: two sources disagree ({summed[key]['value']} vs {value})")
+            # Two different targets for the same year (e.g. a council platform and a climate
+            # plan): both are kept, the second under its own name.
+            variable, key = variable + ".alternative", (muni, variable + ".alternative", year)
         row = dict(municipality=muni, variable=variable, year=year, value=value, unit=unit,
                    gwp_basis=gwp, confidence=conf, source=source, note=note)
         out.append(row)
@@ -222,7 +232,11 @@ def build_observations(rows: list[dict[str, str]]) -> list[dict]:
             add("norway", var, 2009, number(r["value"]) * scale, unit, "", r["confidence"], r["source_url"],
                 r["unit"])
         if r["municipality"] == "Norway" and r["indicator"].startswith("target_ghg_reduction_vs_1990"):
-            add("norway", "target.emissions_change_vs_1990", int(r["year"]), number(r["value"]) / 100.0,
+            # The target in force (Climate Change Act 2030, low-emission society 2050) and the earlier
+            # NDC targets, kept apart by name.
+            which = r["indicator"].removeprefix("target_ghg_reduction_vs_1990").removeprefix("_")
+            suffix = "" if which in ("", "low_emission_society") else "." + which
+            add("norway", "target.emissions_change_vs_1990" + suffix, int(r["year"]), number(r["value"]) / 100.0,
                 "relative change", "", r["confidence"], r["source_url"], r["indicator"] + ": " + r["unit"])
     return out
 

@@ -73,7 +73,7 @@ class BuildingState:
     other_fossil_factor: np.ndarray  # (D, M) calibration of other fossil use per m2 [1]
     wood_emission_factor: np.ndarray  # (D, M) calibration of CH4 and N2O per unit of wood burnt [1]
     hdd_normal: np.ndarray           # (M,) heating degree days, normal [K d/yr]
-    space_need_2009: np.ndarray      # (D, 1, T) mean space-heat need of the 2009 stock [kWh/m2/yr]
+    space_need_2009: np.ndarray      # (D, M, T) mean space-heat need of the 2009 stock, local climate [kWh/m2/yr]
     water_need_2009: np.ndarray      # (D, 1, T) hot-water need [kWh/m2/yr]
     replacement_asc: np.ndarray      # (D, M, T, H) logit constants at end-of-life replacement [1]
     new_build_asc: np.ndarray        # (D, 1, T, H) logit constants for new buildings [1]
@@ -171,7 +171,10 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
     # Mean need per m2 of the 2009 stock of each type: the heat a household
     # weighs when it compares systems; kept fixed so the reference holds still.
     remaining = 1.0 - renovated_share * coef.renovation_reduction[:, None, :]
-    space_need = (coef.stock_share * coef.space_need * remaining).sum(axis=-1)[:, None, :]
+    # The archetype needs describe the national reference climate; a colder town
+    # needs more heat per m2 (Tromsø ~5 050 degree days, Stavanger ~3 450).
+    climate = (np.asarray(hdd_normal, dtype=float)[None, :] / params["buildings.hdd_reference"][:, None])
+    space_need = (coef.stock_share * coef.space_need * remaining).sum(axis=-1)[:, None, :] * climate[..., None]
     water_need = coef.water_need[:, None, :]
     cost = _annual_cost(coef, space_need, water_need, np.zeros((d, 1)))
     beta = coef.beta[:, None, None, None]
@@ -277,7 +280,9 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
 def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params, year: int) -> dict:
     """Energy need, delivered energy and emissions of the stock in ``state`` for ``year``.
 
-    Space-heating need is scaled by ``hdd / hdd_normal`` (SSB/Enova climate
+    Space-heating need is scaled by ``hdd / hdd_reference``: the archetype needs
+    hold for the national reference climate, so a municipality's normal degree days
+    set its level and a year's actual degree days its weather (SSB/Enova climate
     correction); hot water and electric-specific use are not. Delivered energy
     per carrier follows the heating-system shares and their load splits and
     efficiencies (:func:`heating.delivered_energy`); emissions are on-site
@@ -288,7 +293,7 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     only. Returns arrays as listed in the keys below, units in the comments.
     """
     coef = _coef(state, params)
-    hdd_ratio = np.asarray(hdd, dtype=float) / state.hdd_normal
+    hdd_ratio = np.asarray(hdd, dtype=float) / params["buildings.hdd_reference"][:, None]
     floor_area = state.area.sum(axis=-1)
     space = stock.space_heating_need(state.area, state.renovated, coef.space_need[:, None],
                                      coef.renovation_reduction[:, None, None, :], hdd_ratio)

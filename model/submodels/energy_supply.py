@@ -3,15 +3,20 @@
 The inventory counts waste incineration under energy supply in the municipality
 that hosts the plant, not where the waste comes from. Plants do not move, so each
 host's 2009 emissions (inventory, or plant register where the inventory is
-silent) are carried forward with two indices from the other submodels:
+silent) are carried forward and only the *changes* the other submodels cause are
+added:
 
-    E_incineration(t) = E_incineration(2009) * F(t) / F(2009)
-    E_dh_fuels(t)     = E_dh_fuels(2009)     * Q(t) / Q(2009)
+    E_incineration(t) = max(0, E_incineration(2009) + host * (F(t) - F(2009)) * p_inc)
+    E_dh_fuels(t)     = max(0, E_dh_fuels(2009) + (Q(t) - Q(2009)) * i_dh * p_dh)
 
 F is the fossil CO2 of the incinerated waste of the host's own residents (waste
-submodel: it falls when plastics are sorted out or waste is diverted), Q the
-district-heat demand of its buildings (buildings submodel). A municipality with no
-plant stays at zero whatever its own waste does (its waste is burned elsewhere).
+submodel: it falls when plastics are sorted out), ``host`` is 1 where a plant
+burned waste in 2009 (elsewhere residents' waste is burned outside the
+municipality, often abroad, and is not counted here); the plant's waste from other
+municipalities and industry stays at its 2009 level. Q is the district-heat demand
+of the municipality's buildings [GWh/yr] and ``i_dh`` the fossil CO2 per GWh of
+extra district heat delivered (parameter). ``p`` are the sources' gas profiles per
+t CO2 (CH4 and N2O move with CO2).
 """
 
 from __future__ import annotations
@@ -38,8 +43,8 @@ def base_year_co2e() -> dict[str, np.ndarray]:
 @dataclass
 class EnergySupplyState:
     base: dict[str, np.ndarray]          # source -> (D, M, G) calibrated 2009 gas masses
-    fossil_co2_2009: np.ndarray          # (D, M) index base F(2009)
-    district_heat_2009: np.ndarray       # (D, M) index base Q(2009)
+    fossil_co2_2009: np.ndarray          # (D, M) F(2009) [t CO2/yr]
+    district_heat_2009: np.ndarray       # (D, M) Q(2009) [GWh/yr]
 
 
 def init_state(incineration_fossil_co2: np.ndarray, district_heat_demand: np.ndarray, params: Params,
@@ -51,25 +56,28 @@ def init_state(incineration_fossil_co2: np.ndarray, district_heat_demand: np.nda
     return EnergySupplyState(base, incineration_fossil_co2.copy(), district_heat_demand.copy())
 
 
-def _index(now: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """now / base, and 1 where the base is zero (no activity to index)."""
-    safe = np.where(base > 0, base, 1.0)
-    return np.where(base > 0, now / safe, 1.0)
+def per_t_co2(params: Params, source: str) -> np.ndarray:
+    """Gas masses per t of CO2 of a source, (D, 1, G): CH4 and N2O move in proportion to CO2."""
+    profile = gas_profile(params, source)
+    return (profile / profile[:, :1])[:, None, :]
 
 
 def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, district_heat_demand: np.ndarray,
             levers: dict, params: Params, year: int) -> dict:
-    """Emissions per source [t gas/yr].
+    """Emissions per source [t gas/yr] (see the module docstring).
 
     Lever ``incineration_capture_share`` (D, M) in [0, 1], neutral 0: share of the
     plant's fossil CO2 captured and stored (CCS); it leaves CH4 and N2O untouched.
     """
-    f_index = _index(incineration_fossil_co2, state.fossil_co2_2009)
-    q_index = _index(district_heat_demand, state.district_heat_2009)
-    incineration = state.base["waste_incineration"] * f_index[:, :, None]
+    base_inc = state.base["waste_incineration"]
+    host = base_inc[..., 0] > 0
+    change = np.where(host, incineration_fossil_co2 - state.fossil_co2_2009, 0.0)
+    incineration = np.maximum(base_inc + change[..., None] * per_t_co2(params, "waste_incineration"), 0.0)
     capture = levers.get("incineration_capture_share")
     if capture is not None:
-        incineration = incineration.copy()
         incineration[:, :, 0] *= 1.0 - capture
-    return {"emissions": {"waste_incineration": incineration,
-                          "district_heating_fuels": state.base["district_heating_fuels"] * q_index[:, :, None]}}
+    extra_heat = district_heat_demand - state.district_heat_2009                       # [GWh/yr]
+    intensity = params["energy_supply.district_heating_marginal_co2"][:, None]       # [t CO2/GWh]
+    dh = np.maximum(state.base["district_heating_fuels"]
+                    + (extra_heat * intensity)[..., None] * per_t_co2(params, "district_heating_fuels"), 0.0)
+    return {"emissions": {"waste_incineration": incineration, "district_heating_fuels": dh}}
