@@ -151,4 +151,14 @@ def summary_tables(ds, years: list[int], by: str = "municipality"):
             change = f"{(vals[-1] / vals[0] - 1.0) * 100:+.0f} %" if vals[0] else "-"
             rows.append((str(label),) + tuple(f"{v:,.1f}" for v in vals) + (change,))
         out.append((f"Scenario {sc}: emissions by {by} [kt CO2e/yr, GWP {gwp}]", header, rows))
+    # With several scenarios, what each does relative to the first (usually the reference).
+    first = ds.scenario.values[0]
+    for sc in ds.scenario.values[1:]:
+        other = "sector" if by == "municipality" else "municipality"
+        diff = (total.sel(scenario=sc) - total.sel(scenario=first)).sum(other)
+        rows = []
+        for label in list(diff[by].values) + ["total"]:
+            series = diff.sum(by) if label == "total" else diff.sel({by: label})
+            rows.append((str(label),) + tuple(f"{float(series.sel(year=y)) / 1000.0:+,.1f}" for y in years))
+        out.append((f"Difference {sc} minus {first} [kt CO2e/yr]", header[:-1], rows))
     return out

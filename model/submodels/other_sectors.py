@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import dims
+from ..accounting import GWP_SETS, gwp_vector
 from ..data_store import find, plants
 from ..parameters import Params
 
@@ -33,10 +34,8 @@ def gas_profile(params: Params, source: str) -> np.ndarray:
     AR5 weights (Oslo 2009 inventory by source); dividing by the AR5 GWP turns the
     shares into masses, which any GWP set can then weigh again.
     """
-    gwp = np.stack([np.ones(params.n_draws), params["accounting.gwp.ar5.ch4"],
-                    params["accounting.gwp.ar5.n2o"], np.ones(params.n_draws)], axis=1)
     shares = params.vector(f"other_sectors.gas_share.{source}", dims.GASES)
-    return shares / gwp
+    return shares / gwp_vector(params, "ar5")
 
 
 def plant_sum(municipality: str, category: str, year: int = dims.BASE_YEAR, window: int = 1) -> float:
@@ -64,12 +63,9 @@ def to_ar5(value: float, basis: str, source: str, params: Params) -> float:
     Observations come with different GWP sets (old SSB series: SAR); the profiles
     and estimates here are in AR5 weights.
     """
-    if basis not in ("ar4", "ar5", "ar6", "sar"):
+    if basis not in GWP_SETS:
         return value
-    profile = gas_profile(params, source)[0]
-    weights = np.array([1.0, params[f"accounting.gwp.{basis}.ch4"][0], params[f"accounting.gwp.{basis}.n2o"][0],
-                        1.0])
-    return value / float(profile @ weights)
+    return value / float(gas_profile(params, source)[0] @ gwp_vector(params, basis)[0])
 
 
 def per_capita_medians(population_2009: np.ndarray, params: Params) -> dict[str, float]:
