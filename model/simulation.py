@@ -68,6 +68,15 @@ def population_paths(inputs: base_year.BaseInputs, params: Params, anchors: dict
     return path
 
 
+def degree_days(hdd_normal: np.ndarray, params: Params) -> np.ndarray:
+    """Heating degree days per year [K d/yr], (D, M, T): the normal in 2009, then a warming trend.
+
+    HDD(t) = HDD_normal * (1 + g)^(t - 2009), g = ``buildings.hdd_trend`` (negative: fewer degree days).
+    """
+    growth = (1.0 + params["buildings.hdd_trend"][:, None]) ** (YEARS[None, :] - dims.BASE_YEAR)   # (D, T)
+    return hdd_normal[None, :, None] * growth[:, None, :]
+
+
 class FramtidModel(mesa.Model):
     """One scenario run over all 13 municipalities."""
 
@@ -79,8 +88,7 @@ class FramtidModel(mesa.Model):
         self.n_draws = params.n_draws
         self.inputs = inputs or base_year.load()
         self.population = population_paths(self.inputs, params, scenario.population_anchors)  # (D, M, T)
-        self.hdd = np.broadcast_to(self.inputs.hdd_normal[None, :, None],
-                                   (self.n_draws, len(dims.MUNICIPALITIES), len(YEARS)))
+        self.hdd = degree_days(self.inputs.hdd_normal, params)                                # (D, M, T)
         self.lever_paths = lever_paths(list(scenario.measures), YEARS, self.n_draws)
         self.levers_now: dict[str, np.ndarray] = {}
         self.record = empty_record(len(YEARS), self.n_draws)

@@ -244,3 +244,15 @@ def test_a_parameter_drawn_for_one_draw_affects_only_that_draw(model):
     assert not np.allclose(fa[0, 0, MU["oslo"]], fa[0, 1, MU["oslo"]])
     for d in range(1, 13):
         np.testing.assert_allclose(fa[:, d], model.record["floor_area"][:, 0], rtol=1e-9, err_msg=f"draw {d}")
+
+
+def test_degree_days_start_at_the_normal_and_follow_the_warming_trend():
+    from framtid.model.simulation import degree_days
+
+    normal = np.array([4000.0, 5000.0])
+    params = Params.defaults(2, {"buildings.hdd_trend": np.array([0.0, -0.01])})
+    hdd = degree_days(normal, params)
+    assert hdd.shape == (2, 2, len(dims.YEARS))
+    np.testing.assert_allclose(hdd[:, :, 0], [[4000, 5000], [4000, 5000]])
+    np.testing.assert_allclose(hdd[0, :, -1], normal)                   # no trend: normal every year
+    np.testing.assert_allclose(hdd[1, 1, 10], 5000 * 0.99 ** 10)        # 2019: ten years of -1 %/yr
