@@ -69,21 +69,17 @@ def _data_digest() -> str:
 
 def _data_sources() -> str:
     urls = sorted({o.source for o in observations() if o.source})
-    return "; ".join(urls + ["Norskeutslipp plant register"] if plants() else urls)
+    if plants():
+        urls.append("Norskeutslipp plant register")
+    return "; ".join(urls)
 
 
 def to_dataset(models: list, seed: int):
     """Build one xarray Dataset from finished runs (one per scenario)."""
     import xarray as xr
 
+    check_combinable([m.scenario for m in models])
     names = [m.scenario.name for m in models]
-    if len(set(names)) != len(names):
-        raise FramtidError(f"scenario names must be unique in one result file (got {', '.join(names)})")
-    gwps = {m.scenario.gwp for m in models}
-    if len(gwps) > 1:
-        raise FramtidError("scenarios in one result file must use the same GWP set (got "
-                           + ", ".join(f"{m.scenario.name}: {m.scenario.gwp}" for m in models)
-                           + "); set gwp in the scenario files or run them separately")
     first = models[0]
     years = np.array(dims.YEARS)
     draws = np.arange(first.n_draws)
@@ -176,16 +172,21 @@ def reweigh(ds, gwp_set: str):
 __all__ += ["reweigh"]
 
 
-def check_run(scenarios: list[Scenario], path: str | Path, force: bool = False) -> None:
-    """Everything that would make a run's result unwritable, checked before the run starts."""
-    path = Path(path)
+def check_combinable(scenarios: list[Scenario]) -> None:
+    """Scenarios can share one result file: unique names, one GWP set."""
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise FramtidError(f"scenario names must be unique in one result file (got {', '.join(names)})")
-    gwps = {s.gwp for s in scenarios}
-    if len(gwps) > 1:
+    if len({s.gwp for s in scenarios}) > 1:
         raise FramtidError("scenarios in one result file must use the same GWP set (got "
-                           + ", ".join(f"{s.name}: {s.gwp}" for s in scenarios) + ")")
+                           + ", ".join(f"{s.name}: {s.gwp}" for s in scenarios)
+                           + "); set gwp in the scenario files or run them separately")
+
+
+def check_run(scenarios: list[Scenario], path: str | Path, force: bool = False) -> None:
+    """Everything that would make a run's result unwritable, checked before the run starts."""
+    path = Path(path)
+    check_combinable(scenarios)
     if path.suffix != ".nc":
         raise FramtidError(f"{path}: result files must end in .nc")
     if path.exists() and not force:
@@ -196,4 +197,4 @@ def check_run(scenarios: list[Scenario], path: str | Path, force: bool = False) 
         raise FramtidError(f"{path}: cannot write there ({existing} is not a writable folder)")
 
 
-__all__ += ["check_run"]
+__all__ += ["check_run", "check_combinable"]
