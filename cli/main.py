@@ -7,6 +7,7 @@ Heavy modules (numpy, xarray, mesa) are imported inside the commands so that
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 import traceback
 
@@ -18,6 +19,40 @@ from framtid import __version__
 def _fail(message: str, code: int) -> None:
     click.echo(f"framtid: {message}", err=True)
     sys.exit(code)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that the same clean-up as for Ctrl-C runs."""
+
+    signal_name = "SIGTERM"
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
+def _interrupted_message(ctx, exc: KeyboardInterrupt) -> str:
+    """Say what an interrupted command leaves behind, as it is on disk."""
+    what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+    target = ctx.meta.get("framtid.target")
+    if target is None:
+        return f"{what}; no result written"
+    path, before = target
+    now = _stat(path)
+    if now is not None and now != before:
+        return f"{what}; the result was written completely to {path}"
+    kept = "; the previous file is unchanged" if before is not None else ""
+    return f"{what}; no result written{kept}"
+
+
+def _stat(path):
+    import os
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def handle_errors(func):
@@ -41,14 +76,22 @@ def handle_errors(func):
             if debug:
                 traceback.print_exc()
             _fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted; no result written", 130)
+        except KeyboardInterrupt as exc:
+            if debug:
+                traceback.print_exc()
+            _fail(_interrupted_message(ctx, exc), 143 if isinstance(exc, Terminated) else 130)
         except BrokenPipeError:
             # the reader (e.g. `head`) closed the pipe: stop quietly, as Unix tools do
             import os
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
+        except OSError as exc:
+            # a file the user named could not be used (name too long, permissions, ...)
+            if debug:
+                raise
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            _fail(f"{where}{exc.strerror or exc}", 2)
         except Exception as exc:  # an internal error: say so plainly
             if debug:
                 raise
@@ -65,35 +108,49 @@ def main(debug: bool) -> None:
 
     \b
     Start here:
-      framtid run scenarios/reference.toml      run a scenario, write results/reference.nc
+      framtid run framtid:reference             run a shipped scenario, write results/reference.nc
       framtid summary results/reference.nc      totals by municipality
       framtid data oslo                         which 2009 values are observed, which estimated
+      framtid list scenarios                    the scenarios shipped with framtid
       framtid list measures                     what a scenario may contain
     """
+    import signal
+
+    # A terminated run cleans up like an interrupted one: no temporary file, a true message.
+    signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("scenarios", nargs=-1, required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
               help="Result file (.nc). Default: results/<scenario names>.nc")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
               help="Random seed (recorded in the result).")
 @click.option("--force", is_flag=True, help="Replace an existing result file.")
+@click.option("--nc-format", "nc_format", type=click.Choice(["netcdf4", "netcdf3"]), default="netcdf4",
+              show_default=True, help="NetCDF-4 (compressed) or NetCDF-3 for tools that read only that.")
 @click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Years in the printed summary.")
 @handle_errors
-def run(scenarios, out, seed, force, years):
-    """Validate and run SCENARIO files; write one NetCDF result and print a summary."""
+def run(scenarios, out, seed, force, nc_format, years):
+    """Validate and run SCENARIOS (files, or framtid:NAME for a shipped one); write one NetCDF result
+    and print a summary."""
     from pathlib import Path
 
-    from framtid.model import api
+    import xarray  # noqa: F401  (imported here so that start-up work is done in one place)
 
+    from framtid.model import api, catalogue, simulation  # noqa: F401
+
+    _imports_done()
     year_list = _parse_years(years)
     loaded = [api.load_scenario(p) for p in scenarios]
-    path = Path(out) if out else Path("results") / ("+".join(s.name for s in loaded) + ".nc")
+    path = Path(out) if out else api.default_result_path(loaded)
     api.check_run(loaded, path, force)   # every check that can fail before an expensive run
     ds = api.to_dataset([api.run_scenario(s, seed) for s in loaded], seed)
-    api.save(ds, path, force=force)
-    _print_summary(ds, year_list)
+    ctx = click.get_current_context()
+    ctx.meta["framtid.target"] = (path, _stat(path))   # what an interrupt would leave, told truthfully
+    api.save(ds, path, force=force, fmt=nc_format)
+    click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list), "table",
+                                         catalogue.terminal_width()))
     click.echo(f"\nwrote {path}")
 
 
@@ -122,32 +179,51 @@ def validate(files):
 
 
 @main.command(name="list")
-@click.argument("what", type=click.Choice(["municipalities", "measures", "parameters", "levers"]))
+@click.argument("what", type=click.Choice(["municipalities", "scenarios", "measures", "parameters", "levers"]))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def list_(what, fmt):
-    """List MUNICIPALITIES, MEASURES (kinds and fields), PARAMETERS or LEVERS."""
+    """List MUNICIPALITIES, SCENARIOS (shipped), MEASURES (kinds and fields), PARAMETERS or LEVERS."""
     from framtid.model import catalogue
 
     header, rows = catalogue.listing(what)
-    click.echo(catalogue.render(header, rows, fmt))
+    click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
+
+
+def _names(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
 @main.command()
 @click.argument("result", type=click.Path(dir_okay=False))
 @click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Comma-separated years.")
 @click.option("--by", type=click.Choice(["municipality", "sector"]), default="municipality", show_default=True)
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids).")
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
+@click.option("--sector", "sectors", default=None, metavar="NAMES", help="Only these sectors (comma-separated).")
 @click.option("--gwp", type=click.Choice(["ar4", "ar5", "ar6", "sar"]), default=None,
               help="Re-weigh the gases with another GWP set (default: the one the run used).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def summary(result, years, by, gwp):
-    """Print total emissions from a RESULT file."""
-    from framtid.model import api
+def summary(result, years, by, municipalities, scenarios, sectors, gwp, fmt):
+    """Print total emissions from a RESULT file [kt CO2e/yr], and each scenario's difference from the first."""
+    from framtid.model import api, catalogue
+    from framtid.model.result_file import require
 
+    year_list = _parse_years(years)
     ds = api.open_results(result)
+    catalogue.check_years(ds, year_list, result)
     if gwp:
+        require(ds, ["emissions_gas"], result, "--gwp")
         ds = api.reweigh(ds, gwp)
-    _print_summary(ds, _parse_years(years), by)
+    ds = catalogue.select(ds, _names(scenarios), _names(municipalities), _names(sectors), result)
+    if fmt == "table":
+        click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list, by), "table",
+                                             catalogue.terminal_width()))
+    else:
+        header, rows = catalogue.summary_rows(ds, year_list, by)
+        click.echo(catalogue.render(header, rows, fmt))
 
 
 @main.command()
@@ -158,18 +234,16 @@ def data(municipality, fmt):
     """Show MUNICIPALITY's base-year (2009) values: observed or estimated, and from where."""
     from framtid.model import catalogue
 
-    for title, header, rows in catalogue.base_year_report(municipality):
-        if fmt == "table":
-            click.echo(f"\n{title}")
-        click.echo(catalogue.render(header, rows, fmt))
+    click.echo(catalogue.render_sections(catalogue.base_year_report(municipality), fmt, catalogue.terminal_width()))
 
 
 def _parse_years(text: str) -> list[int]:
+    """Comma-separated years, sorted and without repeats."""
     from framtid.model import dims
     from framtid.model.errors import UsageError
 
     try:
-        years = [int(y) for y in text.split(",") if y.strip()]
+        years = sorted({int(y) for y in text.split(",") if y.strip()})
     except ValueError:
         raise UsageError(f"--years: expected comma-separated years like 2009,2030 (got {text!r})") from None
     bad = [y for y in years if not dims.BASE_YEAR <= y <= dims.FINAL_YEAR]
@@ -178,13 +252,28 @@ def _parse_years(text: str) -> list[int]:
     return years
 
 
-def _print_summary(ds, years: list[int], by: str = "municipality") -> None:
-    from framtid.model import catalogue
+def _imports_done() -> None:
+    """Start-up of the installed command: the garbage collector is off while the libraries
+    import (their objects are long-lived; collecting them cost ~35 ms per run) and the
+    imported objects are then frozen out of later collections."""
+    if _STANDALONE:
+        gc.freeze()
+        gc.enable()
 
-    for title, header, rows in catalogue.summary_tables(ds, years, by):
-        click.echo(f"\n{title}")
-        click.echo(catalogue.render(header, rows, "table"))
+
+_STANDALONE = False
+
+
+def entry() -> None:
+    """The ``framtid`` console command (a process of its own, unlike the library or tests)."""
+    global _STANDALONE
+    _STANDALONE = True
+    gc.disable()   # until the commands' libraries are imported (_imports_done)
+    try:
+        main()
+    finally:
+        gc.enable()
 
 
 if __name__ == "__main__":
-    main()
+    entry()

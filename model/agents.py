@@ -18,14 +18,14 @@ cohorts or Monte Carlo draws there are; each agent is a named view on its slice.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from . import dims
+from .mesa_core import Agent
 from .submodels import transport
 
 
-class Municipality(mesa.Agent):
+class Municipality(Agent):
     """One of the 13 municipalities, with its own emission target."""
 
     def __init__(self, model, index: int, target: tuple[int, int, float] | None):
@@ -55,7 +55,7 @@ class Municipality(mesa.Agent):
             self.target_gap = self.model.total_emissions(self.index, year - 1) - path
 
 
-class HouseholdCohort(mesa.Agent):
+class HouseholdCohort(Agent):
     """The residents of one zone type (A, B or C) in one municipality."""
 
     def __init__(self, model, municipality: int, zone: int):

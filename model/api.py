@@ -19,8 +19,9 @@ from . import dims
 from .accounting import gwp_vector, sectors_from_sources
 from .data_store import observations, plants
 from .parameters import Params
-from .errors import FramtidError
-from .results import ACTIVITY, COORDS, open_results, save  # noqa: F401  (re-exported)
+from .errors import FramtidError, ResultExistsError, ResultFileError, UsageError
+from .result_file import add_checksums, check_name, open_results, save  # noqa: F401  (re-exported)
+from .results import ACTIVITY, COORD_NAMES, COORDS
 from .scenario import Scenario, load as load_scenario
 
 __all__ = ["run", "run_scenario", "load_scenario", "to_dataset", "save", "open_results"]
@@ -33,10 +34,15 @@ def _version() -> str:
 
 
 def _git_commit() -> str:
-    """The source commit ('-dirty' with uncommitted changes), if the package runs from a git checkout."""
-    here = Path(__file__).resolve().parent
+    """The source commit ('-dirty' with uncommitted changes) when this package runs from its own
+    checkout; "none (installed package)" otherwise, e.g. a wheel installed inside another repository."""
+    here = Path(__file__).resolve()
     try:
-        out = subprocess.run(["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
+        top = subprocess.run(["git", "-C", str(here.parent), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True, timeout=5)
+        if top.returncode != 0 or (Path(top.stdout.strip()) / "model" / "api.py").resolve() != here:
+            return "none (installed package)"
+        out = subprocess.run(["git", "-C", str(here.parent), "describe", "--always", "--dirty", "--abbrev=12"],
                              capture_output=True, text=True, timeout=5)
         return out.stdout.strip() if out.returncode == 0 else "unknown"
     except (OSError, subprocess.SubprocessError):
@@ -74,15 +80,21 @@ def _data_sources() -> str:
     return "; ".join(urls)
 
 
+GWP_LABELS = {"ar4": "IPCC AR4 (2007)", "ar5": "IPCC AR5 (2013)", "ar6": "IPCC AR6 (2021)", "sar": "IPCC SAR (1995)"}
+
+
 def to_dataset(models: list, seed: int):
-    """Build one xarray Dataset from finished runs (one per scenario)."""
+    """Build one xarray Dataset from finished runs (one per scenario), with CF-1.8 metadata
+    and a checksum on every data variable."""
     import xarray as xr
 
     check_combinable([m.scenario for m in models])
     names = [m.scenario.name for m in models]
     first = models[0]
-    years = np.array(dims.YEARS)
-    draws = np.arange(first.n_draws)
+    years = np.array(dims.YEARS, dtype=np.int32)     # CF-1.8 knows no 64-bit integers
+    draws = np.arange(first.n_draws, dtype=np.int32)
+    gwp = first.scenario.gwp
+    co2e = {"co2e_basis": f"100-year global warming potentials, {GWP_LABELS.get(gwp, gwp)}", "gwp": gwp}
 
     def stack(name: str) -> np.ndarray:
         # (T, D, M, *extra) per scenario -> (scenario, M, *extra, T, D)
@@ -92,39 +104,47 @@ def to_dataset(models: list, seed: int):
     data = {}
     for v in ACTIVITY:
         data[v.name] = (("scenario", "municipality") + v.extra + ("year", "draw"), stack(v.name),
-                        {"units": v.units, "description": v.description})
+                        {"units": v.units, "long_name": v.description})
     gas = np.stack([m.record["emissions_gas"] for m in models])           # (N, T, D, M, S, G)
     gwps = np.stack([gwp_vector(m.params, m.scenario.gwp) for m in models])  # (N, D, G)
     by_source = (gas * gwps[:, None, :, None, None, :]).sum(-1)             # (N, T, D, M, S)
     by_sector = sectors_from_sources(by_source, -1)
     order = (0, 3, 4, 1, 2)   # -> (N, M, S, T, D)
     data["emissions"] = (("scenario", "municipality", "sector", "year", "draw"), by_sector.transpose(order),
-                         {"units": "t CO2e/yr", "description": "territorial emissions by inventory sector",
-                          "gwp": first.scenario.gwp})
+                         {"units": "t yr-1", "long_name": "territorial greenhouse-gas emissions by inventory "
+                                                          "sector, in tonnes of CO2 equivalents", **co2e})
     data["emissions_source"] = (("scenario", "municipality", "source", "year", "draw"),
                                 by_source.transpose(order),
-                                {"units": "t CO2e/yr", "description": "territorial emissions by source"})
+                                {"units": "t yr-1", "long_name": "territorial greenhouse-gas emissions by source, "
+                                                                 "in tonnes of CO2 equivalents", **co2e})
     data["emissions_gas"] = (("scenario", "municipality", "source", "gas", "year", "draw"),
                              gas.transpose(0, 3, 4, 5, 1, 2),
-                             {"units": "t/yr (fgas_co2e in t CO2e/yr)",
-                              "description": "emissions by source and gas before GWP weighting"})
+                             {"units": "t yr-1", "long_name": "emissions by source and gas before GWP weighting, "
+                                                              "in tonnes of each gas",
+                              "comment": "gas fgas_co2e is already in tonnes of CO2 equivalents"})
     data["target_gap"] = (("scenario", "municipality", "year", "draw"), stack("target_gap"),
-                          {"units": "t CO2e/yr",
-                           "description": "last year's emissions minus the municipality's straight-line "
-                                          "target path (positive: above the path)"})
+                          {"units": "t yr-1", "long_name": "last year's emissions minus the municipality's "
+                                                           "straight-line target path (positive: above the path)",
+                           **co2e})
     data["calibration_factor"] = (("scenario", "municipality", "source", "draw"),
                                   np.stack([m.calibration.factors.transpose(1, 2, 0) for m in models]),
-                                  {"units": "1", "description": "base-year calibration factor on each source's "
-                                                                "physical driver (1 = bottom-up estimate kept; "
-                                                                "NaN = observed value assigned to a source "
-                                                                "without a bottom-up estimate)"})
+                                  {"units": "1", "long_name": "base-year calibration factor on each source's "
+                                                              "physical driver",
+                                   "comment": "1 = bottom-up estimate kept; NaN = observed value assigned to a "
+                                              "source without a bottom-up estimate"})
     status = np.array([[first.calibration.status[(mu, s)] for s in dims.SOURCES] for mu in dims.MUNICIPALITIES])
     data["base_year_status"] = (("municipality", "source"), status,
-                                {"units": "1", "description": "whether the 2009 value is observed or estimated"})
+                                {"long_name": "whether the 2009 value is observed or estimated"})
     coords = {"scenario": names, "municipality": list(dims.MUNICIPALITIES), "year": years, "draw": draws}
     coords.update({k: list(v) for k, v in COORDS.items()})
     coords["region"] = ("municipality", [dims.REGION_OF[m] for m in dims.MUNICIPALITIES])
     coords["sector_of_source"] = ("source", [dims.SOURCE_SECTOR[s] for s in dims.SOURCES])
+    # CF time axis: the integer `year` stays the dimension people select on; `time` is its
+    # auxiliary time coordinate (1 July, bounded by 1 January and the next).
+    starts = np.array([f"{y}-01-01" for y in years], dtype="datetime64[ns]")
+    ends = np.array([f"{y + 1}-01-01" for y in years], dtype="datetime64[ns]")
+    coords["time"] = ("year", np.array([f"{y}-07-01" for y in years], dtype="datetime64[ns]"))
+    data["time_bounds"] = (("year", "nv"), np.stack([starts, ends], axis=1), {})
     for name in ("emissions", "population"):
         bad = ~np.isfinite(data[name][1])
         if bad.any():
@@ -132,8 +152,20 @@ def to_dataset(models: list, seed: int):
             raise FramtidError(f"the run produced non-finite {name} for {', '.join(where)}; "
                                "check the embedded data of these municipalities (nothing was written)")
     ds = xr.Dataset(data, coords=coords)
+    for name, long_name in COORD_NAMES.items():
+        if name in ds.coords:
+            ds[name].attrs["long_name"] = long_name
+    ds["time"].attrs.update(standard_name="time", bounds="time_bounds")
+    # CF-1.8 knows no 64-bit integers: whole days fit 32 bits.
+    for name in ("time", "time_bounds"):
+        ds[name].encoding.update(units="days since 2009-01-01 00:00:00", calendar="standard", dtype="int32")
+
     ds.attrs = {
+        "Conventions": "CF-1.8",
         "title": "framtid scenario results",
+        "institution": "framtid (open-source scenario model for the Framtidens byer municipalities)",
+        "source": f"framtid {_version()}",
+        "history": f"written by framtid {_version()} (scenario run)",
         "framtid_version": _version(),
         "git_commit": _git_commit(),
         "seed": seed,
@@ -143,10 +175,13 @@ def to_dataset(models: list, seed: int):
         "data_sources": _data_sources(),
         "embedded_data_sha256": _data_digest(),
     }
-    for m in models:
+    # Scenario inputs by position (attribute names carry no hyphens; scenario names may).
+    for k, m in enumerate(models, start=1):
+        ds.attrs[f"scenario{k}_name"] = m.scenario.name
         for i, (path, text) in enumerate(m.scenario.files):
-            ds.attrs[f"scenario_{m.scenario.name}_file{i}"] = f"# {Path(path).name}\n{text}"
-        ds.attrs[f"scenario_{m.scenario.name}_parameters"] = repr(sorted(m.scenario.parameters.items()))
+            ds.attrs[f"scenario{k}_file{i}"] = f"# {Path(path).name}\n{text}"
+        ds.attrs[f"scenario{k}_parameters"] = repr(sorted(m.scenario.parameters.items()))
+    add_checksums(ds)
     return ds
 
 
@@ -176,9 +211,9 @@ def check_combinable(scenarios: list[Scenario]) -> None:
     """Scenarios can share one result file: unique names, one GWP set."""
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise FramtidError(f"scenario names must be unique in one result file (got {', '.join(names)})")
+        raise UsageError(f"scenario names must be unique in one result file (got {', '.join(names)})")
     if len({s.gwp for s in scenarios}) > 1:
-        raise FramtidError("scenarios in one result file must use the same GWP set (got "
+        raise UsageError("scenarios in one result file must use the same GWP set (got "
                            + ", ".join(f"{s.name}: {s.gwp}" for s in scenarios)
                            + "); set gwp in the scenario files or run them separately")
 
@@ -188,13 +223,32 @@ def check_run(scenarios: list[Scenario], path: str | Path, force: bool = False) 
     path = Path(path)
     check_combinable(scenarios)
     if path.suffix != ".nc":
-        raise FramtidError(f"{path}: result files must end in .nc")
+        raise ResultFileError(f"{path}: result files must end in .nc")
+    check_name(path)
     if path.exists() and not force:
-        raise FramtidError(f"{path}: exists already; choose another --out or pass --force to replace it")
+        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
+    if path.is_dir():
+        raise ResultFileError(f"{path}: is a folder")
     folder = path.parent if str(path.parent) else Path(".")
     existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
     if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise FramtidError(f"{path}: cannot write there ({existing} is not a writable folder)")
+        raise ResultFileError(f"{path}: cannot write there ({existing} is not a writable folder)")
 
 
-__all__ += ["check_run", "check_combinable"]
+DEFAULT_NAME_MAX = 100   # characters of a default result file name before it is shortened
+
+
+def default_result_path(scenarios: list[Scenario], folder: str | Path = "results") -> Path:
+    """``results/<a>+<b>.nc``; with so many scenarios that the name grows long, the first name,
+    the count of the others and a short digest of all names."""
+    import hashlib
+
+    names = [s.name for s in scenarios]
+    stem = "+".join(names)
+    if len(stem) + 3 > DEFAULT_NAME_MAX:
+        digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:8]
+        stem = f"{names[0][:40]}+{len(names) - 1}-more-{digest}"
+    return Path(folder) / f"{stem}.nc"
+
+
+__all__ += ["check_run", "check_combinable", "default_result_path"]

@@ -9,11 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
+from pathlib import Path
 
 from . import dims
 
 
-def render(header: tuple[str, ...], rows: list[tuple], fmt: str) -> str:
+def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | None = None) -> str:
+    """Rows as JSON (a list of objects), CSV (one header line) or an aligned table. A table wider
+    than ``width`` characters wraps its widest text columns onto continuation lines."""
     if fmt == "json":
         return json.dumps([dict(zip(header, r)) for r in rows], indent=2, ensure_ascii=False)
     if fmt == "csv":
@@ -23,16 +27,43 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str) -> str:
         w.writerows(rows)
         return buf.getvalue().rstrip("\n")
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
-    widths = [min(60, max(len(r[i]) for r in cells)) for i in range(len(header))]
     numeric = [all(_is_number(r[i]) for r in cells[1:]) for i in range(len(header))]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    if width is not None:
+        widths = _fit(widths, numeric, width)
     lines = []
     for j, r in enumerate(cells):
-        parts = [(c.rjust(w) if numeric[i] and j else c.ljust(w)) if len(c) <= w else c
-                 for i, (c, w) in enumerate(zip(r, widths))]
-        lines.append("  ".join(parts).rstrip())
+        wrapped = [textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=False) or [""] if len(c) > w else [c]
+                   for c, w in zip(r, widths)]
+        for k in range(max(len(x) for x in wrapped)):
+            parts = []
+            for i, (pieces, w) in enumerate(zip(wrapped, widths)):
+                c = pieces[k] if k < len(pieces) else ""
+                parts.append(c.rjust(w) if numeric[i] and j else c.ljust(w))
+            lines.append("  ".join(parts).rstrip())
         if j == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8) -> list[int]:
+    """Narrow the widest text columns until the table fits ``width`` (numbers and short columns keep theirs)."""
+    widths = list(widths)
+    gaps = 2 * (len(widths) - 1)
+    while sum(widths) + gaps > width:
+        candidates = [i for i, w in enumerate(widths) if not numeric[i] and w > floor]
+        if not candidates:
+            break
+        i = max(candidates, key=lambda k: widths[k])
+        widths[i] = max(floor, widths[i] - (sum(widths) + gaps - width))
+    return widths
+
+
+def terminal_width() -> int:
+    """Columns of the terminal (COLUMNS if set; 100 when the output is not a terminal)."""
+    import shutil
+
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
 
 
 def _is_number(text: str) -> bool:
@@ -50,6 +81,15 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
         return (("id", "name", "kommunenummer", "region", "borders", "hdd_normal"),
                 [(m.id, m.name, m.kommunenummer_2020, m.region, m.borders, m.hdd_normal)
                  for m in municipalities()])
+    if what == "scenarios":
+        from .scenario import BUILTIN_PREFIX, builtin_names, builtin_path, load
+
+        rows = []
+        for name in builtin_names():
+            s = load(builtin_path(name))
+            parent = Path(s.files[-2][0]).stem if len(s.files) > 1 else "-"
+            rows.append((BUILTIN_PREFIX + name, parent, len(s.measures), s.description))
+        return ("scenario", "extends", "measures", "description"), rows
     if what == "measures":
         from .measures import COMMON_KEYS, KINDS
 
@@ -80,10 +120,10 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
 
 def base_year_report(municipality: str):
     """Sections (title, header, rows) describing one municipality's 2009 values."""
-    from .errors import FramtidError
+    from .errors import UsageError
 
     if municipality not in dims.MUNICIPALITIES:
-        raise FramtidError(f"unknown municipality {municipality!r}; allowed: {', '.join(dims.MUNICIPALITIES)}")
+        raise UsageError(f"unknown municipality {municipality!r}; allowed: {', '.join(dims.MUNICIPALITIES)}")
     from . import base_year
     from .accounting import gwp_vector
     from .parameters import Params
@@ -114,12 +154,26 @@ def base_year_report(municipality: str):
     observed = [(r.level, r.name, f"{r.observed:,.0f}", r.gwp_basis, f"{r.bottom_up:,.0f}", f"{r.calibrated:,.0f}",
                  r.note or "-") for r in cal.rows if r.municipality == municipality]
     return [
-        ("Base-year drivers (2009)", ("driver", "value", "status", "how", "source"), drivers),
-        ("Emission sources 2009 [t CO2e, AR4]",
+        ("drivers", "Base-year drivers (2009)", ("driver", "value", "status", "how", "source"), drivers),
+        ("sources", "Emission sources 2009 [t CO2e, AR4]",
          ("source", "sector", "model_2009", "bottom_up", "factor", "status"), sources),
-        ("Inventory values used (in their own GWP basis)",
+        ("inventory", "Inventory values used (in their own GWP basis)",
          ("level", "name", "observed", "gwp", "bottom_up", "model_2009", "note"), observed),
     ]
+
+
+def render_sections(sections, fmt: str, width: int | None = None) -> str:
+    """Several (key, title, header, rows) sections as one document: titled tables, one JSON
+    object keyed by section, or one CSV table with a ``section`` column."""
+    if fmt == "json":
+        return json.dumps({key: [dict(zip(header, r)) for r in rows] for key, _, header, rows in sections},
+                          indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        columns = list(dict.fromkeys(c for _, _, header, _ in sections for c in header))
+        rows = [(key,) + tuple(dict(zip(header, r)).get(c, "") for c in columns)
+                for key, _, header, body in sections for r in body]
+        return render(("section", *columns), rows, "csv")
+    return "\n".join(f"\n{title}\n{render(header, rows, 'table', width)}" for _, title, header, rows in sections)
 
 
 def _driver_value(inputs, name: str, i: int) -> str:
@@ -134,31 +188,85 @@ def _driver_value(inputs, name: str, i: int) -> str:
     return f"{float(value):.4g}"
 
 
-def summary_tables(ds, years: list[int], by: str = "municipality"):
-    """Sections (title, header, rows) of total emissions [kt CO2e/yr], mean over draws."""
+def select(ds, scenarios=None, municipalities=None, sectors=None, source: str = "result"):
+    """The part of a result the filters name; an unknown name is a usage error listing what the file has."""
+    from .errors import UsageError
+
+    for option, dim, wanted in (("--scenario", "scenario", scenarios), ("--municipality", "municipality",
+                                                                        municipalities),
+                                ("--sector", "sector", sectors)):
+        if not wanted:
+            continue
+        have = [str(v) for v in ds[dim].values]
+        unknown = [w for w in wanted if w not in have]
+        if unknown:
+            raise UsageError(f"{option}: {', '.join(map(repr, unknown))} not in {source}; allowed: {', '.join(have)}")
+        ds = ds.sel({dim: list(dict.fromkeys(wanted))})
+    return ds
+
+
+def check_years(ds, years: list[int], source: str = "result") -> None:
+    from .errors import UsageError
+
+    have = [int(y) for y in ds["year"].values]
+    missing = [y for y in years if y not in have]
+    if missing:
+        span = f"{have[0]}-{have[-1]}" if have else "no years"
+        raise UsageError(f"--years: {', '.join(map(str, missing))} not in {source} (it covers {span})")
+
+
+def _totals(ds, by: str):
+    """kt CO2e/yr by scenario, ``by`` and year (mean over draws), with a total over ``by``."""
     total = ds["emissions"].mean("draw")
+    other = "sector" if by == "municipality" else "municipality"
+    table = total.sum(other) / 1000.0
+    return table, table.sum(by)
+
+
+def summary_tables(ds, years: list[int], by: str = "municipality"):
+    """Sections (key, title, header, rows) of total emissions [kt CO2e/yr], mean over draws, and
+    each scenario's difference from the first."""
+    table, total = _totals(ds, by)
     gwp = ds["emissions"].attrs.get("gwp", "")
     header = (by,) + tuple(str(y) for y in years) + (f"change {years[0]}-{years[-1]}",)
+    labels = [str(v) for v in table[by].values]
     out = []
-    for sc in ds.scenario.values:
-        sel = total.sel(scenario=sc)
-        other = "sector" if by == "municipality" else "municipality"
-        table = sel.sum(other)
+    scenarios = [str(v) for v in ds.scenario.values]
+    for sc in scenarios:
         rows = []
-        for label in list(table[by].values) + ["total"]:
-            series = table.sum(by) if label == "total" else table.sel({by: label})
-            vals = [float(series.sel(year=y)) / 1000.0 for y in years]
+        for label in labels + ["total"]:
+            series = total.sel(scenario=sc) if label == "total" else table.sel(scenario=sc, **{by: label})
+            vals = [float(series.sel(year=y)) for y in years]
             change = f"{(vals[-1] / vals[0] - 1.0) * 100:+.0f} %" if vals[0] else "-"
-            rows.append((str(label),) + tuple(f"{v:,.1f}" for v in vals) + (change,))
-        out.append((f"Scenario {sc}: emissions by {by} [kt CO2e/yr, GWP {gwp}]", header, rows))
+            rows.append((label,) + tuple(f"{v:,.1f}" for v in vals) + (change,))
+        out.append((sc, f"Scenario {sc}: emissions by {by} [kt CO2e/yr, GWP {gwp}]", header, rows))
     # With several scenarios, what each does relative to the first (usually the reference).
-    first = ds.scenario.values[0]
-    for sc in ds.scenario.values[1:]:
-        other = "sector" if by == "municipality" else "municipality"
-        diff = (total.sel(scenario=sc) - total.sel(scenario=first)).sum(other)
+    first = scenarios[0]
+    for sc in scenarios[1:]:
         rows = []
-        for label in list(diff[by].values) + ["total"]:
-            series = diff.sum(by) if label == "total" else diff.sel({by: label})
-            rows.append((str(label),) + tuple(f"{float(series.sel(year=y)) / 1000.0:+,.1f}" for y in years))
-        out.append((f"Difference {sc} minus {first} [kt CO2e/yr]", header[:-1], rows))
+        for label in labels + ["total"]:
+            pick = (lambda x: x.sel(scenario=sc) - x.sel(scenario=first))
+            series = pick(total) if label == "total" else pick(table.sel({by: label}))
+            rows.append((label,) + tuple(f"{float(series.sel(year=y)):+,.1f}" for y in years))
+        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr]", header[:-1], rows))
     return out
+
+
+def summary_rows(ds, years: list[int], by: str = "municipality"):
+    """One tidy table (header, rows) for CSV and JSON: a row per scenario, ``by`` label (and
+    "total") and year, with emissions and the difference from the first scenario (``compared_with``)
+    [kt CO2e/yr]."""
+    table, total = _totals(ds, by)
+    gwp = ds["emissions"].attrs.get("gwp", "")
+    scenarios = [str(v) for v in ds.scenario.values]
+    first = scenarios[0]
+    header = ("scenario", by, "year", "emissions_kt_co2e", "compared_with", "difference_kt_co2e", "gwp")
+    rows = []
+    for sc in scenarios:
+        for label in [str(v) for v in table[by].values] + ["total"]:
+            series = total if label == "total" else table.sel({by: label})
+            for y in years:
+                value = float(series.sel(scenario=sc, year=y))
+                base = float(series.sel(scenario=first, year=y))
+                rows.append((sc, label, int(y), round(value, 4), first, round(value - base, 4), gwp))
+    return header, rows

@@ -123,6 +123,9 @@ def municipalities() -> tuple[Municipality, ...]:
             raise DataError(f"{name}: line {lineno}: zone shares of {r['id']} must be positive and sum to 1")
         if not 1000 <= _float(name, lineno, r, "hdd_normal") <= 9000:
             raise DataError(f"{name}: line {lineno}: column 'hdd_normal' of {r['id']} must lie in 1000-9000 K d/yr")
+        if not (len(r["kommunenummer_2020"]) == 4 and r["kommunenummer_2020"].isdigit()):
+            raise DataError(f"{name}: line {lineno}: column 'kommunenummer_2020' of {r['id']} must be four digits "
+                            f"like 0301 (got {r['kommunenummer_2020']!r})")
         by_id[r["id"]] = Municipality(
             r["id"], r["name"], r["kommunenummer_2020"], r["region"], r["borders"],
             _float(name, lineno, r, "hdd_normal"), _float(name, lineno, r, "dut_winter_c"), r["hdd_source"],

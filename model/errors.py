@@ -29,3 +29,9 @@ class UsageError(FramtidError):
     """A command-line argument is not allowed (exit code 2, like click's own usage errors)."""
 
     exit_code = 2
+
+
+class ResultFileError(FramtidError):
+    """A result file cannot be written there, or a file given as a result is not one (or is damaged)."""
+
+    exit_code = 2

@@ -3,21 +3,17 @@
 Inside the yearly loop the simulation writes numpy arrays of shape
 ``(T, D, M, *extra)``; :func:`to_dataset` builds one xarray Dataset at the end,
 with dimensions ordered ``(scenario, municipality, *extra, year, draw)`` and a
-``units`` attribute on every variable. :func:`save` writes NetCDF atomically
-(temporary file, then rename) and never replaces an existing file unless told to.
+``units`` (UDUNITS) and ``long_name`` on every variable. Writing and opening the
+file is :mod:`result_file`'s job.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from . import dims
-from .errors import FramtidError, ResultExistsError
 from .submodels.transport import ROAD_CARRIERS
 
 
@@ -27,8 +23,8 @@ class Variable:
     submodel: str           # which account() output holds it
     key: str                # its key there
     extra: tuple[str, ...]  # extra dimension names after municipality
-    units: str
-    description: str
+    units: str              # UDUNITS string
+    description: str        # written as the CF long_name
 
 
 COORDS = {
@@ -40,89 +36,59 @@ COORDS = {
 }
 
 V = Variable
+# Units are UDUNITS strings (CF conventions): counts are "1", "yr-1" is per year; what is counted
+# (residents, passenger-km, vehicle-km, CH4 mass) is said in the description, which becomes long_name.
 ACTIVITY = (
-    V("population", "drivers", "population", (), "inhabitants", "residents on 1 January"),
-    V("jobs", "land_use", "jobs", (), "jobs", "jobs located in the municipality"),
-    V("zone_population", "land_use", "zone_population", ("zone",), "inhabitants", "residents by ABC zone type"),
+    V("population", "drivers", "population", (), "1", "residents on 1 January"),
+    V("jobs", "land_use", "jobs", (), "1", "jobs located in the municipality"),
+    V("zone_population", "land_use", "zone_population", ("zone",), "1", "residents by ABC zone type"),
     V("sealed_share", "land_use", "sealed_share", (), "1", "sealed share of the developed zone area"),
     V("mean_trip_length_factor", "land_use", "mean_trip_length_factor", (), "1",
       "trip length relative to 2009 from where people live (compact growth lowers it)"),
     V("mode_share", "transport", "mode_share", ("mode",), "1", "share of residents' trips by mode"),
-    V("trips", "transport", "trips", ("mode",), "trips/yr", "residents' trips by mode"),
-    V("pkm", "transport", "pkm", ("mode",), "pkm/yr", "residents' passenger-km by mode"),
-    V("car_vkm", "transport", "car_vkm", ("powertrain",), "vkm/yr", "territorial car vehicle-km by powertrain"),
-    V("car_vkm_resident", "transport", "car_vkm_resident", (), "vkm/yr",
+    V("trips", "transport", "trips", ("mode",), "yr-1", "residents' trips by mode"),
+    V("pkm", "transport", "pkm", ("mode",), "km yr-1", "residents' passenger-km by mode"),
+    V("car_vkm", "transport", "car_vkm", ("powertrain",), "km yr-1", "territorial car vehicle-km by powertrain"),
+    V("car_vkm_resident", "transport", "car_vkm_resident", (), "km yr-1",
       "car vehicle-km driven by residents (zero-growth goal indicator)"),
-    V("vkm", "transport", "vkm", ("vehicle_class",), "vkm/yr", "territorial vehicle-km by vehicle class"),
-    V("car_stock", "transport", "car_stock", ("powertrain",), "cars", "residents' cars by powertrain"),
+    V("vkm", "transport", "vkm", ("vehicle_class",), "km yr-1", "territorial vehicle-km by vehicle class"),
+    V("car_stock", "transport", "car_stock", ("powertrain",), "1", "residents' cars by powertrain"),
     V("new_car_share", "transport", "new_car_share", ("powertrain",), "1", "powertrain shares of new cars"),
     V("bev_share_of_car_stock", "transport", "bev_share_of_car_stock", (), "1",
       "battery-electric share of residents' cars"),
-    V("road_energy", "transport", "road_energy", ("road_carrier",), "GWh/yr", "road-transport energy by carrier"),
+    V("road_energy", "transport", "road_energy", ("road_carrier",), "GW h yr-1",
+      "road-transport energy by carrier"),
     V("floor_area", "buildings", "floor_area", ("building_type",), "m2", "heated floor area"),
-    V("new_floor_area", "buildings", "new_floor_area", ("building_type",), "m2/yr", "floor area built"),
+    V("new_floor_area", "buildings", "new_floor_area", ("building_type",), "m2 yr-1", "floor area built"),
     V("heating_system_share", "buildings", "heating_system_share", ("building_type", "heating_system"), "1",
       "share of floor area by heating system"),
-    V("energy_need", "buildings", "energy_need", ("building_type",), "GWh/yr",
+    V("energy_need", "buildings", "energy_need", ("building_type",), "GW h yr-1",
       "net energy need of buildings (normal degree days)"),
-    V("delivered_energy", "buildings", "delivered_energy", ("carrier",), "GWh/yr",
+    V("delivered_energy", "buildings", "delivered_energy", ("carrier",), "GW h yr-1",
       "energy delivered to buildings by carrier"),
-    V("district_heat_demand", "buildings", "district_heat_demand", (), "GWh/yr", "district heat delivered"),
-    V("waste_generated", "waste", "waste_generated", (), "t/yr", "household waste generated"),
-    V("waste_by_treatment", "waste", "waste_by_treatment", ("treatment",), "t/yr", "household waste by treatment"),
-    V("landfill_ch4_generated", "waste", "landfill_ch4_generated", (), "t CH4/yr",
-      "methane generated in landfills (first-order decay incl. legacy waste)"),
-    V("landfill_ch4_recovered", "waste", "landfill_ch4_recovered", (), "t CH4/yr", "landfill methane recovered"),
-    V("incinerated", "waste", "incinerated", (), "t/yr", "residents' waste incinerated"),
+    V("district_heat_demand", "buildings", "district_heat_demand", (), "GW h yr-1", "district heat delivered"),
+    V("waste_generated", "waste", "waste_generated", (), "t yr-1", "household waste generated"),
+    V("waste_by_treatment", "waste", "waste_by_treatment", ("treatment",), "t yr-1",
+      "household waste by treatment"),
+    V("landfill_ch4_generated", "waste", "landfill_ch4_generated", (), "t yr-1",
+      "methane (CH4 mass) generated in landfills (first-order decay incl. legacy waste)"),
+    V("landfill_ch4_recovered", "waste", "landfill_ch4_recovered", (), "t yr-1",
+      "landfill methane recovered (CH4 mass)"),
+    V("incinerated", "waste", "incinerated", (), "t yr-1", "residents' waste incinerated"),
 )
 
-
-def _atomic_write(ds, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="scipy")
-        # mkstemp creates the file readable by its owner only; give it the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def save(ds, path: str | Path, force: bool = False) -> Path:
-    """Write a results Dataset to NetCDF atomically; refuse to overwrite without ``force``."""
-    path = Path(path)
-    if path.suffix != ".nc":
-        raise FramtidError(f"{path}: result files must end in .nc")
-    if path.exists() and not force:
-        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
-    try:
-        _atomic_write(ds, path)
-    except OSError as exc:
-        raise FramtidError(f"{path}: cannot write the result ({exc.strerror or exc}); nothing was written") from None
-    return path
-
-
-def open_results(path: str | Path):
-    """Open a results file written by :func:`save` (loaded into memory, file closed)."""
-    import xarray as xr
-
-    path = Path(path)
-    if not path.exists():
-        raise FramtidError(f"{path}: no such result file")
-    try:
-        with xr.open_dataset(path, engine="scipy") as ds:
-            loaded = ds.load()
-    except Exception as exc:  # scipy raises several types for files that are not NetCDF 3
-        raise FramtidError(f"{path}: not a framtid result file ({exc})") from None
-    if "emissions" not in loaded or "framtid_version" not in loaded.attrs:
-        raise FramtidError(f"{path}: not a framtid result file (no emissions variable or provenance)")
-    return loaded
+# long_name of every coordinate (CF: every variable says what it is).
+COORD_NAMES = {
+    "scenario": "scenario name", "municipality": "municipality id (see `framtid list municipalities`)",
+    "year": "calendar year", "draw": "parameter draw (0 = default parameter values)",
+    "zone": "ABC zone type (A central, B mixed, C car-oriented)", "mode": "travel mode",
+    "powertrain": "car powertrain", "vehicle_class": "road vehicle class",
+    "road_carrier": "road-transport energy carrier", "building_type": "building type",
+    "heating_system": "heating system", "carrier": "energy carrier", "treatment": "waste treatment",
+    "source": "emission source", "gas": "greenhouse gas", "sector": "inventory sector",
+    "region": "commuting region of the municipality", "sector_of_source": "inventory sector of the emission source",
+    "time": "1 July of the year (the time annual values are placed at)",
+}
 
 
 def empty_record(n_years: int, n_draws: int) -> dict[str, np.ndarray]:

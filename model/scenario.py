@@ -5,8 +5,8 @@ A scenario file has these tables (all but ``[scenario]`` optional)::
     [scenario]
     name = "current-policies"
     description = "..."
-    extends = "reference"        # another scenario file in the same folder (".toml" optional),
-                                 # or "framtid:policies-2009" (shipped with the model)
+    extends = "reference"        # a scenario file in the same folder (".toml" optional), or one
+                                 # shipped with framtid: "framtid:reference"; paths are refused
     gwp = "ar4"                  # GWP set for CO2e: ar4 (default), ar5, ar6, sar
 
     [parameters]                 # overrides of the parameter table, by name
@@ -47,7 +47,8 @@ from .measures import COMMON_KEYS, KINDS, Measure
 from .parameters import table as parameter_table
 
 TOP_KEYS = ("scenario", "parameters", "population", "measure")
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # names result files: short and file-safe
+MAX_EXTENDS_DEPTH = 16   # a deeper chain is a mistake, and must not reach Python's recursion limit
 SCENARIO_KEYS = ("name", "description", "extends", "gwp")
 
 
@@ -78,9 +79,10 @@ def _number(value) -> bool:
 
 def _read(path: Path, problems: _Problems) -> dict | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark written by some Windows editors is accepted and dropped
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        problems.add(path.name, f"cannot read scenario file ({exc.strerror})")
+        problems.add(path.name, f"cannot read scenario file ({exc.strerror or exc})")
         return None
     except UnicodeDecodeError as exc:
         problems.add(path.name, f"not a UTF-8 text file (byte {exc.start}); save it as UTF-8")
@@ -134,6 +136,10 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
     kind_name = entry.get("kind")
     if kind_name is None:
         problems.add(where, "missing required key 'kind'")
+        return None
+    if not isinstance(kind_name, str):
+        problems.add(f"{where}.kind", f"must be a string naming a measure kind (got {_type_name(kind_name)}); "
+                                      f"allowed: {', '.join(sorted(KINDS))}")
         return None
     if kind_name not in KINDS:
         problems.add(f"{where}.kind", f"unknown measure kind {kind_name!r}; allowed: {', '.join(sorted(KINDS))}")
@@ -234,26 +240,73 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
 
 
 BUILTIN_PREFIX = "framtid:"
+EXTENDS_RULE = ('extends names a scenario file in the same folder ("reference" or "reference.toml") or a '
+                'scenario shipped with framtid ("framtid:reference"); paths are not allowed')
+
+
+def _builtin_folders() -> list[Path]:
+    """Where shipped scenarios live: the ones a planner starts from (the package's scenarios/
+    folder), then the calibration base (model/data/scenarios). `framtid list scenarios` shows them."""
+    return [Path(str(resources.files("framtid.scenarios"))),
+            Path(str(resources.files("framtid.model") / "data" / "scenarios"))]
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with framtid (usable as ``framtid:NAME``)."""
+    names = []
+    for folder in _builtin_folders():
+        names += [p.stem for p in sorted(folder.glob("*.toml")) if p.stem not in names]
+    return names
 
 
 def builtin_path(name: str) -> Path:
-    """A scenario shipped with the model (``model/data/scenarios``), e.g. the 2009 policies."""
-    return Path(str(resources.files("framtid.model") / "data" / "scenarios" / f"{name}.toml"))
+    """The file of a scenario shipped with framtid, e.g. ``reference`` or the calibration base ``policies-2009``.
+    Returns a path that does not exist if there is no such scenario."""
+    folders = _builtin_folders()
+    for folder in folders:
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            return candidate
+    return folders[0] / f"{name}.toml"
 
 
-def _parent_path(path: Path, extends: str) -> Path:
-    if extends.startswith(BUILTIN_PREFIX):
-        return builtin_path(extends.removeprefix(BUILTIN_PREFIX)).resolve()
-    name = extends if extends.endswith(".toml") else extends + ".toml"
-    return (path.parent / name).resolve()
+def _extends_target(extends: str) -> tuple[str, bool] | None:
+    """(file stem, is built-in) of an ``extends`` value, or None if it breaks the rule."""
+    builtin = extends.startswith(BUILTIN_PREFIX)
+    name = extends.removeprefix(BUILTIN_PREFIX) if builtin else extends
+    name = name.removesuffix(".toml")
+    return (name, builtin) if NAME_PATTERN.fullmatch(name) else None
+
+
+def _resolve(path: Path, problems: _Problems, where: str) -> Path | None:
+    try:
+        return path.resolve(strict=True)
+    except FileNotFoundError:
+        return path.absolute()
+    except (OSError, RuntimeError) as exc:   # a symlink loop is RuntimeError before Python 3.13
+        problems.add(where, f"cannot follow the path {path} ({getattr(exc, 'strerror', None) or exc})")
+        return None
 
 
 def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario | None:
-    path = path.resolve()
+    given = path
+    where = chain[-1].name + ": scenario.extends" if chain else str(given)
+    resolved = _resolve(path, problems, where)
+    if resolved is None:
+        return None
+    path = resolved
     label = path.name
     if path in chain:
         cycle = " -> ".join(p.name for p in chain + (path,))
         problems.add(chain[-1].name, f"scenario.extends: cycle in extends ({cycle})")
+        return None
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        problems.add(f"{chain[-1].name}: scenario.extends",
+                     f"chain of extends is deeper than {MAX_EXTENDS_DEPTH} files ({chain[0].name} -> ... -> "
+                     f"{path.name}); flatten it")
+        return None
+    if not chain and not path.is_file():
+        problems.add(str(given), "no such scenario file" if not path.exists() else "not a file")
         return None
     data = _read(path, problems)
     if data is None:
@@ -282,13 +335,22 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
 
     parent = None
     if isinstance(head.get("extends"), str):
-        parent_path = _parent_path(path, head["extends"])
-        if not parent_path.exists():
-            where = ("among the scenarios shipped with the model" if head["extends"].startswith(BUILTIN_PREFIX)
-                     else f"(looked for {parent_path.name} next to {label})")
-            problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} {where}")
+        target = _extends_target(head["extends"])
+        if target is None:
+            problems.add(f"{label}: scenario.extends", f"{head['extends']!r} is not allowed: {EXTENDS_RULE}")
         else:
-            parent = _load(parent_path, problems, chain + (path,))
+            stem, builtin = target
+            parent_path = builtin_path(stem) if builtin else path.parent / f"{stem}.toml"
+            if not parent_path.exists() and not parent_path.is_symlink():
+                if builtin:
+                    problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} is shipped with "
+                                                               f"framtid; built-ins: {', '.join(builtin_names())}")
+                else:
+                    hint = (f'; the shipped one is extends = "framtid:{stem}"' if stem in builtin_names() else "")
+                    problems.add(f"{label}: scenario.extends",
+                                 f"no scenario {head['extends']!r} (looked for {parent_path.name} next to {label}){hint}")
+            else:
+                parent = _load(parent_path, problems, chain + (path,))
 
     measures = list(parent.measures) if parent else []
     raw = data.get("measure", [])
@@ -313,8 +375,16 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raise :class:`ScenarioError` listing every problem."""
+    """Read and validate a scenario file, or a built-in given as ``framtid:NAME``;
+    raise :class:`ScenarioError` listing every problem."""
     problems = _Problems()
+    text = str(path)
+    if text.startswith(BUILTIN_PREFIX):
+        target = _extends_target(text)
+        if target is None or not builtin_path(target[0]).is_file():
+            raise ScenarioError([f"{text}: no such built-in scenario; built-ins: "
+                                 + ", ".join(BUILTIN_PREFIX + n for n in builtin_names())])
+        path = builtin_path(target[0])
     scenario = _load(Path(path), problems, ())
     if problems or scenario is None:
         raise ScenarioError(list(dict.fromkeys(problems)))

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import functools
 
-import mesa
 import numpy as np
 
 from . import base_year, calibration, dims, levers
+from .mesa_core import Agent, Model
 from .agents import HouseholdCohort, Municipality
 from .data_store import observations
 from .errors import DataError
@@ -77,7 +77,7 @@ def degree_days(hdd_normal: np.ndarray, params: Params) -> np.ndarray:
     return hdd_normal[None, :, None] * growth[:, None, :]
 
 
-class FramtidModel(mesa.Model):
+class FramtidModel(Model):
     """One scenario run over all 13 municipalities."""
 
     def __init__(self, scenario: Scenario, params: Params, seed: int = 0,
@@ -222,7 +222,7 @@ class FramtidModel(mesa.Model):
         repeated runs (ensembles, attribution) and models built only for their
         calibration be garbage-collected.
         """
-        mesa.Agent._ids.pop(self, None)
+        Agent._ids.pop(self, None)
 
     def run(self) -> dict[str, np.ndarray]:
         from .accounting import gwp_vector

@@ -88,11 +88,11 @@ def test_debug_shows_traceback(tmp_path):
 
 def test_missing_file_and_bad_years(tmp_path, result_file):
     res = invoke("validate", str(tmp_path / "nope.toml"))
-    assert res.exit_code == 2 and "nope.toml: cannot read scenario file" in res.output
+    assert res.exit_code == 2 and "nope.toml: no such scenario file" in res.output
     res = invoke("summary", str(result_file[0]), "--years", "2009,1999")
     assert res.exit_code == 2 and "--years" in res.output
     res = invoke("summary", str(tmp_path / "none.nc"))
-    assert res.exit_code == 1 and "no such result file" in res.output
+    assert res.exit_code == 2 and "no such result file" in res.output
 
 
 @pytest.mark.parametrize("what", ["municipalities", "measures", "parameters", "levers"])
@@ -120,7 +120,7 @@ def test_data_marks_observed_and_estimated():
     assert "observed" in res.output and "estimated" in res.output
     assert "heating_oil" in res.output
     res = invoke("data", "gotham")
-    assert res.exit_code == 1 and "unknown municipality" in res.output
+    assert res.exit_code == 2 and "unknown municipality" in res.output
 
 
 def test_run_checks_everything_before_running(tmp_path):
@@ -128,14 +128,14 @@ def test_run_checks_everything_before_running(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     res = invoke("run", REFERENCE, "--out", str(blocker / "x.nc"))
-    assert res.exit_code == 1 and "cannot write there" in res.output
+    assert res.exit_code == 2 and "cannot write there" in res.output
     blocker.unlink()
     res = invoke("run", REFERENCE, "--out", str(tmp_path / "x.csv"))
-    assert res.exit_code == 1 and "must end in .nc" in res.output
+    assert res.exit_code == 2 and "must end in .nc" in res.output
     res = invoke("run", REFERENCE, "--seed", "-1", "--out", str(tmp_path / "x.nc"))
     assert res.exit_code == 2 and "--seed" in res.output
     res = invoke("run", REFERENCE, REFERENCE, "--out", str(tmp_path / "x.nc"))
-    assert res.exit_code == 1 and "unique" in res.output
+    assert res.exit_code == 2 and "unique" in res.output
     assert not list(tmp_path.iterdir())
 
 
@@ -144,3 +144,181 @@ def test_non_utf8_scenario_is_a_located_error(tmp_path):
     bad.write_bytes('[scenario]\nname = "Bærum"\n'.encode("latin-1"))
     res = invoke("validate", str(bad))
     assert res.exit_code == 2 and "latin1.toml: not a UTF-8 text file" in res.output
+
+
+# -- hardening: interrupts, races, names, summaries people can use --------------------------------------
+
+def _run_script(code: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_sigterm_during_the_write_leaves_nothing_and_says_so(tmp_path):
+    out = tmp_path / "out" / "ref.nc"
+    code = f"""
+import os, signal, sys
+from framtid.model import result_file
+real = result_file._write
+def write_then_get_terminated(ds, tmp, fmt):
+    real(ds, tmp, fmt)                       # the temporary file is complete ...
+    os.kill(os.getpid(), signal.SIGTERM)     # ... when the run is terminated
+result_file._write = write_then_get_terminated
+from framtid.cli.main import main
+sys.argv = ["framtid", "run", {REFERENCE!r}, "--out", {str(out)!r}]
+main()
+"""
+    done = _run_script(code, tmp_path)
+    assert done.returncode == 143, done.stderr
+    assert "terminated; no result written" in done.stderr and "Traceback" not in done.stderr
+    assert list(out.parent.iterdir()) == []
+
+
+def test_interrupt_after_the_file_is_saved_says_it_was_written(tmp_path, monkeypatch):
+    from framtid.model import catalogue
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(catalogue, "summary_tables", interrupted)
+    out = tmp_path / "ref.nc"
+    res = invoke("run", REFERENCE, "--out", str(out))
+    assert res.exit_code == 130
+    assert "no result written" not in res.output
+    assert f"interrupted; the result was written completely to {out}" in res.output
+    assert out.exists()
+
+
+def test_interrupt_during_a_forced_write_keeps_the_old_file_and_says_so(tmp_path, monkeypatch):
+    from framtid.model import result_file
+
+    def interrupted(ds, tmp, fmt):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "ref.nc"
+    out.write_bytes(b"old result")
+    monkeypatch.setattr(result_file, "_write", interrupted)
+    res = invoke("run", REFERENCE, "--out", str(out), "--force")
+    assert res.exit_code == 130
+    assert "interrupted; no result written; the previous file is unchanged" in res.output
+    assert out.read_bytes() == b"old result" and [p.name for p in tmp_path.iterdir()] == ["ref.nc"]
+
+
+def test_builtin_scenarios_run_by_name_and_are_listed(tmp_path):
+    res = invoke("list", "scenarios", "--format", "csv")
+    assert res.exit_code == 0
+    rows = res.output.splitlines()
+    assert rows[0] == "scenario,extends,measures,description"
+    assert any(r.startswith("framtid:reference,policies-2009,") for r in rows)
+    assert any(r.startswith("framtid:current-policies,reference,") for r in rows)
+    res = invoke("run", "framtid:reference", "--out", str(tmp_path / "ref.nc"))
+    assert res.exit_code == 0, res.output
+    res = invoke("run", "framtid:nothing", "--out", str(tmp_path / "x.nc"))
+    assert res.exit_code == 2 and "no such built-in scenario" in res.output
+
+
+def test_out_path_too_long_is_a_clear_error(tmp_path):
+    res = invoke("run", REFERENCE, "--out", str(tmp_path / ("r" * 300 + ".nc")))
+    assert res.exit_code == 2 and "file name too long" in res.output and "internal error" not in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_years_are_sorted_and_deduplicated(result_file):
+    res = invoke("summary", str(result_file[0]), "--years", "2050,2009,2050", "--format", "csv")
+    assert res.exit_code == 0, res.output
+    years = [line.split(",")[2] for line in res.output.splitlines()[1:] if line.startswith("reference,oslo,")]
+    assert years == ["2009", "2050"]
+
+
+def test_summary_filters_and_formats(result_file):
+    import csv as csv_module
+    import io
+
+    path = str(result_file[0])
+    res = invoke("summary", path, "--municipality", "oslo,bergen", "--sector", "heating,road_passenger_cars",
+                 "--by", "sector", "--years", "2009,2030", "--format", "json")
+    assert res.exit_code == 0, res.output
+    records = json.loads(res.output)
+    assert {r["sector"] for r in records} == {"heating", "road_passenger_cars", "total"}
+    assert {r["year"] for r in records} == {2009, 2030}
+    assert set(records[0]) == {"scenario", "sector", "year", "emissions_kt_co2e", "compared_with",
+                               "difference_kt_co2e", "gwp"}
+    # the filtered total is the sum of the filtered rows
+    for year in (2009, 2030):
+        parts = sum(r["emissions_kt_co2e"] for r in records if r["year"] == year and r["sector"] != "total")
+        total = next(r["emissions_kt_co2e"] for r in records if r["year"] == year and r["sector"] == "total")
+        assert total == pytest.approx(parts, abs=1e-3)
+    res = invoke("summary", path, "--scenario", "reference", "--municipality", "skien", "--format", "csv")
+    rows = list(csv_module.reader(io.StringIO(res.output)))
+    assert rows[0][:3] == ["scenario", "municipality", "year"] and {r[1] for r in rows[1:]} == {"skien", "total"}
+    res = invoke("summary", path, "--municipality", "skien")
+    assert res.exit_code == 0 and "skien" in res.output and "oslo" not in res.output
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--municipality", "narnia"), "--municipality: 'narnia' not in"),
+    (("--scenario", "nope"), "--scenario: 'nope' not in"),
+    (("--sector", "road"), "--sector: 'road' not in"),
+])
+def test_summary_filter_names_are_checked(result_file, args, words):
+    res = invoke("summary", str(result_file[0]), *args)
+    assert res.exit_code == 2 and words in res.output and "allowed:" in res.output
+
+
+def test_summary_refuses_cut_damaged_or_incomplete_files(result_file, tmp_path):
+    import numpy as np
+    import xarray as xr
+
+    with xr.open_dataset(result_file[0]) as plain:
+        full = plain.load()
+    full.isel(year=slice(0, 12)).to_netcdf(tmp_path / "cut.nc")
+    res = invoke("summary", str(tmp_path / "cut.nc"))
+    assert res.exit_code == 2 and "do not match the checksum" in res.output
+    # a file cut deliberately and stripped of its checksums: the missing years are named
+    stripped = full.isel(year=slice(0, 12))
+    stripped.attrs = {k: v for k, v in full.attrs.items() if k != "checksums"}
+    stripped.to_netcdf(tmp_path / "stripped.nc")
+    res = invoke("summary", str(tmp_path / "stripped.nc"), "--years", "2009,2050")
+    assert res.exit_code == 2 and "--years: 2050 not in" in res.output and "2009-2020" in res.output
+    no_gas = full.drop_vars("emissions_gas")
+    no_gas.attrs = {k: v for k, v in full.attrs.items() if k != "checksums"}
+    no_gas.to_netcdf(tmp_path / "no_gas.nc")
+    res = invoke("summary", str(tmp_path / "no_gas.nc"), "--gwp", "ar5")
+    assert res.exit_code == 2 and "has no emissions_gas, which --gwp needs" in res.output
+    damaged = full.copy(deep=True)
+    damaged["emissions"].values[0, 0, 0, 3, 0] = 1.8e307
+    damaged.to_netcdf(tmp_path / "damaged.nc")
+    res = invoke("summary", str(tmp_path / "damaged.nc"))
+    assert res.exit_code == 2 and "emissions do not match the checksum" in res.output
+    assert "1.8e" not in res.output and "internal error" not in res.output
+    assert np.isfinite(full["emissions"].values).all()
+
+
+def test_data_prints_one_json_document_or_one_csv_table():
+    import csv as csv_module
+    import io
+
+    res = invoke("data", "oslo", "--format", "json")
+    assert res.exit_code == 0
+    doc = json.loads(res.output)
+    assert set(doc) == {"drivers", "sources", "inventory"} and doc["sources"][0]["source"]
+    res = invoke("data", "oslo", "--format", "csv")
+    rows = list(csv_module.reader(io.StringIO(res.output)))
+    assert rows[0][0] == "section" and len({len(r) for r in rows}) == 1
+    assert {r[0] for r in rows[1:]} == {"drivers", "sources", "inventory"}
+
+
+def test_municipality_numbers_keep_their_leading_zero():
+    res = invoke("list", "municipalities", "--format", "csv")
+    assert "oslo,Oslo,0301," in res.output
+    res = invoke("list", "municipalities", "--format", "json")
+    assert json.loads(res.output)[0]["kommunenummer"] == "0301"
+    assert "0301" in invoke("list", "municipalities").output
+
+
+def test_wide_tables_wrap_to_the_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "90")
+    res = invoke("list", "parameters")
+    assert res.exit_code == 0
+    assert max(len(line) for line in res.output.splitlines()) <= 90
+    monkeypatch.setenv("COLUMNS", "400")
+    wide = invoke("list", "parameters").output
+    assert max(len(line) for line in wide.splitlines()) > 90

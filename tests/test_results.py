@@ -61,10 +61,14 @@ def test_coordinates(ds):
     assert ds["sector_of_source"].sel(source="heating_wood").item() == "heating"
 
 
-def test_every_data_variable_has_units(ds):
-    assert len(ds.data_vars) == len(results.ACTIVITY) + 6
+def test_every_data_variable_has_units_and_a_long_name(ds):
+    assert len(ds.data_vars) == len(results.ACTIVITY) + 7     # with time_bounds
     for name, var in ds.data_vars.items():
+        if name in ("base_year_status", "time_bounds"):      # text; bounds take their coordinate's units
+            continue
         assert isinstance(var.attrs.get("units"), str) and var.attrs["units"], name
+    for name, var in ds.variables.items():
+        assert name == "time_bounds" or var.attrs.get("long_name"), name
 
 
 def test_values_are_placed_on_the_right_axes(ds, model):
@@ -97,10 +101,11 @@ def test_attrs_record_version_seed_and_scenario_files(ds):
     # reference.toml extends the built-in policies-2009: both texts are kept, parent first.
     parent = builtin_path("policies-2009").read_text(encoding="utf-8")
     child = REFERENCE.read_text(encoding="utf-8")
-    assert ds.attrs["scenario_reference_file0"] == "# policies-2009.toml\n" + parent
-    assert ds.attrs["scenario_reference_file1"] == "# reference.toml\n" + child
-    assert "scenario_reference_file2" not in ds.attrs
-    assert ds.attrs["scenario_reference_parameters"] == "[]"
+    assert ds.attrs["scenario1_name"] == "reference"
+    assert ds.attrs["scenario1_file0"] == "# policies-2009.toml\n" + parent
+    assert ds.attrs["scenario1_file1"] == "# reference.toml\n" + child
+    assert "scenario1_file2" not in ds.attrs
+    assert ds.attrs["scenario1_parameters"] == "[]"
     assert ds["emissions"].attrs["gwp"] == "ar4"
 
 
@@ -145,7 +150,7 @@ def test_two_scenarios_stack_and_names_must_be_unique(model):
     assert list(both["scenario"].values) == ["reference", "twin"]
     assert both["emissions"].dims[0] == "scenario" and both.sizes["scenario"] == 2
     assert both.attrs["scenarios"] == "reference,twin"
-    assert "scenario_twin_file1" in both.attrs
+    assert both.attrs["scenario2_name"] == "twin" and "scenario2_file1" in both.attrs
     np.testing.assert_array_equal(both["emissions"].sel(scenario="twin").values,
                                   both["emissions"].sel(scenario="reference").values)
     with pytest.raises(FramtidError, match="unique"):
@@ -188,7 +193,7 @@ def test_save_with_force_replaces(ds, tmp_path):
     path = tmp_path / "out.nc"
     path.write_bytes(b"old")
     assert api.save(ds, path, force=True) == path
-    assert path.read_bytes()[:3] == b"CDF"            # NetCDF 3 magic number
+    assert path.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"   # NetCDF-4 is HDF5
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -207,7 +212,9 @@ def test_save_creates_missing_folders(ds, tmp_path):
 class _FailingDataset:
     """Writes half a file, then fails (disk full, interrupted)."""
 
-    def to_netcdf(self, path, engine=None):
+    variables: dict = {}
+
+    def to_netcdf(self, path, engine=None, format=None, encoding=None):
         Path(path).write_bytes(b"CDF partial")
         raise OSError("disk full")
 
@@ -243,7 +250,7 @@ def test_saved_file_has_the_usual_permissions(ds, tmp_path):
 def test_open_results_round_trips(ds, saved):
     back = api.open_results(saved)
     xr.testing.assert_identical(back, ds)
-    assert back.attrs["scenario_reference_file0"].startswith("# policies-2009.toml\n")
+    assert back.attrs["scenario1_file0"].startswith("# policies-2009.toml\n")
 
 
 def test_open_results_rejects_non_framtid_files(tmp_path):
@@ -270,3 +277,180 @@ def test_open_results_rejects_non_framtid_files(tmp_path):
 def test_same_seed_gives_identical_datasets(ds):
     again = api.to_dataset([api.run_scenario(api.load_scenario(REFERENCE), seed=0)], seed=0)
     xr.testing.assert_identical(again, ds)
+
+
+# -- file format, standards and checksums --------------------------------------------------------------
+
+def test_default_format_is_compressed_netcdf4_and_netcdf3_on_request(ds, tmp_path):
+    nc4 = api.save(ds, tmp_path / "four.nc")
+    nc3 = api.save(ds, tmp_path / "three.nc", fmt="netcdf3")
+    assert nc4.read_bytes()[:4] == b"\x89HDF" and nc3.read_bytes()[:3] == b"CDF"
+    with xr.open_dataset(nc4) as back:
+        assert back["emissions"].encoding.get("zlib") is True
+    xr.testing.assert_identical(api.open_results(nc3), ds)
+    with pytest.raises(FramtidError, match="unknown result format"):
+        api.save(ds, tmp_path / "x.nc", fmt="hdf9")
+
+
+@pytest.mark.parametrize("engine", ["netcdf4", "h5netcdf", "scipy"])
+def test_a_file_re_saved_by_other_tools_opens(saved, tmp_path, engine):
+    with xr.open_dataset(saved) as plain:
+        plain.load().to_netcdf(tmp_path / "again.nc", engine=engine)
+    back = api.open_results(tmp_path / "again.nc")
+    np.testing.assert_array_equal(back["emissions"].values, api.open_results(saved)["emissions"].values)
+
+
+def test_a_cut_file_is_refused_naming_what_changed(saved, tmp_path):
+    with xr.open_dataset(saved) as plain:
+        plain.load().isel(year=slice(0, 12)).to_netcdf(tmp_path / "cut.nc")
+    with pytest.raises(FramtidError, match=r"cut.nc: the data of \w+ do not match the checksum.*'year': 12"):
+        api.open_results(tmp_path / "cut.nc")
+
+
+def test_damaged_data_are_detected(saved, tmp_path):
+    import shutil
+
+    import netCDF4
+
+    damaged = tmp_path / "damaged.nc"
+    shutil.copy(saved, damaged)
+    with netCDF4.Dataset(damaged, "a") as nc:
+        nc["emissions"][0, 0, 0, 5, 0] = 1.8e307        # one value flipped on disk
+    with pytest.raises(FramtidError, match="the data of emissions do not match the checksum") as info:
+        api.open_results(damaged)
+    assert info.value.exit_code == 2
+    with netCDF4.Dataset(damaged, "a") as nc:
+        nc["emissions"].delncattr("checksum")
+    with pytest.raises(FramtidError, match="emissions has no checksum"):
+        api.open_results(damaged)
+
+
+def test_checksum_covers_values_dimensions_and_shape():
+    from framtid.model.result_file import data_checksum
+
+    a = xr.Variable(("x",), np.array([1.0, np.nan, 3.0]))
+    assert data_checksum(a) == data_checksum(xr.Variable(("x",), np.array([1.0, np.nan, 3.0])))
+    assert data_checksum(a) == data_checksum(xr.Variable(("x",), np.array([1.0, np.nan, 3.0], dtype="f4")))
+    assert data_checksum(a) != data_checksum(xr.Variable(("x",), np.array([1.0, np.nan, 3.5])))
+    assert data_checksum(a) != data_checksum(xr.Variable(("y",), np.array([1.0, np.nan, 3.0])))
+    assert data_checksum(a) != data_checksum(xr.Variable(("x", "y"), np.array([[1.0, np.nan, 3.0]])))
+    assert data_checksum(xr.Variable(("s",), np.array(["a", "b"]))) != \
+        data_checksum(xr.Variable(("s",), np.array(["a", "c"])))
+
+
+def test_result_follows_cf_1_8_by_the_ioos_checker(saved, tmp_path):
+    import json
+
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    CheckSuite.load_all_available_checkers()
+    report = tmp_path / "cf.json"
+    ComplianceChecker.run_checker(str(saved), ["cf:1.8"], 0, "normal", output_filename=str(report),
+                                  output_format="json")
+    result = next(iter(json.loads(report.read_text()).values()))
+    failed = [(p["name"], p["msgs"]) for p in result["all_priorities"] if p["msgs"]]
+    assert result["high_count"] == 0 and result["medium_count"] == 0, failed
+    assert result["scored_points"] == result["possible_points"], failed
+
+
+def test_result_follows_cf_rules_the_checker_leaves_to_us(ds):
+    import re
+
+    from cf_units import Unit
+
+    assert ds.attrs["Conventions"] == "CF-1.8"
+    for name, var in ds.variables.items():
+        if name != "time_bounds":                      # bounds take their coordinate's metadata
+            assert var.attrs.get("long_name"), name
+        if "units" in var.attrs:
+            Unit(var.attrs["units"])                   # UDUNITS parses it (raises otherwise)
+        assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", k) for k in var.attrs), (name, list(var.attrs))
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", k) for k in ds.attrs), list(ds.attrs)
+    assert ds["emissions"].attrs["units"] == "t yr-1" and "AR4" in ds["emissions"].attrs["co2e_basis"]
+    # the year is a time axis through its auxiliary coordinate
+    assert ds["time"].dims == ("year",) and ds["time"].attrs["standard_name"] == "time"
+    assert str(ds["time"].values[0])[:10] == "2009-07-01"
+    assert ds["year"].dtype == np.int32 and ds["draw"].dtype == np.int32   # CF-1.8 has no int64
+
+
+def test_an_old_file_without_checksums_still_opens(saved, tmp_path):
+    with xr.open_dataset(saved) as plain:
+        old = plain.load()
+    del old.attrs["checksums"]
+    for var in old.data_vars.values():
+        var.attrs.pop("checksum")
+    old.to_netcdf(tmp_path / "old.nc")
+    assert "emissions" in api.open_results(tmp_path / "old.nc")
+
+
+# -- writing safely -------------------------------------------------------------------------------------
+
+class _Racing:
+    """A dataset whose writing takes long enough for another run to create the same file meanwhile."""
+
+    def __init__(self, ds, target: Path):
+        self.ds, self.target = ds, target
+        self.variables = ds.variables
+
+    def to_netcdf(self, path, **kwargs):
+        self.ds.to_netcdf(path, **kwargs)
+        self.target.write_bytes(b"the other run's result")
+
+
+def test_two_runs_writing_the_same_new_path_cannot_both_succeed(ds, tmp_path):
+    target = tmp_path / "same.nc"
+    with pytest.raises(ResultExistsError, match="exists already"):
+        api.save(_Racing(ds, target), target)
+    assert target.read_bytes() == b"the other run's result"          # the other run's file is kept
+    assert [p.name for p in tmp_path.iterdir()] == ["same.nc"]         # and no temporary file is left
+    # with --force the later run replaces it, as asked
+    api.save(_Racing(ds, tmp_path / "forced.nc"), tmp_path / "forced.nc", force=True)
+    assert (tmp_path / "forced.nc").read_bytes()[:4] == b"\x89HDF"
+
+
+def test_temporary_files_match_the_ignore_patterns(ds, tmp_path, monkeypatch):
+    import fnmatch
+
+    from framtid.model import result_file
+
+    seen = []
+    real = result_file._write
+
+    def spy(ds_, tmp, fmt):
+        seen.append(Path(tmp).name)
+        real(ds_, tmp, fmt)
+
+    monkeypatch.setattr(result_file, "_write", spy)
+    api.save(ds, tmp_path / "spied.nc")
+    patterns = [line.strip() for line in (REPO / ".gitignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    assert seen and seen[0].startswith(".spied.nc.") and seen[0].endswith(".tmp")
+    assert any(fnmatch.fnmatch(seen[0], p) for p in patterns if "/" not in p), (seen, patterns)
+
+
+def test_file_names_too_long_are_refused_before_writing(ds, tmp_path):
+    from framtid.model.errors import ResultFileError
+
+    with pytest.raises(ResultFileError, match="file name too long") as info:
+        api.save(ds, tmp_path / ("x" * 300 + ".nc"))
+    assert info.value.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_name_of_many_scenarios_is_shortened():
+    names = [SimpleNamespace(name=f"scenario-number-{i:02d}") for i in range(40)]
+    path = api.default_result_path(names)
+    assert path.parent == Path("results") and len(path.name) <= api.DEFAULT_NAME_MAX
+    assert path.name.startswith("scenario-number-00+39-more-") and path.suffix == ".nc"
+    assert path != api.default_result_path(names[:-1])
+    assert api.default_result_path(names[:2]).name == "scenario-number-00+scenario-number-01.nc"
+
+
+def test_provenance_records_this_checkout_commit():
+    import subprocess
+
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                          text=True)
+    if head.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert api._git_commit().startswith(head.stdout.strip()[:7])

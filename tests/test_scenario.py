@@ -111,3 +111,83 @@ def test_extends_inherits_and_overrides(tmp_path):
     assert paths[2011 - 2009, 0, oslo] == 0 and paths[2012 - 2009, 0, oslo] == 1.0
     assert paths[2020 - 2009, 0, oslo] == 0.5 and paths[2020 - 2009, 0, bergen] == 0.5
     assert np.all(paths[:, 0, skien] == 0)
+
+
+# -- hardening: inputs that once escaped as internal errors ------------------------------------------
+
+@pytest.mark.parametrize("kind", ['{ a = 1 }', '["landfill_ban"]', "3", "true"])
+def test_kind_that_is_not_a_string_is_a_located_error(tmp_path, kind):
+    found = problems(tmp_path, GOOD_HEAD + f'[[measure]]\nkind = {kind}\nmunicipality = "oslo"\nstart_year = 2020\n')
+    assert any(p.startswith("bad.toml: measure[1].kind: must be a string") and "landfill_ban" in p
+               for p in found), found
+
+
+def test_symlink_loop_is_a_located_error(tmp_path):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(tmp_path / "loop.toml")
+    with pytest.raises(ScenarioError) as info:
+        load(loop)
+    assert any("loop.toml" in p and "cannot follow" in p for p in info.value.problems), info.value.problems
+    # and as the parent of a valid file
+    child = write(tmp_path, "child.toml", '[scenario]\nname = "child"\nextends = "loop"\n')
+    with pytest.raises(ScenarioError) as info:
+        load(child)
+    assert any(p.startswith("child.toml: scenario.extends: cannot follow") for p in info.value.problems)
+
+
+def test_extends_chain_deeper_than_the_limit_is_refused(tmp_path):
+    from framtid.model.scenario import MAX_EXTENDS_DEPTH
+
+    n = 1200   # deeper than Python's default recursion limit
+    for i in range(n):
+        head = f'[scenario]\nname = "s{i}"\n' + (f'extends = "s{i + 1}"\n' if i < n - 1 else "")
+        write(tmp_path, f"s{i}.toml", head)
+    with pytest.raises(ScenarioError) as info:
+        load(tmp_path / "s0.toml")
+    assert any(f"deeper than {MAX_EXTENDS_DEPTH} files" in p for p in info.value.problems)
+    # a chain within the limit loads
+    assert load(tmp_path / f"s{n - MAX_EXTENDS_DEPTH}.toml").name == f"s{n - MAX_EXTENDS_DEPTH}"
+
+
+def test_utf8_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD_HEAD.encode())
+    assert load(path).name == "t"
+
+
+def test_scenario_name_longer_than_64_characters_is_refused(tmp_path):
+    found = problems(tmp_path, f'[scenario]\nname = "{"x" * 65}"\n')
+    assert any(p.startswith("bad.toml: scenario.name") for p in found), found
+    assert load(write(tmp_path, "ok.toml", f'[scenario]\nname = "{"x" * 64}"\n')).name == "x" * 64
+
+
+@pytest.mark.parametrize("extends", ["/etc/passwd", "../reference", "sub/base", "framtid:../reference",
+                                     "framtid:/abs", "", "~/base", "base.toml/x"])
+def test_extends_outside_the_rule_is_refused_with_the_rule(tmp_path, extends):
+    found = problems(tmp_path, GOOD_HEAD + f'extends = "{extends}"\n')
+    assert any(p.startswith("bad.toml: scenario.extends") and "not allowed" in p and "same folder" in p
+               for p in found), found
+
+
+def test_extends_sibling_with_or_without_suffix_and_builtins(tmp_path):
+    write(tmp_path, "base.toml", '[scenario]\nname = "base"\n')
+    for value in ("base", "base.toml"):
+        assert load(write(tmp_path, "c.toml", GOOD_HEAD + f'extends = "{value}"\n')).name == "t"
+    s = load(write(tmp_path, "d.toml", GOOD_HEAD + 'extends = "framtid:current-policies"\n'))
+    assert [Path(f).name for f, _ in s.files] == ["policies-2009.toml", "reference.toml", "current-policies.toml",
+                                                   "d.toml"]
+
+
+def test_extends_of_a_missing_sibling_points_to_the_builtin(tmp_path):
+    found = problems(tmp_path, GOOD_HEAD + 'extends = "reference"\n')
+    assert any('extends = "framtid:reference"' in p for p in found), found
+
+
+def test_builtins_load_by_name():
+    from framtid.model.scenario import builtin_names
+
+    assert {"reference", "current-policies", "policies-2009"} <= set(builtin_names())
+    assert load("framtid:reference").name == "reference"
+    assert load("framtid:current-policies.toml").name == "current-policies"
+    with pytest.raises(ScenarioError, match="no such built-in scenario; built-ins: framtid:"):
+        load("framtid:nothing")

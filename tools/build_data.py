@@ -278,7 +278,8 @@ def build_municipalities(hdd_rows: list[dict[str, str]]) -> list[dict]:
         h = from_hdd[muni]
         a, b, c = ZONES.get(muni, ZONES_DEFAULT)
         out.append(dict(
-            id=muni, name=name, kommunenummer_2020=h["kommunenummer_2020"], region=regions[muni],
+            # Municipality numbers have four digits; the source drops Oslo's leading zero (0301).
+            id=muni, name=name, kommunenummer_2020=h["kommunenummer_2020"].zfill(4), region=regions[muni],
             borders="2020 borders" + (" (merged 2020; earlier values back-cast)" if muni in CHANGED_2020 else ""),
             hdd_normal=float(h["heating_degree_days"]), dut_winter_c=float(h["dut_winter_c"]),
             hdd_source="heating_degree_days.csv (reference data; low confidence: base period not stated)",
