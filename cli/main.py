@@ -143,6 +143,8 @@ def run(scenarios, out, seed, force, nc_format, years):
     _imports_done()
     year_list = _parse_years(years)
     loaded = [api.load_scenario(p) for p in scenarios]
+    for s in loaded:
+        _warn_overlaps(s)
     path = Path(out) if out else api.default_result_path(loaded)
     api.check_run(loaded, path, force)   # every check that can fail before an expensive run
     ds = api.to_dataset([api.run_scenario(s, seed) for s in loaded], seed)
@@ -173,21 +175,34 @@ def validate(files):
         for m in s.measures:
             where = "all municipalities" if len(m.municipalities) == 13 else ", ".join(m.municipalities)
             ramp = f", ramp {m.ramp_years} yr" if m.ramp_years else ""
-            click.echo(f"  - {m.label} [{m.kind}] from {m.start_year}{ramp}: {where}")
+            until = f" to {m.end_year}" if m.end_year is not None else ""
+            click.echo(f"  - {m.label} [{m.kind}] from {m.start_year}{until}{ramp}: {where}")
+        _warn_overlaps(s)
     if problems:
         raise ScenarioError(problems)
 
 
 @main.command(name="list")
-@click.argument("what", type=click.Choice(["municipalities", "scenarios", "measures", "parameters", "levers"]))
+@click.argument("what", type=click.Choice(["municipalities", "scenarios", "measures", "parameters", "levers",
+                                           "cordons"]))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def list_(what, fmt):
-    """List MUNICIPALITIES, SCENARIOS (shipped), MEASURES (kinds and fields), PARAMETERS or LEVERS."""
+    """List MUNICIPALITIES, SCENARIOS (shipped), MEASURES (kinds and fields), PARAMETERS, LEVERS or
+    CORDONS (toll cordons: owner, direction, who crosses them)."""
     from framtid.model import catalogue
 
     header, rows = catalogue.listing(what)
     click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
+
+
+def _warn_overlaps(scenario) -> None:
+    """Measures that set the same lever cells in the same years: allowed (the lever's combine rule
+    decides), but worth a line on stderr."""
+    from framtid.model.measures import overlaps
+
+    for warning in overlaps(list(scenario.measures)):
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -235,6 +250,32 @@ def data(municipality, fmt):
     from framtid.model import catalogue
 
     click.echo(catalogue.render_sections(catalogue.base_year_report(municipality), fmt, catalogue.terminal_width()))
+
+
+@main.command()
+@click.option("--municipality", default=None, metavar="ID", help="Responses of one municipality (default: all 13).")
+@click.option("--year", "start_year", type=int, default=2012, show_default=True,
+              help="Year the +10 % changes start; read then and nine years later.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def elasticities(municipality, start_year, fmt):
+    """Elasticities implied by the model (arc changes of +10 % through ordinary measures), beside the
+    published ranges and their sources."""
+    from framtid.model import catalogue
+    from framtid.model import elasticities as el
+
+    rows = el.implied(municipality, start_year)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    header = ("quantity", "response", "horizon", "year", "implied", "target", "central", "in_range", "source")
+    table = [(r["quantity"], r["response"], r["horizon"].replace("_", " "), r["year"],
+              "-" if r["implied"] != r["implied"] else f"{r['implied']:+.3f}",
+              f"{r['low']:+.2f} to {r['high']:+.2f}", f"{r['central']:+.2f}",
+              "yes" if r["in_range"] else "NO", r["source"]) for r in rows]
+    click.echo(catalogue.render(header, table, fmt, catalogue.terminal_width()))
 
 
 def _parse_years(text: str) -> list[int]:

@@ -22,7 +22,6 @@ import numpy as np
 
 from . import dims
 from .mesa_core import Agent
-from .submodels import transport
 
 
 class Municipality(Agent):
@@ -66,23 +65,19 @@ class HouseholdCohort(Agent):
     @property
     def mode_shares(self) -> np.ndarray:
         """This cohort's trip shares by purpose, period and mode, (D, P, T, 5)."""
-        return self.model.choices["modes"][:, self.municipality, self.zone]
+        return self.model.choices["transport"]["travel"]["modes"][:, self.municipality, self.zone]
 
     @property
     def new_car_shares(self) -> np.ndarray:
         """Powertrain shares of the cars this cohort buys this year, (D, K)."""
-        return self.model.choices["cars"][:, self.municipality, self.zone]
+        return self.model.choices["transport"]["cars"][:, self.municipality, self.zone]
 
     @classmethod
-    def decide_all(cls, model, year: int) -> dict[str, np.ndarray]:
-        """Every cohort's travel and car-purchase choice for ``year``.
+    def decide_all(cls, model, submodel, state, ctx) -> dict[str, np.ndarray]:
+        """Every cohort's travel and car-purchase choice this year, as array operations.
 
         Mode choice is a pivot-point logit on the change in generalised cost since
         2009; car purchase a logit on total cost of ownership with a peer effect of
         the local electric-car fleet (``submodels.transport``).
         """
-        return {
-            "modes": transport.choose_modes(model.state["transport"], model.levers_now, model.params, year),
-            "cars": transport.choose_car_powertrains(model.state["transport"], model.levers_now, model.params,
-                                                     year),
-        }
+        return submodel.choose(state, ctx)

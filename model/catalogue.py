@@ -12,6 +12,8 @@ import json
 import textwrap
 from pathlib import Path
 
+import numpy as np
+
 from . import dims
 
 
@@ -47,15 +49,15 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
 
 
 def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8) -> list[int]:
-    """Narrow the widest text columns until the table fits ``width`` (numbers and short columns keep theirs)."""
+    """Narrow the widest text columns, one character at a time, until the table fits ``width``
+    (numbers keep their width; so the wide columns end up equally wide and wrap)."""
     widths = list(widths)
     gaps = 2 * (len(widths) - 1)
     while sum(widths) + gaps > width:
         candidates = [i for i, w in enumerate(widths) if not numeric[i] and w > floor]
         if not candidates:
             break
-        i = max(candidates, key=lambda k: widths[k])
-        widths[i] = max(floor, widths[i] - (sum(widths) + gaps - width))
+        widths[max(candidates, key=lambda k: widths[k])] -= 1
     return widths
 
 
@@ -91,17 +93,23 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
             rows.append((BUILTIN_PREFIX + name, parent, len(s.measures), s.description))
         return ("scenario", "extends", "measures", "description"), rows
     if what == "measures":
-        from .measures import COMMON_KEYS, KINDS
+        from .measures import AREAS, COMMON_KEYS, KINDS
 
         rows = []
-        for k in KINDS.values():
+        for k in sorted(KINDS.values(), key=lambda k: (list(AREAS).index(k.area), k.name)):
             rows.append((k.name, k.area, "", "", "", "", k.description))
             for f in k.fields:
-                default = "required" if f.required else "unchanged" if f.default is None else f"{f.default:g}"
-                rows.append(("", "", f.name, f.unit, default, f"{f.low:g}..{f.high:g}", f.description))
+                if f.choice_axis:
+                    default, span = "required" if f.required else f.default, f"one {f.choice_axis} id"
+                else:
+                    default = "required" if f.required else "unchanged" if f.default is None else f"{f.default:g}"
+                    span = f"{f.low:g}..{f.high:g}" + (f" (or by {f.axis})" if f.axis else "")
+                unit = f.unit + (" of price_year" if f.money else "")
+                rows.append(("", "", f.name, unit, default, span, f.description))
         rows.append(("(every kind)", "", "(common keys)", "", "", "",
                      "kind; municipality (id, list or \"*\"); start_year; optional ramp_years (years to full "
-                     "strength), end_year, label — " + ", ".join(COMMON_KEYS)))
+                     "strength), end_year, label, replaces (labels of earlier measures this one ends), price_year "
+                     "(year of the NOK in money fields; default start_year) — " + ", ".join(COMMON_KEYS)))
         return ("kind", "area", "field", "unit", "default", "range", "description"), rows
     if what == "parameters":
         from .parameters import table
@@ -112,10 +120,35 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
     if what == "levers":
         from .levers import LEVERS
 
-        return (("lever", "unit", "neutral", "range", "axes", "description"),
-                [(lv.name, lv.unit, f"{lv.neutral:g}", f"{lv.low:g}..{lv.high:g}",
-                  " x ".join("/".join(e) for e in lv.extra) or "-", lv.description) for lv in LEVERS.values()])
+        return (("lever", "unit", "neutral", "range", "axes", "combine", "description"),
+                [(lv.name, lv.unit, f"{lv.neutral:g}", f"{lv.low:g}..{lv.high:g}", " x ".join(lv.axes) or "-",
+                  lv.combine, lv.description) for lv in LEVERS.values()])
+    if what == "cordons":
+        return cordon_listing()
     raise ValueError(what)
+
+
+def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
+    """The toll cordons: owner, direction charged, where they lie and who crosses them in 2009
+    (share of each municipality's residents' car trips that cross, from commuting and zones)."""
+    from .cordons import cordons
+    from .parameters import Params
+    from .submodels.mode_choice import demand_coefficients
+    from .submodels.transport import geography
+
+    c = demand_coefficients(Params.defaults(1))
+    geo = geography(c)
+    weights = c.purpose_share[0][None, None, :] * np.ones((1, len(dims.ZONES), 1))     # zone x purpose, even zones
+    rows = []
+    for i, cordon in enumerate(cordons()):
+        crossing = (geo.crossings[0, i] * weights).sum(axis=(1, 2)) / weights.sum()       # (M,)
+        who = "; ".join(f"{m} {x:.2f}" for m, x in zip(dims.MUNICIPALITIES, crossing) if x > 0.0005)
+        inside = "/".join(f"{x:g}" for x in cordon.inside_share)
+        years = f"{cordon.first_year}-{cordon.last_year or ''}"
+        rows.append((cordon.id, cordon.name, cordon.municipality, cordon.charged_direction, inside, years, who,
+                     f"{cordon.external_passage_ratio:g}", cordon.status))
+    return (("cordon", "name", "municipality", "direction", "inside_A/B/C", "years", "crossed_by",
+             "external_ratio", "status"), rows)
 
 
 def base_year_report(municipality: str):

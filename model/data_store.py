@@ -64,11 +64,15 @@ def data_path(name: str) -> Path:
 
 
 def _rows(name: str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    path = data_path(name)
+    return read_rows(data_path(name), required)
+
+
+def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) of a CSV data file that has at least the ``required`` columns."""
     try:
         fh = open(path, newline="", encoding="utf-8")
     except OSError as exc:
-        raise DataError(f"{path}: cannot read embedded data file ({exc.strerror})") from None
+        raise DataError(f"{path}: cannot read data file ({exc.strerror})") from None
     with fh:
         reader = csv.DictReader(fh)
         missing = [c for c in required if c not in (reader.fieldnames or [])]

@@ -1,20 +1,64 @@
-"""Levers: the numeric policy variables the submodels read each year.
+"""Levers: the one table of policy variables the submodels read each year.
 
-A lever is what a measure changes inside the model (a biofuel share, a toll in
-NOK per crossing, a compliance share of a ban). Every lever has a neutral value
-(no policy) and a rule for combining several measures that set it. The scenario's
-measures are turned into one array per lever over all years at the start of a
-run, shape ``(T, D, M, *extra)``; the simulation hands the submodels the slice of
-the current year.
+A lever is what a measure changes inside the model: a biofuel share, a toll in NOK
+per passage by cordon, vehicle class, fuel and period, a parking fee by zone, the
+compliance share of a ban. Each lever is declared once, here, with
+
+* its unit and **neutral** value (no policy),
+* its **axes** after ``(draw, municipality)``, named (``"period"``, ``"zone"``, ...) and
+  labelled through :data:`AXES`,
+* its allowed range, and
+* its **combine rule**: how several measures that set the same cells combine, so that
+  the result never depends on the order of measures in a file:
+
+  ``replace``  the measure that started last is in force (ties broken by label, then
+               kind); it ramps from the value in force before it, and when it ends the
+               earlier value returns. For instruments that are re-set: tolls, fees, taxes.
+  ``add``      contributions add to the neutral value. For changes that stack: an extra
+               tax, a change in waste per inhabitant.
+  ``max``      the strongest applies. For bans, minimum shares and mandates.
+
+The scenario's measures are turned into one array per lever over all years at the start
+of a run, shape ``(T, D, M, *axes)`` (:func:`framtid.model.measures.lever_paths`); the
+simulation hands the submodels the slice of the current year, always with every lever.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from . import dims
+
+COMBINE_RULES = ("replace", "add", "max")
+
+# Axes of the toll lever: what a toll scheme differentiates (methods §1.4).
+TOLL_CLASSES = ("light", "heavy")            # vans pay light rates, trucks and buses heavy rates
+TOLL_FUELS = ("petrol", "diesel", "bev")     # plug-in hybrids pay the petrol rate
+
+
+def _cordon_ids() -> tuple[str, ...]:
+    from .cordons import cordon_ids
+
+    return cordon_ids()
+
+
+_STATIC_AXES = {
+    "period": dims.PERIODS, "zone": dims.ZONES, "purpose": dims.PURPOSES,
+    "toll_class": TOLL_CLASSES, "toll_fuel": TOLL_FUELS, "road_fuel": ("petrol", "diesel"),
+}
+
+
+def axis_labels(axis: str) -> tuple[str, ...]:
+    """The labels of a named lever axis (cordons come from the embedded cordon table)."""
+    if axis == "cordon":
+        return _cordon_ids()
+    try:
+        return _STATIC_AXES[axis]
+    except KeyError:
+        raise KeyError(f"unknown lever axis {axis!r}; known: cordon, {', '.join(_STATIC_AXES)}") from None
 
 
 @dataclass(frozen=True)
@@ -22,52 +66,89 @@ class Lever:
     name: str
     unit: str
     neutral: float
-    extra: tuple[tuple[str, ...], ...]   # extra axes after (D, M), as label tuples
+    axes: tuple[str, ...]     # named axes after (D, M)
     low: float
     high: float
+    combine: str              # one of COMBINE_RULES
+    area: str                 # programme area of the submodel that reads it
     description: str
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Lengths of the axes after (D, M)."""
+        return tuple(len(axis_labels(a)) for a in self.axes)
 
-def _lever(name, unit, neutral, low, high, description, extra=()):
-    return Lever(name, unit, neutral, tuple(extra), low, high, description)
 
+def _lever(name, unit, neutral, low, high, combine, area, description, axes=()):
+    if combine not in COMBINE_RULES:
+        raise ValueError(f"lever {name}: combine rule {combine!r} not one of {COMBINE_RULES}")
+    return Lever(name, unit, neutral, tuple(axes), low, high, combine, area, description)
+
+
+TOLL_AXES = ("cordon", "toll_class", "toll_fuel", "period")
 
 LEVERS = {lv.name: lv for lv in (
-    # transport
-    _lever("biofuel_share_petrol", "share of volume", 0.0, 0.0, 1.0, "biofuel blended into petrol"),
-    _lever("biofuel_share_diesel", "share of volume", 0.0, 0.0, 1.0, "biofuel blended into diesel"),
-    _lever("toll_nok", "NOK/crossing", 0.0, 0.0, 500.0, "toll per cordon crossing for petrol and diesel cars",
-           (dims.PERIODS,)),
-    _lever("cordon_crossing_share", "share of trips", 0.0, 0.0, 1.0, "trips crossing a charged cordon",
-           (dims.ZONES, dims.PURPOSES)),
-    _lever("parking_fee_nok", "NOK/trip", 0.0, 0.0, 500.0, "parking fee at the destination of a car trip",
-           (dims.ZONES,)),
-    _lever("pt_fare_change", "relative change", 0.0, -1.0, 5.0, "change in public-transport fares"),
-    _lever("pt_service_change", "relative change", 0.0, -0.9, 5.0, "change in public-transport frequency"),
-    _lever("bev_vat_exemption", "share", 0.0, 0.0, 1.0, "share of VAT battery-electric cars are spared"),
-    _lever("bev_registration_tax_exemption", "share", 0.0, 0.0, 1.0,
+    # -- land use and transport ------------------------------------------------------------------
+    _lever("biofuel_share_petrol", "share of volume", 0.0, 0.0, 1.0, "replace", "transport",
+           "biofuel blended into petrol (sales mandate)"),
+    _lever("biofuel_share_diesel", "share of volume", 0.0, 0.0, 1.0, "replace", "transport",
+           "biofuel blended into diesel (sales mandate)"),
+    _lever("toll_nok", "NOK/passage", 0.0, 0.0, 1000.0, "replace", "transport",
+           "toll per passage of a cordon by vehicle class, fuel and period (real 2009 NOK)", TOLL_AXES),
+    _lever("parking_fee_nok", "NOK/trip", 0.0, 0.0, 500.0, "replace", "transport",
+           "parking fee paid by a car trip ending in the zone type (real 2009 NOK)", ("zone",)),
+    _lever("pt_fare_change", "relative change", 0.0, -1.0, 5.0, "replace", "transport",
+           "public-transport fares relative to 2009"),
+    _lever("pt_service_change", "relative change", 0.0, -0.9, 5.0, "replace", "transport",
+           "public-transport departures per hour relative to 2009"),
+    _lever("co2_tax_road_nok_per_t", "NOK/t CO2", 0.0, 0.0, 10000.0, "replace", "transport",
+           "CO2 tax on petrol and diesel sold for road transport (real 2009 NOK)", ("road_fuel",)),
+    _lever("road_usage_tax", "NOK/l", 0.0, 0.0, 50.0, "replace", "transport",
+           "road-usage tax on petrol and diesel (real 2009 NOK)", ("road_fuel",)),
+    _lever("bev_vat_exemption", "share", 0.0, 0.0, 1.0, "replace", "transport",
+           "share of VAT battery-electric cars are spared"),
+    _lever("bev_registration_tax_exemption", "share", 0.0, 0.0, 1.0, "replace", "transport",
            "share of the registration tax battery-electric cars are spared"),
-    _lever("bev_toll_discount", "share", 0.0, 0.0, 1.0, "toll discount for battery-electric cars"),
-    _lever("bev_parking_discount", "share", 0.0, 0.0, 1.0, "parking discount for battery-electric cars"),
-    _lever("zero_emission_share_new_van", "share", 0.0, 0.0, 1.0, "zero-emission share of new vans"),
-    _lever("zero_emission_share_new_heavy", "share", 0.0, 0.0, 1.0, "zero-emission share of new heavy vehicles"),
-    _lever("zero_emission_share_new_bus", "share", 0.0, 0.0, 1.0, "zero-emission share of new buses"),
-    _lever("car_ownership_change", "relative change", 0.0, -0.9, 1.0, "change in cars per inhabitant"),
-    # land use
-    _lever("densification", "share of growth", 0.0, 0.0, 1.0,
+    _lever("bev_toll_discount_min", "share", 0.0, 0.0, 1.0, "replace", "transport",
+           "discount on the petrol toll that national rules guarantee battery-electric cars "
+           "(1 = toll-free); a cordon's own BEV rate applies if lower"),
+    _lever("bev_parking_discount", "share", 0.0, 0.0, 1.0, "replace", "transport",
+           "discount on municipal parking fees a municipality gives battery-electric cars"),
+    _lever("bev_parking_discount_min", "share", 0.0, 0.0, 1.0, "replace", "transport",
+           "discount on municipal parking fees that national rules guarantee battery-electric cars"),
+    _lever("zero_emission_share_new_van", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "zero-emission share of new vans"),
+    _lever("zero_emission_share_new_heavy", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "zero-emission share of new heavy vehicles"),
+    _lever("zero_emission_share_new_bus", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "zero-emission share of new buses"),
+    _lever("car_ownership_change", "relative change", 0.0, -0.9, 1.0, "add", "transport",
+           "change in cars per inhabitant"),
+    _lever("densification", "share of growth", 0.0, 0.0, 1.0, "max", "land_use",
            "population growth redirected from the trend allocation to central zones"),
-    # buildings
-    _lever("oil_heating_ban", "share", 0.0, 0.0, 1.0, "oil and paraffin heating phased out"),
-    _lever("heat_pump_subsidy_share", "share of investment", 0.0, 0.0, 1.0, "subsidy on heat-pump investment"),
-    _lever("district_heating_access", "multiplier", 1.0, 0.0, 10.0,
+    # -- buildings and energy ----------------------------------------------------------------------
+    _lever("oil_heating_ban", "share", 0.0, 0.0, 1.0, "max", "buildings",
+           "oil and paraffin heating phased out"),
+    _lever("heat_pump_subsidy_share", "share of investment", 0.0, 0.0, 1.0, "replace", "buildings",
+           "subsidy on heat-pump investment"),
+    _lever("district_heating_access", "multiplier", 1.0, 0.0, 10.0, "replace", "buildings",
            "availability of district heating to buildings choosing a system"),
-    _lever("renovation_rate_multiplier", "multiplier", 1.0, 0.0, 5.0, "multiplier on the renovation rate"),
-    # waste and energy supply
-    _lever("landfill_ban", "share", 0.0, 0.0, 1.0, "biodegradable waste diverted from landfill"),
-    _lever("waste_per_capita_change", "relative change", 0.0, -0.9, 1.0, "change in household waste per inhabitant"),
-    _lever("material_recovery_share_min", "share", 0.0, 0.0, 1.0, "minimum material-recovery share of waste"),
-    _lever("landfill_gas_recovery_min", "share", 0.0, 0.0, 1.0, "minimum recovered share of landfill methane"),
-    _lever("incineration_capture_share", "share", 0.0, 0.0, 1.0, "fossil CO2 captured at waste incineration"),
+    _lever("renovation_rate_multiplier", "multiplier", 1.0, 0.0, 5.0, "replace", "buildings",
+           "multiplier on the renovation rate"),
+    _lever("co2_tax_heating_oil_nok_per_t", "NOK/t CO2", 0.0, 0.0, 10000.0, "replace", "buildings",
+           "CO2 tax on heating oil and paraffin (real 2009 NOK)"),
+    _lever("base_tax_heating_oil", "NOK/l", 0.0, 0.0, 20.0, "replace", "buildings",
+           "base tax (grunnavgift) on heating oil and paraffin (real 2009 NOK)"),
+    # -- consumption and waste ---------------------------------------------------------------------
+    _lever("landfill_ban", "share", 0.0, 0.0, 1.0, "max", "waste", "biodegradable waste diverted from landfill"),
+    _lever("waste_per_capita_change", "relative change", 0.0, -0.9, 1.0, "add", "waste",
+           "change in household waste per inhabitant"),
+    _lever("material_recovery_share_min", "share", 0.0, 0.0, 1.0, "max", "waste",
+           "minimum material-recovery share of waste"),
+    _lever("landfill_gas_recovery_min", "share", 0.0, 0.0, 1.0, "max", "waste",
+           "minimum recovered share of landfill methane"),
+    _lever("incineration_capture_share", "share", 0.0, 0.0, 1.0, "max", "waste",
+           "fossil CO2 captured at waste incineration"),
 )}
 
 
@@ -87,26 +168,56 @@ def strength(years: np.ndarray, start_year: int, ramp_years: int, end_year: int 
     return s
 
 
+@lru_cache(maxsize=16)
+def _neutral_template(n_draws: int, n_muni: int) -> dict[str, np.ndarray]:
+    return {lv.name: np.full((n_draws, n_muni) + lv.shape, lv.neutral) for lv in LEVERS.values()}
+
+
 def neutral_paths(n_years: int, n_draws: int, n_muni: int) -> dict[str, np.ndarray]:
-    """Every lever at its neutral value for all years, shape (T, D, M, *extra)."""
-    out = {}
-    for lv in LEVERS.values():
-        shape = (n_years, n_draws, n_muni) + tuple(len(e) for e in lv.extra)
-        out[lv.name] = np.full(shape, lv.neutral)
+    """Every lever at its neutral value for all years, shape (T, D, M, *axes)."""
+    return {name: np.broadcast_to(v, (n_years,) + v.shape).copy()
+            for name, v in _neutral_template(n_draws, n_muni).items()}
+
+
+def complete(levers: dict, n_draws: int, n_muni: int) -> dict[str, np.ndarray]:
+    """This year's levers with every absent lever at its neutral value, shape (D, M, *axes).
+
+    Submodels index levers directly; tests and tools that set only some of them use this.
+    """
+    out = dict(_neutral_template(n_draws, n_muni))
+    for name, value in levers.items():
+        if name not in LEVERS:
+            raise KeyError(f"unknown lever {name!r}")
+        out[name] = value
     return out
 
 
-def apply_setting(path: np.ndarray, muni_index: np.ndarray, s: np.ndarray, target) -> None:
-    """A measure sets a lever: ramp each affected municipality from the value in force before it.
+def apply_setting(path: np.ndarray, muni_index: np.ndarray, s: np.ndarray, target, rule: str,
+                  neutral: float) -> None:
+    """One measure sets its cells of a lever path (T, D, M, *axes) in place.
 
-    ``path`` (T, D, M, ...) is changed in place; later measures override earlier
-    ones, which is how a policy instrument that is tightened or relaxed works.
+    ``target`` broadcasts against ``(*axes)``; NaN cells are not set. ``s`` (T,) is the
+    measure's strength. ``replace`` ramps each cell from the value in force before it
+    (callers apply measures in start-year order); ``add`` adds ``s * (target - neutral)``;
+    ``max`` keeps the larger of the value in force and ``neutral + s * (target - neutral)``.
     """
-    sub = path[:, :, muni_index]
+    target = np.asarray(target, dtype=float)
+    sub = path[:, :, muni_index]                                   # (T, D, m, *axes)
     shape = (len(s),) + (1,) * (sub.ndim - 1)
-    path[:, :, muni_index] = sub + s.reshape(shape) * (np.asarray(target, dtype=float) - sub)
+    strength_ = s.reshape(shape)
+    mask = ~np.isnan(target)
+    goal = np.where(mask, target, 0.0)
+    if rule == "replace":
+        new = sub + strength_ * (goal - sub)
+    elif rule == "add":
+        new = sub + strength_ * (goal - neutral)
+    elif rule == "max":
+        new = np.maximum(sub, neutral + strength_ * (goal - neutral))
+    else:
+        raise ValueError(f"unknown combine rule {rule!r}")
+    path[:, :, muni_index] = np.where(mask, new, sub)
 
 
 def year_slice(paths: dict[str, np.ndarray], t_index: int) -> dict[str, np.ndarray]:
-    """The lever values of one year: name -> (D, M, *extra)."""
+    """The lever values of one year: name -> (D, M, *axes)."""
     return {name: p[t_index] for name, p in paths.items()}

@@ -32,7 +32,7 @@ COORDS = {
     "vehicle_class": dims.VEHICLE_CLASSES, "road_carrier": ROAD_CARRIERS,
     "building_type": dims.BUILDING_TYPES, "heating_system": dims.HEATING_SYSTEMS,
     "carrier": dims.CARRIERS, "treatment": dims.TREATMENTS, "source": dims.SOURCES,
-    "gas": dims.GASES, "sector": dims.SECTORS,
+    "gas": dims.GASES, "sector": dims.SECTORS, "period": dims.PERIODS,
 }
 
 V = Variable
@@ -58,6 +58,14 @@ ACTIVITY = (
       "battery-electric share of residents' cars"),
     V("road_energy", "transport", "road_energy", ("road_carrier",), "GW h yr-1",
       "road-transport energy by carrier"),
+    V("cordon_car_trips", "transport", "cordon_car_trips", ("period",), "d-1",
+      "light-vehicle passages in the charged direction through the toll cordons the municipality owns, "
+      "per day, by period"),
+    V("toll_revenue", "transport", "toll_revenue", (), "yr-1",
+      "toll revenue of the cordons the municipality owns, from cars, vans and heavy vehicles, in real 2009 NOK "
+      "per year"),
+    V("parked_car_trips", "transport", "parked_car_trips", ("zone",), "yr-1",
+      "residents' car-driver trips ending away from home, by zone type of the destination"),
     V("floor_area", "buildings", "floor_area", ("building_type",), "m2", "heated floor area"),
     V("new_floor_area", "buildings", "new_floor_area", ("building_type",), "m2 yr-1", "floor area built"),
     V("heating_system_share", "buildings", "heating_system_share", ("building_type", "heating_system"), "1",
@@ -87,7 +95,7 @@ COORD_NAMES = {
     "heating_system": "heating system", "carrier": "energy carrier", "treatment": "waste treatment",
     "source": "emission source", "gas": "greenhouse gas", "sector": "inventory sector",
     "region": "commuting region of the municipality", "sector_of_source": "inventory sector of the emission source",
-    "time": "1 July of the year (the time annual values are placed at)",
+    "time": "1 July of the year (the time annual values are placed at)", "period": "time of day",
 }
 
 

@@ -40,10 +40,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from . import dims
 from .accounting import DEFAULT_GWP, GWP_SETS
 from .errors import ScenarioError
-from .measures import COMMON_KEYS, KINDS, Measure
+from .measures import COMMON_KEYS, KINDS, Measure, measure_replacing
 from .parameters import table as parameter_table
 
 TOP_KEYS = ("scenario", "parameters", "population", "measure")
@@ -121,11 +123,50 @@ def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool
     if not isinstance(value, int) or isinstance(value, bool):
         problems.add(f"{where}.{key}", f"must be an integer year (got {_type_name(value)} {value!r})")
         return None
-    low = 1990 if key == "start_year" else dims.BASE_YEAR
+    low = 1960 if key in ("start_year", "price_year") else dims.BASE_YEAR
     if not low <= value <= dims.FINAL_YEAR:
         problems.add(f"{where}.{key}", f"must be between {low} and {dims.FINAL_YEAR} (got {value})")
         return None
     return value
+
+
+def _field_value(f, value, where: str, problems: _Problems):
+    """One field's value: a number, a table of numbers by axis label, or a label."""
+    if f.choice_axis:
+        choices = f.choices
+        if not isinstance(value, str) or value not in choices:
+            problems.add(where, f"must be one of {', '.join(choices)} (got {value!r})")
+            return None
+        return value
+    if f.axis and isinstance(value, dict):
+        labels = f.labels
+        out = np.full(len(labels), np.nan if f.default is None else float(f.default))
+        for label, v in value.items():
+            if label not in labels:
+                problems.add(f"{where}.{label}", f"unknown {f.axis}; allowed: {', '.join(labels)}")
+            elif not _number(v):
+                problems.add(f"{where}.{label}", f"must be a number [{f.unit}] (got {_type_name(v)} {v!r})")
+            elif not f.low <= v <= f.high:
+                problems.add(f"{where}.{label}", f"must be between {f.low:g} and {f.high:g} [{f.unit}] (got {v})")
+            else:
+                out[labels.index(label)] = float(v)
+        return out
+    if not _number(value):
+        shape = f" or a table by {f.axis} ({', '.join(f.labels)})" if f.axis else ""
+        problems.add(where, f"must be a number [{f.unit}]{shape} (got {_type_name(value)} {value!r})")
+        return None
+    if not f.low <= value <= f.high:
+        problems.add(where, f"must be between {f.low:g} and {f.high:g} [{f.unit}] (got {value})")
+        return None
+    return np.full(len(f.labels), float(value)) if f.axis else float(value)
+
+
+def _labels(value, where: str, problems: _Problems) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
+        problems.add(where, f"must be a measure label or a list of labels (got {value!r})")
+        return ()
+    return tuple(items)
 
 
 def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | None:
@@ -149,11 +190,29 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
         if key not in COMMON_KEYS and kind.field(key) is None:
             allowed = list(COMMON_KEYS) + [f.name for f in kind.fields]
             problems.add(f"{where}.{key}", f"unknown key for kind {kind_name!r}; allowed: {', '.join(allowed)}")
+    values = {}
+    for f in kind.fields:
+        if f.name not in entry:
+            if f.required:
+                problems.add(where, f"missing required key {f.name!r} ({f.description} [{f.unit}])")
+            values[f.name] = (np.full(len(f.labels), float(f.default)) if f.axis and f.default is not None
+                              else f.default)
+            continue
+        values[f.name] = _field_value(f, entry[f.name], f"{where}.{f.name}", problems)
     munis = None
-    if "municipality" not in entry:
-        problems.add(where, "missing required key 'municipality'")
-    else:
+    owner_field = kind.municipality_from
+    if "municipality" in entry:
         munis = _municipalities(entry["municipality"], f"{where}.municipality", problems)
+    if owner_field and isinstance(values.get(owner_field), str):
+        from .cordons import owner_of
+
+        owner = owner_of(values[owner_field])
+        if munis is not None and munis != (owner,):
+            problems.add(f"{where}.municipality", f"{owner_field} {values[owner_field]!r} belongs to {owner!r}; "
+                                                  f"leave municipality out or write {owner!r}")
+        munis = (owner,)
+    elif "municipality" not in entry:
+        problems.add(where, "missing required key 'municipality'")
     start = _year(entry, "start_year", where, problems, required=True)
     end = _year(entry, "end_year", where, problems, required=False)
     if start is not None and end is not None and end < start:
@@ -164,25 +223,27 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
     label = entry.get("label", "")
     if not isinstance(label, str):
         problems.add(f"{where}.label", f"must be a string (got {_type_name(label)})")
-    values = {}
-    for f in kind.fields:
-        if f.name not in entry:
-            if f.required:
-                problems.add(where, f"missing required key {f.name!r} ({f.description} [{f.unit}])")
-            values[f.name] = f.default
-            continue
-        v = entry[f.name]
-        if not _number(v):
-            problems.add(f"{where}.{f.name}", f"must be a number [{f.unit}] (got {_type_name(v)} {v!r})")
-        elif not f.low <= v <= f.high:
-            problems.add(f"{where}.{f.name}", f"must be between {f.low:g} and {f.high:g} [{f.unit}] (got {v})")
-        else:
-            values[f.name] = float(v)
-    if len(problems) == n_before and not kind.to_levers(values):
+    replaces = _labels(entry["replaces"], f"{where}.replaces", problems) if "replaces" in entry else ()
+    price_year = _year(entry, "price_year", where, problems, required=False)
+    if len(problems) == n_before and not _sets_something(kind, values):
         problems.add(where, f"sets nothing; give at least one of {', '.join(f.name for f in kind.fields)}")
     if len(problems) > n_before:
         return None
-    return Measure(kind_name, munis, start, ramp, end, values, label or kind_name, origin)
+    deflator = 1.0
+    if any(f.money for f in kind.fields):
+        from .prices import to_real_2009
+
+        deflator = to_real_2009(price_year if price_year is not None else start)
+    return Measure(kind_name, munis, start, ramp, end, values, label or kind_name, origin, replaces, price_year,
+                   deflator)
+
+
+def _sets_something(kind, values: dict) -> bool:
+    try:
+        targets = kind.to_levers(values)
+    except (TypeError, KeyError, ValueError):
+        return True   # a required field is missing; reported already
+    return any(np.any(~np.isnan(np.asarray(t, dtype=float))) for t in targets.values())
 
 
 def _parameters(table, where: str, problems: _Problems) -> dict[str, float]:
@@ -359,8 +420,13 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
         raw = []
     for i, entry in enumerate(raw, start=1):
         m = _measure(entry, f"{label}: measure[{i}]", f"{label}: measure[{i}]", problems)
-        if m is not None:
-            measures.append(m)
+        if m is None:
+            continue
+        if m.replaces:
+            measures, unmatched = measure_replacing(measures, m)
+            for lab in unmatched:
+                problems.add(f"{label}: measure[{i}].replaces", f"no earlier measure is labelled {lab!r}")
+        measures.append(m)
     params = dict(parent.parameters) if parent else {}
     params.update(_parameters(data.get("parameters", {}), f"{label}: parameters", problems))
     anchors = dict(parent.population_anchors) if parent else {}

@@ -3,11 +3,11 @@
 Each year:
   1. drivers (population, heating degree days) and the year's lever values;
   2. municipalities take stock of their distance to target;
-  3. land use allocates growth over zone types;
-  4. household cohorts choose modes and new cars;
-  5. stocks move on (fleets, buildings, landfills) — from 2010;
-  6. transport, buildings, waste, energy supply and the other sectors account;
-  7. everything is written into preallocated arrays.
+  3. the submodels in their order (``submodels.submodels()``: land use, transport,
+     buildings, waste, energy supply, other sectors), each through one protocol: the
+     agents it needs decide (household cohorts choose modes and new cars), its stocks
+     move on (from 2010), it accounts;
+  4. everything is written into preallocated arrays.
 
 The base year is calibrated first (``calibration.py``): every submodel is set up
 once with unit factors under the 2009 policies, its 2009 emissions are compared
@@ -20,7 +20,7 @@ import functools
 
 import numpy as np
 
-from . import base_year, calibration, dims, levers
+from . import base_year, calibration, dims, levers, prices
 from .mesa_core import Agent, Model
 from .agents import HouseholdCohort, Municipality
 from .data_store import observations
@@ -29,11 +29,9 @@ from .measures import lever_paths
 from .parameters import Params
 from .results import ACTIVITY, empty_record
 from .scenario import Scenario, builtin_path, load
-from .submodels import (buildings, energy_supply, land_use, other_sectors, population, transport,
-                        waste)
+from .submodels import Context, energy_supply, other_sectors, population, submodels
 
 YEARS = np.array(dims.YEARS)
-SUBMODEL_SOURCES = ("transport", "buildings", "waste", "energy_supply", "other_sectors")
 
 
 @functools.lru_cache(maxsize=8)
@@ -89,56 +87,50 @@ class FramtidModel(Model):
         self.inputs = inputs or base_year.load()
         self.population = population_paths(self.inputs, params, scenario.population_anchors)  # (D, M, T)
         self.hdd = degree_days(self.inputs.hdd_normal, params)                                # (D, M, T)
+        self.prices = prices.price_paths(params)                                               # real 2009 NOK
         self.lever_paths = lever_paths(list(scenario.measures), YEARS, self.n_draws)
         self.levers_now: dict[str, np.ndarray] = {}
         self.record = empty_record(len(YEARS), self.n_draws)
         self.gwp = None
+        self.submodels = submodels()
         self.calibration = self._calibrate()
-        self.state = self._init_states(self.calibration)
+        self.state = self._init_states(self.calibration)[0]
         targets = _targets()
         for i in range(len(dims.MUNICIPALITIES)):
             Municipality(self, i, targets.get(dims.MUNICIPALITIES[i]))
         for m in range(len(dims.MUNICIPALITIES)):
             for z in range(len(dims.ZONES)):
                 HouseholdCohort(self, m, z)
-        self.choices: dict[str, np.ndarray] = {}
+        self.deciders = {"HouseholdCohort": HouseholdCohort}
+        self.choices: dict[str, dict] = {}
         self.year_index = 0
 
     # -- set-up -------------------------------------------------------------------------------
-    def _init_states(self, cal: calibration.Calibration | None) -> dict:
-        """Set up every submodel for 2009: bottom-up (``cal`` None) or calibrated."""
-        p, inp = self.params, self.inputs
-        factors = cal.as_dict() if cal is not None else None
-        d = self.n_draws
-        pop0 = self.population[:, :, 0]
-        zone_share = np.broadcast_to(inp.zone_share, (d,) + inp.zone_share.shape)
-        lu = land_use.init_state(pop0, zone_share, p)
-        lu_out = land_use.account(lu, p, dims.BASE_YEAR)
-        tr = transport.init_state(pop0, lu_out["zone_population"], lu_out["trip_length_factor"], lu_out["jobs"],
-                                  inp.mode_shares, inp.cars_per_capita, inp.car_powertrain_share, p, factors)
-        tr = transport.set_base_levers(tr, base_levers(d), p)
-        apartment = land_use.apartment_share(zone_share, land_use.zone_vector(p, "land_use.stock_apartment_share"))
-        bu = buildings.init_state(pop0, apartment, inp.hdd_normal, inp.gas_lpg_share, p, factors)
-        wa = waste.init_state(pop0, np.broadcast_to(inp.waste_per_capita, (d, len(dims.MUNICIPALITIES))),
-                              np.broadcast_to(inp.treatment_shares, (d,) + inp.treatment_shares.shape), p, factors)
-        base = base_levers(d)
-        w_out = waste.account(wa, pop0, base, p, dims.BASE_YEAR)
-        b_out = buildings.account(bu, self.hdd[:, :, 0], base, p, dims.BASE_YEAR)
-        es = energy_supply.init_state(w_out["incineration_fossil_co2"], b_out["district_heat_demand"], p,
-                                      cal.levels_of(energy_supply.SOURCES) if cal is not None else None)
-        ot = other_sectors.init_state(pop0[0], p, cal.levels_of(other_sectors.SOURCES) if cal is not None else None)
-        return {"land_use": lu, "transport": tr, "buildings": bu, "waste": wa, "energy_supply": es,
-                "other_sectors": ot}
+    def context(self, k: int, lv: dict, cal: calibration.Calibration | None = None) -> Context:
+        """What the submodels may read in year ``k`` under levers ``lv``."""
+        return Context(year=int(YEARS[k]), k=k, params=self.params, inputs=self.inputs,
+                       population=self.population[:, :, k], hdd=self.hdd[:, :, k], levers=lv,
+                       base_levers=base_levers(self.n_draws), prices=self.prices, calibration=cal)
+
+    def _init_states(self, cal: calibration.Calibration | None) -> tuple[dict, Context]:
+        """Set up every submodel for 2009 (bottom-up when ``cal`` is None, else calibrated),
+        accounting each under the 2009 policies so the next can read its outputs."""
+        ctx = self.context(0, base_levers(self.n_draws), cal)
+        ctx.outputs["drivers"] = {"population": ctx.population}
+        states = {}
+        for sm in self.submodels:
+            states[sm.name] = sm.init_state(ctx)
+            ctx.outputs[sm.name] = sm.account(states[sm.name], ctx)
+        return states, ctx
 
     def _calibrate(self) -> calibration.Calibration:
         """Bottom-up 2009 under the 2009 policies, then factors that reproduce the inventory."""
-        state = self._init_states(None)
-        outputs = self._account(state, 0, base_levers(self.n_draws))
+        _, ctx = self._init_states(None)
         profiles = np.zeros((self.n_draws, len(dims.SOURCES), len(dims.GASES)))
         profiles[:, :, 0] = 1.0   # modelled sources always have a bottom-up estimate; CO2 is a placeholder
         for s in energy_supply.SOURCES + other_sectors.SOURCES:
             profiles[:, dims.SOURCES.index(s)] = other_sectors.gas_profile(self.params, s)
-        cal = calibration.calibrate(self._emission_array(outputs), self.params, unit_profiles=profiles)
+        cal = calibration.calibrate(self._emission_array(ctx.outputs), self.params, unit_profiles=profiles)
         level_sources = set(energy_supply.SOURCES + other_sectors.SOURCES)
         for s_idx, source in enumerate(dims.SOURCES):
             bad = np.isnan(cal.factors[:, :, s_idx]).any(axis=0)
@@ -149,26 +141,12 @@ class FramtidModel(Model):
         return cal
 
     # -- yearly steps ---------------------------------------------------------------------------
-    def _account(self, state: dict, k: int, lv: dict, land_use_out: dict | None = None) -> dict:
-        p, year = self.params, int(YEARS[k])
-        pop = self.population[:, :, k]
-        out = {"drivers": {"population": pop}}
-        out["land_use"] = land_use_out if land_use_out is not None else land_use.account(state["land_use"], p, year)
-        out["transport"] = transport.account(state["transport"], lv, p, year)
-        out["buildings"] = buildings.account(state["buildings"], self.hdd[:, :, k], lv, p, year)
-        out["waste"] = waste.account(state["waste"], pop, lv, p, year)
-        out["energy_supply"] = energy_supply.account(
-            state["energy_supply"], out["waste"]["incineration_fossil_co2"],
-            out["buildings"]["district_heat_demand"], lv, p, year)
-        out["other_sectors"] = other_sectors.account(state["other_sectors"], p, year)
-        return out
-
-    @staticmethod
-    def _emission_array(outputs: dict) -> np.ndarray:
+    def _emission_array(self, outputs: dict) -> np.ndarray:
         """Collect every submodel's emissions into (D, M, S, G) over ``dims.SOURCES``."""
         by_source = {}
-        for name in SUBMODEL_SOURCES:
-            by_source.update(outputs[name]["emissions"])
+        for sm in self.submodels:
+            if sm.emits:
+                by_source.update(outputs[sm.name]["emissions"])
         missing = set(dims.SOURCES) - set(by_source)
         if missing:
             raise RuntimeError(f"no submodel produced source(s) {', '.join(sorted(missing))}")
@@ -182,27 +160,22 @@ class FramtidModel(Model):
     def step(self) -> None:
         k = self.year_index
         year = int(YEARS[k])
-        p, st = self.params, self.state
         # The base year is the observed world: it is accounted under the 2009 policies
         # whatever the scenario says, so every scenario starts from the calibrated
         # inventory and its measures act from 2010 on.
         self.levers_now = base_levers(self.n_draws) if k == 0 else levers.year_slice(self.lever_paths, k)
-        lv = self.levers_now
-        pop = self.population[:, :, k]
+        ctx = self.context(k, self.levers_now)
+        ctx.outputs["drivers"] = {"population": ctx.population}
         if k > 0:
             self.agents_by_type[Municipality].do("deliberate", year)
-            st["land_use"] = land_use.advance(st["land_use"], pop, lv, p, year)
-        lu_out = land_use.account(st["land_use"], p, year)
-        self.choices = HouseholdCohort.decide_all(self, year)
-        if k > 0:
-            st["transport"] = transport.advance(st["transport"], pop, lu_out["zone_population"],
-                                                lu_out["trip_length_factor"], lu_out["jobs"],
-                                                self.choices["modes"], self.choices["cars"], lv, p, year)
-            st["buildings"] = buildings.advance(st["buildings"], pop, lu_out["new_dwelling_apartment_share"],
-                                                lv, p, year)
-            st["waste"] = waste.advance(st["waste"], pop, lv, p, year)
-        outputs = self._account(st, k, lv, lu_out)
-        self._record(k, outputs)
+        for sm in self.submodels:
+            if sm.decided_by is not None:
+                ctx.choices[sm.name] = self.deciders[sm.decided_by].decide_all(self, sm, self.state[sm.name], ctx)
+            if k > 0:
+                self.state[sm.name] = sm.advance(self.state[sm.name], ctx)
+            ctx.outputs[sm.name] = sm.account(self.state[sm.name], ctx)
+        self.choices = ctx.choices
+        self._record(k, ctx.outputs)
         self.year_index += 1
         if self.year_index == len(YEARS):
             self.running = False

@@ -19,7 +19,7 @@ def test_every_parameter_has_unit_range_and_source():
         assert p.unit and p.description and p.source, p.name
         assert p.low <= p.default <= p.high, p.name
         assert p.name.split(".")[0] in ("accounting", "land_use", "transport", "buildings", "waste",
-                                        "other_sectors", "energy_supply"), p.name
+                                        "other_sectors", "energy_supply", "prices"), p.name
 
 
 def test_every_parameter_is_read_by_a_run(monkeypatch):
@@ -96,7 +96,7 @@ def test_missing_data_file_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
     data_store.plants.cache_clear()
     try:
-        with pytest.raises(DataError, match="plants.csv: cannot read embedded data file"):
+        with pytest.raises(DataError, match="plants.csv: cannot read data file"):
             data_store.plants()
     finally:
         data_store.plants.cache_clear()

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from framtid.model import dims, measures
-from framtid.model.levers import LEVERS, apply_setting, neutral_paths, strength, year_slice
-from framtid.model.measures import KINDS, Measure, MeasureKind, lever_paths
+from framtid.model.cordons import cordon_ids
+from framtid.model.levers import COMBINE_RULES, LEVERS, apply_setting, axis_labels, neutral_paths, strength, year_slice
+from framtid.model.measures import KINDS, Measure, MeasureKind, example_values, lever_paths, lever_targets, overlaps
 from framtid.model.scenario import builtin_path, load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,8 +17,8 @@ M = len(dims.MUNICIPALITIES)
 OSLO, BAERUM, BERGEN = (dims.MUNICIPALITIES.index(m) for m in ("oslo", "baerum", "bergen"))
 
 
-def measure(kind, values, start, ramp=0, end=None, munis=dims.MUNICIPALITIES, label=""):
-    return Measure(kind, tuple(munis), start, ramp, end, dict(values), label or kind, "test")
+def measure(kind, values, start, ramp=0, end=None, munis=dims.MUNICIPALITIES, label="", deflator=1.0):
+    return Measure(kind, tuple(munis), start, ramp, end, dict(values), label or kind, "test", deflator=deflator)
 
 
 def at(year):
@@ -57,15 +58,15 @@ def test_strength_is_zero_after_the_end_year():
     assert strength(years, 2013, 0, 2013).tolist() == [0, 0, 0, 0, 1, 0, 0]
 
 
-# -- apply_setting ----------------------------------------------------------------------------------
+# -- apply_setting and the combine rules ------------------------------------------------------------
 
-def test_apply_setting_ramps_from_the_value_in_force_and_leaves_other_municipalities():
+def test_replace_ramps_from_the_value_in_force_and_leaves_other_municipalities():
     t = np.arange(2009, 2015)
     path = np.zeros((len(t), 2, 4))           # (T, D, M)
     idx = np.array([0, 2])
-    apply_setting(path, idx, strength(t, 2010, 0, None), 0.5)
+    apply_setting(path, idx, strength(t, 2010, 0, None), 0.5, "replace", 0.0)
     # Second setting from 2012 with R = 2, target 1.0: 2012 -> 0.5 + 1/2 * (1.0 - 0.5) = 0.75; 2013 -> 1.0.
-    apply_setting(path, idx, strength(t, 2012, 2, None), 1.0)
+    apply_setting(path, idx, strength(t, 2012, 2, None), 1.0, "replace", 0.0)
     expected = [0.0, 0.5, 0.5, 0.75, 1.0, 1.0]
     for m in (0, 2):
         for d in range(2):
@@ -73,75 +74,76 @@ def test_apply_setting_ramps_from_the_value_in_force_and_leaves_other_municipali
     assert np.all(path[:, :, [1, 3]] == 0.0)
 
 
-def test_apply_setting_can_relax_a_lever():
-    # A tightening to 1.0 from 2010, then a relaxation to 0.2 ramped over 4 years from 2012:
-    # 2012 -> 1.0 + 1/4 * (0.2 - 1.0) = 0.8; 2013 -> 1.0 + 2/4 * (-0.8) = 0.6; 2014 -> 0.4; 2015 -> 0.2.
+def test_replace_can_relax_a_lever():
+    # 1.0 from 2010, then 0.2 ramped over 4 years from 2012: 0.8, 0.6, 0.4, 0.2.
     t = np.arange(2009, 2017)
     path = np.zeros((len(t), 1, 1))
-    apply_setting(path, np.array([0]), strength(t, 2010, 0, None), 1.0)
-    apply_setting(path, np.array([0]), strength(t, 2012, 4, None), 0.2)
+    apply_setting(path, np.array([0]), strength(t, 2010, 0, None), 1.0, "replace", 0.0)
+    apply_setting(path, np.array([0]), strength(t, 2012, 4, None), 0.2, "replace", 0.0)
     assert path[:, 0, 0] == pytest.approx([0, 1, 1, 0.8, 0.6, 0.4, 0.2, 0.2])
 
 
-def test_apply_setting_on_a_lever_with_a_period_axis():
-    # toll_nok has an extra axis over dims.PERIODS: a scalar target sets both periods,
-    # a (2,) target sets peak and off-peak separately.
-    paths = neutral_paths(len(YEARS), 2, M)
-    toll = paths["toll_nok"]
-    assert toll.shape == (len(YEARS), 2, M, len(dims.PERIODS))
-    apply_setting(toll, np.array([OSLO]), strength(YEARS, 2010, 0, None), 20.0)
-    # From 2015 with R = 2: peak 20 -> 40 (2015: 20 + 1/2 * 20 = 30), off-peak 20 -> 10 (2015: 15).
-    apply_setting(toll, np.array([OSLO]), strength(YEARS, 2015, 2, None), np.array([40.0, 10.0]))
-    assert toll[at(2009), :, OSLO].tolist() == [[0.0, 0.0]] * 2
-    assert toll[at(2012), :, OSLO].tolist() == [[20.0, 20.0]] * 2
-    assert toll[at(2015), :, OSLO] == pytest.approx(np.array([[30.0, 15.0]] * 2))
-    assert toll[at(2050), :, OSLO] == pytest.approx(np.array([[40.0, 10.0]] * 2))
-    others = [m for m in range(M) if m != OSLO]
-    assert np.all(toll[:, :, others] == 0.0)
+def test_add_and_max_rules_by_hand():
+    t = np.arange(2009, 2013)
+    added = np.full((len(t), 1, 1), 1.0)       # neutral 1 (a multiplier-like lever)
+    apply_setting(added, np.array([0]), strength(t, 2010, 0, None), 1.5, "add", 1.0)   # +0.5
+    apply_setting(added, np.array([0]), strength(t, 2011, 2, None), 0.8, "add", 1.0)   # -0.2, half in 2011
+    assert added[:, 0, 0] == pytest.approx([1.0, 1.5, 1.4, 1.3])
+    strongest = np.zeros((len(t), 1, 1))
+    apply_setting(strongest, np.array([0]), strength(t, 2010, 0, None), 0.6, "max", 0.0)
+    apply_setting(strongest, np.array([0]), strength(t, 2011, 0, None), 0.3, "max", 0.0)
+    assert strongest[:, 0, 0] == pytest.approx([0.0, 0.6, 0.6, 0.6])
 
 
-def test_apply_setting_on_a_lever_with_two_extra_axes():
-    path = neutral_paths(len(YEARS), 1, M)["cordon_crossing_share"]
-    assert path.shape == (len(YEARS), 1, M, len(dims.ZONES), len(dims.PURPOSES))
-    target = np.array([[0.6, 0.5, 0.4], [0.3, 0.2, 0.1], [0.0, 0.0, 0.05]])   # (zone, purpose)
-    apply_setting(path, np.array([BERGEN]), strength(YEARS, 2020, 0, None), target)
-    assert np.all(path[:at(2020), :, BERGEN] == 0.0)
-    assert path[at(2030), 0, BERGEN] == pytest.approx(target)
-    assert np.all(np.delete(path, BERGEN, axis=2) == 0.0)
+def test_nan_cells_of_a_target_are_left_alone():
+    t = np.arange(2009, 2012)
+    path = np.full((len(t), 1, 1, 3), 5.0)
+    apply_setting(path, np.array([0]), strength(t, 2010, 0, None), np.array([40.0, np.nan, 0.0]), "replace", 0.0)
+    assert path[-1, 0, 0].tolist() == [40.0, 5.0, 0.0]
+    assert path[0, 0, 0].tolist() == [5.0, 5.0, 5.0]
 
 
-# -- lever_paths ------------------------------------------------------------------------------------
+def test_unknown_rule_is_an_error():
+    with pytest.raises(ValueError, match="combine rule"):
+        apply_setting(np.zeros((2, 1, 1)), np.array([0]), np.ones(2), 1.0, "multiply", 0.0)
 
-def test_later_measure_overrides_regardless_of_file_order():
-    # File order: the 2020 measure first, the 2012 measure second. Applied by start year, the
-    # 2020 measure overrides from 2020: 0.3 in 2012-2019, 0.9 from 2020. (Applied in file order,
-    # the 2012 measure would override the 2020 one and leave 0.3 in 2030.)
-    ms = [measure("landfill_ban", {"compliance": 0.9}, 2020),
-          measure("landfill_ban", {"compliance": 0.3}, 2012)]
-    p = lever_paths(ms, YEARS, 1)["landfill_ban"]
+
+# -- lever_paths: order independence ----------------------------------------------------------------
+
+def _shuffled_paths(ms, n_draws=1):
+    import itertools
+
+    results = [lever_paths(list(order), YEARS, n_draws) for order in itertools.permutations(ms)]
+    for other in results[1:]:
+        for name in LEVERS:
+            assert np.array_equal(results[0][name], other[name], equal_nan=True), name
+    return results[0]
+
+
+def test_later_measure_is_in_force_whatever_the_file_order():
+    # A replace lever: 0.3 from 2012, 0.9 from 2020, whichever comes first in the file.
+    ms = [measure("biofuel_blend", {"petrol_share": 0.9, "diesel_share": 0.9}, 2020, label="b"),
+          measure("biofuel_blend", {"petrol_share": 0.3, "diesel_share": 0.3}, 2012, label="a")]
+    p = _shuffled_paths(ms)["biofuel_share_petrol"]
     assert p[at(2011), 0] == pytest.approx(np.zeros(M))
-    assert p[at(2012), 0] == pytest.approx(np.full(M, 0.3))
     assert p[at(2019), 0] == pytest.approx(np.full(M, 0.3))
-    assert p[at(2020), 0] == pytest.approx(np.full(M, 0.9))
     assert p[at(2050), 0] == pytest.approx(np.full(M, 0.9))
 
 
-def test_ties_in_start_year_keep_file_order():
-    ms = [measure("oil_heating_ban", {"compliance": 0.2}, 2015),
-          measure("oil_heating_ban", {"compliance": 0.7}, 2015)]
-    assert lever_paths(ms, YEARS, 1)["oil_heating_ban"][at(2030), 0, 0] == pytest.approx(0.7)
-    assert lever_paths(ms[::-1], YEARS, 1)["oil_heating_ban"][at(2030), 0, 0] == pytest.approx(0.2)
+def test_ties_in_start_year_do_not_depend_on_file_order():
+    ms = [measure("pt_fare", {"change": 0.2}, 2015, label="x"), measure("pt_fare", {"change": -0.1}, 2015, label="y"),
+          measure("oil_heating_ban", {"compliance": 0.7}, 2015), measure("oil_heating_ban", {"compliance": 0.2}, 2015)]
+    paths = _shuffled_paths(ms)
+    assert paths["pt_fare_change"][at(2030), 0, 0] == pytest.approx(-0.1)       # label order: y after x
+    assert paths["oil_heating_ban"][at(2030), 0, 0] == pytest.approx(0.7)       # max: the stronger ban
 
 
-def test_an_ended_override_returns_to_the_earlier_value():
-    # 0.4 from 2010; 1.0 in 2015-2019 only; then back to 0.4.
-    ms = [measure("landfill_ban", {"compliance": 0.4}, 2010),
-          measure("landfill_ban", {"compliance": 1.0}, 2015, end=2019)]
-    p = lever_paths(ms, YEARS, 1)["landfill_ban"][:, 0, OSLO]
-    assert p[at(2014)] == pytest.approx(0.4)
-    assert p[at(2015)] == pytest.approx(1.0)
-    assert p[at(2019)] == pytest.approx(1.0)
-    assert p[at(2020)] == pytest.approx(0.4)
+def test_an_ended_measure_returns_the_earlier_value():
+    ms = [measure("pt_service", {"change": 0.4}, 2010, label="a"),
+          measure("pt_service", {"change": 1.0}, 2015, end=2019, label="b")]
+    p = _shuffled_paths(ms)["pt_service_change"][:, 0, OSLO]
+    assert p[at(2014)] == pytest.approx(0.4) and p[at(2015)] == pytest.approx(1.0)
+    assert p[at(2019)] == pytest.approx(1.0) and p[at(2020)] == pytest.approx(0.4)
 
 
 def test_only_listed_municipalities_change_and_draws_repeat():
@@ -155,8 +157,6 @@ def test_only_listed_municipalities_change_and_draws_repeat():
     assert diesel[at(2015), :, OSLO] == pytest.approx([0.2] * 3)
     others = [m for m in range(M) if m not in (OSLO, BAERUM)]
     assert np.all(diesel[:, :, others] == 0.0)
-    assert np.all(paths["biofuel_share_petrol"][:, :, others] == 0.0)
-    # Untouched levers stay neutral.
     assert np.all(paths["district_heating_access"] == 1.0)
     assert np.all(paths["toll_nok"] == 0.0)
 
@@ -170,35 +170,126 @@ def test_no_measures_gives_the_neutral_paths():
 
 
 def test_unknown_lever_named_by_a_kind_is_an_error(monkeypatch):
-    field = measures.Field("x", "share", 1.0, 0.0, 1.0, "a field", "no_such_lever")
-    bad = MeasureKind("bad", "transport", "sets a lever that does not exist", (field,))
+    bad = MeasureKind("bad", "transport", "sets a lever that does not exist",
+                      (measures.Field("x", "share", 1.0, 0.0, 1.0, "a field"),),
+                      lambda values: {"no_such_lever": np.asarray(values["x"])})
     monkeypatch.setitem(measures.KINDS, "bad", bad)
     with pytest.raises(KeyError, match="no_such_lever"):
         lever_paths([measure("bad", {"x": 1.0}, 2010)], YEARS, 1)
+
+
+# -- vector fields, labels, money ---------------------------------------------------------------------
+
+def test_congestion_charge_sets_its_cordon_by_class_fuel_and_period():
+    c = cordon_ids().index("trondheim_ring")
+    values = example_values(KINDS["congestion_charge"], "default") | {
+        "cordon": "trondheim_ring", "peak_nok": 30.0, "offpeak_nok": 15.0, "bev_discount": 0.6,
+        "diesel_surcharge_nok": 5.0, "heavy_peak_nok": None, "heavy_offpeak_nok": 40.0, "heavy_factor": 2.0}
+    toll = lever_targets(measure("congestion_charge", values, 2020, munis=("trondheim",)))["toll_nok"]
+    assert toll.shape == LEVERS["toll_nok"].shape
+    assert np.isnan(np.delete(toll, c, axis=0)).all()                     # other cordons untouched
+    light, heavy = toll[c, 0], toll[c, 1]                                    # (fuel, period)
+    assert light[0].tolist() == [30.0, 15.0]                                 # petrol
+    assert light[1].tolist() == [35.0, 20.0]                                 # diesel: + 5
+    assert light[2] == pytest.approx([12.0, 6.0])                            # bev pays 40 %
+    assert heavy[0].tolist() == [60.0, 40.0]                                 # factor 2 in the peak; given off-peak
+    assert heavy[2] == pytest.approx([24.0, 16.0])
+
+
+def test_money_fields_are_converted_from_their_price_year():
+    values = {"fee_nok": np.array([40.0, np.nan, np.nan]), "bev_discount": None}
+    target = lever_targets(measure("parking_fee", values, 2020, deflator=0.8))
+    assert target["parking_fee_nok"][0] == pytest.approx(32.0) and np.isnan(target["parking_fee_nok"][1:]).all()
+    assert "bev_parking_discount" not in target
+
+
+def test_vector_field_in_a_scenario_sets_only_the_zones_given(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('[scenario]\nname = "p"\n[[measure]]\nkind = "parking_fee"\nmunicipality = "oslo"\n'
+                    'start_year = 2015\nprice_year = 2009\nfee_nok = { A = 40, B = 10 }\n'
+                    '[[measure]]\nkind = "parking_fee"\nmunicipality = "oslo"\nstart_year = 2020\n'
+                    'price_year = 2009\nfee_nok = { B = 20 }\nlabel = "B up"\n')
+    fees = lever_paths(list(load(path).measures), YEARS, 1)["parking_fee_nok"][:, 0, OSLO]
+    assert fees[at(2016)].tolist() == [40.0, 10.0, 0.0]
+    assert fees[at(2025)].tolist() == [40.0, 20.0, 0.0]          # A kept, B re-set, C never set
+
+
+def test_congestion_charge_municipality_comes_from_the_cordon(tmp_path):
+    from framtid.model.errors import ScenarioError
+
+    head = '[scenario]\nname = "c"\n[[measure]]\nkind = "congestion_charge"\ncordon = "bergen_ring"\n' \
+           'start_year = 2025\npeak_nok = 50\noffpeak_nok = 20\n'
+    path = tmp_path / "c.toml"
+    path.write_text(head)
+    assert load(path).measures[0].municipalities == ("bergen",)
+    path.write_text(head + 'municipality = "oslo"\n')
+    with pytest.raises(ScenarioError, match="belongs to 'bergen'"):
+        load(path)
+    path.write_text(head.replace("bergen_ring", "atlantis"))
+    with pytest.raises(ScenarioError, match="cordon: must be one of"):
+        load(path)
+
+
+# -- replaces and overlaps ---------------------------------------------------------------------------
+
+def test_replaces_ends_the_named_measure_for_its_municipalities_only(tmp_path):
+    (tmp_path / "base.toml").write_text(
+        '[scenario]\nname = "base"\n[[measure]]\nkind = "pt_fare"\nlabel = "cheap"\nmunicipality = ["oslo", '
+        '"bergen"]\nstart_year = 2012\nchange = -0.3\n')
+    (tmp_path / "child.toml").write_text(
+        '[scenario]\nname = "child"\nextends = "base"\n[[measure]]\nkind = "pt_service"\nlabel = "more"\n'
+        'municipality = "oslo"\nstart_year = 2020\nchange = 0.5\nreplaces = "cheap"\n')
+    paths = lever_paths(list(load(tmp_path / "child.toml").measures), YEARS, 1)
+    fare = paths["pt_fare_change"][:, 0]
+    assert fare[at(2019), OSLO] == pytest.approx(-0.3) and fare[at(2020), OSLO] == 0.0
+    assert fare[at(2030), BERGEN] == pytest.approx(-0.3)
+    assert paths["pt_service_change"][at(2020), 0, OSLO] == 0.5
+
+
+def test_replaces_must_name_an_earlier_measure(tmp_path):
+    from framtid.model.errors import ScenarioError
+
+    path = tmp_path / "r.toml"
+    path.write_text('[scenario]\nname = "r"\n[[measure]]\nkind = "pt_fare"\nmunicipality = "oslo"\n'
+                    'start_year = 2020\nchange = 0.1\nreplaces = "nothing"\n')
+    with pytest.raises(ScenarioError, match="no earlier measure is labelled 'nothing'"):
+        load(path)
+
+
+def test_overlapping_measures_are_reported_and_replaces_silences_them():
+    a = measure("pt_fare", {"change": -0.2}, 2015, munis=("oslo", "bergen"), label="a")
+    b = measure("pt_fare", {"change": 0.1}, 2020, munis=("bergen", "skien"), label="b")
+    far = measure("pt_fare", {"change": 0.1}, 2030, munis=("tromso",), label="c")
+    warnings = overlaps([a, b, far])
+    assert len(warnings) == 1
+    assert "overlaps" in warnings[0] and "'a'" in warnings[0] and "pt_fare_change for bergen" in warnings[0]
+    assert "replaces = 'a'" in warnings[0]
+    ended = measure("pt_fare", {"change": -0.2}, 2015, end=2019, munis=("oslo", "bergen"), label="a")
+    assert overlaps([ended, b]) == []
+    # different cells of one lever do not overlap
+    p1 = measure("parking_fee", {"fee_nok": np.array([40.0, np.nan, np.nan])}, 2015, label="A")
+    p2 = measure("parking_fee", {"fee_nok": np.array([np.nan, 20.0, np.nan])}, 2015, label="B")
+    assert overlaps([p1, p2]) == []
+
+
+def test_shipped_scenarios_have_no_unintended_overlaps():
+    for path in (builtin_path("policies-2009"), REPO / "scenarios" / "reference.toml",
+                 REPO / "scenarios" / "current-policies.toml"):
+        assert overlaps(list(load(path).measures)) == [], path.name
 
 
 def test_shipped_policies_by_hand():
     ref = lever_paths(list(load(builtin_path("policies-2009")).measures), YEARS, 1)
     assert np.all(ref["biofuel_share_petrol"] == 0.025)
     assert np.all(ref["bev_vat_exemption"] == 1.0)
-    assert np.all(ref["landfill_ban"] == 0.0)
-
-    cur = lever_paths(list(load(REPO / "scenarios" / "current-policies.toml").measures), YEARS, 1)
-    diesel = cur["biofuel_share_diesel"][:, 0, OSLO]
-    # 2.5 % from 2009, then R = 11 from 2010 to 15 %: 2015 -> 0.025 + 6/11 * (0.15 - 0.025) = 0.0931818.
-    assert diesel[at(2009)] == pytest.approx(0.025)
-    assert diesel[at(2015)] == pytest.approx(0.025 + 6 / 11 * 0.125)
-    assert diesel[at(2020)] == pytest.approx(0.15)
-    # Landfill ban from 2009 with R = 2: 0.5 in 2009, 1 from 2010.
-    assert cur["landfill_ban"][at(2009), 0, OSLO] == pytest.approx(0.5)
-    assert cur["landfill_ban"][at(2010), 0, OSLO] == pytest.approx(1.0)
-    # Oil-heating ban from 2018 with R = 3: 1/3, 2/3, 1.
-    assert cur["oil_heating_ban"][at(2017):at(2021) + 1, 0, OSLO] == pytest.approx([0, 1 / 3, 2 / 3, 1, 1])
-    # EV incentives: toll discount 1 until 2018, 0.5 from 2019; VAT exemption 1 until 2022, 0.85 from 2023.
-    assert cur["bev_toll_discount"][at(2018), 0, OSLO] == 1.0
-    assert cur["bev_toll_discount"][at(2019), 0, OSLO] == 0.5
-    assert cur["bev_vat_exemption"][at(2022), 0, OSLO] == 1.0
-    assert cur["bev_vat_exemption"][at(2023), 0, OSLO] == pytest.approx(0.85)
+    assert np.all(ref["bev_toll_discount_min"] == 1.0)
+    assert ref["co2_tax_road_nok_per_t"][at(2009), 0, OSLO].tolist() == [362.5, 215.1]
+    assert ref["road_usage_tax"][at(2030), 0, BERGEN].tolist() == [4.40, 3.4576]
+    oslo_ring = cordon_ids().index("oslo_ring")
+    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 0].tolist() == [26.0, 26.0]   # light petrol
+    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 1, 1].tolist() == [78.0, 78.0]   # heavy diesel
+    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 2].tolist() == [0.0, 0.0]     # BEV free
+    assert np.all(ref["toll_nok"][:, :, BAERUM, oslo_ring] == 0.0)                        # only the owner's row
 
 
 # -- neutral paths and year slices ------------------------------------------------------------------
@@ -207,15 +298,12 @@ def test_neutral_paths_shapes_and_values():
     paths = neutral_paths(5, 2, M)
     assert set(paths) == set(LEVERS)
     for name, lv in LEVERS.items():
-        assert paths[name].shape == (5, 2, M) + tuple(len(e) for e in lv.extra), name
+        assert paths[name].shape == (5, 2, M) + tuple(len(axis_labels(a)) for a in lv.axes), name
         assert np.all(paths[name] == lv.neutral), name
-    assert paths["toll_nok"].shape == (5, 2, M, 2)
+    assert paths["toll_nok"].shape == (5, 2, M, len(cordon_ids()), 2, 3, 2)
     assert paths["parking_fee_nok"].shape == (5, 2, M, 3)
-    assert paths["cordon_crossing_share"].shape == (5, 2, M, 3, 3)
-    # Multipliers are neutral at 1, shares and changes at 0.
     assert np.all(paths["district_heating_access"] == 1.0)
     assert np.all(paths["renovation_rate_multiplier"] == 1.0)
-    assert np.all(paths["biofuel_share_petrol"] == 0.0)
 
 
 def test_neutral_paths_are_independent_arrays():
@@ -229,81 +317,60 @@ def test_year_slice_takes_one_year():
     paths = lever_paths([measure("landfill_ban", {"compliance": 0.6}, 2030)], YEARS, 2)
     before, after = year_slice(paths, at(2029)), year_slice(paths, at(2030))
     assert after["landfill_ban"].shape == (2, M)
-    assert after["toll_nok"].shape == (2, M, 2)
     assert np.all(before["landfill_ban"] == 0.0) and np.all(after["landfill_ban"] == 0.6)
 
 
-def test_every_lever_neutral_value_lies_in_its_range():
+def test_every_lever_is_declared_once_with_a_valid_rule_and_range():
     for lv in LEVERS.values():
         assert lv.low <= lv.neutral <= lv.high, lv.name
-        assert all(len(axis) > 0 for axis in lv.extra), lv.name
+        assert lv.combine in COMBINE_RULES, lv.name
+        assert lv.unit and lv.description and lv.area, lv.name
+        assert all(len(axis_labels(a)) > 0 for a in lv.axes), lv.name
 
 
 # -- measure kinds ------------------------------------------------------------------------------------
 
-def _values(kind, pick):
-    """Field values: ``pick`` is 'default' (mid-range for required fields), 'low' or 'high'."""
-    out = {}
-    for f in kind.fields:
-        if pick == "default":
-            out[f.name] = f.default if f.default is not None else (f.low + f.high) / 2
-        else:
-            out[f.name] = getattr(f, pick)
-    return out
-
-
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_kind_sets_only_known_levers_within_their_ranges(name):
     kind = KINDS[name]
-    assert kind.name == name
-    assert kind.fields, name
+    assert kind.name == name and kind.fields and kind.source, name
     for pick in ("default", "low", "high"):
-        targets = kind.to_levers(_values(kind, pick))
+        values = example_values(kind, pick)
+        for f in kind.fields:
+            if f.axis and values[f.name] is not None:
+                values[f.name] = np.full(len(f.labels), float(values[f.name]))
+        targets = kind.to_levers(values)
         assert targets, name
         for lever, target in targets.items():
             assert lever in LEVERS, f"{name} sets unknown lever {lever!r}"
-            lv = LEVERS[lever]
-            assert np.all(lv.low <= np.asarray(target)) and np.all(np.asarray(target) <= lv.high), (name, lever)
+            lv, given = LEVERS[lever], np.asarray(target)
+            assert given.shape in ((), lv.shape), (name, lever)
+            given = given[~np.isnan(given)]
+            assert np.all(lv.low <= given) and np.all(given <= lv.high), (name, lever)
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_field_default_lies_in_its_range(name):
     for f in KINDS[name].fields:
+        assert f.unit and f.description, (name, f.name)
+        if f.choice_axis:
+            continue
         assert f.low <= f.high, (name, f.name)
         if f.default is not None:
             assert f.low <= f.default <= f.high, (name, f.name)
-        assert f.unit and f.description, (name, f.name)
-
-
-def test_each_field_reaches_its_lever():
-    # Changing one field changes exactly the lever it maps to (no field is ignored or crossed).
-    for kind in KINDS.values():
-        base = kind.to_levers(_values(kind, "low"))
-        for f in kind.fields:
-            values = _values(kind, "low") | {f.name: f.high}
-            changed = {k for k, v in kind.to_levers(values).items() if not np.array_equal(v, base[k])}
-            assert len(changed) == 1, (kind.name, f.name, changed)
-
-
-def test_measure_lever_targets_uses_its_kind():
-    m = measure("ev_incentives", {"vat_exemption": 0.85, "registration_tax_exemption": 1.0,
-                                  "toll_discount": 0.5, "parking_discount": 0.25}, 2023)
-    assert m.lever_targets() == {"bev_vat_exemption": 0.85, "bev_registration_tax_exemption": 1.0,
-                                 "bev_toll_discount": 0.5, "bev_parking_discount": 0.25}
 
 
 def test_omitted_optional_fields_keep_the_lever_in_force(tmp_path):
-    # A later ev_incentives entry that only sets the VAT leaves the toll discount at its earlier value.
     path = tmp_path / "ev.toml"
     path.write_text('[scenario]\nname = "ev"\n'
                     '[[measure]]\nkind = "ev_incentives"\nmunicipality = "*"\nstart_year = 2010\n'
                     'vat_exemption = 1.0\ntoll_discount = 0.5\n'
                     '[[measure]]\nkind = "ev_incentives"\nmunicipality = "*"\nstart_year = 2025\n'
-                    'vat_exemption = 0.0\n')
+                    'vat_exemption = 0.0\nlabel = "VAT back"\n')
     paths = lever_paths(list(load(path).measures), YEARS, 1)
     assert paths["bev_vat_exemption"][2025 - 2009, 0, 0] == 0.0
-    assert paths["bev_toll_discount"][2025 - 2009, 0, 0] == 0.5
-    assert paths["bev_parking_discount"][2025 - 2009, 0, 0] == 0.0   # never set: neutral
+    assert paths["bev_toll_discount_min"][2025 - 2009, 0, 0] == 0.5
+    assert paths["bev_parking_discount_min"][2025 - 2009, 0, 0] == 0.0   # never set: neutral
 
 
 def test_a_measure_that_sets_nothing_is_rejected(tmp_path):
@@ -319,3 +386,10 @@ def test_a_measure_that_sets_nothing_is_rejected(tmp_path):
 def test_no_field_shadows_a_common_key():
     for kind in KINDS.values():
         assert not {f.name for f in kind.fields} & set(measures.COMMON_KEYS), kind.name
+
+
+def test_kinds_live_in_their_programme_areas():
+    assert {k.area for k in KINDS.values()} <= set(measures.AREAS)
+    assert KINDS["congestion_charge"].area == "land_use_transport"
+    assert KINDS["oil_heating_ban"].area == "buildings_energy"
+    assert KINDS["landfill_ban"].area == "waste"

@@ -100,11 +100,12 @@ def test_extends_inherits_and_overrides(tmp_path):
     child = write(tmp_path, "child.toml", '[scenario]\nname = "child"\nextends = "base"\ngwp = "ar5"\n'
                   '[parameters]\n"land_use.population_growth_long_run" = 0.002\n'
                   '[[measure]]\nkind = "landfill_ban"\nmunicipality = ["oslo", "bergen"]\nstart_year = 2020\n'
-                  'compliance = 0.5\n')
+                  'compliance = 0.5\nreplaces = "landfill_ban"\n')
     s = load(child)
     assert s.gwp == "ar5"
     assert s.parameters["land_use.population_growth_long_run"] == 0.002
-    assert [m.start_year for m in s.measures] == [2012, 2020]
+    # the parent's measure now ends in 2019 (its only municipality is among the replacing one's)
+    assert [(m.start_year, m.end_year) for m in s.measures] == [(2012, 2019), (2020, None)]
     paths = lever_paths(list(s.measures), np.array(dims.YEARS), 1)["landfill_ban"]
     oslo, bergen, skien = (dims.MUNICIPALITIES.index(m) for m in ("oslo", "bergen", "skien"))
     # Oslo: full from 2012, then the later measure sets it to 0.5 from 2020

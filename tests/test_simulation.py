@@ -55,7 +55,7 @@ def test_model_creates_13_municipalities_and_39_cohorts(model):
 
 
 def test_cohort_choices_are_views_of_the_models_choices(model):
-    modes, cars = model.choices["modes"], model.choices["cars"]
+    modes, cars = model.choices["transport"]["travel"]["modes"], model.choices["transport"]["cars"]
     assert modes.shape == (1, M, len(dims.ZONES), len(dims.PURPOSES), len(dims.PERIODS), len(dims.MODES))
     for c in model.agents_by_type[HouseholdCohort]:
         assert np.shares_memory(c.mode_shares, modes)

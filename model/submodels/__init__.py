@@ -1,0 +1,78 @@
+"""The submodels and the one protocol through which the simulation drives them.
+
+Each submodel is a module of pure functions (arrays in, arrays out) plus a small adapter
+class at its end that fits it to this protocol::
+
+    class Submodel(Protocol):
+        name: str                      # key of its state and of its outputs
+        decided_by: str | None         # agent type whose decisions it needs first, if any
+        def init_state(self, ctx: Context) -> State: ...            # the 2009 state
+        def choose(self, state, ctx: Context) -> dict: ...          # the agents' decision rule (optional)
+        def advance(self, state, ctx: Context) -> State: ...        # year - 1 -> year
+        def account(self, state, ctx: Context) -> dict: ...         # outputs of the year
+
+Every year the simulation goes through :data:`SUBMODELS` in order: agents decide where a
+submodel needs them, the submodel advances (from 2010), then accounts. A submodel may read
+the outputs of the submodels before it in the same year (``ctx.outputs``): land use comes
+first, energy supply after buildings and waste, whose flows it converts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+
+@dataclass
+class Context:
+    """What a submodel may read in one year (or at set-up, ``year`` = 2009)."""
+
+    year: int
+    k: int                                   # index of the year
+    params: Any                              # Params
+    inputs: Any                              # base_year.BaseInputs (2009 drivers)
+    population: np.ndarray                   # (D, M) [inhabitants] this year
+    hdd: np.ndarray                          # (D, M) [K d/yr] heating degree days this year
+    levers: dict                             # every lever this year, (D, M, *axes)
+    base_levers: dict                        # the levers of 2009 (the pivot of behavioural responses)
+    prices: Any = None                       # prices.PricePaths, real 2009 NOK
+    calibration: Any = None                  # calibration.Calibration at set-up, else None
+    outputs: dict = field(default_factory=dict)   # this year's outputs of the submodels accounted so far
+    choices: dict = field(default_factory=dict)   # this year's agent decisions, by submodel
+
+    @property
+    def factors(self) -> dict | None:
+        """Calibration factors by source, or None for the bottom-up estimate."""
+        return self.calibration.as_dict() if self.calibration is not None else None
+
+
+class Submodel(Protocol):
+    name: str
+    decided_by: str | None
+    emits: bool
+
+    def init_state(self, ctx: Context) -> Any: ...
+
+    def advance(self, state: Any, ctx: Context) -> Any: ...
+
+    def account(self, state: Any, ctx: Context) -> dict: ...
+
+
+def _ordered() -> tuple:
+    from . import buildings, energy_supply, land_use, other_sectors, transport, waste
+
+    return (land_use.SUBMODEL, transport.SUBMODEL, buildings.SUBMODEL, waste.SUBMODEL,
+            energy_supply.SUBMODEL, other_sectors.SUBMODEL)
+
+
+def submodels() -> tuple:
+    """The submodels in the order of the year."""
+    global _SUBMODELS
+    if _SUBMODELS is None:
+        _SUBMODELS = _ordered()
+    return _SUBMODELS
+
+
+_SUBMODELS = None

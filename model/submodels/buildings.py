@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .. import dims
+from ..levers import LEVERS
 from ..parameters import Params
 from . import building_stock as stock
 from . import heating
@@ -53,10 +54,6 @@ SOURCE_CARRIER = {
 # wood than there are (Porsgrunn and Skien imply a factor near 4).
 SOURCE_SYSTEM = {
     "heating_oil": heating.OIL_BOILER, "heating_paraffin": heating.PARAFFIN_STOVE,
-}
-NEUTRAL_LEVERS = {
-    "oil_heating_ban": 0.0, "heat_pump_subsidy_share": 0.0,
-    "district_heating_access": 1.0, "renovation_rate_multiplier": 1.0,
 }
 IS_DISTRICT_HEATING = np.arange(heating.N_SYSTEMS) == heating.DISTRICT_HEATING
 
@@ -197,7 +194,8 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
 
 
 def _lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
-    return np.broadcast_to(np.asarray(levers.get(name, NEUTRAL_LEVERS[name]), dtype=float), shape)
+    """A lever this year, its neutral value (``levers.py``) when the caller left it out."""
+    return np.broadcast_to(np.asarray(levers.get(name, LEVERS[name].neutral), dtype=float), shape)
 
 
 def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
@@ -323,3 +321,27 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
         "demolished_floor_area": state.demolished_area,           # (D, M, T) [m2/yr]
         "renovated_floor_area": state.renovated_area,             # (D, M, T) [m2/yr]
     }
+
+
+class Buildings:
+    """Buildings in the simulation's protocol (``submodels/__init__.py``)."""
+
+    name, decided_by, emits = "buildings", None, True
+
+    def init_state(self, ctx) -> BuildingState:
+        from . import land_use
+
+        inp, p = ctx.inputs, ctx.params
+        zone_share = np.broadcast_to(inp.zone_share, (p.n_draws,) + inp.zone_share.shape)
+        apartment = land_use.apartment_share(zone_share, land_use.zone_vector(p, "land_use.stock_apartment_share"))
+        return init_state(ctx.population, apartment, inp.hdd_normal, inp.gas_lpg_share, p, ctx.factors)
+
+    def advance(self, state: BuildingState, ctx) -> BuildingState:
+        return advance(state, ctx.population, ctx.outputs["land_use"]["new_dwelling_apartment_share"],
+                       ctx.levers, ctx.params, ctx.year)
+
+    def account(self, state: BuildingState, ctx) -> dict:
+        return account(state, ctx.hdd, ctx.levers, ctx.params, ctx.year)
+
+
+SUBMODEL = Buildings()

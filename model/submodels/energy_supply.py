@@ -81,3 +81,25 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
     dh = np.maximum(state.base["district_heating_fuels"]
                     + (extra_heat * intensity)[..., None] * per_t_co2(params, "district_heating_fuels"), 0.0)
     return {"emissions": {"waste_incineration": incineration, "district_heating_fuels": dh}}
+
+
+class EnergySupply:
+    """Energy supply in the simulation's protocol (``submodels/__init__.py``): it converts the
+    waste incinerated and the district heat delivered this year, so it comes after both."""
+
+    name, decided_by, emits = "energy_supply", None, True
+
+    def init_state(self, ctx) -> EnergySupplyState:
+        levels = ctx.calibration.levels_of(SOURCES) if ctx.calibration is not None else None
+        return init_state(ctx.outputs["waste"]["incineration_fossil_co2"],
+                          ctx.outputs["buildings"]["district_heat_demand"], ctx.params, levels)
+
+    def advance(self, state: EnergySupplyState, ctx) -> EnergySupplyState:
+        return state
+
+    def account(self, state: EnergySupplyState, ctx) -> dict:
+        return account(state, ctx.outputs["waste"]["incineration_fossil_co2"],
+                       ctx.outputs["buildings"]["district_heat_demand"], ctx.levers, ctx.params, ctx.year)
+
+
+SUBMODEL = EnergySupply()

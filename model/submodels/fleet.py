@@ -200,8 +200,6 @@ class FleetCoefficients:
     vehicles and buses the powertrains in use are diesel and "bev" (any zero-emission drive).
     """
 
-    price_per_kwh: np.ndarray             # (D, 3) [NOK/kWh] petrol, diesel, electricity
-    fuel_price_by_powertrain: np.ndarray  # (D, K) [NOK/kWh of fuel]
     survival: np.ndarray                  # (D, C, A) [1/yr]
     age_profile: np.ndarray               # (D, C, A) [1] stationary 2009 profile
     mileage: np.ndarray                   # (D, A) [1] annual km relative to a new vehicle
@@ -265,14 +263,9 @@ def fleet_coefficients(params: Params) -> FleetCoefficients:
     fuel_new = np.stack([petrol_like, diesel, petrol_like * (1.0 - e_share), 0.0 * diesel], -1)
     electricity = params.vector("transport.electricity_use", classes)
     electricity_new = np.stack([0.0 * electricity, 0.0 * electricity, electricity * e_share, electricity], -1)
-    per_kwh = np.stack([params["transport.fuel_price.petrol"] / content[:, 0],
-                        params["transport.fuel_price.diesel"] / content[:, 1],
-                        params["transport.electricity_price"]], -1)
     base_price = params.vector("transport.car_price", FUELS)
     new_shares = params.vector("transport.base_new_car_share", dims.POWERTRAINS)  # rescaled: sampled independently
     return FleetCoefficients(
-        price_per_kwh=per_kwh,
-        fuel_price_by_powertrain=np.stack([per_kwh[:, 0], per_kwh[:, 1], per_kwh[:, 0], 0.0 * per_kwh[:, 0]], -1),
         survival=annual_survival(shape, scale, dims.MAX_VEHICLE_AGE),
         age_profile=profile,
         mileage=mileage,

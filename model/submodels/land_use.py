@@ -201,3 +201,22 @@ def account(state: LandUseState, params: Params, year: int) -> dict:
         "zone_sealed_share": zone_sealed,
         "sealed_share": (state.zone_area * zone_sealed).sum(axis=-1) / state.zone_area.sum(axis=-1),
     }
+
+
+class LandUse:
+    """Land use in the simulation's protocol (``submodels/__init__.py``)."""
+
+    name, decided_by, emits = "land_use", None, False
+
+    def init_state(self, ctx) -> LandUseState:
+        zone_share = np.broadcast_to(ctx.inputs.zone_share, (ctx.params.n_draws,) + ctx.inputs.zone_share.shape)
+        return init_state(ctx.population, zone_share, ctx.params)
+
+    def advance(self, state: LandUseState, ctx) -> LandUseState:
+        return advance(state, ctx.population, ctx.levers, ctx.params, ctx.year)
+
+    def account(self, state: LandUseState, ctx) -> dict:
+        return account(state, ctx.params, ctx.year)
+
+
+SUBMODEL = LandUse()

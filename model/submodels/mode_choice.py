@@ -165,6 +165,69 @@ def segment_mixture(base_shares: np.ndarray, delta_utility: np.ndarray, car_alte
     return mixed
 
 
+def bpr_time_ratio(volume_ratio: np.ndarray, volume_capacity: np.ndarray, alpha: np.ndarray,
+                   beta: np.ndarray) -> np.ndarray:
+    """Travel time relative to the base when car volume changes by ``volume_ratio`` [1].
+
+    BPR curve ``t = t0 (1 + alpha (V/C)^beta)`` (Bureau of Public Roads 1964; methods §1.4),
+    so ``t1 / t_base = (1 + alpha (x v)^beta) / (1 + alpha v^beta)`` with ``v`` the base
+    volume-capacity ratio and ``x`` the volume relative to the base. Arguments broadcast.
+    """
+    return (1.0 + alpha * (volume_ratio * volume_capacity) ** beta) / (1.0 + alpha * volume_capacity ** beta)
+
+
+def pivot_logsum(base_shares: np.ndarray, delta_utility: np.ndarray) -> np.ndarray:
+    """Change in the logsum (expected maximum utility) of a pivoted choice [1].
+
+    ``dLS = ln sum_m P0[m] exp(dV[m])`` (Ben-Akiva & Lerman 1985; methods §1.2): zero when
+    nothing changes, ``dV`` when every alternative changes by ``dV``. Alternatives on the last
+    axis, which is summed away.
+    """
+    top = delta_utility.max(axis=-1, keepdims=True)
+    return np.log((base_shares * np.exp(delta_utility - top)).sum(axis=-1)) + top[..., 0]
+
+
+def period_shift(base_peak_share: np.ndarray, delta_logsum_peak: np.ndarray, delta_logsum_offpeak: np.ndarray,
+                 scale: np.ndarray) -> np.ndarray:
+    """Share of trips made in the peak after a change in what travel costs in each period [1].
+
+    A binary logit of departure time above the mode choice (a nested logit, methods §1.4:
+    time-of-day differentiated tolls need peak and off-peak costs), pivoted on the base share
+    ``s0``: ``s = s0 e^(mu dLS_peak) / (s0 e^(mu dLS_peak) + (1 - s0) e^(mu dLS_offpeak))``, with
+    ``mu`` in [0, 1] the scale of the period choice relative to the mode choice (0: nobody
+    changes departure time). Arguments broadcast.
+    """
+    peak = base_peak_share * np.exp(scale * delta_logsum_peak)
+    off = (1.0 - base_peak_share) * np.exp(scale * delta_logsum_offpeak)
+    return peak / (peak + off)
+
+
+def segment_shares(base_shares: np.ndarray, delta_utility: np.ndarray, car_alternative: int,
+                   car_extra: list[np.ndarray]) -> list[np.ndarray]:
+    """Pivoted shares of each segment of a population whose car alternative differs [1].
+
+    Segments (trips ending in a zone with a parking fee, trips crossing a charged cordon, ...)
+    share the common utility change ``delta_utility`` and add their own ``car_extra``
+    (broadcasting to ``delta_utility[..., 0]``) on the car alternative. Returns one array of
+    shares per segment, alternatives on the last axis; weight them with
+    :func:`mixture` (methods §1.2-1.4).
+    """
+    out = []
+    for extra in car_extra:
+        dv = delta_utility.copy()
+        dv[..., car_alternative] += extra
+        out.append(pivot_point_logit(base_shares, dv))
+    return out
+
+
+def mixture(weights: list[np.ndarray], shares: list[np.ndarray]) -> np.ndarray:
+    """``sum_s w_s P_s`` over segments; weights broadcast to the shares without their last axis."""
+    total = 0.0
+    for w, p in zip(weights, shares):
+        total = total + np.asarray(w)[..., None] * p
+    return total
+
+
 def solve_constants(utility: np.ndarray, weights: np.ndarray, target: np.ndarray,
                     tolerance: float = 1e-13, max_iterations: int = 2000) -> np.ndarray:
     """Alternative-specific constants that make weighted segment shares match a total [1].
@@ -199,15 +262,24 @@ class DemandCoefficients:
     trip_length: np.ndarray        # (D, 5) [km/trip] at trip-length factor 1
     zone_constant: np.ndarray      # (D, Z, 5) [1] utility constants, zone B and the car modes 0
     purpose_constant: np.ndarray   # (D, P, 5) [1] utility constants, commute and car driver 0
-    car_cost_elasticity: np.ndarray  # (D, P) [1] long-run elasticity of car-driver trips to energy cost
-    fare_elasticity: np.ndarray    # (D, P) [1] long-run elasticity of PT trips to the fare
+    toll_elasticity: np.ndarray    # (D,) [1] long-run elasticity of crossing car trips to the toll (target)
+    reference_toll: np.ndarray     # (D,) [NOK/passage] toll of the calibration where no ring was in force
+    fare_elasticity: np.ndarray    # (D,) [1] long-run elasticity of PT trips to the fare (target)
+    trip_length_elasticity: np.ndarray  # (D,) [1] car-driver trip length to the energy cost per km
     persistence: np.ndarray        # (D,) [1] partial-adjustment lambda
-    value_of_time: np.ndarray      # (D, P) [NOK/h]
+    car_value_of_time: np.ndarray  # (D, P) [NOK/h] car drivers
+    value_of_time: np.ndarray      # (D, P) [NOK/h] public-transport users
     wait_weight: np.ndarray        # (D,) [1]
+    period_scale: np.ndarray       # (D,) [1] scale of the peak/off-peak choice
+    car_speed: np.ndarray          # (D, T) [km/h] 2009
+    volume_capacity: np.ndarray    # (D, T) [1] 2009
+    bpr: np.ndarray                # (D, 2) [1] alpha, beta of the BPR curve
+    outside_factor: np.ndarray     # (D,) [1] errand and leisure trips leaving the municipality vs commute
     headway: np.ndarray            # (D, T) [min]
     pt_fare: np.ndarray            # (D,) [NOK/trip]
     home_end_share: np.ndarray     # (D,) [1] car trips ending at home (free parking)
     destination_share: np.ndarray  # (D, Z) [1] other car trips ending in each zone, sums to 1
+    public_parking: np.ndarray     # (D, Z) [1] of those, share parking in public paid spaces
     ownership_utility: np.ndarray  # (D,) [1] utility per unit log cars per capita
 
 
@@ -236,14 +308,23 @@ def demand_coefficients(params: Params) -> DemandCoefficients:
         trip_length=params.vector("transport.trip_length", dims.MODES),
         zone_constant=zone_constant,
         purpose_constant=purpose_constant,
-        car_cost_elasticity=params.vector("transport.car_cost_elasticity", dims.PURPOSES),
-        fare_elasticity=params.vector("transport.fare_elasticity", dims.PURPOSES),
+        toll_elasticity=params["transport.toll_elasticity"],
+        reference_toll=params["transport.reference_toll"],
+        fare_elasticity=params["transport.fare_elasticity"],
+        trip_length_elasticity=params["transport.trip_length_cost_elasticity"],
         persistence=params["transport.partial_adjustment"],
-        value_of_time=params.vector("transport.value_of_time", dims.PURPOSES),
+        car_value_of_time=params.vector("transport.value_of_time.car", dims.PURPOSES),
+        value_of_time=params.vector("transport.value_of_time.pt", dims.PURPOSES),
         wait_weight=params["transport.wait_weight"],
+        period_scale=params["transport.period_choice_scale"],
+        car_speed=params.vector("transport.car_speed", dims.PERIODS),
+        volume_capacity=params.vector("transport.volume_capacity", dims.PERIODS),
+        bpr=np.stack([params["transport.bpr_alpha"], params["transport.bpr_beta"]], axis=-1),
+        outside_factor=params["transport.other_purpose_outside_factor"],
         headway=params.vector("transport.pt_headway", dims.PERIODS),
         pt_fare=params["transport.pt_fare"],
         home_end_share=params["transport.trips_ending_at_home"],
         destination_share=_normalised(params.vector("transport.parking_destination_share", dims.ZONES)),
+        public_parking=params.vector("transport.public_parking_share", dims.ZONES),
         ownership_utility=params["transport.car_ownership_utility"],
     )

@@ -113,3 +113,22 @@ def account(state: OtherSectorsState, params: Params, year: int) -> dict:
         growth = (1.0 + params[f"other_sectors.annual_change.{s}"]) ** (year - dims.BASE_YEAR)
         out[s] = base * growth[:, None, None]
     return {"emissions": out}
+
+
+class OtherSectors:
+    """The sectors no measure drives yet, in the simulation's protocol (``submodels/__init__.py``)."""
+
+    name, decided_by, emits = "other_sectors", None, True
+
+    def init_state(self, ctx) -> OtherSectorsState:
+        levels = ctx.calibration.levels_of(SOURCES) if ctx.calibration is not None else None
+        return init_state(ctx.population[0], ctx.params, levels)
+
+    def advance(self, state: OtherSectorsState, ctx) -> OtherSectorsState:
+        return state
+
+    def account(self, state: OtherSectorsState, ctx) -> dict:
+        return account(state, ctx.params, ctx.year)
+
+
+SUBMODEL = OtherSectors()

@@ -1,31 +1,33 @@
-"""Road transport: passenger demand, mode choice, vehicle fleets and road emissions (methods §1).
+"""Road transport: passenger demand, mode and period choice, tolls, vehicle fleets and road emissions
+(methods §1).
 
-ASIF chain per municipality (methods §1.1): residents' trips by zone, purpose and
-period (Activity) are split over ``dims.MODES`` by a pivot-point logit on generalised
-cost (Structure, :mod:`.mode_choice`); car-driver trips times trip length give the
-residents' car vkm, which the ``cars`` calibration factor turns into territorial vkm
-(through traffic and visitors, and whatever the resident-travel estimate misses: Oslo's
-factor is 0.51). Vans and heavy vehicles follow jobs, buses population
-and public-transport service (methods §1.6). Each vehicle class has a vintage fleet
-(:mod:`.fleet`) that sets energy per km by powertrain and age (Intensity) and the fuel
-mix with its biofuel blend (Fuel).
+ASIF chain per municipality (methods §1.1): residents' trips by home zone, purpose and period
+(Activity) are split over ``dims.MODES`` by a pivot-point logit on generalised cost (Structure,
+:mod:`.mode_choice`); car-driver trips times trip length give the residents' car vkm, which the
+``cars`` calibration factor turns into territorial vkm (through traffic and visitors). Vans and
+heavy vehicles follow jobs and the tolls they pay, buses population and public-transport
+service (methods §1.6). Each vehicle class has a vintage fleet (:mod:`.fleet`) that sets energy
+per km by powertrain and age (Intensity) and the fuel mix with its biofuel blend (Fuel).
 
-Year protocol: ``init_state`` (2009) -> ``set_base_levers`` (2009 levers) -> each year
-``choose_modes`` and ``choose_car_powertrains``, ``advance`` (from 2010), ``account``.
+Generalised cost (methods §1.2): car driver = energy cost + parking + tolls + value of time x
+in-vehicle time (which congestion stretches, BPR); public transport = fare + value of time x
+weighted waiting time. Only changes against 2009 enter the pivot, ``dV = beta dGC`` with
+``beta = kappa / VoT`` per purpose: ``kappa`` [utility per hour] is calibrated per municipality
+so that cordon-crossing car trips answer the toll with the long-run elasticity
+``transport.toll_elasticity`` at the 2009 toll, and public-transport trips the fare with
+``transport.fare_elasticity``. Energy prices and taxes are yearly paths (:mod:`framtid.model.prices`).
 
-Levers (``levers[name]``, absent = neutral 0), shapes after ``(D, M)``:
-``biofuel_share_petrol``, ``biofuel_share_diesel`` () volume share of biofuel;
-``toll_nok`` (T,) NOK per cordon crossing for cars that pay; ``cordon_crossing_share``
-(Z, P) share of trips crossing the charged cordon; ``parking_fee_nok`` (Z,) NOK per car
-trip ending in the zone; ``pt_fare_change``, ``pt_service_change`` () relative changes;
-``bev_vat_exemption``, ``bev_registration_tax_exemption``, ``bev_toll_discount``,
-``bev_parking_discount`` () in [0, 1]; ``zero_emission_share_new_van``, ``_heavy``,
-``_bus`` () in [0, 1]; ``car_ownership_change`` () relative. Choices respond to the change
-relative to the levers passed to ``set_base_levers``.
+Segments: trips that cross a charged cordon (who crosses which cordon comes from commuting and
+the zone structure, :mod:`.tolls`) and trips that end in a zone with a parking fee answer their
+own costs; each segment also chooses between the peak and the off-peak (a nest above the mode
+choice, so a peak-only charge moves trips out of the peak). The car-driver trip length answers
+the energy cost per km (destination choice). Short- and long-run responses differ by partial
+adjustment (methods §1.3).
 
-Parameter-derived arrays are computed once (``demand_coefficients``, ``fleet_coefficients``)
-and kept in the state; the yearly functions reuse them while they are given the same
-``Params`` object.
+Year protocol: ``init_state`` (2009, with the 2009 levers and prices) -> each year ``choose``
+(the household cohorts' rule), ``advance`` (from 2010), ``account``; the adapter
+:class:`Transport` at the end fits it to the simulation. Levers (``levers.py``) are indexed
+directly; every call gets all of them.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .. import cordons as cordon_data
 from .. import dims
+from .. import prices as price_paths
 from ..parameters import Params
-from . import fleet, mode_choice
+from . import fleet, mode_choice, tolls
 from .fleet import FleetCoefficients, fleet_coefficients
 from .mode_choice import DemandCoefficients, demand_coefficients
 
@@ -46,20 +50,35 @@ CLASS_SOURCES = ("cars", "vans", "heavy_vehicles", "buses")      # emission sour
 KWH_PER_GWH = 1e6
 SHARE_TOLERANCE = 1e-6
 TINY = np.finfo(float).tiny  # guards divisions by an empty zone or municipality
+HOURS = 1.0 / 60.0
 
 CAR, PT = (dims.index(dims.MODES, m) for m in ("car_driver", "public_transport"))
 PETROL, DIESEL, PHEV, BEV = range(len(dims.POWERTRAINS))
 CAR_CLASS = dims.index(dims.VEHICLE_CLASSES, "car")
-BUS_COLUMN = 2  # position of buses among the activity-driven classes (van, heavy, bus)
+VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (van, heavy, bus)
+POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
+COMMUTING_YEAR = dims.BASE_YEAR   # commuting shares nearest to 2009, held (cordons.commute_matrix)
 
-LEVER_AXES = {
-    "biofuel_share_petrol": (), "biofuel_share_diesel": (),
-    "toll_nok": (len(dims.PERIODS),), "cordon_crossing_share": (len(dims.ZONES), len(dims.PURPOSES)),
-    "parking_fee_nok": (len(dims.ZONES),), "pt_fare_change": (), "pt_service_change": (),
-    "bev_vat_exemption": (), "bev_registration_tax_exemption": (), "bev_toll_discount": (),
-    "bev_parking_discount": (), "zero_emission_share_new_van": (), "zero_emission_share_new_heavy": (),
-    "zero_emission_share_new_bus": (), "car_ownership_change": (),
-}
+
+@dataclass(frozen=True)
+class Geography:
+    """Who crosses which cordon: fixed for a run (set up from the embedded cordon and commuting data)."""
+
+    crossings: np.ndarray   # (D, C, M, Z, P) [crossings per one-way trip] of each cordon
+    paid: np.ndarray        # (D, C, M, Z, P) [paid passages per one-way trip]
+    owner: np.ndarray       # (C,) index of the municipality that owns each cordon
+    external: np.ndarray    # (C,) [1] passages not counted by the rule per passage counted
+
+
+def geography(c: DemandCoefficients) -> Geography:
+    """Crossings and paid passages per trip of every cordon for residents of each municipality,
+    zone type and purpose (:func:`framtid.model.cordons.crossing_matrix`)."""
+    cords = cordon_data.cordons()
+    commute = cordon_data.commute_matrix(cordon_data.load_commuting(), COMMUTING_YEAR)
+    split = cordon_data.destination_split(commute, c.outside_factor)                # (D, M, P, M)
+    crossings, paid = cordon_data.crossing_matrix(cords, split, c.destination_share)  # (D, C, M, Z, P)
+    owner = np.array([dims.MUNICIPALITIES.index(x.municipality) for x in cords])
+    return Geography(crossings, paid, owner, np.array([x.external_passage_ratio for x in cords]))
 
 
 @dataclass
@@ -68,19 +87,20 @@ class TransportState:
 
     demand: DemandCoefficients
     fleet: FleetCoefficients
+    geo: Geography
     params: Params                      # the table both were derived from
     year: int
     population: np.ndarray              # (D, M) [inhabitants]
     population_base: np.ndarray         # (D, M) 2009
     zone_population: np.ndarray         # (D, M, Z)
-    trip_length_factor: np.ndarray      # (D, M, Z) [1] relative trip length by home zone
-    trip_length_factor_base: np.ndarray # (D, M, Z) 2009
+    trip_length_factor: np.ndarray      # (D, M, Z) [1] relative trip length by home zone (land use)
+    trip_length_factor_base: np.ndarray  # (D, M, Z) 2009
     jobs: np.ndarray                    # (D, M)
     jobs_base: np.ndarray               # (D, M) 2009
     cars_per_capita_base: np.ndarray    # (D, M) [cars/inhabitant] 2009
-    trip_volume: np.ndarray             # (D, M, Z, P, T) [trips/yr]
+    trip_volume: np.ndarray             # (D, M, Z, P, T) [trips/yr] with the 2009 split over periods
     base_shares: np.ndarray             # (D, M, Z, P, T, 5) [1] pivot shares P0
-    mode_shares: np.ndarray             # (D, M, Z, P, T, 5) [1] this year's shares
+    choice: dict                        # this year's choice (see :func:`choose`)
     car_cost_coefficient: np.ndarray    # (D, M, P) [1/NOK] beta of car-driver costs per purpose
     pt_cost_coefficient: np.ndarray     # (D, M, P) [1/NOK] beta of PT costs per purpose
     calibration: np.ndarray             # (D, M, 4 classes) [1] factors of CLASS_SOURCES
@@ -89,9 +109,8 @@ class TransportState:
     new_car_share: np.ndarray           # (D, M, K) [1] powertrains of this year's new cars
     vkm_share: np.ndarray               # (D, M, C, K) [1] share of each class's vkm by powertrain
     energy_per_vkm: np.ndarray          # (D, M, C, 3) [kWh/vkm] petrol, diesel, electricity
-    neutral_levers: dict                # name -> zeros, for absent levers
     base_levers: dict                   # levers in force in 2009 (pivot reference)
-    base_costs: dict                    # generalised-cost terms under the base levers
+    base_costs: dict                    # generalised-cost terms under the base levers and prices
     powertrain_constants: np.ndarray    # (D, M, K) constants reproducing 2009 new-car shares
 
 
@@ -99,17 +118,6 @@ def _coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, Fl
     if params is state.params:
         return state.demand, state.fleet
     return demand_coefficients(params), fleet_coefficients(params)
-
-
-def _levers(state: TransportState, levers: dict) -> dict:
-    """Every lever, with the neutral value for the absent ones."""
-    return {name: levers.get(name, zero) for name, zero in state.neutral_levers.items()}
-
-
-def _bev_column(paid_by_bev: np.ndarray) -> np.ndarray:
-    """``(D, M, K)``: 1 for the other powertrains, the given share for BEV."""
-    one = np.ones_like(paid_by_bev)
-    return np.stack([one, one, one, paid_by_bev], axis=-1)
 
 
 def bev_share_of_stock(stock: np.ndarray) -> np.ndarray:
@@ -130,82 +138,116 @@ def _fleet_state(stock: np.ndarray, fc: FleetCoefficients, year: int) -> tuple[n
     return share, energy
 
 
-def _car_cost_per_km(energy_per_vkm: np.ndarray, fc: FleetCoefficients) -> np.ndarray:
+def energy_prices(paths, k: int, levers: dict, fc: FleetCoefficients) -> np.ndarray:
+    """Prices of petrol, diesel and charging electricity in year index ``k`` [real 2009 NOK/kWh],
+    ``(D, M, 3)``: pump prices with this year's road-usage and CO2 taxes (``prices.pump_prices``)
+    per kWh of fuel, and the household electricity price incl. grid, taxes and VAT."""
+    pump = price_paths.pump_prices(paths, k, levers["road_usage_tax"], levers["co2_tax_road_nok_per_t"],
+                                   fc.co2_per_litre, fc.vat_rate[:, None, None])
+    electricity = price_paths.electricity_consumer_price(paths, k, fc.vat_rate)
+    return np.concatenate([pump / fc.energy_content[:, None, :],
+                           np.broadcast_to(electricity[:, None, None], pump.shape[:2] + (1,))], axis=-1)
+
+
+def _cost_per_km(energy_per_vkm: np.ndarray, price: np.ndarray) -> np.ndarray:
     """Fleet-average energy cost of driving a car [NOK/vkm], ``(D, M)``."""
-    return (energy_per_vkm[:, :, CAR_CLASS] * fc.price_per_kwh[:, None, :]).sum(axis=-1)
+    return (energy_per_vkm[:, :, CAR_CLASS] * price).sum(axis=-1)
 
 
-def _parking_per_trip(fee: np.ndarray, c: DemandCoefficients) -> np.ndarray:
-    """Expected parking fee of a car trip [NOK/trip], ``(D, M)``: trips ending at home park free,
-    the others end in zone z with the destination share of z."""
-    return (1.0 - c.home_end_share[:, None]) * (fee * c.destination_share[:, None, :]).sum(axis=-1)
+def _toll_fuel_mix(vkm_share: np.ndarray) -> np.ndarray:
+    """Shares of car vkm by toll fuel ``(D, M, F)``: petrol incl. plug-in hybrids, diesel, BEV."""
+    car = vkm_share[:, :, CAR_CLASS]
+    return np.stack([car[..., PETROL] + car[..., PHEV], car[..., DIESEL], car[..., BEV]], axis=-1)
 
 
-def _generalised_costs(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
-                       lv: dict) -> dict:
-    """The generalised-cost terms the levers and the fleet can change [NOK/trip].
+def _bev_parking_discount(lv: dict) -> np.ndarray:
+    """Discount on parking for BEVs ``(D, M)``: the municipality's own or the national minimum."""
+    return np.maximum(lv["bev_parking_discount"], lv["bev_parking_discount_min"])
 
-    Car driver: energy cost at the base trip length (land use acts on trip length
-    outside the logit, methods §2.3) plus expected parking; tolls are kept apart for the
-    cordon segments. BEVs' toll and parking discounts lower both in proportion to the
-    BEV share of the car stock. Public transport: fare plus weighted waiting time.
-    Travel times that no lever changes cancel in the pivot and are left out.
+
+def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, price: np.ndarray,
+                       volume_ratio: np.ndarray) -> dict:
+    """The generalised-cost terms that levers, prices and the fleet change [NOK/trip, h/trip].
+
+    ``volume_ratio`` ``(D, M, T)`` is car traffic relative to 2009 by period (last year's),
+    which stretches car travel time along the BPR curve (methods §1.4).
     """
-    bev = bev_share_of_stock(state.stock)
-    energy = (_car_cost_per_km(state.energy_per_vkm, fc)[:, :, None]
-              * c.trip_length[:, None, None, CAR] * state.trip_length_factor_base)
-    parking = _parking_per_trip(lv["parking_fee_nok"], c) * (1.0 - bev * lv["bev_parking_discount"])
+    bev = state.vkm_share[:, :, CAR_CLASS, BEV]
+    per_km = _cost_per_km(state.energy_per_vkm, price)
+    energy = per_km[:, :, None] * c.trip_length[:, None, None, CAR] * state.trip_length_factor_base
+    # Expected fee of a car trip ending in each zone type: only trips parking in public paid spaces pay.
+    parking = (lv["parking_fee_nok"] * c.public_parking[:, None, :]
+               * (1.0 - bev * _bev_parking_discount(lv))[..., None])                                # (D, M, Zdest)
+    prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"])
+    is_charged = tolls.charged(prices)
+    by_fuel = tolls.toll_per_trip(state.geo.paid, prices, is_charged)                              # (D,M,Z,P,T,F)
+    weight = tolls.crossing_weight(state.geo.crossings, is_charged)                                # (D, M, Z, P)
+    average = tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share))                       # (D,M,Z,P,T)
+    per_crossing = np.where(weight[..., None] > 0, average / np.maximum(weight[..., None], TINY), 0.0)
+    alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
+    time = (c.trip_length[:, None, None, CAR] / c.car_speed[:, None, :]
+            * mode_choice.bpr_time_ratio(volume_ratio, c.volume_capacity[:, None, :], alpha, beta))  # (D, M, T) [h]
     wait = mode_choice.headway_wait_min(c.headway[:, None, :], lv["pt_service_change"][..., None])
     fare = c.pt_fare[:, None] * (1.0 + lv["pt_fare_change"])
     pt = mode_choice.generalised_cost(fare[:, :, None, None], 0.0, wait[:, :, None, :],
                                       c.value_of_time[:, None, :, None], c.wait_weight[:, None, None, None])
     return {
-        "car": energy + parking[..., None],                                          # (D, M, Z)
-        "pt": pt,                                                                     # (D, M, P, T)
-        "toll": lv["toll_nok"] * (1.0 - bev * lv["bev_toll_discount"])[..., None],    # (D, M, T)
-        "crossing": lv["cordon_crossing_share"],                                      # (D, M, Z, P)
-        "car_ownership": np.log1p(lv["car_ownership_change"]),                        # (D, M)
+        "energy": energy,                    # (D, M, Z) car-driver trip at the 2009 trip length
+        "per_km": per_km,                    # (D, M) [NOK/vkm]
+        "parking": parking,                  # (D, M, Zdest) per trip ending in the zone type
+        "prices": prices,                    # (D, C, 2, F, T) [NOK/passage]
+        "toll_by_fuel": by_fuel,             # (D, M, Z, P, T, F) per one-way trip
+        "crossing": weight,                  # (D, M, Z, P) share crossing a charged cordon
+        "toll": per_crossing,                # (D, M, Z, P, T) per crossing trip, fleet average
+        "car_time": time,                    # (D, M, T) [h/trip]
+        "pt": pt,                            # (D, M, P, T)
+        "car_ownership": np.log1p(lv["car_ownership_change"]),   # (D, M)
     }
 
 
-def _zone_car_weights(trip_volume: np.ndarray, mode_shares: np.ndarray) -> np.ndarray:
+def _zone_car_weights(trip_volume: np.ndarray, mode_shares: np.ndarray, periods: np.ndarray) -> np.ndarray:
     """Car-driver trips by home zone ``(D, M, Z)``: where the municipality's cars are used."""
-    return (trip_volume * mode_shares[..., CAR]).sum(axis=(3, 4))
+    return (trip_volume * periods * mode_shares[..., CAR]).sum(axis=(3, 4))
 
 
 def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
-                        lv: dict, base: dict, year: int) -> np.ndarray:
+                        lv: dict, base: dict, price: np.ndarray, costs: dict, year: int) -> np.ndarray:
     """Utility of each powertrain for a new car bought in zone z, without the municipal
     constants, ``(D, M, Z, K)`` (methods §1.5).
 
     ``V = beta_TCO TCO + maturity(t) - maturity(2009) + charging + peer``: the TCO holds
-    price with VAT and registration tax, energy, and the tolls and parking the household's
-    car trips meet (driver trips per person x crossing share x toll, per car); home
+    price with VAT and registration tax, energy at this year's prices, and the tolls (each
+    powertrain at its own rate) and parking the household's car trips meet, per car; home
     charging access penalises BEV (and PHEV for its electric share) where it is missing;
     the peer term rises with the local BEV share of the car stock (social contagion).
     """
     t = year - dims.BASE_YEAR
-    drivers = state.trip_volume * state.mode_shares[..., CAR] / np.maximum(
-        state.zone_population, TINY)[..., None, None]         # (D, M, Z, P, T) [trips/person/yr]
+    choice = state.choice
+    drivers = (state.trip_volume * choice["periods"] * choice["modes"][..., CAR]
+               / np.maximum(state.zone_population, TINY)[..., None, None])     # (D, M, Z, P, T) [trips/person/yr]
     cars = state.cars_per_capita_base * (1.0 + lv["car_ownership_change"]) / (1.0 + base["car_ownership_change"])
-    tolls = (drivers * lv["cordon_crossing_share"][..., None]
-             * lv["toll_nok"][:, :, None, None, :]).sum(axis=(3, 4)) / cars[..., None]
-    parking = (drivers.sum(axis=(3, 4)) * _parking_per_trip(lv["parking_fee_nok"], c)[..., None]
-               / cars[..., None])
-    price = fc.car_price + fc.price_premium * np.exp(-fc.price_premium_decline * t)              # (D, K)
+    toll_fuel = (drivers[..., None] * costs["toll_by_fuel"]).sum(axis=(3, 4))                 # (D, M, Z, F)
+    tolls_k = toll_fuel[..., list(POWERTRAIN_TOLL_FUEL)] / cars[..., None, None]            # (D, M, Z, K)
+    fee = (1.0 - c.home_end_share[:, None]) * (lv["parking_fee_nok"] * c.public_parking[:, None, :]
+                                                * c.destination_share[:, None, :]).sum(-1)
+    parking = drivers.sum(axis=(3, 4)) * fee[..., None] / cars[..., None]                  # (D, M, Z)
+    bev_parking = 1.0 - _bev_parking_discount(lv)
+    parking_k = parking[..., None] * np.stack([np.ones_like(bev_parking)] * 3 + [bev_parking], -1)[:, :, None]
+    premium = fc.price_premium * np.exp(-fc.price_premium_decline * t)
+    car_price = fc.car_price + premium                                                       # (D, K)
     fuel = fc.fuel_per_km_new[:, CAR_CLASS] * fleet.vintage_efficiency(t, fc.fuel_gain[:, CAR_CLASS, None],
                                                                         fc.efficiency_floor[:, None])
     electricity = fc.electricity_per_km_new[:, CAR_CLASS] * fleet.vintage_efficiency(
         t, fc.electric_gain[:, None], fc.efficiency_floor[:, None])
-    energy_cost = fuel * fc.fuel_price_by_powertrain + electricity * fc.price_per_kwh[:, 2, None]  # (D, K)
+    fuel_price = price[..., [0, 1, 0, 0]] * np.array([1.0, 1.0, 1.0, 0.0])                   # (D, M, K)
+    energy_cost = fuel[:, None] * fuel_price + electricity[:, None] * price[..., 2, None]    # (D, M, K)
+    vat_paid = np.stack([np.ones_like(lv["bev_vat_exemption"])] * 3 + [1.0 - lv["bev_vat_exemption"]], -1)
+    reg_paid = np.stack([np.ones_like(lv["bev_registration_tax_exemption"])] * 3
+                        + [1.0 - lv["bev_registration_tax_exemption"]], -1)
     tco = fleet.ownership_cost(
-        price[:, None, None, :], fc.registration_tax[:, None, None, :], fc.vat_rate[:, None, None, None],
-        _bev_column(1.0 - lv["bev_vat_exemption"])[:, :, None, :],
-        _bev_column(1.0 - lv["bev_registration_tax_exemption"])[:, :, None, :],
-        fc.annuity[:, None, None, None], fc.annual_km[:, None, None, CAR_CLASS, None],
-        energy_cost[:, None, None, :],
-        tolls[..., None] * _bev_column(1.0 - lv["bev_toll_discount"])[:, :, None, :],
-        parking[..., None] * _bev_column(1.0 - lv["bev_parking_discount"])[:, :, None, :])
+        car_price[:, None, None, :], fc.registration_tax[:, None, None, :], fc.vat_rate[:, None, None, None],
+        vat_paid[:, :, None, :], reg_paid[:, :, None, :], fc.annuity[:, None, None, None],
+        fc.annual_km[:, None, None, CAR_CLASS, None], energy_cost[:, :, None, :], tolls_k, parking_k)
     path = (fc.maturity_amplitude, fc.maturity_midpoint, fc.maturity_rate)
     maturity = fleet.logistic_path(year, *path) - fleet.logistic_path(dims.BASE_YEAR, *path)      # (D, K)
     charging = (fc.charging_coefficient[:, None, None] * (fc.home_charging[:, :, None] - 1.0)
@@ -216,20 +258,165 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     return utility
 
 
-def _activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict,
-                  population: np.ndarray, jobs: np.ndarray) -> np.ndarray:
+def _cordon_segments(base: dict, now: dict) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """The four toll segments (weight (D,M,Z,P), toll change (D,M,Z,P,T), crosses now?)."""
+    segments = mode_choice.cordon_segments(base["crossing"][..., None], now["crossing"][..., None],
+                                           base["toll"], now["toll"])
+    return [(w[..., 0], d_toll, crosses_now) for (w, d_toll), crosses_now in zip(segments, (True, True, False, False))]
+
+
+def choose(state: TransportState, levers: dict, params: Params, year: int, price: np.ndarray) -> dict:
+    """The household cohorts' travel choice this year (methods §1.2-1.4).
+
+    Every segment (trips crossing a charged cordon in 2009 and/or now, crossed with trips
+    ending at home or in a zone type with a parking fee) pivots on the 2009 shares with
+    ``dV = beta dGC`` (car driver: energy at 2009 trip length, time, parking and tolls of the
+    segment, plus ``theta ln((1 + o) / (1 + o_2009))`` for car ownership; public transport:
+    fare and weighted waiting time); its trips choose the period by the change in the
+    segment's logsum (:func:`mode_choice.period_shift`).
+
+    Short and long run differ by partial adjustment of the utility changes: each year's
+    ``dV`` moves from last year's towards the long-run one, ``dV_t = lambda dV_(t-1) +
+    (1 - lambda) dV*`` (the lagged-cost form of methods §1.3; for small changes it equals the
+    partial adjustment of log shares, ``e_SR = (1 - lambda) e_LR``), for every segment alike,
+    so segment results (passages through a cordon) adjust at the same pace as the totals. The
+    car-driver trip length answers the energy cost per km the same way.
+
+    Returns ``modes`` ``(D, M, Z, P, T, 5)`` mode shares of each period's trips, ``periods``
+    ``(D, M, Z, P, T)`` trips relative to the 2009 split over periods, ``crossing_car``
+    ``(D, M, Z, P, T)`` car-driver trips crossing a charged cordon per trip of the group
+    crossing now (relative to the 2009 period split), ``parked_car`` ``(D, M, Z, P, T, Zdest)``
+    car-driver trips ending in each zone type away from home per trip, ``trip_length``
+    ``(D, M)`` [1] car-driver trip length relative to 2009, ``volume_ratio`` ``(D, M, T)``
+    car trips by period relative to 2009, ``costs`` this year's cost terms and ``lagged``
+    the adjusted utility changes (next year's starting point).
+    """
+    c, fc = _coef(state, params)
+    previous = state.choice
+    lagged = previous["lagged"]
+    now = _generalised_costs(state, c, levers, price, previous["volume_ratio"])
+    base = state.base_costs
+    lam = c.persistence
+
+    def lag(before: np.ndarray, target: np.ndarray) -> np.ndarray:
+        weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1))
+        return weight * before + (1.0 - weight) * target
+
+    beta = state.car_cost_coefficient[:, :, None, :, None]                                    # (D, M, 1, P, 1)
+    vot = c.car_value_of_time[:, None, None, :, None]
+    target = np.zeros(state.base_shares.shape)
+    ownership = c.ownership_utility[:, None] * (now["car_ownership"] - base["car_ownership"])
+    d_time = (now["car_time"] - base["car_time"])[:, :, None, None, :]
+    target[..., CAR] = (beta * ((now["energy"] - base["energy"])[..., None, None] + vot * d_time)
+                        + ownership[:, :, None, None, None])
+    target[..., PT] = state.pt_cost_coefficient[:, :, None, :, None] * (now["pt"] - base["pt"])[:, :, None]
+    dv = lag(lagged["dv"], target)
+    segments = _cordon_segments(base, now)
+    d_tolls = [lag(before, d_toll) for before, (_, d_toll, _) in zip(lagged["toll"], segments)]
+    d_fee = lag(lagged["parking"], now["parking"] - base["parking"])                          # (D, M, Zdest)
+    # ln(L / L0) = e (c / c0 - 1): linear in the cost per km, like the utilities (methods §1.3).
+    log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
+
+    home = c.home_end_share                                                                    # (D,)
+    parking_segments = [(home, np.zeros_like(d_fee[..., 0]))] + [
+        ((1.0 - home) * c.destination_share[:, d], d_fee[..., d]) for d in range(len(dims.ZONES))]
+    s0 = c.peak_share[:, None, None, :]                                                        # (D, 1, 1, P)
+    modes = periods = crossing_car = 0.0
+    parked = [0.0] * len(dims.ZONES)
+    for (w_toll, _, crosses_now), d_toll in zip(segments, d_tolls):
+        if not np.any(w_toll):
+            continue
+        for j, (w_park, d_park) in enumerate(parking_segments):
+            seg_dv = dv.copy()
+            seg_dv[..., CAR] += beta * (d_toll + d_park[:, :, None, None, None])
+            shares = mode_choice.pivot_point_logit(state.base_shares, seg_dv)
+            logsum = mode_choice.pivot_logsum(state.base_shares, seg_dv)                         # (D,M,Z,P,T)
+            peak = mode_choice.period_shift(s0, logsum[..., 0], logsum[..., 1], c.period_scale[:, None, None, None])
+            factor = np.stack([peak / s0, (1.0 - peak) / (1.0 - s0)], axis=-1)                  # (D,M,Z,P,T)
+            scaled = w_toll[..., None] * np.asarray(w_park).reshape((-1, 1, 1, 1, 1)) * factor
+            modes = modes + scaled[..., None] * shares
+            periods = periods + scaled
+            car = scaled * shares[..., CAR]
+            if crosses_now:
+                crossing_car = crossing_car + car
+            if j > 0:
+                parked[j - 1] = parked[j - 1] + car
+    weight_now = now["crossing"][..., None]
+    crossing_car = np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0)
+    shares = modes / periods[..., None]
+    car_by_period = (state.trip_volume * periods * shares[..., CAR]).sum(axis=(2, 3))          # (D, M, T)
+    base_by_period = (state.trip_volume * state.base_shares[..., CAR]).sum(axis=(2, 3))
+    return {"modes": shares, "periods": periods, "crossing_car": crossing_car,
+            "parked_car": np.stack(parked, axis=-1), "trip_length": np.exp(log_length),
+            "volume_ratio": car_by_period / np.maximum(base_by_period, TINY), "costs": now,
+            "lagged": {"dv": dv, "toll": d_tolls, "parking": d_fee, "length": log_length}}
+
+
+def choose_car_powertrains(state: TransportState, levers: dict, params: Params, year: int,
+                           price: np.ndarray, costs: dict) -> np.ndarray:
+    """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1] (methods §1.5).
+
+    With BEVs exempt from VAT and registration tax and free tolls and parking (the
+    Norwegian policy of the 2010s) the default parameters give a national BEV share of
+    new cars of roughly 30 % in 2018 and 90 % in 2024, as observed (OFV, methods §1.5);
+    tests/test_transport.py checks this. Nothing here fixes that path: it follows from
+    the levers and prices.
+    """
+    c, fc = _coef(state, params)
+    utility = _powertrain_utility(state, c, fc, levers, state.base_levers, price, costs, year)
+    return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :])
+
+
+def _toll_per_vkm(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray,
+                  resident_car_vkm: np.ndarray) -> np.ndarray:
+    """Tolls a van and a heavy vehicle pay per vkm in each municipality [NOK/vkm], ``(D, M, 2)``.
+
+    Vans and trucks are taken to pass their municipality's charged cordons as often per vkm as
+    its residents' cars do (passages per car vkm); vans pay the light diesel rate, trucks the
+    heavy rate, each averaged over cordons and periods as the car passages are.
+    """
+    geo, m = state.geo, len(dims.MUNICIPALITIES)
+    live = tolls.charged(prices)[..., None]
+    by_cordon = tolls.passages(state.trip_volume, geo.paid, crossing_car) * live                # (D, C, T)
+    total = by_cordon.sum(-1)                                                                    # (D, C)
+    per_owner = tolls.per_owner(total, geo.owner, m)
+    rate = per_owner / np.maximum(resident_car_vkm, TINY)                                        # passages/vkm
+    paid = [tolls.per_owner((prices[:, :, k, tolls.DIESEL] * by_cordon).sum(-1), geo.owner, m)
+            / np.maximum(per_owner, TINY) for k in (tolls.LIGHT, tolls.HEAVY)]                 # (D, M) each
+    return rate[..., None] * np.stack(paid, axis=-1)
+
+
+def _resident_car_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
+    trips = (state.trip_volume * choice["periods"] * choice["modes"][..., CAR])                  # (D,M,Z,P,T)
+    per_zone = trips.sum(axis=(3, 4)) * state.trip_length_factor
+    return per_zone.sum(axis=2) * c.trip_length[:, None, CAR] * choice["trip_length"]
+
+
+def _activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, population: np.ndarray,
+                  jobs: np.ndarray, freight: np.ndarray) -> np.ndarray:
     """vkm of vans, heavy vehicles and buses ``(D, M, 3)`` [vkm/yr] (methods §1.6).
 
     ``vkm = vkm_2009 (act / act_2009)^eps`` with jobs as the activity of vans and heavy
-    vehicles and population for buses; bus vkm also scales with public-transport service
-    ``(1 + s) / (1 + s_2009)`` (more departures, more bus-km).
+    vehicles and population for buses; vans and heavy vehicles answer the tolls they pay
+    (``freight`` ``(D, M, 2)``, :func:`tolls.freight_vkm_factor`); bus vkm scales with
+    public-transport service ``(1 + s) / (1 + s_2009)`` (more departures, more bus-km).
     """
     jobs_ratio = jobs / state.jobs_base
     activity = np.stack([jobs_ratio, jobs_ratio, population / state.population_base], axis=-1)
     vkm = state.activity_vkm_base * activity ** fc.activity_elasticity[:, None, :]
+    vkm[..., :2] *= freight
     service = (1.0 + lv["pt_service_change"]) / (1.0 + state.base_levers["pt_service_change"])
     vkm[..., BUS_COLUMN] *= service
     return vkm
+
+
+def _freight_factor(state: TransportState, lv: dict, costs: dict, resident_car_vkm: np.ndarray) -> np.ndarray:
+    """Van and heavy-vehicle vkm relative to the 2009 toll situation ``(D, M, 2)``."""
+    p = state.params
+    per_vkm = _toll_per_vkm(state, costs["prices"], state.choice["crossing_car"], resident_car_vkm)
+    operating = np.stack([p["transport.operating_cost.van"], p["transport.operating_cost.heavy"]], -1)[:, None]
+    return tolls.freight_vkm_factor(per_vkm, state.base_costs["toll_per_vkm"], operating,
+                                    p["transport.freight_cost_elasticity"][:, None, None])
 
 
 def _validate_shares(name: str, shares: np.ndarray, columns: int, lowest: float) -> np.ndarray:
@@ -263,19 +450,45 @@ def _base_stock(fc: FleetCoefficients, cars: np.ndarray, car_mix: np.ndarray,
     return vehicles[..., None, None] * fc.age_profile[:, None, :, :, None] * mix[:, :, :, None, :]
 
 
+def _cost_coefficients(c: DemandCoefficients, weights: np.ndarray, p0: np.ndarray,
+                       costs: dict) -> tuple[np.ndarray, np.ndarray]:
+    """``beta = kappa / VoT`` per municipality and purpose [1/NOK], car driver and public transport.
+
+    ``kappa`` [1/h] makes the trip-weighted long-run elasticity ``e = beta x (1 - P0)`` equal the
+    target: for the car, the toll elasticity of crossing trips at the 2009 toll per crossing
+    trip (``transport.reference_toll`` where no ring was in force); for public transport, the
+    fare elasticity at the 2009 fare (methods §1.2-1.3).
+    """
+    p0 = p0[..., 0, :]                                                                      # (D, M, Z, P, 5)
+    crossing = weights * np.maximum(costs["crossing"], 0.0)
+    toll_weights = np.where(crossing.sum(axis=(2, 3), keepdims=True) > 0, crossing, weights)  # (D, M, Z, P)
+    car_w = toll_weights * p0[..., CAR]
+    toll = (car_w * costs["toll"].mean(axis=-1)).sum(axis=(2, 3)) / np.maximum(car_w.sum(axis=(2, 3)), TINY)
+    toll = np.where(toll > 0, toll, c.reference_toll[:, None])                               # (D, M)
+    car_term = (car_w * (1.0 - p0[..., CAR]) / c.car_value_of_time[:, None, None, :]).sum(axis=(2, 3)) \
+        / np.maximum(car_w.sum(axis=(2, 3)), TINY)
+    kappa_car = c.toll_elasticity[:, None] / (toll * car_term)
+    pt_w = weights * p0[..., PT]
+    pt_term = (pt_w * (1.0 - p0[..., PT]) / c.value_of_time[:, None, None, :]).sum(axis=(2, 3)) \
+        / np.maximum(pt_w.sum(axis=(2, 3)), TINY)
+    kappa_pt = c.fare_elasticity[:, None] / (c.pt_fare[:, None] * pt_term)
+    return (kappa_car[..., None] / c.car_value_of_time[:, None, :],
+            kappa_pt[..., None] / c.value_of_time[:, None, :])
+
+
 def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_factor: np.ndarray,
                jobs: np.ndarray, mode_shares: np.ndarray, cars_per_capita: np.ndarray,
-               car_powertrain_share: np.ndarray, params: Params,
+               car_powertrain_share: np.ndarray, params: Params, levers_2009: dict, price_2009: np.ndarray,
                calibration: dict[str, np.ndarray] | None = None) -> TransportState:
-    """Transport in 2009 (with neutral base levers until :func:`set_base_levers`).
+    """Transport in 2009 under the 2009 levers and prices.
 
     Base mode shares by zone and purpose: zone and purpose constants (parameters) plus
     municipal constants re-solved so that the trip-weighted municipal shares equal
-    ``mode_shares`` (M, 5) exactly. Fleets: stationary age profiles; cars = population x
-    ``cars_per_capita`` with ``car_powertrain_share`` (M, 4) at every age; vans, heavy
-    vehicles and buses diesel, sized from their base vkm. Cost coefficients per purpose
-    reproduce target long-run elasticities: car-driver trips to the car's energy cost, and
-    public-transport trips to the fare (``beta = e / (x (1 - P0))``, methods §1.2-1.3).
+    ``mode_shares`` (M, 5) exactly (the observed shares already hold the 2009 tolls). Fleets:
+    stationary age profiles; cars = population x ``cars_per_capita`` with
+    ``car_powertrain_share`` (M, 4) at every age; vans, heavy vehicles and buses diesel, sized
+    from their base vkm. Cost coefficients: :func:`_cost_coefficients`. Powertrain constants
+    make the 2009 new-car shares (car-trip-weighted over zones) equal the base shares.
 
     Calibration [1] (D, M) per source: ``cars`` = territorial car vkm / residents' car vkm
     (through traffic and visitors); ``vans``, ``heavy_vehicles``, ``buses`` scale the base vkm.
@@ -295,98 +508,58 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     activity_vkm = fc.base_vkm_per_capita[:, None, :] * population[..., None] * cal[..., 1:]
     stock = _base_stock(fc, population * cars_per_capita, powertrains, activity_vkm)
     vkm_share, energy = _fleet_state(stock, fc, dims.BASE_YEAR)
-
-    # Cost coefficients from the purpose's municipal base shares (beta = e / (x (1 - P0))).
-    by_purpose = ((weights[..., None] * p0[:, :, :, :, 0]).sum(axis=2)
-                  / np.maximum(weights.sum(axis=2), TINY)[..., None])                          # (D, M, P, 5)
-    car_trip_cost = _car_cost_per_km(energy, fc) * c.trip_length[:, None, CAR]                # (D, M) [NOK/trip]
-    beta_car = mode_choice.cost_coefficient(c.car_cost_elasticity[:, None, :], car_trip_cost[..., None],
-                                            by_purpose[..., CAR])
-    beta_pt = mode_choice.cost_coefficient(c.fare_elasticity[:, None, :], c.pt_fare[:, None, None],
-                                           by_purpose[..., PT])
-
+    volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
+    ones = np.ones(volume.shape)
+    no_change = np.zeros(volume.shape)
+    choice = {"modes": p0, "periods": ones, "crossing_car": p0[..., CAR].copy(),
+              "parked_car": np.repeat(p0[..., CAR, None], len(dims.ZONES), -1)
+              * ((1.0 - c.home_end_share)[:, None] * c.destination_share)[:, None, None, None, None, :],
+              "trip_length": np.ones((d, m)), "volume_ratio": np.ones((d, m, len(dims.PERIODS))),
+              "lagged": {"dv": np.zeros(p0.shape), "toll": [no_change] * 4,
+                         "parking": np.zeros((d, m, len(dims.ZONES))), "length": np.zeros((d, m))}}
     state = TransportState(
-        demand=c, fleet=fc, params=params, year=dims.BASE_YEAR, population=population, population_base=population,
-        zone_population=zone_population, trip_length_factor=trip_length_factor,
+        demand=c, fleet=fc, geo=geography(c), params=params, year=dims.BASE_YEAR, population=population,
+        population_base=population, zone_population=zone_population, trip_length_factor=trip_length_factor,
         trip_length_factor_base=trip_length_factor, jobs=jobs, jobs_base=jobs,
-        cars_per_capita_base=np.broadcast_to(cars_per_capita, (d, m)),
-        trip_volume=mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share),
-        base_shares=p0, mode_shares=p0, car_cost_coefficient=beta_car,
-        pt_cost_coefficient=beta_pt, calibration=cal,
+        cars_per_capita_base=np.broadcast_to(cars_per_capita, (d, m)), trip_volume=volume,
+        base_shares=p0, choice=choice, car_cost_coefficient=np.zeros((d, m, len(dims.PURPOSES))),
+        pt_cost_coefficient=np.zeros((d, m, len(dims.PURPOSES))), calibration=cal,
         activity_vkm_base=activity_vkm, stock=stock,
         new_car_share=np.broadcast_to(fc.base_new_car_share[:, None, :], (d, m, len(dims.POWERTRAINS))),
-        vkm_share=vkm_share, energy_per_vkm=energy,
-        neutral_levers={n: np.zeros((d, m) + axes) for n, axes in LEVER_AXES.items()},
-        base_levers={}, base_costs={}, powertrain_constants=np.zeros((d, m, len(dims.POWERTRAINS))))
-    return set_base_levers(state, {}, params)
-
-
-def set_base_levers(state: TransportState, levers_2009: dict, params: Params) -> TransportState:
-    """Fix the pivot: generalised costs under the 2009 levers, and powertrain constants that
-    make the 2009 new-car shares (car-trip-weighted over zones) equal the base shares."""
-    c, fc = _coef(state, params)
-    lv = _levers(state, levers_2009)
-    utility = _powertrain_utility(state, c, fc, lv, lv, dims.BASE_YEAR)
-    weights = _zone_car_weights(state.trip_volume, state.mode_shares)
-    constants = mode_choice.solve_constants(utility, weights, fc.base_new_car_share[:, None, :])
-    return replace(state, base_levers=lv, base_costs=_generalised_costs(state, c, fc, lv),
-                   powertrain_constants=constants)
-
-
-def choose_modes(state: TransportState, levers: dict, params: Params, year: int) -> np.ndarray:
-    """Mode shares of this year's trips ``(D, M, Z, P, T, 5)`` [1], the household cohorts' rule.
-
-    Long-run shares pivot on the base shares with ``dV = beta dGC`` (car driver: energy,
-    parking, and tolls in the cordon segments; public transport: fare and waiting time)
-    plus ``theta ln((1 + o) / (1 + o_2009))`` for car ownership on the car-driver utility;
-    this year's shares move from last year's by partial adjustment (methods §1.2-1.4).
-    """
-    c, fc = _coef(state, params)
-    now = _generalised_costs(state, c, fc, _levers(state, levers))
-    base = state.base_costs
-    beta = state.car_cost_coefficient[:, :, None, :, None]
-    dv = np.zeros(state.base_shares.shape)
-    ownership = c.ownership_utility[:, None] * (now["car_ownership"] - base["car_ownership"])      # (D, M)
-    dv[..., CAR] = beta * (now["car"] - base["car"])[..., None, None] + ownership[:, :, None, None, None]
-    dv[..., PT] = state.pt_cost_coefficient[:, :, None, :, None] * (now["pt"] - base["pt"])[:, :, None]
-    segments = mode_choice.cordon_segments(base["crossing"][..., None], now["crossing"][..., None],
-                                           base["toll"][:, :, None, None, :], now["toll"][:, :, None, None, :])
-    long_run = mode_choice.segment_mixture(state.base_shares, dv, CAR, segments, beta)
-    persistence = c.persistence.reshape((-1,) + (1,) * (long_run.ndim - 1))
-    return mode_choice.partial_adjustment(state.mode_shares, long_run, persistence)
-
-
-def choose_car_powertrains(state: TransportState, levers: dict, params: Params, year: int) -> np.ndarray:
-    """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1] (methods §1.5).
-
-    With BEVs exempt from VAT and registration tax and free tolls and parking (the
-    Norwegian policy of the 2010s) the default parameters give a national BEV share of
-    new cars of roughly 30 % in 2018 and 90 % in 2024, as observed (OFV, methods §1.5);
-    tests/test_transport.py checks this. Nothing here fixes that path: it follows from
-    the levers.
-    """
-    c, fc = _coef(state, params)
-    lv = _levers(state, levers)
-    utility = _powertrain_utility(state, c, fc, lv, state.base_levers, year)
-    return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :])
+        vkm_share=vkm_share, energy_per_vkm=energy, base_levers=levers_2009, base_costs={},
+        powertrain_constants=np.zeros((d, m, len(dims.POWERTRAINS))))
+    costs = _generalised_costs(state, c, levers_2009, price_2009, choice["volume_ratio"])
+    beta_car, beta_pt = _cost_coefficients(c, weights, p0, costs)
+    crossing_car = np.where(costs["crossing"][..., None] > 0, p0[..., CAR], 0.0)
+    choice = dict(choice, crossing_car=crossing_car)
+    state = replace(state, car_cost_coefficient=beta_car, pt_cost_coefficient=beta_pt, choice=choice)
+    costs["toll_per_vkm"] = _toll_per_vkm(state, costs["prices"], crossing_car,
+                                          _resident_car_vkm(state, c, choice))
+    state = replace(state, base_costs=costs)
+    utility = _powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR)
+    car_weights = _zone_car_weights(volume, p0, ones)
+    constants = mode_choice.solve_constants(utility, car_weights, fc.base_new_car_share[:, None, :])
+    return replace(state, powertrain_constants=constants)
 
 
 def advance(state: TransportState, population: np.ndarray, zone_population: np.ndarray,
-            trip_length_factor: np.ndarray, jobs: np.ndarray, mode_shares: np.ndarray,
-            new_car_shares: np.ndarray, levers: dict, params: Params, year: int) -> TransportState:
-    """Transition from ``year - 1`` to ``year``: new demography, the chosen mode shares, and
-    one year of fleet turnover with car stock = population x cars per capita and the
-    stock of the other classes following their vkm (methods §1.5-1.6)."""
+            trip_length_factor: np.ndarray, jobs: np.ndarray, choice: dict, new_car_shares: np.ndarray,
+            levers: dict, params: Params, year: int) -> TransportState:
+    """Transition from ``year - 1`` to ``year``: new demography, the chosen travel, and one year
+    of fleet turnover with car stock = population x cars per capita and the stock of the other
+    classes following their vkm (methods §1.5-1.6)."""
     c, fc = _coef(state, params)
-    lv = _levers(state, levers)
     volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
-    weights = _zone_car_weights(volume, mode_shares)[..., None]
+    weights = _zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
     new_car = (weights * new_car_shares).sum(axis=2) / np.maximum(weights.sum(axis=2), TINY)
-    ownership = (1.0 + lv["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
+    ownership = (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
     cars = population * state.cars_per_capita_base * ownership
-    others = _activity_vkm(state, fc, lv, population, jobs) / fc.annual_km[:, None, 1:]
-    zero_emission = np.stack([lv["zero_emission_share_new_van"], lv["zero_emission_share_new_heavy"],
-                              lv["zero_emission_share_new_bus"]], axis=-1)
+    moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
+                    trip_length_factor=trip_length_factor, trip_volume=volume, choice=choice)
+    freight = _freight_factor(moved, levers, choice["costs"], _resident_car_vkm(moved, c, choice))
+    others = _activity_vkm(moved, fc, levers, population, jobs, freight) / fc.annual_km[:, None, 1:]
+    zero_emission = np.stack([levers["zero_emission_share_new_van"], levers["zero_emission_share_new_heavy"],
+                              levers["zero_emission_share_new_bus"]], axis=-1)
     new_shares = np.zeros(state.stock.shape[:3] + state.stock.shape[-1:])
     new_shares[:, :, CAR_CLASS] = new_car
     new_shares[:, :, 1:, DIESEL] = 1.0 - zero_emission
@@ -394,33 +567,40 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     targets = np.concatenate([cars[..., None], others], axis=-1)                               # (D, M, C)
     stock, _ = fleet.turnover(state.stock, fc.survival[:, None], targets, new_shares)
     vkm_share, energy = _fleet_state(stock, fc, year)
-    return replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
-                   trip_length_factor=trip_length_factor, trip_volume=volume,
-                   mode_shares=mode_shares, stock=stock, new_car_share=new_car, vkm_share=vkm_share,
-                   energy_per_vkm=energy)
+    return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy)
 
 
 def account(state: TransportState, levers: dict, params: Params, year: int) -> dict:
-    """Activity, energy and tailpipe emissions of road transport in ``year`` (methods §1.1).
+    """Activity, energy, tolls and tailpipe emissions of road transport in ``year`` (methods §1.1).
 
     ``emissions[source]`` (D, M, 4) [t gas/yr] for ``CLASS_SOURCES``; ``vkm`` (D, M, 4 classes)
     and ``car_vkm`` (D, M, 4 powertrains) territorial [vkm/yr]; ``car_vkm_resident`` (D, M)
     [vkm/yr] driven by residents (the zero-growth goal's measure); ``trips`` [trips/yr],
     ``pkm`` [pkm/yr] and trip-weighted ``mode_share`` [1] (D, M, 5); ``car_stock`` (D, M, 4)
     [cars]; ``new_car_share`` (D, M, 4) [1]; ``bev_share_of_car_stock`` (D, M) [1];
-    ``road_energy`` (D, M, 4) [GWh/yr] over ``ROAD_CARRIERS``.
+    ``road_energy`` (D, M, 4) [GWh/yr] over ``ROAD_CARRIERS``; ``cordon_car_trips`` (D, M, T)
+    [passages/day] through the cordons each municipality owns, by period, counting every
+    light vehicle (residents of the 13 with the crossing rule, plus vehicles from elsewhere and
+    through traffic in proportion, ``cordons.csv`` external_passage_ratio); ``toll_revenue``
+    (D, M) [NOK/yr] of those cordons from cars, vans and heavy vehicles;
+    ``parked_car_trips`` (D, M, Zdest) [trips/yr] residents' car-driver trips ending away from
+    home in each zone type.
     """
     c, fc = _coef(state, params)
-    lv = _levers(state, levers)
-    trips = (state.trip_volume[..., None] * state.mode_shares).sum(axis=(3, 4))                  # (D, M, Z, 5)
+    choice, geo = state.choice, state.geo
+    costs = choice.get("costs", state.base_costs)
+    volume = state.trip_volume * choice["periods"]                                            # (D, M, Z, P, T)
+    trips = (volume[..., None] * choice["modes"]).sum(axis=(3, 4))                           # (D, M, Z, 5)
     pkm = (trips * state.trip_length_factor[..., None]).sum(axis=2) * c.trip_length[:, None, :]
+    pkm[..., CAR] *= choice["trip_length"]
     trips = trips.sum(axis=2)
     resident_car_vkm = pkm[..., CAR]
+    freight = _freight_factor(state, levers, costs, resident_car_vkm)
     vkm = np.concatenate([(resident_car_vkm * state.calibration[..., CAR_CLASS])[..., None],
-                          _activity_vkm(state, fc, lv, state.population, state.jobs)], axis=-1)
+                          _activity_vkm(state, fc, levers, state.population, state.jobs, freight)], axis=-1)
     energy = vkm[..., None] * state.energy_per_vkm                                       # (D, M, C, 3) [kWh]
     content = fc.energy_content[:, None, None, :]
-    bio_share = np.stack([lv["biofuel_share_petrol"], lv["biofuel_share_diesel"]], axis=-1)[:, :, None, :]
+    bio_share = np.stack([levers["biofuel_share_petrol"], levers["biofuel_share_diesel"]], axis=-1)[:, :, None, :]
     bio_ratio = fc.bio_energy_ratio[:, None, None, :]
     fossil, bio = fleet.blend_volumes(energy[..., :2], bio_share, content, bio_ratio)            # (D, M, C, 2) [L]
     gases = fleet.tailpipe_gases(fossil, energy[..., :2] / content, fc.co2_per_litre[:, None, None, :],
@@ -429,6 +609,17 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     fossil_kwh = (fossil * content).sum(axis=2)
     bio_kwh = (bio * content * bio_ratio).sum(axis=(2, 3))
     road_energy = np.concatenate([fossil_kwh, energy[..., 2].sum(axis=2)[..., None], bio_kwh[..., None]], -1)
+
+    m = len(dims.MUNICIPALITIES)
+    prices = costs["prices"]
+    counted = (tolls.passages(state.trip_volume, geo.paid, choice["crossing_car"])
+               * tolls.charged(prices)[..., None])                                              # (D, C, T) /yr
+    all_light = counted * (1.0 + geo.external)[None, :, None]
+    mix = _toll_fuel_mix(state.vkm_share)[:, geo.owner]                                         # (D, C, F)
+    car_revenue = (all_light * (prices[:, :, tolls.LIGHT] * mix[..., None]).sum(axis=2)).sum(-1)  # (D, C)
+    per_vkm = _toll_per_vkm(state, prices, choice["crossing_car"], resident_car_vkm)          # (D, M, 2)
+    freight_revenue = (vkm[..., 1:3] * per_vkm).sum(-1)                                        # (D, M)
+    parked = (state.trip_volume[..., None] * choice["parked_car"]).sum(axis=(2, 3, 4))        # (D, M, Zdest)
     return {
         "emissions": {source: gases[:, :, i] for i, source in enumerate(CLASS_SOURCES)},
         "vkm": vkm,
@@ -441,4 +632,44 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "new_car_share": state.new_car_share,
         "bev_share_of_car_stock": bev_share_of_stock(state.stock),
         "road_energy": road_energy / KWH_PER_GWH,
+        "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
+        "toll_revenue": tolls.per_owner(car_revenue, geo.owner, m) + freight_revenue,
+        "parked_car_trips": parked,
     }
+
+
+class Transport:
+    """Road transport in the simulation's protocol (``submodels/__init__.py``); the household
+    cohorts (Mesa agents) make its choices."""
+
+    name, decided_by, emits = "transport", "HouseholdCohort", True
+
+    @staticmethod
+    def _price(state_or_fc, ctx) -> np.ndarray:
+        fc = state_or_fc.fleet if isinstance(state_or_fc, TransportState) else state_or_fc
+        return energy_prices(ctx.prices, ctx.k, ctx.levers, fc)
+
+    def init_state(self, ctx) -> TransportState:
+        lu = ctx.outputs["land_use"]
+        inp = ctx.inputs
+        price = energy_prices(ctx.prices, 0, ctx.base_levers, fleet_coefficients(ctx.params))
+        return init_state(ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
+                          inp.mode_shares, inp.cars_per_capita, inp.car_powertrain_share, ctx.params,
+                          ctx.base_levers, price, ctx.factors)
+
+    def choose(self, state: TransportState, ctx) -> dict:
+        price = self._price(state, ctx)
+        travel = choose(state, ctx.levers, ctx.params, ctx.year, price)
+        cars = choose_car_powertrains(state, ctx.levers, ctx.params, ctx.year, price, travel["costs"])
+        return {"travel": travel, "cars": cars}
+
+    def advance(self, state: TransportState, ctx) -> TransportState:
+        lu, choice = ctx.outputs["land_use"], ctx.choices["transport"]
+        return advance(state, ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
+                       choice["travel"], choice["cars"], ctx.levers, ctx.params, ctx.year)
+
+    def account(self, state: TransportState, ctx) -> dict:
+        return account(state, ctx.levers, ctx.params, ctx.year)
+
+
+SUBMODEL = Transport()

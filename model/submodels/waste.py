@@ -347,3 +347,24 @@ def account(state: WasteState, population: np.ndarray, levers: dict, params: Par
         "incineration_fossil_co2_per_t": np.divide(fossil, incinerated, out=np.zeros_like(fossil),
                                                    where=incinerated > 0.0),
     }
+
+
+class Waste:
+    """Waste in the simulation's protocol (``submodels/__init__.py``)."""
+
+    name, decided_by, emits = "waste", None, True
+
+    def init_state(self, ctx) -> WasteState:
+        inp, d = ctx.inputs, ctx.params.n_draws
+        return init_state(ctx.population, np.broadcast_to(inp.waste_per_capita, (d, len(dims.MUNICIPALITIES))),
+                          np.broadcast_to(inp.treatment_shares, (d,) + inp.treatment_shares.shape), ctx.params,
+                          ctx.factors)
+
+    def advance(self, state: WasteState, ctx) -> WasteState:
+        return advance(state, ctx.population, ctx.levers, ctx.params, ctx.year)
+
+    def account(self, state: WasteState, ctx) -> dict:
+        return account(state, ctx.population, ctx.levers, ctx.params, ctx.year)
+
+
+SUBMODEL = Waste()

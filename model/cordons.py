@@ -1,0 +1,425 @@
+"""Toll cordons and commuting geography: who crosses which cordon, and what it charged when.
+
+Three embedded files, built by ``tools/build_cordons.py`` from the reference data:
+
+* ``cordons.csv``: one row per charging ring. A cordon belongs to one of the 13
+  municipalities (its owner; a scheme spanning two municipalities has one cordon in
+  each). ``inside_share`` ``I_z`` is the share of the owner's residents of ABC zone type
+  ``z`` and of the car-trip ends in zone type ``z`` that lie inside the cordon.
+* ``toll_rates.csv``: the rate history per cordon, by vehicle class, fuel and period.
+* ``commuting.csv``: the share of the employed residents of one municipality who work
+  in another.
+
+The crossing rule: a one-way car trip has one end at home and the other end in the
+destination municipality, in zone type ``d`` with probability ``delta_d``. Each end
+lies inside the cordon independently with its zone type's inside share, and the trip
+crosses the cordon when its two ends lie on different sides::
+
+    P_z = sum_d delta_d [H_z (1 - D_d) + (1 - H_z) D_d]
+
+with ``H = I`` for a home in the owner and ``H = 0`` elsewhere, ``D = I`` for a
+destination in the owner and ``D = 0`` elsewhere. So an owner-internal trip crosses
+with ``sum_d delta_d [I_z (1 - I_d) + (1 - I_z) I_d]``, a trip from another municipality
+into the owner with ``sum_d delta_d I_d`` and a trip out of the owner with ``I_z``.
+Trips between two other municipalities do not cross (transit through a third
+municipality is not modelled; it is part of the cordon's ``external_passage_ratio``).
+Trips ending at home cross exactly when the trip out did, so the rule holds for both
+legs of a home-based tour. A cordon charged inbound only is paid on one leg of a
+round trip that crosses it (direction factor 0.5); one charged both ways on both (1).
+
+Every function is pure (numpy in, numpy out) except the three loaders, which read the
+embedded files and raise :class:`DataError` naming file, line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import dims
+from .data_store import data_path, read_rows
+from .errors import DataError
+
+STATUSES = ("observed", "derived", "estimated", "assumption")
+CONFIDENCE = ("high", "medium", "low", "derived")
+DIRECTION_FACTOR = {"inbound": 0.5, "both": 1.0}   # paid passages per crossing [1]
+VEHICLE_CLASSES = ("light", "heavy")
+FUELS = ("petrol", "diesel", "bev")                  # petrol includes plug-in hybrids
+RATE_FUELS = FUELS + ("all",)
+RATE_PERIODS = dims.PERIODS + ("all",)
+
+CORDON_COLUMNS = ("id", "name", "municipality", "charged_direction", "inside_share_A", "inside_share_B",
+                  "inside_share_C", "exchange_with", "external_passage_ratio", "first_year", "last_year",
+                  "status", "method", "source")
+RATE_COLUMNS = ("cordon", "valid_from", "valid_to", "vehicle_class", "fuel", "period", "price_nok",
+                "tag_discount_share", "status", "source", "confidence", "note")
+COMMUTING_COLUMNS = ("home", "work", "year", "share", "status", "method", "source")
+
+
+@dataclass(frozen=True)
+class Cordon:
+    """A charging ring owned by one municipality."""
+
+    id: str
+    name: str
+    municipality: str                      # owner, one of dims.MUNICIPALITIES
+    charged_direction: str                 # inbound | both
+    inside_share: tuple[float, float, float]  # I_z for zones A, B, C [1]
+    exchange_with: tuple[str, ...]         # other municipalities whose trips to and from the owner cross it
+    # Passages the crossing rule does not count (vehicles from outside the 13, through traffic,
+    # transit across a third municipality, residents' trips to places outside the 13) per
+    # passage it counts [1]; multiply counted passages by (1 + ratio) for all passages.
+    external_passage_ratio: float
+    first_year: int
+    last_year: int | None                  # None: still in force
+    status: str
+    method: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TollRate:
+    """A rate per passage in force from ``valid_from`` to ``valid_to`` (inclusive; None: open)."""
+
+    cordon: str
+    valid_from: date
+    valid_to: date | None
+    vehicle_class: str                     # light | heavy
+    fuel: str                              # petrol | diesel | bev | all
+    period: str                            # peak | offpeak | all
+    price_nok: float                       # nominal NOK per passage, without tag discount (EV rows
+                                           # quoted only with a tag carry that price and discount 0)
+    tag_discount_share: float              # [1]; 0 where the source states none
+    status: str
+    source: str
+    confidence: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CommuteShare:
+    """Share of the employed residents of ``home`` who work in ``work`` [1]."""
+
+    home: str
+    work: str
+    year: int
+    share: float
+    status: str
+    method: str
+    source: str
+
+
+# -- loaders -------------------------------------------------------------------------------
+
+def _embedded(name: str) -> Path:
+    return data_path(name)
+
+
+_rows = read_rows
+
+
+class _Row:
+    """One CSV row that reports bad values with file, line and column."""
+
+    def __init__(self, name: str, lineno: int, row: dict[str, str]):
+        self.name, self.lineno, self.row = name, lineno, row
+
+    def fail(self, column: str, what: str) -> DataError:
+        return DataError(f"{self.name}: line {self.lineno}: column {column!r} {what}, "
+                         f"got {self.row.get(column)!r}")
+
+    def text(self, column: str, allowed: Sequence[str] | None = None) -> str:
+        value = (self.row.get(column) or "").strip()
+        if allowed is not None and value not in allowed:
+            raise self.fail(column, f"must be one of {', '.join(allowed)}")
+        if allowed is None and not value:
+            raise self.fail(column, "must not be empty")
+        return value
+
+    def number(self, column: str, low: float = -np.inf, high: float = np.inf) -> float:
+        try:
+            value = float(self.row.get(column) or "")
+        except ValueError:
+            raise self.fail(column, "must be a number") from None
+        if not low <= value <= high:
+            raise self.fail(column, f"must lie in [{low:g}, {high:g}]")
+        return value
+
+    def year(self, column: str, optional: bool = False) -> int | None:
+        if optional and not (self.row.get(column) or "").strip():
+            return None
+        value = self.number(column, 1900, 2100)
+        if value != int(value):
+            raise self.fail(column, "must be a whole year")
+        return int(value)
+
+    def date(self, column: str, optional: bool = False) -> date | None:
+        text = (self.row.get(column) or "").strip()
+        if optional and not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise self.fail(column, "must be a date YYYY-MM-DD") from None
+
+
+def load_cordons(path: Path | None = None) -> tuple[Cordon, ...]:
+    """The cordons of ``cordons.csv`` (the embedded file unless ``path`` is given), in file order."""
+    path = path or _embedded("cordons.csv")
+    out: dict[str, Cordon] = {}
+    for lineno, raw in _rows(path, CORDON_COLUMNS):
+        r = _Row(path.name, lineno, raw)
+        cid, owner = r.text("id"), r.text("municipality", dims.MUNICIPALITIES)
+        if cid in out:
+            raise r.fail("id", "must be unique")
+        exchange = r.text("exchange_with")
+        if exchange == "all":
+            others = tuple(m for m in dims.MUNICIPALITIES if m != owner)
+        else:
+            others = tuple(exchange.split("+"))
+            if any(m not in dims.MUNICIPALITIES or m == owner for m in others):
+                raise r.fail("exchange_with", "must be 'all' or other municipality ids joined by '+'")
+        first, last = r.year("first_year"), r.year("last_year", optional=True)
+        if last is not None and last < first:
+            raise r.fail("last_year", f"must not precede first_year {first}")
+        out[cid] = Cordon(
+            cid, r.text("name"), owner, r.text("charged_direction", tuple(DIRECTION_FACTOR)),
+            tuple(r.number(f"inside_share_{z}", 0.0, 1.0) for z in dims.ZONES), others,
+            r.number("external_passage_ratio", 0.0), first, last,
+            r.text("status", STATUSES), r.text("method"), r.text("source"))
+    return tuple(out.values())
+
+
+def load_toll_rates(path: Path | None = None, cordon_ids: Sequence[str] | None = None) -> tuple[TollRate, ...]:
+    """The rates of ``toll_rates.csv``; every cordon must be one of ``cordon_ids``
+    (default: the embedded cordons). Two rows for the same cordon, class, fuel and
+    period must not be in force on the same day."""
+    path = path or _embedded("toll_rates.csv")
+    known = tuple(cordon_ids) if cordon_ids is not None else tuple(c.id for c in load_cordons())
+    out: list[tuple[int, TollRate]] = []
+    for lineno, raw in _rows(path, RATE_COLUMNS):
+        r = _Row(path.name, lineno, raw)
+        start, end = r.date("valid_from"), r.date("valid_to", optional=True)
+        if end is not None and end < start:
+            raise r.fail("valid_to", f"must not precede valid_from {start}")
+        discount = r.number("tag_discount_share", 0.0, 1.0) if raw.get("tag_discount_share") else 0.0
+        out.append((lineno, TollRate(
+            r.text("cordon", known), start, end, r.text("vehicle_class", VEHICLE_CLASSES),
+            r.text("fuel", RATE_FUELS), r.text("period", RATE_PERIODS), r.number("price_nok", 0.0),
+            discount, r.text("status", STATUSES), r.text("source"), r.text("confidence", CONFIDENCE),
+            raw.get("note") or "")))
+    _check_overlaps(path.name, out)
+    return tuple(rate for _, rate in out)
+
+
+def _check_overlaps(name: str, rates: list[tuple[int, TollRate]]) -> None:
+    last_day = date.max
+    seen: dict[tuple, list[tuple[int, TollRate]]] = {}
+    for lineno, t in rates:
+        key = (t.cordon, t.vehicle_class, t.fuel, t.period)
+        for other_line, o in seen.get(key, []):
+            if t.valid_from <= (o.valid_to or last_day) and o.valid_from <= (t.valid_to or last_day):
+                raise DataError(f"{name}: line {lineno}: column 'valid_from' {t.valid_from} overlaps line "
+                                f"{other_line} ({t.cordon}, {t.vehicle_class}, {t.fuel}, {t.period})")
+        seen.setdefault(key, []).append((lineno, t))
+
+
+def load_commuting(path: Path | None = None) -> tuple[CommuteShare, ...]:
+    """The commuting shares of ``commuting.csv``. A home's shares in one year sum to at most 1."""
+    path = path or _embedded("commuting.csv")
+    out: list[CommuteShare] = []
+    totals: dict[tuple[str, int], float] = {}
+    seen: set[tuple[str, str, int]] = set()
+    for lineno, raw in _rows(path, COMMUTING_COLUMNS):
+        r = _Row(path.name, lineno, raw)
+        home, work = r.text("home", dims.MUNICIPALITIES), r.text("work", dims.MUNICIPALITIES)
+        if work == home:
+            raise r.fail("work", "must differ from home")
+        year, share = r.year("year"), r.number("share", 0.0, 1.0)
+        if (home, work, year) in seen:
+            raise r.fail("year", f"repeats the pair {home} -> {work}")
+        seen.add((home, work, year))
+        totals[(home, year)] = totals.get((home, year), 0.0) + share
+        if totals[(home, year)] > 1.0:
+            raise r.fail("share", f"makes the shares of {home} in {year} exceed 1")
+        out.append(CommuteShare(home, work, year, share, r.text("status", STATUSES), r.text("method"),
+                                r.text("source")))
+    return tuple(out)
+
+
+# -- geography -----------------------------------------------------------------------------
+
+def commute_matrix(records: Sequence[CommuteShare], year: int) -> np.ndarray:
+    """Share of the employed residents of each municipality working in each other one [1].
+
+    Returns ``(M, M)`` in the order of ``dims.MUNICIPALITIES`` (rows: home). Each pair
+    takes the record whose year is nearest to ``year`` (the earlier on a tie): shares
+    are held constant outside the years the data cover. Pairs without a record are 0.
+    The diagonal is what is left, ``1 - sum of the row``: working in the home
+    municipality or outside the 13.
+    """
+    m = len(dims.MUNICIPALITIES)
+    out = np.zeros((m, m))
+    best: dict[tuple[str, str], CommuteShare] = {}
+    for r in records:
+        key = (r.home, r.work)
+        if key not in best or (abs(r.year - year), r.year) < (abs(best[key].year - year), best[key].year):
+            best[key] = r
+    for (home, work), r in best.items():
+        out[dims.index(dims.MUNICIPALITIES, home), dims.index(dims.MUNICIPALITIES, work)] = r.share
+    out[np.diag_indices(m)] = 1.0 - out.sum(axis=1)
+    return out
+
+
+def destination_split(commute_share: np.ndarray, other_purpose_factor) -> np.ndarray:
+    """Share of residents' one-way trips by purpose going to each municipality [1].
+
+    ``S[h, commute, n] = c[h, n]`` and ``S[h, p, n] = f c[h, n]`` for errands and leisure
+    (``n != h``), with ``c`` the off-diagonal commuting shares (the diagonal of
+    ``commute_share`` is ignored) and ``f`` = ``other_purpose_factor`` [1]: errand and
+    leisure trips leave the municipality ``f`` times as often as commute trips. The
+    diagonal is the internal share, ``1 - sum of the rest``, so rows sum to 1. Trips to
+    places outside the 13 count as internal (the model has no geography there).
+    commute_share ``(M, M)``; ``f`` a scalar or an array of leading (e.g. draw) axes.
+    Returns ``f.shape + (M, P, M)`` with P = ``dims.PURPOSES``. Raises ValueError if a
+    row's outside share would exceed 1.
+    """
+    c = np.array(commute_share, dtype=float)
+    np.fill_diagonal(c, 0.0)
+    f = np.asarray(other_purpose_factor, dtype=float)
+    factor = np.stack([np.ones_like(f)] + [f] * (len(dims.PURPOSES) - 1), axis=-1)   # (..., P)
+    split = factor[..., None, :, None] * c[:, None, :]                                 # (..., M, P, M)
+    outside = split.sum(axis=-1)
+    if np.any(outside > 1.0) or np.any(split < 0.0):
+        raise ValueError("commuting shares times other_purpose_factor leave a negative internal share")
+    home = np.arange(c.shape[0])
+    split[..., home, :, home] = np.moveaxis(1.0 - outside, -2, 0)
+    return split
+
+
+def crossing_probability(inside_home: np.ndarray, inside_dest: np.ndarray,
+                         dest_zone_share: np.ndarray) -> np.ndarray:
+    """Probability that a one-way trip from a home in zone type z crosses the cordon [1].
+
+    ``P_z = sum_d delta_d [H_z (1 - D_d) + (1 - H_z) D_d]`` with ``H`` the inside shares
+    at the home end, ``D`` at the destination end (0 where that end lies in another
+    municipality than the owner) and ``delta`` the share of trip ends in each zone
+    type, summing to 1. All ``(..., Z)``; returns ``(..., Z)``.
+    """
+    home = np.asarray(inside_home, dtype=float)
+    dest_inside = (np.asarray(dest_zone_share, dtype=float) * np.asarray(inside_dest, dtype=float)).sum(axis=-1)
+    return home * (1.0 - dest_inside[..., None]) + (1.0 - home) * dest_inside[..., None]
+
+
+def crossing_matrix(cordons: Sequence[Cordon], split: np.ndarray,
+                    dest_zone_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expected crossings and paid passages per one-way car trip, by cordon [1].
+
+    ``X[c, h, z, p] = sum_n S[h, p, n] P_c(h, n, z)`` with ``S`` from
+    :func:`destination_split` ``(..., M, P, M)`` and ``P_c`` from
+    :func:`crossing_probability` for residents of ``h`` in zone type ``z`` travelling to
+    ``n`` (only the owner's own trips and its trips with ``cordon.exchange_with`` can
+    cross). Paid passages are ``X`` times the direction factor (0.5 inbound, 1 both).
+    dest_zone_share ``(..., Z)``. Returns ``(crossings, paid)``, each ``(..., C, M, Z, P)``.
+    """
+    split = np.asarray(split, dtype=float)
+    delta = np.asarray(dest_zone_share, dtype=float)
+    m, z = len(dims.MUNICIPALITIES), len(dims.ZONES)
+    lead = np.broadcast_shapes(split.shape[:-3], delta.shape[:-1])
+    per_pair = np.zeros(lead + (len(cordons), m, m, z))          # (..., C, home, destination, Z)
+    outside = np.zeros(z)
+    for c, cordon in enumerate(cordons):
+        inside = np.array(cordon.inside_share)
+        o = dims.index(dims.MUNICIPALITIES, cordon.municipality)
+        per_pair[..., c, o, o, :] = crossing_probability(inside, inside, delta)
+        for other in cordon.exchange_with:
+            n = dims.index(dims.MUNICIPALITIES, other)
+            per_pair[..., c, o, n, :] = crossing_probability(inside, outside, delta)
+            per_pair[..., c, n, o, :] = crossing_probability(outside, inside, delta)
+    crossings = np.einsum("...hpn,...chnz->...chzp", split, per_pair)
+    factor = np.array([DIRECTION_FACTOR[c.charged_direction] for c in cordons])
+    return crossings, crossings * factor[:, None, None, None]
+
+
+# -- rates ---------------------------------------------------------------------------------
+
+def _specificity(rate: TollRate) -> int:
+    """Named fuel first, then named period: a bev row beats an all-fuel peak row."""
+    return 2 * (rate.fuel != "all") + (rate.period != "all")
+
+
+def _cells(live: Sequence[TollRate], tag_share: float) -> np.ndarray:
+    """Rates ``(class, fuel, period)`` on a day when the rows ``live`` are in force."""
+    out = np.zeros((len(VEHICLE_CLASSES), len(FUELS), len(dims.PERIODS)))
+    rank = np.full(out.shape, -1)
+    for r in live:
+        k = VEHICLE_CLASSES.index(r.vehicle_class)
+        fuels = range(len(FUELS)) if r.fuel == "all" else (FUELS.index(r.fuel),)
+        periods = range(len(dims.PERIODS)) if r.period == "all" else (dims.PERIODS.index(r.period),)
+        for f in fuels:
+            for t in periods:
+                if _specificity(r) > rank[k, f, t]:
+                    rank[k, f, t] = _specificity(r)
+                    out[k, f, t] = r.price_nok * (1.0 - tag_share * r.tag_discount_share)
+    return out
+
+
+def rates_in_year(rates: Sequence[TollRate], year: int, cordon_ids: Sequence[str],
+                  tag_share: float = 0.0) -> np.ndarray:
+    """Mean toll per passage over ``year`` [nominal NOK/passage], ``(C, 2, 3, 2)``.
+
+    Axes: cordon (in the order of ``cordon_ids``), vehicle class (light, heavy), fuel
+    (petrol incl. plug-in hybrids, diesel, bev), period (peak, offpeak). The year is
+    cut where rows start or end; each piece counts with its number of days, so a rate
+    change on 1 July weighs the two rates about half and half, and days without a rate
+    (before a cordon opens, after it closes) count as 0. This is the mean rate for
+    passages spread evenly over the year. On each day the most specific row in force sets
+    each cell: a row for a named fuel wins over an ``all``-fuel row (so an EV exemption
+    ``bev, all`` beats ``all, peak``), and among those a named period over ``all``; ``all``
+    expands to every fuel or period otherwise. ``tag_share`` [1] is the share of passages made with
+    a tag, which pay ``price * (1 - tag_discount_share)``; 0 gives the full price.
+    """
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    days = (end - start).days
+    out = np.zeros((len(cordon_ids), len(VEHICLE_CLASSES), len(FUELS), len(dims.PERIODS)))
+    for c, cid in enumerate(cordon_ids):
+        rows = [r for r in rates if r.cordon == cid and r.valid_from < end
+                and (r.valid_to is None or r.valid_to >= start)]
+        cuts = {start, end}
+        for r in rows:
+            cuts.add(max(r.valid_from, start))
+            if r.valid_to is not None and r.valid_to + timedelta(days=1) < end:
+                cuts.add(r.valid_to + timedelta(days=1))
+        cuts = sorted(cuts)
+        for a, b in zip(cuts, cuts[1:]):
+            live = [r for r in rows if r.valid_from <= a and (r.valid_to is None or r.valid_to >= a)]
+            out[c] += _cells(live, tag_share) * (b - a).days / days
+    return out
+
+
+# -- the cordon axis of the toll lever ---------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def cordons() -> tuple[Cordon, ...]:
+    """The embedded cordons (read once)."""
+    return load_cordons()
+
+
+def cordon_ids() -> tuple[str, ...]:
+    """Cordon ids in the order of the toll lever's ``cordon`` axis."""
+    return tuple(c.id for c in cordons())
+
+
+def owner_of(cordon_id: str) -> str:
+    """The municipality whose cordon it is."""
+    for c in cordons():
+        if c.id == cordon_id:
+            return c.municipality
+    raise KeyError(f"unknown cordon {cordon_id!r}; known: {', '.join(cordon_ids())}")

@@ -1,0 +1,178 @@
+"""Elasticities implied by the model itself, beside the published ranges they must fall in.
+
+Each elasticity is measured the way a study would: the reference scenario (the 2009 policies
+held) is run, and again with one instrument raised by 10 % from ``start_year`` through an
+ordinary measure (a fuel tax, a congestion charge on every cordon in force, a parking fee, a
+fare, a service change); the arc elasticity ``ln(Q1 / Q0) / ln(1.1)`` of the response is read
+in the first year and after ten years. Nothing here sets a behavioural parameter: the numbers
+come out of the mode, period and destination choices, partial adjustment, congestion and the
+fleet as they are. Targets and their sources: ``model/data/elasticity_targets.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from . import dims
+from .errors import DataError, UsageError
+
+STEP = 1.10                 # the arc: +10 %
+# NOK per car trip ending in A zones (real 2009) where no fee is in force: about an hour in Oslo's
+# yellow zone in 2015 (20 NOK/h, parking.csv), which is in the range of the central fees of 2009.
+TEST_PARKING_FEE = 20.0
+HORIZONS = ("first_year", "ten_years")
+
+
+@dataclass(frozen=True)
+class Target:
+    quantity: str
+    response: str
+    instrument: str
+    horizon: str
+    low: float
+    high: float
+    central: float
+    source: str
+
+
+def targets() -> tuple[Target, ...]:
+    """The published ranges (``model/data/elasticity_targets.csv``)."""
+    path = resources.files("framtid.model") / "data" / "elasticity_targets.csv"
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                low, high, central = (float(row[c]) for c in ("low", "high", "central"))
+            except (TypeError, ValueError):
+                raise DataError(f"elasticity_targets.csv: line {lineno}: low, high and central must be numbers") \
+                    from None
+            if not low <= central <= high or row["horizon"] not in HORIZONS:
+                raise DataError(f"elasticity_targets.csv: line {lineno}: need low <= central <= high and a horizon "
+                                f"in {', '.join(HORIZONS)}")
+            out.append(Target(row["quantity"], row["response"], row["instrument"], row["horizon"], low, high,
+                              central, row["source"]))
+    return tuple(out)
+
+
+def _measure(kind: str, munis: tuple[str, ...], start: int, values: dict, label: str):
+    from .measures import KINDS, Measure
+
+    spec = KINDS[kind]
+    full = {f.name: values.get(f.name, f.default) for f in spec.fields}
+    for f in spec.fields:
+        if f.axis and full[f.name] is not None and np.ndim(full[f.name]) == 0:
+            full[f.name] = np.full(len(f.labels), float(full[f.name]))
+    return Measure(kind, munis, start, 0, None, full, label, "framtid elasticities", price_year=dims.BASE_YEAR)
+
+
+def _with(scenario, *measures):
+    return dataclasses.replace(scenario, name=f"{scenario.name}+{measures[0].label}",
+                               measures=scenario.measures + tuple(measures))
+
+
+def _perturbations(base, start: int) -> dict[str, tuple]:
+    """For each quantity: (scenario at the base level, scenario with the instrument at +10 %)."""
+    from . import prices
+    from .cordons import cordon_ids, cordons
+    from .levers import year_slice
+    from .measures import lever_paths
+    from .parameters import Params
+
+    k = start - dims.BASE_YEAR
+    lv = year_slice(lever_paths(list(base.measures), np.array(dims.YEARS), 1), k)
+    params = Params.defaults(1, base.parameters)
+    paths = prices.price_paths(params)
+    kg = params.vector("transport.co2_per_litre", ("petrol", "diesel"))
+    pump = prices.pump_prices(paths, k, lv["road_usage_tax"], lv["co2_tax_road_nok_per_t"], kg)[0, 0]   # (2,)
+    vat = params["transport.vat_rate"][0]
+    road_tax = lv["road_usage_tax"][0, 0] + (STEP - 1.0) * pump / (1.0 + vat)
+    everyone = dims.MUNICIPALITIES
+    out = {"fuel_price": (base, _with(base, _measure("fuel_tax", everyone, start,
+                                                         {"road_usage_nok_per_l": road_tax}, "fuel +10%")))}
+    charges = []
+    for c, cordon in enumerate(cordons()):
+        owner = dims.MUNICIPALITIES.index(cordon.municipality)
+        rates = lv["toll_nok"][0, owner, c]                                    # (class, fuel, period)
+        if rates[0, 0].max() <= 0:
+            continue
+        charges.append(_measure("congestion_charge", (cordon.municipality,), start, {
+            "cordon": cordon_ids()[c], "peak_nok": STEP * rates[0, 0, 0], "offpeak_nok": STEP * rates[0, 0, 1],
+            "diesel_surcharge_nok": STEP * (rates[0, 1, 0] - rates[0, 0, 0]),
+            "bev_discount": 1.0 - (rates[0, 2, 0] / rates[0, 0, 0] if rates[0, 0, 0] > 0 else 0.0),
+            "heavy_peak_nok": STEP * rates[1, 0, 0], "heavy_offpeak_nok": STEP * rates[1, 0, 1]}, "toll +10%"))
+    if charges:
+        out["toll"] = (base, _with(base, *charges))
+    fee = lv["parking_fee_nok"][0, :, 0]
+    level = np.where(fee > 0, fee, TEST_PARKING_FEE)
+    parked = [_measure("parking_fee", (m,), start, {"fee_nok": [level[i], np.nan, np.nan]}, "parking")
+              for i, m in enumerate(everyone)]
+    raised = [_measure("parking_fee", (m,), start, {"fee_nok": [STEP * level[i], np.nan, np.nan]}, "parking +10%")
+              for i, m in enumerate(everyone)]
+    out["parking"] = (_with(base, *parked), _with(base, *raised))
+    fare = lv["pt_fare_change"][0, 0]
+    service = lv["pt_service_change"][0, 0]
+    out["pt_fare"] = (base, _with(base, _measure("pt_fare", everyone, start,
+                                                   {"change": STEP * (1.0 + fare) - 1.0}, "fare +10%")))
+    out["pt_service"] = (base, _with(base, _measure("pt_service", everyone, start,
+                                                      {"change": STEP * (1.0 + service) - 1.0}, "service +10%")))
+    return out
+
+
+def _response(quantity: str, record: dict, k: int, municipalities: list[int]) -> float:
+    """The response a quantity's elasticity is read on, summed over ``municipalities`` (draw 0)."""
+    car = dims.VEHICLE_CLASSES.index("car")
+    pt = dims.MODES.index("public_transport")
+    if quantity == "fuel_price":
+        values = record["vkm"][k, 0, :, car]
+    elif quantity == "toll":
+        values = record["cordon_car_trips"][k, 0].sum(axis=-1)
+    elif quantity == "parking":
+        values = record["parked_car_trips"][k, 0, :, dims.ZONES.index("A")]
+    else:
+        values = record["trips"][k, 0, :, pt]
+    return float(values[municipalities].sum())
+
+
+def implied(municipality: str | None = None, start_year: int = 2012, scenario=None) -> list[dict]:
+    """Implied elasticities beside their targets, one row per quantity and horizon.
+
+    ``municipality`` restricts the responses to one municipality (toll: the passages through
+    its own cordons); ``scenario`` is the base (default: the shipped reference).
+    """
+    from .api import run_scenario
+    from .scenario import load
+
+    if municipality is not None and municipality not in dims.MUNICIPALITIES:
+        raise UsageError(f"--municipality: unknown {municipality!r}; allowed: {', '.join(dims.MUNICIPALITIES)}")
+    if not dims.BASE_YEAR < start_year <= dims.FINAL_YEAR - 9:
+        raise UsageError(f"--year: must lie in {dims.BASE_YEAR + 1}-{dims.FINAL_YEAR - 9} (got {start_year})")
+    base = scenario or load("framtid:reference")
+    runs: dict[str, dict] = {}
+
+    def record(s):
+        key = repr([(m.kind, m.label, m.municipalities, sorted((k, repr(v)) for k, v in m.values.items()))
+                    for m in s.measures])
+        if key not in runs:
+            runs[key] = run_scenario(s).record
+        return runs[key]
+
+    munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
+        [dims.MUNICIPALITIES.index(municipality)]
+    rows = []
+    for quantity, (low_run, high_run) in _perturbations(base, start_year).items():
+        r0, r1 = record(low_run), record(high_run)
+        for t in targets():
+            if t.quantity != quantity:
+                continue
+            k = start_year - dims.BASE_YEAR + (0 if t.horizon == "first_year" else 9)
+            q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
+            value = float(np.log(q1 / q0) / np.log(STEP)) if q0 > 0 and q1 > 0 else float("nan")
+            rows.append({"quantity": quantity, "response": t.response, "instrument": t.instrument,
+                         "horizon": t.horizon, "year": dims.YEARS[k], "implied": value, "low": t.low, "high": t.high,
+                         "central": t.central, "in_range": bool(t.low <= value <= t.high), "source": t.source})
+    return rows

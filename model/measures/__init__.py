@@ -1,0 +1,120 @@
+"""Measure kinds by programme area, and how a scenario's measures become lever paths.
+
+Each kind is a small declaration in its area's module (``transport``, ``buildings``,
+``waste``, ``taxes``): fields with unit, range and default, and a function to lever
+targets. :func:`lever_paths` applies every measure by its lever's combine rule, in an
+order that does not depend on the order of the file; :func:`overlaps` finds measures
+that set the same lever cells in the same years, which ``framtid validate`` reports.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .. import dims
+from ..levers import LEVERS, apply_setting, neutral_paths, strength
+from . import buildings, taxes, transport, waste
+from .base import COMMON_KEYS, Field, Measure, MeasureKind, example_values  # noqa: F401  (re-exported)
+
+KINDS: dict[str, MeasureKind] = {k.name: k for module in (transport, buildings, waste, taxes) for k in module.KINDS}
+
+AREAS = {
+    "land_use_transport": "land use and transport",
+    "buildings_energy": "stationary energy in buildings",
+    "waste": "consumption and waste",
+    "national_taxes": "national taxes on fossil energy (transport and buildings)",
+}
+
+
+def lever_targets(m: Measure) -> dict[str, np.ndarray]:
+    """Full-strength targets of the levers a measure sets, money in real 2009 NOK."""
+    kind = KINDS[m.kind]
+    values = dict(m.values)
+    for f in kind.fields:
+        if f.money and values.get(f.name) is not None:
+            values[f.name] = np.asarray(values[f.name], dtype=float) * m.deflator
+    out = kind.to_levers(values)
+    for lever in out:
+        if lever not in LEVERS:
+            raise KeyError(f"measure kind {m.kind!r} sets unknown lever {lever!r}")
+    return out
+
+
+def _order(m: Measure) -> tuple:
+    # Start year decides (a later policy re-sets an instrument); ties go by label, kind and values,
+    # never by the position in a file, so reordering a file cannot change a result.
+    return (m.start_year, m.label, m.kind, sorted((k, repr(v)) for k, v in m.values.items()),
+            m.municipalities, m.ramp_years, m.end_year or 0)
+
+
+def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int) -> dict[str, np.ndarray]:
+    """Turn a scenario's measures into lever paths ``(T, D, M, *axes)``, each lever by its rule."""
+    paths = neutral_paths(len(years), n_draws, len(dims.MUNICIPALITIES))
+    for m in sorted(measures, key=_order):
+        s = strength(years, m.start_year, m.ramp_years, m.end_year)
+        idx = np.array([dims.MUNICIPALITIES.index(x) for x in m.municipalities])
+        for lever, target in lever_targets(m).items():
+            lv = LEVERS[lever]
+            apply_setting(paths[lever], idx, s, target, lv.combine, lv.neutral)
+    return paths
+
+
+def _active(m: Measure) -> tuple[int, int]:
+    return m.start_year, m.end_year if m.end_year is not None else dims.FINAL_YEAR
+
+
+def overlaps(measures: list[Measure]) -> list[str]:
+    """Warnings for pairs of measures that set the same cells of a lever for the same
+    municipality in overlapping years (they combine by the lever's rule; say so, or end one
+    of them with ``replaces`` or ``end_year``)."""
+    warnings = []
+    cells = [(m, {lever: ~np.isnan(np.asarray(t, dtype=float)) for lever, t in lever_targets(m).items()})
+             for m in measures]
+    for i, (a, ca) in enumerate(cells):
+        for b, cb in cells[i + 1:]:
+            shared_munis = sorted(set(a.municipalities) & set(b.municipalities),
+                                  key=dims.MUNICIPALITIES.index)
+            (a0, a1), (b0, b1) = _active(a), _active(b)
+            if not shared_munis or max(a0, b0) > min(a1, b1):
+                continue
+            for lever in sorted(set(ca) & set(cb)):
+                if np.any(ca[lever] & cb[lever]):
+                    where = ", ".join(shared_munis) if len(shared_munis) < 13 else "all municipalities"
+                    rule = LEVERS[lever].combine
+                    how = {"replace": "the later start is in force", "add": "their changes add up",
+                           "max": "the stronger applies"}[rule]
+                    warnings.append(
+                        f"{b.origin}: overlaps {a.origin} ({a.label!r}) on lever {lever} for {where} in "
+                        f"{max(a0, b0)}-{min(a1, b1)}; combined by rule '{rule}' ({how}); to end the earlier "
+                        f"one, give replaces = {a.label!r} or an end_year")
+    return warnings
+
+
+def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list[Measure], list[str]]:
+    """End the measures ``replacing`` names in ``replaces`` for its municipalities, the year before it
+    starts. Returns the new list and the labels that matched nothing."""
+    from dataclasses import replace
+
+    out, found = [], set()
+    for m in measures:
+        if m.label not in replacing.replaces:
+            out.append(m)
+            continue
+        found.add(m.label)
+        ended = [x for x in m.municipalities if x in replacing.municipalities]
+        kept = tuple(x for x in m.municipalities if x not in ended)
+        if kept:
+            out.append(replace(m, municipalities=kept))
+        if ended:
+            end = replacing.start_year - 1
+            if m.end_year is not None:
+                end = min(end, m.end_year)
+            if end >= m.start_year:
+                out.append(replace(m, municipalities=tuple(ended), end_year=end))
+    return out, [lab for lab in replacing.replaces if lab not in found]
+
+
+__all__ = ["KINDS", "AREAS", "COMMON_KEYS", "Field", "Measure", "MeasureKind", "lever_paths", "lever_targets",
+           "overlaps", "measure_replacing", "example_values"]

@@ -1,0 +1,125 @@
+"""What a measure kind is: validated fields and a function from field values to lever targets.
+
+A field is a number (``compliance = 0.8``), a number per label of one lever axis
+(``fee_nok = { A = 40, B = 20 }``: labels left out keep the field's default, or stay
+unset when it has none), or a label (``cordon = "oslo_ring"``). A kind's ``to_levers``
+turns the validated values into the full-strength target of each lever it sets, an
+array over the lever's axes with NaN in the cells it does not set (see ``levers.py`` for
+how several measures on one lever combine).
+
+Money fields are in NOK of the measure's ``price_year`` (its start year unless given);
+``to_levers`` receives them already converted to real 2009 NOK.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..levers import LEVERS, axis_labels
+
+COMMON_KEYS = ("kind", "municipality", "start_year", "ramp_years", "end_year", "label", "replaces",
+               "price_year")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    unit: str
+    default: float | str | None   # used when the field is omitted; None: the lever keeps its value
+    low: float
+    high: float
+    description: str
+    axis: str | None = None       # a lever axis: the field may give one value per label of it
+    required: bool = False
+    choice_axis: str | None = None  # the field is a label of this axis (e.g. a cordon id)
+    money: bool = False           # NOK: converted from the price year to real 2009 NOK
+
+    @property
+    def labels(self) -> tuple[str, ...] | None:
+        return axis_labels(self.axis) if self.axis else None
+
+    @property
+    def choices(self) -> tuple[str, ...] | None:
+        return axis_labels(self.choice_axis) if self.choice_axis else None
+
+
+@dataclass(frozen=True)
+class MeasureKind:
+    name: str
+    area: str                          # programme area: land_use_transport, buildings_energy, waste
+    description: str
+    fields: tuple[Field, ...]
+    to_levers: Callable[[dict], dict[str, np.ndarray]]
+    source: str = ""                   # where the mechanism's effect size comes from
+    municipality_from: str | None = None   # a field whose label fixes the municipality (cordon owner)
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def levers(self) -> tuple[str, ...]:
+        """The levers this kind can set (from its full-range values)."""
+        return tuple(self.to_levers(example_values(self, "high")))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One validated ``[[measure]]`` entry of a scenario."""
+
+    kind: str
+    municipalities: tuple[str, ...]
+    start_year: int
+    ramp_years: int
+    end_year: int | None
+    values: dict                   # field -> float | str | np.ndarray (NaN = not given) | None
+    label: str
+    origin: str                    # file and entry, e.g. "current-policies.toml: measure[2]"
+    replaces: tuple[str, ...] = ()
+    price_year: int | None = None
+    deflator: float | np.ndarray = field(default=1.0, compare=False)   # NOK of price_year -> real 2009 NOK
+
+
+def example_values(kind: MeasureKind, pick: str) -> dict:
+    """Field values at each field's default (mid-range when required), low or high end."""
+    out = {}
+    for f in kind.fields:
+        if f.choice_axis:
+            out[f.name] = f.default if isinstance(f.default, str) else f.choices[0]
+        elif pick == "default":
+            out[f.name] = f.default if f.default is not None else (f.low + f.high) / 2
+        else:
+            out[f.name] = getattr(f, pick)
+    return out
+
+
+def target(lever: str, cells: dict[str, str | int] | None = None, value=np.nan) -> np.ndarray:
+    """A lever target over its axes: NaN everywhere, ``value`` in the cells chosen by
+    ``cells`` (axis name -> label or index; axes not named: every label)."""
+    lv = LEVERS[lever]
+    out = np.full(lv.shape, np.nan)
+    index = []
+    for axis in lv.axes:
+        pick = (cells or {}).get(axis)
+        if pick is None:
+            index.append(slice(None))
+        else:
+            index.append(axis_labels(axis).index(pick) if isinstance(pick, str) else pick)
+    out[tuple(index)] = value
+    return out
+
+
+def field_levers(mapping: dict[str, str]) -> Callable[[dict], dict[str, np.ndarray]]:
+    """``to_levers`` for kinds whose fields each set one lever: field -> lever. A field left out
+    sets nothing; a vector field keeps NaN in the cells it does not give."""
+
+    def to_levers(values: dict) -> dict[str, np.ndarray]:
+        return {lever: np.asarray(values[name], dtype=float) for name, lever in mapping.items()
+                if values.get(name) is not None}
+
+    return to_levers
+
+
+def share(name, description, default=1.0, required=False) -> Field:
+    return Field(name, "share", default, 0.0, 1.0, description, required=required)

@@ -1,0 +1,35 @@
+"""National taxes on fossil energy: they act through the price paths of road fuels and heating oil."""
+
+from __future__ import annotations
+
+from .base import Field, MeasureKind, field_levers
+
+KINDS = (
+    MeasureKind(
+        "co2_tax", "national_taxes",
+        "CO2 tax level on fossil road fuels and on heating oil and paraffin [NOK per tonne CO2], in NOK of the "
+        "price year; converted to NOK per litre with each fuel's carbon content. A field left out keeps the "
+        "level in force.",
+        (Field("road_fuel_nok_per_t", "NOK/t CO2", None, 0.0, 10000.0, "CO2 tax on petrol and diesel for road "
+               "transport (one rate, or a table by fuel: { petrol = ..., diesel = ... })", axis="road_fuel",
+               money=True),
+         Field("heating_oil_nok_per_t", "NOK/t CO2", None, 0.0, 10000.0, "CO2 tax on heating oil and paraffin",
+               money=True)),
+        field_levers({"road_fuel_nok_per_t": "co2_tax_road_nok_per_t",
+                      "heating_oil_nok_per_t": "co2_tax_heating_oil_nok_per_t"}),
+        source="prices enter the car's running cost, the powertrain choice and the heating-system choice; "
+               "fuel-price elasticities of car traffic -0.1 / -0.3 (Goodwin, Dargay & Hanly 2004)",
+    ),
+    MeasureKind(
+        "fuel_tax", "national_taxes",
+        "Excise taxes per litre besides the CO2 tax: the road-usage tax on petrol and diesel and the base tax "
+        "on heating oil and paraffin, in NOK of the price year. A field left out keeps the level in force.",
+        (Field("road_usage_nok_per_l", "NOK/l", None, 0.0, 50.0, "road-usage tax (one rate, or a table by "
+               "fuel: { petrol = ..., diesel = ... })", axis="road_fuel", money=True),
+         Field("heating_oil_base_nok_per_l", "NOK/l", None, 0.0, 20.0, "base tax on heating oil and paraffin",
+               money=True)),
+        field_levers({"road_usage_nok_per_l": "road_usage_tax",
+                      "heating_oil_base_nok_per_l": "base_tax_heating_oil"}),
+        source="as co2_tax",
+    ),
+)

@@ -1,0 +1,102 @@
+"""Tolls: which car trips cross a charged cordon, what they pay, passages and revenue (methods §1.4).
+
+No network assignment (methods §1.4, "recommended here"): a toll scheme is (a) the share of
+each group of trips crossing each cordon, from where travellers live and where their trips
+end (commuting between municipalities and the ABC zone structure, :mod:`framtid.model.cordons`),
+(b) the price per passage by vehicle class, fuel and period, and (c) the change in generalised
+cost of the crossing trips in the pivot logit.
+
+Shapes: ``C`` cordons, ``M`` municipalities (home of the traveller), ``Z`` home zone types,
+``P`` purposes, ``T`` periods, ``F`` toll fuels (petrol incl. plug-in hybrids, diesel, BEV).
+Every function is pure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..levers import TOLL_FUELS
+
+PETROL, DIESEL, BEV_FUEL = range(len(TOLL_FUELS))
+LIGHT, HEAVY = 0, 1
+DAYS_PER_YEAR = 365.0
+
+
+def cordon_prices(toll_lever: np.ndarray, owner: np.ndarray, bev_discount_min: np.ndarray) -> np.ndarray:
+    """Prices in force at each cordon [NOK/passage], ``(D, C, 2, F, T)``.
+
+    The toll lever ``(D, M, C, 2, F, T)`` holds each cordon's prices in the row of the
+    municipality that owns it (``owner`` ``(C,)`` indices). Battery-electric vehicles pay the
+    cordon's BEV rate, but never more than ``(1 - bev_discount_min)`` times the petrol rate of
+    the owner's municipality (national rules: free until 2017, at most 50 % from 2018,
+    ev_incentives.csv).
+    """
+    c = np.arange(len(owner))
+    prices = toll_lever[:, owner, c]                                                  # (D, C, 2, F, T)
+    cap = (1.0 - bev_discount_min[:, owner])[:, :, None, None] * prices[:, :, :, PETROL]
+    out = prices.copy()
+    out[:, :, :, BEV_FUEL] = np.minimum(prices[:, :, :, BEV_FUEL], cap)
+    return out
+
+
+def charged(prices: np.ndarray) -> np.ndarray:
+    """Whether a cordon charges light fossil vehicles at all, ``(D, C)`` (bool)."""
+    return (prices[:, :, LIGHT, :PETROL + 2] > 0).any(axis=(-1, -2))
+
+
+def crossing_weight(crossings: np.ndarray, is_charged: np.ndarray) -> np.ndarray:
+    """Share of a group's trips that cross a charged cordon [1], ``(D, M, Z, P)``.
+
+    Cordons of one municipality are nested (an inner ring lies inside the outer), so a trip
+    that crosses the most-crossed charged cordon is taken to include those crossing the
+    others: ``w = min(1, max_c X_c)`` over charged cordons. crossings ``(D, C, M, Z, P)``
+    [crossings per one-way trip]; is_charged ``(D, C)``.
+    """
+    live = crossings * is_charged[:, :, None, None, None]
+    return np.minimum(live.max(axis=1), 1.0)
+
+
+def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray) -> np.ndarray:
+    """Expected toll of a one-way light-vehicle trip by fuel and period [NOK/trip], ``(D, M, Z, P, T, F)``.
+
+    ``sum_c paid_c x price_c`` with paid passages per one-way trip ``(D, C, M, Z, P)`` and the
+    light-vehicle prices of :func:`cordon_prices`.
+    """
+    light = prices[:, :, LIGHT] * is_charged[:, :, None, None]                        # (D, C, F, T)
+    return np.einsum("dcmzp,dcft->dmzptf", paid, light)
+
+
+def fleet_average(by_fuel: np.ndarray, fuel_mix: np.ndarray) -> np.ndarray:
+    """Average over toll fuels with the car fleet's shares of vkm ``(D, M, F)``: ``(..., F) -> (...)``.
+
+    ``by_fuel`` has axes ``(D, M, ..., F)``."""
+    mix = fuel_mix.reshape(fuel_mix.shape[:2] + (1,) * (by_fuel.ndim - 3) + fuel_mix.shape[-1:])
+    return (by_fuel * mix).sum(axis=-1)
+
+
+def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray) -> np.ndarray:
+    """Car passages of each cordon by residents of the 13 municipalities [passages/yr], ``(D, C, T)``.
+
+    ``sum_{m,z,p} N[m,z,p,t] paid_c[m,z,p] Pcar_cross[m,z,p,t]``: trips ``(D, M, Z, P, T)``
+    [trips/yr] of each group, paid passages per trip ``(D, C, M, Z, P)`` and the car-driver share
+    among the group's crossing trips ``(D, M, Z, P, T)``.
+    """
+    return np.einsum("dmzpt,dcmzp,dmzpt->dct", trips, paid, car_share_crossing)
+
+
+def per_owner(by_cordon: np.ndarray, owner: np.ndarray, n_municipalities: int) -> np.ndarray:
+    """Sum a cordon axis (axis 1) into the owners' municipalities: ``(D, C, ...) -> (D, M, ...)``."""
+    out = np.zeros((by_cordon.shape[0], n_municipalities) + by_cordon.shape[2:])
+    np.add.at(out, (slice(None), owner), by_cordon)
+    return out
+
+
+def freight_vkm_factor(toll_per_vkm: np.ndarray, toll_per_vkm_base: np.ndarray, operating_cost: np.ndarray,
+                       elasticity: np.ndarray) -> np.ndarray:
+    """vkm of vans or heavy vehicles relative to the 2009 toll situation [1].
+
+    A constant elasticity to the operating cost per vkm (methods §1.6: -0.05 to -0.2 for
+    freight): ``((c0 + tau) / (c0 + tau_2009))^e`` with ``c0`` [NOK/vkm] the operating cost
+    without tolls and ``tau`` the tolls paid per vkm. Arguments broadcast.
+    """
+    return ((operating_cost + toll_per_vkm) / (operating_cost + toll_per_vkm_base)) ** elasticity

@@ -1,0 +1,68 @@
+"""The model's own elasticities fall in the published ranges (`framtid elasticities`)."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from framtid.model import api, dims, elasticities
+from framtid.model.errors import UsageError
+from framtid.model.scenario import load
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return elasticities.implied()
+
+
+def test_every_target_is_measured(rows):
+    measured = {(r["quantity"], r["horizon"]) for r in rows}
+    assert measured == {(t.quantity, t.horizon) for t in elasticities.targets()}
+    assert {q for q, _ in measured} == {"fuel_price", "toll", "parking", "pt_fare", "pt_service"}
+
+
+@pytest.mark.parametrize("quantity", ["fuel_price", "toll", "parking", "pt_fare", "pt_service"])
+def test_implied_elasticities_lie_in_the_published_ranges(rows, quantity):
+    for r in rows:
+        if r["quantity"] == quantity:
+            assert r["low"] <= r["implied"] <= r["high"], r
+
+
+def test_short_run_is_weaker_than_long_run(rows):
+    by = {(r["quantity"], r["horizon"]): r["implied"] for r in rows}
+    for q in ("fuel_price", "toll", "parking", "pt_fare", "pt_service"):
+        assert abs(by[(q, "first_year")]) < abs(by[(q, "ten_years")]), q
+
+
+def test_one_municipality_and_bad_arguments():
+    tromso = {(r["quantity"], r["horizon"]): r["implied"] for r in elasticities.implied("tromso")}
+    assert np.isnan(tromso[("toll", "first_year")])            # no toll ring in 2012
+    assert tromso[("pt_fare", "first_year")] < 0
+    with pytest.raises(UsageError, match="--municipality"):
+        elasticities.implied("atlantis")
+    with pytest.raises(UsageError, match="--year"):
+        elasticities.implied(start_year=2049)
+
+
+def test_targets_file_is_consistent():
+    for t in elasticities.targets():
+        assert t.low <= t.central <= t.high and t.source, t
+
+
+def test_a_scenario_with_no_measures_equals_the_reference(tmp_path):
+    empty = tmp_path / "same.toml"
+    empty.write_text('[scenario]\nname = "same"\nextends = "framtid:reference"\n')
+    a = api.run_scenario(load("framtid:reference")).record
+    b = api.run_scenario(load(empty)).record
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_measures_combine_independently_of_their_order_in_a_run():
+    base = load("framtid:current-policies")
+    shuffled = dataclasses.replace(base, measures=tuple(reversed(base.measures)))
+    a = api.run_scenario(base).record
+    b = api.run_scenario(shuffled).record
+    for name in ("emissions_gas", "car_vkm", "cordon_car_trips", "toll_revenue"):
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert dims.YEARS[0] == 2009
