@@ -192,3 +192,18 @@ def test_builtins_load_by_name():
     assert load("framtid:current-policies.toml").name == "current-policies"
     with pytest.raises(ScenarioError, match="no such built-in scenario; built-ins: framtid:"):
         load("framtid:nothing")
+
+
+def test_the_toll_history_in_current_policies_is_generated_from_the_embedded_rates():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("toll_history", REPO / "tools" / "toll_history.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.main(check=True) == 0, "run python tools/toll_history.py"
+    cur = load(REPO / "scenarios" / "current-policies.toml")
+    charges = [m for m in cur.measures if m.kind == "congestion_charge"]
+    assert {m.values["cordon"] for m in charges} >= {"oslo_ring_2019", "trondheim_ring", "tromso_ring"}
+    # Trondheim's ring opened on 2010-03-31: in force from 2010 (a change before April counts for the year)
+    trondheim = next(m for m in charges if m.values["cordon"] == "trondheim_ring")
+    assert (trondheim.start_year, trondheim.ramp_years, trondheim.price_year) == (2010, 0, 2010)

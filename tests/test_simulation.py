@@ -256,3 +256,17 @@ def test_degree_days_start_at_the_normal_and_follow_the_warming_trend():
     np.testing.assert_allclose(hdd[:, :, 0], [[4000, 5000], [4000, 5000]])
     np.testing.assert_allclose(hdd[0, :, -1], normal)                   # no trend: normal every year
     np.testing.assert_allclose(hdd[1, 1, 10], 5000 * 0.99 ** 10)        # 2019: ten years of -1 %/yr
+
+
+def test_current_policies_reproduce_the_bev_share_of_new_cars_2018_2024():
+    """The maturity path is fitted with the toll rings and their BEV rates present
+    (tools/fit_ev_uptake.py); the run follows OFV's national shares (methods §1.5)."""
+    from framtid.model import api
+    from framtid.model.scenario import load
+
+    record = api.run_scenario(load("framtid:current-policies")).record
+    bev = record["new_car_share"][:, 0, :, 3]
+    stock = record["car_stock"][:, 0].sum(-1)
+    for year, observed in {2018: 0.312, 2020: 0.54, 2021: 0.65, 2022: 0.80, 2023: 0.82, 2024: 0.90}.items():
+        k = year - 2009
+        assert (bev[k] * stock[k]).sum() / stock[k].sum() == pytest.approx(observed, abs=0.04), year

@@ -74,6 +74,8 @@ def overlaps(measures: list[Measure]) -> list[str]:
              for m in measures]
     for i, (a, ca) in enumerate(cells):
         for b, cb in cells[i + 1:]:
+            if a.label in b.replaces or b.label in a.replaces:
+                continue   # a replacement ramping from the measure it ends
             shared_munis = sorted(set(a.municipalities) & set(b.municipalities),
                                   key=dims.MUNICIPALITIES.index)
             (a0, a1), (b0, b1) = _active(a), _active(b)
@@ -93,8 +95,9 @@ def overlaps(measures: list[Measure]) -> list[str]:
 
 
 def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list[Measure], list[str]]:
-    """End the measures ``replacing`` names in ``replaces`` for its municipalities, the year before it
-    starts. Returns the new list and the labels that matched nothing."""
+    """End the measures ``replacing`` names in ``replaces`` for its municipalities once it is in force:
+    the year before it starts, or, when it ramps, the year before it reaches full strength (so it
+    ramps from the measure it replaces). Returns the new list and the labels that matched nothing."""
     from dataclasses import replace
 
     out, found = [], set()
@@ -108,7 +111,7 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
         if kept:
             out.append(replace(m, municipalities=kept))
         if ended:
-            end = replacing.start_year - 1
+            end = replacing.start_year + max(replacing.ramp_years, 1) - 2
             if m.end_year is not None:
                 end = min(end, m.end_year)
             if end >= m.start_year:

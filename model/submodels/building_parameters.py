@@ -59,6 +59,7 @@ class Coefficients:
     lifetime: np.ndarray                 # (D, H) [yr]
     investment: np.ndarray               # (D, H) [NOK/m2]
     recovery_factor: np.ndarray          # (D, H) [1/yr]
+    price: np.ndarray                    # (D, C) [NOK/kWh] 2009 end-user price of each carrier
     space_cost: np.ndarray               # (D, H) [NOK per kWh of space-heat need]
     water_cost: np.ndarray               # (D, H) [NOK per kWh of hot-water need]
     beta: np.ndarray                     # (D,) [1/(NOK/m2/yr)]
@@ -148,6 +149,7 @@ def coefficients(params: Params) -> Coefficients:
         lifetime=lifetime,
         investment=params.vector(P + "investment", SYSTEMS),
         recovery_factor=heating.capital_recovery_factor(params[P + "discount_rate"][:, None], lifetime),
+        price=price,
         space_cost=np.einsum("dhc,dc->dh", space_input, price),
         water_cost=np.einsum("dhc,dc->dh", water_input, price),
         beta=params[P + "logit_beta"],

@@ -133,9 +133,17 @@ def calibrated_shares(shares: np.ndarray, gas_lpg_share: np.ndarray,
 
 
 def _annual_cost(coef: Coefficients, space_need: np.ndarray, water_need: np.ndarray,
-                    heat_pump_subsidy: np.ndarray) -> np.ndarray:
-    return heating.annual_cost(coef.investment, coef.recovery_factor, coef.space_cost,
-                               coef.water_cost, space_need, water_need, heat_pump_subsidy)
+                 heat_pump_subsidy: np.ndarray, price_index: np.ndarray | None = None) -> np.ndarray:
+    """Annualised cost per m2 by system; ``price_index`` (D, M, carriers) scales the 2009 carrier
+    prices to this year's (prices and taxes as paths), None keeps them."""
+    if price_index is None:
+        space, water = coef.space_cost, coef.water_cost
+    else:
+        price = coef.price[:, None, :] * price_index                                   # (D, M, carriers)
+        space = np.einsum("dhc,dmc->dmh", coef.space_input, price)
+        water = np.einsum("dhc,dmc->dmh", coef.water_input, price)
+    return heating.annual_cost(coef.investment, coef.recovery_factor, space, water, space_need, water_need,
+                               heat_pump_subsidy)
 
 
 def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: np.ndarray,
@@ -199,13 +207,13 @@ def _lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
 
 
 def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
-                     new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                     new: np.ndarray, price_index: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """System shares after replacement, new construction and the oil ban; and the ban reference."""
     shape = state.lpg_share.shape
     ban = _lever(levers, "oil_heating_ban", shape)
     banned = ban > 0
     cost = _annual_cost(coef, state.space_need_2009, state.water_need_2009,
-                           _lever(levers, "heat_pump_subsidy_share", shape))
+                        _lever(levers, "heat_pump_subsidy_share", shape), price_index)
     with np.errstate(divide="ignore"):
         access = np.log(_lever(levers, "district_heating_access", shape))
     shift = np.where(IS_DISTRICT_HEATING, access[..., None], 0.0)[:, :, None, :]
@@ -232,7 +240,7 @@ def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rem
 
 
 def advance(state: BuildingState, population: np.ndarray, new_apartment_share: np.ndarray,
-            levers: dict, params: Params, year: int) -> BuildingState:
+            levers: dict, params: Params, year: int, price_index: np.ndarray | None = None) -> BuildingState:
     """Move the stock from ``year - 1`` to ``year`` (methods.md §3.2).
 
     1. demolition: each cohort loses the S-curve share for its age;
@@ -246,7 +254,8 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
        above ``(1 - ban)`` times their share in the ban's first year.
 
     ``population`` and ``new_apartment_share`` are (D, M); ``levers`` as in the
-    module docstring, each (D, M), absent = neutral.
+    module docstring, each (D, M), absent = neutral; ``price_index`` (D, M, carriers) this
+    year's carrier prices relative to 2009 (None: 2009 prices).
     """
     coef = _coef(state, params)
     shape = state.lpg_share.shape
@@ -269,7 +278,7 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
                                  coef.m2_per_dwelling, coef.m2_per_capita)
     area[..., stock.cohort_in_force(year, coef.start_years)] += new
 
-    shares, ban_reference = _heating_systems(state, coef, levers, remaining, new)
+    shares, ban_reference = _heating_systems(state, coef, levers, remaining, new, price_index)
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
                    ban_reference=ban_reference, new_area=new, demolished_area=demolished.sum(axis=-1),
                    renovated_area=newly_renovated.sum(axis=-1))
@@ -323,6 +332,30 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     }
 
 
+def price_index(ctx) -> np.ndarray:
+    """This year's carrier prices relative to 2009, ``(D, M, carriers)`` [1]: electricity incl. grid,
+    taxes and VAT; heating oil and paraffin with this year's CO2 and base taxes (the levers), both
+    from the price paths (``prices.py``); the other carriers held at their 2009 real price.
+
+    Heating oil is gas oil: its carbon is taken as that of road diesel (``transport.co2_per_litre.diesel``).
+    """
+    from .. import prices
+
+    p, k = ctx.params, ctx.k
+    d, m = ctx.population.shape
+    index = np.ones((d, m, len(dims.CARRIERS)))
+    kg = p["transport.co2_per_litre.diesel"]
+    oil_now = prices.heating_oil_consumer_price(ctx.prices, k, ctx.levers["base_tax_heating_oil"],
+                                                ctx.levers["co2_tax_heating_oil_nok_per_t"], kg)
+    oil_2009 = prices.heating_oil_consumer_price(ctx.prices, 0, ctx.base_levers["base_tax_heating_oil"],
+                                                 ctx.base_levers["co2_tax_heating_oil_nok_per_t"], kg)
+    for carrier in ("heating_oil", "paraffin"):
+        index[..., dims.CARRIERS.index(carrier)] = oil_now / oil_2009
+    electricity = prices.electricity_consumer_price(ctx.prices, k) / prices.electricity_consumer_price(ctx.prices, 0)
+    index[..., dims.CARRIERS.index("electricity")] = electricity[:, None]
+    return index
+
+
 class Buildings:
     """Buildings in the simulation's protocol (``submodels/__init__.py``)."""
 
@@ -338,7 +371,7 @@ class Buildings:
 
     def advance(self, state: BuildingState, ctx) -> BuildingState:
         return advance(state, ctx.population, ctx.outputs["land_use"]["new_dwelling_apartment_share"],
-                       ctx.levers, ctx.params, ctx.year)
+                       ctx.levers, ctx.params, ctx.year, price_index(ctx))
 
     def account(self, state: BuildingState, ctx) -> dict:
         return account(state, ctx.hdd, ctx.levers, ctx.params, ctx.year)

@@ -94,14 +94,16 @@ def annual_cost(investment: np.ndarray, recovery_factor: np.ndarray,
     cost[h] = investment[h] * (1 - subsidy * [h = heat pump]) * crf[h]
               + space_need * space_cost_per_kwh[h] + water_need * water_cost_per_kwh[h]
 
-    ``investment`` [NOK/m2], ``recovery_factor`` [1/yr] and the fuel costs per
-    kWh of need [NOK/kWh] are (D, H); needs per m2 [kWh/m2/yr] are (D, M, T);
+    ``investment`` [NOK/m2] and ``recovery_factor`` [1/yr] are (D, H), the fuel costs per
+    kWh of need [NOK/kWh] (D, H) or, with this year's prices per municipality, (D, M, H);
+    needs per m2 [kWh/m2/yr] are (D, M, T);
     ``heat_pump_subsidy`` is the subsidised share of heat-pump investment (D, M).
     """
     subsidy = heat_pump_subsidy[..., None] * (np.arange(N_SYSTEMS) == HEAT_PUMP)
     capital = investment[:, None, :] * (1.0 - subsidy) * recovery_factor[:, None, :]
-    fuel = (space_need_per_m2[..., None] * space_cost_per_kwh[:, None, None, :]
-            + water_need_per_m2[..., None] * water_cost_per_kwh[:, None, None, :])
+    space = space_cost_per_kwh[:, None] if space_cost_per_kwh.ndim == 2 else space_cost_per_kwh
+    water = water_cost_per_kwh[:, None] if water_cost_per_kwh.ndim == 2 else water_cost_per_kwh
+    fuel = (space_need_per_m2[..., None] * space[:, :, None, :] + water_need_per_m2[..., None] * water[:, :, None, :])
     return capital[:, :, None, :] + fuel
 
 
