@@ -1,4 +1,4 @@
-"""Time one reference run in-process and `framtid --help` as a fresh process.
+"""Time one reference run in-process, `framtid elasticities`, and `framtid --help` as a fresh process.
 
     python benchmarks/run_reference.py [--repeat 10]
 
@@ -43,6 +43,18 @@ def time_run(repeat: int) -> None:
     print(f"building the xarray Dataset: median {statistics.median(builds):.3f} s")
 
 
+def time_elasticities(repeat: int) -> None:
+    from framtid.model import elasticities
+
+    elasticities.implied()      # warm-up
+    times = []
+    for _ in range(max(1, repeat // 3)):
+        t0 = time.perf_counter()
+        elasticities.implied()
+        times.append(time.perf_counter() - t0)
+    print(f"framtid elasticities (7 runs in process), {len(times)} repeats: median {statistics.median(times):.3f} s")
+
+
 def time_help(repeat: int) -> None:
     times = []
     for _ in range(repeat):
@@ -58,4 +70,5 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     time_run(args.repeat)
+    time_elasticities(args.repeat)
     time_help(args.repeat)

@@ -103,6 +103,7 @@ class Params:
         self._values = dict(values)
         self.n_draws = n_draws
         self.specs = specs if specs is not None else table()
+        self._vectors: dict[tuple, np.ndarray] = {}   # the table is fixed once built: stacks are cached
 
     @classmethod
     def defaults(cls, n_draws: int = 1, overrides: Mapping[str, float] | None = None) -> "Params":
@@ -139,8 +140,15 @@ class Params:
         return self[name].reshape((self.n_draws,) + (1,) * (ndim - 1))
 
     def vector(self, prefix: str, labels: Iterable[str]) -> np.ndarray:
-        """Stack ``prefix.label`` for each label into shape ``(D, len(labels))``."""
-        return np.stack([self[f"{prefix}.{label}"] for label in labels], axis=1)
+        """Stack ``prefix.label`` for each label into shape ``(D, len(labels))`` (read-only: it is
+        cached, as the submodels ask for the same stacks every year)."""
+        key = (prefix, tuple(labels))
+        out = self._vectors.get(key)
+        if out is None:
+            out = np.stack([self[f"{prefix}.{label}"] for label in key[1]], axis=1)
+            out.flags.writeable = False
+            self._vectors[key] = out
+        return out
 
     def scalar(self, name: str) -> float:
         """The value of a parameter that must not vary over draws (e.g. a switch)."""

@@ -81,7 +81,7 @@ def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray
     [trips/yr] of each group, paid passages per trip ``(D, C, M, Z, P)`` and the car-driver share
     among the group's crossing trips ``(D, M, Z, P, T)``.
     """
-    return np.einsum("dmzpt,dcmzp,dmzpt->dct", trips, paid, car_share_crossing)
+    return np.einsum("dcmzp,dmzpt->dct", paid, trips * car_share_crossing)
 
 
 def per_owner(by_cordon: np.ndarray, owner: np.ndarray, n_municipalities: int) -> np.ndarray:

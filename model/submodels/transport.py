@@ -33,6 +33,7 @@ directly; every call gets all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -73,11 +74,21 @@ class Geography:
 def geography(c: DemandCoefficients) -> Geography:
     """Crossings and paid passages per trip of every cordon for residents of each municipality,
     zone type and purpose (:func:`framtid.model.cordons.crossing_matrix`)."""
+    return _geography(c.outside_factor.tobytes(), c.destination_share.tobytes(), len(c.outside_factor))
+
+
+@lru_cache(maxsize=8)
+def _geography(outside: bytes, destination: bytes, n_draws: int) -> Geography:
+    # Keyed on the two parameter arrays it depends on: the calibration pass and the run share it.
+    outside_factor = np.frombuffer(outside).reshape(n_draws)
+    destination_share = np.frombuffer(destination).reshape(n_draws, -1)
     cords = cordon_data.cordons()
     commute = cordon_data.commute_matrix(cordon_data.load_commuting(), COMMUTING_YEAR)
-    split = cordon_data.destination_split(commute, c.outside_factor)                # (D, M, P, M)
-    crossings, paid = cordon_data.crossing_matrix(cords, split, c.destination_share)  # (D, C, M, Z, P)
+    split = cordon_data.destination_split(commute, outside_factor)                  # (D, M, P, M)
+    crossings, paid = cordon_data.crossing_matrix(cords, split, destination_share)  # (D, C, M, Z, P)
     owner = np.array([dims.MUNICIPALITIES.index(x.municipality) for x in cords])
+    for array in (crossings, paid):
+        array.flags.writeable = False   # shared between runs
     return Geography(crossings, paid, owner, np.array([x.external_passage_ratio for x in cords]))
 
 
@@ -318,8 +329,12 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
 
     home = c.home_end_share                                                                    # (D,)
-    parking_segments = [(home, np.zeros_like(d_fee[..., 0]))] + [
-        ((1.0 - home) * c.destination_share[:, d], d_fee[..., d]) for d in range(len(dims.ZONES))]
+    away = (1.0 - home)[:, None] * c.destination_share                                         # (D, Zdest)
+    if np.any(d_fee):
+        parking_segments = [(home, np.zeros_like(d_fee[..., 0]))] + [
+            (away[:, d], d_fee[..., d]) for d in range(len(dims.ZONES))]
+    else:   # no parking fee has changed anywhere: one segment does (the same shares for every destination)
+        parking_segments = [(np.ones_like(home), np.zeros_like(d_fee[..., 0]))]
     s0 = c.peak_share[:, None, None, :]                                                        # (D, 1, 1, P)
     modes = periods = crossing_car = 0.0
     parked = [0.0] * len(dims.ZONES)
@@ -339,7 +354,10 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
             car = scaled * shares[..., CAR]
             if crosses_now:
                 crossing_car = crossing_car + car
-            if j > 0:
+            if len(parking_segments) == 1:
+                for d in range(len(dims.ZONES)):
+                    parked[d] = parked[d] + car * away[:, d, None, None, None, None]
+            elif j > 0:
                 parked[j - 1] = parked[j - 1] + car
     weight_now = now["crossing"][..., None]
     crossing_car = np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0)
@@ -367,19 +385,22 @@ def choose_car_powertrains(state: TransportState, levers: dict, params: Params, 
     return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :])
 
 
-def _toll_per_vkm(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray,
+def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray) -> np.ndarray:
+    """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``."""
+    counted = tolls.passages(state.trip_volume, state.geo.paid, crossing_car)
+    return counted * tolls.charged(prices)[..., None]
+
+
+def _toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,
                   resident_car_vkm: np.ndarray) -> np.ndarray:
     """Tolls a van and a heavy vehicle pay per vkm in each municipality [NOK/vkm], ``(D, M, 2)``.
 
     Vans and trucks are taken to pass their municipality's charged cordons as often per vkm as
-    its residents' cars do (passages per car vkm); vans pay the light diesel rate, trucks the
-    heavy rate, each averaged over cordons and periods as the car passages are.
+    its residents' cars do (passages ``by_cordon`` ``(D, C, T)`` per car vkm); vans pay the light
+    diesel rate, trucks the heavy rate, each averaged over cordons and periods as the car passages are.
     """
     geo, m = state.geo, len(dims.MUNICIPALITIES)
-    live = tolls.charged(prices)[..., None]
-    by_cordon = tolls.passages(state.trip_volume, geo.paid, crossing_car) * live                # (D, C, T)
-    total = by_cordon.sum(-1)                                                                    # (D, C)
-    per_owner = tolls.per_owner(total, geo.owner, m)
+    per_owner = tolls.per_owner(by_cordon.sum(-1), geo.owner, m)
     rate = per_owner / np.maximum(resident_car_vkm, TINY)                                        # passages/vkm
     paid = [tolls.per_owner((prices[:, :, k, tolls.DIESEL] * by_cordon).sum(-1), geo.owner, m)
             / np.maximum(per_owner, TINY) for k in (tolls.LIGHT, tolls.HEAVY)]                 # (D, M) each
@@ -410,10 +431,10 @@ def _activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, popula
     return vkm
 
 
-def _freight_factor(state: TransportState, lv: dict, costs: dict, resident_car_vkm: np.ndarray) -> np.ndarray:
-    """Van and heavy-vehicle vkm relative to the 2009 toll situation ``(D, M, 2)``."""
+def _freight_factor(state: TransportState, per_vkm: np.ndarray) -> np.ndarray:
+    """Van and heavy-vehicle vkm relative to the 2009 toll situation ``(D, M, 2)``, from this year's
+    tolls per vkm (:func:`_toll_per_vkm`)."""
     p = state.params
-    per_vkm = _toll_per_vkm(state, costs["prices"], state.choice["crossing_car"], resident_car_vkm)
     operating = np.stack([p["transport.operating_cost.van"], p["transport.operating_cost.heavy"]], -1)[:, None]
     return tolls.freight_vkm_factor(per_vkm, state.base_costs["toll_per_vkm"], operating,
                                     p["transport.freight_cost_elasticity"][:, None, None])
@@ -533,7 +554,8 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     crossing_car = np.where(costs["crossing"][..., None] > 0, p0[..., CAR], 0.0)
     choice = dict(choice, crossing_car=crossing_car)
     state = replace(state, car_cost_coefficient=beta_car, pt_cost_coefficient=beta_pt, choice=choice)
-    costs["toll_per_vkm"] = _toll_per_vkm(state, costs["prices"], crossing_car,
+    costs["toll_per_vkm"] = _toll_per_vkm(state, costs["prices"],
+                                          _car_passages(state, costs["prices"], crossing_car),
                                           _resident_car_vkm(state, c, choice))
     state = replace(state, base_costs=costs)
     utility = _powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR)
@@ -556,7 +578,10 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     cars = population * state.cars_per_capita_base * ownership
     moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
                     trip_length_factor=trip_length_factor, trip_volume=volume, choice=choice)
-    freight = _freight_factor(moved, levers, choice["costs"], _resident_car_vkm(moved, c, choice))
+    prices = choice["costs"]["prices"]
+    per_vkm = _toll_per_vkm(moved, prices, _car_passages(moved, prices, choice["crossing_car"]),
+                            _resident_car_vkm(moved, c, choice))
+    freight = _freight_factor(moved, per_vkm)
     others = _activity_vkm(moved, fc, levers, population, jobs, freight) / fc.annual_km[:, None, 1:]
     zero_emission = np.stack([levers["zero_emission_share_new_van"], levers["zero_emission_share_new_heavy"],
                               levers["zero_emission_share_new_bus"]], axis=-1)
@@ -595,7 +620,10 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     pkm[..., CAR] *= choice["trip_length"]
     trips = trips.sum(axis=2)
     resident_car_vkm = pkm[..., CAR]
-    freight = _freight_factor(state, levers, costs, resident_car_vkm)
+    prices = costs["prices"]
+    counted = _car_passages(state, prices, choice["crossing_car"])                              # (D, C, T) /yr
+    per_vkm = _toll_per_vkm(state, prices, counted, resident_car_vkm)                          # (D, M, 2)
+    freight = _freight_factor(state, per_vkm)
     vkm = np.concatenate([(resident_car_vkm * state.calibration[..., CAR_CLASS])[..., None],
                           _activity_vkm(state, fc, levers, state.population, state.jobs, freight)], axis=-1)
     energy = vkm[..., None] * state.energy_per_vkm                                       # (D, M, C, 3) [kWh]
@@ -611,13 +639,9 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     road_energy = np.concatenate([fossil_kwh, energy[..., 2].sum(axis=2)[..., None], bio_kwh[..., None]], -1)
 
     m = len(dims.MUNICIPALITIES)
-    prices = costs["prices"]
-    counted = (tolls.passages(state.trip_volume, geo.paid, choice["crossing_car"])
-               * tolls.charged(prices)[..., None])                                              # (D, C, T) /yr
     all_light = counted * (1.0 + geo.external)[None, :, None]
     mix = _toll_fuel_mix(state.vkm_share)[:, geo.owner]                                         # (D, C, F)
     car_revenue = (all_light * (prices[:, :, tolls.LIGHT] * mix[..., None]).sum(axis=2)).sum(-1)  # (D, C)
-    per_vkm = _toll_per_vkm(state, prices, choice["crossing_car"], resident_car_vkm)          # (D, M, 2)
     freight_revenue = (vkm[..., 1:3] * per_vkm).sum(-1)                                        # (D, M)
     parked = (state.trip_volume[..., None] * choice["parked_car"]).sum(axis=(2, 3, 4))        # (D, M, Zdest)
     return {
