@@ -37,12 +37,31 @@ def installed(tmp_path_factory):
 
 
 def framtid(installed, *args):
+    """Run the installed command. ``python -S`` skips the .pth files of this environment, so the
+    editable install of the checkout (a path hook that maps every framtid module to the source
+    tree) cannot stand in for a module the wheel lacks; the dependencies come from site-packages."""
+    import sysconfig
+
     other, site = installed
-    code = (f"import sys; sys.path.insert(0, {str(site)!r}); import framtid; "
+    deps = sysconfig.get_paths()["purelib"]
+    code = (f"import sys; sys.path[:0] = [{str(site)!r}, {deps!r}]; import framtid; "
             f"assert framtid.__file__.startswith({str(site)!r}), framtid.__file__; "
             "from framtid.cli.main import main; main()")
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=other,
+    return subprocess.run([sys.executable, "-S", "-c", code, *args], capture_output=True, text=True, cwd=other,
                           timeout=300)
+
+
+def test_wheel_ships_every_module_of_the_source_tree(installed):
+    _, site = installed
+    for folder, package in (("model", "framtid/model"), ("cli", "framtid/cli"), ("scenarios", "framtid/scenarios")):
+        for source in (REPO / folder).rglob("*.py"):
+            if "__pycache__" in source.parts:
+                continue
+            assert (site / package / source.relative_to(REPO / folder)).is_file(), source
+    for source in (REPO / "model" / "data").rglob("*"):
+        if source.is_file():
+            assert (site / "framtid" / "model" / "data" / source.relative_to(REPO / "model" / "data")).is_file(), \
+                source
 
 
 def test_wheel_ships_scenarios_data_and_license(installed):
