@@ -48,6 +48,8 @@ def _cordon_ids() -> tuple[str, ...]:
 _STATIC_AXES = {
     "period": dims.PERIODS, "zone": dims.ZONES, "purpose": dims.PURPOSES,
     "toll_class": TOLL_CLASSES, "toll_fuel": TOLL_FUELS, "road_fuel": ("petrol", "diesel"),
+    # the sources of the sectors no submodel drives (submodels/other_sectors.py)
+    "exogenous_source": ("industry", "shipping", "other_mobile", "agriculture", "aviation", "fgas_products"),
 }
 
 
@@ -139,6 +141,10 @@ LEVERS = {lv.name: lv for lv in (
            "CO2 tax on heating oil and paraffin (real 2009 NOK)"),
     _lever("base_tax_heating_oil", "NOK/l", 0.0, 0.0, 20.0, "replace", "buildings",
            "base tax (grunnavgift) on heating oil and paraffin (real 2009 NOK)"),
+    # -- sectors without a submodel ----------------------------------------------------------------
+    _lever("exogenous_change", "relative change", 0.0, -1.0, 1.0, "add", "other_sectors",
+           "change in the emissions of a sector no submodel drives, relative to its projected path",
+           ("exogenous_source",)),
     # -- consumption and waste ---------------------------------------------------------------------
     _lever("landfill_ban", "share", 0.0, 0.0, 1.0, "max", "waste", "biodegradable waste diverted from landfill"),
     _lever("waste_per_capita_change", "relative change", 0.0, -0.9, 1.0, "add", "waste",
