@@ -137,6 +137,8 @@ LEVERS = {lv.name: lv for lv in (
            "availability of district heating to buildings choosing a system"),
     _lever("renovation_rate_multiplier", "multiplier", 1.0, 0.0, 5.0, "replace", "buildings",
            "multiplier on the renovation rate"),
+    _lever("oil_conversion_grant", "NOK/dwelling", 0.0, 0.0, 200000.0, "replace", "buildings",
+           "grant for removing an oil or paraffin heating system and converting to another (real 2009 NOK)"),
     _lever("co2_tax_heating_oil_nok_per_t", "NOK/t CO2", 0.0, 0.0, 10000.0, "replace", "buildings",
            "CO2 tax on heating oil and paraffin (real 2009 NOK)"),
     _lever("base_tax_heating_oil", "NOK/l", 0.0, 0.0, 20.0, "replace", "buildings",

@@ -208,7 +208,8 @@ def test_builtin_scenarios_run_by_name_and_are_listed(tmp_path):
     rows = res.output.splitlines()
     assert rows[0] == "scenario,extends,measures,description"
     assert any(r.startswith("framtid:reference,policies-2009,") for r in rows)
-    assert any(r.startswith("framtid:current-policies,reference,") for r in rows)
+    assert any(r.startswith("framtid:current-policies,current-policies-tolls,") for r in rows)
+    assert any(r.startswith("framtid:current-policies-taxes,reference,") for r in rows)
     res = invoke("run", "framtid:reference", "--out", str(tmp_path / "ref.nc"))
     assert res.exit_code == 0, res.output
     res = invoke("run", "framtid:nothing", "--out", str(tmp_path / "x.nc"))

@@ -126,3 +126,22 @@ def test_combustion_emissions_hand_computed():
     # 10 GWh oil: CO2 10e6 kWh * 0.265 kg = 2650 t; CH4 36 TJ * 10 kg = 0.36 t; N2O 36 * 0.6 = 0.0216 t
     e = heating.combustion_emissions(np.array(10.0), 0.265, 10.0, 0.6)
     np.testing.assert_allclose(e, [2650.0, 0.36, 0.0216, 0.0])
+
+
+def test_early_conversion_hand_computed():
+    # oil 0.3, paraffin 0.1, heat pump 0.6; review 10 %/yr; keeping oil costs 150, switching 100 NOK/m2/yr,
+    # beta -0.02: P_switch = 1 / (1 + exp(-0.02 * 50)) = 0.7311; converted oil 0.1 * 0.7311 * 0.3 = 0.021933
+    shares = np.zeros(heating.N_SYSTEMS)
+    shares[[heating.OIL_BOILER, heating.PARAFFIN_STOVE, heating.HEAT_PUMP]] = [0.3, 0.1, 0.6]
+    keep = np.full(heating.N_SYSTEMS, 150.0)
+    keep[heating.PARAFFIN_STOVE] = 100.0          # paraffin: no gain from switching, P = 0.5
+    choice = np.zeros(heating.N_SYSTEMS)
+    choice[heating.HEAT_PUMP] = 1.0
+    out = heating.early_conversion(shares, keep, 100.0, -0.02, 0.1, choice)
+    p_oil = 1.0 / (1.0 + np.exp(-0.02 * 50.0))
+    assert out[heating.OIL_BOILER] == pytest.approx(0.3 - 0.1 * p_oil * 0.3)
+    assert out[heating.PARAFFIN_STOVE] == pytest.approx(0.1 - 0.1 * 0.5 * 0.1)
+    assert out[heating.HEAT_PUMP] == pytest.approx(0.6 + 0.1 * p_oil * 0.3 + 0.005)
+    assert out.sum() == pytest.approx(1.0)
+    # nothing reviewed, nothing converted
+    np.testing.assert_array_equal(heating.early_conversion(shares, keep, 100.0, -0.02, 0.0, choice), shares)

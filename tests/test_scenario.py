@@ -175,8 +175,9 @@ def test_extends_sibling_with_or_without_suffix_and_builtins(tmp_path):
     for value in ("base", "base.toml"):
         assert load(write(tmp_path, "c.toml", GOOD_HEAD + f'extends = "{value}"\n')).name == "t"
     s = load(write(tmp_path, "d.toml", GOOD_HEAD + 'extends = "framtid:current-policies"\n'))
-    assert [Path(f).name for f, _ in s.files] == ["policies-2009.toml", "reference.toml", "current-policies.toml",
-                                                   "d.toml"]
+    assert [Path(f).name for f, _ in s.files] == ["policies-2009.toml", "reference.toml",
+                                                   "current-policies-taxes.toml", "current-policies-tolls.toml",
+                                                   "current-policies.toml", "d.toml"]
 
 
 def test_extends_of_a_missing_sibling_points_to_the_builtin(tmp_path):
@@ -194,16 +195,42 @@ def test_builtins_load_by_name():
         load("framtid:nothing")
 
 
-def test_the_toll_history_in_current_policies_is_generated_from_the_embedded_rates():
+def test_the_toll_and_tax_histories_are_generated_from_the_embedded_data():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("toll_history", REPO / "tools" / "toll_history.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    assert tool.main(check=True) == 0, "run python tools/toll_history.py"
+    for name in ("toll_history", "tax_history"):
+        spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+        tool = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(tool)
+        assert tool.main(check=True) == 0, f"run python tools/{name}.py"
     cur = load(REPO / "scenarios" / "current-policies.toml")
     charges = [m for m in cur.measures if m.kind == "congestion_charge"]
     assert {m.values["cordon"] for m in charges} >= {"oslo_ring_2019", "trondheim_ring", "tromso_ring"}
     # Trondheim's ring opened on 2010-03-31: in force from 2010 (a change before April counts for the year)
     trondheim = next(m for m in charges if m.values["cordon"] == "trondheim_ring")
     assert (trondheim.start_year, trondheim.ramp_years, trondheim.price_year) == (2010, 0, 2010)
+
+
+def test_every_measure_of_the_policy_history_has_a_source_comment():
+    """Each [[measure]] of the shipped scenarios is preceded by a comment naming where its date and
+    value come from (a data file, a law or a publication), or sits in a generated file whose header
+    names the embedded data it was written from."""
+    import re
+
+    for path in sorted((REPO / "scenarios").glob("*.toml")) + [REPO / "model/data/scenarios/policies-2009.toml"]:
+        text = path.read_text(encoding="utf-8")
+        if "Written by tools/" in text:
+            assert re.search(r"model/data/\w+\.csv", text.split("[scenario]")[0]), path.name
+            continue
+        blocks = text.split("[[measure]]")
+        for i, block in enumerate(blocks[1:], start=1):
+            before = blocks[i - 1]
+            comment = [line for line in before.splitlines() if line.startswith("#")]
+            # the comment may cover several measures in a row: look back to the last comment block
+            j = i - 1
+            while not comment and j > 0:
+                j -= 1
+                comment = [line for line in blocks[j].splitlines() if line.startswith("#")]
+            assert comment, f"{path.name}: measure {i} has no source comment"
+            assert re.search(r"(\.csv|http|§|forskrift|Prop\.|methods|assumption|Stortinget|lovdata|law)",
+                             " ".join(comment), re.I), f"{path.name}: measure {i}: {comment}"

@@ -60,6 +60,8 @@ class Coefficients:
     investment: np.ndarray               # (D, H) [NOK/m2]
     recovery_factor: np.ndarray          # (D, H) [1/yr]
     price: np.ndarray                    # (D, C) [NOK/kWh] 2009 end-user price of each carrier
+    review_rate: np.ndarray              # (D,) [1/yr] share of oil and paraffin heating reviewed each year
+    grant_area: np.ndarray               # (D, T) [m2/dwelling] floor area a per-dwelling grant is spread over
     space_cost: np.ndarray               # (D, H) [NOK per kWh of space-heat need]
     water_cost: np.ndarray               # (D, H) [NOK per kWh of hot-water need]
     beta: np.ndarray                     # (D,) [1/(NOK/m2/yr)]
@@ -150,6 +152,10 @@ def coefficients(params: Params) -> Coefficients:
         investment=params.vector(P + "investment", SYSTEMS),
         recovery_factor=heating.capital_recovery_factor(params[P + "discount_rate"][:, None], lifetime),
         price=price,
+        review_rate=params[P + "oil_review_rate"],
+        # per-dwelling grants reach houses and apartments; non-residential area gets none (infinite area)
+        grant_area=np.concatenate([params.vector(P + "m2_per_dwelling", ("house", "apartment")),
+                                   np.full((params.n_draws, 1), np.inf)], axis=1),
         space_cost=np.einsum("dhc,dc->dh", space_input, price),
         water_cost=np.einsum("dhc,dc->dh", water_input, price),
         beta=params[P + "logit_beta"],

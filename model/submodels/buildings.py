@@ -206,6 +206,26 @@ def _lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
     return np.broadcast_to(np.asarray(levers.get(name, LEVERS[name].neutral), dtype=float), shape)
 
 
+def _convert_early(state: BuildingState, coef: Coefficients, levers: dict, shares: np.ndarray, cost: np.ndarray,
+                   shift: np.ndarray, beta: np.ndarray, price_index: np.ndarray | None) -> np.ndarray:
+    """Oil and paraffin heating converted before the end of its life (:func:`heating.early_conversion`).
+
+    Keeping costs the running cost of the system; switching costs the annual cost of the systems
+    still allowed, weighted by the replacement choice among them, less the annualised grant for
+    removing an oil system (lever ``oil_conversion_grant`` [NOK per dwelling], per m2 of a house or
+    an apartment; non-residential buildings get none).
+    """
+    shape = state.lpg_share.shape
+    running = _annual_cost(replace(coef, investment=0.0 * coef.investment), state.space_need_2009,
+                           state.water_need_2009, np.zeros(shape), price_index)
+    targets = ~heating.PHASED_OUT
+    choice = heating.choose_heating_systems(cost, state.replacement_asc + shift, beta, targets)
+    grant = _lever(levers, "oil_conversion_grant", shape)[..., None] / coef.grant_area[:, None, :]   # (D, M, T)
+    annualised = grant[..., None] * coef.recovery_factor[:, None, None, :]                        # NOK/m2/yr
+    switch = ((cost - annualised) * choice).sum(axis=-1, keepdims=True)
+    return heating.early_conversion(shares, running, switch, beta, coef.review_rate[:, None, None, None], choice)
+
+
 def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
                      new: np.ndarray, price_index: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """System shares after replacement, new construction and the oil ban; and the ban reference."""
@@ -223,6 +243,7 @@ def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rem
     replacement = heating.choose_heating_systems(cost, state.replacement_asc + shift, beta, allowed)
     shares = heating.replace_at_end_of_life(state.system_share, coef.lifetime[:, None, None, :],
                                             replacement)
+    shares = _convert_early(state, coef, levers, shares, cost, shift, beta, price_index)
     if new.any():
         choice_new = heating.choose_heating_systems(cost, state.new_build_asc + shift, beta,
                                                     allowed & ~heating.PHASED_OUT)

@@ -159,6 +159,30 @@ def replace_at_end_of_life(shares: np.ndarray, lifetime: np.ndarray,
     return shares - retiring + choice * retiring.sum(axis=-1, keepdims=True)
 
 
+def early_conversion(shares: np.ndarray, keep_cost: np.ndarray, switch_cost: np.ndarray, beta: np.ndarray,
+                     review_rate: np.ndarray, choice: np.ndarray) -> np.ndarray:
+    """Shares after oil and paraffin heating is converted before the end of its life [1].
+
+    Each year a share ``r`` of the oil- and paraffin-heated area is reviewed (a service, a
+    tank inspection, a renovation); its owners keep the system, paying only its running cost,
+    or switch, paying the annualised investment of a new system (net of subsidies and grants)
+    and its running cost. A binary logit on the two costs with the replacement logit's cost
+    coefficient: ``P_switch = 1 / (1 + exp(beta (C_keep - C_switch)))`` (beta < 0), and
+
+        converted[h] = r * P_switch[h] * s[h]   for h in oil boiler, paraffin stove
+        s'[h] = s[h] - converted[h] + P[h] * sum_j converted[j]
+
+    with ``P`` the replacement choice among the systems still allowed. So the conversion
+    answers the running-cost gap (prices and the CO2 and base taxes on heating oil) and the
+    grants, as the Norwegian oil phase-out did before the 2020 ban (methods §3.3).
+    keep_cost and switch_cost [NOK/m2/yr] broadcast to ``shares`` ``(..., H)``; ``choice``
+    (..., H) is zero for the phased-out systems.
+    """
+    switching = 1.0 / (1.0 + np.exp(beta * (keep_cost - switch_cost)))
+    converted = np.where(PHASED_OUT, review_rate * switching * shares, 0.0)
+    return shares - converted + choice * converted.sum(axis=-1, keepdims=True)
+
+
 def enforce_cap(shares: np.ndarray, cap: np.ndarray, choice: np.ndarray) -> np.ndarray:
     """Cut shares above ``cap`` and give the excess to the systems in ``choice`` [1].
 
