@@ -253,6 +253,40 @@ def data(municipality, fmt):
 
 
 @main.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--observed", required=True, type=click.Path(dir_okay=False),
+              help="Observed emissions [t CO2e]: a long CSV (municipality,year,sector,value[,gwp]) or an agency "
+                   "export by source and gas.")
+@click.option("--municipality", default=None, metavar="ID", help="Municipality of an agency export without a "
+                                                                  "municipality column.")
+@click.option("--scenario", default=None, metavar="NAME", help="Scenario to compare (when RESULT holds several).")
+@click.option("--out", default=None, type=click.Path(file_okay=False), help="Folder for one PNG per municipality.")
+@click.option("--force", is_flag=True, help="Replace existing PNGs in --out.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def hindcast(result, observed, municipality, scenario, out, force, fmt):
+    """Compare RESULT with observed emissions: bias, MAPE, RMSE, skill against persistence of 2009 and
+    the direction of the trend, per municipality and sector/source (CSV and JSON add every observation)."""
+    from framtid.model import api, catalogue
+    from framtid.model import hindcast as hc
+
+    observations = hc.read_observed(observed, municipality)
+    ds = api.open_results(result)
+    rows = hc.compare(ds, observations, scenario)
+    skipped = hc.outside_run(ds, observations)
+    if skipped:
+        click.echo(f"warning: {len(skipped)} observation(s) of years outside the run left out", err=True)
+    written = hc.plot(rows, out, force) if out else []
+    header, table = hc.metric_table(hc.metrics(rows), fmt)
+    sections = [("metrics", hc.title(rows), header, table)]
+    if fmt != "table":
+        sections.append(("observations", "", *hc.row_table(rows)))
+    click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
+    for path in written:
+        click.echo(f"wrote {path}", err=fmt != "table")   # CSV and JSON keep stdout to themselves
+
+
+@main.command()
 @click.option("--municipality", default=None, metavar="ID", help="Responses of one municipality (default: all 13).")
 @click.option("--year", "start_year", type=int, default=2012, show_default=True,
               help="Year the +10 % changes start; read then and nine years later.")

@@ -33,11 +33,9 @@ embedded files and raise :class:`DataError` naming file, line and column.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Sequence
 

@@ -1,6 +1,7 @@
 """Read the embedded data files (``model/data/*.csv``) into plain records.
 
-These files are built by ``tools/build_data.py`` from public statistics and are the
+These files are built by ``tools/build_data.py`` (and ``tools/build_sector_paths.py``:
+the paths of the sectors no submodel drives) from public statistics and are the
 only data the model reads at run time. Malformed files raise :class:`DataError`
 naming the file, the line and the column.
 """
@@ -146,6 +147,104 @@ def plants() -> tuple[Plant, ...]:
     cols = ("municipality", "plant", "category", "year", "t_co2e", "source")
     return tuple(Plant(r["municipality"], r["plant"], r["category"], int(_float(name, n, r, "year")),
                        _float(name, n, r, "t_co2e"), r["source"]) for n, r in _rows(name, cols))
+
+
+PATH_STATUSES = ("observed", "derived", "estimated", "assumption")
+PATH_SEGMENTS = ("observed", "projected", "extended")
+
+
+@dataclass(frozen=True)
+class SectorPathPoint:
+    """One year of the index path (2009 = 1) of a sector no submodel drives (tools/build_sector_paths.py)."""
+
+    emission_source: str
+    municipality: str        # "" for the national path every municipality follows unless it has its own
+    year: int
+    index: float
+    status: str              # observed | derived | estimated | assumption
+    segment: str             # observed (national inventory) | projected (national projections) | extended
+    method: str
+    source: str
+
+
+@lru_cache(maxsize=1)
+def sector_paths() -> tuple[SectorPathPoint, ...]:
+    name = "sector_paths.csv"
+    cols = ("emission_source", "municipality", "year", "index", "status", "segment", "method", "source")
+    out = []
+    for lineno, r in _rows(name, cols):
+        if r["municipality"] and r["municipality"] not in dims.MUNICIPALITIES:
+            raise DataError(f"{name}: line {lineno}: unknown municipality {r['municipality']!r}")
+        if r["status"] not in PATH_STATUSES:
+            raise DataError(f"{name}: line {lineno}: column 'status' must be one of {', '.join(PATH_STATUSES)}, "
+                            f"got {r['status']!r}")
+        if r["segment"] not in PATH_SEGMENTS:
+            raise DataError(f"{name}: line {lineno}: column 'segment' must be one of {', '.join(PATH_SEGMENTS)}, "
+                            f"got {r['segment']!r}")
+        index = _float(name, lineno, r, "index")
+        if not index >= 0.0:
+            raise DataError(f"{name}: line {lineno}: column 'index' must be >= 0, got {r['index']!r}")
+        if not (r["method"] and r["source"]):
+            raise DataError(f"{name}: line {lineno}: every row needs a method and a source")
+        out.append(SectorPathPoint(r["emission_source"], r["municipality"], int(_float(name, lineno, r, "year")),
+                                   index, r["status"], r["segment"], r["method"], r["source"]))
+    return tuple(out)
+
+
+OPENED_CATEGORIES = ("waste_incineration",)
+
+
+@dataclass(frozen=True)
+class OpenedPlant:
+    """A plant that opened after 2009 and is missing from the plant register (tools/build_data.py)."""
+
+    municipality: str
+    plant: str
+    category: str            # waste_incineration (the only kind modelled so far)
+    start_year: int
+    start_month: int
+    first_year_share: float  # share of a full year's tonnage burned in the start year
+    tonnage_t_per_yr: float  # waste burned in a full year [t/yr]
+    status: str
+    method: str
+    source: str
+    confidence: str
+
+    def tonnage(self, year: int) -> float:
+        """Waste burned in ``year`` [t/yr]: 0 before the start, the start year's share, then the full tonnage."""
+        if year < self.start_year:
+            return 0.0
+        return self.tonnage_t_per_yr * (self.first_year_share if year == self.start_year else 1.0)
+
+
+@lru_cache(maxsize=1)
+def plants_opened() -> tuple[OpenedPlant, ...]:
+    name = "plants_opened.csv"
+    cols = ("municipality", "plant", "category", "start_year", "start_month", "first_year_share",
+            "tonnage_t_per_yr", "status", "method", "source", "confidence")
+    out = []
+    for n, r in _rows(name, cols):
+        if r["municipality"] not in dims.MUNICIPALITIES:
+            raise DataError(f"{name}: line {n}: unknown municipality {r['municipality']!r}")
+        if r["category"] not in OPENED_CATEGORIES:
+            raise DataError(f"{name}: line {n}: category {r['category']!r} is not modelled; plants opened after "
+                            f"2009 can be {', '.join(OPENED_CATEGORIES)}")
+        start = int(_float(name, n, r, "start_year"))
+        if start <= dims.BASE_YEAR:
+            raise DataError(f"{name}: line {n}: start_year must be after {dims.BASE_YEAR} (earlier plants belong "
+                            f"in plants.csv), got {start}")
+        share, tonnage = _float(name, n, r, "first_year_share"), _float(name, n, r, "tonnage_t_per_yr")
+        if not 0.0 <= share <= 1.0:
+            raise DataError(f"{name}: line {n}: column 'first_year_share' must lie in 0-1, got {r['first_year_share']!r}")
+        if not tonnage >= 0.0:
+            raise DataError(f"{name}: line {n}: column 'tonnage_t_per_yr' must be >= 0, got {r['tonnage_t_per_yr']!r}")
+        if r["confidence"] not in CONFIDENCE:
+            raise DataError(f"{name}: line {n}: column 'confidence' must be one of {', '.join(CONFIDENCE)}, "
+                            f"got {r['confidence']!r}")
+        out.append(OpenedPlant(r["municipality"], r["plant"], r["category"], start,
+                               int(_float(name, n, r, "start_month")), share, tonnage, r["status"], r["method"],
+                               r["source"], r["confidence"]))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

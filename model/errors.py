@@ -35,3 +35,9 @@ class ResultFileError(FramtidError):
     """A result file cannot be written there, or a file given as a result is not one (or is damaged)."""
 
     exit_code = 2
+
+
+class ObservationFileError(DataError):
+    """A file of observed values given on the command line is malformed (exit code 2: bad input)."""
+
+    exit_code = 2

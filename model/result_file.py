@@ -136,19 +136,26 @@ def save(ds, path: str | Path, force: bool = False, fmt: str = "netcdf4") -> Pat
     check_name(path)
     if path.exists() and not force:
         raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
+    return write_atomically(path, lambda tmp: _write(ds, tmp, fmt), force, "the result")
+
+
+def write_atomically(path: Path, write, force: bool, what: str) -> Path:
+    """Write a file through ``write(temporary_path)`` into a hidden temporary file beside ``path``,
+    then give it its name: exclusively unless ``force`` (:func:`_publish`). On any error or
+    interrupt the temporary file is removed; an OSError becomes one message naming ``path``."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=temporary_name(path), suffix=TEMP_SUFFIX, dir=path.parent)
         os.close(fd)
-        _write(ds, tmp, fmt)
+        write(tmp)
         # mkstemp creates the file readable by its owner only; give it the usual mode.
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         _publish(tmp, path, force)
     except OSError as exc:
-        raise FramtidError(f"{path}: cannot write the result ({exc.strerror or exc}); nothing was written") from None
+        raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); nothing was written") from None
     finally:
         # Whatever happened (error, Ctrl-C, termination signal), no temporary file stays behind.
         if tmp is not None and os.path.lexists(tmp):

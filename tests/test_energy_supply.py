@@ -1,9 +1,14 @@
-"""Energy supply: plant-register base year, incineration and district-heating indices, CO2 capture."""
+"""Energy supply: plant-register base year, incineration and district-heating indices, CO2 capture, plants opened
+after 2009."""
+
+import runpy
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from framtid.model import dims
+from framtid.model import data_store, dims
+from framtid.model.errors import DataError
 from framtid.model.parameters import Params
 from framtid.model.submodels import energy_supply
 from framtid.model.submodels.other_sectors import gas_profile
@@ -190,3 +195,104 @@ def test_neutral_capture_changes_nothing_and_state_is_not_mutated(state, params)
     neutral = energy_supply.account(state, state.fossil_co2_2009, state.district_heat_2009,
                                     {"incineration_capture_share": np.zeros((1, M))}, params, 2040)["emissions"]
     assert neutral[INC] == pytest.approx(state.base[INC])
+
+
+# -- plants opened after 2009 (model/data/plants_opened.csv) ------------------------------------------
+
+def test_returkraft_is_in_the_opened_plants():
+    (plant,) = [p for p in data_store.plants_opened() if p.municipality == "kristiansand"]
+    assert plant.plant.startswith("Returkraft") and plant.category == "waste_incineration"
+    assert (plant.start_year, plant.start_month, plant.first_year_share) == (2010, 4, 0.5)
+    assert plant.tonnage_t_per_yr == 130_000
+    assert plant.method and plant.source and plant.status in ("observed", "derived", "estimated", "assumption")
+    # Half a year in 2010, full capacity after, nothing before.
+    assert [plant.tonnage(y) for y in (2009, 2010, 2011, 2050)] == [0.0, 65_000.0, 130_000.0, 130_000.0]
+    tonnage = energy_supply.opened_tonnage(2011)
+    assert tonnage[MU["kristiansand"]] == 130_000.0 and tonnage.sum() == 130_000.0
+
+
+def test_fossil_co2_per_tonne_own_or_the_mean_of_all():
+    fossil = row(oslo=30_000.0, kristiansand=4_000.0)[None]
+    burnt = row(oslo=100_000.0, kristiansand=10_000.0)[None]
+    f = energy_supply.fossil_co2_per_tonne(fossil, burnt)
+    assert f[0, MU["oslo"]] == pytest.approx(0.3) and f[0, MU["kristiansand"]] == pytest.approx(0.4)
+    # Where residents burn nothing: (30 000 + 4 000) / 110 000 = 0.309091.
+    assert f[0, MU["bergen"]] == pytest.approx(34_000 / 110_000)
+
+
+@pytest.fixture
+def waste_k():
+    """Residents' incinerated waste and its fossil CO2: Kristiansand 10 000 t at 0.39 t CO2/t."""
+    return row(oslo=100_000.0, kristiansand=10_000.0)[None], row(oslo=30_000.0, kristiansand=3_900.0)[None]
+
+
+def test_opened_plant_enters_in_its_year_with_the_incineration_profile(state, params, waste_k):
+    burnt, fossil = waste_k
+    k = MU["kristiansand"]
+    per_co2 = energy_supply.per_t_co2(params, INC)[0, 0]
+
+    def incineration(year, **kw):
+        return energy_supply.account(state, fossil, state.district_heat_2009, {}, params, year,
+                                     **kw)["emissions"][INC][0]
+
+    by_year = {year: incineration(year, incinerated=burnt)[k] for year in (2009, 2010, 2011, 2030)}
+    assert np.all(by_year[2009] == 0.0)
+    # 2010: half a year, 65 000 t x 0.39 t CO2/t = 25 350 t CO2; 2011 on: 130 000 x 0.39 = 50 700 t CO2.
+    assert by_year[2010][CO2] == pytest.approx(25_350.0)
+    assert by_year[2011][CO2] == pytest.approx(50_700.0)
+    assert by_year[2030] == pytest.approx(by_year[2011])
+    # CH4 and N2O by the incineration profile per t CO2.
+    assert by_year[2011] == pytest.approx(50_700.0 * per_co2)
+    # Without the residents' tonnage (the 2009 plants alone) nothing is added.
+    alone = incineration(2011)
+    assert np.all(alone[k] == 0.0)
+    # Other municipalities are unchanged by the new plant.
+    others = [i for i in range(M) if i != k]
+    assert incineration(2011, incinerated=burnt)[others] == pytest.approx(alone[others])
+
+
+def test_opened_plant_follows_its_residents_sorting_and_can_capture(state, params, waste_k):
+    burnt, fossil = waste_k
+    k = MU["kristiansand"]
+    # Fewer plastics in the residual waste: 3 000 t CO2 from the same 10 000 t -> 0.3 t CO2/t.
+    less = fossil.copy()
+    less[0, k] = 3_000.0
+    out = energy_supply.account(state, less, state.district_heat_2009, {}, params, 2020, incinerated=burnt)
+    assert out["emissions"][INC][0, k, CO2] == pytest.approx(130_000 * 0.3)
+    # Capture (CCS) takes the new plant's CO2 too.
+    capture = row(kristiansand=0.9)[None]
+    out = energy_supply.account(state, fossil, state.district_heat_2009, {"incineration_capture_share": capture},
+                                params, 2040, incinerated=burnt)
+    assert out["emissions"][INC][0, k, CO2] == pytest.approx(0.1 * 130_000 * 0.39)
+
+
+@pytest.mark.parametrize("line, words", [
+    ("kristiansand,X,industry,2010,4,0.5,1000,derived,m,s,high", "category 'industry' is not modelled"),
+    ("kristiansand,X,waste_incineration,2009,4,0.5,1000,derived,m,s,high", "start_year must be after 2009"),
+    ("narnia,X,waste_incineration,2010,4,0.5,1000,derived,m,s,high", "unknown municipality 'narnia'"),
+    ("kristiansand,X,waste_incineration,2010,4,1.5,1000,derived,m,s,high", "'first_year_share' must lie in 0-1"),
+])
+def test_bad_opened_plants_are_rejected(tmp_path, monkeypatch, line, words):
+    (tmp_path / "plants_opened.csv").write_text(
+        "municipality,plant,category,start_year,start_month,first_year_share,tonnage_t_per_yr,status,method,"
+        "source,confidence\n" + line + "\n")
+    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
+    data_store.plants_opened.cache_clear()
+    try:
+        with pytest.raises(DataError, match=words):
+            data_store.plants_opened()
+    finally:
+        data_store.plants_opened.cache_clear()
+
+
+def test_build_data_reproduces_the_opened_plants(tmp_path, monkeypatch):
+    """model/data/plants_opened.csv is what tools/build_data.py writes from policies/plants_opened.csv."""
+    repo = Path(__file__).resolve().parent.parent
+    shared = repo.parent / "shared" / "data"
+    if not (shared / "policies" / "plants_opened.csv").is_file():
+        pytest.skip("reference data not available")
+    tool = runpy.run_path(str(repo / "tools" / "build_data.py"))
+    out = tmp_path / "plants_opened.csv"
+    tool["write"](out, tool["build_plants_opened"](tool["read"](shared / "policies" / "plants_opened.csv")),
+                  tool["OPENED_COLUMNS"])
+    assert out.read_bytes() == data_store.data_path("plants_opened.csv").read_bytes()

@@ -1,14 +1,19 @@
-"""Other sectors: plant-register sums, per-capita medians, gas profiles and exogenous growth."""
+"""Other sectors: plant-register sums, per-capita medians, gas profiles, index paths and the lever."""
+
+import runpy
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from framtid.model import dims
+from framtid.model import data_store, dims
 from framtid.model.data_store import find
+from framtid.model.errors import DataError
 from framtid.model.parameters import Params
 from framtid.model.submodels import other_sectors
 from framtid.model.submodels.other_sectors import gas_profile, per_capita_medians, plant_sum
 
+REPO = Path(__file__).resolve().parent.parent
 M = len(dims.MUNICIPALITIES)
 MU = {m: i for i, m in enumerate(dims.MUNICIPALITIES)}
 CO2, CH4, N2O, FGAS = range(4)
@@ -177,37 +182,217 @@ def test_init_state_keeps_given_levels(params):
     assert np.all(state.base["industry"] == 1.0)    # copied, not aliased
 
 
-def test_account_holds_2009_by_default(params):
+# -- index paths (model/data/sector_paths.csv) ------------------------------------------------------
+#
+# National inventory by sector, SSB 13931 (AR5, 2024 vintage) in observations.csv [kt CO2e]:
+#                        2009     2015     2020     2023
+#   industry and mining  11 231   11 717   11 252   10 812
+#   aviation, shipping,   6 737    7 470    7 384    7 637    (one group: shipping, other mobile, aviation)
+#   fishing, machinery
+#   total                52 541   54 417   49 499   46 654
+#   residual = total - oil and gas - industry - energy supply - heating - road - the group:
+#                         7 426    7 493    7 097    6 747    (agriculture and F-gas products)
+# Projections: 2024 44.9 Mt = 44.9/51.3 of 1990 (1990: 51 348 kt in SSB 13931) -> N(2024) = 0.855372;
+# NB2023: 2021 (48 927 kt, SSB 08940 2022 vintage, 2009 52 546 kt) -10.5 Mt by 2030, a further -5 Mt by 2035:
+# N(2030) = 38.427 / 52.546 = 0.731302, N(2035) = 33.427 / 52.546 = 0.636148; N(2023) = 46 654 / 52 541.
+N2023 = 46654 / 52541
+N2024 = 44.9 / 51.3 * 51348 / 52541
+N2030 = (48.927 - 10.5) / 52.546
+N2035 = (48.927 - 15.5) / 52.546
+IND_2023 = 10812 / 11231
+GROUP_2023 = 7637 / 6737
+RESID_2023 = 6747 / 7426
+YEAR = {y: i for i, y in enumerate(dims.YEARS)}
+
+
+def national(source):
+    return other_sectors.default_paths().index[source][MU["skien"]]    # Skien has no plant path
+
+
+def test_every_path_row_is_sourced_and_labelled():
+    rows = data_store.sector_paths()
+    assert {r.emission_source for r in rows} == set(other_sectors.SOURCES)
+    for r in rows:
+        assert r.status in ("observed", "derived", "estimated", "assumption") and r.method and r.source, r
+    for r in rows:
+        segment = "observed" if r.year <= 2023 else "projected" if r.year <= 2035 else "extended"
+        assert r.segment == segment, r
+        # What is observed nationally is said so; projections and holds say what they are.
+        if r.segment == "projected":
+            assert r.status == "derived" and "projected" in r.method, r
+        if r.segment == "extended":
+            assert r.status == "assumption", r
+        if not r.municipality and r.segment == "observed" and r.year > 2009:
+            assert ("observed nationally" in r.method) or ("interpolated" in r.method), r
+    paths = other_sectors.default_paths()
+    assert (paths.last_observed, paths.last_projected) == (2023, 2035)
+    # Industry's own national series is observed in its years; the group and the residual are derived.
+    status = {(r.emission_source, r.year): r.status for r in rows if not r.municipality}
+    assert status[("industry", 2015)] == status[("industry", 2023)] == "observed"
+    assert status[("industry", 2013)] == "derived"          # interpolated 2009-2015
+    assert status[("shipping", 2015)] == status[("agriculture", 2023)] == "derived"
+
+
+def test_national_paths_by_hand():
+    ind, ship, agri = national("industry"), national("shipping"), national("agriculture")
+    # 2009 is the calibrated level itself.
+    for s in other_sectors.SOURCES:
+        assert national(s)[YEAR[2009]] == 1.0
+    # Observed segment: 2013 interpolated between 2009 and 2015 (4/6 of the way).
+    assert ind[YEAR[2013]] == pytest.approx((11231 + 4 / 6 * (11717 - 11231)) / 11231, rel=1e-9)   # 1.02885
+    assert ship[YEAR[2013]] == pytest.approx((6737 + 4 / 6 * (7470 - 6737)) / 6737, rel=1e-9)       # 1.07254
+    assert agri[YEAR[2013]] == pytest.approx((7426 + 4 / 6 * (7493 - 7426)) / 7426, rel=1e-9)       # 1.00601
+    assert ind[YEAR[2020]] == pytest.approx(11252 / 11231, rel=1e-9)                               # 1.00187
+    assert ship[YEAR[2020]] == pytest.approx(7384 / 6737, rel=1e-9)                                # 1.09604
+    assert agri[YEAR[2020]] == pytest.approx(7097 / 7426, rel=1e-9)                                # 0.95570
+    assert ind[YEAR[2023]] == pytest.approx(IND_2023, rel=1e-9)
+    # Projected: the 2023 index times the total's change from 2023.
+    assert ind[YEAR[2024]] == pytest.approx(IND_2023 * N2024 / N2023, rel=1e-9)                     # 0.92737
+    assert ind[YEAR[2027]] == pytest.approx(IND_2023 * (N2024 + N2030) / 2 / N2023, rel=1e-9)
+    assert ind[YEAR[2030]] == pytest.approx(IND_2023 * N2030 / N2023, rel=1e-9)                     # 0.79286
+    assert ind[YEAR[2030]] == pytest.approx(0.792856, abs=1e-6)
+    assert ship[YEAR[2030]] == pytest.approx(GROUP_2023 * N2030 / N2023, rel=1e-9)                  # 0.93360
+    assert agri[YEAR[2030]] == pytest.approx(RESID_2023 * N2030 / N2023, rel=1e-9)                  # 0.74828
+    assert ind[YEAR[2035]] == pytest.approx(IND_2023 * N2035 / N2023, rel=1e-9)                     # 0.68969
+    # Held after 2035.
+    assert ind[YEAR[2050]] == ind[YEAR[2035]]
+    assert agri[YEAR[2050]] == pytest.approx(0.65091, abs=1e-5)
+    # Members of one published group share its index; agriculture and F-gases share the residual's.
+    assert np.array_equal(national("other_mobile"), ship) and np.array_equal(national("aviation"), ship)
+    assert np.array_equal(national("fgas_products"), agri)
+
+
+def test_plant_paths_by_hand():
+    paths = other_sectors.default_paths().index["industry"]
+    nat = national("industry")
+    # Porsgrunn: the plants counted in 2009 (Yara 1 130 930, Norcem 824 871, Eramet 53 258.6, Magnor 12 400,
+    # Porsgrunds porselaen 960.0, Renor 492) = 2 022 911.6 t of the inventory's 2 099 750 t: s = 0.963406.
+    p09 = plant_sum("porsgrunn", "industry")
+    assert p09 == pytest.approx(2022911.6)
+    s = p09 / 2099750
+    # 2010: Norcem reports 246 125 t (a one-year dip in the register): 1 366 285.152 t of the same plants.
+    assert paths[MU["porsgrunn"], YEAR[2010]] == pytest.approx(s * 1366285.152 / p09 + (1 - s) * nat[YEAR[2010]])
+    assert paths[MU["porsgrunn"], YEAR[2010]] == pytest.approx(0.6875, abs=1e-4)
+    # 2013: the same plants 1 970 812.71 t (Inovyn, first reporting in 2013, is not one of them).
+    p13 = 908928.3 + 794081 + 149325.41 + 117885 + 593
+    assert paths[MU["porsgrunn"], YEAR[2013]] == pytest.approx(s * p13 / p09 + (1 - s) * nat[YEAR[2013]])
+    # After 2013 the plants' 2013 level moves with the national path.
+    for year in (2020, 2030, 2050):
+        assert paths[MU["porsgrunn"], YEAR[year]] == pytest.approx(
+            s * p13 / p09 * nat[YEAR[year]] / nat[YEAR[2013]] + (1 - s) * nat[YEAR[year]]), year
+    # Kristiansand's 2009 industry is the plant sum itself (s = 1): Elkem carbon, Glencore, REC solar, Vestas.
+    k13 = 14187.5 + 15700 + 26202.48 + 311.0475
+    assert paths[MU["kristiansand"], YEAR[2013]] == pytest.approx(k13 / 64438.4648)              # 0.87527
+    assert paths[MU["kristiansand"], YEAR[2030]] == pytest.approx(
+        k13 / 64438.4648 * nat[YEAR[2030]] / nat[YEAR[2013]])                                     # 0.67451
+    # Municipalities without plants (Baerum, Skien) or below 1 kt of them (Bergen 0.4 kt, Tromso 0.4 kt)
+    # follow the national path.
+    for m in ("baerum", "skien", "bergen", "tromso"):
+        assert np.array_equal(paths[MU[m]], nat), m
+
+
+def test_account_follows_the_paths(params):
     state = other_sectors.init_state(POP_2009, params)
-    for year in (2009, 2030, 2050):
+    paths = other_sectors.default_paths().index
+    for year in (2009, 2013, 2030, 2050):
         out = other_sectors.account(state, params, year)["emissions"]
         assert set(out) == set(other_sectors.SOURCES)
         for s in other_sectors.SOURCES:
-            assert np.array_equal(out[s], state.base[s]), (year, s)
+            assert out[s] == pytest.approx(state.base[s] * paths[s][None, :, YEAR[year], None]), (year, s)
+    # 2009 is the base, and the sectors move after it (not flat).
+    out09 = other_sectors.account(state, params, 2009)["emissions"]
+    out30 = other_sectors.account(state, params, 2030)["emissions"]
+    for s in other_sectors.SOURCES:
+        assert np.array_equal(out09[s], state.base[s]), s
+    # Sandnes industry 2030: 2 868.7 t x its plant path.
+    e2030 = out30["industry"][0, MU["sandnes"]] @ GWP_AR5
+    assert e2030 == pytest.approx(2868.7 * paths["industry"][MU["sandnes"], YEAR[2030]], rel=1e-5)
+    assert e2030 < 0.8 * 2868.7
 
 
-def test_account_grows_each_source_at_its_own_rate():
-    p = Params.defaults(1, {"other_sectors.annual_change.industry": -0.03,
-                            "other_sectors.annual_change.shipping": 0.02})
-    state = other_sectors.init_state(POP_2009, p)
-    out = other_sectors.account(state, p, 2019)["emissions"]
-    # Industry: (1 - 0.03)^10 = 0.737424; shipping: 1.02^10 = 1.218994.
-    assert out["industry"] == pytest.approx(state.base["industry"] * 0.97 ** 10)
-    assert 0.97 ** 10 == pytest.approx(0.737424, abs=1e-6)
-    assert out["shipping"] == pytest.approx(state.base["shipping"] * 1.218994, rel=1e-6)
-    assert out["agriculture"] == pytest.approx(state.base["agriculture"])
-    # 2009 is the base whatever the rate.
-    assert other_sectors.account(state, p, 2009)["emissions"]["industry"] == pytest.approx(state.base["industry"])
-    # Sandnes industry 2050: 2 868.7 t x 0.97^41 = 2 868.7 x 0.286841 = 822.9 t CO2e (AR5).
-    e2050 = other_sectors.account(state, p, 2050)["emissions"]["industry"][0, MU["sandnes"]]
-    assert e2050 @ GWP_AR5 == pytest.approx(2868.7 * 0.97 ** 41, rel=1e-5)
-
-
-def test_account_growth_per_draw():
-    p = Params.defaults(2, {"other_sectors.annual_change.aviation": np.array([0.01, -0.02])})
+def test_multiplier_and_change_after_projection_by_hand():
+    p = Params.defaults(2, {"other_sectors.projection_multiplier.industry": np.array([0.0, 2.0]),
+                            "other_sectors.annual_change_after_projection.industry": np.array([0.0, -0.02]),
+                            "other_sectors.projection_multiplier.shipping": 0.5})
     lv = {s: np.ones((2, M, 4)) for s in other_sectors.SOURCES}
     state = other_sectors.init_state(POP_2009, p, lv)
-    out = other_sectors.account(state, p, 2011)["emissions"]["aviation"]
-    # 1.01^2 = 1.0201; 0.98^2 = 0.9604.
-    assert out[0] == pytest.approx(np.full((M, 4), 1.0201))
-    assert out[1] == pytest.approx(np.full((M, 4), 0.9604))
+    i23, i30, i35 = IND_2023, IND_2023 * N2030 / N2023, IND_2023 * N2035 / N2023
+    skien = MU["skien"]
+
+    def ind(year):
+        return other_sectors.account(state, p, year)["emissions"]["industry"][:, skien, 0]
+
+    # The observed part is data: no parameter moves it.
+    assert ind(2020) == pytest.approx([11252 / 11231] * 2)
+    assert ind(2023) == pytest.approx([i23, i23])
+    # Multiplier 0 holds the 2023 level; 2 doubles the projected change: 0.962693 + 2 (0.792856 - 0.962693) = 0.623018.
+    assert ind(2030) == pytest.approx([i23, i23 + 2 * (i30 - i23)])
+    assert ind(2030)[1] == pytest.approx(0.623018, abs=1e-6)
+    # After 2035: the 2035 value, then (1 + g)^(t - 2035): 0.98^15 = 0.738569.
+    assert ind(2050) == pytest.approx([i23, (i23 + 2 * (i35 - i23)) * 0.98 ** 15])
+    # Shipping at half the projected change; other sources untouched by these parameters.
+    ship = other_sectors.account(state, p, 2030)["emissions"]["shipping"][:, skien, 0]
+    assert ship == pytest.approx([GROUP_2023 * (1 + 0.5 * (N2030 / N2023 - 1))] * 2)
+    agri = other_sectors.account(state, p, 2030)["emissions"]["agriculture"][:, skien, 0]
+    assert agri == pytest.approx([RESID_2023 * N2030 / N2023] * 2)
+
+
+def test_lever_exogenous_change_shifts_each_source_on_top_of_the_path(params):
+    state = other_sectors.init_state(POP_2009, params)
+    lever = np.zeros((1, M, len(other_sectors.SOURCES)))
+    axis = other_sectors.LEVER_AXIS
+    lever[0, MU["oslo"], axis.index("industry")] = -0.25
+    lever[0, MU["porsgrunn"], axis.index("fgas_products")] = 0.1
+    lever[0, MU["skien"], axis.index("agriculture")] = -1.0
+    plain = other_sectors.account(state, params, 2030)["emissions"]
+    neutral = other_sectors.account(state, params, 2030, {"exogenous_change": np.zeros_like(lever)})["emissions"]
+    moved = other_sectors.account(state, params, 2030, {"exogenous_change": lever})["emissions"]
+    for s in other_sectors.SOURCES:
+        assert np.array_equal(neutral[s], plain[s]), s
+    assert moved["industry"][0, MU["oslo"]] == pytest.approx(0.75 * plain["industry"][0, MU["oslo"]])
+    assert moved["fgas_products"][0, MU["porsgrunn"]] == pytest.approx(1.1 * plain["fgas_products"][0, MU["porsgrunn"]])
+    assert np.all(moved["agriculture"][0, MU["skien"]] == 0.0)
+    # Everything else as without the lever.
+    assert moved["industry"][0, MU["porsgrunn"]] == pytest.approx(plain["industry"][0, MU["porsgrunn"]])
+    assert moved["shipping"] == pytest.approx(plain["shipping"])
+    assert axis == other_sectors.SOURCES
+
+
+def test_bad_path_files_are_rejected(tmp_path, monkeypatch):
+    header = "emission_source,municipality,year,index,status,segment,method,source\n"
+    good = [f"{s},,{y},1,observed,{'observed' if y <= 2023 else 'projected' if y <= 2035 else 'extended'},m,s\n"
+            for s in other_sectors.SOURCES for y in dims.YEARS]
+    cases = [
+        (header + "industry,,2009,1,guessed,observed,m,s\n", "column 'status' must be one of"),
+        (header + "industry,,2009,-1,observed,observed,m,s\n", "column 'index' must be >= 0"),
+        (header + "industry,narnia,2009,1,observed,observed,m,s\n", "unknown municipality 'narnia'"),
+        (header + "industry,,2009,1,observed,observed,,s\n", "every row needs a method and a source"),
+        (header + "".join(good[1:]), "industry: needs one row for each year 2009-2050"),
+        (header + "".join(good).replace("industry,,2009,1,", "industry,,2009,1.1,"), "must be 1 in 2009"),
+        (header + "".join(good) + "coal,,2009,1,observed,observed,m,s\n", "unknown emission source 'coal'"),
+    ]
+    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
+    try:
+        for text, words in cases:
+            (tmp_path / "sector_paths.csv").write_text(text)
+            data_store.sector_paths.cache_clear()
+            other_sectors.default_paths.cache_clear()
+            with pytest.raises(DataError, match=words):
+                other_sectors.default_paths()
+    finally:
+        data_store.sector_paths.cache_clear()
+        other_sectors.default_paths.cache_clear()
+
+
+def test_tool_reproduces_the_embedded_paths(tmp_path, monkeypatch):
+    """model/data/sector_paths.csv is what tools/build_sector_paths.py writes from the reference data."""
+    shared = REPO.parent / "shared" / "data"
+    if not (shared / "policies" / "national_projections.csv").is_file():
+        pytest.skip("reference data not available")
+    monkeypatch.syspath_prepend(str(REPO / "tools"))
+    tool = runpy.run_path(str(REPO / "tools" / "build_sector_paths.py"))
+    rows, paths, last_obs, last_proj = tool["national_paths"](shared)
+    rows += tool["plant_rows"](shared, paths["industry"], last_obs, last_proj)
+    out = tmp_path / "sector_paths.csv"
+    tool["write"](out, rows, tool["COLUMNS"])
+    assert out.read_bytes() == data_store.data_path("sector_paths.csv").read_bytes()

@@ -202,23 +202,103 @@ def test_population_anchors_change_the_population_path(model, tmp_path):
     np.testing.assert_allclose(anchored.record["emissions_gas"][0], model.record["emissions_gas"][0], rtol=1e-12)
 
 
-def test_industry_growth_parameter(model, tmp_path):
-    s = scenario_file(tmp_path, "declining",
-                      '[parameters]\n"other_sectors.annual_change.industry" = -0.03\n')
-    assert s.parameters == {"other_sectors.annual_change.industry": -0.03}
+OTHER = ("industry", "shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
+
+
+def test_other_sectors_follow_their_paths_in_the_reference(model):
+    from framtid.model.submodels import other_sectors
+
+    paths = other_sectors.default_paths().index
+    for source in OTHER:
+        e = source_co2e(model, source)[:, 0]                                   # (T, M)
+        # The 2009 level is the calibrated one; every later year is that level times the path.
+        for year in (2010, 2013, 2020, 2030, 2050):
+            np.testing.assert_allclose(e[k(year)], e[k(2009)] * paths[source][:, k(year)], rtol=1e-9,
+                                       err_msg=f"{source} {year}")
+        # Not flat: the 13 together move after 2009 and are lower in 2050 than in 2023.
+        total = e.sum(axis=1)
+        if total[k(2009)] > 1000:
+            assert abs(total[k(2020)] / total[k(2009)] - 1) > 0.01, source
+            assert total[k(2050)] < total[k(2023)], source
+    # Porsgrunn's industry follows its plants: the 2010 Norcem dip, then back near the 2009 level in 2013.
+    ind = source_co2e(model, "industry")[:, 0, MU["porsgrunn"]]
+    assert ind[k(2010)] / ind[k(2009)] == pytest.approx(0.6875, abs=1e-4)
+    assert ind[k(2013)] / ind[k(2009)] == pytest.approx(0.9762, abs=1e-4)
+
+
+def test_projection_parameters_act_only_after_the_last_observation(model, tmp_path):
+    s = scenario_file(tmp_path, "steeper",
+                      '[parameters]\n"other_sectors.projection_multiplier.industry" = 2.0\n'
+                      '"other_sectors.annual_change_after_projection.industry" = -0.03\n')
     run = api.run_scenario(s)
     ind, ind_ref = source_co2e(run, "industry")[:, 0], source_co2e(model, "industry")[:, 0]
-    assert ind[k(2009)] == pytest.approx(ind_ref[k(2009)])
-    assert ind_ref[k(2009), MU["porsgrunn"]] > 0
-    # E(t) = E(2009) x 0.97^(t - 2009): 2019 -> x 0.737424, 2050 -> x 0.286841.
-    for year in (2010, 2019, 2050):
-        assert ind[k(year)] == pytest.approx(ind_ref[k(2009)] * 0.97 ** (year - 2009)), year
-    assert ind[k(2050), MU["porsgrunn"]] == pytest.approx(ind_ref[k(2009), MU["porsgrunn"]] * 0.286841, rel=1e-5)
-    # In the reference industry is held at 2009.
-    assert ind_ref[k(2050)] == pytest.approx(ind_ref[k(2009)])
+    # The observed part (to 2023) is unchanged.
+    np.testing.assert_allclose(ind[: k(2023) + 1], ind_ref[: k(2023) + 1], rtol=1e-12)
+    # Twice the projected change in 2030: E23 + 2 (E30 - E23); after 2035, -3 %/yr on twice the 2035 change.
+    e23, e30, e35 = ind_ref[k(2023)], ind_ref[k(2030)], ind_ref[k(2035)]
+    np.testing.assert_allclose(ind[k(2030)], e23 + 2 * (e30 - e23), rtol=1e-9)
+    np.testing.assert_allclose(ind[k(2050)], (e23 + 2 * (e35 - e23)) * 0.97 ** 15, rtol=1e-9)
     # Nothing else moves.
     for source in ("shipping", "cars", "landfill_gas"):
         np.testing.assert_allclose(source_co2e(run, source), source_co2e(model, source), rtol=1e-12)
+
+
+def test_lever_exogenous_change_shifts_the_sectors_in_a_run(model):
+    from framtid.model.levers import axis_labels
+
+    run = FramtidModel(api.load_scenario(REFERENCE), Params.defaults(1))
+    lever = run.lever_paths["exogenous_change"]                                # (T, D, M, 6)
+    assert lever.shape == (len(YEARS), 1, M, 6) and np.all(lever == 0.0)
+    axis = axis_labels("exogenous_source")
+    lever[k(2025):, 0, MU["oslo"], axis.index("other_mobile")] = -0.4         # e.g. fossil-free machinery
+    lever[k(2030):, 0, :, axis.index("fgas_products")] = -0.5
+    run.run()
+    mob, mob_ref = source_co2e(run, "other_mobile")[:, 0], source_co2e(model, "other_mobile")[:, 0]
+    np.testing.assert_allclose(mob[: k(2025)], mob_ref[: k(2025)], rtol=1e-12)
+    np.testing.assert_allclose(mob[k(2030), MU["oslo"]], 0.6 * mob_ref[k(2030), MU["oslo"]], rtol=1e-12)
+    others = [i for i in range(M) if i != MU["oslo"]]
+    np.testing.assert_allclose(mob[:, others], mob_ref[:, others], rtol=1e-12)
+    fg, fg_ref = source_co2e(run, "fgas_products")[:, 0], source_co2e(model, "fgas_products")[:, 0]
+    np.testing.assert_allclose(fg[k(2040)], 0.5 * fg_ref[k(2040)], rtol=1e-12)
+    np.testing.assert_allclose(source_co2e(run, "industry"), source_co2e(model, "industry"), rtol=1e-12)
+
+
+def test_kristiansand_incinerator_enters_in_2010(model, monkeypatch):
+    """Returkraft (2010-04, 130 000 t/yr): half a year in 2010, then full, at the residents' fossil CO2 per t."""
+    from framtid.model.submodels import energy_supply
+
+    seen = {}
+    original = energy_supply.fossil_co2_per_tonne
+
+    def spy(fossil, burnt):
+        out = original(fossil, burnt)
+        seen[len(seen)] = (out.copy(), np.divide(fossil, burnt))
+        return out
+
+    monkeypatch.setattr(energy_supply, "fossil_co2_per_tonne", spy)
+    run = api.run_scenario(api.load_scenario(REFERENCE))
+    kr = MU["kristiansand"]
+    inc = dims.SOURCES.index("waste_incineration")
+    co2 = run.record["emissions_gas"][:, 0, kr, inc, 0]                        # (T,) t CO2
+    # Calls: two set-ups of 2009 (bottom-up, calibrated), then one per year 2009-2050.
+    per_t = {2009 + i: seen[i + 2][0][0, kr] for i in range(len(YEARS))}
+    # Kristiansand's own residents burn waste, so the factor is theirs (waste submodel).
+    assert per_t[2011] == pytest.approx(seen[2 + k(2011)][1][0, kr])
+    assert 0.3 < per_t[2011] < 0.5                                           # about 0.39 t CO2/t
+    assert co2[k(2009)] == 0.0
+    assert co2[k(2010)] == pytest.approx(65_000 * per_t[2010], rel=1e-9)
+    assert co2[k(2011)] == pytest.approx(130_000 * per_t[2011], rel=1e-9)
+    # The energy-supply sector of Kristiansand jumps by the plant (district-heating fuels change little).
+    es = (run.record["emissions_gas"][:, 0, kr] * run.gwp[0]).sum(-1)       # (S,) per year
+    sector = [i for i, s in enumerate(dims.SOURCES) if dims.SOURCE_SECTOR[s] == "energy_supply"]
+    es = es[:, sector].sum(-1)
+    gas_per_co2 = energy_supply.per_t_co2(run.params, "waste_incineration")[0, 0] @ run.gwp[0]
+    assert es[k(2010)] - es[k(2009)] == pytest.approx(65_000 * per_t[2010] * gas_per_co2, rel=0.02)
+    assert es[k(2011)] - es[k(2010)] == pytest.approx(
+        (130_000 * per_t[2011] - 65_000 * per_t[2010]) * gas_per_co2, rel=0.02)
+    # Only Kristiansand gains a plant: incineration emits where a plant ran in 2009, and in Kristiansand.
+    all_co2 = run.record["emissions_gas"][:, 0, :, inc, 0]
+    assert set(np.flatnonzero(all_co2[k(2011)])) == set(np.flatnonzero(all_co2[k(2009)])) | {kr}
 
 
 def test_three_draws_at_default_parameters_are_identical(model):

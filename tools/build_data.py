@@ -8,6 +8,10 @@ The model never reads the reference folder at run time; it reads only what this
 script writes into ``model/data/``. Every row keeps its original source address and
 confidence grade, and says which inventory vintage and GWP set it uses, so observed
 values stay distinguishable from the model's own estimates.
+
+It writes observations.csv, plants.csv (the plant register), plants_opened.csv (plants
+that opened after 2009 and are missing from the register, from policies/plants_opened.csv)
+and municipalities.csv. tools/build_sector_paths.py builds on the same reference data.
 """
 
 from __future__ import annotations
@@ -262,6 +266,41 @@ def build_plants(rows: list[dict[str, str]]) -> list[dict]:
     return out
 
 
+# Plants that opened after 2009 (policies/plants_opened.csv): kind -> framtid category. Only waste
+# incinerators can be added so far (energy_supply.py turns their tonnage into emissions).
+OPENED_KIND = {"waste incineration with energy recovery": "waste_incineration"}
+# How much of the start year a plant counts, where the start month alone would overstate it
+# (commissioning runs below full load). Stated per plant, as assumptions.
+OPENED_FIRST_YEAR = {
+    "Returkraft (Langemyr)": (0.5, "assumption: opened 2010-04, nine months of operation of which the first "
+                                   "months at commissioning load; counted as half a year at capacity"),
+}
+OPENED_COLUMNS = ("municipality", "plant", "category", "start_year", "start_month", "first_year_share",
+                  "tonnage_t_per_yr", "status", "method", "source", "confidence")
+
+
+def build_plants_opened(rows: list[dict[str, str]]) -> list[dict]:
+    """Plants that opened after 2009 and are missing from the plant register, with the waste they burn."""
+    out = []
+    for r in rows:
+        muni = NAMES[r["municipality"]]
+        category = OPENED_KIND.get(r["kind"])
+        if category is None:
+            raise ValueError(f"plants_opened.csv: {r['plant']}: kind {r['kind']!r} has no framtid category yet")
+        if r["unit"] != "t residual waste per year":
+            raise ValueError(f"plants_opened.csv: {r['plant']}: capacity unit {r['unit']!r} not understood")
+        year, month = (int(x) for x in r["start"].split("-"))
+        share, why = OPENED_FIRST_YEAR.get(
+            r["plant"], ((13 - month) / 12, "derived: months of operation in the start year / 12"))
+        out.append(dict(
+            municipality=muni, plant=r["plant"], category=category, start_year=year, start_month=month,
+            first_year_share=share, tonnage_t_per_yr=number(r["capacity"]), status="derived",
+            method=("capacity as published; the source says the plant runs near full capacity, so the tonnage "
+                    f"burned is taken at capacity from the year after the start. Start year: {why}"),
+            source=r["source_url"], confidence=r["confidence"]))
+    return out
+
+
 def build_municipalities(hdd_rows: list[dict[str, str]]) -> list[dict]:
     from_hdd = {}
     for r in hdd_rows:
@@ -305,10 +344,12 @@ def main(shared: Path) -> None:
     plants.sort(key=lambda r: (r["municipality"], r["plant"], r["year"]))
     write(OUT / "plants.csv", plants)
     write(OUT / "municipalities.csv", build_municipalities(read(shared / "heating_degree_days.csv")))
+    opened = build_plants_opened(read(shared / "policies" / "plants_opened.csv"))
+    write(OUT / "plants_opened.csv", opened, OPENED_COLUMNS)
     counts = defaultdict(int)
     for r in obs:
         counts[r["municipality"]] += 1
-    print(f"observations: {len(obs)} rows; plants: {len(plants)} rows")
+    print(f"observations: {len(obs)} rows; plants: {len(plants)} rows; plants opened after 2009: {len(opened)}")
     for m, n in sorted(counts.items()):
         print(f"  {m:13s} {n}")
 

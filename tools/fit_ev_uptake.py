@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from framtid.model import api
 from framtid.model.parameters import Params
 from framtid.model.scenario import load
 

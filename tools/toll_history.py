@@ -78,7 +78,7 @@ def measures() -> list[str]:
             petrol, diesel, bev = cells[0, 0], cells[0, 1], cells[0, 2]
             heavy = cells[1, 1]
             label = f"{cordon.id} tolls from {day.isoformat()}"
-            lines = [f'[[measure]]', 'kind = "congestion_charge"', f'label = "{label}"']
+            lines = ['[[measure]]', 'kind = "congestion_charge"', f'label = "{label}"']
             if previous:
                 lines.append(f'replaces = "{previous}"')
             lines += [f'cordon = "{cordon.id}"', f"start_year = {start}"]

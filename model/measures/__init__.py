@@ -9,8 +9,6 @@ that set the same lever cells in the same years, which ``framtid validate`` repo
 
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
 from .. import dims

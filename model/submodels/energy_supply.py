@@ -17,6 +17,19 @@ municipalities and industry stays at its 2009 level. Q is the district-heat dema
 of the municipality's buildings [GWh/yr] and ``i_dh`` the fossil CO2 per GWh of
 extra district heat delivered (parameter). ``p`` are the sources' gas profiles per
 t CO2 (CH4 and N2O move with CO2).
+
+Plants that opened after 2009 and are missing from the register
+(``model/data/plants_opened.csv``; Kristiansand's Returkraft, 2010) add to their host from
+their start year:
+
+    E_opened(t) = W(t) * f(t) * p_inc
+
+W the waste they burn [t/yr] (the start year's share of a full year, then the full
+tonnage), f the fossil CO2 per tonne of the host's residents' incinerated waste this
+year (waste submodel; where the host's residents burn nothing, the mean over the 13
+municipalities), as household residual waste stands in for the plant's mix. The plant
+is not made a host of its residents' change F(t) - F(2009): its tonnage already holds
+their waste, and f follows their sorting.
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import dims
+from ..data_store import plants_opened
 from ..parameters import Params
 from .other_sectors import estimated_levels, gas_profile, plant_sum
 
@@ -62,16 +76,38 @@ def per_t_co2(params: Params, source: str) -> np.ndarray:
     return (profile / profile[:, :1])[:, None, :]
 
 
+def opened_tonnage(year: int) -> np.ndarray:
+    """Waste burned in plants opened after 2009 in ``year`` [t/yr], (M,) by host municipality."""
+    out = np.zeros(len(dims.MUNICIPALITIES))
+    for plant in plants_opened():
+        out[dims.MUNICIPALITIES.index(plant.municipality)] += plant.tonnage(year)
+    return out
+
+
+def fossil_co2_per_tonne(incineration_fossil_co2: np.ndarray, incinerated: np.ndarray) -> np.ndarray:
+    """Fossil CO2 per tonne of residents' incinerated waste [t CO2/t], (D, M): each municipality's own,
+    or the mean over all 13 where its residents burn nothing."""
+    mean = incineration_fossil_co2.sum(axis=1, keepdims=True) / np.maximum(incinerated.sum(axis=1, keepdims=True),
+                                                                            1e-12)
+    own = np.divide(incineration_fossil_co2, incinerated, out=np.zeros_like(incineration_fossil_co2),
+                    where=incinerated > 0.0)
+    return np.where(incinerated > 0.0, own, mean)
+
+
 def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, district_heat_demand: np.ndarray,
-            levers: dict, params: Params, year: int) -> dict:
+            levers: dict, params: Params, year: int, incinerated: np.ndarray | None = None) -> dict:
     """Emissions per source [t gas/yr] (see the module docstring).
 
-    Lever ``incineration_capture_share`` (D, M) in [0, 1], neutral 0: share of the
-    plant's fossil CO2 captured and stored (CCS); it leaves CH4 and N2O untouched.
+    ``incinerated`` (D, M) [t/yr] is the residents' incinerated waste, which with their fossil CO2
+    gives the fossil CO2 per tonne of the plants opened after 2009; None leaves those plants out (the
+    2009 plants alone). Lever ``incineration_capture_share`` (D, M) in [0, 1], neutral 0: share of
+    the plants' fossil CO2 captured and stored (CCS); it leaves CH4 and N2O untouched.
     """
     base_inc = state.base["waste_incineration"]
     host = base_inc[..., 0] > 0
     change = np.where(host, incineration_fossil_co2 - state.fossil_co2_2009, 0.0)
+    if incinerated is not None:
+        change = change + opened_tonnage(year) * fossil_co2_per_tonne(incineration_fossil_co2, incinerated)
     incineration = np.maximum(base_inc + change[..., None] * per_t_co2(params, "waste_incineration"), 0.0)
     capture = levers.get("incineration_capture_share")
     if capture is not None:
@@ -98,8 +134,9 @@ class EnergySupply:
         return state
 
     def account(self, state: EnergySupplyState, ctx) -> dict:
-        return account(state, ctx.outputs["waste"]["incineration_fossil_co2"],
-                       ctx.outputs["buildings"]["district_heat_demand"], ctx.levers, ctx.params, ctx.year)
+        waste = ctx.outputs["waste"]
+        return account(state, waste["incineration_fossil_co2"], ctx.outputs["buildings"]["district_heat_demand"],
+                       ctx.levers, ctx.params, ctx.year, incinerated=waste["incinerated"])
 
 
 SUBMODEL = EnergySupply()

@@ -1,10 +1,26 @@
 """Sectors no measure drives yet: industry, shipping, other mobile combustion,
 agriculture, aviation and F-gas products.
 
-They follow exogenous trajectories so that municipal totals are complete and
-comparable with the inventory: ``E(t) = E(2009) * (1 + g)^(t - 2009)`` with one
-annual rate ``g`` per source (parameter ``other_sectors.annual_change.<source>``,
-0 by default: the reference holds 2009 activity and policy constant).
+They follow yearly index paths (2009 = 1) so that municipal totals are complete and
+comparable with the inventory:
+
+    E(t) = E(2009) * I(t) * (1 + x(t))
+
+E(2009) is the municipality's calibrated 2009 level (inventory, else the estimate below);
+I(t) the source's path in ``model/data/sector_paths.csv`` (tools/build_sector_paths.py):
+the national inventory by sector to its last year (2023), then the national projections
+to 2035, then held. Industry has its own path there where registered plants make up
+its 2009 level in whole or part (their share follows the plants' reports 2010-2013,
+see the tool for the rule). Two parameters per
+source widen or narrow the path for the uncertainty analysis:
+
+    I_m(t) = I(t_obs) + m * (I(t) - I(t_obs))              t_obs < t <= t_proj
+    I_m(t) = I_m(t_proj) * (1 + g)^(t - t_proj)             t > t_proj
+
+with m = ``other_sectors.projection_multiplier.<source>`` (1: the projected change as
+derived) and g = ``other_sectors.annual_change_after_projection.<source>`` (0: held).
+x is the lever ``exogenous_change`` (one value per source, neutral 0), through which
+measure kinds act on these sectors: a relative change on top of the path.
 
 Base-year values where the inventory has none are estimated from drivers:
 industry from the plant register (sum of the industrial plants' reported
@@ -15,16 +31,22 @@ municipalities whose inventory reports the sector.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .. import dims
 from ..accounting import GWP_SETS, gwp_vector
-from ..data_store import find, plants
+from ..data_store import find, plants, sector_paths
+from ..errors import DataError
+from ..levers import axis_labels
 from ..parameters import Params
 
 SOURCES = ("industry", "shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
 PER_CAPITA_SOURCES = ("shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
+LEVER_AXIS = axis_labels("exogenous_source")     # the sources along the last axis of lever exogenous_change
+if set(LEVER_AXIS) != set(SOURCES):
+    raise RuntimeError(f"lever axis exogenous_source {LEVER_AXIS} does not list the sources {SOURCES}")
 
 
 def gas_profile(params: Params, source: str) -> np.ndarray:
@@ -106,12 +128,99 @@ def init_state(population_2009: np.ndarray, params: Params,
     return OtherSectorsState({s: np.array(levels[s], dtype=float) for s in SOURCES})
 
 
-def account(state: OtherSectorsState, params: Params, year: int) -> dict:
-    """Emissions per source [t gas/yr]: base x (1 + g)^(year - 2009)."""
+@dataclass(frozen=True)
+class Paths:
+    """The default index paths (2009 = 1) of every source, per municipality, over ``dims.YEARS``."""
+
+    index: dict[str, np.ndarray]     # source -> (M, T)
+    last_observed: int               # last year of the national inventory segment
+    last_projected: int              # last year of the national projections
+
+
+def _segments(points, label: str) -> tuple[int, int]:
+    """Last observed and last projected year of one path; its segments must come in order."""
+    order = {"observed": 0, "projected": 1, "extended": 2}
+    ranks = [order[p.segment] for p in sorted(points, key=lambda p: p.year)]
+    if ranks != sorted(ranks) or ranks[0] != 0:
+        raise DataError(f"sector_paths.csv: {label}: segments must run observed, projected, extended")
+    last_obs = max(p.year for p in points if p.segment == "observed")
+    last_proj = max((p.year for p in points if p.segment == "projected"), default=last_obs)
+    return last_obs, last_proj
+
+
+@lru_cache(maxsize=1)
+def default_paths() -> Paths:
+    """Read and check ``sector_paths.csv``: a national path per source, optional municipal ones, every year."""
+    groups: dict[tuple[str, str], list] = {}
+    for p in sector_paths():
+        if p.emission_source not in SOURCES:
+            raise DataError(f"sector_paths.csv: unknown emission source {p.emission_source!r}; "
+                            f"known: {', '.join(SOURCES)}")
+        groups.setdefault((p.emission_source, p.municipality), []).append(p)
+    bounds = set()
+    index = {}
+    for s in SOURCES:
+        if (s, "") not in groups:
+            raise DataError(f"sector_paths.csv: no national path for {s}")
+        arr = np.empty((len(dims.MUNICIPALITIES), len(dims.YEARS)))
+        for key in [(s, "")] + [(s, m) for m in dims.MUNICIPALITIES if (s, m) in groups]:
+            points = groups[key]
+            label = f"{s}" + (f" in {key[1]}" if key[1] else "")
+            by_year = {p.year: p.index for p in points}
+            if sorted(by_year) != list(dims.YEARS) or len(points) != len(dims.YEARS):
+                raise DataError(f"sector_paths.csv: {label}: needs one row for each year "
+                                f"{dims.YEARS[0]}-{dims.YEARS[-1]}")
+            if by_year[dims.BASE_YEAR] != 1.0:
+                raise DataError(f"sector_paths.csv: {label}: the index must be 1 in {dims.BASE_YEAR}")
+            bounds.add(_segments(points, label))
+            row = np.array([by_year[y] for y in dims.YEARS])
+            if key[1]:
+                arr[dims.MUNICIPALITIES.index(key[1])] = row
+            else:
+                arr[:] = row
+        index[s] = arr
+    if len(bounds) != 1:
+        raise DataError("sector_paths.csv: every path must end its observed and projected segments in the same "
+                        f"years (found {sorted(bounds)})")
+    last_obs, last_proj = bounds.pop()
+    return Paths(index, last_obs, last_proj)
+
+
+def path_index(params: Params, year: int) -> dict[str, np.ndarray]:
+    """Index (2009 = 1) of every source in ``year`` at the draws' parameters, (D, M) each (module docstring)."""
+    paths = default_paths()
+    k = year - dims.BASE_YEAR
+    k_obs, k_proj = paths.last_observed - dims.BASE_YEAR, paths.last_projected - dims.BASE_YEAR
     out = {}
-    for s, base in state.base.items():
-        growth = (1.0 + params[f"other_sectors.annual_change.{s}"]) ** (year - dims.BASE_YEAR)
-        out[s] = base * growth[:, None, None]
+    for s in SOURCES:
+        path = paths.index[s]                                                   # (M, T)
+        if year <= paths.last_observed:
+            out[s] = np.broadcast_to(path[:, k], (params.n_draws, path.shape[0])).copy()
+            continue
+        m = params[f"other_sectors.projection_multiplier.{s}"][:, None]          # (D, 1)
+        g = params[f"other_sectors.annual_change_after_projection.{s}"][:, None]
+        at_obs = path[None, :, k_obs]
+        idx = at_obs + m * (path[None, :, min(k, k_proj)] - at_obs)
+        if year > paths.last_projected:
+            idx = idx * (1.0 + g) ** (year - paths.last_projected)
+        out[s] = np.maximum(idx, 0.0)
+    return out
+
+
+def account(state: OtherSectorsState, params: Params, year: int, levers: dict | None = None) -> dict:
+    """Emissions per source [t gas/yr]: base x path index x (1 + lever ``exogenous_change``).
+
+    The lever (D, M, 6) over the axis ``exogenous_source`` (labels :data:`LEVER_AXIS`) is a
+    relative change on top of the path, neutral 0; missing, it counts as 0.
+    """
+    index = path_index(params, year)
+    change = (levers or {}).get("exogenous_change")
+    out = {}
+    for s in SOURCES:
+        factor = index[s]
+        if change is not None:
+            factor = factor * np.maximum(1.0 + change[..., LEVER_AXIS.index(s)], 0.0)
+        out[s] = state.base[s] * factor[..., None]
     return {"emissions": out}
 
 
@@ -128,7 +237,7 @@ class OtherSectors:
         return state
 
     def account(self, state: OtherSectorsState, ctx) -> dict:
-        return account(state, ctx.params, ctx.year)
+        return account(state, ctx.params, ctx.year, ctx.levers)
 
 
 SUBMODEL = OtherSectors()

@@ -1,0 +1,286 @@
+"""Checking a run against history: modelled beside observed emissions, and how well they agree.
+
+    from framtid.model import api, hindcast
+    ds = api.open_results("results/current-policies.nc")
+    rows = hindcast.compare(ds, hindcast.read_observed("observed.csv"))
+    for m in hindcast.metrics(rows): print(m)
+    hindcast.plot(rows, "plots/")
+
+Modelled values are taken in each observation's own GWP basis (the run is re-weighed from its gas
+masses when the bases differ), at the observation's level (sector, source, or the total over all
+sectors, ``total``, or over all but F-gas products, ``total_excl_fgas``), as the median over draws.
+
+Metrics per municipality and sector/source, per municipality over all its observations, and over
+everything (see :func:`metrics`): n, bias [t CO2e/yr and %], MAPE [%], RMSE [t CO2e/yr], skill
+against persistence of the observed 2009 value, and the direction of the trend.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import dims
+from .errors import ObservationFileError, ResultFileError, UsageError
+from .hindcast_plot import plot  # noqa: F401  (re-exported)
+from .observed import TOTALS, Observation, read_observed, sort_key  # noqa: F401  (re-exported)
+
+__all__ = ["Observation", "Series", "Row", "Metric", "read_observed", "compare", "outside_run", "metrics",
+           "plot", "title", "metric_table", "row_table"]
+
+FLAT_SHARE = 0.01       # a change within 1 % of the observed level counts as flat [share]
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Series:
+    """A modelled path over every year of the run [t CO2e/yr], in one GWP basis."""
+
+    scenario: str
+    years: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One observation beside the modelled value of the same municipality, year, level and GWP basis."""
+
+    municipality: str
+    year: int
+    level: str
+    name: str
+    gwp: str
+    observed: float     # [t CO2e/yr]
+    modelled: float     # [t CO2e/yr], median over draws
+    series: Series | None = None
+
+    @property
+    def error(self) -> float:
+        """Modelled minus observed [t CO2e/yr]."""
+        return self.modelled - self.observed
+
+
+@dataclass(frozen=True)
+class Metric:
+    """Agreement of one group of rows (a series, a municipality or everything)."""
+
+    municipality: str
+    level: str
+    name: str
+    n: int
+    years: str
+    bias: float                 # mean(modelled - observed) [t CO2e/yr]
+    bias_pct: float | None      # sum(modelled - observed) / sum(observed) [%]
+    mape: float | None          # mean |modelled - observed| / observed over observed != 0 [%]
+    rmse: float                 # [t CO2e/yr]
+    skill: float | None         # 1 - MAE(model) / MAE(persistence of 2009), over the years after 2009 [1]
+    direction: str              # same, opposite, flat; "k/n same" for groups of series; "-" if undefined
+
+
+def pick_scenario(ds, scenario: str | None) -> str:
+    """The scenario to compare: the one named, or the only one in the result."""
+    names = [str(s) for s in ds["scenario"].values]
+    if scenario is None:
+        if len(names) > 1:
+            raise UsageError(f"the result holds several scenarios ({', '.join(names)}); choose one with --scenario")
+        return names[0]
+    if scenario not in names:
+        raise UsageError(f"--scenario: {scenario!r} not in the result; allowed: {', '.join(names)}")
+    return scenario
+
+
+def outside_run(ds, observations: list[Observation]) -> list[Observation]:
+    """Observations of years the run does not cover (left out of the comparison)."""
+    years = {int(y) for y in ds["year"].values}
+    return [o for o in observations if o.year not in years]
+
+
+def compare(ds, observations: list[Observation], scenario: str | None = None) -> list[Row]:
+    """Each observation in the run's years beside the modelled value [t CO2e/yr], in the observation's
+    GWP basis and at its level, median over draws; in the order of the observations."""
+    sc = pick_scenario(ds, scenario)
+    years = {int(y) for y in ds["year"].values}
+    inside = [o for o in observations if o.year in years]
+    if not inside:
+        span = f"{int(ds['year'].values[0])}-{int(ds['year'].values[-1])}"
+        raise ObservationFileError(f"no observation falls in the run's years ({span})")
+    paths = _Paths(ds, sc)
+    rows = []
+    for o in inside:
+        series = paths.series(o.municipality, o.level, o.name, o.gwp)
+        value = series.values[series.years.index(o.year)]
+        rows.append(Row(o.municipality, o.year, o.level, o.name, o.gwp, o.value, value, series))
+    return rows
+
+
+class _Paths:
+    """Modelled paths of one scenario by municipality, level, name and GWP basis (computed once each)."""
+
+    def __init__(self, ds, scenario: str):
+        self.ds, self.scenario = ds, scenario
+        self.run_gwp = ds["emissions"].attrs.get("gwp")
+        if self.run_gwp is None:
+            raise ResultFileError("the result does not say which GWP set its emissions use (attribute gwp)")
+        self.years = tuple(int(y) for y in ds["year"].values)
+        self._weighed: dict[str, tuple] = {}
+        self._series: dict[tuple, Series] = {}
+
+    def series(self, municipality: str, level: str, name: str, gwp: str) -> Series:
+        key = (municipality, level, name, gwp)
+        if key not in self._series:
+            by_sector, by_source = self._medians(gwp)
+            if level == "source":
+                values = by_source.sel(municipality=municipality, source=name)
+            else:
+                sectors = list(TOTALS[name]) if level == "total" else [name]
+                values = by_sector.sel(municipality=municipality, sector=sectors).sum("sector")
+            self._series[key] = Series(self.scenario, self.years,
+                                       tuple(float(v) for v in values.transpose("year").values))
+        return self._series[key]
+
+    def _medians(self, gwp: str):
+        """Emissions by sector and by source in GWP basis ``gwp``, median over draws [t CO2e/yr]."""
+        if gwp not in self._weighed:
+            ds = self.ds.sel(scenario=[self.scenario])
+            if gwp != self.run_gwp:
+                from .api import reweigh
+                from .result_file import require
+
+                require(ds, ["emissions_gas"], "result", f"comparing with observations in {gwp.upper()}")
+                ds = reweigh(ds, gwp)
+            ds = ds.isel(scenario=0)
+            self._weighed[gwp] = (ds["emissions"].median("draw"), ds["emissions_source"].median("draw"))
+        return self._weighed[gwp]
+
+
+def metrics(rows: list[Row]) -> list["Metric"]:
+    """Metrics per municipality and sector/source, then per municipality over all its rows, then over
+    all rows ("all"); municipalities in the order of ``dims.MUNICIPALITIES``."""
+    out = []
+    for muni in [m for m in dims.MUNICIPALITIES if any(r.municipality == m for r in rows)]:
+        mine = [r for r in rows if r.municipality == muni]
+        groups = _series_groups(mine)
+        out.extend(_metric(muni, level, name, [g]) for (level, name), g in groups.items())
+        if len(groups) > 1:
+            out.append(_metric(muni, ALL, ALL, list(groups.values())))
+    if len({r.municipality for r in rows}) > 1:
+        out.append(_metric(ALL, ALL, ALL, [g for m in dims.MUNICIPALITIES
+                                           for g in _series_groups([r for r in rows if r.municipality == m]).values()]))
+    return out
+
+
+def _series_groups(rows: list[Row]) -> dict[tuple[str, str], list[Row]]:
+    """Rows by (level, name), each sorted by year; levels total, sector, source, names in dims order."""
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for r in sorted(rows, key=lambda r: (*sort_key(r.level, r.name), r.year)):
+        groups.setdefault((r.level, r.name), []).append(r)
+    return groups
+
+
+def _metric(municipality: str, level: str, name: str, groups: list[list[Row]]) -> Metric:
+    """The metrics of the rows of one or more series (each a list of rows sorted by year)."""
+    rows = [r for g in groups for r in g]
+    n = len(rows)
+    errors = [r.error for r in rows]
+    observed_sum = sum(r.observed for r in rows)
+    nonzero = [r for r in rows if r.observed != 0]
+    return Metric(
+        municipality, level, name, n, _span(rows),
+        bias=sum(errors) / n,
+        bias_pct=100.0 * sum(errors) / observed_sum if observed_sum else None,
+        mape=100.0 * sum(abs(r.error / r.observed) for r in nonzero) / len(nonzero) if nonzero else None,
+        rmse=math.sqrt(sum(e * e for e in errors) / n),
+        skill=persistence_skill(groups),
+        direction=direction(groups[0]) if len(groups) == 1 else _directions(groups),
+    )
+
+
+def _span(rows: list[Row]) -> str:
+    """The years of ``rows``: "2009-2013", or "2011" for one year."""
+    first, last = min(r.year for r in rows), max(r.year for r in rows)
+    return f"{first}-{last}" if last > first else str(first)
+
+
+def persistence_skill(groups: list[list[Row]]) -> float | None:
+    """1 - MAE(model) / MAE(persistence) over the years after 2009 of the series that observe 2009,
+    where persistence predicts each series' observed 2009 value [1]; None if undefined."""
+    model_err = persistence_err = 0.0
+    for rows in groups:
+        base = [r for r in rows if r.year == dims.BASE_YEAR]
+        if not base:
+            continue
+        for r in rows:
+            if r.year > dims.BASE_YEAR:
+                model_err += abs(r.error)
+                persistence_err += abs(base[0].observed - r.observed)
+    return 1.0 - model_err / persistence_err if persistence_err > 0 else None
+
+
+def direction(rows: list[Row]) -> str:
+    """The modelled against the observed change from the first to the last observed year: "same"
+    (both up, both down, or both flat), "opposite" (one up, one down), "flat" (one of them flat, the
+    other not), "-" with fewer than two years. Flat: within FLAT_SHARE of the larger observed value."""
+    if len(rows) < 2 or rows[0].year == rows[-1].year:
+        return "-"
+    first, last = rows[0], rows[-1]
+    tolerance = FLAT_SHARE * max(abs(first.observed), abs(last.observed))
+    observed = _sign(last.observed - first.observed, tolerance)
+    modelled = _sign(last.modelled - first.modelled, tolerance)
+    if observed == modelled:
+        return "same"
+    return "flat" if 0 in (observed, modelled) else "opposite"
+
+
+def _sign(change: float, tolerance: float) -> int:
+    return 0 if abs(change) <= tolerance else (1 if change > 0 else -1)
+
+
+def _directions(groups: list[list[Row]]) -> str:
+    """"k/n same": of the n series with two years or more, k change in the same direction as observed."""
+    found = [direction(g) for g in groups]
+    judged = [d for d in found if d != "-"]
+    return f"{judged.count('same')}/{len(judged)} same" if judged else "-"
+
+
+METRIC_HEADER = ("municipality", "level", "name", "n", "years", "bias_t", "bias_pct", "mape_pct", "rmse_t",
+                 "skill", "direction")
+# The printed table leaves out level (the names tell sectors and sources apart) and years (in its title).
+TABLE_HEADER = ("municipality", "name", "n", "bias_t", "bias_%", "mape_%", "rmse_t", "skill", "direction")
+ROW_HEADER = ("municipality", "year", "level", "name", "gwp", "observed_t", "modelled_t", "error_t", "error_pct")
+
+
+def title(rows: list[Row]) -> str:
+    """A title for the metrics of ``rows``: scenario, observed years and units."""
+    scenario = next((r.series.scenario for r in rows if r.series is not None), "run")
+    return (f"Scenario {scenario} against observed emissions {_span(rows)} [t CO2e/yr; each observation "
+            "in its own GWP basis; bias, MAPE in %]")
+
+
+def metric_table(found: list[Metric], fmt: str) -> tuple[tuple[str, ...], list[tuple]]:
+    """Header and rows of the metrics: formatted text for a table, rounded numbers (None if undefined)
+    for CSV and JSON."""
+    if fmt == "table":
+        return TABLE_HEADER, [(m.municipality, m.name, m.n, _text(m.bias, "{:+,.0f}"),
+                               _text(m.bias_pct, "{:+.1f}"), _text(m.mape, "{:.1f}"), _text(m.rmse, "{:,.0f}"),
+                               _text(m.skill, "{:+.2f}"), m.direction) for m in found]
+    return METRIC_HEADER, [(m.municipality, m.level, m.name, m.n, m.years, _round(m.bias, 1), _round(m.bias_pct, 2),
+                            _round(m.mape, 2), _round(m.rmse, 1), _round(m.skill, 4), m.direction) for m in found]
+
+
+def row_table(rows: list[Row]) -> tuple[tuple[str, ...], list[tuple]]:
+    """Header and rows of the observations beside the modelled values [t CO2e/yr], for CSV and JSON."""
+    return ROW_HEADER, [(r.municipality, r.year, r.level, r.name, r.gwp, round(r.observed, 1),
+                         round(r.modelled, 1), round(r.error, 1),
+                         round(100.0 * r.error / r.observed, 2) if r.observed else None) for r in rows]
+
+
+def _text(value: float | None, pattern: str) -> str:
+    """``value`` formatted, "-" if undefined; never "-0" (a value that rounds to zero has no sign)."""
+    if value is None:
+        return "-"
+    text = pattern.format(value)
+    return pattern.format(0.0) if text.strip("+-0.,") == "" else text
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits) + 0.0
