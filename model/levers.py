@@ -126,6 +126,8 @@ LEVERS = {lv.name: lv for lv in (
            "zero-emission share of new buses"),
     _lever("car_ownership_change", "relative change", 0.0, -0.9, 1.0, "add", "transport",
            "change in cars per inhabitant"),
+    _lever("bus_biogas_share", "share of energy", 0.0, 0.0, 1.0, "max", "transport",
+           "share of the diesel buses' fuel replaced by biogas (biogenic CO2 counts zero)"),
     _lever("densification", "share of growth", 0.0, 0.0, 1.0, "max", "land_use",
            "population growth redirected from the trend allocation to central zones"),
     # -- buildings and energy ----------------------------------------------------------------------

@@ -392,4 +392,4 @@ def test_kinds_live_in_their_programme_areas():
     assert {k.area for k in KINDS.values()} <= set(measures.AREAS)
     assert KINDS["congestion_charge"].area == "land_use_transport"
     assert KINDS["oil_heating_ban"].area == "buildings_energy"
-    assert KINDS["landfill_ban"].area == "waste"
+    assert KINDS["landfill_ban"].area == "consumption_waste"

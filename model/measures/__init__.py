@@ -1,7 +1,7 @@
 """Measure kinds by programme area, and how a scenario's measures become lever paths.
 
-Each kind is a small declaration in its area's module (``transport``, ``buildings``,
-``waste``, ``taxes``): fields with unit, range and default, and a function to lever
+Each kind is a small declaration in its area's module (``transport`` and ``taxes`` for land use
+and transport, ``buildings``, ``waste`` for consumption and waste, ``adaptation``): fields with unit, range and default, and a function to lever
 targets. :func:`lever_paths` applies every measure by its lever's combine rule, in an
 order that does not depend on the order of the file; :func:`overlaps` finds measures
 that set the same lever cells in the same years, which ``framtid validate`` reports.
@@ -13,16 +13,18 @@ import numpy as np
 
 from .. import dims
 from ..levers import LEVERS, apply_setting, neutral_paths, strength
-from . import buildings, taxes, transport, waste
+from . import adaptation, buildings, taxes, transport, waste
 from .base import COMMON_KEYS, Field, Measure, MeasureKind, example_values  # noqa: F401  (re-exported)
 
-KINDS: dict[str, MeasureKind] = {k.name: k for module in (transport, buildings, waste, taxes) for k in module.KINDS}
+KINDS: dict[str, MeasureKind] = {k.name: k for module in (transport, taxes, buildings, waste, adaptation)
+                                 for k in module.KINDS}
 
+# The four programme areas of Framtidens byer.
 AREAS = {
     "land_use_transport": "land use and transport",
     "buildings_energy": "stationary energy in buildings",
-    "waste": "consumption and waste",
-    "national_taxes": "national taxes on fossil energy (transport and buildings)",
+    "consumption_waste": "consumption and waste",
+    "adaptation": "adaptation to climate change",
 }
 
 

@@ -1,4 +1,5 @@
-"""National taxes on fossil energy: they act through the price paths of road fuels and heating oil."""
+"""National taxes on fossil energy (land use and transport area): they act through the price paths of road
+fuels and heating oil."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from .base import Field, MeasureKind, field_levers
 
 KINDS = (
     MeasureKind(
-        "co2_tax", "national_taxes",
+        "co2_tax", "land_use_transport",
         "CO2 tax level on fossil road fuels and on heating oil and paraffin [NOK per tonne CO2], in NOK of the "
         "price year; converted to NOK per litre with each fuel's carbon content. A field left out keeps the "
         "level in force.",
@@ -21,7 +22,7 @@ KINDS = (
                "fuel-price elasticities of car traffic -0.1 / -0.3 (Goodwin, Dargay & Hanly 2004)",
     ),
     MeasureKind(
-        "fuel_tax", "national_taxes",
+        "fuel_tax", "land_use_transport",
         "Excise taxes per litre besides the CO2 tax: the road-usage tax on petrol and diesel and the base tax "
         "on heating oil and paraffin, in NOK of the price year. A field left out keeps the level in force.",
         (Field("road_usage_nok_per_l", "NOK/l", None, 0.0, 50.0, "road-usage tax (one rate, or a table by "

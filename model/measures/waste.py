@@ -6,7 +6,7 @@ from .base import MeasureKind, field_levers, share
 
 KINDS = (
     MeasureKind(
-        "landfill_ban", "waste",
+        "landfill_ban", "consumption_waste",
         "Ban on landfilling biodegradable waste: the biodegradable fractions that would have been "
         "landfilled go to incineration and biological treatment instead.",
         (share("compliance", "share of the biodegradable waste otherwise landfilled that is diverted"),),
