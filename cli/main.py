@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import sys
 import traceback
 
@@ -192,6 +193,9 @@ def list_(what, fmt):
     CORDONS (toll cordons: owner, direction, who crosses them)."""
     from framtid.model import catalogue
 
+    if what == "measures" and fmt == "json":   # nested: one object per kind with its fields
+        click.echo(json.dumps(catalogue.measure_catalogue(), indent=2, ensure_ascii=False))
+        return
     header, rows = catalogue.listing(what)
     click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
 

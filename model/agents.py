@@ -4,8 +4,10 @@ Agents are few and hold no stocks: vehicle fleets, buildings and landfills are
 numpy arrays owned by the submodels. What agents own is *decisions*:
 
 * a :class:`Municipality` follows its own climate target and, each year, takes
-  stock of how far it is from it (recorded as ``target_gap``; no measure adapts to
-  it yet);
+  stock of how far it is from it (recorded as ``target_gap``), then decides which of
+  the measures on its agenda (``adoption = "adaptive"``) to adopt: the rule in
+  ``adoption.py`` weighs that gap, each measure's expected effect and cost, public
+  acceptance and the peers in the programme that have the measure already;
 * a :class:`HouseholdCohort` (the residents of one zone type in one municipality)
   chooses how to travel and which car to buy. Heating systems are chosen per
   municipality and building type when a system reaches the end of its life, inside
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import dims
+from . import adoption, dims, prices
 from .mesa_core import Agent
 
 
@@ -35,6 +37,7 @@ class Municipality(Agent):
         # (base year, target year, relative change), e.g. (2009, 2030, -0.95) for Oslo.
         self.target = target
         self.target_gap = np.full(model.n_draws, np.nan)
+        self.relative_gap = np.zeros(model.n_draws)   # target_gap / base-year emissions; 0 without a target
 
     def target_path(self, year: int) -> np.ndarray | None:
         """Emissions on the straight line from the target's base year to its target [t CO2e/yr]."""
@@ -52,6 +55,38 @@ class Municipality(Agent):
         path = self.target_path(year - 1)
         if path is not None:
             self.target_gap = self.model.total_emissions(self.index, year - 1) - path
+            self.relative_gap = self.target_gap / self.model.total_emissions(self.index, self.target[0])
+
+    @classmethod
+    def decide_adoptions(cls, model, year: int) -> np.ndarray:
+        """Which measures on the agenda every municipality adopts this year, (D, M, J) bool.
+
+        All municipalities decide at once on last year's state (so the order of agents cannot
+        matter); see ``adoption.py`` for the rule and its parameters.
+        """
+        agenda, params, k = model.agenda, model.params, year - dims.BASE_YEAR
+        municipalities = sorted(model.agents_by_type[cls], key=lambda a: a.index)
+        gap = np.stack([a.relative_gap for a in municipalities], axis=1)                 # (D, M)
+        emissions = model.emission_totals(k - 1)                                          # (D, M)
+        carbon_value = model.lever_paths["co2_tax_road_nok_per_t"][k - 1].max(axis=-1)    # (D, M)
+        expected = adoption.expected_abatement(agenda, params, model.years, year)         # (D, M, J)
+        to_2009 = prices.to_real_2009(adoption.COST_PRICE_YEAR)
+        fires = np.zeros(agenda.adopted.shape, dtype=bool)
+        for j, meas in enumerate(agenda.adaptive):
+            if not meas.start_year <= year <= (meas.end_year or dims.FINAL_YEAR):
+                continue
+            peers = adoption.peer_share(agenda.kind_in_force(meas.kind, model.years, k - 1))
+            acceptance = (params[f"adoption.acceptance.{meas.kind}"][:, None] if meas.acceptance is None
+                          else meas.acceptance)
+            fires[:, :, j] = adoption.rule_fires(
+                cost=params[f"adoption.cost.{meas.kind}"][:, None] * to_2009, peer_share=peers,
+                novelty_premium=params["adoption.novelty_premium"][:, None], carbon_value=carbon_value,
+                relative_gap=gap, urgency_weight=params["adoption.urgency_weight"][:, None],
+                expected_abatement=expected[:, :, j], emissions=emissions,
+                min_effect_share=params["adoption.min_effect_share"][:, None], acceptance=acceptance,
+                peer_gain=params["adoption.peer_support_gain"][:, None],
+                majority=params["adoption.majority"][:, None], leadership=params["adoption.leadership"][:, None])
+        return fires & agenda.on_agenda[None] & np.isnan(agenda.adopted)
 
 
 class HouseholdCohort(Agent):

@@ -21,7 +21,7 @@ from .data_store import observations, plants
 from .parameters import Params
 from .errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from .result_file import add_checksums, check_name, open_results, save  # noqa: F401  (re-exported)
-from .results import ACTIVITY, COORD_NAMES, COORDS
+from .results import ACTIVITY, COORD_NAMES, COORD_UNITS, COORDS
 from .scenario import Scenario, load as load_scenario
 
 __all__ = ["run", "run_scenario", "load_scenario", "to_dataset", "save", "open_results"]
@@ -126,6 +126,7 @@ def to_dataset(models: list, seed: int):
                           {"units": "t yr-1", "long_name": "last year's emissions minus the municipality's "
                                                            "straight-line target path (positive: above the path)",
                            **co2e})
+    data["adoption_year"], coords_measure = _adoption_years(models)
     data["calibration_factor"] = (("scenario", "municipality", "source", "draw"),
                                   np.stack([m.calibration.factors.transpose(1, 2, 0) for m in models]),
                                   {"units": "1", "long_name": "base-year calibration factor on each source's "
@@ -136,6 +137,7 @@ def to_dataset(models: list, seed: int):
     data["base_year_status"] = (("municipality", "source"), status,
                                 {"long_name": "whether the 2009 value is observed or estimated"})
     coords = {"scenario": names, "municipality": list(dims.MUNICIPALITIES), "year": years, "draw": draws}
+    coords.update(coords_measure)
     coords.update({k: list(v) for k, v in COORDS.items()})
     coords["region"] = ("municipality", [dims.REGION_OF[m] for m in dims.MUNICIPALITIES])
     coords["sector_of_source"] = ("source", [dims.SOURCE_SECTOR[s] for s in dims.SOURCES])
@@ -155,6 +157,8 @@ def to_dataset(models: list, seed: int):
     for name, long_name in COORD_NAMES.items():
         if name in ds.coords:
             ds[name].attrs["long_name"] = long_name
+    for name, units in COORD_UNITS.items():
+        ds[name].attrs["units"] = units
     ds["time"].attrs.update(standard_name="time", bounds="time_bounds")
     # CF-1.8 knows no 64-bit integers: whole days fit 32 bits.
     for name in ("time", "time_bounds"):
@@ -183,6 +187,26 @@ def to_dataset(models: list, seed: int):
         ds.attrs[f"scenario{k}_parameters"] = repr(sorted(m.scenario.parameters.items()))
     add_checksums(ds)
     return ds
+
+
+def _adoption_years(models: list) -> tuple[tuple, dict]:
+    """``adoption_year`` (scenario, municipality, measure, draw) over the union of the scenarios'
+    measure labels, and the ``measure`` coordinates (with how each is adopted)."""
+    per_model = [m.agenda.adoption_years() for m in models]
+    labels = list(dict.fromkeys(label for years in per_model for label in years))
+    out = np.full((len(models), len(dims.MUNICIPALITIES), len(labels), models[0].n_draws), np.nan)
+    mode = dict.fromkeys(labels, "forced")
+    for n, years in enumerate(per_model):
+        for label, (how, when) in years.items():
+            out[n, :, labels.index(label)] = when.T
+            if how == "adaptive":
+                mode[label] = "adaptive"
+    var = (("scenario", "municipality", "measure", "draw"), out,
+           {"units": "1", "long_name": "calendar year a measure starts acting in the municipality: its start_year "
+                                       "if forced, the year its municipality adopted it if adaptive",
+            "comment": "NaN: the measure does not apply to the municipality, or an adaptive measure was never "
+                       "adopted by the final year; measures are named by label"})
+    return var, {"measure": labels, "adoption": ("measure", [mode[x] for x in labels])}
 
 
 def run(scenario_paths: list[str | Path], seed: int = 0, n_draws: int = 1):

@@ -128,6 +128,33 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
     raise ValueError(what)
 
 
+def measure_catalogue() -> list[dict]:
+    """Every measure kind as a JSON-ready object: kind, area, description, source, the levers it
+    sets, whether a municipality can adopt it adaptively, and its fields (name, unit, min, max,
+    default; ``default`` is null when the field is required or leaves its lever unchanged)."""
+    from .adoption import adaptable_kinds
+    from .measures import AREAS, KINDS
+
+    adaptable = set(adaptable_kinds())
+    out = []
+    for k in sorted(KINDS.values(), key=lambda k: (list(AREAS).index(k.area), k.name)):
+        fields = []
+        for f in k.fields:
+            item = {"name": f.name, "unit": f.unit, "min": None if f.choice_axis else f.low,
+                    "max": None if f.choice_axis else f.high, "default": f.default, "required": f.required,
+                    "description": f.description}
+            if f.axis:
+                item["per"] = {"axis": f.axis, "labels": list(f.labels)}
+            if f.choice_axis:
+                item["choices"] = list(f.choices)
+            if f.money:
+                item["money"] = "NOK of the measure's price_year (default: its start_year)"
+            fields.append(item)
+        out.append({"kind": k.name, "area": k.area, "description": k.description, "source": k.source,
+                    "levers": list(k.levers()), "adaptive_allowed": k.name in adaptable, "fields": fields})
+    return out
+
+
 def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
     """The toll cordons: owner, direction charged, where they lie and who crosses them in 2009
     (share of each municipality's residents' car trips that cross, from commuting and zones)."""

@@ -48,6 +48,7 @@ def _cordon_ids() -> tuple[str, ...]:
 _STATIC_AXES = {
     "period": dims.PERIODS, "zone": dims.ZONES, "purpose": dims.PURPOSES,
     "toll_class": TOLL_CLASSES, "toll_fuel": TOLL_FUELS, "road_fuel": ("petrol", "diesel"),
+    "building_type": dims.BUILDING_TYPES,
     # the sources of the sectors no submodel drives (submodels/other_sectors.py)
     "exogenous_source": ("industry", "shipping", "other_mobile", "agriculture", "aviation", "fgas_products"),
 }
@@ -130,6 +131,46 @@ LEVERS = {lv.name: lv for lv in (
            "share of the diesel buses' fuel replaced by biogas (biogenic CO2 counts zero)"),
     _lever("densification", "share of growth", 0.0, 0.0, 1.0, "max", "land_use",
            "population growth redirected from the trend allocation to central zones"),
+    _lever("toll_scale", "multiplier", 1.0, 0.0, 10.0, "replace", "transport",
+           "factor on the prices in force at a cordon (every class, fuel and period), in the row of the "
+           "cordon's owner", ("cordon",)),
+    _lever("workplace_parking_charged", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "share of the free workplace parking of commuters ending in the zone type that is removed or "
+           "charged at its value (transport.workplace_parking_value)", ("zone",)),
+    _lever("public_parking_removed", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "share of the public parking spaces of the zone type removed; the car trips that parked there search "
+           "and walk further (transport.parking_relocation_min)", ("zone",)),
+    _lever("low_emission_zone_nok", "NOK/trip", 0.0, 0.0, 500.0, "replace", "transport",
+           "charge per trip of a fossil-fuelled car (petrol, diesel, plug-in hybrid) ending in the zone type, "
+           "a daily charge per entry (real 2009 NOK)", ("zone",)),
+    _lever("zero_emission_zone_share", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "share of the car-trip ends of the zone type inside a zero-emission zone, where fossil-fuelled cars "
+           "(petrol, diesel, plug-in hybrid) may not go", ("zone",)),
+    _lever("car_free_share", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "share of the trip ends of the zone type inside a car-free area: no car-driver or car-passenger trip "
+           "ends there (residents' trips home keep access)", ("zone",)),
+    _lever("pt_time_saving_min", "min/trip", 0.0, 0.0, 60.0, "add", "transport",
+           "mean in-vehicle time saved per public-transport trip of residents of the zone type by new lines "
+           "(saving on the served corridors x share of trips on them)", ("zone",)),
+    _lever("park_and_ride_saving_min", "min/trip", 0.0, 0.0, 60.0, "add", "transport",
+           "public-transport access and waiting time saved by park-and-ride per trip ending in A zones, for "
+           "residents of the zone type (saving x share of trips within reach of a site)", ("zone",)),
+    _lever("bicycle_time_saving_min", "min/trip", 0.0, 0.0, 30.0, "add", "transport",
+           "perceived time (detours, junctions, safety) saved per bicycle trip of residents of the zone type "
+           "by a cycle network (saving x share of trips on it)", ("zone",)),
+    _lever("walk_time_saving_min", "min/trip", 0.0, 0.0, 30.0, "add", "transport",
+           "perceived time saved per walking trip of residents of the zone type by a more walkable street "
+           "network (saving x share of trips in the improved area)", ("zone",)),
+    _lever("van_vkm_consolidated", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "share of the van deliveries into A zones routed through urban consolidation centres"),
+    _lever("telework_share", "share", 0.0, 0.0, 1.0, "add", "transport",
+           "share of commute trips replaced by telework (days teleworked per working day x share of workers "
+           "who telework); several measures add up"),
+    _lever("road_capacity_change", "relative change", 0.0, -0.5, 2.0, "add", "transport",
+           "change in the capacity (lane-km) of the urban roads the municipality's car traffic uses, relative "
+           "to 2009, weighted by the traffic on them"),
+    _lever("job_location_a", "share of growth", 0.0, 0.0, 1.0, "max", "land_use",
+           "job growth redirected from the trend allocation to A zones (ABC principle)"),
     # -- buildings and energy ----------------------------------------------------------------------
     _lever("oil_heating_ban", "share", 0.0, 0.0, 1.0, "max", "buildings",
            "oil and paraffin heating phased out"),
@@ -145,10 +186,53 @@ LEVERS = {lv.name: lv for lv in (
            "CO2 tax on heating oil and paraffin (real 2009 NOK)"),
     _lever("base_tax_heating_oil", "NOK/l", 0.0, 0.0, 20.0, "replace", "buildings",
            "base tax (grunnavgift) on heating oil and paraffin (real 2009 NOK)"),
+    _lever("new_build_space_heat_need", "kWh/m2/yr", 100.0, 0.0, 100.0, "replace", "buildings",
+           "energy standard of new build: cap on the net space-heating and ventilation need (reference climate, "
+           "as calculated) of floor area built from now on, by building type; 100 = no requirement beyond the "
+           "TEK cohort in force (above every new-build archetype)", ("building_type",)),
+    _lever("deep_renovation_share", "share", 0.0, 0.0, 1.0, "replace", "buildings",
+           "share of renovations of cohorts up to TEK10 done as deep renovations"),
+    _lever("deep_renovation_reduction", "share", 0.6, 0.3, 0.9, "replace", "buildings",
+           "cut in space-heating need of a deep renovation (0.6 = the middle of the indicative -50 to -70 %); "
+           "acts only where deep_renovation_share > 0"),
+    _lever("heat_pump_grant", "NOK/dwelling", 0.0, 0.0, 200000.0, "replace", "buildings",
+           "grant per dwelling for installing a heat pump, houses and apartments (real 2009 NOK)"),
+    _lever("solar_pv_new_build_share", "share", 0.0, 0.0, 1.0, "max", "buildings",
+           "share of floor area built from now on that gets rooftop solar PV"),
+    _lever("solar_pv_existing_share", "share", 0.0, 0.0, 1.0, "max", "buildings",
+           "share of the floor area standing that has rooftop solar PV (retrofits; area with PV stays)"),
+    _lever("municipal_energy_saving", "share", 0.0, 0.0, 0.9, "max", "buildings",
+           "share of the energy need of municipal non-residential buildings saved by energy management and "
+           "energy performance contracting"),
+    _lever("wood_stove_old_replaced", "share", 0.0, 0.0, 1.0, "max", "buildings",
+           "share of the wood burnt in old (pre-1998) stoves in 2009 that is burnt in clean-burning stoves "
+           "instead (replaced stoves stay replaced)"),
+    _lever("district_heating_fossil_replaced", "share", 0.0, 0.0, 1.0, "max", "energy_supply",
+           "share of the fossil fuel of district-heat production (oil and gas peak and reserve boilers) "
+           "replaced by renewable heat"),
+    _lever("district_heating_waste_heat_share", "share", 0.0, 0.0, 0.9, "max", "energy_supply",
+           "share of the district heat delivered that comes from waste heat (industry, data centres, "
+           "sewage) beyond 2009, displacing fuel-fired production"),
     # -- sectors without a submodel ----------------------------------------------------------------
     _lever("exogenous_change", "relative change", 0.0, -1.0, 1.0, "add", "other_sectors",
            "change in the emissions of a sector no submodel drives, relative to its projected path",
            ("exogenous_source",)),
+    # -- adaptation to climate change (submodels/adaptation.py; indicators only, no emissions) -------
+    # What these levers build stays built: the submodel keeps the largest value reached, so an
+    # end_year stops further building but removes nothing.
+    _lever("green_roof_share_new", "share", 0.0, 0.0, 1.0, "max", "adaptation",
+           "share of the roof area of new buildings built as green (vegetated) roofs"),
+    _lever("green_roof_share_existing", "share", 0.0, 0.0, 1.0, "max", "adaptation",
+           "share of the 2009 roof area retrofitted with green roofs"),
+    _lever("depaving_share", "share", 0.0, 0.0, 1.0, "max", "adaptation",
+           "share of the paved (non-roof) sealed ground opened to green ground"),
+    _lever("green_area_share_min", "share", 0.0, 0.0, 1.0, "max", "adaptation",
+           "minimum green (unsealed) share of the developed area of the zone type; paved ground is opened to "
+           "reach it", ("zone",)),
+    _lever("detention_volume", "m3/ha", 0.0, 0.0, 2000.0, "max", "adaptation",
+           "stormwater detention volume per hectare of sealed area"),
+    _lever("flood_safe_location_share", "share", 0.0, 0.0, 1.0, "max", "adaptation",
+           "share of the new floor area that would be built in flood-exposed areas that is placed outside them"),
     # -- consumption and waste ---------------------------------------------------------------------
     _lever("landfill_ban", "share", 0.0, 0.0, 1.0, "max", "waste", "biodegradable waste diverted from landfill"),
     _lever("waste_per_capita_change", "relative change", 0.0, -0.9, 1.0, "add", "waste",
@@ -159,6 +243,19 @@ LEVERS = {lv.name: lv for lv in (
            "minimum recovered share of landfill methane"),
     _lever("incineration_capture_share", "share", 0.0, 0.0, 1.0, "max", "waste",
            "fossil CO2 captured at waste incineration"),
+    _lever("food_waste_change", "relative change", 0.0, -1.0, 1.0, "add", "waste",
+           "change in households' avoidable food waste (matsvinn) per inhabitant; the food fraction of "
+           "household waste changes by waste.food.avoidable_share times this"),
+    _lever("food_separation_min", "share", 0.0, 0.0, 1.0, "max", "waste",
+           "minimum share of household food waste collected separately for biological treatment (capture rate)"),
+    _lever("plastics_separation_min", "share", 0.0, 0.0, 1.0, "max", "waste",
+           "minimum share of plastics in household waste sorted out for material recovery (capture rate)"),
+    _lever("food_digestion_share_min", "share", 0.0, 0.0, 1.0, "max", "waste",
+           "minimum share of the biologically treated food waste that goes to anaerobic digestion (biogas) "
+           "instead of composting"),
+    _lever("green_procurement_reduction", "share", 0.0, 0.0, 1.0, "add", "waste",
+           "share of the consumption-based emissions of municipal purchases avoided by green procurement "
+           "(share of purchases covered times the reduction per NOK); the indicator caps the sum at 1"),
 )}
 
 
@@ -207,13 +304,15 @@ def apply_setting(path: np.ndarray, muni_index: np.ndarray, s: np.ndarray, targe
     """One measure sets its cells of a lever path (T, D, M, *axes) in place.
 
     ``target`` broadcasts against ``(*axes)``; NaN cells are not set. ``s`` (T,) is the
-    measure's strength. ``replace`` ramps each cell from the value in force before it
-    (callers apply measures in start-year order); ``add`` adds ``s * (target - neutral)``;
+    measure's strength, or (T, D) where it differs between draws (a measure adopted adaptively).
+    ``replace`` ramps each cell from the value in force before it (callers apply measures in
+    start-year order); ``add`` adds ``s * (target - neutral)``;
     ``max`` keeps the larger of the value in force and ``neutral + s * (target - neutral)``.
     """
     target = np.asarray(target, dtype=float)
     sub = path[:, :, muni_index]                                   # (T, D, m, *axes)
-    shape = (len(s),) + (1,) * (sub.ndim - 1)
+    s = np.asarray(s, dtype=float)
+    shape = s.shape + (1,) * (sub.ndim - s.ndim)
     strength_ = s.reshape(shape)
     mask = ~np.isnan(target)
     goal = np.where(mask, target, 0.0)

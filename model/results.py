@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import dims
+from .submodels.adaptation import RETURN_PERIODS
 from .submodels.transport import ROAD_CARRIERS
 
 
@@ -33,6 +34,7 @@ COORDS = {
     "building_type": dims.BUILDING_TYPES, "heating_system": dims.HEATING_SYSTEMS,
     "carrier": dims.CARRIERS, "treatment": dims.TREATMENTS, "source": dims.SOURCES,
     "gas": dims.GASES, "sector": dims.SECTORS, "period": dims.PERIODS,
+    "return_period": RETURN_PERIODS,
 }
 
 V = Variable
@@ -83,6 +85,28 @@ ACTIVITY = (
     V("landfill_ch4_recovered", "waste", "landfill_ch4_recovered", (), "t yr-1",
       "landfill methane recovered (CH4 mass)"),
     V("incinerated", "waste", "incinerated", (), "t yr-1", "residents' waste incinerated"),
+    V("incineration_fossil_co2", "waste", "incineration_fossil_co2", (), "t yr-1",
+      "fossil CO2 (mass) of the residents' incinerated waste, wherever it is burned"),
+    V("biogas_produced", "waste", "biogas_produced", (), "GW h yr-1",
+      "biomethane from anaerobic digestion of the residents' separately collected biowaste"),
+    V("consumption_emissions", "waste", "consumption_emissions", (), "t yr-1",
+      "consumption-based greenhouse-gas emissions of the residents and the municipality's purchases, wherever "
+      "emitted, in tonnes of CO2 equivalents (per-capita factors, model/consumption.py; not re-weighed by the "
+      "GWP set)"),
+    # -- adaptation (submodels/adaptation.py): indicators of the developed zone area, no emissions
+    V("sealed_surface_share", "adaptation", "sealed_surface_share", (), "1",
+      "sealed share of the developed zone area after adaptation measures (roofs, green roofs included, and "
+      "paved ground)"),
+    V("green_roof_share", "adaptation", "green_roof_share", (), "1", "share of the roof area with green roofs"),
+    V("runoff_coefficient", "adaptation", "runoff_coefficient", (), "1",
+      "area-weighted runoff coefficient of the developed zone area for design rain"),
+    V("design_peak_flow", "adaptation", "design_peak_flow", ("return_period",), "m3 s-1",
+      "peak stormwater runoff of the developed zone area in the climate-adjusted 10-minute design rain, by "
+      "return period (rational method summed over small sub-catchments, after detention)"),
+    V("annual_runoff", "adaptation", "annual_runoff", (), "m3 yr-1",
+      "stormwater runoff volume of the developed zone area in a year of normal precipitation"),
+    V("new_floor_area_flood_exposed", "adaptation", "new_floor_area_flood_exposed", (), "m2 yr-1",
+      "floor area built below the 200-year flood level (flood-exposed for TEK17 safety class F2)"),
 )
 
 # long_name of every coordinate (CF: every variable says what it is).
@@ -96,7 +120,12 @@ COORD_NAMES = {
     "source": "emission source", "gas": "greenhouse gas", "sector": "inventory sector",
     "region": "commuting region of the municipality", "sector_of_source": "inventory sector of the emission source",
     "time": "1 July of the year (the time annual values are placed at)", "period": "time of day",
+    "measure": "label of a measure of the scenario", "adoption": "how the measure is adopted (forced or adaptive)",
+    "return_period": "return period of the design rain",
 }
+
+# units of the numeric coordinates that are physical quantities (CF: every dimensional quantity has units).
+COORD_UNITS = {"return_period": "yr"}
 
 
 def empty_record(n_years: int, n_draws: int) -> dict[str, np.ndarray]:

@@ -22,6 +22,9 @@ A scenario file has these tables (all but ``[scenario]`` optional)::
     ramp_years = 3               # optional: years to full strength
     end_year = 2050              # optional
     label = "..."                # optional: a name for reports
+    adoption = "adaptive"        # optional: the municipality decides when (default "forced":
+                                 # from start_year); see agents.Municipality
+    acceptance = 0.45            # optional, adaptive only: public support (default: the kind's)
 
 2009 is the calibrated base year: it always runs under the policies in force then
 (``framtid:policies-2009``), so a scenario's measures act from 2010 on; measures
@@ -46,6 +49,7 @@ from . import dims
 from .accounting import DEFAULT_GWP, GWP_SETS
 from .errors import ScenarioError
 from .measures import COMMON_KEYS, KINDS, Measure, measure_replacing
+from .measures.base import ADOPTION
 from .parameters import table as parameter_table
 
 TOP_KEYS = ("scenario", "parameters", "population", "measure")
@@ -225,6 +229,7 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
         problems.add(f"{where}.label", f"must be a string (got {_type_name(label)})")
     replaces = _labels(entry["replaces"], f"{where}.replaces", problems) if "replaces" in entry else ()
     price_year = _year(entry, "price_year", where, problems, required=False)
+    adoption, acceptance = _adoption(entry, kind, where, problems)
     if len(problems) == n_before and not _sets_something(kind, values):
         problems.add(where, f"sets nothing; give at least one of {', '.join(f.name for f in kind.fields)}")
     if len(problems) > n_before:
@@ -235,7 +240,38 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
 
         deflator = to_real_2009(price_year if price_year is not None else start)
     return Measure(kind_name, munis, start, ramp, end, values, label or kind_name, origin, replaces, price_year,
-                   deflator)
+                   deflator, adoption, acceptance)
+
+
+def _adoption(entry: dict, kind, where: str, problems: _Problems) -> tuple[str, float | None]:
+    """``adoption`` ("forced" or "adaptive") and ``acceptance`` (public support, adaptive only)."""
+    from .adoption import NATIONAL_KINDS
+
+    adoption = entry.get("adoption", "forced")
+    if adoption not in ADOPTION:
+        problems.add(f"{where}.adoption", f"must be one of {', '.join(map(repr, ADOPTION))} (got {adoption!r})")
+        return "forced", None
+    if adoption == "adaptive":
+        if kind.name in NATIONAL_KINDS:
+            problems.add(f"{where}.adoption", f"{kind.name!r} is set by the state, not decided by a municipality; "
+                                              "write it as forced (leave adoption out)")
+        elif kind.area == "adaptation":
+            problems.add(f"{where}.adoption", "adaptive adoption weighs a measure against the emission target; "
+                                              "adaptation measures are forced (leave adoption out)")
+        if "replaces" in entry:
+            problems.add(f"{where}.replaces", "an adaptive measure cannot replace another (it may never be "
+                                              "adopted); give the measure it would replace an end_year instead")
+    acceptance = entry.get("acceptance")
+    if acceptance is None:
+        return adoption, None
+    if adoption != "adaptive":
+        problems.add(f"{where}.acceptance", 'applies only to measures with adoption = "adaptive"')
+    elif not _number(acceptance) or not 0.0 <= acceptance <= 1.0:
+        problems.add(f"{where}.acceptance", f"must be a share of the public in favour, between 0 and 1 "
+                                            f"(got {acceptance!r})")
+    else:
+        return adoption, float(acceptance)
+    return adoption, None
 
 
 def _sets_something(kind, values: dict) -> bool:
@@ -423,6 +459,10 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
         if m is None:
             continue
         if m.replaces:
+            for lab in m.replaces:
+                if any(x.label == lab and x.adoption == "adaptive" for x in measures):
+                    problems.add(f"{label}: measure[{i}].replaces", f"{lab!r} is adaptive and may never be "
+                                                                    "adopted; it cannot be replaced")
             measures, unmatched = measure_replacing(measures, m)
             for lab in unmatched:
                 problems.add(f"{label}: measure[{i}].replaces", f"no earlier measure is labelled {lab!r}")

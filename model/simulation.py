@@ -2,7 +2,8 @@
 
 Each year:
   1. drivers (population, heating degree days) and the year's lever values;
-  2. municipalities take stock of their distance to target;
+  2. municipalities take stock of their distance to target and decide which measures on
+     their agenda to adopt (``adoption.py``);
   3. the submodels in their order (``submodels.submodels()``: land use, transport,
      buildings, waste, energy supply, other sectors), each through one protocol: the
      agents it needs decide (household cohorts choose modes and new cars), its stocks
@@ -20,12 +21,13 @@ import functools
 
 import numpy as np
 
-from . import base_year, calibration, dims, levers, prices
+from . import adoption, base_year, calibration, dims, levers, prices
+from .accounting import gwp_vector
 from .mesa_core import Agent, Model
 from .agents import HouseholdCohort, Municipality
+from .measures import lever_paths
 from .data_store import observations
 from .errors import DataError
-from .measures import lever_paths
 from .parameters import Params
 from .results import ACTIVITY, empty_record
 from .scenario import Scenario, builtin_path, load
@@ -79,8 +81,12 @@ class FramtidModel(Model):
     """One scenario run over all 13 municipalities."""
 
     def __init__(self, scenario: Scenario, params: Params, seed: int = 0,
-                 inputs: base_year.BaseInputs | None = None):
+                 inputs: base_year.BaseInputs | None = None, paths: dict[str, np.ndarray] | None = None):
+        """``paths``: lever paths to run instead of the scenario's measures (no measure is then
+        adaptive; the appraisal of adaptive measures runs this way)."""
         super().__init__(seed=seed)
+        self.seed_value = seed
+        self.years = YEARS
         self.scenario = scenario
         self.params = params
         self.n_draws = params.n_draws
@@ -88,10 +94,11 @@ class FramtidModel(Model):
         self.population = population_paths(self.inputs, params, scenario.population_anchors)  # (D, M, T)
         self.hdd = degree_days(self.inputs.hdd_normal, params)                                # (D, M, T)
         self.prices = prices.price_paths(params)                                               # real 2009 NOK
-        self.lever_paths = lever_paths(list(scenario.measures), YEARS, self.n_draws)
+        self.agenda = adoption.Agenda.of(scenario.measures if paths is None else (), self.n_draws)
+        self.lever_paths = self.agenda.lever_paths(YEARS) if paths is None else paths
         self.levers_now: dict[str, np.ndarray] = {}
         self.record = empty_record(len(YEARS), self.n_draws)
-        self.gwp = None
+        self.gwp = gwp_vector(params, scenario.gwp)
         self.submodels = submodels()
         self.calibration = self._calibrate()
         self.state = self._init_states(self.calibration)[0]
@@ -104,6 +111,9 @@ class FramtidModel(Model):
         self.deciders = {"HouseholdCohort": HouseholdCohort}
         self.choices: dict[str, dict] = {}
         self.year_index = 0
+        if self.agenda.adaptive:
+            adoption.check_parameters(params)
+            self.agenda.appraisal = adoption.appraise(self)
 
     # -- set-up -------------------------------------------------------------------------------
     def context(self, k: int, lv: dict, cal: calibration.Calibration | None = None) -> Context:
@@ -157,17 +167,28 @@ class FramtidModel(Model):
         gas = self.record["emissions_gas"][year - dims.BASE_YEAR, :, m]       # (D, S, G)
         return (gas.sum(axis=1) * self.gwp).sum(axis=-1)
 
+    def emission_totals(self, k: int | None = None) -> np.ndarray:
+        """Recorded totals [t CO2e/yr] in the scenario's GWP: (T, D, M), or (D, M) in year index ``k``."""
+        gas = self.record["emissions_gas"] if k is None else self.record["emissions_gas"][k]
+        return (gas.sum(axis=-2) * self.gwp[:, None, :]).sum(axis=-1)
+
     def step(self) -> None:
         k = self.year_index
         year = int(YEARS[k])
         # The base year is the observed world: it is accounted under the 2009 policies
         # whatever the scenario says, so every scenario starts from the calibrated
         # inventory and its measures act from 2010 on.
+        if k > 0:
+            # Municipalities decide first, on last year's state; what they adopt acts from this year.
+            self.agents_by_type[Municipality].do("deliberate", year)
+            if self.agenda.adaptive:
+                adopted = Municipality.decide_adoptions(self, year)
+                if adopted.any():
+                    self.agenda.adopted[adopted] = year
+                    self.lever_paths = self.agenda.lever_paths(YEARS)
         self.levers_now = base_levers(self.n_draws) if k == 0 else levers.year_slice(self.lever_paths, k)
         ctx = self.context(k, self.levers_now)
         ctx.outputs["drivers"] = {"population": ctx.population}
-        if k > 0:
-            self.agents_by_type[Municipality].do("deliberate", year)
         for sm in self.submodels:
             if sm.decided_by is not None:
                 ctx.choices[sm.name] = self.deciders[sm.decided_by].decide_all(self, sm, self.state[sm.name], ctx)
@@ -198,9 +219,6 @@ class FramtidModel(Model):
         Agent._ids.pop(self, None)
 
     def run(self) -> dict[str, np.ndarray]:
-        from .accounting import gwp_vector
-
-        self.gwp = gwp_vector(self.params, self.scenario.gwp)
         try:
             while self.running:
                 self.step()

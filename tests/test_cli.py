@@ -108,6 +108,26 @@ def test_list_formats(what):
         assert all(r["unit"] and r["source"] for r in rows)
 
 
+def test_list_measures_as_json_is_one_object_per_kind_with_its_fields():
+    from framtid.model.measures import AREAS, KINDS
+
+    kinds = json.loads(invoke("list", "measures", "--format", "json").output)
+    assert sorted(k["kind"] for k in kinds) == sorted(KINDS)
+    for k in kinds:
+        assert k["area"] in AREAS and k["description"] and k["source"], k["kind"]
+        assert k["fields"] and k["levers"], k["kind"]
+        for f in k["fields"]:
+            assert {"name", "unit", "min", "max", "default"} <= set(f), (k["kind"], f)
+            if f["min"] is not None:
+                assert f["min"] <= f["max"]
+                assert f["default"] is None or f["min"] <= f["default"] <= f["max"], (k["kind"], f)
+    charge = next(k for k in kinds if k["kind"] == "congestion_charge")
+    cordon = next(f for f in charge["fields"] if f["name"] == "cordon")
+    assert "oslo_ring" in cordon["choices"] and cordon["min"] is None
+    assert charge["adaptive_allowed"] and not next(k for k in kinds if k["kind"] == "co2_tax")["adaptive_allowed"]
+    assert {k["area"] for k in kinds} == set(AREAS)
+
+
 def test_summary_by_sector(result_file):
     res = invoke("summary", str(result_file[0]), "--years", "2009,2030", "--by", "sector")
     assert res.exit_code == 0, res.output

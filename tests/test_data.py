@@ -19,11 +19,12 @@ def test_every_parameter_has_unit_range_and_source():
         assert p.unit and p.description and p.source, p.name
         assert p.low <= p.default <= p.high, p.name
         assert p.name.split(".")[0] in ("accounting", "land_use", "transport", "buildings", "waste",
-                                        "other_sectors", "energy_supply", "prices"), p.name
+                                        "other_sectors", "energy_supply", "prices", "adaptation", "adoption"), p.name
 
 
 def test_every_parameter_is_read_by_a_run(monkeypatch):
-    """No dead rows: a current-policies run (plus the GWP sets) reads every parameter in the table."""
+    """No dead rows: a current-policies run, one with adaptive measures (the adoption rule) and the
+    GWP sets read every parameter in the table."""
     seen = set()
     original = parameters.Params.__getitem__
 
@@ -33,6 +34,7 @@ def test_every_parameter_is_read_by_a_run(monkeypatch):
 
     monkeypatch.setattr(parameters.Params, "__getitem__", spy)
     api.run_scenario(api.load_scenario(REPO / "scenarios" / "current-policies.toml"))
+    api.run_scenario(api.load_scenario(REPO / "tests" / "data" / "adaptive.toml"))
     for gwp in GWP_SETS:
         gwp_vector(parameters.Params.defaults(1), gwp)
     assert set(parameters.table()) - seen == set()

@@ -49,11 +49,20 @@ def _order(m: Measure) -> tuple:
             m.municipalities, m.ramp_years, m.end_year or 0)
 
 
-def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int) -> dict[str, np.ndarray]:
-    """Turn a scenario's measures into lever paths ``(T, D, M, *axes)``, each lever by its rule."""
+def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
+                draw_masks: dict[int, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Turn a scenario's measures into lever paths ``(T, D, M, *axes)``, each lever by its rule.
+
+    ``draw_masks`` maps the position of a measure in ``measures`` to the draws (D,) bool it acts
+    in (a measure adopted adaptively in some draws only); other measures act in every draw.
+    """
     paths = neutral_paths(len(years), n_draws, len(dims.MUNICIPALITIES))
-    for m in sorted(measures, key=_order):
+    masks = draw_masks or {}
+    for i in sorted(range(len(measures)), key=lambda i: _order(measures[i])):
+        m = measures[i]
         s = strength(years, m.start_year, m.ramp_years, m.end_year)
+        if i in masks:
+            s = s[:, None] * np.asarray(masks[i], dtype=float)[None, :]
         idx = np.array([dims.MUNICIPALITIES.index(x) for x in m.municipalities])
         for lever, target in lever_targets(m).items():
             lv = LEVERS[lever]

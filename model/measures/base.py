@@ -21,7 +21,8 @@ import numpy as np
 from ..levers import LEVERS, axis_labels
 
 COMMON_KEYS = ("kind", "municipality", "start_year", "ramp_years", "end_year", "label", "replaces",
-               "price_year")
+               "price_year", "adoption", "acceptance")
+ADOPTION = ("forced", "adaptive")   # forced: starts at start_year; adaptive: its municipality decides (agents.py)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Measure:
     replaces: tuple[str, ...] = ()
     price_year: int | None = None
     deflator: float | np.ndarray = field(default=1.0, compare=False)   # NOK of price_year -> real 2009 NOK
+    adoption: str = "forced"       # "adaptive": on the agenda from start_year, adopted when the rule fires
+    acceptance: float | None = None   # public support for an adaptive measure (None: the kind's default)
 
 
 def example_values(kind: MeasureKind, pick: str) -> dict:

@@ -1,11 +1,20 @@
-"""Measure kinds of land use and transport: tolls, parking, public transport, fuels and vehicles."""
+"""Measure kinds of land use and transport: tolls, parking, zones, public transport, active travel, land use,
+freight, fuels and vehicles.
+
+Every kind sets levers that a submodel turns into a mechanism (docs/model.md §3.2-3.3): a cost or time in
+the generalised cost of the pivot-point logit, an alternative removed for some trips, trips by purpose, a
+zone allocation, road capacity in the BPR curve, fleet shares or a fuel. None cuts emissions by a fixed
+percentage: effects and interactions (e.g. a zero-emission zone and the electric share of the fleet) come
+out of the model. Effect sizes: transport_land_use.csv (the shared reference file of published effects)
+and methods §1-2, cited in each kind's ``source`` and in the parameter table.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..levers import LEVERS, TOLL_FUELS, axis_labels
-from .base import Field, MeasureKind, field_levers, share, target
+from .base import Field, MeasureKind, example_values, field_levers, share, target
 
 NOK = "NOK/passage"
 
@@ -25,6 +34,20 @@ def _congestion_charge(values: dict) -> dict[str, np.ndarray]:
         out[c, k, TOLL_FUELS.index("diesel")] = rates + values["diesel_surcharge_nok"] * (k == 0)
         out[c, k, TOLL_FUELS.index("bev")] = keep * rates
     return {"toll_nok": out}
+
+
+ZONES = axis_labels("zone")
+REF = "transport_land_use.csv"
+
+
+def _zones(values: dict, name: str, default_zone: str) -> np.ndarray:
+    """A zone vector field; left out (None): 1 in ``default_zone`` only (NaN elsewhere: not set)."""
+    given = values.get(name)
+    if given is None:
+        out = np.full(len(ZONES), np.nan)
+        out[ZONES.index(default_zone)] = 1.0
+        return out
+    return np.broadcast_to(np.asarray(given, dtype=float), (len(ZONES),)).copy()
 
 
 def _parking_fee(values: dict) -> dict[str, np.ndarray]:
@@ -115,4 +138,292 @@ KINDS = (
     ),
 )
 
-assert all(lever in LEVERS for lever in ("toll_nok", "parking_fee_nok", "bev_parking_discount"))
+
+def _parking_supply(values: dict) -> dict[str, np.ndarray]:
+    out = {}
+    for name, lever in (("workplace_share", "workplace_parking_charged"), ("public_removed", "public_parking_removed")):
+        if values.get(name) is not None:
+            out[lever] = np.asarray(values[name], dtype=float)
+    return out
+
+
+def _emission_zone(lever: str, field: str):
+    def to_levers(values: dict) -> dict[str, np.ndarray]:
+        return {lever: values[field] * _zones(values, "coverage", "A") if field else _zones(values, "coverage", "A")}
+    return to_levers
+
+
+def _times_share(lever: str, time_field: str, share_field: str, default_zone: str | None):
+    """lever = time saved x share of the zone's trips reached (per zone; zones left out are not set)."""
+    def to_levers(values: dict) -> dict[str, np.ndarray]:
+        share = (_zones(values, share_field, default_zone) if default_zone
+                 else np.broadcast_to(np.asarray(values[share_field], dtype=float), (len(ZONES),)))
+        return {lever: float(values[time_field]) * share}
+    return to_levers
+
+
+def _car_sharing(values: dict) -> dict[str, np.ndarray]:
+    return {"car_ownership_change": np.asarray(-values["member_share"] * values["ownership_fall"])}
+
+
+def _telework(values: dict) -> dict[str, np.ndarray]:
+    return {"telework_share": np.asarray(values["days_per_week"] / 5.0 * values["worker_share"])}
+
+
+def _road_capacity(values: dict) -> dict[str, np.ndarray]:
+    return {"road_capacity_change": np.asarray(values["change"] * values["traffic_share"])}
+
+
+def _zero_emission_freight(values: dict) -> dict[str, np.ndarray]:
+    return field_levers({"van_share": "zero_emission_share_new_van",
+                         "heavy_share": "zero_emission_share_new_heavy"})(values)
+
+
+MIN = "min/trip"
+COVERAGE_A = ("share of the trip ends of each zone type inside the zone (a number: every zone type; left out: "
+              "all of A zones, nothing elsewhere)")
+
+KINDS = KINDS + (
+    MeasureKind(
+        "toll_change", "land_use_transport",
+        "A general change of the tolls in force: every price (classes, fuels, periods) of the municipality's "
+        "cordons, or of the cordons listed, times a factor (1.2 = 20 % dearer). Unlike congestion_charge, which "
+        "sets prices, this scales whatever prices are in force, including prices a later measure sets, until "
+        "it ends or another toll_change replaces it.",
+        (Field("factor", "multiplier", None, 0.0, 5.0, "factor on the prices in force (a number: every cordon the "
+               "municipality owns; a table: the cordons given)", axis="cordon", required=True),),
+        field_levers({"factor": "toll_scale"}),
+        source="acts through the toll segments of the mode and period choice and the freight toll response "
+               "(methods §1.2-1.4); crossing trips answer with the long-run toll elasticity -0.35 of "
+               "transport.toll_elasticity (Norwegian rings -0.22 to -0.45, Jones & Hervik 1992, "
+               "elasticities_and_values_of_time.csv; `framtid elasticities`)",
+    ),
+    MeasureKind(
+        "parking_supply", "land_use_transport",
+        "Less parking: free workplace parking removed or charged (the commute trips ending in the zone type that "
+        "parked free at work pay its value, transport.workplace_parking_value, as an expected cost), and public "
+        "spaces removed (the car trips that parked there search and walk transport.parking_relocation_min "
+        "further, at the car drivers' value of time). Both enter the car's generalised cost of trips ending in "
+        "the zone type; trips ending at home are not affected.",
+        (Field("workplace_share", "share", None, 0.0, 1.0, "share of the free workplace parking of commuters "
+               "ending in the zone type removed or charged (0.5 halves the share with free parking)", axis="zone"),
+         Field("public_removed", "share", None, 0.0, 1.0, "share of the public parking spaces of the zone type "
+               "removed", axis="zone")),
+        _parking_supply,
+        source=f"{REF} parking_supply_workplace: about 2/3 of workers have free workplace parking and halving that "
+               "share gives -7 percentage points car share of commutes (TØI model, Nordbakke et al.; the model "
+               "gives about -7 pp, tests/test_measures_transport.py); its value 65 NOK (2006) per trip "
+               "(fase2.kollektivtransport.net); limiting spaces has the largest effect of parking measures "
+               "(tiltak.no B-1.4), search time per removed space is an assumption (GAP; "
+               "transport.parking_relocation_min)",
+    ),
+    MeasureKind(
+        "low_emission_zone", "land_use_transport",
+        "Low-emission zone: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay a daily charge for each trip "
+        "ending in the zone. It raises the car's generalised cost of those trips by the charge times the "
+        "non-electric share of car vkm, and the yearly cost of owning a fossil car in the powertrain choice "
+        "(TCO), so its effect on travel falls as the fleet turns electric while it speeds that turn.",
+        (Field("charge_nok", "NOK/trip", None, 0.0, 300.0, "charge per entry (trip ending in the zone) of a "
+               "fossil-fuelled car", required=True, money=True),
+         Field("coverage", "share", None, 0.0, 1.0, COVERAGE_A, axis="zone")),
+        _emission_zone("low_emission_zone_nok", "charge_nok"),
+        source=f"{REF} low_emission_zone: zones work through fleet renewal (London ULEZ: non-compliant vehicles "
+               "-58 % from announcement to first month, -50 % after the expansion, traffic not reduced); "
+               "Nordic effect sizes are a GAP, so the response follows from the model's toll-calibrated cost "
+               "coefficient (transport.toll_elasticity) and the TCO logit of the powertrain choice "
+               "(transport.tco_coefficient, methods §1.5)",
+    ),
+    MeasureKind(
+        "zero_emission_zone", "land_use_transport",
+        "Zero-emission zone: fossil-fuelled cars (petrol, diesel, plug-in hybrid) may not go there. For the "
+        "trips ending in the zone the car-driver alternative is removed for the fossil share of the fleet (they "
+        "shift by the logit to the other modes), and a fossil car's owner counts the lost access in the "
+        "powertrain choice (the logsum loss -ln(1 - P_car)/beta per trip, in NOK). As the electric share "
+        "rises, fewer trips lose the car, so the zone's effect shrinks.",
+        (Field("coverage", "share", None, 0.0, 1.0, COVERAGE_A, axis="zone"),),
+        _emission_zone("zero_emission_zone_share", ""),
+        source=f"{REF} low_emission_zone: no published Nordic effect of a zero-emission zone (GAP); the mechanism "
+               "is the removal of an alternative in the pivot-point logit (methods §1.2) and the compensating "
+               "variation of the logsum (Small & Rosen 1981) in the TCO logit (methods §1.5)",
+    ),
+    MeasureKind(
+        "car_free_centre", "land_use_transport",
+        "Car-free centre: no car-driver or car-passenger trip ends inside the area; those trips shift by the "
+        "logit to public transport, cycling and walking (destinations do not change). Residents' trips home "
+        "keep access, and so do goods vehicles.",
+        (Field("coverage", "share", None, 0.0, 1.0, "share of the trip ends of each zone type inside the car-free "
+               "area (a number: every zone type; left out: all of A zones; Oslo's area inside Ring 1 is a small "
+               "part of its A zones)", axis="zone"),),
+        _emission_zone("car_free_share", ""),
+        source=f"{REF} car_free_centre: Oslo's car-free city life 2016-2019, -28 % cars inside Ring 1 with parking "
+               "removed, streets closed and tolls and fees raised at the same time (Sweco, low confidence, not "
+               "attributable); here the mechanism is the removal of the car alternatives for the trips ending "
+               "there (pivot-point logit, methods §1.2)",
+    ),
+    MeasureKind(
+        "new_rail_line", "land_use_transport",
+        "A new rail line (light rail, metro, or bus rapid transit): public-transport in-vehicle time falls on "
+        "the corridors it serves. The saving per trip times the share of the zone type's trips on the served "
+        "corridors lowers public transport's generalised cost by the value of time (VoT x time) in the "
+        "pivot-point logit. Two lines add up.",
+        (Field("time_saving_min", MIN, None, 0.0, 30.0, "in-vehicle time saved per public-transport trip on the "
+               "served corridors", required=True),
+         Field("corridor_share", "share", None, 0.0, 1.0, "share of the residents' trips on the served corridors "
+               "(a number: every zone type; a table: the zone types served)", axis="zone", required=True)),
+        _times_share("pt_time_saving_min", "time_saving_min", "corridor_share", None),
+        source=f"{REF} new_rail_brt: ridership per minute saved is a GAP; the value of in-vehicle time "
+               "(TØI 1389/2015, transport.value_of_time.pt.*) and the fare-calibrated PT coefficient "
+               "(transport.fare_elasticity) turn minutes into utility (methods §1.2); check against Bergen's "
+               "light rail: +1 pp PT share per 5 years attributable (district comparison) to +4 pp for the whole "
+               "2008-2014 package (Engebretsen et al. 2017)",
+    ),
+    MeasureKind(
+        "cycle_network", "land_use_transport",
+        "Cycle network (separated lanes and paths, fewer detours and junction waits): the perceived time of a "
+        "bicycle trip falls for the share of the zone type's trips it reaches; the utility of cycling rises by "
+        "the time saved at public transport's value of time, and trips shift by the pivot-point logit.",
+        (Field("time_saving_min", MIN, 3.0, 0.0, 15.0, "perceived time saved per bicycle trip on the network "
+               "(includes the safety and comfort of separated lanes)"),
+         Field("coverage", "share", 1.0, 0.0, 1.0, "share of the zone type's trips the network reaches",
+               axis="zone")),
+        _times_share("bicycle_time_saving_min", "time_saving_min", "coverage", None),
+        source=f"assumption: {REF} cycle_network gives no effect size (Buehler & Pucher 2012 elasticity and "
+               "the Norwegian 'sykkelbyer' effect: GAP); the default 3 perceived minutes (of about 14 for a "
+               "3.5 km trip) at public transport's value of time (TØI 1389/2015) raise cycling by about a "
+               "fifth in the long run, towards the NTP goal of 8 % (20 % in the largest urban areas) from "
+               "4.8 % (RVU 2016/17, same file)",
+    ),
+    MeasureKind(
+        "walkability", "land_use_transport",
+        "More walkable streets (denser street network, shorter crossings, wider pavements): the perceived time "
+        "of a walking trip falls for the share of the zone type's trips reached; the utility of walking rises "
+        "by the time saved at public transport's value of time (pivot-point logit).",
+        (Field("time_saving_min", MIN, 2.0, 0.0, 10.0, "perceived time saved per walking trip in the improved "
+               "area"),
+         Field("coverage", "share", None, 0.0, 1.0, COVERAGE_A, axis="zone")),
+        _times_share("walk_time_saving_min", "time_saving_min", "coverage", "A"),
+        source=f"assumption: {REF} built_environment (Ewing & Cervero 2010): walking depends on land-use "
+               "diversity, intersection density and nearby destinations, but the per-variable values were not "
+               "retrieved (GAP); 2 perceived minutes of about 15 per walking trip, at public transport's value "
+               "of time (TØI 1389/2015)",
+    ),
+    MeasureKind(
+        "densification", "land_use_transport",
+        "Densification (compact growth, the ABC principle for homes): a share of population growth is placed by "
+        "the compact allocation (mostly A and B zones) instead of the trend. New residents then travel with "
+        "their zone's mode shares and trip lengths, and trip lengths fall with density.",
+        (Field("share", "share of growth", None, 0.0, 1.0, "population growth redirected from the trend to the "
+               "compact allocation", required=True),),
+        field_levers({"share": "densification"}),
+        source="land_use.csv growth allocations (assumptions) and trip lengths by zone and density (Ewing & "
+               "Cervero 2010, methods §2.1); mode shares by zone type (transport.zone_constant.*, methods §2.1)",
+    ),
+    MeasureKind(
+        "job_location_abc", "land_use_transport",
+        "Jobs at public-transport hubs (the ABC principle for workplaces): a share of job growth goes to A zones "
+        "instead of following the 2009 split. Commute trips end where the jobs are: more of them meet A zones' "
+        "parking and the public-transport constant of trips ending in A zones "
+        "(transport.destination_constant.*). Trip lengths are not changed.",
+        (Field("share", "share of growth", None, 0.0, 1.0, "job growth redirected to A zones", required=True),),
+        field_levers({"share": "job_location_a"}),
+        source="methods §2.1-2.2: travel mode depends mostly on where trips end (Næss; Engebretsen/TØI) and the "
+               f"ABC principle; the Norwegian effect size is a GAP ({REF} built_environment, where TØI judges "
+               "the commuting effect of moving jobs and homes closer small), so the destination constants are "
+               "assumptions the size of the home-zone constants",
+    ),
+    MeasureKind(
+        "park_and_ride", "land_use_transport",
+        "Park-and-ride sites: residents of the zone type (C zones unless given) can drive a short way to a site "
+        "and continue by public transport into A zones, saving access and waiting time on those trips. Public "
+        "transport's generalised cost falls; the public-transport trips the sites draw come from car, cycling "
+        "and walking alike and each adds a car access leg (transport.park_and_ride_access_km), so the net "
+        "effect on car vkm can have either sign.",
+        (Field("time_saving_min", MIN, 10.0, 0.0, 40.0, "access and waiting time saved per public-transport trip "
+               "into A zones via a site"),
+         Field("served_share", "share", None, 0.0, 1.0, "share of the zone type's trips into A zones within reach "
+               "of a site (a number: every zone type; left out: all C-zone trips)", axis="zone")),
+        _times_share("park_and_ride_saving_min", "time_saving_min", "served_share", "C"),
+        source=f"{REF} park_and_ride: over half of the users of 75 Norwegian sites live under 3 km from them "
+               "(TØI 1366/2014), and the net car-km effect has either sign (Parkhurst 1995, Mingardo 2013: "
+               "abstraction from public transport and walking; Whitfield & Cooper 1998: a decrease); the time "
+               "saving is an assumption (a feeder bus with its wait in C zones)",
+    ),
+    MeasureKind(
+        "freight_consolidation", "land_use_transport",
+        "Urban consolidation centres: a share of the van deliveries into A zones is bundled at a centre, so van "
+        "vkm fall by that share x the van vkm of deliveries into A zones (transport.van_vkm_share_a) x the "
+        "saving per consolidated delivery (transport.consolidation_van_vkm_saving). The trunk haul to the "
+        "centre stays with heavy vehicles as before.",
+        (share("share", "share of van deliveries into A zones routed through consolidation centres", None, True),),
+        field_levers({"share": "van_vkm_consolidated"}),
+        source=f"assumption: {REF} freight_consolidation names the van-km reduction a GAP (Allen et al. 2012, "
+               "review of 114 schemes: figures not retrieved); Klimakur 2030 T03 (better van logistics, "
+               "< 500 NOK/t) in the same file; methods §1.6",
+    ),
+    MeasureKind(
+        "zero_emission_freight", "land_use_transport",
+        "Zero-emission vans and trucks: the share of new vans and of new heavy vehicles that are zero-emission "
+        "(procurement, support or a mandate). The fleets turn over by vintage (Weibull survival), so emissions "
+        "follow with the vehicles' lifetimes; electricity replaces diesel.",
+        (share("van_share", "zero-emission share of new vans", None),
+         share("heavy_share", "zero-emission share of new heavy vehicles", None)),
+        _zero_emission_freight,
+        source=f"{REF} zero_emission_van/zero_emission_truck (Enova support) and klimakur_cost T06-T08 (100 % of "
+               "new light vans electric by 2025, 50 % of new trucks by 2030, 500-1 500 NOK/t); lifetimes TØI "
+               "1888/2022 (methods §1.5)",
+    ),
+    MeasureKind(
+        "car_sharing", "land_use_transport",
+        "Car sharing: member households give up cars, so cars per inhabitant fall by member share x the fall in "
+        "members' car ownership. Fewer cars lower the car's utility through the ownership term of the mode "
+        "choice (transport.car_ownership_utility), so car-driver trips fall, and the fleet shrinks.",
+        (share("member_share", "share of households that are members", None, True),
+         Field("ownership_fall", "share", 0.47, 0.0, 0.9, "relative fall in members' cars (0.47 round-trip "
+               "car sharing, 0.09 free-floating)")),
+        _car_sharing,
+        source=f"{REF} car_sharing: members' household cars 0.68 -> 0.36 with round-trip car sharing (-47 %) and "
+               "1.08 -> 0.98 free-floating (-9 %) (Namazu & Dowlatabadi 2018); 5-15 private cars replaced per "
+               "shared car (T&E 2017), up to 20 (Jochem et al. 2020); members' VKT change is a GAP, so car use "
+               "follows from the ownership term",
+    ),
+    MeasureKind(
+        "telework", "land_use_transport",
+        "Telework: commute trips fall by the days teleworked (share of commute trips = days per week / 5 x share "
+        "of commuters who telework); errand trips rise by transport.telework_rebound per commute trip avoided "
+        "(the rebound in non-work travel). Fewer peak car trips also relieve congestion (BPR).",
+        (Field("days_per_week", "d/week", None, 0.0, 5.0, "days teleworked per week by those who telework",
+               required=True),
+         share("worker_share", "share of commuters who telework", None, True)),
+        _telework,
+        source=f"{REF} telework: -76 % car distance on telework days and no rise in non-work trips in a "
+               "California pilot (Sampath et al. 1991); -14 min travel a day for full-day home workers "
+               "(Lachapelle et al. 2018); the net rebound is a GAP (reviews: mixed), so "
+               "transport.telework_rebound = 0.25 is an assumption",
+    ),
+    MeasureKind(
+        "road_capacity", "land_use_transport",
+        "More road capacity (lane-km): the volume-capacity ratio of the BPR curve falls, car travel time falls, "
+        "and the car's generalised cost with it, so car trips rise; the extra traffic fills part of the new "
+        "capacity in later years (BPR with last year's volume) and grows by partial adjustment: induced traffic.",
+        (Field("change", "relative change", None, 0.0, 1.0, "change in lane-km of the roads widened",
+               required=True),
+         share("traffic_share", "share of the municipality's car traffic on those roads", 1.0)),
+        _road_capacity,
+        source=f"{REF} road_capacity: long-run elasticity of VKT to lane-km 1.0 (Duranton & Turner 2011) and "
+               "0.16 (Hymel, Small & Van Dender 2010); the model carries only the time-cost part (mode and "
+               "period choice with BPR, methods §1.4 and §1.7) and no new trips or relocation, so it gives the "
+               "low end",
+    ),
+    MeasureKind(
+        "bus_biogas", "land_use_transport",
+        "Biogas in buses: a share of the diesel buses' energy is replaced by biogas (at "
+        "transport.biogas_bus_energy_ratio kWh per kWh of diesel). Biogenic CO2 counts zero; CH4 and N2O as for "
+        "gas buses (IPCC defaults). The waste area's biogas kinds may set the same lever.",
+        (share("share", "share of the diesel buses' energy replaced by biogas", None, True),),
+        field_levers({"share": "bus_biogas_share"}),
+        source="biogenic CO2 is not counted in the territorial inventory (methods §0, §1.5); CH4 92 and N2O 3 "
+               "kg/TJ for gas vehicles (IPCC 2006 Vol. 2 ch. 3 Table 3.2.2; transport.ch4_per_kwh.biogas_bus)",
+    ),
+)
+
+assert all(lever in LEVERS for kind in KINDS for lever in kind.to_levers(example_values(kind, "default")))

@@ -14,7 +14,8 @@ class at its end that fits it to this protocol::
 Every year the simulation goes through :data:`SUBMODELS` in order: agents decide where a
 submodel needs them, the submodel advances (from 2010), then accounts. A submodel may read
 the outputs of the submodels before it in the same year (``ctx.outputs``): land use comes
-first, energy supply after buildings and waste, whose flows it converts.
+first, energy supply after buildings and waste, whose flows it converts; adaptation last (it
+reads land use's zones and the buildings' new floor area and emits nothing).
 """
 
 from __future__ import annotations
@@ -61,10 +62,11 @@ class Submodel(Protocol):
 
 
 def _ordered() -> tuple:
-    from . import buildings, energy_supply, land_use, other_sectors, transport, waste
+    from . import adaptation, buildings, energy_supply, land_use, other_sectors, transport, waste
 
+    # adaptation reads land use and the buildings' new floor area, emits nothing and is read by none
     return (land_use.SUBMODEL, transport.SUBMODEL, buildings.SUBMODEL, waste.SUBMODEL,
-            energy_supply.SUBMODEL, other_sectors.SUBMODEL)
+            energy_supply.SUBMODEL, other_sectors.SUBMODEL, adaptation.SUBMODEL)
 
 
 def submodels() -> tuple:

@@ -69,6 +69,12 @@ class Coefficients:
     ef_ch4: np.ndarray                   # (D, C) [kg CH4/TJ]
     ef_n2o: np.ndarray                   # (D, C) [kg N2O/TJ]
     other_fossil: np.ndarray             # (D, 3) CO2, CH4, N2O [kg/m2/yr] of non-residential area
+    space_need_calculated: np.ndarray    # (D, T, V) [kWh/m2/yr] as space_need, without the behaviour factor
+    pv_kwp_per_m2: np.ndarray            # (D, T) [kWp/m2] rooftop PV per m2 of floor area with PV
+    pv_yield: np.ndarray                 # (D,) [kWh/kWp/yr]
+    municipal_share: np.ndarray          # (D,) [1] municipal share of non-residential floor area
+    wood_old_share: np.ndarray           # (D,) [1] share of 2009 wood burnt in old (pre-1998) stoves
+    wood_ch4_ratio: np.ndarray           # (D,) [1] CH4 per kg wood, clean-burning over old stove
 
 
 def _normalised(x: np.ndarray) -> np.ndarray:
@@ -96,12 +102,13 @@ def _stock_share(params: Params) -> np.ndarray:
     return share
 
 
-def _space_need(params: Params) -> np.ndarray:
+def _space_need(params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Space-heating need (D, T, V) [kWh/m2/yr] with the behaviour factor (actual use) and without (as calculated)."""
     need = np.stack([params.vector(f"{P}space_heating.{t}", PERIODS) for t in TYPES], axis=1)
     behaviour = np.ones_like(need)
     behaviour[:, 0, OLDER_HOUSE_PERIODS] = params[P + "behaviour_factor.older_house"][:, None]
     behaviour[:, 2, :] = params[P + "behaviour_factor.non_residential"][:, None]
-    return need * behaviour
+    return need * behaviour, need
 
 
 def _new_build_share(params: Params) -> np.ndarray:
@@ -125,6 +132,7 @@ def coefficients(params: Params) -> Coefficients:
     lifetime = params.vector(P + "lifetime", SYSTEMS)
     reduction = np.where(RECENT_PERIODS, params[P + "renovation.reduction_recent"][:, None],
                          params[P + "renovation.reduction"][:, None])
+    space_need, space_need_calculated = _space_need(params)
     return Coefficients(
         persons_per_dwelling=params[P + "persons_per_dwelling"],
         m2_per_dwelling=params.vector(P + "m2_per_dwelling", ("house", "apartment")),
@@ -139,7 +147,7 @@ def coefficients(params: Params) -> Coefficients:
         renovation_rate=_per_type(params, "renovation.rate"),
         renovation_earliest=_per_type(params, "renovation.earliest_age"),
         renovation_reduction=reduction,
-        space_need=_space_need(params),
+        space_need=space_need,
         water_need=_per_type(params, "hot_water"),
         electric_need=_per_type(params, "electric_specific"),
         system_share_2009=_normalised(np.stack(
@@ -163,4 +171,10 @@ def coefficients(params: Params) -> Coefficients:
         ef_ch4=_over_carriers(params, "ef_ch4"),
         ef_n2o=_over_carriers(params, "ef_n2o"),
         other_fossil=params.vector(P + "other_fossil", ("co2_per_m2", "ch4_per_m2", "n2o_per_m2")),
+        space_need_calculated=space_need_calculated,
+        pv_kwp_per_m2=_per_type(params, "pv_kwp_per_m2"),
+        pv_yield=params[P + "pv_yield"],
+        municipal_share=params[P + "municipal_share_non_residential"],
+        wood_old_share=params[P + "wood_stove.old_share_2009"],
+        wood_ch4_ratio=params[P + "wood_stove.ch4_ratio_new_old"],
     )

@@ -123,13 +123,30 @@ def new_construction(population: np.ndarray, new_apartment_share: np.ndarray,
 
 
 def space_heating_need(area: np.ndarray, renovated: np.ndarray, need_per_m2: np.ndarray,
-                       renovation_reduction: np.ndarray, hdd_ratio: np.ndarray) -> np.ndarray:
+                       renovation_reduction: np.ndarray, hdd_ratio: np.ndarray,
+                       need_factor: np.ndarray | float = 1.0, deep_saving: np.ndarray | float = 0.0) -> np.ndarray:
     """Net space-heating and ventilation need per building type [GWh/yr], ``(D, M, T)``.
 
-    EN = sum_v (A_v - R_v * red_v) * e_v * HDD / HDD_normal  (methods.md §3.2),
+    EN = sum_v (A_v - R_v * red_v - X_v) * e_v * f_v * HDD / HDD_normal  (methods.md §3.2),
     with ``area`` A and ``renovated`` R (D, M, T, V) [m2], ``need_per_m2`` e
     (D, 1, T, V) [kWh/m2/yr] in normal climate including the behaviour factor,
-    ``renovation_reduction`` red (D, 1, 1, V) [1] and ``hdd_ratio`` (D, M) [1].
+    ``renovation_reduction`` red (D, 1, 1, V) [1] and ``hdd_ratio`` (D, M) [1];
+    ``need_factor`` f (D, M, T, V) [1] is the cohort's mean need relative to its archetype
+    (below 1 where area was built to a stricter standard, :func:`mixed_need_factor`), and
+    ``deep_saving`` X (D, M, T, V) [m2] the area-equivalent saved beyond ``red`` by deep
+    renovations (renovated area times the extra cut).
     """
-    effective = (area - renovated * renovation_reduction) * need_per_m2
+    effective = (area - renovated * renovation_reduction - deep_saving) * (need_per_m2 * need_factor)
     return effective.sum(axis=-1) * (hdd_ratio / KWH_PER_GWH)[..., None]
+
+
+def mixed_need_factor(factor: np.ndarray, area_before: np.ndarray, new_area: np.ndarray,
+                      new_factor: np.ndarray) -> np.ndarray:
+    """Mean need factor of a cohort after new area joins it [1] (all arguments (D, M, T)).
+
+    f' = (f A + f_new N) / (A + N); demolition takes the same share of every part of a cohort,
+    so it leaves f unchanged. An empty cohort keeps f.
+    """
+    total = area_before + new_area
+    mixed = (factor * area_before + new_factor * new_area) / np.where(total > 0, total, 1.0)
+    return np.where(total > 0, mixed, factor)

@@ -20,7 +20,22 @@ Levers (each (D, M) for the current year; absent = neutral value):
 * ``heat_pump_subsidy_share`` [0, 1], neutral 0: subsidised share of heat-pump investment;
 * ``district_heating_access`` (>= 0), neutral 1: multiplies ``exp`` of the
   district-heating choice constant (e.g. connection duty in concession areas);
-* ``renovation_rate_multiplier`` (>= 0), neutral 1.
+* ``renovation_rate_multiplier`` (>= 0), neutral 1;
+* ``heat_pump_grant`` [NOK/dwelling], neutral 0: spread over the dwelling's floor area, it adds to the
+  subsidised share of heat-pump investment of houses and apartments;
+* ``new_build_space_heat_need`` [kWh/m2/yr] by building type, neutral 100 (no requirement): caps the
+  calculated space-heat need of the area built this year (energy standard of new build);
+* ``deep_renovation_share`` [0, 1], neutral 0, and ``deep_renovation_reduction`` [1], neutral 0.6:
+  that share of this year's renovations of cohorts up to TEK10 cuts space heat by the deep reduction
+  instead of ``buildings.renovation.reduction``;
+* ``solar_pv_new_build_share`` and ``solar_pv_existing_share`` [0, 1], neutral 0: floor area with
+  rooftop PV (new build, and at least this share of the stock; PV stays once installed);
+* ``municipal_energy_saving`` [0, 1], neutral 0: share of the energy need of the municipal part of
+  non-residential floor area saved (energy performance contracting) while in force;
+* ``wood_stove_old_replaced`` [0, 1], neutral 0: share of the 2009 old-stove wood burning moved to
+  clean-burning stoves (kept once reached).
+
+Every lever is read in ``advance``; ``account`` reads only the state.
 
 Stock arithmetic lives in :mod:`building_stock`, heating-system arithmetic in
 :mod:`heating`, parameter reshaping in :mod:`building_parameters`.
@@ -56,6 +71,11 @@ SOURCE_SYSTEM = {
     "heating_oil": heating.OIL_BOILER, "heating_paraffin": heating.PARAFFIN_STOVE,
 }
 IS_DISTRICT_HEATING = np.arange(heating.N_SYSTEMS) == heating.DISTRICT_HEATING
+# Cohorts a deep renovation can reach: those with the ordinary renovation cut (up to TEK10);
+# TEK17 and TEK21 are built near today's standard (TABULA's "advanced" refurbishment is for the old stock).
+DEEP_COHORTS = ~np.isin(dims.CONSTRUCTION_PERIODS, ("tek17", "tek21"))
+ELECTRICITY = dims.CARRIERS.index("electricity")
+CH4 = dims.GASES.index("ch4")
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,11 @@ class BuildingState:
     replacement_asc: np.ndarray      # (D, M, T, H) logit constants at end-of-life replacement [1]
     new_build_asc: np.ndarray        # (D, 1, T, H) logit constants for new buildings [1]
     ban_reference: np.ndarray        # (D, M, T, H) shares when the oil ban began; NaN before [1]
+    need_factor: np.ndarray          # (D, M, T, V) cohort's mean space-heat need over its archetype [1]
+    deep_saving: np.ndarray          # (D, M, T, V) area-equivalent saved by deep renovation beyond `red` [m2]
+    pv_area: np.ndarray              # (D, M, T, V) part of `area` with rooftop solar PV [m2]
+    municipal_saving: np.ndarray     # (D, M) share of municipal non-residential energy need saved [1]
+    wood_renewed: np.ndarray         # (D, M) share of the 2009 old-stove wood now burnt in clean stoves [1]
     new_area: np.ndarray             # (D, M, T) built in `year` [m2/yr]
     demolished_area: np.ndarray      # (D, M, T) demolished in `year` [m2/yr]
     renovated_area: np.ndarray       # (D, M, T) renovated in `year` [m2/yr]
@@ -196,14 +221,19 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
             heating.steady_replacement_probability(shares, lifetime), beta, cost),
         new_build_asc=heating.reference_constants(coef.new_build_share[:, None], beta, cost),
         ban_reference=np.full(shares.shape, np.nan),
+        need_factor=np.ones_like(area), deep_saving=np.zeros_like(area), pv_area=np.zeros_like(area),
+        municipal_saving=np.zeros((d, m)), wood_renewed=np.zeros((d, m)),
         new_area=zeros, demolished_area=zeros, renovated_area=zeros,
         params=params, coef=coef,
     )
 
 
 def _lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
-    """A lever this year, its neutral value (``levers.py``) when the caller left it out."""
-    return np.broadcast_to(np.asarray(levers.get(name, LEVERS[name].neutral), dtype=float), shape)
+    """A lever this year (read only), its neutral value (``levers.py``) when the caller left it out."""
+    value = levers.get(name)
+    if isinstance(value, np.ndarray) and value.shape == shape and value.dtype == float:
+        return value                      # the simulation's year slice: no broadcast needed
+    return np.broadcast_to(np.asarray(LEVERS[name].neutral if value is None else value, dtype=float), shape)
 
 
 def _convert_early(state: BuildingState, coef: Coefficients, levers: dict, shares: np.ndarray, cost: np.ndarray,
@@ -226,14 +256,30 @@ def _convert_early(state: BuildingState, coef: Coefficients, levers: dict, share
     return heating.early_conversion(shares, running, switch, beta, coef.review_rate[:, None, None, None], choice)
 
 
+def _heat_pump_subsidy(coef: Coefficients, levers: dict, shape: tuple) -> np.ndarray:
+    """Subsidised share of heat-pump investment [1], (D, M), or (D, M, T) with a grant per dwelling.
+
+    A grant ``G`` per dwelling (lever ``heat_pump_grant``) is spread over the dwelling's floor area
+    (``buildings.m2_per_dwelling``; non-residential area gets none) and added to the subsidised share
+    as ``G / (m2 per dwelling * heat-pump investment per m2)``, at most the whole investment.
+    """
+    subsidy = _lever(levers, "heat_pump_subsidy_share", shape)
+    grant = _lever(levers, "heat_pump_grant", shape)
+    if not grant.any():
+        return subsidy
+    per_m2 = grant[..., None] / coef.grant_area[:, None, :]                                   # (D, M, T) NOK/m2
+    investment = coef.investment[:, heating.HEAT_PUMP][:, None, None]
+    return np.minimum(subsidy[..., None] + per_m2 / investment, 1.0)
+
+
 def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
                      new: np.ndarray, price_index: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """System shares after replacement, new construction and the oil ban; and the ban reference."""
     shape = state.lpg_share.shape
     ban = _lever(levers, "oil_heating_ban", shape)
     banned = ban > 0
-    cost = _annual_cost(coef, state.space_need_2009, state.water_need_2009,
-                        _lever(levers, "heat_pump_subsidy_share", shape), price_index)
+    cost = _annual_cost(coef, state.space_need_2009, state.water_need_2009, _heat_pump_subsidy(coef, levers, shape),
+                        price_index)
     with np.errstate(divide="ignore"):
         access = np.log(_lever(levers, "district_heating_access", shape))
     shift = np.where(IS_DISTRICT_HEATING, access[..., None], 0.0)[:, :, None, :]
@@ -293,16 +339,78 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
                       * _lever(levers, "renovation_rate_multiplier", shape)[..., None, None], 1.0)
     newly_renovated = (area - renovated) * rate * eligible[:, None]
     renovated = renovated + newly_renovated
+    deep_saving = _deep_saving(state, coef, levers, shape, demolition, newly_renovated)
 
     remaining = area.sum(axis=-1)
     new = stock.new_construction(population, new_apartment_share, remaining, coef.persons_per_dwelling,
                                  coef.m2_per_dwelling, coef.m2_per_capita)
-    area[..., stock.cohort_in_force(year, coef.start_years)] += new
+    v = stock.cohort_in_force(year, coef.start_years)
+    need_factor = _need_factor(state, coef, levers, shape, area[..., v], new, v)
+    pv_area = _pv_area(state, levers, shape, area, demolition, new, v)
+    area[..., v] += new
 
     shares, ban_reference = _heating_systems(state, coef, levers, remaining, new, price_index)
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
-                   ban_reference=ban_reference, new_area=new, demolished_area=demolished.sum(axis=-1),
+                   ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
+                   municipal_saving=_lever(levers, "municipal_energy_saving", shape).copy(),
+                   wood_renewed=np.maximum(state.wood_renewed, _lever(levers, "wood_stove_old_replaced", shape)),
+                   new_area=new, demolished_area=demolished.sum(axis=-1),
                    renovated_area=newly_renovated.sum(axis=-1))
+
+
+def _deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: tuple, demolition: np.ndarray,
+                 newly_renovated: np.ndarray) -> np.ndarray:
+    """Area-equivalent saved by deep renovations beyond the ordinary cut [m2], (D, M, T, V).
+
+    X' = X (1 - demolition) + delta * R_new * max(r_deep - red_v, 0) over the cohorts up to TEK10, with
+    delta = ``deep_renovation_share`` and r_deep = ``deep_renovation_reduction`` (methods §3.3: a deep
+    state of -50 to -70 %); the space need of the cohort is then (A - R red - X) e.
+    """
+    saving = state.deep_saving
+    if saving.any():
+        saving = saving * (1.0 - demolition)
+    share = _lever(levers, "deep_renovation_share", shape)
+    if not share.any():
+        return saving
+    depth = _lever(levers, "deep_renovation_reduction", shape)[..., None, None]
+    extra = np.maximum(depth - coef.renovation_reduction[:, None, None, :], 0.0) * DEEP_COHORTS
+    return saving + newly_renovated * share[..., None, None] * extra
+
+
+def _need_factor(state: BuildingState, coef: Coefficients, levers: dict, shape: tuple, area_before: np.ndarray,
+                 new: np.ndarray, v: int) -> np.ndarray:
+    """Need factors after this year's new build joins cohort ``v`` [1], (D, M, T, V).
+
+    Area built under an energy standard (lever ``new_build_space_heat_need`` S by building type, as
+    calculated in the reference climate) has f = min(S / e_calc, 1) with e_calc the cohort's archetype
+    need without the behaviour factor, so its actual need is min(S, e_calc) times that factor; the
+    cohort's factor is the area-weighted mean (:func:`building_stock.mixed_need_factor`).
+    """
+    standard = _lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
+    new_factor = np.minimum(standard / coef.space_need_calculated[:, None, :, v], 1.0)            # (D, M, T)
+    factor = state.need_factor
+    if not ((new_factor < 1.0).any() or (factor[..., v] != 1.0).any()):
+        return factor
+    factor = factor.copy()
+    factor[..., v] = stock.mixed_need_factor(factor[..., v], area_before, new, new_factor)
+    return factor
+
+
+def _pv_area(state: BuildingState, levers: dict, shape: tuple, area: np.ndarray, demolition: np.ndarray,
+             new: np.ndarray, v: int) -> np.ndarray:
+    """Floor area with rooftop solar PV [m2], (D, M, T, V): what stood loses its demolished share, the
+    new build of cohort ``v`` adds ``solar_pv_new_build_share`` of itself, and every cohort has at least
+    ``solar_pv_existing_share`` of its area (retrofits), never more than its area."""
+    new_share = _lever(levers, "solar_pv_new_build_share", shape)
+    existing = _lever(levers, "solar_pv_existing_share", shape)
+    pv = state.pv_area
+    if not (pv.any() or new_share.any() or existing.any()):
+        return pv
+    pv = pv * (1.0 - demolition)
+    pv[..., v] += new * new_share[..., None]
+    total = area.copy()
+    total[..., v] += new
+    return np.minimum(np.maximum(pv, existing[..., None, None] * total), total)
 
 
 def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params, year: int) -> dict:
@@ -317,25 +425,46 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     combustion only (territorial), as gas masses per source over ``dims.GASES``:
     heating_oil, heating_paraffin, heating_natural_gas, heating_lpg and
     heating_wood from the fuels burnt; heating_other from other fossil fuel use
-    per m2 of non-residential floor area. ``levers`` act through ``advance``
-    only. Returns arrays as listed in the keys below, units in the comments.
+    per m2 of non-residential floor area. The measures' state enters here: cohorts' need
+    factors and deep-renovation savings in the space need
+    (:func:`building_stock.space_heating_need`); the municipal energy saving on the
+    non-residential need and its other fossil use; rooftop PV output, subtracted from each
+    building type's delivered electricity (net, never below zero); renewed wood stoves in the
+    wood CH4 (:func:`wood_ch4_factor`). ``levers`` act through ``advance`` only. Returns arrays
+    as listed in the keys below, units in the comments.
     """
     coef = _coef(state, params)
     hdd_ratio = np.asarray(hdd, dtype=float) / params["buildings.hdd_reference"][:, None]
     floor_area = state.area.sum(axis=-1)
     space = stock.space_heating_need(state.area, state.renovated, coef.space_need[:, None],
-                                     coef.renovation_reduction[:, None, None, :], hdd_ratio)
+                                     coef.renovation_reduction[:, None, None, :], hdd_ratio,
+                                     state.need_factor, state.deep_saving)
     water = floor_area * coef.water_need[:, None, :] / stock.KWH_PER_GWH
     electric = floor_area * coef.electric_need[:, None, :] / stock.KWH_PER_GWH
+    kept = 1.0
+    if state.municipal_saving.any():
+        # energy management in municipal buildings: their share of non-residential need falls
+        kept = np.ones(space.shape)
+        kept[..., stock.NON_RESIDENTIAL] = 1.0 - coef.municipal_share[:, None] * state.municipal_saving
+        space, water, electric = space * kept, water * kept, electric * kept
     by_type = heating.delivered_energy(space, water, electric, state.system_share, coef.space_input,
                                        coef.water_input, state.lpg_share)
+    pv = _solar_pv(state, coef)
+    if pv is not None:
+        # net delivered electricity: PV output offsets what the building draws from the grid over the year
+        by_type[..., ELECTRICITY] -= np.minimum(pv, by_type[..., ELECTRICITY])
     delivered = by_type.sum(axis=2)
     fuel_emissions = heating.combustion_emissions(delivered, coef.ef_co2[:, None], coef.ef_ch4[:, None],
                                                   coef.ef_n2o[:, None])
     emissions = {source: fuel_emissions[:, :, dims.CARRIERS.index(carrier)]
                  for source, carrier in SOURCE_CARRIER.items()}
     emissions["heating_wood"] = emissions["heating_wood"] * state.wood_emission_factor[..., None]
+    if state.wood_renewed.any():
+        emissions["heating_wood"][..., CH4] *= wood_ch4_factor(state.wood_renewed, coef.wood_old_share[:, None],
+                                                               coef.wood_ch4_ratio[:, None])
     other_area = floor_area[..., stock.NON_RESIDENTIAL] * state.other_fossil_factor
+    if state.municipal_saving.any():
+        other_area = other_area * kept[..., stock.NON_RESIDENTIAL]
     other = other_area[..., None] * coef.other_fossil[:, None, :] * heating.T_PER_KG
     emissions["heating_other"] = np.concatenate([other, np.zeros_like(other[..., :1])], axis=-1)
     return {
@@ -350,7 +479,29 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
         "new_floor_area": state.new_area,                         # (D, M, T) [m2/yr]
         "demolished_floor_area": state.demolished_area,           # (D, M, T) [m2/yr]
         "renovated_floor_area": state.renovated_area,             # (D, M, T) [m2/yr]
+        "solar_pv_generation": np.zeros(space.shape) if pv is None else pv,   # (D, M, T) [GWh/yr]
     }
+
+
+def _solar_pv(state: BuildingState, coef: Coefficients) -> np.ndarray | None:
+    """Rooftop PV output by building type [GWh/yr], (D, M, T): area with PV x kWp per m2 x yield
+    (``buildings.pv_kwp_per_m2.*``, ``buildings.pv_yield``); None without any PV."""
+    if not state.pv_area.any():
+        return None
+    kwh = state.pv_area.sum(axis=-1) * coef.pv_kwp_per_m2[:, None, :] * coef.pv_yield[:, None, None]
+    return kwh / stock.KWH_PER_GWH
+
+
+def wood_ch4_factor(renewed: np.ndarray, old_share: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Wood CH4 per unit of wood relative to 2009 [1] after renewing old stoves.
+
+    The calibrated 2009 factor holds for the 2009 stove mix, ``o`` of the wood burnt in old stoves and
+    the rest in clean-burning ones emitting ``rho`` times as much CH4 per kg. When a share ``x`` of the
+    old-stove burning moves to clean stoves, ``o' = o (1 - x)`` and the factor is
+    ``(o' + (1 - o') rho) / (o + (1 - o) rho)``. Arguments broadcast.
+    """
+    now = old_share * (1.0 - renewed)
+    return (now + (1.0 - now) * ratio) / (old_share + (1.0 - old_share) * ratio)
 
 
 def price_index(ctx) -> np.ndarray:

@@ -7,7 +7,7 @@ silent) are carried forward and only the *changes* the other submodels cause are
 added:
 
     E_incineration(t) = max(0, E_incineration(2009) + host * (F(t) - F(2009)) * p_inc)
-    E_dh_fuels(t)     = max(0, E_dh_fuels(2009) + (Q(t) - Q(2009)) * i_dh * p_dh)
+    E_dh_fuels(t)     = max(0, E_dh_fuels(2009) + (Q(t) (1 - w(t)) - Q(2009)) * i_dh * p_dh) * (1 - r(t))
 
 F is the fossil CO2 of the incinerated waste of the host's own residents (waste
 submodel: it falls when plastics are sorted out), ``host`` is 1 where a plant
@@ -16,7 +16,12 @@ municipality, often abroad, and is not counted here); the plant's waste from oth
 municipalities and industry stays at its 2009 level. Q is the district-heat demand
 of the municipality's buildings [GWh/yr] and ``i_dh`` the fossil CO2 per GWh of
 extra district heat delivered (parameter). ``p`` are the sources' gas profiles per
-t CO2 (CH4 and N2O move with CO2).
+t CO2 (CH4 and N2O move with CO2). Two levers change the district-heat supply: ``w`` =
+``district_heating_waste_heat_share``, the share of the heat delivered that waste heat supplies beyond
+2009 (each GWh of it displaces fuel-fired production at ``i_dh``, the national 2009 fossil intensity per
+GWh delivered), and ``r`` = ``district_heating_fossil_replaced``, the share of the fossil fuel (oil and gas
+peak and reserve boilers) replaced by renewable heat (bioenergy, heat pumps, electric boilers); both are
+neutral at 0.
 
 Plants that opened after 2009 and are missing from the register
 (``model/data/plants_opened.csv``; Kristiansand's Returkraft, 2010) add to their host from
@@ -101,7 +106,9 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
     ``incinerated`` (D, M) [t/yr] is the residents' incinerated waste, which with their fossil CO2
     gives the fossil CO2 per tonne of the plants opened after 2009; None leaves those plants out (the
     2009 plants alone). Lever ``incineration_capture_share`` (D, M) in [0, 1], neutral 0: share of
-    the plants' fossil CO2 captured and stored (CCS); it leaves CH4 and N2O untouched.
+    the plants' fossil CO2 captured and stored (CCS); it leaves CH4 and N2O untouched. Levers
+    ``district_heating_waste_heat_share`` and ``district_heating_fossil_replaced`` (D, M) act on the
+    district-heating fuels (module docstring); absent, they count as 0.
     """
     base_inc = state.base["waste_incineration"]
     host = base_inc[..., 0] > 0
@@ -112,10 +119,17 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
     capture = levers.get("incineration_capture_share")
     if capture is not None:
         incineration[:, :, 0] *= 1.0 - capture
-    extra_heat = district_heat_demand - state.district_heat_2009                       # [GWh/yr]
+    fuel_heat = district_heat_demand                                                   # [GWh/yr]
+    waste_heat = levers.get("district_heating_waste_heat_share")
+    if waste_heat is not None and np.any(waste_heat):
+        fuel_heat = fuel_heat * (1.0 - waste_heat)                                     # the rest is fuel-fired
+    extra_heat = fuel_heat - state.district_heat_2009                                  # [GWh/yr]
     intensity = params["energy_supply.district_heating_marginal_co2"][:, None]       # [t CO2/GWh]
     dh = np.maximum(state.base["district_heating_fuels"]
                     + (extra_heat * intensity)[..., None] * per_t_co2(params, "district_heating_fuels"), 0.0)
+    replaced = levers.get("district_heating_fossil_replaced")
+    if replaced is not None and np.any(replaced):
+        dh = dh * (1.0 - replaced)[..., None]
     return {"emissions": {"waste_incineration": incineration, "district_heating_fuels": dh}}
 
 

@@ -231,6 +231,11 @@ class FleetCoefficients:
     charging_coefficient: np.ndarray      # (D,) [1]
     home_charging: np.ndarray             # (D, Z) [1]
     charging_need: np.ndarray             # (D, K) [1] electric share of km: 0, 0, PHEV share, 1
+    van_share_a: np.ndarray               # (D,) [1] van vkm on deliveries into A zones
+    consolidation_saving: np.ndarray      # (D,) [1] fall in van vkm of consolidated deliveries
+    biogas_energy_ratio: np.ndarray       # (D,) [1] energy per km of a gas bus relative to a diesel bus
+    ch4_per_kwh_biogas: np.ndarray        # (D,) [g CH4/kWh] buses on biogas
+    n2o_per_kwh_biogas: np.ndarray        # (D,) [g N2O/kWh] buses on biogas
 
 
 def _plug_in(params: Params, prefix: str, fill: float = 0.0) -> np.ndarray:
@@ -298,4 +303,9 @@ def fleet_coefficients(params: Params) -> FleetCoefficients:
         home_charging=params.vector("transport.home_charging_access", dims.ZONES),
         charging_need=np.stack([0.0 * e_share[:, 0], 0.0 * e_share[:, 0], e_share[:, 0],
                                 np.ones(params.n_draws)], -1),
+        van_share_a=params["transport.van_vkm_share_a"],
+        consolidation_saving=params["transport.consolidation_van_vkm_saving"],
+        biogas_energy_ratio=params["transport.biogas_bus_energy_ratio"],
+        ch4_per_kwh_biogas=params["transport.ch4_per_kwh.biogas_bus"],
+        n2o_per_kwh_biogas=params["transport.n2o_per_kwh.biogas_bus"],
     )

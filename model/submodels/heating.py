@@ -97,14 +97,17 @@ def annual_cost(investment: np.ndarray, recovery_factor: np.ndarray,
     ``investment`` [NOK/m2] and ``recovery_factor`` [1/yr] are (D, H), the fuel costs per
     kWh of need [NOK/kWh] (D, H) or, with this year's prices per municipality, (D, M, H);
     needs per m2 [kWh/m2/yr] are (D, M, T);
-    ``heat_pump_subsidy`` is the subsidised share of heat-pump investment (D, M).
+    ``heat_pump_subsidy`` is the subsidised share of heat-pump investment (D, M), or (D, M, T)
+    where it differs by building type (a grant per dwelling spread over the dwelling's area).
     """
-    subsidy = heat_pump_subsidy[..., None] * (np.arange(N_SYSTEMS) == HEAT_PUMP)
-    capital = investment[:, None, :] * (1.0 - subsidy) * recovery_factor[:, None, :]
+    if heat_pump_subsidy.ndim == 2:
+        heat_pump_subsidy = heat_pump_subsidy[..., None]
+    subsidy = heat_pump_subsidy[..., None] * (np.arange(N_SYSTEMS) == HEAT_PUMP)          # (D, M, T|1, H)
+    capital = investment[:, None, None, :] * (1.0 - subsidy) * recovery_factor[:, None, None, :]
     space = space_cost_per_kwh[:, None] if space_cost_per_kwh.ndim == 2 else space_cost_per_kwh
     water = water_cost_per_kwh[:, None] if water_cost_per_kwh.ndim == 2 else water_cost_per_kwh
     fuel = (space_need_per_m2[..., None] * space[:, :, None, :] + water_need_per_m2[..., None] * water[:, :, None, :])
-    return capital[:, :, None, :] + fuel
+    return capital + fuel
 
 
 def choose_heating_systems(annual_cost: np.ndarray, asc: np.ndarray, beta: np.ndarray,

@@ -14,7 +14,11 @@ From the zone populations the submodel derives (methods §2.4):
   shorter where density grows; Ewing & Cervero 2010, methods §2.1) for transport;
 * the share of new dwellings that are apartments (apartments in A/B, houses in C)
   for the building stock;
-* jobs, and the sealed share of the developed area (an indicator for stormwater and adaptation).
+* jobs, and the sealed share of the developed area (an indicator for stormwater and adaptation);
+* where the jobs are, by zone type (``job_zone_share``): the 2009 split is the destination split of
+  trips (``transport.parking_destination_share``); job growth follows it, or, with the
+  ``job_location_a`` lever, goes to A zones (the ABC principle), and transport's commute trips end
+  where the jobs are.
 
 Arrays are ``(D, M, Z)`` with zones in ``dims.ZONES`` order; everything is vectorised
 over draws and municipalities.
@@ -41,6 +45,7 @@ class LandUseState:
     base_zone_share: np.ndarray       # (D, M, Z) [1] 2009 population shares
     base_zone_population: np.ndarray  # (D, M, Z) [inhabitants] 2009
     zone_growth: np.ndarray           # (D, M, Z) [inhabitants/yr] change placed in the last step (0 in 2009)
+    zone_jobs: np.ndarray | None = None   # (D, M, Z) [jobs] by zone type
 
 
 def zone_vector(params: Params, prefix: str) -> np.ndarray:
@@ -77,6 +82,12 @@ def allocate_growth(zone_population: np.ndarray, growth: np.ndarray, trend_share
     total = zone_population.sum(axis=-1, keepdims=True)
     kept = np.maximum(1.0 + np.minimum(g, 0.0) / total, 0.0)
     return zone_population * kept + np.maximum(g, 0.0) * shares
+
+
+def job_trend_shares(params: Params) -> np.ndarray:
+    """2009 split of jobs over zone types ``(D, 1, Z)`` [1]: the destination split of trips not ending at
+    home (``transport.parking_destination_share``, rescaled to sum 1), which trend job growth keeps."""
+    return growth_shares(params, "transport.parking_destination_share")
 
 
 def trip_length_factor(density_ratio: np.ndarray, base_zone_share: np.ndarray,
@@ -146,6 +157,7 @@ def init_state(population: np.ndarray, zone_share: np.ndarray, params: Params) -
         base_zone_share=zone_share.copy(),
         base_zone_population=zone_population.copy(),
         zone_growth=np.zeros_like(zone_population),
+        zone_jobs=(population * params["land_use.jobs_per_capita"][:, None])[..., None] * job_trend_shares(params),
     )
 
 
@@ -164,19 +176,29 @@ def advance(state: LandUseState, population: np.ndarray, levers: dict, params: P
                                       growth_shares(params, "land_use.growth_share_trend"),
                                       growth_shares(params, "land_use.growth_share_compact"),
                                       np.broadcast_to(d, growth.shape))
+    jobs = population * params["land_use.jobs_per_capita"][:, None]
+    zone_jobs = state.zone_jobs
+    if zone_jobs is not None:
+        # Job growth follows the 2009 split, or with lever ``job_location_a`` in [0, 1] goes to A zones.
+        j = np.clip(np.asarray(levers.get("job_location_a", 0.0), dtype=float), 0.0, 1.0)
+        to_a = np.zeros(len(dims.ZONES))
+        to_a[dims.ZONES.index("A")] = 1.0
+        zone_jobs = allocate_growth(zone_jobs, jobs - zone_jobs.sum(axis=-1), job_trend_shares(params), to_a,
+                                    np.broadcast_to(j, jobs.shape))
     return replace(state, zone_population=zone_population,
-                   zone_growth=zone_population - state.zone_population)
+                   zone_growth=zone_population - state.zone_population, zone_jobs=zone_jobs)
 
 
 def account(state: LandUseState, params: Params, year: int) -> dict:
     """Land-use outputs for ``year`` (the state is not changed).
 
-    Returns ``zone_population`` (D,M,Z) [inhabitants], ``zone_density`` (D,M,Z)
+    Returns ``zone_population`` (D,M,Z) [inhabitants], ``zone_area`` (D,M,Z) [ha] (fixed
+    since 2009; read by the adaptation submodel), ``zone_density`` (D,M,Z)
     [inhabitants/ha], ``trip_length_factor`` (D,M,Z) [1], ``mean_trip_length_factor``
     (D,M) [1] population-weighted, ``new_dwelling_apartment_share`` (D,M) [1]
     (weighted by this year's growth by zone; by zone population when there is no
-    growth), ``jobs`` (D,M) [jobs], ``zone_sealed_share`` (D,M,Z) [1] and
-    ``sealed_share`` (D,M) [1] of the developed zone area.
+    growth), ``jobs`` (D,M) [jobs], ``job_zone_share`` (D,M,Z) [1] where the jobs are,
+    ``zone_sealed_share`` (D,M,Z) [1] and ``sealed_share`` (D,M) [1] of the developed zone area.
     """
     zone_population = state.zone_population
     population = zone_population.sum(axis=-1)
@@ -192,12 +214,16 @@ def account(state: LandUseState, params: Params, year: int) -> dict:
                                        params.bcast("land_use.elasticity_unsealed_density", 3))
     return {
         "zone_population": zone_population,
+        "zone_area": state.zone_area,
         "zone_density": zone_population / state.zone_area,
         "trip_length_factor": trip_length,
         "mean_trip_length_factor": (zone_population * trip_length).sum(axis=-1) / population,
         "new_dwelling_apartment_share": apartment_share(
             new_dwelling_weights, zone_vector(params, "land_use.new_apartment_share")),
         "jobs": population * params["land_use.jobs_per_capita"][:, None],
+        "job_zone_share": (state.zone_jobs / state.zone_jobs.sum(axis=-1, keepdims=True)
+                           if state.zone_jobs is not None else np.broadcast_to(job_trend_shares(params),
+                                                                               zone_population.shape)),
         "zone_sealed_share": zone_sealed,
         "sealed_share": (state.zone_area * zone_sealed).sum(axis=-1) / state.zone_area.sum(axis=-1),
     }

@@ -281,6 +281,12 @@ class DemandCoefficients:
     destination_share: np.ndarray  # (D, Z) [1] other car trips ending in each zone, sums to 1
     public_parking: np.ndarray     # (D, Z) [1] of those, share parking in public paid spaces
     ownership_utility: np.ndarray  # (D,) [1] utility per unit log cars per capita
+    free_workplace_parking: np.ndarray  # (D, Z) [1] car commute trips ending in the zone with free parking at work
+    workplace_parking_value: np.ndarray  # (D,) [NOK/trip] cost of losing free workplace parking
+    parking_relocation_min: np.ndarray  # (D,) [min/trip] extra search and walk where public spaces are removed
+    destination_constant_pt: np.ndarray  # (D, Z) [1] PT constant of commute trips ending in each zone (B = 0)
+    park_and_ride_access_km: np.ndarray  # (D,) [km/trip] car access leg of a park-and-ride trip
+    telework_rebound: np.ndarray   # (D,) [1] errand trips added per commute trip avoided by telework
 
 
 def _normalised(values: np.ndarray) -> np.ndarray:
@@ -327,4 +333,13 @@ def demand_coefficients(params: Params) -> DemandCoefficients:
         destination_share=_normalised(params.vector("transport.parking_destination_share", dims.ZONES)),
         public_parking=params.vector("transport.public_parking_share", dims.ZONES),
         ownership_utility=params["transport.car_ownership_utility"],
+        free_workplace_parking=np.minimum(params["transport.free_workplace_parking_share"][:, None],
+                                          1.0 - params.vector("transport.public_parking_share", dims.ZONES)),
+        workplace_parking_value=params["transport.workplace_parking_value"],
+        parking_relocation_min=params["transport.parking_relocation_min"],
+        destination_constant_pt=np.stack(
+            [params["transport.destination_constant.A.public_transport"], np.zeros(n),
+             params["transport.destination_constant.C.public_transport"]], axis=-1),
+        park_and_ride_access_km=params["transport.park_and_ride_access_km"],
+        telework_rebound=params["transport.telework_rebound"],
     )

@@ -22,17 +22,21 @@ LIGHT, HEAVY = 0, 1
 DAYS_PER_YEAR = 365.0
 
 
-def cordon_prices(toll_lever: np.ndarray, owner: np.ndarray, bev_discount_min: np.ndarray) -> np.ndarray:
+def cordon_prices(toll_lever: np.ndarray, owner: np.ndarray, bev_discount_min: np.ndarray,
+                  scale: np.ndarray | None = None) -> np.ndarray:
     """Prices in force at each cordon [NOK/passage], ``(D, C, 2, F, T)``.
 
     The toll lever ``(D, M, C, 2, F, T)`` holds each cordon's prices in the row of the
-    municipality that owns it (``owner`` ``(C,)`` indices). Battery-electric vehicles pay the
-    cordon's BEV rate, but never more than ``(1 - bev_discount_min)`` times the petrol rate of
-    the owner's municipality (national rules: free until 2017, at most 50 % from 2018,
-    ev_incentives.csv).
+    municipality that owns it (``owner`` ``(C,)`` indices), and the ``toll_scale`` lever
+    ``scale`` ``(D, M, C)`` a factor on them in the same row (a general change of the tolls in
+    force, whatever set them). Battery-electric vehicles pay the cordon's BEV rate, but never more
+    than ``(1 - bev_discount_min)`` times the petrol rate of the owner's municipality (national
+    rules: free until 2017, at most 50 % from 2018, ev_incentives.csv).
     """
     c = np.arange(len(owner))
     prices = toll_lever[:, owner, c]                                                  # (D, C, 2, F, T)
+    if scale is not None:
+        prices = prices * scale[:, owner, c][:, :, None, None, None]
     cap = (1.0 - bev_discount_min[:, owner])[:, :, None, None] * prices[:, :, :, PETROL]
     out = prices.copy()
     out[:, :, :, BEV_FUEL] = np.minimum(prices[:, :, :, BEV_FUEL], cap)

@@ -18,11 +18,14 @@ so that cordon-crossing car trips answer the toll with the long-run elasticity
 ``transport.fare_elasticity``. Energy prices and taxes are yearly paths (:mod:`framtid.model.prices`).
 
 Segments: trips that cross a charged cordon (who crosses which cordon comes from commuting and
-the zone structure, :mod:`.tolls`) and trips that end in a zone with a parking fee answer their
-own costs; each segment also chooses between the peak and the off-peak (a nest above the mode
-choice, so a peak-only charge moves trips out of the peak). The car-driver trip length answers
-the energy cost per km (destination choice). Short- and long-run responses differ by partial
-adjustment (methods §1.3).
+the zone structure, :mod:`.tolls`) and trips that end in a zone type whose costs changed (parking,
+workplace parking, low-emission charges) or where the car is not allowed (car-free areas,
+zero-emission zones) answer their own costs; each segment also chooses between the peak and the
+off-peak (a nest above the mode choice, so a peak-only charge moves trips out of the peak). The
+car-driver trip length answers the energy cost per km (destination choice). Short- and long-run
+responses differ by partial adjustment (methods §1.3). The measure kinds of land use and transport
+(``measures/transport.py``) act only through levers read here and in :mod:`.land_use`
+(docs/model.md §3.3).
 
 Year protocol: ``init_state`` (2009, with the 2009 levers and prices) -> each year ``choose``
 (the household cohorts' rule), ``advance`` (from 2010), ``account``; the adapter
@@ -45,17 +48,20 @@ from . import fleet, mode_choice, tolls
 from .fleet import FleetCoefficients, fleet_coefficients
 from .mode_choice import DemandCoefficients, demand_coefficients
 
-# Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel blended in.
+# Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel (blended
+# into petrol and diesel, and biogas in buses, lever ``bus_biogas_share``).
 ROAD_CARRIERS = ("petrol", "diesel", "electricity", "biofuel")
 CLASS_SOURCES = ("cars", "vans", "heavy_vehicles", "buses")      # emission source of each dims.VEHICLE_CLASSES
 KWH_PER_GWH = 1e6
+G_PER_T = 1e6
 SHARE_TOLERANCE = 1e-6
 TINY = np.finfo(float).tiny  # guards divisions by an empty zone or municipality
 HOURS = 1.0 / 60.0
 
-CAR, PT = (dims.index(dims.MODES, m) for m in ("car_driver", "public_transport"))
+CAR, PASSENGER, PT, BIKE, WALK = (dims.index(dims.MODES, m) for m in dims.MODES)
+COMMUTE, ERRANDS = dims.index(dims.PURPOSES, "commute"), dims.index(dims.PURPOSES, "errands")
 PETROL, DIESEL, PHEV, BEV = range(len(dims.POWERTRAINS))
-CAR_CLASS = dims.index(dims.VEHICLE_CLASSES, "car")
+CAR_CLASS, BUS_CLASS = dims.index(dims.VEHICLE_CLASSES, "car"), dims.index(dims.VEHICLE_CLASSES, "bus")
 VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (van, heavy, bus)
 POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
 COMMUTING_YEAR = dims.BASE_YEAR   # commuting shares nearest to 2009, held (cordons.commute_matrix)
@@ -123,6 +129,8 @@ class TransportState:
     base_levers: dict                   # levers in force in 2009 (pivot reference)
     base_costs: dict                    # generalised-cost terms under the base levers and prices
     powertrain_constants: np.ndarray    # (D, M, K) constants reproducing 2009 new-car shares
+    job_zone_share: np.ndarray = None   # (D, M, Z) [1] where the jobs are (commute destinations, land use)
+    purpose_factor: np.ndarray = None   # (D, M, P) [1] trips by purpose relative to the trip rates (telework)
 
 
 def _coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, FleetCoefficients]:
@@ -176,42 +184,94 @@ def _bev_parking_discount(lv: dict) -> np.ndarray:
     return np.maximum(lv["bev_parking_discount"], lv["bev_parking_discount_min"])
 
 
+def _away_shares(state: TransportState, c: DemandCoefficients) -> np.ndarray:
+    """Share of each purpose's trips that end away from home in each zone type ``(D, M, P, Zdest)`` [1]:
+    ``(1 - home) x`` the destination split; commute trips end where the jobs are (land use)."""
+    d, m = state.population.shape
+    split = np.broadcast_to(c.destination_share[:, None, None, :], (d, m, len(dims.PURPOSES), len(dims.ZONES))).copy()
+    split[:, :, COMMUTE] = state.job_zone_share
+    return (1.0 - c.home_end_share)[:, None, None, None] * split
+
+
 def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, price: np.ndarray,
                        volume_ratio: np.ndarray) -> dict:
     """The generalised-cost terms that levers, prices and the fleet change [NOK/trip, h/trip].
 
     ``volume_ratio`` ``(D, M, T)`` is car traffic relative to 2009 by period (last year's),
-    which stretches car travel time along the BPR curve (methods §1.4).
+    which stretches car travel time along the BPR curve (methods §1.4); the capacity lever
+    ``road_capacity_change`` k lowers the volume-capacity ratio to ``x V/C / (1 + k)``.
+
+    Trips ending away from home meet the costs of their destination zone type (``destination``):
+    the municipal parking fee, a workplace parking charge on commute trips where free workplace
+    parking is removed, search and walking time where public spaces are removed, and a
+    low-emission-zone charge on fossil-fuelled cars (fleet average: times the non-BEV share of car
+    vkm). Car-free areas and zero-emission zones remove the car for a share of the trips ending
+    there (``car_free``, ``zez_removed``: the fossil share of the fleet). Public transport's cost
+    falls with in-vehicle time saved by new lines and with park-and-ride access time saved on trips
+    to A zones; bicycle and walking costs fall with the perceived time saved by cycle networks and
+    walkable streets, valued at public transport's values of time.
     """
     bev = state.vkm_share[:, :, CAR_CLASS, BEV]
+    fossil = 1.0 - bev
     per_km = _cost_per_km(state.energy_per_vkm, price)
     energy = per_km[:, :, None] * c.trip_length[:, None, None, CAR] * state.trip_length_factor_base
     # Expected fee of a car trip ending in each zone type: only trips parking in public paid spaces pay.
     parking = (lv["parking_fee_nok"] * c.public_parking[:, None, :]
                * (1.0 - bev * _bev_parking_discount(lv))[..., None])                                # (D, M, Zdest)
-    prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"])
+    destination = parking[:, :, None, :]                                                           # (D, M, 1, Zdest)
+    if np.any(lv["low_emission_zone_nok"]):
+        destination = destination + (lv["low_emission_zone_nok"] * fossil[..., None])[:, :, None, :]
+    if np.any(lv["public_parking_removed"]):
+        destination = destination + ((lv["public_parking_removed"] * c.public_parking[:, None, :])[:, :, None, :]
+                                     * (c.parking_relocation_min * HOURS)[:, None, None, None]
+                                     * c.car_value_of_time[:, None, :, None])                     # (D, M, P, Zdest)
+    if np.any(lv["workplace_parking_charged"]):
+        workplace = np.zeros(destination.shape[:2] + (len(dims.PURPOSES), len(dims.ZONES)))
+        workplace[:, :, COMMUTE] = (lv["workplace_parking_charged"] * c.free_workplace_parking[:, None, :]
+                                    * c.workplace_parking_value[:, None, None])
+        destination = destination + workplace
+    car_free = lv["car_free_share"]                                                                 # (D, M, Zdest)
+    zez_removed = lv["zero_emission_zone_share"]
+    if np.any(zez_removed):
+        zez_removed = np.minimum(zez_removed * fossil[..., None], 1.0 - car_free)
+    away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
+    prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
     is_charged = tolls.charged(prices)
     by_fuel = tolls.toll_per_trip(state.geo.paid, prices, is_charged)                              # (D,M,Z,P,T,F)
     weight = tolls.crossing_weight(state.geo.crossings, is_charged)                                # (D, M, Z, P)
     average = tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share))                       # (D,M,Z,P,T)
     per_crossing = np.where(weight[..., None] > 0, average / np.maximum(weight[..., None], TINY), 0.0)
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
+    capacity = (1.0 + lv["road_capacity_change"])[..., None]                                        # (D, M, 1)
     time = (c.trip_length[:, None, None, CAR] / c.car_speed[:, None, :]
-            * mode_choice.bpr_time_ratio(volume_ratio, c.volume_capacity[:, None, :], alpha, beta))  # (D, M, T) [h]
+            * mode_choice.bpr_time_ratio(volume_ratio / capacity, c.volume_capacity[:, None, :], alpha, beta))
     wait = mode_choice.headway_wait_min(c.headway[:, None, :], lv["pt_service_change"][..., None])
     fare = c.pt_fare[:, None] * (1.0 + lv["pt_fare_change"])
-    pt = mode_choice.generalised_cost(fare[:, :, None, None], 0.0, wait[:, :, None, :],
-                                      c.value_of_time[:, None, :, None], c.wait_weight[:, None, None, None])
+    vot_pt = c.value_of_time[:, None, None, :]                                                      # (D, 1, 1, P)
+    park_and_ride = (-vot_pt * HOURS * lv["park_and_ride_saving_min"][..., None]
+                     * away[:, :, None, :, dims.ZONES.index("A")])                                  # (D, M, Z, P)
+    pt = mode_choice.generalised_cost(fare[:, :, None, None, None], -lv["pt_time_saving_min"][..., None, None],
+                                      wait[:, :, None, None, :], vot_pt[..., None],
+                                      c.wait_weight[:, None, None, None, None])
+    pt = pt + park_and_ride[..., None]                                                              # (D,M,Z,P,T)
     return {
         "energy": energy,                    # (D, M, Z) car-driver trip at the 2009 trip length
         "per_km": per_km,                    # (D, M) [NOK/vkm]
-        "parking": parking,                  # (D, M, Zdest) per trip ending in the zone type
+        "parking": parking,                  # (D, M, Zdest) municipal fee per trip ending in the zone type
+        "destination": destination,          # (D, M, P, Zdest) car costs of trips ending in the zone type
+        "away": away,                        # (D, M, P, Zdest) trips ending away from home in the zone type
+        "car_free": car_free,                # (D, M, Zdest) trips ending there that lose both car modes
+        "zez_removed": zez_removed,          # (D, M, Zdest) trips ending there that lose the car-driver mode
         "prices": prices,                    # (D, C, 2, F, T) [NOK/passage]
         "toll_by_fuel": by_fuel,             # (D, M, Z, P, T, F) per one-way trip
         "crossing": weight,                  # (D, M, Z, P) share crossing a charged cordon
         "toll": per_crossing,                # (D, M, Z, P, T) per crossing trip, fleet average
         "car_time": time,                    # (D, M, T) [h/trip]
-        "pt": pt,                            # (D, M, P, T)
+        "pt": pt,                            # (D, M, Z, P, T)
+        "park_and_ride": park_and_ride,      # (D, M, Z, P) the park-and-ride part of pt
+        "pt_destination": (c.destination_constant_pt[:, None, :] * state.job_zone_share).sum(-1),  # (D, M) [1]
+        "bicycle": -vot_pt * HOURS * lv["bicycle_time_saving_min"][..., None],                     # (D, M, Z, P)
+        "walk": -vot_pt * HOURS * lv["walk_time_saving_min"][..., None],                           # (D, M, Z, P)
         "car_ownership": np.log1p(lv["car_ownership_change"]),   # (D, M)
     }
 
@@ -239,11 +299,31 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     cars = state.cars_per_capita_base * (1.0 + lv["car_ownership_change"]) / (1.0 + base["car_ownership_change"])
     toll_fuel = (drivers[..., None] * costs["toll_by_fuel"]).sum(axis=(3, 4))                 # (D, M, Z, F)
     tolls_k = toll_fuel[..., list(POWERTRAIN_TOLL_FUEL)] / cars[..., None, None]            # (D, M, Z, K)
-    fee = (1.0 - c.home_end_share[:, None]) * (lv["parking_fee_nok"] * c.public_parking[:, None, :]
-                                                * c.destination_share[:, None, :]).sum(-1)
-    parking = drivers.sum(axis=(3, 4)) * fee[..., None] / cars[..., None]                  # (D, M, Z)
+    away = costs["away"]                                                                       # (D, M, P, Zdest)
+
+    def per_car(trips: np.ndarray, per_trip: np.ndarray) -> np.ndarray:
+        """Yearly cost per car ``(D, M, Z)`` of trips per person ``(D, M, Z, P, T)`` ending away from home,
+        each paying ``per_trip`` ``(D, M, P, Zdest)`` or ``(D, M, Z, P, T, Zdest)`` where it ends [NOK/yr]."""
+        if per_trip.ndim == 4:
+            per_trip = per_trip[:, :, None, :, None, :]
+        return (trips * (away[:, :, None, :, None, :] * per_trip).sum(-1)).sum(axis=(3, 4)) / cars[..., None]
+
+    fee = (away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :]).sum(-1)   # (D, M, P)
+    parking = (drivers.sum(axis=-1) * fee[:, :, None, :]).sum(axis=-1) / cars[..., None]          # (D, M, Z)
     bev_parking = 1.0 - _bev_parking_discount(lv)
     parking_k = parking[..., None] * np.stack([np.ones_like(bev_parking)] * 3 + [bev_parking], -1)[:, :, None]
+    # Low- and zero-emission zones: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay the charge on
+    # their trips ending there, and lose access to the zero-emission zones; the loss per trip of any mode
+    # is the fall in the logsum when the car goes, -ln(1 - P_car) / beta in NOK (compensating variation).
+    lez, zez = lv["low_emission_zone_nok"], lv["zero_emission_zone_share"]
+    if np.any(lez) or np.any(zez):
+        zone_cost = per_car(drivers, lez[:, :, None, :])
+        if np.any(zez):
+            everyone = state.trip_volume * choice["periods"] / np.maximum(state.zone_population, TINY)[..., None, None]
+            lost = (np.log1p(-np.minimum(choice["modes"][..., CAR], 0.99))
+                    / state.car_cost_coefficient[:, :, None, :, None])                           # (D,M,Z,P,T) NOK
+            zone_cost = zone_cost + per_car(everyone, lost[..., None] * zez[:, :, None, None, None, :])
+        parking_k = parking_k + zone_cost[..., None] * np.array([1.0, 1.0, 1.0, 0.0])
     premium = fc.price_premium * np.exp(-fc.price_premium_decline * t)
     car_price = fc.car_price + premium                                                       # (D, K)
     fuel = fc.fuel_per_km_new[:, CAR_CLASS] * fleet.vintage_efficiency(t, fc.fuel_gain[:, CAR_CLASS, None],
@@ -280,11 +360,16 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     """The household cohorts' travel choice this year (methods §1.2-1.4).
 
     Every segment (trips crossing a charged cordon in 2009 and/or now, crossed with trips
-    ending at home or in a zone type with a parking fee) pivots on the 2009 shares with
-    ``dV = beta dGC`` (car driver: energy at 2009 trip length, time, parking and tolls of the
-    segment, plus ``theta ln((1 + o) / (1 + o_2009))`` for car ownership; public transport:
-    fare and weighted waiting time); its trips choose the period by the change in the
-    segment's logsum (:func:`mode_choice.period_shift`).
+    ending at home or in each zone type, where a destination cost changed) pivots on the 2009
+    shares with ``dV = beta dGC`` (car driver: energy at 2009 trip length, time, tolls and the
+    destination's parking, workplace parking, search time and low-emission charge, plus
+    ``theta ln((1 + o) / (1 + o_2009))`` for car ownership; public transport: fare, weighted
+    waiting time and the time measures save, and for commute trips the change in the
+    destination constant where jobs moved; bicycle and walking: the time measures save, at
+    public transport's values of time); its trips choose the period by the change in the
+    segment's logsum (:func:`mode_choice.period_shift`). For the trips ending inside a car-free
+    area the car modes are removed (``V = -inf``), and inside a zero-emission zone the car-driver
+    mode for the fossil share of the fleet; these removals act at once, without partial adjustment.
 
     Short and long run differ by partial adjustment of the utility changes: each year's
     ``dV`` moves from last year's towards the long-run one, ``dV_t = lambda dV_(t-1) +
@@ -313,61 +398,96 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
         weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1))
         return weight * before + (1.0 - weight) * target
 
+    def change(key: str) -> np.ndarray | None:
+        """now - base of a cost term, None when both are zero everywhere (a lever no measure sets)."""
+        if not (np.any(now[key]) or np.any(base[key])):
+            return None
+        return now[key] - base[key]
+
     beta = state.car_cost_coefficient[:, :, None, :, None]                                    # (D, M, 1, P, 1)
+    beta_pt = state.pt_cost_coefficient[:, :, None, :, None]
     vot = c.car_value_of_time[:, None, None, :, None]
     target = np.zeros(state.base_shares.shape)
     ownership = c.ownership_utility[:, None] * (now["car_ownership"] - base["car_ownership"])
     d_time = (now["car_time"] - base["car_time"])[:, :, None, None, :]
     target[..., CAR] = (beta * ((now["energy"] - base["energy"])[..., None, None] + vot * d_time)
                         + ownership[:, :, None, None, None])
-    target[..., PT] = state.pt_cost_coefficient[:, :, None, :, None] * (now["pt"] - base["pt"])[:, :, None]
+    target[..., PT] = beta_pt * (now["pt"] - base["pt"])
+    target[:, :, :, COMMUTE, :, PT] += (now["pt_destination"] - base["pt_destination"])[:, :, None, None]
+    for mode, key in ((BIKE, "bicycle"), (WALK, "walk")):
+        d_active = change(key)
+        if d_active is not None:
+            target[..., mode] = beta_pt * d_active[..., None]
     dv = lag(lagged["dv"], target)
+    # The park-and-ride part of the PT utility, adjusted alike: it sets the share of PT trips that use a site.
+    park_and_ride = lagged["park_and_ride"]
+    d_park_and_ride = change("park_and_ride")
+    if d_park_and_ride is not None or np.any(park_and_ride):
+        park_and_ride = lag(park_and_ride, beta_pt * (0.0 if d_park_and_ride is None else d_park_and_ride[..., None]))
     segments = _cordon_segments(base, now)
     d_tolls = [lag(before, d_toll) for before, (_, d_toll, _) in zip(lagged["toll"], segments)]
-    d_fee = lag(lagged["parking"], now["parking"] - base["parking"])                          # (D, M, Zdest)
+    d_dest = lag(lagged["destination"], now["destination"] - base["destination"])            # (D, M, P, Zdest)
     # ln(L / L0) = e (c / c0 - 1): linear in the cost per km, like the utilities (methods §1.3).
     log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
 
-    home = c.home_end_share                                                                    # (D,)
-    away = (1.0 - home)[:, None] * c.destination_share                                         # (D, Zdest)
-    if np.any(d_fee):
-        parking_segments = [(home, np.zeros_like(d_fee[..., 0]))] + [
-            (away[:, d], d_fee[..., d]) for d in range(len(dims.ZONES))]
-    else:   # no parking fee has changed anywhere: one segment does (the same shares for every destination)
-        parking_segments = [(np.ones_like(home), np.zeros_like(d_fee[..., 0]))]
+    away = now["away"]                                                                         # (D, M, P, Zdest)
+    home = 1.0 - away.sum(axis=-1)                                                             # (D, M, P)
+    car_free, zez = now["car_free"], now["zez_removed"]                                        # (D, M, Zdest)
+    removal = bool(np.any(car_free) or np.any(zez))
+    single = not (removal or np.any(d_dest))
+    # Destination segments: (weight (D, M, P), car cost change (D, M, P) or None, modes removed, zone type).
+    if single:   # nothing differs between destinations: one segment (the same shares for every destination)
+        destinations = [(np.ones_like(home), None, (), None)]
+    else:
+        destinations = [(home, None, (), None)]
+        for d in range(len(dims.ZONES)):
+            w = away[..., d]
+            destinations.append((w * (1.0 - car_free[..., d, None] - zez[..., d, None]), d_dest[..., d], (), d))
+            if np.any(car_free[..., d]):
+                destinations.append((w * car_free[..., d, None], None, (CAR, PASSENGER), d))
+            if np.any(zez[..., d]):
+                destinations.append((w * zez[..., d, None], None, (CAR,), d))
     s0 = c.peak_share[:, None, None, :]                                                        # (D, 1, 1, P)
     modes = periods = crossing_car = 0.0
     parked = [0.0] * len(dims.ZONES)
     for (w_toll, _, crosses_now), d_toll in zip(segments, d_tolls):
         if not np.any(w_toll):
             continue
-        for j, (w_park, d_park) in enumerate(parking_segments):
+        for w_dest, d_car, removed, dest in destinations:
+            if not np.any(w_dest):
+                continue
             seg_dv = dv.copy()
-            seg_dv[..., CAR] += beta * (d_toll + d_park[:, :, None, None, None])
+            seg_dv[..., CAR] += beta * (d_toll if d_car is None else d_toll + d_car[:, :, None, :, None])
+            if removed:
+                seg_dv[..., list(removed)] = -np.inf
             shares = mode_choice.pivot_point_logit(state.base_shares, seg_dv)
             logsum = mode_choice.pivot_logsum(state.base_shares, seg_dv)                         # (D,M,Z,P,T)
             peak = mode_choice.period_shift(s0, logsum[..., 0], logsum[..., 1], c.period_scale[:, None, None, None])
             factor = np.stack([peak / s0, (1.0 - peak) / (1.0 - s0)], axis=-1)                  # (D,M,Z,P,T)
-            scaled = w_toll[..., None] * np.asarray(w_park).reshape((-1, 1, 1, 1, 1)) * factor
+            scaled = w_toll[..., None] * w_dest[:, :, None, :, None] * factor
             modes = modes + scaled[..., None] * shares
             periods = periods + scaled
             car = scaled * shares[..., CAR]
             if crosses_now:
                 crossing_car = crossing_car + car
-            if len(parking_segments) == 1:
+            if single:
                 for d in range(len(dims.ZONES)):
-                    parked[d] = parked[d] + car * away[:, d, None, None, None, None]
-            elif j > 0:
-                parked[j - 1] = parked[j - 1] + car
+                    parked[d] = parked[d] + car * away[:, :, None, :, None, d]
+            elif dest is not None:
+                parked[dest] = parked[dest] + car
     weight_now = now["crossing"][..., None]
     crossing_car = np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0)
     shares = modes / periods[..., None]
     car_by_period = (state.trip_volume * periods * shares[..., CAR]).sum(axis=(2, 3))          # (D, M, T)
-    base_by_period = (state.trip_volume * state.base_shares[..., CAR]).sum(axis=(2, 3))
+    # Against the car trips of the trip rates at 2009 shares: fewer commute trips (telework) relieve congestion.
+    untouched = state.trip_volume / state.purpose_factor[:, :, None, :, None]
+    base_by_period = (untouched * state.base_shares[..., CAR]).sum(axis=(2, 3))
     return {"modes": shares, "periods": periods, "crossing_car": crossing_car,
             "parked_car": np.stack(parked, axis=-1), "trip_length": np.exp(log_length),
             "volume_ratio": car_by_period / np.maximum(base_by_period, TINY), "costs": now,
-            "lagged": {"dv": dv, "toll": d_tolls, "parking": d_fee, "length": log_length}}
+            "park_and_ride": -np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
+            "lagged": {"dv": dv, "toll": d_tolls, "destination": d_dest, "park_and_ride": park_and_ride,
+                       "length": log_length}}
 
 
 def choose_car_powertrains(state: TransportState, levers: dict, params: Params, year: int,
@@ -407,10 +527,23 @@ def _toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarr
     return rate[..., None] * np.stack(paid, axis=-1)
 
 
+def _park_and_ride_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
+    """Car vkm of the access legs to park-and-ride sites ``(D, M)`` [vkm/yr]: the public-transport trips the
+    park-and-ride improvement draws (share ``1 - exp(-dV_pr)`` of each group's PT trips; from car, bicycle,
+    walking alike, so a short drive can replace a walk, transport_land_use.csv park_and_ride) times
+    ``transport.park_and_ride_access_km``."""
+    share = choice.get("park_and_ride")
+    if share is None or not np.any(share):
+        return np.zeros(state.population.shape)
+    trips = state.trip_volume * choice["periods"] * choice["modes"][..., PT] * share              # (D,M,Z,P,T)
+    return trips.sum(axis=(2, 3, 4)) * c.park_and_ride_access_km[:, None]
+
+
 def _resident_car_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
     trips = (state.trip_volume * choice["periods"] * choice["modes"][..., CAR])                  # (D,M,Z,P,T)
     per_zone = trips.sum(axis=(3, 4)) * state.trip_length_factor
-    return per_zone.sum(axis=2) * c.trip_length[:, None, CAR] * choice["trip_length"]
+    return (per_zone.sum(axis=2) * c.trip_length[:, None, CAR] * choice["trip_length"]
+            + _park_and_ride_vkm(state, c, choice))
 
 
 def _activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, population: np.ndarray,
@@ -421,11 +554,17 @@ def _activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, popula
     vehicles and population for buses; vans and heavy vehicles answer the tolls they pay
     (``freight`` ``(D, M, 2)``, :func:`tolls.freight_vkm_factor`); bus vkm scales with
     public-transport service ``(1 + s) / (1 + s_2009)`` (more departures, more bus-km).
+    Urban consolidation centres (lever ``van_vkm_consolidated`` u) take
+    ``a u r`` off van vkm: ``a`` = ``transport.van_vkm_share_a`` (van vkm of deliveries into A
+    zones), ``r`` = ``transport.consolidation_van_vkm_saving``.
     """
     jobs_ratio = jobs / state.jobs_base
     activity = np.stack([jobs_ratio, jobs_ratio, population / state.population_base], axis=-1)
     vkm = state.activity_vkm_base * activity ** fc.activity_elasticity[:, None, :]
     vkm[..., :2] *= freight
+    consolidated = lv["van_vkm_consolidated"] - state.base_levers["van_vkm_consolidated"]
+    if np.any(consolidated):
+        vkm[..., VAN_COLUMN] *= 1.0 - fc.van_share_a[:, None] * fc.consolidation_saving[:, None] * consolidated
     service = (1.0 + lv["pt_service_change"]) / (1.0 + state.base_levers["pt_service_change"])
     vkm[..., BUS_COLUMN] *= service
     return vkm
@@ -500,7 +639,8 @@ def _cost_coefficients(c: DemandCoefficients, weights: np.ndarray, p0: np.ndarra
 def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_factor: np.ndarray,
                jobs: np.ndarray, mode_shares: np.ndarray, cars_per_capita: np.ndarray,
                car_powertrain_share: np.ndarray, params: Params, levers_2009: dict, price_2009: np.ndarray,
-               calibration: dict[str, np.ndarray] | None = None) -> TransportState:
+               calibration: dict[str, np.ndarray] | None = None,
+               job_zone_share: np.ndarray | None = None) -> TransportState:
     """Transport in 2009 under the 2009 levers and prices.
 
     Base mode shares by zone and purpose: zone and purpose constants (parameters) plus
@@ -513,6 +653,8 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
 
     Calibration [1] (D, M) per source: ``cars`` = territorial car vkm / residents' car vkm
     (through traffic and visitors); ``vans``, ``heavy_vehicles``, ``buses`` scale the base vkm.
+    ``job_zone_share`` (D, M, Z) [1]: where the jobs are (land use), the destinations of commute
+    trips (default: ``transport.parking_destination_share``).
     """
     c, fc = demand_coefficients(params), fleet_coefficients(params)
     # Every mode needs a positive share: the pivot cannot create a mode that has none.
@@ -532,12 +674,18 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
     ones = np.ones(volume.shape)
     no_change = np.zeros(volume.shape)
+    jobs_split = (np.broadcast_to(c.destination_share[:, None, :], zone_population.shape) if job_zone_share is None
+                  else np.broadcast_to(np.asarray(job_zone_share, dtype=float), zone_population.shape))
+    away = np.broadcast_to(c.destination_share[:, None, None, :], (d, m, len(dims.PURPOSES), len(dims.ZONES))).copy()
+    away[:, :, COMMUTE] = jobs_split
+    away *= (1.0 - c.home_end_share)[:, None, None, None]
     choice = {"modes": p0, "periods": ones, "crossing_car": p0[..., CAR].copy(),
-              "parked_car": np.repeat(p0[..., CAR, None], len(dims.ZONES), -1)
-              * ((1.0 - c.home_end_share)[:, None] * c.destination_share)[:, None, None, None, None, :],
+              "parked_car": p0[..., CAR, None] * away[:, :, None, :, None, :],
               "trip_length": np.ones((d, m)), "volume_ratio": np.ones((d, m, len(dims.PERIODS))),
-              "lagged": {"dv": np.zeros(p0.shape), "toll": [no_change] * 4,
-                         "parking": np.zeros((d, m, len(dims.ZONES))), "length": np.zeros((d, m))}}
+              "park_and_ride": no_change,
+              "lagged": {"dv": np.zeros(p0.shape), "toll": [no_change] * 4, "park_and_ride": no_change,
+                         "destination": np.zeros((d, m, len(dims.PURPOSES), len(dims.ZONES))),
+                         "length": np.zeros((d, m))}}
     state = TransportState(
         demand=c, fleet=fc, geo=geography(c), params=params, year=dims.BASE_YEAR, population=population,
         population_base=population, zone_population=zone_population, trip_length_factor=trip_length_factor,
@@ -548,7 +696,8 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
         activity_vkm_base=activity_vkm, stock=stock,
         new_car_share=np.broadcast_to(fc.base_new_car_share[:, None, :], (d, m, len(dims.POWERTRAINS))),
         vkm_share=vkm_share, energy_per_vkm=energy, base_levers=levers_2009, base_costs={},
-        powertrain_constants=np.zeros((d, m, len(dims.POWERTRAINS))))
+        powertrain_constants=np.zeros((d, m, len(dims.POWERTRAINS))), job_zone_share=jobs_split,
+        purpose_factor=np.ones((d, m, len(dims.PURPOSES))))
     costs = _generalised_costs(state, c, levers_2009, price_2009, choice["volume_ratio"])
     beta_car, beta_pt = _cost_coefficients(c, weights, p0, costs)
     crossing_car = np.where(costs["crossing"][..., None] > 0, p0[..., CAR], 0.0)
@@ -564,20 +713,41 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     return replace(state, powertrain_constants=constants)
 
 
+def purpose_factor(c: DemandCoefficients, telework: np.ndarray) -> np.ndarray:
+    """Trips by purpose relative to the trip rates ``(D, M, P)`` [1] when a share ``telework`` ``(D, M)`` of
+    commute trips is replaced by telework: commute ``1 - tau``; errands ``1 + rho tau s_commute / s_errands``
+    (the rebound ``rho`` = ``transport.telework_rebound`` errand trips per commute trip avoided); leisure 1."""
+    tau = np.clip(telework, 0.0, 1.0)
+    out = np.ones(tau.shape + (len(dims.PURPOSES),))
+    if not np.any(tau):
+        return out
+    out[..., COMMUTE] = 1.0 - tau
+    out[..., ERRANDS] = 1.0 + (c.telework_rebound * c.purpose_share[:, COMMUTE]
+                               / c.purpose_share[:, ERRANDS])[:, None] * tau
+    return out
+
+
 def advance(state: TransportState, population: np.ndarray, zone_population: np.ndarray,
             trip_length_factor: np.ndarray, jobs: np.ndarray, choice: dict, new_car_shares: np.ndarray,
-            levers: dict, params: Params, year: int) -> TransportState:
+            levers: dict, params: Params, year: int, job_zone_share: np.ndarray | None = None) -> TransportState:
     """Transition from ``year - 1`` to ``year``: new demography, the chosen travel, and one year
     of fleet turnover with car stock = population x cars per capita and the stock of the other
-    classes following their vkm (methods §1.5-1.6)."""
+    classes following their vkm (methods §1.5-1.6). Telework (lever ``telework_share``) scales
+    trips by purpose (:func:`purpose_factor`); ``job_zone_share`` (D, M, Z) is where the jobs are
+    this year (land use; unchanged when None)."""
     c, fc = _coef(state, params)
-    volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
+    factor = purpose_factor(c, levers["telework_share"])
+    volume = (mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
+              * factor[:, :, None, :, None])
     weights = _zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
     new_car = (weights * new_car_shares).sum(axis=2) / np.maximum(weights.sum(axis=2), TINY)
     ownership = (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
     cars = population * state.cars_per_capita_base * ownership
+    jobs_split = state.job_zone_share if job_zone_share is None else np.broadcast_to(
+        np.asarray(job_zone_share, dtype=float), zone_population.shape)
     moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
-                    trip_length_factor=trip_length_factor, trip_volume=volume, choice=choice)
+                    trip_length_factor=trip_length_factor, trip_volume=volume, choice=choice,
+                    job_zone_share=jobs_split, purpose_factor=factor)
     prices = choice["costs"]["prices"]
     per_vkm = _toll_per_vkm(moved, prices, _car_passages(moved, prices, choice["crossing_car"]),
                             _resident_car_vkm(moved, c, choice))
@@ -618,6 +788,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     trips = (volume[..., None] * choice["modes"]).sum(axis=(3, 4))                           # (D, M, Z, 5)
     pkm = (trips * state.trip_length_factor[..., None]).sum(axis=2) * c.trip_length[:, None, :]
     pkm[..., CAR] *= choice["trip_length"]
+    pkm[..., CAR] += _park_and_ride_vkm(state, c, choice)
     trips = trips.sum(axis=2)
     resident_car_vkm = pkm[..., CAR]
     prices = costs["prices"]
@@ -627,6 +798,12 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     vkm = np.concatenate([(resident_car_vkm * state.calibration[..., CAR_CLASS])[..., None],
                           _activity_vkm(state, fc, levers, state.population, state.jobs, freight)], axis=-1)
     energy = vkm[..., None] * state.energy_per_vkm                                       # (D, M, C, 3) [kWh]
+    # Biogas buses (lever bus_biogas_share g): g of the diesel buses' energy is replaced by biogas, at
+    # transport.biogas_bus_energy_ratio kWh per kWh of diesel; biogenic CO2 counts zero.
+    biogas = 0.0
+    if np.any(levers["bus_biogas_share"]):
+        biogas = levers["bus_biogas_share"] * energy[:, :, BUS_CLASS, 1] * fc.biogas_energy_ratio[:, None]  # (D, M)
+        energy[:, :, BUS_CLASS, 1] *= 1.0 - levers["bus_biogas_share"]
     content = fc.energy_content[:, None, None, :]
     bio_share = np.stack([levers["biofuel_share_petrol"], levers["biofuel_share_diesel"]], axis=-1)[:, :, None, :]
     bio_ratio = fc.bio_energy_ratio[:, None, None, :]
@@ -634,8 +811,11 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     gases = fleet.tailpipe_gases(fossil, energy[..., :2] / content, fc.co2_per_litre[:, None, None, :],
                                  fc.ch4_per_litre[:, None, :, None], fc.n2o_per_litre[:, None, :, None])
     gases = gases.sum(axis=3)                                                                  # over fuels
+    if np.any(biogas):
+        gases[:, :, BUS_CLASS, 1] += biogas * fc.ch4_per_kwh_biogas[:, None] / G_PER_T
+        gases[:, :, BUS_CLASS, 2] += biogas * fc.n2o_per_kwh_biogas[:, None] / G_PER_T
     fossil_kwh = (fossil * content).sum(axis=2)
-    bio_kwh = (bio * content * bio_ratio).sum(axis=(2, 3))
+    bio_kwh = (bio * content * bio_ratio).sum(axis=(2, 3)) + biogas
     road_energy = np.concatenate([fossil_kwh, energy[..., 2].sum(axis=2)[..., None], bio_kwh[..., None]], -1)
 
     m = len(dims.MUNICIPALITIES)
@@ -679,7 +859,7 @@ class Transport:
         price = energy_prices(ctx.prices, 0, ctx.base_levers, fleet_coefficients(ctx.params))
         return init_state(ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
                           inp.mode_shares, inp.cars_per_capita, inp.car_powertrain_share, ctx.params,
-                          ctx.base_levers, price, ctx.factors)
+                          ctx.base_levers, price, ctx.factors, lu.get("job_zone_share"))
 
     def choose(self, state: TransportState, ctx) -> dict:
         price = self._price(state, ctx)
@@ -690,7 +870,7 @@ class Transport:
     def advance(self, state: TransportState, ctx) -> TransportState:
         lu, choice = ctx.outputs["land_use"], ctx.choices["transport"]
         return advance(state, ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
-                       choice["travel"], choice["cars"], ctx.levers, ctx.params, ctx.year)
+                       choice["travel"], choice["cars"], ctx.levers, ctx.params, ctx.year, lu.get("job_zone_share"))
 
     def account(self, state: TransportState, ctx) -> dict:
         return account(state, ctx.levers, ctx.params, ctx.year)

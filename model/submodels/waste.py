@@ -4,20 +4,25 @@
 Each year (methods.md §4)::
 
     W       = P * w_2009 * (1 + lever waste_per_capita_change)       [t/yr]
-    W_f     = W * c_f                                                [t/yr] by waste fraction
+    W_f     = W * c_f * (1 + a * lever food_waste_change [f = food])  [t/yr] by waste fraction
     W_f,j   = W_f * S_f,j                                            [t/yr] by treatment j
 
-``c`` is the composition of household waste and ``S`` the treatment shares per
+``c`` is the composition of household waste, ``a`` the avoidable share of the food
+fraction (``waste.food.avoidable_share``) and ``S`` the treatment shares per
 fraction. The municipality's observed 2009 shares are totals over all fractions;
 :func:`fit_fraction_shares` spreads them over fractions (food and garden waste can
 only be treated biologically among the sorted streams, glass cannot be composted,
 ...). Without levers the 2009 generation per capita and shares are held (the
 policies of 2009 continue); the landfill stock left from the past keeps decaying
-(:mod:`landfill`).
+(:mod:`landfill`). Levers on the shares act in this order: the capture rates of
+separate collection (food to biological treatment, plastics to material recovery),
+the minimum material-recovery share, the landfill ban.
 
 Incineration with energy recovery belongs to the energy-supply sector in the
 municipality that hosts the plant; this module only reports the fossil CO2 of the
-waste a municipality sends to incineration, for the accounting layer to use.
+waste a municipality sends to incineration, for the accounting layer to use. It
+also reports the biomethane from anaerobic digestion and the residents'
+consumption-based emissions (:mod:`framtid.model.consumption`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import dims
+from .. import consumption, dims
 from ..parameters import Params
 from . import landfill
 
@@ -47,10 +52,13 @@ COMPOSTABLE = ("food", "garden")
 # The fractions the 2009 landfill ban on biodegradable waste applies to.
 BIODEGRADABLE = ("food", "garden", "paper", "wood", "textiles")
 
+FOOD, PLASTICS = FRACTIONS.index("food"), FRACTIONS.index("plastics")
+
 # The FOD pre-run starts here so that 2009 includes decades of legacy waste (methods.md §4.2).
 FIRST_DEPOSIT_YEAR = 1960
 CO2_PER_C = 44.0 / 12.0
 KG_PER_T = 1000.0
+KWH_PER_GWH = 1.0e6
 
 
 def _mask(labels: tuple[str, ...]) -> np.ndarray:
@@ -159,6 +167,30 @@ def divert_from_landfill(shares: np.ndarray, ban: np.ndarray) -> np.ndarray:
     return out
 
 
+def raise_capture(shares: np.ndarray, fraction: int, treatment: int, minimum: np.ndarray) -> np.ndarray:
+    """Levers ``food_separation_min`` and ``plastics_separation_min``: separate collection.
+
+    The share of ``fraction`` going to ``treatment`` (biological treatment for food, material
+    recovery for plastics) is raised to the capture rate ``minimum``; the missing share comes
+    from that fraction's incineration and landfill, the same proportion ``theta`` of each [1]::
+
+        theta = min(1, max(0, m - S_f,j) / (S_f,inc + S_f,lf))
+
+    shares: ``(D, M, F, 4)``; minimum: ``(D, M)``. Returns new shares (rows still sum to 1). A
+    capture rate already reached changes nothing; what is sorted elsewhere (e.g. food composted at
+    home) is not touched.
+    """
+    row = shares[..., fraction, :]
+    residual = row[..., INCINERATION] + row[..., LANDFILL]
+    missing = np.maximum(minimum - row[..., treatment], 0.0)
+    theta = np.minimum(np.divide(missing, residual, out=np.zeros_like(missing), where=residual > 0.0), 1.0)
+    out = shares.copy()
+    out[..., fraction, treatment] += theta * residual
+    out[..., fraction, INCINERATION] *= 1.0 - theta
+    out[..., fraction, LANDFILL] *= 1.0 - theta
+    return out
+
+
 def fossil_co2_per_tonne(dry_matter: np.ndarray, carbon_content: np.ndarray, fossil_share: np.ndarray,
                          oxidation: np.ndarray) -> np.ndarray:
     """Fossil CO2 from incinerating one tonne of a fraction: ``dm * CF * FCF * OF * 44/12`` [t CO2/t wet].
@@ -187,6 +219,23 @@ def biological_treatment_emissions(treated: np.ndarray, composting_share: np.nda
     return treated * (composting_share * ef_composting + (1.0 - composting_share) * ef_digestion) / KG_PER_T
 
 
+def composted_and_digested(bio: np.ndarray, bio_food: np.ndarray, composting_share: np.ndarray,
+                           food_digestion_min: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """Biologically treated waste split into composted and digested [t wet/yr].
+
+    Share ``1 - s_comp`` of all biologically treated waste is digested; lever
+    ``food_digestion_share_min`` raises the food part to ``d`` (biogas from food waste)::
+
+        W_AD   = (W_bio - W_bio,food) * (1 - s_comp) + W_bio,food * max(1 - s_comp, d)
+        W_comp = W_bio - W_AD
+
+    bio, bio_food: ``(D, M)``; composting_share: ``(D, 1)``; food_digestion_min: ``(D, M)`` or 0.
+    """
+    digested = (bio - bio_food) * (1.0 - composting_share) + bio_food * np.maximum(1.0 - composting_share,
+                                                                                  food_digestion_min)
+    return bio - digested, digested
+
+
 def wastewater_emissions(population: np.ndarray, ef_per_capita: np.ndarray) -> np.ndarray:
     """CH4 or N2O from wastewater handling: ``E = P * EF / 1000`` [t gas/yr], EF [kg/cap/yr]."""
     return population * ef_per_capita / KG_PER_T
@@ -204,6 +253,45 @@ def _decay_rates(params: Params) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class WasteCoefficients:
+    """The parameters the yearly steps use, read once at set-up and shaped to broadcast on
+    ``(D, M, ...)``: arrays over draws ``(D, 1)``, per fraction ``(D, 1, F)``."""
+
+    ddocm_per_t: np.ndarray           # (D, 1, F) DOC * DOCf * MCF [t C/t wet]
+    decay: np.ndarray                 # (D, 1, F) FOD rate k [1/yr]
+    fossil_co2: np.ndarray            # (D, 1, F) fossil CO2 of incineration [t CO2/t]
+    food_avoidable: np.ndarray        # (D, 1) avoidable share of the food fraction [1]
+    ch4_share: np.ndarray             # (D, 1) F, CH4 in landfill gas [1]
+    gas_recovery: np.ndarray          # (D, 1) recovered share of landfill CH4 without levers [1]
+    landfill_oxidation: np.ndarray    # (D, 1) OX [1]
+    composting_share: np.ndarray      # (D, 1) [1]
+    ef_ch4_composting: np.ndarray     # (D, 1) [kg CH4/t]
+    ef_ch4_digestion: np.ndarray      # (D, 1) [kg CH4/t]
+    ef_n2o_composting: np.ndarray     # (D, 1) [kg N2O/t]
+    ef_n2o_digestion: np.ndarray      # (D, 1) [kg N2O/t]
+    biogas_yield: np.ndarray          # (D, 1) [kWh/t digested]
+    wastewater_ch4: np.ndarray        # (D, 1) [kg CH4/cap/yr]
+    wastewater_n2o: np.ndarray        # (D, 1) [kg N2O/cap/yr]
+    consumption: consumption.ConsumptionCoefficients
+
+
+def coefficients(params: Params) -> WasteCoefficients:
+    """Read the waste parameters once (the yearly steps reuse them; methods.md §4)."""
+    b = lambda name: params.bcast(name, 2)   # noqa: E731
+    return WasteCoefficients(
+        ddocm_per_t=_landfill_ddocm_per_t(params)[:, None, :], decay=_decay_rates(params)[:, None, :],
+        fossil_co2=fossil_co2_factors(params)[:, None, :], food_avoidable=b("waste.food.avoidable_share"),
+        ch4_share=b("waste.ch4_share_landfill_gas"), gas_recovery=b("waste.landfill_gas_recovery"),
+        landfill_oxidation=b("waste.landfill_oxidation"), composting_share=b("waste.biological.composting_share"),
+        ef_ch4_composting=b("waste.biological.ef_ch4.composting"),
+        ef_ch4_digestion=b("waste.biological.ef_ch4.anaerobic_digestion"),
+        ef_n2o_composting=b("waste.biological.ef_n2o.composting"),
+        ef_n2o_digestion=b("waste.biological.ef_n2o.anaerobic_digestion"),
+        biogas_yield=b("waste.biogas_yield"), wastewater_ch4=b("waste.wastewater.ch4_per_capita"),
+        wastewater_n2o=b("waste.wastewater.n2o_per_capita"), consumption=consumption.coefficients(params))
+
+
+@dataclass(frozen=True)
 class WasteState:
     """Waste flows and landfill stock of one year, arrays ``(D, M, ...)``."""
 
@@ -217,20 +305,44 @@ class WasteState:
     ddocm_deposited: np.ndarray         # (D, M, F) DDOCm landfilled this year [t C/yr]
     wastewater_factor: np.ndarray       # (D, M) calibration of the per-capita factors [1]
     biological_factor: np.ndarray       # (D, M) calibration of the biological-treatment EFs [1]
+    coef: WasteCoefficients             # parameters read at set-up
+
+
+def _acting(levers: dict, name: str) -> np.ndarray | None:
+    """The lever's values if present and not neutral (0) anywhere, else None: a neutral lever moves
+    nothing, so skipping it saves the work and changes no number."""
+    value = levers.get(name)
+    return value if value is not None and np.any(value != 0.0) else None
+
+
+def treatment_shares_after_levers(base_shares: np.ndarray, composition: np.ndarray, levers: dict) -> np.ndarray:
+    """The year's treatment shares per fraction ``(D, M, F, 4)``: the 2009 shares moved by the levers
+    present in ``levers`` (absent = neutral), in the order separate collection (food, plastics),
+    minimum material recovery, landfill ban."""
+    shares = base_shares
+    if (food := _acting(levers, "food_separation_min")) is not None:
+        shares = raise_capture(shares, FOOD, BIOLOGICAL, food)
+    if (plastics := _acting(levers, "plastics_separation_min")) is not None:
+        shares = raise_capture(shares, PLASTICS, MATERIAL, plastics)
+    if (minimum := _acting(levers, "material_recovery_share_min")) is not None:
+        shares = raise_material_recovery(shares, composition, minimum)
+    if (ban := _acting(levers, "landfill_ban")) is not None:
+        shares = divert_from_landfill(shares, ban)
+    return shares
 
 
 def _flows(population: np.ndarray, waste_per_capita_base: np.ndarray, composition: np.ndarray,
-           base_shares: np.ndarray, levers: dict, params: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           base_shares: np.ndarray, levers: dict, coef: WasteCoefficients
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """This year's generation by fraction [t/yr], shares after levers, and DDOCm landfilled [t C/yr]."""
     change = levers.get("waste_per_capita_change")
     generated = population * waste_per_capita_base * (1.0 if change is None else 1.0 + change)
     by_fraction_ = generated[..., None] * composition[:, None, :]
-    shares = base_shares
-    if "material_recovery_share_min" in levers:
-        shares = raise_material_recovery(shares, composition, levers["material_recovery_share_min"])
-    if "landfill_ban" in levers:
-        shares = divert_from_landfill(shares, levers["landfill_ban"])
-    deposited = by_fraction_ * shares[..., LANDFILL] * _landfill_ddocm_per_t(params)[:, None, :]
+    food = _acting(levers, "food_waste_change")
+    if food is not None:
+        by_fraction_[..., FOOD] *= np.maximum(1.0 + coef.food_avoidable * food, 0.0)
+    shares = treatment_shares_after_levers(base_shares, composition, levers)
+    deposited = by_fraction_ * shares[..., LANDFILL] * coef.ddocm_per_t
     return by_fraction_, shares, deposited
 
 
@@ -244,7 +356,8 @@ def init_state(population: np.ndarray, waste_per_capita: np.ndarray, treatment_s
     ``landfill_gas`` the DDOCm stock deposited up to 2008 (the inventory counts every
     landfill in the municipality, incl. industrial and regional waste);
     ``wastewater`` the per-capita emission factors; ``biological_treatment`` the
-    emission factors of composting and digestion.
+    emission factors of composting and digestion. The parameters are read here once
+    (:func:`coefficients`); :func:`advance` and :func:`account` use the state's copy.
     """
     calibration = calibration or {}
     shape = population.shape
@@ -252,19 +365,20 @@ def init_state(population: np.ndarray, waste_per_capita: np.ndarray, treatment_s
     def factor(source: str) -> np.ndarray:
         return np.broadcast_to(np.asarray(calibration.get(source, 1.0), dtype=float), shape)
 
+    coef = coefficients(params)
     comp = composition(params)
     base_shares = fit_fraction_shares(comp, treatment_shares, sorting_weights(params))
     stock = landfill.legacy_pool(
-        population, waste_per_capita, comp, base_shares[..., LANDFILL], _landfill_ddocm_per_t(params),
-        _decay_rates(params), params["waste.history.population_growth"],
+        population, waste_per_capita, comp, base_shares[..., LANDFILL], coef.ddocm_per_t[:, 0],
+        coef.decay[:, 0], params["waste.history.population_growth"],
         params["waste.history.waste_per_capita_growth"], params["waste.history.landfill_share_early"],
         params["waste.history.landfill_decline_start"], FIRST_DEPOSIT_YEAR, dims.BASE_YEAR)
-    by_fraction_, shares, deposited = _flows(population, waste_per_capita, comp, base_shares, {}, params)
+    by_fraction_, shares, deposited = _flows(population, waste_per_capita, comp, base_shares, {}, coef)
     return WasteState(
         year=dims.BASE_YEAR, waste_per_capita_base=waste_per_capita, composition=comp,
         base_shares=base_shares, shares=shares, waste_by_fraction=by_fraction_,
         ddocm_stock=stock * factor("landfill_gas")[..., None], ddocm_deposited=deposited,
-        wastewater_factor=factor("wastewater"), biological_factor=factor("biological_treatment"))
+        wastewater_factor=factor("wastewater"), biological_factor=factor("biological_treatment"), coef=coef)
 
 
 def advance(state: WasteState, population: np.ndarray, levers: dict, params: Params, year: int) -> WasteState:
@@ -272,14 +386,15 @@ def advance(state: WasteState, population: np.ndarray, levers: dict, params: Par
     this year's waste is generated and treated under this year's levers.
 
     ``stock(t) = deposit(t-1) + stock(t-1) * exp(-k)`` [t C] (:func:`landfill.fod_step`).
-    Levers (``(D, M)``, absent = neutral): ``waste_per_capita_change``,
-    ``material_recovery_share_min``, ``landfill_ban``.
+    Levers (``(D, M)``, absent = neutral): ``waste_per_capita_change``, ``food_waste_change``,
+    ``food_separation_min``, ``plastics_separation_min``, ``material_recovery_share_min``,
+    ``landfill_ban``. ``params`` is not read again (the state holds its coefficients).
     """
     if year != state.year + 1:
         raise ValueError(f"waste: advance to {year} from {state.year}; years must be consecutive")
-    stock, _ = landfill.fod_step(state.ddocm_stock, state.ddocm_deposited, _decay_rates(params)[:, None, :])
+    stock, _ = landfill.fod_step(state.ddocm_stock, state.ddocm_deposited, state.coef.decay)
     by_fraction_, shares, deposited = _flows(population, state.waste_per_capita_base, state.composition,
-                                             state.base_shares, levers, params)
+                                             state.base_shares, levers, state.coef)
     return replace(state, year=year, shares=shares, waste_by_fraction=by_fraction_, ddocm_stock=stock,
                    ddocm_deposited=deposited)
 
@@ -289,7 +404,9 @@ def account(state: WasteState, population: np.ndarray, levers: dict, params: Par
 
     Landfill CH4 comes from the stock at the end of last year (this year's deposit
     decays from next year); recovered CH4 is ``max(r, lever landfill_gas_recovery_min)``
-    of the generated. Waste flows were set by :func:`advance` (for 2009 by
+    of the generated. Biological treatment is split into composted and digested
+    (:func:`composted_and_digested`, lever ``food_digestion_share_min``); the digested
+    waste yields biomethane. Waste flows were set by :func:`advance` (for 2009 by
     :func:`init_state`: the observed base year, so waste levers act from 2010).
     Wastewater scales with ``population`` of this year.
 
@@ -298,42 +415,48 @@ def account(state: WasteState, population: np.ndarray, levers: dict, params: Par
     ``(D, M, 4)``, ``waste_by_fraction`` ``(D, M, F)``, ``landfill_ch4_generated``,
     ``landfill_ch4_recovered`` [t CH4/yr], ``incinerated``, ``incineration_fossil_co2``
     [t CO2/yr], ``incineration_fossil_co2_per_t`` [t CO2/t] (0 where nothing is incinerated),
-    ``landfill_ddocm_stock`` [t C].
+    ``landfill_ddocm_stock`` [t C], ``composted``, ``digested``, ``biogas_produced`` [GWh/yr]
+    and ``consumption_emissions`` [t CO2e/yr] (:mod:`framtid.model.consumption`, with lever
+    ``green_procurement_reduction``).
     """
     if year != state.year:
         raise ValueError(f"waste: account for {year} but the state describes {state.year}")
-    _, decomposed = landfill.fod_step(state.ddocm_stock, 0.0, _decay_rates(params)[:, None, :])
-    generated = landfill.methane_generated(decomposed.sum(axis=-1), params.bcast("waste.ch4_share_landfill_gas", 2))
-    recovery = params.bcast("waste.landfill_gas_recovery", 2)
+    c = state.coef
+    _, decomposed = landfill.fod_step(state.ddocm_stock, 0.0, c.decay)
+    generated = landfill.methane_generated(decomposed.sum(axis=-1), c.ch4_share)
+    recovery = c.gas_recovery
     if "landfill_gas_recovery_min" in levers:
         recovery = np.maximum(recovery, levers["landfill_gas_recovery_min"])
     recovered = generated * recovery
-    emitted = landfill.methane_emitted(generated, recovered, params.bcast("waste.landfill_oxidation", 2))
+    emitted = landfill.methane_emitted(generated, recovered, c.landfill_oxidation)
 
     treated = state.waste_by_fraction[..., None] * state.shares
     by_treatment = treated.sum(axis=2)
     incinerated = by_treatment[..., INCINERATION]
-    fossil = (treated[..., INCINERATION] * fossil_co2_factors(params)[:, None, :]).sum(axis=-1)
+    fossil = (treated[..., INCINERATION] * c.fossil_co2).sum(axis=-1)
 
-    composting = params.bcast("waste.biological.composting_share", 2)
     bio = by_treatment[..., BIOLOGICAL]
+    composted, digested = composted_and_digested(bio, treated[..., FOOD, BIOLOGICAL], c.composting_share,
+                                                 levers.get("food_digestion_share_min", 0.0))
     bio_ef = state.biological_factor
 
     emissions = {source: np.zeros(population.shape + (len(dims.GASES),))
                  for source in ("landfill_gas", "wastewater", "biological_treatment")}
     emissions["landfill_gas"][..., CH4] = emitted
-    emissions["biological_treatment"][..., CH4] = biological_treatment_emissions(
-        bio, composting, bio_ef * params.bcast("waste.biological.ef_ch4.composting", 2),
-        bio_ef * params.bcast("waste.biological.ef_ch4.anaerobic_digestion", 2))
-    emissions["biological_treatment"][..., N2O] = biological_treatment_emissions(
-        bio, composting, bio_ef * params.bcast("waste.biological.ef_n2o.composting", 2),
-        bio_ef * params.bcast("waste.biological.ef_n2o.anaerobic_digestion", 2))
+    emissions["biological_treatment"][..., CH4] = bio_ef * (
+        composted * c.ef_ch4_composting + digested * c.ef_ch4_digestion) / KG_PER_T
+    emissions["biological_treatment"][..., N2O] = bio_ef * (
+        composted * c.ef_n2o_composting + digested * c.ef_n2o_digestion) / KG_PER_T
     ww_ef = state.wastewater_factor
-    emissions["wastewater"][..., CH4] = wastewater_emissions(
-        population, ww_ef * params.bcast("waste.wastewater.ch4_per_capita", 2))
-    emissions["wastewater"][..., N2O] = wastewater_emissions(
-        population, ww_ef * params.bcast("waste.wastewater.n2o_per_capita", 2))
+    emissions["wastewater"][..., CH4] = wastewater_emissions(population, ww_ef * c.wastewater_ch4)
+    emissions["wastewater"][..., N2O] = wastewater_emissions(population, ww_ef * c.wastewater_n2o)
 
+    base = population * state.waste_per_capita_base
+    food_share = state.composition[:, None, FOOD]
+    food_now = state.waste_by_fraction[..., FOOD]
+    footprint = consumption.emissions(population, base * food_share, food_now, base * (1.0 - food_share),
+                                      state.waste_by_fraction.sum(axis=-1) - food_now,
+                                      levers.get("green_procurement_reduction", 0.0), c.consumption)
     return {
         "emissions": emissions,
         "waste_generated": by_treatment.sum(axis=-1),
@@ -346,6 +469,10 @@ def account(state: WasteState, population: np.ndarray, levers: dict, params: Par
         "incineration_fossil_co2": fossil,
         "incineration_fossil_co2_per_t": np.divide(fossil, incinerated, out=np.zeros_like(fossil),
                                                    where=incinerated > 0.0),
+        "composted": composted,
+        "digested": digested,
+        "biogas_produced": digested * c.biogas_yield / KWH_PER_GWH,
+        "consumption_emissions": footprint,
     }
 
 
