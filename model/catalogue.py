@@ -50,11 +50,13 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
 
 def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8) -> list[int]:
     """Narrow the widest text columns, one character at a time, until the table fits ``width``
-    (numbers keep their width; so the wide columns end up equally wide and wrap)."""
+    (numbers keep their width, and the first column, the names one copies, narrows only when
+    nothing else can; so the wide columns end up equally wide and wrap)."""
     widths = list(widths)
     gaps = 2 * (len(widths) - 1)
     while sum(widths) + gaps > width:
-        candidates = [i for i, w in enumerate(widths) if not numeric[i] and w > floor]
+        candidates = ([i for i, w in enumerate(widths) if i > 0 and not numeric[i] and w > floor]
+                      or [i for i, w in enumerate(widths) if not numeric[i] and w > floor])
         if not candidates:
             break
         widths[max(candidates, key=lambda k: widths[k])] -= 1
