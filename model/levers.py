@@ -280,10 +280,10 @@ def _neutral_template(n_draws: int, n_muni: int) -> dict[str, np.ndarray]:
     return {lv.name: np.full((n_draws, n_muni) + lv.shape, lv.neutral) for lv in LEVERS.values()}
 
 
-def neutral_paths(n_years: int, n_draws: int, n_muni: int) -> dict[str, np.ndarray]:
-    """Every lever at its neutral value for all years, shape (T, D, M, *axes)."""
+def neutral_paths(n_years: int, n_draws: int, n_muni: int, names=None) -> dict[str, np.ndarray]:
+    """Every lever (or those in ``names``) at its neutral value for all years, shape (T, D, M, *axes)."""
     return {name: np.broadcast_to(v, (n_years,) + v.shape).copy()
-            for name, v in _neutral_template(n_draws, n_muni).items()}
+            for name, v in _neutral_template(n_draws, n_muni).items() if names is None or name in names}
 
 
 def complete(levers: dict, n_draws: int, n_muni: int) -> dict[str, np.ndarray]:

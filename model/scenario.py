@@ -67,6 +67,10 @@ class Scenario:
     parameters: dict[str, float]
     population_anchors: dict[str, dict[int, float]]
     files: tuple[tuple[str, str], ...] = field(default=())   # (path, text) of the file and its parents
+    # The measures of the scenario it extends, and its own as written (before any ends another): a
+    # package of measures and its base, e.g. for attribution (``compose(inherited, own) == measures``).
+    inherited: tuple[Measure, ...] = field(default=(), compare=False)
+    own: tuple[Measure, ...] = field(default=(), compare=False)
 
 
 def _type_name(value) -> str:
@@ -449,24 +453,14 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
             else:
                 parent = _load(parent_path, problems, chain + (path,))
 
-    measures = list(parent.measures) if parent else []
     raw = data.get("measure", [])
     if not isinstance(raw, list):
         problems.add(f"{label}: measure", "must be written as [[measure]] tables")
         raw = []
-    for i, entry in enumerate(raw, start=1):
-        m = _measure(entry, f"{label}: measure[{i}]", f"{label}: measure[{i}]", problems)
-        if m is None:
-            continue
-        if m.replaces:
-            for lab in m.replaces:
-                if any(x.label == lab and x.adoption == "adaptive" for x in measures):
-                    problems.add(f"{label}: measure[{i}].replaces", f"{lab!r} is adaptive and may never be "
-                                                                    "adopted; it cannot be replaced")
-            measures, unmatched = measure_replacing(measures, m)
-            for lab in unmatched:
-                problems.add(f"{label}: measure[{i}].replaces", f"no earlier measure is labelled {lab!r}")
-        measures.append(m)
+    own = [m for i, entry in enumerate(raw, start=1)
+           if (m := _measure(entry, f"{label}: measure[{i}]", f"{label}: measure[{i}]", problems)) is not None]
+    inherited = tuple(parent.measures) if parent else ()
+    measures = compose(inherited, own, problems)
     params = dict(parent.parameters) if parent else {}
     params.update(_parameters(data.get("parameters", {}), f"{label}: parameters", problems))
     anchors = dict(parent.population_anchors) if parent else {}
@@ -476,8 +470,32 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
         description=head.get("description", "") if isinstance(head.get("description"), str) else "",
         gwp=gwp if gwp in GWP_SETS else (parent.gwp if parent else DEFAULT_GWP),
         measures=tuple(measures), parameters=params, population_anchors=anchors,
-        files=((parent.files if parent else ()) + ((str(path), text),)),
+        files=((parent.files if parent else ()) + ((str(path), text),)), inherited=inherited, own=tuple(own),
     )
+
+
+def compose(inherited, added, problems: list | None = None) -> tuple[Measure, ...]:
+    """The measures in force when ``added`` are written after ``inherited``, in order: a measure with
+    ``replaces`` ends the earlier measures of those labels first (``measure_replacing``). Problems
+    (a label that matches nothing, an adaptive measure replaced) go to ``problems`` when given, located
+    by the measure's origin; without it they raise :class:`ScenarioError`."""
+    out = _Problems()
+    measures = list(inherited)
+    for m in added:
+        if m.replaces:
+            for lab in m.replaces:
+                if any(x.label == lab and x.adoption == "adaptive" for x in measures):
+                    out.add(f"{m.origin}.replaces", f"{lab!r} is adaptive and may never be adopted; it cannot "
+                                                    "be replaced")
+            measures, unmatched = measure_replacing(measures, m)
+            for lab in unmatched:
+                out.add(f"{m.origin}.replaces", f"no earlier measure is labelled {lab!r}")
+        measures.append(m)
+    if problems is not None:
+        problems.extend(out)
+    elif out:
+        raise ScenarioError(list(out))
+    return tuple(measures)
 
 
 def load(path: str | Path) -> Scenario:

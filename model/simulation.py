@@ -77,6 +77,48 @@ def degree_days(hdd_normal: np.ndarray, params: Params) -> np.ndarray:
     return hdd_normal[None, :, None] * growth[:, None, :]
 
 
+def _piece_key(m) -> tuple:
+    # One measure piece whatever list it came in: ``compose`` makes new objects for the pieces a
+    # replacement ends, equal in these fields across the lists of a batch.
+    return (m.origin, m.kind, m.label, m.municipalities, m.start_year, m.ramp_years, m.end_year, m.adoption)
+
+
+def variant_paths(variants, n_years: int | None = None) -> dict[str, np.ndarray]:
+    """Lever paths (T, V, M, *axes) of V measure lists in one pass: member v of the batch axis runs
+    ``variants[v]``. Each distinct measure is applied once, acting only in the members that hold it,
+    so member v equals ``lever_paths(variants[v])`` exactly."""
+    pieces: dict[tuple, object] = {}
+    members: dict[tuple, np.ndarray] = {}
+    for v, measures in enumerate(variants):
+        for m in measures:
+            key = _piece_key(m)
+            pieces.setdefault(key, m)
+            members.setdefault(key, np.zeros(len(variants), dtype=bool))[v] = True
+    keys = list(pieces)
+    masks = {i: members[k] for i, k in enumerate(keys) if not members[k].all()}
+    return lever_paths([pieces[k] for k in keys], YEARS, len(variants), masks)
+
+
+def run_variants(scenario: Scenario, variants, seed: int = 0) -> "FramtidModel":
+    """Run V measure lists of one scenario (its parameters, anchors and GWP) as one batch run: member v
+    of the batch ("draw") axis holds ``variants[v]``, each at the default parameter values. Returns the
+    finished model; ``model.record`` arrays are (T, V, M, ...). Adaptive measures cannot take part
+    (their adoption depends on the run)."""
+    from .errors import UsageError
+
+    variants = [tuple(v) for v in variants]
+    if not variants:
+        raise UsageError("run_variants needs at least one list of measures")
+    adaptive = sorted({m.label for v in variants for m in v if m.adoption == "adaptive"})
+    if adaptive:
+        raise UsageError(f"adaptive measures cannot be run as fixed variants ({', '.join(adaptive)}); "
+                         "write them without adoption = \"adaptive\" to attribute them")
+    params = Params.defaults(len(variants), scenario.parameters)
+    model = FramtidModel(scenario, params, seed=seed, paths=variant_paths(variants))
+    model.run()
+    return model
+
+
 class FramtidModel(Model):
     """One scenario run over all 13 municipalities."""
 

@@ -54,20 +54,28 @@ def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
     """Turn a scenario's measures into lever paths ``(T, D, M, *axes)``, each lever by its rule.
 
     ``draw_masks`` maps the position of a measure in ``measures`` to the draws (D,) bool it acts
-    in (a measure adopted adaptively in some draws only); other measures act in every draw.
+    in (a measure adopted adaptively in some draws only, or a subset of a package); other measures
+    act in every draw. A lever no masked measure sets is the same in every draw: it is computed once
+    and returned as a read-only view broadcast over the draws (a toll path over 1 000 draws would
+    otherwise take gigabytes).
     """
-    paths = neutral_paths(len(years), n_draws, len(dims.MUNICIPALITIES))
     masks = draw_masks or {}
+    targets = [lever_targets(m) for m in measures]
+    varying = {lever for i in masks for lever in targets[i]}
+    n_muni = len(dims.MUNICIPALITIES)
+    paths = neutral_paths(len(years), 1, n_muni, set(LEVERS) - varying)
+    paths.update(neutral_paths(len(years), n_draws, n_muni, varying))
     for i in sorted(range(len(measures)), key=lambda i: _order(measures[i])):
         m = measures[i]
         s = strength(years, m.start_year, m.ramp_years, m.end_year)
         if i in masks:
             s = s[:, None] * np.asarray(masks[i], dtype=float)[None, :]
         idx = np.array([dims.MUNICIPALITIES.index(x) for x in m.municipalities])
-        for lever, target in lever_targets(m).items():
+        for lever, target in targets[i].items():
             lv = LEVERS[lever]
             apply_setting(paths[lever], idx, s, target, lv.combine, lv.neutral)
-    return paths
+    return {name: p if p.shape[1] == n_draws else np.broadcast_to(p, (p.shape[0], n_draws) + p.shape[2:])
+            for name, p in paths.items()}
 
 
 def _active(m: Measure) -> tuple[int, int]:
