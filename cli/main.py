@@ -316,6 +316,44 @@ def elasticities(municipality, start_year, fmt):
     click.echo(catalogue.render(header, table, fmt, catalogue.terminal_width()))
 
 
+@main.command()
+@click.argument("scenario")
+@click.option("--year", type=int, default=2030, show_default=True, help="Year of the effects.")
+@click.option("--from", "span_from", type=int, default=None,
+              help="First year of the cumulative effects (default: the package's first start year).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids; default: each of the 13 and all together).")
+@click.option("--permutations", type=click.IntRange(2, 100_000), default=200, show_default=True,
+              help="Sampled orders when the package has more than 12 measures.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Seed of the sampled orders.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def attribute(scenario, year, span_from, municipalities, permutations, seed, fmt):
+    """Attribute the effect of SCENARIO's own measures (file, or framtid:NAME) against the scenario it
+    extends: Shapley values (exact up to 12 measures), first-in and last-in effects and the interaction,
+    in --year [kt CO2e/yr] and summed from --from to --year [kt CO2e]; negative = emissions cut."""
+    from framtid.model import api, catalogue, dims
+    from framtid.model.errors import UsageError
+    from framtid.model.evaluation import attribution
+
+    picked = _names(municipalities)
+    unknown = [m for m in picked or () if m not in dims.MUNICIPALITIES]
+    if unknown:
+        raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; allowed: {', '.join(dims.MUNICIPALITIES)}")
+    result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed)
+    if fmt == "json":
+        click.echo(json.dumps(attribution.to_json(result, picked), indent=2, ensure_ascii=False))
+        return
+    header, rows = (attribution.rows if fmt == "table" else attribution.long_rows)(result, picked)
+    if fmt == "table":
+        how = ("exact Shapley values" if result.exact else
+               f"Shapley values estimated from {permutations} sampled orders (std_error: their standard error)")
+        click.echo(f"{result.scenario} against {result.base}: {how}, {result.n_runs} runs; kt CO2e/yr in "
+                   f"{result.year}, kt CO2e over {result.span[0]}-{result.span[1]}; negative = emissions cut\n")
+    click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
+
+
 def _parse_years(text: str) -> list[int]:
     """Comma-separated years, sorted and without repeats."""
     from framtid.model import dims

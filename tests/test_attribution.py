@@ -1,0 +1,167 @@
+"""Attribution of a package's effect to its measures (Shapley values, first-in, last-in)."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from framtid.cli.main import main
+from framtid.model import api, dims
+from framtid.model.errors import UsageError
+from framtid.model.evaluation import attribution as at
+from framtid.model.scenario import compose, load
+from framtid.model.simulation import run_variants
+
+REPO = Path(__file__).resolve().parents[1]
+
+PACKAGE = """# A test package: a charge on Oslo's cordons and a central parking fee (they cut the same car
+# trips, so together they cut less than their sum), and biogas buses (assumption: test values).
+[scenario]
+name = "pair"
+extends = "framtid:current-policies"
+
+# Twice the tolls in force (model/data/toll_rates.csv; assumption: a test).
+[[measure]]
+kind = "toll_change"
+label = "tolls x2"
+municipality = "oslo"
+start_year = 2020
+factor = 2.0
+
+# 60 NOK per car trip into A zones (assumption: a test).
+[[measure]]
+kind = "parking_fee"
+label = "parking 60"
+municipality = "oslo"
+start_year = 2020
+fee_nok = { A = 60 }
+
+# Half the bus diesel replaced by biogas (assumption: a test).
+[[measure]]
+kind = "bus_biogas"
+label = "biogas"
+municipality = "oslo"
+start_year = 2020
+share = 0.5
+"""
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    path = tmp_path_factory.mktemp("attr") / "pair.toml"
+    path.write_text(PACKAGE)
+    return path
+
+
+@pytest.fixture(scope="module")
+def result(package):
+    return at.attribute(package, year=2030)
+
+
+# -- the arithmetic by hand ---------------------------------------------------------------------------------
+
+def test_two_measures_with_an_interaction_by_hand():
+    # v({}) = 0, v(A) = -10, v(B) = -6, v(AB) = -12: together they cut 4 less than apart.
+    v = np.array([0.0, -10.0, -6.0, -12.0])                 # subsets {}, {A}, {B}, {A, B}
+    np.testing.assert_allclose(at.shapley_exact(v), [-8.0, -4.0])   # (-10 + (-12 + 6)) / 2, (-6 + (-12 + 10)) / 2
+    np.testing.assert_allclose(at.first_in(v), [-10.0, -6.0])
+    np.testing.assert_allclose(at.last_in(v), [-6.0, -2.0])
+
+
+def test_shapley_weights_credit_an_additive_game_with_each_measure_alone():
+    effects = np.array([-3.0, -5.0, 2.0, -1.0])
+    masks = at.subset_masks(4)
+    v = masks.astype(float) @ effects
+    np.testing.assert_allclose(at.shapley_exact(v), effects, atol=1e-12)
+    np.testing.assert_allclose(at.shapley_weights(4).sum(axis=1), 0.0, atol=1e-12)   # each phi is a difference
+
+
+def test_every_order_sampled_equals_the_exact_values():
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=(8, 2))                                 # 3 measures, a vector value per subset
+    v[0] = 0.0
+    orders = np.array(list(itertools.permutations(range(3))))
+    phi, se = at.shapley_sampled({b: v[b] for b in range(8)}, orders)
+    np.testing.assert_allclose(phi, at.shapley_exact(v), atol=1e-12)
+    assert se.shape == phi.shape
+    np.testing.assert_array_equal(at.order_subsets(orders), np.arange(8))
+
+
+# -- on a run ------------------------------------------------------------------------------------------------
+
+def test_batched_subsets_equal_separate_runs(package):
+    scenario = load(package)
+    subsets = [(), scenario.own[:1], scenario.own[1:], scenario.own]
+    variants = [compose(scenario.inherited, s) for s in subsets]
+    batch = run_variants(scenario, variants)
+    for v, measures in enumerate(variants):
+        single = api.run_scenario(dataclasses.replace(scenario, measures=measures))
+        for name in single.record:
+            np.testing.assert_allclose(batch.record[name][:, v], single.record[name][:, 0], rtol=1e-12, atol=1e-9,
+                                       err_msg=name)
+
+
+def test_shapley_values_sum_to_the_package_effect_and_match_hand_values(package, result):
+    np.testing.assert_allclose(result.shapley.sum(axis=0), result.total, rtol=1e-9, atol=1e-6)
+    # by hand for the two car measures, from four separate runs of Oslo in 2030
+    scenario = load(package)
+    k, oslo = 2030 - dims.BASE_YEAR, dims.MUNICIPALITIES.index("oslo")
+
+    def total(measures):
+        return api.run_scenario(dataclasses.replace(scenario, measures=compose(scenario.inherited, measures))) \
+            .emission_totals()[k, 0, oslo]
+
+    toll, parking, biogas = scenario.own
+    v0, va, vb, vab = total(()), total((toll,)), total((parking,)), total((toll, parking))
+    assert vab - v0 > (va - v0) + (vb - v0)            # together they cut less than apart
+    full = total((toll, parking, biogas))
+    vc, vac, vbc = total((biogas,)), total((toll, biogas)), total((parking, biogas))
+    # three players: phi_A = 1/3 [A] + 1/6 [AB - B] + 1/6 [AC - C] + 1/3 [ABC - BC]
+    phi_toll = ((va - v0) / 3 + (vab - vb) / 6 + (vac - vc) / 6 + (full - vbc) / 3)
+    np.testing.assert_allclose(result.shapley[0, 0, oslo].sum(), phi_toll, rtol=1e-9)
+    np.testing.assert_allclose(result.first_in[1, 0, oslo].sum(), vb - v0, rtol=1e-9)
+    np.testing.assert_allclose(result.last_in[2, 0, oslo].sum(), full - vab, rtol=1e-9)
+    assert result.interaction[0, oslo].sum() > 0          # overlap of the two car measures
+    # nothing outside Oslo's commuting region moves
+    bergen = dims.MUNICIPALITIES.index("bergen")
+    np.testing.assert_allclose(result.shapley[:, :, bergen], 0.0, atol=1e-6)
+
+
+def test_sampled_orders_sum_exactly_and_approach_the_exact_values(package, result):
+    sampled = at.attribute(package, year=2030, permutations=30, max_exact=2, seed=3)
+    assert not sampled.exact and sampled.standard_error is not None
+    np.testing.assert_allclose(sampled.shapley.sum(axis=0), sampled.total, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(sampled.total, result.total, rtol=1e-12, atol=1e-6)
+    err = np.abs(sampled.shapley - result.shapley)
+    assert (err <= 4 * sampled.standard_error + 1e-6).all()
+
+
+def test_packages_that_cannot_be_attributed_say_why(tmp_path):
+    with pytest.raises(UsageError, match="adds no measures"):
+        at.attribute("framtid:reference")
+    with pytest.raises(UsageError, match="adaptive measures cannot be attributed"):
+        at.attribute(REPO / "scenarios" / "restrictive-adaptive.toml")
+    with pytest.raises(UsageError, match="--year"):
+        at.attribute(REPO / "scenarios" / "restrictive.toml", year=2009)
+
+
+def test_the_command_prints_json_blocks_per_municipality(package):
+    runner = CliRunner()
+    res = runner.invoke(main, ["attribute", str(package), "--format", "json", "--municipality", "oslo"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    block = out["municipalities"]["oslo"]
+    assert set(out["municipalities"]) == {"oslo"}
+    assert [m["label"] for m in block["measures"]] == ["tolls x2", "parking 60", "biogas"]
+    assert all({"kind", "label", "shapley"} <= set(m) for m in block["measures"])
+    assert abs(sum(m["shapley"] for m in block["measures"]) - block["total"]) < 0.01
+    table = runner.invoke(main, ["attribute", str(package), "--year", "2025"])
+    assert table.exit_code == 0 and "all 13" in table.output and "(interaction)" in table.output
+    bad = runner.invoke(main, ["attribute", str(package), "--municipality", "narvik"])
+    assert bad.exit_code == 2 and "unknown id" in bad.output
