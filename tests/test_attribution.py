@@ -109,6 +109,11 @@ def test_batched_subsets_equal_separate_runs(package):
 
 def test_shapley_values_sum_to_the_package_effect_and_match_hand_values(package, result):
     np.testing.assert_allclose(result.shapley.sum(axis=0), result.total, rtol=1e-9, atol=1e-6)
+    # the yearly wedges sum to the yearly effect, and agree with the year's values
+    np.testing.assert_allclose(result.yearly.sum(axis=0), result.yearly_total, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(result.yearly[:, 2030 - dims.BASE_YEAR], result.shapley[:, 0].sum(axis=-1),
+                               rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(result.yearly[:, :2020 - dims.BASE_YEAR], 0.0, atol=1e-9)
     # by hand for the two car measures, from four separate runs of Oslo in 2030
     scenario = load(package)
     k, oslo = 2030 - dims.BASE_YEAR, dims.MUNICIPALITIES.index("oslo")

@@ -128,6 +128,8 @@ class Attribution:
     standard_error: np.ndarray | None     # (n, 2, M, S) when sampled
     first_in: np.ndarray | None           # (n, 2, M, S) (exact, or sampled runs that hold them)
     last_in: np.ndarray | None
+    yearly: np.ndarray | None = None      # (n, T, M): Shapley values of every year, all sectors (wedges)
+    yearly_total: np.ndarray | None = None   # (T, M)
     sectors: tuple[str, ...] = dims.SECTORS
 
     @property
@@ -147,30 +149,34 @@ def _package(scenario):
     return own
 
 
-def _values(model, year: int, span: tuple[int, int]) -> np.ndarray:
-    """(V, 2, M, S): emissions by sector in ``year`` and summed over ``span`` for every batch member."""
+def _values(model, year: int, span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """For every batch member: emissions by sector in ``year`` and summed over ``span`` (V, 2, M, S),
+    and the total of every year (V, T, M)."""
     gas = model.record["emissions_gas"]                                  # (T, V, M, src, G)
     by_source = (gas * model.gwp[None, :, None, None, :]).sum(-1)        # (T, V, M, src)
     by_sector = sectors_from_sources(by_source, -1)                      # (T, V, M, S)
     k = year - dims.BASE_YEAR
     a, b = span[0] - dims.BASE_YEAR, span[1] - dims.BASE_YEAR
-    return np.stack([by_sector[k], by_sector[a:b + 1].sum(axis=0)], axis=1)
+    point = np.stack([by_sector[k], by_sector[a:b + 1].sum(axis=0)], axis=1)
+    return point, np.moveaxis(by_sector.sum(axis=-1), 1, 0)
 
 
-def _run_subsets(scenario, own, subset_bits, year, span, seed) -> dict[int, np.ndarray]:
+def _run_subsets(scenario, own, subset_bits, year, span, seed) -> tuple[dict, dict]:
+    """v(S) for the subsets given as bit masks: (2, M, S) in the year and span, and (T, M) every year."""
     from ..scenario import compose
     from ..simulation import run_variants
 
-    out: dict[int, np.ndarray] = {}
+    point: dict[int, np.ndarray] = {}
+    yearly: dict[int, np.ndarray] = {}
     bits = list(subset_bits)
     for start in range(0, len(bits), CHUNK):
         chunk = bits[start:start + CHUNK]
         variants = [compose(scenario.inherited, [m for i, m in enumerate(own) if b >> i & 1]) for b in chunk]
         model = run_variants(scenario, variants, seed=seed)
-        values = _values(model, year, span)
+        values, totals = _values(model, year, span)
         for j, b in enumerate(chunk):
-            out[int(b)] = values[j]
-    return out
+            point[int(b)], yearly[int(b)] = values[j], totals[j]
+    return point, yearly
 
 
 def attribute(scenario, year: int = 2030, span_from: int | None = None, permutations: int = DEFAULT_PERMUTATIONS,
@@ -195,20 +201,21 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     measures = [(m.kind, m.label) for m in own]
     full = 2 ** n - 1
     if n <= max_exact:
-        values = _run_subsets(scenario, own, range(2 ** n), year, span, seed)
+        values, yearly = _run_subsets(scenario, own, range(2 ** n), year, span, seed)
         v = np.stack([values[b] for b in range(2 ** n)])
+        y = np.stack([yearly[b] for b in range(2 ** n)])
         return Attribution(scenario.name, base, year, span, measures, True, 2 ** n, v[full] - v[0],
-                           shapley_exact(v), None, first_in(v), last_in(v))
+                           shapley_exact(v), None, first_in(v), last_in(v), shapley_exact(y), y[full] - y[0])
     if permutations < 2:
         raise UsageError(f"--permutations must be at least 2 (got {permutations})")
     orders = sampled_orders(n, permutations, seed)
     bits = set(order_subsets(orders).tolist()) | {1 << i for i in range(n)} | {full & ~(1 << i) for i in range(n)}
-    values = _run_subsets(scenario, own, sorted(bits), year, span, seed)
+    values, yearly = _run_subsets(scenario, own, sorted(bits), year, span, seed)
     phi, se = shapley_sampled(values, orders)
     first = np.stack([values[1 << i] - values[0] for i in range(n)])
     last = np.stack([values[full] - values[full & ~(1 << i)] for i in range(n)])
     return Attribution(scenario.name, base, year, span, measures, False, len(bits), values[full] - values[0],
-                       phi, se, first, last)
+                       phi, se, first, last, shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0])
 
 
 # -- tables ------------------------------------------------------------------------------------------------
