@@ -354,6 +354,189 @@ def attribute(scenario, year, span_from, municipalities, permutations, seed, fmt
     click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
 
 
+@main.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
+@click.option("--national-rule", "rule", type=click.Choice(["share", "per-capita", "non-ets"]), default="share",
+              show_default=True, help="How national targets are set against the municipalities: the national "
+                                      "path's change from 2009 on their 2009 emissions, per inhabitant, or on "
+                                      "their emissions outside the EU ETS.")
+@click.option("--zero-growth-base", "zero_growth_base", type=int, default=None, metavar="YEAR",
+              help="Reference year of the zero-growth goal for car traffic (default: 2017).")
+@click.option("--from", "from_year", type=int, default=None, metavar="YEAR",
+              help="Year the needed annual cut is counted from (default: the year before each target's year).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
+    """Set RESULT against the targets: national targets, the municipalities' own targets and the
+    zero-growth goal for car traffic; per municipality, city region and the 13 together: target value,
+    modelled value in its year, gap, first year met and the average annual cut still needed."""
+    from framtid.model import api, catalogue
+    from framtid.model.evaluation import targets as tg
+
+    ds = catalogue.select(api.open_results(result), _names(scenarios), source=result)
+    rows = tg.assess(ds, rule, zero_growth_base, from_year, result)
+    if fmt != "table":
+        click.echo(catalogue.render(*tg.tidy(rows), fmt))
+        return
+    last_year = int(ds["year"].values[-1])
+    click.echo(catalogue.render_sections(tg.sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, last_year),
+                                         "table", catalogue.terminal_width()).lstrip("\n"))
+
+
+@main.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES",
+              help="Only these scenarios (comma-separated; default: every scenario of RESULT).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids; default: the 13 and all together).")
+@click.option("--from", "year_from", type=int, default=None, metavar="YEAR", help="Start year (default: 2009).")
+@click.option("--to", "year_to", type=int, default=2030, show_default=True, metavar="YEAR", help="End year.")
+@click.option("--versus", default=None, metavar="SCENARIO",
+              help="Decompose the difference from this scenario in the --to year instead of a change over time.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def decompose(result, scenarios, municipalities, year_from, year_to, versus, fmt):
+    """Split the change in road-transport and building emissions in RESULT into activity, structure,
+    intensity and fuel effects (additive LMDI-I; the effects add up to the change exactly) [kt CO2e/yr]."""
+    from framtid.model import api, catalogue
+    from framtid.model.evaluation import decomposition as dc
+
+    ds = api.open_results(result)
+    rows = dc.decompose(ds, _names(scenarios), _names(municipalities), year_from, year_to, versus, result)
+    if fmt != "table":
+        click.echo(catalogue.render(*dc.tidy(rows), fmt))
+        return
+    click.echo(catalogue.render_sections(dc.sections(rows, ds["emissions"].attrs.get("gwp", "")), "table",
+                                         catalogue.terminal_width()).lstrip("\n"))
+
+
+def _option_years(text: str, option: str) -> list[int]:
+    """``_parse_years`` with its messages naming ``option``."""
+    from framtid.model.errors import UsageError
+
+    try:
+        return _parse_years(text)
+    except UsageError as exc:
+        raise UsageError(str(exc).replace("--years", option, 1)) from None
+
+
+@main.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--year", "--years", "years", default="2009,2020,2030,2050", show_default=True,
+              help="Comma-separated years.")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids); regions and the total cover the selection.")
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
+@click.option("--reference-year", "reference_year", type=int, default=2009, show_default=True,
+              help="Year the car vkm index is 1 in.")
+@click.option("--compare", default="2009", show_default=True, metavar="YEAR|SCENARIO",
+              help="What the HEAT change is measured against: a year's walking and cycling per resident, or a "
+                   "scenario of RESULT.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def indicators(result, years, municipalities, scenarios, reference_year, compare, fmt):
+    """The programme's indicators from a RESULT file, per municipality, region and all together: emissions
+    per capita, car share and car vkm index, kWh per m2, fossil heating, waste, adaptation, road NOx and
+    PM10, the health value of walking and cycling (WHO HEAT) and tolls paid by residents."""
+    from framtid.model import api, catalogue
+    from framtid.model.errors import UsageError
+    from framtid.model.evaluation import indicators as ind
+
+    year_list = _option_years(years, "--year")
+    ds = api.open_results(result)
+    try:
+        catalogue.check_years(ds, year_list, result)
+    except UsageError as exc:
+        raise UsageError(str(exc).replace("--years", "--year", 1)) from None
+    ind.check_reference_year(ds, reference_year, result)
+    ds = catalogue.select(ds, None, _names(municipalities), None, result)
+    picked = list(catalogue.select(ds, _names(scenarios), None, None, result)["scenario"].values)
+    against = ind.parse_compare(compare, ds, result)
+    if fmt == "table":
+        sections = ind.indicator_sections(ds, year_list, reference_year, against, [str(s) for s in picked])
+        click.echo(catalogue.render_sections(sections, "table", catalogue.terminal_width()).lstrip("\n"))
+    else:
+        header, rows = ind.indicator_rows(ds, year_list, reference_year, against, [str(s) for s in picked])
+        click.echo(catalogue.render(header, rows, fmt))
+
+
+@main.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["gpc", "csv"]), default="gpc", show_default=True,
+              help="gpc: the GHG Protocol for Cities BASIC layout beside the agency's sectors; csv: one row per "
+                   "source and gas.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="CSV file to write (default: print to the terminal).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+@click.option("--scenario", "scenarios", default=None, metavar="NAME", help="Only this scenario (or comma-separated "
+                                                                           "names).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids).")
+@click.option("--year", "--years", "years", default=None, help="Only these years (comma-separated; default: all).")
+@handle_errors
+def export(result, fmt, out, force, scenarios, municipalities, years):
+    """Write the emissions of a RESULT file in a standard city-inventory layout (t and t CO2e per year,
+    mean over draws), each row beside the agency's sector and the model's sources."""
+    from framtid.model import api, catalogue
+    from framtid.model.errors import UsageError
+    from framtid.model.evaluation import export as ex
+
+    year_list = _option_years(years, "--year") if years else None
+    if out:
+        ex.check_out(out, force)     # before any work
+    ds = api.open_results(result)
+    if year_list:
+        try:
+            catalogue.check_years(ds, year_list, result)
+        except UsageError as exc:
+            raise UsageError(str(exc).replace("--years", "--year", 1)) from None
+        ds = ds.sel(year=year_list)
+    ds = catalogue.select(ds, _names(scenarios), _names(municipalities), None, result)
+    text = ex.export_text(ds, fmt)
+    if out:
+        ctx = click.get_current_context()
+        ctx.meta["framtid.target"] = (out, _stat(out))
+        path = ex.write(text, out, force)
+        click.echo(f"wrote {path} ({fmt}: {text.count(chr(10)) - 1} rows)", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--discount-rate", "discount_rate", type=float, default=None, metavar="R",
+              help="Real discount rate per year (default: cost.discount_rate = 0.04, the Norwegian CBA rate).")
+@click.option("--year-from", "year_from", type=int, default=None, metavar="YEAR",
+              help="First year of the appraisal, the year costs are discounted to (default: the package's first "
+                   "start year).")
+@click.option("--year-to", "year_to", type=int, default=None, metavar="YEAR", help="Last year (default: 2050).")
+@click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the MAC curve to this PNG.")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def costs(scenario, discount_rate, year_from, year_to, plot, force, fmt):
+    """Cost the measures SCENARIO adds to the scenario it extends: each measure alone on that base
+    (first-in), its cost items by payer, abatement, NOK per t CO2e beside the carbon price, and the
+    marginal abatement cost curve."""
+    from pathlib import Path
+
+    from framtid.model import api, catalogue
+    from framtid.model.evaluation import costs as appraisal
+
+    loaded = api.load_scenario(scenario)
+    if plot:
+        appraisal.check_plot_path(plot, force)   # refuse before the runs
+    report = appraisal.evaluate(loaded, discount_rate, year_from, year_to)
+    written = None
+    if plot:
+        click.get_current_context().meta["framtid.target"] = (Path(plot), _stat(plot))
+        written = appraisal.plot_mac(report, plot, force)
+    sections = appraisal.tables(report, fmt)
+    click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
+    if written:
+        click.echo(f"wrote {written}", err=fmt != "table")
+
 def _parse_years(text: str) -> list[int]:
     """Comma-separated years, sorted and without repeats."""
     from framtid.model import dims

@@ -26,8 +26,8 @@ from .accounting import gwp_vector
 from .mesa_core import Agent, Model
 from .agents import HouseholdCohort, Municipality
 from .measures import lever_paths
-from .data_store import observations
 from .errors import DataError
+from .evaluation.targets import municipal_targets
 from .parameters import Params
 from .results import ACTIVITY, empty_record
 from .scenario import Scenario, builtin_path, load
@@ -45,17 +45,6 @@ def _base_levers(n_draws: int) -> dict[str, np.ndarray]:
 def base_levers(n_draws: int) -> dict[str, np.ndarray]:
     """Lever values of the policies in force in 2009, the world the inventory observed."""
     return {k: v.copy() for k, v in _base_levers(n_draws).items()}
-
-
-def _targets() -> dict[str, tuple[int, int, float]]:
-    """Each municipality's emission target with a stated base year (latest target year first)."""
-    out = {}
-    for o in observations():
-        if o.variable.startswith("target.emissions_change_vs_") and o.municipality in dims.MUNICIPALITIES:
-            base = o.variable.rsplit("_", 1)[1]
-            if base.isdigit() and (o.municipality not in out or o.year > out[o.municipality][1]):
-                out[o.municipality] = (int(base), o.year, o.value)
-    return out
 
 
 def population_paths(inputs: base_year.BaseInputs, params: Params, anchors: dict) -> np.ndarray:
@@ -144,7 +133,7 @@ class FramtidModel(Model):
         self.submodels = submodels()
         self.calibration = self._calibrate()
         self.state = self._init_states(self.calibration)[0]
-        targets = _targets()
+        targets = municipal_targets()   # the municipalities' own targets (evaluation/targets.py)
         for i in range(len(dims.MUNICIPALITIES)):
             Municipality(self, i, targets.get(dims.MUNICIPALITIES[i]))
         for m in range(len(dims.MUNICIPALITIES)):

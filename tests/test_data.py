@@ -19,7 +19,8 @@ def test_every_parameter_has_unit_range_and_source():
         assert p.unit and p.description and p.source, p.name
         assert p.low <= p.default <= p.high, p.name
         assert p.name.split(".")[0] in ("accounting", "land_use", "transport", "buildings", "waste",
-                                        "other_sectors", "energy_supply", "prices", "adaptation", "adoption"), p.name
+                                        "other_sectors", "energy_supply", "prices", "adaptation", "adoption",
+                                        "cobenefits", "cost"), p.name
 
 
 def test_every_parameter_is_read_by_a_run(monkeypatch):
@@ -33,10 +34,16 @@ def test_every_parameter_is_read_by_a_run(monkeypatch):
         return original(self, name)
 
     monkeypatch.setattr(parameters.Params, "__getitem__", spy)
-    api.run_scenario(api.load_scenario(REPO / "scenarios" / "current-policies.toml"))
+    current = api.run_scenario(api.load_scenario(REPO / "scenarios" / "current-policies.toml"))
     api.run_scenario(api.load_scenario(REPO / "tests" / "data" / "adaptive.toml"))
     for gwp in GWP_SETS:
         gwp_vector(parameters.Params.defaults(1), gwp)
+    from framtid.model.evaluation import indicators   # co-benefit parameters are read after a run
+
+    indicators.compute(api.to_dataset([current], 0))
+    from framtid.model.evaluation import costs   # cost parameters are read by the kinds' cost declarations
+
+    costs.check_declarations(current)
     assert set(parameters.table()) - seen == set()
 
 

@@ -8,6 +8,7 @@ further building, and a ramp is the pace of building.
 
 from __future__ import annotations
 
+from . import costing
 from .base import Field, MeasureKind, field_levers, share
 
 _COEFFICIENTS = ("runoff coefficients of roofs 0.9, paved ground 0.8, sedum roofs 0.4 (Svenskt Vatten P110) and "
@@ -77,3 +78,10 @@ KINDS = (
                "(parameter adaptation.flood_exposed_share_new_build, 0.05)",
     ),
 )
+
+# -- costs (measures/costing.py; docs/model.md "Costs") --------------------------------------------------
+
+_NO_COST = ("adaptation measures change no emission, so they have no cost per tonne; their investment costs are "
+            "not in the reference (buildings_waste_adaptation.csv gives effects only)")
+
+KINDS = costing.attach_costs(KINDS, {k.name: costing.not_costed(_NO_COST) for k in KINDS})

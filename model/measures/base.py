@@ -48,6 +48,41 @@ class Field:
 
 
 @dataclass(frozen=True)
+class CostItem:
+    """One cost stream of a measure kind, computed from two finished runs: the scenario without the
+    measure (``base``) and with it (``run``). ``compute(base, run, rate)`` returns ``(T, D, M)``
+    [real 2009 NOK/yr], positive where the payer pays more (or society uses more resources) with the
+    measure, negative where it saves or receives; ``rate`` [1/yr] annualises investments.
+
+    ``flow`` is ``"resource"`` (a cost to society: investment, operation, energy, time) or
+    ``"transfer"`` (money between parties: revenue, grants, taxes; the counterpart is another item,
+    and transfers are left out of the social cost). ``payer`` is ``"public"`` (municipality, state,
+    toll company, public transport) or ``"users"`` (households and firms).
+    """
+
+    name: str
+    flow: str
+    payer: str
+    method: str                        # the formula, with units and sources
+    compute: Callable = field(compare=False, repr=False)
+    parameters: tuple[str, ...] = ()   # the cost.* parameters it reads
+
+
+@dataclass(frozen=True)
+class Costs:
+    """A kind's cost declaration: its items, what they leave out and why; or, with no items, why the
+    kind is not costed."""
+
+    items: tuple[CostItem, ...] = ()
+    not_counted: tuple[str, ...] = ()
+    reason: str = ""                   # why the kind is not costed (no items)
+
+    @property
+    def costed(self) -> bool:
+        return bool(self.items)
+
+
+@dataclass(frozen=True)
 class MeasureKind:
     name: str
     area: str                          # programme area: land_use_transport, buildings_energy, waste
@@ -56,6 +91,7 @@ class MeasureKind:
     to_levers: Callable[[dict], dict[str, np.ndarray]]
     source: str = ""                   # where the mechanism's effect size comes from
     municipality_from: str | None = None   # a field whose label fixes the municipality (cordon owner)
+    costs: Costs | None = field(default=None, compare=False)   # cost items (measures/costing.py)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -3,6 +3,7 @@ fuels and heating oil."""
 
 from __future__ import annotations
 
+from . import costing
 from .base import Field, MeasureKind, field_levers
 
 KINDS = (
@@ -34,3 +35,11 @@ KINDS = (
         source="as co2_tax",
     ),
 )
+
+# -- costs (measures/costing.py; docs/model.md "Costs") --------------------------------------------------
+
+_TAX = ("a tax is a transfer; its social cost is the users' loss on the energy use it removes, which the model "
+        "does not record as a change of generalised cost for car purchase and heating; the carbon price beside "
+        "the MAC curve is the benchmark a CO2 tax stands for")
+
+KINDS = costing.attach_costs(KINDS, {"co2_tax": costing.not_costed(_TAX), "fuel_tax": costing.not_costed(_TAX)})

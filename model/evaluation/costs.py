@@ -1,0 +1,496 @@
+"""What measures cost: cost streams per measure, abatement cost per tonne and the marginal abatement
+cost (MAC) curve of a package.
+
+A package is the measures a scenario file adds to the scenario it extends (its base). Each measure
+is run alone added to the base ("first-in"): its cost items (``MeasureKind.costs``, declared in the
+kind modules with ``measures/costing.py``) are computed from the base run and that run, and its
+abatement is the base's emissions less the run's, over all 13 municipalities (a cordon or a plant
+acts beyond its owner). Abatement from elsewhere, e.g. Shapley values of the package
+(``attribution.py``), can be passed in instead; the costs stay first-in.
+
+Arithmetic (pure functions below), with discount rate r [1/yr] (default ``cost.discount_rate``,
+4 %: R-109/21) and the appraisal window Y0..Y1 (default: the package's first start year to 2050),
+everything in real 2009 NOK discounted to Y0:
+
+    PV(x)             = sum_{t=Y0..Y1} x_t / (1 + r)^(t - Y0)                        [NOK]
+    abatement         = sum_t a_t                (undiscounted, t CO2e; the MAC's width)
+    discounted tonnes = sum_t a_t / (1 + r)^(t - Y0)                                 [t CO2e]
+    social cost       = PV(resource items) + PV(lambda x net public budget)          [NOK]
+    NOK/t             = social cost / discounted tonnes   (the levelised cost; the MAC's height)
+
+with lambda = ``cost.tax_financing_share`` (R-109/21's cost of public funds) on the items the public
+pays (transfers included) and a_t = base - run emissions [t CO2e/yr] in the scenario's GWP set.
+Transfers (revenue, grants, taxes) are reported by payer and cancel in the social cost. The carbon
+price beside each NOK/t is the central CBA path (``model/data/carbon_price_path.csv``, 2023 NOK,
+converted to real 2009 NOK) weighted by the measure's discounted abatement: a measure pays at the
+carbon price when its NOK/t is at most that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from .. import dims
+from ..data_store import data_path, read_rows
+from ..errors import DataError, ResultExistsError, ResultFileError, UsageError
+
+CARBON_PRICE_FILE = "carbon_price_path.csv"
+CARBON_SERIES = ("central", "low", "high")
+MNOK = 1e6
+
+
+# ---------------------------------------------------------------- arithmetic (pure functions)
+
+def discount_factors(years, rate: float, base_year: int) -> np.ndarray:
+    """(1 + r)^-(t - base_year) for each year t [1]."""
+    t = np.asarray(years, dtype=float)
+    return (1.0 + float(rate)) ** -(t - base_year)
+
+
+def window_mask(years, year_from: int, year_to: int) -> np.ndarray:
+    """Years inside the appraisal window, bool over ``years``."""
+    y = np.asarray(years)
+    return (y >= year_from) & (y <= year_to)
+
+
+def present_value(stream, years, rate: float, year_from: int, year_to: int) -> np.ndarray:
+    """Present value in ``year_from`` of a yearly stream over the window [NOK]: the sum over
+    ``year_from <= t <= year_to`` of x_t / (1 + r)^(t - year_from). ``stream`` has years on axis 0."""
+    x = np.asarray(stream, dtype=float)
+    w = discount_factors(years, rate, year_from) * window_mask(years, year_from, year_to)
+    return np.tensordot(w, x, axes=(0, 0))
+
+
+def total(stream, years, year_from: int, year_to: int) -> np.ndarray:
+    """Undiscounted sum of a yearly stream over the window (years on axis 0)."""
+    return present_value(stream, years, 0.0, year_from, year_to)
+
+
+def cost_per_tonne(cost, tonnes) -> np.ndarray:
+    """Cost per tonne abated [NOK/t CO2e]; NaN where nothing is abated (tonnes <= 0)."""
+    cost, tonnes = np.asarray(cost, dtype=float), np.asarray(tonnes, dtype=float)
+    return np.where(tonnes > 0, cost / np.where(tonnes > 0, tonnes, 1.0), np.nan)
+
+
+def weighted_price(price, abatement, years, rate: float, year_from: int, year_to: int) -> np.ndarray:
+    """The carbon value of a measure's timing [NOK/t]: PV(price x abatement) / PV(abatement); the
+    discounted mean price over the window where the measure abates nothing."""
+    a = np.asarray(abatement, dtype=float)
+    p = np.asarray(price, dtype=float).reshape((-1,) + (1,) * (a.ndim - 1))
+    tonnes = present_value(a, years, rate, year_from, year_to)
+    plain = present_value(np.broadcast_to(p, a.shape), years, rate, year_from, year_to) / present_value(
+        np.ones(a.shape), years, rate, year_from, year_to)
+    return np.where(tonnes > 0, present_value(p * a, years, rate, year_from, year_to)
+                    / np.where(tonnes > 0, tonnes, 1.0), plain)
+
+
+def mac_curve(nok_per_t, widths) -> list[tuple[int, float, float, float]]:
+    """Order of a marginal abatement cost curve: (index, left edge, right edge, height) for every
+    entry with a finite cost and positive width, cheapest first (ties keep their order)."""
+    heights, widths = np.asarray(nok_per_t, dtype=float), np.asarray(widths, dtype=float)
+    keep = [i for i in range(len(heights)) if np.isfinite(heights[i]) and widths[i] > 0]
+    keep.sort(key=lambda i: heights[i])
+    out, left = [], 0.0
+    for i in keep:
+        out.append((i, left, left + float(widths[i]), float(heights[i])))
+        left += float(widths[i])
+    return out
+
+
+# ---------------------------------------------------------------- the carbon price path
+
+def carbon_price_rows(path: Path | None = None) -> dict[str, dict[int, float]]:
+    """The embedded carbon price paths {series: {year: NOK/t CO2 in 2023 NOK}}."""
+    path = path or data_path(CARBON_PRICE_FILE)
+    out: dict[str, dict[int, float]] = {}
+    for line, row in read_rows(path, ("series", "year", "value", "unit", "price_year", "source")):
+        where = f"{path.name}: line {line}"
+        if row["series"] not in CARBON_SERIES:
+            raise DataError(f"{where}: series {row['series']!r} not one of {', '.join(CARBON_SERIES)}")
+        try:
+            year, value, price_year = int(row["year"]), float(row["value"]), int(row["price_year"])
+        except ValueError:
+            raise DataError(f"{where}: year, value and price_year must be numbers") from None
+        if price_year != 2023 or not row["source"].strip():
+            raise DataError(f"{where}: every row must be in 2023 NOK and name its source")
+        out.setdefault(row["series"], {})[year] = value
+    missing = [s for s in CARBON_SERIES if s not in out]
+    if missing:
+        raise DataError(f"{path.name}: no rows for series {', '.join(missing)}")
+    return out
+
+
+def carbon_price_path(series: str = "central", years=dims.YEARS, path: Path | None = None) -> np.ndarray:
+    """Carbon price for cost-benefit analysis over ``years`` [real 2009 NOK/t CO2e]: the embedded
+    path (2023 NOK) linearly interpolated between its years, held at its first year before it
+    (2023: the path starts there) and at its last year after it, times ``prices.to_real_2009(2023)``."""
+    from ..prices import to_real_2009
+
+    rows = carbon_price_rows(path)[series]
+    known = sorted(rows)
+    return np.interp(np.asarray(years, dtype=float), known, [rows[y] for y in known]) * to_real_2009(2023)
+
+
+# ---------------------------------------------------------------- the package and its runs
+
+def package_of(scenario):
+    """(base scenario, package): the measures the scenario's own file adds, and the scenario without
+    them. A file that adds no measure has no package (a usage error)."""
+    name = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
+    if not scenario.own:
+        raise UsageError(f"{name}: adds no measures to the scenario it extends, so there is no package to cost; "
+                         "give a scenario file with [[measure]] entries")
+    base = dataclasses.replace(scenario, measures=tuple(scenario.inherited), own=())
+    return base, tuple(scenario.own)
+
+
+def with_measure(base, measure):
+    """The base with one measure added (its ``replaces`` applied), as the scenario file would have it."""
+    from ..scenario import compose
+
+    return dataclasses.replace(base, measures=compose(base.measures, [measure]), own=(measure,))
+
+
+def item_streams(kind_name: str, base, run, rate: float) -> dict[str, np.ndarray]:
+    """Cost streams of a kind's items ``{item: (T, D, M)}`` [real 2009 NOK/yr] from two runs (``RunView``s),
+    zero in the base year (measures act from 2010)."""
+    from ..measures import KINDS
+
+    out = {}
+    for item in KINDS[kind_name].costs.items:
+        stream = np.array(item.compute(base, run, rate), dtype=float)
+        stream[0] = 0.0
+        out[item.name] = stream
+    return out
+
+
+def check_declarations(model, rate: float | None = None) -> dict[str, float]:
+    """Every costed kind's items computed with one run as both base and run: the largest absolute
+    value per kind (0 when the declarations are consistent: no measure, no cost). Reads every cost
+    parameter the declarations name."""
+    from ..measures import KINDS
+    from ..measures.costing import RunView
+
+    view = RunView.of(model)
+    rate = float(model.params["cost.discount_rate"][0]) if rate is None else rate
+    if not np.all(np.isfinite(model.params["cost.tax_financing_share"])):
+        raise ValueError("cost.tax_financing_share is not finite")
+    out = {}
+    for name, kind in KINDS.items():
+        if kind.costs.costed:
+            streams = item_streams(name, view, view, rate)
+            out[name] = max(float(np.nanmax(np.abs(s))) if np.isfinite(s).all() else np.inf for s in streams.values())
+    return out
+
+
+@dataclass
+class ItemCost:
+    name: str
+    flow: str
+    payer: str
+    method: str
+    parameters: tuple[str, ...]
+    stream: np.ndarray            # (T, D) [real 2009 NOK/yr], summed over municipalities
+    pv: np.ndarray                # (D,) [real 2009 NOK]
+
+
+@dataclass
+class MeasureCost:
+    """Costs and abatement of one measure of a package (first-in)."""
+
+    label: str
+    kind: str
+    origin: str
+    municipalities: tuple[str, ...]
+    costed: bool
+    reason: str                           # why not costed
+    not_counted: tuple[str, ...]
+    items: list[ItemCost]
+    abatement: np.ndarray                 # (T, D) [t CO2e/yr], base - run, all municipalities
+    abatement_source: str                 # "first-in" or what was passed in
+    tonnes: np.ndarray = field(default=None)             # (D,) undiscounted over the window [t CO2e]
+    tonnes_discounted: np.ndarray = field(default=None)  # (D,)
+    social: np.ndarray = field(default=None)             # (D,) [NOK] PV of resource items + tax financing
+    public: np.ndarray = field(default=None)             # (D,) [NOK] PV of the public's items
+    users: np.ndarray = field(default=None)              # (D,) [NOK] PV of the users' items
+    nok_per_t: np.ndarray = field(default=None)          # (D,) social / discounted tonnes
+    nok_per_t_undiscounted: np.ndarray = field(default=None)   # (D,) social / undiscounted tonnes
+    carbon_price: dict = field(default_factory=dict)     # series -> (D,) [NOK/t], weighted by abatement
+
+    def pays(self) -> bool | None:
+        """Whether the measure costs at most the central carbon price of its timing (None: no NOK/t)."""
+        c, p = float(np.mean(self.nok_per_t)), float(np.mean(self.carbon_price["central"]))
+        return None if not np.isfinite(c) else c <= p
+
+
+@dataclass
+class CostReport:
+    scenario: str
+    base: str
+    discount_rate: float
+    year_from: int
+    year_to: int
+    years: np.ndarray
+    measures: list[MeasureCost]
+    carbon_price: dict                    # series -> (T,) [real 2009 NOK/t]
+
+    def mac(self) -> list[tuple[MeasureCost, float, float, float]]:
+        """(measure, left, right, NOK/t) of the MAC curve: costed measures with positive abatement,
+        cheapest first; widths in t CO2e (undiscounted over the window)."""
+        order = mac_curve([np.mean(m.nok_per_t) for m in self.measures],
+                          [np.mean(m.tonnes) for m in self.measures])
+        return [(self.measures[i], left, right, h) for i, left, right, h in order]
+
+
+def _window(package, year_from, year_to) -> tuple[int, int]:
+    first = max(min(m.start_year for m in package), dims.BASE_YEAR + 1)
+    y0 = first if year_from is None else int(year_from)
+    y1 = dims.FINAL_YEAR if year_to is None else int(year_to)
+    lo = dims.BASE_YEAR + 1
+    for option, y in (("--year-from", y0), ("--year-to", y1)):
+        if not lo <= y <= dims.FINAL_YEAR:
+            raise UsageError(f"{option}: must lie in {lo}-{dims.FINAL_YEAR} (measures act from {lo}; got {y})")
+    if y0 > y1:
+        raise UsageError(f"--year-from {y0} is after --year-to {y1}")
+    return y0, y1
+
+
+def evaluate(scenario, discount_rate: float | None = None, year_from: int | None = None,
+             year_to: int | None = None, abatement: Mapping[str, np.ndarray] | None = None,
+             seed: int = 0) -> CostReport:
+    """Cost the package of ``scenario`` (a loaded :class:`Scenario`): run the base and each measure
+    first-in, compute every measure's cost items, abatement and NOK/t.
+
+    ``abatement`` optionally maps a measure's label to its abatement ``(T,)`` or ``(T, D)`` [t CO2e/yr,
+    positive = a cut] over ``dims.YEARS`` (e.g. Shapley values from ``attribution.py``); measures it
+    does not name keep their first-in abatement.
+    """
+    from .. import api
+    from ..measures import KINDS
+    from ..measures.costing import RunView
+
+    base_scenario, package = package_of(scenario)
+    years = np.asarray(dims.YEARS)
+    y0, y1 = _window(package, year_from, year_to)
+    if discount_rate is not None and not -0.5 < float(discount_rate) <= 1.0:
+        raise UsageError(f"--discount-rate: must be a real rate per year between -0.5 and 1 (e.g. 0.04; got "
+                         f"{discount_rate})")
+    labels = [m.label for m in package]
+    passed = dict(abatement or {})
+    unknown = [k for k in passed if k not in labels]
+    if unknown:
+        raise UsageError(f"abatement given for {', '.join(map(repr, unknown))}, not measures of the package "
+                         f"(labels: {', '.join(labels)})")
+    doubled = sorted({x for x in passed if labels.count(x) > 1})
+    if doubled:
+        raise UsageError(f"abatement given by label for {', '.join(doubled)}, but several measures carry it")
+    for label, given in passed.items():
+        shape = np.shape(given)
+        if not shape or shape[0] != len(years) or len(shape) > 2:
+            raise UsageError(f"abatement of {label!r}: one value per year {dims.BASE_YEAR}-{dims.FINAL_YEAR} "
+                             f"({len(years)}, optionally by draw) [t CO2e/yr]; got shape {shape}")
+
+    base_model = api.run_scenario(base_scenario, seed)
+    base_view = RunView.of(base_model)
+    rate = float(base_model.params["cost.discount_rate"][0]) if discount_rate is None else float(discount_rate)
+    lam = base_model.params["cost.tax_financing_share"]                              # (D,)
+    base_totals = base_model.emission_totals()                                       # (T, D, M)
+    prices = {s: carbon_price_path(s, years) for s in CARBON_SERIES}
+    out = []
+    for m in package:
+        kind = KINDS[m.kind]
+        model = api.run_scenario(with_measure(base_scenario, m), seed)
+        view = RunView.of(model)
+        a = (base_totals - model.emission_totals()).sum(-1)                          # (T, D)
+        source = "first-in"
+        if m.label in passed:
+            a = np.broadcast_to(np.asarray(passed[m.label], dtype=float).reshape(len(years), -1), a.shape).copy()
+            source = "given"
+        items = []
+        if kind.costs.costed:
+            streams = item_streams(m.kind, base_view, view, rate)
+            for item in kind.costs.items:
+                stream = streams[item.name].sum(-1)                                  # (T, D)
+                items.append(ItemCost(item.name, item.flow, item.payer, item.method, item.parameters, stream,
+                                      present_value(stream, years, rate, y0, y1)))
+            if any(i.payer == "public" for i in items):
+                public = sum(i.stream for i in items if i.payer == "public")
+                items.append(ItemCost(
+                    "tax_financing", "resource", "public",
+                    "cost.tax_financing_share x the public's net outlays (its items, transfers included)",
+                    ("cost.tax_financing_share",), lam[None, :] * public,
+                    present_value(lam[None, :] * public, years, rate, y0, y1)))
+        out.append(_summarise(MeasureCost(
+            m.label, m.kind, m.origin, tuple(m.municipalities), kind.costs.costed, kind.costs.reason,
+            kind.costs.not_counted, items, a, source), years, rate, y0, y1, prices))
+    name = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
+    base_name = Path(scenario.files[-2][0]).name if len(scenario.files) > 1 else "a scenario without measures"
+    return CostReport(name, base_name, rate, y0, y1, years, out, prices)
+
+
+def _summarise(m: MeasureCost, years, rate, y0, y1, prices) -> MeasureCost:
+    m.tonnes = total(m.abatement, years, y0, y1)
+    m.tonnes_discounted = present_value(m.abatement, years, rate, y0, y1)
+    nan = np.full(m.tonnes.shape, np.nan)
+    if m.costed:
+        resource = [i for i in m.items if i.flow == "resource"]
+        zero = np.zeros(m.tonnes.shape)
+        m.social = sum((i.pv for i in resource), zero)
+        m.public = sum((i.pv for i in m.items if i.payer == "public" and i.name != "tax_financing"), zero)
+        m.users = sum((i.pv for i in m.items if i.payer == "users"), zero)
+        m.nok_per_t = cost_per_tonne(m.social, m.tonnes_discounted)
+        m.nok_per_t_undiscounted = cost_per_tonne(m.social, m.tonnes)
+    else:
+        m.social = m.public = m.users = m.nok_per_t = m.nok_per_t_undiscounted = nan
+    m.carbon_price = {s: weighted_price(p, m.abatement, years, rate, y0, y1) for s, p in prices.items()}
+    return m
+
+
+# ---------------------------------------------------------------- tables and the chart
+
+def _number(x: float, digits: int = 0) -> str:
+    return "-" if not np.isfinite(x) else f"{x:,.{digits}f}"
+
+
+def _cell(x, fmt: str, digits: int = 0):
+    """A number for a table (text with thousands separators, '-' when undefined) or for CSV and JSON
+    (rounded; None when undefined)."""
+    x = float(np.mean(x))
+    if fmt == "table":
+        return _number(x, digits)
+    return round(x, digits) if np.isfinite(x) else None
+
+
+def _note(m: MeasureCost) -> str:
+    if not m.costed:
+        return "not costed"
+    if not np.mean(m.tonnes) > 0:
+        return "no abatement" if np.mean(m.tonnes) == 0 else "adds emissions"
+    return ""
+
+
+def assumed(names) -> list[str]:
+    """The cost parameters among ``names`` whose source is an assumption."""
+    from ..parameters import table
+
+    spec = table()
+    return [n for n in names if n in spec and spec[n].source.lower().startswith("assumption")]
+
+
+def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
+    """(key, title, header, rows) sections for ``catalogue.render_sections``: the measures in MAC
+    order (cheapest first, then the rest), their cost items, what is not counted, and the carbon
+    price path over the window. Means over draws; CSV and JSON get plain numbers and more columns."""
+    order = [m for m, *_ in report.mac()]
+    order += [m for m in report.measures if m not in order]
+    table = fmt == "table"
+    rows = []
+    for m in order:
+        pays = m.pays()
+        rows.append((m.label, m.kind, _cell(m.tonnes / 1e3, fmt, 1), _cell(m.nok_per_t, fmt),
+                     _cell(m.carbon_price["central"], fmt), "-" if pays is None else ("yes" if pays else "no"),
+                     _cell(m.social / MNOK, fmt, 0 if table else 3), _cell(m.public / MNOK, fmt, 0 if table else 3),
+                     _cell(m.users / MNOK, fmt, 0 if table else 3), _note(m)))
+    if table:   # short headers, so that numbers keep their width (the title gives the units)
+        head = ("measure", "kt", "NOK/t", "carbon", "pays", "social", "public", "users", "note")
+        rows = [r[:1] + r[2:] for r in rows]
+    else:
+        head = ("measure", "kind", "abatement_kt", "nok_per_t", "carbon_price_nok_per_t", "pays", "social_cost_mnok",
+                "public_mnok", "users_mnok", "note", "abatement_discounted_kt", "nok_per_t_undiscounted_tonnes",
+                "carbon_price_low", "carbon_price_high", "abatement_source", "origin", "costed", "discount_rate",
+                "year_from", "year_to")
+        rows = [r + (_cell(m.tonnes_discounted / 1e3, fmt, 1), _cell(m.nok_per_t_undiscounted, fmt),
+                     _cell(m.carbon_price["low"], fmt), _cell(m.carbon_price["high"], fmt), m.abatement_source,
+                     m.origin, m.costed, report.discount_rate, report.year_from, report.year_to)
+                for r, m in zip(rows, order)]
+    title = (f"Costs of the measures {report.scenario} adds to {report.base}: each alone on the base (first-in), "
+             f"{report.year_from}-{report.year_to}, real 2009 NOK discounted to {report.year_from} at "
+             f"{report.discount_rate:.1%}/yr. kt: abatement [kt CO2e, undiscounted]; NOK/t: social cost / "
+             "discounted tonnes (MAC order, cheapest first); carbon: central CBA carbon price weighted by the "
+             "measure's abatement [NOK/t]; pays: NOK/t at most the carbon price; social, public (budget), users: "
+             "present values [MNOK]")
+    items = [(m, i) for m in order for i in m.items]
+    item_head = ("measure", "item", "flow", "payer", "pv_mnok", "assumptions")
+    item_rows = [(m.label, i.name, i.flow, i.payer, _cell(i.pv / MNOK, fmt, 1 if table else 3),
+                  ", ".join(assumed(i.parameters)) or "-") for m, i in items]
+    if not table:
+        item_head += ("parameters", "method")
+        item_rows = [r + (", ".join(i.parameters), i.method) for r, (m, i) in zip(item_rows, items)]
+    left_head = ("measure", "not_counted")
+    left_rows = [(m.label, text) for m in order for text in
+                 (m.not_counted if m.costed else ("the whole measure: " + m.reason,))]
+    years = [int(y) for y in report.years if report.year_from <= y <= report.year_to
+             and (y == report.year_from or y == report.year_to or y % 5 == 0 or not table)]
+    price_head = ("year",) + tuple(f"{s}_nok_per_t" for s in CARBON_SERIES)
+    price_rows = [(y,) + tuple(_cell(report.carbon_price[s][y - dims.BASE_YEAR], fmt, 0 if table else 1)
+                               for s in CARBON_SERIES) for y in years]
+    return [("measures", title, head, rows),
+            ("items", "Cost items, present value [MNOK, real 2009]; transfers cancel between payers; parameters "
+                      "whose source is an assumption are named", item_head, item_rows),
+            ("not_counted", "Not counted, and measures not costed", left_head, left_rows),
+            ("carbon_price", "Carbon price for cost-benefit analysis [real 2009 NOK/t CO2e] (R-109/21 path as "
+                             "implemented by Kystverket, 2023 NOK converted; held at 2023 before it)",
+             price_head, price_rows)]
+
+
+def check_plot_path(path: str | Path, force: bool = False) -> Path:
+    """Refuse a chart path that is not a PNG name, is a folder, or exists (without ``force``)."""
+    from ..result_file import check_name
+
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise UsageError(f"--plot {path}: the chart is a PNG; give a file name ending in .png")
+    if path.is_dir():
+        raise ResultFileError(f"--plot {path}: is a folder")
+    if path.exists() and not force:
+        raise ResultExistsError(f"{path}: exists already; choose another --plot or pass --force to replace it; "
+                                "no chart was written")
+    check_name(path)
+    return path
+
+
+def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:
+    """Write the MAC curve as a PNG: one bar per costed measure with positive abatement, width its
+    abatement [kt CO2e over the window], height its NOK/t, cheapest first; the central carbon price
+    (discounted mean over the window) as a line. Atomic; an existing file only with ``force``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ..result_file import write_atomically
+
+    path = check_plot_path(path, force)
+    curve = report.mac()
+    fig = Figure(figsize=(11.0, 5.0))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    for k, (m, left, right, height) in enumerate(curve):
+        ax.bar(left / 1e3, height, width=(right - left) / 1e3, align="edge", color=f"C{k % 10}",
+               edgecolor="white", label=f"{m.label} ({m.kind})")
+    years = report.years
+    window = window_mask(years, report.year_from, report.year_to)
+    weights = discount_factors(years, report.discount_rate, report.year_from) * window
+    price = float((report.carbon_price["central"] * weights).sum() / weights.sum())
+    ax.axhline(price, color="black", linestyle="--", linewidth=1,
+               label=f"carbon price, central path ({price:,.0f} NOK/t, discounted mean)")
+    ax.axhline(0, color="grey", linewidth=0.5)
+    ax.set_xlabel(f"abatement {report.year_from}-{report.year_to} [kt CO2e, undiscounted]")
+    ylabel = "NOK per t CO2e (real 2009, levelised)"
+    if curve and max(abs(h) for *_, h in curve) > 10 * price:
+        # costs spanning orders of magnitude: linear up to the carbon price, logarithmic beyond
+        ax.set_yscale("symlog", linthresh=price)
+        ylabel += f"; log scale beyond {price:,.0f}"
+    ax.yaxis.set_major_formatter(lambda y, pos: f"{y:,.0f}")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"Marginal abatement cost: {report.scenario} on {report.base} (first-in, r = "
+                 f"{report.discount_rate:.1%})", fontsize=10)
+    if not curve:
+        ax.text(0.5, 0.5, "no costed measure with positive abatement", transform=ax.transAxes, ha="center")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.grid(alpha=0.3)
+    fig.subplots_adjust(left=0.08, right=0.68, top=0.92, bottom=0.11)
+    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100), force, "the chart")

@@ -1,0 +1,546 @@
+"""Targets as data, and how far a run is from them (``framtid targets``).
+
+The targets are rows of ``model/data/targets.csv`` (built by ``tools/build_targets.py`` from the
+reference statistics, each row with its source and confidence): the national targets, the
+municipalities' own targets and the zero-growth goal for passenger-car traffic. This module reads
+them, sets them against the municipalities and measures a result against them; the simulation only
+takes :func:`municipal_targets` (what the ``Municipality`` agents follow).
+
+**National targets against the municipalities.** The municipal inventory starts in 2009, so a target
+stated against 1990 (or 2005) is carried to 2009 first: the national path's relative change from 2009
+is r = N_target / N_2009 - 1, with N_target the national emissions the target allows in its year and
+N_2009 the national emissions of 2009 (both from one national series, ``targets.csv``). For 2030:
+51 348 kt x 0.45 / 52 541 kt - 1 = -56.0 %. The non-ETS target (-45 % by 2030 against 2005) has no
+national non-ETS series in the data: 2009 stands in for 2005, r = -45 % (assumption). A rule then sets
+r against each municipality (:data:`RULES`, ``--national-rule``):
+
+- ``share`` (default): the municipality follows the national path: target = X_2009 (1 + r), X its
+  territorial emissions (all sectors; the non-ETS target: its non-ETS sources);
+- ``per-capita``: the same change per inhabitant: target = X_2009 / P_2009 (1 + r) P_T, so growing
+  municipalities get room in proportion to their population (P from the run). The national population
+  path is not in the embedded data, so the national change is taken per inhabitant of the municipality;
+- ``non-ets``: as ``share``, but on the sources outside the EU emissions trading system only, for every
+  national target (:data:`ETS_SOURCES` are left out of target and modelled values alike).
+
+**Arithmetic** (pure functions below): target value = base value x (1 + change); gap = modelled - target
+in the target year (positive: above the target), also as a share of the base value; first year met =
+the first modelled year after the base year whose value is at or below the target value; average
+annual cut still needed from year f to the target year T: c = 1 - (target / X_f)^(1 / (T - f)) (negative:
+the value may still grow by -c a year). Every number of a file with several draws is computed from the
+median over draws of each year's value and of the target value (probabilities come later).
+
+**Zero-growth goal** (nullvekstmålet): residents' car vehicle-km of a city region (``car_vkm_resident``
+summed over its municipalities, ``dims.REGIONS``) as an index against the reference year (2017 for the
+four largest regions; ``--zero-growth-base``); met when the index is at most 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .. import dims
+from ..data_store import CONFIDENCE, data_path, read_rows
+from ..errors import DataError, UsageError
+
+FILE = "targets.csv"
+COLUMNS = ("id", "area", "indicator", "scope", "base_year", "target_year", "change", "change_strict",
+           "national_base_kt", "national_target_kt", "national_2009_kt", "label", "confidence", "source", "note")
+INDICATORS = ("emissions", "car_traffic", "car_vkm_resident")
+SCOPES = ("total", "non_ets", "region", "")
+NATIONAL = "norway"
+
+RULES = ("share", "per-capita", "non-ets")
+RULE_TEXT = {
+    "share": "rule 'share': the national path's change from 2009 applied to each municipality's 2009 emissions "
+             "(all sectors; the non-ETS target to its non-ETS sources)",
+    "per-capita": "rule 'per-capita': the national path's change from 2009 applied to each municipality's 2009 "
+                  "emissions per inhabitant, times its population in the target year",
+    "non-ets": "rule 'non-ets': the national path's change from 2009 applied to each municipality's 2009 "
+               "emissions outside the EU ETS (industry, district-heating fuels and aviation left out)",
+}
+
+# Emission sources treated as inside the EU emissions trading system (assumption): industry (the
+# municipal inventory's industry in the 13 is that of registered plants, taken as ETS installations as a
+# whole), district-heating fuels (plants above 20 MW thermal input) and aviation (flights within the
+# EEA). Waste incineration, shipping, road traffic, heating, waste, agriculture, other mobile
+# combustion and F-gases are non-ETS.
+ETS_SOURCES = ("industry", "district_heating_fuels", "aviation")
+ZERO_GROWTH_BASE = 2017
+UNSTATED = "unstated"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One row of ``targets.csv``."""
+
+    id: str
+    area: str                  # "norway", a municipality id or a region id
+    indicator: str             # emissions | car_traffic | car_vkm_resident
+    scope: str                 # total | non_ets | region | ""
+    base_year: int | None      # None: not stated in the source
+    target_year: int
+    change: float              # relative change against the base year (the less strict end of a range)
+    change_strict: float | None
+    national_base_kt: float | None
+    national_target_kt: float | None
+    national_2009_kt: float | None
+    label: str
+    confidence: str
+    source: str
+    note: str
+
+    def change_from_2009(self) -> float:
+        """The national path's relative change from 2009 to the target year [1]:
+        N_target / N_2009 - 1; the target's own change where the data hold no national series for it
+        (2009 stands in for the base year)."""
+        if self.national_target_kt is not None and self.national_2009_kt:
+            return self.national_target_kt / self.national_2009_kt - 1.0
+        return self.change
+
+    def strict_change_from_2009(self) -> float | None:
+        """As :meth:`change_from_2009` for the stricter end of a range [1] (None without a range)."""
+        if self.change_strict is None:
+            return None
+        if self.national_base_kt and self.national_2009_kt:
+            return self.national_base_kt * (1.0 + self.change_strict) / self.national_2009_kt - 1.0
+        return self.change_strict
+
+
+def _number(name: str, lineno: int, row: dict, column: str, blank_ok: bool = False) -> float | None:
+    text = row[column].strip()
+    if not text and blank_ok:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(f"{name}: line {lineno}: column {column!r} must be a number, got {row[column]!r}") from None
+    if not math.isfinite(value):
+        raise DataError(f"{name}: line {lineno}: column {column!r} must be finite, got {row[column]!r}")
+    return value
+
+
+def parse_targets(rows: list[tuple[int, dict[str, str]]], name: str = FILE) -> tuple[Target, ...]:
+    """Validated targets from (line number, row) pairs; a bad row raises :class:`DataError` naming the
+    file, line and column."""
+    areas = set(dims.MUNICIPALITIES) | set(dims.REGIONS) | {NATIONAL}
+    seen: dict[str, int] = {}
+    out = []
+    for n, r in rows:
+        if r["id"] in seen:
+            raise DataError(f"{name}: line {n}: target id {r['id']!r} is given twice (also line {seen[r['id']]})")
+        seen[r["id"]] = n
+        if r["area"] not in areas:
+            raise DataError(f"{name}: line {n}: column 'area' must be {NATIONAL!r}, a municipality or a region id, "
+                            f"got {r['area']!r}")
+        for column, allowed in (("indicator", INDICATORS), ("scope", SCOPES), ("confidence", CONFIDENCE)):
+            if r[column] not in allowed:
+                raise DataError(f"{name}: line {n}: column {column!r} must be one of "
+                                f"{', '.join(repr(a) for a in allowed)}, got {r[column]!r}")
+        if r["indicator"] == "car_vkm_resident" and r["area"] not in dims.REGIONS:
+            raise DataError(f"{name}: line {n}: the zero-growth goal (car_vkm_resident) is set for a region "
+                            f"({', '.join(dims.REGIONS)}), got {r['area']!r}")
+        if r["base_year"] == UNSTATED:
+            base = None
+        else:
+            base = _number(name, n, r, "base_year")
+            if base != int(base):
+                raise DataError(f"{name}: line {n}: column 'base_year' must be a year or {UNSTATED!r}, "
+                                f"got {r['base_year']!r}")
+            base = int(base)
+        year = _number(name, n, r, "target_year")
+        if year != int(year) or (base is not None and year <= base):
+            raise DataError(f"{name}: line {n}: column 'target_year' must be a year after the base year, "
+                            f"got {r['target_year']!r}")
+        change = _number(name, n, r, "change")
+        strict = _number(name, n, r, "change_strict", blank_ok=True)
+        for column, value in (("change", change), ("change_strict", strict)):
+            if value is not None and not -1.0 <= value <= 1.0:
+                raise DataError(f"{name}: line {n}: column {column!r} is a relative change and must lie in -1 to 1, "
+                                f"got {r[column]!r}")
+        if not r["source"].strip():
+            raise DataError(f"{name}: line {n}: every target needs a source")
+        national = [_number(name, n, r, c, blank_ok=True)
+                    for c in ("national_base_kt", "national_target_kt", "national_2009_kt")]
+        if any(v is not None and v <= 0 for v in national):
+            raise DataError(f"{name}: line {n}: national emissions must be positive")
+        out.append(Target(r["id"], r["area"], r["indicator"], r["scope"], base, int(year), change, strict,
+                          *national, r["label"], r["confidence"], r["source"], r["note"]))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def load_targets() -> tuple[Target, ...]:
+    """Every target of the embedded ``targets.csv``."""
+    return parse_targets(read_rows(data_path(FILE), COLUMNS))
+
+
+def municipal_targets() -> dict[str, tuple[int, int, float]]:
+    """Each municipality's own emission target with a base year inside the modelled years, the latest
+    target year where there are several: municipality -> (base year, target year, relative change).
+
+    This is what the ``Municipality`` agents follow, e.g. ``{"oslo": (2009, 2030, -0.95), ...}``;
+    targets without a stated base year (Tromsø) or with one before 2009 (Kristiansand, 1991) are left
+    out, since the run has no emissions to set them against.
+    """
+    out: dict[str, tuple[int, int, float]] = {}
+    for t in load_targets():
+        if (t.indicator == "emissions" and t.area in dims.MUNICIPALITIES and t.base_year is not None
+                and t.base_year >= dims.BASE_YEAR
+                and (t.area not in out or t.target_year > out[t.area][1])):
+            out[t.area] = (t.base_year, t.target_year, t.change)
+    return out
+
+
+# -- the arithmetic (pure functions) ------------------------------------------------------------------
+
+def target_value(base_value: float, change: float) -> float:
+    """Target level [unit of ``base_value``] = base value x (1 + relative change [1])."""
+    return base_value * (1.0 + change)
+
+
+def national_rule_value(rule: str, value_2009: float, change_from_2009: float, population_2009: float = 1.0,
+                        population_target: float = 1.0) -> float:
+    """A national target set against one municipality [unit of ``value_2009``, e.g. t CO2e/yr].
+
+    ``share`` and ``non-ets``: X_2009 (1 + r); ``per-capita``: X_2009 / P_2009 (1 + r) P_T, with r the
+    national path's relative change from 2009 [1] and P residents [1]. (Which sources make X is the
+    caller's: all, or the non-ETS ones.)
+    """
+    if rule not in RULES:
+        raise UsageError(f"--national-rule: {rule!r} is not a rule; allowed: {', '.join(RULES)}")
+    if rule == "per-capita":
+        return value_2009 / population_2009 * (1.0 + change_from_2009) * population_target
+    return value_2009 * (1.0 + change_from_2009)
+
+
+def gap(modelled: float, target: float) -> float:
+    """Distance to the target [unit of the values]: modelled - target (positive: above it, not met)."""
+    return modelled - target
+
+
+def first_year_met(years, values, target: float, after: int) -> int | None:
+    """The first year after ``after`` whose value is at or below ``target`` [year], None if none is."""
+    for year, value in zip(years, values):
+        if year > after and value <= target:
+            return int(year)
+    return None
+
+
+def annual_cut_needed(value_from: float, target: float, from_year: int, target_year: int) -> float | None:
+    """Average annual relative cut c [1/yr] that takes ``value_from`` in ``from_year`` to ``target`` in
+    ``target_year``: value_from (1 - c)^n = target, n = target_year - from_year, so
+    c = 1 - (target / value_from)^(1/n). Negative when the value may still grow; 1 for a target of zero
+    or less; None when n < 1 or there is nothing to cut from (value_from <= 0)."""
+    n = target_year - from_year
+    if n < 1 or not value_from > 0:
+        return None
+    if target <= 0:
+        return 1.0
+    return 1.0 - (target / value_from) ** (1.0 / n)
+
+
+# -- a result against the targets -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Area:
+    level: str                 # municipality | region | all
+    name: str
+    members: tuple[str, ...]
+
+
+def areas() -> list[Area]:
+    """The 13 municipalities, the city regions with more than one of them, and the 13 together."""
+    out = [Area("municipality", m, (m,)) for m in dims.MUNICIPALITIES]
+    out += [Area("region", r, ms) for r, ms in dims.REGIONS.items() if len(ms) > 1]
+    out.append(Area("all", "all 13", tuple(dims.MUNICIPALITIES)))
+    return out
+
+
+class _Paths:
+    """Yearly paths of one scenario, (D, M, T) arrays over draws, municipalities and years."""
+
+    def __init__(self, ds, scenario: str):
+        sel = ds.sel(scenario=scenario)
+        order = dict(municipality=list(dims.MUNICIPALITIES))
+        self.years = [int(y) for y in ds["year"].values]
+
+        def arr(da):
+            return np.asarray(da.sel(order).transpose("draw", "municipality", "year").values, dtype=float)
+
+        self.total = arr(sel["emissions"].sum("sector"))
+        keep = [s for s in dims.SOURCES if s not in ETS_SOURCES]
+        self.non_ets = arr(sel["emissions_source"].sel(source=keep).sum("source"))
+        self.population = arr(sel["population"])
+        self.car_vkm = arr(sel["car_vkm_resident"])
+
+    def k(self, year: int) -> int | None:
+        return self.years.index(year) if year in self.years else None
+
+
+def _median(a: np.ndarray) -> np.ndarray:
+    return np.median(a, axis=0)
+
+
+def _percent(x: float, digits: int) -> str:
+    return f"{100.0 * x:+.{digits}f} %"
+
+
+def _pct(x: float | None) -> float | None:
+    return None if x is None else 100.0 * x
+
+
+def _row(scenario, group, level, area, target: Target, label, unit, stat, **values) -> dict:
+    row = dict(scenario=scenario, group=group, level=level, area=area, target_id=target.id, target=label,
+               indicator=target.indicator, scope=values.pop("scope", target.scope), rule=values.pop("rule", ""),
+               base_year=None, base_value=None, target_year=target.target_year, target_value=None,
+               target_value_strict=None, modelled_value=None, gap=None, gap_pct_of_base=None,
+               met_in_target_year=None, first_year_met=None, from_year=None, annual_cut_needed_pct=None,
+               unit=unit, statistic=stat, note=values.pop("note", ""), confidence=target.confidence,
+               source=target.source)
+    row.update(values)
+    return row
+
+
+def _evaluate(path: np.ndarray, target: np.ndarray, base: np.ndarray, base_year: int, target_year: int,
+              years: list[int], from_year: int | None, strict: np.ndarray | None = None) -> dict:
+    """Numbers of one row from per-draw paths (D, T) and per-draw target and base values (D,): medians
+    over draws, then the arithmetic above."""
+    p, tv, bv = _median(path), float(np.median(target)), float(np.median(base))
+    k = years.index(target_year)
+    modelled = float(p[k])
+    g = gap(modelled, tv)
+    start = from_year if from_year is not None else target_year - 1
+    cut = annual_cut_needed(float(p[years.index(start)]), tv, start, target_year) if start in years else None
+    return dict(base_year=base_year, base_value=bv, target_value=tv,
+                target_value_strict=None if strict is None else float(np.median(strict)),
+                modelled_value=modelled, gap=g, gap_pct_of_base=100.0 * g / bv if bv else None,
+                met_in_target_year=bool(modelled <= tv), first_year_met=first_year_met(years, p, tv, base_year),
+                from_year=start if cut is not None else None, annual_cut_needed_pct=_pct(cut))
+
+
+def national_rows(paths: _Paths, scenario: str, rule: str, from_year: int | None, stat: str) -> list[dict]:
+    """Every national target against each municipality, the regions with several and the 13 together."""
+    years, k09 = paths.years, paths.k(dims.BASE_YEAR)
+    out = []
+    for t in load_targets():
+        if t.area != NATIONAL:
+            continue
+        non_ets = t.scope == "non_ets" or rule == "non-ets"
+        x = (paths.non_ets if non_ets else paths.total) / 1000.0           # (D, M, T) kt
+        r, rs = t.change_from_2009(), t.strict_change_from_2009()
+        if abs(t.change * 100 - round(t.change * 100)) > 1e-9 and t.national_target_kt is not None:
+            base_text = f"at most {t.national_target_kt / 1000:.0f} Mt"        # a cap (Klimaforliket)
+        else:
+            base_text = f"{_percent(t.change, 0)} vs {t.base_year}"
+        label = f"{base_text} = {_percent(r, 1)} vs 2009"
+        if t.national_target_kt is None:
+            label = f"{base_text} (2009 for {t.base_year})"
+        scope = "non_ets" if non_ets else "total"
+        kt = paths.k(t.target_year)
+        if kt is None or k09 is None:
+            for a in areas():
+                out.append(_row(scenario, "national", a.level, a.name, t, label, "kt CO2e/yr", stat, scope=scope,
+                                rule=rule, note="not evaluated: the run does not cover 2009 and the target year"))
+            continue
+
+        def allowance(change):                                                # (D, M)
+            return national_rule_value(rule, x[:, :, k09], change, paths.population[:, :, k09],
+                                       paths.population[:, :, kt])
+
+        tv = allowance(r)
+        tvs = allowance(rs) if rs is not None else None
+        for a in areas():
+            idx = [dims.MUNICIPALITIES.index(m) for m in a.members]
+            values = _evaluate(x[:, idx].sum(axis=1), tv[:, idx].sum(axis=1), x[:, idx, k09].sum(axis=1),
+                               dims.BASE_YEAR, t.target_year, years, from_year,
+                               None if tvs is None else tvs[:, idx].sum(axis=1))
+            out.append(_row(scenario, "national", a.level, a.name, t, label, "kt CO2e/yr", stat, scope=scope,
+                            rule=rule, **values))
+    return out
+
+
+def own_rows(paths: _Paths, scenario: str, from_year: int | None, stat: str) -> list[dict]:
+    """The municipalities' own targets: emissions (kt CO2e/yr, all sectors) and car traffic (residents'
+    car vehicle-km as an index, base year = 1)."""
+    years = paths.years
+    out = []
+    for t in load_targets():
+        if t.area == NATIONAL or t.indicator == "car_vkm_resident":
+            continue
+        m = dims.MUNICIPALITIES.index(t.area)
+        emissions = t.indicator == "emissions"
+        unit = "kt CO2e/yr" if emissions else "index (base year = 1)"
+        against = f"vs {t.base_year}" if t.base_year is not None else "(base year not stated)"
+        label = f"{'emissions' if emissions else 'car traffic'} {_percent(t.change, 0)} {against}"
+        kb = paths.k(t.base_year) if t.base_year is not None else None
+        if kb is None or paths.k(t.target_year) is None:
+            why = ("the source states no base year" if t.base_year is None else
+                   f"its base year {t.base_year} lies before the run ({years[0]}-{years[-1]})"
+                   if kb is None else f"its year lies outside the run ({years[0]}-{years[-1]})")
+            out.append(_row(scenario, "own", "municipality", t.area, t, label, unit, stat,
+                            base_year=t.base_year, note=f"not evaluated: {why}"))
+            continue
+        series = paths.total[:, m] / 1000.0 if emissions else paths.car_vkm[:, m]
+        base = series[:, kb]
+        if not emissions:   # an index against the base year, draw by draw
+            series, base = series / base[:, None], np.ones_like(base)
+        values = _evaluate(series, target_value(base, t.change), base, t.base_year, t.target_year, years, from_year)
+        note = "" if emissions else "car traffic measured as residents' car vehicle-km (the model's indicator)"
+        out.append(_row(scenario, "own", "municipality", t.area, t, label, unit, stat, note=note, **values))
+    out.sort(key=lambda r: (dims.MUNICIPALITIES.index(r["area"]), r["indicator"], r["target_year"]))
+    return out
+
+
+def zero_growth_rows(paths: _Paths, scenario: str, base_year: int | None, from_year: int | None,
+                     stat: str) -> list[dict]:
+    """The zero-growth goal per city region: residents' car vehicle-km, index against the reference year."""
+    years = paths.years
+    out = []
+    for t in load_targets():
+        if t.indicator != "car_vkm_resident":
+            continue
+        ref = base_year if base_year is not None else t.base_year
+        idx = [dims.MUNICIPALITIES.index(m) for m in dims.REGIONS[t.area]]
+        label = f"zero growth vs {ref}"
+        kb = paths.k(ref)
+        if kb is None or paths.k(t.target_year) is None:
+            out.append(_row(scenario, "zero_growth", "region", t.area, t, label, "index (reference year = 1)",
+                            stat, note=f"not evaluated: {ref} or {t.target_year} lies outside the run"))
+            continue
+        vkm = paths.car_vkm[:, idx].sum(axis=1)                               # (D, T)
+        index = vkm / vkm[:, kb][:, None]
+        ones = np.ones(index.shape[0])
+        values = _evaluate(index, ones, ones, ref, t.target_year, years, from_year)
+        out.append(_row(scenario, "zero_growth", "region", t.area, t, label, "index (reference year = 1)", stat,
+                        note=f"members: {', '.join(dims.REGIONS[t.area])}", **values))
+    return out
+
+
+def check_options(ds, rule: str, zero_growth_base: int | None, from_year: int | None, source: str = "result"):
+    """Refuse options the result cannot answer, naming the option and what is allowed."""
+    if rule not in RULES:
+        raise UsageError(f"--national-rule: {rule!r} is not a rule; allowed: {', '.join(RULES)}")
+    years = [int(y) for y in ds["year"].values]
+    span = f"{years[0]}-{years[-1]}"
+    if zero_growth_base is not None:
+        last = min(t.target_year for t in load_targets() if t.indicator == "car_vkm_resident") - 1
+        if not (years[0] <= zero_growth_base <= last and zero_growth_base in years):
+            raise UsageError(f"--zero-growth-base: must be a year of {source} before the year the goal is assessed "
+                             f"({years[0]}-{last}), got {zero_growth_base}")
+    if from_year is not None and from_year not in years:
+        raise UsageError(f"--from: must be a year of {source} ({span}), got {from_year}")
+
+
+def assess(ds, rule: str = "share", zero_growth_base: int | None = None, from_year: int | None = None,
+           source: str = "result") -> list[dict]:
+    """Every target against every scenario of a result Dataset: one dict per scenario, target and area
+    (keys as in :func:`_row`; emissions in kt CO2e/yr of the run's GWP set, indices as shares).
+
+    ``rule``: how national targets are set against the municipalities (:data:`RULES`);
+    ``zero_growth_base``: reference year of the zero-growth goal (default: each row's, 2017);
+    ``from_year``: the year the needed annual cut is counted from (default: the year before each
+    target's year).
+    """
+    from ..result_file import require
+
+    require(ds, ["emissions_source", "population", "car_vkm_resident"], source, "framtid targets")
+    check_options(ds, rule, zero_growth_base, from_year, source)
+    n = int(ds.sizes["draw"])
+    stat = "1 draw" if n == 1 else f"median of {n} draws"
+    out = []
+    for scenario in [str(s) for s in ds["scenario"].values]:
+        paths = _Paths(ds, scenario)
+        out += national_rows(paths, scenario, rule, from_year, stat)
+        out += own_rows(paths, scenario, from_year, stat)
+        out += zero_growth_rows(paths, scenario, zero_growth_base, from_year, stat)
+    return out
+
+
+# -- tables -----------------------------------------------------------------------------------------
+
+TIDY = ("scenario", "group", "level", "area", "target_id", "target", "indicator", "scope", "rule", "base_year",
+        "base_value", "target_year", "target_value", "target_value_strict", "modelled_value", "gap",
+        "gap_pct_of_base", "met_in_target_year", "first_year_met", "from_year", "annual_cut_needed_pct", "unit",
+        "statistic", "note", "confidence", "source")
+NUMBERS = ("target", "modelled", "gap", "gap_%", "first_met", "from", "cut_%/yr")
+
+
+def _fmt(x, digits: int) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def _area(r: dict) -> str:
+    return {"municipality": r["area"], "region": f"region {r['area']}", "all": r["area"]}[r["level"]]
+
+
+def _numbers(r: dict, last_year: int) -> tuple:
+    """The numeric cells of a row (or dashes and the reason when it was not evaluated), and a note."""
+    if r["target_value"] is None:
+        return ("-",) * len(NUMBERS) + (r["note"],)
+    d = 3 if r["unit"].startswith("index") else 1
+    met = r["first_year_met"] if r["first_year_met"] is not None else f"not by {last_year}"
+    pct = "-" if r["gap_pct_of_base"] is None else f"{r['gap_pct_of_base']:+.1f}"
+    cut = "-" if r["annual_cut_needed_pct"] is None else f"{r['annual_cut_needed_pct']:.1f}"
+    return (_fmt(r["target_value"], d), _fmt(r["modelled_value"], d), f"{r['gap']:+,.{d}f}", pct, met,
+            r["from_year"] if r["from_year"] is not None else "-", cut, "")
+
+
+def _section(key: str, title: str, header: tuple, table: list[tuple]):
+    """A section, with a note column only where some row was not evaluated."""
+    if any(t[-1] for t in table):
+        return key, title, header + ("note",), table
+    return key, title, header, [t[:-1] for t in table]
+
+
+LEGEND = ("gap = modelled - target in the target year (gap_% of the base-year value, 2009 for national targets); "
+          "first_met: the first year after the base year at or below the target; cut_%/yr: average annual cut "
+          "needed from 'from' to the target year (negative: room to grow)")
+
+
+def tidy(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
+    """One tidy table (header, rows) of every row and column, for CSV and JSON."""
+    return TIDY, [tuple(r[c] for c in TIDY) for r in rows]
+
+
+def sections(rows: list[dict], gwp: str = "", rule: str = "share", last_year: int = dims.FINAL_YEAR):
+    """Sections (key, title, header, rows) for :func:`catalogue.render_sections`: per scenario a table for
+    each national target, one of the municipalities' own targets and one of the zero-growth goal."""
+    targets = {t.id: t for t in load_targets()}
+    out = []
+    for scenario in dict.fromkeys(r["scenario"] for r in rows):
+        mine = [r for r in rows if r["scenario"] == scenario]
+        stat = mine[0]["statistic"] if mine else ""
+        for target_id in dict.fromkeys(r["target_id"] for r in mine if r["group"] == "national"):
+            body = [r for r in mine if r["target_id"] == target_id]
+            t, first = targets[target_id], body[0]
+            title = (f"Scenario {scenario}: {t.label}; set against the municipalities as {first['target']} "
+                     f"(rule {rule}, {first['scope']} emissions) [kt CO2e/yr in {t.target_year}, GWP {gwp}; {stat}]")
+            out.append(_section(f"{scenario}-{target_id}", title, ("area",) + NUMBERS,
+                                [(_area(r),) + _numbers(r, last_year) for r in body]))
+        for indicator, what in (("emissions", f"emission targets [kt CO2e/yr of all sectors, GWP {gwp}; {stat}]"),
+                                ("car_traffic", "car-traffic targets [residents' car vehicle-km, index base year = 1; "
+                                                f"{stat}]")):
+            body = [r for r in mine if r["group"] == "own" and r["indicator"] == indicator]
+            done = [r for r in body if r["target_value"] is not None]
+            title = f"Scenario {scenario}: the municipalities' own {what}"
+            for r in body:
+                if r["target_value"] is None:
+                    title += f"\n  {r['area']} {r['target']} by {r['target_year']}: {r['note']}"
+            if done:
+                out.append(_section(f"{scenario}-own-{indicator}", title, ("area", "target", "year") + NUMBERS,
+                                    [(r["area"], r["target"].removeprefix(indicator.replace("_", " ") + " "),
+                                      r["target_year"]) + _numbers(r, last_year) for r in done]))
+        body = [r for r in mine if r["group"] == "zero_growth"]
+        if body:
+            title = (f"Scenario {scenario}: zero-growth goal for passenger-car traffic, {body[0]['target']} "
+                     f"[residents' car vehicle-km of the region, index; met when at most 1; {stat}]")
+            out.append(_section(f"{scenario}-zero-growth", title, ("region", "year") + NUMBERS,
+                                [(r["area"], r["target_year"]) + _numbers(r, last_year) for r in body]))
+    if out:
+        key, title, header, body = out[0]
+        out[0] = (key, f"National targets: {RULE_TEXT[rule]}.\n{LEGEND}\n\n{title}", header, body)
+    return out

@@ -1,0 +1,372 @@
+"""Costs of measures: the present-value arithmetic, the kinds' cost declarations, hand-checked costs of
+one measure per programme area, the MAC curve and the `framtid costs` command."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from framtid.cli.main import main
+from framtid.model import api, dims, parameters, prices
+from framtid.model.errors import UsageError
+from framtid.model.evaluation import costs
+from framtid.model.measures import KINDS, costing
+
+REPO = Path(__file__).resolve().parent.parent
+T2030 = 2030 - dims.BASE_YEAR
+T2035 = 2035 - dims.BASE_YEAR
+OSLO = dims.MUNICIPALITIES.index("oslo")
+
+
+# ---------------------------------------------------------------- arithmetic
+
+def test_present_value_discounts_to_the_first_year_of_the_window():
+    years = np.arange(2028, 2034)
+    stream = np.array([50.0, 70.0, 100.0, 100.0, 100.0, 7.0])
+    # 100 + 100 / 1.04 + 100 / 1.04^2 = 100 + 96.1538 + 92.4556; the years outside 2030-2032 drop out
+    assert costs.present_value(stream, years, 0.04, 2030, 2032) == pytest.approx(288.6095, abs=1e-4)
+    assert costs.total(stream, years, 2030, 2032) == 300.0
+    assert costs.discount_factors([2030, 2032], 0.04, 2030) == pytest.approx([1.0, 0.924556], abs=1e-6)
+    two = np.stack([stream, 2 * stream], axis=1)            # draws on axis 1
+    assert costs.present_value(two, years, 0.0, 2028, 2033) == pytest.approx([427.0, 854.0])
+
+
+def test_annuity_spreads_an_outlay_so_its_present_value_is_the_outlay():
+    # crf(10 %, 2 yr) = 0.1 / (1 - 1.1^-2) = 0.576190; paid at the start of each year: / 1.1 = 0.523810
+    assert costing.capital_recovery_factor(0.1, 2) == pytest.approx(0.576190, abs=1e-6)
+    assert costing.annuity_factor(0.1, 2) == pytest.approx(0.523810, abs=1e-6)
+    assert costing.capital_recovery_factor(0.0, 4) == pytest.approx(0.25)
+    outlays = np.zeros((5, 1, 1))
+    outlays[1] = 1000.0
+    stream = costing.annualise(outlays, 0.1, np.array([2.0]))
+    assert stream[:, 0, 0] == pytest.approx([0, 523.810, 523.810, 0, 0], abs=1e-3)
+    assert costs.present_value(stream[:, 0, 0], np.arange(5), 0.1, 1, 4) == pytest.approx(1000.0)
+    # a life longer than the years left is cut at the last year
+    assert costing.annualise(outlays, 0.1, np.array([10.0]))[:, 0, 0] == pytest.approx(
+        [0] + [1000 * 0.1 / (1 - 1.1 ** -10) / 1.1] * 4)
+
+
+def test_rule_of_half_and_deadweight_loss():
+    # a charge rising 10 -> 20 NOK moves 100 trips to 80: users lose 1/2 (100 + 80) x 10 = 900, they pay
+    # 20 x 80 - 10 x 100 = 600 more, so 300 is lost beyond the payments: 1/2 (10 + 20) (100 - 80)
+    assert costing.rule_of_half(100, 80, 10, 20) == 900
+    assert costing.deadweight(100, 80, 10, 20) == 300
+    assert costing.rule_of_half(100, 80, 10, 20) - (20 * 80 - 10 * 100) == costing.deadweight(100, 80, 10, 20)
+    # an unchanged charge on more trips: the wedge on the extra trips is a gain
+    assert costing.deadweight(100, 120, 15, 15) == -300
+
+
+def test_cost_per_tonne_is_undefined_without_abatement():
+    assert costs.cost_per_tonne([100.0, 100.0, 100.0], [4.0, 0.0, -2.0])[0] == 25.0
+    assert np.isnan(costs.cost_per_tonne([100.0, 100.0, 100.0], [4.0, 0.0, -2.0])[1:]).all()
+
+
+def test_mac_curve_is_cheapest_first_with_cumulative_widths():
+    curve = costs.mac_curve([500.0, -20.0, np.nan, 300.0, 100.0], [10.0, 5.0, 8.0, 0.0, 2.0])
+    # NaN cost and zero width are left out; widths pile up from 0
+    assert curve == [(1, 0.0, 5.0, -20.0), (4, 5.0, 7.0, 100.0), (0, 7.0, 17.0, 500.0)]
+
+
+def test_carbon_price_path_is_interpolated_held_and_deflated():
+    to_2009 = prices.to_real_2009(2023)
+    assert to_2009 == pytest.approx(1 / (1.025 ** 8 * 1.02 ** 6))
+    path = costs.carbon_price_path("central", [2020, 2023, 2030, 2032, 2050])
+    # held at 2023 before the path starts; 2 230 NOK (2023) flat from 2030
+    assert path / to_2009 == pytest.approx([952, 952, 2230, 2230, 2230])
+    low = costs.carbon_price_path("low", [2032])
+    assert low / to_2009 == pytest.approx([757 + (921 - 757) * 2 / 5])   # between 2030 and 2035
+
+
+def test_carbon_value_of_a_measure_is_weighted_by_its_abatement():
+    years = np.arange(2030, 2033)
+    price = np.array([100.0, 200.0, 400.0])
+    a = np.array([[0.0], [1.0], [1.0]])
+    # (200 / 1.1 + 400 / 1.21) / (1 / 1.1 + 1 / 1.21) = 295.238...
+    assert costs.weighted_price(price, a, years, 0.1, 2030, 2032)[0] == pytest.approx(295.2381, abs=1e-4)
+    # no abatement: the discounted mean price
+    none = costs.weighted_price(price, np.zeros((3, 1)), years, 0.0, 2030, 2032)
+    assert none[0] == pytest.approx(700 / 3)
+
+
+# ---------------------------------------------------------------- declarations
+
+def test_every_kind_declares_its_costs_or_why_not():
+    table = parameters.table()
+    named = set()
+    for kind in KINDS.values():
+        c = kind.costs
+        assert c is not None, kind.name
+        assert c.costed or len(c.reason) > 30, kind.name
+        names = [i.name for i in c.items]
+        assert len(names) == len(set(names)), kind.name
+        for item in c.items:
+            assert item.flow in ("resource", "transfer") and item.payer in ("public", "users"), (kind.name, item)
+            assert item.method and set(item.parameters) <= set(table), (kind.name, item.name)
+            named.update(item.parameters)
+        transfers = [i for i in c.items if i.flow == "transfer"]
+        assert len(transfers) % 2 == 0, kind.name   # each transfer has its counterpart
+    # every cost row is used by a declaration or by the appraisal itself
+    rows = {n for n in table if n.startswith("cost.")}
+    assert rows - named == {"cost.discount_rate", "cost.tax_financing_share"}
+    assert sum(k.costs.costed for k in KINDS.values()) == 26
+    assert not any(k.costs.costed for k in KINDS.values() if k.area == "adaptation")
+
+
+def test_one_run_as_base_and_run_costs_nothing():
+    model = api.run_scenario(api.load_scenario(REPO / "scenarios" / "current-policies.toml"))
+    largest = costs.check_declarations(model)
+    assert set(largest) == {k for k, v in KINDS.items() if v.costs.costed}
+    assert max(largest.values()) == 0.0
+
+
+PACKAGE_ALL = """
+[scenario]
+name = "all-costed"
+extends = "framtid:current-policies"
+{measures}
+"""
+
+ALL = {
+    "congestion_charge": 'cordon = "oslo_ring_2019"\npeak_nok = 60\noffpeak_nok = 36',
+    "toll_change": "factor = 1.2", "parking_fee": "fee_nok = { A = 40, B = 15 }", "pt_fare": "change = -0.3",
+    "pt_service": "change = 0.2", "biofuel_blend": "petrol_share = 0.2\ndiesel_share = 0.3",
+    "ev_incentives": "vat_exemption = 0.2\ntoll_discount = 0.2",
+    "parking_supply": "workplace_share = 0.5\npublic_removed = { A = 0.3 }", "low_emission_zone": "charge_nok = 30",
+    "zero_emission_freight": "van_share = 0.6\nheavy_share = 0.3", "car_sharing": "member_share = 0.2",
+    "bus_biogas": "share = 0.5", "oil_conversion_grant": "grant_nok = 20000", "oil_heating_ban": "",
+    "new_build_standard": "", "heat_pump_subsidy": "grant_nok = 10000", "district_heating_expansion": "",
+    "solar_pv": "existing_share = 0.2", "wood_stove_renewal": "", "fossil_free_construction": "",
+    "landfill_ban": "", "source_separation": "", "recycling_target": "", "landfill_gas_capture": "",
+    "biogas_from_food_waste": "", "incineration_ccs": "",
+}
+
+
+def test_every_costed_kind_gives_finite_streams_and_balanced_transfers(tmp_path):
+    """All costed kinds at once in Oslo from 2015 against current policies: every item finite, non-zero for
+    the kinds that act there, and each transfer cancelled by its counterpart."""
+    assert set(ALL) == {k for k, v in KINDS.items() if v.costs.costed}
+    entries = "\n".join(f'[[measure]]\nkind = "{k}"\nmunicipality = "oslo"\nstart_year = 2015\n{v}\n'
+                        for k, v in ALL.items())
+    path = tmp_path / "all.toml"
+    path.write_text(PACKAGE_ALL.format(measures=entries))
+    scenario = api.load_scenario(path)
+    base, _ = costs.package_of(scenario)
+    base_view = costing.RunView.of(api.run_scenario(base))
+    run_view = costing.RunView.of(api.run_scenario(scenario))
+    for kind in ALL:
+        streams = costs.item_streams(kind, base_view, run_view, 0.04)
+        for name, s in streams.items():
+            assert s.shape == (len(dims.YEARS), 1, 13) and np.isfinite(s).all(), (kind, name)
+        assert any(np.abs(s).max() > 0 for s in streams.values()), kind
+        flows = {i.name: i.flow for i in KINDS[kind].costs.items}
+        transfers = sum(s for name, s in streams.items() if flows[name] == "transfer")
+        if isinstance(transfers, np.ndarray):
+            assert np.abs(transfers).max() <= 1e-6 * max(np.abs(s).max() for s in streams.values()), kind
+
+
+# ---------------------------------------------------------------- one measure per area, checked by hand
+
+PACKAGE = """
+[scenario]
+name = "costs-check"
+extends = "framtid:current-policies"
+
+[[measure]]
+kind = "pt_fare"
+label = "Free fares"
+municipality = "oslo"
+start_year = 2030
+change = -1.0
+
+[[measure]]
+kind = "new_build_standard"
+label = "Passive houses"
+municipality = "oslo"
+start_year = 2030
+space_heat_kwh = 15
+
+[[measure]]
+kind = "incineration_ccs"
+label = "CCS"
+municipality = "oslo"
+start_year = 2030
+
+[[measure]]
+kind = "green_roofs"
+label = "Green roofs"
+municipality = "oslo"
+start_year = 2030
+new_share = 0.3
+"""
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    path = tmp_path_factory.mktemp("costs") / "costs-check.toml"
+    path.write_text(PACKAGE)
+    scenario = api.load_scenario(path)
+    report = costs.evaluate(scenario)
+    base, package = costs.package_of(scenario)
+    return report, {m.label: m for m in report.measures}, api.run_scenario(base), path
+
+
+def _item(measure, name):
+    return next(i for i in measure.items if i.name == name)
+
+
+def test_package_is_what_the_file_adds_and_window_starts_with_it(checked):
+    report, by_label, _, _ = checked
+    assert [m.label for m in report.measures] == ["Free fares", "Passive houses", "CCS", "Green roofs"]
+    assert (report.year_from, report.year_to, report.discount_rate) == (2030, 2050, 0.04)
+    assert report.base == "current-policies.toml" and report.scenario == "costs-check.toml"
+    assert all(m.abatement_source == "first-in" for m in report.measures)
+
+
+def test_free_fares_lose_the_fare_revenue_and_gain_the_wedge(checked):
+    """Land use and transport: fares to zero in Oslo. The public loses 15 NOK (transport.pt_fare, 2009
+    NOK) on every trip it carried before; the riders' gain beyond that is 1/2 x 15 x the extra trips."""
+    _, by_label, base, path = checked
+    m = by_label["Free fares"]
+    pt = dims.MODES.index("public_transport")
+    q0 = base.record["trips"][T2035, 0, OSLO, pt]
+    revenue = _item(m, "revenue").stream[T2035, 0]
+    assert revenue == pytest.approx(15.0 * q0, rel=1e-9)                      # public's loss
+    assert _item(m, "charges_paid").stream[T2035, 0] == pytest.approx(-15.0 * q0, rel=1e-9)
+    run = api.run_scenario(costs.with_measure(costs.package_of(api.load_scenario(path))[0],
+                                              api.load_scenario(path).own[0]))
+    q1 = run.record["trips"][T2035, 0, :, pt]
+    assert q1[OSLO] > 1.5 * q0                                                # fare elasticity -0.95: riders double
+    others = base.record["trips"][T2035, 0, :, pt] - q1
+    others[OSLO] = 0.0
+    assert np.abs(others).max() == 0.0                                        # only Oslo's riders answer
+    surplus = _item(m, "users_surplus").stream[T2035, 0]
+    assert surplus == pytest.approx(0.5 * (15.0 + 0.0) * (q0 - q1[OSLO]), rel=1e-9)   # a gain (negative)
+    assert _item(m, "tax_financing").stream[T2035, 0] == pytest.approx(0.2 * revenue)
+    # social cost = the wedge gain + tax financing of the lost revenue
+    pv = lambda s: costs.present_value(s, dims.YEARS, 0.04, 2030, 2050)   # noqa: E731
+    assert m.social[0] == pytest.approx(pv(_item(m, "users_surplus").stream + 0.2 * _item(m, "revenue").stream)[0])
+    assert m.public[0] == pytest.approx(pv(_item(m, "revenue").stream)[0])
+
+
+def test_passive_house_standard_costs_its_extra_envelope_per_m2(checked):
+    """Buildings and energy: 15 kWh/m2 from 2030 closes the whole gap to passive-house level, so each m2
+    built costs 980 NOK (2016) = 980 / 1.025^7 = 824.44 real 2009 NOK, spread over 40 years at 4 % with
+    the annuity factor 0.04 / (1 - 1.04^-40) / 1.04 = 0.048580."""
+    _, by_label, base, path = checked
+    m = by_label["Passive houses"]
+    assert prices.to_real_2009(2016) * 980 == pytest.approx(824.44, abs=0.01)
+    assert costing.annuity_factor(0.04, 40) == pytest.approx(0.048580, abs=1e-6)
+    scenario = costs.with_measure(costs.package_of(api.load_scenario(path))[0],
+                                  api.load_scenario(path).own[1])
+    run = api.run_scenario(scenario)
+    built = run.record["new_floor_area"][T2030, 0, OSLO].sum()                 # m2 in 2030, all types
+    assert built > 1e5
+    first = _item(m, "investment").stream[T2030, 0]
+    assert first == pytest.approx(built * 824.44 * 0.048580, rel=1e-4)
+    second = _item(m, "investment").stream[T2030 + 1, 0]
+    built_next = run.record["new_floor_area"][T2030 + 1, 0, OSLO].sum()
+    assert second == pytest.approx((built + built_next) * 824.44 * 0.048580, rel=1e-4)
+    assert _item(m, "energy").stream[T2035, 0] < 0                            # less heat bought
+    assert m.public[0] == 0.0 and m.nok_per_t[0] > 0
+
+
+def test_ccs_costs_its_full_chain_per_tonne_captured(checked):
+    """Consumption and waste: 90 % capture at Oslo's incinerators. The captured fossil CO2 is 0.9 of the
+    base's incineration CO2 and half of what is captured; at 4 000 NOK (2019) = 3 155.5 real 2009 NOK per
+    tonne captured, plus 20 % tax financing (the public pays), every fossil tonne costs
+    4 000 / 0.5 x 0.788876 x 1.2 = 7 573.2 NOK."""
+    _, by_label, base, _ = checked
+    m = by_label["CCS"]
+    co2 = base.record["emissions_gas"][T2035, 0, OSLO, dims.SOURCES.index("waste_incineration"),
+                                       dims.GASES.index("co2")]
+    assert co2 > 1e4
+    assert prices.to_real_2009(2019) == pytest.approx(0.788876, abs=1e-6)
+    assert _item(m, "operation").stream[T2035, 0] == pytest.approx(0.9 * co2 / 0.5 * 4000 * 0.788876, rel=1e-5)
+    assert m.abatement[T2035, 0] == pytest.approx(0.9 * co2, rel=1e-6)
+    assert m.nok_per_t[0] == pytest.approx(7573.2, abs=0.1)
+    assert m.pays() is False                                                  # above the carbon price
+    assert m.carbon_price["central"][0] == pytest.approx(2230 * prices.to_real_2009(2023), rel=1e-9)
+
+
+def test_adaptation_is_declared_not_costed(checked):
+    report, by_label, _, _ = checked
+    m = by_label["Green roofs"]
+    assert not m.costed and m.items == [] and "no emission" in m.reason
+    assert np.isnan(m.nok_per_t).all() and m.tonnes[0] == pytest.approx(0.0, abs=1e-6)
+    curve = report.mac()
+    assert sorted(x.label for x, *_ in curve) == ["CCS", "Free fares", "Passive houses"]
+    assert [h for *_, h in curve] == sorted(h for *_, h in curve)
+    assert curve[0][1] == 0.0 and curve[1][1] == pytest.approx(curve[0][2])
+
+
+def test_abatement_can_be_passed_in(tmp_path):
+    path = tmp_path / "gas.toml"
+    path.write_text('[scenario]\nname = "gas"\nextends = "framtid:current-policies"\n\n[[measure]]\n'
+                    'kind = "landfill_gas_capture"\nlabel = "Gas"\nmunicipality = "bergen"\nstart_year = 2030\n')
+    scenario = api.load_scenario(path)
+    given = np.where(np.asarray(dims.YEARS) >= 2030, 1000.0, 0.0)
+    report = costs.evaluate(scenario, discount_rate=0.0, abatement={"Gas": given})
+    m = report.measures[0]
+    assert m.abatement_source == "given" and m.tonnes[0] == 21 * 1000.0
+    assert m.nok_per_t[0] == pytest.approx(m.social[0] / 21000.0)
+    with pytest.raises(UsageError, match="'Nope'.*labels: Gas"):
+        costs.evaluate(scenario, abatement={"Nope": given})
+
+
+def test_bad_windows_and_rates_are_refused_before_any_run(checked):
+    scenario = api.load_scenario(checked[3])
+    with pytest.raises(UsageError, match="--year-from: must lie in 2010-2050"):
+        costs.evaluate(scenario, year_from=2005)
+    with pytest.raises(UsageError, match="--year-from 2045 is after --year-to 2040"):
+        costs.evaluate(scenario, year_from=2045, year_to=2040)
+    with pytest.raises(UsageError, match="--discount-rate"):
+        costs.evaluate(scenario, discount_rate=4.0)
+    with pytest.raises(UsageError, match="adds no measures"):
+        costs.evaluate(api.load_scenario(REPO / "scenarios" / "reference.toml"))
+
+
+# ---------------------------------------------------------------- the command
+
+GAS = ('[scenario]\nname = "gas"\nextends = "framtid:current-policies"\n\n[[measure]]\nkind = "landfill_gas_capture"\n'
+       'label = "Gas"\nmunicipality = "*"\nstart_year = 2027\n\n[[measure]]\nkind = "recycling_target"\n'
+       'label = "Recycling"\nmunicipality = "*"\nstart_year = 2027\n')
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_costs_command_prints_the_mac_table_and_writes_the_chart(tmp_path):
+    scenario = tmp_path / "gas.toml"
+    scenario.write_text(GAS)
+    png = tmp_path / "mac.png"
+    res = invoke("costs", scenario, "--format", "json", "--plot", png, "--discount-rate", "0.03")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [r["measure"] for r in data["measures"]] == ["Gas", "Recycling"]      # cheapest first
+    assert data["measures"][0]["discount_rate"] == 0.03 and data["measures"][0]["pays"] == "yes"
+    assert {r["item"] for r in data["items"]} == {"operation", "treatment", "collection"}
+    assert data["carbon_price"][0]["year"] == 2027
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"wrote {png}" in res.stderr
+    again = invoke("costs", scenario, "--plot", png)
+    assert again.exit_code == 1 and "exists already" in again.output and "--force" in again.output
+    forced = invoke("costs", scenario, "--plot", png, "--force", "--year-to", "2035")
+    assert forced.exit_code == 0 and "2027-2035" in forced.stdout and f"wrote {png}" in forced.stdout
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary file left
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--discount-rate", "abc"), "'abc' is not a valid float"),
+    (("--discount-rate", "2"), "--discount-rate: must be a real rate"),
+    (("--year-from", "2060"), "--year-from: must lie in 2010-2050"),
+    (("--plot", "mac.pdf"), "--plot mac.pdf: the chart is a PNG"),
+])
+def test_costs_command_refuses_bad_options_with_exit_code_2(tmp_path, args, words):
+    scenario = tmp_path / "gas.toml"
+    scenario.write_text(GAS)
+    res = invoke("costs", scenario, *args)
+    assert res.exit_code == 2 and words in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "mac.pdf").exists()

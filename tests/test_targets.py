@@ -1,0 +1,306 @@
+"""Targets as data (targets.csv), the arithmetic of gaps, first years met and needed cuts by hand, the
+national rules applied by hand on a small made-up result, and the `framtid targets` command."""
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+
+from framtid.cli.main import main
+from framtid.model import api, dims
+from framtid.model.errors import DataError, UsageError
+from framtid.model.evaluation import targets as tg
+
+YEARS = list(range(dims.BASE_YEAR, dims.FINAL_YEAR + 1))
+R2030 = 51348 * 0.45 / 52541 - 1          # the national path 2009 -> 2030 (-55 % vs 1990): -0.560218
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+# --- the data ------------------------------------------------------------------------------------
+
+def test_every_target_has_a_source_a_confidence_and_a_known_area():
+    targets = tg.load_targets()
+    assert len({t.id for t in targets}) == len(targets) == 19
+    for t in targets:
+        assert t.source and t.confidence in ("high", "medium", "low", "derived")
+    ids = {t.id for t in targets}
+    assert {"norway.emissions.2020", "norway.emissions.2030", "norway.emissions.2050", "norway.non_ets.2030"} <= ids
+    assert {f"{r}.car_vkm_resident.zero_growth" for r in ("oslo", "bergen", "trondheim", "nord_jaeren")} <= ids
+
+
+def test_national_targets_carried_to_2009_by_hand():
+    by_id = {t.id: t for t in tg.load_targets()}
+    # -55 % of 51 348 kt (1990) = 23 106.6 kt; against 52 541 kt in 2009: -56.02 %
+    assert by_id["norway.emissions.2030"].change_from_2009() == pytest.approx(-0.560218, abs=1e-6)
+    # -90 %: 5 134.8 / 52 541 - 1 = -90.23 %; the stricter -95 %: 2 567.4 / 52 541 - 1 = -95.11 %
+    assert by_id["norway.emissions.2050"].change_from_2009() == pytest.approx(-0.902271, abs=1e-6)
+    assert by_id["norway.emissions.2050"].strict_change_from_2009() == pytest.approx(-0.951136, abs=1e-6)
+    # Klimaforliket: a cap of 48 Mt in 2020 against 52 541 kt in 2009: -8.64 %
+    assert by_id["norway.emissions.2020"].change_from_2009() == pytest.approx(48000 / 52541 - 1)
+    # no national non-ETS series: 2009 stands in for 2005
+    assert by_id["norway.non_ets.2030"].change_from_2009() == -0.45
+
+
+def test_municipal_targets_are_what_the_agents_follow():
+    expected = {"oslo": (2009, 2030, -0.95), "drammen": (2009, 2030, -0.55), "trondheim": (2009, 2030, -0.8),
+                "stavanger": (2015, 2030, -0.8), "sandnes": (2015, 2030, -0.55)}
+    assert tg.municipal_targets() == expected
+    from framtid.model import simulation
+
+    if hasattr(simulation, "_targets"):   # the reading it replaces, while both exist
+        assert simulation._targets() == expected
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("area", "atlantis", "column 'area' must be 'norway'"),
+    ("change", "5", "column 'change' is a relative change"),
+    ("base_year", "soon", "column 'base_year' must be a number"),
+    ("target_year", "2001", "column 'target_year' must be a year after the base year"),
+    ("indicator", "happiness", "column 'indicator' must be one of"),
+    ("source", "", "every target needs a source"),
+])
+def test_a_bad_targets_row_is_refused_with_file_line_and_column(column, value, words):
+    row = dict(id="x", area="oslo", indicator="emissions", scope="total", base_year="2009", target_year="2030",
+               change="-0.5", change_strict="", national_base_kt="", national_target_kt="", national_2009_kt="",
+               label="", confidence="high", source="somewhere", note="")
+    row[column] = value
+    with pytest.raises(DataError) as info:
+        tg.parse_targets([(7, row)])
+    assert str(info.value).startswith("targets.csv: line 7: ") and words in str(info.value)
+
+
+# --- the arithmetic by hand -------------------------------------------------------------------------
+
+def test_target_gap_first_year_and_needed_cut_by_hand():
+    assert tg.target_value(1000.0, -0.55) == pytest.approx(450.0)
+    assert tg.gap(600.0, 450.0) == 150.0 and tg.gap(400.0, 450.0) == -50.0
+    years, values = [2009, 2010, 2011, 2012, 2013, 2014], [100, 90, 80, 85, 70, 60]
+    assert tg.first_year_met(years, values, 80, after=2009) == 2011      # at or below counts
+    assert tg.first_year_met(years, values, 80, after=2011) == 2013      # 2012 rose again to 85
+    assert tg.first_year_met(years, values, 50, after=2009) is None
+    # 100 -> 81 in two years: 10 % a year; 100 -> 121: the value may grow 10 % a year
+    assert tg.annual_cut_needed(100.0, 81.0, 2028, 2030) == pytest.approx(0.10)
+    assert tg.annual_cut_needed(100.0, 121.0, 2028, 2030) == pytest.approx(-0.10)
+    assert tg.annual_cut_needed(100.0, 0.0, 2028, 2030) == 1.0
+    assert tg.annual_cut_needed(100.0, 81.0, 2030, 2030) is None
+
+
+def test_national_rules_by_hand():
+    # share and non-ets: X_2009 (1 + r); per-capita: X_2009 / P_2009 (1 + r) P_T
+    assert tg.national_rule_value("share", 200.0, -0.56) == pytest.approx(88.0)
+    assert tg.national_rule_value("non-ets", 200.0, -0.56) == pytest.approx(88.0)
+    assert tg.national_rule_value("per-capita", 200.0, -0.5, 100.0, 125.0) == pytest.approx(125.0)
+    with pytest.raises(UsageError, match="--national-rule: 'fair' is not a rule; allowed: share, per-capita"):
+        tg.national_rule_value("fair", 200.0, -0.5)
+
+
+# --- a small made-up result, worked by hand --------------------------------------------------------
+# Every municipality m has a scale s (Oslo 1, Baerum 0.2, the other eleven 0.5); n = year - 2009:
+#   heating (heating_oil, non-ETS) = s (1000 - 30 n) kt, industry (ETS) = s 500 kt: total s (1500 - 30 n)
+#   population = s (500 000 + 5 000 n)
+#   residents' car vkm: Oslo 100 + n up to 2024 (n = 15), then 115 - 2 (n - 15); Baerum 50; others 100
+
+SCALE = {m: 1.0 if m == "oslo" else 0.2 if m == "baerum" else 0.5 for m in dims.MUNICIPALITIES}
+
+
+def made_up(draw_scales=(1.0,), scenarios=("a",)):
+    n = np.arange(len(YEARS), dtype=float)
+    s = np.array([SCALE[m] for m in dims.MUNICIPALITIES])[:, None]             # (M, 1)
+    heating = s * (1000.0 - 30.0 * n) * 1000.0                                # (M, T) t
+    industry = s * 500.0 * 1000.0 + 0.0 * n
+    population = s * (500_000.0 + 5_000.0 * n)
+    oslo = np.where(n <= 15, 100.0 + n, 115.0 - 2.0 * (n - 15))
+    vkm = np.array([oslo if m == "oslo" else np.full_like(n, 50.0 if m == "baerum" else 100.0)
+                    for m in dims.MUNICIPALITIES]) * 1e6
+    d = np.array(draw_scales)[None, None, :]                                   # (1, 1, D)
+
+    def add_axes(a, extra):   # (M, T) -> (S, M, *extra, T, D)
+        a = a[:, :, None] * d
+        for _ in range(extra):
+            a = a[:, None]
+        return np.broadcast_to(a[None], (len(scenarios),) + a.shape).copy()
+
+    sector = np.zeros((len(scenarios), len(dims.MUNICIPALITIES), len(dims.SECTORS), len(YEARS), len(draw_scales)))
+    sector[:, :, dims.SECTORS.index("heating")] = add_axes(heating, 0)
+    sector[:, :, dims.SECTORS.index("industry")] = add_axes(industry, 0)
+    source = np.zeros((len(scenarios), len(dims.MUNICIPALITIES), len(dims.SOURCES), len(YEARS), len(draw_scales)))
+    source[:, :, dims.SOURCES.index("heating_oil")] = add_axes(heating, 0)
+    source[:, :, dims.SOURCES.index("industry")] = add_axes(industry, 0)
+    coords = dict(scenario=list(scenarios), municipality=list(dims.MUNICIPALITIES), sector=list(dims.SECTORS),
+                  source=list(dims.SOURCES), year=YEARS, draw=list(range(len(draw_scales))))
+    base = ("scenario", "municipality")
+    return xr.Dataset(
+        {"emissions": (base + ("sector", "year", "draw"), sector, {"gwp": "ar4"}),
+         "emissions_source": (base + ("source", "year", "draw"), source),
+         "population": (base + ("year", "draw"), add_axes(population, 0)),
+         "car_vkm_resident": (base + ("year", "draw"), add_axes(vkm, 0))}, coords=coords)
+
+
+def pick(rows, target_id, area, **match):
+    found = [r for r in rows if r["target_id"] == target_id and r["area"] == area
+             and all(r[k] == v for k, v in match.items())]
+    assert len(found) == 1, (target_id, area, match, len(found))
+    return found[0]
+
+
+def test_share_rule_by_hand():
+    rows = tg.assess(made_up())
+    r = pick(rows, "norway.emissions.2030", "oslo", level="municipality")
+    # target 1500 (1 + r) = 659.67 kt; modelled 1500 - 30 x 21 = 870; gap 210.33 = 14.02 % of 1500
+    assert r["base_value"] == pytest.approx(1500.0)
+    assert r["target_value"] == pytest.approx(659.6734, abs=1e-3)
+    assert r["modelled_value"] == pytest.approx(870.0)
+    assert r["gap"] == pytest.approx(210.3266, abs=1e-3) and r["gap_pct_of_base"] == pytest.approx(14.0218, abs=1e-3)
+    # 1500 - 30 n <= 659.67 from n = 29: 2038; the cut from 2029 (900 kt) in one year: 1 - 659.67 / 900
+    assert r["first_year_met"] == 2038 and r["met_in_target_year"] is False
+    assert r["from_year"] == 2029 and r["annual_cut_needed_pct"] == pytest.approx(26.7030, abs=1e-3)
+    # the Oslo region (Oslo + Baerum at 0.2) and the 13 together (scales sum to 6.7)
+    region = pick(rows, "norway.emissions.2030", "oslo", level="region")
+    assert region["target_value"] == pytest.approx(1.2 * 659.6734, abs=1e-3)
+    assert region["modelled_value"] == pytest.approx(1.2 * 870.0)
+    everyone = pick(rows, "norway.emissions.2030", "all 13")
+    assert everyone["target_value"] == pytest.approx(6.7 * 659.6734, abs=1e-2)
+    assert everyone["first_year_met"] == 2038
+    # the non-ETS target on the non-ETS sources: 1000 x 0.55 = 550; 1000 - 30 n <= 550 from n = 15: 2024
+    non_ets = pick(rows, "norway.non_ets.2030", "oslo", level="municipality")
+    assert non_ets["scope"] == "non_ets" and non_ets["target_value"] == pytest.approx(550.0)
+    assert non_ets["modelled_value"] == pytest.approx(370.0) and non_ets["first_year_met"] == 2024
+    # Klimaforliket's 48 Mt cap: 1500 x 48000 / 52541 = 1370.36; 1500 - 30 n <= 1370.36 from n = 5: 2014
+    cap = pick(rows, "norway.emissions.2020", "oslo", level="municipality")
+    assert cap["target_value"] == pytest.approx(1500 * 48000 / 52541) and cap["first_year_met"] == 2014
+    assert cap["target_value_strict"] == pytest.approx(1500 * 46000 / 52541)
+
+
+def test_needed_cut_from_a_chosen_year_by_hand():
+    r = pick(tg.assess(made_up(), from_year=2020), "norway.emissions.2030", "oslo", level="municipality")
+    # from 1170 kt (2020) to 659.67 kt in ten years: 1 - (659.67 / 1170)^(1/10) = 5.569 % a year
+    assert r["from_year"] == 2020 and r["annual_cut_needed_pct"] == pytest.approx(5.5691, abs=1e-3)
+    passed = pick(tg.assess(made_up(), from_year=2040), "norway.emissions.2030", "oslo", level="municipality")
+    assert passed["annual_cut_needed_pct"] is None and passed["from_year"] is None
+
+
+def test_non_ets_and_per_capita_rules_by_hand():
+    r = pick(tg.assess(made_up(), rule="non-ets"), "norway.emissions.2030", "oslo", level="municipality")
+    # the 2030 path on the non-ETS sources only: 1000 (1 + r) = 439.78; 1000 - 30 n <= 439.78 from n = 19
+    assert r["scope"] == "non_ets" and r["rule"] == "non-ets"
+    assert r["target_value"] == pytest.approx(439.7823, abs=1e-3) and r["modelled_value"] == pytest.approx(370.0)
+    assert r["first_year_met"] == 2028 and r["met_in_target_year"] is True
+    # per inhabitant: 1500 / 500 000 x (1 + r) x 605 000 = 798.20 kt
+    rows = tg.assess(made_up(), rule="per-capita")
+    r = pick(rows, "norway.emissions.2030", "oslo", level="municipality")
+    assert r["target_value"] == pytest.approx(798.2048, abs=1e-3)
+    assert pick(rows, "norway.emissions.2030", "oslo", level="region")["target_value"] == pytest.approx(
+        1.2 * 798.2048, abs=1e-3)
+
+
+def test_own_targets_by_hand():
+    rows = tg.assess(made_up())
+    oslo = pick(rows, "oslo.emissions.2023", "oslo")
+    # -52 % of 1500 = 720; 2023: 1500 - 30 x 14 = 1080; met from n = 26 (2035)
+    assert (oslo["target_value"], oslo["modelled_value"]) == pytest.approx((720.0, 1080.0))
+    assert oslo["first_year_met"] == 2035 and oslo["from_year"] == 2022
+    stavanger = pick(rows, "stavanger.emissions.2030", "stavanger")
+    # against 2015: 0.5 (1500 - 180) = 660; -80 %: 132; 2030: 435; gap 303 = 45.9 % of 660; never met by 2050
+    assert stavanger["base_year"] == 2015 and stavanger["base_value"] == pytest.approx(660.0)
+    assert stavanger["target_value"] == pytest.approx(132.0) and stavanger["gap"] == pytest.approx(303.0)
+    assert stavanger["gap_pct_of_base"] == pytest.approx(45.9091, abs=1e-3) and stavanger["first_year_met"] is None
+    car = pick(rows, "oslo.car_traffic.2030", "oslo")
+    # car traffic as an index against 2015 (106): 2030 is 103 / 106 = 0.9717 against 0.67
+    assert car["unit"].startswith("index") and car["target_value"] == pytest.approx(0.67)
+    assert car["modelled_value"] == pytest.approx(103 / 106)
+    for unstated in ("tromso.emissions.2030", "tromso.emissions.2030.alternative"):
+        r = pick(rows, unstated, "tromso")
+        assert r["target_value"] is None and "states no base year" in r["note"]
+    assert "1991 lies before the run" in pick(rows, "kristiansand.emissions.2020", "kristiansand")["note"]
+
+
+def test_zero_growth_goal_by_hand():
+    rows = tg.assess(made_up())
+    oslo = pick(rows, "oslo.car_vkm_resident.zero_growth", "oslo")
+    # region: Oslo + Baerum = 158 in 2017, 153 in 2030: index 0.9684; Oslo back at 108 in 2028 (n = 19)
+    assert oslo["level"] == "region" and oslo["base_year"] == 2017
+    assert oslo["modelled_value"] == pytest.approx(153 / 158) and oslo["first_year_met"] == 2028
+    assert oslo["gap"] == pytest.approx(153 / 158 - 1)
+    trondheim = pick(rows, "trondheim.car_vkm_resident.zero_growth", "trondheim")
+    assert trondheim["modelled_value"] == pytest.approx(1.0) and trondheim["first_year_met"] == 2018
+    # reference year 2024 (165): 2030 at 153 / 165; 2025 already lower (163)
+    later = pick(tg.assess(made_up(), zero_growth_base=2024), "oslo.car_vkm_resident.zero_growth", "oslo")
+    assert later["modelled_value"] == pytest.approx(153 / 165) and later["first_year_met"] == 2025
+
+
+def test_several_scenarios_and_draws_report_medians():
+    rows = tg.assess(made_up(draw_scales=(0.9, 1.2, 1.0), scenarios=("a", "b")))
+    assert {r["scenario"] for r in rows} == {"a", "b"}
+    r = pick(rows, "norway.emissions.2030", "oslo", level="municipality", scenario="b")
+    assert r["statistic"] == "median of 3 draws"
+    assert r["target_value"] == pytest.approx(659.6734, abs=1e-3) and r["modelled_value"] == pytest.approx(870.0)
+    assert pick(rows, "oslo.car_vkm_resident.zero_growth", "oslo", scenario="a")["modelled_value"] == \
+        pytest.approx(153 / 158)
+
+
+def test_options_the_result_cannot_answer_are_refused():
+    ds = made_up()
+    with pytest.raises(UsageError, match=r"--zero-growth-base: must be a year of result before the year the goal "
+                                         r"is assessed \(2009-2029\), got 2035"):
+        tg.assess(ds, zero_growth_base=2035)
+    with pytest.raises(UsageError, match=r"--from: must be a year of result \(2009-2050\), got 2051"):
+        tg.assess(ds, from_year=2051)
+
+
+# --- the command on a real run ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def result_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("targets") / "both.nc"
+    api.save(api.run(["framtid:reference", "framtid:current-policies"]), path)
+    return path
+
+
+def test_command_prints_every_scenario_and_group(result_file):
+    res = invoke("targets", result_file)
+    assert res.exit_code == 0, res.output
+    for text in ("Scenario reference: Climate Change Act", "Scenario current-policies: Non-ETS emissions",
+                 "rule 'share'", "own emission targets", "own car-traffic targets", "zero-growth goal",
+                 "not evaluated: the source states no base year", "not by 2050"):
+        assert text in res.output
+
+
+def test_command_csv_and_json_match_the_result(result_file):
+    res = invoke("targets", result_file, "--format", "csv", "--scenario", "current-policies",
+                 "--national-rule", "per-capita")
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.output)))
+    assert {r["scenario"] for r in rows} == {"current-policies"}
+    assert {r["rule"] for r in rows if r["group"] == "national"} == {"per-capita"}
+    own = json.loads(invoke("targets", result_file, "--format", "json").output)
+    oslo = next(r for r in own if r["target_id"] == "oslo.emissions.2030" and r["scenario"] == "current-policies")
+    ds = api.open_results(result_file)
+    total = ds["emissions"].sel(scenario="current-policies", municipality="oslo").sum("sector").isel(draw=0) / 1000
+    assert oslo["modelled_value"] == pytest.approx(float(total.sel(year=2030)))
+    assert oslo["target_value"] == pytest.approx(0.05 * float(total.sel(year=2009)))
+    assert oslo["gap"] == pytest.approx(oslo["modelled_value"] - oslo["target_value"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--from", "2060"), "--from: must be a year of"),
+    (("--zero-growth-base", "2040"), "--zero-growth-base: must be a year of"),
+    (("--scenario", "nowhere"), "--scenario: 'nowhere' not in"),
+    (("--national-rule", "fair"), "Invalid value for '--national-rule'"),
+])
+def test_command_refuses_bad_options_in_one_line(result_file, args, message):
+    res = invoke("targets", result_file, *args)
+    assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
+
+
+def test_command_refuses_a_file_that_is_not_a_result(tmp_path):
+    bad = tmp_path / "bad.nc"
+    bad.write_text("not a result")
+    res = invoke("targets", bad)
+    assert res.exit_code == 2 and "not a framtid result file" in res.output
