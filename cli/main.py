@@ -537,6 +537,40 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, fmt):
     if written:
         click.echo(f"wrote {written}", err=fmt != "table")
 
+
+@main.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(), metavar="DIR",
+              help="Folder to write (report.html, report.md and figures/*.png); must not exist unless --force.")
+@click.option("--force", is_flag=True, help="Replace an existing report folder.")
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES",
+              help="Only these scenarios (comma-separated; the first is the one the others are compared with).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids; default: all 13).")
+@click.option("--package", default=None, metavar="SCENARIO.toml",
+              help="A scenario file (or framtid:NAME) whose own measures are attributed against the scenario it "
+                   "extends and costed: adds the wedge chart and the MAC curve.")
+@click.option("--year", type=int, default=2030, show_default=True, help="Evaluation year.")
+@click.option("--national-rule", "rule", type=click.Choice(["share", "per-capita", "non-ets"]), default="share",
+              show_default=True, help="How national targets are set against the municipalities (as framtid targets).")
+@handle_errors
+def report(result, out, force, scenarios, municipalities, package, year, rule):
+    """Write a report of RESULT that reads without the tool: one self-contained HTML page and Markdown with PNG
+    figures (paths against targets, sectors, wedges and MAC curve of a --package, decomposition, indicators,
+    targets, method and provenance)."""
+    from framtid.model import api
+    from framtid.model.evaluation import report as rp
+
+    target = rp.check_out(out, force)                      # refuse before any work
+    ds = api.open_results(result)
+    loaded = api.load_scenario(package) if package else None
+    content = rp.build(ds, _names(scenarios), _names(municipalities), year, loaded, rule, result, package or "")
+    click.get_current_context().meta["framtid.target"] = (target, _stat(target))
+    path = rp.write(content, target, force)
+    click.echo(f"wrote {path / rp.HTML_NAME}, {path / rp.MARKDOWN_NAME} and {len(content.charts())} figures in "
+               f"{path / rp.FIGURE_FOLDER}")
+
+
 def _parse_years(text: str) -> list[int]:
     """Comma-separated years, sorted and without repeats."""
     from framtid.model import dims

@@ -1,0 +1,283 @@
+"""The report (`framtid report`): the folder it writes, what both documents say, that the HTML stands alone,
+that existing folders are kept, bad options refused, and the wedges and MAC curve of a small package."""
+
+import base64
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from framtid.cli.main import main
+from framtid.model import api
+from framtid.model.data_store import municipalities
+from framtid.model.errors import ResultExistsError, ResultFileError
+from framtid.model.evaluation import report as rp
+
+PNG = b"\x89PNG\r\n\x1a\n"
+PACKAGE = """[scenario]
+name = "small-package"
+description = "Landfill gas, recycling and zero-emission vans from 2027"
+extends = "framtid:current-policies"
+
+[[measure]]
+kind = "landfill_gas_capture"
+label = "Landfill gas collection"
+municipality = "*"
+start_year = 2027
+
+[[measure]]
+kind = "recycling_target"
+label = "Recycling target"
+municipality = "*"
+start_year = 2027
+
+[[measure]]
+kind = "zero_emission_freight"
+label = "Zero-emission vans"
+municipality = ["oslo", "baerum"]
+start_year = 2027
+van_share = 0.5
+"""
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def result_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "compare.nc"
+    api.save(api.run(["framtid:reference", "framtid:current-policies"]), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def written(result_file):
+    out = result_file.parent / "report"
+    res = invoke("report", result_file, "--out", out)
+    assert res.exit_code == 0, res.output
+    return out, res
+
+
+@pytest.fixture(scope="module")
+def with_package(result_file):
+    scenario = result_file.parent / "small-package.toml"
+    scenario.write_text(PACKAGE)
+    out = result_file.parent / "package-report"
+    res = invoke("report", result_file, "--out", out, "--package", scenario, "--municipality", "oslo,baerum",
+                 "--scenario", "current-policies")
+    assert res.exit_code == 0, res.output
+    return out
+
+
+class _References(HTMLParser):
+    """Every tag and every attribute that could fetch or link something."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.links, self.images = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("href", "src", "srcset", "action", "data", "poster", "background"):
+                (self.images if tag == "img" and name == "src" else self.links).append((tag, name, value))
+
+
+# ---------------------------------------------------------------- the folder and the documents
+
+def test_report_folder_holds_html_markdown_and_the_figures(written):
+    out, res = written
+    assert sorted(p.name for p in out.iterdir()) == ["figures", "report.html", "report.md"]
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert figures == ["decomposition.png", "differences.png", "paths-municipalities.png", "paths-total.png",
+                       "sectors-reference-municipalities.png", "sectors-total.png"]
+    assert all((out / "figures" / f).read_bytes()[:8] == PNG for f in figures)
+    assert f"wrote {out / 'report.html'}" in res.output
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".")]      # no temporary folder left
+
+
+def test_both_documents_name_every_municipality_by_name_and_id(written):
+    out, _ = written
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for m in municipalities():
+        assert f"<td>{m.name}</td><td>{m.id}</td>" in html, m.id       # the table of municipalities
+        assert f"| {m.name} | {m.id} |" in md, m.id
+        assert html.count(m.name) >= 5 and md.count(m.name) >= 5          # and throughout the tables
+    for section in ("Summary", "Emission paths against targets", "Emissions by sector", "Why emissions changed",
+                    "Indicators and co-benefits", "Targets in detail", "How to read this: method and provenance"):
+        assert f"<h2>{section}</h2>" in html and f"## {section}" in md
+
+
+def test_html_stands_alone_with_every_figure_embedded_and_captioned(written):
+    out, _ = written
+    html = (out / "report.html").read_text(encoding="utf-8")
+    parser = _References()
+    parser.feed(html)
+    assert {"script", "link", "iframe", "object", "embed"}.isdisjoint(parser.tags)
+    assert all(value.startswith("#") for tag, name, value in parser.links), parser.links
+    assert "@import" not in html and not re.search(r"url\((?!data:)", html)
+    assert len(parser.images) == 6
+    for _, _, src in parser.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == PNG
+    assert html.count("<figcaption>") == 6 and html.count("<figure") == 6
+    assert "--package" in html                       # says how to get the wedges and the MAC curve
+
+
+def test_markdown_links_the_figures_it_has(written):
+    out, _ = written
+    md = (out / "report.md").read_text(encoding="utf-8")
+    linked = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", md)
+    assert len(linked) == 6 and all((out / link).is_file() for link in linked)
+
+
+def test_summary_says_which_targets_are_met_with_the_rule(written):
+    out, _ = written
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "rule 'share'" in md
+    # the 13 together meet Klimaforliket's cap in 2020 and miss -55 % by 2030, in both scenarios
+    cap = next(line for line in md.splitlines() if line.startswith("| Klimaforliket 2008 (2020)"))
+    act = next(line for line in md.splitlines() if line.startswith("| Climate Change Act (2030)"))
+    assert cap.count("| met: ") == 2 and act.count("| not met: ") == 2
+    for year in ("2009", "2020", "2030", "2050"):
+        assert f"| {year} [kt CO2e/yr] |" in md
+
+
+def test_every_numeric_column_names_its_unit(written, with_package):
+    for out in (written[0], with_package):
+        lines = (out / "report.md").read_text(encoding="utf-8").splitlines()
+        checked = 0
+        for header, rule in zip(lines, lines[1:]):
+            if not (header.startswith("| ") and rule.startswith("|---")):
+                continue
+            names = [h.strip() for h in header.strip("|").split(" | ")]
+            numeric = [r.endswith(":") for r in rule.strip("|").split("|")]
+            if "unit" in names:                      # a unit column says it row by row
+                continue
+            for name, is_number in zip(names, numeric):
+                if is_number and name != "municipality number":
+                    assert "[" in name, (out.name, header)
+                    checked += 1
+        assert checked > 30
+
+
+# ---------------------------------------------------------------- existing folders and bad options
+
+def test_existing_folder_is_refused_without_force_and_left_intact(written, result_file, tmp_path):
+    out, _ = written
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    res = invoke("report", result_file, "--out", out)
+    assert res.exit_code == 1 and "exists already" in res.output and "--force" in res.output
+    assert "Traceback" not in res.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    res = invoke("report", result_file, "--out", other, "--force")       # --force replaces only a report folder
+    assert res.exit_code == 2 and "notes.txt" in res.output and "nothing was written" in res.output
+    assert [p.name for p in other.iterdir()] == ["notes.txt"] and (other / "notes.txt").read_text() == "keep me"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--year", "2005"), "--year: must be a year of"),
+    (("--year", "x"), "'x' is not a valid integer"),
+    (("--municipality", "oslo,atlantis"), "--municipality: unknown id(s) atlantis; allowed: oslo, baerum"),
+    (("--scenario", "nope"), "--scenario: 'nope' not in"),
+    (("--package", "framtid:reference"), "--package framtid:reference: adds no measures"),
+    (("--national-rule", "fair"), "'fair' is not one of"),
+])
+def test_bad_options_exit_2_and_write_nothing(result_file, tmp_path, args, words):
+    out = tmp_path / "bad"
+    res = invoke("report", result_file, "--out", out, *args)
+    assert res.exit_code == 2, res.output
+    assert words in res.output and "Traceback" not in res.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_out_must_name_a_folder_and_is_required(result_file, tmp_path):
+    file = tmp_path / "report.html"
+    file.write_text("x")
+    res = invoke("report", result_file, "--out", file)
+    assert res.exit_code == 2 and "is a file or a link, not a folder" in res.output and file.read_text() == "x"
+    res = invoke("report", result_file)
+    assert res.exit_code == 2 and "--out" in res.output
+
+
+def test_an_interrupted_report_leaves_nothing(tmp_path, monkeypatch):
+    content = rp.Report("t", "s", (rp.Section("a", "A", (rp.Text("x"),)),))
+
+    def interrupted(report):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rp, "render_markdown", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rp.write(content, tmp_path / "out")
+    assert not list(tmp_path.iterdir())
+
+
+def test_force_replaces_a_report_folder_in_one_step(tmp_path):
+    out = tmp_path / "out"
+    first = rp.Report("first", "s", (rp.Section("a", "A", (rp.Text("old"),)),))
+    rp.write(first, out)
+    with pytest.raises(ResultExistsError):
+        rp.write(first, out)
+    second = rp.Report("second", "s", (rp.Section("a", "A", (rp.Text("new"),)),))
+    rp.write(second, out, force=True)
+    assert "new" in (out / "report.md").read_text() and "old" not in (out / "report.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    (out / "figures" / "extra.csv").write_text("1")
+    with pytest.raises(ResultFileError, match="figures/extra.csv"):
+        rp.write(second, out, force=True)
+
+
+# ---------------------------------------------------------------- a package: wedges and the MAC curve
+
+def test_package_adds_the_wedges_the_mac_curve_and_their_tables(with_package):
+    out = with_package
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert "wedges.png" in figures and "mac.png" in figures and "differences.png" not in figures
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for text in ("What the measures do", "What the measures cost", "Shapley", "Landfill gas collection",
+                 "Recycling target", "Zero-emission vans", "carbon price"):
+        assert text in html and text in md
+    assert html.count("<img ") == len(figures)
+    # the attribution table: the measures' Shapley values add up to the package's effect
+    lines = [line for line in md.splitlines() if line.startswith("| ")]
+    header = next(line for line in lines if line.startswith("| measure | kind | Shapley 2030"))
+    rows = lines[lines.index(header) + 1:lines.index(header) + 6]
+    cells = {r.split(" | ")[0].lstrip("| "): float(r.split(" | ")[2].replace(",", "")) for r in rows}
+    measures = cells["Landfill gas collection"] + cells["Recycling target"] + cells["Zero-emission vans"]
+    assert measures < 0 and measures == pytest.approx(cells["the package"], abs=0.15)
+    assert "| Oslo | oslo |" in md and "| Bergen | bergen |" not in md     # the municipalities chosen
+
+
+# ---------------------------------------------------------------- pure functions
+
+def test_wedge_bands_stack_cuts_down_and_increases_up_from_the_base():
+    base = np.array([10.0, 10.0, 10.0])
+    effects = np.array([[-1.0, -2.0, 0.0], [-3.0, 1.0, 0.0], [0.5, -1.0, 0.0]])
+    bands = rp.wedge_bands(base, effects)
+    (cut0, up0), (cut1, up1), (cut2, up2) = bands
+    assert np.allclose(cut0, [[9.0, 8.0, 10.0], [10.0, 10.0, 10.0]]) and np.allclose(up0[1] - up0[0], 0.0)
+    assert np.allclose(cut1, [[6.0, 8.0, 10.0], [9.0, 8.0, 10.0]]) and np.allclose(up1, [[10.0] * 3, [10, 11, 10]])
+    assert np.allclose(cut2, [[6.0, 7.0, 10.0], [6.0, 8.0, 10.0]]) and np.allclose(up2, [[10, 11, 10], [10.5, 11, 10]])
+    widths = np.array([(c[1] - c[0]) + (u[1] - u[0]) for c, u in bands])
+    assert np.allclose(widths, np.abs(effects))                 # each wedge is as wide as its measure's effect
+    assert np.all([c[0] <= c[1] for c, _ in bands]) and np.all([u[0] <= u[1] for _, u in bands])
+
+
+def test_numbers_and_headers_for_readers():
+    assert rp.number(1234.56) == "1,234.6" and rp.number(-0.04, sign=True) == "0.0"
+    assert rp.number(3.0, 0, sign=True) == "+3" and rp.number(float("nan")) == "-" and rp.number(None) == "-"
+    table = rp.Table("c", ("sector", "2009", "2030", "note"), (), groups=(("", 1), ("[kt CO2e/yr]", 2), ("", 1)))
+    assert table.flat_header() == ("sector", "2009 [kt CO2e/yr]", "2030 [kt CO2e/yr]", "note")
+    grouped = rp.Table("c", ("area", "2030", "met"), (), groups=(("", 1), ("reference", 2)))
+    assert grouped.flat_header() == ("area", "reference 2030", "reference met")
+    assert rp.indicator_label("nox_road_exhaust") == "NOx road exhaust"
+    assert rp.area_label(["oslo", "baerum"], rp.municipality_names()) == "Oslo and Bærum together"
