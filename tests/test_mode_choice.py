@@ -114,6 +114,69 @@ def test_segment_mixture_applies_the_toll_only_to_crossing_trips():
     np.testing.assert_allclose(shares.sum(axis=-1), 1.0)
 
 
+def test_pivot_weights_hand_case():
+    # P0 = (0.5, 0.3, 0.2), dV = (5, ln 2, 0), varying alternative 0: top = ln 2 over the others,
+    # weights (0, 0.3 * 2 / 2, 0.2 / 2) = (0, 0.3, 0.1)
+    top, weights = mc.pivot_weights(np.array([0.5, 0.3, 0.2]), np.array([5.0, np.log(2.0), 0.0]), 0)
+    assert float(top) == pytest.approx(np.log(2.0), rel=1e-15)
+    np.testing.assert_allclose(weights, [0.0, 0.3, 0.1], rtol=1e-15)
+    # alternatives on the first axis: the same terms
+    top0, weights0 = mc.pivot_weights(np.array([0.5, 0.3, 0.2])[:, None], np.array([5.0, np.log(2.0), 0.0])[:, None],
+                                      0, axis=0)
+    np.testing.assert_allclose(weights0[:, 0], weights, rtol=1e-15)
+
+
+def test_pivot_varying_alternative_hand_case():
+    # P0 = (0.5, 0.3, 0.2), dV = (ln 2, 0, 0): rest weights 0.3 + 0.2 = 0.5 at top 0, own 0.5 * 2 = 1,
+    # W = 1.5 -> P_car = 2/3, f = 1/1.5 (others 0.2 and 0.1333), dLS = ln 1.5
+    top, weights = mc.pivot_weights(np.array([0.5, 0.3, 0.2]), np.zeros(3), 0)
+    car, f, logsum = mc.pivot_varying_alternative(np.array(0.5), np.array(np.log(2.0)), top, weights.sum())
+    assert float(car) == pytest.approx(2.0 / 3.0, rel=1e-15)
+    np.testing.assert_allclose(weights[1:] * f, [0.2, 0.2 / 1.5], rtol=1e-15)
+    assert float(logsum) == pytest.approx(np.log(1.5), rel=1e-15)
+
+
+def test_pivot_varying_alternative_equals_the_full_pivot_and_logsum():
+    rng = np.random.default_rng(3)
+    dv = rng.normal(0.0, 2.0, (4, 5))
+    top, weights = mc.pivot_weights(BASE, dv, 0)
+    car, f, logsum = mc.pivot_varying_alternative(BASE[0], dv[:, 0], top, weights.sum(axis=-1))
+    full = mc.pivot_point_logit(BASE, dv)
+    np.testing.assert_allclose(car, full[:, 0], rtol=1e-13)
+    np.testing.assert_allclose(weights[:, 1:] * f[:, None], full[:, 1:], rtol=1e-13)
+    np.testing.assert_allclose(logsum, mc.pivot_logsum(BASE, dv), rtol=1e-13)
+    # removing the car (dV = -inf) and the passenger (left out of the rest): the rest share out the trips
+    car, f, logsum = mc.pivot_varying_alternative(BASE[0], -np.inf, top, weights[:, 2:].sum(axis=-1))
+    removed = dv.copy()
+    removed[:, :2] = -np.inf
+    np.testing.assert_allclose(car, 0.0)
+    np.testing.assert_allclose(weights[:, 2:] * f[:, None], mc.pivot_point_logit(BASE, removed)[:, 2:], rtol=1e-13)
+    np.testing.assert_allclose(logsum, mc.pivot_logsum(BASE, removed), rtol=1e-13)
+
+
+def test_pivot_varying_alternative_does_not_overflow():
+    # dV_car = 800 above the rest: exp(800) overflows; the car takes all but e^-800 of the trips and the
+    # logsum change is 800 + ln P0_car.
+    top, weights = mc.pivot_weights(BASE, np.zeros(5), 0)
+    car, f, logsum = mc.pivot_varying_alternative(BASE[0], np.array([800.0, 0.0]), top, weights.sum())
+    np.testing.assert_allclose(car, [1.0, BASE[0]], rtol=1e-15)
+    assert f[0] == 0.0 and f[1] == pytest.approx(1.0, rel=1e-15)
+    np.testing.assert_allclose(logsum, [800.0 + np.log(BASE[0]), 0.0], rtol=1e-15, atol=1e-15)
+
+
+def test_period_shift_hand_case():
+    # s0 = 0.5, mu = 1, the off-peak logsum 3 times the peak's in exp: s = 1 / (1 + 3) = 0.25
+    assert float(mc.period_shift(0.5, 0.0, np.log(3.0), 1.0)) == pytest.approx(0.25, rel=1e-15)
+    # only the difference of the logsum changes matters; mu = 0: nobody moves; s0 = 0.65 and no change: 0.65
+    assert float(mc.period_shift(0.5, 2.0, 2.0 + np.log(3.0), 1.0)) == pytest.approx(0.25, rel=1e-14)
+    assert float(mc.period_shift(0.2, 1.0, -4.0, 0.0)) == pytest.approx(0.2, rel=1e-15)
+    assert float(mc.period_shift(0.65, 0.0, 0.0, 0.7)) == pytest.approx(0.65, rel=1e-15)
+    # the nested-logit form s0 e^(mu LSp) / (s0 e^(mu LSp) + (1 - s0) e^(mu LSo))
+    s0, p, o, mu = 0.3, -0.4, 0.25, 0.6
+    expected = s0 * np.exp(mu * p) / (s0 * np.exp(mu * p) + (1 - s0) * np.exp(mu * o))
+    assert float(mc.period_shift(s0, p, o, mu)) == pytest.approx(expected, rel=1e-14)
+
+
 def test_solve_constants_matches_the_weighted_total():
     # two zones with different structural utilities; the weighted mean must hit the target
     structure = np.array([[[[0.0, 0.0, 0.8, 0.2, 0.6], [0.0, 0.0, -0.6, -0.3, -0.6]]]])  # (1, 1, 2, 5)

@@ -165,8 +165,9 @@ def _annual_cost(coef: Coefficients, space_need: np.ndarray, water_need: np.ndar
         space, water = coef.space_cost, coef.water_cost
     else:
         price = coef.price[:, None, :] * price_index                                   # (D, M, carriers)
-        space = np.einsum("dhc,dmc->dmh", coef.space_input, price)
-        water = np.einsum("dhc,dmc->dmh", coef.water_input, price)
+        # Matrix products per draw, (M, carriers) x (carriers, H): einsum without BLAS is slower.
+        space = np.matmul(price, np.swapaxes(coef.space_input, -1, -2))
+        water = np.matmul(price, np.swapaxes(coef.water_input, -1, -2))
     return heating.annual_cost(coef.investment, coef.recovery_factor, space, water, space_need, water_need,
                                heat_pump_subsidy)
 

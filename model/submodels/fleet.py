@@ -78,14 +78,19 @@ def turnover(stock: np.ndarray, survival: np.ndarray, target_total: np.ndarray,
     stock ``(..., A, K)`` [vehicles]; survival ``(..., A)`` [1/yr]; target_total ``(...)``
     [vehicles]; new_shares ``(..., K)`` summing to 1. Returns (new stock, new vehicles ``(...)``).
     """
-    aged = stock * survival[..., None]
-    survivors = np.concatenate(
-        [aged[..., :-2, :], (aged[..., -2, :] + aged[..., -1, :])[..., None, :]], axis=-2)
-    surviving_total = survivors.sum(axis=(-2, -1))
+    # Survivors counted without materialising the aged stock: sum_a,k p(a) S[a, k] in one einsum.
+    surviving_total = np.einsum("...ak,...a->...", stock, survival)
     new = np.maximum(target_total - surviving_total, 0.0)
     keep = np.minimum(target_total / np.maximum(surviving_total, np.finfo(float).tiny), 1.0)
-    next_stock = np.concatenate(
-        [(new[..., None] * new_shares)[..., None, :], survivors * keep[..., None, None]], axis=-2)
+    factor = (survival * keep[..., None])[..., None]                    # (..., A, 1) survival and scaling
+    # One pass moves every cohort a year on (the open class then adds its own survivors) into an array
+    # laid out in memory like ``stock``: the simulation keeps the ages of each powertrain contiguous,
+    # which makes these products several times faster than with the powertrain axis innermost.
+    shape = np.broadcast_shapes(stock.shape, factor.shape, new_shares.shape[:-1] + (1,) + new_shares.shape[-1:])
+    next_stock = np.empty_like(stock, shape=shape)
+    np.multiply(stock[..., :-1, :], factor[..., :-1, :], out=next_stock[..., 1:, :])
+    next_stock[..., -1, :] += stock[..., -1, :] * factor[..., -1, :]
+    next_stock[..., 0, :] = new[..., None] * new_shares
     return next_stock, new
 
 
@@ -146,20 +151,29 @@ def logistic_path(year: float, amplitude: np.ndarray, midpoint: np.ndarray,
     return amplitude / (1.0 + np.exp(-rate * (year - midpoint)))
 
 
-def fleet_mix(stock: np.ndarray, mileage_by_age: np.ndarray, fuel_per_km: np.ndarray,
-              electricity_per_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fleet_mix(stock: np.ndarray, mileage_by_age: np.ndarray, fuel_per_km_new: np.ndarray,
+              fuel_vintage: np.ndarray, electricity_per_km_new: np.ndarray,
+              electricity_vintage: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who drives the class's kilometres, and the fuel and electricity they use per km.
 
     Kilometres are shared out in proportion to vehicles times the relative annual mileage
-    of their age, ``w[a,k] = S[a,k] m(a) / sum S m`` (methods §1.5, ``I_fleet``).
-    stock ``(..., A, K)`` [vehicles]; mileage_by_age broadcastable to ``(..., A, 1)`` [1];
-    fuel/electricity per km broadcastable to ``(..., A, K)`` [kWh/vkm].
+    of their age, ``w[a,k] = S[a,k] m(a) / sum S m`` (methods §1.5, ``I_fleet``); a vehicle of
+    age ``a`` and powertrain ``k`` uses ``e_new[k] f(a)`` per km, the new vehicle's use times its
+    vintage's factor (:func:`vintage_efficiency`).
+    stock ``(..., A, K)`` [vehicles]; mileage_by_age and the vintage factors ``(..., A)`` [1];
+    fuel and electricity per km of new vehicles ``(..., K)`` [kWh/vkm]; all broadcast.
     Returns the vkm share by powertrain ``(..., K)`` [1], fuel ``(..., K)`` [kWh per vkm of
     the whole class, contributed by powertrain k] and electricity ``(...)`` [kWh/vkm].
     """
-    w = stock * mileage_by_age
-    w = w / np.maximum(w.sum(axis=(-2, -1), keepdims=True), np.finfo(float).tiny)
-    return w.sum(axis=-2), (w * fuel_per_km).sum(axis=-2), (w * electricity_per_km).sum(axis=(-2, -1))
+    # The three sums over age, sum_a S[a,k] m(a) x (1, f_fuel(a), f_electricity(a)), as one matrix
+    # product: the stock is read once.
+    weights = np.stack(np.broadcast_arrays(mileage_by_age, mileage_by_age * fuel_vintage,
+                                           mileage_by_age * electricity_vintage), axis=-2)        # (..., 3, A)
+    by_age = np.matmul(weights, stock)                                                           # (..., 3, K)
+    km, fuel, electricity = by_age[..., 0, :], by_age[..., 1, :], by_age[..., 2, :]
+    total = np.maximum(km.sum(axis=-1), np.finfo(float).tiny)
+    return (km / total[..., None], fuel_per_km_new * fuel / total[..., None],
+            (electricity_per_km_new * electricity).sum(axis=-1) / total)
 
 
 def blend_volumes(energy_kwh: np.ndarray, bio_share: np.ndarray, energy_content: np.ndarray,

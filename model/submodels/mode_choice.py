@@ -27,6 +27,7 @@ from ..parameters import Params
 
 DAYS_PER_YEAR = 365.0
 MINUTES_PER_HOUR = 60.0
+MAX_EXPONENT = 700.0   # [1] below the largest argument of exp in double precision (709.8)
 ZONE_CONSTANT_MODES = ("public_transport", "bicycle", "walk")   # zone A and C constants, relative to B
 PURPOSE_CONSTANT_MODES = ("car_passenger", "public_transport", "bicycle", "walk")  # relative to commute
 
@@ -187,19 +188,63 @@ def pivot_logsum(base_shares: np.ndarray, delta_utility: np.ndarray) -> np.ndarr
     return np.log((base_shares * np.exp(delta_utility - top)).sum(axis=-1)) + top[..., 0]
 
 
+def pivot_weights(base_shares: np.ndarray, delta_utility: np.ndarray, varying: int,
+                  axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """The terms of a pivot-point logit that segments sharing all but one alternative have in common.
+
+    ``w[m] = P0[m] exp(dV[m] - top)`` for every alternative but ``varying``, whose weight is 0,
+    with ``top = max_(m != varying) dV[m]`` (subtracted so that no exponential overflows).
+    Alternatives on ``axis`` of both arrays. Returns ``(top, w)``, ``top`` without that axis;
+    :func:`pivot_varying_alternative` completes each segment's choice.
+    """
+    dv = delta_utility if axis == 0 else np.moveaxis(delta_utility, axis, 0)
+    others = [m for m in range(dv.shape[0]) if m != varying]
+    # Maxima of a few alternatives taken pairwise: a reduction over a short axis is slow in numpy.
+    top = dv[others[0]]
+    for m in others[1:]:
+        top = np.maximum(top, dv[m])
+    weights = base_shares * np.exp(delta_utility - np.expand_dims(top, axis))
+    (weights if axis == 0 else np.moveaxis(weights, axis, 0))[varying] = 0.0
+    return top, weights
+
+
+def pivot_varying_alternative(base_share: np.ndarray, delta_utility: np.ndarray, top_rest: np.ndarray,
+                              weight_rest: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pivot-point logit of a segment in which one alternative has its own utility change [1].
+
+    The other alternatives' weights ``w_m = P0_m exp(dV_m - top_rest)`` (:func:`pivot_weights`),
+    summed in ``weight_rest``, are shared by every segment. With the alternative's weight
+    ``w_a = P0_a exp(dV_a - top_rest)`` and ``W = w_a + sum_m w_m``: its share ``P_a = w_a / W``,
+    the other shares ``P_m = w_m f`` with ``f = 1 / W``, and the logsum change
+    ``dLS = ln W + top_rest``; the same as :func:`pivot_point_logit` and :func:`pivot_logsum`
+    (methods §1.2). ``dV_a = -inf`` removes the alternative; leaving an alternative out of
+    ``weight_rest`` removes it too. Arguments broadcast. Returns ``(P_a, f, dLS)``.
+    """
+    gap = delta_utility - top_rest
+    if np.max(gap) > MAX_EXPONENT:   # exp would overflow: scale every weight down by exp(gap)
+        top = np.maximum(gap, 0.0)
+        own, rest = base_share * np.exp(gap - top), np.exp(-top)
+        total = own + rest * weight_rest
+        return own / total, rest / total, np.log(total) + top + top_rest
+    own = base_share * np.exp(gap)
+    total = own + weight_rest
+    return own / total, 1.0 / total, np.log(total) + top_rest
+
+
 def period_shift(base_peak_share: np.ndarray, delta_logsum_peak: np.ndarray, delta_logsum_offpeak: np.ndarray,
                  scale: np.ndarray) -> np.ndarray:
     """Share of trips made in the peak after a change in what travel costs in each period [1].
 
     A binary logit of departure time above the mode choice (a nested logit, methods §1.4:
     time-of-day differentiated tolls need peak and off-peak costs), pivoted on the base share
-    ``s0``: ``s = s0 e^(mu dLS_peak) / (s0 e^(mu dLS_peak) + (1 - s0) e^(mu dLS_offpeak))``, with
-    ``mu`` in [0, 1] the scale of the period choice relative to the mode choice (0: nobody
-    changes departure time). Arguments broadcast.
+    ``s0`` in (0, 1): ``s = s0 e^(mu dLS_peak) / (s0 e^(mu dLS_peak) + (1 - s0) e^(mu dLS_offpeak))``,
+    with ``mu`` in [0, 1] the scale of the period choice relative to the mode choice (0: nobody
+    changes departure time); only the difference of the two logsum changes matters. Arguments
+    broadcast.
     """
-    peak = base_peak_share * np.exp(scale * delta_logsum_peak)
-    off = (1.0 - base_peak_share) * np.exp(scale * delta_logsum_offpeak)
-    return peak / (peak + off)
+    # s = 1 / (1 + (1 - s0) / s0 e^(mu (dLS_offpeak - dLS_peak))): one exponential.
+    odds = (1.0 - base_peak_share) / base_peak_share * np.exp(scale * (delta_logsum_offpeak - delta_logsum_peak))
+    return 1.0 / (1.0 + odds)
 
 
 def segment_shares(base_shares: np.ndarray, delta_utility: np.ndarray, car_alternative: int,

@@ -56,7 +56,7 @@ def crossing_weight(crossings: np.ndarray, is_charged: np.ndarray) -> np.ndarray
     others: ``w = min(1, max_c X_c)`` over charged cordons. crossings ``(D, C, M, Z, P)``
     [crossings per one-way trip]; is_charged ``(D, C)``.
     """
-    live = crossings * is_charged[:, :, None, None, None]
+    live = np.where(is_charged[:, :, None, None, None], crossings, 0.0)
     return np.minimum(live.max(axis=1), 1.0)
 
 
@@ -67,15 +67,20 @@ def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray) 
     light-vehicle prices of :func:`cordon_prices`.
     """
     light = prices[:, :, LIGHT] * is_charged[:, :, None, None]                        # (D, C, F, T)
-    return np.einsum("dcmzp,dcft->dmzptf", paid, light)
+    d, c = paid.shape[:2]
+    # One matrix product per draw, (M Z P, C) x (C, T F): einsum without BLAS is many times slower.
+    out = np.matmul(np.swapaxes(paid.reshape(d, c, -1), 1, 2), np.swapaxes(light, 2, 3).reshape(d, c, -1))
+    return out.reshape(paid.shape[:1] + paid.shape[2:] + light.shape[-1:] + light.shape[-2:-1])
 
 
 def fleet_average(by_fuel: np.ndarray, fuel_mix: np.ndarray) -> np.ndarray:
     """Average over toll fuels with the car fleet's shares of vkm ``(D, M, F)``: ``(..., F) -> (...)``.
 
     ``by_fuel`` has axes ``(D, M, ..., F)``."""
-    mix = fuel_mix.reshape(fuel_mix.shape[:2] + (1,) * (by_fuel.ndim - 3) + fuel_mix.shape[-1:])
-    return (by_fuel * mix).sum(axis=-1)
+    # A matrix product per (D, M): a product broadcast along the short fuel axis and summed over it is slower.
+    lead = by_fuel.shape[:2]
+    out = np.matmul(by_fuel.reshape(lead + (-1, by_fuel.shape[-1])), fuel_mix[..., None])
+    return out.reshape(by_fuel.shape[:-1])
 
 
 def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray) -> np.ndarray:
@@ -85,14 +90,17 @@ def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray
     [trips/yr] of each group, paid passages per trip ``(D, C, M, Z, P)`` and the car-driver share
     among the group's crossing trips ``(D, M, Z, P, T)``.
     """
-    return np.einsum("dcmzp,dmzpt->dct", paid, trips * car_share_crossing)
+    crossing = trips * car_share_crossing
+    d, c = paid.shape[:2]
+    # One matrix product per draw, (C, M Z P) x (M Z P, T): einsum without BLAS is many times slower.
+    return np.matmul(paid.reshape(d, c, -1), crossing.reshape(d, -1, crossing.shape[-1]))
 
 
 def per_owner(by_cordon: np.ndarray, owner: np.ndarray, n_municipalities: int) -> np.ndarray:
     """Sum a cordon axis (axis 1) into the owners' municipalities: ``(D, C, ...) -> (D, M, ...)``."""
-    out = np.zeros((by_cordon.shape[0], n_municipalities) + by_cordon.shape[2:])
-    np.add.at(out, (slice(None), owner), by_cordon)
-    return out
+    # A product with the cordon-to-owner indicator: np.add.at is many times slower.
+    owned = (np.asarray(owner)[:, None] == np.arange(n_municipalities)).astype(float)    # (C, M)
+    return np.einsum("dc...,cm->dm...", by_cordon, owned)
 
 
 def freight_vkm_factor(toll_per_vkm: np.ndarray, toll_per_vkm_base: np.ndarray, operating_cost: np.ndarray,

@@ -35,7 +35,7 @@ directly; every call gets all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -65,6 +65,7 @@ CAR_CLASS, BUS_CLASS = dims.index(dims.VEHICLE_CLASSES, "car"), dims.index(dims.
 VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (van, heavy, bus)
 POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
 COMMUTING_YEAR = dims.BASE_YEAR   # commuting shares nearest to 2009, held (cordons.commute_matrix)
+TOLL_TERMS_KEPT = 4   # sets of cordon prices whose toll terms a run keeps (_toll_terms)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def _geography(outside: bytes, destination: bytes, n_draws: int) -> Geography:
     split = cordon_data.destination_split(commute, outside_factor)                  # (D, M, P, M)
     crossings, paid = cordon_data.crossing_matrix(cords, split, destination_share)  # (D, C, M, Z, P)
     owner = np.array([dims.MUNICIPALITIES.index(x.municipality) for x in cords])
+    # Contiguous, so that the yearly matrix products with them (tolls.py) need no copy.
+    crossings, paid = np.ascontiguousarray(crossings), np.ascontiguousarray(paid)
     for array in (crossings, paid):
         array.flags.writeable = False   # shared between runs
     return Geography(crossings, paid, owner, np.array([x.external_passage_ratio for x in cords]))
@@ -131,6 +134,9 @@ class TransportState:
     powertrain_constants: np.ndarray    # (D, M, K) constants reproducing 2009 new-car shares
     job_zone_share: np.ndarray = None   # (D, M, Z) [1] where the jobs are (commute destinations, land use)
     purpose_factor: np.ndarray = None   # (D, M, P) [1] trips by purpose relative to the trip rates (telework)
+    # The toll terms of the last few sets of cordon prices (_toll_terms), shared by the states of a run:
+    # prices stay the same for years at a time, and the terms depend on nothing else that changes.
+    toll_memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, FleetCoefficients]:
@@ -141,8 +147,18 @@ def _coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, Fl
 
 def bev_share_of_stock(stock: np.ndarray) -> np.ndarray:
     """BEV share of the car stock [1], ``(D, M)``."""
-    cars = stock[:, :, CAR_CLASS]
-    return cars[..., BEV].sum(axis=-1) / np.maximum(cars.sum(axis=(-2, -1)), TINY)
+    return _bev_share(_cars_by_powertrain(stock))
+
+
+def _cars_by_powertrain(stock: np.ndarray) -> np.ndarray:
+    """Cars by powertrain ``(D, M, K)``, summed over age (einsum: faster than numpy's sum on the stock's
+    powertrain-major layout)."""
+    return np.einsum("dmak->dmk", stock[:, :, CAR_CLASS])
+
+
+def _bev_share(cars: np.ndarray) -> np.ndarray:
+    """BEV share of cars by powertrain ``(D, M, K)`` [1], ``(D, M)``."""
+    return cars[..., BEV] / np.maximum(cars.sum(axis=-1), TINY)
 
 
 def _fleet_state(stock: np.ndarray, fc: FleetCoefficients, year: int) -> tuple[np.ndarray, np.ndarray]:
@@ -150,9 +166,9 @@ def _fleet_state(stock: np.ndarray, fc: FleetCoefficients, year: int) -> tuple[n
     offset = (year - dims.BASE_YEAR) - np.arange(dims.MAX_VEHICLE_AGE + 1)
     fuel_eff = fleet.vintage_efficiency(offset, fc.fuel_gain[:, :, None], fc.efficiency_floor[:, None, None])
     el_eff = fleet.vintage_efficiency(offset, fc.electric_gain[:, None], fc.efficiency_floor[:, None])
-    fuel_km = fc.fuel_per_km_new[:, None, :, None, :] * fuel_eff[:, None, :, :, None]
-    el_km = fc.electricity_per_km_new[:, None, :, None, :] * el_eff[:, None, None, :, None]
-    share, fuel, electricity = fleet.fleet_mix(stock, fc.mileage[:, None, None, :, None], fuel_km, el_km)
+    share, fuel, electricity = fleet.fleet_mix(stock, fc.mileage[:, None, None, :], fc.fuel_per_km_new[:, None],
+                                               fuel_eff[:, None], fc.electricity_per_km_new[:, None],
+                                               el_eff[:, None, None, :])
     energy = np.stack([fuel[..., PETROL] + fuel[..., PHEV], fuel[..., DIESEL], electricity], axis=-1)
     return share, energy
 
@@ -171,6 +187,24 @@ def energy_prices(paths, k: int, levers: dict, fc: FleetCoefficients) -> np.ndar
 def _cost_per_km(energy_per_vkm: np.ndarray, price: np.ndarray) -> np.ndarray:
     """Fleet-average energy cost of driving a car [NOK/vkm], ``(D, M)``."""
     return (energy_per_vkm[:, :, CAR_CLASS] * price).sum(axis=-1)
+
+
+def _toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which cordons charge ``(D, C)`` (bool), the toll of a one-way trip by fuel and period
+    ``(D, M, Z, P, T, F)`` [NOK/trip] and the share of trips crossing a charged cordon ``(D, M, Z, P)``
+    [1] under cordon ``prices`` (:mod:`.tolls`); computed once per set of prices in a run."""
+    key = (prices.shape, prices.tobytes())
+    terms = state.toll_memo.get(key)
+    if terms is None:
+        is_charged = tolls.charged(prices)
+        terms = (is_charged, tolls.toll_per_trip(state.geo.paid, prices, is_charged),
+                 tolls.crossing_weight(state.geo.crossings, is_charged))
+        for array in terms:
+            array.flags.writeable = False   # shared by the years with these prices
+        if len(state.toll_memo) >= TOLL_TERMS_KEPT:
+            del state.toll_memo[next(iter(state.toll_memo))]
+        state.toll_memo[key] = terms
+    return terms
 
 
 def _toll_fuel_mix(vkm_share: np.ndarray) -> np.ndarray:
@@ -236,9 +270,7 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
         zez_removed = np.minimum(zez_removed * fossil[..., None], 1.0 - car_free)
     away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
     prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
-    is_charged = tolls.charged(prices)
-    by_fuel = tolls.toll_per_trip(state.geo.paid, prices, is_charged)                              # (D,M,Z,P,T,F)
-    weight = tolls.crossing_weight(state.geo.crossings, is_charged)                                # (D, M, Z, P)
+    _, by_fuel, weight = _toll_terms(state, prices)                               # (D, M, Z, P, T, F), (D, M, Z, P)
     average = tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share))                       # (D,M,Z,P,T)
     per_crossing = np.where(weight[..., None] > 0, average / np.maximum(weight[..., None], TINY), 0.0)
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
@@ -276,9 +308,21 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
     }
 
 
+def _over_groups(trips: np.ndarray, per_trip: np.ndarray, keep: int) -> np.ndarray:
+    """``sum trips x per_trip`` over the axes of ``trips`` ``(D, M, Z, P, T)`` after its first ``keep``
+    [trips/yr x the unit of ``per_trip``], ``per_trip`` ``(D, M, Z, P, T, n)``: ``(D, M, ..., n)``.
+
+    A matrix product per kept cell: numpy's sum over leading axes of a product broadcast along a
+    short last axis is several times slower.
+    """
+    lead = trips.shape[:keep]
+    out = np.matmul(trips.reshape(lead + (1, -1)), per_trip.reshape(lead + (-1, per_trip.shape[-1])))
+    return out[..., 0, :]
+
+
 def _zone_car_weights(trip_volume: np.ndarray, mode_shares: np.ndarray, periods: np.ndarray) -> np.ndarray:
     """Car-driver trips by home zone ``(D, M, Z)``: where the municipality's cars are used."""
-    return (trip_volume * periods * mode_shares[..., CAR]).sum(axis=(3, 4))
+    return np.einsum("dmzpt->dmz", trip_volume * periods * mode_shares[..., CAR])
 
 
 def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
@@ -297,7 +341,7 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     drivers = (state.trip_volume * choice["periods"] * choice["modes"][..., CAR]
                / np.maximum(state.zone_population, TINY)[..., None, None])     # (D, M, Z, P, T) [trips/person/yr]
     cars = state.cars_per_capita_base * (1.0 + lv["car_ownership_change"]) / (1.0 + base["car_ownership_change"])
-    toll_fuel = (drivers[..., None] * costs["toll_by_fuel"]).sum(axis=(3, 4))                 # (D, M, Z, F)
+    toll_fuel = _over_groups(drivers, costs["toll_by_fuel"], 3)                                # (D, M, Z, F)
     tolls_k = toll_fuel[..., list(POWERTRAIN_TOLL_FUEL)] / cars[..., None, None]            # (D, M, Z, K)
     away = costs["away"]                                                                       # (D, M, P, Zdest)
 
@@ -306,10 +350,10 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
         each paying ``per_trip`` ``(D, M, P, Zdest)`` or ``(D, M, Z, P, T, Zdest)`` where it ends [NOK/yr]."""
         if per_trip.ndim == 4:
             per_trip = per_trip[:, :, None, :, None, :]
-        return (trips * (away[:, :, None, :, None, :] * per_trip).sum(-1)).sum(axis=(3, 4)) / cars[..., None]
+        return np.einsum("dmzpt,dmzptj->dmz", trips, away[:, :, None, :, None, :] * per_trip) / cars[..., None]
 
     fee = (away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :]).sum(-1)   # (D, M, P)
-    parking = (drivers.sum(axis=-1) * fee[:, :, None, :]).sum(axis=-1) / cars[..., None]          # (D, M, Z)
+    parking = np.einsum("dmzpt,dmp->dmz", drivers, fee) / cars[..., None]                         # (D, M, Z)
     bev_parking = 1.0 - _bev_parking_discount(lv)
     parking_k = parking[..., None] * np.stack([np.ones_like(bev_parking)] * 3 + [bev_parking], -1)[:, :, None]
     # Low- and zero-emission zones: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay the charge on
@@ -349,11 +393,85 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     return utility
 
 
+def _period_first(x: np.ndarray) -> np.ndarray:
+    """``(D, M, Z, P, T, ...)`` -> ``(T, D, M, Z, P, ...)``, contiguous."""
+    return np.ascontiguousarray(x.transpose((4, 0, 1, 2, 3) + tuple(range(5, x.ndim))))
+
+
+def _period_last(x: np.ndarray) -> np.ndarray:
+    """``(T, D, M, Z, P, ...)`` -> ``(D, M, Z, P, T, ...)``, contiguous."""
+    return np.ascontiguousarray(x.transpose((1, 2, 3, 4, 0) + tuple(range(5, x.ndim))))
+
+
+def _cells(x: np.ndarray, shape: tuple) -> np.ndarray:
+    """``x`` broadcast to ``shape`` and stored at that size."""
+    return np.ascontiguousarray(np.broadcast_to(x, shape))
+
+
 def _cordon_segments(base: dict, now: dict) -> list[tuple[np.ndarray, np.ndarray, bool]]:
-    """The four toll segments (weight (D,M,Z,P), toll change (D,M,Z,P,T), crosses now?)."""
-    segments = mode_choice.cordon_segments(base["crossing"][..., None], now["crossing"][..., None],
-                                           base["toll"], now["toll"])
-    return [(w[..., 0], d_toll, crosses_now) for (w, d_toll), crosses_now in zip(segments, (True, True, False, False))]
+    """The four toll segments (weight (D, M, Z, P), toll change (T, D, M, Z, P), crosses now?)."""
+    segments = mode_choice.cordon_segments(base["crossing"], now["crossing"],
+                                           _period_first(base["toll"]), _period_first(now["toll"]))
+    return [(w, d_toll, crosses_now) for (w, d_toll), crosses_now in zip(segments, (True, True, False, False))]
+
+
+def _segment_mixture(segments: list, destinations: list, car_dv: np.ndarray, beta: np.ndarray,
+                     base_car: np.ndarray, top_rest: np.ndarray, with_passenger: np.ndarray,
+                     without_passenger: np.ndarray, peak_share: np.ndarray, scale: np.ndarray) -> tuple:
+    """Every toll segment crossed with every destination segment chooses its mode and period; their
+    trips summed per trip of the group [1], each ``(T, D, M, Z, P)``.
+
+    ``segments``: (weight (D, M, Z, P), lagged toll change (T, D, M, Z, P) [NOK/trip], crosses now?);
+    ``destinations``: (weight (D, M, P), the same at ``(D, M, Z, P)``, car utility change of the
+    destination ``(D, M, Z, P)`` or None, modes removed, zone type or None). ``car_dv`` is the
+    car-driver utility change common to all segments, ``beta`` [1/NOK] its cost coefficient,
+    ``base_car`` its 2009 share, and ``top_rest``, ``with_passenger``, ``without_passenger`` the
+    other modes' pivot terms (:func:`mode_choice.pivot_weights`); ``peak_share`` and ``scale``
+    ``(D, M, Z, P)`` the 2009 peak share and the scale of the period choice.
+
+    Returns trips relative to the 2009 period split (``periods``), car-driver trips, those crossing
+    a charged cordon now, the factors on the other modes' pivot weights (with and without the car
+    passenger), and car-driver trips ending in each zone type (``dims.ZONES`` order).
+    """
+    shape = car_dv.shape
+    periods, car_total, crossing_car, rest_factor, passenger_factor = (np.zeros(shape) for _ in range(5))
+    parked = [np.zeros(shape) for _ in dims.ZONES]
+    scaled = np.empty(shape)
+    # Without car-free areas no segment removes the car passenger: its factor is the other modes'.
+    passenger_apart = any(PASSENGER in removed for _, _, _, removed, _ in destinations)
+    off_peak_share = 1.0 - peak_share
+    for w_toll, d_toll, crosses_now in segments:
+        if not w_toll.any():
+            continue
+        car_toll = car_dv + beta * d_toll                                                      # (T, D, M, Z, P)
+        for w_dest, w_cells, dest_cost, removed, dest in destinations:
+            if not w_dest.any():
+                continue
+            if CAR in removed:
+                seg_car = -np.inf
+            else:
+                seg_car = car_toll if dest_cost is None else car_toll + dest_cost
+            weight_rest = without_passenger if PASSENGER in removed else with_passenger
+            car_share, factor_rest, logsum = mode_choice.pivot_varying_alternative(base_car, seg_car, top_rest,
+                                                                                   weight_rest)
+            peak = mode_choice.period_shift(peak_share, logsum[0], logsum[1], scale)
+            w = w_toll * w_cells
+            np.multiply(w, peak / peak_share, out=scaled[0])
+            np.multiply(w, (1.0 - peak) / off_peak_share, out=scaled[1])
+            periods += scaled
+            # Trips of the other modes: their pivot weights times the sum of these factors.
+            scaled_rest = scaled * factor_rest
+            rest_factor += scaled_rest
+            if passenger_apart and PASSENGER not in removed:
+                passenger_factor += scaled_rest
+            car = scaled * car_share
+            car_total += car
+            if crosses_now:
+                crossing_car += car
+            if dest is not None:
+                parked[dest] += car
+    return (periods, car_total, crossing_car, rest_factor, passenger_factor if passenger_apart else rest_factor,
+            *parked)
 
 
 def choose(state: TransportState, levers: dict, params: Params, year: int, price: np.ndarray) -> dict:
@@ -385,7 +503,14 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     car-driver trips ending in each zone type away from home per trip, ``trip_length``
     ``(D, M)`` [1] car-driver trip length relative to 2009, ``volume_ratio`` ``(D, M, T)``
     car trips by period relative to 2009, ``costs`` this year's cost terms and ``lagged``
-    the adjusted utility changes (next year's starting point).
+    the adjusted utility changes (next year's starting point; utilities ``(5, T, D, M, Z, P)``
+    and toll changes ``(T, D, M, Z, P)``).
+
+    Inside, arrays hold the period (and the mode) as leading axes and every coefficient is
+    stored at the full ``(D, M, Z, P)`` size: numpy runs products that broadcast a short
+    trailing axis (2 periods, 3 purposes, 5 modes) many times slower than products of arrays
+    laid out alike, and the segment loop (:func:`_segment_mixture`) takes the largest part of a
+    batch run.
     """
     c, fc = _coef(state, params)
     previous = state.choice
@@ -393,9 +518,13 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     now = _generalised_costs(state, c, levers, price, previous["volume_ratio"])
     base = state.base_costs
     lam = c.persistence
+    cells = state.trip_volume.shape[:4]                                                        # (D, M, Z, P)
+    by_period = (len(dims.PERIODS),) + cells                                                   # (T, D, M, Z, P)
 
-    def lag(before: np.ndarray, target: np.ndarray) -> np.ndarray:
-        weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1))
+    def lag(before: np.ndarray, target: np.ndarray, trailing: int | None = None) -> np.ndarray:
+        """Partial adjustment; ``trailing`` is the number of axes after the draw axis (by default the
+        draw axis is the first)."""
+        weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1 if trailing is None else trailing))
         return weight * before + (1.0 - weight) * target
 
     def change(key: str) -> np.ndarray | None:
@@ -404,28 +533,29 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
             return None
         return now[key] - base[key]
 
-    beta = state.car_cost_coefficient[:, :, None, :, None]                                    # (D, M, 1, P, 1)
-    beta_pt = state.pt_cost_coefficient[:, :, None, :, None]
-    vot = c.car_value_of_time[:, None, None, :, None]
-    target = np.zeros(state.base_shares.shape)
+    beta = _cells(state.car_cost_coefficient[:, :, None, :], cells)                            # (D, M, Z, P)
+    beta_pt = _cells(state.pt_cost_coefficient[:, :, None, :], cells)
+    vot = c.car_value_of_time[:, None, None, :]                                                # (D, 1, 1, P)
+    target = np.zeros((len(dims.MODES),) + by_period)                                          # (5, T, D, M, Z, P)
     ownership = c.ownership_utility[:, None] * (now["car_ownership"] - base["car_ownership"])
-    d_time = (now["car_time"] - base["car_time"])[:, :, None, None, :]
-    target[..., CAR] = (beta * ((now["energy"] - base["energy"])[..., None, None] + vot * d_time)
-                        + ownership[:, :, None, None, None])
-    target[..., PT] = beta_pt * (now["pt"] - base["pt"])
-    target[:, :, :, COMMUTE, :, PT] += (now["pt_destination"] - base["pt_destination"])[:, :, None, None]
+    d_time = (now["car_time"] - base["car_time"]).transpose(2, 0, 1)[..., None, None]          # (T, D, M, 1, 1)
+    target[CAR] = (beta * ((now["energy"] - base["energy"])[..., None] + vot * d_time)
+                   + ownership[:, :, None, None])
+    target[PT] = beta_pt * _period_first(now["pt"] - base["pt"])
+    target[PT][..., COMMUTE] += (now["pt_destination"] - base["pt_destination"])[:, :, None]
     for mode, key in ((BIKE, "bicycle"), (WALK, "walk")):
         d_active = change(key)
         if d_active is not None:
-            target[..., mode] = beta_pt * d_active[..., None]
-    dv = lag(lagged["dv"], target)
+            target[mode] = beta_pt * d_active
+    dv = lag(lagged["dv"], target, trailing=len(cells) - 1)
     # The park-and-ride part of the PT utility, adjusted alike: it sets the share of PT trips that use a site.
     park_and_ride = lagged["park_and_ride"]
     d_park_and_ride = change("park_and_ride")
     if d_park_and_ride is not None or np.any(park_and_ride):
-        park_and_ride = lag(park_and_ride, beta_pt * (0.0 if d_park_and_ride is None else d_park_and_ride[..., None]))
+        beta_pr = state.pt_cost_coefficient[:, :, None, :, None]
+        park_and_ride = lag(park_and_ride, beta_pr * (0.0 if d_park_and_ride is None else d_park_and_ride[..., None]))
     segments = _cordon_segments(base, now)
-    d_tolls = [lag(before, d_toll) for before, (_, d_toll, _) in zip(lagged["toll"], segments)]
+    d_tolls = [lag(before, d_toll, trailing=len(cells) - 1) for before, (_, d_toll, _) in zip(lagged["toll"], segments)]
     d_dest = lag(lagged["destination"], now["destination"] - base["destination"])            # (D, M, P, Zdest)
     # ln(L / L0) = e (c / c0 - 1): linear in the cost per km, like the utilities (methods §1.3).
     log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
@@ -447,43 +577,38 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
                 destinations.append((w * car_free[..., d, None], None, (CAR, PASSENGER), d))
             if np.any(zez[..., d]):
                 destinations.append((w * zez[..., d, None], None, (CAR,), d))
-    s0 = c.peak_share[:, None, None, :]                                                        # (D, 1, 1, P)
-    modes = periods = crossing_car = 0.0
-    parked = [0.0] * len(dims.ZONES)
-    for (w_toll, _, crosses_now), d_toll in zip(segments, d_tolls):
-        if not np.any(w_toll):
-            continue
-        for w_dest, d_car, removed, dest in destinations:
-            if not np.any(w_dest):
-                continue
-            seg_dv = dv.copy()
-            seg_dv[..., CAR] += beta * (d_toll if d_car is None else d_toll + d_car[:, :, None, :, None])
-            if removed:
-                seg_dv[..., list(removed)] = -np.inf
-            shares = mode_choice.pivot_point_logit(state.base_shares, seg_dv)
-            logsum = mode_choice.pivot_logsum(state.base_shares, seg_dv)                         # (D,M,Z,P,T)
-            peak = mode_choice.period_shift(s0, logsum[..., 0], logsum[..., 1], c.period_scale[:, None, None, None])
-            factor = np.stack([peak / s0, (1.0 - peak) / (1.0 - s0)], axis=-1)                  # (D,M,Z,P,T)
-            scaled = w_toll[..., None] * w_dest[:, :, None, :, None] * factor
-            modes = modes + scaled[..., None] * shares
-            periods = periods + scaled
-            car = scaled * shares[..., CAR]
-            if crosses_now:
-                crossing_car = crossing_car + car
-            if single:
-                for d in range(len(dims.ZONES)):
-                    parked[d] = parked[d] + car * away[:, :, None, :, None, d]
-            elif dest is not None:
-                parked[dest] = parked[dest] + car
-    weight_now = now["crossing"][..., None]
+    destinations = [(w, _cells(w[:, :, None, :], cells), None if d_car is None else beta * d_car[:, :, None, :],
+                     removed, dest) for w, d_car, removed, dest in destinations]
+    s0 = _cells(c.peak_share[:, None, None, :], cells)                                          # (D, M, Z, P)
+    scale = _cells(c.period_scale[:, None, None, None], cells)
+    # Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
+    # pivot terms are computed once a year and each segment costs a few operations per cell
+    # (mode_choice.pivot_varying_alternative) instead of a logit over every mode.
+    base_shares = np.ascontiguousarray(state.base_shares.transpose(5, 4, 0, 1, 2, 3))        # (5, T, D, M, Z, P)
+    top_rest, rest = mode_choice.pivot_weights(base_shares, dv, CAR, axis=0)
+    without_passenger = rest[PT] + rest[BIKE] + rest[WALK]
+    with_passenger = rest[PASSENGER] + without_passenger
+    periods, car_total, crossing_car, rest_factor, passenger_factor, *parked = _segment_mixture(
+        [(w, d_toll, crosses_now) for (w, _, crosses_now), d_toll in zip(segments, d_tolls)], destinations,
+        dv[CAR], beta, base_shares[CAR], top_rest, with_passenger, without_passenger, s0, scale)
+    weight_now = now["crossing"]
     crossing_car = np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0)
-    shares = modes / periods[..., None]
-    car_by_period = (state.trip_volume * periods * shares[..., CAR]).sum(axis=(2, 3))          # (D, M, T)
+    shares = np.empty(state.base_shares.shape)                                                 # (D, M, Z, P, T, 5)
+    for mode in (PT, BIKE, WALK):
+        shares[..., mode] = (rest[mode] * rest_factor / periods).transpose(1, 2, 3, 4, 0)
+    shares[..., PASSENGER] = (rest[PASSENGER] * passenger_factor / periods).transpose(1, 2, 3, 4, 0)
+    shares[..., CAR] = (car_total / periods).transpose(1, 2, 3, 4, 0)
+    if single:   # the one segment's car trips end in each zone type as the trips do
+        parked = _period_last(car_total)[..., None] * away[:, :, None, :, None, :]
+    else:
+        parked = _period_last(np.stack(parked, axis=-1))
+    periods = _period_last(periods)
+    car_by_period = np.einsum("dmzpt->dmt", state.trip_volume * periods * shares[..., CAR])    # (D, M, T)
     # Against the car trips of the trip rates at 2009 shares: fewer commute trips (telework) relieve congestion.
     untouched = state.trip_volume / state.purpose_factor[:, :, None, :, None]
-    base_by_period = (untouched * state.base_shares[..., CAR]).sum(axis=(2, 3))
-    return {"modes": shares, "periods": periods, "crossing_car": crossing_car,
-            "parked_car": np.stack(parked, axis=-1), "trip_length": np.exp(log_length),
+    base_by_period = np.einsum("dmzpt->dmt", untouched * state.base_shares[..., CAR])
+    return {"modes": shares, "periods": periods, "crossing_car": _period_last(crossing_car),
+            "parked_car": parked, "trip_length": np.exp(log_length),
             "volume_ratio": car_by_period / np.maximum(base_by_period, TINY), "costs": now,
             "park_and_ride": -np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
             "lagged": {"dv": dv, "toll": d_tolls, "destination": d_dest, "park_and_ride": park_and_ride,
@@ -508,7 +633,7 @@ def choose_car_powertrains(state: TransportState, levers: dict, params: Params, 
 def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray) -> np.ndarray:
     """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``."""
     counted = tolls.passages(state.trip_volume, state.geo.paid, crossing_car)
-    return counted * tolls.charged(prices)[..., None]
+    return counted * _toll_terms(state, prices)[0][..., None]
 
 
 def _toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,
@@ -536,13 +661,13 @@ def _park_and_ride_vkm(state: TransportState, c: DemandCoefficients, choice: dic
     if share is None or not np.any(share):
         return np.zeros(state.population.shape)
     trips = state.trip_volume * choice["periods"] * choice["modes"][..., PT] * share              # (D,M,Z,P,T)
-    return trips.sum(axis=(2, 3, 4)) * c.park_and_ride_access_km[:, None]
+    return np.einsum("dmzpt->dm", trips) * c.park_and_ride_access_km[:, None]
 
 
 def _resident_car_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
     trips = (state.trip_volume * choice["periods"] * choice["modes"][..., CAR])                  # (D,M,Z,P,T)
-    per_zone = trips.sum(axis=(3, 4)) * state.trip_length_factor
-    return (per_zone.sum(axis=2) * c.trip_length[:, None, CAR] * choice["trip_length"]
+    per_zone = np.einsum("dmzpt->dmz", trips) * state.trip_length_factor
+    return (np.einsum("dmz->dm", per_zone) * c.trip_length[:, None, CAR] * choice["trip_length"]
             + _park_and_ride_vkm(state, c, choice))
 
 
@@ -607,7 +732,10 @@ def _base_stock(fc: FleetCoefficients, cars: np.ndarray, car_mix: np.ndarray,
     mix = np.zeros(vehicles.shape + (len(dims.POWERTRAINS),))
     mix[..., DIESEL] = 1.0
     mix[:, :, CAR_CLASS] = car_mix
-    return vehicles[..., None, None] * fc.age_profile[:, None, :, :, None] * mix[:, :, :, None, :]
+    # Stored powertrain-major (the ages of each powertrain contiguous in memory), seen with the axes
+    # (D, M, C, A, K): fleet.turnover keeps the layout, and sums and products over age run fast on it.
+    by_powertrain = vehicles[..., None, None] * fc.age_profile[:, None, :, None, :] * mix[..., None]  # (D,M,C,K,A)
+    return np.swapaxes(by_powertrain, -1, -2)
 
 
 def _cost_coefficients(c: DemandCoefficients, weights: np.ndarray, p0: np.ndarray,
@@ -683,7 +811,8 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
               "parked_car": p0[..., CAR, None] * away[:, :, None, :, None, :],
               "trip_length": np.ones((d, m)), "volume_ratio": np.ones((d, m, len(dims.PERIODS))),
               "park_and_ride": no_change,
-              "lagged": {"dv": np.zeros(p0.shape), "toll": [no_change] * 4, "park_and_ride": no_change,
+              "lagged": {"dv": np.zeros((len(dims.MODES), len(dims.PERIODS)) + weights.shape),
+                         "toll": [np.zeros((len(dims.PERIODS),) + weights.shape)] * 4, "park_and_ride": no_change,
                          "destination": np.zeros((d, m, len(dims.PURPOSES), len(dims.ZONES))),
                          "length": np.zeros((d, m))}}
     state = TransportState(
@@ -740,7 +869,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     volume = (mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
               * factor[:, :, None, :, None])
     weights = _zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
-    new_car = (weights * new_car_shares).sum(axis=2) / np.maximum(weights.sum(axis=2), TINY)
+    new_car = np.einsum("dmz,dmzk->dmk", weights[..., 0], new_car_shares) / np.maximum(weights.sum(axis=2), TINY)
     ownership = (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
     cars = population * state.cars_per_capita_base * ownership
     jobs_split = state.job_zone_share if job_zone_share is None else np.broadcast_to(
@@ -785,11 +914,11 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     choice, geo = state.choice, state.geo
     costs = choice.get("costs", state.base_costs)
     volume = state.trip_volume * choice["periods"]                                            # (D, M, Z, P, T)
-    trips = (volume[..., None] * choice["modes"]).sum(axis=(3, 4))                           # (D, M, Z, 5)
-    pkm = (trips * state.trip_length_factor[..., None]).sum(axis=2) * c.trip_length[:, None, :]
+    trips = _over_groups(volume, choice["modes"], 3)                                          # (D, M, Z, 5)
+    pkm = np.einsum("dmzk,dmz->dmk", trips, state.trip_length_factor) * c.trip_length[:, None, :]
     pkm[..., CAR] *= choice["trip_length"]
     pkm[..., CAR] += _park_and_ride_vkm(state, c, choice)
-    trips = trips.sum(axis=2)
+    trips = np.einsum("dmzk->dmk", trips)
     resident_car_vkm = pkm[..., CAR]
     prices = costs["prices"]
     counted = _car_passages(state, prices, choice["crossing_car"])                              # (D, C, T) /yr
@@ -810,20 +939,22 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     fossil, bio = fleet.blend_volumes(energy[..., :2], bio_share, content, bio_ratio)            # (D, M, C, 2) [L]
     gases = fleet.tailpipe_gases(fossil, energy[..., :2] / content, fc.co2_per_litre[:, None, None, :],
                                  fc.ch4_per_litre[:, None, :, None], fc.n2o_per_litre[:, None, :, None])
-    gases = gases.sum(axis=3)                                                                  # over fuels
+    gases = np.einsum("dmcfg->dmcg", gases)                                                    # over fuels
     if np.any(biogas):
         gases[:, :, BUS_CLASS, 1] += biogas * fc.ch4_per_kwh_biogas[:, None] / G_PER_T
         gases[:, :, BUS_CLASS, 2] += biogas * fc.n2o_per_kwh_biogas[:, None] / G_PER_T
-    fossil_kwh = (fossil * content).sum(axis=2)
-    bio_kwh = (bio * content * bio_ratio).sum(axis=(2, 3)) + biogas
-    road_energy = np.concatenate([fossil_kwh, energy[..., 2].sum(axis=2)[..., None], bio_kwh[..., None]], -1)
+    # Sums over classes and fuels by einsum: numpy's sums over leading axes of these short arrays are slower.
+    fossil_kwh = np.einsum("dmcf,df->dmf", fossil, fc.energy_content)
+    bio_kwh = np.einsum("dmcf,df->dm", bio, fc.energy_content * fc.bio_energy_ratio) + biogas
+    road_energy = np.concatenate([fossil_kwh, np.einsum("dmc->dm", energy[..., 2])[..., None], bio_kwh[..., None]], -1)
 
     m = len(dims.MUNICIPALITIES)
     all_light = counted * (1.0 + geo.external)[None, :, None]
     mix = _toll_fuel_mix(state.vkm_share)[:, geo.owner]                                         # (D, C, F)
-    car_revenue = (all_light * (prices[:, :, tolls.LIGHT] * mix[..., None]).sum(axis=2)).sum(-1)  # (D, C)
+    car_revenue = np.einsum("dct,dcft,dcf->dc", all_light, prices[:, :, tolls.LIGHT], mix)     # (D, C)
     freight_revenue = (vkm[..., 1:3] * per_vkm).sum(-1)                                        # (D, M)
-    parked = (state.trip_volume[..., None] * choice["parked_car"]).sum(axis=(2, 3, 4))        # (D, M, Zdest)
+    parked = _over_groups(state.trip_volume, choice["parked_car"], 2)                        # (D, M, Zdest)
+    car_stock = _cars_by_powertrain(state.stock)                                              # (D, M, K)
     return {
         "emissions": {source: gases[:, :, i] for i, source in enumerate(CLASS_SOURCES)},
         "vkm": vkm,
@@ -832,9 +963,9 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "trips": trips,
         "pkm": pkm,
         "mode_share": trips / trips.sum(axis=-1, keepdims=True),
-        "car_stock": state.stock[:, :, CAR_CLASS].sum(axis=2),
+        "car_stock": car_stock,
         "new_car_share": state.new_car_share,
-        "bev_share_of_car_stock": bev_share_of_stock(state.stock),
+        "bev_share_of_car_stock": _bev_share(car_stock),
         "road_energy": road_energy / KWH_PER_GWH,
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
         "toll_revenue": tolls.per_owner(car_revenue, geo.owner, m) + freight_revenue,

@@ -1,0 +1,56 @@
+"""Tests of the pure toll functions: crossing weights, tolls per trip, passages, owners' sums."""
+
+import numpy as np
+
+from framtid.model.submodels import tolls
+
+# One draw, two cordons, two municipalities, one zone type, one purpose.
+CROSSINGS = np.array([[[[[0.3]], [[0.0]]], [[[0.5]], [[0.2]]]]])          # (D=1, C=2, M=2, Z=1, P=1)
+PAID = np.array([[[[[0.6]], [[0.0]]], [[[1.0]], [[0.4]]]]])               # paid passages per one-way trip
+
+
+def light_prices(petrol, diesel, bev):
+    """Prices (D=1, C=2, 2 classes, F=3, T=2): ``petrol`` etc. (C,) in both periods, heavy twice light."""
+    by_fuel = np.stack([petrol, diesel, bev], axis=-1)                       # (C, F)
+    light = np.repeat(by_fuel[:, :, None], 2, axis=-1)                      # (C, F, T)
+    return np.stack([light, 2.0 * light], axis=1)[None]
+
+
+def test_crossing_weight_takes_the_most_crossed_charged_cordon():
+    # both charged: max(0.3, 0.5) = 0.5 and max(0, 0.2) = 0.2; only cordon 0 charged: 0.3 and 0
+    both = tolls.crossing_weight(CROSSINGS, np.array([[True, True]]))
+    first = tolls.crossing_weight(CROSSINGS, np.array([[True, False]]))
+    np.testing.assert_allclose(both[0, :, 0, 0], [0.5, 0.2])
+    np.testing.assert_allclose(first[0, :, 0, 0], [0.3, 0.0])
+
+
+def test_toll_per_trip_hand_case():
+    # municipality 0: 0.6 x 20 + 1.0 x 10 = 22 NOK (petrol), 0.6 x 30 + 1.0 x 15 = 33 (diesel),
+    # 0.6 x 0 + 1.0 x 5 = 5 (BEV); municipality 1: 0.4 x (10, 15, 5) = 4, 6, 2; uncharged cordon 1: 12, 18, 0
+    prices = light_prices(np.array([20.0, 10.0]), np.array([30.0, 15.0]), np.array([0.0, 5.0]))
+    charged = tolls.charged(prices)
+    assert charged.tolist() == [[True, True]]
+    by_fuel = tolls.toll_per_trip(PAID, prices, charged)                                 # (D, M, Z, P, T, F)
+    assert by_fuel.shape == (1, 2, 1, 1, 2, 3)
+    np.testing.assert_allclose(by_fuel[0, :, 0, 0, 0], [[22.0, 33.0, 5.0], [4.0, 6.0, 2.0]])
+    np.testing.assert_allclose(by_fuel[0, :, 0, 0, 1], by_fuel[0, :, 0, 0, 0])
+    first = tolls.toll_per_trip(PAID, prices, np.array([[True, False]]))
+    np.testing.assert_allclose(first[0, :, 0, 0, 0], [[12.0, 18.0, 0.0], [0.0, 0.0, 0.0]])
+
+
+def test_fleet_average_weighs_fuels_by_vkm():
+    # (22, 33, 5) with petrol 0.5, diesel 0.3, BEV 0.2: 11 + 9.9 + 1 = 21.9
+    by_fuel = np.array([[[[22.0, 33.0, 5.0], [4.0, 6.0, 2.0]]]])                     # (D=1, M=1, 2, F)
+    mix = np.array([[[0.5, 0.3, 0.2]]])
+    np.testing.assert_allclose(tolls.fleet_average(by_fuel, mix), [[[21.9, 4.2]]])
+
+
+def test_passages_and_per_owner_hand_case():
+    # trips (M=2) 1000 and 500 a year in the peak, 2000 and 0 off-peak; car share among crossers 0.5:
+    # cordon 0: 0.6 x 1000 x 0.5 = 300 (peak), 0.6 x 2000 x 0.5 = 600; cordon 1: 500 + 0.4 x 250 = 600, 1000
+    trips = np.array([[1000.0, 2000.0], [500.0, 0.0]]).reshape(1, 2, 1, 1, 2)
+    counted = tolls.passages(trips, PAID, np.full(trips.shape, 0.5))
+    np.testing.assert_allclose(counted, [[[300.0, 600.0], [600.0, 1000.0]]])
+    # cordons 0 and 1 both owned by municipality 1: the owners' sum; municipality 0 owns none
+    np.testing.assert_allclose(tolls.per_owner(counted, np.array([1, 1]), 2), [[[0.0, 0.0], [900.0, 1600.0]]])
+    np.testing.assert_allclose(tolls.per_owner(counted, np.array([0, 1]), 2), counted)
