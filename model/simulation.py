@@ -43,8 +43,12 @@ def _base_levers(n_draws: int) -> dict[str, np.ndarray]:
 
 
 def base_levers(n_draws: int) -> dict[str, np.ndarray]:
-    """Lever values of the policies in force in 2009, the world the inventory observed."""
-    return {k: v.copy() for k, v in _base_levers(n_draws).items()}
+    """Lever values of the policies in force in 2009, the world the inventory observed (read-only
+    arrays shared by every run: the submodels read levers, never write them)."""
+    levers_2009 = _base_levers(n_draws)
+    for v in levers_2009.values():
+        v.flags.writeable = False
+    return dict(levers_2009)
 
 
 def population_paths(inputs: base_year.BaseInputs, params: Params, anchors: dict) -> np.ndarray:
@@ -142,6 +146,7 @@ class FramtidModel(Model):
         self.deciders = {"HouseholdCohort": HouseholdCohort}
         self.choices: dict[str, dict] = {}
         self.year_index = 0
+        self._totals: dict[int, np.ndarray] = {}
         if self.agenda.adaptive:
             adoption.check_parameters(params)
             self.agenda.appraisal = adoption.appraise(self)
@@ -194,9 +199,15 @@ class FramtidModel(Model):
         return np.stack([by_source[s] for s in dims.SOURCES], axis=2)
 
     def total_emissions(self, m: int, year: int) -> np.ndarray:
-        """Recorded total of municipality ``m`` in ``year`` [t CO2e/yr] (D,), in the scenario's GWP."""
-        gas = self.record["emissions_gas"][year - dims.BASE_YEAR, :, m]       # (D, S, G)
-        return (gas.sum(axis=1) * self.gwp).sum(axis=-1)
+        """Recorded total of municipality ``m`` in ``year`` [t CO2e/yr] (D,), in the scenario's GWP
+        (a past year's totals are computed once: the agents ask for them every year)."""
+        k = year - dims.BASE_YEAR
+        if k >= self.year_index:
+            gas = self.record["emissions_gas"][k, :, m]                       # (D, S, G)
+            return (gas.sum(axis=1) * self.gwp).sum(axis=-1)
+        if k not in self._totals:
+            self._totals[k] = self.emission_totals(k)                         # (D, M)
+        return self._totals[k][:, m]
 
     def emission_totals(self, k: int | None = None) -> np.ndarray:
         """Recorded totals [t CO2e/yr] in the scenario's GWP: (T, D, M), or (D, M) in year index ``k``."""

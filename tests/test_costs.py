@@ -244,9 +244,13 @@ def test_free_fares_lose_the_fare_revenue_and_gain_the_wedge(checked):
     surplus = _item(m, "users_surplus").stream[T2035, 0]
     assert surplus == pytest.approx(0.5 * (15.0 + 0.0) * (q0 - q1[OSLO]), rel=1e-9)   # a gain (negative)
     assert _item(m, "tax_financing").stream[T2035, 0] == pytest.approx(0.2 * revenue)
-    # social cost = the wedge gain + tax financing of the lost revenue
+    # fewer cars: the remaining car trips are faster (a gain, by the rule of half on their time cost)
+    congestion = _item(m, "congestion_time").stream[T2035, 0]
+    assert congestion < 0
+    # social cost = the wedge gain + the time gain + tax financing of the lost revenue
     pv = lambda s: costs.present_value(s, dims.YEARS, 0.04, 2030, 2050)   # noqa: E731
-    assert m.social[0] == pytest.approx(pv(_item(m, "users_surplus").stream + 0.2 * _item(m, "revenue").stream)[0])
+    assert m.social[0] == pytest.approx(pv(_item(m, "users_surplus").stream + _item(m, "congestion_time").stream
+                                           + 0.2 * _item(m, "revenue").stream)[0])
     assert m.public[0] == pytest.approx(pv(_item(m, "revenue").stream)[0])
 
 

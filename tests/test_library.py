@@ -229,3 +229,28 @@ def test_in_the_adaptive_package_some_municipalities_adopt_and_others_wait():
     k = 2035 - dims.BASE_YEAR
     total = {n: co2e(run_named(n))[k].sum() for n in ("current-policies", "restrictive-adaptive", "restrictive")}
     assert total["restrictive"] < total["restrictive-adaptive"] < total["current-policies"]
+
+
+def test_tolls_are_paid_where_the_drivers_live():
+    """toll_paid: Oslo's cordons are paid by Oslo's and its neighbours' residents, not by Bergen's; doubling
+    Oslo's tolls raises what Bærum's commuters pay and leaves Bergen's payments as they were."""
+    ref, toll = run_named("reference"), run_with("reference", "toll_change", (("factor", 2.0),))
+    k = 2020 - dims.BASE_YEAR
+    paid_ref, paid = series(ref, "toll_paid", BAERUM)[k], series(toll, "toll_paid", BAERUM)[k]
+    assert paid > paid_ref > 0
+    np.testing.assert_allclose(series(toll, "toll_paid", BERGEN), series(ref, "toll_paid", BERGEN), rtol=1e-12)
+    assert series(ref, "toll_paid", TROMSO)[k] == 0.0          # no cordon in Tromsø under the 2009 policies
+    # residents pay at most the cordons' car revenue (which adds vehicles from elsewhere and freight)
+    assert ref.record["toll_paid"][k, 0].sum() < ref.record["toll_revenue"][k, 0].sum()
+
+
+def test_more_road_capacity_saves_car_hours_per_trip():
+    ref, wider = run_named("reference"), run_with("reference", "road_capacity", (("change", 0.2),))
+    k = 2030 - dims.BASE_YEAR
+    car = dims.MODES.index("car_driver")
+
+    def per_trip(model):
+        return series(model, "car_hours")[k] / series(model, "trips")[k, car]
+
+    assert per_trip(wider) < per_trip(ref)
+    np.testing.assert_allclose(series(wider, "car_hours", BERGEN), series(ref, "car_hours", BERGEN), rtol=1e-12)

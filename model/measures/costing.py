@@ -689,6 +689,30 @@ def bus_operating_cost(view: RunView) -> np.ndarray:
             * money(view.params, "cost.pt_service.operating_cost_per_vkm", 2019))
 
 
+def car_time_cost(view: RunView) -> np.ndarray:
+    """In-vehicle time cost of a residents' car-driver trip at the year's congested speeds [NOK] ``(T, D, M)``:
+    ``car_hours / car-driver trips x`` the trip-weighted mean car value of time (``transport.value_of_time.car.*``)."""
+    trips = view.record["trips"][..., dims.MODES.index("car_driver")]
+    hours = view.record["car_hours"] / np.maximum(trips, 1e-9)
+    return hours * purpose_mean(view.params, "transport.value_of_time.car")[None, :, None]
+
+
+def car_driver_trips(view: RunView) -> np.ndarray:
+    return view.record["trips"][..., dims.MODES.index("car_driver")]
+
+
+def congestion_item() -> CostItem:
+    """Time gained (or lost) by the car trips as congestion changes: the rule of half on the in-vehicle time
+    cost of a car-driver trip, 1/2 (q0 + q1) (g1 - g0), negative when the roads get faster."""
+    def compute(base, run, rate):
+        return rule_of_half(car_driver_trips(base), car_driver_trips(run), car_time_cost(base), car_time_cost(run))
+
+    return CostItem("congestion_time", "resource", "users",
+                    "car drivers' in-vehicle time at the year's congested speeds (BPR, car_hours / car-driver trips x "
+                    "the mean car value of time, transport.value_of_time.car.*); rule of half: 1/2 (q0 + q1) "
+                    "(g1 - g0), a gain where less traffic speeds the roads up", compute)
+
+
 def users_time_item(method: str, cost_per_trip: Callable, trips: Callable) -> CostItem:
     """Users' time (or other non-money) cost by the rule of half: ``cost_per_trip(view)`` [NOK] and
     ``trips(view)`` [1/yr] of each run, summed over trailing axes."""

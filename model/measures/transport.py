@@ -436,8 +436,7 @@ _TOLL_METHOD = "revenue per light passage (toll_revenue / light passages of the 
 _TOLL_LEFT_OUT = (
     "investment in gantries and back office: no figure in the reference (transport_land_use.csv "
     "congestion_charge: GAP); an existing cordon needs none",
-    "the loss of trips moved between periods (the rule of half uses the day's passages) and the time saved on "
-    "less congested roads (a gain)",
+    "the loss of trips moved between periods (the rule of half uses the day's passages)",
     "vehicle and energy costs of the charge's effect on car purchase and use: the users' own fuel savings on "
     "trips given up are inside the rule of half, and fuel taxes are transfers",
 )
@@ -447,7 +446,7 @@ _NOT_RECORDED = "the transport submodel records no change of generalised cost or
 def _toll_costs() -> costing.Costs:
     return costing.Costs(
         costing.charge_items("toll", costing.toll_charge, _TOLL_METHOD, "cost.toll.operating_share",
-                             costing.toll_base_passages),
+                             costing.toll_base_passages) + (costing.congestion_item(),),
         not_counted=_TOLL_LEFT_OUT + (
             "the price per passage includes the tolls of vans and trucks (an upper estimate of the loss)",))
 
@@ -458,13 +457,15 @@ COSTS = {
     "parking_fee": costing.Costs(
         costing.charge_items("parking fee", costing.parking_charge,
                              "fee x transport.public_parking_share.<zone> x (1 - BEV share of car vkm x BEV discount) "
-                             "x car-driver trips ending in the zone type", "cost.parking_fee.operating_share"),
+                             "x car-driver trips ending in the zone type", "cost.parking_fee.operating_share")
+        + (costing.congestion_item(),),
         not_counted=("investment in payment systems and signs (GAP)",
                      "vehicle and energy costs of the fee's effect on car use: the users' own fuel savings are "
                      "inside the rule of half")),
     "pt_fare": costing.Costs(
         costing.charge_items("fare", costing.pt_fare_charge,
-                             "transport.pt_fare x (1 + pt_fare_change) x residents' public-transport trips"),
+                             "transport.pt_fare x (1 + pt_fare_change) x residents' public-transport trips")
+        + (costing.congestion_item(),),
         not_counted=("crowding and the extra capacity new riders may need (the model holds the service)",
                      "car fuel saved by those who switch: inside the users' surplus")),
     "pt_service": costing.Costs(
@@ -476,7 +477,7 @@ COSTS = {
          costing.users_time_item(
              "waiting time of public-transport trips: wait weight x mean PT value of time x headway / (2 (1 + "
              "pt_service_change)), peak and off-peak weighted by the trips' peak share",
-             costing.pt_wait_cost, costing.pt_trips)),
+             costing.pt_wait_cost, costing.pt_trips), costing.congestion_item()),
         not_counted=("rail and tram service (all extra service is priced as bus vkm)",
                      "car fuel saved by those who switch: inside the users' surplus")),
     "biofuel_blend": costing.Costs(
@@ -499,7 +500,7 @@ COSTS = {
             "value of time; free workplace parking removed or charged: charged share x min(free share, 1 - public "
             "share) x transport.workplace_parking_value on the commute share (transport.purpose_share.commute) of "
             "the car-driver trips ending in the zone type",
-            costing.parking_supply_cost, lambda v: v.record["parked_car_trips"]),),
+            costing.parking_supply_cost, lambda v: v.record["parked_car_trips"]), costing.congestion_item()),
         not_counted=("the value of the parking space freed (land for other uses) and any workplace charge employers "
                      "collect: a gain, so the cost is an upper estimate",
                      "users' fuel savings on trips given up: inside the rule of half")),
@@ -507,7 +508,7 @@ COSTS = {
         (*costing.charge_items("zone charge", costing.low_emission_charge,
                                "charge x non-BEV share of car vkm x car-driver trips ending in the zone type",
                                "cost.toll.operating_share"),
-         costing.cars_item(), costing.energy_item()),
+         costing.cars_item(), costing.energy_item(), costing.congestion_item()),
         not_counted=("cameras and signs (GAP)",
                      "the energy item also counts fuel saved on trips given up, which the users' surplus holds at "
                      "consumer prices (the cost is slightly understated)")),
@@ -552,7 +553,7 @@ COSTS = {
                           "cost.car_sharing.cars_replaced_per_shared_car x (petrol car price x annuity factor over the mean car life + "
                           "cost.car_sharing.operating_cost_per_car, 2019 NOK)", costing.shared_fleet_cost,
                           ("cost.car_sharing.cars_replaced_per_shared_car", "cost.car_sharing.operating_cost_per_car")),
-         costing.energy_item()),
+         costing.energy_item(), costing.congestion_item()),
         not_counted=("the members' loss of having a car at hand (" + _NOT_RECORDED + ")",
                      "membership fees, a transfer")),
     "telework": costing.not_costed(

@@ -908,7 +908,11 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     through traffic in proportion, ``cordons.csv`` external_passage_ratio); ``toll_revenue``
     (D, M) [NOK/yr] of those cordons from cars, vans and heavy vehicles;
     ``parked_car_trips`` (D, M, Zdest) [trips/yr] residents' car-driver trips ending away from
-    home in each zone type.
+    home in each zone type; ``toll_paid`` (D, M) [NOK/yr] the tolls residents' cars pay, by
+    municipality of residence (who pays, wherever the cordon); ``car_hours`` (D, M) [h/yr]
+    residents' car-driver hours in vehicles at this year's congested speeds (trips by period x
+    the BPR travel time of a trip of the 2009 length), whose change values the time congestion
+    costs or saves.
     """
     c, fc = _coef(state, params)
     choice, geo = state.choice, state.geo
@@ -955,6 +959,13 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     freight_revenue = (vkm[..., 1:3] * per_vkm).sum(-1)                                        # (D, M)
     parked = _over_groups(state.trip_volume, choice["parked_car"], 2)                        # (D, M, Zdest)
     car_stock = _cars_by_powertrain(state.stock)                                              # (D, M, K)
+    # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
+    # fuels of its own municipality's cars (the same terms as the passages and the mode choice).
+    toll_by_fuel = _toll_terms(state, prices)[1]                                              # (D, M, Z, P, T, F)
+    per_trip = tolls.fleet_average(toll_by_fuel, _toll_fuel_mix(state.vkm_share))             # (D, M, Z, P, T)
+    toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_car"], per_trip)
+    car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
+    car_hours = np.einsum("dmt,dmt->dm", car_trips, costs["car_time"])
     return {
         "emissions": {source: gases[:, :, i] for i, source in enumerate(CLASS_SOURCES)},
         "vkm": vkm,
@@ -970,6 +981,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
         "toll_revenue": tolls.per_owner(car_revenue, geo.owner, m) + freight_revenue,
         "parked_car_trips": parked,
+        "toll_paid": toll_paid,
+        "car_hours": car_hours,
     }
 
 
