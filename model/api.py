@@ -49,12 +49,24 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def run_scenario(scenario: Scenario, seed: int = 0, n_draws: int = 1):
-    """Run one scenario; return the FramtidModel after its last year."""
+def run_scenario(scenario: Scenario, seed: int = 0, n_draws: int = 1, sampler: str | None = None,
+                 draws: slice | None = None):
+    """Run one scenario; return the FramtidModel after its last year.
+
+    Without ``sampler`` every draw holds the default parameter values. With a sampler
+    (``lhs``, ``sobol``, ``random``) the uncertain parameters are sampled over an ensemble of
+    ``n_draws`` (see :mod:`framtid.model.uncertainty.sampling`); ``draws`` runs only that chunk of
+    it, with exactly the values those draws have in the whole ensemble."""
     from .simulation import FramtidModel
 
-    params = Params.defaults(n_draws, scenario.parameters)
+    if sampler is None:
+        size = len(range(*draws.indices(n_draws))) if draws is not None else n_draws
+        params = Params.defaults(size, scenario.parameters)
+    else:
+        params = Params.sampled(n_draws, seed, sampler, scenario.parameters, draws)
     model = FramtidModel(scenario, params, seed=seed)
+    model.sampling = {"sampler": sampler or "none", "ensemble_draws": n_draws,
+                      "first_draw": draws.indices(n_draws)[0] if draws is not None else 0}
     model.run()
     return model
 
@@ -92,7 +104,8 @@ def to_dataset(models: list, seed: int):
     names = [m.scenario.name for m in models]
     first = models[0]
     years = np.array(dims.YEARS, dtype=np.int32)     # CF-1.8 knows no 64-bit integers
-    draws = np.arange(first.n_draws, dtype=np.int32)
+    sampling = getattr(first, "sampling", {"sampler": "none", "ensemble_draws": first.n_draws, "first_draw": 0})
+    draws = np.arange(sampling["first_draw"], sampling["first_draw"] + first.n_draws, dtype=np.int32)
     gwp = first.scenario.gwp
     co2e = {"co2e_basis": f"100-year global warming potentials, {GWP_LABELS.get(gwp, gwp)}", "gwp": gwp}
 
@@ -127,6 +140,9 @@ def to_dataset(models: list, seed: int):
                                                            "straight-line target path (positive: above the path)",
                            **co2e})
     data["adoption_year"], coords_measure = _adoption_years(models)
+    coords_parameter = {}
+    if sampling["sampler"] != "none":   # runs at default values have no sample to record
+        data["parameter_sample"], coords_parameter = _parameter_sample(models, sampling["sampler"])
     data["calibration_factor"] = (("scenario", "municipality", "source", "draw"),
                                   np.stack([m.calibration.factors.transpose(1, 2, 0) for m in models]),
                                   {"units": "1", "long_name": "base-year calibration factor on each source's "
@@ -138,6 +154,7 @@ def to_dataset(models: list, seed: int):
                                 {"long_name": "whether the 2009 value is observed or estimated"})
     coords = {"scenario": names, "municipality": list(dims.MUNICIPALITIES), "year": years, "draw": draws}
     coords.update(coords_measure)
+    coords.update(coords_parameter)
     coords.update({k: list(v) for k, v in COORDS.items()})
     coords["region"] = ("municipality", [dims.REGION_OF[m] for m in dims.MUNICIPALITIES])
     coords["sector_of_source"] = ("source", [dims.SOURCE_SECTOR[s] for s in dims.SOURCES])
@@ -174,6 +191,11 @@ def to_dataset(models: list, seed: int):
         "git_commit": _git_commit(),
         "seed": seed,
         "draws": int(first.n_draws),
+        "sampler": sampling["sampler"],
+        "ensemble_draws": int(sampling["ensemble_draws"]),
+        "calibration": "re-fitted in every draw: each draw's base-year calibration factors make the 2009 values "
+                       "match the observed inventory where it is observed, so the spread of draws starts after "
+                       "2009 there",
         "scenarios": ",".join(names),
         "accounting": "territorial (Miljødirektoratet municipal inventory sectors); electricity and biofuel CO2 = 0",
         "data_sources": _data_sources(),
@@ -187,6 +209,24 @@ def to_dataset(models: list, seed: int):
         ds.attrs[f"scenario{k}_parameters"] = repr(sorted(m.scenario.parameters.items()))
     add_checksums(ds)
     return ds
+
+
+def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
+    """``parameter_sample(draw, parameter)``: the value every sampled parameter took in each draw
+    (the uncertain parameters of the table). A scenario's own
+    ``[parameters]`` override the sample, so where scenarios differ there, it records the first's."""
+    from .uncertainty.sampling import uncertain
+
+    first = models[0]
+    names = uncertain(first.params.specs)
+    values = first.params.sample_matrix(names)
+    var = (("draw", "parameter"), values,
+           {"long_name": "sampled value of each uncertain parameter in each draw (units: the parameter table's)",
+            "units": "1", "sampler": sampler,
+            "comment": "values in the units of framtid list parameters; a scenario's [parameters] replace "
+                       "sampled values"})
+    units = [first.params.specs[n].unit for n in names]
+    return var, {"parameter": names, "parameter_unit": ("parameter", units)}
 
 
 def _adoption_years(models: list) -> tuple[tuple, dict]:
@@ -209,10 +249,10 @@ def _adoption_years(models: list) -> tuple[tuple, dict]:
     return var, {"measure": labels, "adoption": ("measure", [mode[x] for x in labels])}
 
 
-def run(scenario_paths: list[str | Path], seed: int = 0, n_draws: int = 1):
+def run(scenario_paths: list[str | Path], seed: int = 0, n_draws: int = 1, sampler: str | None = None):
     """Validate and run scenario files; return one Dataset with a ``scenario`` dimension."""
     scenarios = [load_scenario(p) for p in scenario_paths]   # validate all before running any
-    return to_dataset([run_scenario(s, seed, n_draws) for s in scenarios], seed)
+    return to_dataset([run_scenario(s, seed, n_draws, sampler) for s in scenarios], seed)
 
 
 def reweigh(ds, gwp_set: str):

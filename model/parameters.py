@@ -20,7 +20,8 @@ import numpy as np
 from .errors import DataError
 
 COLUMNS = ("name", "unit", "default", "low", "high", "distribution", "description", "source")
-DISTRIBUTIONS = ("fixed", "uniform", "triangular", "normal", "lognormal")
+DISTRIBUTIONS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal", "discrete")
+ALTERNATIVE_COLUMNS = ("parameter", "value", "weight", "source")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,41 @@ def load_table(files: Iterable[Path] | None = None) -> dict[str, ParameterSpec]:
     return table
 
 
+def load_alternatives(path: Path, specs: Mapping[str, ParameterSpec]) -> dict[str, tuple[tuple, tuple]]:
+    """The competing values of the ``discrete`` parameters: ``{name: (values, weights)}``.
+    Every discrete parameter needs at least two alternatives inside its [low, high]; each alternative
+    names its study."""
+    out: dict[str, tuple[list, list]] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != ALTERNATIVE_COLUMNS:
+            raise DataError(f"{path.name}: header must be {','.join(ALTERNATIVE_COLUMNS)}")
+        for lineno, row in enumerate(reader, start=2):
+            where = f"{path.name}: line {lineno}"
+            name = (row["parameter"] or "").strip()
+            spec = specs.get(name)
+            if spec is None or spec.distribution != "discrete":
+                raise DataError(f"{where}: {name!r} is not a parameter with distribution 'discrete'")
+            try:
+                value, weight = float(row["value"]), float(row["weight"])
+            except (TypeError, ValueError):
+                raise DataError(f"{where}: parameter {name!r}: value and weight must be numbers") from None
+            if not (spec.low <= value <= spec.high) or not weight > 0:
+                raise DataError(f"{where}: parameter {name!r}: value {value} outside [{spec.low}, {spec.high}] "
+                                f"or weight {weight} not positive")
+            if not (row["source"] or "").strip():
+                raise DataError(f"{where}: parameter {name!r}: empty source")
+            values, weights = out.setdefault(name, ([], []))
+            values.append(value)
+            weights.append(weight)
+    for name, spec in specs.items():
+        if spec.distribution == "discrete" and len(out.get(name, ((), ()))[0]) < 2:
+            raise DataError(f"{path.name}: parameter {name!r} is discrete but has fewer than two alternatives")
+    return {name: (tuple(v), tuple(w)) for name, (v, w) in out.items()}
+
+
 _TABLE: dict[str, ParameterSpec] | None = None
+_ALTERNATIVES: dict | None = None
 
 
 def table() -> dict[str, ParameterSpec]:
@@ -93,6 +128,15 @@ def table() -> dict[str, ParameterSpec]:
     if _TABLE is None:
         _TABLE = load_table()
     return _TABLE
+
+
+def alternatives() -> dict[str, tuple[tuple, tuple]]:
+    """The packaged alternatives of the discrete parameters (read once)."""
+    global _ALTERNATIVES
+    if _ALTERNATIVES is None:
+        folder = resources.files("framtid.model") / "data"
+        _ALTERNATIVES = load_alternatives(Path(str(folder / "parameter_alternatives.csv")), table())
+    return _ALTERNATIVES
 
 
 class Params:
@@ -112,6 +156,28 @@ class Params:
         values = {n: np.full(n_draws, s.default) for n, s in specs.items()}
         params = cls(values, n_draws, specs)
         return params.with_overrides(overrides or {})
+
+    @classmethod
+    def sampled(cls, n_draws: int, seed: int, sampler: str = "lhs",
+                overrides: Mapping[str, float] | None = None, draws: slice | None = None) -> "Params":
+        """Every uncertain parameter sampled over an ensemble of ``n_draws`` draws (see
+        :mod:`framtid.model.uncertainty.sampling`), the others at their defaults. ``draws`` picks a
+        chunk of the ensemble; its values equal those rows of the whole ensemble. ``overrides`` (a
+        scenario's ``[parameters]``) replace the sampled values: a value set by the scenario is not
+        uncertain in that scenario."""
+        from .uncertainty.sampling import sample_table
+
+        specs = table()
+        draws = draws if draws is not None else slice(0, n_draws)
+        sampled = sample_table(specs, n_draws, seed, sampler, alternatives())
+        d = len(range(*draws.indices(n_draws)))
+        values = {n: sampled[n][draws].copy() if n in sampled else np.full(d, s.default) for n, s in specs.items()}
+        return cls(values, d, specs).with_overrides(overrides or {})
+
+    def sample_matrix(self, names: Iterable[str]) -> np.ndarray:
+        """Values of ``names`` as a ``(D, len(names))`` array (what a result stores as
+        ``parameter_sample``)."""
+        return np.stack([self[n] for n in names], axis=1) if names else np.empty((self.n_draws, 0))
 
     def with_overrides(self, overrides: Mapping[str, float]) -> "Params":
         """A copy with some parameters set to other values (scalars or ``(D,)`` arrays)."""

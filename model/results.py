@@ -116,7 +116,8 @@ ACTIVITY = (
 # long_name of every coordinate (CF: every variable says what it is).
 COORD_NAMES = {
     "scenario": "scenario name", "municipality": "municipality id (see `framtid list municipalities`)",
-    "year": "calendar year", "draw": "parameter draw (0 = default parameter values)",
+    "year": "calendar year",
+    "draw": "parameter draw: index in the ensemble (without sampling every draw holds the default values)",
     "zone": "ABC zone type (A central, B mixed, C car-oriented)", "mode": "travel mode",
     "powertrain": "car powertrain", "vehicle_class": "road vehicle class",
     "road_carrier": "road-transport energy carrier", "building_type": "building type",
@@ -126,6 +127,8 @@ COORD_NAMES = {
     "time": "1 July of the year (the time annual values are placed at)", "period": "time of day",
     "measure": "label of a measure of the scenario", "adoption": "how the measure is adopted (forced or adaptive)",
     "return_period": "return period of the design rain",
+    "parameter": "name of a sampled parameter (see `framtid list parameters`)",
+    "parameter_unit": "unit of the sampled parameter",
 }
 
 # units of the numeric coordinates that are physical quantities (CF: every dimensional quantity has units).
