@@ -159,15 +159,17 @@ class Params:
 
     @classmethod
     def sampled(cls, n_draws: int, seed: int, sampler: str = "lhs",
-                overrides: Mapping[str, float] | None = None, draws: slice | None = None) -> "Params":
+                overrides: Mapping[str, float] | None = None, draws: slice | None = None,
+                specs: Mapping[str, ParameterSpec] | None = None) -> "Params":
         """Every uncertain parameter sampled over an ensemble of ``n_draws`` draws (see
         :mod:`framtid.model.uncertainty.sampling`), the others at their defaults. ``draws`` picks a
         chunk of the ensemble; its values equal those rows of the whole ensemble. ``overrides`` (a
         scenario's ``[parameters]``) replace the sampled values: a value set by the scenario is not
-        uncertain in that scenario."""
+        uncertain in that scenario. ``specs`` replaces the packaged table (e.g. with narrowed
+        ranges)."""
         from .uncertainty.sampling import sample_table
 
-        specs = table()
+        specs = table() if specs is None else specs
         draws = draws if draws is not None else slice(0, n_draws)
         sampled = sample_table(specs, n_draws, seed, sampler, alternatives())
         d = len(range(*draws.indices(n_draws)))

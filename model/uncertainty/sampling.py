@@ -96,9 +96,11 @@ def ppf(spec, u: np.ndarray, alternatives: Mapping | None = None) -> np.ndarray:
         return np.full(u.shape, mode)
     if dist == "uniform":
         return lo + u * (hi - lo)
-    if dist == "triangular":
+    if dist == "triangular":   # closed form (scipy.stats.triang gives the same, 20x slower)
         c = (mode - lo) / (hi - lo)
-        return stats.triang.ppf(u, c, loc=lo, scale=hi - lo)
+        left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
+        right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+        return np.where(u < c, left, right)
     if dist == "pert":
         a = 1 + PERT_SHAPE * (mode - lo) / (hi - lo)
         b = 1 + PERT_SHAPE * (hi - mode) / (hi - lo)

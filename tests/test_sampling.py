@@ -1,0 +1,198 @@
+"""Sampling the parameter table: inverse CDFs by hand, one stream per parameter, samplers,
+chunks equal to the whole ensemble, paired draws across scenarios, and the model's spread."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framtid.model import api
+from framtid.model.errors import DataError
+from framtid.model.parameters import ParameterSpec, Params, alternatives, load_alternatives, table
+from framtid.model.uncertainty import sampling
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def spec(dist, default, low, high, name="x.y"):
+    return ParameterSpec(name, "1", default, low, high, dist, "test", "assumption: test")
+
+
+# -- inverse cumulative distributions, by hand ----------------------------------------------------
+
+def test_uniform_ppf():
+    assert sampling.ppf(spec("uniform", 2, 1, 5), np.array([0.0, 0.25, 1.0])).tolist() == [1, 2, 5]
+
+
+def test_triangular_ppf_by_hand():
+    # low 0, mode 1, high 4: F(mode) = 1/4; F^-1(u) = sqrt(4u) below it, 4 - sqrt(12 (1-u)) above
+    s = spec("triangular", 1, 0, 4)
+    got = sampling.ppf(s, np.array([0.0, 0.0625, 0.25, 0.25 + 0.75 * 0.25, 1.0]))
+    assert got == pytest.approx([0.0, 0.5, 1.0, 4 - np.sqrt(12 * 0.5625), 4.0])
+
+
+def test_triangular_matches_scipy():
+    from scipy import stats
+
+    s = spec("triangular", 0.3, -1.0, 2.0)
+    u = np.linspace(0.001, 0.999, 57)
+    assert sampling.ppf(s, u) == pytest.approx(stats.triang.ppf(u, 1.3 / 3.0, loc=-1.0, scale=3.0))
+
+
+def test_pert_mean_is_the_pert_formula():
+    # Beta-PERT mean = (low + 4 mode + high) / 6
+    s = spec("pert", 2.0, 0.0, 10.0)
+    u = (np.arange(20000) + 0.5) / 20000
+    assert sampling.ppf(s, u).mean() == pytest.approx((0 + 4 * 2 + 10) / 6, rel=1e-3)
+
+
+def test_lognormal_median_and_quantiles():
+    # symmetric in logs: median 10, 2.5 % at 1, 97.5 % at 100 (then truncated to [1, 100])
+    s = spec("lognormal", 10.0, 1.0, 100.0)
+    got = sampling.ppf(s, np.array([1e-12, 0.5, 1 - 1e-12]))
+    assert got[1] == pytest.approx(10.0)
+    assert got[0] == pytest.approx(1.0, rel=1e-6) and got[2] == pytest.approx(100.0, rel=1e-6)
+
+
+def test_normal_truncated_to_range():
+    s = spec("normal", 0.0, -1.0, 1.0)
+    got = sampling.ppf(s, np.linspace(0, 1, 11))
+    assert got.min() == pytest.approx(-1.0) and got.max() == pytest.approx(1.0) and got[5] == pytest.approx(0.0)
+
+
+def test_discrete_picks_alternatives_by_weight():
+    s = spec("discrete", 0.5, 0.0, 1.0, name="a.b")
+    alt = {"a.b": ((0.1, 0.9), (1.0, 3.0))}        # 25 % and 75 %
+    got = sampling.ppf(s, np.array([0.1, 0.24, 0.26, 0.99]), alt)
+    assert got.tolist() == [0.1, 0.1, 0.9, 0.9]
+
+
+def test_fixed_and_point_ranges_never_vary():
+    assert sampling.ppf(spec("fixed", 3, 1, 5), np.array([0.1, 0.9])).tolist() == [3, 3]
+    assert sampling.ppf(spec("triangular", 3, 3, 3), np.array([0.1, 0.9])).tolist() == [3, 3]
+
+
+# -- streams and samplers ---------------------------------------------------------------------------
+
+def test_one_stream_per_parameter():
+    a = sampling.unit_sample(["p.a", "p.b"], 50, seed=7, sampler="lhs")
+    b = sampling.unit_sample(["p.b", "p.new", "p.a"], 50, seed=7, sampler="lhs")
+    assert np.array_equal(a[:, 0], b[:, 2]) and np.array_equal(a[:, 1], b[:, 0])
+    assert not np.array_equal(a[:, 0], a[:, 1])
+    c = sampling.unit_sample(["p.a"], 50, seed=8, sampler="lhs")
+    assert not np.array_equal(a[:, 0], c[:, 0])
+
+
+@pytest.mark.parametrize("sampler", ["lhs", "sobol"])
+def test_stratified_samplers_fill_every_stratum(sampler):
+    n = 16
+    u = sampling.unit_sample([f"p.{k}" for k in range(5)], n, seed=3, sampler=sampler)
+    assert ((u > 0) & (u < 1)).all()
+    for j in range(u.shape[1]):
+        assert sorted(np.floor(u[:, j] * n).astype(int)) == list(range(n))
+
+
+def test_random_sampler_is_uniform_enough():
+    u = sampling.unit_sample(["p.a"], 4000, seed=1, sampler="random")[:, 0]
+    assert abs(u.mean() - 0.5) < 0.02 and abs(u.var() - 1 / 12) < 0.01
+
+
+def test_unknown_sampler_refused():
+    with pytest.raises(ValueError, match="lhs"):
+        sampling.unit_sample(["p.a"], 4, seed=0, sampler="grid")
+
+
+# -- the packaged table -----------------------------------------------------------------------------
+
+def test_every_sampled_value_inside_its_range():
+    p = Params.sampled(64, seed=11, sampler="lhs")
+    for name, s in table().items():
+        v = p[name]
+        assert (v >= s.low - 1e-12).all() and (v <= s.high + 1e-12).all(), name
+        if name not in sampling.uncertain(table()):
+            assert (v == s.default).all(), name
+
+
+def test_discrete_parameters_have_sourced_alternatives():
+    alt = alternatives()
+    discrete = [n for n, s in table().items() if s.distribution == "discrete"]
+    assert discrete and set(discrete) == set(alt)
+    values = Params.sampled(200, seed=0)["transport.toll_elasticity"]
+    assert set(np.unique(values)) == set(alt["transport.toll_elasticity"][0])
+
+
+def test_alternatives_file_errors_are_located(tmp_path):
+    specs = {"a.b": spec("discrete", 0.5, 0.0, 1.0, name="a.b")}
+    bad = tmp_path / "alt.csv"
+    bad.write_text("parameter,value,weight,source\na.b,2.0,1,study\na.b,0.1,1,study\n")
+    with pytest.raises(DataError, match=r"alt.csv: line 2: parameter 'a.b': value 2.0 outside"):
+        load_alternatives(bad, specs)
+    bad.write_text("parameter,value,weight,source\na.b,0.2,1,study\n")
+    with pytest.raises(DataError, match="fewer than two alternatives"):
+        load_alternatives(bad, specs)
+
+
+def test_a_chunk_equals_those_rows_of_the_whole_ensemble():
+    whole = Params.sampled(40, seed=5, sampler="sobol")
+    part = Params.sampled(40, seed=5, sampler="sobol", draws=slice(10, 25))
+    assert part.n_draws == 15
+    assert all(np.array_equal(part[n], whole[n][10:25]) for n in whole.names())
+
+
+def test_scenario_parameters_override_the_sample():
+    p = Params.sampled(8, seed=0, overrides={"transport.toll_elasticity": -0.3})
+    assert (p["transport.toll_elasticity"] == -0.3).all()
+
+
+# -- the model over draws ---------------------------------------------------------------------------
+
+def emissions(ds, year=2030):
+    return ds["emissions"].sum(["municipality", "sector"]).sel(year=year).values   # (scenario, draw)
+
+
+def test_same_seed_same_results_other_seed_other_results():
+    a = api.run([REPO / "scenarios/reference.toml"], seed=3, n_draws=4, sampler="lhs")
+    b = api.run([REPO / "scenarios/reference.toml"], seed=3, n_draws=4, sampler="lhs")
+    c = api.run([REPO / "scenarios/reference.toml"], seed=4, n_draws=4, sampler="lhs")
+    assert np.array_equal(emissions(a), emissions(b))
+    assert np.array_equal(a["parameter_sample"].values, b["parameter_sample"].values)
+    assert not np.array_equal(emissions(a), emissions(c))
+    assert a.attrs["sampler"] == "lhs" and "re-fitted in every draw" in a.attrs["calibration"]
+
+
+def test_draws_differ_and_are_paired_across_scenarios():
+    ds = api.run([REPO / "scenarios/reference.toml", REPO / "scenarios/current-policies.toml"],
+                 seed=1, n_draws=6, sampler="lhs")
+    e = emissions(ds)
+    assert np.unique(e[0]).size == 6                    # every draw its own value
+    # paired: the same draw has the same parameters in both scenarios, so their difference is
+    # much less spread than either scenario's own values
+    diff = e[1] - e[0]
+    assert diff.std() < 0.5 * e[0].std()
+
+
+def test_spread_shrinks_to_zero_when_every_range_collapses():
+    from framtid.model.scenario import load
+    from framtid.model.simulation import FramtidModel
+
+    scenario = load(REPO / "scenarios/reference.toml")
+
+    def spread(factor):
+        specs = {n: replace(s, low=s.default - factor * (s.default - s.low),
+                            high=s.default + factor * (s.high - s.default)) for n, s in table().items()}
+        if factor == 0:   # a collapsed range has no alternatives either
+            specs = {n: replace(s, distribution="fixed") if s.distribution == "discrete" else s
+                     for n, s in specs.items()}
+        model = FramtidModel(scenario, Params.sampled(6, 2, "lhs", scenario.parameters, specs=specs))
+        model.run()
+        total = model.emission_totals().sum(-1)          # (T, D)
+        return np.ptp(total, axis=1).max(), total
+
+    wide, _ = spread(1.0)
+    narrow, _ = spread(0.2)
+    none, total = spread(0.0)
+    assert wide > narrow > 0
+    assert none == 0.0
+    default = api.run_scenario(scenario).emission_totals().sum(-1)[:, 0]
+    assert np.array_equal(total[:, 0], default)
