@@ -226,7 +226,8 @@ def _names(text: str | None) -> list[str] | None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def summary(result, years, by, municipalities, scenarios, sectors, gwp, fmt):
-    """Print total emissions from a RESULT file [kt CO2e/yr], and each scenario's difference from the first."""
+    """Print total emissions from a RESULT file [kt CO2e/yr], and each scenario's difference from the first.
+    With several draws: the median and the 5-95 % range over the draws (columns _p05 and _p95 in CSV/JSON)."""
     from framtid.model import api, catalogue
     from framtid.model.result_file import require
 
@@ -370,7 +371,8 @@ def attribute(scenario, year, span_from, municipalities, permutations, seed, fmt
 def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
     """Set RESULT against the targets: national targets, the municipalities' own targets and the
     zero-growth goal for car traffic; per municipality, city region and the 13 together: target value,
-    modelled value in its year, gap, first year met and the average annual cut still needed."""
+    modelled value in its year, gap, first year met and the average annual cut still needed. With several
+    draws: medians, the gap's 5-95 % range and the share of draws that meet each target (P(met))."""
     from framtid.model import api, catalogue
     from framtid.model.evaluation import targets as tg
 
@@ -380,7 +382,8 @@ def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
         click.echo(catalogue.render(*tg.tidy(rows), fmt))
         return
     last_year = int(ds["year"].values[-1])
-    click.echo(catalogue.render_sections(tg.sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, last_year),
+    click.echo(catalogue.render_sections(tg.sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, last_year,
+                                                     catalogue.ensemble_text(ds)),
                                          "table", catalogue.terminal_width()).lstrip("\n"))
 
 
@@ -557,7 +560,7 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, fmt):
 def report(result, out, force, scenarios, municipalities, package, year, rule):
     """Write a report of RESULT that reads without the tool: one self-contained HTML page and Markdown with PNG
     figures (paths against targets, sectors, wedges and MAC curve of a --package, decomposition, indicators,
-    targets, method and provenance)."""
+    targets, method and provenance). With several draws: fan charts, medians with 5-95 % ranges and P(met)."""
     from framtid.model import api
     from framtid.model.evaluation import report as rp
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from . import dims
 
 def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | None = None) -> str:
     """Rows as JSON (a list of objects), CSV (one header line) or an aligned table. A table wider
-    than ``width`` characters wraps its widest text columns onto continuation lines."""
+    than ``width`` characters puts the range of its range columns (cells "median (low–high)",
+    :func:`range_cell`) under the median, and then wraps its widest text columns onto continuation
+    lines."""
     if fmt == "json":
         return json.dumps([dict(zip(header, r)) for r in rows], indent=2, ensure_ascii=False)
     if fmt == "csv":
@@ -29,14 +32,20 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
         w.writerows(rows)
         return buf.getvalue().rstrip("\n")
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
-    numeric = [all(_is_number(r[i]) for r in cells[1:]) for i in range(len(header))]
+    ranged = [any(is_range_cell(r[i]) for r in cells[1:]) and all(_is_number(r[i]) or is_range_cell(r[i])
+                                                            for r in cells[1:]) for i in range(len(header))]
+    numeric = [ranged[i] or all(_is_number(r[i]) for r in cells[1:]) for i in range(len(header))]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    full = list(widths)
     if width is not None:
-        widths = _fit(widths, numeric, width)
+        # a range column can narrow to its longest part: the median or the bracketed range
+        least = [max(len(part) for r in cells for part in range_parts(r[i])) if ranged[i] else None
+                 for i in range(len(header))]
+        widths = _fit(widths, numeric, width, least=least)
     lines = []
     for j, r in enumerate(cells):
-        wrapped = [textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=False) or [""] if len(c) > w else [c]
-                   for c, w in zip(r, widths)]
+        # a narrowed range column breaks every cell, so that its rows read alike
+        wrapped = [_wrap(c, w, ranged[i] and j > 0, w < full[i]) for i, (c, w) in enumerate(zip(r, widths))]
         for k in range(max(len(x) for x in wrapped)):
             parts = []
             for i, (pieces, w) in enumerate(zip(wrapped, widths)):
@@ -48,13 +57,39 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
     return "\n".join(lines)
 
 
-def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8) -> list[int]:
+def _wrap(cell: str, width: int, ranged: bool = False, narrowed: bool = False) -> list[str]:
+    """The lines of one cell ``width`` wide: a range cell of a ``narrowed`` column breaks between its
+    median and its range (never inside a number), text at spaces."""
+    if ranged and narrowed:
+        return range_parts(cell)
+    if len(cell) <= width:
+        return [cell]
+    return textwrap.wrap(cell, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def range_parts(cell: str) -> list[str]:
+    """'4,761 (4,310–5,220)' -> ['4,761', '(4,310–5,220)']; other cells whole."""
+    head, sep, tail = cell.partition(" (")
+    return [head, sep.strip() + tail] if sep and is_range_cell(cell) else [cell]
+
+
+def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8,
+         least: list[int | None] | None = None) -> list[int]:
     """Narrow the widest text columns, one character at a time, until the table fits ``width``
     (numbers keep their width, and the first column, the names one copies, narrows only when
-    nothing else can; so the wide columns end up equally wide and wrap)."""
+    nothing else can; so the wide columns end up equally wide and wrap). Range columns (``least``
+    not None: the width of their longest part) narrow first, all of them to that width at once:
+    their cells then take two lines, the median over its range, which reads better than text
+    broken mid-phrase."""
     widths = list(widths)
+    least = least or [None] * len(widths)
     gaps = 2 * (len(widths) - 1)
     while sum(widths) + gaps > width:
+        ranges = [i for i, w in enumerate(widths) if least[i] is not None and w > least[i]]
+        if ranges:
+            for i in ranges:             # all of them, so that every row of the table reads alike
+                widths[i] = least[i]
+            continue
         candidates = ([i for i, w in enumerate(widths) if i > 0 and not numeric[i] and w > floor]
                       or [i for i, w in enumerate(widths) if not numeric[i] and w > floor])
         if not candidates:
@@ -76,6 +111,15 @@ def _is_number(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+_NUMBER = r"[+-]?[\d,]*\.?\d+(?: %)?"
+_RANGE = re.compile(rf"{_NUMBER} \({_NUMBER}(?:–| to ){_NUMBER}\)")
+
+
+def is_range_cell(text: str) -> bool:
+    """Whether a cell is a median with its range, as :func:`range_cell` writes it."""
+    return bool(_RANGE.fullmatch(text))
 
 
 def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
@@ -277,58 +321,176 @@ def check_years(ds, years: list[int], source: str = "result") -> None:
         raise UsageError(f"--years: {', '.join(map(str, missing))} not in {source} (it covers {span})")
 
 
+# -- ensembles: medians and 5-95 % ranges over draws ----------------------------------------------
+
+PERCENTILES = (5.0, 50.0, 95.0)        # [%] the low end of the range, the median, the high end
+
+
+def draw_count(ds) -> int:
+    """Number of draws in a result (1 for a run at default parameters)."""
+    return int(ds.sizes.get("draw", 1))
+
+
+def ensemble_text(ds) -> str:
+    """How many draws a result holds and how they were drawn, e.g. ``32 draws, sampler lhs``; a file
+    holding a chunk of a larger ensemble says which draws of how many."""
+    n = draw_count(ds)
+    total = int(ds.attrs.get("ensemble_draws", n))
+    part = ""
+    if total != n and "draw" in ds.coords:
+        first, last = int(ds["draw"].values[0]), int(ds["draw"].values[-1])
+        part = f" (draws {first}-{last} of an ensemble of {total})"
+    sampler = str(ds.attrs.get("sampler", "unknown"))
+    how = "every draw at the default parameter values" if sampler == "none" else f"sampler {sampler}"
+    return f"{n} draws{part}, {how}"
+
+
+def spread(values, axis: int = -1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(median, 5th percentile, 95th percentile) of ``values`` over ``axis``, the draws [unit of the
+    values]. Percentiles interpolate linearly between the sorted draws (numpy's default): over the
+    draws 1, 2, ..., 100 they are 50.5, 5.95 and 95.05.
+
+    Take the percentiles of the quantity you report: a total must be summed draw by draw first and
+    its percentiles taken after (see :func:`_totals`)."""
+    p05, median, p95 = np.percentile(np.asarray(values, dtype=float), PERCENTILES, axis=axis)
+    return median, p05, p95
+
+
+def range_digits(*values: float) -> int:
+    """Decimals for a median and its range: none from 100 on, one from 1 (and for zero), two below
+    (about three significant digits, which is more than a spread of draws supports)."""
+    a = max((abs(float(v)) for v in values if np.isfinite(v)), default=0.0)
+    return 0 if a >= 100 else 1 if a >= 1 or a == 0 else 2
+
+
+def range_cell(median: float, low: float, high: float, digits: int | None = None, sign: bool = False,
+               unit: str = "") -> str:
+    """A median and its 5-95 % range as one cell: ``4,761 (4,310–5,220)``. Where a bound is negative
+    the range reads ``(-45 to -30)``, since a dash between minus signs reads as one more minus;
+    ``unit`` (e.g. " %") follows the median; ``sign`` puts + on positive numbers (and 'to' in the
+    range: '+12 (+3 to +20)'). Where the draws agree to the digits shown, the median alone."""
+    d = range_digits(median, low, high) if digits is None else digits
+    f = f"{'+' if sign else ''},.{d}f"
+    med, lo, hi = (_unsigned_zero(f"{x:{f}}") for x in (median, low, high))
+    if lo == med == hi:          # the draws agree to the digits shown: a range would only repeat the median
+        return med + unit
+    dash = "–" if low >= 0 and high >= 0 and not sign else " to "
+    return f"{med}{unit} ({lo}{dash}{hi})"
+
+
+def _unsigned_zero(text: str) -> str:
+    """'-0' or '+0.0' (a small number rounded to nothing) without its sign."""
+    return text.lstrip("+-") if re.fullmatch(r"[+-]0(\.0*)?", text) else text
+
+
+def _ensemble_line(ds) -> str:
+    """The header line of a table of medians and ranges."""
+    return (f"{ensemble_text(ds)}: each value is the median over the draws and, in brackets, the 5-95 % range "
+            "(5th to 95th percentile; none where the draws agree to the digits shown); totals, changes and "
+            "differences are computed in each draw first.")
+
+
+# -- summaries of a result ------------------------------------------------------------------------
+
 def _totals(ds, by: str):
-    """kt CO2e/yr by scenario, ``by`` and year (mean over draws), with a total over ``by``."""
-    total = ds["emissions"].mean("draw")
+    """kt CO2e/yr by scenario, ``by``, year and draw, with the total over ``by`` (also per draw).
+
+    The total is summed draw by draw, before any percentile is taken: the 95th percentile of a sum
+    is not the sum of the parts' 95th percentiles (the parts do not all run high in the same draws),
+    so summing percentiles would overstate the range of the total."""
     other = "sector" if by == "municipality" else "municipality"
-    table = total.sum(other) / 1000.0
+    table = ds["emissions"].sum(other) / 1000.0
     return table, table.sum(by)
 
 
+def _value_cell(draws: np.ndarray, ranged: bool, sign: bool = False) -> str:
+    """A value [kt CO2e/yr] over draws (D,): the single draw as before, or the median and range."""
+    if not ranged:
+        return f"{float(draws[0]):{'+' if sign else ''},.1f}"
+    return range_cell(*spread(draws), sign=sign)
+
+
+def _change_cell(first: np.ndarray, last: np.ndarray, ranged: bool) -> str:
+    """Relative change [%] from the first to the last year over draws (D,), taken in each draw;
+    '-' where a draw starts from zero."""
+    if not np.all(first):
+        return "-"
+    change = (last / first - 1.0) * 100
+    if not ranged:
+        return f"{float(change[0]):+.0f} %"
+    return range_cell(*spread(change), digits=0, sign=True, unit=" %")
+
+
 def summary_tables(ds, years: list[int], by: str = "municipality"):
-    """Sections (key, title, header, rows) of total emissions [kt CO2e/yr], mean over draws, and
-    each scenario's difference from the first."""
+    """Sections (key, title, header, rows) of total emissions [kt CO2e/yr] and each scenario's
+    difference from the first. One draw: its values. Several: the median over draws and the 5-95 %
+    range, of totals, changes and differences computed in each draw (a header line says so)."""
     table, total = _totals(ds, by)
+    ranged = draw_count(ds) > 1
     gwp = ds["emissions"].attrs.get("gwp", "")
     header = (by,) + tuple(str(y) for y in years) + (f"change {years[0]}-{years[-1]}",)
     labels = [str(v) for v in table[by].values]
+    stat = f"; median (5-95 %) of {draw_count(ds)} draws" if ranged else ""
+
+    def draws(series) -> np.ndarray:                      # (Y, D) over the chosen years
+        return np.stack([np.atleast_1d(series.sel(year=y).values) for y in years])
+
     out = []
     scenarios = [str(v) for v in ds.scenario.values]
     for sc in scenarios:
         rows = []
         for label in labels + ["total"]:
             series = total.sel(scenario=sc) if label == "total" else table.sel(scenario=sc, **{by: label})
-            vals = [float(series.sel(year=y)) for y in years]
-            change = f"{(vals[-1] / vals[0] - 1.0) * 100:+.0f} %" if vals[0] else "-"
-            rows.append((label,) + tuple(f"{v:,.1f}" for v in vals) + (change,))
-        out.append((sc, f"Scenario {sc}: emissions by {by} [kt CO2e/yr, GWP {gwp}]", header, rows))
-    # With several scenarios, what each does relative to the first (usually the reference).
+            vals = draws(series)
+            rows.append((label,) + tuple(_value_cell(v, ranged) for v in vals) + (_change_cell(vals[0], vals[-1],
+                                                                                               ranged),))
+        out.append((sc, f"Scenario {sc}: emissions by {by} [kt CO2e/yr, GWP {gwp}{stat}]", header, rows))
+    # With several scenarios, what each does relative to the first (usually the reference). Draws of
+    # the scenarios share their index and their parameter values (one seed, one sample), so the
+    # difference is taken draw by draw and its percentiles after.
     first = scenarios[0]
     for sc in scenarios[1:]:
         rows = []
         for label in labels + ["total"]:
             pick = (lambda x: x.sel(scenario=sc) - x.sel(scenario=first))
             series = pick(total) if label == "total" else pick(table.sel({by: label}))
-            rows.append((label,) + tuple(f"{float(series.sel(year=y)):+,.1f}" for y in years))
-        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr]", header[:-1], rows))
+            rows.append((label,) + tuple(_value_cell(v, ranged, sign=True) for v in draws(series)))
+        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{stat}]", header[:-1], rows))
+    if ranged and out:
+        key, title, head, rows = out[0]
+        out[0] = (key, f"{_ensemble_line(ds)}\n\n{title}", head, rows)
     return out
 
 
 def summary_rows(ds, years: list[int], by: str = "municipality"):
     """One tidy table (header, rows) for CSV and JSON: a row per scenario, ``by`` label (and
     "total") and year, with emissions and the difference from the first scenario (``compared_with``)
-    [kt CO2e/yr]."""
+    [kt CO2e/yr]. With several draws, ``emissions_kt_co2e`` and ``difference_kt_co2e`` are medians
+    over the draws, each with its 5th and 95th percentile (``..._p05``, ``..._p95``; of totals and
+    differences computed draw by draw), and every row names the ``draws`` and the ``sampler``."""
     table, total = _totals(ds, by)
+    ranged = draw_count(ds) > 1
     gwp = ds["emissions"].attrs.get("gwp", "")
     scenarios = [str(v) for v in ds.scenario.values]
     first = scenarios[0]
     header = ("scenario", by, "year", "emissions_kt_co2e", "compared_with", "difference_kt_co2e", "gwp")
+    if ranged:
+        header = ("scenario", by, "year", "emissions_kt_co2e", "emissions_p05_kt_co2e", "emissions_p95_kt_co2e",
+                  "compared_with", "difference_kt_co2e", "difference_p05_kt_co2e", "difference_p95_kt_co2e", "gwp",
+                  "draws", "sampler")
+    sampler = str(ds.attrs.get("sampler", "unknown"))
     rows = []
     for sc in scenarios:
         for label in [str(v) for v in table[by].values] + ["total"]:
             series = total if label == "total" else table.sel({by: label})
             for y in years:
-                value = float(series.sel(scenario=sc, year=y))
-                base = float(series.sel(scenario=first, year=y))
-                rows.append((sc, label, int(y), round(value, 4), first, round(value - base, 4), gwp))
+                value = np.atleast_1d(series.sel(scenario=sc, year=y).values)
+                base = np.atleast_1d(series.sel(scenario=first, year=y).values)
+                if not ranged:
+                    value, base = float(value[0]), float(base[0])
+                    rows.append((sc, label, int(y), round(value, 4), first, round(value - base, 4), gwp))
+                    continue
+                level = [round(float(x), 4) for x in spread(value)]
+                diff = [round(float(x), 4) for x in spread(value - base)]      # paired draws
+                rows.append((sc, label, int(y), *level, first, *diff, gwp, draw_count(ds), sampler))
     return header, rows

@@ -281,3 +281,93 @@ def test_numbers_and_headers_for_readers():
     assert grouped.flat_header() == ("area", "reference 2030", "reference met")
     assert rp.indicator_label("nox_road_exhaust") == "NOx road exhaust"
     assert rp.area_label(["oslo", "baerum"], rp.municipality_names()) == "Oslo and Bærum together"
+
+
+# ---------------------------------------------------------------- several draws: fan charts and ranges
+
+@pytest.fixture(scope="module")
+def sampled_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sampled")
+    path = folder / "compare8.nc"
+    api.save(api.run(["framtid:reference", "framtid:current-policies"], n_draws=8, sampler="lhs"), path)
+    out = folder / "report"
+    res = invoke("report", path, "--out", out)
+    assert res.exit_code == 0, res.output
+    return path, out
+
+
+def _fan_bands(fig) -> list[int]:
+    """The number of filled bands (fill_between) on each visible panel of a figure."""
+    from matplotlib.collections import PolyCollection
+
+    return [sum(isinstance(c, PolyCollection) for c in ax.collections) for ax in fig.axes if ax.get_visible()]
+
+
+def test_report_of_draws_has_fan_charts_and_names_every_municipality(sampled_report):
+    path, out = sampled_report
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert "paths-total.png" in figures and "paths-municipalities.png" in figures
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for text in ("Fan chart of the emission paths of the 13 together", "Fan charts of the emission paths per "
+                 "municipality", "8 draws, sampler lhs", "re-fitted in every draw", "narrow at 2009",
+                 "the 5-95 % range spans", "P(met)"):
+        assert text in html and text in md, text
+    assert "P(met) [share of draws]" in md and '<span class="range">' in html
+    for m in municipalities():
+        assert f"<td>{m.name}</td><td>{m.id}</td>" in html and f"| {m.name} | {m.id} |" in md, m.id
+        assert html.count(m.name) >= 5 and md.count(m.name) >= 5, m.id
+    # the sampler, the draws of the ensemble and the calibration are in the provenance
+    assert "| sampler | lhs |" in md and "| draws of the ensemble | 8 |" in md
+
+
+def test_fan_charts_draw_two_bands_per_scenario_on_every_panel(sampled_report, result_file):
+    path, _ = sampled_report
+    content = rp.build(api.open_results(path), source=str(path))
+    charts = {c.name: c for c in content.charts()}
+    assert _fan_bands(charts["paths-total"].draw()) == [4]                  # 5-95 % and 25-75 % of 2 scenarios
+    grid = charts["paths-municipalities"].draw()
+    assert _fan_bands(grid) == [4] * 13
+    legend = [t.get_text() for t in grid.legends[0].get_texts()]
+    assert "5-95 % of the draws (in each scenario's colour)" in legend
+    assert "scenario reference, median of the draws" in legend
+    # one draw: lines only, as before
+    single = {c.name: c for c in rp.build(api.open_results(result_file), source=str(result_file)).charts()}
+    assert _fan_bands(single["paths-total"].draw()) == [0]
+
+
+def test_tables_of_draws_show_medians_ranges_and_units(sampled_report):
+    from framtid.model.catalogue import is_range_cell
+
+    _, out = sampled_report
+    md = (out / "report.md").read_text(encoding="utf-8")
+    row = next(line for line in md.splitlines() if line.startswith("| current-policies | "))
+    cells = [c.strip() for c in row.strip("|").split(" | ")]
+    assert all(is_range_cell(c) for c in cells[1:6]), cells                  # 2009-2050 and the change
+    act = next(line for line in md.splitlines() if line.startswith("| Climate Change Act (2030)"))
+    assert act.count("P(met) 0.") + act.count("P(met) 1.") == 2 and " against " in act
+    lines = md.splitlines()
+    checked = 0
+    for header, rule in zip(lines, lines[1:]):          # numeric columns (right-aligned) name their unit
+        if header.startswith("| ") and rule.startswith("|---") and "unit" not in header:
+            names = [h.strip() for h in header.strip("|").split(" | ")]
+            for name, right in zip(names, [r.endswith(":") for r in rule.strip("|").split("|")]):
+                if right and name != "municipality number":
+                    assert "[" in name, header
+                    checked += 1
+    assert checked > 30
+
+
+def test_a_selection_of_draws_sums_its_targets_draw_by_draw(sampled_report, tmp_path):
+    path, _ = sampled_report
+    ds = api.open_results(path)
+    content = rp.build(ds, ["current-policies"], ["oslo", "baerum"], source=str(path))
+    summary = next(s for s in content.sections if s.key == "summary")
+    table = next(b for b in summary.blocks if isinstance(b, rp.Table) and b.caption.startswith("National targets"))
+    cell = next(r for r in table.rows if r[0].startswith("Climate Change Act"))[1]
+    # by hand: each draw's Oslo + Baerum 2030 total against its own share-rule target
+    total = ds["emissions"].sel(scenario="current-policies", municipality=["oslo", "baerum"]).sum(
+        ["sector", "municipality"]) / 1000
+    r2030 = 51348 * 0.45 / 52541 - 1
+    p_met = np.mean(total.sel(year=2030).values <= total.sel(year=2009).values * (1 + r2030))
+    assert cell.startswith(f"P(met) {p_met:.2f}: {np.median(total.sel(year=2030).values):,.0f} (")

@@ -304,3 +304,102 @@ def test_command_refuses_a_file_that_is_not_a_result(tmp_path):
     bad.write_text("not a result")
     res = invoke("targets", bad)
     assert res.exit_code == 2 and "not a framtid result file" in res.output
+
+
+# --- several draws: P(met), ranges, each draw against its own target -----------------------------
+
+def set_oslo_total(ds, year, totals_kt):
+    """Oslo's total emissions [kt CO2e/yr] in ``year``, one per draw (heating makes up what industry,
+    500 kt x the draw's scale, leaves), in both the sector and the source variables."""
+    industry = ds["emissions"].sel(scenario="a", municipality="oslo", sector="industry", year=year).values
+    heating = np.asarray(totals_kt, dtype=float) * 1000.0 - industry
+    where = dict(scenario="a", municipality="oslo", year=year)
+    ds["emissions"].loc[dict(where, sector="heating")] = heating
+    ds["emissions_source"].loc[dict(where, source="heating_oil")] = heating
+    return ds
+
+
+def test_p_met_is_the_share_of_draws_at_or_below_the_target():
+    # 100 draws alike, but Oslo's 2030 total is 600 kt in 30 of them and 700 kt in 70 (target 659.67)
+    ds = set_oslo_total(made_up(draw_scales=(1.0,) * 100), 2030, [600.0] * 30 + [700.0] * 70)
+    rows = tg.assess(ds)
+    r = pick(rows, "norway.emissions.2030", "oslo", level="municipality")
+    assert r["draws"] == 100 and r["statistic"] == "median of 100 draws"
+    assert r["p_met"] == pytest.approx(0.30) and r["met_in_target_year"] is False
+    assert (r["modelled_value"], r["modelled_p05"], r["modelled_p95"]) == pytest.approx((700.0, 600.0, 700.0))
+    assert r["target_value"] == r["target_value_p05"] == r["target_value_p95"] == pytest.approx(659.6734, abs=1e-3)
+    assert (r["gap"], r["gap_p05"], r["gap_p95"]) == pytest.approx((40.3266, -59.6734, 40.3266), abs=1e-3)
+    # first met: 2030 in 30 draws, 2038 in the others, so half of the draws have met it by 2038; all ever do
+    assert r["first_year_met"] == 2038 and r["p_ever_met"] == 1.0
+    # the 13 together miss it in every draw; the Oslo region (Oslo + Baerum at 0.2: target 791.6 kt) meets it
+    # in the same 30 draws (600 + 174 kt), as its sum is taken draw by draw
+    assert pick(rows, "norway.emissions.2030", "all 13")["p_met"] == 0.0
+    assert pick(rows, "norway.emissions.2030", "oslo", level="region")["p_met"] == pytest.approx(0.30)
+
+
+def test_each_draw_is_set_against_its_own_target():
+    # the share rule sets each draw's target on its own 2009 emissions: 1500, 1650 and 3000 kt give targets
+    # 659.67, 725.64 and 1319.35 kt; 2030 totals 700 (above), 710 (below) and 1400 (above)
+    ds = set_oslo_total(made_up(draw_scales=(1.0, 1.1, 2.0)), 2030, [700.0, 710.0, 1400.0])
+    r = pick(tg.assess(ds), "norway.emissions.2030", "oslo", level="municipality")
+    # medians alone would call it met (710 <= 725.64); per draw it is met in one draw of three
+    assert r["modelled_value"] == pytest.approx(710.0) and r["target_value"] == pytest.approx(725.6407, abs=1e-3)
+    assert r["p_met"] == pytest.approx(1 / 3) and r["met_in_target_year"] is False
+    assert r["gap"] == pytest.approx(40.3266, abs=1e-3)                      # the median of the draws' gaps
+    assert (r["target_value_p05"], r["target_value_p95"]) == pytest.approx((659.6734 + 0.1 * 65.9673,
+                                                                             1319.3468 - 0.1 * 593.7061), abs=1e-3)
+
+
+def test_median_first_year_and_share_met_by_hand():
+    years = list(range(2009, 2051))
+    assert tg.median_first_year([2030] * 30 + [2038] * 70, years) == 2038
+    assert tg.median_first_year([2030] * 50 + [None] * 50, years) == 2030        # half of the draws by 2030
+    assert tg.median_first_year([2040] * 49 + [None] * 51, years) is None         # fewer than half ever
+    assert tg.median_first_year([2035], years) == 2035 and tg.median_first_year([None], years) is None
+    assert tg.share_met([1.0] * 30 + [3.0] * 70, [2.0] * 100) == pytest.approx(0.30)
+    assert tg.share_met([2.0, 2.5], [2.0, 2.0]) == 0.5                            # at the target counts as met
+
+
+def test_tables_of_several_draws_show_the_range_and_p_met_and_one_draw_stays_as_it_was():
+    one = tg.assess(made_up())
+    assert tg.tidy(one)[0] == tg.TIDY and "p_met" not in tg.TIDY
+    text = "\n".join(f"{t}\n{h}\n{b}" for _, t, h, b in tg.sections(one))
+    assert "P(met)" not in text and "gap_%" in text
+    ds = set_oslo_total(made_up(draw_scales=(1.0,) * 100), 2030, [600.0] * 30 + [700.0] * 70)
+    rows = tg.assess(ds)
+    header, body = tg.tidy(rows)
+    assert header == tg.TIDY_RANGED and {"p_met", "p_ever_met", "modelled_p05", "modelled_p95", "gap_p05",
+                                         "gap_p95", "target_value_p05", "draws", "sampler"} <= set(header)
+    sections = tg.sections(rows, "ar4", "share", 2050, "100 draws, sampler lhs")
+    key, title, head, table = next(s for s in sections if s[0] == "a-norway.emissions.2030")
+    assert head == ("area",) + tg.NUMBERS_RANGED
+    oslo = next(r for r in table if r[0] == "oslo")
+    assert oslo[1:] == ("659.7", "700.0", "+40.3 (-59.7 to +40.3)", "0.30", 2038, "1.00", "26.7")
+    assert "100 draws, sampler lhs: each draw is set against its own target" in sections[0][1]
+
+
+@pytest.fixture(scope="module")
+def sampled(tmp_path_factory):
+    path = tmp_path_factory.mktemp("targets") / "ref8.nc"
+    api.save(api.run(["framtid:reference"], n_draws=8, sampler="lhs"), path)
+    return path
+
+
+def test_command_on_a_sampled_run_gives_p_met_per_draw(sampled):
+    res = invoke("targets", sampled)
+    assert res.exit_code == 0, res.output
+    assert "8 draws, sampler lhs: each draw is set against its own target" in res.output
+    assert "P(met)" in res.output and "P(ever)" in res.output and "median of 8 draws" in res.output
+    records = json.loads(invoke("targets", sampled, "--format", "json").output)
+    r = next(x for x in records if x["target_id"] == "norway.emissions.2030" and x["area"] == "oslo"
+             and x["level"] == "municipality")
+    assert r["draws"] == 8 and r["sampler"] == "lhs"
+    # by hand from the file: each draw's 2030 total against its own share-rule target
+    total = api.open_results(sampled)["emissions"].sel(scenario="reference", municipality="oslo").sum("sector") / 1000
+    modelled, target = total.sel(year=2030).values, total.sel(year=2009).values * (1 + R2030)
+    assert r["p_met"] == pytest.approx(np.mean(modelled <= target))
+    assert (r["modelled_value"], r["modelled_p05"], r["modelled_p95"]) == pytest.approx(
+        (np.median(modelled), np.percentile(modelled, 5), np.percentile(modelled, 95)))
+    assert r["gap"] == pytest.approx(np.median(modelled - target))
+    rows = list(csv.DictReader(io.StringIO(invoke("targets", sampled, "--format", "csv").output)))
+    assert set(rows[0]) == set(tg.TIDY_RANGED)

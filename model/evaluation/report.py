@@ -24,8 +24,16 @@ package each scenario's difference from the first by sector; why emissions chang
 ``decomposition.py``); indicators and co-benefits (``indicators.py``); the targets in detail
 (``targets.py``); how to read the report, method and provenance.
 
-Emissions are territorial, in kt CO2e/yr of the run's GWP set; with several draws, paths and sums
-are means over draws and target values medians over draws (as in ``framtid targets``).
+Emissions are territorial, in kt CO2e/yr of the run's GWP set.
+
+**Several draws** (a sampled ensemble): the path charts become fan charts (the median over draws, the
+25-75 % and 5-95 % bands) against the targets; tables give the median and the 5-95 % range of each
+value, every total, ratio, change or difference computed draw by draw before the percentiles; target
+tables give P(met), the share of draws that meet a target (each draw against its own target, as in
+``framtid targets``); a paragraph says how many draws, which sampler, and what the calibration,
+re-fitted in every draw, does to the band at 2009. Stacked sector charts, difference bars and the
+decomposition stay means over draws, which keep their parts adding up. A single draw reports as
+before.
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ REPORT_ENTRIES = (HTML_NAME, MARKDOWN_NAME, FIGURE_FOLDER)
 DPI = 100
 SUMMARY_YEARS = (2009, 2020, 2030, 2050)
 DIFFERENCE_STEP = 1                      # [yr] between the bars of the difference charts
+SELECTION = "selection"                  # level of the target rows of a --municipality selection together
+P_MET = "P(met) [share of draws]"        # header of the share of draws that meet a target
 
 SECTOR_LABELS = {
     "road_passenger_cars": "passenger cars", "road_vans": "vans", "road_heavy_vehicles": "heavy vehicles",
@@ -345,12 +355,31 @@ def _style(ax, ylabel: str | None = None, size: float = 8.5) -> None:
 @dataclass
 class PathPanel:
     """One panel of emission paths [kt CO2e/yr]: a line per scenario, target marks
-    ``(year, value, label)`` (national: by the national rule; own: the municipality's own target)."""
+    ``(year, value, label)`` (national: by the national rule; own: the municipality's own target).
+
+    With several draws the line is the median over the draws, ``bands`` holds each scenario's
+    (p05, p25, p75, p95) paths (4, T) drawn as a fan around it, and ``spans`` the 5-95 % range
+    ``(low, high)`` of a target mark's value by ``(year, label)`` (a target set on each draw's own
+    2009 emissions varies with the draw)."""
 
     title: str
     lines: dict[str, np.ndarray]
     national: list[tuple[int, float, str]] = field(default_factory=list)
     own: list[tuple[int, float, str]] = field(default_factory=list)
+    bands: dict[str, np.ndarray] = field(default_factory=dict)
+    spans: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
+
+
+BAND_ALPHA = (0.14, 0.3)                 # the 5-95 % band, the 25-75 % band (over the first)
+FAN_PERCENTILES = (5.0, 25.0, 75.0, 95.0)
+
+
+def fan(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The median path (T,) and the fan (p05, p25, p75, p95) (4, T) of paths over draws (T, D) [unit of
+    the paths]. The paths must be the quantity shown, summed draw by draw (a total's percentiles are
+    not the sums of its parts' percentiles)."""
+    draws = np.asarray(draws, dtype=float)
+    return np.median(draws, axis=-1), np.percentile(draws, FAN_PERCENTILES, axis=-1)
 
 
 def _grid(n_panels: int, legend_slots: int, columns: int = 4, panel=(2.6, 2.05), top=0.75, bottom=0.45,
@@ -380,8 +409,9 @@ def _legend_box(fig, free_axes, handles, labels, ncols: int = 1, fontsize: float
         fig.legend(handles, labels, loc="lower center", fontsize=fontsize, frameon=False, ncols=ncols)
 
 
-def _marks_handles(panels: list[PathPanel]):
+def _marks_handles(panels: list[PathPanel], colours: dict[str, str] | None = None):
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     seen: dict[str, str] = {}
     for p in panels:
@@ -393,16 +423,36 @@ def _marks_handles(panels: list[PathPanel]):
     if any(p.own for p in panels):
         handles.append(Line2D([], [], marker="*", linestyle="none", color="#c00000", markersize=9))
         labels.append("the municipality's own emission target")
+    fans = {sc for p in panels for sc in p.bands}
+    if fans:
+        # one scenario: its colour; several: grey, each scenario's fan having its line's colour
+        colour = colours[next(iter(fans))] if len(fans) == 1 and colours else "black"
+        which = "" if len(fans) == 1 else " (in each scenario's colour)"
+        outer, inner = BAND_ALPHA
+        for alpha, what in ((outer, "5-95 %"), (1 - (1 - outer) * (1 - inner), "25-75 %")):
+            handles.append(Patch(facecolor=colour, alpha=alpha, linewidth=0))   # the inner band lies over the outer
+            labels.append(f"{what} of the draws{which}")
+    if any(p.spans for p in panels):
+        handles.append(Line2D([], [], marker="|", linestyle="none", color="black", markersize=10))
+        labels.append("a target's 5-95 % range over the draws")
     return seen, handles, labels
 
 
 def _draw_paths(ax, panel: PathPanel, years, colours: dict[str, str], markers: dict[str, str], size=8.5):
+    for sc, band in panel.bands.items():                 # behind the lines and the marks
+        ax.fill_between(years, band[0], band[3], color=colours[sc], alpha=BAND_ALPHA[0], linewidth=0)
+        ax.fill_between(years, band[1], band[2], color=colours[sc], alpha=BAND_ALPHA[1], linewidth=0)
     for sc, values in panel.lines.items():
         ax.plot(years, values, color=colours[sc], linewidth=1.5, label=sc)
     for year, value, label in panel.national:
+        if (year, label) in panel.spans:
+            ax.plot([year, year], panel.spans[(year, label)], color="black", linewidth=1.0, zorder=4, clip_on=False)
         ax.plot([year], [value], marker=markers[label], linestyle="none", markerfacecolor="white",
                 markeredgecolor="black", markersize=6, zorder=5, clip_on=False)
-    for year, value, _ in panel.own:
+    for year, value, label in panel.own:
+        if (year, label) in panel.spans:
+            ax.plot([year, year], panel.spans[(year, label)], color="#c00000", linewidth=1.0, zorder=4,
+                    clip_on=False)
         ax.plot([year], [value], marker="*", linestyle="none", color="#c00000", markersize=9, zorder=6,
                 clip_on=False)
     ax.set_ylim(bottom=0)
@@ -411,14 +461,18 @@ def _draw_paths(ax, panel: PathPanel, years, colours: dict[str, str], markers: d
     _style(ax, size=size)
 
 
+def _line_label(sc: str, panel: PathPanel) -> str:
+    return f"scenario {sc}, median of the draws" if panel.bands else f"scenario {sc}"
+
+
 def paths_figure(years, panel: PathPanel, colours: dict[str, str], ylabel: str):
     """One large panel of emission paths with the national-rule targets marked (the selection together);
     the legend below it."""
     from matplotlib.lines import Line2D
 
-    markers, mark_handles, mark_labels = _marks_handles([panel])
+    markers, mark_handles, mark_labels = _marks_handles([panel], colours)
     handles = [Line2D([], [], color=colours[sc], linewidth=2) for sc in panel.lines] + mark_handles
-    labels = [f"scenario {sc}" for sc in panel.lines] + mark_labels
+    labels = [_line_label(sc, panel) for sc in panel.lines] + mark_labels
     legend_lines = -(-len(labels) // 2)
     height = 4.4 + 0.22 * legend_lines
     fig = _figure(10.0, height)
@@ -435,7 +489,7 @@ def paths_grid(years, panels: list[PathPanel], colours: dict[str, str], ylabel: 
     marked; the legend fills the free slots of the grid."""
     from matplotlib.lines import Line2D
 
-    markers, mark_handles, mark_labels = _marks_handles(panels)
+    markers, mark_handles, mark_labels = _marks_handles(panels, colours)
     free_slots = (-len(panels)) % 4
     below = free_slots < 2                       # one free slot is too narrow for the legend
     fig, axes, free = _grid(len(panels), 0 if below else free_slots, legend_below=1.3 if below else 0.0)
@@ -447,7 +501,7 @@ def paths_grid(years, panels: list[PathPanel], colours: dict[str, str], ylabel: 
     fig.suptitle(title, fontsize=11, y=1 - 0.12 / fig.get_figheight(), va="top")
     scenarios = list(panels[0].lines) if panels else []
     handles = [Line2D([], [], color=colours[sc], linewidth=2) for sc in scenarios] + mark_handles
-    labels = [f"scenario {sc}" for sc in scenarios] + mark_labels
+    labels = [_line_label(sc, panels[0]) for sc in scenarios] + mark_labels
     _legend_box(fig, free, handles, labels, ncols=2 if below else 1)
     return fig
 
@@ -680,6 +734,13 @@ class _Context:
     colours: dict[str, str]
     package: object = None          # (scenario, attribution, cost report, base emissions (T, M)) with --package
     package_source: str = ""
+    draws: int = 1
+    ensemble: str = ""              # e.g. "32 draws, sampler lhs" (catalogue.ensemble_text)
+
+    @property
+    def ranged(self) -> bool:
+        """Several draws: tables show medians and 5-95 % ranges, path charts are fan charts."""
+        return self.draws > 1
 
     @property
     def years(self) -> np.ndarray:
@@ -693,48 +754,114 @@ class _Context:
         municipality, (sector,) year."""
         return self.ds[variable].sel(municipality=self.municipalities).mean("draw") / 1000.0
 
+    def kt_draws(self, variable: str = "emissions") -> object:
+        """``variable`` of the selected municipalities [kt CO2e/yr] by scenario, municipality, (sector,)
+        year and draw: sum what a table shows over this first, then take percentiles."""
+        return self.ds[variable].sel(municipality=self.municipalities) / 1000.0
 
-def _paths(ctx: _Context):
-    """Emissions the path charts show [kt CO2e/yr]: (scenario, municipality, year); all sectors, or the
-    non-ETS sources under the rule 'non-ets'."""
+    def cell(self, draws, sign: bool = False, digits: int = 1) -> str:
+        """A value over draws (D,) as a table cell: the single draw as before (``digits`` decimals), or
+        the median and the 5-95 % range (the median alone where the draws agree to its digits)."""
+        from ..catalogue import is_range_cell, range_cell, range_digits, spread
+
+        draws = np.atleast_1d(np.asarray(draws, dtype=float))
+        if not self.ranged:
+            return number(float(draws[0]), digits, sign)
+        cell = range_cell(*spread(draws), sign=sign)
+        return cell if is_range_cell(cell) else number(float(np.median(draws)), range_digits(*draws), sign)
+
+
+def _paths(ctx: _Context, draws: bool = False):
+    """Emissions the path charts show [kt CO2e/yr]: (scenario, municipality, year), mean over draws, or
+    with ``draws`` (scenario, municipality, year, draw); all sectors, or the non-ETS sources under the
+    rule 'non-ets'."""
     from .targets import ETS_SOURCES
 
+    kt = ctx.kt_draws if draws else ctx.kt
     if ctx.rule == "non-ets":
         keep = [s for s in dims.SOURCES if s not in ETS_SOURCES]
-        return ctx.kt("emissions_source").sel(source=keep).sum("source")
-    return ctx.kt().sum("sector")
+        return kt("emissions_source").sel(source=keep).sum("source")
+    return kt().sum("sector")
+
+
+def _panel(ctx: _Context, title: str, members: list[str], paths, paths_draws) -> PathPanel:
+    """The path panel of ``members`` together: one draw's (mean) lines, or with several draws the median
+    and the fan of the members' emissions summed draw by draw."""
+    national, own = _path_marks(ctx, members)
+    if not ctx.ranged:
+        return PathPanel(title, {sc: paths.sel(scenario=sc, municipality=members).sum("municipality").values
+                                 if len(members) > 1 else paths.sel(scenario=sc, municipality=members[0]).values
+                                 for sc in ctx.scenarios}, national, own)
+    lines, bands = {}, {}
+    for sc in ctx.scenarios:
+        summed = paths_draws.sel(scenario=sc, municipality=members).sum("municipality").transpose("year", "draw")
+        lines[sc], bands[sc] = fan(summed.values)
+    return PathPanel(title, lines, national, own, bands, _mark_spans(ctx, members))
 
 
 def _national_label(row: dict) -> str:
     return f"national target {row['target_year']}: {row['target']}"
 
 
+def _national_picks(ctx: _Context, rows: list[dict], members: list[str]) -> list[dict]:
+    """The rows of one national target that make its value for ``members`` together: the 13 together's,
+    the selection's (several draws: summed draw by draw in :func:`targets.assess`), or one row per
+    municipality to be summed (one draw)."""
+    if list(members) == list(dims.MUNICIPALITIES) and len(members) > 1:
+        return [r for r in rows if r["level"] == "all"]
+    if ctx.ranged and len(members) > 1:
+        return [r for r in rows if r["level"] == SELECTION and list(r["area"].split(",")) == list(members)]
+    return [r for r in rows if r["level"] == "municipality" and r["area"] in members]
+
+
 def _path_marks(ctx: _Context, members: list[str]) -> tuple[list, list]:
     """National-rule and own target marks (year, kt, label) for a municipality, or summed for several;
-    a value repeated by several scenarios is marked once."""
+    a value repeated by several scenarios is marked once. With several draws a mark is the median
+    target value over the draws."""
     national: dict[tuple, tuple] = {}
     own: dict[tuple, tuple] = {}
-    scope = "non_ets" if ctx.rule == "non-ets" else "total"
-    all13 = list(members) == list(dims.MUNICIPALITIES)
     for sc in ctx.scenarios:
-        rows = [r for r in ctx.target_rows if r["scenario"] == sc and r["target_value"] is not None]
-        national_rows = [r for r in rows if r["group"] == "national" and r["scope"] == scope]
-        for tid in dict.fromkeys(r["target_id"] for r in national_rows):
-            if all13 and len(members) > 1:
-                picked = [r for r in national_rows if r["target_id"] == tid and r["level"] == "all"]
-            else:
-                picked = [r for r in national_rows if r["target_id"] == tid and r["level"] == "municipality"
-                          and r["area"] in members]
-            if picked:
-                value = sum(r["target_value"] for r in picked)
-                national.setdefault((picked[0]["target_year"], round(value, 1)),
-                                    (picked[0]["target_year"], value, _national_label(picked[0])))
-        if len(members) == 1 and ctx.rule != "non-ets":          # own targets are on all sectors
-            for r in rows:
-                if r["group"] == "own" and r["indicator"] == "emissions" and r["area"] == members[0]:
-                    own.setdefault((r["target_year"], round(r["target_value"], 1)),
-                                   (r["target_year"], r["target_value"], r["target"]))
+        for picked in _national_mark_rows(ctx, sc, members):
+            value = sum(r["target_value"] for r in picked)
+            national.setdefault((picked[0]["target_year"], round(value, 1)),
+                                (picked[0]["target_year"], value, _national_label(picked[0])))
+        for r in _own_mark_rows(ctx, sc, members):
+            own.setdefault((r["target_year"], round(r["target_value"], 1)),
+                           (r["target_year"], r["target_value"], r["target"]))
     return list(national.values()), list(own.values())
+
+
+def _national_mark_rows(ctx: _Context, sc: str, members: list[str]) -> list[list[dict]]:
+    """Per national target on the charts' scope, the rows that make its mark for ``members``."""
+    scope = "non_ets" if ctx.rule == "non-ets" else "total"
+    rows = [r for r in ctx.target_rows if r["scenario"] == sc and r["target_value"] is not None
+            and r["group"] == "national" and r["scope"] == scope]
+    out = []
+    for tid in dict.fromkeys(r["target_id"] for r in rows):
+        picked = _national_picks(ctx, [r for r in rows if r["target_id"] == tid], members)
+        if picked:
+            out.append(picked)
+    return out
+
+
+def _own_mark_rows(ctx: _Context, sc: str, members: list[str]) -> list[dict]:
+    """A municipality's own emission targets (on all sectors, so not under the rule 'non-ets')."""
+    if len(members) != 1 or ctx.rule == "non-ets":
+        return []
+    return [r for r in ctx.target_rows if r["scenario"] == sc and r["target_value"] is not None
+            and r["group"] == "own" and r["indicator"] == "emissions" and r["area"] == members[0]]
+
+
+def _mark_spans(ctx: _Context, members: list[str]) -> dict[tuple[int, str], tuple[float, float]]:
+    """(year, label) -> the 5-95 % range over draws of each target mark's value (several draws)."""
+    spans = {}
+    for sc in ctx.scenarios:
+        for picked in _national_mark_rows(ctx, sc, members):
+            r = picked[0]
+            spans.setdefault((r["target_year"], _national_label(r)), (r["target_value_p05"], r["target_value_p95"]))
+        for r in _own_mark_rows(ctx, sc, members):
+            spans.setdefault((r["target_year"], r["target"]), (r["target_value_p05"], r["target_value_p95"]))
+    return spans
 
 
 def _not_marked(ctx: _Context) -> list[str]:
@@ -816,6 +943,55 @@ def _national_title(ctx: _Context, target_id: str) -> str:
     return f"{name} ({t.target_year}): {row['target']}"
 
 
+CHANCES_NOTE = ("P(met): the share of draws at or below their own target value in the target year (a target set "
+                "against a base year's emissions is set on each draw's own); modelled values are medians over the "
+                "draws with their 5-95 % range; target values are medians over the draws.")
+
+
+def _chances(r: dict, digits: int, last_year: int) -> str:
+    """A target row of several draws as a cell: P(met), the modelled median and range against the target
+    (``digits`` decimals; 1 means as many as the values need, :func:`catalogue.range_digits`), and when
+    most draws miss it in its year, the first year by which half of them meet it or else the share of
+    draws that meet it by ``last_year``."""
+    from ..catalogue import range_cell, range_digits
+
+    d = range_digits(r["modelled_value"], r["target_value"]) if digits == 1 else digits
+    modelled = range_cell(r["modelled_value"], r["modelled_p05"], r["modelled_p95"], d)
+    text = f"P(met) {r['p_met']:.2f}: {modelled} against {number(r['target_value'], d)}"
+    if not r["met_in_target_year"]:
+        text += (f"; half of the draws meet it by {r['first_year_met']}" if r["first_year_met"] else
+                 f"; P(met by {last_year}) {r['p_ever_met']:.2f}")
+    return text
+
+
+def _ranged_total_rows(ctx: _Context, years: list[int]) -> list[tuple]:
+    """The summary's emission rows with several draws: per scenario the total of the selection in each
+    year, its change from 2009 to the evaluation year and its difference from the first scenario, each
+    computed draw by draw (the scenarios' draws share their parameter values), then median and range."""
+    from ..catalogue import range_cell, spread
+
+    totals = ctx.kt_draws().sum(["municipality", "sector"])                  # (scenario, year, draw)
+    first = ctx.scenarios[0]
+    rows = []
+    for sc in ctx.scenarios:
+        s = totals.sel(scenario=sc)
+        base, end = s.sel(year=dims.BASE_YEAR).values, s.sel(year=ctx.year).values
+        change = "-" if not np.all(base) else range_cell(*spread((end / base - 1.0) * 100), 0, True, " %")
+        row = (sc,) + tuple(ctx.cell(s.sel(year=y).values) for y in years) + (change,)
+        if len(ctx.scenarios) > 1:
+            row += (ctx.cell(end - totals.sel(scenario=first, year=ctx.year).values, sign=True),)
+        rows.append(row)
+    return rows
+
+
+def _ranged_note(ctx: _Context, first: str) -> str:
+    text = (f"Medians over the {ctx.ensemble}, with the 5-95 % range in brackets; totals, changes and differences "
+            "are computed in each draw before the percentiles are taken.")
+    if len(ctx.scenarios) > 1:
+        text += f" The last column is the scenario's emissions minus those of {first}, draw by draw."
+    return text
+
+
 def summary_section(ctx: _Context) -> Section:
     descriptions = _scenario_descriptions(ctx.ds)
     totals = ctx.kt().sum(["municipality", "sector"])
@@ -834,6 +1010,12 @@ def summary_section(ctx: _Context) -> Section:
                        f"equivalents) weighted with the GWP set {ctx.gwp.upper()}; the first scenario is the one "
                        f"the others are compared with."))
     blocks.append(Bullets(tuple(lines)))
+    if ctx.ranged:
+        blocks.append(Text(f"The result holds {ctx.ensemble}, each a run with its own values of the uncertain "
+                           "parameters. Values are medians over the draws with the 5-95 % range in brackets (90 % of "
+                           "the draws lie in it); totals, changes and differences are computed in each draw before "
+                           "the percentiles are taken. P(met) is the share of draws that meet a target. The emission "
+                           "paths below are fan charts of the draws."))
     if ctx.package is not None:
         scenario, result, report, base_path = ctx.package
         idx = [dims.MUNICIPALITIES.index(m) for m in ctx.municipalities]
@@ -860,10 +1042,12 @@ def summary_section(ctx: _Context) -> Section:
         if len(ctx.scenarios) > 1:
             row += (number(float(s.sel(year=ctx.year)) - float(totals.sel(scenario=first, year=ctx.year)), sign=True),)
         rows.append(row)
+    note = (f"Values of {ctx.stat}; the last column is the scenario's emissions minus those of {first}."
+            if len(ctx.scenarios) > 1 else f"Values of {ctx.stat}.")
+    if ctx.ranged:
+        rows, note = _ranged_total_rows(ctx, years), _ranged_note(ctx, first)
     blocks.append(Table(f"Emissions of {area_label(ctx.municipalities, ctx.names)}, all sectors "
-                        f"(GWP {ctx.gwp.upper()})", header, tuple(rows),
-                        f"Values of {ctx.stat}; the last column is the scenario's emissions minus those of {first}."
-                        if len(ctx.scenarios) > 1 else f"Values of {ctx.stat}.", groups))
+                        f"(GWP {ctx.gwp.upper()})", header, tuple(rows), note, groups))
     # the national targets for the selection together
     ids = _national_ids(ctx)
     from .targets import RULE_TEXT
@@ -872,6 +1056,11 @@ def summary_section(ctx: _Context) -> Section:
     for tid in ids:
         cells = []
         for sc in ctx.scenarios:
+            if ctx.ranged:
+                together = _national_picks(ctx, [r for r in _rows_for(ctx, sc, group="national", target_id=tid)
+                                                 if r["target_value"] is not None], ctx.municipalities)
+                cells.append(_chances(together[0], 1, int(ctx.years[-1])) if together else "-")
+                continue
             got = _together_target(ctx, sc, tid)
             if got is None:
                 cells.append("-")
@@ -884,10 +1073,12 @@ def summary_section(ctx: _Context) -> Section:
                 cells.append(f"not met: {number(modelled)} against {number(target)}{when}")
         trows.append((_national_title(ctx, tid),) + tuple(cells))
     scope = "non-ETS emissions" if ctx.rule == "non-ets" else "emissions"
+    note = f"National targets are set against the municipalities by the {RULE_TEXT[ctx.rule]}."
+    if ctx.ranged:
+        note += " " + CHANCES_NOTE
     blocks.append(Table(f"National targets for {area_label(ctx.municipalities, ctx.names)} in their target year: "
                         f"modelled against target {scope} [{_unit(ctx)}]",
-                        ("target",) + tuple(f"scenario {sc}" for sc in ctx.scenarios), tuple(trows),
-                        f"National targets are set against the municipalities by the {RULE_TEXT[ctx.rule]}."))
+                        ("target",) + tuple(f"scenario {sc}" for sc in ctx.scenarios), tuple(trows), note))
     # which municipalities meet each national target in its year
     mrows = []
     for tid in ids:
@@ -895,11 +1086,16 @@ def summary_section(ctx: _Context) -> Section:
         for sc in ctx.scenarios:
             rows = [r for r in _rows_for(ctx, sc, group="national", target_id=tid, level="municipality")
                     if r["area"] in ctx.municipalities and r["target_value"] is not None]
-            met = [ctx.name(r["area"]) for r in rows if r["met_in_target_year"]]
+            met = [ctx.name(r["area"]) + (f" ({r['p_met']:.2f})" if ctx.ranged else "")
+                   for r in rows if r["met_in_target_year"]]
             cells.append(f"{len(met)} of {len(rows)}" + (f": {', '.join(met)}" if met else ""))
         mrows.append((_national_title(ctx, tid),) + tuple(cells))
-    if len(ctx.municipalities) > 1:
+    if len(ctx.municipalities) > 1 and not ctx.ranged:
         blocks.append(Table("Municipalities that meet each national target in its target year",
+                            ("target",) + tuple(f"scenario {sc}" for sc in ctx.scenarios), tuple(mrows)))
+    elif len(ctx.municipalities) > 1:
+        blocks.append(Table("Municipalities that meet each national target in its target year in at least half of "
+                            "the draws, with P(met), the share of draws that meet it",
                             ("target",) + tuple(f"scenario {sc}" for sc in ctx.scenarios), tuple(mrows)))
     # own targets
     own = [r for r in ctx.target_rows if r["scenario"] == first and r["group"] == "own"
@@ -911,28 +1107,31 @@ def summary_section(ctx: _Context) -> Section:
             for sc in ctx.scenarios:
                 r = next(x for x in _rows_for(ctx, sc, group="own", target_id=r0["target_id"]))
                 d = 3 if r["unit"].startswith("index") else 1
+                if ctx.ranged:
+                    cells.append(_chances(r, d, int(ctx.years[-1])))
+                    continue
                 verdict = "met" if r["met_in_target_year"] else "not met"
                 cells.append(f"{verdict}: {number(r['modelled_value'], d)} against {number(r['target_value'], d)}")
             orows.append((ctx.name(r0["area"]), f"{r0['target']} by {r0['target_year']}", unit_label(r0["unit"]))
                          + tuple(cells))
+        note = ("Emission targets in kt CO2e/yr of all sectors; car-traffic targets as residents' car vehicle-km, "
+                "index base year = 1.")
         blocks.append(Table("The municipalities' own targets in their target year: modelled against target",
                             ("municipality", "target", "unit") + tuple(f"scenario {sc}" for sc in ctx.scenarios),
-                            tuple(orows), "Emission targets in kt CO2e/yr of all sectors; car-traffic targets as "
-                                          "residents' car vehicle-km, index base year = 1."))
+                            tuple(orows), note + (" " + CHANCES_NOTE if ctx.ranged else "")))
     return Section("summary", "Summary", tuple(blocks))
 
 
 def paths_section(ctx: _Context) -> Section:
     paths = _paths(ctx)
+    paths_draws = _paths(ctx, draws=True) if ctx.ranged else None
     years = ctx.years
     what = "non-ETS emissions" if ctx.rule == "non-ets" else "emissions, all sectors"
     ylabel = _axis(ctx)
-    total_panel = PathPanel(f"{area_label(ctx.municipalities, ctx.names)[0].upper()}"
-                            f"{area_label(ctx.municipalities, ctx.names)[1:]}: {what}",
-                            {sc: paths.sel(scenario=sc).sum("municipality").values for sc in ctx.scenarios},
-                            *_path_marks(ctx, ctx.municipalities))
-    panels = [PathPanel(ctx.name(m), {sc: paths.sel(scenario=sc, municipality=m).values for sc in ctx.scenarios},
-                        *_path_marks(ctx, [m])) for m in ctx.municipalities]
+    total_panel = _panel(ctx, f"{area_label(ctx.municipalities, ctx.names)[0].upper()}"
+                              f"{area_label(ctx.municipalities, ctx.names)[1:]}: {what}",
+                         ctx.municipalities, paths, paths_draws)
+    panels = [_panel(ctx, ctx.name(m), [m], paths, paths_draws) for m in ctx.municipalities]
     colours = ctx.colours
     marks = (f"Open markers: the national targets set against each municipality (rule '{ctx.rule}', see the "
              "summary); " + ("the municipalities' own targets are on all sectors and in the targets tables."
@@ -949,6 +1148,8 @@ def paths_section(ctx: _Context) -> Section:
                        "summary), summed.")
     else:
         total_marks = marks + missing_text
+    if ctx.ranged:
+        return _fan_section(ctx, total_panel, panels, label, what, total_marks, marks, non_ets, missing_text)
     blocks = [
         Text("Each line is a scenario's yearly emissions; each marker a target in its target year. A line below a "
              "marker in the marker's year meets that target."),
@@ -966,6 +1167,64 @@ def paths_section(ctx: _Context) -> Section:
     return Section("paths", "Emission paths against targets", tuple(blocks))
 
 
+def _fan_section(ctx: _Context, total_panel: PathPanel, panels: list[PathPanel], label: str, what: str,
+                 total_marks: str, marks: str, non_ets: str, missing_text: str) -> Section:
+    """The paths section of a result with several draws: fan charts against the targets."""
+    years, colours, ylabel = ctx.years, ctx.colours, _axis(ctx)
+    fans = (f"per scenario the median over the {ctx.draws} draws (line), the middle half of the draws (25-75 %, "
+            "darker band) and 90 % of them (5-95 %, lighter band)")
+    spans = " A vertical line through a marker: the target's 5-95 % range over the draws."
+    blocks = [
+        Text(f"Each line is the median over the {ctx.draws} draws of a scenario's yearly emissions; the darker band "
+             "around it holds the middle half of the draws (25-75 %), the lighter one 90 % of them (5-95 %). Each "
+             "marker is a target in its target year, at its median over the draws: under the national rule 'share' "
+             "a draw's target follows that draw's own 2009 emissions. Where the band lies below a marker in the "
+             "marker's year, the target is met in nearly all draws; the share of draws that meet each target, "
+             "P(met), is in the summary and the targets tables."),
+        Text(_ensemble_paragraph(ctx, label)),
+        Chart("paths-total", f"Fan chart of the emission paths of {label}, 2009-2050 [{ylabel}; {what}]: {fans}; "
+                             f"the draws are summed over the municipalities before the percentiles are taken. "
+                             f"{total_marks}{spans}{non_ets}",
+              lambda: paths_figure(years, total_panel, colours, ylabel),
+              alt=f"Fan chart of the emission paths of {label} over {ctx.draws} draws"),
+    ]
+    if len(ctx.municipalities) > 1:
+        blocks.append(Chart(
+            "paths-municipalities", f"Fan charts of the emission paths per municipality, 2009-2050 [{ylabel}; {what}; "
+                                    f"each panel on its own scale]: {fans}. {marks}{spans}{non_ets}{missing_text}",
+            lambda: paths_grid(years, panels, colours, ylabel, f"Emission paths against targets, {ctx.draws} draws"),
+            alt=f"Fan charts of the emission paths per municipality with targets, {ctx.draws} draws"))
+    return Section("paths", "Emission paths against targets", tuple(blocks))
+
+
+def _ensemble_paragraph(ctx: _Context, label: str) -> str:
+    """How many draws, how they were drawn, what the calibration does to the band at 2009, and how wide
+    the band of the selection is at the start and at the end."""
+    from ..catalogue import spread
+
+    first = ctx.scenarios[0]
+    summed = _paths(ctx, draws=True).sel(scenario=first).sum("municipality")           # (year, draw)
+    width = {}
+    for y in (int(ctx.years[0]), int(ctx.years[-1])):
+        med, lo, hi = spread(summed.sel(year=y).values)
+        width[y] = (hi - lo, 100 * (hi - lo) / med if med else float("nan"))
+    (y0, (w0, r0)), (y1, (w1, r1)) = width.items()
+    calibration = str(ctx.ds.attrs.get("calibration", ""))
+    if "re-fitted in every draw" in calibration:
+        cal = ("The base-year calibration is re-fitted in every draw (so says the result file), so where the "
+               "municipal inventory is observed every draw starts from the observed 2009 emissions and the band is "
+               "narrow at 2009; the 2009 values the model estimates where the inventory has no data (see framtid "
+               "data MUNICIPALITY) differ between draws, and after 2009 the band widens as the draws' parameters "
+               "act.")
+    else:
+        cal = ("The result file does not say whether the base-year calibration was re-fitted in every draw, so "
+               "the width of the band at 2009 is not explained here.")
+    return (f"The result holds {ctx.ensemble}: each draw is a run of the model with its own values of the "
+            "uncertain parameters (their ranges: framtid list parameters). " + cal +
+            f" For {label} in scenario {first}, the 5-95 % range spans {number(w0, 0)} kt CO2e/yr in {y0} "
+            f"({number(r0, 1)} % of the median) and {number(w1, 0)} kt CO2e/yr in {y1} ({number(r1, 1)} %).")
+
+
 def sectors_section(ctx: _Context) -> Section:
     by_sector = ctx.kt()                                         # (scenario, municipality, sector, year)
     years = ctx.years
@@ -977,31 +1236,37 @@ def sectors_section(ctx: _Context) -> Section:
             .sel(sector=list(dims.SECTORS)).values for m in ctx.municipalities}
     label = area_label(ctx.municipalities, ctx.names)
     columns = 2 if len(together) > 1 else 1
+    means = (f" Means over the {ctx.draws} draws, so that the sectors add up to the total (the spread of the draws "
+             "is in the fan charts above and the table below)." if ctx.ranged else "")
     blocks = [
         Chart("sectors-total", f"Emissions of {label} by inventory sector, stacked, one panel per scenario "
-                               f"[{ylabel}], 2009-2050; the black line is the total. Panels share one scale.",
+                               f"[{ylabel}], 2009-2050; the black line is the total. Panels share one scale.{means}",
               lambda: stacked_figure(years, together, ylabel, f"Emissions by sector, {label}", columns),
               alt="Emissions by sector per scenario"),
     ]
     if len(ctx.municipalities) > 1:
         blocks.append(Chart(f"sectors-{_file_safe(first)}-municipalities",
                             f"Emissions per municipality by inventory sector in scenario {first}, stacked "
-                            f"[{ylabel}], 2009-2050; each panel on its own scale.",
+                            f"[{ylabel}], 2009-2050; each panel on its own scale.{means}",
                             lambda: stacked_grid(years, each, ylabel, f"Emissions by sector, scenario {first}"),
                             alt="Emissions by sector per municipality"))
     cols = [(sc, y) for sc in ctx.scenarios for y in ((dims.BASE_YEAR, ctx.year) if sc == first else (ctx.year,))]
     header = ("sector",) + tuple(f"{sc} {y}" for sc, y in cols)
-    summed = by_sector.sum("municipality")
+    # summed over the municipalities (and, for the total, the sectors) draw by draw
+    summed = (ctx.kt_draws() if ctx.ranged else by_sector).sum("municipality")
     rows = []
     for s in dims.SECTORS + ("total",):
         cells = []
         for sc, y in cols:
             v = summed.sel(scenario=sc, year=y)
-            cells.append(number(float(v.sum("sector") if s == "total" else v.sel(sector=s))))
+            cells.append(ctx.cell((v.sum("sector") if s == "total" else v.sel(sector=s)).values))
         rows.append((SECTOR_LABELS.get(s, s),) + tuple(cells))
+    note = "Energy supply: waste incineration and district-heating fuels."
+    if ctx.ranged:
+        note += (f" Medians over the {ctx.draws} draws with the 5-95 % range; the total is summed in each draw, so "
+                 "the sectors' medians need not add up to it.")
     blocks.append(Table(f"Emissions of {label} by inventory sector (GWP {ctx.gwp.upper()})", header, tuple(rows),
-                        "Energy supply: waste incineration and district-heating fuels.",
-                        (("", 1), (f"[{_unit(ctx)}]", len(cols)))))
+                        note, (("", 1), (f"[{_unit(ctx)}]", len(cols)))))
     return Section("sectors", "Emissions by sector", tuple(blocks))
 
 
@@ -1025,22 +1290,28 @@ def difference_section(ctx: _Context) -> Section:
     header = ("sector",) + tuple(str(y) for sc in ctx.scenarios[1:] for y in shown)
     groups = (("", 1),) + tuple((f"{sc} minus {first} [{_unit(ctx)}]", len(shown)) for sc in ctx.scenarios[1:])
     rows = []
+    # differences draw by draw (the scenarios' draws share their parameter values), then percentiles
+    paired = ctx.kt_draws().sum("municipality") if ctx.ranged else by_sector
     for s in dims.SECTORS + ("total",):
         cells = []
         for sc in ctx.scenarios[1:]:
-            d = by_sector.sel(scenario=sc) - by_sector.sel(scenario=first)
+            d = paired.sel(scenario=sc) - paired.sel(scenario=first)
             for y in shown:
                 v = d.sel(year=y)
-                cells.append(number(float(v.sum("sector") if s == "total" else v.sel(sector=s)), sign=True))
+                cells.append(ctx.cell((v.sum("sector") if s == "total" else v.sel(sector=s)).values, sign=True))
         rows.append((SECTOR_LABELS.get(s, s),) + tuple(cells))
+    means = (f" Means over the {ctx.draws} draws, so that the sectors add up to the net difference." if ctx.ranged
+             else "")
+    note = (f"Medians over the {ctx.draws} draws of the differences taken draw by draw, with the 5-95 % range."
+            if ctx.ranged else "")
     blocks = (
         Text(how),
         Chart("differences", f"Each scenario's emissions minus those of {first}, {label}, by inventory sector "
                              f"[{_axis(ctx)}], every year 2009-2050: bars below zero are cuts, above zero "
-                             "increases; the black line is the net difference.",
+                             f"increases; the black line is the net difference.{means}",
               lambda: difference_figure(years, diffs, _axis(ctx), f"Difference from {first} by sector, {label}"),
               alt="Differences from the first scenario by sector"),
-        Table(f"Difference from {first} by sector, {label} (negative: lower emissions)", header, tuple(rows),
+        Table(f"Difference from {first} by sector, {label} (negative: lower emissions)", header, tuple(rows), note,
               groups=groups),
     )
     return Section("measures", f"What the scenarios change against {first}", blocks)
@@ -1165,7 +1436,9 @@ def decomposition_section(ctx: _Context) -> Section:
              "The four effects add up to the change exactly (additive LMDI-I)."),
         Chart("decomposition", f"Change in emissions {span} of {label} split into effects, per sector and scenario "
                                f"[{_axis(ctx)}]: bars below zero lowered emissions, above zero raised them; the "
-                               "last group is the net change (the sum of the four).",
+                               "last group is the net change (the sum of the four)."
+                               + (f" Means over the {ctx.draws} draws (means keep the effects adding up to the "
+                                  "change)." if ctx.ranged else ""),
               lambda: decomposition_figure(effects, ctx.colours, _axis(ctx), f"Why emissions changed, {span}"),
               alt="LMDI decomposition bars"),
     ]
@@ -1177,8 +1450,58 @@ def decomposition_section(ctx: _Context) -> Section:
                                 number(r["change"], sign=True)) + tuple(number(r[e], sign=True) for e in dc.EFFECTS)
                                for r in body)
             blocks.append(Table(f"{DECOMPOSITION_SECTORS[sector].capitalize()}, scenario {sc}: the change {span} "
-                                "and its effects", header, table_rows, groups=(("", 1), ("[kt CO2e/yr]", 5))))
+                                "and its effects", header, table_rows,
+                                f"Means over the {ctx.draws} draws." if ctx.ranged else "",
+                                groups=(("", 1), ("[kt CO2e/yr]", 5))))
     return Section("decomposition", "Why emissions changed", tuple(blocks))
+
+
+def _indicator_draws(ds, compare: str, scenarios: list[str]) -> tuple[list[int], dict]:
+    """As :func:`indicators.compute` (reference year 2009, HEAT against the scenario ``compare``), keeping
+    the draws: ``{(scenario, area, indicator): (T, D) array, or None}``. Each ratio is taken within a
+    draw, so its percentiles are of the ratio, not ratios of percentiles. (Built from the indicators
+    module's parts; a ``keep_draws`` option of ``compute`` would make this copy unnecessary.)"""
+    from . import cobenefits as cb
+    from . import indicators as ind
+
+    params = cb.scenario_params(ds)
+    heat = {sc: cb.health_effects(ds.sel(scenario=sc), params[sc]) for sc in dict.fromkeys(scenarios + [compare])}
+    tolls = cb.toll_paid(ds)
+    municipalities = [str(m) for m in ds["municipality"].values]
+    area_list = ind.areas(municipalities)
+    groups = ind.membership(area_list, municipalities)
+    order = ("municipality", "year", "draw")
+    out = {}
+    for sc in scenarios:
+        comps = ind._components(ds.sel(scenario=sc), params[sc], dims.BASE_YEAR, heat[sc], heat[compare],
+                                None if tolls is None else tolls.sel(scenario=sc))
+        for i in ind.INDICATORS:
+            if i.name not in comps:
+                values = [None] * len(area_list)
+            else:
+                num, den = comps[i.name]
+                values = ind.aggregate(i, num.transpose(*order).values,
+                                       None if den is None else den.transpose(*order).values, groups)
+            for (area, _), value in zip(area_list, values):
+                out[(sc, area, i.name)] = value
+    return [int(y) for y in ds["year"].values], out
+
+
+def smart_range(draws, unit: str = "") -> str:
+    """A value over draws (D,) of any size as ``median (p05–p95)``, each as :func:`smart` writes it
+    ('to' instead of the dash where a bound is negative; the median alone where the draws agree to the
+    digits shown); ``-`` when undefined."""
+    from ..catalogue import spread
+
+    draws = np.asarray(draws, dtype=float)
+    if not np.all(np.isfinite(draws)):
+        return "-"
+    med, lo, hi = (float(x) for x in spread(draws))
+    texts = [smart(x, unit) for x in (med, lo, hi)]
+    if len(set(texts)) == 1:                 # the draws agree to the digits shown
+        return texts[0]
+    dash = "–" if lo >= 0 and hi >= 0 else " to "
+    return f"{texts[0]} ({texts[1]}{dash}{texts[2]})"
 
 
 def indicator_section(ctx: _Context) -> Section:
@@ -1186,7 +1509,17 @@ def indicator_section(ctx: _Context) -> Section:
 
     ds = ctx.ds.sel(municipality=ctx.municipalities)
     first = ctx.scenarios[0]
-    years, values = ind.compute(ds, dims.BASE_YEAR, first, ctx.scenarios)
+    if ctx.ranged:
+        years, values = _indicator_draws(ds, first, ctx.scenarios)          # (T, D) arrays
+
+        def fmt(v, unit=""):
+            return smart_range(v, unit)
+
+        def central(v, unit=""):
+            return smart(float(np.median(v)), unit) if np.all(np.isfinite(v)) else "-"
+    else:
+        years, values = ind.compute(ds, dims.BASE_YEAR, first, ctx.scenarios)
+        fmt = central = smart
     k0, k = years.index(dims.BASE_YEAR), years.index(ctx.year)
     total = "total" if len(ctx.municipalities) > 1 else ctx.municipalities[0]
     label = area_label(ctx.municipalities, ctx.names)
@@ -1197,28 +1530,32 @@ def indicator_section(ctx: _Context) -> Section:
         series = [values.get((sc, total, i.name)) for sc in ctx.scenarios]
         if all(x is None for x in series):
             continue
-        cells = [smart(series[0][k0], i.unit) if series[0] is not None else "-"]
-        cells += [smart(x[k], i.unit) if x is not None else "-" for x in series]
+        cells = [fmt(series[0][k0], i.unit) if series[0] is not None else "-"]
+        cells += [fmt(x[k], i.unit) if x is not None else "-" for x in series]
         rows.append((indicator_label(i.name), unit_label(i.unit, i.name)) + tuple(cells))
     header = ("indicator", "unit", str(dims.BASE_YEAR)) + tuple(f"{sc} {ctx.year}" for sc in ctx.scenarios)
     note = f"The car vehicle-km index is 1 in {dims.BASE_YEAR}; values are means over draws."
+    if ctx.ranged:
+        note = (f"The car vehicle-km index is 1 in {dims.BASE_YEAR}; values are medians over the {ctx.draws} draws "
+                "with the 5-95 % range in brackets, each ratio taken within a draw.")
     if len(ctx.municipalities) > 1:
         note = ("Ratios are taken over the municipalities together (sum of numerators over sum of denominators); "
                 "sealed surface, green roofs and the runoff coefficient are given per municipality only. " + note)
     blocks: list = [Table(f"Indicators of {label}", header, tuple(rows), note)]
-    # key indicators per municipality
+    # key indicators per municipality (medians only with several draws: a range in each cell would not fit)
     for sc in (ctx.scenarios if len(ctx.municipalities) > 1 else []):
         body = []
         for m in ctx.municipalities:
             cells = []
             for name in KEY_INDICATORS:
                 v = values.get((sc, m, name))
-                cells.append(smart(v[k], ind.BY_NAME[name].unit) if v is not None else "-")
+                cells.append(central(v[k], ind.BY_NAME[name].unit) if v is not None else "-")
             body.append((ctx.name(m),) + tuple(cells))
         header = ("municipality",) + tuple(f"{indicator_label(n)} [{unit_label(ind.BY_NAME[n].unit, n)}]"
                                            for n in KEY_INDICATORS)
-        blocks.append(Table(f"Key indicators per municipality, scenario {sc}, {ctx.year}", header, tuple(body)))
-    # co-benefits: each scenario's value and, beside it, its difference from the first
+        blocks.append(Table(f"Key indicators per municipality, scenario {sc}, {ctx.year}", header, tuple(body),
+                            f"Medians over the {ctx.draws} draws." if ctx.ranged else ""))
+    # co-benefits: each scenario's value and, beside it, its difference from the first (draw by draw)
     cheader, cgroups = ["co-benefit", "unit"], [("", 2)]
     for sc in ctx.scenarios:
         cheader += [str(ctx.year)] + ([f"minus {first}"] if sc != first else [])
@@ -1230,20 +1567,30 @@ def indicator_section(ctx: _Context) -> Section:
         cells = []
         for sc in ctx.scenarios:
             v = values.get((sc, total, name))
-            cells.append(smart(v[k]) if v is not None else "-")
+            cells.append(fmt(v[k]) if v is not None else "-")
             if sc != first:
-                cells.append(smart(v[k] - v0[k]) if v is not None and v0 is not None else "-")
+                cells.append(fmt(v[k] - v0[k]) if v is not None and v0 is not None else "-")
         crow.append((indicator_label(name), unit_label(i.unit, name)) + tuple(cells))
+    cnote = ("NOx and PM10: exhaust by vehicle age and Euro step, and PM10 from tyre, brake and road wear (studded "
+             "tyres included); HEAT: deaths avoided a year by walking and cycling, and their value (value of a "
+             "statistical life, real 2009 NOK).")
+    if ctx.ranged:
+        cnote += f" Medians over the {ctx.draws} draws with the 5-95 % range; differences taken draw by draw."
     blocks.append(Table(f"Co-benefits of {label} in {ctx.year}: road-traffic air pollutants and the health effect "
-                        "of walking and cycling", tuple(cheader), tuple(crow),
-                        "NOx and PM10: exhaust by vehicle age and Euro step, and PM10 from tyre, brake and road "
-                        "wear (studded tyres included); HEAT: deaths avoided a year by walking and cycling, and "
-                        "their value (value of a statistical life, real 2009 NOK).", tuple(cgroups)))
+                        "of walking and cycling", tuple(cheader), tuple(crow), cnote, tuple(cgroups)))
     shown_names = {r[0] for r in rows + crow} | {indicator_label(n) for n in KEY_INDICATORS}
     defs = tuple((indicator_label(i.name), unit_label(i.unit, i.name), i.definition) for i in ind.INDICATORS
                  if indicator_label(i.name) in shown_names)
     blocks.append(Table("What the indicators measure", ("indicator", "unit", "definition"), defs))
     return Section("indicators", "Indicators and co-benefits", tuple(blocks))
+
+
+def _modelled_range(r: dict, digits: int) -> str:
+    """A target row's modelled value over the draws: median (5-95 %); ``digits`` 1 means as many as
+    the value needs (:func:`catalogue.range_digits`)."""
+    from ..catalogue import range_cell
+
+    return range_cell(r["modelled_value"], r["modelled_p05"], r["modelled_p95"], None if digits == 1 else digits)
 
 
 def _first_met(r: dict, last_year: int) -> str:
@@ -1255,6 +1602,7 @@ def _region_name(region: str, ctx: _Context) -> str:
 
 
 def targets_section(ctx: _Context) -> Section:
+    from ..catalogue import range_digits
     from .targets import RULE_TEXT
 
     last = int(ctx.years[-1])
@@ -1263,6 +1611,12 @@ def targets_section(ctx: _Context) -> Section:
                          "target value; first met: the first year after 2009 at or below it (for the 2020 target "
                          "this can lie before 2020). The command framtid targets also gives the gaps and the "
                          "annual cuts still needed.")]
+    if ctx.ranged:
+        blocks.append(Text(f"With {ctx.draws} draws, each draw is set against its own target (under the rule 'share' "
+                           "the target follows the draw's own 2009 emissions). Target values are medians over the "
+                           "draws; modelled values medians with their 5-95 % range; P(met) is the share of draws "
+                           "at or below their target in the target year; first met is the first year by which half "
+                           "of the draws are at or below their target ('not by' when fewer than half ever are)."))
     regions = [r for r, ms in dims.REGIONS.items() if len(ms) > 1 and all(m in ctx.municipalities for m in ms)]
     for tid in _national_ids(ctx):
         rows = []
@@ -1273,17 +1627,20 @@ def targets_section(ctx: _Context) -> Section:
             r0 = next(r for r in first_rows if r["level"] == level and r["area"] == area)
             name = (ctx.name(area) if level == "municipality" else _region_name(area, ctx) if level == "region"
                     else "the 13 together")
-            cells = [number(r0["target_value"])]
+            cells = [number(r0["target_value"], range_digits(r0["target_value"]) if ctx.ranged else 1)]
             for sc in ctx.scenarios:
                 r = next(x for x in _rows_for(ctx, sc, group="national", target_id=tid)
                          if x["level"] == level and x["area"] == area)
-                cells += [number(r["modelled_value"]), _first_met(r, last)]
+                if ctx.ranged:
+                    cells += [_modelled_range(r, 1), f"{r['p_met']:.2f}", _first_met(r, last)]
+                else:
+                    cells += [number(r["modelled_value"]), _first_met(r, last)]
             rows.append((name,) + tuple(cells))
         year = first_rows[0]["target_year"]
         header = ("area", f"target {year} [kt CO2e/yr]")
         for sc in ctx.scenarios:
-            header += (f"{year} [kt CO2e/yr]", "first met [year]")
-        groups = (("", 2),) + tuple((sc, 2) for sc in ctx.scenarios)
+            header += (f"{year} [kt CO2e/yr]",) + ((P_MET,) if ctx.ranged else ()) + ("first met [year]",)
+        groups = (("", 2),) + tuple((sc, 3 if ctx.ranged else 2) for sc in ctx.scenarios)
         scope = "non-ETS emissions" if first_rows[0]["scope"] == "non_ets" else "all sectors"
         blocks.append(Table(f"{_national_title(ctx, tid)} ({scope})", header, tuple(rows), groups=groups))
     own = [r for r in ctx.target_rows if r["scenario"] == ctx.scenarios[0] and r["group"] == "own"
@@ -1296,12 +1653,17 @@ def targets_section(ctx: _Context) -> Section:
             cells = [f"{r0['target']} by {r0['target_year']}", unit_label(r0["unit"])]
             for sc in ctx.scenarios:
                 r = next(x for x in _rows_for(ctx, sc, group="own", target_id=r0["target_id"]))
-                cells += [number(r["target_value"], d), number(r["modelled_value"], d), _first_met(r, last)]
+                if ctx.ranged:
+                    cells += [number(r["target_value"], d), _modelled_range(r, d), f"{r['p_met']:.2f}",
+                              _first_met(r, last)]
+                else:
+                    cells += [number(r["target_value"], d), number(r["modelled_value"], d), _first_met(r, last)]
             rows.append((ctx.name(r0["area"]),) + tuple(cells))
         header = ("municipality", "target", "unit")
         for sc in ctx.scenarios:
-            header += ("target value", "in the target year", "first met [year]")
-        groups = (("", 3),) + tuple((sc, 3) for sc in ctx.scenarios)
+            header += ("target value", "in the target year") + ((P_MET,) if ctx.ranged else ()) + (
+                "first met [year]",)
+        groups = (("", 3),) + tuple((sc, 4 if ctx.ranged else 3) for sc in ctx.scenarios)
         skipped = [f"{ctx.name(r['area'])}'s {r['target']} by {r['target_year']} "
                    f"({r['note'].removeprefix('not evaluated: ')})" for r in own if r["target_value"] is None]
         note = ("Emission targets in kt CO2e/yr of all sectors; car traffic as residents' car vehicle-km, an index "
@@ -1317,12 +1679,15 @@ def targets_section(ctx: _Context) -> Section:
             cells = []
             for sc in ctx.scenarios:
                 r = next(x for x in _rows_for(ctx, sc, group="zero_growth", target_id=r0["target_id"]))
-                cells += [number(r["modelled_value"], 3), "yes" if r["met_in_target_year"] else "no"]
+                if ctx.ranged:
+                    cells += [_modelled_range(r, 3), f"{r['p_met']:.2f}"]
+                else:
+                    cells += [number(r["modelled_value"], 3), "yes" if r["met_in_target_year"] else "no"]
             rows.append((_region_name(r0["area"], ctx),) + tuple(cells))
         year, base = zero[0]["target_year"], zero[0]["base_year"]
         header = ("city region",)
         for sc in ctx.scenarios:
-            header += (f"{year} [index, {base} = 1]", "met")
+            header += (f"{year} [index, {base} = 1]", P_MET if ctx.ranged else "met")
         groups = (("", 1),) + tuple((sc, 2) for sc in ctx.scenarios)
         blocks.append(Table("Zero-growth goal for passenger-car traffic: residents' car vehicle-km of the city "
                             f"region against {base}; met when at most 1", header, tuple(rows), groups=groups))
@@ -1353,7 +1718,18 @@ def method_section(ctx: _Context) -> Section:
         "combustion, agriculture, aviation and F-gas products follow the national inventory by sector to 2023 "
         "(registered plants their own reports 2009-2013, hence jumps such as Porsgrunn's industry in 2010) and "
         "the national projections after, the same in every scenario unless a measure changes them.",
-        f"Values are from {ctx.stat} (paths and sums are means over draws, target values medians over draws).",
+        f"Values are from {ctx.stat} (paths and sums are means over draws, target values medians over draws)."
+        if not ctx.ranged else
+        f"Values are from {ctx.ensemble}: tables give the median over the draws and the 5-95 % range (90 % of the "
+        "draws lie in it), each total, ratio, change or difference computed in each draw before the percentiles; "
+        "P(met) is the share of draws that meet a target, each draw against its own target; path charts are fan "
+        "charts; stacked sector charts, the difference bars and the decomposition are means over the draws (means "
+        "keep the parts adding up). The base-year calibration is "
+        + ("re-fitted in every draw, so the draws agree in 2009 where the inventory is observed."
+           if "re-fitted in every draw" in str(a.get("calibration", "")) else
+           "not described in the result file.")
+        + (" A --package is attributed and costed at the default parameter values (one draw)."
+           if ctx.package is not None else ""),
         "Scenarios are projections under stated assumptions, not forecasts; the reference holds the 2009 policies "
         "constant and is therefore not a 'no change' baseline (electric cars still spread, for instance).",
     )
@@ -1361,11 +1737,14 @@ def method_section(ctx: _Context) -> Section:
             ("model version of the run", str(a.get("framtid_version", "-"))),
             ("git commit of the run", str(a.get("git_commit", "-"))),
             ("seed", str(a.get("seed", "-"))),
-            ("draws", str(a.get("draws", "-"))),
-            ("embedded data digest (SHA-256)", str(a.get("embedded_data_sha256", "-"))),
-            ("accounting", str(a.get("accounting", "-"))),
-            ("GWP set", str(gwp_basis)),
-            ("national rule", ctx.rule)]
+            ("draws", str(a.get("draws", "-")))]
+    if ctx.ranged:
+        prov += [("sampler", str(a.get("sampler", "-"))), ("draws of the ensemble", str(a.get("ensemble_draws", "-"))),
+                 ("calibration", str(a.get("calibration", "-")))]
+    prov += [("embedded data digest (SHA-256)", str(a.get("embedded_data_sha256", "-"))),
+             ("accounting", str(a.get("accounting", "-"))),
+             ("GWP set", str(gwp_basis)),
+             ("national rule", ctx.rule)]
     for sc in ctx.scenarios:
         prov.append((f"scenario files of {sc}", " extends ".join(reversed(descriptions.get(sc, ("", []))[1])) or "-"))
     if ctx.package is not None:
@@ -1405,11 +1784,14 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     ds = catalogue.select(ds, scenarios, source=source)
     chosen = [str(s) for s in ds["scenario"].values]
     names = municipality_names()
-    rows = tg.assess(ds, rule, None, None, source)
     n = int(ds.sizes["draw"])
+    # With several draws a selection's targets are summed draw by draw (never its members' medians).
+    extra = (tg.Area(SELECTION, ",".join(picked), tuple(picked)),) if n > 1 and 1 < len(picked) < 13 else ()
+    rows = tg.assess(ds, rule, None, None, source, extra)
     ctx = _Context(ds, source, chosen, picked, year, rule, names, str(ds["emissions"].attrs.get("gwp", "")),
                    "one draw at default parameters" if n == 1 else f"{n} draws", rows,
-                   {sc: SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)] for i, sc in enumerate(chosen)})
+                   {sc: SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)] for i, sc in enumerate(chosen)},
+                   draws=n, ensemble=catalogue.ensemble_text(ds))
     if package is not None:
         ctx.package = _run_package(package, year, seed)
         given = package_source or package.name
@@ -1486,9 +1868,26 @@ code { font-size: .9em; }
 """
 
 
+RANGE_CSS = "td .range { color: var(--muted); font-size: .88em; white-space: nowrap; }\n"   # with several draws
+
+
 def _is_numeric(cells: list[str]) -> bool:
+    """Whether a column holds numbers only (or medians with their ranges): set right-aligned."""
+    from ..catalogue import is_range_cell
+
     filled = [c for c in cells if c not in ("", "-")]
-    return bool(filled) and all(re.fullmatch(r"[+-]?[\d,]*\.?\d+( %)?", c) for c in filled)
+    return bool(filled) and all(re.fullmatch(r"[+-]?[\d,]*\.?\d+( %)?", c) or is_range_cell(c) for c in filled)
+
+
+def _html_cell(text: str) -> str:
+    """A cell's HTML: a median with its range as two lines, the range under the median in grey, so that
+    wide tables of ranges stay narrow and the medians line up."""
+    from ..catalogue import is_range_cell, range_parts
+
+    if not is_range_cell(text):
+        return html.escape(text)
+    median, spread = range_parts(text)
+    return f'{html.escape(median)}<br><span class="range">{html.escape(spread)}</span>'
 
 
 def _header_cell(text: str) -> str:
@@ -1506,10 +1905,19 @@ def _html_table(table: Table) -> str:
     # groups are folded into the column headers (spanning cells lay out unevenly in simple renderers)
     head = "<tr>" + "".join(f'<th{c} scope="col">{_header_cell(h)}</th>'
                             for h, c in zip(table.flat_header(), cls)) + "</tr>"
-    body = "\n".join("<tr>" + "".join(f"<td{c}>{esc(x)}</td>" for x, c in zip(r, cls)) + "</tr>" for r in table.rows)
+    body = "\n".join("<tr>" + "".join(f"<td{c}>{_html_cell(x)}</td>" for x, c in zip(r, cls)) + "</tr>"
+                     for r in table.rows)
     note = f'<p class="note">{esc(table.note)}</p>' if table.note else ""
     return (f'<div class="table"><p class="caption">{esc(table.caption)}</p>\n<table>\n<thead>\n{head}\n</thead>\n'
             f"<tbody>\n{body}\n</tbody></table>{note}</div>")
+
+
+def _has_ranges(report: Report) -> bool:
+    """Whether any table holds a median with its range (a result of several draws)."""
+    from ..catalogue import is_range_cell
+
+    return any(is_range_cell(c) for s in report.sections for b in s.blocks if isinstance(b, Table)
+               for r in b.rows for c in r)
 
 
 def render_html(report: Report, pngs: dict[str, bytes]) -> str:
@@ -1518,7 +1926,8 @@ def render_html(report: Report, pngs: dict[str, bytes]) -> str:
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{esc(report.title)}</title>",
-             f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{esc(report.title)}</h1>",
+             f"<style>{CSS}{RANGE_CSS if _has_ranges(report) else ''}</style>", "</head>", "<body>",
+             f"<h1>{esc(report.title)}</h1>",
              f'<p class="subtitle">{esc(report.subtitle)}</p>', "<nav><strong>Contents</strong><ol>"]
     parts += [f'<li><a href="#{s.key}">{esc(s.title)}</a></li>' for s in report.sections]
     parts.append("</ol></nav>")

@@ -26,8 +26,15 @@ r against each municipality (:data:`RULES`, ``--national-rule``):
 in the target year (positive: above the target), also as a share of the base value; first year met =
 the first modelled year after the base year whose value is at or below the target value; average
 annual cut still needed from year f to the target year T: c = 1 - (target / X_f)^(1 / (T - f)) (negative:
-the value may still grow by -c a year). Every number of a file with several draws is computed from the
-median over draws of each year's value and of the target value (probabilities come later).
+the value may still grow by -c a year).
+
+**Several draws.** Each draw is set against its own target (under the share rule a draw's target
+follows its own 2009 emissions): gap, met or not, first year met and the needed cut are computed draw
+by draw, then summarised over the draws (:func:`_evaluate`): target, base and modelled values and the
+gap as medians with their 5-95 % ranges; P(met), the share of draws at or below their target in the
+target year; the median first year met (the first year by which half of the draws are at or below
+their target) and P(ever met), the share of draws that are so in some year up to the last. One draw
+gives that draw's numbers.
 
 **Zero-growth goal** (nullvekstmålet): residents' car vehicle-km of a city region (``car_vkm_resident``
 summed over its municipalities, ``dims.REGIONS``) as an index against the reference year (2017 for the
@@ -281,10 +288,6 @@ class _Paths:
         return self.years.index(year) if year in self.years else None
 
 
-def _median(a: np.ndarray) -> np.ndarray:
-    return np.median(a, axis=0)
-
-
 def _percent(x: float, digits: int) -> str:
     return f"{100.0 * x:+.{digits}f} %"
 
@@ -300,30 +303,75 @@ def _row(scenario, group, level, area, target: Target, label, unit, stat, **valu
                target_value_strict=None, modelled_value=None, gap=None, gap_pct_of_base=None,
                met_in_target_year=None, first_year_met=None, from_year=None, annual_cut_needed_pct=None,
                unit=unit, statistic=stat, note=values.pop("note", ""), confidence=target.confidence,
-               source=target.source)
+               source=target.source, draws=None, p_met=None, p_ever_met=None, target_value_p05=None,
+               target_value_p95=None, modelled_p05=None, modelled_p95=None, gap_p05=None, gap_p95=None)
     row.update(values)
     return row
 
 
+def share_met(modelled, target) -> float:
+    """P(met): the share of draws [1] whose modelled value is at or below their own target value
+    (arrays over draws (D,), e.g. kt CO2e/yr in the target year); 30 of 100 draws below -> 0.30."""
+    modelled, target = np.asarray(modelled, dtype=float), np.asarray(target, dtype=float)
+    return float(np.mean(modelled <= target))
+
+
+def median_first_year(firsts: list[int | None], years) -> int | None:
+    """The median over draws of the first year met [year]: the first year by which at least half of
+    the draws have met the target (a draw that never meets it counts as later than every year), so
+    it is a year of the run; None when fewer than half the draws ever meet it. One draw: its year."""
+    for year in years:
+        if sum(f is not None and f <= year for f in firsts) * 2 >= len(firsts):
+            return int(year)
+    return None
+
+
+def _stats(values) -> tuple[float, float, float]:
+    """(median, 5th, 95th percentile) over draws, as floats."""
+    from ..catalogue import spread
+
+    return tuple(float(x) for x in spread(values))
+
+
 def _evaluate(path: np.ndarray, target: np.ndarray, base: np.ndarray, base_year: int, target_year: int,
               years: list[int], from_year: int | None, strict: np.ndarray | None = None) -> dict:
-    """Numbers of one row from per-draw paths (D, T) and per-draw target and base values (D,): medians
-    over draws, then the arithmetic above."""
-    p, tv, bv = _median(path), float(np.median(target)), float(np.median(base))
+    """Numbers of one row from per-draw paths (D, T) and per-draw target and base values (D,).
+
+    Each draw is set against its own target, since the target may depend on the draw (the share
+    rule sets it on the draw's own 2009 emissions): the gap, whether the target is met and the
+    first year met are taken draw by draw, and only then summarised over the draws: medians with
+    their 5th and 95th percentiles, and shares of draws (P(met) in the target year, P(ever met) up
+    to the last year). Target, base and modelled values are the medians of their own draws. With
+    one draw every number is that draw's."""
     k = years.index(target_year)
-    modelled = float(p[k])
-    g = gap(modelled, tv)
+    modelled = path[:, k]                                                  # (D,)
+    gaps = gap(modelled, target)                                           # (D,), each against its own target
+    firsts = [first_year_met(years, p, float(tv), base_year) for p, tv in zip(path, target)]
     start = from_year if from_year is not None else target_year - 1
-    cut = annual_cut_needed(float(p[years.index(start)]), tv, start, target_year) if start in years else None
-    return dict(base_year=base_year, base_value=bv, target_value=tv,
+    cuts = ([annual_cut_needed(float(p[years.index(start)]), float(tv), start, target_year)
+             for p, tv in zip(path, target)] if start in years else [])
+    cuts = [c for c in cuts if c is not None]
+    g, g05, g95 = _stats(gaps)
+    _, m05, m95 = _stats(modelled)
+    _, t05, t95 = _stats(target)
+    p_met = share_met(modelled, target)
+    return dict(base_year=base_year, base_value=float(np.median(base)), target_value=float(np.median(target)),
                 target_value_strict=None if strict is None else float(np.median(strict)),
-                modelled_value=modelled, gap=g, gap_pct_of_base=100.0 * g / bv if bv else None,
-                met_in_target_year=bool(modelled <= tv), first_year_met=first_year_met(years, p, tv, base_year),
-                from_year=start if cut is not None else None, annual_cut_needed_pct=_pct(cut))
+                modelled_value=float(np.median(modelled)), gap=g,
+                gap_pct_of_base=float(np.median(100.0 * gaps / base)) if np.all(base) else None,
+                # met when at least half of the draws meet it (one draw: when it does)
+                met_in_target_year=bool(p_met >= 0.5), first_year_met=median_first_year(firsts, years),
+                from_year=start if cuts else None,
+                annual_cut_needed_pct=_pct(float(np.median(cuts))) if cuts else None,
+                draws=len(modelled), p_met=p_met, p_ever_met=float(np.mean([f is not None for f in firsts])),
+                target_value_p05=t05, target_value_p95=t95, modelled_p05=m05, modelled_p95=m95,
+                gap_p05=g05, gap_p95=g95)
 
 
-def national_rows(paths: _Paths, scenario: str, rule: str, from_year: int | None, stat: str) -> list[dict]:
-    """Every national target against each municipality, the regions with several and the 13 together."""
+def national_rows(paths: _Paths, scenario: str, rule: str, from_year: int | None, stat: str,
+                  extra_areas: tuple[Area, ...] = ()) -> list[dict]:
+    """Every national target against each municipality, the regions with several, the 13 together and
+    any ``extra_areas`` (e.g. a report's selection of municipalities, summed draw by draw)."""
     years, k09 = paths.years, paths.k(dims.BASE_YEAR)
     out = []
     for t in load_targets():
@@ -342,7 +390,7 @@ def national_rows(paths: _Paths, scenario: str, rule: str, from_year: int | None
         scope = "non_ets" if non_ets else "total"
         kt = paths.k(t.target_year)
         if kt is None or k09 is None:
-            for a in areas():
+            for a in areas() + list(extra_areas):
                 out.append(_row(scenario, "national", a.level, a.name, t, label, "kt CO2e/yr", stat, scope=scope,
                                 rule=rule, note="not evaluated: the run does not cover 2009 and the target year"))
             continue
@@ -353,7 +401,7 @@ def national_rows(paths: _Paths, scenario: str, rule: str, from_year: int | None
 
         tv = allowance(r)
         tvs = allowance(rs) if rs is not None else None
-        for a in areas():
+        for a in areas() + list(extra_areas):
             idx = [dims.MUNICIPALITIES.index(m) for m in a.members]
             values = _evaluate(x[:, idx].sum(axis=1), tv[:, idx].sum(axis=1), x[:, idx, k09].sum(axis=1),
                                dims.BASE_YEAR, t.target_year, years, from_year,
@@ -436,14 +484,19 @@ def check_options(ds, rule: str, zero_growth_base: int | None, from_year: int | 
 
 
 def assess(ds, rule: str = "share", zero_growth_base: int | None = None, from_year: int | None = None,
-           source: str = "result") -> list[dict]:
+           source: str = "result", extra_areas: tuple[Area, ...] = ()) -> list[dict]:
     """Every target against every scenario of a result Dataset: one dict per scenario, target and area
     (keys as in :func:`_row`; emissions in kt CO2e/yr of the run's GWP set, indices as shares).
 
     ``rule``: how national targets are set against the municipalities (:data:`RULES`);
     ``zero_growth_base``: reference year of the zero-growth goal (default: each row's, 2017);
     ``from_year``: the year the needed annual cut is counted from (default: the year before each
-    target's year).
+    target's year); ``extra_areas``: groups of municipalities to assess the national targets for
+    besides :func:`areas`.
+
+    With several draws every row is computed draw by draw and summarised over the draws
+    (:func:`_evaluate`): values are medians, with 5-95 % ranges and the share of draws that meet
+    the target (``p_met``, ``p_ever_met``); ``sampler`` names how the draws were drawn.
     """
     from ..result_file import require
 
@@ -454,9 +507,12 @@ def assess(ds, rule: str = "share", zero_growth_base: int | None = None, from_ye
     out = []
     for scenario in [str(s) for s in ds["scenario"].values]:
         paths = _Paths(ds, scenario)
-        out += national_rows(paths, scenario, rule, from_year, stat)
+        out += national_rows(paths, scenario, rule, from_year, stat, tuple(extra_areas))
         out += own_rows(paths, scenario, from_year, stat)
         out += zero_growth_rows(paths, scenario, zero_growth_base, from_year, stat)
+    sampler = str(ds.attrs.get("sampler", "unknown"))
+    for r in out:
+        r["sampler"] = sampler
     return out
 
 
@@ -466,7 +522,14 @@ TIDY = ("scenario", "group", "level", "area", "target_id", "target", "indicator"
         "base_value", "target_year", "target_value", "target_value_strict", "modelled_value", "gap",
         "gap_pct_of_base", "met_in_target_year", "first_year_met", "from_year", "annual_cut_needed_pct", "unit",
         "statistic", "note", "confidence", "source")
+# With several draws: each median beside its 5-95 % range, and the shares of draws that meet the target.
+TIDY_RANGED = ("scenario", "group", "level", "area", "target_id", "target", "indicator", "scope", "rule",
+               "base_year", "base_value", "target_year", "target_value", "target_value_p05", "target_value_p95",
+               "target_value_strict", "modelled_value", "modelled_p05", "modelled_p95", "gap", "gap_p05", "gap_p95",
+               "gap_pct_of_base", "p_met", "met_in_target_year", "first_year_met", "p_ever_met", "from_year",
+               "annual_cut_needed_pct", "unit", "statistic", "draws", "sampler", "note", "confidence", "source")
 NUMBERS = ("target", "modelled", "gap", "gap_%", "first_met", "from", "cut_%/yr")
+NUMBERS_RANGED = ("target", "modelled", "gap", "P(met)", "first_met", "P(ever)", "cut_%/yr")
 
 
 def _fmt(x, digits: int) -> str:
@@ -474,7 +537,7 @@ def _fmt(x, digits: int) -> str:
 
 
 def _area(r: dict) -> str:
-    return {"municipality": r["area"], "region": f"region {r['area']}", "all": r["area"]}[r["level"]]
+    return {"municipality": r["area"], "region": f"region {r['area']}"}.get(r["level"], r["area"])
 
 
 def _numbers(r: dict, last_year: int) -> tuple:
@@ -489,6 +552,22 @@ def _numbers(r: dict, last_year: int) -> tuple:
             r["from_year"] if r["from_year"] is not None else "-", cut, "")
 
 
+def _numbers_ranged(r: dict, last_year: int) -> tuple:
+    """As :func:`_numbers` for several draws: medians, the gap with its 5-95 % range, P(met) in the
+    target year, the median first year met and P(ever met) by ``last_year``."""
+    from ..catalogue import range_cell
+
+    if r["target_value"] is None:
+        return ("-",) * len(NUMBERS_RANGED) + (r["note"],)
+    d = 3 if r["unit"].startswith("index") else 1
+    met = r["first_year_met"] if r["first_year_met"] is not None else f"not by {last_year}"
+    cut = "-" if r["annual_cut_needed_pct"] is None else f"{r['annual_cut_needed_pct']:.1f}"
+    # an index keeps its three decimals; kt as many as the range needs (none from 100 on), to stay narrow
+    gap_cell = range_cell(r["gap"], r["gap_p05"], r["gap_p95"], d if d == 3 else None, sign=True)
+    return (_fmt(r["target_value"], d), _fmt(r["modelled_value"], d), gap_cell, f"{r['p_met']:.2f}", met,
+            f"{r['p_ever_met']:.2f}", cut, "")
+
+
 def _section(key: str, title: str, header: tuple, table: list[tuple]):
     """A section, with a note column only where some row was not evaluated."""
     if any(t[-1] for t in table):
@@ -499,17 +578,36 @@ def _section(key: str, title: str, header: tuple, table: list[tuple]):
 LEGEND = ("gap = modelled - target in the target year (gap_% of the base-year value, 2009 for national targets); "
           "first_met: the first year after the base year at or below the target; cut_%/yr: average annual cut "
           "needed from 'from' to the target year (negative: room to grow)")
+LEGEND_RANGED = ("each draw is set against its own target (under the share rule the target follows the draw's 2009 "
+                 "emissions). target, modelled: medians over the draws; gap = modelled - target in the target year, "
+                 "the median of the draws' gaps and their 5-95 % range; P(met): share of draws at or below their "
+                 "target in the target year; first_met: the first year after the base year by which half of the "
+                 "draws are at or below their target; P(ever): share of draws at or below it in some year up to "
+                 "the last; cut_%/yr: median of the draws' average annual cut needed from the year before the "
+                 "target year, or --from (negative: room to grow); --format csv/json add the 5-95 % ranges of the "
+                 "target and modelled values")
 
 
 def tidy(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
-    """One tidy table (header, rows) of every row and column, for CSV and JSON."""
-    return TIDY, [tuple(r[c] for c in TIDY) for r in rows]
+    """One tidy table (header, rows) of every row and column, for CSV and JSON; with several draws
+    also the ranges, P(met), P(ever met), the number of draws and the sampler (:data:`TIDY_RANGED`)."""
+    columns = TIDY_RANGED if _ranged(rows) else TIDY
+    return columns, [tuple(r[c] for c in columns) for r in rows]
 
 
-def sections(rows: list[dict], gwp: str = "", rule: str = "share", last_year: int = dims.FINAL_YEAR):
+def _ranged(rows: list[dict]) -> bool:
+    return any((r.get("draws") or 1) > 1 for r in rows)
+
+
+def sections(rows: list[dict], gwp: str = "", rule: str = "share", last_year: int = dims.FINAL_YEAR,
+             ensemble: str = ""):
     """Sections (key, title, header, rows) for :func:`catalogue.render_sections`: per scenario a table for
-    each national target, one of the municipalities' own targets and one of the zero-growth goal."""
+    each national target, one of the municipalities' own targets and one of the zero-growth goal. Rows
+    of several draws get the columns of :data:`NUMBERS_RANGED` and a header line that says how many
+    draws and how they were drawn (``ensemble``, e.g. ``32 draws, sampler lhs``)."""
     targets = {t.id: t for t in load_targets()}
+    ranged = _ranged(rows)
+    numbers, columns = (_numbers_ranged, NUMBERS_RANGED) if ranged else (_numbers, NUMBERS)
     out = []
     for scenario in dict.fromkeys(r["scenario"] for r in rows):
         mine = [r for r in rows if r["scenario"] == scenario]
@@ -519,8 +617,8 @@ def sections(rows: list[dict], gwp: str = "", rule: str = "share", last_year: in
             t, first = targets[target_id], body[0]
             title = (f"Scenario {scenario}: {t.label}; set against the municipalities as {first['target']} "
                      f"(rule {rule}, {first['scope']} emissions) [kt CO2e/yr in {t.target_year}, GWP {gwp}; {stat}]")
-            out.append(_section(f"{scenario}-{target_id}", title, ("area",) + NUMBERS,
-                                [(_area(r),) + _numbers(r, last_year) for r in body]))
+            out.append(_section(f"{scenario}-{target_id}", title, ("area",) + columns,
+                                [(_area(r),) + numbers(r, last_year) for r in body]))
         for indicator, what in (("emissions", f"emission targets [kt CO2e/yr of all sectors, GWP {gwp}; {stat}]"),
                                 ("car_traffic", "car-traffic targets [residents' car vehicle-km, index base year = 1; "
                                                 f"{stat}]")):
@@ -531,16 +629,19 @@ def sections(rows: list[dict], gwp: str = "", rule: str = "share", last_year: in
                 if r["target_value"] is None:
                     title += f"\n  {r['area']} {r['target']} by {r['target_year']}: {r['note']}"
             if done:
-                out.append(_section(f"{scenario}-own-{indicator}", title, ("area", "target", "year") + NUMBERS,
+                out.append(_section(f"{scenario}-own-{indicator}", title, ("area", "target", "year") + columns,
                                     [(r["area"], r["target"].removeprefix(indicator.replace("_", " ") + " "),
-                                      r["target_year"]) + _numbers(r, last_year) for r in done]))
+                                      r["target_year"]) + numbers(r, last_year) for r in done]))
         body = [r for r in mine if r["group"] == "zero_growth"]
         if body:
             title = (f"Scenario {scenario}: zero-growth goal for passenger-car traffic, {body[0]['target']} "
                      f"[residents' car vehicle-km of the region, index; met when at most 1; {stat}]")
-            out.append(_section(f"{scenario}-zero-growth", title, ("region", "year") + NUMBERS,
-                                [(r["area"], r["target_year"]) + _numbers(r, last_year) for r in body]))
+            out.append(_section(f"{scenario}-zero-growth", title, ("region", "year") + columns,
+                                [(r["area"], r["target_year"]) + numbers(r, last_year) for r in body]))
     if out:
         key, title, header, body = out[0]
-        out[0] = (key, f"National targets: {RULE_TEXT[rule]}.\n{LEGEND}\n\n{title}", header, body)
+        legend = LEGEND
+        if ranged:
+            legend = f"{ensemble or str(rows[0]['draws']) + ' draws'}: {LEGEND_RANGED}"
+        out[0] = (key, f"National targets: {RULE_TEXT[rule]}.\n{legend}\n\n{title}", header, body)
     return out
