@@ -282,8 +282,10 @@ def _neutral_template(n_draws: int, n_muni: int) -> dict[str, np.ndarray]:
 
 def neutral_paths(n_years: int, n_draws: int, n_muni: int, names=None) -> dict[str, np.ndarray]:
     """Every lever (or those in ``names``) at its neutral value for all years, shape (T, D, M, *axes)."""
-    return {name: np.broadcast_to(v, (n_years,) + v.shape).copy()
-            for name, v in _neutral_template(n_draws, n_muni).items() if names is None or name in names}
+    # Filled directly rather than from the cached template (:func:`complete`): a run asks for the levers its
+    # adaptive measures set over every draw, often none, and a template over 1 000 draws holds ~30 MB.
+    return {name: np.full((n_years, n_draws, n_muni) + lv.shape, lv.neutral)
+            for name, lv in LEVERS.items() if names is None or name in names}
 
 
 def complete(levers: dict, n_draws: int, n_muni: int) -> dict[str, np.ndarray]:

@@ -20,6 +20,8 @@ reads land use's zones and the buildings' new floor area and emits nothing).
 
 from __future__ import annotations
 
+import functools
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -78,3 +80,41 @@ def submodels() -> tuple:
 
 
 _SUBMODELS = None
+
+
+def _content_key(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return (x.shape, x.dtype.str, np.ascontiguousarray(x).tobytes())
+    return x
+
+
+def _freeze(result: Any) -> Any:
+    for array in result if isinstance(result, tuple) else (result,):
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    return result
+
+
+def same_inputs_reused(maxsize: int = 2):
+    """Decorator: a pure function of arrays (and hashable values) computed once per set of argument values.
+
+    The simulation sets every submodel up twice, bottom-up and then with the calibration factors
+    (``calibration.py``); the parts of a set-up that the factors do not touch get the same arguments
+    both times, and this returns the first result (read-only: the two states share it). Keyed on the
+    arrays' contents, so a caller can never get a result for other inputs; keeps the last ``maxsize``.
+    """
+    def wrap(fn):
+        cache: OrderedDict = OrderedDict()
+
+        @functools.wraps(fn)
+        def reused(*args):
+            key = tuple(_content_key(a) for a in args)
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+            result = cache[key] = _freeze(fn(*args))
+            if len(cache) > maxsize:
+                cache.popitem(last=False)
+            return result
+        return reused
+    return wrap

@@ -127,11 +127,14 @@ def calibrated_shares(shares: np.ndarray, gas_lpg_share: np.ndarray,
     factors instead, see ``SOURCE_SYSTEM``); the gas-boiler
     share is split into its natural-gas part ``(1 - lpg)`` and LPG part ``lpg``,
     each scaled by its own factor. The heat moved is taken from (or given to)
-    direct_electric, so shares still sum to one and every m2 keeps its heat.
+    direct_electric, so shares still sum to one and every m2 keeps its heat;
+    where direct_electric holds too little (a draw with high fossil factors and a
+    small electric share), the rest comes from heat pumps and district heating in
+    proportion to their shares.
 
     ``shares`` (D, M, T, H); ``gas_lpg_share`` (M,). Returns the new shares and
-    the LPG share of gas-boiler fuel (D, M). Raises ValueError if
-    direct_electric would go negative.
+    the LPG share of gas-boiler fuel (D, M). Raises ValueError if even those
+    cannot give the heat.
     """
     d, m = shares.shape[:2]
     out = shares.copy()
@@ -145,6 +148,7 @@ def calibrated_shares(shares: np.ndarray, gas_lpg_share: np.ndarray,
                           where=gas_total > 0)
     moved = (out - shares).sum(axis=-1)
     out[..., heating.DIRECT_ELECTRIC] -= moved
+    _cover_from_other_electric(out)
     short = out[..., heating.DIRECT_ELECTRIC] < -1e-12
     if short.any():
         munis = sorted({int(i) for i in np.nonzero(short)[1]})
@@ -157,19 +161,41 @@ def calibrated_shares(shares: np.ndarray, gas_lpg_share: np.ndarray,
     return out, lpg_share
 
 
+_OTHER_ELECTRIC = [heating.HEAT_PUMP, heating.DISTRICT_HEATING]
+
+
+def _cover_from_other_electric(shares: np.ndarray) -> None:
+    """Where the direct-electric share went negative, take the shortfall from heat pumps and
+    district heating in proportion to their shares (in place) [1]. Only parameter draws whose
+    calibrated fossil shares outgrow the 2009 direct-electric share reach this: the inventory then
+    says there was more fossil heat than the assumed mix leaves room for in direct electric."""
+    short = np.maximum(-shares[..., heating.DIRECT_ELECTRIC], 0.0)
+    if not (short > 1e-12).any():
+        return
+    donors = shares[..., _OTHER_ELECTRIC]
+    available = donors.sum(axis=-1)
+    take = np.minimum(short, available)
+    cut = np.divide(take, available, out=np.zeros_like(take), where=available > 0)
+    shares[..., _OTHER_ELECTRIC] = donors * (1.0 - cut[..., None])
+    shares[..., heating.DIRECT_ELECTRIC] += take
+
+
 def _annual_cost(coef: Coefficients, space_need: np.ndarray, water_need: np.ndarray,
                  heat_pump_subsidy: np.ndarray, price_index: np.ndarray | None = None) -> np.ndarray:
     """Annualised cost per m2 by system; ``price_index`` (D, M, carriers) scales the 2009 carrier
     prices to this year's (prices and taxes as paths), None keeps them."""
+    return heating.annual_cost(coef.investment, coef.recovery_factor, *_fuel_costs(coef, price_index), space_need,
+                               water_need, heat_pump_subsidy)
+
+
+def _fuel_costs(coef: Coefficients, price_index: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Fuel cost per kWh of space- and water-heating need by system [NOK/kWh] (see :func:`_annual_cost`)."""
     if price_index is None:
-        space, water = coef.space_cost, coef.water_cost
-    else:
-        price = coef.price[:, None, :] * price_index                                   # (D, M, carriers)
-        # Matrix products per draw, (M, carriers) x (carriers, H): einsum without BLAS is slower.
-        space = np.matmul(price, np.swapaxes(coef.space_input, -1, -2))
-        water = np.matmul(price, np.swapaxes(coef.water_input, -1, -2))
-    return heating.annual_cost(coef.investment, coef.recovery_factor, space, water, space_need, water_need,
-                               heat_pump_subsidy)
+        return coef.space_cost, coef.water_cost
+    price = coef.price[:, None, :] * price_index                                   # (D, M, carriers)
+    # Matrix products per draw, (M, carriers) x (carriers, H): einsum without BLAS is slower.
+    return (np.matmul(price, np.swapaxes(coef.space_input, -1, -2)),
+            np.matmul(price, np.swapaxes(coef.water_input, -1, -2)))
 
 
 def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: np.ndarray,
@@ -238,7 +264,7 @@ def _lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
 
 
 def _convert_early(state: BuildingState, coef: Coefficients, levers: dict, shares: np.ndarray, cost: np.ndarray,
-                   shift: np.ndarray, beta: np.ndarray, price_index: np.ndarray | None) -> np.ndarray:
+                   running: np.ndarray, utility: np.ndarray) -> np.ndarray:
     """Oil and paraffin heating converted before the end of its life (:func:`heating.early_conversion`).
 
     Keeping costs the running cost of the system; switching costs the annual cost of the systems
@@ -247,14 +273,12 @@ def _convert_early(state: BuildingState, coef: Coefficients, levers: dict, share
     an apartment; non-residential buildings get none).
     """
     shape = state.lpg_share.shape
-    running = _annual_cost(replace(coef, investment=0.0 * coef.investment), state.space_need_2009,
-                           state.water_need_2009, np.zeros(shape), price_index)
-    targets = ~heating.PHASED_OUT
-    choice = heating.choose_heating_systems(cost, state.replacement_asc + shift, beta, targets)
+    choice = heating.logit_of_utility(utility, ~heating.PHASED_OUT)
     grant = _lever(levers, "oil_conversion_grant", shape)[..., None] / coef.grant_area[:, None, :]   # (D, M, T)
     annualised = grant[..., None] * coef.recovery_factor[:, None, None, :]                        # NOK/m2/yr
     switch = ((cost - annualised) * choice).sum(axis=-1, keepdims=True)
-    return heating.early_conversion(shares, running, switch, beta, coef.review_rate[:, None, None, None], choice)
+    return heating.early_conversion(shares, running, switch, coef.beta[:, None, None, None],
+                                    coef.review_rate[:, None, None, None], choice)
 
 
 def _heat_pump_subsidy(coef: Coefficients, levers: dict, shape: tuple) -> np.ndarray:
@@ -279,18 +303,21 @@ def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rem
     shape = state.lpg_share.shape
     ban = _lever(levers, "oil_heating_ban", shape)
     banned = ban > 0
-    cost = _annual_cost(coef, state.space_need_2009, state.water_need_2009, _heat_pump_subsidy(coef, levers, shape),
-                        price_index)
+    # The running (fuel) part is also the cost of keeping a system (_convert_early): computed once.
+    running = heating.running_cost(*_fuel_costs(coef, price_index), state.space_need_2009, state.water_need_2009)
+    cost = heating.capital_cost(coef.investment, coef.recovery_factor, _heat_pump_subsidy(coef, levers, shape)) + running
     with np.errstate(divide="ignore"):
         access = np.log(_lever(levers, "district_heating_access", shape))
     shift = np.where(IS_DISTRICT_HEATING, access[..., None], 0.0)[:, :, None, :]
     allowed = ~(heating.PHASED_OUT & banned[..., None])[:, :, None, :]
     beta = coef.beta[:, None, None, None]
 
-    replacement = heating.choose_heating_systems(cost, state.replacement_asc + shift, beta, allowed)
+    # The replacement logit and the early conversion's choice among the systems still allowed share a utility.
+    utility = heating.choice_utility(cost, state.replacement_asc + shift, beta)
+    replacement = heating.logit_of_utility(utility, allowed)
     shares = heating.replace_at_end_of_life(state.system_share, coef.lifetime[:, None, None, :],
                                             replacement)
-    shares = _convert_early(state, coef, levers, shares, cost, shift, beta, price_index)
+    shares = _convert_early(state, coef, levers, shares, cost, running, utility)
     if new.any():
         choice_new = heating.choose_heating_systems(cost, state.new_build_asc + shift, beta,
                                                     allowed & ~heating.PHASED_OUT)

@@ -100,14 +100,24 @@ def annual_cost(investment: np.ndarray, recovery_factor: np.ndarray,
     ``heat_pump_subsidy`` is the subsidised share of heat-pump investment (D, M), or (D, M, T)
     where it differs by building type (a grant per dwelling spread over the dwelling's area).
     """
+    return (capital_cost(investment, recovery_factor, heat_pump_subsidy)
+            + running_cost(space_cost_per_kwh, water_cost_per_kwh, space_need_per_m2, water_need_per_m2))
+
+
+def capital_cost(investment: np.ndarray, recovery_factor: np.ndarray, heat_pump_subsidy: np.ndarray) -> np.ndarray:
+    """The investment part of :func:`annual_cost` [NOK/m2/yr], ``(D, M, T|1, H)``."""
     if heat_pump_subsidy.ndim == 2:
         heat_pump_subsidy = heat_pump_subsidy[..., None]
     subsidy = heat_pump_subsidy[..., None] * (np.arange(N_SYSTEMS) == HEAT_PUMP)          # (D, M, T|1, H)
-    capital = investment[:, None, None, :] * (1.0 - subsidy) * recovery_factor[:, None, None, :]
+    return investment[:, None, None, :] * (1.0 - subsidy) * recovery_factor[:, None, None, :]
+
+
+def running_cost(space_cost_per_kwh: np.ndarray, water_cost_per_kwh: np.ndarray, space_need_per_m2: np.ndarray,
+                 water_need_per_m2: np.ndarray) -> np.ndarray:
+    """The fuel part of :func:`annual_cost` [NOK/m2/yr], ``(D, M, T, H)``: what keeping a system costs."""
     space = space_cost_per_kwh[:, None] if space_cost_per_kwh.ndim == 2 else space_cost_per_kwh
     water = water_cost_per_kwh[:, None] if water_cost_per_kwh.ndim == 2 else water_cost_per_kwh
-    fuel = (space_need_per_m2[..., None] * space[:, :, None, :] + water_need_per_m2[..., None] * water[:, :, None, :])
-    return capital + fuel
+    return space_need_per_m2[..., None] * space[:, :, None, :] + water_need_per_m2[..., None] * water[:, :, None, :]
 
 
 def _over_systems(values: np.ndarray) -> np.ndarray:
@@ -126,7 +136,18 @@ def choose_heating_systems(annual_cost: np.ndarray, asc: np.ndarray, beta: np.nd
     ``beta`` [1/(NOK/m2/yr)], ``allowed`` (bool) broadcast against each other.
     Raises ValueError when some choice situation has no system left to choose.
     """
-    utility = np.where(allowed, asc + beta * annual_cost, -np.inf)
+    return logit_of_utility(choice_utility(annual_cost, asc, beta), allowed)
+
+
+def choice_utility(annual_cost: np.ndarray, asc: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """The utility of each heating system in :func:`choose_heating_systems`, ``asc + beta * cost``."""
+    return asc + beta * annual_cost
+
+
+def logit_of_utility(utility: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """:func:`choose_heating_systems` from the utilities (:func:`choice_utility`): choices that differ only
+    in the systems allowed share them."""
+    utility = np.where(allowed, utility, -np.inf)
     best = utility[..., 0]
     for h in range(1, utility.shape[-1]):   # column by column: numpy reduces a short last axis slowly
         best = np.maximum(best, utility[..., h])

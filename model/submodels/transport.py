@@ -36,6 +36,7 @@ directly; every call gets all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -44,7 +45,7 @@ from .. import cordons as cordon_data
 from .. import dims
 from .. import prices as price_paths
 from ..parameters import Params
-from . import fleet, mode_choice, tolls
+from . import fleet, mode_choice, same_inputs_reused, tolls
 from .fleet import FleetCoefficients, fleet_coefficients
 from .mode_choice import DemandCoefficients, demand_coefficients
 
@@ -134,6 +135,9 @@ class TransportState:
     powertrain_constants: np.ndarray    # (D, M, K) constants reproducing 2009 new-car shares
     job_zone_share: np.ndarray = None   # (D, M, Z) [1] where the jobs are (commute destinations, land use)
     purpose_factor: np.ndarray = None   # (D, M, P) [1] trips by purpose relative to the trip rates (telework)
+    # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
+    # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
+    base_shares_by_mode: np.ndarray = None
     # The toll terms of the last few sets of cordon prices (_toll_terms), shared by the states of a run:
     # prices stay the same for years at a time, and the terms depend on nothing else that changes.
     toll_memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -150,10 +154,20 @@ def bev_share_of_stock(stock: np.ndarray) -> np.ndarray:
     return _bev_share(_cars_by_powertrain(stock))
 
 
+_car_sums: list = [None, None]   # (weak reference to a stock, its cars by powertrain)
+
+
 def _cars_by_powertrain(stock: np.ndarray) -> np.ndarray:
     """Cars by powertrain ``(D, M, K)``, summed over age (einsum: faster than numpy's sum on the stock's
-    powertrain-major layout)."""
-    return np.einsum("dmak->dmk", stock[:, :, CAR_CLASS])
+    powertrain-major layout). The last stock's sums are kept: the year's accounting and next year's
+    choice read the same (read-only) stock."""
+    ref, sums = _car_sums
+    if ref is None or ref() is not stock or stock.flags.writeable:
+        sums = np.einsum("dmak->dmk", stock[:, :, CAR_CLASS])
+        if not stock.flags.writeable:
+            sums.flags.writeable = False
+            _car_sums[:] = [weakref.ref(stock), sums]
+    return sums
 
 
 def _bev_share(cars: np.ndarray) -> np.ndarray:
@@ -403,6 +417,13 @@ def _period_last(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.transpose((1, 2, 3, 4, 0) + tuple(range(5, x.ndim))))
 
 
+def _mode_first(state: TransportState) -> np.ndarray:
+    """The pivot shares ``(5, T, D, M, Z, P)``, contiguous (the state's copy when it has one)."""
+    if state.base_shares_by_mode is not None:
+        return state.base_shares_by_mode
+    return np.ascontiguousarray(state.base_shares.transpose(5, 4, 0, 1, 2, 3))
+
+
 def _cells(x: np.ndarray, shape: tuple) -> np.ndarray:
     """``x`` broadcast to ``shape`` and stored at that size."""
     return np.ascontiguousarray(np.broadcast_to(x, shape))
@@ -525,7 +546,11 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
         """Partial adjustment; ``trailing`` is the number of axes after the draw axis (by default the
         draw axis is the first)."""
         weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1 if trailing is None else trailing))
-        return weight * before + (1.0 - weight) * target
+        out, towards = weight * before, (1.0 - weight) * target
+        if out.shape != np.broadcast_shapes(out.shape, towards.shape):
+            return out + towards
+        out += towards   # in place: one temporary of the full size fewer
+        return out
 
     def change(key: str) -> np.ndarray | None:
         """now - base of a cost term, None when both are zero everywhere (a lever no measure sets)."""
@@ -584,7 +609,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     # Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
     # pivot terms are computed once a year and each segment costs a few operations per cell
     # (mode_choice.pivot_varying_alternative) instead of a logit over every mode.
-    base_shares = np.ascontiguousarray(state.base_shares.transpose(5, 4, 0, 1, 2, 3))        # (5, T, D, M, Z, P)
+    base_shares = _mode_first(state)                                                           # (5, T, D, M, Z, P)
     top_rest, rest = mode_choice.pivot_weights(base_shares, dv, CAR, axis=0)
     without_passenger = rest[PT] + rest[BIKE] + rest[WALK]
     with_passenger = rest[PASSENGER] + without_passenger
@@ -717,7 +742,14 @@ def _validate_shares(name: str, shares: np.ndarray, columns: int, lowest: float)
 def _base_mode_shares(c: DemandCoefficients, weights: np.ndarray, shares: np.ndarray) -> np.ndarray:
     """2009 shares ``(D, M, Z, P, T, 5)``: zone and purpose constants plus municipal constants
     solved so that the weighted municipal shares equal the observed ``shares`` (M, 5)."""
-    structure = np.broadcast_to(c.zone_constant[:, None, :, None, :] + c.purpose_constant[:, None, None, :, :],
+    return _solved_base_shares(c.zone_constant, c.purpose_constant, weights, shares)
+
+
+@same_inputs_reused()
+def _solved_base_shares(zone_constant: np.ndarray, purpose_constant: np.ndarray, weights: np.ndarray,
+                        shares: np.ndarray) -> np.ndarray:
+    # Solved once for the bottom-up and the calibrated set-up (the factors do not enter).
+    structure = np.broadcast_to(zone_constant[:, None, :, None, :] + purpose_constant[:, None, None, :, :],
                                 weights.shape + (len(dims.MODES),))
     constants = mode_choice.solve_constants(structure, weights, shares)
     p0 = mode_choice.logit_shares(structure + constants[:, :, None, None])
@@ -798,6 +830,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     p0 = _base_mode_shares(c, weights, shares)
     activity_vkm = fc.base_vkm_per_capita[:, None, :] * population[..., None] * cal[..., 1:]
     stock = _base_stock(fc, population * cars_per_capita, powertrains, activity_vkm)
+    stock.flags.writeable = False   # the states read it, advance makes a new one
     vkm_share, energy = _fleet_state(stock, fc, dims.BASE_YEAR)
     volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
     ones = np.ones(volume.shape)
@@ -835,7 +868,9 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     costs["toll_per_vkm"] = _toll_per_vkm(state, costs["prices"],
                                           _car_passages(state, costs["prices"], crossing_car),
                                           _resident_car_vkm(state, c, choice))
-    state = replace(state, base_costs=costs)
+    by_mode = np.ascontiguousarray(p0.transpose(5, 4, 0, 1, 2, 3))
+    by_mode.flags.writeable = False   # shared by the states of a run
+    state = replace(state, base_costs=costs, base_shares_by_mode=by_mode)
     utility = _powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR)
     car_weights = _zone_car_weights(volume, p0, ones)
     constants = mode_choice.solve_constants(utility, car_weights, fc.base_new_car_share[:, None, :])
@@ -890,6 +925,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     new_shares[:, :, 1:, BEV] = zero_emission
     targets = np.concatenate([cars[..., None], others], axis=-1)                               # (D, M, C)
     stock, _ = fleet.turnover(state.stock, fc.survival[:, None], targets, new_shares)
+    stock.flags.writeable = False   # read by this year's accounting and next year's choice (_cars_by_powertrain)
     vkm_share, energy = _fleet_state(stock, fc, year)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy)
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from .. import consumption, dims
 from ..parameters import Params
-from . import landfill
+from . import landfill, same_inputs_reused
 
 FRACTIONS = dims.WASTE_FRACTIONS
 MATERIAL, BIOLOGICAL, INCINERATION, LANDFILL = (
@@ -346,6 +346,19 @@ def _flows(population: np.ndarray, waste_per_capita_base: np.ndarray, compositio
     return by_fraction_, shares, deposited
 
 
+@same_inputs_reused()
+def _base_year_landfill(population, waste_per_capita, comp, treatment_shares, weights, ddocm_per_t, decay,
+                        population_growth, waste_growth, share_early, decline_start):
+    """Treatment shares per fraction in 2009 ``(D, M, F, 4)`` [1] (:func:`fit_fraction_shares`) and the
+    uncalibrated landfill stock built up to 2008 ``(D, M, F)`` [t C] (:func:`landfill.legacy_pool`):
+    the costly part of :func:`init_state`, which the calibration factors do not touch."""
+    base_shares = fit_fraction_shares(comp, treatment_shares, weights)
+    stock = landfill.legacy_pool(population, waste_per_capita, comp, base_shares[..., LANDFILL], ddocm_per_t,
+                                 decay, population_growth, waste_growth, share_early, decline_start,
+                                 FIRST_DEPOSIT_YEAR, dims.BASE_YEAR)
+    return base_shares, stock
+
+
 def init_state(population: np.ndarray, waste_per_capita: np.ndarray, treatment_shares: np.ndarray,
                params: Params, calibration: dict[str, np.ndarray] | None = None) -> WasteState:
     """The base year 2009, with the landfill stock built by a pre-run from 1960.
@@ -367,12 +380,11 @@ def init_state(population: np.ndarray, waste_per_capita: np.ndarray, treatment_s
 
     coef = coefficients(params)
     comp = composition(params)
-    base_shares = fit_fraction_shares(comp, treatment_shares, sorting_weights(params))
-    stock = landfill.legacy_pool(
-        population, waste_per_capita, comp, base_shares[..., LANDFILL], coef.ddocm_per_t[:, 0],
+    base_shares, stock = _base_year_landfill(
+        population, waste_per_capita, comp, treatment_shares, sorting_weights(params), coef.ddocm_per_t[:, 0],
         coef.decay[:, 0], params["waste.history.population_growth"],
         params["waste.history.waste_per_capita_growth"], params["waste.history.landfill_share_early"],
-        params["waste.history.landfill_decline_start"], FIRST_DEPOSIT_YEAR, dims.BASE_YEAR)
+        params["waste.history.landfill_decline_start"])
     by_fraction_, shares, deposited = _flows(population, waste_per_capita, comp, base_shares, {}, coef)
     return WasteState(
         year=dims.BASE_YEAR, waste_per_capita_base=waste_per_capita, composition=comp,
