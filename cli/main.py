@@ -131,29 +131,72 @@ def main(debug: bool) -> None:
 @click.option("--nc-format", "nc_format", type=click.Choice(["netcdf4", "netcdf3"]), default="netcdf4",
               show_default=True, help="NetCDF-4 (compressed) or NetCDF-3 for tools that read only that.")
 @click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Years in the printed summary.")
+@click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run an ensemble of N draws of the uncertain parameters (default: one draw at the default "
+                   "values).")
+@click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
+              help="How --draws are sampled: Latin hypercube, Sobol' sequence (N a power of two) or independent "
+                   "draws.  [default: lhs]")
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Draws run, written and combined at a time; bounds the memory.  [default: 250]")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run the chunks on a local Dask cluster of N processes.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run the chunks on a running Dask cluster (e.g. tcp://host:8786) whose workers share this "
+                   "file system.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted --draws run of the same scenarios and options, keeping its finished "
+                   "chunks.")
+@click.option("--variables", default=None, metavar="NAMES",
+              help="Keep only these variables (comma-separated); emissions, parameter_sample and time_bounds are "
+                   "always kept.")
 @handle_errors
-def run(scenarios, out, seed, force, nc_format, years):
+def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_size, workers, scheduler, resume,
+        variables):
     """Validate and run SCENARIOS (files, or framtid:NAME for a shipped one); write one NetCDF result
-    and print a summary."""
+    and print a summary. With --draws, an ensemble run in chunks (resumable with --resume)."""
     from pathlib import Path
 
     import xarray  # noqa: F401  (imported here so that start-up work is done in one place)
 
     from framtid.model import api, catalogue, simulation  # noqa: F401
+    from framtid.model.result_file import open_variables
+    from framtid.model.uncertainty import ensemble
 
     _imports_done()
     year_list = _parse_years(years)
+    keep = api.check_variables(_names(variables) or []) if variables is not None else None
+    for warning in ensemble.check_options(n_draws, sampler, chunk_size, workers, scheduler, resume, nc_format):
+        click.echo(f"warning: {warning}", err=True)
     loaded = [api.load_scenario(p) for p in scenarios]
     for s in loaded:
         _warn_overlaps(s)
     path = Path(out) if out else api.default_result_path(loaded)
     api.check_run(loaded, path, force)   # every check that can fail before an expensive run
-    ds = api.to_dataset([api.run_scenario(s, seed) for s in loaded], seed)
     ctx = click.get_current_context()
-    ctx.meta["framtid.target"] = (path, _stat(path))   # what an interrupt would leave, told truthfully
-    api.save(ds, path, force=force, fmt=nc_format)
+    done = None
+    if n_draws is None:
+        ds = api.select_variables(api.to_dataset([api.run_scenario(s, seed) for s in loaded], seed), keep)
+        ctx.meta["framtid.target"] = (path, _stat(path))   # what an interrupt would leave, told truthfully
+        api.save(ds, path, force=force, fmt=nc_format)
+    else:
+        ctx.meta["framtid.target"] = (path, _stat(path))
+        try:
+            done = ensemble.run_ensemble(loaded, path, n_draws, seed, sampler or "lhs",
+                                         chunk_size or ensemble.DEFAULT_CHUNK, keep, workers, scheduler, resume, force)
+        except KeyboardInterrupt:
+            note = ensemble.unfinished_note(path)
+            if note:
+                click.echo(f"framtid: {note}", err=True)
+            raise
+        for name in done.recomputed:
+            click.echo(f"warning: {name} was damaged and ran again", err=True)
+        ds = open_variables(path, ["emissions"])   # all the summary needs, of a file that may be large
     click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list), "table",
                                          catalogue.terminal_width()))
+    if done is not None:
+        click.echo(f"\nran {n_draws} draws in {done.chunks} chunk(s) ({done.resumed} kept from before) in "
+                   f"{done.run_seconds:.1f} s; combined in {done.combine_seconds:.1f} s")
     click.echo(f"\nwrote {path}")
 
 
@@ -596,6 +639,71 @@ def _imports_done() -> None:
     if _STANDALONE:
         gc.freeze()
         gc.enable()
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris", show_default=True,
+              help="morris: elementary effects, screens many parameters; sobol: S1 and ST of the few that matter.")
+@click.option("--output", "output_name", default="emissions", show_default=True, metavar="NAME[:LABEL]",
+              help="emissions [t CO2e/yr], emissions:SECTOR, or a recorded variable (summed over its extra axes, "
+                   "or at one label, e.g. pkm:bicycle).")
+@click.option("--municipality", default=None, metavar="ID", help="One municipality (default: the 13 together).")
+@click.option("--year", type=int, default=2030, show_default=True, help="Year of the output.")
+@click.option("--parameters", default=None, metavar="NAMES|PREFIX*",
+              help="Parameters to vary: comma-separated names and prefixes ending in * (default: every "
+                   "uncertain parameter the scenario does not set).")
+@click.option("--groups", "grouping", type=click.Choice(["submodel"]), default=None,
+              help="Move the parameters of each submodel together: indices of groups (fast overview).")
+@click.option("--top", type=int, default=None, metavar="K",
+              help="morris: show the first K; sobol: keep the K with the largest Morris mu_star (default 10).")
+@click.option("--trajectories", type=int, default=None, metavar="R",
+              help="Morris trajectories (default 10); runs = R x (parameters + 1).")
+@click.option("--samples", type=int, default=None, metavar="N",
+              help="Sobol' base sample, a power of two (default 256); runs = N x (parameters + 2).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Seed of the sample and of the bootstrap intervals.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the ranked indices to this PNG.")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@click.option("--workers", type=click.IntRange(1, 512), default=None, metavar="N",
+              help="Run the batch runs on N local Dask worker processes.")
+@click.option("--scheduler", default=None, metavar="ADDR", help="Run the batch runs on this Dask scheduler.")
+@handle_errors
+def sensitivity(scenario, method, output_name, municipality, year, parameters, grouping, top, trajectories,
+                samples, seed, fmt, plot, force, workers, scheduler):
+    """Global sensitivity of an output of SCENARIO (file, or framtid:NAME) to the uncertain parameters
+    (SALib): Morris screening or Sobol' indices, with respect to each parameter's distribution in the
+    parameter table, ranked most important first."""
+    from pathlib import Path
+
+    from framtid.model import api, catalogue
+    from framtid.model.uncertainty import sensitivity as sa
+
+    loaded = api.load_scenario(scenario)
+    out = sa.output(output_name, municipality, year)
+    if plot:
+        sa.check_plot_path(plot, force)   # refuse before the runs
+    _imports_done()
+    rep = sa.analyse(loaded, method, out, parameters, top, trajectories, samples, seed, grouping, workers,
+                     scheduler, progress=sys.stderr.isatty())
+    written = None
+    if plot:
+        click.get_current_context().meta["framtid.target"] = (Path(plot), _stat(plot))
+        written = sa.plot(rep, plot, force)
+    if fmt == "json":
+        click.echo(json.dumps(sa.to_json(rep), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(catalogue.render(*sa.rows(rep, "csv"), "csv"))
+    else:
+        header, body = sa.rows(rep, "table", catalogue.terminal_width())
+        body, inert = sa.inert_summary(rep, body)
+        click.echo(sa.title(rep) + "\n")
+        click.echo(catalogue.render(header, body, "table"))
+        if inert:
+            click.echo(inert)
+    if written:
+        click.echo(f"wrote {written}", err=fmt != "table")
 
 
 _STANDALONE = False

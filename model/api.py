@@ -316,3 +316,41 @@ def default_result_path(scenarios: list[Scenario], folder: str | Path = "results
 
 
 __all__ += ["check_run", "check_combinable", "default_result_path"]
+
+
+# Data variables of a result besides the ACTIVITY ones (see to_dataset), and those every result keeps
+# whatever variables are asked for: emissions (what makes a file a framtid result, see open_results),
+# the sampled parameter values of each draw, and the bounds of the CF time axis.
+OTHER_VARIABLES = ("emissions", "emissions_source", "emissions_gas", "target_gap", "adoption_year",
+                   "calibration_factor", "base_year_status")
+ALWAYS_KEPT = ("emissions", "parameter_sample", "time_bounds")
+
+
+def result_variables() -> list[str]:
+    """Names of the data variables a run can keep (``--variables``), in the order of a result."""
+    return [v.name for v in ACTIVITY] + list(OTHER_VARIABLES)
+
+
+def check_variables(names: list[str]) -> list[str]:
+    """The asked variables, without repeats; unknown names are one UsageError listing the allowed."""
+    allowed = result_variables()
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        what = f"unknown variable(s) {', '.join(unknown)}" if unknown else "no variable named"
+        raise UsageError(f"--variables: {what}; allowed: {', '.join(allowed)} "
+                         f"({', '.join(ALWAYS_KEPT)} are always kept)")
+    return list(dict.fromkeys(names))
+
+
+def select_variables(ds, names: list[str] | None):
+    """``ds`` with only the data variables ``names`` (checked by :func:`check_variables`) and those
+    every result keeps, with the coordinates they use; ``None`` keeps everything. Checksums stay valid."""
+    if names is None:
+        return ds
+    keep = [n for n in ds.data_vars if n in names or n in ALWAYS_KEPT]
+    out = ds[keep]
+    out.attrs = dict(ds.attrs, variables=",".join(keep))   # which variables the run kept
+    return out
+
+
+__all__ += ["result_variables", "check_variables", "select_variables"]

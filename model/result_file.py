@@ -20,6 +20,14 @@ Checksums
     verifies them, so a damaged, cut or edited file is refused with the name of
     the variable instead of printing nonsense; re-saving the same data with
     another NetCDF tool keeps them valid.
+
+Ensembles
+    :func:`save_parts` combines files of consecutive draws (the chunks of an
+    ensemble, see :mod:`framtid.model.uncertainty.ensemble`) into one result
+    file chunked along ``draw``, holding one chunk of data in memory at a time.
+    Its checksums are computed slab by slab (:func:`streamed_checksum`) and are
+    the very checksums :func:`data_checksum` gives the same data in memory, so
+    a file written whole and one combined from chunks verify alike.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import errno
 import hashlib
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -41,16 +50,70 @@ TEMP_SUFFIX = ".tmp"
 _TEMP_EXTRA = 1 + 1 + 8 + len(TEMP_SUFFIX)
 
 
+# Ensemble files: target uncompressed size of one HDF5 chunk; the most bytes of one variable read at
+# once while checksumming a file slab by slab; the HDF5 chunk cache of each variable of each open file
+# while combining. Whole chunks are read and written once, so a cache would only hold memory: by
+# default 64 MB per variable, and of every part file, it grew to several GB for 10 000 draws.
+CHUNK_BYTES = 2 << 20
+SLAB_BYTES = 128 << 20
+COMBINE_CACHE_BYTES = 0
+NUMERIC_KINDS = "fiub"   # hashed as little-endian float64; other kinds (strings, times) as text
+
+
+def _digest_start(dims, shape):
+    """The sha256 object of a checksum, fed with the variable's dimensions and shape."""
+    return hashlib.sha256(repr((tuple(dims), tuple(shape))).encode())
+
+
+def _feed_numbers(digest, values: np.ndarray) -> None:
+    """Add numbers to a checksum as little-endian float64 in C order, NaN canonical. Feeding
+    consecutive slabs of an array (in C order) gives the digest of the whole array."""
+    canonical = np.ascontiguousarray(values, dtype="<f8")
+    nan = np.isnan(canonical)
+    if nan.any():
+        canonical = np.where(nan, np.nan, canonical)   # one NaN bit pattern
+    digest.update(canonical.reshape(-1).view(np.uint8))   # no copy of the bytes (tobytes would make one)
+
+
 def data_checksum(var) -> str:
     """``sha256:<hex>`` of a variable's dimensions, shape and values."""
     values = np.asarray(var.values)
-    digest = hashlib.sha256(repr((tuple(var.dims), values.shape)).encode())
-    if values.dtype.kind in "fiub":
-        canonical = np.ascontiguousarray(values, dtype="<f8")
-        canonical = np.where(np.isnan(canonical), np.nan, canonical)   # one NaN bit pattern
-        digest.update(canonical.tobytes())
+    digest = _digest_start(var.dims, values.shape)
+    if values.dtype.kind in NUMERIC_KINDS:
+        _feed_numbers(digest, values)
     else:
         digest.update("\x1f".join(str(v) for v in values.ravel()).encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
+
+
+def slab_axes(shape: tuple[int, ...], budget: int = SLAB_BYTES, chunks: tuple[int, ...] | None = None) -> int:
+    """How many leading axes to loop over so that one slab (one index of those axes, the other
+    axes whole) holds at most ``budget`` bytes of float64 [bytes]; at most all axes but the last.
+    With the file's HDF5 ``chunks``, the slabs hold whole chunks where that fits the budget (each
+    chunk then is decompressed once)."""
+    def fits(k: int) -> bool:
+        return int(np.prod(shape[k:], dtype=np.int64)) * 8 <= budget
+
+    if chunks:
+        whole = next((i for i, c in enumerate(chunks) if c != 1), len(chunks))   # leading axes chunked by 1
+        if fits(min(whole, len(shape) - 1)):
+            return min(whole, len(shape) - 1)
+    for k in range(max(len(shape), 1)):
+        if fits(k):
+            return k
+    return len(shape) - 1
+
+
+def streamed_checksum(var, budget: int = SLAB_BYTES) -> str:
+    """:func:`data_checksum` of a variable read slab by slab (a lazily loaded variable of an open
+    file reads only each slab): the same bytes in the same order, so the same checksum, while at
+    most ``budget`` bytes [bytes] (or one row of the last axis) are in memory."""
+    if var.dtype.kind not in NUMERIC_KINDS or var.ndim == 0:
+        return data_checksum(var)          # text and times: small variables without a draw axis
+    digest = _digest_start(var.dims, var.shape)
+    k = slab_axes(var.shape, budget, var.encoding.get("chunksizes"))
+    for index in np.ndindex(*var.shape[:k]):
+        _feed_numbers(digest, np.asarray(var[index].values))
     return "sha256:" + digest.hexdigest()
 
 
@@ -210,3 +273,192 @@ def require(ds, names: list[str], path: Path | str, why: str) -> None:
     missing = [n for n in names if n not in ds]
     if missing:
         raise ResultFileError(f"{path}: has no {', '.join(missing)}, which {why} needs")
+
+
+# -- ensembles: one file combined from files of consecutive draws ------------------------------------
+
+def draw_chunksizes(dims: tuple[str, ...], shape: tuple[int, ...], draw_chunk: int,
+                    target: int = CHUNK_BYTES) -> tuple[int, ...]:
+    """HDF5 chunk shape of a variable with a ``draw`` axis: ``draw_chunk`` draws, the innermost
+    other axes whole as long as a chunk stays within ``target`` bytes [bytes] of float64, the
+    outer axes one index each (so one municipality's or source's values read without the rest)."""
+    chunk = [1] * len(shape)
+    d = dims.index("draw")
+    chunk[d] = max(1, min(draw_chunk, shape[d]))
+    size = chunk[d] * 8
+    for axis in reversed(range(len(shape))):
+        if axis == d:
+            continue
+        if size * shape[axis] > target:
+            break
+        chunk[axis] = max(1, shape[axis])
+        size *= max(1, shape[axis])
+    return tuple(chunk)
+
+
+def _ensemble_encoding(ds, draw_chunk: int) -> dict:
+    """Compression of :func:`_encoding`, and chunks along ``draw`` of ``draw_chunk`` draws."""
+    encoding = _encoding(ds, "netcdf4")
+    for name, var in ds.variables.items():
+        if "draw" in var.dims and name in encoding:
+            encoding[name]["chunksizes"] = draw_chunksizes(var.dims, var.shape, draw_chunk)
+    return encoding
+
+
+def _part_encoding(ds) -> dict:
+    """Encoding of a part: one HDF5 chunk row per part along ``draw``, compressed with zstd level 1
+    where the NetCDF library has it (some ten times faster than zlib at nearly its ratio on these
+    data; parts are read back only by framtid), else not compressed."""
+    import netCDF4
+
+    fast = {"compression": "zstd", "complevel": 1, "shuffle": True} if netCDF4.__has_zstandard_support__ else {}
+    encoding = {}
+    for name, var in ds.variables.items():
+        if var.dtype.kind in "fiu" and var.ndim > 0:
+            encoding[name] = dict(fast)
+            if "draw" in var.dims:
+                encoding[name]["chunksizes"] = draw_chunksizes(var.dims, var.shape, var.sizes["draw"])
+    return encoding
+
+
+def save_part(ds, path: str | Path) -> Path:
+    """Write one chunk of an ensemble (a result Dataset of consecutive draws) for :func:`save_parts`:
+    atomically and exclusively like :func:`save`, quickly compressed (:func:`_part_encoding`)."""
+    path = Path(path)
+    return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4",
+                                                           encoding=_part_encoding(ds)), False, "a chunk")
+
+
+def _open_parts(parts: list[Path]):
+    """The part files as one lazy Dataset concatenated along ``draw``, variables without a draw axis
+    taken from the first part. One dask chunk per part and variable: a small graph however many parts
+    (one per HDF5 chunk grew to some 400 MB for 40 parts), and one part's variable in memory at a time."""
+    import xarray as xr
+
+    return xr.open_mfdataset([str(p) for p in parts], combine="nested", concat_dim="draw", data_vars="minimal",
+                             coords="minimal", compat="override", join="exact", combine_attrs="override",
+                             chunks=-1, parallel=False)
+
+
+def _keep_decoding_only(ds) -> None:
+    """Forget what the parts' own layout put in the encodings (their chunk sizes, shapes, filters),
+    keeping how values are stored (type, fill value, time units), in place."""
+    kept = ("dtype", "_FillValue", "units", "calendar")
+    for var in ds.variables.values():
+        var.encoding = {k: v for k, v in var.encoding.items() if k in kept}
+
+
+def file_checksums(path: Path | str) -> dict[str, str]:
+    """Checksums of every data variable of a NetCDF file, computed slab by slab from the file."""
+    import xarray as xr
+
+    with xr.open_dataset(path) as ds:
+        return {name: streamed_checksum(var.variable) for name, var in ds.data_vars.items()}
+
+
+def _write_checksums(path: Path | str, checksums: dict[str, str]) -> None:
+    """Record checksums in the variables' attributes of a written NetCDF-4 file (in place)."""
+    import netCDF4
+
+    with netCDF4.Dataset(path, "a") as nc:
+        for name, value in checksums.items():
+            nc.variables[name].setncattr(CHECKSUM_ATTR, value)
+
+
+@contextmanager
+def _chunk_cache(size: int):
+    """NetCDF's HDF5 chunk cache per variable [bytes] for the files opened inside."""
+    import netCDF4
+
+    before = netCDF4.get_chunk_cache()
+    netCDF4.set_chunk_cache(size, *before[1:])
+    try:
+        yield
+    finally:
+        netCDF4.set_chunk_cache(*before)
+
+
+def _combine(parts: list[Path], tmp: str, draw_chunk: int, attrs: dict) -> None:
+    """Write the parts into ``tmp`` one part's variable at a time, then its checksums, computed back
+    from the written file slab by slab (so they are those of what the file holds)."""
+    import dask
+
+    with _chunk_cache(COMBINE_CACHE_BYTES), _open_parts(parts) as ds:
+        _keep_decoding_only(ds)
+        for var in ds.data_vars.values():
+            var.attrs.pop(CHECKSUM_ATTR, None)      # the parts' checksums cover their draws only
+        ds.attrs.update(attrs)
+        with dask.config.set(scheduler="synchronous"):   # one task's data in memory at a time
+            ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=_ensemble_encoding(ds, draw_chunk))
+    with _chunk_cache(COMBINE_CACHE_BYTES):
+        checksums = file_checksums(tmp)
+    _write_checksums(tmp, checksums)
+
+
+def save_parts(parts: list[Path], path: str | Path, draw_chunk: int, attrs: dict | None = None,
+               force: bool = False) -> Path:
+    """Combine result files of consecutive draws (in draw order) into one compressed NetCDF-4 result
+    chunked by ``draw_chunk`` draws, written atomically like :func:`save` (never over an existing
+    file without ``force``), with checksums. ``attrs`` replace global attributes of the first part."""
+    path = Path(path)
+    if path.suffix != ".nc":
+        raise ResultFileError(f"{path}: result files must end in .nc")
+    check_name(path)
+    if path.exists() and not force:
+        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
+    if not parts:
+        raise FramtidError(f"{path}: no finished chunks to combine")
+    return write_atomically(path, lambda tmp: _combine(parts, tmp, draw_chunk, attrs or {}), force, "the result")
+
+
+def verify_file(path: Path | str) -> None:
+    """Verify every checksum of a result file slab by slab, without loading it (for files too
+    large for :func:`open_results`)."""
+    import xarray as xr
+
+    path = Path(path)
+    try:
+        with xr.open_dataset(path) as ds:
+            if "checksums" not in ds.attrs:
+                return
+            for name, var in ds.data_vars.items():
+                recorded = var.attrs.get(CHECKSUM_ATTR)
+                if recorded is None:
+                    raise ResultFileError(f"{path}: variable {name} has no checksum; the file was edited after "
+                                          "the run")
+                if streamed_checksum(var.variable) != recorded:
+                    raise ResultFileError(f"{path}: the data of {name} do not match the checksum written with "
+                                          "them (the file was damaged, cut or edited after the run)")
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ResultFileError(f"{path}: not a readable result file ({type(exc).__name__}: {exc})") from None
+
+
+def open_variables(path: Path | str, names: list[str]):
+    """Only the data variables ``names`` of a result file (with the coordinates and attributes),
+    loaded and verified, for a summary of a file too large to load whole."""
+    import xarray as xr
+
+    path = Path(path)
+    try:
+        with xr.open_dataset(path) as ds:
+            loaded = ds[[n for n in names if n in ds.data_vars]].load()
+    except Exception as exc:  # the NetCDF back-ends raise many types for files they cannot read
+        raise ResultFileError(f"{path}: not a framtid result file ({type(exc).__name__}: {exc})") from None
+    verify(loaded, path)
+    return loaded
+
+
+def check_plot_path(path: str | Path, force: bool = False) -> Path:
+    """Refuse a chart path that is not a PNG name, is a folder, or exists (without ``force``)."""
+    from .errors import UsageError
+
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise UsageError(f"--plot {path}: the chart is a PNG; give a file name ending in .png")
+    if path.is_dir():
+        raise ResultFileError(f"--plot {path}: is a folder")
+    if path.exists() and not force:
+        raise ResultExistsError(f"{path}: exists already; choose another --plot or pass --force to replace it; "
+                                "no chart was written")
+    check_name(path)
+    return path

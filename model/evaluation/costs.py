@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import dims
 from ..data_store import data_path, read_rows
+from ..result_file import check_plot_path  # noqa: F401  (re-exported: the cost commands use it)
 from ..errors import DataError, ResultExistsError, ResultFileError, UsageError
 
 CARBON_PRICE_FILE = "carbon_price_path.csv"
@@ -436,22 +437,6 @@ def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
             ("carbon_price", "Carbon price for cost-benefit analysis [real 2009 NOK/t CO2e] (R-109/21 path as "
                              "implemented by Kystverket, 2023 NOK converted; held at 2023 before it)",
              price_head, price_rows)]
-
-
-def check_plot_path(path: str | Path, force: bool = False) -> Path:
-    """Refuse a chart path that is not a PNG name, is a folder, or exists (without ``force``)."""
-    from ..result_file import check_name
-
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise UsageError(f"--plot {path}: the chart is a PNG; give a file name ending in .png")
-    if path.is_dir():
-        raise ResultFileError(f"--plot {path}: is a folder")
-    if path.exists() and not force:
-        raise ResultExistsError(f"{path}: exists already; choose another --plot or pass --force to replace it; "
-                                "no chart was written")
-    check_name(path)
-    return path
 
 
 def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:

@@ -1,0 +1,428 @@
+"""Ensembles of sampled draws, run in chunks: serially, or spread over Dask workers; resumable.
+
+    from framtid.model import api
+    from framtid.model.uncertainty import ensemble
+    scenarios = [api.load_scenario("framtid:reference"), api.load_scenario("framtid:current-policies")]
+    ensemble.run_ensemble(scenarios, "results/compare.nc", n_draws=1000, seed=1, workers=2)
+
+An ensemble is N draws of the uncertain parameters (:mod:`.sampling`), run for a set of scenarios.
+It is cut into chunks of consecutive draws ``[0, c), [c, 2c), ...``; each chunk is one batch run of
+the model (:func:`framtid.model.api.run_scenario` with ``draws=slice(a, b)``) whose parameter values
+are those rows of the whole ensemble. Which chunk runs where, and in which order, therefore changes
+no number: the result is the serial run's to the last bit, whatever the number of workers.
+
+Chunk size: other chunk boundaries give the same numbers to about 1e-11 (relative), not to the last
+bit, as long as two of the model's solvers (``mode_choice.solve_constants``,
+``waste.fit_fraction_shares``) iterate until the largest error over the whole batch is small: a
+draw's last bits then depend on the draws batched with it. Iterating each draw until its own error
+is small would make every chunking bit-identical (see ``tests/test_ensemble.py``, the xfail).
+
+While a batch runs, its finished chunks are files beside the target ``results/NAME.nc``::
+
+    results/.NAME.nc.parts/
+        manifest.json                what the batch is: scenarios, seed, sampler, N, chunk size, ...
+        draws-000000-000249.nc       one result file per finished chunk, each written atomically
+        ...
+
+A batch that stops (Ctrl-C, a crash, a lost worker) continues with ``resume=True``: the finished
+chunks are verified and kept, only the others run, and a manifest that does not match the batch
+asked for is refused, naming what differs. At the end the chunks are combined into the target
+(:func:`framtid.model.result_file.save_parts`: compressed NetCDF-4 chunked by draw, written
+atomically, with checksums; one chunk in memory at a time) and the parts folder is removed.
+
+Where chunks run
+    serially in this process (the default); on a local Dask cluster of ``workers`` processes with
+    one thread each; or on a running Dask cluster at ``scheduler``, whose workers must see the
+    target folder (a shared file system). :func:`map_chunks` spreads any function this way.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import json
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .. import api
+from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
+from ..result_file import save_part, save_parts, verify_file, write_atomically
+
+DEFAULT_CHUNK = 250            # draws per chunk: ~1 MB of results per draw and scenario, so ~250 MB each
+MANIFEST = "manifest.json"
+PARTS_SUFFIX = ".parts"
+CONNECT_TIMEOUT = "10s"        # to reach a running Dask scheduler
+SAMPLERS = ("lhs", "sobol", "random")
+
+
+# -- what a batch is --------------------------------------------------------------------------------
+
+def chunk_bounds(n_draws: int, chunk_size: int) -> list[tuple[int, int]]:
+    """The chunks ``[(a, b), ...]`` of ``n_draws`` draws, ``chunk_size`` each. A last chunk of a
+    single draw joins the one before it: a batch of one draw takes other numpy paths (einsum over a
+    length-1 axis) whose results may differ from a larger batch's in the last bit."""
+    if n_draws < 1:
+        raise UsageError(f"--draws: the number of draws must be at least 1 (got {n_draws})")
+    if chunk_size < 1:
+        raise UsageError(f"--chunk-size: must be at least 1 draw (got {chunk_size})")
+    bounds = [(a, min(a + chunk_size, n_draws)) for a in range(0, n_draws, chunk_size)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], n_draws)]
+    return bounds
+
+
+def scenario_digest(scenario) -> str:
+    """sha256 of a scenario's name and the text of its files (and of those it extends), by file name
+    so that a batch resumes from another working folder."""
+    digest = hashlib.sha256(scenario.name.encode("utf-8"))
+    for path, text in scenario.files:
+        digest.update(b"\x00" + Path(path).name.encode("utf-8") + b"\x00" + text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Everything that decides an ensemble's numbers and its files."""
+
+    scenarios: tuple
+    n_draws: int
+    seed: int = 0
+    sampler: str | None = "lhs"        # None: every draw at the default parameter values
+    chunk_size: int = DEFAULT_CHUNK
+    variables: tuple[str, ...] | None = None   # None: every variable
+    chunks: tuple[tuple[int, int], ...] = field(init=False, repr=False)
+
+    def __post_init__(self):
+        if self.sampler is not None and self.sampler not in SAMPLERS:
+            raise UsageError(f"--sampler: unknown sampler {self.sampler!r}; allowed: {', '.join(SAMPLERS)}")
+        object.__setattr__(self, "chunks", tuple(chunk_bounds(self.n_draws, self.chunk_size)))
+
+    def manifest(self) -> dict:
+        """What a resumed batch must match: inputs, options and the framtid version (JSON-ready)."""
+        return {
+            "framtid_version": api._version(),
+            "embedded_data_sha256": api._data_digest(),
+            "scenarios": [{"name": s.name, "sha256": scenario_digest(s)} for s in self.scenarios],
+            "seed": self.seed,
+            "sampler": self.sampler or "none",
+            "draws": self.n_draws,
+            "chunk_size": self.chunk_size,
+            "variables": list(self.variables) if self.variables is not None else "all",
+        }
+
+    def part_name(self, bounds: tuple[int, int]) -> str:
+        """File name of a finished chunk, e.g. ``draws-000000-000249.nc`` (first and last draw)."""
+        width = max(6, len(str(self.n_draws - 1)))
+        return f"draws-{bounds[0]:0{width}d}-{bounds[1] - 1:0{width}d}.nc"
+
+
+def parts_folder(path: str | Path) -> Path:
+    """The folder of a batch's finished chunks: ``.NAME.nc.parts`` beside the target."""
+    path = Path(path)
+    return path.parent / f".{path.name}{PARTS_SUFFIX}"
+
+
+# -- the manifest -----------------------------------------------------------------------------------
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    write_atomically(folder / MANIFEST, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), False,
+                     "the manifest")
+
+
+def _read_manifest(folder: Path) -> dict:
+    where = folder / MANIFEST
+    try:
+        recorded = json.loads(where.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--resume: {where} is missing or unreadable ({exc}); remove {folder} and run without "
+                         "--resume to start over") from None
+    if not isinstance(recorded, dict):
+        raise UsageError(f"--resume: {where} is not a batch manifest; remove {folder} and run without --resume")
+    return recorded
+
+
+def check_manifest(recorded: dict, wanted: dict, where: Path | str) -> None:
+    """Refuse to resume a batch whose manifest differs from the one asked for, naming every key
+    that differs with both values."""
+    differ = [key for key in wanted if recorded.get(key) != wanted[key]]
+    if differ:
+        details = "; ".join(f"{key}: {_short(recorded.get(key))} in the unfinished batch, {_short(wanted[key])} "
+                            "now" for key in differ)
+        raise UsageError(f"--resume: the unfinished batch in {where} was run with other inputs ({details}); "
+                         "resume with the same scenarios and options, or run without --resume and with --force "
+                         "to discard it and start over")
+
+
+def _short(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def check_options(n_draws: int | None, sampler: str | None = None, chunk_size: int | None = None,
+                  workers: int | None = None, scheduler: str | None = None, resume: bool = False,
+                  fmt: str = "netcdf4") -> list[str]:
+    """Check the ensemble options of ``framtid run`` together, before anything runs; return warnings
+    (lines for stderr). Options of an ensemble without ``--draws`` are refused, not ignored."""
+    if n_draws is None:
+        given = [name for name, value in (("--sampler", sampler), ("--chunk-size", chunk_size),
+                                          ("--workers", workers), ("--scheduler", scheduler),
+                                          ("--resume", resume or None)) if value is not None]
+        if given:
+            raise UsageError(f"{', '.join(given)}: only with --draws N (a run without --draws is one draw at the "
+                             "default parameter values)")
+        return []
+    check_where(workers, scheduler)
+    chunk_bounds(n_draws, chunk_size if chunk_size is not None else DEFAULT_CHUNK)
+    if fmt != "netcdf4":
+        raise UsageError(f"--nc-format {fmt}: an ensemble (--draws) is written as NetCDF-4 chunked by draw; leave "
+                         "out --nc-format")
+    if sampler is not None and sampler not in SAMPLERS:
+        raise UsageError(f"--sampler: unknown sampler {sampler!r}; allowed: {', '.join(SAMPLERS)}")
+    warnings = []
+    if sampler == "sobol" and n_draws & (n_draws - 1):
+        power = 1 << (n_draws - 1).bit_length()
+        warnings.append(f"--sampler sobol: {n_draws} draws is not a power of two; Sobol' points keep their balance "
+                        f"at powers of two (e.g. --draws {power})")
+    return warnings
+
+
+# -- running chunks -----------------------------------------------------------------------------------
+
+def run_chunk(batch: Batch, folder: str, bounds: tuple[int, int]) -> str:
+    """Run draws ``[a, b)`` of every scenario of ``batch``, keep its variables, and write the chunk
+    into ``folder`` atomically; return the part's path. Runs in a worker as well as here."""
+    a, b = bounds
+    path = Path(folder) / batch.part_name(bounds)
+    models = [api.run_scenario(s, batch.seed, batch.n_draws, batch.sampler, slice(a, b)) for s in batch.scenarios]
+    ds = api.select_variables(api.to_dataset(models, batch.seed), batch.variables)
+    # The records are in ds now. The models hold reference cycles (agents and their model), which
+    # only the cyclic collector frees: without collecting here, chunk after chunk stayed in memory
+    # until a full collection came by (2 GB after 10 chunks of 250 draws instead of 1).
+    del models
+    gc.collect()
+    try:
+        save_part(ds, path)
+    except ResultExistsError:
+        pass                         # a concurrent resume of this batch (same manifest) wrote it first
+    return str(path)
+
+
+def _progress_bar(total: int, progress: bool, desc: str):
+    """A tqdm bar on stderr when asked for and stderr is a terminal; a silent one otherwise."""
+    from tqdm import tqdm
+
+    shown = progress and sys.stderr.isatty()
+    return tqdm(total=total, desc=desc, unit="chunk", file=sys.stderr, disable=not shown, dynamic_ncols=True)
+
+
+def check_where(workers: int | None, scheduler: str | None) -> None:
+    """Refuse both a local cluster and a running one, or a cluster of no workers."""
+    if workers is not None and scheduler is not None:
+        raise UsageError("--workers and --scheduler: give one of them (--workers starts a local cluster, "
+                         "--scheduler uses a running one)")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers: must be at least 1 (got {workers})")
+
+
+@contextmanager
+def dask_client(workers: int | None = None, scheduler: str | None = None):
+    """A Dask client: of a local cluster of ``workers`` processes (one thread each, no dashboard,
+    no memory limit: a chunk's memory is the caller's choice), or of the running cluster at
+    ``scheduler``. The local cluster is shut down on leaving."""
+    import logging
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there "
+                             f"({type(exc).__name__}: {exc})") from None
+        with client:
+            yield client
+        return
+    # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536 (memory back to the system
+    # sooner); with the model's many large numpy temporaries that made a chunk ~40 % slower than in
+    # this process, so the local workers keep the C library's default.
+    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
+               if k != "MALLOC_TRIM_THRESHOLD_"}
+    # No dashboard; the scheduler's small HTTP server on a free port (8787 may belong to another cluster).
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                         scheduler_kwargs={"dashboard_address": ":0"}, memory_limit=0,
+                         silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
+
+
+def map_chunks(func: Callable, items: Iterable, workers: int | None = None, scheduler: str | None = None,
+               progress: bool = True, desc: str = "chunks") -> list:
+    """``[func(item) for item in items]``, in the input order: serially here, or on Dask (a local
+    cluster of ``workers`` processes, or the cluster at ``scheduler``). ``func`` and the items must
+    pickle when Dask runs them. A progress bar over the items shows on stderr if it is a terminal
+    (and ``progress``). The first exception of a call is raised (the other calls are cancelled)."""
+    items = list(items)
+    check_where(workers, scheduler)
+    with _progress_bar(len(items), progress, desc) as bar:
+        if workers is None and scheduler is None:
+            results = []
+            for item in items:
+                results.append(func(item))
+                bar.update()
+            return results
+        if not items:
+            return []
+        from distributed import as_completed
+
+        with dask_client(workers, scheduler) as client:
+            futures = client.map(func, items, pure=False)
+            position = {future.key: i for i, future in enumerate(futures)}
+            results = [None] * len(items)
+            for future in as_completed(futures):
+                results[position[future.key]] = future.result()   # raises the call's exception
+                bar.update()
+            return results
+
+
+# -- an ensemble, start to finish ---------------------------------------------------------------------
+
+@dataclass
+class EnsembleRun:
+    """What :func:`run_ensemble` did: the file, and how the chunks went [s]."""
+
+    path: Path
+    chunks: int                       # chunks in the ensemble
+    resumed: int                      # of them finished earlier and kept
+    recomputed: list[str]             # parts found damaged on resume and run again
+    run_seconds: float                # running the chunks
+    combine_seconds: float            # combining them into the result file
+
+
+def prepare(batch: Batch, path: str | Path, resume: bool = False, force: bool = False) -> tuple[Path, list[Path]]:
+    """Check that the batch can run into ``path`` and set up its parts folder; return it and the parts
+    already finished (resume). Everything here happens before any chunk runs."""
+    path = Path(path)
+    api.check_run(list(batch.scenarios), path, force)
+    folder = parts_folder(path)
+    if resume:
+        if not folder.is_dir():
+            raise UsageError(f"--resume: no unfinished batch for {path} ({folder} does not exist); run without "
+                             "--resume")
+        check_manifest(_read_manifest(folder), batch.manifest(), folder / MANIFEST)
+        return folder, [folder / batch.part_name(c) for c in batch.chunks if (folder / batch.part_name(c)).exists()]
+    if folder.exists():
+        if not force:
+            raise UsageError(f"{folder}: an unfinished batch for {path} is there; pass --resume to continue it, or "
+                             "--force to discard it and start over")
+        shutil.rmtree(folder)
+    try:
+        folder.mkdir(parents=True)       # exclusive: of two batches started for one target, one goes on
+    except FileExistsError:
+        raise UsageError(f"{folder}: another batch for {path} started just now") from None
+    _write_manifest(folder, batch.manifest())
+    return folder, []
+
+
+def _check_part(batch: Batch, part: Path) -> bool:
+    """Whether a part found on resume is whole: its checksums hold and it has the draws its name says."""
+    import xarray as xr
+
+    try:
+        verify_file(part)
+        with xr.open_dataset(part) as ds:
+            draws = [int(d) for d in ds["draw"].values]
+    except (ResultFileError, OSError, KeyError, ValueError):
+        return False
+    expected = next(list(range(a, b)) for a, b in batch.chunks if batch.part_name((a, b)) == part.name)
+    return draws == expected
+
+
+def unfinished_note(path: str | Path) -> str | None:
+    """What an interrupted batch left: how many chunks are kept where, and how to continue."""
+    folder = parts_folder(path)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        total = len(chunk_bounds(int(manifest["draws"]), int(manifest["chunk_size"])))
+    except (OSError, ValueError, KeyError, TypeError, UsageError):
+        return None
+    done = len(list(folder.glob("draws-*.nc")))
+    return (f"{done} of {total} chunks finished and kept in {folder}; run the same command with --resume to "
+            "continue")
+
+
+def _attrs(batch: Batch) -> dict:
+    """Global attributes of the combined file where they differ from a chunk's."""
+    return {"draws": batch.n_draws,
+            "history": f"written by framtid {api._version()} (ensemble run: {batch.n_draws} draws in "
+                       f"{len(batch.chunks)} chunk(s) of up to {batch.chunk_size})",
+            "ensemble_chunk_size": batch.chunk_size}
+
+
+def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampler: str | None = "lhs",
+                 chunk_size: int = DEFAULT_CHUNK, variables: list[str] | None = None, workers: int | None = None,
+                 scheduler: str | None = None, resume: bool = False, force: bool = False,
+                 progress: bool = True) -> EnsembleRun:
+    """Run ``scenarios`` (loaded :class:`~framtid.model.scenario.Scenario` objects) as an ensemble of
+    ``n_draws`` sampled draws in chunks of ``chunk_size``, and write one result file at ``path``.
+
+    ``variables`` keeps only those data variables (see :func:`framtid.model.api.check_variables`).
+    ``workers`` / ``scheduler`` spread the chunks over Dask (see :func:`map_chunks`). ``resume``
+    continues an interrupted batch of the same inputs; ``force`` replaces an existing ``path`` and,
+    without ``resume``, discards an unfinished batch of it. Every check runs before the first chunk."""
+    batch = Batch(tuple(scenarios), n_draws, seed, sampler, chunk_size,
+                  tuple(api.check_variables(variables)) if variables is not None else None)
+    check_where(workers, scheduler)
+    path = Path(path)
+    folder, found = prepare(batch, path, resume, force)
+    recomputed = []
+    for part in found:
+        if not _check_part(batch, part):
+            part.unlink()
+            recomputed.append(part.name)
+    finished = {p.name for p in found if p.exists()}
+    todo = [c for c in batch.chunks if batch.part_name(c) not in finished]
+    t0 = time.perf_counter()
+    _run_all(batch, folder, todo, workers, scheduler, progress, path, keep_empty=resume)
+    t1 = time.perf_counter()
+    parts = [folder / batch.part_name(c) for c in batch.chunks]
+    missing = [p.name for p in parts if not p.exists()]
+    if missing:
+        raise FramtidError(f"{folder}: the chunks {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''} "
+                           "were reported written but are not there (do the Dask workers share this file "
+                           "system?); run again with --resume")
+    save_parts(parts, path, batch.chunk_size, _attrs(batch), force)
+    t2 = time.perf_counter()
+    shutil.rmtree(folder, ignore_errors=True)
+    return EnsembleRun(path, len(batch.chunks), len(finished), recomputed, t1 - t0, t2 - t1)
+
+
+def _run_all(batch: Batch, folder: Path, todo: list, workers, scheduler, progress: bool, path: Path,
+             keep_empty: bool) -> None:
+    """Run the chunks still to do. If the batch stops, a folder without a finished chunk is removed
+    (unless ``keep_empty``: it was resumed), and an error says what is kept and how to continue."""
+    func = functools.partial(run_chunk, batch, str(folder.absolute()))
+    try:
+        map_chunks(func, todo, workers, scheduler, progress, desc=path.name)
+    except BaseException as exc:
+        kept = any(folder.glob("draws-*.nc"))
+        if not kept and not keep_empty:
+            shutil.rmtree(folder, ignore_errors=True)     # nothing finished: leave nothing to resume
+        if isinstance(exc, (KeyboardInterrupt, UsageError)) or not isinstance(exc, Exception):
+            raise
+        note = unfinished_note(path) if kept or keep_empty else "no chunk finished"
+        what = str(exc) if isinstance(exc, FramtidError) else f"the batch stopped ({type(exc).__name__}: {exc})"
+        error = FramtidError(f"{what}; {note}")
+        error.exit_code = getattr(exc, "exit_code", 1)
+        raise error from exc
+
+
+__all__ = ["Batch", "DEFAULT_CHUNK", "EnsembleRun", "chunk_bounds", "check_manifest", "check_options", "check_where",
+           "dask_client", "map_chunks", "parts_folder", "prepare", "run_chunk", "run_ensemble", "unfinished_note"]
