@@ -289,11 +289,17 @@ def solve_constants(utility: np.ndarray, weights: np.ndarray, target: np.ndarray
     w = weights[..., None]
     w_total = np.maximum(w.sum(axis=seg_axes), np.finfo(float).tiny)
     constants = np.zeros(utility.shape[:2] + utility.shape[-1:])
+    # Each draw stops at its own convergence, so a draw's constants do not depend on the draws it
+    # is batched with (chunked ensembles equal whole ones bit for bit).
+    active = np.ones(constants.shape[0], dtype=bool)
     for _ in range(max_iterations):
         modelled = (w * logit_shares(utility + constants[expand])).sum(axis=seg_axes) / w_total
-        if np.max(np.abs(modelled - target)) < tolerance:
+        error = np.abs(modelled - target).reshape(len(active), -1).max(axis=1)
+        active &= error >= tolerance
+        if not active.any():
             break
-        constants = constants + np.log(target / modelled)
+        step = np.log(target / modelled)
+        constants = constants + np.where(active[:, None, None], step, 0.0)
     return constants
 
 

@@ -11,11 +11,11 @@ the model (:func:`framtid.model.api.run_scenario` with ``draws=slice(a, b)``) wh
 are those rows of the whole ensemble. Which chunk runs where, and in which order, therefore changes
 no number: the result is the serial run's to the last bit, whatever the number of workers.
 
-Chunk size: other chunk boundaries give the same numbers to about 1e-11 (relative), not to the last
-bit, as long as two of the model's solvers (``mode_choice.solve_constants``,
-``waste.fit_fraction_shares``) iterate until the largest error over the whole batch is small: a
-draw's last bits then depend on the draws batched with it. Iterating each draw until its own error
-is small would make every chunking bit-identical (see ``tests/test_ensemble.py``, the xfail).
+Chunk size changes no number either: the base-year solvers (``mode_choice.solve_constants``,
+``waste.fit_fraction_shares``) stop each draw at its own convergence, so a draw does not depend on
+the draws batched with it (tested bit for bit in ``tests/test_ensemble.py``). The one exception, a
+batch of a single draw (numpy takes other paths over a length-1 axis), is avoided by
+:func:`chunk_bounds`.
 
 While a batch runs, its finished chunks are files beside the target ``results/NAME.nc``::
 
