@@ -56,6 +56,7 @@ Monte Carlo estimates. Mathematics and Computers in Simulation 55(1-3), 271-280.
 from __future__ import annotations
 
 import difflib
+import gc
 import functools
 import time
 import warnings
@@ -499,7 +500,12 @@ def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, 
     params = Params(values, n, specs).with_overrides(scenario.parameters)
     model = FramtidModel(scenario, params, seed=seed)
     model.run()
-    return output(model)
+    result = output(model)
+    # A finished model holds reference cycles (agents and their model) that only the cyclic
+    # collector frees; collecting here keeps one batch in memory at a time (as ensemble.run_chunk).
+    del model
+    gc.collect()
+    return result
 
 
 def run_chunk(u: np.ndarray, scenario, names: tuple[str, ...], output: Output,
@@ -636,6 +642,7 @@ def analyse(scenario, method: str, output: Output, parameters: str | Sequence[st
     screening = None
     if method == "morris":
         indices = morris(names, evaluate_over(names), r, seed=seed, groups=groups)
+        indices.settings["screened"] = len(_all(indices))   # how many were ranked, before --top cuts the list
         if top is not None:
             indices = _head(indices, top)
     else:
@@ -722,7 +729,7 @@ def title(report: Report) -> str:
     if ind.method == "morris":
         s = ind.settings
         head = (f"Morris elementary effects (Morris 1991; mu_star: Campolongo et al. 2007) of {out.label}, "
-                f"scenario {report.scenario}: {len(_all(ind))} {what}, r = {s['trajectories']} trajectories, "
+                f"scenario {report.scenario}: {s.get('screened', len(_all(ind)))} {what}, r = {s['trajectories']} trajectories, "
                 f"{s['levels']} levels, {report.n_runs} runs in {report.seconds:.0f} s.")
         read = (f"mu_star, mu_star_conf (its {s['conf_level']:.0%} bootstrap half-width), sigma and mu are in "
                 f"{out.unit} per unit change of the parameter's quantile; sigma large against mu_star: "
