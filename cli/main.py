@@ -275,7 +275,8 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, fmt):
     from framtid.model.result_file import require
 
     year_list = _parse_years(years)
-    ds = api.open_results(result)
+    # only what the summary reads: an ensemble file can hold gigabytes of other variables
+    ds = api.open_results(result, ["emissions", "emissions_gas", "emissions_source"] if gwp else ["emissions"])
     catalogue.check_years(ds, year_list, result)
     if gwp:
         require(ds, ["emissions_gas"], result, "--gwp")

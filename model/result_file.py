@@ -229,9 +229,10 @@ def write_atomically(path: Path, write, force: bool, what: str) -> Path:
 REQUIRED = {"emissions": ("scenario", "municipality", "sector", "year", "draw")}
 
 
-def open_results(path: str | Path):
+def open_results(path: str | Path, variables: list[str] | None = None):
     """Open a result file (NetCDF-3 or -4, from framtid or re-saved by other tools), verify it, load it
-    into memory and close the file."""
+    into memory and close the file. ``variables`` loads only those data variables (those the file has,
+    with ``emissions`` always), so a command that needs a few reads a large ensemble file in part."""
     import xarray as xr
 
     path = Path(path)
@@ -241,6 +242,8 @@ def open_results(path: str | Path):
         raise ResultFileError(f"{path}: is a folder, not a result file")
     try:
         with xr.open_dataset(path) as ds:
+            if variables is not None:
+                ds = ds[[n for n in dict.fromkeys(["emissions", *variables]) if n in ds.data_vars]]
             loaded = ds.load()
     except Exception as exc:  # the NetCDF back-ends raise many types for files they cannot read
         raise ResultFileError(f"{path}: not a framtid result file ({type(exc).__name__}: {exc})") from None

@@ -455,3 +455,10 @@ def test_provenance_records_this_checkout_commit():
     if head.returncode != 0:
         pytest.skip("not a git checkout")
     assert api._git_commit().startswith(head.stdout.strip()[:7])
+
+
+def test_open_results_can_load_only_some_variables(saved):
+    part = api.open_results(saved, ["car_vkm", "not_in_the_file"])
+    assert sorted(part.data_vars) == ["car_vkm", "emissions"]      # emissions always, unknown names skipped
+    whole = api.open_results(saved)
+    assert part["car_vkm"].equals(whole["car_vkm"]) and part["emissions"].equals(whole["emissions"])
