@@ -420,7 +420,7 @@ def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
     from framtid.model import api, catalogue
     from framtid.model.evaluation import targets as tg
 
-    ds = catalogue.select(api.open_results(result), _names(scenarios), source=result)
+    ds = catalogue.select(api.open_results(result, list(tg.VARIABLES)), _names(scenarios), source=result)
     rows = tg.assess(ds, rule, zero_growth_base, from_year, result)
     if fmt != "table":
         click.echo(catalogue.render(*tg.tidy(rows), fmt))

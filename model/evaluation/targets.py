@@ -57,6 +57,8 @@ FILE = "targets.csv"
 COLUMNS = ("id", "area", "indicator", "scope", "base_year", "target_year", "change", "change_strict",
            "national_base_kt", "national_target_kt", "national_2009_kt", "label", "confidence", "source", "note")
 INDICATORS = ("emissions", "car_traffic", "car_vkm_resident")
+# what the assessment reads from a result file (the command loads only these)
+VARIABLES = ("emissions", "emissions_source", "population", "car_vkm_resident")
 SCOPES = ("total", "non_ets", "region", "")
 NATIONAL = "norway"
 
