@@ -160,7 +160,6 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
     import xarray  # noqa: F401  (imported here so that start-up work is done in one place)
 
     from framtid.model import api, catalogue, simulation  # noqa: F401
-    from framtid.model.result_file import open_variables
     from framtid.model.uncertainty import ensemble
 
     _imports_done()
@@ -191,7 +190,7 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
             raise
         for name in done.recomputed:
             click.echo(f"warning: {name} was damaged and ran again", err=True)
-        ds = open_variables(path, ["emissions"])   # all the summary needs, of a file that may be large
+        ds = api.open_results(path, ["emissions"])   # all the summary needs, of a file that may be large
     click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list), "table",
                                          catalogue.terminal_width()))
     if done is not None:

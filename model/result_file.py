@@ -2,7 +2,7 @@
 
 Writing
     The Dataset goes to a hidden temporary file in the target folder
-    (``.NAME.nc.XXXXXXXX.tmp``, matched by the ignore patterns), which is then
+    (``.NAME.nc.<8 random characters>.tmp``, matched by the ignore patterns), which is then
     linked to its final name. Without ``force`` the link is exclusive: of two
     runs writing the same new path, the second fails with "exists already"
     instead of silently replacing the first. With ``force`` the temporary file
@@ -434,21 +434,6 @@ def verify_file(path: Path | str) -> None:
                                           "them (the file was damaged, cut or edited after the run)")
     except (OSError, ValueError, RuntimeError) as exc:
         raise ResultFileError(f"{path}: not a readable result file ({type(exc).__name__}: {exc})") from None
-
-
-def open_variables(path: Path | str, names: list[str]):
-    """Only the data variables ``names`` of a result file (with the coordinates and attributes),
-    loaded and verified, for a summary of a file too large to load whole."""
-    import xarray as xr
-
-    path = Path(path)
-    try:
-        with xr.open_dataset(path) as ds:
-            loaded = ds[[n for n in names if n in ds.data_vars]].load()
-    except Exception as exc:  # the NetCDF back-ends raise many types for files they cannot read
-        raise ResultFileError(f"{path}: not a framtid result file ({type(exc).__name__}: {exc})") from None
-    verify(loaded, path)
-    return loaded
 
 
 def check_plot_path(path: str | Path, force: bool = False) -> Path:

@@ -176,13 +176,6 @@ def test_one_draw_prints_as_before():
 
 # ---------------------------------------------------------------- the command on a sampled run
 
-@pytest.fixture(scope="module")
-def sampled(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ranges") / "ref8.nc"
-    api.save(api.run(["framtid:reference"], n_draws=8, sampler="lhs"), path)
-    return path
-
-
 def test_command_prints_medians_and_ranges_of_a_sampled_run(sampled):
     res = invoke("summary", sampled, "--years", "2009,2030")
     assert res.exit_code == 0, res.output

@@ -378,13 +378,6 @@ def test_tables_of_several_draws_show_the_range_and_p_met_and_one_draw_stays_as_
     assert "100 draws, sampler lhs: each draw is set against its own target" in sections[0][1]
 
 
-@pytest.fixture(scope="module")
-def sampled(tmp_path_factory):
-    path = tmp_path_factory.mktemp("targets") / "ref8.nc"
-    api.save(api.run(["framtid:reference"], n_draws=8, sampler="lhs"), path)
-    return path
-
-
 def test_command_on_a_sampled_run_gives_p_met_per_draw(sampled):
     res = invoke("targets", sampled)
     assert res.exit_code == 0, res.output

@@ -290,7 +290,8 @@ def indicator_rows(ds, years: list[int], reference_year: int = dims.BASE_YEAR,
     return ("scenario", "area", "year", "indicator", "value", "unit", "note"), rows
 
 
-def _fmt(v) -> str:
+def fmt_value(v) -> str:
+    """A value of any size with about three significant digits; "-" where there is none."""
     if v is None or not np.isfinite(v):
         return "-"
     a = abs(v)
@@ -313,7 +314,7 @@ def indicator_sections(ds, years: list[int], reference_year: int = dims.BASE_YEA
         grouped.setdefault((sc, area), {}).setdefault(name, [unit, note]).append(value)
     sections = []
     for (sc, area), by_name in grouped.items():
-        body = [(name, unit, *(_fmt(v) for v in vals), note) for name, (unit, note, *vals) in by_name.items()]
+        body = [(name, unit, *(fmt_value(v) for v in vals), note) for name, (unit, note, *vals) in by_name.items()]
         sections.append((f"{sc}:{area}", f"Indicators of {area}, scenario {sc}",
                          ("indicator", "unit", *(str(y) for y in years), "note"), body))
     return sections

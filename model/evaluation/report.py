@@ -55,6 +55,10 @@ import numpy as np
 
 from .. import dims
 from ..errors import ResultExistsError, ResultFileError, UsageError
+from .report_figures import (DECOMPOSITION_SECTORS, MEASURE_COLOURS, SECTOR_LABELS, PathPanel,
+                             decomposition_figure, difference_figure, fan, mac_figure, paths_figure, paths_grid,
+                             stacked_figure, stacked_grid, wedge_figure)
+from .report_figures import wedge_bands  # noqa: F401  (part of the report's interface)
 
 HTML_NAME = "report.html"
 MARKDOWN_NAME = "report.md"
@@ -62,33 +66,14 @@ FIGURE_FOLDER = "figures"
 REPORT_ENTRIES = (HTML_NAME, MARKDOWN_NAME, FIGURE_FOLDER)
 DPI = 100
 SUMMARY_YEARS = (2009, 2020, 2030, 2050)
-DIFFERENCE_STEP = 1                      # [yr] between the bars of the difference charts
 SELECTION = "selection"                  # level of the target rows of a --municipality selection together
 P_MET = "P(met) [share of draws]"        # header of the share of draws that meet a target
 
-SECTOR_LABELS = {
-    "road_passenger_cars": "passenger cars", "road_vans": "vans", "road_heavy_vehicles": "heavy vehicles",
-    "road_buses": "buses", "heating": "heating", "waste_wastewater": "waste and wastewater",
-    "energy_supply": "energy supply", "industry": "industry",
-    "shipping": "shipping", "other_mobile": "other mobile combustion", "agriculture": "agriculture",
-    "aviation": "aviation", "fgas_products": "F-gas products",
-}
-SECTOR_COLOURS = {
-    "road_passenger_cars": "#1f77b4", "road_vans": "#aec7e8", "road_heavy_vehicles": "#17becf",
-    "road_buses": "#9edae5", "heating": "#d62728", "waste_wastewater": "#8c564b", "energy_supply": "#ff7f0e",
-    "industry": "#7f7f7f", "shipping": "#9467bd", "other_mobile": "#ffbb78", "agriculture": "#2ca02c",
-    "aviation": "#e377c2", "fgas_products": "#bcbd22",
-}
 SCENARIO_COLOURS = ("#333333", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                     "#17becf", "#bcbd22")
-MEASURE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                   "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94")
-NATIONAL_MARKERS = ("v", "o", "s", "D")
 REGION_NAMES = {"oslo": "Oslo region", "drammen": "Drammen region", "nedre_glomma": "Nedre Glomma",
                 "grenland": "Grenland", "kristiansand": "Kristiansand region", "nord_jaeren": "Nord-Jæren",
                 "bergen": "Bergen region", "trondheim": "Trondheim region", "tromso": "Tromsø region"}
-EFFECT_LABELS = {"activity": "activity", "structure": "structure", "intensity": "intensity", "fuel": "fuel"}
-DECOMPOSITION_SECTORS = {"road_transport": "road transport", "buildings": "buildings (heating)"}
 KEY_INDICATORS = ("emissions_per_capita", "car_driver_share", "car_vkm_index", "energy_per_floor_area",
                   "fossil_heating_share", "nox_road_exhaust")
 COBENEFITS = ("nox_road_exhaust", "pm10_road_exhaust", "pm10_road_wear", "heat_deaths_avoided_walk",
@@ -197,18 +182,11 @@ def number(x, digits: int = 1, sign: bool = False) -> str:
 def smart(x, unit: str = "") -> str:
     """A value of any size with about three significant digits (indicators); shares (unit 1) with
     three decimals."""
-    if x is None or not np.isfinite(x):
-        return "-"
-    if unit == "1":
+    from .indicators import fmt_value
+
+    if unit == "1" and x is not None and np.isfinite(x):
         return f"{x:.3f}"
-    a = abs(x)
-    if a >= 1000:
-        return f"{x:,.0f}"
-    if a >= 10:
-        return f"{x:.1f}"
-    if a >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3g}" if a else "0"
+    return fmt_value(x)
 
 
 def percent_change(new: float, old: float) -> str:
@@ -249,21 +227,6 @@ def unit_label(unit: str, name: str = "") -> str:
     if unit == "1":
         return "index" if name.endswith("index") else "share"
     return unit
-
-
-def wedge_bands(base: np.ndarray, effects: np.ndarray) -> list[tuple[tuple, tuple]]:
-    """Each measure's wedge around a base path: ((lower, upper) of its cut, (lower, upper) of its
-    increase), each edge (T,) [unit of the inputs].
-
-    ``base`` (T,) is the path without the package, ``effects`` (n, T) each measure's effect (negative: a
-    cut). The cuts are stacked downwards from the base in the order given, the increases upwards, so
-    the bands never overlap, also where a measure's effect changes sign between years (each edge is a
-    continuous path), and the outer edges are base + the sums of the cuts and of the increases."""
-    effects = np.asarray(effects, dtype=float)
-    zero = np.zeros((1,) + np.shape(base))
-    down = base + np.concatenate([zero, np.cumsum(np.minimum(effects, 0.0), axis=0)])
-    up = base + np.concatenate([zero, np.cumsum(np.maximum(effects, 0.0), axis=0)])
-    return [((down[i + 1], down[i]), (up[i], up[i + 1])) for i in range(effects.shape[0])]
 
 
 # ---------------------------------------------------------------- checks before any work
@@ -329,392 +292,6 @@ def check_package(scenario, source: str) -> None:
     if adaptive:
         raise UsageError(f"--package {source}: adaptive measures cannot be attributed ({', '.join(adaptive)}); "
                          "write them without adoption = \"adaptive\"")
-
-
-# ---------------------------------------------------------------- the figures (data -> matplotlib Figure)
-
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _style(ax, ylabel: str | None = None, size: float = 8.5) -> None:
-    ax.tick_params(labelsize=size)
-    ax.grid(alpha=0.3, linewidth=0.6)
-    ax.yaxis.set_major_formatter(lambda y, pos: f"{y:,.0f}" if abs(y) >= 10 or y == 0 else f"{y:,.1f}")
-    if ylabel:
-        ax.set_ylabel(ylabel, fontsize=size)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
-@dataclass
-class PathPanel:
-    """One panel of emission paths [kt CO2e/yr]: a line per scenario, target marks
-    ``(year, value, label)`` (national: by the national rule; own: the municipality's own target).
-
-    With several draws the line is the median over the draws, ``bands`` holds each scenario's
-    (p05, p25, p75, p95) paths (4, T) drawn as a fan around it, and ``spans`` the 5-95 % range
-    ``(low, high)`` of a target mark's value by ``(year, label)`` (a target set on each draw's own
-    2009 emissions varies with the draw)."""
-
-    title: str
-    lines: dict[str, np.ndarray]
-    national: list[tuple[int, float, str]] = field(default_factory=list)
-    own: list[tuple[int, float, str]] = field(default_factory=list)
-    bands: dict[str, np.ndarray] = field(default_factory=dict)
-    spans: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
-
-
-BAND_ALPHA = (0.14, 0.3)                 # the 5-95 % band, the 25-75 % band (over the first)
-FAN_PERCENTILES = (5.0, 25.0, 75.0, 95.0)
-
-
-def fan(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The median path (T,) and the fan (p05, p25, p75, p95) (4, T) of paths over draws (T, D) [unit of
-    the paths]. The paths must be the quantity shown, summed draw by draw (a total's percentiles are
-    not the sums of its parts' percentiles)."""
-    draws = np.asarray(draws, dtype=float)
-    return np.median(draws, axis=-1), np.percentile(draws, FAN_PERCENTILES, axis=-1)
-
-
-def _grid(n_panels: int, legend_slots: int, columns: int = 4, panel=(2.6, 2.05), top=0.75, bottom=0.45,
-          legend_below: float = 0.0):
-    """A figure with ``n_panels`` axes in a grid, and the free slots (for the legend) left empty."""
-    slots = n_panels + legend_slots
-    columns = max(1, min(columns, slots))
-    lines = -(-slots // columns)
-    width = panel[0] * columns
-    height = panel[1] * lines + top + bottom + legend_below
-    fig = _figure(width, height)
-    axes = fig.subplots(lines, columns, squeeze=False, gridspec_kw=dict(
-        left=0.85 / width, right=1 - 0.15 / width, top=1 - top / height, bottom=(bottom + legend_below) / height,
-        wspace=0.38, hspace=0.5)).ravel()
-    for ax in axes[n_panels:]:
-        ax.set_visible(False)
-    return fig, axes[:n_panels], axes[n_panels:]
-
-
-def _legend_box(fig, free_axes, handles, labels, ncols: int = 1, fontsize: float = 8.5):
-    """The legend in the grid's free slots (their area), or below the panels when there are none."""
-    if len(free_axes):
-        first, last = free_axes[0].get_position(), free_axes[-1].get_position()
-        box = (first.x0, last.y0, last.x1 - first.x0, first.y1 - last.y0)
-        fig.legend(handles, labels, loc="center", bbox_to_anchor=box, fontsize=fontsize, frameon=False, ncols=ncols)
-    else:
-        fig.legend(handles, labels, loc="lower center", fontsize=fontsize, frameon=False, ncols=ncols)
-
-
-def _marks_handles(panels: list[PathPanel], colours: dict[str, str] | None = None):
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    seen: dict[str, str] = {}
-    for p in panels:
-        for _, _, label in p.national:
-            seen.setdefault(label, NATIONAL_MARKERS[len(seen) % len(NATIONAL_MARKERS)])
-    handles = [Line2D([], [], marker=m, linestyle="none", markerfacecolor="white", markeredgecolor="black",
-                      markersize=6) for m in seen.values()]
-    labels = list(seen)
-    if any(p.own for p in panels):
-        handles.append(Line2D([], [], marker="*", linestyle="none", color="#c00000", markersize=9))
-        labels.append("the municipality's own emission target")
-    fans = {sc for p in panels for sc in p.bands}
-    if fans:
-        # one scenario: its colour; several: grey, each scenario's fan having its line's colour
-        colour = colours[next(iter(fans))] if len(fans) == 1 and colours else "black"
-        which = "" if len(fans) == 1 else " (in each scenario's colour)"
-        outer, inner = BAND_ALPHA
-        for alpha, what in ((outer, "5-95 %"), (1 - (1 - outer) * (1 - inner), "25-75 %")):
-            handles.append(Patch(facecolor=colour, alpha=alpha, linewidth=0))   # the inner band lies over the outer
-            labels.append(f"{what} of the draws{which}")
-    if any(p.spans for p in panels):
-        handles.append(Line2D([], [], marker="|", linestyle="none", color="black", markersize=10))
-        labels.append("a target's 5-95 % range over the draws")
-    return seen, handles, labels
-
-
-def _draw_paths(ax, panel: PathPanel, years, colours: dict[str, str], markers: dict[str, str], size=8.5):
-    for sc, band in panel.bands.items():                 # behind the lines and the marks
-        ax.fill_between(years, band[0], band[3], color=colours[sc], alpha=BAND_ALPHA[0], linewidth=0)
-        ax.fill_between(years, band[1], band[2], color=colours[sc], alpha=BAND_ALPHA[1], linewidth=0)
-    for sc, values in panel.lines.items():
-        ax.plot(years, values, color=colours[sc], linewidth=1.5, label=sc)
-    for year, value, label in panel.national:
-        if (year, label) in panel.spans:
-            ax.plot([year, year], panel.spans[(year, label)], color="black", linewidth=1.0, zorder=4, clip_on=False)
-        ax.plot([year], [value], marker=markers[label], linestyle="none", markerfacecolor="white",
-                markeredgecolor="black", markersize=6, zorder=5, clip_on=False)
-    for year, value, label in panel.own:
-        if (year, label) in panel.spans:
-            ax.plot([year, year], panel.spans[(year, label)], color="#c00000", linewidth=1.0, zorder=4,
-                    clip_on=False)
-        ax.plot([year], [value], marker="*", linestyle="none", color="#c00000", markersize=9, zorder=6,
-                clip_on=False)
-    ax.set_ylim(bottom=0)
-    ax.set_xlim(years[0], years[-1])
-    ax.set_xticks([2010, 2020, 2030, 2040, 2050])
-    _style(ax, size=size)
-
-
-def _line_label(sc: str, panel: PathPanel) -> str:
-    return f"scenario {sc}, median of the draws" if panel.bands else f"scenario {sc}"
-
-
-def paths_figure(years, panel: PathPanel, colours: dict[str, str], ylabel: str):
-    """One large panel of emission paths with the national-rule targets marked (the selection together);
-    the legend below it."""
-    from matplotlib.lines import Line2D
-
-    markers, mark_handles, mark_labels = _marks_handles([panel], colours)
-    handles = [Line2D([], [], color=colours[sc], linewidth=2) for sc in panel.lines] + mark_handles
-    labels = [_line_label(sc, panel) for sc in panel.lines] + mark_labels
-    legend_lines = -(-len(labels) // 2)
-    height = 4.4 + 0.22 * legend_lines
-    fig = _figure(10.0, height)
-    ax = fig.add_axes((0.08, (0.55 + 0.22 * legend_lines) / height, 0.9, 1 - (0.95 + 0.22 * legend_lines) / height))
-    _draw_paths(ax, panel, years, colours, markers, size=9.5)
-    ax.set_ylabel(ylabel, fontsize=9.5)
-    ax.set_title(panel.title, fontsize=11)
-    fig.legend(handles, labels, loc="lower center", ncols=2, fontsize=9, frameon=False)
-    return fig
-
-
-def paths_grid(years, panels: list[PathPanel], colours: dict[str, str], ylabel: str, title: str):
-    """Small panels of emission paths, one per municipality, each on its own scale, with the targets
-    marked; the legend fills the free slots of the grid."""
-    from matplotlib.lines import Line2D
-
-    markers, mark_handles, mark_labels = _marks_handles(panels, colours)
-    free_slots = (-len(panels)) % 4
-    below = free_slots < 2                       # one free slot is too narrow for the legend
-    fig, axes, free = _grid(len(panels), 0 if below else free_slots, legend_below=1.3 if below else 0.0)
-    for ax, panel in zip(axes, panels):
-        _draw_paths(ax, panel, years, colours, markers)
-        ax.set_title(panel.title, fontsize=9.5)
-    for ax in axes[::4]:
-        ax.set_ylabel(ylabel, fontsize=8.5)
-    fig.suptitle(title, fontsize=11, y=1 - 0.12 / fig.get_figheight(), va="top")
-    scenarios = list(panels[0].lines) if panels else []
-    handles = [Line2D([], [], color=colours[sc], linewidth=2) for sc in scenarios] + mark_handles
-    labels = [_line_label(sc, panels[0]) for sc in scenarios] + mark_labels
-    _legend_box(fig, free, handles, labels, ncols=2 if below else 1)
-    return fig
-
-
-def stacked_figure(years, stacks: dict[str, np.ndarray], ylabel: str, title: str, columns: int = 2,
-                   shared: bool = True):
-    """Stacked areas of emissions by sector, one panel per key of ``stacks`` ((S, T) over
-    ``dims.SECTORS``), the legend of sectors at the right."""
-    from matplotlib.patches import Patch
-
-    n = len(stacks)
-    columns = min(columns, n)
-    lines = -(-n // columns)
-    width, height = 3.9 * columns + 2.9, 3.0 * lines + 0.9
-    fig = _figure(width, height)
-    axes = fig.subplots(lines, columns, squeeze=False, sharey=shared, gridspec_kw=dict(
-        left=0.75 / width, right=1 - 2.95 / width, top=1 - 0.6 / height, bottom=0.35 / height, wspace=0.15 if
-        shared else 0.35, hspace=0.45)).ravel()
-    colours = [SECTOR_COLOURS[s] for s in dims.SECTORS]
-    for ax, (name, stack) in zip(axes, stacks.items()):
-        ax.stackplot(years, stack, colors=colours, linewidth=0)
-        ax.plot(years, stack.sum(axis=0), color="black", linewidth=0.8)
-        ax.set_title(name, fontsize=9.5)
-        ax.set_xlim(years[0], years[-1])
-        ax.set_ylim(bottom=0)
-        _style(ax)
-    for ax in axes[::columns]:
-        ax.set_ylabel(ylabel, fontsize=8.5)
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    fig.suptitle(title, fontsize=11, y=1 - 0.12 / height, va="top")
-    handles = [Patch(color=SECTOR_COLOURS[s]) for s in reversed(dims.SECTORS)]
-    fig.legend(handles, [SECTOR_LABELS[s] for s in reversed(dims.SECTORS)], loc="center left",
-               bbox_to_anchor=(1 - 2.85 / width, 0.5), fontsize=8.5, frameon=False, title="sector (top to bottom)",
-               title_fontsize=8.5)
-    return fig
-
-
-def stacked_grid(years, stacks: dict[str, np.ndarray], ylabel: str, title: str):
-    """Stacked areas by sector, one small panel per municipality (each on its own scale)."""
-    from matplotlib.patches import Patch
-
-    free_slots = (-len(stacks)) % 4
-    below = free_slots < 2
-    fig, axes, free = _grid(len(stacks), 0 if below else free_slots, legend_below=1.6 if below else 0.0)
-    colours = [SECTOR_COLOURS[s] for s in dims.SECTORS]
-    for ax, (name, stack) in zip(axes, stacks.items()):
-        ax.stackplot(years, stack, colors=colours, linewidth=0)
-        ax.set_title(name, fontsize=9.5)
-        ax.set_xlim(years[0], years[-1])
-        ax.set_xticks([2010, 2030, 2050])
-        ax.set_ylim(bottom=0)
-        _style(ax)
-    for ax in axes[::4]:
-        ax.set_ylabel(ylabel, fontsize=8.5)
-    fig.suptitle(title, fontsize=11, y=1 - 0.12 / fig.get_figheight(), va="top")
-    handles = [Patch(color=SECTOR_COLOURS[s]) for s in reversed(dims.SECTORS)]
-    labels = [SECTOR_LABELS[s] for s in reversed(dims.SECTORS)]
-    _legend_box(fig, free, handles, labels, ncols=4 if below else 2, fontsize=8)
-    return fig
-
-
-def difference_figure(years, differences: dict[str, np.ndarray], ylabel: str, title: str):
-    """Bars of each scenario's difference from the first by sector ((S, T) per scenario; cuts below
-    zero, increases above) and the net difference as a line."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    n = len(differences)
-    width, height = 10.0, 3.2 * n + 1.3
-    fig = _figure(width, height)
-    axes = fig.subplots(n, 1, squeeze=False, sharey=True, gridspec_kw=dict(
-        left=0.8 / width, right=1 - 2.95 / width, top=1 - 0.6 / height, bottom=0.5 / height, hspace=0.45)).ravel()
-    years = np.asarray(years)
-    for ax, (name, diff) in zip(axes, differences.items()):
-        pick = (years - years[0]) % DIFFERENCE_STEP == 0
-        x = years[pick]
-        low = np.zeros(x.shape)
-        high = np.zeros(x.shape)
-        for s, sector in enumerate(dims.SECTORS):
-            v = diff[s][pick]
-            neg, pos = np.minimum(v, 0.0), np.maximum(v, 0.0)
-            if np.any(neg):
-                ax.bar(x, neg, bottom=low, color=SECTOR_COLOURS[sector], width=0.8, linewidth=0)
-                low = low + neg
-            if np.any(pos):
-                ax.bar(x, pos, bottom=high, color=SECTOR_COLOURS[sector], width=0.8, linewidth=0)
-                high = high + pos
-        ax.plot(years, diff.sum(axis=0), color="black", linewidth=1.2)
-        ax.axhline(0, color="black", linewidth=0.6)
-        ax.set_title(name, fontsize=9.5)
-        ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
-        _style(ax, ylabel, size=9)
-    fig.suptitle(title, fontsize=11, y=1 - 0.12 / height, va="top")
-    handles = [Line2D([], [], color="black", linewidth=1.2)] + [Patch(color=SECTOR_COLOURS[s]) for s in dims.SECTORS]
-    labels = ["net difference"] + [SECTOR_LABELS[s] for s in dims.SECTORS]
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1 - 2.85 / width, 0.5), fontsize=8.5,
-               frameon=False)
-    return fig
-
-
-def wedge_figure(years, base: np.ndarray, effects: np.ndarray, labels: list[str], base_name: str,
-                 package_name: str, ylabel: str, title: str, first_year: int | None = None,
-                 colours: list[str] | None = None):
-    """The wedge chart. Left: the path without the package, each measure's Shapley effect as a band
-    stacked from it (cuts below, increases above) and the path with the package. Right: the same
-    bands on their own scale (each measure's Shapley share of the package's effect, negative: cuts)
-    and their net, so that small measures show."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    years = np.asarray(years)
-    colours = colours or [MEASURE_COLOURS[i % len(MEASURE_COLOURS)] for i in range(len(labels))]
-    legend_lines = -(-(len(labels) + 2) // 2)
-    height = 4.3 + 0.24 * legend_lines
-    fig = _figure(10.0, height)
-    bottom = (0.45 + 0.24 * legend_lines) / height
-    axes = fig.subplots(1, 2, gridspec_kw=dict(left=0.085, right=0.985, top=1 - 0.75 / height, bottom=bottom,
-                                               wspace=0.28))
-    start = max(years[0], (first_year or years[0]) - 5)
-    shown = years >= start
-    total = effects.sum(axis=0)
-    for ax, origin in zip(axes, (base, np.zeros_like(base))):
-        for i, bands in enumerate(wedge_bands(origin, effects)):
-            for lo, hi in bands:                      # the cut below, the increase above
-                ax.fill_between(years, lo, hi, color=colours[i], linewidth=0, alpha=0.9)
-        ax.set_xlim(start, years[-1])
-        _style(ax, ylabel, size=9)
-    axes[0].plot(years, base, color="black", linewidth=1.6)
-    axes[0].plot(years, base + total, color="black", linewidth=1.6, linestyle="--")
-    top = max(float(base[shown].max()), float((base + np.maximum(effects, 0).sum(axis=0))[shown].max()))
-    axes[0].set_ylim(0, top * 1.05)
-    axes[0].set_title("emissions without and with the package", fontsize=10)
-    axes[1].plot(years, total, color="black", linewidth=1.2, linestyle="--")
-    axes[1].axhline(0, color="black", linewidth=1.6)
-    axes[1].set_title("each measure's share of the effect (Shapley; negative: cuts)", fontsize=10)
-    fig.suptitle(title, fontsize=11, y=1 - 0.1 / height, va="top")
-    handles = [Line2D([], [], color="black", linewidth=1.6),
-               Line2D([], [], color="black", linewidth=1.6, linestyle="--")]
-    names = [f"without the package ({base_name})", f"with the package ({package_name}); right: its net effect"]
-    handles += [Patch(color=colours[i]) for i in range(len(labels))]
-    names += list(labels)
-    fig.legend(handles, names, loc="lower center", ncols=2, fontsize=8.5, frameon=False)
-    return fig
-
-
-def mac_figure(curve: list[tuple[str, float, float, float]], carbon_price: float, xlabel: str, title: str,
-               colours: list[str] | None = None):
-    """The MAC curve: a bar per measure (label, left, right [kt CO2e], height [NOK/t]), cheapest first,
-    and the carbon price as a dashed line; the cost axis turns logarithmic beyond the carbon price
-    where costs span orders of magnitude (as ``framtid costs --plot``)."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    colours = colours or [MEASURE_COLOURS[k % len(MEASURE_COLOURS)] for k in range(len(curve))]
-    legend_lines = -(-(len(curve) + 1) // 2)
-    height = 4.2 + 0.24 * legend_lines
-    fig = _figure(10.0, height)
-    bottom = (0.75 + 0.24 * legend_lines) / height
-    ax = fig.add_axes((0.1, bottom, 0.87, 1 - bottom - 0.45 / height))
-    for k, (label, left, right, height) in enumerate(curve):
-        ax.bar(left, height, width=right - left, align="edge", color=colours[k], edgecolor="white", linewidth=0.8)
-    ax.axhline(carbon_price, color="black", linestyle="--", linewidth=1.1)
-    ax.axhline(0, color="grey", linewidth=0.6)
-    ylabel = "NOK per t CO2e (real 2009, levelised)"
-    if curve and max(abs(h) for *_, h in curve) > 10 * carbon_price:
-        ax.set_yscale("symlog", linthresh=carbon_price)
-        ylabel += f"\nlogarithmic beyond {carbon_price:,.0f}"
-    _style(ax, ylabel, size=9)
-    ax.xaxis.set_major_formatter(lambda x, pos: f"{x:,.0f}")
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_title(title, fontsize=10.5)
-    if not curve:
-        ax.text(0.5, 0.5, "no costed measure with positive abatement", transform=ax.transAxes, ha="center")
-        ax.set_xlim(0, 1)
-    handles = [Line2D([], [], color="black", linestyle="--")] + [Patch(color=colours[k]) for k in range(len(curve))]
-    labels = [f"carbon price, central path ({carbon_price:,.0f} NOK/t)"] + [
-        f"{label} ({height:,.0f} NOK/t)" for label, _, _, height in curve]
-    fig.legend(handles, labels, loc="lower center", ncols=2, fontsize=8.5, frameon=False)
-    return fig
-
-
-def decomposition_figure(effects: dict[str, dict[str, dict[str, float]]], colours: dict[str, str], ylabel: str,
-                         title: str):
-    """LMDI effects as grouped bars: a panel per sector, a group per effect and the net change, a bar per
-    scenario. ``effects[sector][scenario][effect or 'change']`` [kt CO2e/yr]."""
-    from matplotlib.patches import Patch
-
-    keys = list(EFFECT_LABELS) + ["change"]
-    n = len(effects)
-    width, height = 10.0, 3.6
-    fig = _figure(width, height)
-    axes = fig.subplots(1, n, squeeze=False, gridspec_kw=dict(left=0.75 / width, right=1 - 0.15 / width,
-                                                             top=1 - 0.75 / height, bottom=0.75 / height,
-                                                             wspace=0.3)).ravel()
-    scenarios = []
-    for ax, (sector, by_scenario) in zip(axes, effects.items()):
-        scenarios = list(by_scenario)
-        k = len(scenarios)
-        step = 0.8 / max(k, 1)
-        x = np.arange(len(keys))
-        for j, sc in enumerate(scenarios):
-            ax.bar(x - 0.4 + step * (j + 0.5), [by_scenario[sc][e] for e in keys], width=step * 0.95,
-                   color=colours[sc])
-        ax.axhline(0, color="black", linewidth=0.6)
-        ax.axvline(len(keys) - 1.5, color="grey", linewidth=0.6, linestyle=":")
-        ax.set_xticks(x, [EFFECT_LABELS.get(e, "net change") for e in keys], fontsize=8.5)
-        ax.set_title(DECOMPOSITION_SECTORS[sector], fontsize=9.5)
-        _style(ax, ylabel if ax is axes[0] else None)
-    fig.suptitle(title, fontsize=11, y=1 - 0.1 / height, va="top")
-    fig.legend([Patch(color=colours[sc]) for sc in scenarios], [f"scenario {sc}" for sc in scenarios],
-               loc="lower center", ncols=min(4, len(scenarios)), fontsize=8.5, frameon=False)
-    return fig
 
 
 # ---------------------------------------------------------------- building the content
