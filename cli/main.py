@@ -150,9 +150,12 @@ def main(debug: bool) -> None:
 @click.option("--variables", default=None, metavar="NAMES",
               help="Keep only these variables (comma-separated); emissions, parameter_sample and time_bounds are "
                    "always kept.")
+@click.option("--precision", type=click.Choice(["auto", "single", "double"]), default="auto", show_default=True,
+              help="Store results as float32 (single) or float64 (double); auto: single with --draws N above 1 "
+                   "(half the memory and file size), else double.")
 @handle_errors
 def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_size, workers, scheduler, resume,
-        variables):
+        variables, precision):
     """Validate and run SCENARIOS (files, or framtid:NAME for a shipped one); write one NetCDF result
     and print a summary. With --draws, an ensemble run in chunks (resumable with --resume)."""
     from pathlib import Path
@@ -165,6 +168,7 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
     _imports_done()
     year_list = _parse_years(years)
     keep = api.check_variables(_names(variables) or []) if variables is not None else None
+    precision = api.choose_precision(precision, n_draws)
     for warning in ensemble.check_options(n_draws, sampler, chunk_size, workers, scheduler, resume, nc_format):
         click.echo(f"warning: {warning}", err=True)
     loaded = [api.load_scenario(p) for p in scenarios]
@@ -175,14 +179,16 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
     ctx = click.get_current_context()
     done = None
     if n_draws is None:
-        ds = api.select_variables(api.to_dataset([api.run_scenario(s, seed) for s in loaded], seed), keep)
+        models = [api.run_scenario(s, seed, precision=precision) for s in loaded]
+        ds = api.select_variables(api.to_dataset(models, seed), keep)
         ctx.meta["framtid.target"] = (path, _stat(path))   # what an interrupt would leave, told truthfully
         api.save(ds, path, force=force, fmt=nc_format)
     else:
         ctx.meta["framtid.target"] = (path, _stat(path))
         try:
             done = ensemble.run_ensemble(loaded, path, n_draws, seed, sampler or "lhs",
-                                         chunk_size or ensemble.DEFAULT_CHUNK, keep, workers, scheduler, resume, force)
+                                         chunk_size or ensemble.DEFAULT_CHUNK, keep, workers, scheduler, resume, force,
+                                         precision=precision)
         except KeyboardInterrupt:
             note = ensemble.unfinished_note(path)
             if note:

@@ -21,7 +21,7 @@ from .data_store import observations, plants
 from .parameters import Params
 from .errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from .result_file import add_checksums, check_name, open_results, save  # noqa: F401  (re-exported)
-from .results import ACTIVITY, COORD_NAMES, COORD_UNITS, COORDS
+from .results import ACTIVITY, COORD_NAMES, COORD_UNITS, COORDS, precision_of, record_dtype
 from .scenario import Scenario, load as load_scenario
 
 __all__ = ["run", "run_scenario", "load_scenario", "to_dataset", "save", "open_results"]
@@ -50,13 +50,14 @@ def _git_commit() -> str:
 
 
 def run_scenario(scenario: Scenario, seed: int = 0, n_draws: int = 1, sampler: str | None = None,
-                 draws: slice | None = None):
+                 draws: slice | None = None, precision: str = "double"):
     """Run one scenario; return the FramtidModel after its last year.
 
     Without ``sampler`` every draw holds the default parameter values. With a sampler
     (``lhs``, ``sobol``, ``random``) the uncertain parameters are sampled over an ensemble of
     ``n_draws`` (see :mod:`framtid.model.uncertainty.sampling`); ``draws`` runs only that chunk of
-    it, with exactly the values those draws have in the whole ensemble."""
+    it, with exactly the values those draws have in the whole ensemble. ``precision`` ("single" or
+    "double") is that of the recorded arrays (see :func:`choose_precision`)."""
     from .simulation import FramtidModel
 
     if sampler is None:
@@ -64,7 +65,7 @@ def run_scenario(scenario: Scenario, seed: int = 0, n_draws: int = 1, sampler: s
         params = Params.defaults(size, scenario.parameters)
     else:
         params = Params.sampled(n_draws, seed, sampler, scenario.parameters, draws)
-    model = FramtidModel(scenario, params, seed=seed)
+    model = FramtidModel(scenario, params, seed=seed, precision=precision)
     model.sampling = {"sampler": sampler or "none", "ensemble_draws": n_draws,
                       "first_draw": draws.indices(n_draws)[0] if draws is not None else 0}
     model.run()
@@ -120,8 +121,10 @@ def to_dataset(models: list, seed: int):
                         {"units": v.units, "long_name": v.description})
     gas = np.stack([m.record["emissions_gas"] for m in models])           # (N, T, D, M, S, G)
     gwps = np.stack([gwp_vector(m.params, m.scenario.gwp) for m in models])  # (N, D, G)
-    by_source = (gas * gwps[:, None, :, None, None, :]).sum(-1)             # (N, T, D, M, S)
-    by_sector = sectors_from_sources(by_source, -1)
+    by_source = co2e_by_source(gas, gwps)                                     # (N, T, D, M, S), float64
+    # Sectors from the float64 sources, then both in the record's precision.
+    by_sector = sectors_from_sources(by_source, -1).astype(gas.dtype, copy=False)
+    by_source = by_source.astype(gas.dtype, copy=False)
     order = (0, 3, 4, 1, 2)   # -> (N, M, S, T, D)
     data["emissions"] = (("scenario", "municipality", "sector", "year", "draw"), by_sector.transpose(order),
                          {"units": "t yr-1", "long_name": "territorial greenhouse-gas emissions by inventory "
@@ -193,6 +196,7 @@ def to_dataset(models: list, seed: int):
         "draws": int(first.n_draws),
         "sampler": sampling["sampler"],
         "ensemble_draws": int(sampling["ensemble_draws"]),
+        "precision": precision_of(gas),
         "calibration": "re-fitted in every draw: each draw's base-year calibration factors make the 2009 values "
                        "match the observed inventory where it is observed, so the spread of draws starts after "
                        "2009 there",
@@ -209,6 +213,16 @@ def to_dataset(models: list, seed: int):
         ds.attrs[f"scenario{k}_parameters"] = repr(sorted(m.scenario.parameters.items()))
     add_checksums(ds)
     return ds
+
+
+def co2e_by_source(gas: np.ndarray, gwps: np.ndarray) -> np.ndarray:
+    """Emissions [t CO2e/yr] (N, T, D, M, S), float64, of gas masses (N, T, D, M, S, G) [t/yr] weighed
+    with each scenario's GWPs (N, D, G). One scenario and year at a time: a single-precision record
+    is weighed in float64 without a float64 copy of it whole."""
+    out = np.empty(gas.shape[:-1])
+    for n, t in np.ndindex(*gas.shape[:2]):
+        out[n, t] = (gas[n, t].astype(float, copy=False) * gwps[n, :, None, None, :]).sum(-1)
+    return out
 
 
 def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
@@ -249,10 +263,21 @@ def _adoption_years(models: list) -> tuple[tuple, dict]:
     return var, {"measure": labels, "adoption": ("measure", [mode[x] for x in labels])}
 
 
-def run(scenario_paths: list[str | Path], seed: int = 0, n_draws: int = 1, sampler: str | None = None):
+def run(scenario_paths: list[str | Path], seed: int = 0, n_draws: int = 1, sampler: str | None = None,
+        precision: str = "double"):
     """Validate and run scenario files; return one Dataset with a ``scenario`` dimension."""
     scenarios = [load_scenario(p) for p in scenario_paths]   # validate all before running any
-    return to_dataset([run_scenario(s, seed, n_draws, sampler) for s in scenarios], seed)
+    return to_dataset([run_scenario(s, seed, n_draws, sampler, precision=precision) for s in scenarios], seed)
+
+
+def choose_precision(precision: str, n_draws: int | None) -> str:
+    """The record precision of a run: "auto" is "single" for an ensemble of sampled draws (``n_draws``
+    above 1), where float32's 7 significant digits lie far below the spread of the draws and halve
+    memory and file size, and "double" otherwise (a run at the default values keeps every digit)."""
+    if precision == "auto":
+        return "single" if n_draws is not None and n_draws > 1 else "double"
+    record_dtype(precision)      # refuses an unknown precision
+    return precision
 
 
 def reweigh(ds, gwp_set: str):
@@ -268,7 +293,7 @@ def reweigh(ds, gwp_set: str):
     return out
 
 
-__all__ += ["reweigh"]
+__all__ += ["reweigh", "choose_precision"]
 
 
 def check_combinable(scenarios: list[Scenario]) -> None:

@@ -399,7 +399,7 @@ def _totals(ds, by: str):
     is not the sum of the parts' 95th percentiles (the parts do not all run high in the same draws),
     so summing percentiles would overstate the range of the total."""
     other = "sector" if by == "municipality" else "municipality"
-    table = ds["emissions"].sum(other) / 1000.0
+    table = ds["emissions"].sum(other, dtype=float) / 1000.0     # float64 also over a single-precision file
     return table, table.sum(by)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import dims
+from .errors import UsageError
 from .submodels.adaptation import RETURN_PERIODS
 from .submodels.transport import ROAD_CARRIERS
 
@@ -135,11 +136,29 @@ COORD_NAMES = {
 COORD_UNITS = {"return_period": "yr"}
 
 
-def empty_record(n_years: int, n_draws: int) -> dict[str, np.ndarray]:
-    """Preallocated arrays (T, D, M, *extra) for every recorded variable."""
+# Record precision: the model computes in float64 whatever it records; "single" stores the record
+# (and the result file's data variables) as float32, which halves the memory and the files of large
+# ensembles and keeps about 7 significant digits, far below the spread of sampled draws.
+PRECISIONS = {"single": np.float32, "double": np.float64}
+
+
+def record_dtype(precision: str) -> type:
+    """The numpy type of a record in ``precision`` ("single" or "double")."""
+    if precision not in PRECISIONS:
+        raise UsageError(f"precision: unknown precision {precision!r}; allowed: {', '.join(PRECISIONS)}")
+    return PRECISIONS[precision]
+
+
+def precision_of(array: np.ndarray) -> str:
+    """The precision ("single" or "double") of a recorded array."""
+    return next(name for name, dtype in PRECISIONS.items() if array.dtype == dtype)
+
+
+def empty_record(n_years: int, n_draws: int, dtype=np.float64) -> dict[str, np.ndarray]:
+    """Preallocated arrays (T, D, M, *extra) of ``dtype`` for every recorded variable (NaN until written)."""
     m = len(dims.MUNICIPALITIES)
-    rec = {v.name: np.full((n_years, n_draws, m) + tuple(len(COORDS[e]) for e in v.extra), np.nan)
+    rec = {v.name: np.full((n_years, n_draws, m) + tuple(len(COORDS[e]) for e in v.extra), np.nan, dtype=dtype)
            for v in ACTIVITY}
-    rec["emissions_gas"] = np.full((n_years, n_draws, m, len(dims.SOURCES), len(dims.GASES)), np.nan)
-    rec["target_gap"] = np.full((n_years, n_draws, m), np.nan)
+    rec["emissions_gas"] = np.full((n_years, n_draws, m, len(dims.SOURCES), len(dims.GASES)), np.nan, dtype=dtype)
+    rec["target_gap"] = np.full((n_years, n_draws, m), np.nan, dtype=dtype)
     return rec

@@ -8,7 +8,8 @@ Each year:
      buildings, waste, energy supply, other sectors), each through one protocol: the
      agents it needs decide (household cohorts choose modes and new cars), its stocks
      move on (from 2010), it accounts;
-  4. everything is written into preallocated arrays.
+  4. everything is written into preallocated arrays (float64, or float32 with ``precision="single"``:
+     the model computes in float64 either way, only the record is rounded).
 
 The base year is calibrated first (``calibration.py``): every submodel is set up
 once with unit factors under the 2009 policies, its 2009 emissions are compared
@@ -29,7 +30,7 @@ from .measures import lever_paths
 from .errors import DataError
 from .evaluation.targets import municipal_targets
 from .parameters import Params
-from .results import ACTIVITY, empty_record
+from .results import ACTIVITY, empty_record, record_dtype
 from .scenario import Scenario, builtin_path, load
 from .submodels import Context, energy_supply, other_sectors, population, submodels
 
@@ -116,10 +117,14 @@ class FramtidModel(Model):
     """One scenario run over all 13 municipalities."""
 
     def __init__(self, scenario: Scenario, params: Params, seed: int = 0,
-                 inputs: base_year.BaseInputs | None = None, paths: dict[str, np.ndarray] | None = None):
+                 inputs: base_year.BaseInputs | None = None, paths: dict[str, np.ndarray] | None = None,
+                 precision: str = "double"):
         """``paths``: lever paths to run instead of the scenario's measures (no measure is then
-        adaptive; the appraisal of adaptive measures runs this way)."""
+        adaptive; the appraisal of adaptive measures runs this way). ``precision``: "double" records
+        float64, "single" float32 (the model computes in float64 either way)."""
+        dtype = record_dtype(precision)        # refuse an unknown precision before any work
         super().__init__(seed=seed)
+        self.precision = precision
         self.seed_value = seed
         self.years = YEARS
         self.scenario = scenario
@@ -132,7 +137,10 @@ class FramtidModel(Model):
         self.agenda = adoption.Agenda.of(scenario.measures if paths is None else (), self.n_draws)
         self.lever_paths = self.agenda.lever_paths(YEARS) if paths is None else paths
         self.levers_now: dict[str, np.ndarray] = {}
-        self.record = empty_record(len(YEARS), self.n_draws)
+        self.record = empty_record(len(YEARS), self.n_draws, dtype)
+        # Totals [t CO2e/yr] (T, D, M) in float64 from the unrounded emissions: what the municipalities
+        # decide on is the same whatever the record precision.
+        self.totals = np.full((len(YEARS), self.n_draws, len(dims.MUNICIPALITIES)), np.nan)
         self.gwp = gwp_vector(params, scenario.gwp)
         self.submodels = submodels()
         self.calibration = self._calibrate()
@@ -146,7 +154,6 @@ class FramtidModel(Model):
         self.deciders = {"HouseholdCohort": HouseholdCohort}
         self.choices: dict[str, dict] = {}
         self.year_index = 0
-        self._totals: dict[int, np.ndarray] = {}
         if self.agenda.adaptive:
             adoption.check_parameters(params)
             self.agenda.appraisal = adoption.appraise(self)
@@ -199,20 +206,18 @@ class FramtidModel(Model):
         return np.stack([by_source[s] for s in dims.SOURCES], axis=2)
 
     def total_emissions(self, m: int, year: int) -> np.ndarray:
-        """Recorded total of municipality ``m`` in ``year`` [t CO2e/yr] (D,), in the scenario's GWP
-        (a past year's totals are computed once: the agents ask for them every year)."""
-        k = year - dims.BASE_YEAR
-        if k >= self.year_index:
-            gas = self.record["emissions_gas"][k, :, m]                       # (D, S, G)
-            return (gas.sum(axis=1) * self.gwp).sum(axis=-1)
-        if k not in self._totals:
-            self._totals[k] = self.emission_totals(k)                         # (D, M)
-        return self._totals[k][:, m]
+        """Total of municipality ``m`` in ``year`` [t CO2e/yr] (D,), in the scenario's GWP (NaN
+        before the year is recorded)."""
+        return self.totals[year - dims.BASE_YEAR, :, m]
 
     def emission_totals(self, k: int | None = None) -> np.ndarray:
-        """Recorded totals [t CO2e/yr] in the scenario's GWP: (T, D, M), or (D, M) in year index ``k``."""
-        gas = self.record["emissions_gas"] if k is None else self.record["emissions_gas"][k]
-        return (gas.sum(axis=-2) * self.gwp[:, None, :]).sum(axis=-1)
+        """Totals [t CO2e/yr] in the scenario's GWP, float64 whatever the record precision: (T, D, M),
+        or (D, M) in year index ``k`` (NaN before the year is recorded)."""
+        return self.totals if k is None else self.totals[k]
+
+    def _weigh(self, gas: np.ndarray) -> np.ndarray:
+        """Totals [t CO2e/yr] (D, M) of emissions by source and gas (D, M, S, G) [t/yr], summed in float64."""
+        return (gas.sum(axis=-2, dtype=float) * self.gwp[:, None, :]).sum(axis=-1)
 
     def step(self) -> None:
         k = self.year_index
@@ -247,7 +252,9 @@ class FramtidModel(Model):
         rec = self.record
         for v in ACTIVITY:
             rec[v.name][k] = outputs[v.submodel][v.key]
-        rec["emissions_gas"][k] = self._emission_array(outputs)
+        gas = self._emission_array(outputs)
+        rec["emissions_gas"][k] = gas           # rounded to the record's precision
+        self.totals[k] = self._weigh(gas)
         for agent in self.agents_by_type[Municipality]:
             rec["target_gap"][k, :, agent.index] = agent.target_gap
 

@@ -329,12 +329,12 @@ class _Context:
     def kt(self, variable: str = "emissions") -> object:
         """``variable`` of the selected municipalities [kt CO2e/yr], mean over draws, by scenario,
         municipality, (sector,) year."""
-        return self.ds[variable].sel(municipality=self.municipalities).mean("draw") / 1000.0
+        return self.ds[variable].sel(municipality=self.municipalities).mean("draw", dtype=float) / 1000.0
 
     def kt_draws(self, variable: str = "emissions") -> object:
         """``variable`` of the selected municipalities [kt CO2e/yr] by scenario, municipality, (sector,)
         year and draw: sum what a table shows over this first, then take percentiles."""
-        return self.ds[variable].sel(municipality=self.municipalities) / 1000.0
+        return self.ds[variable].sel(municipality=self.municipalities).astype(float) / 1000.0
 
     def cell(self, draws, sign: bool = False, digits: int = 1) -> str:
         """A value over draws (D,) as a table cell: the single draw as before (``digits`` decimals), or

@@ -280,9 +280,9 @@ class _Paths:
         def arr(da):
             return np.asarray(da.sel(order).transpose("draw", "municipality", "year").values, dtype=float)
 
-        self.total = arr(sel["emissions"].sum("sector"))
+        self.total = arr(sel["emissions"].sum("sector", dtype=float))
         keep = [s for s in dims.SOURCES if s not in ETS_SOURCES]
-        self.non_ets = arr(sel["emissions_source"].sel(source=keep).sum("source"))
+        self.non_ets = arr(sel["emissions_source"].sel(source=keep).sum("source", dtype=float))
         self.population = arr(sel["population"])
         self.car_vkm = arr(sel["car_vkm_resident"])
 

@@ -53,8 +53,10 @@ from typing import Callable, Iterable
 from .. import api
 from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from ..result_file import save_part, save_parts, verify_file, write_atomically
+from ..results import record_dtype
 
-DEFAULT_CHUNK = 250            # draws per chunk: ~1 MB of results per draw and scenario, so ~250 MB each
+DEFAULT_CHUNK = 250            # draws per chunk: ~0.4 MB of results per draw and scenario in single precision
+                               # (~0.8 MB in double), so ~100 MB (~200 MB) each
 MANIFEST = "manifest.json"
 PARTS_SUFFIX = ".parts"
 CONNECT_TIMEOUT = "10s"        # to reach a running Dask scheduler
@@ -96,11 +98,13 @@ class Batch:
     sampler: str | None = "lhs"        # None: every draw at the default parameter values
     chunk_size: int = DEFAULT_CHUNK
     variables: tuple[str, ...] | None = None   # None: every variable
+    precision: str = "double"          # of the recorded arrays: "single" (float32) or "double"
     chunks: tuple[tuple[int, int], ...] = field(init=False, repr=False)
 
     def __post_init__(self):
         if self.sampler is not None and self.sampler not in SAMPLERS:
             raise UsageError(f"--sampler: unknown sampler {self.sampler!r}; allowed: {', '.join(SAMPLERS)}")
+        record_dtype(self.precision)       # refuses an unknown precision
         object.__setattr__(self, "chunks", tuple(chunk_bounds(self.n_draws, self.chunk_size)))
 
     def manifest(self) -> dict:
@@ -114,6 +118,7 @@ class Batch:
             "draws": self.n_draws,
             "chunk_size": self.chunk_size,
             "variables": list(self.variables) if self.variables is not None else "all",
+            "precision": self.precision,
         }
 
     def part_name(self, bounds: tuple[int, int]) -> str:
@@ -200,7 +205,8 @@ def run_chunk(batch: Batch, folder: str, bounds: tuple[int, int]) -> str:
     into ``folder`` atomically; return the part's path. Runs in a worker as well as here."""
     a, b = bounds
     path = Path(folder) / batch.part_name(bounds)
-    models = [api.run_scenario(s, batch.seed, batch.n_draws, batch.sampler, slice(a, b)) for s in batch.scenarios]
+    models = [api.run_scenario(s, batch.seed, batch.n_draws, batch.sampler, slice(a, b), batch.precision)
+              for s in batch.scenarios]
     ds = api.select_variables(api.to_dataset(models, batch.seed), batch.variables)
     # The records are in ds now. The models hold reference cycles (agents and their model), which
     # only the cyclic collector frees: without collecting here, chunk after chunk stayed in memory
@@ -369,16 +375,18 @@ def _attrs(batch: Batch) -> dict:
 def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampler: str | None = "lhs",
                  chunk_size: int = DEFAULT_CHUNK, variables: list[str] | None = None, workers: int | None = None,
                  scheduler: str | None = None, resume: bool = False, force: bool = False,
-                 progress: bool = True) -> EnsembleRun:
+                 progress: bool = True, precision: str = "double") -> EnsembleRun:
     """Run ``scenarios`` (loaded :class:`~framtid.model.scenario.Scenario` objects) as an ensemble of
     ``n_draws`` sampled draws in chunks of ``chunk_size``, and write one result file at ``path``.
 
-    ``variables`` keeps only those data variables (see :func:`framtid.model.api.check_variables`).
+    ``variables`` keeps only those data variables (see :func:`framtid.model.api.check_variables`);
+    ``precision`` is that of the recorded arrays, "single" (float32) or "double" (the command line
+    chooses "single" for sampled draws, see :func:`framtid.model.api.choose_precision`).
     ``workers`` / ``scheduler`` spread the chunks over Dask (see :func:`map_chunks`). ``resume``
     continues an interrupted batch of the same inputs; ``force`` replaces an existing ``path`` and,
     without ``resume``, discards an unfinished batch of it. Every check runs before the first chunk."""
     batch = Batch(tuple(scenarios), n_draws, seed, sampler, chunk_size,
-                  tuple(api.check_variables(variables)) if variables is not None else None)
+                  tuple(api.check_variables(variables)) if variables is not None else None, precision)
     check_where(workers, scheduler)
     path = Path(path)
     folder, found = prepare(batch, path, resume, force)
