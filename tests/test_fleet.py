@@ -83,6 +83,71 @@ def test_turnover_and_fleet_mix_on_a_powertrain_major_stock():
         np.testing.assert_allclose(b, a, rtol=1e-14)
 
 
+def _vintage(stock, survival, year=2009):
+    """A VintageStock of one class ``(A + 1, K)`` with survival ``(A + 1,)``."""
+    return fleet.vintage_stock(np.asarray(stock, float)[None, None, None], np.asarray(survival, float)[None, None],
+                               year)
+
+
+def _sums(vs, survival):
+    """The survivors' total (D, M, C) from the stock's own sums over age."""
+    weights = np.stack(np.broadcast_arrays(np.ones_like(survival), survival), axis=-2)      # (C, D, 2, A + 1)
+    return fleet.vintage_sums(vs, weights[..., vs.slot_ages()])[..., 1, :].sum(axis=-1)
+
+
+def test_vintage_turnover_hand_case():
+    # The hand case of test_turnover_hand_case on a vintage stock: ring of 2 slots and the open class.
+    stock, survival = [[10.0, 0.0], [5.0, 5.0], [2.0, 0.0]], np.array([0.9, 0.5, 0.2])
+    vs = _vintage(stock, survival)
+    survivors = _sums(vs, survival[None, None])
+    assert survivors.item() == pytest.approx(14.4)
+    nxt, new = fleet.advance_vintages(vs, survivors, np.full((1, 1, 1), 20.0), np.array([[[[0.25, 0.75]]]]))
+    np.testing.assert_allclose(nxt.by_age()[0, 0, 0], [[1.4, 4.2], [9.0, 0.0], [2.9, 2.5]], rtol=1e-14)
+    assert new.item() == pytest.approx(5.6)
+
+
+def test_vintage_stock_follows_turnover_for_decades():
+    # 45 years (the ring of 30 slots turns over more than once) of growth, decline and a collapse to
+    # nothing and back, for several draws, municipalities and classes: the same stock as fleet.turnover.
+    rng = np.random.default_rng(11)
+    d, m, c, k = 3, 2, 2, 4
+    survival = fleet.annual_survival(rng.uniform(2.0, 4.0, (d, c)), rng.uniform(10.0, 25.0, (d, c)),
+                                     dims.MAX_VEHICLE_AGE)                                   # (D, C, A + 1)
+    stock = rng.uniform(0.0, 100.0, (d, m, c, dims.MAX_VEHICLE_AGE + 1, k))
+    vs = fleet.vintage_stock(stock, survival, 2009)
+    weights = np.stack([np.ones_like(survival), survival], axis=-2).transpose(1, 0, 2, 3)    # (C, D, 2, A + 1)
+    for year in range(2010, 2055):
+        total = stock.sum(axis=(-2, -1))
+        target = total * rng.uniform(0.85, 1.1, total.shape)
+        if year == 2030:
+            target[0, 0, 0] = 0.0                     # every vehicle gone ...
+        elif year > 2030 and total[0, 0, 0] < 40.0:
+            target[0, 0, 0] = 40.0                    # ... and new ones bought
+        shares = rng.dirichlet(np.ones(k), (d, m, c))
+        sums = fleet.vintage_sums(vs, weights[..., vs.slot_ages()])                        # (D, M, C, 2, K)
+        np.testing.assert_allclose(sums[..., 0, :], stock.sum(axis=-2), rtol=1e-11, atol=1e-9)
+        vs, new_vintage = fleet.advance_vintages(vs, sums[..., 1, :].sum(axis=-1), target, shares)
+        stock, new = fleet.turnover(stock, survival[:, None], target, shares)
+        np.testing.assert_allclose(new_vintage, new, rtol=1e-11, atol=1e-9)
+        np.testing.assert_allclose(vs.by_age(), stock, rtol=1e-11, atol=1e-9)
+    assert stock[0, 0, 0].sum() > 0.0                 # ... and the stock has grown again since
+
+
+def test_an_advanced_vintage_stock_refuses_to_be_read_and_a_copy_branches():
+    survival = np.array([0.9, 0.8, 0.5, 0.2])
+    vs = _vintage(np.full((4, 2), 10.0), survival)
+    branch = vs.copy()
+    target, shares = np.full((1, 1, 1), 50.0), np.array([[[[0.5, 0.5]]]])
+    survivors = _sums(vs, survival[None, None])
+    one, _ = fleet.advance_vintages(vs, survivors, target, shares)
+    other, _ = fleet.advance_vintages(branch, survivors, target, shares)
+    np.testing.assert_array_equal(one.by_age(), other.by_age())
+    with pytest.raises(RuntimeError, match="advanced to 2010"):
+        vs.by_age()
+    with pytest.raises(RuntimeError, match="copy"):
+        fleet.advance_vintages(vs, survivors, target, shares)
+
+
 def test_vintage_efficiency():
     # 0.98^10 = 0.8171; floor 0.9 binds; vintages before the base year use more
     assert fleet.vintage_efficiency(10, 0.02, 0.5) == pytest.approx(0.98 ** 10)

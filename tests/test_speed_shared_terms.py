@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from framtid.model.submodels import heating, transport
+from framtid.model.submodels import heating
 
 
 def test_annual_cost_is_capital_plus_running_cost():
@@ -28,18 +28,3 @@ def test_logit_of_a_shared_utility_equals_the_choice():
     for allowed in (np.ones(heating.N_SYSTEMS, bool), ~heating.PHASED_OUT):
         assert np.array_equal(heating.logit_of_utility(utility, allowed),
                               heating.choose_heating_systems(cost, asc, -0.02, allowed))
-
-
-def test_car_sums_are_kept_only_for_read_only_stocks():
-    rng = np.random.default_rng(4)
-    stock = rng.uniform(0, 10, (2, 3, 4, 31, 4))
-    expected = np.einsum("dmak->dmk", stock[:, :, 0])
-    assert np.array_equal(transport._cars_by_powertrain(stock), expected)
-    stock[:, :, 0] *= 2.0                                    # writeable: never taken from the memo
-    assert np.array_equal(transport._cars_by_powertrain(stock), 2.0 * expected)
-    stock.flags.writeable = False
-    first = transport._cars_by_powertrain(stock)
-    assert transport._cars_by_powertrain(stock) is first     # the same read-only stock: kept
-    other = stock.copy()
-    assert np.array_equal(transport._cars_by_powertrain(other), first)
-    assert transport._cars_by_powertrain(other) is not first

@@ -344,12 +344,12 @@ def test_home_charging_access_favours_bevs_in_c_zones():
 
 
 def _with_bev_stock(state, share):
-    cars = state.stock[:, :, 0]
+    stock = state.stock.by_age()
+    cars = stock[:, :, 0]
     total = cars.sum(axis=-1, keepdims=True)
     ice = cars[..., :3] * (1.0 - share) * total / cars[..., :3].sum(axis=-1, keepdims=True)
-    stock = state.stock.copy()
     stock[:, :, 0] = np.concatenate([ice, share * total], axis=-1)
-    return replace(state, stock=stock)
+    return replace(state, stock=tr.fleet_stock(stock, state.fleet, state.year))
 
 
 def test_purchase_exemptions_carry_the_bev_share_of_new_cars():
@@ -386,7 +386,7 @@ def test_fleet_turnover_keeps_the_car_stock_at_its_target():
         state, out = step(state, params, lv(), year, growth)
         population = drivers(growth)[0]
         np.testing.assert_allclose(out["car_stock"].sum(axis=-1), population * CARS_PER_CAPITA, rtol=1e-12)
-        assert state.stock.min() >= 0.0
+        assert state.stock.by_age().min() >= 0.0
         np.testing.assert_allclose(out["new_car_share"].sum(axis=-1), 1.0)
 
 
@@ -413,7 +413,7 @@ def test_shrinking_population_lowers_activity_and_stock():
     np.testing.assert_allclose(out["vkm"][..., 1], base["vkm"][..., 1] * 0.8 ** 0.9, rtol=1e-12)
     np.testing.assert_allclose(out["vkm"][..., 3], base["vkm"][..., 3] * 0.8, rtol=1e-12)
     assert np.all(out["car_stock"].sum(axis=-1) < base["car_stock"].sum(axis=-1))
-    assert state.stock.min() >= 0.0
+    assert state.stock.by_age().min() >= 0.0
 
 
 def test_vans_and_trucks_pay_their_own_rates_and_drive_a_little_less():

@@ -14,7 +14,7 @@ Every function is pure: numpy arrays in, numpy arrays out. Stock arrays end in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ FUELS = ("petrol", "diesel")
 KG_PER_T = 1e3
 G_PER_T = 1e6
 SURVIVAL_TAIL_YEARS = 100  # ages summed beyond the open class; R is negligible by then
+SCALE_FLOOR = 1e-200      # a vintage stock's scale below this is folded into its counts (VintageStock)
 
 
 def weibull_survival(age: np.ndarray, shape: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -81,7 +82,7 @@ def turnover(stock: np.ndarray, survival: np.ndarray, target_total: np.ndarray,
     # Survivors counted without materialising the aged stock: sum_a,k p(a) S[a, k] in one einsum.
     surviving_total = np.einsum("...ak,...a->...", stock, survival)
     new = np.maximum(target_total - surviving_total, 0.0)
-    keep = np.minimum(target_total / np.maximum(surviving_total, np.finfo(float).tiny), 1.0)
+    keep = np.minimum(target_total, surviving_total) / np.maximum(surviving_total, np.finfo(float).tiny)
     factor = (survival * keep[..., None])[..., None]                    # (..., A, 1) survival and scaling
     # One pass moves every cohort a year on (the open class then adds its own survivors) into an array
     # laid out in memory like ``stock``: the simulation keeps the ages of each powertrain contiguous,
@@ -92,6 +93,128 @@ def turnover(stock: np.ndarray, survival: np.ndarray, target_total: np.ndarray,
     next_stock[..., -1, :] += stock[..., -1, :] * factor[..., -1, :]
     next_stock[..., 0, :] = new[..., None] * new_shares
     return next_stock, new
+
+
+# Rows of the age weights summed over a vintage stock (:func:`vintage_sums`).
+VEHICLES, SURVIVORS, KM, FUEL, ELECTRICITY = range(5)
+
+
+@dataclass(frozen=True)
+class VintageStock:
+    """A fleet kept by vintage, so that a year of turnover writes only the new vintage [vehicles].
+
+    The same stock as :func:`turnover`'s ``(..., A + 1, K)`` array (ages ``0..A``, the last open-ended),
+    stored so that ageing moves no data: the vintage registered in year ``v`` sits in slot ``v mod A`` of a
+    ring of ``A`` slots (ages ``0..A-1``), and slot ``A`` holds the open class. Counts are normalised,
+
+        ``S_t(a, k) = cohorts[v mod A, k] x R(a) x scale_t`` (``v = t - a``),  ``S_t(A, k) = cohorts[A, k] x scale_t``,
+
+    with ``R(a) = prod_(j<a) p(j)`` the survival from registration to age ``a`` and ``scale_t`` the product
+    of the yearly scalings of a shrinking stock (:func:`turnover`). Survival then needs no arithmetic on
+    the cohorts and a scaling only on ``scale``; each year the vintage of ``t - A`` joins the open class and
+    the new vintage takes its slot (the equations of :func:`turnover`, methods §1.5).
+
+    A turnover updates ``cohorts`` in place: the stock it started from then holds another year and refuses
+    to be read by age or advanced again (``copy()`` it first to branch). Its ``sums`` stay valid.
+
+    cohorts ``(C, D, A + 1, K, M)``; scale ``(C, D, M)``; reach ``R`` and survival ``p`` ``(C, D, A + 1)`` [1];
+    ``sums`` ``(D, M, C, rows, K)``: :func:`vintage_sums` with this year's weights, set by the owner of the
+    weights (the rows VEHICLES, SURVIVORS, KM, FUEL, ELECTRICITY in the simulation).
+    """
+
+    cohorts: np.ndarray
+    scale: np.ndarray
+    reach: np.ndarray
+    survival: np.ndarray
+    year: int
+    clock: list          # [the year the shared cohorts hold]
+    sums: np.ndarray | None = None
+
+    @property
+    def ring(self) -> int:
+        return self.cohorts.shape[2] - 1
+
+    def slot_ages(self) -> np.ndarray:
+        """Age of the vehicles in each slot this year ``(A + 1,)``: the ring's vintages, then the open class."""
+        return np.append((self.year - np.arange(self.ring)) % self.ring, self.ring)
+
+    def check_current(self) -> None:
+        if self.clock[0] != self.year:
+            raise RuntimeError(f"this vehicle stock of {self.year} was advanced to {self.clock[0]}; "
+                               "copy() a stock before advancing it to keep it")
+
+    def copy(self) -> "VintageStock":
+        self.check_current()
+        return replace(self, cohorts=self.cohorts.copy(), clock=[self.year])
+
+    def slot_reach(self) -> np.ndarray:
+        """``R(age)`` of each slot ``(C, D, A + 1)``, 1 for the open class (its counts are not normalised by R)."""
+        reach = self.reach[:, :, self.slot_ages()]
+        reach[:, :, -1] = 1.0
+        return reach
+
+    def by_age(self) -> np.ndarray:
+        """The stock as an array ``(D, M, C, A + 1, K)`` [vehicles], ages ``0..A`` (the last open-ended)."""
+        self.check_current()
+        physical = self.cohorts * (self.slot_reach()[..., None, None] * self.scale[:, :, None, None, :])
+        out = np.empty(physical.shape)
+        out[:, :, self.slot_ages()] = physical        # slot -> age: a permutation
+        return out.transpose(1, 4, 0, 2, 3)
+
+
+def vintage_stock(by_age: np.ndarray, survival: np.ndarray, year: int) -> VintageStock:
+    """A :class:`VintageStock` holding ``by_age`` ``(D, M, C, A + 1, K)`` [vehicles] in ``year``, with the annual
+    survival ``(D, C, A + 1)`` [1/yr] of :func:`annual_survival`."""
+    d, m, c, a1, k = by_age.shape
+    p = np.ascontiguousarray(np.broadcast_to(survival, (d, c, a1)).transpose(1, 0, 2))            # (C, D, A + 1)
+    reach = np.concatenate([np.ones(p.shape[:2] + (1,)), np.cumprod(p[..., :-1], axis=-1)], axis=-1)
+    stock = VintageStock(cohorts=np.zeros((c, d, a1, k, m)), scale=np.ones((c, d, m)), reach=reach, survival=p,
+                         year=year, clock=[year])
+    ages, slot_reach = stock.slot_ages(), stock.slot_reach()[..., None, None]
+    # Where survival to an age underflows to 0 no vehicle of that age exists: its slot holds 0.
+    np.divide(by_age.transpose(2, 0, 3, 4, 1)[:, :, ages], slot_reach, out=stock.cohorts, where=slot_reach > 0.0)
+    return stock
+
+
+def vintage_sums(stock: VintageStock, slot_weights: np.ndarray) -> np.ndarray:
+    """Weighted sums over age of a vintage stock, ``sum_a S[a, k] w[row, a]``, ``(D, M, C, rows, K)``.
+
+    slot_weights ``(C, D, rows, A + 1)``: the weight of the vehicles in each slot (at the ages
+    ``stock.slot_ages()``). One matrix product per class and draw: the stock is read once for every row.
+    """
+    stock.check_current()
+    c, d, a1, k, m = stock.cohorts.shape
+    per_slot = slot_weights * stock.slot_reach()[:, :, None, :]                              # (C, D, rows, A + 1)
+    sums = np.matmul(per_slot, stock.cohorts.reshape(c, d, a1, k * m)).reshape(c, d, -1, k, m)
+    sums *= stock.scale[:, :, None, None, :]
+    return sums.transpose(1, 4, 0, 2, 3)
+
+
+def advance_vintages(stock: VintageStock, survivors: np.ndarray, target_total: np.ndarray,
+                     new_shares: np.ndarray) -> tuple[VintageStock, np.ndarray]:
+    """One year of turnover of a vintage stock: :func:`turnover`'s equations, in place [vehicles].
+
+    survivors ``(D, M, C)``: the stock's vehicles that survive the year, ``sum_a,k p(a) S[a, k]`` (from its
+    sums); target_total ``(D, M, C)``; new_shares ``(D, M, C, K)`` summing to 1. Returns the stock a year on
+    (sharing the cohorts, ``sums`` unset) and the new vehicles ``(D, M, C)``.
+    """
+    stock.check_current()
+    year, a = stock.year + 1, stock.ring
+    new = np.maximum(target_total - survivors, 0.0)
+    keep = np.minimum(target_total, survivors) / np.maximum(survivors, np.finfo(float).tiny)   # <= 1, no overflow
+    scale = stock.scale * keep.transpose(2, 0, 1)                                            # (C, D, M)
+    lost = np.nonzero(scale < SCALE_FLOOR)
+    if lost[0].size:   # a stock scaled (almost) to nothing: hold its counts as they are, scale 1
+        stock.cohorts[lost[0], lost[1], ..., lost[2]] *= scale[lost][:, None, None]
+        scale[lost] = 1.0
+    slot, cohorts = year % a, stock.cohorts
+    # The vintage of year - A joins the open class (the survivors of age A - 1 and of the open class) ...
+    cohorts[:, :, a] *= stock.survival[:, :, a, None, None]
+    cohorts[:, :, a] += cohorts[:, :, slot] * stock.reach[:, :, a, None, None]
+    # ... and the new vintage takes its slot (R(0) = 1), in the stock's normalised counts.
+    cohorts[:, :, slot] = (new[..., None] * new_shares).transpose(2, 0, 3, 1) / scale[:, :, None, :]
+    stock.clock[0] = year
+    return replace(stock, scale=scale, year=year, sums=None), new
 
 
 def vintage_efficiency(years_after_base: np.ndarray, improvement: np.ndarray,
@@ -170,7 +293,15 @@ def fleet_mix(stock: np.ndarray, mileage_by_age: np.ndarray, fuel_per_km_new: np
     weights = np.stack(np.broadcast_arrays(mileage_by_age, mileage_by_age * fuel_vintage,
                                            mileage_by_age * electricity_vintage), axis=-2)        # (..., 3, A)
     by_age = np.matmul(weights, stock)                                                           # (..., 3, K)
-    km, fuel, electricity = by_age[..., 0, :], by_age[..., 1, :], by_age[..., 2, :]
+    return mix_of_sums(by_age[..., 0, :], by_age[..., 1, :], by_age[..., 2, :], fuel_per_km_new,
+                       electricity_per_km_new)
+
+
+def mix_of_sums(km: np.ndarray, fuel: np.ndarray, electricity: np.ndarray, fuel_per_km_new: np.ndarray,
+                electricity_per_km_new: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`fleet_mix` from the stock's sums over age by powertrain ``(..., K)``: ``sum_a S m`` [vehicles],
+    ``sum_a S m f_fuel`` and ``sum_a S m f_electricity`` [vehicles] (rows KM, FUEL, ELECTRICITY of
+    :func:`vintage_sums`)."""
     total = np.maximum(km.sum(axis=-1), np.finfo(float).tiny)
     return (km / total[..., None], fuel_per_km_new * fuel / total[..., None],
             (electricity_per_km_new * electricity).sum(axis=-1) / total)

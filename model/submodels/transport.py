@@ -36,7 +36,6 @@ directly; every call gets all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -126,7 +125,7 @@ class TransportState:
     pt_cost_coefficient: np.ndarray     # (D, M, P) [1/NOK] beta of PT costs per purpose
     calibration: np.ndarray             # (D, M, 4 classes) [1] factors of CLASS_SOURCES
     activity_vkm_base: np.ndarray       # (D, M, 3) [vkm/yr] vans, heavy, buses in 2009, calibrated
-    stock: np.ndarray                   # (D, M, C, A, K) [vehicles]
+    stock: fleet.VintageStock           # (D, M, C, A, K) [vehicles] by vintage, with this year's sums
     new_car_share: np.ndarray           # (D, M, K) [1] powertrains of this year's new cars
     vkm_share: np.ndarray               # (D, M, C, K) [1] share of each class's vkm by powertrain
     energy_per_vkm: np.ndarray          # (D, M, C, 3) [kWh/vkm] petrol, diesel, electricity
@@ -154,20 +153,9 @@ def bev_share_of_stock(stock: np.ndarray) -> np.ndarray:
     return _bev_share(_cars_by_powertrain(stock))
 
 
-_car_sums: list = [None, None]   # (weak reference to a stock, its cars by powertrain)
-
-
-def _cars_by_powertrain(stock: np.ndarray) -> np.ndarray:
-    """Cars by powertrain ``(D, M, K)``, summed over age (einsum: faster than numpy's sum on the stock's
-    powertrain-major layout). The last stock's sums are kept: the year's accounting and next year's
-    choice read the same (read-only) stock."""
-    ref, sums = _car_sums
-    if ref is None or ref() is not stock or stock.flags.writeable:
-        sums = np.einsum("dmak->dmk", stock[:, :, CAR_CLASS])
-        if not stock.flags.writeable:
-            sums.flags.writeable = False
-            _car_sums[:] = [weakref.ref(stock), sums]
-    return sums
+def _cars_by_powertrain(stock: fleet.VintageStock) -> np.ndarray:
+    """Cars by powertrain ``(D, M, K)`` (the stock's sums over age)."""
+    return stock.sums[:, :, CAR_CLASS, fleet.VEHICLES]
 
 
 def _bev_share(cars: np.ndarray) -> np.ndarray:
@@ -175,16 +163,39 @@ def _bev_share(cars: np.ndarray) -> np.ndarray:
     return cars[..., BEV] / np.maximum(cars.sum(axis=-1), TINY)
 
 
-def _fleet_state(stock: np.ndarray, fc: FleetCoefficients, year: int) -> tuple[np.ndarray, np.ndarray]:
-    """vkm share by powertrain ``(D, M, C, K)`` and energy per vkm ``(D, M, C, 3)`` [kWh/vkm]."""
-    offset = (year - dims.BASE_YEAR) - np.arange(dims.MAX_VEHICLE_AGE + 1)
-    fuel_eff = fleet.vintage_efficiency(offset, fc.fuel_gain[:, :, None], fc.efficiency_floor[:, None, None])
-    el_eff = fleet.vintage_efficiency(offset, fc.electric_gain[:, None], fc.efficiency_floor[:, None])
-    share, fuel, electricity = fleet.fleet_mix(stock, fc.mileage[:, None, None, :], fc.fuel_per_km_new[:, None],
-                                               fuel_eff[:, None], fc.electricity_per_km_new[:, None],
-                                               el_eff[:, None, None, :])
+def slot_weights(fc: FleetCoefficients, year: int, ages: np.ndarray) -> np.ndarray:
+    """The weights the fleet is summed with in ``year``, for vehicles of the ``ages`` ``(n,)`` of the stock's
+    slots: ``(C, D, 5, n)`` [1], rows ``fleet.VEHICLES`` (1), ``SURVIVORS`` (annual survival), ``KM``
+    (relative annual km) and ``FUEL`` and ``ELECTRICITY`` (km times the vintage's energy use relative to a
+    2009 vehicle, :func:`fleet.vintage_efficiency`)."""
+    offset = (year - dims.BASE_YEAR) - ages
+    fuel_eff = fleet.vintage_efficiency(offset, fc.fuel_gain.T[:, :, None], fc.efficiency_floor[:, None])  # (C, D, n)
+    el_eff = fleet.vintage_efficiency(offset, fc.electric_gain[:, None], fc.efficiency_floor[:, None])  # (D, n)
+    km = fc.mileage[:, ages]                                                                 # (D, n)
+    out = np.empty((fc.survival.shape[1], len(km), 5, len(ages)))
+    out[:, :, fleet.VEHICLES] = 1.0
+    out[:, :, fleet.SURVIVORS] = fc.survival[:, :, ages].transpose(1, 0, 2)
+    out[:, :, fleet.KM] = km
+    out[:, :, fleet.FUEL] = km * fuel_eff
+    out[:, :, fleet.ELECTRICITY] = km * el_eff
+    return out
+
+
+def _fleet_state(stock: fleet.VintageStock, fc: FleetCoefficients,
+                 year: int) -> tuple[fleet.VintageStock, np.ndarray, np.ndarray]:
+    """The stock with this year's sums, vkm share by powertrain ``(D, M, C, K)`` and energy per vkm
+    ``(D, M, C, 3)`` [kWh/vkm]."""
+    sums = fleet.vintage_sums(stock, slot_weights(fc, year, stock.slot_ages()))               # (D, M, C, 5, K)
+    share, fuel, electricity = fleet.mix_of_sums(sums[..., fleet.KM, :], sums[..., fleet.FUEL, :],
+                                                 sums[..., fleet.ELECTRICITY, :], fc.fuel_per_km_new[:, None],
+                                                 fc.electricity_per_km_new[:, None])
     energy = np.stack([fuel[..., PETROL] + fuel[..., PHEV], fuel[..., DIESEL], electricity], axis=-1)
-    return share, energy
+    return replace(stock, sums=sums), share, energy
+
+
+def fleet_stock(by_age: np.ndarray, fc: FleetCoefficients, year: int) -> fleet.VintageStock:
+    """A fleet ``(D, M, C, A + 1, K)`` [vehicles] by age as the state keeps it in ``year`` (with its sums)."""
+    return _fleet_state(fleet.vintage_stock(by_age, fc.survival, year), fc, year)[0]
 
 
 def energy_prices(paths, k: int, levers: dict, fc: FleetCoefficients) -> np.ndarray:
@@ -764,10 +775,7 @@ def _base_stock(fc: FleetCoefficients, cars: np.ndarray, car_mix: np.ndarray,
     mix = np.zeros(vehicles.shape + (len(dims.POWERTRAINS),))
     mix[..., DIESEL] = 1.0
     mix[:, :, CAR_CLASS] = car_mix
-    # Stored powertrain-major (the ages of each powertrain contiguous in memory), seen with the axes
-    # (D, M, C, A, K): fleet.turnover keeps the layout, and sums and products over age run fast on it.
-    by_powertrain = vehicles[..., None, None] * fc.age_profile[:, None, :, None, :] * mix[..., None]  # (D,M,C,K,A)
-    return np.swapaxes(by_powertrain, -1, -2)
+    return vehicles[..., None, None] * fc.age_profile[:, None, :, :, None] * mix[..., None, :]
 
 
 def _cost_coefficients(c: DemandCoefficients, weights: np.ndarray, p0: np.ndarray,
@@ -829,9 +837,9 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     weights = zone_population[..., None] * c.purpose_share[:, None, None, :]                 # (D, M, Z, P)
     p0 = _base_mode_shares(c, weights, shares)
     activity_vkm = fc.base_vkm_per_capita[:, None, :] * population[..., None] * cal[..., 1:]
-    stock = _base_stock(fc, population * cars_per_capita, powertrains, activity_vkm)
-    stock.flags.writeable = False   # the states read it, advance makes a new one
-    vkm_share, energy = _fleet_state(stock, fc, dims.BASE_YEAR)
+    stock, vkm_share, energy = _fleet_state(
+        fleet.vintage_stock(_base_stock(fc, population * cars_per_capita, powertrains, activity_vkm),
+                            fc.survival, dims.BASE_YEAR), fc, dims.BASE_YEAR)
     volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
     ones = np.ones(volume.shape)
     no_change = np.zeros(volume.shape)
@@ -893,12 +901,15 @@ def purpose_factor(c: DemandCoefficients, telework: np.ndarray) -> np.ndarray:
 
 def advance(state: TransportState, population: np.ndarray, zone_population: np.ndarray,
             trip_length_factor: np.ndarray, jobs: np.ndarray, choice: dict, new_car_shares: np.ndarray,
-            levers: dict, params: Params, year: int, job_zone_share: np.ndarray | None = None) -> TransportState:
+            levers: dict, params: Params, year: int, job_zone_share: np.ndarray | None = None,
+            in_place: bool = False) -> TransportState:
     """Transition from ``year - 1`` to ``year``: new demography, the chosen travel, and one year
     of fleet turnover with car stock = population x cars per capita and the stock of the other
     classes following their vkm (methods §1.5-1.6). Telework (lever ``telework_share``) scales
     trips by purpose (:func:`purpose_factor`); ``job_zone_share`` (D, M, Z) is where the jobs are
-    this year (land use; unchanged when None)."""
+    this year (land use; unchanged when None). ``in_place``: age the fleet in the arrays of ``state``, which
+    then can no longer be advanced or read by age (:class:`fleet.VintageStock`); the simulation, which
+    keeps only the newest state, does so and saves a copy of the fleet each year."""
     c, fc = _coef(state, params)
     factor = purpose_factor(c, levers["telework_share"])
     volume = (mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
@@ -919,14 +930,14 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     others = _activity_vkm(moved, fc, levers, population, jobs, freight) / fc.annual_km[:, None, 1:]
     zero_emission = np.stack([levers["zero_emission_share_new_van"], levers["zero_emission_share_new_heavy"],
                               levers["zero_emission_share_new_bus"]], axis=-1)
-    new_shares = np.zeros(state.stock.shape[:3] + state.stock.shape[-1:])
+    new_shares = np.zeros(cars.shape + (len(dims.VEHICLE_CLASSES), len(dims.POWERTRAINS)))
     new_shares[:, :, CAR_CLASS] = new_car
     new_shares[:, :, 1:, DIESEL] = 1.0 - zero_emission
     new_shares[:, :, 1:, BEV] = zero_emission
     targets = np.concatenate([cars[..., None], others], axis=-1)                               # (D, M, C)
-    stock, _ = fleet.turnover(state.stock, fc.survival[:, None], targets, new_shares)
-    stock.flags.writeable = False   # read by this year's accounting and next year's choice (_cars_by_powertrain)
-    vkm_share, energy = _fleet_state(stock, fc, year)
+    survivors = np.einsum("dmck->dmc", state.stock.sums[..., fleet.SURVIVORS, :])
+    stock, _ = fleet.advance_vintages(state.stock if in_place else state.stock.copy(), survivors, targets, new_shares)
+    stock, vkm_share, energy = _fleet_state(stock, fc, year)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy)
 
 
@@ -1050,7 +1061,8 @@ class Transport:
     def advance(self, state: TransportState, ctx) -> TransportState:
         lu, choice = ctx.outputs["land_use"], ctx.choices["transport"]
         return advance(state, ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
-                       choice["travel"], choice["cars"], ctx.levers, ctx.params, ctx.year, lu.get("job_zone_share"))
+                       choice["travel"], choice["cars"], ctx.levers, ctx.params, ctx.year, lu.get("job_zone_share"),
+                       in_place=True)
 
     def account(self, state: TransportState, ctx) -> dict:
         return account(state, ctx.levers, ctx.params, ctx.year)
