@@ -329,19 +329,23 @@ def crossing_matrix(cordons: Sequence[Cordon], split: np.ndarray,
     """
     split = np.asarray(split, dtype=float)
     delta = np.asarray(dest_zone_share, dtype=float)
-    m, z = len(dims.MUNICIPALITIES), len(dims.ZONES)
+    m, z, p = len(dims.MUNICIPALITIES), len(dims.ZONES), split.shape[-2]
     lead = np.broadcast_shapes(split.shape[:-3], delta.shape[:-1])
-    per_pair = np.zeros(lead + (len(cordons), m, m, z))          # (..., C, home, destination, Z)
+    crossings = np.zeros(lead + (len(cordons), m, z, p))
     outside = np.zeros(z)
+    # Only a few (home, destination) pairs can cross a cordon: the owner's own trips and its exchange with
+    # its neighbours. Summing those pairs alone spares a dense (C, M, M, Z) array of mostly zeros.
     for c, cordon in enumerate(cordons):
         inside = np.array(cordon.inside_share)
         o = dims.index(dims.MUNICIPALITIES, cordon.municipality)
-        per_pair[..., c, o, o, :] = crossing_probability(inside, inside, delta)
+        pairs = [(o, o, crossing_probability(inside, inside, delta))]
         for other in cordon.exchange_with:
             n = dims.index(dims.MUNICIPALITIES, other)
-            per_pair[..., c, o, n, :] = crossing_probability(inside, outside, delta)
-            per_pair[..., c, n, o, :] = crossing_probability(outside, inside, delta)
-    crossings = np.einsum("...hpn,...chnz->...chzp", split, per_pair)
+            pairs += [(o, n, crossing_probability(inside, outside, delta)),
+                      (n, o, crossing_probability(outside, inside, delta))]
+        for home, destination, probability in sorted(pairs, key=lambda x: x[:2]):
+            crossings[..., c, home, :, :] += (split[..., home, None, :, destination]
+                                              * np.broadcast_to(probability, lead + (z,))[..., :, None])
     factor = np.array([DIRECTION_FACTOR[c.charged_direction] for c in cordons])
     return crossings, crossings * factor[:, None, None, None]
 

@@ -168,12 +168,13 @@ def vintage_stock(by_age: np.ndarray, survival: np.ndarray, year: int) -> Vintag
     d, m, c, a1, k = by_age.shape
     p = np.ascontiguousarray(np.broadcast_to(survival, (d, c, a1)).transpose(1, 0, 2))            # (C, D, A + 1)
     reach = np.concatenate([np.ones(p.shape[:2] + (1,)), np.cumprod(p[..., :-1], axis=-1)], axis=-1)
-    stock = VintageStock(cohorts=np.zeros((c, d, a1, k, m)), scale=np.ones((c, d, m)), reach=reach, survival=p,
-                         year=year, clock=[year])
-    ages, slot_reach = stock.slot_ages(), stock.slot_reach()[..., None, None]
-    # Where survival to an age underflows to 0 no vehicle of that age exists: its slot holds 0.
-    np.divide(by_age.transpose(2, 0, 3, 4, 1)[:, :, ages], slot_reach, out=stock.cohorts, where=slot_reach > 0.0)
-    return stock
+    stock = VintageStock(cohorts=np.ascontiguousarray(by_age.transpose(2, 0, 3, 4, 1)), scale=np.ones((c, d, m)),
+                         reach=reach, survival=p, year=year, clock=[year])
+    ages, slot_reach = stock.slot_ages(), stock.slot_reach()
+    cohorts = stock.cohorts[:, :, ages]                                                      # age -> slot
+    # Where survival to an age underflows to 0 no vehicle of that age exists: its slot holds 0 (x / inf).
+    cohorts /= np.where(slot_reach > 0.0, slot_reach, np.inf)[..., None, None]
+    return replace(stock, cohorts=cohorts)
 
 
 def vintage_sums(stock: VintageStock, slot_weights: np.ndarray) -> np.ndarray:
