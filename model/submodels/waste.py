@@ -446,13 +446,14 @@ def account(state: WasteState, population: np.ndarray, levers: dict, params: Par
     recovered = generated * recovery
     emitted = landfill.methane_emitted(generated, recovered, c.landfill_oxidation)
 
-    treated = state.waste_by_fraction[..., None] * state.shares
-    by_treatment = treated.sum(axis=2)
+    waste, shares = state.waste_by_fraction, state.shares                                    # (D, M, F), (D, M, F, 4)
+    # Sums over fractions by einsum: numpy's sums over a middle or a short last axis are slower.
+    by_treatment = np.einsum("dmf,dmfj->dmj", waste, shares)
     incinerated = by_treatment[..., INCINERATION]
-    fossil = (treated[..., INCINERATION] * c.fossil_co2).sum(axis=-1)
+    fossil = np.einsum("dmf,dmf,dxf->dm", waste, shares[..., INCINERATION], c.fossil_co2)
 
     bio = by_treatment[..., BIOLOGICAL]
-    composted, digested = composted_and_digested(bio, treated[..., FOOD, BIOLOGICAL], c.composting_share,
+    composted, digested = composted_and_digested(bio, waste[..., FOOD] * shares[..., FOOD, BIOLOGICAL], c.composting_share,
                                                  levers.get("food_digestion_share_min", 0.0))
     bio_ef = state.biological_factor
 
