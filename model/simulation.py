@@ -194,8 +194,8 @@ class FramtidModel(Model):
         return cal
 
     # -- yearly steps ---------------------------------------------------------------------------
-    def _emission_array(self, outputs: dict) -> np.ndarray:
-        """Collect every submodel's emissions into (D, M, S, G) over ``dims.SOURCES``."""
+    def _emissions_by_source(self, outputs: dict) -> list[np.ndarray]:
+        """Every submodel's emissions (D, M, G) [t gas/yr], in the order of ``dims.SOURCES``."""
         by_source = {}
         for sm in self.submodels:
             if sm.emits:
@@ -203,7 +203,11 @@ class FramtidModel(Model):
         missing = set(dims.SOURCES) - set(by_source)
         if missing:
             raise RuntimeError(f"no submodel produced source(s) {', '.join(sorted(missing))}")
-        return np.stack([by_source[s] for s in dims.SOURCES], axis=2)
+        return [by_source[s] for s in dims.SOURCES]
+
+    def _emission_array(self, outputs: dict) -> np.ndarray:
+        """Collect every submodel's emissions into (D, M, S, G) over ``dims.SOURCES``."""
+        return np.stack(self._emissions_by_source(outputs), axis=2)
 
     def total_emissions(self, m: int, year: int) -> np.ndarray:
         """Total of municipality ``m`` in ``year`` [t CO2e/yr] (D,), in the scenario's GWP (NaN
@@ -215,9 +219,12 @@ class FramtidModel(Model):
         or (D, M) in year index ``k`` (NaN before the year is recorded)."""
         return self.totals if k is None else self.totals[k]
 
-    def _weigh(self, gas: np.ndarray) -> np.ndarray:
-        """Totals [t CO2e/yr] (D, M) of emissions by source and gas (D, M, S, G) [t/yr], summed in float64."""
-        return (gas.sum(axis=-2, dtype=float) * self.gwp[:, None, :]).sum(axis=-1)
+    def _weigh(self, by_source: list[np.ndarray]) -> np.ndarray:
+        """Totals [t CO2e/yr] (D, M) of emissions by source (D, M, G) [t/yr], summed in float64."""
+        gas = by_source[0].astype(float)             # a copy, summed into source by source
+        for emissions in by_source[1:]:
+            gas += emissions
+        return (gas * self.gwp[:, None, :]).sum(axis=-1)
 
     def step(self) -> None:
         k = self.year_index
@@ -252,9 +259,11 @@ class FramtidModel(Model):
         rec = self.record
         for v in ACTIVITY:
             rec[v.name][k] = outputs[v.submodel][v.key]
-        gas = self._emission_array(outputs)
-        rec["emissions_gas"][k] = gas           # rounded to the record's precision
-        self.totals[k] = self._weigh(gas)
+        by_source = self._emissions_by_source(outputs)
+        gas = rec["emissions_gas"][k]                       # (D, M, S, G)
+        for i, emissions in enumerate(by_source):
+            gas[:, :, i] = emissions                        # rounded to the record's precision
+        self.totals[k] = self._weigh(by_source)
         for agent in self.agents_by_type[Municipality]:
             rec["target_gap"][k, :, agent.index] = agent.target_gap
 
