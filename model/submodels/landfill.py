@@ -148,9 +148,7 @@ def legacy_pool(population_base: np.ndarray, waste_per_capita_base: np.ndarray, 
     """
     years = np.arange(first_year, base_year)
     base_total = np.einsum("df,dmf->dm", composition, base_fraction_share)
-    shares = fraction_landfill_share(
-        historic_landfill_share(years, share_early, decline_start, base_total, base_year),
-        base_fraction_share, base_total)
+    totals = historic_landfill_share(years, share_early, decline_start, base_total, base_year)   # (T, D, M)
     back = (years - base_year)[:, None].astype(float)
     growth = ((1.0 + population_growth[None, :]) ** back) * ((1.0 + waste_growth[None, :]) ** back)
     generated = population_base * waste_per_capita_base
@@ -158,6 +156,8 @@ def legacy_pool(population_base: np.ndarray, waste_per_capita_base: np.ndarray, 
     per_t = (composition * ddocm_per_t)[:, None, :]
     k_b = k[:, None, :]
     for i in range(years.size):
-        deposit = (generated * growth[i][:, None])[..., None] * per_t * shares[i]
+        # One year's fraction shares at a time: all of them at once would be a large (T, D, M, F) array.
+        shares = fraction_landfill_share(totals[i], base_fraction_share, base_total)
+        deposit = (generated * growth[i][:, None])[..., None] * per_t * shares
         pool, _ = fod_step(pool, deposit, k_b)
     return pool
