@@ -38,8 +38,17 @@ def logit_shares(utility: np.ndarray) -> np.ndarray:
     ``P[m] = exp(V[m]) / sum_j exp(V[j])`` (methods §1.2). The maximum is subtracted first
     so that large utilities do not overflow.
     """
-    v = np.exp(utility - utility.max(axis=-1, keepdims=True))
-    return v / v.sum(axis=-1, keepdims=True)
+    # Maxima and sums alternative by alternative: numpy reduces a short last axis slowly. (Its own sum
+    # adds fewer than eight terms in their order, so these sums are the same numbers.)
+    top = utility[..., 0].copy()
+    for k in range(1, utility.shape[-1]):
+        np.maximum(top, utility[..., k], out=top)
+    v = np.exp(utility - top[..., None])
+    total = v[..., 0].copy()
+    for k in range(1, v.shape[-1]):
+        total += v[..., k]
+    v /= total[..., None]
+    return v
 
 
 def pivot_point_logit(base_shares: np.ndarray, delta_utility: np.ndarray) -> np.ndarray:
@@ -137,14 +146,15 @@ def cordon_segments(crossing_base: np.ndarray, crossing_now: np.ndarray,
     ========================  ==============================  =====================
 
     crossing shares ``c0``, ``c1`` [1] and tolls [NOK/crossing] must broadcast together;
-    weights sum to 1. Tolls enter only the crossing segments (methods §1.4).
+    weights sum to 1. Tolls enter only the crossing segments (methods §1.4); the last segment's
+    toll change is the scalar 0.
     """
     both = np.minimum(crossing_base, crossing_now)
     return [
         (both, toll_now - toll_base),
         (crossing_now - both, toll_now),
         (crossing_base - both, -toll_base),
-        (1.0 - np.maximum(crossing_base, crossing_now), 0.0 * toll_now),
+        (1.0 - np.maximum(crossing_base, crossing_now), 0.0),
     ]
 
 
@@ -188,28 +198,46 @@ def pivot_logsum(base_shares: np.ndarray, delta_utility: np.ndarray) -> np.ndarr
     return np.log((base_shares * np.exp(delta_utility - top)).sum(axis=-1)) + top[..., 0]
 
 
-def pivot_weights(base_shares: np.ndarray, delta_utility: np.ndarray, varying: int,
-                  axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+def pivot_weights(base_shares: np.ndarray, delta_utility: np.ndarray, varying: int, axis: int = -1,
+                  unchanged: tuple = (), out: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The terms of a pivot-point logit that segments sharing all but one alternative have in common.
 
     ``w[m] = P0[m] exp(dV[m] - top)`` for every alternative but ``varying``, whose weight is 0,
     with ``top = max_(m != varying) dV[m]`` (subtracted so that no exponential overflows).
     Alternatives on ``axis`` of both arrays. Returns ``(top, w)``, ``top`` without that axis;
-    :func:`pivot_varying_alternative` completes each segment's choice.
+    :func:`pivot_varying_alternative` completes each segment's choice. The alternatives in
+    ``unchanged`` have ``dV = 0`` everywhere (their rows of ``delta_utility`` are not read), so their
+    weights share one exponential. ``out``: arrays to write ``(top, w)`` into (alternatives first).
     """
-    dv = delta_utility if axis == 0 else np.moveaxis(delta_utility, axis, 0)
+    dv, p0 = delta_utility, base_shares
+    if axis != 0 or np.shape(dv) != np.shape(p0):
+        shape = np.broadcast_shapes(np.shape(p0), np.shape(dv))
+        dv, p0 = (np.moveaxis(np.broadcast_to(x, shape), axis, 0) for x in (dv, p0))
     others = [m for m in range(dv.shape[0]) if m != varying]
+    changed = [m for m in others if m not in unchanged]
+    top, weights = out if out is not None else (np.empty(dv.shape[1:]), np.empty(dv.shape))
     # Maxima of a few alternatives taken pairwise: a reduction over a short axis is slow in numpy.
-    top = dv[others[0]]
-    for m in others[1:]:
-        top = np.maximum(top, dv[m])
-    weights = base_shares * np.exp(delta_utility - np.expand_dims(top, axis))
-    (weights if axis == 0 else np.moveaxis(weights, axis, 0))[varying] = 0.0
-    return top, weights
+    candidates = [dv[m] for m in changed] + ([0.0] if len(changed) < len(others) else [])
+    np.maximum(candidates[0], candidates[-1], out=top)
+    for x in candidates[1:-1]:
+        np.maximum(top, x, out=top)
+    weights[varying, ...] = 0.0
+    shared = None   # exp(0 - top), once for all unchanged alternatives
+    for m in others:
+        w = weights[m, ...]   # a view also of a single alternative's value
+        if m in unchanged:
+            if shared is None:
+                shared = np.exp(np.subtract(0.0, top))
+            np.multiply(shared, p0[m], out=w)
+        else:
+            np.exp(np.subtract(dv[m], top, out=w), out=w)
+            w *= p0[m]
+    return top, (weights if axis == 0 else np.moveaxis(weights, 0, axis))
 
 
 def pivot_varying_alternative(base_share: np.ndarray, delta_utility: np.ndarray, top_rest: np.ndarray,
-                              weight_rest: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                              weight_rest: np.ndarray, out: tuple | None = None
+                              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pivot-point logit of a segment in which one alternative has its own utility change [1].
 
     The other alternatives' weights ``w_m = P0_m exp(dV_m - top_rest)`` (:func:`pivot_weights`),
@@ -218,21 +246,34 @@ def pivot_varying_alternative(base_share: np.ndarray, delta_utility: np.ndarray,
     the other shares ``P_m = w_m f`` with ``f = 1 / W``, and the logsum change
     ``dLS = ln W + top_rest``; the same as :func:`pivot_point_logit` and :func:`pivot_logsum`
     (methods §1.2). ``dV_a = -inf`` removes the alternative; leaving an alternative out of
-    ``weight_rest`` removes it too. Arguments broadcast. Returns ``(P_a, f, dLS)``.
+    ``weight_rest`` removes it too. Arguments broadcast. Returns ``(P_a, f, dLS)``, written into
+    the three arrays ``out`` when given (a loop over segments then allocates nothing).
     """
-    gap = delta_utility - top_rest
+    if out is None:
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (base_share, delta_utility, top_rest, weight_rest)))
+        out = tuple(np.empty(shape) for _ in range(3))
+    share, factor, logsum = out
+    if np.ndim(delta_utility) == 0 and delta_utility == -np.inf:   # removed: W is the others' weight
+        share[...] = 0.0
+        np.divide(1.0, weight_rest, out=factor)
+        return share, factor, np.add(np.log(weight_rest, out=logsum), top_rest, out=logsum)
+    gap = np.subtract(delta_utility, top_rest, out=share)
     if np.max(gap) > MAX_EXPONENT:   # exp would overflow: scale every weight down by exp(gap)
         top = np.maximum(gap, 0.0)
         own, rest = base_share * np.exp(gap - top), np.exp(-top)
         total = own + rest * weight_rest
-        return own / total, rest / total, np.log(total) + top + top_rest
-    own = base_share * np.exp(gap)
-    total = own + weight_rest
-    return own / total, 1.0 / total, np.log(total) + top_rest
+        return (np.divide(own, total, out=share), np.divide(rest, total, out=factor),
+                np.add(np.log(total) + top, top_rest, out=logsum))
+    own = np.multiply(base_share, np.exp(gap, out=gap), out=gap)
+    total = np.add(own, weight_rest, out=logsum)
+    factor = np.divide(1.0, total, out=factor)
+    share = np.divide(own, total, out=own)
+    logsum = np.log(total, out=total)
+    return share, factor, np.add(logsum, top_rest, out=logsum)
 
 
 def period_shift(base_peak_share: np.ndarray, delta_logsum_peak: np.ndarray, delta_logsum_offpeak: np.ndarray,
-                 scale: np.ndarray) -> np.ndarray:
+                 scale: np.ndarray, base_odds: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
     """Share of trips made in the peak after a change in what travel costs in each period [1].
 
     A binary logit of departure time above the mode choice (a nested logit, methods §1.4:
@@ -240,11 +281,22 @@ def period_shift(base_peak_share: np.ndarray, delta_logsum_peak: np.ndarray, del
     ``s0`` in (0, 1): ``s = s0 e^(mu dLS_peak) / (s0 e^(mu dLS_peak) + (1 - s0) e^(mu dLS_offpeak))``,
     with ``mu`` in [0, 1] the scale of the period choice relative to the mode choice (0: nobody
     changes departure time); only the difference of the two logsum changes matters. Arguments
-    broadcast.
+    broadcast. ``base_odds``: :func:`peak_odds` of ``s0`` when already at hand; ``out``: the array
+    to write the result into.
     """
     # s = 1 / (1 + (1 - s0) / s0 e^(mu (dLS_offpeak - dLS_peak))): one exponential.
-    odds = (1.0 - base_peak_share) / base_peak_share * np.exp(scale * (delta_logsum_offpeak - delta_logsum_peak))
-    return 1.0 / (1.0 + odds)
+    if out is None:
+        out = np.empty(np.broadcast_shapes(*(np.shape(x) for x in (base_peak_share, delta_logsum_peak,
+                                                                  delta_logsum_offpeak, scale))))
+    odds = np.subtract(delta_logsum_offpeak, delta_logsum_peak, out=out)
+    odds = np.exp(np.multiply(scale, odds, out=odds), out=odds)
+    odds = np.multiply(peak_odds(base_peak_share) if base_odds is None else base_odds, odds, out=odds)
+    return np.divide(1.0, np.add(1.0, odds, out=odds), out=odds)
+
+
+def peak_odds(base_peak_share: np.ndarray) -> np.ndarray:
+    """Off-peak to peak odds of the base split over periods ``(1 - s0) / s0`` [1]."""
+    return (1.0 - base_peak_share) / base_peak_share
 
 
 def segment_shares(base_shares: np.ndarray, delta_utility: np.ndarray, car_alternative: int,

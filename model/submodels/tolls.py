@@ -34,13 +34,12 @@ def cordon_prices(toll_lever: np.ndarray, owner: np.ndarray, bev_discount_min: n
     rules: free until 2017, at most 50 % from 2018, ev_incentives.csv).
     """
     c = np.arange(len(owner))
-    prices = toll_lever[:, owner, c]                                                  # (D, C, 2, F, T)
+    prices = toll_lever[:, owner, c]                                                  # (D, C, 2, F, T), a copy
     if scale is not None:
-        prices = prices * scale[:, owner, c][:, :, None, None, None]
+        prices *= scale[:, owner, c][:, :, None, None, None]
     cap = (1.0 - bev_discount_min[:, owner])[:, :, None, None] * prices[:, :, :, PETROL]
-    out = prices.copy()
-    out[:, :, :, BEV_FUEL] = np.minimum(prices[:, :, :, BEV_FUEL], cap)
-    return out
+    np.minimum(prices[:, :, :, BEV_FUEL], cap, out=prices[:, :, :, BEV_FUEL])
+    return prices
 
 
 def charged(prices: np.ndarray) -> np.ndarray:
@@ -56,8 +55,10 @@ def crossing_weight(crossings: np.ndarray, is_charged: np.ndarray) -> np.ndarray
     others: ``w = min(1, max_c X_c)`` over charged cordons. crossings ``(D, C, M, Z, P)``
     [crossings per one-way trip]; is_charged ``(D, C)``.
     """
-    live = np.where(is_charged[:, :, None, None, None], crossings, 0.0)
-    return np.minimum(live.max(axis=1), 1.0)
+    # The largest over charged cordons, at least 0 (crossings are never negative): as the maximum over
+    # every cordon with the uncharged ones set to 0, without that copy of the crossings.
+    widest = np.max(crossings, axis=1, where=is_charged[:, :, None, None, None], initial=0.0)
+    return np.minimum(widest, 1.0, out=widest)
 
 
 def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray) -> np.ndarray:
@@ -98,9 +99,12 @@ def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray
 
 def per_owner(by_cordon: np.ndarray, owner: np.ndarray, n_municipalities: int) -> np.ndarray:
     """Sum a cordon axis (axis 1) into the owners' municipalities: ``(D, C, ...) -> (D, M, ...)``."""
-    # A product with the cordon-to-owner indicator: np.add.at is many times slower.
-    owned = (np.asarray(owner)[:, None] == np.arange(n_municipalities)).astype(float)    # (C, M)
-    return np.einsum("dc...,cm->dm...", by_cordon, owned)
+    # Cordon by cordon into its owner's row: np.add.at, and a product with the cordon-to-owner
+    # indicator, are several times slower for the dozen or so cordons.
+    out = np.zeros((by_cordon.shape[0], n_municipalities) + by_cordon.shape[2:])
+    for c, m in enumerate(owner):
+        out[:, m] += by_cordon[:, c]
+    return out
 
 
 def freight_vkm_factor(toll_per_vkm: np.ndarray, toll_per_vkm_base: np.ndarray, operating_cost: np.ndarray,

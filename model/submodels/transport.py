@@ -36,6 +36,7 @@ directly; every call gets all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -66,6 +67,7 @@ VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (v
 POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
 COMMUTING_YEAR = dims.BASE_YEAR   # commuting shares nearest to 2009, held (cordons.commute_matrix)
 TOLL_TERMS_KEPT = 4   # sets of cordon prices whose toll terms a run keeps (_toll_terms)
+BLOCK_CELLS = 8192   # (D, M, Z, P) cells of the draws _segment_mixture takes at a time
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,22 @@ def _geography(outside: bytes, destination: bytes, n_draws: int) -> Geography:
     for array in (crossings, paid):
         array.flags.writeable = False   # shared between runs
     return Geography(crossings, paid, owner, np.array([x.external_passage_ratio for x in cords]))
+
+
+@dataclass(frozen=True)
+class ChoiceTerms:
+    """Terms of the travel choice that stay the same through a run (parameters and 2009 costs), at the
+    size :func:`choose` uses them: every cell ``(D, M, Z, P)``, the period first."""
+
+    car_cost: np.ndarray        # (D, M, Z, P) [1/NOK] beta of car-driver costs
+    pt_cost: np.ndarray         # (D, M, Z, P) [1/NOK] beta of public-transport costs
+    peak_share: np.ndarray      # (D, M, Z, P) [1] 2009 share of trips in the peak, s0
+    off_peak_share: np.ndarray  # (D, M, Z, P) [1] 1 - s0
+    peak_odds: np.ndarray       # (D, M, Z, P) [1] (1 - s0) / s0
+    period_scale: np.ndarray    # (D, M, Z, P) [1] scale of the period choice
+    persistence: np.ndarray     # (D, M, Z, P) [1] lambda of the partial adjustment
+    adjustment: np.ndarray      # (D, M, Z, P) [1] 1 - lambda
+    toll: np.ndarray            # (T, D, M, Z, P) [NOK/trip] 2009 toll per crossing trip, fleet average
 
 
 @dataclass
@@ -137,6 +155,7 @@ class TransportState:
     # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
     base_shares_by_mode: np.ndarray = None
+    choice_terms: ChoiceTerms = None    # the run's constant terms of the travel choice (made once by init_state)
     # The toll terms of the last few sets of cordon prices (_toll_terms), shared by the states of a run:
     # prices stay the same for years at a time, and the terms depend on nothing else that changes.
     toll_memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -219,11 +238,15 @@ def _toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, 
     ``(D, M, Z, P, T, F)`` [NOK/trip] and the share of trips crossing a charged cordon ``(D, M, Z, P)``
     [1] under cordon ``prices`` (:mod:`.tolls`); computed once per set of prices in a run."""
     key = (prices.shape, prices.tobytes())
-    terms = state.toll_memo.get(key)
+    # Compared with the kept keys one by one, the last first: hashing the bytes would cost more (the terms
+    # are read four times a year, by the choice, the advance and twice by the accounting).
+    terms = next((kept for known, kept in reversed(state.toll_memo.items()) if known == key), None)
     if terms is None:
         is_charged = tolls.charged(prices)
+        # The crossing shares depend only on which cordons charge, which new prices seldom change.
+        weight = next((kept[2] for kept in state.toll_memo.values() if np.array_equal(kept[0], is_charged)), None)
         terms = (is_charged, tolls.toll_per_trip(state.geo.paid, prices, is_charged),
-                 tolls.crossing_weight(state.geo.crossings, is_charged))
+                 tolls.crossing_weight(state.geo.crossings, is_charged) if weight is None else weight)
         for array in terms:
             array.flags.writeable = False   # shared by the years with these prices
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
@@ -296,8 +319,12 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
     away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
     prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
     _, by_fuel, weight = _toll_terms(state, prices)                               # (D, M, Z, P, T, F), (D, M, Z, P)
-    average = tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share))                       # (D,M,Z,P,T)
-    per_crossing = np.where(weight[..., None] > 0, average / np.maximum(weight[..., None], TINY), 0.0)
+    # The toll per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
+    # reads them in (the dict holds views in the usual order): products broadcasting a leading axis run
+    # faster than those broadcasting the short period axis.
+    per_crossing = _period_first(tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share)))
+    per_crossing /= np.maximum(weight, TINY)
+    np.copyto(per_crossing, 0.0, where=weight <= 0)   # no charged cordon crossed: no toll per crossing
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
     capacity = (1.0 + lv["road_capacity_change"])[..., None]                                        # (D, M, 1)
     time = (c.trip_length[:, None, None, CAR] / c.car_speed[:, None, :]
@@ -307,10 +334,10 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
     vot_pt = c.value_of_time[:, None, None, :]                                                      # (D, 1, 1, P)
     park_and_ride = (-vot_pt * HOURS * lv["park_and_ride_saving_min"][..., None]
                      * away[:, :, None, :, dims.ZONES.index("A")])                                  # (D, M, Z, P)
-    pt = mode_choice.generalised_cost(fare[:, :, None, None, None], -lv["pt_time_saving_min"][..., None, None],
-                                      wait[:, :, None, None, :], vot_pt[..., None],
-                                      c.wait_weight[:, None, None, None, None])
-    pt = pt + park_and_ride[..., None]                                                              # (D,M,Z,P,T)
+    pt = mode_choice.generalised_cost(fare[:, :, None, None], -lv["pt_time_saving_min"][..., None],
+                                      np.moveaxis(wait, -1, 0)[..., None, None], vot_pt,
+                                      c.wait_weight[:, None, None, None])
+    pt += park_and_ride                                                                             # (T,D,M,Z,P)
     return {
         "energy": energy,                    # (D, M, Z) car-driver trip at the 2009 trip length
         "per_km": per_km,                    # (D, M) [NOK/vkm]
@@ -322,11 +349,11 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
         "prices": prices,                    # (D, C, 2, F, T) [NOK/passage]
         "toll_by_fuel": by_fuel,             # (D, M, Z, P, T, F) per one-way trip
         "crossing": weight,                  # (D, M, Z, P) share crossing a charged cordon
-        "toll": per_crossing,                # (D, M, Z, P, T) per crossing trip, fleet average
+        "toll": _period_last_view(per_crossing),  # (D, M, Z, P, T) per crossing trip, fleet average
         "car_time": time,                    # (D, M, T) [h/trip]
-        "pt": pt,                            # (D, M, Z, P, T)
+        "pt": _period_last_view(pt),         # (D, M, Z, P, T)
         "park_and_ride": park_and_ride,      # (D, M, Z, P) the park-and-ride part of pt
-        "pt_destination": (c.destination_constant_pt[:, None, :] * state.job_zone_share).sum(-1),  # (D, M) [1]
+        "pt_destination": _last_axis_sum(c.destination_constant_pt[:, None, :] * state.job_zone_share),  # (D, M)
         "bicycle": -vot_pt * HOURS * lv["bicycle_time_saving_min"][..., None],                     # (D, M, Z, P)
         "walk": -vot_pt * HOURS * lv["walk_time_saving_min"][..., None],                           # (D, M, Z, P)
         "car_ownership": np.log1p(lv["car_ownership_change"]),   # (D, M)
@@ -363,8 +390,9 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     """
     t = year - dims.BASE_YEAR
     choice = state.choice
-    drivers = (state.trip_volume * choice["periods"] * choice["modes"][..., CAR]
-               / np.maximum(state.zone_population, TINY)[..., None, None])     # (D, M, Z, P, T) [trips/person/yr]
+    drivers = state.trip_volume * choice["periods"]
+    drivers *= choice["modes"][..., CAR]
+    drivers /= np.maximum(state.zone_population, TINY)[..., None, None]         # (D, M, Z, P, T) [trips/person/yr]
     cars = state.cars_per_capita_base * (1.0 + lv["car_ownership_change"]) / (1.0 + base["car_ownership_change"])
     toll_fuel = _over_groups(drivers, costs["toll_by_fuel"], 3)                                # (D, M, Z, F)
     tolls_k = toll_fuel[..., list(POWERTRAIN_TOLL_FUEL)] / cars[..., None, None]            # (D, M, Z, K)
@@ -377,10 +405,11 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
             per_trip = per_trip[:, :, None, :, None, :]
         return np.einsum("dmzpt,dmzptj->dmz", trips, away[:, :, None, :, None, :] * per_trip) / cars[..., None]
 
-    fee = (away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :]).sum(-1)   # (D, M, P)
+    fee = _last_axis_sum(away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :])   # (D, M, P)
     parking = np.einsum("dmzpt,dmp->dmz", drivers, fee) / cars[..., None]                         # (D, M, Z)
-    bev_parking = 1.0 - _bev_parking_discount(lv)
-    parking_k = parking[..., None] * np.stack([np.ones_like(bev_parking)] * 3 + [bev_parking], -1)[:, :, None]
+    parking_k = np.empty(parking.shape + (len(dims.POWERTRAINS),))                                # (D, M, Z, K)
+    parking_k[...] = parking[..., None]
+    parking_k[..., BEV] *= 1.0 - _bev_parking_discount(lv)[..., None]
     # Low- and zero-emission zones: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay the charge on
     # their trips ending there, and lose access to the zero-emission zones; the loss per trip of any mode
     # is the fall in the logsum when the car goes, -ln(1 - P_car) / beta in NOK (compensating variation).
@@ -418,14 +447,18 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     return utility
 
 
+def _last_axis_sum(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=-1)`` of a short last axis, one slice at a time: the same sum (numpy adds fewer than
+    eight terms in order), without numpy's slow reduction over a short axis."""
+    total = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):
+        total += x[..., k]
+    return total
+
+
 def _period_first(x: np.ndarray) -> np.ndarray:
     """``(D, M, Z, P, T, ...)`` -> ``(T, D, M, Z, P, ...)``, contiguous."""
     return np.ascontiguousarray(x.transpose((4, 0, 1, 2, 3) + tuple(range(5, x.ndim))))
-
-
-def _period_last(x: np.ndarray) -> np.ndarray:
-    """``(T, D, M, Z, P, ...)`` -> ``(D, M, Z, P, T, ...)``, contiguous."""
-    return np.ascontiguousarray(x.transpose((1, 2, 3, 4, 0) + tuple(range(5, x.ndim))))
 
 
 def _mode_first(state: TransportState) -> np.ndarray:
@@ -440,70 +473,191 @@ def _cells(x: np.ndarray, shape: tuple) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(x, shape))
 
 
-def _cordon_segments(base: dict, now: dict) -> list[tuple[np.ndarray, np.ndarray, bool]]:
-    """The four toll segments (weight (D, M, Z, P), toll change (T, D, M, Z, P), crosses now?)."""
-    segments = mode_choice.cordon_segments(base["crossing"], now["crossing"],
-                                           _period_first(base["toll"]), _period_first(now["toll"]))
+def _period_first_view(x: np.ndarray) -> np.ndarray:
+    """``(D, M, Z, P, T)`` -> ``(T, D, M, Z, P)`` as a view, to write period-first results into."""
+    return x.transpose(4, 0, 1, 2, 3)
+
+
+def _period_last_view(x: np.ndarray) -> np.ndarray:
+    """``(T, D, M, Z, P)`` -> ``(D, M, Z, P, T)`` as a view (:func:`_period_first` of it needs no copy)."""
+    return x.transpose(1, 2, 3, 4, 0)
+
+
+def _choice_terms(state: TransportState, c: DemandCoefficients) -> ChoiceTerms:
+    """The constant terms of :func:`choose` for the coefficients ``c`` (the state's own at set-up)."""
+    cells = state.trip_volume.shape[:4]                                                        # (D, M, Z, P)
+    peak_share = _cells(c.peak_share[:, None, None, :], cells)
+    persistence = _cells(c.persistence[:, None, None, None], cells)
+    terms = ChoiceTerms(car_cost=_cells(state.car_cost_coefficient[:, :, None, :], cells),
+                        pt_cost=_cells(state.pt_cost_coefficient[:, :, None, :], cells),
+                        peak_share=peak_share, off_peak_share=1.0 - peak_share,
+                        peak_odds=mode_choice.peak_odds(peak_share),
+                        period_scale=_cells(c.period_scale[:, None, None, None], cells),
+                        persistence=persistence, adjustment=1.0 - persistence,
+                        toll=_period_first(state.base_costs["toll"]))
+    for array in vars(terms).values():
+        array.flags.writeable = False   # shared by the states of a run
+    return terms
+
+
+def _cordon_segments(crossing_base: np.ndarray, crossing_now: np.ndarray, toll_base: np.ndarray,
+                     toll_now: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | float, bool]]:
+    """The four toll segments of :func:`mode_choice.cordon_segments`: (weight (D, M, Z, P), long-run toll
+    change (T, D, M, Z, P) [NOK/trip] or 0.0 for the trips crossing no charged cordon, crosses now?)."""
+    segments = mode_choice.cordon_segments(crossing_base, crossing_now, toll_base, toll_now)
     return [(w, d_toll, crosses_now) for (w, d_toll), crosses_now in zip(segments, (True, True, False, False))]
 
 
-def _segment_mixture(segments: list, destinations: list, car_dv: np.ndarray, beta: np.ndarray,
-                     base_car: np.ndarray, top_rest: np.ndarray, with_passenger: np.ndarray,
-                     without_passenger: np.ndarray, peak_share: np.ndarray, scale: np.ndarray) -> tuple:
+def _partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, persistence: tuple,
+                        out: np.ndarray | None = None) -> np.ndarray:
+    """``lambda before + (1 - lambda) target`` (methods §1.3), ``persistence`` (lambda, 1 - lambda) shaped to
+    broadcast against both; written into ``out`` when given."""
+    lam, adjustment = persistence
+    out, towards = np.multiply(lam, before, out=out), adjustment * target
+    if out.shape != np.broadcast_shapes(out.shape, towards.shape):
+        return out + towards
+    out += towards   # in place: one temporary of the full size fewer
+    return out
+
+
+def _draws(x: np.ndarray | float, b: slice) -> np.ndarray | float:
+    """The draws ``b`` of a ``(T, D, M, Z, P)`` or ``(D, M, Z, P)`` array (a scalar as it is)."""
+    return x[:, b] if np.ndim(x) == 5 else x[b] if np.ndim(x) == 4 else x
+
+
+def _segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
+                     base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None) -> tuple[dict, list, list]:
     """Every toll segment crossed with every destination segment chooses its mode and period; their
-    trips summed per trip of the group [1], each ``(T, D, M, Z, P)``.
+    trips summed per trip of the group and turned into the choice's shares (see :func:`choose`).
 
-    ``segments``: (weight (D, M, Z, P), lagged toll change (T, D, M, Z, P) [NOK/trip], crosses now?);
-    ``destinations``: (weight (D, M, P), the same at ``(D, M, Z, P)``, car utility change of the
-    destination ``(D, M, Z, P)`` or None, modes removed, zone type or None). ``car_dv`` is the
-    car-driver utility change common to all segments, ``beta`` [1/NOK] its cost coefficient,
-    ``base_car`` its 2009 share, and ``top_rest``, ``with_passenger``, ``without_passenger`` the
-    other modes' pivot terms (:func:`mode_choice.pivot_weights`); ``peak_share`` and ``scale``
-    ``(D, M, Z, P)`` the 2009 peak share and the scale of the period choice.
+    ``crossing``: the shares of trips crossing a charged cordon in 2009 and now ``(D, M, Z, P)`` and
+    the tolls per crossing trip then and now ``(T, D, M, Z, P)`` [NOK/trip], which make the toll
+    segments (:func:`_cordon_segments`); ``lagged_tolls``: last year's toll change of each segment
+    or None where zero. ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
+    None where zero, the long-run one ``(T, D, M, Z, P)``, ``(D, M, Z, P)`` or 0.0), or None where
+    it stays zero; both adjust at the pace ``terms.persistence`` (lambda). ``destinations``:
+    (weight (D, M, Z, P) or None where there is one destination segment, car utility change of the
+    destination ``(D, M, Z, P)`` or None, modes removed, zone type or None). ``base_shares``
+    ``(5, T, D, M, Z, P)`` are the 2009 shares, ``away`` ``(D, M, P, Zdest)`` where trips end when
+    there is one destination segment (else None).
 
-    Returns trips relative to the 2009 period split (``periods``), car-driver trips, those crossing
-    a charged cordon now, the factors on the other modes' pivot weights (with and without the car
-    passenger), and car-driver trips ending in each zone type (``dims.ZONES`` order).
+    Returns the ``modes``, ``periods``, ``crossing_car`` and ``parked_car`` of :func:`choose`, and the
+    adjusted utility changes by mode and toll changes by segment (None where zero). Works through the
+    draws a block at a time (:func:`_segment_mixture_block`; the draws are independent).
     """
-    shape = car_dv.shape
-    periods, car_total, crossing_car, rest_factor, passenger_factor = (np.zeros(shape) for _ in range(5))
-    parked = [np.zeros(shape) for _ in dims.ZONES]
-    scaled = np.empty(shape)
+    cells = base_shares.shape[2:]                                                              # (D, M, Z, P)
+    by_period = cells + (len(dims.PERIODS),)                                                   # (D, M, Z, P, T)
+    out = {"modes": np.empty(by_period + (len(dims.MODES),)), "periods": np.empty(by_period),
+           "crossing_car": np.empty(by_period), "parked_car": np.empty(by_period + (len(dims.ZONES),)),
+           "dv": np.empty(base_shares.shape),   # the rows of the unchanged modes stay unset
+           "toll": [None] * len(lagged_tolls)}   # made by the first block with a toll change
+    step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
+    for start in range(0, cells[0], step):
+        _segment_mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
+                               base_shares, terms, away, out)
+    dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
+    return out, dv, out.pop("toll")
+
+
+def _segment_mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
+                           base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict) -> None:
+    """:func:`_segment_mixture` for the draws ``b``, written into ``out``.
+
+    Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
+    pivot terms are computed once (:func:`mode_choice.pivot_weights`) and each segment costs a few
+    operations per cell (:func:`mode_choice.pivot_varying_alternative`) instead of a logit over every
+    mode. Its trips in each period relative to the 2009 split, ``w s / s0`` and ``w (1 - s) / (1 - s0)``,
+    add up the trips of each group, its car-driver trips, those crossing a charged cordon now and
+    those ending in each zone type, and the factors on the other modes' pivot weights (with and
+    without the car passenger: only car-free areas remove the passenger as well).
+
+    A block of draws is small enough for its dozen arrays to stay in the processor's cache, where
+    numpy's element-wise operations run several times faster than on arrays of every draw; the
+    temporaries are written in place for the same reason. (The pivot's guard against overflow, a
+    utility gap above ``mode_choice.MAX_EXPONENT``, looks at the block's cells.)
+    """
+    base_shares = base_shares[:, :, b]
+    beta, peak_share, off_peak_share, peak_odds, scale, lam, adjustment = (
+        x[b] for x in (terms.car_cost, terms.peak_share, terms.off_peak_share, terms.peak_odds, terms.period_scale,
+                       terms.persistence, terms.adjustment))
+    shape = base_shares.shape[1:]                                                              # (T, D, M, Z, P)
+
+    def adjusted(before: np.ndarray | None, target: np.ndarray | float, into: np.ndarray) -> np.ndarray:
+        """Partial adjustment of last year's change (all draws, None where zero) towards ``target`` (these draws)."""
+        return _partial_adjustment(0.0 if before is None else before[:, b], target, (lam, adjustment), out=into)
+
+    dv = out["dv"][:, :, b]   # the rows of unchanged modes stay unset: nothing reads them
+    unchanged = tuple(mode for mode, u in enumerate(utilities) if u is None)
+    for mode, u in enumerate(utilities):
+        if u is not None:
+            before, target = u
+            adjusted(before, _draws(target, b), into=dv[mode])
+    top_rest, rest = mode_choice.pivot_weights(base_shares, dv, CAR, axis=0, unchanged=unchanged)
+    without_passenger = rest[PT] + rest[BIKE] + rest[WALK]
+    with_passenger = rest[PASSENGER] + without_passenger
+    periods, car_total, crossing_car, rest_factor = (np.zeros(shape) for _ in range(4))
     # Without car-free areas no segment removes the car passenger: its factor is the other modes'.
-    passenger_apart = any(PASSENGER in removed for _, _, _, removed, _ in destinations)
-    off_peak_share = 1.0 - peak_share
-    for w_toll, d_toll, crosses_now in segments:
+    passenger_apart = any(PASSENGER in removed for _, _, removed, _ in destinations)
+    passenger_factor = np.zeros(shape) if passenger_apart else rest_factor
+    parked = [np.zeros(shape) for _ in dims.ZONES] if away is None else None
+    car_toll, car_dest, car_share, factor_rest, logsum, scaled = (np.empty(shape) for _ in range(6))
+    peak, ratio, weight = (np.empty(shape[1:]) for _ in range(3))
+    crossing_base, crossing_now, toll_base, toll_now = crossing
+    segments = _cordon_segments(crossing_base[b], crossing_now[b], toll_base[:, b], toll_now[:, b])
+    for s, ((w_toll, target, crosses_now), before) in enumerate(zip(segments, lagged_tolls)):
+        if before is None and np.ndim(target) == 0:   # trips crossing no charged cordon then or now
+            d_toll = None
+        else:
+            if out["toll"][s] is None:
+                out["toll"][s] = np.empty(toll_now.shape)
+            d_toll = adjusted(before, target, into=out["toll"][s][:, b])
         if not w_toll.any():
             continue
-        car_toll = car_dv + beta * d_toll                                                      # (T, D, M, Z, P)
-        for w_dest, w_cells, dest_cost, removed, dest in destinations:
-            if not w_dest.any():
+        car = dv[CAR] if d_toll is None else np.add(dv[CAR], np.multiply(beta, d_toll, out=car_toll), out=car_toll)
+        for w_cells, dest_cost, removed, dest in destinations:
+            if w_cells is not None and not w_cells[b].any():
                 continue
             if CAR in removed:
                 seg_car = -np.inf
             else:
-                seg_car = car_toll if dest_cost is None else car_toll + dest_cost
-            weight_rest = without_passenger if PASSENGER in removed else with_passenger
-            car_share, factor_rest, logsum = mode_choice.pivot_varying_alternative(base_car, seg_car, top_rest,
-                                                                                   weight_rest)
-            peak = mode_choice.period_shift(peak_share, logsum[0], logsum[1], scale)
-            w = w_toll * w_cells
-            np.multiply(w, peak / peak_share, out=scaled[0])
-            np.multiply(w, (1.0 - peak) / off_peak_share, out=scaled[1])
+                seg_car = car if dest_cost is None else np.add(car, dest_cost[b], out=car_dest)
+            mode_choice.pivot_varying_alternative(base_shares[CAR], seg_car, top_rest,
+                                                  without_passenger if PASSENGER in removed else with_passenger,
+                                                  out=(car_share, factor_rest, logsum))
+            mode_choice.period_shift(peak_share, logsum[0], logsum[1], scale, base_odds=peak_odds, out=peak)
+            w = w_toll if w_cells is None else np.multiply(w_toll, w_cells[b], out=weight)
+            np.multiply(w, np.divide(peak, peak_share, out=ratio), out=scaled[0])
+            np.multiply(w, np.divide(np.subtract(1.0, peak, out=ratio), off_peak_share, out=ratio), out=scaled[1])
             periods += scaled
             # Trips of the other modes: their pivot weights times the sum of these factors.
-            scaled_rest = scaled * factor_rest
+            scaled_rest = np.multiply(scaled, factor_rest, out=factor_rest)
             rest_factor += scaled_rest
             if passenger_apart and PASSENGER not in removed:
                 passenger_factor += scaled_rest
-            car = scaled * car_share
-            car_total += car
+            if CAR in removed:   # no car-driver trips to add
+                continue
+            car_trips = np.multiply(scaled, car_share, out=car_share)
+            car_total += car_trips
             if crosses_now:
-                crossing_car += car
+                crossing_car += car_trips
             if dest is not None:
-                parked[dest] += car
-    return (periods, car_total, crossing_car, rest_factor, passenger_factor if passenger_apart else rest_factor,
-            *parked)
+                parked[dest] += car_trips
+
+    # Into the choice's layout, (D, M, Z, P, T, ...): views of the block's rows of ``out`` with the period first.
+    modes = out["modes"][b].transpose(5, 4, 0, 1, 2, 3)
+    for mode, factor in ((PASSENGER, passenger_factor), (PT, rest_factor), (BIKE, rest_factor), (WALK, rest_factor)):
+        np.divide(np.multiply(rest[mode], factor, out=car_dest), periods, out=modes[mode])
+    np.divide(car_total, periods, out=modes[CAR])
+    np.copyto(_period_first_view(out["periods"][b]), periods)
+    weight_now = crossing_now[b]
+    np.copyto(_period_first_view(out["crossing_car"][b]),
+              np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0))
+    for dest in range(len(dims.ZONES)):
+        into = _period_first_view(out["parked_car"][b][..., dest])
+        if away is None:
+            np.copyto(into, parked[dest])
+        else:   # one destination segment: its car trips end in each zone type as the trips do
+            np.multiply(car_total, away[b][:, :, None, :, dest], out=into)
 
 
 def choose(state: TransportState, levers: dict, params: Params, year: int, price: np.ndarray) -> dict:
@@ -535,8 +689,8 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     car-driver trips ending in each zone type away from home per trip, ``trip_length``
     ``(D, M)`` [1] car-driver trip length relative to 2009, ``volume_ratio`` ``(D, M, T)``
     car trips by period relative to 2009, ``costs`` this year's cost terms and ``lagged``
-    the adjusted utility changes (next year's starting point; utilities ``(5, T, D, M, Z, P)``
-    and toll changes ``(T, D, M, Z, P)``).
+    the adjusted utility changes (next year's starting point; utilities by mode and toll changes
+    by segment, ``(T, D, M, Z, P)``, None where zero).
 
     Inside, arrays hold the period (and the mode) as leading axes and every coefficient is
     stored at the full ``(D, M, Z, P)`` size: numpy runs products that broadcast a short
@@ -545,23 +699,19 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     batch run.
     """
     c, fc = _coef(state, params)
+    # The run's constant terms, unless other parameters are given (or the state was built by hand).
+    terms = state.choice_terms if params is state.params and state.choice_terms is not None else _choice_terms(state, c)
     previous = state.choice
     lagged = previous["lagged"]
     now = _generalised_costs(state, c, levers, price, previous["volume_ratio"])
     base = state.base_costs
     lam = c.persistence
     cells = state.trip_volume.shape[:4]                                                        # (D, M, Z, P)
-    by_period = (len(dims.PERIODS),) + cells                                                   # (T, D, M, Z, P)
 
-    def lag(before: np.ndarray, target: np.ndarray, trailing: int | None = None) -> np.ndarray:
-        """Partial adjustment; ``trailing`` is the number of axes after the draw axis (by default the
-        draw axis is the first)."""
-        weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1 if trailing is None else trailing))
-        out, towards = weight * before, (1.0 - weight) * target
-        if out.shape != np.broadcast_shapes(out.shape, towards.shape):
-            return out + towards
-        out += towards   # in place: one temporary of the full size fewer
-        return out
+    def lag(before: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Partial adjustment of arrays with the draw axis first."""
+        weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1))
+        return _partial_adjustment(before, target, (weight, 1.0 - weight))
 
     def change(key: str) -> np.ndarray | None:
         """now - base of a cost term, None when both are zero everywhere (a lever no measure sets)."""
@@ -569,41 +719,49 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
             return None
         return now[key] - base[key]
 
-    beta = _cells(state.car_cost_coefficient[:, :, None, :], cells)                            # (D, M, Z, P)
-    beta_pt = _cells(state.pt_cost_coefficient[:, :, None, :], cells)
+    def nonzero(x: np.ndarray | None) -> np.ndarray | None:
+        """Last year's change, None when it is zero everywhere (no segment has met one yet)."""
+        return x if x is not None and np.any(x) else None
+
+    beta, beta_pt = terms.car_cost, terms.pt_cost                                              # (D, M, Z, P)
     vot = c.car_value_of_time[:, None, None, :]                                                # (D, 1, 1, P)
-    target = np.zeros((len(dims.MODES),) + by_period)                                          # (5, T, D, M, Z, P)
+    # Long-run utility changes by mode (T, D, M, Z, P) or (D, M, Z, P); None for the modes nothing changes.
+    target = [None] * len(dims.MODES)
     ownership = c.ownership_utility[:, None] * (now["car_ownership"] - base["car_ownership"])
     d_time = (now["car_time"] - base["car_time"]).transpose(2, 0, 1)[..., None, None]          # (T, D, M, 1, 1)
-    target[CAR] = (beta * ((now["energy"] - base["energy"])[..., None] + vot * d_time)
-                   + ownership[:, :, None, None])
-    target[PT] = beta_pt * _period_first(now["pt"] - base["pt"])
+    # beta (dGC) + ownership, built in place (each a pass over the largest arrays of the year)
+    target[CAR] = (now["energy"] - base["energy"])[..., None] + vot * d_time
+    target[CAR] *= beta
+    target[CAR] += ownership[:, :, None, None]
+    target[PT] = _period_first(now["pt"]) - _period_first(base["pt"])
+    target[PT] *= beta_pt
     target[PT][..., COMMUTE] += (now["pt_destination"] - base["pt_destination"])[:, :, None]
     for mode, key in ((BIKE, "bicycle"), (WALK, "walk")):
         d_active = change(key)
         if d_active is not None:
             target[mode] = beta_pt * d_active
-    dv = lag(lagged["dv"], target, trailing=len(cells) - 1)
+    # Each mode's (last year's, long-run) change; None where both are zero (the car passenger's always).
+    utilities = [None if towards is None and nonzero(before) is None
+                 else (nonzero(before), 0.0 if towards is None else towards)
+                 for before, towards in zip(lagged["dv"], target)]
     # The park-and-ride part of the PT utility, adjusted alike: it sets the share of PT trips that use a site.
     park_and_ride = lagged["park_and_ride"]
     d_park_and_ride = change("park_and_ride")
     if d_park_and_ride is not None or np.any(park_and_ride):
         beta_pr = state.pt_cost_coefficient[:, :, None, :, None]
         park_and_ride = lag(park_and_ride, beta_pr * (0.0 if d_park_and_ride is None else d_park_and_ride[..., None]))
-    segments = _cordon_segments(base, now)
-    d_tolls = [lag(before, d_toll, trailing=len(cells) - 1) for before, (_, d_toll, _) in zip(lagged["toll"], segments)]
     d_dest = lag(lagged["destination"], now["destination"] - base["destination"])            # (D, M, P, Zdest)
     # ln(L / L0) = e (c / c0 - 1): linear in the cost per km, like the utilities (methods §1.3).
     log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
 
     away = now["away"]                                                                         # (D, M, P, Zdest)
-    home = 1.0 - away.sum(axis=-1)                                                             # (D, M, P)
+    home = 1.0 - _last_axis_sum(away)                                                          # (D, M, P)
     car_free, zez = now["car_free"], now["zez_removed"]                                        # (D, M, Zdest)
     removal = bool(np.any(car_free) or np.any(zez))
     single = not (removal or np.any(d_dest))
     # Destination segments: (weight (D, M, P), car cost change (D, M, P) or None, modes removed, zone type).
     if single:   # nothing differs between destinations: one segment (the same shares for every destination)
-        destinations = [(np.ones_like(home), None, (), None)]
+        destinations = [(None, None, (), None)]
     else:
         destinations = [(home, None, (), None)]
         for d in range(len(dims.ZONES)):
@@ -613,42 +771,24 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
                 destinations.append((w * car_free[..., d, None], None, (CAR, PASSENGER), d))
             if np.any(zez[..., d]):
                 destinations.append((w * zez[..., d, None], None, (CAR,), d))
-    destinations = [(w, _cells(w[:, :, None, :], cells), None if d_car is None else beta * d_car[:, :, None, :],
-                     removed, dest) for w, d_car, removed, dest in destinations]
-    s0 = _cells(c.peak_share[:, None, None, :], cells)                                          # (D, M, Z, P)
-    scale = _cells(c.period_scale[:, None, None, None], cells)
-    # Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
-    # pivot terms are computed once a year and each segment costs a few operations per cell
-    # (mode_choice.pivot_varying_alternative) instead of a logit over every mode.
-    base_shares = _mode_first(state)                                                           # (5, T, D, M, Z, P)
-    top_rest, rest = mode_choice.pivot_weights(base_shares, dv, CAR, axis=0)
-    without_passenger = rest[PT] + rest[BIKE] + rest[WALK]
-    with_passenger = rest[PASSENGER] + without_passenger
-    periods, car_total, crossing_car, rest_factor, passenger_factor, *parked = _segment_mixture(
-        [(w, d_toll, crosses_now) for (w, _, crosses_now), d_toll in zip(segments, d_tolls)], destinations,
-        dv[CAR], beta, base_shares[CAR], top_rest, with_passenger, without_passenger, s0, scale)
-    weight_now = now["crossing"]
-    crossing_car = np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0)
-    shares = np.empty(state.base_shares.shape)                                                 # (D, M, Z, P, T, 5)
-    for mode in (PT, BIKE, WALK):
-        shares[..., mode] = (rest[mode] * rest_factor / periods).transpose(1, 2, 3, 4, 0)
-    shares[..., PASSENGER] = (rest[PASSENGER] * passenger_factor / periods).transpose(1, 2, 3, 4, 0)
-    shares[..., CAR] = (car_total / periods).transpose(1, 2, 3, 4, 0)
-    if single:   # the one segment's car trips end in each zone type as the trips do
-        parked = _period_last(car_total)[..., None] * away[:, :, None, :, None, :]
-    else:
-        parked = _period_last(np.stack(parked, axis=-1))
-    periods = _period_last(periods)
-    car_by_period = np.einsum("dmzpt->dmt", state.trip_volume * periods * shares[..., CAR])    # (D, M, T)
+    destinations = [(None if w is None else _cells(w[:, :, None, :], cells),
+                     None if d_car is None else beta * d_car[:, :, None, :], removed, dest)
+                    for w, d_car, removed, dest in destinations]
+    crossing = (base["crossing"], now["crossing"], terms.toll, _period_first(now["toll"]))
+    choice, dv, d_tolls = _segment_mixture(crossing, [nonzero(before) for before in lagged["toll"]], utilities,
+                                           destinations, _mode_first(state), terms, away if single else None)
+    car_trips = state.trip_volume * choice["periods"]
+    car_trips *= choice["modes"][..., CAR]
+    car_by_period = np.einsum("dmzpt->dmt", car_trips)                                         # (D, M, T)
     # Against the car trips of the trip rates at 2009 shares: fewer commute trips (telework) relieve congestion.
-    untouched = state.trip_volume / state.purpose_factor[:, :, None, :, None]
-    base_by_period = np.einsum("dmzpt->dmt", untouched * state.base_shares[..., CAR])
-    return {"modes": shares, "periods": periods, "crossing_car": _period_last(crossing_car),
-            "parked_car": parked, "trip_length": np.exp(log_length),
-            "volume_ratio": car_by_period / np.maximum(base_by_period, TINY), "costs": now,
-            "park_and_ride": -np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
-            "lagged": {"dv": dv, "toll": d_tolls, "destination": d_dest, "park_and_ride": park_and_ride,
-                       "length": log_length}}
+    base_trips = state.trip_volume / state.purpose_factor[:, :, None, :, None]
+    base_trips *= state.base_shares[..., CAR]
+    base_by_period = np.einsum("dmzpt->dmt", base_trips)
+    return dict(choice, trip_length=np.exp(log_length), volume_ratio=car_by_period / np.maximum(base_by_period, TINY),
+                costs=now,
+                park_and_ride=-np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
+                lagged={"dv": dv, "toll": d_tolls, "destination": d_dest, "park_and_ride": park_and_ride,
+                        "length": log_length})
 
 
 def choose_car_powertrains(state: TransportState, levers: dict, params: Params, year: int,
@@ -681,9 +821,9 @@ def _toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarr
     diesel rate, trucks the heavy rate, each averaged over cordons and periods as the car passages are.
     """
     geo, m = state.geo, len(dims.MUNICIPALITIES)
-    per_owner = tolls.per_owner(by_cordon.sum(-1), geo.owner, m)
+    per_owner = tolls.per_owner(_last_axis_sum(by_cordon), geo.owner, m)
     rate = per_owner / np.maximum(resident_car_vkm, TINY)                                        # passages/vkm
-    paid = [tolls.per_owner((prices[:, :, k, tolls.DIESEL] * by_cordon).sum(-1), geo.owner, m)
+    paid = [tolls.per_owner(_last_axis_sum(prices[:, :, k, tolls.DIESEL] * by_cordon), geo.owner, m)
             / np.maximum(per_owner, TINY) for k in (tolls.LIGHT, tolls.HEAVY)]                 # (D, M) each
     return rate[..., None] * np.stack(paid, axis=-1)
 
@@ -701,7 +841,8 @@ def _park_and_ride_vkm(state: TransportState, c: DemandCoefficients, choice: dic
 
 
 def _resident_car_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
-    trips = (state.trip_volume * choice["periods"] * choice["modes"][..., CAR])                  # (D,M,Z,P,T)
+    trips = state.trip_volume * choice["periods"]
+    trips *= choice["modes"][..., CAR]                                                         # (D,M,Z,P,T)
     per_zone = np.einsum("dmzpt->dmz", trips) * state.trip_length_factor
     return (np.einsum("dmz->dm", per_zone) * c.trip_length[:, None, CAR] * choice["trip_length"]
             + _park_and_ride_vkm(state, c, choice))
@@ -879,6 +1020,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     by_mode = np.ascontiguousarray(p0.transpose(5, 4, 0, 1, 2, 3))
     by_mode.flags.writeable = False   # shared by the states of a run
     state = replace(state, base_costs=costs, base_shares_by_mode=by_mode)
+    state = replace(state, choice_terms=_choice_terms(state, c))
     utility = _powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR)
     car_weights = _zone_car_weights(volume, p0, ones)
     constants = mode_choice.solve_constants(utility, car_weights, fc.base_new_car_share[:, None, :])
@@ -1003,7 +1145,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     all_light = counted * (1.0 + geo.external)[None, :, None]
     mix = _toll_fuel_mix(state.vkm_share)[:, geo.owner]                                         # (D, C, F)
     car_revenue = np.einsum("dct,dcft,dcf->dc", all_light, prices[:, :, tolls.LIGHT], mix)     # (D, C)
-    freight_revenue = (vkm[..., 1:3] * per_vkm).sum(-1)                                        # (D, M)
+    freight_revenue = _last_axis_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
     parked = _over_groups(state.trip_volume, choice["parked_car"], 2)                        # (D, M, Zdest)
     car_stock = _cars_by_powertrain(state.stock)                                              # (D, M, K)
     # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
@@ -1020,7 +1162,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "car_vkm_resident": resident_car_vkm,
         "trips": trips,
         "pkm": pkm,
-        "mode_share": trips / trips.sum(axis=-1, keepdims=True),
+        "mode_share": trips / _last_axis_sum(trips)[..., None],
         "car_stock": car_stock,
         "new_car_share": state.new_car_share,
         "bev_share_of_car_stock": _bev_share(car_stock),
