@@ -133,6 +133,19 @@ def test_vintage_stock_follows_turnover_for_decades():
     assert stock[0, 0, 0].sum() > 0.0                 # ... and the stock has grown again since
 
 
+def test_a_stationary_vintage_stock_is_the_stock_of_its_profile():
+    rng = np.random.default_rng(12)
+    d, m, c, k = 2, 3, 4, 4
+    shape, scale = rng.uniform(2.0, 4.0, (d, c)), rng.uniform(10.0, 25.0, (d, c))
+    profile = fleet.stationary_age_profile(shape, scale, dims.MAX_VEHICLE_AGE)                  # (D, C, A + 1)
+    survival = fleet.annual_survival(shape, scale, dims.MAX_VEHICLE_AGE)
+    vehicles, mix = rng.uniform(100.0, 1000.0, (d, m, c)), rng.dirichlet(np.ones(k), (d, m, c))
+    by_age = vehicles[..., None, None] * profile[:, None, :, :, None] * mix[..., None, :]
+    direct = fleet.stationary_vintage_stock(vehicles, profile, mix, survival, 2009)
+    np.testing.assert_allclose(direct.by_age(), by_age, rtol=1e-13)
+    np.testing.assert_allclose(direct.cohorts, fleet.vintage_stock(by_age, survival, 2009).cohorts, rtol=1e-13)
+
+
 def test_an_advanced_vintage_stock_refuses_to_be_read_and_a_copy_branches():
     survival = np.array([0.9, 0.8, 0.5, 0.2])
     vs = _vintage(np.full((4, 2), 10.0), survival)

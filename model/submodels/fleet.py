@@ -162,19 +162,42 @@ class VintageStock:
         return out.transpose(1, 4, 0, 2, 3)
 
 
+def _unfilled_stock(survival: np.ndarray, shape: tuple, year: int) -> VintageStock:
+    """A :class:`VintageStock` of ``shape`` (D, M, C, A + 1, K) with its survival ``(D, C, A + 1)`` [1/yr], cohorts
+    not yet filled."""
+    d, m, c, a1, k = shape
+    p = np.ascontiguousarray(np.broadcast_to(survival, (d, c, a1)).transpose(1, 0, 2))            # (C, D, A + 1)
+    reach = np.concatenate([np.ones(p.shape[:2] + (1,)), np.cumprod(p[..., :-1], axis=-1)], axis=-1)
+    return VintageStock(cohorts=np.empty((c, d, a1, k, m)), scale=np.ones((c, d, m)), reach=reach, survival=p,
+                        year=year, clock=[year])
+
+
+def _per_reach(stock: VintageStock) -> np.ndarray:
+    """``1 / R(age)`` of each slot ``(C, D, A + 1)``: where survival to an age underflows to 0 no vehicle of
+    that age exists, and its slot holds 0 (x / inf)."""
+    reach = stock.slot_reach()
+    return 1.0 / np.where(reach > 0.0, reach, np.inf)
+
+
 def vintage_stock(by_age: np.ndarray, survival: np.ndarray, year: int) -> VintageStock:
     """A :class:`VintageStock` holding ``by_age`` ``(D, M, C, A + 1, K)`` [vehicles] in ``year``, with the annual
     survival ``(D, C, A + 1)`` [1/yr] of :func:`annual_survival`."""
-    d, m, c, a1, k = by_age.shape
-    p = np.ascontiguousarray(np.broadcast_to(survival, (d, c, a1)).transpose(1, 0, 2))            # (C, D, A + 1)
-    reach = np.concatenate([np.ones(p.shape[:2] + (1,)), np.cumprod(p[..., :-1], axis=-1)], axis=-1)
-    stock = VintageStock(cohorts=np.ascontiguousarray(by_age.transpose(2, 0, 3, 4, 1)), scale=np.ones((c, d, m)),
-                         reach=reach, survival=p, year=year, clock=[year])
-    ages, slot_reach = stock.slot_ages(), stock.slot_reach()
-    cohorts = stock.cohorts[:, :, ages]                                                      # age -> slot
-    # Where survival to an age underflows to 0 no vehicle of that age exists: its slot holds 0 (x / inf).
-    cohorts /= np.where(slot_reach > 0.0, slot_reach, np.inf)[..., None, None]
-    return replace(stock, cohorts=cohorts)
+    stock = _unfilled_stock(survival, by_age.shape, year)
+    seen = by_age.transpose(2, 0, 3, 4, 1)                                                   # (C, D, A + 1, K, M)
+    np.multiply(seen[:, :, stock.slot_ages()], _per_reach(stock)[..., None, None], out=stock.cohorts)
+    return stock
+
+
+def stationary_vintage_stock(vehicles: np.ndarray, age_profile: np.ndarray, mix: np.ndarray,
+                             survival: np.ndarray, year: int) -> VintageStock:
+    """:func:`vintage_stock` of ``vehicles`` ``(D, M, C)`` spread over the ages by ``age_profile`` ``(D, C, A + 1)``
+    [1] with the powertrain ``mix`` ``(D, M, C, K)`` [1] at every age (the 2009 fleets), written straight into the
+    stock's layout: ``cohorts[slot] = profile(age) / R(age) x vehicles x mix``."""
+    stock = _unfilled_stock(survival, vehicles.shape + age_profile.shape[-1:] + mix.shape[-1:], year)
+    per_slot = age_profile.transpose(1, 0, 2)[:, :, stock.slot_ages()] * _per_reach(stock)   # (C, D, A + 1)
+    level = (vehicles[..., None] * mix).transpose(2, 0, 3, 1)                              # (C, D, K, M)
+    np.multiply(per_slot[..., None, None], level[:, :, None], out=stock.cohorts)
+    return stock
 
 
 def vintage_sums(stock: VintageStock, slot_weights: np.ndarray) -> np.ndarray:

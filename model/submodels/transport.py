@@ -909,14 +909,14 @@ def _solved_base_shares(zone_constant: np.ndarray, purpose_constant: np.ndarray,
 
 
 def _base_stock(fc: FleetCoefficients, cars: np.ndarray, car_mix: np.ndarray,
-                activity_vkm: np.ndarray) -> np.ndarray:
+                activity_vkm: np.ndarray) -> fleet.VintageStock:
     """2009 fleets ``(D, M, C, A, K)`` [vehicles]: stationary age profiles; cars with the observed
     powertrain mix at every age, the other classes diesel and sized as vkm / annual km."""
     vehicles = np.concatenate([cars[..., None], activity_vkm / fc.annual_km[:, None, 1:]], axis=-1)
     mix = np.zeros(vehicles.shape + (len(dims.POWERTRAINS),))
     mix[..., DIESEL] = 1.0
     mix[:, :, CAR_CLASS] = car_mix
-    return vehicles[..., None, None] * fc.age_profile[:, None, :, :, None] * mix[..., None, :]
+    return fleet.stationary_vintage_stock(vehicles, fc.age_profile, mix, fc.survival, dims.BASE_YEAR)
 
 
 def _cost_coefficients(c: DemandCoefficients, weights: np.ndarray, p0: np.ndarray,
@@ -978,9 +978,8 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     weights = zone_population[..., None] * c.purpose_share[:, None, None, :]                 # (D, M, Z, P)
     p0 = _base_mode_shares(c, weights, shares)
     activity_vkm = fc.base_vkm_per_capita[:, None, :] * population[..., None] * cal[..., 1:]
-    stock, vkm_share, energy = _fleet_state(
-        fleet.vintage_stock(_base_stock(fc, population * cars_per_capita, powertrains, activity_vkm),
-                            fc.survival, dims.BASE_YEAR), fc, dims.BASE_YEAR)
+    stock, vkm_share, energy = _fleet_state(_base_stock(fc, population * cars_per_capita, powertrains, activity_vkm),
+                                            fc, dims.BASE_YEAR)
     volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
     ones = np.ones(volume.shape)
     no_change = np.zeros(volume.shape)
