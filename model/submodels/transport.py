@@ -36,7 +36,6 @@ directly; every call gets all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -47,6 +46,8 @@ from .. import prices as price_paths
 from ..parameters import Params
 from . import fleet, mode_choice, same_inputs_reused, tolls
 from .fleet import FleetCoefficients, fleet_coefficients
+from .travel_segments import (ChoiceTerms, full_cells, last_axis_sum, partial_adjustment, period_first,
+                              period_last_view, segment_mixture)
 from .mode_choice import DemandCoefficients, demand_coefficients
 
 # Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel (blended
@@ -67,7 +68,6 @@ VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (v
 POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
 COMMUTING_YEAR = dims.BASE_YEAR   # commuting shares nearest to 2009, held (cordons.commute_matrix)
 TOLL_TERMS_KEPT = 4   # sets of cordon prices whose toll terms a run keeps (_toll_terms)
-BLOCK_CELLS = 8192   # (D, M, Z, P) cells of the draws _segment_mixture takes at a time
 
 
 @dataclass(frozen=True)
@@ -101,22 +101,6 @@ def _geography(outside: bytes, destination: bytes, n_draws: int) -> Geography:
     for array in (crossings, paid):
         array.flags.writeable = False   # shared between runs
     return Geography(crossings, paid, owner, np.array([x.external_passage_ratio for x in cords]))
-
-
-@dataclass(frozen=True)
-class ChoiceTerms:
-    """Terms of the travel choice that stay the same through a run (parameters and 2009 costs), at the
-    size :func:`choose` uses them: every cell ``(D, M, Z, P)``, the period first."""
-
-    car_cost: np.ndarray        # (D, M, Z, P) [1/NOK] beta of car-driver costs
-    pt_cost: np.ndarray         # (D, M, Z, P) [1/NOK] beta of public-transport costs
-    peak_share: np.ndarray      # (D, M, Z, P) [1] 2009 share of trips in the peak, s0
-    off_peak_share: np.ndarray  # (D, M, Z, P) [1] 1 - s0
-    peak_odds: np.ndarray       # (D, M, Z, P) [1] (1 - s0) / s0
-    period_scale: np.ndarray    # (D, M, Z, P) [1] scale of the period choice
-    persistence: np.ndarray     # (D, M, Z, P) [1] lambda of the partial adjustment
-    adjustment: np.ndarray      # (D, M, Z, P) [1] 1 - lambda
-    toll: np.ndarray            # (T, D, M, Z, P) [NOK/trip] 2009 toll per crossing trip, fleet average
 
 
 @dataclass
@@ -322,7 +306,7 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
     # The toll per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
     # reads them in (the dict holds views in the usual order): products broadcasting a leading axis run
     # faster than those broadcasting the short period axis.
-    per_crossing = _period_first(tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share)))
+    per_crossing = period_first(tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share)))
     per_crossing /= np.maximum(weight, TINY)
     np.copyto(per_crossing, 0.0, where=weight <= 0)   # no charged cordon crossed: no toll per crossing
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
@@ -349,11 +333,11 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
         "prices": prices,                    # (D, C, 2, F, T) [NOK/passage]
         "toll_by_fuel": by_fuel,             # (D, M, Z, P, T, F) per one-way trip
         "crossing": weight,                  # (D, M, Z, P) share crossing a charged cordon
-        "toll": _period_last_view(per_crossing),  # (D, M, Z, P, T) per crossing trip, fleet average
+        "toll": period_last_view(per_crossing),  # (D, M, Z, P, T) per crossing trip, fleet average
         "car_time": time,                    # (D, M, T) [h/trip]
-        "pt": _period_last_view(pt),         # (D, M, Z, P, T)
+        "pt": period_last_view(pt),         # (D, M, Z, P, T)
         "park_and_ride": park_and_ride,      # (D, M, Z, P) the park-and-ride part of pt
-        "pt_destination": _last_axis_sum(c.destination_constant_pt[:, None, :] * state.job_zone_share),  # (D, M)
+        "pt_destination": last_axis_sum(c.destination_constant_pt[:, None, :] * state.job_zone_share),  # (D, M)
         "bicycle": -vot_pt * HOURS * lv["bicycle_time_saving_min"][..., None],                     # (D, M, Z, P)
         "walk": -vot_pt * HOURS * lv["walk_time_saving_min"][..., None],                           # (D, M, Z, P)
         "car_ownership": np.log1p(lv["car_ownership_change"]),   # (D, M)
@@ -405,7 +389,7 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
             per_trip = per_trip[:, :, None, :, None, :]
         return np.einsum("dmzpt,dmzptj->dmz", trips, away[:, :, None, :, None, :] * per_trip) / cars[..., None]
 
-    fee = _last_axis_sum(away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :])   # (D, M, P)
+    fee = last_axis_sum(away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :])   # (D, M, P)
     parking = np.einsum("dmzpt,dmp->dmz", drivers, fee) / cars[..., None]                         # (D, M, Z)
     parking_k = np.empty(parking.shape + (len(dims.POWERTRAINS),))                                # (D, M, Z, K)
     parking_k[...] = parking[..., None]
@@ -447,20 +431,6 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     return utility
 
 
-def _last_axis_sum(x: np.ndarray) -> np.ndarray:
-    """``x.sum(axis=-1)`` of a short last axis, one slice at a time: the same sum (numpy adds fewer than
-    eight terms in order), without numpy's slow reduction over a short axis."""
-    total = x[..., 0].copy()
-    for k in range(1, x.shape[-1]):
-        total += x[..., k]
-    return total
-
-
-def _period_first(x: np.ndarray) -> np.ndarray:
-    """``(D, M, Z, P, T, ...)`` -> ``(T, D, M, Z, P, ...)``, contiguous."""
-    return np.ascontiguousarray(x.transpose((4, 0, 1, 2, 3) + tuple(range(5, x.ndim))))
-
-
 def _mode_first(state: TransportState) -> np.ndarray:
     """The pivot shares ``(5, T, D, M, Z, P)``, contiguous (the state's copy when it has one)."""
     if state.base_shares_by_mode is not None:
@@ -468,196 +438,21 @@ def _mode_first(state: TransportState) -> np.ndarray:
     return np.ascontiguousarray(state.base_shares.transpose(5, 4, 0, 1, 2, 3))
 
 
-def _cells(x: np.ndarray, shape: tuple) -> np.ndarray:
-    """``x`` broadcast to ``shape`` and stored at that size."""
-    return np.ascontiguousarray(np.broadcast_to(x, shape))
-
-
-def _period_first_view(x: np.ndarray) -> np.ndarray:
-    """``(D, M, Z, P, T)`` -> ``(T, D, M, Z, P)`` as a view, to write period-first results into."""
-    return x.transpose(4, 0, 1, 2, 3)
-
-
-def _period_last_view(x: np.ndarray) -> np.ndarray:
-    """``(T, D, M, Z, P)`` -> ``(D, M, Z, P, T)`` as a view (:func:`_period_first` of it needs no copy)."""
-    return x.transpose(1, 2, 3, 4, 0)
-
-
 def _choice_terms(state: TransportState, c: DemandCoefficients) -> ChoiceTerms:
     """The constant terms of :func:`choose` for the coefficients ``c`` (the state's own at set-up)."""
     cells = state.trip_volume.shape[:4]                                                        # (D, M, Z, P)
-    peak_share = _cells(c.peak_share[:, None, None, :], cells)
-    persistence = _cells(c.persistence[:, None, None, None], cells)
-    terms = ChoiceTerms(car_cost=_cells(state.car_cost_coefficient[:, :, None, :], cells),
-                        pt_cost=_cells(state.pt_cost_coefficient[:, :, None, :], cells),
+    peak_share = full_cells(c.peak_share[:, None, None, :], cells)
+    persistence = full_cells(c.persistence[:, None, None, None], cells)
+    terms = ChoiceTerms(car_cost=full_cells(state.car_cost_coefficient[:, :, None, :], cells),
+                        pt_cost=full_cells(state.pt_cost_coefficient[:, :, None, :], cells),
                         peak_share=peak_share, off_peak_share=1.0 - peak_share,
                         peak_odds=mode_choice.peak_odds(peak_share),
-                        period_scale=_cells(c.period_scale[:, None, None, None], cells),
+                        period_scale=full_cells(c.period_scale[:, None, None, None], cells),
                         persistence=persistence, adjustment=1.0 - persistence,
-                        toll=_period_first(state.base_costs["toll"]))
+                        toll=period_first(state.base_costs["toll"]))
     for array in vars(terms).values():
         array.flags.writeable = False   # shared by the states of a run
     return terms
-
-
-def _cordon_segments(crossing_base: np.ndarray, crossing_now: np.ndarray, toll_base: np.ndarray,
-                     toll_now: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | float, bool]]:
-    """The four toll segments of :func:`mode_choice.cordon_segments`: (weight (D, M, Z, P), long-run toll
-    change (T, D, M, Z, P) [NOK/trip] or 0.0 for the trips crossing no charged cordon, crosses now?)."""
-    segments = mode_choice.cordon_segments(crossing_base, crossing_now, toll_base, toll_now)
-    return [(w, d_toll, crosses_now) for (w, d_toll), crosses_now in zip(segments, (True, True, False, False))]
-
-
-def _partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, persistence: tuple,
-                        out: np.ndarray | None = None) -> np.ndarray:
-    """``lambda before + (1 - lambda) target`` (methods §1.3), ``persistence`` (lambda, 1 - lambda) shaped to
-    broadcast against both; written into ``out`` when given."""
-    lam, adjustment = persistence
-    out, towards = np.multiply(lam, before, out=out), adjustment * target
-    if out.shape != np.broadcast_shapes(out.shape, towards.shape):
-        return out + towards
-    out += towards   # in place: one temporary of the full size fewer
-    return out
-
-
-def _draws(x: np.ndarray | float, b: slice) -> np.ndarray | float:
-    """The draws ``b`` of a ``(T, D, M, Z, P)`` or ``(D, M, Z, P)`` array (a scalar as it is)."""
-    return x[:, b] if np.ndim(x) == 5 else x[b] if np.ndim(x) == 4 else x
-
-
-def _segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
-                     base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None) -> tuple[dict, list, list]:
-    """Every toll segment crossed with every destination segment chooses its mode and period; their
-    trips summed per trip of the group and turned into the choice's shares (see :func:`choose`).
-
-    ``crossing``: the shares of trips crossing a charged cordon in 2009 and now ``(D, M, Z, P)`` and
-    the tolls per crossing trip then and now ``(T, D, M, Z, P)`` [NOK/trip], which make the toll
-    segments (:func:`_cordon_segments`); ``lagged_tolls``: last year's toll change of each segment
-    or None where zero. ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
-    None where zero, the long-run one ``(T, D, M, Z, P)``, ``(D, M, Z, P)`` or 0.0), or None where
-    it stays zero; both adjust at the pace ``terms.persistence`` (lambda). ``destinations``:
-    (weight (D, M, Z, P) or None where there is one destination segment, car utility change of the
-    destination ``(D, M, Z, P)`` or None, modes removed, zone type or None). ``base_shares``
-    ``(5, T, D, M, Z, P)`` are the 2009 shares, ``away`` ``(D, M, P, Zdest)`` where trips end when
-    there is one destination segment (else None).
-
-    Returns the ``modes``, ``periods``, ``crossing_car`` and ``parked_car`` of :func:`choose`, and the
-    adjusted utility changes by mode and toll changes by segment (None where zero). Works through the
-    draws a block at a time (:func:`_segment_mixture_block`; the draws are independent).
-    """
-    cells = base_shares.shape[2:]                                                              # (D, M, Z, P)
-    by_period = cells + (len(dims.PERIODS),)                                                   # (D, M, Z, P, T)
-    out = {"modes": np.empty(by_period + (len(dims.MODES),)), "periods": np.empty(by_period),
-           "crossing_car": np.empty(by_period), "parked_car": np.empty(by_period + (len(dims.ZONES),)),
-           "dv": np.empty(base_shares.shape),   # the rows of the unchanged modes stay unset
-           "toll": [None] * len(lagged_tolls)}   # made by the first block with a toll change
-    step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
-    for start in range(0, cells[0], step):
-        _segment_mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
-                               base_shares, terms, away, out)
-    dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
-    return out, dv, out.pop("toll")
-
-
-def _segment_mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
-                           base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict) -> None:
-    """:func:`_segment_mixture` for the draws ``b``, written into ``out``.
-
-    Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
-    pivot terms are computed once (:func:`mode_choice.pivot_weights`) and each segment costs a few
-    operations per cell (:func:`mode_choice.pivot_varying_alternative`) instead of a logit over every
-    mode. Its trips in each period relative to the 2009 split, ``w s / s0`` and ``w (1 - s) / (1 - s0)``,
-    add up the trips of each group, its car-driver trips, those crossing a charged cordon now and
-    those ending in each zone type, and the factors on the other modes' pivot weights (with and
-    without the car passenger: only car-free areas remove the passenger as well).
-
-    A block of draws is small enough for its dozen arrays to stay in the processor's cache, where
-    numpy's element-wise operations run several times faster than on arrays of every draw; the
-    temporaries are written in place for the same reason. (The pivot's guard against overflow, a
-    utility gap above ``mode_choice.MAX_EXPONENT``, looks at the block's cells.)
-    """
-    base_shares = base_shares[:, :, b]
-    beta, peak_share, off_peak_share, peak_odds, scale, lam, adjustment = (
-        x[b] for x in (terms.car_cost, terms.peak_share, terms.off_peak_share, terms.peak_odds, terms.period_scale,
-                       terms.persistence, terms.adjustment))
-    shape = base_shares.shape[1:]                                                              # (T, D, M, Z, P)
-
-    def adjusted(before: np.ndarray | None, target: np.ndarray | float, into: np.ndarray) -> np.ndarray:
-        """Partial adjustment of last year's change (all draws, None where zero) towards ``target`` (these draws)."""
-        return _partial_adjustment(0.0 if before is None else before[:, b], target, (lam, adjustment), out=into)
-
-    dv = out["dv"][:, :, b]   # the rows of unchanged modes stay unset: nothing reads them
-    unchanged = tuple(mode for mode, u in enumerate(utilities) if u is None)
-    for mode, u in enumerate(utilities):
-        if u is not None:
-            before, target = u
-            adjusted(before, _draws(target, b), into=dv[mode])
-    top_rest, rest = mode_choice.pivot_weights(base_shares, dv, CAR, axis=0, unchanged=unchanged)
-    without_passenger = rest[PT] + rest[BIKE] + rest[WALK]
-    with_passenger = rest[PASSENGER] + without_passenger
-    periods, car_total, crossing_car, rest_factor = (np.zeros(shape) for _ in range(4))
-    # Without car-free areas no segment removes the car passenger: its factor is the other modes'.
-    passenger_apart = any(PASSENGER in removed for _, _, removed, _ in destinations)
-    passenger_factor = np.zeros(shape) if passenger_apart else rest_factor
-    parked = [np.zeros(shape) for _ in dims.ZONES] if away is None else None
-    car_toll, car_dest, car_share, factor_rest, logsum, scaled = (np.empty(shape) for _ in range(6))
-    peak, ratio, weight = (np.empty(shape[1:]) for _ in range(3))
-    crossing_base, crossing_now, toll_base, toll_now = crossing
-    segments = _cordon_segments(crossing_base[b], crossing_now[b], toll_base[:, b], toll_now[:, b])
-    for s, ((w_toll, target, crosses_now), before) in enumerate(zip(segments, lagged_tolls)):
-        if before is None and np.ndim(target) == 0:   # trips crossing no charged cordon then or now
-            d_toll = None
-        else:
-            if out["toll"][s] is None:
-                out["toll"][s] = np.empty(toll_now.shape)
-            d_toll = adjusted(before, target, into=out["toll"][s][:, b])
-        if not w_toll.any():
-            continue
-        car = dv[CAR] if d_toll is None else np.add(dv[CAR], np.multiply(beta, d_toll, out=car_toll), out=car_toll)
-        for w_cells, dest_cost, removed, dest in destinations:
-            if w_cells is not None and not w_cells[b].any():
-                continue
-            if CAR in removed:
-                seg_car = -np.inf
-            else:
-                seg_car = car if dest_cost is None else np.add(car, dest_cost[b], out=car_dest)
-            mode_choice.pivot_varying_alternative(base_shares[CAR], seg_car, top_rest,
-                                                  without_passenger if PASSENGER in removed else with_passenger,
-                                                  out=(car_share, factor_rest, logsum))
-            mode_choice.period_shift(peak_share, logsum[0], logsum[1], scale, base_odds=peak_odds, out=peak)
-            w = w_toll if w_cells is None else np.multiply(w_toll, w_cells[b], out=weight)
-            np.multiply(w, np.divide(peak, peak_share, out=ratio), out=scaled[0])
-            np.multiply(w, np.divide(np.subtract(1.0, peak, out=ratio), off_peak_share, out=ratio), out=scaled[1])
-            periods += scaled
-            # Trips of the other modes: their pivot weights times the sum of these factors.
-            scaled_rest = np.multiply(scaled, factor_rest, out=factor_rest)
-            rest_factor += scaled_rest
-            if passenger_apart and PASSENGER not in removed:
-                passenger_factor += scaled_rest
-            if CAR in removed:   # no car-driver trips to add
-                continue
-            car_trips = np.multiply(scaled, car_share, out=car_share)
-            car_total += car_trips
-            if crosses_now:
-                crossing_car += car_trips
-            if dest is not None:
-                parked[dest] += car_trips
-
-    # Into the choice's layout, (D, M, Z, P, T, ...): views of the block's rows of ``out`` with the period first.
-    modes = out["modes"][b].transpose(5, 4, 0, 1, 2, 3)
-    for mode, factor in ((PASSENGER, passenger_factor), (PT, rest_factor), (BIKE, rest_factor), (WALK, rest_factor)):
-        np.divide(np.multiply(rest[mode], factor, out=car_dest), periods, out=modes[mode])
-    np.divide(car_total, periods, out=modes[CAR])
-    np.copyto(_period_first_view(out["periods"][b]), periods)
-    weight_now = crossing_now[b]
-    np.copyto(_period_first_view(out["crossing_car"][b]),
-              np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0))
-    for dest in range(len(dims.ZONES)):
-        into = _period_first_view(out["parked_car"][b][..., dest])
-        if away is None:
-            np.copyto(into, parked[dest])
-        else:   # one destination segment: its car trips end in each zone type as the trips do
-            np.multiply(car_total, away[b][:, :, None, :, dest], out=into)
 
 
 def choose(state: TransportState, levers: dict, params: Params, year: int, price: np.ndarray) -> dict:
@@ -695,7 +490,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     Inside, arrays hold the period (and the mode) as leading axes and every coefficient is
     stored at the full ``(D, M, Z, P)`` size: numpy runs products that broadcast a short
     trailing axis (2 periods, 3 purposes, 5 modes) many times slower than products of arrays
-    laid out alike, and the segment loop (:func:`_segment_mixture`) takes the largest part of a
+    laid out alike, and the segment loop (:func:`.travel_segments.segment_mixture`) takes the largest part of a
     batch run.
     """
     c, fc = _coef(state, params)
@@ -711,7 +506,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     def lag(before: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Partial adjustment of arrays with the draw axis first."""
         weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1))
-        return _partial_adjustment(before, target, (weight, 1.0 - weight))
+        return partial_adjustment(before, target, (weight, 1.0 - weight))
 
     def change(key: str) -> np.ndarray | None:
         """now - base of a cost term, None when both are zero everywhere (a lever no measure sets)."""
@@ -733,7 +528,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     target[CAR] = (now["energy"] - base["energy"])[..., None] + vot * d_time
     target[CAR] *= beta
     target[CAR] += ownership[:, :, None, None]
-    target[PT] = _period_first(now["pt"]) - _period_first(base["pt"])
+    target[PT] = period_first(now["pt"]) - period_first(base["pt"])
     target[PT] *= beta_pt
     target[PT][..., COMMUTE] += (now["pt_destination"] - base["pt_destination"])[:, :, None]
     for mode, key in ((BIKE, "bicycle"), (WALK, "walk")):
@@ -755,7 +550,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
 
     away = now["away"]                                                                         # (D, M, P, Zdest)
-    home = 1.0 - _last_axis_sum(away)                                                          # (D, M, P)
+    home = 1.0 - last_axis_sum(away)                                                          # (D, M, P)
     car_free, zez = now["car_free"], now["zez_removed"]                                        # (D, M, Zdest)
     removal = bool(np.any(car_free) or np.any(zez))
     single = not (removal or np.any(d_dest))
@@ -771,11 +566,11 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
                 destinations.append((w * car_free[..., d, None], None, (CAR, PASSENGER), d))
             if np.any(zez[..., d]):
                 destinations.append((w * zez[..., d, None], None, (CAR,), d))
-    destinations = [(None if w is None else _cells(w[:, :, None, :], cells),
+    destinations = [(None if w is None else full_cells(w[:, :, None, :], cells),
                      None if d_car is None else beta * d_car[:, :, None, :], removed, dest)
                     for w, d_car, removed, dest in destinations]
-    crossing = (base["crossing"], now["crossing"], terms.toll, _period_first(now["toll"]))
-    choice, dv, d_tolls = _segment_mixture(crossing, [nonzero(before) for before in lagged["toll"]], utilities,
+    crossing = (base["crossing"], now["crossing"], terms.toll, period_first(now["toll"]))
+    choice, dv, d_tolls = segment_mixture(crossing, [nonzero(before) for before in lagged["toll"]], utilities,
                                            destinations, _mode_first(state), terms, away if single else None)
     car_trips = state.trip_volume * choice["periods"]
     car_trips *= choice["modes"][..., CAR]
@@ -821,9 +616,9 @@ def _toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarr
     diesel rate, trucks the heavy rate, each averaged over cordons and periods as the car passages are.
     """
     geo, m = state.geo, len(dims.MUNICIPALITIES)
-    per_owner = tolls.per_owner(_last_axis_sum(by_cordon), geo.owner, m)
+    per_owner = tolls.per_owner(last_axis_sum(by_cordon), geo.owner, m)
     rate = per_owner / np.maximum(resident_car_vkm, TINY)                                        # passages/vkm
-    paid = [tolls.per_owner(_last_axis_sum(prices[:, :, k, tolls.DIESEL] * by_cordon), geo.owner, m)
+    paid = [tolls.per_owner(last_axis_sum(prices[:, :, k, tolls.DIESEL] * by_cordon), geo.owner, m)
             / np.maximum(per_owner, TINY) for k in (tolls.LIGHT, tolls.HEAVY)]                 # (D, M) each
     return rate[..., None] * np.stack(paid, axis=-1)
 
@@ -1144,7 +939,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     all_light = counted * (1.0 + geo.external)[None, :, None]
     mix = _toll_fuel_mix(state.vkm_share)[:, geo.owner]                                         # (D, C, F)
     car_revenue = np.einsum("dct,dcft,dcf->dc", all_light, prices[:, :, tolls.LIGHT], mix)     # (D, C)
-    freight_revenue = _last_axis_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
+    freight_revenue = last_axis_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
     parked = _over_groups(state.trip_volume, choice["parked_car"], 2)                        # (D, M, Zdest)
     car_stock = _cars_by_powertrain(state.stock)                                              # (D, M, K)
     # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
@@ -1161,7 +956,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "car_vkm_resident": resident_car_vkm,
         "trips": trips,
         "pkm": pkm,
-        "mode_share": trips / _last_axis_sum(trips)[..., None],
+        "mode_share": trips / last_axis_sum(trips)[..., None],
         "car_stock": car_stock,
         "new_car_share": state.new_car_share,
         "bev_share_of_car_stock": _bev_share(car_stock),

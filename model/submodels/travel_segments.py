@@ -1,0 +1,234 @@
+"""The travel choice of segments of trips that differ only in what the car costs them (methods §1.2-1.4).
+
+The trips of a municipality, home zone type, purpose and period are split into segments: by whether
+they cross a charged cordon in 2009 and now (toll segments), and by where they end when a destination's
+car costs changed or the car is not allowed there (destination segments). Each segment pivots the 2009
+mode shares on its own car-driver utility change and chooses the period by the change in its logsum;
+:func:`segment_mixture` sums their trips per trip of the group. ``transport.choose`` sets the segments
+up from the year's generalised costs.
+
+The arrays hold the period (and the mode) as leading axes, every coefficient stored at the full
+``(D, M, Z, P)`` size (:class:`ChoiceTerms`), and the draws are taken a block at a time: numpy runs
+products that broadcast a short trailing axis many times slower than products of arrays laid out
+alike, and element-wise work on arrays small enough to stay in the processor's cache several times
+faster.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import dims
+from . import mode_choice
+
+CAR, PASSENGER, PT, BIKE, WALK = (dims.index(dims.MODES, m) for m in dims.MODES)
+TINY = np.finfo(float).tiny
+BLOCK_CELLS = 8192   # (D, M, Z, P) cells of the draws segment_mixture takes at a time
+
+
+@dataclass(frozen=True)
+class ChoiceTerms:
+    """Terms of the travel choice that stay the same through a run (parameters and 2009 costs), at the
+    size ``transport.choose`` uses them: every cell ``(D, M, Z, P)``, the period first."""
+
+    car_cost: np.ndarray        # (D, M, Z, P) [1/NOK] beta of car-driver costs
+    pt_cost: np.ndarray         # (D, M, Z, P) [1/NOK] beta of public-transport costs
+    peak_share: np.ndarray      # (D, M, Z, P) [1] 2009 share of trips in the peak, s0
+    off_peak_share: np.ndarray  # (D, M, Z, P) [1] 1 - s0
+    peak_odds: np.ndarray       # (D, M, Z, P) [1] (1 - s0) / s0
+    period_scale: np.ndarray    # (D, M, Z, P) [1] scale of the period choice
+    persistence: np.ndarray     # (D, M, Z, P) [1] lambda of the partial adjustment
+    adjustment: np.ndarray      # (D, M, Z, P) [1] 1 - lambda
+    toll: np.ndarray            # (T, D, M, Z, P) [NOK/trip] 2009 toll per crossing trip, fleet average
+
+
+def last_axis_sum(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=-1)`` of a short last axis, one slice at a time: the same sum (numpy adds fewer than
+    eight terms in order), without numpy's slow reduction over a short axis."""
+    total = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):
+        total += x[..., k]
+    return total
+
+
+def period_first(x: np.ndarray) -> np.ndarray:
+    """``(D, M, Z, P, T, ...)`` -> ``(T, D, M, Z, P, ...)``, contiguous."""
+    return np.ascontiguousarray(x.transpose((4, 0, 1, 2, 3) + tuple(range(5, x.ndim))))
+
+
+def full_cells(x: np.ndarray, shape: tuple) -> np.ndarray:
+    """``x`` broadcast to ``shape`` and stored at that size."""
+    return np.ascontiguousarray(np.broadcast_to(x, shape))
+
+
+def period_first_view(x: np.ndarray) -> np.ndarray:
+    """``(D, M, Z, P, T)`` -> ``(T, D, M, Z, P)`` as a view, to write period-first results into."""
+    return x.transpose(4, 0, 1, 2, 3)
+
+
+def period_last_view(x: np.ndarray) -> np.ndarray:
+    """``(T, D, M, Z, P)`` -> ``(D, M, Z, P, T)`` as a view (:func:`period_first` of it needs no copy)."""
+    return x.transpose(1, 2, 3, 4, 0)
+
+
+def _cordon_segments(crossing_base: np.ndarray, crossing_now: np.ndarray, toll_base: np.ndarray,
+                     toll_now: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | float, bool]]:
+    """The four toll segments of :func:`mode_choice.cordon_segments`: (weight (D, M, Z, P), long-run toll
+    change (T, D, M, Z, P) [NOK/trip] or 0.0 for the trips crossing no charged cordon, crosses now?)."""
+    segments = mode_choice.cordon_segments(crossing_base, crossing_now, toll_base, toll_now)
+    return [(w, d_toll, crosses_now) for (w, d_toll), crosses_now in zip(segments, (True, True, False, False))]
+
+
+def partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, persistence: tuple,
+                        out: np.ndarray | None = None) -> np.ndarray:
+    """``lambda before + (1 - lambda) target`` (methods §1.3), ``persistence`` (lambda, 1 - lambda) shaped to
+    broadcast against both; written into ``out`` when given."""
+    lam, adjustment = persistence
+    out, towards = np.multiply(lam, before, out=out), adjustment * target
+    if out.shape != np.broadcast_shapes(out.shape, towards.shape):
+        return out + towards
+    out += towards   # in place: one temporary of the full size fewer
+    return out
+
+
+def _draws(x: np.ndarray | float, b: slice) -> np.ndarray | float:
+    """The draws ``b`` of a ``(T, D, M, Z, P)`` or ``(D, M, Z, P)`` array (a scalar as it is)."""
+    return x[:, b] if np.ndim(x) == 5 else x[b] if np.ndim(x) == 4 else x
+
+
+def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
+                     base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None) -> tuple[dict, list, list]:
+    """Every toll segment crossed with every destination segment chooses its mode and period; their
+    trips summed per trip of the group and turned into the choice's shares (see ``transport.choose``).
+
+    ``crossing``: the shares of trips crossing a charged cordon in 2009 and now ``(D, M, Z, P)`` and
+    the tolls per crossing trip then and now ``(T, D, M, Z, P)`` [NOK/trip], which make the toll
+    segments (:func:`_cordon_segments`); ``lagged_tolls``: last year's toll change of each segment
+    or None where zero. ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
+    None where zero, the long-run one ``(T, D, M, Z, P)``, ``(D, M, Z, P)`` or 0.0), or None where
+    it stays zero; both adjust at the pace ``terms.persistence`` (lambda). ``destinations``:
+    (weight (D, M, Z, P) or None where there is one destination segment, car utility change of the
+    destination ``(D, M, Z, P)`` or None, modes removed, zone type or None). ``base_shares``
+    ``(5, T, D, M, Z, P)`` are the 2009 shares, ``away`` ``(D, M, P, Zdest)`` where trips end when
+    there is one destination segment (else None).
+
+    Returns the ``modes``, ``periods``, ``crossing_car`` and ``parked_car`` of ``transport.choose``, and the
+    adjusted utility changes by mode and toll changes by segment (None where zero). Works through the
+    draws a block at a time (:func:`_mixture_block`; the draws are independent).
+    """
+    cells = base_shares.shape[2:]                                                              # (D, M, Z, P)
+    by_period = cells + (len(dims.PERIODS),)                                                   # (D, M, Z, P, T)
+    out = {"modes": np.empty(by_period + (len(dims.MODES),)), "periods": np.empty(by_period),
+           "crossing_car": np.empty(by_period), "parked_car": np.empty(by_period + (len(dims.ZONES),)),
+           "dv": np.empty(base_shares.shape),   # the rows of the unchanged modes stay unset
+           "toll": [None] * len(lagged_tolls)}   # made by the first block with a toll change
+    step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
+    for start in range(0, cells[0], step):
+        _mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
+                               base_shares, terms, away, out)
+    dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
+    return out, dv, out.pop("toll")
+
+
+def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
+                           base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict) -> None:
+    """:func:`segment_mixture` for the draws ``b``, written into ``out``.
+
+    Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
+    pivot terms are computed once (:func:`mode_choice.pivot_weights`) and each segment costs a few
+    operations per cell (:func:`mode_choice.pivot_varying_alternative`) instead of a logit over every
+    mode. Its trips in each period relative to the 2009 split, ``w s / s0`` and ``w (1 - s) / (1 - s0)``,
+    add up the trips of each group, its car-driver trips, those crossing a charged cordon now and
+    those ending in each zone type, and the factors on the other modes' pivot weights (with and
+    without the car passenger: only car-free areas remove the passenger as well).
+
+    A block of draws is small enough for its dozen arrays to stay in the processor's cache, where
+    numpy's element-wise operations run several times faster than on arrays of every draw; the
+    temporaries are written in place for the same reason. (The pivot's guard against overflow, a
+    utility gap above ``mode_choice.MAX_EXPONENT``, looks at the block's cells.)
+    """
+    base_shares = base_shares[:, :, b]
+    beta, peak_share, off_peak_share, peak_odds, scale, lam, adjustment = (
+        x[b] for x in (terms.car_cost, terms.peak_share, terms.off_peak_share, terms.peak_odds, terms.period_scale,
+                       terms.persistence, terms.adjustment))
+    shape = base_shares.shape[1:]                                                              # (T, D, M, Z, P)
+
+    def adjusted(before: np.ndarray | None, target: np.ndarray | float, into: np.ndarray) -> np.ndarray:
+        """Partial adjustment of last year's change (all draws, None where zero) towards ``target`` (these draws)."""
+        return partial_adjustment(0.0 if before is None else before[:, b], target, (lam, adjustment), out=into)
+
+    dv = out["dv"][:, :, b]   # the rows of unchanged modes stay unset: nothing reads them
+    unchanged = tuple(mode for mode, u in enumerate(utilities) if u is None)
+    for mode, u in enumerate(utilities):
+        if u is not None:
+            before, target = u
+            adjusted(before, _draws(target, b), into=dv[mode])
+    top_rest, rest = mode_choice.pivot_weights(base_shares, dv, CAR, axis=0, unchanged=unchanged)
+    without_passenger = rest[PT] + rest[BIKE] + rest[WALK]
+    with_passenger = rest[PASSENGER] + without_passenger
+    periods, car_total, crossing_car, rest_factor = (np.zeros(shape) for _ in range(4))
+    # Without car-free areas no segment removes the car passenger: its factor is the other modes'.
+    passenger_apart = any(PASSENGER in removed for _, _, removed, _ in destinations)
+    passenger_factor = np.zeros(shape) if passenger_apart else rest_factor
+    parked = [np.zeros(shape) for _ in dims.ZONES] if away is None else None
+    car_toll, car_dest, car_share, factor_rest, logsum, scaled = (np.empty(shape) for _ in range(6))
+    peak, ratio, weight = (np.empty(shape[1:]) for _ in range(3))
+    crossing_base, crossing_now, toll_base, toll_now = crossing
+    segments = _cordon_segments(crossing_base[b], crossing_now[b], toll_base[:, b], toll_now[:, b])
+    for s, ((w_toll, target, crosses_now), before) in enumerate(zip(segments, lagged_tolls)):
+        if before is None and np.ndim(target) == 0:   # trips crossing no charged cordon then or now
+            d_toll = None
+        else:
+            if out["toll"][s] is None:
+                out["toll"][s] = np.empty(toll_now.shape)
+            d_toll = adjusted(before, target, into=out["toll"][s][:, b])
+        if not w_toll.any():
+            continue
+        car = dv[CAR] if d_toll is None else np.add(dv[CAR], np.multiply(beta, d_toll, out=car_toll), out=car_toll)
+        for w_cells, dest_cost, removed, dest in destinations:
+            if w_cells is not None and not w_cells[b].any():
+                continue
+            if CAR in removed:
+                seg_car = -np.inf
+            else:
+                seg_car = car if dest_cost is None else np.add(car, dest_cost[b], out=car_dest)
+            mode_choice.pivot_varying_alternative(base_shares[CAR], seg_car, top_rest,
+                                                  without_passenger if PASSENGER in removed else with_passenger,
+                                                  out=(car_share, factor_rest, logsum))
+            mode_choice.period_shift(peak_share, logsum[0], logsum[1], scale, base_odds=peak_odds, out=peak)
+            w = w_toll if w_cells is None else np.multiply(w_toll, w_cells[b], out=weight)
+            np.multiply(w, np.divide(peak, peak_share, out=ratio), out=scaled[0])
+            np.multiply(w, np.divide(np.subtract(1.0, peak, out=ratio), off_peak_share, out=ratio), out=scaled[1])
+            periods += scaled
+            # Trips of the other modes: their pivot weights times the sum of these factors.
+            scaled_rest = np.multiply(scaled, factor_rest, out=factor_rest)
+            rest_factor += scaled_rest
+            if passenger_apart and PASSENGER not in removed:
+                passenger_factor += scaled_rest
+            if CAR in removed:   # no car-driver trips to add
+                continue
+            car_trips = np.multiply(scaled, car_share, out=car_share)
+            car_total += car_trips
+            if crosses_now:
+                crossing_car += car_trips
+            if dest is not None:
+                parked[dest] += car_trips
+
+    # Into the choice's layout, (D, M, Z, P, T, ...): views of the block's rows of ``out`` with the period first.
+    modes = out["modes"][b].transpose(5, 4, 0, 1, 2, 3)
+    for mode, factor in ((PASSENGER, passenger_factor), (PT, rest_factor), (BIKE, rest_factor), (WALK, rest_factor)):
+        np.divide(np.multiply(rest[mode], factor, out=car_dest), periods, out=modes[mode])
+    np.divide(car_total, periods, out=modes[CAR])
+    np.copyto(period_first_view(out["periods"][b]), periods)
+    weight_now = crossing_now[b]
+    np.copyto(period_first_view(out["crossing_car"][b]),
+              np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0))
+    for dest in range(len(dims.ZONES)):
+        into = period_first_view(out["parked_car"][b][..., dest])
+        if away is None:
+            np.copyto(into, parked[dest])
+        else:   # one destination segment: its car trips end in each zone type as the trips do
+            np.multiply(car_total, away[b][:, :, None, :, dest], out=into)
