@@ -6,12 +6,12 @@
 
 Each measurement runs in a subprocess of its own (``--child``) that warms up (imports, embedded data,
 one small run), then times :func:`framtid.model.uncertainty.ensemble.run_ensemble` writing a result
-file into a temporary folder: running the chunks, and combining them into the compressed file. It
-prints the throughput in municipality-years x draws per second (13 municipalities x 42 years x
-draws x scenarios, over the whole run including the combination, and over running alone) and the
-peak resident memory of the largest process (``ru_maxrss`` of the subprocess itself and of its Dask
-worker processes, read with :func:`resource.getrusage`). Asserts nothing: timings on shared
-machines are noisy.
+file into a temporary folder, in the precision ``framtid run`` chooses (single for more than one draw):
+running the chunks, and combining them into the compressed file. It prints the throughput in
+municipality-years x draws per second (13 municipalities x 42 years x draws x scenarios, over the
+whole run including the combination, and over running alone) and the peak resident memory of the
+largest process (``ru_maxrss`` of the subprocess itself and of its Dask worker processes, read with
+:func:`resource.getrusage`). Asserts nothing: timings on shared machines are noisy.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def child(args) -> None:
     with tempfile.TemporaryDirectory(prefix="framtid-bench-", dir=args.tmp) as folder:
         t0 = time.perf_counter()
         done = ensemble.run_ensemble(scenarios, Path(folder) / "bench.nc", args.n, seed=1,
-                                     chunk_size=args.chunk_size, workers=args.workers or None, progress=False)
+                                     chunk_size=args.chunk_size, workers=args.workers or None, progress=False,
+                                     precision=api.choose_precision("auto", args.n))   # as framtid run does
         seconds = time.perf_counter() - t0
         size = done.path.stat().st_size
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss          # kB on Linux
