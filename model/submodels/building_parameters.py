@@ -8,7 +8,7 @@ inputs and prices into fuel cost per kWh of need).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -31,9 +31,21 @@ RECENT_PERIODS = np.isin(PERIODS, ("tek17", "tek21"))
 P = "buildings."
 
 
+def draws_fastest(values: np.ndarray) -> np.ndarray:
+    """``values`` with the draw axis (the first) fastest in memory (Fortran order), the layout of the
+    building state: arrays over draws then broadcast against the stock along contiguous draws, and
+    the slab of one system, cohort or building type is contiguous."""
+    return np.asfortranarray(values)
+
+
+# Coefficients that enter matrix products per draw, where BLAS wants each draw's matrix contiguous.
+_C_ORDER = ("space_input", "water_input", "price", "fuel_input")
+
+
 @dataclass(frozen=True)
 class Coefficients:
-    """Parameter arrays over draws ``D``; see buildings.csv for units and sources."""
+    """Parameter arrays over draws ``D``; see buildings.csv for units and sources. Stored draws fastest
+    (:func:`draws_fastest`), except the carrier inputs and prices (``_C_ORDER``)."""
 
     persons_per_dwelling: np.ndarray     # (D,) [persons/dwelling]
     m2_per_dwelling: np.ndarray          # (D, 2) house, apartment [m2]
@@ -62,6 +74,7 @@ class Coefficients:
     price: np.ndarray                    # (D, C) [NOK/kWh] 2009 end-user price of each carrier
     review_rate: np.ndarray              # (D,) [1/yr] share of oil and paraffin heating reviewed each year
     grant_area: np.ndarray               # (D, T) [m2/dwelling] floor area a per-dwelling grant is spread over
+    fuel_input: np.ndarray               # (D, C, 2H) [kWh/kWh] space_input and water_input, carriers first
     space_cost: np.ndarray               # (D, H) [NOK per kWh of space-heat need]
     water_cost: np.ndarray               # (D, H) [NOK per kWh of hot-water need]
     beta: np.ndarray                     # (D,) [1/(NOK/m2/yr)]
@@ -133,7 +146,7 @@ def coefficients(params: Params) -> Coefficients:
     reduction = np.where(RECENT_PERIODS, params[P + "renovation.reduction_recent"][:, None],
                          params[P + "renovation.reduction"][:, None])
     space_need, space_need_calculated = _space_need(params)
-    return Coefficients(
+    coef = Coefficients(
         persons_per_dwelling=params[P + "persons_per_dwelling"],
         m2_per_dwelling=params.vector(P + "m2_per_dwelling", ("house", "apartment")),
         m2_per_capita=params[P + "non_residential_m2_per_capita"],
@@ -164,6 +177,8 @@ def coefficients(params: Params) -> Coefficients:
         # per-dwelling grants reach houses and apartments; non-residential area gets none (infinite area)
         grant_area=np.concatenate([params.vector(P + "m2_per_dwelling", ("house", "apartment")),
                                    np.full((params.n_draws, 1), np.inf)], axis=1),
+        # prices (D, M, C) times this give the fuel cost per kWh of both needs in one product per draw
+        fuel_input=np.ascontiguousarray(np.swapaxes(np.concatenate([space_input, water_input], axis=1), -1, -2)),
         space_cost=np.einsum("dhc,dc->dh", space_input, price),
         water_cost=np.einsum("dhc,dc->dh", water_input, price),
         beta=params[P + "logit_beta"],
@@ -178,3 +193,5 @@ def coefficients(params: Params) -> Coefficients:
         wood_old_share=params[P + "wood_stove.old_share_2009"],
         wood_ch4_ratio=params[P + "wood_stove.ch4_ratio_new_old"],
     )
+    return replace(coef, **{f.name: draws_fastest(getattr(coef, f.name)) for f in fields(coef)
+                            if f.name not in _C_ORDER})

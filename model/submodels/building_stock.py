@@ -122,6 +122,62 @@ def new_construction(population: np.ndarray, new_apartment_share: np.ndarray,
     return np.stack([house, apartment, non_residential], axis=-1)
 
 
+def over_cohorts(values: np.ndarray) -> np.ndarray:
+    """Sum over the cohorts (the last axis) [unit of ``values``].
+
+    Slab by slab in numpy's pairwise order for fewer than 128 terms (eight running sums added in
+    pairs, then the rest in turn; fewer than eight in turn), so that the sum does not depend on the
+    memory layout: numpy reduces a short last axis slowly, and with the draws fastest in memory each
+    cohort's slab is contiguous.
+    """
+    return _pairwise([values[..., v] for v in range(values.shape[-1])])
+
+
+def _pairwise(slabs: list) -> np.ndarray:
+    """The slabs summed in numpy's pairwise order (:func:`over_cohorts`)."""
+    if len(slabs) < 8:
+        total = slabs[0]
+        for slab in slabs[1:]:
+            total = total + slab
+        return total
+    run = slabs[:8]
+    whole = len(slabs) - len(slabs) % 8
+    for start in range(8, whole, 8):
+        run = [r + slab for r, slab in zip(run, slabs[start:start + 8])]
+    total = ((run[0] + run[1]) + (run[2] + run[3])) + ((run[4] + run[5]) + (run[6] + run[7]))
+    for slab in slabs[whole:]:
+        total += slab
+    return total
+
+
+def turnover(area: np.ndarray, renovated: np.ndarray, demolition: np.ndarray, renovation_rate: np.ndarray,
+             eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One year of demolition and renovation of the stock [m2].
+
+    With ``demolition`` q (D, 1, T, V) [1/yr], ``renovation_rate`` r (D, M, T, 1) [1/yr] and
+    ``eligible`` e (D, 1, T, V) (1 past the earliest renovation age, else 0):
+
+        demolished = A q;  A' = A - demolished;  R'' = R (1 - q);  N = (A' - R'') r e;  R' = R'' + N
+
+    for ``area`` A and ``renovated`` R (D, M, T, V). Returns A', R', the area renovated this year N
+    (D, M, T, V) and the area demolished by type (D, M, T). One cohort at a time, each slab made while
+    its parts are in cache.
+    """
+    new_area, new_renovated, renovated_now = np.empty_like(area), np.empty_like(area), np.empty_like(area)
+    kept = 1.0 - demolition
+    demolished = []
+    for v in range(area.shape[-1]):
+        gone = area[..., v] * demolition[..., v]
+        left = np.subtract(area[..., v], gone, out=new_area[..., v])
+        still = np.multiply(renovated[..., v], kept[..., v], out=new_renovated[..., v])
+        now = np.subtract(left, still, out=renovated_now[..., v])
+        now *= renovation_rate[..., 0]
+        now *= eligible[..., v]
+        still += now
+        demolished.append(gone)
+    return new_area, new_renovated, renovated_now, _pairwise(demolished)
+
+
 def space_heating_need(area: np.ndarray, renovated: np.ndarray, need_per_m2: np.ndarray,
                        renovation_reduction: np.ndarray, hdd_ratio: np.ndarray,
                        need_factor: np.ndarray | float = 1.0, deep_saving: np.ndarray | float = 0.0) -> np.ndarray:
@@ -134,10 +190,15 @@ def space_heating_need(area: np.ndarray, renovated: np.ndarray, need_per_m2: np.
     ``need_factor`` f (D, M, T, V) [1] is the cohort's mean need relative to its archetype
     (below 1 where area was built to a stricter standard, :func:`mixed_need_factor`), and
     ``deep_saving`` X (D, M, T, V) [m2] the area-equivalent saved beyond ``red`` by deep
-    renovations (renovated area times the extra cut).
+    renovations (renovated area times the extra cut). Without those measures pass the defaults,
+    which spare the full-size steps.
     """
-    effective = (area - renovated * renovation_reduction - deep_saving) * (need_per_m2 * need_factor)
-    return effective.sum(axis=-1) * (hdd_ratio / KWH_PER_GWH)[..., None]
+    effective = renovated * renovation_reduction
+    np.subtract(area, effective, out=effective)
+    if np.ndim(deep_saving) or deep_saving:     # the default 0 changes nothing
+        effective -= deep_saving
+    effective *= need_per_m2 * need_factor
+    return over_cohorts(effective) * (hdd_ratio / KWH_PER_GWH)[..., None]
 
 
 def mixed_need_factor(factor: np.ndarray, area_before: np.ndarray, new_area: np.ndarray,

@@ -53,7 +53,7 @@ from ..levers import LEVERS
 from ..parameters import Params
 from . import building_stock as stock
 from . import heating
-from .building_parameters import Coefficients, coefficients
+from .building_parameters import Coefficients, coefficients, draws_fastest
 
 SOURCES = ("heating_oil", "heating_paraffin", "heating_natural_gas", "heating_lpg",
            "heating_wood", "heating_other")
@@ -70,7 +70,6 @@ SOURCE_CARRIER = {
 SOURCE_SYSTEM = {
     "heating_oil": heating.OIL_BOILER, "heating_paraffin": heating.PARAFFIN_STOVE,
 }
-IS_DISTRICT_HEATING = np.arange(heating.N_SYSTEMS) == heating.DISTRICT_HEATING
 # Cohorts a deep renovation can reach: those with the ordinary renovation cut (up to TEK10);
 # TEK17 and TEK21 are built near today's standard (TABULA's "advanced" refurbishment is for the old stock).
 DEEP_COHORTS = ~np.isin(dims.CONSTRUCTION_PERIODS, ("tek17", "tek21"))
@@ -80,7 +79,11 @@ CH4 = dims.GASES.index("ch4")
 
 @dataclass(frozen=True)
 class BuildingState:
-    """Building stock of every draw and municipality at the end of a year."""
+    """Building stock of every draw and municipality at the end of a year.
+
+    The arrays are stored draws fastest (:func:`building_parameters.draws_fastest`): every yearly
+    step then runs along contiguous draws, and a system's or cohort's slab is contiguous.
+    """
 
     year: int
     area: np.ndarray                 # (D, M, T, V) floor area [m2]
@@ -105,6 +108,11 @@ class BuildingState:
     renovated_area: np.ndarray       # (D, M, T) renovated in `year` [m2/yr]
     params: Params                   # the parameter set `coef` was built from
     coef: Coefficients               # parameter arrays shaped for the yearly step
+    # Whether a measure has acted yet; until then its array holds its neutral value throughout, and
+    # the steps that would read it whole to find out are skipped.
+    deep_renovated: bool = False     # else deep_saving is zero
+    standard_built: bool = False     # else need_factor is one
+    pv_installed: bool = False       # else pv_area is zero
 
 
 def _coef(state: BuildingState, params: Params) -> Coefficients:
@@ -137,7 +145,7 @@ def calibrated_shares(shares: np.ndarray, gas_lpg_share: np.ndarray,
     cannot give the heat.
     """
     d, m = shares.shape[:2]
-    out = shares.copy()
+    out = np.array(shares, order="F")         # a copy, draws fastest
     for source, h in SOURCE_SYSTEM.items():
         out[..., h] *= _factor(calibration, source, (d, m))[..., None]
     gas_natural = (1.0 - gas_lpg_share) * _factor(calibration, "heating_natural_gas", (d, m))
@@ -193,9 +201,9 @@ def _fuel_costs(coef: Coefficients, price_index: np.ndarray | None) -> tuple[np.
     if price_index is None:
         return coef.space_cost, coef.water_cost
     price = coef.price[:, None, :] * price_index                                   # (D, M, carriers)
-    # Matrix products per draw, (M, carriers) x (carriers, H): einsum without BLAS is slower.
-    return (np.matmul(price, np.swapaxes(coef.space_input, -1, -2)),
-            np.matmul(price, np.swapaxes(coef.water_input, -1, -2)))
+    # One matrix product per draw, (M, carriers) x (carriers, 2H): einsum without BLAS is slower.
+    cost = draws_fastest(np.matmul(price, coef.fuel_input))
+    return cost[..., :heating.N_SYSTEMS], cost[..., heating.N_SYSTEMS:]
 
 
 def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: np.ndarray,
@@ -214,12 +222,12 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
     """
     coef = coefficients(params)
     d, m = population.shape
-    demand = stock.floor_area_demand(population, apartment_share, coef.persons_per_dwelling,
-                                     coef.m2_per_dwelling, coef.m2_per_capita)
+    demand = draws_fastest(stock.floor_area_demand(population, apartment_share, coef.persons_per_dwelling,
+                                                   coef.m2_per_dwelling, coef.m2_per_capita))
     area = demand[..., None] * coef.stock_share[:, None]
     age = stock.cohort_age(dims.BASE_YEAR, coef.representative_year)
-    renovated_share = stock.renovated_share_before_start(
-        age[:, None, :], coef.renovation_rate[..., None], coef.renovation_earliest[..., None])
+    renovated_share = draws_fastest(stock.renovated_share_before_start(
+        age[:, None, :], coef.renovation_rate[..., None], coef.renovation_earliest[..., None]))
     renovated = area * renovated_share[:, None]
 
     base_shares = np.broadcast_to(coef.system_share_2009[:, None], (d, m) + coef.system_share_2009.shape[1:])
@@ -231,25 +239,26 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
     # The archetype needs describe the national reference climate; a colder town
     # needs more heat per m2 (Tromsø ~5 050 degree days, Stavanger ~3 450).
     climate = (np.asarray(hdd_normal, dtype=float)[None, :] / params["buildings.hdd_reference"][:, None])
-    space_need = (coef.stock_share * coef.space_need * remaining).sum(axis=-1)[:, None, :] * climate[..., None]
+    space_need = stock.over_cohorts(coef.stock_share * coef.space_need * remaining)[:, None, :] * climate[..., None]
     water_need = coef.water_need[:, None, :]
     cost = _annual_cost(coef, space_need, water_need, np.zeros((d, 1)))
     beta = coef.beta[:, None, None, None]
     lifetime = coef.lifetime[:, None, None, :]
-    zeros = np.zeros((d, m, len(dims.BUILDING_TYPES)))
+    zeros = np.zeros((d, m, len(dims.BUILDING_TYPES)), order="F")
     return BuildingState(
-        year=dims.BASE_YEAR, area=area, renovated=renovated, system_share=shares,
-        lpg_share=lpg_share,
-        other_fossil_factor=_factor(calibration, "heating_other", (d, m)).copy(),
-        wood_emission_factor=_factor(calibration, "heating_wood", (d, m)).copy(),
+        year=dims.BASE_YEAR, area=draws_fastest(area), renovated=draws_fastest(renovated),
+        system_share=draws_fastest(shares),
+        lpg_share=draws_fastest(lpg_share),
+        other_fossil_factor=draws_fastest(_factor(calibration, "heating_other", (d, m))),
+        wood_emission_factor=draws_fastest(_factor(calibration, "heating_wood", (d, m))),
         hdd_normal=np.asarray(hdd_normal, dtype=float),
-        space_need_2009=space_need, water_need_2009=water_need,
-        replacement_asc=heating.reference_constants(
-            heating.steady_replacement_probability(shares, lifetime), beta, cost),
-        new_build_asc=heating.reference_constants(coef.new_build_share[:, None], beta, cost),
-        ban_reference=np.full(shares.shape, np.nan),
+        space_need_2009=draws_fastest(space_need), water_need_2009=draws_fastest(water_need),
+        replacement_asc=draws_fastest(heating.reference_constants(
+            heating.steady_replacement_probability(shares, lifetime), beta, cost)),
+        new_build_asc=draws_fastest(heating.reference_constants(coef.new_build_share[:, None], beta, cost)),
+        ban_reference=np.full(shares.shape, np.nan, order="F"),
         need_factor=np.ones_like(area), deep_saving=np.zeros_like(area), pv_area=np.zeros_like(area),
-        municipal_saving=np.zeros((d, m)), wood_renewed=np.zeros((d, m)),
+        municipal_saving=np.zeros((d, m), order="F"), wood_renewed=np.zeros((d, m), order="F"),
         new_area=zeros, demolished_area=zeros, renovated_area=zeros,
         params=params, coef=coef,
     )
@@ -259,25 +268,29 @@ def _lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
     """A lever this year (read only), its neutral value (``levers.py``) when the caller left it out."""
     value = levers.get(name)
     if isinstance(value, np.ndarray) and value.shape == shape and value.dtype == float:
-        return value                      # the simulation's year slice: no broadcast needed
-    return np.broadcast_to(np.asarray(LEVERS[name].neutral if value is None else value, dtype=float), shape)
+        return draws_fastest(value)       # the simulation's year slice
+    # A real array, draws fastest: a broadcast one would leave numpy to guess the layout of results.
+    return draws_fastest(np.broadcast_to(np.asarray(LEVERS[name].neutral if value is None else value, dtype=float),
+                                         shape))
 
 
-def _convert_early(state: BuildingState, coef: Coefficients, levers: dict, shares: np.ndarray, cost: np.ndarray,
-                   running: np.ndarray, utility: np.ndarray) -> np.ndarray:
+def _convert_early(coef: Coefficients, levers: dict, shape: tuple, shares: np.ndarray, annual: dict,
+                   keep: dict, choice: np.ndarray) -> np.ndarray:
     """Oil and paraffin heating converted before the end of its life (:func:`heating.early_conversion`).
 
-    Keeping costs the running cost of the system; switching costs the annual cost of the systems
-    still allowed, weighted by the replacement choice among them, less the annualised grant for
-    removing an oil system (lever ``oil_conversion_grant`` [NOK per dwelling], per m2 of a house or
-    an apartment; non-residential buildings get none).
+    Keeping costs the running cost of the system (``keep``); switching costs the annual cost of the
+    systems still allowed (``annual``), weighted by their replacement choice ``choice`` (zero for oil
+    and paraffin), less the annualised grant for removing an oil system (lever ``oil_conversion_grant``
+    [NOK per dwelling], per m2 of a house or an apartment; non-residential buildings get none).
     """
-    shape = state.lpg_share.shape
-    choice = heating.logit_of_utility(utility, ~heating.PHASED_OUT)
-    grant = _lever(levers, "oil_conversion_grant", shape)[..., None] / coef.grant_area[:, None, :]   # (D, M, T)
-    annualised = grant[..., None] * coef.recovery_factor[:, None, None, :]                        # NOK/m2/yr
-    switch = ((cost - annualised) * choice).sum(axis=-1, keepdims=True)
-    return heating.early_conversion(shares, running, switch, coef.beta[:, None, None, None],
+    lever = _lever(levers, "oil_conversion_grant", shape)
+    grant = _per_m2(coef, lever) if lever.any() else None
+    switch = None
+    for h, cost in annual.items():                  # in turn, as numpy sums a last axis this short
+        net = cost if grant is None else cost - grant * coef.recovery_factor[:, None, None, h]
+        term = net * choice[..., h]
+        switch = term if switch is None else switch + term
+    return heating.early_conversion(shares, keep, switch[..., None], coef.beta[:, None, None, None],
                                     coef.review_rate[:, None, None, None], choice)
 
 
@@ -292,9 +305,69 @@ def _heat_pump_subsidy(coef: Coefficients, levers: dict, shape: tuple) -> np.nda
     grant = _lever(levers, "heat_pump_grant", shape)
     if not grant.any():
         return subsidy
-    per_m2 = grant[..., None] / coef.grant_area[:, None, :]                                   # (D, M, T) NOK/m2
     investment = coef.investment[:, heating.HEAT_PUMP][:, None, None]
-    return np.minimum(subsidy[..., None] + per_m2 / investment, 1.0)
+    return np.minimum(subsidy[..., None] + _per_m2(coef, grant) / investment, 1.0)
+
+
+def _per_m2(coef: Coefficients, grant: np.ndarray) -> np.ndarray:
+    """A grant per dwelling (D, M) spread over the dwelling's floor area [NOK/m2], (D, M, T); none for
+    non-residential area."""
+    return draws_fastest(grant[..., None] / coef.grant_area[:, None, :])
+
+
+def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, access: np.ndarray | None,
+               price_index: np.ndarray | None) -> tuple[dict, dict, np.ndarray, np.ndarray]:
+    """Costs and utilities of the heating systems this year.
+
+    Returns the annual cost [NOK/m2/yr] of the systems still chosen, ``{h: (D, M, T)}``
+    (:func:`heating.annual_cost`); the running cost of oil and paraffin, the cost of keeping them,
+    ``{h: (D, M, T)}``; and the utilities [1] ``asc + ln(district_heating_access) + beta * cost`` at
+    replacement and for new build, (D, M, T, H) (:func:`heating.choice_utility`; the access term on
+    district heating only, ``access`` its log (D, M) or None; new build never chooses oil or
+    paraffin: -inf). One system at a time, each part made while its slab is in cache.
+    """
+    space_cost, water_cost = _fuel_costs(coef, price_index)
+    capital = heating.capital_cost(coef.investment, coef.recovery_factor, subsidy)
+    beta = coef.beta[:, None, None]
+    asc, asc_new = state.replacement_asc, state.new_build_asc
+    utility, utility_new = np.empty(asc.shape, order="F"), np.empty(asc.shape, order="F")
+    annual, keep = {}, {}
+    for h in range(heating.N_SYSTEMS):
+        running = heating.running_cost(space_cost[..., h:h + 1], water_cost[..., h:h + 1],
+                                       state.space_need_2009, state.water_need_2009)[..., 0]
+        cost = capital[..., h] + running
+        weighted = beta * cost
+        shift = access if h == heating.DISTRICT_HEATING else None
+        np.add(_shifted(asc[..., h], shift), weighted, out=utility[..., h])
+        if heating.PHASED_OUT[h]:
+            keep[h] = running
+            utility_new[..., h] = -np.inf
+        else:
+            annual[h] = cost
+            np.add(_shifted(asc_new[..., h], shift), weighted, out=utility_new[..., h])
+    return annual, keep, utility, utility_new
+
+
+def _shifted(asc: np.ndarray, access: np.ndarray | None) -> np.ndarray:
+    """Logit constants of district heating with the log of its access lever added (None: unchanged)."""
+    return asc if access is None else asc + access[..., None]
+
+
+def _mixed(shares: np.ndarray, remaining: np.ndarray, choice: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Shares of the stock after this year's new build joins it [1]: ``(s R + P N) / (R + N)`` with
+    the remaining area R and the new area N (D, M, T) [m2] and the new-build choice P; where there is
+    no area at all the shares stay. One system at a time, each slab of the result written once."""
+    total = remaining + new
+    built = total > 0
+    denominator = np.where(built, total, 1.0)
+    out = np.empty_like(shares)
+    for h in range(shares.shape[-1]):
+        mixed = np.multiply(shares[..., h], remaining, out=out[..., h])
+        mixed += choice[..., h] * new
+        mixed /= denominator
+        if not built.all():
+            np.copyto(mixed, shares[..., h], where=~built)
+    return out
 
 
 def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
@@ -303,34 +376,33 @@ def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rem
     shape = state.lpg_share.shape
     ban = _lever(levers, "oil_heating_ban", shape)
     banned = ban > 0
-    # The running (fuel) part is also the cost of keeping a system (_convert_early): computed once.
-    running = heating.running_cost(*_fuel_costs(coef, price_index), state.space_need_2009, state.water_need_2009)
-    cost = heating.capital_cost(coef.investment, coef.recovery_factor, _heat_pump_subsidy(coef, levers, shape)) + running
-    with np.errstate(divide="ignore"):
-        access = np.log(_lever(levers, "district_heating_access", shape))
-    shift = np.where(IS_DISTRICT_HEATING, access[..., None], 0.0)[:, :, None, :]
-    allowed = ~(heating.PHASED_OUT & banned[..., None])[:, :, None, :]
-    beta = coef.beta[:, None, None, None]
+    access = _lever(levers, "district_heating_access", shape)
+    if np.all(access == 1.0):
+        access = None                     # ln 1 = 0: no shift
+    else:
+        with np.errstate(divide="ignore"):
+            access = np.log(access)
+    annual, keep, utility, utility_new = _utilities(state, coef, _heat_pump_subsidy(coef, levers, shape), access,
+                                                    price_index)
+    allowed = draws_fastest(~(heating.PHASED_OUT & banned[..., None])[:, :, None, :])
 
-    # The replacement logit and the early conversion's choice among the systems still allowed share a utility.
-    utility = heating.choice_utility(cost, state.replacement_asc + shift, beta)
+    # The replacement logit and the early conversion's choice among the systems still allowed share a utility;
+    # where oil is banned everywhere the two choices are the same.
     replacement = heating.logit_of_utility(utility, allowed)
+    choice = replacement if banned.all() else heating.logit_of_utility(utility, ~heating.PHASED_OUT)
     shares = heating.replace_at_end_of_life(state.system_share, coef.lifetime[:, None, None, :],
                                             replacement)
-    shares = _convert_early(state, coef, levers, shares, cost, running, utility)
+    shares = _convert_early(coef, levers, shape, shares, annual, keep, choice)
     if new.any():
-        choice_new = heating.choose_heating_systems(cost, state.new_build_asc + shift, beta,
-                                                    allowed & ~heating.PHASED_OUT)
-        total = remaining + new
-        mixed = (shares * remaining[..., None] + choice_new * new[..., None]) / np.where(total > 0, total, 1.0)[..., None]
-        shares = np.where((total > 0)[..., None], mixed, shares)
+        shares = _mixed(shares, remaining, heating.logit_of_utility(utility_new, ~heating.PHASED_OUT), new)
 
     if not banned.any():
         return shares, state.ban_reference
     first = banned[..., None, None] & np.isnan(state.ban_reference)
-    reference = np.where(first, state.system_share, state.ban_reference)
-    cap = np.where(banned[..., None, None] & heating.PHASED_OUT,
-                   (1.0 - ban)[..., None, None] * reference, np.inf)
+    reference = np.where(first, state.system_share, state.ban_reference) if first.any() else state.ban_reference
+    # Only oil and paraffin are capped, where the ban is in force.
+    cap = {h: np.where(banned[..., None], (1.0 - ban)[..., None] * reference[..., h], np.inf)
+           for h in heating.PHASED_OUT_SYSTEMS}
     return heating.enforce_cap(shares, cap, replacement), reference
 
 
@@ -354,36 +426,37 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     """
     coef = _coef(state, params)
     shape = state.lpg_share.shape
+    population, new_apartment_share = draws_fastest(population), draws_fastest(new_apartment_share)
     age = stock.cohort_age(year, coef.representative_year)[:, None, :]
-    demolition = stock.demolition_share(
+    demolition = draws_fastest(stock.demolition_share(
         age, coef.demolition_mean[..., None], coef.demolition_scale[..., None],
-        coef.demolition_earliest[..., None], coef.never_demolished[:, None, None])[:, None]
-    demolished = state.area * demolition
-    area = state.area - demolished
-    renovated = state.renovated * (1.0 - demolition)
-
-    eligible = age >= coef.renovation_earliest[..., None]
+        coef.demolition_earliest[..., None], coef.never_demolished[:, None, None]))[:, None]
+    eligible = draws_fastest(age >= coef.renovation_earliest[..., None]).astype(float)   # 1 past the earliest age
     rate = np.minimum(coef.renovation_rate[:, None, :, None]
                       * _lever(levers, "renovation_rate_multiplier", shape)[..., None, None], 1.0)
-    newly_renovated = (area - renovated) * rate * eligible[:, None]
-    renovated = renovated + newly_renovated
+    area, renovated, newly_renovated, demolished = stock.turnover(state.area, state.renovated, demolition, rate,
+                                                                  eligible[:, None])
     deep_saving = _deep_saving(state, coef, levers, shape, demolition, newly_renovated)
 
-    remaining = area.sum(axis=-1)
-    new = stock.new_construction(population, new_apartment_share, remaining, coef.persons_per_dwelling,
-                                 coef.m2_per_dwelling, coef.m2_per_capita)
+    remaining = stock.over_cohorts(area)
+    new = draws_fastest(stock.new_construction(population, new_apartment_share, remaining,
+                                               coef.persons_per_dwelling, coef.m2_per_dwelling, coef.m2_per_capita))
     v = stock.cohort_in_force(year, coef.start_years)
     need_factor = _need_factor(state, coef, levers, shape, area[..., v], new, v)
     pv_area = _pv_area(state, levers, shape, area, demolition, new, v)
     area[..., v] += new
 
     shares, ban_reference = _heating_systems(state, coef, levers, remaining, new, price_index)
+    # The measure helpers hand back the array carried over as long as the measure has not acted.
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
                    ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
+                   deep_renovated=state.deep_renovated or deep_saving is not state.deep_saving,
+                   standard_built=state.standard_built or need_factor is not state.need_factor,
+                   pv_installed=state.pv_installed or pv_area is not state.pv_area,
                    municipal_saving=_lever(levers, "municipal_energy_saving", shape).copy(),
                    wood_renewed=np.maximum(state.wood_renewed, _lever(levers, "wood_stove_old_replaced", shape)),
-                   new_area=new, demolished_area=demolished.sum(axis=-1),
-                   renovated_area=newly_renovated.sum(axis=-1))
+                   new_area=new, demolished_area=demolished,
+                   renovated_area=stock.over_cohorts(newly_renovated))
 
 
 def _deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: tuple, demolition: np.ndarray,
@@ -395,7 +468,7 @@ def _deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: 
     state of -50 to -70 %); the space need of the cohort is then (A - R red - X) e.
     """
     saving = state.deep_saving
-    if saving.any():
+    if state.deep_renovated:
         saving = saving * (1.0 - demolition)
     share = _lever(levers, "deep_renovation_share", shape)
     if not share.any():
@@ -417,9 +490,9 @@ def _need_factor(state: BuildingState, coef: Coefficients, levers: dict, shape: 
     standard = _lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
     new_factor = np.minimum(standard / coef.space_need_calculated[:, None, :, v], 1.0)            # (D, M, T)
     factor = state.need_factor
-    if not ((new_factor < 1.0).any() or (factor[..., v] != 1.0).any()):
+    if not ((new_factor < 1.0).any() or (state.standard_built and (factor[..., v] != 1.0).any())):
         return factor
-    factor = factor.copy()
+    factor = np.copy(factor)
     factor[..., v] = stock.mixed_need_factor(factor[..., v], area_before, new, new_factor)
     return factor
 
@@ -432,11 +505,11 @@ def _pv_area(state: BuildingState, levers: dict, shape: tuple, area: np.ndarray,
     new_share = _lever(levers, "solar_pv_new_build_share", shape)
     existing = _lever(levers, "solar_pv_existing_share", shape)
     pv = state.pv_area
-    if not (pv.any() or new_share.any() or existing.any()):
+    if not (state.pv_installed or new_share.any() or existing.any()):
         return pv
     pv = pv * (1.0 - demolition)
     pv[..., v] += new * new_share[..., None]
-    total = area.copy()
+    total = np.copy(area)
     total[..., v] += new
     return np.minimum(np.maximum(pv, existing[..., None, None] * total), total)
 
@@ -462,11 +535,12 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     as listed in the keys below, units in the comments.
     """
     coef = _coef(state, params)
-    hdd_ratio = np.asarray(hdd, dtype=float) / params["buildings.hdd_reference"][:, None]
-    floor_area = state.area.sum(axis=-1)
+    hdd_ratio = draws_fastest(np.asarray(hdd, dtype=float) / params["buildings.hdd_reference"][:, None])
+    floor_area = stock.over_cohorts(state.area)
     space = stock.space_heating_need(state.area, state.renovated, coef.space_need[:, None],
                                      coef.renovation_reduction[:, None, None, :], hdd_ratio,
-                                     state.need_factor, state.deep_saving)
+                                     state.need_factor if state.standard_built else 1.0,
+                                     state.deep_saving if state.deep_renovated else 0.0)
     water = floor_area * coef.water_need[:, None, :] / stock.KWH_PER_GWH
     electric = floor_area * coef.electric_need[:, None, :] / stock.KWH_PER_GWH
     kept = 1.0
@@ -475,13 +549,20 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
         kept = np.ones(space.shape)
         kept[..., stock.NON_RESIDENTIAL] = 1.0 - coef.municipal_share[:, None] * state.municipal_saving
         space, water, electric = space * kept, water * kept, electric * kept
-    by_type = heating.delivered_energy(space, water, electric, state.system_share, coef.space_input,
-                                       coef.water_input, state.lpg_share)
+    # Delivered energy works in C order (carriers last and contiguous), as its matrix products give it;
+    # the shares in C order are also the output.
+    shares = np.ascontiguousarray(state.system_share)
+    by_type = heating.delivered_energy(space, water, electric, shares, coef.space_input, coef.water_input,
+                                       state.lpg_share)
     pv = _solar_pv(state, coef)
     if pv is not None:
         # net delivered electricity: PV output offsets what the building draws from the grid over the year
         by_type[..., ELECTRICITY] -= np.minimum(pv, by_type[..., ELECTRICITY])
-    delivered = by_type.sum(axis=2)
+    # Sum over building types in turn (numpy's order); slab by slab, as numpy sums a middle axis slowly.
+    delivered = by_type[:, :, 0]
+    for t in range(1, by_type.shape[2]):
+        delivered = delivered + by_type[:, :, t]
+    delivered = draws_fastest(delivered)      # for the emission factors over draws below
     fuel_emissions = heating.combustion_emissions(delivered, coef.ef_co2[:, None], coef.ef_ch4[:, None],
                                                   coef.ef_n2o[:, None])
     emissions = {source: fuel_emissions[:, :, dims.CARRIERS.index(carrier)]
@@ -499,7 +580,7 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
         "emissions": emissions,                                   # {source: (D, M, 4)} [t/yr]
         "floor_area": floor_area,                                 # (D, M, T) [m2]
         "floor_area_by_period": state.area,                       # (D, M, T, V) [m2]
-        "heating_system_share": state.system_share,               # (D, M, T, H) [1]
+        "heating_system_share": shares,                           # (D, M, T, H) [1]
         "energy_need": space + water + electric,                  # (D, M, T) [GWh/yr]
         "space_heating_need": space,                              # (D, M, T) [GWh/yr]
         "delivered_energy": delivered,                            # (D, M, C) [GWh/yr]
@@ -514,9 +595,9 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
 def _solar_pv(state: BuildingState, coef: Coefficients) -> np.ndarray | None:
     """Rooftop PV output by building type [GWh/yr], (D, M, T): area with PV x kWp per m2 x yield
     (``buildings.pv_kwp_per_m2.*``, ``buildings.pv_yield``); None without any PV."""
-    if not state.pv_area.any():
+    if not state.pv_installed:
         return None
-    kwh = state.pv_area.sum(axis=-1) * coef.pv_kwp_per_m2[:, None, :] * coef.pv_yield[:, None, None]
+    kwh = stock.over_cohorts(state.pv_area) * coef.pv_kwp_per_m2[:, None, :] * coef.pv_yield[:, None, None]
     return kwh / stock.KWH_PER_GWH
 
 

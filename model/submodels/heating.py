@@ -5,6 +5,10 @@ Axes (after draw ``D`` and municipality ``M``): heating system ``H`` over
 covers a share of the space-heating need with its own carrier and leaves the
 peak to panel heaters (EBM's base/peak load split, methods.md §3.3).
 All functions are pure: numpy in, numpy out.
+
+In the simulation the arrays are laid out draws fastest (Fortran order, as the building state), so
+the slab ``[..., h]`` of one system is contiguous: the functions work system by system and lay out
+what they allocate the same way. Results do not depend on the layout, only the speed does.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ WATERBORNE = np.isin(dims.HEATING_SYSTEMS, ("district_heating", "oil_boiler", "g
 # Systems the oil-heating ban removes (mineral oil for heating, regulation
 # 2018-06-28-1060, methods.md §3.3) and that new buildings never get.
 PHASED_OUT = np.isin(dims.HEATING_SYSTEMS, ("oil_boiler", "paraffin_stove"))
+PHASED_OUT_SYSTEMS = tuple(int(h) for h in np.flatnonzero(PHASED_OUT))
 
 TJ_PER_GWH = 3.6
 T_PER_KG = 1e-3
@@ -108,8 +113,12 @@ def capital_cost(investment: np.ndarray, recovery_factor: np.ndarray, heat_pump_
     """The investment part of :func:`annual_cost` [NOK/m2/yr], ``(D, M, T|1, H)``."""
     if heat_pump_subsidy.ndim == 2:
         heat_pump_subsidy = heat_pump_subsidy[..., None]
-    subsidy = heat_pump_subsidy[..., None] * (np.arange(N_SYSTEMS) == HEAT_PUMP)          # (D, M, T|1, H)
-    return investment[:, None, None, :] * (1.0 - subsidy) * recovery_factor[:, None, None, :]
+    capital = np.empty(heat_pump_subsidy.shape + investment.shape[-1:], order="F")
+    # Only the heat pump's investment is subsidised; the others' is investment * (1 - 0) * crf.
+    capital[...] = (investment * recovery_factor)[:, None, None, :]
+    capital[..., HEAT_PUMP] = (investment[:, None, None, HEAT_PUMP] * (1.0 - heat_pump_subsidy)
+                               * recovery_factor[:, None, None, HEAT_PUMP])
+    return capital
 
 
 def running_cost(space_cost_per_kwh: np.ndarray, water_cost_per_kwh: np.ndarray, space_need_per_m2: np.ndarray,
@@ -117,13 +126,55 @@ def running_cost(space_cost_per_kwh: np.ndarray, water_cost_per_kwh: np.ndarray,
     """The fuel part of :func:`annual_cost` [NOK/m2/yr], ``(D, M, T, H)``: what keeping a system costs."""
     space = space_cost_per_kwh[:, None] if space_cost_per_kwh.ndim == 2 else space_cost_per_kwh
     water = water_cost_per_kwh[:, None] if water_cost_per_kwh.ndim == 2 else water_cost_per_kwh
-    return space_need_per_m2[..., None] * space[:, :, None, :] + water_need_per_m2[..., None] * water[:, :, None, :]
+    space, water = space[:, :, None, :], water[:, :, None, :]
+    running = _empty_over_systems(space_need_per_m2[..., None], space, water_need_per_m2[..., None], water)
+    for h in range(running.shape[-1]):
+        out = np.multiply(space_need_per_m2, system_slab(space, h), out=running[..., h])
+        out += water_need_per_m2 * system_slab(water, h)
+    return running
+
+
+def _empty_over_systems(*operands) -> np.ndarray:
+    """An empty result for ``operands`` broadcast together, ``(..., H)``, laid out draws fastest (the
+    outer products built here give numpy no layout to follow), so that each system's slab is contiguous
+    and results are filled slab by slab while the slab is in cache."""
+    return np.empty(np.broadcast_shapes(*(np.shape(x) for x in operands)), order="F")
+
+
+def system_slab(values, h: int):
+    """The slab of system ``h`` of an array that broadcasts over ``(..., H)`` (a last axis of length 1, or
+    none, broadcasts to every system), or of a mapping ``{h: slab}`` of some systems (None for the others)."""
+    if isinstance(values, dict):
+        return values.get(h)
+    values = np.asarray(values)
+    if values.ndim == 0:
+        return values
+    return values[..., h] if values.shape[-1] > 1 else values[..., 0]
+
+
+def in_system_order(slabs) -> np.ndarray:
+    """Sum of per-system slabs [their unit], given as ``{h: array}`` or as pairs ``(h, array)`` in
+    rising ``h`` (a generator: each slab is added as it is made, while it is in cache); a system left out
+    counts as zero.
+
+    The even- and the odd-numbered systems are each summed in turn and the two sums then added: the
+    order of numpy's einsum over a short last axis, written out so that the sum does not depend on the
+    memory layout and systems known to hold nothing cost nothing. Slab by slab, because numpy reduces
+    a short last axis slowly, and with the draws fastest in memory each slab is contiguous.
+    """
+    lanes = [None, None]
+    for h, slab in sorted(slabs.items()) if isinstance(slabs, dict) else slabs:
+        lane = lanes[h % 2]
+        lanes[h % 2] = slab if lane is None else lane + slab
+    even, odd = lanes
+    if even is None or odd is None:
+        return np.asarray(0.0 if even is None and odd is None else odd if even is None else even)
+    return even + odd
 
 
 def _over_systems(values: np.ndarray) -> np.ndarray:
-    """Sum over the systems (the last axis), kept as an axis of length 1 (einsum: numpy's sum over a
-    short last axis is several times slower)."""
-    return np.einsum("...h->...", values)[..., None]
+    """Sum over the systems (the last axis), kept as an axis of length 1 (see :func:`in_system_order`)."""
+    return in_system_order({h: values[..., h] for h in range(values.shape[-1])})[..., None]
 
 
 def choose_heating_systems(annual_cost: np.ndarray, asc: np.ndarray, beta: np.ndarray,
@@ -146,15 +197,34 @@ def choice_utility(annual_cost: np.ndarray, asc: np.ndarray, beta: np.ndarray) -
 
 def logit_of_utility(utility: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """:func:`choose_heating_systems` from the utilities (:func:`choice_utility`): choices that differ only
-    in the systems allowed share them."""
-    utility = np.where(allowed, utility, -np.inf)
-    best = utility[..., 0]
-    for h in range(1, utility.shape[-1]):   # column by column: numpy reduces a short last axis slowly
-        best = np.maximum(best, utility[..., h])
-    if not np.all(np.isfinite(best)):
+    in the systems allowed share them.
+
+    System by system: a system allowed nowhere is never exponentiated, and with the draws fastest in
+    memory each system's slab is contiguous.
+    """
+    utility, allowed = np.asarray(utility, dtype=float), np.asarray(allowed, dtype=bool)
+    shape = np.broadcast_shapes(utility.shape, allowed.shape)
+    chosen = {}
+    for h in range(shape[-1]):
+        ok = system_slab(allowed, h)
+        if ok.any():
+            u = system_slab(utility, h)
+            chosen[h] = u if ok.all() else np.where(ok, u, -np.inf)
+    best = None
+    for u in chosen.values():
+        best = u if best is None else np.maximum(best, u)
+    if best is None or not np.all(np.isfinite(best)):
         raise ValueError("no heating system can be chosen: every allowed system has zero probability")
-    weight = np.exp(utility - best[..., None])
-    return weight / _over_systems(weight)
+    weight = np.empty_like(utility) if utility.shape == shape else np.empty(shape, order="F")
+    for h in range(shape[-1]):
+        if h not in chosen:
+            weight[..., h] = 0.0
+    # Each weight joins the sum as soon as it is made, while it is in cache.
+    total = in_system_order((h, np.exp(np.subtract(u, best, out=weight[..., h]), out=weight[..., h]))
+                            for h, u in chosen.items())
+    for h in chosen:
+        weight[..., h] /= total
+    return weight
 
 
 def reference_constants(reference_probability: np.ndarray, beta: np.ndarray,
@@ -187,8 +257,8 @@ def replace_at_end_of_life(shares: np.ndarray, lifetime: np.ndarray,
 
     s'[h] = s[h] - s[h]/L[h] + P[h] * sum_j s[j]/L[j]  (area is conserved).
     """
-    retiring = shares / lifetime
-    return shares - retiring + choice * _over_systems(retiring)
+    retiring = {h: shares[..., h] / system_slab(lifetime, h) for h in range(shares.shape[-1])}
+    return _reassigned(shares, retiring, choice)
 
 
 def early_conversion(shares: np.ndarray, keep_cost: np.ndarray, switch_cost: np.ndarray, beta: np.ndarray,
@@ -207,22 +277,43 @@ def early_conversion(shares: np.ndarray, keep_cost: np.ndarray, switch_cost: np.
     with ``P`` the replacement choice among the systems still allowed. So the conversion
     answers the running-cost gap (prices and the CO2 and base taxes on heating oil) and the
     grants, as the Norwegian oil phase-out did before the 2020 ban (methods §3.3).
-    keep_cost and switch_cost [NOK/m2/yr] broadcast to ``shares`` ``(..., H)``; ``choice``
-    (..., H) is zero for the phased-out systems.
+    keep_cost and switch_cost [NOK/m2/yr] broadcast to ``shares`` ``(..., H)`` (keep_cost may also map
+    the phased-out systems to their slabs); ``choice`` (..., H) is zero for the phased-out systems.
+    Only their slabs are computed.
     """
-    switching = 1.0 / (1.0 + np.exp(beta * (keep_cost - switch_cost)))
-    converted = np.where(PHASED_OUT, review_rate * switching * shares, 0.0)
-    return shares - converted + choice * _over_systems(converted)
+    converted = {}
+    for h in PHASED_OUT_SYSTEMS:
+        gap = system_slab(keep_cost, h) - system_slab(switch_cost, h)
+        switching = 1.0 / (1.0 + np.exp(system_slab(beta, h) * gap))
+        converted[h] = system_slab(review_rate, h) * switching * shares[..., h]
+    return _reassigned(shares, converted, choice)
 
 
 def enforce_cap(shares: np.ndarray, cap: np.ndarray, choice: np.ndarray) -> np.ndarray:
     """Cut shares above ``cap`` and give the excess to the systems in ``choice`` [1].
 
     excess[h] = max(s[h] - cap[h], 0);  s'[h] = s[h] - excess[h] + P[h] * sum_j excess[j].
-    ``cap`` is ``inf`` where nothing is capped; ``choice`` must be zero for capped systems.
+    ``cap`` is ``inf`` where nothing is capped (or a mapping ``{h: slab}`` of the capped systems);
+    ``choice`` must be zero for capped systems. A system capped nowhere has no excess and is skipped.
     """
-    excess = np.maximum(shares - cap, 0.0)
-    return shares - excess + choice * _over_systems(excess)
+    excess = {}
+    for h in range(shares.shape[-1]):
+        cap_h = system_slab(cap, h)
+        if cap_h is not None and not np.all(np.isposinf(cap_h)):
+            excess[h] = np.maximum(shares[..., h] - cap_h, 0.0)
+    return _reassigned(shares, excess, choice)
+
+
+def _reassigned(shares: np.ndarray, taken: dict, choice: np.ndarray) -> np.ndarray:
+    """s'[h] = s[h] - taken[h] + P[h] * sum_j taken[j] [1], ``taken`` given for the systems that give
+    (``{h: slab}``, zero for the others, whose slabs are then just ``s + P * sum``). One system at a time:
+    each slab of the result is written once."""
+    total = in_system_order(taken)
+    out = _empty_over_systems(shares, choice, total[..., None])
+    for h in range(out.shape[-1]):
+        given = np.multiply(system_slab(choice, h), total, out=out[..., h])
+        given += shares[..., h] - taken[h] if h in taken else shares[..., h]
+    return out
 
 
 def delivered_energy(space_need: np.ndarray, water_need: np.ndarray, electric_need: np.ndarray,
@@ -237,10 +328,17 @@ def delivered_energy(space_need: np.ndarray, water_need: np.ndarray, electric_ne
     Needs are (D, M, T) [GWh/yr]; ``shares`` (D, M, T, H); inputs (D, H, C) [kWh/kWh];
     ``lpg_share`` (D, M) [1].
     """
-    per_space = shares @ space_input[:, None]
-    per_water = shares @ water_input[:, None]
-    energy = (space_need[..., None] * per_space + water_need[..., None] * per_water
-              + electric_need[..., None] * _ELECTRIC)
+    n_carriers = space_input.shape[-1]
+    # One matrix product per draw, (M*T, H) x (H, 2C), gives the carrier inputs of both needs: one call
+    # per draw rather than two per municipality. BLAS wants the systems contiguous, so the product and
+    # what follows are in C order (carriers last and contiguous), needs included.
+    inputs = np.concatenate([space_input, water_input], axis=-1)
+    by_draw = np.ascontiguousarray(shares).reshape(shares.shape[0], -1, shares.shape[-1])
+    per_need = np.matmul(by_draw, inputs).reshape(shares.shape[:-1] + (2 * n_carriers,))
+    # Products broadcast along the carriers: einsum is faster than numpy's broadcasting along so short an axis.
+    energy = np.einsum("...,...c->...c", np.ascontiguousarray(space_need), per_need[..., :n_carriers])
+    energy += np.einsum("...,...c->...c", np.ascontiguousarray(water_need), per_need[..., n_carriers:])
+    energy[..., ELECTRICITY] += electric_need
     gas = energy[..., NATURAL_GAS]
     lpg = gas * lpg_share[..., None]
     energy[..., NATURAL_GAS] = gas - lpg
@@ -256,7 +354,10 @@ def combustion_emissions(fuel: np.ndarray, ef_co2: np.ndarray, ef_ch4: np.ndarra
     CH4, N2O [t] = E [GWh] * 3.6 TJ/GWh * ef [kg/TJ] * 1e-3 t/kg      (IPCC 2006 Vol 2 ch 2)
     F-gases: none. All arguments broadcast (e.g. fuel (D, M) with factors (D, 1)).
     """
-    co2 = fuel * ef_co2 * KWH_PER_GWH * T_PER_KG
-    ch4 = fuel * ef_ch4 * TJ_PER_GWH * T_PER_KG
-    n2o = fuel * ef_n2o * TJ_PER_GWH * T_PER_KG
-    return np.stack([co2, ch4, n2o, np.zeros_like(co2)], axis=-1)
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (fuel, ef_co2, ef_ch4, ef_n2o)))
+    out = np.zeros(shape + (4,), order="F")               # laid out as the fuels (draws fastest)
+    for gas, ef, per_gwh in ((0, ef_co2, KWH_PER_GWH), (1, ef_ch4, TJ_PER_GWH), (2, ef_n2o, TJ_PER_GWH)):
+        mass = np.multiply(fuel, ef, out=out[..., gas])
+        mass *= per_gwh
+        mass *= T_PER_KG
+    return out
