@@ -103,7 +103,7 @@ def calibrate(bottom_up: np.ndarray, params: Params,
     """
     n_draws, n_muni, n_src, _ = bottom_up.shape
     gwps = {b: gwp_vector(params, b) for b in ("ar4", "ar5", "ar6", "sar")}
-    cal = bottom_up.astype(float).copy()
+    cal = np.array(bottom_up, dtype=float)     # calibrated in place, node by node
     status: dict[tuple[str, str], str] = {}
     rows: list[CalibrationRow] = []
     for m_idx, muni in enumerate(dims.MUNICIPALITIES):
@@ -111,20 +111,22 @@ def calibrate(bottom_up: np.ndarray, params: Params,
         how = {}
         for level, name, obs in (observed[muni] if observed is not None else targets(muni)):
             gwp = gwps[_basis(obs)]
-            value = (cal[:, m_idx] * gwp[:, None, :]).sum(-1)               # (D, S) CO2e, calibrated so far
             if level == "check":
                 idx = [i for i, s in enumerate(dims.SOURCES)
                        if name == "total" or (name == "total_excl_fgas" and dims.SOURCE_SECTOR[s] != "fgas_products")]
-                model = float(value[0, idx].sum()) if idx else float("nan")
+                # CO2e of the first draw, calibrated so far
+                model = float((cal[0, m_idx, idx] * gwp[0]).sum(-1).sum()) if idx else float("nan")
                 rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs),
                                            float((bottom_up[0, m_idx, idx] * gwp[0]).sum()) if idx else model,
                                            model, "check only (other vintage or no framtid equivalent)"))
                 continue
             idx = np.array(leaves(level, name))
+            value = (cal[:, m_idx, idx] * gwp[:, None, :]).sum(-1)          # (D, len(idx)) CO2e, calibrated so far
             before = float((bottom_up[0, m_idx, idx] * gwp[0]).sum())
-            free = idx[~pinned[idx]]
-            fixed_sum = value[:, idx[pinned[idx]]].sum(-1)                  # (D,)
-            free_sum = value[:, free].sum(-1) if free.size else np.zeros(n_draws)
+            fixed = pinned[idx]
+            free = idx[~fixed]
+            fixed_sum = value[:, fixed].sum(-1)                             # (D,)
+            free_sum = value[:, ~fixed].sum(-1) if free.size else np.zeros(n_draws)
             residual = obs.value - fixed_sum
             note = ""
             if free.size and np.all(free_sum > 0):
@@ -157,7 +159,9 @@ def calibrate(bottom_up: np.ndarray, params: Params,
         for i, s in enumerate(dims.SOURCES):
             status[(muni, s)] = how.get(s, "estimated (bottom-up from drivers)")
     w = gwps["ar4"][:, None, None, :]
-    bu_co2e, cal_co2e = (bottom_up * w).sum(-1), (cal * w).sum(-1)
+    weighed = bottom_up * w
+    bu_co2e = weighed.sum(-1)
+    cal_co2e = np.multiply(cal, w, out=weighed).sum(-1)
     factors = np.divide(cal_co2e, bu_co2e, out=np.ones_like(bu_co2e), where=bu_co2e > 0)
     # A value assigned to a source with no bottom-up estimate has no factor (NaN in results);
     # only level-type sources may be assigned, the modelled ones always have an estimate.

@@ -13,7 +13,7 @@ import csv
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from .errors import DataError
 COLUMNS = ("name", "unit", "default", "low", "high", "distribution", "description", "source")
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal", "discrete")
 ALTERNATIVE_COLUMNS = ("parameter", "value", "weight", "source")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class Params:
         self.n_draws = n_draws
         self.specs = specs if specs is not None else table()
         self._vectors: dict[tuple, np.ndarray] = {}   # the table is fixed once built: stacks are cached
+        self._derived: dict[Callable, object] = {}    # ... and so are the coefficients derived from it
 
     @classmethod
     def defaults(cls, n_draws: int = 1, overrides: Mapping[str, float] | None = None) -> "Params":
@@ -234,6 +236,19 @@ class Params:
             out = np.stack([self[f"{prefix}.{label}"] for label in key[1]], axis=1)
             out.flags.writeable = False
             self._vectors[key] = out
+        return out
+
+    def derived(self, derive: Callable[["Params"], T]) -> T:
+        """``derive(self)``, computed once for this table: the coefficient objects a submodel reads from
+        the parameters (e.g. ``fleet_coefficients``), which the set-up asks for more than once. ``derive``
+        must depend on nothing but the table; the arrays of what it returns are shared, so they are made
+        read-only."""
+        out = self._derived.get(derive)
+        if out is None:
+            out = self._derived[derive] = derive(self)
+            for value in vars(out).values() if hasattr(out, "__dict__") else (out,):
+                if isinstance(value, np.ndarray):
+                    value.flags.writeable = False
         return out
 
     def scalar(self, name: str) -> float:

@@ -143,8 +143,8 @@ class FramtidModel(Model):
         self.totals = np.full((len(YEARS), self.n_draws, len(dims.MUNICIPALITIES)), np.nan)
         self.gwp = gwp_vector(params, scenario.gwp)
         self.submodels = submodels()
-        self.calibration = self._calibrate()
-        self.state = self._init_states(self.calibration)[0]
+        self.calibration, bottom_up = self._calibrate()
+        self.state = self._init_states(self.calibration, bottom_up)[0]
         targets = municipal_targets()   # the municipalities' own targets (evaluation/targets.py)
         for i in range(len(dims.MUNICIPALITIES)):
             Municipality(self, i, targets.get(dims.MUNICIPALITIES[i]))
@@ -159,16 +159,19 @@ class FramtidModel(Model):
             self.agenda.appraisal = adoption.appraise(self)
 
     # -- set-up -------------------------------------------------------------------------------
-    def context(self, k: int, lv: dict, cal: calibration.Calibration | None = None) -> Context:
+    def context(self, k: int, lv: dict, cal: calibration.Calibration | None = None,
+                bottom_up: dict | None = None) -> Context:
         """What the submodels may read in year ``k`` under levers ``lv``."""
         return Context(year=int(YEARS[k]), k=k, params=self.params, inputs=self.inputs,
                        population=self.population[:, :, k], hdd=self.hdd[:, :, k], levers=lv,
-                       base_levers=base_levers(self.n_draws), prices=self.prices, calibration=cal)
+                       base_levers=base_levers(self.n_draws), prices=self.prices, calibration=cal,
+                       bottom_up=bottom_up)
 
-    def _init_states(self, cal: calibration.Calibration | None) -> tuple[dict, Context]:
-        """Set up every submodel for 2009 (bottom-up when ``cal`` is None, else calibrated),
-        accounting each under the 2009 policies so the next can read its outputs."""
-        ctx = self.context(0, base_levers(self.n_draws), cal)
+    def _init_states(self, cal: calibration.Calibration | None,
+                     bottom_up: dict | None = None) -> tuple[dict, Context]:
+        """Set up every submodel for 2009 (bottom-up when ``cal`` is None, else calibrated, from the
+        ``bottom_up`` states), accounting each under the 2009 policies so the next can read its outputs."""
+        ctx = self.context(0, base_levers(self.n_draws), cal, bottom_up)
         ctx.outputs["drivers"] = {"population": ctx.population}
         states = {}
         for sm in self.submodels:
@@ -176,9 +179,10 @@ class FramtidModel(Model):
             ctx.outputs[sm.name] = sm.account(states[sm.name], ctx)
         return states, ctx
 
-    def _calibrate(self) -> calibration.Calibration:
-        """Bottom-up 2009 under the 2009 policies, then factors that reproduce the inventory."""
-        _, ctx = self._init_states(None)
+    def _calibrate(self) -> tuple[calibration.Calibration, dict]:
+        """Bottom-up 2009 under the 2009 policies, then factors that reproduce the inventory; returns
+        them and the bottom-up states."""
+        bottom_up, ctx = self._init_states(None)
         profiles = np.zeros((self.n_draws, len(dims.SOURCES), len(dims.GASES)))
         profiles[:, :, 0] = 1.0   # modelled sources always have a bottom-up estimate; CO2 is a placeholder
         for s in energy_supply.SOURCES + other_sectors.SOURCES:
@@ -191,7 +195,7 @@ class FramtidModel(Model):
                 where = ", ".join(m for m, b in zip(dims.MUNICIPALITIES, bad) if b)
                 raise DataError(f"cannot calibrate {source} in {where}: the inventory reports it but the "
                                 "submodel estimates zero in 2009; check the base-year drivers")
-        return cal
+        return cal, bottom_up
 
     # -- yearly steps ---------------------------------------------------------------------------
     def _emissions_by_source(self, outputs: dict) -> list[np.ndarray]:

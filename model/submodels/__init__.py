@@ -42,6 +42,9 @@ class Context:
     base_levers: dict                        # the levers of 2009 (the pivot of behavioural responses)
     prices: Any = None                       # prices.PricePaths, real 2009 NOK
     calibration: Any = None                  # calibration.Calibration at set-up, else None
+    # At the calibrated set-up, the bottom-up states by submodel: a submodel may keep what the factors do
+    # not touch instead of computing it again (None otherwise).
+    bottom_up: dict | None = None
     outputs: dict = field(default_factory=dict)   # this year's outputs of the submodels accounted so far
     choices: dict = field(default_factory=dict)   # this year's agent decisions, by submodel
 
@@ -98,10 +101,10 @@ def _freeze(result: Any) -> Any:
 def same_inputs_reused(maxsize: int = 2):
     """Decorator: a pure function of arrays (and hashable values) computed once per set of argument values.
 
-    The simulation sets every submodel up twice, bottom-up and then with the calibration factors
-    (``calibration.py``); the parts of a set-up that the factors do not touch get the same arguments
-    both times, and this returns the first result (read-only: the two states share it). Keyed on the
-    arrays' contents, so a caller can never get a result for other inputs; keeps the last ``maxsize``.
+    Runs of the same draws (the scenarios of an ensemble chunk) set up the same base year: the costly
+    parts of a set-up that depend only on the draws and the base-year data get the same arguments in each,
+    and this returns the first result (read-only: the states share it). Keyed on the arrays' contents, so
+    a caller can never get a result for other inputs; keeps the last ``maxsize``.
     """
     def wrap(fn):
         cache: OrderedDict = OrderedDict()

@@ -230,9 +230,6 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
         age[:, None, :], coef.renovation_rate[..., None], coef.renovation_earliest[..., None]))
     renovated = area * renovated_share[:, None]
 
-    base_shares = np.broadcast_to(coef.system_share_2009[:, None], (d, m) + coef.system_share_2009.shape[1:])
-    shares, lpg_share = calibrated_shares(base_shares, np.asarray(gas_lpg_share, dtype=float), calibration)
-
     # Mean need per m2 of the 2009 stock of each type: the heat a household
     # weighs when it compares systems; kept fixed so the reference holds still.
     remaining = 1.0 - renovated_share * coef.renovation_reduction[:, None, :]
@@ -241,27 +238,42 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
     climate = (np.asarray(hdd_normal, dtype=float)[None, :] / params["buildings.hdd_reference"][:, None])
     space_need = stock.over_cohorts(coef.stock_share * coef.space_need * remaining)[:, None, :] * climate[..., None]
     water_need = coef.water_need[:, None, :]
-    cost = _annual_cost(coef, space_need, water_need, np.zeros((d, 1)))
-    beta = coef.beta[:, None, None, None]
-    lifetime = coef.lifetime[:, None, None, :]
     zeros = np.zeros((d, m, len(dims.BUILDING_TYPES)), order="F")
-    return BuildingState(
+    uncalibrated = BuildingState(
         year=dims.BASE_YEAR, area=draws_fastest(area), renovated=draws_fastest(renovated),
-        system_share=draws_fastest(shares),
-        lpg_share=draws_fastest(lpg_share),
-        other_fossil_factor=draws_fastest(_factor(calibration, "heating_other", (d, m))),
-        wood_emission_factor=draws_fastest(_factor(calibration, "heating_wood", (d, m))),
+        system_share=None, lpg_share=None, other_fossil_factor=None, wood_emission_factor=None,   # set by calibrated()
         hdd_normal=np.asarray(hdd_normal, dtype=float),
         space_need_2009=draws_fastest(space_need), water_need_2009=draws_fastest(water_need),
-        replacement_asc=draws_fastest(heating.reference_constants(
-            heating.steady_replacement_probability(shares, lifetime), beta, cost)),
-        new_build_asc=draws_fastest(heating.reference_constants(coef.new_build_share[:, None], beta, cost)),
-        ban_reference=np.full(shares.shape, np.nan, order="F"),
+        replacement_asc=None, new_build_asc=None,
+        ban_reference=np.full((d, m) + coef.system_share_2009.shape[1:], np.nan, order="F"),
         need_factor=np.ones_like(area), deep_saving=np.zeros_like(area), pv_area=np.zeros_like(area),
         municipal_saving=np.zeros((d, m), order="F"), wood_renewed=np.zeros((d, m), order="F"),
         new_area=zeros, demolished_area=zeros, renovated_area=zeros,
         params=params, coef=coef,
     )
+    return calibrated(uncalibrated, gas_lpg_share, calibration)
+
+
+def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
+               calibration: dict[str, np.ndarray] | None) -> BuildingState:
+    """A 2009 state of :func:`init_state` with the calibration factors ``calibration`` instead of its own:
+    equal to ``init_state`` with them. The factors set the heating-system shares (:func:`calibrated_shares`),
+    the constants of the replacement choice that keep them, and the factors of other fossil fuel and of wood;
+    the stock and its heat needs do not depend on them and are kept."""
+    coef = state.coef
+    d, m = state.area.shape[:2]
+    base_shares = np.broadcast_to(coef.system_share_2009[:, None], (d, m) + coef.system_share_2009.shape[1:])
+    shares, lpg_share = calibrated_shares(base_shares, np.asarray(gas_lpg_share, dtype=float), calibration)
+    cost = _annual_cost(coef, state.space_need_2009, state.water_need_2009, np.zeros((d, 1)))
+    beta = coef.beta[:, None, None, None]
+    lifetime = coef.lifetime[:, None, None, :]
+    return replace(
+        state, system_share=draws_fastest(shares), lpg_share=draws_fastest(lpg_share),
+        other_fossil_factor=draws_fastest(_factor(calibration, "heating_other", (d, m))),
+        wood_emission_factor=draws_fastest(_factor(calibration, "heating_wood", (d, m))),
+        replacement_asc=draws_fastest(heating.reference_constants(
+            heating.steady_replacement_probability(shares, lifetime), beta, cost)),
+        new_build_asc=draws_fastest(heating.reference_constants(coef.new_build_share[:, None], beta, cost)))
 
 
 def _lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
@@ -646,6 +658,8 @@ class Buildings:
         from . import land_use
 
         inp, p = ctx.inputs, ctx.params
+        if ctx.bottom_up is not None:   # the calibrated set-up
+            return calibrated(ctx.bottom_up[self.name], inp.gas_lpg_share, ctx.factors)
         zone_share = np.broadcast_to(inp.zone_share, (p.n_draws,) + inp.zone_share.shape)
         apartment = land_use.apartment_share(zone_share, land_use.zone_vector(p, "land_use.stock_apartment_share"))
         return init_state(ctx.population, apartment, inp.hdd_normal, inp.gas_lpg_share, p, ctx.factors)

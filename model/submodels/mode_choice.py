@@ -336,23 +336,43 @@ def solve_constants(utility: np.ndarray, weights: np.ndarray, target: np.ndarray
     ``(D, M, *segments)``, ``target`` broadcastable to ``(D, M, n)`` with positive shares.
     Iterates until the largest share error is below ``tolerance``.
     """
-    seg_axes = tuple(range(2, utility.ndim - 1))
-    expand = (slice(None), slice(None)) + (None,) * len(seg_axes)
-    w = weights[..., None]
-    w_total = np.maximum(w.sum(axis=seg_axes), np.finfo(float).tiny)
-    constants = np.zeros(utility.shape[:2] + utility.shape[-1:])
+    d, m, n = utility.shape[0], utility.shape[1], utility.shape[-1]
+    # Alternatives first, then the segments (flattened), draws and municipalities: (n, S, D, M), so that every
+    # step below runs along contiguous slabs (numpy is several times slower along a short last axis) and
+    # writes into the same arrays each iteration. The steps are those of logit_shares and of the weighted sum
+    # over segments, in the same order: the constants are the same numbers.
+    utility = np.ascontiguousarray(np.moveaxis(utility.reshape(d, m, -1, n), (3, 2), (0, 1)))
+    w = np.ascontiguousarray(np.moveaxis(weights.reshape(d, m, -1), 2, 0))                       # (S, D, M)
+    w_total = np.maximum(weights.sum(axis=tuple(range(2, weights.ndim))), np.finfo(float).tiny)  # (D, M)
+    target = np.moveaxis(np.broadcast_to(target, (d, m, n)), 2, 0)                                # (n, D, M)
+    constants = np.zeros((n, d, m))
+    shares = np.empty(utility.shape)
+    top, total = np.empty(utility.shape[1:]), np.empty(utility.shape[1:])
     # Each draw stops at its own convergence, so a draw's constants do not depend on the draws it
     # is batched with (chunked ensembles equal whole ones bit for bit).
-    active = np.ones(constants.shape[0], dtype=bool)
+    active = np.ones(d, dtype=bool)
     for _ in range(max_iterations):
-        modelled = (w * logit_shares(utility + constants[expand])).sum(axis=seg_axes) / w_total
-        error = np.abs(modelled - target).reshape(len(active), -1).max(axis=1)
+        np.add(utility, constants[:, None], out=shares)
+        np.copyto(top, shares[0])                  # logit_shares: the largest utility subtracted first
+        for k in range(1, n):
+            np.maximum(top, shares[k], out=top)
+        np.exp(np.subtract(shares, top, out=shares), out=shares)
+        np.copyto(total, shares[0])
+        for k in range(1, n):
+            total += shares[k]
+        shares /= total
+        shares *= w
+        modelled = shares[:, 0].copy()             # the sum over segments, in their order
+        for segment in range(1, shares.shape[1]):
+            modelled += shares[:, segment]
+        modelled /= w_total
+        error = np.abs(modelled - target).max(axis=(0, 2))
         active &= error >= tolerance
         if not active.any():
             break
         step = np.log(target / modelled)
-        constants = constants + np.where(active[:, None, None], step, 0.0)
-    return constants
+        constants = constants + np.where(active[:, None], step, 0.0)
+    return np.ascontiguousarray(np.moveaxis(constants, 0, 2))
 
 
 @dataclass(frozen=True)

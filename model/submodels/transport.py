@@ -695,12 +695,13 @@ def _base_mode_shares(c: DemandCoefficients, weights: np.ndarray, shares: np.nda
 @same_inputs_reused()
 def _solved_base_shares(zone_constant: np.ndarray, purpose_constant: np.ndarray, weights: np.ndarray,
                         shares: np.ndarray) -> np.ndarray:
-    # Solved once for the bottom-up and the calibrated set-up (the factors do not enter).
+    # Solved once for the runs of the same draws (same_inputs_reused; no calibration factor enters).
     structure = np.broadcast_to(zone_constant[:, None, :, None, :] + purpose_constant[:, None, None, :, :],
                                 weights.shape + (len(dims.MODES),))
     constants = mode_choice.solve_constants(structure, weights, shares)
     p0 = mode_choice.logit_shares(structure + constants[:, :, None, None])
-    return np.repeat(p0[:, :, :, :, None, :], len(dims.PERIODS), axis=4)    # same in both periods
+    # The same in both periods: a read-only view repeats them (a copy would only take memory).
+    return np.broadcast_to(p0[:, :, :, :, None, :], p0.shape[:4] + (len(dims.PERIODS),) + p0.shape[4:])
 
 
 def _base_stock(fc: FleetCoefficients, cars: np.ndarray, car_mix: np.ndarray,
@@ -712,6 +713,39 @@ def _base_stock(fc: FleetCoefficients, cars: np.ndarray, car_mix: np.ndarray,
     mix[..., DIESEL] = 1.0
     mix[:, :, CAR_CLASS] = car_mix
     return fleet.stationary_vintage_stock(vehicles, fc.age_profile, mix, fc.survival, dims.BASE_YEAR)
+
+
+def _base_fleets(fc: FleetCoefficients, population: np.ndarray, cars_per_capita: np.ndarray,
+                 car_powertrain_share: np.ndarray, calibration: dict[str, np.ndarray] | None
+                 ) -> tuple[np.ndarray, np.ndarray, fleet.VintageStock, np.ndarray, np.ndarray]:
+    """The part of the 2009 state that the calibration factors act on: the factors of ``CLASS_SOURCES``
+    ``(D, M, 4)`` [1] (1 where missing), the base vkm of vans, heavy vehicles and buses ``(D, M, 3)``
+    [vkm/yr] they scale, and the fleets sized from it (:func:`_base_stock`) with their vkm shares by
+    powertrain and energy per vkm (:func:`_fleet_state`)."""
+    powertrains = _validate_shares("car_powertrain_share", car_powertrain_share, len(dims.POWERTRAINS), 0.0)
+    calibration = calibration or {}
+    cal = np.stack([np.broadcast_to(np.asarray(calibration.get(source, 1.0), float), population.shape)
+                    for source in CLASS_SOURCES], axis=-1)
+    activity_vkm = fc.base_vkm_per_capita[:, None, :] * population[..., None] * cal[..., 1:]
+    stock, vkm_share, energy = _fleet_state(_base_stock(fc, population * cars_per_capita, powertrains, activity_vkm),
+                                            fc, dims.BASE_YEAR)
+    return cal, activity_vkm, stock, vkm_share, energy
+
+
+def calibrated(bottom_up: TransportState, car_powertrain_share: np.ndarray,
+               calibration: dict[str, np.ndarray] | None) -> TransportState:
+    """The 2009 state with the calibration factors, made from the bottom-up one (:func:`init_state` without
+    factors, from the same inputs): equal to ``init_state`` with the factors.
+
+    The factors of vans, heavy vehicles and buses size their base vkm and fleets, and the ``cars`` factor
+    acts only in :func:`account`; nothing else in the state depends on a factor (the car fleet, the cost
+    terms, the base mode shares and the powertrain constants read cars alone), so it is kept, and only
+    the fleets are built again (``bottom_up.stock`` is not read).
+    """
+    cal, activity_vkm, stock, vkm_share, energy = _base_fleets(
+        bottom_up.fleet, bottom_up.population, bottom_up.cars_per_capita_base, car_powertrain_share, calibration)
+    return replace(bottom_up, calibration=cal, activity_vkm_base=activity_vkm, stock=stock, vkm_share=vkm_share,
+                   energy_per_vkm=energy)
 
 
 def _cost_coefficients(c: DemandCoefficients, weights: np.ndarray, p0: np.ndarray,
@@ -760,21 +794,16 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     ``job_zone_share`` (D, M, Z) [1]: where the jobs are (land use), the destinations of commute
     trips (default: ``transport.parking_destination_share``).
     """
-    c, fc = demand_coefficients(params), fleet_coefficients(params)
+    c, fc = params.derived(demand_coefficients), params.derived(fleet_coefficients)
     # Every mode needs a positive share: the pivot cannot create a mode that has none.
     shares = _validate_shares("mode_shares", mode_shares, len(dims.MODES), TINY)
-    powertrains = _validate_shares("car_powertrain_share", car_powertrain_share, len(dims.POWERTRAINS), 0.0)
     population, zone_population, trip_length_factor, jobs = (
         np.array(x, dtype=float) for x in (population, zone_population, trip_length_factor, jobs))
     d, m = population.shape
-    calibration = calibration or {}
-    cal = np.stack([np.broadcast_to(np.asarray(calibration.get(source, 1.0), float), (d, m))
-                    for source in CLASS_SOURCES], axis=-1)
     weights = zone_population[..., None] * c.purpose_share[:, None, None, :]                 # (D, M, Z, P)
     p0 = _base_mode_shares(c, weights, shares)
-    activity_vkm = fc.base_vkm_per_capita[:, None, :] * population[..., None] * cal[..., 1:]
-    stock, vkm_share, energy = _fleet_state(_base_stock(fc, population * cars_per_capita, powertrains, activity_vkm),
-                                            fc, dims.BASE_YEAR)
+    cal, activity_vkm, stock, vkm_share, energy = _base_fleets(fc, population, cars_per_capita, car_powertrain_share,
+                                                              calibration)
     volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
     ones = np.ones(volume.shape)
     no_change = np.zeros(volume.shape)
@@ -981,9 +1010,14 @@ class Transport:
         return energy_prices(ctx.prices, ctx.k, ctx.levers, fc)
 
     def init_state(self, ctx) -> TransportState:
-        lu = ctx.outputs["land_use"]
         inp = ctx.inputs
-        price = energy_prices(ctx.prices, 0, ctx.base_levers, fleet_coefficients(ctx.params))
+        if ctx.bottom_up is not None:
+            # The calibrated set-up (what land use gives transport has no factor). The bottom-up fleet, the
+            # largest array of the set-up, goes before the calibrated one is made, which then takes its memory.
+            bottom_up = replace(ctx.bottom_up.pop(self.name), stock=None)
+            return calibrated(bottom_up, inp.car_powertrain_share, ctx.factors)
+        lu = ctx.outputs["land_use"]
+        price = energy_prices(ctx.prices, 0, ctx.base_levers, ctx.params.derived(fleet_coefficients))
         return init_state(ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
                           inp.mode_shares, inp.cars_per_capita, inp.car_powertrain_share, ctx.params,
                           ctx.base_levers, price, ctx.factors, lu.get("job_zone_share"))

@@ -111,23 +111,33 @@ def fit_fraction_shares(composition: np.ndarray, totals: np.ndarray, weights: np
     stops at the closest proportional solution after ``max_iter`` sweeps.
     """
     seed = weights / weights.sum(axis=-1, keepdims=True)
-    shares = np.broadcast_to(seed[:, None], totals.shape[:2] + seed.shape[1:]).copy()
+    fitted = np.broadcast_to(seed[:, None], totals.shape[:2] + seed.shape[1:]).copy()
     # Each draw stops at its own convergence, so a draw's result does not depend on the draws it
-    # is batched with (chunked ensembles equal whole ones bit for bit).
-    active = np.ones(shares.shape[0], dtype=bool)
+    # is batched with (chunked ensembles equal whole ones bit for bit). The sweeps go on with the draws
+    # not fitted yet alone: ``shares`` holds the rows ``todo`` of ``fitted``.
+    todo = np.arange(len(fitted))
+    shares, scaled = fitted.copy(), np.empty(fitted.shape)
     for _ in range(max_iter):
         # Sums over fractions and over treatments by einsum: numpy's sums over a middle or a short last
         # axis are several times slower.
         achieved = np.einsum("df,dmfj->dmj", composition, shares)
-        active &= np.abs(achieved - totals).reshape(len(active), -1).max(axis=1) >= tol
-        if not active.any():
-            break
+        fitting = np.abs(achieved - totals).reshape(len(todo), -1).max(axis=1) >= tol
+        if not fitting.all():
+            fitted[todo[~fitting]] = shares[~fitting]
+            todo = todo[fitting]
+            shares, composition, totals, achieved = (x[fitting] for x in (shares, composition, totals, achieved))
+            scaled = scaled[:todo.size]
+            if not todo.size:
+                break
         scale = np.divide(totals, achieved, out=np.zeros_like(achieved), where=achieved > 0.0)
-        scaled = shares * scale[:, :, None, :]
+        np.multiply(shares, scale[:, :, None, :], out=scaled)
         row = np.einsum("dmfj->dmf", scaled)[..., None]
-        # A fraction whose every outlet was scaled to zero keeps its previous split.
-        np.divide(scaled, row, out=shares, where=(row > 0.0) & active[:, None, None, None])
-    return shares
+        # A fraction whose every outlet was scaled to zero keeps its previous split (unmasked, the faster
+        # loop, where every fraction has an outlet left).
+        positive = row > 0.0
+        np.divide(scaled, row, out=shares, where=True if positive.all() else positive)
+    fitted[todo] = shares   # the draws still fitting after max_iter sweeps
+    return fitted
 
 
 def raise_material_recovery(shares: np.ndarray, composition: np.ndarray, minimum: np.ndarray) -> np.ndarray:
@@ -377,12 +387,6 @@ def init_state(population: np.ndarray, waste_per_capita: np.ndarray, treatment_s
     emission factors of composting and digestion. The parameters are read here once
     (:func:`coefficients`); :func:`advance` and :func:`account` use the state's copy.
     """
-    calibration = calibration or {}
-    shape = population.shape
-
-    def factor(source: str) -> np.ndarray:
-        return np.broadcast_to(np.asarray(calibration.get(source, 1.0), dtype=float), shape)
-
     coef = coefficients(params)
     comp = composition(params)
     base_shares, stock = _base_year_landfill(
@@ -391,11 +395,29 @@ def init_state(population: np.ndarray, waste_per_capita: np.ndarray, treatment_s
         params["waste.history.waste_per_capita_growth"], params["waste.history.landfill_share_early"],
         params["waste.history.landfill_decline_start"])
     by_fraction_, shares, deposited = _flows(population, waste_per_capita, comp, base_shares, {}, coef)
-    return WasteState(
+    unit = np.ones(population.shape)
+    uncalibrated = WasteState(
         year=dims.BASE_YEAR, waste_per_capita_base=waste_per_capita, composition=comp,
-        base_shares=base_shares, shares=shares, waste_by_fraction=by_fraction_,
-        ddocm_stock=stock * factor("landfill_gas")[..., None], ddocm_deposited=deposited,
-        wastewater_factor=factor("wastewater"), biological_factor=factor("biological_treatment"), coef=coef)
+        base_shares=base_shares, shares=shares, waste_by_fraction=by_fraction_, ddocm_stock=stock,
+        ddocm_deposited=deposited, wastewater_factor=unit, biological_factor=unit, coef=coef)
+    return calibrated(uncalibrated, calibration)
+
+
+def _factor(calibration: dict[str, np.ndarray] | None, source: str, shape: tuple) -> np.ndarray:
+    """The calibration factor of ``source`` ``(D, M)`` [1], 1 where missing."""
+    return np.broadcast_to(np.asarray((calibration or {}).get(source, 1.0), dtype=float), shape)
+
+
+def calibrated(bottom_up: WasteState, calibration: dict[str, np.ndarray] | None) -> WasteState:
+    """The 2009 state with the calibration factors, made from the bottom-up one (:func:`init_state` without
+    factors): equal to ``init_state`` with the factors. The factors scale the legacy landfill stock and the
+    emission factors of wastewater and biological treatment; the fitted treatment shares and the year's
+    flows do not depend on them and are kept."""
+    shape = bottom_up.ddocm_stock.shape[:2]
+    # The bottom-up stock is the uncalibrated one: factors of 1 leave every value as it is.
+    legacy = bottom_up.ddocm_stock * _factor(calibration, "landfill_gas", shape)[..., None]
+    return replace(bottom_up, ddocm_stock=legacy, wastewater_factor=_factor(calibration, "wastewater", shape),
+                   biological_factor=_factor(calibration, "biological_treatment", shape))
 
 
 def advance(state: WasteState, population: np.ndarray, levers: dict, params: Params, year: int) -> WasteState:
@@ -500,6 +522,8 @@ class Waste:
     name, decided_by, emits = "waste", None, True
 
     def init_state(self, ctx) -> WasteState:
+        if ctx.bottom_up is not None:   # the calibrated set-up
+            return calibrated(ctx.bottom_up[self.name], ctx.factors)
         inp, d = ctx.inputs, ctx.params.n_draws
         return init_state(ctx.population, np.broadcast_to(inp.waste_per_capita, (d, len(dims.MUNICIPALITIES))),
                           np.broadcast_to(inp.treatment_shares, (d,) + inp.treatment_shares.shape), ctx.params,
