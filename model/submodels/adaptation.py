@@ -40,6 +40,7 @@ import numpy as np
 
 from .. import dims
 from ..parameters import Params
+from .ordered_sums import sum_in_numpy_order, trailing_sum
 
 SURFACES = ("roof", "green_roof", "paved", "green")
 SEALED = slice(0, 3)                                  # the sealed surfaces (green roofs lie on sealed ground)
@@ -113,22 +114,61 @@ def surface_areas(zone_area: np.ndarray, sealed_fraction: np.ndarray, roof_share
     zone_area, sealed_fraction, green_share_min: ``(D, M, Z)``; roof_share: broadcastable to
     ``(D, M, Z)``; green_roof_share, depaved_share: ``(D, M)``. Where roofs alone exceed
     ``1 - g_min`` the minimum cannot be reached (green roofs do not count as green ground).
+
+    The result is a view of surface-first storage: each surface ``[..., s]`` is one contiguous
+    ``(D, M, Z)`` block, which is how the runoff functions below read it. A lever at zero moves
+    nothing (``g_r R`` is 0, ``1 - d`` and ``1 - g_min`` are 1), so its arithmetic is skipped.
     """
     sealed = zone_area * sealed_fraction
     roofs = roof_share * sealed
-    paved = (sealed - roofs) * (1.0 - depaved_share[..., None])
-    paved = np.minimum(paved, np.maximum(zone_area * (1.0 - green_share_min) - roofs, 0.0))
-    green_roofs = green_roof_share[..., None] * roofs
-    return np.stack([roofs - green_roofs, green_roofs, paved, zone_area - roofs - paved], axis=-1)
+    shape = np.broadcast_shapes(roofs.shape, green_roof_share.shape + (1,), depaved_share.shape + (1,),
+                                np.shape(green_share_min))
+    areas = np.empty((len(SURFACES),) + shape)
+    roof, green_roof, paved, green = areas       # each surface written in place, no temporaries of full size
+    if np.any(green_roof_share):
+        np.multiply(green_roof_share[..., None], roofs, out=green_roof)
+        np.subtract(roofs, green_roof, out=roof)
+    else:
+        green_roof[...] = 0.0
+        roof[...] = roofs
+    np.subtract(sealed, roofs, out=paved)
+    if np.any(depaved_share):
+        paved *= 1.0 - depaved_share[..., None]
+    unroofed = zone_area - roofs
+    room = zone_area * (1.0 - green_share_min) - roofs if np.any(green_share_min) else unroofed.copy()
+    np.minimum(paved, np.maximum(room, 0.0, out=room), out=paved)       # paving beyond g_min's room is opened
+    np.subtract(unroofed, paved, out=green)
+    return np.moveaxis(areas, 0, -1)
 
 
-def composite_coefficient(areas: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
+def by_surface(x: np.ndarray) -> list[np.ndarray]:
+    """The surfaces of ``(..., Z, S)`` as a list of ``(..., Z)`` blocks (contiguous for :func:`surface_areas`)."""
+    return [x[..., s] for s in range(x.shape[-1])]
+
+
+def surface_products(areas: np.ndarray, coefficients: np.ndarray) -> list[np.ndarray]:
+    """``C_s A_s`` [ha] of each surface, ``(..., Z)`` blocks: areas ``(..., Z, S)``, coefficients
+    ``(..., S)``. One product per surface block: numpy's broadcasting of a short last axis is slow."""
+    return [a * c for a, c in zip(by_surface(areas), by_surface(coefficients))]
+
+
+def zone_surface_sum(surfaces: list[np.ndarray]) -> np.ndarray:
+    """Sum over zones and surfaces of per-surface ``(..., Z)`` blocks, ``(...)``: what ``sum(axis=(-2, -1))``
+    gives for the contiguous ``(..., Z, S)`` array, whatever the blocks' layout."""
+    return sum_in_numpy_order([x[..., z] for z in range(surfaces[0].shape[-1]) for x in surfaces])
+
+
+def composite_coefficient(areas: np.ndarray, coefficients: np.ndarray,
+                          weighted: list[np.ndarray] | None = None) -> np.ndarray:
     """Area-weighted runoff coefficient ``C = sum_s C_s A_s / sum_s A_s`` [1] (methods §5.1).
 
-    areas: ``(..., Z, S)`` [ha], summed over zones and surfaces; coefficients: ``(..., S)`` or
-    broadcastable to it (a ``(D, 1, 1, S)`` parameter stack). Returns ``(...)``.
+    areas: ``(..., Z, S)`` [ha], summed over zones and surfaces; coefficients: ``(..., S)``
+    (a ``(D, 1, 1, S)`` parameter stack); ``weighted``: their :func:`surface_products` if already
+    computed. Returns ``(...)``.
     """
-    return (areas * coefficients).sum(axis=(-2, -1)) / areas.sum(axis=(-2, -1))
+    if weighted is None:
+        weighted = surface_products(areas, coefficients)
+    return zone_surface_sum(weighted) / zone_surface_sum(by_surface(areas))
 
 
 def rational_peak_flow(coefficient: np.ndarray, intensity: np.ndarray, area: np.ndarray,
@@ -138,7 +178,8 @@ def rational_peak_flow(coefficient: np.ndarray, intensity: np.ndarray, area: np.
 
 
 def design_peak_flow(areas: np.ndarray, coefficients: np.ndarray, intensity: np.ndarray, climate: np.ndarray,
-                     detention: np.ndarray, duration_min: np.ndarray) -> np.ndarray:
+                     detention: np.ndarray, duration_min: np.ndarray,
+                     weighted: list[np.ndarray] | None = None) -> np.ndarray:
     """Peak flow of a design rain after detention [m3/s], ``(D, M, R)`` for intensities over return periods R.
 
     Per zone, green ground drains as it is; the sealed surfaces drain through detention of volume
@@ -151,15 +192,28 @@ def design_peak_flow(areas: np.ndarray, coefficients: np.ndarray, intensity: np.
     about 50-200 ha) the developed area is made of, not the flow at one outlet.
 
     areas: ``(D, M, Z, S)`` [ha]; coefficients: ``(D, 1, 1, S)`` [1]; intensity: ``(D, R)`` [l/(s ha)];
-    climate: ``(D,)`` [1]; detention: ``(D, M)`` [m3/ha]; duration_min: ``(D,)`` [min].
+    climate: ``(D,)`` [1]; detention: ``(D, M)`` [m3/ha]; duration_min: ``(D,)`` [min]; ``weighted``:
+    the :func:`surface_products` of areas and coefficients if already computed.
     """
-    weighted = areas * coefficients                                       # (D, M, Z, S) [ha]
-    rain = (intensity * climate[:, None])[:, None, None, :] / L_PER_M3     # (D, 1, 1, R) [m3/(s ha)]
-    green = weighted[..., GREEN, None] * rain                              # (D, M, Z, R)
-    sealed = weighted[..., SEALED].sum(axis=-1)[..., None] * rain
-    detained = (detention[..., None] * areas[..., SEALED].sum(axis=-1)
-                / (S_PER_MIN * duration_min[:, None, None]))[..., None]    # (D, M, Z, 1) [m3/s]
-    return (green + np.maximum(sealed - detained, 0.0)).sum(axis=2)
+    if weighted is None:
+        weighted = surface_products(areas, coefficients)                   # (D, M, Z) each [ha]
+    rain = (intensity * climate[:, None]) / L_PER_M3                        # (D, R) [m3/(s ha)]
+    sealed = sum_in_numpy_order(weighted[SEALED])                          # (D, M, Z) [ha]
+    detained = None                       # without detention nothing is taken out (q - 0 is q): skipped
+    if np.any(detention):
+        detained = (detention[..., None] * trailing_sum(areas[..., SEALED])
+                    / (S_PER_MIN * duration_min[:, None, None]))           # (D, M, Z) [m3/s]
+    # One return period at a time on (D, M, Z) blocks: the zone sum is then a sum of slices.
+    flows = []
+    for r in range(rain.shape[-1]):
+        rain_r = rain[:, r, None, None]
+        flow = weighted[GREEN] * rain_r
+        sealed_flow = sealed * rain_r
+        if detained is not None:
+            sealed_flow -= detained
+        flow += np.maximum(sealed_flow, 0.0, out=sealed_flow)
+        flows.append(trailing_sum(flow))
+    return np.stack(flows, axis=-1)
 
 
 def annual_runoff(areas: np.ndarray, coefficients: np.ndarray, precipitation: np.ndarray) -> np.ndarray:
@@ -168,7 +222,7 @@ def annual_runoff(areas: np.ndarray, coefficients: np.ndarray, precipitation: np
     areas: ``(D, M, Z, S)``; coefficients: ``(D, 1, 1, S)`` (volumetric: a green roof's annual
     runoff share differs from its design-storm coefficient); precipitation: ``(D, M)``.
     """
-    return precipitation * M3_PER_HA_MM * (areas * coefficients).sum(axis=(-2, -1))
+    return precipitation * M3_PER_HA_MM * zone_surface_sum(surface_products(areas, coefficients))
 
 
 def new_roof_area(new_floor_area: np.ndarray, storeys: np.ndarray) -> np.ndarray:
@@ -176,7 +230,7 @@ def new_roof_area(new_floor_area: np.ndarray, storeys: np.ndarray) -> np.ndarray
 
     new_floor_area: ``(D, M, B)`` [m2/yr] by building type; storeys: ``(D, 1, B)`` [1].
     """
-    return (new_floor_area / storeys).sum(axis=-1) / M2_PER_HA
+    return trailing_sum(new_floor_area / storeys) / M2_PER_HA
 
 
 def green_roof_share(green_roof_new: np.ndarray, retrofit_share: np.ndarray, roof_area_2009: np.ndarray,
@@ -238,7 +292,7 @@ def coefficients(params: Params) -> Coefficients:
 
 def roof_area(land_use: dict, roof_share: np.ndarray) -> np.ndarray:
     """Roof area [ha] ``(D, M)``: ``sum_z r_z s_z A_z`` from land use's zone areas and sealed fractions."""
-    return (roof_share * land_use["zone_sealed_share"] * land_use["zone_area"]).sum(axis=-1)
+    return trailing_sum(roof_share * land_use["zone_sealed_share"] * land_use["zone_area"])
 
 
 def init_state(land_use: dict, params: Params) -> AdaptationState:
@@ -288,17 +342,18 @@ def account(state: AdaptationState, land_use: dict, new_floor_area: np.ndarray, 
                              roof_area(land_use, c.roof_share))
     areas = surface_areas(zone_area, land_use["zone_sealed_share"], c.roof_share, roofs, state.depaved_share,
                           state.green_share_min)
+    weighted = surface_products(areas, c.peak)     # shared by the runoff coefficient and the peak flow
     return {
         # as 1 - green ground, so that splitting roofs into green and other roofs cannot move it by rounding
-        "sealed_surface_share": 1.0 - areas[..., GREEN].sum(axis=-1) / zone_area.sum(axis=-1),
+        "sealed_surface_share": 1.0 - trailing_sum(areas[..., GREEN]) / trailing_sum(zone_area),
         "green_roof_share": roofs,
-        "runoff_coefficient": composite_coefficient(areas, c.peak),
+        "runoff_coefficient": composite_coefficient(areas, c.peak, weighted),
         "design_peak_flow": design_peak_flow(areas, c.peak, c.intensity, climate_factor(year, c.climate_2100),
-                                             state.detention, c.duration),
+                                             state.detention, c.duration, weighted),
         "annual_runoff": annual_runoff(areas, c.annual,
                                        annual_precipitation(year, c.precipitation_normal, c.precipitation_trend)),
         "new_floor_area_flood_exposed": flood_exposed_floor_area(
-            new_floor_area.sum(axis=-1), c.exposed_share, _lever(levers, "flood_safe_location_share")),
+            trailing_sum(new_floor_area), c.exposed_share, _lever(levers, "flood_safe_location_share")),
         "surface_area": areas,
     }
 

@@ -117,7 +117,7 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
         change = change + opened_tonnage(year) * fossil_co2_per_tonne(incineration_fossil_co2, incinerated)
     incineration = np.maximum(base_inc + change[..., None] * per_t_co2(params, "waste_incineration"), 0.0)
     capture = levers.get("incineration_capture_share")
-    if capture is not None:
+    if capture is not None and np.any(capture):
         incineration[:, :, 0] *= 1.0 - capture
     fuel_heat = district_heat_demand                                                   # [GWh/yr]
     waste_heat = levers.get("district_heating_waste_heat_share")

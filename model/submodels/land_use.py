@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import dims
 from ..parameters import Params
+from .ordered_sums import trailing_sum
 
 SHARE_TOLERANCE = 1e-6
 
@@ -60,7 +61,7 @@ def growth_shares(params: Params, prefix: str) -> np.ndarray:
     rescaled here to keep the allocation a true split of growth [1].
     """
     shares = zone_vector(params, prefix)
-    return shares / shares.sum(axis=-1, keepdims=True)
+    return shares / trailing_sum(shares)[..., None]
 
 
 def allocate_growth(zone_population: np.ndarray, growth: np.ndarray, trend_shares: np.ndarray,
@@ -78,8 +79,9 @@ def allocate_growth(zone_population: np.ndarray, growth: np.ndarray, trend_share
     """
     d = np.asarray(densification, dtype=float)[..., None]
     g = np.asarray(growth, dtype=float)[..., None]
-    shares = (1.0 - d) * trend_shares + d * compact_shares
-    total = zone_population.sum(axis=-1, keepdims=True)
+    # Without densification the split is the trend split: (1 - 0) s_trend + 0 s_compact is s_trend to the bit.
+    shares = (1.0 - d) * trend_shares + d * compact_shares if np.any(d) else trend_shares
+    total = trailing_sum(zone_population)[..., None]
     kept = np.maximum(1.0 + np.minimum(g, 0.0) / total, 0.0)
     return zone_population * kept + np.maximum(g, 0.0) * shares
 
@@ -106,7 +108,7 @@ def trip_length_factor(density_ratio: np.ndarray, base_zone_share: np.ndarray,
 
     zone_factor: broadcastable to ``(D, M, Z)``; elasticity: broadcastable to ``(D, M, Z)``.
     """
-    norm = (base_zone_share * zone_factor).sum(axis=-1, keepdims=True)
+    norm = trailing_sum(base_zone_share * zone_factor)[..., None]
     return zone_factor * density_ratio ** elasticity / norm
 
 
@@ -119,7 +121,7 @@ def apartment_share(zone_share: np.ndarray, apartment_share_by_zone: np.ndarray)
     Also used by the simulation to estimate the 2009 dwelling mix from the 2009 zone shares
     (parameters ``land_use.stock_apartment_share.{A,B,C}``).
     """
-    return (zone_share * apartment_share_by_zone).sum(axis=-1) / zone_share.sum(axis=-1)
+    return trailing_sum(zone_share * apartment_share_by_zone) / trailing_sum(zone_share)
 
 
 def zone_sealed_fraction(density_ratio: np.ndarray, base_sealed: np.ndarray,
@@ -171,7 +173,7 @@ def advance(state: LandUseState, population: np.ndarray, levers: dict, params: P
     ``year`` is part of the yearly protocol; the allocation itself does not depend on it.
     """
     d = np.clip(np.asarray(levers.get("densification", 0.0), dtype=float), 0.0, 1.0)
-    growth = population - state.zone_population.sum(axis=-1)
+    growth = population - trailing_sum(state.zone_population)
     zone_population = allocate_growth(state.zone_population, growth,
                                       growth_shares(params, "land_use.growth_share_trend"),
                                       growth_shares(params, "land_use.growth_share_compact"),
@@ -183,7 +185,7 @@ def advance(state: LandUseState, population: np.ndarray, levers: dict, params: P
         j = np.clip(np.asarray(levers.get("job_location_a", 0.0), dtype=float), 0.0, 1.0)
         to_a = np.zeros(len(dims.ZONES))
         to_a[dims.ZONES.index("A")] = 1.0
-        zone_jobs = allocate_growth(zone_jobs, jobs - zone_jobs.sum(axis=-1), job_trend_shares(params), to_a,
+        zone_jobs = allocate_growth(zone_jobs, jobs - trailing_sum(zone_jobs), job_trend_shares(params), to_a,
                                     np.broadcast_to(j, jobs.shape))
     return replace(state, zone_population=zone_population,
                    zone_growth=zone_population - state.zone_population, zone_jobs=zone_jobs)
@@ -201,14 +203,14 @@ def account(state: LandUseState, params: Params, year: int) -> dict:
     ``zone_sealed_share`` (D,M,Z) [1] and ``sealed_share`` (D,M) [1] of the developed zone area.
     """
     zone_population = state.zone_population
-    population = zone_population.sum(axis=-1)
+    population = trailing_sum(zone_population)
     density_ratio = zone_population / state.base_zone_population
     # Zone areas are fixed, so density relative to 2009 is population relative to 2009
     # (and exactly 1 in 2009, which keeps the trip-length normalisation exact).
     trip_length = trip_length_factor(density_ratio, state.base_zone_share,
                                      zone_vector(params, "land_use.trip_length_zone_factor"),
                                      params.bcast("land_use.elasticity_trip_length_density", 3))
-    grew = state.zone_growth.sum(axis=-1, keepdims=True) > 0
+    grew = trailing_sum(state.zone_growth)[..., None] > 0
     new_dwelling_weights = np.where(grew, state.zone_growth, zone_population)
     zone_sealed = zone_sealed_fraction(density_ratio, zone_vector(params, "land_use.sealed_fraction"),
                                        params.bcast("land_use.elasticity_unsealed_density", 3))
@@ -217,15 +219,15 @@ def account(state: LandUseState, params: Params, year: int) -> dict:
         "zone_area": state.zone_area,
         "zone_density": zone_population / state.zone_area,
         "trip_length_factor": trip_length,
-        "mean_trip_length_factor": (zone_population * trip_length).sum(axis=-1) / population,
+        "mean_trip_length_factor": trailing_sum(zone_population * trip_length) / population,
         "new_dwelling_apartment_share": apartment_share(
             new_dwelling_weights, zone_vector(params, "land_use.new_apartment_share")),
         "jobs": population * params["land_use.jobs_per_capita"][:, None],
-        "job_zone_share": (state.zone_jobs / state.zone_jobs.sum(axis=-1, keepdims=True)
+        "job_zone_share": (state.zone_jobs / trailing_sum(state.zone_jobs)[..., None]
                            if state.zone_jobs is not None else np.broadcast_to(job_trend_shares(params),
                                                                                zone_population.shape)),
         "zone_sealed_share": zone_sealed,
-        "sealed_share": (state.zone_area * zone_sealed).sum(axis=-1) / state.zone_area.sum(axis=-1),
+        "sealed_share": trailing_sum(state.zone_area * zone_sealed) / trailing_sum(state.zone_area),
     }
 
 

@@ -39,6 +39,26 @@ def ddocm_deposited(landfilled: np.ndarray, doc: np.ndarray, docf: np.ndarray,
     return landfilled * doc * docf * mcf
 
 
+def kept_share(k: np.ndarray) -> np.ndarray:
+    """Share of a pool left after a year of decay at rate ``k`` [1/yr]: ``exp(-k)`` [1]."""
+    return np.exp(-k)
+
+
+def decomposed_share(kept: np.ndarray) -> np.ndarray:
+    """Share of a pool that decomposes in a year: ``1 - exp(-k)`` [1], from :func:`kept_share`."""
+    return 1.0 - kept
+
+
+def carried_over(pool: np.ndarray, deposit: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """``DDOCm_a(T) = DDOCm_d(T) + DDOCm_a(T-1) * exp(-k)`` [t C], with ``kept`` = :func:`kept_share`."""
+    return deposit + pool * kept
+
+
+def decomposing(pool: np.ndarray, decomposed: np.ndarray) -> np.ndarray:
+    """``DDOCm_dec(T) = DDOCm_a(T-1) * (1 - exp(-k))`` [t C/yr], with ``decomposed`` = :func:`decomposed_share`."""
+    return pool * decomposed
+
+
 def fod_step(pool: np.ndarray, deposit: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One year of first-order decay.
 
@@ -47,10 +67,12 @@ def fod_step(pool: np.ndarray, deposit: np.ndarray, k: np.ndarray) -> tuple[np.n
     Returns ``(DDOCm_a(T), DDOCm_dec(T))`` with
     ``DDOCm_a(T) = DDOCm_d(T) + DDOCm_a(T-1) * exp(-k)`` and
     ``DDOCm_dec(T) = DDOCm_a(T-1) * (1 - exp(-k))`` (IPCC 2006 Vol 5 ch. 3 eq. 3.4-3.5):
-    this year's deposit does not decay before next year.
+    this year's deposit does not decay before next year. A yearly run takes the shares once
+    (:func:`kept_share`, :func:`decomposed_share`) and steps with :func:`carried_over` and
+    :func:`decomposing`.
     """
-    remaining = np.exp(-k)
-    return deposit + pool * remaining, pool * (1.0 - remaining)
+    kept = kept_share(k)
+    return carried_over(pool, deposit, kept), decomposing(pool, decomposed_share(kept))
 
 
 def methane_generated(ddocm_decomposed: np.ndarray, f: np.ndarray) -> np.ndarray:

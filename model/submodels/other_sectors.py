@@ -215,6 +215,8 @@ def account(state: OtherSectorsState, params: Params, year: int, levers: dict | 
     """
     index = path_index(params, year)
     change = (levers or {}).get("exogenous_change")
+    if change is not None and not np.any(change):
+        change = None           # neutral: the factor max(1 + 0, 0) = 1 changes no number
     out = {}
     for s in SOURCES:
         factor = index[s]

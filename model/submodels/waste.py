@@ -28,12 +28,14 @@ consumption-based emissions (:mod:`framtid.model.consumption`).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
 from .. import consumption, dims
 from ..parameters import Params
 from . import landfill, same_inputs_reused
+from .ordered_sums import trailing_sum
 
 FRACTIONS = dims.WASTE_FRACTIONS
 MATERIAL, BIOLOGICAL, INCINERATION, LANDFILL = (
@@ -289,6 +291,16 @@ class WasteCoefficients:
     wastewater_n2o: np.ndarray        # (D, 1) [kg N2O/cap/yr]
     consumption: consumption.ConsumptionCoefficients
 
+    @cached_property
+    def kept(self) -> np.ndarray:
+        """(D, 1, F) ``exp(-k)``, the share of a landfill pool left after a year [1] (once a run)."""
+        return landfill.kept_share(self.decay)
+
+    @cached_property
+    def decomposed(self) -> np.ndarray:
+        """(D, 1, F) ``1 - exp(-k)``, the share of a landfill pool that decomposes in a year [1] (once a run)."""
+        return landfill.decomposed_share(self.kept)
+
 
 def coefficients(params: Params) -> WasteCoefficients:
     """Read the waste parameters once (the yearly steps reuse them; methods.md §4)."""
@@ -321,6 +333,7 @@ class WasteState:
     wastewater_factor: np.ndarray       # (D, M) calibration of the per-capita factors [1]
     biological_factor: np.ndarray       # (D, M) calibration of the biological-treatment EFs [1]
     coef: WasteCoefficients             # parameters read at set-up
+    share_levers: tuple | None = None   # the acting SHARE_LEVERS ``shares`` were made under (None: not known)
 
 
 def _acting(levers: dict, name: str) -> np.ndarray | None:
@@ -330,35 +343,69 @@ def _acting(levers: dict, name: str) -> np.ndarray | None:
     return value if value is not None and np.any(value != 0.0) else None
 
 
-def treatment_shares_after_levers(base_shares: np.ndarray, composition: np.ndarray, levers: dict) -> np.ndarray:
-    """The year's treatment shares per fraction ``(D, M, F, 4)``: the 2009 shares moved by the levers
-    present in ``levers`` (absent = neutral), in the order separate collection (food, plastics),
-    minimum material recovery, landfill ban."""
+# The levers that move the treatment shares, in the order they act.
+SHARE_LEVERS = ("food_separation_min", "plastics_separation_min", "material_recovery_share_min", "landfill_ban")
+
+
+def share_levers(levers: dict) -> tuple:
+    """The :data:`SHARE_LEVERS` as :func:`_acting` gives them (None where neutral or absent)."""
+    return tuple(_acting(levers, name) for name in SHARE_LEVERS)
+
+
+def same_share_levers(acting: tuple, before: tuple | None) -> bool:
+    """Whether the acting share levers equal those of ``before`` (None: not known, never equal)."""
+    return before is not None and all(
+        (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
+        for a, b in zip(acting, before))
+
+
+def shares_under(base_shares: np.ndarray, composition: np.ndarray, acting: tuple) -> np.ndarray:
+    """The 2009 shares ``(D, M, F, 4)`` moved by the acting share levers (:func:`share_levers`), in the
+    order separate collection (food, plastics), minimum material recovery, landfill ban."""
+    food, plastics, minimum, ban = acting
     shares = base_shares
-    if (food := _acting(levers, "food_separation_min")) is not None:
+    if food is not None:
         shares = raise_capture(shares, FOOD, BIOLOGICAL, food)
-    if (plastics := _acting(levers, "plastics_separation_min")) is not None:
+    if plastics is not None:
         shares = raise_capture(shares, PLASTICS, MATERIAL, plastics)
-    if (minimum := _acting(levers, "material_recovery_share_min")) is not None:
+    if minimum is not None:
         shares = raise_material_recovery(shares, composition, minimum)
-    if (ban := _acting(levers, "landfill_ban")) is not None:
+    if ban is not None:
         shares = divert_from_landfill(shares, ban)
     return shares
 
 
-def _flows(population: np.ndarray, waste_per_capita_base: np.ndarray, composition: np.ndarray,
-           base_shares: np.ndarray, levers: dict, coef: WasteCoefficients
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """This year's generation by fraction [t/yr], shares after levers, and DDOCm landfilled [t C/yr]."""
+def treatment_shares_after_levers(base_shares: np.ndarray, composition: np.ndarray, levers: dict) -> np.ndarray:
+    """The year's treatment shares per fraction ``(D, M, F, 4)``: the 2009 shares moved by the levers
+    present in ``levers`` (absent = neutral), in the order separate collection (food, plastics),
+    minimum material recovery, landfill ban."""
+    return shares_under(base_shares, composition, share_levers(levers))
+
+
+def generation(population: np.ndarray, waste_per_capita_base: np.ndarray, composition: np.ndarray, levers: dict,
+               coef: WasteCoefficients) -> np.ndarray:
+    """This year's household waste by fraction [t/yr] ``(D, M, F)`` (module docstring)."""
     change = levers.get("waste_per_capita_change")
     generated = population * waste_per_capita_base * (1.0 if change is None else 1.0 + change)
     by_fraction_ = generated[..., None] * composition[:, None, :]
     food = _acting(levers, "food_waste_change")
     if food is not None:
         by_fraction_[..., FOOD] *= np.maximum(1.0 + coef.food_avoidable * food, 0.0)
+    return by_fraction_
+
+
+def landfilled_ddocm(by_fraction_: np.ndarray, shares: np.ndarray, coef: WasteCoefficients) -> np.ndarray:
+    """DDOCm landfilled this year [t C/yr] ``(D, M, F)``: waste by fraction times its landfill share and DDOCm per t."""
+    return by_fraction_ * shares[..., LANDFILL] * coef.ddocm_per_t
+
+
+def _flows(population: np.ndarray, waste_per_capita_base: np.ndarray, composition: np.ndarray,
+           base_shares: np.ndarray, levers: dict, coef: WasteCoefficients
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This year's generation by fraction [t/yr], shares after levers, and DDOCm landfilled [t C/yr]."""
+    by_fraction_ = generation(population, waste_per_capita_base, composition, levers, coef)
     shares = treatment_shares_after_levers(base_shares, composition, levers)
-    deposited = by_fraction_ * shares[..., LANDFILL] * coef.ddocm_per_t
-    return by_fraction_, shares, deposited
+    return by_fraction_, shares, landfilled_ddocm(by_fraction_, shares, coef)
 
 
 @same_inputs_reused()
@@ -427,15 +474,23 @@ def advance(state: WasteState, population: np.ndarray, levers: dict, params: Par
     ``stock(t) = deposit(t-1) + stock(t-1) * exp(-k)`` [t C] (:func:`landfill.fod_step`).
     Levers (``(D, M)``, absent = neutral): ``waste_per_capita_change``, ``food_waste_change``,
     ``food_separation_min``, ``plastics_separation_min``, ``material_recovery_share_min``,
-    ``landfill_ban``. ``params`` is not read again (the state holds its coefficients).
+    ``landfill_ban``. ``params`` is not read again (the state holds its coefficients), and the
+    treatment shares are made again only when their levers (:data:`SHARE_LEVERS`) change.
     """
     if year != state.year + 1:
         raise ValueError(f"waste: advance to {year} from {state.year}; years must be consecutive")
-    stock, _ = landfill.fod_step(state.ddocm_stock, state.ddocm_deposited, state.coef.decay)
-    by_fraction_, shares, deposited = _flows(population, state.waste_per_capita_base, state.composition,
-                                             state.base_shares, levers, state.coef)
+    c = state.coef
+    stock = landfill.carried_over(state.ddocm_stock, state.ddocm_deposited, c.kept)
+    by_fraction_ = generation(population, state.waste_per_capita_base, state.composition, levers, c)
+    acting = share_levers(levers)
+    if same_share_levers(acting, state.share_levers):
+        # The shares follow the 2009 shares (fixed) and these levers only: as they are, so are the shares.
+        shares, acting = state.shares, state.share_levers
+    else:
+        shares = shares_under(state.base_shares, state.composition, acting)
+        acting = tuple(None if a is None else np.array(a) for a in acting)   # a copy, as the state keeps it
     return replace(state, year=year, shares=shares, waste_by_fraction=by_fraction_, ddocm_stock=stock,
-                   ddocm_deposited=deposited)
+                   ddocm_deposited=landfilled_ddocm(by_fraction_, shares, c), share_levers=acting)
 
 
 def account(state: WasteState, population: np.ndarray, levers: dict, params: Params, year: int) -> dict:
@@ -461,8 +516,8 @@ def account(state: WasteState, population: np.ndarray, levers: dict, params: Par
     if year != state.year:
         raise ValueError(f"waste: account for {year} but the state describes {state.year}")
     c = state.coef
-    _, decomposed = landfill.fod_step(state.ddocm_stock, 0.0, c.decay)
-    generated = landfill.methane_generated(decomposed.sum(axis=-1), c.ch4_share)
+    decomposed = landfill.decomposing(state.ddocm_stock, c.decomposed)
+    generated = landfill.methane_generated(trailing_sum(decomposed), c.ch4_share)
     recovery = c.gas_recovery
     if "landfill_gas_recovery_min" in levers:
         recovery = np.maximum(recovery, levers["landfill_gas_recovery_min"])
@@ -495,16 +550,16 @@ def account(state: WasteState, population: np.ndarray, levers: dict, params: Par
     food_share = state.composition[:, None, FOOD]
     food_now = state.waste_by_fraction[..., FOOD]
     footprint = consumption.emissions(population, base * food_share, food_now, base * (1.0 - food_share),
-                                      state.waste_by_fraction.sum(axis=-1) - food_now,
+                                      trailing_sum(state.waste_by_fraction) - food_now,
                                       levers.get("green_procurement_reduction", 0.0), c.consumption)
     return {
         "emissions": emissions,
-        "waste_generated": by_treatment.sum(axis=-1),
+        "waste_generated": trailing_sum(by_treatment),
         "waste_by_treatment": by_treatment,
         "waste_by_fraction": state.waste_by_fraction,
         "landfill_ch4_generated": generated,
         "landfill_ch4_recovered": recovered,
-        "landfill_ddocm_stock": state.ddocm_stock.sum(axis=-1),
+        "landfill_ddocm_stock": trailing_sum(state.ddocm_stock),
         "incinerated": incinerated,
         "incineration_fossil_co2": fossil,
         "incineration_fossil_co2_per_t": np.divide(fossil, incinerated, out=np.zeros_like(fossil),
