@@ -727,20 +727,23 @@ def paths_section(ctx: _Context) -> Section:
         total_marks = marks + missing_text
     if ctx.ranged:
         return _fan_section(ctx, total_panel, panels, label, what, total_marks, marks, non_ets, missing_text)
-    blocks = [
+    return _paths_section(ctx, [
         Text("Each line is a scenario's yearly emissions; each marker a target in its target year. A line below a "
              "marker in the marker's year meets that target."),
         Chart("paths-total", f"Emission paths of {label}, 2009-2050 [{ylabel}; {what}], one line per scenario. "
                              f"{total_marks}{non_ets}",
               lambda: paths_figure(years, total_panel, colours, ylabel),
-              alt=f"Emission paths of {label}"),
-    ]
+              alt=f"Emission paths of {label}")],
+        Chart("paths-municipalities", f"Emission paths per municipality, 2009-2050 [{ylabel}; {what}; each panel on "
+                                      f"its own scale], one line per scenario. {marks}{non_ets}{missing_text}",
+              lambda: paths_grid(years, panels, colours, ylabel, "Emission paths against targets"),
+              alt="Emission paths per municipality with targets"))
+
+
+def _paths_section(ctx: _Context, blocks: list, per_municipality: Chart) -> Section:
+    """The paths section: ``blocks``, then the chart ``per_municipality`` when there is more than one."""
     if len(ctx.municipalities) > 1:
-        blocks.append(Chart(
-            "paths-municipalities", f"Emission paths per municipality, 2009-2050 [{ylabel}; {what}; each panel on its "
-                                    f"own scale], one line per scenario. {marks}{non_ets}{missing_text}",
-            lambda: paths_grid(years, panels, colours, ylabel, "Emission paths against targets"),
-            alt="Emission paths per municipality with targets"))
+        blocks.append(per_municipality)
     return Section("paths", "Emission paths against targets", tuple(blocks))
 
 
@@ -765,13 +768,11 @@ def _fan_section(ctx: _Context, total_panel: PathPanel, panels: list[PathPanel],
               lambda: paths_figure(years, total_panel, colours, ylabel),
               alt=f"Fan chart of the emission paths of {label} over {ctx.draws} draws"),
     ]
-    if len(ctx.municipalities) > 1:
-        blocks.append(Chart(
-            "paths-municipalities", f"Fan charts of the emission paths per municipality, 2009-2050 [{ylabel}; {what}; "
-                                    f"each panel on its own scale]: {fans}. {marks}{spans}{non_ets}{missing_text}",
-            lambda: paths_grid(years, panels, colours, ylabel, f"Emission paths against targets, {ctx.draws} draws"),
-            alt=f"Fan charts of the emission paths per municipality with targets, {ctx.draws} draws"))
-    return Section("paths", "Emission paths against targets", tuple(blocks))
+    return _paths_section(ctx, blocks, Chart(
+        "paths-municipalities", f"Fan charts of the emission paths per municipality, 2009-2050 [{ylabel}; {what}; "
+                                f"each panel on its own scale]: {fans}. {marks}{spans}{non_ets}{missing_text}",
+        lambda: paths_grid(years, panels, colours, ylabel, f"Emission paths against targets, {ctx.draws} draws"),
+        alt=f"Fan charts of the emission paths per municipality with targets, {ctx.draws} draws"))
 
 
 def _ensemble_paragraph(ctx: _Context, label: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dims
+from .ordered_sums import sum_in_numpy_order, trailing_sum
 
 HOUSE = dims.index(dims.BUILDING_TYPES, "house")
 APARTMENT = dims.index(dims.BUILDING_TYPES, "apartment")
@@ -123,31 +124,10 @@ def new_construction(population: np.ndarray, new_apartment_share: np.ndarray,
 
 
 def over_cohorts(values: np.ndarray) -> np.ndarray:
-    """Sum over the cohorts (the last axis) [unit of ``values``].
-
-    Slab by slab in numpy's pairwise order for fewer than 128 terms (eight running sums added in
-    pairs, then the rest in turn; fewer than eight in turn), so that the sum does not depend on the
-    memory layout: numpy reduces a short last axis slowly, and with the draws fastest in memory each
-    cohort's slab is contiguous.
-    """
-    return _pairwise([values[..., v] for v in range(values.shape[-1])])
-
-
-def _pairwise(slabs: list) -> np.ndarray:
-    """The slabs summed in numpy's pairwise order (:func:`over_cohorts`)."""
-    if len(slabs) < 8:
-        total = slabs[0]
-        for slab in slabs[1:]:
-            total = total + slab
-        return total
-    run = slabs[:8]
-    whole = len(slabs) - len(slabs) % 8
-    for start in range(8, whole, 8):
-        run = [r + slab for r, slab in zip(run, slabs[start:start + 8])]
-    total = ((run[0] + run[1]) + (run[2] + run[3])) + ((run[4] + run[5]) + (run[6] + run[7]))
-    for slab in slabs[whole:]:
-        total += slab
-    return total
+    """Sum over the cohorts (the last axis) [unit of ``values``], slab by slab in numpy's own order
+    (:func:`.ordered_sums.trailing_sum`), so that the sum does not depend on the memory layout: with the
+    draws fastest in memory each cohort's slab is contiguous."""
+    return trailing_sum(values)
 
 
 def turnover(area: np.ndarray, renovated: np.ndarray, demolition: np.ndarray, renovation_rate: np.ndarray,
@@ -175,7 +155,7 @@ def turnover(area: np.ndarray, renovated: np.ndarray, demolition: np.ndarray, re
         now *= eligible[..., v]
         still += now
         demolished.append(gone)
-    return new_area, new_renovated, renovated_now, _pairwise(demolished)
+    return new_area, new_renovated, renovated_now, sum_in_numpy_order(demolished)
 
 
 def space_heating_need(area: np.ndarray, renovated: np.ndarray, need_per_m2: np.ndarray,

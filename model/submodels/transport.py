@@ -46,7 +46,8 @@ from .. import prices as price_paths
 from ..parameters import Params
 from . import fleet, mode_choice, same_inputs_reused, tolls
 from .fleet import FleetCoefficients, fleet_coefficients
-from .travel_segments import (ChoiceTerms, full_cells, last_axis_sum, partial_adjustment, period_first,
+from .ordered_sums import trailing_sum
+from .travel_segments import (ChoiceTerms, full_cells, partial_adjustment, period_first,
                               period_last_view, segment_mixture)
 from .mode_choice import DemandCoefficients, demand_coefficients
 
@@ -148,10 +149,10 @@ class TransportState:
 def _coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, FleetCoefficients]:
     if params is state.params:
         return state.demand, state.fleet
-    return demand_coefficients(params), fleet_coefficients(params)
+    return params.derived(demand_coefficients), params.derived(fleet_coefficients)   # other parameters: once each
 
 
-def bev_share_of_stock(stock: np.ndarray) -> np.ndarray:
+def bev_share_of_stock(stock: fleet.VintageStock) -> np.ndarray:
     """BEV share of the car stock [1], ``(D, M)``."""
     return _bev_share(_cars_by_powertrain(stock))
 
@@ -337,7 +338,7 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
         "car_time": time,                    # (D, M, T) [h/trip]
         "pt": period_last_view(pt),         # (D, M, Z, P, T)
         "park_and_ride": park_and_ride,      # (D, M, Z, P) the park-and-ride part of pt
-        "pt_destination": last_axis_sum(c.destination_constant_pt[:, None, :] * state.job_zone_share),  # (D, M)
+        "pt_destination": trailing_sum(c.destination_constant_pt[:, None, :] * state.job_zone_share),  # (D, M)
         "bicycle": -vot_pt * HOURS * lv["bicycle_time_saving_min"][..., None],                     # (D, M, Z, P)
         "walk": -vot_pt * HOURS * lv["walk_time_saving_min"][..., None],                           # (D, M, Z, P)
         "car_ownership": np.log1p(lv["car_ownership_change"]),   # (D, M)
@@ -389,7 +390,7 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
             per_trip = per_trip[:, :, None, :, None, :]
         return np.einsum("dmzpt,dmzptj->dmz", trips, away[:, :, None, :, None, :] * per_trip) / cars[..., None]
 
-    fee = last_axis_sum(away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :])   # (D, M, P)
+    fee = trailing_sum(away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :])   # (D, M, P)
     parking = np.einsum("dmzpt,dmp->dmz", drivers, fee) / cars[..., None]                         # (D, M, Z)
     parking_k = np.empty(parking.shape + (len(dims.POWERTRAINS),))                                # (D, M, Z, K)
     parking_k[...] = parking[..., None]
@@ -550,7 +551,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
 
     away = now["away"]                                                                         # (D, M, P, Zdest)
-    home = 1.0 - last_axis_sum(away)                                                          # (D, M, P)
+    home = 1.0 - trailing_sum(away)                                                          # (D, M, P)
     car_free, zez = now["car_free"], now["zez_removed"]                                        # (D, M, Zdest)
     removal = bool(np.any(car_free) or np.any(zez))
     single = not (removal or np.any(d_dest))
@@ -616,9 +617,9 @@ def _toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarr
     diesel rate, trucks the heavy rate, each averaged over cordons and periods as the car passages are.
     """
     geo, m = state.geo, len(dims.MUNICIPALITIES)
-    per_owner = tolls.per_owner(last_axis_sum(by_cordon), geo.owner, m)
+    per_owner = tolls.per_owner(trailing_sum(by_cordon), geo.owner, m)
     rate = per_owner / np.maximum(resident_car_vkm, TINY)                                        # passages/vkm
-    paid = [tolls.per_owner(last_axis_sum(prices[:, :, k, tolls.DIESEL] * by_cordon), geo.owner, m)
+    paid = [tolls.per_owner(trailing_sum(prices[:, :, k, tolls.DIESEL] * by_cordon), geo.owner, m)
             / np.maximum(per_owner, TINY) for k in (tolls.LIGHT, tolls.HEAVY)]                 # (D, M) each
     return rate[..., None] * np.stack(paid, axis=-1)
 
@@ -968,7 +969,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     all_light = counted * (1.0 + geo.external)[None, :, None]
     mix = _toll_fuel_mix(state.vkm_share)[:, geo.owner]                                         # (D, C, F)
     car_revenue = np.einsum("dct,dcft,dcf->dc", all_light, prices[:, :, tolls.LIGHT], mix)     # (D, C)
-    freight_revenue = last_axis_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
+    freight_revenue = trailing_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
     parked = _over_groups(state.trip_volume, choice["parked_car"], 2)                        # (D, M, Zdest)
     car_stock = _cars_by_powertrain(state.stock)                                              # (D, M, K)
     # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
@@ -985,7 +986,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "car_vkm_resident": resident_car_vkm,
         "trips": trips,
         "pkm": pkm,
-        "mode_share": trips / last_axis_sum(trips)[..., None],
+        "mode_share": trips / trailing_sum(trips)[..., None],
         "car_stock": car_stock,
         "new_car_share": state.new_car_share,
         "bev_share_of_car_stock": _bev_share(car_stock),

@@ -45,15 +45,6 @@ class ChoiceTerms:
     toll: np.ndarray            # (T, D, M, Z, P) [NOK/trip] 2009 toll per crossing trip, fleet average
 
 
-def last_axis_sum(x: np.ndarray) -> np.ndarray:
-    """``x.sum(axis=-1)`` of a short last axis, one slice at a time: the same sum (numpy adds fewer than
-    eight terms in order), without numpy's slow reduction over a short axis."""
-    total = x[..., 0].copy()
-    for k in range(1, x.shape[-1]):
-        total += x[..., k]
-    return total
-
-
 def period_first(x: np.ndarray) -> np.ndarray:
     """``(D, M, Z, P, T, ...)`` -> ``(T, D, M, Z, P, ...)``, contiguous."""
     return np.ascontiguousarray(x.transpose((4, 0, 1, 2, 3) + tuple(range(5, x.ndim))))
