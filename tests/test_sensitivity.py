@@ -1,4 +1,4 @@
-"""Global sensitivity analysis (model/uncertainty/sensitivity.py, `framtid sensitivity`).
+"""Global sensitivity analysis (model/uncertainty/sensitivity*.py, `framtid sensitivity`).
 
 The SALib wiring is checked on functions with known indices (Ishigami; a linear function whose
 elementary effects are its coefficients), the mapping from the unit hypercube to the parameter
@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from framtid.cli.main import main
 from framtid.model import api, dims, parameters
 from framtid.model.errors import FramtidError, UsageError
-from framtid.model.uncertainty import sampling
+from framtid.model.uncertainty import sampling, sensitivity_model
 from framtid.model.uncertainty import sensitivity as sa
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,7 +170,7 @@ def test_a_failing_batch_is_halved_until_the_failing_draws_stand_alone(monkeypat
             raise ValueError("calibration cannot be met")
         return u[:, 0]
 
-    monkeypatch.setattr(sa, "_batch_run", fake)
+    monkeypatch.setattr(sensitivity_model, "_batch_run", fake)
     u = np.array([[0.1], [0.9], [0.2], [0.3], [0.8]])
     y, errors = sa.run_chunk(u, None, ("a",), None)
     np.testing.assert_array_equal(np.isnan(y), [False, True, False, False, True])

@@ -2,5 +2,5 @@
 co-benefits and indicators, exports and the report.
 
 Each module reads finished runs (result Datasets, or models of one batch run) and computes; none
-changes how the model runs. The command line calls them through thin commands in ``cli/main.py``.
+changes how the model runs. The command line calls them through thin commands in ``cli/``.
 """

@@ -1,0 +1,176 @@
+"""The commands that run the model to analyse a scenario or the model itself: ``framtid
+elasticities``, ``attribute``, ``costs`` and ``sensitivity``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .common import _imports_done, _names, _stat, handle_errors
+
+
+@click.command()
+@click.option("--municipality", default=None, metavar="ID", help="Responses of one municipality (default: all 13).")
+@click.option("--year", "start_year", type=int, default=2012, show_default=True,
+              help="Year the +10 % changes start; read then and nine years later.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def elasticities(municipality, start_year, fmt):
+    """Elasticities implied by the model (arc changes of +10 % through ordinary measures), beside the
+    published ranges and their sources."""
+    from framtid.model import catalogue
+    from framtid.model import elasticities as el
+
+    rows = el.implied(municipality, start_year)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    header = ("quantity", "response", "horizon", "year", "implied", "target", "central", "in_range", "source")
+    table = [(r["quantity"], r["response"], r["horizon"].replace("_", " "), r["year"],
+              "-" if r["implied"] != r["implied"] else f"{r['implied']:+.3f}",
+              f"{r['low']:+.2f} to {r['high']:+.2f}", f"{r['central']:+.2f}",
+              "yes" if r["in_range"] else "NO", r["source"]) for r in rows]
+    click.echo(catalogue.render(header, table, fmt, catalogue.terminal_width()))
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--year", type=int, default=2030, show_default=True, help="Year of the effects.")
+@click.option("--from", "span_from", type=int, default=None,
+              help="First year of the cumulative effects (default: the package's first start year).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids; default: each of the 13 and all together).")
+@click.option("--permutations", type=click.IntRange(2, 100_000), default=200, show_default=True,
+              help="Sampled orders when the package has more than 12 measures.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Seed of the sampled orders.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def attribute(scenario, year, span_from, municipalities, permutations, seed, fmt):
+    """Attribute the effect of SCENARIO's own measures (file, or framtid:NAME) against the scenario it
+    extends: Shapley values (exact up to 12 measures), first-in and last-in effects and the interaction,
+    in --year [kt CO2e/yr] and summed from --from to --year [kt CO2e]; negative = emissions cut."""
+    from framtid.model import api, catalogue, dims
+    from framtid.model.errors import UsageError
+    from framtid.model.evaluation import attribution
+
+    picked = _names(municipalities)
+    unknown = [m for m in picked or () if m not in dims.MUNICIPALITIES]
+    if unknown:
+        raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; allowed: {', '.join(dims.MUNICIPALITIES)}")
+    result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed)
+    if fmt == "json":
+        click.echo(json.dumps(attribution.to_json(result, picked), indent=2, ensure_ascii=False))
+        return
+    header, rows = (attribution.rows if fmt == "table" else attribution.long_rows)(result, picked)
+    if fmt == "table":
+        how = ("exact Shapley values" if result.exact else
+               f"Shapley values estimated from {permutations} sampled orders (std_error: their standard error)")
+        click.echo(f"{result.scenario} against {result.base}: {how}, {result.n_runs} runs; kt CO2e/yr in "
+                   f"{result.year}, kt CO2e over {result.span[0]}-{result.span[1]}; negative = emissions cut\n")
+    click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--discount-rate", "discount_rate", type=float, default=None, metavar="R",
+              help="Real discount rate per year (default: cost.discount_rate = 0.04, the Norwegian CBA rate).")
+@click.option("--year-from", "year_from", type=int, default=None, metavar="YEAR",
+              help="First year of the appraisal, the year costs are discounted to (default: the package's first "
+                   "start year).")
+@click.option("--year-to", "year_to", type=int, default=None, metavar="YEAR", help="Last year (default: 2050).")
+@click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the MAC curve to this PNG.")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def costs(scenario, discount_rate, year_from, year_to, plot, force, fmt):
+    """Cost the measures SCENARIO adds to the scenario it extends: each measure alone on that base
+    (first-in), its cost items by payer, abatement, NOK per t CO2e beside the carbon price, and the
+    marginal abatement cost curve."""
+    from pathlib import Path
+
+    from framtid.model import api, catalogue
+    from framtid.model.evaluation import costs as appraisal
+
+    loaded = api.load_scenario(scenario)
+    if plot:
+        appraisal.check_plot_path(plot, force)   # refuse before the runs
+    report = appraisal.evaluate(loaded, discount_rate, year_from, year_to)
+    written = None
+    if plot:
+        click.get_current_context().meta["framtid.target"] = (Path(plot), _stat(plot))
+        written = appraisal.plot_mac(report, plot, force)
+    sections = appraisal.tables(report, fmt)
+    click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
+    if written:
+        click.echo(f"wrote {written}", err=fmt != "table")
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris", show_default=True,
+              help="morris: elementary effects, screens many parameters; sobol: S1 and ST of the few that matter.")
+@click.option("--output", "output_name", default="emissions", show_default=True, metavar="NAME[:LABEL]",
+              help="emissions [t CO2e/yr], emissions:SECTOR, or a recorded variable (summed over its extra axes, "
+                   "or at one label, e.g. pkm:bicycle).")
+@click.option("--municipality", default=None, metavar="ID", help="One municipality (default: the 13 together).")
+@click.option("--year", type=int, default=2030, show_default=True, help="Year of the output.")
+@click.option("--parameters", default=None, metavar="NAMES|PREFIX*",
+              help="Parameters to vary: comma-separated names and prefixes ending in * (default: every "
+                   "uncertain parameter the scenario does not set).")
+@click.option("--groups", "grouping", type=click.Choice(["submodel"]), default=None,
+              help="Move the parameters of each submodel together: indices of groups (fast overview).")
+@click.option("--top", type=int, default=None, metavar="K",
+              help="morris: show the first K; sobol: keep the K with the largest Morris mu_star (default 10).")
+@click.option("--trajectories", type=int, default=None, metavar="R",
+              help="Morris trajectories (default 10); runs = R x (parameters + 1).")
+@click.option("--samples", type=int, default=None, metavar="N",
+              help="Sobol' base sample, a power of two (default 256); runs = N x (parameters + 2).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Seed of the sample and of the bootstrap intervals.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the ranked indices to this PNG.")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@click.option("--workers", type=click.IntRange(1, 512), default=None, metavar="N",
+              help="Run the batch runs on N local Dask worker processes.")
+@click.option("--scheduler", default=None, metavar="ADDR", help="Run the batch runs on this Dask scheduler.")
+@handle_errors
+def sensitivity(scenario, method, output_name, municipality, year, parameters, grouping, top, trajectories,
+                samples, seed, fmt, plot, force, workers, scheduler):
+    """Global sensitivity of an output of SCENARIO (file, or framtid:NAME) to the uncertain parameters
+    (SALib): Morris screening or Sobol' indices, with respect to each parameter's distribution in the
+    parameter table, ranked most important first."""
+    from pathlib import Path
+
+    from framtid.model import api, catalogue
+    from framtid.model.uncertainty import sensitivity as sa
+
+    loaded = api.load_scenario(scenario)
+    out = sa.output(output_name, municipality, year)
+    if plot:
+        sa.check_plot_path(plot, force)   # refuse before the runs
+    _imports_done()
+    rep = sa.analyse(loaded, method, out, parameters, top, trajectories, samples, seed, grouping, workers,
+                     scheduler, progress=sys.stderr.isatty())
+    written = None
+    if plot:
+        click.get_current_context().meta["framtid.target"] = (Path(plot), _stat(plot))
+        written = sa.plot(rep, plot, force)
+    if fmt == "json":
+        click.echo(json.dumps(sa.to_json(rep), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(catalogue.render(*sa.rows(rep, "csv"), "csv"))
+    else:
+        header, body = sa.rows(rep, "table", catalogue.terminal_width())
+        body, inert = sa.inert_summary(rep, body)
+        click.echo(sa.title(rep) + "\n")
+        click.echo(catalogue.render(header, body, "table"))
+        if inert:
+            click.echo(inert)
+    if written:
+        click.echo(f"wrote {written}", err=fmt != "table")
+

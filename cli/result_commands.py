@@ -1,0 +1,251 @@
+"""The commands that read a result file: ``framtid summary``, ``hindcast``, ``targets``,
+``decompose``, ``indicators``, ``export`` and ``report``."""
+
+from __future__ import annotations
+
+import click
+
+from .common import _names, _option_years, _parse_years, _stat, handle_errors
+
+
+@click.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Comma-separated years.")
+@click.option("--by", type=click.Choice(["municipality", "sector"]), default="municipality", show_default=True)
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids).")
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
+@click.option("--sector", "sectors", default=None, metavar="NAMES", help="Only these sectors (comma-separated).")
+@click.option("--gwp", type=click.Choice(["ar4", "ar5", "ar6", "sar"]), default=None,
+              help="Re-weigh the gases with another GWP set (default: the one the run used).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def summary(result, years, by, municipalities, scenarios, sectors, gwp, fmt):
+    """Print total emissions from a RESULT file [kt CO2e/yr], and each scenario's difference from the first.
+    With several draws: the median and the 5-95 % range over the draws (columns _p05 and _p95 in CSV/JSON)."""
+    from framtid.model import api, catalogue
+    from framtid.model.result_file import require
+
+    year_list = _parse_years(years)
+    # only what the summary reads: an ensemble file can hold gigabytes of other variables
+    ds = api.open_results(result, ["emissions", "emissions_gas", "emissions_source"] if gwp else ["emissions"])
+    catalogue.check_years(ds, year_list, result)
+    if gwp:
+        require(ds, ["emissions_gas"], result, "--gwp")
+        ds = api.reweigh(ds, gwp)
+    ds = catalogue.select(ds, _names(scenarios), _names(municipalities), _names(sectors), result)
+    if fmt == "table":
+        click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list, by), "table",
+                                             catalogue.terminal_width()))
+    else:
+        header, rows = catalogue.summary_rows(ds, year_list, by)
+        click.echo(catalogue.render(header, rows, fmt))
+
+
+@click.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--observed", required=True, type=click.Path(dir_okay=False),
+              help="Observed emissions [t CO2e]: a long CSV (municipality,year,sector,value[,gwp]) or an agency "
+                   "export by source and gas.")
+@click.option("--municipality", default=None, metavar="ID", help="Municipality of an agency export without a "
+                                                                  "municipality column.")
+@click.option("--scenario", default=None, metavar="NAME", help="Scenario to compare (when RESULT holds several).")
+@click.option("--out", default=None, type=click.Path(file_okay=False), help="Folder for one PNG per municipality.")
+@click.option("--force", is_flag=True, help="Replace existing PNGs in --out.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def hindcast(result, observed, municipality, scenario, out, force, fmt):
+    """Compare RESULT with observed emissions: bias, MAPE, RMSE, skill against persistence of 2009 and
+    the direction of the trend, per municipality and sector/source (CSV and JSON add every observation)."""
+    from framtid.model import api, catalogue
+    from framtid.model import hindcast as hc
+
+    observations = hc.read_observed(observed, municipality)
+    ds = api.open_results(result)
+    rows = hc.compare(ds, observations, scenario)
+    skipped = hc.outside_run(ds, observations)
+    if skipped:
+        click.echo(f"warning: {len(skipped)} observation(s) of years outside the run left out", err=True)
+    written = hc.plot(rows, out, force) if out else []
+    header, table = hc.metric_table(hc.metrics(rows), fmt)
+    sections = [("metrics", hc.title(rows), header, table)]
+    if fmt != "table":
+        sections.append(("observations", "", *hc.row_table(rows)))
+    click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
+    for path in written:
+        click.echo(f"wrote {path}", err=fmt != "table")   # CSV and JSON keep stdout to themselves
+
+
+@click.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
+@click.option("--national-rule", "rule", type=click.Choice(["share", "per-capita", "non-ets"]), default="share",
+              show_default=True, help="How national targets are set against the municipalities: the national "
+                                      "path's change from 2009 on their 2009 emissions, per inhabitant, or on "
+                                      "their emissions outside the EU ETS.")
+@click.option("--zero-growth-base", "zero_growth_base", type=int, default=None, metavar="YEAR",
+              help="Reference year of the zero-growth goal for car traffic (default: 2017).")
+@click.option("--from", "from_year", type=int, default=None, metavar="YEAR",
+              help="Year the needed annual cut is counted from (default: the year before each target's year).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
+    """Set RESULT against the targets: national targets, the municipalities' own targets and the
+    zero-growth goal for car traffic; per municipality, city region and the 13 together: target value,
+    modelled value in its year, gap, first year met and the average annual cut still needed. With several
+    draws: medians, the gap's 5-95 % range and the share of draws that meet each target (P(met))."""
+    from framtid.model import api, catalogue
+    from framtid.model.evaluation import targets as tg
+
+    ds = catalogue.select(api.open_results(result, list(tg.VARIABLES)), _names(scenarios), source=result)
+    rows = tg.assess(ds, rule, zero_growth_base, from_year, result)
+    if fmt != "table":
+        click.echo(catalogue.render(*tg.tidy(rows), fmt))
+        return
+    last_year = int(ds["year"].values[-1])
+    click.echo(catalogue.render_sections(tg.sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, last_year,
+                                                     catalogue.ensemble_text(ds)),
+                                         "table", catalogue.terminal_width()).lstrip("\n"))
+
+
+@click.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES",
+              help="Only these scenarios (comma-separated; default: every scenario of RESULT).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids; default: the 13 and all together).")
+@click.option("--from", "year_from", type=int, default=None, metavar="YEAR", help="Start year (default: 2009).")
+@click.option("--to", "year_to", type=int, default=2030, show_default=True, metavar="YEAR", help="End year.")
+@click.option("--versus", default=None, metavar="SCENARIO",
+              help="Decompose the difference from this scenario in the --to year instead of a change over time.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def decompose(result, scenarios, municipalities, year_from, year_to, versus, fmt):
+    """Split the change in road-transport and building emissions in RESULT into activity, structure,
+    intensity and fuel effects (additive LMDI-I; the effects add up to the change exactly) [kt CO2e/yr]."""
+    from framtid.model import api, catalogue
+    from framtid.model.evaluation import decomposition as dc
+
+    ds = api.open_results(result)
+    rows = dc.decompose(ds, _names(scenarios), _names(municipalities), year_from, year_to, versus, result)
+    if fmt != "table":
+        click.echo(catalogue.render(*dc.tidy(rows), fmt))
+        return
+    click.echo(catalogue.render_sections(dc.sections(rows, ds["emissions"].attrs.get("gwp", "")), "table",
+                                         catalogue.terminal_width()).lstrip("\n"))
+
+
+@click.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--year", "--years", "years", default="2009,2020,2030,2050", show_default=True,
+              help="Comma-separated years.")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids); regions and the total cover the selection.")
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
+@click.option("--reference-year", "reference_year", type=int, default=2009, show_default=True,
+              help="Year the car vkm index is 1 in.")
+@click.option("--compare", default="2009", show_default=True, metavar="YEAR|SCENARIO",
+              help="What the HEAT change is measured against: a year's walking and cycling per resident, or a "
+                   "scenario of RESULT.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def indicators(result, years, municipalities, scenarios, reference_year, compare, fmt):
+    """The programme's indicators from a RESULT file, per municipality, region and all together: emissions
+    per capita, car share and car vkm index, kWh per m2, fossil heating, waste, adaptation, road NOx and
+    PM10, the health value of walking and cycling (WHO HEAT) and tolls paid by residents."""
+    from framtid.model import api, catalogue
+    from framtid.model.errors import UsageError
+    from framtid.model.evaluation import indicators as ind
+
+    year_list = _option_years(years, "--year")
+    ds = api.open_results(result)
+    try:
+        catalogue.check_years(ds, year_list, result)
+    except UsageError as exc:
+        raise UsageError(str(exc).replace("--years", "--year", 1)) from None
+    ind.check_reference_year(ds, reference_year, result)
+    ds = catalogue.select(ds, None, _names(municipalities), None, result)
+    picked = list(catalogue.select(ds, _names(scenarios), None, None, result)["scenario"].values)
+    against = ind.parse_compare(compare, ds, result)
+    if fmt == "table":
+        sections = ind.indicator_sections(ds, year_list, reference_year, against, [str(s) for s in picked])
+        click.echo(catalogue.render_sections(sections, "table", catalogue.terminal_width()).lstrip("\n"))
+    else:
+        header, rows = ind.indicator_rows(ds, year_list, reference_year, against, [str(s) for s in picked])
+        click.echo(catalogue.render(header, rows, fmt))
+
+
+@click.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["gpc", "csv"]), default="gpc", show_default=True,
+              help="gpc: the GHG Protocol for Cities BASIC layout beside the agency's sectors; csv: one row per "
+                   "source and gas.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="CSV file to write (default: print to the terminal).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+@click.option("--scenario", "scenarios", default=None, metavar="NAME", help="Only this scenario (or comma-separated "
+                                                                           "names).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids).")
+@click.option("--year", "--years", "years", default=None, help="Only these years (comma-separated; default: all).")
+@handle_errors
+def export(result, fmt, out, force, scenarios, municipalities, years):
+    """Write the emissions of a RESULT file in a standard city-inventory layout (t and t CO2e per year,
+    mean over draws), each row beside the agency's sector and the model's sources."""
+    from framtid.model import api, catalogue
+    from framtid.model.errors import UsageError
+    from framtid.model.evaluation import export as ex
+
+    year_list = _option_years(years, "--year") if years else None
+    if out:
+        ex.check_out(out, force)     # before any work
+    ds = api.open_results(result)
+    if year_list:
+        try:
+            catalogue.check_years(ds, year_list, result)
+        except UsageError as exc:
+            raise UsageError(str(exc).replace("--years", "--year", 1)) from None
+        ds = ds.sel(year=year_list)
+    ds = catalogue.select(ds, _names(scenarios), _names(municipalities), None, result)
+    text = ex.export_text(ds, fmt)
+    if out:
+        ctx = click.get_current_context()
+        ctx.meta["framtid.target"] = (out, _stat(out))
+        path = ex.write(text, out, force)
+        click.echo(f"wrote {path} ({fmt}: {text.count(chr(10)) - 1} rows)", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(), metavar="DIR",
+              help="Folder to write (report.html, report.md and figures/*.png); must not exist unless --force.")
+@click.option("--force", is_flag=True, help="Replace an existing report folder.")
+@click.option("--scenario", "scenarios", default=None, metavar="NAMES",
+              help="Only these scenarios (comma-separated; the first is the one the others are compared with).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only these municipalities (comma-separated ids; default: all 13).")
+@click.option("--package", default=None, metavar="SCENARIO.toml",
+              help="A scenario file (or framtid:NAME) whose own measures are attributed against the scenario it "
+                   "extends and costed: adds the wedge chart and the MAC curve.")
+@click.option("--year", type=int, default=2030, show_default=True, help="Evaluation year.")
+@click.option("--national-rule", "rule", type=click.Choice(["share", "per-capita", "non-ets"]), default="share",
+              show_default=True, help="How national targets are set against the municipalities (as framtid targets).")
+@handle_errors
+def report(result, out, force, scenarios, municipalities, package, year, rule):
+    """Write a report of RESULT that reads without the tool: one self-contained HTML page and Markdown with PNG
+    figures (paths against targets, sectors, wedges and MAC curve of a --package, decomposition, indicators,
+    targets, method and provenance). With several draws: fan charts, medians with 5-95 % ranges and P(met)."""
+    from framtid.model import api
+    from framtid.model.evaluation import report as rp
+
+    target = rp.check_out(out, force)                      # refuse before any work
+    ds = api.open_results(result)
+    loaded = api.load_scenario(package) if package else None
+    content = rp.build(ds, _names(scenarios), _names(municipalities), year, loaded, rule, result, package or "")
+    click.get_current_context().meta["framtid.target"] = (target, _stat(target))
+    path = rp.write(content, target, force)
+    click.echo(f"wrote {path / rp.HTML_NAME}, {path / rp.MARKDOWN_NAME} and {len(content.charts())} figures in "
+               f"{path / rp.FIGURE_FOLDER}")
+

@@ -1,0 +1,157 @@
+"""``framtid run``, ``validate``, ``list`` and ``data``: running scenarios, checking them, and what
+goes into them (shipped scenarios, measures, parameters, base-year data)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .common import _imports_done, _names, _parse_years, _stat, handle_errors
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Result file (.nc). Default: results/<scenario names>.nc")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Random seed (recorded in the result).")
+@click.option("--force", is_flag=True, help="Replace an existing result file.")
+@click.option("--nc-format", "nc_format", type=click.Choice(["netcdf4", "netcdf3"]), default="netcdf4",
+              show_default=True, help="NetCDF-4 (compressed) or NetCDF-3 for tools that read only that.")
+@click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Years in the printed summary.")
+@click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run an ensemble of N draws of the uncertain parameters (default: one draw at the default "
+                   "values).")
+@click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
+              help="How --draws are sampled: Latin hypercube, Sobol' sequence (N a power of two) or independent "
+                   "draws.  [default: lhs]")
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Draws run, written and combined at a time; bounds the memory.  [default: 250]")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run the chunks on a local Dask cluster of N processes.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run the chunks on a running Dask cluster (e.g. tcp://host:8786) whose workers share this "
+                   "file system.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted --draws run of the same scenarios and options, keeping its finished "
+                   "chunks.")
+@click.option("--variables", default=None, metavar="NAMES",
+              help="Keep only these variables (comma-separated); emissions, parameter_sample and time_bounds are "
+                   "always kept.")
+@click.option("--precision", type=click.Choice(["auto", "single", "double"]), default="auto", show_default=True,
+              help="Store results as float32 (single) or float64 (double); auto: single with --draws N above 1 "
+                   "(half the memory and file size), else double.")
+@handle_errors
+def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_size, workers, scheduler, resume,
+        variables, precision):
+    """Validate and run SCENARIOS (files, or framtid:NAME for a shipped one); write one NetCDF result
+    and print a summary. With --draws, an ensemble run in chunks (resumable with --resume)."""
+    from pathlib import Path
+
+    import xarray  # noqa: F401  (imported here so that start-up work is done in one place)
+    from framtid.model import api, catalogue, simulation  # noqa: F401
+    from framtid.model.uncertainty import ensemble
+
+    _imports_done()
+    year_list = _parse_years(years)
+    keep = api.check_variables(_names(variables) or []) if variables is not None else None
+    precision = api.choose_precision(precision, n_draws)
+    for warning in ensemble.check_options(n_draws, sampler, chunk_size, workers, scheduler, resume, nc_format):
+        click.echo(f"warning: {warning}", err=True)
+    loaded = [api.load_scenario(p) for p in scenarios]
+    for s in loaded:
+        _warn_overlaps(s)
+    path = Path(out) if out else api.default_result_path(loaded)
+    api.check_run(loaded, path, force)   # every check that can fail before an expensive run
+    ctx = click.get_current_context()
+    done = None
+    if n_draws is None:
+        models = [api.run_scenario(s, seed, precision=precision) for s in loaded]
+        ds = api.select_variables(api.to_dataset(models, seed), keep)
+        ctx.meta["framtid.target"] = (path, _stat(path))   # what an interrupt would leave, told truthfully
+        api.save(ds, path, force=force, fmt=nc_format)
+    else:
+        ctx.meta["framtid.target"] = (path, _stat(path))
+        try:
+            done = ensemble.run_ensemble(loaded, path, n_draws, seed, sampler or "lhs",
+                                         chunk_size or ensemble.DEFAULT_CHUNK, keep, workers, scheduler, resume, force,
+                                         precision=precision)
+        except KeyboardInterrupt:
+            note = ensemble.unfinished_note(path)
+            if note:
+                click.echo(f"framtid: {note}", err=True)
+            raise
+        for name in done.recomputed:
+            click.echo(f"warning: {name} was damaged and ran again", err=True)
+        ds = api.open_results(path, ["emissions"])   # all the summary needs, of a file that may be large
+    click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list), "table",
+                                         catalogue.terminal_width()))
+    if done is not None:
+        click.echo(f"\nran {n_draws} draws in {done.chunks} chunk(s) ({done.resumed} kept from before) in "
+                   f"{done.run_seconds:.1f} s; combined in {done.combine_seconds:.1f} s")
+    click.echo(f"\nwrote {path}")
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@handle_errors
+def validate(files):
+    """Check scenario FILES without running them (exit code 2 on problems)."""
+    from framtid.model.errors import ScenarioError
+    from framtid.model.scenario import load
+
+    problems = []
+    for f in files:
+        try:
+            s = load(f)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        click.echo(f"{f}: ok — scenario {s.name!r}, {len(s.measures)} measure(s), GWP {s.gwp}")
+        for m in s.measures:
+            where = "all municipalities" if len(m.municipalities) == 13 else ", ".join(m.municipalities)
+            ramp = f", ramp {m.ramp_years} yr" if m.ramp_years else ""
+            until = f" to {m.end_year}" if m.end_year is not None else ""
+            click.echo(f"  - {m.label} [{m.kind}] from {m.start_year}{until}{ramp}: {where}")
+        _warn_overlaps(s)
+    if problems:
+        raise ScenarioError(problems)
+
+
+@click.command(name="list")
+@click.argument("what", type=click.Choice(["municipalities", "scenarios", "measures", "parameters", "levers",
+                                           "cordons"]))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def list_(what, fmt):
+    """List MUNICIPALITIES, SCENARIOS (shipped), MEASURES (kinds and fields), PARAMETERS, LEVERS or
+    CORDONS (toll cordons: owner, direction, who crosses them)."""
+    from framtid.model import catalogue
+
+    if what == "measures" and fmt == "json":   # nested: one object per kind with its fields
+        click.echo(json.dumps(catalogue.measure_catalogue(), indent=2, ensure_ascii=False))
+        return
+    header, rows = catalogue.listing(what)
+    click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
+
+
+@click.command()
+@click.argument("municipality")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def data(municipality, fmt):
+    """Show MUNICIPALITY's base-year (2009) values: observed or estimated, and from where."""
+    from framtid.model import catalogue
+
+    click.echo(catalogue.render_sections(catalogue.base_year_report(municipality), fmt, catalogue.terminal_width()))
+
+
+def _warn_overlaps(scenario) -> None:
+    """Measures that set the same lever cells in the same years: allowed (the lever's combine rule
+    decides), but worth a line on stderr."""
+    from framtid.model.measures import overlaps
+
+    for warning in overlaps(list(scenario.measures)):
+        click.echo(f"warning: {warning}", err=True)
+
