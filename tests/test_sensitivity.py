@@ -52,6 +52,20 @@ def test_sobol_recovers_the_ishigami_indices():
     assert ind.names[0] == "x1"                     # ranked by ST
 
 
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+@pytest.mark.parametrize("seed", [0, 5])
+def test_the_same_seed_gives_the_same_indices_and_intervals(method, seed):
+    def run():
+        if method == "sobol":
+            return sa.sobol(["x1", "x2", "x3"], ishigami, samples=64, seed=seed)
+        return sa.morris(["x1", "x2", "x3"], ishigami, trajectories=10, seed=seed)
+
+    first, again = run(), run()
+    assert first.names == again.names
+    for column, values in first.values.items():
+        np.testing.assert_array_equal(values, again.values[column], err_msg=column)
+
+
 def test_morris_recovers_linear_effects_exactly_and_ranks_ishigami():
     a = np.array([3.0, -2.0, 0.5, 0.0])
     ind = sa.morris(list("abcd"), lambda u: u @ a + 1.0, trajectories=5, seed=2)
