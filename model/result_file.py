@@ -22,12 +22,11 @@ Checksums
     another NetCDF tool keeps them valid.
 
 Ensembles
-    :func:`save_parts` combines files of consecutive draws (the chunks of an
-    ensemble, see :mod:`framtid.model.uncertainty.ensemble`) into one result
-    file chunked along ``draw``, holding one chunk of data in memory at a time.
-    Its checksums are computed slab by slab (:func:`streamed_checksum`) and are
-    the very checksums :func:`data_checksum` gives the same data in memory, so
-    a file written whole and one combined from chunks verify alike.
+    :mod:`framtid.model.ensemble_file` combines files of consecutive draws (the
+    chunks of an ensemble) into one result file chunked along ``draw``. Checksums
+    computed slab by slab (:func:`streamed_checksum`) are the very checksums
+    :func:`data_checksum` gives the same data in memory, so a file written whole
+    and one combined from chunks verify alike (:func:`verify_file`).
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ import errno
 import hashlib
 import os
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -44,19 +42,16 @@ import numpy as np
 from .errors import FramtidError, ResultExistsError, ResultFileError
 
 FORMATS = ("netcdf4", "netcdf3")
+COMPRESSION_LEVEL = 4        # zlib, of the numbers of NetCDF-4 result files
 CHECKSUM_ATTR = "checksum"
 TEMP_SUFFIX = ".tmp"
 # The temporary name adds a dot, 8 random characters, a dot and ".tmp" to the final name.
 _TEMP_EXTRA = 1 + 1 + 8 + len(TEMP_SUFFIX)
 
 
-# Ensemble files: target uncompressed size of one HDF5 chunk; the most bytes of one variable read at
-# once while checksumming a file slab by slab; the HDF5 chunk cache of each variable of each open file
-# while combining. Whole chunks are read and written once, so a cache would only hold memory: by
-# default 64 MB per variable, and of every part file, it grew to several GB for 10 000 draws.
-CHUNK_BYTES = 2 << 20
+# The most bytes of one variable (as float64) read at once while checksumming a file slab by slab.
 SLAB_BYTES = 128 << 20
-COMBINE_CACHE_BYTES = 0
+FEED_BLOCK = 1 << 15     # numbers converted to float64 at a time for a checksum (256 kB)
 NUMERIC_KINDS = "fiub"   # hashed as little-endian float64; other kinds (strings, times) as text
 
 
@@ -67,12 +62,20 @@ def _digest_start(dims, shape):
 
 def _feed_numbers(digest, values: np.ndarray) -> None:
     """Add numbers to a checksum as little-endian float64 in C order, NaN canonical. Feeding
-    consecutive slabs of an array (in C order) gives the digest of the whole array."""
-    canonical = np.ascontiguousarray(values, dtype="<f8")
-    nan = np.isnan(canonical)
-    if nan.any():
-        canonical = np.where(nan, np.nan, canonical)   # one NaN bit pattern
-    digest.update(canonical.reshape(-1).view(np.uint8))   # no copy of the bytes (tobytes would make one)
+    consecutive slabs of an array (in C order) gives the digest of the whole array.
+
+    The float64 bytes are made ``FEED_BLOCK`` numbers at a time in one small buffer: a float64 copy
+    of a whole large float32 record took longer than hashing it (new memory is slow to touch)."""
+    flat = np.asarray(values).reshape(-1)          # C order; a copy only where values is not contiguous
+    if flat.dtype == np.dtype("<f8") and not np.isnan(flat).any():
+        digest.update(flat.view(np.uint8))
+        return
+    block = np.empty(min(FEED_BLOCK, flat.size), dtype="<f8")
+    for start in range(0, flat.size, FEED_BLOCK):
+        piece = block[:min(FEED_BLOCK, flat.size - start)]
+        np.copyto(piece, flat[start:start + FEED_BLOCK], casting="unsafe")
+        np.copyto(piece, np.nan, where=np.isnan(piece))   # one NaN bit pattern
+        digest.update(piece.view(np.uint8))
 
 
 def data_checksum(var) -> str:
@@ -151,8 +154,14 @@ def _encoding(ds, fmt: str) -> dict:
     if fmt != "netcdf4":
         return {}
     # Compress numbers; strings (variable length in NetCDF-4) are not compressible by HDF5 filters.
-    return {name: {"zlib": True, "complevel": 4, "shuffle": True}
-            for name, var in ds.variables.items() if var.dtype.kind in "fiu" and var.ndim > 0}
+    return {name: _encoding_of_numbers() for name, var in ds.variables.items()
+            if var.dtype.kind in "fiu" and var.ndim > 0}
+
+
+def _encoding_of_numbers(level: int = COMPRESSION_LEVEL) -> dict:
+    """How numbers are compressed in NetCDF-4 result files: zlib (which every NetCDF-4 reader has)
+    at ``level``, after HDF5's byte shuffle."""
+    return {"zlib": True, "complevel": level, "shuffle": True}
 
 
 def _write(ds, tmp: str, fmt: str) -> None:
@@ -276,142 +285,6 @@ def require(ds, names: list[str], path: Path | str, why: str) -> None:
     missing = [n for n in names if n not in ds]
     if missing:
         raise ResultFileError(f"{path}: has no {', '.join(missing)}, which {why} needs")
-
-
-# -- ensembles: one file combined from files of consecutive draws ------------------------------------
-
-def draw_chunksizes(dims: tuple[str, ...], shape: tuple[int, ...], draw_chunk: int,
-                    target: int = CHUNK_BYTES) -> tuple[int, ...]:
-    """HDF5 chunk shape of a variable with a ``draw`` axis: ``draw_chunk`` draws, the innermost
-    other axes whole as long as a chunk stays within ``target`` bytes [bytes] of float64, the
-    outer axes one index each (so one municipality's or source's values read without the rest)."""
-    chunk = [1] * len(shape)
-    d = dims.index("draw")
-    chunk[d] = max(1, min(draw_chunk, shape[d]))
-    size = chunk[d] * 8
-    for axis in reversed(range(len(shape))):
-        if axis == d:
-            continue
-        if size * shape[axis] > target:
-            break
-        chunk[axis] = max(1, shape[axis])
-        size *= max(1, shape[axis])
-    return tuple(chunk)
-
-
-def _ensemble_encoding(ds, draw_chunk: int) -> dict:
-    """Compression of :func:`_encoding`, and chunks along ``draw`` of ``draw_chunk`` draws."""
-    encoding = _encoding(ds, "netcdf4")
-    for name, var in ds.variables.items():
-        if "draw" in var.dims and name in encoding:
-            encoding[name]["chunksizes"] = draw_chunksizes(var.dims, var.shape, draw_chunk)
-    return encoding
-
-
-def _part_encoding(ds) -> dict:
-    """Encoding of a part: one HDF5 chunk row per part along ``draw``, compressed with zstd level 1
-    where the NetCDF library has it (some ten times faster than zlib at nearly its ratio on these
-    data; parts are read back only by framtid), else not compressed."""
-    import netCDF4
-
-    fast = {"compression": "zstd", "complevel": 1, "shuffle": True} if netCDF4.__has_zstandard_support__ else {}
-    encoding = {}
-    for name, var in ds.variables.items():
-        if var.dtype.kind in "fiu" and var.ndim > 0:
-            encoding[name] = dict(fast)
-            if "draw" in var.dims:
-                encoding[name]["chunksizes"] = draw_chunksizes(var.dims, var.shape, var.sizes["draw"])
-    return encoding
-
-
-def save_part(ds, path: str | Path) -> Path:
-    """Write one chunk of an ensemble (a result Dataset of consecutive draws) for :func:`save_parts`:
-    atomically and exclusively like :func:`save`, quickly compressed (:func:`_part_encoding`)."""
-    path = Path(path)
-    return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4",
-                                                           encoding=_part_encoding(ds)), False, "a chunk")
-
-
-def _open_parts(parts: list[Path]):
-    """The part files as one lazy Dataset concatenated along ``draw``, variables without a draw axis
-    taken from the first part. One dask chunk per part and variable: a small graph however many parts
-    (one per HDF5 chunk grew to some 400 MB for 40 parts), and one part's variable in memory at a time."""
-    import xarray as xr
-
-    return xr.open_mfdataset([str(p) for p in parts], combine="nested", concat_dim="draw", data_vars="minimal",
-                             coords="minimal", compat="override", join="exact", combine_attrs="override",
-                             chunks=-1, parallel=False)
-
-
-def _keep_decoding_only(ds) -> None:
-    """Forget what the parts' own layout put in the encodings (their chunk sizes, shapes, filters),
-    keeping how values are stored (type, fill value, time units), in place."""
-    kept = ("dtype", "_FillValue", "units", "calendar")
-    for var in ds.variables.values():
-        var.encoding = {k: v for k, v in var.encoding.items() if k in kept}
-
-
-def file_checksums(path: Path | str) -> dict[str, str]:
-    """Checksums of every data variable of a NetCDF file, computed slab by slab from the file."""
-    import xarray as xr
-
-    with xr.open_dataset(path) as ds:
-        return {name: streamed_checksum(var.variable) for name, var in ds.data_vars.items()}
-
-
-def _write_checksums(path: Path | str, checksums: dict[str, str]) -> None:
-    """Record checksums in the variables' attributes of a written NetCDF-4 file (in place)."""
-    import netCDF4
-
-    with netCDF4.Dataset(path, "a") as nc:
-        for name, value in checksums.items():
-            nc.variables[name].setncattr(CHECKSUM_ATTR, value)
-
-
-@contextmanager
-def _chunk_cache(size: int):
-    """NetCDF's HDF5 chunk cache per variable [bytes] for the files opened inside."""
-    import netCDF4
-
-    before = netCDF4.get_chunk_cache()
-    netCDF4.set_chunk_cache(size, *before[1:])
-    try:
-        yield
-    finally:
-        netCDF4.set_chunk_cache(*before)
-
-
-def _combine(parts: list[Path], tmp: str, draw_chunk: int, attrs: dict) -> None:
-    """Write the parts into ``tmp`` one part's variable at a time, then its checksums, computed back
-    from the written file slab by slab (so they are those of what the file holds)."""
-    import dask
-
-    with _chunk_cache(COMBINE_CACHE_BYTES), _open_parts(parts) as ds:
-        _keep_decoding_only(ds)
-        for var in ds.data_vars.values():
-            var.attrs.pop(CHECKSUM_ATTR, None)      # the parts' checksums cover their draws only
-        ds.attrs.update(attrs)
-        with dask.config.set(scheduler="synchronous"):   # one task's data in memory at a time
-            ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=_ensemble_encoding(ds, draw_chunk))
-    with _chunk_cache(COMBINE_CACHE_BYTES):
-        checksums = file_checksums(tmp)
-    _write_checksums(tmp, checksums)
-
-
-def save_parts(parts: list[Path], path: str | Path, draw_chunk: int, attrs: dict | None = None,
-               force: bool = False) -> Path:
-    """Combine result files of consecutive draws (in draw order) into one compressed NetCDF-4 result
-    chunked by ``draw_chunk`` draws, written atomically like :func:`save` (never over an existing
-    file without ``force``), with checksums. ``attrs`` replace global attributes of the first part."""
-    path = Path(path)
-    if path.suffix != ".nc":
-        raise ResultFileError(f"{path}: result files must end in .nc")
-    check_name(path)
-    if path.exists() and not force:
-        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
-    if not parts:
-        raise FramtidError(f"{path}: no finished chunks to combine")
-    return write_atomically(path, lambda tmp: _combine(parts, tmp, draw_chunk, attrs or {}), force, "the result")
 
 
 def verify_file(path: Path | str) -> None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from framtid.cli.main import main
 from framtid.model import api
+from framtid.model import ensemble_file as ef
 from framtid.model import result_file as rf
 from framtid.model.errors import UsageError
 from framtid.model.uncertainty import ensemble
@@ -193,6 +194,44 @@ def test_slab_by_slab_checksums_are_the_whole_array_checksums(shape):
     var = xr.Variable(tuple("abc"[:len(shape)]), values)
     for budget in (8, 64, 1 << 20):
         assert rf.streamed_checksum(var, budget) == rf.data_checksum(var)
+
+
+def _part(draws: range) -> xr.Dataset:
+    """A small part: numbers with draw last (copied slab by slab), an integer variable with a fill
+    value and one with draw first (both written through xarray), and a variable without draws."""
+    rng = np.random.default_rng(draws[0])
+    values = rng.random((2, 3, 4, len(draws))).astype("f4")
+    values[0, 1, 2, 0] = np.nan
+    counts = rng.integers(0, 9, (3, len(draws))).astype("i2")
+    ds = xr.Dataset({"flows": (("municipality", "source", "year", "draw"), values, {"units": "t yr-1"}),
+                     "counts": (("source", "draw"), counts),
+                     "sample": (("draw", "parameter"), rng.random((len(draws), 2))),
+                     "fixed": (("source",), np.arange(3.0))},
+                    coords={"draw": np.array(draws, dtype="i4"), "municipality": ["a", "b"]},
+                    attrs={"title": "part"})
+    return ds
+
+
+def test_combining_copies_slab_by_slab_what_it_can_and_writes_the_rest_through_xarray(tmp_path, monkeypatch):
+    parts = [_part(range(3)), _part(range(3, 5)), _part(range(5, 9))]
+    paths = [tmp_path / f"part{i}.nc" for i in range(len(parts))]
+    for ds, path in zip(parts, paths):
+        ds.to_netcdf(path, engine="netcdf4", encoding={"counts": {"_FillValue": -1}})
+    monkeypatch.setattr(ef, "CHUNK_BYTES", 8 * 2 * 4)        # HDF5 chunks of one source: (1, 1, 4, 2)
+    monkeypatch.setattr(ef, "COMBINE_SLAB_BYTES", 8 * 9)     # slabs of one source too, not smaller than a chunk
+    with netCDF4.Dataset(paths[0]) as nc:
+        assert [ef._copied_raw(nc[name]) for name in ("flows", "counts", "sample", "fixed")] == [True, False, False,
+                                                                                               False]
+    out = ef.save_parts(paths, tmp_path / "all.nc", 2, {"title": "all"})
+    rf.verify_file(out)
+    whole = xr.concat(parts, "draw", data_vars="minimal", coords="minimal", compat="override")
+    with xr.open_dataset(out) as combined:
+        assert combined.attrs["title"] == "all"
+        for name in whole.data_vars:
+            xr.testing.assert_identical(combined[name].drop_attrs(), whole[name].drop_attrs())
+            assert combined[name].attrs["checksum"] == rf.data_checksum(combined[name].variable), name
+        assert combined["flows"].attrs["units"] == "t yr-1"
+        assert combined["flows"].encoding["chunksizes"] == (1, 1, 4, 2)
 
 
 def test_an_edited_combined_file_is_refused(serial, tmp_path):

@@ -27,7 +27,7 @@ While a batch runs, its finished chunks are files beside the target ``results/NA
 A batch that stops (Ctrl-C, a crash, a lost worker) continues with ``resume=True``: the finished
 chunks are verified and kept, only the others run, and a manifest that does not match the batch
 asked for is refused, naming what differs. At the end the chunks are combined into the target
-(:func:`framtid.model.result_file.save_parts`: compressed NetCDF-4 chunked by draw, written
+(:func:`framtid.model.ensemble_file.save_parts`: compressed NetCDF-4 chunked by draw, written
 atomically, with checksums; one chunk in memory at a time) and the parts folder is removed.
 
 Where chunks run
@@ -52,7 +52,8 @@ from typing import Callable, Iterable
 
 from .. import api
 from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
-from ..result_file import save_part, save_parts, verify_file, write_atomically
+from ..ensemble_file import save_part, save_parts
+from ..result_file import verify_file, write_atomically
 from ..results import record_dtype
 
 DEFAULT_CHUNK = 250            # draws per chunk: ~0.4 MB of results per draw and scenario in single precision
