@@ -125,16 +125,18 @@ def to_dataset(models: list, seed: int):
     # Sectors from the float64 sources, then both in the record's precision.
     by_sector = sectors_from_sources(by_source, -1).astype(gas.dtype, copy=False)
     by_source = by_source.astype(gas.dtype, copy=False)
-    order = (0, 3, 4, 1, 2)   # -> (N, M, S, T, D)
-    data["emissions"] = (("scenario", "municipality", "sector", "year", "draw"), by_sector.transpose(order),
+    # -> (N, M, S, T, D), stored in that order: the checksums and the file read them so (one copy instead of two)
+    order = (0, 3, 4, 1, 2)
+    data["emissions"] = (("scenario", "municipality", "sector", "year", "draw"),
+                         np.ascontiguousarray(by_sector.transpose(order)),
                          {"units": "t yr-1", "long_name": "territorial greenhouse-gas emissions by inventory "
                                                           "sector, in tonnes of CO2 equivalents", **co2e})
     data["emissions_source"] = (("scenario", "municipality", "source", "year", "draw"),
-                                by_source.transpose(order),
+                                np.ascontiguousarray(by_source.transpose(order)),
                                 {"units": "t yr-1", "long_name": "territorial greenhouse-gas emissions by source, "
                                                                  "in tonnes of CO2 equivalents", **co2e})
     data["emissions_gas"] = (("scenario", "municipality", "source", "gas", "year", "draw"),
-                             gas.transpose(0, 3, 4, 5, 1, 2),
+                             np.ascontiguousarray(gas.transpose(0, 3, 4, 5, 1, 2)),
                              {"units": "t yr-1", "long_name": "emissions by source and gas before GWP weighting, "
                                                               "in tonnes of each gas",
                               "comment": "gas fgas_co2e is already in tonnes of CO2 equivalents"})
