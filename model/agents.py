@@ -113,6 +113,6 @@ class HouseholdCohort(Agent):
 
         Mode choice is a pivot-point logit on the change in generalised cost since
         2009; car purchase a logit on total cost of ownership with a peer effect of
-        the local electric-car fleet (``submodels.transport``).
+        the local electric-car fleet (``submodels.transport``, ``submodels.car_powertrains``).
         """
         return submodel.choose(state, ctx)

@@ -207,7 +207,7 @@ def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
     from .cordons import cordons
     from .parameters import Params
     from .submodels.mode_choice import demand_coefficients
-    from .submodels.transport import geography
+    from .submodels.transport_state import geography
 
     c = demand_coefficients(Params.defaults(1))
     geo = geography(c)

@@ -9,7 +9,7 @@ from framtid.model.levers import LEVERS, neutral_paths
 from framtid.model.parameters import Params
 from framtid.model.scenario import builtin_path, load
 from framtid.model.simulation import FramtidModel
-from framtid.model.submodels import same_inputs_reused, transport, waste
+from framtid.model.submodels import same_inputs_reused, transport, transport_base, transport_state, travel_costs, waste
 
 
 def test_same_inputs_reused_keys_on_contents():
@@ -67,8 +67,9 @@ def test_reused_setup_parts_equal_a_fresh_computation(n_draws):
     tr = model.state["transport"]
     c = tr.demand
     weights = tr.zone_population[..., None] * c.purpose_share[:, None, None, :]
-    observed = transport._validate_shares("mode_shares", model.inputs.mode_shares, len(dims.MODES), transport.TINY)
-    fresh = transport._solved_base_shares.__wrapped__(c.zone_constant, c.purpose_constant, weights, observed)
+    observed = transport_base._validate_shares("mode_shares", model.inputs.mode_shares, len(dims.MODES),
+                                              transport_state.TINY)
+    fresh = transport_base._solved_base_shares.__wrapped__(c.zone_constant, c.purpose_constant, weights, observed)
     assert np.array_equal(tr.base_shares, fresh)
     model.release()
 
@@ -119,9 +120,9 @@ def test_transport_calibrated_equals_init_state_with_the_factors():
     model = FramtidModel(scenario, params)
     bottom_up, ctx = model._init_states(None)
     rng = np.random.default_rng(5)
-    factors = {s: rng.uniform(0.5, 2.0, (4, len(dims.MUNICIPALITIES))) for s in transport.CLASS_SOURCES}
+    factors = {s: rng.uniform(0.5, 2.0, (4, len(dims.MUNICIPALITIES))) for s in transport_state.CLASS_SOURCES}
     lu, inp = ctx.outputs["land_use"], model.inputs
-    price = transport.energy_prices(model.prices, 0, ctx.base_levers, bottom_up["transport"].fleet)
+    price = travel_costs.energy_prices(model.prices, 0, ctx.base_levers, bottom_up["transport"].fleet)
     direct = transport.init_state(ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
                                   inp.mode_shares, inp.cars_per_capita, inp.car_powertrain_share, params,
                                   ctx.base_levers, price, factors, lu.get("job_zone_share"))

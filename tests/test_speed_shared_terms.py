@@ -1,8 +1,13 @@
 """Terms the yearly steps now compute once and share must equal the plain computation."""
 
+from dataclasses import replace
+
 import numpy as np
 
-from framtid.model.submodels import heating
+from framtid.model.parameters import Params
+from framtid.model.scenario import builtin_path, load
+from framtid.model.simulation import FramtidModel
+from framtid.model.submodels import heating, road_traffic
 
 
 def test_annual_cost_is_capital_plus_running_cost():
@@ -28,3 +33,23 @@ def test_logit_of_a_shared_utility_equals_the_choice():
     for allowed in (np.ones(heating.N_SYSTEMS, bool), ~heating.PHASED_OUT):
         assert np.array_equal(heating.logit_of_utility(utility, allowed),
                               heating.choose_heating_systems(cost, asc, -0.02, allowed))
+
+
+def test_account_reads_the_passages_counted_for_the_same_year_and_counts_others_afresh():
+    scenario = load(builtin_path("reference"))
+    model = FramtidModel(scenario, Params.defaults(2, scenario.parameters))
+    for _ in range(3):   # 2009 (counted at set-up), 2010 and 2011 (counted by advance)
+        model.step()
+        state = model.state["transport"]
+        choice = state.choice
+        prices, crossing_car = choice.get("costs", state.base_costs)["prices"], choice["crossing_car"]
+        kept = road_traffic._counted_passages(state, prices, crossing_car)
+        assert kept is state.passages
+        assert np.any(kept.counted > 0)
+        assert np.array_equal(kept.counted, road_traffic._car_passages(state, prices, crossing_car))
+    # Another choice, as a state made by hand may hold, is counted from its own shares.
+    other = dict(choice, crossing_car=0.5 * crossing_car)
+    recounted = road_traffic._counted_passages(replace(state, choice=other), prices, other["crossing_car"])
+    assert recounted is not state.passages
+    assert np.array_equal(recounted.counted, road_traffic._car_passages(state, prices, other["crossing_car"]))
+    model.release()

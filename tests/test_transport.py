@@ -11,6 +11,9 @@ from framtid.model.levers import LEVERS, complete
 from framtid.model.parameters import Params
 from framtid.model.prices import price_paths
 from framtid.model.submodels import transport as tr
+from framtid.model.submodels.car_powertrains import choose_car_powertrains, fleet_stock
+from framtid.model.submodels.transport_state import CLASS_SOURCES
+from framtid.model.submodels.travel_costs import energy_prices
 
 D = 2
 M = len(dims.MUNICIPALITIES)
@@ -59,7 +62,7 @@ def ring_toll(petrol_peak, petrol_offpeak=None, bev=0.0, municipality=OSLO, cord
 
 
 def price(params, levers, year):
-    return tr.energy_prices(price_paths(params), year - dims.BASE_YEAR, levers, tr.fleet_coefficients(params))
+    return energy_prices(price_paths(params), year - dims.BASE_YEAR, levers, tr.fleet_coefficients(params))
 
 
 def new_state(params=None, calibration=None, base=None, powertrains=POWERTRAINS):
@@ -79,7 +82,7 @@ def step(state, params, levers, year, growth=1.0):
     """One simulation year as the simulation runs it."""
     p = price(params, levers, year)
     travel = tr.choose(state, levers, params, year, p)
-    cars = tr.choose_car_powertrains(state, levers, params, year, p, travel["costs"])
+    cars = choose_car_powertrains(state, levers, params, year, p, travel["costs"])
     state = tr.advance(state, *drivers(growth), travel, cars, levers, params, year)
     return state, tr.account(state, levers, params, year)
 
@@ -105,7 +108,7 @@ def test_base_year_choices_return_the_base_shares(levers):
     travel = choose(state, now, params, dims.BASE_YEAR)
     np.testing.assert_allclose(travel["modes"], state.base_shares, rtol=1e-13)
     np.testing.assert_allclose(travel["periods"], 1.0, rtol=1e-13)
-    new_cars = tr.choose_car_powertrains(state, now, params, dims.BASE_YEAR, price(params, now, 2009),
+    new_cars = choose_car_powertrains(state, now, params, dims.BASE_YEAR, price(params, now, 2009),
                                          travel["costs"])
     weights = (state.trip_volume * state.base_shares[..., 0]).sum(axis=(3, 4))[..., None]
     municipal = (weights * new_cars).sum(axis=2) / weights.sum(axis=2)
@@ -141,7 +144,7 @@ def test_vkm_and_emissions_are_consistent_in_2009():
     assert out["emissions"]["vans"][0, 0, 0] == pytest.approx(715 * 575_475 * 0.095 * 2.66 / 1000.0)
     # CH4 per litre of van diesel: 0.125 g/L
     assert out["emissions"]["vans"][0, 0, 1] == pytest.approx(715 * 575_475 * 0.095 * 0.125 / 1e6)
-    for source in tr.CLASS_SOURCES:
+    for source in CLASS_SOURCES:
         assert out["emissions"][source].shape == (D, M, 4)
         assert np.all(out["emissions"][source][..., 3] == 0.0)        # F-gases sit with products
 
@@ -178,7 +181,7 @@ def test_calibration_is_linear_for_every_source():
     for source, factor in factors.items():
         state, _ = new_state(calibration={source: factor})
         out = tr.account(state, lv(), params, dims.BASE_YEAR)
-        for other in tr.CLASS_SOURCES:
+        for other in CLASS_SOURCES:
             expected = base["emissions"][other] * (factor[..., None] if other == source else 1.0)
             np.testing.assert_allclose(out["emissions"][other], expected, rtol=1e-12)
     # the cars factor acts on territorial vkm only, not on what residents drive
@@ -255,9 +258,9 @@ def test_an_ev_discount_moves_the_charge_onto_fossil_cars():
     # and it raises the BEV share of new cars (the tolls enter the cost of ownership by powertrain)
     p = price(params, free, 2015)
     travel = choose(state, free, params, 2015)
-    new_free = tr.choose_car_powertrains(state, free, params, 2015, p, travel["costs"])[:, OSLO, :, 3]
+    new_free = choose_car_powertrains(state, free, params, 2015, p, travel["costs"])[:, OSLO, :, 3]
     travel = choose(state, full_price, params, 2015)
-    new_full = tr.choose_car_powertrains(state, full_price, params, 2015, p, travel["costs"])[:, OSLO, :, 3]
+    new_full = choose_car_powertrains(state, full_price, params, 2015, p, travel["costs"])[:, OSLO, :, 3]
     assert np.all(new_free > new_full)
     # the national cap: a BEV rate above (1 - discount) x petrol is cut to it
     capped = lv(toll_nok=ring_toll(30, bev=30.0), bev_toll_discount_min=0.5)
@@ -323,7 +326,7 @@ EXEMPT = ("bev_vat_exemption", "bev_registration_tax_exemption", "bev_toll_disco
 
 def _new_cars(state, levers, params, year):
     travel = choose(state, levers, params, year)
-    return tr.choose_car_powertrains(state, levers, params, year, price(params, levers, year), travel["costs"])
+    return choose_car_powertrains(state, levers, params, year, price(params, levers, year), travel["costs"])
 
 
 def test_bev_exemptions_raise_the_bev_share_of_new_cars():
@@ -349,7 +352,7 @@ def _with_bev_stock(state, share):
     total = cars.sum(axis=-1, keepdims=True)
     ice = cars[..., :3] * (1.0 - share) * total / cars[..., :3].sum(axis=-1, keepdims=True)
     stock[:, :, 0] = np.concatenate([ice, share * total], axis=-1)
-    return replace(state, stock=tr.fleet_stock(stock, state.fleet, state.year))
+    return replace(state, stock=fleet_stock(stock, state.fleet, state.year))
 
 
 def test_purchase_exemptions_carry_the_bev_share_of_new_cars():
@@ -369,9 +372,9 @@ def test_purchase_exemptions_carry_the_bev_share_of_new_cars():
     weights = (state.trip_volume * state.base_shares[..., 0]).sum(axis=(3, 4))[0]              # (M, Z)
 
     def national(levers):
-        p = tr.energy_prices(price_paths(params), 11, levers, state.fleet)
+        p = energy_prices(price_paths(params), 11, levers, state.fleet)
         travel = tr.choose(at_2020, levers, params, 2020, p)
-        new = tr.choose_car_powertrains(at_2020, levers, params, 2020, p, travel["costs"])[0, ..., 3]
+        new = choose_car_powertrains(at_2020, levers, params, 2020, p, travel["costs"])[0, ..., 3]
         return (weights * new).sum() / weights.sum()
 
     assert national(policy) > 0.45
@@ -452,7 +455,7 @@ def test_biofuel_lowers_co2_but_not_ch4_or_n2o():
     state, params = new_state()
     base = tr.account(state, lv(), params, dims.BASE_YEAR)
     blended = tr.account(state, lv(biofuel_share_petrol=0.1, biofuel_share_diesel=0.1), params, dims.BASE_YEAR)
-    for source in tr.CLASS_SOURCES:
+    for source in CLASS_SOURCES:
         assert np.all(blended["emissions"][source][..., 0] < base["emissions"][source][..., 0])
         np.testing.assert_allclose(blended["emissions"][source][..., 1:], base["emissions"][source][..., 1:],
                                    rtol=1e-12)

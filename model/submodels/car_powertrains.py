@@ -1,0 +1,167 @@
+"""The powertrain choice of new cars, and the state of the fleets it reads (methods §1.5).
+
+New cars: a logit over ``dims.POWERTRAINS`` for buyers in each zone type on the total cost of ownership
+(price with VAT and registration tax, energy at this year's prices, the tolls and parking the household's
+car trips meet), technology maturity, home charging and the peer effect of the local BEV share, with
+municipal constants that reproduce the 2009 new-car shares (:func:`choose_car_powertrains`). Fleet state:
+the weights the vintage stock (:mod:`.fleet`) is summed with each year and what follows from its sums,
+the vkm share by powertrain, the energy per vkm and the BEV share of the car stock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .. import dims
+from ..parameters import Params
+from . import fleet, mode_choice, tolls
+from .fleet import FleetCoefficients
+from .mode_choice import DemandCoefficients
+from .ordered_sums import trailing_sum
+from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, _coef,
+                              _over_groups)
+from .travel_costs import _bev_parking_discount
+
+POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
+
+
+def bev_share_of_stock(stock: fleet.VintageStock) -> np.ndarray:
+    """BEV share of the car stock [1], ``(D, M)``."""
+    return _bev_share(_cars_by_powertrain(stock))
+
+
+def _cars_by_powertrain(stock: fleet.VintageStock) -> np.ndarray:
+    """Cars by powertrain ``(D, M, K)`` (the stock's sums over age)."""
+    return stock.sums[:, :, CAR_CLASS, fleet.VEHICLES]
+
+
+def _bev_share(cars: np.ndarray) -> np.ndarray:
+    """BEV share of cars by powertrain ``(D, M, K)`` [1], ``(D, M)``."""
+    return cars[..., BEV] / np.maximum(cars.sum(axis=-1), TINY)
+
+
+def slot_weights(fc: FleetCoefficients, year: int, ages: np.ndarray) -> np.ndarray:
+    """The weights the fleet is summed with in ``year``, for vehicles of the ``ages`` ``(n,)`` of the stock's
+    slots: ``(C, D, 5, n)`` [1], rows ``fleet.VEHICLES`` (1), ``SURVIVORS`` (annual survival), ``KM``
+    (relative annual km) and ``FUEL`` and ``ELECTRICITY`` (km times the vintage's energy use relative to a
+    2009 vehicle, :func:`fleet.vintage_efficiency`)."""
+    offset = (year - dims.BASE_YEAR) - ages
+    fuel_eff = fleet.vintage_efficiency(offset, fc.fuel_gain.T[:, :, None], fc.efficiency_floor[:, None])  # (C, D, n)
+    el_eff = fleet.vintage_efficiency(offset, fc.electric_gain[:, None], fc.efficiency_floor[:, None])  # (D, n)
+    km = fc.mileage[:, ages]                                                                 # (D, n)
+    out = np.empty((fc.survival.shape[1], len(km), 5, len(ages)))
+    out[:, :, fleet.VEHICLES] = 1.0
+    out[:, :, fleet.SURVIVORS] = fc.survival[:, :, ages].transpose(1, 0, 2)
+    out[:, :, fleet.KM] = km
+    out[:, :, fleet.FUEL] = km * fuel_eff
+    out[:, :, fleet.ELECTRICITY] = km * el_eff
+    return out
+
+
+def _fleet_state(stock: fleet.VintageStock, fc: FleetCoefficients,
+                 year: int) -> tuple[fleet.VintageStock, np.ndarray, np.ndarray]:
+    """The stock with this year's sums, vkm share by powertrain ``(D, M, C, K)`` and energy per vkm
+    ``(D, M, C, 3)`` [kWh/vkm]."""
+    sums = fleet.vintage_sums(stock, slot_weights(fc, year, stock.slot_ages()))               # (D, M, C, 5, K)
+    share, fuel, electricity = fleet.mix_of_sums(sums[..., fleet.KM, :], sums[..., fleet.FUEL, :],
+                                                 sums[..., fleet.ELECTRICITY, :], fc.fuel_per_km_new[:, None],
+                                                 fc.electricity_per_km_new[:, None])
+    energy = np.stack([fuel[..., PETROL] + fuel[..., PHEV], fuel[..., DIESEL], electricity], axis=-1)
+    return replace(stock, sums=sums), share, energy
+
+
+def fleet_stock(by_age: np.ndarray, fc: FleetCoefficients, year: int) -> fleet.VintageStock:
+    """A fleet ``(D, M, C, A + 1, K)`` [vehicles] by age as the state keeps it in ``year`` (with its sums)."""
+    return _fleet_state(fleet.vintage_stock(by_age, fc.survival, year), fc, year)[0]
+
+
+def _zone_car_weights(trip_volume: np.ndarray, mode_shares: np.ndarray, periods: np.ndarray) -> np.ndarray:
+    """Car-driver trips by home zone ``(D, M, Z)``: where the municipality's cars are used."""
+    return np.einsum("dmzpt->dmz", trip_volume * periods * mode_shares[..., CAR])
+
+
+def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
+                        lv: dict, base: dict, price: np.ndarray, costs: dict, year: int) -> np.ndarray:
+    """Utility of each powertrain for a new car bought in zone z, without the municipal
+    constants, ``(D, M, Z, K)`` (methods §1.5).
+
+    ``V = beta_TCO TCO + maturity(t) - maturity(2009) + charging + peer``: the TCO holds
+    price with VAT and registration tax, energy at this year's prices, and the tolls (each
+    powertrain at its own rate) and parking the household's car trips meet, per car; home
+    charging access penalises BEV (and PHEV for its electric share) where it is missing;
+    the peer term rises with the local BEV share of the car stock (social contagion).
+    """
+    t = year - dims.BASE_YEAR
+    choice = state.choice
+    drivers = state.trip_volume * choice["periods"]
+    drivers *= choice["modes"][..., CAR]
+    drivers /= np.maximum(state.zone_population, TINY)[..., None, None]         # (D, M, Z, P, T) [trips/person/yr]
+    cars = state.cars_per_capita_base * (1.0 + lv["car_ownership_change"]) / (1.0 + base["car_ownership_change"])
+    toll_fuel = _over_groups(drivers, costs["toll_by_fuel"], 3)                                # (D, M, Z, F)
+    tolls_k = toll_fuel[..., list(POWERTRAIN_TOLL_FUEL)] / cars[..., None, None]            # (D, M, Z, K)
+    away = costs["away"]                                                                       # (D, M, P, Zdest)
+
+    def per_car(trips: np.ndarray, per_trip: np.ndarray) -> np.ndarray:
+        """Yearly cost per car ``(D, M, Z)`` of trips per person ``(D, M, Z, P, T)`` ending away from home,
+        each paying ``per_trip`` ``(D, M, P, Zdest)`` or ``(D, M, Z, P, T, Zdest)`` where it ends [NOK/yr]."""
+        if per_trip.ndim == 4:
+            per_trip = per_trip[:, :, None, :, None, :]
+        return np.einsum("dmzpt,dmzptj->dmz", trips, away[:, :, None, :, None, :] * per_trip) / cars[..., None]
+
+    fee = trailing_sum(away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :])   # (D, M, P)
+    parking = np.einsum("dmzpt,dmp->dmz", drivers, fee) / cars[..., None]                         # (D, M, Z)
+    parking_k = np.empty(parking.shape + (len(dims.POWERTRAINS),))                                # (D, M, Z, K)
+    parking_k[...] = parking[..., None]
+    parking_k[..., BEV] *= 1.0 - _bev_parking_discount(lv)[..., None]
+    # Low- and zero-emission zones: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay the charge on
+    # their trips ending there, and lose access to the zero-emission zones; the loss per trip of any mode
+    # is the fall in the logsum when the car goes, -ln(1 - P_car) / beta in NOK (compensating variation).
+    lez, zez = lv["low_emission_zone_nok"], lv["zero_emission_zone_share"]
+    if np.any(lez) or np.any(zez):
+        zone_cost = per_car(drivers, lez[:, :, None, :])
+        if np.any(zez):
+            everyone = state.trip_volume * choice["periods"] / np.maximum(state.zone_population, TINY)[..., None, None]
+            lost = (np.log1p(-np.minimum(choice["modes"][..., CAR], 0.99))
+                    / state.car_cost_coefficient[:, :, None, :, None])                           # (D,M,Z,P,T) NOK
+            zone_cost = zone_cost + per_car(everyone, lost[..., None] * zez[:, :, None, None, None, :])
+        parking_k = parking_k + zone_cost[..., None] * np.array([1.0, 1.0, 1.0, 0.0])
+    premium = fc.price_premium * np.exp(-fc.price_premium_decline * t)
+    car_price = fc.car_price + premium                                                       # (D, K)
+    fuel = fc.fuel_per_km_new[:, CAR_CLASS] * fleet.vintage_efficiency(t, fc.fuel_gain[:, CAR_CLASS, None],
+                                                                        fc.efficiency_floor[:, None])
+    electricity = fc.electricity_per_km_new[:, CAR_CLASS] * fleet.vintage_efficiency(
+        t, fc.electric_gain[:, None], fc.efficiency_floor[:, None])
+    fuel_price = price[..., [0, 1, 0, 0]] * np.array([1.0, 1.0, 1.0, 0.0])                   # (D, M, K)
+    energy_cost = fuel[:, None] * fuel_price + electricity[:, None] * price[..., 2, None]    # (D, M, K)
+    vat_paid = np.stack([np.ones_like(lv["bev_vat_exemption"])] * 3 + [1.0 - lv["bev_vat_exemption"]], -1)
+    reg_paid = np.stack([np.ones_like(lv["bev_registration_tax_exemption"])] * 3
+                        + [1.0 - lv["bev_registration_tax_exemption"]], -1)
+    tco = fleet.ownership_cost(
+        car_price[:, None, None, :], fc.registration_tax[:, None, None, :], fc.vat_rate[:, None, None, None],
+        vat_paid[:, :, None, :], reg_paid[:, :, None, :], fc.annuity[:, None, None, None],
+        fc.annual_km[:, None, None, CAR_CLASS, None], energy_cost[:, :, None, :], tolls_k, parking_k)
+    path = (fc.maturity_amplitude, fc.maturity_midpoint, fc.maturity_rate)
+    maturity = fleet.logistic_path(year, *path) - fleet.logistic_path(dims.BASE_YEAR, *path)      # (D, K)
+    charging = (fc.charging_coefficient[:, None, None] * (fc.home_charging[:, :, None] - 1.0)
+                * fc.charging_need[:, None, :])                                                   # (D, Z, K)
+    peer = fc.peer_coefficient[:, None] * bev_share_of_stock(state.stock)                        # (D, M)
+    utility = fc.tco_coefficient[:, None, None, None] * tco + (maturity[:, None, :] + charging)[:, None]
+    utility[..., BEV] += peer[..., None]
+    return utility
+
+
+def choose_car_powertrains(state: TransportState, levers: dict, params: Params, year: int,
+                           price: np.ndarray, costs: dict) -> np.ndarray:
+    """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1] (methods §1.5).
+
+    With BEVs exempt from VAT and registration tax and free tolls and parking (the
+    Norwegian policy of the 2010s) the default parameters give a national BEV share of
+    new cars of roughly 30 % in 2018 and 90 % in 2024, as observed (OFV, methods §1.5);
+    tests/test_transport.py checks this. Nothing here fixes that path: it follows from
+    the levers and prices.
+    """
+    c, fc = _coef(state, params)
+    utility = _powertrain_utility(state, c, fc, levers, state.base_levers, price, costs, year)
+    return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :])

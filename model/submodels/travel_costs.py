@@ -1,0 +1,168 @@
+"""Generalised costs of car and public transport, and the energy prices feeding them (methods §1.2, §1.4).
+
+What the terms of a trip that levers, prices and the car fleet change come to in a year [NOK/trip, h/trip]:
+for the car driver energy at the fleet's cost per km, parking and the other charges of the destination zone
+type, tolls by fuel and period (:mod:`.tolls`, kept per set of cordon prices) and in-vehicle time that
+congestion stretches (BPR); for public transport fare, weighted waiting time and the time measures save,
+park-and-ride access included; for bicycle and walking the time measures save. ``transport.choose`` pivots
+on their changes against 2009; the powertrain choice (:mod:`.car_powertrains`) and the passages and tolls
+per vkm (:mod:`.road_traffic`) read the same terms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dims
+from .. import prices as price_paths
+from . import mode_choice, tolls
+from .fleet import FleetCoefficients
+from .mode_choice import DemandCoefficients
+from .ordered_sums import trailing_sum
+from .transport_state import BEV, CAR, CAR_CLASS, COMMUTE, DIESEL, HOURS, PETROL, PHEV, TINY, TransportState
+from .travel_segments import period_first, period_last_view
+
+TOLL_TERMS_KEPT = 4   # sets of cordon prices whose toll terms a run keeps (_toll_terms)
+
+
+def energy_prices(paths, k: int, levers: dict, fc: FleetCoefficients) -> np.ndarray:
+    """Prices of petrol, diesel and charging electricity in year index ``k`` [real 2009 NOK/kWh],
+    ``(D, M, 3)``: pump prices with this year's road-usage and CO2 taxes (``prices.pump_prices``)
+    per kWh of fuel, and the household electricity price incl. grid, taxes and VAT."""
+    pump = price_paths.pump_prices(paths, k, levers["road_usage_tax"], levers["co2_tax_road_nok_per_t"],
+                                   fc.co2_per_litre, fc.vat_rate[:, None, None])
+    electricity = price_paths.electricity_consumer_price(paths, k, fc.vat_rate)
+    return np.concatenate([pump / fc.energy_content[:, None, :],
+                           np.broadcast_to(electricity[:, None, None], pump.shape[:2] + (1,))], axis=-1)
+
+
+def _cost_per_km(energy_per_vkm: np.ndarray, price: np.ndarray) -> np.ndarray:
+    """Fleet-average energy cost of driving a car [NOK/vkm], ``(D, M)``."""
+    return (energy_per_vkm[:, :, CAR_CLASS] * price).sum(axis=-1)
+
+
+def _toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which cordons charge ``(D, C)`` (bool), the toll of a one-way trip by fuel and period
+    ``(D, M, Z, P, T, F)`` [NOK/trip] and the share of trips crossing a charged cordon ``(D, M, Z, P)``
+    [1] under cordon ``prices`` (:mod:`.tolls`); computed once per set of prices in a run."""
+    key = (prices.shape, prices.tobytes())
+    # Compared with the kept keys one by one, the last first: hashing the bytes would cost more (the terms
+    # are read three times a year, by the choice, the advance and the accounting).
+    terms = next((kept for known, kept in reversed(state.toll_memo.items()) if known == key), None)
+    if terms is None:
+        is_charged = tolls.charged(prices)
+        # The crossing shares depend only on which cordons charge, which new prices seldom change.
+        weight = next((kept[2] for kept in state.toll_memo.values() if np.array_equal(kept[0], is_charged)), None)
+        terms = (is_charged, tolls.toll_per_trip(state.geo.paid, prices, is_charged),
+                 tolls.crossing_weight(state.geo.crossings, is_charged) if weight is None else weight)
+        for array in terms:
+            array.flags.writeable = False   # shared by the years with these prices
+        if len(state.toll_memo) >= TOLL_TERMS_KEPT:
+            del state.toll_memo[next(iter(state.toll_memo))]
+        state.toll_memo[key] = terms
+    return terms
+
+
+def _toll_fuel_mix(vkm_share: np.ndarray) -> np.ndarray:
+    """Shares of car vkm by toll fuel ``(D, M, F)``: petrol incl. plug-in hybrids, diesel, BEV."""
+    car = vkm_share[:, :, CAR_CLASS]
+    return np.stack([car[..., PETROL] + car[..., PHEV], car[..., DIESEL], car[..., BEV]], axis=-1)
+
+
+def _bev_parking_discount(lv: dict) -> np.ndarray:
+    """Discount on parking for BEVs ``(D, M)``: the municipality's own or the national minimum."""
+    return np.maximum(lv["bev_parking_discount"], lv["bev_parking_discount_min"])
+
+
+def _away_shares(state: TransportState, c: DemandCoefficients) -> np.ndarray:
+    """Share of each purpose's trips that end away from home in each zone type ``(D, M, P, Zdest)`` [1]:
+    ``(1 - home) x`` the destination split; commute trips end where the jobs are (land use)."""
+    d, m = state.population.shape
+    split = np.broadcast_to(c.destination_share[:, None, None, :], (d, m, len(dims.PURPOSES), len(dims.ZONES))).copy()
+    split[:, :, COMMUTE] = state.job_zone_share
+    return (1.0 - c.home_end_share)[:, None, None, None] * split
+
+
+def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, price: np.ndarray,
+                       volume_ratio: np.ndarray) -> dict:
+    """The generalised-cost terms that levers, prices and the fleet change [NOK/trip, h/trip].
+
+    ``volume_ratio`` ``(D, M, T)`` is car traffic relative to 2009 by period (last year's),
+    which stretches car travel time along the BPR curve (methods §1.4); the capacity lever
+    ``road_capacity_change`` k lowers the volume-capacity ratio to ``x V/C / (1 + k)``.
+
+    Trips ending away from home meet the costs of their destination zone type (``destination``):
+    the municipal parking fee, a workplace parking charge on commute trips where free workplace
+    parking is removed, search and walking time where public spaces are removed, and a
+    low-emission-zone charge on fossil-fuelled cars (fleet average: times the non-BEV share of car
+    vkm). Car-free areas and zero-emission zones remove the car for a share of the trips ending
+    there (``car_free``, ``zez_removed``: the fossil share of the fleet). Public transport's cost
+    falls with in-vehicle time saved by new lines and with park-and-ride access time saved on trips
+    to A zones; bicycle and walking costs fall with the perceived time saved by cycle networks and
+    walkable streets, valued at public transport's values of time.
+    """
+    bev = state.vkm_share[:, :, CAR_CLASS, BEV]
+    fossil = 1.0 - bev
+    per_km = _cost_per_km(state.energy_per_vkm, price)
+    energy = per_km[:, :, None] * c.trip_length[:, None, None, CAR] * state.trip_length_factor_base
+    # Expected fee of a car trip ending in each zone type: only trips parking in public paid spaces pay.
+    parking = (lv["parking_fee_nok"] * c.public_parking[:, None, :]
+               * (1.0 - bev * _bev_parking_discount(lv))[..., None])                                # (D, M, Zdest)
+    destination = parking[:, :, None, :]                                                           # (D, M, 1, Zdest)
+    if np.any(lv["low_emission_zone_nok"]):
+        destination = destination + (lv["low_emission_zone_nok"] * fossil[..., None])[:, :, None, :]
+    if np.any(lv["public_parking_removed"]):
+        destination = destination + ((lv["public_parking_removed"] * c.public_parking[:, None, :])[:, :, None, :]
+                                     * (c.parking_relocation_min * HOURS)[:, None, None, None]
+                                     * c.car_value_of_time[:, None, :, None])                     # (D, M, P, Zdest)
+    if np.any(lv["workplace_parking_charged"]):
+        workplace = np.zeros(destination.shape[:2] + (len(dims.PURPOSES), len(dims.ZONES)))
+        workplace[:, :, COMMUTE] = (lv["workplace_parking_charged"] * c.free_workplace_parking[:, None, :]
+                                    * c.workplace_parking_value[:, None, None])
+        destination = destination + workplace
+    car_free = lv["car_free_share"]                                                                 # (D, M, Zdest)
+    zez_removed = lv["zero_emission_zone_share"]
+    if np.any(zez_removed):
+        zez_removed = np.minimum(zez_removed * fossil[..., None], 1.0 - car_free)
+    away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
+    prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
+    _, by_fuel, weight = _toll_terms(state, prices)                               # (D, M, Z, P, T, F), (D, M, Z, P)
+    # The toll per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
+    # reads them in (the dict holds views in the usual order): products broadcasting a leading axis run
+    # faster than those broadcasting the short period axis.
+    per_crossing = period_first(tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share)))
+    per_crossing /= np.maximum(weight, TINY)
+    np.copyto(per_crossing, 0.0, where=weight <= 0)   # no charged cordon crossed: no toll per crossing
+    alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
+    capacity = (1.0 + lv["road_capacity_change"])[..., None]                                        # (D, M, 1)
+    time = (c.trip_length[:, None, None, CAR] / c.car_speed[:, None, :]
+            * mode_choice.bpr_time_ratio(volume_ratio / capacity, c.volume_capacity[:, None, :], alpha, beta))
+    wait = mode_choice.headway_wait_min(c.headway[:, None, :], lv["pt_service_change"][..., None])
+    fare = c.pt_fare[:, None] * (1.0 + lv["pt_fare_change"])
+    vot_pt = c.value_of_time[:, None, None, :]                                                      # (D, 1, 1, P)
+    park_and_ride = (-vot_pt * HOURS * lv["park_and_ride_saving_min"][..., None]
+                     * away[:, :, None, :, dims.ZONES.index("A")])                                  # (D, M, Z, P)
+    pt = mode_choice.generalised_cost(fare[:, :, None, None], -lv["pt_time_saving_min"][..., None],
+                                      np.moveaxis(wait, -1, 0)[..., None, None], vot_pt,
+                                      c.wait_weight[:, None, None, None])
+    pt += park_and_ride                                                                             # (T,D,M,Z,P)
+    return {
+        "energy": energy,                    # (D, M, Z) car-driver trip at the 2009 trip length
+        "per_km": per_km,                    # (D, M) [NOK/vkm]
+        "parking": parking,                  # (D, M, Zdest) municipal fee per trip ending in the zone type
+        "destination": destination,          # (D, M, P, Zdest) car costs of trips ending in the zone type
+        "away": away,                        # (D, M, P, Zdest) trips ending away from home in the zone type
+        "car_free": car_free,                # (D, M, Zdest) trips ending there that lose both car modes
+        "zez_removed": zez_removed,          # (D, M, Zdest) trips ending there that lose the car-driver mode
+        "prices": prices,                    # (D, C, 2, F, T) [NOK/passage]
+        "toll_by_fuel": by_fuel,             # (D, M, Z, P, T, F) per one-way trip
+        "crossing": weight,                  # (D, M, Z, P) share crossing a charged cordon
+        "toll": period_last_view(per_crossing),  # (D, M, Z, P, T) per crossing trip, fleet average
+        "car_time": time,                    # (D, M, T) [h/trip]
+        "pt": period_last_view(pt),         # (D, M, Z, P, T)
+        "park_and_ride": park_and_ride,      # (D, M, Z, P) the park-and-ride part of pt
+        "pt_destination": trailing_sum(c.destination_constant_pt[:, None, :] * state.job_zone_share),  # (D, M)
+        "bicycle": -vot_pt * HOURS * lv["bicycle_time_saving_min"][..., None],                     # (D, M, Z, P)
+        "walk": -vot_pt * HOURS * lv["walk_time_saving_min"][..., None],                           # (D, M, Z, P)
+        "car_ownership": np.log1p(lv["car_ownership_change"]),   # (D, M)
+    }
