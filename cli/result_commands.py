@@ -61,7 +61,7 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
     from framtid.model import hindcast as hc
 
     observations = hc.read_observed(observed, municipality)
-    ds = api.open_results(result)
+    ds = api.open_results(result, list(hc.VARIABLES))
     rows = hc.compare(ds, observations, scenario)
     skipped = hc.outside_run(ds, observations)
     if skipped:
@@ -126,7 +126,7 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, fmt
     from framtid.model import api, catalogue
     from framtid.model.evaluation import decomposition as dc
 
-    ds = api.open_results(result)
+    ds = api.open_results(result, list(dc.VARIABLES))
     rows = dc.decompose(ds, _names(scenarios), _names(municipalities), year_from, year_to, versus, result)
     if fmt != "table":
         click.echo(catalogue.render(*dc.tidy(rows), fmt))
@@ -158,7 +158,7 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     from framtid.model.evaluation import indicators as ind
 
     year_list = _option_years(years, "--year")
-    ds = api.open_results(result)
+    ds = api.open_results(result, list(ind.VARIABLES))
     try:
         catalogue.check_years(ds, year_list, result)
     except UsageError as exc:
@@ -241,7 +241,7 @@ def report(result, out, force, scenarios, municipalities, package, year, rule):
     from framtid.model.evaluation import report as rp
 
     target = rp.check_out(out, force)                      # refuse before any work
-    ds = api.open_results(result)
+    ds = api.open_results(result, list(rp.VARIABLES))
     loaded = api.load_scenario(package) if package else None
     content = rp.build(ds, _names(scenarios), _names(municipalities), year, loaded, rule, result, package or "")
     click.get_current_context().meta["framtid.target"] = (target, _stat(target))

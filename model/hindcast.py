@@ -30,6 +30,10 @@ __all__ = ["Observation", "Series", "Row", "Metric", "read_observed", "compare",
 
 FLAT_SHARE = 0.01       # a change within 1 % of the observed level counts as flat [share]
 ALL = "all"
+# what the comparison reads from a result file (the command loads only these): emissions by sector and
+# by source, and by gas to re-weigh the run to an observation's GWP set (the agency's are AR5, runs
+# default to AR4)
+VARIABLES = ("emissions", "emissions_source", "emissions_gas")
 
 
 @dataclass(frozen=True)

@@ -11,3 +11,48 @@ def sampled(tmp_path_factory):
     path = tmp_path_factory.mktemp("sampled") / "ref8.nc"
     api.save(api.run(["framtid:reference"], n_draws=8, sampler="lhs"), path)
     return path
+
+
+@pytest.fixture
+def whole_file(monkeypatch):
+    """``with whole_file() as asked:`` makes ``api.open_results`` load every variable of a result file,
+    whatever a command asks for (as the commands did before they asked only for the variables they
+    read); ``asked`` collects the variables each call asked for."""
+    from contextlib import contextmanager
+
+    from framtid.model import result_file
+
+    @contextmanager
+    def loading_everything():
+        asked = []
+
+        def open_whole(path, variables=None):
+            asked.append(variables)
+            return result_file.open_results(path)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(api, "open_results", open_whole)
+            yield asked
+
+    return loading_everything
+
+
+@pytest.fixture
+def prints_as_with_whole_file(whole_file):
+    """``prints_as_with_whole_file(variables, *args)`` runs ``framtid *args``, which must succeed, then
+    again loading the whole result file: the command must have asked for ``variables`` and print the
+    same both times. Returns the first run's result."""
+    from click.testing import CliRunner
+
+    from framtid.cli.main import main
+
+    def check(variables, *args):
+        declared = CliRunner().invoke(main, [str(a) for a in args])
+        with whole_file() as asked:
+            whole = CliRunner().invoke(main, [str(a) for a in args])
+        assert asked == [list(variables)]
+        assert declared.exit_code == 0, declared.output
+        assert (whole.exit_code, whole.stdout, whole.stderr) == (declared.exit_code, declared.stdout, declared.stderr)
+        return declared
+
+    return check

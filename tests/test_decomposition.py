@@ -181,3 +181,18 @@ def test_command_table_and_csv(run_file):
 def test_command_refuses_bad_options_in_one_line(run_file, args, message):
     res = invoke("decompose", run_file, *args)
     assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
+
+
+# --- what the command reads of a result file -------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [("--format", "csv"), ("--versus", "reference"),
+                                  ("--scenario", "current-policies", "--municipality", "oslo,bergen", "--to", "2050")])
+def test_command_prints_the_same_as_with_the_whole_file_loaded(run_file, args, prints_as_with_whole_file):
+    prints_as_with_whole_file(dc.VARIABLES, "decompose", run_file, *args)
+
+
+def test_the_decomposition_reads_no_variable_it_does_not_declare(run_file, ds):
+    declared = api.open_results(run_file, list(dc.VARIABLES))
+    assert set(declared.data_vars) < set(ds.data_vars)
+    for options in ({}, {"versus": "reference", "year_to": 2050}, {"municipalities": ["tromso"], "year_from": 2020}):
+        assert dc.decompose(declared, **options) == dc.decompose(ds, **options)

@@ -357,6 +357,27 @@ def test_observations_outside_the_run_only_exit_2(result_file, tmp_path):
     assert res.exit_code == 2 and "no observation falls in the run's years (2009-2050)" in res.stderr
 
 
+
+# --- what the command reads of a result file ---------------------------------------------------------------
+
+def test_command_prints_the_same_as_with_the_whole_file_loaded(result_file, tmp_path, prints_as_with_whole_file):
+    export = write(tmp_path / "export.csv", AGENCY_FIXTURE)          # AR5, by source: the run is re-weighed
+    for fmt in ("table", "json"):
+        prints_as_with_whole_file(hindcast.VARIABLES, "hindcast", result_file, "--observed", export,
+                                  "--municipality", "oslo", "--format", fmt)
+
+
+def test_the_comparison_reads_no_variable_it_does_not_declare(result_file, tmp_path):
+    """On only the declared variables the comparison gives what it gives on the whole file: by sector,
+    source and total, in the run's GWP set and re-weighed to another."""
+    own = write(tmp_path / "ar4.csv", "municipality,year,sector,value,gwp\noslo,2009,heating,277564,ar4\n"
+                "oslo,2011,total,152762,ar4\nbergen,2013,cars,117398,ar4\n")
+    observations = read_observed(own) + read_observed(write(tmp_path / "export.csv", AGENCY_FIXTURE), "oslo")
+    declared = api.open_results(result_file, list(hindcast.VARIABLES))
+    whole = api.open_results(result_file)
+    assert set(declared.data_vars) < set(whole.data_vars)
+    assert hindcast.compare(declared, observations) == hindcast.compare(whole, observations)
+
 def test_the_helper_writes_the_embedded_2009_2013_values(tmp_path):
     out = tmp_path / "observed.csv"
     tool = runpy.run_path(str(REPO / "tools" / "observed_2009_2013.py"))

@@ -176,6 +176,22 @@ def test_command_bad_input_is_one_located_message(result, args, words):
     assert res.exit_code == 2 and words in res.output and "Traceback" not in res.output
 
 
+
+@pytest.mark.parametrize("args", [(), ("--format", "csv", "--compare", "reference", "--scenario", "current-policies",
+                                       "--municipality", "oslo,baerum", "--reference-year", "2017")])
+def test_command_prints_the_same_as_with_the_whole_file_loaded(result, args, prints_as_with_whole_file):
+    prints_as_with_whole_file(ind.VARIABLES, "indicators", result[1], *args)
+
+
+def test_the_indicators_read_no_variable_they_do_not_declare(result):
+    _, path = result
+    declared = api.open_results(path, list(ind.VARIABLES))
+    whole = api.open_results(path)
+    assert set(declared.data_vars) < set(whole.data_vars) and "toll_paid" in declared   # tolls have values
+    for options in ((dims.BASE_YEAR, dims.BASE_YEAR, None), (2017, "reference", ["current-policies"])):
+        assert (ind.indicator_rows(declared, [2009, 2030, 2050], *options)
+                == ind.indicator_rows(whole, [2009, 2030, 2050], *options))
+
 def test_command_refuses_a_file_that_is_not_a_result(tmp_path):
     bad = tmp_path / "bad.nc"
     bad.write_text("not netcdf")

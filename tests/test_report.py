@@ -259,6 +259,19 @@ def test_package_adds_the_wedges_the_mac_curve_and_their_tables(with_package):
 
 # ---------------------------------------------------------------- pure functions
 
+
+def test_report_is_the_same_as_with_the_whole_file_loaded(written, result_file, whole_file):
+    out, _ = written
+    with whole_file() as asked:
+        res = invoke("report", result_file, "--out", out.parent / "whole-file-report")
+    assert res.exit_code == 0, res.output
+    assert asked == [list(rp.VARIABLES)]
+
+    def files(folder):
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert files(out.parent / "whole-file-report") == files(out)
+
 def test_wedge_bands_stack_cuts_down_and_increases_up_from_the_base():
     base = np.array([10.0, 10.0, 10.0])
     effects = np.array([[-1.0, -2.0, 0.0], [-3.0, 1.0, 0.0], [0.5, -1.0, 0.0]])
@@ -371,3 +384,16 @@ def test_a_selection_of_draws_sums_its_targets_draw_by_draw(sampled_report, tmp_
     r2030 = 51348 * 0.45 / 52541 - 1
     p_met = np.mean(total.sel(year=2030).values <= total.sel(year=2009).values * (1 + r2030))
     assert cell.startswith(f"P(met) {p_met:.2f}: {np.median(total.sel(year=2030).values):,.0f} (")
+
+
+def test_the_report_reads_no_variable_it_does_not_declare(sampled_report):
+    """On only the declared variables the report of draws (paths of the non-ETS sources, a selection)
+    is the one of the whole file, text and figures."""
+    path, _ = sampled_report
+    declared = api.open_results(path, list(rp.VARIABLES))
+    whole = api.open_results(path)
+    assert set(declared.data_vars) < set(whole.data_vars)
+    options = dict(municipalities=["oslo", "baerum", "bergen"], rule="non-ets", source=str(path))
+    ours, theirs = rp.build(declared, **options), rp.build(whole, **options)
+    assert rp.render_markdown(ours) == rp.render_markdown(theirs)
+    assert rp.render_pngs(ours) == rp.render_pngs(theirs)

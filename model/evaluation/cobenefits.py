@@ -58,6 +58,9 @@ WEAR_SOURCES = WEAR + ("studded",)
 LIGHT_CLASSES = ("car", "van")
 # Nordland, Troms and Finnmark have the longer studded-tyre season (vehicle-use regulation).
 NORTH = ("tromso",)
+# what the co-benefits read from a result (the commands that compute them load only these, with their
+# own); toll_paid may be missing (see toll_paid)
+VARIABLES = ("vkm", "car_vkm", "car_stock", "pkm", "population", "toll_paid")
 HEAT_MODES = ("walk", "bicycle")
 MAX_AGE = 60                 # ages counted in the reconstructed fleets; Weibull survival is negligible beyond
 G_PER_T = 1e6

@@ -204,6 +204,10 @@ def _arrays(ds, sector: str, scenario: str, year: int, municipalities: list[str]
 
 NEEDS = {"road_transport": ["vkm", "car_vkm", "road_energy", "emissions_source"],
          "buildings": ["floor_area", "energy_need", "delivered_energy", "emissions_source"]}
+FACTOR_VARIABLES = tuple(sorted({v for needs in NEEDS.values() for v in needs}))   # of both sectors
+# what the decomposition reads from a result file (the command loads only these): the factors of
+# both sectors, and emissions, whose attributes name the GWP set
+VARIABLES = ("emissions", *FACTOR_VARIABLES)
 
 
 def decompose_sector(ds, sector: str, start: tuple[str, int], end: tuple[str, int],
@@ -264,7 +268,7 @@ def decompose(ds, scenarios: list[str] | None = None, municipalities: list[str] 
     from that scenario to each other one in ``year_to``. Means over draws."""
     from ..result_file import require
 
-    require(ds, sorted({v for needs in NEEDS.values() for v in needs}), source, "framtid decompose")
+    require(ds, list(FACTOR_VARIABLES), source, "framtid decompose")
     scenarios, municipalities, start_year = check_options(ds, scenarios, municipalities, year_from, year_to,
                                                           versus, source)
     n = int(ds.sizes["draw"])

@@ -38,7 +38,7 @@ class Indicator:
     definition: str
 
 
-I = Indicator
+I = Indicator  # noqa: E741  (a short name for the table below)
 INDICATORS = (
     I("emissions_per_capita", "t CO2e/inh/yr", "ratio",
       "territorial emissions of all inventory sectors (the run's GWP set) per resident on 1 January"),
@@ -80,6 +80,12 @@ INDICATORS = (
     I("toll_paid_per_capita", "NOK/inh/yr", "ratio", "tolls paid by the residents per resident (real 2009 NOK)"),
 )
 BY_NAME = {i.name: i for i in INDICATORS}
+# what the indicators read from a result file (the command loads only these): those of _components,
+# and those of the co-benefits it computes
+VARIABLES = tuple(dict.fromkeys((
+    "emissions", "population", "trips", "car_vkm_resident", "delivered_energy", "floor_area", "heating_system_share",
+    "waste_generated", "waste_by_treatment", "sealed_surface_share", "green_roof_share", "runoff_coefficient",
+    "design_peak_flow", "annual_runoff", "new_floor_area_flood_exposed", "pkm") + cb.VARIABLES))
 
 
 # ---------------------------------------------------------------- the indicators as pure functions

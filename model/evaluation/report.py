@@ -58,6 +58,9 @@ from pathlib import Path
 
 from .. import dims
 from ..errors import ResultExistsError, ResultFileError, UsageError
+from . import decomposition as dc
+from . import indicators as ind
+from . import targets as tg
 from .report_content import (Bullets, Chart, Report, Section, Table, Text, area_label, indicator_label, join_names,
                              municipality_names, number, percent_change, smart, smart_range, unit_label)
 from .report_context import SELECTION, _Context
@@ -69,17 +72,21 @@ from .report_sections import decomposition_section, difference_section, package_
 from .report_summary import summary_section
 
 __all__ = [
-    "FIGURE_FOLDER", "HTML_NAME", "MARKDOWN_NAME", "REPORT_ENTRIES", "Bullets", "Chart", "Report", "Section", "Table",
-    "Text", "area_label", "build", "check_options", "check_out", "check_package", "decomposition_section",
-    "difference_section", "indicator_label", "indicator_section", "join_names", "method_section", "municipality_names",
-    "number", "package_section", "paths_section", "percent_change", "render_html", "render_markdown", "render_pngs",
-    "sectors_section", "smart", "smart_range", "summary_section", "targets_section", "unit_label", "wedge_bands",
-    "write",
+    "FIGURE_FOLDER", "HTML_NAME", "MARKDOWN_NAME", "REPORT_ENTRIES", "VARIABLES", "Bullets", "Chart", "Report",
+    "Section", "Table", "Text", "area_label", "build", "check_options", "check_out", "check_package",
+    "decomposition_section", "difference_section", "indicator_label", "indicator_section", "join_names",
+    "method_section", "municipality_names", "number", "package_section", "paths_section", "percent_change",
+    "render_html", "render_markdown", "render_pngs", "sectors_section", "smart", "smart_range", "summary_section",
+    "targets_section", "unit_label", "wedge_bands", "write",
 ]
 
 HTML_NAME = "report.html"
 MARKDOWN_NAME = "report.md"
 REPORT_ENTRIES = (HTML_NAME, MARKDOWN_NAME, FIGURE_FOLDER)
+# what the report reads from a result file (the command loads only these): emissions by sector (summary,
+# paths, sectors, differences) and by source (the paths under the rule 'non-ets'), and what the targets,
+# the decomposition and the indicators read (a --package is run anew and reads no more of the file)
+VARIABLES = tuple(dict.fromkeys(("emissions", "emissions_source") + tg.VARIABLES + dc.VARIABLES + ind.VARIABLES))
 SCENARIO_COLOURS = ("#333333", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                     "#17becf", "#bcbd22")
 
@@ -159,7 +166,6 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     national ``rule`` and an optional ``package`` (a loaded scenario whose own measures are attributed
     against the scenario it extends and costed; ``package_source`` names it)."""
     from .. import catalogue
-    from . import targets as tg
 
     picked = check_options(ds, municipalities, year, source)
     if rule not in tg.RULES:
