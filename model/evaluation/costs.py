@@ -3,10 +3,10 @@ cost (MAC) curve of a package.
 
 A package is the measures a scenario file adds to the scenario it extends (its base). Each measure
 is run alone added to the base ("first-in"): its cost items (``MeasureKind.costs``, declared in the
-kind modules with ``measures/costing.py``) are computed from the base run and that run, and its
-abatement is the base's emissions less the run's, over all 13 municipalities (a cordon or a plant
-acts beyond its owner). Abatement from elsewhere, e.g. Shapley values of the package
-(``attribution.py``), can be passed in instead; the costs stay first-in.
+kind modules with ``measures/costing.py`` and the area's ``measures/costs_*.py``) are computed from
+the base run and that run, and its abatement is the base's emissions less the run's, over all 13
+municipalities (a cordon or a plant acts beyond its owner). Abatement from elsewhere, e.g. Shapley
+values of the package (``attribution.py``), can be passed in instead; the costs stay first-in.
 
 Arithmetic (pure functions below), with discount rate r [1/yr] (default ``cost.discount_rate``,
 4 %: R-109/21) and the appraisal window Y0..Y1 (default: the package's first start year to 2050),
@@ -38,7 +38,7 @@ import numpy as np
 from .. import dims
 from ..data_store import data_path, read_rows
 from ..result_file import check_plot_path  # noqa: F401  (re-exported: the cost commands use it)
-from ..errors import DataError, ResultExistsError, ResultFileError, UsageError
+from ..errors import DataError, UsageError
 
 CARBON_PRICE_FILE = "carbon_price_path.csv"
 CARBON_SERIES = ("central", "low", "high")

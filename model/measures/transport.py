@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..levers import LEVERS, TOLL_FUELS, axis_labels
-from . import costing
-from .base import Field, MeasureKind, example_values, field_levers, share, target
+from . import costing, costs_transport
+from .base import CostItem, Costs, Field, MeasureKind, example_values, field_levers, share, target
 
 NOK = "NOK/passage"
 
@@ -430,7 +430,7 @@ KINDS = KINDS + (
 assert all(lever in LEVERS for kind in KINDS for lever in kind.to_levers(example_values(kind, "default")))
 
 
-# -- costs (measures/costing.py; parameters cost.* in costs.csv; docs/model.md "Costs") ------------------
+# -- costs (measures/costing.py, costs_transport.py; parameters cost.* in costs.csv; docs/model.md "Costs") --
 
 _TOLL_METHOD = "revenue per light passage (toll_revenue / light passages of the owner's cordons) x passages"
 _TOLL_LEFT_OUT = (
@@ -443,10 +443,10 @@ _TOLL_LEFT_OUT = (
 _NOT_RECORDED = "the transport submodel records no change of generalised cost or logsum for it"
 
 
-def _toll_costs() -> costing.Costs:
-    return costing.Costs(
-        costing.charge_items("toll", costing.toll_charge, _TOLL_METHOD, "cost.toll.operating_share",
-                             costing.toll_base_passages) + (costing.congestion_item(),),
+def _toll_costs() -> Costs:
+    return Costs(
+        costing.charge_items("toll", costs_transport.toll_charge, _TOLL_METHOD, "cost.toll.operating_share",
+                             costs_transport.toll_base_passages) + (costs_transport.congestion_item(),),
         not_counted=_TOLL_LEFT_OUT + (
             "the price per passage includes the tolls of vans and trucks (an upper estimate of the loss)",))
 
@@ -454,61 +454,62 @@ def _toll_costs() -> costing.Costs:
 COSTS = {
     "congestion_charge": _toll_costs(),
     "toll_change": _toll_costs(),
-    "parking_fee": costing.Costs(
-        costing.charge_items("parking fee", costing.parking_charge,
+    "parking_fee": Costs(
+        costing.charge_items("parking fee", costs_transport.parking_charge,
                              "fee x transport.public_parking_share.<zone> x (1 - BEV share of car vkm x BEV discount) "
                              "x car-driver trips ending in the zone type", "cost.parking_fee.operating_share")
-        + (costing.congestion_item(),),
+        + (costs_transport.congestion_item(),),
         not_counted=("investment in payment systems and signs (GAP)",
                      "vehicle and energy costs of the fee's effect on car use: the users' own fuel savings are "
                      "inside the rule of half")),
-    "pt_fare": costing.Costs(
-        costing.charge_items("fare", costing.pt_fare_charge,
+    "pt_fare": Costs(
+        costing.charge_items("fare", costs_transport.pt_fare_charge,
                              "transport.pt_fare x (1 + pt_fare_change) x residents' public-transport trips")
-        + (costing.congestion_item(),),
+        + (costs_transport.congestion_item(),),
         not_counted=("crowding and the extra capacity new riders may need (the model holds the service)",
                      "car fuel saved by those who switch: inside the users' surplus")),
-    "pt_service": costing.Costs(
+    "pt_service": Costs(
         (costing.level_item("operation", "resource", "public",
                             "change in bus vkm x cost.pt_service.operating_cost_per_vkm (2019 NOK; driver, vehicle, "
-                            "fuel)", costing.bus_operating_cost, ("cost.pt_service.operating_cost_per_vkm",)),
-         *costing.charge_items("fare", costing.pt_fare_charge,
+                            "fuel)", costs_transport.bus_operating_cost, ("cost.pt_service.operating_cost_per_vkm",)),
+         *costing.charge_items("fare", costs_transport.pt_fare_charge,
                                "transport.pt_fare x (1 + pt_fare_change) x residents' public-transport trips"),
          costing.users_time_item(
              "waiting time of public-transport trips: wait weight x mean PT value of time x headway / (2 (1 + "
              "pt_service_change)), peak and off-peak weighted by the trips' peak share",
-             costing.pt_wait_cost, costing.pt_trips), costing.congestion_item()),
+             costs_transport.pt_wait_cost, costs_transport.pt_trips), costs_transport.congestion_item()),
         not_counted=("rail and tram service (all extra service is priced as bus vkm)",
                      "car fuel saved by those who switch: inside the users' surplus")),
-    "biofuel_blend": costing.Costs(
+    "biofuel_blend": Costs(
         (costing.energy_item(),),
         not_counted=("the users' loss from dearer fuel beyond its resource cost (fuel taxes are transfers)",)),
-    "ev_incentives": costing.Costs(
-        (costing.cars_item(), costing.energy_item(),
+    "ev_incentives": Costs(
+        (costs_transport.cars_item(), costing.energy_item(),
          *costing.transfer_pair("tax_expenditure", "tax_relief",
                                 "VAT and registration tax the new battery-electric cars are spared: new cars x BEV "
                                 "share x (VAT exemption x transport.vat_rate x pre-tax price + registration-tax "
-                                "exemption x transport.registration_tax.bev)", costing.bev_tax_relief),
-         *costing.charge_items("toll and parking", costing.combined_charge(costing.toll_charge,
-                                                                          costing.parking_charge),
+                                "exemption x transport.registration_tax.bev)", costs_transport.bev_tax_relief),
+         *costing.charge_items("toll and parking", costing.combined_charge(costs_transport.toll_charge,
+                                                                          costs_transport.parking_charge),
                                "as congestion_charge and parking_fee")),
         not_counted=("access to bus lanes and free ferries",
                      "the users' surplus of the purchase incentives beyond the vehicles' resource cost")),
-    "parking_supply": costing.Costs(
+    "parking_supply": Costs(
         (costing.users_time_item(
             "removed public spaces: removed share x public share x transport.parking_relocation_min / 60 x mean car "
             "value of time; free workplace parking removed or charged: charged share x min(free share, 1 - public "
             "share) x transport.workplace_parking_value on the commute share (transport.purpose_share.commute) of "
             "the car-driver trips ending in the zone type",
-            costing.parking_supply_cost, lambda v: v.record["parked_car_trips"]), costing.congestion_item()),
+            costs_transport.parking_supply_cost, lambda v: v.record["parked_car_trips"]),
+         costs_transport.congestion_item()),
         not_counted=("the value of the parking space freed (land for other uses) and any workplace charge employers "
                      "collect: a gain, so the cost is an upper estimate",
                      "users' fuel savings on trips given up: inside the rule of half")),
-    "low_emission_zone": costing.Costs(
-        (*costing.charge_items("zone charge", costing.low_emission_charge,
+    "low_emission_zone": Costs(
+        (*costing.charge_items("zone charge", costs_transport.low_emission_charge,
                                "charge x non-BEV share of car vkm x car-driver trips ending in the zone type",
                                "cost.toll.operating_share"),
-         costing.cars_item(), costing.energy_item(), costing.congestion_item()),
+         costs_transport.cars_item(), costing.energy_item(), costs_transport.congestion_item()),
         not_counted=("cameras and signs (GAP)",
                      "the energy item also counts fuel saved on trips given up, which the users' surplus holds at "
                      "consumer prices (the cost is slightly understated)")),
@@ -533,27 +534,27 @@ COSTS = {
     "freight_consolidation": costing.not_costed(
         "the running cost of consolidation centres is a GAP (Allen et al. 2012: figures not retrieved); Klimakur "
         "2030 T03 gives only a cost class (< 500 NOK/t)"),
-    "zero_emission_freight": costing.Costs(
+    "zero_emission_freight": Costs(
         (costing.investment_item(
             "vehicles", "users",
             "extra purchase cost of zero-emission vans and trucks bought: purchases of each fleet (vkm / "
             "transport.annual_km.*, over the mean Weibull life) x zero-emission share of new vehicles x "
             "cost.zero_emission_freight.<van|heavy>_premium (2019 NOK), falling at "
-            "cost.zero_emission_freight.premium_decline", costing.zero_emission_freight_outlays,
-            costing.freight_life, ("cost.zero_emission_freight.van_premium",
-                                   "cost.zero_emission_freight.heavy_premium",
-                                   "cost.zero_emission_freight.premium_decline")),
+            "cost.zero_emission_freight.premium_decline", costs_transport.zero_emission_freight_outlays,
+            costs_transport.freight_life, ("cost.zero_emission_freight.van_premium",
+                                           "cost.zero_emission_freight.heavy_premium",
+                                           "cost.zero_emission_freight.premium_decline")),
          costing.energy_item()),
         not_counted=("charging infrastructure (GAP)",
                      "Enova support, a transfer that is not part of the kind")),
-    "car_sharing": costing.Costs(
-        (costing.cars_item(),
-         costing.CostItem("operation", "resource", "users",
-                          "shared cars in service: members' cars given up / "
-                          "cost.car_sharing.cars_replaced_per_shared_car x (petrol car price x annuity factor over the mean car life + "
-                          "cost.car_sharing.operating_cost_per_car, 2019 NOK)", costing.shared_fleet_cost,
-                          ("cost.car_sharing.cars_replaced_per_shared_car", "cost.car_sharing.operating_cost_per_car")),
-         costing.energy_item(), costing.congestion_item()),
+    "car_sharing": Costs(
+        (costs_transport.cars_item(),
+         CostItem("operation", "resource", "users",
+                  "shared cars in service: members' cars given up / cost.car_sharing.cars_replaced_per_shared_car x "
+                  "(petrol car price x annuity factor over the mean car life + "
+                  "cost.car_sharing.operating_cost_per_car, 2019 NOK)", costs_transport.shared_fleet_cost,
+                  ("cost.car_sharing.cars_replaced_per_shared_car", "cost.car_sharing.operating_cost_per_car")),
+         costing.energy_item(), costs_transport.congestion_item()),
         not_counted=("the members' loss of having a car at hand (" + _NOT_RECORDED + ")",
                      "membership fees, a transfer")),
     "telework": costing.not_costed(
@@ -562,8 +563,8 @@ COSTS = {
     "road_capacity": costing.not_costed(
         "road investment per lane-km is not in the reference and the base lane-km is not in the model (the field "
         "is a relative change); travel-time gains " + _NOT_RECORDED),
-    "bus_biogas": costing.Costs(
-        (costing.gas_bus_item(), costing.energy_item()),
+    "bus_biogas": Costs(
+        (costs_transport.gas_bus_item(), costing.energy_item()),
         not_counted=("filling stations (GAP)",)),
 }
 

@@ -1,0 +1,141 @@
+"""Cost quantities of the buildings kinds: the heating systems in place, the grants paid for heat pumps and
+for leaving oil heating, and the outlays on passive-house new build, rooftop PV and new wood stoves.
+Conventions: ``costing.py``.
+
+Used by the kinds of ``buildings.py`` that are costed: oil_conversion_grant, oil_heating_ban,
+new_build_standard, heat_pump_subsidy, district_heating_expansion, solar_pv and wood_stove_renewal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dims
+from ..parameters import Params
+from .base import CostItem
+from .costing import RunView, annuity_factor, difference, first_differences, money, param, purchases
+
+PASSIVE_HOUSE_KWH = 15.0    # [kWh/m2/yr] NS 3700:2013 space-heat need, the level the extra cost refers to
+RESIDENTIAL = ("house", "apartment")
+
+
+# ---------------------------------------------------------------- heating systems
+
+def heating_capital_cost(view: RunView, rate) -> np.ndarray:
+    """Capital cost of the heating systems in place [real 2009 NOK/yr] ``(T, D, M)``: sum over
+    building types and systems of floor area x system share x ``buildings.investment.<system>``
+    [NOK/m2] x annuity_factor(rate, ``buildings.lifetime.<system>``)."""
+    p = view.params
+    invest = p.vector("buildings.investment", dims.HEATING_SYSTEMS)                    # (D, H)
+    factor = annuity_factor(rate, p.vector("buildings.lifetime", dims.HEATING_SYSTEMS))
+    per_m2 = (invest * factor)[None, :, None, None, :]                                  # (1, D, 1, 1, H)
+    rec = view.record
+    return (rec["floor_area"][..., None] * rec["heating_system_share"] * per_m2).sum(axis=(-1, -2))
+
+
+def heating_item() -> CostItem:
+    return difference(
+        "heating_systems", "resource", "users",
+        "change in the capital cost of the heating systems in place: floor area by system x "
+        "buildings.investment.<system> [NOK/m2] x annuity factor over buildings.lifetime.<system>",
+        heating_capital_cost)
+
+
+def _system_area(view: RunView, systems: tuple[str, ...], types=dims.BUILDING_TYPES) -> np.ndarray:
+    """Floor area heated by ``systems`` in building ``types`` [m2], ``(T, D, M, len(types))``."""
+    rec = view.record
+    b = [dims.BUILDING_TYPES.index(x) for x in types]
+    h = [dims.HEATING_SYSTEMS.index(x) for x in systems]
+    return rec["floor_area"][..., b] * rec["heating_system_share"][..., b, :][..., h].sum(-1)
+
+
+def _per_dwelling(p: Params, types=RESIDENTIAL) -> np.ndarray:
+    """m2 per dwelling of ``types`` as ``(1, D, 1, len(types))``."""
+    return p.vector("buildings.m2_per_dwelling", types)[None, :, None, :]
+
+
+# ---------------------------------------------------------------- grants
+
+def heat_pump_grants(view: RunView) -> np.ndarray:
+    """Heat-pump support paid [real 2009 NOK/yr] ``(T, D, M)``: heat pumps installed (purchases of the
+    heat-pump area over ``buildings.lifetime.heat_pump``) x (subsidy share x
+    ``buildings.investment.heat_pump`` + grant per dwelling / m2 per dwelling for houses and
+    apartments). Every installation gets it, also those that would have come without."""
+    p, lv = view.params, view.levers
+    area = _system_area(view, ("heat_pump",))                                     # (T, D, M, B)
+    installed = purchases(area, p["buildings.lifetime.heat_pump"])
+    share = lv["heat_pump_subsidy_share"][..., None] * param(p, "buildings.investment.heat_pump")[..., None]
+    per_m2 = np.broadcast_to(share, installed.shape).copy()
+    res = [dims.BUILDING_TYPES.index(x) for x in RESIDENTIAL]
+    per_m2[..., res] += lv["heat_pump_grant"][..., None] / _per_dwelling(p)
+    return (installed * per_m2).sum(-1)
+
+
+def oil_conversion_grants(view: RunView) -> np.ndarray:
+    """Conversion grants paid [real 2009 NOK/yr] ``(T, D, M)``: lever oil_conversion_grant [NOK/dwelling]
+    x dwellings that left oil or paraffin heating that year (fall of that area in houses and
+    apartments / ``buildings.m2_per_dwelling.*``)."""
+    area = _system_area(view, ("oil_boiler", "paraffin_stove"), RESIDENTIAL)
+    left = np.maximum(-first_differences(area), 0.0) / _per_dwelling(view.params)
+    return view.levers["oil_conversion_grant"] * left.sum(-1)
+
+
+# ---------------------------------------------------------------- outlays
+
+def _cohort_in_force(p: Params, years: np.ndarray) -> list[str]:
+    """The TEK cohort new building joins in each year (the last with a start year at or before it)."""
+    starts = [(c, p.scalar(f"buildings.cohort_start_year.{c}")) for c in dims.CONSTRUCTION_PERIODS[1:]]
+    return [max((s, c) for c, s in starts if s <= y)[1] if any(s <= y for _, s in starts) else "tek49"
+            for y in years]
+
+
+def passive_share(view: RunView) -> np.ndarray:
+    """How far new build goes towards passive-house level [1] ``(T, D, M, B)``:
+    clip((e - S) / (e - 15), 0, 1), S the lever new_build_space_heat_need, e the space-heat need of the
+    TEK cohort in force (``buildings.space_heating.<type>.<cohort>``), 15 kWh/m2 the NS 3700 level."""
+    p = view.params
+    cohorts = _cohort_in_force(p, view.years)
+    need = np.stack([p.vector("buildings.space_heating", [f"{b}.{c}" for b in dims.BUILDING_TYPES])
+                     for c in cohorts])[:, :, None, :]                                # (T, D, 1, B)
+    gap = (need - view.levers["new_build_space_heat_need"]) / np.maximum(need - PASSIVE_HOUSE_KWH, 1e-9)
+    return np.clip(gap, 0.0, 1.0)
+
+
+def new_build_outlays(view: RunView) -> np.ndarray:
+    """Extra construction cost of new build [real 2009 NOK/yr] ``(T, D, M)``: new floor area x
+    :func:`passive_share` x ``cost.new_build_standard.passive_extra_cost`` (2016 NOK/m2)."""
+    cost = money(view.params, "cost.new_build_standard.passive_extra_cost", 2016)[..., None]
+    return (view.record["new_floor_area"] * passive_share(view) * cost).sum(-1)
+
+
+def pv_capacity(view: RunView) -> np.ndarray:
+    """Rooftop PV in place [kWp] ``(T, D, M)``: per building type, area with PV
+    P(t) = min(max(P(t-1) + s_new N(t), s_exist A(t)), A(t)) (as the buildings submodel, demolition
+    left out) x ``buildings.pv_kwp_per_m2.<type>``; N new floor area, A floor area, s the levers."""
+    rec, lv, p = view.record, view.levers, view.params
+    new, area = rec["new_floor_area"], rec["floor_area"]
+    out = np.zeros_like(area)
+    for k in range(1, area.shape[0]):
+        grown = out[k - 1] + lv["solar_pv_new_build_share"][k][..., None] * new[k]
+        out[k] = np.minimum(np.maximum(grown, lv["solar_pv_existing_share"][k][..., None] * area[k]), area[k])
+    return (out * p.vector("buildings.pv_kwp_per_m2", dims.BUILDING_TYPES)[None, :, None, :]).sum(-1)
+
+
+def pv_outlays(view: RunView) -> np.ndarray:
+    """PV installed [real 2009 NOK/yr] ``(T, D, M)``: growth of the capacity in place [kWp] x
+    ``cost.solar_pv.investment_per_kwp`` (2022 NOK/kWp)."""
+    return (np.maximum(first_differences(pv_capacity(view)), 0.0)
+            * money(view.params, "cost.solar_pv.investment_per_kwp", 2022))
+
+
+def wood_stove_outlays(view: RunView) -> np.ndarray:
+    """New stoves bought [real 2009 NOK/yr] ``(T, D, M)``: dwellings heated with wood stoves (area /
+    m2 per dwelling, houses and apartments) x ``buildings.wood_stove.old_share_2009`` x the yearly rise
+    of the replaced share (lever wood_stove_old_replaced, kept at its highest) x
+    ``cost.wood_stove_renewal.cost_per_stove`` (2020 NOK)."""
+    p = view.params
+    dwellings = (_system_area(view, ("wood_stove",), RESIDENTIAL) / _per_dwelling(p)).sum(-1)
+    replaced = np.maximum.accumulate(view.levers["wood_stove_old_replaced"], axis=0)
+    rise = np.maximum(first_differences(replaced), 0.0)
+    return (dwellings * param(p, "buildings.wood_stove.old_share_2009") * rise
+            * money(p, "cost.wood_stove_renewal.cost_per_stove", 2020))

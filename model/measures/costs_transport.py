@@ -1,0 +1,253 @@
+"""Cost quantities of the land-use and transport kinds: the charges the transport records hold (tolls,
+parking fees, low-emission-zone charges, fares) and the users' time (public-transport waiting, parking
+supply, congestion), the vehicles bought and held (the residents' cars, the tax relief on battery-electric
+cars, zero-emission vans and trucks, gas buses), shared cars and bus operation. Conventions: ``costing.py``.
+
+Used by the kinds of ``transport.py`` that are costed (congestion_charge, toll_change, parking_fee, pt_fare,
+pt_service, ev_incentives, parking_supply, low_emission_zone, zero_emission_freight, car_sharing,
+bus_biogas) and, for its gas buses, by ``biogas_from_food_waste`` in ``waste.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dims
+from ..parameters import Params
+from .base import CostItem
+from .costing import (RunView, annuity_factor, difference, money, param, purchases, rule_of_half,
+                      weibull_mean_life)
+
+DAYS_PER_YEAR = 365.0
+
+
+# ---------------------------------------------------------------- charges the transport records hold
+
+def toll_charge(view: RunView) -> tuple[np.ndarray, np.ndarray]:
+    """Mean revenue per light passage [NOK] and light passages [1/yr] through the cordons each
+    municipality owns ``(T, D, M)``: toll_revenue / (365 x cordon_car_trips summed over periods).
+    The revenue holds vans' and trucks' tolls too, so the price per passage is an upper estimate."""
+    q = DAYS_PER_YEAR * view.record["cordon_car_trips"].sum(-1)
+    r = view.record["toll_revenue"]
+    return np.where(q > 0, r / np.maximum(q, 1e-9), 0.0), q
+
+
+def toll_base_passages(base: RunView, run: RunView, q0, q1):
+    """Passages without the measure where the base charged nothing (the record counts only charged
+    passages): the passages with it plus the residents' car-driver trips the charge removed (one paid
+    passage each)."""
+    car = dims.MODES.index("car_driver")
+    removed = np.maximum(base.record["trips"][..., car] - run.record["trips"][..., car], 0.0)
+    return np.where((q0 <= 0) & (q1 > 0), q1 + removed, q0)
+
+
+def _bev_vkm_share(view: RunView) -> np.ndarray:
+    car_vkm = view.record["car_vkm"]
+    total = car_vkm.sum(-1)
+    return np.where(total > 0, car_vkm[..., dims.POWERTRAINS.index("bev")] / np.maximum(total, 1e-9), 0.0)
+
+
+def parking_charge(view: RunView) -> tuple[np.ndarray, np.ndarray]:
+    """Expected municipal parking fee per car trip ending in each zone type [NOK] and those trips
+    [1/yr], ``(T, D, M, Z)``: fee x ``transport.public_parking_share.<zone>`` x (1 - BEV share of car
+    vkm x BEV discount), as the mode choice prices it."""
+    lv, p = view.levers, view.params
+    discount = np.maximum(lv["bev_parking_discount"], lv["bev_parking_discount_min"])
+    public = p.vector("transport.public_parking_share", dims.ZONES)[None, :, None, :]
+    fee = lv["parking_fee_nok"] * public * (1.0 - _bev_vkm_share(view) * discount)[..., None]
+    return fee, view.record["parked_car_trips"]
+
+
+def low_emission_charge(view: RunView) -> tuple[np.ndarray, np.ndarray]:
+    """Low-emission-zone charge per car trip ending in each zone type [NOK] (charge x non-BEV share of
+    car vkm) and those trips [1/yr], ``(T, D, M, Z)``."""
+    fossil = 1.0 - _bev_vkm_share(view)
+    return view.levers["low_emission_zone_nok"] * fossil[..., None], view.record["parked_car_trips"]
+
+
+def pt_fare_charge(view: RunView) -> tuple[np.ndarray, np.ndarray]:
+    """Fare per public-transport trip [NOK] (``transport.pt_fare`` x (1 + lever pt_fare_change)) and
+    the residents' public-transport trips [1/yr], ``(T, D, M)``."""
+    fare = param(view.params, "transport.pt_fare") * (1.0 + view.levers["pt_fare_change"])
+    return fare, view.record["trips"][..., dims.MODES.index("public_transport")]
+
+
+# ---------------------------------------------------------------- users' time
+
+def purpose_mean(p: Params, prefix: str) -> np.ndarray:
+    """Trip-weighted mean over purposes of ``prefix.<purpose>`` ``(D,)`` (weights
+    ``transport.purpose_share.*``)."""
+    w = p.vector("transport.purpose_share", dims.PURPOSES)
+    return (w * p.vector(prefix, dims.PURPOSES)).sum(-1) / w.sum(-1)
+
+
+def pt_wait_cost(view: RunView) -> np.ndarray:
+    """Weighted waiting cost of a public-transport trip [NOK] ``(T, D, M)``: wait weight x mean PT
+    value of time x (peak share x h_peak + (1 - peak share) x h_offpeak) / (2 (1 + s)) / 60, s the
+    lever pt_service_change, peak share the trip-weighted ``transport.peak_share.*``."""
+    p = view.params
+    peak = purpose_mean(p, "transport.peak_share")
+    headway = peak * p["transport.pt_headway.peak"] + (1.0 - peak) * p["transport.pt_headway.offpeak"]
+    per_min = p["transport.wait_weight"] * purpose_mean(p, "transport.value_of_time.pt") / 60.0
+    return (per_min * headway)[None, :, None] / (2.0 * (1.0 + view.levers["pt_service_change"]))
+
+
+def pt_trips(view: RunView) -> np.ndarray:
+    return view.record["trips"][..., dims.MODES.index("public_transport")]
+
+
+def parking_supply_cost(view: RunView) -> np.ndarray:
+    """Extra cost per car trip ending in each zone type [NOK] ``(T, D, M, Z)`` from removed public
+    spaces (removed share x public share x ``transport.parking_relocation_min`` / 60 x mean car value
+    of time) and from free workplace parking removed or charged (charged share x min(free share,
+    1 - public share) x ``transport.workplace_parking_value``, on the commute share of the trips,
+    ``transport.purpose_share.commute``)."""
+    p, lv = view.params, view.levers
+    public = p.vector("transport.public_parking_share", dims.ZONES)[None, :, None, :]
+    vot = purpose_mean(p, "transport.value_of_time.car")[None, :, None, None]
+    search = lv["public_parking_removed"] * public * param(p, "transport.parking_relocation_min")[..., None] / 60 * vot
+    free = np.minimum(p["transport.free_workplace_parking_share"][None, :, None, None], 1.0 - public)
+    work = (lv["workplace_parking_charged"] * free * param(p, "transport.workplace_parking_value")[..., None]
+            * param(p, "transport.purpose_share.commute")[..., None])
+    return search + work
+
+
+def car_time_cost(view: RunView) -> np.ndarray:
+    """In-vehicle time cost of a residents' car-driver trip at the year's congested speeds [NOK] ``(T, D, M)``:
+    ``car_hours / car-driver trips x`` the trip-weighted mean car value of time (``transport.value_of_time.car.*``)."""
+    trips = view.record["trips"][..., dims.MODES.index("car_driver")]
+    hours = view.record["car_hours"] / np.maximum(trips, 1e-9)
+    return hours * purpose_mean(view.params, "transport.value_of_time.car")[None, :, None]
+
+
+def car_driver_trips(view: RunView) -> np.ndarray:
+    return view.record["trips"][..., dims.MODES.index("car_driver")]
+
+
+def congestion_item() -> CostItem:
+    """Time gained (or lost) by the car trips as congestion changes: the rule of half on the in-vehicle time
+    cost of a car-driver trip, 1/2 (q0 + q1) (g1 - g0), negative when the roads get faster."""
+    def compute(base, run, rate):
+        return rule_of_half(car_driver_trips(base), car_driver_trips(run), car_time_cost(base), car_time_cost(run))
+
+    return CostItem("congestion_time", "resource", "users",
+                    "car drivers' in-vehicle time at the year's congested speeds (BPR, car_hours / car-driver trips x "
+                    "the mean car value of time, transport.value_of_time.car.*); rule of half: 1/2 (q0 + q1) "
+                    "(g1 - g0), a gain where less traffic speeds the roads up", compute)
+
+
+# ---------------------------------------------------------------- vehicles bought
+
+def car_prices(view: RunView) -> np.ndarray:
+    """Pre-tax price of a new car by powertrain [real 2009 NOK], ``(T, D, 1, K)``: petrol and diesel
+    ``transport.car_price.*``; PHEV and BEV the petrol price plus the battery premium
+    ``transport.price_premium_2009.*`` x exp(-``transport.price_premium_decline.*`` (t - 2009))
+    (as the powertrain choice prices them)."""
+    p = view.params
+    t = (view.years - dims.BASE_YEAR).astype(float)[:, None, None]
+    petrol, diesel = param(p, "transport.car_price.petrol"), param(p, "transport.car_price.diesel")
+    plug = [petrol + param(p, f"transport.price_premium_2009.{k}")
+            * np.exp(-param(p, f"transport.price_premium_decline.{k}") * t) for k in ("phev", "bev")]
+    return np.stack(np.broadcast_arrays(petrol, diesel, *plug), axis=-1)
+
+
+def car_life(p: Params) -> np.ndarray:
+    """Mean life of a car [yr] ``(D,)`` from the fleet's Weibull survival."""
+    return weibull_mean_life(p["transport.weibull_scale.car"], p["transport.weibull_shape.car"])
+
+
+def car_capital_cost(view: RunView, rate) -> np.ndarray:
+    """Capital cost of the residents' cars [real 2009 NOK/yr] ``(T, D, M)``: sum over powertrains of
+    cars x pre-tax price x annuity_factor(rate, mean car life)."""
+    factor = annuity_factor(rate, car_life(view.params))[None, :, None]
+    return (view.record["car_stock"] * car_prices(view)).sum(-1) * factor
+
+
+def cars_item() -> CostItem:
+    return difference(
+        "vehicles", "resource", "users",
+        "change in the capital cost of the residents' cars: cars by powertrain x pre-tax price "
+        "(transport.car_price.*, battery premium falling at transport.price_premium_decline.*) x annuity "
+        "factor over the mean car life (Weibull, transport.weibull_*.car)", car_capital_cost)
+
+
+def new_cars(view: RunView) -> np.ndarray:
+    """New cars bought by the residents [cars/yr] ``(T, D, M)``: :func:`purchases` of the car stock
+    over the mean car life."""
+    return purchases(view.record["car_stock"].sum(-1), car_life(view.params))
+
+
+def bev_tax_relief(view: RunView) -> np.ndarray:
+    """VAT and registration tax the new battery-electric cars are spared [real 2009 NOK/yr]
+    ``(T, D, M)``: new cars x BEV share of new cars x (VAT exemption x ``transport.vat_rate`` x pre-tax
+    price + registration-tax exemption x ``transport.registration_tax.bev``)."""
+    p, lv = view.params, view.levers
+    bev = view.record["new_car_share"][..., dims.POWERTRAINS.index("bev")] * new_cars(view)
+    price = car_prices(view)[..., dims.POWERTRAINS.index("bev")]
+    per_car = (lv["bev_vat_exemption"] * param(p, "transport.vat_rate") * price
+               + lv["bev_registration_tax_exemption"] * param(p, "transport.registration_tax.bev"))
+    return bev * per_car
+
+
+def freight_premium(p: Params, vehicle: str, years: np.ndarray) -> np.ndarray:
+    """Extra purchase price of a zero-emission van or truck [real 2009 NOK] ``(T, D, 1)``:
+    ``cost.zero_emission_freight.<vehicle>_premium`` (2019 NOK) x exp(-decline (t - 2019))."""
+    t = (years - 2019).astype(float)[:, None, None]
+    return (money(p, f"cost.zero_emission_freight.{vehicle}_premium", 2019)
+            * np.exp(-param(p, "cost.zero_emission_freight.premium_decline") * t))
+
+
+def zero_emission_freight_outlays(view: RunView) -> np.ndarray:
+    """Extra purchase cost of the zero-emission vans and trucks bought [real 2009 NOK/yr] ``(T, D, M)``:
+    for each class, purchases of the stock (territorial vkm / ``transport.annual_km.<class>``, over
+    its mean Weibull life) x the lever's zero-emission share of new vehicles x the premium."""
+    p, out = view.params, 0.0
+    for vehicle, cls in (("van", "van"), ("heavy", "heavy")):
+        stock = view.record["vkm"][..., dims.VEHICLE_CLASSES.index(cls)] / param(p, f"transport.annual_km.{cls}")
+        life = weibull_mean_life(p[f"transport.weibull_scale.{cls}"], p[f"transport.weibull_shape.{cls}"])
+        bought = purchases(stock, life) * view.levers[f"zero_emission_share_new_{vehicle}"]
+        out = out + bought * freight_premium(p, vehicle, view.years)
+    return out
+
+
+def freight_life(p: Params) -> np.ndarray:
+    """Mean life of vans and trucks [yr] ``(D,)`` (the van's; the two Weibull curves are the same)."""
+    return weibull_mean_life(p["transport.weibull_scale.van"], p["transport.weibull_shape.van"])
+
+
+def gas_bus_capital_cost(view: RunView, rate) -> np.ndarray:
+    """Extra capital cost of gas buses [real 2009 NOK/yr] ``(T, D, M)``: biogas share of the buses'
+    energy (lever bus_biogas_share) x buses (bus vkm / ``transport.annual_km.bus``) x
+    ``cost.bus_biogas.bus_premium`` (2019 NOK) x annuity_factor(rate, mean bus life)."""
+    p = view.params
+    buses = view.record["vkm"][..., dims.VEHICLE_CLASSES.index("bus")] / param(p, "transport.annual_km.bus")
+    life = weibull_mean_life(p["transport.weibull_scale.bus"], p["transport.weibull_shape.bus"])
+    factor = annuity_factor(rate, life)[None, :, None]
+    return view.levers["bus_biogas_share"] * buses * money(p, "cost.bus_biogas.bus_premium", 2019) * factor
+
+
+def gas_bus_item() -> CostItem:
+    return difference("vehicles", "resource", "public",
+                      "change in the extra capital cost of gas buses: biogas share of the buses' energy x buses (bus "
+                      "vkm / transport.annual_km.bus) x cost.bus_biogas.bus_premium (2019 NOK) x annuity "
+                      "factor over the mean bus life", gas_bus_capital_cost, ("cost.bus_biogas.bus_premium",))
+
+
+# ---------------------------------------------------------------- operation
+
+def shared_fleet_cost(base: RunView, run: RunView, rate) -> np.ndarray:
+    """Shared cars in service [real 2009 NOK/yr] ``(T, D, M)``: the members' cars given up (base - run
+    car stock) / ``cost.car_sharing.cars_replaced_per_shared_car``, each costing a petrol car's
+    price x annuity_factor(rate, mean car life) + ``cost.car_sharing.operating_cost_per_car`` (2019 NOK/yr)."""
+    p = run.params
+    given_up = np.maximum(base.record["car_stock"].sum(-1) - run.record["car_stock"].sum(-1), 0.0)
+    shared = given_up / param(p, "cost.car_sharing.cars_replaced_per_shared_car")
+    capital = param(p, "transport.car_price.petrol") * annuity_factor(rate, car_life(p))[None, :, None]
+    return shared * (capital + money(p, "cost.car_sharing.operating_cost_per_car", 2019))
+
+
+def bus_operating_cost(view: RunView) -> np.ndarray:
+    """Bus operation [real 2009 NOK/yr] ``(T, D, M)``: territorial bus vkm x
+    ``cost.pt_service.operating_cost_per_vkm`` (2019 NOK/vkm)."""
+    return (view.record["vkm"][..., dims.VEHICLE_CLASSES.index("bus")]
+            * money(view.params, "cost.pt_service.operating_cost_per_vkm", 2019))
