@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -474,11 +475,15 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     )
 
 
-def compose(inherited, added, problems: list | None = None) -> tuple[Measure, ...]:
+def compose(inherited, added, problems: list | None = None, left_out: Iterable[str] = ()) -> tuple[Measure, ...]:
     """The measures in force when ``added`` are written after ``inherited``, in order: a measure with
     ``replaces`` ends the earlier measures of those labels first (``measure_replacing``). Problems
     (a label that matches nothing, an adaptive measure replaced) go to ``problems`` when given, located
-    by the measure's origin; without it they raise :class:`ScenarioError`."""
+    by the measure's origin; without it they raise :class:`ScenarioError`.
+
+    ``left_out``: labels of a package's measures that this variant of it leaves out (attribution and
+    costs run the base with some of the package): a measure that replaces one of them replaces
+    nothing here and simply starts, as it would in a scenario without the measure it replaces."""
     out = _Problems()
     measures = list(inherited)
     for m in added:
@@ -489,7 +494,8 @@ def compose(inherited, added, problems: list | None = None) -> tuple[Measure, ..
                                                     "be replaced")
             measures, unmatched = measure_replacing(measures, m)
             for lab in unmatched:
-                out.add(f"{m.origin}.replaces", f"no earlier measure is labelled {lab!r}")
+                if lab not in left_out:
+                    out.add(f"{m.origin}.replaces", f"no earlier measure is labelled {lab!r}")
         measures.append(m)
     if problems is not None:
         problems.extend(out)

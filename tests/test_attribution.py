@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 from framtid.cli.main import main
 from framtid.model import api, dims
-from framtid.model.errors import UsageError
+from framtid.model.errors import ScenarioError, UsageError
 from framtid.model.evaluation import attribution as at
+from framtid.model.evaluation import costs
 from framtid.model.scenario import compose, load
 from framtid.model.simulation import run_variants
 
@@ -145,6 +146,45 @@ def test_sampled_orders_sum_exactly_and_approach_the_exact_values(package, resul
     np.testing.assert_allclose(sampled.total, result.total, rtol=1e-12, atol=1e-6)
     err = np.abs(sampled.shapley - result.shapley)
     assert (err <= 4 * sampled.standard_error + 1e-6).all()
+
+
+REPLACING = """# A fee raised later: the second measure replaces the first (assumption: test values).
+[scenario]
+name = "raised"
+extends = "framtid:reference"
+
+[[measure]]
+kind = "parking_fee"
+label = "fee 60"
+municipality = "oslo"
+start_year = 2015
+fee_nok = { A = 60 }
+
+[[measure]]
+kind = "parking_fee"
+label = "fee 90"
+municipality = "oslo"
+start_year = 2025
+fee_nok = { A = 90 }
+replaces = "fee 60"
+"""
+
+
+def test_a_measure_replacing_another_of_the_package_acts_alone_in_the_subsets_without_it(tmp_path):
+    path = tmp_path / "raised.toml"
+    path.write_text(REPLACING)
+    alone = tmp_path / "alone.toml"   # the raised fee written without the fee it replaces
+    alone.write_text(REPLACING.replace('name = "raised"', 'name = "alone"').split("[[measure]]")[0]
+                     + "[[measure]]" + REPLACING.split("[[measure]]")[2].replace('replaces = "fee 60"\n', ""))
+    result = at.attribute(path, year=2030)
+    assert result.exact and [label for _, label in result.measures] == ["fee 60", "fee 90"]
+    assert [m.label for m in costs.evaluate(load(path)).measures] == ["fee 60", "fee 90"]   # each first in
+    scenario = load(path)
+    [variant] = [compose(scenario.inherited, scenario.own[1:], left_out={"fee 60"})]
+    single = api.run_scenario(dataclasses.replace(scenario, measures=variant)).emission_totals()
+    np.testing.assert_array_equal(single, api.run_scenario(load(alone)).emission_totals())
+    with pytest.raises(ScenarioError, match="no earlier measure is labelled 'fee 60'"):
+        compose(scenario.inherited, scenario.own[1:])      # outside a package's variants it is still an error
 
 
 def test_packages_that_cannot_be_attributed_say_why(tmp_path):

@@ -150,11 +150,13 @@ def package_of(scenario):
     return base, tuple(scenario.own)
 
 
-def with_measure(base, measure):
-    """The base with one measure added (its ``replaces`` applied), as the scenario file would have it."""
+def with_measure(base, measure, package=()):
+    """The base with one measure of ``package`` added (its ``replaces`` applied), as the scenario file
+    would have it; a measure that replaces another of the package replaces nothing here."""
     from ..scenario import compose
 
-    return dataclasses.replace(base, measures=compose(base.measures, [measure]), own=(measure,))
+    left_out = {m.label for m in package if m is not measure}
+    return dataclasses.replace(base, measures=compose(base.measures, [measure], left_out=left_out), own=(measure,))
 
 
 def item_streams(kind_name: str, base, run, rate: float) -> dict[str, np.ndarray]:
@@ -305,7 +307,7 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
     out = []
     for m in package:
         kind = KINDS[m.kind]
-        model = api.run_scenario(with_measure(base_scenario, m), seed)
+        model = api.run_scenario(with_measure(base_scenario, m, package), seed)
         view = RunView.of(model)
         a = (base_totals - model.emission_totals()).sum(-1)                          # (T, D)
         source = "first-in"
