@@ -122,6 +122,15 @@ def test_fleet_renewal_brings_the_newest_factors(result):
     assert float(heavy.sel(year=2050).max()) < 0.45
 
 
+def test_draws_taken_a_block_at_a_time_give_the_same_pollutants(monkeypatch):
+    one = api.run(["framtid:reference"], seed=4, n_draws=5, sampler="lhs").sel(scenario="reference")
+    whole = cb.road_air_pollutants(one, DEFAULTS)
+    monkeypatch.setattr(cb, "AIR_DRAW_BLOCK", 2)    # blocks of 2, 2 and 1 draws
+    blocked = cb.road_air_pollutants(one, DEFAULTS)
+    xr.testing.assert_identical(blocked, whole)
+    assert whole.sizes["draw"] == 5
+
+
 def test_scenario_parameter_overrides_apply_after_the_run(result):
     ds = result.copy()
     k = next(int(key[8:-5]) for key, v in ds.attrs.items() if key.endswith("_name") and v == "reference")

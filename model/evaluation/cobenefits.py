@@ -56,6 +56,7 @@ POLLUTANTS = ("nox", "pm10_exhaust")
 WEAR = ("tyre", "brake", "road")
 WEAR_SOURCES = WEAR + ("studded",)
 LIGHT_CLASSES = ("car", "van")
+AIR_DRAW_BLOCK = 32   # draws whose road fleet is rebuilt at a time (about 5 MB each, see road_air_pollutants)
 # Nordland, Troms and Finnmark have the longer studded-tyre season (vehicle-use regulation).
 NORTH = ("tromso",)
 # what the co-benefits read from a result (the commands that compute them load only these, with their
@@ -206,7 +207,22 @@ def road_air_pollutants(ds, params: Params):
     ``car_stock``. Returns a Dataset with ``nox_exhaust`` and ``pm10_exhaust`` by
     ``vehicle_class`` and ``pm10_wear`` by ``wear_source`` (tyre, brake, road, studded), each
     over (municipality, ..., year, draw).
+
+    Draws are independent here and taken ``AIR_DRAW_BLOCK`` at a time: the fleet rebuilt by
+    emission step holds some 5 MB per draw (years x ages x powertrains x municipalities), which
+    for a whole ensemble file took gigabytes.
     """
+    import xarray as xr
+
+    n = ds.sizes.get("draw", 1)
+    if n > AIR_DRAW_BLOCK:
+        return xr.concat([_road_air_pollutants(ds.isel(draw=slice(a, a + AIR_DRAW_BLOCK)), params)
+                          for a in range(0, n, AIR_DRAW_BLOCK)], dim="draw")
+    return _road_air_pollutants(ds, params)
+
+
+def _road_air_pollutants(ds, params: Params):
+    """:func:`road_air_pollutants` of the draws in ``ds``, all at once."""
     import xarray as xr
 
     years = [int(y) for y in ds["year"].values]
