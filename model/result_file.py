@@ -284,7 +284,8 @@ def require(ds, names: list[str], path: Path | str, why: str) -> None:
     """Refuse a result that lacks variables a command needs."""
     missing = [n for n in names if n not in ds]
     if missing:
-        raise ResultFileError(f"{path}: has no {', '.join(missing)}, which {why} needs")
+        raise ResultFileError(f"{path}: has no {', '.join(missing)}, which {why} needs (a run with --variables keeps "
+                              "only the variables it names; run the scenario again keeping these)")
 
 
 def verify_file(path: Path | str) -> None:

@@ -304,6 +304,13 @@ def test_summary_refuses_cut_damaged_or_incomplete_files(result_file, tmp_path):
     no_gas.to_netcdf(tmp_path / "no_gas.nc")
     res = invoke("summary", str(tmp_path / "no_gas.nc"), "--gwp", "ar5")
     assert res.exit_code == 2 and "has no emissions_gas, which --gwp needs" in res.output
+    res = invoke("export", str(tmp_path / "no_gas.nc"), "--format", "csv")
+    assert res.exit_code == 2 and "has no emissions_gas, which framtid export needs" in res.output
+    no_trips = no_gas.drop_vars(["trips", "toll_paid"])    # toll_paid may be missing, trips may not
+    no_trips.to_netcdf(tmp_path / "no_trips.nc")
+    res = invoke("indicators", str(tmp_path / "no_trips.nc"))
+    assert res.exit_code == 2 and "has no trips, which framtid indicators needs" in res.output
+    assert "Traceback" not in res.output and "internal error" not in res.output
     damaged = full.copy(deep=True)
     damaged["emissions"].values[0, 0, 0, 3, 0] = 1.8e307
     damaged.to_netcdf(tmp_path / "damaged.nc")

@@ -33,6 +33,7 @@ from ..accounting import gwp_vector
 from ..errors import ResultExistsError, UsageError
 
 FORMATS = ("gpc", "csv")
+VARIABLES = ("emissions", "emissions_gas")   # what the layouts read from a result (the command loads only these)
 
 
 @dataclass(frozen=True)
