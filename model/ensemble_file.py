@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import FramtidError, ResultExistsError, ResultFileError
-from .result_file import (CHECKSUM_ATTR, _digest_start, _encoding, _encoding_of_numbers, _feed_numbers,
-                          check_name, streamed_checksum, write_atomically)
+from .result_file import (CHECKSUM_ATTR, check_name, digest_start, feed_numbers, netcdf_encoding, number_encoding,
+                          streamed_checksum, write_atomically)
 
 # Target uncompressed size of one HDF5 chunk [bytes]; the HDF5 chunk cache of each variable of each
 # open file while combining [bytes] (whole chunks are read and written once, so a cache would only
@@ -72,7 +72,7 @@ def draw_chunksizes(dims: tuple[str, ...], shape: tuple[int, ...], draw_chunk: i
 def _ensemble_encoding(ds, draw_chunk: int) -> dict:
     """Compression of :func:`_encoding` at ``ENSEMBLE_COMPRESSION_LEVEL``, and chunks along ``draw``
     of ``draw_chunk`` draws."""
-    encoding = {name: _encoding_of_numbers(ENSEMBLE_COMPRESSION_LEVEL) for name in _encoding(ds, "netcdf4")}
+    encoding = {name: number_encoding(ENSEMBLE_COMPRESSION_LEVEL) for name in netcdf_encoding(ds, "netcdf4")}
     for name, var in ds.variables.items():
         if "draw" in var.dims and name in encoding:
             encoding[name]["chunksizes"] = draw_chunksizes(var.dims, var.shape, draw_chunk)
@@ -203,7 +203,7 @@ def _define_variable(name: str, sources: list, out, draw_chunk: int) -> None:
     fill = first.getncattr("_FillValue") if "_FillValue" in first.ncattrs() else None
     var = out.createVariable(name, first.dtype, first.dimensions, fill_value=fill,
                              chunksizes=draw_chunksizes(first.dimensions, shape, draw_chunk),
-                             **_encoding_of_numbers(ENSEMBLE_COMPRESSION_LEVEL))
+                             **number_encoding(ENSEMBLE_COMPRESSION_LEVEL))
     var.setncatts({k: first.getncattr(k) for k in first.ncattrs() if k not in ("_FillValue", CHECKSUM_ATTR)})
 
 
@@ -231,7 +231,7 @@ def _fill_variable(name: str, sources: list, target, pool: ThreadPoolExecutor) -
     dims = sources[0].variables[name].dimensions
     ends = np.cumsum([0] + [src.variables[name].shape[-1] for src in sources])
     shape, chunks = target.shape, target.chunks
-    digest = _digest_start(dims, shape)
+    digest = digest_start(dims, shape)
     k = _combined_slabs(shape, chunks)
     slab = np.empty(shape[k:], dtype=target.dtype)
     grid = list(itertools.product(*(range(0, n, c) for n, c in zip(shape[k:], chunks[k:]))))
@@ -240,7 +240,7 @@ def _fill_variable(name: str, sources: list, target, pool: ThreadPoolExecutor) -
         for src, a, b in zip(sources, ends[:-1], ends[1:]):
             slab[..., a:b] = src.variables[name][index]
         stored = pool.map(encode, grid)           # compressed on the threads ...
-        _feed_numbers(digest, slab)               # ... while this one hashes
+        feed_numbers(digest, slab)               # ... while this one hashes
         for offset, data in zip(grid, stored):
             target.id.write_direct_chunk(index + offset, data)
     return "sha256:" + digest.hexdigest()

@@ -55,12 +55,12 @@ FEED_BLOCK = 1 << 15     # numbers converted to float64 at a time for a checksum
 NUMERIC_KINDS = "fiub"   # hashed as little-endian float64; other kinds (strings, times) as text
 
 
-def _digest_start(dims, shape):
+def digest_start(dims, shape):
     """The sha256 object of a checksum, fed with the variable's dimensions and shape."""
     return hashlib.sha256(repr((tuple(dims), tuple(shape))).encode())
 
 
-def _feed_numbers(digest, values: np.ndarray) -> None:
+def feed_numbers(digest, values: np.ndarray) -> None:
     """Add numbers to a checksum as little-endian float64 in C order, NaN canonical. Feeding
     consecutive slabs of an array (in C order) gives the digest of the whole array.
 
@@ -81,9 +81,9 @@ def _feed_numbers(digest, values: np.ndarray) -> None:
 def data_checksum(var) -> str:
     """``sha256:<hex>`` of a variable's dimensions, shape and values."""
     values = np.asarray(var.values)
-    digest = _digest_start(var.dims, values.shape)
+    digest = digest_start(var.dims, values.shape)
     if values.dtype.kind in NUMERIC_KINDS:
-        _feed_numbers(digest, values)
+        feed_numbers(digest, values)
     else:
         digest.update("\x1f".join(str(v) for v in values.ravel()).encode("utf-8"))
     return "sha256:" + digest.hexdigest()
@@ -113,10 +113,10 @@ def streamed_checksum(var, budget: int = SLAB_BYTES) -> str:
     most ``budget`` bytes [bytes] (or one row of the last axis) are in memory."""
     if var.dtype.kind not in NUMERIC_KINDS or var.ndim == 0:
         return data_checksum(var)          # text and times: small variables without a draw axis
-    digest = _digest_start(var.dims, var.shape)
+    digest = digest_start(var.dims, var.shape)
     k = slab_axes(var.shape, budget, var.encoding.get("chunksizes"))
     for index in np.ndindex(*var.shape[:k]):
-        _feed_numbers(digest, np.asarray(var[index].values))
+        feed_numbers(digest, np.asarray(var[index].values))
     return "sha256:" + digest.hexdigest()
 
 
@@ -150,15 +150,17 @@ def temporary_name(path: Path) -> str:
     return f".{path.name}."
 
 
-def _encoding(ds, fmt: str) -> dict:
+def netcdf_encoding(ds, fmt: str) -> dict:
+    """xarray's ``encoding`` for writing ``ds`` in format ``fmt``: NetCDF-4 compresses every numeric
+    variable (:func:`number_encoding`), NetCDF-3 nothing."""
     if fmt != "netcdf4":
         return {}
     # Compress numbers; strings (variable length in NetCDF-4) are not compressible by HDF5 filters.
-    return {name: _encoding_of_numbers() for name, var in ds.variables.items()
+    return {name: number_encoding() for name, var in ds.variables.items()
             if var.dtype.kind in "fiu" and var.ndim > 0}
 
 
-def _encoding_of_numbers(level: int = COMPRESSION_LEVEL) -> dict:
+def number_encoding(level: int = COMPRESSION_LEVEL) -> dict:
     """How numbers are compressed in NetCDF-4 result files: zlib (which every NetCDF-4 reader has)
     at ``level``, after HDF5's byte shuffle."""
     return {"zlib": True, "complevel": level, "shuffle": True}
@@ -166,7 +168,7 @@ def _encoding_of_numbers(level: int = COMPRESSION_LEVEL) -> dict:
 
 def _write(ds, tmp: str, fmt: str) -> None:
     if fmt == "netcdf4":
-        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=_encoding(ds, fmt))
+        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=netcdf_encoding(ds, fmt))
     else:
         ds.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
 
