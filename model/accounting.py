@@ -7,6 +7,8 @@ conversions between those and what the municipal inventory reports: the GWP set
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import dims
@@ -21,15 +23,25 @@ SOURCE_TO_SECTOR = np.array(
 
 
 def gwp_vector(params: Params, gwp_set: str) -> np.ndarray:
-    """GWP100 weights over ``dims.GASES``, shape (D, G) [t CO2e / t gas].
+    """GWP100 weights over ``dims.GASES``, shape (D, G) [t CO2e / t gas], read-only.
 
     F-gases are carried in CO2e already, so their weight is 1.
     """
     if gwp_set not in GWP_SETS:
         raise ValueError(f"unknown GWP set {gwp_set!r}; allowed: {', '.join(GWP_SETS)}")
+    # Made once for the table: the gas profiles of the other sectors ask for it every year.
+    return params.derived(_GWP_WEIGHTS[gwp_set])
+
+
+def _gwp_weights(params: Params, gwp_set: str) -> np.ndarray:
+    """:func:`gwp_vector`, made anew."""
     ones = np.ones(params.n_draws)
     return np.stack([ones, params[f"accounting.gwp.{gwp_set}.ch4"], params[f"accounting.gwp.{gwp_set}.n2o"],
                      ones], axis=1)
+
+
+# One function per set, so that Params.derived keeps each set's weights apart.
+_GWP_WEIGHTS = {s: functools.partial(_gwp_weights, gwp_set=s) for s in GWP_SETS}
 
 
 def co2e(gas_masses: np.ndarray, gwp: np.ndarray) -> np.ndarray:

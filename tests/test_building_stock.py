@@ -84,3 +84,18 @@ def test_space_heating_need_with_renovation_and_hdd():
                                     np.array([[[[0.2, 0.05]]]]), np.array([[1.1]]))
     assert need.shape == (1, 1, 1)
     assert need[0, 0, 0] == pytest.approx(0.1859)
+
+
+def test_turnover_of_one_draw_is_that_of_many():
+    """A single draw is turned over in whole-array operations, many draws cohort by cohort: the same bits."""
+    rng = np.random.default_rng(8)
+    d, m, t, v = 1, 13, 3, 9
+    area = rng.random((d, m, t, v)) * 1e6
+    renovated = area * rng.random((d, m, t, v))
+    demolition, eligible = rng.random((d, 1, t, v)) * 0.02, (rng.random((d, 1, t, v)) < 0.7).astype(float)
+    rate = rng.random((d, m, t, 1)) * 0.03
+    small = stock.turnover(area, renovated, demolition, rate, eligible)
+    assert area.size <= stock.FEW_VALUES < 1000 * area.size
+    many = stock.turnover(*(np.concatenate([x] * 1000) for x in (area, renovated, demolition, rate, eligible)))
+    for a, b in zip(small, many):
+        assert a.tobytes() == np.ascontiguousarray(b[:d]).tobytes()

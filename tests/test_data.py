@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from framtid.model import api, data_store, dims, parameters
@@ -109,3 +110,15 @@ def test_missing_data_file_is_a_clear_error(tmp_path, monkeypatch):
             data_store.plants()
     finally:
         data_store.plants.cache_clear()
+
+
+def test_gwp_weights_are_made_once_per_table_and_set():
+    """gwp_vector keeps each set's weights with the parameter table (read-only), as stacked from it."""
+    params = parameters.Params.sampled(5, 1)
+    for gwp in GWP_SETS:
+        weights = gwp_vector(params, gwp)
+        assert weights is gwp_vector(params, gwp) and not weights.flags.writeable
+        ones = np.ones(5)
+        assert np.array_equal(weights, np.stack([ones, params[f"accounting.gwp.{gwp}.ch4"],
+                                                 params[f"accounting.gwp.{gwp}.n2o"], ones], axis=1))
+    assert not np.array_equal(gwp_vector(params, "ar4"), gwp_vector(params, "sar"))

@@ -145,3 +145,34 @@ def test_early_conversion_hand_computed():
     assert out.sum() == pytest.approx(1.0)
     # nothing reviewed, nothing converted
     np.testing.assert_array_equal(heating.early_conversion(shares, keep, 100.0, -0.02, 0.0, choice), shares)
+
+
+def test_small_logit_is_the_system_by_system_logit():
+    """A single draw's logit in whole-array operations gives the bits of the system-by-system one (used for
+    many draws), whatever the systems allowed and the layout of the utilities."""
+    rng = np.random.default_rng(3)
+    for n_systems in range(1, heating.EINSUM_IN_ORDER + 1):
+        for shape in ((1, 13, 3, n_systems), (2, 13, 1, n_systems), (1, 1, 1, n_systems)):
+            utility = rng.standard_normal(shape) * 10.0 ** rng.integers(-3, 3, shape)
+            allowed = rng.random(shape) < 0.8
+            allowed[..., 0] = True
+            allowed[..., n_systems // 2] = n_systems == 1   # a system allowed nowhere (with two or more)
+            for u in (utility, np.asfortranarray(utility)):
+                many = heating.logit_of_utility(np.concatenate([u] * 1000), np.concatenate([allowed] * 1000))
+                small = heating.logit_of_utility(u, allowed)
+                first = many[:shape[0]]
+                assert np.array_equal(small, first) and np.array_equal(np.signbit(small), np.signbit(first))
+
+
+def test_running_cost_of_every_system_at_once_is_that_of_each_system():
+    """buildings makes a single draw's running costs for every system at once, many draws' one system at a
+    time: the same numbers."""
+    rng = np.random.default_rng(4)
+    n = heating.N_SYSTEMS
+    for d in (1, 3):
+        space, water = rng.random((d, 13, n)), rng.random((d, 13, n))
+        space_need, water_need = rng.random((d, 13, 3)) * 200.0, rng.random((d, 13, 3)) * 30.0
+        every = heating.running_cost(space, water, space_need, water_need)
+        for h in range(n):
+            one = heating.running_cost(space[..., h:h + 1], water[..., h:h + 1], space_need, water_need)[..., 0]
+            assert every[..., h].tobytes() == one.tobytes()

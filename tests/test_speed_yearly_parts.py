@@ -26,6 +26,20 @@ def test_sums_in_numpy_order_equal_numpys_sum(n):
     assert np.array_equal(sum_in_numpy_order([x[..., i] for i in range(n)]), x.sum(axis=-1))
 
 
+@pytest.mark.parametrize("n", range(1, 41))
+def test_few_sums_taken_by_numpy_are_the_slice_by_slice_sums(n):
+    """Small arrays (one draw) take numpy's own sum where the last axis is contiguous; it is the same bits as
+    the slice-by-slice sum, whatever the layout of the other axes."""
+    for lead in ((1,), (1, 13), (2, 3), (1, 13, 4)):
+        x = _wide(lead + (n,))
+        f = np.asfortranarray(x)
+        strided = np.concatenate([x, x], axis=-1)[..., ::2]
+        for arr in (x, f, strided, x[..., ::-1], np.broadcast_to(x[:1], (3,) + x.shape[1:])):
+            expected = sum_in_numpy_order([arr[..., i] for i in range(n)])
+            assert trailing_sum(arr).tobytes() == expected.tobytes()
+        assert trailing_sum(x.astype(np.float32)).tobytes() == x.astype(np.float32).sum(axis=-1).tobytes()
+
+
 def test_sums_in_numpy_order_refuse_what_they_do_not_reproduce():
     with pytest.raises(ValueError):
         sum_in_numpy_order([np.zeros(2)] * 129)

@@ -54,3 +54,15 @@ def test_passages_and_per_owner_hand_case():
     # cordons 0 and 1 both owned by municipality 1: the owners' sum; municipality 0 owns none
     np.testing.assert_allclose(tolls.per_owner(counted, np.array([1, 1]), 2), [[[0.0, 0.0], [900.0, 1600.0]]])
     np.testing.assert_allclose(tolls.per_owner(counted, np.array([0, 1]), 2), counted)
+
+
+def test_per_owner_gives_the_same_sums_for_few_and_many_draws():
+    """A few draws are added with np.add.at, many cordon by cordon: both in cordon order, the same bits."""
+    rng = np.random.default_rng(5)
+    owner = np.array([0, 0, 0, 0, 1, 10, 10, 11, 11, 7, 8, 9, 3, 4, 5, 6, 12])
+    for shape in ((1, 17), (1, 17, 2), (3, 17, 4), (400, 17, 2)):
+        by_cordon = rng.standard_normal(shape) * 10.0 ** rng.integers(-6, 7, shape)
+        expected = np.zeros((shape[0], 13) + shape[2:])
+        for c, m in enumerate(owner):
+            expected[:, m] += by_cordon[:, c]
+        assert tolls.per_owner(by_cordon, owner, 13).tobytes() == expected.tobytes()

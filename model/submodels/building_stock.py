@@ -23,6 +23,7 @@ APARTMENT = dims.index(dims.BUILDING_TYPES, "apartment")
 NON_RESIDENTIAL = dims.index(dims.BUILDING_TYPES, "non_residential")
 
 KWH_PER_GWH = 1e6
+FEW_VALUES = 4096   # stocks of up to this many values (a single draw) are turned over in whole-array operations
 
 
 def cohort_in_force(year: int, start_years: np.ndarray) -> int:
@@ -145,6 +146,17 @@ def turnover(area: np.ndarray, renovated: np.ndarray, demolition: np.ndarray, re
     """
     new_area, new_renovated, renovated_now = np.empty_like(area), np.empty_like(area), np.empty_like(area)
     kept = 1.0 - demolition
+    if area.size <= FEW_VALUES:
+        # A single draw: the same operations on whole arrays, element by element the same numbers (the
+        # loop over cohorts only pays off for many draws, whose slabs then stay in cache).
+        gone = area * demolition
+        np.subtract(area, gone, out=new_area)
+        np.multiply(renovated, kept, out=new_renovated)
+        np.subtract(new_area, new_renovated, out=renovated_now)
+        renovated_now *= renovation_rate[..., :1]
+        renovated_now *= eligible
+        new_renovated += renovated_now
+        return new_area, new_renovated, renovated_now, over_cohorts(gone)
     demolished = []
     for v in range(area.shape[-1]):
         gone = area[..., v] * demolition[..., v]

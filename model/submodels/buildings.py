@@ -344,9 +344,13 @@ def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, ac
     asc, asc_new = state.replacement_asc, state.new_build_asc
     utility, utility_new = np.empty(asc.shape, order="F"), np.empty(asc.shape, order="F")
     annual, keep = {}, {}
+    # A single draw's running costs of every system at once: the same numbers (element by element), and
+    # making them system by system, while each slab is in cache, only pays off for many draws.
+    every = (heating.running_cost(space_cost, water_cost, state.space_need_2009, state.water_need_2009)
+             if asc.size <= heating.FEW_CELLS else None)
     for h in range(heating.N_SYSTEMS):
-        running = heating.running_cost(space_cost[..., h:h + 1], water_cost[..., h:h + 1],
-                                       state.space_need_2009, state.water_need_2009)[..., 0]
+        running = every[..., h] if every is not None else heating.running_cost(
+            space_cost[..., h:h + 1], water_cost[..., h:h + 1], state.space_need_2009, state.water_need_2009)[..., 0]
         cost = capital[..., h] + running
         weighted = beta * cost
         shift = access if h == heating.DISTRICT_HEATING else None

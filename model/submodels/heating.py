@@ -18,6 +18,11 @@ import numpy as np
 from .. import dims
 
 N_SYSTEMS = len(dims.HEATING_SYSTEMS)
+# Over a contiguous last axis of up to this many systems numpy's einsum adds in the order of
+# in_system_order (even- and odd-numbered systems apart); arrays of up to FEW_CELLS values (a single
+# draw) are cheaper in whole-array operations than system by system.
+EINSUM_IN_ORDER = 7
+FEW_CELLS = 4096
 N_CARRIERS = len(dims.CARRIERS)
 DIRECT_ELECTRIC = dims.index(dims.HEATING_SYSTEMS, "direct_electric")
 HEAT_PUMP = dims.index(dims.HEATING_SYSTEMS, "heat_pump")
@@ -204,6 +209,8 @@ def logit_of_utility(utility: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """
     utility, allowed = np.asarray(utility, dtype=float), np.asarray(allowed, dtype=bool)
     shape = np.broadcast_shapes(utility.shape, allowed.shape)
+    if shape[-1] <= EINSUM_IN_ORDER and utility.size <= FEW_CELLS and utility.shape == shape:
+        return _small_logit(utility, allowed)
     chosen = {}
     for h in range(shape[-1]):
         ok = system_slab(allowed, h)
@@ -225,6 +232,24 @@ def logit_of_utility(utility: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     for h in chosen:
         weight[..., h] /= total
     return weight
+
+
+def _small_logit(utility: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """:func:`logit_of_utility` of a small array (a single draw) in whole-array operations: the same
+    numbers, as the Python loop over systems only pays off for many draws. A system not allowed gets
+    ``exp(-inf) = 0``, which leaves the sum as it is, and over a contiguous last axis of up to
+    :data:`EINSUM_IN_ORDER` systems einsum adds in the order of :func:`in_system_order`."""
+    if not allowed.any():
+        raise ValueError("no heating system can be chosen: every allowed system has zero probability")
+    u = np.ascontiguousarray(np.where(allowed, utility, -np.inf))
+    best = u.max(axis=-1, keepdims=True)
+    if not np.isfinite(best).all():
+        raise ValueError("no heating system can be chosen: every allowed system has zero probability")
+    weight = np.exp(np.subtract(u, best, out=u), out=u)
+    total = np.einsum("...h->...", weight)
+    out = np.empty_like(utility)
+    np.divide(weight, total[..., None], out=out)
+    return out
 
 
 def reference_constants(reference_probability: np.ndarray, beta: np.ndarray,

@@ -12,6 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 MAX_TERMS = 128
+# numpy's sum over a short last axis costs about as much for every sum it makes as the slice-by-slice
+# loop costs for every term over this many sums; below that numpy's own sum is the cheaper.
+FEW_SUMS_PER_TERM = 32
 
 
 def sum_in_numpy_order(terms: list[np.ndarray]) -> np.ndarray:
@@ -38,6 +41,11 @@ def sum_in_numpy_order(terms: list[np.ndarray]) -> np.ndarray:
 def trailing_sum(x: np.ndarray) -> np.ndarray:
     """``x.sum(axis=-1)`` of a float array, one slice at a time (from eight terms on, numpy adds in this
     order where the last axis is contiguous in memory)."""
-    if x.shape[-1] == 0:
+    n = x.shape[-1]
+    if n == 0:
         return np.zeros(x.shape[:-1], dtype=x.dtype)
+    # Few sums (a single draw): numpy's own sum is cheaper than a Python loop over the terms, and over
+    # a last axis contiguous in memory it adds them in the very order written out here.
+    if x.ndim > 1 and x.strides[-1] == x.itemsize and n <= MAX_TERMS and x.size <= FEW_SUMS_PER_TERM * n * n:
+        return x.sum(axis=-1)
     return sum_in_numpy_order([x[..., i] for i in range(x.shape[-1])])

@@ -20,6 +20,7 @@ from ..levers import TOLL_FUELS
 PETROL, DIESEL, BEV_FUEL = range(len(TOLL_FUELS))
 LIGHT, HEAVY = 0, 1
 DAYS_PER_YEAR = 365.0
+FEW_VALUES = 256          # values per cordon up to which per_owner adds them with np.add.at
 
 
 def cordon_prices(toll_lever: np.ndarray, owner: np.ndarray, bev_discount_min: np.ndarray,
@@ -99,9 +100,13 @@ def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray
 
 def per_owner(by_cordon: np.ndarray, owner: np.ndarray, n_municipalities: int) -> np.ndarray:
     """Sum a cordon axis (axis 1) into the owners' municipalities: ``(D, C, ...) -> (D, M, ...)``."""
-    # Cordon by cordon into its owner's row: np.add.at, and a product with the cordon-to-owner
-    # indicator, are several times slower for the dozen or so cordons.
     out = np.zeros((by_cordon.shape[0], n_municipalities) + by_cordon.shape[2:])
+    # np.add.at adds the cordons into their owners' rows one after the other in cordon order, as the loop
+    # below does: the same sums. For a few draws it is the cheaper; for many, a product with the
+    # cordon-to-owner indicator and np.add.at are slower than adding cordon by cordon.
+    if out[:, 0].size <= FEW_VALUES:
+        np.add.at(out, (slice(None), owner), by_cordon)
+        return out
     for c, m in enumerate(owner):
         out[:, m] += by_cordon[:, c]
     return out

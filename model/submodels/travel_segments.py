@@ -79,7 +79,8 @@ def partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, p
     broadcast against both; written into ``out`` when given."""
     lam, adjustment = persistence
     out, towards = np.multiply(lam, before, out=out), adjustment * target
-    if out.shape != np.broadcast_shapes(out.shape, towards.shape):
+    # (Arrays of one shape need no np.broadcast_shapes, which costs more than the sum at a single draw.)
+    if out.shape != towards.shape and out.shape != np.broadcast_shapes(out.shape, towards.shape):
         return out + towards
     out += towards   # in place: one temporary of the full size fewer
     return out
