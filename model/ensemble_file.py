@@ -262,6 +262,8 @@ def _combine(parts: list[Path], tmp: str, draw_chunk: int, attrs: dict) -> None:
             for var in rest.data_vars.values():
                 var.attrs.pop(CHECKSUM_ATTR, None)      # the parts' checksums cover their draws only
             rest.attrs.update(attrs)
+            # a dimension of length 0 is unlimited in the parts; only the copied variables may have it
+            rest.encoding["unlimited_dims"] = {d for d in rest.encoding.get("unlimited_dims", ()) if d in rest.dims}
             with dask.config.set(scheduler="synchronous"):   # one task's data in memory at a time
                 rest.to_netcdf(tmp, engine="netcdf4", format="NETCDF4",
                                encoding=_ensemble_encoding(rest, draw_chunk))
