@@ -19,8 +19,8 @@ from . import dims
 from .accounting import gwp_vector, sectors_from_sources
 from .data_store import observations, plants
 from .parameters import Params
-from .errors import FramtidError, ResultExistsError, ResultFileError, UsageError
-from .result_file import add_checksums, check_name, open_results, save  # noqa: F401  (re-exported)
+from .errors import FramtidError, ResultFileError, UsageError
+from .result_file import add_checksums, check_result_path, open_results, save  # noqa: F401  (re-exported)
 from .results import ACTIVITY, COORD_NAMES, COORD_UNITS, COORDS, precision_of, record_dtype
 from .scenario import Scenario, load as load_scenario
 
@@ -311,13 +311,8 @@ def check_combinable(scenarios: list[Scenario]) -> None:
 
 def check_run(scenarios: list[Scenario], path: str | Path, force: bool = False) -> None:
     """Everything that would make a run's result unwritable, checked before the run starts."""
-    path = Path(path)
     check_combinable(scenarios)
-    if path.suffix != ".nc":
-        raise ResultFileError(f"{path}: result files must end in .nc")
-    check_name(path)
-    if path.exists() and not force:
-        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
+    path = check_result_path(path, force)
     if path.is_dir():
         raise ResultFileError(f"{path}: is a folder")
     folder = path.parent if str(path.parent) else Path(".")

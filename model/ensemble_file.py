@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import FramtidError, ResultExistsError, ResultFileError
-from .result_file import (CHECKSUM_ATTR, check_name, digest_start, feed_numbers, netcdf_encoding, number_encoding,
-                          streamed_checksum, write_atomically)
+from .errors import FramtidError
+from .result_file import (CHECKSUM_ATTR, check_result_path, digest_start, feed_numbers, netcdf_encoding,
+                          number_encoding, streamed_checksum, write_atomically)
 
 # Target uncompressed size of one HDF5 chunk [bytes]; the HDF5 chunk cache of each variable of each
 # open file while combining [bytes] (whole chunks are read and written once, so a cache would only
@@ -284,12 +284,7 @@ def save_parts(parts: list[Path], path: str | Path, draw_chunk: int, attrs: dict
     chunked by ``draw_chunk`` draws, written atomically like :func:`framtid.model.result_file.save`
     (never over an existing file without ``force``), with checksums. ``attrs`` replace global
     attributes of the first part."""
-    path = Path(path)
-    if path.suffix != ".nc":
-        raise ResultFileError(f"{path}: result files must end in .nc")
-    check_name(path)
-    if path.exists() and not force:
-        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
+    path = check_result_path(path, force)
     if not parts:
         raise FramtidError(f"{path}: no finished chunks to combine")
     return write_atomically(path, lambda tmp: _combine(parts, tmp, draw_chunk, attrs or {}), force, "the result")

@@ -202,15 +202,22 @@ def save(ds, path: str | Path, force: bool = False, fmt: str = "netcdf4") -> Pat
 
     ``fmt`` is ``"netcdf4"`` (compressed, default) or ``"netcdf3"``.
     """
-    path = Path(path)
     if fmt not in FORMATS:
         raise FramtidError(f"unknown result format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    path = check_result_path(path, force)
+    return write_atomically(path, lambda tmp: _write(ds, tmp, fmt), force, "the result")
+
+
+def check_result_path(path: str | Path, force: bool = False) -> Path:
+    """Refuse a result path that does not end in .nc, that the file system cannot name, or that exists
+    (without ``force``); return it as a Path."""
+    path = Path(path)
     if path.suffix != ".nc":
         raise ResultFileError(f"{path}: result files must end in .nc")
     check_name(path)
     if path.exists() and not force:
         raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
-    return write_atomically(path, lambda tmp: _write(ds, tmp, fmt), force, "the result")
+    return path
 
 
 def write_atomically(path: Path, write, force: bool, what: str) -> Path:
