@@ -25,8 +25,6 @@ def elasticities(municipality, start_year, fmt):
 
     rows = el.implied(municipality, start_year)
     if fmt == "json":
-        import json
-
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     header = ("quantity", "response", "horizon", "year", "implied", "target", "central", "in_range", "source")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import dims
-from .accounting import gwp_vector, sectors_from_sources
+from .accounting import co2e, gwp_vector, sectors_from_sources
 from .data_store import observations, plants
 from .parameters import Params
 from .errors import FramtidError, ResultFileError, UsageError
@@ -108,7 +108,7 @@ def to_dataset(models: list, seed: int):
     sampling = getattr(first, "sampling", {"sampler": "none", "ensemble_draws": first.n_draws, "first_draw": 0})
     draws = np.arange(sampling["first_draw"], sampling["first_draw"] + first.n_draws, dtype=np.int32)
     gwp = first.scenario.gwp
-    co2e = {"co2e_basis": f"100-year global warming potentials, {GWP_LABELS.get(gwp, gwp)}", "gwp": gwp}
+    co2e_attrs = {"co2e_basis": f"100-year global warming potentials, {GWP_LABELS.get(gwp, gwp)}", "gwp": gwp}
 
     def stack(name: str) -> np.ndarray:
         # (T, D, M, *extra) per scenario -> (scenario, M, *extra, T, D)
@@ -130,11 +130,11 @@ def to_dataset(models: list, seed: int):
     data["emissions"] = (("scenario", "municipality", "sector", "year", "draw"),
                          np.ascontiguousarray(by_sector.transpose(order)),
                          {"units": "t yr-1", "long_name": "territorial greenhouse-gas emissions by inventory "
-                                                          "sector, in tonnes of CO2 equivalents", **co2e})
+                                                          "sector, in tonnes of CO2 equivalents", **co2e_attrs})
     data["emissions_source"] = (("scenario", "municipality", "source", "year", "draw"),
                                 np.ascontiguousarray(by_source.transpose(order)),
                                 {"units": "t yr-1", "long_name": "territorial greenhouse-gas emissions by source, "
-                                                                 "in tonnes of CO2 equivalents", **co2e})
+                                                                 "in tonnes of CO2 equivalents", **co2e_attrs})
     data["emissions_gas"] = (("scenario", "municipality", "source", "gas", "year", "draw"),
                              np.ascontiguousarray(gas.transpose(0, 3, 4, 5, 1, 2)),
                              {"units": "t yr-1", "long_name": "emissions by source and gas before GWP weighting, "
@@ -143,7 +143,7 @@ def to_dataset(models: list, seed: int):
     data["target_gap"] = (("scenario", "municipality", "year", "draw"), stack("target_gap"),
                           {"units": "t yr-1", "long_name": "last year's emissions minus the municipality's "
                                                            "straight-line target path (positive: above the path)",
-                           **co2e})
+                           **co2e_attrs})
     data["adoption_year"], coords_measure = _adoption_years(models)
     coords_parameter = {}
     if sampling["sampler"] != "none":   # runs at default values have no sample to record
@@ -223,7 +223,7 @@ def co2e_by_source(gas: np.ndarray, gwps: np.ndarray) -> np.ndarray:
     is weighed in float64 without a float64 copy of it whole."""
     out = np.empty(gas.shape[:-1])
     for n, t in np.ndindex(*gas.shape[:2]):
-        out[n, t] = (gas[n, t].astype(float, copy=False) * gwps[n, :, None, None, :]).sum(-1)
+        out[n, t] = co2e(gas[n, t].astype(float, copy=False), gwps[n])
     return out
 
 

@@ -475,15 +475,16 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     )
 
 
-def compose(inherited, added, problems: list | None = None, left_out: Iterable[str] = ()) -> tuple[Measure, ...]:
+def compose(inherited, added, problems: list | None = None, package: Iterable[Measure] = ()) -> tuple[Measure, ...]:
     """The measures in force when ``added`` are written after ``inherited``, in order: a measure with
     ``replaces`` ends the earlier measures of those labels first (``measure_replacing``). Problems
     (a label that matches nothing, an adaptive measure replaced) go to ``problems`` when given, located
     by the measure's origin; without it they raise :class:`ScenarioError`.
 
-    ``left_out``: labels of a package's measures that this variant of it leaves out (attribution and
-    costs run the base with some of the package): a measure that replaces one of them replaces
-    nothing here and simply starts, as it would in a scenario without the measure it replaces."""
+    ``package``: the measures of which ``added`` are some (attribution and costs run the base with some
+    of a package): a measure that replaces one of the package left out replaces nothing here and
+    simply starts, as it would in a scenario without the measure it replaces."""
+    left_out = {m.label for m in package if m not in added}
     out = _Problems()
     measures = list(inherited)
     for m in added:

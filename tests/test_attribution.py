@@ -180,7 +180,7 @@ def test_a_measure_replacing_another_of_the_package_acts_alone_in_the_subsets_wi
     assert result.exact and [label for _, label in result.measures] == ["fee 60", "fee 90"]
     assert [m.label for m in costs.evaluate(load(path)).measures] == ["fee 60", "fee 90"]   # each first in
     scenario = load(path)
-    [variant] = [compose(scenario.inherited, scenario.own[1:], left_out={"fee 60"})]
+    [variant] = [compose(scenario.inherited, scenario.own[1:], package=scenario.own)]
     single = api.run_scenario(dataclasses.replace(scenario, measures=variant)).emission_totals()
     np.testing.assert_array_equal(single, api.run_scenario(load(alone)).emission_totals())
     with pytest.raises(ScenarioError, match="no earlier measure is labelled 'fee 60'"):

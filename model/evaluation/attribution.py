@@ -171,8 +171,8 @@ def _run_subsets(scenario, own, subset_bits, year, span, seed) -> tuple[dict, di
     bits = list(subset_bits)
     for start in range(0, len(bits), CHUNK):
         chunk = bits[start:start + CHUNK]
-        variants = [compose(scenario.inherited, [m for i, m in enumerate(own) if b >> i & 1],
-                            left_out={m.label for i, m in enumerate(own) if not b >> i & 1}) for b in chunk]
+        variants = [compose(scenario.inherited, [m for i, m in enumerate(own) if b >> i & 1], package=own)
+                    for b in chunk]
         model = run_variants(scenario, variants, seed=seed)
         values, totals = _values(model, year, span)
         for j, b in enumerate(chunk):

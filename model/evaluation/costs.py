@@ -155,8 +155,7 @@ def with_measure(base, measure, package=()):
     would have it; a measure that replaces another of the package replaces nothing here."""
     from ..scenario import compose
 
-    left_out = {m.label for m in package if m is not measure}
-    return dataclasses.replace(base, measures=compose(base.measures, [measure], left_out=left_out), own=(measure,))
+    return dataclasses.replace(base, measures=compose(base.measures, [measure], package=package), own=(measure,))
 
 
 def item_streams(kind_name: str, base, run, rate: float) -> dict[str, np.ndarray]:

@@ -61,8 +61,8 @@ from ..errors import ResultExistsError, ResultFileError, UsageError
 from . import decomposition as dc
 from . import indicators as ind
 from . import targets as tg
-from .report_content import (Bullets, Chart, Report, Section, Table, Text, area_label, indicator_label, join_names,
-                             municipality_names, number, percent_change, smart, smart_range, unit_label)
+from .report_content import (Report, Section, Table, Text, area_label, indicator_label, join_names, municipality_names,
+                             number)
 from .report_context import SELECTION, _Context
 from .report_detail_sections import indicator_section, method_section, targets_section
 from .report_figures import wedge_bands
@@ -72,12 +72,11 @@ from .report_sections import decomposition_section, difference_section, package_
 from .report_summary import summary_section
 
 __all__ = [
-    "FIGURE_FOLDER", "HTML_NAME", "MARKDOWN_NAME", "REPORT_ENTRIES", "VARIABLES", "Bullets", "Chart", "Report",
-    "Section", "Table", "Text", "area_label", "build", "check_options", "check_out", "check_package",
-    "decomposition_section", "difference_section", "indicator_label", "indicator_section", "join_names",
-    "method_section", "municipality_names", "number", "package_section", "paths_section", "percent_change",
-    "render_html", "render_markdown", "render_pngs", "sectors_section", "smart", "smart_range", "summary_section",
-    "targets_section", "unit_label", "wedge_bands", "write",
+    "FIGURE_FOLDER", "HTML_NAME", "MARKDOWN_NAME", "REPORT_ENTRIES", "VARIABLES", "Report", "Section", "Table", "Text",
+    "area_label", "build", "check_options", "check_out", "check_package", "decomposition_section",
+    "difference_section", "indicator_label", "indicator_section", "join_names", "method_section",
+    "municipality_names", "number", "package_section", "paths_section", "render_html", "render_markdown",
+    "render_pngs", "sectors_section", "summary_section", "targets_section", "wedge_bands", "write",
 ]
 
 HTML_NAME = "report.html"

@@ -14,11 +14,11 @@ import numpy as np
 
 from .. import dims
 from ..parameters import Params
+from ..submodels import tolls
 from .base import CostItem
 from .costing import (RunView, annuity_factor, difference, money, param, purchases, rule_of_half,
                       weibull_mean_life)
 
-DAYS_PER_YEAR = 365.0
 
 
 # ---------------------------------------------------------------- charges the transport records hold
@@ -27,7 +27,7 @@ def toll_charge(view: RunView) -> tuple[np.ndarray, np.ndarray]:
     """Mean revenue per light passage [NOK] and light passages [1/yr] through the cordons each
     municipality owns ``(T, D, M)``: toll_revenue / (365 x cordon_car_trips summed over periods).
     The revenue holds vans' and trucks' tolls too, so the price per passage is an upper estimate."""
-    q = DAYS_PER_YEAR * view.record["cordon_car_trips"].sum(-1)
+    q = tolls.DAYS_PER_YEAR * view.record["cordon_car_trips"].sum(-1)
     r = view.record["toll_revenue"]
     return np.where(q > 0, r / np.maximum(q, 1e-9), 0.0), q
 

@@ -8,8 +8,9 @@ a policy share (vans, heavy vehicles, buses). Energy per km depends on powertrai
 vintage; tailpipe CO2 counts only the fossil part of the fuel, because the territorial
 inventory counts biofuel CO2 as zero (methods §1.5).
 
-Every function is pure: numpy arrays in, numpy arrays out. Stock arrays end in
-``(..., A, K)``: age then powertrain.
+The functions are pure (numpy arrays in, numpy arrays out; stock arrays end in ``(..., A, K)``: age
+then powertrain), except that a year's fleet in the simulation is a :class:`VintageStock`, which
+:func:`advance_vintages` ages in place.
 """
 
 from __future__ import annotations

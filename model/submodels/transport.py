@@ -342,7 +342,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     trips by purpose (:func:`purpose_factor`); ``job_zone_share`` (D, M, Z) is where the jobs are
     this year (land use; unchanged when None). ``in_place``: age the fleet in the arrays of ``state``, which
     then can no longer be advanced or read by age (:class:`fleet.VintageStock`); the simulation, which
-    keeps only the newest state, does so and saves a copy of the fleet each year."""
+    keeps only the newest state, does so, and no copy of the fleet is made each year."""
     c, fc = _coef(state, params)
     factor = purpose_factor(c, levers["telework_share"])
     volume = (mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)

@@ -120,13 +120,13 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
     for start in range(0, cells[0], step):
         _mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
-                               base_shares, terms, away, out)
+                       base_shares, terms, away, out)
     dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
     return out, dv, out.pop("toll")
 
 
 def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
-                           base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict) -> None:
+                   base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict) -> None:
     """:func:`segment_mixture` for the draws ``b``, written into ``out``.
 
     Segments differ only in the car-driver utility (or in removed car modes), so the other modes'

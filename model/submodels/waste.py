@@ -471,7 +471,8 @@ def advance(state: WasteState, population: np.ndarray, levers: dict, params: Par
     """From ``year - 1`` to ``year``: last year's deposit joins the decaying stock, then
     this year's waste is generated and treated under this year's levers.
 
-    ``stock(t) = deposit(t-1) + stock(t-1) * exp(-k)`` [t C] (:func:`landfill.fod_step`).
+    ``stock(t) = deposit(t-1) + stock(t-1) * exp(-k)`` [t C] (:func:`landfill.carried_over`, the pool part of
+    :func:`landfill.fod_step`).
     Levers (``(D, M)``, absent = neutral): ``waste_per_capita_change``, ``food_waste_change``,
     ``food_separation_min``, ``plastics_separation_min``, ``material_recovery_share_min``,
     ``landfill_ban``. ``params`` is not read again (the state holds its coefficients), and the
