@@ -155,13 +155,11 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     PM10, the health value of walking and cycling (WHO HEAT) and tolls paid by residents."""
     from framtid.model import api, catalogue
     from framtid.model.errors import UsageError
+    from framtid.model.evaluation import cobenefits as cb
     from framtid.model.evaluation import indicators as ind
 
-    from framtid.model.result_file import require
-
     year_list = _option_years(years, "--year")
-    ds = api.open_results(result, list(ind.VARIABLES))
-    require(ds, list(ind.REQUIRED), result, "framtid indicators")
+    ds = api.open_results(result, list(ind.VARIABLES), "framtid indicators", optional=cb.OPTIONAL)
     try:
         catalogue.check_years(ds, year_list, result)
     except UsageError as exc:
@@ -198,13 +196,11 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
     from framtid.model import api, catalogue
     from framtid.model.errors import UsageError
     from framtid.model.evaluation import export as ex
-    from framtid.model.result_file import require
 
     year_list = _option_years(years, "--year") if years else None
     if out:
         ex.check_out(out, force)     # before any work
-    ds = api.open_results(result, list(ex.VARIABLES))
-    require(ds, list(ex.VARIABLES), result, "framtid export")
+    ds = api.open_results(result, list(ex.VARIABLES), "framtid export")
     if year_list:
         try:
             catalogue.check_years(ds, year_list, result)

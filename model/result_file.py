@@ -247,10 +247,13 @@ def write_atomically(path: Path, write, force: bool, what: str) -> Path:
 REQUIRED = {"emissions": ("scenario", "municipality", "sector", "year", "draw")}
 
 
-def open_results(path: str | Path, variables: list[str] | None = None):
+def open_results(path: str | Path, variables: list[str] | None = None, needed_by: str | None = None,
+                 optional=()):
     """Open a result file (NetCDF-3 or -4, from framtid or re-saved by other tools), verify it, load it
     into memory and close the file. ``variables`` loads only those data variables (those the file has,
-    with ``emissions`` always), so a command that needs a few reads a large ensemble file in part."""
+    with ``emissions`` always), so a command that needs a few reads a large ensemble file in part. With
+    ``needed_by`` (e.g. "framtid export"), a file without one of ``variables`` that is not ``optional``
+    is refused (:func:`require`)."""
     import xarray as xr
 
     path = Path(path)
@@ -272,6 +275,8 @@ def open_results(path: str | Path, variables: list[str] | None = None):
             raise ResultFileError(f"{path}: variable {name} has dimensions {loaded[name].dims}; a framtid result "
                                   f"has {dims}")
     verify(loaded, path)
+    if needed_by is not None:
+        require(loaded, [n for n in variables or () if n not in optional], path, needed_by)
     return loaded
 
 

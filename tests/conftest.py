@@ -26,9 +26,9 @@ def whole_file(monkeypatch):
     def loading_everything():
         asked = []
 
-        def open_whole(path, variables=None):
+        def open_whole(path, variables=None, needed_by=None, optional=()):
             asked.append(variables)
-            return result_file.open_results(path)
+            return result_file.open_results(path, None, needed_by, optional)
 
         with monkeypatch.context() as patch:
             patch.setattr(api, "open_results", open_whole)

@@ -86,7 +86,6 @@ VARIABLES = tuple(dict.fromkeys((
     "emissions", "population", "trips", "car_vkm_resident", "delivered_energy", "floor_area", "heating_system_share",
     "waste_generated", "waste_by_treatment", "sealed_surface_share", "green_roof_share", "runoff_coefficient",
     "design_peak_flow", "annual_runoff", "new_floor_area_flood_exposed", "pkm") + cb.VARIABLES))
-REQUIRED = tuple(v for v in VARIABLES if v not in cb.OPTIONAL)   # a file without these is refused
 
 
 # ---------------------------------------------------------------- the indicators as pure functions
