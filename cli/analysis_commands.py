@@ -44,23 +44,33 @@ def elasticities(municipality, start_year, fmt):
               help="Only these municipalities (comma-separated ids; default: each of the 13 and all together).")
 @click.option("--permutations", type=click.IntRange(2, 100_000), default=200, show_default=True,
               help="Sampled orders when the package has more than 12 measures.")
+@click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Attribute in each of N sampled draws of the uncertain parameters (paired: every subset of the "
+                   "package runs the same draws) and show the mean with the 5-95 % range; costs N times the runs.")
+@click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
+              help="How --draws are sampled.  [default: lhs]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
-              help="Seed of the sampled orders.")
+              help="Seed of the sampled orders and of the --draws.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def attribute(scenario, year, span_from, municipalities, permutations, seed, fmt):
+def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permutations, seed, fmt):
     """Attribute the effect of SCENARIO's own measures (file, or framtid:NAME) against the scenario it
     extends: Shapley values (exact up to 12 measures), first-in and last-in effects and the interaction,
     in --year [kt CO2e/yr] and summed from --from to --year [kt CO2e]; negative = emissions cut."""
     from framtid.model import api, catalogue, dims
     from framtid.model.errors import UsageError
     from framtid.model.evaluation import attribution
+    from framtid.model.uncertainty import ensemble
 
     picked = _names(municipalities)
     unknown = [m for m in picked or () if m not in dims.MUNICIPALITIES]
     if unknown:
-        raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; allowed: {', '.join(dims.MUNICIPALITIES)}")
-    result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed)
+        raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; "
+                         f"allowed: {', '.join(dims.MUNICIPALITIES)}")
+    for warning in ensemble.check_options(n_draws, sampler):
+        click.echo(f"warning: {warning}", err=True)
+    result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed,
+                                   draws=n_draws, sampler=sampler or "lhs")
     if fmt == "json":
         click.echo(json.dumps(attribution.to_json(result, picked), indent=2, ensure_ascii=False))
         return
@@ -69,7 +79,12 @@ def attribute(scenario, year, span_from, municipalities, permutations, seed, fmt
         how = ("exact Shapley values" if result.exact else
                f"Shapley values estimated from {permutations} sampled orders (std_error: their standard error)")
         click.echo(f"{result.scenario} against {result.base}: {how}, {result.n_runs} runs; kt CO2e/yr in "
-                   f"{result.year}, kt CO2e over {result.span[0]}-{result.span[1]}; negative = emissions cut\n")
+                   f"{result.year}, kt CO2e over {result.span[0]}-{result.span[1]}; negative = emissions cut")
+        if result.draws:
+            click.echo(f"{result.draws} draws (sampler {result.sampler}, seed {seed}): each value is the mean over "
+                       "the draws (so the measures' values still add up to the package's) and, in brackets, the "
+                       "5-95 % range of the draws (5th to 95th percentile)")
+        click.echo("")
     click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
 
 

@@ -201,6 +201,12 @@ class Params:
         ``parameter_sample``)."""
         return np.stack([self[n] for n in names], axis=1) if names else np.empty((self.n_draws, 0))
 
+    def take(self, rows) -> "Params":
+        """The table of the draws ``rows`` (indices, repeats allowed), in that order: a batch run whose
+        members are (variant, draw) pairs gives each member its draw's values."""
+        rows = np.asarray(rows, dtype=int)
+        return Params({name: values[rows] for name, values in self._values.items()}, len(rows), self.specs)
+
     def with_overrides(self, overrides: Mapping[str, float]) -> "Params":
         """A copy with some parameters set to other values (scalars or ``(D,)`` arrays)."""
         values = dict(self._values)

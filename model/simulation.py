@@ -93,11 +93,11 @@ def variant_paths(variants, n_years: int | None = None) -> dict[str, np.ndarray]
     return lever_paths([pieces[k] for k in keys], YEARS, len(variants), masks)
 
 
-def run_variants(scenario: Scenario, variants, seed: int = 0) -> "FramtidModel":
+def run_variants(scenario: Scenario, variants, seed: int = 0, params: Params | None = None) -> "FramtidModel":
     """Run V measure lists of one scenario (its parameters, anchors and GWP) as one batch run: member v
-    of the batch ("draw") axis holds ``variants[v]``, each at the default parameter values. Returns the
-    finished model; ``model.record`` arrays are (T, V, M, ...). Adaptive measures cannot take part
-    (their adoption depends on the run)."""
+    of the batch ("draw") axis holds ``variants[v]``, at the default parameter values or at row v of
+    ``params`` (V draws, e.g. ``Params.take`` of a sample). Returns the finished model; ``model.record``
+    arrays are (T, V, M, ...). Adaptive measures cannot take part (their adoption depends on the run)."""
     from .errors import UsageError
 
     variants = [tuple(v) for v in variants]
@@ -107,7 +107,10 @@ def run_variants(scenario: Scenario, variants, seed: int = 0) -> "FramtidModel":
     if adaptive:
         raise UsageError(f"adaptive measures cannot be run as fixed variants ({', '.join(adaptive)}); "
                          "write them without adoption = \"adaptive\" to attribute them")
-    params = Params.defaults(len(variants), scenario.parameters)
+    if params is None:
+        params = Params.defaults(len(variants), scenario.parameters)
+    elif params.n_draws != len(variants):
+        raise ValueError(f"run_variants: {len(variants)} variants but {params.n_draws} rows of parameters")
     model = FramtidModel(scenario, params, seed=seed, paths=variant_paths(variants))
     model.run()
     return model

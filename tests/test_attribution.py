@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from framtid.cli.main import main
 from framtid.model import api, dims
 from framtid.model.errors import ScenarioError, UsageError
+from framtid.model.parameters import Params
 from framtid.model.evaluation import attribution as at
 from framtid.model.evaluation import costs
 from framtid.model.scenario import compose, load
@@ -210,3 +211,57 @@ def test_the_command_prints_json_blocks_per_municipality(package):
     assert table.exit_code == 0 and "all 13" in table.output and "(interaction)" in table.output
     bad = runner.invoke(main, ["attribute", str(package), "--municipality", "narvik"])
     assert bad.exit_code == 2 and "unknown id" in bad.output
+
+
+# -- over sampled draws of the parameters ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def drawn(package):
+    return at.attribute(package, year=2030, draws=4, seed=2)
+
+
+def test_each_draw_is_attributed_with_its_own_parameters_and_adds_up(package, drawn):
+    n = len(drawn.measures)
+    assert drawn.draws == 4 and drawn.shapley_draws.shape[:2] == (n, 4) and drawn.n_runs == 2 ** n * 4
+    # In every draw the measures' values add up to the package's effect, and the means do as well.
+    np.testing.assert_allclose(drawn.shapley_draws.sum(axis=0), drawn.total_draws, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(drawn.shapley, drawn.shapley_draws.mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(drawn.shapley.sum(axis=0), drawn.total, rtol=1e-9, atol=1e-6)
+    # The draws differ (the parameters are sampled) ...
+    oslo = dims.MUNICIPALITIES.index("oslo")
+    package_cut = drawn.total_draws[:, 0, oslo].sum(axis=-1)
+    assert np.ptp(package_cut) > 0.05 * abs(package_cut.mean())
+    # ... and draw 3 is the exact attribution at draw 3's parameters alone: every subset ran that draw.
+    scenario = load(package)
+    sample = Params.sampled(4, 2, "lhs", scenario.parameters)
+    values, _ = at._run_subsets(scenario, list(scenario.own), range(2 ** n), 2030, drawn.span, 2, sample.take([3]))
+    alone = at.shapley_exact(np.stack([values[b] for b in range(2 ** n)]))[:, 0]
+    np.testing.assert_allclose(drawn.shapley_draws[:, 3], alone, rtol=1e-9, atol=1e-6)
+
+
+def test_the_ranges_are_percentiles_of_the_area_sums_and_reach_the_tables(package, drawn):
+    oslo = dims.MUNICIPALITIES.index("oslo")
+    per_draw = drawn.shapley_draws[0][:, 0].sum(axis=-1) / 1e3          # (D, M) kt in 2030
+    out = at.to_json(drawn, ["oslo"])
+    item = out["municipalities"]["oslo"]["measures"][0]
+    assert out["draws"]["count"] == 4
+    assert item["shapley_p05"] == pytest.approx(np.percentile(per_draw[:, oslo], 5) * 1e3, abs=1e-3)
+    assert item["shapley_p05"] <= item["shapley"] <= item["shapley_p95"]
+    assert item["cut_share"] == pytest.approx(float((per_draw[:, oslo] < 0).mean()))
+    _, rows = at.rows(drawn, ["oslo"])
+    assert "(" in rows[0][3] and " to " in rows[0][3]          # mean (p05 to p95)
+    header, long = at.long_rows(drawn)
+    cars = dims.SECTORS.index("road_passenger_cars")
+    row = [r for r in long if r[2] == "all 13" and r[3] == "(package)" and r[5] == "road_passenger_cars"
+           and r[6] == "total_p95_2030"]
+    summed_first = drawn.total_draws[:, 0, :, cars].sum(axis=-1)        # over the municipalities in each draw
+    assert len(row) == 1 and row[0][7] == pytest.approx(np.percentile(summed_first, 95), abs=1e-3)
+
+
+def test_the_command_attributes_over_draws_and_refuses_a_sampler_without_them(package):
+    runner = CliRunner()
+    res = runner.invoke(main, ["attribute", str(package), "--municipality", "oslo", "--draws", "2"])
+    assert res.exit_code == 0, res.output
+    assert "2 draws (sampler lhs, seed 0)" in res.output and "5-95 % range" in res.output
+    bad = runner.invoke(main, ["attribute", str(package), "--sampler", "sobol"])
+    assert bad.exit_code == 2 and "--sampler: only with --draws N" in bad.output

@@ -22,6 +22,7 @@ marginal effects along each order do.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ import numpy as np
 
 from .. import dims
 from ..accounting import sectors_from_sources
+from ..catalogue import PERCENTILES, range_cell, spread
 from ..errors import UsageError
 
 MAX_EXACT = 12          # 2^12 = 4 096 batch members
@@ -131,6 +133,12 @@ class Attribution:
     yearly: np.ndarray | None = None      # (n, T, M): Shapley values of every year, all sectors (wedges)
     yearly_total: np.ndarray | None = None   # (T, M)
     sectors: tuple[str, ...] = dims.SECTORS
+    # With sampled draws of the parameters (``draws`` > 0), the arrays above are means over the draws
+    # and these hold each draw's values: Shapley values (n, D, 2, M, S) and package effect (D, 2, M, S).
+    draws: int = 0
+    sampler: str | None = None
+    shapley_draws: np.ndarray | None = None
+    total_draws: np.ndarray | None = None
 
     @property
     def interaction(self) -> np.ndarray | None:
@@ -161,36 +169,53 @@ def _values(model, year: int, span: tuple[int, int]) -> tuple[np.ndarray, np.nda
     return point, np.moveaxis(by_sector.sum(axis=-1), 1, 0)
 
 
-def _run_subsets(scenario, own, subset_bits, year, span, seed) -> tuple[dict, dict]:
-    """v(S) for the subsets given as bit masks: (2, M, S) in the year and span, and (T, M) every year."""
+def _run_subsets(scenario, own, subset_bits, year, span, seed, sample=None) -> tuple[dict, dict]:
+    """v(S) for the subsets given as bit masks, in every draw of ``sample`` (a ``Params`` of D draws;
+    None: one draw at the default values): (D, 2, M, S) in the year and span, and (D, T, M) every year.
+
+    The batch members are (subset, draw) pairs, every subset run with the same D draws, so the
+    differences between subsets, and the Shapley values, are taken draw by draw (paired)."""
     from ..scenario import compose
     from ..simulation import run_variants
 
-    point: dict[int, np.ndarray] = {}
-    yearly: dict[int, np.ndarray] = {}
-    bits = list(subset_bits)
-    for start in range(0, len(bits), CHUNK):
-        chunk = bits[start:start + CHUNK]
+    n_draws = 1 if sample is None else sample.n_draws
+    members = [(int(b), d) for b in subset_bits for d in range(n_draws)]
+    point: dict[int, list] = {}
+    yearly: dict[int, list] = {}
+    for start in range(0, len(members), CHUNK):
+        chunk = members[start:start + CHUNK]
         variants = [compose(scenario.inherited, [m for i, m in enumerate(own) if b >> i & 1], package=own)
-                    for b in chunk]
-        model = run_variants(scenario, variants, seed=seed)
+                    for b, _ in chunk]
+        params = None if sample is None else sample.take([d for _, d in chunk])
+        model = run_variants(scenario, variants, seed=seed, params=params)
         values, totals = _values(model, year, span)
-        for j, b in enumerate(chunk):
-            point[int(b)], yearly[int(b)] = values[j], totals[j]
-    return point, yearly
+        for j, (b, _) in enumerate(chunk):
+            point.setdefault(b, []).append(values[j])
+            yearly.setdefault(b, []).append(totals[j])
+    return ({b: np.stack(v) for b, v in point.items()}, {b: np.stack(v) for b, v in yearly.items()})
 
 
 def attribute(scenario, year: int = 2030, span_from: int | None = None, permutations: int = DEFAULT_PERMUTATIONS,
-              seed: int = 0, max_exact: int = MAX_EXACT) -> Attribution:
+              seed: int = 0, max_exact: int = MAX_EXACT, draws: int | None = None,
+              sampler: str = "lhs") -> Attribution:
     """Attribute the effect of ``scenario``'s own measures (a ``Scenario`` or a path) against the
     scenario it extends, in ``year`` and summed from ``span_from`` (default: the first start year of
-    the package, not before 2010) to ``year``."""
+    the package, not before 2010) to ``year``.
+
+    ``draws``: attribute in each of ``draws`` sampled draws of the uncertain parameters (``sampler``,
+    ``seed``; the scenario's own parameter values stay fixed) instead of at the default values. The
+    point values are then the means over the draws: the Shapley value is linear in v, so the mean of
+    the draws' values is the value of the mean effects and still sums to the package's mean effect;
+    the draws' own values give the ranges (:attr:`Attribution.shapley_draws`)."""
+    from ..parameters import Params
     from ..scenario import load
 
     if isinstance(scenario, (str, Path)):
         scenario = load(scenario)
     if not dims.BASE_YEAR < year <= dims.FINAL_YEAR:
         raise UsageError(f"--year must be from {dims.BASE_YEAR + 1} to {dims.FINAL_YEAR} (got {year})")
+    if draws is not None and draws < 1:
+        raise UsageError(f"--draws must be at least 1 (got {draws})")
     own = _package(scenario)
     n = len(own)
     start = span_from if span_from is not None else max(dims.BASE_YEAR + 1, min(m.start_year for m in own))
@@ -200,23 +225,46 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     span = (start, year)
     base = Path(scenario.files[-2][0]).stem if len(scenario.files) > 1 else "(no measures)"
     measures = [(m.kind, m.label) for m in own]
+    sample = None if draws is None else Params.sampled(draws, seed, sampler, scenario.parameters)
     full = 2 ** n - 1
     if n <= max_exact:
-        values, yearly = _run_subsets(scenario, own, range(2 ** n), year, span, seed)
-        v = np.stack([values[b] for b in range(2 ** n)])
-        y = np.stack([yearly[b] for b in range(2 ** n)])
-        return Attribution(scenario.name, base, year, span, measures, True, 2 ** n, v[full] - v[0],
-                           shapley_exact(v), None, first_in(v), last_in(v), shapley_exact(y), y[full] - y[0])
+        values, yearly = _run_subsets(scenario, own, range(2 ** n), year, span, seed, sample)
+        v = np.stack([values[b] for b in range(2 ** n)])                      # (2^n, D, 2, M, S)
+        y = np.stack([yearly[b] for b in range(2 ** n)])                      # (2^n, D, T, M)
+        phi = shapley_exact(v)
+        return _summarised(Attribution(scenario.name, base, year, span, measures, True, 2 ** n * v.shape[1],
+                                       v[full] - v[0], phi, None, first_in(v), last_in(v), shapley_exact(y),
+                                       y[full] - y[0]), draws, sampler)
     if permutations < 2:
         raise UsageError(f"--permutations must be at least 2 (got {permutations})")
     orders = sampled_orders(n, permutations, seed)
     bits = set(order_subsets(orders).tolist()) | {1 << i for i in range(n)} | {full & ~(1 << i) for i in range(n)}
-    values, yearly = _run_subsets(scenario, own, sorted(bits), year, span, seed)
-    phi, se = shapley_sampled(values, orders)
+    values, yearly = _run_subsets(scenario, own, sorted(bits), year, span, seed, sample)
+    phi = shapley_sampled(values, orders)[0]
+    # The standard error of the sampled orders, for the mean over the draws (the values are linear in v).
+    se = shapley_sampled({b: v.mean(axis=0, keepdims=True) for b, v in values.items()}, orders)[1]
     first = np.stack([values[1 << i] - values[0] for i in range(n)])
     last = np.stack([values[full] - values[full & ~(1 << i)] for i in range(n)])
-    return Attribution(scenario.name, base, year, span, measures, False, len(bits), values[full] - values[0],
-                       phi, se, first, last, shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0])
+    n_draws = 1 if sample is None else sample.n_draws
+    return _summarised(Attribution(scenario.name, base, year, span, measures, False, len(bits) * n_draws,
+                                   values[full] - values[0], phi, se, first, last,
+                                   shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0]), draws, sampler)
+
+
+def _summarised(per_draw: Attribution, draws: int | None, sampler: str) -> Attribution:
+    """The attribution with its arrays over a draw axis (second for the measures' arrays, first for the
+    totals) replaced by their means over the draws; with ``draws``, the Shapley values and totals of
+    each draw kept for the ranges. (The mean over a single draw is that draw's value exactly.)"""
+    def mean(x, axis):
+        return None if x is None else x.mean(axis=axis)
+
+    a = per_draw
+    return dataclasses.replace(
+        a, total=mean(a.total, 0), shapley=mean(a.shapley, 1),
+        standard_error=None if a.standard_error is None else a.standard_error[:, 0],
+        first_in=mean(a.first_in, 1), last_in=mean(a.last_in, 1), yearly=mean(a.yearly, 1),
+        yearly_total=mean(a.yearly_total, 0), draws=draws or 0, sampler=sampler if draws else None,
+        shapley_draws=a.shapley if draws else None, total_draws=a.total if draws else None)
 
 
 # -- tables ------------------------------------------------------------------------------------------------
@@ -229,9 +277,23 @@ def _areas(municipalities: list[str] | None) -> list[tuple[str, list[int]]]:
     return areas
 
 
+def _spread_kt(per_draw: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """5th and 95th percentile over the draws [kt] of ``per_draw`` (D, 2, M, S) summed over the areas
+    ``idx`` and every sector draw by draw (a sum's percentiles are not the sum of its parts')."""
+    _, low, high = spread(per_draw[:, k][:, idx, :].sum(axis=(-1, -2)) / 1e3, axis=0)
+    return low, high
+
+
+def cut_share(per_draw: np.ndarray, idx: list[int], k: int) -> float:
+    """Share of the draws [1] in which ``per_draw`` (D, 2, M, S), summed over the areas ``idx`` and every
+    sector, is a cut (below zero)."""
+    return float((per_draw[:, k][:, idx, :].sum(axis=(-1, -2)) < 0.0).mean())
+
+
 def rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple]]:
     """One row per area and measure (plus the package total and the interaction residual), all sectors
-    together [kt CO2e/yr in the year; kt CO2e over the span]."""
+    together [kt CO2e/yr in the year; kt CO2e over the span]. With draws, the Shapley values and the
+    package's effect are the mean over the draws with the 5-95 % range of the draws in brackets."""
     sampled = result.standard_error is not None
     header = ("municipality", "measure", "kind", f"shapley_{result.year}") + (("std_error",) if sampled else ()) + \
         ("first_in", "last_in", f"shapley_{result.span[0]}_{result.span[1]}")
@@ -239,47 +301,79 @@ def rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[
     for name, idx in _areas(municipalities):
         def kt(a, k=0):
             return a[..., k, :, :][..., idx, :].sum(axis=(-1, -2)) / 1e3
+
+        def cell(mean, per_draw, k):
+            """The mean [kt], with the draws' range when there are draws."""
+            if per_draw is None:
+                return f"{kt(mean, k):+.{2 - k}f}"
+            return range_cell(kt(mean, k), *_spread_kt(per_draw, idx, k), digits=2 - k, sign=True)
+
         for i, (kind, label) in enumerate(result.measures):
             se = (f"{kt(result.standard_error[i]):.2f}",) if sampled else ()
-            out.append((name, label, kind, f"{kt(result.shapley[i]):+.2f}") + se +
+            draws = None if result.shapley_draws is None else result.shapley_draws[i]
+            out.append((name, label, kind, cell(result.shapley[i], draws, 0)) + se +
                        (f"{kt(result.first_in[i]):+.2f}", f"{kt(result.last_in[i]):+.2f}",
-                        f"{kt(result.shapley[i], 1):+.1f}"))
+                        cell(result.shapley[i], draws, 1)))
         blank = ("",) if sampled else ()
         out.append((name, "(interaction)", "", f"{kt(result.interaction):+.2f}") + blank +
                    ("", "", f"{kt(result.interaction, 1):+.1f}"))
-        out.append((name, "(package)", "", f"{kt(result.total):+.2f}") + blank + ("", "", f"{kt(result.total, 1):+.1f}"))
+        out.append((name, "(package)", "", cell(result.total, result.total_draws, 0)) + blank +
+                   ("", "", cell(result.total, result.total_draws, 1)))
     return header, out
 
 
 def long_rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple]]:
-    """Tidy rows for CSV: area, measure, kind, sector, quantity, value [t CO2e/yr or t CO2e]."""
+    """Tidy rows for CSV: area, measure, kind, sector, quantity, value [t CO2e/yr or t CO2e]. With
+    draws, the values are means over the draws, and ``shapley_p05_...``/``shapley_p95_...`` (and
+    ``total_p05_...``/``total_p95_...``) the 5th and 95th percentiles of the draws, of the area's sum."""
     header = ("scenario", "base", "municipality", "measure", "kind", "sector", "quantity", "value", "unit")
     out = []
     quantities = [("shapley", result.shapley), ("first_in", result.first_in), ("last_in", result.last_in)]
     if result.standard_error is not None:
         quantities.append(("std_error", result.standard_error))
+    ranged = result.shapley_draws is not None
     for name, idx in _areas(municipalities):
+        def percentile(per_draw, k, s, high):
+            """The 5th or 95th percentile of the draws of a sum over the areas, summed in each draw first."""
+            return np.percentile(per_draw[:, k, idx, s].sum(axis=-1), PERCENTILES[2 if high else 0])
+
         for k, (span_name, unit) in enumerate(((str(result.year), "t yr-1"),
                                                (f"{result.span[0]}-{result.span[1]}", "t"))):
+            def row(label, kind, sector, quantity, value):
+                return (result.scenario, result.base, name, label, kind, sector, f"{quantity}_{span_name}",
+                        round(float(value), 3), unit)
+
             for q, arr in quantities:
                 for i, (kind, label) in enumerate(result.measures):
                     for s, sector in enumerate(result.sectors):
-                        out.append((result.scenario, result.base, name, label, kind, sector, f"{q}_{span_name}",
-                                    round(float(arr[i, k, idx, s].sum()), 3), unit))
+                        out.append(row(label, kind, sector, q, arr[i, k, idx, s].sum()))
+            for q, high in (("shapley_p05", False), ("shapley_p95", True)) if ranged else ():
+                for i, (kind, label) in enumerate(result.measures):
+                    for s, sector in enumerate(result.sectors):
+                        out.append(row(label, kind, sector, q, percentile(result.shapley_draws[i], k, s, high)))
             for s, sector in enumerate(result.sectors):
-                out.append((result.scenario, result.base, name, "(package)", "", sector, f"total_{span_name}",
-                            round(float(result.total[k, idx, s].sum()), 3), unit))
+                out.append(row("(package)", "", sector, "total", result.total[k, idx, s].sum()))
+            for q, high in (("total_p05", False), ("total_p95", True)) if ranged else ():
+                for s, sector in enumerate(result.sectors):
+                    out.append(row("(package)", "", sector, q, percentile(result.total_draws, k, s, high)))
     return header, out
 
 
 def to_json(result: Attribution, municipalities: list[str] | None = None) -> dict:
     """Per area a block with ``total`` and ``measures`` (kind, label, shapley, ... ), in t CO2e/yr for
-    the year and t CO2e for the cumulative span; sector detail under ``by_sector``."""
+    the year and t CO2e for the cumulative span; sector detail under ``by_sector``. With draws, the
+    values are means over the draws, with ``shapley_p05``/``shapley_p95`` (and ``total_p05``/
+    ``total_p95``) the draws' 5-95 % range in the year and ``cut_share`` the share of draws in which
+    the measure cuts emissions."""
     def pack(arr, idx, k):
         return round(float(arr[k, idx, :].sum()), 3)
 
     def sectors(arr, idx, k):
         return {s: round(float(arr[k, idx, j].sum()), 3) for j, s in enumerate(result.sectors)}
+
+    def ranged(per_draw, idx, prefix):
+        low, high = _spread_kt(per_draw, idx, 0)
+        return {f"{prefix}_p05": round(float(low) * 1e3, 3), f"{prefix}_p95": round(float(high) * 1e3, 3)}
 
     blocks = {}
     for name, idx in _areas(municipalities):
@@ -291,11 +385,20 @@ def to_json(result: Attribution, municipalities: list[str] | None = None) -> dic
                     "by_sector": sectors(result.shapley[i], idx, 0)}
             if result.standard_error is not None:
                 item["std_error"] = pack(result.standard_error[i], idx, 0)
+            if result.shapley_draws is not None:
+                item |= ranged(result.shapley_draws[i], idx, "shapley")
+                item["cut_share"] = round(cut_share(result.shapley_draws[i], idx, 0), 4)
             measures.append(item)
         blocks[name] = {"total": pack(result.total, idx, 0), "total_cumulative": pack(result.total, idx, 1),
                         "interaction": pack(result.interaction, idx, 0), "measures": measures}
-    return {"scenario": result.scenario, "base": result.base, "year": result.year,
-            "cumulative_years": list(result.span), "units": {"year": "t CO2e/yr", "cumulative": "t CO2e"},
-            "method": "exact Shapley over all subsets" if result.exact else
-                      "Shapley estimated from sampled orders (std_error: standard error of the estimate)",
-            "runs": result.n_runs, "municipalities": blocks}
+        if result.total_draws is not None:
+            blocks[name] |= ranged(result.total_draws, idx, "total")
+    out = {"scenario": result.scenario, "base": result.base, "year": result.year,
+           "cumulative_years": list(result.span), "units": {"year": "t CO2e/yr", "cumulative": "t CO2e"},
+           "method": "exact Shapley over all subsets" if result.exact else
+                     "Shapley estimated from sampled orders (std_error: standard error of the estimate)",
+           "runs": result.n_runs, "municipalities": blocks}
+    if result.draws:
+        out["draws"] = {"count": result.draws, "sampler": result.sampler,
+                        "statistic": "mean over the draws; _p05 and _p95 the 5th and 95th percentiles of the draws"}
+    return out
