@@ -98,9 +98,15 @@ def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permu
 @click.option("--year-to", "year_to", type=int, default=None, metavar="YEAR", help="Last year (default: 2050).")
 @click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the MAC curve to this PNG.")
 @click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run the base and every measure in the same N sampled draws of the uncertain parameters (cost "
+                   "parameters included) and show the 5-95 % ranges and the share of draws in which each pays.")
+@click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
+              help="How --draws are sampled.  [default: lhs]")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the --draws.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def costs(scenario, discount_rate, year_from, year_to, plot, force, fmt):
+def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sampler, seed, fmt):
     """Cost the measures SCENARIO adds to the scenario it extends: each measure alone on that base
     (first-in), its cost items by payer, abatement, NOK per t CO2e beside the carbon price, and the
     marginal abatement cost curve."""
@@ -108,11 +114,15 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, fmt):
 
     from framtid.model import api, catalogue
     from framtid.model.evaluation import costs as appraisal
+    from framtid.model.uncertainty import ensemble
 
     loaded = api.load_scenario(scenario)
     if plot:
         appraisal.check_plot_path(plot, force)   # refuse before the runs
-    report = appraisal.evaluate(loaded, discount_rate, year_from, year_to)
+    for warning in ensemble.check_options(n_draws, sampler):
+        click.echo(f"warning: {warning}", err=True)
+    report = appraisal.evaluate(loaded, discount_rate, year_from, year_to, seed=seed, draws=n_draws,
+                                sampler=sampler or "lhs")
     written = None
     if plot:
         click.get_current_context().meta["framtid.target"] = (Path(plot), _stat(plot))

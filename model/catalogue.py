@@ -32,8 +32,10 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
         w.writerows(rows)
         return buf.getvalue().rstrip("\n")
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
+    # a range column: range cells among numbers, and '-' where a value is undefined
     ranged = [any(is_range_cell(r[i]) for r in cells[1:]) and all(_is_number(r[i]) or is_range_cell(r[i])
-                                                            for r in cells[1:]) for i in range(len(header))]
+                                                            or r[i] == "-" for r in cells[1:])
+              for i in range(len(header))]
     numeric = [ranged[i] or all(_is_number(r[i]) for r in cells[1:]) for i in range(len(header))]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     full = list(widths)

@@ -2,6 +2,7 @@
 one measure per programme area, the MAC curve and the `framtid costs` command."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -374,3 +375,47 @@ def test_costs_command_refuses_bad_options_with_exit_code_2(tmp_path, args, word
     res = invoke("costs", scenario, *args)
     assert res.exit_code == 2 and words in res.output and "Traceback" not in res.output
     assert not (tmp_path / "mac.pdf").exists()
+
+
+# ---------------------------------------------------------------- over sampled draws
+
+def test_costs_over_draws_are_paired_differences_with_ranges(tmp_path):
+    scenario = tmp_path / "gas.toml"
+    scenario.write_text(GAS)
+    loaded = api.load_scenario(scenario)
+    report = costs.evaluate(loaded, draws=4, seed=3)
+    assert report.draws == 4 and report.sampler == "lhs"
+    gas = next(m for m in report.measures if m.label == "Gas")
+    assert gas.abatement.shape == (len(dims.YEARS), 4) and gas.nok_per_t.shape == (4,)
+    assert np.ptp(gas.tonnes) > 0 and np.ptp(gas.social) > 0        # the draws differ, costs included
+    # Draw by draw, the abatement is the base's emissions less the run's, in the same draws of both.
+    base, package = costs.package_of(loaded)
+    ensemble = [api.run_scenario(s, 3, 4, "lhs").emission_totals().sum(-1)
+                for s in (base, costs.with_measure(base, package[0], package))]
+    np.testing.assert_allclose(gas.abatement, ensemble[0] - ensemble[1], rtol=1e-12, atol=1e-9)
+    # The central NOK/t is the mean cost over the mean discounted tonnes; pays_share counts the draws.
+    assert gas.central_nok_per_t() == pytest.approx(np.mean(gas.social) / np.mean(gas.tonnes_discounted))
+    paying = np.mean(gas.nok_per_t <= gas.carbon_price["central"])
+    assert gas.pays_share() == pytest.approx(paying)
+    # A range of NOK/t only where the measure abates in every draw: gas capture abates nothing in a draw
+    # whose base already captures as much (seed 3, draw 0), recycling abates in all four.
+    assert not gas.tonnes[0] > 0 and np.isnan(costs.nok_per_t_range(gas)).all()
+    recycling = next(m for m in report.measures if m.label == "Recycling")
+    low, high = costs.nok_per_t_range(recycling)
+    assert low == pytest.approx(np.percentile(recycling.nok_per_t, 5)) and low <= high
+
+
+def test_costs_command_over_draws_shows_ranges_and_the_share_that_pays(tmp_path):
+    scenario = tmp_path / "gas.toml"
+    scenario.write_text(GAS)
+    res = invoke("costs", scenario, "--draws", "3", "--seed", "1", "--format", "json")
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.stdout)["measures"][0]
+    assert row["draws"] == 3 and row["pays"] in ("yes", "no") and 0.0 <= row["pays_share"] <= 1.0
+    assert row["abatement_kt_p05"] <= row["abatement_kt"] <= row["abatement_kt_p95"]
+    table = invoke("costs", scenario, "--draws", "3")
+    assert table.exit_code == 0 and "Over 3 sampled parameter draws" in table.stdout
+    assert re.search(r"\s\d{1,3}%\s", table.stdout)                     # pays: the share of draws
+    assert any("(" in line and "–" in line for line in table.stdout.splitlines())   # a range cell
+    bad = invoke("costs", scenario, "--sampler", "random")
+    assert bad.exit_code == 2 and "--sampler: only with --draws N" in bad.output

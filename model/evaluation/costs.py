@@ -36,6 +36,7 @@ from typing import Mapping
 import numpy as np
 
 from .. import dims
+from ..catalogue import PERCENTILES, range_cell
 from ..data_store import data_path, read_rows
 from ..result_file import check_plot_path  # noqa: F401  (re-exported: the cost commands use it)
 from ..errors import DataError, UsageError
@@ -224,10 +225,22 @@ class MeasureCost:
     nok_per_t_undiscounted: np.ndarray = field(default=None)   # (D,) social / undiscounted tonnes
     carbon_price: dict = field(default_factory=dict)     # series -> (D,) [NOK/t], weighted by abatement
 
+    def central_nok_per_t(self) -> float:
+        """NOK/t of the mean social cost and the mean discounted tonnes over the draws (the draw's own
+        value with one draw): a ratio of means, which draws that abate almost nothing cannot blow up."""
+        return float(cost_per_tonne(np.mean(self.social), np.mean(self.tonnes_discounted)))
+
     def pays(self) -> bool | None:
         """Whether the measure costs at most the central carbon price of its timing (None: no NOK/t)."""
-        c, p = float(np.mean(self.nok_per_t)), float(np.mean(self.carbon_price["central"]))
+        c, p = self.central_nok_per_t(), float(np.mean(self.carbon_price["central"]))
         return None if not np.isfinite(c) else c <= p
+
+    def pays_share(self) -> float:
+        """Share of the draws [1] in which the measure abates and costs at most the central carbon price
+        of its timing in that draw (NaN when it is not costed)."""
+        if not self.costed:
+            return float("nan")
+        return float(np.mean(np.isfinite(self.nok_per_t) & (self.nok_per_t <= self.carbon_price["central"])))
 
 
 @dataclass
@@ -240,11 +253,14 @@ class CostReport:
     years: np.ndarray
     measures: list[MeasureCost]
     carbon_price: dict                    # series -> (T,) [real 2009 NOK/t]
+    draws: int = 0                        # sampled parameter draws (0: one run at the default values)
+    sampler: str | None = None
 
     def mac(self) -> list[tuple[MeasureCost, float, float, float]]:
         """(measure, left, right, NOK/t) of the MAC curve: costed measures with positive abatement,
-        cheapest first; widths in t CO2e (undiscounted over the window)."""
-        order = mac_curve([np.mean(m.nok_per_t) for m in self.measures],
+        cheapest first; widths in t CO2e (undiscounted over the window), heights the central NOK/t
+        (over draws: mean cost over mean discounted tonnes)."""
+        order = mac_curve([m.central_nok_per_t() for m in self.measures],
                           [np.mean(m.tonnes) for m in self.measures])
         return [(self.measures[i], left, right, h) for i, left, right, h in order]
 
@@ -264,13 +280,17 @@ def _window(package, year_from, year_to) -> tuple[int, int]:
 
 def evaluate(scenario, discount_rate: float | None = None, year_from: int | None = None,
              year_to: int | None = None, abatement: Mapping[str, np.ndarray] | None = None,
-             seed: int = 0) -> CostReport:
+             seed: int = 0, draws: int | None = None, sampler: str = "lhs") -> CostReport:
     """Cost the package of ``scenario`` (a loaded :class:`Scenario`): run the base and each measure
     first-in, compute every measure's cost items, abatement and NOK/t.
 
     ``abatement`` optionally maps a measure's label to its abatement ``(T,)`` or ``(T, D)`` [t CO2e/yr,
     positive = a cut] over ``dims.YEARS`` (e.g. Shapley values from ``attribution.py``); measures it
     does not name keep their first-in abatement.
+
+    ``draws``: run the base and every measure in the same ``draws`` sampled draws of the uncertain
+    parameters (``sampler``, ``seed``), cost parameters included, instead of once at the default
+    values; every array then carries the draws, and abatement and costs are paired differences.
     """
     from .. import api
     from ..measures import KINDS
@@ -297,7 +317,13 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
             raise UsageError(f"abatement of {label!r}: one value per year {dims.BASE_YEAR}-{dims.FINAL_YEAR} "
                              f"({len(years)}, optionally by draw) [t CO2e/yr]; got shape {shape}")
 
-    base_model = api.run_scenario(base_scenario, seed)
+    if draws is not None and draws < 1:
+        raise UsageError(f"--draws must be at least 1 (got {draws})")
+
+    def run(s):
+        return api.run_scenario(s, seed, draws or 1, sampler if draws else None)
+
+    base_model = run(base_scenario)
     base_view = RunView.of(base_model)
     rate = float(base_model.params["cost.discount_rate"][0]) if discount_rate is None else float(discount_rate)
     lam = base_model.params["cost.tax_financing_share"]                              # (D,)
@@ -306,7 +332,7 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
     out = []
     for m in package:
         kind = KINDS[m.kind]
-        model = api.run_scenario(with_measure(base_scenario, m, package), seed)
+        model = run(with_measure(base_scenario, m, package))
         view = RunView.of(model)
         a = (base_totals - model.emission_totals()).sum(-1)                          # (T, D)
         source = "first-in"
@@ -332,7 +358,7 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
             kind.costs.not_counted, items, a, source), years, rate, y0, y1, prices))
     name = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
     base_name = Path(scenario.files[-2][0]).name if len(scenario.files) > 1 else "a scenario without measures"
-    return CostReport(name, base_name, rate, y0, y1, years, out, prices)
+    return CostReport(name, base_name, rate, y0, y1, years, out, prices, draws or 0, sampler if draws else None)
 
 
 def _summarise(m: MeasureCost, years, rate, y0, y1, prices) -> MeasureCost:
@@ -384,18 +410,46 @@ def assumed(names) -> list[str]:
     return [n for n in names if n in spec and spec[n].source.lower().startswith("assumption")]
 
 
+def nok_per_t_range(m: MeasureCost) -> tuple[float, float]:
+    """5th and 95th percentile of the draws' NOK/t; NaN unless the measure abates in every draw (a
+    cost per tonne of a draw that abates nothing is undefined, so no range over the draws would be)."""
+    if not (m.costed and np.all(np.isfinite(m.nok_per_t))):
+        return float("nan"), float("nan")
+    low, high = np.percentile(m.nok_per_t, PERCENTILES[::2])
+    return float(low), float(high)
+
+
+def _ranged(central: float, per_draw: np.ndarray, digits: int = 0) -> str:
+    """A central value with the 5-95 % range of ``per_draw`` for a table ('-' when undefined)."""
+    low, high = np.percentile(per_draw, PERCENTILES[::2]) if np.all(np.isfinite(per_draw)) else (np.nan, np.nan)
+    if not np.isfinite(central):
+        return "-"
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return _number(central, digits)
+    return range_cell(central, low, high, digits=digits)
+
+
 def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
     """(key, title, header, rows) sections for ``catalogue.render_sections``: the measures in MAC
     order (cheapest first, then the rest), their cost items, what is not counted, and the carbon
-    price path over the window. Means over draws; CSV and JSON get plain numbers and more columns."""
+    price path over the window. Means over draws (NOK/t: mean cost over mean discounted tonnes); with
+    sampled draws the table shows the 5-95 % ranges of abatement and NOK/t and, as "pays", the share
+    of draws in which the measure pays; CSV and JSON get plain numbers and more columns."""
     order = [m for m, *_ in report.mac()]
     order += [m for m in report.measures if m not in order]
     table = fmt == "table"
+    ranged = table and report.draws > 0
     rows = []
     for m in order:
-        pays = m.pays()
-        rows.append((m.label, m.kind, _cell(m.tonnes / 1e3, fmt, 1), _cell(m.nok_per_t, fmt),
-                     _cell(m.carbon_price["central"], fmt), "-" if pays is None else ("yes" if pays else "no"),
+        pays, share = m.pays(), m.pays_share()
+        pays_cell = ("-" if not np.isfinite(share) else f"{share:.0%}") if ranged else \
+            "-" if pays is None else ("yes" if pays else "no")
+        rows.append((m.label, m.kind,
+                     _ranged(float(np.mean(m.tonnes)) / 1e3, m.tonnes / 1e3, 1) if ranged else
+                     _cell(m.tonnes / 1e3, fmt, 1),
+                     _ranged(m.central_nok_per_t(), m.nok_per_t) if ranged and m.costed else
+                     _cell(m.central_nok_per_t(), fmt),
+                     _cell(m.carbon_price["central"], fmt), pays_cell,
                      _cell(m.social / MNOK, fmt, 0 if table else 3), _cell(m.public / MNOK, fmt, 0 if table else 3),
                      _cell(m.users / MNOK, fmt, 0 if table else 3), _note(m)))
     if table:   # short headers, so that numbers keep their width (the title gives the units)
@@ -410,12 +464,24 @@ def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
                      _cell(m.carbon_price["low"], fmt), _cell(m.carbon_price["high"], fmt), m.abatement_source,
                      m.origin, m.costed, report.discount_rate, report.year_from, report.year_to)
                 for r, m in zip(rows, order)]
+        if report.draws:
+            head += ("draws", "abatement_kt_p05", "abatement_kt_p95", "nok_per_t_p05", "nok_per_t_p95", "pays_share")
+            rows = [r + (report.draws,)
+                    + tuple(_cell(x / 1e3, fmt, 1) for x in np.percentile(m.tonnes, PERCENTILES[::2]))
+                    + tuple(_cell(x, fmt) for x in nok_per_t_range(m))
+                    + (_cell(m.pays_share(), fmt, 4),) for r, m in zip(rows, order)]
     title = (f"Costs of the measures {report.scenario} adds to {report.base}: each alone on the base (first-in), "
              f"{report.year_from}-{report.year_to}, real 2009 NOK discounted to {report.year_from} at "
              f"{report.discount_rate:.1%}/yr. kt: abatement [kt CO2e, undiscounted]; NOK/t: social cost / "
              "discounted tonnes (MAC order, cheapest first); carbon: central CBA carbon price weighted by the "
              "measure's abatement [NOK/t]; pays: NOK/t at most the carbon price; social, public (budget), users: "
              "present values [MNOK]")
+    if report.draws:
+        title += (f". Over {report.draws} sampled parameter draws (sampler {report.sampler}; the base and every "
+                  "measure run the same draws): kt and the present values are means, NOK/t the mean cost over the "
+                  "mean discounted tonnes, in brackets the 5-95 % range of the draws (NOK/t only where the measure "
+                  "abates in every draw); pays: the share of draws in which the measure pays at that draw's "
+                  "carbon price")
     items = [(m, i) for m in order for i in m.items]
     item_head = ("measure", "item", "flow", "payer", "pv_mnok", "assumptions")
     item_rows = [(m.label, i.name, i.flow, i.payer, _cell(i.pv / MNOK, fmt, 1 if table else 3),
@@ -457,6 +523,9 @@ def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:
     for k, (m, left, right, height) in enumerate(curve):
         ax.bar(left / 1e3, height, width=(right - left) / 1e3, align="edge", color=f"C{k % 10}",
                edgecolor="white", label=f"{m.label} ({m.kind})")
+        low, high = nok_per_t_range(m) if report.draws else (np.nan, np.nan)
+        if np.isfinite(low) and np.isfinite(high):   # the draws' 5-95 % range of NOK/t
+            ax.vlines((left + right) / 2e3, low, high, color="black", linewidth=1)
     years = report.years
     window = window_mask(years, report.year_from, report.year_to)
     weights = discount_factors(years, report.discount_rate, report.year_from) * window
@@ -469,11 +538,12 @@ def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:
     if curve and max(abs(h) for *_, h in curve) > 10 * price:
         # costs spanning orders of magnitude: linear up to the carbon price, logarithmic beyond
         ax.set_yscale("symlog", linthresh=price)
-        ylabel += f"; log scale beyond {price:,.0f}"
+        ylabel += f"\nlog scale beyond {price:,.0f}"
     ax.yaxis.set_major_formatter(lambda y, pos: f"{y:,.0f}")
     ax.set_ylabel(ylabel)
+    over = f"\nmean over {report.draws} sampled draws; lines: the draws' 5-95 % range of NOK/t" if report.draws else ""
     ax.set_title(f"Marginal abatement cost: {report.scenario} on {report.base} (first-in, r = "
-                 f"{report.discount_rate:.1%})", fontsize=10)
+                 f"{report.discount_rate:.1%}{over})", fontsize=10)
     if not curve:
         ax.text(0.5, 0.5, "no costed measure with positive abatement", transform=ax.transAxes, ha="center")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

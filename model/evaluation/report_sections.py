@@ -176,7 +176,7 @@ def package_section(ctx: _Context) -> list[Section]:
         note = ("not costed" if not m.costed else "" if np.mean(m.tonnes) > 0 else
                 "no abatement" if np.mean(m.tonnes) == 0 else "adds emissions")
         crows.append((f"{m.label} ({note})" if note else m.label, number(np.mean(m.tonnes) / 1000.0),
-                      number(np.mean(m.nok_per_t), 0), number(np.mean(m.carbon_price["central"]), 0),
+                      number(m.central_nok_per_t(), 0), number(np.mean(m.carbon_price["central"]), 0),
                       "-" if pays is None else ("yes" if pays else "no"), number(np.mean(m.social) / 1e6, 0),
                       number(np.mean(m.public) / 1e6, 0), number(np.mean(m.users) / 1e6, 0)))
     window = f"{report.year_from}-{report.year_to}"
