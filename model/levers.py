@@ -259,6 +259,17 @@ LEVERS = {lv.name: lv for lv in (
 )}
 
 
+def acting(levers: dict, name: str) -> np.ndarray | None:
+    """Lever ``name``'s values this year, shape (D, M, *axes), if present and away from its neutral value
+    (:data:`LEVERS`) anywhere; else None.
+
+    A neutral lever moves nothing, so a submodel that skips its arithmetic then saves the work and changes
+    no number; an absent lever counts as neutral.
+    """
+    value = levers.get(name)
+    return value if value is not None and np.any(value != LEVERS[name].neutral) else None
+
+
 def strength(years: np.ndarray, start_year: int, ramp_years: int, end_year: int | None) -> np.ndarray:
     """Share of a measure's full effect in each year, shape (T,).
 

@@ -7,7 +7,8 @@ import pytest
 
 from framtid.model import dims, measures
 from framtid.model.cordons import cordon_ids
-from framtid.model.levers import COMBINE_RULES, LEVERS, apply_setting, axis_labels, neutral_paths, strength, year_slice
+from framtid.model.levers import (COMBINE_RULES, LEVERS, acting, apply_setting, axis_labels, neutral_paths, strength,
+                                  year_slice)
 from framtid.model.measures import KINDS, Measure, MeasureKind, example_values, lever_paths, lever_targets, overlaps
 from framtid.model.scenario import builtin_path, load
 
@@ -311,6 +312,18 @@ def test_neutral_paths_are_independent_arrays():
     paths["landfill_ban"][:] = 1.0
     assert np.all(paths["oil_heating_ban"] == 0.0)
     assert np.all(neutral_paths(3, 1, M)["landfill_ban"] == 0.0)
+
+
+def test_acting_is_none_for_an_absent_or_neutral_lever_and_the_values_otherwise():
+    now = year_slice(neutral_paths(1, 2, M), 0)
+    assert acting({}, "landfill_ban") is None
+    assert acting(now, "landfill_ban") is None
+    assert acting(now, "district_heating_access") is None           # neutral 1, not 0
+    now["district_heating_access"] = np.full((2, M), 1.0)
+    now["district_heating_access"][1, OSLO] = 0.5
+    assert acting(now, "district_heating_access") is now["district_heating_access"]
+    now["landfill_ban"][0, BERGEN] = 0.2
+    assert acting(now, "landfill_ban") is now["landfill_ban"]
 
 
 def test_year_slice_takes_one_year():

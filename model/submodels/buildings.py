@@ -49,7 +49,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .. import dims
-from ..levers import LEVERS
+from ..levers import LEVERS, acting
 from ..parameters import Params
 from . import building_stock as stock
 from . import heating
@@ -295,8 +295,8 @@ def _convert_early(coef: Coefficients, levers: dict, shape: tuple, shares: np.nd
     and paraffin), less the annualised grant for removing an oil system (lever ``oil_conversion_grant``
     [NOK per dwelling], per m2 of a house or an apartment; non-residential buildings get none).
     """
-    lever = _lever(levers, "oil_conversion_grant", shape)
-    grant = _per_m2(coef, lever) if lever.any() else None
+    grant = (_per_m2(coef, _lever(levers, "oil_conversion_grant", shape))
+             if acting(levers, "oil_conversion_grant") is not None else None)
     switch = None
     for h, cost in annual.items():                  # in turn, as numpy sums a last axis this short
         net = cost if grant is None else cost - grant * coef.recovery_factor[:, None, None, h]
@@ -314,9 +314,9 @@ def _heat_pump_subsidy(coef: Coefficients, levers: dict, shape: tuple) -> np.nda
     as ``G / (m2 per dwelling * heat-pump investment per m2)``, at most the whole investment.
     """
     subsidy = _lever(levers, "heat_pump_subsidy_share", shape)
-    grant = _lever(levers, "heat_pump_grant", shape)
-    if not grant.any():
+    if acting(levers, "heat_pump_grant") is None:
         return subsidy
+    grant = _lever(levers, "heat_pump_grant", shape)
     investment = coef.investment[:, heating.HEAT_PUMP][:, None, None]
     return np.minimum(subsidy[..., None] + _per_m2(coef, grant) / investment, 1.0)
 
@@ -392,12 +392,10 @@ def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rem
     shape = state.lpg_share.shape
     ban = _lever(levers, "oil_heating_ban", shape)
     banned = ban > 0
-    access = _lever(levers, "district_heating_access", shape)
-    if np.all(access == 1.0):
-        access = None                     # ln 1 = 0: no shift
-    else:
+    access = None                         # neutral (1): ln 1 = 0, no shift
+    if acting(levers, "district_heating_access") is not None:
         with np.errstate(divide="ignore"):
-            access = np.log(access)
+            access = np.log(_lever(levers, "district_heating_access", shape))
     annual, keep, utility, utility_new = _utilities(state, coef, _heat_pump_subsidy(coef, levers, shape), access,
                                                     price_index)
     allowed = draws_fastest(~(heating.PHASED_OUT & banned[..., None])[:, :, None, :])
@@ -486,9 +484,9 @@ def _deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: 
     saving = state.deep_saving
     if state.deep_renovated:
         saving = saving * (1.0 - demolition)
-    share = _lever(levers, "deep_renovation_share", shape)
-    if not share.any():
+    if acting(levers, "deep_renovation_share") is None:
         return saving
+    share = _lever(levers, "deep_renovation_share", shape)
     depth = _lever(levers, "deep_renovation_reduction", shape)[..., None, None]
     extra = np.maximum(depth - coef.renovation_reduction[:, None, None, :], 0.0) * DEEP_COHORTS
     return saving + newly_renovated * share[..., None, None] * extra
@@ -518,11 +516,12 @@ def _pv_area(state: BuildingState, levers: dict, shape: tuple, area: np.ndarray,
     """Floor area with rooftop solar PV [m2], (D, M, T, V): what stood loses its demolished share, the
     new build of cohort ``v`` adds ``solar_pv_new_build_share`` of itself, and every cohort has at least
     ``solar_pv_existing_share`` of its area (retrofits), never more than its area."""
+    pv = state.pv_area
+    if not (state.pv_installed or acting(levers, "solar_pv_new_build_share") is not None
+            or acting(levers, "solar_pv_existing_share") is not None):
+        return pv
     new_share = _lever(levers, "solar_pv_new_build_share", shape)
     existing = _lever(levers, "solar_pv_existing_share", shape)
-    pv = state.pv_area
-    if not (state.pv_installed or new_share.any() or existing.any()):
-        return pv
     pv = pv * (1.0 - demolition)
     pv[..., v] += new * new_share[..., None]
     total = np.copy(area)

@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from .. import dims
+from ..levers import acting
 from ..parameters import Params
 from . import fleet, mode_choice, tolls
 from .fleet import FleetCoefficients
@@ -118,10 +119,10 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     # Low- and zero-emission zones: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay the charge on
     # their trips ending there, and lose access to the zero-emission zones; the loss per trip of any mode
     # is the fall in the logsum when the car goes, -ln(1 - P_car) / beta in NOK (compensating variation).
-    lez, zez = lv["low_emission_zone_nok"], lv["zero_emission_zone_share"]
-    if np.any(lez) or np.any(zez):
-        zone_cost = per_car(drivers, lez[:, :, None, :])
-        if np.any(zez):
+    zez = acting(lv, "zero_emission_zone_share")
+    if zez is not None or acting(lv, "low_emission_zone_nok") is not None:
+        zone_cost = per_car(drivers, lv["low_emission_zone_nok"][:, :, None, :])
+        if zez is not None:
             everyone = state.trip_volume * choice["periods"] / np.maximum(state.zone_population, TINY)[..., None, None]
             lost = (np.log1p(-np.minimum(choice["modes"][..., CAR], 0.99))
                     / state.car_cost_coefficient[:, :, None, :, None])                           # (D,M,Z,P,T) NOK

@@ -45,6 +45,7 @@ import numpy as np
 
 from .. import dims
 from ..data_store import plants_opened
+from ..levers import acting
 from ..parameters import Params
 from .other_sectors import estimated_levels, gas_profile, plant_sum
 
@@ -116,19 +117,19 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
     if incinerated is not None:
         change = change + opened_tonnage(year) * fossil_co2_per_tonne(incineration_fossil_co2, incinerated)
     incineration = np.maximum(base_inc + change[..., None] * per_t_co2(params, "waste_incineration"), 0.0)
-    capture = levers.get("incineration_capture_share")
-    if capture is not None and np.any(capture):
+    capture = acting(levers, "incineration_capture_share")
+    if capture is not None:
         incineration[:, :, 0] *= 1.0 - capture
     fuel_heat = district_heat_demand                                                   # [GWh/yr]
-    waste_heat = levers.get("district_heating_waste_heat_share")
-    if waste_heat is not None and np.any(waste_heat):
+    waste_heat = acting(levers, "district_heating_waste_heat_share")
+    if waste_heat is not None:
         fuel_heat = fuel_heat * (1.0 - waste_heat)                                     # the rest is fuel-fired
     extra_heat = fuel_heat - state.district_heat_2009                                  # [GWh/yr]
     intensity = params["energy_supply.district_heating_marginal_co2"][:, None]       # [t CO2/GWh]
     dh = np.maximum(state.base["district_heating_fuels"]
                     + (extra_heat * intensity)[..., None] * per_t_co2(params, "district_heating_fuels"), 0.0)
-    replaced = levers.get("district_heating_fossil_replaced")
-    if replaced is not None and np.any(replaced):
+    replaced = acting(levers, "district_heating_fossil_replaced")
+    if replaced is not None:
         dh = dh * (1.0 - replaced)[..., None]
     return {"emissions": {"waste_incineration": incineration, "district_heating_fuels": dh}}
 

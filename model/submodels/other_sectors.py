@@ -39,7 +39,7 @@ from .. import dims
 from ..accounting import GWP_SETS, gwp_vector
 from ..data_store import find, plants, sector_paths
 from ..errors import DataError
-from ..levers import axis_labels
+from ..levers import acting, axis_labels
 from ..parameters import Params
 
 SOURCES = ("industry", "shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
@@ -214,9 +214,7 @@ def account(state: OtherSectorsState, params: Params, year: int, levers: dict | 
     relative change on top of the path, neutral 0; missing, it counts as 0.
     """
     index = path_index(params, year)
-    change = (levers or {}).get("exogenous_change")
-    if change is not None and not np.any(change):
-        change = None           # neutral: the factor max(1 + 0, 0) = 1 changes no number
+    change = acting(levers or {}, "exogenous_change")    # None when neutral: max(1 + 0, 0) = 1 changes nothing
     out = {}
     for s in SOURCES:
         factor = index[s]

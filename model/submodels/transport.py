@@ -49,6 +49,7 @@ from dataclasses import replace
 import numpy as np
 
 from .. import dims
+from ..levers import acting
 from ..parameters import Params
 from . import fleet, mode_choice, tolls
 from .car_powertrains import (_bev_share, _cars_by_powertrain, _fleet_state, _powertrain_utility, _zone_car_weights,
@@ -415,9 +416,10 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     # Biogas buses (lever bus_biogas_share g): g of the diesel buses' energy is replaced by biogas, at
     # transport.biogas_bus_energy_ratio kWh per kWh of diesel; biogenic CO2 counts zero.
     biogas = 0.0
-    if np.any(levers["bus_biogas_share"]):
-        biogas = levers["bus_biogas_share"] * energy[:, :, BUS_CLASS, 1] * fc.biogas_energy_ratio[:, None]  # (D, M)
-        energy[:, :, BUS_CLASS, 1] *= 1.0 - levers["bus_biogas_share"]
+    share = acting(levers, "bus_biogas_share")
+    if share is not None:
+        biogas = share * energy[:, :, BUS_CLASS, 1] * fc.biogas_energy_ratio[:, None]              # (D, M)
+        energy[:, :, BUS_CLASS, 1] *= 1.0 - share
     content = fc.energy_content[:, None, None, :]
     bio_share = np.stack([levers["biofuel_share_petrol"], levers["biofuel_share_diesel"]], axis=-1)[:, :, None, :]
     bio_ratio = fc.bio_energy_ratio[:, None, None, :]

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import dims
 from .. import prices as price_paths
+from ..levers import acting
 from . import mode_choice, tolls
 from .fleet import FleetCoefficients
 from .mode_choice import DemandCoefficients
@@ -109,20 +110,23 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
     parking = (lv["parking_fee_nok"] * c.public_parking[:, None, :]
                * (1.0 - bev * _bev_parking_discount(lv))[..., None])                                # (D, M, Zdest)
     destination = parking[:, :, None, :]                                                           # (D, M, 1, Zdest)
-    if np.any(lv["low_emission_zone_nok"]):
-        destination = destination + (lv["low_emission_zone_nok"] * fossil[..., None])[:, :, None, :]
-    if np.any(lv["public_parking_removed"]):
-        destination = destination + ((lv["public_parking_removed"] * c.public_parking[:, None, :])[:, :, None, :]
+    lez = acting(lv, "low_emission_zone_nok")
+    if lez is not None:
+        destination = destination + (lez * fossil[..., None])[:, :, None, :]
+    removed = acting(lv, "public_parking_removed")
+    if removed is not None:
+        destination = destination + ((removed * c.public_parking[:, None, :])[:, :, None, :]
                                      * (c.parking_relocation_min * HOURS)[:, None, None, None]
                                      * c.car_value_of_time[:, None, :, None])                     # (D, M, P, Zdest)
-    if np.any(lv["workplace_parking_charged"]):
+    charged = acting(lv, "workplace_parking_charged")
+    if charged is not None:
         workplace = np.zeros(destination.shape[:2] + (len(dims.PURPOSES), len(dims.ZONES)))
-        workplace[:, :, COMMUTE] = (lv["workplace_parking_charged"] * c.free_workplace_parking[:, None, :]
+        workplace[:, :, COMMUTE] = (charged * c.free_workplace_parking[:, None, :]
                                     * c.workplace_parking_value[:, None, None])
         destination = destination + workplace
     car_free = lv["car_free_share"]                                                                 # (D, M, Zdest)
     zez_removed = lv["zero_emission_zone_share"]
-    if np.any(zez_removed):
+    if acting(lv, "zero_emission_zone_share") is not None:
         zez_removed = np.minimum(zez_removed * fossil[..., None], 1.0 - car_free)
     away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
     prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])

@@ -33,6 +33,7 @@ from functools import cached_property
 import numpy as np
 
 from .. import consumption, dims
+from ..levers import acting
 from ..parameters import Params
 from . import landfill, same_inputs_reused
 from .ordered_sums import trailing_sum
@@ -336,20 +337,13 @@ class WasteState:
     share_levers: tuple | None = None   # the acting SHARE_LEVERS ``shares`` were made under (None: not known)
 
 
-def _acting(levers: dict, name: str) -> np.ndarray | None:
-    """The lever's values if present and not neutral (0) anywhere, else None: a neutral lever moves
-    nothing, so skipping it saves the work and changes no number."""
-    value = levers.get(name)
-    return value if value is not None and np.any(value != 0.0) else None
-
-
 # The levers that move the treatment shares, in the order they act.
 SHARE_LEVERS = ("food_separation_min", "plastics_separation_min", "material_recovery_share_min", "landfill_ban")
 
 
 def share_levers(levers: dict) -> tuple:
-    """The :data:`SHARE_LEVERS` as :func:`_acting` gives them (None where neutral or absent)."""
-    return tuple(_acting(levers, name) for name in SHARE_LEVERS)
+    """The :data:`SHARE_LEVERS` as :func:`levers.acting` gives them (None where neutral or absent)."""
+    return tuple(acting(levers, name) for name in SHARE_LEVERS)
 
 
 def same_share_levers(acting: tuple, before: tuple | None) -> bool:
@@ -388,7 +382,7 @@ def generation(population: np.ndarray, waste_per_capita_base: np.ndarray, compos
     change = levers.get("waste_per_capita_change")
     generated = population * waste_per_capita_base * (1.0 if change is None else 1.0 + change)
     by_fraction_ = generated[..., None] * composition[:, None, :]
-    food = _acting(levers, "food_waste_change")
+    food = acting(levers, "food_waste_change")
     if food is not None:
         by_fraction_[..., FOOD] *= np.maximum(1.0 + coef.food_avoidable * food, 0.0)
     return by_fraction_
@@ -532,8 +526,8 @@ def account(state: WasteState, population: np.ndarray, levers: dict, params: Par
     fossil = np.einsum("dmf,dmf,dxf->dm", waste, shares[..., INCINERATION], c.fossil_co2)
 
     bio = by_treatment[..., BIOLOGICAL]
-    composted, digested = composted_and_digested(bio, waste[..., FOOD] * shares[..., FOOD, BIOLOGICAL], c.composting_share,
-                                                 levers.get("food_digestion_share_min", 0.0))
+    composted, digested = composted_and_digested(bio, waste[..., FOOD] * shares[..., FOOD, BIOLOGICAL],
+                                                 c.composting_share, levers.get("food_digestion_share_min", 0.0))
     bio_ef = state.biological_factor
 
     emissions = {source: np.zeros(population.shape + (len(dims.GASES),))
