@@ -13,7 +13,8 @@ Each year:
 
 The base year is calibrated first (``calibration.py``): every submodel is set up
 once with unit factors under the 2009 policies, its 2009 emissions are compared
-with the inventory, and the submodels are set up again with the factors.
+with the inventory, and the submodels are set up again with the factors (from their
+bottom-up states where they can: the protocol in ``submodels/__init__.py``).
 """
 
 from __future__ import annotations
@@ -162,23 +163,29 @@ class FramtidModel(Model):
             self.agenda.appraisal = adoption.appraise(self)
 
     # -- set-up -------------------------------------------------------------------------------
-    def context(self, k: int, lv: dict, cal: calibration.Calibration | None = None,
-                bottom_up: dict | None = None) -> Context:
+    def context(self, k: int, lv: dict, cal: calibration.Calibration | None = None) -> Context:
         """What the submodels may read in year ``k`` under levers ``lv``."""
         return Context(year=int(YEARS[k]), k=k, params=self.params, inputs=self.inputs,
                        population=self.population[:, :, k], hdd=self.hdd[:, :, k], levers=lv,
-                       base_levers=base_levers(self.n_draws), prices=self.prices, calibration=cal,
-                       bottom_up=bottom_up)
+                       base_levers=base_levers(self.n_draws), prices=self.prices, calibration=cal)
 
     def _init_states(self, cal: calibration.Calibration | None,
                      bottom_up: dict | None = None) -> tuple[dict, Context]:
-        """Set up every submodel for 2009 (bottom-up when ``cal`` is None, else calibrated, from the
-        ``bottom_up`` states), accounting each under the 2009 policies so the next can read its outputs."""
-        ctx = self.context(0, base_levers(self.n_draws), cal, bottom_up)
+        """Set up every submodel for 2009, accounting each under the 2009 policies so the next can read
+        its outputs: bottom-up when ``cal`` is None, else calibrated; then a submodel with the optional
+        ``calibrated`` makes its state from its ``bottom_up`` one, where given (``submodels/__init__.py``).
+
+        The bottom-up states are taken out of ``bottom_up`` as they are used: the submodel then holds
+        the only reference and may let go of parts of it before it builds the calibrated state.
+        """
+        ctx = self.context(0, base_levers(self.n_draws), cal)
         ctx.outputs["drivers"] = {"population": ctx.population}
         states = {}
         for sm in self.submodels:
-            states[sm.name] = sm.init_state(ctx)
+            if bottom_up is not None and hasattr(sm, "calibrated"):
+                states[sm.name] = sm.calibrated(bottom_up.pop(sm.name), ctx)
+            else:
+                states[sm.name] = sm.init_state(ctx)
             ctx.outputs[sm.name] = sm.account(states[sm.name], ctx)
         return states, ctx
 

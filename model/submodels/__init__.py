@@ -6,12 +6,21 @@ class at its end that fits it to this protocol::
     class Submodel(Protocol):
         name: str                      # key of its state and of its outputs
         decided_by: str | None         # agent type whose decisions it needs first, if any
+        emits: bool                    # whether its outputs hold emissions by source
         def init_state(self, ctx: Context) -> State: ...            # the 2009 state
+        def calibrated(self, bottom_up: State, ctx: Context) -> State: ...  # the same, calibrated (optional)
         def choose(self, state, ctx: Context) -> dict: ...          # the agents' decision rule (optional)
         def advance(self, state, ctx: Context) -> State: ...        # year - 1 -> year
         def account(self, state, ctx: Context) -> dict: ...         # outputs of the year
 
-Every year the simulation goes through :data:`SUBMODELS` in order: agents decide where a
+The simulation sets every submodel up twice for 2009: bottom-up (``init_state`` with
+``ctx.calibration`` None), then, with the calibration factors that reproduce the inventory,
+calibrated. A submodel that has ``calibrated`` makes that state from its bottom-up one, keeping
+what the factors do not touch instead of computing it again (transport, buildings, waste); the
+others are set up again by ``init_state`` with ``ctx.calibration`` set. Either way the result is
+the state ``init_state`` gives with the factors.
+
+Every year the simulation goes through :func:`submodels` in order: agents decide where a
 submodel needs them, the submodel advances (from 2010), then accounts. A submodel may read
 the outputs of the submodels before it in the same year (``ctx.outputs``): land use comes
 first, energy supply after buildings and waste, whose flows it converts; adaptation last (it
@@ -41,10 +50,7 @@ class Context:
     levers: dict                             # every lever this year, (D, M, *axes)
     base_levers: dict                        # the levers of 2009 (the pivot of behavioural responses)
     prices: Any = None                       # prices.PricePaths, real 2009 NOK
-    calibration: Any = None                  # calibration.Calibration at set-up, else None
-    # At the calibrated set-up, the bottom-up states by submodel: a submodel may keep what the factors do
-    # not touch instead of computing it again (None otherwise).
-    bottom_up: dict | None = None
+    calibration: Any = None                  # calibration.Calibration at the calibrated set-up, else None
     outputs: dict = field(default_factory=dict)   # this year's outputs of the submodels accounted so far
     choices: dict = field(default_factory=dict)   # this year's agent decisions, by submodel
 
@@ -55,6 +61,10 @@ class Context:
 
 
 class Submodel(Protocol):
+    """What the simulation calls (module docstring). Optional, so not members here: ``choose(state, ctx)``
+    where ``decided_by`` names an agent type, and ``calibrated(bottom_up, ctx)``, the calibrated 2009 state
+    made from the bottom-up one, equal to ``init_state(ctx)`` with ``ctx.calibration`` set."""
+
     name: str
     decided_by: str | None
     emits: bool

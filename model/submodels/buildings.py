@@ -661,11 +661,12 @@ class Buildings:
         from . import land_use
 
         inp, p = ctx.inputs, ctx.params
-        if ctx.bottom_up is not None:   # the calibrated set-up
-            return calibrated(ctx.bottom_up[self.name], inp.gas_lpg_share, ctx.factors)
         zone_share = np.broadcast_to(inp.zone_share, (p.n_draws,) + inp.zone_share.shape)
         apartment = land_use.apartment_share(zone_share, land_use.zone_vector(p, "land_use.stock_apartment_share"))
         return init_state(ctx.population, apartment, inp.hdd_normal, inp.gas_lpg_share, p, ctx.factors)
+
+    def calibrated(self, bottom_up: BuildingState, ctx) -> BuildingState:
+        return calibrated(bottom_up, ctx.inputs.gas_lpg_share, ctx.factors)
 
     def advance(self, state: BuildingState, ctx) -> BuildingState:
         return advance(state, ctx.population, ctx.outputs["land_use"]["new_dwelling_apartment_share"],

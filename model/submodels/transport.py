@@ -481,17 +481,18 @@ class Transport:
         return energy_prices(ctx.prices, ctx.k, ctx.levers, fc)
 
     def init_state(self, ctx) -> TransportState:
-        inp = ctx.inputs
-        if ctx.bottom_up is not None:
-            # The calibrated set-up (what land use gives transport has no factor). The bottom-up fleet, the
-            # largest array of the set-up, goes before the calibrated one is made, which then takes its memory.
-            bottom_up = replace(ctx.bottom_up.pop(self.name), stock=None)
-            return calibrated(bottom_up, inp.car_powertrain_share, ctx.factors)
-        lu = ctx.outputs["land_use"]
+        inp, lu = ctx.inputs, ctx.outputs["land_use"]
         price = energy_prices(ctx.prices, 0, ctx.base_levers, ctx.params.derived(fleet_coefficients))
         return init_state(ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
                           inp.mode_shares, inp.cars_per_capita, inp.car_powertrain_share, ctx.params,
                           ctx.base_levers, price, ctx.factors, lu.get("job_zone_share"))
+
+    def calibrated(self, bottom_up: TransportState, ctx) -> TransportState:
+        # What land use gives transport has no factor. The bottom-up fleet, the largest array of the set-up,
+        # goes before the calibrated one is made, which then takes its memory (the simulation hands over
+        # the only reference to the bottom-up state).
+        bottom_up = replace(bottom_up, stock=None)
+        return calibrated(bottom_up, ctx.inputs.car_powertrain_share, ctx.factors)
 
     def choose(self, state: TransportState, ctx) -> dict:
         price = self._price(state, ctx)

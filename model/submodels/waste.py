@@ -572,12 +572,13 @@ class Waste:
     name, decided_by, emits = "waste", None, True
 
     def init_state(self, ctx) -> WasteState:
-        if ctx.bottom_up is not None:   # the calibrated set-up
-            return calibrated(ctx.bottom_up[self.name], ctx.factors)
         inp, d = ctx.inputs, ctx.params.n_draws
         return init_state(ctx.population, np.broadcast_to(inp.waste_per_capita, (d, len(dims.MUNICIPALITIES))),
                           np.broadcast_to(inp.treatment_shares, (d,) + inp.treatment_shares.shape), ctx.params,
                           ctx.factors)
+
+    def calibrated(self, bottom_up: WasteState, ctx) -> WasteState:
+        return calibrated(bottom_up, ctx.factors)
 
     def advance(self, state: WasteState, ctx) -> WasteState:
         return advance(state, ctx.population, ctx.levers, ctx.params, ctx.year)
