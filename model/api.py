@@ -27,7 +27,8 @@ from .scenario import Scenario, load as load_scenario
 __all__ = ["run", "run_scenario", "load_scenario", "to_dataset", "save", "open_results"]
 
 
-def _version() -> str:
+def version() -> str:
+    """The installed framtid version, as results record it."""
     from framtid import __version__
 
     return __version__
@@ -72,7 +73,7 @@ def run_scenario(scenario: Scenario, seed: int = 0, n_draws: int = 1, sampler: s
     return model
 
 
-def _data_digest() -> str:
+def data_digest() -> str:
     """SHA-256 over the embedded data and parameter files, so a result names the exact inputs it used."""
     import hashlib
 
@@ -190,9 +191,9 @@ def to_dataset(models: list, seed: int):
         "Conventions": "CF-1.8",
         "title": "framtid scenario results",
         "institution": "framtid (open-source scenario model for the Framtidens byer municipalities)",
-        "source": f"framtid {_version()}",
-        "history": f"written by framtid {_version()} (scenario run)",
-        "framtid_version": _version(),
+        "source": f"framtid {version()}",
+        "history": f"written by framtid {version()} (scenario run)",
+        "framtid_version": version(),
         "git_commit": _git_commit(),
         "seed": seed,
         "draws": int(first.n_draws),
@@ -205,7 +206,7 @@ def to_dataset(models: list, seed: int):
         "scenarios": ",".join(names),
         "accounting": "territorial (Miljødirektoratet municipal inventory sectors); electricity and biofuel CO2 = 0",
         "data_sources": _data_sources(),
-        "embedded_data_sha256": _data_digest(),
+        "embedded_data_sha256": data_digest(),
     }
     # Scenario inputs by position (attribute names carry no hyphens; scenario names may).
     for k, m in enumerate(models, start=1):

@@ -357,7 +357,7 @@ def _specificity(rate: TollRate) -> int:
     return 2 * (rate.fuel != "all") + (rate.period != "all")
 
 
-def _cells(live: Sequence[TollRate], tag_share: float) -> np.ndarray:
+def cells(live: Sequence[TollRate], tag_share: float) -> np.ndarray:
     """Rates ``(class, fuel, period)`` on a day when the rows ``live`` are in force."""
     out = np.zeros((len(VEHICLE_CLASSES), len(FUELS), len(dims.PERIODS)))
     rank = np.full(out.shape, -1)
@@ -402,7 +402,7 @@ def rates_in_year(rates: Sequence[TollRate], year: int, cordon_ids: Sequence[str
         cuts = sorted(cuts)
         for a, b in zip(cuts, cuts[1:]):
             live = [r for r in rows if r.valid_from <= a and (r.valid_to is None or r.valid_to >= a)]
-            out[c] += _cells(live, tag_share) * (b - a).days / days
+            out[c] += cells(live, tag_share) * (b - a).days / days
     return out
 
 

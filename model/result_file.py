@@ -173,7 +173,7 @@ def _write(ds, tmp: str, fmt: str) -> None:
         ds.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
 
 
-def _publish(tmp: str, path: Path, force: bool) -> None:
+def publish(tmp: str, path: Path, force: bool) -> None:
     """Give the finished temporary file its final name: exclusively unless ``force``."""
     if force:
         os.replace(tmp, path)
@@ -222,7 +222,7 @@ def check_result_path(path: str | Path, force: bool = False) -> Path:
 
 def write_atomically(path: Path, write, force: bool, what: str) -> Path:
     """Write a file through ``write(temporary_path)`` into a hidden temporary file beside ``path``,
-    then give it its name: exclusively unless ``force`` (:func:`_publish`). On any error or
+    then give it its name: exclusively unless ``force`` (:func:`publish`). On any error or
     interrupt the temporary file is removed; an OSError becomes one message naming ``path``."""
     tmp = None
     try:
@@ -234,7 +234,7 @@ def write_atomically(path: Path, write, force: bool, what: str) -> Path:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        _publish(tmp, path, force)
+        publish(tmp, path, force)
     except OSError as exc:
         raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); nothing was written") from None
     finally:

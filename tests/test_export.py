@@ -119,7 +119,7 @@ def test_interrupted_export_leaves_nothing(result, tmp_path, monkeypatch):
     def interrupted(tmp, target, force):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(result_file, "_publish", interrupted)
+    monkeypatch.setattr(result_file, "publish", interrupted)
     out = tmp_path / "gpc.csv"
     res = invoke("export", str(path), "--out", str(out), "--year", "2009")
     assert res.exit_code == 130 and "interrupted; no result written" in res.output

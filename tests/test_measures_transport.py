@@ -348,7 +348,7 @@ def test_park_and_ride_cuts_c_zone_pt_cost_and_adds_access_legs_by_hand():
         assert change(model, "mode_share", year)[PT] > change(short, "mode_share", year)[PT] > 0
     # the access legs: PT trips drawn by the sites x 4 km, counted in the residents' car vkm
     st = model.state["transport"]
-    access = road_traffic._park_and_ride_vkm(st, st.demand, st.choice)[0, OSLO]
+    access = road_traffic.park_and_ride_vkm(st, st.demand, st.choice)[0, OSLO]
     drawn = (st.trip_volume * st.choice["periods"] * st.choice["modes"][..., PT] * st.choice["park_and_ride"])
     assert access == pytest.approx(drawn[0, OSLO].sum() * 4.0) and access > 0
     assert np.all(st.choice["park_and_ride"][0, OSLO, :2] == 0.0)
@@ -436,7 +436,7 @@ def test_road_capacity_lowers_car_time_along_the_bpr_curve_by_hand():
     lv = {n: v[k(2050)] for n, v in model.lever_paths.items()}
     price = travel_costs.energy_prices(model.prices, k(2050), lv, st.fleet)
     volume_ratio = np.ones((1, len(dims.MUNICIPALITIES), 2))
-    time = travel_costs._generalised_costs(st, st.demand, lv, price, volume_ratio)["car_time"]
+    time = travel_costs.generalised_costs(st, st.demand, lv, price, volume_ratio)["car_time"]
     assert time[0, OSLO] == pytest.approx([11 / 25 * 0.96240, 11 / 35 * 0.99519], rel=1e-5)
     assert time[0, TROMSO] == pytest.approx([11 / 25, 11 / 35])          # no measure there
 

@@ -67,7 +67,7 @@ def test_reused_setup_parts_equal_a_fresh_computation(n_draws):
     tr = model.state["transport"]
     c = tr.demand
     weights = tr.zone_population[..., None] * c.purpose_share[:, None, None, :]
-    observed = transport_base._validate_shares("mode_shares", model.inputs.mode_shares, len(dims.MODES),
+    observed = transport_base.validate_shares("mode_shares", model.inputs.mode_shares, len(dims.MODES),
                                               transport_state.TINY)
     fresh = transport_base._solved_base_shares.__wrapped__(c.zone_constant, c.purpose_constant, weights, observed)
     assert np.array_equal(tr.base_shares, fresh)

@@ -43,13 +43,13 @@ def test_account_reads_the_passages_counted_for_the_same_year_and_counts_others_
         state = model.state["transport"]
         choice = state.choice
         prices, crossing_car = choice.get("costs", state.base_costs)["prices"], choice["crossing_car"]
-        kept = road_traffic._counted_passages(state, prices, crossing_car)
+        kept = road_traffic.counted_passages(state, prices, crossing_car)
         assert kept is state.passages
         assert np.any(kept.counted > 0)
         assert np.array_equal(kept.counted, road_traffic._car_passages(state, prices, crossing_car))
     # Another choice, as a state made by hand may hold, is counted from its own shares.
     other = dict(choice, crossing_car=0.5 * crossing_car)
-    recounted = road_traffic._counted_passages(replace(state, choice=other), prices, other["crossing_car"])
+    recounted = road_traffic.counted_passages(replace(state, choice=other), prices, other["crossing_car"])
     assert recounted is not state.passages
     assert np.array_equal(recounted.counted, road_traffic._car_passages(state, prices, other["crossing_car"]))
     model.release()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from framtid.model.data_store import observations
 from framtid.model.errors import ResultExistsError
-from framtid.model.result_file import _publish
+from framtid.model.result_file import publish
 
 YEARS = range(2009, 2014)
 LEVELS = ("emissions.sector.", "emissions.source.")
@@ -62,7 +62,7 @@ def write(path: Path, table: list[tuple], force: bool) -> None:
             writer.writerow(HEADER)
             writer.writerows(table)
         os.chmod(tmp, 0o644)
-        _publish(tmp, path, force)     # exclusive unless force, as for result files
+        publish(tmp, path, force)      # exclusive unless force, as for result files
     except ResultExistsError as exc:
         sys.exit(str(exc))
     finally:

@@ -69,7 +69,7 @@ def measures() -> list[str]:
         placed: dict[int, tuple] = {}
         for day in days:
             live = [r for r in rows if r.valid_from <= day and (r.valid_to is None or r.valid_to >= day)]
-            cells = cd._cells(live, 0.0)                               # (class, fuel, period), nominal NOK
+            cells = cd.cells(live, 0.0)                                # (class, fuel, period), nominal NOK
             start, ramp = _placement(day)
             if start > 2026:
                 continue

@@ -21,24 +21,24 @@ from . import fleet, mode_choice, tolls
 from .fleet import FleetCoefficients
 from .mode_choice import DemandCoefficients
 from .ordered_sums import trailing_sum
-from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, _coef,
-                              _over_groups)
-from .travel_costs import _bev_parking_discount
+from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, coef,
+                              over_groups)
+from .travel_costs import bev_parking_discount
 
 POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
 
 
 def bev_share_of_stock(stock: fleet.VintageStock) -> np.ndarray:
     """BEV share of the car stock [1], ``(D, M)``."""
-    return _bev_share(_cars_by_powertrain(stock))
+    return bev_share(cars_by_powertrain(stock))
 
 
-def _cars_by_powertrain(stock: fleet.VintageStock) -> np.ndarray:
+def cars_by_powertrain(stock: fleet.VintageStock) -> np.ndarray:
     """Cars by powertrain ``(D, M, K)`` (the stock's sums over age)."""
     return stock.sums[:, :, CAR_CLASS, fleet.VEHICLES]
 
 
-def _bev_share(cars: np.ndarray) -> np.ndarray:
+def bev_share(cars: np.ndarray) -> np.ndarray:
     """BEV share of cars by powertrain ``(D, M, K)`` [1], ``(D, M)``."""
     return cars[..., BEV] / np.maximum(cars.sum(axis=-1), TINY)
 
@@ -61,8 +61,8 @@ def slot_weights(fc: FleetCoefficients, year: int, ages: np.ndarray) -> np.ndarr
     return out
 
 
-def _fleet_state(stock: fleet.VintageStock, fc: FleetCoefficients,
-                 year: int) -> tuple[fleet.VintageStock, np.ndarray, np.ndarray]:
+def fleet_state(stock: fleet.VintageStock, fc: FleetCoefficients,
+              year: int) -> tuple[fleet.VintageStock, np.ndarray, np.ndarray]:
     """The stock with this year's sums, vkm share by powertrain ``(D, M, C, K)`` and energy per vkm
     ``(D, M, C, 3)`` [kWh/vkm]."""
     sums = fleet.vintage_sums(stock, slot_weights(fc, year, stock.slot_ages()))               # (D, M, C, 5, K)
@@ -75,16 +75,16 @@ def _fleet_state(stock: fleet.VintageStock, fc: FleetCoefficients,
 
 def fleet_stock(by_age: np.ndarray, fc: FleetCoefficients, year: int) -> fleet.VintageStock:
     """A fleet ``(D, M, C, A + 1, K)`` [vehicles] by age as the state keeps it in ``year`` (with its sums)."""
-    return _fleet_state(fleet.vintage_stock(by_age, fc.survival, year), fc, year)[0]
+    return fleet_state(fleet.vintage_stock(by_age, fc.survival, year), fc, year)[0]
 
 
-def _zone_car_weights(trip_volume: np.ndarray, mode_shares: np.ndarray, periods: np.ndarray) -> np.ndarray:
+def zone_car_weights(trip_volume: np.ndarray, mode_shares: np.ndarray, periods: np.ndarray) -> np.ndarray:
     """Car-driver trips by home zone ``(D, M, Z)``: where the municipality's cars are used."""
     return np.einsum("dmzpt->dmz", trip_volume * periods * mode_shares[..., CAR])
 
 
-def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
-                        lv: dict, base: dict, price: np.ndarray, costs: dict, year: int) -> np.ndarray:
+def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
+                     lv: dict, base: dict, price: np.ndarray, costs: dict, year: int) -> np.ndarray:
     """Utility of each powertrain for a new car bought in zone z, without the municipal
     constants, ``(D, M, Z, K)`` (methods §1.5).
 
@@ -100,7 +100,7 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     drivers *= choice["modes"][..., CAR]
     drivers /= np.maximum(state.zone_population, TINY)[..., None, None]         # (D, M, Z, P, T) [trips/person/yr]
     cars = state.cars_per_capita_base * (1.0 + lv["car_ownership_change"]) / (1.0 + base["car_ownership_change"])
-    toll_fuel = _over_groups(drivers, costs["toll_by_fuel"], 3)                                # (D, M, Z, F)
+    toll_fuel = over_groups(drivers, costs["toll_by_fuel"], 3)                                 # (D, M, Z, F)
     tolls_k = toll_fuel[..., list(POWERTRAIN_TOLL_FUEL)] / cars[..., None, None]            # (D, M, Z, K)
     away = costs["away"]                                                                       # (D, M, P, Zdest)
 
@@ -115,7 +115,7 @@ def _powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetC
     parking = np.einsum("dmzpt,dmp->dmz", drivers, fee) / cars[..., None]                         # (D, M, Z)
     parking_k = np.empty(parking.shape + (len(dims.POWERTRAINS),))                                # (D, M, Z, K)
     parking_k[...] = parking[..., None]
-    parking_k[..., BEV] *= 1.0 - _bev_parking_discount(lv)[..., None]
+    parking_k[..., BEV] *= 1.0 - bev_parking_discount(lv)[..., None]
     # Low- and zero-emission zones: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay the charge on
     # their trips ending there, and lose access to the zero-emission zones; the loss per trip of any mode
     # is the fall in the logsum when the car goes, -ln(1 - P_car) / beta in NOK (compensating variation).
@@ -163,6 +163,6 @@ def choose_car_powertrains(state: TransportState, levers: dict, params: Params, 
     tests/test_transport.py checks this. Nothing here fixes that path: it follows from
     the levers and prices.
     """
-    c, fc = _coef(state, params)
-    utility = _powertrain_utility(state, c, fc, levers, state.base_levers, price, costs, year)
+    c, fc = coef(state, params)
+    utility = powertrain_utility(state, c, fc, levers, state.base_levers, price, costs, year)
     return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :])

@@ -5,7 +5,7 @@ passages of residents' cars through the charged cordons, the tolls vans and truc
 the cordons as often per vkm as the residents' cars do) and the vkm of vans, heavy vehicles and buses,
 which follow jobs, population, public-transport service and those tolls. ``transport.advance`` sizes the
 fleets of vans, heavy vehicles and buses from them, and ``transport.account`` reports them; the passages
-are counted once a year (:func:`_counted_passages`), and the state keeps them from the one for the other.
+are counted once a year (:func:`counted_passages`), and the state keeps them from the one for the other.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .fleet import FleetCoefficients
 from .mode_choice import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .transport_state import CAR, PT, TINY, Passages, TransportState
-from .travel_costs import _toll_terms
+from .travel_costs import toll_terms
 
 VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (van, heavy, bus)
 
@@ -26,10 +26,10 @@ VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (v
 def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray) -> np.ndarray:
     """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``."""
     counted = tolls.passages(state.trip_volume, state.geo.paid, crossing_car)
-    return counted * _toll_terms(state, prices)[0][..., None]
+    return counted * toll_terms(state, prices)[0][..., None]
 
 
-def _counted_passages(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray) -> Passages:
+def counted_passages(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray) -> Passages:
     """This year's passages of residents' cars (:func:`_car_passages`) with what they were counted from: the
     state's own (``state.passages``) when counted from the same trips, crossing shares and prices, so that
     ``transport.account`` reads the ones ``transport.advance`` counted."""
@@ -42,23 +42,23 @@ def _counted_passages(state: TransportState, prices: np.ndarray, crossing_car: n
     return Passages(state.trip_volume, crossing_car, prices, counted)
 
 
-def _toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,
-                  resident_car_vkm: np.ndarray) -> np.ndarray:
+def toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,
+                car_vkm: np.ndarray) -> np.ndarray:
     """Tolls a van and a heavy vehicle pay per vkm in each municipality [NOK/vkm], ``(D, M, 2)``.
 
-    Vans and trucks are taken to pass their municipality's charged cordons as often per vkm as
-    its residents' cars do (passages ``by_cordon`` ``(D, C, T)`` per car vkm); vans pay the light
-    diesel rate, trucks the heavy rate, each averaged over cordons and periods as the car passages are.
+    Vans and trucks are taken to pass their municipality's charged cordons as often per vkm as its residents'
+    cars do (passages ``by_cordon`` ``(D, C, T)`` per vkm ``car_vkm`` ``(D, M)`` of the residents' cars); vans
+    pay the light diesel rate, trucks the heavy rate, each averaged over cordons and periods as the car passages are.
     """
     geo, m = state.geo, len(dims.MUNICIPALITIES)
     per_owner = tolls.per_owner(trailing_sum(by_cordon), geo.owner, m)
-    rate = per_owner / np.maximum(resident_car_vkm, TINY)                                        # passages/vkm
+    rate = per_owner / np.maximum(car_vkm, TINY)                                                 # passages/vkm
     paid = [tolls.per_owner(trailing_sum(prices[:, :, k, tolls.DIESEL] * by_cordon), geo.owner, m)
             / np.maximum(per_owner, TINY) for k in (tolls.LIGHT, tolls.HEAVY)]                 # (D, M) each
     return rate[..., None] * np.stack(paid, axis=-1)
 
 
-def _park_and_ride_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
+def park_and_ride_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
     """Car vkm of the access legs to park-and-ride sites ``(D, M)`` [vkm/yr]: the public-transport trips the
     park-and-ride improvement draws (share ``1 - exp(-dV_pr)`` of each group's PT trips; from car, bicycle,
     walking alike, so a short drive can replace a walk, transport_land_use.csv park_and_ride) times
@@ -70,16 +70,18 @@ def _park_and_ride_vkm(state: TransportState, c: DemandCoefficients, choice: dic
     return np.einsum("dmzpt->dm", trips) * c.park_and_ride_access_km[:, None]
 
 
-def _resident_car_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
+def resident_car_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:
+    """Car vkm of the residents ``(D, M)`` [vkm/yr]: their car-driver trips times the trip lengths, and the
+    access legs to park-and-ride sites (:func:`park_and_ride_vkm`)."""
     trips = state.trip_volume * choice["periods"]
     trips *= choice["modes"][..., CAR]                                                         # (D,M,Z,P,T)
     per_zone = np.einsum("dmzpt->dmz", trips) * state.trip_length_factor
     return (np.einsum("dmz->dm", per_zone) * c.trip_length[:, None, CAR] * choice["trip_length"]
-            + _park_and_ride_vkm(state, c, choice))
+            + park_and_ride_vkm(state, c, choice))
 
 
-def _activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, population: np.ndarray,
-                  jobs: np.ndarray, freight: np.ndarray) -> np.ndarray:
+def activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, population: np.ndarray,
+                jobs: np.ndarray, freight: np.ndarray) -> np.ndarray:
     """vkm of vans, heavy vehicles and buses ``(D, M, 3)`` [vkm/yr] (methods §1.6).
 
     ``vkm = vkm_2009 (act / act_2009)^eps`` with jobs as the activity of vans and heavy
@@ -102,9 +104,9 @@ def _activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, popula
     return vkm
 
 
-def _freight_factor(state: TransportState, per_vkm: np.ndarray) -> np.ndarray:
+def freight_factor(state: TransportState, per_vkm: np.ndarray) -> np.ndarray:
     """Van and heavy-vehicle vkm relative to the 2009 toll situation ``(D, M, 2)``, from this year's
-    tolls per vkm (:func:`_toll_per_vkm`)."""
+    tolls per vkm (:func:`toll_per_vkm`)."""
     p = state.params
     operating = np.stack([p["transport.operating_cost.van"], p["transport.operating_cost.heavy"]], -1)[:, None]
     return tolls.freight_vkm_factor(per_vkm, state.base_costs["toll_per_vkm"], operating,

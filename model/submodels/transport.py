@@ -52,17 +52,17 @@ from .. import dims
 from ..levers import acting
 from ..parameters import Params
 from . import fleet, mode_choice, tolls
-from .car_powertrains import (_bev_share, _cars_by_powertrain, _fleet_state, _powertrain_utility, _zone_car_weights,
-                              choose_car_powertrains)
+from .car_powertrains import (bev_share, cars_by_powertrain, choose_car_powertrains, fleet_state, powertrain_utility,
+                              zone_car_weights)
 from .fleet import fleet_coefficients
 from .mode_choice import DemandCoefficients, demand_coefficients
 from .ordered_sums import trailing_sum
-from .road_traffic import (_activity_vkm, _counted_passages, _freight_factor, _park_and_ride_vkm,
-                           _resident_car_vkm, _toll_per_vkm)
-from .transport_base import _base_fleets, _base_mode_shares, _cost_coefficients, _validate_shares
+from .road_traffic import (activity_vkm, counted_passages, freight_factor, park_and_ride_vkm,
+                           resident_car_vkm, toll_per_vkm)
+from .transport_base import base_fleets, base_mode_shares, cost_coefficients, validate_shares
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS,
-                              PASSENGER, PT, TINY, WALK, TransportState, _coef, _over_groups, geography)
-from .travel_costs import _generalised_costs, _toll_fuel_mix, _toll_terms, energy_prices
+                              PASSENGER, PT, TINY, WALK, TransportState, coef, geography, over_groups)
+from .travel_costs import energy_prices, generalised_costs, toll_fuel_mix, toll_terms
 from .travel_segments import ChoiceTerms, full_cells, partial_adjustment, period_first, segment_mixture
 
 # Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel (blended
@@ -134,12 +134,12 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     laid out alike, and the segment loop (:func:`.travel_segments.segment_mixture`) takes the largest part of a
     batch run.
     """
-    c, fc = _coef(state, params)
+    c, fc = coef(state, params)
     # The run's constant terms, unless other parameters are given (or the state was built by hand).
     terms = state.choice_terms if params is state.params and state.choice_terms is not None else _choice_terms(state, c)
     previous = state.choice
     lagged = previous["lagged"]
-    now = _generalised_costs(state, c, levers, price, previous["volume_ratio"])
+    now = generalised_costs(state, c, levers, price, previous["volume_ratio"])
     base = state.base_costs
     lam = c.persistence
     cells = state.trip_volume.shape[:4]                                                        # (D, M, Z, P)
@@ -237,9 +237,9 @@ def calibrated(bottom_up: TransportState, car_powertrain_share: np.ndarray,
     terms, the base mode shares and the powertrain constants read cars alone), so it is kept, and only
     the fleets are built again (``bottom_up.stock`` is not read).
     """
-    cal, activity_vkm, stock, vkm_share, energy = _base_fleets(
+    cal, vkm_base, stock, vkm_share, energy = base_fleets(
         bottom_up.fleet, bottom_up.population, bottom_up.cars_per_capita_base, car_powertrain_share, calibration)
-    return replace(bottom_up, calibration=cal, activity_vkm_base=activity_vkm, stock=stock, vkm_share=vkm_share,
+    return replace(bottom_up, calibration=cal, activity_vkm_base=vkm_base, stock=stock, vkm_share=vkm_share,
                    energy_per_vkm=energy)
 
 
@@ -255,7 +255,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     ``mode_shares`` (M, 5) exactly (the observed shares already hold the 2009 tolls). Fleets:
     stationary age profiles; cars = population x ``cars_per_capita`` with
     ``car_powertrain_share`` (M, 4) at every age; vans, heavy vehicles and buses diesel, sized
-    from their base vkm. Cost coefficients: :func:`.transport_base._cost_coefficients`. Powertrain constants
+    from their base vkm. Cost coefficients: :func:`.transport_base.cost_coefficients`. Powertrain constants
     make the 2009 new-car shares (car-trip-weighted over zones) equal the base shares.
 
     Calibration [1] (D, M) per source: ``cars`` = territorial car vkm / residents' car vkm
@@ -265,13 +265,13 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     """
     c, fc = params.derived(demand_coefficients), params.derived(fleet_coefficients)
     # Every mode needs a positive share: the pivot cannot create a mode that has none.
-    shares = _validate_shares("mode_shares", mode_shares, len(dims.MODES), TINY)
+    shares = validate_shares("mode_shares", mode_shares, len(dims.MODES), TINY)
     population, zone_population, trip_length_factor, jobs = (
         np.array(x, dtype=float) for x in (population, zone_population, trip_length_factor, jobs))
     d, m = population.shape
     weights = zone_population[..., None] * c.purpose_share[:, None, None, :]                 # (D, M, Z, P)
-    p0 = _base_mode_shares(c, weights, shares)
-    cal, activity_vkm, stock, vkm_share, energy = _base_fleets(fc, population, cars_per_capita, car_powertrain_share,
+    p0 = base_mode_shares(c, weights, shares)
+    cal, vkm_base, stock, vkm_share, energy = base_fleets(fc, population, cars_per_capita, car_powertrain_share,
                                                               calibration)
     volume = mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
     ones = np.ones(volume.shape)
@@ -296,25 +296,25 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
         cars_per_capita_base=np.broadcast_to(cars_per_capita, (d, m)), trip_volume=volume,
         base_shares=p0, choice=choice, car_cost_coefficient=np.zeros((d, m, len(dims.PURPOSES))),
         pt_cost_coefficient=np.zeros((d, m, len(dims.PURPOSES))), calibration=cal,
-        activity_vkm_base=activity_vkm, stock=stock,
+        activity_vkm_base=vkm_base, stock=stock,
         new_car_share=np.broadcast_to(fc.base_new_car_share[:, None, :], (d, m, len(dims.POWERTRAINS))),
         vkm_share=vkm_share, energy_per_vkm=energy, base_levers=levers_2009, base_costs={},
         powertrain_constants=np.zeros((d, m, len(dims.POWERTRAINS))), job_zone_share=jobs_split,
         purpose_factor=np.ones((d, m, len(dims.PURPOSES))))
-    costs = _generalised_costs(state, c, levers_2009, price_2009, choice["volume_ratio"])
-    beta_car, beta_pt = _cost_coefficients(c, weights, p0, costs)
+    costs = generalised_costs(state, c, levers_2009, price_2009, choice["volume_ratio"])
+    beta_car, beta_pt = cost_coefficients(c, weights, p0, costs)
     crossing_car = np.where(costs["crossing"][..., None] > 0, p0[..., CAR], 0.0)
     choice = dict(choice, crossing_car=crossing_car)
     state = replace(state, car_cost_coefficient=beta_car, pt_cost_coefficient=beta_pt, choice=choice)
-    passages = _counted_passages(state, costs["prices"], crossing_car)
-    costs["toll_per_vkm"] = _toll_per_vkm(state, costs["prices"], passages.counted,
-                                          _resident_car_vkm(state, c, choice))
+    passages = counted_passages(state, costs["prices"], crossing_car)
+    costs["toll_per_vkm"] = toll_per_vkm(state, costs["prices"], passages.counted,
+                                        resident_car_vkm(state, c, choice))
     by_mode = np.ascontiguousarray(p0.transpose(5, 4, 0, 1, 2, 3))
     by_mode.flags.writeable = False   # shared by the states of a run
     state = replace(state, base_costs=costs, base_shares_by_mode=by_mode, passages=passages)
     state = replace(state, choice_terms=_choice_terms(state, c))
-    utility = _powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR)
-    car_weights = _zone_car_weights(volume, p0, ones)
+    utility = powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR)
+    car_weights = zone_car_weights(volume, p0, ones)
     constants = mode_choice.solve_constants(utility, car_weights, fc.base_new_car_share[:, None, :])
     return replace(state, powertrain_constants=constants)
 
@@ -344,11 +344,11 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     this year (land use; unchanged when None). ``in_place``: age the fleet in the arrays of ``state``, which
     then can no longer be advanced or read by age (:class:`fleet.VintageStock`); the simulation, which
     keeps only the newest state, does so, and no copy of the fleet is made each year."""
-    c, fc = _coef(state, params)
+    c, fc = coef(state, params)
     factor = purpose_factor(c, levers["telework_share"])
     volume = (mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
               * factor[:, :, None, :, None])
-    weights = _zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
+    weights = zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
     new_car = np.einsum("dmz,dmzk->dmk", weights[..., 0], new_car_shares) / np.maximum(weights.sum(axis=2), TINY)
     ownership = (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
     cars = population * state.cars_per_capita_base * ownership
@@ -358,10 +358,10 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
                     trip_length_factor=trip_length_factor, trip_volume=volume, choice=choice,
                     job_zone_share=jobs_split, purpose_factor=factor)
     prices = choice["costs"]["prices"]
-    passages = _counted_passages(moved, prices, choice["crossing_car"])
-    per_vkm = _toll_per_vkm(moved, prices, passages.counted, _resident_car_vkm(moved, c, choice))
-    freight = _freight_factor(moved, per_vkm)
-    others = _activity_vkm(moved, fc, levers, population, jobs, freight) / fc.annual_km[:, None, 1:]
+    passages = counted_passages(moved, prices, choice["crossing_car"])
+    per_vkm = toll_per_vkm(moved, prices, passages.counted, resident_car_vkm(moved, c, choice))
+    freight = freight_factor(moved, per_vkm)
+    others = activity_vkm(moved, fc, levers, population, jobs, freight) / fc.annual_km[:, None, 1:]
     zero_emission = np.stack([levers["zero_emission_share_new_van"], levers["zero_emission_share_new_heavy"],
                               levers["zero_emission_share_new_bus"]], axis=-1)
     new_shares = np.zeros(cars.shape + (len(dims.VEHICLE_CLASSES), len(dims.POWERTRAINS)))
@@ -371,7 +371,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     targets = np.concatenate([cars[..., None], others], axis=-1)                               # (D, M, C)
     survivors = np.einsum("dmck->dmc", state.stock.sums[..., fleet.SURVIVORS, :])
     stock, _ = fleet.advance_vintages(state.stock if in_place else state.stock.copy(), survivors, targets, new_shares)
-    stock, vkm_share, energy = _fleet_state(stock, fc, year)
+    stock, vkm_share, energy = fleet_state(stock, fc, year)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
                    passages=passages)
 
@@ -396,22 +396,22 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     the BPR travel time of a trip of the 2009 length), whose change values the time congestion
     costs or saves.
     """
-    c, fc = _coef(state, params)
+    c, fc = coef(state, params)
     choice, geo = state.choice, state.geo
     costs = choice.get("costs", state.base_costs)
     volume = state.trip_volume * choice["periods"]                                            # (D, M, Z, P, T)
-    trips = _over_groups(volume, choice["modes"], 3)                                          # (D, M, Z, 5)
+    trips = over_groups(volume, choice["modes"], 3)                                           # (D, M, Z, 5)
     pkm = np.einsum("dmzk,dmz->dmk", trips, state.trip_length_factor) * c.trip_length[:, None, :]
     pkm[..., CAR] *= choice["trip_length"]
-    pkm[..., CAR] += _park_and_ride_vkm(state, c, choice)
+    pkm[..., CAR] += park_and_ride_vkm(state, c, choice)
     trips = np.einsum("dmzk->dmk", trips)
-    resident_car_vkm = pkm[..., CAR]
+    car_vkm_resident = pkm[..., CAR]
     prices = costs["prices"]
-    counted = _counted_passages(state, prices, choice["crossing_car"]).counted                  # (D, C, T) /yr
-    per_vkm = _toll_per_vkm(state, prices, counted, resident_car_vkm)                          # (D, M, 2)
-    freight = _freight_factor(state, per_vkm)
-    vkm = np.concatenate([(resident_car_vkm * state.calibration[..., CAR_CLASS])[..., None],
-                          _activity_vkm(state, fc, levers, state.population, state.jobs, freight)], axis=-1)
+    counted = counted_passages(state, prices, choice["crossing_car"]).counted                   # (D, C, T) /yr
+    per_vkm = toll_per_vkm(state, prices, counted, car_vkm_resident)                           # (D, M, 2)
+    freight = freight_factor(state, per_vkm)
+    vkm = np.concatenate([(car_vkm_resident * state.calibration[..., CAR_CLASS])[..., None],
+                          activity_vkm(state, fc, levers, state.population, state.jobs, freight)], axis=-1)
     energy = vkm[..., None] * state.energy_per_vkm                                       # (D, M, C, 3) [kWh]
     # Biogas buses (lever bus_biogas_share g): g of the diesel buses' energy is replaced by biogas, at
     # transport.biogas_bus_energy_ratio kWh per kWh of diesel; biogenic CO2 counts zero.
@@ -437,15 +437,15 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
 
     m = len(dims.MUNICIPALITIES)
     all_light = counted * (1.0 + geo.external)[None, :, None]
-    mix = _toll_fuel_mix(state.vkm_share)[:, geo.owner]                                         # (D, C, F)
+    mix = toll_fuel_mix(state.vkm_share)[:, geo.owner]                                          # (D, C, F)
     car_revenue = np.einsum("dct,dcft,dcf->dc", all_light, prices[:, :, tolls.LIGHT], mix)     # (D, C)
     freight_revenue = trailing_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
-    parked = _over_groups(state.trip_volume, choice["parked_car"], 2)                        # (D, M, Zdest)
-    car_stock = _cars_by_powertrain(state.stock)                                              # (D, M, K)
+    parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
+    car_stock = cars_by_powertrain(state.stock)                                               # (D, M, K)
     # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
     # fuels of its own municipality's cars (the same terms as the passages and the mode choice).
-    toll_by_fuel = _toll_terms(state, prices)[1]                                              # (D, M, Z, P, T, F)
-    per_trip = tolls.fleet_average(toll_by_fuel, _toll_fuel_mix(state.vkm_share))             # (D, M, Z, P, T)
+    toll_by_fuel = toll_terms(state, prices)[1]                                               # (D, M, Z, P, T, F)
+    per_trip = tolls.fleet_average(toll_by_fuel, toll_fuel_mix(state.vkm_share))              # (D, M, Z, P, T)
     toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_car"], per_trip)
     car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
     car_hours = np.einsum("dmt,dmt->dm", car_trips, costs["car_time"])
@@ -453,13 +453,13 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "emissions": {source: gases[:, :, i] for i, source in enumerate(CLASS_SOURCES)},
         "vkm": vkm,
         "car_vkm": vkm[..., CAR_CLASS, None] * state.vkm_share[:, :, CAR_CLASS],
-        "car_vkm_resident": resident_car_vkm,
+        "car_vkm_resident": car_vkm_resident,
         "trips": trips,
         "pkm": pkm,
         "mode_share": trips / trailing_sum(trips)[..., None],
         "car_stock": car_stock,
         "new_car_share": state.new_car_share,
-        "bev_share_of_car_stock": _bev_share(car_stock),
+        "bev_share_of_car_stock": bev_share(car_stock),
         "road_energy": road_energy / KWH_PER_GWH,
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
         "toll_revenue": tolls.per_owner(car_revenue, geo.owner, m) + freight_revenue,

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import dims
 from . import fleet, mode_choice, same_inputs_reused
-from .car_powertrains import _fleet_state
+from .car_powertrains import fleet_state
 from .fleet import FleetCoefficients
 from .mode_choice import DemandCoefficients
 from .transport_state import CAR, CAR_CLASS, CLASS_SOURCES, DIESEL, PT, TINY
@@ -21,7 +21,7 @@ from .transport_state import CAR, CAR_CLASS, CLASS_SOURCES, DIESEL, PT, TINY
 SHARE_TOLERANCE = 1e-6
 
 
-def _validate_shares(name: str, shares: np.ndarray, columns: int, lowest: float) -> np.ndarray:
+def validate_shares(name: str, shares: np.ndarray, columns: int, lowest: float) -> np.ndarray:
     """Check ``(M, columns)`` shares (each >= ``lowest``, rows sum 1) and rescale rows to sum exactly 1."""
     shares = np.asarray(shares, dtype=float)
     if shares.ndim != 2 or shares.shape[1] != columns:
@@ -31,7 +31,7 @@ def _validate_shares(name: str, shares: np.ndarray, columns: int, lowest: float)
     return shares / shares.sum(axis=1, keepdims=True)
 
 
-def _base_mode_shares(c: DemandCoefficients, weights: np.ndarray, shares: np.ndarray) -> np.ndarray:
+def base_mode_shares(c: DemandCoefficients, weights: np.ndarray, shares: np.ndarray) -> np.ndarray:
     """2009 shares ``(D, M, Z, P, T, 5)``: zone and purpose constants plus municipal constants
     solved so that the weighted municipal shares equal the observed ``shares`` (M, 5)."""
     return _solved_base_shares(c.zone_constant, c.purpose_constant, weights, shares)
@@ -60,25 +60,25 @@ def _base_stock(fc: FleetCoefficients, cars: np.ndarray, car_mix: np.ndarray,
     return fleet.stationary_vintage_stock(vehicles, fc.age_profile, mix, fc.survival, dims.BASE_YEAR)
 
 
-def _base_fleets(fc: FleetCoefficients, population: np.ndarray, cars_per_capita: np.ndarray,
-                 car_powertrain_share: np.ndarray, calibration: dict[str, np.ndarray] | None
-                 ) -> tuple[np.ndarray, np.ndarray, fleet.VintageStock, np.ndarray, np.ndarray]:
+def base_fleets(fc: FleetCoefficients, population: np.ndarray, cars_per_capita: np.ndarray,
+               car_powertrain_share: np.ndarray, calibration: dict[str, np.ndarray] | None
+               ) -> tuple[np.ndarray, np.ndarray, fleet.VintageStock, np.ndarray, np.ndarray]:
     """The part of the 2009 state that the calibration factors act on: the factors of ``CLASS_SOURCES``
     ``(D, M, 4)`` [1] (1 where missing), the base vkm of vans, heavy vehicles and buses ``(D, M, 3)``
     [vkm/yr] they scale, and the fleets sized from it (:func:`_base_stock`) with their vkm shares by
-    powertrain and energy per vkm (:func:`.car_powertrains._fleet_state`)."""
-    powertrains = _validate_shares("car_powertrain_share", car_powertrain_share, len(dims.POWERTRAINS), 0.0)
+    powertrain and energy per vkm (:func:`.car_powertrains.fleet_state`)."""
+    powertrains = validate_shares("car_powertrain_share", car_powertrain_share, len(dims.POWERTRAINS), 0.0)
     calibration = calibration or {}
     cal = np.stack([np.broadcast_to(np.asarray(calibration.get(source, 1.0), float), population.shape)
                     for source in CLASS_SOURCES], axis=-1)
     activity_vkm = fc.base_vkm_per_capita[:, None, :] * population[..., None] * cal[..., 1:]
-    stock, vkm_share, energy = _fleet_state(_base_stock(fc, population * cars_per_capita, powertrains, activity_vkm),
-                                            fc, dims.BASE_YEAR)
+    stock, vkm_share, energy = fleet_state(_base_stock(fc, population * cars_per_capita, powertrains, activity_vkm),
+                                          fc, dims.BASE_YEAR)
     return cal, activity_vkm, stock, vkm_share, energy
 
 
-def _cost_coefficients(c: DemandCoefficients, weights: np.ndarray, p0: np.ndarray,
-                       costs: dict) -> tuple[np.ndarray, np.ndarray]:
+def cost_coefficients(c: DemandCoefficients, weights: np.ndarray, p0: np.ndarray,
+                     costs: dict) -> tuple[np.ndarray, np.ndarray]:
     """``beta = kappa / VoT`` per municipality and purpose [1/NOK], car driver and public transport.
 
     ``kappa`` [1/h] makes the trip-weighted long-run elasticity ``e = beta x (1 - P0)`` equal the

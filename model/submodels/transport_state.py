@@ -69,7 +69,7 @@ def _geography(outside: bytes, destination: bytes, n_draws: int) -> Geography:
 
 class Passages(NamedTuple):
     """Passages of residents' cars through the charged cordons ``counted`` ``(D, C, T)`` [passages/yr], with
-    the arrays they were counted from (``road_traffic._counted_passages``)."""
+    the arrays they were counted from (``road_traffic.counted_passages``)."""
 
     trip_volume: np.ndarray     # (D, M, Z, P, T) [trips/yr]
     crossing_car: np.ndarray    # (D, M, Z, P, T) car-driver trips crossing a charged cordon per crossing trip
@@ -114,23 +114,24 @@ class TransportState:
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
     base_shares_by_mode: np.ndarray = None
     choice_terms: ChoiceTerms = None    # the run's constant terms of the travel choice (made once by init_state)
-    # The toll terms of the last few sets of cordon prices (travel_costs._toll_terms), shared by the states of a run:
+    # The toll terms of the last few sets of cordon prices (travel_costs.toll_terms), shared by the states of a run:
     # prices stay the same for years at a time, and the terms depend on nothing else that changes.
     toll_memo: dict = field(default_factory=dict, repr=False, compare=False)
     # This year's passages through the charged cordons, counted once: by advance (init_state in 2009) for the
-    # tolls per vkm, and read again by account (road_traffic._counted_passages); None in a state built by hand.
+    # tolls per vkm, and read again by account (road_traffic.counted_passages); None in a state built by hand.
     # The tolls per vkm and the vkm that follow are not kept: account takes them from the residents' car vkm
     # of its pkm, which adds the same trips in another order (equal only to the last bit or so).
     passages: Passages = field(default=None, repr=False, compare=False)
 
 
-def _coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, FleetCoefficients]:
+def coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, FleetCoefficients]:
+    """The demand and fleet coefficients of ``params``: the state's own when they are its parameters."""
     if params is state.params:
         return state.demand, state.fleet
     return params.derived(demand_coefficients), params.derived(fleet_coefficients)   # other parameters: once each
 
 
-def _over_groups(trips: np.ndarray, per_trip: np.ndarray, keep: int) -> np.ndarray:
+def over_groups(trips: np.ndarray, per_trip: np.ndarray, keep: int) -> np.ndarray:
     """``sum trips x per_trip`` over the axes of ``trips`` ``(D, M, Z, P, T)`` after its first ``keep``
     [trips/yr x the unit of ``per_trip``], ``per_trip`` ``(D, M, Z, P, T, n)``: ``(D, M, ..., n)``.
 

@@ -23,7 +23,7 @@ from .ordered_sums import trailing_sum
 from .transport_state import BEV, CAR, CAR_CLASS, COMMUTE, DIESEL, HOURS, PETROL, PHEV, TINY, TransportState
 from .travel_segments import period_first, period_last_view
 
-TOLL_TERMS_KEPT = 4   # sets of cordon prices whose toll terms a run keeps (_toll_terms)
+TOLL_TERMS_KEPT = 4   # sets of cordon prices whose toll terms a run keeps (toll_terms)
 
 
 def energy_prices(paths, k: int, levers: dict, fc: FleetCoefficients) -> np.ndarray:
@@ -42,7 +42,7 @@ def _cost_per_km(energy_per_vkm: np.ndarray, price: np.ndarray) -> np.ndarray:
     return (energy_per_vkm[:, :, CAR_CLASS] * price).sum(axis=-1)
 
 
-def _toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which cordons charge ``(D, C)`` (bool), the toll of a one-way trip by fuel and period
     ``(D, M, Z, P, T, F)`` [NOK/trip] and the share of trips crossing a charged cordon ``(D, M, Z, P)``
     [1] under cordon ``prices`` (:mod:`.tolls`); computed once per set of prices in a run."""
@@ -64,13 +64,13 @@ def _toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, 
     return terms
 
 
-def _toll_fuel_mix(vkm_share: np.ndarray) -> np.ndarray:
+def toll_fuel_mix(vkm_share: np.ndarray) -> np.ndarray:
     """Shares of car vkm by toll fuel ``(D, M, F)``: petrol incl. plug-in hybrids, diesel, BEV."""
     car = vkm_share[:, :, CAR_CLASS]
     return np.stack([car[..., PETROL] + car[..., PHEV], car[..., DIESEL], car[..., BEV]], axis=-1)
 
 
-def _bev_parking_discount(lv: dict) -> np.ndarray:
+def bev_parking_discount(lv: dict) -> np.ndarray:
     """Discount on parking for BEVs ``(D, M)``: the municipality's own or the national minimum."""
     return np.maximum(lv["bev_parking_discount"], lv["bev_parking_discount_min"])
 
@@ -84,8 +84,8 @@ def _away_shares(state: TransportState, c: DemandCoefficients) -> np.ndarray:
     return (1.0 - c.home_end_share)[:, None, None, None] * split
 
 
-def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, price: np.ndarray,
-                       volume_ratio: np.ndarray) -> dict:
+def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, price: np.ndarray,
+                     volume_ratio: np.ndarray) -> dict:
     """The generalised-cost terms that levers, prices and the fleet change [NOK/trip, h/trip].
 
     ``volume_ratio`` ``(D, M, T)`` is car traffic relative to 2009 by period (last year's),
@@ -108,7 +108,7 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
     energy = per_km[:, :, None] * c.trip_length[:, None, None, CAR] * state.trip_length_factor_base
     # Expected fee of a car trip ending in each zone type: only trips parking in public paid spaces pay.
     parking = (lv["parking_fee_nok"] * c.public_parking[:, None, :]
-               * (1.0 - bev * _bev_parking_discount(lv))[..., None])                                # (D, M, Zdest)
+               * (1.0 - bev * bev_parking_discount(lv))[..., None])                                 # (D, M, Zdest)
     destination = parking[:, :, None, :]                                                           # (D, M, 1, Zdest)
     lez = acting(lv, "low_emission_zone_nok")
     if lez is not None:
@@ -130,11 +130,11 @@ def _generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, p
         zez_removed = np.minimum(zez_removed * fossil[..., None], 1.0 - car_free)
     away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
     prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
-    _, by_fuel, weight = _toll_terms(state, prices)                               # (D, M, Z, P, T, F), (D, M, Z, P)
+    _, by_fuel, weight = toll_terms(state, prices)                                # (D, M, Z, P, T, F), (D, M, Z, P)
     # The toll per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
     # reads them in (the dict holds views in the usual order): products broadcasting a leading axis run
     # faster than those broadcasting the short period axis.
-    per_crossing = period_first(tolls.fleet_average(by_fuel, _toll_fuel_mix(state.vkm_share)))
+    per_crossing = period_first(tolls.fleet_average(by_fuel, toll_fuel_mix(state.vkm_share)))
     per_crossing /= np.maximum(weight, TINY)
     np.copyto(per_crossing, 0.0, where=weight <= 0)   # no charged cordon crossed: no toll per crossing
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]

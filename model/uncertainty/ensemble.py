@@ -111,8 +111,8 @@ class Batch:
     def manifest(self) -> dict:
         """What a resumed batch must match: inputs, options and the framtid version (JSON-ready)."""
         return {
-            "framtid_version": api._version(),
-            "embedded_data_sha256": api._data_digest(),
+            "framtid_version": api.version(),
+            "embedded_data_sha256": api.data_digest(),
             "scenarios": [{"name": s.name, "sha256": scenario_digest(s)} for s in self.scenarios],
             "seed": self.seed,
             "sampler": self.sampler or "none",
@@ -368,7 +368,7 @@ def unfinished_note(path: str | Path) -> str | None:
 def _attrs(batch: Batch) -> dict:
     """Global attributes of the combined file where they differ from a chunk's."""
     return {"draws": batch.n_draws,
-            "history": f"written by framtid {api._version()} (ensemble run: {batch.n_draws} draws in "
+            "history": f"written by framtid {api.version()} (ensemble run: {batch.n_draws} draws in "
                        f"{len(batch.chunks)} chunk(s) of up to {batch.chunk_size})",
             "ensemble_chunk_size": batch.chunk_size}
 
