@@ -8,11 +8,15 @@
 
 Modelled values are taken in each observation's own GWP basis (the run is re-weighed from its gas
 masses when the bases differ), at the observation's level (sector, source, or the total over all
-sectors, ``total``, or over all but F-gas products, ``total_excl_fgas``), as the median over draws.
+sectors, ``total``, or over all but F-gas products, ``total_excl_fgas``), as the median over draws
+(a total summed in each draw first).
 
 Metrics per municipality and sector/source, per municipality over all its observations, and over
 everything (see :func:`metrics`): n, bias [t CO2e/yr and %], MAPE [%], RMSE [t CO2e/yr], skill
-against persistence of the observed 2009 value, and the direction of the trend.
+against persistence of the observed 2009 value, and the direction of the trend. A run with sampled
+draws adds the **coverage** of its band: the share of the observations after 2009 that lie within
+the draws' 5-95 % range. A band that states the model's uncertainty honestly holds about 90 % of
+them; far fewer means the ranges understate it (2009 is left out: every draw is calibrated to it).
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import dims
+from .catalogue import PERCENTILES
 from .errors import ObservationFileError, ResultFileError, UsageError
 from .hindcast_plot import plot  # noqa: F401  (re-exported)
 from .observed import TOTALS, Observation, read_observed, sort_key  # noqa: F401  (re-exported)
@@ -42,7 +49,9 @@ class Series:
 
     scenario: str
     years: tuple[int, ...]
-    values: tuple[float, ...]
+    values: tuple[float, ...]                     # median over the draws
+    low: tuple[float, ...] | None = None          # 5th percentile over the draws (None with one draw)
+    high: tuple[float, ...] | None = None         # 95th percentile
 
 
 @dataclass(frozen=True)
@@ -57,11 +66,18 @@ class Row:
     observed: float     # [t CO2e/yr]
     modelled: float     # [t CO2e/yr], median over draws
     series: Series | None = None
+    low: float | None = None    # [t CO2e/yr] 5th percentile over the draws (None with one draw)
+    high: float | None = None   # [t CO2e/yr] 95th percentile
 
     @property
     def error(self) -> float:
         """Modelled minus observed [t CO2e/yr]."""
         return self.modelled - self.observed
+
+    @property
+    def inside(self) -> bool | None:
+        """Whether the observation lies within the draws' 5-95 % range (None with one draw)."""
+        return None if self.low is None else self.low <= self.observed <= self.high
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,13 @@ class Metric:
     rmse: float                 # [t CO2e/yr]
     skill: float | None         # 1 - MAE(model) / MAE(persistence of 2009), over the years after 2009 [1]
     direction: str              # same, opposite, flat; "k/n same" for groups of series; "-" if undefined
+    inside: int | None = None   # observations after 2009 within the draws' 5-95 % range (None: one draw)
+    after_base: int = 0         # observations after 2009
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of the observations after 2009 within the draws' 5-95 % range [1] (None if undefined)."""
+        return None if self.inside is None or not self.after_base else self.inside / self.after_base
 
 
 def pick_scenario(ds, scenario: str | None) -> str:
@@ -112,8 +135,9 @@ def compare(ds, observations: list[Observation], scenario: str | None = None) ->
     rows = []
     for o in inside:
         series = paths.series(o.municipality, o.level, o.name, o.gwp)
-        value = series.values[series.years.index(o.year)]
-        rows.append(Row(o.municipality, o.year, o.level, o.name, o.gwp, o.value, value, series))
+        k = series.years.index(o.year)
+        low, high = (None, None) if series.low is None else (series.low[k], series.high[k])
+        rows.append(Row(o.municipality, o.year, o.level, o.name, o.gwp, o.value, series.values[k], series, low, high))
     return rows
 
 
@@ -132,18 +156,22 @@ class _Paths:
     def series(self, municipality: str, level: str, name: str, gwp: str) -> Series:
         key = (municipality, level, name, gwp)
         if key not in self._series:
-            by_sector, by_source = self._medians(gwp)
+            by_sector, by_source = self._weighed_draws(gwp)
             if level == "source":
-                values = by_source.sel(municipality=municipality, source=name)
-            else:
+                draws = by_source.sel(municipality=municipality, source=name)
+            else:   # a total is summed in each draw, before its median and percentiles are taken
                 sectors = list(TOTALS[name]) if level == "total" else [name]
-                values = by_sector.sel(municipality=municipality, sector=sectors).sum("sector")
-            self._series[key] = Series(self.scenario, self.years,
-                                       tuple(float(v) for v in values.transpose("year").values))
+                draws = by_sector.sel(municipality=municipality, sector=sectors).sum("sector")
+            draws = np.asarray(draws.transpose("year", "draw").values, dtype=float)       # (T, D)
+            median = np.median(draws, axis=1)
+            low = high = None
+            if draws.shape[1] > 1:
+                low, high = (tuple(float(v) for v in p) for p in np.percentile(draws, PERCENTILES[::2], axis=1))
+            self._series[key] = Series(self.scenario, self.years, tuple(float(v) for v in median), low, high)
         return self._series[key]
 
-    def _medians(self, gwp: str):
-        """Emissions by sector and by source in GWP basis ``gwp``, median over draws [t CO2e/yr]."""
+    def _weighed_draws(self, gwp: str):
+        """Emissions by sector and by source in GWP basis ``gwp``, every draw [t CO2e/yr]."""
         if gwp not in self._weighed:
             ds = self.ds.sel(scenario=[self.scenario])
             if gwp != self.run_gwp:
@@ -153,7 +181,7 @@ class _Paths:
                 require(ds, ["emissions_gas"], "result", f"comparing with observations in {gwp.upper()}")
                 ds = reweigh(ds, gwp)
             ds = ds.isel(scenario=0)
-            self._weighed[gwp] = (ds["emissions"].median("draw"), ds["emissions_source"].median("draw"))
+            self._weighed[gwp] = (ds["emissions"], ds["emissions_source"])
         return self._weighed[gwp]
 
 
@@ -188,6 +216,8 @@ def _metric(municipality: str, level: str, name: str, groups: list[list[Row]]) -
     errors = [r.error for r in rows]
     observed_sum = sum(r.observed for r in rows)
     nonzero = [r for r in rows if r.observed != 0]
+    after = [r for r in rows if r.year > dims.BASE_YEAR]
+    ranged = any(r.low is not None for r in rows)
     return Metric(
         municipality, level, name, n, _span(rows),
         bias=sum(errors) / n,
@@ -196,6 +226,8 @@ def _metric(municipality: str, level: str, name: str, groups: list[list[Row]]) -
         rmse=math.sqrt(sum(e * e for e in errors) / n),
         skill=persistence_skill(groups),
         direction=direction(groups[0]) if len(groups) == 1 else _directions(groups),
+        inside=sum(bool(r.inside) for r in after) if ranged else None,
+        after_base=len(after),
     )
 
 
@@ -254,28 +286,41 @@ ROW_HEADER = ("municipality", "year", "level", "name", "gwp", "observed_t", "mod
 
 
 def title(rows: list[Row]) -> str:
-    """A title for the metrics of ``rows``: scenario, observed years and units."""
+    """A title for the metrics of ``rows``: scenario, observed years and units (and, with sampled draws,
+    what the coverage column means)."""
     scenario = next((r.series.scenario for r in rows if r.series is not None), "run")
-    return (f"Scenario {scenario} against observed emissions {_span(rows)} [t CO2e/yr; each observation "
+    text = (f"Scenario {scenario} against observed emissions {_span(rows)} [t CO2e/yr; each observation "
             "in its own GWP basis; bias, MAPE in %]")
+    if any(r.low is not None for r in rows):
+        text += ("; modelled values are medians over the draws; in_5-95: the observations after 2009 within the "
+                 "draws' 5-95 % range (an honest band holds about 90 % of them)")
+    return text
 
 
 def metric_table(found: list[Metric], fmt: str) -> tuple[tuple[str, ...], list[tuple]]:
     """Header and rows of the metrics: formatted text for a table, rounded numbers (None if undefined)
-    for CSV and JSON."""
+    for CSV and JSON. With sampled draws, the coverage of the 5-95 % range: "k/n" in a table, the
+    counts and the share in CSV and JSON."""
+    ranged = any(m.inside is not None for m in found)
     if fmt == "table":
-        return TABLE_HEADER, [(m.municipality, m.name, m.n, _text(m.bias, "{:+,.0f}"),
-                               _text(m.bias_pct, "{:+.1f}"), _text(m.mape, "{:.1f}"), _text(m.rmse, "{:,.0f}"),
-                               _text(m.skill, "{:+.2f}"), m.direction) for m in found]
-    return METRIC_HEADER, [(m.municipality, m.level, m.name, m.n, m.years, _round(m.bias, 1), _round(m.bias_pct, 2),
-                            _round(m.mape, 2), _round(m.rmse, 1), _round(m.skill, 4), m.direction) for m in found]
+        return TABLE_HEADER + (("in_5-95",) if ranged else ()), [
+            (m.municipality, m.name, m.n, _text(m.bias, "{:+,.0f}"), _text(m.bias_pct, "{:+.1f}"),
+             _text(m.mape, "{:.1f}"), _text(m.rmse, "{:,.0f}"), _text(m.skill, "{:+.2f}"), m.direction)
+            + ((f"{m.inside}/{m.after_base}" if m.after_base else "-",) if ranged else ()) for m in found]
+    return METRIC_HEADER + (("inside_5_95", "after_2009", "coverage") if ranged else ()), [
+        (m.municipality, m.level, m.name, m.n, m.years, _round(m.bias, 1), _round(m.bias_pct, 2),
+         _round(m.mape, 2), _round(m.rmse, 1), _round(m.skill, 4), m.direction)
+        + ((m.inside, m.after_base, _round(m.coverage, 4)) if ranged else ()) for m in found]
 
 
 def row_table(rows: list[Row]) -> tuple[tuple[str, ...], list[tuple]]:
-    """Header and rows of the observations beside the modelled values [t CO2e/yr], for CSV and JSON."""
-    return ROW_HEADER, [(r.municipality, r.year, r.level, r.name, r.gwp, round(r.observed, 1),
-                         round(r.modelled, 1), round(r.error, 1),
-                         round(100.0 * r.error / r.observed, 2) if r.observed else None) for r in rows]
+    """Header and rows of the observations beside the modelled values [t CO2e/yr], for CSV and JSON;
+    with sampled draws also the draws' 5th and 95th percentiles."""
+    ranged = any(r.low is not None for r in rows)
+    return ROW_HEADER + (("modelled_p05_t", "modelled_p95_t") if ranged else ()), [
+        (r.municipality, r.year, r.level, r.name, r.gwp, round(r.observed, 1), round(r.modelled, 1),
+         round(r.error, 1), round(100.0 * r.error / r.observed, 2) if r.observed else None)
+        + ((round(r.low, 1), round(r.high, 1)) if ranged else ()) for r in rows]
 
 
 def _text(value: float | None, pattern: str) -> str:

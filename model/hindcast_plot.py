@@ -92,6 +92,9 @@ def _figure(municipality: str, panels):
 
 def _panel(ax, level: str, name: str, gwp: str, rows) -> None:
     series = rows[0].series
+    if series is not None and series.low is not None:   # the draws' 5-95 % range
+        ax.fill_between(series.years, [v / 1000.0 for v in series.low], [v / 1000.0 for v in series.high],
+                        color="C0", alpha=0.2, linewidth=0, label="modelled, 5-95 % of the draws")
     if series is not None:
         ax.plot(series.years, [v / 1000.0 for v in series.values], color="C0", label="modelled")
     else:

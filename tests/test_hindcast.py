@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -389,3 +390,38 @@ def test_the_helper_writes_the_embedded_2009_2013_values(tmp_path):
     assert Observation("porsgrunn", 2011, "source", "landfill_gas", embedded.value, "ar5") in found
     with pytest.raises(SystemExit, match="exists already"):
         tool["main"]([str(out)])
+
+
+# --- the band of sampled draws -----------------------------------------------------------------------
+
+def test_coverage_counts_the_observations_after_2009_inside_the_band_by_hand():
+    def banded(year, observed, low, high, name="heating"):
+        return Row("oslo", year, "sector", name, "ar5", observed, (low + high) / 2, None, low, high)
+
+    rows = [banded(2009, 100, 100, 100), banded(2011, 80, 85, 95), banded(2013, 60, 55, 70),   # out, in
+            banded(2011, 50, 40, 50, "road_vans"), banded(2013, 61, 40, 60, "road_vans")]        # in (edge), out
+    found = by_name(hindcast.metrics(rows))
+    assert (found["oslo", "heating"].inside, found["oslo", "heating"].after_base) == (1, 2)
+    assert found["oslo", "all"].coverage == pytest.approx(2 / 4)     # 2009, fitted in every draw, is left out
+    header, table = hindcast.metric_table(list(found.values()), "table")
+    assert header[-1] == "in_5-95" and table[0][-1] == "1/2"
+    header, table = hindcast.metric_table(hindcast.metrics(HAND_ROWS), "csv")
+    assert "coverage" not in header                                   # one draw: no band, no column
+
+
+@pytest.fixture(scope="module")
+def drawn_ds():
+    return api.run(["framtid:reference"], seed=4, n_draws=6, sampler="lhs")
+
+
+def test_a_band_is_taken_of_totals_summed_in_each_draw(drawn_ds):
+    obs = [Observation("bergen", 2030, "total", "total", 1.0, "ar4"),
+           Observation("oslo", 2013, "sector", "heating", 1.0, "ar4")]
+    total, heating = hindcast.compare(drawn_ds, obs)
+    per_draw = drawn_ds["emissions"].isel(scenario=0).sel(municipality="bergen", year=2030).sum("sector").values
+    assert total.modelled == pytest.approx(float(np.median(per_draw)))
+    assert (total.low, total.high) == pytest.approx(tuple(np.percentile(per_draw, [5, 95])))
+    assert total.low < total.modelled < total.high and total.series.low is not None
+    assert heating.inside is False                                    # 1 t is far below any draw
+    header, table = hindcast.row_table([total, heating])
+    assert header[-2:] == ("modelled_p05_t", "modelled_p95_t") and table[0][-2] == round(total.low, 1)
