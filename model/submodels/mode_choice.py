@@ -299,32 +299,6 @@ def peak_odds(base_peak_share: np.ndarray) -> np.ndarray:
     return (1.0 - base_peak_share) / base_peak_share
 
 
-def segment_shares(base_shares: np.ndarray, delta_utility: np.ndarray, car_alternative: int,
-                   car_extra: list[np.ndarray]) -> list[np.ndarray]:
-    """Pivoted shares of each segment of a population whose car alternative differs [1].
-
-    Segments (trips ending in a zone with a parking fee, trips crossing a charged cordon, ...)
-    share the common utility change ``delta_utility`` and add their own ``car_extra``
-    (broadcasting to ``delta_utility[..., 0]``) on the car alternative. Returns one array of
-    shares per segment, alternatives on the last axis; weight them with
-    :func:`mixture` (methods §1.2-1.4).
-    """
-    out = []
-    for extra in car_extra:
-        dv = delta_utility.copy()
-        dv[..., car_alternative] += extra
-        out.append(pivot_point_logit(base_shares, dv))
-    return out
-
-
-def mixture(weights: list[np.ndarray], shares: list[np.ndarray]) -> np.ndarray:
-    """``sum_s w_s P_s`` over segments; weights broadcast to the shares without their last axis."""
-    total = 0.0
-    for w, p in zip(weights, shares):
-        total = total + np.asarray(w)[..., None] * p
-    return total
-
-
 def solve_constants(utility: np.ndarray, weights: np.ndarray, target: np.ndarray,
                     tolerance: float = 1e-13, max_iterations: int = 2000) -> np.ndarray:
     """Alternative-specific constants that make weighted segment shares match a total [1].
