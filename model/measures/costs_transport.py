@@ -101,14 +101,17 @@ def parking_supply_cost(view: RunView) -> np.ndarray:
     spaces (removed share x public share x ``transport.parking_relocation_min`` / 60 x mean car value
     of time) and from free workplace parking removed or charged (charged share x min(free share,
     1 - public share) x ``transport.workplace_parking_value``, on the commute share of the trips,
-    ``transport.purpose_share.commute``)."""
+    ``transport.purpose_share.commute`` over the sum of the purpose shares, as in the travel demand)."""
     p, lv = view.params, view.levers
     public = p.vector("transport.public_parking_share", dims.ZONES)[None, :, None, :]
     vot = purpose_mean(p, "transport.value_of_time.car")[None, :, None, None]
     search = lv["public_parking_removed"] * public * param(p, "transport.parking_relocation_min")[..., None] / 60 * vot
     free = np.minimum(p["transport.free_workplace_parking_share"][None, :, None, None], 1.0 - public)
+    # the commute share as the travel demand uses it: the sampled purpose shares rescaled to sum to 1
+    shares = p.vector("transport.purpose_share", dims.PURPOSES)
+    commute = (shares[:, dims.PURPOSES.index("commute")] / shares.sum(-1))[None, :, None, None]
     work = (lv["workplace_parking_charged"] * free * param(p, "transport.workplace_parking_value")[..., None]
-            * param(p, "transport.purpose_share.commute")[..., None])
+            * commute)
     return search + work
 
 
