@@ -134,6 +134,9 @@ def test_shapley_values_sum_to_the_package_effect_and_match_hand_values(package,
     np.testing.assert_allclose(result.shapley[0, 0, oslo].sum(), phi_toll, rtol=1e-9)
     np.testing.assert_allclose(result.first_in[1, 0, oslo].sum(), vb - v0, rtol=1e-9)
     np.testing.assert_allclose(result.last_in[2, 0, oslo].sum(), full - vab, rtol=1e-9)
+    # last in, the tolls cut less than first in: the parking fee has taken some of their car trips
+    np.testing.assert_allclose(result.last_in[0, 0, oslo].sum(), full - vbc, rtol=1e-9)
+    assert abs(full - vbc) < abs(va - v0)
     assert result.interaction[0, oslo].sum() > 0          # overlap of the two car measures
     # nothing outside Oslo's commuting region moves
     bergen = dims.MUNICIPALITIES.index("bergen")
@@ -248,6 +251,11 @@ def test_the_ranges_are_percentiles_of_the_area_sums_and_reach_the_tables(packag
     assert item["shapley_p05"] == pytest.approx(np.percentile(per_draw[:, oslo], 5) * 1e3, abs=1e-3)
     assert item["shapley_p05"] <= item["shapley"] <= item["shapley_p95"]
     assert item["cut_share"] == pytest.approx(float((per_draw[:, oslo] < 0).mean()))
+    # by hand (the package cuts in every draw above): four draws of two areas, summed per draw -2, -1, -0.5
+    # and 0 over both (three cuts of four), -3, 1, -0.5, 0 in the first alone (two)
+    made = np.zeros((4, 2, 2, 1))
+    made[:, 0, :, 0] = [[-3.0, 1.0], [1.0, -2.0], [-0.5, 0.0], [0.0, 0.0]]
+    assert at.cut_share(made, [0, 1], 0) == 0.75 and at.cut_share(made, [0], 0) == 0.5
     _, rows = at.rows(drawn, ["oslo"])
     assert "(" in rows[0][3] and " to " in rows[0][3]          # mean (p05 to p95)
     header, long = at.long_rows(drawn)

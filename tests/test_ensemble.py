@@ -133,12 +133,20 @@ def test_a_resumed_batch_equals_an_uninterrupted_one(scenarios, serial, tmp_path
     assert sorted(p.name for p in folder.glob("*.nc")) == ["draws-000000-000002.nc", "draws-000003-000005.nc"]
     assert not path.exists()
     assert "2 of 3 chunks" in ensemble.unfinished_note(path)
-    # A finished part damaged afterwards is found and run again.
+    # A finished part damaged afterwards is found and run again; the intact one is kept, not run again.
     damaged = folder / "draws-000003-000005.nc"
     with netCDF4.Dataset(damaged, "a") as nc:
         nc["population"][0, 0, 0, 0] = 1.0
+    real, ran = ensemble.run_chunk, []
+
+    def run_chunk(batch, folder, bounds):
+        ran.append(bounds)
+        return real(batch, folder, bounds)
+
+    monkeypatch.setattr(ensemble, "run_chunk", run_chunk)
     done = ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, resume=True, progress=False)
     assert done.resumed == 1 and done.recomputed == [damaged.name]
+    assert sorted(ran) == [(3, 6), (6, 8)]
     _assert_same_file(serial, path)
     assert not folder.exists()
 

@@ -20,7 +20,7 @@ from framtid.model.levers import LEVERS, complete
 from framtid.model.measures import KINDS, lever_paths
 from framtid.model.parameters import Params
 from framtid.model.scenario import builtin_path
-from framtid.model.submodels import mode_choice, road_traffic, tolls, transport_state, travel_costs
+from framtid.model.submodels import fleet, mode_choice, road_traffic, tolls, transport_state, travel_costs
 from framtid.model.submodels import transport as tr
 
 OSLO, BERGEN, TROMSO = (dims.MUNICIPALITIES.index(m) for m in ("oslo", "bergen", "tromso"))
@@ -382,7 +382,7 @@ def test_zero_emission_freight_turns_the_fleets_over():
                 < emissions(ref)[k(year), OSLO, source, 0]
     # vkm do not change; by 2050 a van of 2014 or older (age 36+) survives with R(36) = exp(-(36/14.6)^3) ~ 3e-7
     np.testing.assert_array_equal(rec(full, "vkm")[:, OSLO], rec(ref, "vkm")[:, OSLO])
-    assert np.exp(-(36 / 14.6) ** 3) < 1e-6
+    assert fleet.weibull_survival(36.0, p("transport.weibull_shape.van"), p("transport.weibull_scale.van")) < 1e-6
     assert emissions(full)[k(2050), OSLO, vans, 0] < 1e-4 * emissions(ref)[k(2050), OSLO, vans, 0]
     electricity = tr.ROAD_CARRIERS.index("electricity")
     assert change(full, "road_energy", 2030)[electricity] > 0
