@@ -242,9 +242,11 @@ def report(result, out, force, scenarios, municipalities, package, year, rule):
     from framtid.model.evaluation import report as rp
 
     target = rp.check_out(out, force)                      # refuse before any work
-    ds = api.open_results(result, list(rp.VARIABLES))
-    loaded = api.load_scenario(package) if package else None
-    content = rp.build(ds, _names(scenarios), _names(municipalities), year, loaded, rule, result, package or "")
+    # the file stays open and each section reads what it uses: a large ensemble is never in memory whole
+    with api.open_results(result, list(rp.VARIABLES), lazy=True) as ds:
+        loaded = api.load_scenario(package) if package else None
+        content = rp.build(ds, _names(scenarios), _names(municipalities), year, loaded, rule, result,
+                           package or "")
     click.get_current_context().meta["framtid.target"] = (target, _stat(target))
     path = rp.write(content, target, force)
     click.echo(f"wrote {path / rp.HTML_NAME}, {path / rp.MARKDOWN_NAME} and {len(content.charts())} figures in "

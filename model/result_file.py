@@ -248,12 +248,16 @@ REQUIRED = {"emissions": ("scenario", "municipality", "sector", "year", "draw")}
 
 
 def open_results(path: str | Path, variables: list[str] | None = None, needed_by: str | None = None,
-                 optional=()):
+                 optional=(), lazy: bool = False):
     """Open a result file (NetCDF-3 or -4, from framtid or re-saved by other tools), verify it, load it
     into memory and close the file. ``variables`` loads only those data variables (those the file has,
     with ``emissions`` always), so a command that needs a few reads a large ensemble file in part. With
     ``needed_by`` (e.g. "framtid export"), a file without one of ``variables`` that is not ``optional``
-    is refused (:func:`require`)."""
+    is refused (:func:`require`).
+
+    With ``lazy`` the file stays open and nothing is loaded: each computation reads the part it uses,
+    so a large ensemble is never in memory as a whole (the checksums are verified slab by slab, as in
+    :func:`verify_file`); close the Dataset when done (``with open_results(..., lazy=True) as ds:``)."""
     import xarray as xr
 
     path = Path(path)
@@ -261,34 +265,54 @@ def open_results(path: str | Path, variables: list[str] | None = None, needed_by
         raise ResultFileError(f"{path}: no such result file")
     if path.is_dir():
         raise ResultFileError(f"{path}: is a folder, not a result file")
+    opened = None
     try:
-        with xr.open_dataset(path) as ds:
+        try:
+            if lazy:
+                from .lazy_reading import read_by_hyperslabs, small_chunk_cache
+
+                with small_chunk_cache():
+                    opened = xr.open_dataset(path, cache=False)     # nothing kept after it is read
+            else:
+                opened = xr.open_dataset(path)
+            ds = opened
             if variables is not None:
                 ds = ds[[n for n in dict.fromkeys(["emissions", *variables]) if n in ds.data_vars]]
-            loaded = ds.load()
-    except Exception as exc:  # the NetCDF back-ends raise many types for files they cannot read
-        raise ResultFileError(f"{path}: not a framtid result file ({type(exc).__name__}: {exc})") from None
-    if "emissions" not in loaded or "framtid_version" not in loaded.attrs:
-        raise ResultFileError(f"{path}: not a framtid result file (no emissions variable or provenance)")
-    for name, dims in REQUIRED.items():
-        if tuple(loaded[name].dims) != dims:
-            raise ResultFileError(f"{path}: variable {name} has dimensions {loaded[name].dims}; a framtid result "
-                                  f"has {dims}")
-    verify(loaded, path)
-    if needed_by is not None:
-        require(loaded, [n for n in variables or () if n not in optional], path, needed_by)
+            loaded = ds if lazy else ds.load()
+        except Exception as exc:  # the NetCDF back-ends raise many types for files they cannot read
+            raise ResultFileError(f"{path}: not a framtid result file ({type(exc).__name__}: {exc})") from None
+        if "emissions" not in loaded or "framtid_version" not in loaded.attrs:
+            raise ResultFileError(f"{path}: not a framtid result file (no emissions variable or provenance)")
+        for name, dims in REQUIRED.items():
+            if tuple(loaded[name].dims) != dims:
+                raise ResultFileError(f"{path}: variable {name} has dimensions {loaded[name].dims}; a framtid result "
+                                      f"has {dims}")
+        verify(loaded, path, streamed_checksum if lazy else data_checksum)
+        if needed_by is not None:
+            require(loaded, [n for n in variables or () if n not in optional], path, needed_by)
+    except BaseException:
+        if opened is not None:
+            opened.close()
+        raise
+    if lazy:
+        read_by_hyperslabs(loaded)
+        if loaded is not opened:
+            loaded.set_close(opened.close)     # closing the selection of variables closes the file
+    else:
+        opened.close()
     return loaded
 
 
-def verify(ds, path: Path | str = "result") -> None:
-    """Refuse data that do not match the checksums recorded when the file was written."""
+def verify(ds, path: Path | str = "result", checksum=data_checksum) -> None:
+    """Refuse data that do not match the checksums recorded when the file was written (``checksum``:
+    :func:`data_checksum` of loaded data, or :func:`streamed_checksum` of an open file)."""
     if "checksums" not in ds.attrs:
         return   # written before checksums existed (framtid 0.1)
     for name, var in ds.data_vars.items():
         recorded = var.attrs.get(CHECKSUM_ATTR)
         if recorded is None:
             raise ResultFileError(f"{path}: variable {name} has no checksum; the file was edited after the run")
-        if data_checksum(var) != recorded:
+        if checksum(var.variable) != recorded:
             raise ResultFileError(f"{path}: the data of {name} do not match the checksum written with them "
                                   f"(the file was damaged, cut or edited after the run; dimensions now "
                                   f"{dict(var.sizes)}); run the scenario again")

@@ -17,7 +17,8 @@ def sampled(tmp_path_factory):
 def whole_file(monkeypatch):
     """``with whole_file() as asked:`` makes ``api.open_results`` load every variable of a result file,
     whatever a command asks for (as the commands did before they asked only for the variables they
-    read); ``asked`` collects the variables each call asked for."""
+    read, and before the report read the file part by part); ``asked`` collects the variables each
+    call asked for."""
     from contextlib import contextmanager
 
     from framtid.model import result_file
@@ -26,7 +27,7 @@ def whole_file(monkeypatch):
     def loading_everything():
         asked = []
 
-        def open_whole(path, variables=None, needed_by=None, optional=()):
+        def open_whole(path, variables=None, needed_by=None, optional=(), lazy=False):
             asked.append(variables)
             return result_file.open_results(path, None, needed_by, optional)
 

@@ -192,6 +192,23 @@ def test_the_indicators_read_no_variable_they_do_not_declare(result):
         assert (ind.indicator_rows(declared, [2009, 2030, 2050], *options)
                 == ind.indicator_rows(whole, [2009, 2030, 2050], *options))
 
+def test_draws_in_years_are_the_draws_of_compute_in_any_block(sampled):
+    ds = api.open_results(sampled, list(ind.VARIABLES))
+    years, means = ind.compute(ds)
+    _, draws = ind.compute(ds, keep_draws=True)
+    k = [years.index(y) for y in (2009, 2030)]
+    for block in (3, 8):
+        chosen, parts = ind.draws_in_years(ds, [2009, 2030], block=block)
+        assert chosen == [2009, 2030] and parts.keys() == draws.keys()
+        for key, value in draws.items():
+            if value is None:
+                assert parts[key] is None and means[key] is None
+                continue
+            assert value.shape == (len(years), 8)
+            np.testing.assert_array_equal(value.mean(axis=-1), means[key])
+            np.testing.assert_array_equal(parts[key], value[k])
+
+
 def test_command_refuses_a_file_that_is_not_a_result(tmp_path):
     bad = tmp_path / "bad.nc"
     bad.write_text("not netcdf")

@@ -386,6 +386,19 @@ def test_a_selection_of_draws_sums_its_targets_draw_by_draw(sampled_report, tmp_
     assert cell.startswith(f"P(met) {p_met:.2f}: {np.median(total.sel(year=2030).values):,.0f} (")
 
 
+def test_a_report_read_part_by_part_is_the_one_of_the_loaded_file(sampled_report):
+    """The file opened lazily (each section reads the variables, years and blocks of draws it uses) gives
+    the report of the loaded file, text and figures."""
+    path, _ = sampled_report
+    loaded = api.open_results(path, list(rp.VARIABLES))
+    options = dict(municipalities=["oslo", "baerum", "bergen"], rule="non-ets", source=str(path))
+    with api.open_results(path, list(rp.VARIABLES), lazy=True) as lazy:
+        ours = rp.build(lazy, **options)
+    theirs = rp.build(loaded, **options)
+    assert rp.render_markdown(ours) == rp.render_markdown(theirs)
+    assert rp.render_pngs(ours) == rp.render_pngs(theirs)
+
+
 def test_the_report_reads_no_variable_it_does_not_declare(sampled_report):
     """On only the declared variables the report of draws (paths of the non-ETS sources, a selection)
     is the one of the whole file, text and figures."""

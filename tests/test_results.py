@@ -326,6 +326,27 @@ def test_damaged_data_are_detected(saved, tmp_path):
         api.open_results(damaged)
 
 
+def test_a_lazily_opened_file_has_the_values_of_the_loaded_one_and_is_verified(saved, tmp_path):
+    import shutil
+
+    import netCDF4
+
+    loaded = api.open_results(saved)
+    with api.open_results(saved, lazy=True) as lazy:
+        xr.testing.assert_identical(lazy.load(), loaded)
+    with api.open_results(saved, ["emissions_source"], lazy=True) as lazy:
+        # a list of labels is taken from the range read, as from the loaded variable
+        picked = lazy["emissions_source"].sel(source=["industry", "cars"], year=[2030, 2009])
+        np.testing.assert_array_equal(picked.values, loaded["emissions_source"].sel(
+            source=["industry", "cars"], year=[2030, 2009]).values)
+    damaged = tmp_path / "damaged.nc"
+    shutil.copy(saved, damaged)
+    with netCDF4.Dataset(damaged, "a") as nc:
+        nc["emissions"][0, 0, 0, 5, 0] = 1.8e307
+    with pytest.raises(FramtidError, match="the data of emissions do not match the checksum"):
+        api.open_results(damaged, lazy=True)
+
+
 def test_checksum_covers_values_dimensions_and_shape():
     from framtid.model.result_file import data_checksum
 

@@ -273,6 +273,9 @@ def decompose(ds, scenarios: list[str] | None = None, municipalities: list[str] 
                                                           versus, source)
     n = int(ds.sizes["draw"])
     stat = "1 draw" if n == 1 else f"mean of {n} draws"
+    # only the years compared, each variable read once: a file opened lazily would otherwise be read
+    # again for every scenario, sector and year
+    ds = ds[list(FACTOR_VARIABLES)].sel(year=sorted({year_to, start_year})).load()
     rows = []
     for sc in scenarios:
         start = (versus, year_to) if versus else (sc, start_year)

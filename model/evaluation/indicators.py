@@ -231,11 +231,13 @@ def check_reference_year(ds, year: int, source: str = "result") -> None:
 
 
 def compute(ds, reference_year: int = dims.BASE_YEAR, compare: int | str = dims.BASE_YEAR,
-            scenarios: list[str] | None = None) -> tuple[list[int], dict]:
+            scenarios: list[str] | None = None, keep_draws: bool = False) -> tuple[list[int], dict]:
     """Every indicator for each scenario (all of ``ds``, or ``scenarios``) and area of ``ds``:
     the years and ``{(scenario, area, indicator): array over the years (mean over draws), or None
     when the result file lacks the indicator's variable}``; NaN where the indicator does not add up
-    over the area. ``compare`` (HEAT's comparison) may be any scenario of ``ds``."""
+    over the area. ``compare`` (HEAT's comparison) may be any scenario of ``ds``. With ``keep_draws``
+    the arrays are (T, D), each ratio taken within a draw (its percentiles are then those of the
+    ratio, not ratios of percentiles)."""
     params = cb.scenario_params(ds)
     scenarios = scenarios or [str(s) for s in ds["scenario"].values]
     needed = list(dict.fromkeys(scenarios + ([compare] if isinstance(compare, str) else [])))
@@ -258,10 +260,35 @@ def compute(ds, reference_year: int = dims.BASE_YEAR, compare: int | str = dims.
             else:
                 num, den = comps[ind.name]
                 values = aggregate(ind, num.transpose(*order).values,
-                                   None if den is None else den.transpose(*order).values, groups).mean(axis=-1)
+                                   None if den is None else den.transpose(*order).values, groups)
+                if not keep_draws:
+                    values = values.mean(axis=-1)
             for (area, _), value in zip(area_list, values):
                 out[(sc, area, ind.name)] = value
     return [int(y) for y in ds["year"].values], out
+
+
+DRAW_BLOCK = 250          # draws computed at a time by :func:`draws_in_years` (a result file's chunk of draws)
+
+
+def draws_in_years(ds, years: list[int], reference_year: int = dims.BASE_YEAR, compare: int | str = dims.BASE_YEAR,
+                   scenarios: list[str] | None = None, block: int = DRAW_BLOCK) -> tuple[list[int], dict]:
+    """As :func:`compute` with ``keep_draws``, in ``years`` only: ``{(scenario, area, indicator): (len(years),
+    D) array, or None}``. The draws are computed ``block`` at a time from what the indicators read of them
+    (each draw's indicators depend on that draw alone), so the memory needed grows with the draws only by
+    the values kept, not by every variable and indicator of every year."""
+    names = [v for v in VARIABLES if v in ds.data_vars]
+    n = int(ds.sizes["draw"])
+    parts: dict = {}
+    for start in range(0, n, block):
+        part = ds[names].isel(draw=slice(start, start + block)).load()
+        all_years, values = compute(part, reference_year, compare, scenarios, keep_draws=True)
+        index = [all_years.index(y) for y in years]
+        for key, value in values.items():
+            parts.setdefault(key, []).append(None if value is None else value[index])
+        del part, values
+    return list(years), {key: None if chunks[0] is None else np.concatenate(chunks, axis=-1)
+                         for key, chunks in parts.items()}
 
 
 def _note(ind: Indicator, value, reference_year: int, compare, has_tolls: bool) -> str:

@@ -7,7 +7,7 @@ national targets, the scenario descriptions stored in the result).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,7 +19,8 @@ SELECTION = "selection"                  # level of the target rows of a --munic
 
 @dataclass
 class _Context:
-    ds: object                      # the result, the selected scenarios, all 13 municipalities
+    ds: object                      # the result, the selected scenarios, all 13 municipalities (the command
+                                    # opens it lazily: each section reads what it uses)
     source: str
     scenarios: list[str]
     municipalities: list[str]
@@ -34,6 +35,7 @@ class _Context:
     package_source: str = ""
     draws: int = 1
     ensemble: str = ""              # e.g. "32 draws, sampler lhs" (catalogue.ensemble_text)
+    means: dict = field(default_factory=dict, repr=False)     # variable -> kt(variable)
 
     @property
     def ranged(self) -> bool:
@@ -49,13 +51,20 @@ class _Context:
 
     def kt(self, variable: str = "emissions") -> object:
         """``variable`` of the selected municipalities [kt CO2e/yr], mean over draws, by scenario,
-        municipality, (sector,) year."""
-        return self.ds[variable].sel(municipality=self.municipalities).mean("draw", dtype=float) / 1000.0
+        municipality, (sector,) year. Kept once computed: several sections draw on it, and each
+        computation reads every draw of the variable."""
+        if variable not in self.means:
+            self.means[variable] = (self.ds[variable].sel(municipality=self.municipalities)
+                                    .mean("draw", dtype=float) / 1000.0)
+        return self.means[variable]
 
     def kt_draws(self, variable: str = "emissions") -> object:
         """``variable`` of the selected municipalities [kt CO2e/yr] by scenario, municipality, (sector,)
-        year and draw: sum what a table shows over this first, then take percentiles."""
-        return self.ds[variable].sel(municipality=self.municipalities).astype(float) / 1000.0
+        year and draw: sum what a table shows over this first, then take percentiles. Not kept: it is as
+        large as the variable itself, in double precision."""
+        values = self.ds[variable].sel(municipality=self.municipalities).astype(float).load()
+        values /= 1000.0                       # in place: one double-precision copy, not two
+        return values
 
     def cell(self, draws, sign: bool = False, digits: int = 1) -> str:
         """A value over draws (D,) as a table cell: the single draw as before (``digits`` decimals), or

@@ -40,44 +40,14 @@ ABBREVIATIONS = (
 )
 
 
-def _indicator_draws(ds, compare: str, scenarios: list[str]) -> tuple[list[int], dict]:
-    """As :func:`indicators.compute` (reference year 2009, HEAT against the scenario ``compare``), keeping
-    the draws: ``{(scenario, area, indicator): (T, D) array, or None}``. Each ratio is taken within a
-    draw, so its percentiles are of the ratio, not ratios of percentiles. (Built from the indicators
-    module's parts; a ``keep_draws`` option of ``compute`` would make this copy unnecessary.)"""
-    from . import cobenefits as cb
-    from . import indicators as ind
-
-    params = cb.scenario_params(ds)
-    heat = {sc: cb.health_effects(ds.sel(scenario=sc), params[sc]) for sc in dict.fromkeys(scenarios + [compare])}
-    tolls = cb.toll_paid(ds)
-    municipalities = [str(m) for m in ds["municipality"].values]
-    area_list = ind.areas(municipalities)
-    groups = ind.membership(area_list, municipalities)
-    order = ("municipality", "year", "draw")
-    out = {}
-    for sc in scenarios:
-        comps = ind._components(ds.sel(scenario=sc), params[sc], dims.BASE_YEAR, heat[sc], heat[compare],
-                                None if tolls is None else tolls.sel(scenario=sc))
-        for i in ind.INDICATORS:
-            if i.name not in comps:
-                values = [None] * len(area_list)
-            else:
-                num, den = comps[i.name]
-                values = ind.aggregate(i, num.transpose(*order).values,
-                                       None if den is None else den.transpose(*order).values, groups)
-            for (area, _), value in zip(area_list, values):
-                out[(sc, area, i.name)] = value
-    return [int(y) for y in ds["year"].values], out
-
-
 def indicator_section(ctx: _Context) -> Section:
     from . import indicators as ind
 
     ds = ctx.ds.sel(municipality=ctx.municipalities)
     first = ctx.scenarios[0]
     if ctx.ranged:
-        years, values = _indicator_draws(ds, first, ctx.scenarios)          # (T, D) arrays
+        years, values = ind.draws_in_years(ds, [dims.BASE_YEAR, ctx.year], dims.BASE_YEAR, first,
+                                           ctx.scenarios)                   # (2, D) arrays
 
         def fmt(v, unit=""):
             return smart_range(v, unit)
