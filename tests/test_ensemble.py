@@ -95,10 +95,20 @@ def test_chunk_boundaries_change_no_bit(scenarios):
         np.testing.assert_array_equal(np.concatenate([p[name] for p in parts], axis=1), values, err_msg=name)
 
 
-def test_two_workers_give_the_serial_file(scenarios, serial, tmp_path):
+def test_two_workers_give_the_serial_file(scenarios, serial, tmp_path, monkeypatch):
     # One process cluster (starting one takes seconds): the chunks of the serial run, spread over two.
+    import distributed
+
+    real_map, mapped = distributed.Client.map, []
+
+    def map_on_the_cluster(client, func, *items, **options):   # what the chunks were handed to
+        mapped.append((len(client.scheduler_info()["workers"]), len(items[0])))
+        return real_map(client, func, *items, **options)
+
+    monkeypatch.setattr(distributed.Client, "map", map_on_the_cluster)
     path = tmp_path / "workers.nc"
     ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, workers=2, progress=False)
+    assert mapped == [(2, 3)]          # the 3 chunks of 8 draws went to a cluster of two worker processes
     _assert_same_file(serial, path)
 
 
