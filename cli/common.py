@@ -100,29 +100,19 @@ def _names(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
-def _parse_years(text: str) -> list[int]:
-    """Comma-separated years, sorted and without repeats."""
+def _parse_years(text: str, option: str = "--years") -> list[int]:
+    """Comma-separated years, sorted and without repeats; messages name ``option``."""
     from framtid.model import dims
     from framtid.model.errors import UsageError
 
     try:
         years = sorted({int(y) for y in text.split(",") if y.strip()})
     except ValueError:
-        raise UsageError(f"--years: expected comma-separated years like 2009,2030 (got {text!r})") from None
+        raise UsageError(f"{option}: expected comma-separated years like 2009,2030 (got {text!r})") from None
     bad = [y for y in years if not dims.BASE_YEAR <= y <= dims.FINAL_YEAR]
     if not years or bad:
-        raise UsageError(f"--years: years must lie in {dims.BASE_YEAR}-{dims.FINAL_YEAR} (got {text!r})")
+        raise UsageError(f"{option}: years must lie in {dims.BASE_YEAR}-{dims.FINAL_YEAR} (got {text!r})")
     return years
-
-
-def _option_years(text: str, option: str) -> list[int]:
-    """``_parse_years`` with its messages naming ``option``."""
-    from framtid.model.errors import UsageError
-
-    try:
-        return _parse_years(text)
-    except UsageError as exc:
-        raise UsageError(str(exc).replace("--years", option, 1)) from None
 
 
 _STANDALONE = False   # set by :func:`framtid.cli.main.entry`

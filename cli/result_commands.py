@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import _names, _option_years, _parse_years, _stat, handle_errors
+from .common import _names, _parse_years, _stat, handle_errors
 
 
 @click.command()
@@ -154,16 +154,12 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     per capita, car share and car vkm index, kWh per m2, fossil heating, waste, adaptation, road NOx and
     PM10, the health value of walking and cycling (WHO HEAT) and tolls paid by residents."""
     from framtid.model import api, catalogue
-    from framtid.model.errors import UsageError
     from framtid.model.evaluation import cobenefits as cb
     from framtid.model.evaluation import indicators as ind
 
-    year_list = _option_years(years, "--year")
+    year_list = _parse_years(years, "--year")
     ds = api.open_results(result, list(ind.VARIABLES), "framtid indicators", optional=cb.OPTIONAL)
-    try:
-        catalogue.check_years(ds, year_list, result)
-    except UsageError as exc:
-        raise UsageError(str(exc).replace("--years", "--year", 1)) from None
+    catalogue.check_years(ds, year_list, result, "--year")
     ind.check_reference_year(ds, reference_year, result)
     ds = catalogue.select(ds, None, _names(municipalities), None, result)
     picked = list(catalogue.select(ds, _names(scenarios), None, None, result)["scenario"].values)
@@ -194,18 +190,14 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
     """Write the emissions of a RESULT file in a standard city-inventory layout (t and t CO2e per year,
     mean over draws), each row beside the agency's sector and the model's sources."""
     from framtid.model import api, catalogue
-    from framtid.model.errors import UsageError
     from framtid.model.evaluation import export as ex
 
-    year_list = _option_years(years, "--year") if years else None
+    year_list = _parse_years(years, "--year") if years else None
     if out:
         ex.check_out(out, force)     # before any work
     ds = api.open_results(result, list(ex.VARIABLES), "framtid export")
     if year_list:
-        try:
-            catalogue.check_years(ds, year_list, result)
-        except UsageError as exc:
-            raise UsageError(str(exc).replace("--years", "--year", 1)) from None
+        catalogue.check_years(ds, year_list, result, "--year")
         ds = ds.sel(year=year_list)
     ds = catalogue.select(ds, _names(scenarios), _names(municipalities), None, result)
     text = ex.export_text(ds, fmt)

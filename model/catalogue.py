@@ -313,14 +313,15 @@ def select(ds, scenarios=None, municipalities=None, sectors=None, source: str = 
     return ds
 
 
-def check_years(ds, years: list[int], source: str = "result") -> None:
+def check_years(ds, years: list[int], source: str = "result", option: str = "--years") -> None:
+    """Refuse years the result does not cover, in a message naming ``option``."""
     from .errors import UsageError
 
     have = [int(y) for y in ds["year"].values]
     missing = [y for y in years if y not in have]
     if missing:
         span = f"{have[0]}-{have[-1]}" if have else "no years"
-        raise UsageError(f"--years: {', '.join(map(str, missing))} not in {source} (it covers {span})")
+        raise UsageError(f"{option}: {', '.join(map(str, missing))} not in {source} (it covers {span})")
 
 
 # -- ensembles: medians and 5-95 % ranges over draws ----------------------------------------------
