@@ -225,6 +225,13 @@ def test_package_is_what_the_file_adds_and_window_starts_with_it(checked):
     assert all(m.abatement_source == "first-in" for m in report.measures)
 
 
+def test_the_report_keeps_the_base_run_s_emissions(checked):
+    """What the report of a package draws its base path from, instead of running the base again."""
+    report, _, base, _ = checked
+    assert report.base_totals.shape == (len(report.years), 1, 13)
+    np.testing.assert_array_equal(report.base_totals, base.emission_totals())
+
+
 def test_free_fares_lose_the_fare_revenue_and_gain_the_wedge(checked):
     """Land use and transport: fares to zero in Oslo. The public loses 15 NOK (transport.pt_fare, 2009
     NOK) on every trip it carried before; the riders' gain beyond that is 1/2 x 15 x the extra trips."""

@@ -255,6 +255,7 @@ class CostReport:
     carbon_price: dict                    # series -> (T,) [real 2009 NOK/t]
     draws: int = 0                        # sampled parameter draws (0: one run at the default values)
     sampler: str | None = None
+    base_totals: np.ndarray | None = None     # (T, D, M) [t CO2e/yr] of the base run, for what else needs it
 
     def mac(self) -> list[tuple[MeasureCost, float, float, float]]:
         """(measure, left, right, NOK/t) of the MAC curve: costed measures with positive abatement,
@@ -358,7 +359,8 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
             kind.costs.not_counted, items, a, source), years, rate, y0, y1, prices))
     name = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
     base_name = Path(scenario.files[-2][0]).name if len(scenario.files) > 1 else "a scenario without measures"
-    return CostReport(name, base_name, rate, y0, y1, years, out, prices, draws or 0, sampler if draws else None)
+    return CostReport(name, base_name, rate, y0, y1, years, out, prices, draws or 0, sampler if draws else None,
+                      base_totals)
 
 
 def _summarise(m: MeasureCost, years, rate, y0, y1, prices) -> MeasureCost:
