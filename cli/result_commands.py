@@ -94,17 +94,18 @@ def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
     zero-growth goal for car traffic; per municipality, city region and the 13 together: target value,
     modelled value in its year, gap, first year met and the average annual cut still needed. With several
     draws: medians, the gap's 5-95 % range and the share of draws that meet each target (P(met))."""
-    from framtid.model import api, catalogue
+    from framtid.model import api, catalogue, draw_statistics
+    from framtid.model.evaluation import target_tables as tt
     from framtid.model.evaluation import targets as tg
 
     ds = catalogue.select(api.open_results(result, list(tg.VARIABLES)), _names(scenarios), source=result)
     rows = tg.assess(ds, rule, zero_growth_base, from_year, result)
     if fmt != "table":
-        click.echo(catalogue.render(*tg.tidy(rows), fmt))
+        click.echo(catalogue.render(*tt.tidy(rows), fmt))
         return
     last_year = int(ds["year"].values[-1])
-    click.echo(catalogue.render_sections(tg.sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, last_year,
-                                                     catalogue.ensemble_text(ds)),
+    click.echo(catalogue.render_sections(tt.sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, last_year,
+                                                     draw_statistics.ensemble_text(ds)),
                                          "table", catalogue.terminal_width()).lstrip("\n"))
 
 

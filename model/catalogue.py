@@ -9,13 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import textwrap
 from pathlib import Path
 
 import numpy as np
 
 from . import dims
+from .draw_statistics import draw_count, ensemble_text, is_range_cell, range_cell, range_parts, spread
 
 
 def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | None = None) -> str:
@@ -69,12 +69,6 @@ def _wrap(cell: str, width: int, ranged: bool = False, narrowed: bool = False) -
     return textwrap.wrap(cell, width, break_long_words=True, break_on_hyphens=False) or [""]
 
 
-def range_parts(cell: str) -> list[str]:
-    """'4,761 (4,310–5,220)' -> ['4,761', '(4,310–5,220)']; other cells whole."""
-    head, sep, tail = cell.partition(" (")
-    return [head, sep.strip() + tail] if sep and is_range_cell(cell) else [cell]
-
-
 def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8,
          least: list[int | None] | None = None) -> list[int]:
     """Narrow the widest text columns, one character at a time, until the table fits ``width``
@@ -113,15 +107,6 @@ def _is_number(text: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-_NUMBER = r"[+-]?[\d,]*\.?\d+(?: %)?"
-_RANGE = re.compile(rf"{_NUMBER} \({_NUMBER}(?:–| to ){_NUMBER}\)")
-
-
-def is_range_cell(text: str) -> bool:
-    """Whether a cell is a median with its range, as :func:`range_cell` writes it."""
-    return bool(_RANGE.fullmatch(text))
 
 
 def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
@@ -324,67 +309,7 @@ def check_years(ds, years: list[int], source: str = "result", option: str = "--y
         raise UsageError(f"{option}: {', '.join(map(str, missing))} not in {source} (it covers {span})")
 
 
-# -- ensembles: medians and 5-95 % ranges over draws ----------------------------------------------
-
-PERCENTILES = (5.0, 50.0, 95.0)        # [%] the low end of the range, the median, the high end
-
-
-def draw_count(ds) -> int:
-    """Number of draws in a result (1 for a run at default parameters)."""
-    return int(ds.sizes.get("draw", 1))
-
-
-def ensemble_text(ds) -> str:
-    """How many draws a result holds and how they were drawn, e.g. ``32 draws, sampler lhs``; a file
-    holding a chunk of a larger ensemble says which draws of how many."""
-    n = draw_count(ds)
-    total = int(ds.attrs.get("ensemble_draws", n))
-    part = ""
-    if total != n and "draw" in ds.coords:
-        first, last = int(ds["draw"].values[0]), int(ds["draw"].values[-1])
-        part = f" (draws {first}-{last} of an ensemble of {total})"
-    sampler = str(ds.attrs.get("sampler", "unknown"))
-    how = "every draw at the default parameter values" if sampler == "none" else f"sampler {sampler}"
-    return f"{n} draws{part}, {how}"
-
-
-def spread(values, axis: int = -1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(median, 5th percentile, 95th percentile) of ``values`` over ``axis``, the draws [unit of the
-    values]. Percentiles interpolate linearly between the sorted draws (numpy's default): over the
-    draws 1, 2, ..., 100 they are 50.5, 5.95 and 95.05.
-
-    Take the percentiles of the quantity you report: a total must be summed draw by draw first and
-    its percentiles taken after (see :func:`_totals`)."""
-    p05, median, p95 = np.percentile(np.asarray(values, dtype=float), PERCENTILES, axis=axis)
-    return median, p05, p95
-
-
-def range_digits(*values: float) -> int:
-    """Decimals for a median and its range: none from 100 on, one from 1 (and for zero), two below
-    (about three significant digits, which is more than a spread of draws supports)."""
-    a = max((abs(float(v)) for v in values if np.isfinite(v)), default=0.0)
-    return 0 if a >= 100 else 1 if a >= 1 or a == 0 else 2
-
-
-def range_cell(median: float, low: float, high: float, digits: int | None = None, sign: bool = False,
-               unit: str = "") -> str:
-    """A median and its 5-95 % range as one cell: ``4,761 (4,310–5,220)``. Where a bound is negative
-    the range reads ``(-45 to -30)``, since a dash between minus signs reads as one more minus;
-    ``unit`` (e.g. " %") follows the median; ``sign`` puts + on positive numbers (and 'to' in the
-    range: '+12 (+3 to +20)'). Where the draws agree to the digits shown, the median alone."""
-    d = range_digits(median, low, high) if digits is None else digits
-    f = f"{'+' if sign else ''},.{d}f"
-    med, lo, hi = (_unsigned_zero(f"{x:{f}}") for x in (median, low, high))
-    if lo == med == hi:          # the draws agree to the digits shown: a range would only repeat the median
-        return med + unit
-    dash = "–" if low >= 0 and high >= 0 and not sign else " to "
-    return f"{med}{unit} ({lo}{dash}{hi})"
-
-
-def _unsigned_zero(text: str) -> str:
-    """'-0' or '+0.0' (a small number rounded to nothing) without its sign."""
-    return text.lstrip("+-") if re.fullmatch(r"[+-]0(\.0*)?", text) else text
-
+# -- ensembles: the header line of tables of medians and ranges (draw_statistics.py) --------------
 
 def _ensemble_line(ds) -> str:
     """The header line of a table of medians and ranges."""
@@ -455,7 +380,9 @@ def summary_tables(ds, years: list[int], by: str = "municipality"):
     for sc in scenarios[1:]:
         rows = []
         for label in labels + ["total"]:
-            pick = (lambda x: x.sel(scenario=sc) - x.sel(scenario=first))
+            def pick(x):
+                return x.sel(scenario=sc) - x.sel(scenario=first)
+
             series = pick(total) if label == "total" else pick(table.sel({by: label}))
             rows.append((label,) + tuple(_value_cell(v, ranged, sign=True) for v in draws(series)))
         out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{stat}]", header[:-1], rows))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import dims
-from .catalogue import PERCENTILES
+from .draw_statistics import PERCENTILES
 from .errors import ObservationFileError, ResultFileError, UsageError
 from .hindcast_plot import plot  # noqa: F401  (re-exported)
 from .observed import TOTALS, Observation, read_observed, sort_key  # noqa: F401  (re-exported)

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from framtid.cli.main import main
 from framtid.model import api, catalogue, dims
+from framtid.model import draw_statistics as stats
 
 DRAWS = np.arange(1.0, 101.0)                 # draws 1, 2, ..., 100
 YEARS = [2009, 2030]
@@ -57,10 +58,10 @@ def pick(rows, scenario, label, year, by="municipality"):
 
 def test_median_and_5_95_range_of_draws_1_to_100_by_hand():
     # linear interpolation between sorted draws: rank 0.05 x 99 = 4.95 -> 5 + 0.95; 50.5; 95 + 0.05
-    median, p05, p95 = catalogue.spread(DRAWS)
+    median, p05, p95 = stats.spread(DRAWS)
     assert (median, p05, p95) == pytest.approx((50.5, 5.95, 95.05))
     shuffled = np.random.default_rng(1).permutation(DRAWS)                 # the order of draws does not matter
-    assert catalogue.spread(shuffled) == pytest.approx((50.5, 5.95, 95.05))
+    assert stats.spread(shuffled) == pytest.approx((50.5, 5.95, 95.05))
 
 
 def test_percentiles_of_totals_are_taken_over_draws_of_the_sum():
@@ -127,20 +128,20 @@ def test_table_cells_show_the_median_and_the_range_and_a_header_line_says_how():
 
 def test_a_chunk_of_an_ensemble_and_an_unsampled_file_say_so():
     chunk = made_up(attrs={"sampler": "sobol", "ensemble_draws": 400}).assign_coords(draw=np.arange(100, 200))
-    assert catalogue.ensemble_text(chunk) == "100 draws (draws 100-199 of an ensemble of 400), sampler sobol"
-    assert catalogue.ensemble_text(made_up(attrs={})) == "100 draws, sampler unknown"
-    assert "default parameter values" in catalogue.ensemble_text(made_up(attrs={"sampler": "none"}))
+    assert stats.ensemble_text(chunk) == "100 draws (draws 100-199 of an ensemble of 400), sampler sobol"
+    assert stats.ensemble_text(made_up(attrs={})) == "100 draws, sampler unknown"
+    assert "default parameter values" in stats.ensemble_text(made_up(attrs={"sampler": "none"}))
 
 
 def test_range_cells_read_well():
-    assert catalogue.range_cell(4761.2, 4310.4, 5220.0) == "4,761 (4,310–5,220)"
-    assert catalogue.range_cell(-37.2, -45.1, -30.0, 0, True, " %") == "-37 % (-45 to -30)"
-    assert catalogue.range_cell(12.0, 3.0, 20.0, sign=True) == "+12.0 (+3.0 to +20.0)"
-    assert catalogue.range_cell(-2.1, -119.3, -0.4) == "-2 (-119 to 0)"         # no "-0"
-    assert catalogue.range_cell(0.05, 0.01, 0.09) == "0.05 (0.01–0.09)"
-    assert catalogue.range_cell(160.2, 159.9, 160.4) == "160"                    # the draws agree to the digits shown
-    assert catalogue.is_range_cell("4,761 (4,310–5,220)") and catalogue.is_range_cell("-37 % (-45 to -30)")
-    assert not catalogue.is_range_cell("region oslo") and not catalogue.is_range_cell("2,261")
+    assert stats.range_cell(4761.2, 4310.4, 5220.0) == "4,761 (4,310–5,220)"
+    assert stats.range_cell(-37.2, -45.1, -30.0, 0, True, " %") == "-37 % (-45 to -30)"
+    assert stats.range_cell(12.0, 3.0, 20.0, sign=True) == "+12.0 (+3.0 to +20.0)"
+    assert stats.range_cell(-2.1, -119.3, -0.4) == "-2 (-119 to 0)"                   # no "-0"
+    assert stats.range_cell(0.05, 0.01, 0.09) == "0.05 (0.01–0.09)"
+    assert stats.range_cell(160.2, 159.9, 160.4) == "160"                    # the draws agree to the digits shown
+    assert stats.is_range_cell("4,761 (4,310–5,220)") and stats.is_range_cell("-37 % (-45 to -30)")
+    assert not stats.is_range_cell("region oslo") and not stats.is_range_cell("2,261")
 
 
 def test_a_narrow_terminal_puts_the_range_under_the_median_right_aligned():
@@ -182,7 +183,7 @@ def test_command_prints_medians_and_ranges_of_a_sampled_run(sampled):
     lines = res.output.splitlines()
     assert lines[1].startswith("8 draws, sampler lhs: each value is the median")
     total = next(line for line in lines if line.startswith("total"))
-    assert catalogue.is_range_cell(" ".join(total.split()[3:5]))       # 2030: "median (low–high)"
+    assert stats.is_range_cell(" ".join(total.split()[3:5]))       # 2030: "median (low–high)"
     ds = api.open_results(sampled)
     per_draw = ds["emissions"].sel(scenario="reference", year=2030).sum(["municipality", "sector"]).values / 1000
     res = invoke("summary", sampled, "--years", "2030", "--format", "csv")

@@ -350,7 +350,7 @@ def test_fan_charts_draw_two_bands_per_scenario_on_every_panel(sampled_report, r
 
 
 def test_tables_of_draws_show_medians_ranges_and_units(sampled_report):
-    from framtid.model.catalogue import is_range_cell
+    from framtid.model.draw_statistics import is_range_cell
 
     _, out = sampled_report
     md = (out / "report.md").read_text(encoding="utf-8")

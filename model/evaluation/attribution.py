@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import dims
 from ..accounting import sectors_from_sources
-from ..catalogue import PERCENTILES, range_cell, spread
+from ..draw_statistics import PERCENTILES, range_cell, spread
 from ..errors import UsageError
 
 MAX_EXACT = 12          # 2^12 = 4 096 batch members

@@ -36,8 +36,8 @@ from typing import Mapping
 import numpy as np
 
 from .. import dims
-from ..catalogue import PERCENTILES, range_cell
 from ..data_store import data_path, read_rows
+from ..draw_statistics import PERCENTILES, range_cell
 from ..result_file import check_plot_path  # noqa: F401  (re-exported: the cost commands use it)
 from ..errors import DataError, UsageError
 

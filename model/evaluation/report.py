@@ -164,7 +164,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     first is the one others are compared with), ``municipalities`` (default all 13), evaluation ``year``,
     national ``rule`` and an optional ``package`` (a loaded scenario whose own measures are attributed
     against the scenario it extends and costed; ``package_source`` names it)."""
-    from .. import catalogue
+    from .. import catalogue, draw_statistics
 
     picked = check_options(ds, municipalities, year, source)
     if rule not in tg.RULES:
@@ -181,7 +181,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     ctx = _Context(ds, source, chosen, picked, year, rule, names, str(ds["emissions"].attrs.get("gwp", "")),
                    "one draw at default parameters" if n == 1 else f"{n} draws", rows,
                    {sc: SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)] for i, sc in enumerate(chosen)},
-                   draws=n, ensemble=catalogue.ensemble_text(ds))
+                   draws=n, ensemble=draw_statistics.ensemble_text(ds))
     if package is not None:
         ctx.package = _run_package(package, year, seed)
         given = package_source or package.name

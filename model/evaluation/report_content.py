@@ -117,7 +117,7 @@ def smart_range(draws, unit: str = "") -> str:
     """A value over draws (D,) of any size as ``median (p05–p95)``, each as :func:`smart` writes it
     ('to' instead of the dash where a bound is negative; the median alone where the draws agree to the
     digits shown); ``-`` when undefined."""
-    from ..catalogue import spread
+    from ..draw_statistics import spread
 
     draws = np.asarray(draws, dtype=float)
     if not np.all(np.isfinite(draws)):

@@ -34,7 +34,7 @@ class _Context:
     package: object = None          # (scenario, attribution, cost report, base emissions (T, M)) with --package
     package_source: str = ""
     draws: int = 1
-    ensemble: str = ""              # e.g. "32 draws, sampler lhs" (catalogue.ensemble_text)
+    ensemble: str = ""              # e.g. "32 draws, sampler lhs" (draw_statistics.ensemble_text)
     means: dict = field(default_factory=dict, repr=False)     # variable -> kt(variable)
 
     @property
@@ -69,7 +69,7 @@ class _Context:
     def cell(self, draws, sign: bool = False, digits: int = 1) -> str:
         """A value over draws (D,) as a table cell: the single draw as before (``digits`` decimals), or
         the median and the 5-95 % range (the median alone where the draws agree to its digits)."""
-        from ..catalogue import is_range_cell, range_cell, range_digits, spread
+        from ..draw_statistics import is_range_cell, range_cell, range_digits, spread
 
         draws = np.atleast_1d(np.asarray(draws, dtype=float))
         if not self.ranged:

@@ -124,8 +124,8 @@ def indicator_section(ctx: _Context) -> Section:
 
 def _modelled_range(r: dict, digits: int) -> str:
     """A target row's modelled value over the draws: median (5-95 %); ``digits`` 1 means as many as
-    the value needs (:func:`catalogue.range_digits`)."""
-    from ..catalogue import range_cell
+    the value needs (:func:`draw_statistics.range_digits`)."""
+    from ..draw_statistics import range_cell
 
     return range_cell(r["modelled_value"], r["modelled_p05"], r["modelled_p95"], None if digits == 1 else digits)
 
@@ -139,7 +139,7 @@ def _region_name(region: str, ctx: _Context) -> str:
 
 
 def targets_section(ctx: _Context) -> Section:
-    from ..catalogue import range_digits
+    from ..draw_statistics import range_digits
     from .targets import RULE_TEXT
 
     last = int(ctx.years[-1])

@@ -181,7 +181,7 @@ def _fan_section(ctx: _Context, total_panel: PathPanel, panels: list[PathPanel],
 def _ensemble_paragraph(ctx: _Context, label: str) -> str:
     """How many draws, how they were drawn, what the calibration does to the band at 2009, and how wide
     the band of the selection is at the start and at the end."""
-    from ..catalogue import spread
+    from ..draw_statistics import spread
 
     first = ctx.scenarios[0]
     summed = _paths(ctx, draws=True).sel(scenario=first).sum("municipality")           # (year, draw)

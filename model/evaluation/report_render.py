@@ -70,7 +70,7 @@ RANGE_CSS = "td .range { color: var(--muted); font-size: .88em; white-space: now
 
 def _is_numeric(cells: list[str]) -> bool:
     """Whether a column holds numbers only (or medians with their ranges): set right-aligned."""
-    from ..catalogue import is_range_cell
+    from ..draw_statistics import is_range_cell
 
     filled = [c for c in cells if c not in ("", "-")]
     return bool(filled) and all(re.fullmatch(r"[+-]?[\d,]*\.?\d+( %)?", c) or is_range_cell(c) for c in filled)
@@ -79,7 +79,7 @@ def _is_numeric(cells: list[str]) -> bool:
 def _html_cell(text: str) -> str:
     """A cell's HTML: a median with its range as two lines, the range under the median in grey, so that
     wide tables of ranges stay narrow and the medians line up."""
-    from ..catalogue import is_range_cell, range_parts
+    from ..draw_statistics import is_range_cell, range_parts
 
     if not is_range_cell(text):
         return html.escape(text)
@@ -111,7 +111,7 @@ def _html_table(table: Table) -> str:
 
 def _has_ranges(report: Report) -> bool:
     """Whether any table holds a median with its range (a result of several draws)."""
-    from ..catalogue import is_range_cell
+    from ..draw_statistics import is_range_cell
 
     return any(is_range_cell(c) for s in report.sections for b in s.blocks if isinstance(b, Table)
                for r in b.rows for c in r)

@@ -41,10 +41,10 @@ CHANCES_NOTE = ("P(met): the share of draws at or below their own target value i
 
 def _chances(r: dict, digits: int, last_year: int) -> str:
     """A target row of several draws as a cell: P(met), the modelled median and range against the target
-    (``digits`` decimals; 1 means as many as the values need, :func:`catalogue.range_digits`), and when
+    (``digits`` decimals; 1 means as many as the values need, :func:`draw_statistics.range_digits`), and when
     most draws miss it in its year, the first year by which half of them meet it or else the share of
     draws that meet it by ``last_year``."""
-    from ..catalogue import range_cell, range_digits
+    from ..draw_statistics import range_cell, range_digits
 
     d = range_digits(r["modelled_value"], r["target_value"]) if digits == 1 else digits
     modelled = range_cell(r["modelled_value"], r["modelled_p05"], r["modelled_p95"], d)
@@ -59,7 +59,7 @@ def _ranged_total_rows(ctx: _Context, years: list[int]) -> list[tuple]:
     """The summary's emission rows with several draws: per scenario the total of the selection in each
     year, its change from 2009 to the evaluation year and its difference from the first scenario, each
     computed draw by draw (the scenarios' draws share their parameter values), then median and range."""
-    from ..catalogue import range_cell, spread
+    from ..draw_statistics import range_cell, spread
 
     totals = ctx.kt_draws().sum(["municipality", "sector"])                  # (scenario, year, draw)
     first = ctx.scenarios[0]
