@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .common import _imports_done, _names, _stat, handle_errors
+from .common import handle_errors, imports_done, names, stat
 
 
 @click.command()
@@ -62,7 +62,7 @@ def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permu
     from framtid.model.evaluation import attribution
     from framtid.model.uncertainty import ensemble
 
-    picked = _names(municipalities)
+    picked = names(municipalities)
     unknown = [m for m in picked or () if m not in dims.MUNICIPALITIES]
     if unknown:
         raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; "
@@ -125,7 +125,7 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sam
                                 sampler=sampler or "lhs")
     written = None
     if plot:
-        click.get_current_context().meta["framtid.target"] = (Path(plot), _stat(plot))
+        click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))
         written = appraisal.plot_mac(report, plot, force)
     sections = appraisal.tables(report, fmt)
     click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
@@ -176,12 +176,12 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
     out = sa.output(output_name, municipality, year)
     if plot:
         sa.check_plot_path(plot, force)   # refuse before the runs
-    _imports_done()
+    imports_done()
     rep = sa.analyse(loaded, method, out, parameters, top, trajectories, samples, seed, grouping, workers,
                      scheduler, progress=sys.stderr.isatty())
     written = None
     if plot:
-        click.get_current_context().meta["framtid.target"] = (Path(plot), _stat(plot))
+        click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))
         written = sa.plot(rep, plot, force)
     if fmt == "json":
         click.echo(json.dumps(sa.to_json(rep), indent=2, ensure_ascii=False))

@@ -23,7 +23,7 @@ class Terminated(KeyboardInterrupt):
     signal_name = "SIGTERM"
 
 
-def _on_sigterm(signum, frame):
+def on_sigterm(signum, frame):
     raise Terminated()
 
 
@@ -34,14 +34,14 @@ def _interrupted_message(ctx, exc: KeyboardInterrupt) -> str:
     if target is None:
         return f"{what}; no result written"
     path, before = target
-    now = _stat(path)
+    now = stat(path)
     if now is not None and now != before:
         return f"{what}; the result was written completely to {path}"
     kept = "; the previous file is unchanged" if before is not None else ""
     return f"{what}; no result written{kept}"
 
 
-def _stat(path):
+def stat(path):
     import os
 
     try:
@@ -96,11 +96,11 @@ def handle_errors(func):
     return wrapper
 
 
-def _names(text: str | None) -> list[str] | None:
+def names(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
-def _parse_years(text: str, option: str = "--years") -> list[int]:
+def parse_years(text: str, option: str = "--years") -> list[int]:
     """Comma-separated years, sorted and without repeats; messages name ``option``."""
     from framtid.model import dims
     from framtid.model.errors import UsageError
@@ -115,14 +115,14 @@ def _parse_years(text: str, option: str = "--years") -> list[int]:
     return years
 
 
-_STANDALONE = False   # set by :func:`framtid.cli.main.entry`
+STANDALONE = False   # set by :func:`framtid.cli.main.entry`
 
 
-def _imports_done() -> None:
+def imports_done() -> None:
     """Start-up of the installed command: the garbage collector is off while the libraries
     import (their objects are long-lived; collecting them cost ~35 ms per run) and the
     imported objects are then frozen out of later collections."""
-    if _STANDALONE:
+    if STANDALONE:
         gc.freeze()
         gc.enable()
 

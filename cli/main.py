@@ -15,7 +15,7 @@ import click
 from framtid import __version__
 
 from . import analysis_commands, common, result_commands, run_commands
-from .common import _on_sigterm
+from .common import on_sigterm
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +35,7 @@ def main(debug: bool) -> None:
     import signal
 
     # A terminated run cleans up like an interrupted one: no temporary file, a true message.
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 main.add_command(run_commands.run)
@@ -57,8 +57,8 @@ main.add_command(analysis_commands.sensitivity)
 
 def entry() -> None:
     """The ``framtid`` console command (a process of its own, unlike the library or tests)."""
-    common._STANDALONE = True
-    gc.disable()   # until the commands' libraries are imported (_imports_done)
+    common.STANDALONE = True
+    gc.disable()   # until the commands' libraries are imported (imports_done)
     try:
         main()
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import _names, _parse_years, _stat, handle_errors
+from .common import handle_errors, names, parse_years, stat
 
 
 @click.command()
@@ -26,14 +26,14 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, fmt):
     from framtid.model import api, catalogue
     from framtid.model.result_file import require
 
-    year_list = _parse_years(years)
+    year_list = parse_years(years)
     # only what the summary reads: an ensemble file can hold gigabytes of other variables
     ds = api.open_results(result, ["emissions", "emissions_gas", "emissions_source"] if gwp else ["emissions"])
     catalogue.check_years(ds, year_list, result)
     if gwp:
         require(ds, ["emissions_gas"], result, "--gwp")
         ds = api.reweigh(ds, gwp)
-    ds = catalogue.select(ds, _names(scenarios), _names(municipalities), _names(sectors), result)
+    ds = catalogue.select(ds, names(scenarios), names(municipalities), names(sectors), result)
     if fmt == "table":
         click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list, by), "table",
                                              catalogue.terminal_width()))
@@ -98,7 +98,7 @@ def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
     from framtid.model.evaluation import target_tables as tt
     from framtid.model.evaluation import targets as tg
 
-    ds = catalogue.select(api.open_results(result, list(tg.VARIABLES)), _names(scenarios), source=result)
+    ds = catalogue.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios), source=result)
     rows = tg.assess(ds, rule, zero_growth_base, from_year, result)
     if fmt != "table":
         click.echo(catalogue.render(*tt.tidy(rows), fmt))
@@ -128,7 +128,7 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, fmt
     from framtid.model.evaluation import decomposition as dc
 
     ds = api.open_results(result, list(dc.VARIABLES))
-    rows = dc.decompose(ds, _names(scenarios), _names(municipalities), year_from, year_to, versus, result)
+    rows = dc.decompose(ds, names(scenarios), names(municipalities), year_from, year_to, versus, result)
     if fmt != "table":
         click.echo(catalogue.render(*dc.tidy(rows), fmt))
         return
@@ -158,12 +158,12 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     from framtid.model.evaluation import cobenefits as cb
     from framtid.model.evaluation import indicators as ind
 
-    year_list = _parse_years(years, "--year")
+    year_list = parse_years(years, "--year")
     ds = api.open_results(result, list(ind.VARIABLES), "framtid indicators", optional=cb.OPTIONAL)
     catalogue.check_years(ds, year_list, result, "--year")
     ind.check_reference_year(ds, reference_year, result)
-    ds = catalogue.select(ds, None, _names(municipalities), None, result)
-    picked = list(catalogue.select(ds, _names(scenarios), None, None, result)["scenario"].values)
+    ds = catalogue.select(ds, None, names(municipalities), None, result)
+    picked = list(catalogue.select(ds, names(scenarios), None, None, result)["scenario"].values)
     against = ind.parse_compare(compare, ds, result)
     if fmt == "table":
         sections = ind.indicator_sections(ds, year_list, reference_year, against, [str(s) for s in picked])
@@ -193,18 +193,18 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
     from framtid.model import api, catalogue
     from framtid.model.evaluation import export as ex
 
-    year_list = _parse_years(years, "--year") if years else None
+    year_list = parse_years(years, "--year") if years else None
     if out:
         ex.check_out(out, force)     # before any work
     ds = api.open_results(result, list(ex.VARIABLES), "framtid export")
     if year_list:
         catalogue.check_years(ds, year_list, result, "--year")
         ds = ds.sel(year=year_list)
-    ds = catalogue.select(ds, _names(scenarios), _names(municipalities), None, result)
+    ds = catalogue.select(ds, names(scenarios), names(municipalities), None, result)
     text = ex.export_text(ds, fmt)
     if out:
         ctx = click.get_current_context()
-        ctx.meta["framtid.target"] = (out, _stat(out))
+        ctx.meta["framtid.target"] = (out, stat(out))
         path = ex.write(text, out, force)
         click.echo(f"wrote {path} ({fmt}: {text.count(chr(10)) - 1} rows)", err=True)
     else:
@@ -238,9 +238,9 @@ def report(result, out, force, scenarios, municipalities, package, year, rule):
     # the file stays open and each section reads what it uses: a large ensemble is never in memory whole
     with api.open_results(result, list(rp.VARIABLES), lazy=True) as ds:
         loaded = api.load_scenario(package) if package else None
-        content = rp.build(ds, _names(scenarios), _names(municipalities), year, loaded, rule, result,
+        content = rp.build(ds, names(scenarios), names(municipalities), year, loaded, rule, result,
                            package or "")
-    click.get_current_context().meta["framtid.target"] = (target, _stat(target))
+    click.get_current_context().meta["framtid.target"] = (target, stat(target))
     path = rp.write(content, target, force)
     click.echo(f"wrote {path / rp.HTML_NAME}, {path / rp.MARKDOWN_NAME} and {len(content.charts())} figures in "
                f"{path / rp.FIGURE_FOLDER}")

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from .common import _imports_done, _names, _parse_years, _stat, handle_errors
+from .common import handle_errors, imports_done, names, parse_years, stat
 
 
 @click.command()
@@ -53,9 +53,9 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
     from framtid.model import api, catalogue, simulation  # noqa: F401
     from framtid.model.uncertainty import ensemble
 
-    _imports_done()
-    year_list = _parse_years(years)
-    keep = api.check_variables(_names(variables) or []) if variables is not None else None
+    imports_done()
+    year_list = parse_years(years)
+    keep = api.check_variables(names(variables) or []) if variables is not None else None
     precision = api.choose_precision(precision, n_draws)
     for warning in ensemble.check_options(n_draws, sampler, chunk_size, workers, scheduler, resume, nc_format):
         click.echo(f"warning: {warning}", err=True)
@@ -69,10 +69,10 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
     if n_draws is None:
         models = [api.run_scenario(s, seed, precision=precision) for s in loaded]
         ds = api.select_variables(api.to_dataset(models, seed), keep)
-        ctx.meta["framtid.target"] = (path, _stat(path))   # what an interrupt would leave, told truthfully
+        ctx.meta["framtid.target"] = (path, stat(path))   # what an interrupt would leave, told truthfully
         api.save(ds, path, force=force, fmt=nc_format)
     else:
-        ctx.meta["framtid.target"] = (path, _stat(path))
+        ctx.meta["framtid.target"] = (path, stat(path))
         try:
             done = ensemble.run_ensemble(loaded, path, n_draws, seed, sampler or "lhs",
                                          chunk_size or ensemble.DEFAULT_CHUNK, keep, workers, scheduler, resume, force,

@@ -1,4 +1,4 @@
-"""What every section of the report is built from: the :class:`_Context` of one report (the result,
+"""What every section of the report is built from: the :class:`Context` of one report (the result,
 the scenarios and municipalities chosen, the evaluation year, the national rule, the assessed target
 rows, a package's runs) and the look-ups in it that several sections share (units, target rows,
 national targets, the scenario descriptions stored in the result).
@@ -18,7 +18,7 @@ SELECTION = "selection"                  # level of the target rows of a --munic
 
 
 @dataclass
-class _Context:
+class Context:
     ds: object                      # the result, the selected scenarios, all 13 municipalities (the command
                                     # opens it lazily: each section reads what it uses)
     source: str
@@ -78,17 +78,17 @@ class _Context:
         return cell if is_range_cell(cell) else number(float(np.median(draws)), range_digits(*draws), sign)
 
 
-def _unit(ctx: _Context) -> str:
+def unit(ctx: Context) -> str:
     """The unit of emissions in table headers (the GWP set is named in the text)."""
     return "kt CO2e/yr"
 
 
-def _axis(ctx: _Context) -> str:
+def axis(ctx: Context) -> str:
     """The unit of emissions on chart axes and in captions, with the GWP set."""
     return f"kt CO2e/yr ({ctx.gwp.upper()})"
 
 
-def _national_picks(ctx: _Context, rows: list[dict], members: list[str]) -> list[dict]:
+def national_picks(ctx: Context, rows: list[dict], members: list[str]) -> list[dict]:
     """The rows of one national target that make its value for ``members`` together: the 13 together's,
     the selection's (several draws: summed draw by draw in :func:`targets.assess`), or one row per
     municipality to be summed (one draw)."""
@@ -99,7 +99,7 @@ def _national_picks(ctx: _Context, rows: list[dict], members: list[str]) -> list
     return [r for r in rows if r["level"] == "municipality" and r["area"] in members]
 
 
-def _scenario_descriptions(ds) -> dict[str, tuple[str, list[str]]]:
+def scenario_descriptions(ds) -> dict[str, tuple[str, list[str]]]:
     """scenario -> (description, file names from the first parent to the scenario's own), from the
     scenario files recorded in the result's attributes."""
     import tomllib
@@ -124,21 +124,21 @@ def _scenario_descriptions(ds) -> dict[str, tuple[str, list[str]]]:
     return out
 
 
-def _rows_for(ctx: _Context, sc: str, **match) -> list[dict]:
+def rows_for(ctx: Context, sc: str, **match) -> list[dict]:
     return [r for r in ctx.target_rows if r["scenario"] == sc and all(r[k] == v for k, v in match.items())]
 
 
-def _in_each_scenario(ctx: _Context, r0: dict) -> list[dict]:
+def in_each_scenario(ctx: Context, r0: dict) -> list[dict]:
     """The rows of the target of the row ``r0`` (its group and id) in each scenario, in their order."""
-    return [next(x for x in _rows_for(ctx, sc, group=r0["group"], target_id=r0["target_id"])) for sc in ctx.scenarios]
+    return [next(x for x in rows_for(ctx, sc, group=r0["group"], target_id=r0["target_id"])) for sc in ctx.scenarios]
 
 
-def _national_ids(ctx: _Context) -> list[str]:
+def national_ids(ctx: Context) -> list[str]:
     return list(dict.fromkeys(r["target_id"] for r in ctx.target_rows if r["group"] == "national"
                               and r["target_value"] is not None))
 
 
-def _national_title(ctx: _Context, target_id: str) -> str:
+def national_title(ctx: Context, target_id: str) -> str:
     from .targets import load_targets
 
     t = next(t for t in load_targets() if t.id == target_id)

@@ -13,8 +13,8 @@ import numpy as np
 from .. import dims
 from .report_content import (Bullets, Section, Table, Text, area_label, indicator_label, join_names, number, smart,
                              smart_range, unit_label)
-from .report_context import (_Context, _in_each_scenario, _national_ids, _national_title, _rows_for,
-                             _scenario_descriptions)
+from .report_context import (Context, in_each_scenario, national_ids, national_title, rows_for,
+                             scenario_descriptions)
 
 P_MET = "P(met) [share of draws]"        # header of the share of draws that meet a target
 REGION_NAMES = {"oslo": "Oslo region", "drammen": "Drammen region", "nedre_glomma": "Nedre Glomma",
@@ -40,7 +40,7 @@ ABBREVIATIONS = (
 )
 
 
-def indicator_section(ctx: _Context) -> Section:
+def indicator_section(ctx: Context) -> Section:
     from . import indicators as ind
 
     ds = ctx.ds.sel(municipality=ctx.municipalities)
@@ -134,11 +134,11 @@ def _first_met(r: dict, last_year: int) -> str:
     return str(r["first_year_met"]) if r["first_year_met"] is not None else f"not by {last_year}"
 
 
-def _region_name(region: str, ctx: _Context) -> str:
+def _region_name(region: str, ctx: Context) -> str:
     return f"{REGION_NAMES.get(region, region)} ({join_names([ctx.name(m) for m in dims.REGIONS[region]])})"
 
 
-def targets_section(ctx: _Context) -> Section:
+def targets_section(ctx: Context) -> Section:
     from ..draw_statistics import range_digits
     from .targets import RULE_TEXT
 
@@ -155,9 +155,9 @@ def targets_section(ctx: _Context) -> Section:
                            "at or below their target in the target year; first met is the first year by which half "
                            "of the draws are at or below their target ('not by' when fewer than half ever are)."))
     regions = [r for r, ms in dims.REGIONS.items() if len(ms) > 1 and all(m in ctx.municipalities for m in ms)]
-    for tid in _national_ids(ctx):
+    for tid in national_ids(ctx):
         rows = []
-        first_rows = _rows_for(ctx, ctx.scenarios[0], group="national", target_id=tid)
+        first_rows = rows_for(ctx, ctx.scenarios[0], group="national", target_id=tid)
         areas = [("municipality", m) for m in ctx.municipalities] + [("region", r) for r in regions] + \
             ([("all", "all 13")] if ctx.municipalities == list(dims.MUNICIPALITIES) else [])
         for level, area in areas:
@@ -166,7 +166,7 @@ def targets_section(ctx: _Context) -> Section:
                     else "the 13 together")
             cells = [number(r0["target_value"], range_digits(r0["target_value"]) if ctx.ranged else 1)]
             for sc in ctx.scenarios:
-                r = next(x for x in _rows_for(ctx, sc, group="national", target_id=tid)
+                r = next(x for x in rows_for(ctx, sc, group="national", target_id=tid)
                          if x["level"] == level and x["area"] == area)
                 if ctx.ranged:
                     cells += [_modelled_range(r, 1), f"{r['p_met']:.2f}", _first_met(r, last)]
@@ -179,7 +179,7 @@ def targets_section(ctx: _Context) -> Section:
             header += (f"{year} [kt CO2e/yr]",) + ((P_MET,) if ctx.ranged else ()) + ("first met [year]",)
         groups = (("", 2),) + tuple((sc, 3 if ctx.ranged else 2) for sc in ctx.scenarios)
         scope = "non-ETS emissions" if first_rows[0]["scope"] == "non_ets" else "all sectors"
-        blocks.append(Table(f"{_national_title(ctx, tid)} ({scope})", header, tuple(rows), groups=groups))
+        blocks.append(Table(f"{national_title(ctx, tid)} ({scope})", header, tuple(rows), groups=groups))
     own = [r for r in ctx.target_rows if r["scenario"] == ctx.scenarios[0] and r["group"] == "own"
            and r["area"] in ctx.municipalities]
     done = [r for r in own if r["target_value"] is not None]
@@ -188,7 +188,7 @@ def targets_section(ctx: _Context) -> Section:
         for r0 in done:
             d = 3 if r0["unit"].startswith("index") else 1
             cells = [f"{r0['target']} by {r0['target_year']}", unit_label(r0["unit"])]
-            for r in _in_each_scenario(ctx, r0):
+            for r in in_each_scenario(ctx, r0):
                 if ctx.ranged:
                     cells += [number(r["target_value"], d), _modelled_range(r, d), f"{r['p_met']:.2f}",
                               _first_met(r, last)]
@@ -213,7 +213,7 @@ def targets_section(ctx: _Context) -> Section:
         rows = []
         for r0 in zero:
             cells = []
-            for r in _in_each_scenario(ctx, r0):
+            for r in in_each_scenario(ctx, r0):
                 if ctx.ranged:
                     cells += [_modelled_range(r, 3), f"{r['p_met']:.2f}"]
                 else:
@@ -229,7 +229,7 @@ def targets_section(ctx: _Context) -> Section:
     return Section("targets", "Targets in detail", tuple(blocks))
 
 
-def method_section(ctx: _Context) -> Section:
+def method_section(ctx: Context) -> Section:
     from framtid import __version__
 
     from ..data_store import municipalities
@@ -238,7 +238,7 @@ def method_section(ctx: _Context) -> Section:
     ds = ctx.ds
     a = ds.attrs
     gwp_basis = ds["emissions"].attrs.get("co2e_basis", ctx.gwp)
-    descriptions = _scenario_descriptions(ds)
+    descriptions = scenario_descriptions(ds)
     reading = (
         "Emissions are territorial: what is emitted inside each municipality's border, in the sectors of "
         "Miljødirektoratet's municipal inventory. Electricity and biogenic CO2 count zero; district heat and waste "

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from .. import dims
 from .report_content import Chart, Section, Text, area_label, join_names, number
-from .report_context import _axis, _Context, _national_picks
+from .report_context import Context, axis, national_picks
 from .report_figures import PathPanel, fan, paths_figure, paths_grid
 
 
-def _paths(ctx: _Context, draws: bool = False):
+def _paths(ctx: Context, draws: bool = False):
     """Emissions the path charts show [kt CO2e/yr]: (scenario, municipality, year), mean over draws, or
     with ``draws`` (scenario, municipality, year, draw); all sectors, or the non-ETS sources under the
     rule 'non-ets'."""
@@ -24,7 +24,7 @@ def _paths(ctx: _Context, draws: bool = False):
     return kt().sum("sector")
 
 
-def _panel(ctx: _Context, title: str, members: list[str], paths, paths_draws) -> PathPanel:
+def _panel(ctx: Context, title: str, members: list[str], paths, paths_draws) -> PathPanel:
     """The path panel of ``members`` together: one draw's (mean) lines, or with several draws the median
     and the fan of the members' emissions summed draw by draw."""
     national, own = _path_marks(ctx, members)
@@ -43,7 +43,7 @@ def _national_label(row: dict) -> str:
     return f"national target {row['target_year']}: {row['target']}"
 
 
-def _path_marks(ctx: _Context, members: list[str]) -> tuple[list, list]:
+def _path_marks(ctx: Context, members: list[str]) -> tuple[list, list]:
     """National-rule and own target marks (year, kt, label) for a municipality, or summed for several;
     a value repeated by several scenarios is marked once. With several draws a mark is the median
     target value over the draws."""
@@ -60,20 +60,20 @@ def _path_marks(ctx: _Context, members: list[str]) -> tuple[list, list]:
     return list(national.values()), list(own.values())
 
 
-def _national_mark_rows(ctx: _Context, sc: str, members: list[str]) -> list[list[dict]]:
+def _national_mark_rows(ctx: Context, sc: str, members: list[str]) -> list[list[dict]]:
     """Per national target on the charts' scope, the rows that make its mark for ``members``."""
     scope = "non_ets" if ctx.rule == "non-ets" else "total"
     rows = [r for r in ctx.target_rows if r["scenario"] == sc and r["target_value"] is not None
             and r["group"] == "national" and r["scope"] == scope]
     out = []
     for tid in dict.fromkeys(r["target_id"] for r in rows):
-        picked = _national_picks(ctx, [r for r in rows if r["target_id"] == tid], members)
+        picked = national_picks(ctx, [r for r in rows if r["target_id"] == tid], members)
         if picked:
             out.append(picked)
     return out
 
 
-def _own_mark_rows(ctx: _Context, sc: str, members: list[str]) -> list[dict]:
+def _own_mark_rows(ctx: Context, sc: str, members: list[str]) -> list[dict]:
     """A municipality's own emission targets (on all sectors, so not under the rule 'non-ets')."""
     if len(members) != 1 or ctx.rule == "non-ets":
         return []
@@ -81,7 +81,7 @@ def _own_mark_rows(ctx: _Context, sc: str, members: list[str]) -> list[dict]:
             and r["group"] == "own" and r["indicator"] == "emissions" and r["area"] == members[0]]
 
 
-def _mark_spans(ctx: _Context, members: list[str]) -> dict[tuple[int, str], tuple[float, float]]:
+def _mark_spans(ctx: Context, members: list[str]) -> dict[tuple[int, str], tuple[float, float]]:
     """(year, label) -> the 5-95 % range over draws of each target mark's value (several draws)."""
     spans = {}
     for sc in ctx.scenarios:
@@ -93,7 +93,7 @@ def _mark_spans(ctx: _Context, members: list[str]) -> dict[tuple[int, str], tupl
     return spans
 
 
-def _not_marked(ctx: _Context) -> list[str]:
+def _not_marked(ctx: Context) -> list[str]:
     out = []
     for r in ctx.target_rows:
         if (r["scenario"] == ctx.scenarios[0] and r["group"] == "own" and r["indicator"] == "emissions"
@@ -102,12 +102,12 @@ def _not_marked(ctx: _Context) -> list[str]:
     return out
 
 
-def paths_section(ctx: _Context) -> Section:
+def paths_section(ctx: Context) -> Section:
     paths = _paths(ctx)
     paths_draws = _paths(ctx, draws=True) if ctx.ranged else None
     years = ctx.years
     what = "non-ETS emissions" if ctx.rule == "non-ets" else "emissions, all sectors"
-    ylabel = _axis(ctx)
+    ylabel = axis(ctx)
     total_panel = _panel(ctx, f"{area_label(ctx.municipalities, ctx.names)[0].upper()}"
                               f"{area_label(ctx.municipalities, ctx.names)[1:]}: {what}",
                          ctx.municipalities, paths, paths_draws)
@@ -143,17 +143,17 @@ def paths_section(ctx: _Context) -> Section:
               alt="Emission paths per municipality with targets"))
 
 
-def _paths_section(ctx: _Context, blocks: list, per_municipality: Chart) -> Section:
+def _paths_section(ctx: Context, blocks: list, per_municipality: Chart) -> Section:
     """The paths section: ``blocks``, then the chart ``per_municipality`` when there is more than one."""
     if len(ctx.municipalities) > 1:
         blocks.append(per_municipality)
     return Section("paths", "Emission paths against targets", tuple(blocks))
 
 
-def _fan_section(ctx: _Context, total_panel: PathPanel, panels: list[PathPanel], label: str, what: str,
+def _fan_section(ctx: Context, total_panel: PathPanel, panels: list[PathPanel], label: str, what: str,
                  total_marks: str, marks: str, non_ets: str, missing_text: str) -> Section:
     """The paths section of a result with several draws: fan charts against the targets."""
-    years, colours, ylabel = ctx.years, ctx.colours, _axis(ctx)
+    years, colours, ylabel = ctx.years, ctx.colours, axis(ctx)
     fans = (f"per scenario the median over the {ctx.draws} draws (line), the middle half of the draws (25-75 %, "
             "darker band) and 90 % of them (5-95 %, lighter band)")
     spans = " A vertical line through a marker: the target's 5-95 % range over the draws."
@@ -178,7 +178,7 @@ def _fan_section(ctx: _Context, total_panel: PathPanel, panels: list[PathPanel],
         alt=f"Fan charts of the emission paths per municipality with targets, {ctx.draws} draws"))
 
 
-def _ensemble_paragraph(ctx: _Context, label: str) -> str:
+def _ensemble_paragraph(ctx: Context, label: str) -> str:
     """How many draws, how they were drawn, what the calibration does to the band at 2009, and how wide
     the band of the selection is at the start and at the end."""
     from ..draw_statistics import spread

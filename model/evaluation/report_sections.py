@@ -11,15 +11,15 @@ import numpy as np
 
 from .. import dims
 from .report_content import Bullets, Chart, Section, Table, Text, area_label, join_names, number
-from .report_context import _axis, _Context, _unit
+from .report_context import Context, axis, unit
 from .report_figures import (DECOMPOSITION_SECTORS, MEASURE_COLOURS, SECTOR_LABELS, decomposition_figure,
                              difference_figure, mac_figure, stacked_figure, stacked_grid, wedge_figure)
 
 
-def sectors_section(ctx: _Context) -> Section:
+def sectors_section(ctx: Context) -> Section:
     by_sector = ctx.kt()                                         # (scenario, municipality, sector, year)
     years = ctx.years
-    ylabel = _axis(ctx)
+    ylabel = axis(ctx)
     together = {f"scenario {sc}": by_sector.sel(scenario=sc).sum("municipality").transpose("sector", "year")
                 .sel(sector=list(dims.SECTORS)).values for sc in ctx.scenarios}
     first = ctx.scenarios[0]
@@ -57,7 +57,7 @@ def sectors_section(ctx: _Context) -> Section:
         note += (f" Medians over the {ctx.draws} draws with the 5-95 % range; the total is summed in each draw, so "
                  "the sectors' medians need not add up to it.")
     blocks.append(Table(f"Emissions of {label} by inventory sector (GWP {ctx.gwp.upper()})", header, tuple(rows),
-                        note, (("", 1), (f"[{_unit(ctx)}]", len(cols)))))
+                        note, (("", 1), (f"[{unit(ctx)}]", len(cols)))))
     return Section("sectors", "Emissions by sector", tuple(blocks))
 
 
@@ -65,7 +65,7 @@ def _file_safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", text)
 
 
-def difference_section(ctx: _Context) -> Section:
+def difference_section(ctx: Context) -> Section:
     first = ctx.scenarios[0]
     how = ("To see what each measure of a package does (wedges) and costs (MAC curve), run: framtid report "
            "RESULT.nc --out DIR --package SCENARIO.toml (a scenario file that extends another, or framtid:NAME).")
@@ -79,7 +79,7 @@ def difference_section(ctx: _Context) -> Section:
              .transpose("sector", "year").sel(sector=list(dims.SECTORS)).values for sc in ctx.scenarios[1:]}
     shown = sorted({2020, ctx.year, 2050} & set(int(y) for y in years))
     header = ("sector",) + tuple(str(y) for sc in ctx.scenarios[1:] for y in shown)
-    groups = (("", 1),) + tuple((f"{sc} minus {first} [{_unit(ctx)}]", len(shown)) for sc in ctx.scenarios[1:])
+    groups = (("", 1),) + tuple((f"{sc} minus {first} [{unit(ctx)}]", len(shown)) for sc in ctx.scenarios[1:])
     rows = []
     # differences draw by draw (the scenarios' draws share their parameter values), then percentiles
     paired = ctx.kt_draws().sum("municipality") if ctx.ranged else by_sector
@@ -98,9 +98,9 @@ def difference_section(ctx: _Context) -> Section:
     blocks = (
         Text(how),
         Chart("differences", f"Each scenario's emissions minus those of {first}, {label}, by inventory sector "
-                             f"[{_axis(ctx)}], every year 2009-2050: bars below zero are cuts, above zero "
+                             f"[{axis(ctx)}], every year 2009-2050: bars below zero are cuts, above zero "
                              f"increases; the black line is the net difference.{means}",
-              lambda: difference_figure(years, diffs, _axis(ctx), f"Difference from {first} by sector, {label}"),
+              lambda: difference_figure(years, diffs, axis(ctx), f"Difference from {first} by sector, {label}"),
               alt="Differences from the first scenario by sector"),
         Table(f"Difference from {first} by sector, {label} (negative: lower emissions)", header, tuple(rows), note,
               groups=groups),
@@ -108,7 +108,7 @@ def difference_section(ctx: _Context) -> Section:
     return Section("measures", f"What the scenarios change against {first}", blocks)
 
 
-def package_section(ctx: _Context) -> list[Section]:
+def package_section(ctx: Context) -> list[Section]:
     scenario, result, report, base_path = ctx.package
     idx = [dims.MUNICIPALITIES.index(m) for m in ctx.municipalities]
     label = area_label(ctx.municipalities, ctx.names)
@@ -120,13 +120,13 @@ def package_section(ctx: _Context) -> list[Section]:
     first_start = min(m.start_year for m in scenario.own)
     how = "exact Shapley values over all subsets" if result.exact else "Shapley values estimated from sampled orders"
     wedge = Chart("wedges",
-                  f"What each measure of {ctx.package_source} does, {label} [{_axis(ctx)}]. Left: the solid line "
+                  f"What each measure of {ctx.package_source} does, {label} [{axis(ctx)}]. Left: the solid line "
                   f"is {result.base} without the package, the dashed line with it; each band is a measure's share "
                   f"of the difference in each year ({how}: each measure's effect averaged over every order of "
                   "adding the measures, so the bands add up to the package's effect); bands below the solid line "
                   "are cuts, above it increases. Right: the same bands on their own scale, so that small measures "
                   "show; the dashed line is the package's net effect.",
-                  lambda: wedge_figure(years, base, effects, labels, result.base, scenario.name, _axis(ctx),
+                  lambda: wedge_figure(years, base, effects, labels, result.base, scenario.name, axis(ctx),
                                        f"What each measure does, {label}", first_start, colour_of),
                   alt="Wedge chart of the package's measures")
     def kt(arr, j):
@@ -209,7 +209,7 @@ def package_section(ctx: _Context) -> list[Section]:
     return [measures, costs]
 
 
-def decomposition_section(ctx: _Context) -> Section:
+def decomposition_section(ctx: Context) -> Section:
     from . import decomposition as dc
 
     rows = dc.decompose(ctx.ds, ctx.scenarios, ctx.municipalities, dims.BASE_YEAR, ctx.year, None, ctx.source)
@@ -226,11 +226,11 @@ def decomposition_section(ctx: _Context) -> Section:
              "energy per m2) and fuel (CO2e per unit of fuel or delivered energy: biofuel, oil phased out). "
              "The four effects add up to the change exactly (additive LMDI-I)."),
         Chart("decomposition", f"Change in emissions {span} of {label} split into effects, per sector and scenario "
-                               f"[{_axis(ctx)}]: bars below zero lowered emissions, above zero raised them; the "
+                               f"[{axis(ctx)}]: bars below zero lowered emissions, above zero raised them; the "
                                "last group is the net change (the sum of the four)."
                                + (f" Means over the {ctx.draws} draws (means keep the effects adding up to the "
                                   "change)." if ctx.ranged else ""),
-              lambda: decomposition_figure(effects, ctx.colours, _axis(ctx), f"Why emissions changed, {span}"),
+              lambda: decomposition_figure(effects, ctx.colours, axis(ctx), f"Why emissions changed, {span}"),
               alt="LMDI decomposition bars"),
     ]
     for sector in dc.SECTORS:

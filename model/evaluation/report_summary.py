@@ -11,20 +11,20 @@ import numpy as np
 
 from .. import dims
 from .report_content import Bullets, Section, Table, Text, area_label, join_names, number, percent_change, unit_label
-from .report_context import (_Context, _in_each_scenario, _national_ids, _national_picks, _national_title,
-                             _rows_for, _scenario_descriptions, _unit)
+from .report_context import (Context, in_each_scenario, national_ids, national_picks, national_title,
+                             rows_for, scenario_descriptions, unit)
 
 SUMMARY_YEARS = (2009, 2020, 2030, 2050)
 
 
-def _summary_years(ctx: _Context) -> list[int]:
+def _summary_years(ctx: Context) -> list[int]:
     have = set(int(y) for y in ctx.years)
     return sorted((set(SUMMARY_YEARS) | {ctx.year}) & have)
 
 
-def _together_target(ctx: _Context, sc: str, target_id: str) -> tuple[float, float, int | None] | None:
+def _together_target(ctx: Context, sc: str, target_id: str) -> tuple[float, float, int | None] | None:
     """(target, modelled, first year met or None) of a national target for the selection together."""
-    rows = [r for r in _rows_for(ctx, sc, group="national", target_id=target_id) if r["target_value"] is not None]
+    rows = [r for r in rows_for(ctx, sc, group="national", target_id=target_id) if r["target_value"] is not None]
     if not rows:
         return None
     if ctx.municipalities == list(dims.MUNICIPALITIES):
@@ -55,7 +55,7 @@ def _chances(r: dict, digits: int, last_year: int) -> str:
     return text
 
 
-def _ranged_total_rows(ctx: _Context, years: list[int]) -> list[tuple]:
+def _ranged_total_rows(ctx: Context, years: list[int]) -> list[tuple]:
     """The summary's emission rows with several draws: per scenario the total of the selection in each
     year, its change from 2009 to the evaluation year and its difference from the first scenario, each
     computed draw by draw (the scenarios' draws share their parameter values), then median and range."""
@@ -75,7 +75,7 @@ def _ranged_total_rows(ctx: _Context, years: list[int]) -> list[tuple]:
     return rows
 
 
-def _ranged_note(ctx: _Context, first: str) -> str:
+def _ranged_note(ctx: Context, first: str) -> str:
     text = (f"Medians over the {ctx.ensemble}, with the 5-95 % range in brackets; totals, changes and differences "
             "are computed in each draw before the percentiles are taken.")
     if len(ctx.scenarios) > 1:
@@ -83,8 +83,8 @@ def _ranged_note(ctx: _Context, first: str) -> str:
     return text
 
 
-def summary_section(ctx: _Context) -> Section:
-    descriptions = _scenario_descriptions(ctx.ds)
+def summary_section(ctx: Context) -> Section:
+    descriptions = scenario_descriptions(ctx.ds)
     totals = ctx.kt().sum(["municipality", "sector"])
     years = _summary_years(ctx)
     first = ctx.scenarios[0]
@@ -120,9 +120,9 @@ def summary_section(ctx: _Context) -> Section:
             + (f"Costing at most the carbon price: {join_names(pays)}." if pays else
                "No measure of it costs at most the carbon price.")))
     header = ("scenario",) + tuple(str(y) for y in years) + (f"change 2009-{ctx.year} [%]",)
-    groups = (("", 1), (f"[{_unit(ctx)}]", len(years)), ("", 1))
+    groups = (("", 1), (f"[{unit(ctx)}]", len(years)), ("", 1))
     if len(ctx.scenarios) > 1:
-        header += (f"minus {first}, {ctx.year} [{_unit(ctx)}]",)
+        header += (f"minus {first}, {ctx.year} [{unit(ctx)}]",)
         groups += (("", 1),)
     rows = []
     for sc in ctx.scenarios:
@@ -140,7 +140,7 @@ def summary_section(ctx: _Context) -> Section:
     blocks.append(Table(f"Emissions of {area_label(ctx.municipalities, ctx.names)}, all sectors "
                         f"(GWP {ctx.gwp.upper()})", header, tuple(rows), note, groups))
     # the national targets for the selection together
-    ids = _national_ids(ctx)
+    ids = national_ids(ctx)
     from .targets import RULE_TEXT
 
     trows = []
@@ -148,7 +148,7 @@ def summary_section(ctx: _Context) -> Section:
         cells = []
         for sc in ctx.scenarios:
             if ctx.ranged:
-                together = _national_picks(ctx, [r for r in _rows_for(ctx, sc, group="national", target_id=tid)
+                together = national_picks(ctx, [r for r in rows_for(ctx, sc, group="national", target_id=tid)
                                                  if r["target_value"] is not None], ctx.municipalities)
                 cells.append(_chances(together[0], 1, int(ctx.years[-1])) if together else "-")
                 continue
@@ -162,25 +162,25 @@ def summary_section(ctx: _Context) -> Section:
             else:
                 when = f"; first met in {first_met}" if first_met else ""
                 cells.append(f"not met: {number(modelled)} against {number(target)}{when}")
-        trows.append((_national_title(ctx, tid),) + tuple(cells))
+        trows.append((national_title(ctx, tid),) + tuple(cells))
     scope = "non-ETS emissions" if ctx.rule == "non-ets" else "emissions"
     note = f"National targets are set against the municipalities by the {RULE_TEXT[ctx.rule]}."
     if ctx.ranged:
         note += " " + CHANCES_NOTE
     blocks.append(Table(f"National targets for {area_label(ctx.municipalities, ctx.names)} in their target year: "
-                        f"modelled against target {scope} [{_unit(ctx)}]",
+                        f"modelled against target {scope} [{unit(ctx)}]",
                         ("target",) + tuple(f"scenario {sc}" for sc in ctx.scenarios), tuple(trows), note))
     # which municipalities meet each national target in its year
     mrows = []
     for tid in ids:
         cells = []
         for sc in ctx.scenarios:
-            rows = [r for r in _rows_for(ctx, sc, group="national", target_id=tid, level="municipality")
+            rows = [r for r in rows_for(ctx, sc, group="national", target_id=tid, level="municipality")
                     if r["area"] in ctx.municipalities and r["target_value"] is not None]
             met = [ctx.name(r["area"]) + (f" ({r['p_met']:.2f})" if ctx.ranged else "")
                    for r in rows if r["met_in_target_year"]]
             cells.append(f"{len(met)} of {len(rows)}" + (f": {', '.join(met)}" if met else ""))
-        mrows.append((_national_title(ctx, tid),) + tuple(cells))
+        mrows.append((national_title(ctx, tid),) + tuple(cells))
     if len(ctx.municipalities) > 1 and not ctx.ranged:
         blocks.append(Table("Municipalities that meet each national target in its target year",
                             ("target",) + tuple(f"scenario {sc}" for sc in ctx.scenarios), tuple(mrows)))
@@ -195,7 +195,7 @@ def summary_section(ctx: _Context) -> Section:
         orows = []
         for r0 in own:
             cells = []
-            for r in _in_each_scenario(ctx, r0):
+            for r in in_each_scenario(ctx, r0):
                 d = 3 if r["unit"].startswith("index") else 1
                 if ctx.ranged:
                     cells.append(_chances(r, d, int(ctx.years[-1])))
