@@ -1,4 +1,5 @@
-"""Exceptions the command line turns into one clear message and a non-zero exit."""
+"""Exceptions the command line turns into one clear message and a non-zero exit, and the hint
+for a near miss that such a message may carry."""
 
 
 class FramtidError(Exception):
@@ -41,3 +42,20 @@ class ObservationFileError(DataError):
     """A file of observed values given on the command line is malformed (exit code 2: bad input)."""
 
     exit_code = 2
+
+
+def did_you_mean(word, allowed) -> str:
+    """The hint ``did you mean 'x'? `` for a ``word`` that is not among ``allowed``, to put before the
+    list of what is allowed; empty when nothing is close. Case is ignored; the names that begin with
+    the word are offered, else the nearest spellings (up to three)."""
+    import difflib
+
+    if not isinstance(word, str) or not word.strip():
+        return ""
+    by_lower = {str(a).lower(): str(a) for a in allowed}
+    w = word.strip().lower()
+    close = [a for a in by_lower if len(w) >= 3 and a.startswith(w)][:3]
+    if not close:
+        scored = sorted(((difflib.SequenceMatcher(None, w, a).ratio(), a) for a in by_lower), reverse=True)
+        close = [a for r, a in scored[:3] if r >= 0.6 and r >= scored[0][0] - 0.1]
+    return f"did you mean {' or '.join(repr(by_lower[c]) for c in close)}? " if close else ""

@@ -48,7 +48,7 @@ import numpy as np
 
 from . import dims
 from .accounting import DEFAULT_GWP, GWP_SETS
-from .errors import ScenarioError
+from .errors import ScenarioError, did_you_mean
 from .measures import COMMON_KEYS, KINDS, Measure, measure_replacing
 from .measures.base import ADOPTION
 from .parameters import table as parameter_table
@@ -90,8 +90,13 @@ def _number(value) -> bool:
 
 def _read(path: Path, problems: _Problems) -> dict | None:
     try:
+        raw = path.read_bytes()
+        if raw.startswith((b"\x89HDF", b"CDF")):
+            problems.add(path.name, "is a NetCDF file (a result of framtid run?), not a scenario; a scenario is "
+                                    "a TOML text file (see `framtid list scenarios`)")
+            return None
         # utf-8-sig: a byte-order mark written by some Windows editors is accepted and dropped
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except OSError as exc:
         problems.add(path.name, f"cannot read scenario file ({exc.strerror or exc})")
         return None
@@ -114,7 +119,8 @@ def _municipalities(value, where: str, problems: _Problems) -> tuple[str, ...] |
         return None
     unknown = [v for v in items if v not in dims.MUNICIPALITIES]
     if unknown:
-        problems.add(where, f"unknown municipality {', '.join(map(repr, unknown))}; allowed: "
+        problems.add(where, f"unknown municipality {', '.join(map(repr, unknown))}; "
+                            f"{did_you_mean(unknown[0], dims.MUNICIPALITIES)}allowed: "
                             f"{', '.join(dims.MUNICIPALITIES)} or \"*\"")
         return None
     if len(set(items)) != len(items):
@@ -144,7 +150,8 @@ def _field_value(f, value, where: str, problems: _Problems):
     if f.choice_axis:
         choices = f.choices
         if not isinstance(value, str) or value not in choices:
-            problems.add(where, f"must be one of {', '.join(choices)} (got {value!r})")
+            hint = did_you_mean(value, choices).rstrip()
+            problems.add(where, f"must be one of {', '.join(choices)} (got {value!r})" + (f"; {hint}" if hint else ""))
             return None
         return value
     if f.axis and isinstance(value, dict):
@@ -192,17 +199,21 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
                                       f"allowed: {', '.join(sorted(KINDS))}")
         return None
     if kind_name not in KINDS:
-        problems.add(f"{where}.kind", f"unknown measure kind {kind_name!r}; allowed: {', '.join(sorted(KINDS))}")
+        problems.add(f"{where}.kind", f"unknown measure kind {kind_name!r}; {did_you_mean(kind_name, KINDS)}"
+                                      f"allowed: {', '.join(sorted(KINDS))}")
         return None
     kind = KINDS[kind_name]
+    allowed = list(COMMON_KEYS) + [f.name for f in kind.fields]
+    misspelt = set()   # keys left out because the file spells them wrongly: reported once, as unknown keys
     for key in entry:
         if key not in COMMON_KEYS and kind.field(key) is None:
-            allowed = list(COMMON_KEYS) + [f.name for f in kind.fields]
-            problems.add(f"{where}.{key}", f"unknown key for kind {kind_name!r}; allowed: {', '.join(allowed)}")
+            hint = did_you_mean(key, [k for k in allowed if k not in entry])
+            misspelt.update(k for k in allowed if k not in entry and repr(k) in hint)
+            problems.add(f"{where}.{key}", f"unknown key for kind {kind_name!r}; {hint}allowed: {', '.join(allowed)}")
     values = {}
     for f in kind.fields:
         if f.name not in entry:
-            if f.required:
+            if f.required and f.name not in misspelt:
                 problems.add(where, f"missing required key {f.name!r} ({f.description} [{f.unit}])")
             values[f.name] = (np.full(len(f.labels), float(f.default)) if f.axis and f.default is not None
                               else f.default)
@@ -220,9 +231,10 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
             problems.add(f"{where}.municipality", f"{owner_field} {values[owner_field]!r} belongs to {owner!r}; "
                                                   f"leave municipality out or write {owner!r}")
         munis = (owner,)
-    elif "municipality" not in entry:
+    elif "municipality" not in entry and not owner_field and "municipality" not in misspelt:
+        # (a measure whose municipality comes from a field has it from there, or an error there already)
         problems.add(where, "missing required key 'municipality'")
-    start = _year(entry, "start_year", where, problems, required=True)
+    start = _year(entry, "start_year", where, problems, required="start_year" not in misspelt)
     end = _year(entry, "end_year", where, problems, required=False)
     if start is not None and end is not None and end < start:
         problems.add(f"{where}.end_year", f"must not be before start_year ({start})")
@@ -297,7 +309,7 @@ def _parameters(table, where: str, problems: _Problems) -> dict[str, float]:
         key = f'{where}."{name}"'
         spec = specs.get(name)
         if spec is None:
-            problems.add(key, "unknown parameter (see `framtid list parameters`)")
+            problems.add(key, f"unknown parameter; {did_you_mean(name, specs)}see `framtid list parameters`")
         elif not _number(value):
             problems.add(key, f"must be a number [{spec.unit}] (got {_type_name(value)} {value!r})")
         elif not spec.low <= value <= spec.high:
@@ -416,14 +428,16 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     text = data.pop("__text__")
     for key in data:
         if key not in TOP_KEYS:
-            problems.add(f"{label}: {key}", f"unknown top-level key; allowed: {', '.join(TOP_KEYS)}")
+            problems.add(f"{label}: {key}", f"unknown top-level key; {did_you_mean(key, TOP_KEYS)}"
+                                            f"allowed: {', '.join(TOP_KEYS)}")
     head = data.get("scenario")
     if not isinstance(head, dict):
         problems.add(label, "missing [scenario] table with at least name = \"...\"")
         head = {}
     for key in head:
         if key not in SCENARIO_KEYS:
-            problems.add(f"{label}: scenario.{key}", f"unknown key; allowed: {', '.join(SCENARIO_KEYS)}")
+            problems.add(f"{label}: scenario.{key}", f"unknown key; {did_you_mean(key, SCENARIO_KEYS)}"
+                                                     f"allowed: {', '.join(SCENARIO_KEYS)}")
     name = head.get("name")
     if head and not (isinstance(name, str) and NAME_PATTERN.fullmatch(name)):
         problems.add(f"{label}: scenario.name", "must be a non-empty name of letters, digits, '.', '_' or '-' "
@@ -449,8 +463,8 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
                                                                f"framtid; built-ins: {', '.join(builtin_names())}")
                 else:
                     hint = (f'; the shipped one is extends = "framtid:{stem}"' if stem in builtin_names() else "")
-                    problems.add(f"{label}: scenario.extends",
-                                 f"no scenario {head['extends']!r} (looked for {parent_path.name} next to {label}){hint}")
+                    problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} (looked for "
+                                                               f"{parent_path.name} next to {label}){hint}")
             else:
                 parent = _load(parent_path, problems, chain + (path,))
 

@@ -156,6 +156,53 @@ def test_utf8_byte_order_mark_is_accepted(tmp_path):
     assert load(path).name == "t"
 
 
+CHARGE = ('[[measure]]\nkind = "congestion_charge"\ncordon = "trondheim_ring"\nstart_year = 2027\n'
+          'peak_nok = 50\noffpeak_nok = 25\n')
+
+
+@pytest.mark.parametrize("text, where, hint", [
+    (GOOD_HEAD + CHARGE.replace('"congestion_charge"', '"congestion_charges"'), "measure[1].kind",
+     "did you mean 'congestion_charge'? allowed: biofuel_blend"),
+    (GOOD_HEAD + CHARGE.replace("peak_nok = 50", "peak_nokk = 50"), "measure[1].peak_nokk",
+     "did you mean 'peak_nok'? allowed: kind,"),
+    (GOOD_HEAD + CHARGE.replace("start_year", "start_yaer"), "measure[1].start_yaer", "did you mean 'start_year'?"),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipalities = "oslo"\nstart_year = 2020\n',
+     "measure[1].municipalities", "did you mean 'municipality'?"),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "Bærum"\nstart_year = 2020\n',
+     "measure[1].municipality", "unknown municipality 'Bærum'; did you mean 'baerum'? allowed: oslo"),
+    (GOOD_HEAD + CHARGE.replace('"trondheim_ring"', '"trondheim"'), "measure[1].cordon",
+     "(got 'trondheim'); did you mean 'trondheim_ring' or 'trondheim_inner'?"),
+    (GOOD_HEAD.replace("[scenario]", "[scenario]\nextend = 'reference'"), "scenario.extend",
+     "did you mean 'extends'? allowed: name"),
+    (GOOD_HEAD + CHARGE.replace("[[measure]]", "[[measures]]"), "measures", "did you mean 'measure'?"),
+    (GOOD_HEAD + '[parameters]\n"land_use.population_growth_longrun" = 0.004\n',
+     'parameters."land_use.population_growth_longrun"', "did you mean 'land_use.population_growth_long_run'?"),
+])
+def test_a_misspelt_name_is_one_problem_that_names_the_near_miss(tmp_path, text, where, hint):
+    """A misspelling is reported once, at the key, with the names it comes close to; a required key
+    spelt wrongly is not reported as missing too."""
+    found = problems(tmp_path, text)
+    assert len(found) == 1 and found[0].startswith(f"bad.toml: {where}:") and hint in found[0], found
+
+
+def test_a_measure_whose_municipality_comes_from_its_cordon_is_not_asked_for_one(tmp_path):
+    """An unknown or missing cordon is the one problem: the municipality follows from the cordon."""
+    found = problems(tmp_path, GOOD_HEAD + CHARGE.replace('cordon = "trondheim_ring"\n', ""))
+    assert found == ["bad.toml: measure[1]: missing required key 'cordon' (the cordon charged (see `framtid list "
+                     "cordons`) [id])"], found
+    assert load(write(tmp_path, "ok.toml", GOOD_HEAD + CHARGE)).measures[0].municipalities == ("trondheim",)
+
+
+def test_a_result_file_given_as_a_scenario_is_named_as_such(tmp_path):
+    for magic in (b"\x89HDF\r\n\x1a\n", b"CDF\x01"):
+        path = tmp_path / "compare.nc"
+        path.write_bytes(magic + bytes(64))
+        with pytest.raises(ScenarioError) as info:
+            load(path)
+        assert info.value.problems == ["compare.nc: is a NetCDF file (a result of framtid run?), not a scenario; a "
+                                       "scenario is a TOML text file (see `framtid list scenarios`)"]
+
+
 def test_scenario_name_longer_than_64_characters_is_refused(tmp_path):
     found = problems(tmp_path, f'[scenario]\nname = "{"x" * 65}"\n')
     assert any(p.startswith("bad.toml: scenario.name") for p in found), found
