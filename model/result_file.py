@@ -280,7 +280,7 @@ def open_results(path: str | Path, variables: list[str] | None = None, needed_by
                 ds = ds[[n for n in dict.fromkeys(["emissions", *variables]) if n in ds.data_vars]]
             loaded = ds if lazy else ds.load()
         except Exception as exc:  # the NetCDF back-ends raise many types for files they cannot read
-            raise ResultFileError(f"{path}: not a framtid result file ({type(exc).__name__}: {exc})") from None
+            raise ResultFileError(f"{path}: not a framtid result file ({_unreadable(path, exc)})") from None
         if "emissions" not in loaded or "framtid_version" not in loaded.attrs:
             raise ResultFileError(f"{path}: not a framtid result file (no emissions variable or provenance)")
         for name, dims in REQUIRED.items():
@@ -301,6 +301,21 @@ def open_results(path: str | Path, variables: list[str] | None = None, needed_by
     else:
         opened.close()
     return loaded
+
+
+def _unreadable(path: Path, exc: Exception) -> str:
+    """Why a file given as a result could not be read, in a line: not NetCDF at all (a scenario, a
+    CSV, a chart), or NetCDF that the back-ends cannot read (cut short, damaged)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as cannot:
+        return cannot.strerror or str(cannot)
+    if not head.startswith((b"CDF", b"\x89HDF")):
+        hint = f"; a scenario? run it first: framtid run {path}" if path.suffix.lower() == ".toml" else ""
+        return f"not a NetCDF file; a result is the .nc file that framtid run writes{hint}"
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"a NetCDF file that cannot be read, cut short or damaged: {type(exc).__name__}: {first}"
 
 
 def verify(ds, path: Path | str = "result", checksum=data_checksum) -> None:

@@ -273,6 +273,30 @@ def test_open_results_rejects_non_framtid_files(tmp_path):
         api.open_results(tmp_path / "missing.nc")
 
 
+def test_a_file_that_is_not_a_result_is_refused_in_one_line_that_says_what_it_is(saved, tmp_path):
+    """A scenario, a CSV or a chart given as a result: one line, no back-end advice or links; a NetCDF
+    file cut short: said so."""
+    scenario = tmp_path / "package.toml"
+    scenario.write_text('[scenario]\nname = "package"\n')
+    with pytest.raises(FramtidError) as info:
+        api.open_results(scenario)
+    assert str(info.value) == (f"{scenario}: not a framtid result file (not a NetCDF file; a result is the .nc file "
+                               f"that framtid run writes; a scenario? run it first: framtid run {scenario})")
+    chart = tmp_path / "mac.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    with pytest.raises(FramtidError) as info:
+        api.open_results(chart)
+    assert str(info.value) == (f"{chart}: not a framtid result file (not a NetCDF file; a result is the .nc file "
+                               "that framtid run writes)")
+    cut = tmp_path / "cut.nc"
+    cut.write_bytes(saved.read_bytes()[:4096])
+    with pytest.raises(FramtidError) as info:
+        api.open_results(cut)
+    message = str(info.value)
+    assert message.startswith(f"{cut}: not a framtid result file (a NetCDF file that cannot be read, cut short or "
+                              "damaged: ") and "\n" not in message and "http" not in message
+
+
 # -- reproducibility --------------------------------------------------------------------------------
 
 def test_same_seed_gives_identical_datasets(ds):
