@@ -371,6 +371,26 @@ def test_tables_of_draws_show_medians_ranges_and_units(sampled_report):
     assert checked > 30
 
 
+def test_the_summary_counts_a_package_s_measures_and_says_its_effect_is_at_default_values(sampled_report,
+                                                                                          with_package, tmp_path):
+    """'adds 1 measure' (not '1 measures'); over draws, the package's effect in the summary is a run at
+    the default parameter values (as its attribution and costs), which the summary says."""
+    one = tmp_path / "one.toml"
+    one.write_text(PACKAGE.split("[[measure]]")[0] + "[[measure]]" + PACKAGE.split("[[measure]]")[1])
+    out = tmp_path / "one-report"
+    res = invoke("report", sampled_report[0], "--out", out, "--package", one, "--municipality", "oslo",
+                 "--scenario", "current-policies")
+    assert res.exit_code == 0, res.output
+    summary = next(line for line in (out / "report.md").read_text(encoding="utf-8").splitlines()
+                   if line.startswith("The package one.toml"))
+    assert summary.startswith("The package one.toml adds 1 measure to current-policies. In 2030 ")
+    assert "; at the default parameter values, not over the draws, like the package's attribution and costs)" \
+        in summary
+    three = next(line for line in (with_package / "report.md").read_text(encoding="utf-8").splitlines()
+                 if line.startswith("The package small-package.toml"))
+    assert " adds 3 measures to current-policies. " in three and "draws" not in three
+
+
 def test_a_selection_of_draws_sums_its_targets_draw_by_draw(sampled_report, tmp_path):
     path, _ = sampled_report
     ds = api.open_results(path)

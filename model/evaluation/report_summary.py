@@ -114,9 +114,13 @@ def summary_section(ctx: Context) -> Section:
         before = float(base_path[ctx.year - dims.BASE_YEAR, idx].sum()) / 1000.0
         pays = [m.label for m in report.measures if m.pays()]
         blocks.append(Text(
-            f"The package {ctx.package_source} adds {len(result.measures)} measures to {result.base}. In {ctx.year} "
+            f"The package {ctx.package_source} adds {len(result.measures)} "
+            f"measure{'s' if len(result.measures) > 1 else ''} to {result.base}. In {ctx.year} "
             f"it changes the emissions of {area_label(ctx.municipalities, ctx.names)} by {number(effect, sign=True)} "
-            f"kt CO2e/yr ({percent_change(before + effect, before)} against {result.base}). "
+            f"kt CO2e/yr ({percent_change(before + effect, before)} against {result.base}"
+            + ("; at the default parameter values, not over the draws, like the package's attribution and costs"
+               if ctx.ranged else "")
+            + "). "
             + (f"Costing at most the carbon price: {join_names(pays)}." if pays else
                "No measure of it costs at most the carbon price.")))
     header = ("scenario",) + tuple(str(y) for y in years) + (f"change 2009-{ctx.year} [%]",)
