@@ -58,7 +58,7 @@ def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permu
     extends: Shapley values (exact up to 12 measures), first-in and last-in effects and the interaction,
     in --year [kt CO2e/yr] and summed from --from to --year [kt CO2e]; negative = emissions cut."""
     from framtid.model import api, catalogue, dims
-    from framtid.model.errors import UsageError
+    from framtid.model.errors import UsageError, did_you_mean
     from framtid.model.evaluation import attribution
     from framtid.model.uncertainty import ensemble
 
@@ -66,7 +66,7 @@ def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permu
     unknown = [m for m in picked or () if m not in dims.MUNICIPALITIES]
     if unknown:
         raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; "
-                         f"allowed: {', '.join(dims.MUNICIPALITIES)}")
+                         f"{did_you_mean(unknown[0], dims.MUNICIPALITIES)}allowed: {', '.join(dims.MUNICIPALITIES)}")
     for warning in ensemble.check_options(n_draws, sampler):
         click.echo(f"warning: {warning}", err=True)
     result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed,
@@ -148,7 +148,8 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sam
 @click.option("--groups", "grouping", type=click.Choice(["submodel"]), default=None,
               help="Move the parameters of each submodel together: indices of groups (fast overview).")
 @click.option("--top", type=int, default=None, metavar="K",
-              help="morris: show the first K; sobol: keep the K with the largest Morris mu_star (default 10).")
+              help="morris: show only the first K (default: all); sobol: keep the K with the largest Morris "
+                   "mu_star (default 10).")
 @click.option("--trajectories", type=int, default=None, metavar="R",
               help="Morris trajectories (default 10); runs = R x (parameters + 1).")
 @click.option("--samples", type=int, default=None, metavar="N",

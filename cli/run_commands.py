@@ -120,13 +120,13 @@ def validate(files):
 
 
 @click.command(name="list")
-@click.argument("what", type=click.Choice(["municipalities", "scenarios", "measures", "parameters", "levers",
-                                           "cordons"]))
+@click.argument("what", metavar="WHAT", type=click.Choice(["municipalities", "scenarios", "measures", "parameters",
+                                                           "levers", "cordons"]))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def list_(what, fmt):
-    """List MUNICIPALITIES, SCENARIOS (shipped), MEASURES (kinds and fields), PARAMETERS, LEVERS or
-    CORDONS (toll cordons: owner, direction, who crosses them)."""
+    """List WHAT: municipalities, scenarios (shipped), measures (kinds and fields), parameters, levers or
+    cordons (toll cordons: owner, direction, who crosses them)."""
     from framtid.model import catalogue
 
     if what == "measures" and fmt == "json":   # nested: one object per kind with its fields

@@ -213,10 +213,11 @@ def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
 
 def base_year_report(municipality: str):
     """Sections (title, header, rows) describing one municipality's 2009 values."""
-    from .errors import UsageError
+    from .errors import UsageError, did_you_mean
 
     if municipality not in dims.MUNICIPALITIES:
-        raise UsageError(f"unknown municipality {municipality!r}; allowed: {', '.join(dims.MUNICIPALITIES)}")
+        raise UsageError(f"unknown municipality {municipality!r}; {did_you_mean(municipality, dims.MUNICIPALITIES)}"
+                         f"allowed: {', '.join(dims.MUNICIPALITIES)}")
     from . import base_year
     from .accounting import gwp_vector
     from .parameters import Params
@@ -283,7 +284,7 @@ def _driver_value(inputs, name: str, i: int) -> str:
 
 def select(ds, scenarios=None, municipalities=None, sectors=None, source: str = "result"):
     """The part of a result the filters name; an unknown name is a usage error listing what the file has."""
-    from .errors import UsageError
+    from .errors import UsageError, did_you_mean
 
     for option, dim, wanted in (("--scenario", "scenario", scenarios), ("--municipality", "municipality",
                                                                         municipalities),
@@ -293,7 +294,8 @@ def select(ds, scenarios=None, municipalities=None, sectors=None, source: str = 
         have = [str(v) for v in ds[dim].values]
         unknown = [w for w in wanted if w not in have]
         if unknown:
-            raise UsageError(f"{option}: {', '.join(map(repr, unknown))} not in {source}; allowed: {', '.join(have)}")
+            raise UsageError(f"{option}: {', '.join(map(repr, unknown))} not in {source}; "
+                             f"{did_you_mean(unknown[0], have)}allowed: {', '.join(have)}")
         ds = ds.sel({dim: list(dict.fromkeys(wanted))})
     return ds
 
@@ -380,10 +382,8 @@ def summary_tables(ds, years: list[int], by: str = "municipality"):
     for sc in scenarios[1:]:
         rows = []
         for label in labels + ["total"]:
-            def pick(x):
-                return x.sel(scenario=sc) - x.sel(scenario=first)
-
-            series = pick(total) if label == "total" else pick(table.sel({by: label}))
+            part = total if label == "total" else table.sel({by: label})
+            series = part.sel(scenario=sc) - part.sel(scenario=first)
             rows.append((label,) + tuple(_value_cell(v, ranged, sign=True) for v in draws(series)))
         out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{stat}]", header[:-1], rows))
     if ranged and out:

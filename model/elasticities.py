@@ -19,7 +19,7 @@ from importlib import resources
 import numpy as np
 
 from . import dims
-from .errors import DataError, UsageError
+from .errors import DataError, UsageError, did_you_mean
 
 STEP = 1.10                 # the arc: +10 %
 # NOK per car trip ending in A zones (real 2009) where no fee is in force: about an hour in Oslo's
@@ -148,7 +148,8 @@ def implied(municipality: str | None = None, start_year: int = 2012, scenario=No
     from .scenario import load
 
     if municipality is not None and municipality not in dims.MUNICIPALITIES:
-        raise UsageError(f"--municipality: unknown {municipality!r}; allowed: {', '.join(dims.MUNICIPALITIES)}")
+        raise UsageError(f"--municipality: unknown id {municipality!r}; "
+                         f"{did_you_mean(municipality, dims.MUNICIPALITIES)}allowed: {', '.join(dims.MUNICIPALITIES)}")
     if not dims.BASE_YEAR < start_year <= dims.FINAL_YEAR - 9:
         raise UsageError(f"--year: must lie in {dims.BASE_YEAR + 1}-{dims.FINAL_YEAR - 9} (got {start_year})")
     base = scenario or load("framtid:reference")

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import dims
 from .draw_statistics import PERCENTILES
-from .errors import ObservationFileError, ResultFileError, UsageError
+from .errors import ObservationFileError, ResultFileError, UsageError, did_you_mean
 from .hindcast_plot import plot  # noqa: F401  (re-exported)
 from .observed import TOTALS, Observation, read_observed, sort_key  # noqa: F401  (re-exported)
 
@@ -112,7 +112,8 @@ def pick_scenario(ds, scenario: str | None) -> str:
             raise UsageError(f"the result holds several scenarios ({', '.join(names)}); choose one with --scenario")
         return names[0]
     if scenario not in names:
-        raise UsageError(f"--scenario: {scenario!r} not in the result; allowed: {', '.join(names)}")
+        raise UsageError(f"--scenario: {scenario!r} not in the result; {did_you_mean(scenario, names)}"
+                         f"allowed: {', '.join(names)}")
     return scenario
 
 

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import dims
-from .errors import ObservationFileError
+from .errors import ObservationFileError, did_you_mean
 
 GWP_SETS = ("ar4", "ar5", "ar6", "sar")     # as accounting.GWP_SETS (not imported: it pulls in the parameters)
 DEFAULT_GWP = "ar5"
@@ -202,7 +202,8 @@ def _fixed_municipality(table: _Table, municipality: str | None) -> str | None:
         return None
     found = municipality_aliases().get(municipality.strip().casefold())
     if found is None:
-        raise ObservationFileError(f"--municipality: unknown municipality {municipality!r}; allowed: "
+        raise ObservationFileError(f"--municipality: unknown municipality {municipality!r}; "
+                                   f"{did_you_mean(municipality, dims.MUNICIPALITIES)}allowed: "
                                    f"{', '.join(dims.MUNICIPALITIES)}")
     return found
 

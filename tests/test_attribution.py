@@ -196,8 +196,14 @@ def test_packages_that_cannot_be_attributed_say_why(tmp_path):
         at.attribute("framtid:reference")
     with pytest.raises(UsageError, match="adaptive measures cannot be attributed"):
         at.attribute(REPO / "scenarios" / "restrictive-adaptive.toml")
-    with pytest.raises(UsageError, match="--year"):
+    with pytest.raises(UsageError, match=r"^--year: must be from 2010 to 2050 \(got 2009\)$"):
         at.attribute(REPO / "scenarios" / "restrictive.toml", year=2009)
+    # a --year before the package starts names --year, not a --from the user did not give
+    with pytest.raises(UsageError, match=r"^--year: 2020 is before the package's first measure starts \(2027\); "):
+        at.attribute(REPO / "scenarios" / "restrictive.toml", year=2020)
+    with pytest.raises(UsageError, match=r"^--from: the cumulative span must start after 2009 and not after --year "
+                                         r"2030 \(got 2031\)$"):
+        at.attribute(REPO / "scenarios" / "restrictive.toml", year=2030, span_from=2031)
 
 
 def test_the_command_prints_json_blocks_per_municipality(package):

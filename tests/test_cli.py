@@ -141,6 +141,56 @@ def test_data_marks_observed_and_estimated():
     assert "heating_oil" in res.output
     res = invoke("data", "gotham")
     assert res.exit_code == 2 and "unknown municipality" in res.output
+    res = invoke("data", "Tromsø")
+    assert res.exit_code == 2 and "unknown municipality 'Tromsø'; did you mean 'tromso'? allowed: oslo" in res.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--municipality", "olso"), "--municipality: 'olso' not in {path}; did you mean 'oslo'? allowed: oslo, baerum"),
+    (("--municipality", "oslo,Bærum"), "--municipality: 'Bærum' not in {path}; did you mean 'baerum'? allowed: "),
+    (("--sector", "heat"), "--sector: 'heat' not in {path}; did you mean 'heating'? allowed: road_passenger_cars"),
+    (("--scenario", "referense"), "--scenario: 'referense' not in {path}; did you mean 'reference'? allowed: "
+                                  "reference"),
+    (("--municipality", "narnia"), "--municipality: 'narnia' not in {path}; allowed: oslo"),
+])
+def test_a_misspelt_selection_names_the_near_miss(result_file, args, message):
+    path = str(result_file[0])
+    res = invoke("summary", path, *args)
+    assert res.exit_code == 2 and res.output.startswith("framtid: " + message.format(path=path)), res.output
+    assert res.output.count("\n") == 1 and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("decompose", "{path}", "--municipality", "olso"), "--municipality: 'olso' not in {path}; did you mean 'oslo'?"),
+    (("indicators", "{path}", "--municipality", "olso"), "--municipality: 'olso' not in {path}; did you mean 'oslo'?"),
+    (("report", "{path}", "--out", "{tmp}/r", "--municipality", "olso"),
+     "--municipality: unknown id(s) olso; did you mean 'oslo'? allowed: oslo"),
+    (("attribute", str(REPO / "scenarios" / "restrictive.toml"), "--municipality", "olso"),
+     "--municipality: unknown id(s) olso; did you mean 'oslo'? allowed: oslo"),
+    (("elasticities", "--municipality", "olso"), "--municipality: unknown id 'olso'; did you mean 'oslo'? allowed: "),
+    (("sensitivity", REFERENCE, "--municipality", "olso"),
+     "--municipality: unknown id 'olso'; did you mean 'oslo'? allowed: oslo"),
+    (("hindcast", "{path}", "--observed", "{tmp}/obs.csv", "--scenario", "referense"),
+     "--scenario: 'referense' not in the result; did you mean 'reference'? allowed: reference"),
+    (("hindcast", "{path}", "--observed", "{tmp}/agency.csv", "--municipality", "olso"),
+     "--municipality: unknown municipality 'olso'; did you mean 'oslo'? allowed: oslo"),
+])
+def test_every_command_names_the_near_miss_of_a_misspelt_option(result_file, tmp_path, args, message):
+    (tmp_path / "obs.csv").write_text("municipality,year,sector,value\noslo,2009,heating,1000\n")
+    (tmp_path / "agency.csv").write_text("year,sector,source,gas,t_co2e\n2009,Oppvarming,Fyringsolje,CO2,1000\n")
+    path = str(result_file[0])
+    res = invoke(*[a.format(path=path, tmp=tmp_path) for a in args])
+    assert res.exit_code == 2 and res.output.startswith("framtid: " + message.format(path=path)), res.output
+    assert "Traceback" not in res.output and not (tmp_path / "r").exists()
+
+
+def test_list_and_sensitivity_help_say_what_they_take():
+    res = invoke("list", "--help")
+    assert res.exit_code == 0 and "list [OPTIONS] WHAT\n" in res.output
+    assert "List WHAT: municipalities, scenarios (shipped), measures" in " ".join(res.output.split())
+    res = invoke("sensitivity", "--help")
+    assert "morris: show only the first K (default: all); sobol: keep the K with the largest Morris mu_star " \
+           "(default 10)." in " ".join(res.output.split())
 
 
 def test_run_checks_everything_before_running(tmp_path):

@@ -213,15 +213,18 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     if isinstance(scenario, (str, Path)):
         scenario = load(scenario)
     if not dims.BASE_YEAR < year <= dims.FINAL_YEAR:
-        raise UsageError(f"--year must be from {dims.BASE_YEAR + 1} to {dims.FINAL_YEAR} (got {year})")
+        raise UsageError(f"--year: must be from {dims.BASE_YEAR + 1} to {dims.FINAL_YEAR} (got {year})")
     if draws is not None and draws < 1:
-        raise UsageError(f"--draws must be at least 1 (got {draws})")
+        raise UsageError(f"--draws: must be at least 1 (got {draws})")
     own = _package(scenario)
     n = len(own)
     start = span_from if span_from is not None else max(dims.BASE_YEAR + 1, min(m.start_year for m in own))
     if not dims.BASE_YEAR < start <= year:
-        raise UsageError(f"the cumulative span must start after {dims.BASE_YEAR} and not after --year {year} "
-                         f"(got {start})")
+        if span_from is None:
+            raise UsageError(f"--year: {year} is before the package's first measure starts ({start}); choose a "
+                             f"later --year or give --from")
+        raise UsageError(f"--from: the cumulative span must start after {dims.BASE_YEAR} and not after --year "
+                         f"{year} (got {start})")
     span = (start, year)
     base = Path(scenario.files[-2][0]).stem if len(scenario.files) > 1 else "(no measures)"
     measures = [(m.kind, m.label) for m in own]

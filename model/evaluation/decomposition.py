@@ -54,7 +54,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dims
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean
 
 EFFECTS = ("activity", "structure", "intensity", "fuel")
 SECTORS = ("road_transport", "buildings")
@@ -240,7 +240,8 @@ def check_options(ds, scenarios: list[str] | None, municipalities: list[str] | N
                                  ("--municipality", municipalities, have_m)):
         unknown = [w for w in wanted or [] if w not in have]
         if unknown:
-            raise UsageError(f"{option}: {', '.join(map(repr, unknown))} not in {source}; allowed: {', '.join(have)}")
+            raise UsageError(f"{option}: {', '.join(map(repr, unknown))} not in {source}; "
+                             f"{did_you_mean(unknown[0], have)}allowed: {', '.join(have)}")
     if year_to not in years:
         raise UsageError(f"--to: must be a year of {source} ({span}), got {year_to}")
     if versus is not None:

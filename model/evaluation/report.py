@@ -57,7 +57,7 @@ import tempfile
 from pathlib import Path
 
 from .. import dims
-from ..errors import ResultExistsError, ResultFileError, UsageError
+from ..errors import ResultExistsError, ResultFileError, UsageError, did_you_mean
 from . import decomposition as dc
 from . import indicators as ind
 from . import targets as tg
@@ -127,7 +127,8 @@ def check_options(ds, municipalities: list[str] | None, year: int, source: str =
     if municipalities:
         unknown = [m for m in municipalities if m not in dims.MUNICIPALITIES]
         if unknown:
-            raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; allowed: "
+            raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; "
+                             f"{did_you_mean(unknown[0], dims.MUNICIPALITIES)}allowed: "
                              f"{', '.join(dims.MUNICIPALITIES)}")
         picked = [m for m in dims.MUNICIPALITIES if m in municipalities]
     else:

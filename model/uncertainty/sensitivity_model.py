@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import dims
-from ..errors import FramtidError, UsageError
+from ..errors import FramtidError, UsageError, did_you_mean
 
 CHUNK_DRAWS = 256            # draws per batch run: ~0.7 GB peak, 3.6-4.7 s on one free core (measured)
 DEFAULT_YEAR = 2030
@@ -111,7 +111,8 @@ def output(text: str, municipality: str | None = None, year: int = DEFAULT_YEAR)
     from ..results import ACTIVITY, COORDS
 
     if municipality is not None and municipality not in dims.MUNICIPALITIES:
-        raise UsageError(f"--municipality: unknown id {municipality!r}; allowed: {', '.join(dims.MUNICIPALITIES)}")
+        raise UsageError(f"--municipality: unknown id {municipality!r}; "
+                         f"{did_you_mean(municipality, dims.MUNICIPALITIES)}allowed: {', '.join(dims.MUNICIPALITIES)}")
     if not dims.BASE_YEAR <= year <= dims.FINAL_YEAR:
         raise UsageError(f"--year: must lie in {dims.BASE_YEAR}-{dims.FINAL_YEAR} (got {year})")
     name, _, rest = text.strip().partition(":")
