@@ -279,6 +279,35 @@ def test_shipped_scenarios_have_no_unintended_overlaps():
         assert overlaps(list(load(path).measures)) == [], path.name
 
 
+def test_a_charge_on_a_cordon_taken_down_before_it_starts_is_a_warning(tmp_path):
+    """Oslo's ring of 1990 was taken down in 2019: charging it from 2027 adds a ring beside the rings of
+    2019 (the model charges it as written), which `framtid validate` and `run` say; the shipped
+    scenarios (which set it to 0 from 2019) and a charge on a ring in force do not warn."""
+    from click.testing import CliRunner
+
+    from framtid.cli.main import main
+    from framtid.model.measures import retired_cordons
+
+    head = '[scenario]\nname = "x"\nextends = "framtid:current-policies"\n[[measure]]\nkind = "congestion_charge"\n'
+    old = tmp_path / "old-ring.toml"
+    old.write_text(head + 'cordon = "oslo_ring"\nreplaces = "oslo_ring tolls from 2019-06-01"\nstart_year = 2027\n'
+                          'peak_nok = 40\noffpeak_nok = 20\n')
+    res = CliRunner().invoke(main, ["validate", str(old)])
+    assert res.exit_code == 0, res.output
+    assert ("warning: old-ring.toml: measure[1]: charges cordon 'oslo_ring' from 2027, but it was taken down in "
+            "2019 (`framtid list cordons`); the model charges it as written, on top of the cordons of oslo in force "
+            "then (oslo_ring_2019, oslo_inner_ring, oslo_city_boundary); to change what those charge, name one of "
+            "them\n") in res.stderr
+    free = tmp_path / "free.toml"
+    free.write_text(old.read_text().replace("peak_nok = 40\noffpeak_nok = 20", "peak_nok = 0\noffpeak_nok = 0"))
+    assert retired_cordons(list(load(free).measures)) == []
+    now = tmp_path / "now.toml"
+    now.write_text(head + 'cordon = "oslo_ring_2019"\nstart_year = 2027\npeak_nok = 40\noffpeak_nok = 20\n')
+    assert retired_cordons(list(load(now).measures)) == []
+    for path in sorted((REPO / "scenarios").glob("*.toml")):
+        assert retired_cordons(list(load(path).measures)) == [], path.name
+
+
 def test_shipped_policies_by_hand():
     ref = lever_paths(list(load(builtin_path("policies-2009")).measures), YEARS, 1)
     assert np.all(ref["biofuel_share_petrol"] == 0.025)

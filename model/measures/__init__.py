@@ -1,10 +1,12 @@
 """Measure kinds by programme area, and how a scenario's measures become lever paths.
 
 Each kind is a small declaration in its area's module (``transport`` and ``taxes`` for land use
-and transport, ``buildings``, ``waste`` for consumption and waste, ``adaptation``): fields with unit, range and default, and a function to lever
-targets. :func:`lever_paths` applies every measure by its lever's combine rule, in an
-order that does not depend on the order of the file; :func:`overlaps` finds measures
-that set the same lever cells in the same years, which ``framtid validate`` reports.
+and transport, ``buildings``, ``waste`` for consumption and waste, ``adaptation``): fields with
+unit, range and default, and a function to lever targets. :func:`lever_paths` applies every measure
+by its lever's combine rule, in an order that does not depend on the order of the file;
+:func:`overlaps` finds measures that set the same lever cells in the same years and
+:func:`retired_cordons` charges on a cordon taken down before they start, which ``framtid validate``
+and ``framtid run`` report.
 """
 
 from __future__ import annotations
@@ -108,6 +110,29 @@ def overlaps(measures: list[Measure]) -> list[str]:
                         f"{b.origin}: overlaps {a.origin} ({a.label!r}) on lever {lever} for {where} in "
                         f"{max(a0, b0)}-{min(a1, b1)}; combined by rule '{rule}' ({how}); to end the earlier "
                         f"one, give replaces = {a.label!r} or an end_year")
+    return warnings
+
+
+def retired_cordons(measures: list[Measure]) -> list[str]:
+    """Warnings for charges on a cordon from a year after it was taken down (its years in
+    ``framtid list cordons``): the model charges it as written, so such a charge comes on top of the
+    cordons in force then, which cross the same trips (Oslo's ring of 1990 and its rings of 2019)."""
+    from ..cordons import cordons
+
+    known = cordons()
+    warnings = []
+    for m in measures:
+        cordon = next((c for c in known if c.id == m.values.get("cordon")), None)
+        prices = [m.values.get(k) for k in ("peak_nok", "offpeak_nok", "heavy_peak_nok", "heavy_offpeak_nok")]
+        if cordon is None or cordon.last_year is None or m.start_year <= cordon.last_year or not any(
+                p is not None and np.any(np.asarray(p, dtype=float) > 0) for p in prices):
+            continue
+        then = [c.id for c in known if c.municipality == cordon.municipality and c.first_year <= m.start_year
+                and (c.last_year is None or c.last_year >= m.start_year)]
+        warnings.append(f"{m.origin}: charges cordon {cordon.id!r} from {m.start_year}, but it was taken down in "
+                        f"{cordon.last_year} (`framtid list cordons`); the model charges it as written, on top of "
+                        f"the cordons of {cordon.municipality} in force then ({', '.join(then) or 'none'}); to "
+                        "change what those charge, name one of them")
     return warnings
 
 
