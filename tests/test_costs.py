@@ -302,6 +302,21 @@ def test_ccs_costs_its_full_chain_per_tonne_captured(checked):
     assert m.carbon_price["central"][0] == pytest.approx(2230 * prices.to_real_2009(2023), rel=1e-9)
 
 
+def test_the_mac_chart_shows_its_whole_cost_label_and_legend(checked):
+    """The cost axis of `framtid costs --plot` turns logarithmic here, and its two-line label and the
+    legend beside the chart lie inside the picture (the first line of the label was cut off)."""
+    report = checked[0]
+    fig = costs.mac_chart(report)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "symlog" and ax.get_ylabel().startswith("NOK per t CO2e (real 2009, levelised)\n")
+    width, height = fig.bbox.width, fig.bbox.height
+    for artist in (ax.yaxis.label, ax.get_legend(), ax.title):
+        box = artist.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= width and 0 <= box.y0 and box.y1 <= height, (artist, box)
+
+
 def test_adaptation_is_declared_not_costed(checked):
     report, by_label, _, _ = checked
     m = by_label["Green roofs"]

@@ -509,15 +509,21 @@ def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
 
 
 def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:
-    """Write the MAC curve as a PNG: one bar per costed measure with positive abatement, width its
-    abatement [kt CO2e over the window], height its NOK/t, cheapest first; the central carbon price
-    (discounted mean over the window) as a line. Atomic; an existing file only with ``force``."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
+    """Write the MAC curve (:func:`mac_chart`) as a PNG. Atomic; an existing file only with ``force``."""
     from ..result_file import write_atomically
 
     path = check_plot_path(path, force)
+    fig = mac_chart(report)
+    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100), force, "the chart")
+
+
+def mac_chart(report: CostReport):
+    """The MAC curve as a matplotlib Figure: one bar per costed measure with positive abatement, width
+    its abatement [kt CO2e over the window], height its NOK/t, cheapest first; the central carbon price
+    (discounted mean over the window) as a line."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     curve = report.mac()
     fig = Figure(figsize=(11.0, 5.0))
     FigureCanvasAgg(fig)
@@ -550,5 +556,5 @@ def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:
         ax.text(0.5, 0.5, "no costed measure with positive abatement", transform=ax.transAxes, ha="center")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(alpha=0.3)
-    fig.subplots_adjust(left=0.08, right=0.68, top=0.92, bottom=0.11)
-    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100), force, "the chart")
+    fig.subplots_adjust(left=0.12, right=0.68, top=0.92, bottom=0.11)   # room for the two-line cost label
+    return fig
