@@ -441,3 +441,30 @@ def test_costs_command_over_draws_shows_ranges_and_the_share_that_pays(tmp_path)
     assert any("(" in line and "–" in line for line in table.stdout.splitlines())   # a range cell
     bad = invoke("costs", scenario, "--sampler", "random")
     assert bad.exit_code == 2 and "--sampler: only with --draws N" in bad.output
+
+
+# ---------------------------------------------------------------- adaptive measures
+
+def test_adoption_note_says_where_and_from_when_by_hand():
+    nan = np.nan
+    assert costs.adoption_note(np.array([[nan]])) == "never adopted"
+    assert costs.adoption_note(np.array([[2031.0]])) == "adopted 2031"
+    assert costs.adoption_note(np.array([[nan, 2033.0, 2029.0]])) == "adopted in 2/3 from 2029"
+    # over draws: municipalities adopting in any draw, and the share of draws adopting anywhere
+    years = np.array([[nan, nan], [2030.0, nan], [nan, 2035.0], [nan, nan]])
+    assert costs.adoption_note(years) == "adopted in 2/2 from 2030, in 50% of draws"
+
+
+def test_adaptive_measures_are_costed_as_their_rule_adopts_them():
+    report = costs.evaluate(api.load_scenario("framtid:restrictive-adaptive"))
+    notes = {m.label: costs._note(m) for m in report.measures}
+    for m in report.measures:
+        assert m.adopted is not None and m.adopted.shape == (1, len(m.municipalities))
+        if np.isfinite(m.adopted).any():          # adopted: from its start year on, at the earliest
+            start = min(x.start_year for x in api.load_scenario("framtid:restrictive-adaptive").own
+                        if x.label == m.label)
+            assert np.nanmin(m.adopted) >= start and notes[m.label].startswith("adopted")
+        else:                                     # never adopted: no abatement, and the note says why
+            assert notes[m.label].startswith("never adopted") and np.all(m.tonnes == 0)
+    assert any(n.startswith("never adopted") for n in notes.values())
+    assert "adaptive measures run with their adoption rule" in costs.tables(report, "table")[0][1]

@@ -224,6 +224,9 @@ class MeasureCost:
     nok_per_t: np.ndarray = field(default=None)          # (D,) social / discounted tonnes
     nok_per_t_undiscounted: np.ndarray = field(default=None)   # (D,) social / undiscounted tonnes
     carbon_price: dict = field(default_factory=dict)     # series -> (D,) [NOK/t], weighted by abatement
+    # an adaptive measure (adoption = "adaptive") runs with its adoption rule: the year it was adopted in each
+    # draw and municipality of the measure (D, M'), NaN where never; None for a forced measure
+    adopted: np.ndarray | None = None
 
     def central_nok_per_t(self) -> float:
         """NOK/t of the mean social cost and the mean discounted tonnes over the draws (the draw's own
@@ -354,9 +357,12 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
                     "cost.tax_financing_share x the public's net outlays (its items, transfers included)",
                     ("cost.tax_financing_share",), lam[None, :] * public,
                     present_value(lam[None, :] * public, years, rate, y0, y1)))
-        out.append(_summarise(MeasureCost(
-            m.label, m.kind, m.origin, tuple(m.municipalities), kind.costs.costed, kind.costs.reason,
-            kind.costs.not_counted, items, a, source), years, rate, y0, y1, prices))
+        cost = MeasureCost(m.label, m.kind, m.origin, tuple(m.municipalities), kind.costs.costed, kind.costs.reason,
+                           kind.costs.not_counted, items, a, source)
+        if m.adoption == "adaptive":
+            where = [dims.MUNICIPALITIES.index(x) for x in m.municipalities]
+            cost.adopted = model.agenda.adoption_years()[m.label][1][:, where]
+        out.append(_summarise(cost, years, rate, y0, y1, prices))
     name = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
     base_name = Path(scenario.files[-2][0]).name if len(scenario.files) > 1 else "a scenario without measures"
     return CostReport(name, base_name, rate, y0, y1, years, out, prices, draws or 0, sampler if draws else None,
@@ -397,11 +403,27 @@ def _cell(x, fmt: str, digits: int = 0):
 
 
 def _note(m: MeasureCost) -> str:
+    notes = [adoption_note(m.adopted)] if m.adopted is not None else []
     if not m.costed:
-        return "not costed"
-    if not np.mean(m.tonnes) > 0:
-        return "no abatement" if np.mean(m.tonnes) == 0 else "adds emissions"
-    return ""
+        notes.append("not costed")
+    elif not np.mean(m.tonnes) > 0:
+        notes.append("no abatement" if np.mean(m.tonnes) == 0 else "adds emissions")
+    return "; ".join(notes)
+
+
+def adoption_note(adopted: np.ndarray) -> str:
+    """What an adaptive measure's rule did in the run, from its adoption years (D, M') (NaN: never):
+    "adopted 2031"; "adopted in 9/13 from 2027" (municipalities adopting in any draw, first year); over
+    draws ", in 62 % of draws" (draws adopting anywhere). Its costs and abatement are those of the run
+    with the rule, so a measure never adopted costs and abates nothing."""
+    taken = np.isfinite(adopted)
+    if not taken.any():
+        return "never adopted"
+    d, m = adopted.shape
+    where = "" if m == 1 else f" in {int(taken.any(axis=0).sum())}/{m}"
+    share = "" if d == 1 else f", in {taken.any(axis=1).mean():.0%} of draws"
+    return f"adopted{where} from {int(np.nanmin(adopted))}{share}" if m > 1 or d > 1 else \
+        f"adopted {int(np.nanmin(adopted))}"
 
 
 def assumed(names) -> list[str]:
@@ -478,6 +500,9 @@ def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
              "discounted tonnes (MAC order, cheapest first); carbon: central CBA carbon price weighted by the "
              "measure's abatement [NOK/t]; pays: NOK/t at most the carbon price; social, public (budget), users: "
              "present values [MNOK]")
+    if any(m.adopted is not None for m in report.measures):
+        title += ("; adaptive measures run with their adoption rule (note: in how many of their municipalities "
+                  "and from which year they were adopted), so one never adopted costs and abates nothing")
     if report.draws:
         title += (f". Over {report.draws} sampled parameter draws (sampler {report.sampler}; the base and every "
                   "measure run the same draws): kt and the present values are means, NOK/t the mean cost over the "
