@@ -92,10 +92,10 @@ def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permu
 @click.argument("scenario")
 @click.option("--discount-rate", "discount_rate", type=float, default=None, metavar="R",
               help="Real discount rate per year (default: cost.discount_rate = 0.04, the Norwegian CBA rate).")
-@click.option("--year-from", "year_from", type=int, default=None, metavar="YEAR",
+@click.option("--year-from", "--from", "year_from", type=int, default=None, metavar="YEAR",
               help="First year of the appraisal, the year costs are discounted to (default: the package's first "
                    "start year).")
-@click.option("--year-to", "year_to", type=int, default=None, metavar="YEAR", help="Last year (default: 2050).")
+@click.option("--year-to", "--to", "year_to", type=int, default=None, metavar="YEAR", help="Last year (default: 2050).")
 @click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the MAC curve to this PNG.")
 @click.option("--force", is_flag=True, help="Replace an existing --plot file.")
 @click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",

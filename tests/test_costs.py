@@ -468,3 +468,11 @@ def test_adaptive_measures_are_costed_as_their_rule_adopts_them():
             assert notes[m.label].startswith("never adopted") and np.all(m.tonnes == 0)
     assert any(n.startswith("never adopted") for n in notes.values())
     assert "adaptive measures run with their adoption rule" in costs.tables(report, "table")[0][1]
+
+
+def test_costs_take_from_and_to_as_the_other_commands_do(tmp_path):
+    scenario = tmp_path / "gas.toml"
+    scenario.write_text(GAS)
+    short = invoke("costs", scenario, "--from", "2030", "--to", "2040", "--format", "csv")
+    long = invoke("costs", scenario, "--year-from", "2030", "--year-to", "2040", "--format", "csv")
+    assert short.exit_code == 0 and short.stdout == long.stdout and ",2030,2040" in short.stdout
