@@ -1,6 +1,7 @@
 """Costs of measures: the present-value arithmetic, the kinds' cost declarations, hand-checked costs of
 one measure per programme area, the MAC curve and the `framtid costs` command."""
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -302,19 +303,52 @@ def test_ccs_costs_its_full_chain_per_tonne_captured(checked):
     assert m.carbon_price["central"][0] == pytest.approx(2230 * prices.to_real_2009(2023), rel=1e-9)
 
 
-def test_the_mac_chart_shows_its_whole_cost_label_and_legend(checked):
-    """The cost axis of `framtid costs --plot` turns logarithmic here, and its two-line label and the
-    legend beside the chart lie inside the picture (the first line of the label was cut off)."""
-    report = checked[0]
-    fig = costs.mac_chart(report)
+def _outside(fig, artists, within=None) -> list:
+    """The artists whose drawn box is not inside ``within`` (default: the figure's box)."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
+    within = within or fig.bbox
+    boxes = [(a, a.get_window_extent(renderer)) for a in artists]
+    return [(a, b) for a, b in boxes if not (within.x0 - 0.5 <= b.x0 and b.x1 <= within.x1 + 0.5
+                                             and within.y0 - 0.5 <= b.y0 and b.y1 <= within.y1 + 0.5)]
+
+
+def test_the_mac_chart_shows_its_whole_cost_label_legend_and_tallest_bar(checked):
+    """The cost axis of `framtid costs --plot` (and of the report's MAC curve) turns logarithmic here; its
+    two-line label, the title, the legend below the chart and the tallest bar lie inside the picture, the bar
+    inside the axes with room above it (the report's tallest bar was cut at the top)."""
+    report = checked[0]
+    fig = costs.mac_chart(report)
     ax = fig.axes[0]
     assert ax.get_yscale() == "symlog" and ax.get_ylabel().startswith("NOK per t CO2e (real 2009, levelised)\n")
-    width, height = fig.bbox.width, fig.bbox.height
-    for artist in (ax.yaxis.label, ax.get_legend(), ax.title):
-        box = artist.get_window_extent(renderer)
-        assert 0 <= box.x0 and box.x1 <= width and 0 <= box.y0 and box.y1 <= height, (artist, box)
+    tallest = max(ax.patches, key=lambda bar: bar.get_height())
+    assert tallest.get_height() == pytest.approx(max(h for *_, h in report.mac()))
+    assert not _outside(fig, [ax.yaxis.label, ax.title, fig.legends[0], tallest])
+    assert not _outside(fig, [tallest], ax.bbox)
+    assert ax.bbox.y1 - tallest.get_window_extent().y1 > 5                     # pixels of room above it
+
+
+def test_the_mac_chart_makes_room_for_long_labels_and_the_draws_ranges(checked):
+    """A long measure label widens the picture (one legend column) instead of running off its right edge;
+    with draws, each bar's 5-95 % range line lies inside the axes too."""
+    report = checked[0]
+    long = ("Free fares on every bus, tram, metro, ferry and regional train in the whole municipality from 2030, "
+            "paid by the municipality and the county")
+    measures = [dataclasses.replace(m, label=long) if m.label == "Free fares" else m for m in report.measures]
+    mac = report.mac()
+    top = max(mac, key=lambda row: row[3])[0]
+    high = 3 * top.central_nok_per_t()
+    measures = [dataclasses.replace(m, nok_per_t=np.array([0.5, 1.0, high])) if m is top else m for m in measures]
+    drawn = dataclasses.replace(report, measures=measures, draws=3)
+    fig = costs.mac_chart(drawn)
+    ax, legend = fig.axes[0], fig.legends[0]
+    assert any(text.get_text().startswith(long) for text in legend.get_texts())
+    assert legend._ncols == 1 and fig.get_figwidth() > 10.0
+    lines = ax.collections                                                      # the range lines, one per bar
+    tops = [seg[:, 1].max() for line in lines for seg in line.get_segments()]
+    assert len(lines) == len(report.mac()) and max(tops) == pytest.approx(np.percentile([0.5, 1.0, high], 95))
+    assert not _outside(fig, [ax.yaxis.label, ax.title, legend])
+    assert not _outside(fig, lines, ax.bbox)
 
 
 def test_adaptation_is_declared_not_costed(checked):

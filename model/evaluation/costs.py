@@ -542,44 +542,30 @@ def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:
     return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100), force, "the chart")
 
 
-def mac_chart(report: CostReport):
-    """The MAC curve as a matplotlib Figure: one bar per costed measure with positive abatement, width
-    its abatement [kt CO2e over the window], height its NOK/t, cheapest first; the central carbon price
-    (discounted mean over the window) as a line."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def central_carbon_price(report: CostReport) -> float:
+    """The central carbon price path's discounted mean over the appraisal window [real 2009 NOK/t]: the
+    line the MAC curve is read against."""
+    weights = discount_factors(report.years, report.discount_rate, report.year_from) * window_mask(
+        report.years, report.year_from, report.year_to)
+    return float((report.carbon_price["central"] * weights).sum() / weights.sum())
+
+
+def mac_chart(report: CostReport, names: str | None = None, colours: list[str] | None = None):
+    """The MAC curve as a matplotlib Figure (``framtid costs --plot`` and ``framtid report --package``), drawn
+    by :func:`.report_figures.mac_figure`: one bar per costed measure with positive abatement, width its
+    abatement [kt CO2e over the window], height its NOK/t, cheapest first, with the draws' 5-95 % range of
+    NOK/t when the report has draws; the central carbon price (discounted mean over the window) as a line.
+    ``names``: what the title calls the package and its base (default: the report's); ``colours``: one per
+    bar (default: a colour per bar in MAC order)."""
+    from .report_figures import mac_figure
 
     curve = report.mac()
-    fig = Figure(figsize=(11.0, 5.0))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    for k, (m, left, right, height) in enumerate(curve):
-        ax.bar(left / 1e3, height, width=(right - left) / 1e3, align="edge", color=f"C{k % 10}",
-               edgecolor="white", label=f"{m.label} ({m.kind})")
-        low, high = nok_per_t_range(m) if report.draws else (np.nan, np.nan)
-        if np.isfinite(low) and np.isfinite(high):   # the draws' 5-95 % range of NOK/t
-            ax.vlines((left + right) / 2e3, low, high, color="black", linewidth=1)
-    years = report.years
-    window = window_mask(years, report.year_from, report.year_to)
-    weights = discount_factors(years, report.discount_rate, report.year_from) * window
-    price = float((report.carbon_price["central"] * weights).sum() / weights.sum())
-    ax.axhline(price, color="black", linestyle="--", linewidth=1,
-               label=f"carbon price, central path ({price:,.0f} NOK/t, discounted mean)")
-    ax.axhline(0, color="grey", linewidth=0.5)
-    ax.set_xlabel(f"abatement {report.year_from}-{report.year_to} [kt CO2e, undiscounted]")
-    ylabel = "NOK per t CO2e (real 2009, levelised)"
-    if curve and max(abs(h) for *_, h in curve) > 10 * price:
-        # costs spanning orders of magnitude: linear up to the carbon price, logarithmic beyond
-        ax.set_yscale("symlog", linthresh=price)
-        ylabel += f"\nlog scale beyond {price:,.0f}"
-    ax.yaxis.set_major_formatter(lambda y, pos: f"{y:,.0f}")
-    ax.set_ylabel(ylabel)
+    price = central_carbon_price(report)
+    bars = [(f"{m.label} ({m.kind}): {height:,.0f} NOK/t", left / 1e3, right / 1e3, height)
+            for m, left, right, height in curve]
+    ranges = [nok_per_t_range(m) if report.draws else (np.nan, np.nan) for m, *_ in curve]
     over = f"\nmean over {report.draws} sampled draws; lines: the draws' 5-95 % range of NOK/t" if report.draws else ""
-    ax.set_title(f"Marginal abatement cost: {report.scenario} on {report.base} (first-in, r = "
-                 f"{report.discount_rate:.1%}{over})", fontsize=10)
-    if not curve:
-        ax.text(0.5, 0.5, "no costed measure with positive abatement", transform=ax.transAxes, ha="center")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.grid(alpha=0.3)
-    fig.subplots_adjust(left=0.12, right=0.68, top=0.92, bottom=0.11)   # room for the two-line cost label
-    return fig
+    title = (f"Marginal abatement cost: {names or f'{report.scenario} on {report.base}'} (first-in, r = "
+             f"{report.discount_rate:.1%}){over}")
+    return mac_figure(bars, price, f"abatement {report.year_from}-{report.year_to} [kt CO2e, undiscounted]", title,
+                      colours, ranges, f"carbon price, central path ({price:,.0f} NOK/t, discounted mean)")

@@ -365,40 +365,85 @@ def wedge_figure(years, base: np.ndarray, effects: np.ndarray, labels: list[str]
     return fig
 
 
+MAC_AXES = (3.0, 0.15)        # [in] height of the MAC chart's axes; padding around its labels and legend
+
+
 def mac_figure(curve: list[tuple[str, float, float, float]], carbon_price: float, xlabel: str, title: str,
-               colours: list[str] | None = None):
-    """The MAC curve: a bar per measure (label, left, right [kt CO2e], height [NOK/t]), cheapest first,
-    and the carbon price as a dashed line; the cost axis turns logarithmic beyond the carbon price
-    where costs span orders of magnitude (as ``framtid costs --plot``)."""
+               colours: list[str] | None = None, ranges: list[tuple[float, float]] | None = None,
+               price_label: str | None = None):
+    """The MAC curve (``framtid costs --plot`` and ``framtid report --package``): a bar per measure (legend
+    label, left, right [kt CO2e], height [NOK/t]), cheapest first, each with the draws' (low, high) range of
+    its NOK/t as a vertical line where ``ranges`` gives one (NaN: none), and the carbon price as a dashed
+    line. The cost axis turns logarithmic beyond the carbon price where costs span orders of magnitude, and
+    is padded on that scale, so the tallest bar and its range stay inside the axes. The legend goes below
+    the chart, in two columns or one when they would not fit, and the figure grows to hold it, its labels
+    and its title (long measure labels widen the figure instead of running off it)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     colours = colours or [MEASURE_COLOURS[k % len(MEASURE_COLOURS)] for k in range(len(curve))]
-    legend_lines = -(-(len(curve) + 1) // 2)
-    height = 4.2 + 0.24 * legend_lines
-    fig = _figure(10.0, height)
-    bottom = (0.75 + 0.24 * legend_lines) / height
-    ax = fig.add_axes((0.1, bottom, 0.87, 1 - bottom - 0.45 / height))
+    ranges = ranges or [(np.nan, np.nan)] * len(curve)
+    fig = _figure(10.0, 5.0)
+    ax = fig.add_axes((0.12, 0.3, 0.85, 0.6))
     for k, (label, left, right, height) in enumerate(curve):
         ax.bar(left, height, width=right - left, align="edge", color=colours[k], edgecolor="white", linewidth=0.8)
+        low, high = ranges[k]
+        if np.isfinite(low) and np.isfinite(high):          # the draws' 5-95 % range of NOK/t
+            ax.vlines((left + right) / 2, low, high, color="black", linewidth=1)
     ax.axhline(carbon_price, color="black", linestyle="--", linewidth=1.1)
     ax.axhline(0, color="grey", linewidth=0.6)
     ylabel = "NOK per t CO2e (real 2009, levelised)"
     if curve and max(abs(h) for *_, h in curve) > 10 * carbon_price:
+        # costs spanning orders of magnitude: linear up to the carbon price, logarithmic beyond
         ax.set_yscale("symlog", linthresh=carbon_price)
         ylabel += f"\nlogarithmic beyond {carbon_price:,.0f}"
     _style(ax, ylabel, size=9)
+    ax.yaxis.set_major_formatter(lambda y, pos: f"{y:,.0f}")
     ax.xaxis.set_major_formatter(lambda x, pos: f"{x:,.0f}")
     ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_title(title, fontsize=10.5)
-    if not curve:
+    ax.set_title(title, fontsize=10)
+    if curve:
+        ends = [0.0, carbon_price] + [h for *_, h in curve] + [v for pair in ranges for v in pair if np.isfinite(v)]
+        scale = ax.yaxis.get_transform()                    # pad on the axis' own (symlog) scale
+        lo, hi = scale.transform(np.array([[min(ends)], [max(ends)]]))[:, 0]
+        pad = 0.08 * (hi - lo)
+        ax.set_ylim(*scale.inverted().transform(np.array([[lo - pad], [hi + pad]]))[:, 0])
+    else:
         ax.text(0.5, 0.5, "no costed measure with positive abatement", transform=ax.transAxes, ha="center")
         ax.set_xlim(0, 1)
     handles = [Line2D([], [], color="black", linestyle="--")] + [Patch(color=colours[k]) for k in range(len(curve))]
-    labels = [f"carbon price, central path ({carbon_price:,.0f} NOK/t)"] + [
-        f"{label} ({height:,.0f} NOK/t)" for label, _, _, height in curve]
-    fig.legend(handles, labels, loc="lower center", ncols=2, fontsize=8.5, frameon=False)
+    labels = [price_label or f"carbon price, central path ({carbon_price:,.0f} NOK/t)"] + [c[0] for c in curve]
+    _fit_below(fig, ax, handles, labels, MAC_AXES[0], MAC_AXES[1])
     return fig
+
+
+def _fit_below(fig, ax, handles, labels, axes_height: float, pad: float, fontsize: float = 8.5):
+    """Size ``fig`` around one axes ``axes_height`` [in] high and a legend below it: two columns, or one
+    when two would be wider than the figure; the figure widens to the legend, and the margins are
+    measured from the drawn tick labels, axis labels and title."""
+    renderer = fig.canvas.get_renderer()
+    dpi = fig.dpi
+    width = fig.get_figwidth()
+    legend = None
+    for ncols in (2, 1):
+        if legend is not None:
+            legend.remove()
+        legend = fig.legend(handles, labels, loc="lower center", ncols=ncols, fontsize=fontsize, frameon=False)
+        box = legend.get_window_extent(renderer)
+        if box.width / dpi <= width - 2 * pad:
+            break
+    legend_w, legend_h = box.width / dpi, box.height / dpi
+    width = max(width, legend_w + 2 * pad)
+    inner, outer = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)
+    left = (inner.x0 - outer.x0) / dpi + pad
+    right = max((outer.x1 - inner.x1) / dpi, 0.0) + pad
+    top = (outer.y1 - inner.y1) / dpi + pad
+    below = (inner.y0 - outer.y0) / dpi + pad
+    height = legend_h + 2 * pad + below + axes_height + top
+    fig.set_size_inches(width, height)
+    ax.set_position((left / width, (legend_h + 2 * pad + below) / height, 1 - (left + right) / width,
+                     axes_height / height))
+    legend.set_bbox_to_anchor((0.5, pad / height), transform=fig.transFigure)
 
 
 def decomposition_figure(effects: dict[str, dict[str, dict[str, float]]], colours: dict[str, str], ylabel: str,

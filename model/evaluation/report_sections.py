@@ -13,7 +13,7 @@ from .. import dims
 from .report_content import Bullets, Chart, Section, Table, Text, area_label, join_names, number
 from .report_context import Context, axis, unit
 from .report_figures import (DECOMPOSITION_SECTORS, MEASURE_COLOURS, SECTOR_LABELS, decomposition_figure,
-                             difference_figure, mac_figure, stacked_figure, stacked_grid, wedge_figure)
+                             difference_figure, stacked_figure, stacked_grid, wedge_figure)
 
 
 def sectors_section(ctx: Context) -> Section:
@@ -147,14 +147,10 @@ def package_section(ctx: Context) -> list[Section]:
         "Shapley: the measure's effect averaged over every order of adding the measures; alone: the measure "
         "added to the base by itself (first-in); last in: what the package loses without it; interaction: the "
         "package's effect minus the sum of the measures alone (positive when measures cut the same emissions).")
-    curve = [(m.label, left / 1000.0, right / 1000.0, h) for m, left, right, h in report.mac()]
+    from .costs import assumed, mac_chart
+
     position = {id(m): i for i, m in enumerate(report.measures)}           # the package's order, as attributed
     curve_colours = [colour_of[position[id(m)]] for m, *_ in report.mac()]
-    from .costs import discount_factors, window_mask
-
-    w = discount_factors(report.years, report.discount_rate, report.year_from) * window_mask(
-        report.years, report.year_from, report.year_to)
-    price = float((report.carbon_price["central"] * w).sum() / w.sum())
     mac = Chart("mac", f"Marginal abatement cost (MAC) curve of {ctx.package_source}: one bar per costed measure with "
                        "positive abatement, cheapest first; width: its abatement over "
                        f"{report.year_from}-{report.year_to} in all 13 municipalities [kt CO2e, undiscounted]; height: "
@@ -162,11 +158,8 @@ def package_section(ctx: Context) -> list[Section]:
                        f"tonnes at {report.discount_rate:.1%}/yr]; each measure alone on {report.base} (first-in). "
                        "Dashed: the central carbon price for cost-benefit analysis (discounted mean over the window); "
                        "measures below it pay.",
-                lambda: mac_figure(curve, price, f"abatement {report.year_from}-{report.year_to} [kt CO2e]",
-                                   f"Marginal abatement cost: {scenario.name} on {result.base}", curve_colours),
+                lambda: mac_chart(report, f"{scenario.name} on {result.base}", curve_colours),
                 alt="Marginal abatement cost curve")
-    from .costs import assumed
-
     order = [m for m, *_ in report.mac()]
     on_curve = {id(m) for m in order}
     order += [m for m in report.measures if id(m) not in on_curve]
