@@ -79,6 +79,9 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
 @click.command()
 @click.argument("result", type=click.Path(dir_okay=False))
 @click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
+@click.option("--municipality", "municipalities", default=None, metavar="IDS",
+              help="Only the rows of these municipalities (comma-separated ids; default: all 13); a city region's "
+                   "rows only when all its members are named, the 13 together's only when all 13 are.")
 @click.option("--national-rule", "rule", type=click.Choice(["share", "per-capita", "non-ets"]), default="share",
               show_default=True, help="How national targets are set against the municipalities: the national "
                                       "path's change from 2009 on their 2009 emissions, per inhabitant, or on "
@@ -89,7 +92,7 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
               help="Year the needed annual cut is counted from (default: the year before each target's year).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
+def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year, fmt):
     """Set RESULT against the targets: national targets, the municipalities' own targets and the
     zero-growth goal for car traffic; per municipality, city region and the 13 together: target value,
     modelled value in its year, gap, first year met and the average annual cut still needed. With several
@@ -99,7 +102,9 @@ def targets(result, scenarios, rule, zero_growth_base, from_year, fmt):
     from framtid.model.evaluation import targets as tg
 
     ds = catalogue.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios), source=result)
-    rows = tg.assess(ds, rule, zero_growth_base, from_year, result)
+    picked = names(municipalities)
+    catalogue.select(ds, None, picked, None, result)                 # unknown ids: a usage error with a hint
+    rows = tg.of_municipalities(tg.assess(ds, rule, zero_growth_base, from_year, result), picked)
     if fmt != "table":
         click.echo(catalogue.render(*tt.tidy(rows), fmt))
         return

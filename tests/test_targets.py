@@ -294,10 +294,40 @@ def test_command_csv_and_json_match_the_result(result_file):
     assert oslo["gap"] == pytest.approx(oslo["modelled_value"] - oslo["target_value"])
 
 
+def test_only_the_rows_of_the_municipalities_asked_for():
+    """A municipality's rows when it is named, a region's only when all its members are, the 13 together's
+    only when all 13 are."""
+    rows = tg.assess(made_up())
+    assert tg.of_municipalities(rows, None) == rows
+    assert tg.of_municipalities(rows, list(dims.MUNICIPALITIES)) == rows
+    kept = tg.of_municipalities(rows, ["skien", "oslo", "baerum", "bergen"])
+    assert {(r["level"], r["area"]) for r in kept} == {
+        ("municipality", "oslo"), ("municipality", "baerum"), ("municipality", "skien"),
+        ("municipality", "bergen"), ("region", "oslo"), ("region", "bergen")}
+    assert {r["group"] for r in kept if r["level"] == "region" and r["area"] == "bergen"} == {"zero_growth"}
+    assert kept == [r for r in rows if r in kept]                            # in the order of assess
+    assert pick(kept, "norway.emissions.2030", "oslo", level="region") == \
+        pick(rows, "norway.emissions.2030", "oslo", level="region")
+
+
+def test_command_shows_the_municipalities_asked_for(result_file):
+    res = invoke("targets", result_file, "--municipality", "skien,porsgrunn,bergen", "--format", "json")
+    assert res.exit_code == 0, res.output
+    areas = {(r["level"], r["area"]) for r in json.loads(res.output)}
+    assert areas == {("municipality", "skien"), ("municipality", "porsgrunn"), ("municipality", "bergen"),
+                     ("region", "grenland"), ("region", "bergen")}
+    table = invoke("targets", result_file, "--municipality", "skien,oslo")
+    assert table.exit_code == 0, table.output
+    assert "skien " in table.output and "\noslo " in table.output and "baerum" not in table.output
+    assert "region " not in table.output and "all 13" not in table.output
+    assert "zero-growth goal" not in table.output                      # Oslo's region needs Bærum too
+
+
 @pytest.mark.parametrize("args, message", [
     (("--from", "2060"), "--from: must be a year of"),
     (("--zero-growth-base", "2040"), "--zero-growth-base: must be a year of"),
     (("--scenario", "nowhere"), "--scenario: 'nowhere' not in"),
+    (("--municipality", "oslo,olso"), "--municipality: 'olso' not in"),
     (("--national-rule", "fair"), "Invalid value for '--national-rule'"),
 ])
 def test_command_refuses_bad_options_in_one_line(result_file, args, message):

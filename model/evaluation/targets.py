@@ -270,6 +270,21 @@ def areas() -> list[Area]:
     return out
 
 
+def of_municipalities(rows: list[dict], municipalities: list[str] | None) -> list[dict]:
+    """The rows of :func:`assess` about ``municipalities`` (all rows when None): a municipality's rows
+    when it is one of them, a city region's (national targets, zero-growth goal) only when every member
+    of the region is, and the 13 together's only when all 13 are (as ``framtid report --municipality``)."""
+    if not municipalities:
+        return rows
+    picked = set(municipalities)
+
+    def members(r):
+        return dims.REGIONS[r["area"]] if r["level"] == "region" else dims.MUNICIPALITIES if r["level"] == "all" \
+            else (r["area"],)
+
+    return [r for r in rows if picked.issuperset(members(r))]
+
+
 class _Paths:
     """Yearly paths of one scenario, (D, M, T) arrays over draws, municipalities and years."""
 
