@@ -1,10 +1,11 @@
 """Wall time of costing the shipped packages (`framtid costs`), in process.
 
-    python benchmarks/costs.py [--repeat 3]
+    python benchmarks/costs.py [--repeat 3] [--draws N]
 
 For each package scenario: the number of measures, the runs (the base and one first-in run per
-measure), the median wall time of ``costs.evaluate`` after a warm-up, and the time per run. Asserts
-nothing: timings on shared machines are noisy.
+measure), the median wall time of ``costs.evaluate`` after a warm-up, and the time per run; with
+``--draws N`` every run holds N sampled parameter draws. Asserts nothing: timings on shared machines
+are noisy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ PACKAGES = ("land-use-transport", "buildings-energy", "consumption-waste", "cong
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--draws", type=int, default=None, help="runs of N sampled parameter draws")
     args = parser.parse_args()
     from framtid.model import api
     from framtid.model.evaluation import costs
@@ -32,7 +34,7 @@ def main() -> None:
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            report = costs.evaluate(scenario)
+            report = costs.evaluate(scenario, draws=args.draws)
             times.append(time.perf_counter() - t0)
         runs = len(report.measures) + 1
         median = statistics.median(times)
