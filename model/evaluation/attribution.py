@@ -280,17 +280,21 @@ def _areas(municipalities: list[str] | None) -> list[tuple[str, list[int]]]:
     return areas
 
 
+def area_draws(per_draw: np.ndarray, idx: list[int], k: int) -> np.ndarray:
+    """``per_draw`` (D, 2, M, S) summed over the areas ``idx`` and every sector in each draw, at ``k``
+    (0: the year, 1: the span) (D,) [t]: a sum's percentiles are taken of it, not summed from its parts'."""
+    return per_draw[:, k][:, idx, :].sum(axis=(-1, -2))
+
+
 def _spread_kt(per_draw: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """5th and 95th percentile over the draws [kt] of ``per_draw`` (D, 2, M, S) summed over the areas
-    ``idx`` and every sector draw by draw (a sum's percentiles are not the sum of its parts')."""
-    _, low, high = spread(per_draw[:, k][:, idx, :].sum(axis=(-1, -2)) / 1e3, axis=0)
+    """5th and 95th percentile over the draws [kt] of :func:`area_draws`."""
+    _, low, high = spread(area_draws(per_draw, idx, k) / 1e3, axis=0)
     return low, high
 
 
 def cut_share(per_draw: np.ndarray, idx: list[int], k: int) -> float:
-    """Share of the draws [1] in which ``per_draw`` (D, 2, M, S), summed over the areas ``idx`` and every
-    sector, is a cut (below zero)."""
-    return float((per_draw[:, k][:, idx, :].sum(axis=(-1, -2)) < 0.0).mean())
+    """Share of the draws [1] in which :func:`area_draws` is a cut (below zero)."""
+    return float((area_draws(per_draw, idx, k) < 0.0).mean())
 
 
 def rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple]]:
@@ -375,8 +379,8 @@ def to_json(result: Attribution, municipalities: list[str] | None = None) -> dic
         return {s: round(float(arr[k, idx, j].sum()), 3) for j, s in enumerate(result.sectors)}
 
     def ranged(per_draw, idx, prefix):
-        low, high = _spread_kt(per_draw, idx, 0)
-        return {f"{prefix}_p05": round(float(low) * 1e3, 3), f"{prefix}_p95": round(float(high) * 1e3, 3)}
+        _, low, high = spread(area_draws(per_draw, idx, 0), axis=0)
+        return {f"{prefix}_p05": round(float(low), 3), f"{prefix}_p95": round(float(high), 3)}
 
     blocks = {}
     for name, idx in _areas(municipalities):
