@@ -279,3 +279,13 @@ def test_the_command_attributes_over_draws_and_refuses_a_sampler_without_them(pa
     assert "2 draws (sampler lhs, seed 0)" in res.output and "5-95 % range" in res.output
     bad = runner.invoke(main, ["attribute", str(package), "--sampler", "sobol"])
     assert bad.exit_code == 2 and "--sampler: only with --draws N" in bad.output
+
+
+def test_an_attribution_too_large_to_run_is_refused_before_any_run(package, monkeypatch):
+    monkeypatch.setattr(at, "MAX_RUNS", 20)                 # 8 subsets x 3 draws = 24 runs
+    with pytest.raises(UsageError, match=r"--draws 3: the 8 subsets of 3 measures, each in 3 draws, are 24 runs "
+                                         r"\(at most 20.*use --draws 2 or fewer"):
+        at.attribute(package, draws=3)
+    monkeypatch.setattr(at, "MAX_RUNS", 5)
+    with pytest.raises(UsageError, match="--permutations: the .* subsets that 4 sampled orders"):
+        at.attribute(package, permutations=4, max_exact=2)

@@ -36,6 +36,9 @@ from ..errors import UsageError
 
 MAX_EXACT = 12          # 2^12 = 4 096 batch members
 CHUNK = 256             # batch members run at once (memory)
+# Batch members (subsets x draws) an attribution may run: about 20 minutes on one core (some 80 members a
+# second) with the values of every member kept (about 0.7 GB); beyond, ask for fewer draws.
+MAX_RUNS = 100_000
 DEFAULT_PERMUTATIONS = 200
 
 
@@ -231,6 +234,7 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     sample = None if draws is None else Params.sampled(draws, seed, sampler, scenario.parameters)
     full = 2 ** n - 1
     if n <= max_exact:
+        _check_runs(2 ** n, draws, f"the {2 ** n} subsets of {n} measures")
         values, yearly = _run_subsets(scenario, own, range(2 ** n), year, span, seed, sample)
         v = np.stack([values[b] for b in range(2 ** n)])                      # (2^n, D, 2, M, S)
         y = np.stack([yearly[b] for b in range(2 ** n)])                      # (2^n, D, T, M)
@@ -242,6 +246,7 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
         raise UsageError(f"--permutations must be at least 2 (got {permutations})")
     orders = sampled_orders(n, permutations, seed)
     bits = set(order_subsets(orders).tolist()) | {1 << i for i in range(n)} | {full & ~(1 << i) for i in range(n)}
+    _check_runs(len(bits), draws, f"the {len(bits)} subsets that {permutations} sampled orders of {n} measures pass")
     values, yearly = _run_subsets(scenario, own, sorted(bits), year, span, seed, sample)
     phi = shapley_sampled(values, orders)[0]
     # The standard error of the sampled orders, for the mean over the draws (the values are linear in v).
@@ -252,6 +257,18 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     return _summarised(Attribution(scenario.name, base, year, span, measures, False, len(bits) * n_draws,
                                    values[full] - values[0], phi, se, first, last,
                                    shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0]), draws, sampler)
+
+
+def _check_runs(subsets: int, draws: int | None, what: str) -> None:
+    """Refuse an attribution of more than :data:`MAX_RUNS` batch members before any runs."""
+    runs = subsets * (draws or 1)
+    if runs > MAX_RUNS and draws:
+        most = max(1, MAX_RUNS // subsets)
+        raise UsageError(f"--draws {draws}: {what}, each in {draws} draws, are {runs:,} runs (at most {MAX_RUNS:,}, "
+                         f"some 20 minutes); use --draws {most} or fewer")
+    if runs > MAX_RUNS:
+        raise UsageError(f"--permutations: {what} are {runs:,} runs (at most {MAX_RUNS:,}, some 20 minutes); "
+                         "use fewer --permutations")
 
 
 def _summarised(per_draw: Attribution, draws: int | None, sampler: str) -> Attribution:
