@@ -113,12 +113,13 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sam
     from pathlib import Path
 
     from framtid.model import api, catalogue
+    from framtid.model.evaluation import cost_tables
     from framtid.model.evaluation import costs as appraisal
     from framtid.model.uncertainty import ensemble
 
     loaded = api.load_scenario(scenario)
     if plot:
-        appraisal.check_plot_path(plot, force)   # refuse before the runs
+        cost_tables.check_plot_path(plot, force)   # refuse before the runs
     for warning in ensemble.check_options(n_draws, sampler):
         click.echo(f"warning: {warning}", err=True)
     report = appraisal.evaluate(loaded, discount_rate, year_from, year_to, seed=seed, draws=n_draws,
@@ -126,8 +127,8 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sam
     written = None
     if plot:
         click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))
-        written = appraisal.plot_mac(report, plot, force)
-    sections = appraisal.tables(report, fmt)
+        written = cost_tables.plot_mac(report, plot, force)
+    sections = cost_tables.tables(report, fmt)
     click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
     if written:
         click.echo(f"wrote {written}", err=fmt != "table")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import dims
-from .draw_statistics import PERCENTILES
+from .draw_statistics import spread
 from .errors import ObservationFileError, ResultFileError, UsageError, did_you_mean
 from .hindcast_plot import plot  # noqa: F401  (re-exported)
 from .observed import TOTALS, Observation, read_observed, sort_key  # noqa: F401  (re-exported)
@@ -167,7 +167,7 @@ class _Paths:
             median = np.median(draws, axis=1)
             low = high = None
             if draws.shape[1] > 1:
-                low, high = (tuple(float(v) for v in p) for p in np.percentile(draws, PERCENTILES[::2], axis=1))
+                low, high = (tuple(float(v) for v in p) for p in spread(draws, axis=1)[1:])
             self._series[key] = Series(self.scenario, self.years, tuple(float(v) for v in median), low, high)
         return self._series[key]
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from framtid.cli.main import main
 from framtid.model import api, dims, parameters, prices
 from framtid.model.errors import UsageError
-from framtid.model.evaluation import costs
+from framtid.model.evaluation import cost_tables, costs
 from framtid.model.measures import KINDS, costing
 
 REPO = Path(__file__).resolve().parent.parent
@@ -318,7 +318,7 @@ def test_the_mac_chart_shows_its_whole_cost_label_legend_and_tallest_bar(checked
     two-line label, the title, the legend below the chart and the tallest bar lie inside the picture, the bar
     inside the axes with room above it (the report's tallest bar was cut at the top)."""
     report = checked[0]
-    fig = costs.mac_chart(report)
+    fig = cost_tables.mac_chart(report)
     ax = fig.axes[0]
     assert ax.get_yscale() == "symlog" and ax.get_ylabel().startswith("NOK per t CO2e (real 2009, levelised)\n")
     tallest = max(ax.patches, key=lambda bar: bar.get_height())
@@ -340,7 +340,7 @@ def test_the_mac_chart_makes_room_for_long_labels_and_the_draws_ranges(checked):
     high = 3 * top.central_nok_per_t()
     measures = [dataclasses.replace(m, nok_per_t=np.array([0.5, 1.0, high])) if m is top else m for m in measures]
     drawn = dataclasses.replace(report, measures=measures, draws=3)
-    fig = costs.mac_chart(drawn)
+    fig = cost_tables.mac_chart(drawn)
     ax, legend = fig.axes[0], fig.legends[0]
     assert any(text.get_text().startswith(long) for text in legend.get_texts())
     assert legend._ncols == 1 and fig.get_figwidth() > 10.0
@@ -455,9 +455,9 @@ def test_costs_over_draws_are_paired_differences_with_ranges(tmp_path):
     assert gas.pays_share() == pytest.approx(paying)
     # A range of NOK/t only where the measure abates in every draw: gas capture abates nothing in a draw
     # whose base already captures as much (seed 3, draw 0), recycling abates in all four.
-    assert not gas.tonnes[0] > 0 and np.isnan(costs.nok_per_t_range(gas)).all()
+    assert not gas.tonnes[0] > 0 and np.isnan(cost_tables.nok_per_t_range(gas)).all()
     recycling = next(m for m in report.measures if m.label == "Recycling")
-    low, high = costs.nok_per_t_range(recycling)
+    low, high = cost_tables.nok_per_t_range(recycling)
     assert low == pytest.approx(np.percentile(recycling.nok_per_t, 5)) and low <= high
 
 
@@ -481,17 +481,17 @@ def test_costs_command_over_draws_shows_ranges_and_the_share_that_pays(tmp_path)
 
 def test_adoption_note_says_where_and_from_when_by_hand():
     nan = np.nan
-    assert costs.adoption_note(np.array([[nan]])) == "never adopted"
-    assert costs.adoption_note(np.array([[2031.0]])) == "adopted 2031"
-    assert costs.adoption_note(np.array([[nan, 2033.0, 2029.0]])) == "adopted in 2/3 from 2029"
+    assert cost_tables.adoption_note(np.array([[nan]])) == "never adopted"
+    assert cost_tables.adoption_note(np.array([[2031.0]])) == "adopted 2031"
+    assert cost_tables.adoption_note(np.array([[nan, 2033.0, 2029.0]])) == "adopted in 2/3 from 2029"
     # over draws: municipalities adopting in any draw, and the share of draws adopting anywhere
     years = np.array([[nan, nan], [2030.0, nan], [nan, 2035.0], [nan, nan]])
-    assert costs.adoption_note(years) == "adopted in 2/2 from 2030, in 50% of draws"
+    assert cost_tables.adoption_note(years) == "adopted in 2/2 from 2030, in 50% of draws"
 
 
 def test_adaptive_measures_are_costed_as_their_rule_adopts_them():
     report = costs.evaluate(api.load_scenario("framtid:restrictive-adaptive"))
-    notes = {m.label: costs._note(m) for m in report.measures}
+    notes = {m.label: cost_tables._note(m) for m in report.measures}
     for m in report.measures:
         assert m.adopted is not None and m.adopted.shape == (1, len(m.municipalities))
         if np.isfinite(m.adopted).any():          # adopted: from its start year on, at the earliest
@@ -501,7 +501,7 @@ def test_adaptive_measures_are_costed_as_their_rule_adopts_them():
         else:                                     # never adopted: no abatement, and the note says why
             assert notes[m.label].startswith("never adopted") and np.all(m.tonnes == 0)
     assert any(n.startswith("never adopted") for n in notes.values())
-    assert "adaptive measures run with their adoption rule" in costs.tables(report, "table")[0][1]
+    assert "adaptive measures run with their adoption rule" in cost_tables.tables(report, "table")[0][1]
 
 
 def test_costs_take_from_and_to_as_the_other_commands_do(tmp_path):

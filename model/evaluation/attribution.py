@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import dims
 from ..accounting import sectors_from_sources
-from ..draw_statistics import PERCENTILES, range_cell, spread
+from ..draw_statistics import range_cell, spread
 from ..errors import UsageError
 
 MAX_EXACT = 12          # 2^12 = 4 096 batch members
@@ -359,7 +359,7 @@ def long_rows(result: Attribution, municipalities: list[str] | None = None) -> t
     for name, idx in _areas(municipalities):
         def percentile(per_draw, k, s, high):
             """The 5th or 95th percentile of the draws of a sum over the areas, summed in each draw first."""
-            return np.percentile(per_draw[:, k, idx, s].sum(axis=-1), PERCENTILES[2 if high else 0])
+            return spread(per_draw[:, k, idx, s].sum(axis=-1), axis=0)[2 if high else 1]
 
         for k, (span_name, unit) in enumerate(((str(result.year), "t yr-1"),
                                                (f"{result.span[0]}-{result.span[1]}", "t"))):

@@ -147,7 +147,7 @@ def package_section(ctx: Context) -> list[Section]:
         "Shapley: the measure's effect averaged over every order of adding the measures; alone: the measure "
         "added to the base by itself (first-in); last in: what the package loses without it; interaction: the "
         "package's effect minus the sum of the measures alone (positive when measures cut the same emissions).")
-    from .costs import assumed, mac_chart
+    from .cost_tables import assumed, mac_chart
 
     position = {id(m): i for i, m in enumerate(report.measures)}           # the package's order, as attributed
     curve_colours = [colour_of[position[id(m)]] for m, *_ in report.mac()]
