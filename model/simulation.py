@@ -29,7 +29,7 @@ from .mesa_core import Agent, Model
 from .agents import HouseholdCohort, Municipality
 from .measures import lever_paths
 from .errors import DataError
-from .evaluation.targets import municipal_targets
+from .evaluation.target_data import municipal_targets
 from .parameters import Params
 from .results import ACTIVITY, empty_record, record_dtype
 from .scenario import Scenario, builtin_path, load

@@ -14,6 +14,7 @@ from framtid.cli.main import main
 from framtid.model import api, dims
 from framtid.model.agents import Municipality
 from framtid.model.errors import DataError, UsageError
+from framtid.model.evaluation import target_data
 from framtid.model.evaluation import target_tables as tt
 from framtid.model.evaluation import targets as tg
 from framtid.model.parameters import Params
@@ -30,7 +31,7 @@ def invoke(*args):
 # --- the data ------------------------------------------------------------------------------------
 
 def test_every_target_has_a_source_a_confidence_and_a_known_area():
-    targets = tg.load_targets()
+    targets = target_data.load_targets()
     assert len({t.id for t in targets}) == len(targets) == 19
     for t in targets:
         assert t.source and t.confidence in ("high", "medium", "low", "derived")
@@ -40,7 +41,7 @@ def test_every_target_has_a_source_a_confidence_and_a_known_area():
 
 
 def test_national_targets_carried_to_2009_by_hand():
-    by_id = {t.id: t for t in tg.load_targets()}
+    by_id = {t.id: t for t in target_data.load_targets()}
     # -55 % of 51 348 kt (1990) = 23 106.6 kt; against 52 541 kt in 2009: -56.02 %
     assert by_id["norway.emissions.2030"].change_from_2009() == pytest.approx(-0.560218, abs=1e-6)
     # -90 %: 5 134.8 / 52 541 - 1 = -90.23 %; the stricter -95 %: 2 567.4 / 52 541 - 1 = -95.11 %
@@ -55,7 +56,7 @@ def test_national_targets_carried_to_2009_by_hand():
 def test_municipal_targets_are_what_the_agents_follow():
     expected = {"oslo": (2009, 2030, -0.95), "drammen": (2009, 2030, -0.55), "trondheim": (2009, 2030, -0.8),
                 "stavanger": (2015, 2030, -0.8), "sandnes": (2015, 2030, -0.55)}
-    assert tg.municipal_targets() == expected
+    assert target_data.municipal_targets() == expected
     # The simulation's Municipality agents carry these targets; the other eight none.
     scenario = api.load_scenario("framtid:reference")
     model = FramtidModel(scenario, Params.defaults(1, scenario.parameters))
@@ -78,7 +79,7 @@ def test_a_bad_targets_row_is_refused_with_file_line_and_column(column, value, w
                label="", confidence="high", source="somewhere", note="")
     row[column] = value
     with pytest.raises(DataError) as info:
-        tg.parse_targets([(7, row)])
+        target_data.parse_targets([(7, row)])
     assert str(info.value).startswith("targets.csv: line 7: ") and words in str(info.value)
 
 

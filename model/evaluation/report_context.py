@@ -139,7 +139,7 @@ def national_ids(ctx: Context) -> list[str]:
 
 
 def national_title(ctx: Context, target_id: str) -> str:
-    from .targets import load_targets
+    from .target_data import load_targets
 
     t = next(t for t in load_targets() if t.id == target_id)
     row = next(r for r in ctx.target_rows if r["target_id"] == target_id)

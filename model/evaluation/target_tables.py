@@ -5,7 +5,8 @@ sections per scenario and target for the terminal, with the medians, ranges and 
 from __future__ import annotations
 
 from .. import dims
-from .targets import RULE_TEXT, load_targets
+from .target_data import load_targets
+from .targets import RULE_TEXT
 
 TIDY = ("scenario", "group", "level", "area", "target_id", "target", "indicator", "scope", "rule", "base_year",
         "base_value", "target_year", "target_value", "target_value_strict", "modelled_value", "gap",
