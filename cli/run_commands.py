@@ -121,12 +121,13 @@ def validate(files):
 
 @click.command(name="list")
 @click.argument("what", metavar="WHAT", type=click.Choice(["municipalities", "scenarios", "measures", "parameters",
-                                                           "levers", "cordons"]))
+                                                           "correlations", "levers", "cordons"]))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def list_(what, fmt):
-    """List WHAT: municipalities, scenarios (shipped), measures (kinds and fields), parameters, levers or
-    cordons (toll cordons: owner, direction, who crosses them)."""
+    """List WHAT: municipalities, scenarios (shipped), measures (kinds and fields), parameters, correlations
+    (between parameters, as ensembles sample them), levers or cordons (toll cordons: owner, direction, who
+    crosses them)."""
     from framtid.model import catalogue
 
     if what == "measures" and fmt == "json":   # nested: one object per kind with its fields

@@ -144,6 +144,12 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
                      "strength), end_year, label, replaces (labels of earlier measures this one ends), price_year "
                      "(year of the NOK in money fields; default start_year) — " + ", ".join(COMMON_KEYS)))
         return ("kind", "area", "field", "unit", "default", "range", "description"), rows
+    if what == "correlations":
+        from .parameters import correlation_table
+
+        return (("parameter_a", "parameter_b", "rank_correlation", "source"),
+                [(c.parameter_a, c.parameter_b, f"{c.rank_correlation:g}", c.source)
+                 for c in correlation_table().values()])
     if what == "parameters":
         from .parameters import table
 

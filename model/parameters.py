@@ -10,10 +10,11 @@ needs to know whether it runs one draw or a thousand.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from .errors import DataError
 COLUMNS = ("name", "unit", "default", "low", "high", "distribution", "description", "source")
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal", "discrete")
 ALTERNATIVE_COLUMNS = ("parameter", "value", "weight", "source")
+CORRELATION_COLUMNS = ("parameter_a", "parameter_b", "rank_correlation", "source")
 T = TypeVar("T")
 
 
@@ -86,41 +88,95 @@ def load_table(files: Iterable[Path] | None = None) -> dict[str, ParameterSpec]:
     return table
 
 
+def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
+    """The rows of a CSV file whose header must be ``columns``: ``(where, row)``, ``where`` naming the file and
+    line for messages."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise DataError(f"{path.name}: header must be {','.join(columns)}")
+        for lineno, row in enumerate(reader, start=2):
+            yield f"{path.name}: line {lineno}", row
+
+
 def load_alternatives(path: Path, specs: Mapping[str, ParameterSpec]) -> dict[str, tuple[tuple, tuple]]:
     """The competing values of the ``discrete`` parameters: ``{name: (values, weights)}``.
     Every discrete parameter needs at least two alternatives inside its [low, high]; each alternative
     names its study."""
     out: dict[str, tuple[list, list]] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if tuple(reader.fieldnames or ()) != ALTERNATIVE_COLUMNS:
-            raise DataError(f"{path.name}: header must be {','.join(ALTERNATIVE_COLUMNS)}")
-        for lineno, row in enumerate(reader, start=2):
-            where = f"{path.name}: line {lineno}"
-            name = (row["parameter"] or "").strip()
-            spec = specs.get(name)
-            if spec is None or spec.distribution != "discrete":
-                raise DataError(f"{where}: {name!r} is not a parameter with distribution 'discrete'")
-            try:
-                value, weight = float(row["value"]), float(row["weight"])
-            except (TypeError, ValueError):
-                raise DataError(f"{where}: parameter {name!r}: value and weight must be numbers") from None
-            if not (spec.low <= value <= spec.high) or not weight > 0:
-                raise DataError(f"{where}: parameter {name!r}: value {value} outside [{spec.low}, {spec.high}] "
-                                f"or weight {weight} not positive")
-            if not (row["source"] or "").strip():
-                raise DataError(f"{where}: parameter {name!r}: empty source")
-            values, weights = out.setdefault(name, ([], []))
-            values.append(value)
-            weights.append(weight)
+    for where, row in _rows(path, ALTERNATIVE_COLUMNS):
+        name = (row["parameter"] or "").strip()
+        spec = specs.get(name)
+        if spec is None or spec.distribution != "discrete":
+            raise DataError(f"{where}: {name!r} is not a parameter with distribution 'discrete'")
+        try:
+            value, weight = float(row["value"]), float(row["weight"])
+        except (TypeError, ValueError):
+            raise DataError(f"{where}: parameter {name!r}: value and weight must be numbers") from None
+        if not (spec.low <= value <= spec.high) or not weight > 0:
+            raise DataError(f"{where}: parameter {name!r}: value {value} outside [{spec.low}, {spec.high}] "
+                            f"or weight {weight} not positive")
+        if not (row["source"] or "").strip():
+            raise DataError(f"{where}: parameter {name!r}: empty source")
+        values, weights = out.setdefault(name, ([], []))
+        values.append(value)
+        weights.append(weight)
     for name, spec in specs.items():
         if spec.distribution == "discrete" and len(out.get(name, ((), ()))[0]) < 2:
             raise DataError(f"{path.name}: parameter {name!r} is discrete but has fewer than two alternatives")
     return {name: (tuple(v), tuple(w)) for name, (v, w) in out.items()}
 
 
+@dataclass(frozen=True)
+class Correlation:
+    """One row of the correlation table: the rank (Spearman) correlation of two sampled parameters."""
+
+    parameter_a: str
+    parameter_b: str
+    rank_correlation: float
+    source: str
+
+
+def load_correlations(path: Path, specs: Mapping[str, ParameterSpec]) -> dict[tuple[str, str], Correlation]:
+    """The rank (Spearman) correlations between uncertain parameters that move together:
+    ``{(a, b): Correlation}`` with ``a < b``. Both parameters must be sampled (a distribution other than
+    ``fixed``, a range wider than a point), ``rho`` in [-1, 1], each pair given once with its source,
+    and the correlations of each connected group must be possible together (a positive semi-definite
+    matrix, :func:`.uncertainty.sampling.correlation_groups`)."""
+    from .uncertainty.sampling import correlation_groups, uncertain
+
+    sampled = set(uncertain(specs))
+    out: dict[tuple[str, str], Correlation] = {}
+    for where, row in _rows(path, CORRELATION_COLUMNS):
+        names = [(row[c] or "").strip() for c in ("parameter_a", "parameter_b")]
+        for column, name in zip(("parameter_a", "parameter_b"), names):
+            if name not in sampled:
+                what = "is a parameter that is not sampled" if name in specs else "is not a parameter"
+                raise DataError(f"{where}: {column} {name!r} {what}; a correlation needs two sampled parameters")
+        if names[0] == names[1]:
+            raise DataError(f"{where}: parameter {names[0]!r} correlated with itself")
+        try:
+            rho = float(row["rank_correlation"])
+        except (TypeError, ValueError):
+            raise DataError(f"{where}: rank_correlation must be a number in [-1, 1]") from None
+        if not -1.0 <= rho <= 1.0:
+            raise DataError(f"{where}: rank_correlation {rho} outside [-1, 1]")
+        source = (row["source"] or "").strip()
+        if not source:
+            raise DataError(f"{where}: correlation of {names[0]!r} and {names[1]!r}: empty source")
+        key = tuple(sorted(names))
+        if key in out:
+            raise DataError(f"{where}: correlation of {key[0]!r} and {key[1]!r} given twice")
+        out[key] = Correlation(*key, rho, source)
+    for members, target in correlation_groups({k: c.rank_correlation for k, c in out.items()}, sampled):
+        if np.linalg.eigvalsh(target).min() < -1e-9:
+            raise DataError(f"{path.name}: the correlations among {', '.join(members)} cannot hold together "
+                            "(their matrix is not positive semi-definite): a pair's correlation must agree with "
+                            "the correlations of both parameters with a third")
+    return out
+
+
 _TABLE: dict[str, ParameterSpec] | None = None
-_ALTERNATIVES: dict | None = None
 
 
 def table() -> dict[str, ParameterSpec]:
@@ -131,13 +187,25 @@ def table() -> dict[str, ParameterSpec]:
     return _TABLE
 
 
+def _packaged(file: str) -> Path:
+    return Path(str(resources.files("framtid.model") / "data" / file))
+
+
+@functools.cache
 def alternatives() -> dict[str, tuple[tuple, tuple]]:
     """The packaged alternatives of the discrete parameters (read once)."""
-    global _ALTERNATIVES
-    if _ALTERNATIVES is None:
-        folder = resources.files("framtid.model") / "data"
-        _ALTERNATIVES = load_alternatives(Path(str(folder / "parameter_alternatives.csv")), table())
-    return _ALTERNATIVES
+    return load_alternatives(_packaged("parameter_alternatives.csv"), table())
+
+
+@functools.cache
+def correlation_table() -> dict[tuple[str, str], Correlation]:
+    """The packaged correlations between parameters, with their sources (read once)."""
+    return load_correlations(_packaged("parameter_correlations.csv"), table())
+
+
+def correlations() -> dict[tuple[str, str], float]:
+    """The packaged rank correlations, ``{(a, b): rho}``: what the sampling imposes."""
+    return {pair: c.rank_correlation for pair, c in correlation_table().items()}
 
 
 _LAST_ENSEMBLE: tuple | None = None   # (key, sample) of the last ensemble sampled from the packaged table
@@ -154,7 +222,8 @@ def _ensemble_sample(specs: Mapping[str, ParameterSpec], n_draws: int, seed: int
     packaged = specs is table()
     if packaged and _LAST_ENSEMBLE is not None and _LAST_ENSEMBLE[0] == key:
         return _LAST_ENSEMBLE[1]
-    sampled = sample_table(specs, n_draws, seed, sampler, alternatives())
+    # The packaged correlations hold for a replaced table too, between the parameters it still samples.
+    sampled = sample_table(specs, n_draws, seed, sampler, alternatives(), correlations=correlations())
     if packaged:
         _LAST_ENSEMBLE = (key, sampled)
     return sampled

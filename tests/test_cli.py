@@ -95,7 +95,7 @@ def test_missing_file_and_bad_years(tmp_path, result_file):
     assert res.exit_code == 2 and "no such result file" in res.output
 
 
-@pytest.mark.parametrize("what", ["municipalities", "measures", "parameters", "levers"])
+@pytest.mark.parametrize("what", ["municipalities", "measures", "parameters", "correlations", "levers"])
 def test_list_formats(what):
     for fmt in ("table", "csv", "json"):
         res = invoke("list", what, "--format", fmt)
@@ -106,6 +106,10 @@ def test_list_formats(what):
         assert [r["id"] for r in rows][:2] == ["oslo", "baerum"] and len(rows) == 13
     if what == "parameters":
         assert all(r["unit"] and r["source"] for r in rows)
+    if what == "correlations":   # the declared pairs, each with its source
+        assert all(r["source"] and -1 <= float(r["rank_correlation"]) <= 1 for r in rows)
+        assert {"transport.value_of_time.car.errands", "transport.value_of_time.car.leisure"} in [
+            {r["parameter_a"], r["parameter_b"]} for r in rows]
 
 
 def test_list_measures_as_json_is_one_object_per_kind_with_its_fields():

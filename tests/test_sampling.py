@@ -9,7 +9,8 @@ import pytest
 
 from framtid.model import api
 from framtid.model.errors import DataError
-from framtid.model.parameters import ParameterSpec, Params, alternatives, load_alternatives, table
+from framtid.model.parameters import (ParameterSpec, Params, alternatives, correlations, load_alternatives,
+                                      load_correlations, table)
 from framtid.model.uncertainty import sampling
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,6 +132,100 @@ def test_alternatives_file_errors_are_located(tmp_path):
     bad.write_text("parameter,value,weight,source\na.b,0.2,1,study\n")
     with pytest.raises(DataError, match="fewer than two alternatives"):
         load_alternatives(bad, specs)
+
+
+def spearman(x, y):
+    """Rank correlation of two samples without ties."""
+    return np.corrcoef(np.argsort(np.argsort(x)), np.argsort(np.argsort(y)))[0, 1]
+
+
+def test_normal_score_correlation_by_hand():
+    # r = 2 sin(pi rho / 6): 0 -> 0, 1 -> 2 sin(pi/6) = 1, 0.5 -> 2 sin(pi/12) = 0.5176
+    assert sampling.normal_score_correlation(0.0) == 0.0
+    assert sampling.normal_score_correlation(1.0) == pytest.approx(1.0)
+    assert sampling.normal_score_correlation(0.5) == pytest.approx(0.517638, abs=1e-6)
+    assert sampling.normal_score_correlation(-0.5) == pytest.approx(-0.517638, abs=1e-6)
+
+
+def test_correlation_groups_join_linked_pairs():
+    pairs = {("a", "b"): 0.5, ("b", "c"): 1.0, ("d", "e"): -0.3, ("e", "zz"): 0.9}
+    groups = sampling.correlation_groups(pairs, ["a", "b", "c", "d", "e"])   # zz not sampled: its pair drops
+    assert [g for g, _ in groups] == [("a", "b", "c"), ("d", "e")]
+    abc = groups[0][1]
+    assert abc[0, 1] == pytest.approx(sampling.normal_score_correlation(0.5)) and abc[1, 2] == pytest.approx(1.0)
+    assert abc[0, 2] == 0.0 and groups[1][1][0, 1] == pytest.approx(sampling.normal_score_correlation(-0.3))
+
+
+def test_iman_conover_reorders_values_to_the_target_rank_correlation():
+    rng = np.random.default_rng(0)
+    n = 2000
+    sample = {"a": rng.lognormal(size=n), "b": rng.random(n), "c": rng.normal(size=n), "free": rng.random(n)}
+    pairs = {("a", "b"): 0.8, ("b", "c"): -0.5, ("a", "c"): -0.4}
+    out = sampling.correlate(sample, pairs, seed=1)
+    for (x, y), rho in pairs.items():
+        assert spearman(out[x], out[y]) == pytest.approx(rho, abs=0.03), (x, y)
+    for name in sample:   # every parameter keeps its own values: only their order over the draws changes
+        assert np.array_equal(np.sort(out[name]), np.sort(sample[name])), name
+    assert out["free"] is sample["free"]
+    assert abs(spearman(sample["a"], sample["b"])) < 0.06   # (they were independent before)
+    again = sampling.correlate(sample, pairs, seed=1)
+    assert all(np.array_equal(out[k], again[k]) for k in sample)
+    other = sampling.correlate(sample, pairs, seed=2)
+    assert not np.array_equal(out["a"], other["a"])
+
+
+def test_a_correlation_of_one_gives_the_same_order():
+    rng = np.random.default_rng(3)
+    sample = {"a": rng.random(300), "b": rng.random(300) * 10}
+    out = sampling.correlate(sample, {("a", "b"): 1.0}, seed=0)
+    assert np.array_equal(np.argsort(out["a"]), np.argsort(out["b"]))
+
+
+def test_too_few_draws_stay_uncorrelated():
+    sample = {"a": np.array([1.0, 2.0, 3.0]), "b": np.array([3.0, 1.0, 2.0]), "c": np.array([2.0, 3.0, 1.0])}
+    out = sampling.correlate(sample, {("a", "b"): 0.9, ("b", "c"): 0.9}, seed=0)   # 3 draws < 3 + 2
+    assert all(np.array_equal(out[k], sample[k]) for k in sample)
+
+
+def test_packaged_correlations_hold_in_an_ensemble_and_keep_every_distribution():
+    pairs = correlations()
+    assert len(pairs) >= 10 and all(-1 <= r <= 1 for r in pairs.values())
+    p = Params.sampled(500, seed=4)
+    independent = sampling.sample_table(table(), 500, 4, "lhs", alternatives())
+    for (a, b), rho in pairs.items():
+        assert spearman(p[a], p[b]) == pytest.approx(rho, abs=0.05), (a, b)
+        for name in (a, b):
+            assert np.array_equal(np.sort(p[name]), np.sort(independent[name])), name
+    correlated = {name for pair in pairs for name in pair}
+    assert all(np.array_equal(p[n], independent[n]) for n in independent if n not in correlated)
+
+
+def test_correlation_file_errors_are_located(tmp_path):
+    specs = {n: spec("uniform", 0.5, 0.0, 1.0, name=n) for n in ("a.x", "a.y", "a.z")}
+    specs["a.fixed"] = spec("fixed", 0.5, 0.0, 1.0, name="a.fixed")
+    head = "parameter_a,parameter_b,rank_correlation,source\n"
+    path = tmp_path / "corr.csv"
+    for body, message in [
+        ("a.x,a.nope,0.5,s\n", r"corr.csv: line 2: parameter_b 'a.nope' is not a parameter"),
+        ("a.fixed,a.x,0.5,s\n", r"line 2: parameter_a 'a.fixed' is a parameter that is not sampled"),
+        ("a.x,a.x,0.5,s\n", "correlated with itself"),
+        ("a.x,a.y,1.5,s\n", r"line 2: rank_correlation 1.5 outside \[-1, 1\]"),
+        ("a.x,a.y,high,s\n", "rank_correlation must be a number"),
+        ("a.x,a.y,0.5,\n", "empty source"),
+        ("a.x,a.y,0.5,s\na.y,a.x,0.4,s\n", "line 3: correlation of 'a.x' and 'a.y' given twice"),
+        ("a.x,a.y,0.9,s\na.y,a.z,0.9,s\na.x,a.z,-0.9,s\n", "among a.x, a.y, a.z cannot hold together"),
+    ]:
+        path.write_text(head + body)
+        with pytest.raises(DataError, match=message):
+            load_correlations(path, specs)
+    path.write_text("a,b,rho,source\n")
+    with pytest.raises(DataError, match="header must be parameter_a,parameter_b,rank_correlation,source"):
+        load_correlations(path, specs)
+    path.write_text(head + "a.x,a.y,0.9,s\na.y,a.z,0.9,s\na.x,a.z,0.85,s\n")
+    read = load_correlations(path, specs)
+    assert {pair: c.rank_correlation for pair, c in read.items()} == {("a.x", "a.y"): 0.9, ("a.y", "a.z"): 0.9,
+                                                                   ("a.x", "a.z"): 0.85}
+    assert read[("a.x", "a.y")].source == "s"
 
 
 def test_a_chunk_equals_those_rows_of_the_whole_ensemble():
