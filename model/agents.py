@@ -11,7 +11,7 @@ numpy arrays owned by the submodels. What agents own is *decisions*:
 * a :class:`HouseholdCohort` (the residents of one zone type in one municipality)
   chooses how to travel and which car to buy. Heating systems are chosen per
   municipality and building type when a system reaches the end of its life, inside
-  the building-stock step (``submodels.buildings.choose_heating_systems``).
+  the building-stock step (``submodels.heating_choice.heating_systems``).
 
 A cohort's decision rule is applied to all cohorts at once as array operations
 (``decide_all``), so a year costs a fixed few dozen numpy calls however many

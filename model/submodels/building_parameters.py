@@ -3,7 +3,8 @@
 Every number comes from ``model/data/parameters/buildings.csv``; this module
 only reshapes and combines them (normalising share vectors, applying the
 behaviour factors to the archetype needs, turning efficiencies into carrier
-inputs and prices into fuel cost per kWh of need).
+inputs and prices into fuel cost per kWh of need). The submodel's levers are read for the
+yearly step here too (:func:`lever`): a year's lever in the same layout, its neutral value when absent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from .. import dims
+from ..levers import LEVERS
 from ..parameters import Params
 from . import heating
 
@@ -36,6 +38,16 @@ def draws_fastest(values: np.ndarray) -> np.ndarray:
     building state: arrays over draws then broadcast against the stock along contiguous draws, and
     the slab of one system, cohort or building type is contiguous."""
     return np.asfortranarray(values)
+
+
+def lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
+    """A lever this year (read only), its neutral value (``levers.py``) when the caller left it out."""
+    value = levers.get(name)
+    if isinstance(value, np.ndarray) and value.shape == shape and value.dtype == float:
+        return draws_fastest(value)       # the simulation's year slice
+    # A real array, draws fastest: a broadcast one would leave numpy to guess the layout of results.
+    return draws_fastest(np.broadcast_to(np.asarray(LEVERS[name].neutral if value is None else value, dtype=float),
+                                         shape))
 
 
 # Coefficients that enter matrix products per draw, where BLAS wants each draw's matrix contiguous.

@@ -38,7 +38,8 @@ Levers (each (D, M) for the current year; absent = neutral value):
 Every lever is read in ``advance``; ``account`` reads only the state.
 
 Stock arithmetic lives in :mod:`building_stock`, heating-system arithmetic in
-:mod:`heating`, parameter reshaping in :mod:`building_parameters`.
+:mod:`heating`, the yearly choice of heating systems in :mod:`heating_choice`, parameter
+reshaping (and reading the levers) in :mod:`building_parameters`.
 Methods: NVE Energibruksmodell logic (methods.md §3.2-3.3).
 """
 
@@ -49,11 +50,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .. import dims
-from ..levers import LEVERS, acting
+from ..levers import acting
 from ..parameters import Params
 from . import building_stock as stock
 from . import heating
-from .building_parameters import Coefficients, coefficients, draws_fastest
+from .building_parameters import Coefficients, coefficients, draws_fastest, lever
+from .heating_choice import annual_cost, heating_systems
 
 SOURCES = ("heating_oil", "heating_paraffin", "heating_natural_gas", "heating_lpg",
            "heating_wood", "heating_other")
@@ -188,24 +190,6 @@ def _cover_from_other_electric(shares: np.ndarray) -> None:
     shares[..., heating.DIRECT_ELECTRIC] += take
 
 
-def _annual_cost(coef: Coefficients, space_need: np.ndarray, water_need: np.ndarray,
-                 heat_pump_subsidy: np.ndarray, price_index: np.ndarray | None = None) -> np.ndarray:
-    """Annualised cost per m2 by system; ``price_index`` (D, M, carriers) scales the 2009 carrier
-    prices to this year's (prices and taxes as paths), None keeps them."""
-    return heating.annual_cost(coef.investment, coef.recovery_factor, *_fuel_costs(coef, price_index), space_need,
-                               water_need, heat_pump_subsidy)
-
-
-def _fuel_costs(coef: Coefficients, price_index: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Fuel cost per kWh of space- and water-heating need by system [NOK/kWh] (see :func:`_annual_cost`)."""
-    if price_index is None:
-        return coef.space_cost, coef.water_cost
-    price = coef.price[:, None, :] * price_index                                   # (D, M, carriers)
-    # One matrix product per draw, (M, carriers) x (carriers, 2H): einsum without BLAS is slower.
-    cost = draws_fastest(np.matmul(price, coef.fuel_input))
-    return cost[..., :heating.N_SYSTEMS], cost[..., heating.N_SYSTEMS:]
-
-
 def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: np.ndarray,
                gas_lpg_share: np.ndarray, params: Params,
                calibration: dict[str, np.ndarray] | None = None) -> BuildingState:
@@ -264,7 +248,7 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
     d, m = state.area.shape[:2]
     base_shares = np.broadcast_to(coef.system_share_2009[:, None], (d, m) + coef.system_share_2009.shape[1:])
     shares, lpg_share = calibrated_shares(base_shares, np.asarray(gas_lpg_share, dtype=float), calibration)
-    cost = _annual_cost(coef, state.space_need_2009, state.water_need_2009, np.zeros((d, 1)))
+    cost = annual_cost(coef, state.space_need_2009, state.water_need_2009, np.zeros((d, 1)))
     beta = coef.beta[:, None, None, None]
     lifetime = coef.lifetime[:, None, None, :]
     return replace(
@@ -274,150 +258,6 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
         replacement_asc=draws_fastest(heating.reference_constants(
             heating.steady_replacement_probability(shares, lifetime), beta, cost)),
         new_build_asc=draws_fastest(heating.reference_constants(coef.new_build_share[:, None], beta, cost)))
-
-
-def _lever(levers: dict, name: str, shape: tuple) -> np.ndarray:
-    """A lever this year (read only), its neutral value (``levers.py``) when the caller left it out."""
-    value = levers.get(name)
-    if isinstance(value, np.ndarray) and value.shape == shape and value.dtype == float:
-        return draws_fastest(value)       # the simulation's year slice
-    # A real array, draws fastest: a broadcast one would leave numpy to guess the layout of results.
-    return draws_fastest(np.broadcast_to(np.asarray(LEVERS[name].neutral if value is None else value, dtype=float),
-                                         shape))
-
-
-def _convert_early(coef: Coefficients, levers: dict, shape: tuple, shares: np.ndarray, annual: dict,
-                   keep: dict, choice: np.ndarray) -> np.ndarray:
-    """Oil and paraffin heating converted before the end of its life (:func:`heating.early_conversion`).
-
-    Keeping costs the running cost of the system (``keep``); switching costs the annual cost of the
-    systems still allowed (``annual``), weighted by their replacement choice ``choice`` (zero for oil
-    and paraffin), less the annualised grant for removing an oil system (lever ``oil_conversion_grant``
-    [NOK per dwelling], per m2 of a house or an apartment; non-residential buildings get none).
-    """
-    grant = (_per_m2(coef, _lever(levers, "oil_conversion_grant", shape))
-             if acting(levers, "oil_conversion_grant") is not None else None)
-    switch = None
-    for h, cost in annual.items():                  # in turn, as numpy sums a last axis this short
-        net = cost if grant is None else cost - grant * coef.recovery_factor[:, None, None, h]
-        term = net * choice[..., h]
-        switch = term if switch is None else switch + term
-    return heating.early_conversion(shares, keep, switch[..., None], coef.beta[:, None, None, None],
-                                    coef.review_rate[:, None, None, None], choice)
-
-
-def _heat_pump_subsidy(coef: Coefficients, levers: dict, shape: tuple) -> np.ndarray:
-    """Subsidised share of heat-pump investment [1], (D, M), or (D, M, T) with a grant per dwelling.
-
-    A grant ``G`` per dwelling (lever ``heat_pump_grant``) is spread over the dwelling's floor area
-    (``buildings.m2_per_dwelling``; non-residential area gets none) and added to the subsidised share
-    as ``G / (m2 per dwelling * heat-pump investment per m2)``, at most the whole investment.
-    """
-    subsidy = _lever(levers, "heat_pump_subsidy_share", shape)
-    if acting(levers, "heat_pump_grant") is None:
-        return subsidy
-    grant = _lever(levers, "heat_pump_grant", shape)
-    investment = coef.investment[:, heating.HEAT_PUMP][:, None, None]
-    return np.minimum(subsidy[..., None] + _per_m2(coef, grant) / investment, 1.0)
-
-
-def _per_m2(coef: Coefficients, grant: np.ndarray) -> np.ndarray:
-    """A grant per dwelling (D, M) spread over the dwelling's floor area [NOK/m2], (D, M, T); none for
-    non-residential area."""
-    return draws_fastest(grant[..., None] / coef.grant_area[:, None, :])
-
-
-def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, access: np.ndarray | None,
-               price_index: np.ndarray | None) -> tuple[dict, dict, np.ndarray, np.ndarray]:
-    """Costs and utilities of the heating systems this year.
-
-    Returns the annual cost [NOK/m2/yr] of the systems still chosen, ``{h: (D, M, T)}``
-    (:func:`heating.annual_cost`); the running cost of oil and paraffin, the cost of keeping them,
-    ``{h: (D, M, T)}``; and the utilities [1] ``asc + ln(district_heating_access) + beta * cost`` at
-    replacement and for new build, (D, M, T, H) (:func:`heating.choice_utility`; the access term on
-    district heating only, ``access`` its log (D, M) or None; new build never chooses oil or
-    paraffin: -inf). One system at a time, each part made while its slab is in cache.
-    """
-    space_cost, water_cost = _fuel_costs(coef, price_index)
-    capital = heating.capital_cost(coef.investment, coef.recovery_factor, subsidy)
-    beta = coef.beta[:, None, None]
-    asc, asc_new = state.replacement_asc, state.new_build_asc
-    utility, utility_new = np.empty(asc.shape, order="F"), np.empty(asc.shape, order="F")
-    annual, keep = {}, {}
-    # A single draw's running costs of every system at once: the same numbers (element by element), and
-    # making them system by system, while each slab is in cache, only pays off for many draws.
-    every = (heating.running_cost(space_cost, water_cost, state.space_need_2009, state.water_need_2009)
-             if asc.size <= heating.FEW_CELLS else None)
-    for h in range(heating.N_SYSTEMS):
-        running = every[..., h] if every is not None else heating.running_cost(
-            space_cost[..., h:h + 1], water_cost[..., h:h + 1], state.space_need_2009, state.water_need_2009)[..., 0]
-        cost = capital[..., h] + running
-        weighted = beta * cost
-        shift = access if h == heating.DISTRICT_HEATING else None
-        np.add(_shifted(asc[..., h], shift), weighted, out=utility[..., h])
-        if heating.PHASED_OUT[h]:
-            keep[h] = running
-            utility_new[..., h] = -np.inf
-        else:
-            annual[h] = cost
-            np.add(_shifted(asc_new[..., h], shift), weighted, out=utility_new[..., h])
-    return annual, keep, utility, utility_new
-
-
-def _shifted(asc: np.ndarray, access: np.ndarray | None) -> np.ndarray:
-    """Logit constants of district heating with the log of its access lever added (None: unchanged)."""
-    return asc if access is None else asc + access[..., None]
-
-
-def _mixed(shares: np.ndarray, remaining: np.ndarray, choice: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Shares of the stock after this year's new build joins it [1]: ``(s R + P N) / (R + N)`` with
-    the remaining area R and the new area N (D, M, T) [m2] and the new-build choice P; where there is
-    no area at all the shares stay. One system at a time, each slab of the result written once."""
-    total = remaining + new
-    built = total > 0
-    denominator = np.where(built, total, 1.0)
-    out = np.empty_like(shares)
-    for h in range(shares.shape[-1]):
-        mixed = np.multiply(shares[..., h], remaining, out=out[..., h])
-        mixed += choice[..., h] * new
-        mixed /= denominator
-        if not built.all():
-            np.copyto(mixed, shares[..., h], where=~built)
-    return out
-
-
-def _heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
-                     new: np.ndarray, price_index: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """System shares after replacement, new construction and the oil ban; and the ban reference."""
-    shape = state.lpg_share.shape
-    ban = _lever(levers, "oil_heating_ban", shape)
-    banned = ban > 0
-    access = None                         # neutral (1): ln 1 = 0, no shift
-    if acting(levers, "district_heating_access") is not None:
-        with np.errstate(divide="ignore"):
-            access = np.log(_lever(levers, "district_heating_access", shape))
-    annual, keep, utility, utility_new = _utilities(state, coef, _heat_pump_subsidy(coef, levers, shape), access,
-                                                    price_index)
-    allowed = draws_fastest(~(heating.PHASED_OUT & banned[..., None])[:, :, None, :])
-
-    # The replacement logit and the early conversion's choice among the systems still allowed share a utility;
-    # where oil is banned everywhere the two choices are the same.
-    replacement = heating.logit_of_utility(utility, allowed)
-    choice = replacement if banned.all() else heating.logit_of_utility(utility, ~heating.PHASED_OUT)
-    shares = heating.replace_at_end_of_life(state.system_share, coef.lifetime[:, None, None, :],
-                                            replacement)
-    shares = _convert_early(coef, levers, shape, shares, annual, keep, choice)
-    if new.any():
-        shares = _mixed(shares, remaining, heating.logit_of_utility(utility_new, ~heating.PHASED_OUT), new)
-
-    if not banned.any():
-        return shares, state.ban_reference
-    first = banned[..., None, None] & np.isnan(state.ban_reference)
-    reference = np.where(first, state.system_share, state.ban_reference) if first.any() else state.ban_reference
-    # Only oil and paraffin are capped, where the ban is in force.
-    cap = {h: np.where(banned[..., None], (1.0 - ban)[..., None] * reference[..., h], np.inf)
-           for h in heating.PHASED_OUT_SYSTEMS}
-    return heating.enforce_cap(shares, cap, replacement), reference
 
 
 def advance(state: BuildingState, population: np.ndarray, new_apartment_share: np.ndarray,
@@ -432,7 +272,8 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     4. heating systems: ``1/lifetime`` of each system's area is replaced by the
        logit choice, new area takes the new-build choice, and while
        ``oil_heating_ban > 0`` oil and paraffin are neither chosen nor allowed
-       above ``(1 - ban)`` times their share in the ban's first year.
+       above ``(1 - ban)`` times their share in the ban's first year
+       (:func:`heating_choice.heating_systems`).
 
     ``population`` and ``new_apartment_share`` are (D, M); ``levers`` as in the
     module docstring, each (D, M), absent = neutral; ``price_index`` (D, M, carriers) this
@@ -447,7 +288,7 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
         coef.demolition_earliest[..., None], coef.never_demolished[:, None, None]))[:, None]
     eligible = draws_fastest(age >= coef.renovation_earliest[..., None]).astype(float)   # 1 past the earliest age
     rate = np.minimum(coef.renovation_rate[:, None, :, None]
-                      * _lever(levers, "renovation_rate_multiplier", shape)[..., None, None], 1.0)
+                      * lever(levers, "renovation_rate_multiplier", shape)[..., None, None], 1.0)
     area, renovated, newly_renovated, demolished = stock.turnover(state.area, state.renovated, demolition, rate,
                                                                   eligible[:, None])
     deep_saving = _deep_saving(state, coef, levers, shape, demolition, newly_renovated)
@@ -460,15 +301,15 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     pv_area = _pv_area(state, levers, shape, area, demolition, new, v)
     area[..., v] += new
 
-    shares, ban_reference = _heating_systems(state, coef, levers, remaining, new, price_index)
+    shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index)
     # The measure helpers hand back the array carried over as long as the measure has not acted.
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
                    ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
                    deep_renovated=state.deep_renovated or deep_saving is not state.deep_saving,
                    standard_built=state.standard_built or need_factor is not state.need_factor,
                    pv_installed=state.pv_installed or pv_area is not state.pv_area,
-                   municipal_saving=_lever(levers, "municipal_energy_saving", shape).copy(),
-                   wood_renewed=np.maximum(state.wood_renewed, _lever(levers, "wood_stove_old_replaced", shape)),
+                   municipal_saving=lever(levers, "municipal_energy_saving", shape).copy(),
+                   wood_renewed=np.maximum(state.wood_renewed, lever(levers, "wood_stove_old_replaced", shape)),
                    new_area=new, demolished_area=demolished,
                    renovated_area=stock.over_cohorts(newly_renovated))
 
@@ -486,8 +327,8 @@ def _deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: 
         saving = saving * (1.0 - demolition)
     if acting(levers, "deep_renovation_share") is None:
         return saving
-    share = _lever(levers, "deep_renovation_share", shape)
-    depth = _lever(levers, "deep_renovation_reduction", shape)[..., None, None]
+    share = lever(levers, "deep_renovation_share", shape)
+    depth = lever(levers, "deep_renovation_reduction", shape)[..., None, None]
     extra = np.maximum(depth - coef.renovation_reduction[:, None, None, :], 0.0) * DEEP_COHORTS
     return saving + newly_renovated * share[..., None, None] * extra
 
@@ -501,7 +342,7 @@ def _need_factor(state: BuildingState, coef: Coefficients, levers: dict, shape: 
     need without the behaviour factor, so its actual need is min(S, e_calc) times that factor; the
     cohort's factor is the area-weighted mean (:func:`building_stock.mixed_need_factor`).
     """
-    standard = _lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
+    standard = lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
     new_factor = np.minimum(standard / coef.space_need_calculated[:, None, :, v], 1.0)            # (D, M, T)
     factor = state.need_factor
     if not ((new_factor < 1.0).any() or (state.standard_built and (factor[..., v] != 1.0).any())):
@@ -520,8 +361,8 @@ def _pv_area(state: BuildingState, levers: dict, shape: tuple, area: np.ndarray,
     if not (state.pv_installed or acting(levers, "solar_pv_new_build_share") is not None
             or acting(levers, "solar_pv_existing_share") is not None):
         return pv
-    new_share = _lever(levers, "solar_pv_new_build_share", shape)
-    existing = _lever(levers, "solar_pv_existing_share", shape)
+    new_share = lever(levers, "solar_pv_new_build_share", shape)
+    existing = lever(levers, "solar_pv_existing_share", shape)
     pv = pv * (1.0 - demolition)
     pv[..., v] += new * new_share[..., None]
     total = np.copy(area)

@@ -1,0 +1,183 @@
+"""The yearly choice of heating systems: at end of life, in new build, by early conversion and under the oil ban.
+
+Each year :func:`heating_systems` prices the systems (investment less the heat-pump subsidy and
+grants, fuel at this year's carrier prices; :func:`heating.annual_cost`), turns the prices and the
+logit constants of the 2009 calibration into utilities, and moves the shares of every building type:
+``1/lifetime`` of each system's area is replaced by the logit choice, oil and paraffin heating is
+partly converted before the end of its life, the area built this year takes the new-build choice,
+and while the oil-heating ban is in force oil boilers and paraffin stoves are neither chosen nor
+allowed above their capped share. :func:`annual_cost` at 2009 prices also fixes those logit
+constants (``buildings.calibrated``).
+
+Axes (after draw ``D`` and municipality ``M``): building type ``T`` and heating system ``H``, laid
+out draws fastest as the building state (:class:`buildings.BuildingState`), which this module reads;
+:mod:`buildings` keeps the state and calls :func:`heating_systems` from ``advance``. The arithmetic of
+a single choice lives in :mod:`heating`; levers are read with :func:`building_parameters.lever`.
+Methods: logit replacement at end of life on annualised cost with subsidies and district-heating
+access (methods.md §3.3; docs/model.md §3.4, heating choice).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..levers import acting
+from . import heating
+from .building_parameters import Coefficients, draws_fastest, lever
+
+if TYPE_CHECKING:
+    from .buildings import BuildingState
+
+
+def annual_cost(coef: Coefficients, space_need: np.ndarray, water_need: np.ndarray,
+                heat_pump_subsidy: np.ndarray, price_index: np.ndarray | None = None) -> np.ndarray:
+    """Annualised cost per m2 by system; ``price_index`` (D, M, carriers) scales the 2009 carrier
+    prices to this year's (prices and taxes as paths), None keeps them."""
+    return heating.annual_cost(coef.investment, coef.recovery_factor, *_fuel_costs(coef, price_index), space_need,
+                               water_need, heat_pump_subsidy)
+
+
+def _fuel_costs(coef: Coefficients, price_index: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Fuel cost per kWh of space- and water-heating need by system [NOK/kWh] (see :func:`annual_cost`)."""
+    if price_index is None:
+        return coef.space_cost, coef.water_cost
+    price = coef.price[:, None, :] * price_index                                   # (D, M, carriers)
+    # One matrix product per draw, (M, carriers) x (carriers, 2H): einsum without BLAS is slower.
+    cost = draws_fastest(np.matmul(price, coef.fuel_input))
+    return cost[..., :heating.N_SYSTEMS], cost[..., heating.N_SYSTEMS:]
+
+
+def _convert_early(coef: Coefficients, levers: dict, shape: tuple, shares: np.ndarray, annual: dict,
+                   keep: dict, choice: np.ndarray) -> np.ndarray:
+    """Oil and paraffin heating converted before the end of its life (:func:`heating.early_conversion`).
+
+    Keeping costs the running cost of the system (``keep``); switching costs the annual cost of the
+    systems still allowed (``annual``), weighted by their replacement choice ``choice`` (zero for oil
+    and paraffin), less the annualised grant for removing an oil system (lever ``oil_conversion_grant``
+    [NOK per dwelling], per m2 of a house or an apartment; non-residential buildings get none).
+    """
+    grant = (_per_m2(coef, lever(levers, "oil_conversion_grant", shape))
+             if acting(levers, "oil_conversion_grant") is not None else None)
+    switch = None
+    for h, cost in annual.items():                  # in turn, as numpy sums a last axis this short
+        net = cost if grant is None else cost - grant * coef.recovery_factor[:, None, None, h]
+        term = net * choice[..., h]
+        switch = term if switch is None else switch + term
+    return heating.early_conversion(shares, keep, switch[..., None], coef.beta[:, None, None, None],
+                                    coef.review_rate[:, None, None, None], choice)
+
+
+def _heat_pump_subsidy(coef: Coefficients, levers: dict, shape: tuple) -> np.ndarray:
+    """Subsidised share of heat-pump investment [1], (D, M), or (D, M, T) with a grant per dwelling.
+
+    A grant ``G`` per dwelling (lever ``heat_pump_grant``) is spread over the dwelling's floor area
+    (``buildings.m2_per_dwelling``; non-residential area gets none) and added to the subsidised share
+    as ``G / (m2 per dwelling * heat-pump investment per m2)``, at most the whole investment.
+    """
+    subsidy = lever(levers, "heat_pump_subsidy_share", shape)
+    if acting(levers, "heat_pump_grant") is None:
+        return subsidy
+    grant = lever(levers, "heat_pump_grant", shape)
+    investment = coef.investment[:, heating.HEAT_PUMP][:, None, None]
+    return np.minimum(subsidy[..., None] + _per_m2(coef, grant) / investment, 1.0)
+
+
+def _per_m2(coef: Coefficients, grant: np.ndarray) -> np.ndarray:
+    """A grant per dwelling (D, M) spread over the dwelling's floor area [NOK/m2], (D, M, T); none for
+    non-residential area."""
+    return draws_fastest(grant[..., None] / coef.grant_area[:, None, :])
+
+
+def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, access: np.ndarray | None,
+               price_index: np.ndarray | None) -> tuple[dict, dict, np.ndarray, np.ndarray]:
+    """Costs and utilities of the heating systems this year.
+
+    Returns the annual cost [NOK/m2/yr] of the systems still chosen, ``{h: (D, M, T)}``
+    (:func:`heating.annual_cost`); the running cost of oil and paraffin, the cost of keeping them,
+    ``{h: (D, M, T)}``; and the utilities [1] ``asc + ln(district_heating_access) + beta * cost`` at
+    replacement and for new build, (D, M, T, H) (:func:`heating.choice_utility`; the access term on
+    district heating only, ``access`` its log (D, M) or None; new build never chooses oil or
+    paraffin: -inf). One system at a time, each part made while its slab is in cache.
+    """
+    space_cost, water_cost = _fuel_costs(coef, price_index)
+    capital = heating.capital_cost(coef.investment, coef.recovery_factor, subsidy)
+    beta = coef.beta[:, None, None]
+    asc, asc_new = state.replacement_asc, state.new_build_asc
+    utility, utility_new = np.empty(asc.shape, order="F"), np.empty(asc.shape, order="F")
+    annual, keep = {}, {}
+    # A single draw's running costs of every system at once: the same numbers (element by element), and
+    # making them system by system, while each slab is in cache, only pays off for many draws.
+    every = (heating.running_cost(space_cost, water_cost, state.space_need_2009, state.water_need_2009)
+             if asc.size <= heating.FEW_CELLS else None)
+    for h in range(heating.N_SYSTEMS):
+        running = every[..., h] if every is not None else heating.running_cost(
+            space_cost[..., h:h + 1], water_cost[..., h:h + 1], state.space_need_2009, state.water_need_2009)[..., 0]
+        cost = capital[..., h] + running
+        weighted = beta * cost
+        shift = access if h == heating.DISTRICT_HEATING else None
+        np.add(_shifted(asc[..., h], shift), weighted, out=utility[..., h])
+        if heating.PHASED_OUT[h]:
+            keep[h] = running
+            utility_new[..., h] = -np.inf
+        else:
+            annual[h] = cost
+            np.add(_shifted(asc_new[..., h], shift), weighted, out=utility_new[..., h])
+    return annual, keep, utility, utility_new
+
+
+def _shifted(asc: np.ndarray, access: np.ndarray | None) -> np.ndarray:
+    """Logit constants of district heating with the log of its access lever added (None: unchanged)."""
+    return asc if access is None else asc + access[..., None]
+
+
+def _mixed(shares: np.ndarray, remaining: np.ndarray, choice: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Shares of the stock after this year's new build joins it [1]: ``(s R + P N) / (R + N)`` with
+    the remaining area R and the new area N (D, M, T) [m2] and the new-build choice P; where there is
+    no area at all the shares stay. One system at a time, each slab of the result written once."""
+    total = remaining + new
+    built = total > 0
+    denominator = np.where(built, total, 1.0)
+    out = np.empty_like(shares)
+    for h in range(shares.shape[-1]):
+        mixed = np.multiply(shares[..., h], remaining, out=out[..., h])
+        mixed += choice[..., h] * new
+        mixed /= denominator
+        if not built.all():
+            np.copyto(mixed, shares[..., h], where=~built)
+    return out
+
+
+def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
+                    new: np.ndarray, price_index: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """System shares after replacement, new construction and the oil ban; and the ban reference."""
+    shape = state.lpg_share.shape
+    ban = lever(levers, "oil_heating_ban", shape)
+    banned = ban > 0
+    access = None                         # neutral (1): ln 1 = 0, no shift
+    if acting(levers, "district_heating_access") is not None:
+        with np.errstate(divide="ignore"):
+            access = np.log(lever(levers, "district_heating_access", shape))
+    annual, keep, utility, utility_new = _utilities(state, coef, _heat_pump_subsidy(coef, levers, shape), access,
+                                                    price_index)
+    allowed = draws_fastest(~(heating.PHASED_OUT & banned[..., None])[:, :, None, :])
+
+    # The replacement logit and the early conversion's choice among the systems still allowed share a utility;
+    # where oil is banned everywhere the two choices are the same.
+    replacement = heating.logit_of_utility(utility, allowed)
+    choice = replacement if banned.all() else heating.logit_of_utility(utility, ~heating.PHASED_OUT)
+    shares = heating.replace_at_end_of_life(state.system_share, coef.lifetime[:, None, None, :],
+                                            replacement)
+    shares = _convert_early(coef, levers, shape, shares, annual, keep, choice)
+    if new.any():
+        shares = _mixed(shares, remaining, heating.logit_of_utility(utility_new, ~heating.PHASED_OUT), new)
+
+    if not banned.any():
+        return shares, state.ban_reference
+    first = banned[..., None, None] & np.isnan(state.ban_reference)
+    reference = np.where(first, state.system_share, state.ban_reference) if first.any() else state.ban_reference
+    # Only oil and paraffin are capped, where the ban is in force.
+    cap = {h: np.where(banned[..., None], (1.0 - ban)[..., None] * reference[..., h], np.inf)
+           for h in heating.PHASED_OUT_SYSTEMS}
+    return heating.enforce_cap(shares, cap, replacement), reference
