@@ -18,11 +18,17 @@ from . import dims
 from .draw_statistics import draw_count, ensemble_text, is_range_cell, range_cell, range_parts, spread
 
 
+RECORD_LINES = 3   # a table whose rows wrap onto more lines than this on average prints as records
+RECORD_FLOOR = 20  # [characters] the least width of a record's values
+
+
 def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | None = None) -> str:
     """Rows as JSON (a list of objects), CSV (one header line) or an aligned table. A table wider
     than ``width`` characters puts the range of its range columns (cells "median (low–high)",
     :func:`range_cell`) under the median, and then wraps its widest text columns onto continuation
-    lines."""
+    lines; when that makes its rows more than ``RECORD_LINES`` lines high on average (descriptions
+    and sources broken every few words), the rows are printed as records instead, one block per
+    row with a line per column (:func:`records`)."""
     if fmt == "json":
         return json.dumps([dict(zip(header, r)) for r in rows], indent=2, ensure_ascii=False)
     if fmt == "csv":
@@ -44,11 +50,15 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
         least = [max(len(part) for r in cells for part in range_parts(r[i])) if ranged[i] else None
                  for i in range(len(header))]
         widths = _fit(widths, numeric, width, least=least)
+    # a narrowed range column breaks every cell, so that its rows read alike
+    wrapped_rows = [[_wrap(c, w, ranged[i] and j > 0, w < full[i]) for i, (c, w) in enumerate(zip(r, widths))]
+                    for j, r in enumerate(cells)]
+    heights = [max(len(x) for x in wrapped) for wrapped in wrapped_rows]
+    if width is not None and len(cells) > 1 and sum(heights[1:]) > RECORD_LINES * (len(cells) - 1):
+        return records(cells[0], cells[1:], width)
     lines = []
-    for j, r in enumerate(cells):
-        # a narrowed range column breaks every cell, so that its rows read alike
-        wrapped = [_wrap(c, w, ranged[i] and j > 0, w < full[i]) for i, (c, w) in enumerate(zip(r, widths))]
-        for k in range(max(len(x) for x in wrapped)):
+    for j, (r, wrapped) in enumerate(zip(cells, wrapped_rows)):
+        for k in range(heights[j]):
             parts = []
             for i, (pieces, w) in enumerate(zip(wrapped, widths)):
                 c = pieces[k] if k < len(pieces) else ""
@@ -56,6 +66,32 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
             lines.append("  ".join(parts).rstrip())
         if j == 0:
             lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def records(header: tuple[str, ...], rows: list[tuple[str, ...]], width: int) -> str:
+    """Rows as blocks for a terminal too narrow for their table: the first cell as the block's title and
+    a line ``column  value`` for each other cell that is not empty, values wrapped at ``width``. A row
+    whose first cell is empty continues the block above (as a field row under its measure kind): it is
+    indented under it, titled by its first cell that is not empty."""
+    key = max(len(h) for h in header)
+    lines: list[str] = []
+    for row in rows:
+        first = next((i for i, c in enumerate(row) if c), None)
+        if first is None:
+            continue
+        indent = "  " * (1 + (first > 0))
+        if first == 0:
+            if lines:
+                lines.append("")
+            lines += textwrap.wrap(row[0], width, break_long_words=True, break_on_hyphens=False)
+        else:
+            lines.append(f"  {header[first]} {row[first]}")
+        room = max(RECORD_FLOOR, width - len(indent) - key - 2)
+        for name, value in zip(header[first + 1:], row[first + 1:]):
+            if value:
+                wrapped = textwrap.wrap(value, room, break_long_words=True, break_on_hyphens=False) or [""]
+                lines += [f"{indent}{(name if k == 0 else '').ljust(key)}  {part}" for k, part in enumerate(wrapped)]
     return "\n".join(lines)
 
 

@@ -160,6 +160,37 @@ def test_a_narrow_terminal_puts_the_range_under_the_median_right_aligned():
         "                  (331–368)"]
 
 
+def test_a_table_of_long_texts_prints_as_records_on_a_narrow_terminal():
+    header = ("kind", "field", "unit", "description")
+    rows = [("bus_biogas", "", "", "Biogas in buses: a share of the diesel buses' energy is replaced by biogas"),
+            ("", "share", "share", "share of the energy replaced"),
+            ("car_free", "", "", "")]
+    # at 200 columns it is a table
+    assert catalogue.render(header, rows, "table", 200).splitlines()[0].split() == list(header)
+    # at 40 the description would break every 12 characters: one block per row, fields under their kind;
+    # values wrap at 40 - indent - the longest column name (11) - 2 = 25 characters (23 under a field)
+    assert catalogue.render(header, rows, "table", 40).splitlines() == [
+        "bus_biogas",
+        "  description  Biogas in buses: a share",
+        "               of the diesel buses'",
+        "               energy is replaced by",
+        "               biogas",
+        "  field share",
+        "    unit         share",
+        "    description  share of the energy",
+        "                 replaced",
+        "",
+        "car_free"]
+
+
+def test_a_table_of_numbers_stays_a_table_when_a_few_cells_wrap():
+    header = ("measure", "kt", "NOK/t", "note")
+    rows = [("Oil-heating ban, agricultural exception ended", "2,159.0", "-917", ""),
+            ("Landfill ban", "5,092.7", "248", "adds emissions")]
+    lines = catalogue.render(header, rows, "table", 44).splitlines()
+    assert lines[0].split() == list(header) and len(lines) <= 2 + 2 * 3 and max(map(len, lines)) <= 44
+
+
 # ---------------------------------------------------------------- one draw: as before
 
 def test_one_draw_prints_as_before():
