@@ -18,7 +18,7 @@ def rows():
 def test_every_target_is_measured(rows):
     measured = {(r["quantity"], r["horizon"]) for r in rows}
     assert measured == {(t.quantity, t.horizon) for t in elasticities.targets()}
-    assert {q for q, _ in measured} == {"fuel_price", "toll", "parking", "pt_fare", "pt_service"}
+    assert {q for q, _ in measured} == {"fuel_price", "fuel_use", "toll", "parking", "pt_fare", "pt_service"}
 
 
 @pytest.mark.parametrize("quantity", ["fuel_price", "toll", "parking", "pt_fare", "pt_service"])
@@ -28,9 +28,23 @@ def test_implied_elasticities_lie_in_the_published_ranges(rows, quantity):
             assert r["low"] <= r["implied"] <= r["high"], r
 
 
+def test_cars_fuel_use_answers_the_fuel_price_only_half_as_much_as_published(rows):
+    # A known gap, reported by `framtid elasticities` as not in range: fuel use falls with car traffic and the
+    # shift of new cars between powertrains, but combustion cars do not get more economical when fuel is dear
+    # (their fuel use per km follows an exogenous trend), so the model gives about -0.13 and -0.28 against the
+    # published -0.25 and -0.6. When a response of efficiency to the price closes it, these rows join the test
+    # above.
+    by = {r["horizon"]: r for r in rows if r["quantity"] == "fuel_use"}
+    traffic = {r["horizon"]: r["implied"] for r in rows if r["quantity"] == "fuel_price"}
+    for horizon, r in by.items():
+        assert r["implied"] > r["high"] and not r["in_range"], r
+        # fuel use falls at least as much as traffic: the powertrain shift adds to it, efficiency does not
+        assert r["implied"] <= traffic[horizon] + 0.005, (r, traffic[horizon])
+
+
 def test_short_run_is_weaker_than_long_run(rows):
     by = {(r["quantity"], r["horizon"]): r["implied"] for r in rows}
-    for q in ("fuel_price", "toll", "parking", "pt_fare", "pt_service"):
+    for q in ("fuel_price", "fuel_use", "toll", "parking", "pt_fare", "pt_service"):
         assert abs(by[(q, "first_year")]) < abs(by[(q, "ten_years")]), q
 
 
