@@ -232,16 +232,20 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
     """``parameter_sample(draw, parameter)``: the value every sampled parameter took in each draw
     (the uncertain parameters of the table). A scenario's own
     ``[parameters]`` override the sample, so where scenarios differ there, it records the first's."""
+    from .parameters import correlations
     from .uncertainty.sampling import uncertain
 
     first = models[0]
     names = uncertain(first.params.specs)
     values = first.params.sample_matrix(names)
+    pairs = [f"{a} ~ {b}: {rho:g}" for (a, b), rho in correlations().items() if a in names and b in names]
     var = (("draw", "parameter"), values,
            {"long_name": "sampled value of each uncertain parameter in each draw (units: the parameter table's)",
             "units": "1", "sampler": sampler,
             "comment": "values in the units of framtid list parameters; a scenario's [parameters] replace "
-                       "sampled values"})
+                       "sampled values",
+            "rank_correlations": "; ".join(pairs) + " (Iman-Conover, model/data/parameter_correlations.csv; "
+                                 "groups of k parameters need k + 2 draws)"})
     units = [first.params.specs[n].unit for n in names]
     return var, {"parameter": names, "parameter_unit": ("parameter", units)}
 

@@ -252,6 +252,9 @@ def test_same_seed_same_results_other_seed_other_results():
     c = api.run([REPO / "scenarios/reference.toml"], seed=4, n_draws=4, sampler="lhs")
     assert np.array_equal(emissions(a), emissions(b))
     assert np.array_equal(a["parameter_sample"].values, b["parameter_sample"].values)
+    # the result names the correlations its sample carries
+    assert ("transport.value_of_time.car.errands ~ transport.value_of_time.car.leisure: 1;"
+            in a["parameter_sample"].attrs["rank_correlations"])
     assert not np.array_equal(emissions(a), emissions(c))
     assert a.attrs["sampler"] == "lhs" and "re-fitted in every draw" in a.attrs["calibration"]
 
