@@ -24,7 +24,8 @@ def elasticities(municipality, start_year, fmt):
     from framtid.model import elasticities as el
 
     rows = el.implied(municipality, start_year)
-    if fmt == "json":
+    if fmt == "json":   # an elasticity that cannot be measured (no toll ring there) is null, not NaN
+        rows = [{k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in rows]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     header = ("quantity", "response", "horizon", "year", "implied", "target", "central", "in_range", "source")

@@ -27,8 +27,8 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
     than ``width`` characters puts the range of its range columns (cells "median (low–high)",
     :func:`range_cell`) under the median, and then wraps its widest text columns onto continuation
     lines; when that makes its rows more than ``RECORD_LINES`` lines high on average (descriptions
-    and sources broken every few words), the rows are printed as records instead, one block per
-    row with a line per column (:func:`records`)."""
+    and sources broken every few words) in a table of mostly text columns, the rows are printed as
+    records instead, one block per row with a line per column (:func:`records`)."""
     if fmt == "json":
         return json.dumps([dict(zip(header, r)) for r in rows], indent=2, ensure_ascii=False)
     if fmt == "csv":
@@ -54,7 +54,9 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
     wrapped_rows = [[_wrap(c, w, ranged[i] and j > 0, w < full[i]) for i, (c, w) in enumerate(zip(r, widths))]
                     for j, r in enumerate(cells)]
     heights = [max(len(x) for x in wrapped) for wrapped in wrapped_rows]
-    if width is not None and len(cells) > 1 and sum(heights[1:]) > RECORD_LINES * (len(cells) - 1):
+    # Tables of numbers stay tables (their rows are compared down the columns); those of texts become records.
+    texts = sum(not n for n in numeric) > len(header) / 2
+    if width is not None and texts and len(cells) > 1 and sum(heights[1:]) > RECORD_LINES * (len(cells) - 1):
         return records(cells[0], cells[1:], width)
     lines = []
     for j, (r, wrapped) in enumerate(zip(cells, wrapped_rows)):
@@ -75,6 +77,11 @@ def records(header: tuple[str, ...], rows: list[tuple[str, ...]], width: int) ->
     whose first cell is empty continues the block above (as a field row under its measure kind): it is
     indented under it, titled by its first cell that is not empty."""
     key = max(len(h) for h in header)
+
+    def wrap(text: str, room: int, first: str, rest: str) -> list[str]:
+        parts = textwrap.wrap(text, max(room, 1), break_long_words=True, break_on_hyphens=False) or [""]
+        return [(first if k == 0 else rest) + part for k, part in enumerate(parts)]
+
     lines: list[str] = []
     for row in rows:
         first = next((i for i, c in enumerate(row) if c), None)
@@ -84,14 +91,18 @@ def records(header: tuple[str, ...], rows: list[tuple[str, ...]], width: int) ->
         if first == 0:
             if lines:
                 lines.append("")
-            lines += textwrap.wrap(row[0], width, break_long_words=True, break_on_hyphens=False)
+            lines += wrap(row[0], width, "", "")
         else:
-            lines.append(f"  {header[first]} {row[first]}")
-        room = max(RECORD_FLOOR, width - len(indent) - key - 2)
+            lines += wrap(f"{header[first]} {row[first]}", width - 2, "  ", "  ")
+        room = width - len(indent) - key - 2
         for name, value in zip(header[first + 1:], row[first + 1:]):
-            if value:
-                wrapped = textwrap.wrap(value, room, break_long_words=True, break_on_hyphens=False) or [""]
-                lines += [f"{indent}{(name if k == 0 else '').ljust(key)}  {part}" for k, part in enumerate(wrapped)]
+            if not value:
+                continue
+            if room >= RECORD_FLOOR:   # the value beside its column name
+                lines += wrap(value, room, f"{indent}{name.ljust(key)}  ", " " * (len(indent) + key + 2))
+            else:                      # too narrow for that: the name, then the value under it
+                lines += wrap(name, width - len(indent), indent, indent)
+                lines += wrap(value, width - len(indent) - 2, indent + "  ", indent + "  ")
     return "\n".join(lines)
 
 

@@ -96,6 +96,9 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str,
         if tuple(reader.fieldnames or ()) != columns:
             raise DataError(f"{path.name}: header must be {','.join(columns)}")
         for lineno, row in enumerate(reader, start=2):
+            if None in row:   # DictReader keeps the values beyond the header under the key None
+                raise DataError(f"{path.name}: line {lineno}: more values than the {len(columns)} columns; "
+                                "quote a value that holds a comma")
             yield f"{path.name}: line {lineno}", row
 
 

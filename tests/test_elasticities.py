@@ -79,3 +79,19 @@ def test_measures_combine_independently_of_their_order_in_a_run():
     b = api.run_scenario(shuffled).record
     for name in ("emissions_gas", "car_vkm", "cordon_car_trips", "toll_revenue"):
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_json_says_null_where_an_elasticity_cannot_be_measured():
+    import json
+
+    from click.testing import CliRunner
+
+    from framtid.cli.main import main
+
+    out = CliRunner().invoke(main, ["elasticities", "--municipality", "tromso", "--format", "json"])
+    assert out.exit_code == 0, out.output
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+    rows = json.loads(out.output, parse_constant=refuse)
+    assert [r["implied"] for r in rows if r["quantity"] == "toll"] == [None, None]   # Tromsø had no ring in 2012

@@ -189,6 +189,20 @@ def test_a_table_of_numbers_stays_a_table_when_a_few_cells_wrap():
             ("Landfill ban", "5,092.7", "248", "adds emissions")]
     lines = catalogue.render(header, rows, "table", 44).splitlines()
     assert lines[0].split() == list(header) and len(lines) <= 2 + 2 * 3 and max(map(len, lines)) <= 44
+    # mostly numbers: a table even where its text columns wrap onto many lines (rows are compared down the columns)
+    header = ("measure", "kt", "NOK/t", "carbon", "social", "note")
+    rows = [("Oil-heating ban, agricultural exception ended", "2,159.0", "-917", "1,445", "-780", "adds emissions"),
+            ("Landfill ban on biodegradable waste", "5,092.7", "248", "1,227", "536", "")]
+    lines = catalogue.render(header, rows, "table", 46).splitlines()
+    assert lines[0].split() == list(header) and len(lines) > 2 + 3 * 2
+
+
+def test_records_keep_to_the_width_with_long_names_and_values():
+    header = ("kind", "field", "a_column_name_longer_than_the_room_left", "description")
+    rows = [("bus_biogas", "", "", "word " * 30), ("", "f" * 70, "v", "a_long_unbreakable_value_" * 4)]
+    lines = catalogue.records(header, rows, 40).splitlines()
+    assert max(map(len, lines)) <= 40
+    assert lines[0] == "bus_biogas" and lines[1] == "  description" and lines[2].startswith("    word word")
 
 
 # ---------------------------------------------------------------- one draw: as before

@@ -174,6 +174,26 @@ def test_iman_conover_reorders_values_to_the_target_rank_correlation():
     assert not np.array_equal(out["a"], other["a"])
 
 
+def test_the_correlated_order_does_not_depend_on_the_eigenvectors_returned(monkeypatch):
+    # Equal correlations give repeated eigenvalues, whose eigenvectors a linear algebra library may return
+    # in any rotation and sign: the draws must not change with them (the symmetric square root does not).
+    rng = np.random.default_rng(5)
+    sample = {k: rng.random(200) for k in "abc"}
+    pairs = {("a", "b"): 0.9, ("b", "c"): 0.9, ("a", "c"): 0.9}
+    before = sampling.correlate(sample, pairs, seed=3)
+    eigh = np.linalg.eigh
+
+    def other_basis(m):
+        w, v = eigh(m)
+        c, s = np.cos(0.7), np.sin(0.7)
+        v = v.copy()
+        v[:, :2] = v[:, :2] @ np.array([[c, -s], [s, c]])   # a rotation inside the repeated eigenspace
+        return w, -v                                         # and every sign flipped
+    monkeypatch.setattr(np.linalg, "eigh", other_basis)
+    after = sampling.correlate(sample, pairs, seed=3)
+    assert all(np.array_equal(before[k], after[k]) for k in sample)
+
+
 def test_a_correlation_of_one_gives_the_same_order():
     rng = np.random.default_rng(3)
     sample = {"a": rng.random(300), "b": rng.random(300) * 10}
@@ -213,6 +233,7 @@ def test_correlation_file_errors_are_located(tmp_path):
         ("a.x,a.y,high,s\n", "rank_correlation must be a number"),
         ("a.x,a.y,0.5,\n", "empty source"),
         ("a.x,a.y,0.5,s\na.y,a.x,0.4,s\n", "line 3: correlation of 'a.x' and 'a.y' given twice"),
+        ("a.x,a.y,0.5,a source, with a comma\n", "line 2: more values than the 4 columns; quote a value"),
         ("a.x,a.y,0.9,s\na.y,a.z,0.9,s\na.x,a.z,-0.9,s\n", "among a.x, a.y, a.z cannot hold together"),
     ]:
         path.write_text(head + body)

@@ -188,9 +188,10 @@ def correlate(sample: Mapping[str, np.ndarray], pairs: Mapping[tuple[str, str], 
 
     For each group of k correlated parameters (:func:`correlation_groups`): a matrix ``S`` (n, k) of van
     der Waerden scores ``Phi^-1(i / (n + 1))``, each column in an order drawn from the parameter's own
-    stream (keyed ``name#correlation``); ``T = S (Q^-1)' P'`` with ``Q Q' = corr(S)`` (Cholesky) and
-    ``P P' = C`` the target correlation of normal scores (eigen-decomposition, so that pairs of
-    correlation 1 are allowed); each parameter's sampled values are then put in the rank order of its
+    stream (keyed ``name#correlation``); ``T = S (Q^-1)' P`` with ``Q Q' = corr(S)`` (Cholesky) and
+    ``P = P' = C^(1/2)`` the symmetric square root of the target correlation of normal scores (from its
+    eigen-decomposition, so that pairs of correlation 1 are allowed, and unique, so that the draws do
+    not depend on the linear algebra library); each parameter's sampled values are then put in the rank order of its
     column of ``T``. The values of a parameter stay the same set: only which draw gets which value
     changes. Groups with ``n < k + 2`` draws, whose scores cannot carry k independent columns, are
     left as they are."""
@@ -208,9 +209,11 @@ def correlate(sample: Mapping[str, np.ndarray], pairs: Mapping[tuple[str, str], 
             q = np.linalg.cholesky(np.corrcoef(s, rowvar=False))
         except np.linalg.LinAlgError:   # score columns that happen to be collinear (a tiny ensemble)
             continue
+        # P: the symmetric square root of C, the one root that does not depend on which eigenvectors the
+        # linear algebra library returns (C has repeated eigenvalues where a group's correlations are equal).
         eigenvalues, vectors = np.linalg.eigh(target)
-        p = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
-        t = s @ np.linalg.inv(q).T @ p.T
+        p = (vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ vectors.T
+        t = s @ np.linalg.inv(q).T @ p
         for j, name in enumerate(members):
             values = np.empty(n)
             values[np.argsort(t[:, j], kind="stable")] = np.sort(sample[name], kind="stable")
