@@ -104,7 +104,8 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
     ds = catalogue.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios), source=result)
     picked = names(municipalities)
     catalogue.select(ds, None, picked, None, result)                 # unknown ids: a usage error with a hint
-    rows = tg.of_municipalities(tg.assess(ds, rule, zero_growth_base, from_year, result), picked)
+    rows = tg.of_municipalities(tg.assess(ds, rule, zero_growth_base, from_year, result,
+                                          tg.selection_areas(picked, unless_region=True)), picked)
     if fmt != "table":
         click.echo(catalogue.render(*tt.tidy(rows), fmt))
         return

@@ -311,16 +311,42 @@ def test_only_the_rows_of_the_municipalities_asked_for():
         pick(rows, "norway.emissions.2030", "oslo", level="region")
 
 
+def test_a_selection_of_municipalities_is_an_area_of_its_own():
+    (sel,) = tg.selection_areas(["bergen", "oslo"])
+    assert (sel.level, sel.name, sel.members) == ("selection", "oslo,bergen", ("oslo", "bergen"))   # 13's order
+    assert tg.selection_areas(["oslo"]) == () and tg.selection_areas(list(dims.MUNICIPALITIES)) == ()
+    assert tg.selection_areas(["sandnes", "stavanger"], unless_region=True) == ()            # Nord-Jæren's row
+    assert len(tg.selection_areas(["sandnes", "stavanger"])) == 1                            # the report's sums
+    rows = tg.assess(made_up(), extra_areas=tg.selection_areas(["oslo", "bergen"]))
+    kept = tg.of_municipalities(rows, ["bergen", "oslo"])
+    assert {r["area"] for r in kept if r["level"] == "selection"} == {"oslo,bergen"}
+    assert not [r for r in tg.of_municipalities(rows, ["oslo", "baerum"]) if r["level"] == "selection"]
+
+
 def test_command_shows_the_municipalities_asked_for(result_file):
     res = invoke("targets", result_file, "--municipality", "skien,porsgrunn,bergen", "--format", "json")
     assert res.exit_code == 0, res.output
-    areas = {(r["level"], r["area"]) for r in json.loads(res.output)}
+    rows = json.loads(res.output)
+    areas = {(r["level"], r["area"]) for r in rows}
     assert areas == {("municipality", "skien"), ("municipality", "porsgrunn"), ("municipality", "bergen"),
-                     ("region", "grenland"), ("region", "bergen")}
+                     ("region", "grenland"), ("region", "bergen"), ("selection", "porsgrunn,skien,bergen")}
+    # the three together: their national targets and emissions summed (one draw), and only national targets
+    together = [r for r in rows if r["level"] == "selection"]
+    assert together and {r["group"] for r in together} == {"national"}
+    for r in together:
+        members = [x for x in rows if x["target_id"] == r["target_id"] and x["level"] == "municipality"
+                   and x["scenario"] == r["scenario"]]
+        assert len(members) == 3
+        for key in ("target_value", "modelled_value"):
+            assert r[key] == pytest.approx(sum(x[key] for x in members), rel=1e-6), (r["target_id"], key)
+    # exactly a city region, or all 13: their own rows are there, no selection besides
+    grenland = json.loads(invoke("targets", result_file, "--municipality", "skien,porsgrunn", "--format",
+                                 "json").output)
+    assert "selection" not in {r["level"] for r in grenland} and "region" in {r["level"] for r in grenland}
     table = invoke("targets", result_file, "--municipality", "skien,oslo")
     assert table.exit_code == 0, table.output
     assert "skien " in table.output and "\noslo " in table.output and "baerum" not in table.output
-    assert "region " not in table.output and "all 13" not in table.output
+    assert "region " not in table.output and "all 13" not in table.output and "together: oslo, skien" in table.output
     assert "zero-growth goal" not in table.output                      # Oslo's region needs Bærum too
 
 

@@ -63,7 +63,7 @@ from . import indicators as ind
 from . import targets as tg
 from .report_content import (Report, Section, Table, Text, area_label, indicator_label, join_names, municipality_names,
                              number)
-from .report_context import SELECTION, Context
+from .report_context import Context
 from .report_detail_sections import indicator_section, method_section, targets_section
 from .report_figures import wedge_bands
 from .report_paths import paths_section
@@ -177,7 +177,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     names = municipality_names()
     n = int(ds.sizes["draw"])
     # With several draws a selection's targets are summed draw by draw (never its members' medians).
-    extra = (tg.Area(SELECTION, ",".join(picked), tuple(picked)),) if n > 1 and 1 < len(picked) < 13 else ()
+    extra = tg.selection_areas(picked) if n > 1 else ()
     rows = tg.assess(ds, rule, None, None, source, extra)
     ctx = Context(ds, source, chosen, picked, year, rule, names, str(ds["emissions"].attrs.get("gwp", "")),
                    "one draw at default parameters" if n == 1 else f"{n} draws", rows,

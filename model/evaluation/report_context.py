@@ -13,8 +13,8 @@ import numpy as np
 
 from .. import dims
 from .report_content import number
+from .targets import SELECTION  # noqa: F401  (re-exported: the report's selection rows)
 
-SELECTION = "selection"                  # level of the target rows of a --municipality selection together
 
 
 @dataclass

@@ -27,7 +27,8 @@ def _fmt(x, digits: int) -> str:
 
 
 def _area(r: dict) -> str:
-    return {"municipality": r["area"], "region": f"region {r['area']}"}.get(r["level"], r["area"])
+    return {"municipality": r["area"], "region": f"region {r['area']}",
+            "selection": "together: " + r["area"].replace(",", ", ")}.get(r["level"], r["area"])
 
 
 def _numbers(r: dict, last_year: int) -> tuple:

@@ -137,17 +137,34 @@ def areas() -> list[Area]:
     return out
 
 
+SELECTION = "selection"   # level of the national-target rows of several chosen municipalities together
+
+
+def selection_areas(municipalities: list[str] | None, unless_region: bool = False) -> tuple[Area, ...]:
+    """The chosen ``municipalities`` together as an area of their own (for :func:`assess`'s ``extra_areas``),
+    when they are more than one and not all 13 (whose row :func:`areas` has), nor, with ``unless_region``,
+    exactly a city region (whose row it has too); its ``name`` lists the ids joined by commas, in the order of
+    ``dims.MUNICIPALITIES``."""
+    picked = tuple(m for m in dims.MUNICIPALITIES if m in (municipalities or ()))
+    if not 1 < len(picked) < len(dims.MUNICIPALITIES):
+        return ()
+    if unless_region and picked in [tuple(m for m in dims.MUNICIPALITIES if m in ms) for ms in dims.REGIONS.values()]:
+        return ()
+    return (Area(SELECTION, ",".join(picked), picked),)
+
+
 def of_municipalities(rows: list[dict], municipalities: list[str] | None) -> list[dict]:
     """The rows of :func:`assess` about ``municipalities`` (all rows when None): a municipality's rows
     when it is one of them, a city region's (national targets, zero-growth goal) only when every member
-    of the region is, and the 13 together's only when all 13 are (as ``framtid report --municipality``)."""
+    of the region is, the 13 together's only when all 13 are, and a selection's (:func:`selection_areas`)
+    when it is made of them (as ``framtid report --municipality``)."""
     if not municipalities:
         return rows
     picked = set(municipalities)
 
     def members(r):
-        return dims.REGIONS[r["area"]] if r["level"] == "region" else dims.MUNICIPALITIES if r["level"] == "all" \
-            else (r["area"],)
+        return (dims.REGIONS[r["area"]] if r["level"] == "region" else dims.MUNICIPALITIES if r["level"] == "all"
+                else r["area"].split(",") if r["level"] == SELECTION else (r["area"],))
 
     return [r for r in rows if picked.issuperset(members(r))]
 
