@@ -33,6 +33,8 @@ embedded files and raise :class:`DataError` naming file, line and column.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, timedelta
@@ -408,10 +410,37 @@ def rates_in_year(rates: Sequence[TollRate], year: int, cordon_ids: Sequence[str
 
 # -- the cordon axis of the toll lever ---------------------------------------------------------
 
+# The cordons a scenario defines itself (``[cordons.<id>]`` in its file), in force while that scenario is read,
+# set up or run (:func:`using`): they follow the embedded ones on the toll lever's cordon axis.
+_SCENARIO_CORDONS: ContextVar[tuple[Cordon, ...]] = ContextVar("framtid_scenario_cordons", default=())
+
+
 @lru_cache(maxsize=1)
-def cordons() -> tuple[Cordon, ...]:
-    """The embedded cordons (read once)."""
+def embedded_cordons() -> tuple[Cordon, ...]:
+    """The cordons of ``cordons.csv`` (read once)."""
     return load_cordons()
+
+
+def cordons() -> tuple[Cordon, ...]:
+    """The cordons of the toll lever's ``cordon`` axis: the embedded ones, then those of the scenario in
+    hand (:func:`using`)."""
+    return embedded_cordons() + _SCENARIO_CORDONS.get()
+
+
+@contextmanager
+def using(scenario_cordons: Sequence[Cordon]):
+    """Add a scenario's own cordons to the cordon axis while the scenario is read, set up or run."""
+    token = _SCENARIO_CORDONS.set(tuple(scenario_cordons))
+    try:
+        yield
+    finally:
+        _SCENARIO_CORDONS.reset(token)
+
+
+def default_external_passage_ratio() -> float:
+    """The external passage ratio of a cordon a scenario defines without one: the median of the embedded
+    cordons' [1]."""
+    return float(np.median([c.external_passage_ratio for c in embedded_cordons()]))
 
 
 def cordon_ids() -> tuple[str, ...]:

@@ -168,7 +168,11 @@ def implied(municipality: str | None = None, start_year: int = 2012, scenario=No
     munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
         [dims.MUNICIPALITIES.index(municipality)]
     rows = []
-    for quantity, (low_run, high_run) in _perturbations(base, start_year).items():
+    from .cordons import using
+
+    with using(base.cordons):   # a base scenario's own cordons are charged (and raised) too
+        perturbations = _perturbations(base, start_year)
+    for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
         for t in targets():
             if t.quantity != quantity:

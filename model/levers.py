@@ -287,7 +287,8 @@ def strength(years: np.ndarray, start_year: int, ramp_years: int, end_year: int 
 
 
 @lru_cache(maxsize=16)
-def _neutral_template(n_draws: int, n_muni: int) -> dict[str, np.ndarray]:
+def _neutral_template(n_draws: int, n_muni: int, cordons: tuple[str, ...]) -> dict[str, np.ndarray]:
+    # keyed on the cordon axis too: a scenario's own cordons lengthen it (cordons.using)
     return {lv.name: np.full((n_draws, n_muni) + lv.shape, lv.neutral) for lv in LEVERS.values()}
 
 
@@ -304,7 +305,7 @@ def complete(levers: dict, n_draws: int, n_muni: int) -> dict[str, np.ndarray]:
 
     Submodels index levers directly; tests and tools that set only some of them use this.
     """
-    out = dict(_neutral_template(n_draws, n_muni))
+    out = dict(_neutral_template(n_draws, n_muni, _cordon_ids()))
     for name, value in levers.items():
         if name not in LEVERS:
             raise KeyError(f"unknown lever {name!r}")

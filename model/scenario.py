@@ -15,6 +15,16 @@ A scenario file has these tables (all but ``[scenario]`` optional)::
     [population.anchors]         # inhabitants in future years, per municipality
     oslo = { 2030 = 760000, 2050 = 850000 }
 
+    [cordons.drammen_centre]     # a toll cordon of the scenario's own (see `framtid list cordons`)
+    municipality = "drammen"     # its owner
+    charged_direction = "both"   # inbound | both
+    inside_share = { A = 1.0, B = 0.3, C = 0.0 }   # share of residents and trip ends inside, by zone
+    exchange_with = "all"        # optional: "all" or the ids whose trips to and from the owner cross it
+    external_passage_ratio = 0.3 # optional: passages from outside the 13 and through traffic per
+                                 # counted passage (default: the median of the shipped cordons)
+    name = "..."                 # optional
+    source = "..."               # optional: where the geography comes from
+
     [[measure]]                  # any number; see `framtid list measures`
     kind = "oil_heating_ban"
     municipality = "*"           # an id, a list of ids, or "*" for all 13
@@ -53,10 +63,13 @@ from .measures import COMMON_KEYS, KINDS, Measure, measure_replacing
 from .measures.base import ADOPTION
 from .parameters import table as parameter_table
 
-TOP_KEYS = ("scenario", "parameters", "population", "measure")
+TOP_KEYS = ("scenario", "parameters", "population", "cordons", "measure")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # names result files: short and file-safe
 MAX_EXTENDS_DEPTH = 16   # a deeper chain is a mistake, and must not reach Python's recursion limit
 SCENARIO_KEYS = ("name", "description", "extends", "gwp")
+CORDON_KEYS = ("municipality", "charged_direction", "inside_share", "exchange_with", "external_passage_ratio",
+               "name", "source")
+MAX_EXTERNAL_RATIO = 5.0   # the largest of the shipped cordons' (the Bærum ring's)
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,9 @@ class Scenario:
     parameters: dict[str, float]
     population_anchors: dict[str, dict[int, float]]
     files: tuple[tuple[str, str], ...] = field(default=())   # (path, text) of the file and its parents
+    # toll cordons the scenario (or one it extends) defines itself; they follow the embedded ones on the
+    # toll lever's cordon axis while it is read, set up and run (cordons.using)
+    cordons: tuple = field(default=())
     # The measures of the scenario it extends, and its own as written (before any ends another): a
     # package of measures and its base, e.g. for attribution (``compose(inherited, own) == measures``).
     inherited: tuple[Measure, ...] = field(default=(), compare=False)
@@ -353,6 +369,88 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
     return out
 
 
+def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
+    """The toll cordons a scenario file defines (``[cordons.<id>]``), after the ``known`` ones (the
+    embedded cordons and those of the scenarios it extends), as :class:`cordons.Cordon`."""
+    from .cordons import DIRECTION_FACTOR, Cordon, default_external_passage_ratio
+
+    if not isinstance(table, dict):
+        problems.add(where, f"must be tables [cordons.<id>] (got {_type_name(table)})")
+        return ()
+    taken = {c.id: c for c in known}
+    out = []
+    for cid, entry in table.items():
+        here = f"{where}.{cid}"
+        n_before = len(problems)
+        if not NAME_PATTERN.fullmatch(cid):
+            problems.add(here, "a cordon id must be letters, digits, '.', '_' or '-' (at most 64)")
+        elif cid in taken:
+            whose = "a cordon of the scenario it extends" if taken[cid].method.startswith("defined in") \
+                else "a shipped cordon"
+            problems.add(here, f"the id {cid!r} is taken by {whose}; choose another id (`framtid list cordons`)")
+        if not isinstance(entry, dict):
+            problems.add(here, f"must be a table (got {_type_name(entry)})")
+            continue
+        for key in entry:
+            if key not in CORDON_KEYS:
+                problems.add(f"{here}.{key}", f"unknown key; {did_you_mean(key, CORDON_KEYS)}"
+                                              f"allowed: {', '.join(CORDON_KEYS)}")
+        for key in ("municipality", "charged_direction", "inside_share"):
+            if key not in entry:
+                problems.add(here, f"missing required key {key!r}")
+        owner = entry.get("municipality")
+        if "municipality" in entry and owner not in dims.MUNICIPALITIES:
+            problems.add(f"{here}.municipality", f"unknown municipality {owner!r}; "
+                                                 f"{did_you_mean(owner, dims.MUNICIPALITIES)}allowed: "
+                                                 f"{', '.join(dims.MUNICIPALITIES)}")
+        direction = entry.get("charged_direction")
+        if "charged_direction" in entry and direction not in DIRECTION_FACTOR:
+            problems.add(f"{here}.charged_direction", f"must be one of {', '.join(DIRECTION_FACTOR)} "
+                                                      f"(got {direction!r})")
+        inside = entry.get("inside_share", {})
+        shares = []
+        if not isinstance(inside, dict):
+            problems.add(f"{here}.inside_share", f"must be a table of shares by zone type, e.g. "
+                                                 f"{{ A = 1.0, B = 0.3, C = 0.0 }} (got {_type_name(inside)})")
+        elif "inside_share" in entry:
+            for zone in inside:
+                if zone not in dims.ZONES:
+                    problems.add(f"{here}.inside_share.{zone}", f"unknown zone type; allowed: {', '.join(dims.ZONES)}")
+            for zone in dims.ZONES:
+                value = inside.get(zone)
+                if zone not in inside:
+                    problems.add(f"{here}.inside_share", f"missing zone type {zone!r} (give A, B and C)")
+                elif not _number(value) or not 0.0 <= value <= 1.0:
+                    problems.add(f"{here}.inside_share.{zone}", f"must be a share from 0 to 1 of the residents and "
+                                                               f"trip ends of zone type {zone} inside (got {value!r})")
+                else:
+                    shares.append(float(value))
+            if len(shares) == len(dims.ZONES) and not any(shares):
+                problems.add(f"{here}.inside_share", "is 0 in every zone type: no trip would cross the cordon")
+        exchange = entry.get("exchange_with", "all")
+        if exchange == "all":
+            others = tuple(m for m in dims.MUNICIPALITIES if m != owner)
+        else:
+            others = _municipalities(exchange, f"{here}.exchange_with", problems) or ()
+            if owner in others:
+                problems.add(f"{here}.exchange_with", "lists the cordon's own municipality; name the others")
+        ratio = entry.get("external_passage_ratio", default_external_passage_ratio())
+        if not _number(ratio) or not 0.0 <= ratio <= MAX_EXTERNAL_RATIO:
+            problems.add(f"{here}.external_passage_ratio", f"must be a number from 0 to {MAX_EXTERNAL_RATIO:g} "
+                                                           f"(passages not counted per counted passage; got {ratio!r})")
+        for key in ("name", "source"):
+            if key in entry and not isinstance(entry[key], str):
+                problems.add(f"{here}.{key}", f"must be a string (got {_type_name(entry[key])})")
+        if len(problems) > n_before:
+            continue
+        cordon = Cordon(cid, entry.get("name", cid), owner, direction, tuple(shares), others, float(ratio),
+                        dims.BASE_YEAR, None, "assumption", f"defined in {where.split(':')[0]}",
+                        entry.get("source", "") or "the scenario file")
+        taken[cid] = cordon
+        out.append(cordon)
+    return tuple(out)
+
+
 BUILTIN_PREFIX = "framtid:"
 EXTENDS_RULE = ('extends names a scenario file in the same folder ("reference" or "reference.toml") or a '
                 'scenario shipped with framtid ("framtid:reference"); paths are not allowed')
@@ -468,12 +566,18 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
             else:
                 parent = _load(parent_path, problems, chain + (path,))
 
+    from .cordons import embedded_cordons, using
+
+    inherited_cordons = tuple(parent.cordons) if parent else ()
+    scenario_cordons = inherited_cordons + _cordons(data.get("cordons", {}), f"{label}: cordons", problems,
+                                                    embedded_cordons() + inherited_cordons)
     raw = data.get("measure", [])
     if not isinstance(raw, list):
         problems.add(f"{label}: measure", "must be written as [[measure]] tables")
         raw = []
-    own = [m for i, entry in enumerate(raw, start=1)
-           if (m := _measure(entry, f"{label}: measure[{i}]", f"{label}: measure[{i}]", problems)) is not None]
+    with using(scenario_cordons):   # the measures may charge the scenario's own cordons
+        own = [m for i, entry in enumerate(raw, start=1)
+               if (m := _measure(entry, f"{label}: measure[{i}]", f"{label}: measure[{i}]", problems)) is not None]
     inherited = tuple(parent.measures) if parent else ()
     measures = compose(inherited, own, problems)
     params = dict(parent.parameters) if parent else {}
@@ -486,6 +590,7 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
         gwp=gwp if gwp in GWP_SETS else (parent.gwp if parent else DEFAULT_GWP),
         measures=tuple(measures), parameters=params, population_anchors=anchors,
         files=((parent.files if parent else ()) + ((str(path), text),)), inherited=inherited, own=tuple(own),
+        cordons=scenario_cordons,
     )
 
 

@@ -32,6 +32,7 @@ from .errors import DataError
 from .evaluation.target_data import municipal_targets
 from .parameters import Params
 from .results import ACTIVITY, empty_record, record_dtype
+from .cordons import cordon_ids, using
 from .scenario import Scenario, builtin_path, load
 from .submodels import Context, energy_supply, other_sectors, population, submodels
 
@@ -39,7 +40,8 @@ YEARS = np.array(dims.YEARS)
 
 
 @functools.lru_cache(maxsize=8)
-def _base_levers(n_draws: int) -> dict[str, np.ndarray]:
+def _base_levers(n_draws: int, cordons: tuple[str, ...]) -> dict[str, np.ndarray]:
+    # keyed on the cordon axis: a scenario's own cordons (neutral in 2009) lengthen it
     policy = load(builtin_path("policies-2009"))
     return levers.year_slice(lever_paths(list(policy.measures), YEARS[:1], n_draws), 0)
 
@@ -47,7 +49,7 @@ def _base_levers(n_draws: int) -> dict[str, np.ndarray]:
 def base_levers(n_draws: int) -> dict[str, np.ndarray]:
     """Lever values of the policies in force in 2009, the world the inventory observed (read-only
     arrays shared by every run: the submodels read levers, never write them)."""
-    levers_2009 = _base_levers(n_draws)
+    levers_2009 = _base_levers(n_draws, cordon_ids())
     for v in levers_2009.values():
         v.flags.writeable = False
     return dict(levers_2009)
@@ -112,7 +114,9 @@ def run_variants(scenario: Scenario, variants, seed: int = 0, params: Params | N
         params = Params.defaults(len(variants), scenario.parameters)
     elif params.n_draws != len(variants):
         raise ValueError(f"run_variants: {len(variants)} variants but {params.n_draws} rows of parameters")
-    model = FramtidModel(scenario, params, seed=seed, paths=variant_paths(variants))
+    with using(scenario.cordons):
+        paths = variant_paths(variants)
+    model = FramtidModel(scenario, params, seed=seed, paths=paths)
     model.run()
     return model
 
@@ -128,6 +132,11 @@ class FramtidModel(Model):
         float64, "single" float32 (the model computes in float64 either way)."""
         dtype = record_dtype(precision)        # refuse an unknown precision before any work
         super().__init__(seed=seed)
+        with using(scenario.cordons):   # the scenario's own cordons are on the toll lever's axis
+            self._set_up(scenario, params, seed, inputs, paths, precision, dtype)
+
+    def _set_up(self, scenario: Scenario, params: Params, seed: int, inputs: base_year.BaseInputs | None,
+                paths: dict[str, np.ndarray] | None, precision: str, dtype) -> None:
         self.precision = precision
         self.seed_value = seed
         self.years = YEARS
@@ -241,6 +250,10 @@ class FramtidModel(Model):
         return (gas * self.gwp[:, None, :]).sum(axis=-1)
 
     def step(self) -> None:
+        with using(self.scenario.cordons):
+            self._step()
+
+    def _step(self) -> None:
         k = self.year_index
         year = int(YEARS[k])
         # The base year is the observed world: it is accounted under the 2009 policies

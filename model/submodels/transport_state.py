@@ -47,15 +47,16 @@ class Geography:
 def geography(c: DemandCoefficients) -> Geography:
     """Crossings and paid passages per trip of every cordon for residents of each municipality,
     zone type and purpose (:func:`framtid.model.cordons.crossing_matrix`)."""
-    return _geography(c.outside_factor.tobytes(), c.destination_share.tobytes(), len(c.outside_factor))
+    return _geography(c.outside_factor.tobytes(), c.destination_share.tobytes(), len(c.outside_factor),
+                      cordon_data.cordons())
 
 
 @lru_cache(maxsize=8)
-def _geography(outside: bytes, destination: bytes, n_draws: int) -> Geography:
-    # Keyed on the two parameter arrays it depends on: the calibration pass and the run share it.
+def _geography(outside: bytes, destination: bytes, n_draws: int, cords: tuple) -> Geography:
+    # Keyed on the two parameter arrays it depends on (the calibration pass and the run share it) and on the
+    # cordons (a scenario may add its own).
     outside_factor = np.frombuffer(outside).reshape(n_draws)
     destination_share = np.frombuffer(destination).reshape(n_draws, -1)
-    cords = cordon_data.cordons()
     commute = cordon_data.commute_matrix(cordon_data.load_commuting(), COMMUTING_YEAR)
     split = cordon_data.destination_split(commute, outside_factor)                  # (D, M, P, M)
     crossings, paid = cordon_data.crossing_matrix(cords, split, destination_share)  # (D, C, M, Z, P)

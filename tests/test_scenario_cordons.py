@@ -1,0 +1,121 @@
+"""Toll cordons a scenario defines itself (``[cordons.<id>]``): validated with located errors, charged like
+the shipped ones, and on the toll lever's axis only while that scenario is read, set up and run."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framtid.model import api, cordons, dims
+from framtid.model.errors import ScenarioError
+from framtid.model.scenario import load
+
+# The Tromsø ring's geography (model/data/cordons.csv) written as a scenario's own cordon.
+TROMSO_COPY = """
+[cordons.tromso_copy]
+municipality = "tromso"
+charged_direction = "both"
+inside_share = { A = 1, B = 0.3, C = 0.1 }
+external_passage_ratio = 0.3
+"""
+CHARGE = """
+[[measure]]
+kind = "congestion_charge"
+cordon = "{cordon}"
+start_year = 2027
+peak_nok = 40
+offpeak_nok = 20
+price_year = 2026
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scenario(tmp_path: Path, body: str, name: str = "own") -> Path:
+    return write(tmp_path, f"{name}.toml", f'[scenario]\nname = "{name}"\nextends = "framtid:reference"\n{body}')
+
+
+def problems(tmp_path: Path, body: str) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load(scenario(tmp_path, body, "bad"))
+    return info.value.problems
+
+
+def test_a_copy_of_a_shipped_cordon_runs_exactly_as_the_shipped_one(tmp_path):
+    shipped = api.run_scenario(load(scenario(tmp_path, CHARGE.format(cordon="tromso_ring"), "shipped"))).record
+    own = api.run_scenario(load(scenario(tmp_path, TROMSO_COPY + CHARGE.format(cordon="tromso_copy")))).record
+    reference = api.run_scenario(load("framtid:reference")).record
+    for name in shipped:
+        np.testing.assert_array_equal(shipped[name], own[name], err_msg=name)
+    m = dims.MUNICIPALITIES.index("tromso")
+    k = 2030 - dims.BASE_YEAR
+    assert own["car_vkm_resident"][k, 0, m] < 0.97 * reference["car_vkm_resident"][k, 0, m]   # the charge acts
+    assert own["cordon_car_trips"][k, 0, m].sum() > 0 and reference["cordon_car_trips"][k, 0, m].sum() == 0
+    # and the cordon axis is the embedded one again once the run is over
+    assert cordons.cordon_ids() == tuple(c.id for c in cordons.embedded_cordons())
+
+
+def test_a_cordon_of_its_own_gives_a_municipality_without_one_a_charge(tmp_path):
+    body = """
+[cordons.drammen_centre]
+name = "Drammen centre"
+municipality = "drammen"
+charged_direction = "inbound"
+inside_share = { A = 1.0, B = 0.3, C = 0.0 }
+source = "assumption: the A zone and a third of the B zone inside"
+""" + CHARGE.format(cordon="drammen_centre")
+    s = load(scenario(tmp_path, body))
+    (c,) = s.cordons
+    assert (c.id, c.municipality, c.charged_direction, c.inside_share) == ("drammen_centre", "drammen", "inbound",
+                                                                          (1.0, 0.3, 0.0))
+    assert c.external_passage_ratio == cordons.default_external_passage_ratio() == pytest.approx(0.34)
+    assert set(c.exchange_with) == set(dims.MUNICIPALITIES) - {"drammen"}
+    assert s.measures[-1].municipalities == ("drammen",)          # the charge belongs to the cordon's owner
+    ds = api.run([scenario(tmp_path, body)], n_draws=3, sampler="lhs")   # a batch of sampled draws as well
+    trips = ds["cordon_car_trips"].sel(municipality="drammen", year=2030).sum("period").values
+    assert (trips > 0).all()
+
+
+def test_a_scenario_extending_one_with_a_cordon_may_charge_it_but_not_redefine_it(tmp_path):
+    write(tmp_path, "base.toml", '[scenario]\nname = "base"\nextends = "framtid:reference"\n' + TROMSO_COPY)
+    child = write(tmp_path, "child.toml", '[scenario]\nname = "child"\nextends = "base"\n'
+                  + CHARGE.format(cordon="tromso_copy"))
+    assert [c.id for c in load(child).cordons] == ["tromso_copy"]
+    again = write(tmp_path, "again.toml", '[scenario]\nname = "again"\nextends = "base"\n' + TROMSO_COPY)
+    with pytest.raises(ScenarioError, match=r"again.toml: cordons.tromso_copy: the id 'tromso_copy' is taken by a "
+                                            r"cordon of the scenario it extends"):
+        load(again)
+
+
+@pytest.mark.parametrize("body, message", [
+    (TROMSO_COPY.replace("tromso_copy", "oslo_ring"), "cordons.oslo_ring: the id 'oslo_ring' is taken by a shipped"),
+    (TROMSO_COPY.replace('"tromso"', '"tromsoe"'), "cordons.tromso_copy.municipality: unknown municipality 'tromsoe'; "
+                                                    "did you mean 'tromso'?"),
+    (TROMSO_COPY.replace('"both"', '"outbound"'),
+     "cordons.tromso_copy.charged_direction: must be one of inbound, both"),
+    (TROMSO_COPY.replace("B = 0.3, ", ""), "cordons.tromso_copy.inside_share: missing zone type 'B'"),
+    (TROMSO_COPY.replace("B = 0.3", "B = 1.3"), "cordons.tromso_copy.inside_share.B: must be a share from 0 to 1"),
+    (TROMSO_COPY.replace("{ A = 1, B = 0.3, C = 0.1 }", "0.5"), "cordons.tromso_copy.inside_share: must be a table"),
+    (TROMSO_COPY.replace("A = 1, B = 0.3, C = 0.1", "A = 0, B = 0, C = 0"), "is 0 in every zone type"),
+    (TROMSO_COPY.replace("= 0.3\n", "= 9\n"), "cordons.tromso_copy.external_passage_ratio: must be a number from 0 "
+                                              "to 5"),
+    (TROMSO_COPY + 'exchange_with = ["tromso"]\n', "cordons.tromso_copy.exchange_with: lists the cordon's own"),
+    (TROMSO_COPY + 'exchange_with = ["bodo"]\n', "cordons.tromso_copy.exchange_with: unknown municipality 'bodo'"),
+    (TROMSO_COPY + 'owner = "tromso"\n', "cordons.tromso_copy.owner: unknown key; allowed: municipality,"),
+    (TROMSO_COPY.replace('municipality = "tromso"\n', ""), "cordons.tromso_copy: missing required key 'municipality'"),
+    ("[cordons]\nx = 3\n", "cordons.x: must be a table"),
+    (CHARGE.format(cordon="tromso_copy"), "measure[1].cordon: must be one of oslo_ring,"),
+])
+def test_each_problem_of_a_cordon_is_located(tmp_path, body, message):
+    found = problems(tmp_path, body)
+    assert any(message in p and p.startswith("bad.toml: ") for p in found), found
+
+
+def test_a_charge_on_a_cordon_of_another_scenario_is_refused(tmp_path):
+    load(scenario(tmp_path, TROMSO_COPY + CHARGE.format(cordon="tromso_copy")))   # fine with its own cordon
+    found = problems(tmp_path, CHARGE.format(cordon="tromso_copy"))               # without: unknown
+    assert any("tromso_copy" in p and "must be one of" in p for p in found), found
