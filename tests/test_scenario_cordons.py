@@ -119,3 +119,33 @@ def test_a_charge_on_a_cordon_of_another_scenario_is_refused(tmp_path):
     load(scenario(tmp_path, TROMSO_COPY + CHARGE.format(cordon="tromso_copy")))   # fine with its own cordon
     found = problems(tmp_path, CHARGE.format(cordon="tromso_copy"))               # without: unknown
     assert any("tromso_copy" in p and "must be one of" in p for p in found), found
+
+
+def test_trips_that_newly_cross_a_charged_cordon_adjust_from_no_change(tmp_path):
+    # Drammen's commuters cross Oslo's rings already; a ring of Drammen's own adds trips to the segment of
+    # trips crossing a charged cordon only now. Those trips start from no change and adjust at the pace of
+    # partial adjustment, so the response grows over the first years (before the fleet turns electric).
+    body = """
+[cordons.drammen_centre]
+municipality = "drammen"
+charged_direction = "both"
+inside_share = { A = 1.0, B = 0.3, C = 0.0 }
+""" + CHARGE.format(cordon="drammen_centre")
+    path = write(tmp_path, "own.toml", '[scenario]\nname = "own"\nextends = "framtid:current-policies"\n' + body)
+    own = api.run_scenario(load(path)).record
+    base = api.run_scenario(load("framtid:current-policies")).record
+    m = dims.MUNICIPALITIES.index("drammen")
+    cut = [own["car_vkm_resident"][y - dims.BASE_YEAR, 0, m] / base["car_vkm_resident"][y - dims.BASE_YEAR, 0, m] - 1
+           for y in (2027, 2028, 2030)]
+    assert cut[0] < 0 and abs(cut[0]) < abs(cut[1]) < abs(cut[2]), cut
+
+
+def test_a_segments_change_is_carried_by_the_trips_that_were_in_it():
+    from framtid.model.submodels.travel_segments import _carried
+
+    before = np.array([[10.0, 10.0, 10.0, 10.0]])          # (T=1, cells)
+    w_before = np.array([0.2, 0.5, 0.0, 0.3])
+    w_now = np.array([0.5, 0.5, 0.4, 0.0])
+    # 0.2 of 0.5 were there: 10 x 0.4; all were there: 10; none were: 0; an empty segment keeps nothing
+    np.testing.assert_allclose(_carried(before, w_before, w_now), [[4.0, 10.0, 0.0, 0.0]])
+

@@ -210,7 +210,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     destinations = [(None if w is None else full_cells(w[:, :, None, :], cells),
                      None if d_car is None else beta * d_car[:, :, None, :], removed, dest)
                     for w, d_car, removed, dest in destinations]
-    crossing = (base["crossing"], now["crossing"], terms.toll, period_first(now["toll"]))
+    crossing = (base["crossing"], now["crossing"], terms.toll, period_first(now["toll"]), lagged["crossing"])
     choice, dv, d_tolls = segment_mixture(crossing, [nonzero(before) for before in lagged["toll"]], utilities,
                                            destinations, _mode_first(state), terms, away if single else None)
     car_trips = state.trip_volume * choice["periods"]
@@ -223,7 +223,8 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     return dict(choice, trip_length=np.exp(log_length), volume_ratio=car_by_period / np.maximum(base_by_period, TINY),
                 costs=now,
                 park_and_ride=-np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
-                lagged={"dv": dv, "toll": d_tolls, "destination": d_dest, "park_and_ride": park_and_ride,
+                lagged={"dv": dv, "toll": d_tolls, "crossing": now["crossing"], "destination": d_dest,
+                        "park_and_ride": park_and_ride,
                         "length": log_length})
 
 
@@ -304,7 +305,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     costs = generalised_costs(state, c, levers_2009, price_2009, choice["volume_ratio"])
     beta_car, beta_pt = cost_coefficients(c, weights, p0, costs)
     crossing_car = np.where(costs["crossing"][..., None] > 0, p0[..., CAR], 0.0)
-    choice = dict(choice, crossing_car=crossing_car)
+    choice = dict(choice, crossing_car=crossing_car, lagged=dict(choice["lagged"], crossing=costs["crossing"]))
     state = replace(state, car_cost_coefficient=beta_car, pt_cost_coefficient=beta_pt, choice=choice)
     passages = counted_passages(state, costs["prices"], crossing_car)
     costs["toll_per_vkm"] = toll_per_vkm(state, costs["prices"], passages.counted,

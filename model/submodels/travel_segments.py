@@ -86,6 +86,14 @@ def partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, p
     return out
 
 
+def _carried(before: np.ndarray, weight_before: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Last year's adjusted toll change of a segment ``(T, D, M, Z, P)`` as its trips of this year carry it:
+    times ``min(w_before, w) / w``, the share of them that were in the segment last year (0 where it is
+    empty), so that trips entering a segment start from no change."""
+    share = np.divide(np.minimum(weight_before, weight), weight, out=np.zeros(np.shape(weight)), where=weight > 0)
+    return before * share
+
+
 def _draws(x: np.ndarray | float, b: slice) -> np.ndarray | float:
     """The draws ``b`` of a ``(T, D, M, Z, P)`` or ``(D, M, Z, P)`` array (a scalar as it is)."""
     return x[:, b] if np.ndim(x) == 5 else x[b] if np.ndim(x) == 4 else x
@@ -96,10 +104,11 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     """Every toll segment crossed with every destination segment chooses its mode and period; their
     trips summed per trip of the group and turned into the choice's shares (see ``transport.choose``).
 
-    ``crossing``: the shares of trips crossing a charged cordon in 2009 and now ``(D, M, Z, P)`` and
-    the tolls per crossing trip then and now ``(T, D, M, Z, P)`` [NOK/trip], which make the toll
-    segments (:func:`_cordon_segments`); ``lagged_tolls``: last year's toll change of each segment
-    or None where zero. ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
+    ``crossing``: the shares of trips crossing a charged cordon in 2009 and now ``(D, M, Z, P)``, the
+    tolls per crossing trip then and now ``(T, D, M, Z, P)`` [NOK/trip], which make the toll segments
+    (:func:`_cordon_segments`), and last year's share crossing ``(D, M, Z, P)``; ``lagged_tolls``: last
+    year's toll change of each segment or None where zero (carried by the segment's trips that were in
+    it last year, :func:`_carried`). ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
     None where zero, the long-run one ``(T, D, M, Z, P)``, ``(D, M, Z, P)`` or 0.0), or None where
     it stays zero; both adjust at the pace ``terms.persistence`` (lambda). ``destinations``:
     (weight (D, M, Z, P) or None where there is one destination segment, car utility change of the
@@ -168,15 +177,21 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     parked = [np.zeros(shape) for _ in dims.ZONES] if away is None else None
     car_toll, car_dest, car_share, factor_rest, logsum, scaled = (np.empty(shape) for _ in range(6))
     peak, ratio, weight = (np.empty(shape[1:]) for _ in range(3))
-    crossing_base, crossing_now, toll_base, toll_now = crossing
+    crossing_base, crossing_now, toll_base, toll_now, crossing_before = crossing
     segments = _cordon_segments(crossing_base[b], crossing_now[b], toll_base[:, b], toll_now[:, b])
+    previous = [w for w, _ in mode_choice.cordon_segments(crossing_base[b], crossing_before[b], 0.0, 0.0)]
     for s, ((w_toll, target, crosses_now), before) in enumerate(zip(segments, lagged_tolls)):
         if before is None and np.ndim(target) == 0:   # trips crossing no charged cordon then or now
             d_toll = None
         else:
             if out["toll"][s] is None:
                 out["toll"][s] = np.empty(toll_now.shape)
-            d_toll = adjusted(before, target, into=out["toll"][s][:, b])
+            # Only the trips that were in the segment last year carry last year's adjustment: those that enter
+            # it (a new cordon crossed) start from no change, as partial adjustment means, not from a change
+            # the segment's earlier trips had met. Last year's change is scaled by min(w_prev, w) / w.
+            kept = None if before is None else _carried(before[:, b], previous[s], w_toll)
+            d_toll = partial_adjustment(0.0 if kept is None else kept, target, (lam, adjustment),
+                                        out=out["toll"][s][:, b])
         if not w_toll.any():
             continue
         car = dv[CAR] if d_toll is None else np.add(dv[CAR], np.multiply(beta, d_toll, out=car_toll), out=car_toll)
