@@ -114,6 +114,10 @@ def validate(files):
             ramp = f", ramp {m.ramp_years} yr" if m.ramp_years else ""
             until = f" to {m.end_year}" if m.end_year is not None else ""
             click.echo(f"  - {m.label} [{m.kind}] from {m.start_year}{until}{ramp}: {where}")
+        for c in s.cordons:
+            shares = "/".join(f"{x:g}" for x in c.inside_share)
+            click.echo(f"  cordon of its own: {c.id} ({c.municipality}, {c.charged_direction}, inside A/B/C "
+                       f"{shares}, external passage ratio {c.external_passage_ratio:g})")
         _warn_overlaps(s)
     if problems:
         raise ScenarioError(problems)

@@ -149,3 +149,14 @@ def test_a_segments_change_is_carried_by_the_trips_that_were_in_it():
     # 0.2 of 0.5 were there: 10 x 0.4; all were there: 10; none were: 0; an empty segment keeps nothing
     np.testing.assert_allclose(_carried(before, w_before, w_now), [[4.0, 10.0, 0.0, 0.0]])
 
+
+def test_validate_names_a_scenarios_own_cordons(tmp_path):
+    from click.testing import CliRunner
+
+    from framtid.cli.main import main
+
+    out = CliRunner().invoke(main, ["validate", str(scenario(tmp_path, TROMSO_COPY))])
+    assert out.exit_code == 0, out.output
+    assert ("cordon of its own: tromso_copy (tromso, both, inside A/B/C 1/0.3/0.1, external passage ratio 0.3)"
+            in out.output)
+
