@@ -320,7 +320,12 @@ def render_sections(sections, fmt: str, width: int | None = None) -> str:
         rows = [(key,) + tuple(dict(zip(header, r)).get(c, "") for c in columns)
                 for key, _, header, body in sections for r in body]
         return render(("section", *columns), rows, "csv")
-    return "\n".join(f"\n{title}\n{render(header, rows, 'table', width)}" for _, title, header, rows in sections)
+    def titled(title: str) -> str:   # a title wider than the terminal wraps at its spaces
+        return title if width is None else "\n".join(
+            textwrap.wrap(title, width, break_long_words=False, break_on_hyphens=False) or [""])
+
+    return "\n".join(f"\n{titled(title)}\n{render(header, rows, 'table', width)}"
+                     for _, title, header, rows in sections)
 
 
 def _driver_value(inputs, name: str, i: int) -> str:

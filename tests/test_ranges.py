@@ -238,3 +238,13 @@ def test_command_prints_medians_and_ranges_of_a_sampled_run(sampled):
     assert float(row["emissions_p95_kt_co2e"]) == pytest.approx(np.percentile(per_draw, 95), abs=1e-3)
     assert row["draws"] == "8" and row["sampler"] == "lhs"
     assert float(row["emissions_p05_kt_co2e"]) < float(row["emissions_p95_kt_co2e"])
+
+
+def test_a_title_wider_than_the_terminal_wraps_at_its_spaces():
+    sections = [("a", "Scenario a: emissions by municipality [kt CO2e/yr, GWP ar4; median (5-95 %) of 100 draws]",
+                 ("municipality", "2030"), [("oslo", "7.0")])]
+    lines = catalogue.render_sections(sections, "table", 40).splitlines()
+    assert lines[1:4] == ["Scenario a: emissions by municipality", "[kt CO2e/yr, GWP ar4; median (5-95 %) of",
+                          "100 draws]"]                                   # (the second line is 40 wide)
+    assert catalogue.render_sections(sections, "table", 200).splitlines()[1] == sections[0][1]
+
