@@ -160,3 +160,19 @@ def test_validate_names_a_scenarios_own_cordons(tmp_path):
     assert ("cordon of its own: tromso_copy (tromso, both, inside A/B/C 1/0.3/0.1, external passage ratio 0.3)"
             in out.output)
 
+
+def test_a_cordon_added_on_top_of_an_inherited_toll_change_leaves_that_measure_as_it_was(tmp_path):
+    # restrictive has a toll_change (a factor by cordon, read with the cordons of its own time); a child adding a
+    # cordon of its own, uncharged, changes nothing, and a charge on it runs as well.
+    child = write(tmp_path, "child.toml", '[scenario]\nname = "child"\nextends = "framtid:restrictive"\n'
+                  + TROMSO_COPY)
+    alone = api.run_scenario(load("framtid:restrictive")).record
+    added = api.run_scenario(load(child)).record
+    for name in alone:
+        np.testing.assert_array_equal(alone[name], added[name], err_msg=name)
+    charged = write(tmp_path, "charged.toml", '[scenario]\nname = "charged"\nextends = "framtid:restrictive"\n'
+                    + TROMSO_COPY + CHARGE.format(cordon="tromso_copy"))
+    m = dims.MUNICIPALITIES.index("tromso")
+    assert api.run_scenario(load(charged)).record["cordon_car_trips"][2030 - dims.BASE_YEAR, 0, m].sum() > \
+        alone["cordon_car_trips"][2030 - dims.BASE_YEAR, 0, m].sum()
+

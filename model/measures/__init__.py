@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dims
-from ..levers import LEVERS, apply_setting, neutral_paths, strength
+from ..levers import LEVERS, apply_setting, axis_labels, neutral_paths, strength
 from . import adaptation, buildings, taxes, transport, waste
 from .base import COMMON_KEYS, Field, Measure, MeasureKind, example_values  # noqa: F401  (re-exported)
 
@@ -37,6 +37,13 @@ def lever_targets(m: Measure) -> dict[str, np.ndarray]:
     for f in kind.fields:
         if f.money and values.get(f.name) is not None:
             values[f.name] = np.asarray(values[f.name], dtype=float) * m.deflator
+        if f.axis == "cordon" and values.get(f.name) is not None:
+            # A measure read before a scenario extending its file added cordons of its own holds fewer cordons
+            # than the axis: those it was not written for are left as it leaves a cordon it does not name.
+            given, n = np.asarray(values[f.name], dtype=float), len(axis_labels("cordon"))
+            if given.shape[-1] < n:
+                fill = np.nan if f.default is None else float(f.default)
+                values[f.name] = np.concatenate([given, np.full(n - given.shape[-1], fill)])
     out = kind.to_levers(values)
     for lever in out:
         if lever not in LEVERS:
