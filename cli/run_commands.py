@@ -127,17 +127,25 @@ def validate(files):
 @click.argument("what", metavar="WHAT", type=click.Choice(["municipalities", "scenarios", "measures", "parameters",
                                                            "correlations", "levers", "cordons"]))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--scenario", "scenario_file", default=None, metavar="SCENARIO",
+              help="With cordons: also the cordons this scenario (file, or framtid:NAME) defines itself.")
 @handle_errors
-def list_(what, fmt):
+def list_(what, fmt, scenario_file):
     """List WHAT: municipalities, scenarios (shipped), measures (kinds and fields), parameters, correlations
     (between parameters, as ensembles sample them), levers or cordons (toll cordons: owner, direction, who
     crosses them)."""
     from framtid.model import catalogue
+    from framtid.model.cordons import using
+    from framtid.model.errors import UsageError
+    from framtid.model.scenario import load
 
+    if scenario_file is not None and what != "cordons":
+        raise UsageError(f"--scenario: only with 'cordons' (a scenario's own cordons), not with {what!r}")
     if what == "measures" and fmt == "json":   # nested: one object per kind with its fields
         click.echo(json.dumps(catalogue.measure_catalogue(), indent=2, ensure_ascii=False))
         return
-    header, rows = catalogue.listing(what)
+    with using(load(scenario_file).cordons if scenario_file is not None else ()):
+        header, rows = catalogue.listing(what)
     click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
 
 

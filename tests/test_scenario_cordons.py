@@ -176,3 +176,21 @@ def test_a_cordon_added_on_top_of_an_inherited_toll_change_leaves_that_measure_a
     assert api.run_scenario(load(charged)).record["cordon_car_trips"][2030 - dims.BASE_YEAR, 0, m].sum() > \
         alone["cordon_car_trips"][2030 - dims.BASE_YEAR, 0, m].sum()
 
+
+def test_list_cordons_shows_a_scenarios_own_and_who_crosses_them(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from framtid.cli.main import main
+
+    path = str(scenario(tmp_path, TROMSO_COPY))
+    out = CliRunner().invoke(main, ["list", "cordons", "--scenario", path, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = {r["cordon"]: r for r in json.loads(out.output)}
+    assert rows["tromso_copy"]["years"] == "scenario" and "tromso_ring" in rows
+    assert rows["tromso_copy"]["crossed_by"] == rows["tromso_ring"]["crossed_by"]   # the same geography
+    assert "tromso_copy" not in CliRunner().invoke(main, ["list", "cordons"]).output
+    wrong = CliRunner().invoke(main, ["list", "measures", "--scenario", path])
+    assert wrong.exit_code == 2 and "--scenario: only with 'cordons'" in wrong.output
+
