@@ -194,3 +194,11 @@ def test_list_cordons_shows_a_scenarios_own_and_who_crosses_them(tmp_path):
     wrong = CliRunner().invoke(main, ["list", "measures", "--scenario", path])
     assert wrong.exit_code == 2 and "--scenario: only with 'cordons'" in wrong.output
 
+
+def test_the_readme_example_of_an_own_cordon_runs(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    (example,) = [b for b in blocks if "[cordons." in b]
+    s = load(scenario(tmp_path, example))
+    assert [c.id for c in s.cordons] == ["drammen_centre"] and s.measures[-1].municipalities == ("drammen",)
+
