@@ -257,8 +257,7 @@ def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
         crossing = (geo.crossings[0, i] * weights).sum(axis=(1, 2)) / weights.sum()       # (M,)
         who = "; ".join(f"{m} {x:.2f}" for m, x in zip(dims.MUNICIPALITIES, crossing) if x > 0.0005)
         inside = "/".join(f"{x:g}" for x in cordon.inside_share)
-        own = cordon.method.startswith("defined in")   # a scenario's own cordon (framtid list cordons --scenario)
-        years = "scenario" if own else f"{cordon.first_year}-{cordon.last_year or ''}"
+        years = "scenario" if cordon.scenario_file else f"{cordon.first_year}-{cordon.last_year or ''}"
         rows.append((cordon.id, cordon.name, cordon.municipality, cordon.charged_direction, inside, years, who,
                      f"{cordon.external_passage_ratio:g}", cordon.status))
     return (("cordon", "name", "municipality", "direction", "inside_A/B/C", "years", "crossed_by",

@@ -82,6 +82,7 @@ class Cordon:
     status: str
     method: str
     source: str
+    scenario_file: str | None = None       # the scenario file that defines it; None for the embedded ones
 
 
 @dataclass(frozen=True)

@@ -385,8 +385,7 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
         if not NAME_PATTERN.fullmatch(cid):
             problems.add(here, "a cordon id must be letters, digits, '.', '_' or '-' (at most 64)")
         elif cid in taken:
-            whose = "a cordon of the scenario it extends" if taken[cid].method.startswith("defined in") \
-                else "a shipped cordon"
+            whose = "a cordon of the scenario it extends" if taken[cid].scenario_file else "a shipped cordon"
             problems.add(here, f"the id {cid!r} is taken by {whose}; choose another id (`framtid list cordons`)")
         if not isinstance(entry, dict):
             problems.add(here, f"must be a table (got {_type_name(entry)})")
@@ -407,26 +406,8 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
         if "charged_direction" in entry and direction not in DIRECTION_FACTOR:
             problems.add(f"{here}.charged_direction", f"must be one of {', '.join(DIRECTION_FACTOR)} "
                                                       f"(got {direction!r})")
-        inside = entry.get("inside_share", {})
-        shares = []
-        if not isinstance(inside, dict):
-            problems.add(f"{here}.inside_share", f"must be a table of shares by zone type, e.g. "
-                                                 f"{{ A = 1.0, B = 0.3, C = 0.0 }} (got {_type_name(inside)})")
-        elif "inside_share" in entry:
-            for zone in inside:
-                if zone not in dims.ZONES:
-                    problems.add(f"{here}.inside_share.{zone}", f"unknown zone type; allowed: {', '.join(dims.ZONES)}")
-            for zone in dims.ZONES:
-                value = inside.get(zone)
-                if zone not in inside:
-                    problems.add(f"{here}.inside_share", f"missing zone type {zone!r} (give A, B and C)")
-                elif not _number(value) or not 0.0 <= value <= 1.0:
-                    problems.add(f"{here}.inside_share.{zone}", f"must be a share from 0 to 1 of the residents and "
-                                                               f"trip ends of zone type {zone} inside (got {value!r})")
-                else:
-                    shares.append(float(value))
-            if len(shares) == len(dims.ZONES) and not any(shares):
-                problems.add(f"{here}.inside_share", "is 0 in every zone type: no trip would cross the cordon")
+        shares = _inside_shares(entry["inside_share"], f"{here}.inside_share", problems) \
+            if "inside_share" in entry else ()
         exchange = entry.get("exchange_with", "all")
         if exchange == "all":
             others = tuple(m for m in dims.MUNICIPALITIES if m != owner)
@@ -434,7 +415,8 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
             others = _municipalities(exchange, f"{here}.exchange_with", problems) or ()
             if owner in others:
                 problems.add(f"{here}.exchange_with", "lists the cordon's own municipality; name the others")
-        ratio = entry.get("external_passage_ratio", default_external_passage_ratio())
+        ratio = entry["external_passage_ratio"] if "external_passage_ratio" in entry \
+            else default_external_passage_ratio()
         if not _number(ratio) or not 0.0 <= ratio <= MAX_EXTERNAL_RATIO:
             problems.add(f"{here}.external_passage_ratio", f"must be a number from 0 to {MAX_EXTERNAL_RATIO:g} "
                                                            f"(passages not counted per counted passage; got {ratio!r})")
@@ -443,12 +425,39 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
                 problems.add(f"{here}.{key}", f"must be a string (got {_type_name(entry[key])})")
         if len(problems) > n_before:
             continue
-        cordon = Cordon(cid, entry.get("name", cid), owner, direction, tuple(shares), others, float(ratio),
-                        dims.BASE_YEAR, None, "assumption", f"defined in {where.split(':')[0]}",
-                        entry.get("source", "") or "the scenario file")
+        file = where.split(":")[0]
+        cordon = Cordon(cid, entry.get("name", cid), owner, direction, shares, others, float(ratio),
+                        dims.BASE_YEAR, None, "assumption", f"defined in {file}",
+                        entry.get("source", "") or "the scenario file", scenario_file=file)
         taken[cid] = cordon
         out.append(cordon)
     return tuple(out)
+
+
+def _inside_shares(inside, where: str, problems: _Problems) -> tuple[float, ...]:
+    """A cordon's ``inside_share`` table: the share of the owner's residents and trip ends inside it for each
+    zone type, in the order of ``dims.ZONES`` (empty when a problem was found)."""
+    if not isinstance(inside, dict):
+        problems.add(where, f"must be a table of shares by zone type, e.g. {{ A = 1.0, B = 0.3, C = 0.0 }} "
+                            f"(got {_type_name(inside)})")
+        return ()
+    n_before = len(problems)
+    for zone in inside:
+        if zone not in dims.ZONES:
+            problems.add(f"{where}.{zone}", f"unknown zone type; allowed: {', '.join(dims.ZONES)}")
+    for zone in dims.ZONES:
+        value = inside.get(zone)
+        if zone not in inside:
+            problems.add(where, f"missing zone type {zone!r} (give A, B and C)")
+        elif not _number(value) or not 0.0 <= value <= 1.0:
+            problems.add(f"{where}.{zone}", f"must be a share from 0 to 1 of the residents and trip ends of zone "
+                                            f"type {zone} inside (got {value!r})")
+    if len(problems) > n_before:
+        return ()
+    if not any(inside[zone] for zone in dims.ZONES):
+        problems.add(where, "is 0 in every zone type: no trip would cross the cordon")
+        return ()
+    return tuple(float(inside[zone]) for zone in dims.ZONES)
 
 
 BUILTIN_PREFIX = "framtid:"
