@@ -174,6 +174,10 @@ LEVERS = {lv.name: lv for lv in (
     # -- buildings and energy ----------------------------------------------------------------------
     _lever("oil_heating_ban", "share", 0.0, 0.0, 1.0, "max", "buildings",
            "oil and paraffin heating phased out"),
+    _lever("oil_heating_ban_foresight", "share", 0.0, 0.0, 1.0, "max", "buildings",
+           "share of the owners replacing a heating system who expect the oil-heating ban scheduled in the "
+           "scenario (oil_heating_ban) and annualise a new oil boiler or paraffin stove over the years left "
+           "until it"),
     _lever("heat_pump_subsidy_share", "share of investment", 0.0, 0.0, 1.0, "replace", "buildings",
            "subsidy on heat-pump investment"),
     _lever("district_heating_access", "multiplier", 1.0, 0.0, 10.0, "replace", "buildings",
@@ -339,6 +343,16 @@ def apply_setting(path: np.ndarray, muni_index: np.ndarray, s: np.ndarray, targe
     else:
         raise ValueError(f"unknown combine rule {rule!r}")
     path[:, :, muni_index] = np.where(mask, new, sub)
+
+
+def years_until(paths: dict[str, np.ndarray], name: str, t_index: int) -> np.ndarray:
+    """Years from year ``t_index`` until lever ``name`` is first away from its neutral value anywhere on its
+    axes in the scheduled ``paths`` [yr], (D, M): 0 where it is in force this year, inf where it never is."""
+    path = paths[name][t_index:]
+    ahead = path != LEVERS[name].neutral
+    if ahead.ndim > 3:
+        ahead = ahead.reshape(ahead.shape[:3] + (-1,)).any(axis=-1)
+    return np.where(ahead.any(axis=0), np.argmax(ahead, axis=0), np.inf)
 
 
 def year_slice(paths: dict[str, np.ndarray], t_index: int) -> dict[str, np.ndarray]:

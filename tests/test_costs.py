@@ -112,7 +112,7 @@ def test_every_kind_declares_its_costs_or_why_not():
     # every cost row is used by a declaration or by the appraisal itself
     rows = {n for n in table if n.startswith("cost.")}
     assert rows - named == {"cost.discount_rate", "cost.tax_financing_share"}
-    assert sum(k.costs.costed for k in KINDS.values()) == 26
+    assert sum(k.costs.costed for k in KINDS.values()) == 27
     assert not any(k.costs.costed for k in KINDS.values() if k.area == "adaptation")
 
 
@@ -141,7 +141,7 @@ ALL = {
     "new_build_standard": "", "heat_pump_subsidy": "grant_nok = 10000", "district_heating_expansion": "",
     "solar_pv": "existing_share = 0.2", "wood_stove_renewal": "", "fossil_free_construction": "",
     "landfill_ban": "", "source_separation": "", "recycling_target": "", "landfill_gas_capture": "",
-    "biogas_from_food_waste": "", "incineration_ccs": "",
+    "biogas_from_food_waste": "", "incineration_ccs": "", "oil_heating_ban_announcement": "",
 }
 
 

@@ -6,8 +6,8 @@ machinery, through the sector path of other mobile combustion), never as a fixed
 * ``new_build_standard``: the space-heat need of floor area built from the start year;
 * ``renovation_programme`` and ``deep_renovation``: how much of the stock is renovated each year, and
   how deep (the renovated-state reduction);
-* ``heat_pump_subsidy``, ``district_heating_expansion`` (access), ``oil_conversion_grant`` and
-  ``oil_heating_ban``: the heating-system choice;
+* ``heat_pump_subsidy``, ``district_heating_expansion`` (access), ``oil_conversion_grant``,
+  ``oil_heating_ban`` and ``oil_heating_ban_announcement``: the heating-system choice;
 * ``district_heating_expansion`` (fuel mix) and ``waste_heat``: the fossil fuel burnt per GWh of
   district heat;
 * ``solar_pv``: delivered electricity (no territorial emissions change; the effect is energy);
@@ -81,6 +81,20 @@ KINDS = (
         (share("compliance", "share of the oil- and paraffin-heated area that has switched at full strength"),),
         field_levers({"compliance": "oil_heating_ban"}),
         source="Forskrift om forbud mot bruk av mineralolje til oppvarming av bygninger (2018); methods §3",
+    ),
+    MeasureKind(
+        "oil_heating_ban_announcement", "buildings_energy",
+        "Announcement of an oil-heating ban before it takes effect. From the start year, owners who replace a "
+        "heating system know the ban scheduled by the scenario's oil_heating_ban measures: a new oil boiler or "
+        "paraffin stove would serve only the years left until the ban, so its investment is recovered over "
+        "those years instead of its lifetime, and fewer owners choose one. Without a scheduled ban it does "
+        "nothing; the ban itself is its own measure.",
+        (share("credibility", "share of the owners replacing a heating system who expect the ban", default=1.0),),
+        field_levers({"credibility": "oil_heating_ban_foresight"}),
+        source="Meld. St. 21 (2011-2012) Norsk klimapolitikk and Innst. 390 S (2011-2012), the climate "
+               "settlement of June 2012: a ban on fossil oil for heating households and as base load in other "
+               "buildings in 2020, adopted as regulation in 2018 (forskrift 2018-06-28-1060). The response "
+               "follows the replacement logit's cost coefficient (buildings.logit_beta) and discount rate",
     ),
     MeasureKind(
         "new_build_standard", "buildings_energy",
@@ -255,6 +269,7 @@ COSTS = {
             "would have come without", costs_buildings.oil_conversion_grants),
         not_counted=("removing the old tank (part of the replacement's price)",)),
     "oil_heating_ban": Costs(_HEATING, not_counted=("enforcement",)),
+    "oil_heating_ban_announcement": Costs(_HEATING, not_counted=("the announcement itself",)),
     "new_build_standard": Costs(
         (costing.investment_item(
             "investment", "users",

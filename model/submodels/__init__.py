@@ -36,6 +36,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .. import levers as lever_table
+
 
 @dataclass
 class Context:
@@ -51,8 +53,16 @@ class Context:
     base_levers: dict                        # the levers of 2009 (the pivot of behavioural responses)
     prices: Any = None                       # prices.PricePaths, real 2009 NOK
     calibration: Any = None                  # calibration.Calibration at the calibrated set-up, else None
+    lever_paths: dict | None = None          # every lever's scheduled path over all years, (T, D, M, *axes)
     outputs: dict = field(default_factory=dict)   # this year's outputs of the submodels accounted so far
     choices: dict = field(default_factory=dict)   # this year's agent decisions, by submodel
+
+    def years_until(self, lever: str) -> np.ndarray | None:
+        """Years from this year until ``lever`` is first in force in the scheduled paths (D, M) [yr], inf where
+        it never is; None without paths (set-up). What actors who know the policy calendar can foresee."""
+        if self.lever_paths is None:
+            return None
+        return lever_table.years_until(self.lever_paths, lever, self.k)
 
     @property
     def factors(self) -> dict | None:

@@ -83,6 +83,7 @@ class Coefficients:
     lifetime: np.ndarray                 # (D, H) [yr]
     investment: np.ndarray               # (D, H) [NOK/m2]
     recovery_factor: np.ndarray          # (D, H) [1/yr]
+    discount_rate: np.ndarray            # (D,) [1/yr]
     price: np.ndarray                    # (D, C) [NOK/kWh] 2009 end-user price of each carrier
     review_rate: np.ndarray              # (D,) [1/yr] share of oil and paraffin heating reviewed each year
     grant_area: np.ndarray               # (D, T) [m2/dwelling] floor area a per-dwelling grant is spread over
@@ -184,6 +185,7 @@ def coefficients(params: Params) -> Coefficients:
         lifetime=lifetime,
         investment=params.vector(P + "investment", SYSTEMS),
         recovery_factor=heating.capital_recovery_factor(params[P + "discount_rate"][:, None], lifetime),
+        discount_rate=params[P + "discount_rate"],
         price=price,
         review_rate=params[P + "oil_review_rate"],
         # per-dwelling grants reach houses and apartments; non-residential area gets none (infinite area)

@@ -17,6 +17,9 @@ Levers (each (D, M) for the current year; absent = neutral value):
 * ``oil_heating_ban`` [0, 1], neutral 0: while > 0, oil boilers and paraffin
   stoves are not chosen at replacement or in new buildings, and their share is
   capped at ``(1 - lever)`` times their share when the lever first became > 0;
+* ``oil_heating_ban_foresight`` [0, 1], neutral 0: that share of the owners replacing a system expect
+  the ban scheduled on ``oil_heating_ban`` and recover a new oil boiler or paraffin stove over the years
+  left until it (:func:`heating_choice.foreseen_capital`);
 * ``heat_pump_subsidy_share`` [0, 1], neutral 0: subsidised share of heat-pump investment;
 * ``district_heating_access`` (>= 0), neutral 1: multiplies ``exp`` of the
   district-heating choice constant (e.g. connection duty in concession areas);
@@ -261,7 +264,8 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
 
 
 def advance(state: BuildingState, population: np.ndarray, new_apartment_share: np.ndarray,
-            levers: dict, params: Params, year: int, price_index: np.ndarray | None = None) -> BuildingState:
+            levers: dict, params: Params, year: int, price_index: np.ndarray | None = None,
+            ban_ahead: np.ndarray | None = None) -> BuildingState:
     """Move the stock from ``year - 1`` to ``year`` (methods.md §3.2).
 
     1. demolition: each cohort loses the S-curve share for its age;
@@ -277,7 +281,8 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
 
     ``population`` and ``new_apartment_share`` are (D, M); ``levers`` as in the
     module docstring, each (D, M), absent = neutral; ``price_index`` (D, M, carriers) this
-    year's carrier prices relative to 2009 (None: 2009 prices).
+    year's carrier prices relative to 2009 (None: 2009 prices); ``ban_ahead`` (D, M) [yr] the years
+    until the scheduled ban, for the owners who foresee it (``oil_heating_ban_foresight``; None: none).
     """
     coef = _coef(state, params)
     shape = state.lpg_share.shape
@@ -301,7 +306,7 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     pv_area = _pv_area(state, levers, shape, area, demolition, new, v)
     area[..., v] += new
 
-    shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index)
+    shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index, ban_ahead)
     # The measure helpers hand back the array carried over as long as the measure has not acted.
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
                    ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
@@ -469,6 +474,14 @@ def wood_ch4_factor(renewed: np.ndarray, old_share: np.ndarray, ratio: np.ndarra
     return (now + (1.0 - now) * ratio) / (old_share + (1.0 - old_share) * ratio)
 
 
+def _ban_ahead(ctx) -> np.ndarray | None:
+    """Years until the scheduled oil-heating ban (D, M) [yr] where owners foresee it
+    (lever ``oil_heating_ban_foresight``), else None: the path is read only when it matters."""
+    if acting(ctx.levers, "oil_heating_ban_foresight") is None:
+        return None
+    return ctx.years_until("oil_heating_ban")
+
+
 def price_index(ctx) -> np.ndarray:
     """This year's carrier prices relative to 2009, ``(D, M, carriers)`` [1]: electricity incl. grid,
     taxes and VAT; heating oil and paraffin with this year's CO2 and base taxes (the levers), both
@@ -511,7 +524,7 @@ class Buildings:
 
     def advance(self, state: BuildingState, ctx) -> BuildingState:
         return advance(state, ctx.population, ctx.outputs["land_use"]["new_dwelling_apartment_share"],
-                       ctx.levers, ctx.params, ctx.year, price_index(ctx))
+                       ctx.levers, ctx.params, ctx.year, price_index(ctx), _ban_ahead(ctx))
 
     def account(self, state: BuildingState, ctx) -> dict:
         return account(state, ctx.hdd, ctx.levers, ctx.params, ctx.year)

@@ -90,8 +90,25 @@ def _per_m2(coef: Coefficients, grant: np.ndarray) -> np.ndarray:
     return draws_fastest(grant[..., None] / coef.grant_area[:, None, :])
 
 
+def foreseen_capital(investment: np.ndarray, rate: np.ndarray, lifetime: np.ndarray, foresight: np.ndarray,
+                     years_left: np.ndarray) -> np.ndarray:
+    """Annualised investment in a system a scheduled ban will stop [NOK/m2/yr], (D, M).
+
+    ``I * ((1 - f) * crf(r, L) + f * crf(r, min(n, L)))``: the share ``f`` of the owners who expect the
+    ban recover the investment ``I`` [NOK/m2] (D,) over the ``n`` years left until it (D, M) [yr], at
+    least one, instead of the lifetime ``L`` [yr] (D,); ``r`` [1/yr] (D,) is the discount rate and crf
+    :func:`heating.capital_recovery_factor`. With no ban ahead (n = inf) it is ``I * crf(r, L)``.
+    Example: I = 300, r = 0.04, L = 25, f = 1, n = 8 gives 300 * 0.1485 = 44.6 instead of 19.2.
+    """
+    horizon = np.clip(years_left, 1.0, lifetime[:, None])
+    short = heating.capital_recovery_factor(rate[:, None], horizon)
+    full = heating.capital_recovery_factor(rate, lifetime)[:, None]
+    return investment[:, None] * ((1.0 - foresight) * full + foresight * short)
+
+
 def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, access: np.ndarray | None,
-               price_index: np.ndarray | None) -> tuple[dict, dict, np.ndarray, np.ndarray]:
+               price_index: np.ndarray | None,
+               foresight: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[dict, dict, np.ndarray, np.ndarray]:
     """Costs and utilities of the heating systems this year.
 
     Returns the annual cost [NOK/m2/yr] of the systems still chosen, ``{h: (D, M, T)}``
@@ -99,7 +116,9 @@ def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, ac
     ``{h: (D, M, T)}``; and the utilities [1] ``asc + ln(district_heating_access) + beta * cost`` at
     replacement and for new build, (D, M, T, H) (:func:`heating.choice_utility`; the access term on
     district heating only, ``access`` its log (D, M) or None; new build never chooses oil or
-    paraffin: -inf). One system at a time, each part made while its slab is in cache.
+    paraffin: -inf). ``foresight`` (share of owners expecting a scheduled ban, years left until it), both
+    (D, M), makes oil and paraffin's investment at replacement :func:`foreseen_capital`; None leaves it.
+    One system at a time, each part made while its slab is in cache.
     """
     space_cost, water_cost = _fuel_costs(coef, price_index)
     capital = heating.capital_cost(coef.investment, coef.recovery_factor, subsidy)
@@ -115,6 +134,9 @@ def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, ac
         running = every[..., h] if every is not None else heating.running_cost(
             space_cost[..., h:h + 1], water_cost[..., h:h + 1], state.space_need_2009, state.water_need_2009)[..., 0]
         cost = capital[..., h] + running
+        if foresight is not None and heating.PHASED_OUT[h]:
+            cost = cost + (foreseen_capital(coef.investment[:, h], coef.discount_rate, coef.lifetime[:, h], *foresight)
+                           - coef.investment[:, h, None] * coef.recovery_factor[:, h, None])[..., None]
         weighted = beta * cost
         shift = access if h == heating.DISTRICT_HEATING else None
         np.add(_shifted(asc[..., h], shift), weighted, out=utility[..., h])
@@ -150,8 +172,12 @@ def _mixed(shares: np.ndarray, remaining: np.ndarray, choice: np.ndarray, new: n
 
 
 def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
-                    new: np.ndarray, price_index: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """System shares after replacement, new construction and the oil ban; and the ban reference."""
+                    new: np.ndarray, price_index: np.ndarray | None = None,
+                    ban_ahead: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """System shares after replacement, new construction and the oil ban; and the ban reference.
+
+    ``ban_ahead`` (D, M) [yr]: years until the scheduled oil-heating ban (inf: none), read where the lever
+    ``oil_heating_ban_foresight`` acts; None: no owner looks ahead."""
     shape = state.lpg_share.shape
     ban = lever(levers, "oil_heating_ban", shape)
     banned = ban > 0
@@ -159,8 +185,11 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
     if acting(levers, "district_heating_access") is not None:
         with np.errstate(divide="ignore"):
             access = np.log(lever(levers, "district_heating_access", shape))
+    foresight = None
+    if ban_ahead is not None and acting(levers, "oil_heating_ban_foresight") is not None:
+        foresight = (lever(levers, "oil_heating_ban_foresight", shape), ban_ahead)
     annual, keep, utility, utility_new = _utilities(state, coef, _heat_pump_subsidy(coef, levers, shape), access,
-                                                    price_index)
+                                                    price_index, foresight)
     allowed = draws_fastest(~(heating.PHASED_OUT & banned[..., None])[:, :, None, :])
 
     # The replacement logit and the early conversion's choice among the systems still allowed share a utility;
