@@ -43,11 +43,13 @@ with earlier start years describe policies already in force.
 Validation collects every problem before anything runs and reports each with
 its file and key path, e.g. ``oslo.toml: measure[2].compliance: must be between
 0 and 1 (got 1.5)``.
+
+The ``[cordons.<id>]`` tables are read in scenario_cordons.py, with the small value
+checks of scenario_values.py that both modules share.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,14 +64,12 @@ from .errors import ScenarioError, did_you_mean
 from .measures import COMMON_KEYS, KINDS, Measure, measure_replacing
 from .measures.base import ADOPTION
 from .parameters import table as parameter_table
+from .scenario_cordons import CORDON_KEYS, MAX_EXTERNAL_RATIO, _cordons, _inside_shares  # noqa: F401  (re-exported)
+from .scenario_values import NAME_PATTERN, _municipalities, _number, _Problems, _type_name
 
 TOP_KEYS = ("scenario", "parameters", "population", "cordons", "measure")
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # names result files: short and file-safe
 MAX_EXTENDS_DEPTH = 16   # a deeper chain is a mistake, and must not reach Python's recursion limit
 SCENARIO_KEYS = ("name", "description", "extends", "gwp")
-CORDON_KEYS = ("municipality", "charged_direction", "inside_share", "exchange_with", "external_passage_ratio",
-               "name", "source")
-MAX_EXTERNAL_RATIO = 5.0   # the largest of the shipped cordons' (the Bærum ring's)
 
 
 @dataclass(frozen=True)
@@ -88,20 +88,6 @@ class Scenario:
     # package of measures and its base, e.g. for attribution (``compose(inherited, own) == measures``).
     inherited: tuple[Measure, ...] = field(default=(), compare=False)
     own: tuple[Measure, ...] = field(default=(), compare=False)
-
-
-def _type_name(value) -> str:
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "list",
-            dict: "table"}.get(type(value), type(value).__name__)
-
-
-class _Problems(list):
-    def add(self, where: str, message: str) -> None:
-        self.append(f"{where}: {message}")
-
-
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _read(path: Path, problems: _Problems) -> dict | None:
@@ -124,25 +110,6 @@ def _read(path: Path, problems: _Problems) -> dict | None:
     except tomllib.TOMLDecodeError as exc:
         problems.add(path.name, f"invalid TOML: {exc}")
         return None
-
-
-def _municipalities(value, where: str, problems: _Problems) -> tuple[str, ...] | None:
-    if value == "*":
-        return dims.MUNICIPALITIES
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
-        problems.add(where, f"must be a municipality id, a list of ids, or \"*\" (got {value!r})")
-        return None
-    unknown = [v for v in items if v not in dims.MUNICIPALITIES]
-    if unknown:
-        problems.add(where, f"unknown municipality {', '.join(map(repr, unknown))}; "
-                            f"{did_you_mean(unknown[0], dims.MUNICIPALITIES)}allowed: "
-                            f"{', '.join(dims.MUNICIPALITIES)} or \"*\"")
-        return None
-    if len(set(items)) != len(items):
-        problems.add(where, "lists a municipality twice")
-        return None
-    return tuple(items)
 
 
 def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool) -> int | None:
@@ -367,97 +334,6 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
                     parsed[int(year)] = float(inhabitants)
             out[muni] = parsed
     return out
-
-
-def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
-    """The toll cordons a scenario file defines (``[cordons.<id>]``), after the ``known`` ones (the
-    embedded cordons and those of the scenarios it extends), as :class:`cordons.Cordon`."""
-    from .cordons import DIRECTION_FACTOR, Cordon, default_external_passage_ratio
-
-    if not isinstance(table, dict):
-        problems.add(where, f"must be tables [cordons.<id>] (got {_type_name(table)})")
-        return ()
-    taken = {c.id: c for c in known}
-    out = []
-    for cid, entry in table.items():
-        here = f"{where}.{cid}"
-        n_before = len(problems)
-        if not NAME_PATTERN.fullmatch(cid):
-            problems.add(here, "a cordon id must be letters, digits, '.', '_' or '-' (at most 64)")
-        elif cid in taken:
-            whose = "a cordon of the scenario it extends" if taken[cid].scenario_file else "a shipped cordon"
-            problems.add(here, f"the id {cid!r} is taken by {whose}; choose another id (`framtid list cordons`)")
-        if not isinstance(entry, dict):
-            problems.add(here, f"must be a table (got {_type_name(entry)})")
-            continue
-        for key in entry:
-            if key not in CORDON_KEYS:
-                problems.add(f"{here}.{key}", f"unknown key; {did_you_mean(key, CORDON_KEYS)}"
-                                              f"allowed: {', '.join(CORDON_KEYS)}")
-        for key in ("municipality", "charged_direction", "inside_share"):
-            if key not in entry:
-                problems.add(here, f"missing required key {key!r}")
-        owner = entry.get("municipality")
-        if "municipality" in entry and owner not in dims.MUNICIPALITIES:
-            problems.add(f"{here}.municipality", f"unknown municipality {owner!r}; "
-                                                 f"{did_you_mean(owner, dims.MUNICIPALITIES)}allowed: "
-                                                 f"{', '.join(dims.MUNICIPALITIES)}")
-        direction = entry.get("charged_direction")
-        if "charged_direction" in entry and direction not in DIRECTION_FACTOR:
-            problems.add(f"{here}.charged_direction", f"must be one of {', '.join(DIRECTION_FACTOR)} "
-                                                      f"(got {direction!r})")
-        shares = _inside_shares(entry["inside_share"], f"{here}.inside_share", problems) \
-            if "inside_share" in entry else ()
-        exchange = entry.get("exchange_with", "all")
-        if exchange == "all":
-            others = tuple(m for m in dims.MUNICIPALITIES if m != owner)
-        else:
-            others = _municipalities(exchange, f"{here}.exchange_with", problems) or ()
-            if owner in others:
-                problems.add(f"{here}.exchange_with", "lists the cordon's own municipality; name the others")
-        ratio = entry["external_passage_ratio"] if "external_passage_ratio" in entry \
-            else default_external_passage_ratio()
-        if not _number(ratio) or not 0.0 <= ratio <= MAX_EXTERNAL_RATIO:
-            problems.add(f"{here}.external_passage_ratio", f"must be a number from 0 to {MAX_EXTERNAL_RATIO:g} "
-                                                           f"(passages not counted per counted passage; got {ratio!r})")
-        for key in ("name", "source"):
-            if key in entry and not isinstance(entry[key], str):
-                problems.add(f"{here}.{key}", f"must be a string (got {_type_name(entry[key])})")
-        if len(problems) > n_before:
-            continue
-        file = where.split(":")[0]
-        cordon = Cordon(cid, entry.get("name", cid), owner, direction, shares, others, float(ratio),
-                        dims.BASE_YEAR, None, "assumption", f"defined in {file}",
-                        entry.get("source", "") or "the scenario file", scenario_file=file)
-        taken[cid] = cordon
-        out.append(cordon)
-    return tuple(out)
-
-
-def _inside_shares(inside, where: str, problems: _Problems) -> tuple[float, ...]:
-    """A cordon's ``inside_share`` table: the share of the owner's residents and trip ends inside it for each
-    zone type, in the order of ``dims.ZONES`` (empty when a problem was found)."""
-    if not isinstance(inside, dict):
-        problems.add(where, f"must be a table of shares by zone type, e.g. {{ A = 1.0, B = 0.3, C = 0.0 }} "
-                            f"(got {_type_name(inside)})")
-        return ()
-    n_before = len(problems)
-    for zone in inside:
-        if zone not in dims.ZONES:
-            problems.add(f"{where}.{zone}", f"unknown zone type; allowed: {', '.join(dims.ZONES)}")
-    for zone in dims.ZONES:
-        value = inside.get(zone)
-        if zone not in inside:
-            problems.add(where, f"missing zone type {zone!r} (give A, B and C)")
-        elif not _number(value) or not 0.0 <= value <= 1.0:
-            problems.add(f"{where}.{zone}", f"must be a share from 0 to 1 of the residents and trip ends of zone "
-                                            f"type {zone} inside (got {value!r})")
-    if len(problems) > n_before:
-        return ()
-    if not any(inside[zone] for zone in dims.ZONES):
-        problems.add(where, "is 0 in every zone type: no trip would cross the cordon")
-        return ()
-    return tuple(float(inside[zone]) for zone in dims.ZONES)
 
 
 BUILTIN_PREFIX = "framtid:"

@@ -1,0 +1,45 @@
+"""The small value checks shared by the reading of a scenario file (scenario.py) and of its own cordons
+(scenario_cordons.py): the list that collects located problems, the type names their messages use, and
+what counts as a number, a file-safe name and a set of municipalities."""
+
+from __future__ import annotations
+
+import re
+
+from . import dims
+from .errors import did_you_mean
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # names result files: short and file-safe
+
+
+def _type_name(value) -> str:
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "list",
+            dict: "table"}.get(type(value), type(value).__name__)
+
+
+class _Problems(list):
+    def add(self, where: str, message: str) -> None:
+        self.append(f"{where}: {message}")
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _municipalities(value, where: str, problems: _Problems) -> tuple[str, ...] | None:
+    if value == "*":
+        return dims.MUNICIPALITIES
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
+        problems.add(where, f"must be a municipality id, a list of ids, or \"*\" (got {value!r})")
+        return None
+    unknown = [v for v in items if v not in dims.MUNICIPALITIES]
+    if unknown:
+        problems.add(where, f"unknown municipality {', '.join(map(repr, unknown))}; "
+                            f"{did_you_mean(unknown[0], dims.MUNICIPALITIES)}allowed: "
+                            f"{', '.join(dims.MUNICIPALITIES)} or \"*\"")
+        return None
+    if len(set(items)) != len(items):
+        problems.add(where, "lists a municipality twice")
+        return None
+    return tuple(items)
