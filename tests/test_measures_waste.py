@@ -17,7 +17,7 @@ from framtid.model.elasticities import _measure, _with
 from framtid.model.measures import KINDS, lever_paths
 from framtid.model.measures.waste import biogas_bus_share
 from framtid.model.results import ACTIVITY
-from framtid.model.submodels import waste
+from framtid.model.submodels import waste, waste_generation
 
 OSLO, TROMSO = dims.MUNICIPALITIES.index("oslo"), dims.MUNICIPALITIES.index("tromso")
 MR, BIO, INC, LF = range(4)
@@ -329,12 +329,12 @@ def test_capture_rate_moves_residual_in_proportion():
     shares = np.zeros((1, 1, len(dims.WASTE_FRACTIONS), 4))
     shares[..., INC] = 1.0
     shares[0, 0, FOOD] = (0.0, 0.2, 0.5, 0.3)
-    out = waste.raise_capture(shares, FOOD, BIO, np.array([[0.6]]))
+    out = waste_generation.raise_capture(shares, FOOD, BIO, np.array([[0.6]]))
     assert out[0, 0, FOOD] == pytest.approx([0.0, 0.6, 0.25, 0.15])
     assert out[0, 0, PLASTICS] == pytest.approx(shares[0, 0, PLASTICS])
     # A rate already reached changes nothing; a rate beyond the residual takes all of it.
-    assert waste.raise_capture(shares, FOOD, BIO, np.array([[0.1]])) == pytest.approx(shares)
-    assert waste.raise_capture(shares, PLASTICS, MR, np.array([[1.0]]))[0, 0, PLASTICS] == pytest.approx(
+    assert waste_generation.raise_capture(shares, FOOD, BIO, np.array([[0.1]])) == pytest.approx(shares)
+    assert waste_generation.raise_capture(shares, PLASTICS, MR, np.array([[1.0]]))[0, 0, PLASTICS] == pytest.approx(
         [1.0, 0.0, 0.0, 0.0])
 
 

@@ -9,7 +9,8 @@ from framtid.model.levers import LEVERS, neutral_paths
 from framtid.model.parameters import Params
 from framtid.model.scenario import builtin_path, load
 from framtid.model.simulation import FramtidModel
-from framtid.model.submodels import same_inputs_reused, transport, transport_base, transport_state, travel_costs, waste
+from framtid.model.submodels import (same_inputs_reused, transport, transport_base, transport_state, travel_costs,
+                                     waste, waste_generation)
 
 
 def test_same_inputs_reused_keys_on_contents():
@@ -61,8 +62,8 @@ def test_reused_setup_parts_equal_a_fresh_computation(n_draws):
     params = Params.sampled(n_draws, 0, "lhs", scenario.parameters) if n_draws > 1 else Params.defaults(1)
     model = FramtidModel(scenario, params)
     state = model.state["waste"]
-    shares = waste.fit_fraction_shares(state.composition, np.broadcast_to(
-        model.inputs.treatment_shares, (n_draws,) + model.inputs.treatment_shares.shape), waste.sorting_weights(params))
+    totals = np.broadcast_to(model.inputs.treatment_shares, (n_draws,) + model.inputs.treatment_shares.shape)
+    shares = waste_generation.fit_fraction_shares(state.composition, totals, waste_generation.sorting_weights(params))
     assert np.array_equal(state.base_shares, shares)
     tr = model.state["transport"]
     c = tr.demand
@@ -225,7 +226,7 @@ def test_fit_fraction_shares_gives_the_numbers_of_the_plain_sweeps():
             weights[:, 0, :2] = 0.0
             totals[..., 2:] = 0.0
         iterations = 2000 if case % 3 else int(rng.integers(1, 40))
-        got = waste.fit_fraction_shares(composition, totals, weights, max_iter=iterations)
+        got = waste_generation.fit_fraction_shares(composition, totals, weights, max_iter=iterations)
         expected = _plain_fit_fraction_shares(composition, totals, weights, max_iter=iterations)
         assert np.array_equal(got, expected, equal_nan=True)
 

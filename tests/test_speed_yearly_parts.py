@@ -8,7 +8,7 @@ import pytest
 from framtid.model import dims
 from framtid.model.parameters import Params
 from framtid.model.submodels import adaptation as ad
-from framtid.model.submodels import land_use, landfill, other_sectors, waste
+from framtid.model.submodels import land_use, landfill, other_sectors, waste, waste_generation
 from framtid.model.submodels.ordered_sums import sum_in_numpy_order, trailing_sum
 
 RNG = np.random.default_rng(11)
@@ -148,7 +148,7 @@ def test_treatment_shares_are_reused_only_while_their_levers_stay():
     for year, levers in enumerate(years, start=dims.BASE_YEAR + 1):
         before = state
         state = waste.advance(state, population, levers, params, year)
-        fresh = waste.treatment_shares_after_levers(state.base_shares, state.composition, levers)
+        fresh = waste_generation.treatment_shares_after_levers(state.base_shares, state.composition, levers)
         assert np.array_equal(state.shares, fresh), year
         assert (state.shares is before.shares) == (year == dims.BASE_YEAR + 2), year
         out = waste.account(state, population, levers, params, year)

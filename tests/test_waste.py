@@ -1,11 +1,12 @@
-"""Tests of the waste submodel: treatment shares, levers, emissions, calibration."""
+"""Tests of the waste submodel: flows under levers, emissions, calibration (the treatment-share arithmetic:
+test_waste_generation.py)."""
 
 import numpy as np
 import pytest
 
 from framtid.model import dims
 from framtid.model.parameters import Params
-from framtid.model.submodels import landfill, waste
+from framtid.model.submodels import landfill, waste, waste_generation
 
 F = len(dims.WASTE_FRACTIONS)
 FOOD, PLASTICS = dims.WASTE_FRACTIONS.index("food"), dims.WASTE_FRACTIONS.index("plastics")
@@ -27,62 +28,12 @@ def inputs(population=(575475.0, 35000.0, 0.0), per_capita=(0.381, 0.42, 0.4), s
     return (np.array([population]), np.array([per_capita]), np.array([shares]))
 
 
-def test_fit_reproduces_totals_and_keeps_mass_balance(params):
-    comp = waste.composition(params)
-    totals = np.array([[OSLO, NATIONAL, (0.2, 0.0, 0.8, 0.0)]])
-    shares = waste.fit_fraction_shares(comp, totals, waste.sorting_weights(params))
-    assert shares.shape == (1, 3, F, 4)
-    assert shares.sum(axis=-1) == pytest.approx(np.ones((1, 3, F)))
-    assert np.einsum("df,dmfj->dmj", comp, shares) == pytest.approx(totals, abs=1e-10)
-    # Food cannot be recycled as material; glass cannot be composted.
-    assert np.all(shares[..., FOOD, MR] == 0)
-    assert np.all(shares[..., dims.WASTE_FRACTIONS.index("glass_metal"), BIO] == 0)
-
-
-def test_composition_sums_to_one(params):
-    comp = waste.composition(params.with_overrides({"waste.composition.food": 0.5}))
-    assert comp.sum(axis=1) == pytest.approx([1.0])
-
-
-def test_material_recovery_minimum_by_hand():
-    # Two fractions, 50/50: food (not recyclable) and paper. Paper: MR 0.2, inc 0.4, lf 0.4.
-    # Total MR = 0.5 * 0.2 = 0.1; minimum 0.3 needs 0.2 more from paper's residual
-    # 0.5 * (0.4 + 0.4) = 0.4, so theta = 0.5: paper becomes MR 0.6, inc 0.2, lf 0.2.
-    fractions = dims.WASTE_FRACTIONS
-    comp = np.zeros((1, F))
-    comp[0, fractions.index("food")] = comp[0, fractions.index("paper")] = 0.5
-    shares = np.zeros((1, 1, F, 4))
-    shares[..., INC] = 1.0
-    shares[0, 0, fractions.index("food")] = (0.0, 0.2, 0.4, 0.4)
-    shares[0, 0, fractions.index("paper")] = (0.2, 0.0, 0.4, 0.4)
-    out = waste.raise_material_recovery(shares, comp, np.array([[0.3]]))
-    assert out[0, 0, fractions.index("paper")] == pytest.approx([0.6, 0.0, 0.2, 0.2])
-    assert out[0, 0, fractions.index("food")] == pytest.approx([0.0, 0.2, 0.4, 0.4])
-    assert np.einsum("df,dmf->dm", comp, out[..., MR])[0, 0] == pytest.approx(0.3)
-    # A minimum already met changes nothing.
-    assert waste.raise_material_recovery(shares, comp, np.array([[0.05]])) == pytest.approx(shares)
-
-
-def test_landfill_ban_by_hand():
-    # Food: bio 0.1, inc 0.3, lf 0.6; ban 0.5 moves 0.3 of food: 0.3 * 0.1/0.4 = 0.075 to
-    # biological, 0.225 to incineration. Plastics are not biodegradable: unchanged.
-    shares = np.zeros((1, 1, F, 4))
-    shares[..., LF] = 1.0
-    shares[0, 0, FOOD] = (0.0, 0.1, 0.3, 0.6)
-    out = waste.divert_from_landfill(shares, np.array([[0.5]]))
-    assert out[0, 0, FOOD] == pytest.approx([0.0, 0.175, 0.525, 0.3])
-    assert out[0, 0, PLASTICS] == pytest.approx([0.0, 0.0, 0.0, 1.0])
-    # Paper with neither biological treatment nor incineration goes to incineration.
-    paper = dims.WASTE_FRACTIONS.index("paper")
-    assert out[0, 0, paper] == pytest.approx([0.0, 0.0, 0.5, 0.5])
-
-
 def test_full_landfill_ban_stops_biodegradable_deposits(params):
     pop, wpc, shares = inputs()
     state = waste.init_state(pop, wpc, shares, params)
     levers = {"landfill_ban": np.ones((1, 3))}
     state = waste.advance(state, pop, levers, params, 2010)
-    biodegradable = [dims.WASTE_FRACTIONS.index(f) for f in waste.BIODEGRADABLE]
+    biodegradable = [dims.WASTE_FRACTIONS.index(f) for f in waste_generation.BIODEGRADABLE]
     assert np.all(state.ddocm_deposited[..., biodegradable] == 0)
     assert np.all(state.shares[..., biodegradable, LF] == 0)
     # Other waste still goes to landfill and carries some DOC.
@@ -163,7 +114,7 @@ def test_account_emissions_match_hand_calculation(params):
     out = waste.account(state, pop, {}, params, 2009)
     # Landfill: decomposed = stock * (1 - exp(-k)); CH4 = decomposed * 0.5 * 16/12;
     # 20 % recovered, 10 % of the rest oxidised.
-    k = waste.by_fraction(params, "waste.decay_rate", waste.DEGRADABLE)[:, None, :]
+    k = waste_generation.by_fraction(params, "waste.decay_rate", waste.DEGRADABLE)[:, None, :]
     generated = (state.ddocm_stock * (1 - np.exp(-k))).sum(axis=-1) * 0.5 * 16 / 12
     assert out["landfill_ch4_generated"] == pytest.approx(generated)
     assert out["landfill_ch4_recovered"] == pytest.approx(0.2 * generated)
@@ -180,7 +131,7 @@ def test_advance_rolls_the_stock_by_hand(params):
     pop, wpc, shares = inputs()
     state = waste.init_state(pop, wpc, shares, params)
     nxt = waste.advance(state, pop, {}, params, 2010)
-    k = waste.by_fraction(params, "waste.decay_rate", waste.DEGRADABLE)[:, None, :]
+    k = waste_generation.by_fraction(params, "waste.decay_rate", waste.DEGRADABLE)[:, None, :]
     # stock(2010) = deposit(2009) + stock(2009) * exp(-k)
     assert nxt.ddocm_stock == pytest.approx(state.ddocm_deposited + state.ddocm_stock * np.exp(-k))
     # 2009 deposit: waste * share landfilled * DOC * DOCf 0.5 * MCF 1 (food: DOC 0.15).
@@ -277,9 +228,9 @@ def test_legacy_stock_uses_landfill_module(params):
     # init_state's stock equals the pre-run of landfill.legacy_pool with the fitted shares.
     pop, wpc, shares = inputs()
     state = waste.init_state(pop, wpc, shares, params)
-    per_t = waste.by_fraction(params, "waste.doc", waste.DEGRADABLE) * 0.5 * 1.0
+    per_t = waste_generation.by_fraction(params, "waste.doc", waste.DEGRADABLE) * 0.5 * 1.0
     expected = landfill.legacy_pool(pop, wpc, state.composition, state.base_shares[..., LF], per_t,
-                                    waste.by_fraction(params, "waste.decay_rate", waste.DEGRADABLE),
+                                    waste_generation.by_fraction(params, "waste.decay_rate", waste.DEGRADABLE),
                                     np.array([0.005]), np.array([0.018]), np.array([0.9]), np.array([1990.0]),
                                     1960, 2009)
     assert state.ddocm_stock == pytest.approx(expected)

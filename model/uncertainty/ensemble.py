@@ -12,7 +12,7 @@ are those rows of the whole ensemble. Which chunk runs where, and in which order
 no number: the result is the serial run's to the last bit, whatever the number of workers.
 
 Chunk size changes no number either: the base-year solvers (``mode_choice.solve_constants``,
-``waste.fit_fraction_shares``) stop each draw at its own convergence, so a draw does not depend on
+``waste_generation.fit_fraction_shares``) stop each draw at its own convergence, so a draw does not depend on
 the draws batched with it (tested bit for bit in ``tests/test_ensemble.py``). The one exception, a
 batch of a single draw (numpy takes other paths over a length-1 axis), is avoided by
 :func:`chunk_bounds`.
