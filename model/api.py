@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import dims
+from .cordons import cordons, using
 from .accounting import co2e, gwp_vector, sectors_from_sources
 from .data_store import observations, plants
 from .parameters import Params
@@ -146,6 +147,7 @@ def to_dataset(models: list, seed: int):
                                                            "straight-line target path (positive: above the path)",
                            **co2e_attrs})
     data["adoption_year"], coords_measure = _adoption_years(models)
+    data["cordon_passages"], coords_cordon = _cordon_passages(models)
     coords_parameter = {}
     if sampling["sampler"] != "none":   # runs at default values have no sample to record
         data["parameter_sample"], coords_parameter = _parameter_sample(models, sampling["sampler"])
@@ -160,6 +162,7 @@ def to_dataset(models: list, seed: int):
                                 {"long_name": "whether the 2009 value is observed or estimated"})
     coords = {"scenario": names, "municipality": list(dims.MUNICIPALITIES), "year": years, "draw": draws}
     coords.update(coords_measure)
+    coords.update(coords_cordon)
     coords.update(coords_parameter)
     coords.update({k: list(v) for k, v in COORDS.items()})
     coords["region"] = ("municipality", [dims.REGION_OF[m] for m in dims.MUNICIPALITIES])
@@ -270,6 +273,29 @@ def _adoption_years(models: list) -> tuple[tuple, dict]:
     return var, {"measure": labels, "adoption": ("measure", [mode[x] for x in labels])}
 
 
+def _cordon_passages(models: list) -> tuple[tuple, dict]:
+    """``cordon_passages`` (scenario, cordon, period, year, draw) over the union of the scenarios' cordons
+    (the embedded ones, then each scenario's own in order), NaN for a cordon a scenario does not have; and
+    the ``cordon`` coordinates with the municipality that owns each."""
+    ids = list(dict.fromkeys(c for m in models for c in m.cordons))
+    owners = {}
+    for m in models:
+        with using(m.scenario.cordons):
+            owners.update((c.id, c.municipality) for c in cordons())
+    rec = models[0].record["cordon_passages"]
+    out = np.full((len(models), len(ids), rec.shape[-1], rec.shape[0], rec.shape[1]), np.nan, dtype=rec.dtype)
+    for n, m in enumerate(models):
+        out[n, [ids.index(c) for c in m.cordons]] = m.record["cordon_passages"].transpose(2, 3, 0, 1)
+    var = (("scenario", "cordon", "period", "year", "draw"), out,
+           {"units": "d-1", "long_name": "light-vehicle passages in the charged direction through each toll cordon, "
+                                         "per day, by period",
+            "comment": "every light vehicle: residents of the 13 by the crossing rule, plus vehicles from elsewhere "
+                       "and through traffic by the cordon's external passage ratio; zero in years the cordon charges "
+                       "nothing (passages are counted where tolls are paid); NaN: the scenario does not have the "
+                       "cordon"})
+    return var, {"cordon": ids, "cordon_owner": ("cordon", [owners[c] for c in ids])}
+
+
 def run(scenario_paths: list[str | Path], seed: int = 0, n_draws: int = 1, sampler: str | None = None,
         precision: str = "double"):
     """Validate and run scenario files; return one Dataset with a ``scenario`` dimension."""
@@ -349,7 +375,7 @@ __all__ += ["check_run", "check_combinable", "default_result_path"]
 # whatever variables are asked for: emissions (what makes a file a framtid result, see open_results),
 # the sampled parameter values of each draw, and the bounds of the CF time axis.
 OTHER_VARIABLES = ("emissions", "emissions_source", "emissions_gas", "target_gap", "adoption_year",
-                   "calibration_factor", "base_year_status")
+                   "cordon_passages", "calibration_factor", "base_year_status")
 ALWAYS_KEPT = ("emissions", "parameter_sample", "time_bounds")
 
 

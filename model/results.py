@@ -128,6 +128,8 @@ COORD_NAMES = {
     "time": "1 July of the year (the time annual values are placed at)", "period": "time of day",
     "measure": "label of a measure of the scenario", "adoption": "how the measure is adopted (forced or adaptive)",
     "return_period": "return period of the design rain",
+    "cordon": "toll cordon id (see `framtid list cordons`; a scenario's own cordons after the embedded ones)",
+    "cordon_owner": "municipality whose toll cordon it is",
     "parameter": "name of a sampled parameter (see `framtid list parameters`)",
     "parameter_unit": "unit of the sampled parameter",
 }

@@ -151,6 +151,11 @@ class FramtidModel(Model):
         self.lever_paths = self.agenda.lever_paths(YEARS) if paths is None else paths
         self.levers_now: dict[str, np.ndarray] = {}
         self.record = empty_record(len(YEARS), self.n_draws, dtype)
+        # Passages by cordon: the cordons of this scenario (the embedded ones and its own), so not in the
+        # per-municipality schema of empty_record.
+        self.cordons = cordon_ids()
+        self.record["cordon_passages"] = np.full((len(YEARS), self.n_draws, len(self.cordons), len(dims.PERIODS)),
+                                                 np.nan, dtype=dtype)
         # Totals [t CO2e/yr] (T, D, M) in float64 from the unrounded emissions: what the municipalities
         # decide on is the same whatever the record precision.
         self.totals = np.full((len(YEARS), self.n_draws, len(dims.MUNICIPALITIES)), np.nan)
@@ -294,6 +299,7 @@ class FramtidModel(Model):
         self.totals[k] = self._weigh(by_source)
         for agent in self.agents_by_type[Municipality]:
             rec["target_gap"][k, :, agent.index] = agent.target_gap
+        rec["cordon_passages"][k] = outputs["transport"]["cordon_passages"]
 
     def release(self) -> None:
         """Forget this model in Mesa's class-level id counters.

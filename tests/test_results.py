@@ -62,7 +62,7 @@ def test_coordinates(ds):
 
 
 def test_every_data_variable_has_units_and_a_long_name(ds):
-    assert len(ds.data_vars) == len(results.ACTIVITY) + 8     # with time_bounds and adoption_year
+    assert len(ds.data_vars) == len(results.ACTIVITY) + 9     # with time_bounds, adoption_year, cordon_passages
     for name, var in ds.data_vars.items():
         if name in ("base_year_status", "time_bounds"):      # text; bounds take their coordinate's units
             continue
@@ -146,7 +146,8 @@ def test_two_scenarios_stack_and_names_must_be_unique(model):
     # to_dataset reads only these attributes of a finished run.
     other = SimpleNamespace(scenario=dataclasses.replace(model.scenario, name="twin"), n_draws=model.n_draws,
                             agenda=model.agenda,
-                            record=model.record, params=model.params, calibration=model.calibration)
+                            record=model.record, params=model.params, calibration=model.calibration,
+                            cordons=model.cordons)
     both = api.to_dataset([model, other], seed=0)
     assert list(both["scenario"].values) == ["reference", "twin"]
     assert both["emissions"].dims[0] == "scenario" and both.sizes["scenario"] == 2
@@ -162,7 +163,7 @@ def test_scenarios_with_different_gwp_sets_are_not_mixed_in_one_file(model):
     # The same gas masses under a scenario declaring AR5 next to AR4: one file holds one GWP set.
     ar5 = SimpleNamespace(scenario=dataclasses.replace(model.scenario, name="ar5", gwp="ar5"),
                           n_draws=model.n_draws, record=model.record, params=model.params,
-                          calibration=model.calibration, agenda=model.agenda)
+                          calibration=model.calibration, agenda=model.agenda, cordons=model.cordons)
     with pytest.raises(FramtidError, match="same GWP set"):
         api.to_dataset([model, ar5], seed=0)
     alone = api.to_dataset([ar5], seed=0)

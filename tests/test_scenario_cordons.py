@@ -50,7 +50,13 @@ def test_a_copy_of_a_shipped_cordon_runs_exactly_as_the_shipped_one(tmp_path):
     own = api.run_scenario(load(scenario(tmp_path, TROMSO_COPY + CHARGE.format(cordon="tromso_copy")))).record
     reference = api.run_scenario(load("framtid:reference")).record
     for name in shipped:
-        np.testing.assert_array_equal(shipped[name], own[name], err_msg=name)
+        if name != "cordon_passages":
+            np.testing.assert_array_equal(shipped[name], own[name], err_msg=name)
+    # the copy's passages are the shipped ring's, and the shipped ring (uncharged) has none
+    ids = cordons.embedded_cordons()
+    ring = [c.id for c in ids].index("tromso_ring")
+    np.testing.assert_array_equal(own["cordon_passages"][:, :, -1], shipped["cordon_passages"][:, :, ring])
+    assert not own["cordon_passages"][:, :, ring].any()
     m = dims.MUNICIPALITIES.index("tromso")
     k = 2030 - dims.BASE_YEAR
     assert own["car_vkm_resident"][k, 0, m] < 0.97 * reference["car_vkm_resident"][k, 0, m]   # the charge acts
@@ -169,7 +175,10 @@ def test_a_cordon_added_on_top_of_an_inherited_toll_change_leaves_that_measure_a
     alone = api.run_scenario(load("framtid:restrictive")).record
     added = api.run_scenario(load(child)).record
     for name in alone:
-        np.testing.assert_array_equal(alone[name], added[name], err_msg=name)
+        # the added cordon's passages (none: uncharged) after the embedded cordons'
+        np.testing.assert_array_equal(alone[name], added[name][:, :, :-1] if name == "cordon_passages" else
+                                      added[name], err_msg=name)
+    assert not added["cordon_passages"][:, :, -1].any()
     charged = write(tmp_path, "charged.toml", '[scenario]\nname = "charged"\nextends = "framtid:restrictive"\n'
                     + TROMSO_COPY + CHARGE.format(cordon="tromso_copy"))
     m = dims.MUNICIPALITIES.index("tromso")
@@ -202,3 +211,31 @@ def test_the_readme_example_of_an_own_cordon_runs(tmp_path):
     s = load(scenario(tmp_path, example))
     assert [c.id for c in s.cordons] == ["drammen_centre"] and s.measures[-1].municipalities == ("drammen",)
 
+
+
+def test_passages_by_cordon_add_up_to_the_owners_and_a_file_holds_every_scenarios_cordons(tmp_path):
+    ds = api.to_dataset([api.run_scenario(load("framtid:current-policies")),
+                         api.run_scenario(load(scenario(tmp_path, TROMSO_COPY + CHARGE.format(cordon="tromso_copy"))))],
+                        seed=0)
+    passages = ds["cordon_passages"]
+    assert passages.dims == ("scenario", "cordon", "period", "year", "draw")
+    embedded = [c.id for c in cordons.embedded_cordons()]
+    assert list(ds["cordon"].values) == embedded + ["tromso_copy"]
+    assert ds["cordon_owner"].sel(cordon="tromso_copy").item() == "tromso"
+    assert ds["cordon_owner"].sel(cordon="bergen_outer").item() == "bergen"
+    # a scenario without the cordon has NaN there, the one defining it has passages from its charge on
+    assert passages.sel(scenario="current-policies", cordon="tromso_copy").isnull().all()
+    own = passages.sel(scenario="own", cordon="tromso_copy", draw=0).sum("period")
+    assert (own.sel(year=slice(2009, 2026)) == 0).all() and (own.sel(year=slice(2027, None)) > 0).all()
+    # every cordon's passages, summed by owner, are the owners' cordon_car_trips
+    by_owner = passages.fillna(0.0).groupby("cordon_owner").sum("cordon").rename(cordon_owner="municipality")
+    owners = list(by_owner["municipality"].values)
+    np.testing.assert_allclose(by_owner.transpose(*ds["cordon_car_trips"].dims).values,
+                               ds["cordon_car_trips"].sel(municipality=owners).values, rtol=1e-12, atol=1e-9)
+    # Oslo's three rings of 2019 each count their own passages: the inner ring fewer than the ring
+    oslo = passages.sel(scenario="current-policies", year=2020, draw=0).sum("period")
+    assert 0 < oslo.sel(cordon="oslo_inner_ring") < oslo.sel(cordon="oslo_ring_2019")
+    assert oslo.sel(cordon="oslo_ring") == 0          # replaced by the ring of 2019
+    # kept with its coordinates when asked for, dropped with them when not
+    assert "cordon_owner" in api.select_variables(ds, ["cordon_passages"]).coords
+    assert "cordon" not in api.select_variables(ds, ["population"]).coords

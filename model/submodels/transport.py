@@ -388,7 +388,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     ``road_energy`` (D, M, 4) [GWh/yr] over ``ROAD_CARRIERS``; ``cordon_car_trips`` (D, M, T)
     [passages/day] through the cordons each municipality owns, by period, counting every
     light vehicle (residents of the 13 with the crossing rule, plus vehicles from elsewhere and
-    through traffic in proportion, ``cordons.csv`` external_passage_ratio); ``toll_revenue``
+    through traffic in proportion, ``cordons.csv`` external_passage_ratio); ``cordon_passages``
+    (D, C, T) [passages/day] the same for each cordon of the toll lever's axis; ``toll_revenue``
     (D, M) [NOK/yr] of those cordons from cars, vans and heavy vehicles;
     ``parked_car_trips`` (D, M, Zdest) [trips/yr] residents' car-driver trips ending away from
     home in each zone type; ``toll_paid`` (D, M) [NOK/yr] the tolls residents' cars pay, by
@@ -463,6 +464,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "bev_share_of_car_stock": bev_share(car_stock),
         "road_energy": road_energy / KWH_PER_GWH,
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
+        "cordon_passages": all_light / tolls.DAYS_PER_YEAR,
         "toll_revenue": tolls.per_owner(car_revenue, geo.owner, m) + freight_revenue,
         "parked_car_trips": parked,
         "toll_paid": toll_paid,
