@@ -287,12 +287,13 @@ def _cordon_passages(models: list) -> tuple[tuple, dict]:
     for n, m in enumerate(models):
         out[n, [ids.index(c) for c in m.cordons]] = m.record["cordon_passages"].transpose(2, 3, 0, 1)
     var = (("scenario", "cordon", "period", "year", "draw"), out,
-           {"units": "d-1", "long_name": "light-vehicle passages in the charged direction through each toll cordon, "
-                                         "per day, by period",
+           {"units": "d-1", "long_name": "light-vehicle passages in the charged direction across each toll cordon's "
+                                         "line, charged or not, per day, by period",
             "comment": "every light vehicle: residents of the 13 by the crossing rule, plus vehicles from elsewhere "
-                       "and through traffic by the cordon's external passage ratio; zero in years the cordon charges "
-                       "nothing (passages are counted where tolls are paid); NaN: the scenario does not have the "
-                       "cordon"})
+                       "and through traffic by the cordon's external passage ratio; in years a cordon charges nothing "
+                       "its line carries the trips that cross it at the car share of the trips they travel with "
+                       "(road_traffic.line_passages), so a new ring can be compared before and after; NaN: the "
+                       "scenario does not have the cordon"})
     return var, {"cordon": ids, "cordon_owner": ("cordon", [owners[c] for c in ids])}
 
 

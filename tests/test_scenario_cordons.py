@@ -52,11 +52,11 @@ def test_a_copy_of_a_shipped_cordon_runs_exactly_as_the_shipped_one(tmp_path):
     for name in shipped:
         if name != "cordon_passages":
             np.testing.assert_array_equal(shipped[name], own[name], err_msg=name)
-    # the copy's passages are the shipped ring's, and the shipped ring (uncharged) has none
+    # the copy's line carries the shipped ring's passages, and the shipped ring's line (uncharged here) as many
     ids = cordons.embedded_cordons()
     ring = [c.id for c in ids].index("tromso_ring")
     np.testing.assert_array_equal(own["cordon_passages"][:, :, -1], shipped["cordon_passages"][:, :, ring])
-    assert not own["cordon_passages"][:, :, ring].any()
+    np.testing.assert_allclose(own["cordon_passages"][:, :, ring], own["cordon_passages"][:, :, -1], rtol=1e-12)
     m = dims.MUNICIPALITIES.index("tromso")
     k = 2030 - dims.BASE_YEAR
     assert own["car_vkm_resident"][k, 0, m] < 0.97 * reference["car_vkm_resident"][k, 0, m]   # the charge acts
@@ -175,10 +175,9 @@ def test_a_cordon_added_on_top_of_an_inherited_toll_change_leaves_that_measure_a
     alone = api.run_scenario(load("framtid:restrictive")).record
     added = api.run_scenario(load(child)).record
     for name in alone:
-        # the added cordon's passages (none: uncharged) after the embedded cordons'
+        # the added cordon's passages after the embedded cordons'
         np.testing.assert_array_equal(alone[name], added[name][:, :, :-1] if name == "cordon_passages" else
                                       added[name], err_msg=name)
-    assert not added["cordon_passages"][:, :, -1].any()
     charged = write(tmp_path, "charged.toml", '[scenario]\nname = "charged"\nextends = "framtid:restrictive"\n'
                     + TROMSO_COPY + CHARGE.format(cordon="tromso_copy"))
     m = dims.MUNICIPALITIES.index("tromso")
@@ -226,16 +225,34 @@ def test_passages_by_cordon_add_up_to_the_owners_and_a_file_holds_every_scenario
     # a scenario without the cordon has NaN there, the one defining it has passages from its charge on
     assert passages.sel(scenario="current-policies", cordon="tromso_copy").isnull().all()
     own = passages.sel(scenario="own", cordon="tromso_copy", draw=0).sum("period")
-    assert (own.sel(year=slice(2009, 2026)) == 0).all() and (own.sel(year=slice(2027, None)) > 0).all()
-    # every cordon's passages, summed by owner, are the owners' cordon_car_trips
-    by_owner = passages.fillna(0.0).groupby("cordon_owner").sum("cordon").rename(cordon_owner="municipality")
+    # its line carries traffic before the charge, and less from the charge on
+    assert (own > 0).all() and own.sel(year=2027) < 0.95 * own.sel(year=2026)
+    # every charged cordon's passages, summed by owner, are the owners' cordon_car_trips: in current policies
+    # from 2024 every embedded cordon charges but the ring of 1990, replaced in 2019
+    charged = passages.sel(scenario="current-policies", year=slice(2024, None)).drop_sel(cordon=["oslo_ring",
+                                                                                                  "tromso_copy"])
+    by_owner = charged.groupby("cordon_owner").sum("cordon").rename(cordon_owner="municipality")
     owners = list(by_owner["municipality"].values)
-    np.testing.assert_allclose(by_owner.transpose(*ds["cordon_car_trips"].dims).values,
-                               ds["cordon_car_trips"].sel(municipality=owners).values, rtol=1e-12, atol=1e-9)
+    trips = ds["cordon_car_trips"].sel(scenario="current-policies", year=slice(2024, None), municipality=owners)
+    np.testing.assert_allclose(by_owner.transpose(*trips.dims).values, trips.values, rtol=1e-12, atol=1e-9)
+    assert (ds["cordon_car_trips"].sel(municipality="drammen") == 0).all()
     # Oslo's three rings of 2019 each count their own passages: the inner ring fewer than the ring
     oslo = passages.sel(scenario="current-policies", year=2020, draw=0).sum("period")
     assert 0 < oslo.sel(cordon="oslo_inner_ring") < oslo.sel(cordon="oslo_ring_2019")
-    assert oslo.sel(cordon="oslo_ring") == 0          # replaced by the ring of 2019
+    # the line of the ring of 1990, replaced in 2019 by the ring of 2019 on the same line inbound, carries half
+    np.testing.assert_allclose(oslo.sel(cordon="oslo_ring"), 0.5 * oslo.sel(cordon="oslo_ring_2019"), rtol=1e-9)
     # kept with its coordinates when asked for, dropped with them when not
     assert "cordon_owner" in api.select_variables(ds, ["cordon_passages"]).coords
     assert "cordon" not in api.select_variables(ds, ["population"]).coords
+
+
+def test_an_uncharged_line_carries_what_a_charge_of_almost_nothing_counts(tmp_path):
+    # The line of a ring before it charges (road_traffic.line_passages: its crossers at the car share of the trips
+    # crossing no charged cordon) equals the passages a charge of a hundredth of an øre counts on it.
+    tiny = CHARGE.format(cordon="tromso_copy").replace("start_year = 2027", "start_year = 2015")
+    tiny = tiny.replace("peak_nok = 40", "peak_nok = 0.0001").replace("offpeak_nok = 20", "offpeak_nok = 0.0001")
+    line = api.run_scenario(load(scenario(tmp_path, TROMSO_COPY, "line"))).record["cordon_passages"]
+    counted = api.run_scenario(load(scenario(tmp_path, TROMSO_COPY + tiny, "tiny"))).record["cordon_passages"]
+    k = 2015 - dims.BASE_YEAR
+    assert line[k, 0, -1].sum() > 0
+    np.testing.assert_allclose(counted[k:, 0, -1], line[k:, 0, -1], rtol=1e-5)   # the charge's own effect ~1e-6

@@ -42,6 +42,33 @@ def counted_passages(state: TransportState, prices: np.ndarray, crossing_car: np
     return Passages(state.trip_volume, crossing_car, prices, counted)
 
 
+def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weight: np.ndarray,
+                  counted: np.ndarray) -> np.ndarray:
+    """Passages of residents' cars across every cordon's line, charged or not [passages/yr], ``(D, C, T)``.
+
+    A charged cordon's are its ``counted`` passages (:func:`counted_passages`). An uncharged cordon's are its
+    paid-direction crossings per trip times the car-driver share of the trips that cross it: under the
+    nesting of :func:`tolls.crossing_weight`, the share ``min(X_c, w) / X_c`` of them travels with the trips
+    crossing a charged cordon (car share ``crossing_car``), the rest with those crossing none, whose car share
+    is ``(car - w crossing_car) / (1 - w)``; ``X_c`` the cordon's crossings per trip ``(D, C, M, Z, P)`` and
+    ``w`` the group's share crossing a charged cordon (``weight``, (D, M, Z, P)). So a ring's line carries
+    traffic before it charges, and a before-and-after comparison of a new ring can be made on it.
+    """
+    is_charged = toll_terms(state, prices)[0]                                                  # (D, C)
+    if is_charged.all():
+        return counted
+    crossings, paid = state.geo.crossings, state.geo.paid
+    car = choice["modes"][..., CAR] * choice["periods"]                                        # (D, M, Z, P, T)
+    crossing_car = choice["crossing_car"]
+    w = weight[..., None]
+    uncharged = np.divide(car - w * crossing_car, 1.0 - w, out=np.zeros(car.shape), where=w < 1.0)
+    within = np.divide(np.minimum(crossings, weight[:, None]), crossings, out=np.zeros(crossings.shape),
+                       where=crossings > 0)
+    line = (tolls.passages(state.trip_volume, paid * within, crossing_car)
+            + tolls.passages(state.trip_volume, paid * (1.0 - within), uncharged))
+    return np.where(is_charged[..., None], counted, line)
+
+
 def toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,
                 car_vkm: np.ndarray) -> np.ndarray:
     """Tolls a van and a heavy vehicle pay per vkm in each municipality [NOK/vkm], ``(D, M, 2)``.

@@ -57,7 +57,7 @@ from .car_powertrains import (bev_share, cars_by_powertrain, choose_car_powertra
 from .fleet import fleet_coefficients
 from .mode_choice import DemandCoefficients, demand_coefficients
 from .ordered_sums import trailing_sum
-from .road_traffic import (activity_vkm, counted_passages, freight_factor, park_and_ride_vkm,
+from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
                            resident_car_vkm, toll_per_vkm)
 from .transport_base import base_fleets, base_mode_shares, cost_coefficients, validate_shares
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS,
@@ -389,7 +389,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     [passages/day] through the cordons each municipality owns, by period, counting every
     light vehicle (residents of the 13 with the crossing rule, plus vehicles from elsewhere and
     through traffic in proportion, ``cordons.csv`` external_passage_ratio); ``cordon_passages``
-    (D, C, T) [passages/day] the same for each cordon of the toll lever's axis; ``toll_revenue``
+    (D, C, T) [passages/day] across each cordon's line, charged or not (:func:`road_traffic.line_passages`,
+    the same external ratio), for every cordon of the toll lever's axis; ``toll_revenue``
     (D, M) [NOK/yr] of those cordons from cars, vans and heavy vehicles;
     ``parked_car_trips`` (D, M, Zdest) [trips/yr] residents' car-driver trips ending away from
     home in each zone type; ``toll_paid`` (D, M) [NOK/yr] the tolls residents' cars pay, by
@@ -464,7 +465,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "bev_share_of_car_stock": bev_share(car_stock),
         "road_energy": road_energy / KWH_PER_GWH,
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
-        "cordon_passages": all_light / tolls.DAYS_PER_YEAR,
+        "cordon_passages": (line_passages(state, prices, choice, costs["crossing"], counted)
+                            * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR),
         "toll_revenue": tolls.per_owner(car_revenue, geo.owner, m) + freight_revenue,
         "parked_car_trips": parked,
         "toll_paid": toll_paid,
