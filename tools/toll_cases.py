@@ -1,0 +1,99 @@
+"""The model's answer to every toll change of 2009-2026, to set beside observed counts at the cordons.
+
+    python tools/toll_cases.py [--format table|csv]
+
+Runs ``current-policies`` and, for each ``congestion_charge`` measure of its toll history (a new scheme or
+new rates on a cordon), the same scenario with that change left out: a new scheme removed, new rates
+replaced by the rates before them. Prints, per change, the light-vehicle passages per day across the
+cordon's line (``cordon_passages``: counted also before a ring charges) the year before the change and in
+its first full year, their change (what a before-and-after count sees, trend included), and the change
+against the run without it (what the change itself did) in its first full year and in the last year before
+the cordon's next change, at most five years on (later, the next change sets the rates in both runs). The
+model runs in whole years (see tools/toll_history.py for how a date becomes a year), so a change is
+compared year on year, and a count over a few months after an opening is not the same thing.
+Asserts nothing; takes about half a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from dataclasses import replace
+
+from framtid.model import api, dims
+from framtid.model.scenario import load
+
+LATER = 5   # years after the first full year for the second effect
+COLUMNS = ("cordon", "from", "change", "peak_nok", "offpeak_nok", "passages_before", "passages_after",
+           "before_after_pct", "effect_pct", "until", "effect_until_pct")
+
+
+def _passages(record: dict, k: int, c: int) -> float:
+    """Passages per day across cordon ``c``'s line in year index ``k`` (draw 0, both periods)."""
+    return float(record["cordon_passages"][k, 0, c].sum())
+
+
+def _without(scenario, change):
+    """``scenario`` with ``change`` left out: the rates it replaced kept, or no scheme if it is a new one."""
+    before = [m for m in scenario.measures if m.label in change.replaces and m.values["cordon"] == change.values[
+        "cordon"]]
+    rest = [m for m in scenario.measures if m is not change]
+    if before:
+        w = before[0]
+        rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
+                            label=f"{change.label} (rates held)"))
+    return replace(scenario, measures=tuple(rest))
+
+
+def cases() -> list[dict]:
+    scenario = load("framtid:current-policies")
+    model = api.run_scenario(scenario)
+    ids = list(model.cordons)
+    charges = [m for m in scenario.measures if m.kind == "congestion_charge" and m.start_year > dims.BASE_YEAR]
+    rows = []
+    for change in charges:
+        c = ids.index(change.values["cordon"])
+        full = change.start_year + max(change.ramp_years, 1) - 1
+        following = [m.start_year for m in charges if m.values["cordon"] == change.values["cordon"]
+                     and m.start_year > change.start_year]
+        until = max(full, min([full + LATER, dims.YEARS[-1]] + [y - 1 for y in following]))
+        k, later = full - dims.BASE_YEAR, until - dims.BASE_YEAR
+        base = api.run_scenario(_without(scenario, change)).record
+        before, after = _passages(model.record, k - 1 - (full - change.start_year), c), _passages(model.record, k, c)
+        rows.append({
+            "cordon": change.values["cordon"], "from": full,
+            "change": "rates" if change.replaces else "new scheme",
+            "peak_nok": change.values["peak_nok"], "offpeak_nok": change.values["offpeak_nok"],
+            "passages_before": before, "passages_after": after,
+            "before_after_pct": 100 * (after / before - 1),
+            "effect_pct": 100 * (after / _passages(base, k, c) - 1),
+            "until": until,
+            "effect_until_pct": 100 * (_passages(model.record, later, c) / _passages(base, later, c) - 1),
+        })
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--format", choices=("table", "csv"), default="table")
+    rows = cases()
+    if parser.parse_args().format == "csv":
+        writer = csv.DictWriter(sys.stdout, COLUMNS)
+        writer.writeheader()
+        writer.writerows({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in rows)
+        return
+    print("Toll changes of current-policies: light-vehicle passages per day across the cordon's line, the year "
+          "before the change and its first full year; effect = against the run without the change [%]")
+    print(f"{'cordon':22s} {'from':>4s} {'change':10s} {'peak':>5s} {'off':>5s} {'before':>9s} {'after':>9s} "
+          f"{'b/a %':>6s} {'eff %':>6s} {'until':>5s} {'eff %':>6s}")
+    for r in rows:
+        print(f"{r['cordon']:22s} {r['from']:4d} {r['change']:10s} {r['peak_nok']:5.0f} {r['offpeak_nok']:5.0f} "
+              f"{r['passages_before']:9,.0f} {r['passages_after']:9,.0f} {r['before_after_pct']:+6.1f} "
+              f"{r['effect_pct']:+6.1f} {r['until']:5d} {r['effect_until_pct']:+6.1f}")
+    print(f"({len(rows)} changes; passages include vehicles from outside the 13 by each cordon's external ratio; "
+          "peak and off-peak are the petrol car's rates in NOK of the change's year)")
+
+
+if __name__ == "__main__":
+    main()
