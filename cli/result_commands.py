@@ -159,7 +159,8 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, fmt
 def indicators(result, years, municipalities, scenarios, reference_year, compare, fmt):
     """The programme's indicators from a RESULT file, per municipality, region and all together: emissions
     per capita, car share and car vkm index, kWh per m2, fossil heating, waste, adaptation, road NOx and
-    PM10, the health value of walking and cycling (WHO HEAT) and tolls paid by residents."""
+    PM10, the health value of walking and cycling (WHO HEAT), passages through the municipality's toll cordons
+    and tolls paid by residents."""
     from framtid.model import api, catalogue
     from framtid.model.evaluation import cobenefits as cb
     from framtid.model.evaluation import indicators as ind

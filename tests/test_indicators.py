@@ -116,6 +116,11 @@ def test_indicators_agree_with_the_result(result):
     np.testing.assert_allclose(values[("reference", "oslo", "toll_paid")],
                                ds.sel(scenario="reference", municipality="oslo").mean("draw")["toll_paid"] / 1e6)
     assert values[("reference", "bergen", "toll_paid")][0] > 0
+    # passages through the cordons a municipality owns: Oslo's three rings of 2030, per cordon in the file
+    rings = ds["cordon_passages"].sel(scenario="current-policies", year=2030, cordon=[
+        "oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary"]).mean("draw").sum()
+    assert values[("current-policies", "oslo", "cordon_passages")][i] == pytest.approx(float(rings))
+    assert values[("current-policies", "tromso", "cordon_passages")][0] == 0   # no ring before 2023
 
 
 def test_heat_change_against_a_scenario_and_a_year(result):

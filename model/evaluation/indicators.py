@@ -76,6 +76,9 @@ INDICATORS = (
       "deaths avoided by walking and cycling minus those of the comparison (a year's walking and cycling per "
       "resident at this year's population, or another scenario)"),
     I("heat_value_change", "MNOK/yr", "sum", "value of heat_deaths_avoided_change (real 2009 NOK)"),
+    I("cordon_passages", "passages/day", "sum",
+      "light-vehicle passages through the charged toll cordons the municipality owns (all vehicles, in the "
+      "charged direction; per cordon: cordon_passages in the result file)"),
     I("toll_paid", "MNOK/yr", "sum", "tolls paid by the municipality's residents, wherever the cordon (real 2009 NOK)"),
     I("toll_paid_per_capita", "NOK/inh/yr", "ratio", "tolls paid by the residents per resident (real 2009 NOK)"),
 )
@@ -85,7 +88,7 @@ BY_NAME = {i.name: i for i in INDICATORS}
 VARIABLES = tuple(dict.fromkeys((
     "emissions", "population", "trips", "car_vkm_resident", "delivered_energy", "floor_area", "heating_system_share",
     "waste_generated", "waste_by_treatment", "sealed_surface_share", "green_roof_share", "runoff_coefficient",
-    "design_peak_flow", "annual_runoff", "new_floor_area_flood_exposed", "pkm") + cb.VARIABLES))
+    "design_peak_flow", "annual_runoff", "new_floor_area_flood_exposed", "pkm", "cordon_car_trips") + cb.VARIABLES))
 
 
 # ---------------------------------------------------------------- the indicators as pure functions
@@ -162,6 +165,8 @@ def _components(one, params, reference_year: int, heat, heat_compared, tolls) ->
                                        .sum("mode"), None),
         "heat_value_change": ((heat["heat_value"] - heat_compared["heat_value"]).sum("mode") / NOK_PER_MNOK, None),
     }
+    if "cordon_car_trips" in one:
+        out["cordon_passages"] = (one["cordon_car_trips"].sum("period"), None)
     if tolls is not None:
         out["toll_paid"] = (tolls / NOK_PER_MNOK, None)
         out["toll_paid_per_capita"] = (tolls, pop)
