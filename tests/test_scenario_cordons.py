@@ -175,9 +175,12 @@ def test_a_cordon_added_on_top_of_an_inherited_toll_change_leaves_that_measure_a
     alone = api.run_scenario(load("framtid:restrictive")).record
     added = api.run_scenario(load(child)).record
     for name in alone:
-        # the added cordon's passages after the embedded cordons'
-        np.testing.assert_array_equal(alone[name], added[name][:, :, :-1] if name == "cordon_passages" else
-                                      added[name], err_msg=name)
+        if name == "cordon_passages":
+            # after the embedded cordons', the added one's; the uncharged lines' products have another shape with
+            # it, which may move the last bit
+            np.testing.assert_allclose(alone[name], added[name][:, :, :-1], rtol=1e-14, err_msg=name)
+        else:
+            np.testing.assert_array_equal(alone[name], added[name], err_msg=name)
     charged = write(tmp_path, "charged.toml", '[scenario]\nname = "charged"\nextends = "framtid:restrictive"\n'
                     + TROMSO_COPY + CHARGE.format(cordon="tromso_copy"))
     m = dims.MUNICIPALITIES.index("tromso")

@@ -55,18 +55,29 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weigh
     traffic before it charges, and a before-and-after comparison of a new ring can be made on it.
     """
     is_charged = toll_terms(state, prices)[0]                                                  # (D, C)
-    if is_charged.all():
+    free = np.flatnonzero(~is_charged.all(axis=0))                   # the cordons uncharged in some draw
+    if free.size == 0:
         return counted
-    crossings, paid = state.geo.crossings, state.geo.paid
+    geo = state.geo
     car = choice["modes"][..., CAR] * choice["periods"]                                        # (D, M, Z, P, T)
     crossing_car = choice["crossing_car"]
     w = weight[..., None]
     uncharged = np.divide(car - w * crossing_car, 1.0 - w, out=np.zeros(car.shape), where=w < 1.0)
-    within = np.divide(np.minimum(crossings, weight[:, None]), crossings, out=np.zeros(crossings.shape),
-                       where=crossings > 0)
-    line = (tolls.passages(state.trip_volume, paid * within, crossing_car)
-            + tolls.passages(state.trip_volume, paid * (1.0 - within), uncharged))
-    return np.where(is_charged[..., None], counted, line)
+    # within cc + (1 - within) un = un + within (cc - un): every crosser at un, and the correction where the
+    # group crosses a charged cordon too, computed only for the municipalities and cordons where both occur
+    # (the crossing arrays are mostly zeros: a cordon is crossed by the residents of a few municipalities).
+    line = tolls.passages(state.trip_volume, geo.paid, uncharged)[:, free]                     # (D, U, T)
+    mw = np.flatnonzero(weight.any(axis=(0, 2, 3)))                  # residents crossing a charged cordon
+    both = free[geo.crossed[free][:, mw].any(axis=1)] if mw.size else free[:0]
+    if both.size:
+        x = geo.crossings[:, both][:, :, mw]                                                   # (D, B, M', Z, P)
+        within = np.divide(np.minimum(x, weight[:, None, mw]), x, out=np.zeros(x.shape), where=x > 0)
+        within *= geo.paid[:, both][:, :, mw]
+        line[:, np.searchsorted(free, both)] += tolls.passages(state.trip_volume[:, mw], within,
+                                                               (crossing_car - uncharged)[:, mw])
+    out = counted.copy()
+    out[:, free] = np.where(is_charged[:, free, None], counted[:, free], line)
+    return out
 
 
 def toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,

@@ -42,6 +42,7 @@ class Geography:
     paid: np.ndarray        # (D, C, M, Z, P) [paid passages per one-way trip]
     owner: np.ndarray       # (C,) index of the municipality that owns each cordon
     external: np.ndarray    # (C,) [1] passages not counted by the rule per passage counted
+    crossed: np.ndarray     # (C, M) bool: residents of the municipality cross the cordon (in some draw)
 
 
 def geography(c: DemandCoefficients) -> Geography:
@@ -65,7 +66,8 @@ def _geography(outside: bytes, destination: bytes, n_draws: int, cords: tuple) -
     crossings, paid = np.ascontiguousarray(crossings), np.ascontiguousarray(paid)
     for array in (crossings, paid):
         array.flags.writeable = False   # shared between runs
-    return Geography(crossings, paid, owner, np.array([x.external_passage_ratio for x in cords]))
+    return Geography(crossings, paid, owner, np.array([x.external_passage_ratio for x in cords]),
+                     (crossings > 0).any(axis=(0, 3, 4)))
 
 
 class Passages(NamedTuple):
