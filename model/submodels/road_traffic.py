@@ -59,22 +59,23 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weigh
     if free.size == 0:
         return counted
     geo = state.geo
-    car = choice["modes"][..., CAR] * choice["periods"]                                        # (D, M, Z, P, T)
-    crossing_car = choice["crossing_car"]
-    w = weight[..., None]
-    uncharged = np.divide(car - w * crossing_car, 1.0 - w, out=np.zeros(car.shape), where=w < 1.0)
-    # within cc + (1 - within) un = un + within (cc - un): every crosser at un, and the correction where the
-    # group crosses a charged cordon too, computed only for the municipalities and cordons where both occur
-    # (the crossing arrays are mostly zeros: a cordon is crossed by the residents of a few municipalities).
-    line = tolls.passages(state.trip_volume, geo.paid, uncharged)[:, free]                     # (D, U, T)
+    # Where no trip of a municipality crosses a charged cordon (w = 0), un is its car share itself; elsewhere
+    # the formula, and the correction within (cc - un) for the uncharged cordons its residents cross, are
+    # computed for those municipalities alone (a cordon is crossed by the residents of a few).
+    uncharged = choice["modes"][..., CAR] * choice["periods"]                                  # (D, M, Z, P, T)
     mw = np.flatnonzero(weight.any(axis=(0, 2, 3)))                  # residents crossing a charged cordon
+    if mw.size:
+        w, car = weight[:, mw, ..., None], uncharged[:, mw]
+        cc = choice["crossing_car"][:, mw]
+        uncharged[:, mw] = np.divide(car - w * cc, 1.0 - w, out=np.zeros(car.shape), where=w < 1.0)
+    line = tolls.passages(state.trip_volume, geo.paid, uncharged)[:, free]                     # (D, U, T)
     both = free[geo.crossed[free][:, mw].any(axis=1)] if mw.size else free[:0]
     if both.size:
         x = geo.crossings[:, both][:, :, mw]                                                   # (D, B, M', Z, P)
         within = np.divide(np.minimum(x, weight[:, None, mw]), x, out=np.zeros(x.shape), where=x > 0)
         within *= geo.paid[:, both][:, :, mw]
         line[:, np.searchsorted(free, both)] += tolls.passages(state.trip_volume[:, mw], within,
-                                                               (crossing_car - uncharged)[:, mw])
+                                                               cc - uncharged[:, mw])
     out = counted.copy()
     out[:, free] = np.where(is_charged[:, free, None], counted[:, free], line)
     return out
