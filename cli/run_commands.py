@@ -162,12 +162,14 @@ def data(municipality, fmt):
 
 def _warn_overlaps(scenario) -> None:
     """Measures that set the same lever cells in the same years: allowed (the lever's combine rule
-    decides), but worth a line on stderr; so is a charge on a cordon taken down before it starts."""
+    decides), but worth a line on stderr; so is a charge on a cordon taken down before it starts, and an
+    announced oil-heating ban with no ban to foresee."""
     from framtid.model.cordons import using
-    from framtid.model.measures import overlaps, retired_cordons
+    from framtid.model.measures import overlaps, retired_cordons, unforeseeable_bans
 
     with using(scenario.cordons):   # its measures may charge cordons of its own
-        warnings = overlaps(list(scenario.measures)) + retired_cordons(list(scenario.measures))
+        measures = list(scenario.measures)
+        warnings = overlaps(measures) + retired_cordons(measures) + unforeseeable_bans(measures)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 

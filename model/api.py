@@ -331,7 +331,8 @@ __all__ += ["reweigh", "choose_precision"]
 
 
 def check_combinable(scenarios: list[Scenario]) -> None:
-    """Scenarios can share one result file: unique names, one GWP set."""
+    """Scenarios can share one result file: unique names, one GWP set, and a cordon id that two scenarios
+    define is the same cordon in both (the file's ``cordon`` axis has one row per id)."""
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise UsageError(f"scenario names must be unique in one result file (got {', '.join(names)})")
@@ -339,6 +340,21 @@ def check_combinable(scenarios: list[Scenario]) -> None:
         raise UsageError("scenarios in one result file must use the same GWP set (got "
                            + ", ".join(f"{s.name}: {s.gwp}" for s in scenarios)
                            + "); set gwp in the scenario files or run them separately")
+    seen: dict[str, tuple] = {}
+    for s in scenarios:
+        for c in s.cordons:
+            geometry = _geometry(c)
+            first = seen.setdefault(c.id, (s.name, geometry))
+            if first[1] != geometry:
+                raise UsageError(f"scenarios {first[0]} and {s.name} define cordon {c.id!r} differently (owner, "
+                                 "direction, inside shares, exchange or external ratio); one result file holds one "
+                                 "cordon per id: give one of them another id, or run them separately")
+
+
+def _geometry(cordon) -> tuple:
+    """What makes two definitions of a cordon the same cordon: everything but its name, source and file."""
+    return (cordon.municipality, cordon.charged_direction, cordon.inside_share, cordon.exchange_with,
+            cordon.external_passage_ratio, cordon.first_year, cordon.last_year)
 
 
 def check_run(scenarios: list[Scenario], path: str | Path, force: bool = False) -> None:

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from framtid.cli.main import main
 from framtid.model import api, dims
+from framtid.model.evaluation import cobenefits as cb
 from framtid.model.evaluation import indicators as ind
 
 
@@ -119,8 +120,8 @@ def test_indicators_agree_with_the_result(result):
     # passages through the cordons a municipality owns: Oslo's three rings of 2030, per cordon in the file
     rings = ds["cordon_passages"].sel(scenario="current-policies", year=2030, cordon=[
         "oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary"]).mean("draw").sum()
-    assert values[("current-policies", "oslo", "cordon_passages")][i] == pytest.approx(float(rings))
-    assert values[("current-policies", "tromso", "cordon_passages")][0] == 0   # no ring before 2023
+    assert values[("current-policies", "oslo", "cordon_car_trips")][i] == pytest.approx(float(rings))
+    assert values[("current-policies", "tromso", "cordon_car_trips")][0] == 0   # no ring charging before 2023
 
 
 def test_heat_change_against_a_scenario_and_a_year(result):
@@ -219,3 +220,13 @@ def test_command_refuses_a_file_that_is_not_a_result(tmp_path):
     bad.write_text("not netcdf")
     res = invoke("indicators", str(bad))
     assert res.exit_code == 2 and "not a framtid result file" in res.output
+
+
+def test_a_file_without_the_optional_toll_variables_still_has_its_indicators(result, tmp_path):
+    ds, _ = result
+    path = tmp_path / "lean.nc"
+    api.save(api.select_variables(ds, [v for v in ind.VARIABLES if v not in cb.OPTIONAL and v != "emissions"]), path)
+    res = invoke("indicators", str(path), "--municipality", "oslo", "--years", "2030")
+    assert res.exit_code == 0, res.output
+    row = next(line for line in res.output.splitlines() if line.startswith("cordon_car_trips"))
+    assert cb.NOT_IN_FILE in row

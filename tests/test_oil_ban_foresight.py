@@ -134,3 +134,20 @@ def test_current_policies_announce_the_ban_of_2020_from_2013(year):
     k = year - dims.BASE_YEAR
     with_, without_ = (_oil_co2(api.run_scenario(s).record)[k] for s in (cp, without))
     assert np.all(with_ < without_)
+
+
+def test_validate_warns_of_an_announcement_with_no_ban_to_foresee(tmp_path):
+    from click.testing import CliRunner
+
+    from framtid.cli.main import main
+
+    body = ('[scenario]\nname = "{name}"\nextends = "framtid:reference"\n[[measure]]\n'
+            'kind = "oil_heating_ban_announcement"\nmunicipality = "oslo"\nstart_year = 2013\n{more}')
+    ban = '[[measure]]\nkind = "oil_heating_ban"\nmunicipality = "oslo"\nstart_year = 2020\n'
+    alone, with_ban = tmp_path / "alone.toml", tmp_path / "with.toml"
+    alone.write_text(body.format(name="alone", more=""))
+    with_ban.write_text(body.format(name="with", more=ban))
+    out = CliRunner().invoke(main, ["validate", str(alone)])
+    assert out.exit_code == 0 and "announces an oil-heating ban, but no forced oil_heating_ban" in out.output
+    out = CliRunner().invoke(main, ["validate", str(with_ban)])
+    assert out.exit_code == 0 and "announces an oil-heating ban" not in out.output

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from framtid.model import api, cordons, dims
-from framtid.model.errors import ScenarioError
+from framtid.model.errors import ScenarioError, UsageError
 from framtid.model.scenario import load
 
 # The Tromsø ring's geography (model/data/cordons.csv) written as a scenario's own cordon.
@@ -259,3 +259,12 @@ def test_an_uncharged_line_carries_what_a_charge_of_almost_nothing_counts(tmp_pa
     k = 2015 - dims.BASE_YEAR
     assert line[k, 0, -1].sum() > 0
     np.testing.assert_allclose(counted[k:, 0, -1], line[k:, 0, -1], rtol=1e-5)   # the charge's own effect ~1e-6
+
+
+def test_two_scenarios_of_one_file_define_a_cordon_id_alike_or_not_at_all(tmp_path):
+    drammen = TROMSO_COPY.replace("tromso_copy", "ring").replace('"tromso"', '"drammen"')
+    bergen = TROMSO_COPY.replace("tromso_copy", "ring").replace('"tromso"', '"bergen"')
+    a, b = load(scenario(tmp_path, drammen, "a")), load(scenario(tmp_path, bergen, "b"))
+    with pytest.raises(UsageError, match="scenarios a and b define cordon 'ring' differently"):
+        api.check_combinable([a, b])
+    api.check_combinable([a, load(scenario(tmp_path, drammen, "c"))])   # the same cordon in two files: one row

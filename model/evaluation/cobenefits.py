@@ -62,7 +62,7 @@ NORTH = ("tromso",)
 # what the co-benefits read from a result (the commands that compute them load only these, with their
 # own); toll_paid may be missing (see toll_paid)
 VARIABLES = ("vkm", "car_vkm", "car_stock", "pkm", "population", "toll_paid")
-OPTIONAL = ("toll_paid",)
+OPTIONAL = ("toll_paid", "cordon_car_trips")
 HEAT_MODES = ("walk", "bicycle")
 MAX_AGE = 60                 # ages counted in the reconstructed fleets; Weibull survival is negligible beyond
 G_PER_T = 1e6

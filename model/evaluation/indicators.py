@@ -76,9 +76,9 @@ INDICATORS = (
       "deaths avoided by walking and cycling minus those of the comparison (a year's walking and cycling per "
       "resident at this year's population, or another scenario)"),
     I("heat_value_change", "MNOK/yr", "sum", "value of heat_deaths_avoided_change (real 2009 NOK)"),
-    I("cordon_passages", "passages/day", "sum",
-      "light-vehicle passages through the charged toll cordons the municipality owns (all vehicles, in the "
-      "charged direction; per cordon: cordon_passages in the result file)"),
+    I("cordon_car_trips", "passages/day", "sum",
+      "light-vehicle passages in the charged direction through the toll cordons the municipality owns, while "
+      "they charge (the result's cordon_car_trips; per cordon, charged or not: cordon_passages)"),
     I("toll_paid", "MNOK/yr", "sum", "tolls paid by the municipality's residents, wherever the cordon (real 2009 NOK)"),
     I("toll_paid_per_capita", "NOK/inh/yr", "ratio", "tolls paid by the residents per resident (real 2009 NOK)"),
 )
@@ -166,7 +166,7 @@ def _components(one, params, reference_year: int, heat, heat_compared, tolls) ->
         "heat_value_change": ((heat["heat_value"] - heat_compared["heat_value"]).sum("mode") / NOK_PER_MNOK, None),
     }
     if "cordon_car_trips" in one:
-        out["cordon_passages"] = (one["cordon_car_trips"].sum("period"), None)
+        out["cordon_car_trips"] = (one["cordon_car_trips"].sum("period"), None)
     if tolls is not None:
         out["toll_paid"] = (tolls / NOK_PER_MNOK, None)
         out["toll_paid_per_capita"] = (tolls, pop)
@@ -300,7 +300,7 @@ def _note(ind: Indicator, value, reference_year: int, compare, has_tolls: bool) 
     if ind.name.startswith("toll_paid") and not has_tolls:
         return cb.NOT_IN_FILE
     if value is None:
-        return ""
+        return cb.NOT_IN_FILE if ind.name == "cordon_car_trips" else ""
     if not np.isfinite(value).any():
         return "not additive"
     if ind.name == "car_vkm_index":

@@ -143,6 +143,23 @@ def retired_cordons(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+def unforeseeable_bans(measures: list[Measure]) -> list[str]:
+    """Warnings for an announced oil-heating ban with no ban to foresee in its municipalities: no forced
+    ``oil_heating_ban`` after its start (an adaptive ban is foreseen only once adopted), so it acts on nothing."""
+    warnings = []
+    for m in measures:
+        if m.kind != "oil_heating_ban_announcement":
+            continue
+        bans = [b for b in measures if b.kind == "oil_heating_ban" and b.adoption == "forced"
+                and set(b.municipalities) & set(m.municipalities)
+                and (b.end_year is None or b.end_year >= m.start_year)]
+        if not bans:
+            warnings.append(f"{m.origin}: announces an oil-heating ban, but no forced oil_heating_ban measure "
+                            f"schedules one in {', '.join(m.municipalities)}; the announcement changes nothing "
+                            "(an adaptive ban is foreseen only once adopted)")
+    return warnings
+
+
 def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list[Measure], list[str]]:
     """End the measures ``replacing`` names in ``replaces`` for its municipalities once it is in force:
     the year before it starts, or, when it ramps, the year before it reaches full strength (so it
