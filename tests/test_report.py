@@ -293,6 +293,7 @@ def test_numbers_and_headers_for_readers():
     grouped = rp.Table("c", ("area", "2030", "met"), (), groups=(("", 1), ("reference", 2)))
     assert grouped.flat_header() == ("area", "reference 2030", "reference met")
     assert rp.indicator_label("nox_road_exhaust") == "NOx road exhaust"
+    assert rp.indicator_label("cordon_car_trips") == "Passages through own toll cordons"
     assert rp.area_label(["oslo", "baerum"], rp.municipality_names()) == "Oslo and Bærum together"
 
 

@@ -154,8 +154,14 @@ def area_label(municipalities: list[str], names: dict[str, str]) -> str:
     return join_names([names[m] for m in municipalities]) + " together"
 
 
+# Indicators whose name is a result variable's rather than words a reader would use.
+LABELS = {"cordon_car_trips": "Passages through own toll cordons"}
+
+
 def indicator_label(name: str) -> str:
     """An indicator's name as a reader reads it: ``nox_road_exhaust`` -> ``NOx road exhaust``."""
+    if name in LABELS:
+        return LABELS[name]
     text = name.replace("_", " ")
     for word, shown in (("nox", "NOx"), ("pm10", "PM10"), ("heat", "HEAT"), ("20yr", "20-year"),
                         ("100yr", "100-year"), ("vkm", "vehicle-km")):
