@@ -21,6 +21,7 @@ from .transport_state import CAR, PT, TINY, Passages, TransportState
 from .travel_costs import toll_terms
 
 VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (van, heavy, bus)
+LINE_TERMS_KEPT = 4     # sets of charged cordons whose line terms line_passages keeps
 
 
 def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray) -> np.ndarray:
@@ -71,14 +72,28 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weigh
     line = tolls.passages(state.trip_volume, geo.paid, uncharged)[:, free]                     # (D, U, T)
     both = free[geo.crossed[free][:, mw].any(axis=1)] if mw.size else free[:0]
     if both.size:
-        x = geo.crossings[:, both][:, :, mw]                                                   # (D, B, M', Z, P)
-        within = np.divide(np.minimum(x, weight[:, None, mw]), x, out=np.zeros(x.shape), where=x > 0)
-        within *= geo.paid[:, both][:, :, mw]
-        line[:, np.searchsorted(free, both)] += tolls.passages(state.trip_volume[:, mw], within,
+        line[:, np.searchsorted(free, both)] += tolls.passages(state.trip_volume[:, mw],
+                                                               _within_paid(state, weight, both, mw),
                                                                cc - uncharged[:, mw])
     out = counted.copy()
     out[:, free] = np.where(is_charged[:, free, None], counted[:, free], line)
     return out
+
+
+def _within_paid(state: TransportState, weight: np.ndarray, both: np.ndarray, mw: np.ndarray) -> np.ndarray:
+    """``paid x min(X, w) / X`` of cordons ``both`` for the residents of ``mw`` ``(D, B, M', Z, P)``: fixed while
+    the same cordons charge (the crossing weight, memoised by ``toll_terms``, is then the same array), so kept."""
+    key = (both.tobytes(), mw.tobytes())
+    kept = state.line_memo.get(key)
+    if kept is not None and kept[0] is weight:
+        return kept[1]
+    x = state.geo.crossings[:, both][:, :, mw]
+    within = np.divide(np.minimum(x, weight[:, None, mw]), x, out=np.zeros(x.shape), where=x > 0)
+    within *= state.geo.paid[:, both][:, :, mw]
+    if len(state.line_memo) >= LINE_TERMS_KEPT:
+        del state.line_memo[next(iter(state.line_memo))]
+    state.line_memo[key] = (weight, within)
+    return within
 
 
 def toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,

@@ -120,6 +120,7 @@ class TransportState:
     # The toll terms of the last few sets of cordon prices (travel_costs.toll_terms), shared by the states of a run:
     # prices stay the same for years at a time, and the terms depend on nothing else that changes.
     toll_memo: dict = field(default_factory=dict, repr=False, compare=False)
+    line_memo: dict = field(default_factory=dict, repr=False, compare=False)   # road_traffic.line_passages'
     # This year's passages through the charged cordons, counted once: by advance (init_state in 2009) for the
     # tolls per vkm, and read again by account (road_traffic.counted_passages); None in a state built by hand.
     # The tolls per vkm and the vkm that follow are not kept: account takes them from the residents' car vkm
