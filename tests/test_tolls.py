@@ -1,6 +1,7 @@
 """Tests of the pure toll functions: crossing weights, tolls per trip, passages, owners' sums."""
 
 import numpy as np
+import pytest
 
 from framtid.model.submodels import tolls
 
@@ -68,20 +69,39 @@ def test_per_owner_gives_the_same_sums_for_few_and_many_draws():
         assert tolls.per_owner(by_cordon, owner, 13).tobytes() == expected.tobytes()
 
 
-def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme():
-    """tools/toll_cases.py compares each toll change with the run without it: new rates replaced by the rates
-    they replaced (the cordon's prices then stay as before), a new scheme removed (no price on its cordon)."""
+def _toll_cases():
     import importlib.util
     from pathlib import Path
-
-    from framtid.model import dims, levers
-    from framtid.model.measures import lever_paths
-    from framtid.model.scenario import load
 
     spec = importlib.util.spec_from_file_location(
         "toll_cases", Path(__file__).resolve().parents[1] / "tools" / "toll_cases.py")
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
+    return tool
+
+
+def test_the_toll_cases_of_tromso_set_the_ring_before_and_after_and_against_no_ring():
+    rows = _toll_cases().cases(cordons=("tromso_ring",))
+    opening, rates = rows
+    assert (opening["cordon"], opening["from"], opening["change"]) == ("tromso_ring", 2023, "new scheme")
+    # the line carries traffic before the ring, less after; the ring's own effect is a cut, most in the peak
+    assert 0 < opening["passages_after"] < opening["passages_before"]
+    assert opening["effect_pct"] < 0 and opening["effect_peak_pct"] < opening["effect_pct"] < 0
+    assert opening["before_after_pct"] == pytest.approx(
+        100 * (opening["passages_after"] / opening["passages_before"] - 1))
+    # the rates of June 2024 act at half strength that year: their first full year is 2025, and the opening's
+    # effect is read up to the year before them
+    assert (rates["change"], rates["from"], opening["until"]) == ("rates", 2025, 2023)
+
+
+def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme():
+    """tools/toll_cases.py compares each toll change with the run without it: new rates replaced by the rates
+    they replaced (the cordon's prices then stay as before), a new scheme removed (no price on its cordon)."""
+    from framtid.model import dims, levers
+    from framtid.model.measures import lever_paths
+    from framtid.model.scenario import load
+
+    tool = _toll_cases()
     cp = load("framtid:current-policies")
     c = levers.axis_labels("cordon").index
     charges = {m.label: m for m in cp.measures if m.kind == "congestion_charge"}

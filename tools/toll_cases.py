@@ -60,8 +60,9 @@ def _without(scenario, change):
     return replace(scenario, measures=tuple(rest))
 
 
-def cases(draws: int = 1, seed: int = 0) -> list[dict]:
-    """One row per toll change (module docstring); with ``draws`` > 1 the medians over sampled draws."""
+def cases(draws: int = 1, seed: int = 0, cordons: tuple[str, ...] | None = None) -> list[dict]:
+    """One row per toll change (module docstring), of every cordon or of ``cordons``; with ``draws`` > 1 the
+    medians over sampled draws."""
     def run(s):
         return api.run_scenario(s, seed, draws, "lhs" if draws > 1 else None)
 
@@ -73,6 +74,8 @@ def cases(draws: int = 1, seed: int = 0) -> list[dict]:
     for change in charges:
         if not (change.values["peak_nok"] or change.values["offpeak_nok"]):
             continue   # a scheme's end (the ring of 1990 in 2019), not a charge: no run without it compares
+        if cordons is not None and change.values["cordon"] not in cordons:
+            continue
         c = ids.index(change.values["cordon"])
         # its first year at full strength, or its last year when the next change ends it before then (a change
         # of July ramps over two years; one of October that year ends it after the first)
