@@ -277,11 +277,11 @@ def _cordon_passages(models: list) -> tuple[tuple, dict]:
     """``cordon_passages`` (scenario, cordon, period, year, draw) over the union of the scenarios' cordons
     (the embedded ones, then each scenario's own in order), NaN for a cordon a scenario does not have; and
     the ``cordon`` coordinates with the municipality that owns each."""
-    ids = list(dict.fromkeys(c for m in models for c in m.cordons))
     owners = {}
     for m in models:
         with using(m.scenario.cordons):
             owners.update((c.id, c.municipality) for c in cordons())
+    ids = list(owners)
     rec = models[0].record["cordon_passages"]
     out = np.full((len(models), len(ids), rec.shape[-1], rec.shape[0], rec.shape[1]), np.nan, dtype=rec.dtype)
     for n, m in enumerate(models):

@@ -1,8 +1,27 @@
 """Fixtures shared by several test modules."""
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import pytest
 
 from framtid.model import api
+
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
+
+
+@pytest.fixture
+def tool(monkeypatch):
+    """Load a script of tools/ as a module: ``tool("toll_cases")``. It is registered under its name while the
+    test runs (dataclasses look their module up)."""
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, name, module)
+        spec.loader.exec_module(module)
+        return module
+    return load
 
 
 @pytest.fixture(scope="session")

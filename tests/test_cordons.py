@@ -1,7 +1,6 @@
 """Tests of the toll cordons, their rates and the commuting geography (framtid.model.cordons)."""
 
 import csv
-import importlib.util
 import io
 from datetime import date
 from pathlib import Path
@@ -272,10 +271,7 @@ def test_loaders_name_file_line_and_column(tmp_path):
 # -- the build tool ----------------------------------------------------------------------------
 
 @pytest.mark.skipif(not (SHARED / "policies" / "toll_schemes.csv").exists(), reason="reference data not present")
-def test_tool_reproduces_the_embedded_files(tmp_path):
-    spec = importlib.util.spec_from_file_location("build_cordons", REPO / "tools" / "build_cordons.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    tool.main(SHARED, out=tmp_path)
+def test_tool_reproduces_the_embedded_files(tmp_path, tool):
+    tool("build_cordons").main(SHARED, out=tmp_path)
     for name in ("cordons.csv", "toll_rates.csv", "commuting.csv"):
         assert (tmp_path / name).read_bytes() == cm._embedded(name).read_bytes(), name

@@ -1,8 +1,6 @@
 """Tests of the energy prices and taxes (model/prices.py, model/data/prices.csv, tools/build_prices.py)."""
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -254,15 +252,12 @@ def test_loader_rejects_duplicates(tmp_path):
 
 # ---------------------------------------------------------------- the build tool
 
-def test_tool_reproduces_the_embedded_file(tmp_path, monkeypatch):
+def test_tool_reproduces_the_embedded_file(tmp_path, tool):
     if not (SHARED / "policies").is_dir():
         pytest.skip("reference data not available")
-    spec = importlib.util.spec_from_file_location("build_prices", REPO / "tools" / "build_prices.py")
-    tool = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "build_prices", tool)   # dataclasses look their module up
-    spec.loader.exec_module(tool)
+    build = tool("build_prices")
     out = tmp_path / "prices.csv"
-    tool.write(out, tool.build(SHARED))
+    build.write(out, build.build(SHARED))
     assert out.read_bytes() == prices.data_path().read_bytes()
 
 

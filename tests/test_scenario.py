@@ -242,14 +242,9 @@ def test_builtins_load_by_name():
         load("framtid:nothing")
 
 
-def test_the_toll_and_tax_histories_are_generated_from_the_embedded_data():
-    import importlib.util
-
+def test_the_toll_and_tax_histories_are_generated_from_the_embedded_data(tool):
     for name in ("toll_history", "tax_history"):
-        spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-        tool = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(tool)
-        assert tool.main(check=True) == 0, f"run python tools/{name}.py"
+        assert tool(name).main(check=True) == 0, f"run python tools/{name}.py"
     cur = load(REPO / "scenarios" / "current-policies.toml")
     charges = [m for m in cur.measures if m.kind == "congestion_charge"]
     assert {m.values["cordon"] for m in charges} >= {"oslo_ring_2019", "trondheim_ring", "tromso_ring"}

@@ -69,19 +69,8 @@ def test_per_owner_gives_the_same_sums_for_few_and_many_draws():
         assert tolls.per_owner(by_cordon, owner, 13).tobytes() == expected.tobytes()
 
 
-def _toll_cases():
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "toll_cases", Path(__file__).resolve().parents[1] / "tools" / "toll_cases.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
-def test_the_toll_cases_of_tromso_set_the_ring_before_and_after_and_against_no_ring():
-    rows = _toll_cases().cases(cordons=("tromso_ring",))
+def test_the_toll_cases_of_tromso_set_the_ring_before_and_after_and_against_no_ring(tool):
+    rows = tool("toll_cases").cases(cordons=("tromso_ring",))
     opening, rates = rows
     assert (opening["cordon"], opening["from"], opening["change"]) == ("tromso_ring", 2023, "new scheme")
     # the line carries traffic before the ring, less after; the ring's own effect is a cut, most in the peak
@@ -94,14 +83,14 @@ def test_the_toll_cases_of_tromso_set_the_ring_before_and_after_and_against_no_r
     assert (rates["change"], rates["from"], opening["until"]) == ("rates", 2025, 2023)
 
 
-def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme():
+def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme(tool):
     """tools/toll_cases.py compares each toll change with the run without it: new rates replaced by the rates
     they replaced (the cordon's prices then stay as before), a new scheme removed (no price on its cordon)."""
     from framtid.model import dims, levers
     from framtid.model.measures import lever_paths
     from framtid.model.scenario import load
 
-    tool = _toll_cases()
+    cases = tool("toll_cases")
     cp = load("framtid:current-policies")
     c = levers.axis_labels("cordon").index
     charges = {m.label: m for m in cp.measures if m.kind == "congestion_charge"}
@@ -111,7 +100,7 @@ def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme
 
     # Trondheim's rates of 2019 held at those of 2010: the prices of 2018 go on
     rates = next(m for m in charges.values() if m.values["cordon"] == "trondheim_ring" and m.replaces)
-    held = tolls(tool._without(cp, rates), "trondheim_ring")
+    held = tolls(cases._without(cp, rates), "trondheim_ring")
     k = rates.start_year - dims.BASE_YEAR
     np.testing.assert_allclose(held[k:], np.broadcast_to(held[k - 1], held[k:].shape))
     assert not np.allclose(tolls(cp, "trondheim_ring")[k], held[k - 1])
@@ -120,5 +109,5 @@ def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme
     new, then = sorted((m for m in charges.values() if m.values["cordon"] == "tromso_ring"),
                        key=lambda m: m.start_year)[:2]
     k, nxt = new.start_year - dims.BASE_YEAR, then.start_year - dims.BASE_YEAR
-    without = tolls(tool._without(cp, new), "tromso_ring")
+    without = tolls(cases._without(cp, new), "tromso_ring")
     assert not without[:nxt].any() and without[nxt].any() and tolls(cp, "tromso_ring")[k].any()
