@@ -23,22 +23,22 @@ from .common import handle_errors, names, parse_years, stat
 def summary(result, years, by, municipalities, scenarios, sectors, gwp, fmt):
     """Print total emissions from a RESULT file [kt CO2e/yr], and each scenario's difference from the first.
     With several draws: the median and the 5-95 % range over the draws (columns _p05 and _p95 in CSV/JSON)."""
-    from framtid.model import api, catalogue
+    from framtid.model import api, catalogue, result_summary
     from framtid.model.result_file import require
 
     year_list = parse_years(years)
     # only what the summary reads: an ensemble file can hold gigabytes of other variables
     ds = api.open_results(result, ["emissions", "emissions_gas", "emissions_source"] if gwp else ["emissions"])
-    catalogue.check_years(ds, year_list, result)
+    result_summary.check_years(ds, year_list, result)
     if gwp:
         require(ds, ["emissions_gas"], result, "--gwp")
         ds = api.reweigh(ds, gwp)
-    ds = catalogue.select(ds, names(scenarios), names(municipalities), names(sectors), result)
+    ds = result_summary.select(ds, names(scenarios), names(municipalities), names(sectors), result)
     if fmt == "table":
-        click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list, by), "table",
+        click.echo(catalogue.render_sections(result_summary.summary_tables(ds, year_list, by), "table",
                                              catalogue.terminal_width()))
     else:
-        header, rows = catalogue.summary_rows(ds, year_list, by)
+        header, rows = result_summary.summary_rows(ds, year_list, by)
         click.echo(catalogue.render(header, rows, fmt))
 
 
@@ -97,13 +97,13 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
     zero-growth goal for car traffic; per municipality, city region and the 13 together: target value,
     modelled value in its year, gap, first year met and the average annual cut still needed. With several
     draws: medians, the gap's 5-95 % range and the share of draws that meet each target (P(met))."""
-    from framtid.model import api, catalogue, draw_statistics
+    from framtid.model import api, catalogue, draw_statistics, result_summary
     from framtid.model.evaluation import target_tables as tt
     from framtid.model.evaluation import targets as tg
 
-    ds = catalogue.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios), source=result)
+    ds = result_summary.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios), source=result)
     picked = names(municipalities)
-    catalogue.select(ds, None, picked, None, result)                 # unknown ids: a usage error with a hint
+    result_summary.select(ds, None, picked, None, result)                 # unknown ids: a usage error with a hint
     rows = tg.of_municipalities(tg.assess(ds, rule, zero_growth_base, from_year, result,
                                           tg.selection_areas(picked, unless_region=True)), picked)
     if fmt != "table":
@@ -161,16 +161,16 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     per capita, car share and car vkm index, kWh per m2, fossil heating, waste, adaptation, road NOx and
     PM10, the health value of walking and cycling (WHO HEAT), passages through the municipality's toll cordons
     and tolls paid by residents."""
-    from framtid.model import api, catalogue
+    from framtid.model import api, catalogue, result_summary
     from framtid.model.evaluation import cobenefits as cb
     from framtid.model.evaluation import indicators as ind
 
     year_list = parse_years(years, "--year")
     ds = api.open_results(result, list(ind.VARIABLES), "framtid indicators", optional=cb.OPTIONAL)
-    catalogue.check_years(ds, year_list, result, "--year")
+    result_summary.check_years(ds, year_list, result, "--year")
     ind.check_reference_year(ds, reference_year, result)
-    ds = catalogue.select(ds, None, names(municipalities), None, result)
-    picked = list(catalogue.select(ds, names(scenarios), None, None, result)["scenario"].values)
+    ds = result_summary.select(ds, None, names(municipalities), None, result)
+    picked = list(result_summary.select(ds, names(scenarios), None, None, result)["scenario"].values)
     against = ind.parse_compare(compare, ds, result)
     if fmt == "table":
         sections = ind.indicator_sections(ds, year_list, reference_year, against, [str(s) for s in picked])
@@ -197,7 +197,7 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
 def export(result, fmt, out, force, scenarios, municipalities, years):
     """Write the emissions of a RESULT file in a standard city-inventory layout (t and t CO2e per year,
     mean over draws), each row beside the agency's sector and the model's sources."""
-    from framtid.model import api, catalogue
+    from framtid.model import api, result_summary
     from framtid.model.evaluation import export as ex
 
     year_list = parse_years(years, "--year") if years else None
@@ -205,9 +205,9 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
         ex.check_out(out, force)     # before any work
     ds = api.open_results(result, list(ex.VARIABLES), "framtid export")
     if year_list:
-        catalogue.check_years(ds, year_list, result, "--year")
+        result_summary.check_years(ds, year_list, result, "--year")
         ds = ds.sel(year=year_list)
-    ds = catalogue.select(ds, names(scenarios), names(municipalities), None, result)
+    ds = result_summary.select(ds, names(scenarios), names(municipalities), None, result)
     text = ex.export_text(ds, fmt)
     if out:
         ctx = click.get_current_context()

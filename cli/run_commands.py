@@ -50,7 +50,7 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
     from pathlib import Path
 
     import xarray  # noqa: F401  (imported here so that start-up work is done in one place)
-    from framtid.model import api, catalogue, simulation  # noqa: F401
+    from framtid.model import api, catalogue, result_summary, simulation  # noqa: F401
     from framtid.model.uncertainty import ensemble
 
     imports_done()
@@ -85,7 +85,7 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
         for name in done.recomputed:
             click.echo(f"warning: {name} was damaged and ran again", err=True)
         ds = api.open_results(path, ["emissions"])   # all the summary needs, of a file that may be large
-    click.echo(catalogue.render_sections(catalogue.summary_tables(ds, year_list), "table",
+    click.echo(catalogue.render_sections(result_summary.summary_tables(ds, year_list), "table",
                                          catalogue.terminal_width()))
     if done is not None:
         click.echo(f"\nran {n_draws} draws in {done.chunks} chunk(s) ({done.resumed} kept from before) in "

@@ -1,7 +1,8 @@
-"""Tables for people: listings, the base-year report and result summaries.
+"""Tables for people: rendering rows as tables, CSV, JSON or records, the listings and the base-year report.
 
 Each function returns plain rows; :func:`render` prints them as an aligned table,
-CSV or JSON, so the command line stays a thin layer.
+CSV or JSON, so the command line stays a thin layer. The summaries of a result file are
+:mod:`result_summary`'s.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import dims
-from .draw_statistics import draw_count, ensemble_text, is_range_cell, range_cell, range_parts, spread
+from .draw_statistics import is_range_cell, range_parts
 
 
 RECORD_LINES = 3   # a table whose rows wrap onto more lines than this on average prints as records
@@ -338,147 +339,3 @@ def _driver_value(inputs, name: str, i: int) -> str:
     if labels is not None:
         return " ".join(f"{lab}={v:.3f}" for lab, v in zip(labels, value))
     return f"{float(value):.4g}"
-
-
-def select(ds, scenarios=None, municipalities=None, sectors=None, source: str = "result"):
-    """The part of a result the filters name; an unknown name is a usage error listing what the file has."""
-    from .errors import UsageError, did_you_mean
-
-    for option, dim, wanted in (("--scenario", "scenario", scenarios), ("--municipality", "municipality",
-                                                                        municipalities),
-                                ("--sector", "sector", sectors)):
-        if not wanted:
-            continue
-        have = [str(v) for v in ds[dim].values]
-        unknown = [w for w in wanted if w not in have]
-        if unknown:
-            raise UsageError(f"{option}: {', '.join(map(repr, unknown))} not in {source}; "
-                             f"{did_you_mean(unknown[0], have)}allowed: {', '.join(have)}")
-        ds = ds.sel({dim: list(dict.fromkeys(wanted))})
-    return ds
-
-
-def check_years(ds, years: list[int], source: str = "result", option: str = "--years") -> None:
-    """Refuse years the result does not cover, in a message naming ``option``."""
-    from .errors import UsageError
-
-    have = [int(y) for y in ds["year"].values]
-    missing = [y for y in years if y not in have]
-    if missing:
-        span = f"{have[0]}-{have[-1]}" if have else "no years"
-        raise UsageError(f"{option}: {', '.join(map(str, missing))} not in {source} (it covers {span})")
-
-
-# -- ensembles: the header line of tables of medians and ranges (draw_statistics.py) --------------
-
-def _ensemble_line(ds) -> str:
-    """The header line of a table of medians and ranges."""
-    return (f"{ensemble_text(ds)}: each value is the median over the draws and, in brackets, the 5-95 % range "
-            "(5th to 95th percentile; none where the draws agree to the digits shown); totals, changes and "
-            "differences are computed in each draw first.")
-
-
-# -- summaries of a result ------------------------------------------------------------------------
-
-def _totals(ds, by: str):
-    """kt CO2e/yr by scenario, ``by``, year and draw, with the total over ``by`` (also per draw).
-
-    The total is summed draw by draw, before any percentile is taken: the 95th percentile of a sum
-    is not the sum of the parts' 95th percentiles (the parts do not all run high in the same draws),
-    so summing percentiles would overstate the range of the total."""
-    other = "sector" if by == "municipality" else "municipality"
-    table = ds["emissions"].sum(other, dtype=float) / 1000.0     # float64 also over a single-precision file
-    return table, table.sum(by)
-
-
-def _value_cell(draws: np.ndarray, ranged: bool, sign: bool = False) -> str:
-    """A value [kt CO2e/yr] over draws (D,): the single draw as before, or the median and range."""
-    if not ranged:
-        return f"{float(draws[0]):{'+' if sign else ''},.1f}"
-    return range_cell(*spread(draws), sign=sign)
-
-
-def _change_cell(first: np.ndarray, last: np.ndarray, ranged: bool) -> str:
-    """Relative change [%] from the first to the last year over draws (D,), taken in each draw;
-    '-' where a draw starts from zero."""
-    if not np.all(first):
-        return "-"
-    change = (last / first - 1.0) * 100
-    if not ranged:
-        return f"{float(change[0]):+.0f} %"
-    return range_cell(*spread(change), digits=0, sign=True, unit=" %")
-
-
-def summary_tables(ds, years: list[int], by: str = "municipality"):
-    """Sections (key, title, header, rows) of total emissions [kt CO2e/yr] and each scenario's
-    difference from the first. One draw: its values. Several: the median over draws and the 5-95 %
-    range, of totals, changes and differences computed in each draw (a header line says so)."""
-    table, total = _totals(ds, by)
-    ranged = draw_count(ds) > 1
-    gwp = ds["emissions"].attrs.get("gwp", "")
-    header = (by,) + tuple(str(y) for y in years) + (f"change {years[0]}-{years[-1]}",)
-    labels = [str(v) for v in table[by].values]
-    stat = f"; median (5-95 %) of {draw_count(ds)} draws" if ranged else ""
-
-    def draws(series) -> np.ndarray:                      # (Y, D) over the chosen years
-        return np.stack([np.atleast_1d(series.sel(year=y).values) for y in years])
-
-    out = []
-    scenarios = [str(v) for v in ds.scenario.values]
-    for sc in scenarios:
-        rows = []
-        for label in labels + ["total"]:
-            series = total.sel(scenario=sc) if label == "total" else table.sel(scenario=sc, **{by: label})
-            vals = draws(series)
-            rows.append((label,) + tuple(_value_cell(v, ranged) for v in vals) + (_change_cell(vals[0], vals[-1],
-                                                                                               ranged),))
-        out.append((sc, f"Scenario {sc}: emissions by {by} [kt CO2e/yr, GWP {gwp}{stat}]", header, rows))
-    # With several scenarios, what each does relative to the first (usually the reference). Draws of
-    # the scenarios share their index and their parameter values (one seed, one sample), so the
-    # difference is taken draw by draw and its percentiles after.
-    first = scenarios[0]
-    for sc in scenarios[1:]:
-        rows = []
-        for label in labels + ["total"]:
-            part = total if label == "total" else table.sel({by: label})
-            series = part.sel(scenario=sc) - part.sel(scenario=first)
-            rows.append((label,) + tuple(_value_cell(v, ranged, sign=True) for v in draws(series)))
-        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{stat}]", header[:-1], rows))
-    if ranged and out:
-        key, title, head, rows = out[0]
-        out[0] = (key, f"{_ensemble_line(ds)}\n\n{title}", head, rows)
-    return out
-
-
-def summary_rows(ds, years: list[int], by: str = "municipality"):
-    """One tidy table (header, rows) for CSV and JSON: a row per scenario, ``by`` label (and
-    "total") and year, with emissions and the difference from the first scenario (``compared_with``)
-    [kt CO2e/yr]. With several draws, ``emissions_kt_co2e`` and ``difference_kt_co2e`` are medians
-    over the draws, each with its 5th and 95th percentile (``..._p05``, ``..._p95``; of totals and
-    differences computed draw by draw), and every row names the ``draws`` and the ``sampler``."""
-    table, total = _totals(ds, by)
-    ranged = draw_count(ds) > 1
-    gwp = ds["emissions"].attrs.get("gwp", "")
-    scenarios = [str(v) for v in ds.scenario.values]
-    first = scenarios[0]
-    header = ("scenario", by, "year", "emissions_kt_co2e", "compared_with", "difference_kt_co2e", "gwp")
-    if ranged:
-        header = ("scenario", by, "year", "emissions_kt_co2e", "emissions_p05_kt_co2e", "emissions_p95_kt_co2e",
-                  "compared_with", "difference_kt_co2e", "difference_p05_kt_co2e", "difference_p95_kt_co2e", "gwp",
-                  "draws", "sampler")
-    sampler = str(ds.attrs.get("sampler", "unknown"))
-    rows = []
-    for sc in scenarios:
-        for label in [str(v) for v in table[by].values] + ["total"]:
-            series = total if label == "total" else table.sel({by: label})
-            for y in years:
-                value = np.atleast_1d(series.sel(scenario=sc, year=y).values)
-                base = np.atleast_1d(series.sel(scenario=first, year=y).values)
-                if not ranged:
-                    value, base = float(value[0]), float(base[0])
-                    rows.append((sc, label, int(y), round(value, 4), first, round(value - base, 4), gwp))
-                    continue
-                level = [round(float(x), 4) for x in spread(value)]
-                diff = [round(float(x), 4) for x in spread(value - base)]      # paired draws
-                rows.append((sc, label, int(y), *level, first, *diff, gwp, draw_count(ds), sampler))
-    return header, rows

@@ -38,7 +38,7 @@ def spread(values, axis: int = -1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     draws 1, 2, ..., 100 they are 50.5, 5.95 and 95.05.
 
     Take the percentiles of the quantity you report: a total must be summed draw by draw first and
-    its percentiles taken after (as the summary's totals are, ``catalogue._totals``)."""
+    its percentiles taken after (as the summary's totals are, ``result_summary._totals``)."""
     p05, median, p95 = np.percentile(np.asarray(values, dtype=float), PERCENTILES, axis=axis)
     return median, p05, p95
 

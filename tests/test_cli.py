@@ -247,12 +247,12 @@ main()
 
 
 def test_interrupt_after_the_file_is_saved_says_it_was_written(tmp_path, monkeypatch):
-    from framtid.model import catalogue
+    from framtid.model import result_summary
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(catalogue, "summary_tables", interrupted)
+    monkeypatch.setattr(result_summary, "summary_tables", interrupted)
     out = tmp_path / "ref.nc"
     res = invoke("run", REFERENCE, "--out", str(out))
     assert res.exit_code == 130

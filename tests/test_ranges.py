@@ -12,7 +12,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 from framtid.cli.main import main
-from framtid.model import api, catalogue, dims
+from framtid.model import api, catalogue, dims, result_summary
 from framtid.model import draw_statistics as stats
 
 DRAWS = np.arange(1.0, 101.0)                 # draws 1, 2, ..., 100
@@ -44,7 +44,7 @@ def made_up(draws=DRAWS, scenarios=("a", "b"), attrs=None):
 
 
 def rows_of(ds, by="municipality"):
-    header, rows = catalogue.summary_rows(ds, YEARS, by)
+    header, rows = result_summary.summary_rows(ds, YEARS, by)
     return [dict(zip(header, r)) for r in rows]
 
 
@@ -90,7 +90,7 @@ def test_differences_are_taken_draw_by_draw():
 
 
 def test_csv_and_json_carry_median_p05_p95_draws_and_sampler():
-    header, rows = catalogue.summary_rows(made_up(), YEARS)
+    header, rows = result_summary.summary_rows(made_up(), YEARS)
     assert header == ("scenario", "municipality", "year", "emissions_kt_co2e", "emissions_p05_kt_co2e",
                       "emissions_p95_kt_co2e", "compared_with", "difference_kt_co2e", "difference_p05_kt_co2e",
                       "difference_p95_kt_co2e", "gwp", "draws", "sampler")
@@ -103,7 +103,7 @@ def test_csv_and_json_carry_median_p05_p95_draws_and_sampler():
 def test_the_change_column_is_taken_in_each_draw():
     ds = made_up(draws=[1.0, 2.0, 4.0], scenarios=("a",))
     ds["emissions"][0, 0, dims.SECTORS.index("heating"), 1] = [2000.0, 2000.0, 2000.0]    # 2030: 2 kt in each draw
-    table = catalogue.summary_tables(ds, YEARS)[0][3]
+    table = result_summary.summary_tables(ds, YEARS)[0][3]
     oslo = next(r for r in table if r[0] == "oslo")
     # per draw +100 %, 0 %, -50 %: median 0 %, 5th percentile -45 %, 95th +90 %
     assert oslo[-1] == "0 % (-45 to +90)"
@@ -112,7 +112,7 @@ def test_the_change_column_is_taken_in_each_draw():
 # ---------------------------------------------------------------- the table
 
 def test_table_cells_show_the_median_and_the_range_and_a_header_line_says_how():
-    sections = catalogue.summary_tables(made_up(), YEARS)
+    sections = result_summary.summary_tables(made_up(), YEARS)
     key, title, header, rows = sections[0]
     assert title.startswith("100 draws, sampler lhs: each value is the median over the draws and, in brackets, "
                             "the 5-95 % range")
@@ -209,11 +209,11 @@ def test_records_keep_to_the_width_with_long_names_and_values():
 
 def test_one_draw_prints_as_before():
     ds = made_up(draws=[7.0])
-    assert catalogue.summary_rows(ds, YEARS)[0] == ("scenario", "municipality", "year", "emissions_kt_co2e",
+    assert result_summary.summary_rows(ds, YEARS)[0] == ("scenario", "municipality", "year", "emissions_kt_co2e",
                                                     "compared_with", "difference_kt_co2e", "gwp")
     oslo = pick(rows_of(ds), "b", "oslo", 2030)
     assert (oslo["emissions_kt_co2e"], oslo["difference_kt_co2e"]) == (2.0, -5.0)
-    sections = catalogue.summary_tables(ds, YEARS)
+    sections = result_summary.summary_tables(ds, YEARS)
     assert sections[0][1] == "Scenario a: emissions by municipality [kt CO2e/yr, GWP ar4]"
     assert [r for r in sections[0][3] if r[0] == "oslo"] == [("oslo", "7.0", "7.0", "+0 %")]
     assert [r for r in sections[2][3] if r[0] == "total"] == [("total", "+0.0", "-5.0")]

@@ -165,14 +165,14 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     first is the one others are compared with), ``municipalities`` (default all 13), evaluation ``year``,
     national ``rule`` and an optional ``package`` (a loaded scenario whose own measures are attributed
     against the scenario it extends and costed; ``package_source`` names it)."""
-    from .. import catalogue, draw_statistics
+    from .. import draw_statistics, result_summary
 
     picked = check_options(ds, municipalities, year, source)
     if rule not in tg.RULES:
         raise UsageError(f"--national-rule: {rule!r} is not a rule; allowed: {', '.join(tg.RULES)}")
     if package is not None:
         check_package(package, package_source or package.name)
-    ds = catalogue.select(ds, scenarios, source=source)
+    ds = result_summary.select(ds, scenarios, source=source)
     chosen = [str(s) for s in ds["scenario"].values]
     names = municipality_names()
     n = int(ds.sizes["draw"])
