@@ -1,10 +1,11 @@
 """The commands that run the model to analyse a scenario or the model itself: ``framtid
-elasticities``, ``attribute``, ``costs`` and ``sensitivity``."""
+elasticities``, ``attribute``, ``costs``, ``tolls`` and ``sensitivity``."""
 
 from __future__ import annotations
 
 import json
 import sys
+import textwrap
 
 import click
 
@@ -133,6 +134,65 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sam
     click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
     if written:
         click.echo(f"wrote {written}", err=fmt != "table")
+
+
+@click.command()
+@click.argument("scenario", default="framtid:current-policies")
+@click.option("--cordon", "cordon_ids", default=None, metavar="IDS",
+              help="Only the changes on these cordons (comma-separated ids; see `framtid list cordons`).")
+@click.option("--own", is_flag=True, help="Only the toll changes SCENARIO adds to the scenario it extends.")
+@click.option("--observed", default=None, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Measured changes to set beside the model's: CSV cordon,year,change_pct[,compare][,source].")
+@click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run every case in the same N sampled draws (paired) and show medians with 5-95 % ranges.")
+@click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
+              help="How --draws are sampled.  [default: lhs]")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the --draws.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
+    """The model's answer to each toll change of SCENARIO (file, or framtid:NAME; default
+    current-policies): passages per day across the cordon's line the year before and in the first full
+    year, and the effect against the same run without the change, by period and five years on. With
+    --observed, measured changes beside the model's, with the error and whether they lie in the range."""
+    from framtid.model import api, catalogue
+    from framtid.model.errors import UsageError, did_you_mean
+    from framtid.model.evaluation import toll_cases
+    from framtid.model.uncertainty import ensemble
+
+    loaded = api.load_scenario(scenario)
+    observations = toll_cases.read_observed_changes(observed) if observed else None   # refuse before the runs
+    picked = names(cordon_ids)
+    if picked:
+        known = sorted({m.values["cordon"] for m in toll_cases.changes(loaded)})
+        unknown = [c for c in picked if c not in known]
+        if unknown:
+            raise UsageError(f"--cordon: no toll change on {', '.join(unknown)} in {loaded.name}; "
+                             f"{did_you_mean(unknown[0], known)}cordons with toll changes: {', '.join(known)}")
+    for warning in ensemble.check_options(n_draws, sampler):
+        click.echo(f"warning: {warning}", err=True)
+    draws = n_draws or 1
+    rows = toll_cases.cases(loaded, draws, seed, sampler or "lhs", tuple(picked) if picked else None, own)
+    compared = toll_cases.compare(rows, observations, observed) if observations is not None else None
+    if fmt == "json":
+        body = {"scenario": loaded.name, "draws": draws, "cases": rows}
+        if compared is not None:
+            body |= {"observed": compared, "agreement": toll_cases.agreement(compared)}
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        header = toll_cases.COMPARED_COLUMNS if compared is not None else toll_cases.COLUMNS
+        table = [[r[k] for k in header] for r in (compared if compared is not None else rows)]
+        click.echo(catalogue.render(header, table, "csv"))
+        return
+    header, table = toll_cases.table_rows(rows, draws)
+    click.echo(textwrap.fill(toll_cases.title(loaded.name, draws), catalogue.terminal_width()) + "\n")
+    click.echo(catalogue.render(header, table, "table", catalogue.terminal_width()))
+    if compared is not None:
+        header, table = toll_cases.compared_rows(compared)
+        click.echo("\nObserved changes beside the model's [%; error = model - observed, percentage points]\n")
+        click.echo(catalogue.render(header, table, "table", catalogue.terminal_width()))
+        click.echo(toll_cases.agreement_line(toll_cases.agreement(compared)))
 
 
 @click.command()

@@ -2,7 +2,7 @@
 
 Each command parses its options, calls the library and prints: ``run_commands`` (run, validate,
 list, data), ``result_commands`` (the commands that read a result file) and ``analysis_commands``
-(elasticities, attribute, costs, sensitivity); ``common`` has what they share. Heavy modules (numpy,
+(elasticities, attribute, costs, tolls, sensitivity); ``common`` has what they share. Heavy modules (numpy,
 xarray, mesa) are imported inside the commands so that ``framtid --help`` answers at once.
 """
 
@@ -51,6 +51,7 @@ main.add_command(result_commands.decompose)
 main.add_command(result_commands.indicators)
 main.add_command(result_commands.export)
 main.add_command(analysis_commands.costs)
+main.add_command(analysis_commands.tolls)
 main.add_command(result_commands.report)
 main.add_command(analysis_commands.sensitivity)
 

@@ -76,12 +76,13 @@ class Label:
     note: str
 
 
-class _Table:
-    """A CSV file being read: its path for messages and its rows with their line numbers."""
+class Table:
+    """A CSV file being read: its path for messages and its rows with their line numbers. ``expected`` names
+    the header an empty file lacks (default: the two layouts of observed emissions)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, expected: str | None = None):
         self.path = path
-        self.header, self.rows = _read_csv(path)
+        self.header, self.rows = _read_csv(path, expected)
 
     def fail(self, line: int, what: str, column: str | None = None):
         where = f"line {line}" + (f", column {column!r}" if column else "")
@@ -99,7 +100,7 @@ def read_observed(path: str | Path, municipality: str | None = None) -> list[Obs
 
     ``municipality`` names the municipality of an agency export without a municipality column.
     """
-    table = _Table(Path(path))
+    table = Table(Path(path))
     check_units(table)
     if set(AGENCY_COLUMNS[1:4]) <= set(table.header):
         return _read_agency(table, municipality)
@@ -109,7 +110,7 @@ def read_observed(path: str | Path, municipality: str | None = None) -> list[Obs
     return _read_long(table)
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+def _read_csv(path: Path, expected: str | None = None) -> tuple[list[str], list[tuple[int, dict]]]:
     """Header and (line number, row) of a UTF-8 CSV file (a byte-order mark is accepted)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -126,14 +127,14 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     if len(header) == 1 and ";" in header[0]:
         raise ObservationFileError(f"{path}: line 1: columns must be separated by commas, not semicolons")
     if not header:
-        raise ObservationFileError(f"{path}: line 1: empty file; expected a header "
-                                   f"{','.join(LONG_COLUMNS)}[,gwp] or {','.join(AGENCY_COLUMNS)}")
+        expected = expected or f"{','.join(LONG_COLUMNS)}[,gwp] or {','.join(AGENCY_COLUMNS)}"
+        raise ObservationFileError(f"{path}: line 1: empty file; expected a header {expected}")
     if not rows:
         raise ObservationFileError(f"{path}: line 2: no observations after the header")
     return header, rows
 
 
-def check_units(table: _Table) -> None:
+def check_units(table: Table) -> None:
     """Refuse value columns in another unit than t CO2e (kt_co2e, value_kt, ...)."""
     for column in table.header:
         if _OTHER_UNIT.match(column):
@@ -141,14 +142,14 @@ def check_units(table: _Table) -> None:
                           "column 'value' (long layout) or 't_co2e' (agency export)", column)
 
 
-def _require(table: _Table, columns: tuple[str, ...], layout: str) -> None:
+def _require(table: Table, columns: tuple[str, ...], layout: str) -> None:
     missing = [c for c in columns if c not in table.header]
     if missing:
         table.fail(1, f"missing column(s) {', '.join(missing)}; {layout} has the columns {','.join(columns)}",
                    missing[0])
 
 
-def _read_long(table: _Table) -> list[Observation]:
+def _read_long(table: Table) -> list[Observation]:
     _require(table, LONG_COLUMNS, "the long layout")
     out, seen = [], {}
     for line, row in table.rows:
@@ -168,7 +169,7 @@ def _read_long(table: _Table) -> list[Observation]:
     return out
 
 
-def _read_agency(table: _Table, municipality: str | None) -> list[Observation]:
+def _read_agency(table: Table, municipality: str | None) -> list[Observation]:
     _require(table, AGENCY_COLUMNS, "an agency export")
     fixed = _fixed_municipality(table, municipality)
     sums: dict[tuple, float] = {}
@@ -190,7 +191,7 @@ def _read_agency(table: _Table, municipality: str | None) -> list[Observation]:
     return [Observation(m, y, lev, n, v, AGENCY_GWP) for (m, y, lev, n), v in sums.items()]
 
 
-def _fixed_municipality(table: _Table, municipality: str | None) -> str | None:
+def _fixed_municipality(table: Table, municipality: str | None) -> str | None:
     """The municipality of a one-municipality export (``--municipality``), or None if the file has a column."""
     has_column = "municipality" in table.header
     if municipality is not None and has_column:
@@ -220,7 +221,7 @@ def municipality_aliases() -> dict[str, str]:
     return out
 
 
-def _municipality(table: _Table, line: int, text: str, column: str) -> str:
+def _municipality(table: Table, line: int, text: str, column: str) -> str:
     found = municipality_aliases().get(text.casefold())
     if found is None:
         table.fail(line, f"unknown municipality {text!r}; allowed: {', '.join(dims.MUNICIPALITIES)} (or their "
@@ -228,7 +229,7 @@ def _municipality(table: _Table, line: int, text: str, column: str) -> str:
     return found
 
 
-def _year(table: _Table, line: int, row: dict) -> int:
+def _year(table: Table, line: int, row: dict) -> int:
     text = table.cell(line, row, "year")
     try:
         year = int(text)
@@ -239,7 +240,7 @@ def _year(table: _Table, line: int, row: dict) -> int:
     return year
 
 
-def _level_and_name(table: _Table, line: int, text: str) -> tuple[str, str]:
+def _level_and_name(table: Table, line: int, text: str) -> tuple[str, str]:
     name = text.casefold()
     if name in TOTALS:
         return "total", name
@@ -252,7 +253,7 @@ def _level_and_name(table: _Table, line: int, text: str) -> tuple[str, str]:
                      f"{', '.join(TOTALS)}", "sector")
 
 
-def _value(table: _Table, line: int, row: dict, column: str) -> float:
+def _value(table: Table, line: int, row: dict, column: str) -> float:
     text = table.cell(line, row, column)
     try:
         value = float(text)
@@ -263,7 +264,7 @@ def _value(table: _Table, line: int, row: dict, column: str) -> float:
     return value
 
 
-def _gwp(table: _Table, line: int, row: dict) -> str:
+def _gwp(table: Table, line: int, row: dict) -> str:
     text = (row.get("gwp") or "").strip().lower()
     if not text:
         return DEFAULT_GWP
@@ -272,20 +273,20 @@ def _gwp(table: _Table, line: int, row: dict) -> str:
     return text
 
 
-def _unit(table: _Table, line: int, row: dict) -> None:
+def _unit(table: Table, line: int, row: dict) -> None:
     text = (row.get("unit") or "").strip()
     if text and text.replace(" ", "").casefold() not in {u.replace(" ", "").casefold() for u in UNITS}:
         table.fail(line, f"values must be in t CO2e, got unit {text!r}; allowed: {', '.join(UNITS)}", "unit")
 
 
-def _gas(table: _Table, line: int, row: dict) -> str:
+def _gas(table: Table, line: int, row: dict) -> str:
     text = table.cell(line, row, "gas")
     if text.upper() not in AGENCY_GASES:
         table.fail(line, f"unknown gas {text!r}; allowed: {', '.join(AGENCY_GASES)}", "gas")
     return text.upper()
 
 
-def _label(table: _Table, line: int, row: dict) -> Label:
+def _label(table: Table, line: int, row: dict) -> Label:
     sector, source = table.cell(line, row, "sector"), table.cell(line, row, "source")
     by_sector = inventory_labels()
     sources = by_sector.get(sector.casefold())

@@ -1,7 +1,6 @@
 """Tests of the pure toll functions: crossing weights, tolls per trip, passages, owners' sums."""
 
 import numpy as np
-import pytest
 
 from framtid.model.submodels import tolls
 
@@ -67,47 +66,3 @@ def test_per_owner_gives_the_same_sums_for_few_and_many_draws():
         for c, m in enumerate(owner):
             expected[:, m] += by_cordon[:, c]
         assert tolls.per_owner(by_cordon, owner, 13).tobytes() == expected.tobytes()
-
-
-def test_the_toll_cases_of_tromso_set_the_ring_before_and_after_and_against_no_ring(tool):
-    rows = tool("toll_cases").cases(cordons=("tromso_ring",))
-    opening, rates = rows
-    assert (opening["cordon"], opening["from"], opening["change"]) == ("tromso_ring", 2023, "new scheme")
-    # the line carries traffic before the ring, less after; the ring's own effect is a cut, most in the peak
-    assert 0 < opening["passages_after"] < opening["passages_before"]
-    assert opening["effect_pct"] < 0 and opening["effect_peak_pct"] < opening["effect_pct"] < 0
-    assert opening["before_after_pct"] == pytest.approx(
-        100 * (opening["passages_after"] / opening["passages_before"] - 1))
-    # the rates of June 2024 act at half strength that year: their first full year is 2025, and the opening's
-    # effect is read up to the year before them
-    assert (rates["change"], rates["from"], opening["until"]) == ("rates", 2025, 2023)
-
-
-def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme(tool):
-    """tools/toll_cases.py compares each toll change with the run without it: new rates replaced by the rates
-    they replaced (the cordon's prices then stay as before), a new scheme removed (no price on its cordon)."""
-    from framtid.model import dims, levers
-    from framtid.model.measures import lever_paths
-    from framtid.model.scenario import load
-
-    cases = tool("toll_cases")
-    cp = load("framtid:current-policies")
-    c = levers.axis_labels("cordon").index
-    charges = {m.label: m for m in cp.measures if m.kind == "congestion_charge"}
-
-    def tolls(scenario, cordon):
-        return lever_paths(list(scenario.measures), dims.YEARS, 1)["toll_nok"][:, 0, :, c(cordon)].sum(axis=1)
-
-    # Trondheim's rates of 2019 held at those of 2010: the prices of 2018 go on
-    rates = next(m for m in charges.values() if m.values["cordon"] == "trondheim_ring" and m.replaces)
-    held = tolls(cases._without(cp, rates), "trondheim_ring")
-    k = rates.start_year - dims.BASE_YEAR
-    np.testing.assert_allclose(held[k:], np.broadcast_to(held[k - 1], held[k:].shape))
-    assert not np.allclose(tolls(cp, "trondheim_ring")[k], held[k - 1])
-    # Tromsø's new ring of 2023 removed: no price on it until its next change (June 2024, half that year) sets
-    # rates again
-    new, then = sorted((m for m in charges.values() if m.values["cordon"] == "tromso_ring"),
-                       key=lambda m: m.start_year)[:2]
-    k, nxt = new.start_year - dims.BASE_YEAR, then.start_year - dims.BASE_YEAR
-    without = tolls(cases._without(cp, new), "tromso_ring")
-    assert not without[:nxt].any() and without[nxt].any() and tolls(cp, "tromso_ring")[k].any()

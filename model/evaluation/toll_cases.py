@@ -1,0 +1,267 @@
+"""The model's answer to each toll change of a scenario, beside observed counts at the cordons (``framtid tolls``).
+
+A toll change is a ``congestion_charge`` measure that starts after 2009: a new scheme on a cordon, or new
+rates that replace the rates before them. For each, the scenario runs again without it (a new scheme removed,
+new rates replaced by the rates they replaced, :func:`without`), and the light-vehicle passages across the
+cordon's line (``cordon_passages``, counted also while a ring charges nothing) give
+
+* the passages per day the year before the change and in its first full year, and their change: what a
+  before-and-after count at the cordon sees, the trend (population, fleet, other measures) included;
+* the effect: the first full year against the run without the change, in total and by period, and again in
+  the last year before the cordon's next change (at most five years on; later the next change sets the
+  rates in both runs).
+
+The model runs in whole years (a change from a date ramps in over the years it spans, see the measure's
+``ramp_years``), so a change is compared year on year; a count over a few months after an opening is not
+the same thing. With sampled draws every run holds the same draws, so each effect is paired draw by draw;
+the figures are medians over the draws with their 5-95 % ranges.
+
+An observed file (:func:`read_observed_changes`) sets measured changes beside the model's: per case the
+model's value, the observed one, their difference and, with draws, whether the observation lies in the
+model's 5-95 % range (:func:`compare`, :func:`agreement`). No observed count is an input of the model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .. import dims
+from ..errors import ObservationFileError, UsageError, did_you_mean
+from ..observed import Table
+
+LATER = 5   # years after the first full year for the second effect
+COLUMNS = ("cordon", "start", "from", "change", "peak_nok", "offpeak_nok", "passages_before", "passages_after",
+           "before_after_pct", "before_after_p05", "before_after_p95", "effect_pct", "effect_p05", "effect_p95",
+           "effect_peak_pct", "effect_offpeak_pct", "until", "effect_until_pct", "label")
+PEAK, OFFPEAK = (dims.PERIODS.index(p) for p in ("peak", "offpeak"))
+COMPARED = {"before_after": "before_after", "effect": "effect"}   # observed 'compare' -> model column prefix
+OBSERVED_COLUMNS = ("cordon", "year", "change_pct")
+OBSERVED_OPTIONAL = ("compare", "source")
+
+
+def _passages(record: dict, k: int, c: int, period: int | None = None) -> np.ndarray:
+    """Passages per day across cordon ``c``'s line in year index ``k``, by draw ``(D,)``: both periods, or
+    ``period``."""
+    by_period = record["cordon_passages"][k, :, c]
+    return by_period.sum(axis=-1) if period is None else by_period[:, period]
+
+
+def _pct(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """Change of ``new`` against ``old`` [%], draw by draw."""
+    return 100.0 * (new / old - 1.0)
+
+
+def without(scenario, change):
+    """``scenario`` with ``change`` left out: the rates it replaced kept, or no scheme if it is a new one."""
+    before = [m for m in scenario.measures if m.label in change.replaces and m.values["cordon"] == change.values[
+        "cordon"]]
+    rest = [m for m in scenario.measures if m is not change]
+    if before:
+        w = before[0]
+        rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
+                            label=f"{change.label} (rates held)"))
+    return replace(scenario, measures=tuple(rest))
+
+
+def changes(scenario, cordons: tuple[str, ...] | None = None, own: bool = False) -> list:
+    """The toll changes of ``scenario`` (module docstring), in the scenario's order: of its cordons
+    ``cordons`` (all when None), of its own measures only with ``own``. A scheme's end (rates of zero) is
+    not a change that a run without it compares."""
+    pool = scenario.own if own else scenario.measures
+    out = [m for m in pool if m.kind == "congestion_charge" and m.start_year > dims.BASE_YEAR
+           and (m.values["peak_nok"] or m.values["offpeak_nok"])]
+    return [m for m in out if cordons is None or m.values["cordon"] in cordons]
+
+
+def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons: tuple[str, ...] | None = None,
+          own: bool = False) -> list[dict]:
+    """One row per toll change of ``scenario`` (:func:`changes`) with the figures of the module docstring
+    (keys :data:`COLUMNS`); with ``draws`` > 1 the medians over sampled draws and the 5-95 % ranges."""
+    from ..api import run_scenario
+
+    def run(s):
+        return run_scenario(s, seed, draws, sampler if draws > 1 else None)
+
+    picked = changes(scenario, cordons, own)
+    if not picked:
+        which = f" on {', '.join(cordons)}" if cordons else ""
+        raise UsageError(f"scenario {scenario.name!r} has no toll change after {dims.BASE_YEAR}{which}"
+                         + (" among its own measures" if own else ""))
+    everything = changes(scenario)
+    model = run(scenario)
+    ids = list(model.cordons)
+    rows = []
+    for change in picked:
+        c = ids.index(change.values["cordon"])
+        # its first year at full strength, or its last year when the next change ends it before then (a change
+        # of July ramps over two years; one of October that year ends it after the first)
+        full = change.start_year + max(change.ramp_years, 1) - 1
+        if change.end_year is not None:
+            full = min(full, change.end_year)
+        following = [m.start_year for m in everything if m.values["cordon"] == change.values["cordon"]
+                     and m.start_year > change.start_year]
+        until = max(full, min([full + LATER, dims.FINAL_YEAR] + [y - 1 for y in following]))
+        k, later = full - dims.BASE_YEAR, until - dims.BASE_YEAR
+        base = run(without(scenario, change)).record
+        k0 = change.start_year - 1 - dims.BASE_YEAR
+        before, after = _passages(model.record, k0, c), _passages(model.record, k, c)
+        before_after, effect = _pct(after, before), _pct(after, _passages(base, k, c))
+        row = {
+            "cordon": change.values["cordon"], "start": change.start_year, "from": full,
+            "change": "rates" if change.replaces else "new scheme",
+            "peak_nok": change.values["peak_nok"], "offpeak_nok": change.values["offpeak_nok"],
+            "passages_before": before, "passages_after": after,
+            "before_after_pct": before_after, "before_after_p05": np.percentile(before_after, 5),
+            "before_after_p95": np.percentile(before_after, 95),
+            "effect_pct": effect, "effect_p05": np.percentile(effect, 5), "effect_p95": np.percentile(effect, 95),
+            **{f"effect_{name}_pct": _pct(_passages(model.record, k, c, p), _passages(base, k, c, p))
+               for name, p in (("peak", PEAK), ("offpeak", OFFPEAK))},
+            "until": until,
+            "effect_until_pct": _pct(_passages(model.record, later, c), _passages(base, later, c)),
+            "label": change.label,
+        }
+        rows.append({key: float(np.median(v)) if isinstance(v, np.ndarray) else v for key, v in row.items()})
+    return rows
+
+
+@dataclass(frozen=True)
+class ObservedChange:
+    """A measured change of the passages across a cordon after a toll change [%]."""
+
+    cordon: str
+    year: int         # a year of the change's ramp: its start year or its first full year
+    change_pct: float
+    compare: str      # "before_after" (a count before and after, trend included) or "effect" (trend removed)
+    source: str
+    line: int         # in the file, for messages
+
+
+def read_observed_changes(path: str | Path) -> list[ObservedChange]:
+    """Measured changes in a CSV with the columns ``cordon,year,change_pct[,compare][,source]``.
+
+    ``cordon`` is a cordon id (``framtid list cordons``), ``year`` the year the change starts or its first
+    full year, ``change_pct`` the change of passages [%] (-8.5 for a fall of 8.5 %), ``compare`` what it
+    measures: ``before_after`` (default; a count before and after, the trend included) or ``effect`` (a
+    study that removed the trend). Every problem raises :class:`ObservationFileError` naming the file, the
+    line, the column and what is allowed."""
+    header = f"{','.join(OBSERVED_COLUMNS)}[,{'][,'.join(OBSERVED_OPTIONAL)}]"
+    table = Table(Path(path), header)
+    missing = [c for c in OBSERVED_COLUMNS if c not in table.header]
+    if missing:
+        table.fail(1, f"missing column(s) {', '.join(missing)}; the file has the columns {header}", missing[0])
+    out = []
+    for line, row in table.rows:
+        year_text = table.cell(line, row, "year")
+        try:
+            year = int(year_text)
+        except ValueError:
+            table.fail(line, f"must be a whole year like 2019, got {year_text!r}", "year")
+        if not dims.BASE_YEAR < year <= dims.FINAL_YEAR:
+            table.fail(line, f"year {year} is outside the model's years of change, {dims.BASE_YEAR + 1}-"
+                             f"{dims.FINAL_YEAR}", "year")
+        text = table.cell(line, row, "change_pct")
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value <= -100.0:
+            table.fail(line, f"must be a change in per cent above -100, like -8.5, got {text!r}", "change_pct")
+        compare = (row.get("compare") or "").strip() or "before_after"
+        if compare not in COMPARED:
+            table.fail(line, f"unknown comparison {compare!r}; allowed: {', '.join(COMPARED)} (empty: before_after)",
+                       "compare")
+        out.append(ObservedChange(table.cell(line, row, "cordon"), year, value, compare,
+                                  (row.get("source") or "").strip(), line))
+    return out
+
+
+def compare(rows: list[dict], observed: list[ObservedChange], path: str | Path) -> list[dict]:
+    """Each observed change beside the model's case it measures: the case on its cordon whose ramp (start
+    year to first full year) holds the observed year. Adds ``observed_pct``, ``model_pct`` (the model's
+    before-and-after change or effect, as the observation's ``compare`` says), ``error_pp`` (model -
+    observed [percentage points]) and ``in_range`` (observed within the model's 5-95 %; None with one draw).
+    An observation without a case raises :class:`ObservationFileError` naming its line and the cases there are."""
+    out = []
+    for obs in observed:
+        found = [r for r in rows if r["cordon"] == obs.cordon and r["start"] <= obs.year <= r["from"]]
+        if not found:
+            on_cordon = [f"{r['start']}-{r['from']}" if r["from"] > r["start"] else str(r["start"])
+                         for r in rows if r["cordon"] == obs.cordon]
+            known = sorted({r["cordon"] for r in rows})
+            allowed = (f"the toll changes on {obs.cordon} run in {', '.join(on_cordon)}" if on_cordon
+                       else f"{did_you_mean(obs.cordon, known)}cordons with toll changes: {', '.join(known)}")
+            raise ObservationFileError(f"{path}: line {obs.line}, column 'year': no toll change of the scenario on "
+                                       f"{obs.cordon} starts or reaches full strength in {obs.year}; {allowed}")
+        row = found[-1]
+        prefix = COMPARED[obs.compare]
+        model_value = row[f"{prefix}_pct"]
+        low, high = row[f"{prefix}_p05"], row[f"{prefix}_p95"]
+        spread = high > low
+        out.append({"cordon": obs.cordon, "year": obs.year, "from": row["from"], "compare": obs.compare,
+                    "observed_pct": obs.change_pct, "model_pct": model_value, "p05": low, "p95": high,
+                    "error_pp": model_value - obs.change_pct,
+                    "in_range": bool(low <= obs.change_pct <= high) if spread else None, "source": obs.source})
+    return out
+
+
+def agreement(compared: list[dict]) -> dict:
+    """Mean error (bias) and mean absolute error [percentage points] over the compared cases, the count of
+    cases, and the share of observations in the model's 5-95 % range (None with one draw)."""
+    errors = np.array([r["error_pp"] for r in compared])
+    ranged = [r["in_range"] for r in compared if r["in_range"] is not None]
+    return {"cases": len(compared), "bias_pp": float(errors.mean()), "mae_pp": float(np.abs(errors).mean()),
+            "in_range_share": (sum(ranged) / len(ranged)) if ranged else None}
+
+
+COMPARED_COLUMNS = ("cordon", "year", "from", "compare", "observed_pct", "model_pct", "p05", "p95", "error_pp",
+                    "in_range", "source")
+
+
+def title(scenario: str, draws: int) -> str:
+    """The heading of the table of cases."""
+    how = f"; medians over {draws} sampled draws, the effect with its 5-95 % range" if draws > 1 else ""
+    return (f"Toll changes of {scenario}: light-vehicle passages across the cordon's line [thousand per day] the "
+            "year before the change and in its first full year (b/a: their change, trend included); eff: the effect "
+            "against the run without the change [%], in all, by period and later (the last year before the "
+            f"cordon's next change, in brackets){how}. Passages include vehicles from outside the 13 by each "
+            "cordon's external ratio; NOK: the petrol car's peak/off-peak rates in NOK of the change's year, * for "
+            "a new scheme.")
+
+
+def table_rows(rows: list[dict], draws: int) -> tuple[tuple[str, ...], list[tuple]]:
+    """The cases as the rows of a table."""
+    from ..draw_statistics import range_cell
+
+    def ranged(r: dict, key: str) -> str:
+        return (range_cell(r[f"{key}_pct"], r[f"{key}_p05"], r[f"{key}_p95"], 1, sign=True) if draws > 1
+                else f"{r[f'{key}_pct']:+.1f}")
+
+    header = ("cordon", "from", "NOK", "before", "after", "b/a %", "eff %", "peak %", "off %", "later %")
+    return header, [(r["cordon"], r["from"],
+                     f"{r['peak_nok']:.0f}/{r['offpeak_nok']:.0f}" + ("*" if r["change"] == "new scheme" else ""),
+                     f"{r['passages_before'] / 1e3:,.1f}", f"{r['passages_after'] / 1e3:,.1f}",
+                     f"{r['before_after_pct']:+.1f}", ranged(r, "effect"), f"{r['effect_peak_pct']:+.1f}",
+                     f"{r['effect_offpeak_pct']:+.1f}", f"{r['effect_until_pct']:+.1f} ({r['until']})") for r in rows]
+
+
+def compared_rows(compared: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
+    """The observed changes beside the model's, as the rows of a table."""
+    from ..draw_statistics import range_cell
+
+    header = ("cordon", "year", "compare", "observed", "model", "error", "in 5-95 %", "source")
+    return header, [(r["cordon"], r["year"], r["compare"].replace("_", "-"), f"{r['observed_pct']:+.1f}",
+                     range_cell(r["model_pct"], r["p05"], r["p95"], 1, sign=True), f"{r['error_pp']:+.1f}",
+                     "-" if r["in_range"] is None else ("yes" if r["in_range"] else "no"), r["source"] or "-")
+                    for r in compared]
+
+
+def agreement_line(a: dict) -> str:
+    """:func:`agreement` in one sentence."""
+    share = ("" if a["in_range_share"] is None
+             else f"; {a['in_range_share']:.0%} of the observations lie in the model's 5-95 % range")
+    return (f"{a['cases']} observed changes: mean error {a['bias_pp']:+.1f} percentage points (model - observed), "
+            f"mean absolute error {a['mae_pp']:.1f}{share}")

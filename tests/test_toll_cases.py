@@ -1,0 +1,178 @@
+"""The model's answer to each toll change (``framtid tolls``, model/evaluation/toll_cases.py) and the
+comparison with observed changes at the cordons."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from framtid.cli.main import main
+from framtid.model import dims
+from framtid.model.errors import ObservationFileError
+from framtid.model.evaluation import toll_cases
+from framtid.model.scenario import load
+
+TRONDHEIM_RUSH_HOUR = "framtid:congestion-trondheim-rush-hour"
+
+
+def test_the_toll_cases_of_tromso_set_the_ring_before_and_after_and_against_no_ring():
+    rows = toll_cases.cases(load("framtid:current-policies"), cordons=("tromso_ring",))
+    opening, rates = rows
+    assert (opening["cordon"], opening["from"], opening["change"]) == ("tromso_ring", 2023, "new scheme")
+    # the line carries traffic before the ring, less after; the ring's own effect is a cut, most in the peak
+    assert 0 < opening["passages_after"] < opening["passages_before"]
+    assert opening["effect_pct"] < 0 and opening["effect_peak_pct"] < opening["effect_pct"] < 0
+    assert opening["before_after_pct"] == pytest.approx(
+        100 * (opening["passages_after"] / opening["passages_before"] - 1))
+    # the rates of June 2024 act at half strength that year: their first full year is 2025, and the opening's
+    # effect is read up to the year before them
+    assert (rates["change"], rates["from"], opening["until"]) == ("rates", 2025, 2023)
+
+
+def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme():
+    """``framtid tolls`` compares each toll change with the run without it: new rates replaced by the rates
+    they replaced (the cordon's prices then stay as before), a new scheme removed (no price on its cordon)."""
+    from framtid.model import levers
+    from framtid.model.measures import lever_paths
+
+    cp = load("framtid:current-policies")
+    c = levers.axis_labels("cordon").index
+    charges = {m.label: m for m in cp.measures if m.kind == "congestion_charge"}
+
+    def tolls(scenario, cordon):
+        return lever_paths(list(scenario.measures), dims.YEARS, 1)["toll_nok"][:, 0, :, c(cordon)].sum(axis=1)
+
+    # Trondheim's rates of 2019 held at those of 2010: the prices of 2018 go on
+    rates = next(m for m in charges.values() if m.values["cordon"] == "trondheim_ring" and m.replaces)
+    held = tolls(toll_cases.without(cp, rates), "trondheim_ring")
+    k = rates.start_year - dims.BASE_YEAR
+    np.testing.assert_allclose(held[k:], np.broadcast_to(held[k - 1], held[k:].shape))
+    assert not np.allclose(tolls(cp, "trondheim_ring")[k], held[k - 1])
+    # Tromsø's new ring of 2023 removed: no price on it until its next change (June 2024, half that year) sets
+    # rates again
+    new, then = sorted((m for m in charges.values() if m.values["cordon"] == "tromso_ring"),
+                       key=lambda m: m.start_year)[:2]
+    k, nxt = new.start_year - dims.BASE_YEAR, then.start_year - dims.BASE_YEAR
+    without = tolls(toll_cases.without(cp, new), "tromso_ring")
+    assert not without[:nxt].any() and without[nxt].any() and tolls(cp, "tromso_ring")[k].any()
+
+
+def _row(cordon, start, full, b_a, effect, low=None, high=None):
+    """A case row as :func:`toll_cases.cases` makes it (the keys compare reads); one draw without a range."""
+    low = effect if low is None else low
+    high = effect if high is None else high
+    return {"cordon": cordon, "start": start, "from": full, "before_after_pct": b_a, "before_after_p05": b_a - 2.0,
+            "before_after_p95": b_a + 2.0, "effect_pct": effect, "effect_p05": low, "effect_p95": high}
+
+
+def _observed(tmp_path, text, name="counts.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_observed_change_meets_the_case_whose_ramp_holds_its_year(tmp_path):
+    """A change from July 2018 ramps over 2018-2019: an observation dated either year is compared with it; the
+    error is model - observed in percentage points, and in_range reads the model's 5-95 % of what it compares."""
+    rows = [_row("ring", 2018, 2019, b_a=-12.0, effect=-10.0, low=-15.0, high=-6.0),
+            _row("ring", 2022, 2022, b_a=-3.0, effect=-1.0)]
+    path = _observed(tmp_path, "cordon,year,change_pct,compare,source\n"
+                               "ring,2018,-8,,count A\nring,2019,-16,effect,study B\nring,2022,-2.5,,count C\n")
+    compared = toll_cases.compare(rows, toll_cases.read_observed_changes(path), path)
+    assert [(r["year"], r["from"], r["compare"], r["model_pct"]) for r in compared] == [
+        (2018, 2019, "before_after", -12.0), (2019, 2019, "effect", -10.0), (2022, 2022, "before_after", -3.0)]
+    assert [r["error_pp"] for r in compared] == pytest.approx([-4.0, 6.0, -0.5])
+    # before-and-after range -14 to -10 does not hold -8; the effect's -15 to -6 does not hold -16; the
+    # before-and-after range of the 2022 case (-5 to -1) holds -2.5
+    assert [r["in_range"] for r in compared] == [False, False, True]
+    assert [r["source"] for r in compared] == ["count A", "study B", "count C"]
+    a = toll_cases.agreement(compared)
+    assert a == pytest.approx({"cases": 3, "bias_pp": (-4.0 + 6.0 - 0.5) / 3, "mae_pp": (4.0 + 6.0 + 0.5) / 3,
+                               "in_range_share": 1 / 3})
+
+
+def test_one_draw_has_no_range_to_hold_an_observation(tmp_path):
+    rows = [{**_row("ring", 2018, 2019, b_a=-12.0, effect=-10.0), "before_after_p05": -12.0,
+             "before_after_p95": -12.0}]
+    path = _observed(tmp_path, "cordon,year,change_pct\nring,2019,-12\n")
+    compared = toll_cases.compare(rows, toll_cases.read_observed_changes(path), path)
+    assert compared[0]["in_range"] is None and compared[0]["error_pp"] == 0.0
+    assert toll_cases.agreement(compared)["in_range_share"] is None
+
+
+@pytest.mark.parametrize("text, where, allowed", [
+    ("cordon,year\nring,2019\n", "line 1, column 'change_pct'", "cordon,year,change_pct[,compare][,source]"),
+    ("cordon,year,change_pct\nring,19,-8\n", "line 2, column 'year'", "outside the model's years of change, 2010-2050"),
+    ("cordon,year,change_pct\nring,2019,minus 8\n", "line 2, column 'change_pct'", "above -100, like -8.5"),
+    ("cordon,year,change_pct\nring,2019,-100\n", "line 2, column 'change_pct'", "above -100"),
+    ("cordon,year,change_pct,compare\nring,2019,-8,after\n", "line 2, column 'compare'",
+     "allowed: before_after, effect"),
+    ("cordon,year,change_pct\n,2019,-8\n", "line 2, column 'cordon'", "empty cell"),
+    ("", "line 1", "expected a header cordon,year,change_pct[,compare][,source]"),
+])
+def test_a_bad_observed_file_is_refused_naming_the_file_line_column_and_what_is_allowed(tmp_path, text, where,
+                                                                                        allowed):
+    path = _observed(tmp_path, text)
+    with pytest.raises(ObservationFileError) as err:
+        toll_cases.read_observed_changes(path)
+    assert str(err.value).startswith(f"{path}: {where}") and allowed in str(err.value)
+
+
+def test_an_observation_without_a_case_names_the_cases_there_are(tmp_path):
+    rows = [_row("tromso_ring", 2023, 2023, -8.0, -8.0), _row("tromso_ring", 2024, 2025, -6.0, -1.6)]
+    path = _observed(tmp_path, "cordon,year,change_pct\ntromso_ring,2021,-5\ntromso_rng,2023,-5\n")
+    observed = toll_cases.read_observed_changes(path)
+    with pytest.raises(ObservationFileError, match=r"line 2, column 'year': .* on tromso_ring .* in 2021; the toll "
+                                                    r"changes on tromso_ring run in 2023, 2024-2025"):
+        toll_cases.compare(rows, observed[:1], path)
+    with pytest.raises(ObservationFileError, match=r"line 3, .*did you mean 'tromso_ring'\? cordons with toll "
+                                                    r"changes: tromso_ring"):
+        toll_cases.compare(rows, observed[1:], path)
+
+
+def test_own_takes_only_the_toll_changes_a_scenario_adds():
+    scenario = load(TRONDHEIM_RUSH_HOUR)
+    own = toll_cases.changes(scenario, own=True)
+    assert {m.values["cordon"] for m in own} == {"trondheim_ring", "trondheim_inner"}
+    assert all(m.start_year == 2027 for m in own)
+    everything = toll_cases.changes(scenario)
+    assert len(everything) > len(own) and all(m in everything for m in own)
+    assert toll_cases.changes(scenario, cordons=("tromso_ring",), own=True) == []
+
+
+def test_framtid_tolls_prints_a_scenarios_own_cases_and_compares_observations(tmp_path):
+    path = _observed(tmp_path, "cordon,year,change_pct,source\ntrondheim_ring,2027,1.0,a test value\n")
+    args = ["tolls", TRONDHEIM_RUSH_HOUR, "--own", "--cordon", "trondheim_ring", "--observed", str(path)]
+    table = CliRunner().invoke(main, args)
+    assert table.exit_code == 0, table.output
+    assert "trondheim_ring" in table.output and "trondheim_inner" not in table.output
+    assert "1 observed changes: mean error" in table.output
+    out = CliRunner().invoke(main, args + ["--format", "json"])
+    body = json.loads(out.stdout)
+    (case,) = body["cases"]
+    (seen,) = body["observed"]
+    assert (case["cordon"], case["start"], case["from"], body["draws"]) == ("trondheim_ring", 2027, 2027, 1)
+    assert seen["model_pct"] == case["before_after_pct"] and seen["error_pp"] == pytest.approx(
+        case["before_after_pct"] - 1.0)
+    # the rush-hour charge (peak price up by half) moves trips out of the peak
+    assert case["effect_peak_pct"] < 0 < case["passages_after"]
+    csv_out = CliRunner().invoke(main, args + ["--format", "csv"])
+    assert csv_out.stdout.splitlines()[0] == ",".join(toll_cases.COMPARED_COLUMNS)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--cordon", "trondheim_rng"], "--cordon: no toll change on trondheim_rng in congestion-trondheim-rush-hour; "
+                                    "did you mean 'trondheim_ring'"),
+    (["--cordon", "tromso_ring", "--own"], "has no toll change after 2009 on tromso_ring among its own measures"),
+])
+def test_framtid_tolls_refuses_bad_options_with_one_message(args, message):
+    res = CliRunner().invoke(main, ["tolls", TRONDHEIM_RUSH_HOUR] + args)
+    assert res.exit_code == 2 and message in res.stderr and "Traceback" not in res.output + res.stderr
+
+
+def test_framtid_tolls_refuses_a_bad_observed_file_before_running(tmp_path, monkeypatch):
+    path = _observed(tmp_path, "cordon,year,change_pct\ntrondheim_ring,2027,-8 %\n")
+    monkeypatch.setattr(toll_cases, "cases", lambda *a, **k: pytest.fail("ran the model"))
+    res = CliRunner().invoke(main, ["tolls", TRONDHEIM_RUSH_HOUR, "--observed", str(path)])
+    assert res.exit_code == 2 and "line 2, column 'change_pct'" in res.stderr
