@@ -176,3 +176,37 @@ def test_framtid_tolls_refuses_a_bad_observed_file_before_running(tmp_path, monk
     monkeypatch.setattr(toll_cases, "cases", lambda *a, **k: pytest.fail("ran the model"))
     res = CliRunner().invoke(main, ["tolls", TRONDHEIM_RUSH_HOUR, "--observed", str(path)])
     assert res.exit_code == 2 and "line 2, column 'change_pct'" in res.stderr
+
+
+def test_an_own_change_that_a_later_own_change_replaces_is_left_out_of_its_counterfactual(tmp_path):
+    """The first of two own changes on a cordon ends when the second starts: its case still runs the scenario
+    without it (the rates before it held until 2030), so its effect is the change's own, not zero."""
+    path = tmp_path / "trondheim-steps.toml"
+    path.write_text('''[scenario]
+name = "trondheim-steps"
+extends = "framtid:current-policies"
+
+[[measure]]
+kind = "congestion_charge"
+label = "step 1"
+replaces = "trondheim_ring tolls from 2019-01-01"
+cordon = "trondheim_ring"
+start_year = 2027
+price_year = 2019
+peak_nok = 60
+offpeak_nok = 30
+
+[[measure]]
+kind = "congestion_charge"
+label = "step 2"
+replaces = "step 1"
+cordon = "trondheim_ring"
+start_year = 2030
+price_year = 2019
+peak_nok = 80
+offpeak_nok = 40
+''', encoding="utf-8")
+    first, second = toll_cases.cases(load(path), own=True)
+    assert (first["label"], first["from"], first["until"]) == ("step 1", 2027, 2029)
+    assert (second["label"], second["from"]) == ("step 2", 2030)
+    assert first["effect_pct"] < -1.0 and second["effect_pct"] < -1.0

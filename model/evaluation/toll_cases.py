@@ -71,9 +71,11 @@ def changes(scenario, cordons: tuple[str, ...] | None = None, own: bool = False)
     """The toll changes of ``scenario`` (module docstring), in the scenario's order: of its cordons
     ``cordons`` (all when None), of its own measures only with ``own``. A scheme's end (rates of zero) is
     not a change that a run without it compares."""
-    pool = scenario.own if own else scenario.measures
-    out = [m for m in pool if m.kind == "congestion_charge" and m.start_year > dims.BASE_YEAR
-           and (m.values["peak_nok"] or m.values["offpeak_nok"])]
+    # The scenario's measures as composed (an own measure that a later one replaces carries its end year there).
+    written = {(m.label, m.origin) for m in scenario.own} if own else None
+    out = [m for m in scenario.measures if m.kind == "congestion_charge" and m.start_year > dims.BASE_YEAR
+           and (m.values["peak_nok"] or m.values["offpeak_nok"])
+           and (written is None or (m.label, m.origin) in written)]
     return [m for m in out if cordons is None or m.values["cordon"] in cordons]
 
 
