@@ -1,4 +1,4 @@
-"""Toll cordons and commuting geography: who crosses which cordon, and what it charged when.
+"""Toll cordons, their rates and commuting: the data of who crosses which cordon, and what it charged when.
 
 Three embedded files, built by ``tools/build_cordons.py`` from the reference data:
 
@@ -10,25 +10,12 @@ Three embedded files, built by ``tools/build_cordons.py`` from the reference dat
 * ``commuting.csv``: the share of the employed residents of one municipality who work
   in another.
 
-The crossing rule: a one-way car trip has one end at home and the other end in the
-destination municipality, in zone type ``d`` with probability ``delta_d``. Each end
-lies inside the cordon independently with its zone type's inside share, and the trip
-crosses the cordon when its two ends lie on different sides::
-
-    P_z = sum_d delta_d [H_z (1 - D_d) + (1 - H_z) D_d]
-
-with ``H = I`` for a home in the owner and ``H = 0`` elsewhere, ``D = I`` for a
-destination in the owner and ``D = 0`` elsewhere. So an owner-internal trip crosses
-with ``sum_d delta_d [I_z (1 - I_d) + (1 - I_z) I_d]``, a trip from another municipality
-into the owner with ``sum_d delta_d I_d`` and a trip out of the owner with ``I_z``.
-Trips between two other municipalities do not cross (transit through a third
-municipality is not modelled; it is part of the cordon's ``external_passage_ratio``).
-Trips ending at home cross exactly when the trip out did, so the rule holds for both
-legs of a home-based tour. A cordon charged inbound only is paid on one leg of a
-round trip that crosses it (direction factor 0.5); one charged both ways on both (1).
-
-Every function is pure (numpy in, numpy out) except the three loaders, which read the
-embedded files and raise :class:`DataError` naming file, line and column.
+The three loaders read them and raise :class:`DataError` naming file, line and column;
+:func:`rates_in_year` gives a year's mean rates from the rate history; :func:`cordons` is the toll
+lever's cordon axis (the embedded cordons, then those of the scenario in hand, :func:`using`).
+The crossing rule, which turns commuting and zone shares into crossings and paid passages per trip,
+is :mod:`cordon_crossing`; ``DIRECTION_FACTOR`` (paid passages per crossing) stays here because
+``load_cordons`` and :mod:`scenario_cordons` check ``charged_direction`` against it.
 """
 
 from __future__ import annotations
@@ -253,104 +240,6 @@ def load_commuting(path: Path | None = None) -> tuple[CommuteShare, ...]:
         out.append(CommuteShare(home, work, year, share, r.text("status", STATUSES), r.text("method"),
                                 r.text("source")))
     return tuple(out)
-
-
-# -- geography -----------------------------------------------------------------------------
-
-def commute_matrix(records: Sequence[CommuteShare], year: int) -> np.ndarray:
-    """Share of the employed residents of each municipality working in each other one [1].
-
-    Returns ``(M, M)`` in the order of ``dims.MUNICIPALITIES`` (rows: home). Each pair
-    takes the record whose year is nearest to ``year`` (the earlier on a tie): shares
-    are held constant outside the years the data cover. Pairs without a record are 0.
-    The diagonal is what is left, ``1 - sum of the row``: working in the home
-    municipality or outside the 13.
-    """
-    m = len(dims.MUNICIPALITIES)
-    out = np.zeros((m, m))
-    best: dict[tuple[str, str], CommuteShare] = {}
-    for r in records:
-        key = (r.home, r.work)
-        if key not in best or (abs(r.year - year), r.year) < (abs(best[key].year - year), best[key].year):
-            best[key] = r
-    for (home, work), r in best.items():
-        out[dims.index(dims.MUNICIPALITIES, home), dims.index(dims.MUNICIPALITIES, work)] = r.share
-    out[np.diag_indices(m)] = 1.0 - out.sum(axis=1)
-    return out
-
-
-def destination_split(commute_share: np.ndarray, other_purpose_factor) -> np.ndarray:
-    """Share of residents' one-way trips by purpose going to each municipality [1].
-
-    ``S[h, commute, n] = c[h, n]`` and ``S[h, p, n] = f c[h, n]`` for errands and leisure
-    (``n != h``), with ``c`` the off-diagonal commuting shares (the diagonal of
-    ``commute_share`` is ignored) and ``f`` = ``other_purpose_factor`` [1]: errand and
-    leisure trips leave the municipality ``f`` times as often as commute trips. The
-    diagonal is the internal share, ``1 - sum of the rest``, so rows sum to 1. Trips to
-    places outside the 13 count as internal (the model has no geography there).
-    commute_share ``(M, M)``; ``f`` a scalar or an array of leading (e.g. draw) axes.
-    Returns ``f.shape + (M, P, M)`` with P = ``dims.PURPOSES``. Raises ValueError if a
-    row's outside share would exceed 1.
-    """
-    c = np.array(commute_share, dtype=float)
-    np.fill_diagonal(c, 0.0)
-    f = np.asarray(other_purpose_factor, dtype=float)
-    factor = np.stack([np.ones_like(f)] + [f] * (len(dims.PURPOSES) - 1), axis=-1)   # (..., P)
-    split = factor[..., None, :, None] * c[:, None, :]                                 # (..., M, P, M)
-    outside = split.sum(axis=-1)
-    if np.any(outside > 1.0) or np.any(split < 0.0):
-        raise ValueError("commuting shares times other_purpose_factor leave a negative internal share")
-    home = np.arange(c.shape[0])
-    split[..., home, :, home] = np.moveaxis(1.0 - outside, -2, 0)
-    return split
-
-
-def crossing_probability(inside_home: np.ndarray, inside_dest: np.ndarray,
-                         dest_zone_share: np.ndarray) -> np.ndarray:
-    """Probability that a one-way trip from a home in zone type z crosses the cordon [1].
-
-    ``P_z = sum_d delta_d [H_z (1 - D_d) + (1 - H_z) D_d]`` with ``H`` the inside shares
-    at the home end, ``D`` at the destination end (0 where that end lies in another
-    municipality than the owner) and ``delta`` the share of trip ends in each zone
-    type, summing to 1. All ``(..., Z)``; returns ``(..., Z)``.
-    """
-    home = np.asarray(inside_home, dtype=float)
-    dest_inside = (np.asarray(dest_zone_share, dtype=float) * np.asarray(inside_dest, dtype=float)).sum(axis=-1)
-    return home * (1.0 - dest_inside[..., None]) + (1.0 - home) * dest_inside[..., None]
-
-
-def crossing_matrix(cordons: Sequence[Cordon], split: np.ndarray,
-                    dest_zone_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Expected crossings and paid passages per one-way car trip, by cordon [1].
-
-    ``X[c, h, z, p] = sum_n S[h, p, n] P_c(h, n, z)`` with ``S`` from
-    :func:`destination_split` ``(..., M, P, M)`` and ``P_c`` from
-    :func:`crossing_probability` for residents of ``h`` in zone type ``z`` travelling to
-    ``n`` (only the owner's own trips and its trips with ``cordon.exchange_with`` can
-    cross). Paid passages are ``X`` times the direction factor (0.5 inbound, 1 both).
-    dest_zone_share ``(..., Z)``. Returns ``(crossings, paid)``, each ``(..., C, M, Z, P)``.
-    """
-    split = np.asarray(split, dtype=float)
-    delta = np.asarray(dest_zone_share, dtype=float)
-    m, z, p = len(dims.MUNICIPALITIES), len(dims.ZONES), split.shape[-2]
-    lead = np.broadcast_shapes(split.shape[:-3], delta.shape[:-1])
-    crossings = np.zeros(lead + (len(cordons), m, z, p))
-    outside = np.zeros(z)
-    # Only a few (home, destination) pairs can cross a cordon: the owner's own trips and its exchange with
-    # its neighbours. Summing those pairs alone spares a dense (C, M, M, Z) array of mostly zeros.
-    for c, cordon in enumerate(cordons):
-        inside = np.array(cordon.inside_share)
-        o = dims.index(dims.MUNICIPALITIES, cordon.municipality)
-        pairs = [(o, o, crossing_probability(inside, inside, delta))]
-        for other in cordon.exchange_with:
-            n = dims.index(dims.MUNICIPALITIES, other)
-            pairs += [(o, n, crossing_probability(inside, outside, delta)),
-                      (n, o, crossing_probability(outside, inside, delta))]
-        for home, destination, probability in sorted(pairs, key=lambda x: x[:2]):
-            crossings[..., c, home, :, :] += (split[..., home, None, :, destination]
-                                              * np.broadcast_to(probability, lead + (z,))[..., :, None])
-    factor = np.array([DIRECTION_FACTOR[c.charged_direction] for c in cordons])
-    return crossings, crossings * factor[:, None, None, None]
 
 
 # -- rates ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Tests of the toll cordons, their rates and the commuting geography (framtid.model.cordons)."""
+"""Tests of the toll cordons, their rates and the commuting shares as read and checked (framtid.model.cordons);
+the crossing rule is tested in test_cordon_crossing.py."""
 
 import csv
 import io
@@ -9,18 +10,11 @@ import numpy as np
 import pytest
 
 from framtid.model import cordons as cm
-from framtid.model import data_store, dims, parameters
+from framtid.model import dims
 from framtid.model.errors import DataError
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
-M = {m: i for i, m in enumerate(dims.MUNICIPALITIES)}
-DELTA = np.array([0.5, 0.3, 0.2])   # trip ends in zone types A, B, C
-
-
-def _cordon(owner="oslo", inside=(1.0, 0.5, 0.0), direction="inbound", exchange=None, cid="test_ring"):
-    others = tuple(m for m in dims.MUNICIPALITIES if m != owner) if exchange is None else exchange
-    return cm.Cordon(cid, cid, owner, direction, inside, others, 0.0, 2009, None, "assumption", "test", "test")
 
 
 def _rate(start, end, price, fuel="all", period="all", cls="light", discount=0.0, cordon="test_ring"):
@@ -28,141 +22,7 @@ def _rate(start, end, price, fuel="all", period="all", cls="light", discount=0.0
                        period, price, discount, "observed", "test", "high", "")
 
 
-def _defaults():
-    """Trip ends by zone type, purpose shares and zone shares from the embedded defaults."""
-    table = parameters.table()
-    delta = np.array([table[f"transport.parking_destination_share.{z}"].default for z in dims.ZONES])
-    purpose = np.array([table[f"transport.purpose_share.{p}"].default for p in dims.PURPOSES])
-    zones = {m.id: np.array(m.zone_share) for m in data_store.municipalities()}
-    return delta / delta.sum(), purpose / purpose.sum(), zones
-
-
-# -- the crossing rule, by hand ----------------------------------------------------------------
-
-def test_crossing_probability_by_hand():
-    inside = np.array([1.0, 0.5, 0.0])
-    # Trip ends inside: 0.5 * 1 + 0.3 * 0.5 + 0.2 * 0 = 0.65.
-    # Internal trip from A (home inside): the other end is outside with 0.35.
-    # From B: 0.5 * 0.35 + 0.5 * 0.65 = 0.5. From C (home outside): 0.65.
-    assert cm.crossing_probability(inside, inside, DELTA) == pytest.approx([0.35, 0.5, 0.65])
-    # From another municipality into the owner: the destination end is inside with 0.65.
-    assert cm.crossing_probability(np.zeros(3), inside, DELTA) == pytest.approx([0.65, 0.65, 0.65])
-    # From the owner out: crosses when the home lies inside.
-    assert cm.crossing_probability(inside, np.zeros(3), DELTA) == pytest.approx([1.0, 0.5, 0.0])
-    # A ring on the owner's boundary (1, 1, 1) is never crossed by internal trips.
-    ones = np.ones(3)
-    assert cm.crossing_probability(ones, ones, DELTA) == pytest.approx(np.zeros(3))
-
-
-def test_crossing_matrix_by_hand():
-    commute = np.eye(len(M))
-    commute[M["baerum"], M["oslo"]] = 0.4      # 40 % of Baerum's workers work in Oslo
-    commute[M["oslo"], M["baerum"]] = 0.1
-    split = cm.destination_split(commute, 0.5)
-    crossings, paid = cm.crossing_matrix([_cordon()], split, DELTA)
-    assert crossings.shape == paid.shape == (1, len(M), 3, 3)
-    # Baerum residents cross only on trips into Oslo: commute 0.4 * 0.65 = 0.26, errands and
-    # leisure 0.2 * 0.65 = 0.13, whatever their home zone type.
-    assert crossings[0, M["baerum"]] == pytest.approx(np.tile([0.26, 0.13, 0.13], (3, 1)))
-    # Oslo residents in zone B: internal 0.5, out of Oslo 0.5.
-    assert crossings[0, M["oslo"], 1] == pytest.approx([0.5, 0.5, 0.5])
-    # Oslo residents in zone A, commute: 0.9 * 0.35 + 0.1 * 1 = 0.415; errands: 0.95 * 0.35 + 0.05 = 0.3825.
-    assert crossings[0, M["oslo"], 0] == pytest.approx([0.415, 0.3825, 0.3825])
-    # Inbound only: a round trip pays once.
-    assert paid == pytest.approx(0.5 * crossings)
-    both = cm.crossing_matrix([_cordon(direction="both")], split, DELTA)[1]
-    assert both == pytest.approx(crossings)
-    # Residents of places that do not exchange trips with the owner never cross.
-    assert crossings[0, M["tromso"]] == pytest.approx(np.zeros((3, 3)))
-
-
-def test_exchange_with_limits_who_crosses():
-    commute = np.eye(len(M))
-    commute[M["drammen"], M["baerum"]] = 0.05
-    commute[M["oslo"], M["baerum"]] = 0.1
-    split = cm.destination_split(commute, 1.0)
-    # A ring on Baerum's western boundary: Drammen residents cross on their way in, Oslo residents do not.
-    crossings, _ = cm.crossing_matrix([_cordon("baerum", (1, 1, 1), exchange=("drammen",))], split, DELTA)
-    assert crossings[0, M["drammen"]] == pytest.approx(np.full((3, 3), 0.05))
-    assert crossings[0, M["oslo"]] == pytest.approx(np.zeros((3, 3)))
-    assert crossings[0, M["baerum"]] == pytest.approx(np.zeros((3, 3)))
-
-
-def test_destination_split_rows_sum_to_one():
-    commute = cm.commute_matrix(cm.load_commuting(), 2009)
-    split = cm.destination_split(commute, 0.5)
-    assert split.shape == (len(M), len(dims.PURPOSES), len(M))
-    assert split.sum(axis=-1) == pytest.approx(np.ones((len(M), 3)))
-    # Commute trips follow the commuting shares, the other purposes leave half as often.
-    b, o = M["baerum"], M["oslo"]
-    assert split[b, 0, o] == pytest.approx(commute[b, o])
-    assert split[b, 1:, o] == pytest.approx([0.5 * commute[b, o]] * 2)
-    assert split[b, 1, b] == pytest.approx(1.0 - 0.5 * (1.0 - commute[b, b]))
-    # A factor per draw gives a leading draw axis.
-    draws = cm.destination_split(commute, np.array([0.0, 0.5, 1.0]))
-    assert draws.shape == (3, len(M), 3, len(M))
-    assert draws.sum(axis=-1) == pytest.approx(np.ones((3, len(M), 3)))
-    assert draws[0, :, 1:] == pytest.approx(np.broadcast_to(np.eye(len(M))[:, None, :], (len(M), 2, len(M))))
-    assert draws[1] == pytest.approx(split)
-    with pytest.raises(ValueError):
-        cm.destination_split(commute, 10.0)
-
-
-def test_commute_matrix_takes_the_nearest_year():
-    rows = [cm.CommuteShare("oslo", "baerum", 2011, 0.05, "observed", "", ""),
-            cm.CommuteShare("oslo", "baerum", 2019, 0.07, "observed", "", ""),
-            cm.CommuteShare("baerum", "oslo", 2018, 0.4, "observed", "", "")]
-    for year, expected in ((2009, 0.05), (2015, 0.05), (2016, 0.07), (2030, 0.07)):
-        c = cm.commute_matrix(rows, year)
-        assert c[M["oslo"], M["baerum"]] == pytest.approx(expected)
-        assert c[M["baerum"], M["oslo"]] == pytest.approx(0.4)
-        assert c.sum(axis=1) == pytest.approx(np.ones(len(M)))
-        assert c[M["oslo"], M["oslo"]] == pytest.approx(1.0 - expected)
-
-
-# -- the embedded cordons ----------------------------------------------------------------------
-
-def _embedded_crossings(year=2009):
-    delta, purpose, zones = _defaults()
-    cordons = cm.load_cordons()
-    split = cm.destination_split(cm.commute_matrix(cm.load_commuting(), year), 0.5)
-    crossings, paid = cm.crossing_matrix(cordons, split, delta)
-    return cordons, crossings, paid, purpose, zones
-
-
-def test_baerum_residents_cross_oslo_cordons_and_tromso_residents_none():
-    cordons, crossings, paid, purpose, zones = _embedded_crossings()
-    oslo = [k for k, c in enumerate(cordons) if c.municipality == "oslo"]
-    assert len(oslo) == 4
-    for k in oslo:
-        baerum = zones["baerum"] @ crossings[k, M["baerum"]] @ purpose
-        assert baerum > 0.01, cordons[k].id
-        assert paid[k, M["baerum"]].sum() > 0
-        assert crossings[k, M["tromso"]] == pytest.approx(np.zeros((3, 3)))
-    # Tromso residents cross only their own ring.
-    own = [k for k, c in enumerate(cordons) if c.municipality == "tromso"]
-    others = [k for k in range(len(cordons)) if k not in own]
-    assert crossings[others][:, M["tromso"]] == pytest.approx(0.0)
-    assert crossings[own, M["tromso"]].sum() > 0
-
-
-def test_city_boundary_ring_is_never_crossed_by_internal_trips():
-    cordons = cm.load_cordons()
-    boundary = [c for c in cordons if c.inside_share == (1.0, 1.0, 1.0)]
-    assert {c.id for c in boundary} >= {"oslo_city_boundary"}
-    internal_only = cm.destination_split(np.eye(len(M)), 0.5)
-    crossings, paid = cm.crossing_matrix(boundary, internal_only, _defaults()[0])
-    assert crossings == pytest.approx(np.zeros_like(crossings))
-    assert paid == pytest.approx(np.zeros_like(paid))
-
-
-def test_oslo_ring_calibrated_to_half_of_residents_car_trips():
-    cordons, crossings, paid, purpose, zones = _embedded_crossings()
-    k = [c.id for c in cordons].index("oslo_ring")
-    share = zones["oslo"] @ crossings[k, M["oslo"]] @ purpose
-    assert share == pytest.approx(0.5, abs=0.01)   # policies/cordon_shares.csv: 'about half'
-    assert zones["oslo"] @ paid[k, M["oslo"]] @ purpose == pytest.approx(share / 2)
-
+# -- the embedded files ------------------------------------------------------------------------
 
 def test_embedded_files_are_complete_and_sourced():
     cordons = cm.load_cordons()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from framtid.model import cordon_crossing as cc
 from framtid.model import cordons as cm
 from framtid.model import data_store, dims, parameters
 
@@ -538,7 +539,7 @@ def nested_union(insides: list[np.ndarray], internal: np.ndarray, outbound: np.n
 def calibrate_oslo(commuting: list[dict], shares_rows) -> dict:
     delta, purpose, zones = calibration_inputs()
     records = [cm.CommuteShare(r["home"], r["work"], r["year"], r["share"], r["status"], "", "") for r in commuting]
-    split = cm.destination_split(cm.commute_matrix(records, dims.BASE_YEAR), OTHER_PURPOSE_FACTOR)
+    split = cc.destination_split(cc.commute_matrix(records, dims.BASE_YEAR), OTHER_PURPOSE_FACTOR)
     o = dims.index(dims.MUNICIPALITIES, "oslo")
     internal = split[o, :, o]
     targets = {}
@@ -729,8 +730,8 @@ def print_report(out: Path) -> None:
     delta, purpose, zones = calibration_inputs()
     ids = [c.id for c in cordons]
     for year in (2009, 2019):
-        split = cm.destination_split(cm.commute_matrix(commuting, year), OTHER_PURPOSE_FACTOR)
-        crossings, paid = cm.crossing_matrix(cordons, split, delta)
+        split = cc.destination_split(cc.commute_matrix(commuting, year), OTHER_PURPOSE_FACTOR)
+        crossings, paid = cc.crossing_matrix(cordons, split, delta)
         on_day = [r for r in rates if r.valid_from <= date(year, 7, 1) and (r.valid_to is None
                                                                              or r.valid_to >= date(year, 7, 1))]
         live = [c for c, cid in enumerate(ids) if any(r.cordon == cid and r.price_nok > 0 for r in on_day)]

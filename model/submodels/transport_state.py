@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import cordon_crossing
 from .. import cordons as cordon_data
 from .. import dims
 from ..parameters import Params
@@ -31,7 +32,7 @@ CAR, PASSENGER, PT, BIKE, WALK = (dims.index(dims.MODES, m) for m in dims.MODES)
 COMMUTE, ERRANDS = dims.index(dims.PURPOSES, "commute"), dims.index(dims.PURPOSES, "errands")
 PETROL, DIESEL, PHEV, BEV = range(len(dims.POWERTRAINS))
 CAR_CLASS, BUS_CLASS = dims.index(dims.VEHICLE_CLASSES, "car"), dims.index(dims.VEHICLE_CLASSES, "bus")
-COMMUTING_YEAR = dims.BASE_YEAR   # commuting shares nearest to 2009, held (cordons.commute_matrix)
+COMMUTING_YEAR = dims.BASE_YEAR   # commuting shares nearest to 2009, held (cordon_crossing.commute_matrix)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Geography:
 
 def geography(c: DemandCoefficients) -> Geography:
     """Crossings and paid passages per trip of every cordon for residents of each municipality,
-    zone type and purpose (:func:`framtid.model.cordons.crossing_matrix`)."""
+    zone type and purpose (:func:`framtid.model.cordon_crossing.crossing_matrix`)."""
     return _geography(c.outside_factor.tobytes(), c.destination_share.tobytes(), len(c.outside_factor),
                       cordon_data.cordons())
 
@@ -58,9 +59,9 @@ def _geography(outside: bytes, destination: bytes, n_draws: int, cords: tuple) -
     # cordons (a scenario may add its own).
     outside_factor = np.frombuffer(outside).reshape(n_draws)
     destination_share = np.frombuffer(destination).reshape(n_draws, -1)
-    commute = cordon_data.commute_matrix(cordon_data.load_commuting(), COMMUTING_YEAR)
-    split = cordon_data.destination_split(commute, outside_factor)                  # (D, M, P, M)
-    crossings, paid = cordon_data.crossing_matrix(cords, split, destination_share)  # (D, C, M, Z, P)
+    commute = cordon_crossing.commute_matrix(cordon_data.load_commuting(), COMMUTING_YEAR)
+    split = cordon_crossing.destination_split(commute, outside_factor)                  # (D, M, P, M)
+    crossings, paid = cordon_crossing.crossing_matrix(cords, split, destination_share)  # (D, C, M, Z, P)
     owner = np.array([dims.MUNICIPALITIES.index(x.municipality) for x in cords])
     # Contiguous, so that the yearly matrix products with them (tolls.py) need no copy.
     crossings, paid = np.ascontiguousarray(crossings), np.ascontiguousarray(paid)
