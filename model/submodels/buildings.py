@@ -42,7 +42,9 @@ Every lever is read in ``advance``; ``account`` reads only the state.
 
 Stock arithmetic lives in :mod:`building_stock`, heating-system arithmetic in
 :mod:`heating`, the yearly choice of heating systems in :mod:`heating_choice`, parameter
-reshaping (and reading the levers) in :mod:`building_parameters`.
+reshaping (and reading the levers) in :mod:`building_parameters`, the calibration factors applied
+to the base-year heating-system shares in :mod:`heating_calibration`, and the yearly inputs read
+from the simulation context (carrier prices, years until the ban) in :mod:`building_inputs`.
 Methods: NVE Energibruksmodell logic (methods.md §3.2-3.3).
 """
 
@@ -56,7 +58,8 @@ from .. import dims
 from ..levers import acting
 from ..parameters import Params
 from . import building_stock as stock
-from . import heating
+from . import heating, heating_calibration
+from .building_inputs import ban_ahead, price_index
 from .building_parameters import Coefficients, coefficients, draws_fastest, lever
 from .heating_choice import annual_cost, heating_systems
 
@@ -66,14 +69,6 @@ SOURCES = ("heating_oil", "heating_paraffin", "heating_natural_gas", "heating_lp
 SOURCE_CARRIER = {
     "heating_oil": "heating_oil", "heating_paraffin": "paraffin",
     "heating_natural_gas": "natural_gas", "heating_lpg": "lpg", "heating_wood": "wood",
-}
-# System whose 2009 share each calibration factor scales. Wood is calibrated on
-# its emissions per unit of wood instead: the inventory's wood emissions depend
-# on the stove stock (old stoves emit several times more CH4 than new ones) as
-# much as on the heat share, and scaling the share could need more houses on
-# wood than there are (Porsgrunn and Skien imply a factor near 4).
-SOURCE_SYSTEM = {
-    "heating_oil": heating.OIL_BOILER, "heating_paraffin": heating.PARAFFIN_STOVE,
 }
 # Cohorts a deep renovation can reach: those with the ordinary renovation cut (up to TEK10);
 # TEK17 and TEK21 are built near today's standard (TABULA's "advanced" refurbishment is for the old stock).
@@ -126,73 +121,6 @@ def _coef(state: BuildingState, params: Params) -> Coefficients:
     return state.coef if params is state.params else coefficients(params)
 
 
-def _factor(calibration: dict | None, source: str, shape: tuple) -> np.ndarray:
-    value = (calibration or {}).get(source, 1.0)
-    return np.broadcast_to(np.asarray(value, dtype=float), shape)
-
-
-def calibrated_shares(shares: np.ndarray, gas_lpg_share: np.ndarray,
-                      calibration: dict | None) -> tuple[np.ndarray, np.ndarray]:
-    """Scale the base-year system shares by the calibration factors [1].
-
-    oil_boiler and paraffin_stove shares are multiplied by the factors of
-    heating_oil and heating_paraffin (heating_wood acts on wood's emission
-    factors instead, see ``SOURCE_SYSTEM``); the gas-boiler
-    share is split into its natural-gas part ``(1 - lpg)`` and LPG part ``lpg``,
-    each scaled by its own factor. The heat moved is taken from (or given to)
-    direct_electric, so shares still sum to one and every m2 keeps its heat;
-    where direct_electric holds too little (a draw with high fossil factors and a
-    small electric share), the rest comes from heat pumps and district heating in
-    proportion to their shares.
-
-    ``shares`` (D, M, T, H); ``gas_lpg_share`` (M,). Returns the new shares and
-    the LPG share of gas-boiler fuel (D, M). Raises ValueError if even those
-    cannot give the heat.
-    """
-    d, m = shares.shape[:2]
-    out = np.array(shares, order="F")         # a copy, draws fastest
-    for source, h in SOURCE_SYSTEM.items():
-        out[..., h] *= _factor(calibration, source, (d, m))[..., None]
-    gas_natural = (1.0 - gas_lpg_share) * _factor(calibration, "heating_natural_gas", (d, m))
-    gas_lpg = gas_lpg_share * _factor(calibration, "heating_lpg", (d, m))
-    gas_total = gas_natural + gas_lpg
-    out[..., heating.GAS_BOILER] *= gas_total[..., None]
-    lpg_share = np.divide(gas_lpg, gas_total, out=np.broadcast_to(gas_lpg_share, (d, m)).copy(),
-                          where=gas_total > 0)
-    moved = (out - shares).sum(axis=-1)
-    out[..., heating.DIRECT_ELECTRIC] -= moved
-    _cover_from_other_electric(out)
-    short = out[..., heating.DIRECT_ELECTRIC] < -1e-12
-    if short.any():
-        munis = sorted({int(i) for i in np.nonzero(short)[1]})
-        names = [dims.MUNICIPALITIES[i] for i in munis if i < len(dims.MUNICIPALITIES)]
-        raise ValueError(
-            "heating calibration needs more heat than direct_electric holds in municipality index "
-            f"{', '.join(map(str, munis))} ({', '.join(names)}); "
-            "lower the heating factors or raise the base-year fossil/wood shares")
-    out[..., heating.DIRECT_ELECTRIC] = np.maximum(out[..., heating.DIRECT_ELECTRIC], 0.0)
-    return out, lpg_share
-
-
-_OTHER_ELECTRIC = [heating.HEAT_PUMP, heating.DISTRICT_HEATING]
-
-
-def _cover_from_other_electric(shares: np.ndarray) -> None:
-    """Where the direct-electric share went negative, take the shortfall from heat pumps and
-    district heating in proportion to their shares (in place) [1]. Only parameter draws whose
-    calibrated fossil shares outgrow the 2009 direct-electric share reach this: the inventory then
-    says there was more fossil heat than the assumed mix leaves room for in direct electric."""
-    short = np.maximum(-shares[..., heating.DIRECT_ELECTRIC], 0.0)
-    if not (short > 1e-12).any():
-        return
-    donors = shares[..., _OTHER_ELECTRIC]
-    available = donors.sum(axis=-1)
-    take = np.minimum(short, available)
-    cut = np.divide(take, available, out=np.zeros_like(take), where=available > 0)
-    shares[..., _OTHER_ELECTRIC] = donors * (1.0 - cut[..., None])
-    shares[..., heating.DIRECT_ELECTRIC] += take
-
-
 def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: np.ndarray,
                gas_lpg_share: np.ndarray, params: Params,
                calibration: dict[str, np.ndarray] | None = None) -> BuildingState:
@@ -203,7 +131,7 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
     2009 follows the same constant renovation rate as the simulation.
     Calibration (``calibration[source]`` of shape (D, M), missing = 1) scales the
     base-year oil, paraffin, natural-gas, LPG and wood shares (see
-    :func:`calibrated_shares`) and, for ``heating_other``, the other fossil fuel
+    :func:`heating_calibration.calibrated_shares`) and, for ``heating_other``, the other fossil fuel
     use per m2 of non-residential floor area; 2009 emissions of each source are
     therefore linear in its factor.
     """
@@ -244,20 +172,22 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
 def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
                calibration: dict[str, np.ndarray] | None) -> BuildingState:
     """A 2009 state of :func:`init_state` with the calibration factors ``calibration`` instead of its own:
-    equal to ``init_state`` with them. The factors set the heating-system shares (:func:`calibrated_shares`),
-    the constants of the replacement choice that keep them, and the factors of other fossil fuel and of wood;
-    the stock and its heat needs do not depend on them and are kept."""
+    equal to ``init_state`` with them. The factors set the heating-system shares
+    (:func:`heating_calibration.calibrated_shares`), the constants of the replacement choice that keep them,
+    and the factors of other fossil fuel and of wood; the stock and its heat needs do not depend on them and
+    are kept."""
     coef = state.coef
     d, m = state.area.shape[:2]
     base_shares = np.broadcast_to(coef.system_share_2009[:, None], (d, m) + coef.system_share_2009.shape[1:])
-    shares, lpg_share = calibrated_shares(base_shares, np.asarray(gas_lpg_share, dtype=float), calibration)
+    shares, lpg_share = heating_calibration.calibrated_shares(base_shares, np.asarray(gas_lpg_share, dtype=float),
+                                                              calibration)
     cost = annual_cost(coef, state.space_need_2009, state.water_need_2009, np.zeros((d, 1)))
     beta = coef.beta[:, None, None, None]
     lifetime = coef.lifetime[:, None, None, :]
     return replace(
         state, system_share=draws_fastest(shares), lpg_share=draws_fastest(lpg_share),
-        other_fossil_factor=draws_fastest(_factor(calibration, "heating_other", (d, m))),
-        wood_emission_factor=draws_fastest(_factor(calibration, "heating_wood", (d, m))),
+        other_fossil_factor=draws_fastest(heating_calibration.factor(calibration, "heating_other", (d, m))),
+        wood_emission_factor=draws_fastest(heating_calibration.factor(calibration, "heating_wood", (d, m))),
         replacement_asc=draws_fastest(heating.reference_constants(
             heating.steady_replacement_probability(shares, lifetime), beta, cost)),
         new_build_asc=draws_fastest(heating.reference_constants(coef.new_build_share[:, None], beta, cost)))
@@ -474,38 +404,6 @@ def wood_ch4_factor(renewed: np.ndarray, old_share: np.ndarray, ratio: np.ndarra
     return (now + (1.0 - now) * ratio) / (old_share + (1.0 - old_share) * ratio)
 
 
-def _ban_ahead(ctx) -> np.ndarray | None:
-    """Years until the scheduled oil-heating ban (D, M) [yr] where owners foresee it
-    (lever ``oil_heating_ban_foresight``), else None: the path is read only when it matters."""
-    if acting(ctx.levers, "oil_heating_ban_foresight") is None:
-        return None
-    return ctx.years_until("oil_heating_ban")
-
-
-def price_index(ctx) -> np.ndarray:
-    """This year's carrier prices relative to 2009, ``(D, M, carriers)`` [1]: electricity incl. grid,
-    taxes and VAT; heating oil and paraffin with this year's CO2 and base taxes (the levers), both
-    from the price paths (``prices.py``); the other carriers held at their 2009 real price.
-
-    Heating oil is gas oil: its carbon is taken as that of road diesel (``transport.co2_per_litre.diesel``).
-    """
-    from .. import prices
-
-    p, k = ctx.params, ctx.k
-    d, m = ctx.population.shape
-    index = np.ones((d, m, len(dims.CARRIERS)))
-    kg = p["transport.co2_per_litre.diesel"]
-    oil_now = prices.heating_oil_consumer_price(ctx.prices, k, ctx.levers["base_tax_heating_oil"],
-                                                ctx.levers["co2_tax_heating_oil_nok_per_t"], kg)
-    oil_2009 = prices.heating_oil_consumer_price(ctx.prices, 0, ctx.base_levers["base_tax_heating_oil"],
-                                                 ctx.base_levers["co2_tax_heating_oil_nok_per_t"], kg)
-    for carrier in ("heating_oil", "paraffin"):
-        index[..., dims.CARRIERS.index(carrier)] = oil_now / oil_2009
-    electricity = prices.electricity_consumer_price(ctx.prices, k) / prices.electricity_consumer_price(ctx.prices, 0)
-    index[..., dims.CARRIERS.index("electricity")] = electricity[:, None]
-    return index
-
-
 class Buildings:
     """Buildings in the simulation's protocol (``submodels/__init__.py``)."""
 
@@ -524,7 +422,7 @@ class Buildings:
 
     def advance(self, state: BuildingState, ctx) -> BuildingState:
         return advance(state, ctx.population, ctx.outputs["land_use"]["new_dwelling_apartment_share"],
-                       ctx.levers, ctx.params, ctx.year, price_index(ctx), _ban_ahead(ctx))
+                       ctx.levers, ctx.params, ctx.year, price_index(ctx), ban_ahead(ctx))
 
     def account(self, state: BuildingState, ctx) -> dict:
         return account(state, ctx.hdd, ctx.levers, ctx.params, ctx.year)

@@ -1,0 +1,47 @@
+"""The yearly inputs of the buildings submodel read from the simulation context: carrier prices and the ban ahead.
+
+Each year ``buildings.advance`` weighs the heating systems at this year's carrier prices relative to
+2009 (:func:`price_index`, from the price paths of :mod:`framtid.model.prices` and this year's oil
+taxes) and, where owners foresee the oil-heating ban, at the years left until it (:func:`ban_ahead`,
+from the scheduled lever paths). Both are read here from the context so that :mod:`buildings` and
+:mod:`heating_choice` take plain arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dims
+from ..levers import acting
+
+
+def ban_ahead(ctx) -> np.ndarray | None:
+    """Years until the scheduled oil-heating ban (D, M) [yr] where owners foresee it
+    (lever ``oil_heating_ban_foresight``), else None: the path is read only when it matters."""
+    if acting(ctx.levers, "oil_heating_ban_foresight") is None:
+        return None
+    return ctx.years_until("oil_heating_ban")
+
+
+def price_index(ctx) -> np.ndarray:
+    """This year's carrier prices relative to 2009, ``(D, M, carriers)`` [1]: electricity incl. grid,
+    taxes and VAT; heating oil and paraffin with this year's CO2 and base taxes (the levers), both
+    from the price paths (``prices.py``); the other carriers held at their 2009 real price.
+
+    Heating oil is gas oil: its carbon is taken as that of road diesel (``transport.co2_per_litre.diesel``).
+    """
+    from .. import prices
+
+    p, k = ctx.params, ctx.k
+    d, m = ctx.population.shape
+    index = np.ones((d, m, len(dims.CARRIERS)))
+    kg = p["transport.co2_per_litre.diesel"]
+    oil_now = prices.heating_oil_consumer_price(ctx.prices, k, ctx.levers["base_tax_heating_oil"],
+                                                ctx.levers["co2_tax_heating_oil_nok_per_t"], kg)
+    oil_2009 = prices.heating_oil_consumer_price(ctx.prices, 0, ctx.base_levers["base_tax_heating_oil"],
+                                                 ctx.base_levers["co2_tax_heating_oil_nok_per_t"], kg)
+    for carrier in ("heating_oil", "paraffin"):
+        index[..., dims.CARRIERS.index(carrier)] = oil_now / oil_2009
+    electricity = prices.electricity_consumer_price(ctx.prices, k) / prices.electricity_consumer_price(ctx.prices, 0)
+    index[..., dims.CARRIERS.index("electricity")] = electricity[:, None]
+    return index
