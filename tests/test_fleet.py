@@ -1,4 +1,4 @@
-"""Tests of the pure fleet functions: survival, turnover, cost of ownership, fuel and gases."""
+"""Tests of the pure fleet functions: survival, turnover, vintage stocks, energy use and the fleet parameters."""
 
 import numpy as np
 import pytest
@@ -166,47 +166,6 @@ def test_vintage_efficiency():
     assert fleet.vintage_efficiency(10, 0.02, 0.5) == pytest.approx(0.98 ** 10)
     assert fleet.vintage_efficiency(10, 0.02, 0.9) == pytest.approx(0.9)
     assert fleet.vintage_efficiency(-5, 0.02, 0.6) == pytest.approx(0.98 ** -5)
-
-
-def test_annuity_factor():
-    # 0.07 / (1 - 1.07^-10) = 0.142378; without interest 1/n
-    assert float(fleet.annuity_factor(0.07, 10)) == pytest.approx(0.142378, rel=1e-5)
-    assert float(fleet.annuity_factor(0.0, 10)) == pytest.approx(0.1)
-
-
-def test_ownership_cost_hand_case():
-    def tco(vat_paid, tax_paid):
-        return fleet.ownership_cost(200_000, 90_000, 0.25, vat_paid, tax_paid, 0.1, 10_000, 1.0, 3000, 1000)
-
-    # 0.1 * (200 000 * 1.25 + 90 000) + 10 000 km * 1 NOK/km + 3 000 + 1 000 = 48 000 NOK/yr
-    assert tco(1.0, 1.0) == pytest.approx(48_000)
-    # exempt from VAT and registration tax: 0.1 * 200 000 + 14 000 = 34 000 NOK/yr
-    assert tco(0.0, 0.0) == pytest.approx(34_000)
-
-
-def test_powertrain_logit_hand_case():
-    # utilities -1e-4 * (50 000, 40 000) = (-5, -4): shares 1/(1+e), e/(1+e) = 0.2689, 0.7311
-    shares = fleet.powertrain_logit(np.array([50_000.0, 40_000.0]), np.zeros(2), -1e-4)
-    np.testing.assert_allclose(shares, [0.268941, 0.731059], atol=1e-6)
-
-
-def test_logistic_path_midpoint():
-    assert float(fleet.logistic_path(2016.0, 6.0, 2016.0, 0.3)) == pytest.approx(3.0)
-
-
-def test_blend_volumes_conserve_energy():
-    # 9 024 kWh of petrol energy, 10 % ethanol by volume at 0.65 energy ratio:
-    # L = 9024 / (9.024 * (0.9 + 0.065)) = 1036.27 L; fossil 932.64 L, bio 103.63 L
-    fossil, bio = fleet.blend_volumes(9024.0, 0.1, 9.024, 0.65)
-    assert fossil == pytest.approx(932.642, rel=1e-5)
-    assert bio == pytest.approx(103.627, rel=1e-5)
-    assert fossil * 9.024 + bio * 9.024 * 0.65 == pytest.approx(9024.0)
-
-
-def test_tailpipe_gases_hand_case():
-    # 1000 L fossil x 2.32 kg/L = 2.32 t CO2; 1100 L burnt x 0.3 g/L = 0.00033 t CH4, x 0.06 g/L N2O
-    gases = fleet.tailpipe_gases(np.array(1000.0), np.array(1100.0), 2.32, 0.3, 0.06)
-    np.testing.assert_allclose(gases, [2.32, 0.00033, 0.000066, 0.0], rtol=1e-12)
 
 
 def test_fleet_mix_hand_case():

@@ -3,9 +3,10 @@
 New cars: a logit over ``dims.POWERTRAINS`` for buyers in each zone type on the total cost of ownership
 (price with VAT and registration tax, energy at this year's prices, the tolls and parking the household's
 car trips meet), technology maturity, home charging and the peer effect of the local BEV share, with
-municipal constants that reproduce the 2009 new-car shares (:func:`choose_car_powertrains`). Fleet state:
-the weights the vintage stock (:mod:`.fleet`) is summed with each year and what follows from its sums,
-the vkm share by powertrain, the energy per vkm and the BEV share of the car stock.
+municipal constants that reproduce the 2009 new-car shares (:func:`choose_car_powertrains`); the cost and
+maturity terms are the arithmetic of :mod:`.powertrain_costs`. Fleet state: the weights the vintage stock
+(:mod:`.fleet`) is summed with each year and what follows from its sums, the vkm share by powertrain, the
+energy per vkm and the BEV share of the car stock.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from . import fleet, mode_choice, tolls
 from .fleet import FleetCoefficients
 from .mode_choice import DemandCoefficients
 from .ordered_sums import trailing_sum
+from .powertrain_costs import logistic_path, ownership_cost
 from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, coef,
                               over_groups)
 from .travel_costs import bev_parking_discount
@@ -139,12 +141,12 @@ def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCo
     vat_paid = np.stack([np.ones_like(lv["bev_vat_exemption"])] * 3 + [1.0 - lv["bev_vat_exemption"]], -1)
     reg_paid = np.stack([np.ones_like(lv["bev_registration_tax_exemption"])] * 3
                         + [1.0 - lv["bev_registration_tax_exemption"]], -1)
-    tco = fleet.ownership_cost(
+    tco = ownership_cost(
         car_price[:, None, None, :], fc.registration_tax[:, None, None, :], fc.vat_rate[:, None, None, None],
         vat_paid[:, :, None, :], reg_paid[:, :, None, :], fc.annuity[:, None, None, None],
         fc.annual_km[:, None, None, CAR_CLASS, None], energy_cost[:, :, None, :], tolls_k, parking_k)
     path = (fc.maturity_amplitude, fc.maturity_midpoint, fc.maturity_rate)
-    maturity = fleet.logistic_path(year, *path) - fleet.logistic_path(dims.BASE_YEAR, *path)      # (D, K)
+    maturity = logistic_path(year, *path) - logistic_path(dims.BASE_YEAR, *path)                  # (D, K)
     charging = (fc.charging_coefficient[:, None, None] * (fc.home_charging[:, :, None] - 1.0)
                 * fc.charging_need[:, None, :])                                                   # (D, Z, K)
     peer = fc.peer_coefficient[:, None] * bev_share_of_stock(state.stock)                        # (D, M)

@@ -1,12 +1,12 @@
-"""Vehicle fleets: vintage stock, survival, powertrain choice, energy use and tailpipe gases.
+"""Vehicle fleets: vintage stock, survival, turnover, energy use per km and the fleet parameters.
 
 A cohort (stock) model per vehicle class (methods §1.5): vehicles by age
 ``0..dims.MAX_VEHICLE_AGE`` (the last age is open-ended) and powertrain
 (``dims.POWERTRAINS``), scrapped along a Weibull survival curve, replaced and
 supplemented by new vehicles whose powertrain mix comes from a choice model (cars) or
 a policy share (vans, heavy vehicles, buses). Energy per km depends on powertrain and
-vintage; tailpipe CO2 counts only the fossil part of the fuel, because the territorial
-inventory counts biofuel CO2 as zero (methods §1.5).
+vintage. The cost and utility terms of the cars' choice are in :mod:`.powertrain_costs`,
+the fuel blend and the tailpipe gases of the energy used in :mod:`.tailpipe`.
 
 The functions are pure (numpy arrays in, numpy arrays out; stock arrays end in ``(..., A, K)``: age
 then powertrain), except that a year's fleet in the simulation is a :class:`VintageStock`, which
@@ -21,10 +21,9 @@ import numpy as np
 
 from .. import dims
 from ..parameters import Params
+from .powertrain_costs import annuity_factor
 
 FUELS = ("petrol", "diesel")
-KG_PER_T = 1e3
-G_PER_T = 1e6
 SURVIVAL_TAIL_YEARS = 100  # ages summed beyond the open class; R is negligible by then
 SCALE_FLOOR = 1e-200      # a vintage stock's scale below this is folded into its counts (VintageStock)
 
@@ -253,52 +252,6 @@ def vintage_efficiency(years_after_base: np.ndarray, improvement: np.ndarray,
     return np.maximum((1.0 - improvement) ** years_after_base, floor)
 
 
-def annuity_factor(rate: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Capital recovery factor [1/yr]: ``r / (1 - (1 + r)^-n)`` (``1/n`` when ``r = 0``)."""
-    rate = np.asarray(rate, dtype=float)
-    safe = np.where(rate == 0.0, 1.0, rate)
-    return np.where(rate == 0.0, 1.0 / years, safe / (1.0 - (1.0 + safe) ** -years))
-
-
-def ownership_cost(price: np.ndarray, registration_tax: np.ndarray, vat_rate: np.ndarray,
-                   vat_paid: np.ndarray, registration_tax_paid: np.ndarray,
-                   annuity: np.ndarray, annual_km: np.ndarray, energy_cost_per_km: np.ndarray,
-                   tolls_per_year: np.ndarray, parking_per_year: np.ndarray) -> np.ndarray:
-    """Annualised total cost of owning and running a new car [NOK/yr].
-
-    ``TCO = a (P (1 + v u_vat) + T_reg u_reg) + km c_energy + tolls + parking``, with the
-    pre-tax price ``P`` and registration tax ``T_reg`` [NOK], VAT rate ``v``, the shares
-    ``u`` of VAT and registration tax actually paid (1 - exemption), annuity factor
-    ``a`` [1/yr], [km/yr], [NOK/km] and yearly tolls and parking [NOK/yr] (methods §1.5).
-    Arguments broadcast.
-    """
-    purchase = price * (1.0 + vat_rate * vat_paid) + registration_tax * registration_tax_paid
-    return annuity * purchase + annual_km * energy_cost_per_km + tolls_per_year + parking_per_year
-
-
-def powertrain_logit(total_cost: np.ndarray, constants: np.ndarray,
-                     cost_coefficient: np.ndarray) -> np.ndarray:
-    """New-car shares by powertrain from a logit on total cost of ownership [1].
-
-    ``s[k] = exp(ASC[k] + beta TCO[k]) / sum_j exp(ASC[j] + beta TCO[j])`` with ``beta``
-    [1/(NOK/yr)] < 0 and constants for everything the cost does not hold (technology
-    maturity, range, charging, peers; methods §1.5). Powertrains on the last axis.
-    """
-    utility = constants + cost_coefficient * total_cost
-    v = np.exp(utility - utility.max(axis=-1, keepdims=True))
-    return v / v.sum(axis=-1, keepdims=True)
-
-
-def logistic_path(year: float, amplitude: np.ndarray, midpoint: np.ndarray,
-                  rate: np.ndarray) -> np.ndarray:
-    """A logistic time path ``A / (1 + exp(-k (t - t0)))`` [same unit as ``A``].
-
-    Used for the maturing of a new technology (range, model choice, charging network)
-    as a utility constant (methods §1.5).
-    """
-    return amplitude / (1.0 + np.exp(-rate * (year - midpoint)))
-
-
 def fleet_mix(stock: np.ndarray, mileage_by_age: np.ndarray, fuel_per_km_new: np.ndarray,
               fuel_vintage: np.ndarray, electricity_per_km_new: np.ndarray,
               electricity_vintage: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -330,36 +283,6 @@ def mix_of_sums(km: np.ndarray, fuel: np.ndarray, electricity: np.ndarray, fuel_
     total = np.maximum(km.sum(axis=-1), np.finfo(float).tiny)
     return (km / total[..., None], fuel_per_km_new * fuel / total[..., None],
             (electricity_per_km_new * electricity).sum(axis=-1) / total)
-
-
-def blend_volumes(energy_kwh: np.ndarray, bio_share: np.ndarray, energy_content: np.ndarray,
-                  bio_energy_ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Litres of fossil fuel and of biofuel that deliver an amount of energy [L].
-
-    A blend with biofuel volume share ``b`` holds ``h (1 - b + b r)`` kWh per litre, where
-    ``h`` [kWh/L] is the fossil fuel's energy content and ``r`` the energy of a litre of
-    biofuel relative to a litre of fossil fuel; so ``L = E / (h (1 - b + b r))``, of which
-    ``(1 - b) L`` fossil and ``b L`` bio. Arguments broadcast.
-    """
-    litres = energy_kwh / (energy_content * (1.0 - bio_share + bio_share * bio_energy_ratio))
-    return (1.0 - bio_share) * litres, bio_share * litres
-
-
-def tailpipe_gases(fossil_litres: np.ndarray, fuel_equivalent_litres: np.ndarray,
-                   co2_per_litre: np.ndarray, ch4_per_litre: np.ndarray,
-                   n2o_per_litre: np.ndarray) -> np.ndarray:
-    """Tailpipe gas masses in ``dims.GASES`` order [t/yr]; the F-gas column is zero.
-
-    CO2 = fossil litres x kg CO2/L (biofuel CO2 counts as zero, methods §1.5);
-    CH4 and N2O = fuel burnt, in litres of fossil-fuel energy equivalent, x g/L: they come
-    from combustion and the exhaust catalyst, not from the carbon in the fuel, so a bio
-    blend leaves them unchanged. Vehicle air-conditioning F-gases belong to the inventory's
-    F-gas products, not to road traffic. Inputs share the shape ``(...)``; returns ``(..., 4)``.
-    """
-    co2 = fossil_litres * co2_per_litre / KG_PER_T
-    ch4 = fuel_equivalent_litres * ch4_per_litre / G_PER_T
-    n2o = fuel_equivalent_litres * n2o_per_litre / G_PER_T
-    return np.stack([co2, ch4, n2o, np.zeros_like(co2)], axis=-1)
 
 
 @dataclass(frozen=True)

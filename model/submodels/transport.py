@@ -7,7 +7,7 @@ ASIF chain per municipality (methods §1.1): residents' trips by home zone, purp
 ``cars`` calibration factor turns into territorial vkm (through traffic and visitors). Vans and
 heavy vehicles follow jobs and the tolls they pay, buses population and public-transport
 service (methods §1.6). Each vehicle class has a vintage fleet (:mod:`.fleet`) that sets energy
-per km by powertrain and age (Intensity) and the fuel mix with its biofuel blend (Fuel).
+per km by powertrain and age (Intensity) and the fuel mix, with its biofuel blend (Fuel, :mod:`.tailpipe`).
 
 Generalised cost (methods §1.2): car driver = energy cost + parking + tolls + value of time x
 in-vehicle time (which congestion stretches, BPR); public transport = fare + value of time x
@@ -34,7 +34,8 @@ helpers the modules share are in :mod:`.transport_state`; the generalised costs 
 residents' car vkm, the cordon passages, the tolls per vkm and the vkm of vans, heavy vehicles and buses
 in :mod:`.road_traffic`; the 2009 base (mode shares, fleets, cost coefficients) in :mod:`.transport_base`.
 The segments of the travel choice are :mod:`.travel_segments`, the logit and its coefficients
-:mod:`.mode_choice`, the vintage fleets :mod:`.fleet` and the cordons :mod:`.tolls`.
+:mod:`.mode_choice`, the vintage fleets :mod:`.fleet`, the fuel blend and tailpipe gases :mod:`.tailpipe` and
+the cordons :mod:`.tolls`.
 
 Year protocol: ``init_state`` (2009, with the 2009 levers and prices) -> each year ``choose``
 (the household cohorts' rule), ``advance`` (from 2010), ``account``; the adapter
@@ -59,6 +60,7 @@ from .mode_choice import DemandCoefficients, demand_coefficients
 from .ordered_sums import trailing_sum
 from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
                            resident_car_vkm, toll_per_vkm)
+from .tailpipe import blend_volumes, tailpipe_gases
 from .transport_base import base_fleets, base_mode_shares, cost_coefficients, validate_shares
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS,
                               PASSENGER, PT, TINY, WALK, TransportState, coef, geography, over_groups)
@@ -426,9 +428,9 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     content = fc.energy_content[:, None, None, :]
     bio_share = np.stack([levers["biofuel_share_petrol"], levers["biofuel_share_diesel"]], axis=-1)[:, :, None, :]
     bio_ratio = fc.bio_energy_ratio[:, None, None, :]
-    fossil, bio = fleet.blend_volumes(energy[..., :2], bio_share, content, bio_ratio)            # (D, M, C, 2) [L]
-    gases = fleet.tailpipe_gases(fossil, energy[..., :2] / content, fc.co2_per_litre[:, None, None, :],
-                                 fc.ch4_per_litre[:, None, :, None], fc.n2o_per_litre[:, None, :, None])
+    fossil, bio = blend_volumes(energy[..., :2], bio_share, content, bio_ratio)                  # (D, M, C, 2) [L]
+    gases = tailpipe_gases(fossil, energy[..., :2] / content, fc.co2_per_litre[:, None, None, :],
+                           fc.ch4_per_litre[:, None, :, None], fc.n2o_per_litre[:, None, :, None])
     gases = np.einsum("dmcfg->dmcg", gases)                                                    # over fuels
     if np.any(biogas):
         gases[:, :, BUS_CLASS, 1] += biogas * fc.ch4_per_kwh_biogas[:, None] / G_PER_T

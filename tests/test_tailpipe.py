@@ -1,0 +1,21 @@
+"""Tests of the fuel blend and the tailpipe gases."""
+
+import numpy as np
+import pytest
+
+from framtid.model.submodels import tailpipe
+
+
+def test_blend_volumes_conserve_energy():
+    # 9 024 kWh of petrol energy, 10 % ethanol by volume at 0.65 energy ratio:
+    # L = 9024 / (9.024 * (0.9 + 0.065)) = 1036.27 L; fossil 932.64 L, bio 103.63 L
+    fossil, bio = tailpipe.blend_volumes(9024.0, 0.1, 9.024, 0.65)
+    assert fossil == pytest.approx(932.642, rel=1e-5)
+    assert bio == pytest.approx(103.627, rel=1e-5)
+    assert fossil * 9.024 + bio * 9.024 * 0.65 == pytest.approx(9024.0)
+
+
+def test_tailpipe_gases_hand_case():
+    # 1000 L fossil x 2.32 kg/L = 2.32 t CO2; 1100 L burnt x 0.3 g/L = 0.00033 t CH4, x 0.06 g/L N2O
+    gases = tailpipe.tailpipe_gases(np.array(1000.0), np.array(1100.0), 2.32, 0.3, 0.06)
+    np.testing.assert_allclose(gases, [2.32, 0.00033, 0.000066, 0.0], rtol=1e-12)
