@@ -25,7 +25,8 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=None, help="attribute in N sampled parameter draws")
     args = parser.parse_args()
     from framtid.model.evaluation import attribution
-    from framtid.model.scenario import compose, load
+    from framtid.model.scenario import load
+    from framtid.model.scenario_inheritance import compose
 
     full = load(REPO / "scenarios" / "land-use-transport.toml")
     own = full.own[:8]

@@ -165,7 +165,8 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
                 [(m.id, m.name, m.kommunenummer_2020, m.region, m.borders, m.hdd_normal)
                  for m in municipalities()])
     if what == "scenarios":
-        from .scenario import BUILTIN_PREFIX, builtin_names, builtin_path, load
+        from .scenario import load
+        from .scenario_inheritance import BUILTIN_PREFIX, builtin_names, builtin_path
 
         rows = []
         for name in builtin_names():
@@ -275,7 +276,8 @@ def base_year_report(municipality: str):
     from . import base_year
     from .accounting import gwp_vector
     from .parameters import Params
-    from .scenario import builtin_path, load
+    from .scenario import load
+    from .scenario_inheritance import builtin_path
     from .simulation import FramtidModel
 
     inputs = base_year.load()

@@ -45,15 +45,15 @@ its file and key path, e.g. ``oslo.toml: measure[2].compliance: must be between
 0 and 1 (got 1.5)``.
 
 The ``[cordons.<id>]`` tables are read in scenario_cordons.py, with the small value
-checks of scenario_values.py that both modules share.
+checks of scenario_values.py that the modules share. Where a parent comes from (the ``extends``
+rule, the shipped scenarios' files) and how a file's measures follow its parent's (``compose``)
+are in scenario_inheritance.py; this module reads each file of the chain.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -61,14 +61,15 @@ import numpy as np
 from . import dims
 from .accounting import DEFAULT_GWP, GWP_SETS
 from .errors import ScenarioError, did_you_mean
-from .measures import COMMON_KEYS, KINDS, Measure, measure_replacing
+from .measures import COMMON_KEYS, KINDS, Measure
 from .measures.base import ADOPTION
 from .parameters import table as parameter_table
 from .scenario_cordons import CORDON_KEYS, MAX_EXTERNAL_RATIO, _cordons, _inside_shares  # noqa: F401  (re-exported)
+from .scenario_inheritance import (BUILTIN_PREFIX, EXTENDS_RULE, MAX_EXTENDS_DEPTH, _extends_target, _resolve,
+                                   builtin_names, builtin_path, compose)
 from .scenario_values import NAME_PATTERN, _municipalities, _number, _Problems, _type_name
 
 TOP_KEYS = ("scenario", "parameters", "population", "cordons", "measure")
-MAX_EXTENDS_DEPTH = 16   # a deeper chain is a mistake, and must not reach Python's recursion limit
 SCENARIO_KEYS = ("name", "description", "extends", "gwp")
 
 
@@ -336,55 +337,6 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
     return out
 
 
-BUILTIN_PREFIX = "framtid:"
-EXTENDS_RULE = ('extends names a scenario file in the same folder ("reference" or "reference.toml") or a '
-                'scenario shipped with framtid ("framtid:reference"); paths are not allowed')
-
-
-def _builtin_folders() -> list[Path]:
-    """Where shipped scenarios live: the ones a planner starts from (the package's scenarios/
-    folder), then the calibration base (model/data/scenarios). `framtid list scenarios` shows them."""
-    return [Path(str(resources.files("framtid.scenarios"))),
-            Path(str(resources.files("framtid.model") / "data" / "scenarios"))]
-
-
-def builtin_names() -> list[str]:
-    """Names of the scenarios shipped with framtid (usable as ``framtid:NAME``)."""
-    names = []
-    for folder in _builtin_folders():
-        names += [p.stem for p in sorted(folder.glob("*.toml")) if p.stem not in names]
-    return names
-
-
-def builtin_path(name: str) -> Path:
-    """The file of a scenario shipped with framtid, e.g. ``reference`` or the calibration base ``policies-2009``.
-    Returns a path that does not exist if there is no such scenario."""
-    folders = _builtin_folders()
-    for folder in folders:
-        candidate = folder / f"{name}.toml"
-        if candidate.is_file():
-            return candidate
-    return folders[0] / f"{name}.toml"
-
-
-def _extends_target(extends: str) -> tuple[str, bool] | None:
-    """(file stem, is built-in) of an ``extends`` value, or None if it breaks the rule."""
-    builtin = extends.startswith(BUILTIN_PREFIX)
-    name = extends.removeprefix(BUILTIN_PREFIX) if builtin else extends
-    name = name.removesuffix(".toml")
-    return (name, builtin) if NAME_PATTERN.fullmatch(name) else None
-
-
-def _resolve(path: Path, problems: _Problems, where: str) -> Path | None:
-    try:
-        return path.resolve(strict=True)
-    except FileNotFoundError:
-        return path.absolute()
-    except (OSError, RuntimeError) as exc:   # a symlink loop is RuntimeError before Python 3.13
-        problems.add(where, f"cannot follow the path {path} ({getattr(exc, 'strerror', None) or exc})")
-        return None
-
-
 def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario | None:
     given = path
     where = chain[-1].name + ": scenario.extends" if chain else str(given)
@@ -477,36 +429,6 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
         files=((parent.files if parent else ()) + ((str(path), text),)), inherited=inherited, own=tuple(own),
         cordons=scenario_cordons,
     )
-
-
-def compose(inherited, added, problems: list | None = None, package: Iterable[Measure] = ()) -> tuple[Measure, ...]:
-    """The measures in force when ``added`` are written after ``inherited``, in order: a measure with
-    ``replaces`` ends the earlier measures of those labels first (``measure_replacing``). Problems
-    (a label that matches nothing, an adaptive measure replaced) go to ``problems`` when given, located
-    by the measure's origin; without it they raise :class:`ScenarioError`.
-
-    ``package``: the measures of which ``added`` are some (attribution and costs run the base with some
-    of a package): a measure that replaces one of the package left out replaces nothing here and
-    simply starts, as it would in a scenario without the measure it replaces."""
-    left_out = {m.label for m in package if m not in added}
-    out = _Problems()
-    measures = list(inherited)
-    for m in added:
-        if m.replaces:
-            for lab in m.replaces:
-                if any(x.label == lab and x.adoption == "adaptive" for x in measures):
-                    out.add(f"{m.origin}.replaces", f"{lab!r} is adaptive and may never be adopted; it cannot "
-                                                    "be replaced")
-            measures, unmatched = measure_replacing(measures, m)
-            for lab in unmatched:
-                if lab not in left_out:
-                    out.add(f"{m.origin}.replaces", f"no earlier measure is labelled {lab!r}")
-        measures.append(m)
-    if problems is not None:
-        problems.extend(out)
-    elif out:
-        raise ScenarioError(list(out))
-    return tuple(measures)
 
 
 def load(path: str | Path) -> Scenario:

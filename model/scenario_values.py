@@ -1,6 +1,7 @@
-"""The small value checks shared by the reading of a scenario file (scenario.py) and of its own cordons
-(scenario_cordons.py): the list that collects located problems, the type names their messages use, and
-what counts as a number, a file-safe name and a set of municipalities."""
+"""The small value checks shared by the reading of a scenario file (scenario.py), of its own cordons
+(scenario_cordons.py) and of its ``extends`` (scenario_inheritance.py): the list that collects located
+problems, the type names their messages use, and what counts as a number, a file-safe name and a set of
+municipalities."""
 
 from __future__ import annotations
 

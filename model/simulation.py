@@ -33,7 +33,8 @@ from .evaluation.target_data import municipal_targets
 from .parameters import Params
 from .results import ACTIVITY, empty_record, record_dtype
 from .cordons import cordon_ids, using
-from .scenario import Scenario, builtin_path, load
+from .scenario import Scenario, load
+from .scenario_inheritance import builtin_path
 from .submodels import Context, energy_supply, other_sectors, population, submodels
 
 YEARS = np.array(dims.YEARS)

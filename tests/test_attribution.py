@@ -17,7 +17,8 @@ from framtid.model.errors import ScenarioError, UsageError
 from framtid.model.parameters import Params
 from framtid.model.evaluation import attribution as at
 from framtid.model.evaluation import costs
-from framtid.model.scenario import compose, load
+from framtid.model.scenario import load
+from framtid.model.scenario_inheritance import compose
 from framtid.model.simulation import run_variants
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,8 @@ from framtid.model.cordons import cordon_ids
 from framtid.model.levers import (COMBINE_RULES, LEVERS, acting, apply_setting, axis_labels, neutral_paths, strength,
                                   year_slice)
 from framtid.model.measures import KINDS, Measure, MeasureKind, example_values, lever_paths, lever_targets, overlaps
-from framtid.model.scenario import builtin_path, load
+from framtid.model.scenario import load
+from framtid.model.scenario_inheritance import builtin_path
 
 REPO = Path(__file__).resolve().parent.parent
 YEARS = np.array(dims.YEARS)

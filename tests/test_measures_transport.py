@@ -19,7 +19,7 @@ from framtid.model.elasticities import _measure, _with
 from framtid.model.levers import LEVERS, complete
 from framtid.model.measures import KINDS, lever_paths
 from framtid.model.parameters import Params
-from framtid.model.scenario import builtin_path
+from framtid.model.scenario_inheritance import builtin_path
 from framtid.model.submodels import fleet, mode_choice, road_traffic, tolls, transport_state, travel_costs
 from framtid.model.submodels import transport as tr
 

@@ -13,7 +13,7 @@ import xarray as xr
 import framtid
 from framtid.model import api, dims, results
 from framtid.model.errors import FramtidError, ResultExistsError
-from framtid.model.scenario import builtin_path
+from framtid.model.scenario_inheritance import builtin_path
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "scenarios" / "reference.toml"

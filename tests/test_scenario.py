@@ -137,7 +137,7 @@ def test_symlink_loop_is_a_located_error(tmp_path):
 
 
 def test_extends_chain_deeper_than_the_limit_is_refused(tmp_path):
-    from framtid.model.scenario import MAX_EXTENDS_DEPTH
+    from framtid.model.scenario_inheritance import MAX_EXTENDS_DEPTH
 
     n = 1200   # deeper than Python's default recursion limit
     for i in range(n):
@@ -233,7 +233,7 @@ def test_extends_of_a_missing_sibling_points_to_the_builtin(tmp_path):
 
 
 def test_builtins_load_by_name():
-    from framtid.model.scenario import builtin_names
+    from framtid.model.scenario_inheritance import builtin_names
 
     assert {"reference", "current-policies", "policies-2009"} <= set(builtin_names())
     assert load("framtid:reference").name == "reference"

@@ -7,7 +7,8 @@ import pytest
 from framtid.model import dims
 from framtid.model.levers import LEVERS, neutral_paths
 from framtid.model.parameters import Params
-from framtid.model.scenario import builtin_path, load
+from framtid.model.scenario import load
+from framtid.model.scenario_inheritance import builtin_path
 from framtid.model.simulation import FramtidModel
 from framtid.model.submodels import (same_inputs_reused, transport, transport_base, transport_state, travel_costs,
                                      waste, waste_generation)

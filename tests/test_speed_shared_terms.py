@@ -5,7 +5,8 @@ from dataclasses import replace
 import numpy as np
 
 from framtid.model.parameters import Params
-from framtid.model.scenario import builtin_path, load
+from framtid.model.scenario import load
+from framtid.model.scenario_inheritance import builtin_path
 from framtid.model.simulation import FramtidModel
 from framtid.model.submodels import heating, road_traffic
 

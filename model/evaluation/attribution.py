@@ -178,7 +178,7 @@ def _run_subsets(scenario, own, subset_bits, year, span, seed, sample=None) -> t
 
     The batch members are (subset, draw) pairs, every subset run with the same D draws, so the
     differences between subsets, and the Shapley values, are taken draw by draw (paired)."""
-    from ..scenario import compose
+    from ..scenario_inheritance import compose
     from ..simulation import run_variants
 
     n_draws = 1 if sample is None else sample.n_draws

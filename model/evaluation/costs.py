@@ -154,7 +154,7 @@ def package_of(scenario):
 def with_measure(base, measure, package=()):
     """The base with one measure of ``package`` added (its ``replaces`` applied), as the scenario file
     would have it; a measure that replaces another of the package replaces nothing here."""
-    from ..scenario import compose
+    from ..scenario_inheritance import compose
 
     return dataclasses.replace(base, measures=compose(base.measures, [measure], package=package), own=(measure,))
 

@@ -1,0 +1,98 @@
+"""Where a scenario file's parent comes from, and what the child makes of the parent's measures.
+
+``extends`` names a file in the same folder or a scenario shipped with framtid (``framtid:NAME``), never a
+path, so a folder of scenarios can be moved or shared as it is (:data:`EXTENDS_RULE`); the shipped ones live
+in two folders of the package (:func:`builtin_path`, :func:`builtin_names`). :func:`compose` puts an
+extending scenario's own measures after the inherited ones, a measure with ``replaces`` ending the earlier
+ones it names. scenario.py reads each file of a chain with these; attribution and costs compose the
+variants of a package with :func:`compose` as a scenario file would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from .errors import ScenarioError
+from .measures import Measure, measure_replacing
+from .scenario_values import NAME_PATTERN, _Problems
+
+BUILTIN_PREFIX = "framtid:"
+EXTENDS_RULE = ('extends names a scenario file in the same folder ("reference" or "reference.toml") or a '
+                'scenario shipped with framtid ("framtid:reference"); paths are not allowed')
+MAX_EXTENDS_DEPTH = 16   # a deeper chain is a mistake, and must not reach Python's recursion limit
+
+
+def _builtin_folders() -> list[Path]:
+    """Where shipped scenarios live: the ones a planner starts from (the package's scenarios/
+    folder), then the calibration base (model/data/scenarios). `framtid list scenarios` shows them."""
+    return [Path(str(resources.files("framtid.scenarios"))),
+            Path(str(resources.files("framtid.model") / "data" / "scenarios"))]
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with framtid (usable as ``framtid:NAME``)."""
+    names = []
+    for folder in _builtin_folders():
+        names += [p.stem for p in sorted(folder.glob("*.toml")) if p.stem not in names]
+    return names
+
+
+def builtin_path(name: str) -> Path:
+    """The file of a scenario shipped with framtid, e.g. ``reference`` or the calibration base ``policies-2009``.
+    Returns a path that does not exist if there is no such scenario."""
+    folders = _builtin_folders()
+    for folder in folders:
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            return candidate
+    return folders[0] / f"{name}.toml"
+
+
+def _extends_target(extends: str) -> tuple[str, bool] | None:
+    """(file stem, is built-in) of an ``extends`` value, or None if it breaks the rule."""
+    builtin = extends.startswith(BUILTIN_PREFIX)
+    name = extends.removeprefix(BUILTIN_PREFIX) if builtin else extends
+    name = name.removesuffix(".toml")
+    return (name, builtin) if NAME_PATTERN.fullmatch(name) else None
+
+
+def _resolve(path: Path, problems: _Problems, where: str) -> Path | None:
+    try:
+        return path.resolve(strict=True)
+    except FileNotFoundError:
+        return path.absolute()
+    except (OSError, RuntimeError) as exc:   # a symlink loop is RuntimeError before Python 3.13
+        problems.add(where, f"cannot follow the path {path} ({getattr(exc, 'strerror', None) or exc})")
+        return None
+
+
+def compose(inherited, added, problems: list | None = None, package: Iterable[Measure] = ()) -> tuple[Measure, ...]:
+    """The measures in force when ``added`` are written after ``inherited``, in order: a measure with
+    ``replaces`` ends the earlier measures of those labels first (``measure_replacing``). Problems
+    (a label that matches nothing, an adaptive measure replaced) go to ``problems`` when given, located
+    by the measure's origin; without it they raise :class:`ScenarioError`.
+
+    ``package``: the measures of which ``added`` are some (attribution and costs run the base with some
+    of a package): a measure that replaces one of the package left out replaces nothing here and
+    simply starts, as it would in a scenario without the measure it replaces."""
+    left_out = {m.label for m in package if m not in added}
+    out = _Problems()
+    measures = list(inherited)
+    for m in added:
+        if m.replaces:
+            for lab in m.replaces:
+                if any(x.label == lab and x.adoption == "adaptive" for x in measures):
+                    out.add(f"{m.origin}.replaces", f"{lab!r} is adaptive and may never be adopted; it cannot "
+                                                    "be replaced")
+            measures, unmatched = measure_replacing(measures, m)
+            for lab in unmatched:
+                if lab not in left_out:
+                    out.add(f"{m.origin}.replaces", f"no earlier measure is labelled {lab!r}")
+        measures.append(m)
+    if problems is not None:
+        problems.extend(out)
+    elif out:
+        raise ScenarioError(list(out))
+    return tuple(measures)
