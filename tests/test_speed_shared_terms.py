@@ -9,6 +9,7 @@ from framtid.model.scenario import load
 from framtid.model.scenario_inheritance import builtin_path
 from framtid.model.simulation import FramtidModel
 from framtid.model.submodels import heating, road_traffic
+from framtid.model.submodels.transport import crossing_cars
 
 
 def test_annual_cost_is_capital_plus_running_cost():
@@ -43,14 +44,14 @@ def test_account_reads_the_passages_counted_for_the_same_year_and_counts_others_
         model.step()
         state = model.state["transport"]
         choice = state.choice
-        prices, crossing_car = choice.get("costs", state.base_costs)["prices"], choice["crossing_car"]
+        prices, crossing_car = choice.get("costs", state.base_costs)["prices"], crossing_cars(choice)
         kept = road_traffic.counted_passages(state, prices, crossing_car)
         assert kept is state.passages
         assert np.any(kept.counted > 0)
         assert np.array_equal(kept.counted, road_traffic._car_passages(state, prices, crossing_car))
     # Another choice, as a state made by hand may hold, is counted from its own shares.
-    other = dict(choice, crossing_car=0.5 * crossing_car)
-    recounted = road_traffic.counted_passages(replace(state, choice=other), prices, other["crossing_car"])
+    other = dict(choice, **{key: 0.5 * choice[key] for key in ("crossing_car", "crossing_own", "crossing_other")})
+    recounted = road_traffic.counted_passages(replace(state, choice=other), prices, crossing_cars(other))
     assert recounted is not state.passages
-    assert np.array_equal(recounted.counted, road_traffic._car_passages(state, prices, other["crossing_car"]))
+    assert np.array_equal(recounted.counted, road_traffic._car_passages(state, prices, crossing_cars(other)))
     model.release()

@@ -16,12 +16,20 @@ def light_prices(petrol, diesel, bev):
     return np.stack([light, 2.0 * light], axis=1)[None]
 
 
-def test_crossing_weight_takes_the_most_crossed_charged_cordon():
-    # both charged: max(0.3, 0.5) = 0.5 and max(0, 0.2) = 0.2; only cordon 0 charged: 0.3 and 0
-    both = tolls.crossing_weight(CROSSINGS, np.array([[True, True]]))
-    first = tolls.crossing_weight(CROSSINGS, np.array([[True, False]]))
-    np.testing.assert_allclose(both[0, :, 0, 0], [0.5, 0.2])
-    np.testing.assert_allclose(first[0, :, 0, 0], [0.3, 0.0])
+def test_system_weights_take_the_most_crossed_charged_cordon_of_each_system():
+    # both cordons municipality 0's: its own system max(0.3, 0.5) = 0.5, municipality 1's other system
+    # max(0, 0.2) = 0.2; only cordon 0 charged: 0.3 and 0
+    owned_by_0 = np.array([[True, False], [True, False]])                   # (C, M)
+    own, other = tolls.system_weights(CROSSINGS, np.array([[True, True]]), owned_by_0)
+    np.testing.assert_allclose(own[0, :, 0, 0], [0.5, 0.0])
+    np.testing.assert_allclose(other[0, :, 0, 0], [0.0, 0.2])
+    own, other = tolls.system_weights(CROSSINGS, np.array([[True, False]]), owned_by_0)
+    np.testing.assert_allclose(own[0, :, 0, 0], [0.3, 0.0])
+    assert not other.any()
+    # cordon 0 municipality 0's, cordon 1 municipality 1's: each municipality's trips cross one of each
+    own, other = tolls.system_weights(CROSSINGS, np.array([[True, True]]), np.array([[True, False], [False, True]]))
+    np.testing.assert_allclose(own[0, :, 0, 0], [0.3, 0.2])
+    np.testing.assert_allclose(other[0, :, 0, 0], [0.5, 0.0])
 
 
 def test_toll_per_trip_hand_case():

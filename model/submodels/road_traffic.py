@@ -24,23 +24,40 @@ VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (v
 LINE_TERMS_KEPT = 4     # sets of charged cordons whose line terms line_passages keeps
 
 
-def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray) -> np.ndarray:
-    """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``."""
-    counted = tolls.passages(state.trip_volume, state.geo.paid, crossing_car)
-    return counted * toll_terms(state, prices)[0][..., None]
+def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple) -> np.ndarray:
+    """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``: each group's
+    trips across a cordon at the car share of the trips crossing its system (:func:`multi_system`)."""
+    terms = toll_terms(state, prices)
+    counted = tolls.passages(state.trip_volume, state.geo.paid, crossing_car[0])
+    mw = multi_system(terms)
+    if mw.size:   # residents who cross the cordons of home and of another municipality
+        trips, cc = state.trip_volume[:, mw], crossing_car[0][:, mw]
+        own = state.geo.paid_own[:, :, mw]
+        counted += tolls.passages(trips, own, crossing_car[1][:, mw] - cc)
+        counted += tolls.passages(trips, state.geo.paid[:, :, mw] - own, crossing_car[2][:, mw] - cc)
+    return counted * terms[0][..., None]
 
 
-def counted_passages(state: TransportState, prices: np.ndarray, crossing_car: np.ndarray) -> Passages:
+def multi_system(terms: tuple) -> np.ndarray:
+    """Municipalities some of whose residents' trips cross a charged cordon of their own municipality and
+    others one of another municipality (``toll_terms``' shares), as indices: their passages take each
+    system's car share (``crossing_own``, ``crossing_other``), the others' that of all their crossing trips."""
+    own, other = terms[3], terms[4]
+    return np.flatnonzero((own > 0).any(axis=(0, 2, 3)) & (other > 0).any(axis=(0, 2, 3)))
+
+
+def counted_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple) -> Passages:
     """This year's passages of residents' cars (:func:`_car_passages`) with what they were counted from: the
     state's own (``state.passages``) when counted from the same trips, crossing shares and prices, so that
-    ``transport.account`` reads the ones ``transport.advance`` counted."""
+    ``transport.account`` reads the ones ``transport.advance`` counted. ``crossing_car``: the choice's
+    ``crossing_car``, ``crossing_own`` and ``crossing_other``."""
     kept = state.passages
-    if (kept is not None and kept.trip_volume is state.trip_volume and kept.crossing_car is crossing_car
+    if (kept is not None and kept.trip_volume is state.trip_volume and kept.crossing_car is crossing_car[0]
             and kept.prices is prices):
         return kept
     counted = _car_passages(state, prices, crossing_car)
     counted.flags.writeable = False   # shared by the advance and the accounting of the year
-    return Passages(state.trip_volume, crossing_car, prices, counted)
+    return Passages(state.trip_volume, crossing_car[0], prices, counted)
 
 
 def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weight: np.ndarray,
@@ -48,14 +65,17 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weigh
     """Passages of residents' cars across every cordon's line, charged or not [passages/yr], ``(D, C, T)``.
 
     A charged cordon's are its ``counted`` passages (:func:`counted_passages`). An uncharged cordon's are its
-    paid-direction crossings per trip times the car-driver share of the trips that cross it: under the
-    nesting of :func:`tolls.crossing_weight`, the share ``min(X_c, w) / X_c`` of them travels with the trips
-    crossing a charged cordon (car share ``crossing_car``), the rest with those crossing none, whose car share
-    is ``(car - w crossing_car) / (1 - w)``; ``X_c`` the cordon's crossings per trip ``(D, C, M, Z, P)`` and
-    ``w`` the group's share crossing a charged cordon (``weight``, (D, M, Z, P)). So a ring's line carries
-    traffic before it charges, and a before-and-after comparison of a new ring can be made on it.
+    paid-direction crossings per trip times the car-driver share of the trips that cross it. The cordons of
+    the residents' own municipality and those of the others are two systems, each nested
+    (:func:`tolls.system_weights`): the share ``min(X_c, w_s) / X_c`` of the cordon's crossers travels with the
+    trips crossing a charged cordon of its system ``s`` (car share ``crossing_own`` or ``crossing_other``), the
+    rest with those crossing none, whose car share is ``(car - w crossing_car) / (1 - w)``; ``X_c`` the
+    cordon's crossings per trip ``(D, C, M, Z, P)``, ``w_s`` the group's share crossing a charged cordon of
+    the system and ``w`` of either (``weight``, (D, M, Z, P)). So a ring's line carries traffic before it
+    charges, and a before-and-after comparison of a new ring can be made on it.
     """
-    is_charged = toll_terms(state, prices)[0]                                                  # (D, C)
+    terms = toll_terms(state, prices)
+    is_charged = terms[0]                                                                      # (D, C)
     free = np.flatnonzero(~is_charged.all(axis=0))                   # the cordons uncharged in some draw
     if free.size == 0:
         return counted
@@ -72,28 +92,36 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weigh
     line = tolls.passages(state.trip_volume, geo.paid, uncharged)[:, free]                     # (D, U, T)
     both = free[geo.crossed[free][:, mw].any(axis=1)] if mw.size else free[:0]
     if both.size:
-        line[:, np.searchsorted(free, both)] += tolls.passages(state.trip_volume[:, mw],
-                                                               _within_paid(state, weight, both, mw),
-                                                               cc - uncharged[:, mw])
+        rows = np.searchsorted(free, both)
+        for within, key in zip(_within_paid(state, terms, both, mw), ("crossing_own", "crossing_other")):
+            line[:, rows] += tolls.passages(state.trip_volume[:, mw], within, choice[key][:, mw] - uncharged[:, mw])
     out = counted.copy()
     out[:, free] = np.where(is_charged[:, free, None], counted[:, free], line)
     return out
 
 
-def _within_paid(state: TransportState, weight: np.ndarray, both: np.ndarray, mw: np.ndarray) -> np.ndarray:
-    """``paid x min(X, w) / X`` of cordons ``both`` for the residents of ``mw`` ``(D, B, M', Z, P)``: fixed while
-    the same cordons charge (the crossing weight, memoised by ``toll_terms``, is then the same array), so kept."""
+def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``paid x min(X, w_s) / X`` of cordons ``both`` for the residents of ``mw`` ``(D, B, M', Z, P)``, of the own
+    system's cordons and of the others' (``w_s`` their charged crossing shares, ``toll_terms``' own and other):
+    fixed while the same cordons charge (the shares, memoised by ``toll_terms``, are then the same arrays), so
+    kept."""
     key = (both.tobytes(), mw.tobytes())
+    own, other = terms[3], terms[4]
     kept = state.line_memo.get(key)
-    if kept is not None and kept[0] is weight:
+    if kept is not None and kept[0] is own:
         return kept[1]
     x = state.geo.crossings[:, both][:, :, mw]
-    within = np.divide(np.minimum(x, weight[:, None, mw]), x, out=np.zeros(x.shape), where=x > 0)
-    within *= state.geo.paid[:, both][:, :, mw]
+    paid = state.geo.paid[:, both][:, :, mw]
+    paid_own = state.geo.paid_own[:, both][:, :, mw]
+    within = []
+    for share, paid_s in ((own, paid_own), (other, paid - paid_own)):
+        w = np.divide(np.minimum(x, share[:, None, mw]), x, out=np.zeros(x.shape), where=x > 0)
+        w *= paid_s
+        within.append(w)
     if len(state.line_memo) >= LINE_TERMS_KEPT:
         del state.line_memo[next(iter(state.line_memo))]
-    state.line_memo[key] = (weight, within)
-    return within
+    state.line_memo[key] = (own, tuple(within))
+    return tuple(within)
 
 
 def toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,

@@ -48,18 +48,25 @@ def charged(prices: np.ndarray) -> np.ndarray:
     return (prices[:, :, LIGHT, :PETROL + 2] > 0).any(axis=(-1, -2))
 
 
-def crossing_weight(crossings: np.ndarray, is_charged: np.ndarray) -> np.ndarray:
-    """Share of a group's trips that cross a charged cordon [1], ``(D, M, Z, P)``.
+def system_weights(crossings: np.ndarray, is_charged: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of a group's trips that cross a charged cordon of its own municipality and one of the others [1],
+    each ``(D, M, Z, P)``.
 
-    Cordons of one municipality are nested (an inner ring lies inside the outer), so a trip
-    that crosses the most-crossed charged cordon is taken to include those crossing the
-    others: ``w = min(1, max_c X_c)`` over charged cordons. crossings ``(D, C, M, Z, P)``
-    [crossings per one-way trip]; is_charged ``(D, C)``.
+    The cordons of one municipality are nested (an inner ring lies inside the outer), so a trip that crosses
+    the most-crossed of them is taken to include those crossing the others: ``w = min(1, max_c X_c)`` over
+    the charged cordons of the system. The two systems are crossed by different trips: a trip within the
+    home municipality or out of it crosses its own rings, one into another municipality the rings there
+    (the crossing rule's home and destination ends, :mod:`framtid.model.cordon_crossing`); the other
+    municipalities' cordons are taken as one nested system. crossings ``(D, C, M, Z, P)`` [crossings per
+    one-way trip]; is_charged ``(D, C)``; own ``(C, M)``: the cordon belongs to the municipality.
     """
-    # The largest over charged cordons, at least 0 (crossings are never negative): as the maximum over
-    # every cordon with the uncharged ones set to 0, without that copy of the crossings.
-    widest = np.max(crossings, axis=1, where=is_charged[:, :, None, None, None], initial=0.0)
-    return np.minimum(widest, 1.0, out=widest)
+    charged = is_charged[:, :, None, None, None]
+    mine = own[None, :, :, None, None]
+    out = []
+    for where in (charged & mine, charged & ~mine):
+        widest = np.max(crossings, axis=1, where=where, initial=0.0)
+        out.append(np.minimum(widest, 1.0, out=widest))
+    return out[0], out[1]
 
 
 def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray) -> np.ndarray:

@@ -65,13 +65,20 @@ from .transport_base import base_fleets, base_mode_shares, cost_coefficients, va
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS,
                               PASSENGER, PT, TINY, WALK, TransportState, coef, geography, over_groups)
 from .travel_costs import energy_prices, generalised_costs, toll_fuel_mix, toll_terms
-from .travel_segments import ChoiceTerms, full_cells, partial_adjustment, period_first, segment_mixture
+from .travel_segments import (ChoiceTerms, full_cells, partial_adjustment, period_first, segment_mixture,
+                              toll_segments)
 
 # Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel (blended
 # into petrol and diesel, and biogas in buses, lever ``bus_biogas_share``).
 ROAD_CARRIERS = ("petrol", "diesel", "electricity", "biofuel")
 KWH_PER_GWH = 1e6
 G_PER_T = 1e6
+
+
+def crossing_cars(choice: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The choice's car-driver trips crossing a charged cordon, per trip crossing one, of any, of the own and of
+    another municipality (``road_traffic.counted_passages``)."""
+    return choice["crossing_car"], choice["crossing_own"], choice["crossing_other"]
 
 
 def _mode_first(state: TransportState) -> np.ndarray:
@@ -92,7 +99,8 @@ def _choice_terms(state: TransportState, c: DemandCoefficients) -> ChoiceTerms:
                         peak_odds=mode_choice.peak_odds(peak_share),
                         period_scale=full_cells(c.period_scale[:, None, None, None], cells),
                         persistence=persistence, adjustment=1.0 - persistence,
-                        toll=period_first(state.base_costs["toll"]))
+                        toll_own=period_first(state.base_costs["toll_own"]),
+                        toll_other=period_first(state.base_costs["toll_other"]))
     for array in vars(terms).values():
         array.flags.writeable = False   # shared by the states of a run
     return terms
@@ -212,7 +220,10 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     destinations = [(None if w is None else full_cells(w[:, :, None, :], cells),
                      None if d_car is None else beta * d_car[:, :, None, :], removed, dest)
                     for w, d_car, removed, dest in destinations]
-    crossing = (base["crossing"], now["crossing"], terms.toll, period_first(now["toll"]), lagged["crossing"])
+    segments, own_now, other_now = toll_segments(
+        (base["crossing_own"], base["crossing_other"], terms.toll_own, terms.toll_other),
+        (now["crossing_own"], now["crossing_other"], period_first(now["toll_own"]), period_first(now["toll_other"])))
+    crossing = (segments, lagged["segments"], now["crossing"], own_now, other_now)
     choice, dv, d_tolls = segment_mixture(crossing, [nonzero(before) for before in lagged["toll"]], utilities,
                                            destinations, _mode_first(state), terms, away if single else None)
     car_trips = state.trip_volume * choice["periods"]
@@ -225,7 +236,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     return dict(choice, trip_length=np.exp(log_length), volume_ratio=car_by_period / np.maximum(base_by_period, TINY),
                 costs=now,
                 park_and_ride=-np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
-                lagged={"dv": dv, "toll": d_tolls, "crossing": now["crossing"], "destination": d_dest,
+                lagged={"dv": dv, "toll": d_tolls, "segments": [w for w, _, _, _ in segments], "destination": d_dest,
                         "park_and_ride": park_and_ride,
                         "length": log_length})
 
@@ -289,7 +300,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
               "trip_length": np.ones((d, m)), "volume_ratio": np.ones((d, m, len(dims.PERIODS))),
               "park_and_ride": no_change,
               "lagged": {"dv": np.zeros((len(dims.MODES), len(dims.PERIODS)) + weights.shape),
-                         "toll": [np.zeros((len(dims.PERIODS),) + weights.shape)] * 4, "park_and_ride": no_change,
+                         "toll": [np.zeros((len(dims.PERIODS),) + weights.shape)] * 7, "park_and_ride": no_change,
                          "destination": np.zeros((d, m, len(dims.PURPOSES), len(dims.ZONES))),
                          "length": np.zeros((d, m))}}
     state = TransportState(
@@ -307,9 +318,15 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     costs = generalised_costs(state, c, levers_2009, price_2009, choice["volume_ratio"])
     beta_car, beta_pt = cost_coefficients(c, weights, p0, costs)
     crossing_car = np.where(costs["crossing"][..., None] > 0, p0[..., CAR], 0.0)
-    choice = dict(choice, crossing_car=crossing_car, lagged=dict(choice["lagged"], crossing=costs["crossing"]))
+    # The toll segments of 2009 (crossing then and now alike): last year's for the first year's choice.
+    system = (costs["crossing_own"], costs["crossing_other"], period_first(costs["toll_own"]),
+              period_first(costs["toll_other"]))
+    choice = dict(choice, crossing_car=crossing_car, crossing_own=np.where(costs["crossing_own"][..., None] > 0,
+                                                                         p0[..., CAR], 0.0),
+                  crossing_other=np.where(costs["crossing_other"][..., None] > 0, p0[..., CAR], 0.0),
+                  lagged=dict(choice["lagged"], segments=[w for w, _, _, _ in toll_segments(system, system)[0]]))
     state = replace(state, car_cost_coefficient=beta_car, pt_cost_coefficient=beta_pt, choice=choice)
-    passages = counted_passages(state, costs["prices"], crossing_car)
+    passages = counted_passages(state, costs["prices"], crossing_cars(choice))
     costs["toll_per_vkm"] = toll_per_vkm(state, costs["prices"], passages.counted,
                                         resident_car_vkm(state, c, choice))
     by_mode = np.ascontiguousarray(p0.transpose(5, 4, 0, 1, 2, 3))
@@ -361,7 +378,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
                     trip_length_factor=trip_length_factor, trip_volume=volume, choice=choice,
                     job_zone_share=jobs_split, purpose_factor=factor)
     prices = choice["costs"]["prices"]
-    passages = counted_passages(moved, prices, choice["crossing_car"])
+    passages = counted_passages(moved, prices, crossing_cars(choice))
     per_vkm = toll_per_vkm(moved, prices, passages.counted, resident_car_vkm(moved, c, choice))
     freight = freight_factor(moved, per_vkm)
     others = activity_vkm(moved, fc, levers, population, jobs, freight) / fc.annual_km[:, None, 1:]
@@ -412,7 +429,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     trips = np.einsum("dmzk->dmk", trips)
     car_vkm_resident = pkm[..., CAR]
     prices = costs["prices"]
-    counted = counted_passages(state, prices, choice["crossing_car"]).counted                   # (D, C, T) /yr
+    counted = counted_passages(state, prices, crossing_cars(choice)).counted                    # (D, C, T) /yr
     per_vkm = toll_per_vkm(state, prices, counted, car_vkm_resident)                           # (D, M, 2)
     freight = freight_factor(state, per_vkm)
     vkm = np.concatenate([(car_vkm_resident * state.calibration[..., CAR_CLASS])[..., None],
@@ -449,9 +466,13 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     car_stock = cars_by_powertrain(state.stock)                                               # (D, M, K)
     # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
     # fuels of its own municipality's cars (the same terms as the passages and the mode choice).
-    toll_by_fuel = toll_terms(state, prices)[1]                                               # (D, M, Z, P, T, F)
-    per_trip = tolls.fleet_average(toll_by_fuel, toll_fuel_mix(state.vkm_share))              # (D, M, Z, P, T)
-    toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_car"], per_trip)
+    # Each system's crossing car trips pay its tolls (road_traffic.multi_system).
+    terms = toll_terms(state, prices)
+    fuel_mix = toll_fuel_mix(state.vkm_share)
+    per_trip = tolls.fleet_average(terms[1], fuel_mix)                                        # (D, M, Z, P, T)
+    own_trip = tolls.fleet_average(terms[2], fuel_mix)
+    toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_own"], own_trip)
+    toll_paid += np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_other"], per_trip - own_trip)
     car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
     car_hours = np.einsum("dmt,dmt->dm", car_trips, costs["car_time"])
     return {

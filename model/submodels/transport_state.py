@@ -42,6 +42,8 @@ class Geography:
     crossings: np.ndarray   # (D, C, M, Z, P) [crossings per one-way trip] of each cordon
     paid: np.ndarray        # (D, C, M, Z, P) [paid passages per one-way trip]
     owner: np.ndarray       # (C,) index of the municipality that owns each cordon
+    own: np.ndarray         # (C, M) bool: the cordon belongs to the municipality (its residents' own system)
+    paid_own: np.ndarray    # (D, C, M, Z, P) ``paid`` of the residents' own cordons, 0 for the others
     external: np.ndarray    # (C,) [1] passages not counted by the rule per passage counted
     crossed: np.ndarray     # (C, M) bool: residents of the municipality cross the cordon (in some draw)
 
@@ -63,11 +65,13 @@ def _geography(outside: bytes, destination: bytes, n_draws: int, cords: tuple) -
     split = cordon_crossing.destination_split(commute, outside_factor)                  # (D, M, P, M)
     crossings, paid = cordon_crossing.crossing_matrix(cords, split, destination_share)  # (D, C, M, Z, P)
     owner = np.array([dims.MUNICIPALITIES.index(x.municipality) for x in cords])
+    own = owner[:, None] == np.arange(len(dims.MUNICIPALITIES))                       # (C, M)
     # Contiguous, so that the yearly matrix products with them (tolls.py) need no copy.
     crossings, paid = np.ascontiguousarray(crossings), np.ascontiguousarray(paid)
-    for array in (crossings, paid):
+    paid_own = np.ascontiguousarray(paid * own[:, :, None, None])
+    for array in (crossings, paid, paid_own):
         array.flags.writeable = False   # shared between runs
-    return Geography(crossings, paid, owner, np.array([x.external_passage_ratio for x in cords]),
+    return Geography(crossings, paid, owner, own, paid_own, np.array([x.external_passage_ratio for x in cords]),
                      (crossings > 0).any(axis=(0, 3, 4)))
 
 

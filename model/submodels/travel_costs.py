@@ -42,10 +42,12 @@ def _cost_per_km(energy_per_vkm: np.ndarray, price: np.ndarray) -> np.ndarray:
     return (energy_per_vkm[:, :, CAR_CLASS] * price).sum(axis=-1)
 
 
-def toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, ...]:
     """Which cordons charge ``(D, C)`` (bool), the toll of a one-way trip by fuel and period
-    ``(D, M, Z, P, T, F)`` [NOK/trip] and the share of trips crossing a charged cordon ``(D, M, Z, P)``
-    [1] under cordon ``prices`` (:mod:`.tolls`); computed once per set of prices in a run."""
+    ``(D, M, Z, P, T, F)`` [NOK/trip] in all and at the residents' own cordons, and the shares of trips
+    crossing a charged cordon of their own municipality, of the others (:func:`.tolls.system_weights`) and
+    of either ``(D, M, Z, P)`` [1] under cordon ``prices`` (:mod:`.tolls`); computed once per set of prices
+    in a run."""
     key = (prices.shape, prices.tobytes())
     # Compared with the kept keys one by one, the last first: hashing the bytes would cost more (the terms
     # are read three times a year, by the choice, the advance and the accounting).
@@ -53,15 +55,28 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, n
     if terms is None:
         is_charged = tolls.charged(prices)
         # The crossing shares depend only on which cordons charge, which new prices seldom change.
-        weight = next((kept[2] for kept in state.toll_memo.values() if np.array_equal(kept[0], is_charged)), None)
-        terms = (is_charged, tolls.toll_per_trip(state.geo.paid, prices, is_charged),
-                 tolls.crossing_weight(state.geo.crossings, is_charged) if weight is None else weight)
+        weights = next((kept[3:] for kept in state.toll_memo.values() if np.array_equal(kept[0], is_charged)), None)
+        geo = state.geo
+        if weights is None:
+            own, other = tolls.system_weights(geo.crossings, is_charged, geo.own)
+            # the two systems' crossing trips are distinct (tolls.system_weights)
+            weights = (own, other, np.minimum(own + other, 1.0))
+        terms = (is_charged, tolls.toll_per_trip(geo.paid, prices, is_charged),
+                 tolls.toll_per_trip(geo.paid_own, prices, is_charged), *weights)
         for array in terms:
             array.flags.writeable = False   # shared by the years with these prices
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
             del state.toll_memo[next(iter(state.toll_memo))]
         state.toll_memo[key] = terms
     return terms
+
+
+def _per_crossing(per_trip: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Toll per crossing trip [NOK/trip] from the toll per trip ``per_trip`` and the share crossing ``weight``
+    (0 where nobody crosses), in place of ``per_trip``."""
+    per_trip /= np.maximum(weight, TINY)
+    np.copyto(per_trip, 0.0, where=weight <= 0)   # no charged cordon crossed: no toll per crossing
+    return per_trip
 
 
 def toll_fuel_mix(vkm_share: np.ndarray) -> np.ndarray:
@@ -130,13 +145,15 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
         zez_removed = np.minimum(zez_removed * fossil[..., None], 1.0 - car_free)
     away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
     prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
-    _, by_fuel, weight = toll_terms(state, prices)                                # (D, M, Z, P, T, F), (D, M, Z, P)
-    # The toll per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
+    _, by_fuel, own_by_fuel, own, other, weight = toll_terms(state, prices)  # (D, M, Z, P, T, F), (D, M, Z, P)
+    # The tolls per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
     # reads them in (the dict holds views in the usual order): products broadcasting a leading axis run
     # faster than those broadcasting the short period axis.
-    per_crossing = period_first(tolls.fleet_average(by_fuel, toll_fuel_mix(state.vkm_share)))
-    per_crossing /= np.maximum(weight, TINY)
-    np.copyto(per_crossing, 0.0, where=weight <= 0)   # no charged cordon crossed: no toll per crossing
+    fuel_mix = toll_fuel_mix(state.vkm_share)
+    per_trip = period_first(tolls.fleet_average(by_fuel, fuel_mix))
+    own_trip = period_first(tolls.fleet_average(own_by_fuel, fuel_mix))
+    per_other = _per_crossing(per_trip - own_trip, other)
+    per_crossing, per_own = _per_crossing(per_trip, weight), _per_crossing(own_trip, own)
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
     capacity = (1.0 + lv["road_capacity_change"])[..., None]                                        # (D, M, 1)
     time = (c.trip_length[:, None, None, CAR] / c.car_speed[:, None, :]
@@ -162,6 +179,10 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
         "toll_by_fuel": by_fuel,             # (D, M, Z, P, T, F) per one-way trip
         "crossing": weight,                  # (D, M, Z, P) share crossing a charged cordon
         "toll": period_last_view(per_crossing),  # (D, M, Z, P, T) per crossing trip, fleet average
+        "crossing_own": own,                 # (D, M, Z, P) share crossing a charged cordon of the home municipality
+        "crossing_other": other,             # (D, M, Z, P) share crossing a charged cordon of another
+        "toll_own": period_last_view(per_own),      # (D, M, Z, P, T) per trip crossing the own cordons
+        "toll_other": period_last_view(per_other),  # (D, M, Z, P, T) per trip crossing the others'
         "car_time": time,                    # (D, M, T) [h/trip]
         "pt": period_last_view(pt),         # (D, M, Z, P, T)
         "park_and_ride": park_and_ride,      # (D, M, Z, P) the park-and-ride part of pt

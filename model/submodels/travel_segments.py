@@ -42,7 +42,8 @@ class ChoiceTerms:
     period_scale: np.ndarray    # (D, M, Z, P) [1] scale of the period choice
     persistence: np.ndarray     # (D, M, Z, P) [1] lambda of the partial adjustment
     adjustment: np.ndarray      # (D, M, Z, P) [1] 1 - lambda
-    toll: np.ndarray            # (T, D, M, Z, P) [NOK/trip] 2009 toll per crossing trip, fleet average
+    toll_own: np.ndarray        # (T, D, M, Z, P) [NOK/trip] 2009 toll per trip crossing the own cordons (fleet
+    toll_other: np.ndarray      # average) and per trip crossing the other municipalities' (toll_segments)
 
 
 def period_first(x: np.ndarray) -> np.ndarray:
@@ -65,12 +66,45 @@ def period_last_view(x: np.ndarray) -> np.ndarray:
     return x.transpose(1, 2, 3, 4, 0)
 
 
-def _cordon_segments(crossing_base: np.ndarray, crossing_now: np.ndarray, toll_base: np.ndarray,
-                     toll_now: np.ndarray) -> list[tuple[np.ndarray, np.ndarray | float, bool]]:
-    """The four toll segments of :func:`mode_choice.cordon_segments`: (weight (D, M, Z, P), long-run toll
-    change (T, D, M, Z, P) [NOK/trip] or 0.0 for the trips crossing no charged cordon, crosses now?)."""
-    segments = mode_choice.cordon_segments(crossing_base, crossing_now, toll_base, toll_now)
-    return [(w, d_toll, crosses_now) for (w, d_toll), crosses_now in zip(segments, (True, True, False, False))]
+OWN, OTHER = "own", "other"   # the system a toll segment's trips cross (toll_segments)
+
+
+def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.ndarray | float, bool, str | None]],
+                                                     np.ndarray, np.ndarray]:
+    """The seven toll segments of trips crossing the charged cordons of two systems, their own municipality's
+    and the others' (:func:`.tolls.system_weights`): (weight (D, M, Z, P), long-run toll change
+    (T, D, M, Z, P) [NOK/trip] or 0.0 for the trips crossing no charged cordon, crosses now?, system: ``OWN``,
+    ``OTHER`` or None for the trips crossing neither).
+
+    ``base`` and ``now`` are (share crossing the own system, share crossing the others (D, M, Z, P), toll per
+    trip crossing the own system, per trip crossing the others (T, D, M, Z, P) [NOK/trip]) in 2009 and now.
+    Each system splits its trips as :func:`mode_choice.cordon_segments` does (crosses then and now, only
+    now, only then: the own system's three segments, then the others'), and the systems' trips are
+    distinct (a trip into another municipality's ring is not one across the rings of home), so each answers
+    its own toll: a ring of its own leaves the trips into another municipality's ring at the toll they paid,
+    and their car share to the passages there. The last segment crosses neither. Where one system is
+    crossed, the other's segments are empty and the rest are that system's, bit for bit. Should the two
+    systems' shares add up to more than 1, their crossing segments are scaled to fill the group, and their
+    toll changes up by as much, so that the trips' tolls in all stay the same. Returns the segments and the
+    shares of trips crossing each system now (scaled alike).
+    """
+    own_now, other_now = now[0], now[1]
+    own = mode_choice.cordon_segments(base[0], now[0], base[2], now[2])
+    other = mode_choice.cordon_segments(base[1], now[1], base[3], now[3])
+    out = [[w, d_toll, crosses_now, system] for segments, system in ((own, OWN), (other, OTHER))
+           for (w, d_toll), crosses_now in zip(segments[:3], (True, True, False))]
+    # 1 - max(own) - max(other), as the one system's own where the other is not crossed
+    widest_other = np.maximum(base[1], now[1])
+    neither = np.where(widest_other > 0, np.where(own[3][0] < 1.0, own[3][0] - widest_other, other[3][0]), own[3][0])
+    over = neither < 0.0
+    if over.any():
+        fill = 1.0 - neither   # the crossing segments' sum, above 1 where they overfill the group
+        for segment in out:
+            segment[0] = np.where(over, segment[0] / fill, segment[0])
+            segment[1] = np.where(over, segment[1] * fill, segment[1])
+        own_now, other_now = (np.where(over, x / fill, x) for x in (own_now, other_now))
+        neither = np.maximum(neither, 0.0)
+    return [tuple(segment) for segment in out] + [(neither, 0.0, False, None)], own_now, other_now
 
 
 def partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, persistence: tuple,
@@ -104,11 +138,11 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     """Every toll segment crossed with every destination segment chooses its mode and period; their
     trips summed per trip of the group and turned into the choice's shares (see ``transport.choose``).
 
-    ``crossing``: the shares of trips crossing a charged cordon in 2009 and now ``(D, M, Z, P)``, the
-    tolls per crossing trip then and now ``(T, D, M, Z, P)`` [NOK/trip], which make the toll segments
-    (:func:`_cordon_segments`), and last year's share crossing ``(D, M, Z, P)``; ``lagged_tolls``: last
-    year's toll change of each segment or None where zero (carried by the segment's trips that were in
-    it last year, :func:`_carried`). ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
+    ``crossing``: the toll segments of :func:`toll_segments` (weight, long-run toll change, crosses now?,
+    system), their weights last year ``(D, M, Z, P)``, and the shares of trips crossing a charged cordon now,
+    of either system, of the own and of the others' ``(D, M, Z, P)``; ``lagged_tolls``: last year's toll
+    change of each segment or None where zero (carried by the segment's trips that were in it last year,
+    :func:`_carried`). ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
     None where zero, the long-run one ``(T, D, M, Z, P)``, ``(D, M, Z, P)`` or 0.0), or None where
     it stays zero; both adjust at the pace ``terms.persistence`` (lambda). ``destinations``:
     (weight (D, M, Z, P) or None where there is one destination segment, car utility change of the
@@ -116,26 +150,43 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     ``(5, T, D, M, Z, P)`` are the 2009 shares, ``away`` ``(D, M, P, Zdest)`` where trips end when
     there is one destination segment (else None).
 
-    Returns the ``modes``, ``periods``, ``crossing_car`` and ``parked_car`` of ``transport.choose``, and the
-    adjusted utility changes by mode and toll changes by segment (None where zero). Works through the
-    draws a block at a time (:func:`_mixture_block`; the draws are independent).
+    Returns the ``modes``, ``periods``, ``crossing_car`` (and by system ``crossing_own``, ``crossing_other``)
+    and ``parked_car`` of ``transport.choose``, and the adjusted utility changes by mode and toll changes by
+    segment (None where zero). Works through the draws a block at a time (:func:`_mixture_block`; the draws
+    are independent).
     """
     cells = base_shares.shape[2:]                                                              # (D, M, Z, P)
     by_period = cells + (len(dims.PERIODS),)                                                   # (D, M, Z, P, T)
     out = {"modes": np.empty(by_period + (len(dims.MODES),)), "periods": np.empty(by_period),
            "crossing_car": np.empty(by_period), "parked_car": np.empty(by_period + (len(dims.ZONES),)),
            "dv": np.empty(base_shares.shape),   # the rows of the unchanged modes stay unset
+           "crossing_own": np.empty(by_period), "crossing_other": np.empty(by_period),
            "toll": [None] * len(lagged_tolls)}   # made by the first block with a toll change
     step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
+    joined = _joined(crossing[0], lagged_tolls)
     for start in range(0, cells[0], step):
         _mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
-                       base_shares, terms, away, out)
+                       base_shares, terms, away, out, joined)
     dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
     return out, dv, out.pop("toll")
 
 
+def _joined(segments: list, lagged_tolls: list) -> dict[int, int]:
+    """Own-system segments ``i`` that run together with the others' segment ``j`` of the same kind, ``{i: j}``:
+    both hold trips, meet the same long-run toll change and carry no adjustment from last year, so their trips
+    choose alike (as in a year without toll changes since 2009) and one pass of the choice serves both."""
+    out = {}
+    for i, j in ((k, k + 3) for k in range(3)):
+        (w_own, d_own, _, _), (w_other, d_other, _, _) = segments[i], segments[j]
+        if (lagged_tolls[i] is None and lagged_tolls[j] is None and w_own.any() and w_other.any()
+                and np.array_equal(np.broadcast_to(d_own, np.shape(d_other)), d_other)):
+            out[i] = j
+    return out
+
+
 def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
-                   base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict) -> None:
+                   base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict,
+                   joined: dict[int, int]) -> None:
     """:func:`segment_mixture` for the draws ``b``, written into ``out``.
 
     Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
@@ -177,21 +228,34 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     parked = [np.zeros(shape) for _ in dims.ZONES] if away is None else None
     car_toll, car_dest, car_share, factor_rest, logsum, scaled = (np.empty(shape) for _ in range(6))
     peak, ratio, weight = (np.empty(shape[1:]) for _ in range(3))
-    crossing_base, crossing_now, toll_base, toll_now, crossing_before = crossing
-    segments = _cordon_segments(crossing_base[b], crossing_now[b], toll_base[:, b], toll_now[:, b])
-    previous = [w for w, _ in mode_choice.cordon_segments(crossing_base[b], crossing_before[b], 0.0, 0.0)]
-    for s, ((w_toll, target, crosses_now), before) in enumerate(zip(segments, lagged_tolls)):
+    every_draw, last_year, crossing_now, own_now, other_now = crossing
+    segments = [(w[b], _draws(d_toll, b), crosses_now, system) for w, d_toll, crosses_now, system in every_draw]
+    previous = [w[b] for w in last_year]
+    by_system = {OWN: np.zeros(shape), OTHER: np.zeros(shape)}   # car trips crossing each system now
+    own_part = np.empty(shape)
+    for s, ((w_toll, target, crosses_now, system), before) in enumerate(zip(segments, lagged_tolls)):
+        if s in joined.values():   # run with its own-system segment
+            continue
+        partner = joined.get(s)
+        if partner is not None:   # one pass for both systems' trips; ``share``: those crossing the own system
+            w_other = segments[partner][0]
+            w_toll = w_toll + w_other
+            share = np.divide(w_toll - w_other, w_toll, out=np.zeros(w_toll.shape), where=w_toll > 0)
         if before is None and np.ndim(target) == 0:   # trips crossing no charged cordon then or now
             d_toll = None
         else:
             if out["toll"][s] is None:
-                out["toll"][s] = np.empty(toll_now.shape)
+                out["toll"][s] = np.empty(out["dv"].shape[1:])   # (T, D, M, Z, P)
             # Only the trips that were in the segment last year carry last year's adjustment: those that enter
             # it (a new cordon crossed) start from no change, as partial adjustment means, not from a change
             # the segment's earlier trips had met. Last year's change is scaled by min(w_prev, w) / w.
             kept = None if before is None else _carried(before[:, b], previous[s], w_toll)
             d_toll = partial_adjustment(0.0 if kept is None else kept, target, (lam, adjustment),
                                         out=out["toll"][s][:, b])
+            if partner is not None:
+                if out["toll"][partner] is None:
+                    out["toll"][partner] = np.empty(out["dv"].shape[1:])
+                np.copyto(out["toll"][partner][:, b], d_toll)
         if not w_toll.any():
             continue
         car = dv[CAR] if d_toll is None else np.add(dv[CAR], np.multiply(beta, d_toll, out=car_toll), out=car_toll)
@@ -221,6 +285,11 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
             car_total += car_trips
             if crosses_now:
                 crossing_car += car_trips
+                if partner is None:
+                    by_system[system] += car_trips
+                else:
+                    by_system[OWN] += np.multiply(car_trips, share, out=own_part)
+                    by_system[OTHER] += np.subtract(car_trips, own_part, out=own_part)
             if dest is not None:
                 parked[dest] += car_trips
 
@@ -230,9 +299,11 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
         np.divide(np.multiply(rest[mode], factor, out=car_dest), periods, out=modes[mode])
     np.divide(car_total, periods, out=modes[CAR])
     np.copyto(period_first_view(out["periods"][b]), periods)
-    weight_now = crossing_now[b]
-    np.copyto(period_first_view(out["crossing_car"][b]),
-              np.where(weight_now > 0, crossing_car / np.maximum(weight_now, TINY), 0.0))
+    for key, car, weight_now in (("crossing_car", crossing_car, crossing_now),
+                                 ("crossing_own", by_system[OWN], own_now),
+                                 ("crossing_other", by_system[OTHER], other_now)):
+        weight_now = weight_now[b]
+        np.copyto(period_first_view(out[key][b]), np.where(weight_now > 0, car / np.maximum(weight_now, TINY), 0.0))
     for dest in range(len(dims.ZONES)):
         into = period_first_view(out["parked_car"][b][..., dest])
         if away is None:

@@ -1,0 +1,125 @@
+"""Two systems of toll cordons: those of the residents' own municipality and those of the others, whose
+crossing trips are distinct (tolls.system_weights, travel_segments.toll_segments, road_traffic passages)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framtid.model import api, dims
+from framtid.model.scenario import load
+from framtid.model.submodels import mode_choice, travel_segments
+from framtid.model.submodels.travel_segments import OTHER, OWN, toll_segments
+
+T = len(dims.PERIODS)
+
+
+def _tolls(*values):
+    """Tolls per crossing trip (T, cells) [NOK/trip], the same in both periods."""
+    return np.repeat(np.array(values, dtype=float)[None], T, axis=0)
+
+
+def test_a_ring_of_its_own_leaves_the_trips_into_another_ring_at_their_toll():
+    """Hand case: 10 % of the trips cross another municipality's ring at 50 NOK, in 2009 and now; a ring of
+    their own, 40 NOK, is now crossed by 45 %. The others' trips keep their toll (no change); the own ring's
+    trips meet 40 NOK; 45 % cross neither."""
+    zero = np.zeros(1)
+    segments, own_now, other_now = toll_segments((zero, np.array([0.1]), _tolls(0.0), _tolls(50.0)),
+                                                 (np.array([0.45]), np.array([0.1]), _tolls(40.0), _tolls(50.0)))
+    by_kind = {(system, i % 3): (w, d) for i, (w, d, _, system) in enumerate(segments[:6])}
+    w, d = by_kind[(OTHER, 0)]                   # the others' ring crossed then and now: no change
+    assert w.tolist() == [0.1] and np.all(d == 0.0)
+    w, d = by_kind[(OWN, 1)]                     # the own ring, crossed only now: its toll
+    assert w.tolist() == [0.45] and np.all(d == 40.0)
+    assert all(not w.any() for key, (w, _) in by_kind.items() if key not in ((OTHER, 0), (OWN, 1)))
+    neither = segments[6]
+    assert neither[0] == pytest.approx([0.45]) and neither[1] == 0.0 and neither[3] is None
+    assert [s[2] for s in segments] == [True, True, False] * 2 + [False]
+    assert own_now.tolist() == [0.45] and other_now.tolist() == [0.1]
+
+
+@pytest.mark.parametrize("system", [OWN, OTHER])
+def test_one_system_alone_gives_the_segments_of_its_cordons_bit_for_bit(system):
+    rng = np.random.default_rng(7)
+    c0, c1 = rng.uniform(0, 0.7, 50), rng.uniform(0, 0.7, 50)
+    t0, t1 = rng.uniform(0, 60, (T, 50)), rng.uniform(0, 60, (T, 50))
+    zero, none = np.zeros(50), np.zeros((T, 50))
+    if system == OWN:
+        base, now = (c0, zero, t0, none), (c1, zero, t1, none)
+    else:
+        base, now = (zero, c0, none, t0), (zero, c1, none, t1)
+    segments = toll_segments(base, now)[0]
+    expected = mode_choice.cordon_segments(c0, c1, t0, t1)
+    used = [s for s in segments[:6] if s[3] == system] + [segments[6]]
+    for (w, d, _, _), (w_expected, d_expected) in zip(used, expected):
+        assert w.tobytes() == np.asarray(w_expected).tobytes()
+        assert np.asarray(d).tobytes() == np.asarray(d_expected).tobytes()
+    assert not any(s[0].any() for s in segments[:6] if s[3] != system)
+
+
+def test_systems_that_overfill_the_group_are_scaled_keeping_the_tolls_paid():
+    """0.8 cross the own rings and 0.6 another's (more than all trips: some cross both): the crossing
+    segments are scaled by 1/1.4 and their tolls up by 1.4, so weight x toll stays; none cross neither."""
+    segments, own_now, other_now = toll_segments((np.array([0.8]), np.array([0.6]), _tolls(20.0), _tolls(30.0)),
+                                                 (np.array([0.8]), np.array([0.6]), _tolls(25.0), _tolls(30.0)))
+    both_own, both_other = segments[0], segments[3]
+    assert both_own[0] == pytest.approx([0.8 / 1.4]) and both_own[1] == pytest.approx(_tolls(5.0 * 1.4))
+    assert both_other[0] == pytest.approx([0.6 / 1.4]) and both_other[1] == pytest.approx(_tolls(0.0))
+    assert sum(s[0] for s in segments) == pytest.approx([1.0])
+    assert segments[6][0].tolist() == [0.0]
+    assert own_now == pytest.approx([0.8 / 1.4]) and other_now == pytest.approx([0.6 / 1.4])
+
+
+def test_segments_that_meet_the_same_toll_run_as_one_with_the_same_results(monkeypatch):
+    """In the reference (no toll change since 2009) Bærum's trips across its own ring and into Oslo's meet
+    the same toll change, and one pass serves both; run apart, the results agree to rounding."""
+    scenario = api.load_scenario("framtid:reference")
+    joined = api.run_scenario(scenario)
+    seen = []
+    original = travel_segments._joined
+    monkeypatch.setattr(travel_segments, "_joined", lambda *a: seen.append(original(*a)) or {})
+    apart = api.run_scenario(scenario)
+    assert any(seen)   # the pass was joined in some year
+    for name in ("car_vkm", "cordon_passages", "toll_paid", "mode_share"):
+        np.testing.assert_allclose(apart.record[name], joined.record[name], rtol=1e-11, atol=1e-9)
+
+
+DRAMMEN_RING = """
+[scenario]
+name = "drammen-ring"
+extends = "framtid:current-policies"
+
+[cordons.drammen_centre]
+municipality = "drammen"
+charged_direction = "inbound"
+inside_share = { A = 1.0, B = 0.3, C = 0.0 }
+
+[[measure]]
+kind = "congestion_charge"
+label = "Drammen ring 2027"
+cordon = "drammen_centre"
+start_year = 2027
+price_year = 2024
+peak_nok = 40
+offpeak_nok = 20
+"""
+
+
+def test_a_drammen_ring_leaves_the_passages_into_baerum_and_oslo_and_its_line_before(tmp_path: Path):
+    """Drammen's residents who drive towards Bærum and Oslo cross those rings, not Drammen's: a ring of
+    Drammen's own moves their passages there by under 1 % (taken as one nested system with Oslo's, they rose
+    by 30 %), cuts its own line's passages, and changes nothing before it starts."""
+    path = tmp_path / "drammen-ring.toml"
+    path.write_text(DRAMMEN_RING, encoding="utf-8")
+    ring, without = api.run_scenario(load(path)), api.run_scenario(load("framtid:current-policies"))
+    k = 2027 - dims.BASE_YEAR
+
+    def passages(model, cordon, year_index):
+        return model.record["cordon_passages"][year_index, 0, list(model.cordons).index(cordon)].sum()
+
+    for cordon in ("baerum_ring", "oslo_city_boundary", "oslo_ring_2019"):
+        assert passages(ring, cordon, k) == pytest.approx(passages(without, cordon, k), rel=0.01), cordon
+    line = list(ring.cordons).index("drammen_centre")
+    before, after = (ring.record["cordon_passages"][i, 0, line].sum() for i in (k - 1, k))
+    assert after < 0.97 * before
+    np.testing.assert_array_equal(ring.record["car_vkm"][:k], without.record["car_vkm"][:k])
