@@ -8,7 +8,7 @@ import pytest
 
 from framtid.model import api, dims
 from framtid.model.scenario import load
-from framtid.model.submodels import mode_choice, travel_segments
+from framtid.model.submodels import mode_choice
 from framtid.model.submodels.travel_segments import OTHER, OWN, toll_segments
 
 T = len(dims.PERIODS)
@@ -68,20 +68,6 @@ def test_systems_that_overfill_the_group_are_scaled_keeping_the_tolls_paid():
     assert sum(s[0] for s in segments) == pytest.approx([1.0])
     assert segments[6][0].tolist() == [0.0]
     assert own_now == pytest.approx([0.8 / 1.4]) and other_now == pytest.approx([0.6 / 1.4])
-
-
-def test_segments_that_meet_the_same_toll_run_as_one_with_the_same_results(monkeypatch):
-    """In the reference (no toll change since 2009) Bærum's trips across its own ring and into Oslo's meet
-    the same toll change, and one pass serves both; run apart, the results agree to rounding."""
-    scenario = api.load_scenario("framtid:reference")
-    joined = api.run_scenario(scenario)
-    seen = []
-    original = travel_segments._joined
-    monkeypatch.setattr(travel_segments, "_joined", lambda *a: seen.append(original(*a)) or {})
-    apart = api.run_scenario(scenario)
-    assert any(seen)   # the pass was joined in some year
-    for name in ("car_vkm", "cordon_passages", "toll_paid", "mode_share"):
-        np.testing.assert_allclose(apart.record[name], joined.record[name], rtol=1e-11, atol=1e-9)
 
 
 DRAMMEN_RING = """

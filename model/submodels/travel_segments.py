@@ -74,7 +74,7 @@ def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.nd
     """The seven toll segments of trips crossing the charged cordons of two systems, their own municipality's
     and the others' (:func:`.tolls.system_weights`): (weight (D, M, Z, P), long-run toll change
     (T, D, M, Z, P) [NOK/trip] or 0.0 for the trips crossing no charged cordon, crosses now?, system: ``OWN``,
-    ``OTHER`` or None for the trips crossing neither).
+    ``OTHER`` or None for the trips crossing neither). A segment empty in every cell costs the choice nothing.
 
     ``base`` and ``now`` are (share crossing the own system, share crossing the others (D, M, Z, P), toll per
     trip crossing the own system, per trip crossing the others (T, D, M, Z, P) [NOK/trip]) in 2009 and now.
@@ -163,30 +163,15 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
            "crossing_own": np.empty(by_period), "crossing_other": np.empty(by_period),
            "toll": [None] * len(lagged_tolls)}   # made by the first block with a toll change
     step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
-    joined = _joined(crossing[0], lagged_tolls)
     for start in range(0, cells[0], step):
         _mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
-                       base_shares, terms, away, out, joined)
+                       base_shares, terms, away, out)
     dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
     return out, dv, out.pop("toll")
 
 
-def _joined(segments: list, lagged_tolls: list) -> dict[int, int]:
-    """Own-system segments ``i`` that run together with the others' segment ``j`` of the same kind, ``{i: j}``:
-    both hold trips, meet the same long-run toll change and carry no adjustment from last year, so their trips
-    choose alike (as in a year without toll changes since 2009) and one pass of the choice serves both."""
-    out = {}
-    for i, j in ((k, k + 3) for k in range(3)):
-        (w_own, d_own, _, _), (w_other, d_other, _, _) = segments[i], segments[j]
-        if (lagged_tolls[i] is None and lagged_tolls[j] is None and w_own.any() and w_other.any()
-                and np.array_equal(np.broadcast_to(d_own, np.shape(d_other)), d_other)):
-            out[i] = j
-    return out
-
-
 def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
-                   base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict,
-                   joined: dict[int, int]) -> None:
+                   base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict) -> None:
     """:func:`segment_mixture` for the draws ``b``, written into ``out``.
 
     Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
@@ -232,15 +217,7 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     segments = [(w[b], _draws(d_toll, b), crosses_now, system) for w, d_toll, crosses_now, system in every_draw]
     previous = [w[b] for w in last_year]
     by_system = {OWN: np.zeros(shape), OTHER: np.zeros(shape)}   # car trips crossing each system now
-    own_part = np.empty(shape)
     for s, ((w_toll, target, crosses_now, system), before) in enumerate(zip(segments, lagged_tolls)):
-        if s in joined.values():   # run with its own-system segment
-            continue
-        partner = joined.get(s)
-        if partner is not None:   # one pass for both systems' trips; ``share``: those crossing the own system
-            w_other = segments[partner][0]
-            w_toll = w_toll + w_other
-            share = np.divide(w_toll - w_other, w_toll, out=np.zeros(w_toll.shape), where=w_toll > 0)
         if before is None and np.ndim(target) == 0:   # trips crossing no charged cordon then or now
             d_toll = None
         else:
@@ -252,10 +229,6 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
             kept = None if before is None else _carried(before[:, b], previous[s], w_toll)
             d_toll = partial_adjustment(0.0 if kept is None else kept, target, (lam, adjustment),
                                         out=out["toll"][s][:, b])
-            if partner is not None:
-                if out["toll"][partner] is None:
-                    out["toll"][partner] = np.empty(out["dv"].shape[1:])
-                np.copyto(out["toll"][partner][:, b], d_toll)
         if not w_toll.any():
             continue
         car = dv[CAR] if d_toll is None else np.add(dv[CAR], np.multiply(beta, d_toll, out=car_toll), out=car_toll)
@@ -285,11 +258,7 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
             car_total += car_trips
             if crosses_now:
                 crossing_car += car_trips
-                if partner is None:
-                    by_system[system] += car_trips
-                else:
-                    by_system[OWN] += np.multiply(car_trips, share, out=own_part)
-                    by_system[OTHER] += np.subtract(car_trips, own_part, out=own_part)
+                by_system[system] += car_trips
             if dest is not None:
                 parked[dest] += car_trips
 
