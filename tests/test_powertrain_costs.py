@@ -1,6 +1,5 @@
-"""Tests of the cost and utility terms of the powertrain choice: annuity, cost of ownership, logit, maturity."""
+"""Tests of the cost and utility terms of the powertrain choice: annuity, cost of ownership, maturity."""
 
-import numpy as np
 import pytest
 
 from framtid.model.submodels import powertrain_costs
@@ -20,12 +19,6 @@ def test_ownership_cost_hand_case():
     assert tco(1.0, 1.0) == pytest.approx(48_000)
     # exempt from VAT and registration tax: 0.1 * 200 000 + 14 000 = 34 000 NOK/yr
     assert tco(0.0, 0.0) == pytest.approx(34_000)
-
-
-def test_powertrain_logit_hand_case():
-    # utilities -1e-4 * (50 000, 40 000) = (-5, -4): shares 1/(1+e), e/(1+e) = 0.2689, 0.7311
-    shares = powertrain_costs.powertrain_logit(np.array([50_000.0, 40_000.0]), np.zeros(2), -1e-4)
-    np.testing.assert_allclose(shares, [0.268941, 0.731059], atol=1e-6)
 
 
 def test_logistic_path_midpoint():

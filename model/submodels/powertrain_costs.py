@@ -3,10 +3,10 @@
 The choice of a new car's powertrain is a logit on its annualised total cost of ownership plus terms for
 what the cost does not hold (methods §1.5, recommendation 1). This module holds those terms as pure
 arithmetic: the capital recovery factor that annualises a purchase (:func:`annuity_factor`), the total
-cost of ownership with VAT and registration tax and their exemptions (:func:`ownership_cost`), the logit
-shares on that cost (:func:`powertrain_logit`) and the logistic path of a new technology's maturing
-(:func:`logistic_path`). What the terms are applied to (prices, energy use, tolls and parking by zone, the
-peer effect) is assembled in :mod:`.car_powertrains`; arguments broadcast, nothing here reads the state.
+cost of ownership with VAT and registration tax and their exemptions (:func:`ownership_cost`) and the
+logistic path of a new technology's maturing (:func:`logistic_path`). What the terms are applied to (prices,
+energy use, tolls and parking by zone, the peer effect) and the logit itself are in :mod:`.car_powertrains`;
+arguments broadcast, nothing here reads the state.
 """
 
 from __future__ import annotations
@@ -35,19 +35,6 @@ def ownership_cost(price: np.ndarray, registration_tax: np.ndarray, vat_rate: np
     """
     purchase = price * (1.0 + vat_rate * vat_paid) + registration_tax * registration_tax_paid
     return annuity * purchase + annual_km * energy_cost_per_km + tolls_per_year + parking_per_year
-
-
-def powertrain_logit(total_cost: np.ndarray, constants: np.ndarray,
-                     cost_coefficient: np.ndarray) -> np.ndarray:
-    """New-car shares by powertrain from a logit on total cost of ownership [1].
-
-    ``s[k] = exp(ASC[k] + beta TCO[k]) / sum_j exp(ASC[j] + beta TCO[j])`` with ``beta``
-    [1/(NOK/yr)] < 0 and constants for everything the cost does not hold (technology
-    maturity, range, charging, peers; methods §1.5). Powertrains on the last axis.
-    """
-    utility = constants + cost_coefficient * total_cost
-    v = np.exp(utility - utility.max(axis=-1, keepdims=True))
-    return v / v.sum(axis=-1, keepdims=True)
 
 
 def logistic_path(year: float, amplitude: np.ndarray, midpoint: np.ndarray,
