@@ -153,22 +153,27 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sam
 def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     """The model's answer to each toll change of SCENARIO (file, or framtid:NAME; default
     current-policies): passages per day across the cordon's line the year before and in the first full
-    year, and the effect against the same run without the change, by period and five years on. With
-    --observed, measured changes beside the model's, with the error and whether they lie in the range."""
+    year, and the effect against the same run without the change, by period and up to the cordon's next
+    change (at most five years on). With --observed, measured changes beside the model's, with the error
+    and whether they lie in the range."""
     from framtid.model import api, catalogue
     from framtid.model.errors import UsageError, did_you_mean
     from framtid.model.evaluation import toll_cases
     from framtid.model.uncertainty import ensemble
 
     loaded = api.load_scenario(scenario)
-    observations = toll_cases.read_observed_changes(observed) if observed else None   # refuse before the runs
     picked = names(cordon_ids)
     if picked:
         known = sorted({m.values["cordon"] for m in toll_cases.changes(loaded)})
         unknown = [c for c in picked if c not in known]
         if unknown:
             raise UsageError(f"--cordon: no toll change on {', '.join(unknown)} in {loaded.name}; "
-                             f"{did_you_mean(unknown[0], known)}cordons with toll changes: {', '.join(known)}")
+                             f"{did_you_mean(unknown[0], known)}cordons with toll changes: "
+                             f"{', '.join(known) or 'none'}")
+    observations = None
+    if observed:   # refused before the runs: a bad file, or an observation no case will meet
+        observations = toll_cases.read_observed_changes(observed)
+        toll_cases.check_observed(loaded, observations, observed, tuple(picked) if picked else None, own)
     for warning in ensemble.check_options(n_draws, sampler):
         click.echo(f"warning: {warning}", err=True)
     draws = n_draws or 1

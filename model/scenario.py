@@ -65,7 +65,7 @@ from .measures import COMMON_KEYS, KINDS, Measure
 from .measures.base import ADOPTION
 from .parameters import table as parameter_table
 from .scenario_cordons import CORDON_KEYS, MAX_EXTERNAL_RATIO, _cordons, _inside_shares  # noqa: F401  (re-exported)
-from .scenario_inheritance import (BUILTIN_PREFIX, EXTENDS_RULE, MAX_EXTENDS_DEPTH, _extends_target, _resolve,
+from .scenario_inheritance import (BUILTIN_PREFIX, EXTENDS_RULE, MAX_EXTENDS_DEPTH, extends_target, resolve,
                                    builtin_names, builtin_path, compose)
 from .scenario_values import NAME_PATTERN, _municipalities, _number, _Problems, _type_name
 
@@ -340,7 +340,7 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
 def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario | None:
     given = path
     where = chain[-1].name + ": scenario.extends" if chain else str(given)
-    resolved = _resolve(path, problems, where)
+    resolved = resolve(path, problems, where)
     if resolved is None:
         return None
     path = resolved
@@ -386,7 +386,7 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
 
     parent = None
     if isinstance(head.get("extends"), str):
-        target = _extends_target(head["extends"])
+        target = extends_target(head["extends"])
         if target is None:
             problems.add(f"{label}: scenario.extends", f"{head['extends']!r} is not allowed: {EXTENDS_RULE}")
         else:
@@ -437,7 +437,7 @@ def load(path: str | Path) -> Scenario:
     problems = _Problems()
     text = str(path)
     if text.startswith(BUILTIN_PREFIX):
-        target = _extends_target(text)
+        target = extends_target(text)
         if target is None or not builtin_path(target[0]).is_file():
             raise ScenarioError([f"{text}: no such built-in scenario; built-ins: "
                                  + ", ".join(BUILTIN_PREFIX + n for n in builtin_names())])

@@ -50,7 +50,7 @@ def builtin_path(name: str) -> Path:
     return folders[0] / f"{name}.toml"
 
 
-def _extends_target(extends: str) -> tuple[str, bool] | None:
+def extends_target(extends: str) -> tuple[str, bool] | None:
     """(file stem, is built-in) of an ``extends`` value, or None if it breaks the rule."""
     builtin = extends.startswith(BUILTIN_PREFIX)
     name = extends.removeprefix(BUILTIN_PREFIX) if builtin else extends
@@ -58,7 +58,7 @@ def _extends_target(extends: str) -> tuple[str, bool] | None:
     return (name, builtin) if NAME_PATTERN.fullmatch(name) else None
 
 
-def _resolve(path: Path, problems: _Problems, where: str) -> Path | None:
+def resolve(path: Path, problems: _Problems, where: str) -> Path | None:
     try:
         return path.resolve(strict=True)
     except FileNotFoundError:

@@ -13,7 +13,7 @@ TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 @pytest.fixture
 def tool(monkeypatch):
-    """Load a script of tools/ as a module: ``tool("toll_cases")``. It is registered under its name while the
+    """Load a script of tools/ as a module: ``tool("toll_history")``. It is registered under its name while the
     test runs (dataclasses look their module up)."""
     def load(name: str):
         spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")

@@ -210,3 +210,46 @@ offpeak_nok = 40
     assert (first["label"], first["from"], first["until"]) == ("step 1", 2027, 2029)
     assert (second["label"], second["from"]) == ("step 2", 2030)
     assert first["effect_pct"] < -1.0 and second["effect_pct"] < -1.0
+
+
+def test_a_change_is_read_later_only_while_its_scheme_lasts():
+    """The 1990 Oslo ring's rates of 2018 end with the ring in 2019: its later effect is read in 2018, not
+    five years on in a year it no longer charges."""
+    scenario = load("framtid:current-policies")
+    change = next(m for m in toll_cases.changes(scenario, ("oslo_ring",)) if m.start_year == 2018)
+    assert toll_cases.years(scenario, change) == (2018, 2018)
+
+
+def test_a_change_ramping_past_2050_is_read_in_2050(tmp_path):
+    path = tmp_path / "late.toml"
+    path.write_text('[scenario]\nname = "late"\nextends = "framtid:current-policies"\n\n[[measure]]\n'
+                    'kind = "congestion_charge"\nlabel = "late"\nreplaces = "tromso_ring tolls from 2024-06-14"\n'
+                    'cordon = "tromso_ring"\nstart_year = 2050\nramp_years = 3\nprice_year = 2024\n'
+                    'peak_nok = 80\noffpeak_nok = 40\nbev_discount = 0.3\n', encoding="utf-8")
+    (row,) = toll_cases.cases(load(path), own=True)
+    assert (row["start"], row["from"], row["until"]) == (2050, 2050, 2050) and row["effect_pct"] < 0
+
+
+def test_an_unknown_column_of_the_observed_file_is_refused(tmp_path):
+    path = _observed(tmp_path, "cordon,year,change_pct,comapre\nring,2019,-8,effect\n")
+    with pytest.raises(ObservationFileError, match=r"line 1, column 'comapre': unknown column 'comapre'; did you "
+                                                   r"mean 'compare'\? allowed: cordon,year,change_pct"):
+        toll_cases.read_observed_changes(path)
+
+
+@pytest.mark.parametrize("text, options, message", [
+    ("tromso_rng,2023,-5", {}, r"line 2, column 'cordon': current-policies has no toll change on 'tromso_rng'; "
+                               r"did you mean 'tromso_ring'\?"),
+    ("tromso_ring,2021,-5", {}, r"line 2, column 'year': .* on tromso_ring starts or reaches full strength in "
+                                r"2021; the toll changes on tromso_ring run in 2023, 2024-2025"),
+    ("tromso_ring,2023,-5", {"cordons": ("oslo_ring",)}, r"line 2: the toll change on tromso_ring in 2023 is "
+                                                         r"left out by --cordon"),
+    ("tromso_ring,2023,-5", {"own": True}, r"left out by --own"),
+])
+def test_an_observation_no_case_will_meet_is_refused_before_the_runs(tmp_path, text, options, message):
+    path = _observed(tmp_path, f"cordon,year,change_pct\n{text}\n")
+    observed = toll_cases.read_observed_changes(path)
+    with pytest.raises(ObservationFileError, match=message):
+        toll_cases.check_observed(load("framtid:current-policies"), observed, path, **options)
+    toll_cases.check_observed(load("framtid:current-policies"), toll_cases.read_observed_changes(
+        _observed(tmp_path, "cordon,year,change_pct\ntromso_ring,2023,-5\n", "fine.csv")), path)

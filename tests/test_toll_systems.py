@@ -24,7 +24,7 @@ def test_a_ring_of_its_own_leaves_the_trips_into_another_ring_at_their_toll():
     their own, 40 NOK, is now crossed by 45 %. The others' trips keep their toll (no change); the own ring's
     trips meet 40 NOK; 45 % cross neither."""
     zero = np.zeros(1)
-    segments, own_now, other_now = toll_segments((zero, np.array([0.1]), _tolls(0.0), _tolls(50.0)),
+    segments, own_now, other_now, _ = toll_segments((zero, np.array([0.1]), _tolls(0.0), _tolls(50.0)),
                                                  (np.array([0.45]), np.array([0.1]), _tolls(40.0), _tolls(50.0)))
     by_kind = {(system, i % 3): (w, d) for i, (w, d, _, system) in enumerate(segments[:6])}
     w, d = by_kind[(OTHER, 0)]                   # the others' ring crossed then and now: no change
@@ -60,14 +60,16 @@ def test_one_system_alone_gives_the_segments_of_its_cordons_bit_for_bit(system):
 def test_systems_that_overfill_the_group_are_scaled_keeping_the_tolls_paid():
     """0.8 cross the own rings and 0.6 another's (more than all trips: some cross both): the crossing
     segments are scaled by 1/1.4 and their tolls up by 1.4, so weight x toll stays; none cross neither."""
-    segments, own_now, other_now = toll_segments((np.array([0.8]), np.array([0.6]), _tolls(20.0), _tolls(30.0)),
-                                                 (np.array([0.8]), np.array([0.6]), _tolls(25.0), _tolls(30.0)))
+    segments, own_now, other_now, crossing_now = toll_segments(
+        (np.array([0.8]), np.array([0.6]), _tolls(20.0), _tolls(30.0)),
+        (np.array([0.8]), np.array([0.6]), _tolls(25.0), _tolls(30.0)))
     both_own, both_other = segments[0], segments[3]
     assert both_own[0] == pytest.approx([0.8 / 1.4]) and both_own[1] == pytest.approx(_tolls(5.0 * 1.4))
     assert both_other[0] == pytest.approx([0.6 / 1.4]) and both_other[1] == pytest.approx(_tolls(0.0))
     assert sum(s[0] for s in segments) == pytest.approx([1.0])
     assert segments[6][0].tolist() == [0.0]
     assert own_now == pytest.approx([0.8 / 1.4]) and other_now == pytest.approx([0.6 / 1.4])
+    assert crossing_now == pytest.approx([1.0])
 
 
 DRAMMEN_RING = """
@@ -109,3 +111,15 @@ def test_a_drammen_ring_leaves_the_passages_into_baerum_and_oslo_and_its_line_be
     before, after = (ring.record["cordon_passages"][i, 0, line].sum() for i in (k - 1, k))
     assert after < 0.97 * before
     np.testing.assert_array_equal(ring.record["car_vkm"][:k], without.record["car_vkm"][:k])
+
+
+def test_overfilled_systems_whose_shares_changed_keep_the_crossing_share_of_their_segments():
+    """Shares 0.7 and 0.6 in 2009, 0.7 and 0.2 now: the segments are scaled by 1/1.3, and the share of trips
+    crossing now that the choice divides by is the crossing-now segments' own (0.9/1.3), not min(1, 0.9)."""
+    segments, own_now, other_now, crossing_now = toll_segments(
+        (np.array([0.7]), np.array([0.6]), _tolls(20.0), _tolls(30.0)),
+        (np.array([0.7]), np.array([0.2]), _tolls(20.0), _tolls(30.0)))
+    crossing_segments = sum(w for w, _, crosses_now, _ in segments if crosses_now)
+    assert crossing_now == pytest.approx(crossing_segments) and crossing_now == pytest.approx([0.9 / 1.3])
+    assert own_now + other_now == pytest.approx(crossing_now)
+    assert sum(w for w, _, _, _ in segments) == pytest.approx([1.0])

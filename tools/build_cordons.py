@@ -570,7 +570,7 @@ def build_cordons(t: Tolls, shares_rows, commuting: list[dict], facts: dict, rea
     ring_method = (f"derived: A {ring[0]:g} and C {ring[2]:g} assumed (central Oslo inside, the periphery almost "
                    f"wholly outside); B fitted on a 0.05 grid so that the share of Oslo residents' one-way car "
                    f"trips crossing the ring (= share of their home-based tours that pay) is {cal['share_old']:.3f} "
-                   f"vs the target {old_value:g} (crossing rule of framtid.model.cordons, zone-type shares of "
+                   f"vs the target {old_value:g} (crossing rule of framtid.model.cordon_crossing, zone-type shares of "
                    f"municipalities.csv, trip ends and purposes from the transport parameter defaults, commuting "
                    f"shares with errands/leisure leaving {OTHER_PURPOSE_FACTOR:g} times as often). The rule's "
                    f"maximum is about 0.5, so the target is met only near an even split of trip ends over the ring")

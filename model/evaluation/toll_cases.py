@@ -55,10 +55,15 @@ def _pct(new: np.ndarray, old: np.ndarray) -> np.ndarray:
     return 100.0 * (new / old - 1.0)
 
 
+def _replaced(scenario, change) -> list:
+    """The measures on ``change``'s cordon whose rates it replaces (none for a new scheme)."""
+    return [m for m in scenario.measures if m.label in change.replaces and m.values["cordon"] == change.values[
+        "cordon"]]
+
+
 def without(scenario, change):
     """``scenario`` with ``change`` left out: the rates it replaced kept, or no scheme if it is a new one."""
-    before = [m for m in scenario.measures if m.label in change.replaces and m.values["cordon"] == change.values[
-        "cordon"]]
+    before = _replaced(scenario, change)
     rest = [m for m in scenario.measures if m is not change]
     if before:
         w = before[0]
@@ -79,6 +84,49 @@ def changes(scenario, cordons: tuple[str, ...] | None = None, own: bool = False)
     return [m for m in out if cordons is None or m.values["cordon"] in cordons]
 
 
+def years(scenario, change) -> tuple[int, int]:
+    """The first year ``change`` acts at full strength, or its last year when it ends before then (a change of
+    July ramps over two years; one of October that year ends it after the first), and the last year before the
+    cordon's next change (a new rate, or the scheme's end), at most ``LATER`` years on and not after 2050."""
+    full = min(change.start_year + max(change.ramp_years, 1) - 1, dims.FINAL_YEAR)
+    if change.end_year is not None:
+        full = min(full, change.end_year)
+    following = [m.start_year for m in scenario.measures if m.kind == "congestion_charge"
+                 and m.values["cordon"] == change.values["cordon"] and m.start_year > change.start_year]
+    ends = [] if change.end_year is None else [change.end_year + 1]
+    return full, max(full, min([full + LATER, dims.FINAL_YEAR] + [y - 1 for y in following + ends]))
+
+
+def check_observed(scenario, observed: list[ObservedChange], path: str | Path,
+                   cordons: tuple[str, ...] | None = None, own: bool = False) -> None:
+    """Refuse, before any run, an observation that no case of ``scenario`` (as :func:`cases` picks them) will
+    meet (:func:`compare`): naming its line, the cases on its cordon and, where a case was left out by
+    ``cordons`` or ``own``, that option."""
+    everything = changes(scenario)
+    picked = changes(scenario, cordons, own)
+    for obs in observed:
+        def spans(pool):
+            return [(m, *years(scenario, m)) for m in pool if m.values["cordon"] == obs.cordon]
+        if any(m.start_year <= obs.year <= full for m, full, _ in spans(picked)):
+            continue
+        where = f"{path}: line {obs.line}"
+        on_cordon = spans(everything)
+        if not on_cordon:
+            known = sorted({m.values["cordon"] for m in everything})
+            raise ObservationFileError(
+                f"{where}, column 'cordon': {scenario.name} has no toll change on {obs.cordon!r}; "
+                f"{did_you_mean(obs.cordon, known)}cordons with toll changes: {', '.join(known) or 'none'}")
+        if any(m.start_year <= obs.year <= full for m, full, _ in on_cordon):
+            left_out = "--cordon" if cordons is not None and obs.cordon not in cordons else "--own"
+            raise ObservationFileError(f"{where}: the toll change on {obs.cordon} in {obs.year} is left out by "
+                                       f"{left_out}; leave the option out or the observation")
+        runs = ", ".join(f"{m.start_year}-{full}" if full > m.start_year else str(m.start_year)
+                         for m, full, _ in on_cordon)
+        raise ObservationFileError(f"{where}, column 'year': no toll change of {scenario.name} on {obs.cordon} "
+                                   f"starts or reaches full strength in {obs.year}; the toll changes on "
+                                   f"{obs.cordon} run in {runs}")
+
+
 def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons: tuple[str, ...] | None = None,
           own: bool = False) -> list[dict]:
     """One row per toll change of ``scenario`` (:func:`changes`) with the figures of the module docstring
@@ -93,20 +141,12 @@ def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons
         which = f" on {', '.join(cordons)}" if cordons else ""
         raise UsageError(f"scenario {scenario.name!r} has no toll change after {dims.BASE_YEAR}{which}"
                          + (" among its own measures" if own else ""))
-    everything = changes(scenario)
     model = run(scenario)
     ids = list(model.cordons)
     rows = []
     for change in picked:
         c = ids.index(change.values["cordon"])
-        # its first year at full strength, or its last year when the next change ends it before then (a change
-        # of July ramps over two years; one of October that year ends it after the first)
-        full = change.start_year + max(change.ramp_years, 1) - 1
-        if change.end_year is not None:
-            full = min(full, change.end_year)
-        following = [m.start_year for m in everything if m.values["cordon"] == change.values["cordon"]
-                     and m.start_year > change.start_year]
-        until = max(full, min([full + LATER, dims.FINAL_YEAR] + [y - 1 for y in following]))
+        full, until = years(scenario, change)
         k, later = full - dims.BASE_YEAR, until - dims.BASE_YEAR
         base = run(without(scenario, change)).record
         k0 = change.start_year - 1 - dims.BASE_YEAR
@@ -114,7 +154,7 @@ def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons
         before_after, effect = _pct(after, before), _pct(after, _passages(base, k, c))
         row = {
             "cordon": change.values["cordon"], "start": change.start_year, "from": full,
-            "change": "rates" if change.replaces else "new scheme",
+            "change": "rates" if _replaced(scenario, change) else "new scheme",
             "peak_nok": change.values["peak_nok"], "offpeak_nok": change.values["offpeak_nok"],
             "passages_before": before, "passages_after": after,
             "before_after_pct": before_after, "before_after_p05": np.percentile(before_after, 5),
@@ -154,7 +194,11 @@ def read_observed_changes(path: str | Path) -> list[ObservedChange]:
     table = Table(Path(path), header)
     missing = [c for c in OBSERVED_COLUMNS if c not in table.header]
     if missing:
-        table.fail(1, f"missing column(s) {', '.join(missing)}; the file has the columns {header}", missing[0])
+        table.fail(1, f"missing column(s) {', '.join(missing)}; the file needs the columns {header}", missing[0])
+    unknown = [c for c in table.header if c not in OBSERVED_COLUMNS + OBSERVED_OPTIONAL]
+    if unknown:
+        table.fail(1, f"unknown column {unknown[0]!r}; {did_you_mean(unknown[0], OBSERVED_COLUMNS + OBSERVED_OPTIONAL)}"
+                      f"allowed: {header}", unknown[0])
     out = []
     for line, row in table.rows:
         year_text = table.cell(line, row, "year")
@@ -230,8 +274,8 @@ def title(scenario: str, draws: int) -> str:
             "year before the change and in its first full year (b/a: their change, trend included); eff: the effect "
             "against the run without the change [%], in all, by period and later (the last year before the "
             f"cordon's next change, in brackets){how}. Passages include vehicles from outside the 13 by each "
-            "cordon's external ratio; NOK: the petrol car's peak/off-peak rates in NOK of the change's year, * for "
-            "a new scheme.")
+            "cordon's external ratio; NOK: the petrol car's peak/off-peak rates in NOK of the measure's price year, * "
+            "for a new scheme.")
 
 
 def table_rows(rows: list[dict], draws: int) -> tuple[tuple[str, ...], list[tuple]]:

@@ -58,8 +58,7 @@ from .. import dims
 from ..levers import acting
 from ..parameters import Params
 from . import building_stock as stock
-from . import heating, heating_calibration
-from .building_inputs import ban_ahead, price_index
+from . import building_inputs, heating, heating_calibration
 from .building_parameters import Coefficients, coefficients, draws_fastest, lever
 from .heating_choice import annual_cost, heating_systems
 
@@ -422,7 +421,8 @@ class Buildings:
 
     def advance(self, state: BuildingState, ctx) -> BuildingState:
         return advance(state, ctx.population, ctx.outputs["land_use"]["new_dwelling_apartment_share"],
-                       ctx.levers, ctx.params, ctx.year, price_index(ctx), ban_ahead(ctx))
+                       ctx.levers, ctx.params, ctx.year, building_inputs.price_index(ctx),
+                       building_inputs.ban_ahead(ctx))
 
     def account(self, state: BuildingState, ctx) -> dict:
         return account(state, ctx.hdd, ctx.levers, ctx.params, ctx.year)

@@ -35,14 +35,14 @@ def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple
         own = state.geo.paid_own[:, :, mw]
         counted += tolls.passages(trips, own, crossing_car[1][:, mw] - cc)
         counted += tolls.passages(trips, state.geo.paid[:, :, mw] - own, crossing_car[2][:, mw] - cc)
-    return counted * terms[0][..., None]
+    return counted * terms.charged[..., None]
 
 
 def multi_system(terms: tuple) -> np.ndarray:
     """Municipalities some of whose residents' trips cross a charged cordon of their own municipality and
     others one of another municipality (``toll_terms``' shares), as indices: their passages take each
     system's car share (``crossing_own``, ``crossing_other``), the others' that of all their crossing trips."""
-    own, other = terms[3], terms[4]
+    own, other = terms.own, terms.other
     return np.flatnonzero((own > 0).any(axis=(0, 2, 3)) & (other > 0).any(axis=(0, 2, 3)))
 
 
@@ -52,12 +52,12 @@ def counted_passages(state: TransportState, prices: np.ndarray, crossing_car: tu
     ``transport.account`` reads the ones ``transport.advance`` counted. ``crossing_car``: the choice's
     ``crossing_car``, ``crossing_own`` and ``crossing_other``."""
     kept = state.passages
-    if (kept is not None and kept.trip_volume is state.trip_volume and kept.crossing_car is crossing_car[0]
-            and kept.prices is prices):
+    if (kept is not None and kept.trip_volume is state.trip_volume and kept.prices is prices
+            and all(x is y for x, y in zip(kept.crossing_car, crossing_car))):
         return kept
     counted = _car_passages(state, prices, crossing_car)
     counted.flags.writeable = False   # shared by the advance and the accounting of the year
-    return Passages(state.trip_volume, crossing_car[0], prices, counted)
+    return Passages(state.trip_volume, tuple(crossing_car), prices, counted)
 
 
 def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weight: np.ndarray,
@@ -75,7 +75,7 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weigh
     charges, and a before-and-after comparison of a new ring can be made on it.
     """
     terms = toll_terms(state, prices)
-    is_charged = terms[0]                                                                      # (D, C)
+    is_charged = terms.charged                                                                 # (D, C)
     free = np.flatnonzero(~is_charged.all(axis=0))                   # the cordons uncharged in some draw
     if free.size == 0:
         return counted
@@ -106,7 +106,7 @@ def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.n
     fixed while the same cordons charge (the shares, memoised by ``toll_terms``, are then the same arrays), so
     kept."""
     key = (both.tobytes(), mw.tobytes())
-    own, other = terms[3], terms[4]
+    own, other = terms.own, terms.other
     kept = state.line_memo.get(key)
     if kept is not None and kept[0] is own:
         return kept[1]

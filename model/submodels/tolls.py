@@ -2,7 +2,7 @@
 
 No network assignment (methods §1.4, "recommended here"): a toll scheme is (a) the share of
 each group of trips crossing each cordon, from where travellers live and where their trips
-end (commuting between municipalities and the ABC zone structure, :mod:`framtid.model.cordons`),
+end (commuting between municipalities and the ABC zone structure, :mod:`framtid.model.cordon_crossing`),
 (b) the price per passage by vehicle class, fuel and period, and (c) the change in generalised
 cost of the crossing trips in the pivot logit.
 

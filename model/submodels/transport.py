@@ -131,7 +131,9 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     Returns ``modes`` ``(D, M, Z, P, T, 5)`` mode shares of each period's trips, ``periods``
     ``(D, M, Z, P, T)`` trips relative to the 2009 split over periods, ``crossing_car``
     ``(D, M, Z, P, T)`` car-driver trips crossing a charged cordon per trip of the group
-    crossing now (relative to the 2009 period split), ``parked_car`` ``(D, M, Z, P, T, Zdest)``
+    crossing now (relative to the 2009 period split; ``crossing_own`` and ``crossing_other`` the same per
+    trip crossing a charged cordon of the home municipality and of another, ``crossing_share`` ``(D, M, Z, P)``
+    the share of the group's trips crossing one now), ``parked_car`` ``(D, M, Z, P, T, Zdest)``
     car-driver trips ending in each zone type away from home per trip, ``trip_length``
     ``(D, M)`` [1] car-driver trip length relative to 2009, ``volume_ratio`` ``(D, M, T)``
     car trips by period relative to 2009, ``costs`` this year's cost terms and ``lagged``
@@ -220,10 +222,10 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     destinations = [(None if w is None else full_cells(w[:, :, None, :], cells),
                      None if d_car is None else beta * d_car[:, :, None, :], removed, dest)
                     for w, d_car, removed, dest in destinations]
-    segments, own_now, other_now = toll_segments(
+    segments, own_now, other_now, crossing_now = toll_segments(
         (base["crossing_own"], base["crossing_other"], terms.toll_own, terms.toll_other),
         (now["crossing_own"], now["crossing_other"], period_first(now["toll_own"]), period_first(now["toll_other"])))
-    crossing = (segments, lagged["segments"], now["crossing"], own_now, other_now)
+    crossing = (segments, lagged["segments"], crossing_now, own_now, other_now)
     choice, dv, d_tolls = segment_mixture(crossing, [nonzero(before) for before in lagged["toll"]], utilities,
                                            destinations, _mode_first(state), terms, away if single else None)
     car_trips = state.trip_volume * choice["periods"]
@@ -233,7 +235,8 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     base_trips = state.trip_volume / state.purpose_factor[:, :, None, :, None]
     base_trips *= state.base_shares[..., CAR]
     base_by_period = np.einsum("dmzpt->dmt", base_trips)
-    return dict(choice, trip_length=np.exp(log_length), volume_ratio=car_by_period / np.maximum(base_by_period, TINY),
+    return dict(choice, crossing_share=crossing_now, trip_length=np.exp(log_length),
+                volume_ratio=car_by_period / np.maximum(base_by_period, TINY),
                 costs=now,
                 park_and_ride=-np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
                 lagged={"dv": dv, "toll": d_tolls, "segments": [w for w, _, _, _ in segments], "destination": d_dest,
@@ -321,8 +324,8 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     # The toll segments of 2009 (crossing then and now alike): last year's for the first year's choice.
     system = (costs["crossing_own"], costs["crossing_other"], period_first(costs["toll_own"]),
               period_first(costs["toll_other"]))
-    choice = dict(choice, crossing_car=crossing_car, crossing_own=np.where(costs["crossing_own"][..., None] > 0,
-                                                                         p0[..., CAR], 0.0),
+    choice = dict(choice, crossing_share=costs["crossing"], crossing_car=crossing_car,
+                  crossing_own=np.where(costs["crossing_own"][..., None] > 0, p0[..., CAR], 0.0),
                   crossing_other=np.where(costs["crossing_other"][..., None] > 0, p0[..., CAR], 0.0),
                   lagged=dict(choice["lagged"], segments=[w for w, _, _, _ in toll_segments(system, system)[0]]))
     state = replace(state, car_cost_coefficient=beta_car, pt_cost_coefficient=beta_pt, choice=choice)
@@ -465,12 +468,12 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
     car_stock = cars_by_powertrain(state.stock)                                               # (D, M, K)
     # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
-    # fuels of its own municipality's cars (the same terms as the passages and the mode choice).
-    # Each system's crossing car trips pay its tolls (road_traffic.multi_system).
+    # fuels of its own municipality's cars (the same terms as the passages and the mode choice), for each
+    # system of cordons its crossing car trips and its tolls (where a group crosses one, the other's are 0).
     terms = toll_terms(state, prices)
     fuel_mix = toll_fuel_mix(state.vkm_share)
-    per_trip = tolls.fleet_average(terms[1], fuel_mix)                                        # (D, M, Z, P, T)
-    own_trip = tolls.fleet_average(terms[2], fuel_mix)
+    per_trip = tolls.fleet_average(terms.by_fuel, fuel_mix)                                   # (D, M, Z, P, T)
+    own_trip = tolls.fleet_average(terms.own_by_fuel, fuel_mix)
     toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_own"], own_trip)
     toll_paid += np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_other"], per_trip - own_trip)
     car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
@@ -488,7 +491,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "bev_share_of_car_stock": bev_share(car_stock),
         "road_energy": road_energy / KWH_PER_GWH,
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
-        "cordon_passages": (line_passages(state, prices, choice, costs["crossing"], counted)
+        "cordon_passages": (line_passages(state, prices, choice, choice["crossing_share"], counted)
                             * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR),
         "toll_revenue": tolls.per_owner(car_revenue, geo.owner, m) + freight_revenue,
         "parked_car_trips": parked,

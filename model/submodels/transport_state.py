@@ -80,7 +80,8 @@ class Passages(NamedTuple):
     the arrays they were counted from (``road_traffic.counted_passages``)."""
 
     trip_volume: np.ndarray     # (D, M, Z, P, T) [trips/yr]
-    crossing_car: np.ndarray    # (D, M, Z, P, T) car-driver trips crossing a charged cordon per crossing trip
+    crossing_car: tuple         # (D, M, Z, P, T) car-driver trips crossing a charged cordon per crossing trip: of any,
+                                # of the own municipality's and of another's (transport.crossing_cars)
     prices: np.ndarray          # (D, C, 2, F, T) [NOK/passage] cordon prices
     counted: np.ndarray         # (D, C, T) [passages/yr]
 

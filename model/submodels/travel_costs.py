@@ -11,6 +11,8 @@ per vkm (:mod:`.road_traffic`) read the same terms.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .. import dims
@@ -42,12 +44,19 @@ def _cost_per_km(energy_per_vkm: np.ndarray, price: np.ndarray) -> np.ndarray:
     return (energy_per_vkm[:, :, CAR_CLASS] * price).sum(axis=-1)
 
 
-def toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Which cordons charge ``(D, C)`` (bool), the toll of a one-way trip by fuel and period
-    ``(D, M, Z, P, T, F)`` [NOK/trip] in all and at the residents' own cordons, and the shares of trips
-    crossing a charged cordon of their own municipality, of the others (:func:`.tolls.system_weights`) and
-    of either ``(D, M, Z, P)`` [1] under cordon ``prices`` (:mod:`.tolls`); computed once per set of prices
-    in a run."""
+class TollTerms(NamedTuple):
+    """What cordon prices make of the trips' tolls (:func:`toll_terms`)."""
+
+    charged: np.ndarray       # (D, C) bool: the cordon charges light fossil vehicles
+    by_fuel: np.ndarray       # (D, M, Z, P, T, F) [NOK/trip] toll of a one-way trip by fuel and period
+    own_by_fuel: np.ndarray   # (D, M, Z, P, T, F) [NOK/trip] the part paid at the home municipality's cordons
+    own: np.ndarray           # (D, M, Z, P) [1] share of trips crossing a charged cordon of the home municipality
+    other: np.ndarray         # (D, M, Z, P) [1] ... of another municipality (tolls.system_weights)
+    crossing: np.ndarray      # (D, M, Z, P) [1] ... of either: min(1, own + other), the systems' trips distinct
+
+
+def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
+    """The :class:`TollTerms` of cordon ``prices`` (:mod:`.tolls`), computed once per set of prices in a run."""
     key = (prices.shape, prices.tobytes())
     # Compared with the kept keys one by one, the last first: hashing the bytes would cost more (the terms
     # are read three times a year, by the choice, the advance and the accounting).
@@ -55,14 +64,14 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> tuple[np.ndarray, .
     if terms is None:
         is_charged = tolls.charged(prices)
         # The crossing shares depend only on which cordons charge, which new prices seldom change.
-        weights = next((kept[3:] for kept in state.toll_memo.values() if np.array_equal(kept[0], is_charged)), None)
+        weights = next((kept[3:] for kept in state.toll_memo.values() if np.array_equal(kept.charged, is_charged)),
+                       None)
         geo = state.geo
         if weights is None:
             own, other = tolls.system_weights(geo.crossings, is_charged, geo.own)
-            # the two systems' crossing trips are distinct (tolls.system_weights)
             weights = (own, other, np.minimum(own + other, 1.0))
-        terms = (is_charged, tolls.toll_per_trip(geo.paid, prices, is_charged),
-                 tolls.toll_per_trip(geo.paid_own, prices, is_charged), *weights)
+        terms = TollTerms(is_charged, tolls.toll_per_trip(geo.paid, prices, is_charged),
+                          tolls.toll_per_trip(geo.paid_own, prices, is_charged), *weights)
         for array in terms:
             array.flags.writeable = False   # shared by the years with these prices
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
@@ -145,7 +154,7 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
         zez_removed = np.minimum(zez_removed * fossil[..., None], 1.0 - car_free)
     away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
     prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
-    _, by_fuel, own_by_fuel, own, other, weight = toll_terms(state, prices)  # (D, M, Z, P, T, F), (D, M, Z, P)
+    _, by_fuel, own_by_fuel, own, other, weight = toll_terms(state, prices)
     # The tolls per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
     # reads them in (the dict holds views in the usual order): products broadcasting a leading axis run
     # faster than those broadcasting the short period axis.

@@ -70,7 +70,7 @@ OWN, OTHER = "own", "other"   # the system a toll segment's trips cross (toll_se
 
 
 def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.ndarray | float, bool, str | None]],
-                                                     np.ndarray, np.ndarray]:
+                                                     np.ndarray, np.ndarray, np.ndarray]:
     """The seven toll segments of trips crossing the charged cordons of two systems, their own municipality's
     and the others' (:func:`.tolls.system_weights`): (weight (D, M, Z, P), long-run toll change
     (T, D, M, Z, P) [NOK/trip] or 0.0 for the trips crossing no charged cordon, crosses now?, system: ``OWN``,
@@ -79,16 +79,18 @@ def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.nd
     ``base`` and ``now`` are (share crossing the own system, share crossing the others (D, M, Z, P), toll per
     trip crossing the own system, per trip crossing the others (T, D, M, Z, P) [NOK/trip]) in 2009 and now.
     Each system splits its trips as :func:`mode_choice.cordon_segments` does (crosses then and now, only
-    now, only then: the own system's three segments, then the others'), and the systems' trips are
-    distinct (a trip into another municipality's ring is not one across the rings of home), so each answers
-    its own toll: a ring of its own leaves the trips into another municipality's ring at the toll they paid,
-    and their car share to the passages there. The last segment crosses neither. Where one system is
-    crossed, the other's segments are empty and the rest are that system's, bit for bit. Should the two
-    systems' shares add up to more than 1, their crossing segments are scaled to fill the group, and their
-    toll changes up by as much, so that the trips' tolls in all stay the same. Returns the segments and the
-    shares of trips crossing each system now (scaled alike).
+    now, only then: the own system's three segments, then the others'), and the systems' trips are taken as
+    distinct (a trip into another municipality's ring is not one across the rings of home; one that crosses
+    both counts in each), so each answers its own toll: a ring of its own leaves the trips into another
+    municipality's ring at the toll they paid, and their car share to the passages there. The last segment
+    crosses neither. Where one system is crossed, the other's segments are empty and the rest are that
+    system's, bit for bit. Should the two systems' shares add up to more than 1, their crossing segments are
+    scaled to fill the group, and their toll changes up by as much, so that the trips' tolls in all stay the
+    same. Returns the segments, the shares of trips crossing each system now and of those crossing either
+    (``min(1, own + other)``, the crossing segments' share; all scaled alike).
     """
     own_now, other_now = now[0], now[1]
+    crossing_now = np.minimum(own_now + other_now, 1.0)
     own = mode_choice.cordon_segments(base[0], now[0], base[2], now[2])
     other = mode_choice.cordon_segments(base[1], now[1], base[3], now[3])
     out = [[w, d_toll, crosses_now, system] for segments, system in ((own, OWN), (other, OTHER))
@@ -103,8 +105,9 @@ def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.nd
             segment[0] = np.where(over, segment[0] / fill, segment[0])
             segment[1] = np.where(over, segment[1] * fill, segment[1])
         own_now, other_now = (np.where(over, x / fill, x) for x in (own_now, other_now))
+        crossing_now = np.where(over, own_now + other_now, crossing_now)
         neither = np.maximum(neither, 0.0)
-    return [tuple(segment) for segment in out] + [(neither, 0.0, False, None)], own_now, other_now
+    return [tuple(segment) for segment in out] + [(neither, 0.0, False, None)], own_now, other_now, crossing_now
 
 
 def partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, persistence: tuple,
