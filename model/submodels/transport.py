@@ -62,11 +62,11 @@ from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_
                            resident_car_vkm, toll_per_vkm)
 from .tailpipe import blend_volumes, tailpipe_gases
 from .transport_base import base_fleets, base_mode_shares, cost_coefficients, validate_shares
-from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS,
-                              PASSENGER, PT, TINY, WALK, TransportState, coef, geography, over_groups)
+from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
+                              TINY, WALK, TransportState, coef, geography, over_groups)
 from .travel_costs import energy_prices, generalised_costs, toll_fuel_mix, toll_terms
-from .travel_segments import (ChoiceTerms, full_cells, partial_adjustment, period_first, segment_mixture,
-                              toll_segments)
+from .travel_segments import (ChoiceTerms, destination_segments, full_cells, partial_adjustment, period_first,
+                              segment_mixture, toll_crossing, toll_segments)
 
 # Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel (blended
 # into petrol and diesel, and biogas in buses, lever ``bus_biogas_share``).
@@ -110,7 +110,8 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     """The household cohorts' travel choice this year (methods §1.2-1.4).
 
     Every segment (trips crossing a charged cordon in 2009 and/or now, crossed with trips
-    ending at home or in each zone type, where a destination cost changed) pivots on the 2009
+    ending at home or in each zone type, where a destination cost changed; set up by
+    :func:`.travel_segments.toll_crossing` and :func:`.travel_segments.destination_segments`) pivots on the 2009
     shares with ``dV = beta dGC`` (car driver: energy at 2009 trip length, time, tolls and the
     destination's parking, workplace parking, search time and low-emission charge, plus
     ``theta ln((1 + o) / (1 + o_2009))`` for car ownership; public transport: fare, weighted
@@ -202,32 +203,11 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     # ln(L / L0) = e (c / c0 - 1): linear in the cost per km, like the utilities (methods §1.3).
     log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
 
-    away = now["away"]                                                                         # (D, M, P, Zdest)
-    home = 1.0 - trailing_sum(away)                                                          # (D, M, P)
-    car_free, zez = now["car_free"], now["zez_removed"]                                        # (D, M, Zdest)
-    removal = bool(np.any(car_free) or np.any(zez))
-    single = not (removal or np.any(d_dest))
-    # Destination segments: (weight (D, M, P), car cost change (D, M, P) or None, modes removed, zone type).
-    if single:   # nothing differs between destinations: one segment (the same shares for every destination)
-        destinations = [(None, None, (), None)]
-    else:
-        destinations = [(home, None, (), None)]
-        for d in range(len(dims.ZONES)):
-            w = away[..., d]
-            destinations.append((w * (1.0 - car_free[..., d, None] - zez[..., d, None]), d_dest[..., d], (), d))
-            if np.any(car_free[..., d]):
-                destinations.append((w * car_free[..., d, None], None, (CAR, PASSENGER), d))
-            if np.any(zez[..., d]):
-                destinations.append((w * zez[..., d, None], None, (CAR,), d))
-    destinations = [(None if w is None else full_cells(w[:, :, None, :], cells),
-                     None if d_car is None else beta * d_car[:, :, None, :], removed, dest)
-                    for w, d_car, removed, dest in destinations]
-    segments, own_now, other_now, crossing_now = toll_segments(
-        (base["crossing_own"], base["crossing_other"], terms.toll_own, terms.toll_other),
-        (now["crossing_own"], now["crossing_other"], period_first(now["toll_own"]), period_first(now["toll_other"])))
-    crossing = (segments, lagged["segments"], crossing_now, own_now, other_now)
+    destinations, away = destination_segments(now, d_dest, beta, cells)
+    crossing = toll_crossing(base, now, terms, lagged["segments"])
+    segments, _, crossing_now, _, _ = crossing
     choice, dv, d_tolls = segment_mixture(crossing, [nonzero(before) for before in lagged["toll"]], utilities,
-                                           destinations, _mode_first(state), terms, away if single else None)
+                                           destinations, _mode_first(state), terms, away)
     car_trips = state.trip_volume * choice["periods"]
     car_trips *= choice["modes"][..., CAR]
     car_by_period = np.einsum("dmzpt->dmt", car_trips)                                         # (D, M, T)

@@ -4,8 +4,9 @@ The trips of a municipality, home zone type, purpose and period are split into s
 they cross a charged cordon in 2009 and now (toll segments), and by where they end when a destination's
 car costs changed or the car is not allowed there (destination segments). Each segment pivots the 2009
 mode shares on its own car-driver utility change and chooses the period by the change in its logsum;
-:func:`segment_mixture` sums their trips per trip of the group. ``transport.choose`` sets the segments
-up from the year's generalised costs.
+:func:`segment_mixture` sums their trips per trip of the group. :func:`toll_crossing` and
+:func:`destination_segments` set the segments up from the year's generalised costs (``transport.choose``
+calls them).
 
 The arrays hold the period (and the mode) as leading axes, every coefficient stored at the full
 ``(D, M, Z, P)`` size (:class:`ChoiceTerms`), and the draws are taken a block at a time: numpy runs
@@ -23,6 +24,7 @@ import numpy as np
 
 from .. import dims
 from . import mode_choice
+from .ordered_sums import trailing_sum
 
 CAR, PASSENGER, PT, BIKE, WALK = (dims.index(dims.MODES, m) for m in dims.MODES)
 TINY = np.finfo(float).tiny
@@ -108,6 +110,64 @@ def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.nd
         crossing_now = np.where(over, own_now + other_now, crossing_now)
         neither = np.maximum(neither, 0.0)
     return [tuple(segment) for segment in out] + [(neither, 0.0, False, None)], own_now, other_now, crossing_now
+
+
+def toll_crossing(base: dict, now: dict, terms: ChoiceTerms, last_year: list) -> tuple:
+    """The toll segments of this year's choice, :func:`segment_mixture`'s ``crossing``: (the segments of
+    :func:`toll_segments`, each (weight (D, M, Z, P) [1], long-run toll change (T, D, M, Z, P) [NOK/trip] or
+    0.0, crosses now?, system), ``last_year`` their weights last year (D, M, Z, P) [1], and the shares of the
+    group's trips crossing a charged cordon now, of either system, of the own and of the others' (D, M, Z, P)
+    [1]).
+
+    ``base`` and ``now`` are the cost terms of 2009 and of this year (:func:`.travel_costs.generalised_costs`:
+    the shares crossing each system and, this year's, the tolls per trip crossing it); the 2009 tolls are
+    ``terms.toll_own`` and ``terms.toll_other``, already period first.
+    """
+    segments, own_now, other_now, crossing_now = toll_segments(
+        (base["crossing_own"], base["crossing_other"], terms.toll_own, terms.toll_other),
+        (now["crossing_own"], now["crossing_other"], period_first(now["toll_own"]), period_first(now["toll_other"])))
+    return (segments, last_year, crossing_now, own_now, other_now)
+
+
+def destination_segments(now: dict, d_dest: np.ndarray, beta: np.ndarray,
+                         cells: tuple) -> tuple[list[tuple[np.ndarray | None, np.ndarray | None, tuple, int | None]],
+                                                np.ndarray | None]:
+    """The destination segments of this year's choice, :func:`segment_mixture`'s ``destinations`` and ``away``.
+
+    ``now``: this year's cost terms (:func:`.travel_costs.generalised_costs`: ``away`` (D, M, P, Zdest) [1]
+    the share of trips ending away from home in each zone type, ``car_free`` and ``zez_removed`` (D, M, Zdest)
+    [1] the shares of those that lose both car modes and the car-driver mode); ``d_dest`` (D, M, P, Zdest)
+    [NOK/trip] the adjusted change in the car costs of trips ending in each zone type; ``beta`` (D, M, Z, P)
+    [1/NOK] the car-driver cost coefficient; ``cells`` the shape (D, M, Z, P).
+
+    Where no destination's costs changed and no mode is removed, one segment (the same shares for every
+    destination); else the trips ending at home, those ending in each zone type at its cost change, and in
+    each zone type those inside car-free areas and inside zero-emission zones, where there are any. Returns
+    the segments, each (weight (D, M, Z, P) [1] or None where there is one segment, car-driver utility change
+    of the destination (D, M, Z, P) [1] or None, modes removed, zone type or None for home), and ``away`` when
+    there is one segment (its car trips end in each zone type as the trips do), else None.
+    """
+    away = now["away"]                                                                         # (D, M, P, Zdest)
+    home = 1.0 - trailing_sum(away)                                                          # (D, M, P)
+    car_free, zez = now["car_free"], now["zez_removed"]                                        # (D, M, Zdest)
+    removal = bool(np.any(car_free) or np.any(zez))
+    single = not (removal or np.any(d_dest))
+    # Destination segments: (weight (D, M, P), car cost change (D, M, P) or None, modes removed, zone type).
+    if single:   # nothing differs between destinations: one segment (the same shares for every destination)
+        destinations = [(None, None, (), None)]
+    else:
+        destinations = [(home, None, (), None)]
+        for d in range(len(dims.ZONES)):
+            w = away[..., d]
+            destinations.append((w * (1.0 - car_free[..., d, None] - zez[..., d, None]), d_dest[..., d], (), d))
+            if np.any(car_free[..., d]):
+                destinations.append((w * car_free[..., d, None], None, (CAR, PASSENGER), d))
+            if np.any(zez[..., d]):
+                destinations.append((w * zez[..., d, None], None, (CAR,), d))
+    destinations = [(None if w is None else full_cells(w[:, :, None, :], cells),
+                     None if d_car is None else beta * d_car[:, :, None, :], removed, dest)
+                    for w, d_car, removed, dest in destinations]
+    return destinations, away if single else None
 
 
 def partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, persistence: tuple,
