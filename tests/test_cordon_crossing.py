@@ -6,7 +6,7 @@ import pytest
 
 from framtid.model import cordon_crossing as cc
 from framtid.model import cordons as cm
-from framtid.model import data_store, dims, parameters
+from framtid.model import dims
 
 M = {m: i for i, m in enumerate(dims.MUNICIPALITIES)}
 DELTA = np.array([0.5, 0.3, 0.2])   # trip ends in zone types A, B, C
@@ -15,15 +15,6 @@ DELTA = np.array([0.5, 0.3, 0.2])   # trip ends in zone types A, B, C
 def _cordon(owner="oslo", inside=(1.0, 0.5, 0.0), direction="inbound", exchange=None, cid="test_ring"):
     others = tuple(m for m in dims.MUNICIPALITIES if m != owner) if exchange is None else exchange
     return cm.Cordon(cid, cid, owner, direction, inside, others, 0.0, 2009, None, "assumption", "test", "test")
-
-
-def _defaults():
-    """Trip ends by zone type, purpose shares and zone shares from the embedded defaults."""
-    table = parameters.table()
-    delta = np.array([table[f"transport.parking_destination_share.{z}"].default for z in dims.ZONES])
-    purpose = np.array([table[f"transport.purpose_share.{p}"].default for p in dims.PURPOSES])
-    zones = {m.id: np.array(m.zone_share) for m in data_store.municipalities()}
-    return delta / delta.sum(), purpose / purpose.sum(), zones
 
 
 # -- the crossing rule, by hand ----------------------------------------------------------------
@@ -111,16 +102,17 @@ def test_commute_matrix_takes_the_nearest_year():
 
 # -- the embedded cordons ----------------------------------------------------------------------
 
-def _embedded_crossings(year=2009):
-    delta, purpose, zones = _defaults()
+def _embedded_crossings(tool, year=2009):
+    """The embedded cordons' crossings at the inputs their geography was calibrated with (tools/build_cordons.py)."""
+    delta, purpose, zones = tool("build_cordons").calibration_inputs()
     cordons = cm.load_cordons()
     split = cc.destination_split(cc.commute_matrix(cm.load_commuting(), year), 0.5)
     crossings, paid = cc.crossing_matrix(cordons, split, delta)
     return cordons, crossings, paid, purpose, zones
 
 
-def test_baerum_residents_cross_oslo_cordons_and_tromso_residents_none():
-    cordons, crossings, paid, purpose, zones = _embedded_crossings()
+def test_baerum_residents_cross_oslo_cordons_and_tromso_residents_none(tool):
+    cordons, crossings, paid, purpose, zones = _embedded_crossings(tool)
     oslo = [k for k, c in enumerate(cordons) if c.municipality == "oslo"]
     assert len(oslo) == 4
     for k in oslo:
@@ -135,18 +127,19 @@ def test_baerum_residents_cross_oslo_cordons_and_tromso_residents_none():
     assert crossings[own, M["tromso"]].sum() > 0
 
 
-def test_city_boundary_ring_is_never_crossed_by_internal_trips():
+def test_city_boundary_ring_is_never_crossed_by_internal_trips(tool):
     cordons = cm.load_cordons()
     boundary = [c for c in cordons if c.inside_share == (1.0, 1.0, 1.0)]
     assert {c.id for c in boundary} >= {"oslo_city_boundary"}
     internal_only = cc.destination_split(np.eye(len(M)), 0.5)
-    crossings, paid = cc.crossing_matrix(boundary, internal_only, _defaults()[0])
+    delta = tool("build_cordons").calibration_inputs()[0]
+    crossings, paid = cc.crossing_matrix(boundary, internal_only, delta)
     assert crossings == pytest.approx(np.zeros_like(crossings))
     assert paid == pytest.approx(np.zeros_like(paid))
 
 
-def test_oslo_ring_calibrated_to_half_of_residents_car_trips():
-    cordons, crossings, paid, purpose, zones = _embedded_crossings()
+def test_oslo_ring_calibrated_to_half_of_residents_car_trips(tool):
+    cordons, crossings, paid, purpose, zones = _embedded_crossings(tool)
     k = [c.id for c in cordons].index("oslo_ring")
     share = zones["oslo"] @ crossings[k, M["oslo"]] @ purpose
     assert share == pytest.approx(0.5, abs=0.01)   # policies/cordon_shares.csv: 'about half'

@@ -97,31 +97,38 @@ def years(scenario, change) -> tuple[int, int]:
     return full, max(full, min([full + LATER, dims.FINAL_YEAR] + [y - 1 for y in following + ends]))
 
 
+def _span(start: int, full: int) -> str:
+    """A change's years from its start to its first full year: ``2024-2025``, or ``2023``."""
+    return f"{start}-{full}" if full > start else str(start)
+
+
+def _no_cordon(cordon: str, known: list[str]) -> str:
+    """What to say of an observation on a cordon without toll changes."""
+    return f"{did_you_mean(cordon, known)}cordons with toll changes: {', '.join(known) or 'none'}"
+
+
 def check_observed(scenario, observed: list[ObservedChange], path: str | Path,
                    cordons: tuple[str, ...] | None = None, own: bool = False) -> None:
     """Refuse, before any run, an observation that no case of ``scenario`` (as :func:`cases` picks them) will
     meet (:func:`compare`): naming its line, the cases on its cordon and, where a case was left out by
     ``cordons`` or ``own``, that option."""
-    everything = changes(scenario)
-    picked = changes(scenario, cordons, own)
+    picked = {id(m) for m in changes(scenario, cordons, own)}
+    spans = [(m, years(scenario, m)[0]) for m in changes(scenario)]
     for obs in observed:
-        def spans(pool):
-            return [(m, *years(scenario, m)) for m in pool if m.values["cordon"] == obs.cordon]
-        if any(m.start_year <= obs.year <= full for m, full, _ in spans(picked)):
+        on_cordon = [(m, full) for m, full in spans if m.values["cordon"] == obs.cordon]
+        meets = [m for m, full in on_cordon if m.start_year <= obs.year <= full]
+        if any(id(m) in picked for m in meets):
             continue
         where = f"{path}: line {obs.line}"
-        on_cordon = spans(everything)
         if not on_cordon:
-            known = sorted({m.values["cordon"] for m in everything})
-            raise ObservationFileError(
-                f"{where}, column 'cordon': {scenario.name} has no toll change on {obs.cordon!r}; "
-                f"{did_you_mean(obs.cordon, known)}cordons with toll changes: {', '.join(known) or 'none'}")
-        if any(m.start_year <= obs.year <= full for m, full, _ in on_cordon):
+            known = sorted({m.values["cordon"] for m, _ in spans})
+            raise ObservationFileError(f"{where}, column 'cordon': {scenario.name} has no toll change on "
+                                       f"{obs.cordon!r}; {_no_cordon(obs.cordon, known)}")
+        if meets:
             left_out = "--cordon" if cordons is not None and obs.cordon not in cordons else "--own"
             raise ObservationFileError(f"{where}: the toll change on {obs.cordon} in {obs.year} is left out by "
                                        f"{left_out}; leave the option out or the observation")
-        runs = ", ".join(f"{m.start_year}-{full}" if full > m.start_year else str(m.start_year)
-                         for m, full, _ in on_cordon)
+        runs = ", ".join(_span(m.start_year, full) for m, full in on_cordon)
         raise ObservationFileError(f"{where}, column 'year': no toll change of {scenario.name} on {obs.cordon} "
                                    f"starts or reaches full strength in {obs.year}; the toll changes on "
                                    f"{obs.cordon} run in {runs}")
@@ -235,11 +242,9 @@ def compare(rows: list[dict], observed: list[ObservedChange], path: str | Path) 
     for obs in observed:
         found = [r for r in rows if r["cordon"] == obs.cordon and r["start"] <= obs.year <= r["from"]]
         if not found:
-            on_cordon = [f"{r['start']}-{r['from']}" if r["from"] > r["start"] else str(r["start"])
-                         for r in rows if r["cordon"] == obs.cordon]
-            known = sorted({r["cordon"] for r in rows})
+            on_cordon = [_span(r["start"], r["from"]) for r in rows if r["cordon"] == obs.cordon]
             allowed = (f"the toll changes on {obs.cordon} run in {', '.join(on_cordon)}" if on_cordon
-                       else f"{did_you_mean(obs.cordon, known)}cordons with toll changes: {', '.join(known)}")
+                       else _no_cordon(obs.cordon, sorted({r["cordon"] for r in rows})))
             raise ObservationFileError(f"{path}: line {obs.line}, column 'year': no toll change of the scenario on "
                                        f"{obs.cordon} starts or reaches full strength in {obs.year}; {allowed}")
         row = found[-1]

@@ -60,8 +60,7 @@ def counted_passages(state: TransportState, prices: np.ndarray, crossing_car: tu
     return Passages(state.trip_volume, tuple(crossing_car), prices, counted)
 
 
-def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weight: np.ndarray,
-                  counted: np.ndarray) -> np.ndarray:
+def line_passages(state: TransportState, prices: np.ndarray, choice: dict, counted: np.ndarray) -> np.ndarray:
     """Passages of residents' cars across every cordon's line, charged or not [passages/yr], ``(D, C, T)``.
 
     A charged cordon's are its ``counted`` passages (:func:`counted_passages`). An uncharged cordon's are its
@@ -71,8 +70,8 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weigh
     trips crossing a charged cordon of its system ``s`` (car share ``crossing_own`` or ``crossing_other``), the
     rest with those crossing none, whose car share is ``(car - w crossing_car) / (1 - w)``; ``X_c`` the
     cordon's crossings per trip ``(D, C, M, Z, P)``, ``w_s`` the group's share crossing a charged cordon of
-    the system and ``w`` of either (``weight``, (D, M, Z, P)). So a ring's line carries traffic before it
-    charges, and a before-and-after comparison of a new ring can be made on it.
+    the system and ``w`` of either (the choice's ``crossing_share``, (D, M, Z, P)). So a ring's line carries
+    traffic before it charges, and a before-and-after comparison of a new ring can be made on it.
     """
     terms = toll_terms(state, prices)
     is_charged = terms.charged                                                                 # (D, C)
@@ -83,6 +82,7 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, weigh
     # Where no trip of a municipality crosses a charged cordon (w = 0), un is its car share itself; elsewhere
     # the formula, and the correction within (cc - un) for the uncharged cordons its residents cross, are
     # computed for those municipalities alone (a cordon is crossed by the residents of a few).
+    weight = choice["crossing_share"]                                                          # (D, M, Z, P)
     uncharged = choice["modes"][..., CAR] * choice["periods"]                                  # (D, M, Z, P, T)
     mw = np.flatnonzero(weight.any(axis=(0, 2, 3)))                  # residents crossing a charged cordon
     if mw.size:

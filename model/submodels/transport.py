@@ -471,7 +471,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "bev_share_of_car_stock": bev_share(car_stock),
         "road_energy": road_energy / KWH_PER_GWH,
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
-        "cordon_passages": (line_passages(state, prices, choice, choice["crossing_share"], counted)
+        "cordon_passages": (line_passages(state, prices, choice, counted)
                             * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR),
         "toll_revenue": tolls.per_owner(car_revenue, geo.owner, m) + freight_revenue,
         "parked_car_trips": parked,
