@@ -10,8 +10,8 @@ from framtid.model.parameters import Params
 from framtid.model.scenario import load
 from framtid.model.scenario_inheritance import builtin_path
 from framtid.model.simulation import FramtidModel
-from framtid.model.submodels import (same_inputs_reused, transport, transport_base, transport_state, travel_costs,
-                                     waste, waste_generation)
+from framtid.model.submodels import (same_inputs_reused, transport, transport_base, transport_setup,
+                                     transport_state, travel_costs, waste, waste_generation)
 
 
 def test_same_inputs_reused_keys_on_contents():
@@ -125,12 +125,12 @@ def test_transport_calibrated_equals_init_state_with_the_factors():
     factors = {s: rng.uniform(0.5, 2.0, (4, len(dims.MUNICIPALITIES))) for s in transport_state.CLASS_SOURCES}
     lu, inp = ctx.outputs["land_use"], model.inputs
     price = travel_costs.energy_prices(model.prices, 0, ctx.base_levers, bottom_up["transport"].fleet)
-    direct = transport.init_state(ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
+    direct = transport_setup.init_state(ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
                                   inp.mode_shares, inp.cars_per_capita, inp.car_powertrain_share, params,
                                   ctx.base_levers, price, factors, lu.get("job_zone_share"))
-    _assert_same(transport.calibrated(bottom_up["transport"], inp.car_powertrain_share, factors), direct)
+    _assert_same(transport_setup.calibrated(bottom_up["transport"], inp.car_powertrain_share, factors), direct)
     # From the calibrated state as well (it reads no fleet), and again without factors.
-    _assert_same(transport.calibrated(direct, inp.car_powertrain_share, None), bottom_up["transport"])
+    _assert_same(transport_setup.calibrated(direct, inp.car_powertrain_share, None), bottom_up["transport"])
     model.release()
 
 

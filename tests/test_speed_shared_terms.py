@@ -9,7 +9,7 @@ from framtid.model.scenario import load
 from framtid.model.scenario_inheritance import builtin_path
 from framtid.model.simulation import FramtidModel
 from framtid.model.submodels import heating, road_traffic
-from framtid.model.submodels.transport import crossing_cars
+from framtid.model.submodels.transport_state import crossing_cars
 
 
 def test_annual_cost_is_capital_plus_running_cost():

@@ -4,7 +4,7 @@ Base mode shares by zone type, purpose and period: zone and purpose constants pl
 solved so that the trip-weighted municipal shares equal the observed ones. Base fleets: stationary age
 profiles sized from the base vkm that the calibration factors of ``CLASS_SOURCES`` scale. Cost
 coefficients ``beta = kappa / VoT``: ``kappa`` gives the target toll and fare elasticities at the 2009
-toll and fare. ``transport.init_state`` and ``transport.calibrated`` build the 2009 state from them.
+toll and fare. ``transport_setup.init_state`` and ``transport_setup.calibrated`` build the 2009 state from them.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ class Passages(NamedTuple):
 
     trip_volume: np.ndarray     # (D, M, Z, P, T) [trips/yr]
     crossing_car: tuple         # (D, M, Z, P, T) car-driver trips crossing a charged cordon per crossing trip: of any,
-                                # of the own municipality's and of another's (transport.crossing_cars)
+                                # of the own municipality's and of another's (crossing_cars)
     prices: np.ndarray          # (D, C, 2, F, T) [NOK/passage] cordon prices
     counted: np.ndarray         # (D, C, T) [passages/yr]
 
@@ -151,3 +151,9 @@ def over_groups(trips: np.ndarray, per_trip: np.ndarray, keep: int) -> np.ndarra
     lead = trips.shape[:keep]
     out = np.matmul(trips.reshape(lead + (1, -1)), per_trip.reshape(lead + (-1, per_trip.shape[-1])))
     return out[..., 0, :]
+
+
+def crossing_cars(choice: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The choice's car-driver trips crossing a charged cordon, per trip crossing one, of any, of the own and of
+    another municipality (``road_traffic.counted_passages``)."""
+    return choice["crossing_car"], choice["crossing_own"], choice["crossing_other"]
