@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import dims
 from ..parameters import Params
+from . import fuel_intensity
 from .powertrain_costs import annuity_factor
 
 FUELS = ("petrol", "diesel")
@@ -301,6 +302,8 @@ class FleetCoefficients:
     electricity_per_km_new: np.ndarray    # (D, C, K) [kWh/vkm]
     fuel_gain: np.ndarray                 # (D, C) [1/yr]
     electric_gain: np.ndarray             # (D,) [1/yr]
+    intensity_elasticity: np.ndarray      # (D,) [1] long-run elasticity of cars' fuel use per km to the fuel price
+    intensity_persistence: np.ndarray     # (D,) [1] its partial-adjustment weight (fuel_intensity.persistence)
     efficiency_floor: np.ndarray          # (D,) [1]
     energy_content: np.ndarray            # (D, 2) [kWh/L] petrol, diesel
     co2_per_litre: np.ndarray             # (D, 2) [kg CO2/L]
@@ -372,6 +375,9 @@ def fleet_coefficients(params: Params) -> FleetCoefficients:
         electricity_per_km_new=electricity_new,
         fuel_gain=fuel_gain,
         electric_gain=params["transport.electric_efficiency_gain"],
+        intensity_elasticity=params["transport.fuel_intensity_elasticity.long_run"],
+        intensity_persistence=fuel_intensity.persistence(params["transport.fuel_intensity_elasticity.short_run"],
+                                                         params["transport.fuel_intensity_elasticity.long_run"]),
         efficiency_floor=params["transport.efficiency_floor"],
         energy_content=content,
         co2_per_litre=params.vector("transport.co2_per_litre", FUELS),

@@ -179,6 +179,7 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
     return {
         "energy": energy,                    # (D, M, Z) car-driver trip at the 2009 trip length
         "per_km": per_km,                    # (D, M) [NOK/vkm]
+        "energy_price": price,               # (D, M, 3) [real 2009 NOK/kWh] petrol, diesel, electricity
         "parking": parking,                  # (D, M, Zdest) municipal fee per trip ending in the zone type
         "destination": destination,          # (D, M, P, Zdest) car costs of trips ending in the zone type
         "away": away,                        # (D, M, P, Zdest) trips ending away from home in the zone type
