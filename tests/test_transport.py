@@ -312,10 +312,14 @@ def test_trip_length_answers_the_energy_cost_per_km():
     state, params = new_state()
     costly = choose(state, lv(road_usage_tax=3.0), params)
     assert np.all(costly["trip_length"] < 1.0)
-    # ln L = (1 - lambda) e (c / c0 - 1) in the first year
+    # ln L = (1 - lambda_L) e (c / c0 - 1) in the first year, at the trip length's own pace (0.67, not the modes' 0.6)
     per_km = costly["costs"]["per_km"] / state.base_costs["per_km"]
-    expected = np.exp(0.4 * params["transport.trip_length_cost_elasticity"][:, None] * (per_km - 1.0))
+    assert params["transport.trip_length_adjustment"][0] == pytest.approx(0.67)
+    expected = np.exp(0.33 * params["transport.trip_length_cost_elasticity"][:, None] * (per_km - 1.0))
     np.testing.assert_allclose(costly["trip_length"], expected, rtol=1e-12)
+    # the second year moves on from the first: ln L2 = lambda_L ln L1 + (1 - lambda_L) e (c / c0 - 1)
+    again = choose(replace(state, choice=costly), lv(road_usage_tax=3.0), params)
+    np.testing.assert_allclose(np.log(again["trip_length"]), 0.67 * np.log(expected) + np.log(expected), rtol=1e-9)
 
 
 # --- car fleet and powertrain choice ----------------------------------------------------------

@@ -363,6 +363,7 @@ class DemandCoefficients:
     reference_toll: np.ndarray     # (D,) [NOK/passage] toll of the calibration where no ring was in force
     fare_elasticity: np.ndarray    # (D,) [1] long-run elasticity of PT trips to the fare (target)
     trip_length_elasticity: np.ndarray  # (D,) [1] car-driver trip length to the energy cost per km
+    trip_length_persistence: np.ndarray  # (D,) [1] its partial-adjustment lambda (destinations adjust slowly)
     persistence: np.ndarray        # (D,) [1] partial-adjustment lambda
     car_value_of_time: np.ndarray  # (D, P) [NOK/h] car drivers
     value_of_time: np.ndarray      # (D, P) [NOK/h] public-transport users
@@ -415,6 +416,7 @@ def demand_coefficients(params: Params) -> DemandCoefficients:
         reference_toll=params["transport.reference_toll"],
         fare_elasticity=params["transport.fare_elasticity"],
         trip_length_elasticity=params["transport.trip_length_cost_elasticity"],
+        trip_length_persistence=params["transport.trip_length_adjustment"],
         persistence=params["transport.partial_adjustment"],
         car_value_of_time=params.vector("transport.value_of_time.car", dims.PURPOSES),
         value_of_time=params.vector("transport.value_of_time.pt", dims.PURPOSES),

@@ -102,7 +102,8 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     (1 - lambda) dV*`` (the lagged-cost form of methods §1.3; for small changes it equals the
     partial adjustment of log shares, ``e_SR = (1 - lambda) e_LR``), for every segment alike,
     so segment results (passages through a cordon) adjust at the same pace as the totals. The
-    car-driver trip length answers the energy cost per km the same way.
+    car-driver trip length answers the energy cost per km the same way, at its own, slower pace
+    (``transport.trip_length_adjustment``).
 
     Returns ``modes`` ``(D, M, Z, P, T, 5)`` mode shares of each period's trips, ``periods``
     ``(D, M, Z, P, T)`` trips relative to the 2009 split over periods, ``crossing_car``
@@ -132,9 +133,9 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     lam = c.persistence
     cells = state.trip_volume.shape[:4]                                                        # (D, M, Z, P)
 
-    def lag(before: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """Partial adjustment of arrays with the draw axis first."""
-        weight = lam.reshape((-1,) + (1,) * (np.ndim(target) - 1))
+    def lag(before: np.ndarray, target: np.ndarray, pace: np.ndarray = lam) -> np.ndarray:
+        """Partial adjustment of arrays with the draw axis first, at the pace (lambda) ``pace`` (D,)."""
+        weight = pace.reshape((-1,) + (1,) * (np.ndim(target) - 1))
         return partial_adjustment(before, target, (weight, 1.0 - weight))
 
     def change(key: str) -> np.ndarray | None:
@@ -176,7 +177,9 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
         park_and_ride = lag(park_and_ride, beta_pr * (0.0 if d_park_and_ride is None else d_park_and_ride[..., None]))
     d_dest = lag(lagged["destination"], now["destination"] - base["destination"])            # (D, M, P, Zdest)
     # ln(L / L0) = e (c / c0 - 1): linear in the cost per km, like the utilities (methods §1.3).
-    log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0))
+    # Destinations (and homes and jobs) change more slowly than modes: the trip length has its own pace.
+    log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0),
+                     c.trip_length_persistence)
 
     destinations, away = destination_segments(now, d_dest, beta, cells)
     crossing = toll_crossing(base, now, terms, lagged["segments"])
