@@ -178,6 +178,9 @@ LEVERS = {lv.name: lv for lv in (
            "share of the owners replacing a heating system who expect the oil-heating ban scheduled in the "
            "scenario (oil_heating_ban) and annualise a new oil boiler or paraffin stove over the years left "
            "until it"),
+    _lever("oil_heating_ban_lead", "yr", 0.0, 0.0, 10.0, "max", "buildings",
+           "time from the adoption of the scheduled oil-heating ban (oil_heating_ban) to its entry into force, "
+           "over which the owners it will remove convert evenly; 0: no adopted ban"),
     _lever("heat_pump_subsidy_share", "share of investment", 0.0, 0.0, 1.0, "replace", "buildings",
            "subsidy on heat-pump investment"),
     _lever("district_heating_access", "multiplier", 1.0, 0.0, 10.0, "replace", "buildings",
@@ -353,6 +356,15 @@ def years_until(paths: dict[str, np.ndarray], name: str, t_index: int) -> np.nda
     if ahead.ndim > 3:
         ahead = ahead.reshape(ahead.shape[:3] + (-1,)).any(axis=-1)
     return np.where(ahead.any(axis=0), np.argmax(ahead, axis=0), np.inf)
+
+
+def first_value(paths: dict[str, np.ndarray], name: str, t_index: int) -> np.ndarray:
+    """The value lever ``name`` (without axes) first takes away from its neutral value from year ``t_index`` on in
+    the scheduled ``paths``, (D, M): this year's where it is in force, the neutral value where it never is."""
+    path = paths[name][t_index:]
+    ahead = path != LEVERS[name].neutral
+    first = np.take_along_axis(path, np.argmax(ahead, axis=0)[None], axis=0)[0]
+    return np.where(ahead.any(axis=0), first, LEVERS[name].neutral)
 
 
 def year_slice(paths: dict[str, np.ndarray], t_index: int) -> dict[str, np.ndarray]:

@@ -112,7 +112,7 @@ def test_every_kind_declares_its_costs_or_why_not():
     # every cost row is used by a declaration or by the appraisal itself
     rows = {n for n in table if n.startswith("cost.")}
     assert rows - named == {"cost.discount_rate", "cost.tax_financing_share"}
-    assert sum(k.costs.costed for k in KINDS.values()) == 27
+    assert sum(k.costs.costed for k in KINDS.values()) == 28
     assert not any(k.costs.costed for k in KINDS.values() if k.area == "adaptation")
 
 
@@ -142,6 +142,7 @@ ALL = {
     "solar_pv": "existing_share = 0.2", "wood_stove_renewal": "", "fossil_free_construction": "",
     "landfill_ban": "", "source_separation": "", "recycling_target": "", "landfill_gas_capture": "",
     "biogas_from_food_waste": "", "incineration_ccs": "", "oil_heating_ban_announcement": "",
+    "oil_heating_ban_adoption": "lead_years = 1.5",
 }
 
 

@@ -137,7 +137,8 @@ def _differs(a, b) -> bool:
 
 
 # Kinds that act only on what another measure schedules, with that measure (kind, start year) in Oslo.
-COMPANIONS = {"oil_heating_ban_announcement": ("oil_heating_ban", 2020)}
+COMPANIONS = {"oil_heating_ban_announcement": ("oil_heating_ban", 2020),
+              "oil_heating_ban_adoption": ("oil_heating_ban", 2020)}
 
 
 @lru_cache(maxsize=None)

@@ -144,18 +144,21 @@ def retired_cordons(measures: list[Measure]) -> list[str]:
 
 
 def unforeseeable_bans(measures: list[Measure]) -> list[str]:
-    """Warnings for an announced oil-heating ban with no ban to foresee in its municipalities: no forced
+    """Warnings for an announced or adopted oil-heating ban with no ban to foresee in its municipalities: no forced
     ``oil_heating_ban`` after its start (an adaptive ban is foreseen only once adopted), so it acts on nothing."""
     warnings = []
+    verbs = {"oil_heating_ban_announcement": ("announces", "announcement"),
+             "oil_heating_ban_adoption": ("adopts", "adoption")}
     for m in measures:
-        if m.kind != "oil_heating_ban_announcement":
+        if m.kind not in verbs:
             continue
         bans = [b for b in measures if b.kind == "oil_heating_ban" and b.adoption == "forced"
                 and set(b.municipalities) & set(m.municipalities)
                 and (b.end_year is None or b.end_year >= m.start_year)]
         if not bans:
-            warnings.append(f"{m.origin}: announces an oil-heating ban, but no forced oil_heating_ban measure "
-                            f"schedules one in {', '.join(m.municipalities)}; the announcement changes nothing "
+            verb, noun = verbs[m.kind]
+            warnings.append(f"{m.origin}: {verb} an oil-heating ban, but no forced oil_heating_ban measure "
+                            f"schedules one in {', '.join(m.municipalities)}; the {noun} changes nothing "
                             "(an adaptive ban is foreseen only once adopted)")
     return warnings
 

@@ -7,7 +7,8 @@ machinery, through the sector path of other mobile combustion), never as a fixed
 * ``renovation_programme`` and ``deep_renovation``: how much of the stock is renovated each year, and
   how deep (the renovated-state reduction);
 * ``heat_pump_subsidy``, ``district_heating_expansion`` (access), ``oil_conversion_grant``,
-  ``oil_heating_ban`` and ``oil_heating_ban_announcement``: the heating-system choice;
+  ``oil_heating_ban``, ``oil_heating_ban_announcement`` and ``oil_heating_ban_adoption`` (conversions ahead of
+  the ban): the heating-system choice;
 * ``district_heating_expansion`` (fuel mix) and ``waste_heat``: the fossil fuel burnt per GWh of
   district heat;
 * ``solar_pv``: delivered electricity (no territorial emissions change; the effect is energy);
@@ -95,6 +96,22 @@ KINDS = (
                "settlement of June 2012: a ban on fossil oil for heating households and as base load in other "
                "buildings in 2020, adopted as regulation in 2018 (forskrift 2018-06-28-1060). The response "
                "follows the replacement logit's cost coefficient (buildings.logit_beta) and discount rate",
+    ),
+    MeasureKind(
+        "oil_heating_ban_adoption", "buildings_energy",
+        "Adoption of an oil-heating ban as law before it takes effect. From the start year (the year of the "
+        "adoption) the owners of the oil and paraffin heating the ban scheduled by the scenario's oil_heating_ban "
+        "measures will remove convert ahead of it, evenly over the lead time from the adoption to the ban, to the "
+        "systems still allowed; a year's heating counts at its middle. The ban then finds that area converted. "
+        "Without a scheduled ban it does nothing.",
+        (Field("lead_years", "yr", None, 0.1, 10.0,
+               "time from the adoption to the ban's entry into force (28 June 2018 to 1 January 2020: 1.51)",
+               required=True),),
+        field_levers({"lead_years": "oil_heating_ban_lead"}),
+        source="Forskrift 2018-06-28-1060 (oil_heating_policy.csv: adopted June 2018 for 1 January 2020); the "
+               "owners' rush ahead of it: Enova's grants for removing an oil boiler in 2018 (1 925 to about "
+               "November, twice 2017's; NRK on queues for removing oil tanks, oil_heating_policy.csv). Assumption: "
+               "the conversions are spread evenly over the lead time",
     ),
     MeasureKind(
         "new_build_standard", "buildings_energy",
@@ -270,6 +287,7 @@ COSTS = {
         not_counted=("removing the old tank (part of the replacement's price)",)),
     "oil_heating_ban": Costs(_HEATING, not_counted=("enforcement",)),
     "oil_heating_ban_announcement": Costs(_HEATING, not_counted=("the announcement itself",)),
+    "oil_heating_ban_adoption": Costs(_HEATING, not_counted=("the adoption itself",)),
     "new_build_standard": Costs(
         (costing.investment_item(
             "investment", "users",

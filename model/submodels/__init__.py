@@ -64,6 +64,13 @@ class Context:
             return None
         return lever_table.years_until(self.lever_paths, lever, self.k)
 
+    def first_value(self, lever: str) -> np.ndarray | None:
+        """The value ``lever`` (without axes) first takes in force from this year on in the scheduled paths (D, M),
+        its neutral value where it never is; None without paths (set-up)."""
+        if self.lever_paths is None:
+            return None
+        return lever_table.first_value(self.lever_paths, lever, self.k)
+
     @property
     def factors(self) -> dict | None:
         """Calibration factors by source, or None for the bottom-up estimate."""

@@ -23,6 +23,14 @@ def ban_ahead(ctx) -> np.ndarray | None:
     return ctx.years_until("oil_heating_ban")
 
 
+def ban_schedule(ctx) -> tuple[np.ndarray, np.ndarray] | None:
+    """Years until the scheduled oil-heating ban and its strength in its first year, both (D, M), where an
+    adopted ban is known (lever ``oil_heating_ban_lead``), else None."""
+    if acting(ctx.levers, "oil_heating_ban_lead") is None:
+        return None
+    return ctx.years_until("oil_heating_ban"), ctx.first_value("oil_heating_ban")
+
+
 def price_index(ctx) -> np.ndarray:
     """This year's carrier prices relative to 2009, ``(D, M, carriers)`` [1]: electricity incl. grid,
     taxes and VAT; heating oil and paraffin with this year's CO2 and base taxes (the levers), both

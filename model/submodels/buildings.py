@@ -16,7 +16,11 @@ Levers (each (D, M) for the current year; absent = neutral value):
 
 * ``oil_heating_ban`` [0, 1], neutral 0: while > 0, oil boilers and paraffin
   stoves are not chosen at replacement or in new buildings, and their share is
-  capped at ``(1 - lever)`` times their share when the lever first became > 0;
+  capped at ``(1 - lever)`` times their share when the lever first became > 0 (or when the ban was
+  adopted, below);
+* ``oil_heating_ban_lead`` [yr], neutral 0: the ban scheduled on ``oil_heating_ban`` is adopted, this long
+  before it takes effect; the area it will remove converts evenly over that time
+  (:func:`heating.converted_ahead_of_ban`);
 * ``oil_heating_ban_foresight`` [0, 1], neutral 0: that share of the owners replacing a system expect
   the ban scheduled on ``oil_heating_ban`` and recover a new oil boiler or paraffin stove over the years
   left until it (:func:`heating_choice.foreseen_capital`);
@@ -194,7 +198,8 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
 
 def advance(state: BuildingState, population: np.ndarray, new_apartment_share: np.ndarray,
             levers: dict, params: Params, year: int, price_index: np.ndarray | None = None,
-            ban_ahead: np.ndarray | None = None) -> BuildingState:
+            ban_ahead: np.ndarray | None = None,
+            ban_schedule: tuple[np.ndarray, np.ndarray] | None = None) -> BuildingState:
     """Move the stock from ``year - 1`` to ``year`` (methods.md §3.2).
 
     1. demolition: each cohort loses the S-curve share for its age;
@@ -211,7 +216,9 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     ``population`` and ``new_apartment_share`` are (D, M); ``levers`` as in the
     module docstring, each (D, M), absent = neutral; ``price_index`` (D, M, carriers) this
     year's carrier prices relative to 2009 (None: 2009 prices); ``ban_ahead`` (D, M) [yr] the years
-    until the scheduled ban, for the owners who foresee it (``oil_heating_ban_foresight``; None: none).
+    until the scheduled ban, for the owners who foresee it (``oil_heating_ban_foresight``; None: none);
+    ``ban_schedule`` (years until the ban, its strength in its first year), both (D, M), where an adopted ban is
+    known (``oil_heating_ban_lead``; None: none), for the conversions ahead of it.
     """
     coef = _coef(state, params)
     shape = state.lpg_share.shape
@@ -235,7 +242,7 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     pv_area = _pv_area(state, levers, shape, area, demolition, new, v)
     area[..., v] += new
 
-    shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index, ban_ahead)
+    shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index, ban_ahead, ban_schedule)
     # The measure helpers hand back the array carried over as long as the measure has not acted.
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
                    ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
@@ -422,7 +429,7 @@ class Buildings:
     def advance(self, state: BuildingState, ctx) -> BuildingState:
         return advance(state, ctx.population, ctx.outputs["land_use"]["new_dwelling_apartment_share"],
                        ctx.levers, ctx.params, ctx.year, building_inputs.price_index(ctx),
-                       building_inputs.ban_ahead(ctx))
+                       building_inputs.ban_ahead(ctx), building_inputs.ban_schedule(ctx))
 
     def account(self, state: BuildingState, ctx) -> dict:
         return account(state, ctx.hdd, ctx.levers, ctx.params, ctx.year)

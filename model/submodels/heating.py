@@ -314,6 +314,45 @@ def early_conversion(shares: np.ndarray, keep_cost: np.ndarray, switch_cost: np.
     return _reassigned(shares, converted, choice)
 
 
+def share_left_ahead_of_ban(years_left: np.ndarray, lead: np.ndarray) -> np.ndarray:
+    """Share of the area a scheduled ban will remove that is still unconverted in the middle of this year [1].
+
+    The owners convert evenly over the ``lead`` [yr] from the ban's adoption to its entry into force, ``years_left``
+    [yr] from the start of this year (1: the ban starts next year); a year's heating counts at its middle, so
+    ``R = clip((n - 1/2) / L, 0, 1)``. Example: adopted 28 June 2018 (L = 1.51) for 1 January 2020: 2018 (n = 2)
+    0.993, 2019 (n = 1) 0.331. Where the ban is in force (n = 0), is not scheduled (inf) or not adopted (L = 0): 1.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        left = np.clip((years_left - 0.5) / lead, 0.0, 1.0)
+    return np.where((lead > 0) & (years_left >= 1) & np.isfinite(years_left), left, 1.0)
+
+
+def converted_ahead_of_ban(shares: np.ndarray, reference: np.ndarray, strength: np.ndarray, years_left: np.ndarray,
+                           lead: np.ndarray, choice: np.ndarray) -> np.ndarray:
+    """Shares after this year's conversions of oil and paraffin heating ahead of an adopted ban [1].
+
+    The ban will leave ``(1 - b) s_ref`` of each phased-out system (``strength`` b (D, M) in its first year,
+    ``reference`` s_ref the shares at the adoption, ``(..., H)``); the area above that converts evenly over the
+    lead time (:func:`share_left_ahead_of_ban`): this year the share ``1 - R_t / R_(t-1)`` of what is still above
+    it, to the systems in ``choice`` (zero for the phased-out ones):
+
+        converted[h] = (1 - R_t / R_(t-1)) * max(s[h] - (1 - b) s_ref[h], 0)
+        s'[h] = s[h] - converted[h] + P[h] * sum_j converted[j]
+
+    ``years_left`` and ``lead`` [yr] (D, M) as in :func:`share_left_ahead_of_ban`. Example: L = 1.51, n = 1
+    (2019): R 0.331 after 0.993, so two thirds of the excess left converts.
+    """
+    now = share_left_ahead_of_ban(years_left, lead)
+    before = share_left_ahead_of_ban(years_left + 1.0, lead)
+    ahead = (before > 0) & (years_left >= 1)
+    rate = np.where(ahead, 1.0 - now / np.where(ahead, before, 1.0), 0.0)[..., None]                  # (D, M, 1)
+    # (Where nothing converts the reference may be unset, NaN: those cells take 0, not 0 x NaN.)
+    converted = {h: np.where(rate > 0, rate * np.maximum(shares[..., h] - (1.0 - strength)[..., None]
+                                                         * reference[..., h], 0.0), 0.0)
+                 for h in PHASED_OUT_SYSTEMS}
+    return _reassigned(shares, converted, choice)
+
+
 def enforce_cap(shares: np.ndarray, cap: np.ndarray, choice: np.ndarray) -> np.ndarray:
     """Cut shares above ``cap`` and give the excess to the systems in ``choice`` [1].
 

@@ -149,6 +149,13 @@ def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, ac
     return annual, keep, utility, utility_new
 
 
+def _first_reference(reference: np.ndarray, starting: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """The ban's reference shares: ``shares`` (the stock's at the start of the year) where ``starting`` (D, M) and
+    none is set yet (NaN), else as they are."""
+    first = starting[..., None, None] & np.isnan(reference)
+    return np.where(first, shares, reference) if first.any() else reference
+
+
 def _shifted(asc: np.ndarray, access: np.ndarray | None) -> np.ndarray:
     """Logit constants of district heating with the log of its access lever added (None: unchanged)."""
     return asc if access is None else asc + access[..., None]
@@ -173,11 +180,15 @@ def _mixed(shares: np.ndarray, remaining: np.ndarray, choice: np.ndarray, new: n
 
 def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
                     new: np.ndarray, price_index: np.ndarray | None = None,
-                    ban_ahead: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """System shares after replacement, new construction and the oil ban; and the ban reference.
+                    ban_ahead: np.ndarray | None = None,
+                    schedule: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """System shares after replacement, new construction, conversion ahead of an adopted ban and the oil ban;
+    and the ban reference (the shares when the ban was adopted or, without adoption, when it began).
 
     ``ban_ahead`` (D, M) [yr]: years until the scheduled oil-heating ban (inf: none), read where the lever
-    ``oil_heating_ban_foresight`` acts; None: no owner looks ahead."""
+    ``oil_heating_ban_foresight`` acts; None: no owner looks ahead. ``schedule``: (years until the ban, its
+    strength in its first year), both (D, M), read where the lever ``oil_heating_ban_lead`` acts (an adopted
+    ban, :func:`heating.converted_ahead_of_ban`); None: none adopted."""
     shape = state.lpg_share.shape
     ban = lever(levers, "oil_heating_ban", shape)
     banned = ban > 0
@@ -202,10 +213,15 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
     if new.any():
         shares = _mixed(shares, remaining, heating.logit_of_utility(utility_new, ~heating.PHASED_OUT), new)
 
+    reference = state.ban_reference
+    if schedule is not None:
+        # An adopted ban: its reference is the stock's shares when it was adopted, and owners convert ahead of it.
+        lead = lever(levers, "oil_heating_ban_lead", shape)
+        reference = _first_reference(reference, lead > 0, state.system_share)
+        shares = heating.converted_ahead_of_ban(shares, reference, schedule[1], schedule[0], lead, choice)
     if not banned.any():
-        return shares, state.ban_reference
-    first = banned[..., None, None] & np.isnan(state.ban_reference)
-    reference = np.where(first, state.system_share, state.ban_reference) if first.any() else state.ban_reference
+        return shares, reference
+    reference = _first_reference(reference, banned, state.system_share)
     # Only oil and paraffin are capped, where the ban is in force.
     cap = {h: np.where(banned[..., None], (1.0 - ban)[..., None] * reference[..., h], np.inf)
            for h in heating.PHASED_OUT_SYSTEMS}
