@@ -122,3 +122,13 @@ def test_lead_years_is_required_and_bounded(tmp_path, field, message):
     (tmp_path / "bad.toml").write_text('[scenario]\nname = "bad"\n\n[[measure]]\n' + measure)
     with pytest.raises(ScenarioError, match=message):
         load(tmp_path / "bad.toml")
+
+
+def test_an_adoption_without_a_scheduled_ban_changes_nothing():
+    ref = load("framtid:reference")
+    from framtid.model.elasticities import _measure, _with
+
+    adopted = _with(ref, _measure("oil_heating_ban_adoption", ("oslo",), 2018, {"lead_years": 1.5}, "adopted"))
+    a, b = api.run_scenario(adopted).record, api.run_scenario(ref).record
+    for name in ("heating_system_share", "emissions_gas"):
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)

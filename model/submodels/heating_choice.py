@@ -215,9 +215,10 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
 
     reference = state.ban_reference
     if schedule is not None:
-        # An adopted ban: its reference is the stock's shares when it was adopted, and owners convert ahead of it.
+        # An adopted ban: its reference is the stock's shares when it was adopted, and owners convert ahead of it
+        # (where no ban is scheduled, nothing: not even the reference of a ban adopted later).
         lead = lever(levers, "oil_heating_ban_lead", shape)
-        reference = _first_reference(reference, lead > 0, state.system_share)
+        reference = _first_reference(reference, (lead > 0) & np.isfinite(schedule[0]), state.system_share)
         shares = heating.converted_ahead_of_ban(shares, reference, schedule[1], schedule[0], lead, choice)
     if not banned.any():
         return shares, reference
