@@ -16,14 +16,23 @@ from .common import handle_errors, imports_done, names, stat
 @click.option("--municipality", default=None, metavar="ID", help="Responses of one municipality (default: all 13).")
 @click.option("--year", "start_year", type=int, default=2012, show_default=True,
               help="Year the +10 % changes start; read then and nine years later.")
+@click.option("--each", is_flag=True,
+              help="Each municipality's own elasticities, and the 13 together's, from the same runs.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def elasticities(municipality, start_year, fmt):
+def elasticities(municipality, start_year, each, fmt):
     """Elasticities implied by the model (arc changes of +10 % through ordinary measures), beside the
     published ranges and their sources."""
     from framtid.model import catalogue
     from framtid.model import elasticities as el
+    from framtid.model.errors import UsageError
 
+    if each:
+        if municipality is not None:
+            raise UsageError("--each: gives every municipality; leave out --municipality")
+        click.echo(el.each_table(el.implied_each([None] + list(el.dims.MUNICIPALITIES), start_year), fmt,
+                                 catalogue.terminal_width()))
+        return
     rows = el.implied(municipality, start_year)
     if fmt == "json":   # an elasticity that cannot be measured (no toll ring there) is null, not NaN
         rows = [{k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in rows]

@@ -147,12 +147,20 @@ def implied(municipality: str | None = None, start_year: int = 2012, scenario=No
     ``municipality`` restricts the responses to one municipality (toll: the passages through
     its own cordons); ``scenario`` is the base (default: the shipped reference).
     """
+    return implied_each([municipality], start_year, scenario)[municipality]
+
+
+def implied_each(municipalities: list[str | None], start_year: int = 2012, scenario=None) -> dict:
+    """The rows of :func:`implied` for each of ``municipalities`` (None: the 13 together), ``{id: rows}``, from
+    one set of runs (the responses of each municipality are read from the same runs)."""
     from .api import run_scenario
     from .scenario import load
 
-    if municipality is not None and municipality not in dims.MUNICIPALITIES:
-        raise UsageError(f"--municipality: unknown id {municipality!r}; "
-                         f"{did_you_mean(municipality, dims.MUNICIPALITIES)}allowed: {', '.join(dims.MUNICIPALITIES)}")
+    for municipality in municipalities:
+        if municipality is not None and municipality not in dims.MUNICIPALITIES:
+            raise UsageError(f"--municipality: unknown id {municipality!r}; "
+                             f"{did_you_mean(municipality, dims.MUNICIPALITIES)}allowed: "
+                             f"{', '.join(dims.MUNICIPALITIES)}")
     if not dims.BASE_YEAR < start_year <= dims.FINAL_YEAR - 9:
         raise UsageError(f"--year: must lie in {dims.BASE_YEAR + 1}-{dims.FINAL_YEAR - 9} (got {start_year})")
     base = scenario or load("framtid:reference")
@@ -165,22 +173,65 @@ def implied(municipality: str | None = None, start_year: int = 2012, scenario=No
             runs[key] = run_scenario(s).record
         return runs[key]
 
-    munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
-        [dims.MUNICIPALITIES.index(municipality)]
-    rows = []
     from .cordons import using
 
     with using(base.cordons):   # a base scenario's own cordons are charged (and raised) too
         perturbations = _perturbations(base, start_year)
+    out = {municipality: [] for municipality in municipalities}
     for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
         for t in targets():
             if t.quantity != quantity:
                 continue
             k = start_year - dims.BASE_YEAR + (0 if t.horizon == "first_year" else 9)
-            q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
-            value = float(np.log(q1 / q0) / np.log(STEP)) if q0 > 0 and q1 > 0 else float("nan")
-            rows.append({"quantity": quantity, "response": t.response, "instrument": t.instrument,
-                         "horizon": t.horizon, "year": dims.YEARS[k], "implied": value, "low": t.low, "high": t.high,
-                         "central": t.central, "in_range": bool(t.low <= value <= t.high), "source": t.source})
-    return rows
+            for municipality in municipalities:
+                munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
+                    [dims.MUNICIPALITIES.index(municipality)]
+                q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
+                value = float(np.log(q1 / q0) / np.log(STEP)) if q0 > 0 and q1 > 0 else float("nan")
+                out[municipality].append({
+                    "quantity": quantity, "response": t.response, "instrument": t.instrument, "horizon": t.horizon,
+                    "year": dims.YEARS[k], "implied": value, "low": t.low, "high": t.high, "central": t.central,
+                    "in_range": bool(t.low <= value <= t.high), "source": t.source})
+    return out
+
+
+def each_table(by_municipality: dict, fmt: str, width: int | None = None) -> str:
+    """:func:`implied_each`'s rows as text: for a table, one line per municipality (``all 13`` for the 13 together)
+    and quantity with both horizons, under the target ranges, and what lies outside them; for CSV and JSON one
+    row per municipality, quantity and horizon with the fields of :func:`implied` (``municipality`` ``all`` for
+    the 13 together; JSON has null where an elasticity cannot be measured)."""
+    from .catalogue import render
+
+    def name(municipality):
+        return "all" if municipality is None else municipality
+
+    if fmt != "table":
+        fields = ("quantity", "horizon", "year", "implied", "low", "high", "central", "in_range")
+        rows = [(name(m),) + tuple(None if fmt == "json" and isinstance(r[f], float) and r[f] != r[f] else r[f]
+                                   for f in fields)
+                for m, rs in by_municipality.items() for r in rs]
+        return render(("municipality",) + fields, rows, fmt)
+    first = next(iter(by_municipality.values()))
+    ranges = {(r["quantity"], r["horizon"]): f"{r['low']:+.2f} to {r['high']:+.2f}" for r in first}
+    quantities = list(dict.fromkeys(r["quantity"] for r in first))
+    lines = ["Target ranges, first year / ten years: " + "; ".join(
+        f"{q} {ranges[(q, 'first_year')]} / {ranges[(q, 'ten_years')]}" for q in quantities) + ".", ""]
+    table, outside = [], 0
+    for municipality, rs in by_municipality.items():
+        by = {(r["quantity"], r["horizon"]): r for r in rs}
+        for q in quantities:
+            cells = [by[(q, h)] for h in HORIZONS]
+            measured = [r for r in cells if r["implied"] == r["implied"]]
+            off = [h.replace("_", " ") for h, r in zip(HORIZONS, cells) if r in measured and not r["in_range"]]
+            outside += len(off)
+            verdict = "-" if not measured else "yes" if not off else "NO: " + ", ".join(off)
+            table.append(("all 13" if municipality is None else municipality, q)
+                         + tuple("-" if r["implied"] != r["implied"] else f"{r['implied']:+.3f}" for r in cells)
+                         + (verdict,))
+    lines.append(render(("municipality", "quantity", "first_year", "ten_years", "in_range"), table, "table", width))
+    lines.append(f"{outside} of the measured elasticities lie outside their ranges ('-': nothing to measure, e.g. no "
+                 "toll ring in the municipality in the start year).")
+    import textwrap
+
+    return "\n".join(textwrap.fill(line, width or 100) if i in (0, 3) else line for i, line in enumerate(lines))

@@ -172,6 +172,8 @@ def test_a_misspelt_selection_names_the_near_miss(result_file, args, message):
     (("attribute", str(REPO / "scenarios" / "restrictive.toml"), "--municipality", "olso"),
      "--municipality: unknown id(s) olso; did you mean 'oslo'? allowed: oslo"),
     (("elasticities", "--municipality", "olso"), "--municipality: unknown id 'olso'; did you mean 'oslo'? allowed: "),
+    (("elasticities", "--each", "--municipality", "oslo"),
+     "--each: gives every municipality; leave out --municipality"),
     (("sensitivity", REFERENCE, "--municipality", "olso"),
      "--municipality: unknown id 'olso'; did you mean 'oslo'? allowed: oslo"),
     (("hindcast", "{path}", "--observed", "{tmp}/obs.csv", "--scenario", "referense"),

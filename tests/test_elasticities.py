@@ -5,14 +5,20 @@ import dataclasses
 import numpy as np
 import pytest
 
-from framtid.model import api, elasticities
+from framtid.model import api, dims, elasticities
 from framtid.model.errors import UsageError
 from framtid.model.scenario import load
 
 
 @pytest.fixture(scope="module")
-def rows():
-    return elasticities.implied()
+def each():
+    """The 13 together (None) and each municipality, from one set of runs."""
+    return elasticities.implied_each([None] + list(dims.MUNICIPALITIES))
+
+
+@pytest.fixture(scope="module")
+def rows(each):
+    return each[None]
 
 
 def test_every_target_is_measured(rows):
@@ -94,3 +100,25 @@ def test_json_says_null_where_an_elasticity_cannot_be_measured():
         raise AssertionError(f"{constant} is not JSON")
     rows = json.loads(out.output, parse_constant=refuse)
     assert [r["implied"] for r in rows if r["quantity"] == "toll"] == [None, None]   # Tromsø had no ring in 2012
+
+
+def test_each_municipality_from_the_same_runs(each):
+    assert each[None] == elasticities.implied()
+    assert each["oslo"] == elasticities.implied("oslo")
+    for municipality in dims.MUNICIPALITIES:
+        by = {(r["quantity"], r["horizon"]): r for r in each[municipality]}
+        # every municipality's car traffic answers the fuel price in range after ten years
+        assert by[("fuel_price", "ten_years")]["in_range"], (municipality, by[("fuel_price", "ten_years")])
+        # the toll only where a ring is in force in the reference (the 2009 rings)
+        toll = by[("toll", "first_year")]["implied"]
+        assert (toll == toll) == (municipality in ("oslo", "baerum", "bergen", "kristiansand")), municipality
+
+
+def test_each_as_a_table_names_what_lies_outside(each):
+    text = elasticities.each_table(each, "table", 100)
+    out = sum(not r["in_range"] and r["implied"] == r["implied"] for rs in each.values() for r in rs)
+    assert f"{out} of the measured elasticities lie outside their ranges" in " ".join(text.split())
+    assert text.count("NO: ") == len({(m, r["quantity"]) for m, rs in each.items() for r in rs
+                                       if not r["in_range"] and r["implied"] == r["implied"]})
+    csv_rows = elasticities.each_table(each, "csv").splitlines()
+    assert len(csv_rows) == 1 + 14 * len(elasticities.targets()) and csv_rows[1].startswith("all,fuel_price,")
