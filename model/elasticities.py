@@ -95,6 +95,7 @@ def _perturbations(base, start: int) -> dict[str, tuple]:
     out = {"fuel_price": (base, _with(base, _measure("fuel_tax", everyone, start,
                                                          {"road_usage_nok_per_l": road_tax}, "fuel +10%")))}
     out["fuel_use"] = out["fuel_price"]   # the same two runs, read on the cars' fuel instead of their traffic
+    out["freight_fuel"] = out["fuel_price"]   # ... and on the vans' and heavy vehicles' traffic
     charges = []
     for c, cordon in enumerate(cordons()):
         owner = dims.MUNICIPALITIES.index(cordon.municipality)
@@ -132,6 +133,8 @@ def _response(quantity: str, record: dict, k: int, municipalities: list[int]) ->
         values = record["vkm"][k, 0, :, car]
     elif quantity == "fuel_use":   # fossil fuel burnt by cars: their tailpipe CO2 (the biofuel blend held)
         values = record["emissions_gas"][k, 0, :, dims.SOURCES.index("cars"), dims.GASES.index("co2")]
+    elif quantity == "freight_fuel":
+        values = record["vkm"][k, 0, :, [dims.VEHICLE_CLASSES.index(c) for c in ("van", "heavy")]].sum(axis=0)
     elif quantity == "toll":
         values = record["cordon_car_trips"][k, 0].sum(axis=-1)
     elif quantity == "parking":

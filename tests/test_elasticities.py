@@ -24,10 +24,12 @@ def rows(each):
 def test_every_target_is_measured(rows):
     measured = {(r["quantity"], r["horizon"]) for r in rows}
     assert measured == {(t.quantity, t.horizon) for t in elasticities.targets()}
-    assert {q for q, _ in measured} == {"fuel_price", "fuel_use", "toll", "parking", "pt_fare", "pt_service"}
+    assert {q for q, _ in measured} == {"fuel_price", "fuel_use", "freight_fuel", "toll", "parking", "pt_fare",
+                                       "pt_service"}
 
 
-@pytest.mark.parametrize("quantity", ["fuel_price", "fuel_use", "toll", "parking", "pt_fare", "pt_service"])
+@pytest.mark.parametrize("quantity", ["fuel_price", "fuel_use", "freight_fuel", "toll", "parking", "pt_fare",
+                                      "pt_service"])
 def test_implied_elasticities_lie_in_the_published_ranges(rows, quantity):
     for r in rows:
         if r["quantity"] == quantity:

@@ -403,8 +403,12 @@ def test_car_ownership_lever_shrinks_the_stock():
     np.testing.assert_allclose(out["car_stock"].sum(axis=-1), drivers()[0] * CARS_PER_CAPITA * 0.9, rtol=1e-12)
 
 
+# Activity tests hold the diesel price's effect on freight apart (its own test below).
+NO_FREIGHT_FUEL = {"transport.freight_fuel_price_elasticity": 0.0}
+
+
 def test_zero_growth_keeps_trips_and_activity_vkm():
-    state, params = new_state()
+    state, params = new_state(Params.defaults(D).with_overrides(NO_FREIGHT_FUEL))
     base = tr.account(state, lv(), params, dims.BASE_YEAR)
     for year in range(2010, 2014):
         state, out = step(state, params, lv(), year)
@@ -413,7 +417,7 @@ def test_zero_growth_keeps_trips_and_activity_vkm():
 
 
 def test_shrinking_population_lowers_activity_and_stock():
-    state, params = new_state()
+    state, params = new_state(Params.defaults(D).with_overrides(NO_FREIGHT_FUEL))
     base = tr.account(state, lv(), params, dims.BASE_YEAR)
     state, out = step(state, params, lv(), 2010, growth=0.8)
     # jobs fall 20 %: van vkm x 0.8^0.9; buses follow population: x 0.8
@@ -424,7 +428,7 @@ def test_shrinking_population_lowers_activity_and_stock():
 
 
 def test_vans_and_trucks_pay_their_own_rates_and_drive_a_little_less():
-    state, params = new_state(base={"toll_nok": ring_toll(26)})
+    state, params = new_state(Params.defaults(D).with_overrides(NO_FREIGHT_FUEL), base={"toll_nok": ring_toll(26)})
     base = tr.account(state, lv(toll_nok=ring_toll(26)), params, dims.BASE_YEAR)
     higher = ring_toll(26)
     higher[:, OSLO, RING, 1] = 200.0                          # heavy vehicles only
@@ -434,6 +438,28 @@ def test_vans_and_trucks_pay_their_own_rates_and_drive_a_little_less():
     assert np.all(out["toll_revenue"][:, OSLO] > base["toll_revenue"][:, OSLO])
     # the response is small: a freight cost elasticity of -0.1
     assert np.all(out["vkm"][:, OSLO, 2] > 0.9 * base["vkm"][:, OSLO, 2])
+
+
+def test_vans_and_trucks_answer_the_diesel_price_on_their_diesel_share():
+    levers = lv(road_usage_tax=4.0)                                  # the diesel price up
+    state, params = new_state()
+    held, _ = new_state(Params.defaults(D).with_overrides(NO_FREIGHT_FUEL))
+    moved, out = step(state, params, levers, 2010)
+    _, out_held = step(held, held.params, levers, 2010)
+    x = (moved.choice["costs"]["energy_price"][..., 1] / state.base_costs["energy_price"][..., 1])[..., None]
+    share = moved.vkm_share[:, :, 1:3, 1]                                          # diesel share of van, heavy vkm
+    assert np.all(x > 1.2) and np.all(share > 0.9)
+    # (1 + s (x - 1))^-0.1 on top of everything else, which is the same
+    np.testing.assert_allclose(out["vkm"][..., 1:3] / out_held["vkm"][..., 1:3], (1.0 + share * (x - 1.0)) ** -0.1,
+                               rtol=1e-12)
+    np.testing.assert_array_equal(out["vkm"][..., 0], out_held["vkm"][..., 0])        # cars: another response
+
+
+def test_freight_fuel_factor_by_hand():
+    from framtid.model.submodels.tolls import freight_fuel_factor
+
+    got = freight_fuel_factor(np.array([1.1, 1.1, 1.0, 0.9]), np.array([1.0, 0.5, 1.0, 1.0]), np.array(-0.1))
+    np.testing.assert_allclose(got, [1.1 ** -0.1, 1.05 ** -0.1, 1.0, 0.9 ** -0.1], rtol=1e-12)   # 0.99051, 0.99513
 
 
 def test_zero_emission_buses_cut_bus_emissions_over_time():

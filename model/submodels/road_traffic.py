@@ -17,7 +17,7 @@ from . import tolls
 from .fleet import FleetCoefficients
 from .mode_choice import DemandCoefficients
 from .ordered_sums import trailing_sum
-from .transport_state import CAR, PT, TINY, Passages, TransportState
+from .transport_state import CAR, DIESEL, PT, TINY, Passages, TransportState
 from .travel_costs import toll_terms
 
 VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (van, heavy, bus)
@@ -186,10 +186,17 @@ def activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, populat
     return vkm
 
 
-def freight_factor(state: TransportState, per_vkm: np.ndarray) -> np.ndarray:
-    """Van and heavy-vehicle vkm relative to the 2009 toll situation ``(D, M, 2)``, from this year's
-    tolls per vkm (:func:`toll_per_vkm`)."""
+def freight_factor(state: TransportState, per_vkm: np.ndarray, energy_price: np.ndarray | None = None) -> np.ndarray:
+    """Van and heavy-vehicle vkm relative to the 2009 tolls and diesel price ``(D, M, 2)``, from this year's
+    tolls per vkm (:func:`toll_per_vkm`) and, given ``energy_price`` (D, M, 3) [real NOK/kWh] this year's
+    (``travel_costs.energy_prices``), the diesel price on the diesel share of each class's vkm
+    (:func:`tolls.freight_fuel_factor`; None: the 2009 price)."""
     p = state.params
     operating = np.stack([p["transport.operating_cost.van"], p["transport.operating_cost.heavy"]], -1)[:, None]
-    return tolls.freight_vkm_factor(per_vkm, state.base_costs["toll_per_vkm"], operating,
-                                    p["transport.freight_cost_elasticity"][:, None, None])
+    factor = tolls.freight_vkm_factor(per_vkm, state.base_costs["toll_per_vkm"], operating,
+                                      p["transport.freight_cost_elasticity"][:, None, None])
+    if energy_price is None:
+        return factor
+    index = energy_price[..., DIESEL] / state.base_costs["energy_price"][..., DIESEL]                 # (D, M)
+    return factor * tolls.freight_fuel_factor(index[..., None], state.vkm_share[:, :, 1:3, DIESEL],
+                                              p["transport.freight_fuel_price_elasticity"][:, None, None])

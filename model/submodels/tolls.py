@@ -119,6 +119,15 @@ def per_owner(by_cordon: np.ndarray, owner: np.ndarray, n_municipalities: int) -
     return out
 
 
+def freight_fuel_factor(price_index: np.ndarray, diesel_share: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+    """vkm of vans or heavy vehicles relative to the 2009 diesel price [1] (methods §1.6: fuel-price elasticity of
+    freight vkm -0.05 to -0.2): ``(1 + s (x - 1))^e`` with ``x`` the real diesel price against 2009 and ``s`` the
+    diesel share of the class's vkm (zero-emission vans and trucks do not pay it). Arguments broadcast.
+    Example: x = 1.1, s = 1, e = -0.1 give 1.1^-0.1 = 0.99051; s = 0.5 gives 1.05^-0.1 = 0.99513.
+    """
+    return (1.0 + diesel_share * (price_index - 1.0)) ** elasticity
+
+
 def freight_vkm_factor(toll_per_vkm: np.ndarray, toll_per_vkm_base: np.ndarray, operating_cost: np.ndarray,
                        elasticity: np.ndarray) -> np.ndarray:
     """vkm of vans or heavy vehicles relative to the 2009 toll situation [1].

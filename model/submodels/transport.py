@@ -243,7 +243,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     prices = choice["costs"]["prices"]
     passages = counted_passages(moved, prices, crossing_cars(choice))
     per_vkm = toll_per_vkm(moved, prices, passages.counted, resident_car_vkm(moved, c, choice))
-    freight = freight_factor(moved, per_vkm)
+    freight = freight_factor(moved, per_vkm, choice["costs"]["energy_price"])
     others = activity_vkm(moved, fc, levers, population, jobs, freight) / fc.annual_km[:, None, 1:]
     zero_emission = np.stack([levers["zero_emission_share_new_van"], levers["zero_emission_share_new_heavy"],
                               levers["zero_emission_share_new_bus"]], axis=-1)
@@ -299,7 +299,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     prices = costs["prices"]
     counted = counted_passages(state, prices, crossing_cars(choice)).counted                    # (D, C, T) /yr
     per_vkm = toll_per_vkm(state, prices, counted, car_vkm_resident)                           # (D, M, 2)
-    freight = freight_factor(state, per_vkm)
+    freight = freight_factor(state, per_vkm, costs["energy_price"])
     vkm = np.concatenate([(car_vkm_resident * state.calibration[..., CAR_CLASS])[..., None],
                           activity_vkm(state, fc, levers, state.population, state.jobs, freight)], axis=-1)
     energy = vkm[..., None] * state.energy_per_vkm                                       # (D, M, C, 3) [kWh]
