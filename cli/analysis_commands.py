@@ -42,7 +42,7 @@ def elasticities(municipality, start_year, each, fmt):
     table = [(r["quantity"], r["response"], r["horizon"].replace("_", " "), r["year"],
               "-" if r["implied"] != r["implied"] else f"{r['implied']:+.3f}",
               f"{r['low']:+.2f} to {r['high']:+.2f}", f"{r['central']:+.2f}",
-              "yes" if r["in_range"] else "NO", r["source"]) for r in rows]
+              "-" if r["in_range"] is None else "yes" if r["in_range"] else "NO", r["source"]) for r in rows]
     click.echo(catalogue.render(header, table, fmt, catalogue.terminal_width()))
 
 

@@ -195,7 +195,7 @@ def implied_each(municipalities: list[str | None], start_year: int = 2012, scena
                 out[municipality].append({
                     "quantity": quantity, "response": t.response, "instrument": t.instrument, "horizon": t.horizon,
                     "year": dims.YEARS[k], "implied": value, "low": t.low, "high": t.high, "central": t.central,
-                    "in_range": bool(t.low <= value <= t.high), "source": t.source})
+                    "in_range": bool(t.low <= value <= t.high) if value == value else None, "source": t.source})
     return out
 
 
