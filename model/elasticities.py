@@ -203,7 +203,7 @@ def each_table(by_municipality: dict, fmt: str, width: int | None = None) -> str
     """:func:`implied_each`'s rows as text: for a table, one line per municipality (``all 13`` for the 13 together)
     and quantity with both horizons, under the target ranges, and what lies outside them; for CSV and JSON one
     row per municipality, quantity and horizon with the fields of :func:`implied` (``municipality`` ``all`` for
-    the 13 together; JSON has null where an elasticity cannot be measured)."""
+    the 13 together; null in JSON, empty in CSV where an elasticity cannot be measured)."""
     from .catalogue import render
 
     def name(municipality):
@@ -211,7 +211,7 @@ def each_table(by_municipality: dict, fmt: str, width: int | None = None) -> str
 
     if fmt != "table":
         fields = ("quantity", "horizon", "year", "implied", "low", "high", "central", "in_range")
-        rows = [(name(m),) + tuple(None if fmt == "json" and isinstance(r[f], float) and r[f] != r[f] else r[f]
+        rows = [(name(m),) + tuple(None if isinstance(r[f], float) and r[f] != r[f] else r[f]
                                    for f in fields)
                 for m, rs in by_municipality.items() for r in rs]
         return render(("municipality",) + fields, rows, fmt)
