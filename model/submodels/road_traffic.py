@@ -167,8 +167,8 @@ def activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, populat
     """vkm of vans, heavy vehicles and buses ``(D, M, 3)`` [vkm/yr] (methods §1.6).
 
     ``vkm = vkm_2009 (act / act_2009)^eps`` with jobs as the activity of vans and heavy
-    vehicles and population for buses; vans and heavy vehicles answer the tolls they pay
-    (``freight`` ``(D, M, 2)``, :func:`tolls.freight_vkm_factor`); bus vkm scales with
+    vehicles and population for buses; vans and heavy vehicles answer the tolls they pay and the
+    diesel price (``freight`` ``(D, M, 2)``, :func:`freight_factor`); bus vkm scales with
     public-transport service ``(1 + s) / (1 + s_2009)`` (more departures, more bus-km).
     Urban consolidation centres (lever ``van_vkm_consolidated`` u) take
     ``a u r`` off van vkm: ``a`` = ``transport.van_vkm_share_a`` (van vkm of deliveries into A
@@ -197,6 +197,7 @@ def freight_factor(state: TransportState, per_vkm: np.ndarray, energy_price: np.
                                       p["transport.freight_cost_elasticity"][:, None, None])
     if energy_price is None:
         return factor
+    # energy_price's carriers are petrol, diesel, electricity: diesel sits where the diesel powertrain does
     index = energy_price[..., DIESEL] / state.base_costs["energy_price"][..., DIESEL]                 # (D, M)
     return factor * tolls.freight_fuel_factor(index[..., None], state.vkm_share[:, :, 1:3, DIESEL],
                                               p["transport.freight_fuel_price_elasticity"][:, None, None])

@@ -5,9 +5,10 @@ ASIF chain per municipality (methods §1.1): residents' trips by home zone, purp
 (Activity) are split over ``dims.MODES`` by a pivot-point logit on generalised cost (Structure,
 :mod:`.mode_choice`); car-driver trips times trip length give the residents' car vkm, which the
 ``cars`` calibration factor turns into territorial vkm (through traffic and visitors). Vans and
-heavy vehicles follow jobs and the tolls they pay, buses population and public-transport
+heavy vehicles follow jobs, the tolls they pay and the diesel price, buses population and public-transport
 service (methods §1.6). Each vehicle class has a vintage fleet (:mod:`.fleet`) that sets energy
-per km by powertrain and age (Intensity) and the fuel mix, with its biofuel blend (Fuel, :mod:`.tailpipe`).
+per km by powertrain and age (Intensity; combustion cars' fuel use per km also answers the fuel price,
+:mod:`.fuel_intensity`) and the fuel mix, with its biofuel blend (Fuel, :mod:`.tailpipe`).
 
 Generalised cost (methods §1.2): car driver = energy cost + parking + tolls + value of time x
 in-vehicle time (which congestion stretches, BPR); public transport = fare + value of time x
