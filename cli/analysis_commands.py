@@ -30,12 +30,11 @@ def elasticities(municipality, start_year, each, fmt):
     if each:
         if municipality is not None:
             raise UsageError("--each: gives every municipality; leave out --municipality")
-        click.echo(el.each_table(el.implied_each([None] + list(el.dims.MUNICIPALITIES), start_year), fmt,
-                                 catalogue.terminal_width()))
+        click.echo(el.each_table(el.implied_each(start_year=start_year), fmt, catalogue.terminal_width()))
         return
     rows = el.implied(municipality, start_year)
     if fmt == "json":   # an elasticity that cannot be measured (no toll ring there) is null, not NaN
-        rows = [{k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in rows]
+        rows = [el.without_nan(r) for r in rows]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     header = ("quantity", "response", "horizon", "year", "implied", "target", "central", "in_range", "source")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import textwrap
 from dataclasses import dataclass
 from importlib import resources
 
@@ -153,12 +154,15 @@ def implied(municipality: str | None = None, start_year: int = 2012, scenario=No
     return implied_each([municipality], start_year, scenario)[municipality]
 
 
-def implied_each(municipalities: list[str | None], start_year: int = 2012, scenario=None) -> dict:
-    """The rows of :func:`implied` for each of ``municipalities`` (None: the 13 together), ``{id: rows}``, from
-    one set of runs (the responses of each municipality are read from the same runs)."""
+def implied_each(municipalities: list[str | None] | None = None, start_year: int = 2012, scenario=None) -> dict:
+    """The rows of :func:`implied` for each of ``municipalities`` (None in the list: the 13 together; the list
+    left out: the 13 together and each of them), ``{id: rows}``, from one set of runs (the responses of each
+    municipality are read from the same runs)."""
     from .api import run_scenario
     from .scenario import load
 
+    if municipalities is None:
+        municipalities = [None, *dims.MUNICIPALITIES]
     for municipality in municipalities:
         if municipality is not None and municipality not in dims.MUNICIPALITIES:
             raise UsageError(f"--municipality: unknown id {municipality!r}; "
@@ -199,6 +203,11 @@ def implied_each(municipalities: list[str | None], start_year: int = 2012, scena
     return out
 
 
+def without_nan(row: dict) -> dict:
+    """A row with its NaN values (an elasticity that cannot be measured) as None: null in JSON, empty in CSV."""
+    return {k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+
+
 def each_table(by_municipality: dict, fmt: str, width: int | None = None) -> str:
     """:func:`implied_each`'s rows as text: for a table, one line per municipality (``all 13`` for the 13 together)
     and quantity with both horizons, under the target ranges, and what lies outside them; for CSV and JSON one
@@ -211,30 +220,28 @@ def each_table(by_municipality: dict, fmt: str, width: int | None = None) -> str
 
     if fmt != "table":
         fields = ("quantity", "horizon", "year", "implied", "low", "high", "central", "in_range")
-        rows = [(name(m),) + tuple(None if isinstance(r[f], float) and r[f] != r[f] else r[f]
-                                   for f in fields)
+        rows = [(name(m),) + tuple(without_nan(r)[f] for f in fields)
                 for m, rs in by_municipality.items() for r in rs]
         return render(("municipality",) + fields, rows, fmt)
     first = next(iter(by_municipality.values()))
     ranges = {(r["quantity"], r["horizon"]): f"{r['low']:+.2f} to {r['high']:+.2f}" for r in first}
     quantities = list(dict.fromkeys(r["quantity"] for r in first))
-    lines = ["Target ranges, first year / ten years: " + "; ".join(
-        f"{q} {ranges[(q, 'first_year')]} / {ranges[(q, 'ten_years')]}" for q in quantities) + ".", ""]
     table, outside = [], 0
     for municipality, rs in by_municipality.items():
         by = {(r["quantity"], r["horizon"]): r for r in rs}
         for q in quantities:
             cells = [by[(q, h)] for h in HORIZONS]
-            measured = [r for r in cells if r["implied"] == r["implied"]]
-            off = [h.replace("_", " ") for h, r in zip(HORIZONS, cells) if r in measured and not r["in_range"]]
+            off = [h.replace("_", " ") for h, r in zip(HORIZONS, cells) if r["in_range"] is False]
             outside += len(off)
-            verdict = "-" if not measured else "yes" if not off else "NO: " + ", ".join(off)
+            unmeasured = all(r["in_range"] is None for r in cells)
+            verdict = "-" if unmeasured else "yes" if not off else "NO: " + ", ".join(off)
             table.append(("all 13" if municipality is None else municipality, q)
                          + tuple("-" if r["implied"] != r["implied"] else f"{r['implied']:+.3f}" for r in cells)
                          + (verdict,))
-    lines.append(render(("municipality", "quantity", "first_year", "ten_years", "in_range"), table, "table", width))
-    lines.append(f"{outside} of the measured elasticities lie outside their ranges ('-': nothing to measure, e.g. no "
-                 "toll ring in the municipality in the start year).")
-    import textwrap
-
-    return "\n".join(textwrap.fill(line, width or 100) if i in (0, 3) else line for i, line in enumerate(lines))
+    ranges_line = "Target ranges, first year / ten years: " + "; ".join(
+        f"{q} {ranges[(q, 'first_year')]} / {ranges[(q, 'ten_years')]}" for q in quantities) + "."
+    header = ("municipality", "quantity", "first_year", "ten_years", "in_range")
+    summary = (f"{outside} of the measured elasticities lie outside their ranges ('-': nothing to measure, e.g. no "
+               "toll ring in the municipality in the start year).")
+    return "\n".join([textwrap.fill(ranges_line, width or 100), "", render(header, table, "table", width),
+                      textwrap.fill(summary, width or 100)])

@@ -348,21 +348,27 @@ def apply_setting(path: np.ndarray, muni_index: np.ndarray, s: np.ndarray, targe
     path[:, :, muni_index] = np.where(mask, new, sub)
 
 
-def years_until(paths: dict[str, np.ndarray], name: str, t_index: int) -> np.ndarray:
-    """Years from year ``t_index`` until lever ``name`` is first away from its neutral value anywhere on its
-    axes in the scheduled ``paths`` [yr], (D, M): 0 where it is in force this year, inf where it never is."""
+def _in_force(paths: dict[str, np.ndarray], name: str, t_index: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lever ``name``'s scheduled path from year ``t_index`` on, and where it is away from its neutral value
+    (T', D, M): anywhere on its axes, for a lever with axes."""
     path = paths[name][t_index:]
     ahead = path != LEVERS[name].neutral
     if ahead.ndim > 3:
         ahead = ahead.reshape(ahead.shape[:3] + (-1,)).any(axis=-1)
+    return path, ahead
+
+
+def years_until(paths: dict[str, np.ndarray], name: str, t_index: int) -> np.ndarray:
+    """Years from year ``t_index`` until lever ``name`` is first away from its neutral value anywhere on its
+    axes in the scheduled ``paths`` [yr], (D, M): 0 where it is in force this year, inf where it never is."""
+    _, ahead = _in_force(paths, name, t_index)
     return np.where(ahead.any(axis=0), np.argmax(ahead, axis=0), np.inf)
 
 
 def first_value(paths: dict[str, np.ndarray], name: str, t_index: int) -> np.ndarray:
     """The value lever ``name`` (without axes) first takes away from its neutral value from year ``t_index`` on in
     the scheduled ``paths``, (D, M): this year's where it is in force, the neutral value where it never is."""
-    path = paths[name][t_index:]
-    ahead = path != LEVERS[name].neutral
+    path, ahead = _in_force(paths, name, t_index)
     first = np.take_along_axis(path, np.argmax(ahead, axis=0)[None], axis=0)[0]
     return np.where(ahead.any(axis=0), first, LEVERS[name].neutral)
 

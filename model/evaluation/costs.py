@@ -3,7 +3,7 @@ cost (MAC) curve of a package.
 
 A package is the measures a scenario file adds to the scenario it extends (its base). Each measure
 is run alone added to the base ("first-in"): its cost items (``MeasureKind.costs``, declared in the
-kind modules with ``measures/costing.py`` and the area's ``measures/costs_*.py``) are computed from
+area's ``measures/costs_*.py`` with the builders of ``measures/costing.py``) are computed from
 the base run and that run, and its abatement is the base's emissions less the run's, over all 13
 municipalities (a cordon or a plant acts beyond its owner). Abatement from elsewhere, e.g. Shapley
 values of the package (``attribution.py``), can be passed in instead; the costs stay first-in.

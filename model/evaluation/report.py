@@ -44,7 +44,8 @@ public names of the modules below (``__all__``), so that callers need only ``rep
 - ``report_summary.py``, ``report_paths.py``, ``report_sections.py``, ``report_detail_sections.py``:
   one function per section (summary; emission paths; sectors, differences or package, decomposition;
   indicators, targets, method).
-- ``report_figures.py``: the charts, pure functions from arrays to a matplotlib Figure.
+- ``report_figures.py``: the charts, pure functions from arrays to a matplotlib Figure; ``report_layout.py``: their
+  page geometry (figure, axes style, panel grids and legends).
 - ``report_render.py``: the PNGs, the HTML page and the Markdown.
 """
 

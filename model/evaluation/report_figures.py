@@ -3,7 +3,8 @@
 Each takes arrays and labels, never a result file, so it can be drawn and tested on its own; the
 report (:mod:`.report`) decides what goes in and writes the PNGs. Paths and fan charts against
 targets, stacked sectors, scenario differences, wedges of a package's measures, the marginal
-abatement cost curve and the LMDI decomposition.
+abatement cost curve and the LMDI decomposition. The page geometry they share (a figure, the style of
+its axes, grids of panels with their legend) is :mod:`.report_layout`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import dims
+from . import report_layout as layout
 
 DIFFERENCE_STEP = 1                      # [yr] between the bars of the difference charts
 SECTOR_LABELS = {
@@ -50,25 +52,6 @@ def wedge_bands(base: np.ndarray, effects: np.ndarray) -> list[tuple[tuple, tupl
     return [((down[i + 1], down[i]), (up[i], up[i + 1])) for i in range(effects.shape[0])]
 
 
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _style(ax, ylabel: str | None = None, size: float = 8.5) -> None:
-    ax.tick_params(labelsize=size)
-    ax.grid(alpha=0.3, linewidth=0.6)
-    ax.yaxis.set_major_formatter(lambda y, pos: f"{y:,.0f}" if abs(y) >= 10 or y == 0 else f"{y:,.1f}")
-    if ylabel:
-        ax.set_ylabel(ylabel, fontsize=size)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
 @dataclass
 class PathPanel:
     """One panel of emission paths [kt CO2e/yr]: a line per scenario, target marks
@@ -97,33 +80,6 @@ def fan(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     not the sums of its parts' percentiles)."""
     draws = np.asarray(draws, dtype=float)
     return np.median(draws, axis=-1), np.percentile(draws, FAN_PERCENTILES, axis=-1)
-
-
-def _grid(n_panels: int, legend_slots: int, columns: int = 4, panel=(2.6, 2.05), top=0.75, bottom=0.45,
-          legend_below: float = 0.0):
-    """A figure with ``n_panels`` axes in a grid, and the free slots (for the legend) left empty."""
-    slots = n_panels + legend_slots
-    columns = max(1, min(columns, slots))
-    lines = -(-slots // columns)
-    width = panel[0] * columns
-    height = panel[1] * lines + top + bottom + legend_below
-    fig = _figure(width, height)
-    axes = fig.subplots(lines, columns, squeeze=False, gridspec_kw=dict(
-        left=0.85 / width, right=1 - 0.15 / width, top=1 - top / height, bottom=(bottom + legend_below) / height,
-        wspace=0.38, hspace=0.5)).ravel()
-    for ax in axes[n_panels:]:
-        ax.set_visible(False)
-    return fig, axes[:n_panels], axes[n_panels:]
-
-
-def _legend_box(fig, free_axes, handles, labels, ncols: int = 1, fontsize: float = 8.5):
-    """The legend in the grid's free slots (their area), or below the panels when there are none."""
-    if len(free_axes):
-        first, last = free_axes[0].get_position(), free_axes[-1].get_position()
-        box = (first.x0, last.y0, last.x1 - first.x0, first.y1 - last.y0)
-        fig.legend(handles, labels, loc="center", bbox_to_anchor=box, fontsize=fontsize, frameon=False, ncols=ncols)
-    else:
-        fig.legend(handles, labels, loc="lower center", fontsize=fontsize, frameon=False, ncols=ncols)
 
 
 def _marks_handles(panels: list[PathPanel], colours: dict[str, str] | None = None):
@@ -175,7 +131,7 @@ def _draw_paths(ax, panel: PathPanel, years, colours: dict[str, str], markers: d
     ax.set_ylim(bottom=0)
     ax.set_xlim(years[0], years[-1])
     ax.set_xticks([2010, 2020, 2030, 2040, 2050])
-    _style(ax, size=size)
+    layout.style(ax, size=size)
 
 
 def _line_label(sc: str, panel: PathPanel) -> str:
@@ -192,7 +148,7 @@ def paths_figure(years, panel: PathPanel, colours: dict[str, str], ylabel: str):
     labels = [_line_label(sc, panel) for sc in panel.lines] + mark_labels
     legend_lines = -(-len(labels) // 2)
     height = 4.4 + 0.22 * legend_lines
-    fig = _figure(10.0, height)
+    fig = layout.figure(10.0, height)
     ax = fig.add_axes((0.08, (0.55 + 0.22 * legend_lines) / height, 0.9, 1 - (0.95 + 0.22 * legend_lines) / height))
     _draw_paths(ax, panel, years, colours, markers, size=9.5)
     ax.set_ylabel(ylabel, fontsize=9.5)
@@ -209,7 +165,7 @@ def paths_grid(years, panels: list[PathPanel], colours: dict[str, str], ylabel: 
     markers, mark_handles, mark_labels = _marks_handles(panels, colours)
     free_slots = (-len(panels)) % 4
     below = free_slots < 2                       # one free slot is too narrow for the legend
-    fig, axes, free = _grid(len(panels), 0 if below else free_slots, legend_below=1.3 if below else 0.0)
+    fig, axes, free = layout.grid(len(panels), 0 if below else free_slots, legend_below=1.3 if below else 0.0)
     for ax, panel in zip(axes, panels):
         _draw_paths(ax, panel, years, colours, markers)
         ax.set_title(panel.title, fontsize=9.5)
@@ -219,7 +175,7 @@ def paths_grid(years, panels: list[PathPanel], colours: dict[str, str], ylabel: 
     scenarios = list(panels[0].lines) if panels else []
     handles = [Line2D([], [], color=colours[sc], linewidth=2) for sc in scenarios] + mark_handles
     labels = [_line_label(sc, panels[0]) for sc in scenarios] + mark_labels
-    _legend_box(fig, free, handles, labels, ncols=2 if below else 1)
+    layout.legend_box(fig, free, handles, labels, ncols=2 if below else 1)
     return fig
 
 
@@ -233,7 +189,7 @@ def stacked_figure(years, stacks: dict[str, np.ndarray], ylabel: str, title: str
     columns = min(columns, n)
     lines = -(-n // columns)
     width, height = 3.9 * columns + 2.9, 3.0 * lines + 0.9
-    fig = _figure(width, height)
+    fig = layout.figure(width, height)
     axes = fig.subplots(lines, columns, squeeze=False, sharey=shared, gridspec_kw=dict(
         left=0.75 / width, right=1 - 2.95 / width, top=1 - 0.6 / height, bottom=0.35 / height, wspace=0.15 if
         shared else 0.35, hspace=0.45)).ravel()
@@ -244,7 +200,7 @@ def stacked_figure(years, stacks: dict[str, np.ndarray], ylabel: str, title: str
         ax.set_title(name, fontsize=9.5)
         ax.set_xlim(years[0], years[-1])
         ax.set_ylim(bottom=0)
-        _style(ax)
+        layout.style(ax)
     for ax in axes[::columns]:
         ax.set_ylabel(ylabel, fontsize=8.5)
     for ax in axes[n:]:
@@ -263,7 +219,7 @@ def stacked_grid(years, stacks: dict[str, np.ndarray], ylabel: str, title: str):
 
     free_slots = (-len(stacks)) % 4
     below = free_slots < 2
-    fig, axes, free = _grid(len(stacks), 0 if below else free_slots, legend_below=1.6 if below else 0.0)
+    fig, axes, free = layout.grid(len(stacks), 0 if below else free_slots, legend_below=1.6 if below else 0.0)
     colours = [SECTOR_COLOURS[s] for s in dims.SECTORS]
     for ax, (name, stack) in zip(axes, stacks.items()):
         ax.stackplot(years, stack, colors=colours, linewidth=0)
@@ -271,13 +227,13 @@ def stacked_grid(years, stacks: dict[str, np.ndarray], ylabel: str, title: str):
         ax.set_xlim(years[0], years[-1])
         ax.set_xticks([2010, 2030, 2050])
         ax.set_ylim(bottom=0)
-        _style(ax)
+        layout.style(ax)
     for ax in axes[::4]:
         ax.set_ylabel(ylabel, fontsize=8.5)
     fig.suptitle(title, fontsize=11, y=1 - 0.12 / fig.get_figheight(), va="top")
     handles = [Patch(color=SECTOR_COLOURS[s]) for s in reversed(dims.SECTORS)]
     labels = [SECTOR_LABELS[s] for s in reversed(dims.SECTORS)]
-    _legend_box(fig, free, handles, labels, ncols=4 if below else 2, fontsize=8)
+    layout.legend_box(fig, free, handles, labels, ncols=4 if below else 2, fontsize=8)
     return fig
 
 
@@ -289,7 +245,7 @@ def difference_figure(years, differences: dict[str, np.ndarray], ylabel: str, ti
 
     n = len(differences)
     width, height = 10.0, 3.2 * n + 1.3
-    fig = _figure(width, height)
+    fig = layout.figure(width, height)
     axes = fig.subplots(n, 1, squeeze=False, sharey=True, gridspec_kw=dict(
         left=0.8 / width, right=1 - 2.95 / width, top=1 - 0.6 / height, bottom=0.5 / height, hspace=0.45)).ravel()
     years = np.asarray(years)
@@ -311,7 +267,7 @@ def difference_figure(years, differences: dict[str, np.ndarray], ylabel: str, ti
         ax.axhline(0, color="black", linewidth=0.6)
         ax.set_title(name, fontsize=9.5)
         ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
-        _style(ax, ylabel, size=9)
+        layout.style(ax, ylabel, size=9)
     fig.suptitle(title, fontsize=11, y=1 - 0.12 / height, va="top")
     handles = [Line2D([], [], color="black", linewidth=1.2)] + [Patch(color=SECTOR_COLOURS[s]) for s in dims.SECTORS]
     labels = ["net difference"] + [SECTOR_LABELS[s] for s in dims.SECTORS]
@@ -334,7 +290,7 @@ def wedge_figure(years, base: np.ndarray, effects: np.ndarray, labels: list[str]
     colours = colours or [MEASURE_COLOURS[i % len(MEASURE_COLOURS)] for i in range(len(labels))]
     legend_lines = -(-(len(labels) + 2) // 2)
     height = 4.3 + 0.24 * legend_lines
-    fig = _figure(10.0, height)
+    fig = layout.figure(10.0, height)
     bottom = (0.45 + 0.24 * legend_lines) / height
     axes = fig.subplots(1, 2, gridspec_kw=dict(left=0.085, right=0.985, top=1 - 0.75 / height, bottom=bottom,
                                                wspace=0.28))
@@ -346,7 +302,7 @@ def wedge_figure(years, base: np.ndarray, effects: np.ndarray, labels: list[str]
             for lo, hi in bands:                      # the cut below, the increase above
                 ax.fill_between(years, lo, hi, color=colours[i], linewidth=0, alpha=0.9)
         ax.set_xlim(start, years[-1])
-        _style(ax, ylabel, size=9)
+        layout.style(ax, ylabel, size=9)
     axes[0].plot(years, base, color="black", linewidth=1.6)
     axes[0].plot(years, base + total, color="black", linewidth=1.6, linestyle="--")
     top = max(float(base[shown].max()), float((base + np.maximum(effects, 0).sum(axis=0))[shown].max()))
@@ -383,7 +339,7 @@ def mac_figure(curve: list[tuple[str, float, float, float]], carbon_price: float
 
     colours = colours or [MEASURE_COLOURS[k % len(MEASURE_COLOURS)] for k in range(len(curve))]
     ranges = ranges or [(np.nan, np.nan)] * len(curve)
-    fig = _figure(10.0, 5.0)
+    fig = layout.figure(10.0, 5.0)
     ax = fig.add_axes((0.12, 0.3, 0.85, 0.6))
     for k, (label, left, right, height) in enumerate(curve):
         ax.bar(left, height, width=right - left, align="edge", color=colours[k], edgecolor="white", linewidth=0.8)
@@ -397,7 +353,7 @@ def mac_figure(curve: list[tuple[str, float, float, float]], carbon_price: float
         # costs spanning orders of magnitude: linear up to the carbon price, logarithmic beyond
         ax.set_yscale("symlog", linthresh=carbon_price)
         ylabel += f"\nlogarithmic beyond {carbon_price:,.0f}"
-    _style(ax, ylabel, size=9)
+    layout.style(ax, ylabel, size=9)
     ax.yaxis.set_major_formatter(lambda y, pos: f"{y:,.0f}")
     ax.xaxis.set_major_formatter(lambda x, pos: f"{x:,.0f}")
     ax.set_xlabel(xlabel, fontsize=9)
@@ -413,37 +369,8 @@ def mac_figure(curve: list[tuple[str, float, float, float]], carbon_price: float
         ax.set_xlim(0, 1)
     handles = [Line2D([], [], color="black", linestyle="--")] + [Patch(color=colours[k]) for k in range(len(curve))]
     labels = [price_label or f"carbon price, central path ({carbon_price:,.0f} NOK/t)"] + [c[0] for c in curve]
-    _fit_below(fig, ax, handles, labels, MAC_AXES[0], MAC_AXES[1])
+    layout.fit_below(fig, ax, handles, labels, MAC_AXES[0], MAC_AXES[1])
     return fig
-
-
-def _fit_below(fig, ax, handles, labels, axes_height: float, pad: float, fontsize: float = 8.5):
-    """Size ``fig`` around one axes ``axes_height`` [in] high and a legend below it: two columns, or one
-    when two would be wider than the figure; the figure widens to the legend, and the margins are
-    measured from the drawn tick labels, axis labels and title."""
-    renderer = fig.canvas.get_renderer()
-    dpi = fig.dpi
-    width = fig.get_figwidth()
-    legend = None
-    for ncols in (2, 1):
-        if legend is not None:
-            legend.remove()
-        legend = fig.legend(handles, labels, loc="lower center", ncols=ncols, fontsize=fontsize, frameon=False)
-        box = legend.get_window_extent(renderer)
-        if box.width / dpi <= width - 2 * pad:
-            break
-    legend_w, legend_h = box.width / dpi, box.height / dpi
-    width = max(width, legend_w + 2 * pad)
-    inner, outer = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)
-    left = (inner.x0 - outer.x0) / dpi + pad
-    right = max((outer.x1 - inner.x1) / dpi, 0.0) + pad
-    top = (outer.y1 - inner.y1) / dpi + pad
-    below = (inner.y0 - outer.y0) / dpi + pad
-    height = legend_h + 2 * pad + below + axes_height + top
-    fig.set_size_inches(width, height)
-    ax.set_position((left / width, (legend_h + 2 * pad + below) / height, 1 - (left + right) / width,
-                     axes_height / height))
-    legend.set_bbox_to_anchor((0.5, pad / height), transform=fig.transFigure)
 
 
 def decomposition_figure(effects: dict[str, dict[str, dict[str, float]]], colours: dict[str, str], ylabel: str,
@@ -455,7 +382,7 @@ def decomposition_figure(effects: dict[str, dict[str, dict[str, float]]], colour
     keys = list(EFFECT_LABELS) + ["change"]
     n = len(effects)
     width, height = 10.0, 3.6
-    fig = _figure(width, height)
+    fig = layout.figure(width, height)
     axes = fig.subplots(1, n, squeeze=False, gridspec_kw=dict(left=0.75 / width, right=1 - 0.15 / width,
                                                              top=1 - 0.75 / height, bottom=0.75 / height,
                                                              wspace=0.3)).ravel()
@@ -472,7 +399,7 @@ def decomposition_figure(effects: dict[str, dict[str, dict[str, float]]], colour
         ax.axvline(len(keys) - 1.5, color="grey", linewidth=0.6, linestyle=":")
         ax.set_xticks(x, [EFFECT_LABELS.get(e, "net change") for e in keys], fontsize=8.5)
         ax.set_title(DECOMPOSITION_SECTORS[sector], fontsize=9.5)
-        _style(ax, ylabel if ax is axes[0] else None)
+        layout.style(ax, ylabel if ax is axes[0] else None)
     fig.suptitle(title, fontsize=11, y=1 - 0.1 / height, va="top")
     fig.legend([Patch(color=colours[sc]) for sc in scenarios], [f"scenario {sc}" for sc in scenarios],
                loc="lower center", ncols=min(4, len(scenarios)), fontsize=8.5, frameon=False)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import costing, costs_buildings
-from .base import CostItem, Costs, Field, MeasureKind, field_levers, share, target
+from .base import Field, MeasureKind, field_levers, share, target
 
 # Share of "other mobile combustion" (Annen mobil forbrenning) that is construction machinery
 # (Bygg og anlegg) in Oslo's inventory: 76 461 of 132 997 t CO2e in 2009 (0.57), 65 026 of
@@ -273,78 +273,4 @@ KINDS = (
 )
 
 
-# -- costs (measures/costing.py, costs_buildings.py; parameters cost.* in costs.csv; docs/model.md "Costs") --
-
-_HEATING = (costs_buildings.heating_item(), costing.energy_item())
-
-COSTS = {
-    "oil_conversion_grant": Costs(
-        _HEATING + costing.transfer_pair(
-            "grants", "grants_received",
-            "lever oil_conversion_grant [NOK/dwelling] x dwellings leaving oil or paraffin heating (fall of that area "
-            "in houses and apartments / buildings.m2_per_dwelling.*); every conversion is paid, also those that "
-            "would have come without", costs_buildings.oil_conversion_grants),
-        not_counted=("removing the old tank (part of the replacement's price)",)),
-    "oil_heating_ban": Costs(_HEATING, not_counted=("enforcement",)),
-    "oil_heating_ban_announcement": Costs(_HEATING, not_counted=("the announcement itself",)),
-    "oil_heating_ban_adoption": Costs(_HEATING, not_counted=("the adoption itself",)),
-    "new_build_standard": Costs(
-        (costing.investment_item(
-            "investment", "users",
-            "new floor area x cost.new_build_standard.passive_extra_cost (2016 NOK/m2) x the share of the gap "
-            "between the TEK cohort's need and 15 kWh/m2 that the requirement closes",
-            costs_buildings.new_build_outlays, "cost.new_build_standard.lifetime",
-            ("cost.new_build_standard.passive_extra_cost",)),
-         costing.energy_item()),
-        not_counted=("ventilation and energy supply of a passive house (the cost row covers the envelope only)",)),
-    "renovation_programme": costing.not_costed(
-        "the cost per m2 of an energy renovation is not in the reference (GAP), and renovated area is not recorded"),
-    "deep_renovation": costing.not_costed(
-        "the cost per m2 of a deep renovation is not in the reference (GAP: buildings_waste_adaptation.csv "
-        "deep_renovation gives a national saving only)"),
-    "heat_pump_subsidy": Costs(
-        _HEATING + costing.transfer_pair(
-            "grants", "grants_received",
-            "heat pumps installed (purchases of the heat-pump area over buildings.lifetime.heat_pump) x (subsidy "
-            "share x buildings.investment.heat_pump + grant per dwelling / m2 per dwelling); free riders included",
-            costs_buildings.heat_pump_grants),
-        not_counted=("administration of the grant scheme",)),
-    "district_heating_expansion": Costs(
-        _HEATING,
-        not_counted=("network extension and connection beyond buildings.investment.district_heating (connection "
-                     "cost: GAP in buildings_waste_adaptation.csv)",
-                     "replacing fossil fuel in district-heat production (fossil_fuel_replaced): its cost is a GAP, "
-                     "Klimakur 2030 E04 gives only the class above 1 500 NOK/t; the cost per tonne of that part is "
-                     "understated")),
-    "waste_heat": costing.not_costed(
-        "the cost of connecting waste heat to district heating is not in the reference (SINTEF gives a technical "
-        "potential only)"),
-    "solar_pv": Costs(
-        (costing.investment_item(
-            "investment", "users",
-            "growth of rooftop PV in place [kWp] (new-build and existing shares x floor area x "
-            "buildings.pv_kwp_per_m2.*) x cost.solar_pv.investment_per_kwp (2022 NOK)", costs_buildings.pv_outlays,
-            "cost.solar_pv.lifetime", ("cost.solar_pv.investment_per_kwp",)),
-         costing.energy_item()),
-        not_counted=("grid export at a lower price than purchase (the model nets generation against purchase)",)),
-    "energy_management_municipal": costing.not_costed(
-        "the investment behind energy performance contracts is not in the reference (GAP)"),
-    "wood_stove_renewal": Costs(
-        (costing.investment_item(
-            "investment", "users",
-            "old stoves replaced (dwellings with wood stoves x buildings.wood_stove.old_share_2009 x the rise of the "
-            "replaced share) x cost.wood_stove_renewal.cost_per_stove (2020 NOK)", costs_buildings.wood_stove_outlays,
-            "cost.wood_stove_renewal.lifetime", ("cost.wood_stove_renewal.cost_per_stove",)),),
-        not_counted=("the renewal that would come anyway as stoves age (the reference holds the 2009 stove mix), so "
-                     "the cost is an upper estimate", "municipal subsidies (transfers)")),
-    "fossil_free_construction": Costs(
-        (CostItem(
-            "operation", "resource", "users",
-            "cost.fossil_free_construction.cost_per_t (2023 NOK per t CO2e, Klimatiltak i Norge 2025 T25) x the "
-            "fall of other mobile combustion [t CO2e/yr]: a top-down unit cost",
-            costing.per_tonne_avoided("other_mobile", "cost.fossil_free_construction.cost_per_t", 2023),
-            ("cost.fossil_free_construction.cost_per_t",)),),
-        not_counted=("bottom-up machine and site costs (the reference gives only the ratio of machine prices)",)),
-}
-
-KINDS = costing.attach_costs(KINDS, COSTS)
+KINDS = costing.attach_costs(KINDS, costs_buildings.COSTS)

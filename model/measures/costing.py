@@ -1,8 +1,9 @@
 """Cost items of measure kinds: how a measure's cost streams follow from two finished runs.
 
-Each kind declares its items in its area's module (``MeasureKind.costs``, a :class:`~.base.Costs`)
-with the builders below and its area's cost quantities (``costs_transport.py``, ``costs_buildings.py``,
-``costs_waste.py``). An item is computed from the run of the scenario without the measure
+Each kind's items (``MeasureKind.costs``, a :class:`~.base.Costs`) are declared in its area's costs
+module (``costs_transport.py``, ``costs_buildings.py``, ``costs_waste.py``: the declarations and the
+quantities they read) with the builders below; taxes and adaptation, costed by none, say why in their own
+modules. An item is computed from the run of the scenario without the measure
 (``base``) and with it (``run``), as a level of one run minus the same level of the other, or, for
 the users' surplus, by the rule of half on both. Streams are ``(T, D, M)`` [real 2009 NOK/yr];
 positive = the payer pays more (society uses more resources) with the measure.

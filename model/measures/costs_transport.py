@@ -1,11 +1,13 @@
-"""Cost quantities of the land-use and transport kinds: the charges the transport records hold (tolls,
+"""What the land-use and transport kinds cost: each kind's declaration (``COSTS`` at the end, attached to the
+kinds in ``transport.py``: its items, their methods and what they leave out, or why it is not costed) and the
+quantities the items read: the charges the transport records hold (tolls,
 parking fees, low-emission-zone charges, fares) and the users' time (public-transport waiting, parking
 supply, congestion), the vehicles bought and held (the residents' cars, the tax relief on battery-electric
 cars, zero-emission vans and trucks, gas buses), shared cars and bus operation. Conventions: ``costing.py``.
 
-Used by the kinds of ``transport.py`` that are costed (congestion_charge, toll_change, parking_fee, pt_fare,
+Costed kinds (congestion_charge, toll_change, parking_fee, pt_fare,
 pt_service, ev_incentives, parking_supply, low_emission_zone, zero_emission_freight, car_sharing,
-bus_biogas) and, for its gas buses, by ``biogas_from_food_waste`` in ``waste.py``.
+bus_biogas); the gas buses are also used by ``biogas_from_food_waste`` (``costs_waste.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from ..submodels import tolls
-from .base import CostItem
+from . import costing
+from .base import CostItem, Costs
 from .costing import (RunView, annuity_factor, difference, money, param, purchases, rule_of_half,
                       weibull_mean_life)
 
@@ -254,3 +257,142 @@ def bus_operating_cost(view: RunView) -> np.ndarray:
     ``cost.pt_service.operating_cost_per_vkm`` (2019 NOK/vkm)."""
     return (view.record["vkm"][..., dims.VEHICLE_CLASSES.index("bus")]
             * money(view.params, "cost.pt_service.operating_cost_per_vkm", 2019))
+
+
+# ---------------------------------------------------------------- what each kind costs (attached in transport.py)
+
+_TOLL_METHOD = "revenue per light passage (toll_revenue / light passages of the owner's cordons) x passages"
+_TOLL_LEFT_OUT = (
+    "investment in gantries and back office: no figure in the reference (transport_land_use.csv "
+    "congestion_charge: GAP); an existing cordon needs none",
+    "the loss of trips moved between periods (the rule of half uses the day's passages)",
+    "vehicle and energy costs of the charge's effect on car purchase and use: the users' own fuel savings on "
+    "trips given up are inside the rule of half, and fuel taxes are transfers",
+)
+_NOT_RECORDED = "the transport submodel records no change of generalised cost or logsum for it"
+
+
+def _toll_costs() -> Costs:
+    return Costs(
+        costing.charge_items("toll", toll_charge, _TOLL_METHOD, "cost.toll.operating_share",
+                             toll_base_passages) + (congestion_item(),),
+        not_counted=_TOLL_LEFT_OUT + (
+            "the price per passage includes the tolls of vans and trucks (an upper estimate of the loss)",))
+
+
+COSTS = {
+    "congestion_charge": _toll_costs(),
+    "toll_change": _toll_costs(),
+    "parking_fee": Costs(
+        costing.charge_items("parking fee", parking_charge,
+                             "fee x transport.public_parking_share.<zone> x (1 - BEV share of car vkm x BEV discount) "
+                             "x car-driver trips ending in the zone type", "cost.parking_fee.operating_share")
+        + (congestion_item(),),
+        not_counted=("investment in payment systems and signs (GAP)",
+                     "vehicle and energy costs of the fee's effect on car use: the users' own fuel savings are "
+                     "inside the rule of half")),
+    "pt_fare": Costs(
+        costing.charge_items("fare", pt_fare_charge,
+                             "transport.pt_fare x (1 + pt_fare_change) x residents' public-transport trips")
+        + (congestion_item(),),
+        not_counted=("crowding and the extra capacity new riders may need (the model holds the service)",
+                     "car fuel saved by those who switch: inside the users' surplus")),
+    "pt_service": Costs(
+        (costing.level_item("operation", "resource", "public",
+                            "change in bus vkm x cost.pt_service.operating_cost_per_vkm (2019 NOK; driver, vehicle, "
+                            "fuel)", bus_operating_cost, ("cost.pt_service.operating_cost_per_vkm",)),
+         *costing.charge_items("fare", pt_fare_charge,
+                               "transport.pt_fare x (1 + pt_fare_change) x residents' public-transport trips"),
+         costing.users_time_item(
+             "waiting time of public-transport trips: wait weight x mean PT value of time x headway / (2 (1 + "
+             "pt_service_change)), peak and off-peak weighted by the trips' peak share",
+             pt_wait_cost, pt_trips), congestion_item()),
+        not_counted=("rail and tram service (all extra service is priced as bus vkm)",
+                     "car fuel saved by those who switch: inside the users' surplus")),
+    "biofuel_blend": Costs(
+        (costing.energy_item(),),
+        not_counted=("the users' loss from dearer fuel beyond its resource cost (fuel taxes are transfers)",)),
+    "ev_incentives": Costs(
+        (cars_item(), costing.energy_item(),
+         *costing.transfer_pair("tax_expenditure", "tax_relief",
+                                "VAT and registration tax the new battery-electric cars are spared: new cars x BEV "
+                                "share x (VAT exemption x transport.vat_rate x pre-tax price + registration-tax "
+                                "exemption x transport.registration_tax.bev)", bev_tax_relief),
+         *costing.charge_items("toll and parking", costing.combined_charge(toll_charge,
+                                                                          parking_charge),
+                               "as congestion_charge and parking_fee")),
+        not_counted=("access to bus lanes and free ferries",
+                     "the users' surplus of the purchase incentives beyond the vehicles' resource cost")),
+    "parking_supply": Costs(
+        (costing.users_time_item(
+            "removed public spaces: removed share x public share x transport.parking_relocation_min / 60 x mean car "
+            "value of time; free workplace parking removed or charged: charged share x min(free share, 1 - public "
+            "share) x transport.workplace_parking_value on the commute share (transport.purpose_share.commute) of "
+            "the car-driver trips ending in the zone type",
+            parking_supply_cost, lambda v: v.record["parked_car_trips"]),
+         congestion_item()),
+        not_counted=("the value of the parking space freed (land for other uses) and any workplace charge employers "
+                     "collect: a gain, so the cost is an upper estimate",
+                     "users' fuel savings on trips given up: inside the rule of half")),
+    "low_emission_zone": Costs(
+        (*costing.charge_items("zone charge", low_emission_charge,
+                               "charge x non-BEV share of car vkm x car-driver trips ending in the zone type",
+                               "cost.toll.operating_share"),
+         cars_item(), costing.energy_item(), congestion_item()),
+        not_counted=("cameras and signs (GAP)",
+                     "the energy item also counts fuel saved on trips given up, which the users' surplus holds at "
+                     "consumer prices (the cost is slightly understated)")),
+    "zero_emission_zone": costing.not_costed(
+        "the users' loss of car access is the main cost and " + _NOT_RECORDED + "; no enforcement cost is "
+        "published (transport_land_use.csv low_emission_zone: GAP)"),
+    "car_free_centre": costing.not_costed(
+        "Oslo's car-free city-life programme cost 100 MNOK/yr (transport_land_use.csv car_free_centre, low "
+        "confidence) for a package whose extent is not a field here; the users' loss of car access " + _NOT_RECORDED),
+    "new_rail_line": costing.not_costed(
+        "investment and operating cost of Bybanen are a GAP in the reference, and the line's length is not a field"),
+    "cycle_network": costing.not_costed(
+        "no cost of cycle infrastructure in the reference (GAP), and the network's length is not a field"),
+    "walkability": costing.not_costed("no cost of street improvements in the reference (GAP)"),
+    "densification": costing.not_costed(
+        "a planning rule: the land and construction-cost differences of compact growth are not in the reference "
+        "(GAP)"),
+    "job_location_abc": costing.not_costed(
+        "a planning rule: the cost of locating jobs at hubs is not in the reference (GAP)"),
+    "park_and_ride": costing.not_costed(
+        "the cost of park-and-ride spaces is not in the reference (GAP), and the number of spaces is not a field"),
+    "freight_consolidation": costing.not_costed(
+        "the running cost of consolidation centres is a GAP (Allen et al. 2012: figures not retrieved); Klimakur "
+        "2030 T03 gives only a cost class (< 500 NOK/t)"),
+    "zero_emission_freight": Costs(
+        (costing.investment_item(
+            "vehicles", "users",
+            "extra purchase cost of zero-emission vans and trucks bought: purchases of each fleet (vkm / "
+            "transport.annual_km.*, over the mean Weibull life) x zero-emission share of new vehicles x "
+            "cost.zero_emission_freight.<van|heavy>_premium (2019 NOK), falling at "
+            "cost.zero_emission_freight.premium_decline", zero_emission_freight_outlays,
+            freight_life, ("cost.zero_emission_freight.van_premium",
+                                           "cost.zero_emission_freight.heavy_premium",
+                                           "cost.zero_emission_freight.premium_decline")),
+         costing.energy_item()),
+        not_counted=("charging infrastructure (GAP)",
+                     "Enova support, a transfer that is not part of the kind")),
+    "car_sharing": Costs(
+        (cars_item(),
+         CostItem("operation", "resource", "users",
+                  "shared cars in service: members' cars given up / cost.car_sharing.cars_replaced_per_shared_car x "
+                  "(petrol car price x annuity factor over the mean car life + "
+                  "cost.car_sharing.operating_cost_per_car, 2019 NOK)", shared_fleet_cost,
+                  ("cost.car_sharing.cars_replaced_per_shared_car", "cost.car_sharing.operating_cost_per_car")),
+         costing.energy_item(), congestion_item()),
+        not_counted=("the members' loss of having a car at hand (" + _NOT_RECORDED + ")",
+                     "membership fees, a transfer")),
+    "telework": costing.not_costed(
+        "no cost of telework in the reference (GAP); its main economic effects, commuting time saved and office "
+        "space, are not in the model"),
+    "road_capacity": costing.not_costed(
+        "road investment per lane-km is not in the reference and the base lane-km is not in the model (the field "
+        "is a relative change); travel-time gains " + _NOT_RECORDED),
+    "bus_biogas": Costs(
+        (gas_bus_item(), costing.energy_item()),
+        not_counted=("filling stations (GAP)",)),
+}

@@ -1,7 +1,8 @@
-"""Cost quantities of the waste kinds: treatment and separate collection of household waste, landfill gas
+"""What the waste kinds cost: each kind's declaration (``COSTS`` at the end, attached to the kinds in ``waste.py``)
+and the quantities the items read: treatment and separate collection of household waste, landfill gas
 extracted, and capture and storage of the CO2 of waste incineration. Conventions: ``costing.py``.
 
-Used by the kinds of ``waste.py`` that are costed: landfill_ban, source_separation, recycling_target,
+Costed kinds: landfill_ban, source_separation, recycling_target,
 landfill_gas_capture, biogas_from_food_waste and incineration_ccs.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dims
-from .base import CostItem
+from . import costing, costs_transport
+from .base import CostItem, Costs
 from .costing import RunView, level_item, money, param
 
 
@@ -56,3 +58,35 @@ def landfill_gas_cost(view: RunView) -> np.ndarray:
     """Landfill gas extracted [real 2009 NOK/yr] ``(T, D, M)``: CH4 recovered [t/yr] x
     ``cost.landfill_gas_capture.cost_per_t_ch4`` (2019 NOK/t CH4)."""
     return view.record["landfill_ch4_recovered"] * money(view.params, "cost.landfill_gas_capture.cost_per_t_ch4", 2019)
+
+
+# ---------------------------------------------------------------- what each kind costs (attached in waste.py)
+
+COSTS = {
+    "landfill_ban": Costs(waste_items()[:1], not_counted=("the landfill tax (a transfer)",)),
+    "waste_prevention": costing.not_costed(
+        "the cost of prevention (reuse, repair) and the value of goods not bought are not in the reference (GAP)"),
+    "food_waste_reduction": costing.not_costed(
+        "the reference gives only Klimatiltak i Norge 2025 J02 (250 NOK/t), which prices the food production "
+        "avoided (consumption-based), not the territorial effect"),
+    "source_separation": Costs(waste_items()),
+    "recycling_target": Costs(waste_items()),
+    "landfill_gas_capture": Costs(
+        (costing.level_item("operation", "resource", "users",
+                            "change in landfill CH4 recovered [t/yr] x cost.landfill_gas_capture.cost_per_t_ch4 (2019 "
+                            "NOK/t CH4, from Klimakur 2030 A01's class)", landfill_gas_cost,
+                            ("cost.landfill_gas_capture.cost_per_t_ch4",)),)),
+    "biogas_from_food_waste": Costs(
+        waste_items() + (costs_transport.gas_bus_item(), costing.energy_item(own_biogas=True)),
+        not_counted=("upgrading and liquefying the biogas beyond the treatment cost",)),
+    "incineration_ccs": Costs(
+        (CostItem("operation", "resource", "public",
+                  "fossil CO2 of incineration removed / cost.incineration_ccs.fossil_share x "
+                  "cost.incineration_ccs.cost_per_t (2019 NOK per t captured, full chain)",
+                  ccs_cost,
+                  ("cost.incineration_ccs.fossil_share", "cost.incineration_ccs.cost_per_t")),),
+        not_counted=("the value of the captured biogenic CO2 (negative emissions; not in the territorial inventory)",
+                     "state support (a transfer)")),
+    "green_procurement": costing.not_costed(
+        "no territorial effect, and the price premium of green purchases is a GAP in the reference"),
+}

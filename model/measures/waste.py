@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import costing, costs_transport, costs_waste
-from .base import CostItem, Costs, Field, MeasureKind, field_levers, share
+from . import costing, costs_waste
+from .base import Field, MeasureKind, field_levers, share
 
 REFERENCE = "buildings_waste_adaptation.csv"
 
@@ -194,35 +194,4 @@ KINDS = (
 )
 
 
-# -- costs (measures/costing.py, costs_waste.py; parameters cost.* in costs.csv; docs/model.md "Costs") ---
-
-COSTS = {
-    "landfill_ban": Costs(costs_waste.waste_items()[:1], not_counted=("the landfill tax (a transfer)",)),
-    "waste_prevention": costing.not_costed(
-        "the cost of prevention (reuse, repair) and the value of goods not bought are not in the reference (GAP)"),
-    "food_waste_reduction": costing.not_costed(
-        "the reference gives only Klimatiltak i Norge 2025 J02 (250 NOK/t), which prices the food production "
-        "avoided (consumption-based), not the territorial effect"),
-    "source_separation": Costs(costs_waste.waste_items()),
-    "recycling_target": Costs(costs_waste.waste_items()),
-    "landfill_gas_capture": Costs(
-        (costing.level_item("operation", "resource", "users",
-                            "change in landfill CH4 recovered [t/yr] x cost.landfill_gas_capture.cost_per_t_ch4 (2019 "
-                            "NOK/t CH4, from Klimakur 2030 A01's class)", costs_waste.landfill_gas_cost,
-                            ("cost.landfill_gas_capture.cost_per_t_ch4",)),)),
-    "biogas_from_food_waste": Costs(
-        costs_waste.waste_items() + (costs_transport.gas_bus_item(), costing.energy_item(own_biogas=True)),
-        not_counted=("upgrading and liquefying the biogas beyond the treatment cost",)),
-    "incineration_ccs": Costs(
-        (CostItem("operation", "resource", "public",
-                  "fossil CO2 of incineration removed / cost.incineration_ccs.fossil_share x "
-                  "cost.incineration_ccs.cost_per_t (2019 NOK per t captured, full chain)",
-                  costs_waste.ccs_cost,
-                  ("cost.incineration_ccs.fossil_share", "cost.incineration_ccs.cost_per_t")),),
-        not_counted=("the value of the captured biogenic CO2 (negative emissions; not in the territorial inventory)",
-                     "state support (a transfer)")),
-    "green_procurement": costing.not_costed(
-        "no territorial effect, and the price premium of green purchases is a GAP in the reference"),
-}
-
-KINDS = costing.attach_costs(KINDS, COSTS)
+KINDS = costing.attach_costs(KINDS, costs_waste.COSTS)

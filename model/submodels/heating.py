@@ -323,8 +323,8 @@ def share_left_ahead_of_ban(years_left: np.ndarray, lead: np.ndarray) -> np.ndar
     0.993, 2019 (n = 1) 0.331. Where the ban is in force (n = 0), is not scheduled (inf) or not adopted (L = 0): 1.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        left = np.clip((years_left - 0.5) / lead, 0.0, 1.0)
-    return np.where((lead > 0) & (years_left >= 1) & np.isfinite(years_left), left, 1.0)
+        left = np.clip((years_left - 0.5) / lead, 0.0, 1.0)       # inf years left (no ban) clip to 1 as well
+    return np.where((lead > 0) & (years_left >= 1), left, 1.0)
 
 
 def converted_ahead_of_ban(shares: np.ndarray, reference: np.ndarray, strength: np.ndarray, years_left: np.ndarray,
@@ -334,37 +334,41 @@ def converted_ahead_of_ban(shares: np.ndarray, reference: np.ndarray, strength: 
     The ban will leave ``(1 - b) s_ref`` of each phased-out system (``strength`` b (D, M) in its first year,
     ``reference`` s_ref the shares at the adoption, ``(..., H)``); the area above that converts evenly over the
     lead time (:func:`share_left_ahead_of_ban`): this year the share ``1 - R_t / R_(t-1)`` of what is still above
-    it, to the systems in ``choice`` (zero for the phased-out ones):
+    it, to the systems in ``choice`` (zero for the phased-out ones), by :func:`enforce_cap` with that share:
 
         converted[h] = (1 - R_t / R_(t-1)) * max(s[h] - (1 - b) s_ref[h], 0)
         s'[h] = s[h] - converted[h] + P[h] * sum_j converted[j]
 
     ``years_left`` and ``lead`` [yr] (D, M) as in :func:`share_left_ahead_of_ban`. Example: L = 1.51, n = 1
-    (2019): R 0.331 after 0.993, so two thirds of the excess left converts.
+    (2019): R 0.331 after 0.993, so two thirds of the excess left converts. A year in which nothing converts
+    (before the adoption, from the ban on) returns ``shares`` as they are.
     """
-    now = share_left_ahead_of_ban(years_left, lead)
-    before = share_left_ahead_of_ban(years_left + 1.0, lead)
-    ahead = (before > 0) & (years_left >= 1)
-    rate = np.where(ahead, 1.0 - now / np.where(ahead, before, 1.0), 0.0)[..., None]                  # (D, M, 1)
-    # (Where nothing converts the reference may be unset, NaN: those cells take 0, not 0 x NaN.)
-    converted = {h: np.where(rate > 0, rate * np.maximum(shares[..., h] - (1.0 - strength)[..., None]
-                                                         * reference[..., h], 0.0), 0.0)
-                 for h in PHASED_OUT_SYSTEMS}
-    return _reassigned(shares, converted, choice)
+    # R_(t-1) is never 0 (n + 1/2 > 0); from the ban on (n = 0) nothing converts here, the cap does it.
+    rate = np.where(years_left >= 1, 1.0 - share_left_ahead_of_ban(years_left, lead)
+                    / share_left_ahead_of_ban(years_left + 1.0, lead), 0.0)[..., None]              # (D, M, 1)
+    converting = rate > 0
+    if not converting.any():
+        return shares
+    # Where nothing converts the reference may be unset (NaN): no cap there.
+    cap = {h: np.where(converting, (1.0 - strength)[..., None] * reference[..., h], np.inf) for h in PHASED_OUT_SYSTEMS}
+    return enforce_cap(shares, cap, choice, rate)
 
 
-def enforce_cap(shares: np.ndarray, cap: np.ndarray, choice: np.ndarray) -> np.ndarray:
+def enforce_cap(shares: np.ndarray, cap: np.ndarray, choice: np.ndarray, share: np.ndarray | None = None) -> np.ndarray:
     """Cut shares above ``cap`` and give the excess to the systems in ``choice`` [1].
 
     excess[h] = max(s[h] - cap[h], 0);  s'[h] = s[h] - excess[h] + P[h] * sum_j excess[j].
     ``cap`` is ``inf`` where nothing is capped (or a mapping ``{h: slab}`` of the capped systems);
     ``choice`` must be zero for capped systems. A system capped nowhere has no excess and is skipped.
+    ``share`` (broadcasting to a system's slab), when given, moves only that share of each excess this year.
     """
     excess = {}
     for h in range(shares.shape[-1]):
         cap_h = system_slab(cap, h)
         if cap_h is not None and not np.all(np.isposinf(cap_h)):
             excess[h] = np.maximum(shares[..., h] - cap_h, 0.0)
+            if share is not None:
+                excess[h] = share * excess[h]
     return _reassigned(shares, excess, choice)
 
 

@@ -258,8 +258,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     stock, vkm_share, energy = fleet_state(stock, fc, year)
     index = fuel_intensity.fleet_fuel_price_index(energy[:, :, CAR_CLASS, :2], choice["costs"]["energy_price"][..., :2],
                                                   state.base_costs["energy_price"][..., :2])
-    previous = state.fuel_intensity if state.fuel_intensity is not None else np.zeros(index.shape)
-    response = fuel_intensity.fuel_intensity_response(previous, index, fc.intensity_elasticity,
+    response = fuel_intensity.fuel_intensity_response(state.fuel_intensity, index, fc.intensity_elasticity,
                                                       fc.intensity_persistence)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
                    passages=passages, fuel_intensity=response)
@@ -306,7 +305,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     energy = vkm[..., None] * state.energy_per_vkm                                       # (D, M, C, 3) [kWh]
     # Combustion cars burn less fuel per km as the fuel price rises (fuel_intensity); the cost per km the
     # choices saw stays at the vintages' trend, as the traffic elasticity to the fuel price holds the rebound.
-    if state.fuel_intensity is not None and np.any(state.fuel_intensity):
+    if np.any(state.fuel_intensity):
         energy[:, :, CAR_CLASS, :2] *= np.exp(state.fuel_intensity)[..., None]
     # Biogas buses (lever bus_biogas_share g): g of the diesel buses' energy is replaced by biogas, at
     # transport.biogas_bus_energy_ratio kWh per kWh of diesel; biogenic CO2 counts zero.

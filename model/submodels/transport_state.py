@@ -120,7 +120,7 @@ class TransportState:
     job_zone_share: np.ndarray = None   # (D, M, Z) [1] where the jobs are (commute destinations, land use)
     purpose_factor: np.ndarray = None   # (D, M, P) [1] trips by purpose relative to the trip rates (telework)
     # (D, M) [1] ln of combustion cars' fuel use per km relative to their vintages' trend, after the fuel price
-    # (fuel_intensity.fuel_intensity_response); None: 0, as in 2009
+    # (fuel_intensity.fuel_intensity_response); 0 in 2009
     fuel_intensity: np.ndarray = None
     # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
