@@ -31,6 +31,7 @@ from .draw_statistics import spread
 from .errors import ObservationFileError, ResultFileError, UsageError, did_you_mean
 from .hindcast_plot import plot  # noqa: F401  (re-exported)
 from .observed import TOTALS, Observation, read_observed, sort_key  # noqa: F401  (re-exported)
+from .uncertainty import discrepancy
 
 __all__ = ["Observation", "Series", "Row", "Metric", "read_observed", "compare", "outside_run", "metrics",
            "plot", "title", "metric_table", "row_table"]
@@ -52,6 +53,8 @@ class Series:
     values: tuple[float, ...]                     # median over the draws
     low: tuple[float, ...] | None = None          # 5th percentile over the draws (None with one draw)
     high: tuple[float, ...] | None = None         # 95th percentile
+    predicted_low: tuple[float, ...] | None = None    # 5 % of the prediction band (draws and discrepancy)
+    predicted_high: tuple[float, ...] | None = None   # 95 %
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class Row:
     series: Series | None = None
     low: float | None = None    # [t CO2e/yr] 5th percentile over the draws (None with one draw)
     high: float | None = None   # [t CO2e/yr] 95th percentile
+    predicted_low: float | None = None    # [t CO2e/yr] 5 % of the prediction band
+    predicted_high: float | None = None   # [t CO2e/yr] 95 %
 
     @property
     def error(self) -> float:
@@ -78,6 +83,11 @@ class Row:
     def inside(self) -> bool | None:
         """Whether the observation lies within the draws' 5-95 % range (None with one draw)."""
         return None if self.low is None else self.low <= self.observed <= self.high
+
+    @property
+    def predicted(self) -> bool | None:
+        """Whether the observation lies within the prediction band (None where there is none)."""
+        return None if self.predicted_low is None else self.predicted_low <= self.observed <= self.predicted_high
 
 
 @dataclass(frozen=True)
@@ -97,11 +107,17 @@ class Metric:
     direction: str              # same, opposite, flat; "k/n same" for groups of series; "-" if undefined
     inside: int | None = None   # observations after 2009 within the draws' 5-95 % range (None: one draw)
     after_base: int = 0         # observations after 2009
+    predicted: int | None = None    # observations after 2009 within the prediction band
 
     @property
     def coverage(self) -> float | None:
         """Share of the observations after 2009 within the draws' 5-95 % range [1] (None if undefined)."""
         return None if self.inside is None or not self.after_base else self.inside / self.after_base
+
+    @property
+    def predicted_coverage(self) -> float | None:
+        """Share of the observations after 2009 within the prediction band [1] (None if undefined)."""
+        return None if self.predicted is None or not self.after_base else self.predicted / self.after_base
 
 
 def pick_scenario(ds, scenario: str | None) -> str:
@@ -123,30 +139,35 @@ def outside_run(ds, observations: list[Observation]) -> list[Observation]:
     return [o for o in observations if o.year not in years]
 
 
-def compare(ds, observations: list[Observation], scenario: str | None = None) -> list[Row]:
+def compare(ds, observations: list[Observation], scenario: str | None = None, prediction: bool = True) -> list[Row]:
     """Each observation in the run's years beside the modelled value [t CO2e/yr], in the observation's
-    GWP basis and at its level, median over draws; in the order of the observations."""
+    GWP basis and at its level, median over draws; in the order of the observations. With
+    ``prediction`` (the default) each with its prediction band (``uncertainty.discrepancy``; without,
+    the discrepancy's table is not read, as when it is being fitted)."""
     sc = pick_scenario(ds, scenario)
     years = {int(y) for y in ds["year"].values}
     inside = [o for o in observations if o.year in years]
     if not inside:
         span = f"{int(ds['year'].values[0])}-{int(ds['year'].values[-1])}"
         raise ObservationFileError(f"no observation falls in the run's years ({span})")
-    paths = _Paths(ds, sc)
+    paths = _Paths(ds, sc, prediction)
     rows = []
     for o in inside:
         series = paths.series(o.municipality, o.level, o.name, o.gwp)
         k = series.years.index(o.year)
         low, high = (None, None) if series.low is None else (series.low[k], series.high[k])
-        rows.append(Row(o.municipality, o.year, o.level, o.name, o.gwp, o.value, series.values[k], series, low, high))
+        predicted = (None, None) if series.predicted_low is None else (series.predicted_low[k],
+                                                                        series.predicted_high[k])
+        rows.append(Row(o.municipality, o.year, o.level, o.name, o.gwp, o.value, series.values[k], series, low, high,
+                        *predicted))
     return rows
 
 
 class _Paths:
     """Modelled paths of one scenario by municipality, level, name and GWP basis (computed once each)."""
 
-    def __init__(self, ds, scenario: str):
-        self.ds, self.scenario = ds, scenario
+    def __init__(self, ds, scenario: str, prediction: bool = True):
+        self.ds, self.scenario, self.prediction = ds, scenario, prediction
         self.run_gwp = ds["emissions"].attrs.get("gwp")
         if self.run_gwp is None:
             raise ResultFileError("the result does not say which GWP set its emissions use (attribute gwp)")
@@ -159,17 +180,30 @@ class _Paths:
         if key not in self._series:
             by_sector, by_source = self._weighed_draws(gwp)
             if level == "source":
-                draws = by_source.sel(municipality=municipality, source=name)
+                parts = by_source.sel(municipality=municipality, source=[name]).rename(source="part")
             else:   # a total is summed in each draw, before its median and percentiles are taken
                 sectors = list(TOTALS[name]) if level == "total" else [name]
-                draws = by_sector.sel(municipality=municipality, sector=sectors).sum("sector")
-            draws = np.asarray(draws.transpose("year", "draw").values, dtype=float)       # (T, D)
+                parts = by_sector.sel(municipality=municipality, sector=sectors).rename(sector="part")
+            draws = np.asarray(parts.sum("part").transpose("year", "draw").values, dtype=float)   # (T, D)
             median = np.median(draws, axis=1)
             low = high = None
             if draws.shape[1] > 1:
                 low, high = (tuple(float(v) for v in p) for p in spread(draws, axis=1)[1:])
-            self._series[key] = Series(self.scenario, self.years, tuple(float(v) for v in median), low, high)
+            predicted = (None, None)
+            if self.prediction:
+                predicted = tuple(tuple(float(v) for v in p) for p in discrepancy.band(
+                    median, low, high, self._log_variance(level, parts)))
+            self._series[key] = Series(self.scenario, self.years, tuple(float(v) for v in median), low, high,
+                                       *predicted)
         return self._series[key]
+
+    def _log_variance(self, level: str, parts) -> np.ndarray:
+        """The discrepancy's log variance of a source, sector or sum of sectors in each year [1]: a sum's
+        from its parts' medians (``discrepancy.sum_log_variance``)."""
+        since = np.array(self.years) - dims.BASE_YEAR
+        part_level = "source" if level == "source" else "sector"
+        variances = np.stack([discrepancy.of(part_level, str(p)).log_variance(since) for p in parts["part"].values])
+        return discrepancy.sum_log_variance(parts.median("draw").transpose("part", "year").values, variances)
 
     def _weighed_draws(self, gwp: str):
         """Emissions by sector and by source in GWP basis ``gwp``, every draw [t CO2e/yr]."""
@@ -229,6 +263,7 @@ def _metric(municipality: str, level: str, name: str, groups: list[list[Row]]) -
         direction=direction(groups[0]) if len(groups) == 1 else _directions(groups),
         inside=sum(bool(r.inside) for r in after) if ranged else None,
         after_base=len(after),
+        predicted=sum(bool(r.predicted) for r in after) if any(r.predicted_low is not None for r in rows) else None,
     )
 
 
@@ -295,6 +330,9 @@ def title(rows: list[Row]) -> str:
     if any(r.low is not None for r in rows):
         text += ("; modelled values are medians over the draws; in_5-95: the observations after 2009 within the "
                  "draws' 5-95 % range (an honest band holds about 90 % of them)")
+    if any(r.predicted_low is not None for r in rows):
+        text += ("; in_pred: within the 5-95 % prediction band, the draws' spread and the model's discrepancy "
+                 "(data/discrepancy.csv, fitted on the embedded observations of 2011 and 2013: in sample for those)")
     return text
 
 
@@ -303,25 +341,35 @@ def metric_table(found: list[Metric], fmt: str) -> tuple[tuple[str, ...], list[t
     for CSV and JSON. With sampled draws, the coverage of the 5-95 % range: "k/n" in a table, the
     counts and the share in CSV and JSON."""
     ranged = any(m.inside is not None for m in found)
+    banded = any(m.predicted is not None for m in found)
+
+    def share(count: int | None, m: Metric) -> str:
+        return f"{count}/{m.after_base}" if m.after_base else "-"
+
     if fmt == "table":
-        return TABLE_HEADER + (("in_5-95",) if ranged else ()), [
+        return TABLE_HEADER + (("in_5-95",) if ranged else ()) + (("in_pred",) if banded else ()), [
             (m.municipality, m.name, m.n, _text(m.bias, "{:+,.0f}"), _text(m.bias_pct, "{:+.1f}"),
              _text(m.mape, "{:.1f}"), _text(m.rmse, "{:,.0f}"), _text(m.skill, "{:+.2f}"), m.direction)
-            + ((f"{m.inside}/{m.after_base}" if m.after_base else "-",) if ranged else ()) for m in found]
-    return METRIC_HEADER + (("inside_5_95", "after_2009", "coverage") if ranged else ()), [
+            + ((share(m.inside, m),) if ranged else ()) + ((share(m.predicted, m),) if banded else ()) for m in found]
+    return (METRIC_HEADER + (("inside_5_95", "after_2009", "coverage") if ranged else ())
+            + (("inside_predicted", "after_2009_predicted", "predicted_coverage") if banded else ())), [
         (m.municipality, m.level, m.name, m.n, m.years, _round(m.bias, 1), _round(m.bias_pct, 2),
          _round(m.mape, 2), _round(m.rmse, 1), _round(m.skill, 4), m.direction)
-        + ((m.inside, m.after_base, _round(m.coverage, 4)) if ranged else ()) for m in found]
+        + ((m.inside, m.after_base, _round(m.coverage, 4)) if ranged else ())
+        + ((m.predicted, m.after_base, _round(m.predicted_coverage, 4)) if banded else ()) for m in found]
 
 
 def row_table(rows: list[Row]) -> tuple[tuple[str, ...], list[tuple]]:
     """Header and rows of the observations beside the modelled values [t CO2e/yr], for CSV and JSON;
     with sampled draws also the draws' 5th and 95th percentiles."""
     ranged = any(r.low is not None for r in rows)
-    return ROW_HEADER + (("modelled_p05_t", "modelled_p95_t") if ranged else ()), [
+    banded = any(r.predicted_low is not None for r in rows)
+    return (ROW_HEADER + (("modelled_p05_t", "modelled_p95_t") if ranged else ())
+            + (("predicted_p05_t", "predicted_p95_t") if banded else ())), [
         (r.municipality, r.year, r.level, r.name, r.gwp, round(r.observed, 1), round(r.modelled, 1),
          round(r.error, 1), round(100.0 * r.error / r.observed, 2) if r.observed else None)
-        + ((round(r.low, 1), round(r.high, 1)) if ranged else ()) for r in rows]
+        + ((round(r.low, 1), round(r.high, 1)) if ranged else ())
+        + ((round(r.predicted_low, 1), round(r.predicted_high, 1)) if banded else ()) for r in rows]
 
 
 def _text(value: float | None, pattern: str) -> str:

@@ -92,6 +92,10 @@ def _figure(municipality: str, panels):
 
 def _panel(ax, level: str, name: str, gwp: str, rows) -> None:
     series = rows[0].series
+    if series is not None and series.predicted_low is not None:   # the prediction band, behind the draws' range
+        ax.fill_between(series.years, [v / 1000.0 for v in series.predicted_low],
+                        [v / 1000.0 for v in series.predicted_high], color="C0", alpha=0.08, linewidth=0,
+                        label="prediction band 5-95 % (draws and discrepancy)")
     if series is not None and series.low is not None:   # the draws' 5-95 % range
         ax.fill_between(series.years, [v / 1000.0 for v in series.low], [v / 1000.0 for v in series.high],
                         color="C0", alpha=0.2, linewidth=0, label="modelled, 5-95 % of the draws")

@@ -317,3 +317,31 @@ def inventory_labels() -> dict[str, dict[str, Label]]:
             raise DataError(f"{name}: line {line}: {label.level} {label.name!r} is not a framtid sector or source")
         out.setdefault(label.agency_sector.casefold(), {})[label.agency_source.casefold()] = label
     return out
+
+
+EMBEDDED_YEARS = range(dims.BASE_YEAR, 2014)      # the municipal inventory values the package holds
+_EMBEDDED_LEVELS = {"emissions.sector.": "sector", "emissions.source.": "source"}
+
+
+def embedded(years: range = EMBEDDED_YEARS) -> tuple[list[Observation], list[str]]:
+    """The inventory values of the embedded data (``data_store.observations()``) at sector or source
+    level in ``years`` [t CO2e/yr, each in its own GWP basis], and descriptions of those left out:
+    values whose GWP basis is not stated ("unknown"), road-traffic group totals and check totals.
+    A name that is both a sector and a source (``shipping``) counts as a sector, as in a file."""
+    from .data_store import observations
+
+    kept, left_out = [], []
+    for o in observations():
+        if o.year not in years or not o.variable.startswith("emissions."):
+            continue
+        prefix = next((p for p in _EMBEDDED_LEVELS if o.variable.startswith(p)), None)
+        if prefix is None:
+            left_out.append(f"{o.variable.split('.')[1]} totals")
+            continue
+        if o.gwp_basis not in GWP_SETS:
+            left_out.append(f"no stated GWP basis ({o.municipality} {o.variable.split('.')[-1]} {o.year})")
+            continue
+        name = o.variable.removeprefix(prefix)
+        level = "sector" if name in dims.SECTORS else _EMBEDDED_LEVELS[prefix]
+        kept.append(Observation(o.municipality, o.year, level, name, o.value, o.gwp_basis))
+    return kept, left_out

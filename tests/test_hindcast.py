@@ -424,4 +424,7 @@ def test_a_band_is_taken_of_totals_summed_in_each_draw(drawn_ds):
     assert total.low < total.modelled < total.high and total.series.low is not None
     assert heating.inside is False                                    # 1 t is far below any draw
     header, table = hindcast.row_table([total, heating])
-    assert header[-2:] == ("modelled_p05_t", "modelled_p95_t") and table[0][-2] == round(total.low, 1)
+    assert header[-4:] == ("modelled_p05_t", "modelled_p95_t", "predicted_p05_t", "predicted_p95_t")
+    assert table[0][-4] == round(total.low, 1) and table[0][-2] == round(total.predicted_low, 1)
+    # the prediction band adds the discrepancy to the draws' spread: wider on both sides
+    assert total.predicted_low < total.low and total.predicted_high > total.high

@@ -10,16 +10,22 @@ from .targets import RULE_TEXT
 
 TIDY = ("scenario", "group", "level", "area", "target_id", "target", "indicator", "scope", "rule", "base_year",
         "base_value", "target_year", "target_value", "target_value_strict", "modelled_value", "gap",
-        "gap_pct_of_base", "met_in_target_year", "first_year_met", "from_year", "annual_cut_needed_pct", "unit",
-        "statistic", "note", "confidence", "source")
+        "gap_pct_of_base", "met_in_target_year", "p_met_inventory", "first_year_met", "from_year",
+        "annual_cut_needed_pct", "unit", "statistic", "note", "confidence", "source")
 # With several draws: each median beside its 5-95 % range, and the shares of draws that meet the target.
 TIDY_RANGED = ("scenario", "group", "level", "area", "target_id", "target", "indicator", "scope", "rule",
                "base_year", "base_value", "target_year", "target_value", "target_value_p05", "target_value_p95",
                "target_value_strict", "modelled_value", "modelled_p05", "modelled_p95", "gap", "gap_p05", "gap_p95",
-               "gap_pct_of_base", "p_met", "met_in_target_year", "first_year_met", "p_ever_met", "from_year",
-               "annual_cut_needed_pct", "unit", "statistic", "draws", "sampler", "note", "confidence", "source")
-NUMBERS = ("target", "modelled", "gap", "gap_%", "first_met", "from", "cut_%/yr")
-NUMBERS_RANGED = ("target", "modelled", "gap", "P(met)", "first_met", "P(ever)", "cut_%/yr")
+               "gap_pct_of_base", "p_met", "p_met_inventory", "met_in_target_year", "first_year_met", "p_ever_met",
+               "from_year", "annual_cut_needed_pct", "unit", "statistic", "draws", "sampler", "note", "confidence",
+               "source")
+NUMBERS = ("target", "modelled", "gap", "gap_%", "P(inv)", "first_met", "from", "cut_%/yr")
+NUMBERS_RANGED = ("target", "modelled", "gap", "P(met)", "P(inv)", "first_met", "P(ever)", "cut_%/yr")
+
+
+def _probability(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
 
 
 def _fmt(x, digits: int) -> str:
@@ -39,7 +45,8 @@ def _numbers(r: dict, last_year: int) -> tuple:
     met = r["first_year_met"] if r["first_year_met"] is not None else f"not by {last_year}"
     pct = "-" if r["gap_pct_of_base"] is None else f"{r['gap_pct_of_base']:+.1f}"
     cut = "-" if r["annual_cut_needed_pct"] is None else f"{r['annual_cut_needed_pct']:.1f}"
-    return (_fmt(r["target_value"], d), _fmt(r["modelled_value"], d), f"{r['gap']:+,.{d}f}", pct, met,
+    return (_fmt(r["target_value"], d), _fmt(r["modelled_value"], d), f"{r['gap']:+,.{d}f}", pct,
+            _probability(r["p_met_inventory"]), met,
             r["from_year"] if r["from_year"] is not None else "-", cut, "")
 
 
@@ -55,7 +62,8 @@ def _numbers_ranged(r: dict, last_year: int) -> tuple:
     cut = "-" if r["annual_cut_needed_pct"] is None else f"{r['annual_cut_needed_pct']:.1f}"
     # an index keeps its three decimals; kt as many as the range needs (none from 100 on), to stay narrow
     gap_cell = range_cell(r["gap"], r["gap_p05"], r["gap_p95"], d if d == 3 else None, sign=True)
-    return (_fmt(r["target_value"], d), _fmt(r["modelled_value"], d), gap_cell, f"{r['p_met']:.2f}", met,
+    return (_fmt(r["target_value"], d), _fmt(r["modelled_value"], d), gap_cell, f"{r['p_met']:.2f}",
+            _probability(r["p_met_inventory"]), met,
             f"{r['p_ever_met']:.2f}", cut, "")
 
 
@@ -66,17 +74,20 @@ def _section(key: str, title: str, header: tuple, table: list[tuple]):
     return key, title, header, [t[:-1] for t in table]
 
 
+INVENTORY = ("P(inv): the chance that the municipal inventory shows an emission target met in its year, the "
+             "modelled value with the model's discrepancy about it (data/discrepancy.csv: how far the inventory "
+             "strayed from the model in the hindcast of 2011 and 2013, growing with the years since 2009)")
 LEGEND = ("gap = modelled - target in the target year (gap_% of the base-year value, 2009 for national targets); "
-          "first_met: the first year after the base year at or below the target; cut_%/yr: average annual cut "
-          "needed from 'from' to the target year (negative: room to grow)")
+          f"{INVENTORY}; first_met: the first year after the base year at or below the target; cut_%/yr: average "
+          "annual cut needed from 'from' to the target year (negative: room to grow)")
 LEGEND_RANGED = ("each draw is set against its own target (under the share rule the target follows the draw's 2009 "
                  "emissions). target, modelled: medians over the draws; gap = modelled - target in the target year, "
                  "the median of the draws' gaps and their 5-95 % range; P(met): share of draws at or below their "
-                 "target in the target year; first_met: the first year after the base year by which half of the "
-                 "draws are at or below their target; P(ever): share of draws at or below it in some year up to "
-                 "the last; cut_%/yr: median of the draws' average annual cut needed from the year before the "
-                 "target year, or --from (negative: room to grow); --format csv/json add the 5-95 % ranges of the "
-                 "target and modelled values")
+                 f"target in the target year; {INVENTORY}, in each draw; first_met: the first year after the base "
+                 "year by which half of the draws are at or below their target; P(ever): share of draws at or "
+                 "below it in some year up to the last; cut_%/yr: median of the draws' average annual cut needed "
+                 "from the year before the target year, or --from (negative: room to grow); --format csv/json add "
+                 "the 5-95 % ranges of the target and modelled values")
 
 
 def tidy(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:

@@ -48,6 +48,7 @@ import numpy as np
 
 from .. import dims
 from ..errors import UsageError
+from ..uncertainty import discrepancy
 from .target_data import NATIONAL, Target, load_targets
 
 # what the assessment reads from a result file (the command loads only these)
@@ -183,11 +184,30 @@ class _Paths:
         self.total = arr(sel["emissions"].sum("sector", dtype=float))
         keep = [s for s in dims.SOURCES if s not in ETS_SOURCES]
         self.non_ets = arr(sel["emissions_source"].sel(source=keep).sum("source", dtype=float))
+        # the parts whose discrepancy the inventory's value of a total carries: (D, M, part, T) and (part, T)
+        self.since = np.array(self.years) - dims.BASE_YEAR
+        self.sectors = np.asarray(sel["emissions"].sel(order).transpose("draw", "municipality", "sector", "year")
+                                  .values, dtype=float)
+        self.non_ets_sources = np.asarray(sel["emissions_source"].sel(order).sel(source=keep)
+                                          .transpose("draw", "municipality", "source", "year").values, dtype=float)
+        self.sector_variance = np.stack([discrepancy.of("sector", str(s)).log_variance(self.since)
+                                         for s in ds["sector"].values])
+        self.source_variance = np.stack([discrepancy.of("source", s).log_variance(self.since) for s in keep])
         self.population = arr(sel["population"])
         self.car_vkm = arr(sel["car_vkm_resident"])
 
     def k(self, year: int) -> int | None:
         return self.years.index(year) if year in self.years else None
+
+    def log_variance(self, municipalities: list[int], year: int, non_ets: bool = False) -> np.ndarray:
+        """The discrepancy's log variance [1] of the emissions of ``municipalities`` together in ``year``,
+        in each draw (D,): from the parts, each sector (the non-ETS sources) of each municipality."""
+        k = self.years.index(year)
+        parts, variance = (self.non_ets_sources, self.source_variance) if non_ets else \
+            (self.sectors, self.sector_variance)
+        values = parts[..., k][:, municipalities]                                    # (D, m, part)
+        v = np.broadcast_to(variance[:, k], values.shape)
+        return discrepancy.sum_log_variance(values.reshape(len(values), -1), v.reshape(len(values), -1), axis=1)
 
 
 def _percent(x: float, digits: int) -> str:
@@ -206,7 +226,8 @@ def _row(scenario, group, level, area, target: Target, label, unit, stat, **valu
                met_in_target_year=None, first_year_met=None, from_year=None, annual_cut_needed_pct=None,
                unit=unit, statistic=stat, note=values.pop("note", ""), confidence=target.confidence,
                source=target.source, draws=None, p_met=None, p_ever_met=None, target_value_p05=None,
-               target_value_p95=None, modelled_p05=None, modelled_p95=None, gap_p05=None, gap_p95=None)
+               target_value_p95=None, modelled_p05=None, modelled_p95=None, gap_p05=None, gap_p95=None,
+               p_met_inventory=None)
     row.update(values)
     return row
 
@@ -216,6 +237,21 @@ def share_met(modelled, target) -> float:
     (arrays over draws (D,), e.g. kt CO2e/yr in the target year); 30 of 100 draws below -> 0.30."""
     modelled, target = np.asarray(modelled, dtype=float), np.asarray(target, dtype=float)
     return float(np.mean(modelled <= target))
+
+
+def share_met_inventory(modelled, target, log_variance) -> float:
+    """P(the inventory shows the target met) [1]: the mean over draws of P(X <= target) for an inventory
+    value X lognormal about the draw's modelled value with the discrepancy's log variance
+    (``uncertainty.discrepancy``; arrays over draws (D,)); where the variance is 0, whether the draw
+    meets it. One draw at 100 against a target of 90 with log variance 0.01: Phi(ln 0.9 / 0.1) = 0.146."""
+    from scipy.special import ndtr
+
+    modelled, target = np.asarray(modelled, dtype=float), np.asarray(target, dtype=float)
+    v = np.broadcast_to(np.asarray(log_variance, dtype=float), modelled.shape)
+    met = (modelled <= target).astype(float)
+    ok = (v > 0) & (modelled > 0) & (target > 0)
+    z = np.log(np.where(ok, target, 1.0) / np.where(ok, modelled, 1.0)) / np.sqrt(np.where(ok, v, 1.0))
+    return float(np.mean(np.where(ok, ndtr(z), np.where((v > 0) & (target <= 0) & (modelled > 0), 0.0, met))))
 
 
 def median_first_year(firsts: list[int | None], years) -> int | None:
@@ -236,7 +272,8 @@ def _stats(values) -> tuple[float, float, float]:
 
 
 def _evaluate(path: np.ndarray, target: np.ndarray, base: np.ndarray, base_year: int, target_year: int,
-              years: list[int], from_year: int | None, strict: np.ndarray | None = None) -> dict:
+              years: list[int], from_year: int | None, strict: np.ndarray | None = None,
+              log_variance: np.ndarray | None = None) -> dict:
     """Numbers of one row from per-draw paths (D, T) and per-draw target and base values (D,).
 
     Each draw is set against its own target, since the target may depend on the draw (the share
@@ -244,7 +281,9 @@ def _evaluate(path: np.ndarray, target: np.ndarray, base: np.ndarray, base_year:
     first year met are taken draw by draw, and only then summarised over the draws: medians with
     their 5th and 95th percentiles, and shares of draws (P(met) in the target year, P(ever met) up
     to the last year). Target, base and modelled values are the medians of their own draws. With
-    one draw every number is that draw's."""
+    one draw every number is that draw's. ``log_variance`` (D,): the discrepancy of the modelled value
+    in the target year, for P(the inventory shows it met) (:func:`share_met_inventory`; None: not
+    an emission, no such probability)."""
     k = years.index(target_year)
     modelled = path[:, k]                                                  # (D,)
     gaps = gap(modelled, target)                                           # (D,), each against its own target
@@ -266,6 +305,7 @@ def _evaluate(path: np.ndarray, target: np.ndarray, base: np.ndarray, base_year:
                 from_year=start if cuts else None,
                 annual_cut_needed_pct=_pct(float(np.median(cuts))) if cuts else None,
                 draws=len(modelled), p_met=p_met, p_ever_met=float(np.mean([f is not None for f in firsts])),
+                p_met_inventory=None if log_variance is None else share_met_inventory(modelled, target, log_variance),
                 target_value_p05=t05, target_value_p95=t95, modelled_p05=m05, modelled_p95=m95,
                 gap_p05=g05, gap_p95=g95)
 
@@ -307,7 +347,8 @@ def national_rows(paths: _Paths, scenario: str, rule: str, from_year: int | None
             idx = [dims.MUNICIPALITIES.index(m) for m in a.members]
             values = _evaluate(x[:, idx].sum(axis=1), tv[:, idx].sum(axis=1), x[:, idx, k09].sum(axis=1),
                                dims.BASE_YEAR, t.target_year, years, from_year,
-                               None if tvs is None else tvs[:, idx].sum(axis=1))
+                               None if tvs is None else tvs[:, idx].sum(axis=1),
+                               paths.log_variance(idx, t.target_year, non_ets))
             out.append(_row(scenario, "national", a.level, a.name, t, label, "kt CO2e/yr", stat, scope=scope,
                             rule=rule, **values))
     return out
@@ -338,7 +379,8 @@ def own_rows(paths: _Paths, scenario: str, from_year: int | None, stat: str) -> 
         base = series[:, kb]
         if not emissions:   # an index against the base year, draw by draw
             series, base = series / base[:, None], np.ones_like(base)
-        values = _evaluate(series, target_value(base, t.change), base, t.base_year, t.target_year, years, from_year)
+        values = _evaluate(series, target_value(base, t.change), base, t.base_year, t.target_year, years, from_year,
+                           log_variance=paths.log_variance([m], t.target_year) if emissions else None)
         note = "" if emissions else "car traffic measured as residents' car vehicle-km (the model's indicator)"
         out.append(_row(scenario, "own", "municipality", t.area, t, label, unit, stat, note=note, **values))
     out.sort(key=lambda r: (dims.MUNICIPALITIES.index(r["area"]), r["indicator"], r["target_year"]))

@@ -1,0 +1,186 @@
+"""The model's discrepancy: how far the municipal inventory may lie from the model beyond what the
+spread of its parameters holds, and the prediction band that adds it.
+
+A sampled ensemble spreads the parameters. The inventory also moves with what no parameter holds: a
+winter, a plant's operation, the agency's allocation of fuel sales to municipalities, and the model's
+own structural error. Every draw is calibrated to 2009, so that year's noise is built into every
+path. Seen from the model, the log ratio of an observation to the modelled value h years after the
+calibration,
+
+    r = ln(observed / modelled),    Var(r) = a + b h,
+
+has a part that does not grow (``noise`` a [1]: the noise of the observed year and of 2009, 2 sigma_e^2)
+and one that grows with the years since calibration (``drift`` b [1/yr]: a random walk of the
+structure, sigma_w^2 per year). Kennedy & O'Hagan (2001, J. R. Stat. Soc. B 63:425) call the second the
+model discrepancy; both are estimated here from the hindcast's residuals (:func:`fit`: non-negative
+least squares of r^2 on (1, h), per sector and per source), as the roadmap's calibration asks: on the
+years up to a cut-off (2013, where the embedded inventory ends), never on the years a projection is
+judged on.
+
+The **prediction band** of a modelled value combines the two in log space,
+
+    s^2 = s_p^2 + a + b h,    band = median x exp(+-z s),    z = 1.645 (5 and 95 %),
+
+with s_p = ln(p95 / p05) / (2 z) the spread of the draws (zero with one draw: a single run gets the
+band of the discrepancy alone). A sum of sectors (a municipality's total) takes its discrepancy from
+its parts, independent of each other: Var(X) = sum_i m_i^2 (exp(v_i) - 1) for parts of median m_i and
+log variance v_i, as a log variance ln(1 + Var(X) / (sum m_i)^2) (:func:`sum_log_variance`).
+
+The table (``data/discrepancy.csv``) is written by ``tools/fit_discrepancy.py`` from the default run
+of current-policies and the embedded observations 2009-2013; ``tests/test_discrepancy.py`` fits it
+again and fails when a change of the model has left it stale. Its ranges are the fits that leave out
+one municipality at a time. A name without enough observations (at least four, of at least two
+municipalities for a sector and three for a source) takes its sector's values, a sector without them
+those of every sector pooled (``sector``, ``*``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.optimize import nnls
+
+from .. import dims
+
+Z90 = 1.6448536269514722        # the standard normal's 95th percentile: the band holds 90 %
+POOLED = ("sector", "*")         # every sector's residuals together: the fall-back of a sector
+MIN_OBSERVATIONS = 4             # a name is fitted on at least this many residuals ...
+# ... of at least this many municipalities: a source is one fuel, where one municipality's outlier (Porsgrunn's
+# gas in 2013, ln ratio -1.3) would set the variance of two; sectors average their sources out
+MIN_MUNICIPALITIES = {"sector": 2, "source": 3}
+FILE = "discrepancy.csv"
+COLUMNS = ("level", "name", "noise", "noise_low", "noise_high", "drift", "drift_low", "drift_high",
+           "observations", "municipalities", "source")
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """Var(ln(observed / modelled)) = noise + drift x (years since calibration), of one sector or source."""
+
+    level: str                  # "sector" or "source"
+    name: str                   # a sector or source of dims, or "*" (every sector pooled)
+    noise: float                # a [1] the variance that does not grow
+    drift: float                # b [1/yr] the variance added per year since calibration
+    observations: int = 0       # residuals it was fitted on
+    municipalities: tuple[str, ...] = ()
+    noise_range: tuple[float, float] = (0.0, 0.0)    # [1] leaving out one municipality at a time
+    drift_range: tuple[float, float] = (0.0, 0.0)    # [1/yr]
+
+    def log_variance(self, years_since: np.ndarray | float) -> np.ndarray:
+        """a + b h for h > 0 years since calibration, 0 at (or before) the calibration year [1]."""
+        h = np.asarray(years_since, dtype=float)
+        return np.where(h > 0, self.noise + self.drift * np.maximum(h, 0.0), 0.0)
+
+
+def fit_variance(years_since, residuals) -> tuple[float, float]:
+    """(a [1], b [1/yr]) of Var(r) = a + b h by non-negative least squares of r^2 on (1, h).
+
+    r^2 = 0.04 and 0.16 at h = 2 and 4: the line through both has a = -0.08 < 0, so a = 0 and
+    b = sum(h r^2) / sum(h^2) = (0.08 + 0.64) / 20 = 0.036.
+    """
+    h, r = np.asarray(years_since, dtype=float), np.asarray(residuals, dtype=float)
+    (a, b), _ = nnls(np.column_stack([np.ones_like(h), h]), r * r)
+    return float(a), float(b)
+
+
+def residuals(rows) -> dict[tuple[str, str], list[tuple[str, int, float]]]:
+    """(municipality, years since calibration, ln(observed / modelled)) by (level, name), from hindcast rows
+    (``hindcast.compare``) of sectors and sources after the base year where both values are positive."""
+    out: dict[tuple[str, str], list[tuple[str, int, float]]] = {}
+    for r in rows:
+        if r.level in ("sector", "source") and r.year > dims.BASE_YEAR and r.observed > 0 and r.modelled > 0:
+            out.setdefault((r.level, r.name), []).append(
+                (r.municipality, r.year - dims.BASE_YEAR, math.log(r.observed / r.modelled)))
+    return out
+
+
+def _fit_one(level: str, name: str, found: list[tuple[str, int, float]]) -> Discrepancy:
+    municipalities = tuple(sorted({m for m, _, _ in found}))
+    a, b = fit_variance([h for _, h, _ in found], [r for _, _, r in found])
+    left_out = [fit_variance([h for m, h, _ in found if m != out], [r for m, _, r in found if m != out])
+                for out in municipalities] if len(municipalities) > 1 else [(a, b)]
+    return Discrepancy(level, name, a, b, len(found), municipalities,
+                       (min(f[0] for f in left_out), max(f[0] for f in left_out)),
+                       (min(f[1] for f in left_out), max(f[1] for f in left_out)))
+
+
+def enough(level: str, found: list[tuple[str, int, float]]) -> bool:
+    """Whether residuals of a sector or source suffice for a fit of their own (MIN_OBSERVATIONS of
+    MIN_MUNICIPALITIES)."""
+    return len(found) >= MIN_OBSERVATIONS and len({m for m, _, _ in found}) >= MIN_MUNICIPALITIES[level]
+
+
+def fit(rows) -> list[Discrepancy]:
+    """The discrepancy of every sector and source with enough residuals, and of every sector pooled,
+    from hindcast rows of a run at default parameters (see the module's text)."""
+    found = residuals(rows)
+    pooled = [x for (level, _), xs in found.items() if level == "sector" for x in xs]
+    out = [_fit_one(*POOLED, pooled)]
+    for level, names in (("sector", dims.SECTORS), ("source", dims.SOURCES)):
+        out.extend(_fit_one(level, n, found[(level, n)]) for n in names if enough(level, found.get((level, n), [])))
+    return out
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[tuple[str, str], Discrepancy]:
+    """The embedded ``data/discrepancy.csv`` by (level, name)."""
+    from ..data_store import _float, data_path, read_rows
+    from ..errors import DataError
+
+    out = {}
+    for line, r in read_rows(data_path(FILE), COLUMNS):
+        key = (r["level"], r["name"])
+        if key != POOLED and r["name"] not in {"sector": dims.SECTORS, "source": dims.SOURCES}.get(r["level"], ()):
+            raise DataError(f"{FILE}: line {line}: {r['level']} {r['name']!r} is not a framtid sector or source")
+        values = {c: _float(FILE, line, r, c) for c in COLUMNS[2:8]}
+        if any(v < 0 for v in values.values()):
+            raise DataError(f"{FILE}: line {line}: variances must be at least 0")
+        out[key] = Discrepancy(r["level"], r["name"], values["noise"], values["drift"],
+                               int(_float(FILE, line, r, "observations")), tuple(r["municipalities"].split()),
+                               (values["noise_low"], values["noise_high"]), (values["drift_low"], values["drift_high"]))
+    if POOLED not in out:
+        raise DataError(f"{FILE}: the pooled row (level sector, name *) is missing")
+    return out
+
+
+def of(level: str, name: str, fits: dict[tuple[str, str], Discrepancy] | None = None) -> Discrepancy:
+    """The discrepancy of a sector or source: its own row, else its sector's, else every sector pooled; of
+    the embedded table, or of ``fits`` by (level, name)."""
+    found = table() if fits is None else fits
+    if (level, name) in found:
+        return found[(level, name)]
+    sector = dims.SOURCE_SECTOR.get(name, name)
+    return found.get(("sector", sector), found[POOLED])
+
+
+def sum_log_variance(medians: np.ndarray, log_variances: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Log variance [1] of a sum of independent lognormal parts of median ``medians`` and log variance
+    ``log_variances`` along ``axis``: ln(1 + sum m^2 (exp(v) - 1) / (sum m)^2); 0 where the sum is 0.
+
+    >>> float(sum_log_variance(np.array([1.0, 1.0]), np.array([np.log(2.0), 0.0])))   # ln(1 + 1/4)
+    0.22314355131420976
+    """
+    m, v = np.asarray(medians, dtype=float), np.asarray(log_variances, dtype=float)
+    total = m.sum(axis=axis)
+    var = (m * m * np.expm1(v)).sum(axis=axis)
+    return np.log1p(np.divide(var, total * total, out=np.zeros_like(total), where=total != 0))
+
+
+def band(median, low, high, log_variance) -> tuple[np.ndarray, np.ndarray]:
+    """The prediction band (5 and 95 %) of a modelled value [its unit]: its median, the draws' 5-95 %
+    range (``low`` and ``high``, or None with one draw) and the discrepancy's log variance [1]. Where a
+    value is not positive, the draws' range as it is (or the median)."""
+    median = np.asarray(median, dtype=float)
+    spread = np.zeros_like(median)
+    if low is not None:
+        low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+        ok = (low > 0) & (high > 0)
+        spread = np.where(ok, np.log(np.where(ok, high, 1.0) / np.where(ok, low, 1.0)) / (2 * Z90), 0.0)
+    s = np.sqrt(spread ** 2 + np.asarray(log_variance, dtype=float))
+    positive = median > 0
+    lo = np.where(positive, median * np.exp(-Z90 * s), median if low is None else low)
+    hi = np.where(positive, median * np.exp(Z90 * s), median if high is None else high)
+    return lo, hi
