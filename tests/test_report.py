@@ -147,6 +147,31 @@ def test_summary_says_which_targets_are_met_with_the_rule(written):
         assert f"| {year} [kt CO2e/yr] |" in md
 
 
+def test_target_tables_give_the_chance_that_the_inventory_shows_a_target_met(written):
+    """A run of one draw gets P(inventory meets it) for emission targets (the model's discrepancy about its
+    value), "-" for car traffic; the value is the targets command's p_met_inventory."""
+    from framtid.model.evaluation import targets
+    from framtid.model.evaluation.report_detail_sections import P_INV
+
+    out, _ = written
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert P_INV in md and "the municipal inventory will show an emission target met" in md
+    lines = md.splitlines()
+    start = next(i for i, line in enumerate(lines)
+                 if line.startswith("| municipality | target | unit") and P_INV in line)
+    column = lines[start].strip("|").split(" | ").index(f"reference {P_INV}")
+    rows = {r["target"] + str(r["target_year"]): r for r in targets.assess(api.open_results(out.parent / "compare.nc"))
+            if r["scenario"] == "reference" and r["group"] == "own" and r["area"] == "oslo"}
+    table = lines[start + 2:lines.index("", start)]
+    oslo = [line.strip("|").split(" | ") for line in table if line.startswith("| Oslo | ")]
+    assert len(oslo) == 3
+    for cells in oslo:
+        target, year = cells[1].rsplit(" by ", 1)
+        expected = rows[target.strip() + year.strip()]["p_met_inventory"]
+        assert cells[column].strip() == ("-" if expected is None else f"{expected:.2f}")
+    assert {c[column].strip() == "-" for c in oslo} == {True, False}      # car traffic and emissions
+
+
 def test_every_numeric_column_names_its_unit(written, with_package):
     for out in (written[0], with_package):
         lines = (out / "report.md").read_text(encoding="utf-8").splitlines()
