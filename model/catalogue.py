@@ -261,9 +261,16 @@ def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
         inside = "/".join(f"{x:g}" for x in cordon.inside_share)
         years = "scenario" if cordon.scenario_file else f"{cordon.first_year}-{cordon.last_year or ''}"
         rows.append((cordon.id, cordon.name, cordon.municipality, cordon.charged_direction, inside, years, who,
-                     f"{cordon.external_passage_ratio:g}", cordon.status))
+                     f"{cordon.external_passage_ratio:g}", _hour_rule(cordon, cordons()), cordon.status))
     return (("cordon", "name", "municipality", "direction", "inside_A/B/C", "years", "crossed_by",
-             "external_ratio", "status"), rows)
+             "external_ratio", "hour_rule", "status"), rows)
+
+
+def _hour_rule(cordon, every) -> str:
+    """The hour rule a cordon shares and with which cordon ("-" for none)."""
+    partners = [c.id for c in every if c.hour_rule and c.hour_rule == cordon.hour_rule and c.id != cordon.id]
+    return f"{cordon.hour_rule} (with {', '.join(partners)})" if cordon.hour_rule and partners else \
+        cordon.hour_rule or "-"
 
 
 def base_year_report(municipality: str):

@@ -111,24 +111,93 @@ def crossing_matrix(cordons: Sequence[Cordon], split: np.ndarray,
     cross). Paid passages are ``X`` times the direction factor (0.5 inbound, 1 both).
     dest_zone_share ``(..., Z)``. Returns ``(crossings, paid)``, each ``(..., C, M, Z, P)``.
     """
-    split = np.asarray(split, dtype=float)
     delta = np.asarray(dest_zone_share, dtype=float)
-    m, z, p = len(dims.MUNICIPALITIES), len(dims.ZONES), split.shape[-2]
-    lead = np.broadcast_shapes(split.shape[:-3], delta.shape[:-1])
-    crossings = np.zeros(lead + (len(cordons), m, z, p))
-    outside = np.zeros(z)
-    # Only a few (home, destination) pairs can cross a cordon: the owner's own trips and its exchange with
-    # its neighbours. Summing those pairs alone spares a dense (C, M, M, Z) array of mostly zeros.
-    for c, cordon in enumerate(cordons):
-        inside = np.array(cordon.inside_share)
-        o = dims.index(dims.MUNICIPALITIES, cordon.municipality)
-        pairs = [(o, o, crossing_probability(inside, inside, delta))]
-        for other in cordon.exchange_with:
-            n = dims.index(dims.MUNICIPALITIES, other)
-            pairs += [(o, n, crossing_probability(inside, outside, delta)),
-                      (n, o, crossing_probability(outside, inside, delta))]
-        for home, destination, probability in sorted(pairs, key=lambda x: x[:2]):
-            crossings[..., c, home, :, :] += (split[..., home, None, :, destination]
-                                              * np.broadcast_to(probability, lead + (z,))[..., :, None])
+
+    def probability(home, destination):
+        return crossing_probability(home[0], destination[0], delta)
+
+    crossings = _summed(split, delta, [_cases(c.municipality, c.exchange_with, (np.array(c.inside_share),),
+                                              probability) for c in cordons])
     factor = np.array([DIRECTION_FACTOR[c.charged_direction] for c in cordons])
     return crossings, crossings * factor[:, None, None, None]
+
+
+def _cases(owner: str, exchange: Sequence[str], inside: tuple, probability) -> list[tuple]:
+    """(home, destination, probability ``(..., Z)``) of the trips that can cross a cordon (or a pair of them):
+    the owner's own trips and its trips to and from the municipalities of ``exchange``. ``probability``
+    takes the home end's and the destination end's inside shares (each a tuple like ``inside``; zeros at an
+    end in another municipality)."""
+    outside = tuple(np.zeros_like(x) for x in inside)
+    o = dims.index(dims.MUNICIPALITIES, owner)
+    out = [(o, o, probability(inside, inside))]
+    for other in exchange:
+        n = dims.index(dims.MUNICIPALITIES, other)
+        out += [(o, n, probability(inside, outside)), (n, o, probability(outside, inside))]
+    return out
+
+
+def _summed(split: np.ndarray, delta: np.ndarray, cases: list[list[tuple]]) -> np.ndarray:
+    """``sum_n S[h, p, n] P(h, n, z)`` for each list of :func:`_cases`: ``(..., len(cases), M, Z, P)``.
+
+    Only a few (home, destination) pairs can cross a cordon: the owner's own trips and its exchange with
+    its neighbours. Summing those pairs alone spares a dense (C, M, M, Z) array of mostly zeros."""
+    split = np.asarray(split, dtype=float)
+    m, z, p = len(dims.MUNICIPALITIES), len(dims.ZONES), split.shape[-2]
+    lead = np.broadcast_shapes(split.shape[:-3], delta.shape[:-1])
+    out = np.zeros(lead + (len(cases), m, z, p))
+    for k, found in enumerate(cases):
+        for home, destination, probability in sorted(found, key=lambda x: x[:2]):
+            out[..., k, home, :, :] += (split[..., home, None, :, destination]
+                                        * np.broadcast_to(probability, lead + (z,))[..., :, None])
+    return out
+
+
+def end_states(inside_1: np.ndarray, inside_2: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Probabilities that a trip end lies inside both of two cordons of one owner, inside only the first,
+    only the second, and inside neither [1], from their inside shares ``(..., Z)``: the cordon with the
+    smaller share lies inside the other (nested cordons, as :func:`tolls.system_weights` takes them), so
+    ``both = min(I_1, I_2)``."""
+    both = np.minimum(inside_1, inside_2)
+    return both, inside_1 - both, inside_2 - both, 1.0 - inside_1 - inside_2 + both
+
+
+def joint_crossing_probability(home_1: np.ndarray, home_2: np.ndarray, dest_1: np.ndarray, dest_2: np.ndarray,
+                               dest_zone_share: np.ndarray) -> np.ndarray:
+    """Probability that a one-way trip from a home in zone type z crosses both of two cordons of one owner [1].
+
+    It crosses a cordon when its ends lie on different sides, so it crosses both when the two ends differ
+    in both: ``P_z = h11 q00 + h00 q11 + h10 q01 + h01 q10`` with ``h`` the home end's states
+    (:func:`end_states` of the inside shares ``home_1``, ``home_2``, 0 where the home lies in another
+    municipality) and ``q`` the destination end's, averaged over its zone types (``dest_zone_share``).
+    Two equal cordons give :func:`crossing_probability`. All ``(..., Z)``; returns ``(..., Z)``.
+    """
+    delta = np.asarray(dest_zone_share, dtype=float)
+    h = end_states(np.asarray(home_1, dtype=float), np.asarray(home_2, dtype=float))
+    q = [(delta * s).sum(axis=-1)[..., None] for s in end_states(np.asarray(dest_1, dtype=float),
+                                                                 np.asarray(dest_2, dtype=float))]
+    return h[0] * q[3] + h[3] * q[0] + h[1] * q[2] + h[2] * q[1]
+
+
+def waived_matrix(cordons: Sequence[Cordon], pairs: Sequence[tuple[int, int]], split: np.ndarray,
+                  dest_zone_share: np.ndarray) -> np.ndarray:
+    """Paid passages per one-way car trip that an hour rule waives, by pair of cordons sharing one [1].
+
+    A trip crossing both cordons of a pair pays the dearer passage only (the Norwegian "timesregel"), so
+    ``W[g, h, z, p] = sum_n S[h, p, n] P_g(h, n, z) min(f_1, f_2)`` of the pair's cheaper passage is not
+    paid: ``P_g`` from :func:`joint_crossing_probability` over the (home, destination) pairs whose trips
+    can cross both cordons (the owner's own trips and its exchange with the municipalities both cordons
+    exchange with), ``f`` the direction factors (on an inbound cordon only the inbound leg pays). The
+    pair's cordons share their owner (:func:`cordons.hour_rule_problem`). Returns ``(..., G, M, Z, P)``.
+    """
+    delta = np.asarray(dest_zone_share, dtype=float)
+
+    def probability(home, destination):
+        return joint_crossing_probability(home[0], home[1], destination[0], destination[1], delta)
+
+    cases = []
+    for i, j in pairs:
+        a, b = cordons[i], cordons[j]
+        both = sorted(set(a.exchange_with) & set(b.exchange_with), key=dims.MUNICIPALITIES.index)
+        cases.append(_cases(a.municipality, both, (np.array(a.inside_share), np.array(b.inside_share)), probability))
+    factor = np.array([min(DIRECTION_FACTOR[cordons[k].charged_direction] for k in pair) for pair in pairs])
+    return _summed(split, delta, cases) * factor.reshape(-1, 1, 1, 1)

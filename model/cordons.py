@@ -43,8 +43,9 @@ RATE_FUELS = FUELS + ("all",)
 RATE_PERIODS = dims.PERIODS + ("all",)
 
 CORDON_COLUMNS = ("id", "name", "municipality", "charged_direction", "inside_share_A", "inside_share_B",
-                  "inside_share_C", "exchange_with", "external_passage_ratio", "first_year", "last_year",
+                  "inside_share_C", "exchange_with", "external_passage_ratio", "hour_rule", "first_year", "last_year",
                   "status", "method", "source")
+HOUR_RULE_SIZE = 2      # cordons one hour rule may join (one payment for a trip crossing both: the dearer)
 RATE_COLUMNS = ("cordon", "valid_from", "valid_to", "vehicle_class", "fuel", "period", "price_nok",
                 "tag_discount_share", "status", "source", "confidence", "note")
 COMMUTING_COLUMNS = ("home", "work", "year", "share", "status", "method", "source")
@@ -70,6 +71,9 @@ class Cordon:
     method: str
     source: str
     scenario_file: str | None = None       # the scenario file that defines it; None for the embedded ones
+    # Cordons of one owner sharing an hour rule ("" for none): a trip that crosses both pays once, the dearer
+    # passage (the Norwegian "timesregel", e.g. Osloringen and Indre ring from 2019).
+    hour_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,11 +127,11 @@ class _Row:
         return DataError(f"{self.name}: line {self.lineno}: column {column!r} {what}, "
                          f"got {self.row.get(column)!r}")
 
-    def text(self, column: str, allowed: Sequence[str] | None = None) -> str:
+    def text(self, column: str, allowed: Sequence[str] | None = None, optional: bool = False) -> str:
         value = (self.row.get(column) or "").strip()
         if allowed is not None and value not in allowed:
             raise self.fail(column, f"must be one of {', '.join(allowed)}")
-        if allowed is None and not value:
+        if allowed is None and not value and not optional:
             raise self.fail(column, "must not be empty")
         return value
 
@@ -181,8 +185,33 @@ def load_cordons(path: Path | None = None) -> tuple[Cordon, ...]:
             cid, r.text("name"), owner, r.text("charged_direction", tuple(DIRECTION_FACTOR)),
             tuple(r.number(f"inside_share_{z}", 0.0, 1.0) for z in dims.ZONES), others,
             r.number("external_passage_ratio", 0.0), first, last,
-            r.text("status", STATUSES), r.text("method"), r.text("source"))
+            r.text("status", STATUSES), r.text("method"), r.text("source"), hour_rule=r.text("hour_rule", None, True))
+        problem = hour_rule_problem(list(out.values()), out[cid])
+        if problem:
+            raise r.fail("hour_rule", problem)
     return tuple(out.values())
+
+
+def hour_rule_problem(cordons: Sequence[Cordon], cordon: Cordon) -> str | None:
+    """Why ``cordon``'s hour rule cannot join the others' of ``cordons`` (it among them), or None: an hour
+    rule joins at most ``HOUR_RULE_SIZE`` cordons, all of one owner (the crossing rule knows which of one
+    municipality's cordons a trip crosses together, not which of two)."""
+    if not cordon.hour_rule:
+        return None
+    group = [c for c in cordons if c.hour_rule == cordon.hour_rule]
+    if any(c.municipality != cordon.municipality for c in group):
+        others = ", ".join(f"{c.id} ({c.municipality})" for c in group if c.municipality != cordon.municipality)
+        return f"joins cordons of another municipality ({others}); an hour rule joins cordons of one owner"
+    if len(group) > HOUR_RULE_SIZE:
+        return (f"joins {len(group)} cordons ({', '.join(c.id for c in group)}); an hour rule joins at most "
+                f"{HOUR_RULE_SIZE}")
+    return None
+
+
+def hour_rule_pairs(cordons: Sequence[Cordon]) -> tuple[tuple[int, int], ...]:
+    """The index pairs of ``cordons`` that share an hour rule, in cordon order."""
+    return tuple((i, j) for i, a in enumerate(cordons) for j, b in enumerate(cordons)
+                 if i < j and a.hour_rule and a.hour_rule == b.hour_rule)
 
 
 def load_toll_rates(path: Path | None = None, cordon_ids: Sequence[str] | None = None) -> tuple[TollRate, ...]:

@@ -8,14 +8,14 @@ from .errors import did_you_mean
 from .scenario_values import NAME_PATTERN, _municipalities, _number, _Problems, _type_name
 
 CORDON_KEYS = ("municipality", "charged_direction", "inside_share", "exchange_with", "external_passage_ratio",
-               "name", "source")
+               "hour_rule", "name", "source")
 MAX_EXTERNAL_RATIO = 5.0   # the largest of the shipped cordons' (the Bærum ring's)
 
 
 def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
     """The toll cordons a scenario file defines (``[cordons.<id>]``), after the ``known`` ones (the
     embedded cordons and those of the scenarios it extends), as :class:`cordons.Cordon`."""
-    from .cordons import DIRECTION_FACTOR, Cordon, default_external_passage_ratio
+    from .cordons import DIRECTION_FACTOR, Cordon, default_external_passage_ratio, hour_rule_problem
 
     if not isinstance(table, dict):
         problems.add(where, f"must be tables [cordons.<id>] (got {_type_name(table)})")
@@ -66,12 +66,20 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
         for key in ("name", "source"):
             if key in entry and not isinstance(entry[key], str):
                 problems.add(f"{here}.{key}", f"must be a string (got {_type_name(entry[key])})")
+        hour_rule = entry.get("hour_rule", "")
+        if not isinstance(hour_rule, str) or (hour_rule and not NAME_PATTERN.fullmatch(hour_rule)):
+            problems.add(f"{here}.hour_rule", f"must be the name of an hour rule its cordons share, letters, digits, "
+                                              f"'.', '_' or '-' (got {hour_rule!r})")
         if len(problems) > n_before:
             continue
         file = where.split(":")[0]
         cordon = Cordon(cid, entry.get("name", cid), owner, direction, shares, others, float(ratio),
                         dims.BASE_YEAR, None, "assumption", f"defined in {file}",
-                        entry.get("source", "") or "the scenario file", scenario_file=file)
+                        entry.get("source", "") or "the scenario file", scenario_file=file, hour_rule=hour_rule)
+        problem = hour_rule_problem(list(taken.values()) + [cordon], cordon)
+        if problem:
+            problems.add(f"{here}.hour_rule", problem)
+            continue
         taken[cid] = cordon
         out.append(cordon)
     return tuple(out)

@@ -144,3 +144,58 @@ def test_oslo_ring_calibrated_to_half_of_residents_car_trips(tool):
     share = zones["oslo"] @ crossings[k, M["oslo"]] @ purpose
     assert share == pytest.approx(0.5, abs=0.01)   # policies/cordon_shares.csv: 'about half'
     assert zones["oslo"] @ paid[k, M["oslo"]] @ purpose == pytest.approx(share / 2)
+
+
+# -- hour rules: trips crossing both cordons of a pair ---------------------------------------------
+
+def test_end_states_of_nested_cordons_by_hand():
+    # outer (1, 0.5, 0), inner (0.6, 0.1, 0): inside both = the inner's share, only the outer's = the rest
+    both, first, second, neither = cc.end_states(np.array([1.0, 0.5, 0.0]), np.array([0.6, 0.1, 0.0]))
+    assert both == pytest.approx([0.6, 0.1, 0.0]) and first == pytest.approx([0.4, 0.4, 0.0])
+    assert second == pytest.approx([0.0, 0.0, 0.0]) and neither == pytest.approx([0.0, 0.5, 1.0])
+
+
+def test_joint_crossing_probability_by_hand():
+    outer, inner = np.array([1.0, 0.5, 0.0]), np.array([0.6, 0.1, 0.0])
+    # destination end (DELTA 0.5/0.3/0.2): inside both 0.5 x 0.6 + 0.3 x 0.1 = 0.33, only the outer
+    # 0.5 x 0.4 + 0.3 x 0.4 = 0.32, outside both 0.3 x 0.5 + 0.2 = 0.35.
+    # From A (inside both 0.6, only the outer 0.4): 0.6 x 0.35 = 0.21 (one end inside the inner, the other
+    # outside the outer); from B (0.1 / 0.4 / 0.5): 0.1 x 0.35 + 0.5 x 0.33 = 0.2; from C (outside both): 0.33.
+    got = cc.joint_crossing_probability(outer, inner, outer, inner, DELTA)
+    assert got == pytest.approx([0.21, 0.2, 0.33])
+    # a cordon with itself: the crossing rule's probability
+    assert cc.joint_crossing_probability(outer, outer, outer, outer, DELTA) == pytest.approx(
+        cc.crossing_probability(outer, outer, DELTA))
+    # from another municipality into the owner: the destination end inside both (0.33)
+    zeros = np.zeros(3)
+    assert cc.joint_crossing_probability(zeros, zeros, outer, inner, DELTA) == pytest.approx([0.33] * 3)
+    # a trip crosses both at most as often as either
+    assert (got <= np.minimum(cc.crossing_probability(outer, outer, DELTA),
+                              cc.crossing_probability(inner, inner, DELTA)) + 1e-12).all()
+
+
+def test_waived_matrix_by_hand():
+    commute = np.eye(len(M))
+    commute[M["baerum"], M["oslo"]] = 0.4
+    split = cc.destination_split(commute, 0.5)
+    outer = _cordon(inside=(1.0, 0.5, 0.0), direction="both", cid="outer")
+    inner = _cordon(inside=(0.6, 0.1, 0.0), direction="both", cid="inner")
+    waived = cc.waived_matrix([outer, inner], [(0, 1)], split, DELTA)
+    assert waived.shape == (1, len(M), 3, 3)
+    # Oslo residents (all trips internal): the joint probabilities of the test above, both directions paid
+    assert waived[0, M["oslo"], :, 0] == pytest.approx([0.21, 0.2, 0.33])
+    # Baerum's commuters into Oslo: 0.4 x 0.33; errands and leisure 0.2 x 0.33
+    assert waived[0, M["baerum"], 0] == pytest.approx([0.132, 0.066, 0.066])
+    # on an inbound cordon only the inbound leg pays: half as many passages waived
+    half = cc.waived_matrix([outer, _cordon(inside=(0.6, 0.1, 0.0), cid="inner")], [(0, 1)], split, DELTA)
+    assert half == pytest.approx(0.5 * waived)
+    # only trips exchanged with both cordons' municipalities cross both
+    lone = _cordon(inside=(0.6, 0.1, 0.0), direction="both", cid="inner", exchange=("drammen",))
+    assert cc.waived_matrix([outer, lone], [(0, 1)], split, DELTA)[0, M["baerum"]] == pytest.approx(np.zeros((3, 3)))
+    assert cc.waived_matrix([outer, inner], [], split, DELTA).shape == (0, len(M), 3, 3)
+
+
+def test_the_embedded_hour_rules_join_the_pairs_the_data_name():
+    cords = cm.embedded_cordons()
+    pairs = {(cords[i].id, cords[j].id) for i, j in cm.hour_rule_pairs(cords)}
+    assert pairs == {("oslo_ring_2019", "oslo_inner_ring"), ("bergen_ring", "bergen_outer")}

@@ -110,6 +110,15 @@ def test_loaders_name_file_line_and_column(tmp_path):
     bad = _corrupt(tmp_path, "cordons.csv", 4, "charged_direction", "outbound")
     with pytest.raises(DataError, match=r"cordons\.csv: line 4: column 'charged_direction' must be one of"):
         cm.load_cordons(bad)
+    # line 5 is the Oslo city boundary (oslo), line 7 the Bergen ring (bergen)
+    bad = _corrupt(tmp_path, "cordons.csv", 5, "hour_rule", "oslo_2019")
+    with pytest.raises(DataError, match=r"cordons\.csv: line 5: column 'hour_rule' joins 3 cordons \(oslo_ring_2019, "
+                                        r"oslo_inner_ring, oslo_city_boundary\); an hour rule joins at most 2"):
+        cm.load_cordons(bad)
+    bad = _corrupt(tmp_path, "cordons.csv", 7, "hour_rule", "oslo_2019")
+    with pytest.raises(DataError, match=r"cordons\.csv: line 7: column 'hour_rule' joins cordons of another "
+                                        r"municipality \(oslo_ring_2019 \(oslo\), oslo_inner_ring \(oslo\)\)"):
+        cm.load_cordons(bad)
     bad = _corrupt(tmp_path, "toll_rates.csv", 5, "valid_from", "2011-13-01")
     with pytest.raises(DataError, match=r"toll_rates\.csv: line 5: column 'valid_from' must be a date"):
         cm.load_toll_rates(bad)

@@ -268,3 +268,77 @@ def test_two_scenarios_of_one_file_define_a_cordon_id_alike_or_not_at_all(tmp_pa
     with pytest.raises(UsageError, match="scenarios a and b define cordon 'ring' differently"):
         api.check_combinable([a, b])
     api.check_combinable([a, load(scenario(tmp_path, drammen, "c"))])   # the same cordon in two files: one row
+
+
+NESTED = """
+[cordons.tromso_outer]
+municipality = "tromso"
+charged_direction = "both"
+inside_share = {{ A = 1, B = 0.3, C = 0.1 }}
+{rule}
+[cordons.tromso_inner]
+municipality = "tromso"
+charged_direction = "both"
+inside_share = {{ A = 0.6, B = 0.1, C = 0.0 }}
+{rule}
+[[measure]]
+kind = "congestion_charge"
+cordon = "tromso_outer"
+start_year = 2027
+peak_nok = 30
+offpeak_nok = 30
+price_year = 2026
+
+[[measure]]
+kind = "congestion_charge"
+cordon = "tromso_inner"
+start_year = 2027
+peak_nok = 20
+offpeak_nok = 20
+price_year = 2026
+"""
+
+
+def test_an_hour_rule_lets_trips_crossing_both_cordons_pay_the_dearer_passage_only(tmp_path):
+    """Two nested rings of 30 and 20 NOK: with an hour rule, a trip crossing both pays 30, not 50, so fewer
+    trips leave the car, more cross the outer line, and the owner collects less, by the waived passages."""
+    plain = api.run_scenario(load(scenario(tmp_path, NESTED.format(rule=""), "plain"))).record
+    ruled = api.run_scenario(load(scenario(tmp_path, NESTED.format(rule='hour_rule = "tromso"'), "ruled"))).record
+    m, k = dims.MUNICIPALITIES.index("tromso"), 2030 - dims.BASE_YEAR
+    before = 2026 - dims.BASE_YEAR
+    for name in ("car_vkm_resident", "cordon_car_trips", "toll_revenue", "cordon_passages"):
+        np.testing.assert_array_equal(plain[name][:before + 1], ruled[name][:before + 1], err_msg=name)
+    assert ruled["car_vkm_resident"][k, 0, m] > plain["car_vkm_resident"][k, 0, m]
+    outer = len(cordons.embedded_cordons())                      # the first of the scenario's own cordons
+    assert ruled["cordon_passages"][k, 0, outer].sum() > plain["cordon_passages"][k, 0, outer].sum()
+    per_passage = [r["toll_revenue"][k, 0, m] / r["cordon_car_trips"][k, 0, m].sum() for r in (plain, ruled)]
+    assert per_passage[1] < per_passage[0]
+    # the other municipalities are untouched
+    others = [i for i in range(len(dims.MUNICIPALITIES)) if i != m]
+    np.testing.assert_allclose(ruled["car_vkm_resident"][k, 0, others], plain["car_vkm_resident"][k, 0, others],
+                               rtol=1e-3)
+
+
+@pytest.mark.parametrize("rule, message", [
+    ('hour_rule = 3', "cordons.tromso_outer.hour_rule: must be the name of an hour rule"),
+    ('hour_rule = "oslo_2019"', "cordons.tromso_outer.hour_rule: joins cordons of another municipality "
+                                "(oslo_ring_2019 (oslo), oslo_inner_ring (oslo))"),
+])
+def test_a_bad_hour_rule_is_located(tmp_path, rule, message):
+    body = NESTED.format(rule="").replace('inside_share = { A = 1, B = 0.3, C = 0.1 }\n',
+                                          f'inside_share = {{ A = 1, B = 0.3, C = 0.1 }}\n{rule}\n', 1)
+    found = problems(tmp_path, body)
+    assert any(message in p and p.startswith("bad.toml: ") for p in found), found
+
+
+def test_three_cordons_cannot_share_an_hour_rule(tmp_path):
+    body = NESTED.format(rule='hour_rule = "tromso"') + """
+[cordons.tromso_third]
+municipality = "tromso"
+charged_direction = "both"
+inside_share = { A = 0.2, B = 0.0, C = 0.0 }
+hour_rule = "tromso"
+"""
+    found = problems(tmp_path, body)
+    assert any("cordons.tromso_third.hour_rule: joins 3 cordons (tromso_outer, tromso_inner, tromso_third); an hour "
+               "rule joins at most 2" in p for p in found), found

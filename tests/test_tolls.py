@@ -74,3 +74,21 @@ def test_per_owner_gives_the_same_sums_for_few_and_many_draws():
         for c, m in enumerate(owner):
             expected[:, m] += by_cordon[:, c]
         assert tolls.per_owner(by_cordon, owner, 13).tobytes() == expected.tobytes()
+
+
+def test_an_hour_rule_charges_a_trip_crossing_both_cordons_the_dearer_passage():
+    # municipality 0 crosses both cordons with 0.5 of a paid passage each way; the hour rule waives the
+    # cheaper (cordon 1: 10 NOK petrol, 15 diesel; BEV 0 at cordon 0, so 0): 22 - 0.5 x 10 = 17, 33 - 7.5 = 25.5,
+    # 5 - 0 = 5; municipality 1 waives nothing
+    prices = light_prices(np.array([20.0, 10.0]), np.array([30.0, 15.0]), np.array([0.0, 5.0]))
+    charged = tolls.charged(prices)
+    waived = np.array([[[[[0.5]], [[0.0]]]]])                                    # (D=1, G=1, M=2, Z=1, P=1)
+    pairs = np.array([[0, 1]])
+    by_fuel = tolls.toll_per_trip(PAID, prices, charged, waived, pairs)
+    np.testing.assert_allclose(by_fuel[0, :, 0, 0, 0], [[17.0, 25.5, 5.0], [4.0, 6.0, 2.0]])
+    # a cordon that does not charge waives nothing: the plain sum
+    first = tolls.toll_per_trip(PAID, prices, np.array([[True, False]]), waived, pairs)
+    np.testing.assert_allclose(first, tolls.toll_per_trip(PAID, prices, np.array([[True, False]])))
+    # no pairs: as before
+    np.testing.assert_allclose(tolls.toll_per_trip(PAID, prices, charged, waived[:, :0], pairs[:0]),
+                               tolls.toll_per_trip(PAID, prices, charged))

@@ -91,6 +91,13 @@ class Tolls:
         self.used.update(n for n, _ in hits)
         return hits
 
+    def note_says(self, line: int, text: str) -> bool:
+        """Whether the note of row ``line`` says ``text``; a note that no longer does fails loudly."""
+        note = next(r["note"] for n, r in self.rows if n == line)
+        if text not in note:
+            raise ValueError(f"toll_schemes.csv line {line}: the note no longer says {text!r}: review the hour rules")
+        return True
+
     def one(self, region: str, scheme: str, valid_from: str, **match) -> tuple[int, dict]:
         hits = self.pick(region, scheme, valid_from, **match)
         if len(hits) != 1:
@@ -615,11 +622,20 @@ def build_cordons(t: Tolls, shares_rows, commuting: list[dict], facts: dict, rea
                    "multi-ring schemes of the period, Trondheim 2010 and Oslo 2019)"
     rows = []
 
-    def add(cid, name, owner, direction, inside, exchange, ratio, first, last, status, method, source):
+    def add(cid, name, owner, direction, inside, exchange, ratio, first, last, status, method, source, hour_rule=""):
         rows.append(dict(id=cid, name=name, municipality=owner, charged_direction=direction,
                          inside_share_A=float(inside[0]), inside_share_B=float(inside[1]),
                          inside_share_C=float(inside[2]), exchange_with=exchange, external_passage_ratio=ratio,
-                         first_year=first, last_year=last, status=status, method=method, source=source))
+                         hour_rule=hour_rule, first_year=first, last_year=last, status=status, method=method,
+                         source=source))
+
+    # Hour rules the data state ("timesregel": a trip crossing both cordons within the hour pays once, the
+    # dearer passage): Osloringen and the Indre ring share one from 2019 (Bygrensen does not), and Bergen's
+    # 2019 scheme has one over its stations. The Nedre Glomma rule spans two municipalities' cordons, which
+    # the crossing rule cannot join (cordons.hour_rule_problem).
+    oslo_hour = t.note_says(step2["ring"], "Osloringen+Indre ring share one hour-rule") and "oslo_2019"
+    bergen_hour = t.note_says(bergen_new, "hour rule") and "bergen"
+    hour_src = " ; hour rule: {}"
 
     oslo_ext = (f"external_passage_ratio {ext('oslo'):g}: " + in_commuting("oslo"))
     add("oslo_ring", "Oslo toll ring of 1990 (inbound; Oslopakke 1-3)", "oslo", "inbound", ring, "all",
@@ -630,7 +646,7 @@ def build_cordons(t: Tolls, shares_rows, commuting: list[dict], facts: dict, rea
         ext("oslo"), 2019, "", "derived",
         "derived: the calibrated shares of the 1990 ring, taken to hold for the 2019 Osloringen (assumption: its "
         "stations follow the old ring; now charged both ways); " + oslo_ext,
-        src(step2["ring"]))
+        src(step2["ring"]) + hour_src.format(src(step2["ring"])), hour_rule=oslo_hour)
     add("oslo_inner_ring", "Indre ring (Ring 2) from 2019-06-01 (both directions)", "oslo", "both", inner, "all",
         ext("oslo"), 2019, "", "derived",
         f"derived: inside the Oslo ring, no C zone (assumption); A and B chosen on a grid (A step 0.1, B 0-0.3) to "
@@ -638,7 +654,8 @@ def build_cordons(t: Tolls, shares_rows, commuting: list[dict], facts: dict, rea
         f"(nested, ends at independent levels) closest to the target {new_value:g}: {cal['share_new']:.3f} is the "
         f"most the crossing rule gives; the target is low confidence with its base not visible (it may count car "
         f"drivers, not trips, or include non-residents); " + oslo_ext,
-        f"{src(step2['inner'])} ; " + src_shares.format(new_line, new["source_url"], new["confidence"]))
+        f"{src(step2['inner'])} ; " + src_shares.format(new_line, new["source_url"], new["confidence"])
+        + hour_src.format(src(step2["ring"])), hour_rule=oslo_hour)
     add("oslo_city_boundary", "Bygrensen, Oslo city boundary from 2019-06-01 (inbound)", "oslo", "inbound",
         (1.0, 1.0, 1.0), "all", boundary_ratio, 2019, "", "estimated",
         f"inside shares 1/1/1 by definition: a ring on the municipal boundary holds every resident and trip end, "
@@ -659,12 +676,12 @@ def build_cordons(t: Tolls, shares_rows, commuting: list[dict], facts: dict, rea
     add("bergen_ring", "Bomringen i Bergen (inbound towards the centre)", "bergen", "inbound", ring, "all",
         ext("bergen"), 1986, "", "assumption",
         f"{central}; first year 1986 from the source's note; " + in_commuting("bergen"),
-        f"{src(bergen[0])}: {bergen[1]['source_url']}")
+        f"{src(bergen[0])}: {bergen[1]['source_url']}" + hour_src.format(src(bergen_new)), hour_rule=bergen_hour)
     add("bergen_outer", "Bergen: the 15 stations added on 2019-04-06 (no rush charge)", "bergen", "inbound",
         WIDE_RING, "all", ext("bergen"), 2019, "", "assumption",
         f"assumption: the new stations extend the ring outwards, taken as a wider cordon holding all of the A "
         f"zone, most of B and part of C ({WIDE_RING[0]:g}/{WIDE_RING[1]:g}/{WIDE_RING[2]:g}); " + in_commuting("bergen"),
-        src(bergen_new))
+        src(bergen_new) + hour_src.format(src(bergen_new)), hour_rule=bergen_hour)
     add("trondheim_ring", "Miljøpakken Trondheim: the 2010 cordons (Klett, Sluppen, Være; both directions)",
         "trondheim", "both", WIDE_RING, "all", ext("trondheim"), 2010, "", "assumption",
         f"assumption: cordons on the approach roads south and east of the city, enclosing most of it "

@@ -69,17 +69,30 @@ def system_weights(crossings: np.ndarray, is_charged: np.ndarray, own: np.ndarra
     return out[0], out[1]
 
 
-def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray) -> np.ndarray:
+def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray, waived: np.ndarray | None = None,
+                  pairs: np.ndarray | None = None) -> np.ndarray:
     """Expected toll of a one-way light-vehicle trip by fuel and period [NOK/trip], ``(D, M, Z, P, T, F)``.
 
-    ``sum_c paid_c x price_c`` with paid passages per one-way trip ``(D, C, M, Z, P)`` and the
-    light-vehicle prices of :func:`cordon_prices`.
+    ``sum_c paid_c x price_c - sum_g waived_g x min(price_a, price_b)`` with paid passages per one-way
+    trip ``(D, C, M, Z, P)``, the light-vehicle prices of :func:`cordon_prices`, and for each pair ``g``
+    of cordons ``(a, b)`` that share an hour rule (``pairs`` ``(G, 2)``) the passages it waives
+    ``(D, G, M, Z, P)`` (:func:`framtid.model.cordon_crossing.waived_matrix`): a trip crossing both pays the
+    dearer passage only. Example: 1 paid passage of 27 NOK and 1 of 21 NOK, both crossed by the same trip
+    under one hour rule: 27 + 21 - 21 = 27 NOK.
     """
     light = prices[:, :, LIGHT] * is_charged[:, :, None, None]                        # (D, C, F, T)
-    d, c = paid.shape[:2]
+    out = _per_trip(paid, light)
+    if waived is not None and len(pairs):
+        out -= _per_trip(waived, np.minimum(light[:, pairs[:, 0]], light[:, pairs[:, 1]]))
+    return out
+
+
+def _per_trip(passages: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """``sum_c passages_c x light_c`` ``(D, C, M, Z, P) x (D, C, F, T) -> (D, M, Z, P, T, F)``."""
+    d, c = passages.shape[:2]
     # One matrix product per draw, (M Z P, C) x (C, T F): einsum without BLAS is many times slower.
-    out = np.matmul(np.swapaxes(paid.reshape(d, c, -1), 1, 2), np.swapaxes(light, 2, 3).reshape(d, c, -1))
-    return out.reshape(paid.shape[:1] + paid.shape[2:] + light.shape[-1:] + light.shape[-2:-1])
+    out = np.matmul(np.swapaxes(passages.reshape(d, c, -1), 1, 2), np.swapaxes(light, 2, 3).reshape(d, c, -1))
+    return out.reshape(passages.shape[:1] + passages.shape[2:] + light.shape[-1:] + light.shape[-2:-1])
 
 
 def fleet_average(by_fuel: np.ndarray, fuel_mix: np.ndarray) -> np.ndarray:

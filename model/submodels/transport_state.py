@@ -46,6 +46,9 @@ class Geography:
     paid_own: np.ndarray    # (D, C, M, Z, P) ``paid`` of the residents' own cordons, 0 for the others
     external: np.ndarray    # (C,) [1] passages not counted by the rule per passage counted
     crossed: np.ndarray     # (C, M) bool: residents of the municipality cross the cordon (in some draw)
+    pairs: np.ndarray       # (G, 2) indices of the cordons that share an hour rule (cordons.hour_rule_pairs)
+    waived: np.ndarray      # (D, G, M, Z, P) [paid passages per one-way trip] the hour rules waive
+    waived_own: np.ndarray  # (D, G, M, Z, P) ``waived`` at the residents' own cordons, 0 for the others
 
 
 def geography(c: DemandCoefficients) -> Geography:
@@ -69,10 +72,13 @@ def _geography(outside: bytes, destination: bytes, n_draws: int, cords: tuple) -
     # Contiguous, so that the yearly matrix products with them (tolls.py) need no copy.
     crossings, paid = np.ascontiguousarray(crossings), np.ascontiguousarray(paid)
     paid_own = np.ascontiguousarray(paid * own[:, :, None, None])
-    for array in (crossings, paid, paid_own):
+    pairs = np.array(cordon_data.hour_rule_pairs(cords), dtype=int).reshape(-1, 2)
+    waived = np.ascontiguousarray(cordon_crossing.waived_matrix(cords, pairs, split, destination_share))
+    waived_own = np.ascontiguousarray(waived * own[pairs[:, 0]][:, :, None, None])   # a pair shares its owner
+    for array in (crossings, paid, paid_own, waived, waived_own):
         array.flags.writeable = False   # shared between runs
     return Geography(crossings, paid, owner, own, paid_own, np.array([x.external_passage_ratio for x in cords]),
-                     (crossings > 0).any(axis=(0, 3, 4)))
+                     (crossings > 0).any(axis=(0, 3, 4)), pairs, waived, waived_own)
 
 
 class Passages(NamedTuple):

@@ -70,8 +70,8 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
         if weights is None:
             own, other = tolls.system_weights(geo.crossings, is_charged, geo.own)
             weights = (own, other, np.minimum(own + other, 1.0))
-        terms = TollTerms(is_charged, tolls.toll_per_trip(geo.paid, prices, is_charged),
-                          tolls.toll_per_trip(geo.paid_own, prices, is_charged), *weights)
+        terms = TollTerms(is_charged, tolls.toll_per_trip(geo.paid, prices, is_charged, geo.waived, geo.pairs),
+                          tolls.toll_per_trip(geo.paid_own, prices, is_charged, geo.waived_own, geo.pairs), *weights)
         for array in terms:
             array.flags.writeable = False   # shared by the years with these prices
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
