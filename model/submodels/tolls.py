@@ -83,8 +83,14 @@ def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray, 
     light = prices[:, :, LIGHT] * is_charged[:, :, None, None]                        # (D, C, F, T)
     out = _per_trip(paid, light)
     if waived is not None and len(pairs):
-        out -= _per_trip(waived, np.minimum(light[:, pairs[:, 0]], light[:, pairs[:, 1]]))
+        out -= _per_trip(waived, cheaper_passage(light, pairs))
     return out
+
+
+def cheaper_passage(light: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The cheaper light-vehicle price of each pair of cordons ``(D, G, F, T)`` from the prices ``(D, C, F, T)``
+    (0 where a cordon does not charge) and the pairs' cordon indices ``(G, 2)``: what an hour rule waives."""
+    return np.minimum(light[:, pairs[:, 0]], light[:, pairs[:, 1]])
 
 
 def _per_trip(passages: np.ndarray, light: np.ndarray) -> np.ndarray:

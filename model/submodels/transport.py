@@ -60,7 +60,7 @@ from .fleet import fleet_coefficients
 from .mode_choice import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
-                           resident_car_vkm, toll_per_vkm)
+                           resident_car_vkm, toll_per_vkm, waived_revenue)
 from .tailpipe import blend_volumes, tailpipe_gases
 from .transport_setup import calibrated, choice_terms, init_state
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
@@ -264,25 +264,6 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
                    passages=passages, fuel_intensity=response)
 
 
-def waived_revenue(state: TransportState, prices: np.ndarray, choice: dict, mix: np.ndarray) -> np.ndarray:
-    """What the hour rules waive of the owners' car toll revenue [NOK/yr], ``(D, M)``: the passages of trips
-    crossing both cordons of a pair (``geo.waived``, at the crossing trips' car share, vehicles from outside
-    the 13 in proportion) times the cheaper passage, averaged over the owner's fuels (``mix`` ``(D, C, F)``)."""
-    geo = state.geo
-    out = np.zeros(state.population.shape)
-    if not len(geo.pairs):
-        return out
-    a, b = geo.pairs[:, 0], geo.pairs[:, 1]
-    light = prices[:, :, tolls.LIGHT] * tolls.charged(prices)[:, :, None, None]                  # (D, C, F, T)
-    cheaper = np.minimum(light[:, a], light[:, b])                                                # (D, G, F, T)
-    waived = tolls.passages(state.trip_volume, geo.waived, crossing_cars(choice)[0]) * (1.0 + geo.external[a])[
-        None, :, None]                                                                            # (D, G, T)
-    by_pair = np.einsum("dgt,dgft,dgf->dg", waived, cheaper, mix[:, a])
-    for g, owner in enumerate(geo.owner[a]):
-        out[:, owner] += by_pair[:, g]
-    return out
-
-
 def account(state: TransportState, levers: dict, params: Params, year: int) -> dict:
     """Activity, energy, tolls and tailpipe emissions of road transport in ``year`` (methods §1.1).
 
@@ -352,7 +333,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     all_light = counted * (1.0 + geo.external)[None, :, None]
     mix = toll_fuel_mix(state.vkm_share)[:, geo.owner]                                          # (D, C, F)
     car_revenue = np.einsum("dct,dcft,dcf->dc", all_light, prices[:, :, tolls.LIGHT], mix)     # (D, C)
-    car_revenue = tolls.per_owner(car_revenue, geo.owner, m) - waived_revenue(state, prices, choice, mix)
+    car_revenue = tolls.per_owner(car_revenue, geo.owner, m) - waived_revenue(state, prices, crossing_cars(choice)[0],
+                                                                              mix)
     freight_revenue = trailing_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
     parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
     car_stock = cars_by_powertrain(state.stock)                                               # (D, M, K)
