@@ -261,9 +261,10 @@ def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
         inside = "/".join(f"{x:g}" for x in cordon.inside_share)
         years = "scenario" if cordon.scenario_file else f"{cordon.first_year}-{cordon.last_year or ''}"
         rows.append((cordon.id, cordon.name, cordon.municipality, cordon.charged_direction, inside, years, who,
-                     f"{cordon.external_passage_ratio:g}", _hour_rule(cordon, cordons()), cordon.status))
+                     f"{cordon.external_passage_ratio:g}", _hour_rule(cordon, cordons()), cordon.succeeds or "-",
+                     cordon.status))
     return (("cordon", "name", "municipality", "direction", "inside_A/B/C", "years", "crossed_by",
-             "external_ratio", "hour_rule", "status"), rows)
+             "external_ratio", "hour_rule", "succeeds", "status"), rows)
 
 
 def _hour_rule(cordon, every) -> str:

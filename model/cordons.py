@@ -43,8 +43,8 @@ RATE_FUELS = FUELS + ("all",)
 RATE_PERIODS = dims.PERIODS + ("all",)
 
 CORDON_COLUMNS = ("id", "name", "municipality", "charged_direction", "inside_share_A", "inside_share_B",
-                  "inside_share_C", "exchange_with", "external_passage_ratio", "hour_rule", "first_year", "last_year",
-                  "status", "method", "source")
+                  "inside_share_C", "exchange_with", "external_passage_ratio", "hour_rule", "succeeds", "first_year",
+                  "last_year", "status", "method", "source")
 HOUR_RULE_SIZE = 2      # cordons one hour rule may join (one payment for a trip crossing both: the dearer)
 RATE_COLUMNS = ("cordon", "valid_from", "valid_to", "vehicle_class", "fuel", "period", "price_nok",
                 "tag_discount_share", "status", "source", "confidence", "note")
@@ -74,6 +74,9 @@ class Cordon:
     # Cordons of one owner sharing an hour rule ("" for none): a trip that crosses both pays once, the dearer
     # passage (the Norwegian "timesregel", e.g. Osloringen and Indre ring from 2019).
     hour_rule: str = ""
+    # The cordon whose stations this one continues under a new scheme ("" for none; the 2019 Osloringen the
+    # 1990 ring): a toll case of the new scheme is set against the predecessor kept (evaluation.toll_cases).
+    succeeds: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,10 +188,12 @@ def load_cordons(path: Path | None = None) -> tuple[Cordon, ...]:
             cid, r.text("name"), owner, r.text("charged_direction", tuple(DIRECTION_FACTOR)),
             tuple(r.number(f"inside_share_{z}", 0.0, 1.0) for z in dims.ZONES), others,
             r.number("external_passage_ratio", 0.0), first, last,
-            r.text("status", STATUSES), r.text("method"), r.text("source"), hour_rule=r.text("hour_rule", None, True))
-        problem = hour_rule_problem(list(out.values()), out[cid])
-        if problem:
-            raise r.fail("hour_rule", problem)
+            r.text("status", STATUSES), r.text("method"), r.text("source"), hour_rule=r.text("hour_rule", None, True),
+            succeeds=r.text("succeeds", None, True))
+        for column, problem in (("hour_rule", hour_rule_problem(list(out.values()), out[cid])),
+                                ("succeeds", succession_problem(list(out.values()), out[cid]))):
+            if problem:
+                raise r.fail(column, problem)
     return tuple(out.values())
 
 
@@ -205,6 +210,19 @@ def hour_rule_problem(cordons: Sequence[Cordon], cordon: Cordon) -> str | None:
     if len(group) > HOUR_RULE_SIZE:
         return (f"joins {len(group)} cordons ({', '.join(c.id for c in group)}); an hour rule joins at most "
                 f"{HOUR_RULE_SIZE}")
+    return None
+
+
+def succession_problem(cordons: Sequence[Cordon], cordon: Cordon) -> str | None:
+    """Why ``cordon`` cannot succeed the cordon it names among ``cordons`` (those before it), or None: the
+    predecessor must be another cordon of the same owner."""
+    if not cordon.succeeds:
+        return None
+    earlier = {c.id: c for c in cordons if c is not cordon}
+    if cordon.succeeds not in earlier:
+        return f"must name a cordon defined before it ({', '.join(earlier) or 'none'})"
+    if earlier[cordon.succeeds].municipality != cordon.municipality:
+        return f"names a cordon of another municipality ({earlier[cordon.succeeds].municipality})"
     return None
 
 

@@ -8,14 +8,14 @@ from .errors import did_you_mean
 from .scenario_values import NAME_PATTERN, _municipalities, _number, _Problems, _type_name
 
 CORDON_KEYS = ("municipality", "charged_direction", "inside_share", "exchange_with", "external_passage_ratio",
-               "hour_rule", "name", "source")
+               "hour_rule", "succeeds", "name", "source")
 MAX_EXTERNAL_RATIO = 5.0   # the largest of the shipped cordons' (the Bærum ring's)
 
 
 def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
     """The toll cordons a scenario file defines (``[cordons.<id>]``), after the ``known`` ones (the
     embedded cordons and those of the scenarios it extends), as :class:`cordons.Cordon`."""
-    from .cordons import DIRECTION_FACTOR, Cordon, default_external_passage_ratio, hour_rule_problem
+    from .cordons import DIRECTION_FACTOR, Cordon, default_external_passage_ratio, hour_rule_problem, succession_problem
 
     if not isinstance(table, dict):
         problems.add(where, f"must be tables [cordons.<id>] (got {_type_name(table)})")
@@ -66,19 +66,25 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
         for key in ("name", "source"):
             if key in entry and not isinstance(entry[key], str):
                 problems.add(f"{here}.{key}", f"must be a string (got {_type_name(entry[key])})")
-        hour_rule = entry.get("hour_rule", "")
+        hour_rule, succeeds = entry.get("hour_rule", ""), entry.get("succeeds", "")
         if not isinstance(hour_rule, str) or (hour_rule and not NAME_PATTERN.fullmatch(hour_rule)):
             problems.add(f"{here}.hour_rule", f"must be the name of an hour rule its cordons share, letters, digits, "
                                               f"'.', '_' or '-' (got {hour_rule!r})")
+        if not isinstance(succeeds, str):
+            problems.add(f"{here}.succeeds", f"must be the id of the cordon it continues (got {_type_name(succeeds)})")
         if len(problems) > n_before:
             continue
         file = where.split(":")[0]
         cordon = Cordon(cid, entry.get("name", cid), owner, direction, shares, others, float(ratio),
                         dims.BASE_YEAR, None, "assumption", f"defined in {file}",
-                        entry.get("source", "") or "the scenario file", scenario_file=file, hour_rule=hour_rule)
-        problem = hour_rule_problem(list(taken.values()) + [cordon], cordon)
-        if problem:
-            problems.add(f"{here}.hour_rule", problem)
+                        entry.get("source", "") or "the scenario file", scenario_file=file, hour_rule=hour_rule,
+                        succeeds=succeeds)
+        found = [(key, problem) for key, problem in (
+            ("hour_rule", hour_rule_problem(list(taken.values()) + [cordon], cordon)),
+            ("succeeds", succession_problem(list(taken.values()) + [cordon], cordon))) if problem]
+        for key, problem in found:
+            problems.add(f"{here}.{key}", problem)
+        if found:
             continue
         taken[cid] = cordon
         out.append(cordon)

@@ -119,6 +119,14 @@ def test_loaders_name_file_line_and_column(tmp_path):
     with pytest.raises(DataError, match=r"cordons\.csv: line 7: column 'hour_rule' joins cordons of another "
                                         r"municipality \(oslo_ring_2019 \(oslo\), oslo_inner_ring \(oslo\)\)"):
         cm.load_cordons(bad)
+    bad = _corrupt(tmp_path, "cordons.csv", 3, "succeeds", "atlantis_ring")
+    with pytest.raises(DataError, match=r"cordons\.csv: line 3: column 'succeeds' must name a cordon defined before "
+                                        r"it \(oslo_ring\)"):
+        cm.load_cordons(bad)
+    bad = _corrupt(tmp_path, "cordons.csv", 7, "succeeds", "oslo_ring")
+    with pytest.raises(DataError, match=r"cordons\.csv: line 7: column 'succeeds' names a cordon of another "
+                                        r"municipality \(oslo\)"):
+        cm.load_cordons(bad)
     bad = _corrupt(tmp_path, "toll_rates.csv", 5, "valid_from", "2011-13-01")
     with pytest.raises(DataError, match=r"toll_rates\.csv: line 5: column 'valid_from' must be a date"):
         cm.load_toll_rates(bad)

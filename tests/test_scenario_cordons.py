@@ -323,6 +323,9 @@ def test_an_hour_rule_lets_trips_crossing_both_cordons_pay_the_dearer_passage_on
     ('hour_rule = 3', "cordons.tromso_outer.hour_rule: must be the name of an hour rule"),
     ('hour_rule = "oslo_2019"', "cordons.tromso_outer.hour_rule: joins cordons of another municipality "
                                 "(oslo_ring_2019 (oslo), oslo_inner_ring (oslo))"),
+    ('succeeds = "oslo_ring"', "cordons.tromso_outer.succeeds: names a cordon of another municipality (oslo)"),
+    ('succeeds = "nowhere"', "cordons.tromso_outer.succeeds: must name a cordon defined before it"),
+    ('succeeds = 3', "cordons.tromso_outer.succeeds: must be the id of the cordon it continues"),
 ])
 def test_a_bad_hour_rule_is_located(tmp_path, rule, message):
     body = NESTED.format(rule="").replace('inside_share = { A = 1, B = 0.3, C = 0.1 }\n',

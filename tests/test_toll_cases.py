@@ -58,6 +58,40 @@ def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme
     assert not without[:nxt].any() and without[nxt].any() and tolls(cp, "tromso_ring")[k].any()
 
 
+def test_a_scheme_that_succeeds_a_cordon_is_set_against_the_predecessor_kept():
+    """Oslo's 2019 Osloringen continues the 1990 ring's stations (cordons.csv: succeeds oslo_ring): its case
+    leaves out the owner's new schemes of 2019 (Osloringen, the Indre ring, Bygrensen) and keeps the old ring's
+    last rates, whose end in 2019 is undone; the Indre ring, a scheme of its own, is set against no Indre ring."""
+    from framtid.model import levers
+    from framtid.model.measures import lever_paths
+
+    cp = load("framtid:current-policies")
+    c = levers.axis_labels("cordon").index
+    ring = next(m for m in toll_cases.changes(cp, ("oslo_ring_2019",)) if m.start_year == 2019)
+    assert toll_cases.predecessor(cp, ring) == "oslo_ring" and len(toll_cases._ends(cp, ring)) == 1
+    kept = toll_cases.without(cp, ring)
+
+    def tolls(scenario, cordon):
+        return lever_paths(list(scenario.measures), dims.YEARS, 1)["toll_nok"][:, 0, :, c(cordon)].sum(axis=1)
+
+    # up to the successor's next rates (2022): none of the three 2019 cordons charges ...
+    k = 2020 - dims.BASE_YEAR
+    for cordon in ("oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary"):
+        assert not tolls(kept, cordon)[k:k + 2].any() and tolls(cp, cordon)[k].any(), cordon
+    # ... and the old ring goes on charging its rates of October 2017 (54/44 NOK), which end in 2019 in fact
+    old = tolls(kept, "oslo_ring")
+    np.testing.assert_allclose(old[k:k + 2], np.broadcast_to(old[2018 - dims.BASE_YEAR], old[k:k + 2].shape))
+    assert not tolls(cp, "oslo_ring")[k].any()
+    inner = next(m for m in toll_cases.changes(cp, ("oslo_inner_ring",)) if m.start_year == 2019)
+    assert toll_cases.predecessor(cp, inner) is None and not toll_cases._ends(cp, inner)
+    # a change of the successor's rates is set against its rates held, as any other
+    later = next(m for m in toll_cases.changes(cp, ("oslo_ring_2019",)) if m.start_year == 2022)
+    assert toll_cases.predecessor(cp, later) is None
+    (row,) = [r for r in toll_cases.cases(cp, cordons=("oslo_ring_2019",)) if r["start"] == 2019]
+    assert row["change"] == "successor of oslo_ring"
+    assert toll_cases.table_rows([row], 1)[1][0][2] == "27/21+"
+
+
 def _row(cordon, start, full, b_a, effect, low=None, high=None):
     """A case row as :func:`toll_cases.cases` makes it (the keys compare reads); one draw without a range."""
     low = effect if low is None else low

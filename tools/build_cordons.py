@@ -622,12 +622,13 @@ def build_cordons(t: Tolls, shares_rows, commuting: list[dict], facts: dict, rea
                    "multi-ring schemes of the period, Trondheim 2010 and Oslo 2019)"
     rows = []
 
-    def add(cid, name, owner, direction, inside, exchange, ratio, first, last, status, method, source, hour_rule=""):
+    def add(cid, name, owner, direction, inside, exchange, ratio, first, last, status, method, source, hour_rule="",
+            succeeds=""):
         rows.append(dict(id=cid, name=name, municipality=owner, charged_direction=direction,
                          inside_share_A=float(inside[0]), inside_share_B=float(inside[1]),
                          inside_share_C=float(inside[2]), exchange_with=exchange, external_passage_ratio=ratio,
-                         hour_rule=hour_rule, first_year=first, last_year=last, status=status, method=method,
-                         source=source))
+                         hour_rule=hour_rule, succeeds=succeeds, first_year=first, last_year=last, status=status,
+                         method=method, source=source))
 
     # Hour rules the data state ("timesregel": a trip crossing both cordons within the hour pays once, the
     # dearer passage): Osloringen and the Indre ring share one from 2019 (Bygrensen does not), and Bergen's
@@ -645,8 +646,8 @@ def build_cordons(t: Tolls, shares_rows, commuting: list[dict], facts: dict, rea
     add("oslo_ring_2019", "Osloringen from 2019-06-01 (both directions)", "oslo", "both", ring, "all",
         ext("oslo"), 2019, "", "derived",
         "derived: the calibrated shares of the 1990 ring, taken to hold for the 2019 Osloringen (assumption: its "
-        "stations follow the old ring; now charged both ways); " + oslo_ext,
-        src(step2["ring"]) + hour_src.format(src(step2["ring"])), hour_rule=oslo_hour)
+        "stations follow the old ring, which it succeeds; now charged both ways); " + oslo_ext,
+        src(step2["ring"]) + hour_src.format(src(step2["ring"])), hour_rule=oslo_hour, succeeds="oslo_ring")
     add("oslo_inner_ring", "Indre ring (Ring 2) from 2019-06-01 (both directions)", "oslo", "both", inner, "all",
         ext("oslo"), 2019, "", "derived",
         f"derived: inside the Oslo ring, no C zone (assumption); A and B chosen on a grid (A step 0.1, B 0-0.3) to "

@@ -62,14 +62,55 @@ def _replaced(scenario, change) -> list:
 
 
 def without(scenario, change):
-    """``scenario`` with ``change`` left out: the rates it replaced kept, or no scheme if it is a new one."""
+    """``scenario`` with ``change`` left out: the rates it replaced kept; for a new scheme on a cordon that
+    succeeds another (``Cordon.succeeds``), the system that replaced the predecessor left out (the new schemes
+    of the owner's cordons starting that year) and the predecessor kept (its end that year undone,
+    :func:`_ends`); for another new scheme, no scheme."""
     before = _replaced(scenario, change)
-    rest = [m for m in scenario.measures if m is not change]
+    system = _system(scenario, change) if _ends(scenario, change) else [change]
+    rest = [m for m in scenario.measures if not any(m is x for x in system)]
     if before:
         w = before[0]
         rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
                             label=f"{change.label} (rates held)"))
+    for end in _ends(scenario, change):   # the predecessor's last rates run on, as if the scheme had not come
+        rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
+                else m for m in rest if m is not end]
     return replace(scenario, measures=tuple(rest))
+
+
+def predecessor(scenario, change) -> str | None:
+    """The cordon whose stations a new scheme's cordon continues, or None (a change of rates, or a cordon that
+    succeeds none)."""
+    if _replaced(scenario, change):
+        return None
+    cordon = next((c for c in scenario_cordons(scenario) if c.id == change.values["cordon"]), None)
+    return (cordon.succeeds or None) if cordon is not None else None
+
+
+def _ends(scenario, change) -> list:
+    """The measures that end the predecessor's charge (rates of zero) in the year a new scheme on its successor
+    starts."""
+    old = predecessor(scenario, change)
+    return [m for m in scenario.measures if old is not None and m.kind == "congestion_charge"
+            and m.values["cordon"] == old and m.start_year == change.start_year
+            and not (m.values["peak_nok"] or m.values["offpeak_nok"])]
+
+
+def _system(scenario, change) -> list:
+    """The new schemes (:func:`changes`, no rates replaced) on cordons of ``change``'s owner that start in its
+    year: the scheme a successor belongs to (Oslo 2019: Osloringen, the Indre ring and Bygrensen)."""
+    owner = {c.id: c.municipality for c in scenario_cordons(scenario)}
+    mine = owner[change.values["cordon"]]
+    return [m for m in changes(scenario) if m.start_year == change.start_year and not _replaced(scenario, m)
+            and owner[m.values["cordon"]] == mine]
+
+
+def scenario_cordons(scenario) -> tuple:
+    """Every cordon a scenario's run knows: the embedded ones and its own."""
+    from ..cordons import embedded_cordons
+
+    return embedded_cordons() + tuple(scenario.cordons)
 
 
 def changes(scenario, cordons: tuple[str, ...] | None = None, own: bool = False) -> list:
@@ -161,7 +202,8 @@ def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons
         before_after, effect = _pct(after, before), _pct(after, _passages(base, k, c))
         row = {
             "cordon": change.values["cordon"], "start": change.start_year, "from": full,
-            "change": "rates" if _replaced(scenario, change) else "new scheme",
+            "change": "rates" if _replaced(scenario, change) else (
+                f"successor of {predecessor(scenario, change)}" if _ends(scenario, change) else "new scheme"),
             "peak_nok": change.values["peak_nok"], "offpeak_nok": change.values["offpeak_nok"],
             "passages_before": before, "passages_after": after,
             "before_after_pct": before_after, "before_after_p05": np.percentile(before_after, 5),
@@ -280,7 +322,13 @@ def title(scenario: str, draws: int) -> str:
             "against the run without the change [%], in all, by period and later (the last year before the "
             f"cordon's next change, in brackets){how}. Passages include vehicles from outside the 13 by each "
             "cordon's external ratio; NOK: the petrol car's peak/off-peak rates in NOK of the measure's price year, * "
-            "for a new scheme.")
+            "for a new scheme (against no scheme), + for one that succeeds another cordon's (its owner's new schemes "
+            "of that year against the predecessor kept).")
+
+
+def _mark(change: str) -> str:
+    """The table's mark of a case: * a new scheme, + a successor, nothing for new rates."""
+    return "*" if change == "new scheme" else "+" if change.startswith("successor") else ""
 
 
 def table_rows(rows: list[dict], draws: int) -> tuple[tuple[str, ...], list[tuple]]:
@@ -293,7 +341,7 @@ def table_rows(rows: list[dict], draws: int) -> tuple[tuple[str, ...], list[tupl
 
     header = ("cordon", "from", "NOK", "before", "after", "b/a %", "eff %", "peak %", "off %", "later %")
     return header, [(r["cordon"], r["from"],
-                     f"{r['peak_nok']:.0f}/{r['offpeak_nok']:.0f}" + ("*" if r["change"] == "new scheme" else ""),
+                     f"{r['peak_nok']:.0f}/{r['offpeak_nok']:.0f}" + _mark(r["change"]),
                      f"{r['passages_before'] / 1e3:,.1f}", f"{r['passages_after'] / 1e3:,.1f}",
                      f"{r['before_after_pct']:+.1f}", ranged(r, "effect"), f"{r['effect_peak_pct']:+.1f}",
                      f"{r['effect_offpeak_pct']:+.1f}", f"{r['effect_until_pct']:+.1f} ({r['until']})") for r in rows]
