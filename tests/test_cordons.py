@@ -103,29 +103,27 @@ def _corrupt(tmp_path, name, line, column, value):
     return path
 
 
+# line 3 is Osloringen of 2019, line 5 the Oslo city boundary (both oslo), line 7 the Bergen ring (bergen)
+@pytest.mark.parametrize("line, column, value, message", [
+    (5, "hour_rule", "oslo_2019", r"joins 3 cordons \(oslo_ring_2019, oslo_inner_ring, oslo_city_boundary\); an hour "
+                                  r"rule joins at most 2"),
+    (7, "hour_rule", "oslo_2019", r"joins cordons of another municipality \(oslo_ring_2019 \(oslo\), oslo_inner_ring "
+                                  r"\(oslo\)\)"),
+    (3, "succeeds", "atlantis_ring", r"must name a cordon defined before it \(oslo_ring\)"),
+    (7, "succeeds", "oslo_ring", r"names a cordon of another municipality \(oslo\)"),
+])
+def test_hour_rules_and_successors_are_checked_naming_line_and_column(tmp_path, line, column, value, message):
+    bad = _corrupt(tmp_path, "cordons.csv", line, column, value)
+    with pytest.raises(DataError, match=rf"cordons\.csv: line {line}: column '{column}' {message}"):
+        cm.load_cordons(bad)
+
+
 def test_loaders_name_file_line_and_column(tmp_path):
     bad = _corrupt(tmp_path, "cordons.csv", 3, "inside_share_B", "lots")
     with pytest.raises(DataError, match=r"cordons\.csv: line 3: column 'inside_share_B' must be a number"):
         cm.load_cordons(bad)
     bad = _corrupt(tmp_path, "cordons.csv", 4, "charged_direction", "outbound")
     with pytest.raises(DataError, match=r"cordons\.csv: line 4: column 'charged_direction' must be one of"):
-        cm.load_cordons(bad)
-    # line 5 is the Oslo city boundary (oslo), line 7 the Bergen ring (bergen)
-    bad = _corrupt(tmp_path, "cordons.csv", 5, "hour_rule", "oslo_2019")
-    with pytest.raises(DataError, match=r"cordons\.csv: line 5: column 'hour_rule' joins 3 cordons \(oslo_ring_2019, "
-                                        r"oslo_inner_ring, oslo_city_boundary\); an hour rule joins at most 2"):
-        cm.load_cordons(bad)
-    bad = _corrupt(tmp_path, "cordons.csv", 7, "hour_rule", "oslo_2019")
-    with pytest.raises(DataError, match=r"cordons\.csv: line 7: column 'hour_rule' joins cordons of another "
-                                        r"municipality \(oslo_ring_2019 \(oslo\), oslo_inner_ring \(oslo\)\)"):
-        cm.load_cordons(bad)
-    bad = _corrupt(tmp_path, "cordons.csv", 3, "succeeds", "atlantis_ring")
-    with pytest.raises(DataError, match=r"cordons\.csv: line 3: column 'succeeds' must name a cordon defined before "
-                                        r"it \(oslo_ring\)"):
-        cm.load_cordons(bad)
-    bad = _corrupt(tmp_path, "cordons.csv", 7, "succeeds", "oslo_ring")
-    with pytest.raises(DataError, match=r"cordons\.csv: line 7: column 'succeeds' names a cordon of another "
-                                        r"municipality \(oslo\)"):
         cm.load_cordons(bad)
     bad = _corrupt(tmp_path, "toll_rates.csv", 5, "valid_from", "2011-13-01")
     with pytest.raises(DataError, match=r"toll_rates\.csv: line 5: column 'valid_from' must be a date"):
