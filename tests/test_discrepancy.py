@@ -146,3 +146,15 @@ def test_targets_carry_p_met_inventory_for_emissions_only():
     for r in emission:
         if r["p_met_inventory"] > 0.5:
             assert r["modelled_value"] < r["target_value"]
+
+
+def test_total_band_sums_each_draw_and_takes_the_parts_discrepancy():
+    # one draw, two parts of 60 and 40 with log variances ln 2 and 0: Var = 60^2 (2 - 1) = 3600, over 100^2:
+    # v = ln(1.36); the band is 100 exp(-+1.645 sqrt(v))
+    median, low, high = dc.total_band(np.array([[60.0, 40.0]]), np.array([math.log(2.0), 0.0]))
+    s = math.sqrt(math.log(1.36))
+    assert (median, low, high) == pytest.approx((100.0, 100 * math.exp(-dc.Z90 * s), 100 * math.exp(dc.Z90 * s)))
+    # many draws: the median of the draws' totals; without a discrepancy, their 5-95 % range
+    parts = np.stack([np.linspace(50, 70, 101), np.full(101, 40.0)], axis=1)
+    median, low, high = dc.total_band(parts, np.zeros(2))
+    assert (median, low, high) == pytest.approx((100.0, 91.0, 109.0))

@@ -172,6 +172,24 @@ def test_target_tables_give_the_chance_that_the_inventory_shows_a_target_met(wri
     assert {c[column].strip() == "-" for c in oslo} == {True, False}      # car traffic and emissions
 
 
+def test_the_paths_say_how_far_the_inventory_may_lie_from_the_model(written):
+    """The paths section gives each scenario's emissions of the selection in 2030 and 2050 with the prediction
+    band of the model's discrepancy (one draw: the discrepancy alone), as uncertainty.discrepancy computes it."""
+    from framtid.model import dims
+    from framtid.model.uncertainty import discrepancy
+
+    out, _ = written
+    md = (out / "report.md").read_text(encoding="utf-8")
+    text = next(line for line in md.splitlines() if line.startswith("How sure:"))
+    ds = api.open_results(out.parent / "compare.nc")
+    v = ds["emissions"].sel(scenario="current-policies", year=2030).transpose("draw", "municipality", "sector").values
+    variances = np.array([discrepancy.of("sector", s).log_variance(2030 - dims.BASE_YEAR) for s in dims.SECTORS])
+    median, low, high = discrepancy.total_band(v.reshape(1, -1) / 1000.0, np.tile(variances, len(dims.MUNICIPALITIES)))
+    assert low < median < high
+    assert "in 2030 reference " in text and f"current-policies {median:,.0f} kt ({low:,.0f}–{high:,.0f})" in text
+    assert "in 2050 " in text and "they share it" in text
+
+
 def test_every_numeric_column_names_its_unit(written, with_package):
     for out in (written[0], with_package):
         lines = (out / "report.md").read_text(encoding="utf-8").splitlines()

@@ -5,6 +5,8 @@ and own emission targets marked in their target years.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dims
 from .report_content import Chart, Section, Text, area_label, join_names, number
 from .report_context import Context, axis, national_picks
@@ -133,6 +135,7 @@ def paths_section(ctx: Context) -> Section:
     return _paths_section(ctx, [
         Text("Each line is a scenario's yearly emissions; each marker a target in its target year. A line below a "
              "marker in the marker's year meets that target."),
+        Text(_prediction_text(ctx, label)),
         Chart("paths-total", f"Emission paths of {label}, 2009-2050 [{ylabel}; {what}], one line per scenario. "
                              f"{total_marks}{non_ets}",
               lambda: paths_figure(years, total_panel, colours, ylabel),
@@ -165,6 +168,7 @@ def _fan_section(ctx: Context, total_panel: PathPanel, panels: list[PathPanel], 
              "marker's year, the target is met in nearly all draws; the share of draws that meet each target, "
              "P(met), is in the summary and the targets tables."),
         Text(_ensemble_paragraph(ctx, label)),
+        Text(_prediction_text(ctx, label)),
         Chart("paths-total", f"Fan chart of the emission paths of {label}, 2009-2050 [{ylabel}; {what}]: {fans}; "
                              f"the draws are summed over the municipalities before the percentiles are taken. "
                              f"{total_marks}{spans}{non_ets}",
@@ -176,6 +180,38 @@ def _fan_section(ctx: Context, total_panel: PathPanel, panels: list[PathPanel], 
                                 f"each panel on its own scale]: {fans}. {marks}{spans}{non_ets}{missing_text}",
         lambda: paths_grid(years, panels, colours, ylabel, f"Emission paths against targets, {ctx.draws} draws"),
         alt=f"Fan charts of the emission paths per municipality with targets, {ctx.draws} draws"))
+
+
+def _prediction_text(ctx: Context, label: str) -> str:
+    """How far the municipal inventory may lie from the modelled emissions of the selection: the median and the
+    prediction band (5-95 %, the draws' spread and the model's discrepancy, ``uncertainty.discrepancy``) of
+    each scenario in 2030 and in the last year."""
+    from ..uncertainty import discrepancy
+    from .targets import ETS_SOURCES
+
+    if ctx.rule == "non-ets":
+        level, values = "source", ctx.kt_draws("emissions_source")
+        values = values.sel(source=[s for s in dims.SOURCES if s not in ETS_SOURCES])
+    else:
+        level, values = "sector", ctx.kt_draws()
+    years = list(dict.fromkeys(y for y in (2030, int(ctx.years[-1])) if y in [int(x) for x in ctx.years]))
+    cells = []
+    for y in years:
+        variances = np.array([discrepancy.of(level, str(n)).log_variance(y - dims.BASE_YEAR)
+                              for n in values[level].values])                                   # (P,)
+        found = []
+        for sc in ctx.scenarios:
+            v = values.sel(scenario=sc, year=y).transpose("draw", "municipality", level).values  # (D, M, P)
+            median, low, high = discrepancy.total_band(v.reshape(len(v), -1),
+                                                       np.broadcast_to(variances, v.shape[1:]).reshape(-1))
+            found.append(f"{sc} {number(median, 0)} kt ({number(low, 0)}–{number(high, 0)})")
+        cells.append(f"in {y} " + ", ".join(found))
+    return ("How sure: the municipal inventory will not show exactly what the model does. Beside the spread of the "
+            "parameters" + (" (the bands of the charts)" if ctx.ranged else "") + ", the model's discrepancy, how "
+            "far the inventory strayed from the model in the hindcast of 2011 and 2013 (most for heating, least for "
+            "road traffic) and growing with the years since 2009, gives the emissions of " + label + " a prediction "
+            "band (5-95 %): " + "; ".join(cells) + "." + (" The differences between scenarios do not carry it: they "
+                                                          "share it." if len(ctx.scenarios) > 1 else ""))
 
 
 def _ensemble_paragraph(ctx: Context, label: str) -> str:

@@ -21,8 +21,9 @@ The **prediction band** of a modelled value combines the two in log space,
 
     s^2 = s_p^2 + a + b h,    band = median x exp(+-z s),    z = 1.645 (5 and 95 %),
 
-with s_p = ln(p95 / p05) / (2 z) the spread of the draws (zero with one draw: a single run gets the
-band of the discrepancy alone). A sum of sectors (a municipality's total) takes its discrepancy from
+with s_p the spread of the draws on each side, ln(median / p05) / z below and ln(p95 / median) / z above
+(zero with one draw: a single run gets the band of the discrepancy alone; without a discrepancy the band
+is the draws' range). A sum of sectors (a municipality's total) takes its discrepancy from
 its parts, independent of each other: Var(X) = sum_i m_i^2 (exp(v_i) - 1) for parts of median m_i and
 log variance v_i, as a log variance ln(1 + Var(X) / (sum m_i)^2) (:func:`sum_log_variance`).
 
@@ -169,18 +170,40 @@ def sum_log_variance(medians: np.ndarray, log_variances: np.ndarray, axis: int =
     return np.log1p(np.divide(var, total * total, out=np.zeros_like(total), where=total != 0))
 
 
+def total_band(parts: np.ndarray, log_variances: np.ndarray) -> tuple[float, float, float]:
+    """The median of a total over its parts and its prediction band [the parts' unit]: ``parts`` ``(D, P)``
+    over draws, each part's discrepancy ``log_variances`` ``(P,)`` [1]. The total is summed in each draw
+    before its median and the draws' 5-95 % range are taken (none with one draw); its discrepancy is the
+    parts' (:func:`sum_log_variance` of their medians)."""
+    from ..draw_statistics import spread
+
+    parts = np.asarray(parts, dtype=float)
+    totals = parts.sum(axis=1)
+    median, low, high = (float(x) for x in spread(totals)) if len(totals) > 1 else (float(totals[0]), None, None)
+    v = sum_log_variance(np.median(parts, axis=0), np.asarray(log_variances, dtype=float))
+    lo, hi = band(median, low, high, v)
+    return median, float(lo), float(hi)
+
+
 def band(median, low, high, log_variance) -> tuple[np.ndarray, np.ndarray]:
     """The prediction band (5 and 95 %) of a modelled value [its unit]: its median, the draws' 5-95 %
-    range (``low`` and ``high``, or None with one draw) and the discrepancy's log variance [1]. Where a
-    value is not positive, the draws' range as it is (or the median)."""
+    range (``low`` and ``high``, or None with one draw) and the discrepancy's log variance [1].
+
+    Each side of the draws' range is taken as a lognormal spread, ``s_low = ln(median / low) / z`` and
+    ``s_high = ln(high / median) / z``, and widened by the discrepancy: ``median exp(-z sqrt(s_low^2 + v))``
+    and ``median exp(z sqrt(s_high^2 + v))``. Without a discrepancy the band is the draws' range; with one
+    draw it is the discrepancy's alone. Where a value is not positive, the draws' range as it is (or the
+    median)."""
     median = np.asarray(median, dtype=float)
-    spread = np.zeros_like(median)
+    v = np.asarray(log_variance, dtype=float)
+    positive = median > 0
+    s_low = s_high = np.zeros_like(median)
     if low is not None:
         low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-        ok = (low > 0) & (high > 0)
-        spread = np.where(ok, np.log(np.where(ok, high, 1.0) / np.where(ok, low, 1.0)) / (2 * Z90), 0.0)
-    s = np.sqrt(spread ** 2 + np.asarray(log_variance, dtype=float))
-    positive = median > 0
-    lo = np.where(positive, median * np.exp(-Z90 * s), median if low is None else low)
-    hi = np.where(positive, median * np.exp(Z90 * s), median if high is None else high)
+        ok = positive & (low > 0) & (high > 0)
+        s_low = np.where(ok, np.log(np.where(ok, median, 1.0) / np.where(ok, low, 1.0)) / Z90, 0.0)
+        s_high = np.where(ok, np.log(np.where(ok, high, 1.0) / np.where(ok, median, 1.0)) / Z90, 0.0)
+    safe = np.where(positive, median, 1.0)
+    lo = np.where(positive, safe * np.exp(-Z90 * np.sqrt(s_low ** 2 + v)), median if low is None else low)
+    hi = np.where(positive, safe * np.exp(Z90 * np.sqrt(s_high ** 2 + v)), median if high is None else high)
     return lo, hi
