@@ -18,11 +18,15 @@ from .common import handle_errors, names, parse_years, stat
 @click.option("--sector", "sectors", default=None, metavar="NAMES", help="Only these sectors (comma-separated).")
 @click.option("--gwp", type=click.Choice(["ar4", "ar5", "ar6", "sar"]), default=None,
               help="Re-weigh the gases with another GWP set (default: the one the run used).")
+@click.option("--band", type=click.Choice(["draws", "prediction"]), default="draws", show_default=True,
+              help="The range of each emission value: the draws' 5-95 %, or the prediction band that adds the model's "
+                   "discrepancy (how far the inventory strays from the model; also for one draw).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def summary(result, years, by, municipalities, scenarios, sectors, gwp, fmt):
+def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fmt):
     """Print total emissions from a RESULT file [kt CO2e/yr], and each scenario's difference from the first.
-    With several draws: the median and the 5-95 % range over the draws (columns _p05 and _p95 in CSV/JSON)."""
+    With several draws: the median and the 5-95 % range over the draws (columns _p05 and _p95 in CSV/JSON);
+    with --band prediction each emission value's prediction band (columns _pred_p05 and _pred_p95)."""
     from framtid.model import api, catalogue, result_summary
     from framtid.model.result_file import require
 
@@ -35,10 +39,10 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, fmt):
         ds = api.reweigh(ds, gwp)
     ds = result_summary.select(ds, names(scenarios), names(municipalities), names(sectors), result)
     if fmt == "table":
-        click.echo(catalogue.render_sections(result_summary.summary_tables(ds, year_list, by), "table",
-                                             catalogue.terminal_width()))
+        click.echo(catalogue.render_sections(result_summary.summary_tables(ds, year_list, by, band == "prediction"),
+                                             "table", catalogue.terminal_width()))
     else:
-        header, rows = result_summary.summary_rows(ds, year_list, by)
+        header, rows = result_summary.summary_rows(ds, year_list, by, band == "prediction")
         click.echo(catalogue.render(header, rows, fmt))
 
 

@@ -64,6 +64,35 @@ def _totals(ds, by: str):
     return table, table.sum(by)
 
 
+class _Prediction:
+    """The prediction band of the summary's emission values (``uncertainty.discrepancy``): each value's draws'
+    spread widened by the discrepancy of its parts (the sectors of a municipality, the municipalities of a
+    sector, every municipality's sectors for a total)."""
+
+    def __init__(self, ds, by: str):
+        from . import dims
+
+        self.by = by
+        self.parts = ds["emissions"].astype(float) / 1000.0                    # (scenario, municipality, sector, ...)
+        self.base = dims.BASE_YEAR
+
+    def band(self, scenario: str, label: str, year: int, draws: np.ndarray) -> tuple[float, float, float]:
+        """(median, 5 %, 95 %) of the prediction of one value [kt CO2e/yr] from its draws (D,)."""
+        from .uncertainty import discrepancy
+
+        parts = self.parts.sel(scenario=scenario, year=year)
+        if label != "total":
+            parts = parts.sel({self.by: [label]})         # a list keeps the axis, also the sector axis
+        medians = parts.median("draw") if "draw" in parts.dims else parts
+        variances = np.stack([discrepancy.of("sector", str(s)).log_variance(year - self.base)
+                              for s in parts["sector"].values], axis=-1)
+        medians = medians.transpose(*[d for d in medians.dims if d != "sector"], "sector").values
+        v = discrepancy.sum_log_variance(medians.reshape(-1), np.broadcast_to(variances, medians.shape).reshape(-1))
+        median, low, high = spread(draws) if len(draws) > 1 else (draws[0], None, None)
+        lo, hi = discrepancy.band(median, low, high, v)
+        return float(median), float(lo), float(hi)
+
+
 def _value_cell(draws: np.ndarray, ranged: bool, sign: bool = False) -> str:
     """A value [kt CO2e/yr] over draws (D,): the single draw as before, or the median and range."""
     if not ranged:
@@ -82,16 +111,22 @@ def _change_cell(first: np.ndarray, last: np.ndarray, ranged: bool) -> str:
     return range_cell(*spread(change), digits=0, sign=True, unit=" %")
 
 
-def summary_tables(ds, years: list[int], by: str = "municipality"):
+def summary_tables(ds, years: list[int], by: str = "municipality", prediction: bool = False):
     """Sections (key, title, header, rows) of total emissions [kt CO2e/yr] and each scenario's
     difference from the first. One draw: its values. Several: the median over draws and the 5-95 %
-    range, of totals, changes and differences computed in each draw (a header line says so)."""
+    range, of totals, changes and differences computed in each draw (a header line says so). With
+    ``prediction`` each emission value's range is its prediction band (:class:`_Prediction`), with one
+    draw as well; changes and differences keep the draws' range (the scenarios share the discrepancy)."""
     table, total = _totals(ds, by)
     ranged = draw_count(ds) > 1
     gwp = ds["emissions"].attrs.get("gwp", "")
     header = (by,) + tuple(str(y) for y in years) + (f"change {years[0]}-{years[-1]}",)
     labels = [str(v) for v in table[by].values]
     stat = f"; median (5-95 %) of {draw_count(ds)} draws" if ranged else ""
+    predicted = _Prediction(ds, by) if prediction else None
+    if predicted is not None:
+        stat = (f"; median of {draw_count(ds)} draws, prediction band 5-95 % (the draws' spread and the model's "
+                "discrepancy)" if ranged else "; one run, prediction band 5-95 % (the model's discrepancy)")
 
     def draws(series) -> np.ndarray:                      # (Y, D) over the chosen years
         return np.stack([np.atleast_1d(series.sel(year=y).values) for y in years])
@@ -103,8 +138,9 @@ def summary_tables(ds, years: list[int], by: str = "municipality"):
         for label in labels + ["total"]:
             series = total.sel(scenario=sc) if label == "total" else table.sel(scenario=sc, **{by: label})
             vals = draws(series)
-            rows.append((label,) + tuple(_value_cell(v, ranged) for v in vals) + (_change_cell(vals[0], vals[-1],
-                                                                                               ranged),))
+            cells = (tuple(_value_cell(v, ranged) for v in vals) if predicted is None else
+                     tuple(range_cell(*predicted.band(sc, label, y, v)) for y, v in zip(years, vals)))
+            rows.append((label,) + cells + (_change_cell(vals[0], vals[-1], ranged),))
         out.append((sc, f"Scenario {sc}: emissions by {by} [kt CO2e/yr, GWP {gwp}{stat}]", header, rows))
     # With several scenarios, what each does relative to the first (usually the reference). Draws of
     # the scenarios share their index and their parameter values (one seed, one sample), so the
@@ -123,12 +159,13 @@ def summary_tables(ds, years: list[int], by: str = "municipality"):
     return out
 
 
-def summary_rows(ds, years: list[int], by: str = "municipality"):
+def summary_rows(ds, years: list[int], by: str = "municipality", prediction: bool = False):
     """One tidy table (header, rows) for CSV and JSON: a row per scenario, ``by`` label (and
     "total") and year, with emissions and the difference from the first scenario (``compared_with``)
     [kt CO2e/yr]. With several draws, ``emissions_kt_co2e`` and ``difference_kt_co2e`` are medians
     over the draws, each with its 5th and 95th percentile (``..._p05``, ``..._p95``; of totals and
-    differences computed draw by draw), and every row names the ``draws`` and the ``sampler``."""
+    differences computed draw by draw), and every row names the ``draws`` and the ``sampler``. With
+    ``prediction``, ``emissions_pred_p05_kt_co2e`` and ``..._p95_...``: the prediction band of each value."""
     table, total = _totals(ds, by)
     ranged = draw_count(ds) > 1
     gwp = ds["emissions"].attrs.get("gwp", "")
@@ -139,6 +176,9 @@ def summary_rows(ds, years: list[int], by: str = "municipality"):
         header = ("scenario", by, "year", "emissions_kt_co2e", "emissions_p05_kt_co2e", "emissions_p95_kt_co2e",
                   "compared_with", "difference_kt_co2e", "difference_p05_kt_co2e", "difference_p95_kt_co2e", "gwp",
                   "draws", "sampler")
+    predicted = _Prediction(ds, by) if prediction else None
+    if predicted is not None:
+        header += ("emissions_pred_p05_kt_co2e", "emissions_pred_p95_kt_co2e")
     sampler = str(ds.attrs.get("sampler", "unknown"))
     rows = []
     for sc in scenarios:
@@ -147,11 +187,12 @@ def summary_rows(ds, years: list[int], by: str = "municipality"):
             for y in years:
                 value = np.atleast_1d(series.sel(scenario=sc, year=y).values)
                 base = np.atleast_1d(series.sel(scenario=first, year=y).values)
+                band = () if predicted is None else tuple(round(x, 4) for x in predicted.band(sc, label, y, value)[1:])
                 if not ranged:
-                    value, base = float(value[0]), float(base[0])
-                    rows.append((sc, label, int(y), round(value, 4), first, round(value - base, 4), gwp))
+                    rows.append((sc, label, int(y), round(float(value[0]), 4), first,
+                                 round(float(value[0]) - float(base[0]), 4), gwp) + band)
                     continue
                 level = [round(float(x), 4) for x in spread(value)]
                 diff = [round(float(x), 4) for x in spread(value - base)]      # paired draws
-                rows.append((sc, label, int(y), *level, first, *diff, gwp, draw_count(ds), sampler))
+                rows.append((sc, label, int(y), *level, first, *diff, gwp, draw_count(ds), sampler) + band)
     return header, rows

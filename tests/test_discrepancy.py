@@ -158,3 +158,46 @@ def test_total_band_sums_each_draw_and_takes_the_parts_discrepancy():
     parts = np.stack([np.linspace(50, 70, 101), np.full(101, 40.0)], axis=1)
     median, low, high = dc.total_band(parts, np.zeros(2))
     assert (median, low, high) == pytest.approx((100.0, 91.0, 109.0))
+
+
+def test_summary_shows_the_prediction_band_on_request():
+    """framtid summary --band prediction: each emission value with its prediction band (one run: the
+    discrepancy's alone; none in 2009, the calibration year), the same as discrepancy.total_band; the change
+    keeps the draws' value; CSV and JSON add emissions_pred_p05/p95."""
+    from framtid.model import result_summary
+
+    ds = api.run(["framtid:current-policies"])
+    (key, title, header, rows), = result_summary.summary_tables(ds, [2009, 2030], prediction=True)
+    assert "one run, prediction band 5-95 %" in title
+    total = next(r for r in rows if r[0] == "total")
+    v = ds["emissions"].sel(scenario="current-policies", year=2030).transpose("draw", "municipality", "sector").values
+    variances = np.array([dc.of("sector", s).log_variance(21) for s in dims.SECTORS])
+    median, low, high = dc.total_band(v.reshape(1, -1) / 1000.0, np.tile(variances, len(dims.MUNICIPALITIES)))
+    assert total[2] == f"{median:,.0f} ({low:,.0f}–{high:,.0f})" and "(" not in total[1]
+    plain = result_summary.summary_tables(ds, [2009, 2030])[0][3]
+    assert [r[-1] for r in plain] == [r[-1] for r in rows]                     # the change is the draws'
+    header, table = result_summary.summary_rows(ds, [2030], prediction=True)
+    assert header[-2:] == ("emissions_pred_p05_kt_co2e", "emissions_pred_p95_kt_co2e")
+    row = next(r for r in table if r[1] == "total")
+    assert row[-2:] == pytest.approx((low, high), abs=1e-3)
+    assert result_summary.summary_rows(ds, [2030])[0][-1] == "gwp"            # without it, as before
+    # by sector: a sector's value sums the municipalities, each with the sector's discrepancy
+    by_sector = result_summary.summary_tables(ds, [2030], by="sector", prediction=True)[0][3]
+    heating = next(r for r in by_sector if r[0] == "heating")
+    h = ds["emissions"].sel(scenario="current-policies", year=2030, sector="heating").values.reshape(1, -1) / 1000.0
+    m, lo, hi = dc.total_band(h, np.full(h.shape[1], float(dc.of("sector", "heating").log_variance(21))))
+    assert heating[1] == f"{m:,.0f} ({lo:,.0f}–{hi:,.0f})"
+
+
+def test_framtid_summary_band_prediction_on_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from framtid.cli.main import main
+
+    path = tmp_path / "cp.nc"
+    api.save(api.run(["framtid:current-policies"]), path)
+    res = CliRunner().invoke(main, ["summary", str(path), "--band", "prediction", "--years", "2009,2030"])
+    assert res.exit_code == 0, res.output
+    assert "prediction band" in res.output and "total         7,600  4," in res.output and "–" in res.output
+    res = CliRunner().invoke(main, ["summary", str(path), "--band", "widest"])
+    assert res.exit_code == 2 and "'widest' is not one of 'draws', 'prediction'" in res.output
