@@ -202,7 +202,7 @@ class _Paths:
         from its parts' medians (``discrepancy.sum_log_variance``)."""
         since = np.array(self.years) - dims.BASE_YEAR
         part_level = "source" if level == "source" else "sector"
-        variances = np.stack([discrepancy.of(part_level, str(p)).log_variance(since) for p in parts["part"].values])
+        variances = discrepancy.of_each(part_level, parts["part"].values, since)                 # (P, T)
         return discrepancy.sum_log_variance(parts.median("draw").transpose("part", "year").values, variances)
 
     def _weighed_draws(self, gwp: str):

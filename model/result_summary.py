@@ -84,8 +84,7 @@ class _Prediction:
         if label != "total":
             parts = parts.sel({self.by: [label]})         # a list keeps the axis, also the sector axis
         medians = parts.median("draw") if "draw" in parts.dims else parts
-        variances = np.stack([discrepancy.of("sector", str(s)).log_variance(year - self.base)
-                              for s in parts["sector"].values], axis=-1)
+        variances = discrepancy.of_each("sector", parts["sector"].values, year - self.base)      # (S,)
         medians = medians.transpose(*[d for d in medians.dims if d != "sector"], "sector").values
         v = discrepancy.sum_log_variance(medians.reshape(-1), np.broadcast_to(variances, medians.shape).reshape(-1))
         median, low, high = spread(draws) if len(draws) > 1 else (draws[0], None, None)

@@ -197,8 +197,7 @@ def _prediction_text(ctx: Context, label: str) -> str:
     years = list(dict.fromkeys(y for y in (2030, int(ctx.years[-1])) if y in [int(x) for x in ctx.years]))
     cells = []
     for y in years:
-        variances = np.array([discrepancy.of(level, str(n)).log_variance(y - dims.BASE_YEAR)
-                              for n in values[level].values])                                   # (P,)
+        variances = discrepancy.of_each(level, values[level].values, y - dims.BASE_YEAR)          # (P,)
         found = []
         for sc in ctx.scenarios:
             v = values.sel(scenario=sc, year=y).transpose("draw", "municipality", level).values  # (D, M, P)

@@ -190,9 +190,8 @@ class _Paths:
                                   .values, dtype=float)
         self.non_ets_sources = np.asarray(sel["emissions_source"].sel(order).sel(source=keep)
                                           .transpose("draw", "municipality", "source", "year").values, dtype=float)
-        self.sector_variance = np.stack([discrepancy.of("sector", str(s)).log_variance(self.since)
-                                         for s in ds["sector"].values])
-        self.source_variance = np.stack([discrepancy.of("source", s).log_variance(self.since) for s in keep])
+        self.sector_variance = discrepancy.of_each("sector", ds["sector"].values, self.since)         # (S, T)
+        self.source_variance = discrepancy.of_each("source", keep, self.since)
         self.population = arr(sel["population"])
         self.car_vkm = arr(sel["car_vkm_resident"])
 

@@ -157,6 +157,12 @@ def of(level: str, name: str, fits: dict[tuple[str, str], Discrepancy] | None = 
     return found.get(("sector", sector), found[POOLED])
 
 
+def of_each(level: str, names, years_since) -> np.ndarray:
+    """The log variances [1] of the sectors or sources ``names`` (:func:`of`) at ``years_since`` (a number or
+    an array of years after the calibration): ``(len(names),) + shape of years_since``."""
+    return np.stack([of(level, str(n)).log_variance(years_since) for n in names])
+
+
 def sum_log_variance(medians: np.ndarray, log_variances: np.ndarray, axis: int = 0) -> np.ndarray:
     """Log variance [1] of a sum of independent lognormal parts of median ``medians`` and log variance
     ``log_variances`` along ``axis``: ln(1 + sum m^2 (exp(v) - 1) / (sum m)^2); 0 where the sum is 0.
