@@ -73,14 +73,14 @@ class _Prediction:
         from . import dims
 
         self.by = by
-        self.parts = ds["emissions"].astype(float) / 1000.0                    # (scenario, municipality, sector, ...)
+        self.emissions = ds["emissions"]                      # read a year at a time: a large ensemble stays small
         self.base = dims.BASE_YEAR
 
     def band(self, scenario: str, label: str, year: int, draws: np.ndarray) -> tuple[float, float, float]:
         """(median, 5 %, 95 %) of the prediction of one value [kt CO2e/yr] from its draws (D,)."""
         from .uncertainty import discrepancy
 
-        parts = self.parts.sel(scenario=scenario, year=year)
+        parts = self.emissions.sel(scenario=scenario, year=year).astype(float) / 1000.0      # [kt CO2e/yr]
         if label != "total":
             parts = parts.sel({self.by: [label]})         # a list keeps the axis, also the sector axis
         medians = parts.median("draw") if "draw" in parts.dims else parts

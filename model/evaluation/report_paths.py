@@ -190,17 +190,19 @@ def _prediction_text(ctx: Context, label: str) -> str:
     from .targets import ETS_SOURCES
 
     if ctx.rule == "non-ets":
-        level, values = "source", ctx.kt_draws("emissions_source")
-        values = values.sel(source=[s for s in dims.SOURCES if s not in ETS_SOURCES])
+        level, variable = "source", "emissions_source"
+        names = [s for s in dims.SOURCES if s not in ETS_SOURCES]
     else:
-        level, values = "sector", ctx.kt_draws()
+        level, variable, names = "sector", "emissions", list(dims.SECTORS)
     years = list(dict.fromkeys(y for y in (2030, int(ctx.years[-1])) if y in [int(x) for x in ctx.years]))
     cells = []
     for y in years:
-        variances = discrepancy.of_each(level, values[level].values, y - dims.BASE_YEAR)          # (P,)
+        variances = discrepancy.of_each(level, names, y - dims.BASE_YEAR)                         # (P,)
+        # one year of every draw at a time [kt CO2e/yr]: an ensemble's every year would be as large as the file
+        values = ctx.ds[variable].sel(municipality=ctx.municipalities, year=y).sel({level: names}).astype(float) / 1e3
         found = []
         for sc in ctx.scenarios:
-            v = values.sel(scenario=sc, year=y).transpose("draw", "municipality", level).values  # (D, M, P)
+            v = values.sel(scenario=sc).transpose("draw", "municipality", level).values             # (D, M, P)
             median, low, high = discrepancy.total_band(v.reshape(len(v), -1),
                                                        np.broadcast_to(variances, v.shape[1:]).reshape(-1))
             found.append(f"{sc} {number(median, 0)} kt ({number(low, 0)}–{number(high, 0)})")

@@ -42,6 +42,7 @@ four largest regions; ``--zero-growth-base``); met when the index is at most 1.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,14 +185,12 @@ class _Paths:
         self.total = arr(sel["emissions"].sum("sector", dtype=float))
         keep = [s for s in dims.SOURCES if s not in ETS_SOURCES]
         self.non_ets = arr(sel["emissions_source"].sel(source=keep).sum("source", dtype=float))
-        # the parts whose discrepancy the inventory's value of a total carries: (D, M, part, T) and (part, T)
-        self.since = np.array(self.years) - dims.BASE_YEAR
-        self.sectors = np.asarray(sel["emissions"].sel(order).transpose("draw", "municipality", "sector", "year")
-                                  .values, dtype=float)
-        self.non_ets_sources = np.asarray(sel["emissions_source"].sel(order).sel(source=keep)
-                                          .transpose("draw", "municipality", "source", "year").values, dtype=float)
-        self.sector_variance = discrepancy.of_each("sector", ds["sector"].values, self.since)         # (S, T)
-        self.source_variance = discrepancy.of_each("source", keep, self.since)
+        # the parts whose discrepancy the inventory's value of a total carries, read year by year when asked
+        # (log_variance): kept whole they would be as large as the emissions of every draw, sector and year
+        self._order = order
+        self._parts = {False: (sel["emissions"], "sector", list(ds["sector"].values)),
+                       True: (sel["emissions_source"], "source", keep)}
+        self._by_year: dict[tuple[int, bool], tuple[np.ndarray, np.ndarray]] = {}
         self.population = arr(sel["population"])
         self.car_vkm = arr(sel["car_vkm_resident"])
 
@@ -201,11 +200,14 @@ class _Paths:
     def log_variance(self, municipalities: list[int], year: int, non_ets: bool = False) -> np.ndarray:
         """The discrepancy's log variance [1] of the emissions of ``municipalities`` together in ``year``,
         in each draw (D,): from the parts, each sector (the non-ETS sources) of each municipality."""
-        k = self.years.index(year)
-        parts, variance = (self.non_ets_sources, self.source_variance) if non_ets else \
-            (self.sectors, self.sector_variance)
-        values = parts[..., k][:, municipalities]                                    # (D, m, part)
-        v = np.broadcast_to(variance[:, k], values.shape)
+        if (year, non_ets) not in self._by_year:
+            parts, level, names = self._parts[non_ets]
+            values = parts.sel(year=year).sel(self._order).sel({level: names})            # the year first: small
+            values = np.asarray(values.transpose("draw", "municipality", level).values, dtype=float)
+            self._by_year[(year, non_ets)] = (values, discrepancy.of_each(level, names, year - dims.BASE_YEAR))
+        values, variance = self._by_year[(year, non_ets)]
+        values = values[:, municipalities]                                            # (D, m, part)
+        v = np.broadcast_to(variance, values.shape)
         return discrepancy.sum_log_variance(values.reshape(len(values), -1), v.reshape(len(values), -1), axis=1)
 
 
@@ -243,14 +245,16 @@ def share_met_inventory(modelled, target, log_variance) -> float:
     value X lognormal about the draw's modelled value with the discrepancy's log variance
     (``uncertainty.discrepancy``; arrays over draws (D,)); where the variance is 0, whether the draw
     meets it. One draw at 100 against a target of 90 with log variance 0.01: Phi(ln 0.9 / 0.1) = 0.146."""
-    from scipy.special import ndtr
-
     modelled, target = np.asarray(modelled, dtype=float), np.asarray(target, dtype=float)
     v = np.broadcast_to(np.asarray(log_variance, dtype=float), modelled.shape)
     met = (modelled <= target).astype(float)
     ok = (v > 0) & (modelled > 0) & (target > 0)
     z = np.log(np.where(ok, target, 1.0) / np.where(ok, modelled, 1.0)) / np.sqrt(np.where(ok, v, 1.0))
-    return float(np.mean(np.where(ok, ndtr(z), np.where((v > 0) & (target <= 0) & (modelled > 0), 0.0, met))))
+    phi = 0.5 * (1.0 + _ERF(z / math.sqrt(2.0)))     # the standard normal's distribution function
+    return float(np.mean(np.where(ok, phi, np.where((v > 0) & (target <= 0) & (modelled > 0), 0.0, met))))
+
+
+_ERF = np.vectorize(math.erf, otypes=[float])   # numpy has no erf, and scipy.special costs 16 MB to import
 
 
 def median_first_year(firsts: list[int | None], years) -> int | None:

@@ -42,7 +42,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import nnls
 
 from .. import dims
 
@@ -82,6 +81,8 @@ def fit_variance(years_since, residuals) -> tuple[float, float]:
     r^2 = 0.04 and 0.16 at h = 2 and 4: the line through both has a = -0.08 < 0, so a = 0 and
     b = sum(h r^2) / sum(h^2) = (0.08 + 0.64) / 20 = 0.036.
     """
+    from scipy.optimize import nnls   # here: scipy.optimize costs 40 MB to import, and only a fit needs it
+
     h, r = np.asarray(years_since, dtype=float), np.asarray(residuals, dtype=float)
     (a, b), _ = nnls(np.column_stack([np.ones_like(h), h]), r * r)
     return float(a), float(b)
