@@ -316,14 +316,39 @@ def choose_precision(precision: str, n_draws: int | None) -> str:
 
 def reweigh(ds, gwp_set: str):
     """A copy of a results Dataset with ``emissions`` and ``emissions_source`` recomputed
-    from the gas masses with another GWP set (e.g. AR5 to compare with a recent inventory)."""
+    from the gas masses with another GWP set (e.g. AR5 to compare with a recent inventory).
+
+    Weighed a gas at a time and summed into sectors a source at a time, in float64: a product of
+    every gas mass with its GWP, or a group-by over sources, would hold several float64 copies of the
+    gas masses at once (2 GB for 1 000 draws)."""
+    import xarray as xr
+
     w = gwp_vector(Params.defaults(1), gwp_set)[0]
-    by_source = (ds["emissions_gas"] * ds["gas"].copy(data=w)).sum("gas")
+    gas = ds["emissions_gas"]
+    g = gas.dims.index("gas")
+    by_source = np.zeros(tuple(n for i, n in enumerate(gas.shape) if i != g))
+    for i, weight in enumerate(w):
+        by_source += np.take(gas.values, i, axis=g).astype(float) * weight
+    source_dims = tuple(d for d in gas.dims if d != "gas")
+    source_da = xr.DataArray(by_source, dims=source_dims, coords={d: gas.coords[d] for d in source_dims
+                                                                    if d in gas.coords})
+    sectors = [str(x) for x in ds["sector"].values]
+    of_source = [str(x) for x in ds["sector_of_source"].values]
+    s = source_dims.index("source")
+    by_sector = np.zeros(by_source.shape[:s] + (len(sectors),) + by_source.shape[s + 1:])
+    for i, sector in enumerate(of_source):
+        into, take = [slice(None)] * by_source.ndim, [slice(None)] * by_source.ndim
+        into[s], take[s] = sectors.index(sector), i
+        by_sector[tuple(into)] += by_source[tuple(take)]
+    sector_dims = tuple("sector" if d == "source" else d for d in source_dims)
+    sector_da = xr.DataArray(by_sector, dims=sector_dims,
+                             coords={d: (ds["sector"] if d == "sector" else gas.coords[d]) for d in sector_dims
+                                     if d == "sector" or d in gas.coords})
     out = ds.copy()
-    out["emissions_source"] = by_source.assign_attrs(ds["emissions_source"].attrs)
-    out["emissions"] = by_source.groupby(ds["sector_of_source"].rename("sector")).sum().reindex(
-        sector=ds["sector"].values).transpose(*ds["emissions"].dims).assign_attrs(
-        {**ds["emissions"].attrs, "gwp": gwp_set})
+    out["emissions_source"] = source_da.transpose(*ds["emissions_source"].dims).assign_attrs(
+        ds["emissions_source"].attrs)
+    out["emissions"] = sector_da.transpose(*ds["emissions"].dims).assign_attrs({**ds["emissions"].attrs,
+                                                                                  "gwp": gwp_set})
     return out
 
 
