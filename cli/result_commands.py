@@ -65,9 +65,10 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
     from framtid.model import hindcast as hc
 
     observations = hc.read_observed(observed, municipality)
-    ds = api.open_results(result, list(hc.VARIABLES))
-    rows = hc.compare(ds, observations, scenario)
-    skipped = hc.outside_run(ds, observations)
+    # read part by part: the comparison weighs one municipality's gases at a time
+    with api.open_results(result, list(hc.VARIABLES), lazy=True) as ds:
+        rows = hc.compare(ds, observations, scenario)
+        skipped = hc.outside_run(ds, observations)
     if skipped:
         click.echo(f"warning: {len(skipped)} observation(s) of years outside the run left out", err=True)
     written = hc.plot(rows, out, force) if out else []

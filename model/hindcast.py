@@ -37,6 +37,7 @@ __all__ = ["Observation", "Series", "Row", "Metric", "read_observed", "compare",
            "plot", "title", "metric_table", "row_table"]
 
 FLAT_SHARE = 0.01       # a change within 1 % of the observed level counts as flat [share]
+WEIGHED_KEPT = 4        # (GWP set, municipality) pairs whose weighed emissions are kept while comparing
 ALL = "all"
 # what the comparison reads from a result file (the command loads only these): emissions by sector and
 # by source, and by gas to re-weigh the run to an observation's GWP set (the agency's are AR5, runs
@@ -172,18 +173,18 @@ class _Paths:
         if self.run_gwp is None:
             raise ResultFileError("the result does not say which GWP set its emissions use (attribute gwp)")
         self.years = tuple(int(y) for y in ds["year"].values)
-        self._weighed: dict[str, tuple] = {}
+        self._weighed: dict[tuple[str, str], tuple] = {}
         self._series: dict[tuple, Series] = {}
 
     def series(self, municipality: str, level: str, name: str, gwp: str) -> Series:
         key = (municipality, level, name, gwp)
         if key not in self._series:
-            by_sector, by_source = self._weighed_draws(gwp)
+            by_sector, by_source = self._weighed_draws(gwp, municipality)
             if level == "source":
-                parts = by_source.sel(municipality=municipality, source=[name]).rename(source="part")
+                parts = by_source.sel(source=[name]).rename(source="part")
             else:   # a total is summed in each draw, before its median and percentiles are taken
                 sectors = list(TOTALS[name]) if level == "total" else [name]
-                parts = by_sector.sel(municipality=municipality, sector=sectors).rename(sector="part")
+                parts = by_sector.sel(sector=sectors).rename(sector="part")
             draws = np.asarray(parts.sum("part").transpose("year", "draw").values, dtype=float)   # (T, D)
             median = np.median(draws, axis=1)
             low = high = None
@@ -205,19 +206,25 @@ class _Paths:
         variances = discrepancy.of_each(part_level, parts["part"].values, since)                 # (P, T)
         return discrepancy.sum_log_variance(parts.median("draw").transpose("part", "year").values, variances)
 
-    def _weighed_draws(self, gwp: str):
-        """Emissions by sector and by source in GWP basis ``gwp``, every draw [t CO2e/yr]."""
-        if gwp not in self._weighed:
-            ds = self.ds.sel(scenario=[self.scenario])
+    def _weighed_draws(self, gwp: str, municipality: str):
+        """A municipality's emissions by sector and by source in GWP basis ``gwp``, every draw [t CO2e/yr].
+        Read and weighed one municipality at a time, the last few kept: an ensemble's every municipality and
+        gas at once would take gigabytes (a file opened lazily reads only the municipality's part)."""
+        key = (gwp, municipality)
+        if key not in self._weighed:
+            ds = self.ds[[v for v in VARIABLES if v in self.ds]].sel(scenario=[self.scenario],
+                                                                   municipality=[municipality])
             if gwp != self.run_gwp:
                 from .api import reweigh
                 from .result_file import require
 
                 require(ds, ["emissions_gas"], "result", f"comparing with observations in {gwp.upper()}")
-                ds = reweigh(ds, gwp)
-            ds = ds.isel(scenario=0)
-            self._weighed[gwp] = (ds["emissions"], ds["emissions_source"])
-        return self._weighed[gwp]
+                ds = reweigh(ds.load(), gwp)
+            ds = ds.isel(scenario=0, municipality=0)
+            if len(self._weighed) >= WEIGHED_KEPT:
+                del self._weighed[next(iter(self._weighed))]
+            self._weighed[key] = (ds["emissions"].load(), ds["emissions_source"].load())
+        return self._weighed[key]
 
 
 def metrics(rows: list[Row]) -> list["Metric"]:
