@@ -60,7 +60,9 @@ def _totals(ds, by: str):
     is not the sum of the parts' 95th percentiles (the parts do not all run high in the same draws),
     so summing percentiles would overstate the range of the total."""
     other = "sector" if by == "municipality" else "municipality"
-    table = ds["emissions"].sum(other, dtype=float) / 1000.0     # float64 also over a single-precision file
+    # float64 also over a single-precision file; skipna=False sums the values as they are (a result has no NaN)
+    # instead of a NaN-free copy of the whole array first
+    table = ds["emissions"].sum(other, dtype=float, skipna=False) / 1000.0
     return table, table.sum(by)
 
 
