@@ -242,6 +242,14 @@ def test_bad_options_exit_2_and_write_nothing(result_file, tmp_path, args, words
     assert not list(tmp_path.iterdir())
 
 
+def test_a_result_without_a_variable_the_report_reads_is_refused_before_any_work(tmp_path):
+    path = tmp_path / "few.nc"
+    api.save(api.select_variables(api.run(["framtid:reference"]), ["emissions", "emissions_source"]), path)
+    res = invoke("report", path, "--out", tmp_path / "rep")
+    assert res.exit_code != 0 and "which framtid report needs" in res.output and "car_vkm" in res.output
+    assert not (tmp_path / "rep").exists()
+
+
 def test_out_must_name_a_folder_and_is_required(result_file, tmp_path):
     file = tmp_path / "report.html"
     file.write_text("x")

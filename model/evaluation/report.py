@@ -168,7 +168,10 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     against the scenario it extends and costed; ``package_source`` names it)."""
     from .. import draw_statistics, result_summary
 
+    from ..result_file import require
+
     picked = check_options(ds, municipalities, year, source)
+    require(ds, list(VARIABLES), source, "framtid report")   # before any work: a large ensemble takes minutes
     if rule not in tg.RULES:
         raise UsageError(f"--national-rule: {rule!r} is not a rule; allowed: {', '.join(tg.RULES)}")
     if package is not None:
