@@ -19,11 +19,12 @@ def _paths(ctx: Context, draws: bool = False):
     rule 'non-ets'."""
     from .targets import ETS_SOURCES
 
-    kt = ctx.kt_draws if draws else ctx.kt
     if ctx.rule == "non-ets":
         keep = [s for s in dims.SOURCES if s not in ETS_SOURCES]
-        return kt("emissions_source").sel(source=keep).sum("source")
-    return kt().sum("sector")
+        if draws:
+            return ctx.kt_draws("emissions_source", over=("source",), select={"source": keep})
+        return ctx.kt("emissions_source").sel(source=keep).sum("source")
+    return ctx.kt_draws(over=("sector",)) if draws else ctx.kt().sum("sector")
 
 
 def _panel(ctx: Context, title: str, members: list[str], paths, paths_draws) -> PathPanel:

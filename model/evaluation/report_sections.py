@@ -44,7 +44,7 @@ def sectors_section(ctx: Context) -> Section:
     cols = [(sc, y) for sc in ctx.scenarios for y in ((dims.BASE_YEAR, ctx.year) if sc == first else (ctx.year,))]
     header = ("sector",) + tuple(f"{sc} {y}" for sc, y in cols)
     # summed over the municipalities (and, for the total, the sectors) draw by draw
-    summed = (ctx.kt_draws() if ctx.ranged else by_sector).sum("municipality")
+    summed = ctx.kt_draws(over=("municipality",)) if ctx.ranged else by_sector.sum("municipality")
     rows = []
     for s in dims.SECTORS + ("total",):
         cells = []
@@ -82,7 +82,7 @@ def difference_section(ctx: Context) -> Section:
     groups = (("", 1),) + tuple((f"{sc} minus {first} [{unit(ctx)}]", len(shown)) for sc in ctx.scenarios[1:])
     rows = []
     # differences draw by draw (the scenarios' draws share their parameter values), then percentiles
-    paired = ctx.kt_draws().sum("municipality") if ctx.ranged else by_sector
+    paired = ctx.kt_draws(over=("municipality",)) if ctx.ranged else by_sector
     for s in dims.SECTORS + ("total",):
         cells = []
         for sc in ctx.scenarios[1:]:

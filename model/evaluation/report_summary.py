@@ -61,7 +61,7 @@ def _ranged_total_rows(ctx: Context, years: list[int]) -> list[tuple]:
     computed draw by draw (the scenarios' draws share their parameter values), then median and range."""
     from ..draw_statistics import range_cell, spread
 
-    totals = ctx.kt_draws().sum(["municipality", "sector"])                  # (scenario, year, draw)
+    totals = ctx.kt_draws(over=("municipality", "sector"))                   # (scenario, year, draw)
     first = ctx.scenarios[0]
     rows = []
     for sc in ctx.scenarios:
