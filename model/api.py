@@ -332,14 +332,7 @@ def reweigh(ds, gwp_set: str):
     source_dims = tuple(d for d in gas.dims if d != "gas")
     source_da = xr.DataArray(by_source, dims=source_dims, coords={d: gas.coords[d] for d in source_dims
                                                                     if d in gas.coords})
-    sectors = [str(x) for x in ds["sector"].values]
-    of_source = [str(x) for x in ds["sector_of_source"].values]
-    s = source_dims.index("source")
-    by_sector = np.zeros(by_source.shape[:s] + (len(sectors),) + by_source.shape[s + 1:])
-    for i, sector in enumerate(of_source):
-        into, take = [slice(None)] * by_source.ndim, [slice(None)] * by_source.ndim
-        into[s], take[s] = sectors.index(sector), i
-        by_sector[tuple(into)] += by_source[tuple(take)]
+    by_sector = sectors_from_sources(by_source, source_dims.index("source"))
     sector_dims = tuple("sector" if d == "source" else d for d in source_dims)
     sector_da = xr.DataArray(by_sector, dims=sector_dims,
                              coords={d: (ds["sector"] if d == "sector" else gas.coords[d]) for d in sector_dims

@@ -255,13 +255,14 @@ def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
     geo = geography(c)
     weights = c.purpose_share[0][None, None, :] * np.ones((1, len(dims.ZONES), 1))     # zone x purpose, even zones
     rows = []
-    for i, cordon in enumerate(cordons()):
+    every = cordons()
+    for i, cordon in enumerate(every):
         crossing = (geo.crossings[0, i] * weights).sum(axis=(1, 2)) / weights.sum()       # (M,)
         who = "; ".join(f"{m} {x:.2f}" for m, x in zip(dims.MUNICIPALITIES, crossing) if x > 0.0005)
         inside = "/".join(f"{x:g}" for x in cordon.inside_share)
         years = "scenario" if cordon.scenario_file else f"{cordon.first_year}-{cordon.last_year or ''}"
         rows.append((cordon.id, cordon.name, cordon.municipality, cordon.charged_direction, inside, years, who,
-                     f"{cordon.external_passage_ratio:g}", _hour_rule(cordon, cordons()), cordon.succeeds or "-",
+                     f"{cordon.external_passage_ratio:g}", _hour_rule(cordon, every), cordon.succeeds or "-",
                      cordon.status))
     return (("cordon", "name", "municipality", "direction", "inside_A/B/C", "years", "crossed_by",
              "external_ratio", "hour_rule", "succeeds", "status"), rows)

@@ -77,18 +77,31 @@ class _Prediction:
         self.by = by
         self.emissions = ds["emissions"]                      # read a year at a time: a large ensemble stays small
         self.base = dims.BASE_YEAR
+        self._medians: dict[tuple[str, int], tuple] = {}
+
+    def _parts(self, scenario: str, year: int):
+        """The parts' medians over the draws [kt CO2e/yr] by municipality and sector and the sectors' log
+        variances of one scenario and year, read once for every row of the table."""
+        from .uncertainty import discrepancy
+
+        key = (scenario, year)
+        if key not in self._medians:
+            parts = self.emissions.sel(scenario=scenario, year=year).astype(float) / 1000.0      # [kt CO2e/yr]
+            medians = (parts.median("draw") if "draw" in parts.dims else parts).transpose("municipality", "sector")
+            self._medians[key] = (medians, discrepancy.of_each("sector", medians["sector"].values, year - self.base))
+        return self._medians[key]
 
     def band(self, scenario: str, label: str, year: int, draws: np.ndarray) -> tuple[float, float, float]:
         """(median, 5 %, 95 %) of the prediction of one value [kt CO2e/yr] from its draws (D,)."""
         from .uncertainty import discrepancy
 
-        parts = self.emissions.sel(scenario=scenario, year=year).astype(float) / 1000.0      # [kt CO2e/yr]
+        medians, variances = self._parts(scenario, year)
         if label != "total":
-            parts = parts.sel({self.by: [label]})         # a list keeps the axis, also the sector axis
-        medians = parts.median("draw") if "draw" in parts.dims else parts
-        variances = discrepancy.of_each("sector", parts["sector"].values, year - self.base)      # (S,)
-        medians = medians.transpose(*[d for d in medians.dims if d != "sector"], "sector").values
-        v = discrepancy.sum_log_variance(medians.reshape(-1), np.broadcast_to(variances, medians.shape).reshape(-1))
+            if self.by == "sector":
+                variances = variances[[str(s) for s in medians["sector"].values].index(label)][None]
+            medians = medians.sel({self.by: [label]})     # a list keeps the axis, also the sector axis
+        values = medians.values                                                                 # (M, S)
+        v = discrepancy.sum_log_variance(values.reshape(-1), np.broadcast_to(variances, values.shape).reshape(-1))
         median, low, high = spread(draws) if len(draws) > 1 else (draws[0], None, None)
         lo, hi = discrepancy.band(median, low, high, v)
         return float(median), float(lo), float(hi)

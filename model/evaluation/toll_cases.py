@@ -66,14 +66,14 @@ def without(scenario, change):
     succeeds another (``Cordon.succeeds``), the system that replaced the predecessor left out (the new schemes
     of the owner's cordons starting that year) and the predecessor kept (its end that year undone,
     :func:`_ends`); for another new scheme, no scheme."""
-    before = _replaced(scenario, change)
-    system = _system(scenario, change) if _ends(scenario, change) else [change]
+    before, ends = _replaced(scenario, change), _ends(scenario, change)
+    system = _system(scenario, change) if ends else [change]
     rest = [m for m in scenario.measures if not any(m is x for x in system)]
     if before:
         w = before[0]
         rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
                             label=f"{change.label} (rates held)"))
-    for end in _ends(scenario, change):   # the predecessor's last rates run on, as if the scheme had not come
+    for end in ends:   # the predecessor's last rates run on, as if the scheme had not come
         rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
                 else m for m in rest if m is not end]
     return replace(scenario, measures=tuple(rest))
@@ -82,9 +82,12 @@ def without(scenario, change):
 def predecessor(scenario, change) -> str | None:
     """The cordon whose stations a new scheme's cordon continues, or None (a change of rates, or a cordon that
     succeeds none)."""
+    from ..cordons import cordons, using
+
     if _replaced(scenario, change):
         return None
-    cordon = next((c for c in scenario_cordons(scenario) if c.id == change.values["cordon"]), None)
+    with using(scenario.cordons):   # the cordons its runs know: the embedded ones and the scenario's own
+        cordon = next((c for c in cordons() if c.id == change.values["cordon"]), None)
     return (cordon.succeeds or None) if cordon is not None else None
 
 
@@ -99,18 +102,10 @@ def _ends(scenario, change) -> list:
 
 def _system(scenario, change) -> list:
     """The new schemes (:func:`changes`, no rates replaced) on cordons of ``change``'s owner that start in its
-    year: the scheme a successor belongs to (Oslo 2019: Osloringen, the Indre ring and Bygrensen)."""
-    owner = {c.id: c.municipality for c in scenario_cordons(scenario)}
-    mine = owner[change.values["cordon"]]
+    year: the scheme a successor belongs to (Oslo 2019: Osloringen, the Indre ring and Bygrensen). A charge
+    belongs to its cordon's owner, so the measures' municipalities tell the owner."""
     return [m for m in changes(scenario) if m.start_year == change.start_year and not _replaced(scenario, m)
-            and owner[m.values["cordon"]] == mine]
-
-
-def scenario_cordons(scenario) -> tuple:
-    """Every cordon a scenario's run knows: the embedded ones and its own."""
-    from ..cordons import embedded_cordons
-
-    return embedded_cordons() + tuple(scenario.cordons)
+            and m.municipalities == change.municipalities]
 
 
 def changes(scenario, cordons: tuple[str, ...] | None = None, own: bool = False) -> list:

@@ -80,11 +80,17 @@ def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray, 
     dearer passage only. Example: 1 paid passage of 27 NOK and 1 of 21 NOK, both crossed by the same trip
     under one hour rule: 27 + 21 - 21 = 27 NOK.
     """
-    light = prices[:, :, LIGHT] * is_charged[:, :, None, None]                        # (D, C, F, T)
+    light = light_prices(prices, is_charged)                                            # (D, C, F, T)
     out = _per_trip(paid, light)
     if waived is not None and len(pairs):
         out -= _per_trip(waived, cheaper_passage(light, pairs))
     return out
+
+
+def light_prices(prices: np.ndarray, is_charged: np.ndarray) -> np.ndarray:
+    """The light-vehicle prices ``(D, C, F, T)`` [NOK/passage] of :func:`cordon_prices`, 0 where a cordon does
+    not charge light fossil vehicles (``is_charged`` ``(D, C)``, :func:`charged`)."""
+    return prices[:, :, LIGHT] * is_charged[:, :, None, None]
 
 
 def cheaper_passage(light: np.ndarray, pairs: np.ndarray) -> np.ndarray:

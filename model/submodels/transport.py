@@ -331,7 +331,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
 
     m = len(dims.MUNICIPALITIES)
     all_light = counted * (1.0 + geo.external)[None, :, None]
-    mix = toll_fuel_mix(state.vkm_share)[:, geo.owner]                                          # (D, C, F)
+    fuel_mix = toll_fuel_mix(state.vkm_share)                                                  # (D, M, F)
+    mix = fuel_mix[:, geo.owner]                                                               # (D, C, F)
     car_revenue = np.einsum("dct,dcft,dcf->dc", all_light, prices[:, :, tolls.LIGHT], mix)     # (D, C)
     car_revenue = tolls.per_owner(car_revenue, geo.owner, m) - waived_revenue(state, prices, crossing_cars(choice)[0],
                                                                               mix)
@@ -342,7 +343,6 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     # fuels of its own municipality's cars (the same terms as the passages and the mode choice), for each
     # system of cordons its crossing car trips and its tolls (where a group crosses one, the other's are 0).
     terms = toll_terms(state, prices)
-    fuel_mix = toll_fuel_mix(state.vkm_share)
     per_trip = tolls.fleet_average(terms.by_fuel, fuel_mix)                                   # (D, M, Z, P, T)
     own_trip = tolls.fleet_average(terms.own_by_fuel, fuel_mix)
     toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_own"], own_trip)
