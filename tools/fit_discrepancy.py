@@ -40,7 +40,8 @@ def table_text(fits: list) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(discrepancy.COLUMNS)
     for f in fits:
-        writer.writerow((f.level, f.name, *(f"{x:.6g}" for x in (f.noise, *f.noise_range, f.drift, *f.drift_range)),
+        writer.writerow((f.level, f.name,
+                         *(f"{x:.6g}" for x in (f.noise, *f.noise_range, f.drift, *f.drift_range, f.t95)),
                          f.observations, " ".join(f.municipalities), SOURCE))
     return out.getvalue()
 
@@ -67,10 +68,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     rows = hindcast_rows()
     fits = discrepancy.fit(rows)
-    print(f"{'level':<7} {'name':<22} {'n':>3}  {'a [1]':>8} {'b [1/yr]':>9}  {'sd 2013':>7} {'sd 2030':>7}")
+    print(f"{'level':<7} {'name':<22} {'n':>3}  {'a [1]':>8} {'b [1/yr]':>9} {'t95':>5}  {'sd 2013':>7} {'sd 2030':>7}"
+          "  (sd: predictive)")
     for f in fits:
         sd = [float(f.log_variance(y - dims.BASE_YEAR)) ** 0.5 for y in (2013, 2030)]
-        print(f"{f.level:<7} {f.name:<22} {f.observations:>3}  {f.noise:8.4f} {f.drift:9.5f}  "
+        print(f"{f.level:<7} {f.name:<22} {f.observations:>3}  {f.noise:8.4f} {f.drift:9.5f} {f.t95:5.2f}  "
               f"{sd[0]:7.3f} {sd[1]:7.3f}")
     inside, total = left_out_check(rows)
     print(f"out of sample (each municipality against the fit without it): {inside} of {total} observations after "

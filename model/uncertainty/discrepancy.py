@@ -17,9 +17,14 @@ least squares of r^2 on (1, h), per sector and per source), as the roadmap's cal
 years up to a cut-off (2013, where the embedded inventory ends), never on the years a projection is
 judged on.
 
-The **prediction band** of a modelled value combines the two in log space,
+The variance is estimated from few residuals (six of three municipalities for most sectors), so the
+band of a new observation is Student's t with n - 2 degrees of freedom, not normal (the predictive
+distribution of a value whose variance is estimated: t_{0.95} = 2.13 for n = 6, 1.67 for the 62 of every
+sector pooled). :meth:`Discrepancy.log_variance` gives that predictive variance, the fit's a + b h times
+(t_{0.95} / z)^2, so a band, a sum of parts and a chance of meeting a target all take it as they take a
+log variance. The **prediction band** of a modelled value combines it with the draws' spread in log space,
 
-    s^2 = s_p^2 + a + b h,    band = median x exp(+-z s),    z = 1.645 (5 and 95 %),
+    s^2 = s_p^2 + (a + b h) (t / z)^2,    band = median x exp(+-z s),    z = 1.645 (5 and 95 %),
 
 with s_p the spread of the draws on each side, ln(median / p05) / z below and ln(p95 / median) / z above
 (zero with one draw: a single run gets the band of the discrepancy alone; without a discrepancy the band
@@ -52,7 +57,7 @@ MIN_OBSERVATIONS = 4             # a name is fitted on at least this many residu
 # gas in 2013, ln ratio -1.3) would set the variance of two; sectors average their sources out
 MIN_MUNICIPALITIES = {"sector": 2, "source": 3}
 FILE = "discrepancy.csv"
-COLUMNS = ("level", "name", "noise", "noise_low", "noise_high", "drift", "drift_low", "drift_high",
+COLUMNS = ("level", "name", "noise", "noise_low", "noise_high", "drift", "drift_low", "drift_high", "t95",
            "observations", "municipalities", "source")
 
 
@@ -68,11 +73,15 @@ class Discrepancy:
     municipalities: tuple[str, ...] = ()
     noise_range: tuple[float, float] = (0.0, 0.0)    # [1] leaving out one municipality at a time
     drift_range: tuple[float, float] = (0.0, 0.0)    # [1/yr]
+    t95: float = Z90            # [1] Student's t 95th percentile for observations - 2 degrees of freedom
 
     def log_variance(self, years_since: np.ndarray | float) -> np.ndarray:
-        """a + b h for h > 0 years since calibration, 0 at (or before) the calibration year [1]."""
+        """The predictive log variance [1] of an observation h > 0 years after calibration: the fit's a + b h
+        widened by (t95 / z)^2 for a variance estimated from few residuals; 0 at (or before) the calibration
+        year."""
         h = np.asarray(years_since, dtype=float)
-        return np.where(h > 0, self.noise + self.drift * np.maximum(h, 0.0), 0.0)
+        widening = (self.t95 / Z90) ** 2
+        return np.where(h > 0, (self.noise + self.drift * np.maximum(h, 0.0)) * widening, 0.0)
 
 
 def fit_variance(years_since, residuals) -> tuple[float, float]:
@@ -106,7 +115,15 @@ def _fit_one(level: str, name: str, found: list[tuple[str, int, float]]) -> Disc
                 for out in municipalities] if len(municipalities) > 1 else [(a, b)]
     return Discrepancy(level, name, a, b, len(found), municipalities,
                        (min(f[0] for f in left_out), max(f[0] for f in left_out)),
-                       (min(f[1] for f in left_out), max(f[1] for f in left_out)))
+                       (min(f[1] for f in left_out), max(f[1] for f in left_out)), t95(len(found)))
+
+
+def t95(observations: int) -> float:
+    """Student's t 95th percentile [1] for a variance fitted (a and b) to ``observations`` residuals:
+    observations - 2 degrees of freedom, at least 1. Six residuals: t(4) = 2.132, against z = 1.645."""
+    from scipy.special import stdtrit   # here: only a fit needs it
+
+    return float(stdtrit(max(observations - 2, 1), 0.95))
 
 
 def enough(level: str, found: list[tuple[str, int, float]]) -> bool:
@@ -140,9 +157,13 @@ def table() -> dict[tuple[str, str], Discrepancy]:
         values = {c: _float(FILE, line, r, c) for c in COLUMNS[2:8]}
         if any(v < 0 for v in values.values()):
             raise DataError(f"{FILE}: line {line}: variances must be at least 0")
+        t = _float(FILE, line, r, "t95")
+        if not t >= Z90:
+            raise DataError(f"{FILE}: line {line}: t95 is {t:g}; a t percentile is at least z = {Z90:.4f}")
         out[key] = Discrepancy(r["level"], r["name"], values["noise"], values["drift"],
                                int(_float(FILE, line, r, "observations")), tuple(r["municipalities"].split()),
-                               (values["noise_low"], values["noise_high"]), (values["drift_low"], values["drift_high"]))
+                               (values["noise_low"], values["noise_high"]), (values["drift_low"], values["drift_high"]),
+                               t)
     if POOLED not in out:
         raise DataError(f"{FILE}: the pooled row (level sector, name *) is missing")
     return out
