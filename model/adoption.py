@@ -195,7 +195,14 @@ class Agenda:
 def appraise(model) -> np.ndarray:
     """Expected abatement of each adaptive measure, (J, T, D, M) [t CO2e/yr]: the scenario's forced
     measures run once as they are and once with each adaptive measure forced from its start_year,
-    all as one batch run (the draw axis holds J + 1 copies of the draws)."""
+    all as one batch run (the draw axis holds J + 1 copies of the draws).
+
+    Adopted in year Y, a measure starts in Y and so re-sets an instrument (a ``replace`` lever: a fee,
+    a toll) over the forced settings that started before Y. The appraisal cannot know Y, so each
+    measure is set on top of every forced one: its effect is that of being the instrument's last
+    setting (Oslo's parking fee of 2020 does not hide a fee Oslo may adopt in 2026). Forced settings
+    that start after the adoption would in fact replace it; the appraisal then overstates the effect
+    for the years after them."""
     from .parameters import Params
     from .simulation import YEARS, FramtidModel
 
@@ -205,7 +212,7 @@ def appraise(model) -> np.ndarray:
                     d * (j + 1), model.params.specs)
     masks = {len(agenda.forced) + i: np.repeat(np.arange(j + 1) == i + 1, d) for i in range(j)}
     paths = lever_paths(agenda.forced + [replace(m, adoption="forced") for m in agenda.adaptive], YEARS,
-                        d * (j + 1), masks)
+                        d * (j + 1), masks, on_top=frozenset(masks))
     batch = FramtidModel(model.scenario, params, seed=model._seed, inputs=model.inputs, paths=paths)
     batch.run()
     total = batch.emission_totals()                                     # (T, (J+1)*D, M)

@@ -140,6 +140,18 @@ def test_ties_in_start_year_do_not_depend_on_file_order():
     assert paths["oil_heating_ban"][at(2030), 0, 0] == pytest.approx(0.7)       # max: the stronger ban
 
 
+def test_a_measure_set_on_top_stays_in_force_over_later_settings():
+    # The appraisal of an adaptive measure: 0.3 from 2012 on top of a forced 0.9 from 2020 stays 0.3, in the
+    # draws it acts in; elsewhere the later start is in force as usual.
+    ms = [measure("biofuel_blend", {"petrol_share": 0.9, "diesel_share": 0.9}, 2020, label="b"),
+          measure("biofuel_blend", {"petrol_share": 0.3, "diesel_share": 0.3}, 2012, label="a")]
+    p = lever_paths(ms, YEARS, 2, {1: np.array([False, True])}, on_top=frozenset({1}))["biofuel_share_petrol"]
+    assert p[at(2019), :, OSLO] == pytest.approx([0.0, 0.3])
+    assert p[at(2050), :, OSLO] == pytest.approx([0.9, 0.3])
+    plain = lever_paths(ms, YEARS, 2, {1: np.array([False, True])})["biofuel_share_petrol"]
+    assert plain[at(2050), :, OSLO] == pytest.approx([0.9, 0.9])
+
+
 def test_an_ended_measure_returns_the_earlier_value():
     ms = [measure("pt_service", {"change": 0.4}, 2010, label="a"),
           measure("pt_service", {"change": 1.0}, 2015, end=2019, label="b")]

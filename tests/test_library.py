@@ -7,6 +7,7 @@ neighbour; the shipped packages do what their comments say.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
@@ -247,6 +248,32 @@ def test_a_charge_on_oslos_cordons_reaches_the_commuters_of_baerum():
     assert series(toll, "car_vkm_resident", OSLO)[k] < series(ref, "car_vkm_resident", OSLO)[k]
     np.testing.assert_allclose(series(toll, "car_vkm_resident", BERGEN), series(ref, "car_vkm_resident", BERGEN),
                                rtol=1e-12)
+
+
+def test_the_policy_history_holds_oslos_parking_fees_with_their_bev_rules():
+    """current-policies: Oslo's fees of 2016 and 2020 per car trip since 2009 (parking.csv, one hour per paying
+    trip: A zones 0.5 x (56 - 37.3) + 0.5 x (24 - 20) = 11.35 NOK, B 13 - 10.8 = 2.2; from 2020 A 19.35, B 4.8),
+    battery-electric cars free until 2020 and paying 20 % after; no other municipality has a fee."""
+    from framtid.model.measures import lever_paths
+    from framtid.model.prices import to_real_2009
+
+    paths = lever_paths(list(scenario("current-policies").measures), np.array(dims.YEARS), 1)
+    fee, discount = paths["parking_fee_nok"][:, 0], paths["bev_parking_discount"][:, 0]
+
+    def at(year):
+        return year - dims.BASE_YEAR
+
+    assert fee[at(2015)].max() == 0.0
+    np.testing.assert_allclose(fee[at(2016), OSLO], np.array([11.35, 2.2, 0.0]) * to_real_2009(2016))
+    np.testing.assert_allclose(fee[at(2024), OSLO], np.array([19.35, 4.8, 0.0]) * to_real_2009(2020))
+    assert np.delete(fee, OSLO, axis=1).max() == 0.0
+    assert discount[at(2019), OSLO] == 1.0 and discount[at(2020), OSLO] == pytest.approx(0.8)
+    # the fees cut Oslo's car use against the history without them
+    history = scenario("current-policies")
+    without = api.run_scenario(dataclasses.replace(history, measures=tuple(
+        m for m in history.measures if m.kind != "parking_fee")))
+    k = at(2020)
+    assert series(run_named("current-policies"), "car_vkm_resident")[k] < 0.99 * series(without, "car_vkm_resident")[k]
 
 
 def test_in_the_adaptive_package_some_municipalities_adopt_and_others_wait():

@@ -59,14 +59,17 @@ def _order(m: Measure) -> tuple:
 
 
 def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
-                draw_masks: dict[int, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+                draw_masks: dict[int, np.ndarray] | None = None,
+                on_top: frozenset[int] = frozenset()) -> dict[str, np.ndarray]:
     """Turn a scenario's measures into lever paths ``(T, D, M, *axes)``, each lever by its rule.
 
     ``draw_masks`` maps the position of a measure in ``measures`` to the draws (D,) bool it acts
     in (a measure adopted adaptively in some draws only, or a subset of a package); other measures
     act in every draw. A lever no masked measure sets is the same in every draw: it is computed once
     and returned as a read-only view broadcast over the draws (a toll path over 1 000 draws would
-    otherwise take gigabytes).
+    otherwise take gigabytes). The measures at the positions ``on_top`` are set after all others,
+    whatever their start: under ``replace`` they stay in force over later settings (the appraisal of
+    a measure a municipality may adopt in any year, which then re-sets the instrument).
     """
     masks = draw_masks or {}
     targets = [lever_targets(m) for m in measures]
@@ -74,7 +77,7 @@ def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
     n_muni = len(dims.MUNICIPALITIES)
     paths = neutral_paths(len(years), 1, n_muni, set(LEVERS) - varying)
     paths.update(neutral_paths(len(years), n_draws, n_muni, varying))
-    for i in sorted(range(len(measures)), key=lambda i: _order(measures[i])):
+    for i in sorted(range(len(measures)), key=lambda i: (i in on_top, _order(measures[i]))):
         m = measures[i]
         s = strength(years, m.start_year, m.ramp_years, m.end_year)
         if i in masks:
