@@ -30,8 +30,8 @@ COMMUTE, ERRANDS, LEISURE = range(3)
 START = 2015
 NEW_KINDS = ("toll_change", "parking_supply", "low_emission_zone", "zero_emission_zone", "car_free_centre",
              "new_rail_line", "cycle_network", "walkability", "densification", "job_location_abc", "park_and_ride",
-             "freight_consolidation", "zero_emission_freight", "car_sharing", "telework", "road_capacity",
-             "bus_biogas")
+             "freight_consolidation", "zero_emission_freight", "zero_emission_buses", "car_sharing", "telework",
+             "road_capacity", "bus_biogas")
 ROAD = tuple(dims.SOURCES.index(s) for s in transport_state.CLASS_SOURCES)
 PARAMS = Params.defaults(1)
 
@@ -387,6 +387,24 @@ def test_zero_emission_freight_turns_the_fleets_over():
     # by 2050 a van of 2014 or older (age 36+) survives with R(36) = exp(-(36/14.6)^3) ~ 3e-7
     assert fleet.weibull_survival(36.0, p("transport.weibull_shape.van"), p("transport.weibull_scale.van")) < 1e-6
     assert emissions(full)[k(2050), OSLO, vans, 0] < 1e-4 * emissions(ref)[k(2050), OSLO, vans, 0]
+    electricity = tr.ROAD_CARRIERS.index("electricity")
+    assert change(full, "road_energy", 2030)[electricity] > 0
+    assert_leaves_alone(full)
+
+
+def test_zero_emission_buses_turn_the_bus_fleet_over():
+    ref = run()
+    half, full = (run("zero_emission_buses", share=s) for s in (0.5, 1.0))
+    buses = dims.SOURCES.index("buses")
+    for year in (START, 2025):
+        assert emissions(full)[k(year), OSLO, buses, 0] < emissions(half)[k(year), OSLO, buses, 0] \
+            < emissions(ref)[k(year), OSLO, buses, 0]
+    # the buses' vkm and the other classes' are as before: only the powertrain of new buses changes
+    np.testing.assert_array_equal(rec(full, "vkm")[:, OSLO], rec(ref, "vkm")[:, OSLO])
+    # a bus bought before 2015 is 36 or older by 2050: R(36) = exp(-(36/12.3)^3) ~ 1.3e-11 of them are left
+    survival = fleet.weibull_survival(36.0, p("transport.weibull_shape.bus"), p("transport.weibull_scale.bus"))
+    assert survival < 1e-10
+    assert emissions(full)[k(2050), OSLO, buses, 0] < 1e-6 * emissions(ref)[k(2050), OSLO, buses, 0]
     electricity = tr.ROAD_CARRIERS.index("electricity")
     assert change(full, "road_energy", 2030)[electricity] > 0
     assert_leaves_alone(full)

@@ -195,30 +195,43 @@ def bev_tax_relief(view: RunView) -> np.ndarray:
     return bev * per_car
 
 
-def freight_premium(p: Params, vehicle: str, years: np.ndarray) -> np.ndarray:
-    """Extra purchase price of a zero-emission van or truck [real 2009 NOK] ``(T, D, 1)``:
-    ``cost.zero_emission_freight.<vehicle>_premium`` (2019 NOK) x exp(-decline (t - 2019))."""
+def zero_emission_premium(p: Params, kind: str, vehicle: str, years: np.ndarray) -> np.ndarray:
+    """Extra purchase price of a zero-emission vehicle [real 2009 NOK] ``(T, D, 1)``:
+    ``cost.<kind>.<vehicle>_premium`` (2019 NOK) x exp(-``cost.<kind>.premium_decline`` (t - 2019))."""
     t = (years - 2019).astype(float)[:, None, None]
-    return (money(p, f"cost.zero_emission_freight.{vehicle}_premium", 2019)
-            * np.exp(-param(p, "cost.zero_emission_freight.premium_decline") * t))
+    return (money(p, f"cost.{kind}.{vehicle}_premium", 2019)
+            * np.exp(-param(p, f"cost.{kind}.premium_decline") * t))
 
 
-def zero_emission_freight_outlays(view: RunView) -> np.ndarray:
-    """Extra purchase cost of the zero-emission vans and trucks bought [real 2009 NOK/yr] ``(T, D, M)``:
-    for each class, purchases of the stock (territorial vkm / ``transport.annual_km.<class>``, over
-    its mean Weibull life) x the lever's zero-emission share of new vehicles x the premium."""
+def zero_emission_outlays(view: RunView, kind: str, vehicles: tuple[str, ...]) -> np.ndarray:
+    """Extra purchase cost of the zero-emission vehicles of ``vehicles`` (classes of ``dims.VEHICLE_CLASSES``)
+    bought [real 2009 NOK/yr] ``(T, D, M)``: for each class, purchases of the stock (territorial vkm /
+    ``transport.annual_km.<class>``, over its mean Weibull life) x the lever's zero-emission share of new
+    vehicles x the premium (:func:`zero_emission_premium`)."""
     p, out = view.params, 0.0
-    for vehicle, cls in (("van", "van"), ("heavy", "heavy")):
-        stock = view.record["vkm"][..., dims.VEHICLE_CLASSES.index(cls)] / param(p, f"transport.annual_km.{cls}")
-        life = weibull_mean_life(p[f"transport.weibull_scale.{cls}"], p[f"transport.weibull_shape.{cls}"])
-        bought = purchases(stock, life) * view.levers[f"zero_emission_share_new_{vehicle}"]
-        out = out + bought * freight_premium(p, vehicle, view.years)
+    for vehicle in vehicles:
+        vkm = view.record["vkm"][..., dims.VEHICLE_CLASSES.index(vehicle)]
+        stock = vkm / param(p, f"transport.annual_km.{vehicle}")
+        bought = purchases(stock, vehicle_life(p, vehicle)) * view.levers[f"zero_emission_share_new_{vehicle}"]
+        out = out + bought * zero_emission_premium(p, kind, vehicle, view.years)
     return out
 
 
-def freight_life(p: Params) -> np.ndarray:
-    """Mean life of vans and trucks [yr] ``(D,)`` (the van's; the two Weibull curves are the same)."""
-    return weibull_mean_life(p["transport.weibull_scale.van"], p["transport.weibull_shape.van"])
+def vehicle_life(p: Params, vehicle: str) -> np.ndarray:
+    """Mean life of a vehicle class [yr] ``(D,)`` from its Weibull survival."""
+    return weibull_mean_life(p[f"transport.weibull_scale.{vehicle}"], p[f"transport.weibull_shape.{vehicle}"])
+
+
+def zero_emission_item(kind: str, vehicles: tuple[str, ...], what: str, life: str) -> CostItem:
+    """The vehicles item of a zero-emission kind: the extra purchase cost of the vehicles bought, an
+    investment annuitised over the mean life of ``life`` (a class)."""
+    names = tuple(f"cost.{kind}.{v}_premium" for v in vehicles) + (f"cost.{kind}.premium_decline",)
+    return costing.investment_item(
+        "vehicles", "users",
+        f"extra purchase cost of {what} bought: purchases of each fleet (vkm / transport.annual_km.*, over the mean "
+        f"Weibull life) x zero-emission share of new vehicles x cost.{kind}.<{'|'.join(vehicles)}>_premium (2019 "
+        f"NOK), falling at cost.{kind}.premium_decline",
+        lambda view: zero_emission_outlays(view, kind, vehicles), lambda p: vehicle_life(p, life), names)
 
 
 def gas_bus_capital_cost(view: RunView, rate) -> np.ndarray:
@@ -364,17 +377,14 @@ COSTS = {
         "the running cost of consolidation centres is a GAP (Allen et al. 2012: figures not retrieved); Klimakur "
         "2030 T03 gives only a cost class (< 500 NOK/t)"),
     "zero_emission_freight": Costs(
-        (costing.investment_item(
-            "vehicles", "users",
-            "extra purchase cost of zero-emission vans and trucks bought: purchases of each fleet (vkm / "
-            "transport.annual_km.*, over the mean Weibull life) x zero-emission share of new vehicles x "
-            "cost.zero_emission_freight.<van|heavy>_premium (2019 NOK), falling at "
-            "cost.zero_emission_freight.premium_decline", zero_emission_freight_outlays,
-            freight_life, ("cost.zero_emission_freight.van_premium",
-                                           "cost.zero_emission_freight.heavy_premium",
-                                           "cost.zero_emission_freight.premium_decline")),
+        (zero_emission_item("zero_emission_freight", ("van", "heavy"), "zero-emission vans and trucks", "van"),
          costing.energy_item()),
         not_counted=("charging infrastructure (GAP)",
+                     "Enova support, a transfer that is not part of the kind")),
+    "zero_emission_buses": Costs(
+        (zero_emission_item("zero_emission_buses", ("bus",), "zero-emission buses", "bus"),
+         costing.energy_item()),
+        not_counted=("chargers at depots and end stops (GAP; in the premium's range)",
                      "Enova support, a transfer that is not part of the kind")),
     "car_sharing": Costs(
         (cars_item(),

@@ -374,6 +374,16 @@ KINDS = KINDS + (
                "1888/2022 (methods §1.5)",
     ),
     MeasureKind(
+        "zero_emission_buses", "land_use_transport",
+        "Zero-emission city buses: the share of new buses that are zero-emission (the public-transport "
+        "authority's procurement). The bus fleet turns over by vintage (Weibull survival), so emissions follow "
+        "with the buses' lifetimes; electricity replaces diesel, and bus_biogas acts on the diesel buses left.",
+        (share("share", "zero-emission share of new buses", None, True),),
+        field_levers({"share": "zero_emission_share_new_bus"}),
+        source="KiN 2025 T11, electrify city buses: 55 kt CO2e/yr nationally by 2035 at most 500 NOK/t "
+               "(observations.csv); bus lifetimes TØI 1888/2022 (methods §1.5)",
+    ),
+    MeasureKind(
         "car_sharing", "land_use_transport",
         "Car sharing: member households give up cars, so cars per inhabitant fall by member share x the fall in "
         "members' car ownership. Fewer cars lower the car's utility through the ownership term of the mode "
