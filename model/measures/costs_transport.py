@@ -157,15 +157,15 @@ def car_prices(view: RunView) -> np.ndarray:
     return np.stack(np.broadcast_arrays(petrol, diesel, *plug), axis=-1)
 
 
-def car_life(p: Params) -> np.ndarray:
-    """Mean life of a car [yr] ``(D,)`` from the fleet's Weibull survival."""
-    return weibull_mean_life(p["transport.weibull_scale.car"], p["transport.weibull_shape.car"])
+def vehicle_life(p: Params, vehicle: str) -> np.ndarray:
+    """Mean life of a vehicle class [yr] ``(D,)`` from its Weibull survival."""
+    return weibull_mean_life(p[f"transport.weibull_scale.{vehicle}"], p[f"transport.weibull_shape.{vehicle}"])
 
 
 def car_capital_cost(view: RunView, rate) -> np.ndarray:
     """Capital cost of the residents' cars [real 2009 NOK/yr] ``(T, D, M)``: sum over powertrains of
     cars x pre-tax price x annuity_factor(rate, mean car life)."""
-    factor = annuity_factor(rate, car_life(view.params))[None, :, None]
+    factor = annuity_factor(rate, vehicle_life(view.params, "car"))[None, :, None]
     return (view.record["car_stock"] * car_prices(view)).sum(-1) * factor
 
 
@@ -180,7 +180,7 @@ def cars_item() -> CostItem:
 def new_cars(view: RunView) -> np.ndarray:
     """New cars bought by the residents [cars/yr] ``(T, D, M)``: :func:`purchases` of the car stock
     over the mean car life."""
-    return purchases(view.record["car_stock"].sum(-1), car_life(view.params))
+    return purchases(view.record["car_stock"].sum(-1), vehicle_life(view.params, "car"))
 
 
 def bev_tax_relief(view: RunView) -> np.ndarray:
@@ -217,11 +217,6 @@ def zero_emission_outlays(view: RunView, kind: str, vehicles: tuple[str, ...]) -
     return out
 
 
-def vehicle_life(p: Params, vehicle: str) -> np.ndarray:
-    """Mean life of a vehicle class [yr] ``(D,)`` from its Weibull survival."""
-    return weibull_mean_life(p[f"transport.weibull_scale.{vehicle}"], p[f"transport.weibull_shape.{vehicle}"])
-
-
 def zero_emission_item(kind: str, vehicles: tuple[str, ...], what: str, life: str) -> CostItem:
     """The vehicles item of a zero-emission kind: the extra purchase cost of the vehicles bought, an
     investment annuitised over the mean life of ``life`` (a class)."""
@@ -240,8 +235,7 @@ def gas_bus_capital_cost(view: RunView, rate) -> np.ndarray:
     ``cost.bus_biogas.bus_premium`` (2019 NOK) x annuity_factor(rate, mean bus life)."""
     p = view.params
     buses = view.record["vkm"][..., dims.VEHICLE_CLASSES.index("bus")] / param(p, "transport.annual_km.bus")
-    life = weibull_mean_life(p["transport.weibull_scale.bus"], p["transport.weibull_shape.bus"])
-    factor = annuity_factor(rate, life)[None, :, None]
+    factor = annuity_factor(rate, vehicle_life(p, "bus"))[None, :, None]
     return view.levers["bus_biogas_share"] * buses * money(p, "cost.bus_biogas.bus_premium", 2019) * factor
 
 
@@ -261,7 +255,7 @@ def shared_fleet_cost(base: RunView, run: RunView, rate) -> np.ndarray:
     p = run.params
     given_up = np.maximum(base.record["car_stock"].sum(-1) - run.record["car_stock"].sum(-1), 0.0)
     shared = given_up / param(p, "cost.car_sharing.cars_replaced_per_shared_car")
-    capital = param(p, "transport.car_price.petrol") * annuity_factor(rate, car_life(p))[None, :, None]
+    capital = param(p, "transport.car_price.petrol") * annuity_factor(rate, vehicle_life(p, "car"))[None, :, None]
     return shared * (capital + money(p, "cost.car_sharing.operating_cost_per_car", 2019))
 
 
