@@ -1,6 +1,7 @@
 """Energy supply: plant-register base year, incineration and district-heating indices, CO2 capture, plants opened
 after 2009."""
 
+import dataclasses
 import runpy
 from pathlib import Path
 
@@ -88,10 +89,44 @@ def test_init_state_copies_its_index_bases(params):
 
 @pytest.fixture
 def state(params):
+    """2009 levels by hand, without the register's reports after 2009 (tested on their own below)."""
     f0 = row(oslo=200_000.0, baerum=40_000.0, bergen=100_000.0, trondheim=80_000.0)[None]
     q0 = row(oslo=2000.0, baerum=100.0, drammen=300.0)[None]
-    return energy_supply.init_state(f0, q0, params, levels(row(oslo=118_740.0, bergen=65_000.0, trondheim=0.0),
+    made = energy_supply.init_state(f0, q0, params, levels(row(oslo=118_740.0, bergen=65_000.0, trondheim=0.0),
                                                            row(oslo=9406.0, drammen=762.26)))
+    return dataclasses.replace(made, reported=np.zeros_like(made.reported))
+
+
+# -- the incinerators' reports after 2009 ------------------------------------------------------------
+
+def test_reported_changes_follow_the_register_where_it_agrees_with_the_level():
+    level = row(oslo=159_397.0, bergen=65_000.0, trondheim=43_600.0, fredrikstad=52_100.0, sarpsborg=49_100.0)
+    r = energy_supply.reported_changes(level)
+    at = {y: k for k, y in enumerate(dims.YEARS)}
+    oslo, bergen, trondheim = MU["oslo"], MU["bergen"], MU["trondheim"]
+    # Oslo: Klemetsrud + Haraldrud against 68 507 + 50 233 = 118 740 t in 2009 (0.74 of the level)
+    assert r[at[2009], oslo] == 0.0
+    assert r[at[2010], oslo] == pytest.approx(69_018 + 46_035 - 118_740)           # -3 687
+    assert r[at[2012], oslo] == pytest.approx(121_700 + 46_400 - 118_740)          # +49 360 (Klemetsrud's third line)
+    held = ((121_700 + 46_400) + (118_700 + 45_300)) / 2 - 118_740                # mean of 2012 and 2013: +47 310
+    assert r[at[2014], oslo] == r[at[2050], oslo] == pytest.approx(held)
+    # Trondheim's Heimdal 43 600 -> 87 500 in 2010; Bergen's BIR from 2010 only (its 2009 level): 56 000 in 2011
+    assert r[at[2010], trondheim] == pytest.approx(43_900)
+    assert r[at[2011], bergen] == pytest.approx(56_000 - 65_000)
+    # Fredrikstad's 794 t reported in 2009 against 52 100 t counted; Sarpsborg none: their reports add nothing
+    assert not r[:, MU["fredrikstad"]].any() and not r[:, MU["sarpsborg"]].any()
+    # nor where the level is zero, or more than twice the register's
+    assert not energy_supply.reported_changes(row(oslo=0.0)).any()
+    assert not energy_supply.reported_changes(row(oslo=2.5 * 118_740)).any()
+
+
+def test_reported_changes_enter_incineration_through_its_gas_profile(params):
+    f0, q0 = row(oslo=200_000.0)[None], row(oslo=2000.0)[None]
+    state = energy_supply.init_state(f0, q0, params, levels(row(oslo=118_740.0), row(oslo=9406.0)))
+    out = energy_supply.account(state, f0, q0, {}, params, 2012)["emissions"]
+    added = (121_700 + 46_400 - 118_740) * gas_profile(params, INC)[0]
+    assert out[INC][0, MU["oslo"]] == pytest.approx(state.base[INC][0, MU["oslo"]] + added)
+    assert out[DH] == pytest.approx(state.base[DH])
 
 
 def test_base_year_inputs_reproduce_the_base(state, params):

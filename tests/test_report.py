@@ -139,10 +139,12 @@ def test_summary_says_which_targets_are_met_with_the_rule(written):
     out, _ = written
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "rule 'share'" in md
-    # the 13 together meet Klimaforliket's cap in 2020 and miss -55 % by 2030, in both scenarios
+    # the 13 together miss -55 % by 2030 in both scenarios; Klimaforliket's cap in 2020 is met under current
+    # policies and missed, by 14 kt, under the 2009 policies held (the reference), which meets it in 2021
     cap = next(line for line in md.splitlines() if line.startswith("| Klimaforliket 2008 (2020)"))
     act = next(line for line in md.splitlines() if line.startswith("| Climate Change Act (2030)"))
-    assert cap.count("| met: ") == 2 and act.count("| not met: ") == 2
+    assert act.count("| not met: ") == 2
+    assert cap.count("| met: ") == 1 and cap.count("| not met: ") == 1 and "first met in 2021" in cap
     for year in ("2009", "2020", "2030", "2050"):
         assert f"| {year} [kt CO2e/yr] |" in md
 
