@@ -11,6 +11,13 @@ from framtid.model import api
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 
+@pytest.fixture(autouse=True)
+def terminal_of_100_columns(monkeypatch):
+    """Tables fit the terminal; every test sees the width of output that is not a terminal (100 columns),
+    whether pytest runs in a terminal, in a pipe or in a worker process (``-n 2``). A test may set its own."""
+    monkeypatch.setenv("COLUMNS", "100")
+
+
 @pytest.fixture
 def tool(monkeypatch):
     """Load a script of tools/ as a module: ``tool("toll_history")``. It is registered under its name while the
