@@ -100,8 +100,7 @@ class _Prediction:
             if self.by == "sector":
                 variances = variances[[str(s) for s in medians["sector"].values].index(label)][None]
             medians = medians.sel({self.by: [label]})     # a list keeps the axis, also the sector axis
-        values = medians.values                                                                 # (M, S)
-        v = discrepancy.sum_log_variance(values.reshape(-1), np.broadcast_to(variances, values.shape).reshape(-1))
+        v = discrepancy.sum_log_variance(medians.values, variances, axis=None)                   # over (M, S)
         median, low, high = spread(draws) if len(draws) > 1 else (draws[0], None, None)
         lo, hi = discrepancy.band(median, low, high, v)
         return float(median), float(lo), float(hi)

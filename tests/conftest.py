@@ -31,6 +31,27 @@ def tool(monkeypatch):
     return load
 
 
+@pytest.fixture
+def data_in_tmp(tmp_path, monkeypatch):
+    """``data_in_tmp(cached, ...)`` makes the data files be read from ``tmp_path`` (``data_store.data_path``) and
+    empties the given lru-cached readers now and after the test, so that no table read from the test's files
+    outlives it; returns ``tmp_path``."""
+    from framtid.model import data_store
+
+    cleared = []
+
+    def use(*cached):
+        monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
+        for reader in cached:
+            reader.cache_clear()
+        cleared.extend(cached)
+        return tmp_path
+
+    yield use
+    for reader in cleared:
+        reader.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def sampled(tmp_path_factory):
     """A result file of the reference run as an ensemble of 8 LHS draws (seed 0); read only."""

@@ -89,27 +89,18 @@ def test_municipalities_and_regions_match_the_dimensions():
         assert 3000 < m.hdd_normal < 6000
 
 
-def test_malformed_data_file_names_file_line_and_column(tmp_path, monkeypatch):
-    bad = tmp_path / "observations.csv"
+def test_malformed_data_file_names_file_line_and_column(data_in_tmp):
+    bad = data_in_tmp(data_store.observations) / "observations.csv"
     bad.write_text("municipality,variable,year,value,unit,gwp_basis,confidence,source,note\n"
                    "oslo,population,2009,many,inhabitants,,high,x,\n")
-    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
-    data_store.observations.cache_clear()
-    try:
-        with pytest.raises(DataError, match=r"observations.csv: line 2: column 'value' must be a number"):
-            data_store.observations()
-    finally:
-        data_store.observations.cache_clear()
+    with pytest.raises(DataError, match=r"observations.csv: line 2: column 'value' must be a number"):
+        data_store.observations()
 
 
-def test_missing_data_file_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
-    data_store.plants.cache_clear()
-    try:
-        with pytest.raises(DataError, match="plants.csv: cannot read data file"):
-            data_store.plants()
-    finally:
-        data_store.plants.cache_clear()
+def test_missing_data_file_is_a_clear_error(data_in_tmp):
+    data_in_tmp(data_store.plants)
+    with pytest.raises(DataError, match="plants.csv: cannot read data file"):
+        data_store.plants()
 
 
 def test_gwp_weights_are_made_once_per_table_and_set():

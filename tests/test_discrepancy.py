@@ -76,22 +76,17 @@ def test_log_variance_widens_a_variance_fitted_on_few_residuals():
 @pytest.mark.parametrize("column, value, message", [
     ("noise", "-0.1", "variances must be at least 0"),
     ("t95", "1.2", "t95 is 1.2; a t percentile is at least z = 1.6449")])
-def test_a_bad_table_is_refused_with_its_line(tmp_path, monkeypatch, column, value, message):
-    from framtid.model import data_store
+def test_a_bad_table_is_refused_with_its_line(data_in_tmp, column, value, message):
     from framtid.model.errors import DataError
 
     lines = (REPO / "model" / "data" / dc.FILE).read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     row = lines[2].split(",")
     row[header.index(column)] = value
-    (tmp_path / dc.FILE).write_text("\n".join([lines[0], lines[1], ",".join(row)]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
-    dc.table.cache_clear()
-    try:
-        with pytest.raises(DataError, match=f"{dc.FILE}: line 3: {message}"):
-            dc.table()
-    finally:
-        dc.table.cache_clear()
+    (data_in_tmp(dc.table) / dc.FILE).write_text("\n".join([lines[0], lines[1], ",".join(row)]) + "\n",
+                                                 encoding="utf-8")
+    with pytest.raises(DataError, match=f"{dc.FILE}: line 3: {message}"):
+        dc.table()
 
 
 def test_log_variance_is_zero_at_calibration_and_grows_after():

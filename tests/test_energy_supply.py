@@ -307,17 +307,12 @@ def test_opened_plant_follows_its_residents_sorting_and_can_capture(state, param
     ("narnia,X,waste_incineration,2010,4,0.5,1000,derived,m,s,high", "unknown municipality 'narnia'"),
     ("kristiansand,X,waste_incineration,2010,4,1.5,1000,derived,m,s,high", "'first_year_share' must lie in 0-1"),
 ])
-def test_bad_opened_plants_are_rejected(tmp_path, monkeypatch, line, words):
-    (tmp_path / "plants_opened.csv").write_text(
+def test_bad_opened_plants_are_rejected(data_in_tmp, line, words):
+    (data_in_tmp(data_store.plants_opened) / "plants_opened.csv").write_text(
         "municipality,plant,category,start_year,start_month,first_year_share,tonnage_t_per_yr,status,method,"
         "source,confidence\n" + line + "\n")
-    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
-    data_store.plants_opened.cache_clear()
-    try:
-        with pytest.raises(DataError, match=words):
-            data_store.plants_opened()
-    finally:
-        data_store.plants_opened.cache_clear()
+    with pytest.raises(DataError, match=words):
+        data_store.plants_opened()
 
 
 def test_build_data_reproduces_the_opened_plants(tmp_path, monkeypatch):

@@ -358,7 +358,7 @@ def test_lever_exogenous_change_shifts_each_source_on_top_of_the_path(params):
     assert axis == other_sectors.SOURCES
 
 
-def test_bad_path_files_are_rejected(tmp_path, monkeypatch):
+def test_bad_path_files_are_rejected(data_in_tmp):
     header = "emission_source,municipality,year,index,status,segment,method,source\n"
     good = [f"{s},,{y},1,observed,{'observed' if y <= 2023 else 'projected' if y <= 2035 else 'extended'},m,s\n"
             for s in other_sectors.SOURCES for y in dims.YEARS]
@@ -371,17 +371,10 @@ def test_bad_path_files_are_rejected(tmp_path, monkeypatch):
         (header + "".join(good).replace("industry,,2009,1,", "industry,,2009,1.1,"), "must be 1 in 2009"),
         (header + "".join(good) + "coal,,2009,1,observed,observed,m,s\n", "unknown emission source 'coal'"),
     ]
-    monkeypatch.setattr(data_store, "data_path", lambda name: tmp_path / name)
-    try:
-        for text, words in cases:
-            (tmp_path / "sector_paths.csv").write_text(text)
-            data_store.sector_paths.cache_clear()
-            other_sectors.default_paths.cache_clear()
-            with pytest.raises(DataError, match=words):
-                other_sectors.default_paths()
-    finally:
-        data_store.sector_paths.cache_clear()
-        other_sectors.default_paths.cache_clear()
+    for text, words in cases:
+        (data_in_tmp(data_store.sector_paths, other_sectors.default_paths) / "sector_paths.csv").write_text(text)
+        with pytest.raises(DataError, match=words):
+            other_sectors.default_paths()
 
 
 def test_tool_reproduces_the_embedded_paths(tmp_path, monkeypatch):

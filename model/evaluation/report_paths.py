@@ -5,8 +5,6 @@ and own emission targets marked in their target years.
 
 from __future__ import annotations
 
-import numpy as np
-
 from .. import dims
 from .report_content import Chart, Section, Text, area_label, join_names, number
 from .report_context import Context, axis, national_picks
@@ -195,7 +193,8 @@ def _prediction_text(ctx: Context, label: str) -> str:
         names = [s for s in dims.SOURCES if s not in ETS_SOURCES]
     else:
         level, variable, names = "sector", "emissions", list(dims.SECTORS)
-    years = list(dict.fromkeys(y for y in (2030, int(ctx.years[-1])) if y in [int(x) for x in ctx.years]))
+    run_years = [int(x) for x in ctx.years]
+    years = list(dict.fromkeys(y for y in (2030, run_years[-1]) if y in run_years))
     cells = []
     for y in years:
         variances = discrepancy.of_each(level, names, y - dims.BASE_YEAR)                         # (P,)
@@ -204,8 +203,7 @@ def _prediction_text(ctx: Context, label: str) -> str:
         found = []
         for sc in ctx.scenarios:
             v = values.sel(scenario=sc).transpose("draw", "municipality", level).values             # (D, M, P)
-            median, low, high = discrepancy.total_band(v.reshape(len(v), -1),
-                                                       np.broadcast_to(variances, v.shape[1:]).reshape(-1))
+            median, low, high = discrepancy.total_band(v, variances)
             found.append(f"{sc} {number(median, 0)} kt ({number(low, 0)}–{number(high, 0)})")
         cells.append(f"in {y} " + ", ".join(found))
     return ("How sure: the municipal inventory will not show exactly what the model does. Beside the spread of the "

@@ -160,9 +160,7 @@ class _Paths:
             values = np.asarray(values.transpose("draw", "municipality", level).values, dtype=float)
             self._by_year[(year, non_ets)] = (values, discrepancy.of_each(level, names, year - dims.BASE_YEAR))
         values, variance = self._by_year[(year, non_ets)]
-        values = values[:, municipalities]                                            # (D, m, part)
-        v = np.broadcast_to(variance, values.shape)
-        return discrepancy.sum_log_variance(values.reshape(len(values), -1), v.reshape(len(values), -1), axis=1)
+        return discrepancy.sum_log_variance(values[:, municipalities], variance, axis=(1, 2))   # over (m, part)
 
 
 def _percent(x: float, digits: int) -> str:

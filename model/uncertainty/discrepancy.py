@@ -185,30 +185,40 @@ def of_each(level: str, names, years_since) -> np.ndarray:
     return np.stack([of(level, str(n)).log_variance(years_since) for n in names])
 
 
-def sum_log_variance(medians: np.ndarray, log_variances: np.ndarray, axis: int = 0) -> np.ndarray:
+def sum_log_variance(medians: np.ndarray, log_variances: np.ndarray, axis: int | tuple[int, ...] | None = 0
+                     ) -> np.ndarray:
     """Log variance [1] of a sum of independent lognormal parts of median ``medians`` and log variance
-    ``log_variances`` along ``axis``: ln(1 + sum m^2 (exp(v) - 1) / (sum m)^2); 0 where the sum is 0.
+    ``log_variances`` (broadcast against the medians: one per kind of part, e.g. per sector of every
+    municipality) summed along ``axis`` (an axis, several, or None for all): ln(1 + sum m^2 (exp(v) - 1) /
+    (sum m)^2); 0 where the sum is 0.
 
     >>> float(sum_log_variance(np.array([1.0, 1.0]), np.array([np.log(2.0), 0.0])))   # ln(1 + 1/4)
     0.22314355131420976
     """
-    m, v = np.asarray(medians, dtype=float), np.asarray(log_variances, dtype=float)
+    m, v = np.broadcast_arrays(np.asarray(medians, dtype=float), np.asarray(log_variances, dtype=float))
+    if axis is None or isinstance(axis, tuple):   # the parts' axes as one, in C order, then summed along it
+        axes = tuple(range(m.ndim)) if axis is None else tuple(a % m.ndim for a in axis)
+        kept = [a for a in range(m.ndim) if a not in axes]
+        m, v = (np.moveaxis(x, axes, range(len(kept), m.ndim)).reshape([x.shape[a] for a in kept] + [-1])
+                for x in (m, v))
+        axis = -1
     total = m.sum(axis=axis)
     var = (m * m * np.expm1(v)).sum(axis=axis)
     return np.log1p(np.divide(var, total * total, out=np.zeros_like(total), where=total != 0))
 
 
 def total_band(parts: np.ndarray, log_variances: np.ndarray) -> tuple[float, float, float]:
-    """The median of a total over its parts and its prediction band [the parts' unit]: ``parts`` ``(D, P)``
-    over draws, each part's discrepancy ``log_variances`` ``(P,)`` [1]. The total is summed in each draw
-    before its median and the draws' 5-95 % range are taken (none with one draw); its discrepancy is the
-    parts' (:func:`sum_log_variance` of their medians)."""
+    """The median of a total over its parts and its prediction band [the parts' unit]: ``parts`` ``(D, ...)``
+    over draws (the parts on the other axes, e.g. municipality and sector), each part's discrepancy
+    ``log_variances`` [1] broadcast against ``parts[0]`` (e.g. one per sector). The total is summed in each
+    draw before its median and the draws' 5-95 % range are taken (none with one draw); its discrepancy is
+    the parts' (:func:`sum_log_variance` of their medians)."""
     from ..draw_statistics import spread
 
     parts = np.asarray(parts, dtype=float)
-    totals = parts.sum(axis=1)
+    totals = parts.reshape(len(parts), -1).sum(axis=1)
     median, low, high = (float(x) for x in spread(totals)) if len(totals) > 1 else (float(totals[0]), None, None)
-    v = sum_log_variance(np.median(parts, axis=0), np.asarray(log_variances, dtype=float))
+    v = sum_log_variance(np.median(parts, axis=0), log_variances, axis=None)
     lo, hi = band(median, low, high, v)
     return median, float(lo), float(hi)
 
