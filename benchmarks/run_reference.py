@@ -52,7 +52,21 @@ def time_elasticities(repeat: int) -> None:
         t0 = time.perf_counter()
         elasticities.implied()
         times.append(time.perf_counter() - t0)
-    print(f"framtid elasticities (7 runs in process), {len(times)} repeats: median {statistics.median(times):.3f} s")
+    runs = len({id(scenario) for pair in elasticities_runs() for scenario in pair})
+    print(f"framtid elasticities ({runs} runs in process), {len(times)} repeats: "
+          f"median {statistics.median(times):.3f} s")
+
+
+def elasticities_runs() -> list:
+    """The (base, perturbed) scenario pairs `framtid elasticities` runs, one run per distinct scenario."""
+    from framtid.model import elasticities
+    from framtid.model.cordons import using
+    from framtid.model.scenario import load
+
+    base = load("framtid:reference")
+    steps = {t.quantity: 1.0 + t.change for t in elasticities.targets()}
+    with using(base.cordons):
+        return list(elasticities._perturbations(base, 2012, steps).values())
 
 
 def time_help(repeat: int) -> None:

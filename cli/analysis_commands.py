@@ -15,14 +15,14 @@ from .common import handle_errors, imports_done, names, stat
 @click.command()
 @click.option("--municipality", default=None, metavar="ID", help="Responses of one municipality (default: all 13).")
 @click.option("--year", "start_year", type=int, default=2012, show_default=True,
-              help="Year the +10 % changes start; read then and nine years later.")
+              help="Year the changes start; read then and nine years later.")
 @click.option("--each", is_flag=True,
               help="Each municipality's own elasticities, and the 13 together's, from the same runs.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def elasticities(municipality, start_year, each, fmt):
-    """Elasticities implied by the model (arc changes of +10 % through ordinary measures), beside the
-    published ranges and their sources."""
+    """Elasticities implied by the model (arc changes of +10 % through ordinary measures; the pump price
+    halved for the rebound of a cheaper cost per km), beside the published ranges and their sources."""
     from framtid.model import catalogue
     from framtid.model import elasticities as el
     from framtid.model.errors import UsageError
@@ -37,8 +37,9 @@ def elasticities(municipality, start_year, each, fmt):
         rows = [el.without_nan(r) for r in rows]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    header = ("quantity", "response", "horizon", "year", "implied", "target", "central", "in_range", "source")
-    table = [(r["quantity"], r["response"], r["horizon"].replace("_", " "), r["year"],
+    header = ("quantity", "response", "change", "horizon", "year", "implied", "target", "central", "in_range",
+              "source")
+    table = [(r["quantity"], r["response"], f"{100 * r['change']:+.0f} %", r["horizon"].replace("_", " "), r["year"],
               "-" if r["implied"] != r["implied"] else f"{r['implied']:+.3f}",
               f"{r['low']:+.2f} to {r['high']:+.2f}", f"{r['central']:+.2f}",
               "-" if r["in_range"] is None else "yes" if r["in_range"] else "NO", r["source"]) for r in rows]

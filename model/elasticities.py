@@ -4,9 +4,12 @@ Each elasticity is measured the way a study would: the reference scenario (the 2
 held) is run, and again with one instrument raised by 10 % from ``start_year`` through an
 ordinary measure (a fuel tax, a congestion charge on every cordon in force, a parking fee, a
 fare, a service change); the arc elasticity ``ln(Q1 / Q0) / ln(1.1)`` of the response is read
-in the first year and after ten years. Nothing here sets a behavioural parameter: the numbers
-come out of the mode, period and destination choices, partial adjustment, congestion and the
-fleet as they are. Targets and their sources: ``model/data/elasticity_targets.csv``.
+in the first year and after ten years. The direct rebound of a cheaper cost per km
+(``running_cost``, methods §1.7) is read the same way on a large change, the pump price halved,
+as electric cars halve and more the cost per km of the fleet: ``ln(Q1 / Q0) / ln(0.5)``. Nothing
+here sets a behavioural parameter: the numbers come out of the mode, period and destination
+choices, partial adjustment, congestion and the fleet as they are. Targets, the change of each
+instrument and their sources: ``model/data/elasticity_targets.csv``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import numpy as np
 from . import dims
 from .errors import DataError, UsageError, did_you_mean
 
-STEP = 1.10                 # the arc: +10 %
 # NOK per car trip ending in A zones (real 2009) where no fee is in force: about an hour in Oslo's
 # yellow zone in 2015 (20 NOK/h, parking.csv), which is in the range of the central fees of 2009.
 TEST_PARKING_FEE = 20.0
@@ -35,28 +37,34 @@ class Target:
     response: str
     instrument: str
     horizon: str
+    change: float      # [1] relative change of the instrument: 0.10 raises it by 10 %, -0.50 halves it
     low: float
     high: float
     central: float
     source: str
 
 
-def targets() -> tuple[Target, ...]:
-    """The published ranges (``model/data/elasticity_targets.csv``)."""
-    path = resources.files("framtid.model") / "data" / "elasticity_targets.csv"
+def targets(path=None) -> tuple[Target, ...]:
+    """The published ranges (``model/data/elasticity_targets.csv``, or the file ``path``)."""
+    path = path or resources.files("framtid.model") / "data" / "elasticity_targets.csv"
     out = []
+    changes: dict[str, float] = {}
     with path.open(encoding="utf-8", newline="") as fh:
         for lineno, row in enumerate(csv.DictReader(fh), start=2):
             try:
-                low, high, central = (float(row[c]) for c in ("low", "high", "central"))
+                change, low, high, central = (float(row[c]) for c in ("change", "low", "high", "central"))
             except (TypeError, ValueError):
-                raise DataError(f"elasticity_targets.csv: line {lineno}: low, high and central must be numbers") \
-                    from None
+                raise DataError(f"elasticity_targets.csv: line {lineno}: change, low, high and central must be "
+                                "numbers") from None
             if not low <= central <= high or row["horizon"] not in HORIZONS:
                 raise DataError(f"elasticity_targets.csv: line {lineno}: need low <= central <= high and a horizon "
                                 f"in {', '.join(HORIZONS)}")
-            out.append(Target(row["quantity"], row["response"], row["instrument"], row["horizon"], low, high,
-                              central, row["source"]))
+            # Both horizons of a quantity are read from the same two runs: one change of the instrument.
+            if not -1.0 < change != 0.0 or changes.setdefault(row["quantity"], change) != change:
+                raise DataError(f"elasticity_targets.csv: line {lineno}: column 'change' must lie above -1, not be "
+                                f"0, and be the same for every horizon of {row['quantity']!r}")
+            out.append(Target(row["quantity"], row["response"], row["instrument"], row["horizon"], change, low,
+                              high, central, row["source"]))
     return tuple(out)
 
 
@@ -76,8 +84,9 @@ def _with(scenario, *measures):
                                measures=scenario.measures + tuple(measures))
 
 
-def _perturbations(base, start: int) -> dict[str, tuple]:
-    """For each quantity: (scenario at the base level, scenario with the instrument at +10 %)."""
+def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple]:
+    """For each quantity: (scenario at the base level, scenario with the instrument changed by the factor
+    ``steps[quantity]``; 1.1 for +10 %)."""
     from . import prices
     from .cordons import cordon_ids, cordons
     from .levers import year_slice
@@ -91,38 +100,46 @@ def _perturbations(base, start: int) -> dict[str, tuple]:
     kg = params.vector("transport.co2_per_litre", ("petrol", "diesel"))
     pump = prices.pump_prices(paths, k, lv["road_usage_tax"], lv["co2_tax_road_nok_per_t"], kg)[0, 0]   # (2,)
     vat = params["transport.vat_rate"][0]
-    road_tax = lv["road_usage_tax"][0, 0] + (STEP - 1.0) * pump / (1.0 + vat)
     everyone = dims.MUNICIPALITIES
-    out = {"fuel_price": (base, _with(base, _measure("fuel_tax", everyone, start,
-                                                         {"road_usage_nok_per_l": road_tax}, "fuel +10%")))}
+
+    def pump_price(factor: float, label: str):
+        """The base with the pump price times ``factor`` from ``start``: the road-usage tax moved by as much (below
+        zero for a large cut: a price instrument of the measurement, not a tax the scenario files allow)."""
+        road_tax = lv["road_usage_tax"][0, 0] + (factor - 1.0) * pump / (1.0 + vat)
+        return _with(base, _measure("fuel_tax", everyone, start, {"road_usage_nok_per_l": road_tax}, label))
+
+    out = {"fuel_price": (base, pump_price(steps["fuel_price"], "fuel +10%"))}
     out["fuel_use"] = out["fuel_price"]   # the same two runs, read on the cars' fuel instead of their traffic
     out["freight_fuel"] = out["fuel_price"]   # ... and on the vans' and heavy vehicles' traffic
-    charges = []
+    out["running_cost"] = (base, pump_price(steps["running_cost"], "fuel -50%"))
+    charges, step = [], steps["toll"]
     for c, cordon in enumerate(cordons()):
         owner = dims.MUNICIPALITIES.index(cordon.municipality)
         rates = lv["toll_nok"][0, owner, c]                                    # (class, fuel, period)
         if rates[0, 0].max() <= 0:
             continue
         charges.append(_measure("congestion_charge", (cordon.municipality,), start, {
-            "cordon": cordon_ids()[c], "peak_nok": STEP * rates[0, 0, 0], "offpeak_nok": STEP * rates[0, 0, 1],
-            "diesel_surcharge_nok": STEP * (rates[0, 1, 0] - rates[0, 0, 0]),
+            "cordon": cordon_ids()[c], "peak_nok": step * rates[0, 0, 0], "offpeak_nok": step * rates[0, 0, 1],
+            "diesel_surcharge_nok": step * (rates[0, 1, 0] - rates[0, 0, 0]),
             "bev_discount": 1.0 - (rates[0, 2, 0] / rates[0, 0, 0] if rates[0, 0, 0] > 0 else 0.0),
-            "heavy_peak_nok": STEP * rates[1, 0, 0], "heavy_offpeak_nok": STEP * rates[1, 0, 1]}, "toll +10%"))
+            "heavy_peak_nok": step * rates[1, 0, 0], "heavy_offpeak_nok": step * rates[1, 0, 1]}, "toll +10%"))
     if charges:
         out["toll"] = (base, _with(base, *charges))
     fee = lv["parking_fee_nok"][0, :, 0]
     level = np.where(fee > 0, fee, TEST_PARKING_FEE)
     parked = [_measure("parking_fee", (m,), start, {"fee_nok": [level[i], np.nan, np.nan]}, "parking")
               for i, m in enumerate(everyone)]
-    raised = [_measure("parking_fee", (m,), start, {"fee_nok": [STEP * level[i], np.nan, np.nan]}, "parking +10%")
+    raised = [_measure("parking_fee", (m,), start, {"fee_nok": [steps["parking"] * level[i], np.nan, np.nan]},
+                       "parking +10%")
               for i, m in enumerate(everyone)]
     out["parking"] = (_with(base, *parked), _with(base, *raised))
     fare = lv["pt_fare_change"][0, 0]
     service = lv["pt_service_change"][0, 0]
     out["pt_fare"] = (base, _with(base, _measure("pt_fare", everyone, start,
-                                                   {"change": STEP * (1.0 + fare) - 1.0}, "fare +10%")))
+                                                   {"change": steps["pt_fare"] * (1.0 + fare) - 1.0}, "fare +10%")))
     out["pt_service"] = (base, _with(base, _measure("pt_service", everyone, start,
-                                                      {"change": STEP * (1.0 + service) - 1.0}, "service +10%")))
+                                                      {"change": steps["pt_service"] * (1.0 + service) - 1.0},
+                                                      "service +10%")))
     return out
 
 
@@ -130,7 +147,7 @@ def _response(quantity: str, record: dict, k: int, municipalities: list[int]) ->
     """The response a quantity's elasticity is read on, summed over ``municipalities`` (draw 0)."""
     car = dims.VEHICLE_CLASSES.index("car")
     pt = dims.MODES.index("public_transport")
-    if quantity == "fuel_price":
+    if quantity in ("fuel_price", "running_cost"):
         values = record["vkm"][k, 0, :, car]
     elif quantity == "fuel_use":   # fossil fuel burnt by cars: their tailpipe CO2 (the biofuel blend held)
         values = record["emissions_gas"][k, 0, :, dims.SOURCES.index("cars"), dims.GASES.index("co2")]
@@ -182,8 +199,9 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
 
     from .cordons import using
 
+    steps = {t.quantity: 1.0 + t.change for t in targets()}
     with using(base.cordons):   # a base scenario's own cordons are charged (and raised) too
-        perturbations = _perturbations(base, start_year)
+        perturbations = _perturbations(base, start_year, steps)
     out = {municipality: [] for municipality in municipalities}
     for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
@@ -195,11 +213,12 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
                 munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
                     [dims.MUNICIPALITIES.index(municipality)]
                 q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
-                value = float(np.log(q1 / q0) / np.log(STEP)) if q0 > 0 and q1 > 0 else float("nan")
+                value = float(np.log(q1 / q0) / np.log(steps[quantity])) if q0 > 0 and q1 > 0 else float("nan")
                 out[municipality].append({
                     "quantity": quantity, "response": t.response, "instrument": t.instrument, "horizon": t.horizon,
-                    "year": dims.YEARS[k], "implied": value, "low": t.low, "high": t.high, "central": t.central,
-                    "in_range": bool(t.low <= value <= t.high) if value == value else None, "source": t.source})
+                    "change": t.change, "year": dims.YEARS[k], "implied": value, "low": t.low, "high": t.high,
+                    "central": t.central, "in_range": bool(t.low <= value <= t.high) if value == value else None,
+                    "source": t.source})
     return out
 
 
@@ -219,7 +238,7 @@ def each_table(by_municipality: dict, fmt: str, width: int | None = None) -> str
         return "all" if municipality is None else municipality
 
     if fmt != "table":
-        fields = ("quantity", "horizon", "year", "implied", "low", "high", "central", "in_range")
+        fields = ("quantity", "horizon", "change", "year", "implied", "low", "high", "central", "in_range")
         rows = [(name(m),) + tuple(without_nan(r)[f] for f in fields)
                 for m, rs in by_municipality.items() for r in rs]
         return render(("municipality",) + fields, rows, fmt)

@@ -24,12 +24,12 @@ def rows(each):
 def test_every_target_is_measured(rows):
     measured = {(r["quantity"], r["horizon"]) for r in rows}
     assert measured == {(t.quantity, t.horizon) for t in elasticities.targets()}
-    assert {q for q, _ in measured} == {"fuel_price", "fuel_use", "freight_fuel", "toll", "parking", "pt_fare",
-                                       "pt_service"}
+    assert {q for q, _ in measured} == {"fuel_price", "fuel_use", "freight_fuel", "running_cost", "toll", "parking",
+                                       "pt_fare", "pt_service"}
 
 
-@pytest.mark.parametrize("quantity", ["fuel_price", "fuel_use", "freight_fuel", "toll", "parking", "pt_fare",
-                                      "pt_service"])
+@pytest.mark.parametrize("quantity", ["fuel_price", "fuel_use", "freight_fuel", "running_cost", "toll", "parking",
+                                      "pt_fare", "pt_service"])
 def test_implied_elasticities_lie_in_the_published_ranges(rows, quantity):
     for r in rows:
         if r["quantity"] == quantity:
@@ -49,9 +49,24 @@ def test_cars_fuel_use_answers_beyond_traffic_by_the_efficiency_response(rows):
     assert -0.50 < by["ten_years"] - traffic["ten_years"] < -0.39
 
 
+def test_rebound_of_a_halved_cost_per_km(rows):
+    # methods §1.7: a fuel-cost elasticity of vkm of -0.1 to -0.3 gives +5 % to +15 % vkm for a 50 % cut of the
+    # cost per km; as an arc elasticity of the -50 % change, ln(1.15) / ln(0.5) = -0.2016 and ln(1.05) / ln(0.5)
+    # = -0.0704
+    by = {r["horizon"]: r for r in rows if r["quantity"] == "running_cost"}
+    assert by["ten_years"]["change"] == -0.5
+    assert (by["ten_years"]["low"], by["ten_years"]["high"]) == pytest.approx((-0.2016, -0.0704), abs=5e-4)
+    rebound = 0.5 ** by["ten_years"]["implied"] - 1.0    # the change in car traffic after ten years
+    assert 0.05 <= rebound <= 0.15
+    # a large cut answers less per per cent than a small rise: the point elasticity beta x (1 - P) shrinks as the
+    # cost x falls and the car's share P grows
+    fuel = {r["horizon"]: r["implied"] for r in rows if r["quantity"] == "fuel_price"}
+    assert abs(by["ten_years"]["implied"]) < abs(fuel["ten_years"])
+
+
 def test_short_run_is_weaker_than_long_run(rows):
     by = {(r["quantity"], r["horizon"]): r["implied"] for r in rows}
-    for q in ("fuel_price", "fuel_use", "toll", "parking", "pt_fare", "pt_service"):
+    for q in ("fuel_price", "fuel_use", "running_cost", "toll", "parking", "pt_fare", "pt_service"):
         assert abs(by[(q, "first_year")]) < abs(by[(q, "ten_years")]), q
 
 
@@ -68,6 +83,21 @@ def test_one_municipality_and_bad_arguments():
 def test_targets_file_is_consistent():
     for t in elasticities.targets():
         assert t.low <= t.central <= t.high and t.source, t
+        assert t.change == (-0.5 if t.quantity == "running_cost" else 0.1), t
+
+
+def test_a_quantity_measured_with_two_changes_is_refused(tmp_path):
+    from importlib import resources
+
+    from framtid.model.errors import DataError
+
+    rows = (resources.files("framtid.model") / "data" / "elasticity_targets.csv").read_text(encoding="utf-8")
+    header, first, second = rows.splitlines()[:3]
+    assert first.startswith("fuel_price,") and second.startswith("fuel_price,") and ",0.10," in second
+    bad = tmp_path / "elasticity_targets.csv"
+    bad.write_text("\n".join([header, first, second.replace(",0.10,", ",0.20,", 1)]), encoding="utf-8")
+    with pytest.raises(DataError, match="line 3: column 'change' must lie above -1, not be 0, and be the same"):
+        elasticities.targets(bad)
 
 
 def test_a_scenario_with_no_measures_equals_the_reference(tmp_path):
@@ -125,3 +155,4 @@ def test_each_as_a_table_names_what_lies_outside(each):
                                        if not r["in_range"] and r["implied"] == r["implied"]})
     csv_rows = elasticities.each_table(each, "csv").splitlines()
     assert len(csv_rows) == 1 + 14 * len(elasticities.targets()) and csv_rows[1].startswith("all,fuel_price,")
+    assert csv_rows[0].startswith("municipality,quantity,horizon,change,year,")
