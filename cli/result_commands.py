@@ -130,21 +130,27 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
 @click.option("--to", "year_to", type=int, default=2030, show_default=True, metavar="YEAR", help="End year.")
 @click.option("--versus", default=None, metavar="SCENARIO",
               help="Decompose the difference from this scenario in the --to year instead of a change over time.")
+@click.option("--quantity", type=click.Choice(["emissions", "car-traffic"]), default="emissions", show_default=True,
+              help="What to decompose: road-transport and building emissions, or residents' car vkm (the "
+                   "zero-growth goal's measure) into population, trip rate, car-driver share and trip length.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def decompose(result, scenarios, municipalities, year_from, year_to, versus, fmt):
+def decompose(result, scenarios, municipalities, year_from, year_to, versus, quantity, fmt):
     """Split the change in road-transport and building emissions in RESULT into activity, structure,
-    intensity and fuel effects (additive LMDI-I; the effects add up to the change exactly) [kt CO2e/yr]."""
+    intensity and fuel effects (additive LMDI-I; the effects add up to the change exactly) [kt CO2e/yr];
+    with --quantity car-traffic, the change in residents' car vkm [million vkm/yr]."""
     from framtid.model import api, catalogue
     from framtid.model.evaluation import decomposition as dc
+    from framtid.model.evaluation import traffic_decomposition as td
 
-    ds = api.open_results(result, list(dc.VARIABLES))
-    rows = dc.decompose(ds, names(scenarios), names(municipalities), year_from, year_to, versus, result)
+    module = td if quantity == "car-traffic" else dc
+    ds = api.open_results(result, list(module.VARIABLES))
+    rows = module.decompose(ds, names(scenarios), names(municipalities), year_from, year_to, versus, result)
     if fmt != "table":
-        click.echo(catalogue.render(*dc.tidy(rows), fmt))
+        click.echo(catalogue.render(*module.tidy(rows), fmt))
         return
-    click.echo(catalogue.render_sections(dc.sections(rows, ds["emissions"].attrs.get("gwp", "")), "table",
-                                         catalogue.terminal_width()).lstrip("\n"))
+    parts = td.sections(rows) if module is td else dc.sections(rows, ds["emissions"].attrs.get("gwp", ""))
+    click.echo(catalogue.render_sections(parts, "table", catalogue.terminal_width()).lstrip("\n"))
 
 
 @click.command()

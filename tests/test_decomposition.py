@@ -1,5 +1,5 @@
 """LMDI-I by hand (the logarithmic mean, a two-factor and a two-segment example, zero values), exact
-closure of the road-transport and buildings identities on a real run, and `framtid decompose`."""
+closure of the road-transport, buildings and car-traffic identities on a real run, and `framtid decompose`."""
 
 import csv
 import io
@@ -13,6 +13,7 @@ from framtid.cli.main import main
 from framtid.model import api
 from framtid.model.errors import UsageError
 from framtid.model.evaluation import decomposition as dc
+from framtid.model.evaluation import traffic_decomposition as td
 
 ROAD_SECTORS = ["road_passenger_cars", "road_vans", "road_heavy_vehicles", "road_buses"]
 
@@ -92,6 +93,24 @@ def test_buildings_identity_by_hand():
     assert f["structure"] == pytest.approx([0.5, 0.25, 0.25])
     assert f["intensity"] == pytest.approx([0.125, 0.1, 0.15])
     assert g == pytest.approx([2.5, 1.0, 1.5])                       # G N_b / N
+
+
+def test_car_traffic_identity_by_hand():
+    # 100 residents making 3 trips a year each, 40 % of them as car drivers, 10 km per car trip: 1 200 vkm. Ten
+    # years on: 110 residents, 36 % by car. L(1188, 1200) = -12 / ln(0.99) = 1193.99;
+    # population: 1193.99 ln 1.1 = +113.80; car share: 1193.99 ln 0.9 = -125.80; together -12
+    trips = np.array([[120.0, 30.0, 90.0, 30.0, 30.0], [118.8, 30.0, 121.2, 30.0, 30.0]])   # by mode (5)
+    factors, vkm = td.traffic_factors(np.array([100.0, 110.0]), trips, np.array([1200.0, 1188.0]))
+    assert vkm[:, 0] == pytest.approx([1200.0, 1188.0])
+    assert factors["trip_rate"][:, 0] == pytest.approx([3.0, 3.0]) and factors["trip_length"][:, 0] == pytest.approx(
+        [10.0, 10.0])
+    assert factors["car_share"][:, 0] == pytest.approx([0.4, 0.36])
+    effects = dc.lmdi({k: v[0] for k, v in factors.items()}, {k: v[1] for k, v in factors.items()})
+    assert effects["population"] == pytest.approx(113.80, abs=0.01)
+    assert effects["car_share"] == pytest.approx(-125.80, abs=0.01)
+    assert effects["trip_rate"] == pytest.approx(0.0, abs=1e-9) and effects["trip_length"] == pytest.approx(0.0,
+                                                                                                          abs=1e-9)
+    assert sum(effects.values()) == pytest.approx(-12.0, abs=1e-9)
 
 
 # --- a real run -----------------------------------------------------------------------------------
@@ -183,12 +202,61 @@ def test_command_refuses_bad_options_in_one_line(run_file, args, message):
     assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
 
 
+def test_car_traffic_effects_add_up_and_regions_sum_their_municipalities(ds):
+    rows = td.decompose(ds, year_from=2017, year_to=2030) + td.decompose(ds, scenarios=["current-policies"],
+                                                                        versus="reference")
+    areas = [r["area"] for r in rows if r["scenario"] == "reference"]
+    assert areas == list(ds["municipality"].values) + ["region oslo", "region nedre_glomma", "region grenland",
+                                                       "region nord_jaeren", "all selected"]
+    for r in rows:
+        assert r["change"] == pytest.approx(r["car_vkm_to"] - r["car_vkm_from"], abs=1e-9)
+        assert sum(r[e] for e in td.EFFECTS) == pytest.approx(r["change"], abs=1e-7)
+        assert r["index"] == pytest.approx(r["car_vkm_to"] / r["car_vkm_from"], rel=1e-12)   # one draw
+    by = {(r["scenario"], r["versus"], r["area"]): r for r in rows}
+    cp = ds.sel(scenario="current-policies", draw=0)["car_vkm_resident"]
+    assert by[("current-policies", "", "oslo")]["car_vkm_to"] == pytest.approx(
+        float(cp.sel(municipality="oslo", year=2030)) / 1e6, rel=1e-12)
+    region, members = by[("current-policies", "", "region oslo")], ("oslo", "baerum")
+    for key in ("car_vkm_from", "change") + td.EFFECTS:
+        assert region[key] == pytest.approx(sum(by[("current-policies", "", m)][key] for m in members), abs=1e-9)
+    # the index of the region is the zero-growth goal's (framtid targets): residents' car vkm 2030 over 2017
+    assert region["index"] == pytest.approx(float(cp.sel(municipality=list(members), year=2030).sum()
+                                                  / cp.sel(municipality=list(members), year=2017).sum()), rel=1e-12)
+    # the model's trip generation is fixed per resident: the trip rate never moves car traffic
+    assert all(abs(r["trip_rate"]) < 1e-6 for r in rows)
+    # against the 2009 policies, current policies (tolls, parking fees) cut car traffic by the car-driver share
+    versus = by[("current-policies", "reference", "region oslo")]
+    assert versus["car_share"] < 0 and versus["change"] < 0 and abs(versus["population"]) < 1e-6
+
+
+def test_car_traffic_command(run_file):
+    res = invoke("decompose", run_file, "--quantity", "car-traffic", "--scenario", "current-policies",
+                 "--municipality", "oslo,baerum", "--from", "2017")
+    assert res.exit_code == 0, res.output
+    assert "Residents' car traffic, current-policies, 2017 to 2030" in " ".join(res.output.split())
+    assert "-0.0" not in res.output and "selected" not in res.output   # the two are the region: no third row
+    res = invoke("decompose", run_file, "--quantity", "car-traffic", "--format", "csv", "--municipality",
+                 "oslo,baerum,bergen", "--scenario", "reference")
+    assert [r["area"] for r in csv.DictReader(io.StringIO(res.output))] == ["oslo", "baerum", "bergen", "region oslo",
+                                                                            "all selected"]
+    res = invoke("decompose", run_file, "--quantity", "car-traffic", "--format", "csv", "--municipality", "tromso")
+    rows = list(csv.DictReader(io.StringIO(res.output)))
+    assert res.exit_code == 0 and [r["area"] for r in rows] == ["tromso", "tromso"]
+    assert rows[0]["unit"] == "million vkm/yr"
+    res = invoke("decompose", run_file, "--quantity", "traffic")
+    assert res.exit_code == 2 and "--quantity" in res.output and "Traceback" not in res.output
+
+
 # --- what the command reads of a result file -------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [("--format", "csv"), ("--versus", "reference"),
                                   ("--scenario", "current-policies", "--municipality", "oslo,bergen", "--to", "2050")])
 def test_command_prints_the_same_as_with_the_whole_file_loaded(run_file, args, prints_as_with_whole_file):
     prints_as_with_whole_file(dc.VARIABLES, "decompose", run_file, *args)
+
+
+def test_car_traffic_prints_the_same_as_with_the_whole_file_loaded(run_file, prints_as_with_whole_file):
+    prints_as_with_whole_file(td.VARIABLES, "decompose", run_file, "--quantity", "car-traffic", "--versus", "reference")
 
 
 def test_the_decomposition_reads_no_variable_it_does_not_declare(run_file, ds):

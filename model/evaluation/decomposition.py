@@ -215,15 +215,24 @@ def decompose_sector(ds, sector: str, start: tuple[str, int], end: tuple[str, in
     """Effects of one sector between ``start`` and ``end`` (each a (scenario, year)) for each
     municipality, (M, D) arrays [t CO2e/yr]: the four effects, ``start`` and ``end`` emissions, their
     ``change`` and the ``residual`` change - Σ effects (zero up to rounding)."""
-    f0, g0 = _arrays(ds, sector, *start, municipalities)
-    f1, g1 = _arrays(ds, sector, *end, municipalities)
-    for f, g, (sc, yr) in ((f0, g0, start), (f1, g1, end)):
-        _check_closes(f, g, f"{sector}, {sc} {yr}")
+    return between(_arrays(ds, sector, *start, municipalities), _arrays(ds, sector, *end, municipalities),
+                   f"{sector}, {start[0]} {start[1]}", f"{sector}, {end[0]} {end[1]}")
+
+
+def between(start: tuple[dict, np.ndarray], end: tuple[dict, np.ndarray], start_name: str,
+            end_name: str) -> dict[str, np.ndarray]:
+    """The effects of each factor from ``start`` to ``end`` (each (factors, segments G_i); ``start_name`` and
+    ``end_name`` name them in an error), after checking that the factors reproduce the segments: the effects,
+    the ``start`` and ``end`` sums of the segments, their ``change`` and the ``residual`` change - Σ effects (zero
+    up to rounding)."""
+    (f0, g0), (f1, g1) = start, end
+    _check_closes(f0, g0, start_name)
+    _check_closes(f1, g1, end_name)
     effects = lmdi(f0, f1)
     out = dict(effects)
     out["start"], out["end"] = g0.sum(-1), g1.sum(-1)
     out["change"] = out["end"] - out["start"]
-    out["residual"] = out["change"] - sum(effects[e] for e in EFFECTS)
+    out["residual"] = out["change"] - sum(effects.values())
     return out
 
 
@@ -261,22 +270,30 @@ def check_options(ds, scenarios: list[str] | None, municipalities: list[str] | N
     return scenarios or have_sc, municipalities or have_m, start
 
 
-def decompose(ds, scenarios: list[str] | None = None, municipalities: list[str] | None = None,
-              year_from: int | None = None, year_to: int = 2030, versus: str | None = None,
-              source: str = "result") -> list[dict]:
-    """Rows of effects [kt CO2e/yr] per scenario, sector and municipality, and for the municipalities
-    together: from ``year_from`` (default 2009) to ``year_to`` in each scenario, or, with ``versus``,
-    from that scenario to each other one in ``year_to``. Means over draws."""
+def prepare(ds, variables, command: str, scenarios, municipalities, year_from, year_to, versus, source):
+    """What a decomposition works on, after checking the file and the options (:func:`check_options`): (the two
+    years compared of ``variables``, loaded; scenarios; municipalities; start year; the draws' statistic)."""
     from ..result_file import require
 
-    require(ds, list(FACTOR_VARIABLES), source, "framtid decompose")
+    require(ds, list(variables), source, command)
     scenarios, municipalities, start_year = check_options(ds, scenarios, municipalities, year_from, year_to,
                                                           versus, source)
     n = int(ds.sizes["draw"])
     stat = "1 draw" if n == 1 else f"mean of {n} draws"
     # only the years compared, each variable read once: a file opened lazily would otherwise be read
     # again for every scenario, sector and year
-    ds = ds[list(FACTOR_VARIABLES)].sel(year=sorted({year_to, start_year})).load()
+    ds = ds[list(variables)].sel(year=sorted({year_to, start_year})).load()
+    return ds, scenarios, municipalities, start_year, stat
+
+
+def decompose(ds, scenarios: list[str] | None = None, municipalities: list[str] | None = None,
+              year_from: int | None = None, year_to: int = 2030, versus: str | None = None,
+              source: str = "result") -> list[dict]:
+    """Rows of effects [kt CO2e/yr] per scenario, sector and municipality, and for the municipalities
+    together: from ``year_from`` (default 2009) to ``year_to`` in each scenario, or, with ``versus``,
+    from that scenario to each other one in ``year_to``. Means over draws."""
+    ds, scenarios, municipalities, start_year, stat = prepare(ds, FACTOR_VARIABLES, "framtid decompose", scenarios,
+                                                              municipalities, year_from, year_to, versus, source)
     rows = []
     for sc in scenarios:
         start = (versus, year_to) if versus else (sc, start_year)
@@ -303,6 +320,14 @@ def tidy(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
     return TIDY, [tuple(r[c] for c in TIDY) for r in rows]
 
 
+def compared(row: dict) -> tuple[str, str, str]:
+    """What a row of :func:`decompose` compares: the headers of its start and end columns (years, or scenarios
+    with ``--versus``) and the phrase for a title."""
+    if row["versus"]:
+        return row["versus"], row["scenario"], f"{row['scenario']} against {row['versus']} in {row['to_year']}"
+    return str(row["from_year"]), str(row["to_year"]), f"{row['scenario']}, {row['from_year']} to {row['to_year']}"
+
+
 def sections(rows: list[dict], gwp: str = ""):
     """Sections (key, title, header, rows) for :func:`catalogue.render_sections`: a table per scenario
     and sector."""
@@ -310,10 +335,7 @@ def sections(rows: list[dict], gwp: str = ""):
     for key in dict.fromkeys((r["scenario"], r["sector"]) for r in rows):
         body = [r for r in rows if (r["scenario"], r["sector"]) == key]
         first = body[0]
-        a, b = ((first["versus"], first["scenario"]) if first["versus"] else
-                (str(first["from_year"]), str(first["to_year"])))
-        when = (f"{first['scenario']} against {first['versus']} in {first['to_year']}" if first["versus"] else
-                f"{first['scenario']}, {first['from_year']} to {first['to_year']}")
+        a, b, when = compared(first)
         title = (f"{first['sector'].replace('_', ' ').capitalize()}, {when}: {first['identity']} "
                  f"[kt CO2e/yr, GWP {gwp}; {first['statistic']}]")
         header = ("municipality", a, b, "change") + EFFECTS + ("residual",)
