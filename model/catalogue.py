@@ -191,7 +191,8 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
         rows.append(("(every kind)", "", "(common keys)", "", "", "",
                      "kind; municipality (id, list or \"*\"); start_year; optional ramp_years (years to full "
                      "strength), end_year, label, replaces (labels of earlier measures this one ends), price_year "
-                     "(year of the NOK in money fields; default start_year) — " + ", ".join(COMMON_KEYS)))
+                     "(year of the NOK in money fields; default start_year), start_date (the day it took effect, "
+                     "where start_year rounds it; e.g. 2017-10-01) — " + ", ".join(COMMON_KEYS)))
         return ("kind", "area", "field", "unit", "default", "range", "description"), rows
     if what == "correlations":
         from .parameters import correlation_table

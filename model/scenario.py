@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -230,6 +231,7 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
         problems.add(f"{where}.label", f"must be a string (got {_type_name(label)})")
     replaces = _labels(entry["replaces"], f"{where}.replaces", problems) if "replaces" in entry else ()
     price_year = _year(entry, "price_year", where, problems, required=False)
+    start_date = _start_date(entry, start, where, problems)
     adoption, acceptance = _adoption(entry, kind, where, problems)
     if len(problems) == n_before and not _sets_something(kind, values):
         problems.add(where, f"sets nothing; give at least one of {', '.join(f.name for f in kind.fields)}")
@@ -241,7 +243,27 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
 
         deflator = to_real_2009(price_year if price_year is not None else start)
     return Measure(kind_name, munis, start, ramp, end, values, label or kind_name, origin, replaces, price_year,
-                   deflator, adoption, acceptance)
+                   deflator, adoption, acceptance, start_date)
+
+
+def _start_date(entry: dict, start: int | None, where: str, problems: _Problems) -> date | None:
+    """The optional ``start_date``: the day the measure took effect, a TOML date (2017-10-01) or a string
+    "2017-10-01", in its start year or the year before (a change late in a year acts from the next)."""
+    if "start_date" not in entry:
+        return None
+    value = entry["start_date"]
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            pass
+    if not isinstance(value, date) or isinstance(value, datetime):
+        problems.add(f"{where}.start_date", f"must be a date like 2017-10-01 (got {_type_name(value)} {value!r})")
+        return None
+    if start is not None and value.year not in (start - 1, start):
+        problems.add(f"{where}.start_date", f"must lie in start_year ({start}) or the year before (got {value})")
+        return None
+    return value
 
 
 def _adoption(entry: dict, kind, where: str, problems: _Problems) -> tuple[str, float | None]:

@@ -160,12 +160,27 @@ CHARGE = ('[[measure]]\nkind = "congestion_charge"\ncordon = "trondheim_ring"\ns
           'peak_nok = 50\noffpeak_nok = 25\n')
 
 
+def test_start_date_is_the_day_a_measure_took_effect_in_its_start_year_or_the_one_before(tmp_path):
+    late = write(tmp_path, "late.toml", GOOD_HEAD + CHARGE.replace("start_year = 2027\n",
+                                                                     "start_year = 2027\nstart_date = 2026-10-01\n"))
+    assert load(late).measures[0].start_date.isoformat() == "2026-10-01"   # a TOML date
+    text = write(tmp_path, "text.toml", GOOD_HEAD + CHARGE + 'start_date = "2027-03-15"\n')
+    assert load(text).measures[0].start_date.isoformat() == "2027-03-15"   # or a string
+    assert load(write(tmp_path, "none.toml", GOOD_HEAD + CHARGE)).measures[0].start_date is None
+    for value, message in (("2020-01-01", "must lie in start_year (2027) or the year before (got 2020-01-01)"),
+                           ('"2027-13-01"', "must be a date like 2017-10-01 (got string '2027-13-01')"),
+                           ("2027", "must be a date like 2017-10-01 (got integer 2027)"),
+                           ("2027-03-15T08:00:00", "must be a date like 2017-10-01 (got datetime")):
+        found = problems(tmp_path, GOOD_HEAD + CHARGE + f"start_date = {value}\n")
+        assert len(found) == 1 and found[0].startswith("bad.toml: measure[1].start_date: " + message), found
+
+
 @pytest.mark.parametrize("text, where, hint", [
     (GOOD_HEAD + CHARGE.replace('"congestion_charge"', '"congestion_charges"'), "measure[1].kind",
      "did you mean 'congestion_charge'? allowed: biofuel_blend"),
     (GOOD_HEAD + CHARGE.replace("peak_nok = 50", "peak_nokk = 50"), "measure[1].peak_nokk",
      "did you mean 'peak_nok'? allowed: kind,"),
-    (GOOD_HEAD + CHARGE.replace("start_year", "start_yaer"), "measure[1].start_yaer", "did you mean 'start_year'?"),
+    (GOOD_HEAD + CHARGE.replace("start_year", "start_yaer"), "measure[1].start_yaer", "did you mean 'start_year'"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipalities = "oslo"\nstart_year = 2020\n',
      "measure[1].municipalities", "did you mean 'municipality'?"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "Bærum"\nstart_year = 2020\n',

@@ -126,6 +126,42 @@ def test_an_observed_change_meets_the_case_whose_ramp_holds_its_year(tmp_path):
                                "in_range_share": 1 / 3})
 
 
+def test_an_observation_is_dated_by_the_calendar_year_its_change_took_effect(tmp_path):
+    """A scheme opened on 2018-10-01 runs in the model from 2019: a count dated 2018 is that change, as is one
+    dated 2019 (its first full year). Two changes that took effect in 2017 (July and October) need the date to
+    tell them apart; 2018, the July change's second ramp year and the October change's first, is the later."""
+    rows = [{**_row("ring", 2019, 2019, b_a=-14.0, effect=-15.0), "date": "2018-10-01"},
+            {**_row("other", 2017, 2018, b_a=0.5, effect=-0.3), "date": "2017-07-01"},
+            {**_row("other", 2018, 2018, b_a=-5.0, effect=-6.0), "date": "2017-10-01"}]
+    path = _observed(tmp_path, "cordon,year,change_pct,date\nring,2018,-9,\nring,2019,-9,\nother,2017,-1,2017-07\n"
+                               "other,2017,-6,2017-10-01\nother,2018,-6,\n")
+    compared = toll_cases.compare(rows, toll_cases.read_observed_changes(path), path)
+    assert [(r["cordon"], r["year"], r["date"], r["model_pct"]) for r in compared] == [
+        ("ring", 2018, "2018-10-01", -14.0), ("ring", 2019, "2018-10-01", -14.0),
+        ("other", 2017, "2017-07-01", 0.5), ("other", 2017, "2017-10-01", -5.0), ("other", 2018, "2017-10-01", -5.0)]
+    ambiguous = _observed(tmp_path, "cordon,year,change_pct\nother,2017,-6\n", "two.csv")
+    with pytest.raises(ObservationFileError, match=r"two.csv: line 2, column 'year': 2 toll changes of the scenario on "
+                                                   r"other took effect in 2017 \(2017-07-01, 2017-10-01\); add a "
+                                                   r"column date \(like 2017-10\) to say which"):
+        toll_cases.compare(rows, toll_cases.read_observed_changes(ambiguous), ambiguous)
+    undated = _observed(tmp_path, "cordon,year,change_pct,date\nother,2017,-6,2017-08\n", "august.csv")
+    with pytest.raises(ObservationFileError, match=r"line 2, column 'date': no toll change of the scenario on other "
+                                                   r"took effect on 2017-08; the toll changes on other: 2017-2018 "
+                                                   r"\(took effect 2017-07-01\); 2018 \(took effect 2017-10-01\)"):
+        toll_cases.compare(rows, toll_cases.read_observed_changes(undated), undated)
+
+
+def test_the_toll_history_dates_each_change_and_an_opening_by_its_first_day():
+    history = {m.label: m for m in toll_cases.changes(load("framtid:current-policies"))}
+    # opened 2018-10-01, in the model from 2019 at the rates of 2019-03-25
+    assert history["nord_jaeren_stavanger tolls from 2019-03-25"].start_date.isoformat() == "2018-10-01"
+    assert history["oslo_ring tolls from 2017-10-01"].start_year == 2018
+    assert history["oslo_ring tolls from 2017-10-01"].start_date.isoformat() == "2017-10-01"
+    assert history["fredrikstad_ring tolls from 2019-11-15"].start_date.isoformat() == "2019-11-15"
+    for label, m in history.items():
+        assert m.start_date.year in (m.start_year - 1, m.start_year), label
+
+
 def test_one_draw_has_no_range_to_hold_an_observation(tmp_path):
     rows = [{**_row("ring", 2018, 2019, b_a=-12.0, effect=-10.0), "before_after_p05": -12.0,
              "before_after_p95": -12.0}]
@@ -144,6 +180,10 @@ def test_one_draw_has_no_range_to_hold_an_observation(tmp_path):
      "allowed: before_after, effect"),
     ("cordon,year,change_pct\n,2019,-8\n", "line 2, column 'cordon'", "empty cell"),
     ("", "line 1", "expected a header cordon,year,change_pct[,compare][,source]"),
+    ("cordon,year,change_pct,date\nring,2019,-8,2018-10\n", "line 2, column 'date'",
+     "the day or month the change took effect in 2019, like 2019-10-01 or 2019-10, got '2018-10'"),
+    ("cordon,year,change_pct,date\nring,2019,-8,October\n", "line 2, column 'date'", "got 'October'"),
+    ("cordon,year,change_pct,date\nring,2019,-8,2019-10-1\n", "line 2, column 'date'", "got '2019-10-1'"),
 ])
 def test_a_bad_observed_file_is_refused_naming_the_file_line_column_and_what_is_allowed(tmp_path, text, where,
                                                                                         allowed):
@@ -158,7 +198,7 @@ def test_an_observation_without_a_case_names_the_cases_there_are(tmp_path):
     path = _observed(tmp_path, "cordon,year,change_pct\ntromso_ring,2021,-5\ntromso_rng,2023,-5\n")
     observed = toll_cases.read_observed_changes(path)
     with pytest.raises(ObservationFileError, match=r"line 2, column 'year': .* on tromso_ring .* in 2021; the toll "
-                                                    r"changes on tromso_ring run in 2023, 2024-2025"):
+                                                    r"changes on tromso_ring: 2023; 2024-2025"):
         toll_cases.compare(rows, observed[:1], path)
     with pytest.raises(ObservationFileError, match=r"line 3, .*did you mean 'tromso_ring'\? cordons with toll "
                                                     r"changes: tromso_ring"):
@@ -274,8 +314,9 @@ def test_an_unknown_column_of_the_observed_file_is_refused(tmp_path):
 @pytest.mark.parametrize("text, options, message", [
     ("tromso_rng,2023,-5", {}, r"line 2, column 'cordon': current-policies has no toll change on 'tromso_rng'; "
                                r"did you mean 'tromso_ring'\?"),
-    ("tromso_ring,2021,-5", {}, r"line 2, column 'year': .* on tromso_ring starts or reaches full strength in "
-                                r"2021; the toll changes on tromso_ring run in 2023, 2024-2025"),
+    ("tromso_ring,2021,-5", {}, r"line 2, column 'year': .* on tromso_ring took effect, starts or reaches full "
+                                r"strength in 2021; the toll changes on tromso_ring: 2023 \(took effect 2023-01-05\); "
+                                r"2024-2025 \(took effect 2024-06-14\)"),
     ("tromso_ring,2023,-5", {"cordons": ("oslo_ring",)}, r"line 2: the toll change on tromso_ring in 2023 is "
                                                          r"left out by --cordon"),
     ("tromso_ring,2023,-5", {"own": True}, r"left out by --own"),

@@ -15,7 +15,10 @@ year of the change (``price_year``), and ends the measure before it on that cord
 Prices are the full prices per passage of light petrol vehicles in and outside the peaks, the
 diesel surcharge, the share battery-electric cars are spared, and the heavy-vehicle prices
 (diesel). Tag discounts and monthly caps on paid passages are not modelled, so the tolls paid
-are somewhat overstated.
+are somewhat overstated. Where several changes fall in one start year the last sets the rates; the
+label and ``start_date`` name its day, but where the cordon began to charge in that year ``start_date``
+is the opening day (Nord-Jæren's scheme opened on 2018-10-01 and took its rates of 2019 on 2019-03-25):
+the day an observed count after a change is dated by.
 """
 
 from __future__ import annotations
@@ -67,10 +70,15 @@ def measures() -> list[str]:
                          if r.valid_to is not None and r.valid_to >= FIRST})
         previous = POLICIES_2009.get(cordon.id)
         placed: dict[int, tuple] = {}
+        opened: dict[int, date] = {}   # the day the cordon began to charge, by the start year it is placed in
+        charging = previous is not None
         for day in days:
             live = [r for r in rows if r.valid_from <= day and (r.valid_to is None or r.valid_to >= day)]
             cells = cd.cells(live, 0.0)                                # (class, fuel, period), nominal NOK
             start, ramp = _placement(day)
+            if not charging and np.any(cells):
+                opened.setdefault(start, day)
+            charging = bool(np.any(cells))
             if start > 2026:
                 continue
             placed[start] = (day, ramp, cells)                            # the last change of a year wins
@@ -81,7 +89,8 @@ def measures() -> list[str]:
             lines = ['[[measure]]', 'kind = "congestion_charge"', f'label = "{label}"']
             if previous:
                 lines.append(f'replaces = "{previous}"')
-            lines += [f'cordon = "{cordon.id}"', f"start_year = {start}"]
+            lines += [f'cordon = "{cordon.id}"', f"start_year = {start}",
+                      f"start_date = {opened.get(start, day).isoformat()}"]
             if ramp:
                 lines.append(f"ramp_years = {ramp}")
             lines += [f"price_year = {day.year}", f"peak_nok = {_fmt(petrol[0])}", f"offpeak_nok = {_fmt(petrol[1])}"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +35,13 @@ from ..errors import ObservationFileError, UsageError, did_you_mean
 from ..observed import Table
 
 LATER = 5   # years after the first full year for the second effect
-COLUMNS = ("cordon", "start", "from", "change", "peak_nok", "offpeak_nok", "passages_before", "passages_after",
+COLUMNS = ("cordon", "start", "from", "date", "change", "peak_nok", "offpeak_nok", "passages_before", "passages_after",
            "before_after_pct", "before_after_p05", "before_after_p95", "effect_pct", "effect_p05", "effect_p95",
            "effect_peak_pct", "effect_offpeak_pct", "until", "effect_until_pct", "label")
 PEAK, OFFPEAK = (dims.PERIODS.index(p) for p in ("peak", "offpeak"))
 COMPARED = {"before_after": "before_after", "effect": "effect"}   # observed 'compare' -> model column prefix
 OBSERVED_COLUMNS = ("cordon", "year", "change_pct")
-OBSERVED_OPTIONAL = ("compare", "source")
+OBSERVED_OPTIONAL = ("compare", "source", "date")
 
 
 def _passages(record: dict, k: int, c: int, period: int | None = None) -> np.ndarray:
@@ -152,22 +153,49 @@ def check_observed(scenario, observed: list[ObservedChange], path: str | Path,
     spans = [(m, years(scenario, m)[0]) for m in changes(scenario)]
     for obs in observed:
         on_cordon = [(m, full) for m, full in spans if m.values["cordon"] == obs.cordon]
-        meets = [m for m, full in on_cordon if m.start_year <= obs.year <= full]
-        if any(id(m) in picked for m in meets):
-            continue
-        where = f"{path}: line {obs.line}"
         if not on_cordon:
             known = sorted({m.values["cordon"] for m, _ in spans})
-            raise ObservationFileError(f"{where}, column 'cordon': {scenario.name} has no toll change on "
-                                       f"{obs.cordon!r}; {_no_cordon(obs.cordon, known)}")
-        if meets:
+            raise ObservationFileError(f"{path}: line {obs.line}, column 'cordon': {scenario.name} has no toll "
+                                       f"change on {obs.cordon!r}; {_no_cordon(obs.cordon, known)}")
+        m, _ = on_cordon[_case_of(obs, [(m.start_year, full, m.start_date) for m, full in on_cordon], path,
+                                  scenario.name)]
+        if id(m) not in picked:
             left_out = "--cordon" if cordons is not None and obs.cordon not in cordons else "--own"
-            raise ObservationFileError(f"{where}: the toll change on {obs.cordon} in {obs.year} is left out by "
-                                       f"{left_out}; leave the option out or the observation")
-        runs = ", ".join(_span(m.start_year, full) for m, full in on_cordon)
-        raise ObservationFileError(f"{where}, column 'year': no toll change of {scenario.name} on {obs.cordon} "
-                                   f"starts or reaches full strength in {obs.year}; the toll changes on "
-                                   f"{obs.cordon} run in {runs}")
+            raise ObservationFileError(f"{path}: line {obs.line}: the toll change on {obs.cordon} in {obs.year} is "
+                                       f"left out by {left_out}; leave the option out or the observation")
+
+
+def _case_of(obs: ObservedChange, on_cordon: list[tuple], path: str | Path, scenario: str) -> int:
+    """The index in ``on_cordon`` (the toll changes on the observation's cordon, each (start year, first full
+    year, start_date or None)) of the change ``obs`` measures. With a ``date``, the change that took effect then
+    (2017-10 or 2017-10-01). Else the change that took effect in the observed calendar year, so that an opening
+    on 2019-11-15 is "2019" although the model runs it from 2020; where none did, the change whose years from
+    start to first full year hold the observed year (the last of them where several do: a change of July
+    2017 still ramps in 2018, the year a change of October 2017 starts). Refuses, naming the line and the
+    changes there are, an observation no change or more than one change taking effect that year fits."""
+    def dated(d):
+        return "" if d is None else f" (took effect {d.isoformat()})"
+
+    runs = "; ".join(_span(start, full) + dated(d) for start, full, d in on_cordon)
+    where = f"{path}: line {obs.line}"
+    if obs.date:
+        found = [i for i, (_, _, d) in enumerate(on_cordon) if d is not None and d.isoformat().startswith(obs.date)]
+        if not found:
+            raise ObservationFileError(f"{where}, column 'date': no toll change of {scenario} on {obs.cordon} took "
+                                       f"effect on {obs.date}; the toll changes on {obs.cordon}: {runs}")
+        return found[-1]
+    found = [i for i, (_, _, d) in enumerate(on_cordon) if d is not None and d.year == obs.year]
+    if len(found) > 1:
+        raise ObservationFileError(
+            f"{where}, column 'year': {len(found)} toll changes of {scenario} on {obs.cordon} took effect in "
+            f"{obs.year} ({', '.join(on_cordon[i][2].isoformat() for i in found)}); add a column date (like "
+            f"{on_cordon[found[-1]][2].isoformat()[:7]}) to say which")
+    found = found or [i for i, (start, full, _) in enumerate(on_cordon) if start <= obs.year <= full]
+    if not found:
+        raise ObservationFileError(f"{where}, column 'year': no toll change of {scenario} on {obs.cordon} took "
+                                   f"effect, starts or reaches full strength in {obs.year}; the toll changes on "
+                                   f"{obs.cordon}: {runs}")
+    return found[-1]
 
 
 def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons: tuple[str, ...] | None = None,
@@ -197,6 +225,7 @@ def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons
         before_after, effect = _pct(after, before), _pct(after, _passages(base, k, c))
         row = {
             "cordon": change.values["cordon"], "start": change.start_year, "from": full,
+            "date": change.start_date.isoformat() if change.start_date else "",
             "change": "rates" if _replaced(scenario, change) else (
                 f"successor of {predecessor(scenario, change)}" if _ends(scenario, change) else "new scheme"),
             "peak_nok": change.values["peak_nok"], "offpeak_nok": change.values["offpeak_nok"],
@@ -224,16 +253,19 @@ class ObservedChange:
     compare: str      # "before_after" (a count before and after, trend included) or "effect" (trend removed)
     source: str
     line: int         # in the file, for messages
+    date: str = ""    # "2017-10" or "2017-10-01": the day (or month) the change took effect, where the year is not
+                      # enough to tell two changes apart
 
 
 def read_observed_changes(path: str | Path) -> list[ObservedChange]:
-    """Measured changes in a CSV with the columns ``cordon,year,change_pct[,compare][,source]``.
+    """Measured changes in a CSV with the columns ``cordon,year,change_pct[,compare][,source][,date]``.
 
-    ``cordon`` is a cordon id (``framtid list cordons``), ``year`` the year the change starts or its first
-    full year, ``change_pct`` the change of passages [%] (-8.5 for a fall of 8.5 %), ``compare`` what it
-    measures: ``before_after`` (default; a count before and after, the trend included) or ``effect`` (a
-    study that removed the trend). Every problem raises :class:`ObservationFileError` naming the file, the
-    line, the column and what is allowed."""
+    ``cordon`` is a cordon id (``framtid list cordons``), ``year`` the calendar year the change took effect
+    (or one of the model's years of it: its start year or first full year, :func:`_case_of`), ``change_pct``
+    the change of passages [%] (-8.5 for a fall of 8.5 %), ``compare`` what it measures: ``before_after``
+    (default; a count before and after, the trend included) or ``effect`` (a study that removed the trend),
+    ``date`` the day or month it took effect (2017-10-01, 2017-10) where the year fits two changes. Every
+    problem raises :class:`ObservationFileError` naming the file, the line, the column and what is allowed."""
     header = f"{','.join(OBSERVED_COLUMNS)}[,{'][,'.join(OBSERVED_OPTIONAL)}]"
     table = Table(Path(path), header)
     missing = [c for c in OBSERVED_COLUMNS if c not in table.header]
@@ -264,9 +296,22 @@ def read_observed_changes(path: str | Path) -> list[ObservedChange]:
         if compare not in COMPARED:
             table.fail(line, f"unknown comparison {compare!r}; allowed: {', '.join(COMPARED)} (empty: before_after)",
                        "compare")
+        when = (row.get("date") or "").strip()
+        if when and not _date_of(when, year):
+            table.fail(line, f"must be the day or month the change took effect in {year}, like {year}-10-01 or "
+                             f"{year}-10, got {when!r}", "date")
         out.append(ObservedChange(table.cell(line, row, "cordon"), year, value, compare,
-                                  (row.get("source") or "").strip(), line))
+                                  (row.get("source") or "").strip(), line, when))
     return out
+
+
+def _date_of(text: str, year: int) -> bool:
+    """Whether ``text`` is a day (2017-10-01) or a month (2017-10) of ``year``."""
+    try:
+        day = date.fromisoformat(text if len(text) == 10 else text + "-01")
+    except ValueError:
+        return False
+    return len(text) in (7, 10) and day.year == year
 
 
 def compare(rows: list[dict], observed: list[ObservedChange], path: str | Path) -> list[dict]:
@@ -277,19 +322,19 @@ def compare(rows: list[dict], observed: list[ObservedChange], path: str | Path) 
     An observation without a case raises :class:`ObservationFileError` naming its line and the cases there are."""
     out = []
     for obs in observed:
-        found = [r for r in rows if r["cordon"] == obs.cordon and r["start"] <= obs.year <= r["from"]]
-        if not found:
-            on_cordon = [_span(r["start"], r["from"]) for r in rows if r["cordon"] == obs.cordon]
-            allowed = (f"the toll changes on {obs.cordon} run in {', '.join(on_cordon)}" if on_cordon
-                       else _no_cordon(obs.cordon, sorted({r["cordon"] for r in rows})))
-            raise ObservationFileError(f"{path}: line {obs.line}, column 'year': no toll change of the scenario on "
-                                       f"{obs.cordon} starts or reaches full strength in {obs.year}; {allowed}")
-        row = found[-1]
+        on_cordon = [r for r in rows if r["cordon"] == obs.cordon]
+        if not on_cordon:
+            known = sorted({r["cordon"] for r in rows})
+            raise ObservationFileError(f"{path}: line {obs.line}, column 'cordon': the scenario has no toll change "
+                                       f"on {obs.cordon!r}; {_no_cordon(obs.cordon, known)}")
+        dated = [(r["start"], r["from"], date.fromisoformat(r["date"]) if r.get("date") else None) for r in on_cordon]
+        row = on_cordon[_case_of(obs, dated, path, "the scenario")]
         prefix = COMPARED[obs.compare]
         model_value = row[f"{prefix}_pct"]
         low, high = row[f"{prefix}_p05"], row[f"{prefix}_p95"]
         spread = high > low
-        out.append({"cordon": obs.cordon, "year": obs.year, "from": row["from"], "compare": obs.compare,
+        out.append({"cordon": obs.cordon, "year": obs.year, "from": row["from"], "date": row.get("date", ""),
+                    "compare": obs.compare,
                     "observed_pct": obs.change_pct, "model_pct": model_value, "p05": low, "p95": high,
                     "error_pp": model_value - obs.change_pct,
                     "in_range": bool(low <= obs.change_pct <= high) if spread else None, "source": obs.source})
@@ -305,7 +350,7 @@ def agreement(compared: list[dict]) -> dict:
             "in_range_share": (sum(ranged) / len(ranged)) if ranged else None}
 
 
-COMPARED_COLUMNS = ("cordon", "year", "from", "compare", "observed_pct", "model_pct", "p05", "p95", "error_pp",
+COMPARED_COLUMNS = ("cordon", "year", "from", "date", "compare", "observed_pct", "model_pct", "p05", "p95", "error_pp",
                     "in_range", "source")
 
 
@@ -346,8 +391,9 @@ def compared_rows(compared: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
     """The observed changes beside the model's, as the rows of a table."""
     from ..draw_statistics import range_cell
 
-    header = ("cordon", "year", "compare", "observed", "model", "error", "in 5-95 %", "source")
-    return header, [(r["cordon"], r["year"], r["compare"].replace("_", "-"), f"{r['observed_pct']:+.1f}",
+    header = ("cordon", "year", "took effect", "compare", "observed", "model", "error", "in 5-95 %", "source")
+    return header, [(r["cordon"], r["year"], r.get("date") or "-", r["compare"].replace("_", "-"),
+                     f"{r['observed_pct']:+.1f}",
                      range_cell(r["model_pct"], r["p05"], r["p95"], 1, sign=True), f"{r['error_pp']:+.1f}",
                      "-" if r["in_range"] is None else ("yes" if r["in_range"] else "no"), r["source"] or "-")
                     for r in compared]

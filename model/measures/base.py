@@ -14,6 +14,7 @@ Money fields are in NOK of the measure's ``price_year`` (its start year unless g
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Callable
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from ..levers import LEVERS, axis_labels
 
 COMMON_KEYS = ("kind", "municipality", "start_year", "ramp_years", "end_year", "label", "replaces",
-               "price_year", "adoption", "acceptance")
+               "price_year", "start_date", "adoption", "acceptance")
 ADOPTION = ("forced", "adaptive")   # forced: starts at start_year; adaptive: its municipality decides (agents.py)
 
 
@@ -118,6 +119,10 @@ class Measure:
     deflator: float | np.ndarray = field(default=1.0, compare=False)   # NOK of price_year -> real 2009 NOK
     adoption: str = "forced"       # "adaptive": on the agenda from start_year, adopted when the rule fires
     acceptance: float | None = None   # public support for an adaptive measure (None: the kind's default)
+    # The day it took effect, where a whole start year rounds it (a toll change of October acts from the next
+    # year): it names the change to observations dated by the calendar (``framtid tolls --observed``); runs
+    # never read it.
+    start_date: date | None = None
 
 
 def example_values(kind: MeasureKind, pick: str) -> dict:
