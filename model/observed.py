@@ -131,6 +131,13 @@ def _read_csv(path: Path, expected: str | None = None) -> tuple[list[str], list[
         raise ObservationFileError(f"{path}: line 1: empty file; expected a header {expected}")
     if not rows:
         raise ObservationFileError(f"{path}: line 2: no observations after the header")
+    for line, row in rows:
+        # DictReader keeps the values beyond the header under the key None; dropping them would take
+        # "5,7" written with a decimal comma for 5
+        if None in row:
+            raise ObservationFileError(f"{path}: line {line}: more values than the {len(header)} columns "
+                                       f"({','.join(header)}); write decimals with a point, and quote a value that "
+                                       "holds a comma")
     return header, rows
 
 

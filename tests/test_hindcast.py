@@ -326,6 +326,8 @@ BAD_FILES = [
      ["line 1, column 'municipality'", "needs --municipality ID", "allowed: oslo"]),
     ("empty", "", ["line 1", "empty file"]),
     ("header only", "municipality,year,sector,value\n", ["line 2", "no observations"]),
+    ("decimal comma", "municipality,year,sector,value\noslo,2011,heating,5,7\n",
+     ["line 2", "more values than the 4 columns (municipality,year,sector,value)", "decimals with a point"]),
 ]
 
 

@@ -184,6 +184,7 @@ def test_one_draw_has_no_range_to_hold_an_observation(tmp_path):
      "the day or month the change took effect in 2019, like 2019-10-01 or 2019-10, got '2018-10'"),
     ("cordon,year,change_pct,date\nring,2019,-8,October\n", "line 2, column 'date'", "got 'October'"),
     ("cordon,year,change_pct,date\nring,2019,-8,2019-10-1\n", "line 2, column 'date'", "got '2019-10-1'"),
+    ("cordon,year,change_pct\nring,2019,-8,5\n", "line 2", "more values than the 3 columns"),
 ])
 def test_a_bad_observed_file_is_refused_naming_the_file_line_column_and_what_is_allowed(tmp_path, text, where,
                                                                                         allowed):
