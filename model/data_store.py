@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import dims
-from .errors import DataError
+from .errors import DataError, utf8_data
 
 GWP_BASES = ("", "ar4", "ar5", "ar6", "sar", "unknown")   # "" for values that are not emissions
 CONFIDENCE = ("high", "medium", "low", "derived")
@@ -74,7 +74,7 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
         fh = open(path, newline="", encoding="utf-8")
     except OSError as exc:
         raise DataError(f"{path}: cannot read data file ({exc.strerror})") from None
-    with fh:
+    with fh, utf8_data(path):
         reader = csv.DictReader(fh)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:

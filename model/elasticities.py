@@ -23,7 +23,7 @@ from importlib import resources
 import numpy as np
 
 from . import dims
-from .errors import DataError, UsageError, did_you_mean
+from .errors import DataError, UsageError, did_you_mean, utf8_data
 
 # NOK per car trip ending in A zones (real 2009) where no fee is in force: about an hour in Oslo's
 # yellow zone in 2015 (20 NOK/h, parking.csv), which is in the range of the central fees of 2009.
@@ -49,7 +49,7 @@ def targets(path=None) -> tuple[Target, ...]:
     path = path or resources.files("framtid.model") / "data" / "elasticity_targets.csv"
     out = []
     changes: dict[str, float] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh, utf8_data(path):
         for lineno, row in enumerate(csv.DictReader(fh), start=2):
             try:
                 change, low, high, central = (float(row[c]) for c in ("change", "low", "high", "central"))

@@ -1,6 +1,9 @@
 """Exceptions the command line turns into one clear message and a non-zero exit, and the hint
 for a near miss that such a message may carry."""
 
+from contextlib import contextmanager
+from pathlib import Path
+
 
 class FramtidError(Exception):
     """Base class: an error the user can fix (bad input, missing file)."""
@@ -42,6 +45,16 @@ class ObservationFileError(DataError):
     """A file of observed values given on the command line is malformed (exit code 2: bad input)."""
 
     exit_code = 2
+
+
+@contextmanager
+def utf8_data(path):
+    """Read a data file inside this: bytes that are not UTF-8 become one DataError naming the file (the csv
+    readers decode as they go, so without it the error names neither the file nor what to do)."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise DataError(f"{Path(str(path)).name}: not a UTF-8 text file; save it as UTF-8") from None
 
 
 def did_you_mean(word, allowed) -> str:

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import numpy as np
 
-from .errors import DataError
+from .errors import DataError, utf8_data
 
 COLUMNS = ("name", "unit", "default", "low", "high", "distribution", "description", "source")
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal", "discrete")
@@ -76,7 +76,7 @@ def load_table(files: Iterable[Path] | None = None) -> dict[str, ParameterSpec]:
     """Read every parameter file into one registry keyed by name."""
     table: dict[str, ParameterSpec] = {}
     for path in files if files is not None else _parameter_files():
-        with open(path, newline="", encoding="utf-8") as fh:
+        with open(path, newline="", encoding="utf-8") as fh, utf8_data(path):
             reader = csv.DictReader(fh)
             if tuple(reader.fieldnames or ()) != COLUMNS:
                 raise DataError(f"{path.name}: header must be {','.join(COLUMNS)}")
@@ -91,7 +91,7 @@ def load_table(files: Iterable[Path] | None = None) -> dict[str, ParameterSpec]:
 def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
     """The rows of a CSV file whose header must be ``columns``: ``(where, row)``, ``where`` naming the file and
     line for messages."""
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8") as fh, utf8_data(path):
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != columns:
             raise DataError(f"{path.name}: header must be {','.join(columns)}")
@@ -292,7 +292,10 @@ class Params:
         try:
             return self._values[name]
         except KeyError:
-            raise KeyError(f"unknown parameter {name!r}") from None
+            # the model asks only for parameters it has rows for: a missing one is a row removed or cut off
+            # from a parameter file, which the user can put right
+            raise DataError(f"the parameter files (model/data/parameters/*.csv) have no row for parameter "
+                            f"{name!r}, which the model needs; restore the row") from None
 
     def __contains__(self, name: str) -> bool:
         return name in self._values

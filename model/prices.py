@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 
 from . import dims
-from .errors import DataError
+from .errors import DataError, utf8_data
 from .parameters import Params
 
 FILE = "prices.csv"
@@ -116,7 +116,7 @@ def _parse(path: Path) -> tuple[PriceRecord, ...]:
         fh = open(path, newline="", encoding="utf-8")
     except OSError as exc:
         raise DataError(f"{path}: cannot read price data file ({exc.strerror})") from None
-    with fh:
+    with fh, utf8_data(path):
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != COLUMNS:
             raise DataError(f"{name}: line 1: header must be {','.join(COLUMNS)}")

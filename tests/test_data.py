@@ -64,6 +64,19 @@ def test_bad_parameter_rows_are_rejected_with_file_and_line(tmp_path, row, words
     assert str(info.value).startswith("demo.csv: line ") and words in str(info.value)
 
 
+def test_parameter_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "demo.csv"
+    path.write_bytes((HEADER + "a.b,1,0.5,0,1,fixed,Tromsø,s\n").encode("latin-1"))
+    with pytest.raises(DataError, match="^demo.csv: not a UTF-8 text file; save it as UTF-8$"):
+        parameters.load_table([path])
+
+
+def test_a_parameter_the_model_needs_but_the_files_lack_is_a_data_error():
+    params = parameters.Params({"a.b": np.ones(1)}, 1, {})
+    with pytest.raises(DataError, match=r"parameters/\*.csv\) have no row for parameter 'c.d', which the model needs"):
+        params["c.d"]
+
+
 def test_bad_parameter_header_is_rejected(tmp_path):
     path = tmp_path / "demo.csv"
     path.write_text("name,unit,default\n")
@@ -94,6 +107,14 @@ def test_malformed_data_file_names_file_line_and_column(data_in_tmp):
     bad.write_text("municipality,variable,year,value,unit,gwp_basis,confidence,source,note\n"
                    "oslo,population,2009,many,inhabitants,,high,x,\n")
     with pytest.raises(DataError, match=r"observations.csv: line 2: column 'value' must be a number"):
+        data_store.observations()
+
+
+def test_data_file_that_is_not_utf8_is_named(data_in_tmp):
+    bad = data_in_tmp(data_store.observations) / "observations.csv"
+    bad.write_bytes("municipality,variable,year,value,unit,gwp_basis,confidence,source,note\n"
+                    "tromso,population,2009,1,inhabitants,,high,Tromsø,\n".encode("latin-1"))
+    with pytest.raises(DataError, match="^observations.csv: not a UTF-8 text file; save it as UTF-8$"):
         data_store.observations()
 
 
