@@ -67,7 +67,7 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
     observations = hc.read_observed(observed, municipality)
     # read part by part: the comparison weighs one municipality's gases at a time
     with api.open_results(result, list(hc.VARIABLES), lazy=True) as ds:
-        rows = hc.compare(ds, observations, scenario)
+        rows = hc.compare(ds, observations, scenario, source=result, observed=observed)
         skipped = hc.outside_run(ds, observations)
     if skipped:
         click.echo(f"warning: {len(skipped)} observation(s) of years outside the run left out", err=True)

@@ -121,15 +121,16 @@ class Metric:
         return None if self.predicted is None or not self.after_base else self.predicted / self.after_base
 
 
-def pick_scenario(ds, scenario: str | None) -> str:
-    """The scenario to compare: the one named, or the only one in the result."""
+def pick_scenario(ds, scenario: str | None, source: str = "the result") -> str:
+    """The scenario to compare: the one named, or the only one in the result (``source`` names it in
+    messages)."""
     names = [str(s) for s in ds["scenario"].values]
     if scenario is None:
         if len(names) > 1:
-            raise UsageError(f"the result holds several scenarios ({', '.join(names)}); choose one with --scenario")
+            raise UsageError(f"{source} holds several scenarios ({', '.join(names)}); choose one with --scenario")
         return names[0]
     if scenario not in names:
-        raise UsageError(f"--scenario: {scenario!r} not in the result; {did_you_mean(scenario, names)}"
+        raise UsageError(f"--scenario: {scenario!r} not in {source}; {did_you_mean(scenario, names)}"
                          f"allowed: {', '.join(names)}")
     return scenario
 
@@ -140,17 +141,19 @@ def outside_run(ds, observations: list[Observation]) -> list[Observation]:
     return [o for o in observations if o.year not in years]
 
 
-def compare(ds, observations: list[Observation], scenario: str | None = None, prediction: bool = True) -> list[Row]:
+def compare(ds, observations: list[Observation], scenario: str | None = None, prediction: bool = True,
+            source: str = "the result", observed: str = "the observations") -> list[Row]:
     """Each observation in the run's years beside the modelled value [t CO2e/yr], in the observation's
     GWP basis and at its level, median over draws; in the order of the observations. With
     ``prediction`` (the default) each with its prediction band (``uncertainty.discrepancy``; without,
-    the discrepancy's table is not read, as when it is being fitted)."""
-    sc = pick_scenario(ds, scenario)
+    the discrepancy's table is not read, as when it is being fitted). ``source`` and ``observed`` name
+    the result and the observations' file in messages."""
+    sc = pick_scenario(ds, scenario, source)
     years = {int(y) for y in ds["year"].values}
     inside = [o for o in observations if o.year in years]
     if not inside:
         span = f"{int(ds['year'].values[0])}-{int(ds['year'].values[-1])}"
-        raise ObservationFileError(f"no observation falls in the run's years ({span})")
+        raise ObservationFileError(f"{observed}: no observation falls in the run's years ({span}) of {source}")
     paths = _Paths(ds, sc, prediction)
     rows = []
     for o in inside:

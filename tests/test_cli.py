@@ -177,7 +177,7 @@ def test_a_misspelt_selection_names_the_near_miss(result_file, args, message):
     (("sensitivity", REFERENCE, "--municipality", "olso"),
      "--municipality: unknown id 'olso'; did you mean 'oslo'? allowed: oslo"),
     (("hindcast", "{path}", "--observed", "{tmp}/obs.csv", "--scenario", "referense"),
-     "--scenario: 'referense' not in the result; did you mean 'reference'? allowed: reference"),
+     "--scenario: 'referense' not in {path}; did you mean 'reference'? allowed: reference"),
     (("hindcast", "{path}", "--observed", "{tmp}/agency.csv", "--municipality", "olso"),
      "--municipality: unknown municipality 'olso'; did you mean 'oslo'? allowed: oslo"),
 ])

@@ -232,6 +232,8 @@ def test_several_scenarios_need_a_choice():
     obs = [Observation("oslo", 2013, "sector", "heating", 1.0, "ar4")]
     with pytest.raises(UsageError, match="several scenarios .*--scenario"):
         hindcast.compare(ds, obs)
+    with pytest.raises(UsageError, match="^run.nc holds several scenarios"):
+        hindcast.compare(ds, obs, source="run.nc")
     with pytest.raises(UsageError, match="allowed: reference, current-policies"):
         hindcast.compare(ds, obs, "nope")
     chosen = hindcast.compare(ds, obs, "current-policies")[0]
@@ -345,19 +347,20 @@ def test_bad_observation_files_exit_2_with_one_located_message(result_file, tmp_
 
 @pytest.mark.parametrize("args, words", [
     (["--municipality", "narnia"], "--municipality: unknown municipality 'narnia'; allowed: oslo"),
-    (["--scenario", "nope"], "--scenario: 'nope' not in the result; allowed: reference"),
+    (["--scenario", "nope"], "--scenario: 'nope' not in {result}; allowed: reference"),
 ])
 def test_bad_options_exit_2(result_file, tmp_path, args, words):
     export = write(tmp_path / "export.csv", AGENCY_FIXTURE)
     res = invoke("hindcast", result_file, "--observed", export, *(args if "--municipality" in args
                                                                    else ["--municipality", "oslo", *args]))
-    assert res.exit_code == 2 and words in res.stderr, res.output
+    assert res.exit_code == 2 and words.format(result=result_file) in res.stderr, res.output
 
 
 def test_observations_outside_the_run_only_exit_2(result_file, tmp_path):
     observed = write(tmp_path / "old.csv", "municipality,year,sector,value\noslo,1990,heating,5\n")
     res = invoke("hindcast", result_file, "--observed", observed)
-    assert res.exit_code == 2 and "no observation falls in the run's years (2009-2050)" in res.stderr
+    assert res.exit_code == 2, res.output
+    assert f"framtid: {observed}: no observation falls in the run's years (2009-2050) of {result_file}\n" == res.stderr
 
 
 
