@@ -10,7 +10,6 @@ provenance it records, ``reweigh``) is :mod:`result_dataset`'s job; this module 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 
@@ -18,7 +17,7 @@ from .parameters import Params
 from .errors import ResultFileError, UsageError
 from .result_dataset import (_git_commit, check_combinable, co2e_by_source, data_digest, reweigh,  # noqa: F401
                              to_dataset, version)  # (re-exported: the library's front door)
-from .result_file import add_checksums, check_result_path, open_results, save  # noqa: F401  (re-exported)
+from .result_file import add_checksums, check_folder, check_result_path, open_results, save  # noqa: F401  (re-exported)
 from .results import ACTIVITY, record_dtype
 from .scenario import Scenario, load as load_scenario
 
@@ -74,10 +73,7 @@ def check_run(scenarios: list[Scenario], path: str | Path, force: bool = False) 
     path = check_result_path(path, force)
     if path.is_dir():
         raise ResultFileError(f"{path}: is a folder")
-    folder = path.parent if str(path.parent) else Path(".")
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
-    if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise ResultFileError(f"{path}: cannot write there ({existing} is not a writable folder)")
+    check_folder(path)
 
 
 DEFAULT_NAME_MAX = 100   # characters of a default result file name before it is shortened

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import dims
 from .errors import ResultExistsError, ResultFileError
 from .observed import sort_key
-from .result_file import write_atomically
+from .result_file import check_folder, write_atomically
 
 PANEL_SIZE = (3.4, 2.5)     # [inch] width, height of one panel
 MAX_COLUMNS = 4
@@ -60,6 +60,8 @@ def _scenario(panels) -> str:
 def _check_targets(folder: Path, targets: list[Path], force: bool) -> None:
     if folder.exists() and not folder.is_dir():
         raise ResultFileError(f"{folder}: is not a folder; --out names the folder for the PNGs")
+    if targets:
+        check_folder(targets[0])
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""

@@ -145,6 +145,16 @@ def check_name(path: Path) -> None:
                               "here); choose a shorter --out")
 
 
+def check_folder(path: Path) -> None:
+    """Refuse a file or folder to write whose folder cannot be made or written: the nearest existing folder
+    above it is a file or read-only. Checked before any work (a write would fail only after it, and with
+    "File exists" where the folder is a file)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise ResultFileError(f"{path}: cannot write there ({existing} is not a writable folder)")
+
+
 def temporary_name(path: Path) -> str:
     """Prefix and suffix of the temporary file written before ``path`` (hidden, ends in .tmp)."""
     return f".{path.name}."
@@ -376,4 +386,5 @@ def check_plot_path(path: str | Path, force: bool = False) -> Path:
         raise ResultExistsError(f"{path}: exists already; choose another --plot or pass --force to replace it; "
                                 "no chart was written")
     check_name(path)
+    check_folder(path)
     return path

@@ -215,6 +215,29 @@ def test_run_checks_everything_before_running(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("args, work", [
+    (("export", "{path}", "--out", "{blocker}/x.csv"), "framtid.model.evaluation.export.export_text"),
+    (("report", "{path}", "--out", "{blocker}/report"), "framtid.model.evaluation.report.build"),
+    (("costs", str(REPO / "scenarios" / "buildings-energy.toml"), "--plot", "{blocker}/mac.png"),
+     "framtid.model.evaluation.costs.evaluate"),
+    (("sensitivity", REFERENCE, "--groups", "submodel", "--plot", "{blocker}/s.png"),
+     "framtid.model.uncertainty.sensitivity.analyse"),
+    (("hindcast", "{path}", "--observed", "{tmp}/obs.csv", "--out", "{blocker}/charts"), None),
+], ids=["export", "report", "costs", "sensitivity", "hindcast"])
+def test_every_output_under_a_file_is_refused_before_the_work(result_file, tmp_path, monkeypatch, args, work):
+    # a file where the output's folder should be: one message naming it, before the work (which would
+    # only then fail, with "File exists")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    (tmp_path / "obs.csv").write_text("municipality,year,sector,value\noslo,2009,heating,1000\n")
+    if work:
+        monkeypatch.setattr(work, lambda *a, **k: pytest.fail("the work ran before the output was checked"))
+    res = invoke(*[a.format(path=result_file[0], blocker=blocker, tmp=tmp_path) for a in args])
+    assert res.exit_code == 2, res.output
+    assert f"cannot write there ({blocker} is not a writable folder)" in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "obs.csv"]
+
+
 def test_non_utf8_scenario_is_a_located_error(tmp_path):
     bad = tmp_path / "latin1.toml"
     bad.write_bytes('[scenario]\nname = "Bærum"\n'.encode("latin-1"))

@@ -259,7 +259,7 @@ def export_text(ds, fmt: str) -> str:
 
 def check_out(path: str | Path, force: bool) -> Path:
     """Refuse an output path that cannot or must not be written, before any work."""
-    from ..result_file import check_name
+    from ..result_file import check_folder, check_name
 
     path = Path(path)
     if path.suffix.lower() != ".csv":
@@ -269,6 +269,7 @@ def check_out(path: str | Path, force: bool) -> Path:
     check_name(path)
     if path.exists() and not force:
         raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
+    check_folder(path)
     return path
 
 

@@ -97,7 +97,7 @@ def check_out(out, force: bool = False) -> Path:
     """The report folder named by ``--out``: refuse an empty name, a file, a name the file system cannot
     hold, an existing folder without ``force``, and with ``force`` a folder holding anything a report
     does not write (so ``--force`` never deletes other files)."""
-    from ..result_file import check_name
+    from ..result_file import check_folder, check_name
 
     if out is None or not str(out).strip():
         raise UsageError("--out: give the folder to write the report into (it holds report.html, report.md "
@@ -119,6 +119,7 @@ def check_out(out, force: bool = False) -> Path:
                                                                           len(strays) > 1 else "")
                                   + ", which a report does not write; --force replaces only a report folder "
                                     "(report.html, report.md, figures/); nothing was written")
+    check_folder(path)
     return path
 
 
