@@ -175,7 +175,8 @@ def test_options_are_checked(ds):
         dc.decompose(ds, municipalities=["atlantis"])
     with pytest.raises(UsageError, match=r"--to: must be a year of result \(2009-2050\), got 2051"):
         dc.decompose(ds, year_to=2051)
-    with pytest.raises(UsageError, match="--versus: 'reference' needs another scenario"):
+    with pytest.raises(UsageError, match=r"^--versus: 'reference' needs another scenario to compare with; --scenario "
+                                         r"names only reference \(others of result: current-policies\)$"):
         dc.decompose(ds, scenarios=["reference"], versus="reference")
 
 

@@ -259,8 +259,11 @@ def check_options(ds, scenarios: list[str] | None, municipalities: list[str] | N
                              "leave one of them out")
         chosen = scenarios or [s for s in have_sc if s != versus]
         if not chosen or chosen == [versus]:
-            raise UsageError(f"--versus: {versus!r} needs another scenario to compare with; {source} holds only "
-                             f"{', '.join(have_sc)}")
+            # say which option leaves no other scenario: --scenario, or the file itself
+            what = (f"--scenario names only {versus}" if scenarios else f"{source} holds only {versus}")
+            others = [s for s in have_sc if s != versus]
+            raise UsageError(f"--versus: {versus!r} needs another scenario to compare with; {what}"
+                             + (f" (others of {source}: {', '.join(others)})" if others else ""))
         return [s for s in chosen if s != versus], municipalities or have_m, year_to
     start = dims.BASE_YEAR if year_from is None else year_from
     if start not in years:
