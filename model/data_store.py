@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import dims
-from .errors import DataError, utf8_data
+from .errors import DataError, csv_rows, utf8_data
 
 GWP_BASES = ("", "ar4", "ar5", "ar6", "sar", "unknown")   # "" for values that are not emissions
 CONFIDENCE = ("high", "medium", "low", "derived")
@@ -79,7 +79,7 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             raise DataError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        return list(enumerate(reader, start=2))
+        return list(csv_rows(reader, path.name))
 
 
 def _float(name: str, lineno: int, row: dict[str, str], column: str) -> float:

@@ -57,6 +57,17 @@ def utf8_data(path):
         raise DataError(f"{Path(str(path)).name}: not a UTF-8 text file; save it as UTF-8") from None
 
 
+def csv_rows(reader, name: str):
+    """(line number, row) of a ``csv.DictReader`` over the data file ``name``; a row with more values than the
+    header is one DataError naming the file and line (DictReader keeps the extra values under the key None,
+    and the row would be read without them)."""
+    for lineno, row in enumerate(reader, start=2):
+        if None in row:
+            raise DataError(f"{name}: line {lineno}: more values than the {len(reader.fieldnames)} columns; "
+                            "quote a value that holds a comma")
+        yield lineno, row
+
+
 def did_you_mean(word, allowed) -> str:
     """The hint ``did you mean 'x'? `` for a ``word`` that is not among ``allowed``, to put before the
     list of what is allowed; empty when nothing is close. Case is ignored; the names that begin with

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import numpy as np
 
-from .errors import DataError, utf8_data
+from .errors import DataError, csv_rows, utf8_data
 
 COLUMNS = ("name", "unit", "default", "low", "high", "distribution", "description", "source")
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal", "discrete")
@@ -80,7 +80,7 @@ def load_table(files: Iterable[Path] | None = None) -> dict[str, ParameterSpec]:
             reader = csv.DictReader(fh)
             if tuple(reader.fieldnames or ()) != COLUMNS:
                 raise DataError(f"{path.name}: header must be {','.join(COLUMNS)}")
-            for lineno, row in enumerate(reader, start=2):
+            for lineno, row in csv_rows(reader, path.name):
                 spec = _parse_row(path, lineno, row)
                 if spec.name in table:
                     raise DataError(f"{path.name}: line {lineno}: parameter {spec.name!r} defined twice")
@@ -95,10 +95,7 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str,
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != columns:
             raise DataError(f"{path.name}: header must be {','.join(columns)}")
-        for lineno, row in enumerate(reader, start=2):
-            if None in row:   # DictReader keeps the values beyond the header under the key None
-                raise DataError(f"{path.name}: line {lineno}: more values than the {len(columns)} columns; "
-                                "quote a value that holds a comma")
+        for lineno, row in csv_rows(reader, path.name):
             yield f"{path.name}: line {lineno}", row
 
 

@@ -8,7 +8,8 @@ Writing
     instead of silently replacing the first. With ``force`` the temporary file
     replaces the old one in one rename. On any exception, including the
     KeyboardInterrupt or termination signal the command line turns into one, the
-    temporary file is removed.
+    temporary file is removed; Ctrl-C and SIGTERM wait for the file being written
+    (:func:`interrupts_held`).
 
 Format
     NetCDF-4 (HDF5) with zlib compression by default; NetCDF-3 (64-bit offset)
@@ -34,7 +35,10 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -230,6 +234,41 @@ def check_result_path(path: str | Path, force: bool = False) -> Path:
     return path
 
 
+HELD_SIGNALS = ("SIGINT", "SIGTERM")
+
+
+@contextmanager
+def interrupts_held():
+    """Hold Ctrl-C and SIGTERM while the block runs and deliver them when it ends.
+
+    The NetCDF libraries hold a file lock of their own while they write; an interrupt raised inside (the
+    command line turns SIGTERM into one) leaves it taken, and their clean-up then waits for it forever: a
+    terminated ensemble run hung instead of ending. Held, the interrupt comes once the file is written and
+    named (a finished chunk stays finished, for ``--resume``). Only the main thread receives signals, so
+    elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum, frame):
+        caught.append(signum)
+
+    numbers = [getattr(signal, name) for name in HELD_SIGNALS]
+    previous = {number: signal.signal(number, hold) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if caught:   # the first signal, as its own handler would have met it
+            handler = previous[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught[0])
+
+
 def write_atomically(path: Path, write, force: bool, what: str) -> Path:
     """Write a file through ``write(temporary_path)`` into a hidden temporary file beside ``path``,
     then give it its name: exclusively unless ``force`` (:func:`publish`). On any error or
@@ -239,12 +278,13 @@ def write_atomically(path: Path, write, force: bool, what: str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=temporary_name(path), suffix=TEMP_SUFFIX, dir=path.parent)
         os.close(fd)
-        write(tmp)
-        # mkstemp creates the file readable by its owner only; give it the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        publish(tmp, path, force)
+        with interrupts_held():
+            write(tmp)
+            # mkstemp creates the file readable by its owner only; give it the usual mode.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            publish(tmp, path, force)
     except OSError as exc:
         raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); nothing was written") from None
     finally:

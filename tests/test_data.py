@@ -118,6 +118,20 @@ def test_data_file_that_is_not_utf8_is_named(data_in_tmp):
         data_store.observations()
 
 
+def test_a_row_with_more_values_than_the_header_is_refused(data_in_tmp, tmp_path):
+    # csv.DictReader keeps values beyond the header under the key None: the row was read without them
+    bad = data_in_tmp(data_store.observations) / "observations.csv"
+    bad.write_text("municipality,variable,year,value,unit,gwp_basis,confidence,source,note\n"
+                   "tromso,population,2009,65,286,inhabitants,,high,SSB,\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^observations.csv: line 2: more values than the 9 columns; quote a value "
+                                        r"that holds a comma$"):
+        data_store.observations()
+    table = tmp_path / "demo.csv"
+    table.write_text(HEADER + "a.b,1,0.5,0,1,fixed,one,two,three\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^demo.csv: line 2: more values than the 8 columns"):
+        parameters.load_table([table])
+
+
 def test_missing_data_file_is_a_clear_error(data_in_tmp):
     data_in_tmp(data_store.plants)
     with pytest.raises(DataError, match="plants.csv: cannot read data file"):

@@ -508,3 +508,63 @@ def test_open_results_can_load_only_some_variables(saved):
     assert sorted(part.data_vars) == ["car_vkm", "emissions"]      # emissions always, unknown names skipped
     whole = api.open_results(saved)
     assert part["car_vkm"].equals(whole["car_vkm"]) and part["emissions"].equals(whole["emissions"])
+
+
+# --- interrupts while a file is written ------------------------------------------------------------------
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_an_interrupt_during_a_write_comes_after_the_file_is_written_and_named(tmp_path, signal_name):
+    # An interrupt raised inside a NetCDF write left the library's file lock taken and its clean-up waiting for
+    # it forever (a terminated ensemble run hung). Held, it arrives once the file has its name.
+    import signal
+
+    from framtid.model.result_file import write_atomically
+
+    number = getattr(signal, signal_name)
+
+    def stop(signum, frame):
+        raise _Stop(signum)
+
+    before = signal.signal(number, stop)
+    try:
+        def write(tmp):
+            with open(tmp, "w") as fh:
+                fh.write("first half ")
+                signal.raise_signal(number)          # delivered now, it would cut the write here
+                fh.write("second half")
+
+        target = tmp_path / "out.txt"
+        with pytest.raises(_Stop) as caught:
+            write_atomically(target, write, False, "a test file")
+        assert caught.value.args == (number,)
+        assert target.read_text() == "first half second half"
+        assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]          # no temporary file left
+        assert signal.getsignal(number) is stop                              # the handler is back
+        # a write that fails removes its temporary file and leaves the handler as it was
+        with pytest.raises(ZeroDivisionError):
+            write_atomically(tmp_path / "bad.txt", lambda tmp: 1 / 0, False, "a test file")
+        assert [p.name for p in tmp_path.iterdir()] == ["out.txt"] and signal.getsignal(number) is stop
+    finally:
+        signal.signal(number, before)
+
+
+def test_a_write_outside_the_main_thread_holds_nothing(tmp_path):
+    import signal
+    import threading
+
+    from framtid.model.result_file import write_atomically
+
+    seen = []
+
+    def write(tmp):
+        seen.append(signal.getsignal(signal.SIGINT))
+        Path(tmp).write_text("x")
+
+    worker = threading.Thread(target=write_atomically, args=(tmp_path / "t.txt", write, False, "a test file"))
+    worker.start()
+    worker.join()
+    assert (tmp_path / "t.txt").read_text() == "x" and seen == [signal.getsignal(signal.SIGINT)]
