@@ -154,6 +154,11 @@ def compare(ds, observations: list[Observation], scenario: str | None = None, pr
     if not inside:
         span = f"{int(ds['year'].values[0])}-{int(ds['year'].values[-1])}"
         raise ObservationFileError(f"{observed}: no observation falls in the run's years ({span}) of {source}")
+    have = {str(m) for m in ds["municipality"].values}
+    absent = sorted({o.municipality for o in inside} - have)
+    if absent:   # a file cut with another tool
+        raise ResultFileError(f"{source}: holds no {', '.join(absent)}, which {observed} has observations of; the "
+                              f"result holds {', '.join(m for m in dims.MUNICIPALITIES if m in have)}")
     paths = _Paths(ds, sc, prediction)
     rows = []
     for o in inside:

@@ -391,6 +391,16 @@ def require(ds, names: list[str], path: Path | str, why: str) -> None:
                               "only the variables it names; run the scenario again keeping these)")
 
 
+def require_all_municipalities(ds, path: Path | str, why: str) -> None:
+    """Refuse a result that lacks some of the 13 municipalities (a file cut with another tool) for a command
+    whose regions, totals or national targets need every one of them."""
+    from . import dims
+
+    have = [str(m) for m in ds["municipality"].values]
+    if any(m not in have for m in dims.MUNICIPALITIES):
+        raise ResultFileError(f"{path}: holds only {', '.join(have)}; {why} needs all 13 municipalities")
+
+
 def verify_file(path: Path | str) -> None:
     """Verify every checksum of a result file slab by slab, without loading it (for files too
     large for :func:`open_results`)."""

@@ -435,3 +435,24 @@ def test_wide_tables_wrap_to_the_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "400")
     wide = invoke("list", "parameters").output
     assert max(len(line) for line in wide.splitlines()) > 90
+
+
+def test_a_result_cut_to_some_municipalities_is_refused_where_all_13_are_needed(result_file, tmp_path):
+    # framtid run always writes the 13; a file cut with xarray (and its checksums made again) lacks some
+    from framtid.model import api
+    from framtid.model.result_file import add_checksums
+
+    cut = api.open_results(result_file[0]).sel(municipality=["oslo", "baerum"]).copy(deep=True)
+    add_checksums(cut)
+    path = tmp_path / "cut.nc"
+    cut.to_netcdf(path)
+    observed = tmp_path / "observed.csv"
+    observed.write_text("municipality,year,sector,value,gwp\nskien,2011,heating,1000,ar5\n", encoding="utf-8")
+    for args, message in ((("targets", path), "holds only oslo, baerum; framtid targets needs all 13 municipalities"),
+                          (("report", path, "--out", tmp_path / "r"), "a report needs all 13 municipalities"),
+                          (("hindcast", path, "--observed", observed),
+                           f"holds no skien, which {observed} has observations of; the result holds oslo, baerum")):
+        res = invoke(*map(str, args))
+        assert res.exit_code == 2 and message in " ".join(res.output.split()), res.output
+        assert "Traceback" not in res.output and "internal error" not in res.output
+    assert invoke("summary", str(path)).exit_code == 0   # what needs no region or total still reads it

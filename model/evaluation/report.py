@@ -135,9 +135,9 @@ def check_options(ds, municipalities: list[str] | None, year: int, source: str =
         picked = [m for m in dims.MUNICIPALITIES if m in municipalities]
     else:
         picked = list(dims.MUNICIPALITIES)
-    have = [str(m) for m in ds["municipality"].values]
-    if any(m not in have for m in dims.MUNICIPALITIES):
-        raise ResultFileError(f"{source}: holds only {', '.join(have)}; a report needs all 13 municipalities")
+    from ..result_file import require_all_municipalities
+
+    require_all_municipalities(ds, source, "a report")
     years = [int(y) for y in ds["year"].values]
     if year not in years or year <= dims.BASE_YEAR:
         raise UsageError(f"--year: must be a year of {source} after the base year ({years[0] + 1}-{years[-1]}), "

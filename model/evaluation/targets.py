@@ -363,9 +363,10 @@ def assess(ds, rule: str = "share", zero_growth_base: int | None = None, from_ye
     (:func:`_evaluate`): values are medians, with 5-95 % ranges and the share of draws that meet
     the target (``p_met``, ``p_ever_met``); ``sampler`` names how the draws were drawn.
     """
-    from ..result_file import require
+    from ..result_file import require, require_all_municipalities
 
     require(ds, ["emissions_source", "population", "car_vkm_resident"], source, "framtid targets")
+    require_all_municipalities(ds, source, "framtid targets")   # regions, the 13 together, national shares
     check_options(ds, rule, zero_growth_base, from_year, source)
     n = int(ds.sizes["draw"])
     stat = "1 draw" if n == 1 else f"median of {n} draws"
