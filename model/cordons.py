@@ -194,6 +194,8 @@ def load_cordons(path: Path | None = None) -> tuple[Cordon, ...]:
                                 ("succeeds", succession_problem(list(out.values()), out[cid]))):
             if problem:
                 raise r.fail(column, problem)
+    if not out:   # the toll history and the toll lever's axis are built on the cordons
+        raise DataError(f"{path.name}: no cordons after the header; the file needs one row per cordon")
     return tuple(out.values())
 
 

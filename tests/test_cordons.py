@@ -150,3 +150,12 @@ def test_tool_reproduces_the_embedded_files(tmp_path, tool):
     tool("build_cordons").main(SHARED, out=tmp_path)
     for name in ("cordons.csv", "toll_rates.csv", "commuting.csv"):
         assert (tmp_path / name).read_bytes() == cm._embedded(name).read_bytes(), name
+
+
+def test_a_cordon_file_with_only_its_header_is_refused(tmp_path):
+    embedded = Path(cm.__file__).parent / "data" / "cordons.csv"
+    bad = tmp_path / "cordons.csv"
+    bad.write_text(embedded.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^cordons\.csv: no cordons after the header; the file needs one row per "
+                                        r"cordon$"):
+        cm.load_cordons(bad)
