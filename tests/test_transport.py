@@ -111,10 +111,26 @@ def test_base_year_choices_return_the_base_shares(levers):
     new_cars = choose_car_powertrains(state, now, params, dims.BASE_YEAR, price(params, now, 2009),
                                          travel["costs"])
     weights = (state.trip_volume * state.base_shares[..., 0]).sum(axis=(3, 4))[..., None]
-    municipal = (weights * new_cars).sum(axis=2) / weights.sum(axis=2)
+    together = (weights * new_cars).sum(axis=(1, 2)) / weights.sum(axis=(1, 2))                 # (D, K)
     base = params.vector("transport.base_new_car_share", dims.POWERTRAINS)
-    base = np.broadcast_to((base / base.sum(1, keepdims=True))[:, None], municipal.shape)
-    np.testing.assert_allclose(municipal, base, atol=1e-12)
+    # one constant per powertrain for the 13 together: their car trips reproduce the national shares of 2009
+    np.testing.assert_allclose(together, base / base.sum(1, keepdims=True), atol=1e-12)
+    if not levers:   # each municipality by what its cars cost it then: without tolls, close to the shares
+        municipal = (weights * new_cars).sum(axis=2) / weights.sum(axis=2)                      # (D, M, K)
+        np.testing.assert_allclose(municipal, np.broadcast_to(together[:, None], municipal.shape), rtol=0.05)
+
+
+def test_a_toll_ring_that_battery_cars_pass_free_in_2009_shows_in_that_years_new_cars():
+    # Constants per municipality would cancel it: every municipality would start at the national shares.
+    base = {"toll_nok": ring_toll(25), "bev_vat_exemption": 1}   # Oslo's ring, battery cars free
+    state, params = new_state(base=base)
+    now = lv(**base)
+    travel = choose(state, now, params, dims.BASE_YEAR)
+    new_cars = choose_car_powertrains(state, now, params, dims.BASE_YEAR, price(params, now, 2009), travel["costs"])
+    weights = (state.trip_volume * state.base_shares[..., 0]).sum(axis=(3, 4))[..., None]
+    municipal = (weights * new_cars).sum(axis=2) / weights.sum(axis=2)                          # (D, M, K)
+    bev = dims.POWERTRAINS.index("bev")
+    assert np.all(municipal[:, OSLO, bev] > 1.01 * np.delete(municipal[:, :, bev], OSLO, axis=1).max(axis=1))
 
 
 def test_trips_pkm_and_car_vkm_hand_case():

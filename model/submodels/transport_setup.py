@@ -138,6 +138,13 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     state = replace(state, base_costs=costs, base_shares_by_mode=by_mode, passages=passages)
     state = replace(state, choice_terms=choice_terms(state, c))
     utility = powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR)
+    # One constant per powertrain for the 13 together, fitted to the national shares of 2009 over every
+    # municipality's car trips: the shares are national, and constants per municipality would cancel what
+    # differed between the municipalities in 2009 - the toll rings battery-electric cars passed free (Oslo,
+    # Bærum, Bergen, Kristiansand) - so that every municipality started alike and only later changes acted.
     car_weights = zone_car_weights(volume, p0, ones)
-    constants = mode_choice.solve_constants(utility, car_weights, fc.base_new_car_share[:, None, :])
+    d, m, k = utility.shape[0], utility.shape[1], utility.shape[-1]
+    common = mode_choice.solve_constants(utility.reshape(d, 1, -1, k), car_weights.reshape(d, 1, -1),
+                                         fc.base_new_car_share[:, None, :])                        # (D, 1, K)
+    constants = np.ascontiguousarray(np.broadcast_to(common, (d, m, k)))
     return replace(state, powertrain_constants=constants)
