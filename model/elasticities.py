@@ -69,14 +69,10 @@ def targets(path=None) -> tuple[Target, ...]:
 
 
 def _measure(kind: str, munis: tuple[str, ...], start: int, values: dict, label: str):
-    from .measures import KINDS, Measure
+    from .measures import KINDS
+    from .measures.base import programmatic
 
-    spec = KINDS[kind]
-    full = {f.name: values.get(f.name, f.default) for f in spec.fields}
-    for f in spec.fields:
-        if f.axis and full[f.name] is not None and np.ndim(full[f.name]) == 0:
-            full[f.name] = np.full(len(f.labels), float(full[f.name]))
-    return Measure(kind, munis, start, 0, None, full, label, "framtid elasticities", price_year=dims.BASE_YEAR)
+    return programmatic(KINDS[kind], munis, start, values, label, "framtid elasticities", dims.BASE_YEAR)
 
 
 def _with(scenario, *measures):
@@ -199,13 +195,14 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
 
     from .cordons import using
 
-    steps = {t.quantity: 1.0 + t.change for t in targets()}
+    published = targets()   # read once: every quantity's rows and steps come from it
+    steps = {t.quantity: 1.0 + t.change for t in published}
     with using(base.cordons):   # a base scenario's own cordons are charged (and raised) too
         perturbations = _perturbations(base, start_year, steps)
     out = {municipality: [] for municipality in municipalities}
     for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
-        for t in targets():
+        for t in published:
             if t.quantity != quantity:
                 continue
             k = start_year - dims.BASE_YEAR + (0 if t.horizon == "first_year" else 9)

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
 from framtid.model import api
-from framtid.model.measures import KINDS, Measure
+from framtid.model.measures import KINDS
+from framtid.model.measures.base import programmatic
 from framtid.model.scenario import load
 
 START = 2015
@@ -38,18 +37,9 @@ CASES = (
 YEARS = (2016, 2020, 2030)
 
 
-def measure(kind: str, values: dict, label: str) -> Measure:
+def measure(kind: str, values: dict, label: str):
     """An Oslo measure of ``kind`` from :data:`START` with ``values`` (a table by label for an axis field)."""
-    spec = KINDS[kind]
-    full = {}
-    for f in spec.fields:
-        value = values.get(f.name, f.default)
-        if f.axis and value is not None:
-            labels = list(f.labels)
-            value = (np.array([value.get(x, np.nan) for x in labels], dtype=float) if isinstance(value, dict)
-                     else np.full(len(labels), float(value)))
-        full[f.name] = value
-    return Measure(kind, ("oslo",), START, 0, None, full, label, "tools/measure_effects.py", price_year=START)
+    return programmatic(KINDS[kind], ("oslo",), START, values, label, "tools/measure_effects.py", START)
 
 
 def oslo(result) -> dict:

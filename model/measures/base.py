@@ -125,6 +125,22 @@ class Measure:
     start_date: date | None = None
 
 
+def programmatic(kind: MeasureKind, municipalities: tuple[str, ...], start: int, values: dict, label: str,
+                 origin: str, price_year: int) -> Measure:
+    """A measure built in code rather than read from a scenario file (elasticities, measurement tools): the
+    ``values`` given, each other field at its default; an axis field as one number for every label or a table
+    ``{label: value}`` (labels left out not set)."""
+    full = {}
+    for f in kind.fields:
+        value = values.get(f.name, f.default)
+        if f.axis and isinstance(value, dict):
+            value = np.array([value.get(x, np.nan) for x in f.labels], dtype=float)
+        elif f.axis and value is not None and np.ndim(value) == 0:
+            value = np.full(len(f.labels), float(value))
+        full[f.name] = value
+    return Measure(kind.name, municipalities, start, 0, None, full, label, origin, price_year=price_year)
+
+
 def example_values(kind: MeasureKind, pick: str) -> dict:
     """Field values at each field's default (mid-range when required), low or high end."""
     out = {}
