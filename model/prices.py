@@ -32,9 +32,13 @@ consumer price index (:func:`deflator`; the reference data hold no CPI) and proj
 (:func:`price_paths`)::
 
     real(t) = nominal(t) / CPI(t)                                   2009 <= t <= 2024
-    real(t) = mean(real over the last N observed years) * (1 + g) ** (t - 2024)    t > 2024
+    real(t) = (m + (real(2024) - m) * 2 ** (-(t - 2024) / h)) * (1 + g) ** (t - 2024)    t > 2024
 
-with ``N = prices.projection_base_years`` and ``g = prices.real_trend.<item>``. The taxes are
+with ``m`` the mean real price over the last ``N = prices.projection_base_years`` observed years,
+``h = prices.reversion_half_life`` and ``g = prices.real_trend.<item>``: the price leaves the last
+observed level and returns towards the longer mean, half the gap every ``h`` years, instead of
+jumping to the mean in the first projected year (a petrol product price 23 % below that of 2024 in
+2025, and car traffic up 2.7 % in that one year, as a price shock's end would have it overnight). The taxes are
 given as they were (:func:`tax_paths`, :func:`taxes_2009`); future tax policy is the business
 of scenarios and measures, not of this module.
 
@@ -278,24 +282,34 @@ def to_real(nominal_values: np.ndarray, years, params: Params) -> np.ndarray:
     return np.asarray(nominal_values, dtype=float) / deflator(years, params)
 
 
-def project(real_observed: np.ndarray, base_years: np.ndarray, trend: np.ndarray, horizon: int) -> np.ndarray:
+def project(real_observed: np.ndarray, base_years: np.ndarray, trend: np.ndarray, horizon: int,
+            half_life: np.ndarray | float = 0.0) -> np.ndarray:
     """Real values for the ``horizon`` years after the last observed year, ``(D, horizon)``.
 
-    ``real(L + k) = mean(real over the last N observed years) * (1 + g) ** k`` for
-    ``k = 1..horizon``, with ``N = base_years`` rounded to whole years (1 <= N <= number
-    of observed years) and ``g = trend`` [1/yr]. real_observed: ``(D, Y)``;
-    base_years, trend: ``(D,)``. A mean over several years keeps one unusual year (e.g.
-    the 2022 electricity crisis) from setting the whole future level on its own.
+    ``real(L + k) = (m + (real(L) - m) 2^(-k / h)) (1 + g) ** k`` for ``k = 1..horizon``: the
+    last observed value ``real(L)`` returns towards ``m``, the mean real value over the last N
+    observed years, half the gap every ``h = half_life`` [yr] (0: at once), on a real trend
+    ``g = trend`` [1/yr]. ``N = base_years`` rounded to whole years (1 <= N <= number of observed
+    years). real_observed: ``(D, Y)``; base_years, trend, half_life: ``(D,)`` or scalars. A mean
+    over several years keeps one unusual year (e.g. the 2022 electricity crisis) from setting the
+    whole future level on its own; the return at a pace keeps the end of such a year from acting
+    in a single year (energy prices revert slowly to their long-run level, Pindyck 1999).
     """
     real_observed = np.asarray(real_observed, dtype=float)
     n_obs = real_observed.shape[1]
     n = np.rint(np.asarray(base_years, dtype=float)).astype(int)
     if np.any((n < 1) | (n > n_obs)):
         raise ValueError(f"projection base must be 1-{n_obs} years, got {sorted(set(n.tolist()))}")
+    half_life = np.asarray(half_life, dtype=float)
+    if np.any(half_life < 0.0):
+        raise ValueError(f"half-life of the return to the mean must be >= 0, got {np.min(half_life)}")
     in_base = np.arange(n_obs)[None, :] >= (n_obs - n)[:, None]
-    mean = (real_observed * in_base).sum(axis=1) / n
+    mean = ((real_observed * in_base).sum(axis=1) / n)[:, None]
     k = np.arange(1, horizon + 1, dtype=float)[None, :]
-    return mean[:, None] * (1.0 + np.asarray(trend, dtype=float)[:, None]) ** k
+    h = np.broadcast_to(half_life, mean.shape[:1])[:, None]
+    remaining = np.exp2(-k / np.where(h > 0.0, h, 1.0)) * (h > 0.0)           # share of the gap left after k years
+    level = mean + (real_observed[:, -1:] - mean) * remaining
+    return level * (1.0 + np.asarray(trend, dtype=float)[:, None]) ** k
 
 
 @dataclass(frozen=True)
@@ -317,7 +331,8 @@ def price_paths(params: Params, path: Path | None = None) -> PricePaths:
     """Product prices 2009-2050 in real 2009 NOK, ``(D, T)`` per field of :class:`PricePaths`.
 
     Reads ``prices.inflation_to_2017``, ``prices.inflation_from_2018``,
-    ``prices.projection_base_years`` and ``prices.real_trend.<field>`` for each field.
+    ``prices.projection_base_years``, ``prices.reversion_half_life`` and ``prices.real_trend.<field>``
+    for each field.
     """
     products = nominal_products(path)
     horizon = dims.FINAL_YEAR - LAST_DATA_YEAR
@@ -325,7 +340,8 @@ def price_paths(params: Params, path: Path | None = None) -> PricePaths:
     fields = {}
     for name in PATH_ITEMS:
         real = to_real(products[name], DATA_YEARS, params)                       # (D, 16)
-        future = project(real, base, params[P + "real_trend." + name], horizon)   # (D, 26)
+        future = project(real, base, params[P + "real_trend." + name], horizon,
+                         params[P + "reversion_half_life"])                       # (D, 26)
         fields[name] = np.concatenate([real, future], axis=1)
     return PricePaths(**fields)
 

@@ -137,14 +137,15 @@ def test_real_paths_are_deflated_data_until_2024():
     assert pp.electricity_energy[0, i24] == pytest.approx(0.86 / (1.025 ** 8 * 1.02 ** 7))
 
 
-def test_projection_is_the_mean_of_the_base_years_without_trend():
-    p = params()
-    pp = prices.price_paths(p)
+def test_projection_returns_to_the_mean_of_the_base_years_without_trend():
+    pp = prices.price_paths(params())   # half-life 3 years
+    k = np.arange(1, 27)
     for name in prices.PATH_ITEMS:
         path = getattr(pp, name)[0]
-        base = path[YEARS.index(2015):YEARS.index(2024) + 1]
-        assert path[YEARS.index(2025):] == pytest.approx(np.full(26, base.mean()))
-    short = prices.price_paths(params(**{"prices.projection_base_years": 3})).electricity_energy[0]
+        mean, last = path[YEARS.index(2015):YEARS.index(2024) + 1].mean(), path[YEARS.index(2024)]
+        assert path[YEARS.index(2025):] == pytest.approx(mean + (last - mean) * 0.5 ** (k / 3.0))
+    short = prices.price_paths(params(**{"prices.projection_base_years": 3,
+                                         "prices.reversion_half_life": 0.0})).electricity_energy[0]
     assert short[-1] == pytest.approx(short[YEARS.index(2022):YEARS.index(2024) + 1].mean())
 
 
@@ -167,6 +168,34 @@ def test_project_by_hand_and_per_draw():
     assert out[:, 0] == pytest.approx([3.5, 2.5 * 0.5])
     with pytest.raises(ValueError):
         prices.project(np.ones((1, 4)), np.array([5.0]), np.zeros(1), 1)
+
+
+def test_projection_returns_to_the_mean_at_its_half_life():
+    # Last value 4, mean of the last two 3.5: the gap of 0.5 halves every 2 years.
+    # k = 1: 3.5 + 0.5 * 2^-0.5 = 3.853553; k = 2: 3.75; k = 4: 3.625; +10 %/yr on top of the level.
+    out = prices.project(np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([2.0]), np.array([0.0]), 4, np.array([2.0]))
+    assert out[0] == pytest.approx([3.853553, 3.75, 3.676777, 3.625], abs=1e-6)
+    grown = prices.project(np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([2.0]), np.array([0.1]), 2, 2.0)
+    assert grown[0] == pytest.approx([3.853553 * 1.1, 3.75 * 1.21], abs=1e-6)
+    # Half-life 0: the mean at once (the projection before the return at a pace); per draw.
+    out = prices.project(np.array([[1.0, 2.0, 3.0, 4.0]] * 2), np.array([2.0, 2.0]), np.zeros(2), 1,
+                         np.array([0.0, 1.0]))
+    assert out[:, 0] == pytest.approx([3.5, 3.75])
+    with pytest.raises(ValueError, match="half-life"):
+        prices.project(np.ones((1, 4)), np.array([2.0]), np.zeros(1), 1, np.array([-1.0]))
+
+
+def test_projected_prices_leave_the_2024_level_gradually():
+    # The crisis years left the 2024 petrol product price above the 2015-2024 mean: 2025 lies between the two,
+    # nearer 2024 with a longer half-life, and the path approaches the mean.
+    i = YEARS.index
+    slow = prices.price_paths(params(**{"prices.reversion_half_life": 6.0})).petrol_product[0]
+    fast = prices.price_paths(params(**{"prices.reversion_half_life": 1.0})).petrol_product[0]
+    instant = prices.price_paths(params(**{"prices.reversion_half_life": 0.0})).petrol_product[0]
+    mean = instant[i(2025)]
+    assert slow[i(2024)] > slow[i(2025)] > fast[i(2025)] > mean
+    assert fast[i(2050)] == pytest.approx(mean, rel=1e-6)
+    assert slow[i(2031)] - mean == pytest.approx((slow[i(2024)] - mean) / 2 ** (7 / 6))
 
 
 def test_price_paths_read_every_price_parameter(monkeypatch):
@@ -208,6 +237,7 @@ def test_2009_consumer_prices_are_rebuilt():
 def test_parameter_rows_state_their_source():
     rows = {n: s for n, s in parameters.table().items() if n.startswith("prices.")}
     assert set(rows) == {"prices.inflation_to_2017", "prices.inflation_from_2018", "prices.projection_base_years",
+                         "prices.reversion_half_life",
                          *(f"prices.real_trend.{n}" for n in prices.PATH_ITEMS)}
     for spec in rows.values():
         assert spec.source.startswith("assumption: ")

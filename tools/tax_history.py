@@ -1,4 +1,4 @@
-"""Write the fuel-tax history 2010-2024 as co2_tax and fuel_tax measures: scenarios/current-policies-taxes.toml.
+"""Write the fuel-tax history 2010-2025 as co2_tax and fuel_tax measures: scenarios/current-policies-taxes.toml.
 
     python tools/tax_history.py            # rewrites the file
     python tools/tax_history.py --check    # exit 1 if it is out of date
@@ -8,8 +8,9 @@ source: observed, or derived/interpolated where the reference data have a gap). 
 NOK per tonne with the carbon of the fuel (petrol 2.32, diesel and heating oil 2.66 kg CO2 per litre, the
 parameters transport.co2_per_litre.*), which the model turns back into NOK per litre. Every year re-sets the
 rates in NOK of that year (``price_year``) and ends the year before (``replaces``); the first year ends
-the 2009 rates of model/data/scenarios/policies-2009.toml. After 2024 the file holds what is decided: the CO2
-tax rising to 2 000 NOK/t (2020 NOK) in 2030 (heating_prices_taxes.csv, the announced path).
+the 2009 rates of model/data/scenarios/policies-2009.toml. After 2024 the file holds what is set or decided: the
+road-usage taxes of 2025 (``SET_2025``, from the reference data's rate tables, outside prices.csv, which ends in
+2024) and the CO2 tax rising to 2 000 NOK/t (2020 NOK) in 2030 (heating_prices_taxes.csv, the announced path).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ OUT = Path(__file__).resolve().parent.parent / "scenarios" / "current-policies-t
 KG_PER_L = {"petrol": 2.32, "diesel": 2.66, "heating_oil": 2.66}
 YEARS = range(2010, 2025)
 
-HEAD = '''# Fuel taxes as they were set, 2010-2024, and the CO2-tax path decided for 2025-2030.
+HEAD = '''# Fuel taxes as they were set, 2010-2025, and the CO2-tax path decided for 2025-2030.
 # Written by tools/tax_history.py from model/data/prices.csv (each rate's status and source are there:
 # observed rates from Skatteetaten and the state budgets, gaps interpolated or carried back as stated).
 # CO2 taxes per tonne from the rates per litre with 2.32 (petrol) and 2.66 (diesel, heating oil) kg CO2/l.
@@ -31,8 +32,25 @@ HEAD = '''# Fuel taxes as they were set, 2010-2024, and the CO2-tax path decided
 
 [scenario]
 name = "current-policies-taxes"
-description = "The 2009 policies plus the fuel-tax history 2010-2024 and the decided CO2-tax path"
+description = "The 2009 policies plus the fuel-tax history 2010-2025 and the decided CO2-tax path"
 extends = "reference"
+'''
+
+SET_2025 = '''
+# Set for 2025: the road-usage tax falls as the CO2 tax rises (taxes_more.csv, Skatteetaten's rates: petrol
+# 4.16 NOK/l, medium confidence; road_fuel_prices_taxes.csv, the rate table of the 2026 budget: diesel 2.69 NOK/l,
+# low). The CO2 rates of 2025 in the same tables (3.25 and 3.79 NOK/l, 1 400 and 1 425 NOK/t) are near what the
+# decided path below gives (about 1 365 NOK/t at the default inflation). 2026 is left out: petrol's rate is not in
+# the reference data, and diesel's (2.28 NOK/l) came with a temporary zero rate for part of the year.
+[[measure]]
+kind = "fuel_tax"
+label = "Road-usage and base taxes 2025"
+replaces = "Road-usage and base taxes 2024"
+municipality = "*"
+start_year = 2025
+price_year = 2025
+road_usage_nok_per_l = { petrol = 4.16, diesel = 2.69 }
+heating_oil_base_nok_per_l = 0
 '''
 
 DECIDED = '''
@@ -79,6 +97,7 @@ def text() -> str:
             f'road_usage_nok_per_l = {{ petrol = {_fmt(road["petrol"])}, diesel = {_fmt(road["diesel"])} }}\n'
             f'heating_oil_base_nok_per_l = {_fmt(base)}\n')
         previous = {"co2_tax": label_co2, "fuel_tax": label_fuel}
+    blocks.append(SET_2025)
     blocks.append(DECIDED)
     return "\n".join(blocks)
 
