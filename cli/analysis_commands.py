@@ -73,7 +73,7 @@ def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permu
     from framtid.model.evaluation import attribution
     from framtid.model.uncertainty import ensemble
 
-    picked = names(municipalities)
+    picked = names(municipalities, "--municipality")
     unknown = [m for m in picked or () if m not in dims.MUNICIPALITIES]
     if unknown:
         raise UsageError(f"--municipality: unknown id(s) {', '.join(unknown)}; "
@@ -171,7 +171,7 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     from framtid.model.uncertainty import ensemble
 
     loaded = api.load_scenario(scenario)
-    picked = names(cordon_ids)
+    picked = names(cordon_ids, "--cordon")
     if picked:
         known = sorted({m.values["cordon"] for m in toll_cases.changes(loaded)})
         unknown = [c for c in picked if c not in known]

@@ -96,8 +96,17 @@ def handle_errors(func):
     return wrapper
 
 
-def names(text: str | None) -> list[str] | None:
-    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+def names(text: str | None, option: str) -> list[str] | None:
+    """Comma-separated names, None when the option is not given; an option given without a name (``--municipality
+    ,,`` or ``''``) is a usage error naming ``option``, not "all"."""
+    from framtid.model.errors import UsageError
+
+    if text is None:
+        return None
+    found = [t.strip() for t in text.split(",") if t.strip()]
+    if not found:
+        raise UsageError(f"{option}: expected one or more comma-separated names (got {text!r})")
+    return found
 
 
 def parse_years(text: str, option: str = "--years") -> list[int]:

@@ -55,7 +55,7 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
 
     imports_done()
     year_list = parse_years(years)
-    keep = api.check_variables(names(variables) or []) if variables is not None else None
+    keep = api.check_variables(names(variables, "--variables")) if variables is not None else None
     precision = api.choose_precision(precision, n_draws)
     for warning in ensemble.check_options(n_draws, sampler, chunk_size, workers, scheduler, resume, nc_format):
         click.echo(f"warning: {warning}", err=True)

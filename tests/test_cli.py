@@ -456,3 +456,22 @@ def test_a_result_cut_to_some_municipalities_is_refused_where_all_13_are_needed(
         assert res.exit_code == 2 and message in " ".join(res.output.split()), res.output
         assert "Traceback" not in res.output and "internal error" not in res.output
     assert invoke("summary", str(path)).exit_code == 0   # what needs no region or total still reads it
+
+
+@pytest.mark.parametrize("args, option", [
+    (("summary", "{path}", "--municipality", ",,"), "--municipality"),
+    (("summary", "{path}", "--scenario", ""), "--scenario"),
+    (("summary", "{path}", "--sector", " , "), "--sector"),
+    (("targets", "{path}", "--municipality", ","), "--municipality"),
+    (("decompose", "{path}", "--scenario", ","), "--scenario"),
+    (("indicators", "{path}", "--municipality", ""), "--municipality"),
+    (("export", "{path}", "--out", "{tmp}/r.csv", "--municipality", ","), "--municipality"),
+    (("report", "{path}", "--out", "{tmp}/r", "--scenario", ","), "--scenario"),
+    (("tolls", "--cordon", ","), "--cordon"),
+])
+def test_an_option_given_without_a_name_is_refused_not_read_as_all(result_file, tmp_path, args, option):
+    path = str(result_file[0])
+    res = invoke(*[a.format(path=path, tmp=tmp_path) for a in args])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith(f"framtid: {option}: expected one or more comma-separated names"), res.output
+    assert "Traceback" not in res.output and not (tmp_path / "r").exists() and not (tmp_path / "r.csv").exists()
