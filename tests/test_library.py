@@ -253,7 +253,8 @@ def test_a_charge_on_oslos_cordons_reaches_the_commuters_of_baerum():
 def test_the_policy_history_holds_oslos_parking_fees_with_their_bev_rules():
     """current-policies: Oslo's fees of 2016 and 2020 per car trip since 2009 (parking.csv, one hour per paying
     trip: A zones 0.5 x (56 - 37.3) + 0.5 x (24 - 20) = 11.35 NOK, B 13 - 10.8 = 2.2; from 2020 A 19.35, B 4.8),
-    battery-electric cars free until 2020 and paying 20 % after; no other municipality has a fee."""
+    battery-electric cars free until 2020 and paying 20 % of the whole fee after, 0.2 x (0.5 x 67.2 + 0.5 x 28.8)
+    = 9.6 NOK of the A zones' 19.35 (spared 0.50 of the change); no other municipality has a fee."""
     from framtid.model.measures import lever_paths
     from framtid.model.prices import to_real_2009
 
@@ -267,7 +268,8 @@ def test_the_policy_history_holds_oslos_parking_fees_with_their_bev_rules():
     np.testing.assert_allclose(fee[at(2016), OSLO], np.array([11.35, 2.2, 0.0]) * to_real_2009(2016))
     np.testing.assert_allclose(fee[at(2024), OSLO], np.array([19.35, 4.8, 0.0]) * to_real_2009(2020))
     assert np.delete(fee, OSLO, axis=1).max() == 0.0
-    assert discount[at(2019), OSLO] == 1.0 and discount[at(2020), OSLO] == pytest.approx(0.8)
+    assert discount[at(2019), OSLO] == 1.0
+    assert 19.35 * (1.0 - discount[at(2020), OSLO]) == pytest.approx(0.2 * (0.5 * 67.2 + 0.5 * 28.8), abs=0.1)
     # the fees cut Oslo's car use against the history without them
     history = scenario("current-policies")
     without = api.run_scenario(dataclasses.replace(history, measures=tuple(
