@@ -37,7 +37,8 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fm
     if gwp:
         require(ds, ["emissions_gas"], result, "--gwp")
         ds = api.reweigh(ds, gwp)
-    ds = result_summary.select(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), names(sectors, "--sector"), result)
+    ds = result_summary.select(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"),
+                               names(sectors, "--sector"), result)
     if fmt == "table":
         click.echo(catalogue.render_sections(result_summary.summary_tables(ds, year_list, by, band == "prediction"),
                                              "table", catalogue.terminal_width()))
@@ -106,7 +107,8 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
     from framtid.model.evaluation import target_tables as tt
     from framtid.model.evaluation import targets as tg
 
-    ds = result_summary.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios, "--scenario"), source=result)
+    ds = result_summary.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios, "--scenario"),
+                               source=result)
     picked = names(municipalities, "--municipality")
     result_summary.select(ds, None, picked, None, result)                 # unknown ids: a usage error with a hint
     rows = tg.of_municipalities(tg.assess(ds, rule, zero_growth_base, from_year, result,
@@ -145,7 +147,8 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, qua
 
     module = td if quantity == "car-traffic" else dc
     ds = api.open_results(result, list(module.VARIABLES))
-    rows = module.decompose(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), year_from, year_to, versus, result)
+    rows = module.decompose(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), year_from,
+                            year_to, versus, result)
     if fmt != "table":
         click.echo(catalogue.render(*module.tidy(rows), fmt))
         return
@@ -218,7 +221,8 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
     if year_list:
         result_summary.check_years(ds, year_list, result, "--year")
         ds = ds.sel(year=year_list)
-    ds = result_summary.select(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), None, result)
+    ds = result_summary.select(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), None,
+                               result)
     text = ex.export_text(ds, fmt)
     if out:
         ctx = click.get_current_context()
@@ -256,8 +260,8 @@ def report(result, out, force, scenarios, municipalities, package, year, rule):
     # the file stays open and each section reads what it uses: a large ensemble is never in memory whole
     with api.open_results(result, list(rp.VARIABLES), lazy=True) as ds:
         loaded = api.load_scenario(package) if package else None
-        content = rp.build(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), year, loaded, rule, result,
-                           package or "")
+        content = rp.build(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), year, loaded,
+                           rule, result, package or "")
     click.get_current_context().meta["framtid.target"] = (target, stat(target))
     path = rp.write(content, target, force)
     click.echo(f"wrote {path / rp.HTML_NAME}, {path / rp.MARKDOWN_NAME} and {len(content.charts())} figures in "
