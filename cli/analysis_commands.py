@@ -53,8 +53,14 @@ def elasticities(municipality, start_year, each, fmt):
               help="First year of the cumulative effects (default: the package's first start year).")
 @click.option("--municipality", "municipalities", default=None, metavar="IDS",
               help="Only these municipalities (comma-separated ids; default: each of the 13 and all together).")
+@click.option("--base", default=None, metavar="NAME",
+              help="Attribute every measure the scenario's chain of extends adds after this scenario of the chain "
+                   "(e.g. reference: the whole policy history of current-policies), not only its own file's.")
+@click.option("--by", "by", type=click.Choice(["measure", "kind", "area"]), default="measure", show_default=True,
+              help="Credit the measures one by one, or by kind or programme area together (one Shapley player "
+                   "each).")
 @click.option("--permutations", type=click.IntRange(2, 100_000), default=200, show_default=True,
-              help="Sampled orders when the package has more than 12 measures.")
+              help="Sampled orders when the package has more than 12 measures (or groups).")
 @click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",
               help="Attribute in each of N sampled draws of the uncertain parameters (paired: every subset of the "
                    "package runs the same draws) and show the mean with the 5-95 % range; costs N times the runs.")
@@ -64,10 +70,11 @@ def elasticities(municipality, start_year, each, fmt):
               help="Seed of the sampled orders and of the --draws.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permutations, seed, fmt):
+def attribute(scenario, year, span_from, municipalities, base, by, n_draws, sampler, permutations, seed, fmt):
     """Attribute the effect of SCENARIO's own measures (file, or framtid:NAME) against the scenario it
-    extends: Shapley values (exact up to 12 measures), first-in and last-in effects and the interaction,
-    in --year [kt CO2e/yr] and summed from --from to --year [kt CO2e]; negative = emissions cut."""
+    extends (or, with --base, all the measures its chain adds after that scenario): Shapley values (exact up
+    to 12 measures or groups), first-in and last-in effects and the interaction, in --year [kt CO2e/yr] and
+    summed from --from to --year [kt CO2e]; negative = emissions cut."""
     from framtid.model import api, catalogue, dims
     from framtid.model.errors import UsageError, did_you_mean
     from framtid.model.evaluation import attribution
@@ -81,7 +88,7 @@ def attribute(scenario, year, span_from, municipalities, n_draws, sampler, permu
     for warning in ensemble.check_options(n_draws, sampler):
         click.echo(f"warning: {warning}", err=True)
     result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed,
-                                   draws=n_draws, sampler=sampler or "lhs")
+                                   draws=n_draws, sampler=sampler or "lhs", base=base, by=by)
     if fmt == "json":
         click.echo(json.dumps(attribution.to_json(result, picked), indent=2, ensure_ascii=False))
         return

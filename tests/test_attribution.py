@@ -244,7 +244,8 @@ def test_each_draw_is_attributed_with_its_own_parameters_and_adds_up(package, dr
     # ... and draw 3 is the exact attribution at draw 3's parameters alone: every subset ran that draw.
     scenario = load(package)
     sample = Params.sampled(4, 2, "lhs", scenario.parameters)
-    values, _ = at._run_subsets(scenario, list(scenario.own), range(2 ** n), 2030, drawn.span, 2, sample.take([3]))
+    package_measures = (scenario.inherited, list(scenario.own), [[i] for i in range(n)])
+    values, _ = at._run_subsets(scenario, package_measures, range(2 ** n), 2030, drawn.span, 2, sample.take([3]))
     alone = at.shapley_exact(np.stack([values[b] for b in range(2 ** n)]))[:, 0]
     np.testing.assert_allclose(drawn.shapley_draws[:, 3], alone, rtol=1e-9, atol=1e-6)
 
@@ -290,3 +291,95 @@ def test_an_attribution_too_large_to_run_is_refused_before_any_run(package, monk
     monkeypatch.setattr(at, "MAX_RUNS", 5)
     with pytest.raises(UsageError, match="--permutations: the .* subsets that 4 sampled orders"):
         at.attribute(package, permutations=4, max_exact=2)
+
+
+# -- a package reaching back through the chain of extends, credited by kind or area ----------------------
+
+# The test package's tolls and fee in a middle file, and a top file extending it with a fee in B zones and the
+# biogas buses (assumption: test values).
+_HEAD, _TOLLS, _FEE, _BIOGAS = PACKAGE.split("[[measure]]")
+MIDDLE = _HEAD.replace('name = "pair"', 'name = "middle"') + "[[measure]]" + _TOLLS + "[[measure]]" + _FEE
+B_FEE = """kind = "parking_fee"
+label = "parking B 20"
+municipality = "oslo"
+start_year = 2022
+fee_nok = { B = 20 }
+
+"""
+TOP = '[scenario]\nname = "top"\nextends = "middle"\n\n[[measure]]\n' + B_FEE + "[[measure]]" + _BIOGAS
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("chain")
+    (folder / "middle.toml").write_text(MIDDLE)
+    (folder / "top.toml").write_text(TOP)
+    return folder
+
+
+def _emissions(path, year=2030) -> float:
+    scenario = load(path)
+    return float(api.run_scenario(scenario).emission_totals()[year - dims.BASE_YEAR].sum())
+
+
+def test_a_chain_credited_by_kind_runs_each_kind_with_all_its_measures(chain):
+    result = at.attribute(chain / "top.toml", year=2030, base="current-policies", by="kind")
+    assert result.base == "current-policies" and result.exact and result.n_runs == 8
+    assert result.measures == [("toll_change", "1 measure"), ("parking_fee", "2 measures"),
+                               ("bus_biogas", "1 measure")]
+    # The package: top against current-policies; the parking kind alone: both fees, of two files, on current-policies.
+    base = _emissions("framtid:current-policies")
+    total = result.total[0].sum()
+    assert total == pytest.approx(_emissions(chain / "top.toml") - base, rel=1e-9)
+    both_fees = chain / "fees.toml"
+    both_fees.write_text(_HEAD.replace('name = "pair"', 'name = "fees"') + "[[measure]]" + _FEE + "[[measure]]\n"
+                         + B_FEE)
+    assert result.first_in[1, 0].sum() == pytest.approx(_emissions(both_fees) - base, rel=1e-9)
+    assert result.shapley[:, 0].sum() == pytest.approx(total, rel=1e-9)
+    # One by one the same package is four measures, in the order the files write them, adding up alike.
+    each = at.attribute(chain / "top.toml", year=2030, base="current-policies")
+    assert [label for _, label in each.measures] == ["tolls x2", "parking 60", "parking B 20", "biogas"]
+    assert each.shapley[:, 0].sum() == pytest.approx(total, rel=1e-9)
+    # Without --base the package is the top file's own two measures, against middle.
+    own = at.attribute(chain / "top.toml", year=2030, by="kind")
+    assert own.base == "middle" and own.measures == [("parking_fee", "1 measure"), ("bus_biogas", "1 measure")]
+
+
+def test_the_whole_policy_history_composes_back_to_current_policies():
+    scenario = load("framtid:current-policies")
+    inherited, own, name = at._package(scenario, "reference")
+    assert name == "reference" and len(own) == 118
+    def listed(measures):
+        return [(m.kind, m.label, m.start_year, m.municipalities) for m in measures]
+
+    assert listed(compose(inherited, own, package=own)) == listed(scenario.measures)
+    names, members = at.players(own, "area")
+    assert [n for _, n in names] == ["land_use_transport (108 measures)", "consumption_waste (1 measure)",
+                                     "buildings_energy (9 measures)"]
+    assert sorted(j for ix in members for j in ix) == list(range(len(own)))
+
+
+def test_a_base_outside_the_chain_and_an_unknown_grouping_are_refused(chain):
+    with pytest.raises(UsageError, match=r"^--base: 'restrictive' is not a scenario that 'top' extends; allowed: "
+                                         r"middle, current-policies, current-policies-tolls, current-policies-taxes, "
+                                         r"reference, policies-2009$"):
+        at.attribute(chain / "top.toml", base="restrictive")
+    with pytest.raises(UsageError, match=r"^--by: 'sector'; allowed: measure, kind, area$"):
+        at.attribute(chain / "top.toml", by="sector")
+    res = CliRunner().invoke(main, ["attribute", str(chain / "top.toml"), "--base", "top"])
+    assert res.exit_code == 2 and res.output.startswith("framtid: --base: 'top' is not a scenario that 'top' extends")
+
+
+def test_the_command_credits_the_policy_history_by_area():
+    res = CliRunner().invoke(main, ["attribute", "framtid:current-policies", "--base", "reference", "--by", "area",
+                                    "--year", "2020", "--municipality", "oslo", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    block = out["municipalities"]["oslo"]
+    assert out["base"] == "reference" and out["runs"] == 8 and len(block["measures"]) == 3
+    assert abs(sum(m["shapley"] for m in block["measures"]) - block["total"]) < 0.01
+    oslo = dims.MUNICIPALITIES.index("oslo")
+    k = 2020 - dims.BASE_YEAR
+    history = api.run_scenario(load("framtid:current-policies")).emission_totals()[k, 0, oslo]
+    reference = api.run_scenario(load("framtid:reference")).emission_totals()[k, 0, oslo]
+    assert block["total"] == pytest.approx(history - reference, abs=0.01)

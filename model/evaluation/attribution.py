@@ -14,8 +14,14 @@ each measure with its marginal effect averaged over every order of adding the me
 ``first_in`` = v({i}) - v({}) (the measure alone), ``last_in`` = v(N) - v(N - i) (what the package
 loses without it), and the interaction residual v(N) - v({}) - sum of first-in effects.
 
-Up to ``MAX_EXACT`` measures every subset is run (2^n batch members, as one vectorised run in chunks:
-``simulation.run_variants``); beyond, the values are estimated from sampled orders (permutations),
+The package can reach further back than the scenario's own file (``base``: any scenario of its chain
+of ``extends``, e.g. the whole policy history of current-policies against the reference), and its
+measures can be credited in groups (``by``: their kind or programme area) rather than one by one: a
+group is one player of the Shapley value, in or out with all its measures (the 118 toll, tax, fuel, heating
+and waste measures of the history are 12 kinds, whose 4 096 subsets can be run exactly).
+
+Up to ``MAX_EXACT`` players (measures or groups) every subset is run (2^n batch members, as one vectorised
+run in chunks: ``simulation.run_variants``); beyond, the values are estimated from sampled orders (permutations),
 with their standard error; the estimates still sum to the package's effect exactly, since the
 marginal effects along each order do.
 """
@@ -149,15 +155,56 @@ class Attribution:
         return None if self.first_in is None else self.total - self.first_in.sum(axis=0)
 
 
-def _package(scenario):
-    own = list(scenario.own)
+BY = ("measure", "kind", "area")   # what a player of the attribution is: a measure, or the measures of a kind or area
+
+
+def _package(scenario, base: str | None = None) -> tuple[tuple, list, str]:
+    """(the measures in force in the base, the package: the measures the files after the base add, in the
+    order they are written, the base's name). ``base``: a scenario of ``scenario``'s chain of ``extends``
+    by name (its file's stem); None: the one it extends."""
+    from ..scenario import load
+
+    stems = [Path(p).stem for p, _ in scenario.files]
+    if base is None or (len(stems) > 1 and base == stems[-2]):
+        inherited, own = scenario.inherited, list(scenario.own)
+        name = stems[-2] if len(stems) > 1 else "(no measures)"
+    elif base not in stems[:-1]:
+        ancestors = list(reversed(stems[:-1]))
+        raise UsageError(f"--base: {base!r} is not a scenario that {scenario.name!r} extends; allowed: "
+                         f"{', '.join(ancestors) if ancestors else '(none: it extends no scenario)'}")
+    else:
+        k = stems.index(base)
+        inherited = load(scenario.files[k][0]).measures
+        own = [m for p, _ in scenario.files[k + 1:-1] for m in load(p).own] + list(scenario.own)
+        name = base
     if not own:
-        raise UsageError(f"scenario {scenario.name!r} adds no measures to the one it extends: nothing to attribute")
+        raise UsageError(f"scenario {scenario.name!r} adds no measures to {name!r}: nothing to attribute")
     adaptive = [m.label for m in own if m.adoption == "adaptive"]
     if adaptive:
         raise UsageError(f"adaptive measures cannot be attributed ({', '.join(adaptive)}): whether they act "
                          "depends on the run; write them without adoption = \"adaptive\"")
-    return own
+    return inherited, own, name
+
+
+def players(own: list, by: str = "measure") -> tuple[list[tuple[str, str]], list[list[int]]]:
+    """The players of the attribution, (kind, label) each, and the package's measures each takes (indices into
+    ``own``): every measure on its own, or the measures of one kind or one programme area together (in the
+    order their first measure is written; the label says how many, after the area's name)."""
+    from ..measures import KINDS
+
+    if by not in BY:
+        raise UsageError(f"--by: {by!r}; allowed: {', '.join(BY)}")
+    if by == "measure":
+        return [(m.kind, m.label) for m in own], [[i] for i in range(len(own))]
+    key = (lambda m: m.kind) if by == "kind" else (lambda m: KINDS[m.kind].area)
+    groups = list(dict.fromkeys(key(m) for m in own))
+    members = [[i for i, m in enumerate(own) if key(m) == g] for g in groups]
+    def count(ix: list[int]) -> str:
+        return f"{len(ix)} measure{'s' if len(ix) > 1 else ''}"
+
+    # a kind's group: the kind in its column and the count as its label; an area's: the area and the count
+    names = [(g, count(ix)) if by == "kind" else ("", f"{g} ({count(ix)})") for g, ix in zip(groups, members)]
+    return names, members
 
 
 def _values(model, year: int, span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -172,14 +219,22 @@ def _values(model, year: int, span: tuple[int, int]) -> tuple[np.ndarray, np.nda
     return point, np.moveaxis(by_sector.sum(axis=-1), 1, 0)
 
 
-def _run_subsets(scenario, own, subset_bits, year, span, seed, sample=None) -> tuple[dict, dict]:
-    """v(S) for the subsets given as bit masks, in every draw of ``sample`` (a ``Params`` of D draws;
+def _run_subsets(scenario, package: tuple, subset_bits, year, span, seed, sample=None) -> tuple[dict, dict]:
+    """v(S) for the subsets of players given as bit masks, in every draw of ``sample`` (a ``Params`` of D draws;
     None: one draw at the default values): (D, 2, M, S) in the year and span, and (D, T, M) every year.
+    ``package``: (the base's measures, the package's measures, the indices of the measures each player takes).
 
     The batch members are (subset, draw) pairs, every subset run with the same D draws, so the
     differences between subsets, and the Shapley values, are taken draw by draw (paired)."""
     from ..scenario_inheritance import compose
     from ..simulation import run_variants
+
+    inherited, own, members_of = package
+
+    def added(b: int) -> list:
+        """The package's measures of the players in subset ``b``, in the order they are written."""
+        chosen = {j for i, ix in enumerate(members_of) if b >> i & 1 for j in ix}
+        return [m for j, m in enumerate(own) if j in chosen]
 
     n_draws = 1 if sample is None else sample.n_draws
     members = [(int(b), d) for b in subset_bits for d in range(n_draws)]
@@ -187,8 +242,7 @@ def _run_subsets(scenario, own, subset_bits, year, span, seed, sample=None) -> t
     yearly: dict[int, list] = {}
     for start in range(0, len(members), CHUNK):
         chunk = members[start:start + CHUNK]
-        variants = [compose(scenario.inherited, [m for i, m in enumerate(own) if b >> i & 1], package=own)
-                    for b, _ in chunk]
+        variants = [compose(inherited, added(b), package=own) for b, _ in chunk]
         params = None if sample is None else sample.take([d for _, d in chunk])
         model = run_variants(scenario, variants, seed=seed, params=params)
         values, totals = _values(model, year, span)
@@ -200,10 +254,14 @@ def _run_subsets(scenario, own, subset_bits, year, span, seed, sample=None) -> t
 
 def attribute(scenario, year: int = 2030, span_from: int | None = None, permutations: int = DEFAULT_PERMUTATIONS,
               seed: int = 0, max_exact: int = MAX_EXACT, draws: int | None = None,
-              sampler: str = "lhs") -> Attribution:
+              sampler: str = "lhs", base: str | None = None, by: str = "measure") -> Attribution:
     """Attribute the effect of ``scenario``'s own measures (a ``Scenario`` or a path) against the
     scenario it extends, in ``year`` and summed from ``span_from`` (default: the first start year of
     the package, not before 2010) to ``year``.
+
+    ``base``: attribute every measure the scenario's chain adds after this scenario of the chain (by name)
+    instead; ``by``: credit the measures one by one ("measure") or by kind or programme area together
+    (:func:`players`).
 
     ``draws``: attribute in each of ``draws`` sampled draws of the uncertain parameters (``sampler``,
     ``seed``; the scenario's own parameter values stay fixed) instead of at the default values. The
@@ -219,8 +277,10 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
         raise UsageError(f"--year: must be from {dims.BASE_YEAR + 1} to {dims.FINAL_YEAR} (got {year})")
     if draws is not None and draws < 1:
         raise UsageError(f"--draws: must be at least 1 (got {draws})")
-    own = _package(scenario)
-    n = len(own)
+    inherited, own, base = _package(scenario, base)
+    measures, members_of = players(own, by)
+    package = (inherited, own, members_of)
+    n = len(measures)
     start = span_from if span_from is not None else max(dims.BASE_YEAR + 1, min(m.start_year for m in own))
     if not dims.BASE_YEAR < start <= year:
         if span_from is None:
@@ -229,13 +289,11 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
         raise UsageError(f"--from: the cumulative span must start after {dims.BASE_YEAR} and not after --year "
                          f"{year} (got {start})")
     span = (start, year)
-    base = Path(scenario.files[-2][0]).stem if len(scenario.files) > 1 else "(no measures)"
-    measures = [(m.kind, m.label) for m in own]
     sample = None if draws is None else Params.sampled(draws, seed, sampler, scenario.parameters)
     full = 2 ** n - 1
     if n <= max_exact:
-        _check_runs(2 ** n, draws, f"the {2 ** n} subsets of {n} measures")
-        values, yearly = _run_subsets(scenario, own, range(2 ** n), year, span, seed, sample)
+        _check_runs(2 ** n, draws, f"the {2 ** n} subsets of {n} {'measures' if by == 'measure' else 'groups'}")
+        values, yearly = _run_subsets(scenario, package, range(2 ** n), year, span, seed, sample)
         v = np.stack([values[b] for b in range(2 ** n)])                      # (2^n, D, 2, M, S)
         y = np.stack([yearly[b] for b in range(2 ** n)])                      # (2^n, D, T, M)
         phi = shapley_exact(v)
@@ -246,8 +304,9 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
         raise UsageError(f"--permutations must be at least 2 (got {permutations})")
     orders = sampled_orders(n, permutations, seed)
     bits = set(order_subsets(orders).tolist()) | {1 << i for i in range(n)} | {full & ~(1 << i) for i in range(n)}
-    _check_runs(len(bits), draws, f"the {len(bits)} subsets that {permutations} sampled orders of {n} measures pass")
-    values, yearly = _run_subsets(scenario, own, sorted(bits), year, span, seed, sample)
+    _check_runs(len(bits), draws, f"the {len(bits)} subsets that {permutations} sampled orders of {n} "
+                                  f"{'measures' if by == 'measure' else 'groups'} pass")
+    values, yearly = _run_subsets(scenario, package, sorted(bits), year, span, seed, sample)
     phi = shapley_sampled(values, orders)[0]
     # The standard error of the sampled orders, for the mean over the draws (the values are linear in v).
     se = shapley_sampled({b: v.mean(axis=0, keepdims=True) for b, v in values.items()}, orders)[1]
