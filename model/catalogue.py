@@ -161,8 +161,8 @@ def listing(what: str) -> tuple[tuple[str, ...], list[tuple]]:
     if what == "municipalities":
         from .data_store import municipalities
 
-        return (("id", "name", "kommunenummer", "region", "borders", "hdd_normal"),
-                [(m.id, m.name, m.kommunenummer_2020, m.region, m.borders, m.hdd_normal)
+        return (("id", "name", "kommunenummer", "kommunenummer_2024", "region", "borders", "hdd_normal"),
+                [(m.id, m.name, m.kommunenummer_2020, m.kommunenummer_2024, m.region, m.borders, m.hdd_normal)
                  for m in municipalities()])
     if what == "scenarios":
         from .scenario import load

@@ -48,6 +48,13 @@ class Municipality:
     hdd_source: str
     zone_share: tuple[float, float, float]
     zone_source: str
+    kommunenummer_2024: str = ""   # after the county reform of 2024 (same borders)
+    kommunenummer_2019: str = ""   # before the 2020 mergers, of the municipality whose name it kept
+
+    @property
+    def merged_2020(self) -> bool:
+        """Whether the 2020 mergers made it larger (``borders`` says so, as tools/build_data.py writes it)."""
+        return "merged 2020" in self.borders
 
 
 @dataclass(frozen=True)
@@ -119,8 +126,9 @@ def observations() -> tuple[Observation, ...]:
 @lru_cache(maxsize=1)
 def municipalities() -> tuple[Municipality, ...]:
     name = "municipalities.csv"
-    cols = ("id", "name", "kommunenummer_2020", "region", "borders", "hdd_normal", "dut_winter_c",
-            "hdd_source", "zone_share_a", "zone_share_b", "zone_share_c", "zone_source")
+    numbers = ("kommunenummer_2020", "kommunenummer_2024", "kommunenummer_2019")
+    cols = ("id", "name", *numbers, "region", "borders", "hdd_normal", "dut_winter_c",
+            "hdd_source", "zone_share_a", "zone_share_b", "zone_share_c", "zone_source", "numbers_source")
     by_id = {}
     for lineno, r in _rows(name, cols):
         shares = tuple(_float(name, lineno, r, c) for c in ("zone_share_a", "zone_share_b", "zone_share_c"))
@@ -128,13 +136,14 @@ def municipalities() -> tuple[Municipality, ...]:
             raise DataError(f"{name}: line {lineno}: zone shares of {r['id']} must be positive and sum to 1")
         if not 1000 <= _float(name, lineno, r, "hdd_normal") <= 9000:
             raise DataError(f"{name}: line {lineno}: column 'hdd_normal' of {r['id']} must lie in 1000-9000 K d/yr")
-        if not (len(r["kommunenummer_2020"]) == 4 and r["kommunenummer_2020"].isdigit()):
-            raise DataError(f"{name}: line {lineno}: column 'kommunenummer_2020' of {r['id']} must be four digits "
-                            f"like 0301 (got {r['kommunenummer_2020']!r})")
+        for column in numbers:
+            if not (len(r[column]) == 4 and r[column].isdigit()):
+                raise DataError(f"{name}: line {lineno}: column {column!r} of {r['id']} must be four digits like 0301 "
+                                f"(got {r[column]!r})")
         by_id[r["id"]] = Municipality(
             r["id"], r["name"], r["kommunenummer_2020"], r["region"], r["borders"],
             _float(name, lineno, r, "hdd_normal"), _float(name, lineno, r, "dut_winter_c"), r["hdd_source"],
-            shares, r["zone_source"])
+            shares, r["zone_source"], r["kommunenummer_2024"], r["kommunenummer_2019"])
     missing = [m for m in dims.MUNICIPALITIES if m not in by_id]
     if missing:
         raise DataError(f"{name}: missing municipality rows: {', '.join(missing)}")

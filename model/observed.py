@@ -208,6 +208,8 @@ def _fixed_municipality(table: Table, municipality: str | None) -> str | None:
                       f"{', '.join(dims.MUNICIPALITIES)})", "municipality")
     if municipality is None:
         return None
+    if municipality.strip() in merged_numbers():
+        raise ObservationFileError(f"--municipality: {_merged(municipality.strip())}")
     found = municipality_aliases().get(municipality.strip().casefold())
     if found is None:
         raise ObservationFileError(f"--municipality: unknown municipality {municipality!r}; "
@@ -218,21 +220,45 @@ def _fixed_municipality(table: Table, municipality: str | None) -> str | None:
 
 @lru_cache(maxsize=1)
 def municipality_aliases() -> dict[str, str]:
-    """framtid id, name and 2020 municipality number (casefolded) -> framtid id."""
+    """framtid id, name and municipality number (casefolded) -> framtid id: the numbers of 2020 and of 2024
+    (the county reform renumbered seven of the 13, borders unchanged), and those of 2019 where the 2020
+    mergers left the borders as they were (:func:`merged_numbers` are the others)."""
     from .data_store import municipalities
 
     out = {m: m for m in dims.MUNICIPALITIES}
     for m in municipalities():
         out[m.name.casefold()] = m.id
+        out[m.kommunenummer_2024] = m.id
+        if m.kommunenummer_2019 not in merged_numbers():
+            out[m.kommunenummer_2019] = m.id
         out[m.kommunenummer_2020] = m.id
     return out
 
 
+@lru_cache(maxsize=1)
+def merged_numbers() -> dict[str, str]:
+    """Numbers of 2019 that name a smaller municipality than the model's (merged in 2020 under another number)
+    -> framtid id: figures under them are for other borders."""
+    from .data_store import municipalities
+
+    return {m.kommunenummer_2019: m.id for m in municipalities()
+            if m.merged_2020 and m.kommunenummer_2019 not in (m.kommunenummer_2020, m.kommunenummer_2024)}
+
+
+def _merged(number: str) -> str:
+    """Why a number of 2019 that names a smaller area than the model's is refused."""
+    m = merged_numbers()[number]
+    return (f"{number} is {m}'s number before the 2020 merger, for its smaller area; the model holds {m} in its "
+            "2020 borders: give figures for those, numbered as in 2020 or 2024")
+
+
 def _municipality(table: Table, line: int, text: str, column: str) -> str:
+    if text in merged_numbers():
+        table.fail(line, _merged(text), column)
     found = municipality_aliases().get(text.casefold())
     if found is None:
         table.fail(line, f"unknown municipality {text!r}; allowed: {', '.join(dims.MUNICIPALITIES)} (or their "
-                         "names or 2020 municipality numbers)", column)
+                         "names or municipality numbers of 2020 or 2024)", column)
     return found
 
 

@@ -161,6 +161,22 @@ def test_agency_layout_sums_gases_and_sources(tmp_path):
         {o.municipality for o in read_observed(path, "Oslo")} == {"oslo"}
 
 
+def test_municipality_numbers_of_2020_2024_and_unchanged_2019_borders_name_the_same_municipality(tmp_path):
+    # The county reform of 2024 renumbered seven of the 13 (borders unchanged); Bærum was 0219 before 2020, with
+    # the same borders. Drammen's 0602 named a smaller municipality before the 2020 merger: refused, located.
+    path = write(tmp_path / "obs.csv", "municipality,year,sector,value\n3024,2011,heating,1\n3201,2013,heating,2\n"
+                 "0219,2009,heating,3\n5501,2011,heating,4\n4003,2011,heating,5\n1103,2011,heating,6\n")
+    assert [(o.municipality, o.year) for o in read_observed(path)] == [
+        ("baerum", 2011), ("baerum", 2013), ("baerum", 2009), ("tromso", 2011), ("skien", 2011), ("stavanger", 2011)]
+    export = write(tmp_path / "export.csv", "year,sector,source,gas,t_co2e\n2011,Veitrafikk,Busser,CO2,47000\n")
+    assert {o.municipality for o in read_observed(export, "3301")} == {"drammen"}
+    with pytest.raises(ObservationFileError, match=r"^--municipality: 1001 is kristiansand's number before the 2020 "
+                                                   r"merger"):
+        read_observed(export, "1001")
+    numbers = {m.id: (m.kommunenummer_2020, m.kommunenummer_2024) for m in data_store.municipalities()}
+    assert numbers["baerum"] == ("3024", "3201") and numbers["oslo"] == ("0301", "0301")
+
+
 def test_agency_layout_with_a_municipality_column(tmp_path):
     path = write(tmp_path / "export.csv", "municipality,year,sector,source,gas,t_co2e\n"
                  "oslo,2011,Veitrafikk,Busser,CO2,47000\nSkien,2011,Veitrafikk,Busser,CO2,3000\n")
@@ -326,6 +342,9 @@ BAD_FILES = [
     ("missing cell", "municipality,year,sector,value\noslo,,heating,5\n", ["line 2, column 'year'", "empty cell"]),
     ("no municipality", "year,sector,source,gas,t_co2e\n2011,Veitrafikk,Busser,CO2,5\n",
      ["line 1, column 'municipality'", "needs --municipality ID", "allowed: oslo"]),
+    ("merged number", "municipality,year,sector,value\n0602,2011,heating,5\n",
+     ["line 2, column 'municipality'", "0602 is drammen's number before the 2020 merger, for its smaller area",
+      "numbered as in 2020 or 2024"]),
     ("empty", "", ["line 1", "empty file"]),
     ("header only", "municipality,year,sector,value\n", ["line 2", "no observations"]),
     ("decimal comma", "municipality,year,sector,value\noslo,2011,heating,5,7\n",

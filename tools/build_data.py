@@ -30,6 +30,15 @@ NAMES = {
     "Bergen": "bergen", "Trondheim": "trondheim", "Tromsø": "tromso",
 }
 CHANGED_2020 = {"drammen", "kristiansand", "stavanger", "sandnes", "trondheim"}
+# The county reform of 1 January 2024 renumbered the municipalities of the counties it split (Viken, Vestfold og
+# Telemark, Troms og Finnmark) without changing their borders; later inventories and statistics use these numbers.
+NUMBERS_2024 = {"oslo": "0301", "baerum": "3201", "drammen": "3301", "fredrikstad": "3107", "sarpsborg": "3105",
+                "porsgrunn": "4001", "skien": "4003", "kristiansand": "4204", "stavanger": "1103", "sandnes": "1108",
+                "bergen": "4601", "trondheim": "5001", "tromso": "5501"}
+NUMBERS_SOURCE = ("kommunenummer_2020 and kommunenummer_2019 (before the 2020 mergers, of the municipality whose "
+                  "name it kept): heating_degree_days.csv (reference data); kommunenummer_2024: Statistics Norway's "
+                  "classification of municipalities (KLASS 131) from 2024, when the county reform renumbered the "
+                  "municipalities of Viken, Vestfold og Telemark and Troms og Finnmark, their borders unchanged")
 
 # Recent inventory vintage (Miljødirektoratet's municipal statistics, recomputed
 # every year) for Oslo, Porsgrunn and Skien: inventory sector -> framtid sector.
@@ -318,11 +327,13 @@ def build_municipalities(hdd_rows: list[dict[str, str]]) -> list[dict]:
         a, b, c = ZONES.get(muni, ZONES_DEFAULT)
         out.append(dict(
             # Municipality numbers have four digits; the source drops Oslo's leading zero (0301).
-            id=muni, name=name, kommunenummer_2020=h["kommunenummer_2020"].zfill(4), region=regions[muni],
+            id=muni, name=name, kommunenummer_2020=h["kommunenummer_2020"].zfill(4),
+            kommunenummer_2024=NUMBERS_2024[muni], kommunenummer_2019=h["old_kommunenummer"].zfill(4),
+            region=regions[muni],
             borders="2020 borders" + (" (merged 2020; earlier values back-cast)" if muni in CHANGED_2020 else ""),
             hdd_normal=float(h["heating_degree_days"]), dut_winter_c=float(h["dut_winter_c"]),
             hdd_source="heating_degree_days.csv (reference data; low confidence: base period not stated)",
-            zone_share_a=a, zone_share_b=b, zone_share_c=c, zone_source=ZONE_SOURCE,
+            zone_share_a=a, zone_share_b=b, zone_share_c=c, zone_source=ZONE_SOURCE, numbers_source=NUMBERS_SOURCE,
         ))
     return out
 
