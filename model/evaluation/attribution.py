@@ -199,6 +199,7 @@ def players(own: list, by: str = "measure") -> tuple[list[tuple[str, str]], list
     key = (lambda m: m.kind) if by == "kind" else (lambda m: KINDS[m.kind].area)
     groups = list(dict.fromkeys(key(m) for m in own))
     members = [[i for i, m in enumerate(own) if key(m) == g] for g in groups]
+
     def count(ix: list[int]) -> str:
         return f"{len(ix)} measure{'s' if len(ix) > 1 else ''}"
 
