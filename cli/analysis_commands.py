@@ -114,6 +114,11 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
               help="First year of the appraisal, the year costs are discounted to (default: the package's first "
                    "start year).")
 @click.option("--year-to", "--to", "year_to", type=int, default=None, metavar="YEAR", help="Last year (default: 2050).")
+@click.option("--base", default=None, metavar="NAME",
+              help="Cost every measure the scenario's chain of extends adds after this scenario of the chain (e.g. "
+                   "reference: the policy history of current-policies), each first-in on it.")
+@click.option("--by", "by", type=click.Choice(["measure", "kind"]), default="measure", show_default=True,
+              help="Cost the measures one by one, or the measures of each kind together (first-in as one).")
 @click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the MAC curve to this PNG.")
 @click.option("--force", is_flag=True, help="Replace an existing --plot file.")
 @click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",
@@ -124,7 +129,7 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the --draws.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sampler, seed, fmt):
+def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_draws, sampler, seed, fmt):
     """Cost the measures SCENARIO adds to the scenario it extends: each measure alone on that base
     (first-in), its cost items by payer, abatement, NOK per t CO2e beside the carbon price, and the
     marginal abatement cost curve."""
@@ -141,7 +146,7 @@ def costs(scenario, discount_rate, year_from, year_to, plot, force, n_draws, sam
     for warning in ensemble.check_options(n_draws, sampler):
         click.echo(f"warning: {warning}", err=True)
     report = appraisal.evaluate(loaded, discount_rate, year_from, year_to, seed=seed, draws=n_draws,
-                                sampler=sampler or "lhs")
+                                sampler=sampler or "lhs", base=base, by=by)
     written = None
     if plot:
         click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))

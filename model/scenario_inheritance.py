@@ -5,7 +5,8 @@ path, so a folder of scenarios can be moved or shared as it is (:data:`EXTENDS_R
 in two folders of the package (:func:`builtin_path`, :func:`builtin_names`). :func:`compose` puts an
 extending scenario's own measures after the inherited ones, a measure with ``replaces`` ending the earlier
 ones it names. scenario.py reads each file of a chain with these; attribution and costs compose the
-variants of a package with :func:`compose` as a scenario file would.
+variants of a package with :func:`compose` as a scenario file would, the package being a file's own
+measures or all that the files after one of its ancestors add (:func:`package_since`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from .errors import ScenarioError
+from .errors import ScenarioError, UsageError
 from .measures import Measure, measure_replacing
 from .scenario_values import NAME_PATTERN, _Problems
 
@@ -96,3 +97,22 @@ def compose(inherited, added, problems: list | None = None, package: Iterable[Me
     elif out:
         raise ScenarioError(list(out))
     return tuple(measures)
+
+
+def package_since(scenario, base: str | None = None) -> tuple[tuple[Measure, ...], list[Measure], Path | None]:
+    """(the measures in force in the base, the package, the base's file): the package is the measures the files
+    of ``scenario``'s chain of ``extends`` add after the scenario named ``base`` (its file's stem), in the order
+    they are written; None: the one ``scenario`` extends (its own measures). ``compose(base's, package,
+    package=package)`` gives the scenario's measures. The base's file is None for a scenario extending none."""
+    from .scenario import load
+
+    stems = [Path(p).stem for p, _ in scenario.files]
+    if base is None or (len(stems) > 1 and base == stems[-2]):
+        return tuple(scenario.inherited), list(scenario.own), Path(scenario.files[-2][0]) if len(stems) > 1 else None
+    if base not in stems[:-1]:
+        ancestors = list(reversed(stems[:-1]))
+        raise UsageError(f"--base: {base!r} is not a scenario that {scenario.name!r} extends; allowed: "
+                         f"{', '.join(ancestors) if ancestors else '(none: it extends no scenario)'}")
+    k = stems.index(base)
+    own = [m for p, _ in scenario.files[k + 1:-1] for m in load(p).own] + list(scenario.own)
+    return tuple(load(scenario.files[k][0]).measures), own, Path(scenario.files[k][0])

@@ -32,7 +32,7 @@ from .errors import DataError
 from .evaluation.target_data import municipal_targets
 from .parameters import Params
 from .results import ACTIVITY, empty_record, record_dtype
-from .cordons import cordon_ids, using
+from .cordons import cordon_ids, owner_of, using
 from .scenario import Scenario, load
 from .scenario_inheritance import builtin_path
 from .submodels import Context, energy_supply, other_sectors, population, submodels
@@ -155,8 +155,13 @@ class FramtidModel(Model):
         # Passages by cordon: the cordons of this scenario (the embedded ones and its own), so not in the
         # per-municipality schema of empty_record.
         self.cordons = cordon_ids()
+        self.cordon_owner = np.array([dims.MUNICIPALITIES.index(owner_of(c)) for c in self.cordons], dtype=int)
         self.record["cordon_passages"] = np.full((len(YEARS), self.n_draws, len(self.cordons), len(dims.PERIODS)),
                                                  np.nan, dtype=dtype)
+        # The light vehicles' toll per passage at each cordon (the owner's fleet average; 0 where it does not
+        # charge): the users' loss of a toll is taken cordon by cordon on these (costs_transport.toll_line_loss).
+        # Not a result variable.
+        self.record["cordon_price"] = np.full_like(self.record["cordon_passages"], np.nan)
         # Totals [t CO2e/yr] (T, D, M) in float64 from the unrounded emissions: what the municipalities
         # decide on is the same whatever the record precision.
         self.totals = np.full((len(YEARS), self.n_draws, len(dims.MUNICIPALITIES)), np.nan)
@@ -301,6 +306,7 @@ class FramtidModel(Model):
         for agent in self.agents_by_type[Municipality]:
             rec["target_gap"][k, :, agent.index] = agent.target_gap
         rec["cordon_passages"][k] = outputs["transport"]["cordon_passages"]
+        rec["cordon_price"][k] = outputs["transport"]["cordon_price"]
 
     def release(self) -> None:
         """Forget this model in Mesa's class-level id counters.

@@ -156,7 +156,7 @@ def test_every_costed_kind_gives_finite_streams_and_balanced_transfers(tmp_path)
     path = tmp_path / "all.toml"
     path.write_text(PACKAGE_ALL.format(measures=entries))
     scenario = api.load_scenario(path)
-    base, _ = costs.package_of(scenario)
+    base, _, _ = costs.package_of(scenario)
     base_view = costing.RunView.of(api.run_scenario(base))
     run_view = costing.RunView.of(api.run_scenario(scenario))
     for kind in ALL:
@@ -212,7 +212,7 @@ def checked(tmp_path_factory):
     path.write_text(PACKAGE)
     scenario = api.load_scenario(path)
     report = costs.evaluate(scenario)
-    base, package = costs.package_of(scenario)
+    base, package, _ = costs.package_of(scenario)
     return report, {m.label: m for m in report.measures}, api.run_scenario(base), path
 
 
@@ -447,7 +447,7 @@ def test_costs_over_draws_are_paired_differences_with_ranges(tmp_path):
     assert gas.abatement.shape == (len(dims.YEARS), 4) and gas.nok_per_t.shape == (4,)
     assert np.ptp(gas.tonnes) > 0 and np.ptp(gas.social) > 0        # the draws differ, costs included
     # Draw by draw, the abatement is the base's emissions less the run's, in the same draws of both.
-    base, package = costs.package_of(loaded)
+    base, package, _ = costs.package_of(loaded)
     ensemble = [api.run_scenario(s, 3, 4, "lhs").emission_totals().sum(-1)
                 for s in (base, costs.with_measure(base, package[0], package))]
     np.testing.assert_allclose(gas.abatement, ensemble[0] - ensemble[1], rtol=1e-12, atol=1e-9)
@@ -527,3 +527,97 @@ def test_costs_take_from_and_to_as_the_other_commands_do(tmp_path):
     short = invoke("costs", scenario, "--from", "2030", "--to", "2040", "--format", "csv")
     long = invoke("costs", scenario, "--year-from", "2030", "--year-to", "2040", "--format", "csv")
     assert short.exit_code == 0 and short.stdout == long.stdout and ",2030,2040" in short.stdout
+
+
+CHAIN_MIDDLE = """[scenario]
+name = "middle"
+extends = "framtid:current-policies"
+
+# A central parking fee and half the bus diesel replaced by biogas (assumption: test values).
+[[measure]]
+kind = "parking_fee"
+label = "parking 60"
+municipality = "oslo"
+start_year = 2020
+fee_nok = { A = 60 }
+
+[[measure]]
+kind = "bus_biogas"
+label = "biogas"
+municipality = "oslo"
+start_year = 2020
+share = 0.5
+"""
+
+CHAIN_TOP = """[scenario]
+name = "top"
+extends = "middle"
+
+# A fee in Bergen's A zones too (assumption: a test value).
+[[measure]]
+kind = "parking_fee"
+label = "parking Bergen 40"
+municipality = "bergen"
+start_year = 2022
+fee_nok = { A = 40 }
+"""
+
+
+def test_a_chain_is_costed_by_kind_each_kind_first_in_as_one(tmp_path):
+    (tmp_path / "middle.toml").write_text(CHAIN_MIDDLE)
+    (tmp_path / "top.toml").write_text(CHAIN_TOP)
+    top = api.load_scenario(tmp_path / "top.toml")
+    by_kind = costs.evaluate(top, base="current-policies", by="kind")
+    one_by_one = costs.evaluate(top, base="current-policies")
+    assert by_kind.base == "current-policies.toml" and by_kind.year_from == 2020
+    assert [(m.label, m.municipalities) for m in by_kind.measures] == [
+        ("parking_fee (2 measures)", ("oslo", "bergen")), ("bus_biogas (1 measure)", ("oslo",))]
+    assert [m.label for m in one_by_one.measures] == ["parking 60", "biogas", "parking Bergen 40"]
+    # The parking kind first-in: both fees on current-policies, as a file with both would run them.
+    both = tmp_path / "fees.toml"
+    both.write_text(CHAIN_MIDDLE.replace('name = "middle"', 'name = "fees"').split('[[measure]]\nkind = "bus')[0]
+                    + "[[measure]]" + CHAIN_TOP.split("[[measure]]")[1])
+    base_run = api.run_scenario(api.load_scenario("framtid:current-policies")).emission_totals()
+    fees_run = api.run_scenario(api.load_scenario(both)).emission_totals()
+    np.testing.assert_allclose(by_kind.measures[0].abatement, (base_run - fees_run).sum(-1), rtol=1e-9, atol=1e-6)
+    # A kind of one measure is that measure costed alone.
+    biogas = {m.kind: m for m in by_kind.measures}["bus_biogas"]
+    alone = {m.label: m for m in one_by_one.measures}["biogas"]
+    np.testing.assert_allclose(biogas.social, alone.social, rtol=1e-12)
+    np.testing.assert_allclose(biogas.tonnes, alone.tonnes, rtol=1e-12)
+    with pytest.raises(UsageError, match=r"^--by: area mixes measure kinds"):
+        costs.evaluate(top, base="current-policies", by="area")
+    res = CliRunner().invoke(main, ["costs", str(tmp_path / "top.toml"), "--base", "restrictive"])
+    assert res.exit_code == 2 and res.output.startswith("framtid: --base: 'restrictive' is not a scenario that 'top' "
+                                                        "extends; allowed: middle, current-policies")
+
+
+
+def test_a_scheme_charging_other_cordons_costs_its_users_a_loss_cordon_by_cordon():
+    """Oslo's system of 2019 replaced the inbound ring of 1990 with three cordons charged both ways. On the owner's
+    charged passages at its revenue per passage, the rule of half counted the passages it started to charge as
+    passages gained, a gain to the users of some 41 billion NOK; on each cordon's line, at its own toll (0 where it
+    does not charge: the new cordon in the base), it is a loss: 1/2 (P0 + P1) (L0 - L1) over cordons and periods."""
+    from framtid.model import cordons
+
+    loaded = api.load_scenario("framtid:current-policies-tolls")
+    base, package, _ = costs.package_of(loaded)
+    [measure] = [m for m in package if m.label == "oslo_ring_2019 tolls from 2019-06-01"]
+    base_run = api.run_scenario(base)
+    run = api.run_scenario(costs.with_measure(base, measure, package))
+    streams = costs.item_streams(measure.kind, costing.RunView.of(base_run), costing.RunView.of(run), 0.04)
+    k, oslo = 2022 - dims.BASE_YEAR, dims.MUNICIPALITIES.index("oslo")
+    with cordons.using(loaded.cordons):
+        ids = cordons.cordon_ids()
+        own = [i for i, c in enumerate(ids) if cordons.owner_of(c) == "oslo"]
+    by_hand = 0.0
+    for c in own:
+        for t in range(len(dims.PERIODS)):
+            p0, p1 = base_run.record["cordon_price"][k, 0, c, t], run.record["cordon_price"][k, 0, c, t]
+            l0, l1 = base_run.record["cordon_passages"][k, 0, c, t], run.record["cordon_passages"][k, 0, c, t]
+            by_hand += 0.5 * (p0 + p1) * (l0 - l1) * 365.0
+    assert streams["users_surplus"][k, 0, oslo] == pytest.approx(by_hand, rel=1e-9)
+    assert by_hand > 0.0
+    new_ring = ids.index("oslo_ring_2019")
+    price = base_run.record["cordon_price"][k, 0, new_ring], run.record["cordon_price"][k, 0, new_ring]
+    assert price[0].max() == 0.0 < price[1].min()

@@ -159,24 +159,12 @@ BY = ("measure", "kind", "area")   # what a player of the attribution is: a meas
 
 
 def _package(scenario, base: str | None = None) -> tuple[tuple, list, str]:
-    """(the measures in force in the base, the package: the measures the files after the base add, in the
-    order they are written, the base's name). ``base``: a scenario of ``scenario``'s chain of ``extends``
-    by name (its file's stem); None: the one it extends."""
-    from ..scenario import load
+    """(the measures in force in the base, the package, the base's name): :func:`.scenario_inheritance.package_since`,
+    refused when it is empty or holds an adaptive measure."""
+    from ..scenario_inheritance import package_since
 
-    stems = [Path(p).stem for p, _ in scenario.files]
-    if base is None or (len(stems) > 1 and base == stems[-2]):
-        inherited, own = scenario.inherited, list(scenario.own)
-        name = stems[-2] if len(stems) > 1 else "(no measures)"
-    elif base not in stems[:-1]:
-        ancestors = list(reversed(stems[:-1]))
-        raise UsageError(f"--base: {base!r} is not a scenario that {scenario.name!r} extends; allowed: "
-                         f"{', '.join(ancestors) if ancestors else '(none: it extends no scenario)'}")
-    else:
-        k = stems.index(base)
-        inherited = load(scenario.files[k][0]).measures
-        own = [m for p, _ in scenario.files[k + 1:-1] for m in load(p).own] + list(scenario.own)
-        name = base
+    inherited, own, path = package_since(scenario, base)
+    name = path.stem if path is not None else "(no measures)"
     if not own:
         raise UsageError(f"scenario {scenario.name!r} adds no measures to {name!r}: nothing to attribute")
     adaptive = [m.label for m in own if m.adoption == "adaptive"]

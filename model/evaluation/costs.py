@@ -140,23 +140,51 @@ def carbon_price_path(series: str = "central", years=dims.YEARS, path: Path | No
 
 # ---------------------------------------------------------------- the package and its runs
 
-def package_of(scenario):
-    """(base scenario, package): the measures the scenario's own file adds, and the scenario without
-    them. A file that adds no measure has no package (a usage error)."""
+def package_of(scenario, base: str | None = None) -> tuple:
+    """(base scenario, package, base's file name): the measures the scenario's own file adds (or, with ``base``,
+    all the files of its chain add after that scenario: :func:`.scenario_inheritance.package_since`), and the
+    scenario without them. A package without measures is a usage error."""
+    from ..scenario_inheritance import package_since
+
     name = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
-    if not scenario.own:
+    inherited, own, path = package_since(scenario, base)
+    if not own:
         raise UsageError(f"{name}: adds no measures to the scenario it extends, so there is no package to cost; "
                          "give a scenario file with [[measure]] entries")
-    base = dataclasses.replace(scenario, measures=tuple(scenario.inherited), own=())
-    return base, tuple(scenario.own)
+    return (dataclasses.replace(scenario, measures=tuple(inherited), own=()), tuple(own),
+            path.name if path is not None else "a scenario without measures")
 
 
 def with_measure(base, measure, package=()):
     """The base with one measure of ``package`` added (its ``replaces`` applied), as the scenario file
     would have it; a measure that replaces another of the package replaces nothing here."""
+    return with_measures(base, [measure], package)
+
+
+def with_measures(base, measures, package=()):
+    """The base with some measures of ``package`` added together, in their order (:func:`with_measure`)."""
     from ..scenario_inheritance import compose
 
-    return dataclasses.replace(base, measures=compose(base.measures, [measure], package=package), own=(measure,))
+    return dataclasses.replace(base, measures=compose(base.measures, list(measures), package=package),
+                               own=tuple(measures))
+
+
+def _costed_groups(package: tuple, by: str) -> list[tuple[str, str, list]]:
+    """(label, kind, measures) of what is costed first-in: each measure, or the measures of each kind together
+    (their costs follow from the runs with and without them, item by item of the kind; a programme area mixes
+    kinds, whose items differ, so it is not a group here)."""
+    from .attribution import players
+
+    if by == "area":
+        raise UsageError("--by: area mixes measure kinds whose costs are counted differently; allowed: measure, kind")
+    names, members = players(list(package), by)
+    if by == "measure":
+        return [(package[i].label, package[i].kind, [package[i]]) for (i,) in members]
+    adaptive = [package[i].label for ix in members for i in ix if package[i].adoption == "adaptive"]
+    if adaptive:
+        raise UsageError(f"--by kind: adaptive measures ({', '.join(adaptive)}) are costed one by one, as each is "
+                         "adopted on its own; use --by measure")
+    return [(f"{kind} ({label})", kind, [package[i] for i in ix]) for (kind, label), ix in zip(names, members)]
 
 
 def item_streams(kind_name: str, base, run, rate: float) -> dict[str, np.ndarray]:
@@ -284,9 +312,13 @@ def _window(package, year_from, year_to) -> tuple[int, int]:
 
 def evaluate(scenario, discount_rate: float | None = None, year_from: int | None = None,
              year_to: int | None = None, abatement: Mapping[str, np.ndarray] | None = None,
-             seed: int = 0, draws: int | None = None, sampler: str = "lhs") -> CostReport:
+             seed: int = 0, draws: int | None = None, sampler: str = "lhs", base: str | None = None,
+             by: str = "measure") -> CostReport:
     """Cost the package of ``scenario`` (a loaded :class:`Scenario`): run the base and each measure
     first-in, compute every measure's cost items, abatement and NOK/t.
+
+    ``base``: the package is every measure the chain of ``extends`` adds after that scenario (:func:`package_of`);
+    ``by="kind"``: the measures of each kind are costed together, first-in as one (label ``kind (n measures)``).
 
     ``abatement`` optionally maps a measure's label to its abatement ``(T,)`` or ``(T, D)`` [t CO2e/yr,
     positive = a cut] over ``dims.YEARS`` (e.g. Shapley values from ``attribution.py``); measures it
@@ -300,13 +332,14 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
     from ..measures import KINDS
     from ..measures.costing import RunView
 
-    base_scenario, package = package_of(scenario)
+    base_scenario, package, base_name = package_of(scenario, base)
+    groups = _costed_groups(package, by)
     years = np.asarray(dims.YEARS)
     y0, y1 = _window(package, year_from, year_to)
     if discount_rate is not None and not -0.5 < float(discount_rate) <= 1.0:
         raise UsageError(f"--discount-rate: must be a real rate per year between -0.5 and 1 (e.g. 0.04; got "
                          f"{discount_rate})")
-    labels = [m.label for m in package]
+    labels = [label for label, _, _ in groups]
     passed = dict(abatement or {})
     unknown = [k for k in passed if k not in labels]
     if unknown:
@@ -334,18 +367,19 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
     base_totals = base_model.emission_totals()                                       # (T, D, M)
     prices = {s: carbon_price_path(s, years) for s in CARBON_SERIES}
     out = []
-    for m in package:
-        kind = KINDS[m.kind]
-        model = run(with_measure(base_scenario, m, package))
+    for label, kind_name, measures in groups:
+        m = measures[0]
+        kind = KINDS[kind_name]
+        model = run(with_measures(base_scenario, measures, package))
         view = RunView.of(model)
         a = (base_totals - model.emission_totals()).sum(-1)                          # (T, D)
         source = "first-in"
-        if m.label in passed:
-            a = np.broadcast_to(np.asarray(passed[m.label], dtype=float).reshape(len(years), -1), a.shape).copy()
+        if label in passed:
+            a = np.broadcast_to(np.asarray(passed[label], dtype=float).reshape(len(years), -1), a.shape).copy()
             source = "given"
         items = []
         if kind.costs.costed:
-            streams = item_streams(m.kind, base_view, view, rate)
+            streams = item_streams(kind_name, base_view, view, rate)
             for item in kind.costs.items:
                 stream = streams[item.name].sum(-1)                                  # (T, D)
                 items.append(ItemCost(item.name, item.flow, item.payer, item.method, item.parameters, stream,
@@ -357,14 +391,15 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
                     "cost.tax_financing_share x the public's net outlays (its items, transfers included)",
                     ("cost.tax_financing_share",), lam[None, :] * public,
                     present_value(lam[None, :] * public, years, rate, y0, y1)))
-        cost = MeasureCost(m.label, m.kind, m.origin, tuple(m.municipalities), kind.costs.costed, kind.costs.reason,
+        places = (tuple(m.municipalities) if len(measures) == 1 else
+                  tuple(x for x in dims.MUNICIPALITIES if any(x in n.municipalities for n in measures)))
+        cost = MeasureCost(label, kind_name, m.origin, places, kind.costs.costed, kind.costs.reason,
                            kind.costs.not_counted, items, a, source)
         if m.adoption == "adaptive":
             where = [dims.MUNICIPALITIES.index(x) for x in m.municipalities]
             cost.adopted = model.agenda.adoption_years()[m.label][1][:, where]
         out.append(_summarise(cost, years, rate, y0, y1, prices))
     name = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
-    base_name = Path(scenario.files[-2][0]).name if len(scenario.files) > 1 else "a scenario without measures"
     return CostReport(name, base_name, rate, y0, y1, years, out, prices, draws or 0, sampler if draws else None,
                       base_totals)
 

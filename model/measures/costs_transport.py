@@ -35,13 +35,29 @@ def toll_charge(view: RunView) -> tuple[np.ndarray, np.ndarray]:
     return np.where(q > 0, r / np.maximum(q, 1e-9), 0.0), q
 
 
-def toll_base_passages(base: RunView, run: RunView, q0, q1):
-    """Passages without the measure where the base charged nothing (the record counts only charged
-    passages): the passages with it plus the residents' car-driver trips the charge removed (one paid
-    passage each)."""
-    car = dims.MODES.index("car_driver")
-    removed = np.maximum(base.record["trips"][..., car] - run.record["trips"][..., car], 0.0)
-    return np.where((q0 <= 0) & (q1 > 0), q1 + removed, q0)
+def toll_line_loss(base: RunView, run: RunView) -> np.ndarray:
+    """Users' loss beyond what they pay from a change of tolls [NOK/yr] ``(T, D, M)``, cordon by cordon and
+    period by period on the light vehicles' passages across each cordon's line (``cordon_passages``, counted
+    also where a cordon does not charge) at its fleet-average toll per passage (0 where it does not charge):
+    1/2 (P0 + P1) (L0 - L1), to the owner of the cordon. The line's passages are the same units with and
+    without the measure, so a scheme that charges more cordons, both directions, or a successor's stations
+    (Oslo's three cordons of 2019 in place of the inbound ring of 1990: their prices are each 0 in the run that
+    does not charge them) has its loss on the passages it removes, not a gain on the passages it starts to
+    count. A passage the hour rule waives is priced in full (an upper estimate)."""
+    loss = 0.0
+    for view_p, view_l, sign in ((base, base, 1.0), (run, base, 1.0), (base, run, -1.0), (run, run, -1.0)):
+        p = np.nan_to_num(np.asarray(view_p.record["cordon_price"], dtype=float))
+        q = np.nan_to_num(np.asarray(view_l.record["cordon_passages"], dtype=float))
+        loss = loss + sign * 0.5 * (p * q).sum(-1)                                   # (T, D, C)
+    out = np.zeros(loss.shape[:2] + (len(dims.MUNICIPALITIES),))
+    np.add.at(out, (slice(None), slice(None), run.cordon_owner), loss * tolls.DAYS_PER_YEAR)
+    return out
+
+
+def _toll_and_parking_loss(base: RunView, run: RunView) -> np.ndarray:
+    """Users' loss of a change of tolls (:func:`toll_line_loss`) and parking fees (rule of half) together."""
+    (p0, q0), (p1, q1) = parking_charge(base), parking_charge(run)
+    return toll_line_loss(base, run) + costing.deadweight(q0, q1, p0, p1).sum(-1)
 
 
 def _bev_vkm_share(view: RunView) -> np.ndarray:
@@ -268,11 +284,12 @@ def bus_operating_cost(view: RunView) -> np.ndarray:
 
 # ---------------------------------------------------------------- what each kind costs (attached in transport.py)
 
-_TOLL_METHOD = "revenue per light passage (toll_revenue / light passages of the owner's cordons) x passages"
+_TOLL_METHOD = ("revenue per light passage (toll_revenue / light passages of the owner's cordons) x passages; the "
+                "users' loss cordon by cordon on the passages across its line at its fleet-average light toll")
 _TOLL_LEFT_OUT = (
     "investment in gantries and back office: no figure in the reference (transport_land_use.csv "
     "congestion_charge: GAP); an existing cordon needs none",
-    "the loss of trips moved between periods (the rule of half uses the day's passages)",
+    "the loss of trips moved between periods beyond the rule of half on each period's passages",
     "vehicle and energy costs of the charge's effect on car purchase and use: the users' own fuel savings on "
     "trips given up are inside the rule of half, and fuel taxes are transfers",
 )
@@ -282,7 +299,7 @@ _NOT_RECORDED = "the transport submodel records no change of generalised cost or
 def _toll_costs() -> Costs:
     return Costs(
         costing.charge_items("toll", toll_charge, _TOLL_METHOD, "cost.toll.operating_share",
-                             toll_base_passages) + (congestion_item(),),
+                             users_loss=toll_line_loss) + (congestion_item(),),
         not_counted=_TOLL_LEFT_OUT + (
             "the price per passage includes the tolls of vans and trucks (an upper estimate of the loss)",))
 
@@ -325,9 +342,8 @@ COSTS = {
                                 "VAT and registration tax the new battery-electric cars are spared: new cars x BEV "
                                 "share x (VAT exemption x transport.vat_rate x pre-tax price + registration-tax "
                                 "exemption x transport.registration_tax.bev)", bev_tax_relief),
-         *costing.charge_items("toll and parking", costing.combined_charge(toll_charge,
-                                                                          parking_charge),
-                               "as congestion_charge and parking_fee")),
+         *costing.charge_items("toll and parking", costing.combined_charge(toll_charge, parking_charge),
+                               "as congestion_charge and parking_fee", users_loss=_toll_and_parking_loss)),
         not_counted=("access to bus lanes and free ferries",
                      "the users' surplus of the purchase incentives beyond the vehicles' resource cost")),
     "parking_supply": Costs(

@@ -333,7 +333,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     all_light = counted * (1.0 + geo.external)[None, :, None]
     fuel_mix = toll_fuel_mix(state.vkm_share)                                                  # (D, M, F)
     mix = fuel_mix[:, geo.owner]                                                               # (D, C, F)
-    car_revenue = np.einsum("dct,dcft,dcf->dc", all_light, prices[:, :, tolls.LIGHT], mix)     # (D, C)
+    cordon_price = np.einsum("dcft,dcf->dct", prices[:, :, tolls.LIGHT], mix)                  # (D, C, T)
+    car_revenue = np.einsum("dct,dct->dc", all_light, cordon_price)                            # (D, C)
     car_revenue = tolls.per_owner(car_revenue, geo.owner, m) - waived_revenue(state, prices, crossing_cars(choice)[0],
                                                                               mix)
     freight_revenue = trailing_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
@@ -365,6 +366,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "cordon_passages": (line_passages(state, prices, choice, counted)
                             * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR),
         "toll_revenue": car_revenue + freight_revenue,
+        "cordon_price": cordon_price,
         "parked_car_trips": parked,
         "toll_paid": toll_paid,
         "car_hours": car_hours,
