@@ -32,7 +32,7 @@ from .errors import DataError
 from .evaluation.target_data import municipal_targets
 from .parameters import Params
 from .results import ACTIVITY, empty_record, record_dtype
-from .cordons import cordon_ids, owner_of, using
+from .cordons import cordon_ids, cordons, hour_rule_pairs, owner_of, using
 from .scenario import Scenario, load
 from .scenario_inheritance import builtin_path
 from .submodels import Context, energy_supply, other_sectors, population, submodels
@@ -159,9 +159,14 @@ class FramtidModel(Model):
         self.record["cordon_passages"] = np.full((len(YEARS), self.n_draws, len(self.cordons), len(dims.PERIODS)),
                                                  np.nan, dtype=dtype)
         # The light vehicles' toll per passage at each cordon (the owner's fleet average; 0 where it does not
-        # charge): the users' loss of a toll is taken cordon by cordon on these (costs_transport.toll_line_loss).
-        # Not a result variable.
-        self.record["cordon_price"] = np.full_like(self.record["cordon_passages"], np.nan)
+        # charge), and the passages per day the hour rules waive with their toll, by pair of cordons: the users'
+        # loss of a toll is taken cordon by cordon on these (costs_transport.toll_line_loss). Kept apart from the
+        # record of result variables, whose axes after the draw are the municipalities'.
+        pairs = np.array(hour_rule_pairs(cordons()), dtype=int).reshape(-1, 2)
+        self.pair_owner = self.cordon_owner[pairs[:, 0]]
+        self.cordon_record = {"cordon_price": np.full_like(self.record["cordon_passages"], np.nan)} | {
+            name: np.full((len(YEARS), self.n_draws, len(pairs), len(dims.PERIODS)), np.nan, dtype=dtype)
+            for name in ("waived_passages", "waived_price")}
         # Totals [t CO2e/yr] (T, D, M) in float64 from the unrounded emissions: what the municipalities
         # decide on is the same whatever the record precision.
         self.totals = np.full((len(YEARS), self.n_draws, len(dims.MUNICIPALITIES)), np.nan)
@@ -306,7 +311,8 @@ class FramtidModel(Model):
         for agent in self.agents_by_type[Municipality]:
             rec["target_gap"][k, :, agent.index] = agent.target_gap
         rec["cordon_passages"][k] = outputs["transport"]["cordon_passages"]
-        rec["cordon_price"][k] = outputs["transport"]["cordon_price"]
+        for name, values in self.cordon_record.items():
+            values[k] = outputs["transport"][name]
 
     def release(self) -> None:
         """Forget this model in Mesa's class-level id counters.

@@ -593,31 +593,54 @@ def test_a_chain_is_costed_by_kind_each_kind_first_in_as_one(tmp_path):
 
 
 
-def test_a_scheme_charging_other_cordons_costs_its_users_a_loss_cordon_by_cordon():
+
+def _first_in_runs(scenario: str, label: str):
+    loaded = api.load_scenario(scenario)
+    base, package, _ = costs.package_of(loaded)
+    [measure] = [m for m in package if m.label == label]
+    base_run, run = api.run_scenario(base), api.run_scenario(costs.with_measure(base, measure, package))
+    streams = costs.item_streams(measure.kind, costing.RunView.of(base_run), costing.RunView.of(run), 0.04)
+    return loaded, base_run, run, streams
+
+
+def test_a_scheme_charging_other_cordons_costs_its_users_a_loss_not_a_gain():
     """Oslo's system of 2019 replaced the inbound ring of 1990 with three cordons charged both ways. On the owner's
-    charged passages at its revenue per passage, the rule of half counted the passages it started to charge as
-    passages gained, a gain to the users of some 41 billion NOK; on each cordon's line, at its own toll (0 where it
-    does not charge: the new cordon in the base), it is a loss: 1/2 (P0 + P1) (L0 - L1) over cordons and periods."""
+    charged passages at its revenue per passage, the rule of half counted the passages it began to charge as
+    passages gained, a gain to the users of some 41 billion NOK; on each cordon's line at its own toll (0 where it
+    does not charge: the new cordon in the base) it is a loss."""
     from framtid.model import cordons
 
-    loaded = api.load_scenario("framtid:current-policies-tolls")
-    base, package, _ = costs.package_of(loaded)
-    [measure] = [m for m in package if m.label == "oslo_ring_2019 tolls from 2019-06-01"]
-    base_run = api.run_scenario(base)
-    run = api.run_scenario(costs.with_measure(base, measure, package))
-    streams = costs.item_streams(measure.kind, costing.RunView.of(base_run), costing.RunView.of(run), 0.04)
-    k, oslo = 2022 - dims.BASE_YEAR, dims.MUNICIPALITIES.index("oslo")
+    loaded, base_run, run, streams = _first_in_runs("framtid:current-policies-tolls",
+                                                    "oslo_ring_2019 tolls from 2019-06-01")
+    k = 2022 - dims.BASE_YEAR
+    assert streams["users_surplus"][k, 0, dims.MUNICIPALITIES.index("oslo")] > 0.0
+    with cordons.using(loaded.cordons):
+        new_ring = cordons.cordon_ids().index("oslo_ring_2019")
+    price = base_run.cordon_record["cordon_price"][k, 0, new_ring], run.cordon_record["cordon_price"][k, 0, new_ring]
+    assert price[0].max() == 0.0 < price[1].min()
+
+
+def test_the_users_loss_of_a_toll_by_hand_cordon_by_cordon_less_the_hour_rules_waivers():
+    # Rush-hour rates on the Indre ring, which shares an hour rule with Osloringen: 1/2 (P0 + P1) (L0 - L1) over
+    # Oslo's cordons and the periods, less the same over the passages the rule waives at their cheaper toll.
+    from framtid.model import cordons
+
+    loaded, base_run, run, streams = _first_in_runs(str(REPO / "scenarios" / "congestion-oslo-rush-hour.toml"),
+                                                    "oslo_inner_ring rush-hour from 2027")
+    k, oslo = 2030 - dims.BASE_YEAR, dims.MUNICIPALITIES.index("oslo")
     with cordons.using(loaded.cordons):
         ids = cordons.cordon_ids()
         own = [i for i, c in enumerate(ids) if cordons.owner_of(c) == "oslo"]
-    by_hand = 0.0
-    for c in own:
-        for t in range(len(dims.PERIODS)):
-            p0, p1 = base_run.record["cordon_price"][k, 0, c, t], run.record["cordon_price"][k, 0, c, t]
-            l0, l1 = base_run.record["cordon_passages"][k, 0, c, t], run.record["cordon_passages"][k, 0, c, t]
-            by_hand += 0.5 * (p0 + p1) * (l0 - l1) * 365.0
+        pairs = cordons.hour_rule_pairs(cordons.cordons())
+    oslo_pairs = [g for g, (a, _) in enumerate(pairs) if a in own]
+    assert oslo_pairs and run.cordon_record["waived_passages"][k, 0, oslo_pairs].sum() > 0.0
+
+    def half(prices, units, index):
+        p0, p1 = base_run.cordon_record[prices][k, 0, index], run.cordon_record[prices][k, 0, index]
+        q0 = (base_run.record | base_run.cordon_record)[units][k, 0, index]
+        q1 = (run.record | run.cordon_record)[units][k, 0, index]
+        return float((0.5 * (p0 + p1) * (q0 - q1)).sum() * 365.0)
+
+    by_hand = half("cordon_price", "cordon_passages", own) - half("waived_price", "waived_passages", oslo_pairs)
     assert streams["users_surplus"][k, 0, oslo] == pytest.approx(by_hand, rel=1e-9)
-    assert by_hand > 0.0
-    new_ring = ids.index("oslo_ring_2019")
-    price = base_run.record["cordon_price"][k, 0, new_ring], run.record["cordon_price"][k, 0, new_ring]
-    assert price[0].max() == 0.0 < price[1].min()
+    assert 0.0 < by_hand < half("cordon_price", "cordon_passages", own)

@@ -55,11 +55,14 @@ class RunView:
     gwp: np.ndarray
     years: np.ndarray
     cordon_owner: np.ndarray | None = None   # (C,) index of the municipality owning each cordon of the record
+    pair_owner: np.ndarray | None = None     # (G,) the same of each pair of cordons sharing an hour rule
+    cordon_record: dict | None = None        # tolls per passage by cordon and the hour rules' waived passages
 
     @classmethod
     def of(cls, model) -> "RunView":
         return cls(model.record, model.lever_paths, model.params, model.prices, model.gwp,
-                   np.asarray(model.years), getattr(model, "cordon_owner", None))
+                   np.asarray(model.years), getattr(model, "cordon_owner", None), getattr(model, "pair_owner", None),
+                   getattr(model, "cordon_record", None))
 
 
 # ---------------------------------------------------------------- arithmetic (pure functions)

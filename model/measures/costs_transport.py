@@ -39,19 +39,25 @@ def toll_line_loss(base: RunView, run: RunView) -> np.ndarray:
     """Users' loss beyond what they pay from a change of tolls [NOK/yr] ``(T, D, M)``, cordon by cordon and
     period by period on the light vehicles' passages across each cordon's line (``cordon_passages``, counted
     also where a cordon does not charge) at its fleet-average toll per passage (0 where it does not charge):
-    1/2 (P0 + P1) (L0 - L1), to the owner of the cordon. The line's passages are the same units with and
-    without the measure, so a scheme that charges more cordons, both directions, or a successor's stations
-    (Oslo's three cordons of 2019 in place of the inbound ring of 1990: their prices are each 0 in the run that
-    does not charge them) has its loss on the passages it removes, not a gain on the passages it starts to
-    count. A passage the hour rule waives is priced in full (an upper estimate)."""
-    loss = 0.0
-    for view_p, view_l, sign in ((base, base, 1.0), (run, base, 1.0), (base, run, -1.0), (run, run, -1.0)):
-        p = np.nan_to_num(np.asarray(view_p.record["cordon_price"], dtype=float))
-        q = np.nan_to_num(np.asarray(view_l.record["cordon_passages"], dtype=float))
-        loss = loss + sign * 0.5 * (p * q).sum(-1)                                   # (T, D, C)
-    out = np.zeros(loss.shape[:2] + (len(dims.MUNICIPALITIES),))
-    np.add.at(out, (slice(None), slice(None), run.cordon_owner), loss * tolls.DAYS_PER_YEAR)
-    return out
+    1/2 (P0 + P1) (L0 - L1), to the owner of the cordon; less the same over the passages the hour rules waive
+    at their (cheaper) toll, pair by pair. The line's passages are the same units with and without the measure,
+    so a scheme that charges more cordons, both directions, or a successor's stations (Oslo's three cordons of
+    2019 in place of the inbound ring of 1990) has its loss on the passages it removes, not a gain on the
+    passages it starts to count; and a passage moved out of the peak loses half its change of toll."""
+    def half_products(prices: str, units: str, owner: np.ndarray) -> np.ndarray:
+        out = 0.0
+        for view_p, view_q, sign in ((base, base, 1.0), (run, base, 1.0), (base, run, -1.0), (run, run, -1.0)):
+            p = np.nan_to_num(np.asarray(view_p.cordon_record[prices], dtype=float))
+            q = np.nan_to_num(np.asarray((view_q.record | view_q.cordon_record)[units], dtype=float))
+            out = out + sign * 0.5 * (p * q).sum(-1)                                  # (T, D, C or G)
+        by_owner = np.zeros(out.shape[:2] + (len(dims.MUNICIPALITIES),))
+        np.add.at(by_owner, (slice(None), slice(None), owner), out * tolls.DAYS_PER_YEAR)
+        return by_owner
+
+    loss = half_products("cordon_price", "cordon_passages", run.cordon_owner)
+    if len(run.pair_owner):
+        loss -= half_products("waived_price", "waived_passages", run.pair_owner)
+    return loss
 
 
 def _toll_and_parking_loss(base: RunView, run: RunView) -> np.ndarray:

@@ -140,21 +140,19 @@ def toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarra
     return rate[..., None] * np.stack(paid, axis=-1)
 
 
-def waived_revenue(state: TransportState, prices: np.ndarray, car_share_crossing: np.ndarray,
-                   mix: np.ndarray) -> np.ndarray:
-    """What the hour rules waive of the owners' car toll revenue [NOK/yr], ``(D, M)``: the passages of trips
-    crossing both cordons of a pair (``geo.waived`` at the car share of the crossing trips ``(D, M, Z, P, T)``,
-    vehicles from outside the 13 in proportion to the two cordons' mean external ratio) times the cheaper
-    passage (:func:`tolls.cheaper_passage`), averaged over the owner's fuels (``mix`` ``(D, C, F)``)."""
-    geo, m = state.geo, len(dims.MUNICIPALITIES)
-    if not len(geo.pairs):
-        return np.zeros(state.population.shape)
+def waived_passages(state: TransportState, prices: np.ndarray, car_share_crossing: np.ndarray,
+                    mix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The passages the hour rules waive and their toll: (passages [1/yr], the cheaper passage of the pair
+    averaged over the owner's fuels [NOK/passage]), each ``(D, G, T)``. The passages of trips crossing both
+    cordons of a pair (``geo.waived`` at the car share of the crossing trips ``(D, M, Z, P, T)``, vehicles from
+    outside the 13 in proportion to the two cordons' mean external ratio) pay the dearer cordon only
+    (:func:`tolls.cheaper_passage`); ``mix`` ``(D, C, F)``."""
+    geo = state.geo
     first = geo.pairs[:, 0]                                       # a pair's cordons share their owner
     external = geo.external[geo.pairs].mean(axis=1)               # (G,) the two cordons' external ratios
     light = tolls.light_prices(prices, toll_terms(state, prices).charged)   # the prices' terms, kept for the year
     waived = tolls.passages(state.trip_volume, geo.waived, car_share_crossing) * (1.0 + external)[None, :, None]
-    by_pair = np.einsum("dgt,dgft,dgf->dg", waived, tolls.cheaper_passage(light, geo.pairs), mix[:, first])
-    return tolls.per_owner(by_pair, geo.owner[first], m)
+    return waived, np.einsum("dgft,dgf->dgt", tolls.cheaper_passage(light, geo.pairs), mix[:, first])
 
 
 def park_and_ride_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:

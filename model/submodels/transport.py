@@ -60,7 +60,7 @@ from .fleet import fleet_coefficients
 from .mode_choice import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
-                           resident_car_vkm, toll_per_vkm, waived_revenue)
+                           resident_car_vkm, toll_per_vkm, waived_passages)
 from .tailpipe import blend_volumes, tailpipe_gases
 from .transport_setup import calibrated, choice_terms, init_state
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
@@ -334,9 +334,12 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     fuel_mix = toll_fuel_mix(state.vkm_share)                                                  # (D, M, F)
     mix = fuel_mix[:, geo.owner]                                                               # (D, C, F)
     cordon_price = np.einsum("dcft,dcf->dct", prices[:, :, tolls.LIGHT], mix)                  # (D, C, T)
-    car_revenue = np.einsum("dct,dct->dc", all_light, cordon_price)                            # (D, C)
-    car_revenue = tolls.per_owner(car_revenue, geo.owner, m) - waived_revenue(state, prices, crossing_cars(choice)[0],
-                                                                              mix)
+    car_revenue = tolls.per_owner(np.einsum("dct,dct->dc", all_light, cordon_price), geo.owner, m)      # (D, M)
+    # The hour rules waive the cheaper passage of trips crossing both cordons of a pair (kept by pair for costs).
+    waived = waived_price = np.zeros((len(counted), 0, counted.shape[-1]))
+    if len(geo.pairs):
+        waived, waived_price = waived_passages(state, prices, crossing_cars(choice)[0], mix)      # (D, G, T)
+        car_revenue -= tolls.per_owner(np.einsum("dgt,dgt->dg", waived, waived_price), geo.owner[geo.pairs[:, 0]], m)
     freight_revenue = trailing_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
     parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
     car_stock = cars_by_powertrain(state.stock)                                               # (D, M, K)
@@ -367,6 +370,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
                             * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR),
         "toll_revenue": car_revenue + freight_revenue,
         "cordon_price": cordon_price,
+        "waived_passages": waived / tolls.DAYS_PER_YEAR,
+        "waived_price": waived_price,
         "parked_car_trips": parked,
         "toll_paid": toll_paid,
         "car_hours": car_hours,
