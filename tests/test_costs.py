@@ -587,6 +587,8 @@ def test_a_chain_is_costed_by_kind_each_kind_first_in_as_one(tmp_path):
     np.testing.assert_allclose(biogas.tonnes, alone.tonnes, rtol=1e-12)
     with pytest.raises(UsageError, match=r"^--by: area mixes measure kinds"):
         costs.evaluate(top, base="current-policies", by="area")
+    with pytest.raises(UsageError, match=r"^--by: 'sector'; allowed: measure, kind$"):
+        costs.evaluate(top, by="sector")
     res = CliRunner().invoke(main, ["costs", str(tmp_path / "top.toml"), "--base", "restrictive"])
     assert res.exit_code == 2 and res.output.startswith("framtid: --base: 'restrictive' is not a scenario that 'top' "
                                                         "extends; allowed: middle, current-policies")

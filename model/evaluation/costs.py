@@ -149,7 +149,8 @@ def package_of(scenario, base: str | None = None) -> tuple:
     name = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
     inherited, own, path = package_since(scenario, base)
     if not own:
-        raise UsageError(f"{name}: adds no measures to the scenario it extends, so there is no package to cost; "
+        after = "the scenario it extends" if base is None else repr(base)
+        raise UsageError(f"{name}: adds no measures to {after}, so there is no package to cost; "
                          "give a scenario file with [[measure]] entries")
     return (dataclasses.replace(scenario, measures=tuple(inherited), own=()), tuple(own),
             path.name if path is not None else "a scenario without measures")
@@ -177,6 +178,8 @@ def _costed_groups(package: tuple, by: str) -> list[tuple[str, str, list]]:
 
     if by == "area":
         raise UsageError("--by: area mixes measure kinds whose costs are counted differently; allowed: measure, kind")
+    if by not in ("measure", "kind"):
+        raise UsageError(f"--by: {by!r}; allowed: measure, kind")
     names, members = players(list(package), by)
     if by == "measure":
         return [(package[i].label, package[i].kind, [package[i]]) for (i,) in members]
