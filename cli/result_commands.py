@@ -245,23 +245,31 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
 @click.option("--package", default=None, metavar="SCENARIO.toml",
               help="A scenario file (or framtid:NAME) whose own measures are attributed against the scenario it "
                    "extends and costed: adds the wedge chart and the MAC curve.")
+@click.option("--base", default=None, metavar="NAME",
+              help="With --package: attribute and cost every measure its chain of extends adds after this scenario "
+                   "(e.g. reference: the policy history of current-policies).")
+@click.option("--by", "by", type=click.Choice(["measure", "kind"]), default="measure", show_default=True,
+              help="With --package: credit and cost the measures one by one, or those of each kind together.")
 @click.option("--year", type=int, default=2030, show_default=True, help="Evaluation year.")
 @click.option("--national-rule", "rule", type=click.Choice(["share", "per-capita", "non-ets"]), default="share",
               show_default=True, help="How national targets are set against the municipalities (as framtid targets).")
 @handle_errors
-def report(result, out, force, scenarios, municipalities, package, year, rule):
+def report(result, out, force, scenarios, municipalities, package, base, by, year, rule):
     """Write a report of RESULT that reads without the tool: one self-contained HTML page and Markdown with PNG
     figures (paths against targets, sectors, wedges and MAC curve of a --package, decomposition, indicators,
     targets, method and provenance). With several draws: fan charts, medians with 5-95 % ranges and P(met)."""
     from framtid.model import api
+    from framtid.model.errors import UsageError
     from framtid.model.evaluation import report as rp
 
+    if (base is not None or by != "measure") and not package:
+        raise UsageError("--base and --by apply to a --package; give one")
     target = rp.check_out(out, force)                      # refuse before any work
     # the file stays open and each section reads what it uses: a large ensemble is never in memory whole
     with api.open_results(result, list(rp.VARIABLES), lazy=True) as ds:
         loaded = api.load_scenario(package) if package else None
         content = rp.build(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), year, loaded,
-                           rule, result, package or "")
+                           rule, result, package or "", base=base, by=by)
     click.get_current_context().meta["framtid.target"] = (target, stat(target))
     path = rp.write(content, target, force)
     click.echo(f"wrote {path / rp.HTML_NAME}, {path / rp.MARKDOWN_NAME} and {len(content.charts())} figures in "

@@ -484,3 +484,31 @@ def test_the_report_reads_no_variable_it_does_not_declare(sampled_report):
     ours, theirs = rp.build(declared, **options), rp.build(whole, **options)
     assert rp.render_markdown(ours) == rp.render_markdown(theirs)
     assert rp.render_pngs(ours) == rp.render_pngs(theirs)
+
+
+# The small package's landfill gas and vans in a middle file, and a top file extending it with more vans in Bergen
+# (assumption: a test value).
+_HEAD, _LANDFILL, _RECYCLING, _VANS = PACKAGE.split("[[measure]]")
+CHAIN = {"middle.toml": '[scenario]\nname = "middle"\nextends = "framtid:current-policies"\n\n[[measure]]' + _LANDFILL
+         + "[[measure]]" + _VANS,
+         "top.toml": '[scenario]\nname = "top"\nextends = "middle"\n\n[[measure]]' + _VANS.replace(
+             'label = "Zero-emission vans"\nmunicipality = ["oslo", "baerum"]\nstart_year = 2027\nvan_share = 0.5',
+             'label = "Zero-emission vans Bergen"\nmunicipality = "bergen"\nstart_year = 2028\nvan_share = 0.4')}
+
+
+def test_a_package_reaching_back_through_its_chain_is_reported_by_kind(result_file):
+    assert 'municipality = "bergen"' in CHAIN["top.toml"]
+    for name, text in CHAIN.items():
+        (result_file.parent / name).write_text(text)
+    out = result_file.parent / "chain-report"
+    res = invoke("report", result_file, "--out", out, "--package", result_file.parent / "top.toml",
+                 "--base", "current-policies", "--by", "kind", "--scenario", "current-policies")
+    assert res.exit_code == 0, res.output
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "The package top.toml adds 3 measures of 2 kinds to current-policies." in md
+    assert "| 2 measures | zero_emission_freight |" in md and "| 1 measure | landfill_gas_capture |" in md
+    assert "adds 3 measures of 2 kinds to current-policies: landfill_gas_capture (1 measure) and " \
+           "zero_emission_freight (2 measures)." in md
+    bad = invoke("report", result_file, "--out", result_file.parent / "no", "--by", "kind")
+    assert bad.exit_code == 2 and "--base and --by apply to a --package" in bad.output
+    assert not (result_file.parent / "no").exists()

@@ -148,6 +148,8 @@ class Attribution:
     sampler: str | None = None
     shapley_draws: np.ndarray | None = None
     total_draws: np.ndarray | None = None
+    by: str = "measure"                   # what a player is: a measure, or the measures of a kind or an area
+    sizes: tuple[int, ...] = ()           # the number of the package's measures each player holds
 
     @property
     def interaction(self) -> np.ndarray | None:
@@ -194,6 +196,22 @@ def players(own: list, by: str = "measure") -> tuple[list[tuple[str, str]], list
     # a kind's group: the kind in its column and the count as its label; an area's: the area and the count
     names = [(g, count(ix)) if by == "kind" else ("", f"{g} ({count(ix)})") for g, ix in zip(groups, members)]
     return names, members
+
+
+def player_names(result: Attribution) -> list[str]:
+    """What to call each player in a legend or a list: the measure's label, the kind with its count
+    ("co2_tax (16 measures)"), or the area with its count."""
+    return [f"{kind} ({label})" if result.by == "kind" else label for kind, label in result.measures]
+
+
+def counted(result: Attribution) -> str:
+    """'3 measures', '1 measure', or with the measures grouped '118 measures of 12 kinds'."""
+    n = sum(result.sizes) if result.sizes else len(result.measures)
+    measures = f"{n} measure{'s' if n > 1 else ''}"
+    if result.by == "measure":
+        return measures
+    groups = len(result.measures)
+    return f"{measures} of {groups} {result.by}{'s' if groups > 1 else ''}"
 
 
 def _values(model, year: int, span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -269,6 +287,7 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     inherited, own, base = _package(scenario, base)
     measures, members_of = players(own, by)
     package = (inherited, own, members_of)
+    grouping = {"by": by, "sizes": tuple(len(ix) for ix in members_of)}
     n = len(measures)
     start = span_from if span_from is not None else max(dims.BASE_YEAR + 1, min(m.start_year for m in own))
     if not dims.BASE_YEAR < start <= year:
@@ -288,7 +307,7 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
         phi = shapley_exact(v)
         return _summarised(Attribution(scenario.name, base, year, span, measures, True, 2 ** n * v.shape[1],
                                        v[full] - v[0], phi, None, first_in(v), last_in(v), shapley_exact(y),
-                                       y[full] - y[0]), draws, sampler)
+                                       y[full] - y[0], **grouping), draws, sampler)
     if permutations < 2:
         raise UsageError(f"--permutations must be at least 2 (got {permutations})")
     orders = sampled_orders(n, permutations, seed)
@@ -304,7 +323,8 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     n_draws = 1 if sample is None else sample.n_draws
     return _summarised(Attribution(scenario.name, base, year, span, measures, False, len(bits) * n_draws,
                                    values[full] - values[0], phi, se, first, last,
-                                   shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0]), draws, sampler)
+                                   shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0], **grouping),
+                       draws, sampler)
 
 
 def _check_runs(subsets: int, draws: int | None, what: str) -> None:

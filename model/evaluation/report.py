@@ -145,14 +145,21 @@ def check_options(ds, municipalities: list[str] | None, year: int, source: str =
     return picked
 
 
-def check_package(scenario, source: str) -> None:
-    """A package must add measures to the scenario it extends, and none adaptive (they cannot be
-    attributed: whether they act depends on the run)."""
-    if not scenario.own:
-        raise UsageError(f"--package {source}: adds no measures to the scenario it extends, so it has no "
+def check_package(scenario, source: str, base: str | None = None, by: str = "measure") -> None:
+    """A package must add measures to the scenario it extends (or, with ``base``, to that scenario of its
+    chain), and none adaptive (they cannot be attributed: whether they act depends on the run); ``by`` is
+    ``measure`` or ``kind`` (what both its attribution and its costs can group)."""
+    from ..scenario_inheritance import package_since
+
+    if by not in ("measure", "kind"):
+        raise UsageError(f"--by: {by!r}; allowed: measure, kind")
+    own = package_since(scenario, base)[1]
+    if not own:
+        after = "the scenario it extends" if base is None else repr(base)
+        raise UsageError(f"--package {source}: adds no measures to {after}, so it has no "
                          "package to attribute and cost; give a scenario file with [[measure]] entries that "
                          "extends another scenario")
-    adaptive = [m.label for m in scenario.own if m.adoption == "adaptive"]
+    adaptive = [m.label for m in own if m.adoption == "adaptive"]
     if adaptive:
         raise UsageError(f"--package {source}: adaptive measures cannot be attributed ({', '.join(adaptive)}); "
                          "write them without adoption = \"adaptive\"")
@@ -162,11 +169,12 @@ def check_package(scenario, source: str) -> None:
 
 def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | None = None, year: int = 2030,
           package=None, rule: str = "share", source: str = "result", package_source: str = "",
-          seed: int = 0) -> Report:
+          seed: int = 0, base: str | None = None, by: str = "measure") -> Report:
     """The report's content from a result Dataset ``ds`` (of ``source``): ``scenarios`` (default all, the
     first is the one others are compared with), ``municipalities`` (default all 13), evaluation ``year``,
     national ``rule`` and an optional ``package`` (a loaded scenario whose own measures are attributed
-    against the scenario it extends and costed; ``package_source`` names it)."""
+    against the scenario it extends and costed; ``package_source`` names it; with ``base``, every measure its
+    chain adds after that scenario; ``by="kind"``, the measures of a kind together)."""
     from .. import draw_statistics, result_summary
 
     from ..result_file import require
@@ -176,7 +184,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     if rule not in tg.RULES:
         raise UsageError(f"--national-rule: {rule!r} is not a rule; allowed: {', '.join(tg.RULES)}")
     if package is not None:
-        check_package(package, package_source or package.name)
+        check_package(package, package_source or package.name, base, by)
     ds = result_summary.select(ds, scenarios, source=source)
     chosen = [str(s) for s in ds["scenario"].values]
     names = municipality_names()
@@ -189,7 +197,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
                    {sc: SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)] for i, sc in enumerate(chosen)},
                    draws=n, ensemble=draw_statistics.ensemble_text(ds))
     if package is not None:
-        ctx.package = _run_package(package, year, seed)
+        ctx.package = _run_package(package, year, seed, base, by)
         given = package_source or package.name
         ctx.package_source = given if given.startswith("framtid:") else Path(given).name
     sections = [summary_section(ctx), paths_section(ctx), sectors_section(ctx)]
@@ -201,15 +209,15 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     return Report(title, subtitle, tuple(sections))
 
 
-def _run_package(scenario, year: int, seed: int):
+def _run_package(scenario, year: int, seed: int, base: str | None = None, by: str = "measure"):
     """(scenario, attribution, cost report, base emissions (T, M) [t CO2e/yr]) of a package. The base
     path is the costing's base run, not a run of its own. (The attribution runs its subsets as one
     batch, whose members differ from single runs in the last digits, so it shares no run with the
     costing.)"""
     from . import attribution, costs
 
-    result = attribution.attribute(scenario, year, None, seed=seed)
-    report = costs.evaluate(scenario, seed=seed)
+    result = attribution.attribute(scenario, year, None, seed=seed, base=base, by=by)
+    report = costs.evaluate(scenario, seed=seed, base=base, by=by)
     return scenario, result, report, report.base_totals.mean(axis=1)                # (T, M)
 
 

@@ -10,6 +10,7 @@ import re
 import numpy as np
 
 from .. import dims
+from .attribution import counted, player_names
 from .report_content import Bullets, Chart, Section, Table, Text, area_label, join_names, number
 from .report_context import Context, axis, unit
 from .report_figures import (DECOMPOSITION_SECTORS, MEASURE_COLOURS, SECTOR_LABELS, decomposition_figure,
@@ -115,9 +116,9 @@ def package_section(ctx: Context) -> list[Section]:
     years = np.asarray(dims.YEARS)
     effects = result.yearly[:, :, idx].sum(axis=-1) / 1000.0            # (n, T) kt
     base = base_path[:, idx].sum(axis=-1) / 1000.0
-    labels = [lab for _, lab in result.measures]
+    labels = player_names(result)
     colour_of = [MEASURE_COLOURS[i % len(MEASURE_COLOURS)] for i in range(len(labels))]
-    first_start = min(m.start_year for m in scenario.own)
+    first_start = result.span[0]                                         # the package's first year (from 2010)
     how = "exact Shapley values over all subsets" if result.exact else "Shapley values estimated from sampled orders"
     wedge = Chart("wedges",
                   f"What each measure of {ctx.package_source} does, {label} [{axis(ctx)}]. Left: the solid line "
@@ -193,7 +194,7 @@ def package_section(ctx: Context) -> list[Section]:
                  for m in order for text in
                  (m.not_counted if m.costed else ("the whole measure is not costed: " + m.reason,)))
     measures = Section("measures", "What the measures do", (
-        Text(f"The package {ctx.package_source} adds {len(labels)} measure{'s' if len(labels) > 1 else ''} to "
+        Text(f"The package {ctx.package_source} adds {counted(result)} to "
              f"{result.base}: {join_names(labels)}. Its effect is attributed to the measures by "
              f"{how} ({result.n_runs} runs of the model at default parameters)."),
         wedge, attribution_table))

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import dims
+from .attribution import counted
 from .report_content import Bullets, Section, Table, Text, area_label, join_names, number, percent_change, unit_label
 from .report_context import (Context, in_each_scenario, national_ids, national_picks, national_title,
                              rows_for, scenario_descriptions, unit)
@@ -114,8 +115,7 @@ def summary_section(ctx: Context) -> Section:
         before = float(base_path[ctx.year - dims.BASE_YEAR, idx].sum()) / 1000.0
         pays = [m.label for m in report.measures if m.pays()]
         blocks.append(Text(
-            f"The package {ctx.package_source} adds {len(result.measures)} "
-            f"measure{'s' if len(result.measures) > 1 else ''} to {result.base}. In {ctx.year} "
+            f"The package {ctx.package_source} adds {counted(result)} to {result.base}. In {ctx.year} "
             f"it changes the emissions of {area_label(ctx.municipalities, ctx.names)} by {number(effect, sign=True)} "
             f"kt CO2e/yr ({percent_change(before + effect, before)} against {result.base}"
             + ("; at the default parameter values, not over the draws, like the package's attribution and costs"
@@ -214,3 +214,4 @@ def summary_section(ctx: Context) -> Section:
                             ("municipality", "target", "unit") + tuple(f"scenario {sc}" for sc in ctx.scenarios),
                             tuple(orows), note + (" " + CHANCES_NOTE if ctx.ranged else "")))
     return Section("summary", "Summary", tuple(blocks))
+
