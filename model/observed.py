@@ -208,6 +208,7 @@ def _fixed_municipality(table: Table, municipality: str | None) -> str | None:
                       f"{', '.join(dims.MUNICIPALITIES)})", "municipality")
     if municipality is None:
         return None
+    municipality = _numbered(municipality)
     if municipality.strip() in merged_numbers():
         raise ObservationFileError(f"--municipality: {_merged(municipality.strip())}")
     found = municipality_aliases().get(municipality.strip().casefold())
@@ -252,7 +253,19 @@ def _merged(number: str) -> str:
             "2020 borders: give figures for those, numbered as in 2020 or 2024")
 
 
+def _numbered(text: str) -> str:
+    """'0301 Oslo' or '3201 - Bærum' (a number and the name, as statistics tables write them) -> the number
+    where the name is that of the number's municipality; else the text as it is."""
+    match = re.fullmatch(r"(\d{4})\s*[-–:]?\s+(.+)", text.strip())
+    if match:
+        named = municipality_aliases().get(match[2].strip().casefold())
+        if named is not None and named in (municipality_aliases().get(match[1]), merged_numbers().get(match[1])):
+            return match[1]
+    return text
+
+
 def _municipality(table: Table, line: int, text: str, column: str) -> str:
+    text = _numbered(text)
     if text in merged_numbers():
         table.fail(line, _merged(text), column)
     found = municipality_aliases().get(text.casefold())

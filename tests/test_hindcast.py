@@ -173,6 +173,13 @@ def test_municipality_numbers_of_2020_2024_and_unchanged_2019_borders_name_the_s
     with pytest.raises(ObservationFileError, match=r"^--municipality: 1001 is kristiansand's number before the 2020 "
                                                    r"merger"):
         read_observed(export, "1001")
+    # As statistics tables write them: the number and the name in one cell.
+    named = write(tmp_path / "named.csv", "municipality,year,sector,value\n3201 Bærum,2011,heating,1\n"
+                  "0301 - Oslo,2011,heating,2\n5501 Tromsø,2013,heating,3\n")
+    assert [o.municipality for o in read_observed(named)] == ["baerum", "oslo", "tromso"]
+    for wrong, words in (("3201 Oslo", "unknown municipality '3201 Oslo'"), ("0602 Drammen", "before the 2020 merger")):
+        with pytest.raises(ObservationFileError, match=words):
+            read_observed(write(tmp_path / "wrong.csv", f"municipality,year,sector,value\n{wrong},2011,heating,1\n"))
     numbers = {m.id: (m.kommunenummer_2020, m.kommunenummer_2024) for m in data_store.municipalities()}
     assert numbers["baerum"] == ("3024", "3201") and numbers["oslo"] == ("0301", "0301")
 
