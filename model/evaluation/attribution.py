@@ -41,7 +41,7 @@ from ..draw_statistics import range_cell, spread
 from ..errors import UsageError
 
 MAX_EXACT = 12          # 2^12 = 4 096 batch members
-CHUNK = 128             # batch members run at once (memory; 128 ran the 4 096 subsets of the history 20 % faster than 256)
+CHUNK = 128             # batch members run at once (memory; the history's 4 096 subsets ran 20 % faster than at 256)
 # Batch members (subsets x draws) an attribution may run: about 20 minutes on one core (some 80 members a
 # second) with the values of every member kept (about 0.7 GB); beyond, ask for fewer draws.
 MAX_RUNS = 100_000
