@@ -78,6 +78,7 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
     from framtid.model import api, catalogue, dims
     from framtid.model.errors import UsageError, did_you_mean
     from framtid.model.evaluation import attribution
+    from framtid.model.evaluation import attribution_tables as tables
     from framtid.model.uncertainty import ensemble
 
     picked = names(municipalities, "--municipality")
@@ -90,9 +91,9 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
     result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed,
                                    draws=n_draws, sampler=sampler or "lhs", base=base, by=by)
     if fmt == "json":
-        click.echo(json.dumps(attribution.to_json(result, picked), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(tables.to_json(result, picked), indent=2, ensure_ascii=False))
         return
-    header, rows = (attribution.rows if fmt == "table" else attribution.long_rows)(result, picked)
+    header, rows = (tables.rows if fmt == "table" else tables.long_rows)(result, picked)
     if fmt == "table":
         how = ("exact Shapley values" if result.exact else
                f"Shapley values estimated from {permutations} sampled orders (std_error: their standard error)")

@@ -16,7 +16,9 @@ from framtid.model import api, dims
 from framtid.model.errors import ScenarioError, UsageError
 from framtid.model.parameters import Params
 from framtid.model.evaluation import attribution as at
+from framtid.model.evaluation import attribution_tables as tables
 from framtid.model.evaluation import costs
+from framtid.model.evaluation.players import players
 from framtid.model.scenario import load
 from framtid.model.scenario_inheritance import compose
 from framtid.model.simulation import run_variants
@@ -253,7 +255,7 @@ def test_each_draw_is_attributed_with_its_own_parameters_and_adds_up(package, dr
 def test_the_ranges_are_percentiles_of_the_area_sums_and_reach_the_tables(package, drawn):
     oslo = dims.MUNICIPALITIES.index("oslo")
     per_draw = drawn.shapley_draws[0][:, 0].sum(axis=-1) / 1e3          # (D, M) kt in 2030
-    out = at.to_json(drawn, ["oslo"])
+    out = tables.to_json(drawn, ["oslo"])
     item = out["municipalities"]["oslo"]["measures"][0]
     assert out["draws"]["count"] == 4
     assert item["shapley_p05"] == pytest.approx(np.percentile(per_draw[:, oslo], 5) * 1e3, abs=1e-3)
@@ -263,10 +265,10 @@ def test_the_ranges_are_percentiles_of_the_area_sums_and_reach_the_tables(packag
     # and 0 over both (three cuts of four), -3, 1, -0.5, 0 in the first alone (two)
     made = np.zeros((4, 2, 2, 1))
     made[:, 0, :, 0] = [[-3.0, 1.0], [1.0, -2.0], [-0.5, 0.0], [0.0, 0.0]]
-    assert at.cut_share(made, [0, 1], 0) == 0.75 and at.cut_share(made, [0], 0) == 0.5
-    _, rows = at.rows(drawn, ["oslo"])
+    assert tables.cut_share(made, [0, 1], 0) == 0.75 and tables.cut_share(made, [0], 0) == 0.5
+    _, rows = tables.rows(drawn, ["oslo"])
     assert "(" in rows[0][3] and " to " in rows[0][3]          # mean (p05 to p95)
-    header, long = at.long_rows(drawn)
+    header, long = tables.long_rows(drawn)
     cars = dims.SECTORS.index("road_passenger_cars")
     row = [r for r in long if r[2] == "all 13" and r[3] == "(package)" and r[5] == "road_passenger_cars"
            and r[6] == "total_p95_2030"]
@@ -353,7 +355,7 @@ def test_the_whole_policy_history_composes_back_to_current_policies():
         return [(m.kind, m.label, m.start_year, m.municipalities) for m in measures]
 
     assert listed(compose(inherited, own, package=own)) == listed(scenario.measures)
-    names, members = at.players(own, "area")
+    names, members = players(own, "area")
     assert [n for _, n in names] == ["land_use_transport (108 measures)", "consumption_waste (1 measure)",
                                      "buildings_energy (9 measures)"]
     assert sorted(j for ix in members for j in ix) == list(range(len(own)))

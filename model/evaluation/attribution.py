@@ -23,7 +23,8 @@ and waste measures of the history are 12 kinds, whose 4 096 subsets can be run e
 Up to ``MAX_EXACT`` players (measures or groups) every subset is run (2^n batch members, as one vectorised
 run in chunks: ``simulation.run_variants``); beyond, the values are estimated from sampled orders (permutations),
 with their standard error; the estimates still sum to the package's effect exactly, since the
-marginal effects along each order do.
+marginal effects along each order do. The players (a measure, or a kind's or an area's measures) are made by
+:mod:`.players`; the tables and JSON of a result by :mod:`.attribution_tables`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ import numpy as np
 
 from .. import dims
 from ..accounting import sectors_from_sources
-from ..draw_statistics import range_cell, spread
 from ..errors import UsageError
+from .players import players
 
 MAX_EXACT = 12          # 2^12 = 4 096 batch members
 CHUNK = 128             # batch members run at once (memory; the history's 4 096 subsets ran 20 % faster than at 256)
@@ -157,9 +158,6 @@ class Attribution:
         return None if self.first_in is None else self.total - self.first_in.sum(axis=0)
 
 
-BY = ("measure", "kind", "area")   # what a player of the attribution is: a measure, or the measures of a kind or area
-
-
 def _package(scenario, base: str | None = None) -> tuple[tuple, list, str]:
     """(the measures in force in the base, the package, the base's name): :func:`.scenario_inheritance.package_since`,
     refused when it is empty or holds an adaptive measure."""
@@ -174,44 +172,6 @@ def _package(scenario, base: str | None = None) -> tuple[tuple, list, str]:
         raise UsageError(f"adaptive measures cannot be attributed ({', '.join(adaptive)}): whether they act "
                          "depends on the run; write them without adoption = \"adaptive\"")
     return inherited, own, name
-
-
-def players(own: list, by: str = "measure") -> tuple[list[tuple[str, str]], list[list[int]]]:
-    """The players of the attribution, (kind, label) each, and the package's measures each takes (indices into
-    ``own``): every measure on its own, or the measures of one kind or one programme area together (in the
-    order their first measure is written; the label says how many, after the area's name)."""
-    from ..measures import KINDS
-
-    if by not in BY:
-        raise UsageError(f"--by: {by!r}; allowed: {', '.join(BY)}")
-    if by == "measure":
-        return [(m.kind, m.label) for m in own], [[i] for i in range(len(own))]
-    key = (lambda m: m.kind) if by == "kind" else (lambda m: KINDS[m.kind].area)
-    groups = list(dict.fromkeys(key(m) for m in own))
-    members = [[i for i, m in enumerate(own) if key(m) == g] for g in groups]
-
-    def count(ix: list[int]) -> str:
-        return f"{len(ix)} measure{'s' if len(ix) > 1 else ''}"
-
-    # a kind's group: the kind in its column and the count as its label; an area's: the area and the count
-    names = [(g, count(ix)) if by == "kind" else ("", f"{g} ({count(ix)})") for g, ix in zip(groups, members)]
-    return names, members
-
-
-def player_names(result: Attribution) -> list[str]:
-    """What to call each player in a legend or a list: the measure's label, the kind with its count
-    ("co2_tax (16 measures)"), or the area with its count."""
-    return [f"{kind} ({label})" if result.by == "kind" else label for kind, label in result.measures]
-
-
-def counted(result: Attribution) -> str:
-    """'3 measures', '1 measure', or with the measures grouped '118 measures of 12 kinds'."""
-    n = sum(result.sizes) if result.sizes else len(result.measures)
-    measures = f"{n} measure{'s' if n > 1 else ''}"
-    if result.by == "measure":
-        return measures
-    groups = len(result.measures)
-    return f"{measures} of {groups} {result.by}{'s' if groups > 1 else ''}"
 
 
 def _values(model, year: int, span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -353,144 +313,3 @@ def _summarised(per_draw: Attribution, draws: int | None, sampler: str) -> Attri
         first_in=mean(a.first_in, 1), last_in=mean(a.last_in, 1), yearly=mean(a.yearly, 1),
         yearly_total=mean(a.yearly_total, 0), draws=draws or 0, sampler=sampler if draws else None,
         shapley_draws=a.shapley if draws else None, total_draws=a.total if draws else None)
-
-
-# -- tables ------------------------------------------------------------------------------------------------
-
-def _areas(municipalities: list[str] | None) -> list[tuple[str, list[int]]]:
-    picked = municipalities or list(dims.MUNICIPALITIES)
-    areas = [(m, [dims.MUNICIPALITIES.index(m)]) for m in picked]
-    if municipalities is None:
-        areas.append(("all 13", list(range(len(dims.MUNICIPALITIES)))))
-    return areas
-
-
-def area_draws(per_draw: np.ndarray, idx: list[int], k: int) -> np.ndarray:
-    """``per_draw`` (D, 2, M, S) summed over the areas ``idx`` and every sector in each draw, at ``k``
-    (0: the year, 1: the span) (D,) [t]: a sum's percentiles are taken of it, not summed from its parts'."""
-    return per_draw[:, k][:, idx, :].sum(axis=(-1, -2))
-
-
-def _spread_kt(per_draw: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """5th and 95th percentile over the draws [kt] of :func:`area_draws`."""
-    _, low, high = spread(area_draws(per_draw, idx, k) / 1e3, axis=0)
-    return low, high
-
-
-def cut_share(per_draw: np.ndarray, idx: list[int], k: int) -> float:
-    """Share of the draws [1] in which :func:`area_draws` is a cut (below zero)."""
-    return float((area_draws(per_draw, idx, k) < 0.0).mean())
-
-
-def rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple]]:
-    """One row per area and measure (plus the package total and the interaction residual), all sectors
-    together [kt CO2e/yr in the year; kt CO2e over the span]. With draws, the Shapley values and the
-    package's effect are the mean over the draws with the 5-95 % range of the draws in brackets."""
-    sampled = result.standard_error is not None
-    header = ("municipality", "measure", "kind", f"shapley_{result.year}") + (("std_error",) if sampled else ()) + \
-        ("first_in", "last_in", f"shapley_{result.span[0]}_{result.span[1]}")
-    out = []
-    for name, idx in _areas(municipalities):
-        def kt(a, k=0):
-            return a[..., k, :, :][..., idx, :].sum(axis=(-1, -2)) / 1e3
-
-        def cell(mean, per_draw, k):
-            """The mean [kt], with the draws' range when there are draws."""
-            if per_draw is None:
-                return f"{kt(mean, k):+.{2 - k}f}"
-            return range_cell(kt(mean, k), *_spread_kt(per_draw, idx, k), digits=2 - k, sign=True)
-
-        for i, (kind, label) in enumerate(result.measures):
-            se = (f"{kt(result.standard_error[i]):.2f}",) if sampled else ()
-            draws = None if result.shapley_draws is None else result.shapley_draws[i]
-            out.append((name, label, kind, cell(result.shapley[i], draws, 0)) + se +
-                       (f"{kt(result.first_in[i]):+.2f}", f"{kt(result.last_in[i]):+.2f}",
-                        cell(result.shapley[i], draws, 1)))
-        blank = ("",) if sampled else ()
-        out.append((name, "(interaction)", "", f"{kt(result.interaction):+.2f}") + blank +
-                   ("", "", f"{kt(result.interaction, 1):+.1f}"))
-        out.append((name, "(package)", "", cell(result.total, result.total_draws, 0)) + blank +
-                   ("", "", cell(result.total, result.total_draws, 1)))
-    return header, out
-
-
-def long_rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple]]:
-    """Tidy rows for CSV: area, measure, kind, sector, quantity, value [t CO2e/yr or t CO2e]. With
-    draws, the values are means over the draws, and ``shapley_p05_...``/``shapley_p95_...`` (and
-    ``total_p05_...``/``total_p95_...``) the 5th and 95th percentiles of the draws, of the area's sum."""
-    header = ("scenario", "base", "municipality", "measure", "kind", "sector", "quantity", "value", "unit")
-    out = []
-    quantities = [("shapley", result.shapley), ("first_in", result.first_in), ("last_in", result.last_in)]
-    if result.standard_error is not None:
-        quantities.append(("std_error", result.standard_error))
-    ranged = result.shapley_draws is not None
-    for name, idx in _areas(municipalities):
-        def percentile(per_draw, k, s, high):
-            """The 5th or 95th percentile of the draws of a sum over the areas, summed in each draw first."""
-            return spread(per_draw[:, k, idx, s].sum(axis=-1), axis=0)[2 if high else 1]
-
-        for k, (span_name, unit) in enumerate(((str(result.year), "t yr-1"),
-                                               (f"{result.span[0]}-{result.span[1]}", "t"))):
-            def row(label, kind, sector, quantity, value):
-                return (result.scenario, result.base, name, label, kind, sector, f"{quantity}_{span_name}",
-                        round(float(value), 3), unit)
-
-            for q, arr in quantities:
-                for i, (kind, label) in enumerate(result.measures):
-                    for s, sector in enumerate(result.sectors):
-                        out.append(row(label, kind, sector, q, arr[i, k, idx, s].sum()))
-            for q, high in (("shapley_p05", False), ("shapley_p95", True)) if ranged else ():
-                for i, (kind, label) in enumerate(result.measures):
-                    for s, sector in enumerate(result.sectors):
-                        out.append(row(label, kind, sector, q, percentile(result.shapley_draws[i], k, s, high)))
-            for s, sector in enumerate(result.sectors):
-                out.append(row("(package)", "", sector, "total", result.total[k, idx, s].sum()))
-            for q, high in (("total_p05", False), ("total_p95", True)) if ranged else ():
-                for s, sector in enumerate(result.sectors):
-                    out.append(row("(package)", "", sector, q, percentile(result.total_draws, k, s, high)))
-    return header, out
-
-
-def to_json(result: Attribution, municipalities: list[str] | None = None) -> dict:
-    """Per area a block with ``total`` and ``measures`` (kind, label, shapley, ... ), in t CO2e/yr for
-    the year and t CO2e for the cumulative span; sector detail under ``by_sector``. With draws, the
-    values are means over the draws, with ``shapley_p05``/``shapley_p95`` (and ``total_p05``/
-    ``total_p95``) the draws' 5-95 % range in the year and ``cut_share`` the share of draws in which
-    the measure cuts emissions."""
-    def pack(arr, idx, k):
-        return round(float(arr[k, idx, :].sum()), 3)
-
-    def sectors(arr, idx, k):
-        return {s: round(float(arr[k, idx, j].sum()), 3) for j, s in enumerate(result.sectors)}
-
-    def ranged(per_draw, idx, prefix):
-        _, low, high = spread(area_draws(per_draw, idx, 0), axis=0)
-        return {f"{prefix}_p05": round(float(low), 3), f"{prefix}_p95": round(float(high), 3)}
-
-    blocks = {}
-    for name, idx in _areas(municipalities):
-        measures = []
-        for i, (kind, label) in enumerate(result.measures):
-            item = {"kind": kind, "label": label, "shapley": pack(result.shapley[i], idx, 0),
-                    "shapley_cumulative": pack(result.shapley[i], idx, 1),
-                    "first_in": pack(result.first_in[i], idx, 0), "last_in": pack(result.last_in[i], idx, 0),
-                    "by_sector": sectors(result.shapley[i], idx, 0)}
-            if result.standard_error is not None:
-                item["std_error"] = pack(result.standard_error[i], idx, 0)
-            if result.shapley_draws is not None:
-                item |= ranged(result.shapley_draws[i], idx, "shapley")
-                item["cut_share"] = round(cut_share(result.shapley_draws[i], idx, 0), 4)
-            measures.append(item)
-        blocks[name] = {"total": pack(result.total, idx, 0), "total_cumulative": pack(result.total, idx, 1),
-                        "interaction": pack(result.interaction, idx, 0), "measures": measures}
-        if result.total_draws is not None:
-            blocks[name] |= ranged(result.total_draws, idx, "total")
-    out = {"scenario": result.scenario, "base": result.base, "year": result.year,
-           "cumulative_years": list(result.span), "units": {"year": "t CO2e/yr", "cumulative": "t CO2e"},
-           "method": "exact Shapley over all subsets" if result.exact else
-                     "Shapley estimated from sampled orders (std_error: standard error of the estimate)",
-           "runs": result.n_runs, "municipalities": blocks}
-    if result.draws:
-        out["draws"] = {"count": result.draws, "sampler": result.sampler,
-                        "statistic": "mean over the draws; _p05 and _p95 the 5th and 95th percentiles of the draws"}
-    return out

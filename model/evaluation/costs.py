@@ -174,7 +174,7 @@ def _costed_groups(package: tuple, by: str) -> list[tuple[str, str, list]]:
     """(label, kind, measures) of what is costed first-in: each measure, or the measures of each kind together
     (their costs follow from the runs with and without them, item by item of the kind; a programme area mixes
     kinds, whose items differ, so it is not a group here)."""
-    from .attribution import players
+    from .players import display_name, players
 
     if by == "area":
         raise UsageError("--by: area mixes measure kinds whose costs are counted differently; allowed: measure, kind")
@@ -187,7 +187,8 @@ def _costed_groups(package: tuple, by: str) -> list[tuple[str, str, list]]:
     if adaptive:
         raise UsageError(f"--by kind: adaptive measures ({', '.join(adaptive)}) are costed one by one, as each is "
                          "adopted on its own; use --by measure")
-    return [(f"{kind} ({label})", kind, [package[i] for i in ix]) for (kind, label), ix in zip(names, members)]
+    return [(display_name(kind, label, by), kind, [package[i] for i in ix])
+            for (kind, label), ix in zip(names, members)]
 
 
 def item_streams(kind_name: str, base, run, rate: float) -> dict[str, np.ndarray]:

@@ -10,7 +10,7 @@ import re
 import numpy as np
 
 from .. import dims
-from .attribution import counted, player_names
+from .attribution_tables import counted, player_names
 from .report_content import Bullets, Chart, Section, Table, Text, area_label, join_names, number
 from .report_context import Context, axis, unit
 from .report_figures import (DECOMPOSITION_SECTORS, MEASURE_COLOURS, SECTOR_LABELS, decomposition_figure,

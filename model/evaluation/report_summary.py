@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import dims
-from .attribution import counted
+from .attribution_tables import counted
 from .report_content import Bullets, Section, Table, Text, area_label, join_names, number, percent_change, unit_label
 from .report_context import (Context, in_each_scenario, national_ids, national_picks, national_title,
                              rows_for, scenario_descriptions, unit)
