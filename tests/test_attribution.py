@@ -22,39 +22,13 @@ from framtid.model.evaluation.players import players
 from framtid.model.scenario import load
 from framtid.model.scenario_inheritance import compose
 from framtid.model.simulation import run_variants
+from package_texts import BIOGAS, PARKING_60, TOLLS_X2, parking_fee, scenario
 
 REPO = Path(__file__).resolve().parents[1]
 
-PACKAGE = """# A test package: a charge on Oslo's cordons and a central parking fee (they cut the same car
-# trips, so together they cut less than their sum), and biogas buses (assumption: test values).
-[scenario]
-name = "pair"
-extends = "framtid:current-policies"
-
-# Twice the tolls in force (model/data/toll_rates.csv; assumption: a test).
-[[measure]]
-kind = "toll_change"
-label = "tolls x2"
-municipality = "oslo"
-start_year = 2020
-factor = 2.0
-
-# 60 NOK per car trip into A zones (assumption: a test).
-[[measure]]
-kind = "parking_fee"
-label = "parking 60"
-municipality = "oslo"
-start_year = 2020
-fee_nok = { A = 60 }
-
-# Half the bus diesel replaced by biogas (assumption: a test).
-[[measure]]
-kind = "bus_biogas"
-label = "biogas"
-municipality = "oslo"
-start_year = 2020
-share = 0.5
-"""
+# A test package: a charge on Oslo's cordons and a central parking fee (they cut the same car trips, so together
+# they cut less than their sum), and biogas buses (assumption: test values).
+PACKAGE = scenario("pair", "framtid:current-policies", TOLLS_X2, PARKING_60, BIOGAS)
 
 
 @pytest.fixture(scope="module")
@@ -299,16 +273,9 @@ def test_an_attribution_too_large_to_run_is_refused_before_any_run(package, monk
 
 # The test package's tolls and fee in a middle file, and a top file extending it with a fee in B zones and the
 # biogas buses (assumption: test values).
-_HEAD, _TOLLS, _FEE, _BIOGAS = PACKAGE.split("[[measure]]")
-MIDDLE = _HEAD.replace('name = "pair"', 'name = "middle"') + "[[measure]]" + _TOLLS + "[[measure]]" + _FEE
-B_FEE = """kind = "parking_fee"
-label = "parking B 20"
-municipality = "oslo"
-start_year = 2022
-fee_nok = { B = 20 }
-
-"""
-TOP = '[scenario]\nname = "top"\nextends = "middle"\n\n[[measure]]\n' + B_FEE + "[[measure]]" + _BIOGAS
+MIDDLE = scenario("middle", "framtid:current-policies", TOLLS_X2, PARKING_60)
+B_FEE = parking_fee("parking B 20", "oslo", 2022, "{ B = 20 }")
+TOP = scenario("top", "middle", B_FEE, BIOGAS)
 
 
 @pytest.fixture(scope="module")
@@ -334,8 +301,7 @@ def test_a_chain_credited_by_kind_runs_each_kind_with_all_its_measures(chain):
     total = result.total[0].sum()
     assert total == pytest.approx(_emissions(chain / "top.toml") - base, rel=1e-9)
     both_fees = chain / "fees.toml"
-    both_fees.write_text(_HEAD.replace('name = "pair"', 'name = "fees"') + "[[measure]]" + _FEE + "[[measure]]\n"
-                         + B_FEE)
+    both_fees.write_text(scenario("fees", "framtid:current-policies", PARKING_60, B_FEE))
     assert result.first_in[1, 0].sum() == pytest.approx(_emissions(both_fees) - base, rel=1e-9)
     assert result.shapley[:, 0].sum() == pytest.approx(total, rel=1e-9)
     # One by one the same package is four measures, in the order the files write them, adding up alike.

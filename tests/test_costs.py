@@ -15,6 +15,7 @@ from framtid.model import api, dims, parameters, prices
 from framtid.model.errors import UsageError
 from framtid.model.evaluation import cost_tables, costs
 from framtid.model.measures import KINDS, costing
+from package_texts import BIOGAS, PARKING_60, parking_fee, scenario
 
 REPO = Path(__file__).resolve().parent.parent
 T2030 = 2030 - dims.BASE_YEAR
@@ -529,38 +530,9 @@ def test_costs_take_from_and_to_as_the_other_commands_do(tmp_path):
     assert short.exit_code == 0 and short.stdout == long.stdout and ",2030,2040" in short.stdout
 
 
-CHAIN_MIDDLE = """[scenario]
-name = "middle"
-extends = "framtid:current-policies"
-
-# A central parking fee and half the bus diesel replaced by biogas (assumption: test values).
-[[measure]]
-kind = "parking_fee"
-label = "parking 60"
-municipality = "oslo"
-start_year = 2020
-fee_nok = { A = 60 }
-
-[[measure]]
-kind = "bus_biogas"
-label = "biogas"
-municipality = "oslo"
-start_year = 2020
-share = 0.5
-"""
-
-CHAIN_TOP = """[scenario]
-name = "top"
-extends = "middle"
-
-# A fee in Bergen's A zones too (assumption: a test value).
-[[measure]]
-kind = "parking_fee"
-label = "parking Bergen 40"
-municipality = "bergen"
-start_year = 2022
-fee_nok = { A = 40 }
-"""
+CHAIN_MIDDLE = scenario("middle", "framtid:current-policies", PARKING_60, BIOGAS)
+BERGEN_FEE = parking_fee("parking Bergen 40", "bergen", 2022, "{ A = 40 }")
+CHAIN_TOP = scenario("top", "middle", BERGEN_FEE)
 
 
 def test_a_chain_is_costed_by_kind_each_kind_first_in_as_one(tmp_path):
@@ -575,8 +547,7 @@ def test_a_chain_is_costed_by_kind_each_kind_first_in_as_one(tmp_path):
     assert [m.label for m in one_by_one.measures] == ["parking 60", "biogas", "parking Bergen 40"]
     # The parking kind first-in: both fees on current-policies, as a file with both would run them.
     both = tmp_path / "fees.toml"
-    both.write_text(CHAIN_MIDDLE.replace('name = "middle"', 'name = "fees"').split('[[measure]]\nkind = "bus')[0]
-                    + "[[measure]]" + CHAIN_TOP.split("[[measure]]")[1])
+    both.write_text(scenario("fees", "framtid:current-policies", PARKING_60, BERGEN_FEE))
     base_run = api.run_scenario(api.load_scenario("framtid:current-policies")).emission_totals()
     fees_run = api.run_scenario(api.load_scenario(both)).emission_totals()
     np.testing.assert_allclose(by_kind.measures[0].abatement, (base_run - fees_run).sum(-1), rtol=1e-9, atol=1e-6)
