@@ -44,19 +44,20 @@ def toll_line_loss(base: RunView, run: RunView) -> np.ndarray:
     so a scheme that charges more cordons, both directions, or a successor's stations (Oslo's three cordons of
     2019 in place of the inbound ring of 1990) has its loss on the passages it removes, not a gain on the
     passages it starts to count; and a passage moved out of the peak loses half its change of toll."""
-    def half_products(prices: str, units: str, owner: np.ndarray) -> np.ndarray:
-        out = 0.0
-        for view_p, view_q, sign in ((base, base, 1.0), (run, base, 1.0), (base, run, -1.0), (run, run, -1.0)):
-            p = np.nan_to_num(np.asarray(view_p.cordon_record[prices], dtype=float))
-            q = np.nan_to_num(np.asarray((view_q.record | view_q.cordon_record)[units], dtype=float))
-            out = out + sign * 0.5 * (p * q).sum(-1)                                  # (T, D, C or G)
-        by_owner = np.zeros(out.shape[:2] + (len(dims.MUNICIPALITIES),))
-        np.add.at(by_owner, (slice(None), slice(None), owner), out * tolls.DAYS_PER_YEAR)
-        return by_owner
+    def rule_of_half(prices: str, passages: np.ndarray, passages_run: np.ndarray, owner: np.ndarray) -> np.ndarray:
+        """:func:`costing.deadweight` over the periods of each cordon (or pair), per year, to its owner."""
+        p0, p1, q0, q1 = (np.nan_to_num(np.asarray(x, dtype=float)) for x in
+                          (base.cordon_record[prices], run.cordon_record[prices], passages, passages_run))
+        loss = costing.deadweight(q0, q1, p0, p1).sum(-1) * tolls.DAYS_PER_YEAR         # (T, D, C or G)
+        out = np.zeros(loss.shape[:2] + (len(dims.MUNICIPALITIES),))
+        np.add.at(out, (slice(None), slice(None), owner), loss)
+        return out
 
-    loss = half_products("cordon_price", "cordon_passages", run.cordon_owner)
+    loss = rule_of_half("cordon_price", base.record["cordon_passages"], run.record["cordon_passages"],
+                        run.cordon_owner)
     if len(run.pair_owner):
-        loss -= half_products("waived_price", "waived_passages", run.pair_owner)
+        loss -= rule_of_half("waived_price", base.cordon_record["waived_passages"],
+                             run.cordon_record["waived_passages"], run.pair_owner)
     return loss
 
 
