@@ -25,11 +25,11 @@ def test_every_target_is_measured(rows):
     measured = {(r["quantity"], r["horizon"]) for r in rows}
     assert measured == {(t.quantity, t.horizon) for t in elasticities.targets()}
     assert {q for q, _ in measured} == {"fuel_price", "fuel_use", "freight_fuel", "running_cost", "toll", "parking",
-                                       "pt_fare", "pt_service"}
+                                       "pt_fare", "pt_service", "road_capacity"}
 
 
 @pytest.mark.parametrize("quantity", ["fuel_price", "fuel_use", "freight_fuel", "running_cost", "toll", "parking",
-                                      "pt_fare", "pt_service"])
+                                      "pt_fare", "pt_service", "road_capacity"])
 def test_implied_elasticities_lie_in_the_published_ranges(rows, quantity):
     for r in rows:
         if r["quantity"] == quantity:
