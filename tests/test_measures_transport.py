@@ -446,23 +446,23 @@ def test_telework_cuts_commute_trips_with_a_stated_rebound_by_hand():
 def test_road_capacity_lowers_car_time_along_the_bpr_curve_by_hand():
     c = mode_choice.demand_coefficients(PARAMS)
     alpha, beta = c.bpr[0]
-    # The curve's alpha is the one at which it gives the model's own peak and off-peak speeds at their 2009
-    # volume-capacity ratios: (1 + 0.92 x 0.85^4) / (1 + 0.92 x 0.5^4) = 1.4800 / 1.0575 = 1.3998 = 35 / 25 km/h.
-    assert (alpha, beta) == (0.92, 4.0)
-    assert mode_choice.bpr_time_ratio(np.array(0.85 / 0.5), 0.5, alpha, beta) == pytest.approx(35 / 25, abs=5e-4)
+    # The curve's alpha gives half of the gap between the model's own peak and off-peak speeds (35 / 25 km/h = 1.4)
+    # at their 2009 volume-capacity ratios: (1 + 0.45 x 0.85^4) / (1 + 0.45 x 0.5^4) = 1.23490 / 1.02813 = 1.2011.
+    assert (alpha, beta) == (0.45, 4.0)
+    assert mode_choice.bpr_time_ratio(np.array(0.85 / 0.5), 0.5, alpha, beta) == pytest.approx(1.2011, abs=5e-5)
     # +20 % lane-km at last year's 2009 volume: peak V/C 0.85 -> 0.85 / 1.2
     ratio = mode_choice.bpr_time_ratio(np.array(1 / 1.2), 0.85, alpha, beta)
-    assert ratio == pytest.approx((1 + 0.92 * (0.85 / 1.2) ** 4) / (1 + 0.92 * 0.85 ** 4))
-    assert ratio == pytest.approx(0.83202, abs=1e-5)
-    # the submodel's car time at the 2009 volume with the measure in force: 11 km / 25 km/h x 0.83202 in
-    # the peak, 11 km / 35 km/h x (1 + 0.92 (0.5 / 1.2)^4) / (1 + 0.92 x 0.5^4) = x 0.97185 off-peak
+    assert ratio == pytest.approx((1 + 0.45 * (0.85 / 1.2) ** 4) / (1 + 0.45 * 0.85 ** 4))
+    assert ratio == pytest.approx(0.90151, abs=1e-5)
+    # the submodel's car time at the 2009 volume with the measure in force: 11 km / 25 km/h x 0.90151 in
+    # the peak, 11 km / 35 km/h x (1 + 0.45 (0.5 / 1.2)^4) / (1 + 0.45 x 0.5^4) = x 0.98584 off-peak
     model = run("road_capacity", change=0.2)
     st = model.state["transport"]
     lv = {n: v[k(2050)] for n, v in model.lever_paths.items()}
     price = travel_costs.energy_prices(model.prices, k(2050), lv, st.fleet)
     volume_ratio = np.ones((1, len(dims.MUNICIPALITIES), 2))
     time = travel_costs.generalised_costs(st, st.demand, lv, price, volume_ratio)["car_time"]
-    assert time[0, OSLO] == pytest.approx([11 / 25 * 0.83202, 11 / 35 * 0.97185], rel=1e-5)
+    assert time[0, OSLO] == pytest.approx([11 / 25 * 0.90151, 11 / 35 * 0.98584], rel=1e-5)
     assert time[0, TROMSO] == pytest.approx([11 / 25, 11 / 35])          # no measure there
 
 
@@ -472,7 +472,8 @@ def test_road_capacity_induces_car_traffic_that_grows_over_the_years():
     assert np.all(induced > 0) and np.all(np.diff(induced) > 0)           # induced traffic builds up
     assert change(small, "car_vkm_resident", 2030) < change(large, "car_vkm_resident", 2030)
     # the implied elasticity of car vkm to lane-km after 15 years lies at the low end of the published ones
-    # (Hymel et al. 0.16, Duranton & Turner 1.0): only the time-cost part, no new trips or relocation
+    # (Hymel et al. 0.16, Duranton & Turner 1.0): mode, period and trip length answer the time, no new trips or
+    # relocation
     ref = run()
     elasticity = np.log(rec(large, "car_vkm_resident")[k(2030), OSLO] / rec(ref, "car_vkm_resident")[k(2030), OSLO]) \
         / np.log(1.3)

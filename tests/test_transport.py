@@ -333,9 +333,48 @@ def test_trip_length_answers_the_energy_cost_per_km():
     assert params["transport.trip_length_adjustment"][0] == pytest.approx(0.67)
     expected = np.exp(0.33 * params["transport.trip_length_cost_elasticity"][:, None] * (per_km - 1.0))
     np.testing.assert_allclose(costly["trip_length"], expected, rtol=1e-12)
-    # the second year moves on from the first: ln L2 = lambda_L ln L1 + (1 - lambda_L) e (c / c0 - 1)
+    # the second year moves on from the first, ln L2 = lambda_L ln L1 + (1 - lambda_L) e (dc + v dtau) / c0: the car
+    # traffic the dearer km removed in the first year speeds the cars up (dtau < 0), which takes a little back
+    from framtid.model.submodels.transport_state import coef
+    from framtid.model.submodels.travel_costs import cost_per_km_change
+
     again = choose(replace(state, choice=costly), lv(road_usage_tax=3.0), params)
-    np.testing.assert_allclose(np.log(again["trip_length"]), 0.67 * np.log(expected) + np.log(expected), rtol=1e-9)
+    change = cost_per_km_change(again["costs"], state.base_costs, coef(state, params)[0])
+    assert np.all(change < again["costs"]["per_km"] - state.base_costs["per_km"])
+    second = 0.33 * params["transport.trip_length_cost_elasticity"][:, None] * change / state.base_costs["per_km"]
+    np.testing.assert_allclose(np.log(again["trip_length"]), 0.67 * np.log(expected) + second, rtol=1e-9)
+
+
+def test_generalised_cost_per_km_adds_the_time_per_km_at_the_value_of_time_by_hand():
+    from framtid.model.submodels.mode_choice import demand_coefficients
+    from framtid.model.submodels.travel_costs import cost_per_km_change
+
+    c = demand_coefficients(Params.defaults(1))
+    base = {"per_km": np.array([[0.85]]), "car_time": np.array([[[0.44, 0.314]]])}
+    now = {"per_km": np.array([[0.90]]), "car_time": base["car_time"] + [0.02, 0.01]}   # h per 11 km trip
+    # peak share of trips w = 0.65 x 0.22 + 0.25 x 0.45 + 0.20 x 0.33 = 0.3215 (commute, errands, leisure);
+    # car value of time v = 85 x 0.22 + 72 x 0.45 + 72 x 0.33 = 74.86 NOK/h;
+    # dtau = (0.3215 x 0.02 + 0.6785 x 0.01) / 11 km = 0.0012014 h/vkm; dc + v dtau = 0.05 + 0.089935 NOK/vkm
+    np.testing.assert_allclose(cost_per_km_change(now, base, c), [[0.139935]], atol=1e-6)
+    np.testing.assert_array_equal(cost_per_km_change(base, base, c), [[0.0]])
+
+
+def test_trip_length_answers_the_car_time_per_km():
+    from framtid.model.submodels.transport_state import coef
+    from framtid.model.submodels.travel_costs import cost_per_km_change
+
+    state, params = new_state()
+    # last year's car traffic 30 % above 2009 in the peak: slower car trips (BPR), shorter ones
+    congested = replace(state, choice=dict(state.choice, volume_ratio=np.tile([1.3, 1.0], (D, M, 1))))
+    out = choose(congested, lv(), params)
+    assert np.all(out["costs"]["car_time"][..., 0] > state.base_costs["car_time"][..., 0])
+    assert np.all(out["trip_length"] < 1.0)
+    c = coef(congested, params)[0]
+    change = cost_per_km_change(out["costs"], state.base_costs, c)
+    assert np.all(change > 0)
+    expected = np.exp(0.33 * params["transport.trip_length_cost_elasticity"][:, None] * change
+                      / state.base_costs["per_km"])
+    np.testing.assert_allclose(out["trip_length"], expected, rtol=1e-12)
 
 
 # --- car fleet and powertrain choice ----------------------------------------------------------

@@ -421,9 +421,9 @@ KINDS = KINDS + (
          share("traffic_share", "share of the municipality's car traffic on those roads", 1.0)),
         _road_capacity,
         source=f"{REF} road_capacity: long-run elasticity of VKT to lane-km 1.0 (Duranton & Turner 2011) and "
-               "0.16 (Hymel, Small & Van Dender 2010); the model carries the time-cost part (mode and period "
-               "choice with a BPR curve fitted to its peak and off-peak speeds, methods §1.4 and §1.7) and no new "
-               "trips or relocation: about 0.2 after ten years (`framtid elasticities`), the low end",
+               "0.16 (Hymel, Small & Van Dender 2010); the model carries the time-cost part (mode, period and "
+               "trip length answer the car time along a BPR curve, methods §1.4 and §1.7) and no new trips or "
+               "relocation: about 0.25 after ten years (`framtid elasticities`), the low end",
     ),
     MeasureKind(
         "bus_biogas", "land_use_transport",

@@ -65,7 +65,7 @@ from .tailpipe import blend_volumes, tailpipe_gases
 from .transport_setup import calibrated, choice_terms, init_state
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
                               TINY, WALK, TransportState, coef, crossing_cars, over_groups)
-from .travel_costs import energy_prices, generalised_costs, toll_fuel_mix, toll_terms
+from .travel_costs import cost_per_km_change, energy_prices, generalised_costs, toll_fuel_mix, toll_terms
 from .travel_segments import destination_segments, partial_adjustment, period_first, segment_mixture, toll_crossing
 
 # Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel (blended
@@ -103,7 +103,8 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     (1 - lambda) dV*`` (the lagged-cost form of methods §1.3; for small changes it equals the
     partial adjustment of log shares, ``e_SR = (1 - lambda) e_LR``), for every segment alike,
     so segment results (passages through a cordon) adjust at the same pace as the totals. The
-    car-driver trip length answers the energy cost per km the same way, at its own, slower pace
+    car-driver trip length answers the generalised cost per km (energy, and time at the value of time:
+    :func:`.travel_costs.cost_per_km_change`) the same way, at its own, slower pace
     (``transport.trip_length_adjustment``).
 
     Returns ``modes`` ``(D, M, Z, P, T, 5)`` mode shares of each period's trips, ``periods``
@@ -177,10 +178,11 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
         beta_pr = state.pt_cost_coefficient[:, :, None, :, None]
         park_and_ride = lag(park_and_ride, beta_pr * (0.0 if d_park_and_ride is None else d_park_and_ride[..., None]))
     d_dest = lag(lagged["destination"], now["destination"] - base["destination"])            # (D, M, P, Zdest)
-    # ln(L / L0) = e (c / c0 - 1): linear in the cost per km, like the utilities (methods §1.3).
+    # ln(L / L0) = e (dc + v dtau) / c0: linear in the generalised cost per km, like the utilities (methods §1.3),
+    # its time part valued at the value of time, so that faster or slower roads lengthen or shorten car trips.
     # Destinations (and homes and jobs) change more slowly than modes: the trip length has its own pace.
-    log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * (now["per_km"] / base["per_km"] - 1.0),
-                     c.trip_length_persistence)
+    log_length = lag(lagged["length"], c.trip_length_elasticity[:, None] * cost_per_km_change(now, base, c)
+                     / base["per_km"], c.trip_length_persistence)
 
     destinations, away = destination_segments(now, d_dest, beta, cells)
     crossing = toll_crossing(base, now, terms, lagged["segments"])

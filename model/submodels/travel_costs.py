@@ -88,6 +88,24 @@ def _per_crossing(per_trip: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return per_trip
 
 
+def cost_per_km_change(now: dict, base: dict, c: DemandCoefficients) -> np.ndarray:
+    """Change of the car's generalised cost per km against 2009 [NOK/vkm], ``(D, M)``: the energy cost per km
+    plus the car time per km valued at the car drivers' value of time,
+    ``dc + v dtau``, ``dtau = (w (t_peak - t0_peak) + (1 - w) (t_off - t0_off)) / L_car`` [h/vkm].
+
+    ``now`` and ``base`` are cost terms of :func:`generalised_costs` (``per_km`` [NOK/vkm], ``car_time``
+    ``(D, M, T)`` [h/trip] at the 2009 car-driver trip length ``L_car`` [km]); ``w`` is the 2009 share of trips in
+    the peak and ``v`` the value of time [NOK/h], each averaged over purposes by their share of trips. What the
+    destination choice weighs when a km gets dearer or slower (methods §1.7: the time terms of the generalised
+    cost drive induced traffic).
+    """
+    peak = (c.peak_share * c.purpose_share).sum(axis=-1)[:, None]                             # (D, 1)
+    value_of_time = (c.car_value_of_time * c.purpose_share).sum(axis=-1)[:, None]             # (D, 1) [NOK/h]
+    d_time = now["car_time"] - base["car_time"]                                                # (D, M, T) [h/trip]
+    per_km = (peak * d_time[..., 0] + (1.0 - peak) * d_time[..., 1]) / c.trip_length[:, None, CAR]
+    return now["per_km"] - base["per_km"] + value_of_time * per_km
+
+
 def toll_fuel_mix(vkm_share: np.ndarray) -> np.ndarray:
     """Shares of car vkm by toll fuel ``(D, M, F)``: petrol incl. plug-in hybrids, diesel, BEV."""
     car = vkm_share[:, :, CAR_CLASS]
