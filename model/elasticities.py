@@ -136,6 +136,7 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
     out["road_capacity"] = (base, _with(base, *(
         _measure("road_capacity", (m,), start, {"change": (steps["road_capacity"] - 1.0) * (1.0 + capacity[i])},
                  "lane-km +10%") for i, m in enumerate(everyone))))
+    out["travel_time"] = out["road_capacity"]   # the same runs, read against the car time per km they change
     out["pt_fare"] = (base, _with(base, _measure("pt_fare", everyone, start,
                                                    {"change": steps["pt_fare"] * (1.0 + fare) - 1.0}, "fare +10%")))
     out["pt_service"] = (base, _with(base, _measure("pt_service", everyone, start,
@@ -154,6 +155,8 @@ def _response(quantity: str, record: dict, k: int, municipalities: list[int]) ->
         values = record["emissions_gas"][k, 0, :, dims.SOURCES.index("cars"), dims.GASES.index("co2")]
     elif quantity == "freight_fuel":
         values = record["vkm"][k, 0, :, [dims.VEHICLE_CLASSES.index(c) for c in ("van", "heavy")]].sum(axis=0)
+    elif quantity == "travel_time":   # residents' car vkm (its change is set against their car time per vkm)
+        values = record["car_vkm_resident"][k, 0]
     elif quantity == "toll":
         values = record["cordon_car_trips"][k, 0].sum(axis=-1)
     elif quantity == "parking":
@@ -161,6 +164,13 @@ def _response(quantity: str, record: dict, k: int, municipalities: list[int]) ->
     else:
         values = record["trips"][k, 0, :, pt]
     return float(values[municipalities].sum())
+
+
+def _time_per_km(record: dict, k: int, municipalities: list[int]) -> float:
+    """Residents' car time per car vkm [h/vkm] summed over ``municipalities`` (draw 0): the instrument of the
+    travel-time elasticity, which the lane-km change moves (so its change is measured, not set)."""
+    hours, vkm = (record[name][k, 0, municipalities].sum() for name in ("car_hours", "car_vkm_resident"))
+    return float(hours / vkm)
 
 
 def implied(municipality: str | None = None, start_year: int = 2012, scenario=None) -> list[dict]:
@@ -215,7 +225,9 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
                 munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
                     [dims.MUNICIPALITIES.index(municipality)]
                 q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
-                value = float(np.log(q1 / q0) / np.log(steps[quantity])) if q0 > 0 and q1 > 0 else float("nan")
+                step = _time_per_km(r1, k, munis) / _time_per_km(r0, k, munis) if quantity == "travel_time" \
+                    else steps[quantity]
+                value = float(np.log(q1 / q0) / np.log(step)) if q0 > 0 and q1 > 0 else float("nan")
                 out[municipality].append({
                     "quantity": quantity, "response": t.response, "instrument": t.instrument, "horizon": t.horizon,
                     "change": t.change, "year": dims.YEARS[k], "implied": value, "low": t.low, "high": t.high,

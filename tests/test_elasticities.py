@@ -25,11 +25,11 @@ def test_every_target_is_measured(rows):
     measured = {(r["quantity"], r["horizon"]) for r in rows}
     assert measured == {(t.quantity, t.horizon) for t in elasticities.targets()}
     assert {q for q, _ in measured} == {"fuel_price", "fuel_use", "freight_fuel", "running_cost", "toll", "parking",
-                                       "pt_fare", "pt_service", "road_capacity"}
+                                       "pt_fare", "pt_service", "road_capacity", "travel_time"}
 
 
 @pytest.mark.parametrize("quantity", ["fuel_price", "fuel_use", "freight_fuel", "running_cost", "toll", "parking",
-                                      "pt_fare", "pt_service", "road_capacity"])
+                                      "pt_fare", "pt_service", "road_capacity", "travel_time"])
 def test_implied_elasticities_lie_in_the_published_ranges(rows, quantity):
     for r in rows:
         if r["quantity"] == quantity:
@@ -66,7 +66,7 @@ def test_rebound_of_a_halved_cost_per_km(rows):
 
 def test_short_run_is_weaker_than_long_run(rows):
     by = {(r["quantity"], r["horizon"]): r["implied"] for r in rows}
-    for q in ("fuel_price", "fuel_use", "running_cost", "toll", "parking", "pt_fare", "pt_service"):
+    for q in ("fuel_price", "fuel_use", "running_cost", "toll", "parking", "pt_fare", "pt_service", "travel_time"):
         assert abs(by[(q, "first_year")]) < abs(by[(q, "ten_years")]), q
 
 
@@ -156,3 +156,11 @@ def test_each_as_a_table_names_what_lies_outside(each):
     csv_rows = elasticities.each_table(each, "csv").splitlines()
     assert len(csv_rows) == 1 + 14 * len(elasticities.targets()) and csv_rows[1].startswith("all,fuel_price,")
     assert csv_rows[0].startswith("municipality,quantity,horizon,change,year,")
+
+
+def test_travel_time_elasticity_is_read_on_the_time_change_the_lanes_make(rows):
+    # The lane-km runs serve both: car traffic against the lanes (+10 %) and against the car time per vkm they
+    # save, so the two elasticities' ratio is the time's change per lane-km change: ln(t1 / t0) / ln(1.1) < 0.
+    by = {(r["quantity"], r["horizon"]): r["implied"] for r in rows}
+    time_per_lane = by[("road_capacity", "ten_years")] / by[("travel_time", "ten_years")]
+    assert -1.0 < time_per_lane < 0.0
