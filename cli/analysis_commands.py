@@ -21,8 +21,9 @@ from .common import handle_errors, imports_done, names, stat
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def elasticities(municipality, start_year, each, fmt):
-    """Elasticities implied by the model (arc changes of +10 % through ordinary measures; the pump price
-    halved for the rebound of a cheaper cost per km), beside the published ranges and their sources."""
+    """Elasticities implied by the model (arc changes of +10 % through ordinary measures, the lane-km of every
+    road among them, read also against the car time they save; the pump price halved for the rebound of a
+    cheaper cost per km), beside the published ranges and their sources."""
     from framtid.model import catalogue
     from framtid.model import elasticities as el
     from framtid.model.errors import UsageError
