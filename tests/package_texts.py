@@ -29,10 +29,12 @@ share = 0.5
 """
 
 
-def parking_fee(label: str, municipality: str, start_year: int, fee: str) -> str:
-    """A parking fee measure, ``fee`` a TOML table like ``{ B = 20 }`` (assumption: a test value)."""
+def parking_fee(label: str, municipality: str, start_year: int, fee: str, replaces: str | None = None) -> str:
+    """A parking fee measure, ``fee`` a TOML table like ``{ B = 20 }`` (assumption: a test value), ending the
+    measure labelled ``replaces`` if given."""
     return (f'# A parking fee (assumption: a test value).\n[[measure]]\nkind = "parking_fee"\nlabel = "{label}"\n'
-            f'municipality = "{municipality}"\nstart_year = {start_year}\nfee_nok = {fee}\n')
+            f'municipality = "{municipality}"\nstart_year = {start_year}\nfee_nok = {fee}\n'
+            + (f'replaces = "{replaces}"\n' if replaces else ""))
 
 
 def scenario(name: str, extends: str, *measures: str) -> str:

@@ -129,34 +129,18 @@ def test_sampled_orders_sum_exactly_and_approach_the_exact_values(package, resul
     assert (err <= 4 * sampled.standard_error + 1e-6).all()
 
 
-REPLACING = """# A fee raised later: the second measure replaces the first (assumption: test values).
-[scenario]
-name = "raised"
-extends = "framtid:reference"
-
-[[measure]]
-kind = "parking_fee"
-label = "fee 60"
-municipality = "oslo"
-start_year = 2015
-fee_nok = { A = 60 }
-
-[[measure]]
-kind = "parking_fee"
-label = "fee 90"
-municipality = "oslo"
-start_year = 2025
-fee_nok = { A = 90 }
-replaces = "fee 60"
-"""
+# A fee raised later: the second measure replaces the first (assumption: test values).
+REPLACING = scenario("raised", "framtid:reference", parking_fee("fee 60", "oslo", 2015, "{ A = 60 }"),
+                     parking_fee("fee 90", "oslo", 2025, "{ A = 90 }", replaces="fee 60"))
+# The raised fee written without the fee it replaces.
+ALONE = scenario("alone", "framtid:reference", parking_fee("fee 90", "oslo", 2025, "{ A = 90 }"))
 
 
 def test_a_measure_replacing_another_of_the_package_acts_alone_in_the_subsets_without_it(tmp_path):
     path = tmp_path / "raised.toml"
     path.write_text(REPLACING)
-    alone = tmp_path / "alone.toml"   # the raised fee written without the fee it replaces
-    alone.write_text(REPLACING.replace('name = "raised"', 'name = "alone"').split("[[measure]]")[0]
-                     + "[[measure]]" + REPLACING.split("[[measure]]")[2].replace('replaces = "fee 60"\n', ""))
+    alone = tmp_path / "alone.toml"
+    alone.write_text(ALONE)
     result = at.attribute(path, year=2030)
     assert result.exact and [label for _, label in result.measures] == ["fee 60", "fee 90"]
     assert [m.label for m in costs.evaluate(load(path)).measures] == ["fee 60", "fee 90"]   # each first in

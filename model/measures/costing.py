@@ -61,8 +61,7 @@ class RunView:
     @classmethod
     def of(cls, model) -> "RunView":
         return cls(model.record, model.lever_paths, model.params, model.prices, model.gwp,
-                   np.asarray(model.years), getattr(model, "cordon_owner", None), getattr(model, "pair_owner", None),
-                   getattr(model, "cordon_record", None))
+                   np.asarray(model.years), model.cordon_owner, model.pair_owner, model.cordon_record)
 
 
 # ---------------------------------------------------------------- arithmetic (pure functions)
@@ -232,14 +231,13 @@ def transfer_pair(public_name: str, users_name: str, method: str, level: Callabl
 
 
 def charge_items(what: str, charge: Callable, method: str, operating_share: str | None = None,
-                 base_quantity: Callable | None = None, users_loss: Callable | None = None) -> tuple[CostItem, ...]:
+                 users_loss: Callable | None = None) -> tuple[CostItem, ...]:
     """Items of a charge: ``charge(view)`` gives the charge per unit ``p`` [NOK] and the units ``q``
     [1/yr], ``(T, D, M, ...)``. Revenue p q is a transfer (public receives, users pay); operating
     cost = share x change in revenue; users' loss beyond their payments = the deadweight loss
-    1/2 (p0 + p1) (q0 - q1), summed over the trailing axes. ``base_quantity(base, run)`` may replace
-    q0 where the base record cannot count the units (a charge that did not exist); ``users_loss(base, run)``
-    ``(T, D, M)`` replaces the deadweight where the charged units are not the same with and without the
-    measure (tolls: a new cordon's passages are not units gained)."""
+    1/2 (p0 + p1) (q0 - q1), summed over the trailing axes. ``users_loss(base, run)`` ``(T, D, M)`` replaces
+    the deadweight where the charged units are not the same with and without the measure (tolls: a new
+    cordon's passages are not units gained)."""
 
     def revenue(view):
         p, q = charge(view)
@@ -250,8 +248,6 @@ def charge_items(what: str, charge: Callable, method: str, operating_share: str 
             return users_loss(base, run)
         p0, q0 = charge(base)
         p1, q1 = charge(run)
-        if base_quantity is not None:
-            q0 = base_quantity(base, run, q0, q1)
         return _sum_extra(deadweight(q0, q1, p0, p1))
 
     items = [level_item("revenue", "transfer", "public", f"{what} revenue received: {method}",
