@@ -136,7 +136,7 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
     out["road_capacity"] = (base, _with(base, *(
         _measure("road_capacity", (m,), start, {"change": (steps["road_capacity"] - 1.0) * (1.0 + capacity[i])},
                  "lane-km +10%") for i, m in enumerate(everyone))))
-    out["travel_time"] = out["road_capacity"]   # the same runs, read against the car time per km they change
+    out["travel_time"] = out["road_capacity"]   # the same runs, read against the car travel time they change
     out["pt_fare"] = (base, _with(base, _measure("pt_fare", everyone, start,
                                                    {"change": steps["pt_fare"] * (1.0 + fare) - 1.0}, "fare +10%")))
     out["pt_service"] = (base, _with(base, _measure("pt_service", everyone, start,
@@ -155,7 +155,7 @@ def _response(quantity: str, record: dict, k: int, municipalities: list[int]) ->
         values = record["emissions_gas"][k, 0, :, dims.SOURCES.index("cars"), dims.GASES.index("co2")]
     elif quantity == "freight_fuel":
         values = record["vkm"][k, 0, :, [dims.VEHICLE_CLASSES.index(c) for c in ("van", "heavy")]].sum(axis=0)
-    elif quantity == "travel_time":   # residents' car vkm (its change is set against their car time per vkm)
+    elif quantity == "travel_time":   # residents' car vkm (its change is set against their car time per trip)
         values = record["car_vkm_resident"][k, 0]
     elif quantity == "toll":
         values = record["cordon_car_trips"][k, 0].sum(axis=-1)
@@ -166,11 +166,15 @@ def _response(quantity: str, record: dict, k: int, municipalities: list[int]) ->
     return float(values[municipalities].sum())
 
 
-def _time_per_km(record: dict, k: int, municipalities: list[int]) -> float:
-    """Residents' car time per car vkm [h/vkm] summed over ``municipalities`` (draw 0): the instrument of the
-    travel-time elasticity, which the lane-km change moves (so its change is measured, not set)."""
-    hours, vkm = (record[name][k, 0, municipalities].sum() for name in ("car_hours", "car_vkm_resident"))
-    return float(hours / vkm)
+def _time_per_trip(record: dict, k: int, municipalities: list[int]) -> float:
+    """Residents' car time per car-driver trip [h/trip] over ``municipalities`` (draw 0), each trip at its 2009
+    length (``car_hours``): the instrument of the travel-time elasticity, which the lane-km change moves (so its
+    change is measured, not set). The time of a trip of fixed length is what faster roads change (the inverse of
+    the speed); the time per vkm would also fall as the trips lengthen in answer, counting the response as part
+    of the instrument."""
+    hours = record["car_hours"][k, 0, municipalities].sum()
+    trips = record["trips"][k, 0, municipalities, dims.MODES.index("car_driver")].sum()
+    return float(hours / trips)
 
 
 def implied(municipality: str | None = None, start_year: int = 2012, scenario=None) -> list[dict]:
@@ -225,7 +229,7 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
                 munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
                     [dims.MUNICIPALITIES.index(municipality)]
                 q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
-                step = _time_per_km(r1, k, munis) / _time_per_km(r0, k, munis) if quantity == "travel_time" \
+                step = _time_per_trip(r1, k, munis) / _time_per_trip(r0, k, munis) if quantity == "travel_time" \
                     else steps[quantity]
                 value = float(np.log(q1 / q0) / np.log(step)) if q0 > 0 and q1 > 0 else float("nan")
                 out[municipality].append({

@@ -159,8 +159,22 @@ def test_each_as_a_table_names_what_lies_outside(each):
 
 
 def test_travel_time_elasticity_is_read_on_the_time_change_the_lanes_make(rows):
-    # The lane-km runs serve both: car traffic against the lanes (+10 %) and against the car time per vkm they
+    # The lane-km runs serve both: car traffic against the lanes (+10 %) and against the car time per trip they
     # save, so the two elasticities' ratio is the time's change per lane-km change: ln(t1 / t0) / ln(1.1) < 0.
     by = {(r["quantity"], r["horizon"]): r["implied"] for r in rows}
     time_per_lane = by[("road_capacity", "ten_years")] / by[("travel_time", "ten_years")]
     assert -1.0 < time_per_lane < 0.0
+
+
+def test_travel_time_is_the_time_of_a_trip_of_fixed_length_by_hand():
+    # car_hours counts each car-driver trip at its 2009 length, so hours per trip is the inverse of the speed
+    # whatever the trips' lengths do; the time per vkm would fall too when the trips lengthen. Two years, two
+    # draws (draw 0 is read), three municipalities of which the first and the last are summed.
+    m, cd = 3, dims.MODES.index("car_driver")
+    trips = np.zeros((2, 2, m, len(dims.MODES)))
+    trips[1, 0, :, cd] = [100.0, 50.0, 300.0]
+    record = {"car_hours": np.zeros((2, 2, m)), "trips": trips,
+              "car_vkm_resident": np.full((2, 2, m), 1e9)}   # not read: a longer trip is not a slower one
+    record["car_hours"][1, 0] = [20.0, 99.0, 40.0]
+    record["car_hours"][1, 1] = 1e6                          # another draw
+    assert elasticities._time_per_trip(record, 1, [0, 2]) == pytest.approx((20.0 + 40.0) / (100.0 + 300.0))
