@@ -1,5 +1,5 @@
 """The commands that run the model to analyse a scenario or the model itself: ``framtid
-elasticities``, ``attribute``, ``costs``, ``tolls`` and ``sensitivity``."""
+elasticities``, ``grants``, ``attribute``, ``costs``, ``tolls`` and ``sensitivity``."""
 
 from __future__ import annotations
 
@@ -44,6 +44,38 @@ def elasticities(municipality, start_year, each, fmt):
               "-" if r["implied"] != r["implied"] else f"{r['implied']:+.3f}",
               f"{r['low']:+.2f} to {r['high']:+.2f}", f"{r['central']:+.2f}",
               "-" if r["in_range"] is None else "yes" if r["in_range"] else "NO", r["source"]) for r in rows]
+    click.echo(catalogue.render(header, table, fmt, catalogue.terminal_width()))
+
+
+@click.command()
+@click.option("--municipality", default=None, metavar="ID",
+              help="Adopters and money of one municipality (default: all 13).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def grants(municipality, fmt):
+    """Responses to grants implied by the model: the extra adopters per 100 MNOK of public money when a grant
+    is cut over a published study's window (the money that goes to those who would adopt anyway counted),
+    beside the study's estimate and its source."""
+    from framtid.model import catalogue
+    from framtid.model import grant_responses as gr
+    from framtid.model.elasticities import without_nan
+
+    rows = gr.implied(municipality)
+    if fmt == "json":
+        click.echo(json.dumps([without_nan(r) for r in rows], indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":   # the numbers as they are, one column each
+        fields = tuple(rows[0]) if rows else ()
+        click.echo(catalogue.render(fields, [tuple(without_nan(r).values()) for r in rows], fmt))
+        return
+    header = ("quantity", "response", "change", "window", "adopters", "money_MNOK", "implied", "target", "central",
+              "in_range", "source")
+    table = [(r["quantity"], r["response"], f"{100 * r['change']:+.0f} %", r["window"],
+              f"{r['adopters_with']:.0f} -> {r['adopters_less']:.0f}",
+              f"{r['money_with_nok'] / 1e6:.0f} -> {r['money_less_nok'] / 1e6:.0f}",
+              "-" if r["implied"] != r["implied"] else f"{r['implied']:.0f}", f"{r['low']:.0f} to {r['high']:.0f}",
+              f"{r['central']:.0f}", "-" if r["in_range"] is None else "yes" if r["in_range"] else "NO", r["source"])
+             for r in rows]
     click.echo(catalogue.render(header, table, fmt, catalogue.terminal_width()))
 
 

@@ -2,7 +2,7 @@
 
 Each command parses its options, calls the library and prints: ``run_commands`` (run, validate,
 list, data), ``result_commands`` (the commands that read a result file) and ``analysis_commands``
-(elasticities, attribute, costs, tolls, sensitivity); ``common`` has what they share. Heavy modules (numpy,
+(elasticities, grants, attribute, costs, tolls, sensitivity); ``common`` has what they share. Heavy modules (numpy,
 xarray, mesa) are imported inside the commands so that ``framtid --help`` answers at once.
 """
 
@@ -45,6 +45,7 @@ main.add_command(result_commands.summary)
 main.add_command(run_commands.data)
 main.add_command(result_commands.hindcast)
 main.add_command(analysis_commands.elasticities)
+main.add_command(analysis_commands.grants)
 main.add_command(analysis_commands.attribute)
 main.add_command(result_commands.targets)
 main.add_command(result_commands.decompose)

@@ -174,6 +174,7 @@ def test_a_misspelt_selection_names_the_near_miss(result_file, args, message):
     (("elasticities", "--municipality", "olso"), "--municipality: unknown id 'olso'; did you mean 'oslo'? allowed: "),
     (("elasticities", "--each", "--municipality", "oslo"),
      "--each: gives every municipality; leave out --municipality"),
+    (("grants", "--municipality", "olso"), "--municipality: unknown id 'olso'; did you mean 'oslo'? allowed: "),
     (("sensitivity", REFERENCE, "--municipality", "olso"),
      "--municipality: unknown id 'olso'; did you mean 'oslo'? allowed: oslo"),
     (("hindcast", "{path}", "--observed", "{tmp}/obs.csv", "--scenario", "referense"),
