@@ -88,6 +88,11 @@ def handle_errors(func):
                 raise
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             _fail(f"{where}{exc.strerror or exc}", 2)
+        except MemoryError:
+            if debug:
+                raise
+            _fail("out of memory: the run needs more than this machine has; use fewer --draws (an ensemble of "
+                  "framtid run: a smaller --chunk-size, or only the --variables needed)", 1)
         except Exception as exc:  # an internal error: say so plainly
             if debug:
                 raise

@@ -59,11 +59,16 @@ main.add_command(analysis_commands.sensitivity)
 
 def entry() -> None:
     """The ``framtid`` console command (a process of its own, unlike the library or tests)."""
+    import signal
+
     common.STANDALONE = True
     gc.disable()   # until the commands' libraries are imported (imports_done)
     try:
         main()
     finally:
+        # The command has finished, or said why it stopped: a Ctrl-C while the interpreter shuts down would
+        # only print a traceback from its clean-up (and exit 0), so it is ignored from here on.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         gc.enable()
 
 

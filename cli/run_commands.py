@@ -4,8 +4,11 @@ goes into them (shipped scenarios, measures, parameters, base-year data)."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import click
+
+from framtid.model.uncertainty import MAX_DRAWS
 
 from .common import handle_errors, imports_done, names, parse_years, stat
 
@@ -20,7 +23,7 @@ from .common import handle_errors, imports_done, names, parse_years, stat
 @click.option("--nc-format", "nc_format", type=click.Choice(["netcdf4", "netcdf3"]), default="netcdf4",
               show_default=True, help="NetCDF-4 (compressed) or NetCDF-3 for tools that read only that.")
 @click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Years in the printed summary.")
-@click.option("--draws", "n_draws", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS), default=None, metavar="N",
               help="Run an ensemble of N draws of the uncertain parameters (default: one draw at the default "
                    "values).")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
@@ -78,9 +81,14 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
                                          chunk_size or ensemble.DEFAULT_CHUNK, keep, workers, scheduler, resume, force,
                                          precision=precision)
         except KeyboardInterrupt:
-            note = ensemble.unfinished_note(path)
-            if note:
-                click.echo(f"framtid: {note}", err=True)
+            if stat(path) not in (None, ctx.meta["framtid.target"][1]):
+                # Stopped after the combined file was written (it is renamed into place whole): its chunks
+                # are no longer needed, and there is nothing to resume.
+                shutil.rmtree(ensemble.parts_folder(path), ignore_errors=True)
+            else:
+                note = ensemble.unfinished_note(path)
+                if note:
+                    click.echo(f"framtid: {note}", err=True)
             raise
         for name in done.recomputed:
             click.echo(f"warning: {name} was damaged and ran again", err=True)

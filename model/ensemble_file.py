@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import FramtidError
-from .result_file import (CHECKSUM_ATTR, check_result_path, digest_start, feed_numbers, netcdf_encoding,
-                          number_encoding, streamed_checksum, write_atomically)
+from .result_file import (CHECKSUM_ATTR, CHECKSUMS_NOTE, check_result_path, digest_start, feed_numbers,
+                          netcdf_encoding, number_encoding, streamed_checksum, write_atomically)
 
 # Target uncompressed size of one HDF5 chunk [bytes]; the HDF5 chunk cache of each variable of each
 # open file while combining [bytes] (whole chunks are read and written once, so a cache would only
@@ -140,6 +140,7 @@ def _write_checksums(path: Path | str, checksums: dict[str, str]) -> None:
     with netCDF4.Dataset(path, "a") as nc:
         for name, value in checksums.items():
             nc.variables[name].setncattr(CHECKSUM_ATTR, value)
+        nc.setncattr("checksums", CHECKSUMS_NOTE)     # says the file carries them (result_file.has_checksums)
 
 
 @contextmanager

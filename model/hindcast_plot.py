@@ -16,7 +16,7 @@ from pathlib import Path
 from . import dims
 from .errors import ResultExistsError, ResultFileError
 from .observed import sort_key
-from .result_file import check_folder, write_atomically
+from .result_file import check_folder, write_all_atomically
 
 PANEL_SIZE = (3.4, 2.5)     # [inch] width, height of one panel
 MAX_COLUMNS = 4
@@ -32,10 +32,16 @@ def plot(rows, out_dir: str | Path, force: bool = False) -> list[Path]:
     by_municipality = _panels(rows)
     targets = {m: folder / file_name(_scenario(panels), m) for m, panels in by_municipality.items()}
     _check_targets(folder, list(targets.values()), force)
-    written = []
-    for municipality, panels in by_municipality.items():
-        written.append(_write_png(_figure(municipality, panels), targets[municipality], force))
-    return written
+    made = not folder.exists()
+    try:
+        # Every chart is drawn before any is given its name: an interrupt leaves none of them, and with
+        # --force no mix of new and old charts.
+        return write_all_atomically([(targets[m], _png_writer(_figure(m, panels))) for m, panels in
+                                     by_municipality.items()], force, "the chart")
+    except BaseException:
+        if made and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()                 # the folder made for the charts, left empty
+        raise
 
 
 def file_name(scenario: str, municipality: str) -> str:
@@ -120,9 +126,9 @@ def _display_name(municipality: str) -> str:
     return next((m.name for m in municipalities() if m.id == municipality), municipality)
 
 
-def _write_png(fig, path: Path, force: bool) -> Path:
-    """Save ``fig`` atomically to ``path`` (exclusively unless ``force``, like result files)."""
+def _png_writer(fig):
+    """What writes ``fig`` as a PNG into a file (for :func:`~framtid.model.result_file.write_all_atomically`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
-    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI), force, "the chart")
+    return lambda tmp: fig.savefig(tmp, format="png", dpi=DPI)

@@ -38,7 +38,7 @@ import os
 import signal
 import tempfile
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,8 @@ from .errors import FramtidError, ResultExistsError, ResultFileError
 FORMATS = ("netcdf4", "netcdf3")
 COMPRESSION_LEVEL = 4        # zlib, of the numbers of NetCDF-4 result files
 CHECKSUM_ATTR = "checksum"
+# The global attribute "checksums": the file carries a checksum per data variable (has_checksums).
+CHECKSUMS_NOTE = f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute"
 TEMP_SUFFIX = ".tmp"
 # The temporary name adds a dot, 8 random characters, a dot and ".tmp" to the final name.
 _TEMP_EXTRA = 1 + 1 + 8 + len(TEMP_SUFFIX)
@@ -128,7 +130,7 @@ def add_checksums(ds) -> None:
     """Record each data variable's checksum in its attributes (in place)."""
     for name, var in ds.data_vars.items():
         var.attrs[CHECKSUM_ATTR] = data_checksum(var)
-    ds.attrs["checksums"] = f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute"
+    ds.attrs["checksums"] = CHECKSUMS_NOTE
 
 
 def check_name(path: Path) -> None:
@@ -272,26 +274,42 @@ def interrupts_held():
 def write_atomically(path: Path, write, force: bool, what: str) -> Path:
     """Write a file through ``write(temporary_path)`` into a hidden temporary file beside ``path``,
     then give it its name: exclusively unless ``force`` (:func:`publish`). On any error or
-    interrupt the temporary file is removed; an OSError becomes one message naming ``path``."""
-    tmp = None
+    interrupt the temporary file is removed; an OSError becomes one message naming ``path``.
+    Interrupts wait while ``write`` runs (:func:`interrupts_held`: the NetCDF libraries' locks)."""
+    return write_all_atomically([(path, write)], force, what, hold_writes=True)[0]
+
+
+def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: str,
+                         hold_writes: bool = False) -> list[Path]:
+    """:func:`write_atomically` for several files ``[(path, write), ...]`` that belong together (the charts of
+    one command): each is written into its temporary file first, and only then are they all given their names,
+    with interrupts held, so that an error or interrupt while writing leaves none of them and no mix of new
+    and old. ``hold_writes`` holds interrupts from the first write until the files have their names."""
+    temps: list[str] = []
+    path = files[0][0] if files else Path(".")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=temporary_name(path), suffix=TEMP_SUFFIX, dir=path.parent)
-        os.close(fd)
-        with interrupts_held():
-            write(tmp)
-            # mkstemp creates the file readable by its owner only; give it the usual mode.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            publish(tmp, path, force)
+        with interrupts_held() if hold_writes else nullcontext():
+            for path, write in files:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=temporary_name(path), suffix=TEMP_SUFFIX, dir=path.parent)
+                os.close(fd)
+                temps.append(tmp)
+                write(tmp)
+                # mkstemp creates the file readable by its owner only; give it the usual mode.
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            with interrupts_held():
+                for (path, _), tmp in zip(files, temps):
+                    publish(tmp, path, force)
     except OSError as exc:
         raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); nothing was written") from None
     finally:
         # Whatever happened (error, Ctrl-C, termination signal), no temporary file stays behind.
-        if tmp is not None and os.path.lexists(tmp):
-            os.unlink(tmp)
-    return path
+        for tmp in temps:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+    return [p for p, _ in files]
 
 
 REQUIRED = {"emissions": ("scenario", "municipality", "sector", "year", "draw")}
@@ -368,11 +386,25 @@ def _unreadable(path: Path, exc: Exception) -> str:
     return f"a NetCDF file that cannot be read, cut short or damaged: {type(exc).__name__}: {first}"
 
 
+def has_checksums(ds, path: Path | str) -> bool:
+    """Whether a result carries checksums: every file since framtid 0.2 does, so one without them is refused
+    unless its provenance says 0.1 (written before checksums existed); removing the attribute does not turn
+    the check off."""
+    if "checksums" in ds.attrs:
+        return True
+    written_by = str(ds.attrs.get("framtid_version", ""))
+    if written_by.startswith("0.1."):
+        return False
+    raise ResultFileError(f"{path}: has no checksums (global attribute 'checksums'), which every result of framtid "
+                          f"0.2 and later carries (this one says {written_by or 'no version'}); the file was edited "
+                          "after the run: run the scenario again")
+
+
 def verify(ds, path: Path | str = "result", checksum=data_checksum) -> None:
     """Refuse data that do not match the checksums recorded when the file was written (``checksum``:
     :func:`data_checksum` of loaded data, or :func:`streamed_checksum` of an open file)."""
-    if "checksums" not in ds.attrs:
-        return   # written before checksums existed (framtid 0.1)
+    if not has_checksums(ds, path):
+        return
     for name, var in ds.data_vars.items():
         recorded = var.attrs.get(CHECKSUM_ATTR)
         if recorded is None:
@@ -409,7 +441,7 @@ def verify_file(path: Path | str) -> None:
     path = Path(path)
     try:
         with xr.open_dataset(path) as ds:
-            if "checksums" not in ds.attrs:
+            if not has_checksums(ds, path):
                 return
             for name, var in ds.data_vars.items():
                 recorded = var.attrs.get(CHECKSUM_ATTR)

@@ -293,6 +293,26 @@ def test_interrupt_after_the_file_is_saved_says_it_was_written(tmp_path, monkeyp
     assert out.exists()
 
 
+def test_an_ensemble_interrupted_once_combined_leaves_its_file_and_no_chunks(tmp_path, monkeypatch):
+    # A Ctrl-C between writing the combined file and removing the chunks' folder: the file is whole, so the
+    # folder goes and nothing invites a --resume that the existing file would then refuse.
+    from framtid.model.uncertainty import ensemble
+
+    real = ensemble.save_parts
+
+    def saved_then_interrupted(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ensemble, "save_parts", saved_then_interrupted)
+    out = tmp_path / "ens.nc"
+    res = invoke("run", REFERENCE, "--draws", "4", "--chunk-size", "2", "--out", str(out))
+    assert res.exit_code == 130, res.output
+    assert f"interrupted; the result was written completely to {out}" in res.output
+    assert "--resume" not in res.output and "chunks finished" not in res.output
+    assert out.exists() and not ensemble.parts_folder(out).exists()
+
+
 def test_interrupt_during_a_forced_write_keeps_the_old_file_and_says_so(tmp_path, monkeypatch):
     from framtid.model import result_file
 
@@ -379,14 +399,16 @@ def test_summary_refuses_cut_damaged_or_incomplete_files(result_file, tmp_path):
     full.isel(year=slice(0, 12)).to_netcdf(tmp_path / "cut.nc")
     res = invoke("summary", str(tmp_path / "cut.nc"))
     assert res.exit_code == 2 and "do not match the checksum" in res.output
-    # a file cut deliberately and stripped of its checksums: the missing years are named
+    # a file cut deliberately, its checksums made again: the missing years are named
+    from framtid.model.result_file import add_checksums
+
     stripped = full.isel(year=slice(0, 12))
-    stripped.attrs = {k: v for k, v in full.attrs.items() if k != "checksums"}
+    add_checksums(stripped)
     stripped.to_netcdf(tmp_path / "stripped.nc")
     res = invoke("summary", str(tmp_path / "stripped.nc"), "--years", "2009,2050")
     assert res.exit_code == 2 and "--years: 2050 not in" in res.output and "2009-2020" in res.output
     no_gas = full.drop_vars("emissions_gas")
-    no_gas.attrs = {k: v for k, v in full.attrs.items() if k != "checksums"}
+    add_checksums(no_gas)
     no_gas.to_netcdf(tmp_path / "no_gas.nc")
     res = invoke("summary", str(tmp_path / "no_gas.nc"), "--gwp", "ar5")
     assert res.exit_code == 2 and "has no emissions_gas, which --gwp needs" in res.output
@@ -476,3 +498,44 @@ def test_an_option_given_without_a_name_is_refused_not_read_as_all(result_file, 
     assert res.exit_code == 2, res.output
     assert res.output.startswith(f"framtid: {option}: expected one or more comma-separated names"), res.output
     assert "Traceback" not in res.output and not (tmp_path / "r").exists() and not (tmp_path / "r.csv").exists()
+
+
+def test_a_ctrl_c_after_the_command_has_finished_is_ignored(monkeypatch, capsys):
+    # Interpreter shut-down after the command would otherwise print a traceback from its clean-up for a
+    # Ctrl-C at the wrong moment, and exit 0.
+    import signal
+
+    from framtid.cli.main import entry
+
+    before = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr("sys.argv", ["framtid", "--version"])
+    monkeypatch.setattr("framtid.cli.common.STANDALONE", False)   # entry sets it; restored after the test
+    try:
+        with pytest.raises(SystemExit) as done:
+            entry()
+        assert done.value.code in (0, None) and "framtid" in capsys.readouterr().out
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_draws_are_bounded_and_running_out_of_memory_is_said_plainly(tmp_path, monkeypatch):
+    from framtid.model import api
+    from framtid.model.errors import UsageError
+    from framtid.model.uncertainty import MAX_DRAWS, ensemble
+
+    for command in (("run", REFERENCE, "--out", str(tmp_path / "x.nc")), ("tolls",), ("costs", REFERENCE),
+                    ("attribute", REFERENCE)):
+        res = invoke(*command, "--draws", str(MAX_DRAWS + 1))
+        assert res.exit_code == 2 and f"{MAX_DRAWS + 1} is not in the range 1<=x<={MAX_DRAWS}" in res.output
+    with pytest.raises(UsageError, match=f"--draws: the number of draws must lie in 1-{MAX_DRAWS}"):
+        ensemble.chunk_bounds(MAX_DRAWS + 1, 250)
+
+    def too_big(*args, **kwargs):
+        raise MemoryError("Unable to allocate 4.69 TiB")
+
+    monkeypatch.setattr(api, "run_scenario", too_big)
+    res = invoke("run", REFERENCE, "--out", str(tmp_path / "y.nc"))
+    assert res.exit_code == 1 and res.output.startswith("framtid: out of memory: ")
+    assert "internal error" not in res.output
+    assert not (tmp_path / "y.nc").exists()

@@ -292,7 +292,7 @@ def test_run_without_draws_keeps_variables_too(tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--draws", "0"], "'--draws': 0 is not in the range x>=1"),
+    (["--draws", "0"], "'--draws': 0 is not in the range 1<=x<=100000"),
     (["--draws", "many"], "'--draws': 'many' is not a valid integer"),
     (["--draws", "4", "--variables", "population,nonsense"], "--variables: unknown variable(s) nonsense; allowed: "),
     (["--draws", "4", "--resume"], "--resume: no unfinished batch"),

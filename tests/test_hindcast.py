@@ -283,6 +283,34 @@ def test_charts_are_pngs_written_atomically_and_never_silently_replaced(run_ds, 
     assert paths[1].read_bytes()[:8] == PNG_MAGIC
 
 
+def test_an_interrupt_while_drawing_leaves_no_chart_and_no_mix_of_old_and_new(run_ds, tmp_path, monkeypatch):
+    from framtid.model import hindcast_plot
+
+    obs = [Observation(m, y, "sector", "heating", 1000.0, "ar5") for m in ("oslo", "skien") for y in (2009, 2013)]
+    rows = hindcast.compare(run_ds, obs)
+    real, drawn = hindcast_plot._figure, []
+
+    def figure(municipality, panels):
+        if drawn:                      # Ctrl-C while the second chart is drawn
+            raise KeyboardInterrupt
+        drawn.append(municipality)
+        return real(municipality, panels)
+
+    monkeypatch.setattr(hindcast_plot, "_figure", figure)
+    with pytest.raises(KeyboardInterrupt):
+        hindcast.plot(rows, tmp_path / "new")
+    assert not (tmp_path / "new").exists()               # the folder made for the charts goes too
+    monkeypatch.undo()
+    paths = hindcast.plot(rows, tmp_path / "old")
+    before = [p.read_bytes() for p in paths]
+    drawn.clear()
+    monkeypatch.setattr(hindcast_plot, "_figure", figure)
+    with pytest.raises(KeyboardInterrupt):
+        hindcast.plot(hindcast.compare(run_ds, obs[:3]), tmp_path / "old", force=True)
+    assert [p.read_bytes() for p in paths] == before     # with --force: the old charts, all of them
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == [p.name for p in paths]
+
+
 def test_matplotlib_is_imported_only_to_draw():
     code = "import sys; from framtid.model import hindcast; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

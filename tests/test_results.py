@@ -12,7 +12,8 @@ import xarray as xr
 
 import framtid
 from framtid.model import api, dims, results
-from framtid.model.errors import FramtidError, ResultExistsError
+from framtid.model.errors import FramtidError, ResultExistsError, ResultFileError
+from framtid.model.result_file import verify_file
 from framtid.model.scenario_inheritance import builtin_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -426,8 +427,21 @@ def test_an_old_file_without_checksums_still_opens(saved, tmp_path):
     del old.attrs["checksums"]
     for var in old.data_vars.values():
         var.attrs.pop("checksum")
+    old.attrs["framtid_version"] = "0.1.0"          # written before checksums existed
     old.to_netcdf(tmp_path / "old.nc")
     assert "emissions" in api.open_results(tmp_path / "old.nc")
+    verify_file(tmp_path / "old.nc")
+
+
+def test_removing_the_checksums_does_not_turn_the_check_off(saved, tmp_path):
+    with xr.open_dataset(saved) as plain:
+        edited = plain.load()
+    del edited.attrs["checksums"]                    # the attribute removed, the data changed
+    edited["emissions"][:] = np.nan
+    edited.to_netcdf(tmp_path / "edited.nc")
+    for read in (api.open_results, verify_file, lambda p: api.open_results(p, lazy=True)):
+        with pytest.raises(ResultFileError, match="edited.nc: has no checksums .*this one says 0\\.6"):
+            read(tmp_path / "edited.nc")
 
 
 # -- writing safely -------------------------------------------------------------------------------------

@@ -2,3 +2,9 @@
 chunks, serially or on Dask (``ensemble``), and global sensitivity analysis with SALib
 (``sensitivity``, the entry; the indices of any function in ``sensitivity_indices``, the model as
 such a function in ``sensitivity_model``, tables, JSON and chart in ``sensitivity_report``)."""
+
+# Draws of one ensemble or batch, at most. Every chunk of an ensemble reads its rows of the whole sample, which
+# is drawn at once (the Latin hypercube and Sobol' points are balanced over all N): about 5 kB a draw for the
+# ~650 uncertain parameters, 0.5 GB at this limit; the result takes about 0.4 MB a draw and scenario in single
+# precision, 40 GB at it.
+MAX_DRAWS = 100_000

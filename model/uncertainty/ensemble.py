@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import api
+from . import MAX_DRAWS
 from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from ..ensemble_file import save_part, save_parts
 from ..result_file import verify_file, write_atomically
@@ -70,8 +71,9 @@ def chunk_bounds(n_draws: int, chunk_size: int) -> list[tuple[int, int]]:
     """The chunks ``[(a, b), ...]`` of ``n_draws`` draws, ``chunk_size`` each. A last chunk of a
     single draw joins the one before it: a batch of one draw takes other numpy paths (einsum over a
     length-1 axis) whose results may differ from a larger batch's in the last bit."""
-    if n_draws < 1:
-        raise UsageError(f"--draws: the number of draws must be at least 1 (got {n_draws})")
+    if not 1 <= n_draws <= MAX_DRAWS:
+        raise UsageError(f"--draws: the number of draws must lie in 1-{MAX_DRAWS} (got {n_draws}; the whole "
+                         "sample is drawn at once, about 5 kB a draw)")
     if chunk_size < 1:
         raise UsageError(f"--chunk-size: must be at least 1 draw (got {chunk_size})")
     bounds = [(a, min(a + chunk_size, n_draws)) for a in range(0, n_draws, chunk_size)]
