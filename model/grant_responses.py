@@ -65,6 +65,9 @@ def targets(path=None) -> tuple[GrantTarget, ...]:
         if not -1.0 < change < 0.0:
             raise DataError(f"grant_targets.csv: line {lineno}: column 'change' must lie between -1 and 0 "
                             "(a cut of the grant)")
+        if row["quantity"] not in READERS:
+            raise DataError(f"grant_targets.csv: line {lineno}: unknown quantity {row['quantity']!r}; the model "
+                            f"reads {', '.join(READERS)}")
         out.append(GrantTarget(row["quantity"], row["response"], row["instrument"], first, last, change, low, high,
                                central, row["source"]))
     return tuple(out)
@@ -101,7 +104,7 @@ def _lever_in(base, name: str, year: int) -> np.ndarray:
 
 def _cut(base, target: GrantTarget):
     """``base`` with the battery-electric cars' VAT exemption cut by ``target.change`` over its window in every
-    municipality, and restored after it."""
+    municipality (from its level in the window's first year, held through the window), and restored after it."""
     from .measures import KINDS
     from .measures.base import programmatic
 

@@ -49,10 +49,11 @@ def test_one_municipality_reads_its_own_cars_and_money(rows):
 
 
 @pytest.mark.parametrize("row, message", [
-    ("q,r,i,2010,2015,0.10,232,542,387,s", "column 'change' must lie between -1 and 0"),
-    ("q,r,i,2010,2015,-0.10,600,542,387,s", "need 0 <= low <= central <= high"),
-    ("q,r,i,2015,2010,-0.10,232,542,387,s", f"need {dims.BASE_YEAR + 1} <= first_year <= last_year"),
-    ("q,r,i,20x0,2015,-0.10,232,542,387,s", "first_year and last_year must be years"),
+    ("bev_purchase_relief,r,i,2010,2015,0.10,232,542,387,s", "column 'change' must lie between -1 and 0"),
+    ("bev_purchase_relief,r,i,2010,2015,-0.10,600,542,387,s", "need 0 <= low <= central <= high"),
+    ("bev_purchase_relief,r,i,2015,2010,-0.10,232,542,387,s", f"need {dims.BASE_YEAR + 1} <= first_year <= "),
+    ("bev_purchase_relief,r,i,20x0,2015,-0.10,232,542,387,s", "first_year and last_year must be years"),
+    ("heat_pumps,r,i,2010,2015,-0.10,232,542,387,s", "unknown quantity 'heat_pumps'; the model reads bev_purchase_"),
 ])
 def test_a_bad_target_file_names_the_line(tmp_path, row, message):
     path = tmp_path / "grant_targets.csv"
