@@ -11,7 +11,7 @@ import click
 
 from framtid.model.uncertainty import MAX_DRAWS
 
-from .common import handle_errors, imports_done, names, stat
+from .common import handle_errors, imports_done, names, no_empty_item, output_path, stat
 
 
 @click.command()
@@ -176,6 +176,7 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
     from framtid.model.evaluation import costs as appraisal
     from framtid.model.uncertainty import ensemble
 
+    plot = output_path(plot, "--plot", "the PNG file to write the MAC curve to, or leave --plot out for no chart")
     loaded = api.load_scenario(scenario)
     if plot:
         cost_tables.check_plot_path(plot, force)   # refuse before the runs
@@ -221,11 +222,13 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     loaded = api.load_scenario(scenario)
     picked = names(cordon_ids, "--cordon")
     if picked:
-        known = sorted({m.values["cordon"] for m in toll_cases.changes(loaded)})
+        known = sorted({m.values["cordon"] for m in toll_cases.changes(loaded, own=own)})
         unknown = [c for c in picked if c not in known]
         if unknown:
-            raise UsageError(f"--cordon: no toll change on {', '.join(unknown)} in {loaded.name}; "
-                             f"{did_you_mean(unknown[0], known)}cordons with toll changes: "
+            mine = " among its own measures" if own else ""   # --own: only the cordons the scenario itself changes
+            raise UsageError(f"--cordon: no toll change on {', '.join(unknown)} in {loaded.name}{mine}; "
+                             f"{did_you_mean(unknown[0], known)}"
+                             f"{'cordons its own measures change' if own else 'cordons with toll changes'}: "
                              f"{', '.join(known) or 'none'}")
     observations = None
     if observed:   # refused before the runs: a bad file, or an observation no case will meet
@@ -297,6 +300,10 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
     from framtid.model import api, catalogue
     from framtid.model.uncertainty import sensitivity as sa
 
+    plot = output_path(plot, "--plot", "the PNG file to write the ranked indices to, or leave --plot out for no "
+                                       "chart")
+    if parameters is not None:
+        no_empty_item(parameters, "--parameters")
     loaded = api.load_scenario(scenario)
     out = sa.output(output_name, municipality, year)
     if plot:

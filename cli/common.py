@@ -111,7 +111,28 @@ def names(text: str | None, option: str) -> list[str] | None:
     found = [t.strip() for t in text.split(",") if t.strip()]
     if not found:
         raise UsageError(f"{option}: expected one or more comma-separated names (got {text!r})")
+    no_empty_item(text, option)
     return found
+
+
+def no_empty_item(text: str, option: str) -> None:
+    """Refuse a comma-separated list with an empty item among its items (``2009,,2020``, ``oslo,``): a slip, not
+    something to pass over; messages name ``option``."""
+    from framtid.model.errors import UsageError
+
+    items = [t.strip() for t in text.split(",")]
+    if "" in items and any(items):
+        raise UsageError(f"{option}: empty item in {text!r}")
+
+
+def output_path(value: str | None, option: str, what: str) -> str | None:
+    """The path of an output option, None when it is not given; an empty one (``--out ""``) is a usage error naming
+    ``option`` and ``what`` it is for, not "not given"."""
+    from framtid.model.errors import UsageError
+
+    if value is not None and not value.strip():
+        raise UsageError(f"{option}: give {what}")
+    return value
 
 
 def parse_years(text: str, option: str = "--years") -> list[int]:
@@ -126,6 +147,7 @@ def parse_years(text: str, option: str = "--years") -> list[int]:
     bad = [y for y in years if not dims.BASE_YEAR <= y <= dims.FINAL_YEAR]
     if not years or bad:
         raise UsageError(f"{option}: years must lie in {dims.BASE_YEAR}-{dims.FINAL_YEAR} (got {text!r})")
+    no_empty_item(text, option)
     return years
 
 

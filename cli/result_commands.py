@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import handle_errors, names, parse_years, stat
+from .common import handle_errors, names, output_path, parse_years, stat
 
 
 @click.command()
@@ -65,6 +65,7 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
     from framtid.model import api, catalogue
     from framtid.model import hindcast as hc
 
+    out = output_path(out, "--out", "the folder to write the charts into, or leave --out out for no charts")
     observations = hc.read_observed(observed, municipality)
     # read part by part: the comparison weighs one municipality's gases at a time
     with api.open_results(result, list(hc.VARIABLES), lazy=True) as ds:
@@ -214,6 +215,7 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
     from framtid.model import api, result_summary
     from framtid.model.evaluation import export as ex
 
+    out = output_path(out, "--out", "the CSV file to write, or leave --out out to print to the terminal")
     year_list = parse_years(years, "--year") if years else None
     if out:
         ex.check_out(out, force)     # before any work

@@ -10,7 +10,7 @@ import click
 
 from framtid.model.uncertainty import MAX_DRAWS
 
-from .common import handle_errors, imports_done, names, parse_years, stat
+from .common import handle_errors, imports_done, names, output_path, parse_years, stat
 
 
 @click.command()
@@ -57,6 +57,8 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
     from framtid.model.uncertainty import ensemble
 
     imports_done()
+    out = output_path(out, "--out", "the result file to write (a name ending in .nc), or leave --out out for "
+                                    "results/<scenario names>.nc")
     year_list = parse_years(years)
     keep = api.check_variables(names(variables, "--variables")) if variables is not None else None
     precision = api.choose_precision(precision, n_draws)

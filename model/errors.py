@@ -60,12 +60,24 @@ def utf8_data(path):
 def csv_rows(reader, name: str):
     """(line number, row) of a ``csv.DictReader`` over the data file ``name``; a row with more values than the
     header is one DataError naming the file and line (DictReader keeps the extra values under the key None,
-    and the row would be read without them)."""
+    and the row would be read without them), and so is a header that names a column twice."""
+    refuse_repeated_columns(reader.fieldnames, name)
     for lineno, row in enumerate(reader, start=2):
         if None in row:
             raise DataError(f"{name}: line {lineno}: more values than the {len(reader.fieldnames)} columns; "
                             "quote a value that holds a comma")
         yield lineno, row
+
+
+def refuse_repeated_columns(header, where: str, error: type[FramtidError] = DataError) -> None:
+    """Refuse a CSV header that names a column twice (``csv.DictReader`` keeps the values of the last such column and
+    drops the others without a word): an ``error`` whose message starts with ``where`` (the file). Unnamed columns
+    (a header ending in commas) are not names."""
+    seen = set()
+    for column in header or ():
+        if column and column in seen:
+            raise error(f"{where}: line 1, column {column!r}: named twice in the header; name each column once")
+        seen.add(column)
 
 
 def did_you_mean(word, allowed) -> str:

@@ -159,7 +159,7 @@ def compare(ds, observations: list[Observation], scenario: str | None = None, pr
     if absent:   # a file cut with another tool
         raise ResultFileError(f"{source}: holds no {', '.join(absent)}, which {observed} has observations of; the "
                               f"result holds {', '.join(m for m in dims.MUNICIPALITIES if m in have)}")
-    paths = _Paths(ds, sc, prediction)
+    paths = _Paths(ds, sc, prediction, source)
     rows = []
     for o in inside:
         series = paths.series(o.municipality, o.level, o.name, o.gwp)
@@ -173,13 +173,14 @@ def compare(ds, observations: list[Observation], scenario: str | None = None, pr
 
 
 class _Paths:
-    """Modelled paths of one scenario by municipality, level, name and GWP basis (computed once each)."""
+    """Modelled paths of one scenario by municipality, level, name and GWP basis (computed once each); ``source``
+    names the result in messages."""
 
-    def __init__(self, ds, scenario: str, prediction: bool = True):
-        self.ds, self.scenario, self.prediction = ds, scenario, prediction
+    def __init__(self, ds, scenario: str, prediction: bool = True, source: str = "the result"):
+        self.ds, self.scenario, self.prediction, self.source = ds, scenario, prediction, source
         self.run_gwp = ds["emissions"].attrs.get("gwp")
         if self.run_gwp is None:
-            raise ResultFileError("the result does not say which GWP set its emissions use (attribute gwp)")
+            raise ResultFileError(f"{source}: does not say which GWP set its emissions use (attribute gwp)")
         self.years = tuple(int(y) for y in ds["year"].values)
         self._weighed: dict[tuple[str, str], tuple] = {}
         self._series: dict[tuple, Series] = {}
@@ -226,7 +227,7 @@ class _Paths:
                 from .api import reweigh
                 from .result_file import require
 
-                require(ds, ["emissions_gas"], "result", f"comparing with observations in {gwp.upper()}")
+                require(ds, ["emissions_gas"], self.source, f"comparing with observations in {gwp.upper()}")
                 ds = reweigh(ds.load(), gwp)
             ds = ds.isel(scenario=0, municipality=0)
             if len(self._weighed) >= WEIGHED_KEPT:

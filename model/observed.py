@@ -3,10 +3,11 @@
 Two layouts are read, told apart by their header:
 
 long (framtid's own)
-    ``municipality,year,sector,value[,gwp][,unit]``, one value per row [t CO2e/yr]. ``sector`` is a
+    ``municipality,year,sector,value[,gwp][,unit][,note]``, one value per row [t CO2e/yr]. ``sector`` is a
     sector of ``dims.SECTORS``, a source of ``dims.SOURCES`` (names that are both, like ``shipping``,
     count as sectors), ``total`` (all 13 sectors) or ``total_excl_fgas`` (all but F-gas products).
-    ``gwp`` is ar4, ar5, ar6 or sar (empty or absent: ar5); ``unit``, if present, must say t CO2e.
+    ``gwp`` is ar4, ar5, ar6 or sar (empty or absent: ar5); ``unit``, if present, must say t CO2e;
+    ``note`` is free text, not read.
     ``municipality`` is a framtid id (``tromso``), a name (``Tromsø``) or a 2020 municipality number.
 
 agency export (Miljødirektoratet's municipal inventory by source)
@@ -16,8 +17,9 @@ agency export (Miljødirektoratet's municipal inventory by source)
     recent inventory vintages, as in the embedded data). An export of one municipality has no
     ``municipality`` column: name the municipality with ``municipality=`` (``--municipality``).
 
-Every problem raises :class:`ObservationFileError` (exit code 2) with one message naming the file,
-the line, the column and what is allowed.
+The long layout has no other columns (a misspelt ``gwp`` would be read as absent); an agency export may carry
+more, which are left alone. Every problem raises :class:`ObservationFileError` (exit code 2) with one message
+naming the file, the line, the column and what is allowed.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import dims
-from .errors import ObservationFileError, did_you_mean
+from .errors import ObservationFileError, did_you_mean, refuse_repeated_columns
 
 GWP_SETS = ("ar4", "ar5", "ar6", "sar")     # as accounting.GWP_SETS (not imported: it pulls in the parameters)
 DEFAULT_GWP = "ar5"
@@ -38,6 +40,7 @@ TOTALS = {"total": dims.SECTORS,
           "total_excl_fgas": tuple(s for s in dims.SECTORS if s != "fgas_products")}
 LEVELS = ("total", "sector", "source")
 LONG_COLUMNS = ("municipality", "year", "sector", "value")
+LONG_OPTIONAL = ("gwp", "unit", "note")     # note: free text, not read
 AGENCY_COLUMNS = ("year", "sector", "source", "gas", "t_co2e")
 AGENCY_GASES = ("CO2", "CH4", "N2O", "HFK", "PFK", "SF6")
 AGENCY_GWP = "ar5"
@@ -88,6 +91,14 @@ class Table:
         where = f"line {line}" + (f", column {column!r}" if column else "")
         raise ObservationFileError(f"{self.path}: {where}: {what}")
 
+    def refuse_unknown_columns(self, allowed: tuple[str, ...], described: str) -> None:
+        """Refuse a column that is not among ``allowed`` (``described`` says them, optional ones in brackets): a
+        misspelt optional column would otherwise be read as absent, its values as the default."""
+        unknown = [c for c in self.header if c not in allowed]
+        if unknown:
+            self.fail(1, f"unknown column {unknown[0]!r}; {did_you_mean(unknown[0], allowed)}allowed: {described}",
+                      unknown[0])
+
     def cell(self, line: int, row: dict, column: str) -> str:
         value = (row.get(column) or "").strip()
         if not value:
@@ -129,6 +140,7 @@ def _read_csv(path: Path, expected: str | None = None) -> tuple[list[str], list[
     if not header:
         expected = expected or f"{','.join(LONG_COLUMNS)}[,gwp] or {','.join(AGENCY_COLUMNS)}"
         raise ObservationFileError(f"{path}: line 1: empty file; expected a header {expected}")
+    refuse_repeated_columns(header, str(path), ObservationFileError)
     if not rows:
         raise ObservationFileError(f"{path}: line 2: no observations after the header")
     for line, row in rows:
@@ -158,6 +170,8 @@ def _require(table: Table, columns: tuple[str, ...], layout: str) -> None:
 
 def _read_long(table: Table) -> list[Observation]:
     _require(table, LONG_COLUMNS, "the long layout")
+    table.refuse_unknown_columns(LONG_COLUMNS + LONG_OPTIONAL,
+                                 f"{','.join(LONG_COLUMNS)}[,{'][,'.join(LONG_OPTIONAL)}] (the long layout)")
     out, seen = [], {}
     for line, row in table.rows:
         muni = _municipality(table, line, table.cell(line, row, "municipality"), "municipality")
@@ -177,6 +191,8 @@ def _read_long(table: Table) -> list[Observation]:
 
 
 def _read_agency(table: Table, municipality: str | None) -> list[Observation]:
+    # Other columns are left alone on purpose, unlike in the long layout: an export as downloaded may carry more
+    # than these (the agency's tables change), and every column read here is required, so none is misread as absent.
     _require(table, AGENCY_COLUMNS, "an agency export")
     fixed = _fixed_municipality(table, municipality)
     sums: dict[tuple, float] = {}

@@ -71,9 +71,16 @@ GWP_LABELS = {"ar4": "IPCC AR4 (2007)", "ar5": "IPCC AR5 (2013)", "ar6": "IPCC A
 def check_combinable(scenarios: list[Scenario]) -> None:
     """Scenarios can share one result file: unique names, one GWP set, and a cordon id that two scenarios
     define is the same cordon in both (the file's ``cordon`` axis has one row per id)."""
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise UsageError(f"scenario names must be unique in one result file (got {', '.join(names)})")
+    files: dict[str, list[str]] = {}
+    for s in scenarios:
+        files.setdefault(s.name, []).append(s.files[-1][0] if s.files else s.name)
+    for name, paths in files.items():
+        if len(paths) > 1 and len(set(paths)) == 1:
+            raise UsageError(f"{paths[0]}: given {len(paths)} times; scenario names must be unique in one result "
+                             "file: give each file once")
+        if len(paths) > 1:
+            raise UsageError(f"{' and '.join(dict.fromkeys(paths))} have the same scenario name {name!r}; scenario "
+                             "names must be unique in one result file: change the name in [scenario] of all but one")
     if len({s.gwp for s in scenarios}) > 1:
         raise UsageError("scenarios in one result file must use the same GWP set (got "
                            + ", ".join(f"{s.name}: {s.gwp}" for s in scenarios)

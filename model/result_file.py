@@ -356,6 +356,9 @@ def open_results(path: str | Path, variables: list[str] | None = None, needed_by
                 raise ResultFileError(f"{path}: variable {name} has dimensions {loaded[name].dims}; a framtid result "
                                       f"has {dims}")
         verify(loaded, path, streamed_checksum if lazy else data_checksum)
+        empty = [d for d in REQUIRED["emissions"] if loaded.sizes[d] == 0]
+        if empty:   # a file cut with another tool: every statistic over it would be of nothing
+            raise ResultFileError(f"{path}: its {empty[0]} axis is empty; a result needs at least one {empty[0]}")
         if needed_by is not None:
             require(loaded, [n for n in variables or () if n not in optional], path, needed_by)
     except BaseException:

@@ -65,7 +65,7 @@ from .scenario_cordons import CORDON_KEYS, MAX_EXTERNAL_RATIO, _cordons, _inside
 from .scenario_inheritance import (BUILTIN_PREFIX, EXTENDS_RULE, MAX_EXTENDS_DEPTH, extends_target, resolve,
                                    builtin_names, builtin_path, compose)
 from .scenario_measures import _measure
-from .scenario_values import NAME_PATTERN, _number, _Problems, _type_name
+from .scenario_values import NAME_PATTERN, _number, _Problems, _shown, _type_name
 
 TOP_KEYS = ("scenario", "parameters", "population", "cordons", "measure")
 SCENARIO_KEYS = ("name", "description", "extends", "gwp")
@@ -123,7 +123,7 @@ def _parameters(table, where: str, problems: _Problems) -> dict[str, float]:
         if spec is None:
             problems.add(key, f"unknown parameter; {did_you_mean(name, specs)}see `framtid list parameters`")
         elif not _number(value):
-            problems.add(key, f"must be a number [{spec.unit}] (got {_type_name(value)} {value!r})")
+            problems.add(key, f"must be a number [{spec.unit}] (got {_type_name(value)} {_shown(value)})")
         elif not spec.low <= value <= spec.high:
             problems.add(key, f"must be between {spec.low:g} and {spec.high:g} [{spec.unit}] (got {value})")
         else:
@@ -158,7 +158,7 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
                                                    "(after the last observed population)")
                 elif not _number(inhabitants) or not 10_000 <= inhabitants <= 5_000_000:
                     problems.add(f"{here}.{year}", "must be a number of inhabitants from 10 000 to 5 000 000 "
-                                                   f"(got {inhabitants!r})")
+                                                   f"(got {_shown(inhabitants)})")
                 else:
                     parsed[int(year)] = float(inhabitants)
             out[muni] = parsed
@@ -204,7 +204,7 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     name = head.get("name")
     if head and not (isinstance(name, str) and NAME_PATTERN.fullmatch(name)):
         problems.add(f"{label}: scenario.name", "must be a non-empty name of letters, digits, '.', '_' or '-' "
-                                                f"(it names the result file; got {name!r})")
+                                                f"(it names the result file; got {_shown(name)})")
     for key in ("description", "extends", "gwp"):
         if key in head and not isinstance(head[key], str):
             problems.add(f"{label}: scenario.{key}", f"must be a string (got {_type_name(head[key])})")

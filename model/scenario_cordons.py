@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import dims
 from .errors import did_you_mean
-from .scenario_values import NAME_PATTERN, _municipalities, _number, _Problems, _type_name
+from .scenario_values import NAME_PATTERN, _municipalities, _number, _Problems, _shown, _type_name
 
 CORDON_KEYS = ("municipality", "charged_direction", "inside_share", "exchange_with", "external_passage_ratio",
                "hour_rule", "succeeds", "name", "source")
@@ -48,7 +48,7 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
         direction = entry.get("charged_direction")
         if "charged_direction" in entry and direction not in DIRECTION_FACTOR:
             problems.add(f"{here}.charged_direction", f"must be one of {', '.join(DIRECTION_FACTOR)} "
-                                                      f"(got {direction!r})")
+                                                      f"(got {_shown(direction)})")
         shares = _inside_shares(entry["inside_share"], f"{here}.inside_share", problems) \
             if "inside_share" in entry else ()
         exchange = entry.get("exchange_with", "all")
@@ -62,14 +62,15 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
             else default_external_passage_ratio()
         if not _number(ratio) or not 0.0 <= ratio <= MAX_EXTERNAL_RATIO:
             problems.add(f"{here}.external_passage_ratio", f"must be a number from 0 to {MAX_EXTERNAL_RATIO:g} "
-                                                           f"(passages not counted per counted passage; got {ratio!r})")
+                                                           "(passages not counted per counted passage; got "
+                                                           f"{_shown(ratio)})")
         for key in ("name", "source"):
             if key in entry and not isinstance(entry[key], str):
                 problems.add(f"{here}.{key}", f"must be a string (got {_type_name(entry[key])})")
         hour_rule, succeeds = entry.get("hour_rule", ""), entry.get("succeeds", "")
         if not isinstance(hour_rule, str) or (hour_rule and not NAME_PATTERN.fullmatch(hour_rule)):
             problems.add(f"{here}.hour_rule", f"must be the name of an hour rule its cordons share, letters, digits, "
-                                              f"'.', '_' or '-' (got {hour_rule!r})")
+                                              f"'.', '_' or '-' (got {_shown(hour_rule)})")
         if not isinstance(succeeds, str):
             problems.add(f"{here}.succeeds", f"must be the id of the cordon it continues (got {_type_name(succeeds)})")
         if len(problems) > n_before:
@@ -108,7 +109,7 @@ def _inside_shares(inside, where: str, problems: _Problems) -> tuple[float, ...]
             problems.add(where, f"missing zone type {zone!r} (give A, B and C)")
         elif not _number(value) or not 0.0 <= value <= 1.0:
             problems.add(f"{where}.{zone}", f"must be a share from 0 to 1 of the residents and trip ends of zone "
-                                            f"type {zone} inside (got {value!r})")
+                                            f"type {zone} inside (got {_shown(value)})")
     if len(problems) > n_before:
         return ()
     if not any(inside[zone] for zone in dims.ZONES):

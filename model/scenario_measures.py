@@ -13,7 +13,7 @@ from . import dims
 from .errors import did_you_mean
 from .measures import COMMON_KEYS, KINDS, Measure
 from .measures.base import ADOPTION
-from .scenario_values import _municipalities, _number, _Problems, _type_name
+from .scenario_values import _municipalities, _number, _Problems, _shown, _type_name
 
 
 def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool) -> int | None:
@@ -23,7 +23,7 @@ def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool
         return None
     value = entry[key]
     if not isinstance(value, int) or isinstance(value, bool):
-        problems.add(f"{where}.{key}", f"must be an integer year (got {_type_name(value)} {value!r})")
+        problems.add(f"{where}.{key}", f"must be an integer year (got {_type_name(value)} {_shown(value)})")
         return None
     low = 1960 if key in ("start_year", "price_year") else dims.BASE_YEAR
     if not low <= value <= dims.FINAL_YEAR:
@@ -38,7 +38,8 @@ def _field_value(f, value, where: str, problems: _Problems):
         choices = f.choices
         if not isinstance(value, str) or value not in choices:
             hint = did_you_mean(value, choices).rstrip()
-            problems.add(where, f"must be one of {', '.join(choices)} (got {value!r})" + (f"; {hint}" if hint else ""))
+            problems.add(where, f"must be one of {', '.join(choices)} (got {_shown(value)})"
+                         + (f"; {hint}" if hint else ""))
             return None
         return value
     if f.axis and isinstance(value, dict):
@@ -48,7 +49,7 @@ def _field_value(f, value, where: str, problems: _Problems):
             if label not in labels:
                 problems.add(f"{where}.{label}", f"unknown {f.axis}; allowed: {', '.join(labels)}")
             elif not _number(v):
-                problems.add(f"{where}.{label}", f"must be a number [{f.unit}] (got {_type_name(v)} {v!r})")
+                problems.add(f"{where}.{label}", f"must be a number [{f.unit}] (got {_type_name(v)} {_shown(v)})")
             elif not f.low <= v <= f.high:
                 problems.add(f"{where}.{label}", f"must be between {f.low:g} and {f.high:g} [{f.unit}] (got {v})")
             else:
@@ -56,7 +57,7 @@ def _field_value(f, value, where: str, problems: _Problems):
         return out
     if not _number(value):
         shape = f" or a table by {f.axis} ({', '.join(f.labels)})" if f.axis else ""
-        problems.add(where, f"must be a number [{f.unit}]{shape} (got {_type_name(value)} {value!r})")
+        problems.add(where, f"must be a number [{f.unit}]{shape} (got {_type_name(value)} {_shown(value)})")
         return None
     if not f.low <= value <= f.high:
         problems.add(where, f"must be between {f.low:g} and {f.high:g} [{f.unit}] (got {value})")
@@ -67,7 +68,7 @@ def _field_value(f, value, where: str, problems: _Problems):
 def _labels(value, where: str, problems: _Problems) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
-        problems.add(where, f"must be a measure label or a list of labels (got {value!r})")
+        problems.add(where, f"must be a measure label or a list of labels (got {_shown(value)})")
         return ()
     return tuple(items)
 
@@ -127,7 +128,7 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
         problems.add(f"{where}.end_year", f"must not be before start_year ({start})")
     ramp = entry.get("ramp_years", 0)
     if not isinstance(ramp, int) or isinstance(ramp, bool) or not 0 <= ramp <= 40:
-        problems.add(f"{where}.ramp_years", f"must be an integer from 0 to 40 (got {ramp!r})")
+        problems.add(f"{where}.ramp_years", f"must be an integer from 0 to 40 (got {_shown(ramp)})")
     label = entry.get("label", "")
     if not isinstance(label, str):
         problems.add(f"{where}.label", f"must be a string (got {_type_name(label)})")
@@ -160,7 +161,7 @@ def _start_date(entry: dict, start: int | None, where: str, problems: _Problems)
         except ValueError:
             pass
     if not isinstance(value, date) or isinstance(value, datetime):
-        problems.add(f"{where}.start_date", f"must be a date like 2017-10-01 (got {_type_name(value)} {value!r})")
+        problems.add(f"{where}.start_date", f"must be a date like 2017-10-01 (got {_type_name(value)} {_shown(value)})")
         return None
     if start is not None and value.year not in (start - 1, start):
         problems.add(f"{where}.start_date", f"must lie in start_year ({start}) or the year before (got {value})")
@@ -174,7 +175,7 @@ def _adoption(entry: dict, kind, where: str, problems: _Problems) -> tuple[str, 
 
     adoption = entry.get("adoption", "forced")
     if adoption not in ADOPTION:
-        problems.add(f"{where}.adoption", f"must be one of {', '.join(map(repr, ADOPTION))} (got {adoption!r})")
+        problems.add(f"{where}.adoption", f"must be one of {', '.join(map(repr, ADOPTION))} (got {_shown(adoption)})")
         return "forced", None
     if adoption == "adaptive":
         if kind.name in NATIONAL_KINDS:
@@ -193,7 +194,7 @@ def _adoption(entry: dict, kind, where: str, problems: _Problems) -> tuple[str, 
         problems.add(f"{where}.acceptance", 'applies only to measures with adoption = "adaptive"')
     elif not _number(acceptance) or not 0.0 <= acceptance <= 1.0:
         problems.add(f"{where}.acceptance", f"must be a share of the public in favour, between 0 and 1 "
-                                            f"(got {acceptance!r})")
+                                            f"(got {_shown(acceptance)})")
     else:
         return adoption, float(acceptance)
     return adoption, None

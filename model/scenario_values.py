@@ -6,6 +6,7 @@ municipalities."""
 from __future__ import annotations
 
 import re
+from datetime import date, time
 
 from . import dims
 from .errors import did_you_mean
@@ -16,6 +17,16 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # names result f
 def _type_name(value) -> str:
     return {bool: "boolean", int: "integer", float: "number", str: "string", list: "list",
             dict: "table"}.get(type(value), type(value).__name__)
+
+
+def _shown(value) -> str:
+    """A value of a scenario file as a message quotes it: dates and times as TOML writes them (2030-01-01, not
+    datetime.date(2030, 1, 1)), also in a list; anything else as Python writes it (strings quoted)."""
+    if isinstance(value, (date, time)):      # a datetime is a date
+        return value.isoformat()
+    if isinstance(value, list):
+        return f"[{', '.join(map(_shown, value))}]"
+    return repr(value)
 
 
 class _Problems(list):
@@ -32,7 +43,10 @@ def _municipalities(value, where: str, problems: _Problems) -> tuple[str, ...] |
         return dims.MUNICIPALITIES
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
-        problems.add(where, f"must be a municipality id, a list of ids, or \"*\" (got {value!r})")
+        problems.add(where, f"must be a municipality id, a list of ids, or \"*\" (got {_shown(value)})")
+        return None
+    if "*" in items:
+        problems.add(where, f'"*" (all 13) stands alone, not inside a list: write {where.rsplit(".", 1)[-1]} = "*"')
         return None
     unknown = [v for v in items if v not in dims.MUNICIPALITIES]
     if unknown:

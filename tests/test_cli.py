@@ -539,3 +539,81 @@ def test_draws_are_bounded_and_running_out_of_memory_is_said_plainly(tmp_path, m
     assert res.exit_code == 1 and res.output.startswith("framtid: out of memory: ")
     assert "internal error" not in res.output
     assert not (tmp_path / "y.nc").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("run", REFERENCE, "--years", "2009,,2020", "--out", "{tmp}/r.nc"), "--years: empty item in '2009,,2020'"),
+    (("summary", "{path}", "--years", "2009,2020,"), "--years: empty item in '2009,2020,'"),
+    (("export", "{path}", "--year", "2009,,2020"), "--year: empty item in '2009,,2020'"),
+    (("summary", "{path}", "--municipality", "oslo,,bergen"), "--municipality: empty item in 'oslo,,bergen'"),
+    (("run", REFERENCE, "--variables", "car_vkm,", "--out", "{tmp}/r.nc"), "--variables: empty item in 'car_vkm,'"),
+    (("sensitivity", REFERENCE, "--parameters", "transport.*,,"), "--parameters: empty item in 'transport.*,,'"),
+])
+def test_an_empty_item_in_a_list_is_refused(result_file, tmp_path, args, message):
+    res = invoke(*[a.format(path=result_file[0], tmp=tmp_path) for a in args])
+    assert res.exit_code == 2, res.output
+    assert res.output == f"framtid: {message}\n"
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("args, option, what", [
+    (("run", REFERENCE, "--out", ""), "--out", "the result file to write"),
+    (("export", "{path}", "--out", " "), "--out", "the CSV file to write"),
+    (("hindcast", "{path}", "--observed", "{tmp}/obs.csv", "--out", ""), "--out", "the folder to write the charts"),
+    (("costs", str(REPO / "scenarios" / "buildings-energy.toml"), "--plot", ""), "--plot", "the PNG file to write"),
+    (("sensitivity", REFERENCE, "--groups", "submodel", "--plot", ""), "--plot", "the PNG file to write"),
+    (("report", "{path}", "--out", ""), "--out", "the folder to write the report"),
+], ids=["run", "export", "hindcast", "costs", "sensitivity", "report"])
+def test_an_empty_output_path_is_refused_not_read_as_not_given(result_file, tmp_path, monkeypatch, args, option,
+                                                                 what):
+    monkeypatch.chdir(tmp_path)     # run would write results/reference.nc here
+    (tmp_path / "obs.csv").write_text("municipality,year,sector,value\noslo,2009,heating,1000\n")
+    res = invoke(*[a.format(path=result_file[0], tmp=tmp_path) for a in args])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith(f"framtid: {option}: give {what}") and res.output.count("\n") == 1, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["obs.csv"]
+
+
+@pytest.fixture(scope="module")
+def no_draws(result_file, tmp_path_factory):
+    """The result with its draw axis cut to nothing by another tool, its checksums made anew."""
+    import xarray as xr
+
+    from framtid.model.result_file import add_checksums
+
+    with xr.open_dataset(result_file[0]) as plain:
+        empty = plain.load().isel(draw=slice(0, 0))
+    add_checksums(empty)
+    path = tmp_path_factory.mktemp("empty") / "no-draws.nc"
+    empty.to_netcdf(path)
+    return path
+
+
+@pytest.mark.parametrize("command", [("summary",), ("targets",), ("decompose",), ("indicators",), ("export",),
+                                     ("report", "--out", "{tmp}/report"), ("hindcast", "--observed", "{tmp}/obs.csv")],
+                         ids=lambda c: c[0])
+def test_a_result_without_draws_is_refused_by_every_command(no_draws, tmp_path, command):
+    (tmp_path / "obs.csv").write_text("municipality,year,sector,value\noslo,2011,heating,150000\n")
+    name, *rest = command
+    res = invoke(name, str(no_draws), *[a.format(tmp=tmp_path) for a in rest])
+    assert res.exit_code == 2, res.output
+    assert res.output == f"framtid: {no_draws}: its draw axis is empty; a result needs at least one draw\n"
+    assert not (tmp_path / "report").exists()
+
+
+def test_scenarios_sharing_a_name_are_named_by_their_files(tmp_path):
+    for name, scenario in (("a", "t"), ("b", "b"), ("c", "t")):
+        (tmp_path / f"{name}.toml").write_text(f'[scenario]\nname = "{scenario}"\n', encoding="utf-8")
+    res = invoke("run", *(str(tmp_path / f"{n}.toml") for n in "abc"), "--out", str(tmp_path / "two.nc"))
+    assert res.exit_code == 2, res.output
+    assert f"{tmp_path / 'a.toml'} and {tmp_path / 'c.toml'} have the same scenario name 't'" in res.output
+    assert not (tmp_path / "two.nc").exists()
+
+
+def test_attribute_names_the_file_of_a_scenario_without_measures(tmp_path):
+    path = tmp_path / "bare.toml"
+    path.write_text('[scenario]\nname = "t"\n', encoding="utf-8")
+    res = invoke("attribute", str(path))
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith("framtid: bare.toml: adds no measures to the scenario it extends, so there is "
+                                 "nothing to attribute"), res.output

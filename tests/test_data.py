@@ -1,5 +1,6 @@
 """The embedded data and the parameter table: complete, sourced, and rejected clearly when malformed."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -118,14 +119,25 @@ def test_data_file_that_is_not_utf8_is_named(data_in_tmp):
         data_store.observations()
 
 
-def test_a_row_with_more_values_than_the_header_is_refused(data_in_tmp, tmp_path):
+OBSERVATIONS_HEADER = "municipality,variable,year,value,unit,gwp_basis,confidence,source,note\n"
+
+
+@pytest.mark.parametrize("text, message", [
     # csv.DictReader keeps values beyond the header under the key None: the row was read without them
+    (OBSERVATIONS_HEADER + "tromso,population,2009,65,286,inhabitants,,high,SSB,\n",
+     "line 2: more values than the 9 columns; quote a value that holds a comma"),
+    # and of the columns of one name it keeps the last, dropping the others without a word
+    (OBSERVATIONS_HEADER.replace("note", "value,note") + "tromso,population,2009,65286,inhabitants,,high,SSB,1,\n",
+     "line 1, column 'value': named twice in the header; name each column once"),
+], ids=["more values", "column named twice"])
+def test_a_row_with_more_values_or_a_header_naming_a_column_twice_is_refused(data_in_tmp, text, message):
     bad = data_in_tmp(data_store.observations) / "observations.csv"
-    bad.write_text("municipality,variable,year,value,unit,gwp_basis,confidence,source,note\n"
-                   "tromso,population,2009,65,286,inhabitants,,high,SSB,\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"^observations.csv: line 2: more values than the 9 columns; quote a value "
-                                        r"that holds a comma$"):
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=f"^observations.csv: {re.escape(message)}$"):
         data_store.observations()
+
+
+def test_a_parameter_row_with_more_values_than_the_header_is_refused(tmp_path):
     table = tmp_path / "demo.csv"
     table.write_text(HEADER + "a.b,1,0.5,0,1,fixed,one,two,three\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"^demo.csv: line 2: more values than the 8 columns"):

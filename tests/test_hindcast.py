@@ -184,6 +184,13 @@ def test_municipality_numbers_of_2020_2024_and_unchanged_2019_borders_name_the_s
     assert numbers["baerum"] == ("3024", "3201") and numbers["oslo"] == ("0301", "0301")
 
 
+def test_an_agency_export_may_carry_other_columns(tmp_path):
+    """Unlike the long layout, an export as downloaded may carry more columns than the five read: left alone."""
+    plain = read_observed(write(tmp_path / "export.csv", AGENCY_FIXTURE), "oslo")
+    wider = AGENCY_FIXTURE.replace("t_co2e\n", "t_co2e,kommunenavn\n", 1).replace("\n2", ",Oslo\n2")
+    assert read_observed(write(tmp_path / "wider.csv", wider), "oslo") == plain
+
+
 def test_agency_layout_with_a_municipality_column(tmp_path):
     path = write(tmp_path / "export.csv", "municipality,year,sector,source,gas,t_co2e\n"
                  "oslo,2011,Veitrafikk,Busser,CO2,47000\nSkien,2011,Veitrafikk,Busser,CO2,3000\n")
@@ -384,6 +391,13 @@ BAD_FILES = [
     ("header only", "municipality,year,sector,value\n", ["line 2", "no observations"]),
     ("decimal comma", "municipality,year,sector,value\noslo,2011,heating,5,7\n",
      ["line 2", "more values than the 4 columns (municipality,year,sector,value)", "decimals with a point"]),
+    ("misspelt column", "municipality,year,sector,value,gwp,unti\noslo,2011,heating,5,ar5,kt CO2e\n",
+     ["line 1, column 'unti'", "unknown column 'unti'; did you mean 'unit'?",
+      "allowed: municipality,year,sector,value[,gwp][,unit][,note] (the long layout)"]),
+    ("repeated column", "municipality,municipality,year,sector,value\nnarnia,oslo,2011,heating,5\n",
+     ["line 1, column 'municipality'", "named twice in the header"]),
+    ("agency repeated column", "year,sector,source,gas,t_co2e,t_co2e\n2011,Veitrafikk,Busser,CO2,5,6\n",
+     ["line 1, column 't_co2e'", "named twice in the header"]),
 ]
 
 
@@ -408,6 +422,16 @@ def test_bad_options_exit_2(result_file, tmp_path, args, words):
     res = invoke("hindcast", result_file, "--observed", export, *(args if "--municipality" in args
                                                                    else ["--municipality", "oslo", *args]))
     assert res.exit_code == 2 and words.format(result=result_file) in res.stderr, res.output
+
+
+def test_a_result_without_the_gas_masses_is_named_by_its_path(run_ds, tmp_path):
+    thin = tmp_path / "thin.nc"
+    api.save(run_ds.drop_vars("emissions_gas"), thin)          # as a run with --variables writes it
+    observed = write(tmp_path / "obs.csv", "municipality,year,sector,value\noslo,2011,heating,150000\n")
+    res = invoke("hindcast", thin, "--observed", observed)
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith(f"framtid: {thin}: has no emissions_gas, which comparing with observations in AR5 "
+                                 "needs"), res.stderr
 
 
 def test_observations_outside_the_run_only_exit_2(result_file, tmp_path):

@@ -334,6 +334,19 @@ def test_a_cut_file_is_refused_naming_what_changed(saved, tmp_path):
         api.open_results(tmp_path / "cut.nc")
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_file_with_an_empty_draw_axis_is_refused(saved, tmp_path, lazy):
+    from framtid.model.result_file import add_checksums
+
+    with xr.open_dataset(saved) as plain:
+        empty = plain.load().isel(draw=slice(0, 0))
+    add_checksums(empty)                               # edited with another tool, checksums made anew
+    empty.to_netcdf(tmp_path / "no-draws.nc")
+    with pytest.raises(FramtidError, match=r"^\S*no-draws.nc: its draw axis is empty; a result needs at least one "
+                                           r"draw$"):
+        api.open_results(tmp_path / "no-draws.nc", lazy=lazy)
+
+
 def test_damaged_data_are_detected(saved, tmp_path):
     import shutil
 

@@ -73,6 +73,16 @@ def test_shipped_scenarios_are_valid():
     (GOOD_HEAD + '[population.anchors]\noslo = { 2015 = 700000 }\n',
      "bad.toml: population.anchors.oslo.2015", "year must be"),
     (GOOD_HEAD + 'extends = "nowhere"\n', "bad.toml: scenario.extends", "no scenario 'nowhere'"),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = ["*"]\nstart_year = 2020\n',
+     "bad.toml: measure[1].municipality", '"*" (all 13) stands alone, not inside a list: write municipality = "*"'),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2030-01-01\n',
+     "bad.toml: measure[1].start_year", "must be an integer year (got date 2030-01-01)"),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\n'
+     'compliance = 07:30:00\n', "bad.toml: measure[1].compliance", "must be a number [share] (got time 07:30:00)"),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\n'
+     'replaces = [2020-01-01]\n', "bad.toml: measure[1].replaces", "(got [2020-01-01])"),
+    (GOOD_HEAD + '[parameters]\n"transport.tco_coefficient" = 2030-01-01T08:00:00\n',
+     'bad.toml: parameters."transport.tco_coefficient"', "(got datetime 2030-01-01T08:00:00)"),
 ])
 def test_each_rule_reports_file_and_key(tmp_path, text, where, words):
     found = problems(tmp_path, text)

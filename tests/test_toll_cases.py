@@ -185,6 +185,7 @@ def test_one_draw_has_no_range_to_hold_an_observation(tmp_path):
     ("cordon,year,change_pct,date\nring,2019,-8,October\n", "line 2, column 'date'", "got 'October'"),
     ("cordon,year,change_pct,date\nring,2019,-8,2019-10-1\n", "line 2, column 'date'", "got '2019-10-1'"),
     ("cordon,year,change_pct\nring,2019,-8,5\n", "line 2", "more values than the 3 columns"),
+    ("cordon,cordon,year,change_pct\nx,ring,2019,-8\n", "line 1, column 'cordon'", "named twice in the header"),
 ])
 def test_a_bad_observed_file_is_refused_naming_the_file_line_column_and_what_is_allowed(tmp_path, text, where,
                                                                                         allowed):
@@ -239,7 +240,12 @@ def test_framtid_tolls_prints_a_scenarios_own_cases_and_compares_observations(tm
 @pytest.mark.parametrize("args, message", [
     (["--cordon", "trondheim_rng"], "--cordon: no toll change on trondheim_rng in congestion-trondheim-rush-hour; "
                                     "did you mean 'trondheim_ring'"),
-    (["--cordon", "tromso_ring", "--own"], "has no toll change after 2009 on tromso_ring among its own measures"),
+    # with --own, the cordons allowed are those the scenario's own measures change, not every one with a change
+    (["--cordon", "bergen_ring", "--own"], "--cordon: no toll change on bergen_ring in congestion-trondheim-rush-hour "
+                                           "among its own measures; cordons its own measures change: trondheim_inner, "
+                                           "trondheim_ring"),
+    (["--cordon", "trondheim_rng", "--own"], "did you mean 'trondheim_ring'? cordons its own measures change: "
+                                             "trondheim_inner, trondheim_ring\n"),
 ])
 def test_framtid_tolls_refuses_bad_options_with_one_message(args, message):
     res = CliRunner().invoke(main, ["tolls", TRONDHEIM_RUSH_HOUR] + args)

@@ -166,7 +166,10 @@ def _package(scenario, base: str | None = None) -> tuple[tuple, list, str]:
     inherited, own, path = package_since(scenario, base)
     name = path.stem if path is not None else "(no measures)"
     if not own:
-        raise UsageError(f"scenario {scenario.name!r} adds no measures to {name!r}: nothing to attribute")
+        given = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
+        after = "the scenario it extends" if base is None else repr(base)
+        raise UsageError(f"{given}: adds no measures to {after}, so there is nothing to attribute; give a scenario "
+                         "file with [[measure]] entries")
     adaptive = [m.label for m in own if m.adoption == "adaptive"]
     if adaptive:
         raise UsageError(f"adaptive measures cannot be attributed ({', '.join(adaptive)}): whether they act "

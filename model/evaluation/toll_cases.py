@@ -271,10 +271,7 @@ def read_observed_changes(path: str | Path) -> list[ObservedChange]:
     missing = [c for c in OBSERVED_COLUMNS if c not in table.header]
     if missing:
         table.fail(1, f"missing column(s) {', '.join(missing)}; the file needs the columns {header}", missing[0])
-    unknown = [c for c in table.header if c not in OBSERVED_COLUMNS + OBSERVED_OPTIONAL]
-    if unknown:
-        table.fail(1, f"unknown column {unknown[0]!r}; {did_you_mean(unknown[0], OBSERVED_COLUMNS + OBSERVED_OPTIONAL)}"
-                      f"allowed: {header}", unknown[0])
+    table.refuse_unknown_columns(OBSERVED_COLUMNS + OBSERVED_OPTIONAL, header)
     out = []
     for line, row in table.rows:
         year_text = table.cell(line, row, "year")
