@@ -14,16 +14,16 @@ instrument and their sources: ``model/data/elasticity_targets.csv``.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import textwrap
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from . import dims
-from .errors import DataError, UsageError, did_you_mean, utf8_data
+from .data_store import data_path, read_rows
+from .errors import DataError, UsageError, did_you_mean
 
 # NOK per car trip ending in A zones (real 2009) where no fee is in force: about an hour in Oslo's
 # yellow zone in 2015 (20 NOK/h, parking.csv), which is in the range of the central fees of 2009.
@@ -44,27 +44,28 @@ class Target:
     source: str
 
 
+COLUMNS = ("quantity", "response", "instrument", "horizon", "change", "low", "high", "central", "source")
+
+
 def targets(path=None) -> tuple[Target, ...]:
     """The published ranges (``model/data/elasticity_targets.csv``, or the file ``path``)."""
-    path = path or resources.files("framtid.model") / "data" / "elasticity_targets.csv"
     out = []
     changes: dict[str, float] = {}
-    with path.open(encoding="utf-8", newline="") as fh, utf8_data(path):
-        for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                change, low, high, central = (float(row[c]) for c in ("change", "low", "high", "central"))
-            except (TypeError, ValueError):
-                raise DataError(f"elasticity_targets.csv: line {lineno}: change, low, high and central must be "
-                                "numbers") from None
-            if not low <= central <= high or row["horizon"] not in HORIZONS:
-                raise DataError(f"elasticity_targets.csv: line {lineno}: need low <= central <= high and a horizon "
-                                f"in {', '.join(HORIZONS)}")
-            # Both horizons of a quantity are read from the same two runs: one change of the instrument.
-            if not -1.0 < change != 0.0 or changes.setdefault(row["quantity"], change) != change:
-                raise DataError(f"elasticity_targets.csv: line {lineno}: column 'change' must lie above -1, not be "
-                                f"0, and be the same for every horizon of {row['quantity']!r}")
-            out.append(Target(row["quantity"], row["response"], row["instrument"], row["horizon"], change, low,
-                              high, central, row["source"]))
+    for lineno, row in read_rows(Path(path) if path else data_path("elasticity_targets.csv"), COLUMNS):
+        try:
+            change, low, high, central = (float(row[c]) for c in ("change", "low", "high", "central"))
+        except (TypeError, ValueError):
+            raise DataError(f"elasticity_targets.csv: line {lineno}: change, low, high and central must be "
+                            "numbers") from None
+        if not low <= central <= high or row["horizon"] not in HORIZONS:
+            raise DataError(f"elasticity_targets.csv: line {lineno}: need low <= central <= high and a horizon "
+                            f"in {', '.join(HORIZONS)}")
+        # Both horizons of a quantity are read from the same two runs: one change of the instrument.
+        if not -1.0 < change != 0.0 or changes.setdefault(row["quantity"], change) != change:
+            raise DataError(f"elasticity_targets.csv: line {lineno}: column 'change' must lie above -1, not be "
+                            f"0, and be the same for every horizon of {row['quantity']!r}")
+        out.append(Target(row["quantity"], row["response"], row["instrument"], row["horizon"], change, low,
+                          high, central, row["source"]))
     return tuple(out)
 
 

@@ -98,6 +98,13 @@ def test_a_quantity_measured_with_two_changes_is_refused(tmp_path):
     bad.write_text("\n".join([header, first, second.replace(",0.10,", ",0.20,", 1)]), encoding="utf-8")
     with pytest.raises(DataError, match="line 3: column 'change' must lie above -1, not be 0, and be the same"):
         elasticities.targets(bad)
+    # read as every data file is: a column named twice, or one missing, is one message naming the file
+    bad.write_text("\n".join([header + ",quantity", first + ",fuel_price"]), encoding="utf-8")
+    with pytest.raises(DataError, match="elasticity_targets.csv: line 1, column 'quantity': named twice"):
+        elasticities.targets(bad)
+    bad.write_text("\n".join([header.replace(",source", ""), first.rsplit(",", 1)[0]]), encoding="utf-8")
+    with pytest.raises(DataError, match="elasticity_targets.csv: missing column\\(s\\) source"):
+        elasticities.targets(bad)
 
 
 def test_a_scenario_with_no_measures_equals_the_reference(tmp_path):
