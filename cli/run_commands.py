@@ -172,14 +172,15 @@ def data(municipality, fmt):
 
 def _warn_overlaps(scenario) -> None:
     """Measures that set the same lever cells in the same years: allowed (the lever's combine rule
-    decides), but worth a line on stderr; so is a charge on a cordon taken down before it starts, and an
-    announced oil-heating ban with no ban to foresee."""
+    decides), but worth a line on stderr; so is a charge on a cordon taken down before it starts, an
+    announced oil-heating ban with no ban to foresee, and a toll change where no cordon is owned."""
     from framtid.model.cordons import using
-    from framtid.model.measures import overlaps, retired_cordons, unforeseeable_bans
+    from framtid.model.measures import cordonless, overlaps, retired_cordons, unforeseeable_bans
 
     with using(scenario.cordons):   # its measures may charge cordons of its own
         measures = list(scenario.measures)
-        warnings = overlaps(measures) + retired_cordons(measures) + unforeseeable_bans(measures)
+        warnings = (overlaps(measures) + retired_cordons(measures) + unforeseeable_bans(measures)
+                    + cordonless(measures))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 

@@ -65,6 +65,28 @@ def _field_value(f, value, where: str, problems: _Problems):
     return np.full(len(f.labels), float(value)) if f.axis else float(value)
 
 
+def _check_cordon_owners(kind, entry: dict, munis: tuple[str, ...] | None, where: str, problems: _Problems) -> None:
+    """A field by cordon acts in the row of the municipality that owns each cordon (``tolls.cordon_prices``): a
+    cordon named in the table of a measure whose municipalities do not own it would change nothing."""
+    if munis is None:
+        return
+    from .cordons import owner_of
+
+    for f in kind.fields:
+        value = entry.get(f.name)
+        if f.axis != "cordon" or not isinstance(value, dict):
+            continue
+        for label in value:
+            if label not in f.labels:   # reported as unknown already
+                continue
+            owner = owner_of(label)
+            if owner not in munis:
+                problems.add(f"{where}.{f.name}.{label}",
+                             f"cordon {label!r} belongs to {owner!r}, which is not among the measure's "
+                             f"municipalities ({', '.join(munis)}); a {kind.name} changes only its own "
+                             f"municipalities' cordons: add {owner!r} to municipality, or name another cordon")
+
+
 def _labels(value, where: str, problems: _Problems) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
@@ -122,6 +144,7 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
     elif "municipality" not in entry and not owner_field and "municipality" not in misspelt:
         # (a measure whose municipality comes from a field has it from there, or an error there already)
         problems.add(where, "missing required key 'municipality'")
+    _check_cordon_owners(kind, entry, munis, where, problems)
     start = _year(entry, "start_year", where, problems, required="start_year" not in misspelt)
     end = _year(entry, "end_year", where, problems, required=False)
     if start is not None and end is not None and end < start:

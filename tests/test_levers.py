@@ -321,6 +321,39 @@ def test_a_charge_on_a_cordon_taken_down_before_it_starts_is_a_warning(tmp_path)
         assert retired_cordons(list(load(path).measures)) == [], path.name
 
 
+def test_a_toll_change_acts_only_where_its_municipalities_own_cordons(tmp_path):
+    """The factor of a toll_change acts in the row of each cordon's owner: a table naming another municipality's
+    cordon is refused (it would change nothing), and a number where no cordon is owned is a warning; the shipped
+    scenarios do neither."""
+    from click.testing import CliRunner
+
+    from framtid.cli.main import main
+    from framtid.model.errors import ScenarioError
+    from framtid.model.measures import cordonless
+
+    head = ('[scenario]\nname = "x"\nextends = "framtid:reference"\n[[measure]]\nkind = "toll_change"\n'
+            'start_year = 2015\n')
+    other = tmp_path / "other.toml"
+    other.write_text(head + 'municipality = "bergen"\nfactor = { oslo_ring = 2.0, bergen_ring = 1.5 }\n')
+    with pytest.raises(ScenarioError) as refused:
+        load(other)
+    assert refused.value.problems == [
+        "other.toml: measure[1].factor.oslo_ring: cordon 'oslo_ring' belongs to 'oslo', which is not among the "
+        "measure's municipalities (bergen); a toll_change changes only its own municipalities' cordons: add 'oslo' "
+        "to municipality, or name another cordon"]
+    none = tmp_path / "none.toml"
+    none.write_text(head + 'municipality = "drammen"\nfactor = 2.0\n')   # the one of the 13 without a cordon
+    res = CliRunner().invoke(main, ["validate", str(none)])
+    assert res.exit_code == 0, res.output
+    assert ("warning: none.toml: measure[1]: drammen owns no cordon (`framtid list cordons`), so this toll_change "
+            "changes nothing; name the municipality that owns the cordon\n") in res.stderr
+    both = tmp_path / "both.toml"
+    both.write_text(head + 'municipality = ["drammen", "bergen"]\nfactor = 2.0\n')
+    assert cordonless(list(load(both).measures)) == []
+    for path in sorted((REPO / "scenarios").glob("*.toml")):
+        assert cordonless(list(load(path).measures)) == [], path.name
+
+
 def test_shipped_policies_by_hand():
     ref = lever_paths(list(load(builtin_path("policies-2009")).measures), YEARS, 1)
     assert np.all(ref["biofuel_share_petrol"] == 0.025)

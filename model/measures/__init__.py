@@ -146,6 +146,24 @@ def retired_cordons(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+def cordonless(measures: list[Measure]) -> list[str]:
+    """Warnings for a measure by cordon (``toll_change``) none of whose municipalities owns a cordon: its factor
+    acts on the cordons of its own municipalities (``tolls.cordon_prices``), so it changes nothing."""
+    from ..cordons import cordons
+
+    owners = {c.id: c.municipality for c in cordons()}
+    warnings = []
+    for m in measures:
+        kind = KINDS[m.kind]
+        by_cordon = [f for f in kind.fields if f.axis == "cordon" and m.values.get(f.name) is not None]
+        if by_cordon and not any(owners.get(c) in m.municipalities for c in by_cordon[0].labels):
+            who = (f"{m.municipalities[0]} owns no cordon" if len(m.municipalities) == 1 else
+                   f"none of {', '.join(m.municipalities)} owns a cordon")
+            warnings.append(f"{m.origin}: {who} (`framtid list cordons`), so this {m.kind} changes nothing; "
+                            "name the municipality that owns the cordon")
+    return warnings
+
+
 def unforeseeable_bans(measures: list[Measure]) -> list[str]:
     """Warnings for an announced or adopted oil-heating ban with no ban to foresee in its municipalities: no forced
     ``oil_heating_ban`` after its start (an adaptive ban is foreseen only once adopted), so it acts on nothing."""
