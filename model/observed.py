@@ -144,6 +144,10 @@ def _read_csv(path: Path, expected: str | None = None) -> tuple[list[str], list[
     if not rows:
         raise ObservationFileError(f"{path}: line 2: no observations after the header")
     for line, row in rows:
+        # A quote opened and never closed takes the rest of the file as one value, line breaks and all.
+        if any("\n" in v or "\r" in v for v in row.values() if isinstance(v, str)):
+            raise ObservationFileError(f"{path}: line {line}: a value runs over several lines (a quote opened "
+                                       "and not closed?); close the quote, or remove it")
         # DictReader keeps the values beyond the header under the key None; dropping them would take
         # "5,7" written with a decimal comma for 5
         if None in row:
@@ -164,7 +168,9 @@ def check_units(table: Table) -> None:
 def _require(table: Table, columns: tuple[str, ...], layout: str) -> None:
     missing = [c for c in columns if c not in table.header]
     if missing:
-        table.fail(1, f"missing column(s) {', '.join(missing)}; {layout} has the columns {','.join(columns)}",
+        cased = [c for c in table.header if c.lower() in missing]
+        hint = f" (column names are lower case: {cased[0]!r} is {cased[0].lower()!r})" if cased else ""
+        table.fail(1, f"missing column(s) {', '.join(missing)}; {layout} has the columns {','.join(columns)}{hint}",
                    missing[0])
 
 

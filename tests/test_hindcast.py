@@ -398,6 +398,12 @@ BAD_FILES = [
      ["line 1, column 'municipality'", "named twice in the header"]),
     ("agency repeated column", "year,sector,source,gas,t_co2e,t_co2e\n2011,Veitrafikk,Busser,CO2,5,6\n",
      ["line 1, column 't_co2e'", "named twice in the header"]),
+    ("capitals", "Municipality,Year,Sector,Value\noslo,2011,heating,5\n",
+     ["line 1, column 'municipality'", "missing column(s) municipality, year, sector, value",
+      "column names are lower case: 'Municipality' is 'municipality'"]),
+    ("unclosed quote",
+     'municipality,year,sector,value\noslo,2011,heating,5\n"oslo,2013,heating,4\noslo,2014,heating,3\n',
+     ["line 3", "a value runs over several lines (a quote opened and not closed?)"]),
 ]
 
 
