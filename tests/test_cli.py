@@ -342,9 +342,11 @@ def test_builtin_scenarios_run_by_name_and_are_listed(tmp_path):
     assert res.exit_code == 2 and "no such built-in scenario" in res.output
 
 
-def test_out_path_too_long_is_a_clear_error(tmp_path):
+def test_out_path_too_long_is_a_clear_error(result_file, tmp_path):
     res = invoke("run", REFERENCE, "--out", str(tmp_path / ("r" * 300 + ".nc")))
     assert res.exit_code == 2 and "file name too long" in res.output and "internal error" not in res.output
+    res = invoke("export", str(result_file[0]), "--out", str(tmp_path / ("e" * 300 + ".csv")))
+    assert res.exit_code == 2 and "file name too long" in res.output and "choose a shorter --out" in res.output
     assert list(tmp_path.iterdir()) == []
 
 

@@ -264,9 +264,9 @@ def check_out(path: str | Path, force: bool) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".csv":
         raise UsageError(f"--out: {path}: export files are CSV and must end in .csv")
+    check_name(path)                  # before asking the file system about a name it cannot hold
     if path.is_dir():
         raise UsageError(f"--out: {path} is a folder; give a file name ending in .csv")
-    check_name(path)
     if path.exists() and not force:
         raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
     check_folder(path)
