@@ -13,7 +13,7 @@ from .base import Field, MeasureKind, field_levers, share
 
 _COEFFICIENTS = ("runoff coefficients of roofs 0.9, paved ground 0.8, sedum roofs 0.4 (Svenskt Vatten P110) and "
                  "green ground 0.2 (methods §5.1: lawns and parks 0.1-0.3); "
-                 "buildings_waste_adaptation.csv (/work/shared/reference/measures), parameters "
+                 "buildings_waste_adaptation.csv (reference/measures), parameters "
                  "adaptation.runoff_coefficient.*")
 
 KINDS = (

@@ -3,7 +3,7 @@
 Each kind acts through the waste submodel's flows (generation by fraction, treatment shares,
 landfill gas, digestion), energy supply (incineration CO2), transport (biogas buses) or the
 consumption-based indicator (:mod:`framtid.model.consumption`); none cuts emissions by a fixed
-percentage. Effect sizes cite ``/work/shared/reference/measures/buildings_waste_adaptation.csv``
+percentage. Effect sizes cite ``reference/measures/buildings_waste_adaptation.csv``
 (rows by ``measure_kind``) and methods.md §4; where the reference names a GAP the default is an
 assumption with its reason.
 """
