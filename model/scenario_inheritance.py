@@ -89,6 +89,9 @@ def compose(inherited, added, problems: list | None = None, package: Iterable[Me
                 if any(x.label == lab and x.adoption == "adaptive" for x in measures):
                     out.add(f"{m.origin}.replaces", f"{lab!r} is adaptive and may never be adopted; it cannot "
                                                     "be replaced")
+                problem = _replacing_nothing(m, [x for x in measures if x.label == lab])
+                if problem:
+                    out.add(f"{m.origin}.replaces", problem)
             measures, unmatched = measure_replacing(measures, m)
             for lab in unmatched:
                 if lab not in left_out:
@@ -99,6 +102,17 @@ def compose(inherited, added, problems: list | None = None, package: Iterable[Me
     elif out:
         raise ScenarioError(list(out))
     return tuple(measures)
+
+
+def _replacing_nothing(m: Measure, named: list[Measure]) -> str | None:
+    """Why ``m`` cannot replace the earlier measures ``named`` by one of its ``replaces`` labels (None if it can):
+    acting in other municipalities, it would end nothing. (Ending a policy of other levers is allowed, a fare cut
+    in place of a toll ring, and warned of: ``measures.replaced_across_levers``.)"""
+    if not named or any(set(m.municipalities) & set(x.municipalities) for x in named):
+        return None
+    where = ", ".join(dict.fromkeys(mu for x in named for mu in x.municipalities))
+    return (f"{named[0].label!r} acts in {where}, this measure in {', '.join(m.municipalities)}: it would replace "
+            "nothing (a measure ends the one it replaces only in its own municipalities)")
 
 
 def package_since(scenario, base: str | None = None) -> tuple[tuple[Measure, ...], list[Measure], Path | None]:

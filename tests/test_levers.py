@@ -270,6 +270,35 @@ def test_replaces_must_name_an_earlier_measure(tmp_path):
         load(path)
 
 
+def test_replaces_refuses_a_measure_of_other_municipalities_and_warns_of_other_levers(tmp_path):
+    """A copied label: a Bergen charge naming Oslo's ring would replace nothing (refused); a fare cut naming
+    Bergen's ring ends the ring, a switch of policy that is allowed but said; the shipped scenarios do neither."""
+    from framtid.model.errors import ScenarioError
+    from framtid.model.measures import replaced_across_levers
+
+    head = '[scenario]\nname = "r"\nextends = "framtid:reference"\n[[measure]]\n'
+    elsewhere = tmp_path / "elsewhere.toml"
+    elsewhere.write_text(head + 'kind = "congestion_charge"\ncordon = "bergen_ring"\nstart_year = 2015\n'
+                                'peak_nok = 30\noffpeak_nok = 30\nreplaces = "Oslo toll ring 2009"\n')
+    with pytest.raises(ScenarioError) as refused:
+        load(elsewhere)
+    assert refused.value.problems == [
+        "elsewhere.toml: measure[1].replaces: 'Oslo toll ring 2009' acts in oslo, this measure in bergen: it would "
+        "replace nothing (a measure ends the one it replaces only in its own municipalities)"]
+    switch = tmp_path / "switch.toml"
+    switch.write_text(head + 'kind = "pt_fare"\nmunicipality = "bergen"\nstart_year = 2015\nchange = -0.5\n'
+                             'replaces = "Bergen toll ring 2009"\n')
+    measures = list(load(switch).measures)
+    assert replaced_across_levers(measures) == [
+        "switch.toml: measure[1]: replaces 'Bergen toll ring 2009', a congestion_charge that sets none of this "
+        "pt_fare's levers: it ends that policy in bergen from 2015 rather than changing it; if that is not meant, "
+        "remove the label from replaces"]
+    toll = lever_paths(measures, YEARS, 1)["toll_nok"][:, 0, BERGEN]
+    assert toll[at(2014)].max() > 0 and toll[at(2015)].max() == 0         # the ring is ended, as written
+    for path in sorted((REPO / "scenarios").glob("*.toml")):
+        assert replaced_across_levers(list(load(path).measures)) == [], path.name
+
+
 def test_overlapping_measures_are_reported_and_replaces_silences_them():
     a = measure("pt_fare", {"change": -0.2}, 2015, munis=("oslo", "bergen"), label="a")
     b = measure("pt_fare", {"change": 0.1}, 2020, munis=("bergen", "skien"), label="b")

@@ -164,6 +164,22 @@ def cordonless(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+def replaced_across_levers(measures: list[Measure]) -> list[str]:
+    """Warnings for a measure that ends, by ``replaces``, one that sets other levers (a fare cut naming a toll
+    ring): allowed, a policy switched for another, but a label copied by mistake would end a scheme unseen."""
+    warnings = []
+    for m in measures:
+        for lab in m.replaces:
+            named = [x for x in measures if x.label == lab and x is not m]
+            mine = set(lever_targets(m))
+            if named and not any(mine & set(lever_targets(x)) for x in named):
+                kinds = ", ".join(dict.fromkeys(x.kind for x in named))
+                warnings.append(f"{m.origin}: replaces {lab!r}, a {kinds} that sets none of this {m.kind}'s levers: "
+                                f"it ends that policy in {', '.join(m.municipalities)} from {m.start_year} rather "
+                                "than changing it; if that is not meant, remove the label from replaces")
+    return warnings
+
+
 def unforeseeable_bans(measures: list[Measure]) -> list[str]:
     """Warnings for an announced or adopted oil-heating ban with no ban to foresee in its municipalities: no forced
     ``oil_heating_ban`` after its start (an adaptive ban is foreseen only once adopted), so it acts on nothing."""
