@@ -321,31 +321,34 @@ def test_shipped_scenarios_have_no_unintended_overlaps():
         assert overlaps(list(load(path).measures)) == [], path.name
 
 
-def test_a_charge_on_a_cordon_taken_down_before_it_starts_is_a_warning(tmp_path):
-    """Oslo's ring of 1990 was taken down in 2019: charging it from 2027 adds a ring beside the rings of
-    2019 (the model charges it as written), which `framtid validate` and `run` say; the shipped
-    scenarios (which set it to 0 from 2019) and a charge on a ring in force do not warn."""
+def test_a_charge_beside_the_cordon_it_succeeded_is_a_warning(tmp_path):
+    """Oslo's ring of 1990 and Osloringen of 2019 cross the same trips (``succeeds``): charging one while the
+    scenario still charges the other charges both as written, which `framtid validate` and `run` say. On the 2009
+    policies the ring of 1990 is the one in force, so new rates for it are no warning, and Osloringen beside it
+    is; in the policy history the year of change (2019) charges both for part of it, which is no warning."""
     from click.testing import CliRunner
 
     from framtid.cli.main import main
     from framtid.model.measures import retired_cordons
 
-    head = '[scenario]\nname = "x"\nextends = "framtid:current-policies"\n[[measure]]\nkind = "congestion_charge"\n'
-    old = tmp_path / "old-ring.toml"
-    old.write_text(head + 'cordon = "oslo_ring"\nreplaces = "oslo_ring tolls from 2019-06-01"\nstart_year = 2027\n'
-                          'peak_nok = 40\noffpeak_nok = 20\n')
-    res = CliRunner().invoke(main, ["validate", str(old)])
+    def charge(base, cordon, extra=""):
+        path = tmp_path / f"{cordon}-on-{base}.toml"
+        path.write_text(f'[scenario]\nname = "x"\nextends = "framtid:{base}"\n[[measure]]\nkind = "congestion_charge"'
+                        f'\ncordon = "{cordon}"\nstart_year = 2027\npeak_nok = 40\noffpeak_nok = 20\n{extra}')
+        return path
+
+    beside = charge("reference", "oslo_ring_2019")
+    res = CliRunner().invoke(main, ["validate", str(beside)])
     assert res.exit_code == 0, res.output
-    assert ("warning: old-ring.toml: measure[1]: charges cordon 'oslo_ring' from 2027, but it was taken down in "
-            "2019 (`framtid list cordons`); the model charges it as written, on top of the cordons of oslo in force "
-            "then (oslo_ring_2019, oslo_inner_ring, oslo_city_boundary); to change what those charge, name one of "
-            "them\n") in res.stderr
-    free = tmp_path / "free.toml"
-    free.write_text(old.read_text().replace("peak_nok = 40\noffpeak_nok = 20", "peak_nok = 0\noffpeak_nok = 0"))
-    assert retired_cordons(list(load(free).measures)) == []
-    now = tmp_path / "now.toml"
-    now.write_text(head + 'cordon = "oslo_ring_2019"\nstart_year = 2027\npeak_nok = 40\noffpeak_nok = 20\n')
-    assert retired_cordons(list(load(now).measures)) == []
+    assert (f"warning: {beside.name}: measure[1]: charges cordon 'oslo_ring_2019' from 2027 while the scenario still "
+            "charges oslo_ring, which it succeeded or was succeeded by (`framtid list cordons`): both are charged as "
+            "written, across the same trips; end the other with replaces, or charge only one\n") in res.stderr
+    assert retired_cordons(list(load(charge("reference", "oslo_ring")).measures)) == []
+    instead = charge("reference", "oslo_ring_2019", 'replaces = "Oslo toll ring 2009"\n')
+    assert retired_cordons(list(load(instead).measures)) == []
+    old = charge("current-policies", "oslo_ring", 'replaces = "oslo_ring tolls from 2019-06-01"\n')
+    assert any("charges cordon 'oslo_ring' from 2027 while the scenario still charges oslo_ring_2019" in w
+               for w in retired_cordons(list(load(old).measures)))
     for path in sorted((REPO / "scenarios").glob("*.toml")):
         assert retired_cordons(list(load(path).measures)) == [], path.name
 
@@ -379,6 +382,15 @@ def test_a_toll_change_acts_only_where_its_municipalities_own_cordons(tmp_path):
     both = tmp_path / "both.toml"
     both.write_text(head + 'municipality = ["drammen", "bergen"]\nfactor = 2.0\n')
     assert cordonless(list(load(both).measures)) == []
+    # Trondheim's rings carry no charge on the 2009 policies: a factor on no toll; on the policy history they do
+    uncharged = tmp_path / "uncharged.toml"
+    uncharged.write_text(head + 'municipality = "trondheim"\nfactor = 2.0\n')
+    assert cordonless(list(load(uncharged).measures)) == [
+        "uncharged.toml: measure[1]: trondheim_ring, trondheim_inner carry no charge in 2015-2050 in this scenario, "
+        "so this toll_change changes nothing (a factor on no toll); charge the cordon first (congestion_charge), or "
+        "choose years when it is charged"]
+    uncharged.write_text(uncharged.read_text().replace("framtid:reference", "framtid:current-policies"))
+    assert cordonless(list(load(uncharged).measures)) == []
     for path in sorted((REPO / "scenarios").glob("*.toml")):
         assert cordonless(list(load(path).measures)) == [], path.name
 

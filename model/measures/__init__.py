@@ -123,44 +123,87 @@ def overlaps(measures: list[Measure]) -> list[str]:
     return warnings
 
 
-def retired_cordons(measures: list[Measure]) -> list[str]:
-    """Warnings for charges on a cordon from a year after it was taken down (its years in
-    ``framtid list cordons``): the model charges it as written, so such a charge comes on top of the
-    cordons in force then, which cross the same trips (Oslo's ring of 1990 and its rings of 2019)."""
+def charged_cordons(measures: list[Measure]) -> np.ndarray:
+    """Whether the measures charge each cordon's light fossil vehicles, year by year ``(T, C)`` (bool): the toll
+    lever in the owner's row times the ``toll_scale`` factor, as ``tolls.cordon_prices`` reads them."""
     from ..cordons import cordons
+    from ..submodels.tolls import LIGHT, PETROL
 
-    known = cordons()
+    paths = lever_paths(list(measures), np.array(dims.YEARS), 1)
+    owner = np.array([dims.MUNICIPALITIES.index(c.municipality) for c in cordons()], dtype=int)
+    c = np.arange(len(owner))
+    prices = paths["toll_nok"][:, 0, owner, c, LIGHT, :PETROL + 2] * paths["toll_scale"][:, 0, owner, c, None, None]
+    return (prices > 0).any(axis=(-1, -2))
+
+
+def _charges(m: Measure) -> bool:
+    prices = [m.values.get(k) for k in ("peak_nok", "offpeak_nok", "heavy_peak_nok", "heavy_offpeak_nok")]
+    return any(p is not None and np.any(np.asarray(p, dtype=float) > 0) for p in prices)
+
+
+def retired_cordons(measures: list[Measure]) -> list[str]:
+    """Warnings for a charge on a cordon beside the cordon it succeeded or was succeeded by (``succeeds`` in
+    ``framtid list cordons``: Oslo's ring of 1990 and Osloringen of 2019) while the scenario still charges that
+    one: both are charged as written, across the same trips. On the 2009 policies the ring of 1990 is the one in
+    force, so charging it anew is no warning; charging Osloringen beside it is."""
+    from ..cordons import cordon_ids, cordons
+
+    known, ids = cordons(), cordon_ids()
+    charged = None                     # (T, C), made once, when a measure charges a cordon with a twin
     warnings = []
     for m in measures:
         cordon = next((c for c in known if c.id == m.values.get("cordon")), None)
-        prices = [m.values.get(k) for k in ("peak_nok", "offpeak_nok", "heavy_peak_nok", "heavy_offpeak_nok")]
-        if cordon is None or cordon.last_year is None or m.start_year <= cordon.last_year or not any(
-                p is not None and np.any(np.asarray(p, dtype=float) > 0) for p in prices):
+        if cordon is None or not _charges(m) or m.start_year <= dims.BASE_YEAR:
             continue
-        then = [c.id for c in known if c.municipality == cordon.municipality and c.first_year <= m.start_year
-                and (c.last_year is None or c.last_year >= m.start_year)]
-        warnings.append(f"{m.origin}: charges cordon {cordon.id!r} from {m.start_year}, but it was taken down in "
-                        f"{cordon.last_year} (`framtid list cordons`); the model charges it as written, on top of "
-                        f"the cordons of {cordon.municipality} in force then ({', '.join(then) or 'none'}); to "
-                        "change what those charge, name one of them")
+        twins = [c for c in known if c.succeeds == cordon.id or cordon.succeeds == c.id]
+        if not twins:
+            continue
+        if charged is None:
+            charged = charged_cordons(measures)
+        # Both charged in two years or more of the measure's: in a year of change both carry part of it
+        # (Osloringen from June 2019 after the ring of 1990), which is no double charge.
+        span = slice(m.start_year - dims.BASE_YEAR, _active(m)[1] - dims.BASE_YEAR + 1)
+        mine = charged[span, ids.index(cordon.id)]
+        twins = [c.id for c in twins if (mine & charged[span, ids.index(c.id)]).sum() >= 2]
+        if twins:
+            warnings.append(f"{m.origin}: charges cordon {cordon.id!r} from {m.start_year} while the scenario "
+                            f"still charges {', '.join(twins)}, which it succeeded or was succeeded by (`framtid list "
+                            "cordons`): both are charged as written, across the same trips; end the other with "
+                            "replaces, or charge only one")
     return warnings
 
 
 def cordonless(measures: list[Measure]) -> list[str]:
-    """Warnings for a measure by cordon (``toll_change``) none of whose municipalities owns a cordon: its factor
-    acts on the cordons of its own municipalities (``tolls.cordon_prices``), so it changes nothing."""
-    from ..cordons import cordons
+    """Warnings for a measure by cordon (``toll_change``) that can change nothing: none of its municipalities owns
+    a cordon (its factor acts on the cordons of its own municipalities, ``tolls.cordon_prices``), or none of the
+    cordons it names or owns carries a charge in its years (a factor on no toll)."""
+    from ..cordons import cordon_ids, cordons
 
     owners = {c.id: c.municipality for c in cordons()}
+    ids = cordon_ids()
+    charged = None
     warnings = []
     for m in measures:
-        kind = KINDS[m.kind]
-        by_cordon = [f for f in kind.fields if f.axis == "cordon" and m.values.get(f.name) is not None]
-        if by_cordon and not any(owners.get(c) in m.municipalities for c in by_cordon[0].labels):
+        by_cordon = [f for f in KINDS[m.kind].fields if f.axis == "cordon" and m.values.get(f.name) is not None]
+        if not by_cordon:
+            continue
+        factor = np.asarray(m.values[by_cordon[0].name], dtype=float)
+        acted = [c for i, c in enumerate(by_cordon[0].labels)
+                 if owners.get(c) in m.municipalities and i < len(factor) and not np.isnan(factor[i])]
+        if not acted:
             who = (f"{m.municipalities[0]} owns no cordon" if len(m.municipalities) == 1 else
                    f"none of {', '.join(m.municipalities)} owns a cordon")
             warnings.append(f"{m.origin}: {who} (`framtid list cordons`), so this {m.kind} changes nothing; "
                             "name the municipality that owns the cordon")
+            continue
+        if charged is None:
+            charged = charged_cordons(measures)
+        first, last = _active(m)
+        span = slice(max(first, dims.BASE_YEAR + 1) - dims.BASE_YEAR, last - dims.BASE_YEAR + 1)
+        if not charged[span][:, [ids.index(c) for c in acted]].any():
+            warnings.append(f"{m.origin}: {', '.join(acted)} carr{'ies' if len(acted) == 1 else 'y'} no charge in "
+                            f"{first}-{last} in this scenario, so this {m.kind} changes nothing (a factor on no "
+                            "toll); charge the cordon first (congestion_charge), or choose years when it is charged")
     return warnings
 
 
