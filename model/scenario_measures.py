@@ -25,9 +25,13 @@ def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool
     if not isinstance(value, int) or isinstance(value, bool):
         problems.add(f"{where}.{key}", f"must be an integer year (got {_type_name(value)} {_shown(value)})")
         return None
-    low = 1960 if key in ("start_year", "price_year") else dims.BASE_YEAR
+    # A measure acts from 2010: the base year is the observed world, run under the 2009 policies whatever a
+    # scenario says, so one that ends by 2009 would do nothing.
+    low = 1960 if key in ("start_year", "price_year") else dims.BASE_YEAR + 1
     if not low <= value <= dims.FINAL_YEAR:
-        problems.add(f"{where}.{key}", f"must be between {low} and {dims.FINAL_YEAR} (got {value})")
+        why = (f"; measures act from {dims.BASE_YEAR + 1} (the base year {dims.BASE_YEAR} runs under the "
+               f"{dims.BASE_YEAR} policies), so one that ends by then does nothing") if key == "end_year" else ""
+        problems.add(f"{where}.{key}", f"must be between {low} and {dims.FINAL_YEAR} (got {value}){why}")
         return None
     return value
 

@@ -395,6 +395,24 @@ def test_a_toll_change_acts_only_where_its_municipalities_own_cordons(tmp_path):
         assert cordonless(list(load(path).measures)) == [], path.name
 
 
+def test_carbon_capture_where_no_incinerator_stands_is_a_warning(tmp_path):
+    """Drammen's incinerator closed before 2009 and Bærum never had one: capture there changes nothing, which
+    validate and run say; the hosts (and "*", which reaches them) are no warning."""
+    from framtid.model.measures import plantless
+
+    path = tmp_path / "ccs.toml"
+    path.write_text('[scenario]\nname = "c"\nextends = "framtid:reference"\n[[measure]]\nkind = "incineration_ccs"\n'
+                    'municipality = ["baerum", "drammen", "oslo"]\nstart_year = 2029\n')
+    assert plantless(list(load(path).measures)) == [
+        "ccs.toml: measure[1]: baerum, drammen host no waste incinerator (its emissions are counted where the plant "
+        "stands: bergen, fredrikstad, kristiansand, oslo, sarpsborg, trondheim), so this incineration_ccs changes "
+        "nothing there"]
+    path.write_text(path.read_text().replace('["baerum", "drammen", "oslo"]', '"*"'))
+    assert plantless(list(load(path).measures)) == []
+    for path in sorted((REPO / "scenarios").glob("*.toml")):
+        assert plantless(list(load(path).measures)) == [], path.name
+
+
 def test_shipped_policies_by_hand():
     ref = lever_paths(list(load(builtin_path("policies-2009")).measures), YEARS, 1)
     assert np.all(ref["biofuel_share_petrol"] == 0.025)

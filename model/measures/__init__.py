@@ -223,6 +223,24 @@ def replaced_across_levers(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+def plantless(measures: list[Measure]) -> list[str]:
+    """Warnings for carbon capture at waste incineration in municipalities that host no incinerator (reporting to
+    the plant register from 2009, or opened since): the plant's emissions are counted where it stands, so there
+    the measure changes nothing."""
+    from ..data_store import plants, plants_opened
+
+    hosts = ({p.municipality for p in plants() if p.category == "waste_incineration" and p.year >= dims.BASE_YEAR}
+             | {p.municipality for p in plants_opened() if p.category == "waste_incineration"})
+    warnings = []
+    for m in measures:
+        idle = [mu for mu in m.municipalities if mu not in hosts]
+        if m.kind == "incineration_ccs" and idle and len(m.municipalities) < len(dims.MUNICIPALITIES):
+            warnings.append(f"{m.origin}: {', '.join(idle)} host{'s' if len(idle) == 1 else ''} no waste "
+                            "incinerator (its emissions are counted where the plant stands: "
+                            f"{', '.join(sorted(hosts))}), so this incineration_ccs changes nothing there")
+    return warnings
+
+
 def unforeseeable_bans(measures: list[Measure]) -> list[str]:
     """Warnings for an announced or adopted oil-heating ban with no ban to foresee in its municipalities: no forced
     ``oil_heating_ban`` after its start (an adaptive ban is foreseen only once adopted), so it acts on nothing."""
