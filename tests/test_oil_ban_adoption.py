@@ -114,6 +114,26 @@ def test_an_adoption_without_a_ban_warns(tmp_path):
     assert not unforeseeable_bans(list(cp.measures))
 
 
+def test_an_adoption_or_announcement_out_of_step_with_the_ban_warns(tmp_path):
+    # The ban in Bergen from 2025: an announcement in 2030 comes after it (nothing to foresee), and an adoption
+    # in 2015 with a lead of 2 years converts over 2023-2024 whatever its start year says.
+    path = tmp_path / "ban.toml"
+    path.write_text('[scenario]\nname = "b"\nextends = "framtid:reference"\n'
+                    '[[measure]]\nkind = "oil_heating_ban"\nmunicipality = "bergen"\nstart_year = 2025\n'
+                    '[[measure]]\nkind = "oil_heating_ban_adoption"\nmunicipality = "bergen"\nstart_year = 2015\n'
+                    'lead_years = 2\n'
+                    '[[measure]]\nkind = "oil_heating_ban_announcement"\nmunicipality = "bergen"\nstart_year = 2030\n')
+    assert unforeseeable_bans(list(load(path).measures)) == [
+        "ban.toml: measure[2]: adopted in 2015 with lead_years = 2 before a ban from 2025: the owners convert over "
+        "the 2 years before the ban (from 2023) whatever start_year says; make start_year and lead_years agree",
+        "ban.toml: measure[3]: announces the oil-heating ban in 2030, but the ban is in force from 2025; an "
+        "announcement acts only before the ban, so it changes nothing"]
+    agreed = path.read_text().replace("start_year = 2015", "start_year = 2023").replace("start_year = 2030",
+                                                                                          "start_year = 2013")
+    path.write_text(agreed)
+    assert unforeseeable_bans(list(load(path).measures)) == []
+
+
 @pytest.mark.parametrize("field, message", [("lead_years = 20\n", "between 0.1 and 10"), ("", "lead_years")])
 def test_lead_years_is_required_and_bounded(tmp_path, field, message):
     from framtid.model.errors import ScenarioError

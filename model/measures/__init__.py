@@ -253,11 +253,22 @@ def unforeseeable_bans(measures: list[Measure]) -> list[str]:
         bans = [b for b in measures if b.kind == "oil_heating_ban" and b.adoption == "forced"
                 and set(b.municipalities) & set(m.municipalities)
                 and (b.end_year is None or b.end_year >= m.start_year)]
+        verb, noun = verbs[m.kind]
         if not bans:
-            verb, noun = verbs[m.kind]
             warnings.append(f"{m.origin}: {verb} an oil-heating ban, but no forced oil_heating_ban measure "
                             f"schedules one in {', '.join(m.municipalities)}; the {noun} changes nothing "
                             "(an adaptive ban is foreseen only once adopted)")
+            continue
+        first = min(b.start_year for b in bans)
+        if m.start_year >= first:
+            warnings.append(f"{m.origin}: {verb} the oil-heating ban in {m.start_year}, but the ban is in force from "
+                            f"{first}; an {noun} acts only before the ban, so it changes nothing")
+        elif m.kind == "oil_heating_ban_adoption":
+            lead = float(m.values["lead_years"])
+            if abs(first - lead - m.start_year) >= 1.0:
+                warnings.append(f"{m.origin}: adopted in {m.start_year} with lead_years = {lead:g} before a ban from "
+                                f"{first}: the owners convert over the {lead:g} years before the ban (from "
+                                f"{first - lead:g}) whatever start_year says; make start_year and lead_years agree")
     return warnings
 
 
