@@ -175,13 +175,14 @@ def _warn_overlaps(scenario) -> None:
     decides), but worth a line on stderr; so is a charge on a cordon taken down before it starts, an
     announced oil-heating ban with no ban to foresee, and a toll change where no cordon is owned."""
     from framtid.model.cordons import using
-    from framtid.model.measures import (cordonless, overlaps, plantless, replaced_across_levers, retired_cordons,
-                                        unforeseeable_bans)
+    from framtid.model.measures import (bev_free_by_default, cordonless, overlaps, plantless, replaced_across_levers,
+                                        retired_cordons, unforeseeable_bans)
 
     with using(scenario.cordons):   # its measures may charge cordons of its own
         measures = list(scenario.measures)
         warnings = (overlaps(measures) + retired_cordons(measures) + unforeseeable_bans(measures)
-                    + cordonless(measures) + replaced_across_levers(measures) + plantless(measures))
+                    + cordonless(measures) + replaced_across_levers(measures) + plantless(measures)
+                    + bev_free_by_default(measures))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 

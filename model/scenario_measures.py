@@ -172,8 +172,9 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
         from .prices import to_real_2009
 
         deflator = to_real_2009(price_year if price_year is not None else start)
+    given = frozenset(f.name for f in kind.fields if f.name in entry)
     return Measure(kind_name, munis, start, ramp, end, values, label or kind_name, origin, replaces, price_year,
-                   deflator, adoption, acceptance, start_date)
+                   deflator, adoption, acceptance, start_date, given)
 
 
 def _start_date(entry: dict, start: int | None, where: str, problems: _Problems) -> date | None:

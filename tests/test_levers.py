@@ -413,6 +413,29 @@ def test_carbon_capture_where_no_incinerator_stands_is_a_warning(tmp_path):
         assert plantless(list(load(path).measures)) == [], path.name
 
 
+def test_a_charge_that_leaves_out_the_bev_discount_where_bevs_paid_is_a_warning(tmp_path):
+    """Left out, bev_discount is 1 (battery-electric cars free): new rush-hour rates on Osloringen in 2027 would
+    drop the BEV rate in force, which validate and run say; given, or where BEVs paid nothing, no warning."""
+    from framtid.model.measures import bev_free_by_default
+
+    path = tmp_path / "bev.toml"
+    text = ('[scenario]\nname = "b"\nextends = "framtid:current-policies"\n[[measure]]\nkind = "congestion_charge"\n'
+            'replaces = "oslo_ring_2019 tolls from 2025-01-01"\ncordon = "oslo_ring_2019"\nstart_year = 2027\n'
+            'price_year = 2025\npeak_nok = 60\noffpeak_nok = 36\n')
+    path.write_text(text)
+    (warning,) = bev_free_by_default(list(load(path).measures))
+    assert warning.startswith("bev.toml: measure[1]: leaves out bev_discount (1: battery-electric cars pass free) on "
+                              "'oslo_ring_2019', where they paid up to ")
+    assert warning.endswith(" NOK (real 2009) in 2026: its rates drop their toll; give bev_discount to keep a rate")
+    path.write_text(text + "bev_discount = 0.47\n")
+    assert bev_free_by_default(list(load(path).measures)) == []
+    path.write_text(text.replace("current-policies", "reference").replace(
+        'replaces = "oslo_ring_2019 tolls from 2025-01-01"\n', ""))          # no BEV paid on the 2009 policies
+    assert bev_free_by_default(list(load(path).measures)) == []
+    for path in sorted((REPO / "scenarios").glob("*.toml")):
+        assert bev_free_by_default(list(load(path).measures)) == [], path.name
+
+
 def test_shipped_policies_by_hand():
     ref = lever_paths(list(load(builtin_path("policies-2009")).measures), YEARS, 1)
     assert np.all(ref["biofuel_share_petrol"] == 0.025)

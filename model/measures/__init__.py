@@ -223,6 +223,30 @@ def replaced_across_levers(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+def bev_free_by_default(measures: list[Measure]) -> list[str]:
+    """Warnings for a congestion charge that leaves out ``bev_discount`` (1 by default: battery-electric cars pass
+    free) on a cordon where they paid the year before: the new rates drop their toll, which raises car traffic
+    once the fleet is electric; give the discount to keep a rate."""
+    from ..cordons import cordon_ids, cordons
+    from ..submodels.tolls import BEV_FUEL, LIGHT
+
+    ids, paths, warnings = cordon_ids(), None, []
+    owners = {c.id: dims.MUNICIPALITIES.index(c.municipality) for c in cordons()}
+    for m in measures:
+        if (m.kind != "congestion_charge" or "bev_discount" in m.given or not _charges(m)
+                or m.start_year <= dims.BASE_YEAR + 1 or m.values.get("cordon") not in owners):
+            continue
+        if paths is None:
+            paths = lever_paths(list(measures), np.array(dims.YEARS), 1)
+        c = m.values["cordon"]
+        before = paths["toll_nok"][m.start_year - 1 - dims.BASE_YEAR, 0, owners[c], ids.index(c), LIGHT, BEV_FUEL]
+        if before.max() > 0:
+            warnings.append(f"{m.origin}: leaves out bev_discount (1: battery-electric cars pass free) on {c!r}, where "
+                            f"they paid up to {before.max():.1f} NOK (real 2009) in {m.start_year - 1}: its rates "
+                            "drop their toll; give bev_discount to keep a rate")
+    return warnings
+
+
 def plantless(measures: list[Measure]) -> list[str]:
     """Warnings for carbon capture at waste incineration in municipalities that host no incinerator (reporting to
     the plant register from 2009, or opened since): the plant's emissions are counted where it stands, so there

@@ -123,6 +123,9 @@ class Measure:
     # year): it names the change to observations dated by the calendar (``framtid tolls --observed``); runs
     # never read it.
     start_date: date | None = None
+    # The fields the file gives (the others are at their defaults): a default that changes what a scenario had
+    # can then be pointed out (``measures.bev_free_by_default``). Empty for measures built in code.
+    given: frozenset = field(default=frozenset(), compare=False)
 
 
 def programmatic(kind: MeasureKind, municipalities: tuple[str, ...], start: int, values: dict, label: str,
