@@ -176,13 +176,13 @@ def _warn_overlaps(scenario) -> None:
     announced oil-heating ban with no ban to foresee, and a toll change where no cordon is owned."""
     from framtid.model.cordons import using
     from framtid.model.measures import (bev_free_by_default, cordonless, overlaps, plantless, replaced_across_levers,
-                                        retired_cordons, unforeseeable_bans)
+                                        retired_cordons, unforeseeable_bans, unit_slips)
 
     with using(scenario.cordons):   # its measures may charge cordons of its own
         measures = list(scenario.measures)
         warnings = (overlaps(measures) + retired_cordons(measures) + unforeseeable_bans(measures)
                     + cordonless(measures) + replaced_across_levers(measures) + plantless(measures)
-                    + bev_free_by_default(measures))
+                    + bev_free_by_default(measures) + unit_slips(measures))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 

@@ -436,6 +436,22 @@ def test_a_charge_that_leaves_out_the_bev_discount_where_bevs_paid_is_a_warning(
         assert bev_free_by_default(list(load(path).measures)) == [], path.name
 
 
+def test_a_co2_tax_of_a_few_nok_per_tonne_is_a_warning(tmp_path):
+    """1.5 written for NOK per litre in a field of NOK per tonne abolishes the tax in effect: said, not run silently."""
+    from framtid.model.measures import unit_slips
+
+    path = tmp_path / "tax.toml"
+    path.write_text('[scenario]\nname = "t"\nextends = "framtid:reference"\n[[measure]]\nkind = "co2_tax"\n'
+                    'municipality = "*"\nstart_year = 2015\nroad_fuel_nok_per_t = 1.5\nreplaces = "CO2 tax 2009"\n')
+    assert unit_slips(list(load(path).measures)) == [
+        "tax.toml: measure[1]: road_fuel_nok_per_t = 1.5 NOK per tonne of CO2 is next to no tax (the 2009 rates were "
+        "215-363); the field is in NOK per tonne, not per litre (1 NOK/l of diesel is about 375 NOK/t)"]
+    path.write_text(path.read_text().replace("1.5", "1500"))
+    assert unit_slips(list(load(path).measures)) == []
+    for path in sorted((REPO / "scenarios").glob("*.toml")):
+        assert unit_slips(list(load(path).measures)) == [], path.name
+
+
 def test_shipped_policies_by_hand():
     ref = lever_paths(list(load(builtin_path("policies-2009")).measures), YEARS, 1)
     assert np.all(ref["biofuel_share_petrol"] == 0.025)

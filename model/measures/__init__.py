@@ -247,6 +247,29 @@ def bev_free_by_default(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+# [NOK/t CO2] below this a CO2 tax is more likely NOK per litre written in a field of NOK per tonne (1 NOK/l of
+# diesel is about 375 NOK/t; the rates of 2009 were 215-363 NOK/t, policies-2009.toml).
+CO2_TAX_SLIP = 20.0
+
+
+def unit_slips(measures: list[Measure]) -> list[str]:
+    """Warnings for values more likely written in another unit than the field's: a CO2 tax of a few NOK per
+    tonne (NOK per litre?), which abolishes the tax in effect."""
+    warnings = []
+    for m in measures:
+        if m.kind != "co2_tax":
+            continue
+        for name in ("road_fuel_nok_per_t", "heating_oil_nok_per_t"):
+            value = m.values.get(name)
+            low = [] if value is None else [v for v in np.atleast_1d(np.asarray(value, dtype=float))
+                                            if 0.0 < v < CO2_TAX_SLIP]
+            if low:
+                warnings.append(f"{m.origin}: {name} = {low[0]:g} NOK per tonne of CO2 is next to no tax (the 2009 "
+                                f"rates were 215-363); the field is in NOK per tonne, not per litre (1 NOK/l of diesel "
+                                "is about 375 NOK/t)")
+    return warnings
+
+
 def plantless(measures: list[Measure]) -> list[str]:
     """Warnings for carbon capture at waste incineration in municipalities that host no incinerator (reporting to
     the plant register from 2009, or opened since): the plant's emissions are counted where it stands, so there
