@@ -171,18 +171,13 @@ def data(municipality, fmt):
 
 
 def _warn_overlaps(scenario) -> None:
-    """Measures that set the same lever cells in the same years: allowed (the lever's combine rule
-    decides), but worth a line on stderr; so is a charge on a cordon taken down before it starts, an
-    announced oil-heating ban with no ban to foresee, and a toll change where no cordon is owned."""
+    """What a scenario's measures do that is allowed but worth a line on stderr
+    (:func:`framtid.model.measures.scenario_warnings`)."""
     from framtid.model.cordons import using
-    from framtid.model.measures import (bev_free_by_default, cordonless, overlaps, plantless, replaced_across_levers,
-                                        retired_cordons, unforeseeable_bans, unit_slips)
+    from framtid.model.measures import scenario_warnings
 
     with using(scenario.cordons):   # its measures may charge cordons of its own
-        measures = list(scenario.measures)
-        warnings = (overlaps(measures) + retired_cordons(measures) + unforeseeable_bans(measures)
-                    + cordonless(measures) + replaced_across_levers(measures) + plantless(measures)
-                    + bev_free_by_default(measures) + unit_slips(measures))
+        warnings = scenario_warnings(list(scenario.measures))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 

@@ -329,7 +329,7 @@ def test_a_charge_beside_the_cordon_it_succeeded_is_a_warning(tmp_path):
     from click.testing import CliRunner
 
     from framtid.cli.main import main
-    from framtid.model.measures import retired_cordons
+    from framtid.model.measures import twin_cordons
 
     def charge(base, cordon, extra=""):
         path = tmp_path / f"{cordon}-on-{base}.toml"
@@ -343,14 +343,14 @@ def test_a_charge_beside_the_cordon_it_succeeded_is_a_warning(tmp_path):
     assert (f"warning: {beside.name}: measure[1]: charges cordon 'oslo_ring_2019' from 2027 while the scenario still "
             "charges oslo_ring, which it succeeded or was succeeded by (`framtid list cordons`): both are charged as "
             "written, across the same trips; end the other with replaces, or charge only one\n") in res.stderr
-    assert retired_cordons(list(load(charge("reference", "oslo_ring")).measures)) == []
+    assert twin_cordons(list(load(charge("reference", "oslo_ring")).measures)) == []
     instead = charge("reference", "oslo_ring_2019", 'replaces = "Oslo toll ring 2009"\n')
-    assert retired_cordons(list(load(instead).measures)) == []
+    assert twin_cordons(list(load(instead).measures)) == []
     old = charge("current-policies", "oslo_ring", 'replaces = "oslo_ring tolls from 2019-06-01"\n')
     assert any("charges cordon 'oslo_ring' from 2027 while the scenario still charges oslo_ring_2019" in w
-               for w in retired_cordons(list(load(old).measures)))
+               for w in twin_cordons(list(load(old).measures)))
     for path in sorted((REPO / "scenarios").glob("*.toml")):
-        assert retired_cordons(list(load(path).measures)) == [], path.name
+        assert twin_cordons(list(load(path).measures)) == [], path.name
 
 
 def test_a_toll_change_acts_only_where_its_municipalities_own_cordons(tmp_path):

@@ -5,7 +5,7 @@ and transport, ``buildings``, ``waste`` for consumption and waste, ``adaptation`
 unit, range and default, and a function to lever targets. :func:`lever_paths` applies every measure
 by its lever's combine rule, in an order that does not depend on the order of the file;
 :func:`overlaps` finds measures that set the same lever cells in the same years and
-:func:`retired_cordons` charges on a cordon taken down before they start, which ``framtid validate``
+:func:`twin_cordons` charges on a cordon taken down before they start, which ``framtid validate``
 and ``framtid run`` report.
 """
 
@@ -141,7 +141,7 @@ def _charges(m: Measure) -> bool:
     return any(p is not None and np.any(np.asarray(p, dtype=float) > 0) for p in prices)
 
 
-def retired_cordons(measures: list[Measure]) -> list[str]:
+def twin_cordons(measures: list[Measure]) -> list[str]:
     """Warnings for a charge on a cordon beside the cordon it succeeded or was succeeded by (``succeeds`` in
     ``framtid list cordons``: Oslo's ring of 1990 and Osloringen of 2019) while the scenario still charges that
     one: both are charged as written, across the same trips. On the 2009 policies the ring of 1990 is the one in
@@ -319,6 +319,16 @@ def unforeseeable_bans(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+def scenario_warnings(measures: list[Measure]) -> list[str]:
+    """Everything a scenario's measures do that is allowed but likely not meant, a line each (``framtid validate``
+    and ``run`` print them): overlaps, charges beside a twin cordon, toll changes on no toll, replaced policies of
+    other levers, capture where no incinerator stands, bans announced out of step, BEVs freed by a default, and
+    values likely in another unit."""
+    return (overlaps(measures) + twin_cordons(measures) + unforeseeable_bans(measures) + cordonless(measures)
+            + replaced_across_levers(measures) + plantless(measures) + bev_free_by_default(measures)
+            + unit_slips(measures))
+
+
 def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list[Measure], list[str]]:
     """End the measures ``replacing`` names in ``replaces`` for its municipalities once it is in force:
     the year before it starts, or, when it ramps, the year before it reaches full strength (so it
@@ -345,4 +355,5 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
 
 
 __all__ = ["KINDS", "AREAS", "COMMON_KEYS", "Field", "Measure", "MeasureKind", "lever_paths", "lever_targets",
+           "scenario_warnings",
            "overlaps", "measure_replacing", "example_values"]
