@@ -452,6 +452,24 @@ def test_a_co2_tax_of_a_few_nok_per_tonne_is_a_warning(tmp_path):
         assert unit_slips(list(load(path).measures)) == [], path.name
 
 
+def test_a_new_build_standard_no_stricter_than_the_code_is_a_warning(tmp_path):
+    """95 kWh/m2 (TEK17's total energy frame for flats) is above every archetype's space-heating need: the standard
+    changes nothing, which is said; a standard that binds for one building type is no warning."""
+    from framtid.model.measures import lax_standards
+
+    path = tmp_path / "nb.toml"
+    path.write_text('[scenario]\nname = "n"\nextends = "framtid:reference"\n[[measure]]\nkind = "new_build_standard"'
+                    '\nmunicipality = "oslo"\nstart_year = 2015\nspace_heat_kwh = 95\n')
+    assert lax_standards(list(load(path).measures)) == [
+        "nb.toml: measure[1]: space_heat_kwh is no stricter than the code new buildings meet already (TEK10: 58/39/39 "
+        "kWh/m2 for house/apartment/non_residential; TEK17 less), so the standard changes nothing; the field is the "
+        "net space-heating and ventilation need, not the total energy frame"]
+    path.write_text(path.read_text().replace("= 95", "= { house = 95, apartment = 30, non_residential = 95 }"))
+    assert lax_standards(list(load(path).measures)) == []
+    for path in sorted((REPO / "scenarios").glob("*.toml")):
+        assert lax_standards(list(load(path).measures)) == [], path.name
+
+
 def test_shipped_policies_by_hand():
     ref = lever_paths(list(load(builtin_path("policies-2009")).measures), YEARS, 1)
     assert np.all(ref["biofuel_share_petrol"] == 0.025)

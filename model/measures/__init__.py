@@ -270,6 +270,26 @@ def unit_slips(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+def lax_standards(measures: list[Measure]) -> list[str]:
+    """Warnings for a new-build standard no stricter than the building code already built to: the TEK10 archetypes'
+    needs (``buildings.space_heating.<type>.tek10`` at their defaults; TEK17's are lower), so the requirement changes
+    nothing (95, TEK17's total energy frame for a block of flats, is not the space-heating need)."""
+    from ..parameters import table
+
+    specs = table()
+    types = ("house", "apartment", "non_residential")
+    code = np.array([specs[f"buildings.space_heating.{t}.tek10"].default for t in types])
+    warnings = []
+    for m in measures:
+        value = m.values.get("space_heat_kwh") if m.kind == "new_build_standard" else None
+        if value is not None and np.all(np.broadcast_to(np.asarray(value, dtype=float), code.shape) >= code):
+            warnings.append(f"{m.origin}: space_heat_kwh is no stricter than the code new buildings meet already "
+                            f"(TEK10: {'/'.join(f'{v:g}' for v in code)} kWh/m2 for {'/'.join(types)}; TEK17 less), "
+                            "so the standard changes nothing; the field is the net space-heating and ventilation "
+                            "need, not the total energy frame")
+    return warnings
+
+
 def plantless(measures: list[Measure]) -> list[str]:
     """Warnings for carbon capture at waste incineration in municipalities that host no incinerator (reporting to
     the plant register from 2009, or opened since): the plant's emissions are counted where it stands, so there
@@ -326,7 +346,7 @@ def scenario_warnings(measures: list[Measure]) -> list[str]:
     values likely in another unit."""
     return (overlaps(measures) + twin_cordons(measures) + unforeseeable_bans(measures) + cordonless(measures)
             + replaced_across_levers(measures) + plantless(measures) + bev_free_by_default(measures)
-            + unit_slips(measures))
+            + unit_slips(measures) + lax_standards(measures))
 
 
 def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list[Measure], list[str]]:
