@@ -161,6 +161,9 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
         problems.add(f"{where}.label", f"must be a string (got {_type_name(label)})")
     replaces = _labels(entry["replaces"], f"{where}.replaces", problems) if "replaces" in entry else ()
     price_year = _year(entry, "price_year", where, problems, required=False)
+    if price_year is not None and not any(f.money for f in kind.fields):
+        problems.add(f"{where}.price_year", f"{kind_name} has no field in NOK, so price_year would do nothing (it "
+                                            "says which year's NOK a measure's money is in): leave it out")
     start_date = _start_date(entry, start, where, problems)
     adoption, acceptance = _adoption(entry, kind, where, problems)
     if len(problems) == n_before and not _sets_something(kind, values):

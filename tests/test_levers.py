@@ -426,34 +426,37 @@ def test_a_charge_that_leaves_out_the_bev_discount_where_bevs_paid_is_a_warning(
     assert bev_free_by_default(list(load(path).measures)) == []
 
 
-def test_a_co2_tax_of_a_few_nok_per_tonne_is_a_warning(tmp_path):
-    """1.5 written for NOK per litre in a field of NOK per tonne abolishes the tax in effect: said, not run silently."""
-    from framtid.model.measures import unit_slips
+ONE_MEASURE_WARNINGS = [
+    # (check, the measure, its warning, the measure mended)
+    # 1.5 written for NOK per litre in a field of NOK per tonne abolishes the tax in effect
+    ("unit_slips", 'kind = "co2_tax"\nmunicipality = "*"\nstart_year = 2015\nroad_fuel_nok_per_t = 1.5\n'
+                   'replaces = "CO2 tax 2009"\n',
+     "road_fuel_nok_per_t = 1.5 NOK per tonne of CO2 is next to no tax (the 2009 rates were 215-363); the field is in "
+     "NOK per tonne, not per litre (1 NOK/l of diesel is about 375 NOK/t)", ("1.5", "1500")),
+    # 95 kWh/m2 (TEK17's total energy frame for flats) is above every archetype's space-heating need
+    ("lax_standards", 'kind = "new_build_standard"\nmunicipality = "oslo"\nstart_year = 2015\nspace_heat_kwh = 95\n',
+     "space_heat_kwh is no stricter than the code new buildings meet already (TEK10: 58/39/39 kWh/m2 for "
+     "house/apartment/non_residential; TEK17 less), so the standard changes nothing; the field is the net "
+     "space-heating and ventilation need, not the total energy frame",
+     ("= 95", "= { house = 95, apartment = 30, non_residential = 95 }")),
+    ("unfinished_ramps",
+     'kind = "pt_fare"\nmunicipality = "bergen"\nstart_year = 2045\nramp_years = 20\nchange = -0.5\n',
+     "ramp_years = 20 from 2045 would reach full strength in 2064, after 2050: it reaches 30% of it",
+     ("ramp_years = 20", "ramp_years = 6")),                                     # full in 2050
+]
 
-    path = tmp_path / "tax.toml"
-    path.write_text('[scenario]\nname = "t"\nextends = "framtid:reference"\n[[measure]]\nkind = "co2_tax"\n'
-                    'municipality = "*"\nstart_year = 2015\nroad_fuel_nok_per_t = 1.5\nreplaces = "CO2 tax 2009"\n')
-    assert unit_slips(list(load(path).measures)) == [
-        "tax.toml: measure[1]: road_fuel_nok_per_t = 1.5 NOK per tonne of CO2 is next to no tax (the 2009 rates were "
-        "215-363); the field is in NOK per tonne, not per litre (1 NOK/l of diesel is about 375 NOK/t)"]
-    path.write_text(path.read_text().replace("1.5", "1500"))
-    assert unit_slips(list(load(path).measures)) == []
 
+@pytest.mark.parametrize("check, measure, warning, mended", ONE_MEASURE_WARNINGS,
+                         ids=[c[0] for c in ONE_MEASURE_WARNINGS])
+def test_a_measure_likely_not_meant_is_a_warning_and_its_mending_silences_it(tmp_path, check, measure, warning,
+                                                                            mended):
+    from framtid.model import measures
 
-def test_a_new_build_standard_no_stricter_than_the_code_is_a_warning(tmp_path):
-    """95 kWh/m2 (TEK17's total energy frame for flats) is above every archetype's space-heating need: the standard
-    changes nothing, which is said; a standard that binds for one building type is no warning."""
-    from framtid.model.measures import lax_standards
-
-    path = tmp_path / "nb.toml"
-    path.write_text('[scenario]\nname = "n"\nextends = "framtid:reference"\n[[measure]]\nkind = "new_build_standard"'
-                    '\nmunicipality = "oslo"\nstart_year = 2015\nspace_heat_kwh = 95\n')
-    assert lax_standards(list(load(path).measures)) == [
-        "nb.toml: measure[1]: space_heat_kwh is no stricter than the code new buildings meet already (TEK10: 58/39/39 "
-        "kWh/m2 for house/apartment/non_residential; TEK17 less), so the standard changes nothing; the field is the "
-        "net space-heating and ventilation need, not the total energy frame"]
-    path.write_text(path.read_text().replace("= 95", "= { house = 95, apartment = 30, non_residential = 95 }"))
-    assert lax_standards(list(load(path).measures)) == []
+    path = tmp_path / "one.toml"
+    path.write_text('[scenario]\nname = "o"\nextends = "framtid:reference"\n[[measure]]\n' + measure)
+    assert getattr(measures, check)(list(load(path).measures)) == [f"one.toml: measure[1]: {warning}"]
+    path.write_text(path.read_text().replace(*mended))
+    assert getattr(measures, check)(list(load(path).measures)) == []
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "scenarios").glob("*.toml")), ids=lambda p: p.stem)

@@ -66,6 +66,8 @@ def test_shipped_scenarios_are_valid():
      "bad.toml: measure[1].end_year", "before start_year"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2000\nend_year = 2009\n',
      "bad.toml: measure[1].end_year", "measures act from 2010 (the base year 2009 runs under the 2009 policies)"),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\nprice_year = 2015\n',
+     "bad.toml: measure[1].price_year", "landfill_ban has no field in NOK, so price_year would do nothing"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\nramp_years = -1\n',
      "bad.toml: measure[1].ramp_years", "integer from 0"),
     (GOOD_HEAD + '[parameters]\n"transport.no_such_thing" = 1\n',

@@ -290,6 +290,20 @@ def lax_standards(measures: list[Measure]) -> list[str]:
     return warnings
 
 
+def unfinished_ramps(measures: list[Measure]) -> list[str]:
+    """Warnings for a ramp that runs past 2050, so the measure never reaches full strength (strength
+    (t - start + 1) / ramp_years, ``levers.strength``). A ramp cut short by the measure that replaces it is how a
+    change in the middle of a year is written (the toll history), so only the run's end counts."""
+    warnings = []
+    for m in measures:
+        full = m.start_year + m.ramp_years - 1
+        if m.ramp_years > 1 and full > dims.FINAL_YEAR:
+            reached = (dims.FINAL_YEAR - m.start_year + 1) / m.ramp_years
+            warnings.append(f"{m.origin}: ramp_years = {m.ramp_years} from {m.start_year} would reach full strength in "
+                            f"{full}, after {dims.FINAL_YEAR}: it reaches {reached:.0%} of it")
+    return warnings
+
+
 def plantless(measures: list[Measure]) -> list[str]:
     """Warnings for carbon capture at waste incineration in municipalities that host no incinerator (reporting to
     the plant register from 2009, or opened since): the plant's emissions are counted where it stands, so there
@@ -346,7 +360,7 @@ def scenario_warnings(measures: list[Measure]) -> list[str]:
     values likely in another unit."""
     return (overlaps(measures) + twin_cordons(measures) + unforeseeable_bans(measures) + cordonless(measures)
             + replaced_across_levers(measures) + plantless(measures) + bev_free_by_default(measures)
-            + unit_slips(measures) + lax_standards(measures))
+            + unit_slips(measures) + lax_standards(measures) + unfinished_ramps(measures))
 
 
 def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list[Measure], list[str]]:
