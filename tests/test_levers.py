@@ -439,6 +439,13 @@ ONE_MEASURE_WARNINGS = [
      "house/apartment/non_residential; TEK17 less), so the standard changes nothing; the field is the net "
      "space-heating and ventilation need, not the total energy frame",
      ("= 95", "= { house = 95, apartment = 30, non_residential = 95 }")),
+    # a factor written where the field is a relative change, and the other way round
+    ("unit_slips", 'kind = "pt_fare"\nmunicipality = "oslo"\nstart_year = 2015\nchange = 1.2\n',
+     "change = 1.2 is +120 % (the field is a relative change: +20 % is 0.2); for a factor of 1.2 write 0.2",
+     ("1.2", "0.2")),
+    ("unit_slips", 'kind = "toll_change"\nmunicipality = "oslo"\nstart_year = 2015\nfactor = 0.2\n',
+     "factor = 0.2 cuts the tolls by 80 % (the field is a factor: +20 % is 1.2); for a change of +0.2 write 1.2",
+     ("0.2", "1.2")),
     ("unfinished_ramps",
      'kind = "pt_fare"\nmunicipality = "bergen"\nstart_year = 2045\nramp_years = 20\nchange = -0.5\n',
      "ramp_years = 20 from 2045 would reach full strength in 2064, after 2050: it reaches 30% of it",

@@ -254,9 +254,21 @@ CO2_TAX_SLIP = 20.0
 
 def unit_slips(measures: list[Measure]) -> list[str]:
     """Warnings for values more likely written in another unit than the field's: a CO2 tax of a few NOK per
-    tonne (NOK per litre?), which abolishes the tax in effect."""
+    tonne (NOK per litre?), which abolishes the tax in effect; a fare or service change above +100 % (a factor
+    such as 1.2 written where the field is a relative change, 0.2); a toll factor below 0.5 (a relative change
+    such as 0.2 written where the field is a factor, 1.2)."""
     warnings = []
     for m in measures:
+        if m.kind in ("pt_fare", "pt_service") and np.any(np.asarray(m.values.get("change"), dtype=float) > 1.0):
+            change = float(np.max(m.values["change"]))
+            warnings.append(f"{m.origin}: change = {change:g} is {100 * change:+.0f} % (the field is a relative "
+                            f"change: +20 % is 0.2); for a factor of {change:g} write {change - 1:g}")
+        if m.kind == "toll_change":
+            factor = np.asarray(m.values.get("factor"), dtype=float)
+            if np.any(factor < 0.5):
+                low = float(np.nanmin(factor))
+                warnings.append(f"{m.origin}: factor = {low:g} cuts the tolls by {100 * (1 - low):.0f} % (the field is "
+                                f"a factor: +20 % is 1.2); for a change of {low:+g} write {1 + low:g}")
         if m.kind != "co2_tax":
             continue
         for name in ("road_fuel_nok_per_t", "heating_oil_nok_per_t"):
