@@ -172,9 +172,9 @@ def data(municipality, fmt):
 
 def _warn_overlaps(scenario) -> None:
     """What a scenario's measures do that is allowed but worth a line on stderr
-    (:func:`framtid.model.measures.scenario_warnings`)."""
+    (:func:`framtid.model.measures.scenario_checks.scenario_warnings`)."""
     from framtid.model.cordons import using
-    from framtid.model.measures import scenario_warnings
+    from framtid.model.measures.scenario_checks import scenario_warnings
 
     with using(scenario.cordons):   # its measures may charge cordons of its own
         warnings = scenario_warnings(list(scenario.measures))

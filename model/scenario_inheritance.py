@@ -107,7 +107,7 @@ def compose(inherited, added, problems: list | None = None, package: Iterable[Me
 def _replacing_nothing(m: Measure, named: list[Measure]) -> str | None:
     """Why ``m`` cannot replace the earlier measures ``named`` by one of its ``replaces`` labels (None if it can):
     acting in other municipalities, it would end nothing. (Ending a policy of other levers is allowed, a fare cut
-    in place of a toll ring, and warned of: ``measures.replaced_across_levers``.)"""
+    in place of a toll ring, and warned of: ``scenario_checks.replaced_across_levers``.)"""
     if not named or any(set(m.municipalities) & set(x.municipalities) for x in named):
         return None
     where = ", ".join(dict.fromkeys(mu for x in named for mu in x.municipalities))

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from framtid.model import api, dims, simulation
-from framtid.model.measures import KINDS, lever_paths, overlaps
+from framtid.model.measures import KINDS, lever_paths
+from framtid.model.measures.scenario_checks import overlaps
 from framtid.model.parameters import Params
 from framtid.model.scenario import load
 from framtid.model.submodels import adaptation as ad

@@ -9,7 +9,8 @@ from framtid.model import dims, measures
 from framtid.model.cordons import cordon_ids
 from framtid.model.levers import (COMBINE_RULES, LEVERS, acting, apply_setting, axis_labels, neutral_paths, strength,
                                   year_slice)
-from framtid.model.measures import KINDS, Measure, MeasureKind, example_values, lever_paths, lever_targets, overlaps
+from framtid.model.measures import KINDS, Measure, MeasureKind, example_values, lever_paths, lever_targets
+from framtid.model.measures.scenario_checks import overlaps
 from framtid.model.scenario import load
 from framtid.model.scenario_inheritance import builtin_path
 
@@ -274,7 +275,7 @@ def test_replaces_refuses_a_measure_of_other_municipalities_and_warns_of_other_l
     """A copied label: a Bergen charge naming Oslo's ring would replace nothing (refused); a fare cut naming
     Bergen's ring ends the ring, a switch of policy that is allowed but said; the shipped scenarios do neither."""
     from framtid.model.errors import ScenarioError
-    from framtid.model.measures import replaced_across_levers
+    from framtid.model.measures.scenario_checks import replaced_across_levers
 
     head = '[scenario]\nname = "r"\nextends = "framtid:reference"\n[[measure]]\n'
     elsewhere = tmp_path / "elsewhere.toml"
@@ -327,7 +328,7 @@ def test_a_charge_beside_the_cordon_it_succeeded_is_a_warning(tmp_path):
     from click.testing import CliRunner
 
     from framtid.cli.main import main
-    from framtid.model.measures import twin_cordons
+    from framtid.model.measures.scenario_checks import twin_cordons
 
     def charge(base, cordon, extra=""):
         path = tmp_path / f"{cordon}-on-{base}.toml"
@@ -357,7 +358,7 @@ def test_a_toll_change_acts_only_where_its_municipalities_own_cordons(tmp_path):
 
     from framtid.cli.main import main
     from framtid.model.errors import ScenarioError
-    from framtid.model.measures import cordonless
+    from framtid.model.measures.scenario_checks import cordonless
 
     head = ('[scenario]\nname = "x"\nextends = "framtid:reference"\n[[measure]]\nkind = "toll_change"\n'
             'start_year = 2015\n')
@@ -392,7 +393,7 @@ def test_a_toll_change_acts_only_where_its_municipalities_own_cordons(tmp_path):
 def test_carbon_capture_where_no_incinerator_stands_is_a_warning(tmp_path):
     """Drammen's incinerator closed before 2009 and Bærum never had one: capture there changes nothing, which
     validate and run say; the hosts (and "*", which reaches them) are no warning."""
-    from framtid.model.measures import plantless
+    from framtid.model.measures.scenario_checks import plantless
 
     path = tmp_path / "ccs.toml"
     path.write_text('[scenario]\nname = "c"\nextends = "framtid:reference"\n[[measure]]\nkind = "incineration_ccs"\n'
@@ -408,7 +409,7 @@ def test_carbon_capture_where_no_incinerator_stands_is_a_warning(tmp_path):
 def test_a_charge_that_leaves_out_the_bev_discount_where_bevs_paid_is_a_warning(tmp_path):
     """Left out, bev_discount is 1 (battery-electric cars free): new rush-hour rates on Osloringen in 2027 would
     drop the BEV rate in force, which validate and run say; given, or where BEVs paid nothing, no warning."""
-    from framtid.model.measures import bev_free_by_default
+    from framtid.model.measures.scenario_checks import bev_free_by_default
 
     path = tmp_path / "bev.toml"
     text = ('[scenario]\nname = "b"\nextends = "framtid:current-policies"\n[[measure]]\nkind = "congestion_charge"\n'
@@ -457,13 +458,13 @@ ONE_MEASURE_WARNINGS = [
                          ids=[c[0] for c in ONE_MEASURE_WARNINGS])
 def test_a_measure_likely_not_meant_is_a_warning_and_its_mending_silences_it(tmp_path, check, measure, warning,
                                                                             mended):
-    from framtid.model import measures
+    from framtid.model.measures import scenario_checks
 
     path = tmp_path / "one.toml"
     path.write_text('[scenario]\nname = "o"\nextends = "framtid:reference"\n[[measure]]\n' + measure)
-    assert getattr(measures, check)(list(load(path).measures)) == [f"one.toml: measure[1]: {warning}"]
+    assert getattr(scenario_checks, check)(list(load(path).measures)) == [f"one.toml: measure[1]: {warning}"]
     path.write_text(path.read_text().replace(*mended))
-    assert getattr(measures, check)(list(load(path).measures)) == []
+    assert getattr(scenario_checks, check)(list(load(path).measures)) == []
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
@@ -471,7 +472,7 @@ def test_the_shipped_scenarios_warn_of_nothing_but_overlaps(path):
     """Every warning of validate and run but the overlaps (which the library's packages leave on purpose, their
     combine rules deciding) is silent on the shipped scenarios."""
     from framtid.model.cordons import using
-    from framtid.model.measures import overlaps, scenario_warnings
+    from framtid.model.measures.scenario_checks import scenario_warnings
 
     s = load(path)
     with using(s.cordons):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from framtid.model import api, dims, levers
-from framtid.model.measures import unforeseeable_bans
+from framtid.model.measures.scenario_checks import unforeseeable_bans
 from framtid.model.scenario import load
 from framtid.model.submodels import heating
 

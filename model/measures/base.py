@@ -124,7 +124,7 @@ class Measure:
     # never read it.
     start_date: date | None = None
     # The fields the file gives (the others are at their defaults): a default that changes what a scenario had
-    # can then be pointed out (``measures.bev_free_by_default``). Empty for measures built in code.
+    # can then be pointed out (``scenario_checks.bev_free_by_default``). Empty for measures built in code.
     given: frozenset = field(default=frozenset(), compare=False)
 
 

@@ -1,0 +1,322 @@
+"""What a scenario's measures do that is allowed but likely not meant: one line each, which ``framtid validate``
+and ``framtid run`` print as warnings (:func:`scenario_warnings`).
+
+Each check is a function of the measures in force (after ``replaces``), returning its warnings: measures that set
+the same lever cells in the same years (:func:`overlaps`), charges beside a twin cordon, toll changes on no toll,
+replaced policies of other levers, capture where no incinerator stands, oil-heating bans announced out of step,
+battery-electric cars freed by a default, values likely written in another unit, standards no stricter than the
+code and ramps past 2050. What several checks read of the scenario (its lever paths, which cordons it charges) is
+made once, when first asked for (:class:`Facts`). What would do nothing at all is refused where the scenario is
+read instead (``scenario_measures``, ``scenario_inheritance``).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from .. import dims
+from ..levers import LEVERS
+from . import KINDS, Measure, lever_paths, lever_targets
+
+PRICE_FIELDS = ("peak_nok", "offpeak_nok", "heavy_peak_nok", "heavy_offpeak_nok")
+
+# [NOK/t CO2] below this a CO2 tax is more likely NOK per litre written in a field of NOK per tonne (1 NOK/l of
+# diesel is about 375 NOK/t; the rates of 2009 were 215-363 NOK/t, policies-2009.toml).
+CO2_TAX_SLIP = 20.0
+
+
+class Facts:
+    """What the checks read of a scenario's measures beyond the measures themselves, each made once."""
+
+    def __init__(self, measures: list[Measure]):
+        self.measures = list(measures)
+
+    @cached_property
+    def paths(self) -> dict[str, np.ndarray]:
+        """The lever paths ``(T, 1, M, ...)`` of the measures."""
+        return lever_paths(self.measures, np.array(dims.YEARS), 1)
+
+    @cached_property
+    def cordons(self) -> tuple:
+        from ..cordons import cordons
+
+        return tuple(cordons())
+
+    @cached_property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.cordons]
+
+    @cached_property
+    def owner(self) -> np.ndarray:
+        """Index of the municipality that owns each cordon ``(C,)``."""
+        return np.array([dims.MUNICIPALITIES.index(c.municipality) for c in self.cordons], dtype=int)
+
+    @cached_property
+    def charged(self) -> np.ndarray:
+        """Whether the measures charge each cordon's light fossil vehicles, year by year ``(T, C)`` (bool): the
+        toll lever in the owner's row times the ``toll_scale`` factor, as ``tolls.cordon_prices`` reads them."""
+        from ..submodels.tolls import LIGHT, PETROL
+
+        c = np.arange(len(self.owner))
+        prices = (self.paths["toll_nok"][:, 0, self.owner, c, LIGHT, :PETROL + 2]
+                  * self.paths["toll_scale"][:, 0, self.owner, c, None, None])
+        return (prices > 0).any(axis=(-1, -2))
+
+
+def active_years(m: Measure) -> tuple[int, int]:
+    """First and last year of a measure (the last year of the run where it does not end)."""
+    return m.start_year, m.end_year if m.end_year is not None else dims.FINAL_YEAR
+
+
+def _acting_span(m: Measure) -> slice:
+    """The year indices in which a measure can act: from 2010 (2009 runs under the 2009 policies) to its end."""
+    first, last = active_years(m)
+    return slice(max(first, dims.BASE_YEAR + 1) - dims.BASE_YEAR, last - dims.BASE_YEAR + 1)
+
+
+def _charges(m: Measure) -> bool:
+    """Whether a measure sets a toll price above zero."""
+    return any(m.values.get(k) is not None and np.any(np.asarray(m.values[k], dtype=float) > 0) for k in PRICE_FIELDS)
+
+
+def overlaps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for pairs of measures that set the same cells of a lever for the same
+    municipality in overlapping years (they combine by the lever's rule; say so, or end one
+    of them with ``replaces`` or ``end_year``)."""
+    warnings = []
+    cells = [(m, {lever: ~np.isnan(np.asarray(t, dtype=float)) for lever, t in lever_targets(m).items()})
+             for m in measures]
+    for i, (a, ca) in enumerate(cells):
+        for b, cb in cells[i + 1:]:
+            if a.label in b.replaces or b.label in a.replaces:
+                continue   # a replacement ramping from the measure it ends
+            shared_munis = sorted(set(a.municipalities) & set(b.municipalities),
+                                  key=dims.MUNICIPALITIES.index)
+            (a0, a1), (b0, b1) = active_years(a), active_years(b)
+            if not shared_munis or max(a0, b0) > min(a1, b1):
+                continue
+            for lever in sorted(set(ca) & set(cb)):
+                if np.any(ca[lever] & cb[lever]):
+                    where = ", ".join(shared_munis) if len(shared_munis) < 13 else "all municipalities"
+                    rule = LEVERS[lever].combine
+                    how = {"replace": "the later start is in force", "add": "their changes add up",
+                           "max": "the stronger applies"}[rule]
+                    warnings.append(
+                        f"{b.origin}: overlaps {a.origin} ({a.label!r}) on lever {lever} for {where} in "
+                        f"{max(a0, b0)}-{min(a1, b1)}; combined by rule '{rule}' ({how}); to end the earlier "
+                        f"one, give replaces = {a.label!r} or an end_year")
+    return warnings
+
+
+def twin_cordons(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a charge on a cordon beside the cordon it succeeded or was succeeded by (``succeeds`` in
+    ``framtid list cordons``: Oslo's ring of 1990 and Osloringen of 2019) while the scenario still charges that
+    one: both are charged as written, across the same trips. On the 2009 policies the ring of 1990 is the one in
+    force, so charging it anew is no warning; charging Osloringen beside it is."""
+    facts = facts or Facts(measures)
+    warnings = []
+    for m in measures:
+        cordon = next((c for c in facts.cordons if c.id == m.values.get("cordon")), None)
+        if cordon is None or not _charges(m) or m.start_year <= dims.BASE_YEAR:
+            continue
+        twins = [c.id for c in facts.cordons if c.succeeds == cordon.id or cordon.succeeds == c.id]
+        if not twins:
+            continue
+        # Both charged in two years or more of the measure's: in a year of change both carry part of it
+        # (Osloringen from June 2019 after the ring of 1990), which is no double charge.
+        charged = facts.charged[_acting_span(m)]
+        mine = charged[:, facts.ids.index(cordon.id)]
+        twins = [c for c in twins if (mine & charged[:, facts.ids.index(c)]).sum() >= 2]
+        if twins:
+            warnings.append(f"{m.origin}: charges cordon {cordon.id!r} from {m.start_year} while the scenario "
+                            f"still charges {', '.join(twins)}, which it succeeded or was succeeded by (`framtid list "
+                            "cordons`): both are charged as written, across the same trips; end the other with "
+                            "replaces, or charge only one")
+    return warnings
+
+
+def cordonless(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a measure by cordon (``toll_change``) that can change nothing: none of its municipalities owns
+    a cordon (its factor acts on the cordons of its own municipalities, ``tolls.cordon_prices``), or none of the
+    cordons it names or owns carries a charge in its years (a factor on no toll)."""
+    facts = facts or Facts(measures)
+    owners = {c.id: c.municipality for c in facts.cordons}
+    warnings = []
+    for m in measures:
+        by_cordon = [f for f in KINDS[m.kind].fields if f.axis == "cordon" and m.values.get(f.name) is not None]
+        if not by_cordon:
+            continue
+        factor = np.asarray(m.values[by_cordon[0].name], dtype=float)
+        acted = [c for i, c in enumerate(by_cordon[0].labels)
+                 if owners.get(c) in m.municipalities and i < len(factor) and not np.isnan(factor[i])]
+        if not acted:
+            who = (f"{m.municipalities[0]} owns no cordon" if len(m.municipalities) == 1 else
+                   f"none of {', '.join(m.municipalities)} owns a cordon")
+            warnings.append(f"{m.origin}: {who} (`framtid list cordons`), so this {m.kind} changes nothing; "
+                            "name the municipality that owns the cordon")
+        elif not facts.charged[_acting_span(m)][:, [facts.ids.index(c) for c in acted]].any():
+            first, last = active_years(m)
+            warnings.append(f"{m.origin}: {', '.join(acted)} carr{'ies' if len(acted) == 1 else 'y'} no charge in "
+                            f"{first}-{last} in this scenario, so this {m.kind} changes nothing (a factor on no "
+                            "toll); charge the cordon first (congestion_charge), or choose years when it is charged")
+    return warnings
+
+
+def replaced_across_levers(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a measure that ends, by ``replaces``, one that sets other levers (a fare cut naming a toll
+    ring): allowed, a policy switched for another, but a label copied by mistake would end a scheme unseen."""
+    warnings = []
+    for m in measures:
+        mine = set(lever_targets(m)) if m.replaces else set()
+        for lab in m.replaces:
+            named = [x for x in measures if x.label == lab and x is not m]
+            if named and not any(mine & set(lever_targets(x)) for x in named):
+                kinds = ", ".join(dict.fromkeys(x.kind for x in named))
+                warnings.append(f"{m.origin}: replaces {lab!r}, a {kinds} that sets none of this {m.kind}'s levers: "
+                                f"it ends that policy in {', '.join(m.municipalities)} from {m.start_year} rather "
+                                "than changing it; if that is not meant, remove the label from replaces")
+    return warnings
+
+
+def bev_free_by_default(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a congestion charge that leaves out ``bev_discount`` (1 by default: battery-electric cars pass
+    free) on a cordon where they paid the year before: the new rates drop their toll, which raises car traffic
+    once the fleet is electric; give the discount to keep a rate."""
+    from ..submodels.tolls import BEV_FUEL, LIGHT
+
+    facts = facts or Facts(measures)
+    warnings = []
+    for m in measures:
+        if (m.kind != "congestion_charge" or "bev_discount" in m.given or not _charges(m)
+                or m.start_year <= dims.BASE_YEAR + 1 or m.values.get("cordon") not in facts.ids):
+            continue
+        c = facts.ids.index(m.values["cordon"])
+        before = facts.paths["toll_nok"][m.start_year - 1 - dims.BASE_YEAR, 0, facts.owner[c], c, LIGHT, BEV_FUEL]
+        if before.max() > 0:
+            warnings.append(f"{m.origin}: leaves out bev_discount (1: battery-electric cars pass free) on "
+                            f"{facts.ids[c]!r}, where they paid up to {before.max():.1f} NOK (real 2009) in "
+                            f"{m.start_year - 1}: its rates drop their toll; give bev_discount to keep a rate")
+    return warnings
+
+
+def unit_slips(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for values more likely written in another unit than the field's: a CO2 tax of a few NOK per
+    tonne (NOK per litre?), which abolishes the tax in effect; a fare or service change above +100 % (a factor
+    such as 1.2 written where the field is a relative change, 0.2); a toll factor below 0.5 (a relative change
+    such as 0.2 written where the field is a factor, 1.2)."""
+    warnings = []
+    for m in measures:
+        if m.kind in ("pt_fare", "pt_service") and np.any(np.asarray(m.values.get("change"), dtype=float) > 1.0):
+            change = float(np.max(m.values["change"]))
+            warnings.append(f"{m.origin}: change = {change:g} is {100 * change:+.0f} % (the field is a relative "
+                            f"change: +20 % is 0.2); for a factor of {change:g} write {change - 1:g}")
+        elif m.kind == "toll_change" and np.any(np.asarray(m.values.get("factor"), dtype=float) < 0.5):
+            low = float(np.nanmin(np.asarray(m.values["factor"], dtype=float)))
+            warnings.append(f"{m.origin}: factor = {low:g} cuts the tolls by {100 * (1 - low):.0f} % (the field is "
+                            f"a factor: +20 % is 1.2); for a change of {low:+g} write {1 + low:g}")
+        elif m.kind == "co2_tax":
+            for name in ("road_fuel_nok_per_t", "heating_oil_nok_per_t"):
+                value = m.values.get(name)
+                low = [] if value is None else [v for v in np.atleast_1d(np.asarray(value, dtype=float))
+                                                if 0.0 < v < CO2_TAX_SLIP]
+                if low:
+                    warnings.append(f"{m.origin}: {name} = {low[0]:g} NOK per tonne of CO2 is next to no tax (the "
+                                    "2009 rates were 215-363); the field is in NOK per tonne, not per litre (1 NOK/l "
+                                    "of diesel is about 375 NOK/t)")
+    return warnings
+
+
+def lax_standards(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a new-build standard no stricter than the building code already built to: the TEK10 archetypes'
+    needs (``buildings.space_heating.<type>.tek10`` at their defaults; TEK17's are lower), so the requirement changes
+    nothing (95, TEK17's total energy frame for a block of flats, is not the space-heating need)."""
+    from ..parameters import table
+
+    specs = table()
+    types = ("house", "apartment", "non_residential")
+    code = np.array([specs[f"buildings.space_heating.{t}.tek10"].default for t in types])
+    warnings = []
+    for m in measures:
+        value = m.values.get("space_heat_kwh") if m.kind == "new_build_standard" else None
+        if value is not None and np.all(np.broadcast_to(np.asarray(value, dtype=float), code.shape) >= code):
+            warnings.append(f"{m.origin}: space_heat_kwh is no stricter than the code new buildings meet already "
+                            f"(TEK10: {'/'.join(f'{v:g}' for v in code)} kWh/m2 for {'/'.join(types)}; TEK17 less), "
+                            "so the standard changes nothing; the field is the net space-heating and ventilation "
+                            "need, not the total energy frame")
+    return warnings
+
+
+def unfinished_ramps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a ramp that runs past 2050, so the measure never reaches full strength (strength
+    (t - start + 1) / ramp_years, ``levers.strength``). A ramp cut short by the measure that replaces it is how a
+    change in the middle of a year is written (the toll history), so only the run's end counts."""
+    warnings = []
+    for m in measures:
+        full = m.start_year + m.ramp_years - 1
+        if m.ramp_years > 1 and full > dims.FINAL_YEAR:
+            reached = (dims.FINAL_YEAR - m.start_year + 1) / m.ramp_years
+            warnings.append(f"{m.origin}: ramp_years = {m.ramp_years} from {m.start_year} would reach full strength in "
+                            f"{full}, after {dims.FINAL_YEAR}: it reaches {reached:.0%} of it")
+    return warnings
+
+
+def plantless(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for carbon capture at waste incineration in municipalities that host no incinerator (reporting to
+    the plant register from 2009, or opened since): the plant's emissions are counted where it stands, so there
+    the measure changes nothing."""
+    from ..data_store import plants, plants_opened
+
+    hosts = ({p.municipality for p in plants() if p.category == "waste_incineration" and p.year >= dims.BASE_YEAR}
+             | {p.municipality for p in plants_opened() if p.category == "waste_incineration"})
+    warnings = []
+    for m in measures:
+        idle = [mu for mu in m.municipalities if mu not in hosts]
+        if m.kind == "incineration_ccs" and idle and len(m.municipalities) < len(dims.MUNICIPALITIES):
+            warnings.append(f"{m.origin}: {', '.join(idle)} host{'s' if len(idle) == 1 else ''} no waste "
+                            "incinerator (its emissions are counted where the plant stands: "
+                            f"{', '.join(sorted(hosts))}), so this incineration_ccs changes nothing there")
+    return warnings
+
+
+def unforeseeable_bans(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for an announced or adopted oil-heating ban with nothing to foresee: no forced ``oil_heating_ban``
+    in its municipalities after its start (an adaptive ban is foreseen only once adopted), a ban already in force
+    when it starts, or an adoption whose start year and lead time disagree with the ban's first year."""
+    warnings = []
+    verbs = {"oil_heating_ban_announcement": ("announces", "announcement"),
+             "oil_heating_ban_adoption": ("adopts", "adoption")}
+    for m in measures:
+        if m.kind not in verbs:
+            continue
+        bans = [b for b in measures if b.kind == "oil_heating_ban" and b.adoption == "forced"
+                and set(b.municipalities) & set(m.municipalities)
+                and (b.end_year is None or b.end_year >= m.start_year)]
+        verb, noun = verbs[m.kind]
+        if not bans:
+            warnings.append(f"{m.origin}: {verb} an oil-heating ban, but no forced oil_heating_ban measure "
+                            f"schedules one in {', '.join(m.municipalities)}; the {noun} changes nothing "
+                            "(an adaptive ban is foreseen only once adopted)")
+            continue
+        first = min(b.start_year for b in bans)
+        if m.start_year >= first:
+            warnings.append(f"{m.origin}: {verb} the oil-heating ban in {m.start_year}, but the ban is in force from "
+                            f"{first}; an {noun} acts only before the ban, so it changes nothing")
+        elif m.kind == "oil_heating_ban_adoption":
+            lead = float(m.values["lead_years"])
+            if abs(first - lead - m.start_year) >= 1.0:
+                warnings.append(f"{m.origin}: adopted in {m.start_year} with lead_years = {lead:g} before a ban from "
+                                f"{first}: the owners convert over the {lead:g} years before the ban (from "
+                                f"{first - lead:g}) whatever start_year says; make start_year and lead_years agree")
+    return warnings
+
+
+CHECKS = (overlaps, twin_cordons, unforeseeable_bans, cordonless, replaced_across_levers, plantless,
+          bev_free_by_default, unit_slips, lax_standards, unfinished_ramps)
+
+
+def scenario_warnings(measures: list[Measure]) -> list[str]:
+    """Every check's warnings, in the order of :data:`CHECKS`; the scenario's lever paths are made once for all."""
+    facts = Facts(measures)
+    return [w for check in CHECKS for w in check(facts.measures, facts)]
