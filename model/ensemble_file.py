@@ -32,7 +32,8 @@ import numpy as np
 
 from .errors import FramtidError
 from .result_file import (CHECKSUM_ATTR, CHECKSUMS_NOTE, check_result_path, digest_start, feed_numbers,
-                          netcdf_encoding, number_encoding, streamed_checksum, write_atomically)
+                          netcdf_encoding, number_encoding, streamed_checksum)
+from .safe_write import write_atomically
 
 # Target uncompressed size of one HDF5 chunk [bytes]; the HDF5 chunk cache of each variable of each
 # open file while combining [bytes] (whole chunks are read and written once, so a cache would only

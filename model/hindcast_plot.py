@@ -16,7 +16,7 @@ from pathlib import Path
 from . import dims
 from .errors import ResultExistsError, ResultFileError
 from .observed import sort_key
-from .result_file import check_folder, write_all_atomically
+from .safe_write import check_folder, write_all_atomically
 
 PANEL_SIZE = (3.4, 2.5)     # [inch] width, height of one panel
 MAX_COLUMNS = 4
@@ -127,7 +127,7 @@ def _display_name(municipality: str) -> str:
 
 
 def _png_writer(fig):
-    """What writes ``fig`` as a PNG into a file (for :func:`~framtid.model.result_file.write_all_atomically`)."""
+    """What writes ``fig`` as a PNG into a file (for :func:`~framtid.model.safe_write.write_all_atomically`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)

@@ -1,15 +1,9 @@
-"""Result files on disk: NetCDF written atomically and exclusively, with a checksum per variable.
+"""Result files on disk: NetCDF written atomically and exclusively, with a checksum per variable, and opened
+with checks.
 
 Writing
-    The Dataset goes to a hidden temporary file in the target folder
-    (``.NAME.nc.<8 random characters>.tmp``, matched by the ignore patterns), which is then
-    linked to its final name. Without ``force`` the link is exclusive: of two
-    runs writing the same new path, the second fails with "exists already"
-    instead of silently replacing the first. With ``force`` the temporary file
-    replaces the old one in one rename. On any exception, including the
-    KeyboardInterrupt or termination signal the command line turns into one, the
-    temporary file is removed; Ctrl-C and SIGTERM wait for the file being written
-    (:func:`interrupts_held`).
+    Through :mod:`framtid.model.safe_write`: a hidden temporary twin, then the final name, exclusively unless
+    ``force``; nothing is left half-written on an error, Ctrl-C or SIGTERM.
 
 Format
     NetCDF-4 (HDF5) with zlib compression by default; NetCDF-3 (64-bit offset)
@@ -32,27 +26,19 @@ Ensembles
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
-import signal
-import tempfile
-import threading
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
 
 from .errors import FramtidError, ResultExistsError, ResultFileError
+from .safe_write import check_name, write_atomically
 
 FORMATS = ("netcdf4", "netcdf3")
 COMPRESSION_LEVEL = 4        # zlib, of the numbers of NetCDF-4 result files
 CHECKSUM_ATTR = "checksum"
 # The global attribute "checksums": the file carries a checksum per data variable (has_checksums).
 CHECKSUMS_NOTE = f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute"
-TEMP_SUFFIX = ".tmp"
-# The temporary name adds a dot, 8 random characters, a dot and ".tmp" to the final name.
-_TEMP_EXTRA = 1 + 1 + 8 + len(TEMP_SUFFIX)
 
 
 # The most bytes of one variable (as float64) read at once while checksumming a file slab by slab.
@@ -133,39 +119,6 @@ def add_checksums(ds) -> None:
     ds.attrs["checksums"] = CHECKSUMS_NOTE
 
 
-def check_name(path: Path) -> None:
-    """Refuse a result path whose file name (or its temporary twin) the file system cannot hold."""
-    folder = path.parent if str(path.parent) else Path(".")
-    existing = next((p for p in (folder.absolute(), *folder.absolute().parents) if p.exists()), Path("/"))
-    try:
-        name_max = os.pathconf(existing, "PC_NAME_MAX")
-        path_max = os.pathconf(existing, "PC_PATH_MAX")
-    except (OSError, ValueError, AttributeError):
-        name_max, path_max = 255, 4096
-    limit = name_max - _TEMP_EXTRA
-    if len(os.fsencode(path.name)) > limit:
-        raise ResultFileError(f"{str(path)[:60]}...: file name too long ({len(os.fsencode(path.name))} bytes; at "
-                              f"most {limit} here); choose a shorter --out")
-    if len(os.fsencode(str(path.absolute()))) + _TEMP_EXTRA >= path_max:
-        raise ResultFileError(f"{str(path)[:60]}...: path too long (at most {path_max - _TEMP_EXTRA - 1} bytes "
-                              "here); choose a shorter --out")
-
-
-def check_folder(path: Path) -> None:
-    """Refuse a file or folder to write whose folder cannot be made or written: the nearest existing folder
-    above it is a file or read-only. Checked before any work (a write would fail only after it, and with
-    "File exists" where the folder is a file)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
-    if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise ResultFileError(f"{path}: cannot write there ({existing} is not a writable folder)")
-
-
-def temporary_name(path: Path) -> str:
-    """Prefix and suffix of the temporary file written before ``path`` (hidden, ends in .tmp)."""
-    return f".{path.name}."
-
-
 def netcdf_encoding(ds, fmt: str) -> dict:
     """xarray's ``encoding`` for writing ``ds`` in format ``fmt``: NetCDF-4 compresses every numeric
     variable (:func:`number_encoding`), NetCDF-3 nothing."""
@@ -189,30 +142,6 @@ def _write(ds, tmp: str, fmt: str) -> None:
         ds.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
 
 
-def publish(tmp: str, path: Path, force: bool) -> None:
-    """Give the finished temporary file its final name: exclusively unless ``force``."""
-    if force:
-        os.replace(tmp, path)
-        return
-    try:
-        os.link(tmp, path)          # fails if the name exists, even if created a moment ago
-    except FileExistsError:
-        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it") \
-            from None
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-            raise
-        # file systems without hard links: reserve the name exclusively, then move the file over it
-        try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-        except FileExistsError:
-            raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace "
-                                    "it") from None
-        os.replace(tmp, path)
-        return
-    os.unlink(tmp)
-
-
 def save(ds, path: str | Path, force: bool = False, fmt: str = "netcdf4") -> Path:
     """Write a results Dataset atomically; refuse to overwrite without ``force``.
 
@@ -234,82 +163,6 @@ def check_result_path(path: str | Path, force: bool = False) -> Path:
     if path.exists() and not force:
         raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
     return path
-
-
-HELD_SIGNALS = ("SIGINT", "SIGTERM")
-
-
-@contextmanager
-def interrupts_held():
-    """Hold Ctrl-C and SIGTERM while the block runs and deliver them when it ends.
-
-    The NetCDF libraries hold a file lock of their own while they write; an interrupt raised inside (the
-    command line turns SIGTERM into one) leaves it taken, and their clean-up then waits for it forever: a
-    terminated ensemble run hung instead of ending. Held, the interrupt comes once the file is written and
-    named (a finished chunk stays finished, for ``--resume``). Only the main thread receives signals, so
-    elsewhere nothing is held."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-
-    def hold(signum, frame):
-        caught.append(signum)
-
-    numbers = [getattr(signal, name) for name in HELD_SIGNALS]
-    previous = {number: signal.signal(number, hold) for number in numbers}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        if caught:   # the first signal, as its own handler would have met it
-            handler = previous[caught[0]]
-            if callable(handler):
-                handler(caught[0], None)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(caught[0])
-
-
-def write_atomically(path: Path, write, force: bool, what: str) -> Path:
-    """Write a file through ``write(temporary_path)`` into a hidden temporary file beside ``path``,
-    then give it its name: exclusively unless ``force`` (:func:`publish`). On any error or
-    interrupt the temporary file is removed; an OSError becomes one message naming ``path``.
-    Interrupts wait while ``write`` runs (:func:`interrupts_held`: the NetCDF libraries' locks)."""
-    return write_all_atomically([(path, write)], force, what, hold_writes=True)[0]
-
-
-def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: str,
-                         hold_writes: bool = False) -> list[Path]:
-    """:func:`write_atomically` for several files ``[(path, write), ...]`` that belong together (the charts of
-    one command): each is written into its temporary file first, and only then are they all given their names,
-    with interrupts held, so that an error or interrupt while writing leaves none of them and no mix of new
-    and old. ``hold_writes`` holds interrupts from the first write until the files have their names."""
-    temps: list[str] = []
-    path = files[0][0] if files else Path(".")
-    try:
-        with interrupts_held() if hold_writes else nullcontext():
-            for path, write in files:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=temporary_name(path), suffix=TEMP_SUFFIX, dir=path.parent)
-                os.close(fd)
-                temps.append(tmp)
-                write(tmp)
-                # mkstemp creates the file readable by its owner only; give it the usual mode.
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(tmp, 0o666 & ~umask)
-            with interrupts_held():
-                for (path, _), tmp in zip(files, temps):
-                    publish(tmp, path, force)
-    except OSError as exc:
-        raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); nothing was written") from None
-    finally:
-        # Whatever happened (error, Ctrl-C, termination signal), no temporary file stays behind.
-        for tmp in temps:
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
-    return [p for p, _ in files]
 
 
 REQUIRED = {"emissions": ("scenario", "municipality", "sector", "year", "draw")}
@@ -444,32 +297,8 @@ def verify_file(path: Path | str) -> None:
     path = Path(path)
     try:
         with xr.open_dataset(path) as ds:
-            if not has_checksums(ds, path):
-                return
-            for name, var in ds.data_vars.items():
-                recorded = var.attrs.get(CHECKSUM_ATTR)
-                if recorded is None:
-                    raise ResultFileError(f"{path}: variable {name} has no checksum; the file was edited after "
-                                          "the run")
-                if streamed_checksum(var.variable) != recorded:
-                    raise ResultFileError(f"{path}: the data of {name} do not match the checksum written with "
-                                          "them (the file was damaged, cut or edited after the run)")
+            verify(ds, path, streamed_checksum)
     except (OSError, ValueError, RuntimeError) as exc:
         raise ResultFileError(f"{path}: not a readable result file ({type(exc).__name__}: {exc})") from None
 
 
-def check_plot_path(path: str | Path, force: bool = False) -> Path:
-    """Refuse a chart path that is not a PNG name, is a folder, or exists (without ``force``)."""
-    from .errors import UsageError
-
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise UsageError(f"--plot {path}: the chart is a PNG; give a file name ending in .png")
-    if path.is_dir():
-        raise ResultFileError(f"--plot {path}: is a folder")
-    if path.exists() and not force:
-        raise ResultExistsError(f"{path}: exists already; choose another --plot or pass --force to replace it; "
-                                "no chart was written")
-    check_name(path)
-    check_folder(path)
-    return path

@@ -254,7 +254,7 @@ def _run_script(code: str, cwd) -> subprocess.CompletedProcess:
 
 def test_sigterm_during_the_write_waits_for_the_file_and_says_so(tmp_path):
     # An interrupt inside a NetCDF write can leave the library's file lock taken and the process waiting for it
-    # forever: it is held until the file is written and named (result_file.interrupts_held).
+    # forever: it is held until the file is written and named (safe_write.interrupts_held).
     out = tmp_path / "out" / "ref.nc"
     code = f"""
 import os, signal, sys

@@ -112,14 +112,14 @@ def test_command_prints_without_out(result):
 
 
 def test_interrupted_export_leaves_nothing(result, tmp_path, monkeypatch):
-    from framtid.model import result_file
+    from framtid.model import safe_write
 
     _, path = result
 
     def interrupted(tmp, target, force):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(result_file, "publish", interrupted)
+    monkeypatch.setattr(safe_write, "publish", interrupted)
     out = tmp_path / "gpc.csv"
     res = invoke("export", str(path), "--out", str(out), "--year", "2009")
     assert res.exit_code == 130 and "interrupted; no result written" in res.output

@@ -549,7 +549,7 @@ def test_an_interrupt_during_a_write_comes_after_the_file_is_written_and_named(t
     # it forever (a terminated ensemble run hung). Held, it arrives once the file has its name.
     import signal
 
-    from framtid.model.result_file import write_atomically
+    from framtid.model.safe_write import write_atomically
 
     number = getattr(signal, signal_name)
 
@@ -583,7 +583,7 @@ def test_a_write_outside_the_main_thread_holds_nothing(tmp_path):
     import signal
     import threading
 
-    from framtid.model.result_file import write_atomically
+    from framtid.model.safe_write import write_atomically
 
     seen = []
 

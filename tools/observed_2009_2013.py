@@ -26,7 +26,7 @@ from pathlib import Path
 
 from framtid.model.errors import ResultExistsError
 from framtid.model.observed import embedded
-from framtid.model.result_file import publish
+from framtid.model.safe_write import publish
 
 HEADER = ("municipality", "year", "sector", "value", "gwp")
 

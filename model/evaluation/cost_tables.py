@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dims
 from ..draw_statistics import range_cell, spread
-from ..result_file import check_plot_path
+from ..safe_write import check_plot_path
 from .costs import CARBON_SERIES, MNOK, CostReport, MeasureCost, discount_factors, window_mask
 
 __all__ = ["tables", "plot_mac", "mac_chart", "central_carbon_price", "nok_per_t_range", "adoption_note",
@@ -169,7 +169,7 @@ def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
 
 def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:
     """Write the MAC curve (:func:`mac_chart`) as a PNG. Atomic; an existing file only with ``force``."""
-    from ..result_file import write_atomically
+    from ..safe_write import write_atomically
 
     path = check_plot_path(path, force)
     fig = mac_chart(report)

@@ -259,7 +259,7 @@ def export_text(ds, fmt: str) -> str:
 
 def check_out(path: str | Path, force: bool) -> Path:
     """Refuse an output path that cannot or must not be written, before any work."""
-    from ..result_file import check_folder, check_name
+    from ..safe_write import check_folder, check_name
 
     path = Path(path)
     if path.suffix.lower() != ".csv":
@@ -276,7 +276,7 @@ def check_out(path: str | Path, force: bool) -> Path:
 def write(text: str, path: str | Path, force: bool = False) -> Path:
     """Write the export atomically (a hidden temporary file beside ``path``, then its name);
     an existing file is replaced only with ``force``."""
-    from ..result_file import write_atomically
+    from ..safe_write import write_atomically
 
     path = check_out(path, force)
 

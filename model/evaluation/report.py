@@ -97,7 +97,7 @@ def check_out(out, force: bool = False) -> Path:
     """The report folder named by ``--out``: refuse an empty name, a file, a name the file system cannot
     hold, an existing folder without ``force``, and with ``force`` a folder holding anything a report
     does not write (so ``--force`` never deletes other files)."""
-    from ..result_file import check_folder, check_name
+    from ..safe_write import check_folder, check_name
 
     if out is None or not str(out).strip():
         raise UsageError("--out: give the folder to write the report into (it holds report.html, report.md "

@@ -54,7 +54,8 @@ from .. import api
 from . import MAX_DRAWS
 from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from ..ensemble_file import save_part, save_parts
-from ..result_file import verify_file, write_atomically
+from ..result_file import verify_file
+from ..safe_write import write_atomically
 from ..results import record_dtype
 
 DEFAULT_CHUNK = 250            # draws per chunk: ~0.4 MB of results per draw and scenario in single precision

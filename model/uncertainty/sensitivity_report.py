@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..result_file import check_plot_path
+from ..safe_write import check_plot_path
 from .sensitivity_indices import Indices, _all
 from .sensitivity_model import Output
 
@@ -152,7 +152,7 @@ def plot(report: Report, path: str | Path, force: bool = False) -> Path:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from ..result_file import write_atomically
+    from ..safe_write import write_atomically
 
     path = check_plot_path(path, force)
     ind, out = report.indices, report.output
