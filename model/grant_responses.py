@@ -94,12 +94,16 @@ def _bev_purchase_relief(view, window: slice, municipalities: list[int]) -> tupl
     return (float(bev[window, 0, municipalities].sum()), float(relief[window, 0, municipalities].sum()))
 
 
-def _lever_in(base, name: str, year: int) -> np.ndarray:
-    """The value of lever ``name`` in ``year`` under ``base``'s measures, by municipality ``(M,)``."""
-    from .levers import year_slice
+def _lever_path(base, name: str) -> np.ndarray:
+    """Lever ``name`` year by year under ``base``'s measures, by municipality ``(T, M)``."""
     from .measures import lever_paths
 
-    return year_slice(lever_paths(list(base.measures), np.array(dims.YEARS), 1), year - dims.BASE_YEAR)[name][0]
+    return lever_paths(list(base.measures), np.array(dims.YEARS), 1)[name][:, 0]
+
+
+def _lever_in(base, name: str, year: int) -> np.ndarray:
+    """The value of lever ``name`` in ``year`` under ``base``'s measures, by municipality ``(M,)``."""
+    return _lever_path(base, name)[year - dims.BASE_YEAR]
 
 
 def _cut(base, target: GrantTarget):
@@ -112,12 +116,13 @@ def _cut(base, target: GrantTarget):
         return programmatic(KINDS["ev_incentives"], (municipality,), year, {"vat_exemption": float(value)}, label,
                             "framtid grants", dims.BASE_YEAR)
 
-    level = _lever_in(base, "bev_vat_exemption", target.first_year)
+    path = _lever_path(base, "bev_vat_exemption")                      # the scenario's exemption, year by year
+    level = path[target.first_year - dims.BASE_YEAR]
     label = f"VAT exemption {100 * target.change:+.0f} %"
     cut = [measure(m, target.first_year, level[i] * (1.0 + target.change), label)
            for i, m in enumerate(dims.MUNICIPALITIES)]
     if target.last_year < dims.FINAL_YEAR:
-        after = _lever_in(base, "bev_vat_exemption", target.last_year + 1)
+        after = path[target.last_year + 1 - dims.BASE_YEAR]
         cut += [measure(m, target.last_year + 1, after[i], "VAT exemption restored")
                 for i, m in enumerate(dims.MUNICIPALITIES)]
     return dataclasses.replace(base, name=f"{base.name}+{label}", measures=base.measures + tuple(cut))
