@@ -22,12 +22,24 @@ def test_cohort_age_is_never_negative():
 
 
 def test_demolition_share_hand_computed():
-    # F(a) = 0.95 / (1 + exp(-(a - 90)/10)); F(90) = 0.475, F(89) = 0.95 / (1 + e^0.1) = 0.451270
-    # q = (0.475 - 0.451270) / (1 - 0.451270) = 0.043245
+    # L(a) = 1 / (1 + exp(-(a - 90)/10)), L(60) = 1 / (1 + e^3) = 0.047426; F(a) = 0.95 (L(a) - L(60)) / (1 - L(60))
+    # F(90) = 0.95 (0.5 - 0.047426) / 0.952574 = 0.451354; F(89) = 0.95 (0.475021 - 0.047426) / 0.952574 = 0.426443
+    # q = (0.451354 - 0.426443) / (1 - 0.426443) = 0.043433
     q = stock.demolition_share(np.array(90.0), 90.0, 10.0, 60.0, 0.05)
-    f89 = 0.95 / (1 + np.exp(0.1))
-    assert q == pytest.approx((0.475 - f89) / (1 - f89))
-    assert q == pytest.approx(0.043245, abs=1e-6)
+    start = 1 / (1 + np.exp(3.0))
+    f90, f89 = (0.95 * (1 / (1 + np.exp(x)) - start) / (1 - start) for x in (0.0, 0.1))
+    assert q == pytest.approx((f90 - f89) / (1 - f89))
+    assert q == pytest.approx(0.043433, abs=1e-6)
+
+
+def test_demolition_starts_from_zero_at_the_earliest_age():
+    # The first year of demolition takes only a year's slice of the curve, not the logistic's tail below it:
+    # 0.59 % at the defaults of houses (mean 90, scale 11.53) in the year after the earliest age 60, where
+    # the curve cut at 60 took 6.5 % at once.
+    q = stock.demolition_share(np.array([59.0, 60.0, 61.0, 62.0]), 90.0, 11.53, 60.0, 0.05)
+    assert q[0] == 0.0 and q[1] == 0.0
+    assert q[2] == pytest.approx(0.0059, abs=1e-4)
+    assert q[2] < q[3]
 
 
 def test_demolition_share_zero_before_earliest_and_bounded():

@@ -83,10 +83,13 @@ def test_one_cohort_stock_flow_hand_computed():
     assert state.area[0, 0, nr, PERIOD["tek69"]] == pytest.approx(area0)
     assert state.renovated[0, 0, nr, PERIOD["tek69"]] == pytest.approx(ren0)
     new = buildings.advance(state, pop, APARTMENTS, {}, params, 2010)
-    # age 33 in 2010: F(33) = 0.95 * 0.5 = 0.475; F(32) = 0.95 / (1 + e^0.1) = 0.451270
-    # q = (0.475 - 0.451270) / (1 - 0.451270) = 0.043245 -> demolished 250000 * q = 10811.2 m2
-    f32 = 0.95 / (1 + np.exp(0.1))
-    q = (0.475 - f32) / (1 - f32)
+    # age 33 in 2010, the curve re-based at the earliest age 0: L(0) = 1 / (1 + e^3.3) = 0.035571;
+    # F(33) = 0.95 (0.5 - L(0)) / (1 - L(0)) = 0.457465; F(32) = 0.95 (0.475021 - L(0)) / (1 - L(0)) = 0.432862
+    # q = (0.457465 - 0.432862) / (1 - 0.432862) = 0.043386 -> demolished 250000 * q = 10846.6 m2
+    at_earliest = 1 / (1 + np.exp(3.3))
+    f33, f32 = (0.95 * (1 / (1 + np.exp(x)) - at_earliest) / (1 - at_earliest) for x in (0.0, 0.1))
+    q = (f33 - f32) / (1 - f32)
+    assert q == pytest.approx(0.043386, abs=1e-6)
     demolished = area0 * q
     assert new.demolished_area[0, 0, nr] == pytest.approx(demolished)
     # the same area is rebuilt, as TEK07 (in force in 2010)

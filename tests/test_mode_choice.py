@@ -194,3 +194,10 @@ def test_demand_coefficients_rescale_purpose_shares():
     np.testing.assert_allclose(coef.purpose_share.sum(axis=1), 1.0)
     np.testing.assert_allclose(coef.destination_share.sum(axis=1), 1.0)
     assert coef.zone_constant[0, 1].tolist() == [0.0] * 5       # zone B is the reference
+
+
+def test_expected_volume_ratio_hand_case_and_limits():
+    # Halfway in logs from 1.0 to 1.21: sqrt(1.21) = 1.1; learning 1 expects last year's, 0 keeps the expectation.
+    assert mc.expected_volume_ratio(np.array(1.0), np.array(1.21), np.array(0.5)) == pytest.approx(1.1)
+    assert mc.expected_volume_ratio(np.array(0.9), np.array(1.21), np.array(1.0)) == pytest.approx(1.21)
+    assert mc.expected_volume_ratio(np.array(0.9), np.array(1.21), np.array(0.0)) == pytest.approx(0.9)

@@ -2,6 +2,7 @@
 
 import dataclasses
 import os
+import re
 import stat
 from pathlib import Path
 from types import SimpleNamespace
@@ -452,8 +453,9 @@ def test_removing_the_checksums_does_not_turn_the_check_off(saved, tmp_path):
     del edited.attrs["checksums"]                    # the attribute removed, the data changed
     edited["emissions"][:] = np.nan
     edited.to_netcdf(tmp_path / "edited.nc")
+    says = f"edited.nc: has no checksums .*this one says {re.escape(framtid.__version__)}"
     for read in (api.open_results, verify_file, lambda p: api.open_results(p, lazy=True)):
-        with pytest.raises(ResultFileError, match="edited.nc: has no checksums .*this one says 0\\.6"):
+        with pytest.raises(ResultFileError, match=says):
             read(tmp_path / "edited.nc")
 
 

@@ -572,3 +572,28 @@ def test_mode_shares_must_be_positive():
     with pytest.raises(ValueError):
         tr.init_state(population, zone_population, trip_length, jobs, np.array([[0.5, 0.0, 0.3, 0.1, 0.1]] * M),
                       CARS_PER_CAPITA, POWERTRAINS, params, lv(), price(params, lv(), 2009))
+
+
+def _steep_congestion_car_vkm(learning: float) -> np.ndarray:
+    """Car vkm (T, M) of the reference where time rises steeply with volume (every value inside its range:
+    the whole speed gap from volume, the peak at capacity and slow)."""
+    from framtid.model import api
+    from framtid.model.simulation import FramtidModel
+
+    scenario = api.load_scenario("framtid:reference")
+    params = Params.defaults(1, scenario.parameters).with_overrides({
+        "transport.bpr_alpha": [0.92], "transport.volume_capacity.peak": [1.0], "transport.car_speed.peak": [18.0],
+        "transport.congestion_learning": [learning]})
+    model = FramtidModel(scenario, params)
+    model.run()
+    return np.asarray(model.record["car_vkm"], dtype=float).sum(axis=-1)[:, 0]
+
+
+def test_congestion_feedback_settles_instead_of_cycling():
+    # Travellers who expect last year's congestion overshoot every year where the BPR curve is steep:
+    # a two-year cycle of car traffic (second differences of ln vkm about 0.28, Kristiansand). Learning
+    # halfway each year settles it: what is left are the inputs' own steps.
+    def largest_swing(vkm):
+        return np.abs(np.diff(np.log(vkm), n=2, axis=0)).max()
+    assert largest_swing(_steep_congestion_car_vkm(1.0)) > 0.2
+    assert largest_swing(_steep_congestion_car_vkm(0.5)) < 0.05

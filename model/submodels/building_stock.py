@@ -50,14 +50,23 @@ def demolition_share(age: np.ndarray, mean_age: np.ndarray, scale: np.ndarray,
     """Share of a cohort's remaining area demolished in the year it reaches ``age`` [1/yr].
 
     The cumulative demolished share of the original area is a logistic S-curve
-    ``F(a) = (1 - never) / (1 + exp(-(a - mean_age)/scale))``, zero before
-    ``earliest_age`` (EBM scurve_parameters.csv, methods.md §3.3). The yearly
-    share of the surviving area is the discrete hazard
+    ``L(a) = 1 / (1 + exp(-(a - mean_age)/scale))`` re-based to start from zero at
+    ``earliest_age`` (EBM scurve_parameters.csv, methods.md §3.3; EBM's curves start
+    from zero there): ``F(a) = (1 - never) (L(a) - L(e)) / (1 - L(e))`` from ``e`` on,
+    zero before. (Cut at ``e`` without re-basing, a cohort lost the logistic's whole
+    tail below ``e``, 6.5 % of its area at the defaults, in the one year it reached
+    ``e``.) The yearly share of the surviving area is the discrete hazard
     ``q(a) = (F(a) - F(a-1)) / (1 - F(a-1))``.
     All arguments broadcast; ages in [yr].
     """
+    def logistic(a):
+        return 1.0 / (1.0 + np.exp(-(a - mean_age) / scale))
+
+    start = logistic(earliest_age)
+
     def cumulative(a):
-        f = (1.0 - never_share) / (1.0 + np.exp(-(a - mean_age) / scale))
+        # (A curve that starts at its end, 1 - L(e) = 0 in floating point, demolishes nothing.)
+        f = (1.0 - never_share) * (logistic(a) - start) / np.maximum(1.0 - start, np.finfo(float).tiny)
         return np.where(a >= earliest_age, f, 0.0)
 
     now, before = cumulative(age), cumulative(age - 1.0)

@@ -187,6 +187,21 @@ def bpr_time_ratio(volume_ratio: np.ndarray, volume_capacity: np.ndarray, alpha:
     return (1.0 + alpha * (volume_ratio * volume_capacity) ** beta) / (1.0 + alpha * volume_capacity ** beta)
 
 
+def expected_volume_ratio(expected_before: np.ndarray, met_before: np.ndarray, learning: np.ndarray) -> np.ndarray:
+    """The car volume relative to the base that travellers expect this year [1]: last year's expectation
+    moved a share ``learning`` (omega) of the way, in logs, towards the volume they met last year,
+    ``x_exp,t = x_exp,t-1^(1 - omega) x_t-1^omega``.
+
+    Year-to-year learning of travel times by exponential smoothing, the process model of route and
+    mode choice dynamics (Horowitz 1984, Transp. Res. B 18(1); Cascetta 1989, Transp. Res. B 23(1)).
+    With ``omega = 1`` travellers expect last year's congestion, and where the time rises steeply
+    with volume (BPR near capacity) each year overshoots the last into a two-year cycle; smoothing
+    keeps the same steady state, the volume at which expected and met congestion agree. Arguments
+    broadcast.
+    """
+    return expected_before ** (1.0 - learning) * met_before ** learning
+
+
 def pivot_logsum(base_shares: np.ndarray, delta_utility: np.ndarray) -> np.ndarray:
     """Change in the logsum (expected maximum utility) of a pivoted choice [1].
 
@@ -360,7 +375,7 @@ class DemandCoefficients:
     zone_constant: np.ndarray      # (D, Z, 5) [1] utility constants, zone B and the car modes 0
     purpose_constant: np.ndarray   # (D, P, 5) [1] utility constants, commute and car driver 0
     toll_elasticity: np.ndarray    # (D,) [1] long-run elasticity of crossing car trips to the toll (target)
-    reference_toll: np.ndarray     # (D,) [NOK/passage] toll of the calibration where no ring was in force
+    reference_toll: np.ndarray     # (D,) [NOK/trip] toll per crossing trip of the calibration where no ring was
     fare_elasticity: np.ndarray    # (D,) [1] long-run elasticity of PT trips to the fare (target)
     trip_length_elasticity: np.ndarray  # (D,) [1] car-driver trip length to the energy cost per km
     trip_length_persistence: np.ndarray  # (D,) [1] its partial-adjustment lambda (destinations adjust slowly)
@@ -372,6 +387,7 @@ class DemandCoefficients:
     car_speed: np.ndarray          # (D, T) [km/h] 2009
     volume_capacity: np.ndarray    # (D, T) [1] 2009
     bpr: np.ndarray                # (D, 2) [1] alpha, beta of the BPR curve
+    congestion_learning: np.ndarray  # (D,) [1] share of the gap to last year's congestion closed each year
     outside_factor: np.ndarray     # (D,) [1] errand and leisure trips leaving the municipality vs commute
     headway: np.ndarray            # (D, T) [min]
     pt_fare: np.ndarray            # (D,) [NOK/trip]
@@ -425,6 +441,7 @@ def demand_coefficients(params: Params) -> DemandCoefficients:
         car_speed=params.vector("transport.car_speed", dims.PERIODS),
         volume_capacity=params.vector("transport.volume_capacity", dims.PERIODS),
         bpr=np.stack([params["transport.bpr_alpha"], params["transport.bpr_beta"]], axis=-1),
+        congestion_learning=params["transport.congestion_learning"],
         outside_factor=params["transport.other_purpose_outside_factor"],
         headway=params.vector("transport.pt_headway", dims.PERIODS),
         pt_fare=params["transport.pt_fare"],

@@ -130,7 +130,10 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     terms = state.choice_terms if params is state.params and state.choice_terms is not None else choice_terms(state, c)
     previous = state.choice
     lagged = previous["lagged"]
-    now = generalised_costs(state, c, levers, price, previous["volume_ratio"])
+    # The car times of the congestion travellers expect: last year's expectation learning from last year's.
+    expected = mode_choice.expected_volume_ratio(previous["expected_volume_ratio"], previous["volume_ratio"],
+                                                 c.congestion_learning[:, None, None])
+    now = generalised_costs(state, c, levers, price, expected)
     base = state.base_costs
     lam = c.persistence
     cells = state.trip_volume.shape[:4]                                                        # (D, M, Z, P)
@@ -197,7 +200,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     base_trips *= state.base_shares[..., CAR]
     base_by_period = np.einsum("dmzpt->dmt", base_trips)
     return dict(choice, crossing_share=crossing_now, trip_length=np.exp(log_length),
-                volume_ratio=car_by_period / np.maximum(base_by_period, TINY),
+                volume_ratio=car_by_period / np.maximum(base_by_period, TINY), expected_volume_ratio=expected,
                 costs=now,
                 park_and_ride=-np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
                 lagged={"dv": dv, "toll": d_tolls, "segments": [w for w, _, _, _ in segments], "destination": d_dest,

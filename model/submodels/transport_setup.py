@@ -102,6 +102,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     choice = {"modes": p0, "periods": ones, "crossing_car": p0[..., CAR].copy(),
               "parked_car": p0[..., CAR, None] * away[:, :, None, :, None, :],
               "trip_length": np.ones((d, m)), "volume_ratio": np.ones((d, m, len(dims.PERIODS))),
+              "expected_volume_ratio": np.ones((d, m, len(dims.PERIODS))),
               "park_and_ride": no_change,
               "lagged": {"dv": np.zeros((len(dims.MODES), len(dims.PERIODS)) + weights.shape),
                          "toll": [np.zeros((len(dims.PERIODS),) + weights.shape)] * 7, "park_and_ride": no_change,

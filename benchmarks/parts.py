@@ -1,0 +1,98 @@
+"""Where the time of a batch run goes: each submodel's choice, advance and accounting, and the recording.
+
+    python benchmarks/parts.py [--members 1000] [--scenario reference] [--repeat 3]
+
+Prints, for one model carrying ``--members`` sampled draws (set up as ``batch.py --sampled`` does: a
+Latin-hypercube sample of every uncertain parameter, recorded in single precision), the median wall time
+of set-up (calibration of every draw) and of each part of the yearly step summed over the 42 years, with
+its share of the run and its cost per municipality-year-draw, and how far numpy's element-wise
+throughput on this machine goes (the floor a faster yearly step would have to beat): an exponential and
+a product on an array that stays in the processor's cache. Asserts nothing: timings on shared machines
+are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import timeit
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+import batch
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def timed_parts(model) -> dict[str, float]:
+    """Run ``model`` with every submodel phase and the recording timed [s], summed over the years."""
+    spent: dict[str, float] = defaultdict(float)
+
+    def clocked(name: str, function):
+        def run(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t0
+        return run
+
+    for sm in model.submodels:
+        sm.advance = clocked(f"{sm.name}: advance", sm.advance)
+        sm.account = clocked(f"{sm.name}: account", sm.account)
+    # Deciders are classes shared by every model: wrapped in this model's table only.
+    chooses = {sm.decided_by: sm.name for sm in model.submodels if sm.decided_by is not None}
+    model.deciders = {name: SimpleNamespace(decide_all=clocked(f"{chooses[name]}: choose", decider.decide_all))
+                      for name, decider in model.deciders.items() if name in chooses}
+    model._record = clocked("recording", model._record)
+    t0 = time.perf_counter()
+    model.run()
+    spent["whole run"] = time.perf_counter() - t0
+    return spent
+
+
+def element_throughput() -> dict[str, float]:
+    """numpy's time per element [ns] of a few element-wise operations on 16 384 doubles (in cache)."""
+    x, out = np.random.default_rng(0).random(16384) + 0.5, np.empty(16384)
+    operations = {"exp": lambda: np.exp(x, out=out), "log": lambda: np.log(x, out=out),
+                  "multiply": lambda: np.multiply(x, x, out=out), "divide": lambda: np.divide(x, x, out=out)}
+    return {name: min(timeit.repeat(f, number=2000, repeat=3)) / 2000 / x.size * 1e9
+            for name, f in operations.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scenario", default="reference", help="a scenario of scenarios/")
+    args = parser.parse_args()
+    batch.SAMPLED["on"] = True
+    from framtid.model import api, dims
+
+    scenario = api.load_scenario(REPO / "scenarios" / f"{args.scenario}.toml")
+    batch.build(scenario, args.members, seed=args.repeat).run()   # warm-up
+    runs, setups = [], []
+    for seed in range(args.repeat):
+        t0 = time.perf_counter()
+        model = batch.build(scenario, args.members, seed)
+        setups.append(time.perf_counter() - t0)
+        runs.append(timed_parts(model))
+    cells = args.members * len(dims.MUNICIPALITIES) * len(dims.YEARS)
+    whole = statistics.median(r["whole run"] for r in runs)
+    print(f"{args.scenario}, {args.members} sampled draws: set-up {statistics.median(setups):.3f} s, "
+          f"run {whole:.3f} s ({whole / cells * 1e6:.2f} us per municipality-year-draw)")
+    parts = sorted((statistics.median(r[name] for r in runs), name) for name in runs[0] if name != "whole run")
+    for seconds, name in reversed(parts):
+        print(f"  {name:28s} {seconds:7.3f} s  {100 * seconds / whole:5.1f} %  {seconds / cells * 1e6:6.2f} us")
+    rest = whole - sum(seconds for seconds, _ in parts)
+    print(f"  {'the rest (year set-up)':28s} {rest:7.3f} s  {100 * rest / whole:5.1f} %")
+    floor = ", ".join(f"{name} {ns:.2f} ns" for name, ns in element_throughput().items())
+    print(f"numpy, 16 384 doubles in cache: {floor} per element")
+
+
+if __name__ == "__main__":
+    main()
