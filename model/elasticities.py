@@ -84,7 +84,6 @@ def _with(scenario, *measures):
 def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple]:
     """For each quantity: (scenario at the base level, scenario with the instrument changed by the factor
     ``steps[quantity]``; 1.1 for +10 %)."""
-    from . import prices
     from .cordons import cordon_ids, cordons
     from .levers import year_slice
     from .measures import lever_paths
@@ -92,11 +91,8 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
 
     k = start - dims.BASE_YEAR
     lv = year_slice(lever_paths(list(base.measures), np.array(dims.YEARS), 1), k)
-    params = Params.defaults(1, base.parameters)
-    paths = prices.price_paths(params)
-    kg = params.vector("transport.co2_per_litre", ("petrol", "diesel"))
-    pump = prices.pump_prices(paths, k, lv["road_usage_tax"], lv["co2_tax_road_nok_per_t"], kg)[0, 0]   # (2,)
-    vat = params["transport.vat_rate"][0]
+    pump = pump_prices(base, start)                                                          # (2,)
+    vat = Params.defaults(1, base.parameters)["transport.vat_rate"][0]
     everyone = dims.MUNICIPALITIES
 
     def pump_price(factor: float, label: str):
@@ -144,6 +140,34 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
                                                       {"change": steps["pt_service"] * (1.0 + service) - 1.0},
                                                       "service +10%")))
     return out
+
+
+def pump_prices(scenario, year: int) -> np.ndarray:
+    """The pump prices of petrol and diesel in ``scenario`` in ``year`` [real 2009 NOK/l], ``(2,)``, at the
+    default parameters."""
+    from . import prices
+    from .levers import year_slice
+    from .measures import lever_paths
+    from .parameters import Params
+
+    k = year - dims.BASE_YEAR
+    lv = year_slice(lever_paths(list(scenario.measures), np.array(dims.YEARS), 1), k)
+    params = Params.defaults(1, scenario.parameters)
+    kg = params.vector("transport.co2_per_litre", ("petrol", "diesel"))
+    return prices.pump_prices(prices.price_paths(params), k, lv["road_usage_tax"], lv["co2_tax_road_nok_per_t"],
+                              kg)[0, 0]
+
+
+# The quantities read against the pump price, and the fuels whose price they answer (0 petrol, 1 diesel).
+PUMP_PRICE_FUELS = {"fuel_price": (0, 1), "fuel_use": (0, 1), "running_cost": (0, 1), "freight_fuel": (1,)}
+
+
+def _pump_price_step(low_run, high_run, year: int, fuels: tuple) -> float:
+    """The change of the pump price between two runs in ``year``, as a factor (the geometric mean over
+    ``fuels``): the tax that makes the change is a fixed amount per litre, so its relative size shrinks as the
+    price rises after the start year, and the ten-year reading is set against the change of that year."""
+    ratio = pump_prices(high_run, year) / pump_prices(low_run, year)
+    return float(np.exp(np.log(ratio[list(fuels)]).mean()))
 
 
 def _response(quantity: str, record: dict, k: int, municipalities: list[int]) -> float:
@@ -219,6 +243,11 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
     steps = {t.quantity: 1.0 + t.change for t in published}
     with using(base.cordons):   # a base scenario's own cordons are charged (and raised) too
         perturbations = _perturbations(base, start_year, steps)
+        # The pump-price change each reading year sees (measured: a tax of so many NOK/l shrinks relative to a
+        # rising price).
+        pump_steps = {(quantity, year): _pump_price_step(*perturbations[quantity], year, fuels)
+                      for quantity, fuels in PUMP_PRICE_FUELS.items() if quantity in perturbations
+                      for year in (start_year, start_year + 9)}
     out = {municipality: [] for municipality in municipalities}
     for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
@@ -230,8 +259,10 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
                 munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
                     [dims.MUNICIPALITIES.index(municipality)]
                 q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
-                step = _time_per_trip(r1, k, munis) / _time_per_trip(r0, k, munis) if quantity == "travel_time" \
-                    else steps[quantity]
+                if quantity == "travel_time":
+                    step = _time_per_trip(r1, k, munis) / _time_per_trip(r0, k, munis)
+                else:
+                    step = pump_steps.get((quantity, dims.YEARS[k]), steps[quantity])
                 value = float(np.log(q1 / q0) / np.log(step)) if q0 > 0 and q1 > 0 else float("nan")
                 out[municipality].append({
                     "quantity": quantity, "response": t.response, "instrument": t.instrument, "horizon": t.horizon,

@@ -199,7 +199,8 @@ def test_congestion_charge_sets_its_cordon_by_class_fuel_and_period():
     c = cordon_ids().index("trondheim_ring")
     values = example_values(KINDS["congestion_charge"], "default") | {
         "cordon": "trondheim_ring", "peak_nok": 30.0, "offpeak_nok": 15.0, "bev_discount": 0.6,
-        "diesel_surcharge_nok": 5.0, "heavy_peak_nok": None, "heavy_offpeak_nok": 40.0, "heavy_factor": 2.0}
+        "diesel_surcharge_nok": 5.0, "heavy_peak_nok": None, "heavy_offpeak_nok": 40.0, "heavy_factor": 2.0,
+        "bev_offpeak_discount": None, "diesel_offpeak_surcharge_nok": None}
     toll = lever_targets(measure("congestion_charge", values, 2020, munis=("trondheim",)))["toll_nok"]
     assert toll.shape == LEVERS["toll_nok"].shape
     assert np.isnan(np.delete(toll, c, axis=0)).all()                     # other cordons untouched
@@ -209,6 +210,12 @@ def test_congestion_charge_sets_its_cordon_by_class_fuel_and_period():
     assert light[2] == pytest.approx([12.0, 6.0])                            # bev pays 40 %
     assert heavy[0].tolist() == [60.0, 40.0]                                 # factor 2 in the peak; given off-peak
     assert heavy[2] == pytest.approx([24.0, 16.0])
+    # Off-peak discount and surcharge of their own (Oslo 2019: BEVs 10 of 27 NOK in the peak, 5 of 21 off it).
+    own = lever_targets(measure("congestion_charge", values | {"bev_offpeak_discount": 0.8,
+                                                               "diesel_offpeak_surcharge_nok": 4.0},
+                                2020, munis=("trondheim",)))["toll_nok"][c, 0]
+    assert own[1].tolist() == [35.0, 19.0]
+    assert own[2] == pytest.approx([12.0, 3.0])
 
 
 def test_money_fields_are_converted_from_their_price_year():

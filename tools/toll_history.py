@@ -94,12 +94,17 @@ def measures() -> list[str]:
             if ramp:
                 lines.append(f"ramp_years = {ramp}")
             lines += [f"price_year = {day.year}", f"peak_nok = {_fmt(petrol[0])}", f"offpeak_nok = {_fmt(petrol[1])}"]
-            surcharge = max(float(diesel[0] - petrol[0]), 0.0)
-            if surcharge:
-                lines.append(f"diesel_surcharge_nok = {_fmt(surcharge)}")
-            discount = 1.0 - bev[0] / petrol[0] if petrol[0] > 0 else 1.0
-            lines += [f"bev_discount = {_fmt(min(max(discount, 0.0), 1.0))}",
-                      f"heavy_peak_nok = {_fmt(heavy[0])}", f"heavy_offpeak_nok = {_fmt(heavy[1])}"]
+            # Surcharge and discount of each period from its own rates; the off-peak ones written where they differ.
+            surcharge = [max(float(diesel[t] - petrol[t]), 0.0) for t in (0, 1)]
+            if surcharge[0]:
+                lines.append(f"diesel_surcharge_nok = {_fmt(surcharge[0])}")
+            if _fmt(surcharge[1]) != _fmt(surcharge[0]):
+                lines.append(f"diesel_offpeak_surcharge_nok = {_fmt(surcharge[1])}")
+            discount = [min(max(1.0 - bev[t] / petrol[t], 0.0), 1.0) if petrol[t] > 0 else 1.0 for t in (0, 1)]
+            lines.append(f"bev_discount = {_fmt(discount[0])}")
+            if _fmt(discount[1]) != _fmt(discount[0]):
+                lines.append(f"bev_offpeak_discount = {_fmt(discount[1])}")
+            lines += [f"heavy_peak_nok = {_fmt(heavy[0])}", f"heavy_offpeak_nok = {_fmt(heavy[1])}"]
             if not np.any(cells):
                 lines.insert(3, "# the cordon stops charging")
             blocks.append("\n".join(lines))

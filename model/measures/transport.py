@@ -29,12 +29,20 @@ def _congestion_charge(values: dict) -> dict[str, np.ndarray]:
                       else values["heavy_factor"] * light[0],
                       values["heavy_offpeak_nok"] if values.get("heavy_offpeak_nok") is not None
                       else values["heavy_factor"] * light[1]])
-    keep = 1.0 - values["bev_discount"]
+    # Discount and surcharge by period: the off-peak ones default to the peak's.
+    keep = 1.0 - np.array([values["bev_discount"], _or(values, "bev_offpeak_discount", "bev_discount")])
+    surcharge = np.array([values["diesel_surcharge_nok"],
+                          _or(values, "diesel_offpeak_surcharge_nok", "diesel_surcharge_nok")])
     for k, rates in enumerate((light, heavy)):
         out[c, k, TOLL_FUELS.index("petrol")] = rates
-        out[c, k, TOLL_FUELS.index("diesel")] = rates + values["diesel_surcharge_nok"] * (k == 0)
+        out[c, k, TOLL_FUELS.index("diesel")] = rates + surcharge * (k == 0)
         out[c, k, TOLL_FUELS.index("bev")] = keep * rates
     return {"toll_nok": out}
+
+
+def _or(values: dict, name: str, fallback: str) -> float:
+    """The field ``name``, or ``fallback``'s value where it is left out."""
+    return values[name] if values.get(name) is not None else values[fallback]
 
 
 ZONES = axis_labels("zone")
@@ -72,8 +80,12 @@ KINDS = (
          Field("offpeak_nok", NOK, None, 0.0, 200.0, "price per passage outside the peaks, light petrol "
                "vehicles", required=True, money=True),
          share("bev_discount", "share of the petrol price battery-electric cars are spared (1 = free)", 1.0),
+         share("bev_offpeak_discount", "the same outside the peaks, where it differs (default: bev_discount)",
+               None),
          Field("diesel_surcharge_nok", NOK, 0.0, 0.0, 100.0, "extra price per passage for light diesel "
                "vehicles", money=True),
+         Field("diesel_offpeak_surcharge_nok", NOK, None, 0.0, 100.0, "the same outside the peaks, where it "
+               "differs (default: diesel_surcharge_nok)", money=True),
          Field("heavy_peak_nok", NOK, None, 0.0, 600.0, "price per passage in the peaks for heavy vehicles "
                "(default: heavy_factor x the light price)", money=True),
          Field("heavy_offpeak_nok", NOK, None, 0.0, 600.0, "price per passage outside the peaks for heavy "
