@@ -28,6 +28,17 @@ import batch
 REPO = Path(__file__).resolve().parent.parent
 
 
+class Clocked:
+    """A submodel with some of its methods replaced by timed ones; everything else is the submodel's."""
+
+    def __init__(self, inner, **methods):
+        self._inner = inner
+        self.__dict__.update(methods)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
 def timed_parts(model) -> dict[str, float]:
     """Run ``model`` with every submodel phase and the recording timed [s], summed over the years."""
     spent: dict[str, float] = defaultdict(float)
@@ -41,10 +52,9 @@ def timed_parts(model) -> dict[str, float]:
                 spent[name] += time.perf_counter() - t0
         return run
 
-    for sm in model.submodels:
-        sm.advance = clocked(f"{sm.name}: advance", sm.advance)
-        sm.account = clocked(f"{sm.name}: account", sm.account)
-    # Deciders are classes shared by every model: wrapped in this model's table only.
+    # Submodels and deciders are shared by every model: wrapped in this model's own list and table only.
+    model.submodels = [Clocked(sm, advance=clocked(f"{sm.name}: advance", sm.advance),
+                               account=clocked(f"{sm.name}: account", sm.account)) for sm in model.submodels]
     chooses = {sm.decided_by: sm.name for sm in model.submodels if sm.decided_by is not None}
     model.deciders = {name: SimpleNamespace(decide_all=clocked(f"{chooses[name]}: choose", decider.decide_all))
                       for name, decider in model.deciders.items() if name in chooses}
