@@ -3,6 +3,7 @@ chunks equal to the whole ensemble, paired draws across scenarios, and the model
 
 from dataclasses import replace
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -54,6 +55,21 @@ def test_lognormal_median_and_quantiles():
     got = sampling.ppf(s, np.array([1e-12, 0.5, 1 - 1e-12]))
     assert got[1] == pytest.approx(10.0)
     assert got[0] == pytest.approx(1.0, rel=1e-6) and got[2] == pytest.approx(100.0, rel=1e-6)
+
+
+def test_lognormal_keeps_its_median_where_the_range_is_skewed():
+    # The biogas buses' CH4 factor: default 0.331, range 0.18-5.5 (ln: -0.61 below, +2.81 above the median).
+    # Each side its own spread: half the draws below the default, the range's ends at the ends.
+    s = spec("lognormal", 0.331, 0.18, 5.5)
+    u = (np.arange(20000) + 0.5) / 20000
+    got = sampling.ppf(s, u)
+    assert np.median(got) == pytest.approx(0.331, rel=1e-3)
+    assert got.min() == pytest.approx(0.18, rel=1e-3) and got.max() == pytest.approx(5.5, rel=1e-3)
+    # u = 0.25: p = 0.025 + 0.95 x 0.25 = 0.2625, z = -0.636 on the lower side: 0.331 x (0.18 / 0.331)^(0.636 / 1.96)
+    z = NormalDist().inv_cdf(0.025 + 0.95 * 0.25)
+    assert z == pytest.approx(-0.636, abs=1e-3)
+    assert sampling.ppf(s, np.array([0.25]))[0] == pytest.approx(0.331 * (0.18 / 0.331) ** (-z / sampling.Z975),
+                                                                 rel=1e-9)
 
 
 def test_normal_truncated_to_range():

@@ -40,8 +40,16 @@ def gap(modelled: float, target: float) -> float:
     return modelled - target
 
 
-def first_year_met(years, values, target: float, after: int) -> int | None:
-    """The first year after ``after`` whose value is at or below ``target`` [year], None if none is."""
+def first_year_met(years, values, target: float, after: int, target_year: int | None = None) -> int | None:
+    """The first year after ``after`` whose value is at or below ``target`` [year], None if none is.
+
+    With ``target_year``, a target missed in its own year is met only in that year or later: the first
+    year from the target year on at or below it (a path that dipped below the target early and rose
+    above it by the target year has not met it then)."""
+    if target_year is not None:
+        by_year = dict(zip((int(y) for y in years), values))
+        if target_year in by_year and not by_year[target_year] <= target:
+            after = max(after, target_year - 1)
     for year, value in zip(years, values):
         if year > after and value <= target:
             return int(year)

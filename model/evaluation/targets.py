@@ -24,15 +24,17 @@ r against each municipality (:data:`RULES`, ``--national-rule``):
 **Arithmetic** (pure functions in ``target_arithmetic.py``, re-exported here): target value = base value
 x (1 + change); gap = modelled - target in the target year (positive: above the target), also as a share
 of the base value; first year met = the first modelled year after the base year whose value is at or
-below the target value; average annual cut still needed from year f to the target year T:
-c = 1 - (target / X_f)^(1 / (T - f)) (negative: the value may still grow by -c a year).
+below the target value, and for a target missed in its own year the first such year from the target year
+on (so a path below the target early and above it by the target year does not count as met); average
+annual cut still needed from year f to the target year T: c = 1 - (target / X_f)^(1 / (T - f)) (negative:
+the value may still grow by -c a year).
 
 **Several draws.** Each draw is set against its own target (under the share rule a draw's target
 follows its own 2009 emissions): gap, met or not, first year met and the needed cut are computed draw
 by draw, then summarised over the draws (:func:`_evaluate`): target, base and modelled values and the
 gap as medians with their 5-95 % ranges; P(met), the share of draws at or below their target in the
 target year; the median first year met (the first year by which half of the draws are at or below
-their target) and P(ever met), the share of draws that are so in some year up to the last. One draw
+their target) and P(ever met), the share of draws that meet it by that rule in some year up to the last. One draw
 gives that draw's numbers.
 
 **Zero-growth goal** (nullvekstmålet): residents' car vehicle-km of a city region (``car_vkm_resident``
@@ -208,7 +210,7 @@ def _evaluate(path: np.ndarray, target: np.ndarray, base: np.ndarray, base_year:
     k = years.index(target_year)
     modelled = path[:, k]                                                  # (D,)
     gaps = gap(modelled, target)                                           # (D,), each against its own target
-    firsts = [first_year_met(years, p, float(tv), base_year) for p, tv in zip(path, target)]
+    firsts = [first_year_met(years, p, float(tv), base_year, target_year) for p, tv in zip(path, target)]
     start = from_year if from_year is not None else target_year - 1
     cuts = ([annual_cut_needed(float(p[years.index(start)]), float(tv), start, target_year)
              for p, tv in zip(path, target)] if start in years else [])

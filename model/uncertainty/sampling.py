@@ -119,11 +119,12 @@ def ppf(spec, u: np.ndarray, alternatives: Mapping | None = None) -> np.ndarray:
     if dist in ("normal", "lognormal"):
         log = dist == "lognormal"
         centre, low, high = (np.log([mode, lo, hi]) if log else (mode, lo, hi))
-        sigma = max(centre - low, high - centre) / Z975
-        law = NormalDist(float(centre), float(sigma))
-        p_low, p_high = law.cdf(float(low)), law.cdf(float(high))
-        p = np.clip(p_low + u * (p_high - p_low), 1e-15, 1 - 1e-15)   # truncated to [low, high]
-        x = np.array([law.inv_cdf(float(q)) for q in p.ravel()]).reshape(p.shape)
+        # two-piece: each side its own sigma, so that the median is the default and low and high are
+        # the 2.5 % and 97.5 % quantiles; truncated to [low, high]
+        s_low, s_high = (centre - low) / Z975, (high - centre) / Z975
+        p = np.clip(0.025 + u * 0.95, 1e-15, 1 - 1e-15)
+        z = np.array([NormalDist().inv_cdf(float(q)) for q in p.ravel()]).reshape(p.shape)
+        x = centre + z * np.where(z < 0, s_low, s_high)
         return np.clip(np.exp(x) if log else x, lo, hi)
     if dist == "discrete":
         values, weights = (alternatives or {}).get(spec.name, ((mode,), (1.0,)))
