@@ -181,8 +181,9 @@ def to_dataset(models: list, seed: int):
         bad = ~np.isfinite(data[name][1])
         if bad.any():
             where = sorted({dims.MUNICIPALITIES[i] for i in np.nonzero(bad)[1]})
-            raise FramtidError(f"the run produced non-finite {name} for {', '.join(where)}; "
-                               "check the embedded data of these municipalities (nothing was written)")
+            raise FramtidError(f"the run produced non-finite {name} for {', '.join(where)}: a measure or "
+                               "parameter at an extreme of its range, or the embedded data of these municipalities; "
+                               "run again with --debug and report it (nothing was written)")
     ds = xr.Dataset(data, coords=coords)
     for name, long_name in COORD_NAMES.items():
         if name in ds.coords:

@@ -597,3 +597,18 @@ def test_congestion_feedback_settles_instead_of_cycling():
         return np.abs(np.diff(np.log(vkm), n=2, axis=0)).max()
     assert largest_swing(_steep_congestion_car_vkm(1.0)) > 0.2
     assert largest_swing(_steep_congestion_car_vkm(0.5)) < 0.05
+
+
+def test_every_commuter_teleworking_every_day_runs(tmp_path):
+    # Telework at the top of its ranges leaves no commute trips: the congestion's base (the trips at 2009 shares
+    # without telework) is made from the trip rates, not divided back by the commute factor 0 (which gave NaN).
+    from framtid.model import api
+
+    path = tmp_path / "telework.toml"
+    path.write_text('[scenario]\nname = "telework-full"\nextends = "framtid:reference"\n[[measure]]\n'
+                    'kind = "telework"\nmunicipality = "oslo"\nstart_year = 2015\ndays_per_week = 5\n'
+                    'worker_share = 1.0\n')
+    model = api.run_scenario(api.load_scenario(path))
+    assert np.isfinite(model.emission_totals()).all()
+    vkm = np.asarray(model.record["car_vkm_resident"])[:, 0, dims.MUNICIPALITIES.index("oslo")]
+    assert vkm[2016 - dims.BASE_YEAR] < 0.95 * vkm[2014 - dims.BASE_YEAR]

@@ -196,7 +196,8 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     car_trips *= choice["modes"][..., CAR]
     car_by_period = np.einsum("dmzpt->dmt", car_trips)                                         # (D, M, T)
     # Against the car trips of the trip rates at 2009 shares: fewer commute trips (telework) relieve congestion.
-    base_trips = state.trip_volume / state.purpose_factor[:, :, None, :, None]
+    # (Made again, not divided back by the purpose factor, which is 0 for commutes when every commuter teleworks.)
+    base_trips = mode_choice.trip_volumes(state.zone_population, c.trip_rate, c.purpose_share, c.peak_share)
     base_trips *= state.base_shares[..., CAR]
     base_by_period = np.einsum("dmzpt->dmt", base_trips)
     return dict(choice, crossing_share=crossing_now, trip_length=np.exp(log_length),
