@@ -335,3 +335,17 @@ def test_the_command_credits_the_policy_history_by_area():
     history = api.run_scenario(load("framtid:current-policies")).emission_totals()[k, 0, oslo]
     reference = api.run_scenario(load("framtid:reference")).emission_totals()[k, 0, oslo]
     assert block["total"] == pytest.approx(history - reference, abs=0.01)
+
+
+def test_the_error_of_an_area_is_that_of_the_orders_sums(package):
+    # The standard error of a sum of cells (municipalities, sectors) is the spread of the orders' sums of
+    # marginal effects, not the sum of the cells' errors (which overstates it when the cells vary apart).
+    sampled = at.attribute(package, year=2030, permutations=30, max_exact=2, seed=3)
+    idx = list(range(len(dims.MUNICIPALITIES)))
+    sums = sampled.order_effects[:, 0, 0][:, idx].sum(axis=(1, 2))                      # (orders,)
+    expected = sums.std(ddof=1) / np.sqrt(len(sums))
+    assert sampled.error_of_sum(0, 0, idx) == pytest.approx(expected)
+    assert sampled.error_of_sum(0, 0, idx) <= sampled.standard_error[0, 0][idx].sum() + 1e-9
+    # one cell: the cell's own error
+    oslo, s = dims.MUNICIPALITIES.index("oslo"), 0
+    assert sampled.error_of_sum(0, 0, [oslo], s) == pytest.approx(sampled.standard_error[0, 0, oslo, s])

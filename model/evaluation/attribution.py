@@ -104,9 +104,9 @@ def order_subsets(orders: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([[0], prefixes.ravel()]))
 
 
-def shapley_sampled(values: dict[int, np.ndarray], orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Shapley estimates (n, ...) and their standard errors from the marginal effects along sampled
-    orders; ``values`` maps a subset's bit mask to v(S)."""
+def order_effects(values: dict[int, np.ndarray], orders: np.ndarray) -> np.ndarray:
+    """Each player's marginal effect along each sampled order (k, n, ...); ``values`` maps a subset's bit
+    mask to v(S)."""
     k, n = orders.shape
     contributions = []
     for order in orders:
@@ -116,9 +116,22 @@ def shapley_sampled(values: dict[int, np.ndarray], orders: np.ndarray) -> tuple[
             marginal[i] = values[mask | (1 << i)] - values[mask]
             mask |= 1 << i
         contributions.append(np.stack(marginal))
-    c = np.stack(contributions)                                    # (k, n, ...)
-    se = c.std(axis=0, ddof=1) / np.sqrt(k) if k > 1 else np.full(c.shape[1:], np.nan)
-    return c.mean(axis=0), se
+    return np.stack(contributions)
+
+
+def standard_error(effects: np.ndarray) -> np.ndarray:
+    """The standard error of the mean over the orders (axis 0) of :func:`order_effects` (NaN with one order).
+    The error of a sum of cells (an area, every sector) is that of the orders' sums, not the sum of the
+    cells' errors."""
+    k = effects.shape[0]
+    return effects.std(axis=0, ddof=1) / np.sqrt(k) if k > 1 else np.full(effects.shape[1:], np.nan)
+
+
+def shapley_sampled(values: dict[int, np.ndarray], orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shapley estimates (n, ...) and their standard errors from the marginal effects along sampled
+    orders; ``values`` maps a subset's bit mask to v(S)."""
+    c = order_effects(values, orders)                              # (k, n, ...)
+    return c.mean(axis=0), standard_error(c)
 
 
 # -- running a package -----------------------------------------------------------------------------------
@@ -151,6 +164,14 @@ class Attribution:
     total_draws: np.ndarray | None = None
     by: str = "measure"                   # what a player is: a measure, or the measures of a kind or an area
     sizes: tuple[int, ...] = ()           # the number of the package's measures each player holds
+    order_effects: np.ndarray | None = None   # (k, n, 2, M, S) each sampled order's marginal effects (draws' mean)
+
+    def error_of_sum(self, i: int, k: int, idx: list[int], sector: int | None = None) -> float:
+        """Standard error [t CO2e] of player ``i``'s Shapley value summed over the municipalities ``idx`` and
+        every sector (or one), at ``k`` (0: the year, 1: the span): the spread of the orders' sums."""
+        cells = self.order_effects[:, i, k][:, idx]                                  # (orders, len(idx), S)
+        summed = cells.sum(axis=(1, 2)) if sector is None else cells[..., sector].sum(axis=1)
+        return float(standard_error(summed))
 
     @property
     def interaction(self) -> np.ndarray | None:
@@ -279,14 +300,17 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
                                   f"{'measures' if by == 'measure' else 'groups'} pass")
     values, yearly = _run_subsets(scenario, package, sorted(bits), year, span, seed, sample)
     phi = shapley_sampled(values, orders)[0]
-    # The standard error of the sampled orders, for the mean over the draws (the values are linear in v).
-    se = shapley_sampled({b: v.mean(axis=0, keepdims=True) for b, v in values.items()}, orders)[1]
+    # The standard error of the sampled orders, for the mean over the draws (the values are linear in v); the
+    # orders' effects are kept for the errors of sums over areas and sectors.
+    effects = order_effects({b: v.mean(axis=0) for b, v in values.items()}, orders)    # (k, n, 2, M, S)
+    se = standard_error(effects)[:, None]
     first = np.stack([values[1 << i] - values[0] for i in range(n)])
     last = np.stack([values[full] - values[full & ~(1 << i)] for i in range(n)])
     n_draws = 1 if sample is None else sample.n_draws
     return _summarised(Attribution(scenario.name, base, year, span, measures, False, len(bits) * n_draws,
                                    values[full] - values[0], phi, se, first, last,
-                                   shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0], **grouping),
+                                   shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0], **grouping,
+                                   order_effects=effects),
                        draws, sampler)
 
 

@@ -56,7 +56,7 @@ def rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[
     """One row per area and measure (plus the package total and the interaction residual), all sectors
     together [kt CO2e/yr in the year; kt CO2e over the span]. With draws, the Shapley values and the
     package's effect are the mean over the draws with the 5-95 % range of the draws in brackets."""
-    sampled = result.standard_error is not None
+    sampled = result.order_effects is not None
     header = ("municipality", "measure", "kind", f"shapley_{result.year}") + (("std_error",) if sampled else ()) + \
         ("first_in", "last_in", f"shapley_{result.span[0]}_{result.span[1]}")
     out = []
@@ -71,7 +71,7 @@ def rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[
             return range_cell(kt(mean, k), *_spread_kt(per_draw, idx, k), digits=2 - k, sign=True)
 
         for i, (kind, label) in enumerate(result.measures):
-            se = (f"{kt(result.standard_error[i]):.2f}",) if sampled else ()
+            se = (f"{result.error_of_sum(i, 0, idx) / 1e3:.2f}",) if sampled else ()
             draws = None if result.shapley_draws is None else result.shapley_draws[i]
             out.append((name, label, kind, cell(result.shapley[i], draws, 0)) + se +
                        (f"{kt(result.first_in[i]):+.2f}", f"{kt(result.last_in[i]):+.2f}",
@@ -91,8 +91,6 @@ def long_rows(result: Attribution, municipalities: list[str] | None = None) -> t
     header = ("scenario", "base", "municipality", "measure", "kind", "sector", "quantity", "value", "unit")
     out = []
     quantities = [("shapley", result.shapley), ("first_in", result.first_in), ("last_in", result.last_in)]
-    if result.standard_error is not None:
-        quantities.append(("std_error", result.standard_error))
     ranged = result.shapley_draws is not None
     for name, idx in _areas(municipalities):
         def percentile(per_draw, k, s, high):
@@ -109,6 +107,9 @@ def long_rows(result: Attribution, municipalities: list[str] | None = None) -> t
                 for i, (kind, label) in enumerate(result.measures):
                     for s, sector in enumerate(result.sectors):
                         out.append(row(label, kind, sector, q, arr[i, k, idx, s].sum()))
+            for i, (kind, label) in enumerate(result.measures) if result.order_effects is not None else ():
+                for s, sector in enumerate(result.sectors):
+                    out.append(row(label, kind, sector, "std_error", result.error_of_sum(i, k, idx, s)))
             for q, high in (("shapley_p05", False), ("shapley_p95", True)) if ranged else ():
                 for i, (kind, label) in enumerate(result.measures):
                     for s, sector in enumerate(result.sectors):
@@ -145,8 +146,8 @@ def to_json(result: Attribution, municipalities: list[str] | None = None) -> dic
                     "shapley_cumulative": pack(result.shapley[i], idx, 1),
                     "first_in": pack(result.first_in[i], idx, 0), "last_in": pack(result.last_in[i], idx, 0),
                     "by_sector": sectors(result.shapley[i], idx, 0)}
-            if result.standard_error is not None:
-                item["std_error"] = pack(result.standard_error[i], idx, 0)
+            if result.order_effects is not None:
+                item["std_error"] = round(result.error_of_sum(i, 0, idx), 3)
             if result.shapley_draws is not None:
                 item |= ranged(result.shapley_draws[i], idx, "shapley")
                 item["cut_share"] = round(cut_share(result.shapley_draws[i], idx, 0), 4)
