@@ -159,3 +159,32 @@ def test_tolls_paid_are_read_only_when_recorded(result):
     paid = result["population"] * 1000.0
     assert cb.toll_paid(result.assign(toll_paid=paid)).equals(paid)
     assert cb.toll_paid(result).equals(result["toll_paid"])
+
+
+def test_each_draw_takes_its_own_sampled_factors():
+    # With sampled draws the co-benefits use each draw's emission, wear and HEAT values, not the defaults:
+    # studded-tyre PM10 = light vkm x studded share x season share x extra wear / 1e6, draw by draw.
+    ds = api.run(["framtid:reference"], seed=2, n_draws=4, sampler="lhs")
+    one = ds.sel(scenario="reference")
+    params = cb.scenario_params(ds)["reference"]
+    sample = ds["parameter_sample"]
+    factor = sample.sel(parameter="cobenefits.studded_road_wear_pm10").values
+    share = sample.sel(parameter="cobenefits.studded_tyre_share.oslo").values
+    season = sample.sel(parameter="cobenefits.studded_season_share.south").values
+    assert np.ptp(factor) > 0                                                  # the draws differ
+    light = one["vkm"].sel(vehicle_class=["car", "van"], municipality="oslo", year=2030).sum("vehicle_class")
+    studded = cb.road_air_pollutants(one, params)["pm10_wear"].sel(wear_source="studded", municipality="oslo",
+                                                                   year=2030)
+    np.testing.assert_allclose(studded.values, light.values * share * season * factor / 1e6, rtol=1e-6)
+    # and the HEAT relative risk of each draw
+    heat = cb.health_effects(one, params)["heat_deaths_avoided"].sel(mode="walk", municipality="oslo", year=2030)
+    rr = sample.sel(parameter="cobenefits.heat.walk.relative_risk").values
+    assert np.ptp(rr) > 0 and len(set(np.round(heat.values, 6))) == 4
+
+
+def test_sampled_factors_taken_a_block_of_draws_at_a_time(monkeypatch):
+    ds = api.run(["framtid:reference"], seed=5, n_draws=5, sampler="lhs")
+    one, params = ds.sel(scenario="reference"), cb.scenario_params(ds)["reference"]
+    whole = cb.road_air_pollutants(one, params)
+    monkeypatch.setattr(cb, "AIR_DRAW_BLOCK", 2)    # blocks of 2, 2 and 1 draws, each with its draws' values
+    xr.testing.assert_allclose(cb.road_air_pollutants(one, params), whole)

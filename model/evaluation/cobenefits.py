@@ -61,8 +61,8 @@ AIR_DRAW_BLOCK = 32   # draws whose road fleet is rebuilt at a time (about 5 MB 
 NORTH = ("tromso",)
 # what the co-benefits read from a result (the commands that compute them load only these, with their
 # own); toll_paid may be missing (see toll_paid)
-VARIABLES = ("vkm", "car_vkm", "car_stock", "pkm", "population", "toll_paid")
-OPTIONAL = ("toll_paid", "cordon_car_trips")
+VARIABLES = ("vkm", "car_vkm", "car_stock", "pkm", "population", "toll_paid", "parameter_sample")
+OPTIONAL = ("toll_paid", "cordon_car_trips", "parameter_sample")   # the sample: only in files with draws
 HEAT_MODES = ("walk", "bicycle")
 MAX_AGE = 60                 # ages counted in the reconstructed fleets; Weibull survival is negligible beyond
 G_PER_T = 1e6
@@ -74,7 +74,9 @@ MINUTES_PER_HOUR = 60.0
 
 def scenario_params(ds) -> dict[str, Params]:
     """The parameter values each scenario of a result ran with: the table's defaults with the
-    scenario's ``[parameters]`` overrides (recorded as ``scenario<k>_parameters``), one draw."""
+    scenario's ``[parameters]`` overrides (recorded as ``scenario<k>_parameters``); one draw, or with a
+    ``parameter_sample`` of several draws each draw's sampled values of the co-benefits' own parameters
+    (``cobenefits.*``, in the order of the file's draws), so that they spread the draws as their table says."""
     names = {str(value): int(key[len("scenario"):-len("_name")]) for key, value in ds.attrs.items()
              if re.fullmatch(r"scenario\d+_name", key)}
     known = table()
@@ -90,12 +92,41 @@ def scenario_params(ds) -> dict[str, Params]:
             except (ValueError, SyntaxError, TypeError):
                 raise ResultFileError(f"attribute scenario{k}_parameters of scenario {sc!r} is not a list of "
                                       f"(name, value) pairs (got {text[:60]!r}); the file was edited") from None
-        out[sc] = Params.defaults(1, overrides)
+        out[sc] = _sampled(ds, overrides, known)
     return out
 
 
+def _sampled(ds, overrides: dict, known) -> Params:
+    """The defaults with ``overrides``, over the file's draws with their sampled values where it holds some."""
+    n = ds.sizes.get("draw", 1)
+    if n == 1 or "parameter_sample" not in ds:
+        return Params.defaults(1, overrides)
+    sample = ds["parameter_sample"]
+    names = [str(p) for p in sample["parameter"].values]
+    values = np.asarray(sample.transpose("draw", "parameter").values, dtype=float)
+    # Only the co-benefits' own parameters: the fleet's renewal (rebuilt from the stock, not run) and the
+    # deflator of the VSL keep the scenario's values, the same in every draw and every block of draws.
+    drawn = {name: values[:, j] for j, name in enumerate(names)
+             if name.startswith(P) and name in known and name not in overrides}
+    return Params.defaults(n, overrides).with_overrides(drawn)
+
+
 def _value(params: Params, name: str) -> float:
+    """A parameter's value in the first draw (for those held at one value in every draw: regulation years)."""
     return float(params[P + name][0])
+
+
+def _draw_values(params: Params, name: str, draws=None):
+    """A parameter's value: a number with one draw; with several, its values over the draws ``(D,)``, as a
+    DataArray on the ``draws`` coordinate when given (to broadcast against result variables)."""
+    values = params[P + name]
+    if params.n_draws == 1:
+        return float(values[0])
+    if draws is None:
+        return np.asarray(values, dtype=float)
+    import xarray as xr
+
+    return xr.DataArray(np.asarray(values, dtype=float), dims="draw", coords={"draw": draws})
 
 
 # ---------------------------------------------------------------- fleet renewal
@@ -163,8 +194,8 @@ def _survival(params: Params, vehicle_class: str, n_years: int) -> np.ndarray:
 
 
 def step_factors(params: Params, pollutant: str, vehicle_class: str, fuel: str) -> np.ndarray:
-    """Emission factors of the class's steps, ``(S,)`` [g/vkm]."""
-    return np.array([_value(params, f"{pollutant}.{vehicle_class}.{fuel}.{s}") for s in STEPS[vehicle_class]])
+    """Emission factors of the class's steps, ``(S,)`` [g/vkm], or ``(S, D)`` over several draws."""
+    return np.array([_draw_values(params, f"{pollutant}.{vehicle_class}.{fuel}.{s}") for s in STEPS[vehicle_class]])
 
 
 def step_starts(params: Params, vehicle_class: str) -> tuple[int, ...]:
@@ -178,10 +209,11 @@ def exhaust_emissions(vkm: np.ndarray, shares: np.ndarray, factors: np.ndarray) 
     """Exhaust emissions [t/yr] = vkm x sum_s w_s EF_s / 1e6.
 
     vkm ``(T, ...)`` [vkm/yr]; shares ``(T, S, ...)`` [1] (:func:`fleet_step_shares`);
-    factors ``(S,)`` [g/vkm].
+    factors ``(S,)`` [g/vkm], or ``(S, D)`` when the last axis of the shares is the draws'.
     """
-    rest = (1,) * (shares.ndim - 2)
-    fleet_factor = (shares * np.asarray(factors, dtype=float).reshape((1, -1) + rest)).sum(axis=1)
+    factors = np.asarray(factors, dtype=float)
+    rest = (1,) * (shares.ndim - 1 - factors.ndim) + factors.shape[1:]
+    fleet_factor = (shares * factors.reshape((1, factors.shape[0]) + rest)).sum(axis=1)
     return np.asarray(vkm, dtype=float) * fleet_factor / G_PER_T
 
 
@@ -217,13 +249,18 @@ def road_air_pollutants(ds, params: Params):
 
     n = ds.sizes.get("draw", 1)
     if n > AIR_DRAW_BLOCK:
-        return xr.concat([_road_air_pollutants(ds.isel(draw=slice(a, a + AIR_DRAW_BLOCK)), params)
-                          for a in range(0, n, AIR_DRAW_BLOCK)], dim="draw")
+        def block(a):
+            rows = slice(a, a + AIR_DRAW_BLOCK)
+            return _road_air_pollutants(ds.isel(draw=rows),
+                                        params if params.n_draws == 1 else params.take(np.arange(n)[rows]))
+        return xr.concat([block(a) for a in range(0, n, AIR_DRAW_BLOCK)], dim="draw")
     return _road_air_pollutants(ds, params)
 
 
 def _road_air_pollutants(ds, params: Params):
-    """:func:`road_air_pollutants` of the draws in ``ds``, all at once."""
+    """:func:`road_air_pollutants` of the draws in ``ds``, all at once (``params`` over the same draws, or one).
+    The emission and wear factors take each draw's value; the fleet's renewal (survival, the decline of
+    mileage with age, the plug-in hybrids' electric share) is rebuilt at the scenario's values."""
     import xarray as xr
 
     years = [int(y) for y in ds["year"].values]
@@ -262,19 +299,25 @@ def _road_air_pollutants(ds, params: Params):
                             coords={"vehicle_class": list(dims.VEHICLE_CLASSES), **coords})
 
     vkm = ds["vkm"]
+    draws = ds["draw"].values
+
+    def value(name):
+        return _draw_values(params, name, draws)
+
+    def by_municipality(names):
+        return xr.concat([value(n) if params.n_draws > 1 else xr.DataArray(value(n)) for n in names],
+                         dim="municipality").assign_coords(municipality=ds["municipality"].values)
+
     wear = {name: 0.0 for name in WEAR}
     for cls in dims.VEHICLE_CLASSES:
-        parts = wear_pm10(vkm.sel(vehicle_class=cls, drop=True),
-                          *(_value(params, f"pm10_wear.{w}.{cls}") for w in WEAR))
+        parts = wear_pm10(vkm.sel(vehicle_class=cls, drop=True), *(value(f"pm10_wear.{w}.{cls}") for w in WEAR))
         for name, part in zip(WEAR, parts):
             wear[name] = wear[name] + part
     munis = [str(m) for m in ds["municipality"].values]
-    share = xr.DataArray([_value(params, f"studded_tyre_share.{m}") for m in munis], dims="municipality",
-                         coords={"municipality": ds["municipality"].values})
-    season = xr.DataArray([_value(params, "studded_season_share." + ("north" if m in NORTH else "south"))
-                           for m in munis], dims="municipality", coords={"municipality": ds["municipality"].values})
+    share = by_municipality([f"studded_tyre_share.{m}" for m in munis])
+    season = by_municipality(["studded_season_share." + ("north" if m in NORTH else "south") for m in munis])
     light = vkm.sel(vehicle_class=list(LIGHT_CLASSES)).sum("vehicle_class")
-    wear["studded"] = studded_tyre_pm10(light, share, season, _value(params, "studded_road_wear_pm10"))
+    wear["studded"] = studded_tyre_pm10(light, share, season, value("studded_road_wear_pm10"))
     pm10_wear = xr.concat([wear[w].transpose("municipality", "year", "draw") for w in WEAR_SOURCES],
                           dim="wear_source").assign_coords(wear_source=list(WEAR_SOURCES))
     return xr.Dataset({
@@ -308,21 +351,24 @@ def heat_deaths_avoided(km_per_person, population, speed, relative_risk, referen
                                                                        reference_minutes, max_reduction)
 
 
-def heat_parameters(params: Params, mode: str) -> dict[str, float]:
-    """Speed [km/h], relative risk, reference minutes [min/week], cap, mortality [1/yr], age share."""
+def heat_parameters(params: Params, mode: str, draws=None) -> dict:
+    """Speed [km/h], relative risk, reference minutes [min/week], cap, mortality [1/yr], age share: numbers,
+    or over several draws DataArrays on the ``draws`` coordinate (:func:`_draw_values`)."""
     names = ("speed", "relative_risk", "reference_minutes", "max_reduction", "mortality", "age_share")
-    return {n: _value(params, f"heat.{mode}.{n}") for n in names}
+    return {n: _draw_values(params, f"heat.{mode}.{n}", draws) for n in names}
 
 
 def value_of_statistical_life(params: Params, years) -> np.ndarray:
     """VSL in real 2009 NOK for each year [NOK]: VSL (1 + g)^(t - t_p) / CPI(t_p)/CPI(2009), with
-    t_p the price year of the value and the model's inflation path (``prices.deflator``)."""
+    t_p the price year of the value and the model's inflation path (``prices.deflator``); ``(Y,)``, or
+    ``(D, Y)`` over several draws."""
     from ..prices import deflator
 
     price_year = int(_value(params, "vsl_price_year"))
-    to_2009 = 1.0 / float(deflator([price_year], params)[0, 0])
     years = np.asarray(years, dtype=float)
-    return _value(params, "vsl") * to_2009 * (1.0 + _value(params, "vsl_growth")) ** (years - price_year)
+    vsl, growth = (np.asarray(params[P + n], dtype=float)[:, None] for n in ("vsl", "vsl_growth"))
+    value = vsl / deflator([price_year], params) * (1.0 + growth) ** (years - price_year)       # (D, Y)
+    return value[0] if params.n_draws == 1 else value
 
 
 def km_per_person(ds, mode: str):
@@ -341,11 +387,12 @@ def health_effects(ds, params: Params, km=None, population=None):
     import xarray as xr
 
     population = ds["population"] if population is None else population
-    vsl = xr.DataArray(value_of_statistical_life(params, ds["year"].values), dims="year",
-                       coords={"year": ds["year"].values})
+    value = value_of_statistical_life(params, ds["year"].values)
+    vsl = xr.DataArray(value, dims=("year",) if value.ndim == 1 else ("draw", "year"),
+                       coords={"year": ds["year"].values, **({"draw": ds["draw"].values} if value.ndim > 1 else {})})
     deaths = []
     for mode in HEAT_MODES:
-        h = heat_parameters(params, mode)
+        h = heat_parameters(params, mode, ds["draw"].values if "draw" in ds.dims else None)
         per_person = km_per_person(ds, mode) if km is None else km[mode]
         deaths.append(heat_deaths_avoided(per_person, population, h["speed"], h["relative_risk"],
                                           h["reference_minutes"], h["max_reduction"], h["mortality"],

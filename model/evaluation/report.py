@@ -180,7 +180,8 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     from ..result_file import require
 
     picked = check_options(ds, municipalities, year, source)
-    require(ds, list(VARIABLES), source, "framtid report")   # before any work: a large ensemble takes minutes
+    # before any work (a large ensemble takes minutes); the parameter sample only where there are draws
+    require(ds, [v for v in VARIABLES if v != "parameter_sample"], source, "framtid report")
     if rule not in tg.RULES:
         raise UsageError(f"--national-rule: {rule!r} is not a rule; allowed: {', '.join(tg.RULES)}")
     if package is not None:
