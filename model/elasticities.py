@@ -111,10 +111,13 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
         rates = lv["toll_nok"][0, owner, c]                                    # (class, fuel, period)
         if rates[0, 0].max() <= 0:
             continue
+        def discount(t):   # the battery cars' discount in period t (0 peak, 1 off-peak)
+            return 1.0 - (rates[0, 2, t] / rates[0, 0, t] if rates[0, 0, t] > 0 else 0.0)
         charges.append(_measure("congestion_charge", (cordon.municipality,), start, {
             "cordon": cordon_ids()[c], "peak_nok": step * rates[0, 0, 0], "offpeak_nok": step * rates[0, 0, 1],
             "diesel_surcharge_nok": step * (rates[0, 1, 0] - rates[0, 0, 0]),
-            "bev_discount": 1.0 - (rates[0, 2, 0] / rates[0, 0, 0] if rates[0, 0, 0] > 0 else 0.0),
+            "diesel_offpeak_surcharge_nok": step * (rates[0, 1, 1] - rates[0, 0, 1]),
+            "bev_discount": discount(0), "bev_offpeak_discount": discount(1),
             "heavy_peak_nok": step * rates[1, 0, 0], "heavy_offpeak_nok": step * rates[1, 0, 1]}, "toll +10%"))
     if charges:
         out["toll"] = (base, _with(base, *charges))
