@@ -16,7 +16,6 @@ leave is resolved here, explicitly, with the reason in the row.
 from __future__ import annotations
 
 import csv
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -780,5 +779,7 @@ def print_report(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(Path(args[0]) if args else REPO.parent / "shared" / "data", report="--report" in sys.argv)
+    from reference_folder import arguments
+
+    args = arguments(__doc__, ("--report", {"action": "store_true", "help": "also print the crossing shares"}))
+    main(args.shared, report=args.report)

@@ -17,7 +17,6 @@ and municipalities.csv. tools/build_sector_paths.py builds on the same reference
 from __future__ import annotations
 
 import csv
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -366,4 +365,6 @@ def main(shared: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data")
+    from reference_folder import arguments
+
+    main(arguments(__doc__).shared)

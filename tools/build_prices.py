@@ -55,7 +55,6 @@ VAT is 25 % on all these products for the whole period (general rate since 2005)
 from __future__ import annotations
 
 import csv
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -374,10 +373,7 @@ def main(shared: Path, out: Path = OUT) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    target = OUT
-    if "--out" in args:
-        i = args.index("--out")
-        target = Path(args[i + 1])
-        del args[i:i + 2]
-    main(Path(args[0]) if args else Path(__file__).resolve().parents[2] / "shared" / "data", target)
+    from reference_folder import arguments
+
+    args = arguments(__doc__, ("--out", {"type": Path, "default": OUT, "help": f"file to write (default: {OUT})"}))
+    main(args.shared, args.out)

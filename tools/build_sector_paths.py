@@ -287,4 +287,6 @@ def main(shared: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data")
+    from reference_folder import arguments
+
+    main(arguments(__doc__).shared)
