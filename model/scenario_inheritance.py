@@ -92,6 +92,9 @@ def compose(inherited, added, problems: list | None = None, package: Iterable[Me
                 problem = _replacing_nothing(m, [x for x in measures if x.label == lab])
                 if problem:
                     out.add(f"{m.origin}.replaces", problem)
+            problem = _ramp_on_summed_levers(m)
+            if problem:
+                out.add(f"{m.origin}.ramp_years", problem)
             measures, unmatched = measure_replacing(measures, m)
             for lab in unmatched:
                 if lab not in left_out:
@@ -113,6 +116,24 @@ def _replacing_nothing(m: Measure, named: list[Measure]) -> str | None:
     where = ", ".join(dict.fromkeys(mu for x in named for mu in x.municipalities))
     return (f"{named[0].label!r} acts in {where}, this measure in {', '.join(m.municipalities)}: it would replace "
             "nothing (a measure ends the one it replaces only in its own municipalities)")
+
+
+def _ramp_on_summed_levers(m: Measure) -> str | None:
+    """Why ``m`` cannot ramp from the measure it replaces (None if it can): the replaced measure runs at full
+    strength until the replacing one is, which is a ramp from it only on levers where the later setting
+    replaces the earlier; where settings add up or the larger wins, the two would stack and then drop."""
+    from .levers import LEVERS
+    from .measures import lever_targets
+
+    if m.ramp_years <= 1:
+        return None
+    summed = sorted(k for k in lever_targets(m) if LEVERS[k].combine != "replace")
+    if not summed:
+        return None
+    rules = ", ".join(f"{k} ({LEVERS[k].combine})" for k in summed)
+    return (f"{m.ramp_years} with `replaces`: {m.kind} sets {rules}, whose settings combine rather than replace "
+            "one another, so it cannot ramp from the measure it replaces; write ramp_years = 1, or end that "
+            "measure with end_year and start this one as a ramp of its own (no replaces)")
 
 
 def package_since(scenario, base: str | None = None) -> tuple[tuple[Measure, ...], list[Measure], Path | None]:

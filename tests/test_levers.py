@@ -278,6 +278,23 @@ def test_replaces_must_name_an_earlier_measure(tmp_path):
         load(path)
 
 
+def test_a_ramp_from_a_replaced_measure_only_on_levers_that_replace(tmp_path):
+    # Telework adds up: the replaced 0.1 would run at full strength beside the new ramp (0.15, 0.20, 0.25, then
+    # 0.20), not ramp to it; refused where it is written. A fare change replaces, so its ramp is allowed.
+    from framtid.model.errors import ScenarioError
+
+    head = '[scenario]\nname = "r"\n[[measure]]\nlabel = "a"\nmunicipality = "oslo"\nstart_year = 2015\n'
+    later = '[[measure]]\nreplaces = "a"\nmunicipality = "oslo"\nstart_year = 2020\nramp_years = 4\n'
+    path = tmp_path / "r.toml"
+    path.write_text(head + 'kind = "telework"\ndays_per_week = 1\nworker_share = 0.5\n' + later
+                    + 'kind = "telework"\ndays_per_week = 2\nworker_share = 0.5\n')
+    with pytest.raises(ScenarioError, match=r"measure\[2\]\.ramp_years: 4 with `replaces`: telework sets "
+                                            r"telework_share \(add\)"):
+        load(path)
+    path.write_text(head + 'kind = "pt_fare"\nchange = -0.1\n' + later + 'kind = "pt_fare"\nchange = -0.3\n')
+    assert len(load(path).measures) >= 2
+
+
 def test_replaces_refuses_a_measure_of_other_municipalities_and_warns_of_other_levers(tmp_path):
     """A copied label: a Bergen charge naming Oslo's ring would replace nothing (refused); a fare cut naming
     Bergen's ring ends the ring, a switch of policy that is allowed but said; the shipped scenarios do neither."""
