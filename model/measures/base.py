@@ -132,7 +132,8 @@ def programmatic(kind: MeasureKind, municipalities: tuple[str, ...], start: int,
                  origin: str, price_year: int) -> Measure:
     """A measure built in code rather than read from a scenario file (elasticities, measurement tools): the
     ``values`` given, each other field at its default; an axis field as one number for every label or a table
-    ``{label: value}`` (labels left out not set)."""
+    ``{label: value}`` (labels left out not set). Money fields are in NOK of ``price_year``, converted to real
+    2009 NOK as a scenario file's are."""
     full = {}
     for f in kind.fields:
         value = values.get(f.name, f.default)
@@ -141,7 +142,13 @@ def programmatic(kind: MeasureKind, municipalities: tuple[str, ...], start: int,
         elif f.axis and value is not None and np.ndim(value) == 0:
             value = np.full(len(f.labels), float(value))
         full[f.name] = value
-    return Measure(kind.name, municipalities, start, 0, None, full, label, origin, price_year=price_year)
+    deflator = 1.0
+    if any(f.money for f in kind.fields):   # money in NOK of price_year, as a scenario file's
+        from ..prices import to_real_2009
+
+        deflator = to_real_2009(price_year)
+    return Measure(kind.name, municipalities, start, 0, None, full, label, origin, price_year=price_year,
+                   deflator=deflator)
 
 
 def example_values(kind: MeasureKind, pick: str) -> dict:
