@@ -252,11 +252,13 @@ def test_a_charge_on_oslos_cordons_reaches_the_commuters_of_baerum():
 
 def test_the_policy_history_holds_oslos_parking_fees_with_their_bev_rules():
     """current-policies: Oslo's fees of 2016 and 2020 per car trip since 2009 (parking.csv, one hour per paying
-    trip: A zones 0.5 x (56 - 37.3) + 0.5 x (24 - 20) = 11.35 NOK, B 13 - 10.8 = 2.2; from 2020 A 19.35, B 4.8),
-    battery-electric cars free until 2020 and paying 20 % of the whole fee after, 0.2 x (0.5 x 67.2 + 0.5 x 28.8)
-    = 9.6 NOK of the A zones' 19.35 (spared 0.50 of the change); no other municipality has a fee."""
+    trip, the 2015 fees held at their real value since 2009, in real 2009 NOK with d(y) the deflator to 2009:
+    A zones 0.5 (56 d16 - 37.3 d15) + 0.5 (24 d16 - 20 d15), B 13 d16 - 10.8 d15; from 2020 the same with 67.2,
+    28.8 and 15.6 at d20), battery-electric cars free until 2020 and paying 20 % of the whole fee after,
+    0.2 x (0.5 x 67.2 + 0.5 x 28.8) d20 of the A zones' change (spared 0.40 of it); no other municipality has a
+    fee."""
     from framtid.model.measures import lever_paths
-    from framtid.model.prices import to_real_2009
+    from framtid.model.prices import to_real_2009 as d
 
     paths = lever_paths(list(scenario("current-policies").measures), np.array(dims.YEARS), 1)
     fee, discount = paths["parking_fee_nok"][:, 0], paths["bev_parking_discount"][:, 0]
@@ -264,12 +266,18 @@ def test_the_policy_history_holds_oslos_parking_fees_with_their_bev_rules():
     def at(year):
         return year - dims.BASE_YEAR
 
+    def change(after, year):   # the A and B zones' fee per trip against the 2015 fees held since 2009
+        a, b, b_before = after
+        return [0.5 * (a * d(year) - 37.3 * d(2015)) + 0.5 * (b * d(year) - 20 * d(2015)),
+                b_before * d(year) - 10.8 * d(2015), 0.0]
+
     assert fee[at(2015)].max() == 0.0
-    np.testing.assert_allclose(fee[at(2016), OSLO], np.array([11.35, 2.2, 0.0]) * to_real_2009(2016))
-    np.testing.assert_allclose(fee[at(2024), OSLO], np.array([19.35, 4.8, 0.0]) * to_real_2009(2020))
+    np.testing.assert_allclose(fee[at(2016), OSLO], change((56, 24, 13), 2016), atol=0.006)
+    np.testing.assert_allclose(fee[at(2024), OSLO], change((67.2, 28.8, 15.6), 2020), atol=0.006)
     assert np.delete(fee, OSLO, axis=1).max() == 0.0
     assert discount[at(2019), OSLO] == 1.0
-    assert 19.35 * (1.0 - discount[at(2020), OSLO]) == pytest.approx(0.2 * (0.5 * 67.2 + 0.5 * 28.8), abs=0.1)
+    bev_pays = 0.2 * (0.5 * 67.2 + 0.5 * 28.8) * d(2020)
+    assert fee[at(2024), OSLO][0] * (1.0 - discount[at(2020), OSLO]) == pytest.approx(bev_pays, abs=0.1)
     # the fees cut Oslo's car use against the history without them
     history = scenario("current-policies")
     without = api.run_scenario(dataclasses.replace(history, measures=tuple(
