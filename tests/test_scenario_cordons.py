@@ -190,6 +190,20 @@ def test_a_cordon_added_on_top_of_an_inherited_toll_change_leaves_that_measure_a
         alone["cordon_car_trips"][2030 - dims.BASE_YEAR, 0, m].sum()
 
 
+def test_an_inherited_toll_change_of_one_number_scales_a_cordon_added_later_too(tmp_path):
+    # restrictive's "Tolls x1.5" gives one factor for every cordon of its municipalities, so it holds for a cordon
+    # a child adds as well (it was left at 1 because the parent was read with the embedded cordons only).
+    from framtid.model.measures import lever_paths
+
+    charged = write(tmp_path, "charged.toml", '[scenario]\nname = "charged"\nextends = "framtid:restrictive"\n'
+                    + TROMSO_COPY + CHARGE.format(cordon="tromso_copy"))
+    loaded = load(charged)
+    with cordons.using(loaded.cordons):
+        scale = lever_paths(list(loaded.measures), np.array(dims.YEARS), 1)["toll_scale"]
+        c = cordons.cordon_ids().index("tromso_copy")
+    assert scale[2030 - dims.BASE_YEAR, 0, dims.MUNICIPALITIES.index("tromso"), c] == pytest.approx(1.5)
+
+
 def test_list_cordons_shows_a_scenarios_own_and_who_crosses_them(tmp_path):
     import json
 

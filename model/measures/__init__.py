@@ -38,10 +38,13 @@ def lever_targets(m: Measure) -> dict[str, np.ndarray]:
             values[f.name] = np.asarray(values[f.name], dtype=float) * m.deflator
         if f.axis == "cordon" and values.get(f.name) is not None:
             # A measure read before a scenario extending its file added cordons of its own holds fewer cordons
-            # than the axis: those it was not written for are left as it leaves a cordon it does not name.
+            # than the axis: those it was not written for are left as it leaves a cordon it does not name, unless
+            # it gave one number for every cordon (the field's "a number: every cordon"), which holds for them too.
             given, n = np.asarray(values[f.name], dtype=float), len(axis_labels("cordon"))
             if given.shape[-1] < n:
                 fill = np.nan if f.default is None else float(f.default)
+                if given.size and np.all(given == given.flat[0]):   # one number for every cordon: the new too
+                    fill = float(given.flat[0])
                 values[f.name] = np.concatenate([given, np.full(n - given.shape[-1], fill)])
     out = kind.to_levers(values)
     for lever in out:
