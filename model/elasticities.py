@@ -24,6 +24,7 @@ import numpy as np
 from . import dims
 from .data_store import data_path, read_rows
 from .errors import DataError, UsageError, did_you_mean
+from .measures.transport import charge_fields
 
 # NOK per car trip ending in A zones (real 2009) where no fee is in force: about an hour in Oslo's
 # yellow zone in 2015 (20 NOK/h, parking.csv), which is in the range of the central fees of 2009.
@@ -91,7 +92,7 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
 
     k = start - dims.BASE_YEAR
     lv = year_slice(lever_paths(list(base.measures), np.array(dims.YEARS), 1), k)
-    pump = pump_prices(base, start)                                                          # (2,)
+    pump = pump_price_path(base)[k]                                                          # (2,)
     vat = Params.defaults(1, base.parameters)["transport.vat_rate"][0]
     everyone = dims.MUNICIPALITIES
 
@@ -111,14 +112,11 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
         rates = lv["toll_nok"][0, owner, c]                                    # (class, fuel, period)
         if rates[0, 0].max() <= 0:
             continue
-        def discount(t):   # the battery cars' discount in period t (0 peak, 1 off-peak)
-            return 1.0 - (rates[0, 2, t] / rates[0, 0, t] if rates[0, 0, t] > 0 else 0.0)
-        charges.append(_measure("congestion_charge", (cordon.municipality,), start, {
-            "cordon": cordon_ids()[c], "peak_nok": step * rates[0, 0, 0], "offpeak_nok": step * rates[0, 0, 1],
-            "diesel_surcharge_nok": step * (rates[0, 1, 0] - rates[0, 0, 0]),
-            "diesel_offpeak_surcharge_nok": step * (rates[0, 1, 1] - rates[0, 0, 1]),
-            "bev_discount": discount(0), "bev_offpeak_discount": discount(1),
-            "heavy_peak_nok": step * rates[1, 0, 0], "heavy_offpeak_nok": step * rates[1, 0, 1]}, "toll +10%"))
+        # The rates in force, every price (not the battery cars' discounts) times the step.
+        raised = {name: value * step if name.endswith("_nok") else value
+                  for name, value in charge_fields(rates).items()}
+        charges.append(_measure("congestion_charge", (cordon.municipality,), start,
+                                {"cordon": cordon_ids()[c], **raised}, "toll +10%"))
     if charges:
         out["toll"] = (base, _with(base, *charges))
     fee = lv["parking_fee_nok"][0, :, 0]
@@ -145,32 +143,43 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
     return out
 
 
-def pump_prices(scenario, year: int) -> np.ndarray:
-    """The pump prices of petrol and diesel in ``scenario`` in ``year`` [real 2009 NOK/l], ``(2,)``, at the
-    default parameters."""
+def pump_price_path(scenario) -> np.ndarray:
+    """The pump prices of petrol and diesel in ``scenario`` [real 2009 NOK/l], ``(years, 2)``, at the default
+    parameters."""
     from . import prices
     from .levers import year_slice
     from .measures import lever_paths
     from .parameters import Params
 
-    k = year - dims.BASE_YEAR
-    lv = year_slice(lever_paths(list(scenario.measures), np.array(dims.YEARS), 1), k)
+    paths = lever_paths(list(scenario.measures), np.array(dims.YEARS), 1)
     params = Params.defaults(1, scenario.parameters)
     kg = params.vector("transport.co2_per_litre", ("petrol", "diesel"))
-    return prices.pump_prices(prices.price_paths(params), k, lv["road_usage_tax"], lv["co2_tax_road_nok_per_t"],
-                              kg)[0, 0]
+    price = prices.price_paths(params)
+    return np.stack([prices.pump_prices(price, k, lv["road_usage_tax"], lv["co2_tax_road_nok_per_t"], kg)[0, 0]
+                     for k, lv in ((k, year_slice(paths, k)) for k in range(len(dims.YEARS)))])
 
 
 # The quantities read against the pump price, and the fuels whose price they answer (0 petrol, 1 diesel).
 PUMP_PRICE_FUELS = {"fuel_price": (0, 1), "fuel_use": (0, 1), "running_cost": (0, 1), "freight_fuel": (1,)}
 
 
-def _pump_price_step(low_run, high_run, year: int, fuels: tuple) -> float:
-    """The change of the pump price between two runs in ``year``, as a factor (the geometric mean over
-    ``fuels``): the tax that makes the change is a fixed amount per litre, so its relative size shrinks as the
-    price rises after the start year, and the ten-year reading is set against the change of that year."""
-    ratio = pump_prices(high_run, year) / pump_prices(low_run, year)
-    return float(np.exp(np.log(ratio[list(fuels)]).mean()))
+def _pump_price_steps(perturbations: dict) -> dict[str, np.ndarray]:
+    """For each quantity read against the pump price, its change between the two runs in every year, as a
+    factor (the geometric mean over the fuels it answers) ``(years,)``: the tax that makes the change is a fixed
+    amount per litre, so its relative size shrinks as the price rises after the start year, and the ten-year
+    reading is set against the change of that year. (The quantities share their runs: each run's prices once.)"""
+    paths: dict[int, np.ndarray] = {}
+    for quantity in PUMP_PRICE_FUELS:
+        for run in perturbations.get(quantity, ()):
+            if id(run) not in paths:
+                paths[id(run)] = pump_price_path(run)                                     # (years, 2)
+    out = {}
+    for quantity, fuels in PUMP_PRICE_FUELS.items():
+        if quantity in perturbations:
+            low, high = perturbations[quantity]
+            ratio = paths[id(high)] / paths[id(low)]
+            out[quantity] = np.exp(np.log(ratio[:, list(fuels)]).mean(axis=1))
+    return out
 
 
 def _response(quantity: str, record: dict, k: int, municipalities: list[int]) -> float:
@@ -248,9 +257,7 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
         perturbations = _perturbations(base, start_year, steps)
         # The pump-price change each reading year sees (measured: a tax of so many NOK/l shrinks relative to a
         # rising price).
-        pump_steps = {(quantity, year): _pump_price_step(*perturbations[quantity], year, fuels)
-                      for quantity, fuels in PUMP_PRICE_FUELS.items() if quantity in perturbations
-                      for year in (start_year, start_year + 9)}
+        pump_steps = _pump_price_steps(perturbations)
     out = {municipality: [] for municipality in municipalities}
     for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
@@ -265,7 +272,7 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
                 if quantity == "travel_time":
                     step = _time_per_trip(r1, k, munis) / _time_per_trip(r0, k, munis)
                 else:
-                    step = pump_steps.get((quantity, dims.YEARS[k]), steps[quantity])
+                    step = float(pump_steps[quantity][k]) if quantity in pump_steps else steps[quantity]
                 value = float(np.log(q1 / q0) / np.log(step)) if q0 > 0 and q1 > 0 else float("nan")
                 out[municipality].append({
                     "quantity": quantity, "response": t.response, "instrument": t.instrument, "horizon": t.horizon,

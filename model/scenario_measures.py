@@ -161,7 +161,7 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
         problems.add(f"{where}.label", f"must be a string (got {_type_name(label)})")
     replaces = _labels(entry["replaces"], f"{where}.replaces", problems) if "replaces" in entry else ()
     price_year = _year(entry, "price_year", where, problems, required=False)
-    if price_year is not None and not any(f.money for f in kind.fields):
+    if price_year is not None and not kind.has_money:
         problems.add(f"{where}.price_year", f"{kind_name} has no field in NOK, so price_year would do nothing (it "
                                             "says which year's NOK a measure's money is in): leave it out")
     start_date = _start_date(entry, start, where, problems)
@@ -170,11 +170,7 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
         problems.add(where, f"sets nothing; give at least one of {', '.join(f.name for f in kind.fields)}")
     if len(problems) > n_before:
         return None
-    deflator = 1.0
-    if any(f.money for f in kind.fields):
-        from .prices import to_real_2009
-
-        deflator = to_real_2009(price_year if price_year is not None else start)
+    deflator = kind.deflator(price_year if price_year is not None else start)
     given = frozenset(f.name for f in kind.fields if f.name in entry)
     return Measure(kind_name, munis, start, ramp, end, values, label or kind_name, origin, replaces, price_year,
                    deflator, adoption, acceptance, start_date, given)

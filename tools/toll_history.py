@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from framtid.model import cordons as cd
+from framtid.model.measures.transport import charge_fields
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "current-policies-tolls.toml"
 HEAD = '''# The toll history of the cordons of the 13 municipalities, 2009-2026: every change of rates in
@@ -83,8 +84,7 @@ def measures() -> list[str]:
                 continue
             placed[start] = (day, ramp, cells)                            # the last change of a year wins
         for start, (day, ramp, cells) in sorted(placed.items()):
-            petrol, diesel, bev = cells[0, 0], cells[0, 1], cells[0, 2]
-            heavy = cells[1, 1]
+            f = charge_fields(cells)
             label = f"{cordon.id} tolls from {day.isoformat()}"
             lines = ['[[measure]]', 'kind = "congestion_charge"', f'label = "{label}"']
             if previous:
@@ -93,18 +93,18 @@ def measures() -> list[str]:
                       f"start_date = {opened.get(start, day).isoformat()}"]
             if ramp:
                 lines.append(f"ramp_years = {ramp}")
-            lines += [f"price_year = {day.year}", f"peak_nok = {_fmt(petrol[0])}", f"offpeak_nok = {_fmt(petrol[1])}"]
+            lines += [f"price_year = {day.year}", f"peak_nok = {_fmt(f['peak_nok'])}",
+                      f"offpeak_nok = {_fmt(f['offpeak_nok'])}"]
             # Surcharge and discount of each period from its own rates; the off-peak ones written where they differ.
-            surcharge = [max(float(diesel[t] - petrol[t]), 0.0) for t in (0, 1)]
-            if surcharge[0]:
-                lines.append(f"diesel_surcharge_nok = {_fmt(surcharge[0])}")
-            if _fmt(surcharge[1]) != _fmt(surcharge[0]):
-                lines.append(f"diesel_offpeak_surcharge_nok = {_fmt(surcharge[1])}")
-            discount = [min(max(1.0 - bev[t] / petrol[t], 0.0), 1.0) if petrol[t] > 0 else 1.0 for t in (0, 1)]
-            lines.append(f"bev_discount = {_fmt(discount[0])}")
-            if _fmt(discount[1]) != _fmt(discount[0]):
-                lines.append(f"bev_offpeak_discount = {_fmt(discount[1])}")
-            lines += [f"heavy_peak_nok = {_fmt(heavy[0])}", f"heavy_offpeak_nok = {_fmt(heavy[1])}"]
+            if f["diesel_surcharge_nok"]:
+                lines.append(f"diesel_surcharge_nok = {_fmt(f['diesel_surcharge_nok'])}")
+            if _fmt(f["diesel_offpeak_surcharge_nok"]) != _fmt(f["diesel_surcharge_nok"]):
+                lines.append(f"diesel_offpeak_surcharge_nok = {_fmt(f['diesel_offpeak_surcharge_nok'])}")
+            lines.append(f"bev_discount = {_fmt(f['bev_discount'])}")
+            if _fmt(f["bev_offpeak_discount"]) != _fmt(f["bev_discount"]):
+                lines.append(f"bev_offpeak_discount = {_fmt(f['bev_offpeak_discount'])}")
+            lines += [f"heavy_peak_nok = {_fmt(f['heavy_peak_nok'])}",
+                      f"heavy_offpeak_nok = {_fmt(f['heavy_offpeak_nok'])}"]
             if not np.any(cells):
                 lines.insert(3, "# the cordon stops charging")
             blocks.append("\n".join(lines))

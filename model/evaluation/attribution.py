@@ -119,7 +119,7 @@ def order_effects(values: dict[int, np.ndarray], orders: np.ndarray) -> np.ndarr
     return np.stack(contributions)
 
 
-def standard_error(effects: np.ndarray) -> np.ndarray:
+def error_of_mean(effects: np.ndarray) -> np.ndarray:
     """The standard error of the mean over the orders (axis 0) of :func:`order_effects` (NaN with one order).
     The error of a sum of cells (an area, every sector) is that of the orders' sums, not the sum of the
     cells' errors."""
@@ -131,7 +131,7 @@ def shapley_sampled(values: dict[int, np.ndarray], orders: np.ndarray) -> tuple[
     """Shapley estimates (n, ...) and their standard errors from the marginal effects along sampled
     orders; ``values`` maps a subset's bit mask to v(S)."""
     c = order_effects(values, orders)                              # (k, n, ...)
-    return c.mean(axis=0), standard_error(c)
+    return c.mean(axis=0), error_of_mean(c)
 
 
 # -- running a package -----------------------------------------------------------------------------------
@@ -150,7 +150,6 @@ class Attribution:
     n_runs: int
     total: np.ndarray                     # (2, M, S): [year, cumulative]
     shapley: np.ndarray                   # (n, 2, M, S)
-    standard_error: np.ndarray | None     # (n, 2, M, S) when sampled
     first_in: np.ndarray | None           # (n, 2, M, S) (exact, or sampled runs that hold them)
     last_in: np.ndarray | None
     yearly: np.ndarray | None = None      # (n, T, M): Shapley values of every year, all sectors (wedges)
@@ -166,12 +165,17 @@ class Attribution:
     sizes: tuple[int, ...] = ()           # the number of the package's measures each player holds
     order_effects: np.ndarray | None = None   # (k, n, 2, M, S) each sampled order's marginal effects (draws' mean)
 
+    @property
+    def standard_error(self) -> np.ndarray | None:
+        """Standard errors (n, 2, M, S) of the sampled Shapley values, cell by cell (None when exact)."""
+        return None if self.order_effects is None else error_of_mean(self.order_effects)
+
     def error_of_sum(self, i: int, k: int, idx: list[int], sector: int | None = None) -> float:
         """Standard error [t CO2e] of player ``i``'s Shapley value summed over the municipalities ``idx`` and
         every sector (or one), at ``k`` (0: the year, 1: the span): the spread of the orders' sums."""
         cells = self.order_effects[:, i, k][:, idx]                                  # (orders, len(idx), S)
         summed = cells.sum(axis=(1, 2)) if sector is None else cells[..., sector].sum(axis=1)
-        return float(standard_error(summed))
+        return float(error_of_mean(summed))
 
     @property
     def interaction(self) -> np.ndarray | None:
@@ -290,7 +294,7 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
         y = np.stack([yearly[b] for b in range(2 ** n)])                      # (2^n, D, T, M)
         phi = shapley_exact(v)
         return _summarised(Attribution(scenario.name, base, year, span, measures, True, 2 ** n * v.shape[1],
-                                       v[full] - v[0], phi, None, first_in(v), last_in(v), shapley_exact(y),
+                                       v[full] - v[0], phi, first_in(v), last_in(v), shapley_exact(y),
                                        y[full] - y[0], **grouping), draws, sampler)
     if permutations < 2:
         raise UsageError(f"--permutations must be at least 2 (got {permutations})")
@@ -300,15 +304,14 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
                                   f"{'measures' if by == 'measure' else 'groups'} pass")
     values, yearly = _run_subsets(scenario, package, sorted(bits), year, span, seed, sample)
     phi = shapley_sampled(values, orders)[0]
-    # The standard error of the sampled orders, for the mean over the draws (the values are linear in v); the
-    # orders' effects are kept for the errors of sums over areas and sectors.
+    # The orders' effects on the mean over the draws (the values are linear in v), for the standard errors of the
+    # cells and of their sums over areas and sectors.
     effects = order_effects({b: v.mean(axis=0) for b, v in values.items()}, orders)    # (k, n, 2, M, S)
-    se = standard_error(effects)[:, None]
     first = np.stack([values[1 << i] - values[0] for i in range(n)])
     last = np.stack([values[full] - values[full & ~(1 << i)] for i in range(n)])
     n_draws = 1 if sample is None else sample.n_draws
     return _summarised(Attribution(scenario.name, base, year, span, measures, False, len(bits) * n_draws,
-                                   values[full] - values[0], phi, se, first, last,
+                                   values[full] - values[0], phi, first, last,
                                    shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0], **grouping,
                                    order_effects=effects),
                        draws, sampler)
@@ -336,7 +339,6 @@ def _summarised(per_draw: Attribution, draws: int | None, sampler: str) -> Attri
     a = per_draw
     return dataclasses.replace(
         a, total=mean(a.total, 0), shapley=mean(a.shapley, 1),
-        standard_error=None if a.standard_error is None else a.standard_error[:, 0],
         first_in=mean(a.first_in, 1), last_in=mean(a.last_in, 1), yearly=mean(a.yearly, 1),
         yearly_total=mean(a.yearly_total, 0), draws=draws or 0, sampler=sampler if draws else None,
         shapley_draws=a.shapley if draws else None, total_draws=a.total if draws else None)

@@ -305,7 +305,7 @@ def _road_air_pollutants(ds, params: Params):
         return _draw_values(params, name, draws)
 
     def by_municipality(names):
-        return xr.concat([value(n) if params.n_draws > 1 else xr.DataArray(value(n)) for n in names],
+        return xr.concat([xr.DataArray(value(n)) for n in names],
                          dim="municipality").assign_coords(municipality=ds["municipality"].values)
 
     wear = {name: 0.0 for name in WEAR}

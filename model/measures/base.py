@@ -101,6 +101,20 @@ class MeasureKind:
         """The levers this kind can set (from its full-range values)."""
         return tuple(self.to_levers(example_values(self, "high")))
 
+    @property
+    def has_money(self) -> bool:
+        """Whether some field is in NOK (of the measure's price year)."""
+        return any(f.money for f in self.fields)
+
+    def deflator(self, price_year: int) -> float:
+        """The factor turning this kind's money from NOK of ``price_year`` into real 2009 NOK [1] (1 without
+        money)."""
+        if not self.has_money:
+            return 1.0
+        from ..prices import to_real_2009
+
+        return to_real_2009(price_year)
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -142,13 +156,8 @@ def programmatic(kind: MeasureKind, municipalities: tuple[str, ...], start: int,
         elif f.axis and value is not None and np.ndim(value) == 0:
             value = np.full(len(f.labels), float(value))
         full[f.name] = value
-    deflator = 1.0
-    if any(f.money for f in kind.fields):   # money in NOK of price_year, as a scenario file's
-        from ..prices import to_real_2009
-
-        deflator = to_real_2009(price_year)
     return Measure(kind.name, municipalities, start, 0, None, full, label, origin, price_year=price_year,
-                   deflator=deflator)
+                   deflator=kind.deflator(price_year))
 
 
 def example_values(kind: MeasureKind, pick: str) -> dict:

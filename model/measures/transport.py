@@ -40,6 +40,22 @@ def _congestion_charge(values: dict) -> dict[str, np.ndarray]:
     return {"toll_nok": out}
 
 
+def charge_fields(cells: np.ndarray) -> dict[str, float]:
+    """The fields of a ``congestion_charge`` that gives its cordon the prices ``cells`` [NOK/passage], axes
+    (class: light, heavy; fuel: petrol, diesel, bev; period: peak, off-peak), the inverse of its levers: the
+    petrol rates, each period's diesel surcharge (at least 0) and battery cars' discount (1 where petrol pays
+    nothing), and the heavy (diesel) rates."""
+    petrol, diesel, bev = (np.asarray(cells[0, TOLL_FUELS.index(f)], dtype=float) for f in TOLL_FUELS)
+    surcharge = np.maximum(diesel - petrol, 0.0)
+    paying = petrol > 0
+    discount = np.where(paying, np.clip(1.0 - bev / np.where(paying, petrol, 1.0), 0.0, 1.0), 1.0)
+    heavy = cells[1, TOLL_FUELS.index("diesel")]
+    return {"peak_nok": float(petrol[0]), "offpeak_nok": float(petrol[1]),
+            "diesel_surcharge_nok": float(surcharge[0]), "diesel_offpeak_surcharge_nok": float(surcharge[1]),
+            "bev_discount": float(discount[0]), "bev_offpeak_discount": float(discount[1]),
+            "heavy_peak_nok": float(heavy[0]), "heavy_offpeak_nok": float(heavy[1])}
+
+
 def _or(values: dict, name: str, fallback: str) -> float:
     """The field ``name``, or ``fallback``'s value where it is left out."""
     return values[name] if values.get(name) is not None else values[fallback]
