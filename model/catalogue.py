@@ -249,7 +249,7 @@ def cordon_listing() -> tuple[tuple[str, ...], list[tuple]]:
     (share of each municipality's residents' car trips that cross, from commuting and zones)."""
     from .cordons import cordons
     from .parameters import Params
-    from .submodels.mode_choice import demand_coefficients
+    from .submodels.demand_coefficients import demand_coefficients
     from .submodels.transport_state import geography
 
     c = demand_coefficients(Params.defaults(1))

@@ -22,6 +22,7 @@ from framtid.model.parameters import Params
 from framtid.model.scenario_inheritance import builtin_path
 from framtid.model.submodels import fleet, mode_choice, road_traffic, tolls, transport_state, travel_costs
 from framtid.model.submodels import transport as tr
+from framtid.model.submodels.demand_coefficients import demand_coefficients
 
 OSLO, BERGEN, TROMSO = (dims.MUNICIPALITIES.index(m) for m in ("oslo", "bergen", "tromso"))
 A, B, C = range(3)
@@ -444,7 +445,7 @@ def test_telework_cuts_commute_trips_with_a_stated_rebound_by_hand():
 # -- 13. road_capacity -----------------------------------------------------------------------------------------------
 
 def test_road_capacity_lowers_car_time_along_the_bpr_curve_by_hand():
-    c = mode_choice.demand_coefficients(PARAMS)
+    c = demand_coefficients(PARAMS)
     alpha, beta = c.bpr[0]
     # The curve's alpha gives half of the gap between the model's own peak and off-peak speeds (35 / 25 km/h = 1.4)
     # at their 2009 volume-capacity ratios: (1 + 0.45 x 0.85^4) / (1 + 0.45 x 0.5^4) = 1.23490 / 1.02813 = 1.2011.

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from framtid.model.parameters import Params
 from framtid.model.submodels import mode_choice as mc
 
 BASE = np.array([0.40, 0.10, 0.15, 0.05, 0.30])
@@ -186,14 +185,6 @@ def test_solve_constants_matches_the_weighted_total():
     np.testing.assert_allclose((weights[..., None] * shares).sum(axis=2) / 4.0, BASE[None, None], atol=1e-12)
     assert shares[0, 0, 0, 2] > shares[0, 0, 1, 2]     # the zone with the PT constant keeps more PT
 
-
-def test_demand_coefficients_rescale_purpose_shares():
-    params = Params.defaults(2, overrides={"transport.purpose_share.commute": 0.3})
-    coef = mc.demand_coefficients(params)
-    assert coef.purpose_share.shape == (2, 3)
-    np.testing.assert_allclose(coef.purpose_share.sum(axis=1), 1.0)
-    np.testing.assert_allclose(coef.destination_share.sum(axis=1), 1.0)
-    assert coef.zone_constant[0, 1].tolist() == [0.0] * 5       # zone B is the reference
 
 
 def test_expected_volume_ratio_hand_case_and_limits():

@@ -346,7 +346,7 @@ def test_trip_length_answers_the_energy_cost_per_km():
 
 
 def test_generalised_cost_per_km_adds_the_time_per_km_at_the_value_of_time_by_hand():
-    from framtid.model.submodels.mode_choice import demand_coefficients
+    from framtid.model.submodels.demand_coefficients import demand_coefficients
     from framtid.model.submodels.travel_costs import cost_per_km_change
 
     c = demand_coefficients(Params.defaults(1))

@@ -20,7 +20,7 @@ from ..levers import acting
 from ..parameters import Params
 from . import fleet, mode_choice, tolls
 from .fleet import FleetCoefficients
-from .mode_choice import DemandCoefficients
+from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .powertrain_costs import logistic_path, ownership_cost
 from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, coef,

@@ -15,7 +15,7 @@ import numpy as np
 from .. import dims
 from . import tolls
 from .fleet import FleetCoefficients
-from .mode_choice import DemandCoefficients
+from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .transport_state import CAR, DIESEL, PT, TINY, Passages, TransportState
 from .travel_costs import toll_terms

@@ -57,7 +57,7 @@ from ..parameters import Params
 from . import fleet, fuel_intensity, mode_choice, tolls
 from .car_powertrains import bev_share, cars_by_powertrain, choose_car_powertrains, fleet_state, zone_car_weights
 from .fleet import fleet_coefficients
-from .mode_choice import DemandCoefficients
+from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
                            resident_car_vkm, toll_per_vkm, waived_passages)

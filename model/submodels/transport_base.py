@@ -15,7 +15,7 @@ from .. import dims
 from . import fleet, mode_choice, same_inputs_reused
 from .car_powertrains import fleet_state
 from .fleet import FleetCoefficients
-from .mode_choice import DemandCoefficients
+from .demand_coefficients import DemandCoefficients
 from .transport_state import CAR, CAR_CLASS, CLASS_SOURCES, DIESEL, PT, TINY
 
 SHARE_TOLERANCE = 1e-6

@@ -19,7 +19,7 @@ from ..parameters import Params
 from . import mode_choice
 from .car_powertrains import powertrain_utility, zone_car_weights
 from .fleet import fleet_coefficients
-from .mode_choice import DemandCoefficients, demand_coefficients
+from .demand_coefficients import DemandCoefficients, demand_coefficients
 from .road_traffic import counted_passages, resident_car_vkm, toll_per_vkm
 from .transport_base import base_fleets, base_mode_shares, cost_coefficients, validate_shares
 from .transport_state import CAR, COMMUTE, TINY, TransportState, crossing_cars, geography

@@ -21,7 +21,7 @@ from .. import dims
 from ..parameters import Params
 from . import fleet
 from .fleet import FleetCoefficients, fleet_coefficients
-from .mode_choice import DemandCoefficients, demand_coefficients
+from .demand_coefficients import DemandCoefficients, demand_coefficients
 from .travel_segments import ChoiceTerms
 
 CLASS_SOURCES = ("cars", "vans", "heavy_vehicles", "buses")      # emission source of each dims.VEHICLE_CLASSES

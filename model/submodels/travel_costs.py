@@ -20,7 +20,7 @@ from .. import prices as price_paths
 from ..levers import acting
 from . import mode_choice, tolls
 from .fleet import FleetCoefficients
-from .mode_choice import DemandCoefficients
+from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .transport_state import BEV, CAR, CAR_CLASS, COMMUTE, DIESEL, HOURS, PETROL, PHEV, TINY, TransportState
 from .travel_segments import period_first, period_last_view
