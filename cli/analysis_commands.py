@@ -222,7 +222,7 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     loaded = api.load_scenario(scenario)
     picked = names(cordon_ids, "--cordon")
     if picked:
-        known = sorted({m.values["cordon"] for m in toll_cases.changes(loaded, own=own)})
+        known = sorted({c for m in toll_cases.changes(loaded, own=own) for c in toll_cases.cordons_of(loaded, m)})
         unknown = [c for c in picked if c not in known]
         if unknown:
             mine = " among its own measures" if own else ""   # --own: only the cordons the scenario itself changes

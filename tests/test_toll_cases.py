@@ -335,3 +335,46 @@ def test_an_observation_no_case_will_meet_is_refused_before_the_runs(tmp_path, t
         toll_cases.check_observed(load("framtid:current-policies"), observed, path, **options)
     toll_cases.check_observed(load("framtid:current-policies"), toll_cases.read_observed_changes(
         _observed(tmp_path, "cordon,year,change_pct\ntromso_ring,2023,-5\n", "fine.csv")), path)
+
+
+def _tromso_factor(tmp_path, factor):
+    path = tmp_path / "tromso-factor.toml"
+    path.write_text('[scenario]\nname = "tromso-factor"\nextends = "framtid:current-policies"\n[[measure]]\n'
+                    f'kind = "toll_change"\nlabel = "tromso x{factor}"\nmunicipality = "tromso"\nstart_year = 2027\n'
+                    f'factor = {factor}\n', encoding="utf-8")
+    return load(path)
+
+
+def test_a_factor_on_the_tolls_is_a_case_at_each_cordon_it_meets_and_bounds_the_cases_before_it(tmp_path):
+    """A toll_change is a toll change too: one case per cordon it meets charged, against the run without it; and
+    the case of the cordon's rates before it is read 'later' only up to the year before the factor."""
+    scenario = _tromso_factor(tmp_path, 2.0)
+    (row,) = toll_cases.cases(scenario, own=True)
+    assert (row["cordon"], row["change"], row["factor"], row["from"]) == ("tromso_ring", "factor", 2.0, 2027)
+    assert row["effect_pct"] < row["effect_offpeak_pct"] < 0 and row["effect_peak_pct"] < row["effect_pct"]
+    assert toll_cases.table_rows([row], 1)[1][0][2] == "x2"
+    removed = _tromso_factor(tmp_path, 0.0)   # a factor of 0 takes the ring away: more passages
+    (gone,) = toll_cases.cases(removed, own=True)
+    assert gone["effect_pct"] > 0
+    before = [r for r in toll_cases.cases(scenario, cordons=("tromso_ring",)) if r["change"] != "factor"]
+    assert before[-1]["until"] == 2026
+
+
+def test_the_toll_changes_of_one_day_are_left_out_together():
+    """Oslo's rush-hour variant raises the peak rates of its three cordons on one day; under the hour rule a rise
+    on one ring alone is mostly hidden by the other's rate, so each case leaves out the day's changes together:
+    its effect is what the run without the variant's tolls shows at the cordon."""
+    from framtid.model.api import run_scenario
+
+    scenario = load("framtid:congestion-oslo-rush-hour")
+    rows = toll_cases.cases(scenario, own=True)
+    assert {r["cordon"] for r in rows} == {"oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary"}
+    base = run_scenario(load("framtid:current-policies"), 0, 1, None).record
+    model = run_scenario(scenario, 0, 1, None)
+    ids = list(model.cordons)
+    for r in rows:
+        c, k = ids.index(r["cordon"]), r["from"] - dims.BASE_YEAR
+        expected = 100 * (model.record["cordon_passages"][k, :, c].sum() / base["cordon_passages"][k, :, c].sum() - 1)
+        assert r["effect_pct"] == pytest.approx(expected, abs=1e-9)
+        assert len(r["together"].split("; ")) == 2 and r["label"] not in r["together"]
+    assert all(r["effect_peak_pct"] < -10 for r in rows)

@@ -1,9 +1,13 @@
 """The model's answer to each toll change of a scenario, beside observed counts at the cordons (``framtid tolls``).
 
-A toll change is a ``congestion_charge`` measure that starts after 2009: a new scheme on a cordon, or new
-rates that replace the rates before them. For each, the scenario runs again without it (a new scheme removed,
-new rates replaced by the rates they replaced, :func:`without`), and the light-vehicle passages across the
-cordon's line (``cordon_passages``, counted also while a ring charges nothing) give
+A toll change is a ``congestion_charge`` measure that starts after 2009 (a new scheme on a cordon, or new
+rates that replace the rates before them) or a ``toll_change`` (a factor on the prices in force of the cordons
+it names or its municipality owns; one case per cordon it meets charged). For each, the scenario runs again
+without it (a new scheme removed, new rates replaced by the rates they replaced, a factor left out or the factor
+it replaced kept, :func:`without`) and without the other toll changes that take effect the same day (a count at
+the cordon sees them together: a rise on two rings of one owner under one hour rule is mostly hidden from a run
+that leaves out one ring's rise alone, :func:`together`), and the light-vehicle passages across the cordon's line
+(``cordon_passages``, counted also while a ring charges nothing) give
 
 * the passages per day the year before the change and in its first full year, and their change: what a
   before-and-after count at the cordon sees, the trend (population, fleet, other measures) included;
@@ -37,7 +41,7 @@ from ..observed import Table
 LATER = 5   # years after the first full year for the second effect
 COLUMNS = ("cordon", "start", "from", "date", "change", "peak_nok", "offpeak_nok", "passages_before", "passages_after",
            "before_after_pct", "before_after_p05", "before_after_p95", "effect_pct", "effect_p05", "effect_p95",
-           "effect_peak_pct", "effect_offpeak_pct", "until", "effect_until_pct", "label")
+           "effect_peak_pct", "effect_offpeak_pct", "until", "effect_until_pct", "label", "factor", "together")
 PEAK, OFFPEAK = (dims.PERIODS.index(p) for p in ("peak", "offpeak"))
 COMPARED = {"before_after": "before_after", "effect": "effect"}   # observed 'compare' -> model column prefix
 OBSERVED_COLUMNS = ("cordon", "year", "change_pct")
@@ -56,10 +60,53 @@ def _pct(new: np.ndarray, old: np.ndarray) -> np.ndarray:
     return 100.0 * (new / old - 1.0)
 
 
+CHARGE, FACTOR = "congestion_charge", "toll_change"   # the kinds of toll change
+
+
 def _replaced(scenario, change) -> list:
-    """The measures on ``change``'s cordon whose rates it replaces (none for a new scheme)."""
-    return [m for m in scenario.measures if m.label in change.replaces and m.values["cordon"] == change.values[
-        "cordon"]]
+    """The measures whose rates (on ``change``'s cordon) or factor ``change`` replaces (none for a new scheme)."""
+    return [m for m in scenario.measures if m.label in change.replaces and m.kind == change.kind
+            and (change.kind != CHARGE or m.values["cordon"] == change.values["cordon"])]
+
+
+def cordons_of(scenario, change) -> list[str]:
+    """The cordons a toll change acts on: a charge's cordon; a factor's, the cordons it names (or every cordon its
+    municipalities own, for a number) that carry a price in its first year."""
+    if change.kind == CHARGE:
+        return [change.values["cordon"]]
+    key = (id(scenario), id(change))
+    if key not in _FACTOR_CORDONS or _FACTOR_CORDONS[key][0] is not scenario:
+        if len(_FACTOR_CORDONS) > 64:
+            _FACTOR_CORDONS.clear()
+        _FACTOR_CORDONS[key] = (scenario, _factor_cordons(scenario, change))
+    return _FACTOR_CORDONS[key][1]
+
+
+# cordons_of a factor by (scenario, measure), each holding its scenario so that the ids stay its own: the lever
+# paths of a scenario are read once, not for every case and year of `framtid tolls`
+_FACTOR_CORDONS: dict[tuple, tuple] = {}
+
+
+def _factor_cordons(scenario, change) -> list[str]:
+    """:func:`cordons_of` a ``toll_change``."""
+    from ..cordons import using
+    from ..measures.scenario_checks import Facts
+
+    field = next(f for f in _kind(change).fields if f.axis == "cordon")
+    factor = np.atleast_1d(np.asarray(change.values[field.name], dtype=float))
+    with using(scenario.cordons):   # the cordons its runs know: the embedded ones and the scenario's own
+        facts = Facts(list(scenario.measures))
+        owners = {c.id: c.municipality for c in facts.cordons}
+        k = min(max(change.start_year, dims.BASE_YEAR + 1), dims.FINAL_YEAR) - dims.BASE_YEAR
+        return [c for i, c in enumerate(field.labels) if owners.get(c) in change.municipalities
+                and i < factor.size and not np.isnan(factor[i]) and (facts.priced[k, facts.ids.index(c)] > 0).any()]
+
+
+def _kind(change):
+    """The measure kind of a change."""
+    from ..measures import KINDS
+
+    return KINDS[change.kind]
 
 
 def without(scenario, change):
@@ -73,7 +120,7 @@ def without(scenario, change):
     if before:
         w = before[0]
         rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
-                            label=f"{change.label} (rates held)"))
+                            municipalities=w.municipalities, label=f"{change.label} (rates held)"))
     for end in ends:   # the predecessor's last rates run on, as if the scheme had not come
         rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
                 else m for m in rest if m is not end]
@@ -85,7 +132,7 @@ def predecessor(scenario, change) -> str | None:
     succeeds none)."""
     from ..cordons import cordons, using
 
-    if _replaced(scenario, change):
+    if change.kind != CHARGE or _replaced(scenario, change):
         return None
     with using(scenario.cordons):   # the cordons its runs know: the embedded ones and the scenario's own
         cordon = next((c for c in cordons() if c.id == change.values["cordon"]), None)
@@ -105,31 +152,50 @@ def _system(scenario, change) -> list:
     """The new schemes (:func:`changes`, no rates replaced) on cordons of ``change``'s owner that start in its
     year: the scheme a successor belongs to (Oslo 2019: Osloringen, the Indre ring and Bygrensen). A charge
     belongs to its cordon's owner, so the measures' municipalities tell the owner."""
-    return [m for m in changes(scenario) if m.start_year == change.start_year and not _replaced(scenario, m)
-            and m.municipalities == change.municipalities]
+    return [m for m in changes(scenario) if m.kind == CHARGE and m.start_year == change.start_year
+            and not _replaced(scenario, m) and m.municipalities == change.municipalities]
+
+
+def together(scenario, change, candidates: list) -> list:
+    """The toll changes among ``candidates`` that take effect on the day ``change`` does (its start year and
+    date): ``change`` and the rest that a count at its cordon sees with it, left out of its counterfactual
+    together."""
+    return [m for m in candidates if m.start_year == change.start_year and m.start_date == change.start_date]
+
+
+def without_all(scenario, group: list):
+    """``scenario`` with every change of ``group`` left out, each as :func:`without` leaves it out."""
+    for change in group:
+        scenario = without(scenario, change)
+    return scenario
 
 
 def changes(scenario, cordons: tuple[str, ...] | None = None, own: bool = False) -> list:
     """The toll changes of ``scenario`` (module docstring), in the scenario's order: of its cordons
-    ``cordons`` (all when None), of its own measures only with ``own``. A scheme's end (rates of zero) is
-    not a change that a run without it compares."""
+    ``cordons`` (all when None; a factor is taken when it acts on one of them), of its own measures only with
+    ``own``. A scheme's end (rates of zero) is not a change that a run without it compares, nor a factor that
+    meets no charged cordon."""
     # The scenario's measures as composed (an own measure that a later one replaces carries its end year there).
     written = {(m.label, m.origin) for m in scenario.own} if own else None
-    out = [m for m in scenario.measures if m.kind == "congestion_charge" and m.start_year > dims.BASE_YEAR
-           and (m.values["peak_nok"] or m.values["offpeak_nok"])
-           and (written is None or (m.label, m.origin) in written)]
-    return [m for m in out if cordons is None or m.values["cordon"] in cordons]
+    out = [m for m in scenario.measures if m.start_year > dims.BASE_YEAR
+           and (written is None or (m.label, m.origin) in written)
+           and ((m.kind == CHARGE and (m.values["peak_nok"] or m.values["offpeak_nok"]))
+                or (m.kind == FACTOR and cordons_of(scenario, m)))]
+    return [m for m in out if cordons is None or set(cordons_of(scenario, m)) & set(cordons)]
 
 
-def years(scenario, change) -> tuple[int, int]:
+def years(scenario, change, cordon: str | None = None) -> tuple[int, int]:
     """The first year ``change`` acts at full strength, or its last year when it ends before then (a change of
     July ramps over two years; one of October that year ends it after the first), and the last year before the
-    cordon's next change (a new rate, or the scheme's end), at most ``LATER`` years on and not after 2050."""
+    next change on ``cordon`` (the change's own cordon when None: a new rate, a factor, or the scheme's end), at
+    most ``LATER`` years on and not after 2050."""
     full = min(change.start_year + max(change.ramp_years, 1) - 1, dims.FINAL_YEAR)
     if change.end_year is not None:
         full = min(full, change.end_year)
-    following = [m.start_year for m in scenario.measures if m.kind == "congestion_charge"
-                 and m.values["cordon"] == change.values["cordon"] and m.start_year > change.start_year]
+    cordon = cordon or cordons_of(scenario, change)[0]
+    following = [m.start_year for m in scenario.measures if m.start_year > change.start_year and (
+        (m.kind == CHARGE and m.values["cordon"] == cordon)
+        or (m.kind == FACTOR and cordon in cordons_of(scenario, m)))]
     ends = [] if change.end_year is None else [change.end_year + 1]
     return full, max(full, min([full + LATER, dims.FINAL_YEAR] + [y - 1 for y in following + ends]))
 
@@ -150,11 +216,11 @@ def check_observed(scenario, observed: list[ObservedChange], path: str | Path,
     meet (:func:`compare`): naming its line, the cases on its cordon and, where a case was left out by
     ``cordons`` or ``own``, that option."""
     picked = {id(m) for m in changes(scenario, cordons, own)}
-    spans = [(m, years(scenario, m)[0]) for m in changes(scenario)]
+    spans = [(m, c, years(scenario, m)[0]) for m in changes(scenario) for c in cordons_of(scenario, m)]
     for obs in observed:
-        on_cordon = [(m, full) for m, full in spans if m.values["cordon"] == obs.cordon]
+        on_cordon = [(m, full) for m, c, full in spans if c == obs.cordon]
         if not on_cordon:
-            known = sorted({m.values["cordon"] for m, _ in spans})
+            known = sorted({c for _, c, _ in spans})
             raise ObservationFileError(f"{path}: line {obs.line}, column 'cordon': {scenario.name} has no toll "
                                        f"change on {obs.cordon!r}; {_no_cordon(obs.cordon, known)}")
         m, _ = on_cordon[_case_of(obs, [(m.start_year, full, m.start_date) for m, full in on_cordon], path,
@@ -214,33 +280,58 @@ def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons
                          + (" among its own measures" if own else ""))
     model = run(scenario)
     ids = list(model.cordons)
+    candidates = changes(scenario, own=own)   # the changes a day's group is made of, whatever --cordon picks
+    counterfactuals: dict[tuple, dict] = {}   # the runs without each day's group, made once
     rows = []
     for change in picked:
-        c = ids.index(change.values["cordon"])
-        full, until = years(scenario, change)
-        k, later = full - dims.BASE_YEAR, until - dims.BASE_YEAR
-        base = run(without(scenario, change)).record
-        k0 = change.start_year - 1 - dims.BASE_YEAR
-        before, after = _passages(model.record, k0, c), _passages(model.record, k, c)
-        before_after, effect = _pct(after, before), _pct(after, _passages(base, k, c))
-        row = {
-            "cordon": change.values["cordon"], "start": change.start_year, "from": full,
-            "date": change.start_date.isoformat() if change.start_date else "",
-            "change": "rates" if _replaced(scenario, change) else (
-                f"successor of {predecessor(scenario, change)}" if _ends(scenario, change) else "new scheme"),
-            "peak_nok": change.values["peak_nok"], "offpeak_nok": change.values["offpeak_nok"],
-            "passages_before": before, "passages_after": after,
-            "before_after_pct": before_after, "before_after_p05": np.percentile(before_after, 5),
-            "before_after_p95": np.percentile(before_after, 95),
-            "effect_pct": effect, "effect_p05": np.percentile(effect, 5), "effect_p95": np.percentile(effect, 95),
-            **{f"effect_{name}_pct": _pct(_passages(model.record, k, c, p), _passages(base, k, c, p))
-               for name, p in (("peak", PEAK), ("offpeak", OFFPEAK))},
-            "until": until,
-            "effect_until_pct": _pct(_passages(model.record, later, c), _passages(base, later, c)),
-            "label": change.label,
-        }
-        rows.append({key: float(np.median(v)) if isinstance(v, np.ndarray) else v for key, v in row.items()})
+        group = together(scenario, change, candidates)
+        key = tuple(id(m) for m in group)
+        if key not in counterfactuals:
+            counterfactuals[key] = run(without_all(scenario, group)).record
+        base = counterfactuals[key]
+        full = years(scenario, change)[0]
+        k, k0 = full - dims.BASE_YEAR, change.start_year - 1 - dims.BASE_YEAR
+        for cordon in cordons_of(scenario, change):
+            if cordons is not None and cordon not in cordons:
+                continue
+            c = ids.index(cordon)
+            until = years(scenario, change, cordon)[1]
+            later = until - dims.BASE_YEAR
+            before, after = _passages(model.record, k0, c), _passages(model.record, k, c)
+            before_after, effect = _pct(after, before), _pct(after, _passages(base, k, c))
+            charge = change.kind == CHARGE
+            row = {
+                "cordon": cordon, "start": change.start_year, "from": full,
+                "date": change.start_date.isoformat() if change.start_date else "",
+                "change": ("factor" if not charge else "rates" if _replaced(scenario, change) else (
+                    f"successor of {predecessor(scenario, change)}" if _ends(scenario, change) else "new scheme")),
+                "peak_nok": change.values["peak_nok"] if charge else math.nan,
+                "offpeak_nok": change.values["offpeak_nok"] if charge else math.nan,
+                "passages_before": before, "passages_after": after,
+                "before_after_pct": before_after, "before_after_p05": np.percentile(before_after, 5),
+                "before_after_p95": np.percentile(before_after, 95),
+                "effect_pct": effect, "effect_p05": np.percentile(effect, 5),
+                "effect_p95": np.percentile(effect, 95),
+                **{f"effect_{name}_pct": _pct(_passages(model.record, k, c, p), _passages(base, k, c, p))
+                   for name, p in (("peak", PEAK), ("offpeak", OFFPEAK))},
+                "until": until,
+                "effect_until_pct": _pct(_passages(model.record, later, c), _passages(base, later, c)),
+                "label": change.label,
+                "factor": math.nan if charge else _factor_on(scenario, change, cordon),
+                "together": "; ".join(m.label for m in group if m is not change),
+            }
+            rows.append({key: float(np.median(v)) if isinstance(v, np.ndarray) else v for key, v in row.items()})
     return rows
+
+
+def _factor_on(scenario, change, cordon: str) -> float:
+    """A ``toll_change``'s factor on ``cordon``."""
+    from ..cordons import using
+
+    field = next(f for f in _kind(change).fields if f.axis == "cordon")
+    factor = np.atleast_1d(np.asarray(change.values[field.name], dtype=float))
+    with using(scenario.cordons):
+        return float(factor[field.labels.index(cordon)] if factor.size > 1 else factor[0])
 
 
 @dataclass(frozen=True)
@@ -356,11 +447,12 @@ def title(scenario: str, draws: int) -> str:
     how = f"; medians over {draws} sampled draws, the effect with its 5-95 % range" if draws > 1 else ""
     return (f"Toll changes of {scenario}: light-vehicle passages across the cordon's line [thousand per day] the "
             "year before the change and in its first full year (b/a: their change, trend included); eff: the effect "
-            "against the run without the change [%], in all, by period and later (the last year before the "
-            f"cordon's next change, in brackets){how}. Passages include vehicles from outside the 13 by each "
-            "cordon's external ratio; NOK: the petrol car's peak/off-peak rates in NOK of the measure's price year, * "
-            "for a new scheme (against no scheme), + for one that succeeds another cordon's (its owner's new schemes "
-            "of that year against the predecessor kept).")
+            "against the run without the change and the other toll changes of the same day, which a count sees "
+            "with it [%], in all, by period and later (the last year before the cordon's next change, in brackets)"
+            f"{how}. Passages include vehicles from outside the 13 by each cordon's external ratio; NOK: the petrol "
+            "car's peak/off-peak rates in NOK of the measure's price year, * for a new scheme (against no scheme), + "
+            "for one that succeeds another cordon's (its owner's new schemes of that year against the predecessor "
+            "kept), x for a factor on the prices in force (toll_change).")
 
 
 def _mark(change: str) -> str:
@@ -378,7 +470,8 @@ def table_rows(rows: list[dict], draws: int) -> tuple[tuple[str, ...], list[tupl
 
     header = ("cordon", "from", "NOK", "before", "after", "b/a %", "eff %", "peak %", "off %", "later %")
     return header, [(r["cordon"], r["from"],
-                     f"{r['peak_nok']:.0f}/{r['offpeak_nok']:.0f}" + _mark(r["change"]),
+                     (f"x{r['factor']:g}" if r["change"] == "factor"
+                      else f"{r['peak_nok']:.0f}/{r['offpeak_nok']:.0f}" + _mark(r["change"])),
                      f"{r['passages_before'] / 1e3:,.1f}", f"{r['passages_after'] / 1e3:,.1f}",
                      f"{r['before_after_pct']:+.1f}", ranged(r, "effect"), f"{r['effect_peak_pct']:+.1f}",
                      f"{r['effect_offpeak_pct']:+.1f}", f"{r['effect_until_pct']:+.1f} ({r['until']})") for r in rows]

@@ -54,14 +54,19 @@ class Facts:
         return np.array([dims.MUNICIPALITIES.index(c.municipality) for c in self.cordons], dtype=int)
 
     @cached_property
-    def charged(self) -> np.ndarray:
-        """Whether the measures charge each cordon's light fossil vehicles, year by year ``(T, C)`` (bool): the
-        toll lever in the owner's row times the ``toll_scale`` factor, as ``tolls.cordon_prices`` reads them."""
+    def priced(self) -> np.ndarray:
+        """The light fossil vehicles' prices the measures set on each cordon, year by year ``(T, C, fuels,
+        periods)`` [NOK], before any ``toll_scale`` factor: the toll lever in the owner's row."""
         from ..submodels.tolls import LIGHT, PETROL
 
+        return self.paths["toll_nok"][:, 0, self.owner, np.arange(len(self.owner)), LIGHT, :PETROL + 2]
+
+    @cached_property
+    def charged(self) -> np.ndarray:
+        """Whether the measures charge each cordon's light fossil vehicles, year by year ``(T, C)`` (bool): the
+        prices times the ``toll_scale`` factor, as ``tolls.cordon_prices`` reads them."""
         c = np.arange(len(self.owner))
-        prices = (self.paths["toll_nok"][:, 0, self.owner, c, LIGHT, :PETROL + 2]
-                  * self.paths["toll_scale"][:, 0, self.owner, c, None, None])
+        prices = self.priced * self.paths["toll_scale"][:, 0, self.owner, c, None, None]
         return (prices > 0).any(axis=(-1, -2))
 
 
@@ -156,7 +161,8 @@ def cordonless(measures: list[Measure], facts: Facts | None = None) -> list[str]
                    f"none of {', '.join(m.municipalities)} owns a cordon")
             warnings.append(f"{m.origin}: {who} (`framtid list cordons`), so this {m.kind} changes nothing; "
                             "name the municipality that owns the cordon")
-        elif not facts.charged[_acting_span(m)][:, [facts.ids.index(c) for c in acted]].any():
+        # Priced before the factors: a factor of 0 removes a charge (not "a factor on no toll").
+        elif not (facts.priced[_acting_span(m)][:, [facts.ids.index(c) for c in acted]] > 0).any():
             first, last = active_years(m)
             warnings.append(f"{m.origin}: {', '.join(acted)} carr{'ies' if len(acted) == 1 else 'y'} no charge in "
                             f"{first}-{last} in this scenario, so this {m.kind} changes nothing (a factor on no "
@@ -198,6 +204,34 @@ def bev_free_by_default(measures: list[Measure], facts: Facts | None = None) -> 
             warnings.append(f"{m.origin}: leaves out bev_discount (1: battery-electric cars pass free) on "
                             f"{facts.ids[c]!r}, where they paid up to {before.max():.1f} NOK (real 2009) in "
                             f"{m.start_year - 1}: its rates drop their toll; give bev_discount to keep a rate")
+    return warnings
+
+
+def bev_rate_above_national_cap(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a congestion charge whose battery-electric rate is dearer than national rules allow in some of
+    its years: a ``bev_discount`` (or ``bev_offpeak_discount``) below the minimum discount of the ``ev_incentives``
+    in force (``toll_discount``: battery-electric cars pay at most 50 % of the petrol rate from 2018, 70 % from
+    2023 in current-policies). The cap applies (``tolls.cordon_prices``), so the rate written is not the rate
+    charged."""
+    facts = facts or Facts(measures)
+    warnings = []
+    for m in measures:
+        if (m.kind != "congestion_charge" or not _charges(m) or m.values.get("cordon") not in facts.ids
+                or not {"bev_discount", "bev_offpeak_discount"} & set(m.given)):
+            continue
+        given = min(float(m.values["bev_discount"]), float(m.values.get("bev_offpeak_discount")
+                                                               if m.values.get("bev_offpeak_discount") is not None
+                                                               else m.values["bev_discount"]))
+        span = _acting_span(m)
+        floor = facts.paths["bev_toll_discount_min"][span, 0, facts.owner[facts.ids.index(m.values["cordon"])]]
+        over = np.nonzero(floor > given + 1e-9)[0]
+        if over.size:
+            years = np.arange(dims.BASE_YEAR, dims.FINAL_YEAR + 1)[span][over]
+            cap = float(floor[over].max())
+            warnings.append(f"{m.origin}: bev_discount = {given:g} on {m.values['cordon']!r}, but national rules "
+                            f"guarantee battery-electric cars a discount of {cap:g} in {years[0]}-{years[-1]} in this "
+                            f"scenario (ev_incentives, toll_discount): they pay {1 - cap:g} of the petrol rate, not "
+                            f"{1 - given:g}; to charge them more, lower toll_discount with an ev_incentives measure")
     return warnings
 
 
@@ -313,7 +347,7 @@ def unforeseeable_bans(measures: list[Measure], facts: Facts | None = None) -> l
 
 
 CHECKS = (overlaps, twin_cordons, unforeseeable_bans, cordonless, replaced_across_levers, plantless,
-          bev_free_by_default, unit_slips, lax_standards, unfinished_ramps)
+          bev_free_by_default, bev_rate_above_national_cap, unit_slips, lax_standards, unfinished_ramps)
 
 
 def scenario_warnings(measures: list[Measure]) -> list[str]:
