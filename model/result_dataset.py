@@ -44,6 +44,20 @@ def _git_commit() -> str:
         return "unknown"
 
 
+def library_versions() -> str:
+    """Python and the libraries whose versions can move a result's last bits (random streams, quasi-random
+    sequences, special functions, linear algebra): what a result needs beside its seed to be made again."""
+    import platform
+
+    import mesa
+    import numpy
+    import scipy
+    import xarray
+
+    return (f"python {platform.python_version()}; numpy {numpy.__version__}; scipy {scipy.__version__}; "
+            f"xarray {xarray.__version__}; mesa {mesa.__version__}")
+
+
 def data_digest() -> str:
     """SHA-256 over the embedded data and parameter files, so a result names the exact inputs it used."""
     import hashlib
@@ -203,6 +217,7 @@ def to_dataset(models: list, seed: int):
         "history": f"written by framtid {version()} (scenario run)",
         "framtid_version": version(),
         "git_commit": _git_commit(),
+        "libraries": library_versions(),
         "seed": seed,
         "draws": int(first.n_draws),
         "sampler": sampling["sampler"],
@@ -238,20 +253,26 @@ def co2e_by_source(gas: np.ndarray, gwps: np.ndarray) -> np.ndarray:
 
 def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
     """``parameter_sample(draw, parameter)``: the value every sampled parameter took in each draw
-    (the uncertain parameters of the table). A scenario's own
-    ``[parameters]`` override the sample, so where scenarios differ there, it records the first's."""
+    (the uncertain parameters of the table). A scenario's own ``[parameters]`` replace the sample in its
+    runs: each parameter's column is taken from the first scenario that does not set it, so it holds the
+    sampled values whenever one scenario used them (and the value set where every scenario sets it)."""
     from .parameters import correlations
     from .uncertainty.sampling import uncertain
 
     first = models[0]
     names = uncertain(first.params.specs)
     values = first.params.sample_matrix(names)
+    for j, name in enumerate(names):
+        sampled = next((m for m in models if name not in m.scenario.parameters), first)
+        if sampled is not first:
+            values[:, j] = sampled.params[name]
     pairs = [f"{a} ~ {b}: {rho:g}" for (a, b), rho in correlations().items() if a in names and b in names]
     var = (("draw", "parameter"), values,
            {"long_name": "sampled value of each uncertain parameter in each draw (units: the parameter table's)",
             "units": "1", "sampler": sampler,
             "comment": "values in the units of framtid list parameters; a scenario's [parameters] replace "
-                       "sampled values",
+                       "the sampled values in its runs (scenarioK_parameters), and a parameter every scenario "
+                       "sets holds the value set",
             "rank_correlations": "; ".join(pairs) + " (Iman-Conover, model/data/parameter_correlations.csv; "
                                  "groups of k parameters need k + 2 draws)"})
     units = [first.params.specs[n].unit for n in names]

@@ -2,6 +2,7 @@
 batches, combined files that verify like whole ones, --variables, and the options of `framtid run`."""
 
 import json
+import shutil
 import warnings
 
 import netCDF4
@@ -14,7 +15,7 @@ from framtid.cli.main import main
 from framtid.model import api
 from framtid.model import ensemble_file as ef
 from framtid.model import result_file as rf
-from framtid.model.errors import UsageError
+from framtid.model.errors import FramtidError, UsageError
 from framtid.model.uncertainty import ensemble
 
 N, SEED = 8, 11
@@ -124,11 +125,11 @@ def _interrupt_after(monkeypatch, finished: int):
     """Make the batch stop (as on Ctrl-C) when chunk number ``finished`` starts."""
     real, calls = ensemble.run_chunk, []
 
-    def run_chunk(batch, folder, bounds):
+    def run_chunk(batch, folder, manifest, bounds):
         calls.append(bounds)
         if len(calls) > finished:
             raise KeyboardInterrupt
-        return real(batch, folder, bounds)
+        return real(batch, folder, manifest, bounds)
 
     monkeypatch.setattr(ensemble, "run_chunk", run_chunk)
 
@@ -149,9 +150,9 @@ def test_a_resumed_batch_equals_an_uninterrupted_one(scenarios, serial, tmp_path
         nc["population"][0, 0, 0, 0] = 1.0
     real, ran = ensemble.run_chunk, []
 
-    def run_chunk(batch, folder, bounds):
+    def run_chunk(batch, folder, manifest, bounds):
         ran.append(bounds)
-        return real(batch, folder, bounds)
+        return real(batch, folder, manifest, bounds)
 
     monkeypatch.setattr(ensemble, "run_chunk", run_chunk)
     done = ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, resume=True, progress=False)
@@ -186,6 +187,63 @@ def test_a_batch_stopped_before_any_chunk_leaves_nothing(scenarios, tmp_path, mo
     with pytest.raises(KeyboardInterrupt):
         ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=4, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_runs_again_a_chunk_of_another_batch_found_in_the_folder(scenarios, serial, tmp_path, monkeypatch):
+    """A chunk that is whole but another batch's (another seed: copied in by hand, or left by a run of other code)
+    is not kept: it records its batch's manifest, which is not this one's."""
+    other = tmp_path / "other.nc"
+    with monkeypatch.context() as m:
+        _interrupt_after(m, 1)
+        with pytest.raises(KeyboardInterrupt):
+            ensemble.run_ensemble(scenarios, other, N, SEED + 1, chunk_size=3, progress=False)
+    path = tmp_path / "mine.nc"
+    with monkeypatch.context() as m:
+        _interrupt_after(m, 2)
+        with pytest.raises(KeyboardInterrupt):
+            ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, progress=False)
+    foreign = ensemble.parts_folder(other) / "draws-000000-000002.nc"
+    shutil.copyfile(foreign, ensemble.parts_folder(path) / foreign.name)
+    done = ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, resume=True, progress=False)
+    assert done.recomputed == [foreign.name] and done.resumed == 1
+    _assert_same_file(serial, path)
+
+
+def test_a_batch_running_on_a_target_keeps_every_other_run_off_it(scenarios, tmp_path):
+    """While a batch runs (its parts folder locked), a second run on the same target is refused, with --force
+    or --resume too: discarding or resuming a running batch would mix two runs' draws in one file."""
+    path = tmp_path / "busy.nc"
+    folder = ensemble.parts_folder(path)
+    folder.mkdir()
+    running = ensemble._Held(folder)   # as the first run holds it
+    try:
+        for options in ({"force": True}, {"resume": True}, {}):
+            with pytest.raises(UsageError, match="another framtid run is writing this batch now"):
+                ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, progress=False, **options)
+        assert folder.is_dir() and not path.exists()
+    finally:
+        running.release()
+
+
+def test_a_worker_on_other_code_refuses_to_run_a_chunk(scenarios, tmp_path):
+    """A chunk runs only where the batch's manifest (version, commit, libraries, data) is made again: a Dask
+    worker on another installation would write numbers that are not the batch's."""
+    batch = ensemble.Batch(tuple(scenarios), N, SEED, chunk_size=3)
+    started = json.loads(ensemble._manifest_text(batch.manifest()))
+    started["git_commit"] = "0000000-dirty"
+    with pytest.raises(FramtidError, match="this worker runs other code.*git_commit: \"0000000-dirty\" in the "
+                                           "batch"):
+        ensemble.run_chunk(batch, str(tmp_path), json.dumps(started, sort_keys=True), (0, 3))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_batch_is_the_same_whatever_order_its_variables_are_named_in_and_chunks_hold_two_draws(scenarios):
+    a = ensemble.Batch(tuple(scenarios), N, SEED, variables=("population", "car_vkm"))
+    b = ensemble.Batch(tuple(scenarios), N, SEED, variables=("car_vkm", "emissions", "population"))
+    assert a.manifest() == b.manifest() and "libraries" in a.manifest()
+    with pytest.raises(UsageError, match="--chunk-size: must be at least 2 draws"):
+        ensemble.chunk_bounds(N, 1)
+    assert ensemble.chunk_bounds(1, 1) == [(0, 1)]
 
 
 # -- --variables and checksums ----------------------------------------------------------------------------

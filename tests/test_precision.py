@@ -131,7 +131,8 @@ def test_double_on_the_command_line_keeps_an_ensemble_in_double(tmp_path):
 def test_a_resume_with_another_precision_is_refused(reference, tmp_path):
     path = tmp_path / "batch.nc"
     batch = ensemble.Batch((reference,), 4, 0, "lhs", ensemble.DEFAULT_CHUNK, None, "single")
-    folder, _ = ensemble.prepare(batch, path)      # an unfinished batch of `--draws 4` in single precision
+    folder, _, held = ensemble.prepare(batch, path)   # an unfinished batch of `--draws 4` in single precision ...
+    held.release()                                      # ... that has stopped
     res = invoke("run", "framtid:reference", "--draws", 4, "--resume", "--precision", "double", "--out", path)
     assert res.exit_code == 2, res.output
     assert 'precision: "single" in the unfinished batch, "double" now' in res.output

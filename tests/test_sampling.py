@@ -283,6 +283,25 @@ def emissions(ds, year=2030):
     return ds["emissions"].sum(["municipality", "sector"]).sel(year=year).values   # (scenario, draw)
 
 
+def test_parameter_sample_holds_the_sampled_values_whichever_scenario_comes_first(tmp_path):
+    """A scenario's [parameters] replace the sample in its runs only: the result's parameter_sample keeps the
+    values the other scenario ran with, whether the scenario that sets one is named first or second."""
+    fixed = tmp_path / "fixed.toml"
+    fixed.write_text('[scenario]\nname = "fixed"\nextends = "framtid:reference"\n[parameters]\n'
+                     '"transport.bpr_alpha" = 0.3\n', encoding="utf-8")
+    reference = REPO / "scenarios/reference.toml"
+    first = api.run([fixed, reference], seed=2, n_draws=4, sampler="lhs")
+    second = api.run([reference, fixed], seed=2, n_draws=4, sampler="lhs")
+    alone = api.run([reference], seed=2, n_draws=4, sampler="lhs")
+    column = {"parameter": "transport.bpr_alpha"}
+    sampled = alone["parameter_sample"].sel(column).values
+    assert len(set(sampled)) == 4 and "numpy" in first.attrs["libraries"]   # what its draws depend on
+    for ds in (first, second):
+        np.testing.assert_array_equal(ds["parameter_sample"].sel(column).values, sampled)
+    np.testing.assert_array_equal(api.run([fixed], seed=2, n_draws=4, sampler="lhs")["parameter_sample"]
+                                  .sel(column).values, 0.3)
+
+
 def test_same_seed_same_results_other_seed_other_results():
     a = api.run([REPO / "scenarios/reference.toml"], seed=3, n_draws=4, sampler="lhs")
     b = api.run([REPO / "scenarios/reference.toml"], seed=3, n_draws=4, sampler="lhs")

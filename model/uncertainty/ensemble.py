@@ -75,8 +75,9 @@ def chunk_bounds(n_draws: int, chunk_size: int) -> list[tuple[int, int]]:
     if not 1 <= n_draws <= MAX_DRAWS:
         raise UsageError(f"--draws: the number of draws must lie in 1-{MAX_DRAWS} (got {n_draws}; the whole "
                          "sample is drawn at once, about 5 kB a draw)")
-    if chunk_size < 1:
-        raise UsageError(f"--chunk-size: must be at least 1 draw (got {chunk_size})")
+    if chunk_size < 1 or (chunk_size == 1 and n_draws > 1):
+        raise UsageError(f"--chunk-size: must be at least 2 draws (got {chunk_size}): a chunk of one draw takes "
+                         "other numpy paths, whose last bits differ from a larger chunk's")
     bounds = [(a, min(a + chunk_size, n_draws)) for a in range(0, n_draws, chunk_size)]
     if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
         bounds[-2:] = [(bounds[-2][0], n_draws)]
@@ -109,12 +110,16 @@ class Batch:
         if self.sampler is not None and self.sampler not in SAMPLERS:
             raise UsageError(f"--sampler: unknown sampler {self.sampler!r}; allowed: {', '.join(SAMPLERS)}")
         record_dtype(self.precision)       # refuses an unknown precision
+        if self.variables is not None:     # the file keeps them in its own order, and those always kept
+            object.__setattr__(self, "variables", tuple(sorted(set(self.variables) | set(api.ALWAYS_KEPT))))
         object.__setattr__(self, "chunks", tuple(chunk_bounds(self.n_draws, self.chunk_size)))
 
     def manifest(self) -> dict:
         """What a resumed batch must match: inputs, options and the framtid version (JSON-ready)."""
         return {
             "framtid_version": api.version(),
+            "git_commit": api._git_commit(),
+            "libraries": api.library_versions(),
             "embedded_data_sha256": api.data_digest(),
             "scenarios": [{"name": s.name, "sha256": scenario_digest(s)} for s in self.scenarios],
             "seed": self.seed,
@@ -204,14 +209,22 @@ def check_options(n_draws: int | None, sampler: str | None = None, chunk_size: i
 
 # -- running chunks -----------------------------------------------------------------------------------
 
-def run_chunk(batch: Batch, folder: str, bounds: tuple[int, int]) -> str:
+def run_chunk(batch: Batch, folder: str, manifest: str, bounds: tuple[int, int]) -> str:
     """Run draws ``[a, b)`` of every scenario of ``batch``, keep its variables, and write the chunk
-    into ``folder`` atomically; return the part's path. Runs in a worker as well as here."""
+    into ``folder`` atomically; return the part's path. Runs in a worker as well as here: ``manifest``
+    is the batch's as the process that started it made it (JSON), and a worker whose code, libraries or
+    data make another refuses to run (its numbers would not be the batch's). The part records it."""
     a, b = bounds
     path = Path(folder) / batch.part_name(bounds)
+    here = _manifest_text(batch.manifest())
+    if here != manifest:
+        differ = _differences(json.loads(manifest), json.loads(here), "the batch", "this worker")
+        raise FramtidError(f"{path.name}: this worker runs other code, libraries or data than the batch was started "
+                           f"with ({differ}); run every worker on the same installation")
     models = [api.run_scenario(s, batch.seed, batch.n_draws, batch.sampler, slice(a, b), batch.precision)
               for s in batch.scenarios]
     ds = api.select_variables(api.to_dataset(models, batch.seed), batch.variables)
+    ds.attrs[MANIFEST_ATTR] = manifest
     # The records are in ds now. The models hold reference cycles (agents and their model), which
     # only the cyclic collector frees: without collecting here, chunk after chunk stayed in memory
     # until a full collection came by (2 GB after 10 chunks of 250 draws instead of 1).
@@ -219,9 +232,35 @@ def run_chunk(batch: Batch, folder: str, bounds: tuple[int, int]) -> str:
     gc.collect()
     try:
         save_part(ds, path)
-    except ResultExistsError:
-        pass                         # a concurrent resume of this batch (same manifest) wrote it first
+    except ResultExistsError:        # written meanwhile: by a concurrent resume of this batch, or not
+        if _part_manifest(path) != manifest:
+            raise FramtidError(f"{path}: another batch wrote this chunk meanwhile; run one batch per target at a "
+                               "time") from None
     return str(path)
+
+
+MANIFEST_ATTR = "ensemble_manifest"   # a part's record of the batch it belongs to
+
+
+def _manifest_text(manifest: dict) -> str:
+    return json.dumps(manifest, sort_keys=True, ensure_ascii=False)
+
+
+def _differences(a: dict, b: dict, name_a: str, name_b: str) -> str:
+    """The keys where two manifests differ, with both values."""
+    return "; ".join(f"{key}: {_short(a.get(key))} in {name_a}, {_short(b.get(key))} in {name_b}"
+                     for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key))
+
+
+def _part_manifest(part: Path) -> str | None:
+    """The batch manifest a part records (None: unreadable, or written without one)."""
+    import xarray as xr
+
+    try:
+        with xr.open_dataset(part) as ds:
+            return ds.attrs.get(MANIFEST_ATTR)
+    except (OSError, ValueError):
+        return None
 
 
 def _progress_bar(total: int, progress: bool, desc: str):
@@ -316,9 +355,39 @@ class EnsembleRun:
     combine_seconds: float            # combining them into the result file
 
 
-def prepare(batch: Batch, path: str | Path, resume: bool = False, force: bool = False) -> tuple[Path, list[Path]]:
-    """Check that the batch can run into ``path`` and set up its parts folder; return it and the parts
-    already finished (resume). Everything here happens before any chunk runs."""
+LOCK = ".lock"   # in the parts folder: held (flock) by the process running the batch, while it runs
+
+
+class _Held:
+    """The lock of a parts folder, held from :func:`prepare` until :meth:`release` (or the process ends)."""
+
+    def __init__(self, folder: Path):
+        self.handle = None
+        try:
+            import fcntl
+        except ImportError:              # no flock (Windows): batches on one target are not guarded
+            return
+        handle = open(folder / LOCK, "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise UsageError(f"{folder}: another framtid run is writing this batch now; wait for it to finish or "
+                             "stop it (then --resume continues it)") from None
+        self.handle = handle
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+def prepare(batch: Batch, path: str | Path, resume: bool = False, force: bool = False
+            ) -> tuple[Path, list[Path], _Held]:
+    """Check that the batch can run into ``path`` and set up its parts folder; return it, the parts
+    already finished (resume) and the folder's lock, held until the batch ends: a second run on the same
+    target is refused while the first runs, whatever it asks (--force discards only a batch that has
+    stopped). Everything here happens before any chunk runs."""
     path = Path(path)
     api.check_run(list(batch.scenarios), path, force)
     folder = parts_folder(path)
@@ -326,9 +395,18 @@ def prepare(batch: Batch, path: str | Path, resume: bool = False, force: bool = 
         if not folder.is_dir():
             raise UsageError(f"--resume: no unfinished batch for {path} ({folder} does not exist); run without "
                              "--resume")
-        check_manifest(_read_manifest(folder), batch.manifest(), folder / MANIFEST)
-        return folder, [folder / batch.part_name(c) for c in batch.chunks if (folder / batch.part_name(c)).exists()]
+        held = _Held(folder)
+        try:
+            check_manifest(_read_manifest(folder), batch.manifest(), folder / MANIFEST)
+        except BaseException:
+            held.release()
+            raise
+        for stale in folder.glob(".draws-*"):   # temporary files of chunks a stop cut short
+            stale.unlink(missing_ok=True)
+        return folder, [folder / batch.part_name(c) for c in batch.chunks
+                        if (folder / batch.part_name(c)).exists()], held
     if folder.exists():
+        _Held(folder).release()          # refuses a batch that is running
         if not force:
             raise UsageError(f"{folder}: an unfinished batch for {path} is there; pass --resume to continue it, or "
                              "--force to discard it and start over")
@@ -337,22 +415,25 @@ def prepare(batch: Batch, path: str | Path, resume: bool = False, force: bool = 
         folder.mkdir(parents=True)       # exclusive: of two batches started for one target, one goes on
     except FileExistsError:
         raise UsageError(f"{folder}: another batch for {path} started just now") from None
+    held = _Held(folder)
     _write_manifest(folder, batch.manifest())
-    return folder, []
+    return folder, [], held
 
 
 def _check_part(batch: Batch, part: Path) -> bool:
-    """Whether a part found on resume is whole: its checksums hold and it has the draws its name says."""
+    """Whether a part found on resume is whole and this batch's: its checksums hold, it has the draws its name
+    says, and it records this batch's manifest (not a chunk of another run copied in)."""
     import xarray as xr
 
     try:
         verify_file(part)
         with xr.open_dataset(part) as ds:
             draws = [int(d) for d in ds["draw"].values]
+            recorded = ds.attrs.get(MANIFEST_ATTR)
     except (ResultFileError, OSError, KeyError, ValueError):
         return False
     expected = next(list(range(a, b)) for a, b in batch.chunks if batch.part_name((a, b)) == part.name)
-    return draws == expected
+    return draws == expected and recorded == _manifest_text(batch.manifest())
 
 
 def unfinished_note(path: str | Path) -> str | None:
@@ -393,26 +474,29 @@ def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampl
                   tuple(api.check_variables(variables)) if variables is not None else None, precision)
     check_where(workers, scheduler)
     path = Path(path)
-    folder, found = prepare(batch, path, resume, force)
-    recomputed = []
-    for part in found:
-        if not _check_part(batch, part):
-            part.unlink()
-            recomputed.append(part.name)
-    finished = {p.name for p in found if p.exists()}
-    todo = [c for c in batch.chunks if batch.part_name(c) not in finished]
-    t0 = time.perf_counter()
-    _run_all(batch, folder, todo, workers, scheduler, progress, path, keep_empty=resume)
-    t1 = time.perf_counter()
-    parts = [folder / batch.part_name(c) for c in batch.chunks]
-    missing = [p.name for p in parts if not p.exists()]
-    if missing:
-        raise FramtidError(f"{folder}: the chunks {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''} "
-                           "were reported written but are not there (do the Dask workers share this file "
-                           "system?); run again with --resume")
-    save_parts(parts, path, batch.chunk_size, _attrs(batch), force)
-    t2 = time.perf_counter()
-    shutil.rmtree(folder, ignore_errors=True)
+    folder, found, held = prepare(batch, path, resume, force)
+    try:
+        recomputed = []
+        for part in found:
+            if not _check_part(batch, part):
+                part.unlink()
+                recomputed.append(part.name)
+        finished = {p.name for p in found if p.exists()}
+        todo = [c for c in batch.chunks if batch.part_name(c) not in finished]
+        t0 = time.perf_counter()
+        _run_all(batch, folder, todo, workers, scheduler, progress, path, keep_empty=resume)
+        t1 = time.perf_counter()
+        parts = [folder / batch.part_name(c) for c in batch.chunks]
+        missing = [p.name for p in parts if not p.exists()]
+        if missing:
+            raise FramtidError(f"{folder}: the chunks {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''} "
+                               "were reported written but are not there (do the Dask workers share this file "
+                               "system?); run again with --resume")
+        save_parts(parts, path, batch.chunk_size, _attrs(batch), force)
+        t2 = time.perf_counter()
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        held.release()
     return EnsembleRun(path, len(batch.chunks), len(finished), recomputed, t1 - t0, t2 - t1)
 
 
@@ -420,7 +504,7 @@ def _run_all(batch: Batch, folder: Path, todo: list, workers, scheduler, progres
              keep_empty: bool) -> None:
     """Run the chunks still to do. If the batch stops, a folder without a finished chunk is removed
     (unless ``keep_empty``: it was resumed), and an error says what is kept and how to continue."""
-    func = functools.partial(run_chunk, batch, str(folder.absolute()))
+    func = functools.partial(run_chunk, batch, str(folder.absolute()), _manifest_text(batch.manifest()))
     try:
         map_chunks(func, todo, workers, scheduler, progress, desc=path.name)
     except BaseException as exc:

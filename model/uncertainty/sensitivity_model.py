@@ -202,7 +202,9 @@ def select_parameters(selection: str | Sequence[str] | None, specs: Mapping | No
                              f"{specs[token].distribution!r} with range {specs[token].low:g} to "
                              f"{specs[token].high:g})")
         picked.append(token)
-    return list(dict.fromkeys(picked)), notes
+    # In name order (the pool's), not the order named: the sample's columns, and so the indices, follow it.
+    chosen = set(picked)
+    return [n for n in pool if n in chosen], notes
 
 
 def unit_to_values(names: Sequence[str], u: np.ndarray, specs: Mapping | None = None,
