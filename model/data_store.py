@@ -9,6 +9,7 @@ naming the file, the line and the column.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -96,6 +97,18 @@ def _float(name: str, lineno: int, row: dict[str, str], column: str) -> float:
         raise DataError(f"{name}: line {lineno}: column {column!r} must be a number, got {row[column]!r}") from None
 
 
+# Observed quantities that cannot be negative (population: not zero either), and how to say it.
+_FLOORS = {"population": (lambda v: v > 0, " above 0"), "emissions": (lambda v: v >= 0, ", 0 or more")}
+
+
+def _year(name: str, lineno: int, row: dict[str, str], column: str) -> int:
+    """A whole year of a data file's column (2009, not 2009.7)."""
+    value = _float(name, lineno, row, column)
+    if not value.is_integer():
+        raise DataError(f"{name}: line {lineno}: column {column!r} must be a whole year like 2009, got {row[column]!r}")
+    return int(value)
+
+
 @lru_cache(maxsize=1)
 def observations() -> tuple[Observation, ...]:
     name = "observations.csv"
@@ -112,13 +125,18 @@ def observations() -> tuple[Observation, ...]:
         if r["confidence"] not in CONFIDENCE:
             raise DataError(f"{name}: line {lineno}: column 'confidence' must be one of {', '.join(CONFIDENCE)}, "
                             f"got {r['confidence']!r}")
-        year = int(_float(name, lineno, r, "year")) if r["year"] else None
+        year = _year(name, lineno, r, "year") if r["year"] else None
         key = (r["municipality"], r["variable"], year)
         if key in seen:
             raise DataError(f"{name}: line {lineno}: {r['variable']} of {r['municipality']} in {year} is given "
                             f"twice (also line {seen[key]})")
         seen[key] = lineno
-        out.append(Observation(r["municipality"], r["variable"], year, _float(name, lineno, r, "value"),
+        value = _float(name, lineno, r, "value")
+        floor = _FLOORS.get(r["variable"].split(".")[0])
+        if not math.isfinite(value) or (floor is not None and not floor[0](value)):
+            raise DataError(f"{name}: line {lineno}: column 'value' of {r['variable']} must be a finite number"
+                            f"{floor[1] if floor else ''}, got {r['value']!r}")
+        out.append(Observation(r["municipality"], r["variable"], year, value,
                                r["unit"], r["gwp_basis"], r["confidence"], r["source"], r["note"]))
     return tuple(out)
 
@@ -140,6 +158,11 @@ def municipalities() -> tuple[Municipality, ...]:
             if not (len(r[column]) == 4 and r[column].isdigit()):
                 raise DataError(f"{name}: line {lineno}: column {column!r} of {r['id']} must be four digits like 0301 "
                                 f"(got {r[column]!r})")
+        if r["id"] not in dims.MUNICIPALITIES:
+            raise DataError(f"{name}: line {lineno}: unknown municipality id {r['id']!r}; the ids are "
+                            f"{', '.join(dims.MUNICIPALITIES)}")
+        if r["id"] in by_id:
+            raise DataError(f"{name}: line {lineno}: {r['id']} is given twice (one row per municipality)")
         by_id[r["id"]] = Municipality(
             r["id"], r["name"], r["kommunenummer_2020"], r["region"], r["borders"],
             _float(name, lineno, r, "hdd_normal"), _float(name, lineno, r, "dut_winter_c"), r["hdd_source"],
@@ -154,7 +177,7 @@ def municipalities() -> tuple[Municipality, ...]:
 def plants() -> tuple[Plant, ...]:
     name = "plants.csv"
     cols = ("municipality", "plant", "category", "year", "t_co2e", "source")
-    return tuple(Plant(r["municipality"], r["plant"], r["category"], int(_float(name, n, r, "year")),
+    return tuple(Plant(r["municipality"], r["plant"], r["category"], _year(name, n, r, "year"),
                        _float(name, n, r, "t_co2e"), r["source"]) for n, r in _rows(name, cols))
 
 
@@ -195,7 +218,7 @@ def sector_paths() -> tuple[SectorPathPoint, ...]:
             raise DataError(f"{name}: line {lineno}: column 'index' must be >= 0, got {r['index']!r}")
         if not (r["method"] and r["source"]):
             raise DataError(f"{name}: line {lineno}: every row needs a method and a source")
-        out.append(SectorPathPoint(r["emission_source"], r["municipality"], int(_float(name, lineno, r, "year")),
+        out.append(SectorPathPoint(r["emission_source"], r["municipality"], _year(name, lineno, r, "year"),
                                    index, r["status"], r["segment"], r["method"], r["source"]))
     return tuple(out)
 
@@ -238,7 +261,7 @@ def plants_opened() -> tuple[OpenedPlant, ...]:
         if r["category"] not in OPENED_CATEGORIES:
             raise DataError(f"{name}: line {n}: category {r['category']!r} is not modelled; plants opened after "
                             f"2009 can be {', '.join(OPENED_CATEGORIES)}")
-        start = int(_float(name, n, r, "start_year"))
+        start = _year(name, n, r, "start_year")
         if start <= dims.BASE_YEAR:
             raise DataError(f"{name}: line {n}: start_year must be after {dims.BASE_YEAR} (earlier plants belong "
                             f"in plants.csv), got {start}")

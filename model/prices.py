@@ -83,6 +83,10 @@ UNITS = {
 ITEMS = tuple(UNITS)
 TAX_ITEMS = ("petrol_road_usage_tax", "petrol_co2_tax", "diesel_road_usage_tax", "diesel_co2_tax",
              "mineral_oil_co2_tax", "mineral_oil_base_tax")
+# What a yearly value of each item can be, beyond being a number (a sign or a unit slipped, a typo): prices above
+# zero, taxes zero or more, each below a bound far above any value in the file (the yearly means peaked in 2022 at
+# 22.1 NOK/l of petrol and 1.50 NOK/kWh of electricity) [its unit]: (low, high, strictly above low) per item.
+PLAUSIBLE = {item: (0.0, 20.0 if "kWh" in UNITS[item] else 100.0, item not in TAX_ITEMS) for item in ITEMS}
 # Norwegian general VAT rate, unchanged 2005-2024 (merverdiavgiftsloven; 25 % since 2005), which
 # the observed consumer prices include. Used only to take VAT out of observed prices; submodels
 # add VAT to future prices with their own parameter (e.g. transport.vat_rate) via consumer_price.
@@ -147,6 +151,10 @@ def _parse(path: Path) -> tuple[PriceRecord, ...]:
             value = math.nan
         if not math.isfinite(value):
             raise DataError(f"{where}: column 'value' must be a number, got {r['value']!r}")
+        low, high, above = PLAUSIBLE[item]
+        if not (low < value if above else low <= value) or value > high:
+            raise DataError(f"{where}: column 'value' of {item} must lie in {'(' if above else '['}{low:g}, {high:g}] "
+                            f"{UNITS[item]}, got {r['value']!r}")
         if r["unit"] != UNITS[item]:
             raise DataError(f"{where}: column 'unit' of {item} must be {UNITS[item]!r}, got {r['unit']!r}")
         if r["status"] not in STATUSES:

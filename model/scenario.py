@@ -153,7 +153,7 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
                 continue
             parsed = {}
             for year, inhabitants in points.items():
-                if not year.isdigit() or not 2023 <= int(year) <= dims.FINAL_YEAR:
+                if not (year.isascii() and year.isdigit()) or not 2023 <= int(year) <= dims.FINAL_YEAR:
                     problems.add(f"{here}.{year}", f"year must be from 2023 to {dims.FINAL_YEAR} "
                                                    "(after the last observed population)")
                 elif not _number(inhabitants) or not 10_000 <= inhabitants <= 5_000_000:
@@ -161,8 +161,48 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
                                                    f"(got {_shown(inhabitants)})")
                 else:
                     parsed[int(year)] = float(inhabitants)
+            jump = _population_jump(muni, parsed)
+            if jump:
+                problems.add(here, jump)
             out[muni] = parsed
     return out
+
+
+MAX_POPULATION_CHANGE = 0.15   # [1/yr] assumption: 8 times the fastest growth of the 13, 2009-2022 (Sandnes, 1.8 %/yr)
+
+
+def _population_jump(municipality: str, anchors: dict[int, float]) -> str | None:
+    """What is wrong with anchors that make the population change by more than ``MAX_POPULATION_CHANGE`` a year
+    (from the last observed year to the first anchor, or between two anchors): a digit too many or too few."""
+    from .data_store import observations
+
+    observed = max(((o.year, o.value) for o in observations() if o.municipality == municipality
+                    and o.variable == "population" and o.year is not None), default=None)
+    points = ([observed] if observed else []) + sorted(anchors.items())
+    for (y0, p0), (y1, p1) in zip(points, points[1:]):
+        rate = (p1 / p0) ** (1.0 / (y1 - y0)) - 1.0
+        if abs(rate) > MAX_POPULATION_CHANGE:
+            seen = " (observed)" if observed and y0 == observed[0] else ""
+            return (f"{p0:,.0f} in {y0}{seen} to {p1:,.0f} in {y1} is {100 * rate:+.0f} % a year; at most "
+                    f"±{100 * MAX_POPULATION_CHANGE:.0f} % a year is taken for a plausible projection (a digit too "
+                    "many or too few?)")
+    return None
+
+
+def _unique_labels(raw: list, label: str, problems: _Problems) -> None:
+    """Refuse a label given to two measures of one file: ``replaces`` names measures by label, and would end
+    both. (A measure without a label is called by its kind; several of those may stand side by side.)"""
+    first: dict[str, int] = {}
+    for i, entry in enumerate(raw, start=1):
+        name = entry.get("label") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            continue
+        if name in first:
+            problems.add(f"{label}: measure[{i}].label", f"{name!r} labels measure[{first[name]}] already; give each "
+                                                        "measure of a file its own label (replaces names measures "
+                                                        "by label, and would end both)")
+        else:
+            first[name] = i
 
 
 def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario | None:
@@ -243,6 +283,7 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     with using(scenario_cordons):   # the measures may charge the scenario's own cordons
         own = [m for i, entry in enumerate(raw, start=1)
                if (m := _measure(entry, f"{label}: measure[{i}]", f"{label}: measure[{i}]", problems)) is not None]
+    _unique_labels(raw, label, problems)
     inherited = tuple(parent.measures) if parent else ()
     measures = compose(inherited, own, problems)
     params = dict(parent.parameters) if parent else {}

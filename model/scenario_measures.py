@@ -48,6 +48,10 @@ def _field_value(f, value, where: str, problems: _Problems):
         return value
     if f.axis and isinstance(value, dict):
         labels = f.labels
+        if not value:   # not "the default everywhere": the table names the labels it sets
+            problems.add(where, f"an empty table sets no {f.axis}; give the {f.axis}s it covers ({', '.join(labels)}) "
+                                "or leave the field out")
+            return None
         out = np.full(len(labels), np.nan if f.default is None else float(f.default))
         for label, v in value.items():
             if label not in labels:

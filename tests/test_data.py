@@ -137,6 +137,33 @@ def test_a_row_with_more_values_or_a_header_naming_a_column_twice_is_refused(dat
         data_store.observations()
 
 
+@pytest.mark.parametrize("row, message", [
+    ("oslo,population,2009,-100,inhabitants,,high,x,", "line 2: column 'value' of population must be a finite "
+                                                       "number above 0, got '-100'"),
+    ("oslo,emissions.sector.heating,2009,-5,t CO2e,ar5,high,x,", "line 2: column 'value' of "
+                                                                 "emissions.sector.heating must be a finite number, "
+                                                                 "0 or more, got '-5'"),
+    ("oslo,population,2009.7,600000,inhabitants,,high,x,", "line 2: column 'year' must be a whole year like 2009, "
+                                                           "got '2009.7'"),
+], ids=["negative population", "negative emissions", "part of a year"])
+def test_an_observation_that_cannot_be_is_refused_naming_its_line(data_in_tmp, row, message):
+    bad = data_in_tmp(data_store.observations) / "observations.csv"
+    bad.write_text(OBSERVATIONS_HEADER + row + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=f"^observations.csv: {re.escape(message)}$"):
+        data_store.observations()
+
+
+def test_a_municipality_given_twice_or_unknown_is_refused(data_in_tmp):
+    lines = data_store.data_path("municipalities.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    path = data_in_tmp(data_store.municipalities) / "municipalities.csv"
+    path.write_text("".join(lines + [lines[1]]), encoding="utf-8")
+    with pytest.raises(DataError, match=f"^municipalities.csv: line {len(lines) + 1}: oslo is given twice"):
+        data_store.municipalities()
+    path.write_text("".join(lines + [lines[1].replace("oslo,", "osl,", 1)]), encoding="utf-8")
+    with pytest.raises(DataError, match="unknown municipality id 'osl'"):
+        data_store.municipalities()
+
+
 def test_a_parameter_row_with_more_values_than_the_header_is_refused(tmp_path):
     table = tmp_path / "demo.csv"
     table.write_text(HEADER + "a.b,1,0.5,0,1,fixed,one,two,three\n", encoding="utf-8")

@@ -258,6 +258,10 @@ def _broken(tmp_path, line, edit):
 
 @pytest.mark.parametrize("line, edit, words", [
     (5, lambda s: s.replace(",12.", ",12x.", 1), "prices.csv: line 5: column 'value' must be a number"),
+    # a sign slipped, a unit mistaken: a number, but not a price
+    (2, lambda s: s.replace(",11.74,", ",-11.74,", 1),
+     "prices.csv: line 2: column 'value' of petrol_pump_price must lie in (0, 100] NOK/l"),
+    (2, lambda s: s.replace(",11.74,", ",1e300,", 1), "prices.csv: line 2: column 'value' of petrol_pump_price"),
     (7, lambda s: s.replace(",interpolated,", ",guessed,", 1), "prices.csv: line 7: column 'status'"),
     (3, lambda s: s.replace(",2010,", ",2025,", 1), "prices.csv: line 3: column 'year'"),
     (3, lambda s: s.replace("petrol_pump_price", "petrol_price", 1), "prices.csv: line 3: column 'item'"),

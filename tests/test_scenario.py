@@ -74,8 +74,21 @@ def test_shipped_scenarios_are_valid():
      'bad.toml: parameters."transport.no_such_thing"', "unknown parameter"),
     (GOOD_HEAD + '[parameters]\n"land_use.population_growth_long_run" = 0.5\n',
      'bad.toml: parameters."land_use.population_growth_long_run"', "must be between"),
+    (GOOD_HEAD + ('[[measure]]\nkind = "pt_fare"\nlabel = "a"\nmunicipality = "oslo"\nstart_year = 2020\n'
+                  'change = -0.1\n') * 2,
+     "bad.toml: measure[2].label", "'a' labels measure[1] already"),
+    # an empty table is not "the default in every zone"
+    (GOOD_HEAD + '[[measure]]\nkind = "cycle_network"\nmunicipality = "oslo"\nstart_year = 2020\ncoverage = {}\n',
+     "bad.toml: measure[1].coverage", "an empty table sets no zone; give the zones it covers (A, B, C)"),
     (GOOD_HEAD + '[population.anchors]\noslo = { 2015 = 700000 }\n',
      "bad.toml: population.anchors.oslo.2015", "year must be"),
+    # a superscript two is a digit to str.isdigit, not to int()
+    (GOOD_HEAD + '[population.anchors]\noslo = { "2030\u00b2" = 760000 }\n',
+     "bad.toml: population.anchors.oslo.2030\u00b2", "year must be"),
+    (GOOD_HEAD + '[population.anchors]\noslo = { 2029 = 10000, 2030 = 760000 }\n',
+     "bad.toml: population.anchors.oslo", "699,827 in 2022 (observed) to 10,000 in 2029 is -45 % a year"),
+    (GOOD_HEAD + '[population.anchors]\noslo = { 2030 = 780000, 2031 = 3000000 }\n',
+     "bad.toml: population.anchors.oslo", "780,000 in 2030 to 3,000,000 in 2031"),
     (GOOD_HEAD + 'extends = "nowhere"\n', "bad.toml: scenario.extends", "no scenario 'nowhere'"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = ["*"]\nstart_year = 2020\n',
      "bad.toml: measure[1].municipality", '"*" (all 13) stands alone, not inside a list: write municipality = "*"'),

@@ -153,6 +153,12 @@ def test_parameter_selection():
             sa.select_parameters(bad)
     with pytest.raises(UsageError, match="set by the scenario"):
         sa.select_parameters(TOLL, fixed_by_scenario={TOLL: -0.3})
+    for empty in ("", ",", TOLL + ",,waste.*"):   # not "all": an item left empty
+        with pytest.raises(UsageError, match="an empty item; leave --parameters out for all"):
+            sa.select_parameters(empty)
+    for empty in ("emissions:", "pkm:bicycle,"):
+        with pytest.raises(UsageError, match="an empty label"):
+            sa.output(empty)
 
 
 def test_outputs_are_checked_and_summed():

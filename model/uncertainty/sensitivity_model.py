@@ -115,8 +115,10 @@ def output(text: str, municipality: str | None = None, year: int = DEFAULT_YEAR)
                          f"{did_you_mean(municipality, dims.MUNICIPALITIES)}allowed: {', '.join(dims.MUNICIPALITIES)}")
     if not dims.BASE_YEAR <= year <= dims.FINAL_YEAR:
         raise UsageError(f"--year: must lie in {dims.BASE_YEAR}-{dims.FINAL_YEAR} (got {year})")
-    name, _, rest = text.strip().partition(":")
+    name, colon, rest = text.strip().partition(":")
     labels = tuple(x.strip() for x in rest.split(",")) if rest else ()
+    if (colon and not rest.strip()) or any(not x for x in labels):
+        raise UsageError(f"--output {text}: an empty label; write NAME, or NAME:LABEL[,LABEL] with each label named")
     variables = {v.name: v for v in ACTIVITY}
     if name == "emissions":
         sectors = list(dims.SECTORS) + list(dims.SECTOR_GROUPS)
@@ -164,7 +166,11 @@ def select_parameters(selection: str | Sequence[str] | None, specs: Mapping | No
     fixed_by_scenario = fixed_by_scenario or {}
     pool = [n for n in uncertain(specs) if n not in fixed_by_scenario]
     if isinstance(selection, str):
-        selection = [t.strip() for t in selection.split(",") if t.strip()]
+        tokens = [t.strip() for t in selection.split(",")]
+        if not any(tokens) or (len(tokens) > 1 and not all(tokens)):
+            raise UsageError(f"--parameters {selection!r}: expected one or more comma-separated names or prefixes "
+                             "(an empty item; leave --parameters out for all)")
+        selection = tokens
     notes = []
     skipped = sorted(n for n in uncertain(specs) if n in fixed_by_scenario)
     if not selection or list(selection) == ["*"]:
