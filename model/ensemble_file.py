@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import FramtidError
-from .result_file import (CHECKSUM_ATTR, CHECKSUMS_NOTE, check_result_path, digest_start, feed_numbers,
-                          netcdf_encoding, number_encoding, streamed_checksum)
+from .result_file import (CHECKSUM_ATTR, CHECKSUMS_NOTE, LABELS_ATTR, check_result_path, digest_start, feed_numbers,
+                          netcdf_encoding, number_encoding, streamed_checksum, write_labels_checksums)
 from .safe_write import write_atomically
 
 # Target uncompressed size of one HDF5 chunk [bytes]; the HDF5 chunk cache of each variable of each
@@ -100,6 +100,7 @@ def save_part(ds, path: str | Path) -> Path:
     """Write one chunk of an ensemble (a result Dataset of consecutive draws) for :func:`save_parts`:
     atomically and exclusively, quickly compressed (:func:`_part_encoding`)."""
     path = Path(path)
+
     return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4",
                                                            encoding=_part_encoding(ds)), False, "a chunk")
 
@@ -206,7 +207,8 @@ def _define_variable(name: str, sources: list, out, draw_chunk: int) -> None:
     var = out.createVariable(name, first.dtype, first.dimensions, fill_value=fill,
                              chunksizes=draw_chunksizes(first.dimensions, shape, draw_chunk),
                              **number_encoding(ENSEMBLE_COMPRESSION_LEVEL))
-    var.setncatts({k: first.getncattr(k) for k in first.ncattrs() if k not in ("_FillValue", CHECKSUM_ATTR)})
+    var.setncatts({k: first.getncattr(k) for k in first.ncattrs() if k not in ("_FillValue", CHECKSUM_ATTR,
+                                                                                 LABELS_ATTR)})
 
 
 def _stored_chunk(slab: np.ndarray, chunk: tuple[int, ...], level: int, offset: tuple[int, ...]) -> bytes:
@@ -263,6 +265,7 @@ def _combine(parts: list[Path], tmp: str, draw_chunk: int, attrs: dict) -> None:
             _keep_decoding_only(rest)
             for var in rest.data_vars.values():
                 var.attrs.pop(CHECKSUM_ATTR, None)      # the parts' checksums cover their draws only
+                var.attrs.pop(LABELS_ATTR, None)
             rest.attrs.update(attrs)
             # a dimension of length 0 is unlimited in the parts; only the copied variables may have it
             rest.encoding["unlimited_dims"] = {d for d in rest.encoding.get("unlimited_dims", ()) if d in rest.dims}
@@ -278,6 +281,7 @@ def _combine(parts: list[Path], tmp: str, draw_chunk: int, attrs: dict) -> None:
     with _chunk_cache(COMBINE_CACHE_BYTES):
         checksums.update(file_checksums(tmp, others))
     _write_checksums(tmp, checksums)
+    write_labels_checksums(tmp)
 
 
 def save_parts(parts: list[Path], path: str | Path, draw_chunk: int, attrs: dict | None = None,

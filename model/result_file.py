@@ -37,8 +37,12 @@ from .safe_write import check_name, write_atomically
 FORMATS = ("netcdf4", "netcdf3")
 COMPRESSION_LEVEL = 4        # zlib, of the numbers of NetCDF-4 result files
 CHECKSUM_ATTR = "checksum"
-# The global attribute "checksums": the file carries a checksum per data variable (has_checksums).
-CHECKSUMS_NOTE = f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute"
+LABELS_ATTR = "labels_checksum"
+# The global attribute "checksums": the file carries a checksum per data variable (has_checksums), and since
+# 0.8.0 one of the labels it is read by (its coordinates and attributes); files with the older note have none.
+CHECKSUMS_NOTE = (f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute, and of its coordinates and "
+                  f"attributes in '{LABELS_ATTR}'")
+CHECKSUMS_NOTE_0_2 = f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute"
 
 
 # The most bytes of one variable (as float64) read at once while checksumming a file slab by slab.
@@ -112,10 +116,49 @@ def streamed_checksum(var, budget: int = SLAB_BYTES) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def _canonical(value) -> list[str]:
+    """An attribute's or coordinate's values as text that reads the same however a NetCDF back-end returns
+    them (a scalar or a one-element array, an int8 or a bool): numbers as float64, the rest as text."""
+    if isinstance(value, str):
+        return [value]
+    flat = np.atleast_1d(np.asarray(value)).ravel()
+    if flat.dtype.kind in NUMERIC_KINDS:
+        return [repr(float(x)) for x in flat]
+    return [str(x) for x in flat]
+
+
+def labels_checksum(da) -> str:
+    """``sha256:<hex>`` of what a variable's numbers are read by: the values of its coordinates and its
+    attributes (units, GWP set, ...), but the two checksums. A file whose years were reversed or whose GWP
+    attribute was changed keeps its data checksums; this one does not."""
+    digest = hashlib.sha256()
+    for name in sorted(da.coords):
+        coord = da.coords[name]
+        digest.update(repr((str(name), tuple(coord.dims))).encode())
+        digest.update("\x1f".join(_canonical(coord.values)).encode("utf-8"))
+    for key in sorted(k for k in da.attrs if k not in (CHECKSUM_ATTR, LABELS_ATTR)):
+        digest.update(("\x1e" + key + "\x1d" + "\x1f".join(_canonical(da.attrs[key]))).encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
+
+
+def write_labels_checksums(path: Path | str) -> None:
+    """Record :func:`labels_checksum` of every data variable of a written file, as a reader sees it, in the
+    variable's attributes (in place; NetCDF-3 or -4)."""
+    import netCDF4
+    import xarray as xr
+
+    with xr.open_dataset(path, cache=False) as ds:
+        sums = {name: labels_checksum(ds[name]) for name in ds.data_vars}
+    with netCDF4.Dataset(path, "a") as nc:
+        for name, value in sums.items():
+            nc.variables[name].setncattr(LABELS_ATTR, value)
+
+
 def add_checksums(ds) -> None:
     """Record each data variable's checksum in its attributes (in place)."""
     for name, var in ds.data_vars.items():
         var.attrs[CHECKSUM_ATTR] = data_checksum(var)
+        var.attrs[LABELS_ATTR] = labels_checksum(var)   # as a reader of the file will see them (tested)
     ds.attrs["checksums"] = CHECKSUMS_NOTE
 
 
@@ -150,6 +193,7 @@ def save(ds, path: str | Path, force: bool = False, fmt: str = "netcdf4") -> Pat
     if fmt not in FORMATS:
         raise FramtidError(f"unknown result format {fmt!r}; allowed: {', '.join(FORMATS)}")
     path = check_result_path(path, force)
+
     return write_atomically(path, lambda tmp: _write(ds, tmp, fmt), force, "the result")
 
 
@@ -261,6 +305,7 @@ def verify(ds, path: Path | str = "result", checksum=data_checksum) -> None:
     :func:`data_checksum` of loaded data, or :func:`streamed_checksum` of an open file)."""
     if not has_checksums(ds, path):
         return
+    labelled = ds.attrs.get("checksums") != CHECKSUMS_NOTE_0_2   # files of 0.2-0.7 have no labels checksums
     for name, var in ds.data_vars.items():
         recorded = var.attrs.get(CHECKSUM_ATTR)
         if recorded is None:
@@ -269,6 +314,10 @@ def verify(ds, path: Path | str = "result", checksum=data_checksum) -> None:
             raise ResultFileError(f"{path}: the data of {name} do not match the checksum written with them "
                                   f"(the file was damaged, cut or edited after the run; dimensions now "
                                   f"{dict(var.sizes)}); run the scenario again")
+        if labelled and var.attrs.get(LABELS_ATTR) != labels_checksum(var):
+            raise ResultFileError(f"{path}: the coordinates or attributes of {name} (its years, municipalities, "
+                                  "units, GWP set, ...) are not those written with it; the file was edited after "
+                                  "the run: run the scenario again")
 
 
 def require(ds, names: list[str], path: Path | str, why: str) -> None:

@@ -257,6 +257,41 @@ def test_open_results_round_trips(ds, saved):
     assert back.attrs["scenario1_file0"].startswith("# policies-2009.toml\n")
 
 
+@pytest.mark.parametrize("edit", [
+    lambda d: d.assign_coords(year=d.year.values[::-1]),                      # 2050 read as 2009
+    lambda d: d.assign_coords(municipality=["x" + m for m in d.municipality.values]),
+    lambda d: d.assign(emissions=d.emissions.assign_attrs(gwp="ar9")),
+    lambda d: d.assign(emissions=d.emissions.assign_attrs(units="kt CO2e yr-1")),
+], ids=["years reversed", "municipalities renamed", "gwp attribute", "units attribute"])
+def test_a_file_whose_labels_were_edited_is_refused(saved, tmp_path, edit):
+    """The data checksums cover the numbers; the labels checksum what they are read by: years, municipalities,
+    units, the GWP set. Edited, the file is refused (it gave 2050's emissions as 2009's); re-saved as it was,
+    it is read."""
+    with xr.open_dataset(saved) as ds:
+        ds.load()
+    edited = tmp_path / "edited.nc"
+    edit(ds).to_netcdf(edited)
+    with pytest.raises(ResultFileError, match="coordinates or attributes of [a-z_]+ .* are not those written "
+                                              "with it; the file was edited after the run"):
+        api.open_results(edited)
+    with pytest.raises(ResultFileError, match="are not those written with it"):
+        verify_file(edited)
+    again = tmp_path / "again.nc"
+    ds.to_netcdf(again)
+    api.open_results(again)
+    # a file of 0.2-0.7 carries no labels checksums, and is read as before
+    old = ds.copy()
+    for var in old.data_vars.values():
+        var.attrs.pop("labels_checksum")
+    old.attrs["checksums"] = "sha256 of each data variable in its 'checksum' attribute"
+    old.to_netcdf(tmp_path / "old.nc")
+    api.open_results(tmp_path / "old.nc")
+    old.attrs["checksums"] = ds.attrs["checksums"]   # a file of now without them was edited
+    old.to_netcdf(tmp_path / "stripped.nc")
+    with pytest.raises(ResultFileError, match="are not those written with it"):
+        api.open_results(tmp_path / "stripped.nc")
+
+
 def test_open_results_rejects_non_framtid_files(tmp_path):
     text = tmp_path / "notes.nc"
     text.write_text("not a NetCDF file\n")
