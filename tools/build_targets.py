@@ -51,6 +51,10 @@ ZERO_GROWTH_REGIONS = ("oslo", "bergen", "trondheim", "nord_jaeren")
 ZERO_GROWTH_SOURCE = ("https://www.tiltak.no/0-overordnede-virkemidler/0-4-kunnskap-og-verktoey-som-hjelpemidler/"
                       "forpliktende-avtaler-stat-kommune-byvekstavtaler-og-bypakker/")
 ZERO_GROWTH_YEAR = 2030
+# The goal holds in the nine urban areas that may enter such agreements; the five medium-sized ones among the
+# programme's regions (Buskerudbyen: Drammen; Nedre Glomma; Grenland; the Kristiansand region; Tromsø) are taken at
+# the four largest agreements' reference year, an assumption: their agreements, where made, may set another.
+ZERO_GROWTH_MEDIUM = ("drammen", "nedre_glomma", "grenland", "kristiansand", "tromso")
 
 
 def _row(**kw) -> dict:
@@ -156,7 +160,16 @@ def zero_growth_rows() -> list[dict]:
         note=("the goal holds every year from the reference year (2017 in the four largest agreements); measured "
               "on residents' car vehicle-km of the region's programme municipalities (through traffic, service "
               "trips and goods traffic are outside the goal); assessed in 2030 (assumption: the reference data "
-              "give no end year of the agreements)")) for region in ZERO_GROWTH_REGIONS]
+              "give no end year of the agreements)")) for region in ZERO_GROWTH_REGIONS] + [_row(
+        id=f"{region}.car_vkm_resident.zero_growth", area=region, indicator="car_vkm_resident", scope="region",
+        base_year=2017, target_year=ZERO_GROWTH_YEAR, change=0.0,
+        label=f"Zero-growth goal: no growth in passenger-car traffic in the {region} region against 2017 "
+              "(medium-sized urban area)",
+        confidence="low", source=ZERO_GROWTH_SOURCE,
+        note=("assumption: the goal of the urban-growth agreements holds in the nine urban areas that may enter "
+              "one, the five medium-sized as well as the four largest; reference year 2017 as in the four largest "
+              "(an agreement of the area may set another); measured and assessed as theirs")) for region in
+        ZERO_GROWTH_MEDIUM]
 
 
 def main(shared: Path) -> None:
