@@ -119,7 +119,10 @@ def validate(files):
             problems.extend(exc.problems)
             continue
         click.echo(f"{f}: ok — scenario {s.name!r}, {len(s.measures)} measure(s), GWP {s.gwp}")
-        for m in s.measures:
+        if s.inherited:   # a planner's own measures; the parent's listing is a command away
+            click.echo(f"  {len(s.inherited)} measure(s) from {_parent_reference(s)} (framtid validate "
+                       f"{_parent_reference(s)} lists them), and {'its own:' if s.own else 'none of its own'}")
+        for m in (s.own if s.inherited else s.measures):
             where = "all municipalities" if len(m.municipalities) == 13 else ", ".join(m.municipalities)
             ramp = f", ramp {m.ramp_years} yr" if m.ramp_years else ""
             until = f" to {m.end_year}" if m.end_year is not None else ""
@@ -168,6 +171,18 @@ def data(municipality, fmt):
     from framtid.model import catalogue
 
     click.echo(catalogue.render_sections(catalogue.base_year_report(municipality), fmt, catalogue.terminal_width()))
+
+
+def _parent_reference(scenario) -> str:
+    """How to name a scenario's parent on the command line: framtid:NAME for a shipped one, else its path."""
+    from pathlib import Path
+
+    from framtid.model.scenario_inheritance import BUILTIN_PREFIX, builtin_path
+
+    parent = Path(scenario.files[-2][0])
+    shipped = builtin_path(parent.stem)
+    is_shipped = shipped.exists() and shipped.resolve() == parent.resolve()
+    return f"{BUILTIN_PREFIX}{parent.stem}" if is_shipped else str(parent)
 
 
 def _warn_overlaps(scenario) -> None:

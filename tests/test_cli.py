@@ -69,6 +69,11 @@ def test_validate_good_and_bad(tmp_path):
     res = invoke("validate", REFERENCE, str(REPO / "scenarios" / "current-policies.toml"))
     assert res.exit_code == 0, res.output
     assert "Oil-heating ban" in res.output
+    # a scenario's own measures are listed; what it inherits is counted, with the command that lists it
+    assert ("  105 measure(s) from framtid:current-policies-tolls (framtid validate framtid:current-policies-tolls "
+            "lists them), and its own:\n") in res.output
+    assert "11 measure(s) from framtid:policies-2009" in res.output and "and none of its own" in res.output
+    assert "oslo_ring tolls from 2011-01-01" not in res.output
     bad = tmp_path / "typo.toml"
     bad.write_text('[scenario]\nname = "typo"\n[[measure]]\nkind = "oil_heating_ban"\nmunicipality = "*"\n'
                    'start_year = 2018\ncompliance = 3\n')

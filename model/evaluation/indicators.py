@@ -351,8 +351,10 @@ def indicator_sections(ds, years: list[int], reference_year: int = dims.BASE_YEA
     for sc, area, year, name, value, unit, note in rows:
         grouped.setdefault((sc, area), {}).setdefault(name, [unit, note]).append(value)
     sections = []
+    n = int(ds.sizes.get("draw", 1))
+    over = f" (means over {n} draws; `framtid report` gives their ranges)" if n > 1 else ""
     for (sc, area), by_name in grouped.items():
         body = [(name, unit, *(fmt_value(v) for v in vals), note) for name, (unit, note, *vals) in by_name.items()]
-        sections.append((f"{sc}:{area}", f"Indicators of {area}, scenario {sc}",
+        sections.append((f"{sc}:{area}", f"Indicators of {area}, scenario {sc}{over}",
                          ("indicator", "unit", *(str(y) for y in years), "note"), body))
     return sections
