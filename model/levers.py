@@ -241,7 +241,8 @@ LEVERS = {lv.name: lv for lv in (
     _lever("flood_safe_location_share", "share", 0.0, 0.0, 1.0, "max", "adaptation",
            "share of the new floor area that would be built in flood-exposed areas that is placed outside them"),
     # -- consumption and waste ---------------------------------------------------------------------
-    _lever("landfill_ban", "share", 0.0, 0.0, 1.0, "max", "waste", "biodegradable waste diverted from landfill"),
+    _lever("landfill_ban", "share", 0.0, 0.0, 1.0, "max", "waste",
+           "waste of more than 10 % organic carbon diverted from landfill"),
     _lever("waste_per_capita_change", "relative change", 0.0, -0.9, 1.0, "add", "waste",
            "change in household waste per inhabitant"),
     _lever("material_recovery_share_min", "share", 0.0, 0.0, 1.0, "max", "waste",

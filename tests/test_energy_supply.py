@@ -261,8 +261,17 @@ def waste_k():
     return row(oslo=100_000.0, kristiansand=10_000.0)[None], row(oslo=30_000.0, kristiansand=3_900.0)[None]
 
 
+def _opened(state, waste_k):
+    """``state`` as the simulation makes it: with the residents' 2009 waste (``waste_k``) as its 2009 fossil CO2
+    and tonnage, so that the plants opened after 2009 burn at their 2009 fossil CO2 per tonne."""
+    burnt, fossil = waste_k
+    return dataclasses.replace(state, fossil_co2_2009=fossil.copy(),
+                               fossil_per_tonne_2009=energy_supply.fossil_co2_per_tonne(fossil, burnt))
+
+
 def test_opened_plant_enters_in_its_year_with_the_incineration_profile(state, params, waste_k):
     burnt, fossil = waste_k
+    state = _opened(state, waste_k)
     k = MU["kristiansand"]
     per_co2 = energy_supply.per_t_co2(params, INC)[0, 0]
 
@@ -288,12 +297,21 @@ def test_opened_plant_enters_in_its_year_with_the_incineration_profile(state, pa
 
 def test_opened_plant_follows_its_residents_sorting_and_can_capture(state, params, waste_k):
     burnt, fossil = waste_k
+    state = _opened(state, waste_k)
     k = MU["kristiansand"]
-    # Fewer plastics in the residual waste: 3 000 t CO2 from the same 10 000 t -> 0.3 t CO2/t.
+    # Fewer plastics in the residents' residual waste: 3 000 t CO2 from their 10 000 t, 900 t less. The plant
+    # burns its 130 000 t whatever they sort, so it emits their 900 t less: 130 000 x 0.39 - 900.
     less = fossil.copy()
     less[0, k] = 3_000.0
     out = energy_supply.account(state, less, state.district_heat_2009, {}, params, 2020, incinerated=burnt)
-    assert out["emissions"][INC][0, k, CO2] == pytest.approx(130_000 * 0.3)
+    assert out["emissions"][INC][0, k, CO2] == pytest.approx(130_000 * 0.39 - 900.0)
+    # Food sorted out leaves their residual waste more fossil per tonne (3 900 t CO2 in 8 000 t) but the
+    # fossil CO2 they send is the same: the plant's emissions do not move (they rose 17.7 kt a year in
+    # Kristiansand when the whole tonnage took the residents' mix of the year).
+    fewer = burnt.copy()
+    fewer[0, k] = 8_000.0
+    out = energy_supply.account(state, fossil, state.district_heat_2009, {}, params, 2020, incinerated=fewer)
+    assert out["emissions"][INC][0, k, CO2] == pytest.approx(130_000 * 0.39)
     # Capture (CCS) takes the new plant's CO2 too.
     capture = row(kristiansand=0.9)[None]
     out = energy_supply.account(state, fossil, state.district_heat_2009, {"incineration_capture_share": capture},

@@ -28,16 +28,19 @@ def inputs(population=(575475.0, 35000.0, 0.0), per_capita=(0.381, 0.42, 0.4), s
     return (np.array([population]), np.array([per_capita]), np.array([shares]))
 
 
-def test_full_landfill_ban_stops_biodegradable_deposits(params):
+def test_full_landfill_ban_stops_every_deposit_but_glass_and_metal(params):
     pop, wpc, shares = inputs()
     state = waste.init_state(pop, wpc, shares, params)
     levers = {"landfill_ban": np.ones((1, 3))}
     state = waste.advance(state, pop, levers, params, 2010)
-    biodegradable = [dims.WASTE_FRACTIONS.index(f) for f in waste_generation.BIODEGRADABLE]
-    assert np.all(state.ddocm_deposited[..., biodegradable] == 0)
-    assert np.all(state.shares[..., biodegradable, LF] == 0)
-    # Other waste still goes to landfill and carries some DOC.
-    assert np.all(state.ddocm_deposited[0, :2, dims.WASTE_FRACTIONS.index("other")] > 0)
+    banned = [dims.WASTE_FRACTIONS.index(f) for f in waste_generation.BANNED]
+    assert np.all(state.ddocm_deposited == 0)
+    assert np.all(state.shares[..., banned, LF] == 0)
+    # The ban covers waste of more than 10 % organic carbon, so mixed residual waste and plastics too; glass and
+    # metal still go to landfill where they went.
+    glass_metal = dims.WASTE_FRACTIONS.index("glass_metal")
+    assert set(waste_generation.BANNED) == set(dims.WASTE_FRACTIONS) - {"glass_metal"}
+    assert np.all(state.shares[0, :2, glass_metal, LF] > 0)
     out = waste.account(state, pop, levers, params, 2010)
     assert np.all(out["waste_by_treatment"][0, :2, LF] < waste.account(
         waste.advance(waste.init_state(pop, wpc, shares, params), pop, {}, params, 2010),

@@ -59,13 +59,15 @@ def test_material_recovery_minimum_by_hand():
 
 def test_landfill_ban_by_hand():
     # Food: bio 0.1, inc 0.3, lf 0.6; ban 0.5 moves 0.3 of food: 0.3 * 0.1/0.4 = 0.075 to
-    # biological, 0.225 to incineration. Plastics are not biodegradable: unchanged.
+    # biological, 0.225 to incineration. Plastics (0.75 t C/t) are banned too: half goes to incineration;
+    # glass and metal (no carbon) are not: unchanged.
     shares = np.zeros((1, 1, F, 4))
     shares[..., LF] = 1.0
     shares[0, 0, FOOD] = (0.0, 0.1, 0.3, 0.6)
     out = waste_generation.divert_from_landfill(shares, np.array([[0.5]]))
     assert out[0, 0, FOOD] == pytest.approx([0.0, 0.175, 0.525, 0.3])
-    assert out[0, 0, PLASTICS] == pytest.approx([0.0, 0.0, 0.0, 1.0])
+    assert out[0, 0, PLASTICS] == pytest.approx([0.0, 0.0, 0.5, 0.5])
+    assert out[0, 0, dims.WASTE_FRACTIONS.index("glass_metal")] == pytest.approx([0.0, 0.0, 0.0, 1.0])
     # Paper with neither biological treatment nor incineration goes to incineration.
     paper = dims.WASTE_FRACTIONS.index("paper")
     assert out[0, 0, paper] == pytest.approx([0.0, 0.0, 0.5, 0.5])

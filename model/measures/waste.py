@@ -73,9 +73,10 @@ def _procurement_levers(values: dict) -> dict[str, np.ndarray]:
 KINDS = (
     MeasureKind(
         "landfill_ban", "consumption_waste",
-        "Ban on landfilling biodegradable waste: the biodegradable fractions that would have been "
-        "landfilled go to incineration and biological treatment instead.",
-        (share("compliance", "share of the biodegradable waste otherwise landfilled that is diverted"),),
+        "Ban on landfilling waste of more than 10 % organic carbon (in Norway from 2009, called the ban on "
+        "biodegradable waste): every fraction but glass and metal, mixed residual waste and its plastics "
+        "included, that would have been landfilled goes to incineration and biological treatment instead.",
+        (share("compliance", "share of the waste covered otherwise landfilled that is diverted"),),
         field_levers({"compliance": "landfill_ban"}),
         source="Avfallsforskriften § 9-4 (2009); methods §4.1",
     ),

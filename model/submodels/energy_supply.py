@@ -40,14 +40,18 @@ Plants that opened after 2009 and are missing from the register
 (``model/data/plants_opened.csv``; Kristiansand's Returkraft, 2010) add to their host from
 their start year:
 
-    E_opened(t) = W(t) * f(t) * p_inc
+    E_opened(t) = (W(t) * f(2009) + s(t) * (F(t) - F(2009))) * p_inc
 
 W the waste they burn [t/yr] (the start year's share of a full year, then the full
-tonnage), f the fossil CO2 per tonne of the host's residents' incinerated waste this
-year (waste submodel; where the host's residents burn nothing, the mean over the 13
-municipalities), as household residual waste stands in for the plant's mix. The plant
-is not made a host of its residents' change F(t) - F(2009): its tonnage already holds
-their waste, and f follows their sorting.
+tonnage; s that share), f(2009) the fossil CO2 per tonne of the host's residents'
+incinerated waste in 2009 (waste submodel; where the host's residents burned nothing, the
+mean over the 13 municipalities), as household residual waste stands in for the plant's
+mix, and F(t) - F(2009) the change of its residents' fossil CO2 incinerated, as for the
+2009 hosts: the plant burns its tonnage whatever they sort, so their sorting changes its
+emissions by their own waste's change only. (Valuing the whole tonnage at the residents'
+mix of each year multiplied their change by the plant's tonnage over theirs, about ten in
+Kristiansand: sorting food out, which leaves the residual waste more fossil per tonne, added
+17.7 kt a year there with no change of the fossil CO2 burned.)
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ class EnergySupplyState:
     fossil_co2_2009: np.ndarray          # (D, M) F(2009) [t CO2/yr]
     district_heat_2009: np.ndarray       # (D, M) Q(2009) [GWh/yr]
     reported: np.ndarray                 # (T, M) R(t) [t CO2e/yr]: the hosts' incinerator reports against 2009
+    fossil_per_tonne_2009: np.ndarray | None = None   # (D, M) f(2009) [t CO2/t] of the plants opened after 2009
 
 
 def reported_changes(base_co2e: np.ndarray) -> np.ndarray:
@@ -121,15 +126,19 @@ def _register_changes() -> tuple[np.ndarray, np.ndarray]:
 
 
 def init_state(incineration_fossil_co2: np.ndarray, district_heat_demand: np.ndarray, params: Params,
-               levels: dict[str, np.ndarray] | None = None) -> EnergySupplyState:
-    """2009 emissions per source: the calibrated ``levels`` (D, M, G) if given, else the plant register; and
-    the incinerators' reported changes after 2009 (:func:`reported_changes`, on the first draw's AR5 level)."""
+               levels: dict[str, np.ndarray] | None = None, incinerated: np.ndarray | None = None
+               ) -> EnergySupplyState:
+    """2009 emissions per source: the calibrated ``levels`` (D, M, G) if given, else the plant register; the
+    incinerators' reported changes after 2009 (:func:`reported_changes`, on the first draw's AR5 level); and,
+    with the residents' incinerated waste of 2009 ``incinerated`` (D, M) [t/yr], the fossil CO2 per tonne the
+    plants opened after 2009 burn (without it they are left out)."""
     if levels is None:
         levels = estimated_levels(base_year_co2e(), SOURCES, params)
     base = {s: np.array(levels[s], dtype=float) for s in SOURCES}
     base_co2e = base["waste_incineration"][0] @ gwp_vector(params, "ar5")[0]
+    per_tonne = None if incinerated is None else fossil_co2_per_tonne(incineration_fossil_co2, incinerated)
     return EnergySupplyState(base, incineration_fossil_co2.copy(), district_heat_demand.copy(),
-                             reported_changes(base_co2e))
+                             reported_changes(base_co2e), per_tonne)
 
 
 def per_t_co2(params: Params, source: str) -> np.ndarray:
@@ -146,6 +155,13 @@ def opened_tonnage(year: int) -> np.ndarray:
     return out
 
 
+def opened_share(year: int) -> np.ndarray:
+    """s(t): the share of a full year the plants opened after 2009 run in ``year`` [1], (M,) by host (their
+    tonnage this year over their full tonnage; 0 where none has opened)."""
+    full = opened_tonnage(dims.FINAL_YEAR)
+    return np.divide(opened_tonnage(year), full, out=np.zeros_like(full), where=full > 0.0)
+
+
 def fossil_co2_per_tonne(incineration_fossil_co2: np.ndarray, incinerated: np.ndarray) -> np.ndarray:
     """Fossil CO2 per tonne of residents' incinerated waste [t CO2/t], (D, M): each municipality's own,
     or the mean over all 13 where its residents burn nothing."""
@@ -160,9 +176,10 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
             levers: dict, params: Params, year: int, incinerated: np.ndarray | None = None) -> dict:
     """Emissions per source [t gas/yr] (see the module docstring).
 
-    ``incinerated`` (D, M) [t/yr] is the residents' incinerated waste, which with their fossil CO2
-    gives the fossil CO2 per tonne of the plants opened after 2009; None leaves those plants out (the
-    2009 plants alone). Lever ``incineration_capture_share`` (D, M) in [0, 1], neutral 0: share of
+    ``incinerated`` (D, M) [t/yr] is the residents' incinerated waste: given, the plants opened after 2009
+    burn their tonnage at the fossil CO2 per tonne of 2009 (``state.fossil_per_tonne_2009``) plus their
+    residents' change since; None, or a state without that rate, leaves those plants out (the 2009 plants
+    alone). Lever ``incineration_capture_share`` (D, M) in [0, 1], neutral 0: share of
     the plants' fossil CO2 captured and stored (CCS); it leaves CH4 and N2O untouched. Levers
     ``district_heating_waste_heat_share`` and ``district_heating_fossil_replaced`` (D, M) act on the
     district-heating fuels (module docstring); absent, they count as 0.
@@ -170,8 +187,9 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
     base_inc = state.base["waste_incineration"]
     host = base_inc[..., 0] > 0
     change = np.where(host, incineration_fossil_co2 - state.fossil_co2_2009, 0.0)
-    if incinerated is not None:
-        change = change + opened_tonnage(year) * fossil_co2_per_tonne(incineration_fossil_co2, incinerated)
+    if incinerated is not None and state.fossil_per_tonne_2009 is not None:
+        residents = np.where(host, 0.0, incineration_fossil_co2 - state.fossil_co2_2009)
+        change = change + opened_tonnage(year) * state.fossil_per_tonne_2009 + opened_share(year) * residents
     reported = state.reported[year - dims.BASE_YEAR][None, :, None] * gas_profile(params, "waste_incineration")[:, None]
     incineration = np.maximum(base_inc + change[..., None] * per_t_co2(params, "waste_incineration") + reported, 0.0)
     capture = acting(levers, "incineration_capture_share")
@@ -200,7 +218,8 @@ class EnergySupply:
     def init_state(self, ctx) -> EnergySupplyState:
         levels = ctx.calibration.levels_of(SOURCES) if ctx.calibration is not None else None
         return init_state(ctx.outputs["waste"]["incineration_fossil_co2"],
-                          ctx.outputs["buildings"]["district_heat_demand"], ctx.params, levels)
+                          ctx.outputs["buildings"]["district_heat_demand"], ctx.params, levels,
+                          incinerated=ctx.outputs["waste"]["incinerated"])
 
     def advance(self, state: EnergySupplyState, ctx) -> EnergySupplyState:
         return state
