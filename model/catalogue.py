@@ -50,7 +50,9 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
         # a range column can narrow to its longest part: the median or the bracketed range
         least = [max(len(part) for r in cells for part in range_parts(r[i])) if ranged[i] else None
                  for i in range(len(header))]
-        widths = _fit(widths, numeric, width, least=least)
+        # a text column keeps its longest word whole (a name broken as "Kristiansan / d" reads as two)
+        words = [max((len(word) for r in cells for word in r[i].split()), default=0) for i in range(len(header))]
+        widths = _fit(widths, numeric, width, least=least, words=words)
     # a narrowed range column breaks every cell, so that its rows read alike
     wrapped_rows = [[_wrap(c, w, ranged[i] and j > 0, w < full[i]) for i, (c, w) in enumerate(zip(r, widths))]
                     for j, r in enumerate(cells)]
@@ -118,15 +120,17 @@ def _wrap(cell: str, width: int, ranged: bool = False, narrowed: bool = False) -
 
 
 def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8,
-         least: list[int | None] | None = None) -> list[int]:
+         least: list[int | None] | None = None, words: list[int] | None = None) -> list[int]:
     """Narrow the widest text columns, one character at a time, until the table fits ``width``
     (numbers keep their width, and the first column, the names one copies, narrows only when
     nothing else can; so the wide columns end up equally wide and wrap). Range columns (``least``
     not None: the width of their longest part) narrow first, all of them to that width at once:
     their cells then take two lines, the median over its range, which reads better than text
-    broken mid-phrase."""
+    broken mid-phrase. ``words``: the longest word of each column, below which a text column does not narrow
+    while a wider word can still wrap elsewhere (the table may then stay wider than ``width``)."""
     widths = list(widths)
     least = least or [None] * len(widths)
+    words = words or [0] * len(widths)
     gaps = 2 * (len(widths) - 1)
     while sum(widths) + gaps > width:
         ranges = [i for i, w in enumerate(widths) if least[i] is not None and w > least[i]]
@@ -134,8 +138,8 @@ def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8,
             for i in ranges:             # all of them, so that every row of the table reads alike
                 widths[i] = least[i]
             continue
-        candidates = ([i for i, w in enumerate(widths) if i > 0 and not numeric[i] and w > floor]
-                      or [i for i, w in enumerate(widths) if not numeric[i] and w > floor])
+        candidates = ([i for i, w in enumerate(widths) if i > 0 and not numeric[i] and w > max(floor, words[i])]
+                      or [i for i, w in enumerate(widths) if not numeric[i] and w > max(floor, words[i])])
         if not candidates:
             break
         widths[max(candidates, key=lambda k: widths[k])] -= 1
@@ -333,9 +337,10 @@ def render_sections(sections, fmt: str, width: int | None = None) -> str:
         rows = [(key,) + tuple(dict(zip(header, r)).get(c, "") for c in columns)
                 for key, _, header, body in sections for r in body]
         return render(("section", *columns), rows, "csv")
-    def titled(title: str) -> str:   # a title wider than the terminal wraps at its spaces
+    def titled(title: str) -> str:   # a title wider than the terminal wraps at its spaces, each of its lines apart
         return title if width is None else "\n".join(
-            textwrap.wrap(title, width, break_long_words=False, break_on_hyphens=False) or [""])
+            "\n".join(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""])
+            for line in title.split("\n"))
 
     return "\n".join(f"\n{titled(title)}\n{render(header, rows, 'table', width)}"
                      for _, title, header, rows in sections)

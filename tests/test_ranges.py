@@ -160,6 +160,18 @@ def test_a_narrow_terminal_puts_the_range_under_the_median_right_aligned():
         "                  (331–368)"]
 
 
+def test_a_narrow_table_keeps_its_names_whole():
+    """Piped output is 100 columns wide; a table of names and numbers wider than that wraps its text at spaces
+    but never inside a word ("Kristiansan" over "d" read as two names), staying wider where it must."""
+    header = ("area", "region", "2017", "2030", "change")
+    rows = [("fredrikstad", "region nedre_glomma", "612.7", "730.0", "+117.4"),
+            ("kristiansand", "region kristiansand", "1,043.9", "1,216.7", "+172.8")]
+    lines = catalogue.render(header, rows, "table", 40).splitlines()
+    text = " ".join(lines)
+    for word in ("fredrikstad", "kristiansand", "nedre_glomma"):
+        assert word in text.split(), lines
+
+
 def test_a_table_of_long_texts_prints_as_records_on_a_narrow_terminal():
     header = ("kind", "field", "unit", "description")
     rows = [("bus_biogas", "", "", "Biogas in buses: a share of the diesel buses' energy is replaced by biogas"),

@@ -175,14 +175,21 @@ def _components(one, params, reference_year: int, heat, heat_compared, tolls) ->
 
 def areas(municipalities: list[str]) -> list[tuple[str, list[str]]]:
     """(label, members): each municipality; each commuting region of several municipalities whose
-    members are all selected (``region:<name>``); ``total`` of the selection when it has several."""
+    members are all selected (``region:<name>``); ``total`` of the 13 when all are selected, else
+    ``selection`` of the several named (not to be read as the 13 together)."""
     out = [(m, [m]) for m in municipalities]
     for region, members in dims.REGIONS.items():
         if len(members) > 1 and all(m in municipalities for m in members):
             out.append((f"region:{region}", list(members)))
     if len(municipalities) > 1:
-        out.append(("total", list(municipalities)))
+        out.append((together(municipalities), list(municipalities)))
     return out
+
+
+def together(municipalities: list[str]) -> str:
+    """The label of the area of several municipalities taken together: ``total`` for the 13, ``selection``
+    for fewer."""
+    return "total" if set(municipalities) == set(dims.MUNICIPALITIES) else "selection"
 
 
 def membership(area_list: list[tuple[str, list[str]]], municipalities: list[str]) -> np.ndarray:

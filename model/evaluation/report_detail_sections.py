@@ -59,7 +59,7 @@ def indicator_section(ctx: Context) -> Section:
         years, values = ind.compute(ds, dims.BASE_YEAR, first, ctx.scenarios)
         fmt = central = smart
     k0, k = years.index(dims.BASE_YEAR), years.index(ctx.year)
-    total = "total" if len(ctx.municipalities) > 1 else ctx.municipalities[0]
+    total = ind.together(ctx.municipalities) if len(ctx.municipalities) > 1 else ctx.municipalities[0]
     label = area_label(ctx.municipalities, ctx.names)
     shown = [i for i in ind.INDICATORS if not i.name.endswith("_change")
              and not (len(ctx.municipalities) > 1 and i.aggregate == "none")]
