@@ -648,3 +648,23 @@ def test_kinds_live_in_their_programme_areas():
     assert KINDS["congestion_charge"].area == "land_use_transport"
     assert KINDS["oil_heating_ban"].area == "buildings_energy"
     assert KINDS["landfill_ban"].area == "consumption_waste"
+
+
+def test_a_tax_replacing_others_ends_only_the_rates_it_sets(tmp_path):
+    """A heating-oil CO2 tax that replaces the yearly CO2 taxes of the policy history (which set road-fuel and
+    heating-oil rates) ends their heating-oil rates only: a field left out keeps the level in force, so the
+    road-fuel rates go on as the history has them (they fell to the 2009 rate, adding 23 kt a year of car
+    emissions in Bergen and Trondheim). A kind whose fields all set their levers (a fare cut naming a toll ring)
+    still ends the whole measure."""
+    labels = [m.label for m in load(builtin_path("current-policies")).measures if m.kind == "co2_tax"]
+    path = tmp_path / "oil-tax.toml"
+    path.write_text('[scenario]\nname = "oil"\nextends = "framtid:current-policies"\n[[measure]]\nkind = "co2_tax"\n'
+                    f'label = "oil tax"\nreplaces = {labels!r}\nmunicipality = ["bergen"]\nstart_year = 2013\n'
+                    'price_year = 2009\nheating_oil_nok_per_t = 4000\n'.replace("'", '"'), encoding="utf-8")
+    policy = lever_paths(list(load(builtin_path("current-policies")).measures), YEARS, 1)
+    mine = lever_paths(list(load(path).measures), YEARS, 1)
+    road, oil = "co2_tax_road_nok_per_t", "co2_tax_heating_oil_nok_per_t"
+    np.testing.assert_array_equal(mine[road], policy[road])
+    assert np.all(mine[oil][at(2013):, 0, BERGEN] == 4000.0)
+    np.testing.assert_array_equal(mine[oil][:, 0, OSLO], policy[oil][:, 0, OSLO])
+    assert not np.array_equal(mine[oil][at(2013):, 0, BERGEN], policy[oil][at(2013):, 0, BERGEN])

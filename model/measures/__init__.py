@@ -95,7 +95,12 @@ def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
 def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list[Measure], list[str]]:
     """End the measures ``replacing`` names in ``replaces`` for its municipalities once it is in force:
     the year before it starts, or, when it ramps, the year before it reaches full strength (so it
-    ramps from the measure it replaces). Returns the new list and the labels that matched nothing."""
+    ramps from the measure it replaces). Returns the new list and the labels that matched nothing.
+
+    A replaced measure of a kind whose fields may each be left out (a field left out keeps the level in
+    force: ``co2_tax``, ``fuel_tax``, ``ev_incentives``) ends only in the levers ``replacing`` sets: its
+    other fields go on as written (:func:`_untouched_part`). A heating-oil CO2 tax replacing the yearly
+    CO2 taxes of the policy history ends their heating-oil rates, not their road-fuel rates."""
     from dataclasses import replace
 
     out, found = [], set()
@@ -114,7 +119,28 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
                 end = min(end, m.end_year)
             if end >= m.start_year:
                 out.append(replace(m, municipalities=tuple(ended), end_year=end))
+            rest = _untouched_part(m, replacing)
+            if rest is not None and (m.end_year is None or m.end_year > end):
+                out.append(replace(rest, municipalities=tuple(ended), start_year=max(m.start_year, end + 1),
+                                   ramp_years=0 if end >= m.start_year else m.ramp_years))
     return out, [lab for lab in replacing.replaces if lab not in found]
+
+
+def _untouched_part(m: Measure, replacing: Measure) -> Measure | None:
+    """``m`` with only the fields whose levers ``replacing`` does not set, or None: where it sets them all,
+    or ``m``'s kind cannot leave out the others (a field with a default, or required, always sets its lever)."""
+    from dataclasses import replace
+
+    kind = KINDS[m.kind]
+    taken = set(lever_targets(replacing))
+    given = [f for f in kind.fields if m.values.get(f.name) is not None]
+    if any(f.default is not None or f.required for f in kind.fields):
+        return None
+    untouched = [f for f in given if not set(lever_targets(replace(m, values={f.name: m.values[f.name]}))) & taken]
+    if not untouched or len(untouched) == len(given):
+        return None
+    values = {f.name: (m.values[f.name] if f in untouched else None) for f in kind.fields}
+    return replace(m, values=values, given=frozenset(f.name for f in untouched))
 
 
 __all__ = ["KINDS", "AREAS", "COMMON_KEYS", "Field", "Measure", "MeasureKind", "lever_paths", "lever_targets",
