@@ -147,7 +147,9 @@ def package_section(ctx: Context) -> list[Section]:
          f"last in {result.year} [kt CO2e/yr]", f"Shapley summed {span} [kt CO2e]"), tuple(rows),
         "Shapley: the measure's effect averaged over every order of adding the measures; alone: the measure "
         "added to the base by itself (first-in); last in: what the package loses without it; interaction: the "
-        "package's effect minus the sum of the measures alone (positive when measures cut the same emissions).")
+        "package's effect minus the sum of the measures alone (positive when measures cut the same emissions, "
+        "negative when one makes another cut more). The columns read up to the evaluation year: a measure "
+        "that starts after it shows nothing here (framtid report --year).")
     from .cost_tables import assumed, mac_chart
 
     position = {id(m): i for i, m in enumerate(report.measures)}           # the package's order, as attributed
