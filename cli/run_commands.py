@@ -29,7 +29,7 @@ from .common import handle_errors, imports_done, names, output_path, parse_years
 @click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
               help="How --draws are sampled: Latin hypercube, Sobol' sequence (N a power of two) or independent "
                    "draws.  [default: lhs]")
-@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=2), default=None, metavar="N",
               help="Draws run, written and combined at a time; bounds the memory.  [default: 250]")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Run the chunks on a local Dask cluster of N processes.")
@@ -119,14 +119,19 @@ def validate(files):
             problems.extend(exc.problems)
             continue
         click.echo(f"{f}: ok — scenario {s.name!r}, {len(s.measures)} measure(s), GWP {s.gwp}")
-        if s.inherited:   # a planner's own measures; the parent's listing is a command away
+        listed = s.measures
+        if s.inherited:   # a planner's own measures as composed; the parent's listing is a command away
+            own = {(m.label, m.origin) for m in s.own}
+            listed = [m for m in s.measures if (m.label, m.origin) in own]
             click.echo(f"  {len(s.inherited)} measure(s) from {_parent_reference(s)} (framtid validate "
                        f"{_parent_reference(s)} lists them), and {'its own:' if s.own else 'none of its own'}")
-        for m in (s.own if s.inherited else s.measures):
+        for m in listed:
             where = "all municipalities" if len(m.municipalities) == 13 else ", ".join(m.municipalities)
             ramp = f", ramp {m.ramp_years} yr" if m.ramp_years else ""
             until = f" to {m.end_year}" if m.end_year is not None else ""
             click.echo(f"  - {m.label} [{m.kind}] from {m.start_year}{until}{ramp}: {where}")
+        for m in _ended_early(s):
+            click.echo(f"  ends early: {m.label} [{m.kind}] to {m.end_year}: {', '.join(m.municipalities)}")
         for c in s.cordons:
             shares = "/".join(f"{x:g}" for x in c.inside_share)
             click.echo(f"  cordon of its own: {c.id} ({c.municipality}, {c.charged_direction}, inside A/B/C "
@@ -171,6 +176,14 @@ def data(municipality, fmt):
     from framtid.model import catalogue
 
     click.echo(catalogue.render_sections(catalogue.base_year_report(municipality), fmt, catalogue.terminal_width()))
+
+
+def _ended_early(scenario) -> list:
+    """The inherited measures (or pieces of them, by municipality) that the scenario's own ``replaces`` end
+    before the end they were written with."""
+    written = {(m.label, m.origin): m.end_year for m in scenario.inherited}
+    return [m for m in scenario.measures if (m.label, m.origin) in written
+            and m.end_year != written[(m.label, m.origin)]]
 
 
 def _parent_reference(scenario) -> str:

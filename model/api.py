@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .parameters import Params
 from .errors import ResultFileError, UsageError
-from .result_dataset import (_git_commit, check_combinable, co2e_by_source, data_digest,  # noqa: F401
+from .result_dataset import (_git_commit, check_combinable, co2e_by_source, code_digest, data_digest,  # noqa: F401
                              library_versions, reweigh, to_dataset, version)  # (re-exported: the front door)
 from .result_file import add_checksums, check_result_path, open_results, save  # noqa: F401  (re-exported)
 from .safe_write import check_folder  # noqa: F401  (re-exported)

@@ -6,6 +6,7 @@ emissions weighed with another GWP set (:func:`reweigh`). ``api`` re-exports the
 from __future__ import annotations
 
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,25 @@ def library_versions() -> str:
 
     return (f"python {platform.python_version()}; numpy {numpy.__version__}; scipy {scipy.__version__}; "
             f"xarray {xarray.__version__}; mesa {mesa.__version__}")
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 over framtid's Python source (the package, its model and its command line), by file: what a
+    batch's chunks must share to be one run's (an edited README or a commit leaves it; an edited module not)."""
+    import hashlib
+
+    import framtid
+    import framtid.cli
+    import framtid.model
+
+    digest = hashlib.sha256()
+    for package in (framtid, framtid.model, framtid.cli):
+        folder = Path(package.__file__).parent
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(f"{package.__name__}/{path.relative_to(folder).as_posix()}".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def data_digest() -> str:

@@ -169,6 +169,8 @@ def _population(table, where: str, problems: _Problems) -> dict[str, dict[int, f
 
 
 MAX_POPULATION_CHANGE = 0.15   # [1/yr] assumption: 8 times the fastest growth of the 13, 2009-2022 (Sandnes, 1.8 %/yr)
+POPULATION_RATIO = (0.5, 2.5)  # [1] assumption: an anchor against the last observed population (2022); 1.8 %/yr to
+                               # 2050 is x1.65
 
 
 def _population_jump(municipality: str, anchors: dict[int, float]) -> str | None:
@@ -179,6 +181,13 @@ def _population_jump(municipality: str, anchors: dict[int, float]) -> str | None
     observed = max(((o.year, o.value) for o in observations() if o.municipality == municipality
                     and o.variable == "population" and o.year is not None), default=None)
     points = ([observed] if observed else []) + sorted(anchors.items())
+    if observed:   # a digit too many over a long span stays under the yearly bound: the whole change too
+        low, high = POPULATION_RATIO
+        far = [(y, p) for y, p in anchors.items() if not low <= p / observed[1] <= high]
+        if far:
+            y, p = far[0]
+            return (f"{p:,.0f} in {y} is {p / observed[1]:.2f} times the {observed[1]:,.0f} observed in {observed[0]}; "
+                    f"a plausible projection lies within {low:g} and {high:g} times it (a digit too many or too few?)")
     for (y0, p0), (y1, p1) in zip(points, points[1:]):
         rate = (p1 / p0) ** (1.0 / (y1 - y0)) - 1.0
         if abs(rate) > MAX_POPULATION_CHANGE:

@@ -307,7 +307,8 @@ def test_opened_plant_follows_its_residents_sorting_and_can_capture(state, param
     assert out["emissions"][INC][0, k, CO2] == pytest.approx(130_000 * 0.39 - 900.0)
     # Food sorted out leaves their residual waste more fossil per tonne (3 900 t CO2 in 8 000 t) but the
     # fossil CO2 they send is the same: the plant's emissions do not move (they rose 17.7 kt a year in
-    # Kristiansand when the whole tonnage took the residents' mix of the year).
+    # Kristiansand when the whole tonnage took the residents' mix of the year; this year's tonnage only
+    # switches the opened plants on, the 2009 rate is the state's).
     fewer = burnt.copy()
     fewer[0, k] = 8_000.0
     out = energy_supply.account(state, fossil, state.district_heat_2009, {}, params, 2020, incinerated=fewer)

@@ -668,3 +668,22 @@ def test_a_tax_replacing_others_ends_only_the_rates_it_sets(tmp_path):
     assert np.all(mine[oil][at(2013):, 0, BERGEN] == 4000.0)
     np.testing.assert_array_equal(mine[oil][:, 0, OSLO], policy[oil][:, 0, OSLO])
     assert not np.array_equal(mine[oil][at(2013):, 0, BERGEN], policy[oil][at(2013):, 0, BERGEN])
+
+
+def test_the_rates_a_replacing_tax_leaves_keep_their_ramp(tmp_path):
+    """A tax ramping over six years, whose heating-oil rate a later tax replaces: its road-fuel rate goes on
+    ramping as written (it jumped to full strength where the replacement starts)."""
+    first = tmp_path / "first.toml"
+    first.write_text('[scenario]\nname = "a"\nextends = "framtid:reference"\n[[measure]]\nkind = "co2_tax"\n'
+                     'label = "both"\nmunicipality = "oslo"\nstart_year = 2025\nramp_years = 6\nprice_year = 2009\n'
+                     'road_fuel_nok_per_t = 3000\nheating_oil_nok_per_t = 3000\n', encoding="utf-8")
+    second = tmp_path / "second.toml"
+    second.write_text('[scenario]\nname = "b"\nextends = "first"\n[[measure]]\nkind = "co2_tax"\nlabel = "oil"\n'
+                      'replaces = "both"\nmunicipality = "oslo"\nstart_year = 2027\nprice_year = 2009\n'
+                      'heating_oil_nok_per_t = 4000\n', encoding="utf-8")
+    road, oil = "co2_tax_road_nok_per_t", "co2_tax_heating_oil_nok_per_t"
+    a, b = (lever_paths(list(load(p).measures), YEARS, 1) for p in (first, second))
+    np.testing.assert_array_equal(b[road][:, 0, OSLO], a[road][:, 0, OSLO])
+    assert a[road][at(2027), 0, OSLO, 0] < a[road][at(2030), 0, OSLO, 0]       # still ramping in 2027
+    assert np.all(b[oil][at(2027):, 0, OSLO] == 4000.0)
+    np.testing.assert_array_equal(b[oil][:at(2027), 0, OSLO], a[oil][:at(2027), 0, OSLO])

@@ -279,14 +279,15 @@ def test_a_file_whose_labels_were_edited_is_refused(saved, tmp_path, edit):
     again = tmp_path / "again.nc"
     ds.to_netcdf(again)
     api.open_results(again)
-    # a file of 0.2-0.7 carries no labels checksums, and is read as before
+    # a file of 0.2-0.7 carries no labels checksums, and is read as before (told by its version, not by the note)
     old = ds.copy()
     for var in old.data_vars.values():
         var.attrs.pop("labels_checksum")
-    old.attrs["checksums"] = "sha256 of each data variable in its 'checksum' attribute"
+    old.attrs["framtid_version"] = "0.7.0"
     old.to_netcdf(tmp_path / "old.nc")
     api.open_results(tmp_path / "old.nc")
-    old.attrs["checksums"] = ds.attrs["checksums"]   # a file of now without them was edited
+    old.attrs["framtid_version"] = ds.attrs["framtid_version"]   # a file of now without them was edited
+    old.attrs["checksums"] = "sha256 of each data variable in its 'checksum' attribute"
     old.to_netcdf(tmp_path / "stripped.nc")
     with pytest.raises(ResultFileError, match="are not those written with it"):
         api.open_results(tmp_path / "stripped.nc")

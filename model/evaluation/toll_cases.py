@@ -117,10 +117,11 @@ def without(scenario, change):
     before, ends = _replaced(scenario, change), _ends(scenario, change)
     system = _system(scenario, change) if ends else [change]
     rest = [m for m in scenario.measures if not any(m is x for x in system)]
-    if before:
-        w = before[0]
+    if before:   # the piece of the replaced measure in the change's municipalities (a replaced measure of
+        # several municipalities stands in two pieces, those it ends and those it keeps)
+        w = next((x for x in before if set(x.municipalities) & set(change.municipalities)), before[0])
         rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
-                            municipalities=w.municipalities, label=f"{change.label} (rates held)"))
+                            label=f"{change.label} (rates held)"))
     for end in ends:   # the predecessor's last rates run on, as if the scheme had not come
         rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
                 else m for m in rest if m is not end]
@@ -158,9 +159,11 @@ def _system(scenario, change) -> list:
 
 def together(scenario, change, candidates: list) -> list:
     """The toll changes among ``candidates`` that take effect on the day ``change`` does (its start year and
-    date): ``change`` and the rest that a count at its cordon sees with it, left out of its counterfactual
-    together."""
-    return [m for m in candidates if m.start_year == change.start_year and m.start_date == change.start_date]
+    date) in its owner's region: ``change`` and the rest that a count at its cordon sees with it, left out of
+    its counterfactual together."""
+    region = {dims.REGION_OF[m] for m in change.municipalities}
+    return [m for m in candidates if m.start_year == change.start_year and m.start_date == change.start_date
+            and region & {dims.REGION_OF[x] for x in m.municipalities}]
 
 
 def without_all(scenario, group: list):
@@ -447,8 +450,9 @@ def title(scenario: str, draws: int) -> str:
     how = f"; medians over {draws} sampled draws, the effect with its 5-95 % range" if draws > 1 else ""
     return (f"Toll changes of {scenario}: light-vehicle passages across the cordon's line [thousand per day] the "
             "year before the change and in its first full year (b/a: their change, trend included); eff: the effect "
-            "against the run without the change and the other toll changes of the same day, which a count sees "
-            "with it [%], in all, by period and later (the last year before the cordon's next change, in brackets)"
+            "against the run without the change and the other toll changes of the same day in its region, which a "
+            "count sees with it [%], in all, by period and later (the last year before the cordon's next change, in "
+            "brackets)"
             f"{how}. Passages include vehicles from outside the 13 by each cordon's external ratio; NOK: the petrol "
             "car's peak/off-peak rates in NOK of the measure's price year, * for a new scheme (against no scheme), + "
             "for one that succeeds another cordon's (its owner's new schemes of that year against the predecessor "

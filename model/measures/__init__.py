@@ -99,8 +99,9 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
 
     A replaced measure of a kind whose fields may each be left out (a field left out keeps the level in
     force: ``co2_tax``, ``fuel_tax``, ``ev_incentives``) ends only in the levers ``replacing`` sets: its
-    other fields go on as written (:func:`_untouched_part`). A heating-oil CO2 tax replacing the yearly
-    CO2 taxes of the policy history ends their heating-oil rates, not their road-fuel rates."""
+    other fields go on as written, ramp and end included (:func:`_split_by_levers`). A heating-oil CO2 tax
+    replacing the yearly CO2 taxes of the policy history ends their heating-oil rates, not their road-fuel
+    rates."""
     from dataclasses import replace
 
     out, found = [], set()
@@ -117,30 +118,36 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
             end = replacing.start_year + max(replacing.ramp_years, 1) - 2
             if m.end_year is not None:
                 end = min(end, m.end_year)
+            parts = _split_by_levers(m, replacing)
+            touched, untouched = parts if parts is not None else (m, None)
             if end >= m.start_year:
-                out.append(replace(m, municipalities=tuple(ended), end_year=end))
-            rest = _untouched_part(m, replacing)
-            if rest is not None and (m.end_year is None or m.end_year > end):
-                out.append(replace(rest, municipalities=tuple(ended), start_year=max(m.start_year, end + 1),
-                                   ramp_years=0 if end >= m.start_year else m.ramp_years))
+                out.append(replace(touched, municipalities=tuple(ended), end_year=end))
+            if untouched is not None:   # its other fields go on as written: start, ramp and end its own
+                out.append(replace(untouched, municipalities=tuple(ended)))
     return out, [lab for lab in replacing.replaces if lab not in found]
 
 
-def _untouched_part(m: Measure, replacing: Measure) -> Measure | None:
-    """``m`` with only the fields whose levers ``replacing`` does not set, or None: where it sets them all,
-    or ``m``'s kind cannot leave out the others (a field with a default, or required, always sets its lever)."""
+def _split_by_levers(m: Measure, replacing: Measure) -> tuple[Measure, Measure] | None:
+    """``m`` as two measures, one with the fields whose levers ``replacing`` sets and one with the others; None
+    where it sets them all or none (a policy of other levers ended, warned of), or where ``m``'s kind cannot leave
+    a field out (a field with a default, or required, always sets its lever)."""
     from dataclasses import replace
 
     kind = KINDS[m.kind]
-    taken = set(lever_targets(replacing))
-    given = [f for f in kind.fields if m.values.get(f.name) is not None]
     if any(f.default is not None or f.required for f in kind.fields):
         return None
+    taken = set(lever_targets(replacing))
+    given = [f for f in kind.fields if m.values.get(f.name) is not None]
     untouched = [f for f in given if not set(lever_targets(replace(m, values={f.name: m.values[f.name]}))) & taken]
     if not untouched or len(untouched) == len(given):
         return None
-    values = {f.name: (m.values[f.name] if f in untouched else None) for f in kind.fields}
-    return replace(m, values=values, given=frozenset(f.name for f in untouched))
+
+    def keeping(fields):
+        names = {f.name for f in fields}
+        return replace(m, values={f.name: (m.values[f.name] if f.name in names else None) for f in kind.fields},
+                       given=frozenset(names))
+
+    return keeping([f for f in given if f not in untouched]), keeping(untouched)
 
 
 __all__ = ["KINDS", "AREAS", "COMMON_KEYS", "Field", "Measure", "MeasureKind", "lever_paths", "lever_targets",

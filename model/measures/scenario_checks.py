@@ -219,16 +219,17 @@ def bev_rate_above_national_cap(measures: list[Measure], facts: Facts | None = N
         if (m.kind != "congestion_charge" or not _charges(m) or m.values.get("cordon") not in facts.ids
                 or not {"bev_discount", "bev_offpeak_discount"} & set(m.given)):
             continue
-        given = min(float(m.values["bev_discount"]), float(m.values.get("bev_offpeak_discount")
-                                                               if m.values.get("bev_offpeak_discount") is not None
-                                                               else m.values["bev_discount"]))
+        rates = {"bev_discount": float(m.values["bev_discount"])}
+        if m.values.get("bev_offpeak_discount") is not None:
+            rates["bev_offpeak_discount"] = float(m.values["bev_offpeak_discount"])
+        name, given = min(rates.items(), key=lambda item: item[1])   # the dearer period's, named as written
         span = _acting_span(m)
         floor = facts.paths["bev_toll_discount_min"][span, 0, facts.owner[facts.ids.index(m.values["cordon"])]]
         over = np.nonzero(floor > given + 1e-9)[0]
         if over.size:
             years = np.arange(dims.BASE_YEAR, dims.FINAL_YEAR + 1)[span][over]
             cap = float(floor[over].max())
-            warnings.append(f"{m.origin}: bev_discount = {given:g} on {m.values['cordon']!r}, but national rules "
+            warnings.append(f"{m.origin}: {name} = {given:g} on {m.values['cordon']!r}, but national rules "
                             f"guarantee battery-electric cars a discount of {cap:g} in {years[0]}-{years[-1]} in this "
                             f"scenario (ev_incentives, toll_discount): they pay {1 - cap:g} of the petrol rate, not "
                             f"{1 - given:g}; to charge them more, lower toll_discount with an ev_incentives measure")

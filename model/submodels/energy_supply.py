@@ -176,11 +176,12 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
             levers: dict, params: Params, year: int, incinerated: np.ndarray | None = None) -> dict:
     """Emissions per source [t gas/yr] (see the module docstring).
 
-    ``incinerated`` (D, M) [t/yr] is the residents' incinerated waste: given, the plants opened after 2009
-    burn their tonnage at the fossil CO2 per tonne of 2009 (``state.fossil_per_tonne_2009``) plus their
-    residents' change since; None, or a state without that rate, leaves those plants out (the 2009 plants
-    alone). Lever ``incineration_capture_share`` (D, M) in [0, 1], neutral 0: share of
-    the plants' fossil CO2 captured and stored (CCS); it leaves CH4 and N2O untouched. Levers
+    ``incinerated`` (D, M) [t/yr] is the residents' incinerated waste this year; it switches the plants opened
+    after 2009 on (None leaves them out: the 2009 plants alone), which burn their tonnage at the fossil CO2 per
+    tonne of 2009 (``state.fossil_per_tonne_2009``, from the 2009 tonnage; a state without it leaves them out
+    too) plus their residents' change of fossil CO2 since: this year's tonnage itself does not enter. Lever
+    ``incineration_capture_share`` (D, M) in [0, 1], neutral 0: share of the plants' fossil CO2 captured and
+    stored (CCS); it leaves CH4 and N2O untouched. Levers
     ``district_heating_waste_heat_share`` and ``district_heating_fossil_replaced`` (D, M) act on the
     district-heating fuels (module docstring); absent, they count as 0.
     """

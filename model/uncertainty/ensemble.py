@@ -38,6 +38,7 @@ Where chunks run
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import hashlib
@@ -118,7 +119,7 @@ class Batch:
         """What a resumed batch must match: inputs, options and the framtid version (JSON-ready)."""
         return {
             "framtid_version": api.version(),
-            "git_commit": api._git_commit(),
+            "code_sha256": api.code_digest(),
             "libraries": api.library_versions(),
             "embedded_data_sha256": api.data_digest(),
             "scenarios": [{"name": s.name, "sha256": scenario_digest(s)} for s in self.scenarios],
@@ -370,10 +371,12 @@ class _Held:
         handle = open(folder / LOCK, "a")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as exc:
             handle.close()
-            raise UsageError(f"{folder}: another framtid run is writing this batch now; wait for it to finish or "
-                             "stop it (then --resume continues it)") from None
+            if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                raise UsageError(f"{folder}: another framtid run is writing this batch now; wait for it to finish "
+                                 "or stop it (then --resume continues it)") from None
+            return                       # a file system without locks (some network mounts): not guarded
         self.handle = handle
 
     def release(self) -> None:
