@@ -482,6 +482,13 @@ ONE_MEASURE_WARNINGS = [
      "bev_discount = 0.5 on 'trondheim_ring', but national rules guarantee battery-electric cars a discount of 1 in "
      "2027-2050 in this scenario (ev_incentives, toll_discount): they pay 0 of the petrol rate, not 0.5; to charge "
      "them more, lower toll_discount with an ev_incentives measure", ("bev_discount = 0.5", "bev_discount = 1")),
+    # a minimum already met in 2009 raises nothing (Bergen sorted 0.32 of its plastics in 2009)
+    ("minimums_already_met",
+     'kind = "source_separation"\nmunicipality = "bergen"\nstart_year = 2020\nfood_capture = 0.8\n'
+     'plastics_capture = 0.2\n',
+     "plastics_capture = 0.2 is no higher than what its municipalities had in 2009 (0.32 to 0.32; "
+     "plastics_separation_min), so this minimum changes nothing; give more than that",
+     ("plastics_capture = 0.2", "plastics_capture = 0.6")),
     ("unfinished_ramps",
      'kind = "pt_fare"\nmunicipality = "bergen"\nstart_year = 2045\nramp_years = 20\nchange = -0.5\n',
      "ramp_years = 20 from 2045 would reach full strength in 2064, after 2050: it reaches 30% of it",

@@ -12,7 +12,7 @@ read instead (``scenario_measures``, ``scenario_inheritance``).
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -236,6 +236,60 @@ def bev_rate_above_national_cap(measures: list[Measure], facts: Facts | None = N
     return warnings
 
 
+WASTE_MINIMUMS = ("food_separation_min", "plastics_separation_min", "material_recovery_share_min",
+                  "landfill_gas_recovery_min")
+
+
+@lru_cache(maxsize=1)
+def _waste_2009() -> dict[str, np.ndarray]:
+    """What each waste minimum is in 2009 at the default parameters, per municipality ``(M,)`` [1]: the food
+    and plastics sorted (food to biological treatment, plastics to material recovery), the material recovery
+    share of all household waste and the landfill CH4 recovered."""
+    from .. import base_year
+    from ..parameters import Params
+    from ..submodels import waste, waste_generation as wg
+
+    inputs, params = base_year.load(), Params.defaults(1)
+    state = waste.init_state(inputs.population_2009[None], inputs.waste_per_capita[None],
+                             inputs.treatment_shares[None], params)
+    shares, comp = state.shares[0], state.composition[0]                             # (M, F, 4), (F,)
+    return {"food_separation_min": shares[:, wg.FOOD, wg.BIOLOGICAL],
+            "plastics_separation_min": shares[:, wg.PLASTICS, wg.MATERIAL],
+            "material_recovery_share_min": comp @ shares[..., wg.MATERIAL].T,
+            "landfill_gas_recovery_min": np.full(len(dims.MUNICIPALITIES), params["waste.landfill_gas_recovery"][0])}
+
+
+def minimums_already_met(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a waste minimum (a capture rate of sorting, a material recovery share, a landfill-gas
+    recovery) no higher than what every one of its municipalities had in 2009: a minimum raises what falls
+    short of it and leaves the rest, so it changes nothing (a food capture of 0.2 where 2009 sorted 0.3)."""
+    from dataclasses import replace
+
+    def field_of(m: Measure, lever: str) -> str:
+        """The field of ``m`` that sets ``lever`` alone (the lever's name where none does)."""
+        for f in KINDS[m.kind].fields:
+            if m.values.get(f.name) is None:
+                continue
+            try:
+                if lever in lever_targets(replace(m, values={f.name: m.values[f.name]})):
+                    return f.name
+            except (KeyError, TypeError):   # a kind whose levers need several fields together
+                continue
+        return lever
+
+    warnings = []
+    for m in measures:
+        levers = lever_targets(m)
+        for lever in sorted(set(levers) & set(WASTE_MINIMUMS)):
+            level = _waste_2009()[lever][[dims.MUNICIPALITIES.index(x) for x in m.municipalities]]
+            value = float(np.max(levers[lever]))
+            if value <= level.min() + 1e-9:
+                warnings.append(f"{m.origin}: {field_of(m, lever)} = {value:g} is no higher than what its "
+                                f"municipalities had in 2009 ({level.min():.2f} to {level.max():.2f}; {lever}), so "
+                                "this minimum changes nothing; give more than that")
+    return warnings
+
+
 def unit_slips(measures: list[Measure], facts: Facts | None = None) -> list[str]:
     """Warnings for values more likely written in another unit than the field's: a CO2 tax of a few NOK per
     tonne (NOK per litre?), which abolishes the tax in effect; a fare or service change above +100 % (a factor
@@ -348,7 +402,8 @@ def unforeseeable_bans(measures: list[Measure], facts: Facts | None = None) -> l
 
 
 CHECKS = (overlaps, twin_cordons, unforeseeable_bans, cordonless, replaced_across_levers, plantless,
-          bev_free_by_default, bev_rate_above_national_cap, unit_slips, lax_standards, unfinished_ramps)
+          bev_free_by_default, bev_rate_above_national_cap, minimums_already_met, unit_slips, lax_standards,
+          unfinished_ramps)
 
 
 def scenario_warnings(measures: list[Measure]) -> list[str]:
