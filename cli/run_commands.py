@@ -179,11 +179,17 @@ def data(municipality, fmt):
 
 
 def _ended_early(scenario) -> list:
-    """The inherited measures (or pieces of them, by municipality) that the scenario's own ``replaces`` end
-    before the end they were written with."""
-    written = {(m.label, m.origin): m.end_year for m in scenario.inherited}
-    return [m for m in scenario.measures if (m.label, m.origin) in written
-            and m.end_year != written[(m.label, m.origin)]]
+    """The pieces of inherited measures that the scenario's own ``replaces`` end before the end they had in
+    the parent (measures the parent's own replacements ended are the parent's, as they stand)."""
+    inherited = {id(m) for m in scenario.inherited}
+    own = {id(m) for m in scenario.own}
+
+    def had(m):   # the end the inherited pieces of m's measure had where m acts
+        return {x.end_year for x in scenario.inherited if (x.label, x.origin) == (m.label, m.origin)
+                and set(m.municipalities) <= set(x.municipalities)}
+
+    return [m for m in scenario.measures if id(m) not in inherited and id(m) not in own
+            and m.end_year not in had(m)]
 
 
 def _parent_reference(scenario) -> str:

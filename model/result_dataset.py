@@ -70,11 +70,13 @@ def code_digest() -> str:
     import framtid.model
 
     digest = hashlib.sha256()
-    for package in (framtid, framtid.model, framtid.cli):
+    files = {"framtid": Path(framtid.__file__)}   # by module name: the same for an editable install and a wheel
+    for package in (framtid.model, framtid.cli):
         folder = Path(package.__file__).parent
-        for path in sorted(folder.rglob("*.py")):
-            digest.update(f"{package.__name__}/{path.relative_to(folder).as_posix()}".encode())
-            digest.update(path.read_bytes())
+        for path in folder.rglob("*.py"):
+            files[".".join((package.__name__, *path.relative_to(folder).with_suffix("").parts))] = path
+    for name in sorted(files):
+        digest.update(name.encode() + b"\x00" + files[name].read_bytes())
     return digest.hexdigest()
 
 

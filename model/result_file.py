@@ -42,6 +42,7 @@ LABELS_ATTR = "labels_checksum"
 # 0.8.0 one of the labels it is read by (its coordinates and attributes); files of 0.2-0.7 have none.
 CHECKSUMS_NOTE = (f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute, and of its coordinates and "
                   f"attributes in '{LABELS_ATTR}'")
+CHECKSUMS_NOTE_0_2 = f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute"   # files of 0.2-0.7
 
 
 # The most bytes of one variable (as float64) read at once while checksumming a file slab by slab.
@@ -304,8 +305,9 @@ def verify(ds, path: Path | str = "result", checksum=data_checksum) -> None:
     :func:`data_checksum` of loaded data, or :func:`streamed_checksum` of an open file)."""
     if not has_checksums(ds, path):
         return
-    # Files of 0.2-0.7 have no labels checksums: only those, by their version (not by a note one can edit).
-    labelled = not str(ds.attrs.get("framtid_version", "")).startswith(tuple(f"0.{v}." for v in range(2, 8)))
+    # Files of 0.2-0.7 have no labels checksums: only those, by their version and their note together.
+    labelled = not (str(ds.attrs.get("framtid_version", "")).startswith(tuple(f"0.{v}." for v in range(2, 8)))
+                    and ds.attrs.get("checksums") == CHECKSUMS_NOTE_0_2)
     for name, var in ds.data_vars.items():
         recorded = var.attrs.get(CHECKSUM_ATTR)
         if recorded is None:

@@ -236,6 +236,30 @@ def test_a_worker_on_other_code_refuses_to_run_a_chunk(scenarios, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_system_without_locks_runs_the_batch_unguarded_and_says_so(scenarios, tmp_path, monkeypatch,
+                                                                          capsys):
+    """Only a lock held by another run refuses the batch; a file system that cannot lock (ENOLCK: some network
+    mounts) lets it run, with a warning."""
+    import errno
+    import fcntl
+
+    def cannot(handle, how):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", cannot)
+    folder = tmp_path / "unlocked"
+    folder.mkdir()
+    held = ensemble._Held(folder)
+    assert held.handle is None and "cannot lock it (No locks available)" in capsys.readouterr().err
+
+    def busy(handle, how):
+        raise OSError(errno.EWOULDBLOCK, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(fcntl, "flock", busy)
+    with pytest.raises(UsageError, match="another framtid run is writing this batch now"):
+        ensemble._Held(folder)
+
+
 def test_a_batch_is_the_same_whatever_order_its_variables_are_named_in_and_chunks_hold_two_draws(scenarios):
     a = ensemble.Batch(tuple(scenarios), N, SEED, variables=("population", "car_vkm"))
     b = ensemble.Batch(tuple(scenarios), N, SEED, variables=("car_vkm", "emissions", "population"))

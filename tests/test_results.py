@@ -284,10 +284,16 @@ def test_a_file_whose_labels_were_edited_is_refused(saved, tmp_path, edit):
     for var in old.data_vars.values():
         var.attrs.pop("labels_checksum")
     old.attrs["framtid_version"] = "0.7.0"
+    old.attrs["checksums"] = "sha256 of each data variable in its 'checksum' attribute"
     old.to_netcdf(tmp_path / "old.nc")
     api.open_results(tmp_path / "old.nc")
+    # a file of now given an old version (or an old note) alone is still checked
+    lied = edit(ds)
+    lied.attrs["framtid_version"] = "0.7.0"
+    lied.to_netcdf(tmp_path / "lied.nc")
+    with pytest.raises(ResultFileError, match="are not those written with it"):
+        api.open_results(tmp_path / "lied.nc")
     old.attrs["framtid_version"] = ds.attrs["framtid_version"]   # a file of now without them was edited
-    old.attrs["checksums"] = "sha256 of each data variable in its 'checksum' attribute"
     old.to_netcdf(tmp_path / "stripped.nc")
     with pytest.raises(ResultFileError, match="are not those written with it"):
         api.open_results(tmp_path / "stripped.nc")

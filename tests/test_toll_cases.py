@@ -378,3 +378,22 @@ def test_the_toll_changes_of_one_day_are_left_out_together():
         assert r["effect_pct"] == pytest.approx(expected, abs=1e-9)
         assert len(r["together"].split("; ")) == 2 and r["label"] not in r["together"]
     assert all(r["effect_peak_pct"] < -10 for r in rows)
+
+
+def test_a_change_is_held_at_what_it_replaced_only_where_that_acted(tmp_path):
+    """A factor of two municipalities replacing one of one: its case holds the old factor in the first only (the
+    second had none to hold), so its effect at the second's cordon is against no factor."""
+    from framtid.model import levers
+    from framtid.model.measures import lever_paths
+
+    path = tmp_path / "factors.toml"
+    path.write_text('[scenario]\nname = "f"\nextends = "framtid:current-policies"\n'
+                    '[[measure]]\nkind = "toll_change"\nlabel = "F1"\nmunicipality = "stavanger"\nstart_year = 2030\n'
+                    'factor = 1.2\n[[measure]]\nkind = "toll_change"\nlabel = "F2"\nreplaces = "F1"\n'
+                    'municipality = ["stavanger", "sandnes"]\nstart_year = 2035\nfactor = 1.5\n', encoding="utf-8")
+    scenario = load(path)
+    (f2,) = [m for m in toll_cases.changes(scenario, own=True) if m.label == "F2"]
+    scale = lever_paths(list(toll_cases.without(scenario, f2).measures), dims.YEARS, 1)["toll_scale"]
+    c, k = levers.axis_labels("cordon").index, 2040 - dims.BASE_YEAR
+    assert scale[k, 0, dims.MUNICIPALITIES.index("stavanger"), c("nord_jaeren_stavanger")] == 1.2
+    assert scale[k, 0, dims.MUNICIPALITIES.index("sandnes"), c("nord_jaeren_sandnes")] == 1.0

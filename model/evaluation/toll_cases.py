@@ -117,11 +117,14 @@ def without(scenario, change):
     before, ends = _replaced(scenario, change), _ends(scenario, change)
     system = _system(scenario, change) if ends else [change]
     rest = [m for m in scenario.measures if not any(m is x for x in system)]
-    if before:   # the piece of the replaced measure in the change's municipalities (a replaced measure of
-        # several municipalities stands in two pieces, those it ends and those it keeps)
-        w = next((x for x in before if set(x.municipalities) & set(change.municipalities)), before[0])
-        rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
-                            label=f"{change.label} (rates held)"))
+    # The rates before held where the change ends them: each piece of what it replaced (a replaced measure of
+    # several municipalities stands in pieces, those it ends and those it keeps) in the municipalities the
+    # piece and the change share; where the change acts and replaced nothing, nothing is held.
+    for w in before:
+        shared = tuple(x for x in change.municipalities if x in w.municipalities)
+        if shared:
+            rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
+                                municipalities=shared, label=f"{change.label} (rates held)"))
     for end in ends:   # the predecessor's last rates run on, as if the scheme had not come
         rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
                 else m for m in rest if m is not end]

@@ -104,6 +104,11 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
     rates."""
     from dataclasses import replace
 
+    taken = set(lever_targets(replacing))
+    # Labels some measure of which shares a lever with ``replacing``: a piece of those (a measure split by an
+    # earlier replacement) that shares none is not this replacement's to end. A label none of whose measures
+    # shares one is a policy of other levers ended (a fare cut naming a toll ring; warned of).
+    sharing = {m.label for m in measures if m.label in replacing.replaces and set(lever_targets(m)) & taken}
     out, found = [], set()
     for m in measures:
         if m.label not in replacing.replaces:
@@ -118,29 +123,31 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
             end = replacing.start_year + max(replacing.ramp_years, 1) - 2
             if m.end_year is not None:
                 end = min(end, m.end_year)
-            parts = _split_by_levers(m, replacing)
+            parts = _split_by_levers(m, taken, m.label in sharing)
             touched, untouched = parts if parts is not None else (m, None)
-            if end >= m.start_year:
+            if touched is not None and end >= m.start_year:
                 out.append(replace(touched, municipalities=tuple(ended), end_year=end))
             if untouched is not None:   # its other fields go on as written: start, ramp and end its own
                 out.append(replace(untouched, municipalities=tuple(ended)))
     return out, [lab for lab in replacing.replaces if lab not in found]
 
 
-def _split_by_levers(m: Measure, replacing: Measure) -> tuple[Measure, Measure] | None:
-    """``m`` as two measures, one with the fields whose levers ``replacing`` sets and one with the others; None
-    where it sets them all or none (a policy of other levers ended, warned of), or where ``m``'s kind cannot leave
-    a field out (a field with a default, or required, always sets its lever)."""
+def _split_by_levers(m: Measure, taken: set, label_shares: bool) -> tuple[Measure | None, Measure | None] | None:
+    """``m`` as two measures, one with the fields whose levers are ``taken`` (the replacing measure's) and one
+    with the others (either None where it has no such fields); None where ``m``'s kind cannot leave a field out
+    (a field with a default, or required, always sets its lever), or where no measure of its label shares a lever
+    with the replacement (``label_shares`` False: the whole policy is ended)."""
     from dataclasses import replace
 
     kind = KINDS[m.kind]
-    if any(f.default is not None or f.required for f in kind.fields):
+    if any(f.default is not None or f.required for f in kind.fields) or not label_shares:
         return None
-    taken = set(lever_targets(replacing))
     given = [f for f in kind.fields if m.values.get(f.name) is not None]
     untouched = [f for f in given if not set(lever_targets(replace(m, values={f.name: m.values[f.name]}))) & taken]
-    if not untouched or len(untouched) == len(given):
-        return None
+    if not untouched:
+        return m, None
+    if len(untouched) == len(given):
+        return None, m
 
     def keeping(fields):
         names = {f.name for f in fields}

@@ -284,9 +284,12 @@ def minimums_already_met(measures: list[Measure], facts: Facts | None = None) ->
             level = _waste_2009()[lever][[dims.MUNICIPALITIES.index(x) for x in m.municipalities]]
             value = float(np.max(levers[lever]))
             if value <= level.min() + 1e-9:
-                warnings.append(f"{m.origin}: {field_of(m, lever)} = {value:g} is no higher than what its "
-                                f"municipalities had in 2009 ({level.min():.2f} to {level.max():.2f}; {lever}), so "
-                                "this minimum changes nothing; give more than that")
+                name = field_of(m, lever)
+                default = "" if name in m.given or name == lever else " (the field's default)"
+                warnings.append(f"{m.origin}: {name} = {value:g}{default} is no higher than what its "
+                                f"municipalities had in 2009 at the default parameters ({level.min():.2f} to "
+                                f"{level.max():.2f}; {lever}), so this minimum changes nothing there (in sampled "
+                                "draws it may); give more than that")
     return warnings
 
 

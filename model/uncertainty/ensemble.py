@@ -376,7 +376,10 @@ class _Held:
             if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
                 raise UsageError(f"{folder}: another framtid run is writing this batch now; wait for it to finish "
                                  "or stop it (then --resume continues it)") from None
-            return                       # a file system without locks (some network mounts): not guarded
+            # a file system without locks (some network mounts): the batch runs, unguarded, and says so
+            sys.stderr.write(f"warning: {folder}: the file system cannot lock it ({exc.strerror}), so another run "
+                             "on this target is not kept off while this batch runs\n")
+            return
         self.handle = handle
 
     def release(self) -> None:
