@@ -389,3 +389,14 @@ def test_bad_ensemble_options_are_one_clear_message_before_any_run(tmp_path, arg
     assert res.exit_code == 2, res.output
     assert words in res.output and "Traceback" not in res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_unfinished_note_counts_the_batchs_own_chunks(scenarios, tmp_path):
+    """What an interrupted batch says it kept: its own chunks, not every file of the pattern in its folder."""
+    path = tmp_path / "kept.nc"
+    batch = ensemble.Batch(tuple(scenarios), N, SEED, chunk_size=3)
+    folder, _, held = ensemble.prepare(batch, path)
+    held.release()
+    (folder / batch.part_name((0, 3))).touch()
+    (folder / "draws-000000-000099.nc").touch()          # of another batch's size: not this batch's
+    assert ensemble.unfinished_note(path).startswith("1 of 3 chunks finished")

@@ -133,8 +133,13 @@ class Batch:
 
     def part_name(self, bounds: tuple[int, int]) -> str:
         """File name of a finished chunk, e.g. ``draws-000000-000249.nc`` (first and last draw)."""
-        width = max(6, len(str(self.n_draws - 1)))
-        return f"draws-{bounds[0]:0{width}d}-{bounds[1] - 1:0{width}d}.nc"
+        return part_file_name(self.n_draws, bounds)
+
+
+def part_file_name(n_draws: int, bounds: tuple[int, int]) -> str:
+    """File name of the finished chunk ``bounds`` of a batch of ``n_draws`` draws (first and last draw)."""
+    width = max(6, len(str(n_draws - 1)))
+    return f"draws-{bounds[0]:0{width}d}-{bounds[1] - 1:0{width}d}.nc"
 
 
 def parts_folder(path: str | Path) -> Path:
@@ -269,7 +274,10 @@ def _progress_bar(total: int, progress: bool, desc: str):
     from tqdm import tqdm
 
     shown = progress and sys.stderr.isatty()
-    return tqdm(total=total, desc=desc, unit="chunk", file=sys.stderr, disable=not shown, dynamic_ncols=True)
+    # a terminal that reports no width (some emulators and CI consoles): a bar of 80 columns, not carriage returns
+    sized = shutil.get_terminal_size((0, 0)).columns > 0
+    return tqdm(total=total, desc=desc, unit="chunk", file=sys.stderr, disable=not shown, dynamic_ncols=sized,
+                ncols=None if sized else 80)
 
 
 def check_where(workers: int | None, scheduler: str | None) -> None:
@@ -450,7 +458,9 @@ def unfinished_note(path: str | Path) -> str | None:
         total = len(chunk_bounds(int(manifest["draws"]), int(manifest["chunk_size"])))
     except (OSError, ValueError, KeyError, TypeError, UsageError):
         return None
-    done = len(list(folder.glob("draws-*.nc")))
+    draws = int(manifest["draws"])    # the batch's own chunks, not other files of that pattern
+    names = {part_file_name(draws, c) for c in chunk_bounds(draws, int(manifest["chunk_size"]))}
+    done = sum(1 for p in folder.glob("draws-*.nc") if p.name in names)
     return (f"{done} of {total} chunks finished and kept in {folder}; run the same command with --resume to "
             "continue")
 
