@@ -34,7 +34,11 @@ def ban_schedule(ctx) -> tuple[np.ndarray, np.ndarray] | None:
 def price_index(ctx) -> np.ndarray:
     """This year's carrier prices relative to 2009, ``(D, M, carriers)`` [1]: electricity incl. grid,
     taxes and VAT; heating oil and paraffin with this year's CO2 and base taxes (the levers), both
-    from the price paths (``prices.py``); the other carriers held at their 2009 real price.
+    from the price paths (``prices.py``); district heat as electricity (the energy act caps its price at that
+    of electric heating, energiloven § 5-5, and suppliers price by it: 119.2 øre/kWh in the dear year 2022,
+    100.4 in 2023, in the reference data); LPG and natural gas as the heating-oil product without its taxes
+    (assumption: petroleum gases priced with oil products; no gas price is in the data); wood held at its 2009
+    real price.
 
     Heating oil is gas oil: its carbon is taken as that of road diesel (``transport.co2_per_litre.diesel``).
     """
@@ -51,5 +55,9 @@ def price_index(ctx) -> np.ndarray:
     for carrier in ("heating_oil", "paraffin"):
         index[..., dims.CARRIERS.index(carrier)] = oil_now / oil_2009
     electricity = prices.electricity_consumer_price(ctx.prices, k) / prices.electricity_consumer_price(ctx.prices, 0)
-    index[..., dims.CARRIERS.index("electricity")] = electricity[:, None]
+    for carrier in ("electricity", "district_heat"):
+        index[..., dims.CARRIERS.index(carrier)] = electricity[:, None]
+    gas = ctx.prices.heating_oil_product[:, k] / ctx.prices.heating_oil_product[:, 0]
+    for carrier in ("lpg", "natural_gas"):
+        index[..., dims.CARRIERS.index(carrier)] = gas[:, None]
     return index
