@@ -33,7 +33,7 @@ atomically, with checksums; one chunk in memory at a time) and the parts folder 
 Where chunks run
     serially in this process (the default); on a local Dask cluster of ``workers`` processes with
     one thread each; or on a running Dask cluster at ``scheduler``, whose workers must see the
-    target folder (a shared file system). :func:`map_chunks` spreads any function this way.
+    target folder (a shared file system). :func:`.chunk_map.map_chunks` spreads any function this way.
 """
 
 from __future__ import annotations
@@ -46,13 +46,12 @@ import json
 import shutil
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .. import api
 from . import MAX_DRAWS
+from .chunk_map import check_where, dask_client, map_chunks  # noqa: F401  (re-exported)
 from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from ..ensemble_file import save_part, save_parts
 from ..result_file import verify_file
@@ -63,7 +62,6 @@ DEFAULT_CHUNK = 250            # draws per chunk: ~0.4 MB of results per draw an
                                # (~0.8 MB in double), so ~100 MB (~200 MB) each
 MANIFEST = "manifest.json"
 PARTS_SUFFIX = ".parts"
-CONNECT_TIMEOUT = "10s"        # to reach a running Dask scheduler
 SAMPLERS = ("lhs", "sobol", "random")
 
 
@@ -171,10 +169,8 @@ def _read_manifest(folder: Path) -> dict:
 def check_manifest(recorded: dict, wanted: dict, where: Path | str) -> None:
     """Refuse to resume a batch whose manifest differs from the one asked for, naming every key
     that differs with both values."""
-    differ = [key for key in wanted if recorded.get(key) != wanted[key]]
-    if differ:
-        details = "; ".join(f"{key}: {_short(recorded.get(key))} in the unfinished batch, {_short(wanted[key])} "
-                            "now" for key in differ)
+    details = _differences(recorded, wanted, "in the unfinished batch", "now")
+    if details:
         raise UsageError(f"--resume: the unfinished batch in {where} was run with other inputs ({details}); "
                          "resume with the same scenarios and options, or run without --resume and with --force "
                          "to discard it and start over")
@@ -224,7 +220,7 @@ def run_chunk(batch: Batch, folder: str, manifest: str, bounds: tuple[int, int])
     path = Path(folder) / batch.part_name(bounds)
     here = _manifest_text(batch.manifest())
     if here != manifest:
-        differ = _differences(json.loads(manifest), json.loads(here), "the batch", "this worker")
+        differ = _differences(json.loads(manifest), json.loads(here), "in the batch", "in this worker")
         raise FramtidError(f"{path.name}: this worker runs other code, libraries or data than the batch was started "
                            f"with ({differ}); run every worker on the same installation")
     models = [api.run_scenario(s, batch.seed, batch.n_draws, batch.sampler, slice(a, b), batch.precision)
@@ -252,9 +248,9 @@ def _manifest_text(manifest: dict) -> str:
     return json.dumps(manifest, sort_keys=True, ensure_ascii=False)
 
 
-def _differences(a: dict, b: dict, name_a: str, name_b: str) -> str:
-    """The keys where two manifests differ, with both values."""
-    return "; ".join(f"{key}: {_short(a.get(key))} in {name_a}, {_short(b.get(key))} in {name_b}"
+def _differences(a: dict, b: dict, where_a: str, where_b: str) -> str:
+    """The keys where two manifests differ, with both values ("seed: 11 in the unfinished batch, 12 now")."""
+    return "; ".join(f"{key}: {_short(a.get(key))} {where_a}, {_short(b.get(key))} {where_b}"
                      for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key))
 
 
@@ -267,87 +263,6 @@ def _part_manifest(part: Path) -> str | None:
             return ds.attrs.get(MANIFEST_ATTR)
     except (OSError, ValueError):
         return None
-
-
-def _progress_bar(total: int, progress: bool, desc: str):
-    """A tqdm bar on stderr when asked for and stderr is a terminal; a silent one otherwise."""
-    from tqdm import tqdm
-
-    shown = progress and sys.stderr.isatty()
-    # a terminal that reports no width (some emulators and CI consoles): a bar of 80 columns, not carriage returns
-    sized = shutil.get_terminal_size((0, 0)).columns > 0
-    return tqdm(total=total, desc=desc, unit="chunk", file=sys.stderr, disable=not shown, dynamic_ncols=sized,
-                ncols=None if sized else 80)
-
-
-def check_where(workers: int | None, scheduler: str | None) -> None:
-    """Refuse both a local cluster and a running one, or a cluster of no workers."""
-    if workers is not None and scheduler is not None:
-        raise UsageError("--workers and --scheduler: give one of them (--workers starts a local cluster, "
-                         "--scheduler uses a running one)")
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers: must be at least 1 (got {workers})")
-
-
-@contextmanager
-def dask_client(workers: int | None = None, scheduler: str | None = None):
-    """A Dask client: of a local cluster of ``workers`` processes (one thread each, no dashboard,
-    no memory limit: a chunk's memory is the caller's choice), or of the running cluster at
-    ``scheduler``. The local cluster is shut down on leaving."""
-    import logging
-
-    import dask
-    from distributed import Client, LocalCluster
-
-    if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there "
-                             f"({type(exc).__name__}: {exc})") from None
-        with client:
-            yield client
-        return
-    # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536 (memory back to the system
-    # sooner); with the model's many large numpy temporaries that made a chunk ~40 % slower than in
-    # this process, so the local workers keep the C library's default.
-    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
-               if k != "MALLOC_TRIM_THRESHOLD_"}
-    # No dashboard; the scheduler's small HTTP server on a free port (8787 may belong to another cluster).
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), \
-            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                         scheduler_kwargs={"dashboard_address": ":0"}, memory_limit=0,
-                         silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-        yield client
-
-
-def map_chunks(func: Callable, items: Iterable, workers: int | None = None, scheduler: str | None = None,
-               progress: bool = True, desc: str = "chunks") -> list:
-    """``[func(item) for item in items]``, in the input order: serially here, or on Dask (a local
-    cluster of ``workers`` processes, or the cluster at ``scheduler``). ``func`` and the items must
-    pickle when Dask runs them. A progress bar over the items shows on stderr if it is a terminal
-    (and ``progress``). The first exception of a call is raised (the other calls are cancelled)."""
-    items = list(items)
-    check_where(workers, scheduler)
-    with _progress_bar(len(items), progress, desc) as bar:
-        if workers is None and scheduler is None:
-            results = []
-            for item in items:
-                results.append(func(item))
-                bar.update()
-            return results
-        if not items:
-            return []
-        from distributed import as_completed
-
-        with dask_client(workers, scheduler) as client:
-            futures = client.map(func, items, pure=False)
-            position = {future.key: i for i, future in enumerate(futures)}
-            results = [None] * len(items)
-            for future in as_completed(futures):
-                results[position[future.key]] = future.result()   # raises the call's exception
-                bar.update()
-            return results
 
 
 # -- an ensemble, start to finish ---------------------------------------------------------------------
@@ -483,7 +398,7 @@ def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampl
     ``variables`` keeps only those data variables (see :func:`framtid.model.api.check_variables`);
     ``precision`` is that of the recorded arrays, "single" (float32) or "double" (the command line
     chooses "single" for sampled draws, see :func:`framtid.model.api.choose_precision`).
-    ``workers`` / ``scheduler`` spread the chunks over Dask (see :func:`map_chunks`). ``resume``
+    ``workers`` / ``scheduler`` spread the chunks over Dask (see :func:`.chunk_map.map_chunks`). ``resume``
     continues an interrupted batch of the same inputs; ``force`` replaces an existing ``path`` and,
     without ``resume``, discards an unfinished batch of it. Every check runs before the first chunk."""
     batch = Batch(tuple(scenarios), n_draws, seed, sampler, chunk_size,

@@ -27,7 +27,7 @@ the output by about ``mu_star`` when its effect is linear in the quantile).
 All model evaluations are **batch runs along the draw axis**: the rows of the SALib sample become
 the draws of one :class:`~framtid.model.parameters.Params` (the other parameters at their defaults,
 the scenario's ``[parameters]`` overriding), run in chunks of :data:`CHUNK_DRAWS` draws to bound
-memory, serially or on Dask through :func:`framtid.model.uncertainty.ensemble.map_chunks`.
+memory, serially or on Dask through :func:`framtid.model.uncertainty.chunk_map.map_chunks`.
 
 The analysis functions (:func:`morris`, :func:`sobol`) take the model as a function of the
 unit-hypercube sample, ``evaluate(u: (n, k)) -> (n,)``, so they are tested on functions with known
@@ -137,7 +137,7 @@ def analyse(scenario, method: str, output: Output, parameters: str | Sequence[st
         raise UsageError("--top and --trajectories choose parameters by a Morris screening; with --groups the "
                          "Sobol' indices are of whole groups and no screening runs")
     # every check that can fail before the first run (a Sobol' analysis may screen for minutes first)
-    from .ensemble import check_where
+    from .chunk_map import check_where
 
     check_where(workers, scheduler)
     if trajectories is not None:

@@ -276,7 +276,7 @@ class ModelEvaluator:
     :func:`.sensitivity_indices.sobol`.
 
     The n rows are split into near-equal chunks of at most ``chunk_draws`` draws, each one batch run
-    (:func:`run_chunk`), mapped serially or on Dask by :func:`.ensemble.map_chunks` (``workers``
+    (:func:`run_chunk`), mapped serially or on Dask by :func:`.chunk_map.map_chunks` (``workers``
     local processes, or a ``scheduler`` address). Runs the model could not complete are NaN;
     ``failures`` keeps their distinct messages."""
 
@@ -289,7 +289,7 @@ class ModelEvaluator:
         self.runs = 0
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
-        from .ensemble import map_chunks
+        from .chunk_map import map_chunks
 
         u = np.asarray(u, dtype=float)
         chunks = np.array_split(u, max(1, -(-u.shape[0] // self.chunk_draws)))
