@@ -85,26 +85,17 @@ _FACTORS: dict[tuple, tuple] = {}
 
 
 def _read_factors(scenario, change) -> dict[str, float]:
-    """:func:`_factors` of a ``toll_change``: its factor (one per cordon of the axis, a number given for every
-    one) on the cordons its municipalities own that carry a price in its first year."""
+    """:func:`_factors` of a ``toll_change``: its factor on the cordons its municipalities own
+    (``scenario_checks.cordon_factors``) that carry a price in its first year."""
     from ..cordons import using
-    from ..measures.scenario_checks import Facts
+    from ..measures.scenario_checks import Facts, cordon_factors
 
-    field = next(f for f in _kind(change).fields if f.axis == "cordon")
-    factor = np.atleast_1d(np.asarray(change.values[field.name], dtype=float))
     with using(scenario.cordons):   # the cordons its runs know: the embedded ones and the scenario's own
         facts = Facts(list(scenario.measures))
         owners = {c.id: c.municipality for c in facts.cordons}
         k = min(max(change.start_year, dims.BASE_YEAR + 1), dims.FINAL_YEAR) - dims.BASE_YEAR
-        return {c: float(factor[i]) for i, c in enumerate(field.labels) if owners.get(c) in change.municipalities
-                and i < factor.size and not np.isnan(factor[i]) and (facts.priced[k, facts.ids.index(c)] > 0).any()}
-
-
-def _kind(change):
-    """The measure kind of a change."""
-    from ..measures import KINDS
-
-    return KINDS[change.kind]
+        return {c: f for c, f in cordon_factors(change, owners).items()
+                if (facts.priced[k, facts.ids.index(c)] > 0).any()}
 
 
 def without(scenario, change):

@@ -142,6 +142,18 @@ def twin_cordons(measures: list[Measure], facts: Facts | None = None) -> list[st
     return warnings
 
 
+def cordon_factors(m: Measure, owners: dict[str, str]) -> dict[str, float]:
+    """A measure's factor [1] on each cordon of its ``cordon`` axis that one of its municipalities owns
+    (``owners``: cordon id -> owning municipality) and that it gives a number for; empty for a measure with no
+    field by cordon. How ``tolls.cordon_prices`` applies it; ``framtid tolls`` reads its cases with it too."""
+    field = next((f for f in KINDS[m.kind].fields if f.axis == "cordon" and m.values.get(f.name) is not None), None)
+    if field is None:
+        return {}
+    factor = np.atleast_1d(np.asarray(m.values[field.name], dtype=float))
+    return {c: float(factor[i]) for i, c in enumerate(field.labels)
+            if owners.get(c) in m.municipalities and i < factor.size and not np.isnan(factor[i])}
+
+
 def cordonless(measures: list[Measure], facts: Facts | None = None) -> list[str]:
     """Warnings for a measure by cordon (``toll_change``) that can change nothing: none of its municipalities owns
     a cordon (its factor acts on the cordons of its own municipalities, ``tolls.cordon_prices``), or none of the
@@ -150,12 +162,9 @@ def cordonless(measures: list[Measure], facts: Facts | None = None) -> list[str]
     owners = {c.id: c.municipality for c in facts.cordons}
     warnings = []
     for m in measures:
-        by_cordon = [f for f in KINDS[m.kind].fields if f.axis == "cordon" and m.values.get(f.name) is not None]
-        if not by_cordon:
+        if not any(f.axis == "cordon" and m.values.get(f.name) is not None for f in KINDS[m.kind].fields):
             continue
-        factor = np.asarray(m.values[by_cordon[0].name], dtype=float)
-        acted = [c for i, c in enumerate(by_cordon[0].labels)
-                 if owners.get(c) in m.municipalities and i < len(factor) and not np.isnan(factor[i])]
+        acted = list(cordon_factors(m, owners))
         if not acted:
             who = (f"{m.municipalities[0]} owns no cordon" if len(m.municipalities) == 1 else
                    f"none of {', '.join(m.municipalities)} owns a cordon")
