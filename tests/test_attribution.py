@@ -232,6 +232,14 @@ def test_the_ranges_are_percentiles_of_the_area_sums_and_reach_the_tables(packag
            and r[6] == "total_p95_2030"]
     summed_first = drawn.total_draws[:, 0, :, cars].sum(axis=-1)        # over the municipalities in each draw
     assert len(row) == 1 and row[0][7] == pytest.approx(np.percentile(summed_first, 95), abs=1e-3)
+    # the CSV carries the table's (interaction): with the measures alone it adds up to the package
+    def value(measure, quantity):
+        return sum(r[7] for r in long if r[2] == "oslo" and r[3] == measure and r[5] == "road_passenger_cars"
+                   and r[6] == quantity)
+    alone = sum(value(label, "first_in_2030") for _, label in drawn.measures)
+    assert value("(interaction)", "interaction_2030") != 0.0
+    assert alone + value("(interaction)", "interaction_2030") == pytest.approx(value("(package)", "total_2030"),
+                                                                               abs=2e-3)
 
 
 def test_the_command_attributes_over_draws_and_refuses_a_sampler_without_them(package):

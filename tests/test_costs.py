@@ -509,7 +509,7 @@ def test_adoption_note_says_where_and_from_when_by_hand():
 
 def test_adaptive_measures_are_costed_as_their_rule_adopts_them():
     report = costs.evaluate(api.load_scenario("framtid:restrictive-adaptive"))
-    notes = {m.label: cost_tables._note(m) for m in report.measures}
+    notes = {m.label: cost_tables.measure_note(m) for m in report.measures}
     for m in report.measures:
         assert m.adopted is not None and m.adopted.shape == (1, len(m.municipalities))
         if np.isfinite(m.adopted).any():          # adopted: from its start year on, at the earliest
@@ -617,3 +617,36 @@ def test_the_users_loss_of_a_toll_by_hand_cordon_by_cordon_less_the_hour_rules_w
     by_hand = half("cordon_price", "cordon_passages", own) - half("waived_price", "waived_passages", oslo_pairs)
     assert streams["users_surplus"][k, 0, oslo] == pytest.approx(by_hand, rel=1e-9)
     assert 0.0 < by_hand < half("cordon_price", "cordon_passages", own)
+
+
+def test_a_measure_acting_only_through_what_its_items_leave_out_is_not_costed_rather_than_free(tmp_path):
+    """A district-heat fuel switch with connections unchanged (access = 1) has no cost item that moves: it was
+    shown at 0 NOK/t, "pays". It is "not costed", with the reason; with new connections it is costed. A kind's
+    caveat stands beside its cost (a fare cut carries its new riders at no cost)."""
+    kind = KINDS["district_heating_expansion"].costs
+    assert kind.not_costed_because({"access": 1.0, "fossil_fuel_replaced": 0.5}).startswith("a fuel switch")
+    assert kind.not_costed_because({"access": 2.0, "fossil_fuel_replaced": 0.5}) is None
+    assert KINDS["green_roofs"].costs.not_costed_because({}) == KINDS["green_roofs"].costs.reason
+    path = tmp_path / "switch.toml"
+    path.write_text(scenario("switch", "framtid:current-policies", """
+[[measure]]
+kind = "district_heating_expansion"
+label = "Fuel switch"
+municipality = "oslo"
+start_year = 2030
+access = 1
+fossil_fuel_replaced = 1.0
+
+[[measure]]
+kind = "pt_fare"
+label = "Fare cut"
+municipality = "oslo"
+start_year = 2030
+change = -0.3
+"""))
+    by_label = {m.label: m for m in costs.evaluate(api.load_scenario(path)).measures}
+    switch, fares = by_label["Fuel switch"], by_label["Fare cut"]
+    assert switch.tonnes[0] > 0 and not switch.costed and switch.items == []
+    assert np.isnan(switch.nok_per_t).all() and "Klimakur" in switch.reason
+    assert cost_tables.measure_note(switch) == "not costed"
+    assert fares.costed and cost_tables.measure_note(fares) == "new riders carried at no cost"

@@ -85,7 +85,8 @@ def rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[
 
 
 def long_rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple]]:
-    """Tidy rows for CSV: area, measure, kind, sector, quantity, value [t CO2e/yr or t CO2e]. With
+    """Tidy rows for CSV: area, measure, kind, sector, quantity, value [t CO2e/yr or t CO2e]; the package's
+    ``total`` and its ``interaction`` (the package less the sum of the measures alone, ``first_in``). With
     draws, the values are means over the draws, and ``shapley_p05_...``/``shapley_p95_...`` (and
     ``total_p05_...``/``total_p95_...``) the 5th and 95th percentiles of the draws, of the area's sum."""
     header = ("scenario", "base", "municipality", "measure", "kind", "sector", "quantity", "value", "unit")
@@ -116,6 +117,9 @@ def long_rows(result: Attribution, municipalities: list[str] | None = None) -> t
                         out.append(row(label, kind, sector, q, percentile(result.shapley_draws[i], k, s, high)))
             for s, sector in enumerate(result.sectors):
                 out.append(row("(package)", "", sector, "total", result.total[k, idx, s].sum()))
+            # the package less the measures alone, as the table's (interaction) row: first_in and it add up
+            for s, sector in enumerate(result.sectors):
+                out.append(row("(interaction)", "", sector, "interaction", result.interaction[k, idx, s].sum()))
             for q, high in (("total_p05", False), ("total_p95", True)) if ranged else ():
                 for s, sector in enumerate(result.sectors):
                     out.append(row("(package)", "", sector, q, percentile(result.total_draws, k, s, high)))

@@ -14,8 +14,8 @@ from ..draw_statistics import range_cell, spread
 from ..safe_write import check_plot_path
 from .costs import CARBON_SERIES, MNOK, CostReport, MeasureCost, discount_factors, window_mask
 
-__all__ = ["tables", "plot_mac", "mac_chart", "central_carbon_price", "nok_per_t_range", "adoption_note",
-           "assumed", "check_plot_path"]
+__all__ = ["tables", "measure_note", "plot_mac", "mac_chart", "central_carbon_price", "nok_per_t_range",
+           "adoption_note", "assumed", "check_plot_path"]
 
 
 def _number(x: float, digits: int = 0) -> str:
@@ -31,12 +31,16 @@ def _cell(x, fmt: str, digits: int = 0):
     return round(x, digits) if np.isfinite(x) else None
 
 
-def _note(m: MeasureCost) -> str:
+def measure_note(m: MeasureCost) -> str:
+    """The note beside a measure's cost: how an adaptive measure was adopted, "not costed", "no abatement" or
+    "adds emissions", and its kind's caveat (what may outweigh the cost shown)."""
     notes = [adoption_note(m.adopted)] if m.adopted is not None else []
     if not m.costed:
         notes.append("not costed")
     elif not np.mean(m.tonnes) > 0:
         notes.append("no abatement" if np.mean(m.tonnes) == 0 else "adds emissions")
+    if m.caveat:
+        notes.append(m.caveat)
     return "; ".join(notes)
 
 
@@ -109,7 +113,7 @@ def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
                      _cell(m.central_nok_per_t(), fmt),
                      _cell(m.carbon_price["central"], fmt), pays_cell,
                      _cell(m.social / MNOK, fmt, 0 if table else 3), _cell(m.public / MNOK, fmt, 0 if table else 3),
-                     _cell(m.users / MNOK, fmt, 0 if table else 3), _note(m)))
+                     _cell(m.users / MNOK, fmt, 0 if table else 3), measure_note(m)))
     if table:   # short headers, so that numbers keep their width (the title gives the units)
         head = ("measure", "kt", "NOK/t", "carbon", "pays", "social", "public", "users", "note")
         rows = [r[:1] + r[2:] for r in rows]
@@ -133,7 +137,8 @@ def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
              f"{report.discount_rate:.1%}/yr. kt: abatement [kt CO2e, undiscounted]; NOK/t: social cost / "
              "discounted tonnes (MAC order, cheapest first); carbon: central CBA carbon price weighted by the "
              "measure's abatement [NOK/t]; pays: NOK/t at most the carbon price; social, public (budget), users: "
-             "present values [MNOK]")
+             "present values [MNOK]. Not counted for any measure: health, noise, accidents and local air "
+             "pollution (road time is, as congestion_time)")
     if any(m.adopted is not None for m in report.measures):
         title += ("; adaptive measures run with their adoption rule (note: in how many of their municipalities "
                   "and from which year they were adopted), so one never adopted costs and abates nothing")

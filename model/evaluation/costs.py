@@ -256,6 +256,7 @@ class MeasureCost:
     nok_per_t: np.ndarray = field(default=None)          # (D,) social / discounted tonnes
     nok_per_t_undiscounted: np.ndarray = field(default=None)   # (D,) social / undiscounted tonnes
     carbon_price: dict = field(default_factory=dict)     # series -> (D,) [NOK/t], weighted by abatement
+    caveat: str = ""                                     # the kind's Costs.caveat, where costed
     # an adaptive measure (adoption = "adaptive") runs with its adoption rule: the year it was adopted in each
     # draw and municipality of the measure (D, M'), NaN where never; None for a forced measure
     adopted: np.ndarray | None = None
@@ -341,7 +342,7 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
     years = np.asarray(dims.YEARS)
     y0, y1 = _window(package, year_from, year_to)
     if discount_rate is not None and not -0.5 < float(discount_rate) <= 1.0:
-        raise UsageError(f"--discount-rate: must be a real rate per year between -0.5 and 1 (e.g. 0.04; got "
+        raise UsageError(f"--discount-rate: must be a real rate per year above -0.5 and at most 1 (e.g. 0.04; got "
                          f"{discount_rate})")
     labels = [label for label, _, _ in groups]
     passed = dict(abatement or {})
@@ -382,7 +383,10 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
             a = np.broadcast_to(np.asarray(passed[label], dtype=float).reshape(len(years), -1), a.shape).copy()
             source = "given"
         items = []
-        if kind.costs.costed:
+        # a group is not costed when each of its measures is not (the reason of the first)
+        why = [kind.costs.not_costed_because(n.values) for n in measures]
+        costed = not all(w is not None for w in why)
+        if costed:
             streams = item_streams(kind_name, base_view, view, rate)
             for item in kind.costs.items:
                 stream = streams[item.name].sum(-1)                                  # (T, D)
@@ -397,8 +401,8 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
                     present_value(lam[None, :] * public, years, rate, y0, y1)))
         places = (tuple(m.municipalities) if len(measures) == 1 else
                   tuple(x for x in dims.MUNICIPALITIES if any(x in n.municipalities for n in measures)))
-        cost = MeasureCost(label, kind_name, m.origin, places, kind.costs.costed, kind.costs.reason,
-                           kind.costs.not_counted, items, a, source)
+        cost = MeasureCost(label, kind_name, m.origin, places, costed, "" if costed else why[0],
+                           kind.costs.not_counted, items, a, source, caveat=kind.costs.caveat if costed else "")
         if m.adoption == "adaptive":
             where = [dims.MUNICIPALITIES.index(x) for x in m.municipalities]
             cost.adopted = model.agenda.adoption_years()[m.label][1][:, where]

@@ -150,7 +150,7 @@ def package_section(ctx: Context) -> list[Section]:
         "package's effect minus the sum of the measures alone (positive when measures cut the same emissions, "
         "negative when one makes another cut more). The columns read up to the evaluation year: a measure "
         "that starts after it shows nothing here (framtid report --year).")
-    from .cost_tables import assumed, mac_chart
+    from .cost_tables import assumed, mac_chart, measure_note
 
     position = {id(m): i for i, m in enumerate(report.measures)}           # the package's order, as attributed
     curve_colours = [colour_of[position[id(m)]] for m, *_ in report.mac()]
@@ -169,8 +169,7 @@ def package_section(ctx: Context) -> list[Section]:
     crows = []
     for m in order:
         pays = m.pays()
-        note = ("not costed" if not m.costed else "" if np.mean(m.tonnes) > 0 else
-                "no abatement" if np.mean(m.tonnes) == 0 else "adds emissions")
+        note = measure_note(m)
         crows.append((f"{m.label} ({note})" if note else m.label, number(np.mean(m.tonnes) / 1000.0),
                       number(m.central_nok_per_t(), 0), number(np.mean(m.carbon_price["central"]), 0),
                       "-" if pays is None else ("yes" if pays else "no"), number(np.mean(m.social) / 1e6, 0),

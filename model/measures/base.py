@@ -77,10 +77,21 @@ class Costs:
     items: tuple[CostItem, ...] = ()
     not_counted: tuple[str, ...] = ()
     reason: str = ""                   # why the kind is not costed (no items)
+    caveat: str = ""                   # a few words beside each cost of the kind: what may outweigh it
+    # a costed kind whose measure, as given, acts only through what its items leave out: the measure's values
+    # -> why that measure is not costed, or None (e.g. a district-heat fuel switch with connections unchanged)
+    uncosted: Callable[[dict], str | None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def costed(self) -> bool:
         return bool(self.items)
+
+    def not_costed_because(self, values: dict) -> str | None:
+        """Why a measure with these ``values`` is not costed (None: it is): the kind has no items, or the
+        measure acts only through what they leave out."""
+        if not self.costed:
+            return self.reason
+        return self.uncosted(values) if self.uncosted is not None else None
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,9 @@ def wood_stove_outlays(view: RunView) -> np.ndarray:
 
 # ---------------------------------------------------------------- what each kind costs (attached in buildings.py)
 
+# Why the replacement of fossil fuel in district-heat production has no cost here.
+_FUEL_SWITCH = "its cost is a GAP, Klimakur 2030 E04 gives only the class above 1 500 NOK/t"
+
 _HEATING = (heating_item(), costing.energy_item())
 
 COSTS = {
@@ -183,9 +186,10 @@ COSTS = {
         _HEATING,
         not_counted=("network extension and connection beyond buildings.investment.district_heating (connection "
                      "cost: GAP in buildings_waste_adaptation.csv)",
-                     "replacing fossil fuel in district-heat production (fossil_fuel_replaced): its cost is a GAP, "
-                     "Klimakur 2030 E04 gives only the class above 1 500 NOK/t; the cost per tonne of that part is "
-                     "understated")),
+                     "replacing fossil fuel in district-heat production (fossil_fuel_replaced): " + _FUEL_SWITCH
+                     + "; the cost per tonne of that part is understated"),
+        uncosted=lambda values: (f"a fuel switch with connections unchanged (access = 1): {_FUEL_SWITCH}"
+                                 if values.get("access") == 1.0 else None)),
     "waste_heat": costing.not_costed(
         "the cost of connecting waste heat to district heating is not in the reference (SINTEF gives a technical "
         "potential only)"),
