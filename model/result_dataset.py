@@ -275,14 +275,16 @@ def co2e_by_source(gas: np.ndarray, gwps: np.ndarray) -> np.ndarray:
 
 def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
     """``parameter_sample(draw, parameter)``: the value every sampled parameter took in each draw
-    (the uncertain parameters of the table). A scenario's own ``[parameters]`` replace the sample in its
+    (the uncertain parameters of the table), and the one fitted in each draw to the battery-electric history
+    (``uncertainty/history_fit.py``), in name order. A scenario's own ``[parameters]`` replace the sample in its
     runs: each parameter's column is taken from the first scenario that does not set it, so it holds the
     sampled values whenever one scenario used them (and the value set where every scenario sets it)."""
     from .parameters import correlations
+    from .uncertainty.history_fit import AMPLITUDE
     from .uncertainty.sampling import uncertain
 
     first = models[0]
-    names = uncertain(first.params.specs)
+    names = sorted(set(uncertain(first.params.specs)) | ({AMPLITUDE} & set(first.params.names())))
     values = first.params.sample_matrix(names)
     for j, name in enumerate(names):
         sampled = next((m for m in models if name not in m.scenario.parameters), first)
@@ -290,7 +292,9 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
             values[:, j] = sampled.params[name]
     pairs = [f"{a} ~ {b}: {rho:g}" for (a, b), rho in correlations().items() if a in names and b in names]
     var = (("draw", "parameter"), values,
-           {"long_name": "sampled value of each uncertain parameter in each draw (units: the parameter table's)",
+           {"long_name": "sampled value of each uncertain parameter in each draw, and of "
+                         f"{AMPLITUDE} as fitted in each draw to the new-car sales 2018-2024 (units: the "
+                         "parameter table's)",
             "units": "1", "sampler": sampler,
             "comment": "values in the units of framtid list parameters; a scenario's [parameters] replace "
                        "the sampled values in its runs (scenarioK_parameters), and a parameter every scenario "

@@ -130,7 +130,7 @@ COORD_NAMES = {
     "return_period": "return period of the design rain",
     "cordon": "toll cordon id (see `framtid list cordons`; a scenario's own cordons after the embedded ones)",
     "cordon_owner": "municipality whose toll cordon it is",
-    "parameter": "name of a sampled parameter (see `framtid list parameters`)",
+    "parameter": "name of a sampled parameter, or of one fitted in each draw (see `framtid list parameters`)",
     "parameter_unit": "unit of the sampled parameter",
 }
 

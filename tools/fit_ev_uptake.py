@@ -6,9 +6,11 @@ The maturity path (``transport.maturity_midpoint.bev``, ``transport.maturity_rat
 what prices and policies do not: range, model choice and fast charging. It is fitted with the
 policies actually in force (scenarios/current-policies.toml: the toll rings with their
 battery-electric rates, the national caps, VAT and registration-tax exemptions), so that the
-exemptions are not counted twice. Target: the BEV share of new cars in Norway (OFV, methods §1.5):
-2018 31.2 %, 2020 54 %, 2021 65 %, 2022 80 %, 2023 82 %, 2024 90 %, compared with the car-stock
-weighted share of the 13 municipalities. Prints the fit; the parameter table is edited by hand.
+exemptions are not counted twice. Target: the BEV share of new cars in Norway (OFV, methods §1.5;
+``bev_share_of_new_cars`` in model/data/observations.csv): 2018 31.2 %, 2020 54 %, 2021 65 %, 2022 80 %,
+2023 82 %, 2024 90 %, compared with the car-stock weighted share of the 13 municipalities. Prints the fit;
+the parameter table is edited by hand. Sampled draws are fitted again one by one
+(framtid/model/uncertainty/history_fit.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from scipy.optimize import minimize
 
 from framtid.model.parameters import Params
 from framtid.model.scenario import load
+from framtid.model.uncertainty.history_fit import observed_sales
 
-OBSERVED = {2018: 0.312, 2020: 0.54, 2021: 0.65, 2022: 0.80, 2023: 0.82, 2024: 0.90}
+OBSERVED = dict(zip(*(a.tolist() for a in observed_sales())))
 
 
 def path(midpoint: float, rate: float, scenario) -> dict[int, float]:

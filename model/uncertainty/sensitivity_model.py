@@ -232,14 +232,15 @@ MODEL_FAILURES = (ValueError, FloatingPointError, ZeroDivisionError, FramtidErro
 
 
 def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, seed: int) -> np.ndarray:
-    from ..parameters import Params, table
+    from ..parameters import Params, fitted_to_history, table
     from ..simulation import FramtidModel
 
     specs = table()
     n = u.shape[0]
     values = {name: np.full(n, s.default) for name, s in specs.items()}
     values.update(unit_to_values(names, u, specs))
-    params = Params(values, n, specs).with_overrides(scenario.parameters)
+    # each draw fitted to the battery-electric history, as an ensemble's draws are
+    params = fitted_to_history(Params(values, n, specs).with_overrides(scenario.parameters), scenario.parameters)
     model = FramtidModel(scenario, params, seed=seed)
     model.run()
     result = output(model)

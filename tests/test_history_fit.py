@@ -1,0 +1,59 @@
+"""Each sampled draw fitted to the battery-electric history (uncertainty/history_fit.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from framtid.model.parameters import Params
+from framtid.model.uncertainty import history_fit
+from framtid.model.uncertainty.history_fit import AMPLITUDE
+
+SEED = 5
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return Params.sampled(8, SEED, "lhs")
+
+
+def test_the_history_is_the_observed_national_sales():
+    years, shares = history_fit.observed_sales()
+    assert list(years) == [2018, 2020, 2021, 2022, 2023, 2024]
+    assert shares[0] == 0.312 and shares[-1] == 0.90
+
+
+def test_maturity_share_by_hand():
+    """dR/dA is the maturity path's mean share over the observed years: midpoint 2021, rate ln 3 gives
+    1/(1 + 3^(2021 - y)): 1/28, 1/4, 1/2, 3/4, 9/10, 27/28."""
+    p = Params.defaults(1, {"transport.maturity_midpoint.bev": 2021.0, "transport.maturity_rate.bev": np.log(3.0)})
+    expected = np.mean([1 / 28, 1 / 4, 1 / 2, 3 / 4, 9 / 10, 27 / 28])
+    assert history_fit.maturity_share(p)[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_each_draw_misses_the_history_as_the_default_path_does(fitted):
+    """Unfitted (the amplitude held at its default by an override), the draws' shares of 2018 and 2024 spread
+    far from the observed 31 % and 90 %; fitted, each draw's mean logit misfit is the default run's."""
+    unfitted = Params.sampled(8, SEED, "lhs", {AMPLITUDE: 6.5})
+    assert (unfitted[AMPLITUDE] == 6.5).all()
+    target = history_fit.default_misfit()
+    assert -0.1 < target < 0.0
+    before = history_fit.misfit(unfitted) - target
+    after = history_fit.misfit(fitted) - target
+    assert np.abs(before).max() > 0.5
+    assert np.abs(after).max() < 0.03
+    assert np.ptp(fitted[AMPLITUDE]) > 1.0                  # each draw its own amplitude
+    years, _ = history_fit.observed_sales()
+    share = history_fit.new_car_bev_share(fitted, years)
+    assert np.ptp(share[-1]) < 0.5 * np.ptp(history_fit.new_car_bev_share(unfitted, years)[-1])
+
+
+def test_a_draw_is_fitted_alike_in_any_chunk(fitted):
+    """A chunk of the ensemble fits its draws to the same values as the whole (Dask workers, --resume)."""
+    chunk = Params.sampled(8, SEED, "lhs", draws=slice(2, 6))
+    np.testing.assert_array_equal(chunk[AMPLITUDE], fitted[AMPLITUDE][2:6])
+
+
+def test_an_amplitude_the_scenario_sets_is_kept():
+    p = Params.sampled(4, SEED, "lhs", {AMPLITUDE: 3.0})
+    assert (p[AMPLITUDE] == 3.0).all()
