@@ -155,6 +155,11 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, qua
         return
     parts = td.sections(rows) if module is td else dc.sections(rows, ds["emissions"].attrs.get("gwp", ""))
     click.echo(catalogue.render_sections(parts, "table", catalogue.terminal_width()).lstrip("\n"))
+    if module is dc:
+        import textwrap
+
+        width = min(catalogue.terminal_width() or 100, 100)
+        click.echo("\n" + "\n".join(textwrap.fill(line, width) for line in dc.coverage(ds, rows)))
 
 
 @click.command()

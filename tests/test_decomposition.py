@@ -166,6 +166,23 @@ def test_why_emissions_fell_in_current_policies(ds):
             assert r["fuel"] < 0 and r["activity"] > 0
 
 
+def test_the_coverage_line_sets_the_sectors_split_beside_every_sector_s_change(ds):
+    """What the command adds below its tables: the change it splits (road transport and buildings) against the
+    change of the total, in a municipality and over a selection, over time and against another scenario."""
+    cp = ds.sel(scenario="current-policies", draw=0)["emissions"]
+    oslo = dc.decompose(ds, scenarios=["current-policies"], municipalities=["oslo"], year_to=2030)
+    (line,) = dc.coverage(ds, oslo)
+    split = sum(r["change"] for r in oslo)
+    total = float(cp.sel(municipality="oslo", year=2030).sum() - cp.sel(municipality="oslo", year=2009).sum()) / 1e3
+    assert f"by {split:+,.1f} of the {total:+,.1f} kt CO2e/yr of every sector (oslo)" in line
+    assert line.startswith("current-policies, 2009 to 2030") and "not decomposed" in line
+    both = dc.decompose(ds, scenarios=["current-policies"], municipalities=["oslo", "bergen"], versus="reference")
+    (line,) = dc.coverage(ds, both)
+    two = ds.sel(draw=0, year=2030, municipality=["oslo", "bergen"])["emissions"].sum(("municipality", "sector"))
+    gap = float(two.sel(scenario="current-policies") - two.sel(scenario="reference")) / 1e3
+    assert f"of the {gap:+,.1f} kt CO2e/yr of every sector (the selection)" in line
+
+
 def test_options_are_checked(ds):
     with pytest.raises(UsageError, match=r"--from: must be before --to \(2020\), got 2030"):
         dc.decompose(ds, year_from=2030, year_to=2020)

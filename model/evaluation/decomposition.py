@@ -314,6 +314,29 @@ def decompose(ds, scenarios: list[str] | None = None, municipalities: list[str] 
     return rows
 
 
+def coverage(ds, rows: list[dict]) -> list[str]:
+    """What the decomposition covers of the change in every sector's emissions, one line per scenario: the
+    change it splits (road transport and buildings) against the change of the total [kt CO2e/yr], over the
+    municipalities of ``rows`` (means over draws)."""
+    out = []
+    for sc in dict.fromkeys(r["scenario"] for r in rows):
+        body = [r for r in rows if r["scenario"] == sc]
+        first = body[0]
+        places = [r["municipality"] for r in body if r["municipality"] != "all selected"]
+        places = list(dict.fromkeys(places))
+        total = ds["emissions"].sel(municipality=places).sum(("municipality", "sector"))
+        start = total.sel(scenario=first["versus"] or sc,
+                          year=first["to_year"] if first["versus"] else first["from_year"])
+        change = float((total.sel(scenario=sc, year=first["to_year"]) - start).mean()) / 1000.0
+        area = "all selected" if len(places) > 1 else places[0]
+        split = sum(r["change"] for r in body if r["municipality"] == area)
+        _, _, when = compared(first)
+        out.append(f"{when}: road transport and buildings change by {split:+,.1f} of the {change:+,.1f} kt CO2e/yr "
+                   f"of every sector ({'the selection' if len(places) > 1 else places[0]}); waste, energy supply, "
+                   "industry and the other sectors are not decomposed")
+    return out
+
+
 TIDY = ("scenario", "versus", "from_year", "to_year", "sector", "municipality", "emissions_from", "emissions_to",
         "change") + EFFECTS + ("residual", "unit", "statistic", "identity")
 

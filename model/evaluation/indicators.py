@@ -312,6 +312,9 @@ def _note(ind: Indicator, value, reference_year: int, compare, has_tolls: bool) 
         return "not additive"
     if ind.name == "car_vkm_index":
         return f"{reference_year} = 1"
+    if ind.name == "cordon_car_trips":
+        # a sum over the cordons charged each year: a new ring adds its passages, not traffic (Oslo 2019)
+        return "summed over the cordons charged that year"
     if ind.name.endswith("_change"):
         return f"compared with {compare}"
     return ""
