@@ -11,7 +11,7 @@ import click
 
 from framtid.model.uncertainty import MAX_DRAWS
 
-from .common import handle_errors, imports_done, names, no_empty_item, output_path, stat
+from .common import handle_errors, imports_done, municipality_id, names, no_empty_item, output_path, stat
 
 
 @click.command()
@@ -35,7 +35,7 @@ def elasticities(municipality, start_year, each, fmt):
             raise UsageError("--each: gives every municipality; leave out --municipality")
         click.echo(el.each_table(el.implied_each(start_year=start_year), fmt, catalogue.terminal_width()))
         return
-    rows = el.implied(municipality, start_year)
+    rows = el.implied(municipality_id(municipality), start_year)
     if fmt == "json":   # an elasticity that cannot be measured (no toll ring there) is null, not NaN
         rows = [el.without_nan(r) for r in rows]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -62,7 +62,7 @@ def grants(municipality, fmt):
     from framtid.model import grant_responses as gr
     from framtid.model.elasticities import without_nan
 
-    rows = gr.implied(municipality)
+    rows = gr.implied(municipality_id(municipality))
     if fmt == "json":
         click.echo(json.dumps([without_nan(r) for r in rows], indent=2, ensure_ascii=False))
         return
@@ -87,7 +87,8 @@ def grants(municipality, fmt):
 @click.option("--from", "span_from", type=int, default=None,
               help="First year of the cumulative effects (default: the package's first start year).")
 @click.option("--municipality", "municipalities", default=None, metavar="IDS",
-              help="Only these municipalities (comma-separated ids; default: each of the 13 and all together).")
+              help="Only these municipalities (comma-separated ids, names or municipality numbers; default: each of "
+                   "the 13 and all together).")
 @click.option("--base", default=None, metavar="NAME",
               help="Attribute every measure the scenario's chain of extends adds after this scenario of the chain "
                    "(e.g. reference: the whole policy history of current-policies), not only its own file's.")
@@ -308,7 +309,7 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
     if parameters is not None:
         no_empty_item(parameters, "--parameters")
     loaded = api.load_scenario(scenario)
-    out = sa.output(output_name, municipality, year)
+    out = sa.output(output_name, municipality_id(municipality), year)
     if plot:
         sa.check_plot_path(plot, force)   # refuse before the runs
     imports_done()

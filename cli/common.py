@@ -112,7 +112,18 @@ def names(text: str | None, option: str) -> list[str] | None:
     if not found:
         raise UsageError(f"{option}: expected one or more comma-separated names (got {text!r})")
     no_empty_item(text, option)
-    return found
+    return [municipality_id(t) for t in found] if option == "--municipality" else found
+
+
+def municipality_id(text: str | None) -> str | None:
+    """The framtid id of a municipality given by its id, name or municipality number of 2020 or 2024 (Bærum,
+    3024 or 3201: baerum), as observed files may name them; anything else as it is, for the command to refuse
+    with the ids it allows."""
+    if text is None:
+        return None
+    from framtid.model.observed import municipality_aliases
+
+    return municipality_aliases().get(text.strip().casefold(), text)
 
 
 def no_empty_item(text: str, option: str) -> None:

@@ -13,7 +13,7 @@ from .common import handle_errors, names, output_path, parse_years, stat
 @click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Comma-separated years.")
 @click.option("--by", type=click.Choice(["municipality", "sector"]), default="municipality", show_default=True)
 @click.option("--municipality", "municipalities", default=None, metavar="IDS",
-              help="Only these municipalities (comma-separated ids).")
+              help="Only these municipalities (comma-separated ids, names or municipality numbers).")
 @click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
 @click.option("--sector", "sectors", default=None, metavar="NAMES", help="Only these sectors (comma-separated).")
 @click.option("--gwp", type=click.Choice(["ar4", "ar5", "ar6", "sar"]), default=None,
@@ -87,8 +87,9 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
 @click.argument("result", type=click.Path(dir_okay=False))
 @click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
 @click.option("--municipality", "municipalities", default=None, metavar="IDS",
-              help="Only the rows of these municipalities (comma-separated ids; default: all 13); a city region's "
-                   "rows only when all its members are named, the 13 together's only when all 13 are.")
+              help="Only the rows of these municipalities (comma-separated ids, names or municipality numbers; "
+                   "default: all 13); a city region's rows only when all its members are named, the 13 together's "
+                   "only when all 13 are.")
 @click.option("--national-rule", "rule", type=click.Choice(["share", "per-capita", "non-ets"]), default="share",
               show_default=True, help="How national targets are set against the municipalities: the national "
                                       "path's change from 2009 on their 2009 emissions, per inhabitant, or on "
@@ -128,7 +129,8 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
 @click.option("--scenario", "scenarios", default=None, metavar="NAMES",
               help="Only these scenarios (comma-separated; default: every scenario of RESULT).")
 @click.option("--municipality", "municipalities", default=None, metavar="IDS",
-              help="Only these municipalities (comma-separated ids; default: the 13 and all together).")
+              help="Only these municipalities (comma-separated ids, names or municipality numbers; default: the 13 "
+                   "and all together).")
 @click.option("--from", "year_from", type=int, default=None, metavar="YEAR", help="Start year (default: 2009).")
 @click.option("--to", "year_to", type=int, default=2030, show_default=True, metavar="YEAR", help="End year.")
 @click.option("--versus", default=None, metavar="SCENARIO",
@@ -167,7 +169,8 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, qua
 @click.option("--year", "--years", "years", default="2009,2020,2030,2050", show_default=True,
               help="Comma-separated years.")
 @click.option("--municipality", "municipalities", default=None, metavar="IDS",
-              help="Only these municipalities (comma-separated ids); regions and the total cover the selection.")
+              help="Only these municipalities (comma-separated ids, names or municipality numbers); regions and the "
+                   "total cover the selection.")
 @click.option("--scenario", "scenarios", default=None, metavar="NAMES", help="Only these scenarios (comma-separated).")
 @click.option("--reference-year", "reference_year", type=int, default=2009, show_default=True,
               help="Year the car vkm index is 1 in.")
@@ -211,7 +214,7 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
 @click.option("--scenario", "scenarios", default=None, metavar="NAME", help="Only this scenario (or comma-separated "
                                                                            "names).")
 @click.option("--municipality", "municipalities", default=None, metavar="IDS",
-              help="Only these municipalities (comma-separated ids).")
+              help="Only these municipalities (comma-separated ids, names or municipality numbers).")
 @click.option("--year", "--years", "years", default=None, help="Only these years (comma-separated; default: all).")
 @handle_errors
 def export(result, fmt, out, force, scenarios, municipalities, years):
@@ -248,7 +251,7 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
 @click.option("--scenario", "scenarios", default=None, metavar="NAMES",
               help="Only these scenarios (comma-separated; the first is the one the others are compared with).")
 @click.option("--municipality", "municipalities", default=None, metavar="IDS",
-              help="Only these municipalities (comma-separated ids; default: all 13).")
+              help="Only these municipalities (comma-separated ids, names or municipality numbers; default: all 13).")
 @click.option("--package", default=None, metavar="SCENARIO.toml",
               help="A scenario file (or framtid:NAME) whose own measures are attributed against the scenario it "
                    "extends and costed: adds the wedge chart and the MAC curve.")

@@ -10,7 +10,7 @@ import click
 
 from framtid.model.uncertainty import MAX_DRAWS
 
-from .common import handle_errors, imports_done, names, output_path, parse_years, stat
+from .common import handle_errors, imports_done, municipality_id, names, output_path, parse_years, stat
 
 
 @click.command()
@@ -175,7 +175,8 @@ def data(municipality, fmt):
     """Show MUNICIPALITY's base-year (2009) values: observed or estimated, and from where."""
     from framtid.model import catalogue
 
-    click.echo(catalogue.render_sections(catalogue.base_year_report(municipality), fmt, catalogue.terminal_width()))
+    click.echo(catalogue.render_sections(catalogue.base_year_report(municipality_id(municipality)), fmt,
+                                         catalogue.terminal_width()))
 
 
 def _ended_early(scenario) -> list:

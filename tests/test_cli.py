@@ -150,13 +150,15 @@ def test_data_marks_observed_and_estimated():
     assert "heating_oil" in res.output
     res = invoke("data", "gotham")
     assert res.exit_code == 2 and "unknown municipality" in res.output
-    res = invoke("data", "Tromsø")
-    assert res.exit_code == 2 and "unknown municipality 'Tromsø'; did you mean 'tromso'? allowed: oslo" in res.output
+    res = invoke("data", "Tromsø")      # a name is the municipality's id
+    assert res.exit_code == 0 and res.output == invoke("data", "tromso").output
+    res = invoke("data", "tromsoe")
+    assert res.exit_code == 2 and "unknown municipality 'tromsoe'; did you mean 'tromso'? allowed: oslo" in res.output
 
 
 @pytest.mark.parametrize("args, message", [
     (("--municipality", "olso"), "--municipality: 'olso' not in {path}; did you mean 'oslo'? allowed: oslo, baerum"),
-    (("--municipality", "oslo,Bærum"), "--municipality: 'Bærum' not in {path}; did you mean 'baerum'? allowed: "),
+    (("--municipality", "oslo,Baerun"), "--municipality: 'Baerun' not in {path}; did you mean 'baerum'? allowed: "),
     (("--sector", "heat"), "--sector: 'heat' not in {path}; did you mean 'heating'? allowed: road_passenger_cars"),
     (("--scenario", "referense"), "--scenario: 'referense' not in {path}; did you mean 'reference'? allowed: "
                                   "reference"),
@@ -624,3 +626,17 @@ def test_attribute_names_the_file_of_a_scenario_without_measures(tmp_path):
     assert res.exit_code == 2, res.output
     assert res.output.startswith("framtid: bare.toml: adds no measures to the scenario it extends, so there is "
                                  "nothing to attribute"), res.output
+
+
+def test_municipalities_may_be_named_by_name_or_number_as_in_observed_files():
+    """--municipality takes the ids, the names (any case) and the municipality numbers of 2020 and 2024, as
+    observed files may give them; anything else is refused with the ids."""
+    from framtid.cli.common import municipality_id, names
+
+    assert names("Bærum, 0301,3201 ,tromsø", "--municipality") == ["baerum", "oslo", "baerum", "tromso"]
+    assert municipality_id("3024") == "baerum" and municipality_id("atlantis") == "atlantis"
+    assert names("Bærum", "--scenario") == ["Bærum"]           # only municipalities are looked up
+    res = CliRunner().invoke(main, ["data", "Kristiansand"])
+    assert res.exit_code == 0 and "Base-year" in res.output
+    bad = CliRunner().invoke(main, ["data", "atlantis"])
+    assert bad.exit_code != 0 and "allowed: oslo, baerum" in bad.output
