@@ -42,7 +42,7 @@ ALL = "all"
 # what the comparison reads from a result file (the command loads only these): emissions by sector and
 # by source, and by gas to re-weigh the run to an observation's GWP set (the agency's are AR5, runs
 # default to AR4)
-VARIABLES = ("emissions", "emissions_source", "emissions_gas")
+VARIABLES = ("emissions", "emissions_source", "emissions_gas", "base_year_status")
 
 
 @dataclass(frozen=True)
@@ -202,17 +202,21 @@ class _Paths:
             predicted = (None, None)
             if self.prediction:
                 predicted = tuple(tuple(float(v) for v in p) for p in discrepancy.band(
-                    median, low, high, self._log_variance(level, parts)))
+                    median, low, high, self._log_variance(level, parts, municipality)))
             self._series[key] = Series(self.scenario, self.years, tuple(float(v) for v in median), low, high,
                                        *predicted)
         return self._series[key]
 
-    def _log_variance(self, level: str, parts) -> np.ndarray:
+    def _log_variance(self, level: str, parts, municipality: str) -> np.ndarray:
         """The discrepancy's log variance of a source, sector or sum of sectors in each year [1]: a sum's
-        from its parts' medians (``discrepancy.sum_log_variance``)."""
+        from its parts' medians (``discrepancy.sum_log_variance``); with the error of the municipality's 2009
+        where it is estimated."""
         since = np.array(self.years) - dims.BASE_YEAR
         part_level = "source" if level == "source" else "sector"
-        variances = discrepancy.of_each(part_level, parts["part"].values, since)                 # (P, T)
+        names = [str(n) for n in parts["part"].values]
+        estimated = discrepancy.estimated_log_variance(
+            part_level, names, discrepancy.estimated_shares(self.ds, part_level, names, [municipality]))[0]   # (P,)
+        variances = discrepancy.of_each(part_level, names, since) + estimated[:, None]            # (P, T)
         return discrepancy.sum_log_variance(parts.median("draw").transpose("part", "year").values, variances)
 
     def _weighed_draws(self, gwp: str, municipality: str):

@@ -74,10 +74,17 @@ class _Prediction:
     def __init__(self, ds, by: str):
         from . import dims
 
+        from .uncertainty import discrepancy
+
         self.by = by
         self.emissions = ds["emissions"]                      # read a year at a time: a large ensemble stays small
         self.base = dims.BASE_YEAR
         self._medians: dict[tuple[str, int], tuple] = {}
+        # the error of an estimated 2009, by municipality and sector (M, S), in every year
+        sectors = [str(s) for s in self.emissions["sector"].values]
+        places = [str(m) for m in self.emissions["municipality"].values]
+        self.estimated = discrepancy.estimated_log_variance(
+            "sector", sectors, discrepancy.estimated_shares(ds, "sector", sectors, places))
 
     def _parts(self, scenario: str, year: int):
         """The parts' medians over the draws [kt CO2e/yr] by municipality and sector and the sectors' log
@@ -88,7 +95,8 @@ class _Prediction:
         if key not in self._medians:
             parts = self.emissions.sel(scenario=scenario, year=year).astype(float) / 1000.0      # [kt CO2e/yr]
             medians = (parts.median("draw") if "draw" in parts.dims else parts).transpose("municipality", "sector")
-            self._medians[key] = (medians, discrepancy.of_each("sector", medians["sector"].values, year - self.base))
+            variances = discrepancy.of_each("sector", medians["sector"].values, year - self.base)    # (S,)
+            self._medians[key] = (medians, medians.copy(data=variances[None, :] + self.estimated))     # (M, S)
         return self._medians[key]
 
     def band(self, scenario: str, label: str, year: int, draws: np.ndarray) -> tuple[float, float, float]:
@@ -97,10 +105,9 @@ class _Prediction:
 
         medians, variances = self._parts(scenario, year)
         if label != "total":
-            if self.by == "sector":
-                variances = variances[[str(s) for s in medians["sector"].values].index(label)][None]
             medians = medians.sel({self.by: [label]})     # a list keeps the axis, also the sector axis
-        v = discrepancy.sum_log_variance(medians.values, variances, axis=None)                   # over (M, S)
+            variances = variances.sel({self.by: [label]})
+        v = discrepancy.sum_log_variance(medians.values, variances.values, axis=None)            # over (M, S)
         median, low, high = spread(draws) if len(draws) > 1 else (draws[0], None, None)
         lo, hi = discrepancy.band(median, low, high, v)
         return float(median), float(lo), float(hi)
@@ -139,7 +146,8 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
     predicted = _Prediction(ds, by) if prediction else None
     if predicted is not None:
         stat = (f"; median of {draw_count(ds)} draws, prediction band 5-95 % (the draws' spread and the model's "
-                "discrepancy)" if ranged else "; one run, prediction band 5-95 % (the model's discrepancy)")
+                "discrepancy" if ranged else "; one run, prediction band 5-95 % (the model's discrepancy")
+        stat += (", and the error of an estimated 2009 where it is)" if predicted.estimated.any() else ")")
 
     def draws(series) -> np.ndarray:                      # (Y, D) over the chosen years
         return np.stack([np.atleast_1d(series.sel(year=y).values) for y in years])

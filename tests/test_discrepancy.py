@@ -135,7 +135,7 @@ def test_the_embedded_table_is_the_fit_of_this_model():
     """Fitting again from the default run of current-policies gives the shipped table (6 significant
     digits): a change of the model that moves the hindcast must re-fit it (tools/fit_discrepancy.py --write)."""
     tool = runpy.run_path(str(REPO / "tools" / "fit_discrepancy.py"))
-    fits = dc.fit(tool["hindcast_rows"]())
+    _, fits = tool["fitted"]()
     assert tool["table_text"](fits) == (REPO / "model" / "data" / dc.FILE).read_text(encoding="utf-8")
     # heating strays furthest of the sectors, passenger cars the least of the road
     shipped = dc.table()
@@ -196,18 +196,26 @@ def test_total_band_sums_each_draw_and_takes_the_parts_discrepancy():
 
 def test_summary_shows_the_prediction_band_on_request():
     """framtid summary --band prediction: each emission value with its prediction band (one run: the
-    discrepancy's alone; none in 2009, the calibration year), the same as discrepancy.total_band; the change
-    keeps the draws' value; CSV and JSON add emissions_pred_p05/p95."""
+    discrepancy's alone, and the error of an estimated 2009 where it is: in 2009, the calibration year, only
+    that), the same as discrepancy.total_band; the change keeps the draws' value; CSV and JSON add
+    emissions_pred_p05/p95."""
     from framtid.model import result_summary
 
     ds = api.run(["framtid:current-policies"])
     (key, title, header, rows), = result_summary.summary_tables(ds, [2009, 2030], prediction=True)
-    assert "one run, prediction band 5-95 %" in title
+    assert "one run, prediction band 5-95 %" in title and "error of an estimated 2009" in title
     total = next(r for r in rows if r[0] == "total")
-    v = ds["emissions"].sel(scenario="current-policies", year=2030).transpose("draw", "municipality", "sector").values
-    variances = np.array([dc.of("sector", s).log_variance(21) for s in dims.SECTORS])
-    median, low, high = dc.total_band(v.reshape(1, -1) / 1000.0, np.tile(variances, len(dims.MUNICIPALITIES)))
-    assert total[2] == f"{median:,.0f} ({low:,.0f}–{high:,.0f})" and "(" not in total[1]
+    estimated = dc.estimated_log_variance("sector", dims.SECTORS,
+                                          dc.estimated_shares(ds, "sector", dims.SECTORS, dims.MUNICIPALITIES))
+    assert estimated[dims.MUNICIPALITIES.index("oslo")].max() == 0.0            # observed: no estimate's error
+    assert estimated[dims.MUNICIPALITIES.index("bergen"), dims.SECTORS.index("road_passenger_cars")] > 0.1
+    for year, k in ((2009, 1), (2030, 2)):
+        v = ds["emissions"].sel(scenario="current-policies", year=year).transpose("draw", "municipality",
+                                                                                  "sector").values
+        variances = np.array([dc.of("sector", s).log_variance(year - 2009) for s in dims.SECTORS])[None, :] \
+            + estimated
+        median, low, high = dc.total_band(v.reshape(1, -1) / 1000.0, variances.reshape(-1))
+        assert total[k] == f"{median:,.0f} ({low:,.0f}–{high:,.0f})"
     plain = result_summary.summary_tables(ds, [2009, 2030])[0][3]
     assert [r[-1] for r in plain] == [r[-1] for r in rows]                     # the change is the draws'
     header, table = result_summary.summary_rows(ds, [2030], prediction=True)
@@ -215,11 +223,12 @@ def test_summary_shows_the_prediction_band_on_request():
     row = next(r for r in table if r[1] == "total")
     assert row[-2:] == pytest.approx((low, high), abs=1e-3)
     assert result_summary.summary_rows(ds, [2030])[0][-1] == "gwp"            # without it, as before
-    # by sector: a sector's value sums the municipalities, each with the sector's discrepancy
+    # by sector: a sector's value sums the municipalities, each with the sector's discrepancy (and estimate's)
     by_sector = result_summary.summary_tables(ds, [2030], by="sector", prediction=True)[0][3]
     heating = next(r for r in by_sector if r[0] == "heating")
     h = ds["emissions"].sel(scenario="current-policies", year=2030, sector="heating").values.reshape(1, -1) / 1000.0
-    m, lo, hi = dc.total_band(h, np.full(h.shape[1], float(dc.of("sector", "heating").log_variance(21))))
+    m, lo, hi = dc.total_band(h, float(dc.of("sector", "heating").log_variance(21))
+                              + estimated[:, dims.SECTORS.index("heating")])
     assert heating[1] == f"{m:,.0f} ({lo:,.0f}–{hi:,.0f})"
 
 
@@ -232,6 +241,39 @@ def test_framtid_summary_band_prediction_on_the_command_line(tmp_path):
     api.save(api.run(["framtid:current-policies"]), path)
     res = CliRunner().invoke(main, ["summary", str(path), "--band", "prediction", "--years", "2009,2030"])
     assert res.exit_code == 0, res.output
-    assert "prediction band" in res.output and "total         7,600  4," in res.output and "–" in res.output
+    assert "prediction band" in res.output and "total         7,600 (" in res.output and "–" in res.output
     res = CliRunner().invoke(main, ["summary", str(path), "--band", "widest"])
     assert res.exit_code == 2 and "'widest' is not one of 'draws', 'prediction'" in res.output
+
+
+def test_the_error_of_an_estimated_2009_by_hand():
+    """Where the inventory observes 2009, ln(calibration factor) is how far the uncorrected estimate lay from it:
+    its mean square (bias included) is the error of an estimated 2009. Cars observed in four municipalities
+    with factors 0.5, 0.5, 2, 1: (3 ln(2)^2 + 0) / 4; the vans of one municipality are too few for a row of
+    their own, so every road sector takes the road sectors' together; an estimated part of a sector adds its
+    share squared times that error."""
+    from types import SimpleNamespace
+
+    m, s = len(dims.MUNICIPALITIES), len(dims.SOURCES)
+    factors = np.full((1, m, s), np.nan)
+    status = {(mu, src): "estimated (bottom-up from drivers)" for mu in dims.MUNICIPALITIES for src in dims.SOURCES}
+    cars, vans = dims.SOURCES.index("cars"), dims.SOURCES.index("vans")
+    for i, f in enumerate((0.5, 0.5, 2.0, 1.0)):
+        factors[0, i, cars] = f
+        status[(dims.MUNICIPALITIES[i], "cars")] = "observed"
+    factors[0, 0, vans] = 2.0
+    status[(dims.MUNICIPALITIES[0], "vans")] = "observed"
+    fits = {(f.level, f.name): f for f in dc.fit_estimate(SimpleNamespace(factors=factors, status=status))}
+    car = fits[(dc.ESTIMATE, "road_passenger_cars")]
+    assert car.noise == pytest.approx(3 * np.log(2.0) ** 2 / 4) and car.drift == 0.0 and car.observations == 4
+    assert car.t95 == pytest.approx(dc.t95(4))
+    road = fits[(dc.ESTIMATE, dc.ROAD)]
+    assert road.noise == pytest.approx(4 * np.log(2.0) ** 2 / 5) and (dc.ESTIMATE, "road_vans") not in fits
+    assert dc.estimate_of("road_vans", fits) is road and dc.estimate_of("road_passenger_cars", fits) is car
+    assert dc.estimate_of("heating", fits) is fits[dc.ESTIMATE_POOLED]
+    # the shipped table: a municipality's estimated half of its cars adds a quarter of the road error
+    shipped = dc.estimate_of("road_passenger_cars")
+    added = dc.estimated_log_variance("sector", ["road_passenger_cars"], np.array([[0.5]]))
+    assert added[0, 0] == pytest.approx(0.25 * shipped.noise * (shipped.t95 / dc.Z90) ** 2)
+    assert dc.estimated_log_variance("source", ["heating_oil"], np.array([[1.0]]))[0, 0] == pytest.approx(
+        dc.estimate_of("heating").noise * (dc.estimate_of("heating").t95 / dc.Z90) ** 2)

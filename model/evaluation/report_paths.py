@@ -197,7 +197,8 @@ def _prediction_text(ctx: Context, label: str) -> str:
     years = list(dict.fromkeys(y for y in (2030, run_years[-1]) if y in run_years))
     cells = []
     for y in years:
-        variances = discrepancy.of_each(level, names, y - dims.BASE_YEAR)                         # (P,)
+        variances = discrepancy.of_each(level, names, y - dims.BASE_YEAR)[None, :] + discrepancy.estimated_log_variance(
+            level, names, discrepancy.estimated_shares(ctx.ds, level, names, ctx.municipalities))  # (M, P)
         # one year of every draw at a time [kt CO2e/yr]: an ensemble's every year would be as large as the file
         values = ctx.ds[variable].sel(municipality=ctx.municipalities, year=y).sel({level: names}).astype(float) / 1e3
         found = []
@@ -209,7 +210,9 @@ def _prediction_text(ctx: Context, label: str) -> str:
     return ("How sure: the municipal inventory will not show exactly what the model does. Beside the spread of the "
             "parameters" + (" (the bands of the charts)" if ctx.ranged else "") + ", the model's discrepancy, how "
             "far the inventory strayed from the model in the hindcast of 2011 and 2013 (most for heating, least for "
-            "road traffic) and growing with the years since 2009, gives the emissions of " + label + " a prediction "
+            "road traffic) and growing with the years since 2009, and where 2009 is estimated the error of that "
+            "estimate (how far the bottom-up 2009 lay from the inventory where it is observed), gives the emissions "
+            "of " + label + " a prediction "
             "band (5-95 %): " + "; ".join(cells) + "." + (" The differences between scenarios do not carry it: they "
                                                           "share it." if len(ctx.scenarios) > 1 else ""))
 

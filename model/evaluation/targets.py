@@ -56,7 +56,7 @@ from .target_arithmetic import (RULES, annual_cut_needed, first_year_met, gap, m
 from .target_data import NATIONAL, Target, load_targets
 
 # what the assessment reads from a result file (the command loads only these)
-VARIABLES = ("emissions", "emissions_source", "population", "car_vkm_resident")
+VARIABLES = ("emissions", "emissions_source", "population", "car_vkm_resident", "base_year_status")
 
 RULE_TEXT = {
     "share": "rule 'share': the national path's change from 2009 applied to each municipality's 2009 emissions "
@@ -146,6 +146,10 @@ class _Paths:
         self._order = order
         self._parts = {False: (sel["emissions"], "sector", list(ds["sector"].values)),
                        True: (sel["emissions_source"], "source", keep)}
+        # the error of an estimated 2009 of each municipality's parts (M, P), in every year
+        self._estimated = {non_ets: discrepancy.estimated_log_variance(
+            level, names, discrepancy.estimated_shares(ds, level, names, dims.MUNICIPALITIES))
+            for non_ets, (_, level, names) in self._parts.items()}
         self._by_year: dict[tuple[int, bool], tuple[np.ndarray, np.ndarray]] = {}
         self.population = arr(sel["population"])
         self.car_vkm = arr(sel["car_vkm_resident"])
@@ -160,9 +164,11 @@ class _Paths:
             parts, level, names = self._parts[non_ets]
             values = parts.sel(year=year).sel(self._order).sel({level: names})            # the year first: small
             values = np.asarray(values.transpose("draw", "municipality", level).values, dtype=float)
-            self._by_year[(year, non_ets)] = (values, discrepancy.of_each(level, names, year - dims.BASE_YEAR))
+            variance = discrepancy.of_each(level, names, year - dims.BASE_YEAR)[None, :] + self._estimated[non_ets]
+            self._by_year[(year, non_ets)] = (values, variance)                               # (M, P)
         values, variance = self._by_year[(year, non_ets)]
-        return discrepancy.sum_log_variance(values[:, municipalities], variance, axis=(1, 2))   # over (m, part)
+        # over (m, part)
+        return discrepancy.sum_log_variance(values[:, municipalities], variance[municipalities], axis=(1, 2))
 
 
 def _percent(x: float, digits: int) -> str:
