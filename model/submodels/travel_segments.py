@@ -225,17 +225,23 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
            "dv": np.empty(base_shares.shape),   # the rows of the unchanged modes stay unset
            "crossing_own": np.empty(by_period), "crossing_other": np.empty(by_period),
            "toll": [None] * len(lagged_tolls)}   # made by the first block with a toll change
+    # A toll segment empty in every cell holds no trips this year, and none of its trips carry its adjusted toll
+    # change into next year (:func:`_carried` scales it by min(w_before, w) / w = 0): its change is left at zero
+    # (None) instead of being adjusted over every cell, which gives next year's choice the same numbers.
+    occupied = [bool(w.any()) for w, _, _, _ in crossing[0]]
     step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
     for start in range(0, cells[0], step):
         _mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
-                       base_shares, terms, away, out)
+                       base_shares, terms, away, out, occupied)
     dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
     return out, dv, out.pop("toll")
 
 
 def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
-                   base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict) -> None:
-    """:func:`segment_mixture` for the draws ``b``, written into ``out``.
+                   base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict,
+                   occupied: list) -> None:
+    """:func:`segment_mixture` for the draws ``b``, written into ``out``; ``occupied``: whether each toll segment
+    holds trips in some cell of any draw (an empty one is skipped, its toll change left None).
 
     Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
     pivot terms are computed once (:func:`mode_choice.pivot_weights`) and each segment costs a few
@@ -281,6 +287,8 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     previous = [w[b] for w in last_year]
     by_system = {OWN: np.zeros(shape), OTHER: np.zeros(shape)}   # car trips crossing each system now
     for s, ((w_toll, target, crosses_now, system), before) in enumerate(zip(segments, lagged_tolls)):
+        if not occupied[s]:
+            continue
         if before is None and np.ndim(target) == 0:   # trips crossing no charged cordon then or now
             d_toll = None
         else:
@@ -334,8 +342,12 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     for key, car, weight_now in (("crossing_car", crossing_car, crossing_now),
                                  ("crossing_own", by_system[OWN], own_now),
                                  ("crossing_other", by_system[OTHER], other_now)):
+        # car / w where w > 0, else 0: divided in place (the sums are not read again), then copied once into
+        # the choice's layout (no temporaries of the block's size).
         weight_now = weight_now[b]
-        np.copyto(period_first_view(out[key][b]), np.where(weight_now > 0, car / np.maximum(weight_now, TINY), 0.0))
+        np.divide(car, np.maximum(weight_now, TINY), out=car)
+        np.copyto(car, 0.0, where=~(weight_now > 0))
+        np.copyto(period_first_view(out[key][b]), car)
     for dest in range(len(dims.ZONES)):
         into = period_first_view(out["parked_car"][b][..., dest])
         if away is None:
