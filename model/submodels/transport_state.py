@@ -135,6 +135,9 @@ class TransportState:
     # The toll terms of the last few sets of cordon prices (travel_costs.toll_terms), shared by the states of a run:
     # prices stay the same for years at a time, and the terms depend on nothing else that changes.
     toll_memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # [prices, terms] of the last call of toll_terms: the choice, the advance and the accounting of a year read the
+    # terms of the same (read-only) prices array, found by identity without comparing its bytes.
+    toll_last: list = field(default_factory=list, repr=False, compare=False)
     line_memo: dict = field(default_factory=dict, repr=False, compare=False)   # road_traffic.line_passages'
     # This year's passages through the charged cordons, counted once: by advance (init_state in 2009) for the
     # tolls per vkm, and read again by account (road_traffic.counted_passages); None in a state built by hand.

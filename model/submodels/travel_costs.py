@@ -57,6 +57,9 @@ class TollTerms(NamedTuple):
 
 def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
     """The :class:`TollTerms` of cordon ``prices`` (:mod:`.tolls`), computed once per set of prices in a run."""
+    last = state.toll_last
+    if last and last[0] is prices and not prices.flags.writeable:   # the same prices, which nothing can change
+        return last[1]
     key = (prices.shape, prices.tobytes())
     # Compared with the kept keys one by one, the last first: hashing the bytes would cost more (the terms
     # are read three times a year, by the choice, the advance and the accounting).
@@ -77,6 +80,7 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
             del state.toll_memo[next(iter(state.toll_memo))]
         state.toll_memo[key] = terms
+    last[:] = [prices, terms]
     return terms
 
 
@@ -172,6 +176,7 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
         zez_removed = np.minimum(zez_removed * fossil[..., None], 1.0 - car_free)
     away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
     prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
+    prices.flags.writeable = False   # read by the choice, advance and accounting of the year (toll_terms: by identity)
     _, by_fuel, own_by_fuel, own, other, weight = toll_terms(state, prices)
     # The tolls per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
     # reads them in (the dict holds views in the usual order): products broadcasting a leading axis run
