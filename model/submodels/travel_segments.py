@@ -229,19 +229,24 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     # change into next year (:func:`_carried` scales it by min(w_before, w) / w = 0): its change is left at zero
     # (None) instead of being adjusted over every cell, which gives next year's choice the same numbers.
     occupied = [bool(w.any()) for w, _, _, _ in crossing[0]]
+    # A segment whose weights are last year's keeps all its trips: last year's change carries over whole where it
+    # holds trips (min(w, w) / w = 1), and where it holds none the change reaches no trip, this year or the next
+    # (then scaled by 0 again, or by min(0, w) / w = 0 should the segment grow there). It is not scaled.
+    steady = [w_before is w or np.array_equal(w_before, w) for w_before, (w, _, _, _) in zip(crossing[1], crossing[0])]
     step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
     for start in range(0, cells[0], step):
         _mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
-                       base_shares, terms, away, out, occupied)
+                       base_shares, terms, away, out, occupied, steady)
     dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
     return out, dv, out.pop("toll")
 
 
 def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
                    base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict,
-                   occupied: list) -> None:
+                   occupied: list, steady: list) -> None:
     """:func:`segment_mixture` for the draws ``b``, written into ``out``; ``occupied``: whether each toll segment
-    holds trips in some cell of any draw (an empty one is skipped, its toll change left None).
+    holds trips in some cell of any draw (an empty one is skipped, its toll change left None); ``steady``: whether
+    its weights are last year's (its change then carries over unscaled).
 
     Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
     pivot terms are computed once (:func:`mode_choice.pivot_weights`) and each segment costs a few
@@ -297,7 +302,9 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
             # Only the trips that were in the segment last year carry last year's adjustment: those that enter
             # it (a new cordon crossed) start from no change, as partial adjustment means, not from a change
             # the segment's earlier trips had met. Last year's change is scaled by min(w_prev, w) / w.
-            kept = None if before is None else _carried(before[:, b], previous[s], w_toll)
+            kept = None if before is None else before[:, b]
+            if kept is not None and not steady[s]:
+                kept = _carried(kept, previous[s], w_toll)
             d_toll = partial_adjustment(0.0 if kept is None else kept, target, (lam, adjustment),
                                         out=out["toll"][s][:, b])
         if not w_toll.any():
