@@ -64,6 +64,25 @@ def test_passages_and_per_owner_hand_case():
     np.testing.assert_allclose(tolls.per_owner(counted, np.array([0, 1]), 2), counted)
 
 
+def test_cordon_blocks_cover_the_municipalities_crossing_each_cordon():
+    crossed = np.array([[1, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 0, 1], [1, 0, 0, 1]], bool)
+    # cordons 0-1 from municipalities 0-1; cordon 2 crossed by nobody; 3-4 from 2-3; 5 from 0 and 3 (the range 0-3)
+    assert tolls.cordon_blocks(crossed) == [(0, 2, 0, 2), (3, 6, 0, 4)]
+    assert tolls.cordon_blocks(np.zeros((2, 3), bool)) == []
+
+
+def test_passages_summed_over_the_crossing_municipalities_alone_agree_with_the_full_sums():
+    rng = np.random.default_rng(3)
+    for n_draws, n_cordons in ((4, 7), (1, 7), (3, 2), (2, 1)):
+        crossed = rng.random((n_cordons, 5)) < 0.3
+        crossed[n_cordons // 2] = False
+        crossed[-1, 4] = True   # a lone cordon at the end
+        paid = rng.random((n_draws, n_cordons, 5, 3, 3)) * crossed[None, :, :, None, None]
+        trips, share = rng.random((n_draws, 5, 3, 3, 2)) * 1e3, rng.random((n_draws, 5, 3, 3, 2))
+        np.testing.assert_allclose(tolls.passages(trips, paid, share, crossed), tolls.passages(trips, paid, share),
+                                   rtol=1e-14, atol=0.0)
+
+
 def test_per_owner_gives_the_same_sums_for_few_and_many_draws():
     """A few draws are added with np.add.at, many cordon by cordon: both in cordon order, the same bits."""
     rng = np.random.default_rng(5)

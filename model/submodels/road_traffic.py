@@ -28,13 +28,13 @@ def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple
     """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``: each group's
     trips across a cordon at the car share of the trips crossing its system (:func:`multi_system`)."""
     terms = toll_terms(state, prices)
-    counted = tolls.passages(state.trip_volume, state.geo.paid, crossing_car[0])
+    counted = tolls.passages(state.trip_volume, state.geo.paid, crossing_car[0], state.geo.crossed)
     mw = multi_system(terms)
     if mw.size:   # residents who cross the cordons of home and of another municipality
         trips, cc = state.trip_volume[:, mw], crossing_car[0][:, mw]
-        own = state.geo.paid_own[:, :, mw]
-        counted += tolls.passages(trips, own, crossing_car[1][:, mw] - cc)
-        counted += tolls.passages(trips, state.geo.paid[:, :, mw] - own, crossing_car[2][:, mw] - cc)
+        own, crossed = state.geo.paid_own[:, :, mw], state.geo.crossed[:, mw]
+        counted += tolls.passages(trips, own, crossing_car[1][:, mw] - cc, crossed)
+        counted += tolls.passages(trips, state.geo.paid[:, :, mw] - own, crossing_car[2][:, mw] - cc, crossed)
     return counted * terms.charged[..., None]
 
 
@@ -89,12 +89,13 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, count
         w, car = weight[:, mw, ..., None], uncharged[:, mw]
         cc = choice["crossing_car"][:, mw]
         uncharged[:, mw] = np.divide(car - w * cc, 1.0 - w, out=np.zeros(car.shape), where=w < 1.0)
-    line = tolls.passages(state.trip_volume, geo.paid, uncharged)[:, free]                     # (D, U, T)
+    line = tolls.passages(state.trip_volume, geo.paid, uncharged, geo.crossed)[:, free]        # (D, U, T)
     both = free[geo.crossed[free][:, mw].any(axis=1)] if mw.size else free[:0]
     if both.size:
         rows = np.searchsorted(free, both)
         for within, key in zip(_within_paid(state, terms, both, mw), ("crossing_own", "crossing_other")):
-            line[:, rows] += tolls.passages(state.trip_volume[:, mw], within, choice[key][:, mw] - uncharged[:, mw])
+            line[:, rows] += tolls.passages(state.trip_volume[:, mw], within, choice[key][:, mw] - uncharged[:, mw],
+                                            geo.crossed[both][:, mw])
     out = counted.copy()
     out[:, free] = np.where(is_charged[:, free, None], counted[:, free], line)
     return out

@@ -117,17 +117,55 @@ def fleet_average(by_fuel: np.ndarray, fuel_mix: np.ndarray) -> np.ndarray:
     return out.reshape(by_fuel.shape[:-1])
 
 
-def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray) -> np.ndarray:
+def cordon_blocks(crossed: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Runs of cordons and the range of municipalities whose residents cross them, ``(c0, c1, m0, m1)``: every
+    cordon ``c0 <= c < c1`` is crossed by residents of municipalities ``m0 <= m < m1`` only. ``crossed`` ``(C, M)``
+    (bool) holds which municipalities' residents cross each cordon; cordons crossed by nobody are in no run.
+
+    A cordon is crossed from its own municipality and a few around it, so the runs cover a small part of the
+    cordon-municipality pairs (:func:`passages` sums over them alone)."""
+    blocks: list[list[int]] = []
+    for c, row in enumerate(np.asarray(crossed, dtype=bool)):
+        where = np.flatnonzero(row)
+        if where.size == 0:
+            continue
+        m0, m1 = int(where[0]), int(where[-1]) + 1
+        last = blocks[-1] if blocks else None
+        if last is not None and last[1] == c and m0 < last[3] and last[2] < m1:   # next cordon, overlapping range
+            last[1], last[2], last[3] = c + 1, min(last[2], m0), max(last[3], m1)
+        else:
+            blocks.append([c, c + 1, m0, m1])
+    return [(c0, c1, m0, m1) for c0, c1, m0, m1 in blocks]
+
+
+def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray,
+             crossed: np.ndarray | None = None) -> np.ndarray:
     """Car passages of each cordon by residents of the 13 municipalities [passages/yr], ``(D, C, T)``.
 
     ``sum_{m,z,p} N[m,z,p,t] paid_c[m,z,p] Pcar_cross[m,z,p,t]``: trips ``(D, M, Z, P, T)``
     [trips/yr] of each group, paid passages per trip ``(D, C, M, Z, P)`` and the car-driver share
-    among the group's crossing trips ``(D, M, Z, P, T)``.
+    among the group's crossing trips ``(D, M, Z, P, T)``. ``crossed`` ``(C, M)`` (bool), where given: the
+    municipalities whose residents may pay at each cordon (``paid`` is 0 elsewhere); the sums then run over
+    those alone (:func:`cordon_blocks`), a few times fewer terms.
     """
     crossing = trips * car_share_crossing
     d, c = paid.shape[:2]
-    # One matrix product per draw, (C, M Z P) x (M Z P, T): einsum without BLAS is many times slower.
-    return np.matmul(paid.reshape(d, c, -1), crossing.reshape(d, -1, crossing.shape[-1]))
+    t = crossing.shape[-1]
+    if crossed is None or c < 2 or t < 2:
+        # One matrix product per draw, (C, M Z P) x (M Z P, T): einsum without BLAS is many times slower.
+        return np.matmul(paid.reshape(d, c, -1), crossing.reshape(d, -1, t))
+    out = np.zeros((d, c, t))
+    for c0, c1, m0, m1 in cordon_blocks(crossed):
+        # The terms left out are zeros. A lone cordon is multiplied together with a neighbour (over its own
+        # municipalities; that row is not kept): numpy multiplies a single row by BLAS's matrix-vector product,
+        # which adds the terms in another order than the matrix product, so a cordon's passages would depend on
+        # whether it shares its run (a copy of a shipped cordon runs as the shipped one, to the bit:
+        # tests/test_scenario_cordons.py).
+        r0 = c0 if c1 - c0 > 1 else min(c0, c - 2)
+        r1 = max(c1, r0 + 2)
+        product = np.matmul(paid[:, r0:r1, m0:m1].reshape(d, r1 - r0, -1), crossing[:, m0:m1].reshape(d, -1, t))
+        out[:, c0:c1] = product[:, c0 - r0:c1 - r0]
+    return out
 
 
 def per_owner(by_cordon: np.ndarray, owner: np.ndarray, n_municipalities: int) -> np.ndarray:
