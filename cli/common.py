@@ -112,7 +112,8 @@ def names(text: str | None, option: str) -> list[str] | None:
     if not found:
         raise UsageError(f"{option}: expected one or more comma-separated names (got {text!r})")
     no_empty_item(text, option)
-    return [municipality_id(t) for t in found] if option == "--municipality" else found
+    # a municipality named twice (Bærum,baerum) counts once
+    return list(dict.fromkeys(municipality_id(t) for t in found)) if option == "--municipality" else found
 
 
 def municipality_id(text: str | None) -> str | None:

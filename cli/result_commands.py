@@ -32,9 +32,9 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fm
 
     year_list = parse_years(years)
     # only what the summary reads: an ensemble file can hold gigabytes of other variables
-    wanted = ["emissions"] + (["emissions_gas", "emissions_source"] if gwp else []) + (
-        ["emissions_source", "base_year_status"] if band == "prediction" else [])    # an estimated 2009's error
-    ds = api.open_results(result, list(dict.fromkeys(wanted)))
+    ds = api.open_results(result, ["emissions", "emissions_gas", "emissions_source"] if gwp else ["emissions"])
+    if band == "prediction":
+        result_summary.add_base_year_status(ds, result)   # for the error of an estimated 2009
     result_summary.check_years(ds, year_list, result)
     if gwp:
         require(ds, ["emissions_gas"], result, "--gwp")

@@ -101,7 +101,8 @@ __all__ += ["check_run", "check_combinable", "default_result_path"]
 # the sampled parameter values of each draw, and the bounds of the CF time axis.
 OTHER_VARIABLES = ("emissions", "emissions_source", "emissions_gas", "target_gap", "adoption_year",
                    "cordon_passages", "calibration_factor", "base_year_status")
-ALWAYS_KEPT = ("emissions", "parameter_sample", "time_bounds")
+# base_year_status (13 x 21 labels): where 2009 is estimated, the prediction band adds that estimate's error
+ALWAYS_KEPT = ("emissions", "parameter_sample", "time_bounds", "base_year_status")
 
 
 def result_variables() -> list[str]:

@@ -241,8 +241,9 @@ def fitted_to_history(params: "Params", overrides: Mapping[str, float], key: tup
 
     if AMPLITUDE in overrides or AMPLITUDE not in params:
         return params
-    if key is not None and key in _FITTED:
-        return params.with_overrides({AMPLITUDE: _FITTED[key]})
+    known = _FITTED.get(key) if key is not None else None     # .get: another thread may clear the cache
+    if known is not None:
+        return params.with_overrides({AMPLITUDE: known})
     fitted = fit_amplitude(params)
     if key is not None:
         if len(_FITTED) >= 16:

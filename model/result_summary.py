@@ -66,6 +66,22 @@ def _totals(ds, by: str):
     return table, table.sum(by)
 
 
+def add_base_year_status(ds, path) -> None:
+    """Put into ``ds`` what the prediction band needs to add the error of an estimated 2009
+    (``discrepancy.estimated_shares``): the file's ``base_year_status`` and its 2009 ``emissions_source`` of the
+    first draw, read lazily (an ensemble's every draw of every source would be large), unless ``ds`` has them.
+    The 2009 slice keeps no year or draw axis, so it is not aligned to (and blown up over) the file's."""
+    from . import dims
+    from .api import open_results
+
+    with open_results(path, ["emissions_source", "base_year_status"], lazy=True) as extra:
+        if "base_year_status" not in ds and "base_year_status" in extra:
+            ds["base_year_status"] = extra["base_year_status"].load()
+        if "emissions_source" not in ds and "emissions_source" in extra:
+            first = extra["emissions_source"].sel(year=dims.BASE_YEAR).isel(draw=0)
+            ds["emissions_source"] = first.drop_vars([c for c in ("year", "draw", "time") if c in first.coords]).load()
+
+
 class _Prediction:
     """The prediction band of the summary's emission values (``uncertainty.discrepancy``): each value's draws'
     spread widened by the discrepancy of its parts (the sectors of a municipality, the municipalities of a

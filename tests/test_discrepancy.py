@@ -248,8 +248,8 @@ def test_framtid_summary_band_prediction_on_the_command_line(tmp_path):
 
 def test_the_error_of_an_estimated_2009_by_hand():
     """Where the inventory observes 2009, ln(calibration factor) is how far the uncorrected estimate lay from it:
-    its mean square (bias included) is the error of an estimated 2009. Cars observed in four municipalities
-    with factors 0.5, 0.5, 2, 1: (3 ln(2)^2 + 0) / 4; the vans of one municipality are too few for a row of
+    its mean square (bias included) is the error of an estimated 2009. Cars observed in five municipalities
+    with factors 0.5, 0.5, 2, 4 and 1 (a factor of exactly 1 says nothing: left out): (3 + 4) ln(2)^2 / 4; the vans of one municipality are too few for a row of
     their own, so every road sector takes the road sectors' together; an estimated part of a sector adds its
     share squared times that error."""
     from types import SimpleNamespace
@@ -258,17 +258,17 @@ def test_the_error_of_an_estimated_2009_by_hand():
     factors = np.full((1, m, s), np.nan)
     status = {(mu, src): "estimated (bottom-up from drivers)" for mu in dims.MUNICIPALITIES for src in dims.SOURCES}
     cars, vans = dims.SOURCES.index("cars"), dims.SOURCES.index("vans")
-    for i, f in enumerate((0.5, 0.5, 2.0, 1.0)):
+    for i, f in enumerate((0.5, 0.5, 2.0, 4.0, 1.0)):
         factors[0, i, cars] = f
         status[(dims.MUNICIPALITIES[i], "cars")] = "observed"
     factors[0, 0, vans] = 2.0
     status[(dims.MUNICIPALITIES[0], "vans")] = "observed"
     fits = {(f.level, f.name): f for f in dc.fit_estimate(SimpleNamespace(factors=factors, status=status))}
     car = fits[(dc.ESTIMATE, "road_passenger_cars")]
-    assert car.noise == pytest.approx(3 * np.log(2.0) ** 2 / 4) and car.drift == 0.0 and car.observations == 4
+    assert car.noise == pytest.approx(7 * np.log(2.0) ** 2 / 4) and car.drift == 0.0 and car.observations == 4
     assert car.t95 == pytest.approx(dc.t95(4))
     road = fits[(dc.ESTIMATE, dc.ROAD)]
-    assert road.noise == pytest.approx(4 * np.log(2.0) ** 2 / 5) and (dc.ESTIMATE, "road_vans") not in fits
+    assert road.noise == pytest.approx(8 * np.log(2.0) ** 2 / 5) and (dc.ESTIMATE, "road_vans") not in fits
     assert dc.estimate_of("road_vans", fits) is road and dc.estimate_of("road_passenger_cars", fits) is car
     assert dc.estimate_of("heating", fits) is fits[dc.ESTIMATE_POOLED]
     # the shipped table: a municipality's estimated half of its cars adds a quarter of the road error

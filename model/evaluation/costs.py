@@ -401,8 +401,12 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
                     present_value(lam[None, :] * public, years, rate, y0, y1)))
         places = (tuple(m.municipalities) if len(measures) == 1 else
                   tuple(x for x in dims.MUNICIPALITIES if any(x in n.municipalities for n in measures)))
+        left = kind.costs.not_counted
+        if costed and any(w is not None for w in why):   # some measures of the group act only through what is left out
+            n = sum(w is not None for w in why)
+            left = left + (f"{n} of its {len(why)} measures: {next(w for w in why if w is not None)}",)
         cost = MeasureCost(label, kind_name, m.origin, places, costed, "" if costed else why[0],
-                           kind.costs.not_counted, items, a, source, caveat=kind.costs.caveat if costed else "")
+                           left, items, a, source, caveat=kind.costs.caveat if costed else "")
         if m.adoption == "adaptive":
             where = [dims.MUNICIPALITIES.index(x) for x in m.municipalities]
             cost.adopted = model.agenda.adoption_years()[m.label][1][:, where]

@@ -86,7 +86,9 @@ REPORT_ENTRIES = (HTML_NAME, MARKDOWN_NAME, FIGURE_FOLDER)
 # what the report reads from a result file (the command loads only these): emissions by sector (summary,
 # paths, sectors, differences) and by source (the paths under the rule 'non-ets'), and what the targets,
 # the decomposition and the indicators read (a --package is run anew and reads no more of the file)
-VARIABLES = tuple(dict.fromkeys(("emissions", "emissions_source") + tg.VARIABLES + dc.VARIABLES + ind.VARIABLES))
+# base_year_status: the paths' prediction band carries the error of an estimated 2009 (report_paths)
+VARIABLES = tuple(dict.fromkeys(("emissions", "emissions_source", "base_year_status") + tg.VARIABLES + dc.VARIABLES
+                                + ind.VARIABLES))
 SCENARIO_COLOURS = ("#333333", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                     "#17becf", "#bcbd22")
 

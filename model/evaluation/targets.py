@@ -56,7 +56,7 @@ from .target_arithmetic import (RULES, annual_cut_needed, first_year_met, gap, m
 from .target_data import NATIONAL, Target, load_targets
 
 # what the assessment reads from a result file (the command loads only these)
-VARIABLES = ("emissions", "emissions_source", "population", "car_vkm_resident", "base_year_status")
+VARIABLES = ("emissions", "emissions_source", "population", "car_vkm_resident")
 
 RULE_TEXT = {
     "share": "rule 'share': the national path's change from 2009 applied to each municipality's 2009 emissions "
@@ -146,10 +146,6 @@ class _Paths:
         self._order = order
         self._parts = {False: (sel["emissions"], "sector", list(ds["sector"].values)),
                        True: (sel["emissions_source"], "source", keep)}
-        # the error of an estimated 2009 of each municipality's parts (M, P), in every year
-        self._estimated = {non_ets: discrepancy.estimated_log_variance(
-            level, names, discrepancy.estimated_shares(ds, level, names, dims.MUNICIPALITIES))
-            for non_ets, (_, level, names) in self._parts.items()}
         self._by_year: dict[tuple[int, bool], tuple[np.ndarray, np.ndarray]] = {}
         self.population = arr(sel["population"])
         self.car_vkm = arr(sel["car_vkm_resident"])
@@ -159,16 +155,17 @@ class _Paths:
 
     def log_variance(self, municipalities: list[int], year: int, non_ets: bool = False) -> np.ndarray:
         """The discrepancy's log variance [1] of the emissions of ``municipalities`` together in ``year``,
-        in each draw (D,): from the parts, each sector (the non-ETS sources) of each municipality."""
+        in each draw (D,): from the parts, each sector (the non-ETS sources) of each municipality. Without the
+        error of an estimated 2009 (``discrepancy.estimated_log_variance``): every target is set against the
+        modelled 2009 or a later modelled base year (a national path's change, also per capita, applied to it),
+        so a level error of an estimated 2009 moves the target with the inventory and cancels."""
         if (year, non_ets) not in self._by_year:
             parts, level, names = self._parts[non_ets]
             values = parts.sel(year=year).sel(self._order).sel({level: names})            # the year first: small
             values = np.asarray(values.transpose("draw", "municipality", level).values, dtype=float)
-            variance = discrepancy.of_each(level, names, year - dims.BASE_YEAR)[None, :] + self._estimated[non_ets]
-            self._by_year[(year, non_ets)] = (values, variance)                               # (M, P)
+            self._by_year[(year, non_ets)] = (values, discrepancy.of_each(level, names, year - dims.BASE_YEAR))
         values, variance = self._by_year[(year, non_ets)]
-        # over (m, part)
-        return discrepancy.sum_log_variance(values[:, municipalities], variance[municipalities], axis=(1, 2))
+        return discrepancy.sum_log_variance(values[:, municipalities], variance, axis=(1, 2))   # over (m, part)
 
 
 def _percent(x: float, digits: int) -> str:

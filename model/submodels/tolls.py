@@ -123,7 +123,9 @@ def cordon_blocks(crossed: np.ndarray) -> list[tuple[int, int, int, int]]:
     (bool) holds which municipalities' residents cross each cordon; cordons crossed by nobody are in no run.
 
     A cordon is crossed from its own municipality and a few around it, so the runs cover a small part of the
-    cordon-municipality pairs (:func:`passages` sums over them alone)."""
+    cordon-municipality pairs (:func:`passages` sums over them alone). The runs must not depend on the draws
+    of a chunk, or a draw's sums would differ by chunk: ``crossed`` comes from the commuting data and the
+    cordons' zones, the same in every draw (were it ever sampled, take it over the ensemble, not the chunk)."""
     blocks: list[list[int]] = []
     for c, row in enumerate(np.asarray(crossed, dtype=bool)):
         where = np.flatnonzero(row)

@@ -164,12 +164,14 @@ def estimate_errors(calibration) -> dict[str, list[tuple[str, int, float]]]:
     """(municipality, 0, ln factor) by sector of every source whose 2009 the inventory observes: the factor that
     brought its bottom-up estimate at default parameters to the inventory, so ln factor is how far an estimate
     left uncorrected lies from what the inventory would have shown (``calibration``: a run's
-    :class:`..calibration.Calibration`, draw 0)."""
+    :class:`..calibration.Calibration`, draw 0). A factor of exactly 1 says nothing of that error (both zero, or
+    a bottom-up that is the inventory's own number) and a factor of 0 (an estimate where the inventory has
+    nothing) has no logarithm: both are left out."""
     out: dict[str, list[tuple[str, int, float]]] = {}
     for i, m in enumerate(dims.MUNICIPALITIES):
         for j, s in enumerate(dims.SOURCES):
             factor = float(calibration.factors[0, i, j])
-            if calibration.status[(m, s)] == "observed" and math.isfinite(factor) and factor > 0:
+            if calibration.status[(m, s)] == "observed" and math.isfinite(factor) and factor > 0 and factor != 1.0:
                 out.setdefault(dims.SOURCE_SECTOR[s], []).append((m, 0, math.log(factor)))
     return out
 
@@ -224,24 +226,28 @@ def estimated_log_variance(level: str, names, estimated: np.ndarray) -> np.ndarr
 def estimated_shares(ds, level: str, names, municipalities) -> np.ndarray:
     """The share of each part's 2009 emissions whose 2009 is estimated ``(M, P)`` [1], from a result's
     ``base_year_status`` and 2009 ``emissions_source`` (its first scenario and draw: 2009 is the calibrated
-    year, the same in every scenario); zeros for a file without them (older than 0.9.0)."""
-    if "base_year_status" not in ds or "emissions_source" not in ds:
+    year, the same in every scenario); without the sources (a file written with ``--variables``) each source of a
+    sector counts alike; zeros for a file without the status (older than 0.9.0)."""
+    if "base_year_status" not in ds:
         return np.zeros((len(municipalities), len(names)))
     status = ds["base_year_status"].sel(municipality=list(municipalities))
     estimated = np.char.startswith(np.asarray(status.values, dtype=str), ESTIMATED)      # (M, S)
     if level == "source":
         where = [list(status["source"].values).index(str(n)) for n in names]
         return estimated[:, where].astype(float)
-    first = ds["emissions_source"].isel(scenario=0, draw=0).sel(year=dims.BASE_YEAR,
-                                                                municipality=list(municipalities))
-    sources = [str(s) for s in first["source"].values]
-    values = np.asarray(first.transpose("municipality", "source").values, dtype=float)              # (M, S)
-    flags = estimated[:, [list(status["source"].values).index(s) for s in sources]]
+    sources = [str(s) for s in status["source"].values]
+    if "emissions_source" in ds:
+        first = ds["emissions_source"].isel(scenario=0).sel(municipality=list(municipalities), source=sources)
+        first = first.isel(draw=0) if "draw" in first.dims else first            # (a slice of 2009 has neither axis)
+        first = first.sel(year=dims.BASE_YEAR) if "year" in first.dims else first
+        values = np.asarray(first.transpose("municipality", "source").values, dtype=float)          # (M, S)
+    else:
+        values = np.ones(estimated.shape)
     out = np.zeros((len(municipalities), len(names)))
     for p, sector in enumerate(str(n) for n in names):
         cols = [k for k, s in enumerate(sources) if dims.SOURCE_SECTOR.get(s) == sector]
         total = values[:, cols].sum(axis=1)
-        part = (values[:, cols] * flags[:, cols]).sum(axis=1)
+        part = (values[:, cols] * estimated[:, cols]).sum(axis=1)
         out[:, p] = np.divide(part, total, out=np.zeros_like(total), where=total > 0)
     return out
 
