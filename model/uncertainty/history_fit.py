@@ -35,6 +35,7 @@ the single run at default parameters is not refitted (its path is the fit of ``t
 
 from __future__ import annotations
 
+import gc
 from functools import lru_cache
 
 import numpy as np
@@ -79,6 +80,10 @@ def new_car_bev_share(params, years: np.ndarray) -> np.ndarray:
         return (bev * stock).sum(axis=-1) / stock.sum(axis=-1)
     finally:
         model.release()
+        # a model holds reference cycles (agents and their model) that only the cyclic collector frees: collected
+        # here, the history's runs do not stay in memory beside the scenario's own (as ensemble.run_chunk does)
+        del model
+        gc.collect()
 
 
 def misfit(params) -> np.ndarray:
