@@ -16,7 +16,7 @@ from framtid.model import api
 from framtid.model import ensemble_file as ef
 from framtid.model import result_file as rf
 from framtid.model.errors import FramtidError, UsageError
-from framtid.model.uncertainty import ensemble
+from framtid.model.uncertainty import ensemble, ensemble_parts
 
 N, SEED = 8, 11
 
@@ -215,7 +215,7 @@ def test_a_batch_running_on_a_target_keeps_every_other_run_off_it(scenarios, tmp
     path = tmp_path / "busy.nc"
     folder = ensemble.parts_folder(path)
     folder.mkdir()
-    running = ensemble._Held(folder)   # as the first run holds it
+    running = ensemble_parts.Held(folder)   # as the first run holds it
     try:
         for options in ({"force": True}, {"resume": True}, {}):
             with pytest.raises(UsageError, match="another framtid run is writing this batch now"):
@@ -229,7 +229,7 @@ def test_a_worker_on_other_code_refuses_to_run_a_chunk(scenarios, tmp_path):
     """A chunk runs only where the batch's manifest (version, code, libraries, data) is made again: a Dask
     worker on another installation would write numbers that are not the batch's."""
     batch = ensemble.Batch(tuple(scenarios), N, SEED, chunk_size=3)
-    started = json.loads(ensemble._manifest_text(batch.manifest()))
+    started = json.loads(ensemble_parts.manifest_text(batch.manifest()))
     started["code_sha256"] = "0" * 64
     with pytest.raises(FramtidError, match="this worker runs other code.*code_sha256: \"0{64}\" in the batch"):
         ensemble.run_chunk(batch, str(tmp_path), json.dumps(started, sort_keys=True), (0, 3))
@@ -249,7 +249,7 @@ def test_a_file_system_without_locks_runs_the_batch_unguarded_and_says_so(scenar
     monkeypatch.setattr(fcntl, "flock", cannot)
     folder = tmp_path / "unlocked"
     folder.mkdir()
-    held = ensemble._Held(folder)
+    held = ensemble_parts.Held(folder)
     assert held.handle is None and "cannot lock it (No locks available)" in capsys.readouterr().err
 
     def busy(handle, how):
@@ -257,7 +257,7 @@ def test_a_file_system_without_locks_runs_the_batch_unguarded_and_says_so(scenar
 
     monkeypatch.setattr(fcntl, "flock", busy)
     with pytest.raises(UsageError, match="another framtid run is writing this batch now"):
-        ensemble._Held(folder)
+        ensemble_parts.Held(folder)
 
 
 def test_a_batch_is_the_same_whatever_order_its_variables_are_named_in_and_chunks_hold_two_draws(scenarios):

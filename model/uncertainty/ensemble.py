@@ -17,16 +17,11 @@ the draws batched with it (tested bit for bit in ``tests/test_ensemble.py``). Th
 batch of a single draw (numpy takes other paths over a length-1 axis), is avoided by
 :func:`chunk_bounds`.
 
-While a batch runs, its finished chunks are files beside the target ``results/NAME.nc``::
-
-    results/.NAME.nc.parts/
-        manifest.json                what the batch is: scenarios, seed, sampler, N, chunk size, ...
-        draws-000000-000249.nc       one result file per finished chunk, each written atomically
-        ...
-
-A batch that stops (Ctrl-C, a crash, a lost worker) continues with ``resume=True``: the finished
-chunks are verified and kept, only the others run, and a manifest that does not match the batch
-asked for is refused, naming what differs. At the end the chunks are combined into the target
+While a batch runs, its finished chunks are files in a parts folder beside the target ``results/NAME.nc``
+(``results/.NAME.nc.parts/``, with the batch's manifest and lock: :mod:`.ensemble_parts`). A batch that
+stops (Ctrl-C, a crash, a lost worker) continues with ``resume=True``: the finished chunks are verified and
+kept, only the others run, and a manifest that does not match the batch asked for is refused, naming what
+differs. At the end the chunks are combined into the target
 (:func:`framtid.model.ensemble_file.save_parts`: compressed NetCDF-4 chunked by draw, written
 atomically, with checksums; one chunk in memory at a time) and the parts folder is removed.
 
@@ -38,13 +33,11 @@ Where chunks run
 
 from __future__ import annotations
 
-import errno
 import functools
 import gc
 import hashlib
 import json
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,16 +45,14 @@ from pathlib import Path
 from .. import api
 from . import MAX_DRAWS
 from .chunk_map import check_where, dask_client, map_chunks  # noqa: F401  (re-exported)
-from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
+from .ensemble_parts import (MANIFEST, MANIFEST_ATTR, check_manifest, check_part, differences,  # noqa: F401
+                             manifest_text, part_file_name, part_manifest, parts_folder, prepare)
+from ..errors import FramtidError, ResultExistsError, UsageError
 from ..ensemble_file import save_part, save_parts
-from ..result_file import verify_file
-from ..safe_write import write_atomically
 from ..results import record_dtype
 
 DEFAULT_CHUNK = 250            # draws per chunk: ~0.4 MB of results per draw and scenario in single precision
                                # (~0.8 MB in double), so ~100 MB (~200 MB) each
-MANIFEST = "manifest.json"
-PARTS_SUFFIX = ".parts"
 SAMPLERS = ("lhs", "sobol", "random")
 
 
@@ -134,53 +125,6 @@ class Batch:
         return part_file_name(self.n_draws, bounds)
 
 
-def part_file_name(n_draws: int, bounds: tuple[int, int]) -> str:
-    """File name of the finished chunk ``bounds`` of a batch of ``n_draws`` draws (first and last draw)."""
-    width = max(6, len(str(n_draws - 1)))
-    return f"draws-{bounds[0]:0{width}d}-{bounds[1] - 1:0{width}d}.nc"
-
-
-def parts_folder(path: str | Path) -> Path:
-    """The folder of a batch's finished chunks: ``.NAME.nc.parts`` beside the target."""
-    path = Path(path)
-    return path.parent / f".{path.name}{PARTS_SUFFIX}"
-
-
-# -- the manifest -----------------------------------------------------------------------------------
-
-def _write_manifest(folder: Path, manifest: dict) -> None:
-    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    write_atomically(folder / MANIFEST, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), False,
-                     "the manifest")
-
-
-def _read_manifest(folder: Path) -> dict:
-    where = folder / MANIFEST
-    try:
-        recorded = json.loads(where.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--resume: {where} is missing or unreadable ({exc}); remove {folder} and run without "
-                         "--resume to start over") from None
-    if not isinstance(recorded, dict):
-        raise UsageError(f"--resume: {where} is not a batch manifest; remove {folder} and run without --resume")
-    return recorded
-
-
-def check_manifest(recorded: dict, wanted: dict, where: Path | str) -> None:
-    """Refuse to resume a batch whose manifest differs from the one asked for, naming every key
-    that differs with both values."""
-    details = _differences(recorded, wanted, "in the unfinished batch", "now")
-    if details:
-        raise UsageError(f"--resume: the unfinished batch in {where} was run with other inputs ({details}); "
-                         "resume with the same scenarios and options, or run without --resume and with --force "
-                         "to discard it and start over")
-
-
-def _short(value) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
 def check_options(n_draws: int | None, sampler: str | None = None, chunk_size: int | None = None,
                   workers: int | None = None, scheduler: str | None = None, resume: bool = False,
                   fmt: str = "netcdf4") -> list[str]:
@@ -218,9 +162,9 @@ def run_chunk(batch: Batch, folder: str, manifest: str, bounds: tuple[int, int])
     data make another refuses to run (its numbers would not be the batch's). The part records it."""
     a, b = bounds
     path = Path(folder) / batch.part_name(bounds)
-    here = _manifest_text(batch.manifest())
+    here = manifest_text(batch.manifest())
     if here != manifest:
-        differ = _differences(json.loads(manifest), json.loads(here), "in the batch", "in this worker")
+        differ = differences(json.loads(manifest), json.loads(here), "in the batch", "in this worker")
         raise FramtidError(f"{path.name}: this worker runs other code, libraries or data than the batch was started "
                            f"with ({differ}); run every worker on the same installation")
     models = [api.run_scenario(s, batch.seed, batch.n_draws, batch.sampler, slice(a, b), batch.precision)
@@ -235,34 +179,10 @@ def run_chunk(batch: Batch, folder: str, manifest: str, bounds: tuple[int, int])
     try:
         save_part(ds, path)
     except ResultExistsError:        # written meanwhile: by a concurrent resume of this batch, or not
-        if _part_manifest(path) != manifest:
+        if part_manifest(path) != manifest:
             raise FramtidError(f"{path}: another batch wrote this chunk meanwhile; run one batch per target at a "
                                "time") from None
     return str(path)
-
-
-MANIFEST_ATTR = "ensemble_manifest"   # a part's record of the batch it belongs to
-
-
-def _manifest_text(manifest: dict) -> str:
-    return json.dumps(manifest, sort_keys=True, ensure_ascii=False)
-
-
-def _differences(a: dict, b: dict, where_a: str, where_b: str) -> str:
-    """The keys where two manifests differ, with both values ("seed: 11 in the unfinished batch, 12 now")."""
-    return "; ".join(f"{key}: {_short(a.get(key))} {where_a}, {_short(b.get(key))} {where_b}"
-                     for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key))
-
-
-def _part_manifest(part: Path) -> str | None:
-    """The batch manifest a part records (None: unreadable, or written without one)."""
-    import xarray as xr
-
-    try:
-        with xr.open_dataset(part) as ds:
-            return ds.attrs.get(MANIFEST_ATTR)
-    except (OSError, ValueError):
-        return None
 
 
 # -- an ensemble, start to finish ---------------------------------------------------------------------
@@ -277,92 +197,6 @@ class EnsembleRun:
     recomputed: list[str]             # parts found damaged on resume and run again
     run_seconds: float                # running the chunks
     combine_seconds: float            # combining them into the result file
-
-
-LOCK = ".lock"   # in the parts folder: held (flock) by the process running the batch, while it runs
-
-
-class _Held:
-    """The lock of a parts folder, held from :func:`prepare` until :meth:`release` (or the process ends)."""
-
-    def __init__(self, folder: Path):
-        self.handle = None
-        try:
-            import fcntl
-        except ImportError:              # no flock (Windows): batches on one target are not guarded
-            return
-        handle = open(folder / LOCK, "a")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            handle.close()
-            if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
-                raise UsageError(f"{folder}: another framtid run is writing this batch now; wait for it to finish "
-                                 "or stop it (then --resume continues it)") from None
-            # a file system without locks (some network mounts): the batch runs, unguarded, and says so
-            sys.stderr.write(f"warning: {folder}: the file system cannot lock it ({exc.strerror}), so another run "
-                             "on this target is not kept off while this batch runs\n")
-            return
-        self.handle = handle
-
-    def release(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
-
-
-def prepare(batch: Batch, path: str | Path, resume: bool = False, force: bool = False
-            ) -> tuple[Path, list[Path], _Held]:
-    """Check that the batch can run into ``path`` and set up its parts folder; return it, the parts
-    already finished (resume) and the folder's lock, held until the batch ends: a second run on the same
-    target is refused while the first runs, whatever it asks (--force discards only a batch that has
-    stopped). Everything here happens before any chunk runs."""
-    path = Path(path)
-    api.check_run(list(batch.scenarios), path, force)
-    folder = parts_folder(path)
-    if resume:
-        if not folder.is_dir():
-            raise UsageError(f"--resume: no unfinished batch for {path} ({folder} does not exist); run without "
-                             "--resume")
-        held = _Held(folder)
-        try:
-            check_manifest(_read_manifest(folder), batch.manifest(), folder / MANIFEST)
-        except BaseException:
-            held.release()
-            raise
-        for stale in folder.glob(".draws-*"):   # temporary files of chunks a stop cut short
-            stale.unlink(missing_ok=True)
-        return folder, [folder / batch.part_name(c) for c in batch.chunks
-                        if (folder / batch.part_name(c)).exists()], held
-    if folder.exists():
-        _Held(folder).release()          # refuses a batch that is running
-        if not force:
-            raise UsageError(f"{folder}: an unfinished batch for {path} is there; pass --resume to continue it, or "
-                             "--force to discard it and start over")
-        shutil.rmtree(folder)
-    try:
-        folder.mkdir(parents=True)       # exclusive: of two batches started for one target, one goes on
-    except FileExistsError:
-        raise UsageError(f"{folder}: another batch for {path} started just now") from None
-    held = _Held(folder)
-    _write_manifest(folder, batch.manifest())
-    return folder, [], held
-
-
-def _check_part(batch: Batch, part: Path) -> bool:
-    """Whether a part found on resume is whole and this batch's: its checksums hold, it has the draws its name
-    says, and it records this batch's manifest (not a chunk of another run copied in)."""
-    import xarray as xr
-
-    try:
-        verify_file(part)
-        with xr.open_dataset(part) as ds:
-            draws = [int(d) for d in ds["draw"].values]
-            recorded = ds.attrs.get(MANIFEST_ATTR)
-    except (ResultFileError, OSError, KeyError, ValueError):
-        return False
-    expected = next(list(range(a, b)) for a, b in batch.chunks if batch.part_name((a, b)) == part.name)
-    return draws == expected and recorded == _manifest_text(batch.manifest())
 
 
 def unfinished_note(path: str | Path) -> str | None:
@@ -409,7 +243,7 @@ def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampl
     try:
         recomputed = []
         for part in found:
-            if not _check_part(batch, part):
+            if not check_part(batch, part):
                 part.unlink()
                 recomputed.append(part.name)
         finished = {p.name for p in found if p.exists()}
@@ -435,7 +269,7 @@ def _run_all(batch: Batch, folder: Path, todo: list, workers, scheduler, progres
              keep_empty: bool) -> None:
     """Run the chunks still to do. If the batch stops, a folder without a finished chunk is removed
     (unless ``keep_empty``: it was resumed), and an error says what is kept and how to continue."""
-    func = functools.partial(run_chunk, batch, str(folder.absolute()), _manifest_text(batch.manifest()))
+    func = functools.partial(run_chunk, batch, str(folder.absolute()), manifest_text(batch.manifest()))
     try:
         map_chunks(func, todo, workers, scheduler, progress, desc=path.name)
     except BaseException as exc:
