@@ -214,9 +214,7 @@ class _Paths:
         since = np.array(self.years) - dims.BASE_YEAR
         part_level = "source" if level == "source" else "sector"
         names = [str(n) for n in parts["part"].values]
-        estimated = discrepancy.estimated_log_variance(
-            part_level, names, discrepancy.estimated_shares(self.ds, part_level, names, [municipality]))[0]   # (P,)
-        variances = discrepancy.of_each(part_level, names, since) + estimated[:, None]            # (P, T)
+        variances = discrepancy.log_variances(self.ds, part_level, names, [municipality], since)[0]   # (P, T)
         return discrepancy.sum_log_variance(parts.median("draw").transpose("part", "year").values, variances)
 
     def _weighed_draws(self, gwp: str, municipality: str):

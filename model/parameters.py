@@ -229,29 +229,6 @@ def _ensemble_sample(specs: Mapping[str, ParameterSpec], n_draws: int, seed: int
     return sampled
 
 
-# Fitted amplitudes by ensemble, chunk and overrides: every scenario of a batch (paired draws) takes the same
-_FITTED: dict[tuple, np.ndarray] = {}
-
-
-def fitted_to_history(params: "Params", overrides: Mapping[str, float], key: tuple | None = None) -> "Params":
-    """``params`` with each draw's battery-electric maturity gain fitted to the new-car sales 2018-2024
-    (:mod:`framtid.model.uncertainty.history_fit`), unless the scenario's ``[parameters]`` set it. ``key``
-    names a sample of the packaged table whose fit is kept for the other scenarios of its batch."""
-    from .uncertainty.history_fit import AMPLITUDE, fit_amplitude
-
-    if AMPLITUDE in overrides or AMPLITUDE not in params:
-        return params
-    known = _FITTED.get(key) if key is not None else None     # .get: another thread may clear the cache
-    if known is not None:
-        return params.with_overrides({AMPLITUDE: known})
-    fitted = fit_amplitude(params)
-    if key is not None:
-        if len(_FITTED) >= 16:
-            _FITTED.clear()
-        _FITTED[key] = fitted[AMPLITUDE].copy()
-    return fitted
-
-
 class Params:
     """Parameter values over draws: ``params[name]`` is an array of shape ``(D,)``."""
 
@@ -280,13 +257,16 @@ class Params:
         chunk of the ensemble; its values equal those rows of the whole ensemble. ``overrides`` (a
         scenario's ``[parameters]``) replace the sampled values: a value set by the scenario is not
         uncertain in that scenario. ``specs`` replaces the packaged table (e.g. with narrowed
-        ranges). Each draw is then fitted to the battery-electric history (:func:`fitted_to_history`)."""
+        ranges). Each draw is then fitted to the battery-electric history
+        (:func:`framtid.model.uncertainty.history_fit.fitted_to_history`)."""
         specs = table() if specs is None else specs
         draws = draws if draws is not None else slice(0, n_draws)
         sampled = _ensemble_sample(specs, n_draws, seed, sampler)
         d = len(range(*draws.indices(n_draws)))
         values = {n: sampled[n][draws].copy() if n in sampled else np.full(d, s.default) for n, s in specs.items()}
         params = cls(values, d, specs).with_overrides(overrides or {})
+        from .uncertainty.history_fit import fitted_to_history
+
         key = (n_draws, seed, sampler, draws.indices(n_draws), tuple(sorted((overrides or {}).items())))
         return fitted_to_history(params, overrides or {}, key if specs is table() else None)
 

@@ -90,17 +90,18 @@ class _Prediction:
     def __init__(self, ds, by: str):
         from . import dims
 
-        from .uncertainty import discrepancy
-
+        self.ds = ds
         self.by = by
         self.emissions = ds["emissions"]                      # read a year at a time: a large ensemble stays small
         self.base = dims.BASE_YEAR
         self._medians: dict[tuple[str, int], tuple] = {}
-        # the error of an estimated 2009, by municipality and sector (M, S), in every year
-        sectors = [str(s) for s in self.emissions["sector"].values]
-        places = [str(m) for m in self.emissions["municipality"].values]
-        self.estimated = discrepancy.estimated_log_variance(
-            "sector", sectors, discrepancy.estimated_shares(ds, "sector", sectors, places))
+
+    def carries_estimates(self) -> bool:
+        """Whether some value's band carries the error of an estimated 2009 (the caption says so)."""
+        from .uncertainty import discrepancy
+
+        sectors, places = (self.emissions[axis].values for axis in ("sector", "municipality"))
+        return bool(discrepancy.estimated_shares(self.ds, "sector", sectors, places).any())
 
     def _parts(self, scenario: str, year: int):
         """The parts' medians over the draws [kt CO2e/yr] by municipality and sector and the sectors' log
@@ -111,8 +112,9 @@ class _Prediction:
         if key not in self._medians:
             parts = self.emissions.sel(scenario=scenario, year=year).astype(float) / 1000.0      # [kt CO2e/yr]
             medians = (parts.median("draw") if "draw" in parts.dims else parts).transpose("municipality", "sector")
-            variances = discrepancy.of_each("sector", medians["sector"].values, year - self.base)    # (S,)
-            self._medians[key] = (medians, medians.copy(data=variances[None, :] + self.estimated))     # (M, S)
+            variances = discrepancy.log_variances(self.ds, "sector", medians["sector"].values,
+                                                  medians["municipality"].values, year - self.base)    # (M, S)
+            self._medians[key] = (medians, medians.copy(data=variances))
         return self._medians[key]
 
     def band(self, scenario: str, label: str, year: int, draws: np.ndarray) -> tuple[float, float, float]:
@@ -163,7 +165,7 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
     if predicted is not None:
         stat = (f"; median of {draw_count(ds)} draws, prediction band 5-95 % (the draws' spread and the model's "
                 "discrepancy" if ranged else "; one run, prediction band 5-95 % (the model's discrepancy")
-        stat += (", and the error of an estimated 2009 where it is)" if predicted.estimated.any() else ")")
+        stat += (", and the error of an estimated 2009 where it is)" if predicted.carries_estimates() else ")")
 
     def draws(series) -> np.ndarray:                      # (Y, D) over the chosen years
         return np.stack([np.atleast_1d(series.sel(year=y).values) for y in years])

@@ -197,8 +197,7 @@ def _prediction_text(ctx: Context, label: str) -> str:
     years = list(dict.fromkeys(y for y in (2030, run_years[-1]) if y in run_years))
     cells = []
     for y in years:
-        variances = discrepancy.of_each(level, names, y - dims.BASE_YEAR)[None, :] + discrepancy.estimated_log_variance(
-            level, names, discrepancy.estimated_shares(ctx.ds, level, names, ctx.municipalities))  # (M, P)
+        variances = discrepancy.log_variances(ctx.ds, level, names, ctx.municipalities, y - dims.BASE_YEAR)  # (M, P)
         # one year of every draw at a time [kt CO2e/yr]: an ensemble's every year would be as large as the file
         values = ctx.ds[variable].sel(municipality=ctx.municipalities, year=y).sel({level: names}).astype(float) / 1e3
         found = []

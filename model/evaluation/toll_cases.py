@@ -94,7 +94,7 @@ def _read_factors(scenario, change) -> dict[str, float]:
         facts = Facts(list(scenario.measures))
         owners = {c.id: c.municipality for c in facts.cordons}
         k = min(max(change.start_year, dims.BASE_YEAR + 1), dims.FINAL_YEAR) - dims.BASE_YEAR
-        return {c: f for c, f in cordon_factors(change, owners).items()
+        return {c: f for c, f in (cordon_factors(change, owners) or {}).items()
                 if (facts.priced[k, facts.ids.index(c)] > 0).any()}
 
 

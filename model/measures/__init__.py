@@ -132,6 +132,14 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
     return out, [lab for lab in replacing.replaces if lab not in found]
 
 
+def field_levers(m: Measure, name: str) -> set[str]:
+    """The levers the field ``name`` of ``m`` sets, alone (``m`` with that field only; a kind whose levers need
+    several fields together raises as its ``to_levers`` does)."""
+    from dataclasses import replace
+
+    return set(lever_targets(replace(m, values={name: m.values[name]})))
+
+
 def _split_by_levers(m: Measure, taken: set, label_shares: bool) -> tuple[Measure | None, Measure | None] | None:
     """``m`` as two measures, one with the fields whose levers are ``taken`` (the replacing measure's) and one
     with the others (either None where it has no such fields); None where ``m``'s kind cannot leave a field out
@@ -143,7 +151,7 @@ def _split_by_levers(m: Measure, taken: set, label_shares: bool) -> tuple[Measur
     if any(f.default is not None or f.required for f in kind.fields) or not label_shares:
         return None
     given = [f for f in kind.fields if m.values.get(f.name) is not None]
-    untouched = [f for f in given if not set(lever_targets(replace(m, values={f.name: m.values[f.name]}))) & taken]
+    untouched = [f for f in given if not field_levers(m, f.name) & taken]
     if not untouched:
         return m, None
     if len(untouched) == len(given):
@@ -157,5 +165,5 @@ def _split_by_levers(m: Measure, taken: set, label_shares: bool) -> tuple[Measur
     return keeping([f for f in given if f not in untouched]), keeping(untouched)
 
 
-__all__ = ["KINDS", "AREAS", "COMMON_KEYS", "Field", "Measure", "MeasureKind", "lever_paths", "lever_targets",
-           "measure_replacing", "example_values"]
+__all__ = ["KINDS", "AREAS", "COMMON_KEYS", "Field", "Measure", "MeasureKind", "field_levers", "lever_paths",
+           "lever_targets", "measure_replacing", "example_values"]

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import dims
 from ..levers import LEVERS
-from . import KINDS, Measure, lever_paths, lever_targets
+from . import KINDS, Measure, field_levers, lever_paths, lever_targets
 
 PRICE_FIELDS = ("peak_nok", "offpeak_nok", "heavy_peak_nok", "heavy_offpeak_nok")
 
@@ -142,13 +142,13 @@ def twin_cordons(measures: list[Measure], facts: Facts | None = None) -> list[st
     return warnings
 
 
-def cordon_factors(m: Measure, owners: dict[str, str]) -> dict[str, float]:
+def cordon_factors(m: Measure, owners: dict[str, str]) -> dict[str, float] | None:
     """A measure's factor [1] on each cordon of its ``cordon`` axis that one of its municipalities owns
-    (``owners``: cordon id -> owning municipality) and that it gives a number for; empty for a measure with no
+    (``owners``: cordon id -> owning municipality) and that it gives a number for; None for a measure with no
     field by cordon. How ``tolls.cordon_prices`` applies it; ``framtid tolls`` reads its cases with it too."""
     field = next((f for f in KINDS[m.kind].fields if f.axis == "cordon" and m.values.get(f.name) is not None), None)
     if field is None:
-        return {}
+        return None
     factor = np.atleast_1d(np.asarray(m.values[field.name], dtype=float))
     return {c: float(factor[i]) for i, c in enumerate(field.labels)
             if owners.get(c) in m.municipalities and i < factor.size and not np.isnan(factor[i])}
@@ -162,9 +162,10 @@ def cordonless(measures: list[Measure], facts: Facts | None = None) -> list[str]
     owners = {c.id: c.municipality for c in facts.cordons}
     warnings = []
     for m in measures:
-        if not any(f.axis == "cordon" and m.values.get(f.name) is not None for f in KINDS[m.kind].fields):
+        factors = cordon_factors(m, owners)
+        if factors is None:
             continue
-        acted = list(cordon_factors(m, owners))
+        acted = list(factors)
         if not acted:
             who = (f"{m.municipalities[0]} owns no cordon" if len(m.municipalities) == 1 else
                    f"none of {', '.join(m.municipalities)} owns a cordon")
@@ -272,15 +273,13 @@ def minimums_already_met(measures: list[Measure], facts: Facts | None = None) ->
     """Warnings for a waste minimum (a capture rate of sorting, a material recovery share, a landfill-gas
     recovery) no higher than what every one of its municipalities had in 2009: a minimum raises what falls
     short of it and leaves the rest, so it changes nothing (a food capture of 0.2 where 2009 sorted 0.3)."""
-    from dataclasses import replace
-
     def field_of(m: Measure, lever: str) -> str:
         """The field of ``m`` that sets ``lever`` alone (the lever's name where none does)."""
         for f in KINDS[m.kind].fields:
             if m.values.get(f.name) is None:
                 continue
             try:
-                if lever in lever_targets(replace(m, values={f.name: m.values[f.name]})):
+                if lever in field_levers(m, f.name):
                     return f.name
             except (KeyError, TypeError):   # a kind whose levers need several fields together
                 continue

@@ -192,13 +192,10 @@ def fit_estimate(calibration) -> list[Discrepancy]:
         return Discrepancy(ESTIMATE, name, mean_square(values), 0.0, len(values), municipalities,
                            (min(left_out), max(left_out)), (0.0, 0.0), t95(len(values)))
 
-    def enough_values(values) -> bool:
-        return len(values) >= MIN_OBSERVATIONS and len({m for m, _, _ in values}) >= 2
-
     pooled = [x for xs in found.values() for x in xs]
     road = [x for s, xs in found.items() if s.startswith(ROAD + "_") for x in xs]
-    out = [one("*", pooled)] + ([one(ROAD, road)] if enough_values(road) else [])
-    out.extend(one(s, found[s]) for s in dims.SECTORS if enough_values(found.get(s, [])))
+    out = [one("*", pooled)] + ([one(ROAD, road)] if enough("sector", road) else [])
+    out.extend(one(s, found[s]) for s in dims.SECTORS if enough("sector", found.get(s, [])))
     return out
 
 
@@ -218,9 +215,18 @@ def estimated_log_variance(level: str, names, estimated: np.ndarray) -> np.ndarr
     share of the part's 2009 emissions [1] whose 2009 is estimated (a source: 0 or 1), times the error of its
     sector's estimate (:func:`estimate_of`, widened for few values), squared share for a part estimated in
     part (the log variance of a sum of an exact and an uncertain part, to first order)."""
-    sectors = [dims.SOURCE_SECTOR.get(str(n), str(n)) if level == "source" else str(n) for n in names]
-    errors = np.array([estimate_of(s).noise * (estimate_of(s).t95 / Z90) ** 2 for s in sectors])
+    rows = [estimate_of(dims.SOURCE_SECTOR.get(str(n), str(n)) if level == "source" else str(n)) for n in names]
+    errors = np.array([r.noise * (r.t95 / Z90) ** 2 for r in rows])
     return np.asarray(estimated, dtype=float) ** 2 * errors
+
+
+def log_variances(ds, level: str, names, municipalities, years_since) -> np.ndarray:
+    """The prediction band's log variance [1] of each part of each municipality of a result ``ds``: the
+    discrepancy of its sector or source (:func:`of_each`) and, where its 2009 is estimated, that estimate's error
+    (:func:`estimated_log_variance` of :func:`estimated_shares`), ``(M, P) + shape of years_since``."""
+    years_since = np.asarray(years_since, dtype=float)
+    estimated = estimated_log_variance(level, names, estimated_shares(ds, level, names, municipalities))   # (M, P)
+    return of_each(level, names, years_since)[None] + estimated.reshape(estimated.shape + (1,) * years_since.ndim)
 
 
 def estimated_shares(ds, level: str, names, municipalities) -> np.ndarray:

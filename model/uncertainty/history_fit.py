@@ -36,6 +36,7 @@ the single run at default parameters is not refitted (its path is the fit of ``t
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -124,3 +125,24 @@ def fit_amplitude(params):
     # R rises with A: a secant that does not (a draw pinned at a bound) keeps the Newton slope
     slope = np.where(moved & (secant > 0), secant, slope)
     return params.with_overrides({AMPLITUDE: np.clip(a1 - r1 / slope, *BOUNDS)})
+
+
+# Fitted amplitudes by ensemble, chunk and overrides: every scenario of a batch (paired draws) takes the same
+_FITTED: dict[tuple, np.ndarray] = {}
+
+
+def fitted_to_history(params, overrides: Mapping[str, float], key: tuple | None = None):
+    """``params`` with each draw's battery-electric maturity gain fitted to the new-car sales 2018-2024
+    (:func:`fit_amplitude`), unless the scenario's ``[parameters]`` set it. ``key``
+    names a sample of the packaged table whose fit is kept for the other scenarios of its batch."""
+    if AMPLITUDE in overrides or AMPLITUDE not in params:
+        return params
+    known = _FITTED.get(key) if key is not None else None     # .get: another thread may clear the cache
+    if known is not None:
+        return params.with_overrides({AMPLITUDE: known})
+    fitted = fit_amplitude(params)
+    if key is not None:
+        if len(_FITTED) >= 16:
+            _FITTED.clear()
+        _FITTED[key] = fitted[AMPLITUDE].copy()
+    return fitted

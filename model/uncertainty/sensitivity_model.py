@@ -232,8 +232,9 @@ MODEL_FAILURES = (ValueError, FloatingPointError, ZeroDivisionError, FramtidErro
 
 
 def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, seed: int) -> np.ndarray:
-    from ..parameters import Params, fitted_to_history, table
+    from ..parameters import Params, table
     from ..simulation import FramtidModel
+    from .history_fit import fitted_to_history
 
     specs = table()
     n = u.shape[0]
