@@ -156,11 +156,15 @@ def precision_of(array: np.ndarray) -> str:
     return next(name for name, dtype in PRECISIONS.items() if array.dtype == dtype)
 
 
-def empty_record(n_years: int, n_draws: int, dtype=np.float64) -> dict[str, np.ndarray]:
-    """Preallocated arrays (T, D, M, *extra) of ``dtype`` for every recorded variable (NaN until written)."""
+def empty_record(n_years: int, n_draws: int, dtype=np.float64,
+                 submodels: set[str] | None = None) -> dict[str, np.ndarray]:
+    """Preallocated arrays (T, D, M, *extra) of ``dtype`` for every recorded variable (NaN until written); with
+    ``submodels``, only their activity variables (a run of some submodels alone records no emissions)."""
     m = len(dims.MUNICIPALITIES)
     rec = {v.name: np.full((n_years, n_draws, m) + tuple(len(COORDS[e]) for e in v.extra), np.nan, dtype=dtype)
-           for v in ACTIVITY}
+           for v in ACTIVITY if submodels is None or v.submodel in submodels}
+    if submodels is not None:
+        return rec
     rec["emissions_gas"] = np.full((n_years, n_draws, m, len(dims.SOURCES), len(dims.GASES)), np.nan, dtype=dtype)
     rec["target_gap"] = np.full((n_years, n_draws, m), np.nan, dtype=dtype)
     return rec

@@ -127,17 +127,33 @@ class FramtidModel(Model):
 
     def __init__(self, scenario: Scenario, params: Params, seed: int = 0,
                  inputs: base_year.BaseInputs | None = None, paths: dict[str, np.ndarray] | None = None,
-                 precision: str = "double"):
+                 precision: str = "double", through: str | None = None):
         """``paths``: lever paths to run instead of the scenario's measures (no measure is then
         adaptive; the appraisal of adaptive measures runs this way). ``precision``: "double" records
-        float64, "single" float32 (the model computes in float64 either way)."""
+        float64, "single" float32 (the model computes in float64 either way). ``through``: a submodel's
+        name; each year then runs only the submodels up to it in the order of the year (set-up and
+        calibration are whole) and records only their activity variables, no emissions: for a run read
+        for one submodel's results (the history fit reads transport's new cars), which are the same as
+        in a whole run, as no submodel reads one after it. Refused with adaptive measures, which decide
+        on every sector's emissions."""
         dtype = record_dtype(precision)        # refuse an unknown precision before any work
         super().__init__(seed=seed)
         with using(scenario.cordons):   # the scenario's own cordons are on the toll lever's axis
-            self._set_up(scenario, params, seed, inputs, paths, precision, dtype)
+            self._set_up(scenario, params, seed, inputs, paths, precision, dtype, through)
+
+    def _through(self, name: str | None) -> tuple:
+        """The submodels of the year up to and including ``name`` (every one for None)."""
+        if name is None:
+            return self.submodels
+        names = [sm.name for sm in self.submodels]
+        if name not in names:
+            raise ValueError(f"through: unknown submodel {name!r}; allowed: {', '.join(names)}")
+        if self.agenda.adaptive:
+            raise ValueError("through: adaptive measures decide on every sector's emissions; run the whole year")
+        return self.submodels[:names.index(name) + 1]
 
     def _set_up(self, scenario: Scenario, params: Params, seed: int, inputs: base_year.BaseInputs | None,
-                paths: dict[str, np.ndarray] | None, precision: str, dtype) -> None:
+                paths: dict[str, np.ndarray] | None, precision: str, dtype, through: str | None = None) -> None:
         self.precision = precision
         self.seed_value = seed
         self.years = YEARS
@@ -151,7 +167,10 @@ class FramtidModel(Model):
         self.agenda = adoption.Agenda.of(scenario.measures if paths is None else (), self.n_draws)
         self.lever_paths = self.agenda.lever_paths(YEARS) if paths is None else paths
         self.levers_now: dict[str, np.ndarray] = {}
-        self.record = empty_record(len(YEARS), self.n_draws, dtype)
+        self.submodels = submodels()
+        self.stepped = self._through(through)
+        self.record = empty_record(len(YEARS), self.n_draws, dtype,
+                                   None if through is None else {sm.name for sm in self.stepped})
         # Passages by cordon: the cordons of this scenario (the embedded ones and its own), so not in the
         # per-municipality schema of empty_record.
         self.cordons = cordon_ids()
@@ -171,7 +190,6 @@ class FramtidModel(Model):
         # decide on is the same whatever the record precision.
         self.totals = np.full((len(YEARS), self.n_draws, len(dims.MUNICIPALITIES)), np.nan)
         self.gwp = gwp_vector(params, scenario.gwp)
-        self.submodels = submodels()
         self.calibration, bottom_up = self._calibrate()
         self.state = self._init_states(self.calibration, bottom_up)[0]
         targets = municipal_targets()   # the municipalities' own targets (evaluation/targets.py)
@@ -276,7 +294,8 @@ class FramtidModel(Model):
         # The base year is the observed world: it is accounted under the 2009 policies
         # whatever the scenario says, so every scenario starts from the calibrated
         # inventory and its measures act from 2010 on.
-        if k > 0:
+        whole = self.stepped is self.submodels
+        if k > 0 and whole:
             # Municipalities decide first, on last year's state; what they adopt acts from this year.
             self.agents_by_type[Municipality].do("deliberate", year)
             if self.agenda.adaptive:
@@ -287,14 +306,19 @@ class FramtidModel(Model):
         self.levers_now = base_levers(self.n_draws) if k == 0 else levers.year_slice(self.lever_paths, k)
         ctx = self.context(k, self.levers_now)
         ctx.outputs["drivers"] = {"population": ctx.population}
-        for sm in self.submodels:
+        for sm in self.stepped:
             if sm.decided_by is not None:
                 ctx.choices[sm.name] = self.deciders[sm.decided_by].decide_all(self, sm, self.state[sm.name], ctx)
             if k > 0:
                 self.state[sm.name] = sm.advance(self.state[sm.name], ctx)
             ctx.outputs[sm.name] = sm.account(self.state[sm.name], ctx)
         self.choices = ctx.choices
-        self._record(k, ctx.outputs)
+        if whole:
+            self._record(k, ctx.outputs)
+        else:
+            for v in ACTIVITY:
+                if v.name in self.record:
+                    self.record[v.name][k] = ctx.outputs[v.submodel][v.key]
         self.year_index += 1
         if self.year_index == len(YEARS):
             self.running = False

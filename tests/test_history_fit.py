@@ -57,3 +57,34 @@ def test_a_draw_is_fitted_alike_in_any_chunk(fitted):
 def test_an_amplitude_the_scenario_sets_is_kept():
     p = Params.sampled(4, SEED, "lhs", {AMPLITUDE: 3.0})
     assert (p[AMPLITUDE] == 3.0).all()
+
+
+def test_the_history_runs_transport_alone_with_the_whole_runs_numbers():
+    """The fit's runs step land use and transport only (``through="transport"``): their new cars and car stock are
+    the whole run's, bit for bit, and they record no emissions."""
+    from framtid.model.scenario import load
+    from framtid.model.simulation import FramtidModel
+
+    params = Params.sampled(3, SEED, "lhs", {AMPLITUDE: 6.5})
+    whole, lean = (FramtidModel(load(history_fit.HISTORY), params, through=t) for t in (None, "transport"))
+    for model in (whole, lean):
+        for _ in range(6):
+            model.step()
+        model.release()
+    for name in ("new_car_share", "car_stock", "car_vkm"):
+        np.testing.assert_array_equal(lean.record[name][:6], whole.record[name][:6])
+    assert "emissions_gas" not in lean.record and "incinerated" not in lean.record
+    assert np.isnan(lean.totals).all()
+
+
+def test_a_part_of_the_year_is_refused_for_an_unknown_submodel_or_adaptive_measures():
+    from pathlib import Path
+
+    from framtid.model.scenario import load
+    from framtid.model.simulation import FramtidModel
+
+    with pytest.raises(ValueError, match="unknown submodel 'traffic'; allowed: land_use, transport"):
+        FramtidModel(load(history_fit.HISTORY), Params.defaults(1), through="traffic")
+    adaptive = load(Path(__file__).parent / "data" / "adaptive.toml")
+    with pytest.raises(ValueError, match="adaptive measures"):
+        FramtidModel(adaptive, Params.defaults(1), through="transport")

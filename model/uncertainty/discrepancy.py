@@ -160,18 +160,24 @@ def fit(rows, calibration=None) -> list[Discrepancy]:
     return out + (fit_estimate(calibration) if calibration is not None else [])
 
 
+# [1] how near 1 a calibration factor is taken as exactly 1 (sums of the same numbers in another order differ by
+# ulps)
+UNIT_FACTOR = 1e-9
+
+
 def estimate_errors(calibration) -> dict[str, list[tuple[str, int, float]]]:
     """(municipality, 0, ln factor) by sector of every source whose 2009 the inventory observes: the factor that
     brought its bottom-up estimate at default parameters to the inventory, so ln factor is how far an estimate
     left uncorrected lies from what the inventory would have shown (``calibration``: a run's
     :class:`..calibration.Calibration`, draw 0). A factor of exactly 1 says nothing of that error (both zero, or
-    a bottom-up that is the inventory's own number) and a factor of 0 (an estimate where the inventory has
-    nothing) has no logarithm: both are left out."""
+    a bottom-up that is the inventory's own number; within rounding, as an ulp either side depends on the
+    order of floating-point sums) and a factor of 0 (an estimate where the inventory has nothing) has no
+    logarithm: both are left out."""
     out: dict[str, list[tuple[str, int, float]]] = {}
     for i, m in enumerate(dims.MUNICIPALITIES):
         for j, s in enumerate(dims.SOURCES):
             factor = float(calibration.factors[0, i, j])
-            if calibration.status[(m, s)] == "observed" and math.isfinite(factor) and factor > 0 and factor != 1.0:
+            if calibration.status[(m, s)] == "observed" and math.isfinite(factor) and factor > 0 and abs(factor - 1.0) > UNIT_FACTOR:
                 out.setdefault(dims.SOURCE_SECTOR[s], []).append((m, 0, math.log(factor)))
     return out
 

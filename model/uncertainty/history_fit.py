@@ -71,7 +71,8 @@ def new_car_bev_share(params, years: np.ndarray) -> np.ndarray:
     from ..scenario import load
     from ..simulation import FramtidModel
 
-    model = FramtidModel(load(HISTORY), params)
+    # transport alone each year: the new cars are transport's, and no submodel it reads comes after it
+    model = FramtidModel(load(HISTORY), params, through="transport")
     try:
         for _ in range(int(years.max()) - dims.BASE_YEAR + 1):
             model.step()
