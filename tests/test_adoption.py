@@ -144,9 +144,12 @@ def test_without_peer_learning_the_followers_do_not_follow(adaptive_run):
                                                     "adoption.novelty_premium": 0.0}))
     with_peers = _years(adaptive_run, "Central parking fee")
     without = _years(alone, "Central parking fee")
+    # Peers only bring adoption forward: a municipality adopts alone no earlier than with peers, and never where
+    # it did not with them; some that adopted after another (Stavanger) do not adopt at all alone.
     followers = [m for m, y in with_peers.items() if not np.isnan(y) and y > min(with_peers.values())]
     assert followers, "no municipality followed a peer in the adaptive test scenario"
-    assert all(np.isnan(without[m]) for m in followers)
+    assert any(np.isnan(without[m]) for m in followers)
+    assert all(np.isnan(y) or (not np.isnan(with_peers[m]) and y >= with_peers[m]) for m, y in without.items())
 
 
 def test_each_draw_decides_on_its_own_parameters():

@@ -241,17 +241,20 @@ def test_framtid_summary_band_prediction_on_the_command_line(tmp_path):
     api.save(api.run(["framtid:current-policies"]), path)
     res = CliRunner().invoke(main, ["summary", str(path), "--band", "prediction", "--years", "2009,2030"])
     assert res.exit_code == 0, res.output
-    assert "prediction band" in res.output and "total         7,600 (" in res.output and "–" in res.output
+    assert "prediction band" in res.output and "total         7,181 (" in res.output and "–" in res.output
     res = CliRunner().invoke(main, ["summary", str(path), "--band", "widest"])
     assert res.exit_code == 2 and "'widest' is not one of 'draws', 'prediction'" in res.output
 
 
 def test_the_error_of_an_estimated_2009_by_hand():
-    """Where the inventory observes 2009, ln(calibration factor) is how far the uncorrected estimate lay from it:
-    its mean square (bias included) is the error of an estimated 2009. Cars observed in five municipalities
-    with factors 0.5, 0.5, 2, 4 and 1 (a factor of exactly 1 says nothing: left out): (3 + 4) ln(2)^2 / 4; the vans of one municipality are too few for a row of
-    their own, so every road sector takes the road sectors' together; an estimated part of a sector adds its
-    share squared times that error."""
+    """Where the inventory observes 2009, ln(calibration factor) is how far an estimate at factor 1 lay from it,
+    and for cars, whose estimate takes the other municipalities' mean factor, ln factor less the others' mean ln
+    factor: the mean square (bias included) is the error of an estimated 2009. Cars observed in five
+    municipalities with factors 0.5, 0.5, 2, 4 and 1 (a factor of exactly 1 says nothing: left out), ln factors
+    (-1, -1, 1, 2) ln 2 with sum ln 2: errors (-5/3, -5/3, 1, 7/3) ln 2, mean square 3 ln(2)^2; the vans of one
+    municipality (factor 2, not transferred: error ln 2) are too few for a row of their own, so every road sector
+    takes the road sectors' together, (12 + 1) ln(2)^2 / 5; an estimated part of a sector adds its share squared
+    times that error."""
     from types import SimpleNamespace
 
     m, s = len(dims.MUNICIPALITIES), len(dims.SOURCES)
@@ -265,10 +268,10 @@ def test_the_error_of_an_estimated_2009_by_hand():
     status[(dims.MUNICIPALITIES[0], "vans")] = "observed"
     fits = {(f.level, f.name): f for f in dc.fit_estimate(SimpleNamespace(factors=factors, status=status))}
     car = fits[(dc.ESTIMATE, "road_passenger_cars")]
-    assert car.noise == pytest.approx(7 * np.log(2.0) ** 2 / 4) and car.drift == 0.0 and car.observations == 4
+    assert car.noise == pytest.approx(3 * np.log(2.0) ** 2) and car.drift == 0.0 and car.observations == 4
     assert car.t95 == pytest.approx(dc.t95(4))
     road = fits[(dc.ESTIMATE, dc.ROAD)]
-    assert road.noise == pytest.approx(8 * np.log(2.0) ** 2 / 5) and (dc.ESTIMATE, "road_vans") not in fits
+    assert road.noise == pytest.approx(13 * np.log(2.0) ** 2 / 5) and (dc.ESTIMATE, "road_vans") not in fits
     assert dc.estimate_of("road_vans", fits) is road and dc.estimate_of("road_passenger_cars", fits) is car
     assert dc.estimate_of("heating", fits) is fits[dc.ESTIMATE_POOLED]
     # the shipped table: a municipality's estimated half of its cars adds a quarter of the road error

@@ -27,8 +27,9 @@ from framtid.model.uncertainty import discrepancy
 
 SCENARIO = "framtid:current-policies"
 ESTIMATE_SOURCE = ("derived: mean square of ln(calibration factor) of the sources whose 2009 the embedded "
-                   "inventory observes, default run of current-policies (tools/fit_discrepancy.py): how far a "
-                   "bottom-up 2009 left uncorrected lies from the inventory; range: leaving out one municipality")
+                   "inventory observes (cars: less the mean of the other municipalities', which an estimated car "
+                   "source takes), default run of current-policies (tools/fit_discrepancy.py): how far an "
+                   "estimated 2009 lies from the inventory; range: leaving out one municipality")
 SOURCE = ("derived: hindcast residuals ln(observed/modelled) of the default run of current-policies against "
           "the embedded municipal inventory 2011 and 2013 (tools/fit_discrepancy.py); range: the fits leaving "
           "out one municipality")

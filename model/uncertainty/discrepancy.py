@@ -166,28 +166,40 @@ UNIT_FACTOR = 1e-9
 
 
 def estimate_errors(calibration) -> dict[str, list[tuple[str, int, float]]]:
-    """(municipality, 0, ln factor) by sector of every source whose 2009 the inventory observes: the factor that
-    brought its bottom-up estimate at default parameters to the inventory, so ln factor is how far an estimate
-    left uncorrected lies from what the inventory would have shown (``calibration``: a run's
-    :class:`..calibration.Calibration`, draw 0). A factor of exactly 1 says nothing of that error (both zero, or
-    a bottom-up that is the inventory's own number; within rounding, as an ulp either side depends on the
-    order of floating-point sums) and a factor of 0 (an estimate where the inventory has nothing) has no
-    logarithm: both are left out."""
-    out: dict[str, list[tuple[str, int, float]]] = {}
+    """(municipality, 0, error) by sector of every source whose 2009 the inventory observes (``calibration``: a
+    run's :class:`..calibration.Calibration`, draw 0): how far an estimate of it would have lain from what the
+    inventory shows. For a source estimated at factor 1 that is ln of its factor; for one whose estimate takes
+    the other municipalities' mean factor (``calibration.TRANSFERRED``, cars) it is ln of its factor less the
+    mean ln factor of the others (left out, as an estimated municipality's own factor is unknown). A factor of
+    exactly 1 says nothing of that error (both zero, or a bottom-up that is the inventory's own number; within
+    rounding, as an ulp either side depends on the order of floating-point sums) and a factor of 0 (an estimate
+    where the inventory has nothing) has no logarithm: both are left out."""
+    from ..calibration import TRANSFERRED
+
+    found: dict[str, list[tuple[str, float]]] = {}
     for i, m in enumerate(dims.MUNICIPALITIES):
         for j, s in enumerate(dims.SOURCES):
             factor = float(calibration.factors[0, i, j])
-            if calibration.status[(m, s)] == "observed" and math.isfinite(factor) and factor > 0 and abs(factor - 1.0) > UNIT_FACTOR:
-                out.setdefault(dims.SOURCE_SECTOR[s], []).append((m, 0, math.log(factor)))
+            if calibration.status[(m, s)] == "observed" and math.isfinite(factor) and factor > 0 \
+                    and abs(factor - 1.0) > UNIT_FACTOR:
+                found.setdefault(s, []).append((m, math.log(factor)))
+    out: dict[str, list[tuple[str, int, float]]] = {}
+    for s, values in found.items():
+        for m, ln_factor in values:
+            others = [x for other, x in values if other != m]
+            if s in TRANSFERRED and not others:
+                continue
+            error = ln_factor - float(np.mean(others)) if s in TRANSFERRED else ln_factor
+            out.setdefault(dims.SOURCE_SECTOR[s], []).append((m, 0, error))
     return out
 
 
 def fit_estimate(calibration) -> list[Discrepancy]:
-    """The error of a 2009 estimated bottom-up, by sector (level ``estimate``): the mean square of ln factor
-    over the sources the inventory observes (:func:`estimate_errors`; its bias included, as an estimate is not
-    corrected for it), a variance that does not grow (``noise``), widened as the others for few values; a
-    sector with too few values (MIN_OBSERVATIONS of two municipalities) takes the road sectors' together
-    (``road``, for a road sector) or every sector's pooled."""
+    """The error of a 2009 estimated bottom-up, by sector (level ``estimate``): the mean square of the errors of
+    :func:`estimate_errors` (their bias included, as an estimate at factor 1 is not corrected for it), a
+    variance that does not grow (``noise``), widened as the others for few values; a sector with too few values
+    (MIN_OBSERVATIONS of two municipalities) takes the road sectors' together (``road``, for a road sector) or
+    every sector's pooled."""
     found = estimate_errors(calibration)
 
     def one(name: str, values: list[tuple[str, int, float]]) -> Discrepancy:
