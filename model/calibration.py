@@ -16,7 +16,7 @@ weights calibrates the same gas masses as one published with AR4.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -112,6 +112,21 @@ def transfer(cal: np.ndarray, bottom_up: np.ndarray, status: dict, source: str, 
                                    f"the factors where the inventory observes {source}: {names})")
 
 
+def _check_sources(name: str) -> list[int]:
+    """Indices into ``dims.SOURCES`` of what a check node covers (every source, or all but F-gas products)."""
+    return [i for i, s in enumerate(dims.SOURCES)
+            if name == "total" or (name == "total_excl_fgas" and dims.SOURCE_SECTOR[s] != "fgas_products")]
+
+
+def _checked(row: CalibrationRow, cal: np.ndarray, gwps: dict) -> CalibrationRow:
+    """A check row with the model's 2009 as calibration left it, estimates transferred included (first draw)."""
+    idx = _check_sources(row.name)
+    if not idx:
+        return row
+    m = dims.MUNICIPALITIES.index(row.municipality)
+    return replace(row, calibrated=float((cal[0, m, idx] * gwps[row.gwp_basis][0]).sum()))
+
+
 def _basis(o: Observation) -> str:
     return o.gwp_basis if o.gwp_basis in ("ar4", "ar5", "ar6", "sar") else UNKNOWN_BASIS
 
@@ -140,8 +155,7 @@ def calibrate(bottom_up: np.ndarray, params: Params,
         for level, name, obs in (observed[muni] if observed is not None else targets(muni)):
             gwp = gwps[_basis(obs)]
             if level == "check":
-                idx = [i for i, s in enumerate(dims.SOURCES)
-                       if name == "total" or (name == "total_excl_fgas" and dims.SOURCE_SECTOR[s] != "fgas_products")]
+                idx = _check_sources(name)
                 # CO2e of the first draw, calibrated so far
                 model = float((cal[0, m_idx, idx] * gwp[0]).sum(-1).sum()) if idx else float("nan")
                 rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs),
@@ -188,6 +202,7 @@ def calibrate(bottom_up: np.ndarray, params: Params,
             status[(muni, s)] = how.get(s, "estimated (bottom-up from drivers)")
     for source in TRANSFERRED:
         transfer(cal, bottom_up, status, source, gwps["ar4"])
+    rows = [_checked(r, cal, gwps) if r.level == "check" else r for r in rows]
     w = gwps["ar4"][:, None, None, :]
     weighed = bottom_up * w
     bu_co2e = weighed.sum(-1)

@@ -155,3 +155,15 @@ def test_stavangers_road_traffic_of_2015_left_out_of_the_calibration_agrees_with
     road = [S[s] for s in ("cars", "vans", "heavy_vehicles", "buses")]
     modelled = (model.record["emissions_gas"][k, 0, i][road] * model.gwp[0]).sum()
     assert modelled == pytest.approx(observed, rel=0.05)
+
+
+def test_a_check_row_gives_the_2009_the_model_starts_from_estimates_transferred_included():
+    """Bergen's check value (a total of another vintage) is set beside the model's 2009 after the transfer of the
+    car factor, not before it."""
+    from framtid.model import api
+
+    model = api.run_scenario(api.load_scenario("framtid:reference"))
+    row = next(r for r in model.calibration.rows if r.municipality == "bergen" and r.level == "check")
+    i = dims.MUNICIPALITIES.index("bergen")
+    assert row.calibrated == pytest.approx(model.emission_totals(0)[0, i], rel=1e-9)
+    assert row.calibrated < row.bottom_up          # its cars below the bottom-up
