@@ -5,7 +5,9 @@ parameters. The municipal inventory then pins what it observes, from the finest
 level to the coarsest: sources (e.g. heating oil), sectors (heating), and sector
 groups (road traffic). At each observed node the sources not yet pinned absorb
 the difference in proportion to their bottom-up size; sources under no observed
-node keep their bottom-up value and are reported as *estimated*.
+node keep their bottom-up value and are reported as *estimated*, except cars
+(``TRANSFERRED``), which take the geometric mean of the factors where the
+inventory observes them (:func:`transfer`).
 
 The result is one factor per municipality and source, each acting on a physical
 quantity inside its submodel (territorial vs resident vkm, legacy landfill
@@ -37,6 +39,9 @@ TRANSFERRED = ("cars",)
 # the Norwegian inventory used in 2015-2022 (observations: gwp_ch4_current_inventory).
 UNKNOWN_BASIS = "ar4"
 TOLERANCE = 1e-9
+# [1] how near 1 a calibration factor is taken as exactly 1 (sums of the same numbers in another order differ by
+# ulps)
+UNIT_FACTOR = 1e-9
 
 
 @dataclass(frozen=True)
@@ -91,25 +96,40 @@ def targets(municipality: str, year: int = dims.BASE_YEAR) -> list[tuple[str, st
     return sorted(found, key=lambda t: (order[t[0]], t[1]))
 
 
+def informative(factor: np.ndarray) -> np.ndarray:
+    """Whether calibration factors say how far a bottom-up lay from the inventory: finite, above 0 and not 1 (a
+    factor of 1, within rounding, is a bottom-up that is the inventory's own number or both zero; 0 has no
+    logarithm). The transfer (:func:`transfer`) and the error of an estimate (``discrepancy.estimate_errors``)
+    use the same ones."""
+    factor = np.asarray(factor, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(factor) & (factor > 0) & (np.abs(factor - 1.0) > UNIT_FACTOR)
+
+
 def transfer(cal: np.ndarray, bottom_up: np.ndarray, status: dict, source: str, gwp: np.ndarray) -> None:
-    """Give ``source`` where it is estimated the geometric mean of its factors where the inventory observes it
-    alone (status ``observed``), draw by draw, in place in ``cal`` (D, M, S, G) and ``status``; nothing where it
-    is observed nowhere. An estimate so corrected for the bias the observed municipalities show is still an
-    estimate (its status says so, and the prediction band carries its error, ``discrepancy.fit_estimate``)."""
+    """Give ``source`` where it is estimated the geometric mean of its :func:`informative` factors where the
+    inventory observes it alone (status ``observed``), each draw over its own factors (so a draw's value does not
+    depend on the other draws run with it), in place in ``cal`` (D, M, S, G) and ``status``; factor 1 in a draw with
+    none. An estimate so corrected for the bias the observed municipalities show is still an estimate (its status
+    says so, and the prediction band carries its error, ``discrepancy.fit_estimate``)."""
     j = dims.SOURCES.index(source)
     observed = [i for i, m in enumerate(dims.MUNICIPALITIES) if status[(m, source)] == "observed"]
+    if not observed:
+        return
     co2e = lambda x: (x[:, observed, j] * gwp[:, None, :]).sum(-1)    # noqa: E731  (D, seen)
     before, after = co2e(bottom_up), co2e(cal)
-    usable = (before > 0).all(axis=0) & (after > 0).all(axis=0)
-    if not usable.any():
-        return
-    factor = np.exp(np.log(after[:, usable] / before[:, usable]).mean(axis=1))            # (D,)
-    names = ", ".join(m for m, ok in zip((dims.MUNICIPALITIES[i] for i in observed), usable) if ok)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = after / before
+    ok = informative(ratio)
+    logs = np.log(np.where(ok, ratio, 1.0))
+    factor = np.exp(logs.sum(axis=1) / np.maximum(ok.sum(axis=1), 1))                      # (D,)
+    names = ", ".join(dims.MUNICIPALITIES[i] for i, used in zip(observed, ok.any(axis=0)) if used)
     for i, m in enumerate(dims.MUNICIPALITIES):
         if status[(m, source)].startswith("estimated"):
             cal[:, i, j] = bottom_up[:, i, j] * factor[:, None]
-            status[(m, source)] = (f"estimated (bottom-up from drivers times {factor[0]:.2f}, the geometric mean of "
-                                   f"the factors where the inventory observes {source}: {names})")
+            status[(m, source)] = (f"estimated (bottom-up from drivers times the geometric mean of the factors where "
+                                   f"the inventory observes {source}, in each draw: {names}; "
+                                   f"{factor[0]:.2f} in the first)")
 
 
 def _check_sources(name: str) -> list[int]:

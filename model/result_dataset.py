@@ -195,8 +195,10 @@ def to_dataset(models: list, seed: int):
                                   np.stack([m.calibration.factors.transpose(1, 2, 0) for m in models]),
                                   {"units": "1", "long_name": "base-year calibration factor on each source's "
                                                               "physical driver",
-                                   "comment": "1 = bottom-up estimate kept; NaN = observed value assigned to a "
-                                              "source without a bottom-up estimate"})
+                                   "comment": "1 = bottom-up estimate kept (an estimated source of "
+                                              "calibration.TRANSFERRED, cars, takes the observed ones' geometric "
+                                              "mean); NaN = observed value assigned to a source without a "
+                                              "bottom-up estimate"})
     status = np.array([[first.calibration.status[(mu, s)] for s in dims.SOURCES] for mu in dims.MUNICIPALITIES])
     data["base_year_status"] = (("municipality", "source"), status,
                                 {"long_name": "whether the 2009 value is observed or estimated"})

@@ -132,7 +132,8 @@ class FramtidModel(Model):
         adaptive; the appraisal of adaptive measures runs this way). ``precision``: "double" records
         float64, "single" float32 (the model computes in float64 either way). ``through``: a submodel's
         name; each year then runs only the submodels up to it in the order of the year (set-up and
-        calibration are whole) and records only their activity variables, no emissions: for a run read
+        calibration are whole) and records only their activity variables and population (no emissions;
+        cordon passages stay NaN): for a run read
         for one submodel's results (the history fit reads transport's new cars), which are the same as
         in a whole run, as no submodel reads one after it. Refused with adaptive measures, which decide
         on every sector's emissions."""
@@ -169,8 +170,9 @@ class FramtidModel(Model):
         self.levers_now: dict[str, np.ndarray] = {}
         self.submodels = submodels()
         self.stepped = self._through(through)
+        self.partial = through is not None      # (through the last submodel steps them all, still recording less)
         self.record = empty_record(len(YEARS), self.n_draws, dtype,
-                                   None if through is None else {sm.name for sm in self.stepped})
+                                   None if through is None else {"drivers"} | {sm.name for sm in self.stepped})
         # Passages by cordon: the cordons of this scenario (the embedded ones and its own), so not in the
         # per-municipality schema of empty_record.
         self.cordons = cordon_ids()
@@ -294,8 +296,7 @@ class FramtidModel(Model):
         # The base year is the observed world: it is accounted under the 2009 policies
         # whatever the scenario says, so every scenario starts from the calibrated
         # inventory and its measures act from 2010 on.
-        whole = self.stepped is self.submodels
-        if k > 0 and whole:
+        if k > 0 and not self.partial:
             # Municipalities decide first, on last year's state; what they adopt acts from this year.
             self.agents_by_type[Municipality].do("deliberate", year)
             if self.agenda.adaptive:
@@ -313,7 +314,7 @@ class FramtidModel(Model):
                 self.state[sm.name] = sm.advance(self.state[sm.name], ctx)
             ctx.outputs[sm.name] = sm.account(self.state[sm.name], ctx)
         self.choices = ctx.choices
-        if whole:
+        if not self.partial:
             self._record(k, ctx.outputs)
         else:
             for v in ACTIVITY:

@@ -137,7 +137,7 @@ def test_a_rule_that_never_fires_leaves_the_run_as_without_the_measures():
     np.testing.assert_array_equal(run.record["emissions_gas"], ref.record["emissions_gas"])
 
 
-def test_without_peer_learning_the_followers_do_not_follow(adaptive_run):
+def test_peer_learning_only_brings_adoption_forward(adaptive_run):
     scenario = load(ADAPTIVE)
     alone = api.run_scenario(dataclasses.replace(
         scenario, parameters=scenario.parameters | {"adoption.peer_support_gain": 0.0,

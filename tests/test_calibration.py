@@ -167,3 +167,21 @@ def test_a_check_row_gives_the_2009_the_model_starts_from_estimates_transferred_
     i = dims.MUNICIPALITIES.index("bergen")
     assert row.calibrated == pytest.approx(model.emission_totals(0)[0, i], rel=1e-9)
     assert row.calibrated < row.bottom_up          # its cars below the bottom-up
+
+
+def test_each_draw_takes_the_mean_of_its_own_informative_car_factors():
+    """Cars observed at 0.5 in Oslo, 0.8 in Skien and 1 in Porsgrunn, whose bottom-up is 2 in draw 0 (factor 0.5) and
+    1 in draw 1 (factor exactly 1: no information, left out): draw 0's estimated cars take (0.5 x 0.8 x 0.5)^(1/3),
+    draw 1's (0.5 x 0.8)^(1/2), and draw 0 is the same run alone (a draw's value does not depend on the others)."""
+    found = {m: [] for m in dims.MUNICIPALITIES}
+    for m, value in (("oslo", 0.5), ("skien", 0.8), ("porsgrunn", 1.0)):
+        found[m] = [("sector", "road_passenger_cars", obs(value))]
+    bu = np.ones((2, len(dims.MUNICIPALITIES), len(dims.SOURCES), len(dims.GASES)))
+    bu[..., 1:] = 0.0                                                   # CO2 only
+    bu[0, dims.MUNICIPALITIES.index("porsgrunn"), S["cars"], 0] = 2.0
+    together = calibrate(bu, Params.defaults(2), found)
+    alone = calibrate(bu[:1], Params.defaults(1), found)
+    bergen = dims.MUNICIPALITIES.index("bergen")
+    assert together.factors[0, bergen, S["cars"]] == pytest.approx(0.2 ** (1 / 3))
+    assert together.factors[1, bergen, S["cars"]] == pytest.approx(0.4 ** 0.5)
+    assert alone.factors[0, bergen, S["cars"]] == together.factors[0, bergen, S["cars"]]

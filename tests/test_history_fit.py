@@ -75,6 +75,13 @@ def test_the_history_runs_transport_alone_with_the_whole_runs_numbers():
         np.testing.assert_array_equal(lean.record[name][:6], whole.record[name][:6])
     assert "emissions_gas" not in lean.record and "incinerated" not in lean.record
     assert np.isnan(lean.totals).all()
+    np.testing.assert_array_equal(lean.record["population"][:6], whole.record["population"][:6])
+    # through the last submodel: every submodel steps, and the record is still the partial one
+    last = FramtidModel(load(history_fit.HISTORY), params, through="adaptation")
+    last.step()
+    last.release()
+    assert "emissions_gas" not in last.record
+    np.testing.assert_array_equal(last.record["incinerated"][0], whole.record["incinerated"][0])
 
 
 def test_a_part_of_the_year_is_refused_for_an_unknown_submodel_or_adaptive_measures():

@@ -161,28 +161,21 @@ def fit(rows, calibration=None) -> list[Discrepancy]:
     return out + (fit_estimate(calibration) if calibration is not None else [])
 
 
-# [1] how near 1 a calibration factor is taken as exactly 1 (sums of the same numbers in another order differ by
-# ulps)
-UNIT_FACTOR = 1e-9
-
-
-def estimate_errors(calibration) -> dict[str, list[tuple[str, int, float]]]:
+def estimate_errors(calibration, without: str | None = None) -> dict[str, list[tuple[str, int, float]]]:
     """(municipality, 0, error) by sector of every source whose 2009 the inventory observes (``calibration``: a
-    run's :class:`..calibration.Calibration`, draw 0): how far an estimate of it would have lain from what the
-    inventory shows. For a source estimated at factor 1 that is ln of its factor; for one whose estimate takes
-    the other municipalities' mean factor (``calibration.TRANSFERRED``, cars) it is ln of its factor less the
-    mean ln factor of the others (left out, as an estimated municipality's own factor is unknown). A factor of
-    exactly 1 says nothing of that error (both zero, or a bottom-up that is the inventory's own number; within
-    rounding, as an ulp either side depends on the order of floating-point sums) and a factor of 0 (an estimate
-    where the inventory has nothing) has no logarithm: both are left out."""
-    from ..calibration import TRANSFERRED
+    run's :class:`..calibration.Calibration`, draw 0), municipality ``without`` left out as if unobserved: how far
+    an estimate of it would have lain from what the inventory shows. For a source estimated at factor 1 that is ln
+    of its factor; for one whose estimate takes the other municipalities' mean factor (``calibration.TRANSFERRED``,
+    cars) it is ln of its factor less the mean ln factor of the others (left out, as an estimated municipality's
+    own factor is unknown). Only factors that say how far a bottom-up lay (``calibration.informative``: not 0, not
+    1 within rounding), the same the transfer takes."""
+    from ..calibration import TRANSFERRED, informative
 
     found: dict[str, list[tuple[str, float]]] = {}
     for i, m in enumerate(dims.MUNICIPALITIES):
         for j, s in enumerate(dims.SOURCES):
             factor = float(calibration.factors[0, i, j])
-            if calibration.status[(m, s)] == "observed" and math.isfinite(factor) and factor > 0 \
-                    and abs(factor - 1.0) > UNIT_FACTOR:
+            if m != without and calibration.status[(m, s)] == "observed" and informative(factor):
                 found.setdefault(s, []).append((m, math.log(factor)))
     out: dict[str, list[tuple[str, int, float]]] = {}
     for s, values in found.items():
@@ -200,21 +193,30 @@ def fit_estimate(calibration) -> list[Discrepancy]:
     :func:`estimate_errors` (their bias included, as an estimate at factor 1 is not corrected for it), a
     variance that does not grow (``noise``), widened as the others for few values; a sector with too few values
     (MIN_OBSERVATIONS of two municipalities) takes the road sectors' together (``road``, for a road sector) or
-    every sector's pooled."""
+    every sector's pooled. The range: the same fitted with each municipality left out (the errors of a transferred
+    source then taken against the mean of the rest)."""
     found = estimate_errors(calibration)
 
-    def one(name: str, values: list[tuple[str, int, float]]) -> Discrepancy:
+    def groups(errors: dict) -> dict[str, list]:
+        road = [x for s, xs in errors.items() if s.startswith(ROAD + "_") for x in xs]
+        return {"*": [x for xs in errors.values() for x in xs], ROAD: road} | {
+            s: errors.get(s, []) for s in dims.SECTORS}
+
+    mean_square = lambda xs: float(np.mean([r * r for _, _, r in xs]))   # noqa: E731
+    every = groups(found)
+    without = {m: groups(estimate_errors(calibration, without=m))
+               for m in sorted({m for xs in found.values() for m, _, _ in xs})}
+
+    def one(name: str) -> Discrepancy:
+        values = every[name]
         municipalities = tuple(sorted({m for m, _, _ in values}))
-        mean_square = lambda xs: float(np.mean([r * r for _, _, r in xs]))   # noqa: E731
-        left_out = [mean_square([x for x in values if x[0] != out]) for out in municipalities] \
+        left_out = [mean_square(without[out][name]) for out in municipalities if without[out][name]] \
             if len(municipalities) > 1 else [mean_square(values)]
         return Discrepancy(ESTIMATE, name, mean_square(values), 0.0, len(values), municipalities,
                            (min(left_out), max(left_out)), (0.0, 0.0), t95(len(values)))
 
-    pooled = [x for xs in found.values() for x in xs]
-    road = [x for s, xs in found.items() if s.startswith(ROAD + "_") for x in xs]
-    out = [one("*", pooled)] + ([one(ROAD, road)] if enough("sector", road) else [])
-    out.extend(one(s, found[s]) for s in dims.SECTORS if enough("sector", found.get(s, [])))
+    out = [one("*")] + ([one(ROAD)] if enough("sector", every[ROAD]) else [])
+    out.extend(one(s) for s in dims.SECTORS if enough("sector", every[s]))
     return out
 
 
