@@ -139,7 +139,8 @@ def _check_sources(name: str) -> list[int]:
 
 
 def _checked(row: CalibrationRow, cal: np.ndarray, gwps: dict) -> CalibrationRow:
-    """A check row with the model's 2009 as calibration left it, estimates transferred included (first draw)."""
+    """A check row with the model's 2009 as calibration left it, estimates transferred included (first draw;
+    NaN where the check covers no source)."""
     idx = _check_sources(row.name)
     if not idx:
         return row
@@ -175,12 +176,11 @@ def calibrate(bottom_up: np.ndarray, params: Params,
         for level, name, obs in (observed[muni] if observed is not None else targets(muni)):
             gwp = gwps[_basis(obs)]
             if level == "check":
+                # CO2e of the first draw; the calibrated side once calibration is done (_checked)
                 idx = _check_sources(name)
-                # CO2e of the first draw, calibrated so far
-                model = float((cal[0, m_idx, idx] * gwp[0]).sum(-1).sum()) if idx else float("nan")
-                rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs),
-                                           float((bottom_up[0, m_idx, idx] * gwp[0]).sum()) if idx else model,
-                                           model, "check only (other vintage or no framtid equivalent)"))
+                before = float((bottom_up[0, m_idx, idx] * gwp[0]).sum()) if idx else float("nan")
+                rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs), before, float("nan"),
+                                           "check only (other vintage or no framtid equivalent)"))
                 continue
             idx = np.array(leaves(level, name))
             value = (cal[:, m_idx, idx] * gwp[:, None, :]).sum(-1)          # (D, len(idx)) CO2e, calibrated so far

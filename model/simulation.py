@@ -314,12 +314,7 @@ class FramtidModel(Model):
                 self.state[sm.name] = sm.advance(self.state[sm.name], ctx)
             ctx.outputs[sm.name] = sm.account(self.state[sm.name], ctx)
         self.choices = ctx.choices
-        if not self.partial:
-            self._record(k, ctx.outputs)
-        else:
-            for v in ACTIVITY:
-                if v.name in self.record:
-                    self.record[v.name][k] = ctx.outputs[v.submodel][v.key]
+        self._record(k, ctx.outputs)
         self.year_index += 1
         if self.year_index == len(YEARS):
             self.running = False
@@ -327,7 +322,10 @@ class FramtidModel(Model):
     def _record(self, k: int, outputs: dict) -> None:
         rec = self.record
         for v in ACTIVITY:
-            rec[v.name][k] = outputs[v.submodel][v.key]
+            if v.name in rec:        # a partial run (``through``) records its submodels' variables alone
+                rec[v.name][k] = outputs[v.submodel][v.key]
+        if self.partial:
+            return
         by_source = self._emissions_by_source(outputs)
         gas = rec["emissions_gas"][k]                       # (D, M, S, G)
         for i, emissions in enumerate(by_source):
