@@ -55,6 +55,8 @@ def timed_parts(model) -> dict[str, float]:
     # Submodels and deciders are shared by every model: wrapped in this model's own list and table only.
     model.submodels = [Clocked(sm, advance=clocked(f"{sm.name}: advance", sm.advance),
                                account=clocked(f"{sm.name}: account", sm.account)) for sm in model.submodels]
+    # The year steps the submodels the model chose at set-up (all of them in a whole run): those, clocked.
+    model.stepped = tuple(model.submodels[:len(model.stepped)])
     chooses = {sm.decided_by: sm.name for sm in model.submodels if sm.decided_by is not None}
     model.deciders = {name: SimpleNamespace(decide_all=clocked(f"{chooses[name]}: choose", decider.decide_all))
                       for name, decider in model.deciders.items() if name in chooses}
