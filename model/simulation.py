@@ -213,7 +213,8 @@ class FramtidModel(Model):
         return Context(year=int(YEARS[k]), k=k, params=self.params, inputs=self.inputs,
                        population=self.population[:, :, k], hdd=self.hdd[:, :, k], levers=lv,
                        base_levers=base_levers(self.n_draws), prices=self.prices, calibration=cal,
-                       lever_paths=getattr(self, "lever_paths", None) if k > 0 else None)
+                       lever_paths=getattr(self, "lever_paths", None) if k > 0 else None,
+                       partial=self.partial)
 
     def _init_states(self, cal: calibration.Calibration | None,
                      bottom_up: dict | None = None) -> tuple[dict, Context]:

@@ -60,8 +60,9 @@ def test_an_amplitude_the_scenario_sets_is_kept():
 
 
 def test_the_history_runs_transport_alone_with_the_whole_runs_numbers():
-    """The fit's runs step land use and transport only (``through="transport"``): their new cars and car stock are
-    the whole run's, bit for bit, and they record no emissions."""
+    """The fit's runs step land use and transport only (``through="transport"``): their new cars and car stock, and
+    every other variable they record, are the whole run's, bit for bit; they record no emissions and count no
+    passages across the cordons' lines (transport's costliest count, which only a whole run records)."""
     from framtid.model.scenario import load
     from framtid.model.simulation import FramtidModel
 
@@ -73,6 +74,11 @@ def test_the_history_runs_transport_alone_with_the_whole_runs_numbers():
         model.release()
     for name in ("new_car_share", "car_stock", "car_vkm"):
         np.testing.assert_array_equal(lean.record[name][:6], whole.record[name][:6])
+    recorded = set(lean.record) - {"cordon_passages"}
+    assert {"toll_revenue", "toll_paid", "cordon_car_trips", "population"} <= recorded
+    for name in recorded:
+        np.testing.assert_array_equal(lean.record[name][:6], whole.record[name][:6], err_msg=name)
+    assert np.isnan(lean.record["cordon_passages"]).all() and not np.isnan(whole.record["cordon_passages"][:6]).any()
     assert "emissions_gas" not in lean.record and "incinerated" not in lean.record
     assert np.isnan(lean.totals).all()
     np.testing.assert_array_equal(lean.record["population"][:6], whole.record["population"][:6])

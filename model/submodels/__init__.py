@@ -56,6 +56,8 @@ class Context:
     lever_paths: dict | None = None          # every lever's scheduled path over all years, (T, D, M, *axes)
     outputs: dict = field(default_factory=dict)   # this year's outputs of the submodels accounted so far
     choices: dict = field(default_factory=dict)   # this year's agent decisions, by submodel
+    partial: bool = False                    # a partial run (``FramtidModel(through=...)``): outputs that only
+                                             # a whole run records (cordon passages) may be left out
 
     def years_until(self, lever: str) -> np.ndarray | None:
         """Years from this year until ``lever`` is first in force in the scheduled paths (D, M) [yr], inf where

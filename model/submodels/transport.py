@@ -270,7 +270,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
                    passages=passages, fuel_intensity=response)
 
 
-def account(state: TransportState, levers: dict, params: Params, year: int) -> dict:
+def account(state: TransportState, levers: dict, params: Params, year: int, lines: bool = True) -> dict:
     """Activity, energy, tolls and tailpipe emissions of road transport in ``year`` (methods §1.1).
 
     ``emissions[source]`` (D, M, 4) [t gas/yr] for ``CLASS_SOURCES``; ``vkm`` (D, M, 4 classes)
@@ -290,7 +290,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
     municipality of residence (who pays, wherever the cordon); ``car_hours`` (D, M) [h/yr]
     residents' car-driver hours in vehicles at this year's congested speeds (trips by period x
     the BPR travel time of a trip of the 2009 length), whose change values the time congestion
-    costs or saves.
+    costs or saves. ``lines=False`` leaves out ``cordon_passages`` (the lines' passages, charged or not: the
+    costliest count of the year, which only a whole run records).
     """
     c, fc = coef(state, params)
     choice, geo = state.choice, state.geo
@@ -373,7 +374,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int) -> d
         "road_energy": road_energy / KWH_PER_GWH,
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
         "cordon_passages": (line_passages(state, prices, choice, counted)
-                            * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR),
+                            * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR) if lines else None,
         "toll_revenue": car_revenue + freight_revenue,
         "cordon_price": cordon_price,
         "waived_passages": waived / tolls.DAYS_PER_YEAR,
@@ -422,7 +423,7 @@ class Transport:
                        in_place=True)
 
     def account(self, state: TransportState, ctx) -> dict:
-        return account(state, ctx.levers, ctx.params, ctx.year)
+        return account(state, ctx.levers, ctx.params, ctx.year, lines=not ctx.partial)
 
 
 SUBMODEL = Transport()
