@@ -510,6 +510,27 @@ def test_a_measure_likely_not_meant_is_a_warning_and_its_mending_silences_it(tmp
     assert getattr(scenario_checks, check)(list(load(path).measures)) == []
 
 
+def test_settings_that_add_up_beyond_a_levers_range_are_held_at_it_and_warned_of(tmp_path):
+    """Two waste reductions of 0.9 add up to -1.8, below the lever's -0.9 (less than no waste): the run holds the
+    lever at -0.9 and validate says so; one reduction, or a sum within the range, is left as it is."""
+    from framtid.model.measures.scenario_checks import beyond_range
+
+    years = np.array(dims.YEARS)
+    twice = [measure("waste_prevention", {"reduction": 0.9}, 2027, munis=("oslo",), label="a"),
+             measure("waste_prevention", {"reduction": 0.9}, 2028, munis=("oslo",), label="b")]
+    raw = lever_paths(twice, years, 1, held=False)["waste_per_capita_change"][:, 0]
+    held = lever_paths(twice, years, 1)["waste_per_capita_change"][:, 0]
+    assert raw[at(2027), OSLO] == pytest.approx(-0.9) and raw[at(2030), OSLO] == pytest.approx(-1.8)
+    assert held[at(2027), OSLO] == pytest.approx(-0.9) and held[at(2030), OSLO] == pytest.approx(-0.9)
+    assert held.min() == pytest.approx(LEVERS["waste_per_capita_change"].low) and not held[:, BERGEN].any()
+    assert beyond_range(twice) == [
+        "test: settings of lever waste_per_capita_change add up to -1.8 for oslo in 2028-2050, beyond its range -0.9 "
+        "to 1 [relative change]; the run holds it at -0.9"]
+    within = [measure("waste_prevention", {"reduction": 0.4}, 2027, munis=("oslo",), label=x) for x in "ab"]
+    assert beyond_range(within) == []
+    assert lever_paths(within, years, 1)["waste_per_capita_change"][at(2030), 0, OSLO] == pytest.approx(-0.8)
+
+
 @pytest.mark.parametrize("path", sorted((REPO / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
 def test_the_shipped_scenarios_warn_of_nothing_but_overlaps(path):
     """Every warning of validate and run but the overlaps (which the library's packages leave on purpose, their

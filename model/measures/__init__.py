@@ -62,7 +62,7 @@ def _order(m: Measure) -> tuple:
 
 def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
                 draw_masks: dict[int, np.ndarray] | None = None,
-                on_top: frozenset[int] = frozenset()) -> dict[str, np.ndarray]:
+                on_top: frozenset[int] = frozenset(), held: bool = True) -> dict[str, np.ndarray]:
     """Turn a scenario's measures into lever paths ``(T, D, M, *axes)``, each lever by its rule.
 
     ``draw_masks`` maps the position of a measure in ``measures`` to the draws (D,) bool it acts
@@ -72,6 +72,11 @@ def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
     otherwise take gigabytes). The measures at the positions ``on_top`` are set after all others,
     whatever their start: under ``replace`` they stay in force over later settings (the appraisal of
     a measure a municipality may adopt in any year, which then re-sets the instrument).
+
+    The levers whose settings add up are held within their declared range (``Lever.low`` to ``Lever.high``):
+    each measure's own value lies within its field's range, but two or more may add up beyond it (two waste
+    reductions of 0.9 would take waste below zero), where no submodel's equations hold. ``held=False`` gives
+    the sums as they are (``scenario_checks.beyond_range`` warns of them).
     """
     masks = draw_masks or {}
     targets = [lever_targets(m) for m in measures]
@@ -88,6 +93,11 @@ def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
         for lever, target in targets[i].items():
             lv = LEVERS[lever]
             apply_setting(paths[lever], idx, s, target, lv.combine, lv.neutral)
+    if held:
+        for name in {lever for t in targets for lever in t}:
+            lv = LEVERS[name]
+            if lv.combine == "add":
+                np.clip(paths[name], lv.low, lv.high, out=paths[name])
     return {name: p if p.shape[1] == n_draws else np.broadcast_to(p, (p.shape[0], n_draws) + p.shape[2:])
             for name, p in paths.items()}
 

@@ -412,7 +412,34 @@ def unforeseeable_bans(measures: list[Measure], facts: Facts | None = None) -> l
     return warnings
 
 
-CHECKS = (overlaps, twin_cordons, unforeseeable_bans, cordonless, replaced_across_levers, plantless,
+def beyond_range(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for levers whose settings add up (rule ``add``) beyond the lever's range in some municipality
+    and years: the run holds them at the bound (:func:`~framtid.model.measures.lever_paths`)."""
+    added = sorted({lever for m in measures for lever in lever_targets(m) if LEVERS[lever].combine == "add"})
+    if not added:
+        return []
+    sums = lever_paths(measures, np.array(dims.YEARS), 1, held=False)
+    warnings = []
+    for name in added:
+        lv = LEVERS[name]
+        path = sums[name][:, 0]                                                   # (T, M, *axes)
+        for bound, outside in ((lv.low, path < lv.low - 1e-12), (lv.high, path > lv.high + 1e-12)):
+            by_muni = outside.reshape(outside.shape[0], outside.shape[1], -1).any(axis=-1)        # (T, M)
+            if not by_muni.any():
+                continue
+            years = np.flatnonzero(by_muni.any(axis=1)) + dims.BASE_YEAR
+            munis = [m for m, hit in zip(dims.MUNICIPALITIES, by_muni.any(axis=0)) if hit]
+            extreme = float(path[outside].min() if bound == lv.low else path[outside].max())
+            who = sorted({m.origin for m in measures if name in lever_targets(m)
+                          and set(m.municipalities) & set(munis)})
+            warnings.append(f"{', '.join(who)}: settings of lever {name} add up to {extreme:g} for "
+                            f"{', '.join(munis) if len(munis) < 13 else 'all municipalities'} in "
+                            f"{years[0]}-{years[-1]}, beyond its range {lv.low:g} to {lv.high:g} [{lv.unit}]; "
+                            f"the run holds it at {bound:g}")
+    return warnings
+
+
+CHECKS = (overlaps, beyond_range, twin_cordons, unforeseeable_bans, cordonless, replaced_across_levers, plantless,
           bev_free_by_default, bev_rate_above_national_cap, minimums_already_met, unit_slips, lax_standards,
           unfinished_ramps)
 
