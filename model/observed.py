@@ -18,8 +18,9 @@ agency export (Miljødirektoratet's municipal inventory by source)
     ``municipality`` column: name the municipality with ``municipality=`` (``--municipality``).
 
 The long layout has no other columns (a misspelt ``gwp`` would be read as absent); an agency export may carry
-more, which are left alone. Every problem raises :class:`ObservationFileError` (exit code 2) with one message
-naming the file, the line, the column and what is allowed.
+more, which are left alone but for a ``unit`` column, which must say t CO2e as in the long layout. Every
+problem raises :class:`ObservationFileError` (exit code 2) with one message naming the file, the line, the
+column and what is allowed.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ LONG_OPTIONAL = ("gwp", "unit", "note")     # note: free text, not read
 AGENCY_COLUMNS = ("year", "sector", "source", "gas", "t_co2e")
 AGENCY_GASES = ("CO2", "CH4", "N2O", "HFK", "PFK", "SF6")
 AGENCY_GWP = "ar5"
-UNITS = ("t CO2e", "t CO2-eq", "tCO2e")
+UNITS = ("t CO2e", "t CO2-eq", "tCO2e", "tonn CO2e", "tonn CO2-ekvivalenter")   # the last two as in Norwegian exports
 YEAR_RANGE = (1900, 2100)
 # Column names that carry values in another unit than t CO2e (kt_co2e, value_kt, Mt, ...).
 _OTHER_UNIT = re.compile(r"^(value_)?(kg|kt|mt|gt)(_?co2e?(q)?)?$|^(kg|kt|mt|gt)_.*$", re.IGNORECASE)
@@ -209,6 +210,8 @@ def _read_agency(table: Table, municipality: str | None) -> list[Observation]:
         label = _label(table, line, row)
         gas = _gas(table, line, row)
         value = _value(table, line, row, "t_co2e")
+        if "unit" in table.header:   # the one column beyond the required ones that is read: it would change the value
+            _unit(table, line, row)
         key = (muni, year, label.agency_sector, label.agency_source, gas)
         if key in seen:
             table.fail(line, f"{gas} of {label.agency_sector} / {label.agency_source} for {muni} in {year} is "

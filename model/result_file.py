@@ -201,8 +201,9 @@ def check_result_path(path: str | Path, force: bool = False) -> Path:
     """Refuse a result path that does not end in .nc, that the file system cannot name, or that exists
     (without ``force``); return it as a Path."""
     path = Path(path)
-    if path.suffix != ".nc":
-        raise ResultFileError(f"{path}: result files must end in .nc")
+    if path.suffix != ".nc" or path.name == ".nc":   # ".nc" alone is a name without an extension
+        raise ResultFileError(f"{path}: result files are named NAME.nc" if path.name == ".nc"
+                              else f"{path}: result files must end in .nc")
     check_name(path)
     if path.exists() and not force:
         raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")

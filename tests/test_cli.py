@@ -216,6 +216,8 @@ def test_run_checks_everything_before_running(tmp_path):
     blocker.unlink()
     res = invoke("run", REFERENCE, "--out", str(tmp_path / "x.csv"))
     assert res.exit_code == 2 and "must end in .nc" in res.output
+    res = invoke("run", REFERENCE, "--out", str(tmp_path / ".nc"))
+    assert res.exit_code == 2 and "result files are named NAME.nc" in res.output
     res = invoke("run", REFERENCE, "--seed", "-1", "--out", str(tmp_path / "x.nc"))
     assert res.exit_code == 2 and "--seed" in res.output
     res = invoke("run", REFERENCE, REFERENCE, "--out", str(tmp_path / "x.nc"))
@@ -637,6 +639,6 @@ def test_municipalities_may_be_named_by_name_or_number_as_in_observed_files():
     assert municipality_id("3024") == "baerum" and municipality_id("atlantis") == "atlantis"
     assert names("Bærum", "--scenario") == ["Bærum"]           # only municipalities are looked up
     res = CliRunner().invoke(main, ["data", "Kristiansand"])
-    assert res.exit_code == 0 and "Base-year" in res.output
+    assert res.exit_code == 0 and "Kristiansand: base-year drivers" in res.output
     bad = CliRunner().invoke(main, ["data", "atlantis"])
     assert bad.exit_code != 0 and "allowed: oslo, baerum" in bad.output

@@ -375,6 +375,8 @@ BAD_FILES = [
      ["line 2, column 'year'", "whole year"]),
     ("unit column", "municipality,year,sector,value,unit\noslo,2011,heating,5,kt CO2e\n",
      ["line 2, column 'unit'", "must be in t CO2e", "allowed: t CO2e"]),
+    ("agency unit column", "municipality,year,sector,source,gas,t_co2e,unit\noslo,2011,Veitrafikk,Personbiler,CO2,290,"
+                           "kt CO2e\n", ["line 2, column 'unit'", "must be in t CO2e", "allowed: t CO2e"]),
     ("unit header", "municipality,year,sector,kt_co2e\noslo,2011,heating,5\n",
      ["line 1, column 'kt_co2e'", "must be in t CO2e"]),
     ("gwp", "municipality,year,sector,value,gwp\noslo,2011,heating,5,ar3\n",

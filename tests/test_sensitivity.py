@@ -118,6 +118,27 @@ def test_samples_and_trajectories_are_checked():
         sa.morris(["a", "b"], ishigami, trajectories=1)
 
 
+def test_the_planned_runs_by_hand_and_an_analysis_too_large_is_refused_before_it_runs():
+    """Morris r (k + 1); Sobol' N (k + 2) on at most --top parameters, after a screening r (k + 1) of them all
+    where they are more; beyond MAX_RUNS the analysis is refused before any model runs."""
+    from framtid.model.scenario import load
+    from framtid.model.scenario_inheritance import builtin_path
+    names = [f"p{i}" for i in range(30)]
+    assert sa.planned_runs("morris", names, None, 10, None, None) == 10 * 31
+    assert sa.planned_runs("morris", names, ["a", "b", "c"] * 10, 4, None, None) == 4 * 4
+    assert sa.planned_runs("sobol", names, None, None, None, None) == 10 * 31 + 256 * (10 + 2)
+    assert sa.planned_runs("sobol", names[:5], None, None, 64, None) == 64 * (5 + 2)        # no screening
+    assert sa.planned_runs("sobol", names, ["a", "b", "c"] * 10, None, 64, None) == 64 * (3 + 2)
+
+    def never(*args, **kwargs):
+        raise AssertionError("no model may run")
+
+    with pytest.raises(UsageError, match=r"--trajectories: the analysis would take 1,200,000 model runs \(at most "
+                                         r"100,000"):
+        sa.analyse(load(builtin_path("reference")), "morris", sa.output("emissions", year=2030),
+                     trajectories=100_000, grouping="submodel", evaluator=never)
+
+
 # -- from the unit hypercube to the parameter table ---------------------------------------------------
 
 def test_unit_hypercube_maps_through_each_distribution():

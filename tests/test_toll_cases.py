@@ -186,6 +186,8 @@ def test_one_draw_has_no_range_to_hold_an_observation(tmp_path):
     ("cordon,year,change_pct,date\nring,2019,-8,2019-10-1\n", "line 2, column 'date'", "got '2019-10-1'"),
     ("cordon,year,change_pct\nring,2019,-8,5\n", "line 2", "more values than the 3 columns"),
     ("cordon,cordon,year,change_pct\nx,ring,2019,-8\n", "line 1, column 'cordon'", "named twice in the header"),
+    ("cordon,year,change_pct\nring,2019,-10\nring,2019,-12\n", "line 3, column 'change_pct'",
+     "the change on ring in 2019 (before_after) is given twice (also line 2)"),
 ])
 def test_a_bad_observed_file_is_refused_naming_the_file_line_column_and_what_is_allowed(tmp_path, text, where,
                                                                                         allowed):

@@ -120,7 +120,7 @@ def read_observed_changes(path: str | Path) -> list[ObservedChange]:
     if missing:
         table.fail(1, f"missing column(s) {', '.join(missing)}; the file needs the columns {header}", missing[0])
     table.refuse_unknown_columns(OBSERVED_COLUMNS + OBSERVED_OPTIONAL, header)
-    out = []
+    out, seen = [], {}
     for line, row in table.rows:
         year_text = table.cell(line, row, "year")
         try:
@@ -145,8 +145,15 @@ def read_observed_changes(path: str | Path) -> list[ObservedChange]:
         if when and not _date_of(when, year):
             table.fail(line, f"must be the day or month the change took effect in {year}, like {year}-10-01 or "
                              f"{year}-10, got {when!r}", "date")
-        out.append(ObservedChange(table.cell(line, row, "cordon"), year, value, compare,
-                                  (row.get("source") or "").strip(), line, when))
+        cordon = table.cell(line, row, "cordon")
+        # one measured change per change and comparison: two would weigh that change twice in the mean error
+        key = (cordon, year, when, compare)
+        if key in seen:
+            table.fail(line, f"the change on {cordon} in {when or year} ({compare}) is given twice (also line "
+                             f"{seen[key]}); one value per cordon, change and comparison is allowed (combine two "
+                             "studies of it into one)", "change_pct")
+        seen[key] = line
+        out.append(ObservedChange(cordon, year, value, compare, (row.get("source") or "").strip(), line, when))
     return out
 
 

@@ -103,6 +103,9 @@ from .sensitivity_report import (
 METHODS = ("morris", "sobol")
 GROUPINGS = ("submodel",)
 DEFAULT_TOP = 10             # parameters a Sobol' analysis keeps from the Morris screening
+# Model runs an analysis may plan (screening and indices together): some 20-30 minutes on one core at the 50-100
+# runs a second of a batch; beyond, ask for fewer trajectories, a smaller sample or fewer parameters.
+MAX_RUNS = 100_000
 
 
 def groups_of(names: Sequence[str], grouping: str | None) -> list[str] | None:
@@ -152,6 +155,7 @@ def analyse(scenario, method: str, output: Output, parameters: str | Sequence[st
     if groups is not None and len(set(groups)) < 2:
         raise UsageError(f"--groups {grouping}: the chosen parameters form only one group ({groups[0]}); "
                          "choose parameters of at least two")
+    _check_runs(method, names, groups, trajectories, samples, top)
     started = time.perf_counter()
 
     def evaluate_over(chosen):
@@ -188,6 +192,30 @@ def analyse(scenario, method: str, output: Output, parameters: str | Sequence[st
                         seed=seed, groups=[group_of[n] for n in chosen] if group_of else None)
     notes.extend(indices.notes)
     return Report(scenario.name, output, indices, screening, names, time.perf_counter() - started, notes)
+
+
+def planned_runs(method: str, names: Sequence[str], groups: Sequence[str] | None, trajectories: int | None,
+                 samples: int | None, top: int | None) -> int:
+    """The model runs an analysis takes: Morris r (k + 1) with k parameters or groups; Sobol' N (k + 2) on the
+    parameters kept (at most ``top``), after a Morris screening of them all where they are more (no screening
+    of groups)."""
+    r = trajectories if trajectories is not None else DEFAULT_TRAJECTORIES
+    k = len(set(groups)) if groups is not None else len(names)
+    if method == "morris":
+        return r * (k + 1)
+    keep = top if top is not None else DEFAULT_TOP
+    screening = r * (k + 1) if groups is None and k > keep else 0
+    kept = k if groups is not None else min(k, keep)
+    return screening + (samples if samples is not None else DEFAULT_SAMPLES) * (kept + 2)
+
+
+def _check_runs(method: str, names, groups, trajectories: int | None, samples: int | None, top: int | None) -> None:
+    """Refuse an analysis of more than :data:`MAX_RUNS` model runs before any runs."""
+    runs = planned_runs(method, names, groups, trajectories, samples, top)
+    if runs > MAX_RUNS:
+        option = "--samples" if method == "sobol" and samples is not None else "--trajectories"
+        raise UsageError(f"{option}: the analysis would take {runs:,} model runs (at most {MAX_RUNS:,}, some 20-30 "
+                         "minutes); ask for fewer trajectories, a smaller --samples, fewer --parameters or --groups")
 
 
 def _head(indices: Indices, k: int) -> Indices:
