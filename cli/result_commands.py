@@ -99,7 +99,8 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
 @click.option("--zero-growth-base", "zero_growth_base", type=int, default=None, metavar="YEAR",
               help="Reference year of the zero-growth goal for car traffic (default: 2017).")
 @click.option("--from", "from_year", type=int, default=None, metavar="YEAR",
-              help="Year the needed annual cut is counted from (default: the year before each target's year).")
+              help="Year the needed annual cut is counted from (default: 2026, the last year of the policy "
+                   "history, or the year before a target's year where that is earlier).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year, fmt):

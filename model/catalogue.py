@@ -317,11 +317,14 @@ def base_year_report(municipality: str):
                         cal.status[(municipality, s)]))
     observed = [(r.level, r.name, f"{r.observed:,.0f}", r.gwp_basis, f"{r.bottom_up:,.0f}", f"{r.calibrated:,.0f}",
                  r.note or "-") for r in cal.rows if r.municipality == municipality]
+    from .data_store import municipalities
+
+    name = next(m.name for m in municipalities() if m.id == municipality)
     return [
-        ("drivers", "Base-year drivers (2009)", ("driver", "value", "status", "how", "source"), drivers),
-        ("sources", "Emission sources 2009 [t CO2e, AR4]",
+        ("drivers", f"{name}: base-year drivers (2009)", ("driver", "value", "status", "how", "source"), drivers),
+        ("sources", f"{name}: emission sources 2009 [t CO2e, AR4]",
          ("source", "sector", "model_2009", "bottom_up", "factor", "status"), sources),
-        ("inventory", "Inventory values used (in their own GWP basis)",
+        ("inventory", f"{name}: inventory values used (in their own GWP basis)",
          ("level", "name", "observed", "gwp", "bottom_up", "model_2009", "note"), observed),
     ]
 

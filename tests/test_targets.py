@@ -176,9 +176,10 @@ def test_share_rule_by_hand():
     assert r["target_value"] == pytest.approx(659.6734, abs=1e-3)
     assert r["modelled_value"] == pytest.approx(870.0)
     assert r["gap"] == pytest.approx(210.3266, abs=1e-3) and r["gap_pct_of_base"] == pytest.approx(14.0218, abs=1e-3)
-    # 1500 - 30 n <= 659.67 from n = 29: 2038; the cut from 2029 (900 kt) in one year: 1 - 659.67 / 900
+    # 1500 - 30 n <= 659.67 from n = 29: 2038; the cut from 2026 (the present, 990 kt) in four years:
+    # 1 - (659.67 / 990)^(1/4) = 9.651 % a year
     assert r["first_year_met"] == 2038 and r["met_in_target_year"] is False
-    assert r["from_year"] == 2029 and r["annual_cut_needed_pct"] == pytest.approx(26.7030, abs=1e-3)
+    assert r["from_year"] == 2026 and r["annual_cut_needed_pct"] == pytest.approx(9.6510, abs=1e-3)
     # the Oslo region (Oslo + Baerum at 0.2) and the 13 together (scales sum to 6.7)
     region = pick(rows, "norway.emissions.2030", "oslo", level="region")
     assert region["target_value"] == pytest.approx(1.2 * 659.6734, abs=1e-3)
@@ -449,8 +450,9 @@ def test_tables_of_several_draws_show_the_range_and_p_met_and_one_draw_stays_as_
     assert head == ("area",) + tt.NUMBERS_RANGED
     oslo = next(r for r in table if r[0] == "oslo")
     # P(inv) 0.49: the discrepancy of 2030 spreads each draw about its value, so the 30 draws below the
-    # target count less than 1 each and the 70 above more than 0 (test_discrepancy checks the arithmetic)
-    assert oslo[1:] == ("659.7", "700.0", "+40.3 (-59.7 to +40.3)", "0.30", "0.49", 2038, "1.00", "26.7")
+    # target count less than 1 each and the 70 above more than 0 (test_discrepancy checks the arithmetic); the
+    # cut from 2026 (990 kt in every draw) to 659.67 in four years: 9.7 % a year
+    assert oslo[1:] == ("659.7", "700.0", "+40.3 (-59.7 to +40.3)", "0.30", "0.49", 2038, "1.00", "9.7")
     assert "100 draws, sampler lhs: each draw is set against its own target" in sections[0][1]
 
 

@@ -74,6 +74,10 @@ RULE_TEXT = {
 # combustion and F-gases are non-ETS.
 ETS_SOURCES = ("industry", "district_heating_fuels", "aviation")
 ZERO_GROWTH_BASE = 2017
+# [yr] The last year of the policy history the model carries (toll rates, taxes and grants to 2026 in
+# current-policies): the needed annual cut is counted from it by default, the year a plan made today starts from
+# (from the year before a target's year where that comes first).
+PRESENT_YEAR = 2026
 
 
 # -- a result against the targets -------------------------------------------------------------------
@@ -214,7 +218,7 @@ def _evaluate(path: np.ndarray, target: np.ndarray, base: np.ndarray, base_year:
     modelled = path[:, k]                                                  # (D,)
     gaps = gap(modelled, target)                                           # (D,), each against its own target
     firsts = [first_year_met(years, p, float(tv), base_year, target_year) for p, tv in zip(path, target)]
-    start = from_year if from_year is not None else target_year - 1
+    start = from_year if from_year is not None else min(target_year - 1, PRESENT_YEAR)
     cuts = ([annual_cut_needed(float(p[years.index(start)]), float(tv), start, target_year)
              for p, tv in zip(path, target)] if start in years else [])
     cuts = [c for c in cuts if c is not None]

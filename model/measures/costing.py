@@ -153,6 +153,12 @@ def _path(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=float).T[:, :, None]
 
 
+# The parameters of the table that :func:`energy_prices` reads besides the price paths (and the biofuel premium)
+ENERGY_PRICE_PARAMETERS = ("transport.energy_content.petrol", "transport.energy_content.diesel",
+                           "buildings.price.heating_oil", "buildings.price.paraffin", "buildings.price.district_heat",
+                           "buildings.price.natural_gas", "buildings.price.lpg", "buildings.price.wood")
+
+
 def energy_prices(view: RunView, own_biogas: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Resource prices of energy [real 2009 NOK/kWh], ``(T, D, 1, carriers)`` for the road carriers
     (petrol, diesel, electricity, biofuel) and the building carriers (``dims.CARRIERS``).
@@ -214,7 +220,7 @@ def energy_item(own_biogas: bool = False) -> CostItem:
     if own_biogas:
         method += "; biogas from the municipality's own food waste at 0 (its cost is in the treatment item)"
     return difference("energy", "resource", "users", method, lambda v, r: energy_expenditure(v, own_biogas),
-                      () if own_biogas else ("cost.energy.biofuel_premium",))
+                      ENERGY_PRICE_PARAMETERS + (() if own_biogas else ("cost.energy.biofuel_premium",)))
 
 
 def level_item(name: str, flow: str, payer: str, method: str, level: Callable, parameters=()) -> CostItem:
