@@ -77,7 +77,9 @@ def _section(key: str, title: str, header: tuple, table: list[tuple]):
 INVENTORY = ("P(inv): the chance that the municipal inventory shows an emission target met in its year, the "
              "modelled value with the model's discrepancy about it (data/discrepancy.csv: how far the inventory "
              "strayed from the model in the hindcast of 2011 and 2013, growing with the years since 2009; the "
-             "targets are set against the modelled 2009, so an estimated 2009's own error cancels)")
+             "targets are set against the modelled 2009, so the error of an estimated 2009 moves target and path "
+             "together and is left out: exactly so only where the estimated sources change as the total does; "
+             "where they fall faster or slower, the gap carries part of it, which P(inv) does not show)")
 LEGEND = ("gap = modelled - target in the target year (gap_% of the base-year value, 2009 for national targets); "
           f"{INVENTORY}; first_met: the first year after the base year at or below the target; cut_%/yr: average "
           "annual cut needed from 'from' to the target year (negative: room to grow)")
