@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import click
 
+from framtid.model.provenance import of_file, of_result
+
 from .common import handle_errors, names, output_path, parse_years, stat
 
 
@@ -73,9 +75,10 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
     with api.open_results(result, list(hc.VARIABLES), lazy=True) as ds:
         rows = hc.compare(ds, observations, scenario, source=result, observed=observed)
         skipped = hc.outside_run(ds, observations)
+        origin = of_result(ds, result, hc.VARIABLES) + [of_file("observed", observed)] if out else []
     if skipped:
         click.echo(f"warning: {len(skipped)} observation(s) of years outside the run left out", err=True)
-    written = hc.plot(rows, out, force) if out else []
+    written = hc.plot(rows, out, force, origin) if out else []
     header, table = hc.metric_table(hc.metrics(rows), fmt)
     sections = [("metrics", hc.title(rows), header, table)]
     if fmt != "table":
@@ -240,7 +243,8 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
     if out:
         ctx = click.get_current_context()
         ctx.meta["framtid.target"] = (out, stat(out))
-        path = ex.write(text, out, force)
+        path = ex.write(text, out, force, of_result(ds, result, ex.VARIABLES) + [
+            ("export", f"{fmt}; means over the draws; t and t CO2e per year")])
         click.echo(f"wrote {path} ({fmt}: {text.count(chr(10)) - 1} rows)", err=True)
     else:
         click.echo(text, nl=False)

@@ -25,9 +25,10 @@ LEGEND_HEIGHT = 0.35    # [inch] below them
 DPI = 100
 
 
-def plot(rows, out_dir: str | Path, force: bool = False) -> list[Path]:
+def plot(rows, out_dir: str | Path, force: bool = False, provenance: list[tuple[str, str]] = ()) -> list[Path]:
     """Write ``hindcast-<scenario>-<municipality>.png`` for each municipality in ``rows`` into
-    ``out_dir`` (created if missing); return the paths written. Refuse existing PNGs unless ``force``."""
+    ``out_dir`` (created if missing), ``provenance`` (:mod:`framtid.model.provenance`) in their text chunks;
+    return the paths written. Refuse existing PNGs unless ``force``."""
     folder = Path(out_dir)
     by_municipality = _panels(rows)
     targets = {m: folder / file_name(_scenario(panels), m) for m, panels in by_municipality.items()}
@@ -36,7 +37,7 @@ def plot(rows, out_dir: str | Path, force: bool = False) -> list[Path]:
     try:
         # Every chart is drawn before any is given its name: an interrupt leaves none of them, and with
         # --force no mix of new and old charts.
-        return write_all_atomically([(targets[m], _png_writer(_figure(m, panels))) for m, panels in
+        return write_all_atomically([(targets[m], _png_writer(_figure(m, panels), provenance)) for m, panels in
                                      by_municipality.items()], force, "the chart")
     except BaseException:
         if made and folder.is_dir() and not any(folder.iterdir()):
@@ -126,9 +127,12 @@ def _display_name(municipality: str) -> str:
     return next((m.name for m in municipalities() if m.id == municipality), municipality)
 
 
-def _png_writer(fig):
+def _png_writer(fig, provenance: list[tuple[str, str]] = ()):
     """What writes ``fig`` as a PNG into a file (for :func:`~framtid.model.safe_write.write_all_atomically`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    from .provenance import png_metadata
+
     FigureCanvasAgg(fig)
-    return lambda tmp: fig.savefig(tmp, format="png", dpi=DPI)
+    meta = png_metadata(list(provenance))
+    return lambda tmp: fig.savefig(tmp, format="png", dpi=DPI, metadata=meta)

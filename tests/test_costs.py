@@ -2,6 +2,7 @@
 one measure per programme area, the MAC curve and the `framtid costs` command."""
 
 import dataclasses
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -415,6 +416,12 @@ def test_costs_command_prints_the_mac_table_and_writes_the_chart(tmp_path):
     assert data["carbon_price"][0]["year"] == 2027
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"wrote {png}" in res.stderr
+    from PIL import Image   # the chart records what it was computed from in its text chunks
+
+    source = Image.open(png).info["Source"]
+    digest = hashlib.sha256(GAS.encode("utf-8")).hexdigest()
+    assert f"scenario files: gas.toml sha256:{digest}; " in source and "discount rate: 0.03" in source
+    assert Image.open(png).info["Software"].startswith("framtid ")
     again = invoke("costs", scenario, "--plot", png)
     assert again.exit_code == 1 and "exists already" in again.output and "--force" in again.output
     forced = invoke("costs", scenario, "--plot", png, "--force", "--year-to", "2035")

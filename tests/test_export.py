@@ -7,6 +7,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
+import framtid
 from framtid.cli.main import main
 from framtid.model import api, dims
 from framtid.model.evaluation import export as ex
@@ -94,15 +95,36 @@ def test_command_writes_atomically_and_never_overwrites_silently(result, tmp_pat
     res = invoke("export", str(path), "--out", str(out), "--municipality", "oslo", "--year", "2009")
     assert res.exit_code == 0, res.output
     text = out.read_text()
-    assert text.count("\n") == 1 + len(ex.GPC_ROWS) + 4
+    table = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("# "))
+    assert table.count("\n") == 1 + len(ex.GPC_ROWS) + 4
     before = out.stat().st_mtime_ns
     res = invoke("export", str(path), "--out", str(out), "--format", "csv")
     assert res.exit_code == 1 and "exists already" in res.output and "--force" in res.output
     assert out.stat().st_mtime_ns == before and out.read_text() == text
     res = invoke("export", str(path), "--out", str(out), "--format", "csv", "--force", "--year", "2030",
                  "--municipality", "tromso")
-    assert res.exit_code == 0 and out.read_text().startswith(",".join(ex.CSV_HEADER))
+    assert res.exit_code == 0 and f"\n{','.join(ex.CSV_HEADER)}\n" in out.read_text()
     assert sorted(os.listdir(out.parent)) == ["oslo.csv"]          # no temporary file left
+
+
+def test_an_export_file_records_where_it_came_from_and_reads_as_csv_past_it(result, tmp_path):
+    """The file written with --out starts with comment lines: the version that wrote it, the result and its run
+    (version, seed, draws, scenarios) and the checksums of the variables read; pandas reads past them."""
+    import pandas as pd
+
+    one, path = result
+    out = tmp_path / "e.csv"
+    assert invoke("export", str(path), "--out", str(out), "--format", "csv", "--year", "2009").exit_code == 0
+    head = [line for line in out.read_text().splitlines() if line.startswith("# ")]
+    said = dict(line[2:].split(": ", 1) for line in head)
+    assert said["written by"] == f"framtid {framtid.__version__}" and said["result file"] == path.name
+    assert said["seed"] == str(one.attrs["seed"]) and said["draws"] == str(one.attrs["draws"])
+    assert said["scenarios"] == str(one.attrs["scenarios"])
+    assert f"emissions_gas {one['emissions_gas'].attrs['checksum']}" in said["checksums of the variables read"]
+    table = pd.read_csv(out, comment="#")
+    assert list(table.columns) == list(ex.CSV_HEADER) and len(table) > 0
+    printed = invoke("export", str(path), "--format", "csv", "--year", "2009").output
+    assert not printed.startswith("#")                       # the terminal gets the table alone
 
 
 def test_command_prints_without_out(result):

@@ -1,6 +1,7 @@
 """framtid hindcast: observed files (long and agency layouts), modelled values at the same level and GWP
 basis, the metrics against hand computation, charts, the command and its refusals."""
 
+import hashlib
 import json
 import math
 import runpy
@@ -336,6 +337,11 @@ def test_command_prints_metrics_and_writes_charts(result_file, tmp_path):
     assert "bias_t" in res.stdout and "skill" in res.stdout and "oslo" in res.stdout
     assert "1 observation(s) of years outside the run left out" in res.stderr
     assert (tmp_path / "plots" / "hindcast-reference-oslo.png").read_bytes()[:8] == PNG_MAGIC
+    from PIL import Image   # the chart records the result, its run and the observed file
+
+    source = Image.open(tmp_path / "plots" / "hindcast-reference-oslo.png").info["Source"]
+    assert f"result file: {Path(result_file).name}" in source and "seed: 0" in source
+    assert f"observed: obs.csv sha256:{hashlib.sha256(Path(observed).read_bytes()).hexdigest()}" in source
     again = invoke("hindcast", result_file, "--observed", observed, "--out", tmp_path / "plots")
     assert again.exit_code == 1 and "exists already" in again.stderr
 

@@ -292,6 +292,21 @@ def test_force_replaces_a_report_folder_in_one_step(tmp_path):
 
 # ---------------------------------------------------------------- a package: wedges and the MAC curve
 
+def test_the_provenance_names_the_result_and_package_by_their_digests(result_file, with_package):
+    """The report identifies the result by its emissions' checksum and the package by the SHA-256 of each file, so an
+    edited result or package file shows."""
+    import hashlib
+
+    import xarray as xr
+
+    md = (with_package / "report.md").read_text(encoding="utf-8")
+    with xr.open_dataset(result_file) as ds:
+        checksum = ds["emissions"].attrs["checksum"]
+    assert f"{result_file.name} (its emissions: {checksum})" in md
+    digest = hashlib.sha256(PACKAGE.encode("utf-8")).hexdigest()
+    assert f"small-package.toml sha256:{digest}" in md
+
+
 def test_package_adds_the_wedges_the_mac_curve_and_their_tables(with_package):
     out = with_package
     figures = sorted(p.name for p in (out / "figures").iterdir())

@@ -279,6 +279,10 @@ def test_cli_csv_json_and_plot(tmp_path):
     assert lines[0] == "rank,parameter,mu_star,mu_star_conf,sigma,mu,unit,description"
     assert lines[1].startswith(f"1,{TOLL},") and lines[2].startswith(f"2,{WASTE},0.0,")
     assert plot.read_bytes()[:4] == b"\x89PNG" and f"wrote {plot}" in res.stderr
+    from PIL import Image
+
+    source = Image.open(plot).info["Source"]
+    assert "method: morris" in source and "seed: 0" in source and "scenario files: reference.toml sha256:" in source
     again = invoke(*common, "--plot", str(plot))
     assert again.exit_code == 1 and "--force" in again.stderr and "Traceback" not in again.output
     res = invoke("sensitivity", REFERENCE, "--method", "sobol", "--parameters", f"{TOLL},{WASTE}",

@@ -172,13 +172,18 @@ def tables(report: CostReport, fmt: str) -> list[tuple[str, str, tuple, list]]:
              price_head, price_rows)]
 
 
-def plot_mac(report: CostReport, path: str | Path, force: bool = False) -> Path:
-    """Write the MAC curve (:func:`mac_chart`) as a PNG. Atomic; an existing file only with ``force``."""
+def plot_mac(report: CostReport, path: str | Path, force: bool = False,
+             provenance: list[tuple[str, str]] = ()) -> Path:
+    """Write the MAC curve (:func:`mac_chart`) as a PNG, with ``provenance`` (:mod:`framtid.model.provenance`) in
+    its text chunks. Atomic; an existing file only with ``force``."""
+    from ..provenance import png_metadata
     from ..safe_write import write_atomically
 
     path = check_plot_path(path, force)
     fig = mac_chart(report)
-    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100), force, "the chart")
+    meta = png_metadata(list(provenance))
+    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100, metadata=meta), force,
+                            "the chart")
 
 
 def central_carbon_price(report: CostReport) -> float:

@@ -273,15 +273,17 @@ def check_out(path: str | Path, force: bool) -> Path:
     return path
 
 
-def write(text: str, path: str | Path, force: bool = False) -> Path:
-    """Write the export atomically (a hidden temporary file beside ``path``, then its name);
-    an existing file is replaced only with ``force``."""
+def write(text: str, path: str | Path, force: bool = False, provenance: list[tuple[str, str]] = ()) -> Path:
+    """Write the export atomically (a hidden temporary file beside ``path``, then its name), ``provenance``
+    (:mod:`framtid.model.provenance`) as comment lines before the header; an existing file is replaced only
+    with ``force``."""
+    from ..provenance import csv_comments
     from ..safe_write import write_atomically
 
     path = check_out(path, force)
 
     def _write(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            fh.write(csv_comments(list(provenance)) + text)
 
     return write_atomically(path, _write, force, "the export")

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import dims
+from ..provenance import scenario_files
 from .report_content import (Bullets, Section, Table, Text, area_label, indicator_label, join_names, number, smart,
                              smart_range, unit_label)
 from .report_context import (Context, in_each_scenario, national_ids, national_title, rows_for,
@@ -281,7 +282,8 @@ def method_section(ctx: Context) -> Section:
         "Scenarios are projections under stated assumptions, not forecasts; the reference holds the 2009 policies "
         "constant and is therefore not a 'no change' baseline (electric cars still spread, for instance).",
     )
-    prov = [("result file", Path(ctx.source).name),
+    checksum = ctx.ds["emissions"].attrs.get("checksum") if "emissions" in ctx.ds else None
+    prov = [("result file", Path(ctx.source).name + (f" (its emissions: {checksum})" if checksum else "")),
             ("model version of the run", str(a.get("framtid_version", "-"))),
             ("git commit of the run", str(a.get("git_commit", "-"))),
             ("seed", str(a.get("seed", "-"))),
@@ -299,6 +301,7 @@ def method_section(ctx: Context) -> Section:
         scenario = ctx.package[0]
         prov.append(("package", f"{ctx.package_source}: " + " extends ".join(
             reversed([Path(p).name for p, _ in scenario.files]))))
+        prov.append(("package files (SHA-256 of each)", scenario_files(scenario)))
     prov.append(("report written by", f"framtid {__version__} on {date.today().isoformat()}"))
     munis = tuple((m.name, m.id, m.kommunenummer_2020, REGION_NAMES.get(m.region, m.region))
                   for m in municipalities() if m.id in ctx.municipalities)

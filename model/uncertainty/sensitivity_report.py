@@ -145,13 +145,15 @@ def to_json(report: Report) -> dict:
 PLOT_ROWS = 25   # bars in the chart: the rest of a long Morris ranking is unreadable there
 
 
-def plot(report: Report, path: str | Path, force: bool = False) -> Path:
+def plot(report: Report, path: str | Path, force: bool = False, provenance: list[tuple[str, str]] = ()) -> Path:
     """Write the ranked indices as a PNG: horizontal bars with the confidence intervals as error bars.
     Morris: mu_star with its interval, beside sigma against mu_star; Sobol': S1 and ST side by side.
-    Atomic (temporary file, then rename); an existing file only with ``force``."""
+    ``provenance`` (:mod:`framtid.model.provenance`) goes into its text chunks. Atomic (temporary file, then
+    rename); an existing file only with ``force``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from ..provenance import png_metadata
     from ..safe_write import write_atomically
 
     path = check_plot_path(path, force)
@@ -200,4 +202,6 @@ def plot(report: Report, path: str | Path, force: bool = False) -> Path:
     fig.suptitle(f"{method} sensitivity of {out.label}, scenario "
                  f"{report.scenario}{more}; bars: {ind.settings['conf_level']:.0%} bootstrap intervals", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
-    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100), force, "the chart")
+    meta = png_metadata(list(provenance))
+    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100, metadata=meta), force,
+                            "the chart")
