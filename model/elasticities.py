@@ -26,9 +26,11 @@ from .data_store import data_path, read_rows
 from .errors import DataError, UsageError, did_you_mean
 from .measures.transport import charge_fields
 
-# NOK per car trip ending in A zones (real 2009) where no fee is in force: about an hour in Oslo's
-# yellow zone in 2015 (20 NOK/h, parking.csv), which is in the range of the central fees of 2009.
-TEST_PARKING_FEE = 20.0
+# [NOK per paying car trip, real 2009] The fee a car trip parking in public paid spaces in an A zone paid in
+# 2009, which the 2009 travel choices hold and the parking_fee lever adds to (assumption: about an hour in
+# Oslo's yellow zone in 2015, 20 NOK/h in parking.csv, in the range of the central fees of 2009; no fees of
+# 2009 in the reference data). The parking elasticity is read against this fee plus the lever.
+PARKING_FEE_2009 = 20.0
 HORIZONS = ("first_year", "ten_years")
 
 
@@ -119,11 +121,13 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
                                 {"cordon": cordon_ids()[c], **raised}, "toll +10%"))
     if charges:
         out["toll"] = (base, _with(base, *charges))
+    # The lever is the fee's rise since 2009: both runs hold it at its value in the start year, the second raising
+    # the whole fee (the 2009 fee and the rise) by the step.
     fee = lv["parking_fee_nok"][0, :, 0]
-    level = np.where(fee > 0, fee, TEST_PARKING_FEE)
-    parked = [_measure("parking_fee", (m,), start, {"fee_nok": [level[i], np.nan, np.nan]}, "parking")
+    raise_by = (steps["parking"] - 1.0) * (PARKING_FEE_2009 + fee)
+    parked = [_measure("parking_fee", (m,), start, {"fee_nok": [fee[i], np.nan, np.nan]}, "parking")
               for i, m in enumerate(everyone)]
-    raised = [_measure("parking_fee", (m,), start, {"fee_nok": [steps["parking"] * level[i], np.nan, np.nan]},
+    raised = [_measure("parking_fee", (m,), start, {"fee_nok": [fee[i] + raise_by[i], np.nan, np.nan]},
                        "parking +10%")
               for i, m in enumerate(everyone)]
     out["parking"] = (_with(base, *parked), _with(base, *raised))

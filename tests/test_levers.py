@@ -490,6 +490,11 @@ ONE_MEASURE_WARNINGS = [
      "(0.32 to 0.32; plastics_separation_min), so this minimum changes nothing there (in sampled draws it may); "
      "give more than that",
      ("plastics_capture = 0.2", "plastics_capture = 0.6")),
+    ("deep_fare_cuts", 'kind = "pt_fare"\nmunicipality = "bergen"\nstart_year = 2027\nchange = -1.0\n',
+     "change = -1 cuts fares by more than half, beyond the changes the fare elasticity was measured on; the model's "
+     "answer grows with the cut as for an ordinary one (fare-free, about +40 % public-transport trips in the first "
+     "year and +120 % after ten), well above the +10 to +36 % of fare-free trials: read it as an upper end",
+     ("change = -1.0", "change = -0.3")),
     ("unfinished_ramps",
      'kind = "pt_fare"\nmunicipality = "bergen"\nstart_year = 2045\nramp_years = 20\nchange = -0.5\n',
      "ramp_years = 20 from 2045 would reach full strength in 2064, after 2050: it reaches 30% of it",

@@ -348,6 +348,26 @@ def lax_standards(measures: list[Measure], facts: Facts | None = None) -> list[s
     return warnings
 
 
+# [1] A fare cut deeper than this lies beyond the changes the fare elasticity was measured on
+DEEP_FARE_CUT = -0.5
+
+
+def deep_fare_cuts(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a fare cut of more than half: the cost coefficient is calibrated to the fare elasticity of
+    ordinary changes (``transport.fare_elasticity``), and the logit carries it unchanged to a free fare, where
+    it gives far more riders than fare-free trials saw (+10 to +36 % in the short run, reference measures
+    pt_fare, low confidence; the model: about +40 % in the first year and +120 % after ten)."""
+    warnings = []
+    for m in measures:
+        change = m.values.get("change") if m.kind == "pt_fare" else None
+        if change is not None and float(change) < DEEP_FARE_CUT:
+            warnings.append(f"{m.origin}: change = {float(change):g} cuts fares by more than half, beyond the changes "
+                            "the fare elasticity was measured on; the model's answer grows with the cut as for an "
+                            "ordinary one (fare-free, about +40 % public-transport trips in the first year and +120 % "
+                            "after ten), well above the +10 to +36 % of fare-free trials: read it as an upper end")
+    return warnings
+
+
 def unfinished_ramps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
     """Warnings for a ramp that runs past 2050, so the measure never reaches full strength (strength
     (t - start + 1) / ramp_years, ``levers.strength``). A ramp cut short by the measure that replaces it is how a
@@ -441,7 +461,7 @@ def beyond_range(measures: list[Measure], facts: Facts | None = None) -> list[st
 
 CHECKS = (overlaps, beyond_range, twin_cordons, unforeseeable_bans, cordonless, replaced_across_levers, plantless,
           bev_free_by_default, bev_rate_above_national_cap, minimums_already_met, unit_slips, lax_standards,
-          unfinished_ramps)
+          unfinished_ramps, deep_fare_cuts)
 
 
 def scenario_warnings(measures: list[Measure]) -> list[str]:
