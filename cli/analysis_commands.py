@@ -194,8 +194,9 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
         click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))
         written = cost_tables.plot_mac(report, plot, force, of_scenario(
             loaded, base=base or "the scenario it extends",
-            discount_rate=discount_rate if discount_rate is not None else "the parameter table's", seed=seed,
-            draws=n_draws or 1, sampler=(sampler or "lhs") if n_draws else "none"))
+            discount_rate=discount_rate if discount_rate is not None else "the parameter table's",
+            years=f"{report.year_from}-{report.year_to}", by=by or "measure", seed=seed, draws=n_draws or 1,
+            sampler=(sampler or "lhs") if n_draws else "none"))
     sections = cost_tables.tables(report, fmt)
     click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
     if written:
@@ -322,9 +323,10 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
     written = None
     if plot:
         click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))
-        written = sa.plot(rep, plot, force, of_scenario(loaded, method=method, output=output_name,
-                                                          municipality=municipality or "all 13", year=year, seed=seed,
-                                                          runs=rep.n_runs))
+        written = sa.plot(rep, plot, force, of_scenario(
+            loaded, method=method, output=output_name, municipality=municipality or "all 13", year=year,
+            parameters=parameters or "every uncertain one", groups=grouping or "none", top=top or "-",
+            trajectories=trajectories or "default", samples=samples or "default", seed=seed, runs=rep.n_runs))
     if fmt == "json":
         click.echo(json.dumps(sa.to_json(rep), indent=2, ensure_ascii=False))
     elif fmt == "csv":

@@ -243,8 +243,10 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
     if out:
         ctx = click.get_current_context()
         ctx.meta["framtid.target"] = (out, stat(out))
+        chosen = ", ".join(f"{d} {','.join(str(v) for v in ds[d].values)}" for d in ("scenario", "municipality")
+                           if d in ds.dims)
         path = ex.write(text, out, force, of_result(ds, result, ex.VARIABLES) + [
-            ("export", f"{fmt}; means over the draws; t and t CO2e per year")])
+            ("export", f"{fmt}; {chosen}; means over the draws; t and t CO2e per year")])
         click.echo(f"wrote {path} ({fmt}: {text.count(chr(10)) - 1} rows)", err=True)
     else:
         click.echo(text, nl=False)

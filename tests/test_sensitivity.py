@@ -133,8 +133,8 @@ def test_the_planned_runs_by_hand_and_an_analysis_too_large_is_refused_before_it
     def never(*args, **kwargs):
         raise AssertionError("no model may run")
 
-    with pytest.raises(UsageError, match=r"--trajectories: the analysis would take 1,200,000 model runs \(at most "
-                                         r"100,000"):
+    with pytest.raises(UsageError, match=r"the analysis would take 1,200,000 model runs \(at most 100,000, some "
+                                         r"20-30 minutes\): ask for fewer --trajectories"):
         sa.analyse(load(builtin_path("reference")), "morris", sa.output("emissions", year=2030),
                      trajectories=100_000, grouping="submodel", evaluator=never)
 

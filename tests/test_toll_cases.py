@@ -261,6 +261,22 @@ def test_framtid_tolls_refuses_a_bad_observed_file_before_running(tmp_path, monk
     assert res.exit_code == 2 and "line 2, column 'change_pct'" in res.stderr
 
 
+def test_one_change_observed_twice_is_refused_however_its_date_is_written(tmp_path):
+    """A day, its month and the year alone name the same change of Oslo's 2019 rings: a second value of it would
+    weigh that change twice in the mean error, so it is refused before any run."""
+    from framtid.model.evaluation.toll_observations import check_observed
+    from framtid.model.scenario_inheritance import builtin_path
+
+    path = _observed(tmp_path, "cordon,year,change_pct,date\noslo_ring_2019,2019,-10,2019-06-01\n"
+                               "oslo_ring_2019,2019,-12,2019-06\noslo_ring_2019,2019,-11,\n")
+    observed = toll_cases.read_observed_changes(path)
+    scenario = load(builtin_path("current-policies-tolls"))
+    with pytest.raises(ObservationFileError, match=r"line 3, column 'change_pct': the toll change on oslo_ring_2019 "
+                                                    r"of 2019-06-01 \(before_after\) is given twice \(also line 2\)"):
+        check_observed(scenario, observed, path)
+    check_observed(scenario, observed[:1], path)        # once is allowed
+
+
 def test_an_own_change_that_a_later_own_change_replaces_is_left_out_of_its_counterfactual(tmp_path):
     """The first of two own changes on a cordon ends when the second starts: its case still runs the scenario
     without it (the rates before it held until 2030), so its effect is the change's own, not zero."""

@@ -82,14 +82,16 @@ INVENTORY = ("P(inv): the chance that the municipal inventory shows an emission 
              "where they fall faster or slower, the gap carries part of it, which P(inv) does not show)")
 LEGEND = ("gap = modelled - target in the target year (gap_% of the base-year value, 2009 for national targets); "
           f"{INVENTORY}; first_met: the first year after the base year at or below the target; cut_%/yr: average "
-          "annual cut needed from 'from' to the target year (negative: room to grow)")
+          "annual cut needed from 'from' (default 2026, or the year before an earlier target year) to the target year "
+          "(negative: room to grow)")
 LEGEND_RANGED = ("each draw is set against its own target (under the share rule the target follows the draw's 2009 "
                  "emissions). target, modelled: medians over the draws; gap = modelled - target in the target year, "
                  "the median of the draws' gaps and their 5-95 % range; P(met): share of draws at or below their "
                  f"target in the target year; {INVENTORY}, in each draw; first_met: the first year after the base "
                  "year by which half of the draws are at or below their target; P(ever): share of draws at or "
                  "below it in some year up to the last; cut_%/yr: median of the draws' average annual cut needed "
-                 "from the year before the target year, or --from (negative: room to grow); --format csv/json add "
+                 "from 2026 (the year before the target year where that is earlier), or --from (negative: room to "
+                 "grow); --format csv/json add "
                  "the 5-95 % ranges of the target and modelled values")
 
 

@@ -364,9 +364,9 @@ def assess(ds, rule: str = "share", zero_growth_base: int | None = None, from_ye
 
     ``rule``: how national targets are set against the municipalities (:data:`RULES`);
     ``zero_growth_base``: reference year of the zero-growth goal (default: each row's, 2017);
-    ``from_year``: the year the needed annual cut is counted from (default: the year before each
-    target's year); ``extra_areas``: groups of municipalities to assess the national targets for
-    besides :func:`areas`.
+    ``from_year``: the year the needed annual cut is counted from (default: :data:`PRESENT_YEAR`, or the
+    year before a target's year where that is earlier); ``extra_areas``: groups of municipalities to assess
+    the national targets for besides :func:`areas`.
 
     With several draws every row is computed draw by draw and summarised over the draws
     (:func:`_evaluate`): values are medians, with 5-95 % ranges and the share of draws that meet

@@ -44,6 +44,7 @@ def check_observed(scenario, observed: list[ObservedChange], path: str | Path,
 
     picked = {id(m) for m in changes(scenario, cordons, own)}
     spans = [(m, c, years(scenario, m)[0]) for m in changes(scenario) for c in cordons_of(scenario, m)]
+    seen: dict[tuple, int] = {}
     for obs in observed:
         on_cordon = [(m, full) for m, c, full in spans if c == obs.cordon]
         if not on_cordon:
@@ -52,6 +53,14 @@ def check_observed(scenario, observed: list[ObservedChange], path: str | Path,
                                        f"change on {obs.cordon!r}; {_no_cordon(obs.cordon, known)}")
         m, _ = on_cordon[_case_of(obs, [(m.start_year, full, m.start_date) for m, full in on_cordon], path,
                                   scenario.name)]
+        # one measured change per change and comparison, however its date is written: two would weigh it twice
+        key = (id(m), obs.cordon, obs.compare)
+        if key in seen:
+            raise ObservationFileError(f"{path}: line {obs.line}, column 'change_pct': the toll change on {obs.cordon} "
+                                       f"of {m.start_date or m.start_year} ({obs.compare}) is given twice (also line "
+                                       f"{seen[key]}); one value per cordon, change and comparison is allowed "
+                                       "(combine two studies of it into one)")
+        seen[key] = obs.line
         if id(m) not in picked:
             left_out = "--cordon" if cordons is not None and obs.cordon not in cordons else "--own"
             raise ObservationFileError(f"{path}: line {obs.line}: the toll change on {obs.cordon} in {obs.year} is "

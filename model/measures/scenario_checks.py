@@ -434,7 +434,9 @@ def unforeseeable_bans(measures: list[Measure], facts: Facts | None = None) -> l
 
 def beyond_range(measures: list[Measure], facts: Facts | None = None) -> list[str]:
     """Warnings for levers whose settings add up (rule ``add``) beyond the lever's range in some municipality
-    and years: the run holds them at the bound (:func:`~framtid.model.measures.lever_paths`)."""
+    and years: the run holds them at the bound (:func:`~framtid.model.measures.lever_paths`). The measures are
+    read as written, every one in force: where some act in some draws only (adopted adaptively), a draw without
+    one that pulls the other way may be held without a warning."""
     added = sorted({lever for m in measures for lever in lever_targets(m) if LEVERS[lever].combine == "add"})
     if not added:
         return []

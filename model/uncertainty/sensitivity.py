@@ -213,9 +213,9 @@ def _check_runs(method: str, names, groups, trajectories: int | None, samples: i
     """Refuse an analysis of more than :data:`MAX_RUNS` model runs before any runs."""
     runs = planned_runs(method, names, groups, trajectories, samples, top)
     if runs > MAX_RUNS:
-        option = "--samples" if method == "sobol" and samples is not None else "--trajectories"
-        raise UsageError(f"{option}: the analysis would take {runs:,} model runs (at most {MAX_RUNS:,}, some 20-30 "
-                         "minutes); ask for fewer trajectories, a smaller --samples, fewer --parameters or --groups")
+        raise UsageError(f"the analysis would take {runs:,} model runs (at most {MAX_RUNS:,}, some 20-30 minutes): "
+                         "ask for fewer --trajectories, a smaller --samples or --top, fewer --parameters, or "
+                         "--groups")
 
 
 def _head(indices: Indices, k: int) -> Indices:
