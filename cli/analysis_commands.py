@@ -130,7 +130,8 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
     if fmt == "json":
         click.echo(json.dumps(tables.to_json(result, picked), indent=2, ensure_ascii=False))
         return
-    header, rows = (tables.rows if fmt == "table" else tables.long_rows)(result, picked)
+    quiet = tables.unmoved(result) if fmt == "table" and picked is None else []
+    header, rows = tables.rows(result, picked, tuple(quiet)) if fmt == "table" else tables.long_rows(result, picked)
     if fmt == "table":
         how = ("exact Shapley values" if result.exact else
                f"Shapley values estimated from {permutations} sampled orders (std_error: their standard error)")
@@ -145,6 +146,9 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
                        "5-95 % range of the draws (5th to 95th percentile)")
         click.echo("")
     click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
+    if quiet:
+        click.echo(f"\nLeft out, the package moving them less than {tables.UNMOVED_T:g} t in every column: "
+                   f"{', '.join(quiet)} (--municipality shows them; csv and json hold every municipality)")
 
 
 @click.command()

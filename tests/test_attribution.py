@@ -388,3 +388,21 @@ def test_the_chunks_models_are_freed_as_the_subsets_run(package, monkeypatch):
         if enabled:
             gc.enable()
     assert len(made) == 2 and not alive
+
+
+def test_the_table_leaves_out_the_municipalities_the_package_does_not_move_and_says_so(package, result):
+    """The package acts in Oslo (and through Oslo's cordons on its neighbours); municipalities where every
+    column is below 5 t (zero at the table's decimals) are left out of the table and named under it, while
+    csv keeps every one."""
+    quiet = tables.unmoved(result)
+    assert quiet and "oslo" not in quiet and "baerum" not in quiet
+    _, shown = tables.rows(result, None, tuple(quiet))
+    assert not {r[0] for r in shown} & set(quiet) and {"oslo", "all 13"} <= {r[0] for r in shown}
+    _, every = tables.rows(result)
+    for row in every:
+        if row[0] in quiet:
+            assert all(float(v) == 0.0 for v in row[3:] if v), row
+    res = CliRunner().invoke(main, ["attribute", str(package), "--year", "2030"])
+    assert res.exit_code == 0 and f"less than 5 t in every column: {', '.join(quiet)}" in res.output
+    csv_out = CliRunner().invoke(main, ["attribute", str(package), "--year", "2030", "--format", "csv"]).output
+    assert all(f",{m}," in csv_out for m in quiet)

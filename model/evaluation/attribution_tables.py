@@ -52,15 +52,34 @@ def cut_share(per_draw: np.ndarray, idx: list[int], k: int) -> float:
     return float((area_draws(per_draw, idx, k) < 0.0).mean())
 
 
-def rows(result: Attribution, municipalities: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple]]:
+# [t CO2e] an effect below this in every column of a municipality shows as zero at the table's decimals
+UNMOVED_T = 5.0
+
+
+def unmoved(result: Attribution) -> list[str]:
+    """The municipalities where no measure, first-in, last-in, interaction or package effect reaches
+    :data:`UNMOVED_T` in the year or over the span (each sector summed; draws: their mean): a package of one
+    municipality's measures leaves most of the others so."""
+    parts = [result.shapley, result.first_in, result.last_in, result.total[None],
+             None if result.interaction is None else result.interaction[None]]
+    biggest = np.max([np.abs(p.sum(axis=-1)).max(axis=(0, 1)) for p in parts if p is not None], axis=0)   # (M,)
+    return [m for m, b in zip(dims.MUNICIPALITIES, biggest) if b < UNMOVED_T]
+
+
+def rows(result: Attribution, municipalities: list[str] | None = None,
+         leave_out: tuple[str, ...] = ()) -> tuple[tuple[str, ...], list[tuple]]:
     """One row per area and measure (plus the package total and the interaction residual), all sectors
-    together [kt CO2e/yr in the year; kt CO2e over the span]. With draws, the Shapley values and the
-    package's effect are the mean over the draws with the 5-95 % range of the draws in brackets."""
+    together [kt CO2e/yr in the year; kt CO2e over the span], but for the municipalities in ``leave_out``.
+    With draws, the Shapley values and the package's effect are the mean over the draws with the 5-95 % range
+    of the draws in brackets."""
     sampled = result.order_effects is not None
     header = ("municipality", "measure", "kind", f"shapley_{result.year}") + (("std_error",) if sampled else ()) + \
         ("first_in", "last_in", f"shapley_{result.span[0]}_{result.span[1]}")
     out = []
     for name, idx in _areas(municipalities):
+        if name in leave_out:
+            continue
+
         def kt(a, k=0):
             return a[..., k, :, :][..., idx, :].sum(axis=(-1, -2)) / 1e3
 
