@@ -2,6 +2,7 @@
 that existing folders are kept, bad options refused, and the wedges and MAC curve of a small package."""
 
 import base64
+import math
 import re
 from html.parser import HTMLParser
 
@@ -321,9 +322,18 @@ def test_package_adds_the_wedges_the_mac_curve_and_their_tables(with_package):
     lines = [line for line in md.splitlines() if line.startswith("| ")]
     header = next(line for line in lines if line.startswith("| measure | kind | Shapley 2030"))
     rows = lines[lines.index(header) + 1:lines.index(header) + 6]
-    cells = {r.split(" | ")[0].lstrip("| "): float(r.split(" | ")[2].replace(",", "")) for r in rows}
-    measures = cells["Landfill gas collection"] + cells["Recycling target"] + cells["Zero-emission vans"]
-    assert measures < 0 and measures == pytest.approx(cells["the package"], abs=0.15)
+
+    def column(j):
+        return {r.split(" | ")[0].lstrip("| "): float(r.split(" | ")[j].replace(",", "") or "nan") for r in rows}
+
+    shapley, alone = column(2), column(3)
+    three = ("Landfill gas collection", "Recycling target", "Zero-emission vans")
+    measures = sum(shapley[m] for m in three)
+    assert measures < 0 and measures == pytest.approx(shapley["the package"], abs=0.15)
+    # ... and the measures alone add up to it with the interaction, which stands in their column
+    assert math.isnan(shapley["interaction"])
+    assert sum(alone[m] for m in three) + alone["interaction"] == pytest.approx(alone["the package"], abs=0.15)
+    assert alone["the package"] == shapley["the package"]
     assert "| Oslo | oslo |" in md and "| Bergen | bergen |" not in md     # the municipalities chosen
 
 
@@ -529,3 +539,16 @@ def test_a_package_reaching_back_through_its_chain_is_reported_by_kind(result_fi
     bad = invoke("report", result_file, "--out", result_file.parent / "no", "--by", "kind")
     assert bad.exit_code == 2 and "--base and --by apply to a --package" in bad.output
     assert not (result_file.parent / "no").exists()
+
+
+def test_the_summary_says_where_2009_is_estimated_and_how_sure_each_verdict_is(written):
+    """A council reads 2009 as measured unless told: the municipalities whose 2009 is the model's estimate are
+    named with the estimated share (Bergen's sources are all estimated); a verdict of one run carries P(inv);
+    targets of published years are called hindcasts; the toll indicators carry their known excess."""
+    out, _ = written
+    md = (out / "report.md").read_text(encoding="utf-8")
+    estimated = next(line for line in md.splitlines() if "the 2009 emissions are the model's own estimate" in line)
+    assert "Bergen 100 %" in estimated and "Oslo" not in estimated
+    assert re.search(r"Oslo \(P\(inv\) [01]\.\d\d\)", md)
+    assert "Targets of 2020, 2023 are of years whose inventory is published" in md
+    assert "the model's toll revenue is about twice what the toll companies collect" in md

@@ -80,6 +80,9 @@ def indicator_section(ctx: Context) -> Section:
     if len(ctx.municipalities) > 1:
         note = ("Ratios are taken over the municipalities together (sum of numerators over sum of denominators); "
                 "sealed surface, green roofs and the runoff coefficient are given per municipality only. " + note)
+    if any("toll" in r[0].lower() or "passage" in r[0].lower() for r in rows):
+        note += (" Tolls paid and cordon passages are high: the model's toll revenue is about twice what the toll "
+                 "companies collect (tag discounts and monthly caps are not modelled; README, known limits).")
     blocks: list = [Table(f"Indicators of {label}", header, tuple(rows), note)]
     # key indicators per municipality (medians only with several draws: a range in each cell would not fit)
     for sc in (ctx.scenarios if len(ctx.municipalities) > 1 else []):
@@ -239,7 +242,10 @@ def targets_section(ctx: Context) -> Section:
             header += (f"{year} [index, {base} = 1]", P_MET if ctx.ranged else "met")
         groups = (("", 1),) + tuple((sc, 2) for sc in ctx.scenarios)
         blocks.append(Table("Zero-growth goal for passenger-car traffic: residents' car vehicle-km of the city "
-                            f"region against {base}; met when at most 1", header, tuple(rows), groups=groups))
+                            f"region against {base}; met when at most 1", header, tuple(rows),
+                            f"Each scenario is indexed to its own {base} value: a scenario with less car traffic "
+                            "already by then can show a higher index and still have less traffic in "
+                            f"{year}; compare the vehicle-km themselves for that.", groups=groups))
     return Section("targets", "Targets in detail", tuple(blocks))
 
 

@@ -137,9 +137,11 @@ def package_section(ctx: Context) -> list[Section]:
     for i, (kind, lab) in enumerate(result.measures):
         rows.append((lab, kind, number(kt(result.shapley[i], 0), 1, True), number(kt(result.first_in[i], 0), 1, True),
                      number(kt(result.last_in[i], 0), 1, True), number(kt(result.shapley[i], 1), 1, True)))
-    rows.append(("interaction", "", number(kt(result.interaction, 0), 1, True), "", "",
-                 number(kt(result.interaction, 1), 1, True)))
-    rows.append(("the package", "", number(kt(result.total, 0), 1, True), "", "", number(kt(result.total, 1), 1, True)))
+    # Each column adds up to the package: the Shapley values by themselves, the measures alone with the
+    # interaction (so the interaction stands under "alone", not under the Shapley values it is no part of).
+    rows.append(("interaction", "", "", number(kt(result.interaction, 0), 1, True), "", ""))
+    package = number(kt(result.total, 0), 1, True)
+    rows.append(("the package", "", package, package, "", number(kt(result.total, 1), 1, True)))
     span = f"{result.span[0]}-{result.span[1]}"
     attribution_table = Table(
         f"Effect of each measure on the emissions of {label} (negative: a cut)",
@@ -148,7 +150,8 @@ def package_section(ctx: Context) -> list[Section]:
         "Shapley: the measure's effect averaged over every order of adding the measures; alone: the measure "
         "added to the base by itself (first-in); last in: what the package loses without it; interaction: the "
         "package's effect minus the sum of the measures alone (positive when measures cut the same emissions, "
-        "negative when one makes another cut more). The columns read up to the evaluation year: a measure "
+        "negative when one makes another cut more). The Shapley values add up to the package by themselves, the "
+        "measures alone with the interaction. The columns read up to the evaluation year: a measure "
         "that starts after it shows nothing here (framtid report --year).")
     from .cost_tables import assumed, mac_chart, measure_note
 
@@ -159,8 +162,10 @@ def package_section(ctx: Context) -> list[Section]:
                        f"{report.year_from}-{report.year_to} in all 13 municipalities [kt CO2e, undiscounted]; height: "
                        "its cost per tonne [real 2009 NOK/t CO2e, present value of the social cost over discounted "
                        f"tonnes at {report.discount_rate:.1%}/yr]; each measure alone on {report.base} (first-in). "
-                       "Dashed: the central carbon price for cost-benefit analysis (discounted mean over the window); "
-                       "measures below it pay.",
+                       "Dashed: the central carbon price for cost-benefit analysis (discounted mean over the window; "
+                       "the table's price of each measure is the same path weighted by its own discounted abatement); "
+                       "measures below it pay. Above the carbon price the cost axis is logarithmic where the costs "
+                       "span orders of magnitude (the axis says so): bar heights there do not compare linearly.",
                 lambda: mac_chart(report, f"{scenario.name} on {result.base}", curve_colours),
                 alt="Marginal abatement cost curve")
     order = [m for m, *_ in report.mac()]

@@ -18,6 +18,35 @@ from .report_context import (Context, in_each_scenario, national_ids, national_p
 SUMMARY_YEARS = (2009, 2020, 2030, 2050)
 
 
+
+# [yr] The last year whose municipal inventory is published by 2026 (assumption: the agency publishes a year's
+# inventory about a year and a half after it): targets of that year and earlier are hindcasts.
+INVENTORY_PUBLISHED_TO = 2024
+
+def _inventory_chance(row: dict) -> str:
+    """`` (P(inv) 0.54)``: the chance that the inventory shows an emission target met, where the row has it."""
+    p = row.get("p_met_inventory")
+    return "" if p is None else f" (P(inv) {p:.2f})"
+
+
+def estimated_2009(ctx) -> list[tuple[str, float]]:
+    """The report's municipalities whose 2009 emissions are more than 5 % the model's estimate (no inventory
+    value by sector), with that share [1] (the first scenario, the mean over draws): ``base_year_status``."""
+    ds = ctx.ds
+    if "base_year_status" not in ds or "emissions_source" not in ds:
+        return []
+    status = ds["base_year_status"].sel(municipality=ctx.municipalities).values.astype(str)        # (M, S)
+    source = ds["emissions_source"].sel(scenario=ctx.scenarios[0], year=dims.BASE_YEAR,
+                                        municipality=ctx.municipalities).mean("draw")
+    values = source.transpose("municipality", "source").values
+    out = []
+    for m, st, v in zip(ctx.municipalities, status, values):
+        total = float(v.sum())
+        share = float(v[np.char.startswith(st, "estimated")].sum()) / total if total > 0 else 0.0
+        if share > 0.05:
+            out.append((m, share))
+    return out
+
 def _summary_years(ctx: Context) -> list[int]:
     have = set(int(y) for y in ctx.years)
     return sorted((set(SUMMARY_YEARS) | {ctx.year}) & have)
@@ -102,6 +131,14 @@ def summary_section(ctx: Context) -> Section:
                        f"equivalents) weighted with the GWP set {ctx.gwp.upper()}; the first scenario is the one "
                        f"the others are compared with."))
     blocks.append(Bullets(tuple(lines)))
+    estimated = estimated_2009(ctx)
+    if estimated:
+        blocks.append(Text(
+            "Where the municipal inventory has no data by sector for 2009, the 2009 emissions are the model's own "
+            "estimate from its drivers, not an observation, and every target set against 2009 rests on it: "
+            + ", ".join(f"{ctx.name(m)} {share * 100:.0f} %" for m, share in estimated)
+            + " of 2009 estimated. `framtid data ID` says how each source was estimated; `framtid summary --band "
+              "prediction` gives the range the inventory may show."))
     if ctx.ranged:
         blocks.append(Text(f"The result holds {ctx.ensemble}, each a run with its own values of the uncertain "
                            "parameters. Values are medians over the draws with the 5-95 % range in brackets (90 % of "
@@ -113,16 +150,26 @@ def summary_section(ctx: Context) -> Section:
         idx = [dims.MUNICIPALITIES.index(m) for m in ctx.municipalities]
         effect = float(result.total[0][idx].sum()) / 1000.0
         before = float(base_path[ctx.year - dims.BASE_YEAR, idx].sum()) / 1000.0
-        pays = [m.label for m in report.measures if m.pays()]
+        here = set(ctx.municipalities)
+        pays = [m.label + ("" if here & set(m.municipalities) else
+                           f" (not in {area_label(ctx.municipalities, ctx.names)})")
+                for m in report.measures if m.pays()]
+        later = ""
+        if result.yearly_total is not None:
+            last = int(dims.YEARS[-1])
+            in_last = float(result.yearly_total[last - dims.BASE_YEAR, idx].sum()) / 1000.0
+            over = float(result.yearly_total[ctx.year - dims.BASE_YEAR:, idx].sum()) / 1000.0
+            later = (f" In {last} it changes them by {number(in_last, sign=True)} kt CO2e/yr, and "
+                     f"{number(over, sign=True)} kt CO2e over {ctx.year}-{last}.")
         blocks.append(Text(
             f"The package {ctx.package_source} adds {counted(result)} to {result.base}. In {ctx.year} "
             f"it changes the emissions of {area_label(ctx.municipalities, ctx.names)} by {number(effect, sign=True)} "
             f"kt CO2e/yr ({percent_change(before + effect, before)} against {result.base}"
             + ("; at the default parameter values, not over the draws, like the package's attribution and costs"
                if ctx.ranged else "")
-            + "). "
-            + (f"Costing at most the carbon price: {join_names(pays)}." if pays else
-               "No measure of it costs at most the carbon price.")))
+            + ")." + later + " "
+            + (f"Costing at most the carbon price (each costed over the municipalities it acts in): "
+               f"{join_names(pays)}." if pays else "No measure of it costs at most the carbon price.")))
     header = ("scenario",) + tuple(str(y) for y in years) + (f"change 2009-{ctx.year} [%]",)
     groups = (("", 1), (f"[{unit(ctx)}]", len(years)), ("", 1))
     if len(ctx.scenarios) > 1:
@@ -169,6 +216,10 @@ def summary_section(ctx: Context) -> Section:
         trows.append((national_title(ctx, tid),) + tuple(cells))
     scope = "non-ETS emissions" if ctx.rule == "non-ets" else "emissions"
     note = f"National targets are set against the municipalities by the {RULE_TEXT[ctx.rule]}."
+    past = sorted({r["target_year"] for r in ctx.target_rows if r["target_year"] <= INVENTORY_PUBLISHED_TO})
+    if past:
+        note += (f" Targets of {', '.join(str(y) for y in past)} are of years whose inventory is published: the "
+                 "model's values there are a hindcast; set the inventory beside them (`framtid hindcast`).")
     if ctx.ranged:
         note += " " + CHANCES_NOTE
     blocks.append(Table(f"National targets for {area_label(ctx.municipalities, ctx.names)} in their target year: "
@@ -181,12 +232,14 @@ def summary_section(ctx: Context) -> Section:
         for sc in ctx.scenarios:
             rows = [r for r in rows_for(ctx, sc, group="national", target_id=tid, level="municipality")
                     if r["area"] in ctx.municipalities and r["target_value"] is not None]
-            met = [ctx.name(r["area"]) + (f" ({r['p_met']:.2f})" if ctx.ranged else "")
+            met = [ctx.name(r["area"]) + (f" ({r['p_met']:.2f})" if ctx.ranged else _inventory_chance(r))
                    for r in rows if r["met_in_target_year"]]
             cells.append(f"{len(met)} of {len(rows)}" + (f": {', '.join(met)}" if met else ""))
         mrows.append((national_title(ctx, tid),) + tuple(cells))
     if len(ctx.municipalities) > 1 and not ctx.ranged:
-        blocks.append(Table("Municipalities that meet each national target in its target year",
+        blocks.append(Table("Municipalities that meet each national target in its target year in this run, with "
+                            "P(inv), the chance that the municipal inventory shows it met (the model's discrepancy "
+                            "about the modelled value)",
                             ("target",) + tuple(f"scenario {sc}" for sc in ctx.scenarios), tuple(mrows)))
     elif len(ctx.municipalities) > 1:
         blocks.append(Table("Municipalities that meet each national target in its target year in at least half of "
@@ -205,7 +258,8 @@ def summary_section(ctx: Context) -> Section:
                     cells.append(_chances(r, d, int(ctx.years[-1])))
                     continue
                 verdict = "met" if r["met_in_target_year"] else "not met"
-                cells.append(f"{verdict}: {number(r['modelled_value'], d)} against {number(r['target_value'], d)}")
+                cells.append(f"{verdict}{_inventory_chance(r)}: {number(r['modelled_value'], d)} against "
+                             f"{number(r['target_value'], d)}")
             orows.append((ctx.name(r0["area"]), f"{r0['target']} by {r0['target_year']}", unit_label(r0["unit"]))
                          + tuple(cells))
         note = ("Emission targets in kt CO2e/yr of all sectors; car-traffic targets as residents' car vehicle-km, "
