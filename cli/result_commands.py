@@ -125,6 +125,8 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
         click.echo(catalogue.render(*tt.tidy(rows), fmt))
         return
     last_year = int(ds["year"].values[-1])
+    if draw_statistics.sampled_once(ds):
+        click.echo(f"{draw_statistics.one_run_text(ds)}.\n")
     click.echo(catalogue.render_sections(tt.sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, last_year,
                                                      draw_statistics.ensemble_text(ds)),
                                          "table", catalogue.terminal_width()).lstrip("\n"))

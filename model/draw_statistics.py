@@ -18,6 +18,20 @@ def draw_count(ds) -> int:
     return int(ds.sizes.get("draw", 1))
 
 
+def sampled_once(ds) -> bool:
+    """Whether a result of one draw is one sampled draw (``framtid run --draws 1``), not the default run."""
+    return draw_count(ds) == 1 and str(ds.attrs.get("sampler", "none")) not in ("none", "unknown")
+
+
+def one_run_text(ds) -> str:
+    """What the single draw of a result is: the default parameter values, or one sampled draw, whose values
+    are not the default run's."""
+    if not sampled_once(ds):
+        return "one draw at default parameters"
+    return (f"one sampled draw (sampler {ds.attrs['sampler']}, seed {ds.attrs.get('seed', '?')}), not the default "
+            "parameter values")
+
+
 def ensemble_text(ds) -> str:
     """How many draws a result holds and how they were drawn, e.g. ``32 draws, sampler lhs``; a file
     holding a chunk of a larger ensemble says which draws of how many."""

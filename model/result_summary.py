@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .draw_statistics import draw_count, ensemble_text, range_cell, spread
+from .draw_statistics import draw_count, ensemble_text, one_run_text, range_cell, sampled_once, spread
 
 
 def select(ds, scenarios=None, municipalities=None, sectors=None, source: str = "result"):
@@ -192,9 +192,10 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
             series = part.sel(scenario=sc) - part.sel(scenario=first)
             rows.append((label,) + tuple(_value_cell(v, ranged, sign=True) for v in draws(series)))
         out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{stat}]", header[:-1], rows))
-    if ranged and out:
+    if out and (ranged or sampled_once(ds)):
         key, title, head, rows = out[0]
-        out[0] = (key, f"{_ensemble_line(ds)}\n\n{title}", head, rows)
+        line = _ensemble_line(ds) if ranged else f"{one_run_text(ds)}."
+        out[0] = (key, f"{line}\n\n{title}", head, rows)
     return out
 
 

@@ -356,6 +356,40 @@ def _invoke(*args):
     return CliRunner().invoke(main, ["run", "framtid:reference", *args])
 
 
+def test_a_result_that_cannot_be_written_keeps_the_chunks_and_says_how_to_finish(scenarios, serial, tmp_path,
+                                                                                monkeypatch):
+    """The disk fills while the chunks are combined: the message says why, that every chunk is kept and to run
+    again with --resume, which then writes the file the uninterrupted run writes."""
+    path = tmp_path / "full.nc"
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(ensemble, "save_parts", no_space)
+        with pytest.raises(FramtidError, match=r"full.nc: cannot write the result \(OSError: .*No space left on "
+                                               r"device\).*3 of 3 chunks.*--resume"):
+            ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, progress=False)
+    assert not path.exists() and len(list(ensemble.parts_folder(path).glob("draws-*.nc"))) == 3
+    done = ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, resume=True, progress=False)
+    assert done.resumed == 3
+    ours, theirs = _load(path), _load(serial)
+    for name in theirs.data_vars:
+        np.testing.assert_array_equal(ours[name].values, theirs[name].values, err_msg=name)
+
+
+def test_too_few_draws_for_the_declared_correlations_are_warned_of():
+    """A group of k correlated parameters needs k + 2 draws (sampling.correlate); fewer leave it uncorrelated,
+    which the run says, counting the largest group of the table; one draw has no correlation to keep."""
+    from framtid.model.parameters import correlations, table
+    from framtid.model.uncertainty.ensemble import check_options
+    from framtid.model.uncertainty.sampling import correlation_groups, uncertain
+
+    k = max(len(members) for members, _ in correlation_groups(correlations(), uncertain(table())))
+    assert any(f"groups of up to {k} parameters need {k + 2}" in w for w in check_options(k + 1))
+    assert not any("correlations" in w for w in check_options(k + 2) + check_options(1))
+
+
 def test_run_draws_prints_the_ensemble_summary_and_warns_about_sobol(tmp_path):
     out = tmp_path / "cli.nc"
     res = _invoke("--draws", "6", "--chunk-size", "4", "--sampler", "sobol", "--variables", "population",

@@ -220,7 +220,7 @@ def test_records_keep_to_the_width_with_long_names_and_values():
 # ---------------------------------------------------------------- one draw: as before
 
 def test_one_draw_prints_as_before():
-    ds = made_up(draws=[7.0])
+    ds = made_up(draws=[7.0], attrs={"sampler": "none", "ensemble_draws": 1})     # the default run
     assert result_summary.summary_rows(ds, YEARS)[0] == ("scenario", "municipality", "year", "emissions_kt_co2e",
                                                     "compared_with", "difference_kt_co2e", "gwp")
     oslo = pick(rows_of(ds), "b", "oslo", 2030)
@@ -260,3 +260,17 @@ def test_a_title_wider_than_the_terminal_wraps_at_its_spaces():
                           "100 draws]"]                                   # (the second line is 40 wide)
     assert catalogue.render_sections(sections, "table", 200).splitlines()[1] == sections[0][1]
 
+
+
+def test_one_sampled_draw_says_it_is_not_the_default_run():
+    """framtid run --draws 1 samples one draw: its tables say so, where the default run's say nothing."""
+    sampled = made_up(draws=[7.0], attrs={"sampler": "lhs", "ensemble_draws": 1, "seed": 3})
+    default = made_up(draws=[7.0], attrs={"sampler": "none", "ensemble_draws": 1, "seed": 0})
+    assert stats.sampled_once(sampled) and not stats.sampled_once(default)
+    assert stats.one_run_text(sampled) == ("one sampled draw (sampler lhs, seed 3), not the default parameter "
+                                           "values")
+    assert stats.one_run_text(default) == "one draw at default parameters"
+    titles = [t for _, t, _, _ in result_summary.summary_tables(sampled, list(YEARS), "municipality")]
+    assert titles[0].startswith("one sampled draw (sampler lhs, seed 3)")
+    titles = [t for _, t, _, _ in result_summary.summary_tables(default, list(YEARS), "municipality")]
+    assert not any("sampled" in t for t in titles)

@@ -196,7 +196,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     extra = tg.selection_areas(picked) if n > 1 else ()
     rows = tg.assess(ds, rule, None, None, source, extra)
     ctx = Context(ds, source, chosen, picked, year, rule, names, str(ds["emissions"].attrs.get("gwp", "")),
-                   "one draw at default parameters" if n == 1 else f"{n} draws", rows,
+                   draw_statistics.one_run_text(ds) if n == 1 else f"{n} draws", rows,
                    {sc: SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)] for i, sc in enumerate(chosen)},
                    draws=n, ensemble=draw_statistics.ensemble_text(ds))
     if package is not None:

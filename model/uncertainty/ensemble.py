@@ -47,7 +47,7 @@ from . import MAX_DRAWS
 from .chunk_map import check_where, dask_client, map_chunks  # noqa: F401  (re-exported)
 from .ensemble_parts import (MANIFEST, MANIFEST_ATTR, check_manifest, check_part, differences,  # noqa: F401
                              manifest_text, part_file_name, part_manifest, parts_folder, prepare)
-from ..errors import FramtidError, ResultExistsError, UsageError
+from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from ..ensemble_file import save_part, save_parts
 from ..results import record_dtype
 
@@ -150,6 +150,15 @@ def check_options(n_draws: int | None, sampler: str | None = None, chunk_size: i
         power = 1 << (n_draws - 1).bit_length()
         warnings.append(f"--sampler sobol: {n_draws} draws is not a power of two; Sobol' points keep their balance "
                         f"at powers of two (e.g. --draws {power})")
+    # A group of k correlated parameters needs k + 2 draws to carry its correlation (sampling.correlate)
+    from ..parameters import correlations, table
+    from .sampling import correlation_groups, uncertain
+
+    largest = max((len(members) for members, _ in correlation_groups(correlations(), uncertain(table()))), default=0)
+    if largest and 2 <= n_draws < largest + 2:
+        warnings.append(f"--draws {n_draws}: too few draws for the declared correlations (groups of up to {largest} "
+                        f"parameters need {largest + 2}); the groups that do not fit are sampled independently "
+                        f"(--draws {largest + 2} or more keeps every one)")
     return warnings
 
 
@@ -257,12 +266,32 @@ def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampl
             raise FramtidError(f"{folder}: the chunks {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''} "
                                "were reported written but are not there (do the Dask workers share this file "
                                "system?); run again with --resume")
-        save_parts(parts, path, batch.chunk_size, _attrs(batch), force)
+        try:
+            save_parts(parts, path, batch.chunk_size, _attrs(batch), force)
+        except (OSError, RuntimeError, ResultFileError) as exc:
+            # The chunks are all there: say so, and how to finish, whatever stopped the combination.
+            what = str(exc) if isinstance(exc, FramtidError) else (
+                f"{path}: cannot write the result ({type(exc).__name__}: {exc}){_disk_note(path)}")
+            kept = unfinished_note(path) or f"the chunks are kept in {folder}; run again with --resume to write it"
+            raise FramtidError(f"{what}; {kept}") from exc
         t2 = time.perf_counter()
         shutil.rmtree(folder, ignore_errors=True)
     finally:
         held.release()
     return EnsembleRun(path, len(batch.chunks), len(finished), recomputed, t1 - t0, t2 - t1)
+
+
+# [bytes] below this free on the result's disk, a failure to write is most likely the full disk
+FULL_DISK = 64 * 2**20
+
+
+def _disk_note(path: Path) -> str:
+    """`` (the disk of PATH has 3 MB free)`` where that is little enough to be the cause of a failed write."""
+    try:
+        free = shutil.disk_usage(Path(path).absolute().parent).free
+    except OSError:
+        return ""
+    return f" (the disk of {path} has {free / 2**20:.0f} MB free)" if free < FULL_DISK else ""
 
 
 def _run_all(batch: Batch, folder: Path, todo: list, workers, scheduler, progress: bool, path: Path,
@@ -279,7 +308,8 @@ def _run_all(batch: Batch, folder: Path, todo: list, workers, scheduler, progres
         if isinstance(exc, (KeyboardInterrupt, UsageError)) or not isinstance(exc, Exception):
             raise
         note = unfinished_note(path) if kept or keep_empty else "no chunk finished"
-        what = str(exc) if isinstance(exc, FramtidError) else f"the batch stopped ({type(exc).__name__}: {exc})"
+        what = (str(exc) if isinstance(exc, FramtidError) else
+                f"the batch stopped ({type(exc).__name__}: {exc}){_disk_note(path)}")
         error = FramtidError(f"{what}; {note}")
         error.exit_code = getattr(exc, "exit_code", 1)
         raise error from exc
