@@ -166,6 +166,9 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
         stat = (f"; median of {draw_count(ds)} draws, prediction band 5-95 % (the draws' spread and the model's "
                 "discrepancy" if ranged else "; one run, prediction band 5-95 % (the model's discrepancy")
         stat += (", and the error of an estimated 2009 where it is)" if predicted.carries_estimates() else ")")
+        if predicted.carries_estimates() and "emissions_source" not in ds:
+            stat += ("; without emissions_source in the file (--variables) each source of a sector counts alike "
+                     "in that error, which can widen the band")
 
     def draws(series) -> np.ndarray:                      # (Y, D) over the chosen years
         return np.stack([np.atleast_1d(series.sel(year=y).values) for y in years])

@@ -154,4 +154,6 @@ def national_title(ctx: Context, target_id: str) -> str:
     t = next(t for t in load_targets() if t.id == target_id)
     row = next(r for r in ctx.target_rows if r["target_id"] == target_id)
     name = t.label.split(":")[0] if ":" in t.label else ("Non-ETS target" if t.scope == "non_ets" else t.label)
-    return f"{name} ({t.target_year}): {row['target']}"
+    # a target given as a range is assessed at its less strict end: say so
+    ranged = " (the less strict end of the target's range)" if t.change_strict is not None else ""
+    return f"{name} ({t.target_year}): {row['target']}{ranged}"
