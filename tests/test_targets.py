@@ -480,3 +480,8 @@ def test_command_on_a_sampled_run_gives_p_met_per_draw(sampled):
     assert 0 < p_cap < 1 and cap["p_met"] == pytest.approx(p_cap)
     rows = list(csv.DictReader(io.StringIO(invoke("targets", sampled, "--format", "csv").output)))
     assert set(rows[0]) == set(tt.TIDY_RANGED)
+
+
+def test_a_chance_of_the_inventory_never_prints_as_certain():
+    assert [tt.inventory_chance(x) for x in (None, 0.0, 0.004, 0.005, 0.5, 0.995, 0.996, 1.0)] == [
+        "-", "<0.01", "<0.01", "0.01", "0.50", "0.99", ">0.99", ">0.99"]

@@ -137,7 +137,9 @@ def _modelled_range(r: dict, digits: int) -> str:
 
 def _chance(r: dict) -> str:
     """P(the inventory shows the target met), or "-" for a target that is not an emission."""
-    return "-" if r["p_met_inventory"] is None else f"{r['p_met_inventory']:.2f}"
+    from .target_tables import inventory_chance
+
+    return inventory_chance(r["p_met_inventory"])
 
 
 def _first_met(r: dict, last_year: int) -> str:

@@ -25,8 +25,10 @@ INVENTORY_PUBLISHED_TO = 2024
 
 def _inventory_chance(row: dict) -> str:
     """`` (P(inv) 0.54)``: the chance that the inventory shows an emission target met, where the row has it."""
+    from .target_tables import inventory_chance
+
     p = row.get("p_met_inventory")
-    return "" if p is None else f" (P(inv) {p:.2f})"
+    return "" if p is None else f" (P(inv) {inventory_chance(p)})"
 
 
 def estimated_2009(ctx) -> list[tuple[str, float]]:

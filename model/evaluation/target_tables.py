@@ -27,6 +27,14 @@ def _probability(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
+def inventory_chance(x: float | None) -> str:
+    """P(inv) as printed: a chance from a normal distribution is never quite 0 or 1, so what rounds to them
+    prints as <0.01 and >0.99 (a share of draws, P(met), can be 0 or 1 and prints as it is)."""
+    if x is None:
+        return "-"
+    return "<0.01" if x < 0.005 else ">0.99" if x > 0.995 else f"{x:.2f}"
+
+
 
 def _fmt(x, digits: int) -> str:
     return "-" if x is None else f"{x:,.{digits}f}"
@@ -46,7 +54,7 @@ def _numbers(r: dict, last_year: int) -> tuple:
     pct = "-" if r["gap_pct_of_base"] is None else f"{r['gap_pct_of_base']:+.1f}"
     cut = "-" if r["annual_cut_needed_pct"] is None else f"{r['annual_cut_needed_pct']:.1f}"
     return (_fmt(r["target_value"], d), _fmt(r["modelled_value"], d), f"{r['gap']:+,.{d}f}", pct,
-            _probability(r["p_met_inventory"]), met,
+            inventory_chance(r["p_met_inventory"]), met,
             r["from_year"] if r["from_year"] is not None else "-", cut, "")
 
 
@@ -63,7 +71,7 @@ def _numbers_ranged(r: dict, last_year: int) -> tuple:
     # an index keeps its three decimals; kt as many as the range needs (none from 100 on), to stay narrow
     gap_cell = range_cell(r["gap"], r["gap_p05"], r["gap_p95"], d if d == 3 else None, sign=True)
     return (_fmt(r["target_value"], d), _fmt(r["modelled_value"], d), gap_cell, f"{r['p_met']:.2f}",
-            _probability(r["p_met_inventory"]), met,
+            inventory_chance(r["p_met_inventory"]), met,
             f"{r['p_ever_met']:.2f}", cut, "")
 
 
