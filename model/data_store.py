@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import dims
-from .errors import DataError, csv_rows, utf8_data
+from .errors import DataError, csv_rows, did_you_mean, refuse_semicolons, utf8_data
 
 GWP_BASES = ("", "ar4", "ar5", "ar6", "sar", "unknown")   # "" for values that are not emissions
 CONFIDENCE = ("high", "medium", "low", "derived")
@@ -79,11 +79,12 @@ def _rows(name: str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str
 def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) of a CSV data file that has at least the ``required`` columns."""
     try:
-        fh = open(path, newline="", encoding="utf-8")
+        fh = open(path, newline="", encoding="utf-8-sig")     # a byte-order mark (Excel's "CSV UTF-8") is read past
     except OSError as exc:
         raise DataError(f"{path}: cannot read data file ({exc.strerror})") from None
     with fh, utf8_data(path):
         reader = csv.DictReader(fh)
+        refuse_semicolons(reader.fieldnames, path.name)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             raise DataError(f"{path.name}: missing column(s) {', '.join(missing)}")
@@ -97,8 +98,20 @@ def _float(name: str, lineno: int, row: dict[str, str], column: str) -> float:
         raise DataError(f"{name}: line {lineno}: column {column!r} must be a number, got {row[column]!r}") from None
 
 
-# Observed quantities that cannot be negative (population: not zero either), and how to say it.
-_FLOORS = {"population": (lambda v: v > 0, " above 0"), "emissions": (lambda v: v >= 0, ", 0 or more")}
+# What observations.csv may hold, by the first part of a variable's name: its unit (the unit column must say it:
+# a value in another unit would be read as this one) and the values it may take (low, high; None: no bound;
+# population must be above 0). A share written in per cent, or kt written for t, is refused, not rescaled.
+OBSERVED = {
+    "population": ("inhabitants", 0.0, None), "emissions": ("t CO2e", 0.0, None),
+    "mode_share": ("share of trips", 0.0, 1.0), "cars_per_capita": ("cars/inhabitant", 0.0, 2.0),
+    "car_stock": ("cars", 0.0, None), "bev_share_of_new_cars": ("share", 0.0, 1.0),
+    "dwellings": ("dwellings", 0.0, None), "household_waste_per_capita": ("t/inhabitant", 0.0, 2.0),
+    "household_waste_material_recovery_per_capita": ("t/inhabitant", 0.0, 2.0),
+    "household_waste_sorted_share": ("share", 0.0, 1.0),
+    "household_waste_recovery_incl_energy_share": ("share", 0.0, 1.0), "target": ("relative change", -1.0, 1.0),
+}
+OBSERVED_YEARS = (1900, 2100)
+EMISSION_LEVELS = ("sector", "source", "group", "check")    # emissions.<level>.<name>; a check's name is free
 
 
 def _year(name: str, lineno: int, row: dict[str, str], column: str) -> int:
@@ -107,6 +120,32 @@ def _year(name: str, lineno: int, row: dict[str, str], column: str) -> int:
     if not value.is_integer():
         raise DataError(f"{name}: line {lineno}: column {column!r} must be a whole year like 2009, got {row[column]!r}")
     return int(value)
+
+
+def _observed_kind(name: str, lineno: int, variable: str) -> tuple[str, float, float | None]:
+    """The unit and bounds of an observed variable (:data:`OBSERVED`); an unknown variable, emission level or
+    sector/source name, or mode, is one DataError naming the line and what is allowed (misspelt, it would be
+    left unread, or fail deep in the calibration)."""
+    parts = variable.split(".")
+    kind = OBSERVED.get(parts[0])
+    if kind is None:
+        raise DataError(f"{name}: line {lineno}: column 'variable': unknown variable {variable!r}; "
+                        f"{did_you_mean(parts[0], list(OBSERVED))}allowed: {', '.join(OBSERVED)} (with their parts)")
+    allowed = {"mode_share": dims.MODES}
+    if parts[0] == "emissions":
+        level = parts[1] if len(parts) > 1 else ""
+        if level not in EMISSION_LEVELS or len(parts) != 3:
+            raise DataError(f"{name}: line {lineno}: column 'variable': {variable!r} must be emissions.LEVEL.NAME "
+                            f"with LEVEL one of {', '.join(EMISSION_LEVELS)}")
+        allowed = {"sector": dims.SECTORS, "source": dims.SOURCES, "group": tuple(dims.SECTOR_GROUPS)}.get(level)
+        part = parts[2]
+    else:
+        allowed = allowed.get(parts[0])
+        part = parts[1] if len(parts) > 1 else ""
+    if allowed is not None and part not in allowed:
+        raise DataError(f"{name}: line {lineno}: column 'variable': unknown name {part!r} in {variable!r}; "
+                        f"{did_you_mean(part, allowed)}allowed: {', '.join(allowed)}")
+    return kind
 
 
 @lru_cache(maxsize=1)
@@ -126,16 +165,26 @@ def observations() -> tuple[Observation, ...]:
             raise DataError(f"{name}: line {lineno}: column 'confidence' must be one of {', '.join(CONFIDENCE)}, "
                             f"got {r['confidence']!r}")
         year = _year(name, lineno, r, "year") if r["year"] else None
+        if year is not None and not OBSERVED_YEARS[0] <= year <= OBSERVED_YEARS[1]:
+            raise DataError(f"{name}: line {lineno}: column 'year' must be a year from {OBSERVED_YEARS[0]} to "
+                            f"{OBSERVED_YEARS[1]} written in full, got {r['year']!r}")
+        unit, low, high = _observed_kind(name, lineno, r["variable"])
+        if r["unit"].strip() != unit:
+            raise DataError(f"{name}: line {lineno}: column 'unit' of {r['variable']} must be {unit!r} (the values "
+                            f"are read in it), got {r['unit']!r}; convert the value")
         key = (r["municipality"], r["variable"], year)
         if key in seen:
             raise DataError(f"{name}: line {lineno}: {r['variable']} of {r['municipality']} in {year} is given "
                             f"twice (also line {seen[key]})")
         seen[key] = lineno
         value = _float(name, lineno, r, "value")
-        floor = _FLOORS.get(r["variable"].split(".")[0])
-        if not math.isfinite(value) or (floor is not None and not floor[0](value)):
-            raise DataError(f"{name}: line {lineno}: column 'value' of {r['variable']} must be a finite number"
-                            f"{floor[1] if floor else ''}, got {r['value']!r}")
+        above = r["variable"].split(".")[0] == "population"          # a population of 0 is no population
+        if (not math.isfinite(value) or value < low or (above and value <= low)
+                or (high is not None and value > high)):
+            allowed = f"above {low:g}" if above else f"from {low:g}" + (f" to {high:g}" if high is not None else
+                                                                       " up")
+            raise DataError(f"{name}: line {lineno}: column 'value' of {r['variable']} must be a finite number "
+                            f"{allowed} [{unit}], got {r['value']!r}")
         out.append(Observation(r["municipality"], r["variable"], year, value,
                                r["unit"], r["gwp_basis"], r["confidence"], r["source"], r["note"]))
     return tuple(out)

@@ -61,12 +61,26 @@ def csv_rows(reader, name: str):
     """(line number, row) of a ``csv.DictReader`` over the data file ``name``; a row with more values than the
     header is one DataError naming the file and line (DictReader keeps the extra values under the key None,
     and the row would be read without them), and so is a header that names a column twice."""
-    refuse_repeated_columns(reader.fieldnames, name)
-    for lineno, row in enumerate(reader, start=2):
+    header = reader.fieldnames or []
+    refuse_semicolons(header, name)
+    refuse_repeated_columns(header, name)
+    for row in reader:
+        lineno = reader.line_num          # the file's own line: blank lines, which the reader skips, count
         if None in row:
             raise DataError(f"{name}: line {lineno}: more values than the {len(reader.fieldnames)} columns; "
                             "quote a value that holds a comma")
+        if not any((v or "").strip() for v in row.values()):
+            raise DataError(f"{name}: line {lineno}: an empty row (only separators, as a spreadsheet pads a table); "
+                            "delete it")
         yield lineno, row
+
+
+def refuse_semicolons(header, name: str) -> None:
+    """Refuse a data file whose header is one column holding semicolons: a spreadsheet saved it
+    semicolon-separated, and every column would read as missing."""
+    if len(header or ()) == 1 and ";" in header[0]:
+        raise DataError(f"{name}: line 1: columns must be separated by commas, not semicolons (save the file as "
+                        "comma-separated CSV)")
 
 
 def refuse_repeated_columns(header, where: str, error: type[FramtidError] = DataError) -> None:

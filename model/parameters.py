@@ -76,7 +76,7 @@ def load_table(files: Iterable[Path] | None = None) -> dict[str, ParameterSpec]:
     """Read every parameter file into one registry keyed by name."""
     table: dict[str, ParameterSpec] = {}
     for path in files if files is not None else _parameter_files():
-        with open(path, newline="", encoding="utf-8") as fh, utf8_data(path):
+        with open(path, newline="", encoding="utf-8-sig") as fh, utf8_data(path):
             reader = csv.DictReader(fh)
             if tuple(reader.fieldnames or ()) != COLUMNS:
                 raise DataError(f"{path.name}: header must be {','.join(COLUMNS)}")
@@ -91,7 +91,7 @@ def load_table(files: Iterable[Path] | None = None) -> dict[str, ParameterSpec]:
 def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
     """The rows of a CSV file whose header must be ``columns``: ``(where, row)``, ``where`` naming the file and
     line for messages."""
-    with open(path, newline="", encoding="utf-8") as fh, utf8_data(path):
+    with open(path, newline="", encoding="utf-8-sig") as fh, utf8_data(path):
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != columns:
             raise DataError(f"{path.name}: header must be {','.join(columns)}")

@@ -121,7 +121,7 @@ def data_path() -> Path:
 def _parse(path: Path) -> tuple[PriceRecord, ...]:
     name = path.name
     try:
-        fh = open(path, newline="", encoding="utf-8")
+        fh = open(path, newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise DataError(f"{path}: cannot read price data file ({exc.strerror})") from None
     with fh, utf8_data(path):
