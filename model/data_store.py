@@ -111,6 +111,7 @@ OBSERVED = {
     "household_waste_recovery_incl_energy_share": ("share", 0.0, 1.0), "target": ("relative change", -1.0, 1.0),
 }
 OBSERVED_YEARS = (1900, 2100)
+PLANT_CATEGORIES = ("industry", "district_heating", "waste_incineration")     # what other_sectors reads
 EMISSION_LEVELS = ("sector", "source", "group", "check")    # emissions.<level>.<name>; a check's name is free
 
 
@@ -224,10 +225,29 @@ def municipalities() -> tuple[Municipality, ...]:
 
 @lru_cache(maxsize=1)
 def plants() -> tuple[Plant, ...]:
+    """Plant emissions [t CO2e/yr] by plant and year; an unknown municipality or category, a negative value or a
+    plant's year given twice is one DataError naming the line (each would be dropped or counted silently)."""
     name = "plants.csv"
     cols = ("municipality", "plant", "category", "year", "t_co2e", "source")
-    return tuple(Plant(r["municipality"], r["plant"], r["category"], _year(name, n, r, "year"),
-                       _float(name, n, r, "t_co2e"), r["source"]) for n, r in _rows(name, cols))
+    out, seen = [], {}
+    for n, r in _rows(name, cols):
+        if r["municipality"] not in dims.MUNICIPALITIES:
+            raise DataError(f"{name}: line {n}: unknown municipality {r['municipality']!r}; "
+                            f"{did_you_mean(r['municipality'], dims.MUNICIPALITIES)}allowed: "
+                            f"{', '.join(dims.MUNICIPALITIES)}")
+        if r["category"] not in PLANT_CATEGORIES:
+            raise DataError(f"{name}: line {n}: column 'category' must be one of {', '.join(PLANT_CATEGORIES)}, "
+                            f"got {r['category']!r}")
+        year, value = _year(name, n, r, "year"), _float(name, n, r, "t_co2e")
+        if not math.isfinite(value) or value < 0:
+            raise DataError(f"{name}: line {n}: column 't_co2e' must be a finite number from 0 up, got {r['t_co2e']!r}")
+        key = (r["municipality"], r["plant"], year)
+        if key in seen:
+            raise DataError(f"{name}: line {n}: {r['plant']} of {r['municipality']} in {year} is given twice (also "
+                            f"line {seen[key]})")
+        seen[key] = n
+        out.append(Plant(r["municipality"], r["plant"], r["category"], year, value, r["source"]))
+    return tuple(out)
 
 
 PATH_STATUSES = ("observed", "derived", "estimated", "assumption")

@@ -210,6 +210,24 @@ def test_a_parameter_row_with_more_values_than_the_header_is_refused(tmp_path):
         parameters.load_table([table])
 
 
+PLANTS_HEADER = "municipality,plant,plant_id,nace,category,year,t_co2e,source\n"
+
+
+@pytest.mark.parametrize("row, message", [
+    ("Bergen,Engines,1,x,industry,2009,170,s", "line 2: unknown municipality 'Bergen'; did you mean 'bergen'?"),
+    ("bergen,Engines,1,x,Industry,2009,170,s", "line 2: column 'category' must be one of industry, district_heating, "
+                                               "waste_incineration, got 'Industry'"),
+    ("bergen,Engines,1,x,industry,2009,-170,s", "line 2: column 't_co2e' must be a finite number from 0 up"),
+    ("bergen,Engines,1,x,industry,2009,170,s\nbergen,Engines,1,x,industry,2009,50,s",
+     "line 3: Engines of bergen in 2009 is given twice (also line 2)"),
+], ids=["capitalised municipality", "capitalised category", "negative", "twice"])
+def test_a_plant_row_that_would_be_dropped_or_counted_silently_is_refused(data_in_tmp, row, message):
+    path = data_in_tmp(data_store.plants) / "plants.csv"
+    path.write_text(PLANTS_HEADER + row + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=f"^plants.csv: {re.escape(message)}"):
+        data_store.plants()
+
+
 def test_missing_data_file_is_a_clear_error(data_in_tmp):
     data_in_tmp(data_store.plants)
     with pytest.raises(DataError, match="plants.csv: cannot read data file"):

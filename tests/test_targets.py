@@ -76,6 +76,7 @@ def test_municipal_targets_are_what_the_agents_follow():
     ("change", "5", "column 'change' is a relative change"),
     ("base_year", "soon", "column 'base_year' must be a number"),
     ("target_year", "2001", "column 'target_year' must be a year after the base year"),
+    ("target_year", "2060", "within the model's years (2010-2050)"),      # it was dropped without a word
     ("indicator", "happiness", "column 'indicator' must be one of"),
     ("source", "", "every target needs a source"),
 ])

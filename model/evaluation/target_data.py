@@ -102,9 +102,9 @@ def parse_targets(rows: list[tuple[int, dict[str, str]]], name: str = FILE) -> t
                                 f"got {r['base_year']!r}")
             base = int(base)
         year = _number(name, n, r, "target_year")
-        if year != int(year) or (base is not None and year <= base):
-            raise DataError(f"{name}: line {n}: column 'target_year' must be a year after the base year, "
-                            f"got {r['target_year']!r}")
+        if year != int(year) or (base is not None and year <= base) or not dims.BASE_YEAR < year <= dims.FINAL_YEAR:
+            raise DataError(f"{name}: line {n}: column 'target_year' must be a year after the base year within the "
+                            f"model's years ({dims.BASE_YEAR + 1}-{dims.FINAL_YEAR}), got {r['target_year']!r}")
         change = _number(name, n, r, "change")
         strict = _number(name, n, r, "change_strict", blank_ok=True)
         for column, value in (("change", change), ("change_strict", strict)):
