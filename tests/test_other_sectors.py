@@ -367,7 +367,8 @@ def test_bad_path_files_are_rejected(data_in_tmp):
         (header + "industry,,2009,-1,observed,observed,m,s\n", "column 'index' must be >= 0"),
         (header + "industry,narnia,2009,1,observed,observed,m,s\n", "unknown municipality 'narnia'"),
         (header + "industry,,2009,1,observed,observed,,s\n", "every row needs a method and a source"),
-        (header + "".join(good[1:]), "industry: needs one row for each year 2009-2050"),
+        (header + "".join(good[1:]), r"industry: needs one row for each year 2009-2050 \(missing: 2009\)"),
+        (header + "".join(good) + good[5], r"industry: needs one row for each year 2009-2050 \(given twice: 2014\)"),
         (header + "".join(good).replace("industry,,2009,1,", "industry,,2009,1.1,"), "must be 1 in 2009"),
         (header + "".join(good) + "coal,,2009,1,observed,observed,m,s\n", "unknown emission source 'coal'"),
     ]

@@ -168,8 +168,14 @@ def default_paths() -> Paths:
             label = f"{s}" + (f" in {key[1]}" if key[1] else "")
             by_year = {p.year: p.index for p in points}
             if sorted(by_year) != list(dims.YEARS) or len(points) != len(dims.YEARS):
+                years = [p.year for p in points]
+                twice = sorted({y for y in years if years.count(y) > 1})
+                missing = [y for y in dims.YEARS if y not in by_year]
+                extra = sorted(y for y in by_year if y not in dims.YEARS)
+                found = "; ".join(f"{what} {', '.join(map(str, ys))}" for what, ys in
+                                  (("given twice:", twice), ("missing:", missing), ("outside them:", extra)) if ys)
                 raise DataError(f"sector_paths.csv: {label}: needs one row for each year "
-                                f"{dims.YEARS[0]}-{dims.YEARS[-1]}")
+                                f"{dims.YEARS[0]}-{dims.YEARS[-1]} ({found})")
             if by_year[dims.BASE_YEAR] != 1.0:
                 raise DataError(f"sector_paths.csv: {label}: the index must be 1 in {dims.BASE_YEAR}")
             bounds.add(_segments(points, label))
