@@ -34,20 +34,19 @@ def _inventory_chance(row: dict) -> str:
 def estimated_2009(ctx) -> list[tuple[str, float]]:
     """The report's municipalities whose 2009 emissions are more than 5 % the model's estimate (no inventory
     value by sector), with that share [1] (the first scenario, the mean over draws): ``base_year_status``."""
+    from ..uncertainty.discrepancy import estimated_shares
+
     ds = ctx.ds
     if "base_year_status" not in ds or "emissions_source" not in ds:
         return []
-    status = ds["base_year_status"].sel(municipality=ctx.municipalities).values.astype(str)        # (M, S)
-    source = ds["emissions_source"].sel(scenario=ctx.scenarios[0], year=dims.BASE_YEAR,
-                                        municipality=ctx.municipalities).mean("draw")
-    values = source.transpose("municipality", "source").values
-    out = []
-    for m, st, v in zip(ctx.municipalities, status, values):
-        total = float(v.sum())
-        share = float(v[np.char.startswith(st, "estimated")].sum()) / total if total > 0 else 0.0
-        if share > 0.05:
-            out.append((m, share))
-    return out
+    sources = [str(s) for s in ds["base_year_status"]["source"].values]
+    estimated = estimated_shares(ds, "source", sources, ctx.municipalities)                    # (M, S): 1 or 0
+    values = (ds["emissions_source"].sel(scenario=ctx.scenarios[0], year=dims.BASE_YEAR, source=sources,
+                                         municipality=ctx.municipalities).mean("draw")
+              .transpose("municipality", "source").values)
+    totals = values.sum(axis=1)
+    shares = np.divide((values * estimated).sum(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+    return [(m, float(share)) for m, share in zip(ctx.municipalities, shares) if share > 0.05]
 
 def _summary_years(ctx: Context) -> list[int]:
     have = set(int(y) for y in ctx.years)

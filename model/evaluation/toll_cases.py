@@ -88,7 +88,8 @@ def _read_factors(scenario, change) -> dict[str, float]:
     """:func:`_factors` of a ``toll_change``: its factor on the cordons its municipalities own
     (``scenario_checks.cordon_factors``) that carry a price in its first year."""
     from ..cordons import using
-    from ..measures.scenario_checks import Facts, cordon_factors
+    from ..measures.check_facts import Facts
+    from ..measures.toll_checks import cordon_factors
 
     with using(scenario.cordons):   # the cordons its runs know: the embedded ones and the scenario's own
         facts = Facts(list(scenario.measures))
