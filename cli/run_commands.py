@@ -185,8 +185,8 @@ def _ended_early(scenario) -> list:
     inherited = {id(m) for m in scenario.inherited}
     own = {id(m) for m in scenario.own}
 
-    def had(m):   # the end the inherited pieces of m's measure had where m acts
-        return {x.end_year for x in scenario.inherited if (x.label, x.origin) == (m.label, m.origin)
+    def had(m):   # the end m's measure had as written (or inherited) where m acts: its own end_year is no end early
+        return {x.end_year for x in scenario.inherited + scenario.own if (x.label, x.origin) == (m.label, m.origin)
                 and set(m.municipalities) <= set(x.municipalities)}
 
     return [m for m in scenario.measures if id(m) not in inherited and id(m) not in own
@@ -212,7 +212,7 @@ def _warn_overlaps(scenario) -> None:
     from framtid.model.measures.scenario_checks import scenario_warnings
 
     with using(scenario.cordons):   # its measures may charge cordons of its own
-        warnings = scenario_warnings(list(scenario.measures))
+        warnings = scenario_warnings(list(scenario.measures), scenario.own, scenario.inherited)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 

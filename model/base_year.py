@@ -62,14 +62,16 @@ def _population(prov) -> np.ndarray:
     return out
 
 
-def _survey_profile(m: str) -> tuple[dict[str, float], int | None, str]:
-    """Observed mode shares of municipality ``m`` from the survey nearest to 2009 (earlier on a tie)."""
+def _survey_profile(m: str) -> tuple[dict[str, float], int | None, str, str]:
+    """Observed mode shares of municipality ``m`` from the survey nearest to 2009 (earlier on a tie), its year,
+    source and confidence (its rows' grades)."""
     rows = [o for o in observations() if o.municipality == m and o.variable.startswith("mode_share.")]
     if not rows:
-        return {}, None, ""
+        return {}, None, "", ""
     year = min({o.year for o in rows}, key=lambda y: (abs(y - dims.BASE_YEAR), y))
     picked = [o for o in rows if o.year == year]
-    return {o.variable.split(".", 1)[1]: o.value for o in picked}, year, picked[0].source
+    confidence = "/".join(sorted({o.confidence for o in picked}))
+    return {o.variable.split(".", 1)[1]: o.value for o in picked}, year, picked[0].source, confidence
 
 
 def default_mode_profile() -> tuple[np.ndarray, str]:
@@ -77,7 +79,7 @@ def default_mode_profile() -> tuple[np.ndarray, str]:
     complete = []
     names = []
     for m in dims.MUNICIPALITIES:
-        shares, year, _ = _survey_profile(m)
+        shares, year, _, _ = _survey_profile(m)
         if len(shares) == len(dims.MODES):
             vec = np.array([shares[k] for k in dims.MODES])
             vec = vec / vec.sum()
@@ -91,12 +93,18 @@ def _mode_shares(prov) -> np.ndarray:
     default, default_how = default_mode_profile()
     out = np.empty((len(dims.MUNICIPALITIES), len(dims.MODES)))
     for i, m in enumerate(dims.MUNICIPALITIES):
-        shares, year, source = _survey_profile(m)
+        shares, year, source, confidence = _survey_profile(m)
         if len(shares) == len(dims.MODES):
             vec = np.array([shares[k] for k in dims.MODES])
             out[i] = vec / vec.sum()  # drop 'other modes' (taxi, motorcycle) and renormalise
-            how = f"travel survey {year}" + ("" if year == 2009 else " (nearest survey, used for 2009)")
-            prov[(m, "mode_shares")] = Provenance("observed", how, source)
+            if year == dims.BASE_YEAR:
+                prov[(m, "mode_shares")] = Provenance("observed", f"travel survey {year}", source, confidence)
+            else:
+                # A later survey holds what changed since 2009 (tolls, services), which the runs apply again.
+                prov[(m, "mode_shares")] = Provenance(
+                    "estimated", f"travel survey {year}, the nearest, used for 2009: it holds the changes of "
+                    f"2009-{year} (toll rings, services), which the runs of those years apply again", source,
+                    confidence)
         elif shares:
             # Observed modes are kept; the rest share the remainder like the default profile.
             known = np.array([k in shares for k in dims.MODES])
@@ -106,7 +114,7 @@ def _mode_shares(prov) -> np.ndarray:
             out[i] = vec
             prov[(m, "mode_shares")] = Provenance(
                 "estimated", f"survey {year} gives {', '.join(sorted(shares))}; other modes from the {default_how}",
-                source)
+                source, confidence)
         else:
             out[i] = default
             prov[(m, "mode_shares")] = Provenance("estimated", default_how)
@@ -119,23 +127,24 @@ def _cars(prov) -> tuple[np.ndarray, np.ndarray]:
     for m in dims.MUNICIPALITIES:
         o = find(m, "cars_per_capita", 2009)
         if o:
-            per_capita[m] = (o.value, o.source)
+            per_capita[m] = (o.value, o.source, o.confidence)
         stock = {k: find(m, f"car_stock.{k}", 2009) for k in ("petrol", "diesel", "other", "bev")}
         if all(stock.values()):
             # 'other fuel incl. hybrids' were almost all hybrids in 2009: counted as PHEV.
             vec = np.array([stock["petrol"].value, stock["diesel"].value, stock["other"].value,
                             stock["bev"].value])
-            fleets[m] = (vec / vec.sum(), stock["petrol"].source)
-    non_oslo = [v for m, (v, _) in per_capita.items() if m != "oslo"]
+            fleets[m] = (vec / vec.sum(), stock["petrol"].source,
+                         "/".join(sorted({o.confidence for o in stock.values()})))
+    non_oslo = [v for m, (v, _, _) in per_capita.items() if m != "oslo"]
     default_cpc = float(np.mean(non_oslo))
-    default_mix = np.mean([v for v, _ in fleets.values()], axis=0)
+    default_mix = np.mean([v for v, _, _ in fleets.values()], axis=0)
     cpc = np.empty(len(dims.MUNICIPALITIES))
     mix = np.empty((len(dims.MUNICIPALITIES), len(dims.POWERTRAINS)))
     for i, m in enumerate(dims.MUNICIPALITIES):
         if m in per_capita:
             cpc[i] = per_capita[m][0]
             prov[(m, "cars_per_capita")] = Provenance("observed", "registered private cars 31 Dec 2009 / "
-                                                      "population", per_capita[m][1])
+                                                      "population", *per_capita[m][1:])
         else:
             cpc[i] = default_cpc
             prov[(m, "cars_per_capita")] = Provenance(
@@ -144,7 +153,7 @@ def _cars(prov) -> tuple[np.ndarray, np.ndarray]:
         if m in fleets:
             mix[i] = fleets[m][0]
             prov[(m, "car_powertrain_share")] = Provenance("observed", "registered cars by fuel 2009",
-                                                           fleets[m][1])
+                                                           *fleets[m][1:])
         else:
             mix[i] = default_mix
             prov[(m, "car_powertrain_share")] = Provenance(
@@ -173,12 +182,12 @@ def _waste(prov) -> tuple[np.ndarray, np.ndarray]:
         status = "observed" if own["household_waste_per_capita"] else "estimated"
         prov[(m, "waste_per_capita")] = Provenance(
             status, "household waste 2009" if status == "observed" else "national household waste 2009",
-            w.source)
+            w.source, w.confidence)
         status = "observed" if own["household_waste_sorted_share"] else "estimated"
         prov[(m, "treatment_shares")] = Provenance(
             status, ("sorted and recovery shares 2009" if status == "observed" else "national shares 2009") +
             f"; sorted waste split material/biological in the national ratio {material_part:.2f}",
-            sorted_.source)
+            sorted_.source, sorted_.confidence)
     return per_capita, shares
 
 
@@ -190,7 +199,7 @@ def _gas_lpg_share(prov) -> np.ndarray:
         if ng and lpg and ng.value + lpg.value > 0:
             out[i] = lpg.value / (ng.value + lpg.value)
             prov[(m, "gas_lpg_share")] = Provenance("observed", "LPG / (LPG + natural gas) heating emissions 2009",
-                                                   lpg.source)
+                                                   lpg.source, lpg.confidence)
         else:
             prov[(m, "gas_lpg_share")] = Provenance(
                 "assumed", "all gas heating taken as LPG (no piped gas observed); calibration corrects where "

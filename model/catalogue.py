@@ -306,7 +306,10 @@ def base_year_report(municipality: str):
         if m != municipality:
             continue
         value = _driver_value(inputs, name, i)
-        drivers.append((name, value, p.status, p.method, p.source or "-"))
+        graded = p.source or "-"
+        if p.confidence and "confidence" not in graded:   # (a source may grade itself)
+            graded += f" (confidence: {p.confidence})"
+        drivers.append((name, value, p.status, p.method, graded))
     sources = []
     gwp = gwp_vector(params, "ar4")[0]
     for s_idx, s in enumerate(dims.SOURCES):

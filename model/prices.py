@@ -3,8 +3,8 @@
 Data: ``model/data/prices.csv``, written by ``tools/build_prices.py`` from the reference
 policy data (SSB pump, heating-oil and household electricity prices; excise rates from
 Skatteetaten, the state budget and relayed tables; see each row's ``source``). One row per
-item and year 2009-2024 in **nominal** NOK, each with a status (``observed``, ``derived``,
-``interpolated``, ``held``), the method that made it, its source addresses and a confidence
+item and year 2009-2024 in **nominal** NOK, each with a status (``observed``, ``proposed``: a rate the source
+gives as the budget proposal, the rate adopted not verified, ``derived``, ``interpolated``, ``held``), the method that made it, its source addresses and a confidence
 grade. The model reads only that file, never the reference folder.
 
 Items of the file (nominal NOK):
@@ -63,7 +63,7 @@ from .parameters import Params
 
 FILE = "prices.csv"
 COLUMNS = ("item", "year", "value", "unit", "status", "method", "source", "confidence")
-STATUSES = ("observed", "derived", "interpolated", "held")
+STATUSES = ("observed", "proposed", "derived", "interpolated", "held")
 CONFIDENCE = ("high", "medium", "low", "derived")   # "derived": the reference row's own grade
 DATA_YEARS = tuple(range(dims.BASE_YEAR, 2025))     # years with data: 2009-2024
 LAST_DATA_YEAR = DATA_YEARS[-1]

@@ -158,7 +158,9 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
     table, total = _totals(ds, by)
     ranged = draw_count(ds) > 1
     gwp = ds["emissions"].attrs.get("gwp", "")
-    header = (by,) + tuple(str(y) for y in years) + (f"change {years[0]}-{years[-1]}",)
+    # A change needs two years: one year given, no column of changes from a year to itself.
+    changed = len(years) > 1
+    header = (by,) + tuple(str(y) for y in years) + ((f"change {years[0]}-{years[-1]}",) if changed else ())
     labels = [str(v) for v in table[by].values]
     stat = f"; median (5-95 %) of {draw_count(ds)} draws" if ranged else ""
     predicted = _Prediction(ds, by) if prediction else None
@@ -182,7 +184,7 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
             vals = draws(series)
             cells = (tuple(_value_cell(v, ranged) for v in vals) if predicted is None else
                      tuple(range_cell(*predicted.band(sc, label, y, v)) for y, v in zip(years, vals)))
-            rows.append((label,) + cells + (_change_cell(vals[0], vals[-1], ranged),))
+            rows.append((label,) + cells + ((_change_cell(vals[0], vals[-1], ranged),) if changed else ()))
         out.append((sc, f"Scenario {sc}: emissions by {by} [kt CO2e/yr, GWP {gwp}{stat}]", header, rows))
     # With several scenarios, what each does relative to the first (usually the reference). Draws of
     # the scenarios share their index and their parameter values (one seed, one sample), so the
@@ -194,7 +196,8 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
             part = total if label == "total" else table.sel({by: label})
             series = part.sel(scenario=sc) - part.sel(scenario=first)
             rows.append((label,) + tuple(_value_cell(v, ranged, sign=True) for v in draws(series)))
-        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{stat}]", header[:-1], rows))
+        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{stat}]",
+                    header[:-1] if changed else header, rows))
     if out and (ranged or sampled_once(ds)):
         key, title, head, rows = out[0]
         line = _ensemble_line(ds) if ranged else f"{one_run_text(ds)}."

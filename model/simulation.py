@@ -127,7 +127,7 @@ class FramtidModel(Model):
 
     def __init__(self, scenario: Scenario, params: Params, seed: int = 0,
                  inputs: base_year.BaseInputs | None = None, paths: dict[str, np.ndarray] | None = None,
-                 precision: str = "double", through: str | None = None):
+                 precision: str = "double", through: str | None = None, recorded: tuple[str, ...] | None = None):
         """``paths``: lever paths to run instead of the scenario's measures (no measure is then
         adaptive; the appraisal of adaptive measures runs this way). ``precision``: "double" records
         float64, "single" float32 (the model computes in float64 either way). ``through``: a submodel's
@@ -136,11 +136,12 @@ class FramtidModel(Model):
         cordon passages stay NaN): for a run read
         for one submodel's results (the history fit reads transport's new cars), which are the same as
         in a whole run, as no submodel reads one after it. Refused with adaptive measures, which decide
-        on every sector's emissions."""
+        on every sector's emissions. ``recorded``: with ``through``, the only variables recorded (the history fit
+        reads two; the others' arrays of every year and draw cost their memory and the time to fill them)."""
         dtype = record_dtype(precision)        # refuse an unknown precision before any work
         super().__init__(seed=seed)
         with using(scenario.cordons):   # the scenario's own cordons are on the toll lever's axis
-            self._set_up(scenario, params, seed, inputs, paths, precision, dtype, through)
+            self._set_up(scenario, params, seed, inputs, paths, precision, dtype, through, recorded)
 
     def _through(self, name: str | None) -> tuple:
         """The submodels of the year up to and including ``name`` (every one for None)."""
@@ -154,7 +155,8 @@ class FramtidModel(Model):
         return self.submodels[:names.index(name) + 1]
 
     def _set_up(self, scenario: Scenario, params: Params, seed: int, inputs: base_year.BaseInputs | None,
-                paths: dict[str, np.ndarray] | None, precision: str, dtype, through: str | None = None) -> None:
+                paths: dict[str, np.ndarray] | None, precision: str, dtype, through: str | None = None,
+                recorded: tuple[str, ...] | None = None) -> None:
         self.precision = precision
         self.seed_value = seed
         self.years = YEARS
@@ -172,20 +174,24 @@ class FramtidModel(Model):
         self.stepped = self._through(through)
         self.partial = through is not None      # (through the last submodel steps them all, still recording less)
         self.record = empty_record(len(YEARS), self.n_draws, dtype,
-                                   None if through is None else {"drivers"} | {sm.name for sm in self.stepped})
+                                   None if through is None else {"drivers"} | {sm.name for sm in self.stepped},
+                                   recorded)
         # Passages by cordon: the cordons of this scenario (the embedded ones and its own), so not in the
         # per-municipality schema of empty_record.
         self.cordons = cordon_ids()
         self.cordon_owner = np.array([dims.MUNICIPALITIES.index(owner_of(c)) for c in self.cordons], dtype=int)
-        self.record["cordon_passages"] = np.full((len(YEARS), self.n_draws, len(self.cordons), len(dims.PERIODS)),
-                                                 np.nan, dtype=dtype)
+        by_cordon = np.full((len(YEARS), self.n_draws, len(self.cordons), len(dims.PERIODS)), np.nan, dtype=dtype)
+        if recorded is None:
+            self.record["cordon_passages"] = by_cordon
         # The light vehicles' toll per passage at each cordon (the owner's fleet average; 0 where it does not
         # charge), and the passages per day the hour rules waive with their toll, by pair of cordons: the users'
         # loss of a toll is taken cordon by cordon on these (costs_transport.toll_line_loss). Kept apart from the
         # record of result variables, whose axes after the draw are the municipalities'.
         pairs = np.array(hour_rule_pairs(cordons()), dtype=int).reshape(-1, 2)
         self.pair_owner = self.cordon_owner[pairs[:, 0]]
-        self.cordon_record = {"cordon_price": np.full_like(self.record["cordon_passages"], np.nan)} | {
+        # (a run recording some variables alone records no passages: their array serves for the prices, unwritten)
+        price = by_cordon if recorded is not None else np.full_like(by_cordon, np.nan)
+        self.cordon_record = {"cordon_price": price} | {
             name: np.full((len(YEARS), self.n_draws, len(pairs), len(dims.PERIODS)), np.nan, dtype=dtype)
             for name in ("waived_passages", "waived_price")}
         # Totals [t CO2e/yr] (T, D, M) in float64 from the unrounded emissions: what the municipalities

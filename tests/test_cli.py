@@ -143,6 +143,14 @@ def test_summary_by_sector(result_file):
     assert "road_passenger_cars" in res.output and "2030" in res.output
 
 
+def test_summary_of_one_year_has_no_change_column(result_file):
+    """A change needs two years: one year asked for gives its values alone (no "change 2030-2030 +0 %")."""
+    res = invoke("summary", str(result_file[0]), "--years", "2030")
+    assert res.exit_code == 0, res.output
+    assert "change" not in res.output and " +0 %" not in res.output
+    assert "change 2009-2030" in invoke("summary", str(result_file[0]), "--years", "2009,2030").output
+
+
 def test_data_marks_observed_and_estimated():
     res = invoke("data", "oslo")
     assert res.exit_code == 0, res.output

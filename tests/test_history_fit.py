@@ -90,6 +90,28 @@ def test_the_history_runs_transport_alone_with_the_whole_runs_numbers():
     np.testing.assert_array_equal(last.record["incinerated"][0], whole.record["incinerated"][0])
 
 
+def test_a_partial_run_records_the_variables_asked_for_alone():
+    """The fit's runs record new cars and the car stock alone (``recorded``): the same numbers as a run that
+    records every variable of transport, no other array; a name the run does not record is refused."""
+    from framtid.model.scenario import load
+    from framtid.model.simulation import FramtidModel
+
+    params = Params.sampled(2, SEED, "lhs", {AMPLITUDE: 6.5})
+    wide, narrow = (FramtidModel(load(history_fit.HISTORY), params, through="transport", recorded=r)
+                    for r in (None, ("new_car_share", "car_stock")))
+    for model in (wide, narrow):
+        for _ in range(4):
+            model.step()
+        model.release()
+    assert set(narrow.record) == {"new_car_share", "car_stock"}
+    for name in narrow.record:
+        np.testing.assert_array_equal(narrow.record[name][:4], wide.record[name][:4])
+    with pytest.raises(ValueError, match="recorded: incinerated not recorded alone by this run; allowed: .*car_stock"):
+        FramtidModel(load(history_fit.HISTORY), params, through="transport", recorded=("incinerated",))
+    with pytest.raises(ValueError, match="recorded: a choice of variables not recorded alone by this run"):
+        FramtidModel(load(history_fit.HISTORY), params, recorded=("car_stock",))
+
+
 def test_a_part_of_the_year_is_refused_for_an_unknown_submodel_or_adaptive_measures():
     from pathlib import Path
 

@@ -550,9 +550,100 @@ def test_the_shipped_scenarios_warn_of_nothing_but_overlaps(path):
         measures = list(s.measures)
         expected = overlaps(measures) + (bev_rate_above_national_cap(measures) if s.name == "current-policies-tolls"
                                          else [])
-        assert [w for w in scenario_warnings(measures) if w not in expected] == []
+        assert [w for w in scenario_warnings(measures, s.own, s.inherited) if w not in expected] == []
     if s.name == "current-policies-tolls":
         assert len(bev_rate_above_national_cap(measures)) > 0
+
+
+REPLACING = """[scenario]
+name = "r"
+extends = "framtid:reference"
+[[measure]]
+kind = "parking_fee"
+label = "P1"
+municipality = "trondheim"
+start_year = 2026
+fee_nok = { A = 20, B = 8 }
+[[measure]]
+kind = "parking_fee"
+label = "P2"
+replaces = "P1"
+municipality = "trondheim"
+start_year = 2030
+fee_nok = { A = 40 }
+[[measure]]
+kind = "pt_fare"
+label = "X"
+municipality = ["oslo", "bergen"]
+start_year = 2030
+change = -0.2
+[[measure]]
+kind = "pt_fare"
+label = "Y"
+replaces = "X"
+municipality = "oslo"
+start_year = 2030
+change = -0.3
+[[measure]]
+kind = "parking_fee"
+label = "R"
+municipality = "bergen"
+start_year = 2030
+ramp_years = 10
+end_year = 2033
+fee_nok = 10
+[[measure]]
+kind = "waste_prevention"
+label = "W"
+municipality = "oslo"
+start_year = 2030
+end_year = 2032
+reduction = 0.1
+[[measure]]
+kind = "waste_prevention"
+label = "W2"
+replaces = "W"
+municipality = "oslo"
+start_year = 2036
+reduction = 0.2
+"""
+
+
+def test_what_replaces_and_end_year_do_to_the_measures_as_written_is_warned_of(tmp_path):
+    """A replacement that leaves out a zone the replaced fee set (the zone returns to the 2009 fee), a measure
+    replaced from its own first year (it never acts there) and an end_year before the ramp is done are warned of;
+    a measure that ended by itself before its replacement starts is not the replacement's doing. Mended, silent."""
+    from framtid.model.measures.replacement_checks import replacement_warnings
+
+    path = tmp_path / "r.toml"
+    path.write_text(REPLACING)
+    s = load(path)
+    assert replacement_warnings(s.measures, s.own, s.inherited) == [
+        "r.toml: measure[3] ('X', from 2030) never acts in oslo: r.toml: measure[4] ('Y') replaces it from 2030, no "
+        "later than it starts; remove it there, or start it earlier",
+        "r.toml: measure[2]: replaces 'P1', which sets parking_fee_nok in B (zone) where this measure sets nothing: "
+        "from 2030 those return to the level before 'P1' in trondheim (2009's unless another measure sets them); to "
+        "keep them, give them in this measure too",
+        "r.toml: measure[5]: ramp_years = 10 from 2030 would reach full strength in 2039, but end_year = 2033: it "
+        "ends at 40% of it"]
+    # what the warnings say is what the run does: zone B of Trondheim back at the 2009 fee from 2030
+    fee = lever_paths(list(s.measures), YEARS, 1)["parking_fee_nok"][:, 0, dims.MUNICIPALITIES.index("trondheim")]
+    assert fee[at(2029), 1] > 0 and fee[at(2030), 1] == 0 and fee[at(2030), 0] > fee[at(2029), 0]
+    mended = (REPLACING.replace("fee_nok = { A = 40 }", "fee_nok = { A = 40, B = 8 }")
+              .replace('municipality = ["oslo", "bergen"]\nstart_year = 2030', 'municipality = ["oslo", "bergen"]\n'
+                       "start_year = 2028").replace("end_year = 2033", "end_year = 2040"))
+    path.write_text(mended)
+    s = load(path)
+    assert replacement_warnings(s.measures, s.own, s.inherited) == []
+
+
+def test_a_tie_in_start_year_names_the_measure_in_force():
+    a = measure("parking_fee", {"fee_nok": 10.0}, 2030, munis=("tromso",), label="C1")
+    b = measure("parking_fee", {"fee_nok": 20.0}, 2030, munis=("tromso",), label="C2")
+    for pair in ([a, b], [b, a]):
+        (warning,) = overlaps(pair)
+        assert "both start in 2030: 'C2' is in force, the tie going by label" in warning and "to end one," in warning
+    assert lever_paths([b, a], YEARS, 1)["parking_fee_nok"][at(2030), 0, dims.MUNICIPALITIES.index("tromso"), 0] == 20
 
 
 def test_shipped_policies_by_hand():

@@ -13,6 +13,8 @@ Every row says how its value was obtained (column ``status``):
 
 - ``observed``: read directly from a reference row (its source address and grade are kept;
   a reference row graded ``derived``, e.g. a mean of twelve monthly SSB prices, keeps that grade);
+- ``proposed``: a reference row that gives the government's budget proposal, not the rate adopted (its note
+  says PROPOSAL): read as it is, but not an observation of the rate in force;
 - ``derived``: computed from found numbers, the column ``method`` says how;
 - ``interpolated``: linear between two stated years (named in ``method``);
 - ``held``: the last known value carried forward.
@@ -121,7 +123,9 @@ def observed(shared: Path) -> dict[str, dict[int, Cell]]:
         if not 2008 <= y <= YEARS[-1]:
             return
         text = f"policies/{file} {name}" + (f": {r['note']}" if r.get("note") else "") + (f" ({note})" if note else "")
-        cell = Cell(value, "observed", text, r["source_url"], r["confidence"])
+        # A rate the source gives as the government's proposal (not the rate adopted) is not an observation.
+        status = "proposed" if "PROPOSAL" in r.get("note", "") else "observed"
+        cell = Cell(value, status, text, r["source_url"], r["confidence"])
         if y in obs[item]:
             old = obs[item][y]
             if abs(old.value - value) > 1e-9:

@@ -53,7 +53,7 @@ def lever_targets(m: Measure) -> dict[str, np.ndarray]:
     return out
 
 
-def _order(m: Measure) -> tuple:
+def setting_order(m: Measure) -> tuple:
     # Start year decides (a later policy re-sets an instrument); ties go by label, kind and values,
     # never by the position in a file, so reordering a file cannot change a result.
     return (m.start_year, m.label, m.kind, sorted((k, repr(v)) for k, v in m.values.items()),
@@ -84,7 +84,7 @@ def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
     n_muni = len(dims.MUNICIPALITIES)
     paths = neutral_paths(len(years), 1, n_muni, set(LEVERS) - varying)
     paths.update(neutral_paths(len(years), n_draws, n_muni, varying))
-    for i in sorted(range(len(measures)), key=lambda i: (i in on_top, _order(measures[i]))):
+    for i in sorted(range(len(measures)), key=lambda i: (i in on_top, setting_order(measures[i]))):
         m = measures[i]
         s = strength(years, m.start_year, m.ramp_years, m.end_year)
         if i in masks:
@@ -176,4 +176,4 @@ def _split_by_levers(m: Measure, taken: set, label_shares: bool) -> tuple[Measur
 
 
 __all__ = ["KINDS", "AREAS", "COMMON_KEYS", "Field", "Measure", "MeasureKind", "field_levers", "lever_paths",
-           "lever_targets", "measure_replacing", "example_values"]
+           "lever_targets", "measure_replacing", "example_values", "setting_order"]

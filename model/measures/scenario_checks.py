@@ -12,14 +12,16 @@ scenario is read instead (``scenario_measures``, ``scenario_inheritance``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 
 from .. import dims
 from ..levers import LEVERS
-from . import KINDS, Measure, field_levers, lever_targets
+from . import KINDS, Measure, field_levers, lever_targets, setting_order
 from .check_facts import Facts, active_years
+from .replacement_checks import replacement_warnings
 # the toll checks, with the others in CHECKS (and read from here by name)
 from .toll_checks import bev_free_by_default, bev_rate_above_national_cap, cordonless, twin_cordons
 
@@ -50,10 +52,15 @@ def overlaps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
                     rule = LEVERS[lever].combine
                     how = {"replace": "the later start is in force", "add": "their changes add up",
                            "max": "the stronger applies"}[rule]
+                    if rule == "replace" and a.start_year == b.start_year:
+                        # a tie goes by label, kind and values (setting_order), never by the order in the file
+                        last = max((a, b), key=setting_order)
+                        how = f"both start in {a.start_year}: {last.label!r} is in force, the tie going by label"
+                    which = "one" if a.start_year == b.start_year else "the earlier one"
                     warnings.append(
                         f"{b.origin}: overlaps {a.origin} ({a.label!r}) on lever {lever} for {where} in "
-                        f"{max(a0, b0)}-{min(a1, b1)}; combined by rule '{rule}' ({how}); to end the earlier "
-                        f"one, give replaces = {a.label!r} or an end_year")
+                        f"{max(a0, b0)}-{min(a1, b1)}; combined by rule '{rule}' ({how}); to end {which}, give "
+                        f"replaces = {a.label!r} or an end_year")
     return warnings
 
 
@@ -293,7 +300,11 @@ CHECKS = (overlaps, beyond_range, twin_cordons, unforeseeable_bans, cordonless, 
           unfinished_ramps, deep_fare_cuts)
 
 
-def scenario_warnings(measures: list[Measure]) -> list[str]:
-    """Every check's warnings, in the order of :data:`CHECKS`; the scenario's lever paths are made once for all."""
+def scenario_warnings(measures: list[Measure], own: Sequence[Measure] = (),
+                      inherited: Sequence[Measure] = ()) -> list[str]:
+    """Every check's warnings, in the order of :data:`CHECKS`, then those of what ``replaces`` and ``end_year`` do
+    to the measures as written, ``own`` and ``inherited`` (:mod:`.replacement_checks`); the scenario's lever paths
+    are made once for all."""
     facts = Facts(measures)
-    return [w for check in CHECKS for w in check(facts.measures, facts)]
+    return [w for check in CHECKS for w in check(facts.measures, facts)] + replacement_warnings(measures, own,
+                                                                                                 inherited)

@@ -162,8 +162,13 @@ def choose_car_powertrains(state: TransportState, levers: dict, params: Params, 
     With BEVs exempt from VAT and registration tax and free tolls and parking (the
     Norwegian policy of the 2010s) the default parameters give a national BEV share of
     new cars of roughly 30 % in 2018 and 90 % in 2024, as observed (OFV, methods §1.5);
-    tests/test_transport.py checks this. Nothing here fixes that path: it follows from
-    the levers and prices.
+    tests/test_transport.py checks this. That path is not the levers' and prices' alone: most of it
+    is the maturity term of :func:`powertrain_utility`, a logistic path in the calendar year (range,
+    models on sale, fast charging) whose midpoint and speed were fitted to the national sales of
+    2018-2024 (``tools/fit_ev_uptake.py``) and whose amplitude is fitted again in each sampled draw
+    (``uncertainty/history_fit.py``). Without it the policies of current-policies give battery-electric
+    cars about 2 % of new cars in 2018-2024: what the early market had beyond prices, the cars on sale,
+    is not in the inputs, so the sales of those years are in sample for car emissions.
     """
     c, fc = coef(state, params)
     utility = powertrain_utility(state, c, fc, levers, state.base_levers, price, costs, year)

@@ -72,7 +72,7 @@ def new_car_bev_share(params, years: np.ndarray) -> np.ndarray:
     from ..simulation import FramtidModel
 
     # transport alone each year: the new cars are transport's, and no submodel it reads comes after it
-    model = FramtidModel(load(HISTORY), params, through="transport")
+    model = FramtidModel(load(HISTORY), params, through="transport", recorded=("new_car_share", "car_stock"))
     try:
         for _ in range(int(years.max()) - dims.BASE_YEAR + 1):
             model.step()

@@ -1,0 +1,101 @@
+"""What ``replaces`` and ``end_year`` do to the measures as a planner wrote them, where that is allowed but likely
+not meant: one line each, printed with the other warnings of ``framtid validate`` and ``framtid run``
+(:func:`.scenario_checks.scenario_warnings`).
+
+A replacement ends the measures it names in its municipalities the year before it is in force
+(``measures.measure_replacing``). So a measure replaced no later than it starts never acts there; the cells of a
+lever the replaced measure set and its replacement leaves out (a parking fee's zone B, where the new fee names A
+only) return to the level before it, usually 2009's, although a field left out of a measure otherwise keeps the
+level in force; and a measure whose own ``end_year`` comes before its ramp is done stops short of full strength.
+(A ramp cut short by the measure that replaces it is how a change in the middle of a year is written, as in the
+toll history: that is not warned of.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..levers import LEVERS, axis_labels
+from . import Measure, lever_targets
+
+MAX_CELLS = 4   # cells named in a warning before "and N more"
+
+
+def _cells(lever: str, mask: np.ndarray) -> str:
+    """The cells of ``lever`` where ``mask`` (its axes after (D, M)) is True, by their labels."""
+    axes = LEVERS[lever].axes
+    if not axes:
+        return "its value"
+    named = ["/".join(axis_labels(a)[i] for a, i in zip(axes, idx)) for idx in np.argwhere(mask)]
+    more = f" and {len(named) - MAX_CELLS} more" if len(named) > MAX_CELLS else ""
+    return f"{', '.join(named[:MAX_CELLS])}{more} ({'/'.join(axes)})"
+
+
+def never_in_force(written: Sequence[Measure], measures: Sequence[Measure]) -> list[str]:
+    """Warnings for a measure as written (``written``: the scenario's own and those it extends) that no piece of
+    the measures in force (``measures``, after every ``replaces``) carries into some of its municipalities: a
+    later-written measure replaces it there no later than it starts, so it never acts."""
+    warnings = []
+    for x in written:
+        acting = {mu for y in measures if (y.label, y.origin) == (x.label, x.origin) for mu in y.municipalities}
+        missing = [mu for mu in x.municipalities if mu not in acting]
+        if not missing:
+            continue
+        by = [m for m in measures if x.label in m.replaces and set(missing) & set(m.municipalities)]
+        how = (f"{by[0].origin} ({by[0].label!r}) replaces it from {by[0].start_year}, no later than it starts"
+               if by else "a later measure replaces it no later than it starts")
+        warnings.append(f"{x.origin} ({x.label!r}, from {x.start_year}) never acts in {', '.join(missing)}: {how}; "
+                        "remove it there, or start it earlier")
+    return warnings
+
+
+def dropped_cells(measures: Sequence[Measure]) -> list[str]:
+    """Warnings for a replacement that leaves out cells of a lever the measure it replaces set: those cells lose
+    the replaced measure's setting when it ends (they do not keep it, as cells left out of a measure otherwise
+    keep the level in force)."""
+    warnings = []
+    for m in measures:
+        if not m.replaces:
+            continue
+        mine = lever_targets(m)
+        for x in measures:
+            # only where m ended it: the year before m is in force (a measure that ended by itself is not m's)
+            if x is m or x.label not in m.replaces or x.end_year is None or \
+                    x.end_year < m.start_year + max(m.ramp_years, 1) - 2:
+                continue
+            shared = [mu for mu in x.municipalities if mu in m.municipalities]
+            if not shared:
+                continue
+            for lever, theirs in lever_targets(x).items():
+                if lever not in mine:
+                    continue
+                dropped = ~np.isnan(np.asarray(theirs, dtype=float)) & np.isnan(np.asarray(mine[lever], dtype=float))
+                if np.any(dropped):
+                    warnings.append(
+                        f"{m.origin}: replaces {x.label!r}, which sets {lever} in {_cells(lever, dropped)} where this "
+                        f"measure sets nothing: from {x.end_year + 1} those return to the level before {x.label!r} "
+                        f"in {', '.join(shared)} (2009's unless another measure sets them); to keep them, give "
+                        "them in this measure too")
+    return warnings
+
+
+def cut_ramps(own: Sequence[Measure]) -> list[str]:
+    """Warnings for a measure as written whose ``end_year`` comes before its ramp reaches full strength (strength
+    (t - start + 1) / ramp_years, ``levers.strength``)."""
+    warnings = []
+    for m in own:
+        full = m.start_year + m.ramp_years - 1
+        if m.ramp_years > 1 and m.end_year is not None and m.end_year < full:
+            reached = (m.end_year - m.start_year + 1) / m.ramp_years
+            warnings.append(f"{m.origin}: ramp_years = {m.ramp_years} from {m.start_year} would reach full strength "
+                            f"in {full}, but end_year = {m.end_year}: it ends at {reached:.0%} of it")
+    return warnings
+
+
+def replacement_warnings(measures: Sequence[Measure], own: Sequence[Measure] = (),
+                         inherited: Sequence[Measure] = ()) -> list[str]:
+    """Every warning of this module: ``measures`` in force, ``own`` the scenario's own as written and
+    ``inherited`` those of the scenario it extends (empty where the caller has only the measures in force)."""
+    return (never_in_force(list(inherited) + list(own), measures) + dropped_cells(measures) + cut_ramps(own))
