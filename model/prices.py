@@ -4,8 +4,8 @@ Data: ``model/data/prices.csv``, written by ``tools/build_prices.py`` from the r
 policy data (SSB pump, heating-oil and household electricity prices; excise rates from
 Skatteetaten, the state budget and relayed tables; see each row's ``source``). One row per
 item and year 2009-2024 in **nominal** NOK, each with a status (``observed``, ``proposed``: a rate the source
-gives as the budget proposal, the rate adopted not verified, ``derived``, ``interpolated``, ``held``), the method that made it, its source addresses and a confidence
-grade. The model reads only that file, never the reference folder.
+gives as the budget proposal, the rate adopted not verified, ``derived``, ``interpolated``, ``held``), the method
+that made it, its source addresses and a confidence grade. The model reads only that file, never the reference folder.
 
 Items of the file (nominal NOK):
 

@@ -539,17 +539,24 @@ def test_settings_that_add_up_beyond_a_levers_range_are_held_at_it_and_warned_of
 @pytest.mark.parametrize("path", sorted((REPO / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
 def test_the_shipped_scenarios_warn_of_nothing_but_overlaps(path):
     """Every warning of validate and run but the overlaps (which the library's packages leave on purpose, their
-    combine rules deciding) is silent on the shipped scenarios. One exception, true as it says: the tolls
+    combine rules deciding) is silent on the shipped scenarios. Two exceptions, true as they say: the tolls
     component of the policy history comes before the national caps of 2018 and 2023 (current-policies adds them),
-    so its battery-electric rates give way to the exemption of 2009 there."""
+    so its battery-electric rates give way to the exemption of 2009 there; and the recycling targets of the
+    programme's action programmes (0.4) and of consumption-waste (0.42, for all 13) were met in 2009 everywhere
+    but Oslo, where alone they act."""
     from framtid.model.cordons import using
-    from framtid.model.measures.scenario_checks import bev_rate_above_national_cap, scenario_warnings
+    from framtid.model.measures.scenario_checks import (bev_rate_above_national_cap, minimums_already_met,
+                                                        scenario_warnings)
 
     s = load(path)
     with using(s.cordons):
         measures = list(s.measures)
         expected = overlaps(measures) + (bev_rate_above_national_cap(measures) if s.name == "current-policies-tolls"
                                          else [])
+        if s.name in ("framtidens-byer-2009", "consumption-waste"):
+            (met,) = minimums_already_met(measures)
+            assert "12 of its 13 municipalities" in met and met.endswith("acts in oslo only")
+            expected.append(met)
         assert [w for w in scenario_warnings(measures, s.own, s.inherited) if w not in expected] == []
     if s.name == "current-policies-tolls":
         assert len(bev_rate_above_national_cap(measures)) > 0
@@ -635,6 +642,19 @@ def test_what_replaces_and_end_year_do_to_the_measures_as_written_is_warned_of(t
     path.write_text(mended)
     s = load(path)
     assert replacement_warnings(s.measures, s.own, s.inherited) == []
+
+
+def test_the_readme_example_of_a_scenario_warns_of_nothing(tmp_path):
+    """The scenario the README shows first (a rush-hour charge and parking fees, each replacing a measure of the
+    policy history) is valid and draws no warning: it is what a planner copies."""
+    from framtid.model.measures.scenario_checks import scenario_warnings
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("Write your own scenario by extending another one:\n\n```toml\n")[1].split("```")[0]
+    path = tmp_path / "oslo-rush-hour.toml"
+    path.write_text(block)
+    s = load(path)
+    assert len(s.own) == 2 and scenario_warnings(list(s.measures), s.own, s.inherited) == []
 
 
 def test_a_tie_in_start_year_names_the_measure_in_force():

@@ -399,6 +399,31 @@ def test_bev_exemptions_raise_the_bev_share_of_new_cars():
     assert np.all(shares[3][:, OSLO] > shares[2][:, OSLO])   # the toll discount matters where there is a toll
 
 
+def test_a_charge_where_the_car_may_not_go_is_no_cost_of_owning_it():
+    """A new car's parking fees and low-emission charges leave out the trips it cannot make: inside a car-free area
+    no car's, inside a zero-emission zone no fossil-fuelled car's. A fee or charge on all A zones then leaves the new
+    cars as they were where a car-free centre covers them; where nothing closes them it moves buyers to
+    battery-electric cars (free of the charge, parking at the discount the rules give); where a zero-emission zone
+    covers them, the charge (fossil cars only) changes nothing, and a fee falls on battery-electric cars alone."""
+    state, params = new_state()
+    fee = {"parking_fee_nok": np.array([100.0, 0.0, 0.0]), "bev_parking_discount_min": 0.5}
+    charge = {"low_emission_zone_nok": np.array([100.0, 0.0, 0.0])}
+    a_zones = np.array([1.0, 0.0, 0.0])
+
+    def bev_share(**given):
+        travel = choose(state, lv(**given), params, 2015)
+        return choose_car_powertrains(state, lv(**given), params, 2015, price(params, lv(**given), 2015),
+                                      travel["costs"])[..., 3]
+
+    for charged in (fee, charge):
+        assert np.all(bev_share(**charged) > bev_share(**{k: 0.0 for k in charged}))
+        free = {"car_free_share": a_zones}
+        np.testing.assert_allclose(bev_share(**free, **charged), bev_share(**free), rtol=0, atol=1e-12)
+    zez = {"zero_emission_zone_share": a_zones}
+    np.testing.assert_allclose(bev_share(**zez, **charge), bev_share(**zez), rtol=0, atol=1e-12)
+    assert np.all(bev_share(**zez, **fee) < bev_share(**zez, bev_parking_discount_min=0.5))
+
+
 def test_home_charging_access_favours_bevs_in_c_zones():
     state, params = new_state()
     shares = _new_cars(state, lv(), params, 2020)[..., 3]

@@ -105,8 +105,8 @@ def _waste_2009() -> dict[str, np.ndarray]:
 
 def minimums_already_met(measures: list[Measure], facts: Facts | None = None) -> list[str]:
     """Warnings for a waste minimum (a capture rate of sorting, a material recovery share, a landfill-gas
-    recovery) no higher than what every one of its municipalities had in 2009: a minimum raises what falls
-    short of it and leaves the rest, so it changes nothing (a food capture of 0.2 where 2009 sorted 0.3)."""
+    recovery) no higher than what its municipalities, or some of them, had in 2009: a minimum raises what falls
+    short of it and leaves the rest, so it changes nothing there (a food capture of 0.2 where 2009 sorted 0.3)."""
     def field_of(m: Measure, lever: str) -> str:
         """The field of ``m`` that sets ``lever`` alone (the lever's name where none does)."""
         for f in KINDS[m.kind].fields:
@@ -125,13 +125,23 @@ def minimums_already_met(measures: list[Measure], facts: Facts | None = None) ->
         for lever in sorted(set(levers) & set(WASTE_MINIMUMS)):
             level = _waste_2009()[lever][[dims.MUNICIPALITIES.index(x) for x in m.municipalities]]
             value = float(np.max(levers[lever]))
-            if value <= level.min() + 1e-9:
-                name = field_of(m, lever)
-                default = "" if name in m.given or name == lever else " (the field's default)"
+            met = value <= level + 1e-9
+            if not met.any():
+                continue
+            name = field_of(m, lever)
+            default = "" if name in m.given or name == lever else " (the field's default)"
+            if met.all():
                 warnings.append(f"{m.origin}: {name} = {value:g}{default} is no higher than what its "
                                 f"municipalities had in 2009 at the default parameters ({level.min():.2f} to "
                                 f"{level.max():.2f}; {lever}), so this minimum changes nothing there (in sampled "
                                 "draws it may); give more than that")
+            else:   # a minimum for many municipalities that some already meet: say where it acts
+                idle = [x for x, done in zip(m.municipalities, met) if done]
+                acts = [x for x, done in zip(m.municipalities, met) if not done]
+                warnings.append(f"{m.origin}: {name} = {value:g}{default} is no higher than what {len(idle)} of its "
+                                f"{len(met)} municipalities had in 2009 at the default parameters ({lever}): it "
+                                f"changes nothing in {', '.join(idle)} (in sampled draws it may) and acts in "
+                                f"{', '.join(acts)} only")
     return warnings
 
 

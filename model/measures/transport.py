@@ -118,7 +118,8 @@ KINDS = (
         "Municipal parking fee per car trip ending in each zone type (A central, B mixed, C car-oriented), "
         "as its rise above the fee of 2009: the 2009 fees are in the 2009 travel choices the model starts "
         "from, so 0 is the 2009 fee, not free parking (a fee of 40 NOK where 25 were paid in 2009 is 15). "
-        "Trips ending at home park free. Zones left out keep the fee in force.",
+        "Trips ending at home park free. Zones left out keep the fee in force (not one set by a measure this one "
+        "replaces, which ends with it).",
         (Field("fee_nok", "NOK/trip", None, 0.0, 300.0, "parking fee per car trip ending in the zone type, "
                "above the fee of 2009 (0: the 2009 fee)", axis="zone", required=True, money=True),
          share("bev_discount", "local discount for battery-electric cars (national rules may require more)",

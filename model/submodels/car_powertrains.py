@@ -105,25 +105,41 @@ def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCo
     toll_fuel = over_groups(drivers, costs["toll_by_fuel"], 3)                                 # (D, M, Z, F)
     tolls_k = toll_fuel[..., list(POWERTRAIN_TOLL_FUEL)] / cars[..., None, None]            # (D, M, Z, K)
     away = costs["away"]                                                                       # (D, M, P, Zdest)
+    # A car trip cannot end where the car may not go: no car inside a car-free area, no fossil-fuelled car inside a
+    # zero-emission zone. Their fees and charges there are no cost of owning such a car (each None where no zone).
+    zez, car_free = acting(lv, "zero_emission_zone_share"), acting(lv, "car_free_share")
+    closed_to_fossil = car_free if zez is None else zez if car_free is None else np.minimum(car_free + zez, 1.0)
 
-    def per_car(trips: np.ndarray, per_trip: np.ndarray) -> np.ndarray:
-        """Yearly cost per car ``(D, M, Z)`` of trips per person ``(D, M, Z, P, T)`` ending away from home,
-        each paying ``per_trip`` ``(D, M, P, Zdest)`` or ``(D, M, Z, P, T, Zdest)`` where it ends [NOK/yr]."""
+    def reachable(closed: np.ndarray | None) -> np.ndarray:
+        """Where the car trips ending away from home end ``(D, M, P, Zdest)`` [1], less the ``closed`` shares."""
+        return away if closed is None else away * (1.0 - closed)[:, :, None, :]
+
+    def per_car(trips: np.ndarray, per_trip: np.ndarray, closed: np.ndarray | None = None) -> np.ndarray:
+        """Yearly cost per car ``(D, M, Z)`` of trips per person ``(D, M, Z, P, T)`` ending away from home (but
+        where ``closed``), each paying ``per_trip`` ``(D, M, P, Zdest)`` or ``(D, M, Z, P, T, Zdest)`` where it
+        ends [NOK/yr]."""
         if per_trip.ndim == 4:
             per_trip = per_trip[:, :, None, :, None, :]
-        return np.einsum("dmzpt,dmzptj->dmz", trips, away[:, :, None, :, None, :] * per_trip) / cars[..., None]
+        return (np.einsum("dmzpt,dmzptj->dmz", trips, reachable(closed)[:, :, None, :, None, :] * per_trip)
+                / cars[..., None])
 
-    fee = trailing_sum(away * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :])   # (D, M, P)
-    parking = np.einsum("dmzpt,dmp->dmz", drivers, fee) / cars[..., None]                         # (D, M, Z)
-    parking_k = np.empty(parking.shape + (len(dims.POWERTRAINS),))                                # (D, M, Z, K)
-    parking_k[...] = parking[..., None]
+    def parking(closed: np.ndarray | None) -> np.ndarray:
+        """Yearly parking fees per car ``(D, M, Z)`` [NOK/yr] of its trips ending away from home (but where
+        ``closed``)."""
+        fee = trailing_sum(reachable(closed) * (lv["parking_fee_nok"] * c.public_parking[:, None, :])[:, :, None, :])
+        return np.einsum("dmzpt,dmp->dmz", drivers, fee) / cars[..., None]                     # (D, M, Z)
+
+    fossil = parking(closed_to_fossil)
+    parking_k = np.empty(fossil.shape + (len(dims.POWERTRAINS),))                                # (D, M, Z, K)
+    parking_k[...] = fossil[..., None]
+    if zez is not None:   # battery-electric cars may park inside zero-emission zones
+        parking_k[..., BEV] = parking(car_free)
     parking_k[..., BEV] *= 1.0 - bev_parking_discount(lv)[..., None]
     # Low- and zero-emission zones: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay the charge on
     # their trips ending there, and lose access to the zero-emission zones; the loss per trip of any mode
     # is the fall in the logsum when the car goes, -ln(1 - P_car) / beta in NOK (compensating variation).
-    zez = acting(lv, "zero_emission_zone_share")
     if zez is not None or acting(lv, "low_emission_zone_nok") is not None:
-        zone_cost = per_car(drivers, lv["low_emission_zone_nok"][:, :, None, :])
+        zone_cost = per_car(drivers, lv["low_emission_zone_nok"][:, :, None, :], closed_to_fossil)
         if zez is not None:
             everyone = state.trip_volume * choice["periods"] / np.maximum(state.zone_population, TINY)[..., None, None]
             lost = (np.log1p(-np.minimum(choice["modes"][..., CAR], 0.99))
