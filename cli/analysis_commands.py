@@ -137,9 +137,9 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
                f"Shapley values estimated from {permutations} sampled orders (std_error: their standard error)")
         click.echo(f"{result.scenario} against {result.base}: {how}, {result.n_runs} runs; kt CO2e/yr in "
                    f"{result.year}, kt CO2e over {result.span[0]}-{result.span[1]}; negative = emissions cut; "
-                   "(interaction): the package's effect less the sum of the measures alone (first_in; positive "
-                   "where measures cut the same emissions): first_in and it add up to the package, as the Shapley "
-                   "values do by themselves")
+                   "(interaction), in the first_in column: the package's effect less the sum of the measures "
+                   "alone (positive where measures cut the same emissions), so that first_in adds up to the "
+                   "package, as the Shapley columns do by themselves")
         if result.draws:
             click.echo(f"{result.draws} draws (sampler {result.sampler}, seed {seed}): each value is the mean over "
                        "the draws (so the measures' values still add up to the package's) and, in brackets, the "

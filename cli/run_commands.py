@@ -180,8 +180,8 @@ def data(municipality, fmt):
 
 
 def _ended_early(scenario) -> list:
-    """The pieces of inherited measures that the scenario's own ``replaces`` end before the end they had in
-    the parent (measures the parent's own replacements ended are the parent's, as they stand)."""
+    """The pieces of measures (inherited or its own) that the scenario's own ``replaces`` end before the end they
+    were written with (measures the parent's own replacements ended are the parent's, as they stand)."""
     inherited = {id(m) for m in scenario.inherited}
     own = {id(m) for m in scenario.own}
 
@@ -212,7 +212,7 @@ def _warn_overlaps(scenario) -> None:
     from framtid.model.measures.scenario_checks import scenario_warnings
 
     with using(scenario.cordons):   # its measures may charge cordons of its own
-        warnings = scenario_warnings(list(scenario.measures), scenario.own, scenario.inherited)
+        warnings = scenario_warnings(scenario)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 

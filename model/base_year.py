@@ -86,7 +86,9 @@ def default_mode_profile() -> tuple[np.ndarray, str]:
             if not any(np.allclose(vec, c) for c in complete):  # a regional survey counts once
                 complete.append(vec)
                 names.append(f"{m} {year}")
-    return np.mean(complete, axis=0), "mean of complete travel surveys in the data (" + ", ".join(names) + ")"
+    later = [n for n in names if not n.endswith(str(dims.BASE_YEAR))]
+    held = f"; {' and '.join(later)} holding the changes since 2009" if later else ""
+    return np.mean(complete, axis=0), "mean of complete travel surveys in the data (" + ", ".join(names) + held + ")"
 
 
 def _mode_shares(prov) -> np.ndarray:

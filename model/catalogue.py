@@ -306,10 +306,9 @@ def base_year_report(municipality: str):
         if m != municipality:
             continue
         value = _driver_value(inputs, name, i)
-        graded = p.source or "-"
-        if p.confidence and "confidence" not in graded:   # (a source may grade itself)
-            graded += f" (confidence: {p.confidence})"
-        drivers.append((name, value, p.status, p.method, graded))
+        # the grade of the observation an observed driver is (an estimate's is no grade of the estimate)
+        grade = (p.confidence or "-") if p.status == "observed" else "-"
+        drivers.append((name, value, p.status, p.method, p.source or "-", grade))
     sources = []
     gwp = gwp_vector(params, "ar4")[0]
     for s_idx, s in enumerate(dims.SOURCES):
@@ -324,7 +323,8 @@ def base_year_report(municipality: str):
 
     name = next(m.name for m in municipalities() if m.id == municipality)
     return [
-        ("drivers", f"{name}: base-year drivers (2009)", ("driver", "value", "status", "how", "source"), drivers),
+        ("drivers", f"{name}: base-year drivers (2009)", ("driver", "value", "status", "how", "source", "confidence"),
+         drivers),
         ("sources", f"{name}: emission sources 2009 [t CO2e, AR4]",
          ("source", "sector", "model_2009", "bottom_up", "factor", "status"), sources),
         ("inventory", f"{name}: inventory values used (in their own GWP basis)",

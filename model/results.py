@@ -157,18 +157,20 @@ def precision_of(array: np.ndarray) -> str:
 
 
 def empty_record(n_years: int, n_draws: int, dtype=np.float64, submodels: set[str] | None = None,
-                 only: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+                 recorded: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
     """Preallocated arrays (T, D, M, *extra) of ``dtype`` for every recorded variable (NaN until written); with
     ``submodels``, only their activity variables (a run of some submodels alone records no emissions), and of
-    those only the ones named in ``only`` where given."""
+    those only the ones named in ``recorded`` where given."""
     m = len(dims.MUNICIPALITIES)
     kept = [v for v in ACTIVITY if submodels is None or v.submodel in submodels]
-    if only is not None:
-        unknown = sorted(set(only) - {v.name for v in kept})
+    if recorded is not None:
+        if isinstance(recorded, str):
+            raise TypeError("recorded: a tuple of variable names, not one string")
+        unknown = sorted(set(recorded) - {v.name for v in kept})
         if submodels is None or unknown:
             raise ValueError(f"recorded: {', '.join(unknown) or 'a choice of variables'} not recorded alone by "
                              f"this run; allowed: {', '.join(v.name for v in kept) if submodels else 'none'}")
-        kept = [v for v in kept if v.name in only]
+        kept = [v for v in kept if v.name in recorded]
     rec = {v.name: np.full((n_years, n_draws, m) + tuple(len(COORDS[e]) for e in v.extra), np.nan, dtype=dtype)
            for v in kept}
     if submodels is not None:

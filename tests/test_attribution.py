@@ -179,6 +179,7 @@ def test_the_command_prints_json_blocks_per_municipality(package):
     assert abs(sum(m["shapley"] for m in block["measures"]) - block["total"]) < 0.01
     table = runner.invoke(main, ["attribute", str(package), "--year", "2025"])
     assert table.exit_code == 0 and "all 13" in table.output and "(interaction)" in table.output
+
     bad = runner.invoke(main, ["attribute", str(package), "--municipality", "narvik"])
     assert bad.exit_code == 2 and "unknown id" in bad.output
 
@@ -388,6 +389,22 @@ def test_the_chunks_models_are_freed_as_the_subsets_run(package, monkeypatch):
         if enabled:
             gc.enable()
     assert len(made) == 2 and not alive
+
+
+def test_the_tables_interaction_stands_in_the_first_in_column_which_adds_up_with_it(result):
+    """The (interaction) row is the residual of the measures alone: in the first_in column, which with it adds up to
+    the package (as the Shapley column does by itself), and not in a Shapley column."""
+    head, rows = tables.rows(result)
+    first = head.index("first_in")
+    shapley = head.index(f"shapley_{result.year}")
+    for area in ("oslo", "all 13"):
+        block = [r for r in rows if r[0] == area]
+        alone = sum(float(r[first]) for r in block if not r[1].startswith("("))
+        (interaction,) = (r for r in block if r[1] == "(interaction)")
+        (total,) = (r for r in block if r[1] == "(package)")
+        assert interaction[shapley] == "" and float(interaction[first]) != 0.0
+        assert alone + float(interaction[first]) == pytest.approx(float(total[first]), abs=0.015)
+        assert float(total[first]) == pytest.approx(float(total[shapley]), abs=0.005)
 
 
 def test_the_table_leaves_out_the_municipalities_the_package_does_not_move_and_says_so(package, result):

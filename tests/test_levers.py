@@ -545,7 +545,7 @@ def test_the_shipped_scenarios_warn_of_nothing_but_overlaps(path):
     programme's action programmes (0.4) and of consumption-waste (0.42, for all 13) were met in 2009 everywhere
     but Oslo, where alone they act."""
     from framtid.model.cordons import using
-    from framtid.model.measures.scenario_checks import (bev_rate_above_national_cap, minimums_already_met,
+    from framtid.model.measures.scenario_checks import (bev_rate_above_national_cap, partly_met_minimums,
                                                         scenario_warnings)
 
     s = load(path)
@@ -554,10 +554,10 @@ def test_the_shipped_scenarios_warn_of_nothing_but_overlaps(path):
         expected = overlaps(measures) + (bev_rate_above_national_cap(measures) if s.name == "current-policies-tolls"
                                          else [])
         if s.name in ("framtidens-byer-2009", "consumption-waste"):
-            (met,) = minimums_already_met(measures)
+            (met,) = partly_met_minimums(s.own)
             assert "12 of its 13 municipalities" in met and met.endswith("acts in oslo only")
             expected.append(met)
-        assert [w for w in scenario_warnings(measures, s.own, s.inherited) if w not in expected] == []
+        assert [w for w in scenario_warnings(s) if w not in expected] == []
     if s.name == "current-policies-tolls":
         assert len(bev_rate_above_national_cap(measures)) > 0
 
@@ -625,7 +625,7 @@ def test_what_replaces_and_end_year_do_to_the_measures_as_written_is_warned_of(t
     path = tmp_path / "r.toml"
     path.write_text(REPLACING)
     s = load(path)
-    assert replacement_warnings(s.measures, s.own, s.inherited) == [
+    assert replacement_warnings(s.measures, s.own) == [
         "r.toml: measure[3] ('X', from 2030) never acts in oslo: r.toml: measure[4] ('Y') replaces it from 2030, no "
         "later than it starts; remove it there, or start it earlier",
         "r.toml: measure[2]: replaces 'P1', which sets parking_fee_nok in B (zone) where this measure sets nothing: "
@@ -641,7 +641,7 @@ def test_what_replaces_and_end_year_do_to_the_measures_as_written_is_warned_of(t
                        "start_year = 2028").replace("end_year = 2033", "end_year = 2040"))
     path.write_text(mended)
     s = load(path)
-    assert replacement_warnings(s.measures, s.own, s.inherited) == []
+    assert replacement_warnings(s.measures, s.own) == []
 
 
 def test_the_readme_example_of_a_scenario_warns_of_nothing(tmp_path):
@@ -654,7 +654,29 @@ def test_the_readme_example_of_a_scenario_warns_of_nothing(tmp_path):
     path = tmp_path / "oslo-rush-hour.toml"
     path.write_text(block)
     s = load(path)
-    assert len(s.own) == 2 and scenario_warnings(list(s.measures), s.own, s.inherited) == []
+    assert len(s.own) == 2 and scenario_warnings(s) == []
+
+
+def test_a_connection_duty_on_the_policy_history_draws_no_advice_that_would_end_its_fuel_mix(tmp_path):
+    """current-policies' measure of the district-heat fuel mix writes access = 1 (no change of connections): a
+    connection duty on top overlaps nothing that needs ending, so validate gives no advice to replace it; written
+    with replaces anyway, it ends the fuel mix too (the kind ends whole), and validate says the fuel mix returns."""
+    from framtid.model.measures.scenario_checks import scenario_warnings
+
+    duty = ('[scenario]\nname = "d"\nextends = "framtid:current-policies"\n[[measure]]\n'
+            'kind = "district_heating_expansion"\nlabel = "duty"\nmunicipality = "oslo"\nstart_year = 2025\n'
+            'access = 2.0\n')
+    path = tmp_path / "d.toml"
+    path.write_text(duty)
+    s = load(path)
+    assert scenario_warnings(s) == []
+    path.write_text(duty + 'replaces = "District-heat fuel switch to 2022"\n')
+    s = load(path)
+    (warning,) = scenario_warnings(s)
+    assert ("replaces 'District-heat fuel switch to 2022', which also sets district_heating_fossil_replaced, a lever "
+            "this measure does not set: from 2025 it returns") in warning
+    fossil = lever_paths(list(s.measures), YEARS, 1)["district_heating_fossil_replaced"][:, 0]
+    assert fossil[at(2025), dims.MUNICIPALITIES.index("oslo")] == 0 < fossil[at(2025), BERGEN]
 
 
 def test_a_tie_in_start_year_names_the_measure_in_force():
@@ -662,7 +684,8 @@ def test_a_tie_in_start_year_names_the_measure_in_force():
     b = measure("parking_fee", {"fee_nok": 20.0}, 2030, munis=("tromso",), label="C2")
     for pair in ([a, b], [b, a]):
         (warning,) = overlaps(pair)
-        assert "both start in 2030: 'C2' is in force, the tie going by label" in warning and "to end one," in warning
+        assert "both start in 2030: 'C2' is in force, the tie going by label" in warning
+        assert warning.endswith("remove one, or start one earlier")
     assert lever_paths([b, a], YEARS, 1)["parking_fee_nok"][at(2030), 0, dims.MUNICIPALITIES.index("tromso"), 0] == 20
 
 

@@ -14,7 +14,7 @@ Every row says how its value was obtained (column ``status``):
 - ``observed``: read directly from a reference row (its source address and grade are kept;
   a reference row graded ``derived``, e.g. a mean of twelve monthly SSB prices, keeps that grade);
 - ``proposed``: a reference row that gives the government's budget proposal, not the rate adopted (its note
-  says PROPOSAL): read as it is, but not an observation of the rate in force;
+  says so): read as it is, but not an observation of the rate in force;
 - ``derived``: computed from found numbers, the column ``method`` says how;
 - ``interpolated``: linear between two stated years (named in ``method``);
 - ``held``: the last known value carried forward.
@@ -123,8 +123,10 @@ def observed(shared: Path) -> dict[str, dict[int, Cell]]:
         if not 2008 <= y <= YEARS[-1]:
             return
         text = f"policies/{file} {name}" + (f": {r['note']}" if r.get("note") else "") + (f" ({note})" if note else "")
-        # A rate the source gives as the government's proposal (not the rate adopted) is not an observation.
-        status = "proposed" if "PROPOSAL" in r.get("note", "") else "observed"
+        # A rate the source gives as the government's proposal (not the rate adopted) is not an observation; a
+        # note that says the proposal was kept or the tax office shows the rate (mineral-oil CO2 tax 2022) is one.
+        note = r.get("note", "").lower()
+        status = "proposed" if "proposal" in note and not any(w in note for w in ("kept by", "shows")) else "observed"
         cell = Cell(value, status, text, r["source_url"], r["confidence"])
         if y in obs[item]:
             old = obs[item][y]

@@ -96,10 +96,11 @@ def rows(result: Attribution, municipalities: list[str] | None = None,
                        (f"{kt(result.first_in[i]):+.2f}", f"{kt(result.last_in[i]):+.2f}",
                         cell(result.shapley[i], draws, 1)))
         blank = ("",) if sampled else ()
-        out.append((name, "(interaction)", "", f"{kt(result.interaction):+.2f}") + blank +
-                   ("", "", f"{kt(result.interaction, 1):+.1f}"))
+        # The interaction is the first-in column's residual: it stands there, so that column adds up to the
+        # package as the Shapley columns do by themselves.
+        out.append((name, "(interaction)", "", "") + blank + (f"{kt(result.interaction):+.2f}", "", ""))
         out.append((name, "(package)", "", cell(result.total, result.total_draws, 0)) + blank +
-                   ("", "", cell(result.total, result.total_draws, 1)))
+                   (f"{kt(result.total):+.2f}", "", cell(result.total, result.total_draws, 1)))
     return header, out
 
 

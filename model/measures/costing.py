@@ -159,15 +159,15 @@ ENERGY_PRICE_PARAMETERS = ("transport.energy_content.petrol", "transport.energy_
                            "buildings.price.natural_gas", "buildings.price.lpg", "buildings.price.wood")
 
 
-def energy_prices(view: RunView, own_biogas: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def energy_prices(view: RunView) -> tuple[np.ndarray, np.ndarray]:
     """Resource prices of energy [real 2009 NOK/kWh], ``(T, D, 1, carriers)`` for the road carriers
     (petrol, diesel, electricity, biofuel) and the building carriers (``dims.CARRIERS``).
 
     Petrol and diesel: product price paths (without VAT, road-usage and CO2 taxes) over
     ``transport.energy_content.*``; electricity: the energy part of the household price (grid
     tariff and taxes left out: the grid is a fixed cost at the margin); biofuel (and biogas in
-    buses, recorded with it): diesel per kWh x (1 + ``cost.energy.biofuel_premium``), or 0 with
-    ``own_biogas`` (biogas from the municipality's own food waste, whose cost is in its treatment);
+    buses, recorded with it): diesel per kWh x (1 + ``cost.energy.biofuel_premium``), biogas from the
+    municipality's own food waste too (its digestion is costed net of biogas sales, so the buses buy it);
     heating oil: the product path over ``transport.energy_content.diesel`` (heating oil is gas oil),
     paraffin the same x the end-user price ratio ``buildings.price.paraffin / .heating_oil``;
     district heat, natural gas, LPG and wood: ``buildings.price.*`` (2009 end-user prices excl. VAT,
@@ -177,8 +177,7 @@ def energy_prices(view: RunView, own_biogas: bool = False) -> tuple[np.ndarray, 
     petrol = _path(pr.petrol_product) / param(p, "transport.energy_content.petrol")
     diesel = _path(pr.diesel_product) / param(p, "transport.energy_content.diesel")
     electricity = _path(pr.electricity_energy)
-    bio = (np.zeros_like(diesel) if own_biogas
-           else diesel * (1.0 + param(p, "cost.energy.biofuel_premium")))
+    bio = diesel * (1.0 + param(p, "cost.energy.biofuel_premium"))
     oil = _path(pr.heating_oil_product) / param(p, "transport.energy_content.diesel")
     paraffin = oil * param(p, "buildings.price.paraffin") / param(p, "buildings.price.heating_oil")
     shape = petrol.shape
@@ -189,10 +188,10 @@ def energy_prices(view: RunView, own_biogas: bool = False) -> tuple[np.ndarray, 
     return road, np.stack([np.broadcast_to(building[c], shape) for c in dims.CARRIERS], axis=-1)
 
 
-def energy_expenditure(view: RunView, own_biogas: bool = False) -> np.ndarray:
+def energy_expenditure(view: RunView) -> np.ndarray:
     """Road and building energy at resource prices [real 2009 NOK/yr], ``(T, D, M)``:
     sum over carriers of energy [GWh/yr] x 10^6 kWh/GWh x price [NOK/kWh]."""
-    road, building = energy_prices(view, own_biogas)
+    road, building = energy_prices(view)
     rec = view.record
     return KWH_PER_GWH * ((rec["road_energy"] * road).sum(-1) + (rec["delivered_energy"] * building).sum(-1))
 
@@ -213,14 +212,12 @@ def difference(name: str, flow: str, payer: str, method: str, level: Callable,
                     parameters)
 
 
-def energy_item(own_biogas: bool = False) -> CostItem:
+def energy_item() -> CostItem:
     method = ("change in road and building energy [GWh/yr] x resource price [NOK/kWh]: product prices without "
-              "taxes and VAT (petrol, diesel, heating oil, the energy part of electricity), biofuel at diesel x "
-              "(1 + cost.energy.biofuel_premium), district heat, gas, LPG and wood at buildings.price.*")
-    if own_biogas:
-        method += "; biogas from the municipality's own food waste at 0 (its cost is in the treatment item)"
-    return difference("energy", "resource", "users", method, lambda v, r: energy_expenditure(v, own_biogas),
-                      ENERGY_PRICE_PARAMETERS + (() if own_biogas else ("cost.energy.biofuel_premium",)))
+              "taxes and VAT (petrol, diesel, heating oil, the energy part of electricity), biofuel and biogas at "
+              "diesel x (1 + cost.energy.biofuel_premium), district heat, gas, LPG and wood at buildings.price.*")
+    return difference("energy", "resource", "users", method, lambda v, r: energy_expenditure(v),
+                      ENERGY_PRICE_PARAMETERS + ("cost.energy.biofuel_premium",))
 
 
 def level_item(name: str, flow: str, payer: str, method: str, level: Callable, parameters=()) -> CostItem:

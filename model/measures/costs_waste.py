@@ -77,7 +77,7 @@ COSTS = {
                             "NOK/t CH4, from Klimakur 2030 A01's class)", landfill_gas_cost,
                             ("cost.landfill_gas_capture.cost_per_t_ch4",)),)),
     "biogas_from_food_waste": Costs(
-        waste_items() + (costs_transport.gas_bus_item(), costing.energy_item(own_biogas=True)),
+        waste_items() + (costs_transport.gas_bus_item(), costing.energy_item()),
         not_counted=("upgrading and liquefying the biogas beyond the treatment cost",)),
     "incineration_ccs": Costs(
         (CostItem("operation", "resource", "public",

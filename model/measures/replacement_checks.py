@@ -6,7 +6,9 @@ A replacement ends the measures it names in its municipalities the year before i
 (``measures.measure_replacing``). So a measure replaced no later than it starts never acts there; the cells of a
 lever the replaced measure set and its replacement leaves out (a parking fee's zone B, where the new fee names A
 only) return to the level before it, usually 2009's, although a field left out of a measure otherwise keeps the
-level in force; and a measure whose own ``end_year`` comes before its ramp is done stops short of full strength.
+level in force, and so do the levers of its own the replacement does not set where its kind cannot end in part (a
+district-heating connection duty replacing the policy history's measure of the fuel mix ends the fuel mix); and a
+measure whose own ``end_year`` comes before its ramp is done stops short of full strength.
 (A ramp cut short by the measure that replaces it is how a change in the middle of a year is written, as in the
 toll history: that is not warned of.)
 """
@@ -33,12 +35,13 @@ def _cells(lever: str, mask: np.ndarray) -> str:
     return f"{', '.join(named[:MAX_CELLS])}{more} ({'/'.join(axes)})"
 
 
-def never_in_force(written: Sequence[Measure], measures: Sequence[Measure]) -> list[str]:
-    """Warnings for a measure as written (``written``: the scenario's own and those it extends) that no piece of
-    the measures in force (``measures``, after every ``replaces``) carries into some of its municipalities: a
-    later-written measure replaces it there no later than it starts, so it never acts."""
+def never_in_force(own: Sequence[Measure], measures: Sequence[Measure]) -> list[str]:
+    """Warnings for a measure the scenario writes itself (``own``) that no piece of the measures in force
+    (``measures``, after every ``replaces``) carries into some of its municipalities: a later-written measure
+    replaces it there no later than it starts, so it never acts. (A measure of the scenario it extends replaced
+    from its own start is how other rates from that year are written: not warned of.)"""
     warnings = []
-    for x in written:
+    for x in own:
         acting = {mu for y in measures if (y.label, y.origin) == (x.label, x.origin) for mu in y.municipalities}
         missing = [mu for mu in x.municipalities if mu not in acting]
         if not missing:
@@ -69,9 +72,20 @@ def dropped_cells(measures: Sequence[Measure]) -> list[str]:
             if not shared:
                 continue
             for lever, theirs in lever_targets(x).items():
+                theirs = np.asarray(theirs, dtype=float)
                 if lever not in mine:
+                    # a lever of its own that ends with it (a kind whose fields cannot be left out ends whole: its
+                    # fuel mix with a district-heating connection duty); one that sets no lever of this measure at
+                    # all is replaced_across_levers'
+                    if set(mine) & set(lever_targets(x)) and np.any(~np.isnan(theirs) & ~np.isclose(
+                            theirs, LEVERS[lever].neutral)):
+                        warnings.append(
+                            f"{m.origin}: replaces {x.label!r}, which also sets {lever}, a lever this measure does "
+                            f"not set: from {x.end_year + 1} it returns to the level before {x.label!r} in "
+                            f"{', '.join(shared)} (2009's unless another measure sets it); to keep it, give it in this "
+                            "measure too, or leave out replaces (the two then combine by their levers' rules)")
                     continue
-                dropped = ~np.isnan(np.asarray(theirs, dtype=float)) & np.isnan(np.asarray(mine[lever], dtype=float))
+                dropped = ~np.isnan(theirs) & np.isnan(np.asarray(mine[lever], dtype=float))
                 if np.any(dropped):
                     warnings.append(
                         f"{m.origin}: replaces {x.label!r}, which sets {lever} in {_cells(lever, dropped)} where this "
@@ -94,8 +108,6 @@ def cut_ramps(own: Sequence[Measure]) -> list[str]:
     return warnings
 
 
-def replacement_warnings(measures: Sequence[Measure], own: Sequence[Measure] = (),
-                         inherited: Sequence[Measure] = ()) -> list[str]:
-    """Every warning of this module: ``measures`` in force, ``own`` the scenario's own as written and
-    ``inherited`` those of the scenario it extends (empty where the caller has only the measures in force)."""
-    return (never_in_force(list(inherited) + list(own), measures) + dropped_cells(measures) + cut_ramps(own))
+def replacement_warnings(measures: Sequence[Measure], own: Sequence[Measure]) -> list[str]:
+    """Every warning of this module: ``measures`` in force, ``own`` the scenario's own as written."""
+    return never_in_force(own, measures) + dropped_cells(measures) + cut_ramps(own)

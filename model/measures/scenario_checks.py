@@ -35,10 +35,9 @@ def overlaps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
     municipality in overlapping years (they combine by the lever's rule; say so, or end one
     of them with ``replaces`` or ``end_year``)."""
     warnings = []
-    cells = [(m, {lever: ~np.isnan(np.asarray(t, dtype=float)) for lever, t in lever_targets(m).items()})
-             for m in measures]
-    for i, (a, ca) in enumerate(cells):
-        for b, cb in cells[i + 1:]:
+    cells = [(m, {lever: np.asarray(t, dtype=float) for lever, t in lever_targets(m).items()}) for m in measures]
+    for i, (a, ta) in enumerate(cells):
+        for b, tb in cells[i + 1:]:
             if a.label in b.replaces or b.label in a.replaces:
                 continue   # a replacement ramping from the measure it ends
             shared_munis = sorted(set(a.municipalities) & set(b.municipalities),
@@ -46,21 +45,34 @@ def overlaps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
             (a0, a1), (b0, b1) = active_years(a), active_years(b)
             if not shared_munis or max(a0, b0) > min(a1, b1):
                 continue
-            for lever in sorted(set(ca) & set(cb)):
-                if np.any(ca[lever] & cb[lever]):
+            first = min((a, b), key=setting_order)
+            for lever in sorted(set(ta) & set(tb)):
+                both = ~np.isnan(ta[lever]) & ~np.isnan(tb[lever])
+                if LEVERS[lever].combine == "replace":
+                    # a setting the later one re-sets from the lever's neutral value is no conflict: the measure of
+                    # the fuel mix of district heat that writes access = 1 (no change) beside it
+                    both &= ~np.isclose((ta if first is a else tb)[lever], LEVERS[lever].neutral)
+                if np.any(both):
                     where = ", ".join(shared_munis) if len(shared_munis) < 13 else "all municipalities"
                     rule = LEVERS[lever].combine
                     how = {"replace": "the later start is in force", "add": "their changes add up",
                            "max": "the stronger applies"}[rule]
-                    if rule == "replace" and a.start_year == b.start_year:
-                        # a tie goes by label, kind and values (setting_order), never by the order in the file
-                        last = max((a, b), key=setting_order)
-                        how = f"both start in {a.start_year}: {last.label!r} is in force, the tie going by label"
-                    which = "one" if a.start_year == b.start_year else "the earlier one"
+                    if a.start_year == b.start_year:
+                        if rule == "replace":
+                            # a tie goes by label, kind and values (setting_order), never by the order in the file
+                            last = max((a, b), key=setting_order)
+                            how = (f"both start in {a.start_year}: {last.label!r} is in force, the tie going by "
+                                   "label, then kind and values")
+                        # (a replacement from the same year would never let the other act, an end_year before it
+                        # is refused)
+                        mend = "remove one, or start one earlier"
+                    else:
+                        earlier, later = (a, b) if a.start_year < b.start_year else (b, a)
+                        mend = (f"to end the earlier one, give replaces = {earlier.label!r} in {later.origin}, or "
+                                "an end_year")
                     warnings.append(
                         f"{b.origin}: overlaps {a.origin} ({a.label!r}) on lever {lever} for {where} in "
-                        f"{max(a0, b0)}-{min(a1, b1)}; combined by rule '{rule}' ({how}); to end {which}, give "
-                        f"replaces = {a.label!r} or an end_year")
+                        f"{max(a0, b0)}-{min(a1, b1)}; combined by rule '{rule}' ({how}); {mend}")
     return warnings
 
 
@@ -103,10 +115,10 @@ def _waste_2009() -> dict[str, np.ndarray]:
             "landfill_gas_recovery_min": np.full(len(dims.MUNICIPALITIES), params["waste.landfill_gas_recovery"][0])}
 
 
-def minimums_already_met(measures: list[Measure], facts: Facts | None = None) -> list[str]:
-    """Warnings for a waste minimum (a capture rate of sorting, a material recovery share, a landfill-gas
-    recovery) no higher than what its municipalities, or some of them, had in 2009: a minimum raises what falls
-    short of it and leaves the rest, so it changes nothing there (a food capture of 0.2 where 2009 sorted 0.3)."""
+def _minimums_met(measures) -> list[tuple[Measure, str, float, np.ndarray, str]]:
+    """Each waste minimum of ``measures`` (a capture rate of sorting, a material recovery share, a landfill-gas
+    recovery) that some of its municipalities had reached in 2009 at the default parameters: (measure, the field
+    that sets it, its value, which of its municipalities had reached it (bool), the lever)."""
     def field_of(m: Measure, lever: str) -> str:
         """The field of ``m`` that sets ``lever`` alone (the lever's name where none does)."""
         for f in KINDS[m.kind].fields:
@@ -119,29 +131,50 @@ def minimums_already_met(measures: list[Measure], facts: Facts | None = None) ->
                 continue
         return lever
 
-    warnings = []
+    out = []
     for m in measures:
         levers = lever_targets(m)
         for lever in sorted(set(levers) & set(WASTE_MINIMUMS)):
             level = _waste_2009()[lever][[dims.MUNICIPALITIES.index(x) for x in m.municipalities]]
             value = float(np.max(levers[lever]))
             met = value <= level + 1e-9
-            if not met.any():
-                continue
-            name = field_of(m, lever)
-            default = "" if name in m.given or name == lever else " (the field's default)"
-            if met.all():
-                warnings.append(f"{m.origin}: {name} = {value:g}{default} is no higher than what its "
-                                f"municipalities had in 2009 at the default parameters ({level.min():.2f} to "
-                                f"{level.max():.2f}; {lever}), so this minimum changes nothing there (in sampled "
-                                "draws it may); give more than that")
-            else:   # a minimum for many municipalities that some already meet: say where it acts
-                idle = [x for x, done in zip(m.municipalities, met) if done]
-                acts = [x for x, done in zip(m.municipalities, met) if not done]
-                warnings.append(f"{m.origin}: {name} = {value:g}{default} is no higher than what {len(idle)} of its "
-                                f"{len(met)} municipalities had in 2009 at the default parameters ({lever}): it "
-                                f"changes nothing in {', '.join(idle)} (in sampled draws it may) and acts in "
-                                f"{', '.join(acts)} only")
+            if met.any():
+                out.append((m, field_of(m, lever), value, met, lever))
+    return out
+
+
+def _given(m: Measure, name: str, lever: str) -> str:
+    return "" if name in m.given or name == lever else " (the field's default)"
+
+
+def minimums_already_met(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a waste minimum no higher than what every one of its municipalities had in 2009: a minimum
+    raises what falls short of it and leaves the rest, so it changes nothing (a food capture of 0.2 where 2009
+    sorted 0.3)."""
+    warnings = []
+    for m, name, value, met, lever in _minimums_met(measures):
+        if met.all():
+            level = _waste_2009()[lever][[dims.MUNICIPALITIES.index(x) for x in m.municipalities]]
+            warnings.append(f"{m.origin}: {name} = {value:g}{_given(m, name, lever)} is no higher than what its "
+                            f"municipalities had in 2009 at the default parameters ({level.min():.2f} to "
+                            f"{level.max():.2f}; {lever}), so this minimum changes nothing there (in sampled "
+                            "draws it may); give more than that")
+    return warnings
+
+
+def partly_met_minimums(own: Sequence[Measure]) -> list[str]:
+    """Warnings for a waste minimum of the scenario's own measures (``own``: those it extends were warned of in
+    their own file) that some of its municipalities, not all, had reached in 2009: it acts in the others only (a
+    material recovery share of 0.42 for all 13 acts in Oslo alone)."""
+    warnings = []
+    for m, name, value, met, lever in _minimums_met(own):
+        if not met.all():
+            idle = [x for x, done in zip(m.municipalities, met) if done]
+            acts = [x for x, done in zip(m.municipalities, met) if not done]
+            warnings.append(f"{m.origin}: {name} = {value:g}{_given(m, name, lever)} is no higher than what "
+                            f"{len(idle)} of its {len(met)} municipalities had in 2009 at the default parameters "
+                            f"({lever}): it changes nothing in {', '.join(idle)} (in sampled draws it may) and acts "
+                            f"in {', '.join(acts)} only")
     return warnings
 
 
@@ -310,11 +343,12 @@ CHECKS = (overlaps, beyond_range, twin_cordons, unforeseeable_bans, cordonless, 
           unfinished_ramps, deep_fare_cuts)
 
 
-def scenario_warnings(measures: list[Measure], own: Sequence[Measure] = (),
-                      inherited: Sequence[Measure] = ()) -> list[str]:
-    """Every check's warnings, in the order of :data:`CHECKS`, then those of what ``replaces`` and ``end_year`` do
-    to the measures as written, ``own`` and ``inherited`` (:mod:`.replacement_checks`); the scenario's lever paths
-    are made once for all."""
+def scenario_warnings(scenario) -> list[str]:
+    """Every check's warnings for ``scenario`` (a :class:`framtid.model.scenario.Scenario`), in the order of
+    :data:`CHECKS` on its measures in force, then those of the measures it writes itself: minimums some of their
+    municipalities met in 2009 (:func:`partly_met_minimums`) and what ``replaces`` and ``end_year`` do
+    (:mod:`.replacement_checks`); its lever paths are made once for all."""
+    measures = list(scenario.measures)
     facts = Facts(measures)
-    return [w for check in CHECKS for w in check(facts.measures, facts)] + replacement_warnings(measures, own,
-                                                                                                 inherited)
+    return ([w for check in CHECKS for w in check(facts.measures, facts)]
+            + partly_met_minimums(scenario.own) + replacement_warnings(measures, scenario.own))

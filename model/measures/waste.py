@@ -35,12 +35,14 @@ def biogas_bus_share(food_capture: float, digestion_share: float) -> float:
 
         B = w * c_food * capture * digestion * yield          [kWh/inhabitant/yr] biomethane
         D = vkm_bus * fuel_bus * energy_content_diesel         [kWh/inhabitant/yr] bus diesel
-        share = min(1, B / D)
+        share = min(1, B / (r D))
 
     w: national household waste 2009 (observations, SSB) [t]; c_food: food share of household waste;
     yield: ``waste.biogas_yield`` [kWh/t]; vkm_bus: ``transport.base_vkm_per_capita.bus``; fuel_bus:
-    ``transport.fuel_use_2009.bus`` [L/km]; energy content of diesel [kWh/L]. The waste submodel
-    reports the municipality's own biogas (``biogas_produced``) to compare with.
+    ``transport.fuel_use_2009.bus`` [L/km]; energy content of diesel [kWh/L]; r:
+    ``transport.biogas_bus_energy_ratio``, the kWh of gas a gas bus burns per kWh of diesel it replaces (the
+    share is of the diesel replaced, so the biogas burnt is B, not r B). The waste submodel reports the
+    municipality's own biogas (``biogas_produced``) to compare with.
     """
     from ..data_store import find
     from ..parameters import table
@@ -52,7 +54,7 @@ def biogas_bus_share(food_capture: float, digestion_share: float) -> float:
     biogas = waste * c_food * food_capture * digestion_share * t["waste.biogas_yield"].default
     diesel = (t["transport.base_vkm_per_capita.bus"].default * t["transport.fuel_use_2009.bus"].default
               * t["transport.energy_content.diesel"].default)
-    return float(min(1.0, biogas / diesel))
+    return float(min(1.0, biogas / (t["transport.biogas_bus_energy_ratio"].default * diesel)))
 
 
 def _biogas_levers(values: dict) -> dict[str, np.ndarray]:
@@ -159,8 +161,9 @@ KINDS = (
          share("digestion_share", "share of the separately treated food waste digested to biogas instead of "
                                   "composted (lever food_digestion_share_min)", default=1.0),
          share("bus_use", "share of the biomethane that fuels the municipality's buses; the lever "
-                          "bus_biogas_share is this times the biogas per inhabitant over the buses' diesel per "
-                          "inhabitant (biogas_bus_share: 0.137 at the default capture and digestion)", default=1.0)),
+                          "bus_biogas_share is this times the biogas per inhabitant over the gas the buses would "
+                          "burn for their diesel per inhabitant (biogas_bus_share: 0.114 at the default capture "
+                          "and digestion)", default=1.0)),
         _biogas_levers,
         source=REFERENCE + " biogas_food_waste and source_separation: Oslo sorts 45 % of household food waste "
                "(optical sorting) and its plant digests it to biomethane for buses (digestion_share 1, bus_use 1), "
