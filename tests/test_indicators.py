@@ -146,6 +146,9 @@ def test_tolls_paid_are_shown_when_the_result_records_them(result):
     assert got[("total", "toll_paid_per_capita")] == pytest.approx(500.0)
     pop = float(ds["population"].sel(scenario="reference", year=2030, municipality="oslo").mean())
     assert got[("oslo", "toll_paid")] == pytest.approx(pop * 500.0 / 1e6, rel=1e-5)
+    # the tolls are at full rates (no tag discounts or monthly caps), which the note says
+    notes = {(r[1], r[3]): r[-1] for r in rows}
+    assert "no tag discounts or monthly caps" in notes[("oslo", "toll_paid")]
 
 
 def test_command_prints_tables_csv_and_json(result):

@@ -315,6 +315,9 @@ def _note(ind: Indicator, value, reference_year: int, compare, has_tolls: bool) 
     if ind.name == "cordon_car_trips":
         # a sum over the cordons charged each year: a new ring adds its passages, not traffic (Oslo 2019)
         return "summed over the cordons charged that year"
+    if ind.name.startswith("toll_paid"):
+        # tag discounts and monthly caps are not modelled: the 13's revenue of 2018 is about twice what was collected
+        return "full rates: no tag discounts or monthly caps (about twice the revenue collected)"
     if ind.name.endswith("_change"):
         return f"compared with {compare}"
     return ""

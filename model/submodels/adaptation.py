@@ -179,7 +179,7 @@ def rational_peak_flow(coefficient: np.ndarray, intensity: np.ndarray, area: np.
 
 def design_peak_flow(areas: np.ndarray, coefficients: np.ndarray, intensity: np.ndarray, climate: np.ndarray,
                      detention: np.ndarray, duration_min: np.ndarray,
-                     weighted: list[np.ndarray] | None = None) -> np.ndarray:
+                     weighted: list[np.ndarray] | None = None, opened: np.ndarray | None = None) -> np.ndarray:
     """Peak flow of a design rain after detention [m3/s], ``(D, M, R)`` for intensities over return periods R.
 
     Per zone, green ground drains as it is; the sealed surfaces drain through detention of volume
@@ -191,6 +191,13 @@ def design_peak_flow(areas: np.ndarray, coefficients: np.ndarray, intensity: np.
     summed over zones: the sum of the peak flows of the small sub-catchments (rational method, below
     about 50-200 ha) the developed area is made of, not the flow at one outlet.
 
+    Ground opened since 2009 (``opened`` O ``(D, M, Z)`` [ha]: depaved, or opened for a zone's minimum green
+    share) keeps its drains and the detention built for it (what is built stays): S counts it, and its runoff
+    (at the green coefficient) goes through the detention with the sealed surfaces', so that opening ground
+    never raises the peak::
+
+        Q_z = K i C_green (G - O) / 1000 + max(K i (sum_sealed C_s A_s + C_green O) / 1000 - v (S + O) / (60 D), 0)
+
     areas: ``(D, M, Z, S)`` [ha]; coefficients: ``(D, 1, 1, S)`` [1]; intensity: ``(D, R)`` [l/(s ha)];
     climate: ``(D,)`` [1]; detention: ``(D, M)`` [m3/ha]; duration_min: ``(D,)`` [min]; ``weighted``:
     the :func:`surface_products` of areas and coefficients if already computed.
@@ -199,15 +206,19 @@ def design_peak_flow(areas: np.ndarray, coefficients: np.ndarray, intensity: np.
         weighted = surface_products(areas, coefficients)                   # (D, M, Z) each [ha]
     rain = (intensity * climate[:, None]) / L_PER_M3                        # (D, R) [m3/(s ha)]
     sealed = sum_in_numpy_order(weighted[SEALED])                          # (D, M, Z) [ha]
+    green = weighted[GREEN]
     detained = None                       # without detention nothing is taken out (q - 0 is q): skipped
     if np.any(detention):
-        detained = (detention[..., None] * trailing_sum(areas[..., SEALED])
-                    / (S_PER_MIN * duration_min[:, None, None]))           # (D, M, Z) [m3/s]
+        drained = trailing_sum(areas[..., SEALED])                         # (D, M, Z) [ha]
+        if opened is not None and np.any(opened):
+            opened_weighted = coefficients[..., GREEN] * opened             # [ha] C_green O
+            green, sealed, drained = green - opened_weighted, sealed + opened_weighted, drained + opened
+        detained = detention[..., None] * drained / (S_PER_MIN * duration_min[:, None, None])   # (D, M, Z) [m3/s]
     # One return period at a time on (D, M, Z) blocks: the zone sum is then a sum of slices.
     flows = []
     for r in range(rain.shape[-1]):
         rain_r = rain[:, r, None, None]
-        flow = weighted[GREEN] * rain_r
+        flow = green * rain_r
         sealed_flow = sealed * rain_r
         if detained is not None:
             sealed_flow -= detained
@@ -343,13 +354,18 @@ def account(state: AdaptationState, land_use: dict, new_floor_area: np.ndarray, 
     areas = surface_areas(zone_area, land_use["zone_sealed_share"], c.roof_share, roofs, state.depaved_share,
                           state.green_share_min)
     weighted = surface_products(areas, c.peak)     # shared by the runoff coefficient and the peak flow
+    # Paved ground opened since 2009 (depaved, or for a minimum green share): its drains and detention stay.
+    opened = None
+    if np.any(state.detention) and (np.any(state.depaved_share) or np.any(state.green_share_min)):
+        sealed = zone_area * land_use["zone_sealed_share"]
+        opened = np.maximum(sealed - c.roof_share * sealed - areas[..., SURFACES.index("paved")], 0.0)
     return {
         # as 1 - green ground, so that splitting roofs into green and other roofs cannot move it by rounding
         "sealed_surface_share": 1.0 - trailing_sum(areas[..., GREEN]) / trailing_sum(zone_area),
         "green_roof_share": roofs,
         "runoff_coefficient": composite_coefficient(areas, c.peak, weighted),
         "design_peak_flow": design_peak_flow(areas, c.peak, c.intensity, climate_factor(year, c.climate_2100),
-                                             state.detention, c.duration, weighted),
+                                             state.detention, c.duration, weighted, opened),
         "annual_runoff": annual_runoff(areas, c.annual,
                                        annual_precipitation(year, c.precipitation_normal, c.precipitation_trend)),
         "new_floor_area_flood_exposed": flood_exposed_floor_area(
