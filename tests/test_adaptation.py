@@ -57,7 +57,7 @@ def test_detention_lowers_the_sealed_peak_by_volume_over_duration():
 
 
 def test_ground_opened_under_detention_keeps_its_drains_and_never_raises_the_peak():
-    """1 of the 4 ha of green ground was paved (opened since 2009): it keeps the detention built for it, and its
+    """1 of the 4 ha of green ground was paved in 2009 (opened since): it keeps its drains, and its
     runoff at the green coefficient goes through that detention. 30 m3/ha on 6 + 1 ha over 10 min: 0.35 m3/s off
     the sealed flow and the opened ground's. 20-year, rain 0.204 m3/(s ha): green (0.8 - 0.2) * 0.204 = 0.1224,
     sealed (4.6 + 0.2) * 0.204 - 0.35 = 0.6292 -> 0.7516; 100-year, rain 0.276: green 0.1656, sealed
@@ -130,10 +130,10 @@ def test_what_is_built_stays_built():
     np.testing.assert_array_equal(state.green_share_min, 0.4)
 
 
-def test_opening_ground_where_detention_is_built_never_raises_the_peak():
-    """Depaving or a minimum green share on top of detention lowers the design peak or leaves it (the opened
-    ground's drains and detention stay); before, the detention built for it went with the paving, and the peak
-    rose (Oslo +9 % with 200 m3/ha and a fifth of the paving opened)."""
+def test_opening_ground_paved_in_2009_under_detention_never_raises_the_peak():
+    """Depaving or a minimum green share of the ground paved in 2009, on top of detention, lowers the design peak or
+    leaves it (the opened ground's drains stay and the detention takes its runoff); before, the detention went
+    with the paving, and the peak rose (Oslo +9 % with 200 m3/ha and a fifth of the paving opened)."""
     p = Params.defaults(1)
     land = {"zone_area": np.full((1, 1, 3), 10.0), "zone_sealed_share": np.array([[[0.8, 0.6, 0.4]]])}
     none = np.zeros((1, 1, 1))
@@ -149,6 +149,19 @@ def test_opening_ground_where_detention_is_built_never_raises_the_peak():
             assert np.all(after <= before + 1e-12), (volume, opening)
             peaks.append((before, after))
     assert np.all(peaks[0][1] < peaks[0][0])   # with little detention opening the ground lowers the peak
+    # Ground that densification would have paved after 2009 but a minimum green share kept green never had
+    # drains: it gets no detention (the zones of 2009 paved 0.8 x 0.4 .. 0.4 x 0.4 of 10 ha, the denser zones of
+    # 2030 would pave more, and green minimums of 0.35 and 0.5 hold part of it back, none of the 2009 paving).
+    state = ad.advance(ad.init_state(land, p), dict(off, detention_volume=np.array([[200.0]]),
+                                                    green_area_share_min=np.array([[[0.0, 0.35, 0.5]]])), none)
+    denser = dict(land, zone_sealed_share=np.array([[[0.8, 0.7, 0.55]]]))
+    out = ad.account(state, denser, none, off, 2030)
+    areas = out["surface_area"]
+    assert np.all(areas[0, 0, 1:, ad.SURFACES.index("paved")] >= state.paved_area_2009[0, 0, 1:] - 1e-12)
+    c = state.coef
+    expected = ad.design_peak_flow(areas, c.peak, c.intensity, ad.climate_factor(2030, c.climate_2100),
+                                   state.detention, c.duration)
+    np.testing.assert_allclose(out["design_peak_flow"], expected, rtol=1e-12)
 
 
 # -- measure kinds -> levers ---------------------------------------------------------------------------

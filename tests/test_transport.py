@@ -424,6 +424,30 @@ def test_a_charge_where_the_car_may_not_go_is_no_cost_of_owning_it():
     assert np.all(bev_share(**zez, **fee) < bev_share(**zez, bev_parking_discount_min=0.5))
 
 
+def test_a_fee_costs_a_car_the_car_trips_that_end_in_its_zone_car_free_areas_or_not():
+    """The fee a petrol car expects for 1 NOK a trip in the B zones is its car-driver trips that end there (the
+    choice's parked_car, public spaces only) per car, whether a car-free area takes all or half of the trips to the
+    A zones: the car trips such an area takes are not spread over the zones still open."""
+    from framtid.model.submodels import car_powertrains as cp
+
+    state, params = new_state()
+    b = dims.ZONES.index("B")
+    for car_free in (None, np.array([1.0, 0.0, 0.0]), np.array([0.5, 0.0, 0.0])):
+        given = {} if car_free is None else {"car_free_share": car_free}
+        travel = choose(state, lv(**given), params, 2015)
+        chosen = replace(state, choice=travel)
+        c, fc = cp.coef(chosen, params)
+        p = price(params, lv(**given), 2015)
+        utility = [cp.powertrain_utility(chosen, c, fc, lv(**given, parking_fee_nok=fee), chosen.base_levers, p,
+                                         travel["costs"], 2015)[..., 0]
+                   for fee in (np.zeros(3), np.array([0.0, 1.0, 0.0]))]
+        per_car = (utility[1] - utility[0]) / fc.tco_coefficient[:, None, None]          # NOK/yr per petrol car
+        parked = (chosen.trip_volume[..., None] * travel["parked_car"])[..., b].sum(axis=(3, 4))
+        exact = (parked / chosen.zone_population * c.public_parking[:, None, None, b]
+                 / chosen.cars_per_capita_base[..., None])
+        np.testing.assert_allclose(per_car, exact, rtol=1e-9)
+
+
 def test_home_charging_access_favours_bevs_in_c_zones():
     state, params = new_state()
     shares = _new_cars(state, lv(), params, 2020)[..., 3]

@@ -125,8 +125,9 @@ def observed(shared: Path) -> dict[str, dict[int, Cell]]:
         text = f"policies/{file} {name}" + (f": {r['note']}" if r.get("note") else "") + (f" ({note})" if note else "")
         # A rate the source gives as the government's proposal (not the rate adopted) is not an observation; a
         # note that says the proposal was kept or the tax office shows the rate (mineral-oil CO2 tax 2022) is one.
-        note = r.get("note", "").lower()
-        status = "proposed" if "proposal" in note and not any(w in note for w in ("kept by", "shows")) else "observed"
+        remark = r.get("note", "").lower()
+        status = ("proposed" if "proposal" in remark and not any(w in remark for w in ("kept by", "shows"))
+                  else "observed")
         cell = Cell(value, status, text, r["source_url"], r["confidence"])
         if y in obs[item]:
             old = obs[item][y]

@@ -317,7 +317,8 @@ def _note(ind: Indicator, value, reference_year: int, compare, has_tolls: bool) 
         return "summed over the cordons charged that year"
     if ind.name.startswith("toll_paid"):
         # tag discounts and monthly caps are not modelled: the 13's revenue of 2018 is about twice what was collected
-        return "full rates: no tag discounts or monthly caps (about twice the revenue collected)"
+        return ("full rates: no tag discounts or monthly caps (the 13's toll revenue of 2018 is about twice what "
+                "was collected)")
     if ind.name.endswith("_change"):
         return f"compared with {compare}"
     return ""

@@ -85,7 +85,9 @@ def dropped_cells(measures: Sequence[Measure]) -> list[str]:
                             f"{', '.join(shared)} (2009's unless another measure sets it); to keep it, give it in this "
                             "measure too, or leave out replaces (the two then combine by their levers' rules)")
                     continue
-                dropped = ~np.isnan(theirs) & np.isnan(np.asarray(mine[lever], dtype=float))
+                # (a cell the replaced measure held at the lever's neutral value loses nothing when it ends)
+                dropped = (~np.isnan(theirs) & ~np.isclose(theirs, LEVERS[lever].neutral)
+                           & np.isnan(np.asarray(mine[lever], dtype=float)))
                 if np.any(dropped):
                     warnings.append(
                         f"{m.origin}: replaces {x.label!r}, which sets {lever} in {_cells(lever, dropped)} where this "

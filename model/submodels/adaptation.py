@@ -67,6 +67,7 @@ class AdaptationState:
 
     coef: "Coefficients"            # the run's parameters, shaped once
     roof_area_2009: np.ndarray      # (D, M) [ha] roof area of 2009, the stock green-roof retrofits apply to
+    paved_area_2009: np.ndarray     # (D, M, Z) [ha] paved ground of 2009, drained: what opening it leaves drained
     green_roof_new: np.ndarray      # (D, M) [ha] green roofs built on new buildings since 2009
     retrofit_share: np.ndarray      # (D, M) [1] share of the 2009 roof area retrofitted with green roofs
     depaved_share: np.ndarray       # (D, M) [1] share of the paved ground opened
@@ -191,10 +192,10 @@ def design_peak_flow(areas: np.ndarray, coefficients: np.ndarray, intensity: np.
     summed over zones: the sum of the peak flows of the small sub-catchments (rational method, below
     about 50-200 ha) the developed area is made of, not the flow at one outlet.
 
-    Ground opened since 2009 (``opened`` O ``(D, M, Z)`` [ha]: depaved, or opened for a zone's minimum green
-    share) keeps its drains and the detention built for it (what is built stays): S counts it, and its runoff
-    (at the green coefficient) goes through the detention with the sealed surfaces', so that opening ground
-    never raises the peak::
+    Ground paved in 2009 and opened since (``opened`` O ``(D, M, Z)`` [ha]: depaved, or opened for a zone's
+    minimum green share) keeps its drains, and detention on the network takes in its runoff (at the green
+    coefficient) with the sealed surfaces' and is sized on it too (``v`` per ha of the drained area), so that
+    opening ground never raises the peak::
 
         Q_z = K i C_green (G - O) / 1000 + max(K i (sum_sealed C_s A_s + C_green O) / 1000 - v (S + O) / (60 D), 0)
 
@@ -311,7 +312,9 @@ def init_state(land_use: dict, params: Params) -> AdaptationState:
     coef = coefficients(params)
     d, m, z = land_use["zone_area"].shape
     zeros = np.zeros((d, m))
-    return AdaptationState(coef=coef, roof_area_2009=roof_area(land_use, coef.roof_share), green_roof_new=zeros,
+    sealed = land_use["zone_area"] * land_use["zone_sealed_share"]
+    return AdaptationState(coef=coef, roof_area_2009=roof_area(land_use, coef.roof_share),
+                           paved_area_2009=sealed - coef.roof_share * sealed, green_roof_new=zeros,
                            retrofit_share=zeros, depaved_share=zeros, green_share_min=np.zeros((d, m, z)),
                            detention=zeros)
 
@@ -354,11 +357,13 @@ def account(state: AdaptationState, land_use: dict, new_floor_area: np.ndarray, 
     areas = surface_areas(zone_area, land_use["zone_sealed_share"], c.roof_share, roofs, state.depaved_share,
                           state.green_share_min)
     weighted = surface_products(areas, c.peak)     # shared by the runoff coefficient and the peak flow
-    # Paved ground opened since 2009 (depaved, or for a minimum green share): its drains and detention stay.
+    # Ground paved in 2009 and opened since (depaved, or for a minimum green share) keeps its drains, which the
+    # detention takes in; ground that would have been paved later but was kept green never had any.
     opened = None
     if np.any(state.detention) and (np.any(state.depaved_share) or np.any(state.green_share_min)):
         sealed = zone_area * land_use["zone_sealed_share"]
-        opened = np.maximum(sealed - c.roof_share * sealed - areas[..., SURFACES.index("paved")], 0.0)
+        paved_before = np.minimum(sealed - c.roof_share * sealed, state.paved_area_2009)
+        opened = np.maximum(paved_before - areas[..., SURFACES.index("paved")], 0.0)
     return {
         # as 1 - green ground, so that splitting roofs into green and other roofs cannot move it by rounding
         "sealed_surface_share": 1.0 - trailing_sum(areas[..., GREEN]) / trailing_sum(zone_area),

@@ -110,9 +110,18 @@ def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCo
     zez, car_free = acting(lv, "zero_emission_zone_share"), acting(lv, "car_free_share")
     closed_to_fossil = car_free if zez is None else zez if car_free is None else np.minimum(car_free + zez, 1.0)
 
+    # The car trips of ``drivers`` already lack those a car-free area took: the rest end in the open destinations
+    # as all trips do there, so their shares of the away trips are divided by what car-free areas leave open.
+    left_open = None if car_free is None else 1.0 - trailing_sum(away * car_free[:, :, None, :])   # (D, M, P)
+
     def reachable(closed: np.ndarray | None) -> np.ndarray:
         """Where the car trips ending away from home end ``(D, M, P, Zdest)`` [1], less the ``closed`` shares."""
-        return away if closed is None else away * (1.0 - closed)[:, :, None, :]
+        if closed is None:
+            return away
+        out = away * (1.0 - closed)[:, :, None, :]
+        if left_open is not None:
+            np.divide(out, left_open[..., None], out=out, where=left_open[..., None] > 0)
+        return out
 
     def per_car(trips: np.ndarray, per_trip: np.ndarray, closed: np.ndarray | None = None) -> np.ndarray:
         """Yearly cost per car ``(D, M, Z)`` of trips per person ``(D, M, Z, P, T)`` ending away from home (but
@@ -144,7 +153,9 @@ def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCo
             everyone = state.trip_volume * choice["periods"] / np.maximum(state.zone_population, TINY)[..., None, None]
             lost = (np.log1p(-np.minimum(choice["modes"][..., CAR], 0.99))
                     / state.car_cost_coefficient[:, :, None, :, None])                           # (D,M,Z,P,T) NOK
-            zone_cost = zone_cost + per_car(everyone, lost[..., None] * zez[:, :, None, None, None, :])
+            # (a zone's trips a car-free area already took lose no car: the zone holds what it leaves)
+            lost_share = zez if car_free is None else np.minimum(zez, 1.0 - car_free)
+            zone_cost = zone_cost + per_car(everyone, lost[..., None] * lost_share[:, :, None, None, None, :])
         parking_k = parking_k + zone_cost[..., None] * np.array([1.0, 1.0, 1.0, 0.0])
     premium = fc.price_premium * np.exp(-fc.price_premium_decline * t)
     car_price = fc.car_price + premium                                                       # (D, K)
