@@ -62,6 +62,10 @@ def _parse_row(path: Path, lineno: int, row: dict[str, str]) -> ParameterSpec:
         raise DataError(f"{where}: parameter {name!r}: default, low and high must be numbers") from None
     if not (low <= default <= high):
         raise DataError(f"{where}: parameter {name!r}: default {default} outside [{low}, {high}]")
+    if row["unit"].strip() == "share" and not (0.0 <= low and high <= 1.0):
+        # a share lies in [0, 1] whatever its range says (a user editing all three could set 1.65)
+        raise DataError(f"{where}: parameter {name!r}: unit share, but its range [{low}, {high}] leaves [0, 1]; "
+                        "a share is 0 to 1 (give a relative change the unit 1)")
     dist = row["distribution"].strip()
     if dist not in DISTRIBUTIONS:
         raise DataError(f"{where}: parameter {name!r}: distribution {dist!r} not one of {', '.join(DISTRIBUTIONS)}")

@@ -52,6 +52,8 @@ def test_every_parameter_is_read_by_a_run(monkeypatch):
 @pytest.mark.parametrize("row, words", [
     ("a.b,1,x,0,1,fixed,d,s\n", "must be numbers"),
     ("a.b,1,2,0,1,fixed,d,s\n", "outside [0.0, 1.0]"),
+    ("a.b,share,1.2,0,1.65,fixed,d,s\n", "unit share, but its range [0.0, 1.65] leaves [0, 1]"),
+    ("a.b,share,0,-0.1,0.5,fixed,d,s\n", "unit share, but its range [-0.1, 0.5] leaves [0, 1]"),
     ("a.b,1,0.5,0,1,gaussian,d,s\n", "distribution 'gaussian'"),
     ("a.b,1,0.5,0,1,fixed,d,\n", "empty source"),
     ("a.b,,0.5,0,1,fixed,d,s\n", "empty unit"),
