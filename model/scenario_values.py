@@ -43,16 +43,22 @@ def _municipalities(value, where: str, problems: _Problems) -> tuple[str, ...] |
         return dims.MUNICIPALITIES
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
-        problems.add(where, f"must be a municipality id, a list of ids, or \"*\" (got {_shown(value)})")
+        problems.add(where, f"must be a municipality (id, name or number), a list of them, or \"*\" (got "
+                            f"{_shown(value)})")
         return None
     if "*" in items:
         problems.add(where, f'"*" (all 13) stands alone, not inside a list: write {where.rsplit(".", 1)[-1]} = "*"')
         return None
+    # a name or a municipality number of 2020 or 2024 (Bærum, 3024, 3201) is its id, as on the command line
+    from .observed import municipality_aliases
+
+    aliases = municipality_aliases()
+    items = [aliases.get(v.strip().casefold(), v) for v in items]
     unknown = [v for v in items if v not in dims.MUNICIPALITIES]
     if unknown:
         problems.add(where, f"unknown municipality {', '.join(map(repr, unknown))}; "
                             f"{did_you_mean(unknown[0], dims.MUNICIPALITIES)}allowed: "
-                            f"{', '.join(dims.MUNICIPALITIES)} or \"*\"")
+                            f"{', '.join(dims.MUNICIPALITIES)} (or their names or municipality numbers) or \"*\"")
         return None
     if len(set(items)) != len(items):
         problems.add(where, "lists a municipality twice")
