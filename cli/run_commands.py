@@ -94,6 +94,9 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
             raise
         for name in done.recomputed:
             click.echo(f"warning: {name} was damaged and ran again", err=True)
+        for name in done.leftovers:
+            click.echo(f"note: {name} beside {path} was left by a write that was killed outright; remove it "
+                       "unless another run is writing that file now", err=True)
         ds = api.open_results(path, ["emissions"])   # all the summary needs, of a file that may be large
     click.echo(catalogue.render_sections(result_summary.summary_tables(ds, year_list), "table",
                                          catalogue.terminal_width()))

@@ -155,8 +155,13 @@ def test_a_resumed_batch_equals_an_uninterrupted_one(scenarios, serial, tmp_path
         return real(batch, folder, manifest, bounds)
 
     monkeypatch.setattr(ensemble, "run_chunk", run_chunk)
+    # a combination killed outright (kill -9) leaves a temporary twin of the file: named on resume, not removed
+    leftover, other = tmp_path / ".resumed.nc.k9x2q7ab.tmp", tmp_path / ".other.nc.k9x2q7ab.tmp"
+    for stray in (leftover, other):
+        stray.write_bytes(b"")
     done = ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, resume=True, progress=False)
     assert done.resumed == 1 and done.recomputed == [damaged.name]
+    assert done.leftovers == [leftover.name] and leftover.exists()
     assert sorted(ran) == [(3, 6), (6, 8)]
     _assert_same_file(serial, path)
     assert not folder.exists()

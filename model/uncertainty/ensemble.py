@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import glob
 import hashlib
 import json
 import shutil
@@ -206,6 +207,7 @@ class EnsembleRun:
     recomputed: list[str]             # parts found damaged on resume and run again
     run_seconds: float                # running the chunks
     combine_seconds: float            # combining them into the result file
+    leftovers: list[str] = field(default_factory=list)   # temporary twins of the file found on resume (below)
 
 
 def unfinished_note(path: str | Path) -> str | None:
@@ -278,7 +280,18 @@ def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampl
         shutil.rmtree(folder, ignore_errors=True)
     finally:
         held.release()
-    return EnsembleRun(path, len(batch.chunks), len(finished), recomputed, t1 - t0, t2 - t1)
+    return EnsembleRun(path, len(batch.chunks), len(finished), recomputed, t1 - t0, t2 - t1,
+                       leftover_temporaries(path) if resume else [])
+
+
+def leftover_temporaries(path: Path) -> list[str]:
+    """The hidden temporary twins of ``path`` (``.NAME.<8 characters>.tmp``) beside it: what a combination killed
+    outright (kill -9, a power cut) leaves. They are named, not removed: another run writing the same file would
+    own one, and only the user knows whether one does."""
+    from ..safe_write import TEMP_SUFFIX, temporary_name
+
+    prefix = temporary_name(path)
+    return sorted(p.name for p in path.parent.glob(f"{glob.escape(prefix)}*{TEMP_SUFFIX}"))
 
 
 # [bytes] below this free on the result's disk, a failure to write is most likely the full disk
