@@ -361,6 +361,10 @@ def test_command_shows_the_municipalities_asked_for(result_file):
     assert "skien " in table.output and "\noslo " in table.output and "baerum" not in table.output
     assert "region " not in table.output and "all 13" not in table.output and "together: oslo, skien" in table.output
     assert "zero-growth goal" not in table.output                      # Oslo's region needs Bærum too
+    # a municipality whose own targets cannot be evaluated still hears of them, and why (Tromsø states no base)
+    alone = invoke("targets", result_file, "--municipality", "tromso")
+    assert alone.exit_code == 0, alone.output
+    assert "own emission targets" in alone.output and "not evaluated: the source states no base" in alone.output
 
 
 @pytest.mark.parametrize("args, message", [

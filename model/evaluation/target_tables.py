@@ -89,15 +89,19 @@ INVENTORY = ("P(inv): the chance that the municipal inventory shows an emission 
              "together and is left out: exactly so only where the estimated sources change as the total does; "
              "where they fall faster or slower, the gap carries part of it, which P(inv) does not show)")
 LEGEND = ("gap = modelled - target in the target year (gap_% of the base-year value, 2009 for national targets); "
-          f"{INVENTORY}; first_met: the first year after the base year at or below the target; cut_%/yr: average "
+          f"{INVENTORY}; first_met: the first year after the base year at or below the target (where the target "
+          "year misses it, the first year from the target year on: a dip below it that is gone by then does not "
+          "count); cut_%/yr: average "
           "annual cut needed from 'from' (default 2026, or the year before an earlier target year) to the target year "
           "(negative: room to grow)")
 LEGEND_RANGED = ("each draw is set against its own target (under the share rule the target follows the draw's 2009 "
                  "emissions). target, modelled: medians over the draws; gap = modelled - target in the target year, "
                  "the median of the draws' gaps and their 5-95 % range; P(met): share of draws at or below their "
                  f"target in the target year; {INVENTORY}, in each draw; first_met: the first year after the base "
-                 "year by which half of the draws are at or below their target; P(ever): share of draws at or "
-                 "below it in some year up to the last; cut_%/yr: median of the draws' average annual cut needed "
+                 "year by which half of the draws are at or below their target (where a draw misses it in the "
+                 "target year, its years from the target year on: an earlier dip does not count); P(ever): share "
+                 "of draws that meet it so in some year up to the last; cut_%/yr: median of the draws' average "
+                 "annual cut needed "
                  "from 2026 (the year before the target year where that is earlier), or --from (negative: room to "
                  "grow); --format csv/json add "
                  "the 5-95 % ranges of the target and modelled values")
@@ -143,7 +147,7 @@ def sections(rows: list[dict], gwp: str = "", rule: str = "share", last_year: in
             for r in body:
                 if r["target_value"] is None:
                     title += f"\n  {r['area']} {r['target']} by {r['target_year']}: {r['note']}"
-            if done:
+            if body:   # (also when none could be evaluated: the title says which targets there are and why not)
                 out.append(_section(f"{scenario}-own-{indicator}", title, ("area", "target", "year") + columns,
                                     [(r["area"], r["target"].removeprefix(indicator.replace("_", " ") + " "),
                                       r["target_year"]) + numbers(r, last_year) for r in done]))

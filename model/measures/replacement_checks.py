@@ -54,13 +54,15 @@ def never_in_force(own: Sequence[Measure], measures: Sequence[Measure]) -> list[
     return warnings
 
 
-def dropped_cells(measures: Sequence[Measure]) -> list[str]:
-    """Warnings for a replacement that leaves out cells of a lever the measure it replaces set: those cells lose
-    the replaced measure's setting when it ends (they do not keep it, as cells left out of a measure otherwise
-    keep the level in force)."""
+def dropped_cells(measures: Sequence[Measure], own: Sequence[Measure]) -> list[str]:
+    """Warnings for a replacement the scenario writes itself (``own``) that leaves out cells of a lever the measure
+    it replaces set: those cells lose the replaced measure's setting when it ends (they do not keep it, as cells
+    left out of a measure otherwise keep the level in force). (The replacements of the scenario it extends were
+    warned of in their own file; a piece of one that a replacement here split is not a replacement here.)"""
+    written = {(o.label, o.origin) for o in own}
     warnings = []
     for m in measures:
-        if not m.replaces:
+        if not m.replaces or (m.label, m.origin) not in written:
             continue
         mine = lever_targets(m)
         for x in measures:
@@ -112,4 +114,4 @@ def cut_ramps(own: Sequence[Measure]) -> list[str]:
 
 def replacement_warnings(measures: Sequence[Measure], own: Sequence[Measure]) -> list[str]:
     """Every warning of this module: ``measures`` in force, ``own`` the scenario's own as written."""
-    return never_in_force(own, measures) + dropped_cells(measures) + cut_ramps(own)
+    return never_in_force(own, measures) + dropped_cells(measures, own) + cut_ramps(own)
