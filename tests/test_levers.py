@@ -495,6 +495,11 @@ ONE_MEASURE_WARNINGS = [
      "answer grows with the cut as for an ordinary one (fare-free, about +40 % public-transport trips in the first "
      "year and +120 % after ten), well above the +10 to +36 % of fare-free trials: read it as an upper end",
      ("change = -1.0", "change = -0.3")),
+    # a service cut of more than half: in a run of all 13, -0.9 loses 97 % of the public-transport trips in a year
+    ("deep_fare_cuts", 'kind = "pt_service"\nmunicipality = "bergen"\nstart_year = 2027\nchange = -0.9\n',
+     "change = -0.9 cuts public-transport service by more than half, beyond the changes the service elasticity was "
+     "measured on; the waits grow with the headway and the model's answer with them (most public-transport trips "
+     "gone within a year): read it as an upper end", ("change = -0.9", "change = -0.3")),
     ("unfinished_ramps",
      'kind = "pt_fare"\nmunicipality = "bergen"\nstart_year = 2045\nramp_years = 20\nchange = -0.5\n',
      "ramp_years = 20 from 2045 would reach full strength in 2064, after 2050: it reaches 30% of it",

@@ -227,21 +227,31 @@ def lax_standards(measures: list[Measure], facts: Facts | None = None) -> list[s
 
 # [1] A fare cut deeper than this lies beyond the changes the fare elasticity was measured on
 DEEP_FARE_CUT = -0.5
+# what a cut beyond DEEP_FARE_CUT does, by kind: the fare's cost coefficient and the service's waits (half the
+# headway, which a deep cut multiplies) are carried by the same logit far beyond the changes they were set on
+DEEP_CUTS = {
+    "pt_fare": ("cuts fares by more than half, beyond the changes the fare elasticity was measured on; the model's "
+                "answer grows with the cut as for an ordinary one (fare-free, about +40 % public-transport trips in "
+                "the first year and +120 % after ten), well above the +10 to +36 % of fare-free trials: read it as "
+                "an upper end"),
+    "pt_service": ("cuts public-transport service by more than half, beyond the changes the service elasticity was "
+                   "measured on; the waits grow with the headway and the model's answer with them (most "
+                   "public-transport trips gone within a year): read it as an upper end"),
+}
 
 
 def deep_fare_cuts(measures: list[Measure], facts: Facts | None = None) -> list[str]:
-    """Warnings for a fare cut of more than half: the cost coefficient is calibrated to the fare elasticity of
+    """Warnings for a fare cut of more than half (and a cut of more than half of the service, whose waits the
+    same logit carries as far): the cost coefficient is calibrated to the fare elasticity of
     ordinary changes (``transport.fare_elasticity``), and the logit carries it unchanged to a free fare, where
     it gives far more riders than fare-free trials saw (+10 to +36 % in the short run, reference measures
     pt_fare, low confidence; the model: about +40 % in the first year and +120 % after ten)."""
     warnings = []
     for m in measures:
-        change = m.values.get("change") if m.kind == "pt_fare" else None
+        what = DEEP_CUTS.get(m.kind)
+        change = m.values.get("change") if what else None
         if change is not None and float(change) < DEEP_FARE_CUT:
-            warnings.append(f"{m.origin}: change = {float(change):g} cuts fares by more than half, beyond the changes "
-                            "the fare elasticity was measured on; the model's answer grows with the cut as for an "
-                            "ordinary one (fare-free, about +40 % public-transport trips in the first year and +120 % "
-                            "after ten), well above the +10 to +36 % of fare-free trials: read it as an upper end")
+            warnings.append(f"{m.origin}: change = {float(change):g} {what}")
     return warnings
 
 
