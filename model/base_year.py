@@ -62,6 +62,11 @@ def _population(prov) -> np.ndarray:
     return out
 
 
+def _grades(rows) -> str:
+    """The confidence grades of the observations a driver is made of, joined (``derived/high``)."""
+    return "/".join(sorted({o.confidence for o in rows}))
+
+
 def _survey_profile(m: str) -> tuple[dict[str, float], int | None, str, str]:
     """Observed mode shares of municipality ``m`` from the survey nearest to 2009 (earlier on a tie), its year,
     source and confidence (its rows' grades)."""
@@ -70,8 +75,7 @@ def _survey_profile(m: str) -> tuple[dict[str, float], int | None, str, str]:
         return {}, None, "", ""
     year = min({o.year for o in rows}, key=lambda y: (abs(y - dims.BASE_YEAR), y))
     picked = [o for o in rows if o.year == year]
-    confidence = "/".join(sorted({o.confidence for o in picked}))
-    return {o.variable.split(".", 1)[1]: o.value for o in picked}, year, picked[0].source, confidence
+    return {o.variable.split(".", 1)[1]: o.value for o in picked}, year, picked[0].source, _grades(picked)
 
 
 def default_mode_profile() -> tuple[np.ndarray, str]:
@@ -135,8 +139,7 @@ def _cars(prov) -> tuple[np.ndarray, np.ndarray]:
             # 'other fuel incl. hybrids' were almost all hybrids in 2009: counted as PHEV.
             vec = np.array([stock["petrol"].value, stock["diesel"].value, stock["other"].value,
                             stock["bev"].value])
-            fleets[m] = (vec / vec.sum(), stock["petrol"].source,
-                         "/".join(sorted({o.confidence for o in stock.values()})))
+            fleets[m] = (vec / vec.sum(), stock["petrol"].source, _grades(stock.values()))
     non_oslo = [v for m, (v, _, _) in per_capita.items() if m != "oslo"]
     default_cpc = float(np.mean(non_oslo))
     default_mix = np.mean([v for v, _, _ in fleets.values()], axis=0)

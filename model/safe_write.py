@@ -15,6 +15,7 @@ an ensemble's chunks are written this way.
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import signal
 import tempfile
@@ -60,6 +61,13 @@ def check_folder(path: Path) -> None:
 def temporary_name(path: Path) -> str:
     """Prefix and suffix of the temporary file written before ``path`` (hidden, ends in .tmp)."""
     return f".{path.name}."
+
+
+def leftover_temporaries(path: Path) -> list[str]:
+    """The hidden temporary twins of ``path`` (:func:`temporary_name`) beside it: what a write killed outright
+    (kill -9, a power cut) leaves. Named, not removed, by their callers: another run writing the same file would
+    own one, and only the user knows whether one does."""
+    return sorted(p.name for p in path.parent.glob(f"{glob.escape(temporary_name(path))}*{TEMP_SUFFIX}"))
 
 
 def publish(tmp: str, path: Path, force: bool) -> None:

@@ -102,6 +102,12 @@ def lever_paths(measures: list[Measure], years: np.ndarray, n_draws: int,
             for name, p in paths.items()}
 
 
+def replaced_until(replacing: Measure) -> int:
+    """The last year of the measures ``replacing`` ends: the year before it is in force (before it starts, or,
+    when it ramps, before it reaches full strength, so that it ramps from them)."""
+    return replacing.start_year + max(replacing.ramp_years, 1) - 2
+
+
 def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list[Measure], list[str]]:
     """End the measures ``replacing`` names in ``replaces`` for its municipalities once it is in force:
     the year before it starts, or, when it ramps, the year before it reaches full strength (so it
@@ -130,7 +136,7 @@ def measure_replacing(measures: list[Measure], replacing: Measure) -> tuple[list
         if kept:
             out.append(replace(m, municipalities=kept))
         if ended:
-            end = replacing.start_year + max(replacing.ramp_years, 1) - 2
+            end = replaced_until(replacing)
             if m.end_year is not None:
                 end = min(end, m.end_year)
             parts = _split_by_levers(m, taken, m.label in sharing)
@@ -176,4 +182,4 @@ def _split_by_levers(m: Measure, taken: set, label_shares: bool) -> tuple[Measur
 
 
 __all__ = ["KINDS", "AREAS", "COMMON_KEYS", "Field", "Measure", "MeasureKind", "field_levers", "lever_paths",
-           "lever_targets", "measure_replacing", "example_values", "setting_order"]
+           "lever_targets", "measure_replacing", "example_values", "replaced_until", "setting_order"]

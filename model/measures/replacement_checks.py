@@ -20,9 +20,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..levers import LEVERS, axis_labels
-from . import Measure, lever_targets
+from . import Measure, lever_targets, replaced_until
 
 MAX_CELLS = 4   # cells named in a warning before "and N more"
+
+
+def set_away_from_neutral(lever: str, target) -> np.ndarray:
+    """The cells a measure's ``target`` of ``lever`` sets to something other than the lever's neutral value (bool,
+    the lever's axes): a cell left unset (NaN) or held at the neutral value changes nothing when it ends."""
+    values = np.asarray(target, dtype=float)
+    return ~np.isnan(values) & ~np.isclose(values, LEVERS[lever].neutral)
 
 
 def _cells(lever: str, mask: np.ndarray) -> str:
@@ -66,37 +73,40 @@ def dropped_cells(measures: Sequence[Measure], own: Sequence[Measure]) -> list[s
             continue
         mine = lever_targets(m)
         for x in measures:
-            # only where m ended it: the year before m is in force (a measure that ended by itself is not m's)
-            if x is m or x.label not in m.replaces or x.end_year is None or \
-                    x.end_year < m.start_year + max(m.ramp_years, 1) - 2:
-                continue
-            shared = [mu for mu in x.municipalities if mu in m.municipalities]
-            if not shared:
-                continue
-            for lever, theirs in lever_targets(x).items():
-                theirs = np.asarray(theirs, dtype=float)
-                if lever not in mine:
-                    # a lever of its own that ends with it (a kind whose fields cannot be left out ends whole: its
-                    # fuel mix with a district-heating connection duty); one that sets no lever of this measure at
-                    # all is replaced_across_levers'
-                    if set(mine) & set(lever_targets(x)) and np.any(~np.isnan(theirs) & ~np.isclose(
-                            theirs, LEVERS[lever].neutral)):
-                        warnings.append(
-                            f"{m.origin}: replaces {x.label!r}, which also sets {lever}, a lever this measure does "
-                            f"not set: from {x.end_year + 1} it returns to the level before {x.label!r} in "
-                            f"{', '.join(shared)} (2009's unless another measure sets it); to keep it, give it in this "
-                            "measure too, or leave out replaces (the two then combine by their levers' rules)")
-                    continue
-                # (a cell the replaced measure held at the lever's neutral value loses nothing when it ends)
-                dropped = (~np.isnan(theirs) & ~np.isclose(theirs, LEVERS[lever].neutral)
-                           & np.isnan(np.asarray(mine[lever], dtype=float)))
-                if np.any(dropped):
-                    warnings.append(
-                        f"{m.origin}: replaces {x.label!r}, which sets {lever} in {_cells(lever, dropped)} where this "
-                        f"measure sets nothing: from {x.end_year + 1} those return to the level before {x.label!r} "
-                        f"in {', '.join(shared)} (2009's unless another measure sets them); to keep them, give "
-                        "them in this measure too")
+            # only where m ended it, the year before m is in force (a measure that ended by itself is not m's)
+            if x is not m and x.label in m.replaces and x.end_year is not None and x.end_year >= replaced_until(m):
+                warnings += _dropped_by(m, mine, x)
     return warnings
+
+
+def _dropped_by(m: Measure, mine: dict, x: Measure) -> list[str]:
+    """What ``m`` (its lever targets ``mine``), replacing ``x``, leaves out of what ``x`` set (see
+    :func:`dropped_cells`)."""
+    shared = [mu for mu in x.municipalities if mu in m.municipalities]
+    if not shared:
+        return []
+    theirs = lever_targets(x)
+    where = ", ".join(shared)
+    out = []
+    for lever, target in theirs.items():
+        moved = set_away_from_neutral(lever, target)
+        if lever not in mine:
+            # a lever of its own that ends with it (a kind whose fields cannot be left out ends whole: its fuel mix
+            # with a district-heating connection duty); one that sets no lever of this measure at all is
+            # replaced_across_levers'
+            if set(mine) & set(theirs) and np.any(moved):
+                out.append(f"{m.origin}: replaces {x.label!r}, which also sets {lever}, a lever this measure does not "
+                           f"set: from {x.end_year + 1} it returns to the level before {x.label!r} in {where} (2009's "
+                           "unless another measure sets it); to keep it, give it in this measure too, or leave out "
+                           "replaces (the two then combine by their levers' rules)")
+            continue
+        dropped = moved & np.isnan(np.asarray(mine[lever], dtype=float))
+        if np.any(dropped):
+            out.append(f"{m.origin}: replaces {x.label!r}, which sets {lever} in {_cells(lever, dropped)} where this "
+                       f"measure sets nothing: from {x.end_year + 1} those return to the level before {x.label!r} in "
+                       f"{where} (2009's unless another measure sets them); to keep them, give them in this measure "
+                       "too")
+    return out
 
 
 def cut_ramps(own: Sequence[Measure]) -> list[str]:

@@ -21,7 +21,7 @@ from .. import dims
 from ..levers import LEVERS
 from . import KINDS, Measure, field_levers, lever_targets, setting_order
 from .check_facts import Facts, active_years
-from .replacement_checks import replacement_warnings
+from .replacement_checks import replacement_warnings, set_away_from_neutral
 # the toll checks, with the others in CHECKS (and read from here by name)
 from .toll_checks import bev_free_by_default, bev_rate_above_national_cap, cordonless, twin_cordons
 
@@ -51,7 +51,7 @@ def overlaps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
                 if LEVERS[lever].combine == "replace":
                     # a setting the later one re-sets from the lever's neutral value is no conflict: the measure of
                     # the fuel mix of district heat that writes access = 1 (no change) beside it
-                    both &= ~np.isclose((ta if first is a else tb)[lever], LEVERS[lever].neutral)
+                    both &= set_away_from_neutral(lever, (ta if first is a else tb)[lever])
                 if np.any(both):
                     where = ", ".join(shared_munis) if len(shared_munis) < 13 else "all municipalities"
                     rule = LEVERS[lever].combine

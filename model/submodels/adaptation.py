@@ -97,6 +97,12 @@ def annual_precipitation(year: float, normal: np.ndarray, trend: np.ndarray) -> 
     return np.asarray(normal, dtype=float) * (1.0 + np.asarray(trend, dtype=float) * (year - PRECIPITATION_NORMAL_YEAR))
 
 
+def paved_ground(zone_area: np.ndarray, sealed_fraction: np.ndarray, roof_share: np.ndarray) -> np.ndarray:
+    """The paved ground before any is opened [ha], ``(1 - r) s A`` (:func:`surface_areas`' P before depaving)."""
+    sealed = zone_area * sealed_fraction
+    return sealed - roof_share * sealed
+
+
 def surface_areas(zone_area: np.ndarray, sealed_fraction: np.ndarray, roof_share: np.ndarray,
                   green_roof_share: np.ndarray, depaved_share: np.ndarray,
                   green_share_min: np.ndarray) -> np.ndarray:
@@ -312,9 +318,9 @@ def init_state(land_use: dict, params: Params) -> AdaptationState:
     coef = coefficients(params)
     d, m, z = land_use["zone_area"].shape
     zeros = np.zeros((d, m))
-    sealed = land_use["zone_area"] * land_use["zone_sealed_share"]
     return AdaptationState(coef=coef, roof_area_2009=roof_area(land_use, coef.roof_share),
-                           paved_area_2009=sealed - coef.roof_share * sealed, green_roof_new=zeros,
+                           paved_area_2009=paved_ground(land_use["zone_area"], land_use["zone_sealed_share"],
+                                                        coef.roof_share), green_roof_new=zeros,
                            retrofit_share=zeros, depaved_share=zeros, green_share_min=np.zeros((d, m, z)),
                            detention=zeros)
 
@@ -361,8 +367,8 @@ def account(state: AdaptationState, land_use: dict, new_floor_area: np.ndarray, 
     # detention takes in; ground that would have been paved later but was kept green never had any.
     opened = None
     if np.any(state.detention) and (np.any(state.depaved_share) or np.any(state.green_share_min)):
-        sealed = zone_area * land_use["zone_sealed_share"]
-        paved_before = np.minimum(sealed - c.roof_share * sealed, state.paved_area_2009)
+        paved_before = np.minimum(paved_ground(zone_area, land_use["zone_sealed_share"], c.roof_share),
+                                  state.paved_area_2009)
         opened = np.maximum(paved_before - areas[..., SURFACES.index("paved")], 0.0)
     return {
         # as 1 - green ground, so that splitting roofs into green and other roofs cannot move it by rounding

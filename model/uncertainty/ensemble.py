@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import glob
 import hashlib
 import json
 import shutil
@@ -51,6 +50,7 @@ from .ensemble_parts import (MANIFEST, MANIFEST_ATTR, check_manifest, check_part
 from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from ..ensemble_file import save_part, save_parts
 from ..results import record_dtype
+from ..safe_write import leftover_temporaries
 
 DEFAULT_CHUNK = 250            # draws per chunk: ~0.4 MB of results per draw and scenario in single precision
                                # (~0.8 MB in double), so ~100 MB (~200 MB) each
@@ -282,16 +282,6 @@ def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampl
         held.release()
     return EnsembleRun(path, len(batch.chunks), len(finished), recomputed, t1 - t0, t2 - t1,
                        leftover_temporaries(path) if resume else [])
-
-
-def leftover_temporaries(path: Path) -> list[str]:
-    """The hidden temporary twins of ``path`` (``.NAME.<8 characters>.tmp``) beside it: what a combination killed
-    outright (kill -9, a power cut) leaves. They are named, not removed: another run writing the same file would
-    own one, and only the user knows whether one does."""
-    from ..safe_write import TEMP_SUFFIX, temporary_name
-
-    prefix = temporary_name(path)
-    return sorted(p.name for p in path.parent.glob(f"{glob.escape(prefix)}*{TEMP_SUFFIX}"))
 
 
 # [bytes] below this free on the result's disk, a failure to write is most likely the full disk
