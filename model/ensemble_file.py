@@ -197,9 +197,10 @@ def _define_variable(name: str, sources: list, out, draw_chunk: int) -> None:
     """Create variable ``name`` in the open combined file ``out`` (netCDF4) as the parts (``sources``,
     open netCDF4 Datasets in draw order) define it: dimensions, type, fill value, attributes but the
     parts' checksum, chunks of ``draw_chunk`` draws, zlib after the byte shuffle. Its data are
-    written by :func:`_fill_variable`."""
+    written by :func:`_fill_variable`, or by :func:`_stack_variable` where ``draw`` is not last."""
     first = sources[0].variables[name]
-    shape = first.shape[:-1] + (sum(src.variables[name].shape[-1] for src in sources),)
+    d = first.dimensions.index("draw")
+    shape = first.shape[:d] + (sum(src.variables[name].shape[d] for src in sources),) + first.shape[d + 1:]
     for dim, size in zip(first.dimensions, shape):
         if dim not in out.dimensions:     # a dimension without coordinates that only copied variables use
             out.createDimension(dim, size)
@@ -209,6 +210,25 @@ def _define_variable(name: str, sources: list, out, draw_chunk: int) -> None:
                              **number_encoding(ENSEMBLE_COMPRESSION_LEVEL))
     var.setncatts({k: first.getncattr(k) for k in first.ncattrs() if k not in ("_FillValue", CHECKSUM_ATTR,
                                                                                  LABELS_ATTR)})
+
+
+def _stacked_variables(part, copied: list[str]) -> list[str]:
+    """The variables of a part (open with netCDF4) with a ``draw`` axis that is not their last (the
+    parameter sample), which :func:`_stack_variable` writes part after part: not ``draw`` itself, nor
+    the ``copied`` ones."""
+    return [name for name, var in part.variables.items()
+            if "draw" in var.dimensions and name != "draw" and name not in copied]
+
+
+def _stack_variable(name: str, sources: list, target) -> None:
+    """Write the stored numbers of ``name`` from the parts (``sources``, netCDF4, draw order) into
+    ``target`` (the netCDF4 variable made by :func:`_define_variable`), one part after the other."""
+    d = target.dimensions.index("draw")
+    start = 0
+    for src in sources:
+        values = src.variables[name][...]
+        target[(slice(None),) * d + (slice(start, start + values.shape[d]),)] = values
+        start += values.shape[d]
 
 
 def _stored_chunk(slab: np.ndarray, chunk: tuple[int, ...], level: int, offset: tuple[int, ...]) -> bytes:
@@ -261,8 +281,13 @@ def _combine(parts: list[Path], tmp: str, draw_chunk: int, attrs: dict) -> None:
         for src in sources:
             src.set_auto_maskandscale(False)
         copied = _copied_variables(sources[0])
-        with _open_parts(parts, copied) as rest:
+        stacked = _stacked_variables(sources[0], copied)
+        with _open_parts(parts, copied + stacked) as rest:
             _keep_decoding_only(rest)
+            # what is left has no draw axis but its own (coordinates, labels): small, and written from memory
+            # so that the file's bytes do not hang on the order dask writes its pieces in (keyed by the
+            # parts' temporary names)
+            rest.load()
             for var in rest.data_vars.values():
                 var.attrs.pop(CHECKSUM_ATTR, None)      # the parts' checksums cover their draws only
                 var.attrs.pop(LABELS_ATTR, None)
@@ -272,10 +297,13 @@ def _combine(parts: list[Path], tmp: str, draw_chunk: int, attrs: dict) -> None:
             with dask.config.set(scheduler="synchronous"):   # one task's data in memory at a time
                 rest.to_netcdf(tmp, engine="netcdf4", format="NETCDF4",
                                encoding=_ensemble_encoding(rest, draw_chunk))
-            others = list(rest.data_vars)
+            others = list(rest.data_vars) + stacked
         with netCDF4.Dataset(tmp, "a") as out:
-            for name in copied:
+            out.set_auto_maskandscale(False)
+            for name in copied + stacked:
                 _define_variable(name, sources, out, draw_chunk)
+            for name in stacked:
+                _stack_variable(name, sources, out.variables[name])
         with h5py.File(tmp, "r+") as out, ThreadPoolExecutor(COMBINE_THREADS) as pool:
             checksums = {name: _fill_variable(name, sources, out[name], pool) for name in copied}
     with _chunk_cache(COMBINE_CACHE_BYTES):

@@ -47,6 +47,11 @@ def _assert_same_file(a, b):
         assert da[name].attrs["checksum"] == db[name].attrs["checksum"], name
 
 
+def _assert_same_bytes(a, b):
+    """The same file, byte for byte (a hash of the file reproduces; the parts' folders had other names)."""
+    assert a.read_bytes() == b.read_bytes()
+
+
 # -- chunks ---------------------------------------------------------------------------------------------
 
 def test_chunks_cover_the_draws_once_and_a_single_draw_joins_the_chunk_before():
@@ -74,6 +79,7 @@ def test_same_seed_gives_identical_files(scenarios, serial, tmp_path):
     again = tmp_path / "again.nc"
     ensemble.run_ensemble(scenarios, again, N, SEED, chunk_size=3, progress=False)
     _assert_same_file(serial, again)
+    _assert_same_bytes(serial, again)
 
 
 def test_chunked_run_equals_the_whole_serial_run(scenarios, serial, tmp_path):
@@ -111,6 +117,7 @@ def test_two_workers_give_the_serial_file(scenarios, serial, tmp_path, monkeypat
     ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, workers=2, progress=False)
     assert mapped == [(2, 3)]          # the 3 chunks of 8 draws went to a cluster of two worker processes
     _assert_same_file(serial, path)
+    _assert_same_bytes(serial, path)
 
 
 def test_map_chunks_keeps_the_input_order_and_checks_where_to_run():
@@ -164,6 +171,7 @@ def test_a_resumed_batch_equals_an_uninterrupted_one(scenarios, serial, tmp_path
     assert done.leftovers == [leftover.name] and leftover.exists()
     assert sorted(ran) == [(3, 6), (6, 8)]
     _assert_same_file(serial, path)
+    _assert_same_bytes(serial, path)
     assert not folder.exists()
 
 
