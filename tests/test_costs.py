@@ -502,6 +502,9 @@ def test_zero_emission_buses_cost_within_their_klimakur_class(tmp_path):
     m, = costs.evaluate(api.load_scenario(path)).measures
     assert m.tonnes[0] > 0 and float(m.nok_per_t[0]) <= 500.0 * to_real_2009(2019)
     assert _item(m, "vehicles").pv[0] > 0 > _item(m, "energy").pv[0]
+    # its energy rests on the diesel and the blended biofuel it saves (electricity's price is a path, no
+    # parameter), not on the prices of heating fuels
+    assert _item(m, "energy").parameters == ("transport.energy_content.diesel", "cost.energy.biofuel_premium")
 
 
 def test_adoption_note_says_where_and_from_when_by_hand():

@@ -390,7 +390,8 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
             streams = item_streams(kind_name, base_view, view, rate)
             for item in kind.costs.items:
                 stream = streams[item.name].sum(-1)                                  # (T, D)
-                items.append(ItemCost(item.name, item.flow, item.payer, item.method, item.parameters, stream,
+                items.append(ItemCost(item.name, item.flow, item.payer, item.method,
+                                      item.parameters_for(base_view, view), stream,
                                       present_value(stream, years, rate, y0, y1)))
             if any(i.payer == "public" for i in items):
                 public = sum(i.stream for i in items if i.payer == "public")

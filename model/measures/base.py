@@ -67,6 +67,12 @@ class CostItem:
     method: str                        # the formula, with units and sources
     compute: Callable = field(compare=False, repr=False)
     parameters: tuple[str, ...] = ()   # the cost.* parameters it reads
+    # where the parameters that matter depend on what the measure changed: ``reads(base, run)`` gives them
+    reads: Callable | None = field(default=None, compare=False, repr=False)
+
+    def parameters_for(self, base, run) -> tuple[str, ...]:
+        """The parameters this item's stream of ``base`` and ``run`` rests on."""
+        return self.parameters if self.reads is None else self.reads(base, run)
 
 
 @dataclass(frozen=True)

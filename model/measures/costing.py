@@ -212,12 +212,45 @@ def difference(name: str, flow: str, payer: str, method: str, level: Callable,
                     parameters)
 
 
+# The parameters of the table each carrier's resource price reads (energy_prices), road carriers then building ones
+ROAD_PRICE_PARAMETERS = {
+    "petrol": ("transport.energy_content.petrol",),
+    "diesel": ("transport.energy_content.diesel",),
+    "electricity": (),
+    "biofuel": ("transport.energy_content.diesel", "cost.energy.biofuel_premium"),
+}
+BUILDING_PRICE_PARAMETERS = {
+    "electricity": (),
+    "heating_oil": ("transport.energy_content.diesel",),
+    "paraffin": ("transport.energy_content.diesel", "buildings.price.paraffin", "buildings.price.heating_oil"),
+    **{c: (f"buildings.price.{c}",) for c in ("district_heat", "natural_gas", "lpg", "wood")},
+}
+
+
+def changed_energy_parameters(base: RunView, run: RunView) -> tuple[str, ...]:
+    """The price parameters of the carriers whose road or building energy differs between ``base`` and
+    ``run`` (in any year, draw or municipality): those the energy item's stream rests on. A measure on
+    buses does not rest on the price of wood."""
+    from ..submodels.transport import ROAD_CARRIERS
+
+    names: list[str] = []
+    for variable, carriers, table in (("road_energy", ROAD_CARRIERS, ROAD_PRICE_PARAMETERS),
+                                      ("delivered_energy", dims.CARRIERS, BUILDING_PRICE_PARAMETERS)):
+        before, after = base.record[variable], run.record[variable]
+        moved = np.abs(after - before).reshape(-1, len(carriers)).max(axis=0) > 1e-9 * max(
+            float(np.abs(before).max(initial=0.0)), 1.0)
+        names += [n for c, m in zip(carriers, moved) if m for n in table[c]]
+    return tuple(dict.fromkeys(names))
+
+
 def energy_item() -> CostItem:
     method = ("change in road and building energy [GWh/yr] x resource price [NOK/kWh]: product prices without "
               "taxes and VAT (petrol, diesel, heating oil, the energy part of electricity), biofuel and biogas at "
               "diesel x (1 + cost.energy.biofuel_premium), district heat, gas, LPG and wood at buildings.price.*")
-    return difference("energy", "resource", "users", method, lambda v, r: energy_expenditure(v),
+    item = difference("energy", "resource", "users", method, lambda v, r: energy_expenditure(v),
                       ENERGY_PRICE_PARAMETERS + ("cost.energy.biofuel_premium",))
+    return CostItem(item.name, item.flow, item.payer, item.method, item.compute, item.parameters,
+                    changed_energy_parameters)
 
 
 def level_item(name: str, flow: str, payer: str, method: str, level: Callable, parameters=()) -> CostItem:
