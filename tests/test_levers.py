@@ -482,6 +482,13 @@ ONE_MEASURE_WARNINGS = [
      "bev_discount = 0.5 on 'trondheim_ring', but national rules guarantee battery-electric cars a discount of 1 in "
      "2027-2050 in this scenario (ev_incentives, toll_discount): they pay 0 of the petrol rate, not 0.5; to charge "
      "them more, lower toll_discount with an ev_incentives measure", ("bev_discount = 0.5", "bev_discount = 1")),
+    # the same for a parking fee: on the 2009 policies battery-electric cars park free in municipal spaces
+    ("bev_parking_rate_above_national_cap",
+     'kind = "parking_fee"\nmunicipality = ["stavanger", "sandnes"]\nstart_year = 2027\nfee_nok = {A = 30, B = 10}\n'
+     'bev_discount = 0.5\n',
+     "bev_discount = 0.5, but national rules guarantee battery-electric cars a discount of 1 in 2027-2050 in this "
+     "scenario (ev_incentives, parking_discount): they pay 0 of the fee, not 0.5; to charge them more, lower "
+     "parking_discount with an ev_incentives measure", ("bev_discount = 0.5", "bev_discount = 1")),
     # a minimum already met in 2009 raises nothing (Bergen sorted 0.32 of its plastics in 2009)
     ("minimums_already_met",
      'kind = "source_separation"\nmunicipality = "bergen"\nstart_year = 2020\nfood_capture = 0.8\n'

@@ -23,7 +23,8 @@ from . import KINDS, Measure, field_levers, lever_targets, setting_order
 from .check_facts import Facts, active_years
 from .replacement_checks import replacement_warnings, set_away_from_neutral
 # the toll checks, with the others in CHECKS (and read from here by name)
-from .toll_checks import bev_free_by_default, bev_rate_above_national_cap, cordonless, twin_cordons
+from .toll_checks import (bev_free_by_default, bev_parking_rate_above_national_cap, bev_rate_above_national_cap,
+                          cordonless, twin_cordons)
 
 # [NOK/t CO2] below this a CO2 tax is more likely NOK per litre written in a field of NOK per tonne (1 NOK/l of
 # diesel is about 375 NOK/t; the rates of 2009 were 215-363 NOK/t, policies-2009.toml).
@@ -349,7 +350,8 @@ def beyond_range(measures: list[Measure], facts: Facts | None = None) -> list[st
 
 
 CHECKS = (overlaps, beyond_range, twin_cordons, unforeseeable_bans, cordonless, replaced_across_levers, plantless,
-          bev_free_by_default, bev_rate_above_national_cap, minimums_already_met, unit_slips, lax_standards,
+          bev_free_by_default, bev_rate_above_national_cap, bev_parking_rate_above_national_cap,
+          minimums_already_met, unit_slips, lax_standards,
           unfinished_ramps, deep_fare_cuts)
 
 

@@ -1,6 +1,6 @@
 """The checks of a scenario's tolls (``scenario_checks`` runs them with the others): a charge beside a twin cordon
 still charged, a toll factor on no toll, battery-electric cars freed by a left-out discount where they paid, and a
-battery-electric rate dearer than the national cap allows.
+battery-electric toll or parking rate dearer than the national cap allows.
 """
 
 from __future__ import annotations
@@ -116,12 +116,38 @@ def bev_rate_above_national_cap(measures: list[Measure], facts: Facts | None = N
         name, given = min(rates.items(), key=lambda item: item[1])   # the dearer period's, named as written
         span = acting_span(m)
         floor = facts.paths["bev_toll_discount_min"][span, 0, facts.owner[facts.ids.index(m.values["cordon"])]]
-        over = np.nonzero(floor > given + 1e-9)[0]
-        if over.size:
-            years = np.arange(dims.BASE_YEAR, dims.FINAL_YEAR + 1)[span][over]
-            cap = float(floor[over].max())
-            warnings.append(f"{m.origin}: {name} = {given:g} on {m.values['cordon']!r}, but national rules "
-                            f"guarantee battery-electric cars a discount of {cap:g} in {years[0]}-{years[-1]} in this "
-                            f"scenario (ev_incentives, toll_discount): they pay {1 - cap:g} of the petrol rate, not "
-                            f"{1 - given:g}; to charge them more, lower toll_discount with an ev_incentives measure")
+        warning = _above_cap(m, f"{name} = {given:g} on {m.values['cordon']!r}", floor, given, span,
+                             "toll_discount", "the petrol rate")
+        warnings += [warning] if warning else []
     return warnings
+
+
+def bev_parking_rate_above_national_cap(measures: list[Measure], facts: Facts | None = None) -> list[str]:
+    """Warnings for a parking fee whose ``bev_discount`` is below the minimum discount national rules guarantee in
+    some of its years (``ev_incentives``' ``parking_discount``: battery-electric cars pay at most half the fee from
+    2017 in current-policies). The larger of the two applies (``travel_costs.bev_parking_discount``), so the fee
+    written is not the fee charged."""
+    facts = facts or Facts(measures)
+    warnings = []
+    for m in measures:
+        if m.kind != "parking_fee" or "bev_discount" not in m.given:
+            continue
+        given, span = float(m.values["bev_discount"]), acting_span(m)
+        where = [dims.MUNICIPALITIES.index(x) for x in m.municipalities]
+        floor = facts.paths["bev_parking_discount_min"][span, 0][:, where].min(axis=1)
+        warning = _above_cap(m, f"bev_discount = {given:g}", floor, given, span, "parking_discount", "the fee")
+        warnings += [warning] if warning else []
+    return warnings
+
+
+def _above_cap(m: Measure, written: str, floor: np.ndarray, given: float, span, lever: str, rate: str) -> str | None:
+    """The warning for a battery-electric discount ``given`` below the national minimum ``floor`` (one per year of
+    ``span``) in some year, or None."""
+    over = np.nonzero(floor > given + 1e-9)[0]
+    if not over.size:
+        return None
+    years = np.arange(dims.BASE_YEAR, dims.FINAL_YEAR + 1)[span][over]
+    cap = float(floor[over].max())
+    return (f"{m.origin}: {written}, but national rules guarantee battery-electric cars a discount of {cap:g} in "
+            f"{years[0]}-{years[-1]} in this scenario (ev_incentives, {lever}): they pay {1 - cap:g} of {rate}, not "
+            f"{1 - given:g}; to charge them more, lower {lever} with an ev_incentives measure")
