@@ -280,7 +280,9 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
     (the uncertain parameters of the table), and the one fitted in each draw to the battery-electric history
     (``uncertainty/history_fit.py``), in name order. A scenario's own ``[parameters]`` replace the sample in its
     runs: each parameter's column is taken from the first scenario that does not set it, so it holds the
-    sampled values whenever one scenario used them (and the value set where every scenario sets it)."""
+    sampled values whenever one scenario used them (and the value set where every scenario sets it). The fitted
+    amplitude follows every parameter a scenario sets (the fit runs the history with them), so its column is
+    taken from the first scenario that sets none, whose fit is the sample's own."""
     from .parameters import correlations
     from .uncertainty.history_fit import AMPLITUDE
     from .uncertainty.sampling import uncertain
@@ -289,7 +291,8 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
     names = sorted(set(uncertain(first.params.specs)) | ({AMPLITUDE} & set(first.params.names())))
     values = first.params.sample_matrix(names)
     for j, name in enumerate(names):
-        sampled = next((m for m in models if name not in m.scenario.parameters), first)
+        sampled = next((m for m in models if not m.scenario.parameters), None) if name == AMPLITUDE else None
+        sampled = sampled or next((m for m in models if name not in m.scenario.parameters), first)
         if sampled is not first:
             values[:, j] = sampled.params[name]
     pairs = [f"{a} ~ {b}: {rho:g}" for (a, b), rho in correlations().items() if a in names and b in names]
@@ -300,7 +303,8 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
             "units": "1", "sampler": sampler,
             "comment": "values in the units of framtid list parameters; a scenario's [parameters] replace "
                        "the sampled values in its runs (scenarioK_parameters), and a parameter every scenario "
-                       "sets holds the value set",
+                       f"sets holds the value set; {AMPLITUDE} is the fit of a scenario that sets no parameter "
+                       "where there is one (a scenario's [parameters] move its own fit)",
             "rank_correlations": "; ".join(pairs) + " (Iman-Conover, model/data/parameter_correlations.csv; "
                                  "groups of k parameters need k + 2 draws)"})
     units = [first.params.specs[n].unit for n in names]

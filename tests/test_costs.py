@@ -94,6 +94,26 @@ def test_carbon_value_of_a_measure_is_weighted_by_its_abatement():
     assert none[0] == pytest.approx(700 / 3)
 
 
+def test_a_measure_whose_abatement_changes_sign_says_why_its_carbon_value_leaves_the_price_path():
+    """Abating 10 t early and adding 9 t later, when the price is four times higher: PV(p a) / PV(a) is
+    negative at 0 %, (100 x 10 + 400 x -9) / (10 - 9) = -2 600 NOK/t, and the note says why."""
+    from types import SimpleNamespace
+
+    years = np.arange(2030, 2033)
+    a = np.array([[10.0], [0.0], [-9.0]])
+    price = np.array([100.0, 200.0, 400.0])
+    assert costs.weighted_price(price, a, years, 0.0, 2030, 2032)[0] == pytest.approx(-2600.0)
+    assert costs.carbon_value_outside(a, {"central": price}, years, 0.0, 2030, 2032)
+    # a little added at the end (as a fare cut's, whose riders' cars turn electric) leaves it inside the path
+    assert not costs.carbon_value_outside(np.array([[10.0], [8.0], [-0.1]]), {"central": price}, years, 0.0, 2030,
+                                          2032)
+    assert not costs.carbon_value_outside(np.abs(a), {"central": price}, years, 0.0, 2030, 2032)
+    m = SimpleNamespace(adopted=None, costed=True, tonnes=np.array([1.0]), caveat="", carbon_outside=True)
+    assert cost_tables.measure_note(m) == ("abates in some years and adds emissions in others: its carbon value "
+                                           "per net tonne, weighted by the abatement, lies outside the carbon "
+                                           "price path")
+
+
 # ---------------------------------------------------------------- declarations
 
 def test_every_kind_declares_its_costs_or_why_not():

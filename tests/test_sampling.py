@@ -300,6 +300,9 @@ def test_parameter_sample_holds_the_sampled_values_whichever_scenario_comes_firs
     assert len(set(sampled)) == 4 and "numpy" in first.attrs["libraries"]   # what its draws depend on
     for ds in (first, second):
         np.testing.assert_array_equal(ds["parameter_sample"].sel(column).values, sampled)
+        # every column, the battery-electric fit too: the reference's (the fit runs the history with the
+        # scenario's own parameters, so fixed's differs)
+        np.testing.assert_array_equal(ds["parameter_sample"].values, alone["parameter_sample"].values)
     np.testing.assert_array_equal(api.run([fixed], seed=2, n_draws=4, sampler="lhs")["parameter_sample"]
                                   .sel(column).values, 0.3)
 

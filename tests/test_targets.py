@@ -100,9 +100,14 @@ def test_target_gap_first_year_and_needed_cut_by_hand():
     assert tg.first_year_met(years, values, 80, after=2011) == 2013      # 2012 rose again to 85
     assert tg.first_year_met(years, values, 50, after=2009) is None
     # missed in its own year 2012 (85 > 80): met only from 2012 on, in 2013, not at the early dip of 2011;
-    # met in its year 2013: the first year below it counts, however early
+    # met in its year 2013 or 2014: from the year it stays met through it, 2013 (2012 rose again to 85), and
+    # from the first year below it where it never rose again
     assert tg.first_year_met(years, values, 80, after=2009, target_year=2012) == 2013
-    assert tg.first_year_met(years, values, 80, after=2009, target_year=2013) == 2011
+    assert tg.first_year_met(years, values, 80, after=2009, target_year=2013) == 2013
+    assert tg.first_year_met(years, values, 80, after=2009, target_year=2014) == 2013
+    assert tg.first_year_met(years, values, 86, after=2009, target_year=2013) == 2011
+    # a zero-growth index just below 1 the year after its base, above it for years, below it in the target year
+    assert tg.first_year_met(years, [1.0, 0.99, 1.05, 1.03, 1.01, 0.998], 1.0, after=2009, target_year=2014) == 2014
     assert tg.first_year_met(years, [100, 70, 90, 95, 95, 95], 80, after=2009, target_year=2012) is None
     # 100 -> 81 in two years: 10 % a year; 100 -> 121: the value may grow 10 % a year
     assert tg.annual_cut_needed(100.0, 81.0, 2028, 2030) == pytest.approx(0.10)

@@ -39,6 +39,9 @@ def measure_note(m: MeasureCost) -> str:
         notes.append("not costed")
     elif not np.mean(m.tonnes) > 0:
         notes.append("no abatement" if np.mean(m.tonnes) == 0 else "adds emissions")
+    if getattr(m, "carbon_outside", False):
+        notes.append("abates in some years and adds emissions in others: its carbon value per net tonne, "
+                     "weighted by the abatement, lies outside the carbon price path")
     if m.caveat:
         notes.append(m.caveat)
     return "; ".join(notes)

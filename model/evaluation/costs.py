@@ -260,6 +260,7 @@ class MeasureCost:
     # an adaptive measure (adoption = "adaptive") runs with its adoption rule: the year it was adopted in each
     # draw and municipality of the measure (D, M'), NaN where never; None for a forced measure
     adopted: np.ndarray | None = None
+    carbon_outside: bool = False                         # its carbon value per net tonne lies outside the price path
 
     def central_nok_per_t(self) -> float:
         """NOK/t of the mean social cost and the mean discounted tonnes over the draws (the draw's own
@@ -432,4 +433,20 @@ def _summarise(m: MeasureCost, years, rate, y0, y1, prices) -> MeasureCost:
     else:
         m.social = m.public = m.users = m.nok_per_t = m.nok_per_t_undiscounted = nan
     m.carbon_price = {s: weighted_price(p, m.abatement, years, rate, y0, y1) for s, p in prices.items()}
+    m.carbon_outside = carbon_value_outside(m.abatement, prices, years, rate, y0, y1)
     return m
+
+
+def carbon_value_outside(abatement, prices: dict, years, rate: float, y0: int, y1: int) -> bool:
+    """Whether the carbon value per net tonne of an abatement path ``(T, D)`` (its mean over the draws), weighted
+    as :func:`weighted_price` does, lies outside one of the ``prices`` paths' range over the window: where the
+    measure abates in some years and adds emissions in others (slower battery-electric uptake later), so that
+    its value is no price of the path."""
+    window = (np.asarray(years) >= y0) & (np.asarray(years) <= y1)
+    mean = np.asarray(abatement, dtype=float).mean(axis=1, keepdims=True)
+    for p in prices.values():
+        value = float(weighted_price(p, mean, years, rate, y0, y1)[0])
+        low, high = float(np.min(p[window])), float(np.max(p[window]))
+        if not low - 1e-6 * abs(low) <= value <= high + 1e-6 * abs(high):
+            return True
+    return False

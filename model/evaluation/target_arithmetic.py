@@ -43,13 +43,18 @@ def gap(modelled: float, target: float) -> float:
 def first_year_met(years, values, target: float, after: int, target_year: int | None = None) -> int | None:
     """The first year after ``after`` whose value is at or below ``target`` [year], None if none is.
 
-    With ``target_year``, a target missed in its own year is met only in that year or later: the first
-    year from the target year on at or below it (a path that dipped below the target early and rose
-    above it by the target year has not met it then)."""
+    With ``target_year``, the year from which the target stays met through the target year: a target
+    met in its own year is met from the year after its last miss before it (a dip below the target
+    that rose above it again before the target year does not count: a zero-growth index below 1 in
+    2020, above it 2021-2029 and below it in 2030 is met from 2030); one missed in its own year is met
+    only in that year or later, the first year from the target year on at or below it."""
     if target_year is not None:
         by_year = dict(zip((int(y) for y in years), values))
         if target_year in by_year and not by_year[target_year] <= target:
             after = max(after, target_year - 1)
+        elif target_year in by_year:
+            missed = [y for y, v in by_year.items() if after < y < target_year and not v <= target]
+            after = max([after] + missed)
     for year, value in zip(years, values):
         if year > after and value <= target:
             return int(year)
