@@ -31,8 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from .errors import FramtidError
-from .result_file import (CHECKSUM_ATTR, CHECKSUMS_NOTE, LABELS_ATTR, check_result_path, digest_start, feed_numbers,
-                          netcdf_encoding, number_encoding, streamed_checksum, write_labels_checksums)
+from .result_file import (CHECKSUM_ATTR, CHECKSUMS_NOTE, LABELS_ATTR, PROVENANCE_ATTR, check_result_path, digest_start,
+                          feed_numbers, netcdf_encoding, number_encoding, provenance_checksum, streamed_checksum,
+                          with_provenance_checksum, write_labels_checksums)
 from .safe_write import write_atomically
 
 # Target uncompressed size of one HDF5 chunk [bytes]; the HDF5 chunk cache of each variable of each
@@ -101,6 +102,7 @@ def save_part(ds, path: str | Path) -> Path:
     atomically and exclusively, quickly compressed (:func:`_part_encoding`)."""
     path = Path(path)
 
+    ds = with_provenance_checksum(ds)
     return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4",
                                                            encoding=_part_encoding(ds)), False, "a chunk")
 
@@ -292,6 +294,7 @@ def _combine(parts: list[Path], tmp: str, draw_chunk: int, attrs: dict) -> None:
                 var.attrs.pop(CHECKSUM_ATTR, None)      # the parts' checksums cover their draws only
                 var.attrs.pop(LABELS_ATTR, None)
             rest.attrs.update(attrs)
+            rest.attrs[PROVENANCE_ATTR] = provenance_checksum(rest.attrs)
             # a dimension of length 0 is unlimited in the parts; only the copied variables may have it
             rest.encoding["unlimited_dims"] = {d for d in rest.encoding.get("unlimited_dims", ()) if d in rest.dims}
             with dask.config.set(scheduler="synchronous"):   # one task's data in memory at a time

@@ -241,6 +241,7 @@ def to_dataset(models: list, seed: int):
         "history": f"written by framtid {version()} (scenario run)",
         "framtid_version": version(),
         "git_commit": _git_commit(),
+        "code_sha256": code_digest(),   # an installed package records no commit: this tells its code apart
         "libraries": library_versions(),
         "seed": seed,
         "draws": int(first.n_draws),

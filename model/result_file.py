@@ -27,6 +27,7 @@ Ensembles
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,15 @@ CHECKSUMS_NOTE = (f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attrib
                   f"attributes in '{LABELS_ATTR}'")
 CHECKSUMS_NOTE_0_2 = f"sha256 of each data variable in its '{CHECKSUM_ATTR}' attribute"   # files of 0.2-0.7
 
+
+# The global attribute with the checksum of the run's record (provenance_checksum), and the attributes it covers:
+# those framtid writes about the run (version, code, seed, draws, scenarios and their files, ...), not those other
+# tools add or change when they re-save a file (history, Conventions, NCO's).
+PROVENANCE_ATTR = "provenance_checksum"
+PROVENANCE_KEYS = re.compile(r"framtid_version|git_commit|code_sha256|libraries|seed|draws|sampler|ensemble_draws|"
+                             r"ensemble_chunk_size|ensemble_manifest|precision|calibration|scenarios|accounting|"
+                             r"data_sources|embedded_data_sha256|scenario\d+_(name|file\d+|parameters)")
+PROVENANCE_SINCE = (0, 10, 3)   # files of earlier versions have none
 
 # The most bytes of one variable (as float64) read at once while checksumming a file slab by slab.
 SLAB_BYTES = 128 << 20
@@ -154,12 +164,37 @@ def write_labels_checksums(path: Path | str) -> None:
             nc.variables[name].setncattr(LABELS_ATTR, value)
 
 
+def provenance_checksum(attrs) -> str:
+    """``sha256:<hex>`` of the run's record among the global attributes ``attrs`` (:data:`PROVENANCE_KEYS`):
+    a file whose seed, version, scenario texts or parameters were edited, or one of them removed, keeps its data
+    checksums; this one does not."""
+    digest = hashlib.sha256()
+    for key in sorted(k for k in attrs if PROVENANCE_KEYS.fullmatch(k)):
+        digest.update(("\x1e" + key + "\x1d" + "\x1f".join(_canonical(attrs[key]))).encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
+
+
+def with_provenance_checksum(ds):
+    """``ds`` (a shallow copy) with :func:`provenance_checksum` of its attributes, as written."""
+    ds = ds.copy(deep=False)
+    ds.attrs = {**ds.attrs, PROVENANCE_ATTR: provenance_checksum(ds.attrs)}
+    return ds
+
+
+def _version(ds) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in str(ds.attrs.get("framtid_version", "")).split(".")[:3])
+    except ValueError:
+        return ()
+
+
 def add_checksums(ds) -> None:
     """Record each data variable's checksum in its attributes (in place)."""
     for name, var in ds.data_vars.items():
         var.attrs[CHECKSUM_ATTR] = data_checksum(var)
         var.attrs[LABELS_ATTR] = labels_checksum(var)   # as a reader of the file will see them (tested)
     ds.attrs["checksums"] = CHECKSUMS_NOTE
+    ds.attrs[PROVENANCE_ATTR] = provenance_checksum(ds.attrs)   # made again as written (attributes added since)
 
 
 def netcdf_encoding(ds, fmt: str) -> dict:
@@ -179,6 +214,7 @@ def number_encoding(level: int = COMPRESSION_LEVEL) -> dict:
 
 
 def _write(ds, tmp: str, fmt: str) -> None:
+    ds = with_provenance_checksum(ds)
     if fmt == "netcdf4":
         ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=netcdf_encoding(ds, fmt))
     else:
@@ -309,6 +345,12 @@ def verify(ds, path: Path | str = "result", checksum=data_checksum) -> None:
     # Files of 0.2-0.7 have no labels checksums: only those, by their version and their note together.
     labelled = not (str(ds.attrs.get("framtid_version", "")).startswith(tuple(f"0.{v}." for v in range(2, 8)))
                     and ds.attrs.get("checksums") == CHECKSUMS_NOTE_0_2)
+    recorded = ds.attrs.get(PROVENANCE_ATTR)
+    if (recorded is None and _version(ds) >= PROVENANCE_SINCE) or (
+            recorded is not None and recorded != provenance_checksum(ds.attrs)):
+        raise ResultFileError(f"{path}: the record of the run (its version, code, seed, draws, scenarios or their "
+                              "files) is not the one written with it; the file was edited after the run: run the "
+                              "scenario again")
     for name, var in ds.data_vars.items():
         recorded = var.attrs.get(CHECKSUM_ATTR)
         if recorded is None:

@@ -250,6 +250,22 @@ def test_bad_options_exit_2_and_write_nothing(result_file, tmp_path, args, words
     assert not list(tmp_path.iterdir())
 
 
+def test_a_package_edited_since_the_result_was_run_is_refused_before_any_work(tmp_path):
+    """The report sets the package's own runs beside the result's paths: a scenario file edited after the run
+    (a fee of 40 made 80) would mix two scenarios, so a package of the result's scenario name must have the
+    text the result recorded."""
+    package = tmp_path / "mine.toml"
+    package.write_text(PACKAGE.replace('name = "small-package"', 'name = "mine"'))
+    result = tmp_path / "mine.nc"
+    api.save(api.run([package]), result)
+    package.write_text(package.read_text().replace("van_share = 0.5", "van_share = 0.9"))
+    res = invoke("report", result, "--out", tmp_path / "rep", "--package", package)
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert ("--package " + str(package) + ": mine.nc ran scenario 'mine' from other text (mine.toml changed since "
+            "the run)") in " ".join(res.output.split())
+    assert not (tmp_path / "rep").exists()
+
+
 def test_a_result_without_a_variable_the_report_reads_is_refused_before_any_work(tmp_path):
     path = tmp_path / "few.nc"
     api.save(api.select_variables(api.run(["framtid:reference"]), ["emissions", "emissions_source"]), path)

@@ -97,6 +97,8 @@ def test_emissions_are_complete_and_finite(ds):
 
 def test_attrs_record_version_seed_and_scenario_files(ds):
     assert ds.attrs["framtid_version"] == framtid.__version__
+    # the code itself, which an installed package's version alone does not pin (no commit is recorded there)
+    assert ds.attrs["code_sha256"] == api.code_digest() and len(ds.attrs["code_sha256"]) == 64
     assert ds.attrs["seed"] == 0
     assert ds.attrs["draws"] == 1
     assert ds.attrs["scenarios"] == "reference"
@@ -217,6 +219,10 @@ class _FailingDataset:
     """Writes half a file, then fails (disk full, interrupted)."""
 
     variables: dict = {}
+    attrs: dict = {}
+
+    def copy(self, deep=False):
+        return self
 
     def to_netcdf(self, path, engine=None, format=None, encoding=None):
         Path(path).write_bytes(b"CDF partial")
@@ -284,19 +290,54 @@ def test_a_file_whose_labels_were_edited_is_refused(saved, tmp_path, edit):
     for var in old.data_vars.values():
         var.attrs.pop("labels_checksum")
     old.attrs["framtid_version"] = "0.7.0"
+    del old.attrs["provenance_checksum"]                     # which files before 0.10.3 do not carry
     old.attrs["checksums"] = "sha256 of each data variable in its 'checksum' attribute"
     old.to_netcdf(tmp_path / "old.nc")
     api.open_results(tmp_path / "old.nc")
     # a file of now given an old version (or an old note) alone is still checked
     lied = edit(ds)
     lied.attrs["framtid_version"] = "0.7.0"
+    del lied.attrs["provenance_checksum"]
     lied.to_netcdf(tmp_path / "lied.nc")
     with pytest.raises(ResultFileError, match="are not those written with it"):
         api.open_results(tmp_path / "lied.nc")
     old.attrs["framtid_version"] = ds.attrs["framtid_version"]   # a file of now without them was edited
     old.to_netcdf(tmp_path / "stripped.nc")
-    with pytest.raises(ResultFileError, match="are not those written with it"):
+    with pytest.raises(ResultFileError, match="written with it"):
         api.open_results(tmp_path / "stripped.nc")
+
+
+@pytest.mark.parametrize("edit", [
+    lambda a: a.update(seed=99),
+    lambda a: a.update(framtid_version="0.10.9"),
+    lambda a: a.update(scenario1_parameters="[('transport.bpr_alpha', 0.3)]"),
+    lambda a: a.update(scenario1_file1=a["scenario1_file1"].replace("reference", "other")),
+    lambda a: a.pop("code_sha256"),
+    lambda a: a.pop("provenance_checksum"),
+], ids=["seed", "version", "parameters", "scenario text", "code removed", "checksum removed"])
+def test_a_file_whose_record_of_the_run_was_edited_is_refused(saved, tmp_path, edit):
+    """The global attributes that say how the run was made (seed, version, code, scenarios, their files and
+    parameters) carry a checksum of their own: edited or removed, the file is refused (an export of it wrote
+    '# seed: 99'); what other tools add when they re-save a file (history, their own attributes) is not covered."""
+    with xr.open_dataset(saved) as ds:
+        ds.load()
+    edited = tmp_path / "edited.nc"
+    edit(ds.attrs)
+    ds.to_netcdf(edited)
+    with pytest.raises(ResultFileError, match="the record of the run .* is not the one written with it; the file "
+                                              "was edited after the run"):
+        api.open_results(edited)
+    with pytest.raises(ResultFileError, match="is not the one written with it"):
+        verify_file(edited)
+
+
+def test_a_file_re_saved_by_another_tool_with_its_own_attributes_is_read(saved, tmp_path):
+    with xr.open_dataset(saved) as ds:
+        ds.load()
+    ds.attrs["history"] += "\nncks -O in.nc out.nc"
+    ds.attrs["NCO"] = "netCDF Operators version 5.1.4"
+    ds.to_netcdf(tmp_path / "resaved.nc")
+    api.open_results(tmp_path / "resaved.nc")
 
 
 def test_open_results_rejects_non_framtid_files(tmp_path):
@@ -508,7 +549,10 @@ class _Racing:
 
     def __init__(self, ds, target: Path):
         self.ds, self.target = ds, target
-        self.variables = ds.variables
+        self.variables, self.attrs = ds.variables, ds.attrs
+
+    def copy(self, deep=False):
+        return self
 
     def to_netcdf(self, path, **kwargs):
         self.ds.to_netcdf(path, **kwargs)

@@ -167,6 +167,25 @@ def check_package(scenario, source: str, base: str | None = None, by: str = "mea
                          "write them without adoption = \"adaptive\"")
 
 
+def check_package_recorded(ds, package, given: str, source: str) -> None:
+    """A package that the result ran under the same scenario name must be the scenario the result recorded
+    (the same text of each file of its chain): the report sets the package's own runs beside the result's paths,
+    and a file edited since the run would mix two scenarios without a word."""
+    from .report_context import recorded_files
+
+    recorded = recorded_files(ds).get(package.name)
+    if recorded is None:
+        return
+    now = [text for _, text in package.files]
+    if now != recorded:
+        changed = [Path(path).name for (path, text), was in zip(package.files, recorded) if text != was]
+        what = (f"{', '.join(changed)} changed" if changed and len(now) == len(recorded)
+                else "its chain of files is another")
+        raise UsageError(f"--package {given}: {Path(source).name} ran scenario {package.name!r} from other text "
+                         f"({what} since the run); run the scenario again, or give the package that was run "
+                         "(its files are recorded in the result's attributes scenarioK_file*)")
+
+
 # ---------------------------------------------------------------- building the content
 
 def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | None = None, year: int = 2030,
@@ -188,6 +207,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
         raise UsageError(f"--national-rule: {rule!r} is not a rule; allowed: {', '.join(tg.RULES)}")
     if package is not None:
         check_package(package, package_source or package.name, base, by)
+        check_package_recorded(ds, package, package_source or package.name, source)
     ds = result_summary.select(ds, scenarios, source=source)
     chosen = [str(s) for s in ds["scenario"].values]
     names = municipality_names()

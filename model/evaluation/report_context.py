@@ -109,6 +109,18 @@ def national_picks(ctx: Context, rows: list[dict], members: list[str]) -> list[d
     return [r for r in rows if r["level"] == "municipality" and r["area"] in members]
 
 
+def recorded_files(ds) -> dict[str, list[str]]:
+    """scenario -> the texts of the files it was built from (parents first), as the result records them."""
+    out = {}
+    for key, value in ds.attrs.items():
+        m = re.fullmatch(r"scenario(\d+)_name", key)
+        if m:
+            files = sorted(((int(f.group(1)), str(v)) for a, v in ds.attrs.items()
+                            if (f := re.fullmatch(rf"scenario{m.group(1)}_file(\d+)", a))), key=lambda x: x[0])
+            out[str(value)] = [text.split("\n", 1)[1] if "\n" in text else "" for _, text in files]
+    return out
+
+
 def scenario_descriptions(ds) -> dict[str, tuple[str, list[str]]]:
     """scenario -> (description, file names from the first parent to the scenario's own), from the
     scenario files recorded in the result's attributes."""
