@@ -274,8 +274,10 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
 @click.option("--year", type=int, default=2030, show_default=True, help="Evaluation year.")
 @click.option("--national-rule", "rule", type=click.Choice(["share", "per-capita", "non-ets"]), default="share",
               show_default=True, help="How national targets are set against the municipalities (as framtid targets).")
+@click.option("--zero-growth-base", "zero_growth_base", type=int, default=None, metavar="YEAR",
+              help="Reference year of the zero-growth goal for car traffic (default: 2017; as framtid targets).")
 @handle_errors
-def report(result, out, force, scenarios, municipalities, package, base, by, year, rule):
+def report(result, out, force, scenarios, municipalities, package, base, by, year, rule, zero_growth_base):
     """Write a report of RESULT that reads without the tool: one self-contained HTML page and Markdown with PNG
     figures (paths against targets, sectors, wedges and MAC curve of a --package, decomposition, indicators,
     targets, method and provenance). With several draws: fan charts, medians with 5-95 % ranges and P(met)."""
@@ -290,7 +292,7 @@ def report(result, out, force, scenarios, municipalities, package, base, by, yea
     with api.open_results(result, list(rp.VARIABLES), lazy=True) as ds:
         loaded = api.load_scenario(package) if package else None
         content = rp.build(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), year, loaded,
-                           rule, result, package or "", base=base, by=by)
+                           rule, result, package or "", base=base, by=by, zero_growth_base=zero_growth_base)
     click.get_current_context().meta["framtid.target"] = (target, stat(target))
     path = rp.write(content, target, force)
     click.echo(f"wrote {path / rp.HTML_NAME}, {path / rp.MARKDOWN_NAME} and {len(content.charts())} figures in "

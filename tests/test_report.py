@@ -241,6 +241,7 @@ def test_existing_folder_is_refused_without_force_and_left_intact(written, resul
     (("--scenario", "nope"), "--scenario: 'nope' not in"),
     (("--package", "framtid:reference"), "--package framtid:reference: adds no measures"),
     (("--national-rule", "fair"), "'fair' is not one of"),
+    (("--zero-growth-base", "2035"), "--zero-growth-base: must be a year of"),
 ])
 def test_bad_options_exit_2_and_write_nothing(result_file, tmp_path, args, words):
     out = tmp_path / "bad"
@@ -571,3 +572,16 @@ def test_the_summary_says_where_2009_is_estimated_and_how_sure_each_verdict_is(w
     assert re.search(r"Oslo \(P\(inv\) [01]\.\d\d\)", md)
     assert "Targets of 2020, 2023 are of years whose inventory is published" in md
     assert "the model's toll revenue is about twice what the toll companies collect" in md
+
+
+def test_the_zero_growth_goal_is_indexed_to_the_base_year_asked_for(result_file):
+    """As framtid targets --zero-growth-base: a city region whose agreement counts from 2019 (Nord-Jæren) gets
+    its index against 2019 in the report too (it was always 2017)."""
+    ds = api.open_results(result_file)
+
+    def titles(**options):
+        content = rp.build(ds, source=str(result_file), **options)
+        return [b.caption for s in content.sections for b in s.blocks if hasattr(b, "caption")]
+
+    assert any("against 2017; met when at most 1" in t for t in titles())
+    assert any("against 2019; met when at most 1" in t for t in titles(zero_growth_base=2019))

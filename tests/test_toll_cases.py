@@ -139,6 +139,10 @@ def test_an_observation_is_dated_by_the_calendar_year_its_change_took_effect(tmp
     assert [(r["cordon"], r["year"], r["date"], r["model_pct"]) for r in compared] == [
         ("ring", 2018, "2018-10-01", -14.0), ("ring", 2019, "2018-10-01", -14.0),
         ("other", 2017, "2017-07-01", 0.5), ("other", 2017, "2017-10-01", -5.0), ("other", 2018, "2017-10-01", -5.0)]
+    # the ring's first full year with the day it opened, as framtid tolls lists the change
+    first_full = _observed(tmp_path, "cordon,year,change_pct,date\nring,2019,-9,2018-10\n", "full.csv")
+    assert [r["model_pct"] for r in toll_cases.compare(rows, toll_cases.read_observed_changes(first_full),
+                                                       first_full)] == [-14.0]
     ambiguous = _observed(tmp_path, "cordon,year,change_pct\nother,2017,-6\n", "two.csv")
     with pytest.raises(ObservationFileError, match=r"two.csv: line 2, column 'year': 2 toll changes of the scenario on "
                                                    r"other took effect in 2017 \(2017-07-01, 2017-10-01\); add a "
@@ -180,8 +184,9 @@ def test_one_draw_has_no_range_to_hold_an_observation(tmp_path):
      "allowed: before_after, effect"),
     ("cordon,year,change_pct\n,2019,-8\n", "line 2, column 'cordon'", "empty cell"),
     ("", "line 1", "expected a header cordon,year,change_pct[,compare][,source]"),
-    ("cordon,year,change_pct,date\nring,2019,-8,2018-10\n", "line 2, column 'date'",
-     "the day or month the change took effect in 2019, like 2019-10-01 or 2019-10, got '2018-10'"),
+    ("cordon,year,change_pct,date\nring,2019,-8,2017-10\n", "line 2, column 'date'",
+     "the day or month the change took effect, in 2019 or the year before (a change of late 2018 measured in "
+     "2019), like 2019-10-01 or 2018-10, got '2017-10'"),
     ("cordon,year,change_pct,date\nring,2019,-8,October\n", "line 2, column 'date'", "got 'October'"),
     ("cordon,year,change_pct,date\nring,2019,-8,2019-10-1\n", "line 2, column 'date'", "got '2019-10-1'"),
     ("cordon,year,change_pct\nring,2019,-8,5\n", "line 2", "more values than the 3 columns"),

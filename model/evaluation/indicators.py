@@ -44,7 +44,8 @@ INDICATORS = (
       "territorial emissions of all inventory sectors (the run's GWP set) per resident on 1 January"),
     I("car_driver_share", "1", "ratio", "share of the residents' trips made as car driver"),
     I("car_vkm_index", "1", "ratio",
-      "car vehicle-km driven by residents relative to the reference year (zero-growth goal: at most 1)"),
+      "car vehicle-km driven by residents relative to the reference year (2009 unless another is asked for; the "
+      "zero-growth goal's is 2017, framtid targets)"),
     I("energy_per_floor_area", "kWh/m2/yr", "ratio",
       "energy delivered to buildings, all carriers, per m2 of heated floor area"),
     I("fossil_heating_share", "1", "ratio",

@@ -190,12 +190,13 @@ def check_package_recorded(ds, package, given: str, source: str) -> None:
 
 def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | None = None, year: int = 2030,
           package=None, rule: str = "share", source: str = "result", package_source: str = "",
-          seed: int = 0, base: str | None = None, by: str = "measure") -> Report:
+          seed: int = 0, base: str | None = None, by: str = "measure", zero_growth_base: int | None = None) -> Report:
     """The report's content from a result Dataset ``ds`` (of ``source``): ``scenarios`` (default all, the
     first is the one others are compared with), ``municipalities`` (default all 13), evaluation ``year``,
     national ``rule`` and an optional ``package`` (a loaded scenario whose own measures are attributed
     against the scenario it extends and costed; ``package_source`` names it; with ``base``, every measure its
-    chain adds after that scenario; ``by="kind"``, the measures of a kind together)."""
+    chain adds after that scenario; ``by="kind"``, the measures of a kind together; ``zero_growth_base``, the
+    reference year of the zero-growth goal, default each goal's own)."""
     from .. import draw_statistics, result_summary
 
     from ..result_file import require
@@ -203,8 +204,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     picked = check_options(ds, municipalities, year, source)
     # before any work (a large ensemble takes minutes); the parameter sample only where there are draws
     require(ds, [v for v in VARIABLES if v != "parameter_sample"], source, "framtid report")
-    if rule not in tg.RULES:
-        raise UsageError(f"--national-rule: {rule!r} is not a rule; allowed: {', '.join(tg.RULES)}")
+    tg.check_options(ds, rule, zero_growth_base, None, source)   # the rule and the zero-growth base
     if package is not None:
         check_package(package, package_source or package.name, base, by)
         check_package_recorded(ds, package, package_source or package.name, source)
@@ -214,7 +214,7 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     n = int(ds.sizes["draw"])
     # With several draws a selection's targets are summed draw by draw (never its members' medians).
     extra = tg.selection_areas(picked) if n > 1 else ()
-    rows = tg.assess(ds, rule, None, None, source, extra)
+    rows = tg.assess(ds, rule, zero_growth_base, None, source, extra)
     ctx = Context(ds, source, chosen, picked, year, rule, names, str(ds["emissions"].attrs.get("gwp", "")),
                    draw_statistics.one_run_text(ds) if n == 1 else f"{n} draws", rows,
                    {sc: SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)] for i, sc in enumerate(chosen)},

@@ -121,7 +121,8 @@ def read_observed_changes(path: str | Path) -> list[ObservedChange]:
     (or one of the model's years of it: its start year or first full year, :func:`_case_of`), ``change_pct``
     the change of passages [%] (-8.5 for a fall of 8.5 %), ``compare`` what it measures: ``before_after``
     (default; a count before and after, the trend included) or ``effect`` (a study that removed the trend),
-    ``date`` the day or month it took effect (2017-10-01, 2017-10) where the year fits two changes. Every
+    ``date`` the day or month it took effect (2017-10-01, 2017-10; in ``year`` or the year before) where the year
+    fits two changes or is the change's first full year. Every
     problem raises :class:`ObservationFileError` naming the file, the line, the column and what is allowed."""
     header = f"{','.join(OBSERVED_COLUMNS)}[,{'][,'.join(OBSERVED_OPTIONAL)}]"
     table = Table(Path(path), header)
@@ -152,8 +153,9 @@ def read_observed_changes(path: str | Path) -> list[ObservedChange]:
                        "compare")
         when = (row.get("date") or "").strip()
         if when and not _date_of(when, year):
-            table.fail(line, f"must be the day or month the change took effect in {year}, like {year}-10-01 or "
-                             f"{year}-10, got {when!r}", "date")
+            table.fail(line, f"must be the day or month the change took effect, in {year} or the year before (a "
+                             f"change of late {year - 1} measured in {year}), like {year}-10-01 or {year - 1}-10, "
+                             f"got {when!r}", "date")
         cordon = table.cell(line, row, "cordon")
         # one measured change per change and comparison: two would weigh that change twice in the mean error
         key = (cordon, year, when, compare)
@@ -167,12 +169,13 @@ def read_observed_changes(path: str | Path) -> list[ObservedChange]:
 
 
 def _date_of(text: str, year: int) -> bool:
-    """Whether ``text`` is a day (2017-10-01) or a month (2017-10) of ``year``."""
+    """Whether ``text`` is a day (2017-10-01) or a month (2017-10) of ``year`` or of the year before (the
+    ring of 2018-10-01 measured in its first full year, 2019)."""
     try:
         day = date.fromisoformat(text if len(text) == 10 else text + "-01")
     except ValueError:
         return False
-    return len(text) in (7, 10) and day.year == year
+    return len(text) in (7, 10) and day.year in (year - 1, year)
 
 
 def compare(rows: list[dict], observed: list[ObservedChange], path: str | Path) -> list[dict]:
