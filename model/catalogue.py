@@ -119,16 +119,21 @@ def _wrap(cell: str, width: int, ranged: bool = False, narrowed: bool = False) -
     return textwrap.wrap(cell, width, break_long_words=True, break_on_hyphens=False) or [""]
 
 
+SHORT_NAMES = 24   # [characters] a first column no wider than this is names (region nedre_glomma), not phrases
+
+
 def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8,
          least: list[int | None] | None = None, words: list[int] | None = None) -> list[int]:
     """Narrow the widest text columns, one character at a time, until the table fits ``width``
     (numbers keep their width, and the first column, the names one copies, narrows only when
-    nothing else can; so the wide columns end up equally wide and wrap). Range columns (``least``
-    not None: the width of their longest part) narrow first, all of them to that width at once:
+    nothing else can, and names of at most ``SHORT_NAMES`` characters only if the table then fits: a name
+    wrapped under its row reads as the next row's; so the wide columns end up equally wide and wrap).
+    Range columns (``least`` not None: the width of their longest part) narrow first, all of them to that width at once:
     their cells then take two lines, the median over its range, which reads better than text
     broken mid-phrase. ``words``: the longest word of each column, below which a text column does not narrow
     while a wider word can still wrap elsewhere (the table may then stay wider than ``width``)."""
     widths = list(widths)
+    first = widths[0] if widths else 0
     least = least or [None] * len(widths)
     words = words or [0] * len(widths)
     gaps = 2 * (len(widths) - 1)
@@ -143,6 +148,8 @@ def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8,
         if not candidates:
             break
         widths[max(candidates, key=lambda k: widths[k])] -= 1
+    if sum(widths) + gaps > width and widths[0] < first <= SHORT_NAMES:
+        widths[0] = first     # wrapping short names would not make the table fit: each stays on its row's line
     return widths
 
 

@@ -172,6 +172,16 @@ def test_a_narrow_table_keeps_its_names_whole():
         assert word in text.split(), lines
 
 
+def test_names_stay_on_their_rows_line_where_wrapping_them_would_not_make_the_table_fit():
+    """A region's name wrapped under its row ("region" over "nord_jaeren") read as the next row's name on an
+    80-column terminal, for a table of numbers too wide to fit anyway: the names then stay whole on their line."""
+    header = ("area", "2009", "2030", "change", "index", "population", "share")
+    rows = [("region nedre_glomma", "934.7", "1,176.0", "+241.3", "1.258", "+210.9", "-13.3"),
+            ("region nord_jaeren", "1,450.8", "1,798.1", "+347.2", "1.239", "+329.9", "-69.3")]
+    lines = catalogue.render(header, rows, "table", 50).splitlines()
+    assert [line.split("  ")[0] for line in lines[2:]] == ["region nedre_glomma", "region nord_jaeren"]
+
+
 def test_a_table_of_long_texts_prints_as_records_on_a_narrow_terminal():
     header = ("kind", "field", "unit", "description")
     rows = [("bus_biogas", "", "", "Biogas in buses: a share of the diesel buses' energy is replaced by biogas"),
