@@ -585,3 +585,16 @@ def test_the_zero_growth_goal_is_indexed_to_the_base_year_asked_for(result_file)
 
     assert any("against 2017; met when at most 1" in t for t in titles())
     assert any("against 2019; met when at most 1" in t for t in titles(zero_growth_base=2019))
+
+
+def test_the_day_a_report_is_written_is_utc_or_source_date_epoch(monkeypatch):
+    """Two reports of one result are the same files when SOURCE_DATE_EPOCH fixes the day (as reproducible
+    builds do); otherwise it is the day in UTC, the same wherever the report is written."""
+    from datetime import date, datetime, timezone
+
+    from framtid.model.evaluation.report_detail_sections import written_on
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86399")          # 23:59:59 UTC on the first day
+    assert written_on() == date(1970, 1, 1)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert written_on() in (datetime.now(timezone.utc).date(), date.today())

@@ -5,7 +5,8 @@ per municipality and city region, own targets, the zero-growth goal) and how to 
 
 from __future__ import annotations
 
-from datetime import date
+import os
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -251,6 +252,14 @@ def targets_section(ctx: Context) -> Section:
     return Section("targets", "Targets in detail", tuple(blocks))
 
 
+def written_on() -> date:
+    """The day a report is written, in UTC (one day wherever it is written); ``SOURCE_DATE_EPOCH`` [s since 1970]
+    fixes it, as reproducible builds do, so that two reports of one result are the same files."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return moment.date()
+
+
 def method_section(ctx: Context) -> Section:
     from framtid import __version__
 
@@ -294,6 +303,7 @@ def method_section(ctx: Context) -> Section:
     prov = [("result file", Path(ctx.source).name + (f" (its emissions: {checksum})" if checksum else "")),
             ("model version of the run", str(a.get("framtid_version", "-"))),
             ("git commit of the run", str(a.get("git_commit", "-"))),
+            ("code digest of the run (SHA-256)", str(a.get("code_sha256", "-"))),
             ("seed", str(a.get("seed", "-"))),
             ("draws", str(a.get("draws", "-")))]
     if ctx.ranged:
@@ -310,7 +320,7 @@ def method_section(ctx: Context) -> Section:
         prov.append(("package", f"{ctx.package_source}: " + " extends ".join(
             reversed([Path(p).name for p, _ in scenario.files]))))
         prov.append(("package files (SHA-256 of each)", scenario_files(scenario)))
-    prov.append(("report written by", f"framtid {__version__} on {date.today().isoformat()}"))
+    prov.append(("report written by", f"framtid {__version__} on {written_on().isoformat()} (UTC)"))
     munis = tuple((m.name, m.id, m.kommunenummer_2020, REGION_NAMES.get(m.region, m.region))
                   for m in municipalities() if m.id in ctx.municipalities)
     blocks = (
