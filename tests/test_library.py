@@ -255,8 +255,9 @@ def test_the_policy_history_holds_oslos_parking_fees_with_their_bev_rules():
     trip, the 2015 fees held at their real value since 2009, in real 2009 NOK with d(y) the deflator to 2009:
     A zones 0.5 (56 d16 - 37.3 d15) + 0.5 (24 d16 - 20 d15), B 13 d16 - 10.8 d15; from 2020 the same with 67.2,
     28.8 and 15.6 at d20), battery-electric cars free until 2020 and paying 20 % of the whole fee after,
-    0.2 x (0.5 x 67.2 + 0.5 x 28.8) d20 of the A zones' change (spared 0.40 of it); no other municipality has a
-    fee."""
+    0.2 x (0.5 x 67.2 + 0.5 x 28.8) d20 of the A zones' change (spared 0.40 of it), which the national cap on the
+    change (they pay at most half of it: the model knows no fee of 2009) makes half of the change; no other
+    municipality has a fee."""
     from framtid.model.measures import lever_paths
     from framtid.model.prices import to_real_2009 as d
 
@@ -276,8 +277,10 @@ def test_the_policy_history_holds_oslos_parking_fees_with_their_bev_rules():
     np.testing.assert_allclose(fee[at(2024), OSLO], change((67.2, 28.8, 15.6), 2020), atol=0.006)
     assert np.delete(fee, OSLO, axis=1).max() == 0.0
     assert discount[at(2019), OSLO] == 1.0
-    bev_pays = 0.2 * (0.5 * 67.2 + 0.5 * 28.8) * d(2020)
-    assert fee[at(2024), OSLO][0] * (1.0 - discount[at(2020), OSLO]) == pytest.approx(bev_pays, abs=0.1)
+    bev_pays = 0.2 * (0.5 * 67.2 + 0.5 * 28.8) * d(2020)          # 7.42 of a change of 12.42 (real 2009 NOK)
+    assert discount[at(2020), OSLO] == 0.5 and paths["bev_parking_discount_min"][at(2020), 0, OSLO] == 0.5
+    assert fee[at(2024), OSLO][0] * (1.0 - discount[at(2020), OSLO]) == pytest.approx(0.5 * fee[at(2024), OSLO][0])
+    assert 0.5 * fee[at(2024), OSLO][0] < bev_pays - 1.0
     # the fees cut Oslo's car use against the history without them
     history = scenario("current-policies")
     without = api.run_scenario(dataclasses.replace(history, measures=tuple(
