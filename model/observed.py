@@ -131,7 +131,13 @@ def _read_csv(path: Path, expected: str | None = None) -> tuple[list[str], list[
             reader.fieldnames = header
             rows = list(enumerate(reader, start=2))
     except UnicodeDecodeError:
-        raise ObservationFileError(f"{path}: not a UTF-8 text file") from None
+        try:
+            path.read_bytes().decode("utf-8")
+            at = ""
+        except UnicodeDecodeError as exc:   # the position in the file, not in the reader's buffer
+            at = f" (byte {exc.start})"
+        raise ObservationFileError(f"{path}: not a UTF-8 text file{at}; save it as UTF-8 (in Excel: CSV UTF-8)") \
+            from None
     except csv.Error as exc:
         raise ObservationFileError(f"{path}: not a readable CSV file ({exc})") from None
     except OSError as exc:

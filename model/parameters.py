@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -56,12 +57,23 @@ def _parse_row(path: Path, lineno: int, row: dict[str, str]) -> ParameterSpec:
     if missing:
         raise DataError(f"{where}: missing column(s) {', '.join(missing)}")
     name = row["name"].strip()
-    try:
-        default, low, high = (float(row[c]) for c in ("default", "low", "high"))
-    except ValueError:
-        raise DataError(f"{where}: parameter {name!r}: default, low and high must be numbers") from None
+    numbers = {}
+    for column in ("default", "low", "high"):
+        try:
+            numbers[column] = float(row[column])
+        except ValueError:
+            numbers[column] = math.nan
+        if not math.isfinite(numbers[column]):
+            raise DataError(f"{where}: parameter {name!r}: column {column!r} must be a finite number, got "
+                            f"{row[column]!r}")
+    default, low, high = numbers["default"], numbers["low"], numbers["high"]
+    if low > high:
+        raise DataError(f"{where}: parameter {name!r}: low {low:g} is above high {high:g}; the range is low to high")
     if not (low <= default <= high):
         raise DataError(f"{where}: parameter {name!r}: default {default} outside [{low}, {high}]")
+    if row["distribution"].strip() == "lognormal" and not low > 0.0:
+        raise DataError(f"{where}: parameter {name!r}: a lognormal parameter takes positive values only, so its "
+                        f"low must be above 0, got {low:g}")
     if row["unit"].strip() == "share" and not (0.0 <= low and high <= 1.0):
         # a share lies in [0, 1] whatever its range says (a user editing all three could set 1.65)
         raise DataError(f"{where}: parameter {name!r}: unit share, but its range [{low}, {high}] leaves [0, 1]; "

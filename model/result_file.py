@@ -369,8 +369,13 @@ def require(ds, names: list[str], path: Path | str, why: str) -> None:
     """Refuse a result that lacks variables a command needs."""
     missing = [n for n in names if n not in ds]
     if missing:
-        raise ResultFileError(f"{path}: has no {', '.join(missing)}, which {why} needs (a run with --variables keeps "
-                              "only the variables it names; run the scenario again keeping these)")
+        from .. import __version__
+
+        written = str(ds.attrs.get("framtid_version", ""))
+        older = (f"the file was written by framtid {written}, which may not have recorded them, or "
+                 if written and written != __version__ else "")
+        raise ResultFileError(f"{path}: has no {', '.join(missing)}, which {why} needs ({older}a run with --variables "
+                              "keeps only the variables it names; run the scenario again keeping these)")
 
 
 def require_all_municipalities(ds, path: Path | str, why: str) -> None:

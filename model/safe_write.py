@@ -145,6 +145,11 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
     and old. ``hold_writes`` holds interrupts from the first write until the files have their names."""
     temps: list[str] = []
     path = files[0][0] if files else Path(".")
+    # a name taken by a folder would fail only when its file is named, after the others: refused before any
+    folders = [p for p, _ in files if p.is_dir()]
+    if folders:
+        raise FramtidError(f"{folders[0]}: is a folder, so {what} cannot take its name; move it or choose another "
+                           "place; nothing was written")
     try:
         with interrupts_held() if hold_writes else nullcontext():
             for path, write in files:

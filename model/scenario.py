@@ -252,8 +252,9 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
                                                      f"allowed: {', '.join(SCENARIO_KEYS)}")
     name = head.get("name")
     if head and not (isinstance(name, str) and NAME_PATTERN.fullmatch(name)):
-        problems.add(f"{label}: scenario.name", "must be a non-empty name of letters, digits, '.', '_' or '-' "
-                                                f"(it names the result file; got {_shown(name)})")
+        problems.add(f"{label}: scenario.name", "must be a name of 1 to 64 ASCII letters (a-z, A-Z, no æ, ø, å), "
+                                                "digits, '.', '_' or '-', beginning with a letter or digit (it names "
+                                                f"the result file; got {_shown(name)})")
     for key in ("description", "extends", "gwp"):
         if key in head and not isinstance(head[key], str):
             problems.add(f"{label}: scenario.{key}", f"must be a string (got {_type_name(head[key])})")
@@ -292,6 +293,7 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     with using(scenario_cordons):   # the measures may charge the scenario's own cordons
         own = [m for i, entry in enumerate(raw, start=1)
                if (m := _measure(entry, f"{label}: measure[{i}]", f"{label}: measure[{i}]", problems)) is not None]
+    _defined_but_broken(data.get("cordons", {}), scenario_cordons, problems)
     _unique_labels(raw, label, problems)
     inherited = tuple(parent.measures) if parent else ()
     measures = compose(inherited, own, problems)
@@ -324,3 +326,18 @@ def load(path: str | Path) -> Scenario:
     if problems or scenario is None:
         raise ScenarioError(list(dict.fromkeys(problems)))
     return scenario
+
+
+def _defined_but_broken(table, made: tuple, problems: _Problems) -> None:
+    """A measure naming a cordon this file defines, whose definition has problems (reported where it stands), was
+    told the cordon must be one of the others, as if a scenario could not define one: it is told that the
+    cordon's definition has problems instead."""
+    import re
+
+    broken = set(table) - {c.id for c in made} if isinstance(table, dict) else set()
+    for k, problem in enumerate(problems):
+        found = re.fullmatch(r"(.*\.cordon): must be one of .* \(got '([^']*)'\).*", problem)
+        if found and found.group(2) in broken:
+            problems[k] = (f"{found.group(1)}: names the cordon {found.group(2)!r} this file defines, whose "
+                           "definition has problems (see its [cordons] table)")
+

@@ -52,7 +52,7 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
         shares = _inside_shares(entry["inside_share"], f"{here}.inside_share", problems) \
             if "inside_share" in entry else ()
         exchange = entry.get("exchange_with", "all")
-        if exchange == "all":
+        if exchange in ("all", "*"):       # "*" as a measure's municipality = "*": all (the others)
             others = tuple(m for m in dims.MUNICIPALITIES if m != owner)
         else:
             others = _municipalities(exchange, f"{here}.exchange_with", problems) or ()

@@ -41,7 +41,10 @@ def _number(value) -> bool:
 def _municipalities(value, where: str, problems: _Problems) -> tuple[str, ...] | None:
     if value == "*":
         return dims.MUNICIPALITIES
-    items = [value] if isinstance(value, str) else value
+    # a municipality number may be written as a TOML integer (3201; Oslo's 0301 as 301) as well as a string
+    items = [value] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+    if isinstance(items, list):
+        items = [f"{v:04d}" if isinstance(v, int) and not isinstance(v, bool) else v for v in items]
     if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
         problems.add(where, f"must be a municipality (id, name or number), a list of them, or \"*\" (got "
                             f"{_shown(value)})")

@@ -50,8 +50,12 @@ def test_every_parameter_is_read_by_a_run(monkeypatch):
 
 
 @pytest.mark.parametrize("row, words", [
-    ("a.b,1,x,0,1,fixed,d,s\n", "must be numbers"),
+    ("a.b,1,x,0,1,fixed,d,s\n", "column 'default' must be a finite number, got 'x'"),
+    ("a.b,1,0.5,0,,fixed,d,s\n", "column 'high' must be a finite number, got ''"),
+    ("a.b,1,0.5,-inf,inf,uniform,d,s\n", "column 'low' must be a finite number, got '-inf'"),
+    ("a.b,1,4,4,3,fixed,d,s\n", "low 4 is above high 3"),
     ("a.b,1,2,0,1,fixed,d,s\n", "outside [0.0, 1.0]"),
+    ("a.b,1,0,0,30,lognormal,d,s\n", "a lognormal parameter takes positive values only, so its low must be above 0"),
     ("a.b,share,1.2,0,1.65,fixed,d,s\n", "unit share, but its range [0.0, 1.65] leaves [0, 1]"),
     ("a.b,share,0,-0.1,0.5,fixed,d,s\n", "unit share, but its range [-0.1, 0.5] leaves [0, 1]"),
     ("a.b,1,0.5,0,1,gaussian,d,s\n", "distribution 'gaussian'"),

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from framtid.cli.main import main
 from framtid.model import api, data_store, dims, hindcast
-from framtid.model.errors import ObservationFileError, ResultExistsError, UsageError
+from framtid.model.errors import FramtidError, ObservationFileError, ResultExistsError, UsageError
 from framtid.model.hindcast import Row
 from framtid.model.observed import Observation, read_observed
 
@@ -289,6 +289,13 @@ def test_charts_are_pngs_written_atomically_and_never_silently_replaced(run_ds, 
     assert not paths[1].exists() and paths[0].stat().st_mtime_ns == before[0]    # refused before writing any
     hindcast.plot(rows, tmp_path / "plots", force=True)
     assert paths[1].read_bytes()[:8] == PNG_MAGIC
+    # a chart's name taken by a folder: refused before any chart is written, not after the first ones
+    other = tmp_path / "other"
+    (other / "hindcast-reference-skien.png").mkdir(parents=True)
+    with pytest.raises(FramtidError, match="hindcast-reference-skien.png: is a folder, so the chart cannot take its "
+                                           "name; .*nothing was written"):
+        hindcast.plot(rows, other, force=True)
+    assert [p.name for p in other.iterdir()] == ["hindcast-reference-skien.png"]
 
 
 def test_an_interrupt_while_drawing_leaves_no_chart_and_no_mix_of_old_and_new(run_ds, tmp_path, monkeypatch):
@@ -425,6 +432,15 @@ def test_bad_observation_files_exit_2_with_one_located_message(result_file, tmp_
     for w in words:
         assert w in lines[0], (w, lines[0])
     assert res.stdout == ""
+
+
+def test_an_observation_file_not_in_utf8_is_told_where_and_what_to_do(result_file, tmp_path):
+    """A Latin-1 file (Excel's plain CSV) got "not a UTF-8 text file" alone; scenario files say where and how."""
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("municipality,year,sector,value\nTromsø,2013,heating,1000\n".encode("latin-1"))
+    res = invoke("hindcast", result_file, "--observed", bad)
+    assert res.exit_code == 2 and res.stderr.strip() == (f"framtid: {bad}: not a UTF-8 text file (byte 36); save it "
+                                                         "as UTF-8 (in Excel: CSV UTF-8)")
 
 
 @pytest.mark.parametrize("args, words", [

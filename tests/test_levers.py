@@ -527,6 +527,15 @@ def test_a_measure_likely_not_meant_is_a_warning_and_its_mending_silences_it(tmp
     assert getattr(scenario_checks, check)(list(load(path).measures)) == []
 
 
+def test_overlaps_of_many_measures_are_counted_beyond_the_first_fifty():
+    """A file of N fees on one lever overlaps in N (N - 1) / 2 pairs: 500 gave 124 750 warning lines. 12 give 66:
+    the first 50 and one line counting the rest."""
+    fees = [measure("parking_fee", {"fee_nok": 10.0}, 2010 + i, munis=("oslo",), label=f"p{i}") for i in range(12)]
+    found = overlaps(fees)
+    assert len(found) == 51 and found[-1].startswith("... and 16 more overlaps of pairs of measures (the first 50")
+    assert len(overlaps(fees[:10])) == 45                       # 45 pairs: every one shown
+
+
 def test_settings_that_add_up_beyond_a_levers_range_are_held_at_it_and_warned_of(tmp_path):
     """Two waste reductions of 0.9 add up to -1.8, below the lever's -0.9 (less than no waste): the run holds the
     lever at -0.9 and validate says so; one reduction, or a sum within the range, is left as it is."""

@@ -340,6 +340,19 @@ def test_a_file_re_saved_by_another_tool_with_its_own_attributes_is_read(saved, 
     api.open_results(tmp_path / "resaved.nc")
 
 
+def test_a_variable_missing_from_an_older_file_is_not_blamed_on_variables():
+    """A result of 0.2.0, from before toll_paid was recorded, was told it came from a run with --variables."""
+    from framtid.model.result_file import require
+
+    old = xr.Dataset(attrs={"framtid_version": "0.2.0"})
+    with pytest.raises(ResultFileError, match=r"old.nc: has no toll_paid, which framtid report needs \(the file was "
+                                              r"written by framtid 0.2.0, which may not have recorded them, or a run "
+                                              r"with --variables"):
+        require(old, ["toll_paid"], "old.nc", "framtid report")
+    with pytest.raises(ResultFileError, match=r"needs \(a run with --variables"):
+        require(xr.Dataset(attrs={"framtid_version": framtid.__version__}), ["toll_paid"], "new.nc", "framtid report")
+
+
 def test_open_results_rejects_non_framtid_files(tmp_path):
     text = tmp_path / "notes.nc"
     text.write_text("not a NetCDF file\n")

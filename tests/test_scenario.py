@@ -40,7 +40,7 @@ def test_shipped_scenarios_are_valid():
     ("colour = 1\n" + GOOD_HEAD, "bad.toml: colour", "unknown top-level key"),
     ('[scenario]\nname = "t"\nauthor = "x"\n', "bad.toml: scenario.author", "unknown key"),
     ("[parameters]\n", "bad.toml", "missing [scenario]"),
-    ('[scenario]\nname = ""\n', "bad.toml: scenario.name", "non-empty"),
+    ('[scenario]\nname = ""\n', "bad.toml: scenario.name", "a name of 1 to 64 ASCII letters"),
     ('[scenario]\nname = "../../etc/x"\n', "bad.toml: scenario.name", "names the result file"),
     ('[scenario]\nname = "t"\ngwp = "ar9"\n', "bad.toml: scenario.gwp", "unknown GWP set"),
     ("[scenario\nname = 1\n", "bad.toml", "invalid TOML"),
@@ -244,6 +244,14 @@ def test_a_municipality_may_be_named_by_its_name_or_number_as_on_the_command_lin
                                 'start_year = 2020\n')
     (measure,) = [m for m in load(path).measures if m.kind == "landfill_ban"]
     assert measure.municipalities == ("baerum", "oslo", "tromso")
+    # a number written as a TOML integer, as the message offers numbers
+    path.write_text(GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = 3201\nstart_year = 2020\n')
+    (measure,) = [m for m in load(path).measures if m.kind == "landfill_ban"]
+    assert measure.municipalities == ("baerum",)
+    path.write_text(GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = [301, "Tromsø"]\n'
+                                'start_year = 2020\n')
+    (measure,) = [m for m in load(path).measures if m.kind == "landfill_ban"]
+    assert measure.municipalities == ("oslo", "tromso")
 
 
 def test_a_measure_whose_municipality_comes_from_its_cordon_is_not_asked_for_one(tmp_path):
@@ -337,3 +345,11 @@ def test_every_measure_of_the_policy_history_has_a_source_comment():
             assert comment, f"{path.name}: measure {i} has no source comment"
             assert re.search(r"(\.csv|http|§|forskrift|Prop\.|methods|assumption|Stortinget|lovdata|law)",
                              " ".join(comment), re.I), f"{path.name}: measure {i}: {comment}"
+
+
+def test_a_scenario_name_outside_ascii_is_told_what_is_allowed(tmp_path):
+    """"Bærum" was refused as not "a name of letters": the rule is ASCII letters, at most 64."""
+    found = problems(tmp_path, GOOD_HEAD.replace('name = "t"', 'name = "Bærum"'))
+    assert any("scenario.name: must be a name of 1 to 64 ASCII letters (a-z, A-Z, no æ, ø, å)" in p for p in found), \
+        found
+

@@ -121,6 +121,18 @@ def test_each_problem_of_a_cordon_is_located(tmp_path, body, message):
     assert any(message in p and p.startswith("bad.toml: ") for p in found), found
 
 
+def test_a_broken_cordon_of_its_own_is_the_problem_named_not_the_measures_that_charge_it(tmp_path):
+    """A problem in the file's own [cordons] table told each measure charging that cordon that it must be one of
+    the shipped ones, as if a scenario could not define one; "*" for every other municipality, which the message
+    of exchange_with offered, was refused."""
+    found = problems(tmp_path, TROMSO_COPY + 'exchange_with = ["bodo"]\n' + CHARGE.format(cordon="tromso_copy"))
+    assert found == ["bad.toml: cordons.tromso_copy.exchange_with: " + found[0].split("exchange_with: ")[1],
+                     "bad.toml: measure[1].cordon: names the cordon 'tromso_copy' this file defines, whose definition "
+                     "has problems (see its [cordons] table)"]
+    every = load(scenario(tmp_path, TROMSO_COPY + 'exchange_with = "*"\n'))
+    assert every.cordons[-1].exchange_with == tuple(m for m in dims.MUNICIPALITIES if m != "tromso")
+
+
 def test_a_charge_on_a_cordon_of_another_scenario_is_refused(tmp_path):
     load(scenario(tmp_path, TROMSO_COPY + CHARGE.format(cordon="tromso_copy")))   # fine with its own cordon
     found = problems(tmp_path, CHARGE.format(cordon="tromso_copy"))               # without: unknown

@@ -74,7 +74,15 @@ def overlaps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
                     warnings.append(
                         f"{b.origin}: overlaps {a.origin} ({a.label!r}) on lever {lever} for {where} in "
                         f"{max(a0, b0)}-{min(a1, b1)}; combined by rule '{rule}' ({how}); {mend}")
+    if len(warnings) > MAX_OVERLAPS:
+        # every pair is one warning: a file of 500 measures on one lever gave 124 750 lines
+        warnings = warnings[:MAX_OVERLAPS] + [
+            f"... and {len(warnings) - MAX_OVERLAPS} more overlaps of pairs of measures (the first {MAX_OVERLAPS} "
+            "are shown); end each measure with replaces or end_year where the next one starts"]
     return warnings
+
+
+MAX_OVERLAPS = 50   # overlap warnings shown; the rest counted in one line
 
 
 def replaced_across_levers(measures: list[Measure], facts: Facts | None = None) -> list[str]:
