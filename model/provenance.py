@@ -39,7 +39,9 @@ def of_result(ds, path: str | Path, read: tuple[str, ...] | None = None) -> list
 
 
 def scenario_files(scenario) -> str:
-    """A scenario's files, each with the SHA-256 of its text: the file first, the ones it extends after it."""
+    """A scenario's files, each with the SHA-256 of its text: the file first, the ones it extends after it. The
+    text is the file's UTF-8 bytes without a byte-order mark, so ``sha256sum`` of the file gives the same digest
+    unless the file begins with one."""
     return "; ".join(f"{Path(p).name} sha256:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
                      for p, text in reversed(scenario.files)) or "-"
 
