@@ -286,7 +286,7 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
     taken from the first scenario that sets none, whose fit is the sample's own."""
     from .parameters import correlations
     from .uncertainty.history_fit import AMPLITUDE
-    from .uncertainty.sampling import uncertain
+    from .uncertainty.sampling import correlation_groups, uncertain
 
     first = models[0]
     names = sorted(set(uncertain(first.params.specs)) | ({AMPLITUDE} & set(first.params.names())))
@@ -296,7 +296,12 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
         sampled = sampled or next((m for m in models if name not in m.scenario.parameters), first)
         if sampled is not first:
             values[:, j] = sampled.params[name]
-    pairs = [f"{a} ~ {b}: {rho:g}" for (a, b), rho in correlations().items() if a in names and b in names]
+    # only the groups the sample could carry (k parameters need k + 2 draws; sampling.correlate leaves the rest)
+    imposed = {name for members, _ in correlation_groups(correlations(), names) if len(values) >= len(members) + 2
+               for name in members}
+    pairs = [f"{a} ~ {b}: {rho:g}" for (a, b), rho in correlations().items() if a in imposed and b in imposed]
+    if not pairs:
+        pairs = ["none imposed in this sample"]
     var = (("draw", "parameter"), values,
            {"long_name": "sampled value of each uncertain parameter in each draw, and of "
                          f"{AMPLITUDE} as fitted in each draw to the new-car sales 2018-2024 (units: the "

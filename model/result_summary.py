@@ -44,11 +44,16 @@ def check_years(ds, years: list[int], source: str = "result", option: str = "--y
 
 # -- ensembles: the header line of tables of medians and ranges (draw_statistics.py) --------------
 
-def _ensemble_line(ds) -> str:
-    """The header line of a table of medians and ranges."""
+def _ensemble_line(ds, prediction: bool = False) -> str:
+    """The header line of a table of medians and ranges (``prediction``: the levels' ranges are prediction
+    bands)."""
+    what = ("The emissions' ranges are prediction bands (the parameters' spread and the model's own error, "
+            "framtid hindcast); the changes and differences keep the parameters' range." if prediction else
+            "The range is that of the model's uncertain parameters, not a forecast interval: --band prediction "
+            "adds the model's own error (framtid hindcast).")
     return (f"{ensemble_text(ds)}: each value is the median over the draws and, in brackets, the 5-95 % range "
             "(5th to 95th percentile; none where the draws agree to the digits shown); totals, changes and "
-            "differences are computed in each draw first.")
+            f"differences are computed in each draw first. {what}")
 
 
 # -- summaries of a result ------------------------------------------------------------------------
@@ -160,7 +165,9 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
     gwp = ds["emissions"].attrs.get("gwp", "")
     # A change needs two years: one year given, no column of changes from a year to itself.
     changed = len(years) > 1
-    header = (by,) + tuple(str(y) for y in years) + ((f"change {years[0]}-{years[-1]}",) if changed else ())
+    # a change over time keeps the draws' range under --band prediction too (the discrepancy's band is of levels)
+    change_label = f"change {years[0]}-{years[-1]}" + (" (draws' range)" if prediction and ranged else "")
+    header = (by,) + tuple(str(y) for y in years) + ((change_label,) if changed else ())
     labels = [str(v) for v in table[by].values]
     stat = f"; median (5-95 %) of {draw_count(ds)} draws" if ranged else ""
     predicted = _Prediction(ds, by) if prediction else None
@@ -196,11 +203,14 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
             part = total if label == "total" else table.sel({by: label})
             series = part.sel(scenario=sc) - part.sel(scenario=first)
             rows.append((label,) + tuple(_value_cell(v, ranged, sign=True) for v in draws(series)))
-        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{stat}]",
+        # the scenarios share the discrepancy: a difference keeps the draws' range under --band prediction too
+        kept = (f"; median (5-95 %) of {draw_count(ds)} draws, the scenarios sharing the model's discrepancy"
+                if ranged else "") if predicted is not None else stat
+        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{kept}]",
                     header[:-1] if changed else header, rows))
     if out and (ranged or sampled_once(ds)):
         key, title, head, rows = out[0]
-        line = _ensemble_line(ds) if ranged else f"{one_run_text(ds)}."
+        line = _ensemble_line(ds, prediction) if ranged else f"{one_run_text(ds)}."
         out[0] = (key, f"{line}\n\n{title}", head, rows)
     return out
 

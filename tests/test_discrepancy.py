@@ -232,6 +232,23 @@ def test_summary_shows_the_prediction_band_on_request():
     assert heating[1] == f"{m:,.0f} ({lo:,.0f}–{hi:,.0f})"
 
 
+def test_with_draws_the_prediction_band_is_of_the_levels_and_changes_say_they_keep_the_draws_range():
+    """--band prediction on an ensemble: the change over time and the difference between scenarios keep the
+    draws' range, and say so (the change column was headed as a prediction band: -55 to -48 % for Oslo, where
+    the levels' bands would give about -70 to -21 %); without it, the header line says what the range is."""
+    from framtid.model import result_summary
+
+    ds = api.run(["framtid:reference", "framtid:current-policies"], n_draws=4, seed=1, sampler="lhs")
+    (_, title, header, _), _, (_, difference, _, _) = result_summary.summary_tables(ds, [2009, 2030],
+                                                                                    prediction=True)
+    assert header[-1] == "change 2009-2030 (draws' range)" and "prediction band" in title
+    assert "prediction band" not in difference and "sharing the model's discrepancy" in difference
+    assert "The emissions' ranges are prediction bands" in title
+    (_, plain, plain_header, _), _, _ = result_summary.summary_tables(ds, [2009, 2030])
+    assert plain_header[-1] == "change 2009-2030"
+    assert "The range is that of the model's uncertain parameters, not a forecast interval" in " ".join(plain.split())
+
+
 def test_framtid_summary_band_prediction_on_the_command_line(tmp_path):
     from click.testing import CliRunner
 

@@ -103,8 +103,9 @@ from .sensitivity_report import (
 METHODS = ("morris", "sobol")
 GROUPINGS = ("submodel",)
 DEFAULT_TOP = 10             # parameters a Sobol' analysis keeps from the Morris screening
-# Model runs an analysis may plan (screening and indices together): some 20-30 minutes on one core at the 50-100
-# runs a second of a batch; beyond, ask for fewer trajectories, a smaller sample or fewer parameters.
+# Model runs an analysis may plan (screening and indices together): some 45-50 minutes on one core at the 32-37
+# runs a second of a batch measured on this machine; beyond, ask for fewer trajectories, a smaller sample or fewer
+# parameters.
 MAX_RUNS = 100_000
 
 
@@ -213,7 +214,7 @@ def _check_runs(method: str, names, groups, trajectories: int | None, samples: i
     """Refuse an analysis of more than :data:`MAX_RUNS` model runs before any runs."""
     runs = planned_runs(method, names, groups, trajectories, samples, top)
     if runs > MAX_RUNS:
-        raise UsageError(f"the analysis would take {runs:,} model runs (at most {MAX_RUNS:,}, some 20-30 minutes): "
+        raise UsageError(f"the analysis would take {runs:,} model runs (at most {MAX_RUNS:,}, some 45-50 minutes): "
                          "ask for fewer --trajectories, a smaller --samples or --top, fewer --parameters, or "
                          "--groups")
 

@@ -226,5 +226,12 @@ def sobol(names: Sequence[str], evaluate: Evaluator, samples: int = DEFAULT_SAMP
     if values["S1"].sum() > 1.0 + 0.1 or (values["S1"] < -0.05).any():
         notes.append(f"the first-order indices sum to {values['S1'].sum():.2f} or fall below 0: the sample "
                      "is too small for this output; raise --samples")
+    # S1 <= ST holds for the true indices: an estimate of S1 above ST by more than both intervals is noise
+    above = [labels[i] for i in range(len(labels))
+             if values["S1"][i] - values["ST"][i] > values["S1_conf"][i] + values["ST_conf"][i]]
+    if above:
+        notes.append(f"first-order above total-order index for {', '.join(above[:3])}"
+                     f"{' and others' if len(above) > 3 else ''} beyond their intervals (never so for the true "
+                     "indices): the sample is too small for this output; raise --samples")
     return Indices("sobol", [labels[i] for i in order], ranked, n_runs, settings,
                    _members(names, groups), notes)

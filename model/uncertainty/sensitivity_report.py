@@ -97,8 +97,9 @@ def title(report: Report) -> str:
         head = (f"Sobol' indices (Sobol' 2001; Saltelli 2002, Saltelli et al. 2010) of {out.label} "
                 f"[{out.unit}], scenario {report.scenario}: {len(ind.names)} {what}, N = {s['samples']}, "
                 f"{report.n_runs} runs in {report.seconds:.0f} s.")
-        read = (f"S1: share of the output variance a {what[:-1]} explains alone; ST: with all its interactions; "
-                f"*_conf: {s['conf_level']:.0%} bootstrap half-widths.")
+        read = (f"S1: share of the output variance a {what[:-1]} explains alone; ST: with all its interactions "
+                f"(shares of the variance of these {len(ind.names)} {what} alone, the others held at their "
+                f"defaults, not of the whole projection's); *_conf: {s['conf_level']:.0%} bootstrap half-widths.")
     basis = ("Indices are with respect to each parameter's own distribution in the parameter table (SALib "
              "samples the unit hypercube, mapped through each parameter's inverse CDF); other parameters at "
              "their defaults. Whole descriptions: --format csv or json.")
@@ -199,8 +200,10 @@ def plot(report: Report, path: str | Path, force: bool = False, provenance: list
     ax.grid(axis="x", alpha=0.3)
     more = f" (top {n} of {len(ind.names)})" if n < len(ind.names) else ""
     method = "Morris" if ind.method == "morris" else "Sobol'"
+    held = "; other parameters at their defaults" if ind.method == "sobol" else ""
     fig.suptitle(f"{method} sensitivity of {out.label}, scenario "
-                 f"{report.scenario}{more}; bars: {ind.settings['conf_level']:.0%} bootstrap intervals", fontsize=10)
+                 f"{report.scenario}{more}; bars: {ind.settings['conf_level']:.0%} bootstrap intervals{held}",
+                 fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     meta = png_metadata(list(provenance))
     return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100, metadata=meta), force,
