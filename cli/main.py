@@ -57,14 +57,28 @@ main.add_command(result_commands.report)
 main.add_command(analysis_commands.sensitivity)
 
 
+def debug_first(args: list[str]) -> list[str]:
+    """``args`` with a ``--debug`` written after the command (``framtid run x.toml --debug``) moved before it,
+    where the option belongs (no command has an option of that name; it was "No such option")."""
+    if "--debug" not in args[1:] or args[:1] == ["--debug"]:
+        return list(args)
+    k = args.index("--", 1) if "--" in args[1:] else len(args)   # nothing after "--" is an option
+    if "--debug" not in args[1:k]:
+        return list(args)
+    rest = list(args)
+    del rest[rest.index("--debug", 1)]
+    return ["--debug"] + rest
+
+
 def entry() -> None:
     """The ``framtid`` console command (a process of its own, unlike the library or tests)."""
     import signal
+    import sys
 
     common.STANDALONE = True
     gc.disable()   # until the commands' libraries are imported (imports_done)
     try:
-        main()
+        main(args=debug_first(sys.argv[1:]))
     finally:
         # The command has finished, or said why it stopped: a Ctrl-C while the interpreter shuts down would
         # only print a traceback from its clean-up (and exit 0), so it is ignored from here on.

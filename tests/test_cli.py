@@ -650,3 +650,14 @@ def test_municipalities_may_be_named_by_name_or_number_as_in_observed_files():
     assert res.exit_code == 0 and "Kristiansand: base-year drivers" in res.output
     bad = CliRunner().invoke(main, ["data", "atlantis"])
     assert bad.exit_code != 0 and "allowed: oslo, baerum" in bad.output
+
+
+def test_debug_written_after_the_command_is_taken_as_written_before_it():
+    """`framtid run x.toml --debug` was refused with click's bare "No such option '--debug'"."""
+    from framtid.cli.main import debug_first
+
+    assert debug_first(["run", "x.toml", "--debug"]) == ["--debug", "run", "x.toml"]
+    assert debug_first(["--debug", "run", "x.toml"]) == ["--debug", "run", "x.toml"]
+    assert debug_first(["run", "x.toml"]) == ["run", "x.toml"]
+    assert debug_first(["run", "--", "--debug"]) == ["run", "--", "--debug"]       # after "--": an argument
+    assert debug_first([]) == []
