@@ -139,7 +139,9 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
                    f"{result.year}, kt CO2e over {result.span[0]}-{result.span[1]}; negative = emissions cut; "
                    "(interaction), in the first_in column: the package's effect less the sum of the measures "
                    "alone (positive where measures cut the same emissions), so that first_in adds up to the "
-                   "package, as the Shapley columns do by themselves")
+                   "package, as the Shapley columns do by themselves. Shapley shares what measures do together "
+                   "among them, so a measure can be credited in years before it starts where another's effect "
+                   "needs it (an oil-heating ban and its announcement) and have an effect in first_in of 0")
         if result.draws:
             click.echo(f"{result.draws} draws (sampler {result.sampler}, seed {seed}): each value is the mean over "
                        "the draws (so the measures' values still add up to the package's) and, in brackets, the "

@@ -47,8 +47,8 @@ def check_years(ds, years: list[int], source: str = "result", option: str = "--y
 def _ensemble_line(ds, prediction: bool = False) -> str:
     """The header line of a table of medians and ranges (``prediction``: the levels' ranges are prediction
     bands)."""
-    what = ("The emissions' ranges are prediction bands (the parameters' spread and the model's own error, "
-            "framtid hindcast); the changes and differences keep the parameters' range." if prediction else
+    what = ("The emissions' and the differences' ranges are prediction bands (the parameters' spread and the "
+            "model's own error, framtid hindcast); the changes over time keep the parameters' range." if prediction else
             "The range is that of the model's uncertain parameters, not a forecast interval: --band prediction "
             "adds the model's own error (framtid hindcast).")
     return (f"{ensemble_text(ds)}: each value is the median over the draws and, in brackets, the 5-95 % range "
@@ -121,6 +121,30 @@ class _Prediction:
                                                   medians["municipality"].values, year - self.base)    # (M, S)
             self._medians[key] = (medians, medians.copy(data=variances))
         return self._medians[key]
+
+    def difference_band(self, scenario: str, first: str, label: str, year: int,
+                        draws: np.ndarray) -> tuple[float, float, float]:
+        """(median, 5 %, 95 %) of the prediction of a difference between two scenarios [kt CO2e/yr] from its
+        draws (D,). The discrepancy is a factor both scenarios share, so the difference carries it as a level
+        does: its parts (the differences by municipality and sector) weigh the sectors' log variances, and
+        the draws' range of its size is widened as a level's (:func:`discrepancy.band`). A difference whose
+        draws cross zero keeps the draws' range (a factor cannot move it across)."""
+        from .uncertainty import discrepancy
+
+        mine, variances = self._parts(scenario, year)
+        parts = abs(mine - self._parts(first, year)[0])
+        if label != "total":
+            parts = parts.sel({self.by: [label]})
+            variances = variances.sel({self.by: [label]})
+        v = discrepancy.sum_log_variance(parts.values, variances.values, axis=None)
+        median, low, high = spread(draws) if len(draws) > 1 else (draws[0], draws[0], draws[0])
+        sign = -1.0 if median < 0 else 1.0
+        size, (small, large) = sign * median, sorted((sign * low, sign * high))
+        if not (size > 0 and small > 0):
+            return float(median), float(low), float(high)
+        lo, hi = discrepancy.band(size, small if len(draws) > 1 else None, large if len(draws) > 1 else None, v)
+        a, b = sorted((sign * float(lo), sign * float(hi)))
+        return float(median), a, b
 
     def band(self, scenario: str, label: str, year: int, draws: np.ndarray) -> tuple[float, float, float]:
         """(median, 5 %, 95 %) of the prediction of one value [kt CO2e/yr] from its draws (D,)."""
@@ -202,11 +226,13 @@ def summary_tables(ds, years: list[int], by: str = "municipality", prediction: b
         for label in labels + ["total"]:
             part = total if label == "total" else table.sel({by: label})
             series = part.sel(scenario=sc) - part.sel(scenario=first)
-            rows.append((label,) + tuple(_value_cell(v, ranged, sign=True) for v in draws(series)))
-        # the scenarios share the discrepancy: a difference keeps the draws' range under --band prediction too
-        kept = (f"; median (5-95 %) of {draw_count(ds)} draws, the scenarios sharing the model's discrepancy"
-                if ranged else "") if predicted is not None else stat
-        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{kept}]",
+            rows.append((label,) + (tuple(_value_cell(v, ranged, sign=True) for v in draws(series))
+                                    if predicted is None else
+                                    tuple(range_cell(*predicted.difference_band(sc, first, label, y, v), sign=True)
+                                          for y, v in zip(years, draws(series)))))
+        # the discrepancy is a factor both scenarios share: it does not cancel from their difference
+        shared = stat + ("; the discrepancy a factor both scenarios share" if predicted is not None else "")
+        out.append((f"{sc}-minus-{first}", f"Difference {sc} minus {first} [kt CO2e/yr{shared}]",
                     header[:-1] if changed else header, rows))
     if out and (ranged or sampled_once(ds)):
         key, title, head, rows = out[0]

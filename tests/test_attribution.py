@@ -237,6 +237,16 @@ def test_the_ranges_are_percentiles_of_the_area_sums_and_reach_the_tables(packag
     def value(measure, quantity):
         return sum(r[7] for r in long if r[2] == "oslo" and r[3] == measure and r[5] == "road_passenger_cars"
                    and r[6] == quantity)
+    # a row of sector "all" per measure and quantity: the sum over the sectors, and its range over the draws
+    # (percentiles of the sum in each draw, so not the sum of the sectors' percentiles)
+    def over_sectors(measure, quantity):
+        return sum(r[7] for r in long if r[2] == "all 13" and r[3] == measure and r[6] == quantity and r[5] != "all")
+    first = drawn.measures[0][1]
+    (everything,) = [r[7] for r in long if r[2] == "all 13" and r[3] == first and r[5] == "all"
+                     and r[6] == "shapley_2030"]
+    assert everything == pytest.approx(over_sectors(first, "shapley_2030"), abs=5e-3)
+    (p95,) = [r[7] for r in long if r[2] == "all 13" and r[3] == first and r[5] == "all" and r[6] == "shapley_p95_2030"]
+    assert p95 == pytest.approx(np.percentile(drawn.shapley_draws[0][:, 0].sum(axis=(-2, -1)), 95), abs=1e-3)
     alone = sum(value(label, "first_in_2030") for _, label in drawn.measures)
     assert value("(interaction)", "interaction_2030") != 0.0
     assert alone + value("(interaction)", "interaction_2030") == pytest.approx(value("(package)", "total_2030"),

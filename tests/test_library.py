@@ -241,6 +241,20 @@ def test_an_ev_exemption_turns_a_charge_from_fewer_trips_into_more_electric_cars
     assert series(free, "new_car_share")[k, bev] > series(paying, "new_car_share")[k, bev]
 
 
+def test_ending_the_national_toll_exemption_makes_battery_cars_pay_at_the_2009_rings(tmp_path):
+    """The 2009 rings write the full rate for battery-electric cars and the national exemption made them free, so
+    a scenario replacing "BEV toll exemption" makes them pay (it changed nothing while the rings wrote them free
+    themselves: an audit found +0.00 kt): fewer battery-electric cars are bought in Oslo, whose ring they cross."""
+    path = tmp_path / "no-exemption.toml"
+    path.write_text('[scenario]\nname = "no-exemption"\nextends = "framtid:reference"\n[[measure]]\n'
+                    'kind = "ev_incentives"\nlabel = "BEVs pay tolls"\nreplaces = "BEV toll exemption"\n'
+                    'municipality = "*"\nstart_year = 2015\ntoll_discount = 0\n')
+    ended = api.run_scenario(load(path))
+    bev, k = dims.POWERTRAINS.index("bev"), 2020 - dims.BASE_YEAR
+    assert series(ended, "new_car_share")[k, bev] < series(run_named("reference"), "new_car_share")[k, bev]
+    assert (series(ended, "new_car_share")[:6] == series(run_named("reference"), "new_car_share")[:6]).all()
+
+
 def test_a_charge_on_oslos_cordons_reaches_the_commuters_of_baerum():
     ref, toll = run_named("reference"), run_with("reference", "toll_change", (("factor", 2.0),))
     k = 2020 - dims.BASE_YEAR

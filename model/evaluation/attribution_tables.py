@@ -108,15 +108,18 @@ def long_rows(result: Attribution, municipalities: list[str] | None = None) -> t
     """Tidy rows for CSV: area, measure, kind, sector, quantity, value [t CO2e/yr or t CO2e]; the package's
     ``total`` and its ``interaction`` (the package less the sum of the measures alone, ``first_in``). With
     draws, the values are means over the draws, and ``shapley_p05_...``/``shapley_p95_...`` (and
-    ``total_p05_...``/``total_p95_...``) the 5th and 95th percentiles of the draws, of the area's sum."""
+    ``total_p05_...``/``total_p95_...``) the 5th and 95th percentiles of the draws, of the area's sum. Each
+    quantity also has a row of sector ``all``: the sum over the sectors (its percentiles of the sum in each draw)."""
     header = ("scenario", "base", "municipality", "measure", "kind", "sector", "quantity", "value", "unit")
     out = []
     quantities = [("shapley", result.shapley), ("first_in", result.first_in), ("last_in", result.last_in)]
     ranged = result.shapley_draws is not None
     for name, idx in _areas(municipalities):
         def percentile(per_draw, k, s, high):
-            """The 5th or 95th percentile of the draws of a sum over the areas, summed in each draw first."""
-            return spread(per_draw[:, k, idx, s].sum(axis=-1), axis=0)[2 if high else 1]
+            """The 5th or 95th percentile of the draws of a sum over the areas (and over every sector where ``s``
+            is ``ALL``), summed in each draw first."""
+            values = per_draw[:, k, idx].sum(axis=(-2, -1)) if s is ALL else per_draw[:, k, idx, s].sum(axis=-1)
+            return spread(values, axis=0)[2 if high else 1]
 
         for k, (span_name, unit) in enumerate(((str(result.year), "t yr-1"),
                                                (f"{result.span[0]}-{result.span[1]}", "t"))):
@@ -131,19 +134,29 @@ def long_rows(result: Attribution, municipalities: list[str] | None = None) -> t
             for i, (kind, label) in enumerate(result.measures) if result.order_effects is not None else ():
                 for s, sector in enumerate(result.sectors):
                     out.append(row(label, kind, sector, "std_error", result.error_of_sum(i, k, idx, s)))
+            for q, arr in quantities:       # every sector together ("all"), as an audit's table of measures takes
+                for i, (kind, label) in enumerate(result.measures if arr is not None else ()):
+                    out.append(row(label, kind, "all", q, arr[i, k, idx].sum()))
             for q, high in (("shapley_p05", False), ("shapley_p95", True)) if ranged else ():
                 for i, (kind, label) in enumerate(result.measures):
                     for s, sector in enumerate(result.sectors):
                         out.append(row(label, kind, sector, q, percentile(result.shapley_draws[i], k, s, high)))
+                    out.append(row(label, kind, "all", q, percentile(result.shapley_draws[i], k, ALL, high)))
             for s, sector in enumerate(result.sectors):
                 out.append(row("(package)", "", sector, "total", result.total[k, idx, s].sum()))
             # the package less the measures alone, as the table's (interaction) row: first_in and it add up
             for s, sector in enumerate(result.sectors):
                 out.append(row("(interaction)", "", sector, "interaction", result.interaction[k, idx, s].sum()))
+            out.append(row("(package)", "", "all", "total", result.total[k, idx].sum()))
+            out.append(row("(interaction)", "", "all", "interaction", result.interaction[k, idx].sum()))
             for q, high in (("total_p05", False), ("total_p95", True)) if ranged else ():
                 for s, sector in enumerate(result.sectors):
                     out.append(row("(package)", "", sector, q, percentile(result.total_draws, k, s, high)))
+                out.append(row("(package)", "", "all", q, percentile(result.total_draws, k, ALL, high)))
     return header, out
+
+
+ALL = "all"   # the sector of a long row summed over every sector
 
 
 def to_json(result: Attribution, municipalities: list[str] | None = None) -> dict:

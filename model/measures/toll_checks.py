@@ -107,8 +107,10 @@ def bev_rate_above_national_cap(measures: list[Measure], facts: Facts | None = N
     facts = facts or Facts(measures)
     warnings = []
     for m in measures:
+        # the rings of the 2009 policies write the full rate for battery-electric cars on purpose: the national
+        # exemption made them free, so that ending it makes them pay
         if (m.kind != "congestion_charge" or not charges(m) or m.values.get("cordon") not in facts.ids
-                or not {"bev_discount", "bev_offpeak_discount"} & set(m.given)):
+                or not {"bev_discount", "bev_offpeak_discount"} & set(m.given) or m.start_year <= dims.BASE_YEAR):
             continue
         rates = {"bev_discount": float(m.values["bev_discount"])}
         if m.values.get("bev_offpeak_discount") is not None:
