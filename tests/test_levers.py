@@ -720,7 +720,8 @@ def test_shipped_policies_by_hand():
     oslo_ring = cordon_ids().index("oslo_ring")
     assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 0].tolist() == [26.0, 26.0]   # light petrol
     assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 1, 1].tolist() == [78.0, 78.0]   # heavy diesel
-    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 2].tolist() == [0.0, 0.0]     # BEV free
+    # the ring's own BEV rate is the full rate: the national exemption (bev_toll_discount_min = 1) makes it free
+    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 2].tolist() == [26.0, 26.0]
     assert np.all(ref["toll_nok"][:, :, BAERUM, oslo_ring] == 0.0)                        # only the owner's row
 
 
