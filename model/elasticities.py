@@ -24,7 +24,7 @@ import numpy as np
 from . import dims
 from .data_store import data_path, read_rows
 from .errors import DataError, UsageError, did_you_mean
-from .measures.transport import charge_fields
+from .measures.charges import charge_fields
 
 # [NOK per paying car trip, real 2009] The fee a car trip parking in public paid spaces in an A zone paid in
 # 2009, which the 2009 travel choices hold and the parking_fee lever adds to (assumption: about an hour in

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from framtid.model import cordons as cd
-from framtid.model.measures.transport import charge_fields
+from framtid.model.measures.charges import charge_fields
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "current-policies-tolls.toml"
 HEAD = '''# The toll history of the cordons of the 13 municipalities, 2009-2026: every change of rates in

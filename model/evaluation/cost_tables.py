@@ -12,7 +12,9 @@ import numpy as np
 from .. import dims
 from ..draw_statistics import range_cell, spread
 from ..safe_write import check_plot_path
-from .costs import CARBON_SERIES, MNOK, CostReport, MeasureCost, discount_factors, window_mask
+from .carbon_value import CARBON_SERIES
+from .costs import MNOK, CostReport, MeasureCost
+from .discounting import discount_factors, window_mask
 
 __all__ = ["tables", "measure_note", "plot_mac", "mac_chart", "central_carbon_price", "nok_per_t_range",
            "adoption_note", "assumed", "check_plot_path"]

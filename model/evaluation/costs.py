@@ -8,7 +8,7 @@ the base run and that run, and its abatement is the base's emissions less the ru
 municipalities (a cordon or a plant acts beyond its owner). Abatement from elsewhere, e.g. Shapley
 values of the package (``attribution.py``), can be passed in instead; the costs stay first-in.
 
-Arithmetic (pure functions below), with discount rate r [1/yr] (default ``cost.discount_rate``,
+Arithmetic (pure functions in ``discounting.py``), with discount rate r [1/yr] (default ``cost.discount_rate``,
 4 %: R-109/21) and the appraisal window Y0..Y1 (default: the package's first start year to 2050),
 everything in real 2009 NOK discounted to Y0:
 
@@ -21,7 +21,7 @@ everything in real 2009 NOK discounted to Y0:
 with lambda = ``cost.tax_financing_share`` (R-109/21's cost of public funds) on the items the public
 pays (transfers included) and a_t = base - run emissions [t CO2e/yr] in the scenario's GWP set.
 Transfers (revenue, grants, taxes) are reported by payer and cancel in the social cost. The carbon
-price beside each NOK/t is the central CBA path (``model/data/carbon_price_path.csv``, 2023 NOK,
+price beside each NOK/t (``carbon_value.py``) is the central CBA path (``model/data/carbon_price_path.csv``, 2023 NOK,
 converted to real 2009 NOK) weighted by the measure's discounted abatement: a measure pays at the
 carbon price when its NOK/t is at most that.
 
@@ -38,104 +38,13 @@ from typing import Mapping
 import numpy as np
 
 from .. import dims
-from ..data_store import data_path, read_rows
-from ..errors import DataError, UsageError
+from ..errors import UsageError
+# the arithmetic and the carbon price are modules of their own; their names are the costs' too (costs.present_value)
+from .carbon_value import (CARBON_PRICE_FILE, CARBON_SERIES, carbon_price_path, carbon_price_rows,  # noqa: F401
+                           carbon_value_outside, weighted_price)
+from .discounting import cost_per_tonne, discount_factors, mac_curve, present_value, total, window_mask  # noqa: F401
 
-CARBON_PRICE_FILE = "carbon_price_path.csv"
-CARBON_SERIES = ("central", "low", "high")
 MNOK = 1e6
-
-
-# ---------------------------------------------------------------- arithmetic (pure functions)
-
-def discount_factors(years, rate: float, base_year: int) -> np.ndarray:
-    """(1 + r)^-(t - base_year) for each year t [1]."""
-    t = np.asarray(years, dtype=float)
-    return (1.0 + float(rate)) ** -(t - base_year)
-
-
-def window_mask(years, year_from: int, year_to: int) -> np.ndarray:
-    """Years inside the appraisal window, bool over ``years``."""
-    y = np.asarray(years)
-    return (y >= year_from) & (y <= year_to)
-
-
-def present_value(stream, years, rate: float, year_from: int, year_to: int) -> np.ndarray:
-    """Present value in ``year_from`` of a yearly stream over the window [NOK]: the sum over
-    ``year_from <= t <= year_to`` of x_t / (1 + r)^(t - year_from). ``stream`` has years on axis 0."""
-    x = np.asarray(stream, dtype=float)
-    w = discount_factors(years, rate, year_from) * window_mask(years, year_from, year_to)
-    return np.tensordot(w, x, axes=(0, 0))
-
-
-def total(stream, years, year_from: int, year_to: int) -> np.ndarray:
-    """Undiscounted sum of a yearly stream over the window (years on axis 0)."""
-    return present_value(stream, years, 0.0, year_from, year_to)
-
-
-def cost_per_tonne(cost, tonnes) -> np.ndarray:
-    """Cost per tonne abated [NOK/t CO2e]; NaN where nothing is abated (tonnes <= 0)."""
-    cost, tonnes = np.asarray(cost, dtype=float), np.asarray(tonnes, dtype=float)
-    return np.where(tonnes > 0, cost / np.where(tonnes > 0, tonnes, 1.0), np.nan)
-
-
-def weighted_price(price, abatement, years, rate: float, year_from: int, year_to: int) -> np.ndarray:
-    """The carbon value of a measure's timing [NOK/t]: PV(price x abatement) / PV(abatement); the
-    discounted mean price over the window where the measure abates nothing."""
-    a = np.asarray(abatement, dtype=float)
-    p = np.asarray(price, dtype=float).reshape((-1,) + (1,) * (a.ndim - 1))
-    tonnes = present_value(a, years, rate, year_from, year_to)
-    plain = present_value(np.broadcast_to(p, a.shape), years, rate, year_from, year_to) / present_value(
-        np.ones(a.shape), years, rate, year_from, year_to)
-    return np.where(tonnes > 0, present_value(p * a, years, rate, year_from, year_to)
-                    / np.where(tonnes > 0, tonnes, 1.0), plain)
-
-
-def mac_curve(nok_per_t, widths) -> list[tuple[int, float, float, float]]:
-    """Order of a marginal abatement cost curve: (index, left edge, right edge, height) for every
-    entry with a finite cost and positive width, cheapest first (ties keep their order)."""
-    heights, widths = np.asarray(nok_per_t, dtype=float), np.asarray(widths, dtype=float)
-    keep = [i for i in range(len(heights)) if np.isfinite(heights[i]) and widths[i] > 0]
-    keep.sort(key=lambda i: heights[i])
-    out, left = [], 0.0
-    for i in keep:
-        out.append((i, left, left + float(widths[i]), float(heights[i])))
-        left += float(widths[i])
-    return out
-
-
-# ---------------------------------------------------------------- the carbon price path
-
-def carbon_price_rows(path: Path | None = None) -> dict[str, dict[int, float]]:
-    """The embedded carbon price paths {series: {year: NOK/t CO2 in 2023 NOK}}."""
-    path = path or data_path(CARBON_PRICE_FILE)
-    out: dict[str, dict[int, float]] = {}
-    for line, row in read_rows(path, ("series", "year", "value", "unit", "price_year", "source")):
-        where = f"{path.name}: line {line}"
-        if row["series"] not in CARBON_SERIES:
-            raise DataError(f"{where}: series {row['series']!r} not one of {', '.join(CARBON_SERIES)}")
-        try:
-            year, value, price_year = int(row["year"]), float(row["value"]), int(row["price_year"])
-        except ValueError:
-            raise DataError(f"{where}: year, value and price_year must be numbers") from None
-        if price_year != 2023 or not row["source"].strip():
-            raise DataError(f"{where}: every row must be in 2023 NOK and name its source")
-        out.setdefault(row["series"], {})[year] = value
-    missing = [s for s in CARBON_SERIES if s not in out]
-    if missing:
-        raise DataError(f"{path.name}: no rows for series {', '.join(missing)}")
-    return out
-
-
-def carbon_price_path(series: str = "central", years=dims.YEARS, path: Path | None = None) -> np.ndarray:
-    """Carbon price for cost-benefit analysis over ``years`` [real 2009 NOK/t CO2e]: the embedded
-    path (2023 NOK) linearly interpolated between its years, held at its first year before it
-    (2023: the path starts there) and at its last year after it, times ``prices.to_real_2009(2023)``."""
-    from ..prices import to_real_2009
-
-    rows = carbon_price_rows(path)[series]
-    known = sorted(rows)
-    return np.interp(np.asarray(years, dtype=float), known, [rows[y] for y in known]) * to_real_2009(2023)
 
 
 # ---------------------------------------------------------------- the package and its runs
@@ -435,18 +344,3 @@ def _summarise(m: MeasureCost, years, rate, y0, y1, prices) -> MeasureCost:
     m.carbon_price = {s: weighted_price(p, m.abatement, years, rate, y0, y1) for s, p in prices.items()}
     m.carbon_outside = carbon_value_outside(m.abatement, prices, years, rate, y0, y1)
     return m
-
-
-def carbon_value_outside(abatement, prices: dict, years, rate: float, y0: int, y1: int) -> bool:
-    """Whether the carbon value per net tonne of an abatement path ``(T, D)`` (its mean over the draws), weighted
-    as :func:`weighted_price` does, lies outside one of the ``prices`` paths' range over the window: where the
-    measure abates in some years and adds emissions in others (slower battery-electric uptake later), so that
-    its value is no price of the path."""
-    window = (np.asarray(years) >= y0) & (np.asarray(years) <= y1)
-    mean = np.asarray(abatement, dtype=float).mean(axis=1, keepdims=True)
-    for p in prices.values():
-        value = float(weighted_price(p, mean, years, rate, y0, y1)[0])
-        low, high = float(np.min(p[window])), float(np.max(p[window]))
-        if not low - 1e-6 * abs(low) <= value <= high + 1e-6 * abs(high):
-            return True
-    return False

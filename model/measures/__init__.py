@@ -1,7 +1,7 @@
 """Measure kinds by programme area, and how a scenario's measures become lever paths.
 
-Each kind is a small declaration in its area's module (``transport`` and ``taxes`` for land use
-and transport, ``buildings``, ``waste`` for consumption and waste, ``adaptation``): fields with
+Each kind is a small declaration in its area's module (``charges``, ``transport`` and ``taxes`` for land
+use and transport, ``buildings``, ``waste`` for consumption and waste, ``adaptation``): fields with
 unit, range and default, and a function to lever targets. :func:`lever_paths` applies every measure
 by its lever's combine rule, in an order that does not depend on the order of the file;
 what a scenario's measures do that is allowed but likely not meant (overlaps on a lever among it),

@@ -219,3 +219,16 @@ def field_levers(mapping: dict[str, str]) -> Callable[[dict], dict[str, np.ndarr
 
 def share(name, description, default=1.0, required=False) -> Field:
     return Field(name, "share", default, 0.0, 1.0, description, required=required)
+
+
+ZONES = axis_labels("zone")
+
+
+def zone_values(values: dict, name: str, default_zone: str) -> np.ndarray:
+    """A field by zone type; left out (None): 1 in ``default_zone`` only (NaN elsewhere: not set)."""
+    given = values.get(name)
+    if given is None:
+        out = np.full(len(ZONES), np.nan)
+        out[ZONES.index(default_zone)] = 1.0
+        return out
+    return np.broadcast_to(np.asarray(given, dtype=float), (len(ZONES),)).copy()

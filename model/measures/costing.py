@@ -31,7 +31,7 @@ Conventions (docs/model.md, section "Costs"):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -247,10 +247,9 @@ def energy_item() -> CostItem:
     method = ("change in road and building energy [GWh/yr] x resource price [NOK/kWh]: product prices without "
               "taxes and VAT (petrol, diesel, heating oil, the energy part of electricity), biofuel and biogas at "
               "diesel x (1 + cost.energy.biofuel_premium), district heat, gas, LPG and wood at buildings.price.*")
-    item = difference("energy", "resource", "users", method, lambda v, r: energy_expenditure(v),
-                      ENERGY_PRICE_PARAMETERS + ("cost.energy.biofuel_premium",))
-    return CostItem(item.name, item.flow, item.payer, item.method, item.compute, item.parameters,
-                    changed_energy_parameters)
+    return replace(difference("energy", "resource", "users", method, lambda v, r: energy_expenditure(v),
+                              ENERGY_PRICE_PARAMETERS + ("cost.energy.biofuel_premium",)),
+                   reads=changed_energy_parameters)
 
 
 def level_item(name: str, flow: str, payer: str, method: str, level: Callable, parameters=()) -> CostItem:
@@ -346,8 +345,6 @@ def per_tonne_avoided(source: str, parameter: str, price_year: int):
 
 def attach_costs(kinds: tuple, costs: dict[str, Costs]) -> tuple:
     """The kinds with their cost declarations; every kind must have one, and no other."""
-    from dataclasses import replace
-
     names = [k.name for k in kinds]
     missing, extra = set(names) - set(costs), set(costs) - set(names)
     if missing or extra:
