@@ -173,6 +173,11 @@ class FramtidModel(Model):
         self.submodels = submodels()
         self.stepped = self._through(through)
         self.partial = through is not None      # (through the last submodel steps them all, still recording less)
+        # What a run recording some variables alone reads of its last submodel, which no submodel after it reads:
+        # that submodel may account those alone (transport its fleet, for the history fit).
+        last = self.stepped[-1].name
+        self.reads = None if recorded is None or not self.partial else {
+            last: frozenset(v.key for v in ACTIVITY if v.submodel == last and v.name in recorded)}
         self.record = empty_record(len(YEARS), self.n_draws, dtype,
                                    None if through is None else {"drivers"} | {sm.name for sm in self.stepped},
                                    recorded)
@@ -313,6 +318,7 @@ class FramtidModel(Model):
                     self.lever_paths = self.agenda.lever_paths(YEARS)
         self.levers_now = base_levers(self.n_draws) if k == 0 else levers.year_slice(self.lever_paths, k)
         ctx = self.context(k, self.levers_now)
+        ctx.reads = self.reads
         ctx.outputs["drivers"] = {"population": ctx.population}
         for sm in self.stepped:
             if sm.decided_by is not None:

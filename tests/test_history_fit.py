@@ -112,6 +112,29 @@ def test_a_partial_run_records_the_variables_asked_for_alone():
         FramtidModel(load(history_fit.HISTORY), params, recorded=("car_stock",))
 
 
+def test_a_run_recording_the_fleet_alone_accounts_no_travel(monkeypatch):
+    """Recording the fleet alone (the fit's runs), the last submodel stepped gives the fleet's outputs alone: its
+    travel, tolls and emissions are not accounted (transport's ``account`` is not called after the set-up); a
+    variable beyond the fleet (``car_vkm``) has the whole accounting again."""
+    from framtid.model.scenario import load
+    from framtid.model.simulation import FramtidModel
+    from framtid.model.submodels import transport
+
+    params = Params.sampled(2, SEED, "lhs", {AMPLITUDE: 6.5})
+    calls = []
+    whole_account = transport.account
+    monkeypatch.setattr(transport, "account", lambda *a, **k: calls.append(1) or whole_account(*a, **k))
+    for recorded, accounted in ((("new_car_share", "car_stock", "bev_share_of_car_stock"), False),
+                                (("new_car_share", "car_vkm"), True)):
+        model = FramtidModel(load(history_fit.HISTORY), params, through="transport", recorded=recorded)
+        calls.clear()
+        for _ in range(3):
+            model.step()
+        model.release()
+        assert (len(calls) == 3) is accounted, recorded
+        assert not np.isnan(model.record["new_car_share"][:3]).any()
+
+
 def test_a_part_of_the_year_is_refused_for_an_unknown_submodel_or_adaptive_measures():
     from pathlib import Path
 

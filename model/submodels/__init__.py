@@ -58,6 +58,8 @@ class Context:
     choices: dict = field(default_factory=dict)   # this year's agent decisions, by submodel
     partial: bool = False                    # a partial run (``FramtidModel(through=...)``): outputs that only
                                              # a whole run records (cordon passages) may be left out
+    reads: dict | None = None                # by submodel, its outputs the year's run reads where fewer than all
+                                             # (a partial run recording some variables alone: its last submodel's)
 
     def years_until(self, lever: str) -> np.ndarray | None:
         """Years from this year until ``lever`` is first in force in the scheduled paths (D, M) [yr], inf where

@@ -13,6 +13,8 @@ Every function is pure.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..levers import TOLL_FUELS
@@ -126,8 +128,16 @@ def cordon_blocks(crossed: np.ndarray) -> list[tuple[int, int, int, int]]:
     cordon-municipality pairs (:func:`passages` sums over them alone). The runs must not depend on the draws
     of a chunk, or a draw's sums would differ by chunk: ``crossed`` comes from the commuting data and the
     cordons' zones, the same in every draw (were it ever sampled, take it over the ensemble, not the chunk)."""
+    crossed = np.asarray(crossed, dtype=bool)
+    # The same few arrays come every year (by the geography and its slices): their runs are found once.
+    return list(_blocks_of(crossed.shape, crossed.tobytes()))
+
+
+@functools.lru_cache(maxsize=64)
+def _blocks_of(shape: tuple[int, int], crossed: bytes) -> tuple[tuple[int, int, int, int], ...]:
+    """:func:`cordon_blocks` of the bool array ``shape`` with the bytes ``crossed``."""
     blocks: list[list[int]] = []
-    for c, row in enumerate(np.asarray(crossed, dtype=bool)):
+    for c, row in enumerate(np.frombuffer(crossed, dtype=bool).reshape(shape)):
         where = np.flatnonzero(row)
         if where.size == 0:
             continue
@@ -137,7 +147,7 @@ def cordon_blocks(crossed: np.ndarray) -> list[tuple[int, int, int, int]]:
             last[1], last[2], last[3] = c + 1, min(last[2], m0), max(last[3], m1)
         else:
             blocks.append([c, c + 1, m0, m1])
-    return [(c0, c1, m0, m1) for c0, c1, m0, m1 in blocks]
+    return tuple((c0, c1, m0, m1) for c0, c1, m0, m1 in blocks)
 
 
 def passages(trips: np.ndarray, paid: np.ndarray, car_share_crossing: np.ndarray,

@@ -270,6 +270,18 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
                    passages=passages, fuel_intensity=response)
 
 
+# The outputs of :func:`account` that are the fleet's after the year's turnover, read off the state alone.
+FLEET_OUTPUTS = frozenset({"car_stock", "new_car_share", "bev_share_of_car_stock"})
+
+
+def fleet_outputs(state: TransportState) -> dict:
+    """``car_stock`` (D, M, 4) [cars], ``new_car_share`` (D, M, 4) [1] and ``bev_share_of_car_stock`` (D, M) [1]
+    of :func:`account`: what a run that reads the fleet alone needs of the year, without its travel and tolls."""
+    car_stock = cars_by_powertrain(state.stock)                                               # (D, M, K)
+    return {"car_stock": car_stock, "new_car_share": state.new_car_share,
+            "bev_share_of_car_stock": bev_share(car_stock)}
+
+
 def account(state: TransportState, levers: dict, params: Params, year: int, lines: bool = True) -> dict:
     """Activity, energy, tolls and tailpipe emissions of road transport in ``year`` (methods §1.1).
 
@@ -349,7 +361,6 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
         car_revenue -= tolls.per_owner(np.einsum("dgt,dgt->dg", waived, waived_price), geo.owner[geo.pairs[:, 0]], m)
     freight_revenue = trailing_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
     parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
-    car_stock = cars_by_powertrain(state.stock)                                               # (D, M, K)
     # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
     # fuels of its own municipality's cars (the same terms as the passages and the mode choice), for each
     # system of cordons its crossing car trips and its tolls (where a group crosses one, the other's are 0).
@@ -360,7 +371,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
     toll_paid += np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_other"], per_trip - own_trip)
     car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
     car_hours = np.einsum("dmt,dmt->dm", car_trips, costs["car_time"])
-    return {
+    return fleet_outputs(state) | {
         "emissions": {source: gases[:, :, i] for i, source in enumerate(CLASS_SOURCES)},
         "vkm": vkm,
         "car_vkm": vkm[..., CAR_CLASS, None] * state.vkm_share[:, :, CAR_CLASS],
@@ -368,9 +379,6 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
         "trips": trips,
         "pkm": pkm,
         "mode_share": trips / trailing_sum(trips)[..., None],
-        "car_stock": car_stock,
-        "new_car_share": state.new_car_share,
-        "bev_share_of_car_stock": bev_share(car_stock),
         "road_energy": road_energy / KWH_PER_GWH,
         "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
         "cordon_passages": (line_passages(state, prices, choice, counted)
@@ -423,6 +431,9 @@ class Transport:
                        in_place=True)
 
     def account(self, state: TransportState, ctx) -> dict:
+        reads = (ctx.reads or {}).get(self.name)
+        if reads is not None and reads <= FLEET_OUTPUTS:   # the fleet alone (the history fit's runs)
+            return fleet_outputs(state)
         return account(state, ctx.levers, ctx.params, ctx.year, lines=not ctx.partial)
 
 
