@@ -287,8 +287,9 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
 @click.option("--parameters", default=None, metavar="NAMES|PREFIX*",
               help="Parameters to vary: comma-separated names and prefixes ending in * (default: every "
                    "uncertain parameter the scenario does not set).")
-@click.option("--groups", "grouping", type=click.Choice(["submodel"]), default=None,
-              help="Move the parameters of each submodel together: indices of groups (fast overview).")
+@click.option("--groups", "grouping", type=click.Choice(["submodel", "correlated"]), default=None,
+              help="submodel: move the parameters of each submodel together (fast overview); correlated: move each "
+                   "set of declared-correlated parameters together with its correlations, every other alone.")
 @click.option("--top", type=int, default=None, metavar="K",
               help="morris: show only the first K (default: all); sobol: keep the K with the largest Morris "
                    "mu_star (default 10).")

@@ -226,7 +226,7 @@ def test_outputs_read_the_recorded_arrays():
 
 
 def test_a_failing_batch_is_halved_until_the_failing_draws_stand_alone(monkeypatch):
-    def fake(u, scenario, names, output, seed):
+    def fake(u, scenario, names, output, seed, correlations=()):
         if (u[:, 0] > 0.5).any():
             raise ValueError("calibration cannot be met")
         return u[:, 0]
@@ -236,6 +236,100 @@ def test_a_failing_batch_is_halved_until_the_failing_draws_stand_alone(monkeypat
     y, errors = sa.run_chunk(u, None, ("a",), None)
     np.testing.assert_array_equal(np.isnan(y), [False, True, False, False, True])
     assert y[0] == 0.1 and errors == ["ValueError: calibration cannot be met"] * 2
+
+
+# -- declared correlations: --groups correlated -----------------------------------------------------------
+
+ERRANDS, LEISURE = "transport.value_of_time.car.errands", "transport.value_of_time.car.leisure"   # declared 1.0
+PETROL, DIESEL = "prices.real_trend.petrol_product", "prices.real_trend.diesel_product"           # declared 0.9
+
+
+def test_correlate_gives_a_group_its_rank_correlation_and_keeps_every_column_uniform():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(4)
+    u = rng.random((20000, 3))
+    names = (PETROL, "other", DIESEL)
+    groups = sa.correlated_groups(names)
+    assert [members for members, _ in groups] == [(DIESEL, PETROL)]
+    v = sa.correlate(u, names, groups)
+    assert spearmanr(u[:, 0], u[:, 2])[0] == pytest.approx(0.0, abs=0.03)
+    assert spearmanr(v[:, 0], v[:, 2])[0] == pytest.approx(0.9, abs=0.01)
+    np.testing.assert_array_equal(v[:, 1], u[:, 1])             # a parameter outside every group is untouched
+    for j in (0, 2):                                             # uniform still: its own distribution is kept
+        assert np.histogram(v[:, j], bins=10, range=(0, 1))[0] == pytest.approx([2000] * 10, rel=0.08)
+    # a correlation of 1: the two move as one parameter, at every probability of a Morris grid too
+    one = sa.correlate(np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1 / 3, 2 / 3]]), (ERRANDS, LEISURE),
+                       sa.correlated_groups((ERRANDS, LEISURE)))
+    np.testing.assert_allclose(one[:, 0], one[:, 1], atol=1e-6)
+    np.testing.assert_allclose(one[:, 0], [0.0, 1.0, 0.5, 0.5], atol=1e-5)
+
+
+def test_group_names_by_hand():
+    assert sa.group_name((DIESEL, "prices.real_trend.heating_oil_product", PETROL)) == (
+        "prices.real_trend.{diesel_product,heating_oil_product,petrol_product}")
+    assert sa.group_name(("cost.zero_emission_freight.premium_decline", "transport.price_premium_decline.bev")) == (
+        "{cost.zero_emission_freight.premium_decline,transport.price_premium_decline.bev}")
+    assert sa.groups_of([ERRANDS, TOLL, LEISURE], "correlated") == [
+        "transport.value_of_time.car.{errands,leisure}", TOLL, "transport.value_of_time.car.{errands,leisure}"]
+
+
+def test_sobol_of_correlated_groups_by_hand():
+    """f = u_errands + u_leisure + u_toll with errands and leisure declared one estimate (rank correlation 1):
+    moved as one group with their correlation, f = 2U + V, so the group explains 4/12 of the variance 5/12
+    (S1 = ST = 0.8) and the toll elasticity 0.2. Sampled independently (no groups) each would explain 1/3."""
+    seen = {}
+
+    def evaluator(scenario, names, output, correlations=(), **kwargs):
+        seen["correlations"] = correlations
+        return lambda u: sa.correlate(u, names, correlations).sum(axis=1)
+
+    scenario = api.load_scenario(REFERENCE)
+    chosen = f"{ERRANDS},{LEISURE},{TOLL}"
+    rep = sa.analyse(scenario, "sobol", sa.output("emissions"), parameters=chosen, samples=1024, seed=2,
+                     grouping="correlated", evaluator=evaluator)
+    got = dict(zip(rep.indices.names, rep.indices.values["S1"]))
+    total = dict(zip(rep.indices.names, rep.indices.values["ST"]))
+    group = "transport.value_of_time.car.{errands,leisure}"
+    assert set(got) == {group, TOLL} and rep.indices.members[group] == [ERRANDS, LEISURE]
+    assert got[group] == pytest.approx(0.8, abs=0.04) and total[group] == pytest.approx(0.8, abs=0.04)
+    assert got[TOLL] == pytest.approx(0.2, abs=0.04)
+    assert any("rank correlations imposed" in n for n in rep.notes)
+    independent = sa.analyse(scenario, "sobol", sa.output("emissions"), parameters=chosen, samples=1024, seed=2,
+                             evaluator=lambda *a, **k: lambda u: u.sum(axis=1))
+    assert all(s == pytest.approx(1 / 3, abs=0.04) for s in independent.indices.values["S1"])
+    assert any("declared correlated (transport.value_of_time.car.{errands,leisure}) but sampled independently"
+               in n for n in independent.notes)
+
+
+def test_the_model_runs_take_the_correlated_sample(monkeypatch):
+    """The batch runs map the sample given its correlations to the parameter values (ModelEvaluator, run_chunk)."""
+    seen = []
+
+    def capture(names, u, *args):
+        seen.append(np.array(u))
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(sensitivity_model, "unit_to_values", capture)
+    names = (ERRANDS, LEISURE, TOLL)
+    u = np.array([[0.1, 0.9, 0.5], [0.3, 0.2, 0.7]])
+    evaluate = sa.ModelEvaluator(api.load_scenario(REFERENCE), names, sa.output("emissions"),
+                                 correlations=sa.correlated_groups(names))
+    assert np.isnan(evaluate(u)).all()
+    np.testing.assert_allclose(seen[0][:, 0], seen[0][:, 1], atol=1e-6)
+    np.testing.assert_array_equal(seen[0][:, 2], u[:, 2])
+
+
+def test_cli_groups_correlated_ranks_the_set_as_one():
+    res = invoke("sensitivity", REFERENCE, "--output", "emissions:road_traffic", "--parameters",
+                 f"{ERRANDS},{LEISURE},{TOLL}", "--groups", "correlated", "--trajectories", "2", "--format", "csv")
+    assert res.exit_code == 0, res.output
+    import csv
+
+    rows = list(csv.DictReader(res.stdout.splitlines()))
+    assert res.stdout.startswith("rank,group,mu_star")
+    assert {r["group"] for r in rows} == {TOLL, "transport.value_of_time.car.{errands,leisure}"}
+    assert "3 parameters" not in res.stdout and "2 parameters with declared rank correlations" in res.stdout
 
 
 # -- the real model, tiny ----------------------------------------------------------------------------

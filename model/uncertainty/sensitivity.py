@@ -83,6 +83,10 @@ from .sensitivity_model import (
     ModelEvaluator,
     Output,
     allowed_outputs,
+    correlate,
+    correlated_groups,
+    correlation_note,
+    group_name,
     model_evaluator,
     output,
     run_chunk,
@@ -101,7 +105,7 @@ from .sensitivity_report import (
 )
 
 METHODS = ("morris", "sobol")
-GROUPINGS = ("submodel",)
+GROUPINGS = ("submodel", "correlated")
 DEFAULT_TOP = 10             # parameters a Sobol' analysis keeps from the Morris screening
 # Model runs an analysis may plan (screening and indices together): some 45-50 minutes on one core at the 32-37
 # runs a second of a batch measured on this machine; beyond, ask for fewer trajectories, a smaller sample or fewer
@@ -110,11 +114,16 @@ MAX_RUNS = 100_000
 
 
 def groups_of(names: Sequence[str], grouping: str | None) -> list[str] | None:
-    """A group per parameter: ``submodel`` groups by the name's prefix (``transport.*``)."""
+    """A group per parameter: ``submodel`` groups by the name's prefix (``transport.*``); ``correlated`` puts the
+    parameters linked by the declared correlations in one group each (:func:`correlated_groups`), every other
+    parameter in its own."""
     if grouping is None:
         return None
     if grouping not in GROUPINGS:
         raise UsageError(f"--groups: unknown grouping {grouping!r}; allowed: {', '.join(GROUPINGS)}")
+    if grouping == "correlated":
+        group_of = {n: group_name(members) for members, _ in correlated_groups(names) for n in members}
+        return [group_of.get(n, n) for n in names]
     return [n.split(".", 1)[0] for n in names]
 
 
@@ -156,12 +165,19 @@ def analyse(scenario, method: str, output: Output, parameters: str | Sequence[st
     if groups is not None and len(set(groups)) < 2:
         raise UsageError(f"--groups {grouping}: the chosen parameters form only one group ({groups[0]}); "
                          "choose parameters of at least two")
+    correlated = correlated_groups(names)
+    if grouping == "correlated":
+        notes.append(correlation_note(correlated, imposed=True))
+    elif correlated:
+        notes.append(correlation_note(correlated, imposed=False))
+    # the declared correlations, imposed within the groups that hold them (only then are the groups independent)
+    extra = {"correlations": correlated} if grouping == "correlated" and correlated else {}
     _check_runs(method, names, groups, trajectories, samples, top)
     started = time.perf_counter()
 
     def evaluate_over(chosen):
         return evaluator(scenario, chosen, output, seed=seed, workers=workers, scheduler=scheduler,
-                         progress=progress)
+                         progress=progress, **extra)
 
     r = trajectories if trajectories is not None else DEFAULT_TRAJECTORIES
     screening = None
@@ -225,6 +241,7 @@ def _head(indices: Indices, k: int) -> Indices:
 
 
 __all__ = ["CHUNK_DRAWS", "DEFAULT_TOP", "GROUPINGS", "METHODS", "Evaluator", "Indices", "ModelEvaluator", "Output",
-           "Report", "allowed_outputs", "analyse", "check_plot_path", "check_samples", "check_trajectories", "describe",
-           "groups_of", "inert_summary", "model_evaluator", "morris", "output", "plot", "rows", "run_chunk",
-           "select_parameters", "sobol", "title", "to_json", "unit_to_values"]
+           "Report", "allowed_outputs", "analyse", "check_plot_path", "check_samples", "check_trajectories",
+           "correlate", "correlated_groups", "correlation_note", "describe", "group_name", "groups_of",
+           "inert_summary", "model_evaluator", "morris", "output", "plot", "rows", "run_chunk", "select_parameters",
+           "sobol", "title", "to_json", "unit_to_values"]

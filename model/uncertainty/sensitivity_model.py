@@ -226,12 +226,75 @@ def unit_to_values(names: Sequence[str], u: np.ndarray, specs: Mapping | None = 
     return {n: np.asarray(ppf(specs[n], u[:, j], alternatives), dtype=float) for j, n in enumerate(names)}
 
 
+def correlated_groups(names: Sequence[str],
+                      pairs: Mapping[tuple[str, str], float] | None = None) -> list[tuple[tuple[str, ...], np.ndarray]]:
+    """The sets of ``names`` linked by declared rank correlations (``pairs``, default the parameter table's
+    ``parameter_correlations.csv``), each with the target correlation of its normal scores
+    (:func:`.sampling.correlation_groups`): ``[(members in name order, (k, k) matrix)]``."""
+    from .. import parameters
+    from .sampling import correlation_groups
+
+    if pairs is None:
+        pairs = {key: c.rank_correlation for key, c in parameters.correlation_table().items()}
+    return correlation_groups(pairs, names)
+
+
+def group_name(members: Sequence[str]) -> str:
+    """The name of a group of correlated parameters: their common dotted prefix with the rest of each name in
+    braces, ``prices.real_trend.{diesel_product,petrol_product}`` (the names alone in braces without one)."""
+    parts = [m.split(".") for m in members]
+    common = 0
+    while all(len(p) > common + 1 and p[common] == parts[0][common] for p in parts):
+        common += 1
+    prefix = ".".join(parts[0][:common]) + ("." if common else "")
+    return prefix + "{" + ",".join(".".join(p[common:]) for p in parts) + "}"
+
+
+def correlation_note(groups: Sequence[tuple[tuple[str, ...], np.ndarray]], imposed: bool) -> str:
+    """What an analysis did with the declared correlations among the parameters it varies (``groups`` of
+    :func:`correlated_groups`)."""
+    names = ", ".join(group_name(members) for members, _ in groups) or "none"
+    n = sum(len(members) for members, _ in groups)
+    if imposed:
+        return (f"--groups correlated: {len(groups)} group(s) of {n} declared-correlated parameters ({names}) move "
+                "together with their rank correlations imposed (a Gaussian copula on the sample's probabilities), "
+                "every other parameter alone; the groups are independent, as the indices assume")
+    return (f"{n} of the parameters varied are declared correlated ({names}) but sampled independently here, "
+            "as the indices assume; --groups correlated moves each such set as one group with its correlations")
+
+
+def correlate(u: np.ndarray, names: Sequence[str],
+              groups: Sequence[tuple[tuple[str, ...], np.ndarray]]) -> np.ndarray:
+    """The unit-hypercube sample ``u`` (n, k) with each group's columns given the group's correlation (a copy).
+
+    Within a group the columns' probabilities are turned into normal scores ``z = Phi^-1(u)``, mixed by the
+    symmetric square root of the target matrix ``R`` (``S S = R``, from its eigenvectors, so that a correlation
+    of 1 is possible, and each column keeps most of its own score where correlations are small) and turned
+    back, ``u' = Phi(z S)``: each column stays uniform (the parameter keeps its own distribution) and the scores
+    take correlation ``R``. Row by row, so the designs' structure holds: a group swapped whole between
+    Saltelli's matrices, or moved by one Morris step, stays one move of the group.
+    """
+    from scipy.stats import norm
+
+    out = np.array(u, dtype=float)
+    # (the probabilities 0 and 1 of a Morris grid have infinite scores: held a hair inside)
+    tiny = 1e-12
+    for members, target in groups:
+        cols = [list(names).index(m) for m in members]
+        w, v = np.linalg.eigh(target)
+        root = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+        z = norm.ppf(np.clip(out[:, cols], tiny, 1.0 - tiny))
+        out[:, cols] = norm.cdf(z @ root)
+    return out
+
+
 # What a batch run raises when some draw's parameter values are outside what the model can do (e.g.
 # a base-year calibration that cannot be met); other errors are bugs and propagate.
 MODEL_FAILURES = (ValueError, FloatingPointError, ZeroDivisionError, FramtidError)
 
 
-def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, seed: int) -> np.ndarray:
+def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, seed: int,
+               correlations: Sequence = ()) -> np.ndarray:
     from ..parameters import Params, table
     from ..simulation import FramtidModel
     from .history_fit import fitted_to_history
@@ -239,7 +302,7 @@ def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, 
     specs = table()
     n = u.shape[0]
     values = {name: np.full(n, s.default) for name, s in specs.items()}
-    values.update(unit_to_values(names, u, specs))
+    values.update(unit_to_values(names, correlate(u, names, correlations) if correlations else u, specs))
     # each draw fitted to the battery-electric history, as an ensemble's draws are
     params = fitted_to_history(Params(values, n, specs).with_overrides(scenario.parameters), scenario.parameters)
     model = FramtidModel(scenario, params, seed=seed)
@@ -253,9 +316,10 @@ def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, 
 
 
 def run_chunk(u: np.ndarray, scenario, names: tuple[str, ...], output: Output,
-              seed: int = 0) -> tuple[np.ndarray, list[str]]:
+              seed: int = 0, correlations: Sequence = ()) -> tuple[np.ndarray, list[str]]:
     """One batch run: row d of ``u`` (n, k) is draw d. Returns the output of each draw (n,) and the
-    messages of draws the model could not run (their output NaN).
+    messages of draws the model could not run (their output NaN). ``correlations``: groups of
+    :func:`correlated_groups` whose correlation the rows are given first (:func:`correlate`).
 
     The chosen parameters take their values from ``u``, every other one its default, and the
     scenario's ``[parameters]`` override both. A batch fails as a whole when one draw fails, so a
@@ -263,13 +327,13 @@ def run_chunk(u: np.ndarray, scenario, names: tuple[str, ...], output: Output,
     draw). Module level, so that Dask can send it to workers."""
     u = np.asarray(u, dtype=float)
     try:
-        return np.asarray(_batch_run(u, scenario, names, output, seed), dtype=float), []
+        return np.asarray(_batch_run(u, scenario, names, output, seed, correlations), dtype=float), []
     except MODEL_FAILURES as exc:
         if u.shape[0] == 1:
             return np.array([np.nan]), [f"{type(exc).__name__}: {exc}"]
     half = u.shape[0] // 2
-    y1, e1 = run_chunk(u[:half], scenario, names, output, seed)
-    y2, e2 = run_chunk(u[half:], scenario, names, output, seed)
+    y1, e1 = run_chunk(u[:half], scenario, names, output, seed, correlations)
+    y2, e2 = run_chunk(u[half:], scenario, names, output, seed, correlations)
     return np.concatenate([y1, y2]), e1 + e2
 
 
@@ -280,11 +344,13 @@ class ModelEvaluator:
     The n rows are split into near-equal chunks of at most ``chunk_draws`` draws, each one batch run
     (:func:`run_chunk`), mapped serially or on Dask by :func:`.chunk_map.map_chunks` (``workers``
     local processes, or a ``scheduler`` address). Runs the model could not complete are NaN;
-    ``failures`` keeps their distinct messages."""
+    ``failures`` keeps their distinct messages. ``correlations``: groups of parameters whose declared
+    correlations the sample's rows are given (:func:`correlate`; ``--groups correlated``)."""
 
     def __init__(self, scenario, names: Sequence[str], output: Output, seed: int = 0,
                  chunk_draws: int = CHUNK_DRAWS, workers: int | None = None, scheduler: str | None = None,
-                 progress: bool = False):
+                 progress: bool = False, correlations: Sequence = ()):
+        self.correlations = tuple(correlations)
         self.scenario, self.names, self.output, self.seed = scenario, tuple(names), output, seed
         self.chunk_draws, self.workers, self.scheduler, self.progress = chunk_draws, workers, scheduler, progress
         self.failures: list[str] = []
@@ -296,7 +362,7 @@ class ModelEvaluator:
         u = np.asarray(u, dtype=float)
         chunks = np.array_split(u, max(1, -(-u.shape[0] // self.chunk_draws)))
         func = functools.partial(run_chunk, scenario=self.scenario, names=self.names, output=self.output,
-                                 seed=self.seed)
+                                 seed=self.seed, correlations=self.correlations)
         with warnings.catch_warnings():
             # the sample itself goes to the workers (Morris over all parameters: ~30 MB); that is meant
             warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)

@@ -39,7 +39,11 @@ def describe(name: str, indices: Indices, specs: Mapping | None = None) -> tuple
     specs = specs if specs is not None else parameters.table()
     if indices.members is not None:
         members = indices.members.get(name, [])
-        return "", f"{len(members)} parameters {name}.*" if len(members) > 1 else f"1 parameter: {members[0]}"
+        if len(members) == 1:
+            return "", f"1 parameter: {members[0]}"
+        if name.endswith("}"):   # a group of correlated parameters (--groups correlated) names them all
+            return "", f"{len(members)} parameters with declared rank correlations, moved together"
+        return "", f"{len(members)} parameters {name}.*"
     spec = specs[name]
     return spec.unit, (f"{spec.description} ({spec.distribution} {spec.low:g} to {spec.high:g}, default "
                        f"{spec.default:g})")
