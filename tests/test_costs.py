@@ -649,6 +649,44 @@ def test_the_users_loss_of_a_toll_by_hand_cordon_by_cordon_less_the_hour_rules_w
     assert 0.0 < by_hand < half("cordon_price", "cordon_passages", own)
 
 
+def test_a_measure_abating_partly_through_what_its_items_leave_out_gets_no_cost_per_tonne(tmp_path):
+    """District heating with new connections and a fuel switch: the connections are costed, the switch is not
+    (its cost is a GAP), and its abatement is most of the measure's. Its NOK/t divided the connections' costs by
+    the switch's tonnes (5 659 NOK/t in buildings-energy, where the connections alone add emissions). It is
+    "partly costed": costs shown, no NOK/t, no verdict, not on the MAC curve; the connections alone keep theirs."""
+    kind = KINDS["district_heating_expansion"].costs
+    assert kind.partly_costed_because({"access": 2.0, "fossil_fuel_replaced": 0.5}).startswith("the fuel switch")
+    assert kind.partly_costed_because({"access": 2.0, "fossil_fuel_replaced": None}) is None
+    assert kind.partly_costed_because({"access": 1.0, "fossil_fuel_replaced": 0.5}) is None   # not costed at all
+    path = tmp_path / "switch.toml"
+    path.write_text(scenario("switch", "framtid:current-policies", """
+[[measure]]
+kind = "district_heating_expansion"
+label = "Both"
+municipality = "oslo"
+start_year = 2030
+access = 2
+fossil_fuel_replaced = 1.0
+
+[[measure]]
+kind = "district_heating_expansion"
+label = "Connections"
+municipality = "bergen"
+start_year = 2030
+access = 2
+"""))
+    report = costs.evaluate(api.load_scenario(path))
+    by_label = {m.label: m for m in report.measures}
+    both, connections = by_label["Both"], by_label["Connections"]
+    assert both.costed and both.tonnes[0] > 0 and both.social[0] > 0
+    assert np.isnan(both.nok_per_t).all() and np.isnan(both.central_nok_per_t()) and both.pays() is None
+    assert np.isnan(both.pays_share())
+    assert cost_tables.measure_note(both).startswith("partly costed: the fuel switch (fossil_fuel_replaced)")
+    # the connections alone add emissions (more district heat at the 2009 mix): costed, with that note
+    assert connections.partly == "" and cost_tables.measure_note(connections) == "adds emissions"
+    assert report.mac() == []
+
+
 def test_a_measure_acting_only_through_what_its_items_leave_out_is_not_costed_rather_than_free(tmp_path):
     """A district-heat fuel switch with connections unchanged (access = 1) has no cost item that moves: it was
     shown at 0 NOK/t, "pays". It is "not costed", with the reason; with new connections it is costed. A kind's

@@ -39,7 +39,9 @@ def measure_note(m: MeasureCost) -> str:
     notes = [adoption_note(m.adopted)] if m.adopted is not None else []
     if not m.costed:
         notes.append("not costed")
-    elif not np.mean(m.tonnes) > 0:
+    elif getattr(m, "partly", ""):
+        notes.append(f"partly costed: {m.partly}")
+    if m.costed and not np.mean(m.tonnes) > 0:
         notes.append("no abatement" if np.mean(m.tonnes) == 0 else "adds emissions")
     if getattr(m, "carbon_outside", False):
         notes.append("abates in some years and adds emissions in others: its carbon value per net tonne, "

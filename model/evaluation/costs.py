@@ -170,10 +170,14 @@ class MeasureCost:
     # draw and municipality of the measure (D, M'), NaN where never; None for a forced measure
     adopted: np.ndarray | None = None
     carbon_outside: bool = False                         # its carbon value per net tonne lies outside the price path
+    partly: str = ""                      # why its costs cover only a part of its abatement (then no NOK/t)
 
     def central_nok_per_t(self) -> float:
         """NOK/t of the mean social cost and the mean discounted tonnes over the draws (the draw's own
-        value with one draw): a ratio of means, which draws that abate almost nothing cannot blow up."""
+        value with one draw): a ratio of means, which draws that abate almost nothing cannot blow up. NaN for a
+        measure not costed, or costed for a part of its abatement only."""
+        if self.partly:
+            return float("nan")
         return float(cost_per_tonne(np.mean(self.social), np.mean(self.tonnes_discounted)))
 
     def pays(self) -> bool | None:
@@ -184,7 +188,7 @@ class MeasureCost:
     def pays_share(self) -> float:
         """Share of the draws [1] in which the measure abates and costs at most the central carbon price
         of its timing in that draw (NaN when it is not costed)."""
-        if not self.costed:
+        if not self.costed or self.partly:
             return float("nan")
         return float(np.mean(np.isfinite(self.nok_per_t) & (self.nok_per_t <= self.carbon_price["central"])))
 
@@ -316,8 +320,10 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
         if costed and any(w is not None for w in why):   # some measures of the group act only through what is left out
             n = sum(w is not None for w in why)
             left = left + (f"{n} of its {len(why)} measures: {next(w for w in why if w is not None)}",)
+        partly = [kind.costs.partly_costed_because(n.values) for n in measures] if costed else []
         cost = MeasureCost(label, kind_name, m.origin, places, costed, "" if costed else why[0],
-                           left, items, a, source, caveat=kind.costs.caveat if costed else "")
+                           left, items, a, source, caveat=kind.costs.caveat if costed else "",
+                           partly=next((w for w in partly if w is not None), ""))
         if m.adoption == "adaptive":
             where = [dims.MUNICIPALITIES.index(x) for x in m.municipalities]
             cost.adopted = model.agenda.adoption_years()[m.label][1][:, where]
@@ -337,8 +343,8 @@ def _summarise(m: MeasureCost, years, rate, y0, y1, prices) -> MeasureCost:
         m.social = sum((i.pv for i in resource), zero)
         m.public = sum((i.pv for i in m.items if i.payer == "public" and i.name != "tax_financing"), zero)
         m.users = sum((i.pv for i in m.items if i.payer == "users"), zero)
-        m.nok_per_t = cost_per_tonne(m.social, m.tonnes_discounted)
-        m.nok_per_t_undiscounted = cost_per_tonne(m.social, m.tonnes)
+        m.nok_per_t = nan if m.partly else cost_per_tonne(m.social, m.tonnes_discounted)
+        m.nok_per_t_undiscounted = nan if m.partly else cost_per_tonne(m.social, m.tonnes)
     else:
         m.social = m.public = m.users = m.nok_per_t = m.nok_per_t_undiscounted = nan
     m.carbon_price = {s: weighted_price(p, m.abatement, years, rate, y0, y1) for s, p in prices.items()}

@@ -87,10 +87,17 @@ class Costs:
     # a costed kind whose measure, as given, acts only through what its items leave out: the measure's values
     # -> why that measure is not costed, or None (e.g. a district-heat fuel switch with connections unchanged)
     uncosted: Callable[[dict], str | None] | None = field(default=None, compare=False, repr=False)
+    # a costed kind whose measure, as given, acts also through what its items leave out: the measure's values ->
+    # why its costs cover only a part of its abatement (then no cost per tonne is given), or None
+    partly: Callable[[dict], str | None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def costed(self) -> bool:
         return bool(self.items)
+
+    def partly_costed_because(self, values: dict) -> str | None:
+        """Why a costed measure with these ``values`` has costs for only a part of its abatement (None: all)."""
+        return self.partly(values) if self.costed and self.partly is not None else None
 
     def not_costed_because(self, values: dict) -> str | None:
         """Why a measure with these ``values`` is not costed (None: it is): the kind has no items, or the

@@ -189,7 +189,11 @@ COSTS = {
                      "replacing fossil fuel in district-heat production (fossil_fuel_replaced): " + _FUEL_SWITCH
                      + "; the cost per tonne of that part is understated"),
         uncosted=lambda values: (f"a fuel switch with connections unchanged (access = 1): {_FUEL_SWITCH}"
-                                 if values.get("access") == 1.0 else None)),
+                                 if values.get("access") == 1.0 else None),
+        partly=lambda values: ("the fuel switch (fossil_fuel_replaced) has no cost counted, so no NOK/t (leave it "
+                               "out to cost the connections alone)"
+                               if (values.get("fossil_fuel_replaced") or 0.0) > 0 and values.get("access") != 1.0
+                               else None)),
     "waste_heat": costing.not_costed(
         "the cost of connecting waste heat to district heating is not in the reference (SINTEF gives a technical "
         "potential only)"),
