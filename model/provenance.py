@@ -5,13 +5,15 @@ Files made from one — an export's CSV, the charts of ``hindcast``, ``costs`` a
 too, as ``(item, value)`` pairs: the version that wrote the file, the run's version, commit, seed, draws and
 scenarios, and the checksums of the result's variables it read, or the scenario files' SHA-256 digests. A CSV
 carries them as comment lines before its header (``# item: value``; pandas reads past them with
-``comment="#"``), a PNG in its text chunks (``Software`` and ``Source``). Nothing in them depends on the clock, so
-the same inputs still give the same files.
+``comment="#"``), a text table the same lines before it, a JSON file an object with them under ``provenance`` and
+the table under ``table`` (:func:`with_provenance`), a PNG in its text chunks (``Software`` and ``Source``).
+Nothing in them depends on the clock, so the same inputs still give the same files.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from framtid import __version__
@@ -62,6 +64,15 @@ def of_file(label: str, path: str | Path) -> tuple[str, str]:
 def csv_comments(items: list[tuple[str, str]]) -> str:
     """The items as comment lines to put before a CSV's header (one line each, line breaks folded)."""
     return "".join(f"# {k}: {' '.join(str(v).split())}\n" for k, v in items)
+
+
+def with_provenance(text: str, fmt: str, items: list[tuple[str, str]]) -> str:
+    """The file's text of a table ``text`` printed in ``fmt`` with the ``items`` of its provenance: for ``csv``
+    and ``table`` the comment lines of :func:`csv_comments` before it, for ``json`` the object
+    ``{"provenance": {item: value, ...}, "table": <the JSON of text>}``. Ends with a line break."""
+    if fmt == "json":
+        return json.dumps({"provenance": dict(items), "table": json.loads(text)}, indent=2, ensure_ascii=False) + "\n"
+    return csv_comments(items) + text + ("" if text.endswith("\n") else "\n")
 
 
 def png_metadata(items: list[tuple[str, str]]) -> dict[str, str]:

@@ -8,7 +8,8 @@ exception, including the KeyboardInterrupt or termination signal the command lin
 file is removed; Ctrl-C and SIGTERM wait for the file being written (:func:`interrupts_held`). Files that belong
 together (the charts of one command) are all written before any is named (:func:`write_all_atomically`).
 Names the file system cannot hold and folders that cannot be written are refused before any work
-(:func:`check_name`, :func:`check_folder`). Result files (:mod:`framtid.model.result_file`), exports, charts and
+(:func:`check_name`, :func:`check_folder`; :func:`check_file` checks a file to write whole: its ending, its name,
+whether it exists). Result files (:mod:`framtid.model.result_file`), exports, charts and
 an ensemble's chunks are written this way.
 """
 
@@ -30,8 +31,9 @@ TEMP_SUFFIX = ".tmp"
 _TEMP_EXTRA = 1 + 1 + 8 + len(TEMP_SUFFIX)
 
 
-def check_name(path: Path) -> None:
-    """Refuse a result path whose file name (or its temporary twin) the file system cannot hold."""
+def check_name(path: Path, option: str = "--out") -> None:
+    """Refuse a result path whose file name (or its temporary twin) the file system cannot hold; the message
+    asks for a shorter ``option``."""
     folder = path.parent if str(path.parent) else Path(".")
     existing = next((p for p in (folder.absolute(), *folder.absolute().parents) if p.exists()), Path("/"))
     try:
@@ -42,20 +44,45 @@ def check_name(path: Path) -> None:
     limit = name_max - _TEMP_EXTRA
     if len(os.fsencode(path.name)) > limit:
         raise ResultFileError(f"{str(path)[:60]}...: file name too long ({len(os.fsencode(path.name))} bytes; at "
-                              f"most {limit} here); choose a shorter --out")
+                              f"most {limit} here); choose a shorter {option}")
     if len(os.fsencode(str(path.absolute()))) + _TEMP_EXTRA >= path_max:
         raise ResultFileError(f"{str(path)[:60]}...: path too long (at most {path_max - _TEMP_EXTRA - 1} bytes "
-                              "here); choose a shorter --out")
+                              f"here); choose a shorter {option}")
 
 
-def check_folder(path: Path) -> None:
+def check_folder(path: Path, option: str | None = None) -> None:
     """Refuse a file or folder to write whose folder cannot be made or written: the nearest existing folder
     above it is a file or read-only. Checked before any work (a write would fail only after it, and with
-    "File exists" where the folder is a file)."""
+    "File exists" where the folder is a file). The message begins with ``option`` when one is given."""
     folder = path.parent if str(path.parent) else Path(".")
     existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
     if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise ResultFileError(f"{path}: cannot write there ({existing} is not a writable folder)")
+        where = f"{option}: " if option else ""
+        raise ResultFileError(f"{where}{path}: cannot write there ({existing} is not a writable folder)")
+
+
+def exists_already(path: Path, option: str = "--out") -> ResultExistsError:
+    """The error for a file to write that exists and may not be replaced (no ``--force``)."""
+    return ResultExistsError(f"{path}: exists already; choose another {option} or pass --force to replace it")
+
+
+def check_file(path: str | Path, force: bool, option: str, suffixes: tuple[str, ...], allowed: str) -> Path:
+    """Refuse a file named by ``option`` that cannot or must not be written, before any work: a name not
+    ending in one of ``suffixes`` (the message says ``allowed``), a name the file system cannot hold, a folder,
+    an existing file without ``force``, a folder above it that cannot be written. Each message names
+    ``option`` and the file."""
+    from .errors import UsageError
+
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise UsageError(f"{option}: {path}: {allowed}")
+    check_name(path, option)          # before asking the file system about a name it cannot hold
+    if path.is_dir():
+        raise UsageError(f"{option}: {path} is a folder; give a file name ending in {' or '.join(suffixes)}")
+    if path.exists() and not force:
+        raise exists_already(path, option)
+    check_folder(path, option)
+    return path
 
 
 def temporary_name(path: Path) -> str:
@@ -78,8 +105,7 @@ def publish(tmp: str, path: Path, force: bool) -> None:
     try:
         os.link(tmp, path)          # fails if the name exists, even if created a moment ago
     except FileExistsError:
-        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it") \
-            from None
+        raise exists_already(path) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
             raise
@@ -87,8 +113,7 @@ def publish(tmp: str, path: Path, force: bool) -> None:
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
         except FileExistsError:
-            raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace "
-                                    "it") from None
+            raise exists_already(path) from None
         os.replace(tmp, path)
         return
     os.unlink(tmp)
@@ -129,16 +154,26 @@ def interrupts_held():
                 signal.raise_signal(caught[0])
 
 
-def write_atomically(path: Path, write, force: bool, what: str) -> Path:
+def write_atomically(path: Path, write, force: bool, what: str, option: str = "--out") -> Path:
     """Write a file through ``write(temporary_path)`` into a hidden temporary file beside ``path``,
     then give it its name: exclusively unless ``force`` (:func:`publish`). On any error or
     interrupt the temporary file is removed; an OSError becomes one message naming ``path``.
-    Interrupts wait while ``write`` runs (:func:`interrupts_held`: the NetCDF libraries' locks)."""
-    return write_all_atomically([(path, write)], force, what, hold_writes=True)[0]
+    Interrupts wait while ``write`` runs (:func:`interrupts_held`: the NetCDF libraries' locks). ``option``
+    is the one that named the file, for the message of a name taken meanwhile."""
+    return write_all_atomically([(path, write)], force, what, hold_writes=True, option=option)[0]
+
+
+def write_text(path: Path, text: str, force: bool, what: str, option: str = "--out") -> Path:
+    """:func:`write_atomically` of ``text`` as UTF-8, its line ends as they are."""
+    def _write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+
+    return write_atomically(path, _write, force, what, option)
 
 
 def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: str,
-                         hold_writes: bool = False) -> list[Path]:
+                         hold_writes: bool = False, option: str = "--out") -> list[Path]:
     """:func:`write_atomically` for several files ``[(path, write), ...]`` that belong together (the charts of
     one command): each is written into its temporary file first, and only then are they all given their names,
     with interrupts held, so that an error or interrupt while writing leaves none of them and no mix of new
@@ -164,7 +199,10 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
                 os.chmod(tmp, 0o666 & ~umask)
             with interrupts_held():
                 for (path, _), tmp in zip(files, temps):
-                    publish(tmp, path, force)
+                    try:
+                        publish(tmp, path, force)
+                    except ResultExistsError:   # taken since it was checked: ask for another of its option
+                        raise exists_already(path, option) from None
     except OSError as exc:
         raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); nothing was written") from None
     finally:

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import dims
 from ..accounting import gwp_vector
-from ..errors import ResultExistsError, UsageError
+from ..errors import UsageError
 
 FORMATS = ("gpc", "csv")
 VARIABLES = ("emissions", "emissions_gas")   # what the layouts read from a result (the command loads only these)
@@ -259,31 +259,16 @@ def export_text(ds, fmt: str) -> str:
 
 def check_out(path: str | Path, force: bool) -> Path:
     """Refuse an output path that cannot or must not be written, before any work."""
-    from ..safe_write import check_folder, check_name
+    from ..safe_write import check_file
 
-    path = Path(path)
-    if path.suffix.lower() != ".csv":
-        raise UsageError(f"--out: {path}: export files are CSV and must end in .csv")
-    check_name(path)                  # before asking the file system about a name it cannot hold
-    if path.is_dir():
-        raise UsageError(f"--out: {path} is a folder; give a file name ending in .csv")
-    if path.exists() and not force:
-        raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
-    check_folder(path)
-    return path
+    return check_file(path, force, "--out", (".csv",), "export files are CSV and must end in .csv")
 
 
 def write(text: str, path: str | Path, force: bool = False, provenance: list[tuple[str, str]] = ()) -> Path:
     """Write the export atomically (a hidden temporary file beside ``path``, then its name), ``provenance``
     (:mod:`framtid.model.provenance`) as comment lines before the header; an existing file is replaced only
     with ``force``."""
-    from ..provenance import csv_comments
-    from ..safe_write import write_atomically
+    from ..provenance import with_provenance
+    from ..safe_write import write_text
 
-    path = check_out(path, force)
-
-    def _write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(csv_comments(list(provenance)) + text)
-
-    return write_atomically(path, _write, force, "the export")
+    return write_text(check_out(path, force), with_provenance(text, "csv", list(provenance)), force, "the export")
