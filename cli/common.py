@@ -147,6 +147,58 @@ def output_path(value: str | None, option: str, what: str) -> str | None:
     return value
 
 
+def save_option(force: bool = True):
+    """The ``--save FILE`` option of a command that prints a table (and ``--force`` unless the command has its
+    own): the table in its --format, written to FILE with its provenance instead of printed."""
+    def add(command):
+        if force:
+            command = click.option("--force", is_flag=True, help="Replace an existing --save file.")(command)
+        return click.option("--save", default=None, type=click.Path(dir_okay=False), metavar="FILE",
+                            help="Write the table in its --format to FILE instead of printing it, after comment "
+                                 "lines of where it came from (version, result file, checksums, options; JSON: "
+                                 "an object with 'provenance' and 'table'); FILE ends in .csv, .json, or .txt/.md "
+                                 "for a table, and must not exist unless --force.")(command)
+    return add
+
+
+def check_save(save: str | None, fmt: str, force: bool):
+    """The file of ``--save``, checked before any work (:func:`framtid.model.saved_table.check`); None when the
+    option is not given."""
+    from framtid.model import saved_table
+
+    save = output_path(save, "--save", "the file to write the table to, or leave --save out to print it")
+    return saved_table.check(save, fmt, force) if save else None
+
+
+def chosen_options(ctx, leave_out=("save", "force", "out")) -> tuple[str, str]:
+    """The command and the options it was given or took by default, as a provenance item: ``("summary",
+    "--years 2009,2030 --by municipality ...")``; output options (``leave_out``) and options not set are
+    left out."""
+    import shlex
+
+    words = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if not isinstance(param, click.Option) or param.name in leave_out or value is None or value is False:
+            continue
+        words.append(param.opts[0] if value is True else f"{param.opts[0]} {shlex.quote(str(value))}")
+    return ctx.info_name, " ".join(words)
+
+
+def print_or_save(text: str, fmt: str, save, force: bool, provenance: list[tuple[str, str]]) -> None:
+    """Print a command's table ``text`` (in ``fmt``), or with ``save`` write it there with ``provenance`` and
+    the command's options (:func:`chosen_options`) and say so on stderr."""
+    if save is None:
+        click.echo(text)
+        return
+    from framtid.model import saved_table
+
+    ctx = click.get_current_context()
+    ctx.meta["framtid.target"] = (save, stat(save))
+    path = saved_table.write(text, save, fmt, force, [*provenance, chosen_options(ctx)])
+    click.echo(f"wrote {path} ({fmt}: {saved_table.count(text, fmt)})", err=True)
+
+
 def parse_years(text: str, option: str = "--years") -> list[int]:
     """Comma-separated years, sorted and without repeats; messages name ``option``."""
     from framtid.model import dims

@@ -7,7 +7,7 @@ import click
 
 from framtid.model.provenance import of_file, of_result
 
-from .common import handle_errors, names, output_path, parse_years, stat
+from .common import check_save, handle_errors, names, output_path, parse_years, print_or_save, save_option, stat
 
 
 @click.command()
@@ -24,8 +24,9 @@ from .common import handle_errors, names, output_path, parse_years, stat
               help="The range of each emission value: the draws' 5-95 %, or the prediction band that adds the model's "
                    "discrepancy (how far the inventory strays from the model; also for one draw).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option()
 @handle_errors
-def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fmt):
+def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fmt, save, force):
     """Print total emissions from a RESULT file [kt CO2e/yr], and each scenario's difference from the first.
     With several draws: the median and the 5-95 % range over the draws (columns _p05 and _p95 in CSV/JSON);
     with --band prediction each emission value's prediction band (columns _pred_p05 and _pred_p95)."""
@@ -33,10 +34,14 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fm
     from framtid.model.result_file import require
 
     year_list = parse_years(years)
+    save = check_save(save, fmt, force)                   # before any work
     # only what the summary reads: an ensemble file can hold gigabytes of other variables
-    ds = api.open_results(result, ["emissions", "emissions_gas", "emissions_source"] if gwp else ["emissions"])
+    read = ["emissions", "emissions_gas", "emissions_source"] if gwp else ["emissions"]
+    ds = api.open_results(result, read)
     if band == "prediction":
         result_summary.add_base_year_status(ds, result)   # for the error of an estimated 2009
+        read += ["emissions_source", "base_year_status"]
+    origin = of_result(ds, result, tuple(dict.fromkeys(read)))
     result_summary.check_years(ds, year_list, result)
     if gwp:
         require(ds, ["emissions_gas"], result, "--gwp")
@@ -44,11 +49,11 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fm
     ds = result_summary.select(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"),
                                names(sectors, "--sector"), result)
     if fmt == "table":
-        click.echo(catalogue.render_sections(result_summary.summary_tables(ds, year_list, by, band == "prediction"),
-                                             "table", catalogue.terminal_width()))
+        text = catalogue.render_sections(result_summary.summary_tables(ds, year_list, by, band == "prediction"),
+                                         "table", catalogue.terminal_width())
     else:
-        header, rows = result_summary.summary_rows(ds, year_list, by, band == "prediction")
-        click.echo(catalogue.render(header, rows, fmt))
+        text = catalogue.render(*result_summary.summary_rows(ds, year_list, by, band == "prediction"), fmt)
+    print_or_save(text, fmt, save, force, origin)
 
 
 @click.command()
@@ -60,22 +65,24 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fm
                                                                   "municipality column.")
 @click.option("--scenario", default=None, metavar="NAME", help="Scenario to compare (when RESULT holds several).")
 @click.option("--out", default=None, type=click.Path(file_okay=False), help="Folder for one PNG per municipality.")
-@click.option("--force", is_flag=True, help="Replace existing PNGs in --out.")
+@click.option("--force", is_flag=True, help="Replace existing PNGs in --out and an existing --save file.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option(force=False)
 @handle_errors
-def hindcast(result, observed, municipality, scenario, out, force, fmt):
+def hindcast(result, observed, municipality, scenario, out, force, fmt, save):
     """Compare RESULT with observed emissions: bias, MAPE, RMSE, skill against persistence of 2009 and
     the direction of the trend, per municipality and sector/source (CSV and JSON add every observation)."""
     from framtid.model import api, catalogue
     from framtid.model import hindcast as hc
 
     out = output_path(out, "--out", "the folder to write the charts into, or leave --out out for no charts")
+    save = check_save(save, fmt, force)                   # before any work
     observations = hc.read_observed(observed, municipality)
     # read part by part: the comparison weighs one municipality's gases at a time
     with api.open_results(result, list(hc.VARIABLES), lazy=True) as ds:
         rows = hc.compare(ds, observations, scenario, source=result, observed=observed)
         skipped = hc.outside_run(ds, observations)
-        origin = of_result(ds, result, hc.VARIABLES) + [of_file("observed", observed)] if out else []
+        origin = of_result(ds, result, hc.VARIABLES) + [of_file("observed", observed)] if out or save else []
     if skipped:
         click.echo(f"warning: {len(skipped)} observation(s) of years outside the run left out", err=True)
     written = hc.plot(rows, out, force, origin) if out else []
@@ -83,9 +90,10 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
     sections = [("metrics", hc.title(rows), header, table)]
     if fmt != "table":
         sections.append(("observations", "", *hc.row_table(rows)))
-    click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
+    print_or_save(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"), fmt, save,
+                  force, origin)
     for path in written:
-        click.echo(f"wrote {path}", err=fmt != "table")   # CSV and JSON keep stdout to themselves
+        click.echo(f"wrote {path}", err=fmt != "table" or save is not None)   # CSV, JSON keep stdout to themselves
 
 
 @click.command()
@@ -105,16 +113,18 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt):
               help="Year the needed annual cut is counted from (default: 2026, the last year of the policy "
                    "history, or the year before a target's year where that is earlier).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option()
 @handle_errors
-def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year, fmt):
+def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year, fmt, save, force):
     """Set RESULT against the targets: national targets, the municipalities' own targets and the
     zero-growth goal for car traffic; per municipality, city region and the 13 together: target value,
     modelled value in its year, gap, first year met and the average annual cut still needed. With several
     draws: medians, the gap's 5-95 % range and the share of draws that meet each target (P(met))."""
-    from framtid.model import api, catalogue, draw_statistics, result_summary
+    from framtid.model import api, catalogue, result_summary
     from framtid.model.evaluation import target_tables as tt
     from framtid.model.evaluation import targets as tg
 
+    save = check_save(save, fmt, force)                   # before any work
     ds = result_summary.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios, "--scenario"),
                                source=result)
     picked = names(municipalities, "--municipality")
@@ -122,14 +132,10 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
     rows = tg.of_municipalities(tg.assess(ds, rule, zero_growth_base, from_year, result,
                                           tg.selection_areas(picked, unless_region=True)), picked)
     if fmt != "table":
-        click.echo(catalogue.render(*tt.tidy(rows), fmt))
-        return
-    last_year = int(ds["year"].values[-1])
-    if draw_statistics.sampled_once(ds):
-        click.echo(f"{draw_statistics.one_run_text(ds)}.\n")
-    click.echo(catalogue.render_sections(tt.sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, last_year,
-                                                     draw_statistics.ensemble_text(ds)),
-                                         "table", catalogue.terminal_width()).lstrip("\n"))
+        text = catalogue.render(*tt.tidy(rows), fmt)
+    else:
+        text = tt.table_text(ds, rows, rule, catalogue.terminal_width())
+    print_or_save(text, fmt, save, force, of_result(ds, result, tg.VARIABLES))
 
 
 @click.command()
@@ -147,8 +153,9 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
               help="What to decompose: road-transport and building emissions, or residents' car vkm (the "
                    "zero-growth goal's measure) into population, trip rate, car-driver share and trip length.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option()
 @handle_errors
-def decompose(result, scenarios, municipalities, year_from, year_to, versus, quantity, fmt):
+def decompose(result, scenarios, municipalities, year_from, year_to, versus, quantity, fmt, save, force):
     """Split the change in road-transport and building emissions in RESULT into activity, structure,
     intensity and fuel effects (additive LMDI-I; the effects add up to the change exactly) [kt CO2e/yr];
     with --quantity car-traffic, the change in residents' car vkm [million vkm/yr]."""
@@ -157,19 +164,17 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, qua
     from framtid.model.evaluation import traffic_decomposition as td
 
     module = td if quantity == "car-traffic" else dc
+    save = check_save(save, fmt, force)                   # before any work
     ds = api.open_results(result, list(module.VARIABLES))
     rows = module.decompose(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), year_from,
                             year_to, versus, result)
     if fmt != "table":
-        click.echo(catalogue.render(*module.tidy(rows), fmt))
-        return
-    parts = td.sections(rows) if module is td else dc.sections(rows, ds["emissions"].attrs.get("gwp", ""))
-    click.echo(catalogue.render_sections(parts, "table", catalogue.terminal_width()).lstrip("\n"))
-    if module is dc:
-        import textwrap
-
-        width = min(catalogue.terminal_width() or 100, 100)
-        click.echo("\n" + "\n".join(textwrap.fill(line, width) for line in dc.coverage(ds, rows)))
+        text = catalogue.render(*module.tidy(rows), fmt)
+    elif module is td:
+        text = catalogue.render_sections(td.sections(rows), "table", catalogue.terminal_width()).lstrip("\n")
+    else:
+        text = dc.table_text(ds, rows, catalogue.terminal_width())
+    print_or_save(text, fmt, save, force, of_result(ds, result, module.VARIABLES))
 
 
 @click.command()
@@ -186,8 +191,9 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, qua
               help="What the HEAT change is measured against: a year's walking and cycling per resident, or a "
                    "scenario of RESULT.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option()
 @handle_errors
-def indicators(result, years, municipalities, scenarios, reference_year, compare, fmt):
+def indicators(result, years, municipalities, scenarios, reference_year, compare, fmt, save, force):
     """The programme's indicators from a RESULT file, per municipality, region and all together: emissions
     per capita, car share and car vkm index, kWh per m2, fossil heating, waste, adaptation, road NOx and
     PM10, the health value of walking and cycling (WHO HEAT), passages through the municipality's toll cordons
@@ -197,6 +203,7 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     from framtid.model.evaluation import indicators as ind
 
     year_list = parse_years(years, "--year")
+    save = check_save(save, fmt, force)                   # before any work
     ds = api.open_results(result, list(ind.VARIABLES), "framtid indicators", optional=cb.OPTIONAL)
     result_summary.check_years(ds, year_list, result, "--year")
     ind.check_reference_year(ds, reference_year, result)
@@ -205,10 +212,11 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     against = ind.parse_compare(compare, ds, result)
     if fmt == "table":
         sections = ind.indicator_sections(ds, year_list, reference_year, against, [str(s) for s in picked])
-        click.echo(catalogue.render_sections(sections, "table", catalogue.terminal_width()).lstrip("\n"))
+        text = catalogue.render_sections(sections, "table", catalogue.terminal_width()).lstrip("\n")
     else:
-        header, rows = ind.indicator_rows(ds, year_list, reference_year, against, [str(s) for s in picked])
-        click.echo(catalogue.render(header, rows, fmt))
+        text = catalogue.render(*ind.indicator_rows(ds, year_list, reference_year, against, [str(s) for s in picked]),
+                                fmt)
+    print_or_save(text, fmt, save, force, of_result(ds, result, ind.VARIABLES))
 
 
 @click.command()

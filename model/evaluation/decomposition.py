@@ -371,3 +371,15 @@ def sections(rows: list[dict], gwp: str = ""):
         out.append((f"{key[0]}-{key[1]}", title, header, table))
     return out
 
+
+
+def table_text(ds, rows: list[dict], width: int | None = None) -> str:
+    """The text tables of ``rows`` (:func:`sections`, fitted to ``width`` columns), then what they cover
+    (:func:`coverage`, lines of at most 100 characters): what ``framtid decompose`` prints."""
+    import textwrap
+
+    from ..catalogue import render_sections
+
+    tables = render_sections(sections(rows, ds["emissions"].attrs.get("gwp", "")), "table", width).lstrip("\n")
+    wrap = min(width or 100, 100)
+    return tables + "\n\n" + "\n".join(textwrap.fill(line, wrap) for line in coverage(ds, rows))

@@ -165,3 +165,16 @@ def sections(rows: list[dict], gwp: str = "", rule: str = "share", last_year: in
             legend = f"{ensemble or str(rows[0]['draws']) + ' draws'}: {LEGEND_RANGED}"
         out[0] = (key, f"National targets: {RULE_TEXT[rule]}.\n{legend}\n\n{title}", header, body)
     return out
+
+
+def table_text(ds, rows: list[dict], rule: str = "share", width: int | None = None) -> str:
+    """The text tables of ``rows`` assessed on the result ``ds`` (:func:`sections`, fitted to ``width``
+    columns), after the line that says a result of one sampled draw is one run: what ``framtid targets``
+    prints."""
+    from .. import draw_statistics
+    from ..catalogue import render_sections
+
+    head = f"{draw_statistics.one_run_text(ds)}.\n\n" if draw_statistics.sampled_once(ds) else ""
+    parts = sections(rows, ds["emissions"].attrs.get("gwp", ""), rule, int(ds["year"].values[-1]),
+                     draw_statistics.ensemble_text(ds))
+    return head + render_sections(parts, "table", width).lstrip("\n")

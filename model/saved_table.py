@@ -1,0 +1,57 @@
+"""A table a command prints, saved to a file with where it came from (``--save FILE`` of ``summary``,
+``targets``, ``indicators``, ``decompose`` and ``hindcast``).
+
+The file holds the table as the command prints it in its ``--format``, with its provenance
+(:func:`framtid.model.provenance.with_provenance`): CSV and text tables after ``# item: value`` comment
+lines, JSON as ``{"provenance": {...}, "table": ...}``. Its name ends as its format asks (:data:`SUFFIXES`),
+and it is checked before any work and written atomically, never over an existing file without ``force``
+(:mod:`framtid.model.safe_write`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+OPTION = "--save"
+# the endings a saved table's file may have, by the command's --format
+SUFFIXES = {"csv": (".csv",), "json": (".json",), "table": (".txt", ".md")}
+
+
+def allowed(fmt: str) -> str:
+    """What a file saved in ``fmt`` must be named, and what the other formats take."""
+    others = ", ".join(f"--format {f}: {' or '.join(s)}" for f, s in SUFFIXES.items() if f != fmt)
+    return f"--format {fmt} is saved to a file ending in {' or '.join(SUFFIXES[fmt])} ({others})"
+
+
+def check(path: str | Path, fmt: str, force: bool) -> Path:
+    """Refuse a file to save a table in ``fmt`` to that cannot or must not be written, before any work: a
+    name whose ending does not fit ``fmt``, a name the file system cannot hold, a folder, an existing file
+    without ``force``, a folder above it that cannot be written."""
+    from .safe_write import check_file
+
+    return check_file(path, force, OPTION, SUFFIXES[fmt], allowed(fmt))
+
+
+def count(text: str, fmt: str) -> str:
+    """How much of a table ``text`` in ``fmt`` there is, for the line that says it was written: the rows of a
+    CSV (after its header) or of a JSON table (of each of its sections), the lines of a text table."""
+    if fmt == "csv":
+        return f"{max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)} rows"
+    if fmt == "json":
+        table = json.loads(text)
+        parts = table.values() if isinstance(table, dict) else [table]
+        return f"{sum(len(p) if isinstance(p, list) else 1 for p in parts)} rows"
+    return f"{len(text.splitlines())} lines"
+
+
+def write(text: str, path: str | Path, fmt: str, force: bool, provenance: list[tuple[str, str]]) -> Path:
+    """Write ``text``, a table printed in ``fmt``, to ``path`` with its ``provenance``
+    (:mod:`framtid.model.provenance`), atomically; an existing file is replaced only with ``force``."""
+    from .provenance import with_provenance
+    from .safe_write import write_text
+
+    return write_text(check(path, fmt, force), with_provenance(text, fmt, list(provenance)), force, "the table",
+                      OPTION)
