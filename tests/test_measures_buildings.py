@@ -304,17 +304,40 @@ def test_energy_management_cuts_the_municipal_share_of_non_residential_need():
     np.testing.assert_allclose(other, 0.925, rtol=1e-12)
 
 
-def test_wood_stove_renewal_lowers_wood_ch4_by_hand():
-    # Half the 2009 wood burnt in old stoves, clean stoves emitting half the CH4 per kg:
-    # all replaced: (0 + 1 x 0.5) / (0.5 + 0.5 x 0.5) = 2/3; half replaced: (0.25 + 0.75 x 0.5) / 0.75 = 5/6
+def test_old_wood_stoves_go_at_the_end_of_their_life_in_every_scenario_by_hand():
+    """Half the 2009 wood burnt in old stoves (o = 0.5), clean stoves emitting half the CH4 per kg (rho = 0.5),
+    stoves living 25 years: 18 years on (2027) 0.96^18 = 0.47960 of the old stoves are left, the old share of the
+    wood is 0.23980 and the CH4 per kg of wood (0.23980 + 0.76020 x 0.5) / 0.75 = 0.82653 of 2009, in the
+    reference (no measure). The wood burnt, and with it N2O, follows the heating; CH4 per N2O shows the stoves."""
     assert p("buildings.wood_stove.old_share_2009") == 0.5 and p("buildings.wood_stove.ch4_ratio_new_old") == 0.5
+    assert p("buildings.lifetime.wood_stove") == 25.0
+    assert buildings.old_stove_share(18, 25.0) == pytest.approx(0.47960, abs=5e-6)
+    assert buildings.wood_ch4_factor(1.0 - buildings.old_stove_share(18, 25.0), 0.5, 0.5) == pytest.approx(
+        0.82653, abs=5e-6)
+    wood = reference()["emissions_gas"][:, 0, OSLO, SRC["heating_wood"]]
+    per_n2o = wood[:, CH4] / wood[:, N2O]
+    assert per_n2o[2027 - dims.BASE_YEAR] / per_n2o[0] == pytest.approx(0.82653, abs=5e-6)
+    assert np.all(np.diff(per_n2o) < 0)
+
+
+def test_wood_stove_renewal_lowers_wood_ch4_by_hand():
+    # The measure replaces a share x of the old stoves still in use, from START: o' = o s (1 - x) with s the share
+    # the end-of-life renewal leaves (above). All replaced: CH4 per kg rho / (o s + (1 - o s) rho) of the
+    # reference's; 2027 (s = 0.47960): 0.5 / 0.61990 = 0.80659; half replaced: (0.11990 + 0.88010 x 0.5) / 0.61990.
     ref = reference()
-    for replaced, ratio in ((1.0, 2 / 3), (0.5, 5 / 6)):
+    n = np.arange(len(dims.YEARS))
+    old = 0.5 * buildings.old_stove_share(n, 25.0)
+    for replaced in (1.0, 0.5):
         rec = run("wood_stove_renewal", old_replaced=replaced)
         wood, wood_ref = rec["emissions_gas"][:, 0, OSLO, SRC["heating_wood"]], \
             ref["emissions_gas"][:, 0, OSLO, SRC["heating_wood"]]
-        np.testing.assert_allclose(wood[K0:, CH4], ratio * wood_ref[K0:, CH4], rtol=1e-12)
+        now = old * (1.0 - replaced)
+        ratio = (now + (1.0 - now) * 0.5) / (old + (1.0 - old) * 0.5)
+        np.testing.assert_allclose(wood[K0:, CH4], ratio[K0:] * wood_ref[K0:, CH4], rtol=1e-12)
+        np.testing.assert_array_equal(wood[:K0], wood_ref[:K0])
         np.testing.assert_array_equal(wood[:, N2O], wood_ref[:, N2O])
+    assert (0.11990 + 0.88010 * 0.5) / 0.61990 == pytest.approx(ratio[2027 - dims.BASE_YEAR], abs=5e-6)
+    assert 0.5 / 0.61990 == pytest.approx(2 / 3 / buildings.wood_ch4_factor(1 - 0.47960, 0.5, 0.5), abs=5e-6)
     assert buildings.wood_ch4_factor(np.array(1.0), 0.5, 0.5) == pytest.approx(2 / 3)
 
 

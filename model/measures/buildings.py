@@ -240,11 +240,12 @@ KINDS = (
     ),
     MeasureKind(
         "wood_stove_renewal", "buildings_energy",
-        "Renewal of old wood stoves: a share of the wood burnt in old (pre-1998) stoves and open fireplaces in "
-        "2009 is burnt in clean-burning stoves instead, which emit less CH4 per kg of wood. The wood burnt and "
-        "the heat it gives are unchanged; N2O too. Stoves once replaced stay replaced. The reference holds the "
-        "2009 stove mix, so the effect is measured against that.",
-        (share("old_replaced", "share of the 2009 old-stove wood burning moved to clean-burning stoves", 1.0),),
+        "Renewal of old wood stoves: a share of the old (pre-1998) stoves and open fireplaces still in use is "
+        "replaced by clean-burning stoves, which emit less CH4 per kg of wood, ahead of the end of their life "
+        "(1/buildings.lifetime.wood_stove of the stoves are renewed each year in every scenario, the reference "
+        "too, so the effect is measured against that renewal). The wood burnt and the heat it gives are unchanged; "
+        "N2O too. Stoves once replaced stay replaced.",
+        (share("old_replaced", "share of the old stoves still in use replaced by clean-burning ones", 1.0),),
         field_levers({"old_replaced": "wood_stove_old_replaced"}),
         source="Klimakur 2030 O03 and KiN 2025 O02 forced replacement of old stoves (108 kt CO2e nationally in "
                "2035), Oslo and Drammen grants (reference measures/buildings_waste_adaptation.csv woodstove_renewal "

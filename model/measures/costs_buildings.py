@@ -131,15 +131,20 @@ def pv_outlays(view: RunView) -> np.ndarray:
 
 
 def wood_stove_outlays(view: RunView) -> np.ndarray:
-    """New stoves bought [real 2009 NOK/yr] ``(T, D, M)``: dwellings heated with wood stoves (area /
-    m2 per dwelling, houses and apartments) x ``buildings.wood_stove.old_share_2009`` x the yearly rise
-    of the replaced share (lever wood_stove_old_replaced, kept at its highest) x
-    ``cost.wood_stove_renewal.cost_per_stove`` (2020 NOK)."""
+    """New stoves bought ahead of time [real 2009 NOK/yr] ``(T, D, M)``: dwellings heated with wood stoves
+    (area / m2 per dwelling, houses and apartments) x ``buildings.wood_stove.old_share_2009`` x the share of
+    the old stoves still in use after the end-of-life renewal (:func:`.submodels.buildings.old_stove_share`)
+    x the yearly rise of the replaced share (lever wood_stove_old_replaced, kept at its highest) x
+    ``cost.wood_stove_renewal.cost_per_stove`` (2020 NOK). The stoves renewed at the end of their life are
+    bought in every scenario."""
+    from ..submodels.buildings import old_stove_share
+
     p = view.params
     dwellings = (_system_area(view, ("wood_stove",), RESIDENTIAL) / _per_dwelling(p)).sum(-1)
     replaced = np.maximum.accumulate(view.levers["wood_stove_old_replaced"], axis=0)
     rise = np.maximum(first_differences(replaced), 0.0)
-    return (dwellings * param(p, "buildings.wood_stove.old_share_2009") * rise
+    left = old_stove_share((view.years - dims.BASE_YEAR)[:, None, None], param(p, "buildings.lifetime.wood_stove"))
+    return (dwellings * param(p, "buildings.wood_stove.old_share_2009") * left * rise
             * money(p, "cost.wood_stove_renewal.cost_per_stove", 2020))
 
 
@@ -213,8 +218,7 @@ COSTS = {
             "old stoves replaced (dwellings with wood stoves x buildings.wood_stove.old_share_2009 x the rise of the "
             "replaced share) x cost.wood_stove_renewal.cost_per_stove (2020 NOK)", wood_stove_outlays,
             "cost.wood_stove_renewal.lifetime", ("cost.wood_stove_renewal.cost_per_stove",)),),
-        not_counted=("the renewal that would come anyway as stoves age (the reference holds the 2009 stove mix), so "
-                     "the cost is an upper estimate", "municipal subsidies (transfers)")),
+        not_counted=("municipal subsidies (transfers)",)),
     "fossil_free_construction": Costs(
         (CostItem(
             "operation", "resource", "users",

@@ -39,8 +39,9 @@ Levers (each (D, M) for the current year; absent = neutral value):
   rooftop PV (new build, and at least this share of the stock; PV stays once installed);
 * ``municipal_energy_saving`` [0, 1], neutral 0: share of the energy need of the municipal part of
   non-residential floor area saved (energy performance contracting) while in force;
-* ``wood_stove_old_replaced`` [0, 1], neutral 0: share of the 2009 old-stove wood burning moved to
-  clean-burning stoves (kept once reached).
+* ``wood_stove_old_replaced`` [0, 1], neutral 0: share of the old stoves still in use replaced by
+  clean-burning ones (kept once reached), beyond those renewed at the end of their life
+  (:func:`old_stove_share`).
 
 Every lever is read in ``advance``; ``account`` reads only the state.
 
@@ -105,7 +106,7 @@ class BuildingState:
     deep_saving: np.ndarray          # (D, M, T, V) area-equivalent saved by deep renovation beyond `red` [m2]
     pv_area: np.ndarray              # (D, M, T, V) part of `area` with rooftop solar PV [m2]
     municipal_saving: np.ndarray     # (D, M) share of municipal non-residential energy need saved [1]
-    wood_renewed: np.ndarray         # (D, M) share of the 2009 old-stove wood now burnt in clean stoves [1]
+    wood_renewed: np.ndarray         # (D, M) share of the old stoves in use that a measure replaced [1]
     new_area: np.ndarray             # (D, M, T) built in `year` [m2/yr]
     demolished_area: np.ndarray      # (D, M, T) demolished in `year` [m2/yr]
     renovated_area: np.ndarray       # (D, M, T) renovated in `year` [m2/yr]
@@ -327,8 +328,9 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     factors and deep-renovation savings in the space need
     (:func:`building_stock.space_heating_need`); the municipal energy saving on the
     non-residential need and its other fossil use; rooftop PV output, subtracted from each
-    building type's delivered electricity (net, never below zero); renewed wood stoves in the
-    wood CH4 (:func:`wood_ch4_factor`). ``levers`` act through ``advance`` only. Returns arrays
+    building type's delivered electricity (net, never below zero); old wood stoves renewed at the end of
+    their life and by a measure in the wood CH4 (:func:`old_stove_share`, :func:`wood_ch4_factor`).
+    ``levers`` act through ``advance`` only. Returns arrays
     as listed in the keys below, units in the comments.
     """
     coef = _coef(state, params)
@@ -365,8 +367,9 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     emissions = {source: fuel_emissions[:, :, dims.CARRIERS.index(carrier)]
                  for source, carrier in SOURCE_CARRIER.items()}
     emissions["heating_wood"] = emissions["heating_wood"] * state.wood_emission_factor[..., None]
-    if state.wood_renewed.any():
-        emissions["heating_wood"][..., CH4] *= wood_ch4_factor(state.wood_renewed, coef.wood_old_share[:, None],
+    if year > dims.BASE_YEAR or state.wood_renewed.any():
+        left = old_stove_share(year - dims.BASE_YEAR, coef.lifetime[:, heating.WOOD_STOVE, None], state.wood_renewed)
+        emissions["heating_wood"][..., CH4] *= wood_ch4_factor(1.0 - left, coef.wood_old_share[:, None],
                                                                coef.wood_ch4_ratio[:, None])
     other_area = floor_area[..., stock.NON_RESIDENTIAL] * state.other_fossil_factor
     if state.municipal_saving.any():
@@ -396,6 +399,21 @@ def _solar_pv(state: BuildingState, coef: Coefficients) -> np.ndarray | None:
         return None
     kwh = stock.over_cohorts(state.pv_area) * coef.pv_kwp_per_m2[:, None, :] * coef.pv_yield[:, None, None]
     return kwh / stock.KWH_PER_GWH
+
+
+def old_stove_share(years: int, lifetime: np.ndarray, replaced: np.ndarray | float = 0.0) -> np.ndarray:
+    """Share of the 2009 old-stove wood burning still done in old stoves ``years`` after 2009 [1]:
+    ``(1 - 1/L)^years (1 - x)``.
+
+    A wood stove is renewed at the end of its life, ``1/L`` of the stoves a year (L =
+    ``buildings.lifetime.wood_stove``, as the heating systems' replacement), and every stove sold since
+    1998 burns clean (NS 3058/3059, ``buildings.wood_stove.old_share_2009``), so the old ones go at that
+    pace whether their area keeps a wood stove or not; a measure replaces a share ``x`` (lever
+    ``wood_stove_old_replaced``, at its highest so far) of those still in use. Wood burnt in the stoves of
+    new buildings is not counted as clean here (the old share of all wood falls faster than this).
+    Arguments broadcast. Example: L = 25 yr, 18 years on, no measure: 0.96^18 = 0.4796.
+    """
+    return (1.0 - 1.0 / lifetime) ** years * (1.0 - np.asarray(replaced))
 
 
 def wood_ch4_factor(renewed: np.ndarray, old_share: np.ndarray, ratio: np.ndarray) -> np.ndarray:
