@@ -170,8 +170,13 @@ def _waste(prov) -> tuple[np.ndarray, np.ndarray]:
     nat = {v: find("norway", v, 2009) for v in ("household_waste_per_capita", "household_waste_sorted_share",
                                                "household_waste_recovery_incl_energy_share",
                                                "household_waste_material_recovery_per_capita")}
-    # Material recovery's part of what is sorted out, nationally (rest: biological treatment).
-    material_part = nat["household_waste_material_recovery_per_capita"].value / (
+    # Recycled (material recovery with biological treatment, as the same SSB series says from 2021: "incl.
+    # compost/biogas") part of what is sorted out, nationally: 180 kg of the 53 % of 420 kg. The rest of the sorted
+    # waste is recovered as energy (sorting "til gjenvinning" covers both). Biological treatment is not apart in the
+    # 2009 data: taken as the sorted waste not recycled, a tenth of the whole (assumption; the split of earlier
+    # versions, which read the 180 kg as material recovery alone; 2023: 18 % after a decade of food-waste sorting,
+    # methods §4.1).
+    recycled_part = nat["household_waste_material_recovery_per_capita"].value / (
         nat["household_waste_sorted_share"].value * nat["household_waste_per_capita"].value)
     per_capita = np.empty(len(dims.MUNICIPALITIES))
     shares = np.empty((len(dims.MUNICIPALITIES), len(dims.TREATMENTS)))
@@ -182,8 +187,8 @@ def _waste(prov) -> tuple[np.ndarray, np.ndarray]:
         recovered = own["household_waste_recovery_incl_energy_share"] or \
             nat["household_waste_recovery_incl_energy_share"]
         per_capita[i] = w.value
-        shares[i] = (sorted_.value * material_part, sorted_.value * (1 - material_part),
-                     recovered.value - sorted_.value, 1.0 - recovered.value)
+        recycled, biological = sorted_.value * recycled_part, sorted_.value * (1 - recycled_part)
+        shares[i] = (recycled - biological, biological, recovered.value - recycled, 1.0 - recovered.value)
         status = "observed" if own["household_waste_per_capita"] else "estimated"
         prov[(m, "waste_per_capita")] = Provenance(
             status, "household waste 2009" if status == "observed" else "national household waste 2009",
@@ -191,7 +196,8 @@ def _waste(prov) -> tuple[np.ndarray, np.ndarray]:
         status = "observed" if own["household_waste_sorted_share"] else "estimated"
         prov[(m, "treatment_shares")] = Provenance(
             status, ("sorted and recovery shares 2009" if status == "observed" else "national shares 2009") +
-            f"; sorted waste split material/biological in the national ratio {material_part:.2f}",
+            f"; of the sorted waste {recycled_part:.2f} recycled (material and biological, the national ratio), "
+            "the rest burnt for energy; biological treatment the sorted share not recycled (assumption)",
             sorted_.source, sorted_.confidence)
     return per_capita, shares
 

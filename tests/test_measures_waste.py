@@ -227,9 +227,13 @@ def test_source_separation_by_hand(ref, shares):
 
 
 def test_recycling_target_by_hand(ref):
-    rec = run("recycling_target")          # minimum 0.42 material recovery; Oslo had 0.348 in 2009
+    # minimum 0.42 material recovery; Oslo had 0.265 in 2009: of its 0.43 sorted out, 0.81 recycled (the national
+    # 180 kg of 0.53 x 420 kg, material and biological together), less the biological 0.43 x 0.19
+    rec = run("recycling_target")
     observed = oslo(ref, "waste_by_treatment", 2009)[MR] / oslo(ref, "waste_generated", 2009)
-    assert observed == pytest.approx(0.348, abs=5e-4)
+    recycled = 0.18 / (0.53 * 0.42)
+    assert observed == pytest.approx(0.43 * recycled - 0.43 * (1 - recycled), abs=5e-4)
+    assert observed == pytest.approx(0.265, abs=5e-4)
     w = oslo(rec, "waste_generated", 2010)
     assert oslo(rec, "waste_by_treatment", 2010)[MR] == pytest.approx(0.42 * w, rel=1e-9)
     moved = oslo(rec, "waste_by_treatment", 2010)[MR] - oslo(ref, "waste_by_treatment", 2010)[MR]
