@@ -34,7 +34,7 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fm
     from framtid.model.result_file import require
 
     year_list = parse_years(years)
-    save = check_save(save, fmt, force)                   # before any work
+    save = check_save(save, fmt, force, (result,))        # before any work
     # only what the summary reads: an ensemble file can hold gigabytes of other variables
     read = ["emissions", "emissions_gas", "emissions_source"] if gwp else ["emissions"]
     ds = api.open_results(result, read)
@@ -76,7 +76,7 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt, save):
     from framtid.model import hindcast as hc
 
     out = output_path(out, "--out", "the folder to write the charts into, or leave --out out for no charts")
-    save = check_save(save, fmt, force)                   # before any work
+    save = check_save(save, fmt, force, (result, observed), (("--out", out),))   # before any work
     observations = hc.read_observed(observed, municipality)
     # read part by part: the comparison weighs one municipality's gases at a time
     with api.open_results(result, list(hc.VARIABLES), lazy=True) as ds:
@@ -124,7 +124,7 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
     from framtid.model.evaluation import target_tables as tt
     from framtid.model.evaluation import targets as tg
 
-    save = check_save(save, fmt, force)                   # before any work
+    save = check_save(save, fmt, force, (result,))        # before any work
     ds = result_summary.select(api.open_results(result, list(tg.VARIABLES)), names(scenarios, "--scenario"),
                                source=result)
     picked = names(municipalities, "--municipality")
@@ -164,7 +164,7 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, qua
     from framtid.model.evaluation import traffic_decomposition as td
 
     module = td if quantity == "car-traffic" else dc
-    save = check_save(save, fmt, force)                   # before any work
+    save = check_save(save, fmt, force, (result,))        # before any work
     ds = api.open_results(result, list(module.VARIABLES))
     rows = module.decompose(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), year_from,
                             year_to, versus, result)
@@ -203,7 +203,7 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     from framtid.model.evaluation import indicators as ind
 
     year_list = parse_years(years, "--year")
-    save = check_save(save, fmt, force)                   # before any work
+    save = check_save(save, fmt, force, (result,))        # before any work
     ds = api.open_results(result, list(ind.VARIABLES), "framtid indicators", optional=cb.OPTIONAL)
     result_summary.check_years(ds, year_list, result, "--year")
     ind.check_reference_year(ds, reference_year, result)

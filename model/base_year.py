@@ -189,6 +189,10 @@ def _waste(prov) -> tuple[np.ndarray, np.ndarray]:
         per_capita[i] = w.value
         recycled, biological = sorted_.value * recycled_part, sorted_.value * (1 - recycled_part)
         shares[i] = (recycled - biological, biological, recovered.value - recycled, 1.0 - recovered.value)
+        if (shares[i] < 0).any():
+            raise DataError(f"observations.csv: the 2009 waste treatment shares of {m} come out negative "
+                            f"({', '.join(f'{t} {v:.3f}' for t, v in zip(dims.TREATMENTS, shares[i]))}): the sorted "
+                            "share, the recovered share and the national recycled part do not fit together")
         status = "observed" if own["household_waste_per_capita"] else "estimated"
         prov[(m, "waste_per_capita")] = Provenance(
             status, "household waste 2009" if status == "observed" else "national household waste 2009",

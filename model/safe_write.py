@@ -79,7 +79,7 @@ def check_file(path: str | Path, force: bool, option: str, suffixes: tuple[str, 
     check_name(path, option)          # before asking the file system about a name it cannot hold
     if path.is_dir():
         raise UsageError(f"{option}: {path} is a folder; give a file name ending in {' or '.join(suffixes)}")
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:          # a link to nothing too: the file could not be named later
         raise exists_already(path, option)
     check_folder(path, option)
     return path

@@ -649,6 +649,27 @@ def test_the_users_loss_of_a_toll_by_hand_cordon_by_cordon_less_the_hour_rules_w
     assert 0.0 < by_hand < half("cordon_price", "cordon_passages", own)
 
 
+def _switch_and_connections(label: str, access: int) -> str:
+    """Two district-heating measures from 2030: ``label`` in Oslo, a fuel switch with connections ``access``, and
+    "Connections" in Bergen (access 2, no switch)."""
+    return f"""
+[[measure]]
+kind = "district_heating_expansion"
+label = "{label}"
+municipality = "oslo"
+start_year = 2030
+access = {access}
+fossil_fuel_replaced = 1.0
+
+[[measure]]
+kind = "district_heating_expansion"
+label = "Connections"
+municipality = "bergen"
+start_year = 2030
+access = 2
+"""
+
+
 def test_a_measure_abating_partly_through_what_its_items_leave_out_gets_no_cost_per_tonne(tmp_path):
     """District heating with new connections and a fuel switch: the connections are costed, the switch is not
     (its cost is a GAP), and its abatement is most of the measure's. Its NOK/t divided the connections' costs by
@@ -659,22 +680,7 @@ def test_a_measure_abating_partly_through_what_its_items_leave_out_gets_no_cost_
     assert kind.partly_costed_because({"access": 2.0, "fossil_fuel_replaced": None}) is None
     assert kind.partly_costed_because({"access": 1.0, "fossil_fuel_replaced": 0.5}) is None   # not costed at all
     path = tmp_path / "switch.toml"
-    path.write_text(scenario("switch", "framtid:current-policies", """
-[[measure]]
-kind = "district_heating_expansion"
-label = "Both"
-municipality = "oslo"
-start_year = 2030
-access = 2
-fossil_fuel_replaced = 1.0
-
-[[measure]]
-kind = "district_heating_expansion"
-label = "Connections"
-municipality = "bergen"
-start_year = 2030
-access = 2
-"""))
+    path.write_text(scenario("switch", "framtid:current-policies", _switch_and_connections("Both", 2)))
     report = costs.evaluate(api.load_scenario(path))
     by_label = {m.label: m for m in report.measures}
     both, connections = by_label["Both"], by_label["Connections"]
@@ -685,6 +691,33 @@ access = 2
     # the connections alone add emissions (more district heat at the 2009 mix): costed, with that note
     assert connections.partly == "" and cost_tables.measure_note(connections) == "adds emissions"
     assert report.mac() == []
+
+
+def test_a_kind_some_of_whose_measures_are_not_costed_is_partly_costed_by_kind(tmp_path):
+    """By kind, a fuel switch with connections unchanged (not costed) and connections elsewhere (costed) are one
+    group: its costs are the connections', its abatement mostly the switch's. It showed a NOK/t and "pays"."""
+    path = tmp_path / "mix.toml"
+    path.write_text(scenario("mix", "framtid:current-policies", _switch_and_connections("Switch", 1)))
+    (group,) = costs.evaluate(api.load_scenario(path), by="kind").measures
+    assert group.costed and group.tonnes[0] > 0 and group.social[0] > 0
+    assert group.partly == "1 of its 2 measures not costed, so no NOK/t"
+    assert np.isnan(group.nok_per_t).all() and group.pays() is None
+    assert cost_tables.measure_note(group).startswith("partly costed: 1 of its 2 measures not costed")
+
+
+def test_a_wood_stove_renewal_from_2009_is_costed(tmp_path):
+    """2009 runs under the 2009 policies: a renewal of 2009 replaces its stoves in 2010, and buys them then (its
+    path already held its value in 2009, so no rise was counted and it came out at 0 NOK/t, "pays")."""
+    path = tmp_path / "ws.toml"
+    path.write_text(scenario("ws", "framtid:current-policies", """
+[[measure]]
+kind = "wood_stove_renewal"
+municipality = "porsgrunn"
+start_year = 2009
+old_replaced = 0.5
+"""))
+    (m,) = costs.evaluate(api.load_scenario(path)).measures
+    assert m.tonnes[0] > 0 and m.social[0] > 0 and m.nok_per_t[0] > 0
 
 
 def test_a_measure_acting_only_through_what_its_items_leave_out_is_not_costed_rather_than_free(tmp_path):

@@ -179,3 +179,29 @@ def test_an_interrupted_save_leaves_nothing(files, tmp_path, monkeypatch):
     res = invoke(files, "targets", "--format", "csv", "--save", tmp_path / "t.csv")
     assert res.exit_code == 130 and "interrupted; no result written" in res.output
     assert os.listdir(tmp_path) == []
+
+
+def test_hindcast_refuses_a_save_named_as_its_charts_folder_or_its_observed_file_before_the_work(files, tmp_path,
+                                                                                                monkeypatch):
+    """--save and --out the same name wrote the charts into a folder of that name, then refused the table; --save
+    --force on the observed file replaced the input. Both are refused before anything is read or written."""
+    _, path, obs = files
+    before = obs.read_bytes()
+    monkeypatch.setattr(api, "open_results", lambda *a, **k: pytest.fail("the result was read before the check"))
+    same = tmp_path / "same.csv"
+    res = invoke(files, "hindcast", "--format", "csv", "--out", same, "--save", same)
+    assert res.exit_code == 2 and res.output == f"framtid: --save: {same} is also given as --out; give them " \
+                                                "different names\n"
+    assert list(tmp_path.iterdir()) == []
+    res = invoke(files, "hindcast", "--format", "csv", "--save", obs, "--force")
+    assert res.exit_code == 2 and "is a file this command reads" in res.output
+    assert obs.read_bytes() == before
+
+
+def test_a_link_to_nothing_is_refused_before_the_work(files, tmp_path, monkeypatch):
+    """A dangling symbolic link passed the check (the file "does not exist") and failed after the work."""
+    link = tmp_path / "t.csv"
+    link.symlink_to(tmp_path / "nowhere.csv")
+    monkeypatch.setattr(api, "open_results", lambda *a, **k: pytest.fail("the result was read before the check"))
+    res = invoke(files, "summary", "--format", "csv", "--save", link)
+    assert res.exit_code == 1 and "exists already" in res.output

@@ -302,6 +302,15 @@ def test_sobol_of_correlated_groups_by_hand():
                in n for n in independent.notes)
 
 
+def test_groups_correlated_without_correlated_parameters_says_so():
+    scenario = api.load_scenario(REFERENCE)
+    rep = sa.analyse(scenario, "morris", sa.output("emissions"), parameters=f"{TOLL},{WASTE}", trajectories=2,
+                     grouping="correlated", evaluator=lambda *a, **k: lambda u: u.sum(axis=1))
+    assert any(n.startswith("--groups correlated: none of the parameters varied is declared correlated")
+               for n in rep.notes)
+    assert not any("0 group(s)" in n for n in rep.notes)
+
+
 def test_the_model_runs_take_the_correlated_sample(monkeypatch):
     """The batch runs map the sample given its correlations to the parameter values (ModelEvaluator, run_chunk)."""
     seen = []

@@ -320,7 +320,12 @@ def evaluate(scenario, discount_rate: float | None = None, year_from: int | None
         if costed and any(w is not None for w in why):   # some measures of the group act only through what is left out
             n = sum(w is not None for w in why)
             left = left + (f"{n} of its {len(why)} measures: {next(w for w in why if w is not None)}",)
+        # costs for a part of the abatement only: a measure acting partly through what the items leave out, or a
+        # group of which some measures are not costed at all
         partly = [kind.costs.partly_costed_because(n.values) for n in measures] if costed else []
+        uncosted = sum(w is not None for w in why)
+        if costed and uncosted:
+            partly.append(f"{uncosted} of its {len(why)} measures not costed, so no NOK/t")
         cost = MeasureCost(label, kind_name, m.origin, places, costed, "" if costed else why[0],
                            left, items, a, source, caveat=kind.costs.caveat if costed else "",
                            partly=next((w for w in partly if w is not None), ""))

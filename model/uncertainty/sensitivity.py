@@ -230,9 +230,12 @@ def _check_runs(method: str, names, groups, trajectories: int | None, samples: i
     """Refuse an analysis of more than :data:`MAX_RUNS` model runs before any runs."""
     runs = planned_runs(method, names, groups, trajectories, samples, top)
     if runs > MAX_RUNS:
+        # (with --groups, Sobol' takes no --top and the groups are given)
+        ask = (["fewer --trajectories"] if method == "morris"
+               else ["a smaller --samples"] + ([] if groups is not None else ["--top"]))
+        ask += ["fewer --parameters"] + ([] if groups is not None else ["--groups"])
         raise UsageError(f"the analysis would take {runs:,} model runs (at most {MAX_RUNS:,}, some 45-50 minutes): "
-                         "ask for fewer --trajectories, a smaller --samples or --top, fewer --parameters, or "
-                         "--groups")
+                         f"ask for {', '.join(ask[:-1])} or {ask[-1]}")
 
 
 def _head(indices: Indices, k: int) -> Indices:

@@ -255,6 +255,9 @@ def correlation_note(groups: Sequence[tuple[tuple[str, ...], np.ndarray]], impos
     :func:`correlated_groups`)."""
     names = ", ".join(group_name(members) for members, _ in groups) or "none"
     n = sum(len(members) for members, _ in groups)
+    if imposed and not groups:
+        return ("--groups correlated: none of the parameters varied is declared correlated with another varied; "
+                "each is a group of its own")
     if imposed:
         return (f"--groups correlated: {len(groups)} group(s) of {n} declared-correlated parameters ({names}) move "
                 "together with their rank correlations imposed (a Gaussian copula on the sample's probabilities), "
