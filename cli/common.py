@@ -184,6 +184,14 @@ def check_save(save: str | None, fmt: str, force: bool, inputs: tuple = (), outp
     return target
 
 
+def table_width(save) -> int:
+    """Columns to render a text table in: the terminal's when it is printed, a fixed width when it is saved
+    (``--save``), so that the file does not depend on the terminal it was made in."""
+    from framtid.model import catalogue
+
+    return catalogue.FILE_WIDTH if save is not None else catalogue.terminal_width()
+
+
 def chosen_options(ctx, leave_out=("save", "force", "out")) -> tuple[str, str]:
     """The command and the options it was given or took by default, as a provenance item: ``("summary",
     "--years 2009,2030 --by municipality ...")``; output options (``leave_out``) and options not set are

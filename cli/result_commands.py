@@ -7,7 +7,8 @@ import click
 
 from framtid.model.provenance import of_file, of_result
 
-from .common import check_save, handle_errors, names, output_path, parse_years, print_or_save, save_option, stat
+from .common import (check_save, handle_errors, names, output_path, parse_years, print_or_save, save_option, stat,
+                     table_width)
 
 
 @click.command()
@@ -50,7 +51,7 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fm
                                names(sectors, "--sector"), result)
     if fmt == "table":
         text = catalogue.render_sections(result_summary.summary_tables(ds, year_list, by, band == "prediction"),
-                                         "table", catalogue.terminal_width())
+                                         "table", table_width(save))
     else:
         text = catalogue.render(*result_summary.summary_rows(ds, year_list, by, band == "prediction"), fmt)
     print_or_save(text, fmt, save, force, origin)
@@ -90,7 +91,7 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt, save):
     sections = [("metrics", hc.title(rows), header, table)]
     if fmt != "table":
         sections.append(("observations", "", *hc.row_table(rows)))
-    print_or_save(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"), fmt, save,
+    print_or_save(catalogue.render_sections(sections, fmt, table_width(save)).lstrip("\n"), fmt, save,
                   force, origin)
     for path in written:
         click.echo(f"wrote {path}", err=fmt != "table" or save is not None)   # CSV, JSON keep stdout to themselves
@@ -134,7 +135,7 @@ def targets(result, scenarios, municipalities, rule, zero_growth_base, from_year
     if fmt != "table":
         text = catalogue.render(*tt.tidy(rows), fmt)
     else:
-        text = tt.table_text(ds, rows, rule, catalogue.terminal_width())
+        text = tt.table_text(ds, rows, rule, table_width(save))
     print_or_save(text, fmt, save, force, of_result(ds, result, tg.VARIABLES))
 
 
@@ -171,9 +172,9 @@ def decompose(result, scenarios, municipalities, year_from, year_to, versus, qua
     if fmt != "table":
         text = catalogue.render(*module.tidy(rows), fmt)
     elif module is td:
-        text = catalogue.render_sections(td.sections(rows), "table", catalogue.terminal_width()).lstrip("\n")
+        text = catalogue.render_sections(td.sections(rows), "table", table_width(save)).lstrip("\n")
     else:
-        text = dc.table_text(ds, rows, catalogue.terminal_width())
+        text = dc.table_text(ds, rows, table_width(save))
     print_or_save(text, fmt, save, force, of_result(ds, result, module.VARIABLES))
 
 
@@ -212,7 +213,7 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     against = ind.parse_compare(compare, ds, result)
     if fmt == "table":
         sections = ind.indicator_sections(ds, year_list, reference_year, against, [str(s) for s in picked])
-        text = catalogue.render_sections(sections, "table", catalogue.terminal_width()).lstrip("\n")
+        text = catalogue.render_sections(sections, "table", table_width(save)).lstrip("\n")
     else:
         text = catalogue.render(*ind.indicator_rows(ds, year_list, reference_year, against, [str(s) for s in picked]),
                                 fmt)

@@ -153,11 +153,16 @@ def _fit(widths: list[int], numeric: list[bool], width: int, floor: int = 8,
     return widths
 
 
+# Columns of a table written to a file (`--save`): those of output that is not a terminal, whatever the terminal,
+# so that the same inputs give the same file.
+FILE_WIDTH = 100
+
+
 def terminal_width() -> int:
-    """Columns of the terminal (COLUMNS if set; 100 when the output is not a terminal)."""
+    """Columns of the terminal (COLUMNS if set; FILE_WIDTH when the output is not a terminal)."""
     import shutil
 
-    return max(40, shutil.get_terminal_size((100, 24)).columns)
+    return max(40, shutil.get_terminal_size((FILE_WIDTH, 24)).columns)
 
 
 def _is_number(text: str) -> bool:

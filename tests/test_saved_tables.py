@@ -205,3 +205,18 @@ def test_a_link_to_nothing_is_refused_before_the_work(files, tmp_path, monkeypat
     monkeypatch.setattr(api, "open_results", lambda *a, **k: pytest.fail("the result was read before the check"))
     res = invoke(files, "summary", "--format", "csv", "--save", link)
     assert res.exit_code == 1 and "exists already" in res.output
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_saved_text_table_does_not_depend_on_the_terminal(files, tmp_path, command):
+    """A text table printed follows the terminal's width; saved, it is rendered at a fixed width, so the same
+    inputs give the same file from any terminal."""
+    _, path, obs = files
+    args = [a.format(path=path, obs=obs) for a in COMMANDS[command]]
+    saved = []
+    for columns in ("60", "200"):
+        out = tmp_path / f"t{columns}.txt"
+        res = CliRunner().invoke(main, [*args, "--save", str(out)], env={"COLUMNS": columns})
+        assert res.exit_code == 0, res.output
+        saved.append(split(out.read_text(encoding="utf-8"), "table")[1])
+    assert saved[0] == saved[1]
