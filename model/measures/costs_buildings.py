@@ -133,11 +133,11 @@ def pv_outlays(view: RunView) -> np.ndarray:
 def wood_stove_outlays(view: RunView) -> np.ndarray:
     """New stoves bought ahead of time [real 2009 NOK/yr] ``(T, D, M)``: dwellings heated with wood stoves
     (area / m2 per dwelling, houses and apartments) x ``buildings.wood_stove.old_share_2009`` x the share of
-    the old stoves still in use after the end-of-life renewal (:func:`.submodels.buildings.old_stove_share`)
+    the old stoves still in use after the end-of-life renewal (:func:`.submodels.building_measures.old_stove_share`)
     x the yearly rise of the replaced share (lever wood_stove_old_replaced, kept at its highest) x
     ``cost.wood_stove_renewal.cost_per_stove`` (2020 NOK). The stoves renewed at the end of their life are
     bought in every scenario."""
-    from ..submodels.buildings import old_stove_share
+    from ..submodels.building_measures import old_stove_share
 
     p = view.params
     dwellings = (_system_area(view, ("wood_stove",), RESIDENTIAL) / _per_dwelling(p)).sum(-1)

@@ -41,13 +41,15 @@ Levers (each (D, M) for the current year; absent = neutral value):
   non-residential floor area saved (energy performance contracting) while in force;
 * ``wood_stove_old_replaced`` [0, 1], neutral 0: share of the old stoves still in use replaced by
   clean-burning ones (kept once reached), beyond those renewed at the end of their life
-  (:func:`old_stove_share`).
+  (:func:`building_measures.old_stove_share`).
 
 Every lever is read in ``advance``; ``account`` reads only the state.
 
 Stock arithmetic lives in :mod:`building_stock`, heating-system arithmetic in
 :mod:`heating`, the yearly choice of heating systems in :mod:`heating_choice`, parameter
-reshaping (and reading the levers) in :mod:`building_parameters`, the calibration factors applied
+reshaping (and reading the levers) in :mod:`building_parameters`, what the measures do to the stock (deep
+renovation, energy standards of new build, rooftop PV, old wood stoves) in :mod:`building_measures`, the calibration
+factors applied
 to the base-year heating-system shares in :mod:`heating_calibration`, and the yearly inputs read
 from the simulation context (carrier prices, years until the ban) in :mod:`building_inputs`.
 Methods: NVE Energibruksmodell logic (methods.md §3.2-3.3).
@@ -60,10 +62,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .. import dims
-from ..levers import acting
 from ..parameters import Params
 from . import building_stock as stock
 from . import building_inputs, heating, heating_calibration
+from . import building_measures as measures
+from .building_measures import old_stove_share, wood_ch4_factor
 from .building_parameters import Coefficients, coefficients, draws_fastest, lever
 from .heating_choice import annual_cost, heating_systems
 
@@ -76,7 +79,6 @@ SOURCE_CARRIER = {
 }
 # Cohorts a deep renovation can reach: those with the ordinary renovation cut (up to TEK10);
 # TEK17 and TEK21 are built near today's standard (TABULA's "advanced" refurbishment is for the old stock).
-DEEP_COHORTS = ~np.isin(dims.CONSTRUCTION_PERIODS, ("tek17", "tek21"))
 ELECTRICITY = dims.CARRIERS.index("electricity")
 CH4 = dims.GASES.index("ch4")
 
@@ -233,14 +235,14 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
                       * lever(levers, "renovation_rate_multiplier", shape)[..., None, None], 1.0)
     area, renovated, newly_renovated, demolished = stock.turnover(state.area, state.renovated, demolition, rate,
                                                                   eligible[:, None])
-    deep_saving = _deep_saving(state, coef, levers, shape, demolition, newly_renovated)
+    deep_saving = measures.deep_saving(state, coef, levers, shape, demolition, newly_renovated)
 
     remaining = stock.over_cohorts(area)
     new = draws_fastest(stock.new_construction(population, new_apartment_share, remaining,
                                                coef.persons_per_dwelling, coef.m2_per_dwelling, coef.m2_per_capita))
     v = stock.cohort_in_force(year, coef.start_years)
-    need_factor = _need_factor(state, coef, levers, shape, area[..., v], new, v)
-    pv_area = _pv_area(state, levers, shape, area, demolition, new, v)
+    need_factor = measures.need_factor(state, coef, levers, shape, area[..., v], new, v)
+    pv_area = measures.pv_area(state, levers, shape, area, demolition, new, v)
     area[..., v] += new
 
     shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index, ban_ahead, ban_schedule)
@@ -254,62 +256,6 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
                    wood_renewed=np.maximum(state.wood_renewed, lever(levers, "wood_stove_old_replaced", shape)),
                    new_area=new, demolished_area=demolished,
                    renovated_area=stock.over_cohorts(newly_renovated))
-
-
-def _deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: tuple, demolition: np.ndarray,
-                 newly_renovated: np.ndarray) -> np.ndarray:
-    """Area-equivalent saved by deep renovations beyond the ordinary cut [m2], (D, M, T, V).
-
-    X' = X (1 - demolition) + delta * R_new * max(r_deep - red_v, 0) over the cohorts up to TEK10, with
-    delta = ``deep_renovation_share`` and r_deep = ``deep_renovation_reduction`` (methods §3.3: a deep
-    state of -50 to -70 %); the space need of the cohort is then (A - R red - X) e.
-    """
-    saving = state.deep_saving
-    if state.deep_renovated:
-        saving = saving * (1.0 - demolition)
-    if acting(levers, "deep_renovation_share") is None:
-        return saving
-    share = lever(levers, "deep_renovation_share", shape)
-    depth = lever(levers, "deep_renovation_reduction", shape)[..., None, None]
-    extra = np.maximum(depth - coef.renovation_reduction[:, None, None, :], 0.0) * DEEP_COHORTS
-    return saving + newly_renovated * share[..., None, None] * extra
-
-
-def _need_factor(state: BuildingState, coef: Coefficients, levers: dict, shape: tuple, area_before: np.ndarray,
-                 new: np.ndarray, v: int) -> np.ndarray:
-    """Need factors after this year's new build joins cohort ``v`` [1], (D, M, T, V).
-
-    Area built under an energy standard (lever ``new_build_space_heat_need`` S by building type, as
-    calculated in the reference climate) has f = min(S / e_calc, 1) with e_calc the cohort's archetype
-    need without the behaviour factor, so its actual need is min(S, e_calc) times that factor; the
-    cohort's factor is the area-weighted mean (:func:`building_stock.mixed_need_factor`).
-    """
-    standard = lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
-    new_factor = np.minimum(standard / coef.space_need_calculated[:, None, :, v], 1.0)            # (D, M, T)
-    factor = state.need_factor
-    if not ((new_factor < 1.0).any() or (state.standard_built and (factor[..., v] != 1.0).any())):
-        return factor
-    factor = np.copy(factor)
-    factor[..., v] = stock.mixed_need_factor(factor[..., v], area_before, new, new_factor)
-    return factor
-
-
-def _pv_area(state: BuildingState, levers: dict, shape: tuple, area: np.ndarray, demolition: np.ndarray,
-             new: np.ndarray, v: int) -> np.ndarray:
-    """Floor area with rooftop solar PV [m2], (D, M, T, V): what stood loses its demolished share, the
-    new build of cohort ``v`` adds ``solar_pv_new_build_share`` of itself, and every cohort has at least
-    ``solar_pv_existing_share`` of its area (retrofits), never more than its area."""
-    pv = state.pv_area
-    if not (state.pv_installed or acting(levers, "solar_pv_new_build_share") is not None
-            or acting(levers, "solar_pv_existing_share") is not None):
-        return pv
-    new_share = lever(levers, "solar_pv_new_build_share", shape)
-    existing = lever(levers, "solar_pv_existing_share", shape)
-    pv = pv * (1.0 - demolition)
-    pv[..., v] += new * new_share[..., None]
-    total = np.copy(area)
-    total[..., v] += new
-    return np.minimum(np.maximum(pv, existing[..., None, None] * total), total)
 
 
 def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params, year: int) -> dict:
@@ -329,7 +275,8 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     (:func:`building_stock.space_heating_need`); the municipal energy saving on the
     non-residential need and its other fossil use; rooftop PV output, subtracted from each
     building type's delivered electricity (net, never below zero); old wood stoves renewed at the end of
-    their life and by a measure in the wood CH4 (:func:`old_stove_share`, :func:`wood_ch4_factor`).
+    their life and by a measure in the wood CH4 (:func:`.building_measures.old_stove_share`,
+    :func:`.building_measures.wood_ch4_factor`).
     ``levers`` act through ``advance`` only. Returns arrays
     as listed in the keys below, units in the comments.
     """
@@ -353,7 +300,7 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     shares = np.ascontiguousarray(state.system_share)
     by_type = heating.delivered_energy(space, water, electric, shares, coef.space_input, coef.water_input,
                                        state.lpg_share)
-    pv = _solar_pv(state, coef)
+    pv = measures.solar_pv(state, coef)
     if pv is not None:
         # net delivered electricity: PV output offsets what the building draws from the grid over the year
         by_type[..., ELECTRICITY] -= np.minimum(pv, by_type[..., ELECTRICITY])
@@ -390,42 +337,6 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
         "renovated_floor_area": state.renovated_area,             # (D, M, T) [m2/yr]
         "solar_pv_generation": np.zeros(space.shape) if pv is None else pv,   # (D, M, T) [GWh/yr]
     }
-
-
-def _solar_pv(state: BuildingState, coef: Coefficients) -> np.ndarray | None:
-    """Rooftop PV output by building type [GWh/yr], (D, M, T): area with PV x kWp per m2 x yield
-    (``buildings.pv_kwp_per_m2.*``, ``buildings.pv_yield``); None without any PV."""
-    if not state.pv_installed:
-        return None
-    kwh = stock.over_cohorts(state.pv_area) * coef.pv_kwp_per_m2[:, None, :] * coef.pv_yield[:, None, None]
-    return kwh / stock.KWH_PER_GWH
-
-
-def old_stove_share(years: int, lifetime: np.ndarray, replaced: np.ndarray | float = 0.0) -> np.ndarray:
-    """Share of the 2009 old-stove wood burning still done in old stoves ``years`` after 2009 [1]:
-    ``(1 - 1/L)^years (1 - x)``.
-
-    A wood stove is renewed at the end of its life, ``1/L`` of the stoves a year (L =
-    ``buildings.lifetime.wood_stove``, as the heating systems' replacement), and every stove sold since
-    1998 burns clean (NS 3058/3059, ``buildings.wood_stove.old_share_2009``), so the old ones go at that
-    pace whether their area keeps a wood stove or not; a measure replaces a share ``x`` (lever
-    ``wood_stove_old_replaced``, at its highest so far) of those still in use. Wood burnt in the stoves of
-    new buildings is not counted as clean here (the old share of all wood falls faster than this).
-    Arguments broadcast. Example: L = 25 yr, 18 years on, no measure: 0.96^18 = 0.4796.
-    """
-    return (1.0 - 1.0 / lifetime) ** years * (1.0 - np.asarray(replaced))
-
-
-def wood_ch4_factor(renewed: np.ndarray, old_share: np.ndarray, ratio: np.ndarray) -> np.ndarray:
-    """Wood CH4 per unit of wood relative to 2009 [1] after renewing old stoves.
-
-    The calibrated 2009 factor holds for the 2009 stove mix, ``o`` of the wood burnt in old stoves and
-    the rest in clean-burning ones emitting ``rho`` times as much CH4 per kg. When a share ``x`` of the
-    old-stove burning moves to clean stoves, ``o' = o (1 - x)`` and the factor is
-    ``(o' + (1 - o') rho) / (o + (1 - o) rho)``. Arguments broadcast.
-    """
-    now = old_share * (1.0 - renewed)
-    return (now + (1.0 - now) * ratio) / (old_share + (1.0 - old_share) * ratio)
 
 
 class Buildings:

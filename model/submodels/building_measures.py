@@ -1,0 +1,114 @@
+"""What the buildings' measures do to the stock, year by year: the area-equivalent saved by deep renovation, the
+need factors of area built to an energy standard, the floor area with rooftop PV and its output, and the old wood
+stoves left and the wood's CH4 per kg (methods §3.3). Each reads its levers (``submodels/buildings.py`` lists them)
+and hands back the array it was given as long as its measure has not acted, so :mod:`buildings` can tell whether
+one has."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import dims
+from ..levers import acting
+from . import building_stock as stock
+from .building_parameters import Coefficients, lever
+
+if TYPE_CHECKING:
+    from .buildings import BuildingState
+
+# The cohorts a deep renovation can reach (those built to TEK17 and later are as deep already).
+DEEP_COHORTS = ~np.isin(dims.CONSTRUCTION_PERIODS, ("tek17", "tek21"))
+
+
+def deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: tuple, demolition: np.ndarray,
+                newly_renovated: np.ndarray) -> np.ndarray:
+    """Area-equivalent saved by deep renovations beyond the ordinary cut [m2], (D, M, T, V).
+
+    X' = X (1 - demolition) + delta * R_new * max(r_deep - red_v, 0) over the cohorts up to TEK10, with
+    delta = ``deep_renovation_share`` and r_deep = ``deep_renovation_reduction`` (methods §3.3: a deep
+    state of -50 to -70 %); the space need of the cohort is then (A - R red - X) e.
+    """
+    saving = state.deep_saving
+    if state.deep_renovated:
+        saving = saving * (1.0 - demolition)
+    if acting(levers, "deep_renovation_share") is None:
+        return saving
+    share = lever(levers, "deep_renovation_share", shape)
+    depth = lever(levers, "deep_renovation_reduction", shape)[..., None, None]
+    extra = np.maximum(depth - coef.renovation_reduction[:, None, None, :], 0.0) * DEEP_COHORTS
+    return saving + newly_renovated * share[..., None, None] * extra
+
+
+def need_factor(state: BuildingState, coef: Coefficients, levers: dict, shape: tuple, area_before: np.ndarray,
+                new: np.ndarray, v: int) -> np.ndarray:
+    """Need factors after this year's new build joins cohort ``v`` [1], (D, M, T, V).
+
+    Area built under an energy standard (lever ``new_build_space_heat_need`` S by building type, as
+    calculated in the reference climate) has f = min(S / e_calc, 1) with e_calc the cohort's archetype
+    need without the behaviour factor, so its actual need is min(S, e_calc) times that factor; the
+    cohort's factor is the area-weighted mean (:func:`building_stock.mixed_need_factor`).
+    """
+    standard = lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
+    new_factor = np.minimum(standard / coef.space_need_calculated[:, None, :, v], 1.0)            # (D, M, T)
+    factor = state.need_factor
+    if not ((new_factor < 1.0).any() or (state.standard_built and (factor[..., v] != 1.0).any())):
+        return factor
+    factor = np.copy(factor)
+    factor[..., v] = stock.mixed_need_factor(factor[..., v], area_before, new, new_factor)
+    return factor
+
+
+def pv_area(state: BuildingState, levers: dict, shape: tuple, area: np.ndarray, demolition: np.ndarray,
+            new: np.ndarray, v: int) -> np.ndarray:
+    """Floor area with rooftop solar PV [m2], (D, M, T, V): what stood loses its demolished share, the
+    new build of cohort ``v`` adds ``solar_pv_new_build_share`` of itself, and every cohort has at least
+    ``solar_pv_existing_share`` of its area (retrofits), never more than its area."""
+    pv = state.pv_area
+    if not (state.pv_installed or acting(levers, "solar_pv_new_build_share") is not None
+            or acting(levers, "solar_pv_existing_share") is not None):
+        return pv
+    new_share = lever(levers, "solar_pv_new_build_share", shape)
+    existing = lever(levers, "solar_pv_existing_share", shape)
+    pv = pv * (1.0 - demolition)
+    pv[..., v] += new * new_share[..., None]
+    total = np.copy(area)
+    total[..., v] += new
+    return np.minimum(np.maximum(pv, existing[..., None, None] * total), total)
+
+
+def solar_pv(state: BuildingState, coef: Coefficients) -> np.ndarray | None:
+    """Rooftop PV output by building type [GWh/yr], (D, M, T): area with PV x kWp per m2 x yield
+    (``buildings.pv_kwp_per_m2.*``, ``buildings.pv_yield``); None without any PV."""
+    if not state.pv_installed:
+        return None
+    kwh = stock.over_cohorts(state.pv_area) * coef.pv_kwp_per_m2[:, None, :] * coef.pv_yield[:, None, None]
+    return kwh / stock.KWH_PER_GWH
+
+
+def old_stove_share(years: int, lifetime: np.ndarray, replaced: np.ndarray | float = 0.0) -> np.ndarray:
+    """Share of the 2009 old-stove wood burning still done in old stoves ``years`` after 2009 [1]:
+    ``(1 - 1/L)^years (1 - x)``.
+
+    A wood stove is renewed at the end of its life, ``1/L`` of the stoves a year (L =
+    ``buildings.lifetime.wood_stove``, as the heating systems' replacement), and every stove sold since
+    1998 burns clean (NS 3058/3059, ``buildings.wood_stove.old_share_2009``), so the old ones go at that
+    pace whether their area keeps a wood stove or not; a measure replaces a share ``x`` (lever
+    ``wood_stove_old_replaced``, at its highest so far) of those still in use. Wood burnt in the stoves of
+    new buildings is not counted as clean here (the old share of all wood falls faster than this).
+    Arguments broadcast. Example: L = 25 yr, 18 years on, no measure: 0.96^18 = 0.4796.
+    """
+    return (1.0 - 1.0 / lifetime) ** years * (1.0 - np.asarray(replaced))
+
+
+def wood_ch4_factor(renewed: np.ndarray, old_share: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Wood CH4 per unit of wood relative to 2009 [1] after renewing old stoves.
+
+    The calibrated 2009 factor holds for the 2009 stove mix, ``o`` of the wood burnt in old stoves and
+    the rest in clean-burning ones emitting ``rho`` times as much CH4 per kg. When a share ``x`` of the
+    old-stove burning moves to clean stoves, ``o' = o (1 - x)`` and the factor is
+    ``(o' + (1 - o') rho) / (o + (1 - o) rho)``. Arguments broadcast.
+    """
+    now = old_share * (1.0 - renewed)
+    return (now + (1.0 - now) * ratio) / (old_share + (1.0 - old_share) * ratio)
