@@ -60,8 +60,25 @@ class RunView:
 
     @classmethod
     def of(cls, model) -> "RunView":
-        return cls(model.record, model.lever_paths, model.params, model.prices, model.gwp,
+        return cls(model.record, applied_levers(model), model.params, model.prices, model.gwp,
                    np.asarray(model.years), model.cordon_owner, model.pair_owner, model.cordon_record)
+
+
+def applied_levers(model) -> dict:
+    """The lever paths ``(T, D, M, ...)`` a finished run applied: its scheduled paths, but in 2009 the levers of
+    the 2009 policies, under which the base year runs whatever a measure says (``simulation.base_levers``), so that
+    a measure of 2009 changes its lever from 2009 to 2010 as it acts (copies only of the paths that differ)."""
+    from ..cordons import using
+    from ..simulation import base_levers
+
+    with using(model.scenario.cordons):      # the toll levers' axis: the run's cordons, its scenario's own too
+        base = base_levers(model.n_draws)
+    out = dict(model.lever_paths)
+    for name, path in out.items():
+        if name in base and not np.array_equal(path[0], np.broadcast_to(base[name], path[0].shape)):
+            out[name] = path.copy()
+            out[name][0] = base[name]
+    return out
 
 
 # ---------------------------------------------------------------- arithmetic (pure functions)

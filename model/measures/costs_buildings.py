@@ -141,10 +141,7 @@ def wood_stove_outlays(view: RunView) -> np.ndarray:
 
     p = view.params
     dwellings = (_system_area(view, ("wood_stove",), RESIDENTIAL) / _per_dwelling(p)).sum(-1)
-    # 2009 runs under the 2009 policies whatever the path says (a measure of 2009 replaces its stoves in 2010)
-    path = view.levers["wood_stove_old_replaced"].copy()
-    path[0] = 0.0
-    replaced = np.maximum.accumulate(path, axis=0)
+    replaced = np.maximum.accumulate(view.levers["wood_stove_old_replaced"], axis=0)
     rise = np.maximum(first_differences(replaced), 0.0)
     left = old_stove_share((view.years - dims.BASE_YEAR)[:, None, None], param(p, "buildings.lifetime.wood_stove"))
     return (dwellings * param(p, "buildings.wood_stove.old_share_2009") * left * rise
