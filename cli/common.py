@@ -162,26 +162,13 @@ def save_option(force: bool = True):
 
 
 def check_save(save: str | None, fmt: str, force: bool, inputs: tuple = (), outputs: tuple = ()):
-    """The file of ``--save``, checked before any work (:func:`framtid.model.saved_table.check`); None when the
-    option is not given. It may not be one of the files the command reads (``inputs``: --force would replace
-    one) or one of its other outputs (``outputs``: option, path), however written."""
-    from pathlib import Path
-
+    """The file of ``--save``, checked before any work (:func:`framtid.model.saved_table.check`, with the files
+    the command reads, ``inputs``, and its other outputs, ``outputs`` as (option, path)); None when the option is
+    not given."""
     from framtid.model import saved_table
-    from framtid.model.errors import UsageError
 
     save = output_path(save, "--save", "the file to write the table to, or leave --save out to print it")
-    if not save:
-        return None
-    target = saved_table.check(save, fmt, force)      # first: its name, before the file system is asked about it
-    for path in inputs:
-        if path and (target.resolve() == Path(path).resolve()
-                     or (target.exists() and Path(path).exists() and target.samefile(path))):
-            raise UsageError(f"--save: {save} is a file this command reads ({path}); save the table elsewhere")
-    for option, path in outputs:
-        if path and target.resolve() == Path(path).resolve():
-            raise UsageError(f"--save: {save} is also given as {option}; give them different names")
-    return target
+    return saved_table.check(save, fmt, force, inputs, outputs) if save else None
 
 
 def table_width(save) -> int:

@@ -26,13 +26,23 @@ def allowed(fmt: str) -> str:
     return f"--format {fmt} is saved to a file ending in {' or '.join(SUFFIXES[fmt])} ({others})"
 
 
-def check(path: str | Path, fmt: str, force: bool) -> Path:
+def check(path: str | Path, fmt: str, force: bool, inputs=(), outputs=()) -> Path:
     """Refuse a file to save a table in ``fmt`` to that cannot or must not be written, before any work: a
     name whose ending does not fit ``fmt``, a name the file system cannot hold, a folder, an existing file
-    without ``force``, a folder above it that cannot be written."""
+    without ``force``, a folder above it that cannot be written; one of the files the command reads (``inputs``:
+    ``force`` would replace it) or one of its other outputs (``outputs``, as (option, path)), however written."""
+    from .errors import UsageError
     from .safe_write import check_file
 
-    return check_file(path, force, OPTION, SUFFIXES[fmt], allowed(fmt))
+    target = check_file(path, force, OPTION, SUFFIXES[fmt], allowed(fmt))   # first: its name, before the file
+    for read in inputs:                                                     # system is asked about it
+        if read and (target.resolve() == Path(read).resolve()
+                     or (target.exists() and Path(read).exists() and target.samefile(read))):
+            raise UsageError(f"{OPTION}: {path} is a file this command reads ({read}); save the table elsewhere")
+    for option, other in outputs:
+        if other and target.resolve() == Path(other).resolve():
+            raise UsageError(f"{OPTION}: {path} is also given as {option}; give them different names")
+    return target
 
 
 def count(text: str, fmt: str) -> str:
