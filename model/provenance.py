@@ -66,13 +66,19 @@ def csv_comments(items: list[tuple[str, str]]) -> str:
     return "".join(f"# {k}: {' '.join(str(v).split())}\n" for k, v in items)
 
 
-def with_provenance(text: str, fmt: str, items: list[tuple[str, str]]) -> str:
+def with_provenance(text: str, fmt: str, items: list[tuple[str, str]], markdown: bool = False) -> str:
     """The file's text of a table ``text`` printed in ``fmt`` with the ``items`` of its provenance: for ``csv``
     and ``table`` the comment lines of :func:`csv_comments` before it, for ``json`` the object
-    ``{"provenance": {item: value, ...}, "table": <the JSON of text>}``. Ends with a line break."""
+    ``{"provenance": {item: value, ...}, "table": <the JSON of text>}``. ``markdown`` (a text table saved as
+    ``.md``): the comment lines inside an HTML comment, which a Markdown viewer does not show (``# `` lines
+    would render as headings), and the table in a fenced block, which keeps its columns aligned. Ends with a
+    line break."""
     if fmt == "json":
         return json.dumps({"provenance": dict(items), "table": json.loads(text)}, indent=2, ensure_ascii=False) + "\n"
-    return csv_comments(items) + text + ("" if text.endswith("\n") else "\n")
+    text = text + ("" if text.endswith("\n") else "\n")
+    if markdown:
+        return f"<!--\n{csv_comments(items)}-->\n\n```text\n{text}```\n"
+    return csv_comments(items) + text
 
 
 def png_metadata(items: list[tuple[str, str]]) -> dict[str, str]:

@@ -3,7 +3,8 @@
 
 The file holds the table as the command prints it in its ``--format``, with its provenance
 (:func:`framtid.model.provenance.with_provenance`): CSV and text tables after ``# item: value`` comment
-lines, JSON as ``{"provenance": {...}, "table": ...}``. Its name ends as its format asks (:data:`SUFFIXES`),
+lines (in a ``.md`` file inside an HTML comment, the table fenced), JSON as
+``{"provenance": {...}, "table": ...}``. Its name ends as its format asks (:data:`SUFFIXES`),
 and it is checked before any work and written atomically, never over an existing file without ``force``
 (:mod:`framtid.model.safe_write`).
 """
@@ -63,5 +64,6 @@ def write(text: str, path: str | Path, fmt: str, force: bool, provenance: list[t
     from .provenance import with_provenance
     from .safe_write import write_text
 
-    return write_text(check(path, fmt, force), with_provenance(text, fmt, list(provenance)), force, "the table",
-                      OPTION)
+    target = check(path, fmt, force)
+    return write_text(target, with_provenance(text, fmt, list(provenance), markdown=target.suffix.lower() == ".md"),
+                      force, "the table", OPTION)

@@ -135,8 +135,16 @@ def test_a_markdown_name_takes_the_text_table(files, tmp_path, command):
     out = tmp_path / "t.md"
     res = invoke(files, command, "--save", out)
     assert res.exit_code == 0, res.output
-    said, table = split(out.read_text(encoding="utf-8"), "table")
-    assert said[command].endswith("--format table") and table.strip()
+    text = out.read_text(encoding="utf-8")
+    # Rendered, a "# " line is a heading: the provenance sits in an HTML comment, the table in a fenced block
+    # (whose columns stay aligned), and nothing outside them starts with "#".
+    assert text.startswith("<!--\n")
+    comment, rest = text[len("<!--\n"):].split("-->\n", 1)
+    said, _ = split(comment, "table")
+    assert said[command].endswith("--format table")
+    assert rest.startswith("\n```text\n") and rest.endswith("```\n")
+    table = rest[len("\n```text\n"):-len("```\n")]
+    assert table.strip() and "```" not in table and "-->" not in table
 
 
 @pytest.mark.parametrize("args, words", [
