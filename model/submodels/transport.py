@@ -240,8 +240,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
               * factor[:, :, None, :, None])
     weights = zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
     new_car = np.einsum("dmz,dmzk->dmk", weights[..., 0], new_car_shares) / np.maximum(weights.sum(axis=2), TINY)
-    ownership = (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
-    cars = population * state.cars_per_capita_base * ownership
+    cars = car_stock_target(state, population, levers)
     jobs_split = state.job_zone_share if job_zone_share is None else np.broadcast_to(
         np.asarray(job_zone_share, dtype=float), zone_population.shape)
     moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
@@ -268,6 +267,13 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
                                                       fc.intensity_persistence)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
                    passages=passages, fuel_intensity=response)
+
+
+def car_stock_target(state: TransportState, population: np.ndarray, levers: dict) -> np.ndarray:
+    """The cars ``(D, M)`` [cars] the year's turnover brings the stock to: population x the 2009 cars per capita,
+    moved by the lever ``car_ownership_change`` against 2009."""
+    ownership = (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
+    return population * state.cars_per_capita_base * ownership
 
 
 # The outputs of :func:`account` that are the fleet's after the year's turnover, read off the state alone.
