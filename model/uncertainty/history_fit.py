@@ -22,15 +22,16 @@ shape of the path (the maturity midpoint and rate, the premium's fall) stays sam
 spread around the history (5-95 % of 64 draws: 22-49 % in 2018, 78-92 % in 2024). R rises with A (A moves
 every battery-electric utility of the observed years up by the maturity path's share g_y there).
 
-It is solved on one run of the policy history to 2024 per batch of draws, at the default value of A. The
-travel choice is what makes a run costly, and A moves the new-car choice almost alone: the run's new-car
-shares by zone are replayed (:func:`replayed_bev_share`) with the battery-electric utility raised by the
-maturity gain of another A and by the peer term on the replayed stock, and the car stock turned over with
-them, the run's travel, costs and car totals held. A Newton step from the default value with dR/dA =
+It is solved on one run of the policy history to 2024 per batch of draws, at each draw's value of A as
+sampled. The travel choice is what makes a run costly, and A moves the new-car choice almost alone: the run's
+new-car shares by zone are replayed (:func:`replayed_bev_share`, :mod:`framtid.model.submodels.car_replay`) with
+the battery-electric utility raised by the maturity gain of another A and by the peer term on the replayed
+stock, and the car stock turned over with them, the run's travel, costs and car totals held. A Newton step from
+the sampled value with dR/dA =
 mean g_y, then secant steps on the replays, solve the replayed R = R_default to below 1e-5. What a replay
 leaves out is the feedback of the battery-electric share on travel (the fleet's energy cost per km and its
 average toll, congestion: more battery-electric cars, more car trips, whose tolls and parking battery-electric
-cars are spared), about 0.005 in logit per unit of A moved from the default (5-95 % of 1 000 LHS draws:
+cars are spared), about 0.005 in logit per unit of A moved from the sampled value (5-95 % of 1 000 LHS draws:
 0.002-0.01; A moves 5-95 %: -3.3 to +2.5). So |R - R_default| of the whole model, with the fitted A, is below
 0.03 in logit in most draws, at most about 0.06, a fraction of a percentage point of share (1 000 LHS draws
 of seeds 0 and 1: median 0.005, 90 % below 0.016, 24 and 16 above 0.03, largest 0.064 and 0.046;
@@ -50,19 +51,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping
-from dataclasses import replace
 from functools import lru_cache
-from typing import NamedTuple
 
 import numpy as np
 
 from .. import dims
-from ..submodels import fleet
-from ..submodels.car_powertrains import bev_share, slot_weights, zone_car_weights
-from ..submodels.fleet import FleetCoefficients
-from ..submodels.powertrain_costs import logistic_path
-from ..submodels.transport import car_stock_target
-from ..submodels.transport_state import BEV, CAR_CLASS, TINY
+from ..submodels.car_replay import CarTrace, cars_alone, replayed_new_cars, traced_year
+from ..submodels.transport_state import BEV
 
 AMPLITUDE = "transport.maturity_amplitude.bev"
 # [1] the amplitudes a fit may take: from none to far beyond any seen (64 draws: 0.8 to 10)
@@ -89,17 +84,6 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1.0 - p))
 
 
-class CarTrace(NamedTuple):
-    """What the replays of :func:`replayed_bev_share` read of a run of the policy history (:func:`traced_history`)."""
-
-    fleet: FleetCoefficients        # the run's fleet coefficients (the maturity path, the peer term, survival)
-    stock: fleet.VintageStock       # the car stock of 2009 by vintage, the car class alone, with its sums
-    choice: list                    # (D, M, Z, K) [1] each year's new-car shares by home zone, 2010 on
-    weights: list                   # (D, M, Z) [trips/yr] each year's car-driver trips by home zone, 2010 on
-    targets: list                   # (D, M) [cars] each year's car stock after its turnover, 2010 on
-    car_stock: np.ndarray           # (Y + 1, D, M, K) [cars] the car stock from 2009 on
-
-
 def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.ndarray, CarTrace | None]:
     """A run of the policy history with ``params`` to ``last_year``: its new-car shares and car stock
     ``(Y + 1, D, M, K)`` [1], [cars] from 2009, and with ``traced`` what the replays read of it."""
@@ -110,16 +94,13 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
     model = FramtidModel(load(HISTORY), params, through="transport", recorded=("new_car_share", "car_stock"))
     try:
         model.step()
-        start, choice, weights, targets = _cars_alone(model.state["transport"].stock) if traced else None, [], [], []
+        start, choice, weights, targets = cars_alone(model.state["transport"].stock) if traced else None, [], [], []
         for _ in range(last_year - dims.BASE_YEAR):
             model.step()
             if traced:
-                state = model.state["transport"]
-                choice.append(model.choices["transport"]["cars"])
-                # where the year's new cars go: transport.advance's weights of the zones' shares
-                weights.append(zone_car_weights(state.trip_volume, state.choice["modes"], state.choice["periods"]))
-                # the turnover's own target (the stock's sum over powertrains is it only to rounding)
-                targets.append(car_stock_target(state, state.population, model.levers_now))
+                for into, x in zip((choice, weights, targets), traced_year(
+                        model.state["transport"], model.choices["transport"]["cars"], model.levers_now)):
+                    into.append(x)
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
         trace = CarTrace(model.state["transport"].fleet, start, choice, weights, targets, stock) if traced else None
@@ -130,13 +111,6 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
         # here, the history's runs do not stay in memory beside the scenario's own (as ensemble.run_chunk does)
         del model
         gc.collect()
-
-
-def _cars_alone(stock: fleet.VintageStock) -> fleet.VintageStock:
-    """A copy of the car class of a fleet's vintage stock, with its sums: what a replay turns over."""
-    car = slice(CAR_CLASS, CAR_CLASS + 1)
-    return replace(stock, cohorts=stock.cohorts[car].copy(), scale=stock.scale[car].copy(), reach=stock.reach[car],
-                   survival=stock.survival[car], clock=[stock.year], sums=stock.sums[:, :, car])
 
 
 def _weighted(new_car_bev: np.ndarray, car_stock: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -160,44 +134,10 @@ def traced_history(params, years: np.ndarray) -> tuple[np.ndarray, CarTrace]:
     return _weighted(shares[..., BEV], stock, years), trace
 
 
-def with_bev_gain(shares: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """Logit shares ``(..., K)`` [1] after the battery-electric utility rises by ``gain`` ``(...)`` [1], all else
-    held: ``P_k exp(gain [k = bev]) / (1 + P_bev (exp(gain) - 1))`` (the shares summing to 1), the shares
-    themselves, to the bit, where ``gain`` is 0."""
-    rise = np.expm1(gain)
-    out = shares / (1.0 + shares[..., BEV] * rise)[..., None]
-    out[..., BEV] *= 1.0 + rise
-    return out
-
-
 def replayed_bev_share(trace: CarTrace, years: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """:func:`new_car_bev_share` ``(Y, D)`` [1] of the traced run with each draw's amplitude ``shift`` ``(D,)``
-    [1] higher, its travel and costs held: each year the run's new-car shares by zone with the battery-electric
-    utility raised by the maturity path's gain and by the peer term's on the replayed stock's share, the car
-    stock turned over with them (the same totals, vintages and survival as the run's).
-
-    Exact at ``shift`` 0; what it leaves out is how the battery-electric share moves travel (the fleet's
-    energy cost per km and its average toll, congestion), which moves the car-driver trips the new-car choice
-    weighs and the zones the new cars go to."""
-    fc = trace.fleet
-    path = (1.0, fc.maturity_midpoint[:, BEV], fc.maturity_rate[:, BEV])
-    gain = shift * (logistic_path(np.arange(1, len(trace.car_stock))[:, None] + dims.BASE_YEAR, *path)
-                    - logistic_path(dims.BASE_YEAR, *path))                               # (T - 1, D)
-    held = trace.car_stock[..., BEV] / np.maximum(trace.car_stock.sum(axis=-1), TINY)    # (T, D, M) the run's
-    stock = trace.stock.copy()
-    replayed, own = np.zeros(held.shape), held[0]
-    for k, (choice, weights, target) in enumerate(zip(trace.choice, trace.weights, trace.targets), start=1):
-        # the choice of year k reads the stock of year k - 1, as transport.choose does
-        zones = with_bev_gain(choice, (gain[k - 1][:, None] + fc.peer_coefficient[:, None] * (own - held[k - 1]))
-                              [:, :, None])
-        new_car = np.einsum("dmz,dmzk->dmk", weights, zones) / np.maximum(weights.sum(axis=2), TINY)[..., None]
-        survivors = stock.sums[..., fleet.SURVIVORS, :].sum(axis=-1)                      # (D, M, 1)
-        stock, _ = fleet.advance_vintages(stock, survivors, target[..., None], new_car[:, :, None, :])
-        slots = slot_weights(fc, dims.BASE_YEAR + k, stock.slot_ages())[CAR_CLASS:CAR_CLASS + 1]
-        stock = replace(stock, sums=fleet.vintage_sums(stock, slots))
-        own = bev_share(stock.sums[:, :, 0, fleet.VEHICLES])
-        replayed[k] = new_car[..., BEV]
-    return _weighted(replayed, trace.car_stock, years)
+    """:func:`new_car_bev_share` ``(Y, D)`` [1] of the traced run with each draw's amplitude ``shift`` ``(D,)`` [1]
+    higher, its travel and costs held (:func:`.car_replay.replayed_new_cars`)."""
+    return _weighted(replayed_new_cars(trace, shift), trace.car_stock, years)
 
 
 def _misfit_of(share: np.ndarray) -> np.ndarray:
