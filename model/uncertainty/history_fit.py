@@ -22,16 +22,16 @@ shape of the path (the maturity midpoint and rate, the premium's fall) stays sam
 spread around the history (5-95 % of 64 draws: 22-49 % in 2018, 78-92 % in 2024). R rises with A (A moves
 every battery-electric utility of the observed years up by the maturity path's share g_y there).
 
-It is solved on one run of the policy history to 2024 per batch of draws, at each draw's value of A as
-sampled. The travel choice is what makes a run costly, and A moves the new-car choice almost alone: the run's
+It is solved on one run of the policy history to 2024 per batch of draws, at the default value of A
+(not sampled). The travel choice is what makes a run costly, and A moves the new-car choice almost alone: the run's
 new-car shares by zone are replayed (:func:`replayed_bev_share`, :mod:`framtid.model.submodels.car_replay`) with
 the battery-electric utility raised by the maturity gain of another A and by the peer term on the replayed
 stock, and the car stock turned over with them, the run's travel, costs and car totals held. A Newton step from
-the sampled value with dR/dA =
+the default value with dR/dA =
 mean g_y, then secant steps on the replays, solve the replayed R = R_default to below 1e-5. What a replay
 leaves out is the feedback of the battery-electric share on travel (the fleet's energy cost per km and its
 average toll, congestion: more battery-electric cars, more car trips, whose tolls and parking battery-electric
-cars are spared), about 0.005 in logit per unit of A moved from the sampled value (5-95 % of 1 000 LHS draws:
+cars are spared), about 0.005 in logit per unit of A moved from the default (5-95 % of 1 000 LHS draws:
 0.002-0.01; A moves 5-95 %: -3.3 to +2.5). So |R - R_default| of the whole model, with the fitted A, is below
 0.03 in logit in most draws, at most about 0.06, a fraction of a percentage point of share (1 000 LHS draws
 of seeds 0 and 1: median 0.005, 90 % below 0.016, 24 and 16 above 0.03, largest 0.064 and 0.046;
