@@ -6,7 +6,11 @@ ordinary measure (a fuel tax, a congestion charge on every cordon in force, a pa
 fare, a service change); the arc elasticity ``ln(Q1 / Q0) / ln(1.1)`` of the response is read
 in the first year and after ten years. The direct rebound of a cheaper cost per km
 (``running_cost``, methods §1.7) is read the same way on a large change, the pump price halved,
-as electric cars halve and more the cost per km of the fleet: ``ln(Q1 / Q0) / ln(0.5)``. Nothing
+as electric cars halve and more the cost per km of the fleet: ``ln(Q1 / Q0) / ln(0.5)``. The direct
+rebound of space heating (``rebound``, methods §3) is a share, not an elasticity: every renovation from
+``start_year`` is made deep (the ``deep_renovation`` measure, its cut of space heat the row's ``-change``), and
+the share of the engineering saving of the space-heating need that the heat service takes back is read against
+the same two runs without the heat service's price response (:func:`_rebound`). Nothing
 here sets a behavioural parameter: the numbers come out of the mode, period and destination
 choices, partial adjustment, congestion and the fleet as they are. Targets, the change of each
 instrument and their sources: ``model/data/elasticity_targets.csv``.
@@ -32,6 +36,8 @@ from .measures.charges import charge_fields
 # 2009 in the reference data). The parking elasticity is read against this fee plus the lever.
 PARKING_FEE_2009 = 20.0
 HORIZONS = ("first_year", "ten_years")
+# The parameter whose zero gives the engineering savings of the rebound's runs (the heat service's price response).
+HEAT_SERVICE_ELASTICITY = "buildings.heat_service_elasticity"
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,10 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
     out["travel_time"] = out["road_capacity"]   # the same runs, read against the car travel time they change
     out["pt_fare"] = (base, _with(base, _measure("pt_fare", everyone, start,
                                                    {"change": steps["pt_fare"] * (1.0 + fare) - 1.0}, "fare +10%")))
+    # Every renovation deep from the start year, cutting the space heat of a renovated m2 by -change (0.6).
+    out["rebound"] = (base, _with(base, _measure("deep_renovation", everyone, start,
+                                                 {"share": 1.0, "reduction": 1.0 - steps["rebound"]},
+                                                 "all renovations deep")))
     out["pt_service"] = (base, _with(base, _measure("pt_service", everyone, start,
                                                       {"change": steps["pt_service"] * (1.0 + service) - 1.0},
                                                       "service +10%")))
@@ -207,6 +217,33 @@ def _response(quantity: str, record: dict, k: int, municipalities: list[int]) ->
     return float(values[municipalities].sum())
 
 
+def _engineering(scenario):
+    """``scenario`` without the heat service's price response: its savings of space heat are the engineering ones."""
+    return dataclasses.replace(scenario, name=f"{scenario.name} (engineering)",
+                               parameters={**scenario.parameters, HEAT_SERVICE_ELASTICITY: 0.0})
+
+
+def _space_heating(record: dict, k: int, municipalities: list[int], other_need: np.ndarray) -> float:
+    """Space-heating need [GWh/yr] over ``municipalities`` (draw 0): the energy need less hot water and
+    electric-specific use, the floor area times ``other_need`` (D, T) [kWh/m2/yr], which the rebound leaves."""
+    need = record["energy_need"][k, 0, municipalities]                             # (m, T) [GWh/yr]
+    area = record["floor_area"][k, 0, municipalities]                              # (m, T) [m2]
+    return float((need - area * other_need[0] / 1e6).sum())
+
+
+def _rebound(runs: tuple[dict, dict, dict, dict], k: int, municipalities: list[int], other_need: np.ndarray) -> float:
+    """Share of an efficiency measure's engineering saving of space heat taken back [1]: ``1 - (1 - S1 / S0) /
+    (1 - E1 / E0)``, the relative saving of the space-heating need S of the runs without (0) and with (1) the
+    measure, over the same without the heat service's price response (E, the engineering saving). Relative
+    savings, so that the level of the heat service in the reference year (prices and heating systems since 2009)
+    does not count as rebound: for one building type in one municipality, an envelope that cuts the engineering
+    need by x gives ``1 - (1 - (1 - x) ** (1 - eta)) / x`` (0.18 for x = 0.2 and eta = 0.2). NaN where the
+    measure saves nothing."""
+    s0, s1, e0, e1 = (_space_heating(r, k, municipalities, other_need) for r in runs)
+    engineering = 1.0 - e1 / e0
+    return 1.0 - (1.0 - s1 / s0) / engineering if engineering > 0 else float("nan")
+
+
 def _time_per_trip(record: dict, k: int, municipalities: list[int]) -> float:
     """Residents' car time per car-driver trip [h/trip] over ``municipalities`` (draw 0), each trip at its 2009
     length (``car_hours``): the instrument of the travel-time elasticity, which the lane-km change moves (so its
@@ -247,8 +284,8 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
     runs: dict[str, dict] = {}
 
     def record(s):
-        key = repr([(m.kind, m.label, m.municipalities, sorted((k, repr(v)) for k, v in m.values.items()))
-                    for m in s.measures])
+        key = repr(([(m.kind, m.label, m.municipalities, sorted((k, repr(v)) for k, v in m.values.items()))
+                     for m in s.measures], sorted(s.parameters.items())))
         if key not in runs:
             runs[key] = run_scenario(s).record
         return runs[key]
@@ -265,6 +302,13 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
     out = {municipality: [] for municipality in municipalities}
     for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
+        if quantity == "rebound":
+            from .parameters import Params
+
+            engineering = record(_engineering(low_run)), record(_engineering(high_run))
+            p = Params.defaults(1, base.parameters)
+            other_need = sum(p.vector(f"buildings.{use}", dims.BUILDING_TYPES) for use in ("hot_water",
+                                                                                           "electric_specific"))
         for t in published:
             if t.quantity != quantity:
                 continue
@@ -272,12 +316,15 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
             for municipality in municipalities:
                 munis = list(range(len(dims.MUNICIPALITIES))) if municipality is None else \
                     [dims.MUNICIPALITIES.index(municipality)]
-                q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
-                if quantity == "travel_time":
-                    step = _time_per_trip(r1, k, munis) / _time_per_trip(r0, k, munis)
+                if quantity == "rebound":
+                    value = _rebound((r0, r1) + engineering, k, munis, other_need)
                 else:
-                    step = float(pump_steps[quantity][k]) if quantity in pump_steps else steps[quantity]
-                value = float(np.log(q1 / q0) / np.log(step)) if q0 > 0 and q1 > 0 else float("nan")
+                    q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
+                    if quantity == "travel_time":
+                        step = _time_per_trip(r1, k, munis) / _time_per_trip(r0, k, munis)
+                    else:
+                        step = float(pump_steps[quantity][k]) if quantity in pump_steps else steps[quantity]
+                    value = float(np.log(q1 / q0) / np.log(step)) if q0 > 0 and q1 > 0 else float("nan")
                 out[municipality].append({
                     "quantity": quantity, "response": t.response, "instrument": t.instrument, "horizon": t.horizon,
                     "change": t.change, "year": dims.YEARS[k], "implied": value, "low": t.low, "high": t.high,

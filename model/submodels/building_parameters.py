@@ -101,6 +101,7 @@ class Coefficients:
     municipal_share: np.ndarray          # (D,) [1] municipal share of non-residential floor area
     wood_old_share: np.ndarray           # (D,) [1] share of 2009 wood burnt in old (pre-1998) stoves
     wood_ch4_ratio: np.ndarray           # (D,) [1] CH4 per kg wood, clean-burning over old stove
+    heat_service_elasticity: np.ndarray  # (D,) [1] eta, minus the price elasticity of the heat service
 
 
 def _normalised(x: np.ndarray) -> np.ndarray:
@@ -206,6 +207,7 @@ def coefficients(params: Params) -> Coefficients:
         municipal_share=params[P + "municipal_share_non_residential"],
         wood_old_share=params[P + "wood_stove.old_share_2009"],
         wood_ch4_ratio=params[P + "wood_stove.ch4_ratio_new_old"],
+        heat_service_elasticity=params[P + "heat_service_elasticity"],
     )
     return replace(coef, **{f.name: draws_fastest(getattr(coef, f.name)) for f in fields(coef)
                             if f.name not in _C_ORDER})

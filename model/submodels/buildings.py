@@ -68,7 +68,7 @@ from . import building_inputs, heating, heating_calibration
 from . import building_measures as measures
 from .building_measures import old_stove_share, wood_ch4_factor
 from .building_parameters import Coefficients, coefficients, draws_fastest, lever
-from .heating_choice import annual_cost, heating_systems
+from .heating_choice import fuel_costs, annual_cost, heating_systems
 
 SOURCES = ("heating_oil", "heating_paraffin", "heating_natural_gas", "heating_lpg",
            "heating_wood", "heating_other")
@@ -109,6 +109,9 @@ class BuildingState:
     pv_area: np.ndarray              # (D, M, T, V) part of `area` with rooftop solar PV [m2]
     municipal_saving: np.ndarray     # (D, M) share of municipal non-residential energy need saved [1]
     wood_renewed: np.ndarray         # (D, M) share of the old stoves in use that a measure replaced [1]
+    service_cost_2009: np.ndarray    # (D, M, T) cost per kWh of space heat in 2009 [NOK/kWh]
+    service_need_2009: np.ndarray    # (D, M, T) engineering space-heat need per m2 in 2009 [kWh/m2/yr] (ref. climate)
+    service_factor: np.ndarray       # (D, M, T) space-heat need over its engineering value, the rebound [1]
     new_area: np.ndarray             # (D, M, T) built in `year` [m2/yr]
     demolished_area: np.ndarray      # (D, M, T) demolished in `year` [m2/yr]
     renovated_area: np.ndarray       # (D, M, T) renovated in `year` [m2/yr]
@@ -160,8 +163,9 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
     space_need = stock.over_cohorts(coef.stock_share * coef.space_need * remaining)[:, None, :] * climate[..., None]
     water_need = coef.water_need[:, None, :]
     zeros = np.zeros((d, m, len(dims.BUILDING_TYPES)), order="F")
+    area, renovated = draws_fastest(area), draws_fastest(renovated)
     uncalibrated = BuildingState(
-        year=dims.BASE_YEAR, area=draws_fastest(area), renovated=draws_fastest(renovated),
+        year=dims.BASE_YEAR, area=area, renovated=renovated,
         system_share=None, lpg_share=None, other_fossil_factor=None, wood_emission_factor=None,   # set by calibrated()
         hdd_normal=np.asarray(hdd_normal, dtype=float),
         space_need_2009=draws_fastest(space_need), water_need_2009=draws_fastest(water_need),
@@ -169,6 +173,8 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
         ban_reference=np.full((d, m) + coef.system_share_2009.shape[1:], np.nan, order="F"),
         need_factor=np.ones_like(area), deep_saving=np.zeros_like(area), pv_area=np.zeros_like(area),
         municipal_saving=np.zeros((d, m), order="F"), wood_renewed=np.zeros((d, m), order="F"),
+        service_cost_2009=None,   # set by calibrated(): it weighs the calibrated system shares
+        service_need_2009=engineering_need(area, renovated, coef), service_factor=np.ones_like(zeros),
         new_area=zeros, demolished_area=zeros, renovated_area=zeros,
         params=params, coef=coef,
     )
@@ -192,11 +198,26 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
     lifetime = coef.lifetime[:, None, None, :]
     return replace(
         state, system_share=draws_fastest(shares), lpg_share=draws_fastest(lpg_share),
+        service_cost_2009=draws_fastest(measures.space_heat_cost(shares, coef.space_cost)),
         other_fossil_factor=draws_fastest(heating_calibration.factor(calibration, "heating_other", (d, m))),
         wood_emission_factor=draws_fastest(heating_calibration.factor(calibration, "heating_wood", (d, m))),
         replacement_asc=draws_fastest(heating.reference_constants(
             heating.steady_replacement_probability(shares, lifetime), beta, cost)),
         new_build_asc=draws_fastest(heating.reference_constants(coef.new_build_share[:, None], beta, cost)))
+
+
+def engineering_need(area: np.ndarray, renovated: np.ndarray, coef: Coefficients,
+                     need_factor: np.ndarray | float = 1.0, deep_saving: np.ndarray | float = 0.0) -> np.ndarray:
+    """Engineering space-heat need per m2 of each building type in the reference climate [kWh/m2/yr], (D, M, T):
+    :func:`building_stock.space_heating_need` of the stock ``area`` and ``renovated`` (D, M, T, V) [m2] with its
+    measures (need factors, deep-renovation savings) and no degree-day scaling, over the floor area (0 where
+    there is none): the need per m2 of the price of the heat service (:func:`.building_measures.heat_service_demand`).
+    """
+    ones = np.ones(area.shape[:2], order="F")
+    total = stock.space_heating_need(area, renovated, coef.space_need[:, None],
+                                     coef.renovation_reduction[:, None, None, :], ones, need_factor, deep_saving)
+    floor_area = stock.over_cohorts(area)
+    return np.divide(total * stock.KWH_PER_GWH, floor_area, out=np.zeros_like(total), where=floor_area > 0)
 
 
 def advance(state: BuildingState, population: np.ndarray, new_apartment_share: np.ndarray,
@@ -246,11 +267,18 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     area[..., v] += new
 
     shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index, ban_ahead, ban_schedule)
+    deep_renovated = state.deep_renovated or deep_saving is not state.deep_saving
+    standard_built = state.standard_built or need_factor is not state.need_factor
+    # The rebound: the heat service answers this year's price of warmth per m2 against 2009's.
+    service_factor = measures.heat_service_demand(
+        measures.space_heat_cost(shares, fuel_costs(coef, price_index)[0]), state.service_cost_2009,
+        engineering_need(area, renovated, coef, need_factor if standard_built else 1.0,
+                         deep_saving if deep_renovated else 0.0),
+        state.service_need_2009, coef.heat_service_elasticity[:, None, None])
     # The measure helpers hand back the array carried over as long as the measure has not acted.
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
                    ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
-                   deep_renovated=state.deep_renovated or deep_saving is not state.deep_saving,
-                   standard_built=state.standard_built or need_factor is not state.need_factor,
+                   deep_renovated=deep_renovated, standard_built=standard_built, service_factor=service_factor,
                    pv_installed=state.pv_installed or pv_area is not state.pv_area,
                    municipal_saving=lever(levers, "municipal_energy_saving", shape).copy(),
                    wood_renewed=np.maximum(state.wood_renewed, lever(levers, "wood_stove_old_replaced", shape)),
@@ -287,6 +315,7 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
                                      coef.renovation_reduction[:, None, None, :], hdd_ratio,
                                      state.need_factor if state.standard_built else 1.0,
                                      state.deep_saving if state.deep_renovated else 0.0)
+    space = space * state.service_factor     # the heat service's price response (1 in 2009 and at eta 0)
     water = floor_area * coef.water_need[:, None, :] / stock.KWH_PER_GWH
     electric = floor_area * coef.electric_need[:, None, :] / stock.KWH_PER_GWH
     kept = 1.0

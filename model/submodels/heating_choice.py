@@ -35,11 +35,11 @@ def annual_cost(coef: Coefficients, space_need: np.ndarray, water_need: np.ndarr
                 heat_pump_subsidy: np.ndarray, price_index: np.ndarray | None = None) -> np.ndarray:
     """Annualised cost per m2 by system; ``price_index`` (D, M, carriers) scales the 2009 carrier
     prices to this year's (prices and taxes as paths), None keeps them."""
-    return heating.annual_cost(coef.investment, coef.recovery_factor, *_fuel_costs(coef, price_index), space_need,
+    return heating.annual_cost(coef.investment, coef.recovery_factor, *fuel_costs(coef, price_index), space_need,
                                water_need, heat_pump_subsidy)
 
 
-def _fuel_costs(coef: Coefficients, price_index: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def fuel_costs(coef: Coefficients, price_index: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Fuel cost per kWh of space- and water-heating need by system [NOK/kWh] (see :func:`annual_cost`)."""
     if price_index is None:
         return coef.space_cost, coef.water_cost
@@ -120,7 +120,7 @@ def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, ac
     (D, M), makes oil and paraffin's investment at replacement :func:`foreseen_capital`; None leaves it.
     One system at a time, each part made while its slab is in cache.
     """
-    space_cost, water_cost = _fuel_costs(coef, price_index)
+    space_cost, water_cost = fuel_costs(coef, price_index)
     capital = heating.capital_cost(coef.investment, coef.recovery_factor, subsidy)
     beta = coef.beta[:, None, None]
     asc, asc_new = state.replacement_asc, state.new_build_asc

@@ -1,0 +1,118 @@
+"""The heat service's price response: the direct rebound of space heating (building_measures.heat_service_demand)."""
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framtid.model import dims
+from framtid.model.parameters import Params
+from framtid.model.submodels import buildings
+from framtid.model.submodels.building_measures import heat_service_demand, space_heat_cost
+
+from test_buildings import APARTMENTS, HDD_NORMAL, M, POP_2009, start
+
+ETA = "buildings.heat_service_elasticity"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def test_envelope_improvement_saves_less_than_its_engineering_saving():
+    # 20 % less engineering need at the same cost of heat: the need is 0.8 x 0.8^-0.2 = 0.8^0.8 = 0.83651 of
+    # before, a saving of 16.35 % instead of 20 % (rebound (0.2 - 0.16349) / 0.2 = 18.3 %)
+    factor = heat_service_demand(1.0, 1.0, 80.0, 100.0, 0.2)
+    assert factor == pytest.approx(1.0456395525912732, rel=1e-14)
+    assert 0.8 * factor == pytest.approx(0.8 ** 0.8, rel=1e-14)
+    assert 1.0 - 0.8 * factor == pytest.approx(0.16349, abs=1e-5)
+
+
+def test_cheaper_heat_raises_the_need_and_dearer_lowers_it():
+    # a heat pump halves the cost of a kWh of heat: the need rises by 2^0.2 - 1 = 14.87 %
+    assert heat_service_demand(0.5, 1.0, 100.0, 100.0, 0.2) == pytest.approx(2 ** 0.2, rel=1e-14)
+    assert heat_service_demand(1.25, 1.0, 100.0, 100.0, 0.1) == pytest.approx(1.25 ** -0.1, rel=1e-14)
+    # cost and need multiply: the price of warmth per m2 is unchanged, so is the need
+    assert heat_service_demand(1.25, 1.0, 80.0, 100.0, 0.3) == pytest.approx(1.0, rel=1e-14)
+
+
+def test_neutral_cases_are_exactly_one():
+    cost = np.array([[[0.7, 0.5, 0.0]]])
+    need = np.array([[[90.0, 60.0, 0.0]]])         # no floor area in the last type: no need, no cost
+    before_cost, before_need = np.array([[[0.8, 0.6, 0.0]]]), np.array([[[100.0, 80.0, 0.0]]])
+    # eta 0: the engineering need
+    assert np.array_equal(heat_service_demand(cost, before_cost, need, before_need, 0.0), np.ones((1, 1, 3)))
+    assert np.array_equal(heat_service_demand(cost, cost, need, need, np.full((1, 1, 1), 0.2)), np.ones((1, 1, 3)))
+    assert heat_service_demand(cost, cost, need, need, 0.2)[0, 0, 2] == 1.0
+
+
+def test_space_heat_cost_weighs_the_systems_by_their_shares():
+    shares = np.zeros((1, 2, 3, 7))
+    shares[..., 0], shares[..., 1] = 0.5, 0.5
+    cost = np.array([[1.0, 0.4, 9.0, 9.0, 9.0, 9.0, 9.0]])                 # (D, H), 2009 prices
+    np.testing.assert_allclose(space_heat_cost(shares, cost), np.full((1, 2, 3), 0.7), rtol=1e-15)
+    by_muni = np.stack([cost, 2.0 * cost], axis=1)                            # (D, M, H): a year's prices
+    np.testing.assert_allclose(space_heat_cost(shares, by_muni)[0, :, 0], [0.7, 1.4], rtol=1e-15)
+
+
+def _space(params, years, levers=None, price_index=None):
+    state, _ = start(params)
+    for year in years:
+        state = buildings.advance(state, POP_2009, APARTMENTS, (levers or {}).get(year, {}), params, year,
+                                  price_index)
+    return state, buildings.account(state, HDD_NORMAL[None], {}, params, years[-1])["space_heating_need"]
+
+
+def test_efficiency_measure_saves_its_engineering_saving_to_the_power_one_minus_eta():
+    # Deep renovation of every renovation cuts the need per m2; shares, floor area and the cost of heat are those
+    # of the run without it (the heating choice weighs the 2009 needs), so in every municipality and building type
+    # the space need with the measure over without is the engineering ratio to the power 1 - eta.
+    years = range(2010, 2021)
+    deep = {y: {"deep_renovation_share": np.ones((1, M))} for y in years}
+    runs = {}
+    for eta in (0.0, 0.2):
+        params = Params.defaults(1, {ETA: eta})
+        runs[eta] = _space(params, years)[1], _space(params, years, deep)[1]
+    engineering = runs[0.0][1] / runs[0.0][0]
+    assert np.all(engineering < 0.99)
+    np.testing.assert_allclose(runs[0.2][1] / runs[0.2][0], engineering ** 0.8, rtol=1e-10)
+
+
+def test_dearer_carriers_lower_the_need():
+    # all carriers twice as dear for a year: the cost of heat doubles whatever the systems, so with the stock and
+    # systems of that year the need is 2^-0.2 of what it is at 2009 prices (the shares move a little: measured)
+    params = Params.defaults(1)
+    cheap_state, cheap = _space(params, [2010])
+    dear_state, dear = _space(params, [2010], price_index=np.full((1, M, len(dims.CARRIERS)), 2.0))
+    coef = buildings.coefficients(params)
+    cost = {k: space_heat_cost(s.system_share, coef.space_cost) for k, s in (("cheap", cheap_state),
+                                                                              ("dear", dear_state))}
+    np.testing.assert_allclose(dear / cheap, (2.0 * cost["dear"] / cost["cheap"]) ** -0.2, rtol=1e-10)
+    assert np.all(dear / cheap < 0.9)
+
+
+def test_base_year_is_unchanged_and_the_rebound_can_be_switched_off():
+    state, params = start()
+    assert np.array_equal(state.service_factor, np.ones((1, M, 3)))
+    sys.path.insert(0, str(GOLDEN))
+    from update import figures
+
+    golden = json.loads((GOLDEN / "reference.json").read_text())
+    now = figures()
+    for muni, sectors in golden["emissions_t_co2e"].items():        # 2009 to the digit, with the rebound
+        for sector, values in sectors.items():
+            assert now["emissions_t_co2e"][muni][sector][0] == values[0], (muni, sector)
+    from framtid.model import api
+
+    load = api.load_scenario
+
+    def engineering(path):
+        scenario = load(path)
+        return dataclasses.replace(scenario, parameters={**scenario.parameters, ETA: 0.0})
+
+    api.load_scenario = engineering
+    try:
+        without = figures()
+    finally:
+        api.load_scenario = load
+    assert without == golden            # eta 0: every year as before the heat service answered its price
