@@ -12,6 +12,10 @@ The yearly protocol of the simulation:
 * ``account`` turns the stock into energy need, delivered energy by carrier
   and on-site emissions of the six heating sources, without changing the state.
 
+The space-heating need is the engineering need times the heat service's price response (the direct rebound,
+:func:`building_measures.heat_service_demand`), set in ``advance`` from the year's prices, heating systems and
+stock and applied in ``account``.
+
 Levers (each (D, M) for the current year; absent = neutral value):
 
 * ``oil_heating_ban`` [0, 1], neutral 0: while > 0, oil boilers and paraffin
@@ -298,7 +302,9 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     combustion only (territorial), as gas masses per source over ``dims.GASES``:
     heating_oil, heating_paraffin, heating_natural_gas, heating_lpg and
     heating_wood from the fuels burnt; heating_other from other fossil fuel use
-    per m2 of non-residential floor area. The measures' state enters here: cohorts' need
+    per m2 of non-residential floor area. The space need is the engineering need times the heat service's
+    price response of ``advance`` (``state.service_factor``, the direct rebound; 1 in 2009). The measures' state
+    enters here: cohorts' need
     factors and deep-renovation savings in the space need
     (:func:`building_stock.space_heating_need`); the municipal energy saving on the
     non-residential need and its other fossil use; rooftop PV output, subtracted from each
