@@ -15,6 +15,7 @@ from .. import dims
 from ..levers import acting
 from . import building_stock as stock
 from .building_parameters import Coefficients, lever
+from .powers import power
 
 if TYPE_CHECKING:
     from .buildings import BuildingState
@@ -155,4 +156,4 @@ def heat_service_demand(cost: np.ndarray, cost_2009: np.ndarray, need: np.ndarra
     s = np.ones(shape)
     np.multiply(np.divide(cost, cost_2009, out=np.ones(shape), where=valid),
                 np.divide(need, need_2009, out=np.ones(shape), where=valid), out=s, where=valid)
-    return s ** -np.asarray(elasticity, dtype=float)
+    return power(s, -np.asarray(elasticity, dtype=float))

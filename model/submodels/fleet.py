@@ -22,6 +22,7 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from . import fuel_intensity
+from .powers import power
 from .powertrain_costs import annuity_factor
 
 FUELS = ("petrol", "diesel")
@@ -36,7 +37,7 @@ def weibull_survival(age: np.ndarray, shape: np.ndarray, scale: np.ndarray) -> n
     (methods §1.5; kappa = 3, lambda = 19 gives a mean life of 17 years for cars,
     R(10) = 0.87 and R(20) = 0.31). Arguments broadcast.
     """
-    return np.exp(-(np.asarray(age, dtype=float) / scale) ** shape)
+    return np.exp(-power(np.asarray(age, dtype=float) / scale, shape))
 
 
 def annual_survival(shape: np.ndarray, scale: np.ndarray, max_age: int) -> np.ndarray:

@@ -33,6 +33,7 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from .ordered_sums import trailing_sum
+from .powers import power
 
 SHARE_TOLERANCE = 1e-6
 
@@ -109,7 +110,7 @@ def trip_length_factor(density_ratio: np.ndarray, base_zone_share: np.ndarray,
     zone_factor: broadcastable to ``(D, M, Z)``; elasticity: broadcastable to ``(D, M, Z)``.
     """
     norm = trailing_sum(base_zone_share * zone_factor)[..., None]
-    return zone_factor * density_ratio ** elasticity / norm
+    return zone_factor * power(density_ratio, elasticity) / norm
 
 
 def apartment_share(zone_share: np.ndarray, apartment_share_by_zone: np.ndarray) -> np.ndarray:
@@ -135,7 +136,7 @@ def zone_sealed_fraction(density_ratio: np.ndarray, base_sealed: np.ndarray,
     sealed fraction (buildings and roads stay when residents leave), hence the
     ``max(., 1)``. An input for runoff coefficients (methods §5.2); recorded as ``sealed_share``.
     """
-    return 1.0 - (1.0 - base_sealed) * np.maximum(density_ratio, 1.0) ** (-elasticity)
+    return 1.0 - (1.0 - base_sealed) * power(np.maximum(density_ratio, 1.0), -elasticity)
 
 
 def init_state(population: np.ndarray, zone_share: np.ndarray, params: Params) -> LandUseState:

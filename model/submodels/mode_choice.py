@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .powers import power
+
 
 DAYS_PER_YEAR = 365.0
 MINUTES_PER_HOUR = 60.0
@@ -95,7 +97,7 @@ def partial_adjustment(previous: np.ndarray, target: np.ndarray,
     ``(1 - lambda)`` times the long-run one. ``persistence`` is ``lambda`` in [0, 1), shaped
     to broadcast against the shares.
     """
-    mixed = previous ** persistence * target ** (1.0 - persistence)
+    mixed = power(previous, persistence) * power(target, 1.0 - persistence)
     return mixed / mixed.sum(axis=-1, keepdims=True)
 
 
@@ -178,7 +180,7 @@ def bpr_time_ratio(volume_ratio: np.ndarray, volume_capacity: np.ndarray, alpha:
     so ``t1 / t_base = (1 + alpha (x v)^beta) / (1 + alpha v^beta)`` with ``v`` the base
     volume-capacity ratio and ``x`` the volume relative to the base. Arguments broadcast.
     """
-    return (1.0 + alpha * (volume_ratio * volume_capacity) ** beta) / (1.0 + alpha * volume_capacity ** beta)
+    return (1.0 + alpha * power(volume_ratio * volume_capacity, beta)) / (1.0 + alpha * power(volume_capacity, beta))
 
 
 def expected_volume_ratio(expected_before: np.ndarray, met_before: np.ndarray, learning: np.ndarray) -> np.ndarray:
@@ -193,7 +195,8 @@ def expected_volume_ratio(expected_before: np.ndarray, met_before: np.ndarray, l
     keeps the same steady state, the volume at which expected and met congestion agree. Arguments
     broadcast.
     """
-    return expected_before ** (1.0 - learning) * met_before ** learning
+    # (power: learning is 0.5 at its default, an exponent numpy would take as a square root in a run of one draw)
+    return power(expected_before, 1.0 - learning) * power(met_before, learning)
 
 
 def pivot_logsum(base_shares: np.ndarray, delta_utility: np.ndarray) -> np.ndarray:

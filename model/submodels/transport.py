@@ -351,7 +351,8 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
         gases[:, :, BUS_CLASS, 2] += biogas * fc.n2o_per_kwh_biogas[:, None] / G_PER_T
     # Sums over classes and fuels by einsum: numpy's sums over leading axes of these short arrays are slower.
     fossil_kwh = np.einsum("dmcf,df->dmf", fossil, fc.energy_content)
-    bio_kwh = np.einsum("dmcf,df->dm", bio, fc.energy_content * fc.bio_energy_ratio) + biogas
+    # (over fuels, then classes, in order: an einsum over both added them in an order that depends on the draws)
+    bio_kwh = trailing_sum(trailing_sum(bio * (fc.energy_content * fc.bio_energy_ratio)[:, None, None, :])) + biogas
     road_energy = np.concatenate([fossil_kwh, np.einsum("dmc->dm", energy[..., 2])[..., None], bio_kwh[..., None]], -1)
 
     m = len(dims.MUNICIPALITIES)
