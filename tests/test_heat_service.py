@@ -1,6 +1,5 @@
 """The heat service's price response: the direct rebound of space heating (building_measures.heat_service_demand)."""
 
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 from framtid.model import dims
 from framtid.model.parameters import Params
 from framtid.model.submodels import buildings
-from framtid.model.submodels.building_measures import heat_service_demand, space_heat_cost
+from framtid.model.submodels.building_measures import heat_service_demand
 
 from test_buildings import APARTMENTS, HDD_NORMAL, M, POP_2009, start
 
@@ -29,11 +28,21 @@ def test_envelope_improvement_saves_less_than_its_engineering_saving():
 
 
 def test_cheaper_heat_raises_the_need_and_dearer_lowers_it():
-    # a heat pump halves the cost of a kWh of heat: the need rises by 2^0.2 - 1 = 14.87 %
+    # a system's heat half as dear as in 2009: the heat it makes rises by 2^0.2 - 1 = 14.87 %
     assert heat_service_demand(0.5, 1.0, 100.0, 100.0, 0.2) == pytest.approx(2 ** 0.2, rel=1e-14)
     assert heat_service_demand(1.25, 1.0, 100.0, 100.0, 0.1) == pytest.approx(1.25 ** -0.1, rel=1e-14)
     # cost and need multiply: the price of warmth per m2 is unchanged, so is the need
     assert heat_service_demand(1.25, 1.0, 80.0, 100.0, 0.3) == pytest.approx(1.0, rel=1e-14)
+
+
+def test_each_system_answers_its_own_cost():
+    # two systems, costs (D, M, 1, H) against their own of 2009 (D, 1, 1, H); needs (D, M, T, 1)
+    cost = np.array([1.0, 0.25]).reshape(1, 1, 1, 2)
+    before = np.array([0.5, 0.25]).reshape(1, 1, 1, 2)
+    need = np.array([90.0, 100.0]).reshape(1, 1, 2, 1)
+    factor = heat_service_demand(cost, before, need, np.full((1, 1, 2, 1), 100.0), 0.2)
+    expected = np.array([[2.0 * 0.9, 0.9], [2.0, 1.0]]) ** -0.2          # (T, H): the first system's heat dearer
+    np.testing.assert_allclose(factor[0, 0], expected, rtol=1e-14)
 
 
 def test_neutral_cases_are_exactly_one():
@@ -44,15 +53,6 @@ def test_neutral_cases_are_exactly_one():
     assert np.array_equal(heat_service_demand(cost, before_cost, need, before_need, 0.0), np.ones((1, 1, 3)))
     assert np.array_equal(heat_service_demand(cost, cost, need, need, np.full((1, 1, 1), 0.2)), np.ones((1, 1, 3)))
     assert heat_service_demand(cost, cost, need, need, 0.2)[0, 0, 2] == 1.0
-
-
-def test_space_heat_cost_weighs_the_systems_by_their_shares():
-    shares = np.zeros((1, 2, 3, 7))
-    shares[..., 0], shares[..., 1] = 0.5, 0.5
-    cost = np.array([[1.0, 0.4, 9.0, 9.0, 9.0, 9.0, 9.0]])                 # (D, H), 2009 prices
-    np.testing.assert_allclose(space_heat_cost(shares, cost), np.full((1, 2, 3), 0.7), rtol=1e-15)
-    by_muni = np.stack([cost, 2.0 * cost], axis=1)                            # (D, M, H): a year's prices
-    np.testing.assert_allclose(space_heat_cost(shares, by_muni)[0, :, 0], [0.7, 1.4], rtol=1e-15)
 
 
 def _space(params, years, levers=None, price_index=None):
@@ -79,21 +79,17 @@ def test_efficiency_measure_saves_its_engineering_saving_to_the_power_one_minus_
 
 
 def test_dearer_carriers_lower_the_need():
-    # all carriers twice as dear for a year: the cost of heat doubles whatever the systems, so with the stock and
-    # systems of that year the need is 2^-0.2 of what it is at 2009 prices (the shares move a little: measured)
+    # all carriers twice as dear for a year: every system's heat costs twice its 2009 cost, so with the stock of
+    # that year the space heat the systems make is 2^-0.2 of what it is at 2009 prices, whatever the shares
     params = Params.defaults(1)
-    cheap_state, cheap = _space(params, [2010])
-    dear_state, dear = _space(params, [2010], price_index=np.full((1, M, len(dims.CARRIERS)), 2.0))
-    coef = buildings.coefficients(params)
-    cost = {k: space_heat_cost(s.system_share, coef.space_cost) for k, s in (("cheap", cheap_state),
-                                                                              ("dear", dear_state))}
-    np.testing.assert_allclose(dear / cheap, (2.0 * cost["dear"] / cost["cheap"]) ** -0.2, rtol=1e-10)
-    assert np.all(dear / cheap < 0.9)
+    _, cheap = _space(params, [2010])
+    _, dear = _space(params, [2010], price_index=np.full((1, M, len(dims.CARRIERS)), 2.0))
+    np.testing.assert_allclose(dear / cheap, 2.0 ** -0.2, rtol=1e-12)
 
 
 def test_base_year_is_unchanged_and_the_rebound_can_be_switched_off():
     state, params = start()
-    assert np.array_equal(state.service_factor, np.ones((1, M, 3)))
+    assert state.service_factor is None                 # 2009: the engineering need
     sys.path.insert(0, str(GOLDEN))
     from update import figures
 
@@ -102,17 +98,10 @@ def test_base_year_is_unchanged_and_the_rebound_can_be_switched_off():
     for muni, sectors in golden["emissions_t_co2e"].items():        # 2009 to the digit, with the rebound
         for sector, values in sectors.items():
             assert now["emissions_t_co2e"][muni][sector][0] == values[0], (muni, sector)
-    from framtid.model import api
-
-    load = api.load_scenario
-
-    def engineering(path):
-        scenario = load(path)
-        return dataclasses.replace(scenario, parameters={**scenario.parameters, ETA: 0.0})
-
-    api.load_scenario = engineering
-    try:
-        without = figures()
-    finally:
-        api.load_scenario = load
-    assert without == golden            # eta 0: every year as before the heat service answered its price
+    # eta 0: every system's factor is 1 in every year, so the space heat is the engineering need
+    years = range(2010, 2016)
+    prices = np.full((1, M, len(dims.CARRIERS)), 1.5)
+    state, _ = _space(Params.defaults(1, {ETA: 0.0}), years, price_index=prices)
+    assert np.array_equal(state.service_factor, np.ones_like(state.service_factor))
+    with_rebound, _ = _space(Params.defaults(1), years, price_index=prices)
+    assert not np.allclose(with_rebound.service_factor, 1.0)

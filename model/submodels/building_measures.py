@@ -116,40 +116,32 @@ def wood_ch4_factor(renewed: np.ndarray, old_share: np.ndarray, ratio: np.ndarra
     return (now + (1.0 - now) * ratio) / (old_share + (1.0 - old_share) * ratio)
 
 
-def space_heat_cost(shares: np.ndarray, cost_per_kwh: np.ndarray) -> np.ndarray:
-    """Running cost per kWh of useful space heat of each building type [NOK/kWh], (D, M, T): the
-    heating systems' costs per kWh of space-heat need ``cost_per_kwh`` (D, H) at 2009 prices or (D, M, H) at
-    a year's (:func:`heating_choice.fuel_costs`) weighted by the systems' shares of floor area ``shares``
-    (D, M, T, H) [1]."""
-    cost = cost_per_kwh[:, None] if cost_per_kwh.ndim == 2 else cost_per_kwh
-    return (shares * cost[:, :, None, :]).sum(axis=-1)
-
-
 def heat_service_demand(cost: np.ndarray, cost_2009: np.ndarray, need: np.ndarray, need_2009: np.ndarray,
                         elasticity: np.ndarray | float) -> np.ndarray:
-    """Space-heating need over its engineering value [1]: the price response of the heat service, which makes
-    the direct rebound of efficiency gains (methods.md §3).
+    """Space heat over its engineering need [1]: the price response of the heat service, which makes the
+    direct rebound of efficiency gains (methods.md §3).
 
     Households and firms buy warmth in their floor area. Its price per m2 is the cost per kWh of useful space
-    heat ``c`` [NOK/kWh] times the engineering space-heat need per m2 ``n`` [kWh/m2/yr] in the normal climate
-    (the weather is not a price), and demand for it has the constant elasticity ``-eta``:
+    heat ``c`` [NOK/kWh] of the heating system that makes it times the engineering space-heat need per m2
+    ``n`` [kWh/m2/yr] in the normal climate (the weather is not a price), and demand for it has the constant
+    elasticity ``-eta``:
 
         factor = s ** -eta,   s = (c / c_2009) * (n / n_2009)
 
-    so the need is its engineering value times ``factor``. An envelope that cuts the engineering need by 20 %
-    saves ``1 - 0.8 ** (1 - eta)`` of it (16.4 % at eta = 0.2: a rebound of 18 %), a heat pump that halves
-    the cost of heat raises the need by ``2 ** eta - 1`` (14.9 %), and dearer carriers lower it. In 2009
-    s = 1. eta (``buildings.heat_service_elasticity``, 0.1-0.3) is the direct rebound for space heating of the
-    ACEEE survey (methods.md §3) and of Sorrell (2007, UKERC, The Rebound Effect: 10-30 % for household
-    heating).
+    so each system's space heat is its share of the engineering need times ``factor``. An envelope that cuts
+    the engineering need by 20 % saves ``1 - 0.8 ** (1 - eta)`` of it (16.4 % at eta = 0.2: a rebound of 18 %),
+    a carrier whose price doubles lowers the heat its systems make by ``1 - 2 ** -eta`` (12.9 %), and a cheaper
+    one raises it. In 2009 s = 1. eta (``buildings.heat_service_elasticity``, 0.1-0.3) is the direct rebound for
+    space heating of the ACEEE survey (methods.md §3) and of Sorrell (2007, UKERC, The Rebound Effect: 10-30 %
+    for household heating).
 
-    Simplification: ``c`` is the average over the heating systems of a building type (weighted by their
-    shares of floor area), not each system's own: oil-heated buildings do not answer the oil price apart from
-    the others of their type. Assumption: the response is immediate, no partial adjustment, as thermostat
-    settings and the rooms heated adjust within the year.
+    Each system against its own cost of 2009, so oil-heated buildings answer the oil price and electrically
+    heated ones the electricity price; switching to a system whose heat is cheaper (a heat pump) brings no
+    rebound here: the comfort taken after such a switch is not represented. Assumption: the response is
+    immediate, no partial adjustment, as thermostat settings and the rooms heated adjust within the year.
 
-    All arguments broadcast: costs and needs (D, M, T), ``elasticity`` eta [1] e.g. (D, 1, 1). Where a cost or
-    need is not positive (a building type without floor area) the factor is 1.
+    All arguments broadcast: costs (D, M, 1, H) and (D, 1, 1, H), needs (D, M, T, 1), ``elasticity`` eta [1]
+    e.g. (D, 1, 1, 1). Where a cost or need is not positive (a building type without floor area) the factor is 1.
     """
     valid = (cost > 0) & (cost_2009 > 0) & (need > 0) & (need_2009 > 0)
     shape = np.broadcast_shapes(np.shape(cost), np.shape(cost_2009), np.shape(need), np.shape(need_2009))

@@ -13,8 +13,8 @@ The yearly protocol of the simulation:
   and on-site emissions of the six heating sources, without changing the state.
 
 The space-heating need is the engineering need times the heat service's price response (the direct rebound,
-:func:`building_measures.heat_service_demand`), set in ``advance`` from the year's prices, heating systems and
-stock and applied in ``account``.
+:func:`building_measures.heat_service_demand`), for each heating system: set in ``advance`` from the year's
+prices and stock, applied in ``account`` to the heat each system delivers.
 
 Levers (each (D, M) for the current year; absent = neutral value):
 
@@ -72,7 +72,7 @@ from . import building_inputs, heating, heating_calibration
 from . import building_measures as measures
 from .building_measures import old_stove_share, wood_ch4_factor
 from .building_parameters import Coefficients, coefficients, draws_fastest, lever
-from .heating_choice import fuel_costs, annual_cost, heating_systems
+from .heating_choice import annual_cost, fuel_costs, heating_systems
 
 SOURCES = ("heating_oil", "heating_paraffin", "heating_natural_gas", "heating_lpg",
            "heating_wood", "heating_other")
@@ -113,9 +113,8 @@ class BuildingState:
     pv_area: np.ndarray              # (D, M, T, V) part of `area` with rooftop solar PV [m2]
     municipal_saving: np.ndarray     # (D, M) share of municipal non-residential energy need saved [1]
     wood_renewed: np.ndarray         # (D, M) share of the old stoves in use that a measure replaced [1]
-    service_cost_2009: np.ndarray    # (D, M, T) cost per kWh of space heat in 2009 [NOK/kWh]
     service_need_2009: np.ndarray    # (D, M, T) engineering space-heat need per m2 in 2009 [kWh/m2/yr] (ref. climate)
-    service_factor: np.ndarray       # (D, M, T) space-heat need over its engineering value, the rebound [1]
+    service_factor: np.ndarray | None  # (D, M, T, H) space heat over its engineering value by system [1]; None: 1
     new_area: np.ndarray             # (D, M, T) built in `year` [m2/yr]
     demolished_area: np.ndarray      # (D, M, T) demolished in `year` [m2/yr]
     renovated_area: np.ndarray       # (D, M, T) renovated in `year` [m2/yr]
@@ -177,8 +176,7 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
         ban_reference=np.full((d, m) + coef.system_share_2009.shape[1:], np.nan, order="F"),
         need_factor=np.ones_like(area), deep_saving=np.zeros_like(area), pv_area=np.zeros_like(area),
         municipal_saving=np.zeros((d, m), order="F"), wood_renewed=np.zeros((d, m), order="F"),
-        service_cost_2009=None,   # set by calibrated(): it weighs the calibrated system shares
-        service_need_2009=engineering_need(area, renovated, coef), service_factor=np.ones_like(zeros),
+        service_need_2009=engineering_need(area, renovated, coef), service_factor=None,
         new_area=zeros, demolished_area=zeros, renovated_area=zeros,
         params=params, coef=coef,
     )
@@ -202,7 +200,6 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
     lifetime = coef.lifetime[:, None, None, :]
     return replace(
         state, system_share=draws_fastest(shares), lpg_share=draws_fastest(lpg_share),
-        service_cost_2009=draws_fastest(measures.space_heat_cost(shares, coef.space_cost)),
         other_fossil_factor=draws_fastest(heating_calibration.factor(calibration, "heating_other", (d, m))),
         wood_emission_factor=draws_fastest(heating_calibration.factor(calibration, "heating_wood", (d, m))),
         replacement_asc=draws_fastest(heating.reference_constants(
@@ -273,12 +270,14 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index, ban_ahead, ban_schedule)
     deep_renovated = state.deep_renovated or deep_saving is not state.deep_saving
     standard_built = state.standard_built or need_factor is not state.need_factor
-    # The rebound: the heat service answers this year's price of warmth per m2 against 2009's.
+    # The rebound: the heat service of each heating system answers this year's price of warmth per m2, its cost
+    # per kWh of space heat times the engineering need per m2, against 2009's.
+    cost = fuel_costs(coef, price_index)[0]                                                  # (D, H) or (D, M, H)
     service_factor = measures.heat_service_demand(
-        measures.space_heat_cost(shares, fuel_costs(coef, price_index)[0]), state.service_cost_2009,
+        (cost[:, None] if cost.ndim == 2 else cost)[:, :, None, :], coef.space_cost[:, None, None, :],
         engineering_need(area, renovated, coef, need_factor if standard_built else 1.0,
-                         deep_saving if deep_renovated else 0.0),
-        state.service_need_2009, coef.heat_service_elasticity[:, None, None])
+                         deep_saving if deep_renovated else 0.0)[..., None],
+        state.service_need_2009[..., None], coef.heat_service_elasticity[:, None, None, None])
     # The measure helpers hand back the array carried over as long as the measure has not acted.
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
                    ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
@@ -302,8 +301,9 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     combustion only (territorial), as gas masses per source over ``dims.GASES``:
     heating_oil, heating_paraffin, heating_natural_gas, heating_lpg and
     heating_wood from the fuels burnt; heating_other from other fossil fuel use
-    per m2 of non-residential floor area. The space need is the engineering need times the heat service's
-    price response of ``advance`` (``state.service_factor``, the direct rebound; 1 in 2009). The measures' state
+    per m2 of non-residential floor area. The space heat each system delivers is its share of the engineering
+    need times the system's heat-service price response of ``advance`` (``state.service_factor``, the direct
+    rebound; 1 in 2009), and ``space_heating_need`` their sum. The measures' state
     enters here: cohorts' need
     factors and deep-renovation savings in the space need
     (:func:`building_stock.space_heating_need`); the municipal energy saving on the
@@ -321,7 +321,6 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
                                      coef.renovation_reduction[:, None, None, :], hdd_ratio,
                                      state.need_factor if state.standard_built else 1.0,
                                      state.deep_saving if state.deep_renovated else 0.0)
-    space = space * state.service_factor     # the heat service's price response (1 in 2009 and at eta 0)
     water = floor_area * coef.water_need[:, None, :] / stock.KWH_PER_GWH
     electric = floor_area * coef.electric_need[:, None, :] / stock.KWH_PER_GWH
     kept = 1.0
@@ -333,8 +332,12 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     # Delivered energy works in C order (carriers last and contiguous), as its matrix products give it;
     # the shares in C order are also the output.
     shares = np.ascontiguousarray(state.system_share)
+    # The heat service's price response by system (None in 2009: the engineering need)
+    served = None if state.service_factor is None else shares * state.service_factor
     by_type = heating.delivered_energy(space, water, electric, shares, coef.space_input, coef.water_input,
-                                       state.lpg_share)
+                                       state.lpg_share, space_shares=served)
+    if served is not None:
+        space = space * served.sum(axis=-1)       # the need the systems meet, the rebound included
     pv = measures.solar_pv(state, coef)
     if pv is not None:
         # net delivered electricity: PV output offsets what the building draws from the grid over the year

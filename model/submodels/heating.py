@@ -386,23 +386,31 @@ def _reassigned(shares: np.ndarray, taken: dict, choice: np.ndarray) -> np.ndarr
 
 def delivered_energy(space_need: np.ndarray, water_need: np.ndarray, electric_need: np.ndarray,
                      shares: np.ndarray, space_input: np.ndarray, water_input: np.ndarray,
-                     lpg_share: np.ndarray) -> np.ndarray:
+                     lpg_share: np.ndarray, space_shares: np.ndarray | None = None) -> np.ndarray:
     """Delivered energy by building type and carrier [GWh/yr], ``(D, M, T, C)``.
 
-    E[c] = EN_space * sum_h s[h] * space_input[h, c] + EN_water * sum_h s[h] * water_input[h, c]
+    E[c] = EN_space * sum_h s'[h] * space_input[h, c] + EN_water * sum_h s[h] * water_input[h, c]
            + EN_electric * [c = electricity]        (methods.md §3.2)
     then the gas-boiler carrier is split: lpg = lpg_share * gas, natural gas = the rest.
 
-    Needs are (D, M, T) [GWh/yr]; ``shares`` (D, M, T, H); inputs (D, H, C) [kWh/kWh];
-    ``lpg_share`` (D, M) [1].
+    Needs are (D, M, T) [GWh/yr]; ``shares`` s (D, M, T, H); inputs (D, H, C) [kWh/kWh];
+    ``lpg_share`` (D, M) [1]; ``space_shares`` s' (D, M, T, H) [1] the space heat each system delivers per unit
+    of the engineering need (its share times its heat service's price response), ``shares`` when None.
     """
     n_carriers = space_input.shape[-1]
     # One matrix product per draw, (M*T, H) x (H, 2C), gives the carrier inputs of both needs: one call
     # per draw rather than two per municipality. BLAS wants the systems contiguous, so the product and
     # what follows are in C order (carriers last and contiguous), needs included.
-    inputs = np.concatenate([space_input, water_input], axis=-1)
-    by_draw = np.ascontiguousarray(shares).reshape(shares.shape[0], -1, shares.shape[-1])
-    per_need = np.matmul(by_draw, inputs).reshape(shares.shape[:-1] + (2 * n_carriers,))
+    def per_draw(x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x).reshape(x.shape[0], -1, x.shape[-1])
+
+    if space_shares is None:
+        inputs = np.concatenate([space_input, water_input], axis=-1)
+        per_need = np.matmul(per_draw(shares), inputs).reshape(shares.shape[:-1] + (2 * n_carriers,))
+    else:
+        per_need = np.concatenate([np.matmul(per_draw(space_shares), space_input),
+                                   np.matmul(per_draw(shares), water_input)], axis=-1).reshape(
+            shares.shape[:-1] + (2 * n_carriers,))
     # Products broadcast along the carriers: einsum is faster than numpy's broadcasting along so short an axis.
     energy = np.einsum("...,...c->...c", np.ascontiguousarray(space_need), per_need[..., :n_carriers])
     energy += np.einsum("...,...c->...c", np.ascontiguousarray(water_need), per_need[..., n_carriers:])
