@@ -51,7 +51,7 @@ from .measures import KINDS, Measure, lever_paths
 
 # Instruments the state sets: a municipality cannot adopt them (nor announce a national ban).
 NATIONAL_KINDS = frozenset({"co2_tax", "fuel_tax", "biofuel_blend", "oil_heating_ban_announcement",
-                           "oil_heating_ban_adoption"})
+                           "oil_heating_ban_adoption", "new_build_fossil_heating_ban"})   # the last: building code
 COST_PRICE_YEAR = 2019   # adoption.cost.* are in 2019 NOK, as Klimakur 2030 states them
 
 

@@ -182,6 +182,10 @@ LEVERS = {lv.name: lv for lv in (
     _lever("oil_heating_ban_lead", "yr", 0.0, 0.0, 10.0, "max", "buildings",
            "time from the adoption of the scheduled oil-heating ban (oil_heating_ban) to its entry into force, "
            "over which the owners it will remove convert evenly; 0: no adopted ban"),
+    _lever("new_build_fossil_heating_ban", "share", 0.0, 0.0, 1.0, "max", "buildings",
+           "share of the floor area built this year under the building code's ban on heating installations for "
+           "fossil fuel (oil, paraffin, fossil gas): it chooses no gas boiler (new build never chooses oil or "
+           "paraffin)"),
     _lever("heat_pump_subsidy_share", "share of investment", 0.0, 0.0, 1.0, "replace", "buildings",
            "subsidy on heat-pump investment"),
     _lever("district_heating_access", "multiplier", 1.0, 0.0, 10.0, "replace", "buildings",

@@ -165,7 +165,7 @@ ALL = {
     "solar_pv": "existing_share = 0.2", "wood_stove_renewal": "", "fossil_free_construction": "",
     "landfill_ban": "", "source_separation": "", "recycling_target": "", "landfill_gas_capture": "",
     "biogas_from_food_waste": "", "incineration_ccs": "", "oil_heating_ban_announcement": "",
-    "oil_heating_ban_adoption": "lead_years = 1.5",
+    "oil_heating_ban_adoption": "lead_years = 1.5", "new_build_fossil_heating_ban": "",
 }
 
 

@@ -27,13 +27,14 @@ SRC = {s: i for i, s in enumerate(dims.SOURCES)}
 CO2, CH4, N2O = 0, 1, 2
 ELECTRICITY = dims.CARRIERS.index("electricity")
 HEAT_PUMP = dims.HEATING_SYSTEMS.index("heat_pump")
+GAS_BOILER = dims.HEATING_SYSTEMS.index("gas_boiler")
 DEFAULTS = Params.defaults(1)
 HEATING = {"heating_oil", "heating_paraffin", "heating_natural_gas", "heating_lpg", "heating_wood", "heating_other"}
 BUILDING_VARIABLES = {"floor_area", "new_floor_area", "heating_system_share", "energy_need", "delivered_energy",
                       "district_heat_demand"}
 NEW_KINDS = ("new_build_standard", "renovation_programme", "deep_renovation", "heat_pump_subsidy",
              "district_heating_expansion", "waste_heat", "solar_pv", "energy_management_municipal",
-             "wood_stove_renewal", "fossil_free_construction")
+             "wood_stove_renewal", "fossil_free_construction", "new_build_fossil_heating_ban")
 
 
 def p(name):
@@ -96,6 +97,10 @@ def _heat_pumps(rec):
     return rec["heating_system_share"][K30, 0, OSLO, :, HEAT_PUMP].sum()
 
 
+def _gas_boilers(rec):
+    return rec["heating_system_share"][K30, 0, OSLO, :, GAS_BOILER].sum()
+
+
 CASES = {
     "new_build_standard": ({"space_heat_kwh": 40.0}, {"space_heat_kwh": 15.0}, HEATING | {"district_heating_fuels"},
                            _need, -1),
@@ -114,6 +119,8 @@ CASES = {
                            lambda r: emissions(r, "heating_wood")[CH4], -1),
     "fossil_free_construction": ({"share": 0.5}, {"share": 1.0}, {"other_mobile"},
                                  lambda r: co2e(r, ["other_mobile"]), -1),
+    "new_build_fossil_heating_ban": ({"compliance": 0.5}, {"compliance": 1.0}, HEATING | {"district_heating_fuels"},
+                                     _gas_boilers, -1),
 }
 
 

@@ -8,7 +8,7 @@ machinery, through the sector path of other mobile combustion), never as a fixed
   how deep (the renovated-state reduction);
 * ``heat_pump_subsidy``, ``district_heating_expansion`` (access), ``oil_conversion_grant``,
   ``oil_heating_ban``, ``oil_heating_ban_announcement`` and ``oil_heating_ban_adoption`` (conversions ahead of
-  the ban): the heating-system choice;
+  the ban), ``new_build_fossil_heating_ban`` (no gas boiler in new build): the heating-system choice;
 * ``district_heating_expansion`` (fuel mix) and ``waste_heat``: the fossil fuel burnt per GWh of
   district heat;
 * ``solar_pv``: delivered electricity (no territorial emissions change; the effect is energy);
@@ -112,6 +112,21 @@ KINDS = (
                "owners' rush ahead of it: Enova's grants for removing an oil boiler in 2018 (1 925 to about "
                "November, twice 2017's; NRK on queues for removing oil tanks, oil_heating_policy.csv). Assumption: "
                "the conversions are spread evenly over the lead time",
+    ),
+    MeasureKind(
+        "new_build_fossil_heating_ban", "buildings_energy",
+        "No heating installation for fossil fuel (oil, paraffin, fossil gas) in new buildings (building code). "
+        "From the start year the share of the new floor area built under the ban chooses its heating among the "
+        "systems that burn no fossil fuel: no gas boiler (new build never gets oil or paraffin). Existing "
+        "buildings keep and replace their gas boilers as before.",
+        (share("compliance", "share of the new floor area built under the ban", default=1.0),),
+        field_levers({"compliance": "new_build_fossil_heating_ban"}),
+        source="Byggteknisk forskrift TEK10 § 14-7 (1) as amended in force 1 January 2016 (\"Det er ikke tillatt å "
+               "installere varmeinstallasjon for fossilt brensel\"; projects applied for before then could use the "
+               "old rules until 1 January 2017), carried into TEK17 § 14-4 (1) "
+               "(https://www.dibk.no/regelverk/byggteknisk-forskrift-tek17/14/14-4); fossil fuel covers oil, "
+               "paraffin and fossil gas (natural gas and LPG). The energy frame of the same regulation: § 14-2 "
+               "(https://www.dibk.no/regelverk/byggteknisk-forskrift-tek17/14/14-2)",
     ),
     MeasureKind(
         "new_build_standard", "buildings_energy",

@@ -3,7 +3,7 @@
 for leaving oil heating, and the outlays on passive-house new build, rooftop PV and new wood stoves.
 Conventions: ``costing.py``.
 
-Costed kinds: oil_conversion_grant, oil_heating_ban,
+Costed kinds: oil_conversion_grant, oil_heating_ban, new_build_fossil_heating_ban,
 new_build_standard, heat_pump_subsidy, district_heating_expansion, solar_pv and wood_stove_renewal.
 """
 
@@ -166,6 +166,7 @@ COSTS = {
     "oil_heating_ban": Costs(_HEATING, not_counted=("enforcement",)),
     "oil_heating_ban_announcement": Costs(_HEATING, not_counted=("the announcement itself",)),
     "oil_heating_ban_adoption": Costs(_HEATING, not_counted=("the adoption itself",)),
+    "new_build_fossil_heating_ban": Costs(_HEATING, not_counted=("enforcement",)),
     "new_build_standard": Costs(
         (costing.investment_item(
             "investment", "users",

@@ -28,6 +28,8 @@ Levers (each (D, M) for the current year; absent = neutral value):
 * ``oil_heating_ban_foresight`` [0, 1], neutral 0: that share of the owners replacing a system expect
   the ban scheduled on ``oil_heating_ban`` and recover a new oil boiler or paraffin stove over the years
   left until it (:func:`heating_choice.foreseen_capital`);
+* ``new_build_fossil_heating_ban`` [0, 1], neutral 0: that share of the area built this year is built under
+  the building code's ban on fossil heating and chooses no gas boiler (:func:`heating.new_build_choice`);
 * ``heat_pump_subsidy_share`` [0, 1], neutral 0: subsidised share of heat-pump investment;
 * ``district_heating_access`` (>= 0), neutral 1: multiplies ``exp`` of the
   district-heating choice constant (e.g. connection duty in concession areas);

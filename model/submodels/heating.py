@@ -57,6 +57,10 @@ WATERBORNE = np.isin(dims.HEATING_SYSTEMS, ("district_heating", "oil_boiler", "g
 # 2018-06-28-1060, methods.md §3.3) and that new buildings never get.
 PHASED_OUT = np.isin(dims.HEATING_SYSTEMS, ("oil_boiler", "paraffin_stove"))
 PHASED_OUT_SYSTEMS = tuple(int(h) for h in np.flatnonzero(PHASED_OUT))
+# Systems that burn fossil fuel (oil, paraffin, fossil gas: the gas boiler's natural gas and LPG alike), which
+# the building code forbids installing in new buildings from 2016 (TEK10 § 14-7 (1) as amended, TEK17 § 14-4 (1)).
+# Wood stoves burn biomass and district heating is the utility's fuel, not an installation in the building.
+FOSSIL = np.isin(dims.HEATING_SYSTEMS, ("oil_boiler", "paraffin_stove", "gas_boiler"))
 
 TJ_PER_GWH = 3.6
 T_PER_KG = 1e-3
@@ -250,6 +254,27 @@ def _small_logit(utility: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     out = np.empty_like(utility)
     np.divide(weight, total[..., None], out=out)
     return out
+
+
+def new_build_choice(utility: np.ndarray, fossil_ban: np.ndarray | None = None) -> np.ndarray:
+    """Shares of this year's new floor area by system [1], (..., H), from the new-build utilities [1] (..., H).
+
+    ``(1 - b) * logit(every system but oil and paraffin) + b * logit(the systems that burn no fossil fuel)``,
+    ``b`` [1] the share of the new area built under the building code's ban on fossil heating (``fossil_ban``,
+    broadcast against the utilities without their system axis; None: none). New build never gets oil or paraffin
+    (:data:`PHASED_OUT`); the ban takes the gas boiler out of the choice of its share of the area, which the other
+    systems share in proportion to their weights. Example: equal utilities and b = 0.5 give the gas boiler
+    0.5 * 1/5 = 0.1 and each of the other four systems new build may get 0.5 * 1/5 + 0.5 * 1/4 = 0.225.
+    """
+    free = logit_of_utility(utility, ~PHASED_OUT)
+    if fossil_ban is None or not np.any(fossil_ban > 0):
+        return free                      # no ban: the choice as it was, to the digit
+    ban = np.asarray(fossil_ban, dtype=float)[..., None]
+    # The mixture of two logits, not one logit with the gas boiler's weight scaled by 1 - b: the share b of the new
+    # area is built under the ban, the rest chooses as before (projects under the old rules, or not complying).
+    free *= 1.0 - ban                    # in place: a fresh array, laid out as the utilities
+    free += ban * logit_of_utility(utility, ~FOSSIL)
+    return free
 
 
 def reference_constants(reference_probability: np.ndarray, beta: np.ndarray,

@@ -4,9 +4,10 @@ Each year :func:`heating_systems` prices the systems (investment less the heat-p
 grants, fuel at this year's carrier prices; :func:`heating.annual_cost`), turns the prices and the
 logit constants of the 2009 calibration into utilities, and moves the shares of every building type:
 ``1/lifetime`` of each system's area is replaced by the logit choice, oil and paraffin heating is
-partly converted before the end of its life, the area built this year takes the new-build choice,
-and while the oil-heating ban is in force oil boilers and paraffin stoves are neither chosen nor
-allowed above their capped share. :func:`annual_cost` at 2009 prices also fixes those logit
+partly converted before the end of its life, the area built this year takes the new-build choice
+(no gas boiler for the share built under the building code's ban on fossil heating in new buildings), and
+while the oil-heating ban is in force oil boilers and paraffin stoves are neither chosen nor allowed above
+their capped share. :func:`annual_cost` at 2009 prices also fixes those logit
 constants (``buildings.calibrated``).
 
 Axes (after draw ``D`` and municipality ``M``): building type ``T`` and heating system ``H``, laid
@@ -211,7 +212,11 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
                                             replacement)
     shares = _convert_early(coef, levers, shape, shares, annual, keep, choice)
     if new.any():
-        shares = _mixed(shares, remaining, heating.logit_of_utility(utility_new, ~heating.PHASED_OUT), new)
+        # The building code's ban on fossil heating in new buildings takes gas boilers out of the new-build choice
+        # of its share of the new area; existing buildings keep and replace theirs as before.
+        fossil_ban = (lever(levers, "new_build_fossil_heating_ban", shape)[..., None]        # (D, M, 1)
+                      if acting(levers, "new_build_fossil_heating_ban") is not None else None)
+        shares = _mixed(shares, remaining, heating.new_build_choice(utility_new, fossil_ban), new)
 
     reference = state.ban_reference
     if schedule is not None:
