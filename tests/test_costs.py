@@ -134,7 +134,7 @@ def test_every_kind_declares_its_costs_or_why_not():
     # every cost row is used by a declaration or by the appraisal itself
     rows = {n for n in table if n.startswith("cost.")}
     assert rows - named == {"cost.discount_rate", "cost.tax_financing_share"}
-    assert sum(k.costs.costed for k in KINDS.values()) == 29
+    assert sum(k.costs.costed for k in KINDS.values()) == 30
     assert not any(k.costs.costed for k in KINDS.values() if k.area == "adaptation")
 
 

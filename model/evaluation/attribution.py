@@ -17,8 +17,8 @@ loses without it), and the interaction residual v(N) - v({}) - sum of first-in e
 The package can reach further back than the scenario's own file (``base``: any scenario of its chain
 of ``extends``, e.g. the whole policy history of current-policies against the reference), and its
 measures can be credited in groups (``by``: their kind or programme area) rather than one by one: a
-group is one player of the Shapley value, in or out with all its measures (the 119 toll, tax, fuel, heating
-and waste measures of the history are 13 kinds: one more than run exactly, so sampled orders; its 3 areas are
+group is one player of the Shapley value, in or out with all its measures (the 120 toll, tax, fuel, heating
+and waste measures of the history are 14 kinds: more than run exactly, so sampled orders; its 3 areas are
 run exactly).
 
 Up to ``MAX_EXACT`` players (measures or groups) every subset is run (2^n batch members, as one vectorised
