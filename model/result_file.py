@@ -249,6 +249,21 @@ def check_result_path(path: str | Path, force: bool = False) -> Path:
 REQUIRED = {"emissions": ("scenario", "municipality", "sector", "year", "draw")}
 
 
+def readable_path(path: str | Path) -> Path:
+    """``path`` as a Path if it names a file a result can be read from, else one ResultFileError: no such file, a
+    folder, or no regular file (a named pipe, a device or a socket, which the NetCDF libraries would wait on
+    for ever: a result is read by seeking, never as a stream)."""
+    path = Path(path)
+    if not path.exists():
+        raise ResultFileError(f"{path}: no such result file")
+    if path.is_dir():
+        raise ResultFileError(f"{path}: is a folder, not a result file")
+    if not path.is_file():
+        raise ResultFileError(f"{path}: not a regular file (a pipe, device or socket); give a result file "
+                              "written by framtid run")
+    return path
+
+
 def open_results(path: str | Path, variables: list[str] | None = None, needed_by: str | None = None,
                  optional=(), lazy: bool = False):
     """Open a result file (NetCDF-3 or -4, from framtid or re-saved by other tools), verify it, load it
@@ -262,11 +277,7 @@ def open_results(path: str | Path, variables: list[str] | None = None, needed_by
     :func:`verify_file`); close the Dataset when done (``with open_results(..., lazy=True) as ds:``)."""
     import xarray as xr
 
-    path = Path(path)
-    if not path.exists():
-        raise ResultFileError(f"{path}: no such result file")
-    if path.is_dir():
-        raise ResultFileError(f"{path}: is a folder, not a result file")
+    path = readable_path(path)
     opened = None
     try:
         try:
@@ -393,7 +404,7 @@ def verify_file(path: Path | str) -> None:
     large for :func:`open_results`)."""
     import xarray as xr
 
-    path = Path(path)
+    path = readable_path(path)
     try:
         with xr.open_dataset(path) as ds:
             verify(ds, path, streamed_checksum)

@@ -372,6 +372,24 @@ def test_open_results_rejects_non_framtid_files(tmp_path):
         api.open_results(tmp_path / "missing.nc")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_given_as_a_result_is_refused_at_once(tmp_path):
+    """A named pipe (or device) is no result file: the NetCDF libraries would wait on it for a writer for ever.
+    Run in a subprocess with a time limit, so that a regression fails instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "result.nc"
+    os.mkfifo(fifo)
+    observed = tmp_path / "observed.csv"
+    observed.write_text("municipality,year,sector,value\noslo,2011,heating,150000\n", encoding="utf-8")
+    for command in (["summary", str(fifo)], ["hindcast", str(fifo), "--observed", str(observed)]):
+        done = subprocess.run([sys.executable, "-m", "framtid.cli.main", *command], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode != 0 and "Traceback" not in done.stderr + done.stdout
+        assert f"{fifo}: not a regular file (a pipe, device or socket)" in done.stderr + done.stdout, command
+
+
 def test_a_file_that_is_not_a_result_is_refused_in_one_line_that_says_what_it_is(saved, tmp_path):
     """A scenario, a CSV or a chart given as a result: one line, no back-end advice or links; a NetCDF
     file cut short: said so."""
