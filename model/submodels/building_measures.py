@@ -117,35 +117,52 @@ def wood_ch4_factor(renewed: np.ndarray, old_share: np.ndarray, ratio: np.ndarra
 
 
 def heat_service_demand(cost: np.ndarray, cost_2009: np.ndarray, need: np.ndarray, need_2009: np.ndarray,
-                        elasticity: np.ndarray | float) -> np.ndarray:
+                        weight: np.ndarray, elasticity: np.ndarray | float) -> np.ndarray:
     """Space heat over its engineering need [1]: the price response of the heat service, which makes the
     direct rebound of efficiency gains (methods.md §3).
 
     Households and firms buy warmth in their floor area. Its price per m2 is the cost per kWh of useful space
     heat ``c`` [NOK/kWh] of the heating system that makes it times the engineering space-heat need per m2
-    ``n`` [kWh/m2/yr] in the normal climate (the weather is not a price), and demand for it has the constant
-    elasticity ``-eta``:
+    ``n`` [kWh/m2/yr] of the building in the normal climate (the weather is not a price), and demand for it has
+    the constant elasticity ``-eta``. A building's heat is its engineering need times
+    ``((c / c_2009) (n / n_2009)) ** -eta``; over the construction cohorts v of a building type, each at its
+    own need against its own of 2009, and the heating systems h, each at its own cost against its own of 2009:
 
-        factor = s ** -eta,   s = (c / c_2009) * (n / n_2009)
+        factor[h] = (c_h / c_h,2009) ** -eta * sum_v w_v (n_v / n_v,2009) ** -eta / sum_v w_v
 
-    so each system's space heat is its share of the engineering need times ``factor``. An envelope that cuts
-    the engineering need by 20 % saves ``1 - 0.8 ** (1 - eta)`` of it (16.4 % at eta = 0.2: a rebound of 18 %),
-    a carrier whose price doubles lowers the heat its systems make by ``1 - 2 ** -eta`` (12.9 %), and a cheaper
-    one raises it. In 2009 s = 1. eta (``buildings.heat_service_elasticity``, 0.1-0.3) is the direct rebound for
-    space heating of the ACEEE survey (methods.md §3) and of Sorrell (2007, UKERC, The Rebound Effect: 10-30 %
-    for household heating).
+    with ``w_v`` the cohort's engineering need [GWh/yr] (the systems' shares are the type's, the same in every
+    cohort). So an envelope that cuts the engineering need by 20 % saves ``1 - 0.8 ** (1 - eta)`` of it (16.4 %
+    at eta = 0.2: a rebound of 18 %), a carrier whose price doubles lowers the heat its systems make by
+    ``1 - 2 ** -eta`` (12.9 %), and a cheaper one raises it. A cohort built after 2009 is measured against its
+    archetype need (so a standard stricter than the building code is an efficiency gain and new area built to the
+    code is not), and no building heats more because efficient area was built or old area demolished elsewhere
+    in its type. In 2009 every ratio is 1. eta (``buildings.heat_service_elasticity``, 0.1-0.3) is the direct
+    rebound for space heating of the ACEEE survey (methods.md §3) and of Sorrell (2007, UKERC, The Rebound Effect:
+    10-30 % for household heating).
 
     Each system against its own cost of 2009, so oil-heated buildings answer the oil price and electrically
-    heated ones the electricity price; switching to a system whose heat is cheaper (a heat pump) brings no
-    rebound here: the comfort taken after such a switch is not represented. Assumption: the response is
-    immediate, no partial adjustment, as thermostat settings and the rooms heated adjust within the year.
+    heated ones the electricity price; a switch to a system whose heat is cheaper (a heat pump) brings no rebound
+    from that lower level, only the change of its carriers' prices since 2009 counts (a house converting from oil
+    to a heat pump in 2020 took 14 % more heat, as electricity was cheaper than in 2009 and oil dearer: the
+    comfort taken after such a switch as such is not represented). Assumption: the response is immediate, no
+    partial adjustment, as thermostat settings and the rooms heated adjust within the year.
 
-    All arguments broadcast: costs (D, M, 1, H) and (D, 1, 1, H), needs (D, M, T, 1), ``elasticity`` eta [1]
-    e.g. (D, 1, 1, 1). Where a cost or need is not positive (a building type without floor area) the factor is 1.
+    Arguments broadcast: costs (D, M, 1, H) and (D, 1, 1, H); needs and weights (D, M, T, V), summed over their
+    last axis; ``elasticity`` eta [1] e.g. (D, 1, 1). Returns (D, M, T, H). A cost or need that is not positive (no
+    floor area) gives a ratio of 1; a type without engineering need a need part of 1.
     """
-    valid = (cost > 0) & (cost_2009 > 0) & (need > 0) & (need_2009 > 0)
-    shape = np.broadcast_shapes(np.shape(cost), np.shape(cost_2009), np.shape(need), np.shape(need_2009))
-    s = np.ones(shape)
-    np.multiply(np.divide(cost, cost_2009, out=np.ones(shape), where=valid),
-                np.divide(need, need_2009, out=np.ones(shape), where=valid), out=s, where=valid)
-    return power(s, -np.asarray(elasticity, dtype=float))
+    eta = np.asarray(elasticity, dtype=float)
+    price = ratio_response(cost, cost_2009, eta[..., None])
+    weight = np.asarray(weight, dtype=float)
+    total = stock.over_cohorts(weight)
+    weighted = stock.over_cohorts(weight * ratio_response(need, need_2009, eta[..., None]))
+    efficiency = np.divide(weighted, total, out=np.ones(np.shape(total)), where=total > 0)
+    return efficiency[..., None] * price
+
+
+def ratio_response(now: np.ndarray, before: np.ndarray, elasticity: np.ndarray | float) -> np.ndarray:
+    """``(now / before) ** -elasticity`` [1], 1 where either is not positive; arguments broadcast."""
+    shape = np.broadcast_shapes(np.shape(now), np.shape(before), np.shape(elasticity))
+    valid = (np.asarray(now) > 0) & (np.asarray(before) > 0)
+    ratio = np.divide(now, before, out=np.ones(shape), where=np.broadcast_to(valid, shape))
+    return power(ratio, -np.asarray(elasticity, dtype=float))

@@ -115,7 +115,8 @@ class BuildingState:
     pv_area: np.ndarray              # (D, M, T, V) part of `area` with rooftop solar PV [m2]
     municipal_saving: np.ndarray     # (D, M) share of municipal non-residential energy need saved [1]
     wood_renewed: np.ndarray         # (D, M) share of the old stoves in use that a measure replaced [1]
-    service_need_2009: np.ndarray    # (D, M, T) engineering space-heat need per m2 in 2009 [kWh/m2/yr] (ref. climate)
+    cohort_need_2009: np.ndarray     # (D, M, T, V) engineering space-heat need per m2 of each cohort in 2009, or its
+    #                                  archetype's for a cohort without area then [kWh/m2/yr] (reference climate)
     service_factor: np.ndarray | None  # (D, M, T, H) space heat over its engineering value by system [1]; None: 1
     new_area: np.ndarray             # (D, M, T) built in `year` [m2/yr]
     demolished_area: np.ndarray      # (D, M, T) demolished in `year` [m2/yr]
@@ -178,7 +179,7 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
         ban_reference=np.full((d, m) + coef.system_share_2009.shape[1:], np.nan, order="F"),
         need_factor=np.ones_like(area), deep_saving=np.zeros_like(area), pv_area=np.zeros_like(area),
         municipal_saving=np.zeros((d, m), order="F"), wood_renewed=np.zeros((d, m), order="F"),
-        service_need_2009=engineering_need(area, renovated, coef), service_factor=None,
+        cohort_need_2009=engineering_need(area, renovated, coef)[0], service_factor=None,
         new_area=zeros, demolished_area=zeros, renovated_area=zeros,
         params=params, coef=coef,
     )
@@ -210,17 +211,20 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
 
 
 def engineering_need(area: np.ndarray, renovated: np.ndarray, coef: Coefficients,
-                     need_factor: np.ndarray | float = 1.0, deep_saving: np.ndarray | float = 0.0) -> np.ndarray:
-    """Engineering space-heat need per m2 of each building type in the reference climate [kWh/m2/yr], (D, M, T):
-    :func:`building_stock.space_heating_need` of the stock ``area`` and ``renovated`` (D, M, T, V) [m2] with its
-    measures (need factors, deep-renovation savings) and no degree-day scaling, over the floor area (0 where
-    there is none): the need per m2 of the price of the heat service (:func:`.building_measures.heat_service_demand`).
-    """
-    ones = np.ones(area.shape[:2], order="F")
-    total = stock.space_heating_need(area, renovated, coef.space_need[:, None],
-                                     coef.renovation_reduction[:, None, None, :], ones, need_factor, deep_saving)
-    floor_area = stock.over_cohorts(area)
-    return np.divide(total * stock.KWH_PER_GWH, floor_area, out=np.zeros_like(total), where=floor_area > 0)
+                     need_factor: np.ndarray | float = 1.0, deep_saving: np.ndarray | float = 0.0
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Engineering space-heat need of each construction cohort in the reference climate, with its measures (need
+    factors, deep-renovation savings) and no degree-day scaling (the terms of
+    :func:`building_stock.space_heating_need`): per m2 [kWh/m2/yr] (the archetype's where a cohort has no area)
+    and in all [kWh/yr], both (D, M, T, V); the need of the price of the heat service
+    (:func:`.building_measures.heat_service_demand`)."""
+    effective = np.subtract(area, renovated * coef.renovation_reduction[:, None, None, :])
+    if np.ndim(deep_saving) or deep_saving:
+        effective -= deep_saving
+    total = effective * (coef.space_need[:, None] * need_factor)                              # [kWh/yr]
+    archetype = np.broadcast_to(coef.space_need[:, None] * need_factor, total.shape)
+    per_m2 = np.divide(total, area, out=np.array(archetype, order="F"), where=area > 0)
+    return per_m2, total
 
 
 def advance(state: BuildingState, population: np.ndarray, new_apartment_share: np.ndarray,
@@ -275,11 +279,11 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     # The rebound: the heat service of each heating system answers this year's price of warmth per m2, its cost
     # per kWh of space heat times the engineering need per m2, against 2009's.
     cost = fuel_costs(coef, price_index)[0]                                                  # (D, H) or (D, M, H)
+    need, weight = engineering_need(area, renovated, coef, need_factor if standard_built else 1.0,
+                                    deep_saving if deep_renovated else 0.0)
     service_factor = measures.heat_service_demand(
         (cost[:, None] if cost.ndim == 2 else cost)[:, :, None, :], coef.space_cost[:, None, None, :],
-        engineering_need(area, renovated, coef, need_factor if standard_built else 1.0,
-                         deep_saving if deep_renovated else 0.0)[..., None],
-        state.service_need_2009[..., None], coef.heat_service_elasticity[:, None, None, None])
+        need, state.cohort_need_2009, weight, coef.heat_service_elasticity[:, None, None])
     # The measure helpers hand back the array carried over as long as the measure has not acted.
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
                    ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
