@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from framtid import __version__
@@ -70,15 +71,23 @@ def with_provenance(text: str, fmt: str, items: list[tuple[str, str]], markdown:
     """The file's text of a table ``text`` printed in ``fmt`` with the ``items`` of its provenance: for ``csv``
     and ``table`` the comment lines of :func:`csv_comments` before it, for ``json`` the object
     ``{"provenance": {item: value, ...}, "table": <the JSON of text>}``. ``markdown`` (a text table saved as
-    ``.md``): the comment lines inside an HTML comment, which a Markdown viewer does not show (``# `` lines
-    would render as headings), and the table in a fenced block, which keeps its columns aligned. Ends with a
-    line break."""
+    ``.md``): the comment lines and the table each in a fenced block, which a Markdown viewer shows as they are
+    (``# `` lines outside a block would render as headings, and a table's columns would not stay aligned); each
+    fence longer than any run of backticks inside it, so that no value closes it. Ends with a line break."""
     if fmt == "json":
         return json.dumps({"provenance": dict(items), "table": json.loads(text)}, indent=2, ensure_ascii=False) + "\n"
     text = text + ("" if text.endswith("\n") else "\n")
     if markdown:
-        return f"<!--\n{csv_comments(items)}-->\n\n```text\n{text}```\n"
+        return fenced(csv_comments(items)) + "\n" + fenced(text)
     return csv_comments(items) + text
+
+
+def fenced(text: str) -> str:
+    """``text`` (ending in a line break) in a fenced code block of Markdown, its fence of backticks one longer
+    than the longest run of them in ``text`` (at least three)."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}{fence}\n"
 
 
 def png_metadata(items: list[tuple[str, str]]) -> dict[str, str]:

@@ -3,7 +3,7 @@
 
 The file holds the table as the command prints it in its ``--format``, with its provenance
 (:func:`framtid.model.provenance.with_provenance`): CSV and text tables after ``# item: value`` comment
-lines (in a ``.md`` file inside an HTML comment, the table fenced), JSON as
+lines (in a ``.md`` file both in fenced blocks), JSON as
 ``{"provenance": {...}, "table": ...}``. Its name ends as its format asks (:data:`SUFFIXES`),
 and it is checked before any work and written atomically, never over an existing file without ``force``
 (:mod:`framtid.model.safe_write`).

@@ -361,6 +361,27 @@ def test_spread_shrinks_to_zero_when_every_range_collapses():
     assert np.array_equal(total[:, 0], default)
 
 
+def test_collapsed_ranges_give_the_single_run_of_a_scenario_with_its_own_parameters():
+    """A scenario whose [parameters] move the new-car choice: its draws are fitted to miss the battery-electric
+    history as its own single run does (history_fit.default_misfit of its parameters), so with every range
+    collapsed they are that run (the fit aimed at the packaged defaults' misfit moved them off it)."""
+    import dataclasses
+
+    from framtid.model.scenario import load
+    from framtid.model.simulation import FramtidModel
+
+    base = load(REPO / "scenarios/reference.toml")
+    scenario = dataclasses.replace(base, parameters={**base.parameters, "transport.peer_coefficient": 6.0})
+    specs = {n: replace(s, low=s.default, high=s.default) for n, s in table().items()}
+    specs = {n: replace(s, distribution="fixed") if s.distribution == "discrete" else s for n, s in specs.items()}
+    params = Params.sampled(3, 4, "lhs", scenario.parameters, specs=specs)
+    alone = api.run_scenario(scenario)
+    assert np.all(params[history_fit.AMPLITUDE] == alone.params[history_fit.AMPLITUDE][0])
+    batch = FramtidModel(scenario, params)
+    batch.run()
+    np.testing.assert_array_equal(batch.emission_totals()[:, 0], alone.emission_totals()[:, 0])
+
+
 def test_a_draw_gives_every_output_alike_alone_and_in_a_batch():
     """Every recorded variable of a draw at the default parameters is the single run's to the bit, in a batch of
     six (ranges collapsed): no per-draw exponent taken as a square root in the run of one draw alone

@@ -136,15 +136,24 @@ def test_a_markdown_name_takes_the_text_table(files, tmp_path, command):
     res = invoke(files, command, "--save", out)
     assert res.exit_code == 0, res.output
     text = out.read_text(encoding="utf-8")
-    # Rendered, a "# " line is a heading: the provenance sits in an HTML comment, the table in a fenced block
-    # (whose columns stay aligned), and nothing outside them starts with "#".
-    assert text.startswith("<!--\n")
-    comment, rest = text[len("<!--\n"):].split("-->\n", 1)
-    said, _ = split(comment, "table")
+    # Rendered, a "# " line is a heading: the provenance and the table each sit in a fenced block (whose columns
+    # stay aligned), and nothing outside them starts with "#".
+    assert text.startswith("```text\n")
+    provenance, rest = text[len("```text\n"):].split("```\n", 1)
+    said, _ = split(provenance, "table")
     assert said[command].endswith("--format table")
     assert rest.startswith("\n```text\n") and rest.endswith("```\n")
     table = rest[len("\n```text\n"):-len("```\n")]
-    assert table.strip() and "```" not in table and "-->" not in table
+    assert table.strip() and "```" not in table
+
+
+def test_a_fence_is_longer_than_any_run_of_backticks_inside_it():
+    from framtid.model.provenance import fenced, with_provenance
+
+    assert fenced("a\n") == "```text\na\n```\n"
+    assert fenced("a ```` b\n").startswith("`````text\n") and fenced("a ```` b\n").endswith("\n`````\n")
+    text = with_provenance("x\n", "table", [("result file", "ref-->x```.nc")], markdown=True)
+    assert text == "````text\n# result file: ref-->x```.nc\n````\n\n```text\nx\n```\n"
 
 
 @pytest.mark.parametrize("args, words", [

@@ -88,7 +88,7 @@ def replayed_new_cars(trace: CarTrace, shift: np.ndarray) -> np.ndarray:
         zones = with_bev_gain(choice, (gain[k - 1][:, None] + fc.peer_coefficient[:, None] * (own - held[k - 1]))
                               [:, :, None])
         new_car = np.einsum("dmz,dmzk->dmk", weights, zones) / np.maximum(weights.sum(axis=2), TINY)[..., None]
-        survivors = stock.sums[..., fleet.SURVIVORS, :].sum(axis=-1)                      # (D, M, 1)
+        survivors = np.einsum("dmck->dmc", stock.sums[..., fleet.SURVIVORS, :])   # (D, M, 1) as transport.advance
         stock, _ = fleet.advance_vintages(stock, survivors, target[..., None], new_car[:, :, None, :])
         slots = slot_weights(fc, dims.BASE_YEAR + k, stock.slot_ages())[CAR_CLASS:CAR_CLASS + 1]
         stock = replace(stock, sums=fleet.vintage_sums(stock, slots))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dims
+from .powers import power
 
 N_SYSTEMS = len(dims.HEATING_SYSTEMS)
 # Over a contiguous last axis of up to this many systems numpy's einsum adds in the order of
@@ -95,7 +96,7 @@ def hot_water_input(efficiency: np.ndarray) -> np.ndarray:
 def capital_recovery_factor(rate: np.ndarray, lifetime: np.ndarray) -> np.ndarray:
     """Annuity factor [1/yr]: ``r / (1 - (1 + r)^-L)``, or ``1/L`` when ``r = 0``."""
     safe = np.where(rate > 0, rate, 1.0)
-    annuity = safe / (1.0 - (1.0 + safe) ** -lifetime)
+    annuity = safe / (1.0 - power(1.0 + safe, -np.asarray(lifetime, dtype=float)))
     return np.where(rate > 0, annuity, 1.0 / lifetime)
 
 

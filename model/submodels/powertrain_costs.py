@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .powers import power
+
 
 def annuity_factor(rate: np.ndarray, years: np.ndarray) -> np.ndarray:
     """Capital recovery factor [1/yr]: ``r / (1 - (1 + r)^-n)`` (``1/n`` when ``r = 0``)."""
     rate = np.asarray(rate, dtype=float)
     safe = np.where(rate == 0.0, 1.0, rate)
-    return np.where(rate == 0.0, 1.0 / years, safe / (1.0 - (1.0 + safe) ** -years))
+    return np.where(rate == 0.0, 1.0 / years, safe / (1.0 - power(1.0 + safe, -np.asarray(years, dtype=float))))
 
 
 def ownership_cost(price: np.ndarray, registration_tax: np.ndarray, vat_rate: np.ndarray,

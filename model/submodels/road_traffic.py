@@ -17,6 +17,7 @@ from . import tolls
 from .fleet import FleetCoefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
+from .powers import power
 from .transport_state import CAR, DIESEL, PT, TINY, Passages, TransportState
 from .travel_costs import toll_terms
 
@@ -192,7 +193,7 @@ def activity_vkm(state: TransportState, fc: FleetCoefficients, lv: dict, populat
     """
     jobs_ratio = jobs / state.jobs_base
     activity = np.stack([jobs_ratio, jobs_ratio, population / state.population_base], axis=-1)
-    vkm = state.activity_vkm_base * activity ** fc.activity_elasticity[:, None, :]
+    vkm = state.activity_vkm_base * power(activity, fc.activity_elasticity[:, None, :])
     vkm[..., :2] *= freight
     consolidated = lv["van_vkm_consolidated"] - state.base_levers["van_vkm_consolidated"]
     if np.any(consolidated):

@@ -18,6 +18,7 @@ import functools
 import numpy as np
 
 from ..levers import TOLL_FUELS
+from .powers import power
 
 PETROL, DIESEL, BEV_FUEL = range(len(TOLL_FUELS))
 LIGHT, HEAVY = 0, 1
@@ -200,7 +201,7 @@ def freight_fuel_factor(price_index: np.ndarray, diesel_share: np.ndarray, elast
     diesel share of the class's vkm (zero-emission vans and trucks do not pay it). Arguments broadcast.
     Example: x = 1.1, s = 1, e = -0.1 give 1.1^-0.1 = 0.99051; s = 0.5 gives 1.05^-0.1 = 0.99513.
     """
-    return (1.0 + diesel_share * (price_index - 1.0)) ** elasticity
+    return power(1.0 + diesel_share * (price_index - 1.0), elasticity)
 
 
 def freight_vkm_factor(toll_per_vkm: np.ndarray, toll_per_vkm_base: np.ndarray, operating_cost: np.ndarray,
@@ -211,4 +212,4 @@ def freight_vkm_factor(toll_per_vkm: np.ndarray, toll_per_vkm_base: np.ndarray, 
     freight): ``((c0 + tau) / (c0 + tau_2009))^e`` with ``c0`` [NOK/vkm] the operating cost
     without tolls and ``tau`` the tolls paid per vkm. Arguments broadcast.
     """
-    return ((operating_cost + toll_per_vkm) / (operating_cost + toll_per_vkm_base)) ** elasticity
+    return power((operating_cost + toll_per_vkm) / (operating_cost + toll_per_vkm_base), elasticity)

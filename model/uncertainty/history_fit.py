@@ -152,12 +152,23 @@ def misfit(params) -> np.ndarray:
     return _misfit_of(new_car_bev_share(params, years))
 
 
-@lru_cache(maxsize=1)
-def default_misfit() -> float:
-    """R at the default parameters: what each draw is fitted to."""
+# R of the single run, by the scenario's [parameters] (their repr: values may be lists)
+_DEFAULT_MISFIT: dict[str, float] = {}
+
+
+def default_misfit(overrides: Mapping[str, float] | None = None) -> float:
+    """R of the single run at the default parameters with a scenario's ``[parameters]`` ``overrides``: what each
+    draw of that scenario is fitted to, so that its ensemble stays centred where its single run is (and one
+    whose every range is collapsed equals it, as the single run is not refitted)."""
     from ..parameters import Params
 
-    return float(misfit(Params.defaults(1))[0])
+    overrides = dict(overrides or {})
+    key = repr(sorted(overrides.items()))
+    if key not in _DEFAULT_MISFIT:
+        if len(_DEFAULT_MISFIT) >= 16:
+            _DEFAULT_MISFIT.clear()
+        _DEFAULT_MISFIT[key] = float(misfit(Params.defaults(1, overrides))[0])
+    return _DEFAULT_MISFIT[key]
 
 
 def maturity_share(params) -> np.ndarray:
@@ -171,16 +182,17 @@ def maturity_share(params) -> np.ndarray:
 
 def _step(a: np.ndarray, r: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """The amplitudes ``(D,)`` [1] a step on ``slope`` takes from ``a``, where R is ``r`` off, within the bounds; a
-    draw whose R is off by rounding alone (a draw at the default parameters, in a batch of another size than the
-    default run's) keeps its amplitude to the bit."""
+    draw whose R is off by no more than rounding keeps its amplitude to the bit (a draw at the default parameters
+    is exactly on target, as a draw gives the same numbers alone and in a batch: the guard is a safety net)."""
     return np.where(np.abs(r) > 1e-12, np.clip(a - r / slope, *BOUNDS), a)
 
 
-def fit_amplitude(params):
+def fit_amplitude(params, target: float | None = None):
     """``params`` with each draw's ``transport.maturity_amplitude.bev`` fitted to the observed sales (R at
-    :func:`default_misfit`): one run of the policy history at the value given, then secant steps on replays of
-    it (:func:`replayed_bev_share`), the first after a Newton step (dR/dA = :func:`maturity_share`)."""
-    target = default_misfit()
+    ``target``, by default :func:`default_misfit` of the packaged defaults): one run of the policy history at the
+    value given, then secant steps on replays of it (:func:`replayed_bev_share`), the first after a Newton step
+    (dR/dA = :func:`maturity_share`)."""
+    target = default_misfit() if target is None else target
     years, _ = observed_sales()
     a0 = params[AMPLITUDE].copy()
     share, trace = traced_history(params, years)
@@ -205,14 +217,15 @@ _FITTED: dict[tuple, np.ndarray] = {}
 
 def fitted_to_history(params, overrides: Mapping[str, float], key: tuple | None = None):
     """``params`` with each draw's battery-electric maturity gain fitted to the new-car sales 2018-2024
-    (:func:`fit_amplitude`), unless the scenario's ``[parameters]`` set it. ``key``
+    (:func:`fit_amplitude`) to miss them as the scenario's single run does (:func:`default_misfit` with its
+    ``[parameters]`` ``overrides``), unless those set the amplitude itself. ``key``
     names a sample of the packaged table whose fit is kept for the other scenarios of its batch."""
     if AMPLITUDE in overrides or AMPLITUDE not in params:
         return params
     known = _FITTED.get(key) if key is not None else None     # .get: another thread may clear the cache
     if known is not None:
         return params.with_overrides({AMPLITUDE: known})
-    fitted = fit_amplitude(params)
+    fitted = fit_amplitude(params, default_misfit(overrides))
     if key is not None:
         if len(_FITTED) >= 16:
             _FITTED.clear()
