@@ -194,12 +194,22 @@ def space_heating_need(area: np.ndarray, renovated: np.ndarray, need_per_m2: np.
     renovations (renovated area times the extra cut). Without those measures pass the defaults,
     which spare the full-size steps.
     """
+    need = cohort_space_need(area, renovated, need_per_m2, renovation_reduction, need_factor, deep_saving)
+    return over_cohorts(need) * (hdd_ratio / KWH_PER_GWH)[..., None]
+
+
+def cohort_space_need(area: np.ndarray, renovated: np.ndarray, need_per_m2: np.ndarray,
+                      renovation_reduction: np.ndarray, need_factor: np.ndarray | float = 1.0,
+                      deep_saving: np.ndarray | float = 0.0) -> np.ndarray:
+    """Net space-heating need of each cohort in the normal climate [kWh/yr], ``(D, M, T, V)``:
+    ``(A_v - R_v * red_v - X_v) * e_v * f_v``, the terms of :func:`space_heating_need` before the sum over cohorts
+    and the weather (also the engineering need of the heat service's price, ``buildings.engineering_need``)."""
     effective = renovated * renovation_reduction
     np.subtract(area, effective, out=effective)
     if np.ndim(deep_saving) or deep_saving:     # the default 0 changes nothing
         effective -= deep_saving
     effective *= need_per_m2 * need_factor
-    return over_cohorts(effective) * (hdd_ratio / KWH_PER_GWH)[..., None]
+    return effective
 
 
 def mixed_need_factor(factor: np.ndarray, area_before: np.ndarray, new_area: np.ndarray,

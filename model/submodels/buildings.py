@@ -218,10 +218,8 @@ def engineering_need(area: np.ndarray, renovated: np.ndarray, coef: Coefficients
     :func:`building_stock.space_heating_need`): per m2 [kWh/m2/yr] (the archetype's where a cohort has no area)
     and in all [kWh/yr], both (D, M, T, V); the need of the price of the heat service
     (:func:`.building_measures.heat_service_demand`)."""
-    effective = np.subtract(area, renovated * coef.renovation_reduction[:, None, None, :])
-    if np.ndim(deep_saving) or deep_saving:
-        effective -= deep_saving
-    total = effective * (coef.space_need[:, None] * need_factor)                              # [kWh/yr]
+    total = stock.cohort_space_need(area, renovated, coef.space_need[:, None],
+                                    coef.renovation_reduction[:, None, None, :], need_factor, deep_saving)   # [kWh/yr]
     archetype = np.broadcast_to(coef.space_need[:, None] * need_factor, total.shape)
     per_m2 = np.divide(total, area, out=np.array(archetype, order="F"), where=area > 0)
     return per_m2, total
