@@ -51,9 +51,7 @@ def traced_year(state: TransportState, new_car_shares: np.ndarray, levers: dict)
 
 def cars_alone(stock: fleet.VintageStock) -> fleet.VintageStock:
     """A copy of the car class of a fleet's vintage stock, with its sums: what a replay turns over."""
-    car = slice(CAR_CLASS, CAR_CLASS + 1)
-    return replace(stock, cohorts=stock.cohorts[car].copy(), scale=stock.scale[car].copy(), reach=stock.reach[car],
-                   survival=stock.survival[car], clock=[stock.year], sums=stock.sums[:, :, car])
+    return stock.one_class(CAR_CLASS)
 
 
 def with_bev_gain(shares: np.ndarray, gain: np.ndarray) -> np.ndarray:

@@ -149,6 +149,15 @@ class VintageStock:
         self.check_current()
         return replace(self, cohorts=self.cohorts.copy(), clock=[self.year])
 
+    def one_class(self, c: int) -> "VintageStock":
+        """A copy of vehicle class ``c`` alone (its axis kept, of length 1), with its sums: a stock that can be
+        advanced without touching this one."""
+        self.check_current()
+        one = slice(c, c + 1)
+        return replace(self, cohorts=self.cohorts[one].copy(), scale=self.scale[one].copy(), reach=self.reach[one],
+                       survival=self.survival[one], clock=[self.year],
+                       sums=None if self.sums is None else self.sums[:, :, one])
+
     def slot_reach(self) -> np.ndarray:
         """``R(age)`` of each slot ``(C, D, A + 1)``, 1 for the open class (its counts are not normalised by R)."""
         reach = self.reach[:, :, self.slot_ages()]
