@@ -238,24 +238,35 @@ def test_renovation_programme_and_deep_renovation_by_hand():
     # each renovated m2 needs 20 % less: 0.02 x 190 844.8 x 0.2 x 121.9 kWh = 93.06 MWh less
     assert (need_0 - need_2) * 1e6 == pytest.approx(0.02 * unrenovated * 0.2 * need_per_m2)
     assert (need_0 - need_2) * 1e6 == pytest.approx(93_055.9, rel=1e-5)
-    # deep renovation of all of them (share 1, -60 %): each renovated m2 saves 0.6 instead of 0.2
+    # deep renovation of all of them (share 1, -60 %): a deeply renovated m2 uses its calculated need cut by 60 %,
+    # 106 x 0.4 = 42.4 kWh (the behaviour factor gone to 1: the prebound), instead of 121.9: it saves 79.5 kWh,
+    # 0.652 of its need, where the engineering cut alone saved 0.6
     deep = {"deep_renovation_share": np.ones((1, m)), "deep_renovation_reduction": np.full((1, m), 0.6)}
     area_d, need_d = _one_cohort(deep)
     assert area_d == area_1
-    assert (need_0 - need_d) * 1e6 == pytest.approx(0.01 * unrenovated * 0.6 * need_per_m2)
+    assert (need_0 - need_d) * 1e6 == pytest.approx(0.01 * unrenovated * (need_per_m2 - 106.0 * 0.4))
     half = dict(deep, deep_renovation_share=np.full((1, m), 0.5))
-    assert (need_0 - _one_cohort(half)[1]) * 1e6 == pytest.approx(0.01 * unrenovated * 0.4 * need_per_m2)
+    assert (need_0 - _one_cohort(half)[1]) * 1e6 == pytest.approx(
+        0.01 * unrenovated * (0.5 * (need_per_m2 - 106.0 * 0.4) + 0.5 * 0.2 * need_per_m2))
 
 
-def test_deep_renovation_saves_twice_what_doubling_the_rate_saves_in_its_first_year():
-    # Deep renovation of every renovation (0.6 instead of 0.2) saves 0.4 per renovated m2; doubling the
-    # rate renovates the same area once more at 0.2: (0.6 - 0.2) / 0.2 = 2, in every building type.
+def test_deep_renovation_saves_twice_what_doubling_the_rate_saves_where_use_is_as_calculated():
+    # Deep renovation of every renovation (0.6 instead of 0.2) saves 0.4 per renovated m2 where actual use is the
+    # calculated (behaviour factor 1: apartments); doubling the rate renovates the same area once more at 0.2:
+    # (0.6 - 0.2) / 0.2 = 2. Where use was below the calculated (older houses, 0.85) the deep state uses its
+    # calculated need (the prebound), saving less than twice; where above (non-residential, 1.15), more:
+    # (0.8 - 0.4 / 1.15) / 0.2 = 2.26 for every non-residential cohort.
     ref = reference(True)["energy_need"][K0, 0, OSLO]
     deep = run_engineering("deep_renovation", share=1.0)["energy_need"][K0, 0, OSLO]
     doubled = run_engineering("renovation_programme", rate_multiplier=2.0)["energy_need"][K0, 0, OSLO]
-    np.testing.assert_allclose(ref - deep, 2.0 * (ref - doubled), rtol=1e-9)
+    apartment, non_residential = dims.BUILDING_TYPES.index("apartment"), NON_RES
+    np.testing.assert_allclose(ref[apartment] - deep[apartment], 2.0 * (ref[apartment] - doubled[apartment]),
+                               rtol=1e-9)
+    np.testing.assert_allclose(ref[non_residential] - deep[non_residential],
+                               (0.8 - 0.4 / 1.15) / 0.2 * (ref[non_residential] - doubled[non_residential]), rtol=1e-9)
+    assert ref[HOUSE] - deep[HOUSE] < 2.0 * (ref[HOUSE] - doubled[HOUSE])
     half = run_engineering("deep_renovation", share=0.5)["energy_need"][K0, 0, OSLO]
-    np.testing.assert_allclose(ref - half, ref - doubled, rtol=1e-9)
+    np.testing.assert_allclose(ref[apartment] - half[apartment], ref[apartment] - doubled[apartment], rtol=1e-9)
 
 
 def test_heat_pump_grant_per_dwelling_equals_its_share_of_the_investment():

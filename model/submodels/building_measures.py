@@ -28,9 +28,13 @@ def deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: t
                 newly_renovated: np.ndarray) -> np.ndarray:
     """Area-equivalent saved by deep renovations beyond the ordinary cut [m2], (D, M, T, V).
 
-    X' = X (1 - demolition) + delta * R_new * max(r_deep - red_v, 0) over the cohorts up to TEK10, with
-    delta = ``deep_renovation_share`` and r_deep = ``deep_renovation_reduction`` (methods §3.3: a deep
-    state of -50 to -70 %); the space need of the cohort is then (A - R red - X) e.
+    X' = X (1 - demolition) + delta * R_new * max((1 - red_v) - (1 - r_deep) / b_v, 0) over the cohorts up to
+    TEK10, with delta = ``deep_renovation_share``, r_deep = ``deep_renovation_reduction`` (methods §3.3: a deep
+    state of -50 to -70 %) and b_v the cohort's behaviour factor (actual over calculated use, e_v / e_calc,v);
+    the space need of the cohort is then (A - R red - X) e. A deeply renovated m2 uses its calculated need
+    e_calc (1 - r_deep), its behaviour factor gone to 1 (methods §3.3: "beh_after -> 1 after deep retrofits"; the
+    prebound of Galvin & Sunikka-Blank 2016): in older houses (b = 0.85, used below their calculated need before)
+    a deep renovation saves less than its engineering cut, in non-residential area (b = 1.15) more.
     """
     saving = state.deep_saving
     if state.deep_renovated:
@@ -39,7 +43,9 @@ def deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: t
         return saving
     share = lever(levers, "deep_renovation_share", shape)
     depth = lever(levers, "deep_renovation_reduction", shape)[..., None, None]
-    extra = np.maximum(depth - coef.renovation_reduction[:, None, None, :], 0.0) * DEEP_COHORTS
+    behaviour = (coef.space_need / coef.space_need_calculated)[:, None]                          # (D, 1, T, V)
+    kept = 1.0 - coef.renovation_reduction[:, None, None, :]               # the ordinary renovated state's share
+    extra = np.maximum(kept - (1.0 - depth) / behaviour, 0.0) * DEEP_COHORTS
     return saving + newly_renovated * share[..., None, None] * extra
 
 
