@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from framtid.model import dims
-from framtid.model.submodels import heating
+from framtid.model.submodels import heating, heating_shares
 
 H, C = heating.N_SYSTEMS, heating.N_CARRIERS
 EFF = np.array([[1.0, 2.5, 0.99, 0.8, 0.85, 0.96, 0.65]])
@@ -17,30 +17,30 @@ def c(name):
 
 def test_choose_hand_computed():
     # V = [-0.02*100, -0.02*120] = [-2, -2.4]; P0 = 1 / (1 + e^-0.4) = 0.598688
-    p = heating.choose_heating_systems(np.array([100.0, 120.0]), np.zeros(2), -0.02, np.array([True, True]))
+    p = heating_shares.choose_heating_systems(np.array([100.0, 120.0]), np.zeros(2), -0.02, np.array([True, True]))
     np.testing.assert_allclose(p, [0.598688, 0.401312], atol=1e-6)
 
 
 def test_choose_respects_allowed_and_minus_infinity():
-    p = heating.choose_heating_systems(np.zeros(3), np.array([0.0, -np.inf, 1.0]), -0.02,
+    p = heating_shares.choose_heating_systems(np.zeros(3), np.array([0.0, -np.inf, 1.0]), -0.02,
                                        np.array([True, True, False]))
     np.testing.assert_array_equal(p, [1.0, 0.0, 0.0])
 
 
 def test_choose_raises_when_nothing_can_be_chosen():
     with pytest.raises(ValueError, match="no heating system"):
-        heating.choose_heating_systems(np.zeros(2), np.array([0.0, -np.inf]), -0.02, np.array([False, True]))
+        heating_shares.choose_heating_systems(np.zeros(2), np.array([0.0, -np.inf]), -0.02, np.array([False, True]))
 
 
 def test_reference_constants_reproduce_probabilities_and_pivot():
     p_ref = np.array([0.5, 0.3, 0.2, 0.0])
     cost = np.array([100.0, 80.0, 150.0, 90.0])
-    asc = heating.reference_constants(p_ref, -0.03, cost)
+    asc = heating_shares.reference_constants(p_ref, -0.03, cost)
     allowed = np.ones(4, bool)
-    np.testing.assert_allclose(heating.choose_heating_systems(cost, asc, -0.03, allowed), p_ref, atol=1e-15)
+    np.testing.assert_allclose(heating_shares.choose_heating_systems(cost, asc, -0.03, allowed), p_ref, atol=1e-15)
     # cut system 1's cost by 10: its odds against each other rise by e^(0.03*10)
     cheaper = cost - np.array([0.0, 10.0, 0.0, 0.0])
-    p = heating.choose_heating_systems(cheaper, asc, -0.03, allowed)
+    p = heating_shares.choose_heating_systems(cheaper, asc, -0.03, allowed)
     assert p[1] / p[0] == pytest.approx(0.3 / 0.5 * np.exp(0.3))
     assert p[3] == 0.0
 
@@ -48,20 +48,20 @@ def test_reference_constants_reproduce_probabilities_and_pivot():
 def test_steady_replacement_keeps_shares():
     shares = np.array([0.5, 0.3, 0.2])
     lifetime = np.array([25.0, 15.0, 20.0])
-    p = heating.steady_replacement_probability(shares, lifetime)
-    np.testing.assert_allclose(heating.replace_at_end_of_life(shares, lifetime, p), shares, atol=1e-15)
+    p = heating_shares.steady_replacement_probability(shares, lifetime)
+    np.testing.assert_allclose(heating_shares.replace_at_end_of_life(shares, lifetime, p), shares, atol=1e-15)
 
 
 def test_replace_at_end_of_life_hand_computed():
     # retiring = [0.5/20, 0.5/10] = [0.025, 0.05]; all go to system 0:
     # s' = [0.5 - 0.025 + 0.075, 0.5 - 0.05] = [0.55, 0.45]
-    s = heating.replace_at_end_of_life(np.array([0.5, 0.5]), np.array([20.0, 10.0]), np.array([1.0, 0.0]))
+    s = heating_shares.replace_at_end_of_life(np.array([0.5, 0.5]), np.array([20.0, 10.0]), np.array([1.0, 0.0]))
     np.testing.assert_allclose(s, [0.55, 0.45])
 
 
 def test_enforce_cap_moves_excess_by_choice():
     # excess 0.3 - 0.1 = 0.2 goes 3/4 to system 0, 1/4 to system 2
-    s = heating.enforce_cap(np.array([0.5, 0.3, 0.2]), np.array([np.inf, 0.1, np.inf]),
+    s = heating_shares.enforce_cap(np.array([0.5, 0.3, 0.2]), np.array([np.inf, 0.1, np.inf]),
                             np.array([0.75, 0.0, 0.25]))
     np.testing.assert_allclose(s, [0.65, 0.1, 0.25])
 
@@ -137,14 +137,14 @@ def test_early_conversion_hand_computed():
     keep[heating.PARAFFIN_STOVE] = 100.0          # paraffin: no gain from switching, P = 0.5
     choice = np.zeros(heating.N_SYSTEMS)
     choice[heating.HEAT_PUMP] = 1.0
-    out = heating.early_conversion(shares, keep, 100.0, -0.02, 0.1, choice)
+    out = heating_shares.early_conversion(shares, keep, 100.0, -0.02, 0.1, choice)
     p_oil = 1.0 / (1.0 + np.exp(-0.02 * 50.0))
     assert out[heating.OIL_BOILER] == pytest.approx(0.3 - 0.1 * p_oil * 0.3)
     assert out[heating.PARAFFIN_STOVE] == pytest.approx(0.1 - 0.1 * 0.5 * 0.1)
     assert out[heating.HEAT_PUMP] == pytest.approx(0.6 + 0.1 * p_oil * 0.3 + 0.005)
     assert out.sum() == pytest.approx(1.0)
     # nothing reviewed, nothing converted
-    np.testing.assert_array_equal(heating.early_conversion(shares, keep, 100.0, -0.02, 0.0, choice), shares)
+    np.testing.assert_array_equal(heating_shares.early_conversion(shares, keep, 100.0, -0.02, 0.0, choice), shares)
 
 
 def test_small_logit_is_the_system_by_system_logit():
@@ -158,8 +158,8 @@ def test_small_logit_is_the_system_by_system_logit():
             allowed[..., 0] = True
             allowed[..., n_systems // 2] = n_systems == 1   # a system allowed nowhere (with two or more)
             for u in (utility, np.asfortranarray(utility)):
-                many = heating.logit_of_utility(np.concatenate([u] * 1000), np.concatenate([allowed] * 1000))
-                small = heating.logit_of_utility(u, allowed)
+                many = heating_shares.logit_of_utility(np.concatenate([u] * 1000), np.concatenate([allowed] * 1000))
+                small = heating_shares.logit_of_utility(u, allowed)
                 first = many[:shape[0]]
                 assert np.array_equal(small, first) and np.array_equal(np.signbit(small), np.signbit(first))
 

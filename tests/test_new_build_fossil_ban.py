@@ -1,7 +1,7 @@
 """The building code's ban on heating installations for fossil fuel in new buildings (TEK10 § 14-7 (1) from 2016,
 TEK17 § 14-4 (1)): the share of the new floor area built under it chooses no gas boiler.
 
-Hand-computed mixtures for :func:`heating.new_build_choice`, the buildings submodel with only new construction
+Hand-computed mixtures for :func:`heating_shares.new_build_choice`, the buildings submodel with only new construction
 moving the mix, and whole runs of current-policies with and without the ban.
 """
 
@@ -17,7 +17,7 @@ from framtid.model import api, dims
 from framtid.model.measures import KINDS
 from framtid.model.parameters import Params
 from framtid.model.scenario import load
-from framtid.model.submodels import buildings, heating
+from framtid.model.submodels import buildings, heating, heating_shares
 
 M = len(dims.MUNICIPALITIES)
 SYSTEM = {s: i for i, s in enumerate(dims.HEATING_SYSTEMS)}
@@ -54,7 +54,7 @@ def test_the_new_build_choice_at_half_is_the_half_half_mixture_of_two_logits_by_
     clean = e * np.array([1, 1, 1, 0, 0, 0, 1]) / (e[:, [0, 1, 2, 6]].sum(axis=1, keepdims=True))
     # first cell: e = (1, 2.71828, 0.36788, -, -, 1.34986, 0.60653), sums 6.04255 and 4.69269; gas 0.22339 -> half
     assert free[0, GAS] == pytest.approx(1.34986 / 6.04255, rel=1e-5)
-    out = heating.new_build_choice(UTILITY, np.array([0.5, 0.5]))
+    out = heating_shares.new_build_choice(UTILITY, np.array([0.5, 0.5]))
     np.testing.assert_allclose(out, 0.5 * free + 0.5 * clean, rtol=1e-12)
     np.testing.assert_allclose(out[0, GAS], 0.5 * 1.34986 / 6.04255, rtol=1e-5)
     # equal utilities: the gas boiler gets half of 1/5, each other system new build may get 0.5/5 + 0.5/4
@@ -63,14 +63,14 @@ def test_the_new_build_choice_at_half_is_the_half_half_mixture_of_two_logits_by_
 
 
 def test_the_new_build_choice_at_zero_and_one():
-    free = heating.logit_of_utility(UTILITY, ~heating.PHASED_OUT)
-    np.testing.assert_array_equal(heating.new_build_choice(UTILITY, np.zeros(2)), free)       # to the digit
-    np.testing.assert_array_equal(heating.new_build_choice(UTILITY, None), free)
-    full = heating.new_build_choice(UTILITY, np.ones(2))
+    free = heating_shares.logit_of_utility(UTILITY, ~heating.PHASED_OUT)
+    np.testing.assert_array_equal(heating_shares.new_build_choice(UTILITY, np.zeros(2)), free)       # to the digit
+    np.testing.assert_array_equal(heating_shares.new_build_choice(UTILITY, None), free)
+    full = heating_shares.new_build_choice(UTILITY, np.ones(2))
     np.testing.assert_array_equal(full[:, heating.FOSSIL], 0.0)
-    np.testing.assert_allclose(full, heating.logit_of_utility(UTILITY, ~heating.FOSSIL), rtol=1e-12)
+    np.testing.assert_allclose(full, heating_shares.logit_of_utility(UTILITY, ~heating.FOSSIL), rtol=1e-12)
     # per cell: no ban in the first, the full ban in the second
-    mixed = heating.new_build_choice(UTILITY, np.array([0.0, 1.0]))
+    mixed = heating_shares.new_build_choice(UTILITY, np.array([0.0, 1.0]))
     np.testing.assert_array_equal(mixed[0], free[0])
     assert mixed[1, GAS] == 0.0
 

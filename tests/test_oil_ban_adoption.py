@@ -1,8 +1,8 @@
 """An adopted oil-heating ban: the owners it will remove convert ahead of it, evenly over the lead time.
 
-Hand-computed shares for :func:`heating.share_left_ahead_of_ban` and :func:`heating.converted_ahead_of_ban`, the
-first value of a scheduled lever (:func:`levers.first_value`), and whole runs of current-policies with and
-without the adoption of 28 June 2018.
+Hand-computed shares for :func:`heating_shares.share_left_ahead_of_ban` and
+:func:`heating_shares.converted_ahead_of_ban`, the first value of a scheduled lever (:func:`levers.first_value`), and
+whole runs of current-policies with and without the adoption of 28 June 2018.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from framtid.model import api, dims, levers
 from framtid.model.measures.scenario_checks import unforeseeable_bans
 from framtid.model.scenario import load
-from framtid.model.submodels import heating
+from framtid.model.submodels import heating_shares
 
 OIL, PARAFFIN = dims.HEATING_SYSTEMS.index("oil_boiler"), dims.HEATING_SYSTEMS.index("paraffin_stove")
 HEAT_PUMP = dims.HEATING_SYSTEMS.index("heat_pump")
@@ -29,7 +29,7 @@ def test_share_left_by_hand():
     years_left = np.array([[3.0, 2.0, 1.0, 0.0, np.inf, 1.0]])
     # clip((n - 1/2) / L, 0, 1): 2.5 / 1.51 -> 1; 1.5 / 1.51 = 0.99338; 0.5 / 1.51 = 0.33113; in force, none,
     # not adopted: 1
-    np.testing.assert_allclose(heating.share_left_ahead_of_ban(years_left, lead),
+    np.testing.assert_allclose(heating_shares.share_left_ahead_of_ban(years_left, lead),
                                [[1.0, 1.5 / 1.51, 0.5 / 1.51, 1.0, 1.0, 1.0]], rtol=1e-12)
 
 
@@ -41,8 +41,8 @@ def test_conversions_ahead_of_the_ban_by_hand():
     choice = np.zeros_like(shares)
     choice[..., HEAT_PUMP] = 1.0
     strength = np.full((1, 2), 0.95)
-    out = heating.converted_ahead_of_ban(shares, reference, strength, np.array([[1.0, 2.0]]), np.full((1, 2), 1.51),
-                                         choice)
+    out = heating_shares.converted_ahead_of_ban(shares, reference, strength, np.array([[1.0, 2.0]]),
+                                                np.full((1, 2), 1.51), choice)
     # the year before the ban: 1 - 0.33113 / 0.99338 = 2/3 of the excess above (1 - 0.95) x reference converts
     rate = 1.0 - (0.5 / 1.51) / (1.5 / 1.51)
     oil, paraffin = rate * (0.3 - 0.05 * 0.4), rate * (0.1 - 0.05 * 0.1)  # 0.18667, 0.06333

@@ -8,7 +8,7 @@ from framtid.model.parameters import Params
 from framtid.model.scenario import load
 from framtid.model.scenario_inheritance import builtin_path
 from framtid.model.simulation import FramtidModel
-from framtid.model.submodels import heating, road_traffic
+from framtid.model.submodels import heating, heating_shares, road_traffic
 from framtid.model.submodels.transport_state import crossing_cars
 
 
@@ -31,10 +31,10 @@ def test_logit_of_a_shared_utility_equals_the_choice():
     rng = np.random.default_rng(3)
     cost = rng.uniform(100, 300, (4, 2, 3, heating.N_SYSTEMS))
     asc = rng.normal(size=heating.N_SYSTEMS)
-    utility = heating.choice_utility(cost, asc, -0.02)
+    utility = heating_shares.choice_utility(cost, asc, -0.02)
     for allowed in (np.ones(heating.N_SYSTEMS, bool), ~heating.PHASED_OUT):
-        assert np.array_equal(heating.logit_of_utility(utility, allowed),
-                              heating.choose_heating_systems(cost, asc, -0.02, allowed))
+        assert np.array_equal(heating_shares.logit_of_utility(utility, allowed),
+                              heating_shares.choose_heating_systems(cost, asc, -0.02, allowed))
 
 
 def test_account_reads_the_passages_counted_for_the_same_year_and_counts_others_afresh():

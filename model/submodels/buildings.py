@@ -24,12 +24,12 @@ Levers (each (D, M) for the current year; absent = neutral value):
   adopted, below);
 * ``oil_heating_ban_lead`` [yr], neutral 0: the ban scheduled on ``oil_heating_ban`` is adopted, this long
   before it takes effect; the area it will remove converts evenly over that time
-  (:func:`heating.converted_ahead_of_ban`);
+  (:func:`heating_shares.converted_ahead_of_ban`);
 * ``oil_heating_ban_foresight`` [0, 1], neutral 0: that share of the owners replacing a system expect
   the ban scheduled on ``oil_heating_ban`` and recover a new oil boiler or paraffin stove over the years
   left until it (:func:`heating_choice.foreseen_capital`);
 * ``new_build_fossil_heating_ban`` [0, 1], neutral 0: that share of the area built this year is built under
-  the building code's ban on fossil heating and chooses no gas boiler (:func:`heating.new_build_choice`);
+  the building code's ban on fossil heating and chooses no gas boiler (:func:`heating_shares.new_build_choice`);
 * ``heat_pump_subsidy_share`` [0, 1], neutral 0: subsidised share of heat-pump investment;
 * ``district_heating_access`` (>= 0), neutral 1: multiplies ``exp`` of the
   district-heating choice constant (e.g. connection duty in concession areas);
@@ -70,7 +70,7 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from . import building_stock as stock
-from . import building_inputs, heating, heating_calibration
+from . import building_inputs, heating, heating_calibration, heating_shares
 from . import building_measures as measures
 from .building_measures import old_stove_share, wood_ch4_factor
 from .building_parameters import Coefficients, coefficients, draws_fastest, lever
@@ -205,9 +205,9 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
         state, system_share=draws_fastest(shares), lpg_share=draws_fastest(lpg_share),
         other_fossil_factor=draws_fastest(heating_calibration.factor(calibration, "heating_other", (d, m))),
         wood_emission_factor=draws_fastest(heating_calibration.factor(calibration, "heating_wood", (d, m))),
-        replacement_asc=draws_fastest(heating.reference_constants(
-            heating.steady_replacement_probability(shares, lifetime), beta, cost)),
-        new_build_asc=draws_fastest(heating.reference_constants(coef.new_build_share[:, None], beta, cost)))
+        replacement_asc=draws_fastest(heating_shares.reference_constants(
+            heating_shares.steady_replacement_probability(shares, lifetime), beta, cost)),
+        new_build_asc=draws_fastest(heating_shares.reference_constants(coef.new_build_share[:, None], beta, cost)))
 
 
 def engineering_need(area: np.ndarray, renovated: np.ndarray, coef: Coefficients,

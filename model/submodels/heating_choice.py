@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..levers import acting
-from . import heating
+from . import heating, heating_shares
 from .building_parameters import Coefficients, draws_fastest, lever
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def fuel_costs(coef: Coefficients, price_index: np.ndarray | None) -> tuple[np.n
 
 def _convert_early(coef: Coefficients, levers: dict, shape: tuple, shares: np.ndarray, annual: dict,
                    keep: dict, choice: np.ndarray) -> np.ndarray:
-    """Oil and paraffin heating converted before the end of its life (:func:`heating.early_conversion`).
+    """Oil and paraffin heating converted before the end of its life (:func:`heating_shares.early_conversion`).
 
     Keeping costs the running cost of the system (``keep``); switching costs the annual cost of the
     systems still allowed (``annual``), weighted by their replacement choice ``choice`` (zero for oil
@@ -66,7 +66,7 @@ def _convert_early(coef: Coefficients, levers: dict, shape: tuple, shares: np.nd
         net = cost if grant is None else cost - grant * coef.recovery_factor[:, None, None, h]
         term = net * choice[..., h]
         switch = term if switch is None else switch + term
-    return heating.early_conversion(shares, keep, switch[..., None], coef.beta[:, None, None, None],
+    return heating_shares.early_conversion(shares, keep, switch[..., None], coef.beta[:, None, None, None],
                                     coef.review_rate[:, None, None, None], choice)
 
 
@@ -115,7 +115,7 @@ def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, ac
     Returns the annual cost [NOK/m2/yr] of the systems still chosen, ``{h: (D, M, T)}``
     (:func:`heating.annual_cost`); the running cost of oil and paraffin, the cost of keeping them,
     ``{h: (D, M, T)}``; and the utilities [1] ``asc + ln(district_heating_access) + beta * cost`` at
-    replacement and for new build, (D, M, T, H) (:func:`heating.choice_utility`; the access term on
+    replacement and for new build, (D, M, T, H) (:func:`heating_shares.choice_utility`; the access term on
     district heating only, ``access`` its log (D, M) or None; new build never chooses oil or
     paraffin: -inf). ``foresight`` (share of owners expecting a scheduled ban, years left until it), both
     (D, M), makes oil and paraffin's investment at replacement :func:`foreseen_capital`; None leaves it.
@@ -189,7 +189,7 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
     ``ban_ahead`` (D, M) [yr]: years until the scheduled oil-heating ban (inf: none), read where the lever
     ``oil_heating_ban_foresight`` acts; None: no owner looks ahead. ``schedule``: (years until the ban, its
     strength in its first year), both (D, M), read where the lever ``oil_heating_ban_lead`` acts (an adopted
-    ban, :func:`heating.converted_ahead_of_ban`); None: none adopted."""
+    ban, :func:`heating_shares.converted_ahead_of_ban`); None: none adopted."""
     shape = state.lpg_share.shape
     ban = lever(levers, "oil_heating_ban", shape)
     banned = ban > 0
@@ -206,9 +206,9 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
 
     # The replacement logit and the early conversion's choice among the systems still allowed share a utility;
     # where oil is banned everywhere the two choices are the same.
-    replacement = heating.logit_of_utility(utility, allowed)
-    choice = replacement if banned.all() else heating.logit_of_utility(utility, ~heating.PHASED_OUT)
-    shares = heating.replace_at_end_of_life(state.system_share, coef.lifetime[:, None, None, :],
+    replacement = heating_shares.logit_of_utility(utility, allowed)
+    choice = replacement if banned.all() else heating_shares.logit_of_utility(utility, ~heating.PHASED_OUT)
+    shares = heating_shares.replace_at_end_of_life(state.system_share, coef.lifetime[:, None, None, :],
                                             replacement)
     shares = _convert_early(coef, levers, shape, shares, annual, keep, choice)
     if new.any():
@@ -216,7 +216,7 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
         # of its share of the new area; existing buildings keep and replace theirs as before.
         fossil_ban = (lever(levers, "new_build_fossil_heating_ban", shape)[..., None]        # (D, M, 1)
                       if acting(levers, "new_build_fossil_heating_ban") is not None else None)
-        shares = _mixed(shares, remaining, heating.new_build_choice(utility_new, fossil_ban), new)
+        shares = _mixed(shares, remaining, heating_shares.new_build_choice(utility_new, fossil_ban), new)
 
     reference = state.ban_reference
     if schedule is not None:
@@ -224,11 +224,11 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
         # (where no ban is scheduled, nothing: not even the reference of a ban adopted later).
         lead = lever(levers, "oil_heating_ban_lead", shape)
         reference = _first_reference(reference, (lead > 0) & np.isfinite(schedule[0]), state.system_share)
-        shares = heating.converted_ahead_of_ban(shares, reference, schedule[1], schedule[0], lead, choice)
+        shares = heating_shares.converted_ahead_of_ban(shares, reference, schedule[1], schedule[0], lead, choice)
     if not banned.any():
         return shares, reference
     reference = _first_reference(reference, banned, state.system_share)
     # Only oil and paraffin are capped, where the ban is in force.
     cap = {h: np.where(banned[..., None], (1.0 - ban)[..., None] * reference[..., h], np.inf)
            for h in heating.PHASED_OUT_SYSTEMS}
-    return heating.enforce_cap(shares, cap, replacement), reference
+    return heating_shares.enforce_cap(shares, cap, replacement), reference
