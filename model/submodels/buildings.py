@@ -271,12 +271,13 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     pv_area = measures.pv_area(state, levers, shape, area, demolition, new, v)
     area[..., v] += new
 
-    shares, ban_reference = heating_systems(state, coef, levers, remaining, new, price_index, ban_ahead, ban_schedule)
+    fuel_cost = fuel_costs(coef, price_index)     # per kWh of need by system: for the choice and the heat service
+    shares, ban_reference = heating_systems(state, coef, levers, remaining, new, fuel_cost, ban_ahead, ban_schedule)
     deep_renovated = state.deep_renovated or deep_saving is not state.deep_saving
     standard_built = state.standard_built or need_factor is not state.need_factor
     # The rebound: the heat service of each heating system answers this year's price of warmth per m2, its cost
     # per kWh of space heat times the engineering need per m2, against 2009's.
-    cost = fuel_costs(coef, price_index)[0]                                                  # (D, H) or (D, M, H)
+    cost = fuel_cost[0]                                                                      # (D, H) or (D, M, H)
     need, weight = engineering_need(area, renovated, coef, need_factor if standard_built else 1.0,
                                     deep_saving if deep_renovated else 0.0)
     service_factor = measures.heat_service_demand(

@@ -108,7 +108,7 @@ def foreseen_capital(investment: np.ndarray, rate: np.ndarray, lifetime: np.ndar
 
 
 def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, access: np.ndarray | None,
-               price_index: np.ndarray | None,
+               fuel_cost: tuple[np.ndarray, np.ndarray],
                foresight: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[dict, dict, np.ndarray, np.ndarray]:
     """Costs and utilities of the heating systems this year.
 
@@ -119,9 +119,10 @@ def _utilities(state: BuildingState, coef: Coefficients, subsidy: np.ndarray, ac
     district heating only, ``access`` its log (D, M) or None; new build never chooses oil or
     paraffin: -inf). ``foresight`` (share of owners expecting a scheduled ban, years left until it), both
     (D, M), makes oil and paraffin's investment at replacement :func:`foreseen_capital`; None leaves it.
+    ``fuel_cost``: the fuel costs per kWh of space- and water-heating need by system (:func:`fuel_costs`).
     One system at a time, each part made while its slab is in cache.
     """
-    space_cost, water_cost = fuel_costs(coef, price_index)
+    space_cost, water_cost = fuel_cost
     capital = heating.capital_cost(coef.investment, coef.recovery_factor, subsidy)
     beta = coef.beta[:, None, None]
     asc, asc_new = state.replacement_asc, state.new_build_asc
@@ -180,12 +181,13 @@ def _mixed(shares: np.ndarray, remaining: np.ndarray, choice: np.ndarray, new: n
 
 
 def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
-                    new: np.ndarray, price_index: np.ndarray | None = None,
+                    new: np.ndarray, fuel_cost: tuple[np.ndarray, np.ndarray] | None = None,
                     ban_ahead: np.ndarray | None = None,
                     schedule: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """System shares after replacement, new construction, conversion ahead of an adopted ban and the oil ban;
     and the ban reference (the shares when the ban was adopted or, without adoption, when it began).
 
+    ``fuel_cost``: this year's fuel costs per kWh of need by system (:func:`fuel_costs`; None: at 2009 prices).
     ``ban_ahead`` (D, M) [yr]: years until the scheduled oil-heating ban (inf: none), read where the lever
     ``oil_heating_ban_foresight`` acts; None: no owner looks ahead. ``schedule``: (years until the ban, its
     strength in its first year), both (D, M), read where the lever ``oil_heating_ban_lead`` acts (an adopted
@@ -201,7 +203,8 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
     if ban_ahead is not None and acting(levers, "oil_heating_ban_foresight") is not None:
         foresight = (lever(levers, "oil_heating_ban_foresight", shape), ban_ahead)
     annual, keep, utility, utility_new = _utilities(state, coef, _heat_pump_subsidy(coef, levers, shape), access,
-                                                    price_index, foresight)
+                                                    fuel_costs(coef, None) if fuel_cost is None else fuel_cost,
+                                                    foresight)
     allowed = draws_fastest(~(heating.PHASED_OUT & banned[..., None])[:, :, None, :])
 
     # The replacement logit and the early conversion's choice among the systems still allowed share a utility;
