@@ -109,6 +109,7 @@ OBSERVED = {
     "household_waste_material_recovery_per_capita": ("t/inhabitant", 0.0, 2.0),
     "household_waste_sorted_share": ("share", 0.0, 1.0),
     "household_waste_recovery_incl_energy_share": ("share", 0.0, 1.0), "target": ("relative change", -1.0, 1.0),
+    "national_emissions": ("t CO2e", 0.0, None),   # Norway's, by sector (the heating review's fit)
 }
 OBSERVED_YEARS = (1900, 2100)
 PLANT_CATEGORIES = ("industry", "district_heating", "waste_incineration")     # what other_sectors reads

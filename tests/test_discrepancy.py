@@ -137,11 +137,13 @@ def test_the_embedded_table_is_the_fit_of_this_model():
     tool = runpy.run_path(str(REPO / "tools" / "fit_discrepancy.py"))
     _, fits = tool["fitted"]()
     assert tool["table_text"](fits) == (REPO / "model" / "data" / dc.FILE).read_text(encoding="utf-8")
-    # heating strays furthest of the sectors, passenger cars the least of the road
+    # heating strays furthest of the sectors a few years on (its 2011 and 2013 residuals scatter most), passenger
+    # cars the least of the road; by 2030 other mobile combustion's steady drift has overtaken heating's noise
     shipped = dc.table()
-    sd = {name: float(shipped[("sector", name)].log_variance(21)) for level, name in shipped if level == "sector"
-          and name != "*"}
-    assert max(sd, key=sd.get) == "heating" and sd["road_passenger_cars"] < sd["road_heavy_vehicles"]
+    sd = {h: {name: float(shipped[("sector", name)].log_variance(h)) for level, name in shipped
+              if level == "sector" and name != "*"} for h in (4, 21)}
+    assert max(sd[4], key=sd[4].get) == "heating" and sd[21]["road_passenger_cars"] < sd[21]["road_heavy_vehicles"]
+    assert max(sd[21], key=sd[21].get) == "other_mobile"
     # each row's t percentile is that of its residuals (the reading keeps six digits)
     assert all(f.t95 == pytest.approx(dc.t95(f.observations), rel=1e-5) for f in shipped.values())
 

@@ -104,6 +104,20 @@ ZONES_DEFAULT = (0.12, 0.40, 0.48)
 ZONE_SOURCE = ("assumption: no zone statistic in the reference data; large cities (Oslo highest) have more "
                "residents in central public-transport zones, suburban Baerum and the middle-sized towns fewer")
 
+# The battery-electric share of new cars in Norway (OFV), as methods.md §1.5 of the reference material quotes it:
+# year, share, confidence, source, note. Read by tools/fit_ev_uptake.py and each draw's history fit.
+BEV_SHARES = (
+    (2018, 0.312, "high", "https://www.di.se/hallbart-naringsliv/var-tredje-nyregistrerad-bil-i-norge-gar-pa-el/", ""),
+    (2020, 0.54, "medium", "https://ringeriksporten.no/arkiv/item/8885-20-prosent-elbiler-i-norge?print=1&tmpl=component",
+     "; rounded"),
+    (2021, 0.65, "medium", "https://www.nyss.no/npk/innenriks/2021/12/30/Over-110.000-elbilar-selde-i-2021-24991288.ece",
+     "; rounded"),
+    (2022, 0.80, "medium", "https://www.adressa.no/nyheter/innenriks/i/P47pk5/lavt-nybilsalg-i-januar-nesten-bare-elbiler",
+     "; about 80 %"),
+    (2023, 0.82, "medium", "https://www.adressa.no/nyheter/innenriks/i/P47pk5/lavt-nybilsalg-i-januar-nesten-bare-elbiler",
+     "; about 82 %"),
+    (2024, 0.90, "medium", "http://mbl.is/mm/vidskipti/frett.html?nid=1261321", "; about 90 %"),
+)
 OBS_COLUMNS = ("municipality", "variable", "year", "value", "unit", "gwp_basis", "confidence", "source", "note")
 
 
@@ -243,6 +257,13 @@ def build_observations(rows: list[dict[str, str]]) -> list[dict]:
             var, scale, unit = national[r["indicator"]]
             add("norway", var, 2009, number(r["value"]) * scale, unit, "", r["confidence"], r["source_url"],
                 r["unit"])
+        if (r["municipality"] == "Norway" and r["indicator"] == "ghg_heating_other_industries_households"
+                and "SSB 08940" in r["unit"]):
+            # The national heating series of one vintage (SSB 08940, 2009-2021; caveat 1 of the data's README: the
+            # 13931 rows are a later vintage), which tools/fit_heating.py fits the review of oil heating to.
+            add("norway", "national_emissions.heating", int(r["year"]), number(r["value"]) * 1000.0, "t CO2e",
+                "unknown", r["confidence"], r["source_url"], "SSB 08940, heating in other industries and households; "
+                "published in kt; GWP set of the vintage not stated")
         if r["municipality"] == "Norway" and r["indicator"].startswith("target_ghg_reduction_vs_1990"):
             # The target in force (Climate Change Act 2030, low-emission society 2050) and the earlier
             # NDC targets, kept apart by name.
@@ -250,6 +271,9 @@ def build_observations(rows: list[dict[str, str]]) -> list[dict]:
             suffix = "" if which in ("", "low_emission_society") else "." + which
             add("norway", "target.emissions_change_vs_1990" + suffix, int(r["year"]), number(r["value"]) / 100.0,
                 "relative change", "", r["confidence"], r["source_url"], r["indicator"] + ": " + r["unit"])
+    for year, value, confidence, url, note in BEV_SHARES:
+        add("norway", "bev_share_of_new_cars", year, value, "share", "", confidence, url,
+            "OFV, new passenger cars registered (methods §1.5)" + note)
     return out
 
 
