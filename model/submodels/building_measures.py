@@ -58,14 +58,20 @@ def need_factor(state: BuildingState, coef: Coefficients, levers: dict, shape: t
     need without the behaviour factor, so its actual need is min(S, e_calc) times that factor; the
     cohort's factor is the area-weighted mean (:func:`building_stock.mixed_need_factor`).
     """
-    standard = lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
-    new_factor = np.minimum(standard / coef.space_need_calculated[:, None, :, v], 1.0)            # (D, M, T)
+    new_factor = new_build_factor(coef, levers, shape, v)
     factor = state.need_factor
     if not ((new_factor < 1.0).any() or (state.standard_built and (factor[..., v] != 1.0).any())):
         return factor
     factor = np.copy(factor)
     factor[..., v] = stock.mixed_need_factor(factor[..., v], area_before, new, new_factor)
     return factor
+
+
+def new_build_factor(coef: Coefficients, levers: dict, shape: tuple, v: int) -> np.ndarray:
+    """The need factor of this year's new build in cohort ``v`` [1], (D, M, T): ``min(S / e_calc, 1)`` under an
+    energy standard S (lever ``new_build_space_heat_need``, :func:`need_factor`), 1 without one."""
+    standard = lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
+    return np.minimum(standard / coef.space_need_calculated[:, None, :, v], 1.0)
 
 
 def pv_area(state: BuildingState, levers: dict, shape: tuple, area: np.ndarray, demolition: np.ndarray,

@@ -101,6 +101,8 @@ class BuildingState:
     area: np.ndarray                 # (D, M, T, V) floor area [m2]
     renovated: np.ndarray            # (D, M, T, V) part of `area` renovated [m2]
     system_share: np.ndarray         # (D, M, T, H) share of floor area heated by each system [1]
+    need_share: np.ndarray           # (D, M, T, H) share of the space-heat need it heats [1] (efficient new build:
+    #                                  less than its area's share; the 2009 shares are both)
     lpg_share: np.ndarray            # (D, M) share of gas-boiler fuel that is LPG [1]
     other_fossil_factor: np.ndarray  # (D, M) calibration of other fossil use per m2 [1]
     wood_emission_factor: np.ndarray  # (D, M) calibration of CH4 and N2O per unit of wood burnt [1]
@@ -110,6 +112,7 @@ class BuildingState:
     replacement_asc: np.ndarray      # (D, M, T, H) logit constants at end-of-life replacement [1]
     new_build_asc: np.ndarray        # (D, 1, T, H) logit constants for new buildings [1]
     ban_reference: np.ndarray        # (D, M, T, H) shares when the oil ban began; NaN before [1]
+    need_ban_reference: np.ndarray   # (D, M, T, H) need shares then; NaN before [1]
     need_factor: np.ndarray          # (D, M, T, V) cohort's mean space-heat need over its archetype [1]
     deep_saving: np.ndarray          # (D, M, T, V) area-equivalent saved by deep renovation beyond `red` [m2]
     pv_area: np.ndarray              # (D, M, T, V) part of `area` with rooftop solar PV [m2]
@@ -172,11 +175,12 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
     area, renovated = draws_fastest(area), draws_fastest(renovated)
     uncalibrated = BuildingState(
         year=dims.BASE_YEAR, area=area, renovated=renovated,
-        system_share=None, lpg_share=None, other_fossil_factor=None, wood_emission_factor=None,   # set by calibrated()
+        system_share=None, need_share=None, lpg_share=None, other_fossil_factor=None, wood_emission_factor=None,   # set by calibrated()
         hdd_normal=np.asarray(hdd_normal, dtype=float),
         space_need_2009=draws_fastest(space_need), water_need_2009=draws_fastest(water_need),
         replacement_asc=None, new_build_asc=None,
         ban_reference=np.full((d, m) + coef.system_share_2009.shape[1:], np.nan, order="F"),
+        need_ban_reference=np.full((d, m) + coef.system_share_2009.shape[1:], np.nan, order="F"),
         need_factor=np.ones_like(area), deep_saving=np.zeros_like(area), pv_area=np.zeros_like(area),
         municipal_saving=np.zeros((d, m), order="F"), wood_renewed=np.zeros((d, m), order="F"),
         cohort_need_2009=engineering_need(area, renovated, coef)[0], service_factor=None,
@@ -202,7 +206,7 @@ def calibrated(state: BuildingState, gas_lpg_share: np.ndarray,
     beta = coef.beta[:, None, None, None]
     lifetime = coef.lifetime[:, None, None, :]
     return replace(
-        state, system_share=draws_fastest(shares), lpg_share=draws_fastest(lpg_share),
+        state, system_share=draws_fastest(shares), need_share=draws_fastest(shares), lpg_share=draws_fastest(lpg_share),
         other_fossil_factor=draws_fastest(heating_calibration.factor(calibration, "heating_other", (d, m))),
         wood_emission_factor=draws_fastest(heating_calibration.factor(calibration, "heating_wood", (d, m))),
         replacement_asc=draws_fastest(heating_shares.reference_constants(
@@ -271,21 +275,25 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     pv_area = measures.pv_area(state, levers, shape, area, demolition, new, v)
     area[..., v] += new
 
-    fuel_cost = fuel_costs(coef, price_index)     # per kWh of need by system: for the choice and the heat service
-    shares, ban_reference = heating_systems(state, coef, levers, remaining, new, fuel_cost, ban_ahead, ban_schedule)
     deep_renovated = state.deep_renovated or deep_saving is not state.deep_saving
     standard_built = state.standard_built or need_factor is not state.need_factor
+    need, weight = engineering_need(area, renovated, coef, need_factor if standard_built else 1.0,
+                                    deep_saving if deep_renovated else 0.0)
+    # The need the new build adds, at its own factor (an energy standard's), and the need of the stock it joins
+    new_need = new * coef.space_need[:, None, :, v] * measures.new_build_factor(coef, levers, shape, v)
+    fuel_cost = fuel_costs(coef, price_index)     # per kWh of need by system: for the choice and the heat service
+    shares, ban_reference, need_shares, need_ban_reference = heating_systems(
+        state, coef, levers, remaining, new, fuel_cost, ban_ahead, ban_schedule,
+        need=(stock.over_cohorts(weight) - new_need, new_need))
     # The rebound: the heat service of each heating system answers this year's price of warmth per m2, its cost
     # per kWh of space heat times the engineering need per m2, against 2009's.
     cost = fuel_cost[0]                                                                      # (D, H) or (D, M, H)
-    need, weight = engineering_need(area, renovated, coef, need_factor if standard_built else 1.0,
-                                    deep_saving if deep_renovated else 0.0)
     service_factor = measures.heat_service_demand(
         (cost[:, None] if cost.ndim == 2 else cost)[:, :, None, :], coef.space_cost[:, None, None, :],
         need, state.cohort_need_2009, weight, coef.heat_service_elasticity[:, None, None])
     # The measure helpers hand back the array carried over as long as the measure has not acted.
-    return replace(state, year=year, area=area, renovated=renovated, system_share=shares,
-                   ban_reference=ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
+    return replace(state, year=year, area=area, renovated=renovated, system_share=shares, need_share=need_shares,
+                   ban_reference=ban_reference, need_ban_reference=need_ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
                    deep_renovated=deep_renovated, standard_built=standard_built, service_factor=service_factor,
                    pv_installed=state.pv_installed or pv_area is not state.pv_area,
                    municipal_saving=lever(levers, "municipal_energy_saving", shape).copy(),
@@ -337,8 +345,9 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     # Delivered energy works in C order (carriers last and contiguous), as its matrix products give it;
     # the shares in C order are also the output.
     shares = np.ascontiguousarray(state.system_share)
-    # The heat service's price response by system (None in 2009: the engineering need)
-    served = None if state.service_factor is None else shares * state.service_factor
+    # The space heat each system delivers: its share of the need (not of the area: new build needs less per m2) and
+    # the heat service's price response (None in 2009: the engineering need, whose shares are the area's)
+    served = None if state.service_factor is None else np.ascontiguousarray(state.need_share) * state.service_factor
     by_type = heating.delivered_energy(space, water, electric, shares, coef.space_input, coef.water_input,
                                        state.lpg_share, space_shares=served)
     if served is not None:

@@ -50,13 +50,12 @@ def fuel_costs(coef: Coefficients, price_index: np.ndarray | None) -> tuple[np.n
     return cost[..., :heating.N_SYSTEMS], cost[..., heating.N_SYSTEMS:]
 
 
-def _convert_early(coef: Coefficients, levers: dict, shape: tuple, shares: np.ndarray, annual: dict,
-                   keep: dict, choice: np.ndarray) -> np.ndarray:
-    """Oil and paraffin heating converted before the end of its life (:func:`heating_shares.early_conversion`).
+def _switch_cost(coef: Coefficients, levers: dict, shape: tuple, annual: dict, choice: np.ndarray) -> np.ndarray:
+    """The cost of switching from oil or paraffin heating before the end of its life [NOK/m2/yr], (D, M, T, 1), for
+    :func:`heating_shares.early_conversion` (keeping costs the running cost of the system).
 
-    Keeping costs the running cost of the system (``keep``); switching costs the annual cost of the
-    systems still allowed (``annual``), weighted by their replacement choice ``choice`` (zero for oil
-    and paraffin), less the annualised grant for removing an oil system (lever ``oil_conversion_grant``
+    The annual cost of the systems still allowed (``annual``), weighted by their replacement choice ``choice`` (zero
+    for oil and paraffin), less the annualised grant for removing an oil system (lever ``oil_conversion_grant``
     [NOK per dwelling], per m2 of a house or an apartment; non-residential buildings get none).
     """
     grant = (_per_m2(coef, lever(levers, "oil_conversion_grant", shape))
@@ -66,8 +65,7 @@ def _convert_early(coef: Coefficients, levers: dict, shape: tuple, shares: np.nd
         net = cost if grant is None else cost - grant * coef.recovery_factor[:, None, None, h]
         term = net * choice[..., h]
         switch = term if switch is None else switch + term
-    return heating_shares.early_conversion(shares, keep, switch[..., None], coef.beta[:, None, None, None],
-                                    coef.review_rate[:, None, None, None], choice)
+    return switch[..., None]
 
 
 def _heat_pump_subsidy(coef: Coefficients, levers: dict, shape: tuple) -> np.ndarray:
@@ -183,10 +181,18 @@ def _mixed(shares: np.ndarray, remaining: np.ndarray, choice: np.ndarray, new: n
 def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
                     new: np.ndarray, fuel_cost: tuple[np.ndarray, np.ndarray] | None = None,
                     ban_ahead: np.ndarray | None = None,
-                    schedule: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    schedule: tuple[np.ndarray, np.ndarray] | None = None,
+                    need: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
     """System shares after replacement, new construction, conversion ahead of an adopted ban and the oil ban;
-    and the ban reference (the shares when the ban was adopted or, without adoption, when it began).
+    the ban reference (the shares when the ban was adopted or, without adoption, when it began); and the same two
+    of the space-heat need, moved alike but with new build joining the stock by its need, not its area.
 
+    ``remaining`` and ``new`` (D, M, T) [m2]: the stock's area after this year's demolition and the area built.
+    ``need``: the space-heat need of that stock and of the new build (D, M, T) [kWh/yr] (None: in proportion to
+    the area). Area heated by a system moves with its need (a replaced or converted system takes its building's
+    need with it), but new build is efficient, so it adds less to the need its systems heat than to their area:
+    the oil- and paraffin-heated area, all of it old, heats more than its share of the area
+    (``state.need_share``), and an energy standard of new build saves heat of the systems new build chooses only.
     ``fuel_cost``: this year's fuel costs per kWh of need by system (:func:`fuel_costs`; None: at 2009 prices).
     ``ban_ahead`` (D, M) [yr]: years until the scheduled oil-heating ban (inf: none), read where the lever
     ``oil_heating_ban_foresight`` acts; None: no owner looks ahead. ``schedule``: (years until the ban, its
@@ -211,27 +217,40 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
     # where oil is banned everywhere the two choices are the same.
     replacement = heating_shares.logit_of_utility(utility, allowed)
     choice = replacement if banned.all() else heating_shares.logit_of_utility(utility, ~heating.PHASED_OUT)
-    shares = heating_shares.replace_at_end_of_life(state.system_share, coef.lifetime[:, None, None, :],
-                                            replacement)
-    shares = _convert_early(coef, levers, shape, shares, annual, keep, choice)
+    switch = _switch_cost(coef, levers, shape, annual, choice)
+    built = None
     if new.any():
         # The building code's ban on fossil heating in new buildings takes gas boilers out of the new-build choice
         # of its share of the new area; existing buildings keep and replace theirs as before.
         fossil_ban = (lever(levers, "new_build_fossil_heating_ban", shape)[..., None]        # (D, M, 1)
                       if acting(levers, "new_build_fossil_heating_ban") is not None else None)
-        shares = _mixed(shares, remaining, heating_shares.new_build_choice(utility_new, fossil_ban), new)
+        built = heating_shares.new_build_choice(utility_new, fossil_ban)
+    lead = lever(levers, "oil_heating_ban_lead", shape) if schedule is not None else None
 
-    reference = state.ban_reference
-    if schedule is not None:
-        # An adopted ban: its reference is the stock's shares when it was adopted, and owners convert ahead of it
-        # (where no ban is scheduled, nothing: not even the reference of a ban adopted later).
-        lead = lever(levers, "oil_heating_ban_lead", shape)
-        reference = _first_reference(reference, (lead > 0) & np.isfinite(schedule[0]), state.system_share)
-        shares = heating_shares.converted_ahead_of_ban(shares, reference, schedule[1], schedule[0], lead, choice)
-    if not banned.any():
-        return shares, reference
-    reference = _first_reference(reference, banned, state.system_share)
-    # Only oil and paraffin are capped, where the ban is in force.
-    cap = {h: np.where(banned[..., None], (1.0 - ban)[..., None] * reference[..., h], np.inf)
-           for h in heating.PHASED_OUT_SYSTEMS}
-    return heating_shares.enforce_cap(shares, cap, replacement), reference
+    def moved(shares: np.ndarray, reference: np.ndarray, stock: np.ndarray, added: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """``shares`` of the stock (``reference`` the ban's) after this year, new build joining ``stock`` with
+        ``added`` (area or need)."""
+        start = shares
+        shares = heating_shares.replace_at_end_of_life(shares, coef.lifetime[:, None, None, :], replacement)
+        shares = heating_shares.early_conversion(shares, keep, switch, coef.beta[:, None, None, None],
+                                                 coef.review_rate[:, None, None, None], choice)
+        if built is not None:
+            shares = _mixed(shares, stock, built, added)
+        if schedule is not None:
+            # An adopted ban: its reference is the stock's shares when it was adopted, and owners convert ahead of
+            # it (where no ban is scheduled, nothing: not even the reference of a ban adopted later).
+            reference = _first_reference(reference, (lead > 0) & np.isfinite(schedule[0]), start)
+            shares = heating_shares.converted_ahead_of_ban(shares, reference, schedule[1], schedule[0], lead, choice)
+        if not banned.any():
+            return shares, reference
+        reference = _first_reference(reference, banned, start)
+        # Only oil and paraffin are capped, where the ban is in force.
+        cap = {h: np.where(banned[..., None], (1.0 - ban)[..., None] * reference[..., h], np.inf)
+               for h in heating.PHASED_OUT_SYSTEMS}
+        return heating_shares.enforce_cap(shares, cap, replacement), reference
+
+    shares, reference = moved(state.system_share, state.ban_reference, remaining, new)
+    if need is None:
+        return shares, reference, shares, reference
+    return (shares, reference) + moved(state.need_share, state.need_ban_reference, *need)
