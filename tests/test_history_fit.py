@@ -154,25 +154,33 @@ def test_a_partial_run_records_the_variables_asked_for_alone():
 
 def test_a_run_recording_the_fleet_alone_accounts_no_travel(monkeypatch):
     """Recording the fleet alone (the fit's runs), the last submodel stepped gives the fleet's outputs alone: its
-    travel, tolls and emissions are not accounted (transport's ``account`` is not called after the set-up); a
-    variable beyond the fleet (``car_vkm``) has the whole accounting again."""
+    travel, tolls and emissions are not accounted (transport's ``account`` is not called after the set-up), no
+    passages through the cordons are counted and the cars alone are turned over (the state keeps the car class of
+    the fleet); a variable beyond the fleet (``car_vkm``) has the whole accounting and the whole fleet again."""
     from framtid.model.scenario import load
     from framtid.model.simulation import FramtidModel
     from framtid.model.submodels import transport
 
     params = Params.sampled(2, SEED, "lhs", {AMPLITUDE: 6.5})
-    calls = []
-    whole_account = transport.account
+    calls, counts = [], []
+    whole_account, whole_count = transport.account, transport.counted_passages
     monkeypatch.setattr(transport, "account", lambda *a, **k: calls.append(1) or whole_account(*a, **k))
+    monkeypatch.setattr(transport, "counted_passages", lambda *a, **k: counts.append(1) or whole_count(*a, **k))
     for recorded, accounted in ((("new_car_share", "car_stock", "bev_share_of_car_stock"), False),
                                 (("new_car_share", "car_vkm"), True)):
         model = FramtidModel(load(history_fit.HISTORY), params, through="transport", recorded=recorded)
         calls.clear()
+        counts.clear()
         for _ in range(3):
             model.step()
         model.release()
         assert (len(calls) == 3) is accounted, recorded
+        assert bool(counts) is accounted, recorded
+        state = model.state["transport"]
+        assert state.stock.cohorts.shape[0] == (4 if accounted else 1)
+        assert state.vkm_share.shape[2] == state.energy_per_vkm.shape[2] == (4 if accounted else 1)
         assert not np.isnan(model.record["new_car_share"][:3]).any()
+        assert ("crossing_car" in state.choice) is accounted and ("parked_car" in state.choice) is accounted
 
 
 def test_a_part_of_the_year_is_refused_for_an_unknown_submodel_or_adaptive_measures():

@@ -63,14 +63,16 @@ def slot_weights(fc: FleetCoefficients, year: int, ages: np.ndarray) -> np.ndarr
     return out
 
 
-def fleet_state(stock: fleet.VintageStock, fc: FleetCoefficients,
-              year: int) -> tuple[fleet.VintageStock, np.ndarray, np.ndarray]:
+def fleet_state(stock: fleet.VintageStock, fc: FleetCoefficients, year: int,
+                cars_alone: bool = False) -> tuple[fleet.VintageStock, np.ndarray, np.ndarray]:
     """The stock with this year's sums, vkm share by powertrain ``(D, M, C, K)`` and energy per vkm
-    ``(D, M, C, 3)`` [kWh/vkm]."""
-    sums = fleet.vintage_sums(stock, slot_weights(fc, year, stock.slot_ages()))               # (D, M, C, 5, K)
+    ``(D, M, C, 3)`` [kWh/vkm]; with ``cars_alone``, of a stock of the car class alone (C = 1,
+    :meth:`fleet.VintageStock.one_class`), the car class's numbers of the whole fleet to the bit."""
+    classes = slice(CAR_CLASS, CAR_CLASS + 1) if cars_alone else slice(None)
+    sums = fleet.vintage_sums(stock, slot_weights(fc, year, stock.slot_ages())[classes])      # (D, M, C, 5, K)
     share, fuel, electricity = fleet.mix_of_sums(sums[..., fleet.KM, :], sums[..., fleet.FUEL, :],
-                                                 sums[..., fleet.ELECTRICITY, :], fc.fuel_per_km_new[:, None],
-                                                 fc.electricity_per_km_new[:, None])
+                                                 sums[..., fleet.ELECTRICITY, :], fc.fuel_per_km_new[:, None, classes],
+                                                 fc.electricity_per_km_new[:, None, classes])
     energy = np.stack([fuel[..., PETROL] + fuel[..., PHEV], fuel[..., DIESEL], electricity], axis=-1)
     return replace(stock, sums=sums), share, energy
 

@@ -64,7 +64,7 @@ from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_
 from .tailpipe import blend_volumes, tailpipe_gases
 from .transport_setup import calibrated, choice_terms, init_state
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
-                              TINY, WALK, TransportState, coef, crossing_cars, over_groups)
+                              TINY, WALK, Passages, TransportState, coef, crossing_cars, over_groups)
 from .travel_costs import cost_per_km_change, energy_prices, generalised_costs, toll_fuel_mix, toll_terms
 from .travel_segments import destination_segments, partial_adjustment, period_first, segment_mixture, toll_crossing
 
@@ -82,7 +82,8 @@ def _mode_first(state: TransportState) -> np.ndarray:
     return np.ascontiguousarray(state.base_shares.transpose(5, 4, 0, 1, 2, 3))
 
 
-def choose(state: TransportState, levers: dict, params: Params, year: int, price: np.ndarray) -> dict:
+def choose(state: TransportState, levers: dict, params: Params, year: int, price: np.ndarray,
+           counted: bool = True) -> dict:
     """The household cohorts' travel choice this year (methods §1.2-1.4).
 
     Every segment (trips crossing a charged cordon in 2009 and/or now, crossed with trips
@@ -117,7 +118,9 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     ``(D, M)`` [1] car-driver trip length relative to 2009, ``volume_ratio`` ``(D, M, T)``
     car trips by period relative to 2009, ``costs`` this year's cost terms and ``lagged``
     the adjusted utility changes (next year's starting point; utilities by mode and toll changes
-    by segment, ``(T, D, M, Z, P)``, None where zero).
+    by segment, ``(T, D, M, Z, P)``, None where zero). Without ``counted`` (a run that reads the car fleet alone,
+    :data:`FLEET_OUTPUTS`), ``crossing_car``, ``crossing_own``, ``crossing_other`` and ``parked_car`` are left
+    out: only the passages through the cordons and the accounting read them.
 
     Inside, arrays hold the period (and the mode) as leading axes and every coefficient is
     stored at the full ``(D, M, Z, P)`` size: numpy runs products that broadcast a short
@@ -191,7 +194,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     crossing = toll_crossing(base, now, terms, lagged["segments"])
     segments, _, crossing_now, _, _ = crossing
     choice, dv, d_tolls = segment_mixture(crossing, [nonzero(before) for before in lagged["toll"]], utilities,
-                                           destinations, _mode_first(state), terms, away)
+                                           destinations, _mode_first(state), terms, away, counted)
     car_trips = state.trip_volume * choice["periods"]
     car_trips *= choice["modes"][..., CAR]
     car_by_period = np.einsum("dmzpt->dmt", car_trips)                                         # (D, M, T)
@@ -226,14 +229,19 @@ def purpose_factor(c: DemandCoefficients, telework: np.ndarray) -> np.ndarray:
 def advance(state: TransportState, population: np.ndarray, zone_population: np.ndarray,
             trip_length_factor: np.ndarray, jobs: np.ndarray, choice: dict, new_car_shares: np.ndarray,
             levers: dict, params: Params, year: int, job_zone_share: np.ndarray | None = None,
-            in_place: bool = False) -> TransportState:
+            in_place: bool = False, cars_alone: bool = False) -> TransportState:
     """Transition from ``year - 1`` to ``year``: new demography, the chosen travel, and one year
     of fleet turnover with car stock = population x cars per capita and the stock of the other
     classes following their vkm (methods §1.5-1.6). Telework (lever ``telework_share``) scales
     trips by purpose (:func:`purpose_factor`); ``job_zone_share`` (D, M, Z) is where the jobs are
     this year (land use; unchanged when None). ``in_place``: age the fleet in the arrays of ``state``, which
     then can no longer be advanced or read by age (:class:`fleet.VintageStock`); the simulation, which
-    keeps only the newest state, does so, and no copy of the fleet is made each year."""
+    keeps only the newest state, does so, and no copy of the fleet is made each year. ``cars_alone``: turn over
+    the car fleet alone, for a run that reads nothing of transport but the cars (:data:`FLEET_OUTPUTS`, the
+    history fit's runs): the vans, heavy vehicles and buses, and the cordon passages whose tolls per vkm they
+    answer, are left out, and the state keeps the car class of the fleet alone (its class axis of length 1,
+    ``passages`` None). Its cars are the whole turnover's to the bit: the classes of a fleet turn over apart,
+    and what the travel choice reads of the fleet is the car class's."""
     c, fc = coef(state, params)
     factor = purpose_factor(c, levers["telework_share"])
     volume = (mode_choice.trip_volumes(zone_population, c.trip_rate, c.purpose_share, c.peak_share)
@@ -246,7 +254,33 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
                     trip_length_factor=trip_length_factor, trip_volume=volume, choice=choice,
                     job_zone_share=jobs_split, purpose_factor=factor)
-    prices = choice["costs"]["prices"]
+    stock = state.stock
+    if cars_alone:
+        targets, new_shares, passages = cars[..., None], new_car[:, :, None, :], None               # (D, M, 1)
+        if len(stock.cohorts) > 1:
+            stock = stock.one_class(CAR_CLASS)   # a copy, once: the whole fleet of the state is not aged
+    else:
+        targets, new_shares, passages = _fleet_targets(moved, c, fc, levers, choice, cars, new_car)
+    if not in_place and stock is state.stock:
+        stock = stock.copy()
+    survivors = np.einsum("dmck->dmc", stock.sums[..., fleet.SURVIVORS, :])
+    stock, _ = fleet.advance_vintages(stock, survivors, targets, new_shares)
+    stock, vkm_share, energy = fleet_state(stock, fc, year, cars_alone)
+    index = fuel_intensity.fleet_fuel_price_index(energy[:, :, CAR_CLASS, :2], choice["costs"]["energy_price"][..., :2],
+                                                  state.base_costs["energy_price"][..., :2])
+    response = fuel_intensity.fuel_intensity_response(state.fuel_intensity, index, fc.intensity_elasticity,
+                                                      fc.intensity_persistence)
+    return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
+                   passages=passages, fuel_intensity=response)
+
+
+def _fleet_targets(moved: TransportState, c: DemandCoefficients, fc: fleet.FleetCoefficients, levers: dict,
+                   choice: dict, cars: np.ndarray, new_car: np.ndarray) -> tuple[np.ndarray, np.ndarray, Passages]:
+    """What every class's turnover aims at in the year of ``moved``: the stock ``(D, M, C)`` [vehicles] (the ``cars``
+    ``(D, M)``; vans, heavy vehicles and buses from their vkm, which answer the tolls per vkm of the year's
+    passages) and the powertrain shares of the new vehicles ``(D, M, C, K)`` [1] (the cars' ``new_car``
+    ``(D, M, K)``), and the passages through the charged cordons they were counted from."""
+    population, jobs, prices = moved.population, moved.jobs, choice["costs"]["prices"]
     passages = counted_passages(moved, prices, crossing_cars(choice))
     per_vkm = toll_per_vkm(moved, prices, passages.counted, resident_car_vkm(moved, c, choice))
     freight = freight_factor(moved, per_vkm, choice["costs"]["energy_price"])
@@ -257,16 +291,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     new_shares[:, :, CAR_CLASS] = new_car
     new_shares[:, :, 1:, DIESEL] = 1.0 - zero_emission
     new_shares[:, :, 1:, BEV] = zero_emission
-    targets = np.concatenate([cars[..., None], others], axis=-1)                               # (D, M, C)
-    survivors = np.einsum("dmck->dmc", state.stock.sums[..., fleet.SURVIVORS, :])
-    stock, _ = fleet.advance_vintages(state.stock if in_place else state.stock.copy(), survivors, targets, new_shares)
-    stock, vkm_share, energy = fleet_state(stock, fc, year)
-    index = fuel_intensity.fleet_fuel_price_index(energy[:, :, CAR_CLASS, :2], choice["costs"]["energy_price"][..., :2],
-                                                  state.base_costs["energy_price"][..., :2])
-    response = fuel_intensity.fuel_intensity_response(state.fuel_intensity, index, fc.intensity_elasticity,
-                                                      fc.intensity_persistence)
-    return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
-                   passages=passages, fuel_intensity=response)
+    return np.concatenate([cars[..., None], others], axis=-1), new_shares, passages
 
 
 def car_stock_target(state: TransportState, population: np.ndarray, levers: dict) -> np.ndarray:
@@ -427,19 +452,24 @@ class Transport:
 
     def choose(self, state: TransportState, ctx) -> dict:
         price = self._price(state, ctx)
-        travel = choose(state, ctx.levers, ctx.params, ctx.year, price)
+        travel = choose(state, ctx.levers, ctx.params, ctx.year, price, counted=not self._fleet_alone(ctx))
         cars = choose_car_powertrains(state, ctx.levers, ctx.params, ctx.year, price, travel["costs"])
         return {"travel": travel, "cars": cars}
+
+    def _fleet_alone(self, ctx) -> bool:
+        """Whether the run reads nothing of transport but the car fleet (:data:`FLEET_OUTPUTS`; the history
+        fit's runs)."""
+        reads = (ctx.reads or {}).get(self.name)
+        return reads is not None and reads <= FLEET_OUTPUTS
 
     def advance(self, state: TransportState, ctx) -> TransportState:
         lu, choice = ctx.outputs["land_use"], ctx.choices["transport"]
         return advance(state, ctx.population, lu["zone_population"], lu["trip_length_factor"], lu["jobs"],
                        choice["travel"], choice["cars"], ctx.levers, ctx.params, ctx.year, lu.get("job_zone_share"),
-                       in_place=True)
+                       in_place=True, cars_alone=self._fleet_alone(ctx))
 
     def account(self, state: TransportState, ctx) -> dict:
-        reads = (ctx.reads or {}).get(self.name)
-        if reads is not None and reads <= FLEET_OUTPUTS:   # the fleet alone (the history fit's runs)
+        if self._fleet_alone(ctx):   # its travel, tolls and emissions are not read
             return fleet_outputs(state)
         return account(state, ctx.levers, ctx.params, ctx.year, lines=not ctx.partial)
 

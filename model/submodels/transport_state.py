@@ -116,7 +116,9 @@ class TransportState:
     pt_cost_coefficient: np.ndarray     # (D, M, P) [1/NOK] beta of PT costs per purpose
     calibration: np.ndarray             # (D, M, 4 classes) [1] factors of CLASS_SOURCES
     activity_vkm_base: np.ndarray       # (D, M, 3) [vkm/yr] vans, heavy, buses in 2009, calibrated
-    stock: fleet.VintageStock           # (D, M, C, A, K) [vehicles] by vintage, with this year's sums
+    # (D, M, C, A, K) [vehicles] by vintage, with this year's sums; the car class alone (C = 1, as in vkm_share and
+    # energy_per_vkm) in a run that reads the car fleet alone (transport.advance's cars_alone)
+    stock: fleet.VintageStock
     new_car_share: np.ndarray           # (D, M, K) [1] powertrains of this year's new cars
     vkm_share: np.ndarray               # (D, M, C, K) [1] share of each class's vkm by powertrain
     energy_per_vkm: np.ndarray          # (D, M, C, 3) [kWh/vkm] petrol, diesel, electricity
@@ -140,7 +142,8 @@ class TransportState:
     toll_last: list = field(default_factory=list, repr=False, compare=False)
     line_memo: dict = field(default_factory=dict, repr=False, compare=False)   # road_traffic.line_passages'
     # This year's passages through the charged cordons, counted once: by advance (init_state in 2009) for the
-    # tolls per vkm, and read again by account (road_traffic.counted_passages); None in a state built by hand.
+    # tolls per vkm, and read again by account (road_traffic.counted_passages); None in a state built by hand or
+    # turned over with the cars alone.
     # The tolls per vkm and the vkm that follow are not kept: account takes them from the residents' car vkm
     # of its pkm, which adds the same trips in another order (equal only to the last bit or so).
     passages: Passages = field(default=None, repr=False, compare=False)

@@ -197,7 +197,8 @@ def _draws(x: np.ndarray | float, b: slice) -> np.ndarray | float:
 
 
 def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
-                     base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None) -> tuple[dict, list, list]:
+                     base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None,
+                     counted: bool = True) -> tuple[dict, list, list]:
     """Every toll segment crossed with every destination segment chooses its mode and period; their
     trips summed per trip of the group and turned into the choice's shares (see ``transport.choose``).
 
@@ -216,15 +217,18 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     Returns the ``modes``, ``periods``, ``crossing_car`` (and by system ``crossing_own``, ``crossing_other``)
     and ``parked_car`` of ``transport.choose``, and the adjusted utility changes by mode and toll changes by
     segment (None where zero). Works through the draws a block at a time (:func:`_mixture_block`; the draws
-    are independent).
+    are independent). Without ``counted``, the car trips crossing a charged cordon and those parking away from
+    home are not summed (nor returned): a run that reads the car fleet alone counts no passages and no parking,
+    and the other outputs are the same to the bit.
     """
     cells = base_shares.shape[2:]                                                              # (D, M, Z, P)
     by_period = cells + (len(dims.PERIODS),)                                                   # (D, M, Z, P, T)
     out = {"modes": np.empty(by_period + (len(dims.MODES),)), "periods": np.empty(by_period),
-           "crossing_car": np.empty(by_period), "parked_car": np.empty(by_period + (len(dims.ZONES),)),
            "dv": np.empty(base_shares.shape),   # the rows of the unchanged modes stay unset
-           "crossing_own": np.empty(by_period), "crossing_other": np.empty(by_period),
            "toll": [None] * len(lagged_tolls)}   # made by the first block with a toll change
+    if counted:
+        out |= {"crossing_car": np.empty(by_period), "parked_car": np.empty(by_period + (len(dims.ZONES),)),
+                "crossing_own": np.empty(by_period), "crossing_other": np.empty(by_period)}
     # A toll segment empty in every cell holds no trips this year, and none of its trips carry its adjusted toll
     # change into next year (:func:`_carried` scales it by min(w_before, w) / w = 0): its change is left at zero
     # (None) instead of being adjusted over every cell, which gives next year's choice the same numbers.
@@ -236,17 +240,18 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     step = max(1, BLOCK_CELLS // math.prod(cells[1:]))
     for start in range(0, cells[0], step):
         _mixture_block(slice(start, start + step), crossing, lagged_tolls, utilities, destinations,
-                       base_shares, terms, away, out, occupied, steady)
+                       base_shares, terms, away, out, occupied, steady, counted)
     dv = [None if u is None else changes for u, changes in zip(utilities, out.pop("dv"))]
     return out, dv, out.pop("toll")
 
 
 def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: list, destinations: list,
                    base_shares: np.ndarray, terms: ChoiceTerms, away: np.ndarray | None, out: dict,
-                   occupied: list, steady: list) -> None:
+                   occupied: list, steady: list, counted: bool = True) -> None:
     """:func:`segment_mixture` for the draws ``b``, written into ``out``; ``occupied``: whether each toll segment
     holds trips in some cell of any draw (an empty one is skipped, its toll change left None); ``steady``: whether
-    its weights are last year's (its change then carries over unscaled).
+    its weights are last year's (its change then carries over unscaled); ``counted``: whether the car trips
+    crossing a charged cordon and parking away from home are summed.
 
     Segments differ only in the car-driver utility (or in removed car modes), so the other modes'
     pivot terms are computed once (:func:`mode_choice.pivot_weights`) and each segment costs a few
@@ -284,7 +289,7 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     # Without car-free areas no segment removes the car passenger: its factor is the other modes'.
     passenger_apart = any(PASSENGER in removed for _, _, removed, _ in destinations)
     passenger_factor = np.zeros(shape) if passenger_apart else rest_factor
-    parked = [np.zeros(shape) for _ in dims.ZONES] if away is None else None
+    parked = [np.zeros(shape) for _ in dims.ZONES] if away is None and counted else None
     car_toll, car_dest, car_share, factor_rest, logsum, scaled = (np.empty(shape) for _ in range(6))
     peak, ratio, weight = (np.empty(shape[1:]) for _ in range(3))
     every_draw, last_year, crossing_now, own_now, other_now = crossing
@@ -334,6 +339,8 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
                 continue
             car_trips = np.multiply(scaled, car_share, out=car_share)
             car_total += car_trips
+            if not counted:
+                continue
             if crosses_now:
                 crossing_car += car_trips
                 by_system[system] += car_trips
@@ -346,6 +353,8 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
         np.divide(np.multiply(rest[mode], factor, out=car_dest), periods, out=modes[mode])
     np.divide(car_total, periods, out=modes[CAR])
     np.copyto(period_first_view(out["periods"][b]), periods)
+    if not counted:
+        return
     for key, car, weight_now in (("crossing_car", crossing_car, crossing_now),
                                  ("crossing_own", by_system[OWN], own_now),
                                  ("crossing_other", by_system[OTHER], other_now)):

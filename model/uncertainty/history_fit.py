@@ -90,7 +90,9 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
     from ..scenario import load
     from ..simulation import FramtidModel
 
-    # transport alone each year: the new cars are transport's, and no submodel it reads comes after it
+    # transport alone each year: the new cars are transport's, and no submodel it reads comes after it. Recording
+    # the car fleet alone, transport turns over the cars alone and counts no passages (transport.advance's
+    # cars_alone): nothing here reads the vans, trucks and buses or the cordons, and the cars are the same.
     model = FramtidModel(load(HISTORY), params, through="transport", recorded=("new_car_share", "car_stock"))
     try:
         model.step()
