@@ -175,7 +175,8 @@ def init_state(population: np.ndarray, apartment_share: np.ndarray, hdd_normal: 
     area, renovated = draws_fastest(area), draws_fastest(renovated)
     uncalibrated = BuildingState(
         year=dims.BASE_YEAR, area=area, renovated=renovated,
-        system_share=None, need_share=None, lpg_share=None, other_fossil_factor=None, wood_emission_factor=None,   # set by calibrated()
+        # set by calibrated():
+        system_share=None, need_share=None, lpg_share=None, other_fossil_factor=None, wood_emission_factor=None,
         hdd_normal=np.asarray(hdd_normal, dtype=float),
         space_need_2009=draws_fastest(space_need), water_need_2009=draws_fastest(water_need),
         replacement_asc=None, new_build_asc=None,
@@ -293,7 +294,8 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
         need, state.cohort_need_2009, weight, coef.heat_service_elasticity[:, None, None])
     # The measure helpers hand back the array carried over as long as the measure has not acted.
     return replace(state, year=year, area=area, renovated=renovated, system_share=shares, need_share=need_shares,
-                   ban_reference=ban_reference, need_ban_reference=need_ban_reference, need_factor=need_factor, deep_saving=deep_saving, pv_area=pv_area,
+                   ban_reference=ban_reference, need_ban_reference=need_ban_reference, need_factor=need_factor,
+                   deep_saving=deep_saving, pv_area=pv_area,
                    deep_renovated=deep_renovated, standard_built=standard_built, service_factor=service_factor,
                    pv_installed=state.pv_installed or pv_area is not state.pv_area,
                    municipal_saving=lever(levers, "municipal_energy_saving", shape).copy(),
