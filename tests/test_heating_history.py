@@ -46,15 +46,17 @@ def test_national_series_is_relative_to_2009(fit):
 
 
 def test_the_13s_heating_falls_as_the_nations_in_the_fitted_years(fit, history):
-    # The 0.1 assumed before left the 13 at 0.83 and 0.72 of 2009 in 2013 and 2015 (Norway 0.75 and 0.55)
+    # The fit misses by 0.056 and 0.031 in log (0.708 and 0.570 against Norway's 0.749 and 0.553); the 0.1 assumed
+    # before gives 0.846 and 0.741 with today's model (0.12 and 0.29 in log)
     observed = fit.national()
     for year in (2013, 2015):
-        assert abs(math.log(history[year - dims.BASE_YEAR, 1] / observed[year])) < 0.06, year
+        assert abs(math.log(history[year - dims.BASE_YEAR, 1] / observed[year])) < 0.08, year
 
 
 def test_the_default_review_rate_is_the_fit(fit, history):
-    """The table's default misfits the fitted years less than a quarter lower or higher would: a change of the
-    model that moves the fit shows here (then run tools/fit_heating.py and mend the table)."""
+    """The table's default misfits the fitted years less than 0.15 or 0.25 would (alone this holds for defaults of
+    about 0.16 to 0.245; the fit is 0.207): a change of the model that moves the fit far shows here (then run
+    tools/fit_heating.py and mend the table)."""
     observed = fit.national()
     misfit = [sum(math.log(history[y - dims.BASE_YEAR, d] / observed[y]) ** 2 for y in (2013, 2015)) for d in range(3)]
     assert misfit[1] < misfit[0] and misfit[1] < misfit[2]

@@ -142,13 +142,14 @@ def heat_service_demand(cost: np.ndarray, cost_2009: np.ndarray, need: np.ndarra
 
         factor[h] = (c_h / c_h,2009) ** -eta * sum_v w_v (n_v / n_v,2009) ** -eta / sum_v w_v
 
-    with ``w_v`` the cohort's engineering need [GWh/yr] (the systems' shares are the type's, the same in every
-    cohort). So an envelope that cuts the engineering need by 20 % saves ``1 - 0.8 ** (1 - eta)`` of it (16.4 %
+    with ``w_v`` the cohort's engineering need [GWh/yr] (the cohort term is the type's, the same for every system:
+    the systems are shared by type, not by cohort, so where efficient area joins a type its cohort term moves the
+    heat of every system of the type a little, oil and paraffin heating in old buildings included). So an envelope that cuts the engineering need by 20 % saves ``1 - 0.8 ** (1 - eta)`` of it (16.4 %
     at eta = 0.2: a rebound of 18 %), a carrier whose price doubles lowers the heat its systems make by
     ``1 - 2 ** -eta`` (12.9 %), and a cheaper one raises it. A cohort built after 2009 is measured against its
     archetype need (so a standard stricter than the building code is an efficiency gain and new area built to the
-    code is not), and no building heats more because efficient area was built or old area demolished elsewhere
-    in its type. In 2009 every ratio is 1. eta (``buildings.heat_service_elasticity``, 0.1-0.3) is the direct
+    code is not), and stock turnover alone (new area built to the code, old area demolished) leaves the factor at 1.
+    In 2009 every ratio is 1. eta (``buildings.heat_service_elasticity``, 0.1-0.3) is the direct
     rebound for space heating of the ACEEE survey (methods.md §3) and of Sorrell (2007, UKERC, The Rebound Effect:
     10-30 % for household heating).
 
