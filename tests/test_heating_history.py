@@ -53,10 +53,17 @@ def test_the_13s_heating_falls_as_the_nations_in_the_fitted_years(fit, history):
         assert abs(math.log(history[year - dims.BASE_YEAR, 1] / observed[year])) < 0.08, year
 
 
-def test_the_default_review_rate_is_the_fit(fit, history):
-    """The table's default misfits the fitted years less than 0.15 or 0.25 would (alone this holds for defaults of
-    about 0.16 to 0.245; the fit is 0.207): a change of the model that moves the fit far shows here (then run
-    tools/fit_heating.py and mend the table)."""
+def test_the_table_holds_the_fit(fit):
+    """The table's default is the fit of today's model to the hundredth (0.207 in the table as 0.21): a change of
+    the model that moves the fit shows here; then run tools/fit_heating.py and mend the table's default and source."""
+    rate, rms, years = fit.fitted(load("framtid:current-policies"))
+    assert years == [2013, 2015]
+    assert abs(rate - Params.defaults(1)[fit.RATE][0]) < 0.01 and rms < 0.06
+
+
+def test_the_fit_minimises_its_misfit(fit, history):
+    """The misfit of the fitted years is smaller at the table's default than at 0.15 and 0.25 (the objective as the
+    tool states it, on the runs of ``history``)."""
     observed = fit.national()
     misfit = [sum(math.log(history[y - dims.BASE_YEAR, d] / observed[y]) ** 2 for y in (2013, 2015)) for d in range(3)]
     assert misfit[1] < misfit[0] and misfit[1] < misfit[2]
