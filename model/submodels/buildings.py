@@ -317,7 +317,7 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     heating_oil, heating_paraffin, heating_natural_gas, heating_lpg and
     heating_wood from the fuels burnt; heating_other from other fossil fuel use
     per m2 of non-residential floor area. The space heat each system delivers is its share of the engineering
-    need times the system's heat-service price response of ``advance`` (``state.service_factor``, the direct
+    need (``need_share``, not its share of the area: new build needs less per m2) times the system's heat-service price response of ``advance`` (``state.service_factor``, the direct
     rebound; 1 in 2009), and ``space_heating_need`` their sum. The measures' state
     enters here: cohorts' need
     factors and deep-renovation savings in the space need
