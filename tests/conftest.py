@@ -18,17 +18,27 @@ def terminal_of_100_columns(monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
 
 
+def _load_tool(name: str, patch: pytest.MonkeyPatch):
+    """A script of tools/ as a module, registered under its name through ``patch`` (dataclasses look their module
+    up) until the patch is undone."""
+    spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    patch.setitem(sys.modules, name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def tool(monkeypatch):
-    """Load a script of tools/ as a module: ``tool("toll_history")``. It is registered under its name while the
-    test runs (dataclasses look their module up)."""
-    def load(name: str):
-        spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        monkeypatch.setitem(sys.modules, name, module)
-        spec.loader.exec_module(module)
-        return module
-    return load
+    """Load a script of tools/ as a module: ``tool("toll_history")``, registered while the test runs."""
+    return lambda name: _load_tool(name, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def module_tool():
+    """As ``tool``, registered while the module's tests run: for a script a module's tests share, loaded once."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield lambda name: _load_tool(name, patch)
 
 
 @pytest.fixture

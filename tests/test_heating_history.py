@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,17 +13,9 @@ from framtid.model.scenario import load
 
 
 @pytest.fixture(scope="module")
-def fit():
-    """tools/fit_heating.py as a module, loaded once for the module's tests (the ``tool`` fixture loads per test)."""
-    path = Path(__file__).resolve().parent.parent / "tools" / "fit_heating.py"
-    spec = importlib.util.spec_from_file_location("fit_heating", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fit_heating"] = module
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop("fit_heating", None)
+def fit(module_tool):
+    """tools/fit_heating.py as a module, loaded once for the module's tests."""
+    return module_tool("fit_heating")
 
 
 @pytest.fixture(scope="module")

@@ -49,16 +49,13 @@ def deep_saving(state: BuildingState, coef: Coefficients, levers: dict, shape: t
     return saving + newly_renovated * share[..., None, None] * extra
 
 
-def need_factor(state: BuildingState, coef: Coefficients, levers: dict, shape: tuple, area_before: np.ndarray,
-                new: np.ndarray, v: int) -> np.ndarray:
+def need_factor(state: BuildingState, new_factor: np.ndarray, area_before: np.ndarray, new: np.ndarray,
+                v: int) -> np.ndarray:
     """Need factors after this year's new build joins cohort ``v`` [1], (D, M, T, V).
 
-    Area built under an energy standard (lever ``new_build_space_heat_need`` S by building type, as
-    calculated in the reference climate) has f = min(S / e_calc, 1) with e_calc the cohort's archetype
-    need without the behaviour factor, so its actual need is min(S, e_calc) times that factor; the
+    Area built under an energy standard has the factor ``new_factor`` (D, M, T) of :func:`new_build_factor`; the
     cohort's factor is the area-weighted mean (:func:`building_stock.mixed_need_factor`).
     """
-    new_factor = new_build_factor(coef, levers, shape, v)
     factor = state.need_factor
     if not ((new_factor < 1.0).any() or (state.standard_built and (factor[..., v] != 1.0).any())):
         return factor
@@ -68,8 +65,10 @@ def need_factor(state: BuildingState, coef: Coefficients, levers: dict, shape: t
 
 
 def new_build_factor(coef: Coefficients, levers: dict, shape: tuple, v: int) -> np.ndarray:
-    """The need factor of this year's new build in cohort ``v`` [1], (D, M, T): ``min(S / e_calc, 1)`` under an
-    energy standard S (lever ``new_build_space_heat_need``, :func:`need_factor`), 1 without one."""
+    """The need factor of this year's new build in cohort ``v`` [1], (D, M, T): area built under an energy standard
+    (lever ``new_build_space_heat_need`` S by building type, as calculated in the reference climate) has
+    ``f = min(S / e_calc, 1)`` with e_calc the cohort's archetype need without the behaviour factor, so its actual
+    need is min(S, e_calc) times that factor; 1 without a standard (the neutral 100 is above every archetype)."""
     standard = lever(levers, "new_build_space_heat_need", shape + (len(dims.BUILDING_TYPES),))
     return np.minimum(standard / coef.space_need_calculated[:, None, :, v], 1.0)
 
@@ -144,8 +143,9 @@ def heat_service_demand(cost: np.ndarray, cost_2009: np.ndarray, need: np.ndarra
 
     with ``w_v`` the cohort's engineering need [GWh/yr] (the cohort term is the type's, the same for every system:
     the systems are shared by type, not by cohort, so where efficient area joins a type its cohort term moves the
-    heat of every system of the type a little, oil and paraffin heating in old buildings included). So an envelope that cuts the engineering need by 20 % saves ``1 - 0.8 ** (1 - eta)`` of it (16.4 %
-    at eta = 0.2: a rebound of 18 %), a carrier whose price doubles lowers the heat its systems make by
+    heat of every system of the type a little, oil and paraffin heating in old buildings included). So an envelope
+    that cuts the engineering need by 20 % saves ``1 - 0.8 ** (1 - eta)`` of it (16.4 % at eta = 0.2: a rebound of
+    18 %), a carrier whose price doubles lowers the heat its systems make by
     ``1 - 2 ** -eta`` (12.9 %), and a cheaper one raises it. A cohort built after 2009 is measured against its
     archetype need (so a standard stricter than the building code is an efficiency gain and new area built to the
     code is not), and stock turnover alone (new area built to the code, old area demolished) leaves the factor at 1.

@@ -272,7 +272,8 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     new = draws_fastest(stock.new_construction(population, new_apartment_share, remaining,
                                                coef.persons_per_dwelling, coef.m2_per_dwelling, coef.m2_per_capita))
     v = stock.cohort_in_force(year, coef.start_years)
-    need_factor = measures.need_factor(state, coef, levers, shape, area[..., v], new, v)
+    new_factor = measures.new_build_factor(coef, levers, shape, v)   # an energy standard's on this year's new build
+    need_factor = measures.need_factor(state, new_factor, area[..., v], new, v)
     pv_area = measures.pv_area(state, levers, shape, area, demolition, new, v)
     area[..., v] += new
 
@@ -280,12 +281,12 @@ def advance(state: BuildingState, population: np.ndarray, new_apartment_share: n
     standard_built = state.standard_built or need_factor is not state.need_factor
     need, weight = engineering_need(area, renovated, coef, need_factor if standard_built else 1.0,
                                     deep_saving if deep_renovated else 0.0)
-    # The need the new build adds, at its own factor (an energy standard's), and the need of the stock it joins
-    new_need = new * coef.space_need[:, None, :, v] * measures.new_build_factor(coef, levers, shape, v)
+    # The need the new build adds, at its own factor, and the need of the stock it joins
+    new_need = new * coef.space_need[:, None, :, v] * new_factor
     fuel_cost = fuel_costs(coef, price_index)     # per kWh of need by system: for the choice and the heat service
     shares, ban_reference, need_shares, need_ban_reference = heating_systems(
-        state, coef, levers, remaining, new, fuel_cost, ban_ahead, ban_schedule,
-        need=(stock.over_cohorts(weight) - new_need, new_need))
+        state, coef, levers, remaining, new, fuel_cost, (stock.over_cohorts(weight) - new_need, new_need),
+        ban_ahead, ban_schedule)
     # The rebound: the heat service of each heating system answers this year's price of warmth per m2, its cost
     # per kWh of space heat times the engineering need per m2, against 2009's.
     cost = fuel_cost[0]                                                                      # (D, H) or (D, M, H)
@@ -317,11 +318,10 @@ def account(state: BuildingState, hdd: np.ndarray, levers: dict, params: Params,
     heating_oil, heating_paraffin, heating_natural_gas, heating_lpg and
     heating_wood from the fuels burnt; heating_other from other fossil fuel use
     per m2 of non-residential floor area. The space heat each system delivers is its share of the engineering
-    need (``need_share``, not its share of the area: new build needs less per m2) times the system's heat-service price response of ``advance`` (``state.service_factor``, the direct
-    rebound; 1 in 2009), and ``space_heating_need`` their sum. The measures' state
-    enters here: cohorts' need
-    factors and deep-renovation savings in the space need
-    (:func:`building_stock.space_heating_need`); the municipal energy saving on the
+    need (``need_share``, not its share of the area: new build needs less per m2) times the system's heat-service
+    price response of ``advance`` (``state.service_factor``, the direct rebound; 1 in 2009), and
+    ``space_heating_need`` their sum. The measures' state enters here: cohorts' need factors and deep-renovation
+    savings in the space need (:func:`building_stock.space_heating_need`); the municipal energy saving on the
     non-residential need and its other fossil use; rooftop PV output, subtracted from each
     building type's delivered electricity (net, never below zero); old wood stoves renewed at the end of
     their life and by a measure in the wood CH4 (:func:`.building_measures.old_stove_share`,

@@ -20,6 +20,7 @@ access (methods.md §3.3; docs/model.md §3.4, heating choice).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -178,22 +179,65 @@ def _mixed(shares: np.ndarray, remaining: np.ndarray, choice: np.ndarray, new: n
     return out
 
 
+@dataclass(frozen=True)
+class _YearMoves:
+    """What moves the shares of the heating systems this year, the same for the area's and the need's shares."""
+
+    coef: Coefficients
+    replacement: np.ndarray               # (D, M, T, H) the end-of-life replacement choice [1]
+    choice: np.ndarray                    # (D, M, T, H) the choice of early conversion and of the ban's [1]
+    keep: dict                            # {h: (D, M, T)} running cost of keeping oil or paraffin [NOK/m2/yr]
+    switch: np.ndarray                    # (D, M, T, 1) cost of switching from them [NOK/m2/yr]
+    built: np.ndarray | None              # (D, M, T, H) the new-build choice [1]; None: nothing built
+    schedule: tuple | None                # (years until an adopted ban, its strength), both (D, M); None: none
+    lead: np.ndarray | None               # (D, M) [yr] the adopted ban's lead time (with ``schedule``)
+    ban: np.ndarray                       # (D, M) the oil-heating ban in force [1]
+
+
+def _moved(shares: np.ndarray, reference: np.ndarray, stock: np.ndarray, added: np.ndarray,
+           moves: _YearMoves) -> tuple[np.ndarray, np.ndarray]:
+    """``shares`` of the stock (``reference`` the ban's) after this year's end-of-life replacement, early
+    conversion, new build joining ``stock`` with ``added`` (its area or its need, (D, M, T)), conversion ahead of
+    an adopted ban and the ban's cap; and the ban's reference (the shares at the start of the year where the ban
+    is adopted or begins, when none is set yet)."""
+    coef, start, banned = moves.coef, shares, moves.ban > 0
+    shares = heating_shares.replace_at_end_of_life(shares, coef.lifetime[:, None, None, :], moves.replacement)
+    shares = heating_shares.early_conversion(shares, moves.keep, moves.switch, coef.beta[:, None, None, None],
+                                             coef.review_rate[:, None, None, None], moves.choice)
+    if moves.built is not None:
+        shares = _mixed(shares, stock, moves.built, added)
+    if moves.schedule is not None:
+        # An adopted ban: its reference is the stock's shares when it was adopted, and owners convert ahead of it
+        # (where no ban is scheduled, nothing: not even the reference of a ban adopted later).
+        years_left, strength = moves.schedule
+        reference = _first_reference(reference, (moves.lead > 0) & np.isfinite(years_left), start)
+        shares = heating_shares.converted_ahead_of_ban(shares, reference, strength, years_left, moves.lead,
+                                                       moves.choice)
+    if not banned.any():
+        return shares, reference
+    reference = _first_reference(reference, banned, start)
+    # Only oil and paraffin are capped, where the ban is in force.
+    cap = {h: np.where(banned[..., None], (1.0 - moves.ban)[..., None] * reference[..., h], np.inf)
+           for h in heating.PHASED_OUT_SYSTEMS}
+    return heating_shares.enforce_cap(shares, cap, moves.replacement), reference
+
+
 def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, remaining: np.ndarray,
-                    new: np.ndarray, fuel_cost: tuple[np.ndarray, np.ndarray] | None = None,
+                    new: np.ndarray, fuel_cost: tuple[np.ndarray, np.ndarray], need: tuple[np.ndarray, np.ndarray],
                     ban_ahead: np.ndarray | None = None,
-                    schedule: tuple[np.ndarray, np.ndarray] | None = None,
-                    need: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
+                    schedule: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
     """System shares after replacement, new construction, conversion ahead of an adopted ban and the oil ban;
     the ban reference (the shares when the ban was adopted or, without adoption, when it began); and the same two
-    of the space-heat need, moved alike but with new build joining the stock by its need, not its area.
+    of the space-heat need, moved alike but with new build joining the stock by its need, not its area
+    (:func:`_moved`).
 
     ``remaining`` and ``new`` (D, M, T) [m2]: the stock's area after this year's demolition and the area built.
-    ``need``: the space-heat need of that stock and of the new build (D, M, T) [kWh/yr] (None: in proportion to
-    the area). Area heated by a system moves with its need (a replaced or converted system takes its building's
-    need with it), but new build is efficient, so it adds less to the need its systems heat than to their area:
-    the oil- and paraffin-heated area, all of it old, heats more than its share of the area
-    (``state.need_share``), and an energy standard of new build saves heat of the systems new build chooses only.
-    ``fuel_cost``: this year's fuel costs per kWh of need by system (:func:`fuel_costs`; None: at 2009 prices).
+    ``need``: the space-heat need of that stock and of the new build (D, M, T) [kWh/yr]. Area heated by a system
+    moves with its need (a replaced or converted system takes its building's need with it), but new build is
+    efficient, so it adds less to the need its systems heat than to their area: the oil- and paraffin-heated area,
+    all of it old, heats more than its share of the area (``state.need_share``), and an energy standard of new
+    build saves heat of the systems new build chooses only (as far as the type-level replacement choice lets it).
+    ``fuel_cost``: this year's fuel costs per kWh of need by system (:func:`fuel_costs`).
     ``ban_ahead`` (D, M) [yr]: years until the scheduled oil-heating ban (inf: none), read where the lever
     ``oil_heating_ban_foresight`` acts; None: no owner looks ahead. ``schedule``: (years until the ban, its
     strength in its first year), both (D, M), read where the lever ``oil_heating_ban_lead`` acts (an adopted
@@ -209,15 +253,13 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
     if ban_ahead is not None and acting(levers, "oil_heating_ban_foresight") is not None:
         foresight = (lever(levers, "oil_heating_ban_foresight", shape), ban_ahead)
     annual, keep, utility, utility_new = _utilities(state, coef, _heat_pump_subsidy(coef, levers, shape), access,
-                                                    fuel_costs(coef, None) if fuel_cost is None else fuel_cost,
-                                                    foresight)
+                                                    fuel_cost, foresight)
     allowed = draws_fastest(~(heating.PHASED_OUT & banned[..., None])[:, :, None, :])
 
     # The replacement logit and the early conversion's choice among the systems still allowed share a utility;
     # where oil is banned everywhere the two choices are the same.
     replacement = heating_shares.logit_of_utility(utility, allowed)
     choice = replacement if banned.all() else heating_shares.logit_of_utility(utility, ~heating.PHASED_OUT)
-    switch = _switch_cost(coef, levers, shape, annual, choice)
     built = None
     if new.any():
         # The building code's ban on fossil heating in new buildings takes gas boilers out of the new-build choice
@@ -225,32 +267,7 @@ def heating_systems(state: BuildingState, coef: Coefficients, levers: dict, rema
         fossil_ban = (lever(levers, "new_build_fossil_heating_ban", shape)[..., None]        # (D, M, 1)
                       if acting(levers, "new_build_fossil_heating_ban") is not None else None)
         built = heating_shares.new_build_choice(utility_new, fossil_ban)
-    lead = lever(levers, "oil_heating_ban_lead", shape) if schedule is not None else None
-
-    def moved(shares: np.ndarray, reference: np.ndarray, stock: np.ndarray, added: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-        """``shares`` of the stock (``reference`` the ban's) after this year, new build joining ``stock`` with
-        ``added`` (area or need)."""
-        start = shares
-        shares = heating_shares.replace_at_end_of_life(shares, coef.lifetime[:, None, None, :], replacement)
-        shares = heating_shares.early_conversion(shares, keep, switch, coef.beta[:, None, None, None],
-                                                 coef.review_rate[:, None, None, None], choice)
-        if built is not None:
-            shares = _mixed(shares, stock, built, added)
-        if schedule is not None:
-            # An adopted ban: its reference is the stock's shares when it was adopted, and owners convert ahead of
-            # it (where no ban is scheduled, nothing: not even the reference of a ban adopted later).
-            reference = _first_reference(reference, (lead > 0) & np.isfinite(schedule[0]), start)
-            shares = heating_shares.converted_ahead_of_ban(shares, reference, schedule[1], schedule[0], lead, choice)
-        if not banned.any():
-            return shares, reference
-        reference = _first_reference(reference, banned, start)
-        # Only oil and paraffin are capped, where the ban is in force.
-        cap = {h: np.where(banned[..., None], (1.0 - ban)[..., None] * reference[..., h], np.inf)
-               for h in heating.PHASED_OUT_SYSTEMS}
-        return heating_shares.enforce_cap(shares, cap, replacement), reference
-
-    shares, reference = moved(state.system_share, state.ban_reference, remaining, new)
-    if need is None:
-        return shares, reference, shares, reference
-    return (shares, reference) + moved(state.need_share, state.need_ban_reference, *need)
+    moves = _YearMoves(coef, replacement, choice, keep, _switch_cost(coef, levers, shape, annual, choice), built,
+                       schedule, lever(levers, "oil_heating_ban_lead", shape) if schedule is not None else None, ban)
+    return (_moved(state.system_share, state.ban_reference, remaining, new, moves)
+            + _moved(state.need_share, state.need_ban_reference, *need, moves))
