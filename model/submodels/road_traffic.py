@@ -6,6 +6,7 @@ the cordons as often per vkm as the residents' cars do) and the vkm of vans, hea
 which follow jobs, population, public-transport service and those tolls. ``transport.advance`` sizes the
 fleets of vans, heavy vehicles and buses from them, and ``transport.account`` reports them; the passages
 are counted once a year (:func:`counted_passages`), and the state keeps them from the one for the other.
+The year's toll bookkeeping (revenue, waived passages, the tolls residents pay) is :func:`toll_accounts`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from .fleet import FleetCoefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .powers import power
-from .transport_state import CAR, DIESEL, PT, TINY, Passages, TransportState
-from .travel_costs import toll_terms
+from .transport_state import CAR, DIESEL, PT, TINY, Passages, TransportState, crossing_cars
+from .travel_costs import toll_fuel_mix, toll_terms
 
 VAN_COLUMN, HEAVY_COLUMN, BUS_COLUMN = 0, 1, 2  # the activity-driven classes (van, heavy, bus)
 LINE_TERMS_KEPT = 4     # sets of charged cordons whose line terms line_passages keeps
@@ -155,6 +156,40 @@ def waived_passages(state: TransportState, prices: np.ndarray, car_share_crossin
     light = tolls.light_prices(prices, toll_terms(state, prices).charged)   # the prices' terms, kept for the year
     waived = tolls.passages(state.trip_volume, geo.waived, car_share_crossing) * (1.0 + external)[None, :, None]
     return waived, np.einsum("dgft,dgf->dgt", tolls.cheaper_passage(light, geo.pairs), mix[:, first])
+
+
+def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, counted: np.ndarray,
+                  freight_revenue: np.ndarray) -> dict:
+    """The year's tolls, for ``transport.account``: ``cordon_car_trips`` (D, M, T) [passages/day] through the
+    cordons each municipality owns, every light vehicle (``counted`` (D, C, T) [1/yr], the residents' passages,
+    plus vehicles from elsewhere in proportion, ``geo.external``); ``toll_revenue`` (D, M) [NOK/yr] of those
+    cordons from cars (less the passages the hour rules waive) and ``freight_revenue`` (D, M) [NOK/yr] of vans
+    and heavy vehicles; ``cordon_price`` (D, C, T) [NOK/passage] a light vehicle's toll averaged over the owner's
+    fuels; ``waived_passages`` [passages/day] and ``waived_price`` (D, G, T) by pair of cordons; ``toll_paid``
+    (D, M) [NOK/yr] the tolls residents' cars pay, by municipality of residence.
+
+    Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the fuels of its own
+    municipality's cars (the same terms as the passages and the mode choice), for each system of cordons its
+    crossing car trips and its tolls (where a group crosses one, the other's are 0)."""
+    geo, m = state.geo, len(dims.MUNICIPALITIES)
+    all_light = counted * (1.0 + geo.external)[None, :, None]
+    fuel_mix = toll_fuel_mix(state.vkm_share)                                                  # (D, M, F)
+    mix = fuel_mix[:, geo.owner]                                                               # (D, C, F)
+    cordon_price = np.einsum("dcft,dcf->dct", prices[:, :, tolls.LIGHT], mix)                  # (D, C, T)
+    car_revenue = tolls.per_owner(np.einsum("dct,dct->dc", all_light, cordon_price), geo.owner, m)      # (D, M)
+    # The hour rules waive the cheaper passage of trips crossing both cordons of a pair (kept by pair for costs).
+    waived = waived_price = np.zeros((len(counted), 0, counted.shape[-1]))
+    if len(geo.pairs):
+        waived, waived_price = waived_passages(state, prices, crossing_cars(choice)[0], mix)      # (D, G, T)
+        car_revenue -= tolls.per_owner(np.einsum("dgt,dgt->dg", waived, waived_price), geo.owner[geo.pairs[:, 0]], m)
+    terms = toll_terms(state, prices)
+    per_trip = tolls.fleet_average(terms.by_fuel, fuel_mix)                                   # (D, M, Z, P, T)
+    own_trip = tolls.fleet_average(terms.own_by_fuel, fuel_mix)
+    toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_own"], own_trip)
+    toll_paid += np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_other"], per_trip - own_trip)
+    return {"cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
+            "toll_revenue": car_revenue + freight_revenue, "cordon_price": cordon_price,
+            "waived_passages": waived / tolls.DAYS_PER_YEAR, "waived_price": waived_price, "toll_paid": toll_paid}
 
 
 def park_and_ride_vkm(state: TransportState, c: DemandCoefficients, choice: dict) -> np.ndarray:

@@ -33,11 +33,11 @@ adapter :class:`Transport`; the 2009 state (``init_state``, ``calibrated``) and 
 are in :mod:`.transport_setup`. The state and the indices and helpers the modules share are in
 :mod:`.transport_state`; the generalised costs and the energy prices in
 :mod:`.travel_costs`; the powertrain choice of new cars and the fleet state in :mod:`.car_powertrains`;
-residents' car vkm, the cordon passages, the tolls per vkm and the vkm of vans, heavy vehicles and buses
-in :mod:`.road_traffic`; the 2009 base (mode shares, fleets, cost coefficients) in :mod:`.transport_base`.
-The segments of the travel choice are :mod:`.travel_segments`, the logit and its coefficients
-:mod:`.mode_choice`, the vintage fleets :mod:`.fleet`, the fuel blend and tailpipe gases :mod:`.tailpipe` and
-the cordons :mod:`.tolls`.
+residents' car vkm, the cordon passages, the tolls per vkm, the vkm of vans, heavy vehicles and buses and the
+year's toll revenue and tolls paid in :mod:`.road_traffic`; the 2009 base (mode shares, fleets, cost
+coefficients) in :mod:`.transport_base`. The segments of the travel choice are :mod:`.travel_segments`, the
+logit and its coefficients :mod:`.mode_choice`, the vintage fleets :mod:`.fleet`, the fuel blend, biogas buses
+and tailpipe gases :mod:`.tailpipe` and the cordons :mod:`.tolls`.
 
 Year protocol: ``init_state`` (2009, with the 2009 levers and prices) -> each year ``choose``
 (the household cohorts' rule), ``advance`` (from 2010), ``account``; the adapter
@@ -60,19 +60,18 @@ from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
-                           resident_car_vkm, toll_per_vkm, waived_passages)
-from .tailpipe import blend_volumes, tailpipe_gases
+                           resident_car_vkm, toll_accounts, toll_per_vkm)
+from .tailpipe import road_fuels
 from .transport_setup import calibrated, choice_terms, init_state
-from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
+from .transport_state import (BEV, BIKE, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
                               TINY, WALK, Passages, TransportState, coef, crossing_cars, over_groups)
-from .travel_costs import cost_per_km_change, energy_prices, generalised_costs, toll_fuel_mix, toll_terms
+from .travel_costs import cost_per_km_change, energy_prices, generalised_costs
 from .travel_segments import destination_segments, partial_adjustment, period_first, segment_mixture, toll_crossing
 
 # Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel (blended
 # into petrol and diesel, and biogas in buses, lever ``bus_biogas_share``).
 ROAD_CARRIERS = ("petrol", "diesel", "electricity", "biofuel")
 KWH_PER_GWH = 1e6
-G_PER_T = 1e6
 
 
 def _mode_first(state: TransportState) -> np.ndarray:
@@ -357,50 +356,10 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
     # choices saw stays at the vintages' trend, as the traffic elasticity to the fuel price holds the rebound.
     if np.any(state.fuel_intensity):
         energy[:, :, CAR_CLASS, :2] *= np.exp(state.fuel_intensity)[..., None]
-    # Biogas buses (lever bus_biogas_share g): g of the diesel buses' energy is replaced by biogas, at
-    # transport.biogas_bus_energy_ratio kWh per kWh of diesel; biogenic CO2 counts zero.
-    biogas = 0.0
-    share = acting(levers, "bus_biogas_share")
-    if share is not None:
-        biogas = share * energy[:, :, BUS_CLASS, 1] * fc.biogas_energy_ratio[:, None]              # (D, M)
-        energy[:, :, BUS_CLASS, 1] *= 1.0 - share
-    content = fc.energy_content[:, None, None, :]
-    bio_share = np.stack([levers["biofuel_share_petrol"], levers["biofuel_share_diesel"]], axis=-1)[:, :, None, :]
-    bio_ratio = fc.bio_energy_ratio[:, None, None, :]
-    fossil, bio = blend_volumes(energy[..., :2], bio_share, content, bio_ratio)                  # (D, M, C, 2) [L]
-    gases = tailpipe_gases(fossil, energy[..., :2] / content, fc.co2_per_litre[:, None, None, :],
-                           fc.ch4_per_litre[:, None, :, None], fc.n2o_per_litre[:, None, :, None])
-    gases = np.einsum("dmcfg->dmcg", gases)                                                    # over fuels
-    if np.any(biogas):
-        gases[:, :, BUS_CLASS, 1] += biogas * fc.ch4_per_kwh_biogas[:, None] / G_PER_T
-        gases[:, :, BUS_CLASS, 2] += biogas * fc.n2o_per_kwh_biogas[:, None] / G_PER_T
-    # Sums over classes and fuels by einsum: numpy's sums over leading axes of these short arrays are slower.
-    fossil_kwh = np.einsum("dmcf,df->dmf", fossil, fc.energy_content)
-    # (over fuels, then classes, in order: an einsum over both added them in an order that depends on the draws)
-    bio_kwh = trailing_sum(trailing_sum(bio * (fc.energy_content * fc.bio_energy_ratio)[:, None, None, :])) + biogas
-    road_energy = np.concatenate([fossil_kwh, np.einsum("dmc->dm", energy[..., 2])[..., None], bio_kwh[..., None]], -1)
+    gases, road_energy = road_fuels(energy, levers["biofuel_share_petrol"], levers["biofuel_share_diesel"],
+                                    acting(levers, "bus_biogas_share"), fc)
 
-    m = len(dims.MUNICIPALITIES)
-    all_light = counted * (1.0 + geo.external)[None, :, None]
-    fuel_mix = toll_fuel_mix(state.vkm_share)                                                  # (D, M, F)
-    mix = fuel_mix[:, geo.owner]                                                               # (D, C, F)
-    cordon_price = np.einsum("dcft,dcf->dct", prices[:, :, tolls.LIGHT], mix)                  # (D, C, T)
-    car_revenue = tolls.per_owner(np.einsum("dct,dct->dc", all_light, cordon_price), geo.owner, m)      # (D, M)
-    # The hour rules waive the cheaper passage of trips crossing both cordons of a pair (kept by pair for costs).
-    waived = waived_price = np.zeros((len(counted), 0, counted.shape[-1]))
-    if len(geo.pairs):
-        waived, waived_price = waived_passages(state, prices, crossing_cars(choice)[0], mix)      # (D, G, T)
-        car_revenue -= tolls.per_owner(np.einsum("dgt,dgt->dg", waived, waived_price), geo.owner[geo.pairs[:, 0]], m)
-    freight_revenue = trailing_sum(vkm[..., 1:3] * per_vkm)                                  # (D, M)
     parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
-    # Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the
-    # fuels of its own municipality's cars (the same terms as the passages and the mode choice), for each
-    # system of cordons its crossing car trips and its tolls (where a group crosses one, the other's are 0).
-    terms = toll_terms(state, prices)
-    per_trip = tolls.fleet_average(terms.by_fuel, fuel_mix)                                   # (D, M, Z, P, T)
-    own_trip = tolls.fleet_average(terms.own_by_fuel, fuel_mix)
-    toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_own"], own_trip)
-    toll_paid += np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_other"], per_trip - own_trip)
     car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
     car_hours = np.einsum("dmt,dmt->dm", car_trips, costs["car_time"])
     return fleet_outputs(state) | {
@@ -412,17 +371,11 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
         "pkm": pkm,
         "mode_share": trips / trailing_sum(trips)[..., None],
         "road_energy": road_energy / KWH_PER_GWH,
-        "cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
         "cordon_passages": (line_passages(state, prices, choice, counted)
                             * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR) if lines else None,
-        "toll_revenue": car_revenue + freight_revenue,
-        "cordon_price": cordon_price,
-        "waived_passages": waived / tolls.DAYS_PER_YEAR,
-        "waived_price": waived_price,
         "parked_car_trips": parked,
-        "toll_paid": toll_paid,
         "car_hours": car_hours,
-    }
+    } | toll_accounts(state, prices, choice, counted, trailing_sum(vkm[..., 1:3] * per_vkm))
 
 
 class Transport:
