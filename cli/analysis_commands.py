@@ -1,5 +1,5 @@
 """The commands that run the model to analyse a scenario or the model itself: ``framtid
-elasticities``, ``grants``, ``attribute``, ``costs``, ``tolls`` and ``sensitivity``."""
+elasticities``, ``grants``, ``attribute``, ``costs``, ``tolls``, ``sensitivity`` and ``calibrate``."""
 
 from __future__ import annotations
 
@@ -348,3 +348,47 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
     if written:
         click.echo(f"wrote {written}", err=fmt != "table")
 
+
+
+@click.command()
+@click.option("--cut-off", "cut_off", type=int, default=None, metavar="YEAR",
+              help="Fit on the observations up to YEAR; later ones are shown as checks (default: every year each "
+                   "fit may use).")
+@click.option("--observed", default=None, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Municipal inventories (framtid hindcast's layouts) whose heating emissions the review of oil "
+                   "heating is fitted to, instead of Norway's.")
+@click.option("--municipality", default=None, metavar="ID", help="Municipality of an agency export without a "
+                                                                  "municipality column.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False), metavar="FILE.toml",
+              help="Write the fit as a scenario: the policy history with the fitted [parameters].")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def calibrate(cut_off, observed, municipality, out, force, fmt):
+    """Fit the model's free parameters (the review of oil heating, the battery-electric maturity path) to the
+    observations up to a cut-off year with the policy history in force, and set the later observations beside
+    the fit as checks. CSV gives the parameters; JSON every observation too."""
+    from framtid import __version__
+    from framtid.model import catalogue
+    from framtid.model.fitting import calibrate as fit, report
+
+    out = output_path(out, "--out", "a scenario file to write the fit to")
+    if out is not None:
+        report.check_out(out, force)           # before the runs
+    calibration = fit(cut_off, observed, municipality_id(municipality))
+    if out is not None:
+        written = report.write_scenario(calibration, out, force, __version__)
+        click.echo(f"wrote {written}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(calibration), indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        rows = report.parameter_rows(calibration)
+        click.echo(catalogue.render(report.PARAMETER_COLUMNS, [[r[k] for k in report.PARAMETER_COLUMNS]
+                                                                for r in rows], "csv"))
+        return
+    width = catalogue.terminal_width()
+    click.echo(textwrap.fill(report.title(calibration), width))
+    for one in calibration.fits:
+        click.echo("\n" + "\n".join(report.fit_lines(one)))
+        click.echo(catalogue.render(*report.observation_table(one), "table", width))

@@ -55,6 +55,7 @@ main.add_command(analysis_commands.costs)
 main.add_command(analysis_commands.tolls)
 main.add_command(result_commands.report)
 main.add_command(analysis_commands.sensitivity)
+main.add_command(analysis_commands.calibrate)
 
 
 def debug_first(args: list[str]) -> list[str]:

@@ -34,13 +34,6 @@ def tool(monkeypatch):
     return lambda name: _load_tool(name, monkeypatch)
 
 
-@pytest.fixture(scope="module")
-def module_tool():
-    """As ``tool``, registered while the module's tests run: for a script a module's tests share, loaded once."""
-    with pytest.MonkeyPatch.context() as patch:
-        yield lambda name: _load_tool(name, patch)
-
-
 @pytest.fixture
 def data_in_tmp(tmp_path, monkeypatch):
     """``data_in_tmp(cached, ...)`` makes the data files be read from ``tmp_path`` (``data_store.data_path``) and

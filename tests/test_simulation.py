@@ -341,7 +341,7 @@ def test_degree_days_start_at_the_normal_and_follow_the_warming_trend():
 
 def test_current_policies_reproduce_the_bev_share_of_new_cars_2018_2024():
     """The maturity path is fitted with the toll rings and their BEV rates present
-    (tools/fit_ev_uptake.py); the run follows OFV's national shares (methods §1.5)."""
+    (framtid calibrate); the run follows OFV's national shares (methods §1.5)."""
     from framtid.model import api
     from framtid.model.scenario import load
 

@@ -105,7 +105,7 @@ ZONE_SOURCE = ("assumption: no zone statistic in the reference data; large citie
                "residents in central public-transport zones, suburban Baerum and the middle-sized towns fewer")
 
 # The battery-electric share of new cars in Norway (OFV), as methods.md §1.5 of the reference material quotes it:
-# year, share, confidence, source, note. Read by tools/fit_ev_uptake.py and each draw's history fit.
+# year, share, confidence, source, note. Read by `framtid calibrate` and each draw's history fit.
 BEV_SHARES = (
     (2018, 0.312, "high", "https://www.di.se/hallbart-naringsliv/var-tredje-nyregistrerad-bil-i-norge-gar-pa-el/", ""),
     (2020, 0.54, "medium", "https://ringeriksporten.no/arkiv/item/8885-20-prosent-elbiler-i-norge?print=1&tmpl=component",
@@ -260,7 +260,7 @@ def build_observations(rows: list[dict[str, str]]) -> list[dict]:
         if (r["municipality"] == "Norway" and r["indicator"] == "ghg_heating_other_industries_households"
                 and "SSB 08940" in r["unit"]):
             # The national heating series of one vintage (SSB 08940, 2009-2021; caveat 1 of the data's README: the
-            # 13931 rows are a later vintage), which tools/fit_heating.py fits the review of oil heating to.
+            # 13931 rows are a later vintage), which `framtid calibrate` fits the review of oil heating to.
             add("norway", "national_emissions.heating", int(r["year"]), number(r["value"]) * 1000.0, "t CO2e",
                 "unknown", r["confidence"], r["source_url"], "SSB 08940, heating in other industries and households; "
                 "published in kt; GWP set of the vintage not stated")

@@ -194,7 +194,7 @@ def choose_car_powertrains(state: TransportState, levers: dict, params: Params, 
     tests/test_transport.py checks this. That path is not the levers' and prices' alone: most of it
     is the maturity term of :func:`powertrain_utility`, a logistic path in the calendar year (range,
     models on sale, fast charging) whose midpoint and speed were fitted to the national sales of
-    2018-2024 (``tools/fit_ev_uptake.py``) and whose amplitude is fitted again in each sampled draw
+    2018-2024 (``framtid calibrate``) and whose amplitude is fitted again in each sampled draw
     (``uncertainty/history_fit.py``). Without it the policies of current-policies give battery-electric
     cars about 2 % of new cars in 2018-2024: what the early market had beyond prices, the cars on sale,
     is not in the inputs, so the sales of those years are in sample for car emissions.

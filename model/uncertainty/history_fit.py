@@ -14,9 +14,9 @@ own policies are not fitted away) misses the observed sales on average as the de
     R(A) = mean over the observed years y of [logit s_y(A) - logit o_y] = R_default,
 
 with s_y the car-stock weighted battery-electric share of the 13's new cars and o_y the national share
-(``observations.csv``, ``bev_share_of_new_cars``; the same comparison as ``tools/fit_ev_uptake.py``, which
-fitted the default path by least squares on the shares, leaving R_default = -0.039, a path 1-3 points
-below the observed shares). Aiming at the default's own misfit rather than at zero keeps the ensemble
+(``observations.csv``, ``bev_share_of_new_cars``; the same comparison as ``framtid calibrate``
+(:mod:`..fitting`), which fitted the default path by least squares on the shares, leaving R_default = -0.039, a
+path 1-3 points below the observed shares). Aiming at the default's own misfit rather than at zero keeps the ensemble
 centred where the single run is, and an ensemble whose every range is collapsed equal to that run. The
 shape of the path (the maturity midpoint and rate, the premium's fall) stays sampled, so the draws still
 spread around the history (5-95 % of 64 draws: 22-49 % in 2018, 78-92 % in 2024). R rises with A (A moves
@@ -44,7 +44,7 @@ out less clearly than it does the rest, and it is kept rather than resampled, so
 the sample.
 
 A draw's fit depends on its own parameters only, so it is the same in every chunk and on every worker;
-the single run at default parameters is not refitted (its path is the fit of ``tools/fit_ev_uptake.py``).
+the single run at default parameters is not refitted (its path is the fit of ``framtid calibrate``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,20 @@
+"""Fitting the model's free parameters to history up to a cut-off year (``framtid calibrate``).
+
+Two parameters of the table are not measured but fitted, each with the policy history in force
+(``framtid:current-policies``: prices, taxes, tolls, grants and bans are inputs, so the fit does not count
+them twice):
+
+- ``buildings.oil_review_rate``: the yearly review of oil heating, to the fall of heating emissions relative to
+  2009 (Norway's, SSB 08940, as the 13's proxy; or the municipalities' own inventories given in a file);
+- ``transport.maturity_midpoint.bev`` and ``transport.maturity_rate.bev``: the battery-electric maturity path, to
+  the national battery-electric share of new cars (OFV, 2018 onwards).
+
+The observations after the cut-off are not fitted but shown beside the fit: a check out of sample. The fit is
+written as a scenario that extends the policy history with the fitted values as its ``[parameters]``. See
+:mod:`.series` (what is observed), :mod:`.search` (how candidates are searched: as the draws of one run) and
+:mod:`.history` (the fits).
+"""
+
+from .history import Calibration, Fit, calibrate  # noqa: F401
+
+__all__ = ["Calibration", "Fit", "calibrate"]

@@ -1,0 +1,202 @@
+"""The free parameters fitted to the observations up to a cut-off, with the policy history in force.
+
+Each fit searches the parameter's plausible range (the table's low to high) on a grid whose candidates run as
+the draws of one run of ``framtid:current-policies`` (:mod:`.search`), each run stopping after the last fitted
+year, and then runs the table's default and the fit to the last observed year to set both beside every
+observation: fitted (up to the cut-off), check (after it) or left out (and why).
+
+- *Heating review* (``buildings.oil_review_rate``): least squares on the logarithms of heating emissions
+  relative to 2009, ``sum over fitted years of [ln(E(y) / E(2009)) - ln(O(y) / O(2009))]^2``, the modelled E
+  summed over the municipalities the observation covers (the 13 where the nation stands in for them). The
+  logit's cost coefficient (``buildings.logit_beta``) is held: the few observed years cannot tell the two
+  apart, and it also sets the choice among the new systems.
+- *Battery-electric uptake* (``transport.maturity_midpoint.bev``, ``transport.maturity_rate.bev``): least squares
+  on the shares, ``sum over fitted years of [s(y) - o(y)]^2``, with s the 13's car-stock weighted
+  battery-electric share of new cars and o the national share. Each sampled draw's amplitude of the same path is
+  fitted again at run time (:mod:`..uncertainty.history_fit`) to the embedded sales of every year.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .. import dims
+from ..errors import UsageError
+from . import series as observed_series
+from .search import grid_search
+from .series import Series
+
+HISTORY = "framtid:current-policies"
+RATE = "buildings.oil_review_rate"
+MIDPOINT, SPEED = "transport.maturity_midpoint.bev", "transport.maturity_rate.bev"
+HEATING = [i for i, s in enumerate(dims.SOURCES) if dims.SOURCE_SECTOR[s] == "heating"]
+# (points per parameter, rounds) of each search: spacing 0.3 / 16 / 8^3 = 4e-5 of the review rate; 3.5 / 8 / 4^3
+# = 0.007 yr of the midpoint and 0.25 / 8 / 4^3 = 0.0005 of the rate (four runs of 17 and of 81 candidates)
+HEATING_GRID = (17, 4)
+BEV_GRID = (9, 4)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One observation beside the model at the table's default and at the fit."""
+
+    year: int
+    observed: float
+    at_default: float
+    at_fit: float | None       # None where nothing was fitted
+    role: str                  # "fitted", "check" or why the year is left out
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What one fit found: the parameters' table defaults and ranges, the fitted values (None where no
+    observation lies up to the cut-off), and the observations beside the model."""
+
+    name: str
+    parameters: tuple[str, ...]
+    defaults: tuple[float, ...]
+    bounds: tuple[tuple[float, float], ...]
+    fitted: tuple[float, ...] | None
+    on_bound: tuple[bool, ...]
+    series: Series
+    error: str                 # the error measure of rms_fitted and rms_checks
+    rows: tuple[Row, ...]
+    evaluated: int             # candidates run
+
+    @property
+    def fitted_years(self) -> tuple[int, ...]:
+        return tuple(r.year for r in self.rows if r.role == "fitted")
+
+    def rms(self, role: str, at: str = "fit") -> float | None:
+        """The root mean square error of the rows of ``role`` ("fitted" or "check"), at the fit or "default"."""
+        errors = [self._error(r, at) for r in self.rows if r.role == role]
+        errors = [e for e in errors if e is not None]
+        return math.sqrt(sum(e * e for e in errors) / len(errors)) if errors else None
+
+    def _error(self, row: Row, at: str) -> float | None:
+        value = row.at_default if at == "default" else row.at_fit
+        if value is None:
+            return None
+        return math.log(value / row.observed) if self.error == "log" else value - row.observed
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fits of one cut-off and set of observations."""
+
+    cut_off: int | None        # None: every year each fit may use
+    observed: str              # what the observations are: "embedded" or the file given
+    fits: tuple[Fit, ...]
+
+    def overrides(self) -> dict[str, float]:
+        """The fitted values by parameter name (those of fits that found observations to fit)."""
+        return {name: value for fit in self.fits if fit.fitted is not None
+                for name, value in zip(fit.parameters, fit.fitted)}
+
+
+def heating_emissions(values: np.ndarray, last_year: int) -> np.ndarray:
+    """Heating emissions [t CO2e/yr] ``(Y + 1, K, M)`` from 2009 to ``last_year`` of the policy history, the review
+    rate of each draw one of ``values`` ``(K,)``."""
+    from ..accounting import gwp_vector
+    from ..parameters import Params
+    from ..scenario import load
+    from ..simulation import FramtidModel
+
+    scenario = load(HISTORY)
+    params = Params.defaults(len(values), dict(scenario.parameters) | {RATE: np.asarray(values, dtype=float)})
+    model = FramtidModel(scenario, params)
+    try:
+        for _ in range(last_year - dims.BASE_YEAR + 1):
+            model.step()
+        gas = model.record["emissions_gas"][:last_year - dims.BASE_YEAR + 1, :, :, HEATING, :]   # (Y, K, M, S, G)
+        return np.einsum("tdmsg,dg->tdm", gas, gwp_vector(params, "ar5"))
+    finally:
+        model.release()
+        del model
+        gc.collect()     # the model's reference cycles: freed before the next candidates run
+
+
+def heating_relative(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
+    """The modelled heating emissions relative to 2009 [1] ``(Y, K)`` in ``years`` (of ``series``), each summed
+    over the municipalities its observation covers, with the review rates ``values`` ``(K,)``."""
+    emissions = heating_emissions(values, max(years))
+    points = {p.year: p for p in series.points}
+    rows = []
+    for year in years:
+        m = [dims.MUNICIPALITIES.index(x) for x in points[year].municipalities]
+        rows.append(emissions[year - dims.BASE_YEAR][:, m].sum(axis=-1) / emissions[0][:, m].sum(axis=-1))
+    return np.array(rows)
+
+
+def bev_shares(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
+    """The 13's car-stock weighted battery-electric share of new cars [1] ``(Y, K)`` in ``years`` with the
+    maturity midpoints and rates ``values`` ``(K, 2)``."""
+    from ..parameters import Params
+    from ..scenario import load
+    from ..uncertainty.history_fit import new_car_bev_share
+
+    params = Params.defaults(len(values), dict(load(HISTORY).parameters)
+                             | {MIDPOINT: values[:, 0].copy(), SPEED: values[:, 1].copy()})
+    return new_car_bev_share(params, np.array(years))
+
+
+def _fit(name: str, parameters: tuple[str, ...], series: Series, error: str, cut_off: int,
+         modelled: Callable[[np.ndarray, Series, tuple[int, ...]], np.ndarray], grid: tuple[int, int]) -> Fit:
+    """Fit ``parameters`` to ``series`` up to ``cut_off``: ``modelled(values (K, P), series, years)`` gives the
+    modelled ``(Y, K)`` of candidate values; ``error`` is "log" (squared log errors) or "level"."""
+    from ..parameters import table
+
+    specs = [table()[p] for p in parameters]
+    defaults = tuple(s.default for s in specs)
+    bounds = tuple((s.low, s.high) for s in specs)
+    observed = {p.year: p.value for p in series.points}
+    fitted_years = series.fitted_years(cut_off)
+
+    def as_values(candidates: np.ndarray) -> np.ndarray:
+        return candidates[:, 0] if len(parameters) == 1 else candidates
+
+    def misfits(candidates: np.ndarray) -> np.ndarray:
+        got = modelled(as_values(candidates), series, fitted_years)
+        want = np.array([observed[y] for y in fitted_years])[:, None]
+        gap = np.log(got / want) if error == "log" else got - want
+        return (gap ** 2).sum(axis=0)
+
+    found = grid_search(misfits, bounds, *grid) if fitted_years else None
+    candidates = np.array([defaults] + ([found.values] if found else []))
+    every = modelled(as_values(candidates), series, series.years())
+    rows = tuple(Row(y, observed[y], float(every[i, 0]), float(every[i, 1]) if found else None,
+                     series.role(y, cut_off)) for i, y in enumerate(series.years()))
+    return Fit(name, parameters, defaults, bounds, found.values if found else None,
+               found.on_bound if found else (False,) * len(parameters), series, error, rows,
+               found.evaluated if found else 0)
+
+
+def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
+              municipality: str | None = None) -> Calibration:
+    """Fit the free parameters to the observations up to ``cut_off`` (None: every year each fit may use).
+    ``observed``: a file of municipal inventories (``framtid hindcast --observed``'s layouts; ``municipality``
+    names the municipality of an agency export of one) whose heating emissions replace the national proxy;
+    without one, or without heating in it, the embedded national series are used."""
+    if cut_off is not None and not dims.BASE_YEAR < cut_off <= dims.FINAL_YEAR:
+        raise UsageError(f"--cut-off: {cut_off} is not a year after {dims.BASE_YEAR} up to {dims.FINAL_YEAR}; the fits "
+                         f"compare the years after {dims.BASE_YEAR} with {dims.BASE_YEAR}")
+    heating = None
+    if observed is not None:
+        from ..observed import read_observed
+
+        heating = observed_series.observed_heating(read_observed(observed, municipality), f"{observed}")
+    if heating is None:
+        heating = observed_series.national_heating()
+    last = dims.FINAL_YEAR if cut_off is None else cut_off
+    fits = (
+        _fit("heating review", (RATE,), heating, "log", last, heating_relative, HEATING_GRID),
+        _fit("battery-electric uptake", (MIDPOINT, SPEED), observed_series.bev_sales(), "level", last, bev_shares,
+             BEV_GRID),
+    )
+    return Calibration(cut_off, "embedded" if observed is None else str(observed), fits)

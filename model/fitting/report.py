@@ -1,0 +1,136 @@
+"""What ``framtid calibrate`` prints and writes: the fitted parameters, the observations beside the model,
+and a scenario that runs the policy history with the fit."""
+
+from __future__ import annotations
+
+import math
+
+from .. import dims
+from .history import HISTORY, Calibration, Fit
+
+PARAMETER_COLUMNS = ("fit", "parameter", "default", "fitted", "low", "high", "on_bound", "fitted_years",
+                     "error", "rms_fitted", "rms_fitted_default", "rms_checks", "rms_checks_default")
+
+
+def _years(years: tuple[int, ...]) -> str:
+    return ", ".join(map(str, years)) or "none"
+
+
+def cut_off_text(calibration: Calibration) -> str:
+    return "none" if calibration.cut_off is None else str(calibration.cut_off)
+
+
+def _error_name(fit: Fit) -> str:
+    return "log" if fit.error == "log" else "share"
+
+
+def parameter_rows(calibration: Calibration) -> list[dict]:
+    """One row per fitted parameter: its table default and range, the fit, and the fit's errors."""
+    rows = []
+    for fit in calibration.fits:
+        for i, name in enumerate(fit.parameters):
+            rows.append({"fit": fit.name, "parameter": name, "default": fit.defaults[i],
+                         "fitted": None if fit.fitted is None else fit.fitted[i],
+                         "low": fit.bounds[i][0], "high": fit.bounds[i][1], "on_bound": fit.on_bound[i],
+                         "fitted_years": _years(fit.fitted_years), "error": _error_name(fit),
+                         "rms_fitted": fit.rms("fitted"), "rms_fitted_default": fit.rms("fitted", "default"),
+                         "rms_checks": fit.rms("check"), "rms_checks_default": fit.rms("check", "default")})
+    return rows
+
+
+def observation_rows(calibration: Calibration) -> list[dict]:
+    """Every observation beside the model at the table's default and at the fit, and the municipalities the model
+    is summed over for it."""
+    rows = []
+    for fit in calibration.fits:
+        who = {p.year: list(p.municipalities) for p in fit.series.points}
+        rows += [{"fit": fit.name, "year": r.year, "observed": r.observed, "at_default": r.at_default,
+                  "at_fit": r.at_fit, "role": r.role, "municipalities": who[r.year]} for r in fit.rows]
+    return rows
+
+
+def as_json(calibration: Calibration) -> dict:
+    return {"history": HISTORY, "cut_off": calibration.cut_off, "observed": calibration.observed,
+            "parameters": parameter_rows(calibration),
+            "fits": [{"fit": fit.name, "quantity": fit.series.quantity, "source": fit.series.source,
+                      "error": _error_name(fit), "candidates_run": fit.evaluated,
+                      "observations": [r for r in observation_rows(calibration) if r["fit"] == fit.name]}
+                     for fit in calibration.fits]}
+
+
+def _number(x: float | None, digits: int = 4) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}g}"
+
+
+def fit_lines(fit: Fit) -> list[str]:
+    """A fit in words: each parameter's fit beside the table's default and range, what it was fitted to, and its
+    errors at the fit and at the table's values."""
+    lines = [f"{fit.name}: fitted on {_years(fit.fitted_years)} to {fit.series.quantity}, {fit.series.source}"]
+    for i, name in enumerate(fit.parameters):
+        fitted = ("not fitted (no observation up to the cut-off)" if fit.fitted is None
+                  else f"{fit.fitted[i]:.6g}" + (" (on a bound of its range)" if fit.on_bound[i] else ""))
+        lines.append(f"  {name}: {fitted}; table {fit.defaults[i]:g}, range {fit.bounds[i][0]:g} to "
+                     f"{fit.bounds[i][1]:g}")
+    lines.append(f"  rms {_error_name(fit)} error, fitted years: {_number(fit.rms('fitted'), 3)} at the fit, "
+                 f"{_number(fit.rms('fitted', 'default'), 3)} at the table's values; checks: "
+                 f"{_number(fit.rms('check'), 3)} and {_number(fit.rms('check', 'default'), 3)}")
+    return lines
+
+
+def covered(municipalities: tuple[str, ...]) -> str:
+    """The municipalities an observation is set against, in words ("the 13" for all of them)."""
+    return "the 13" if set(municipalities) == set(dims.MUNICIPALITIES) else ", ".join(municipalities)
+
+
+def observation_table(fit: Fit) -> tuple[tuple, list[tuple]]:
+    header = ("year", "observed", "default", "fitted", "role", "modelled over")
+    who = {p.year: covered(p.municipalities) for p in fit.series.points}
+    return header, [(r.year, f"{r.observed:.3f}", f"{r.at_default:.3f}", "-" if r.at_fit is None else f"{r.at_fit:.3f}",
+                     r.role, who[r.year]) for r in fit.rows]
+
+
+def title(calibration: Calibration) -> str:
+    cut = ("every year each fit may use" if calibration.cut_off is None
+           else f"the years up to {calibration.cut_off}, later ones as checks")
+    return (f"Free parameters fitted with the policy history ({HISTORY}) in force, on {cut}; observations: "
+            f"{calibration.observed}. rms: root mean square error of the fitted years and of the checks, in log "
+            "(heating, relative to 2009) or in share (new cars), at the fit and at the table's default.")
+
+
+def scenario_text(calibration: Calibration, name: str, version: str) -> str:
+    """A scenario file extending the policy history with the fitted values as its ``[parameters]``."""
+    lines = [f"# Free parameters fitted by framtid calibrate (framtid {version}): cut-off {cut_off_text(calibration)}, "
+             f"observations {calibration.observed}.",
+             "# Run it as it is, or copy the [parameters] into another scenario; `framtid calibrate` prints the fit."]
+    for fit in calibration.fits:
+        if fit.fitted is None:
+            lines.append(f"# {fit.name}: not fitted (no observation up to the cut-off); the table's values stay")
+            continue
+        error = fit.rms("fitted")
+        lines.append(f"# {fit.name}: fitted on {_years(fit.fitted_years)} to {fit.series.quantity} "
+                     f"({fit.series.source}); rms {_error_name(fit)} error {_number(error, 3)} "
+                     f"(table's values: {_number(fit.rms('fitted', 'default'), 3)})")
+    described = f"observations up to {calibration.cut_off}" if calibration.cut_off else "every observation"
+    lines += ["", "[scenario]", f'name = "{name}"',
+              f'description = "The policy history with its free parameters fitted to {described} (framtid calibrate)"',
+              f'extends = "{HISTORY}"', "", "[parameters]"]
+    lines += [f'"{p}" = {value:.6g}' for p, value in calibration.overrides().items()]
+    return "\n".join(lines) + "\n"
+
+
+def check_out(path, force: bool):
+    """The ``--out`` scenario file, refused before any fitting if it cannot or must not be written."""
+    from ..safe_write import check_file
+
+    return check_file(path, force, "--out", (".toml",), "the fit is written as a scenario file ending in .toml")
+
+
+def write_scenario(calibration: Calibration, path, force: bool, version: str):
+    """Write :func:`scenario_text` to ``path`` atomically (never over a file without ``force``); the scenario is
+    named after the file where its name is a valid scenario name, else "calibrated"."""
+    from ..safe_write import write_text
+    from ..scenario_values import NAME_PATTERN
+
+    target = check_out(path, force)
+    name = target.stem if NAME_PATTERN.fullmatch(target.stem) else "calibrated"
+    return write_text(target, scenario_text(calibration, name, version), force, "the calibrated scenario")

@@ -1,0 +1,52 @@
+"""A grid search whose candidates run as the draws of one model run.
+
+A run of the model carries a draw axis, and every draw is computed alike whether it runs alone or in a batch:
+so a grid of candidate values costs one run, not one per candidate. The search lays a grid over the
+parameters' ranges, keeps the best candidate, lays a finer grid over the cells beside it, and so on. It finds
+the least misfit to the last grid's spacing (range / (points - 1) / ((points - 1) / 2) ** (rounds - 1)), as long
+as the misfit has one valley within a grid cell of the first grid's best point; it stays within the ranges, and
+says when the best value lies on a bound.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Found:
+    """The best candidate of a search, its misfit and whether each parameter lies on a bound of its range."""
+
+    values: tuple[float, ...]
+    misfit: float
+    on_bound: tuple[bool, ...]
+    evaluated: int          # candidates run
+
+
+def grid_search(misfits: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float, float]],
+                points: int, rounds: int) -> Found:
+    """The candidate of least misfit. ``misfits(candidates)`` takes ``(K, P)`` values and returns ``(K,)``
+    misfits; ``bounds``: the range of each of the P parameters; ``points`` per parameter and round (odd, so
+    that a finer grid is centred on the best point); ``rounds`` of refinement."""
+    if points < 3 or points % 2 == 0 or rounds < 1:
+        raise ValueError(f"grid_search: points must be odd and at least 3, rounds at least 1; got {points}, {rounds}")
+    low = np.array([b[0] for b in bounds], dtype=float)
+    high = np.array([b[1] for b in bounds], dtype=float)
+    box_low, box_high = low.copy(), high.copy()
+    best, best_misfit, evaluated = None, np.inf, 0
+    for _ in range(rounds):
+        axes = [np.linspace(a, b, points) for a, b in zip(box_low, box_high)]
+        candidates = np.array(list(itertools.product(*axes)))
+        values = np.asarray(misfits(candidates), dtype=float)
+        evaluated += len(candidates)
+        k = int(np.nanargmin(values))
+        if values[k] < best_misfit:      # a finer grid holds the best point again: it never gets worse
+            best, best_misfit = candidates[k], float(values[k])
+        step = (box_high - box_low) / (points - 1)
+        box_low, box_high = np.maximum(best - step, low), np.minimum(best + step, high)
+    on_bound = tuple(bool(np.isclose(v, a) or np.isclose(v, b)) for v, a, b in zip(best, low, high))
+    return Found(tuple(float(v) for v in best), best_misfit, on_bound, evaluated)
