@@ -19,6 +19,7 @@ from framtid.model.fitting.series import heating_by_municipality, national_heati
 from framtid.model.observed import Observation
 from framtid.model.parameters import Params
 from framtid.model.scenario import load
+from framtid.model.uncertainty.history_fit import THROUGH
 
 TRUE_RATE = 0.3          # the review rate of the synthetic inventories
 OBSERVED = ("oslo", "bergen", "trondheim")
@@ -135,6 +136,15 @@ def test_observations_after_the_cut_off_do_not_move_the_fit(heating_at_true_rate
     assert again.fits[0].rms("check") > 0.5     # ln 2 = 0.69 off after the cut-off
 
 
+def test_a_file_without_heating_leaves_the_national_proxy_and_says_so(tmp_path):
+    path = tmp_path / "roads.csv"
+    path.write_text("municipality,year,sector,value\noslo,2009,road_vans,60000\noslo,2013,road_vans,59000\n",
+                    encoding="utf-8")
+    heating = calibrate(cut_off=2013, observed=path).fits[0]
+    assert heating.series.source.startswith("Norway (SSB 08940") and "roads.csv has no heating" in heating.series.source
+    assert heating.fitted_years == (2013,)
+
+
 def test_without_sales_up_to_the_cut_off_the_uptake_is_not_fitted(recovered):
     uptake = recovered.fits[1]
     assert uptake.fitted is None and uptake.fitted_years == ()
@@ -183,7 +193,8 @@ def test_the_command_writes_a_scenario_that_runs_the_history_with_the_fit(synthe
     assert re.search(r"buildings.oil_review_rate: 0\.(2999|300)", result.stdout) and f"wrote {out}" in result.stderr
     scenario = load(str(out))
     assert scenario.name == "fitted-2013"
-    assert scenario.parameters == {RATE: pytest.approx(recovered.fits[0].fitted[0], rel=1e-5)}
+    # the draws of an ensemble of it are fitted to the battery-electric sales up to the cut-off alone: none
+    assert scenario.parameters == {RATE: pytest.approx(recovered.fits[0].fitted[0], rel=1e-5), THROUGH: 2013}
     assert len(scenario.measures) == len(load("framtid:current-policies").measures)
     again = CliRunner().invoke(main, ["calibrate", "--cut-off", "2013", "--out", str(out)])
     assert again.exit_code != 0 and "exists already" in again.output

@@ -64,13 +64,13 @@ def test_a_replay_misses_the_whole_run_by_the_feedback_on_travel_alone():
     in logit per unit moved (measured: 0.0028-0.0059 in these draws; the feedback on travel the replay leaves
     out), while R itself moves by about 0.3 per unit."""
     params = Params.sampled(6, SEED, "lhs", {AMPLITUDE: 6.5})
-    years, _ = history_fit.observed_sales()
+    years, observed = history_fit.observed_sales()
     share, trace = history_fit.traced_history(params, years)
     shift = np.linspace(-3.0, 3.0, 6)
     whole = history_fit.misfit(params.with_overrides({AMPLITUDE: 6.5 + shift}))
-    replayed = history_fit._misfit_of(history_fit.replayed_bev_share(trace, years, shift))
+    replayed = history_fit._misfit_of(history_fit.replayed_bev_share(trace, years, shift), observed)
     assert (np.abs(replayed - whole) < 0.008 * np.abs(shift)).all()
-    assert (np.abs(whole - history_fit._misfit_of(share)) > 0.1 * np.abs(shift)).all()
+    assert (np.abs(whole - history_fit._misfit_of(share, observed)) > 0.1 * np.abs(shift)).all()
 
 
 def test_the_fit_on_replays_is_the_fit_on_two_whole_runs_within_a_tenth():
@@ -194,3 +194,18 @@ def test_a_part_of_the_year_is_refused_for_an_unknown_submodel_or_adaptive_measu
     adaptive = load(Path(__file__).parent / "data" / "adaptive.toml")
     with pytest.raises(ValueError, match="adaptive measures"):
         FramtidModel(adaptive, Params.defaults(1), through="transport")
+
+
+def test_a_hold_out_fits_the_draws_to_the_sales_up_to_its_cut_off(fitted):
+    """With ``transport.bev_sales_fitted_through`` at 2021 each draw misses the sales of 2018-2021 as the single run
+    with that setting does, and its amplitudes differ from those fitted to every year; before the first year of
+    sales the draws keep their amplitudes, unfitted."""
+    through = history_fit.THROUGH
+    held = Params.sampled(8, SEED, "lhs", {through: 2021})
+    assert history_fit.observed_sales(2021)[0].tolist() == [2018, 2020, 2021]
+    target = history_fit.default_misfit({through: 2021})
+    assert target != history_fit.default_misfit()
+    assert np.abs(history_fit.misfit(held) - target).max() < 0.06
+    assert np.abs(held[AMPLITUDE] - fitted[AMPLITUDE]).max() > 0.01
+    before_sales = Params.sampled(8, SEED, "lhs", {through: 2017})
+    assert (before_sales[AMPLITUDE] == Params.defaults(1)[AMPLITUDE][0]).all()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gc
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -186,13 +186,13 @@ def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
     if cut_off is not None and not dims.BASE_YEAR < cut_off <= dims.FINAL_YEAR:
         raise UsageError(f"--cut-off: {cut_off} is not a year after {dims.BASE_YEAR} up to {dims.FINAL_YEAR}; the fits "
                          f"compare the years after {dims.BASE_YEAR} with {dims.BASE_YEAR}")
-    heating = None
+    heating = observed_series.national_heating()
     if observed is not None:
         from ..observed import read_observed
 
-        heating = observed_series.observed_heating(read_observed(observed, municipality), f"{observed}")
-    if heating is None:
-        heating = observed_series.national_heating()
+        own = observed_series.observed_heating(read_observed(observed, municipality), f"{observed}")
+        heating = own or replace(heating, source=f"{heating.source} ({observed} has no heating emissions of a "
+                                                 f"municipality in {dims.BASE_YEAR} and a later year)")
     last = dims.FINAL_YEAR if cut_off is None else cut_off
     fits = (
         _fit("heating review", (RATE,), heating, "log", last, heating_relative, HEATING_GRID),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from .. import dims
+from ..uncertainty.history_fit import THROUGH as SALES_THROUGH
 from .history import HISTORY, Calibration, Fit
 
 PARAMETER_COLUMNS = ("fit", "parameter", "default", "fitted", "low", "high", "on_bound", "fitted_years",
@@ -97,6 +98,13 @@ def title(calibration: Calibration) -> str:
             "(heating, relative to 2009) or in share (new cars), at the fit and at the table's default.")
 
 
+def _sales_through_default() -> float:
+    """The table's last year of the sales the draws are fitted to (read when asked, not at import)."""
+    from ..parameters import table
+
+    return table()[SALES_THROUGH].default
+
+
 def scenario_text(calibration: Calibration, name: str, version: str) -> str:
     """A scenario file extending the policy history with the fitted values as its ``[parameters]``."""
     lines = [f"# Free parameters fitted by framtid calibrate (framtid {version}): cut-off {cut_off_text(calibration)}, "
@@ -115,6 +123,9 @@ def scenario_text(calibration: Calibration, name: str, version: str) -> str:
               f'description = "The policy history with its free parameters fitted to {described} (framtid calibrate)"',
               f'extends = "{HISTORY}"', "", "[parameters]"]
     lines += [f'"{p}" = {value:.6g}' for p, value in calibration.overrides().items()]
+    if calibration.cut_off is not None and calibration.cut_off < _sales_through_default():
+        lines += ["# an ensemble's draws are fitted to the battery-electric sales up to the cut-off alone",
+                  f'"{SALES_THROUGH}" = {calibration.cut_off}']
     return "\n".join(lines) + "\n"
 
 

@@ -50,6 +50,7 @@ the single run at default parameters is not refitted (its path is the fit of ``f
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -60,6 +61,7 @@ from ..submodels.car_replay import CarTrace, cars_alone, replayed_new_cars, trac
 from ..submodels.transport_state import BEV
 
 AMPLITUDE = "transport.maturity_amplitude.bev"
+THROUGH = "transport.bev_sales_fitted_through"
 # [1] the amplitudes a fit may take: from none to far beyond any seen (64 draws: 0.8 to 10)
 BOUNDS = (0.0, 30.0)
 HISTORY = "framtid:current-policies"
@@ -69,13 +71,26 @@ REPLAYS = 4
 
 
 @lru_cache(maxsize=1)
-def observed_sales() -> tuple[np.ndarray, np.ndarray]:
-    """The years and the national battery-electric shares of new cars [1] the draws are fitted to."""
+def _every_sale() -> tuple[np.ndarray, np.ndarray]:
     from ..data_store import observations
 
     rows = sorted((o.year, o.value) for o in observations()
                   if o.municipality == "norway" and o.variable == "bev_share_of_new_cars")
     return np.array([y for y, _ in rows]), np.array([v for _, v in rows])
+
+
+def observed_sales(through: float = math.inf) -> tuple[np.ndarray, np.ndarray]:
+    """The years and the national battery-electric shares of new cars [1] the draws are fitted to: those up to
+    ``through``."""
+    years, shares = _every_sale()
+    kept = years <= through
+    return years[kept], shares[kept]
+
+
+def fitted_through(params) -> float:
+    """The last year of the sales the draws of ``params`` are fitted to (``transport.bev_sales_fitted_through``,
+    the same in every draw: a fit setting, not sampled; a hold-out sets it to its cut-off)."""
+    return float(params[THROUGH][0]) if THROUGH in params else math.inf
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -142,16 +157,15 @@ def replayed_bev_share(trace: CarTrace, years: np.ndarray, shift: np.ndarray) ->
     return _weighted(replayed_new_cars(trace, shift), trace.car_stock, years)
 
 
-def _misfit_of(share: np.ndarray) -> np.ndarray:
-    """R ``(D,)`` of the battery-electric shares of new cars ``(Y, D)`` [1] in the observed years."""
-    _, observed = observed_sales()
+def _misfit_of(share: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """R ``(D,)`` of the battery-electric shares of new cars ``(Y, D)`` [1] against the ``observed`` ``(Y,)``."""
     return (logit(share) - logit(observed)[:, None]).mean(axis=0)
 
 
 def misfit(params) -> np.ndarray:
     """R: the mean over the observed years of the logit of the modelled less the observed share ``(D,)``."""
-    years, _ = observed_sales()
-    return _misfit_of(new_car_bev_share(params, years))
+    years, observed = observed_sales(fitted_through(params))
+    return _misfit_of(new_car_bev_share(params, years), observed)
 
 
 # R of the single run, by the scenario's [parameters] (their repr: values may be lists)
@@ -176,7 +190,7 @@ def default_misfit(overrides: Mapping[str, float] | None = None) -> float:
 def maturity_share(params) -> np.ndarray:
     """dR/dA: the mean over the observed years of the logistic maturity path's share of its amplitude ``(D,)``
     (the change of R with A, all else held)."""
-    years, _ = observed_sales()
+    years, _ = observed_sales(fitted_through(params))
     rate = params["transport.maturity_rate.bev"]
     midpoint = params["transport.maturity_midpoint.bev"]
     return (1.0 / (1.0 + np.exp(-rate[None, :] * (years[:, None] - midpoint[None, :])))).mean(axis=0)
@@ -195,14 +209,14 @@ def fit_amplitude(params, target: float | None = None):
     value given, then secant steps on replays of it (:func:`replayed_bev_share`), the first after a Newton step
     (dR/dA = :func:`maturity_share`)."""
     target = default_misfit() if target is None else target
-    years, _ = observed_sales()
+    years, observed = observed_sales(fitted_through(params))
     a0 = params[AMPLITUDE].copy()
     share, trace = traced_history(params, years)
-    before, r_before = a0, _misfit_of(share) - target
+    before, r_before = a0, _misfit_of(share, observed) - target
     slope = maturity_share(params)
     a = _step(a0, r_before, slope)
     for _ in range(REPLAYS):
-        r = _misfit_of(replayed_bev_share(trace, years, a - a0)) - target
+        r = _misfit_of(replayed_bev_share(trace, years, a - a0), observed) - target
         step = a - before
         moved = np.abs(step) > 1e-12
         secant = (r - r_before) / np.where(moved, step, 1.0)
@@ -220,9 +234,10 @@ _FITTED: dict[tuple, np.ndarray] = {}
 def fitted_to_history(params, overrides: Mapping[str, float], key: tuple | None = None):
     """``params`` with each draw's battery-electric maturity gain fitted to the new-car sales 2018-2024
     (:func:`fit_amplitude`) to miss them as the scenario's single run does (:func:`default_misfit` with its
-    ``[parameters]`` ``overrides``), unless those set the amplitude itself. ``key``
+    ``[parameters]`` ``overrides``), unless those set the amplitude itself or end the sales fitted before the first
+    (``transport.bev_sales_fitted_through`` before 2018: the draws keep their amplitudes). ``key``
     names a sample of the packaged table whose fit is kept for the other scenarios of its batch."""
-    if AMPLITUDE in overrides or AMPLITUDE not in params:
+    if AMPLITUDE in overrides or AMPLITUDE not in params or not len(observed_sales(fitted_through(params))[0]):
         return params
     known = _FITTED.get(key) if key is not None else None     # .get: another thread may clear the cache
     if known is not None:
