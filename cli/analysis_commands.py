@@ -391,4 +391,7 @@ def calibrate(cut_off, observed, municipality, out, force, fmt):
     click.echo(textwrap.fill(report.title(calibration), width))
     for one in calibration.fits:
         click.echo("\n" + "\n".join(report.fit_lines(one)))
-        click.echo(catalogue.render(*report.observation_table(one), "table", width))
+        click.echo(catalogue.render(*report.observation_table(one.series, one.rows), "table", width))
+        for check in one.checks:
+            click.echo(f"  beside it, not fitted: {check.series.quantity}, {check.series.source}")
+            click.echo(catalogue.render(*report.observation_table(check.series, check.rows), "table", width))

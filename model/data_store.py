@@ -105,6 +105,7 @@ OBSERVED = {
     "population": ("inhabitants", 0.0, None), "emissions": ("t CO2e", 0.0, None),
     "mode_share": ("share of trips", 0.0, 1.0), "cars_per_capita": ("cars/inhabitant", 0.0, 2.0),
     "car_stock": ("cars", 0.0, None), "bev_share_of_new_cars": ("share", 0.0, 1.0),
+    "bev_share_of_car_stock": ("share", 0.0, 1.0),
     "dwellings": ("dwellings", 0.0, None), "household_waste_per_capita": ("t/inhabitant", 0.0, 2.0),
     "household_waste_material_recovery_per_capita": ("t/inhabitant", 0.0, 2.0),
     "household_waste_sorted_share": ("share", 0.0, 1.0),

@@ -224,3 +224,19 @@ def test_bad_arguments_get_one_message_and_no_file(args, message, tmp_path, monk
     result = CliRunner().invoke(main, ["calibrate"] + args)
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_fleet_check_is_the_car_stock_a_run_records(embedded):
+    """Beside the battery-electric fit, never fitted: Norway's fleet shares (3.7 %, 10 %, 20 % at the end of 2016,
+    2019, 2022), and the 13's share of their car stock at the table's values, which is what a whole run of the
+    policy history records (its stock-weighted ``bev_share_of_car_stock``)."""
+    from framtid.model import api
+
+    (check,) = embedded.fits[1].checks
+    assert [(r.year, r.observed) for r in check.rows] == [(2016, 0.037), (2019, 0.10), (2022, 0.20)]
+    assert {r.role for r in check.rows} == {"check: the nation's fleet, not fitted"}
+    record = api.run_scenario(load("framtid:current-policies")).record
+    stock = record["car_stock"][:, 0].sum(axis=-1)                                       # (T, M)
+    share = (record["bev_share_of_car_stock"][:, 0] * stock).sum(axis=-1) / stock.sum(axis=-1)
+    for row in check.rows:
+        assert row.at_default == pytest.approx(share[row.year - dims.BASE_YEAR], rel=1e-9)

@@ -118,6 +118,16 @@ BEV_SHARES = (
      "; about 82 %"),
     (2024, 0.90, "medium", "http://mbl.is/mm/vidskipti/frett.html?nid=1261321", "; about 90 %"),
 )
+# The battery-electric share of Norway's passenger-car fleet at the end of the year, as methods.md §1.5 and
+# observations.csv of the reference material give it: year, share, confidence, source, note. `framtid calibrate`
+# sets the 13's car stock beside it as a check (not fitted: the cities led the nation).
+BEV_FLEET = (
+    (2016, 0.037, "high", "http://enerwe.no/elbil/her-er-det-flest-elbiler/", "end 2016 / early 2017 (SSB)"),
+    (2019, 0.10, "medium", "https://elbil.no/over-600-000-elbiler-pa-norske-veier/", "10 % in March 2020, taken as "
+     "the end of 2019"),
+    (2022, 0.20, "medium", "https://www.nrk.no/rogaland/over-20-prosent-elbilar-i-rogaland-1.16216739",
+     "December 2022"),
+)
 OBS_COLUMNS = ("municipality", "variable", "year", "value", "unit", "gwp_basis", "confidence", "source", "note")
 
 
@@ -274,6 +284,9 @@ def build_observations(rows: list[dict[str, str]]) -> list[dict]:
     for year, value, confidence, url, note in BEV_SHARES:
         add("norway", "bev_share_of_new_cars", year, value, "share", "", confidence, url,
             "OFV, new passenger cars registered (methods §1.5)" + note)
+    for year, value, confidence, url, note in BEV_FLEET:
+        add("norway", "bev_share_of_car_stock", year, value, "share", "", confidence, url,
+            "battery-electric share of the passenger-car fleet (methods §1.5): " + note)
     return out
 
 

@@ -54,6 +54,14 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Check:
+    """An observed series a fit is not held to, beside the model at the table's values and at the fit."""
+
+    series: Series
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
 class Fit:
     """What one fit found: the parameters' table defaults and ranges, the fitted values (None where no
     observation lies up to the cut-off), and the observations beside the model."""
@@ -68,6 +76,7 @@ class Fit:
     error: str                 # the error measure of rms_fitted and rms_checks
     rows: tuple[Row, ...]
     evaluated: int             # candidates run
+    checks: tuple[Check, ...] = ()    # other observed series set beside the default and the fit, never fitted
 
     @property
     def fitted_years(self) -> tuple[int, ...]:
@@ -134,22 +143,39 @@ def heating_relative(values: np.ndarray, series: Series, years: tuple[int, ...])
     return np.array(rows)
 
 
+def _maturity(values: np.ndarray):
+    """The parameters of the policy history with the maturity midpoints and rates ``values`` ``(K, 2)`` as draws."""
+    from ..parameters import Params
+    from ..scenario import load
+
+    return Params.defaults(len(values), dict(load(HISTORY).parameters)
+                           | {MIDPOINT: values[:, 0].copy(), SPEED: values[:, 1].copy()})
+
+
 def bev_shares(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
     """The 13's car-stock weighted battery-electric share of new cars [1] ``(Y, K)`` in ``years`` with the
     maturity midpoints and rates ``values`` ``(K, 2)``."""
-    from ..parameters import Params
-    from ..scenario import load
     from ..uncertainty.history_fit import new_car_bev_share
 
-    params = Params.defaults(len(values), dict(load(HISTORY).parameters)
-                             | {MIDPOINT: values[:, 0].copy(), SPEED: values[:, 1].copy()})
-    return new_car_bev_share(params, np.array(years))
+    return new_car_bev_share(_maturity(values), np.array(years))
 
 
-def _fit(name: str, parameters: tuple[str, ...], series: Series, error: str, cut_off: int,
-         modelled: Callable[[np.ndarray, Series, tuple[int, ...]], np.ndarray], grid: tuple[int, int]) -> Fit:
+def bev_stock_shares(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
+    """The battery-electric share of the 13's car stock [1] ``(Y, K)`` at the end of ``years`` with the maturity
+    midpoints and rates ``values`` ``(K, 2)``."""
+    from ..uncertainty.history_fit import car_stock_bev_share
+
+    return car_stock_bev_share(_maturity(values), np.array(years))
+
+
+Modelled = Callable[[np.ndarray, Series, tuple[int, ...]], np.ndarray]
+
+
+def _fit(name: str, parameters: tuple[str, ...], series: Series, error: str, cut_off: int, modelled: Modelled,
+         grid: tuple[int, int], checks: tuple[tuple[Series, Modelled], ...] = ()) -> Fit:
     """Fit ``parameters`` to ``series`` up to ``cut_off``: ``modelled(values (K, P), series, years)`` gives the
-    modelled ``(Y, K)`` of candidate values; ``error`` is "log" (squared log errors) or "level"."""
+    modelled ``(Y, K)`` of candidate values; ``error`` is "log" (squared log errors) or "level". ``checks``: other
+    series and their modelled values, set beside the table's values and the fit, never fitted."""
     from ..parameters import table
 
     specs = [table()[p] for p in parameters]
@@ -169,12 +195,17 @@ def _fit(name: str, parameters: tuple[str, ...], series: Series, error: str, cut
 
     found = grid_search(misfits, bounds, *grid) if fitted_years else None
     candidates = np.array([defaults] + ([found.values] if found else []))
-    every = modelled(as_values(candidates), series, series.years())
-    rows = tuple(Row(y, observed[y], float(every[i, 0]), float(every[i, 1]) if found else None,
-                     series.role(y, cut_off)) for i, y in enumerate(series.years()))
+
+    def beside(check: Series, got: np.ndarray) -> tuple[Row, ...]:
+        return tuple(Row(p.year, p.value, float(got[i, 0]), float(got[i, 1]) if found else None,
+                         check.role(p.year, cut_off)) for i, p in enumerate(check.points))
+
+    rows = beside(series, modelled(as_values(candidates), series, series.years()))
+    checked = tuple(Check(check, beside(check, model(as_values(candidates), check, check.years())))
+                    for check, model in checks)
     return Fit(name, parameters, defaults, bounds, found.values if found else None,
                found.on_bound if found else (False,) * len(parameters), series, error, rows,
-               found.evaluated if found else 0)
+               found.evaluated if found else 0, checked)
 
 
 def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
@@ -197,6 +228,6 @@ def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
     fits = (
         _fit("heating review", (RATE,), heating, "log", last, heating_relative, HEATING_GRID),
         _fit("battery-electric uptake", (MIDPOINT, SPEED), observed_series.bev_sales(), "level", last, bev_shares,
-             BEV_GRID),
+             BEV_GRID, ((observed_series.bev_fleet(), bev_stock_shares),)),
     )
     return Calibration(cut_off, "embedded" if observed is None else str(observed), fits)

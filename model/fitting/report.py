@@ -8,6 +8,7 @@ import math
 from .. import dims
 from ..uncertainty.history_fit import THROUGH as SALES_THROUGH
 from .history import HISTORY, Calibration, Fit
+from .series import Series
 
 PARAMETER_COLUMNS = ("fit", "parameter", "default", "fitted", "low", "high", "on_bound", "fitted_years",
                      "error", "rms_fitted", "rms_fitted_default", "rms_checks", "rms_checks_default")
@@ -39,15 +40,13 @@ def parameter_rows(calibration: Calibration) -> list[dict]:
     return rows
 
 
-def observation_rows(calibration: Calibration) -> list[dict]:
-    """Every observation beside the model at the table's default and at the fit, and the municipalities the model
-    is summed over for it."""
-    rows = []
-    for fit in calibration.fits:
-        who = {p.year: list(p.municipalities) for p in fit.series.points}
-        rows += [{"fit": fit.name, "year": r.year, "observed": r.observed, "at_default": r.at_default,
-                  "at_fit": r.at_fit, "role": r.role, "municipalities": who[r.year]} for r in fit.rows]
-    return rows
+def observation_rows(fit: Fit, series: Series, rows) -> list[dict]:
+    """The observations of ``series`` beside the model at the table's default and at ``fit``, and the
+    municipalities the model is summed over for each."""
+    who = {p.year: list(p.municipalities) for p in series.points}
+    return [{"fit": fit.name, "quantity": series.quantity, "year": r.year, "observed": r.observed,
+             "at_default": r.at_default, "at_fit": r.at_fit, "role": r.role, "municipalities": who[r.year]}
+            for r in rows]
 
 
 def as_json(calibration: Calibration) -> dict:
@@ -55,7 +54,9 @@ def as_json(calibration: Calibration) -> dict:
             "parameters": parameter_rows(calibration),
             "fits": [{"fit": fit.name, "quantity": fit.series.quantity, "source": fit.series.source,
                       "error": _error_name(fit), "candidates_run": fit.evaluated,
-                      "observations": [r for r in observation_rows(calibration) if r["fit"] == fit.name]}
+                      "observations": observation_rows(fit, fit.series, fit.rows),
+                      "checks": [{"quantity": c.series.quantity, "source": c.series.source,
+                                  "observations": observation_rows(fit, c.series, c.rows)} for c in fit.checks]}
                      for fit in calibration.fits]}
 
 
@@ -83,11 +84,12 @@ def covered(municipalities: tuple[str, ...]) -> str:
     return "the 13" if set(municipalities) == set(dims.MUNICIPALITIES) else ", ".join(municipalities)
 
 
-def observation_table(fit: Fit) -> tuple[tuple, list[tuple]]:
+def observation_table(series: Series, rows) -> tuple[tuple, list[tuple]]:
+    """The observations of ``series`` (``rows``: :class:`.history.Row`) beside the model, as a table."""
     header = ("year", "observed", "default", "fitted", "role", "modelled over")
-    who = {p.year: covered(p.municipalities) for p in fit.series.points}
+    who = {p.year: covered(p.municipalities) for p in series.points}
     return header, [(r.year, f"{r.observed:.3f}", f"{r.at_default:.3f}", "-" if r.at_fit is None else f"{r.at_fit:.3f}",
-                     r.role, who[r.year]) for r in fit.rows]
+                     r.role, who[r.year]) for r in rows]
 
 
 def title(calibration: Calibration) -> str:

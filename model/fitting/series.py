@@ -111,3 +111,16 @@ def bev_sales() -> Series:
     years, shares = observed_sales()
     return Series("battery-electric share of new cars", "Norway (OFV, embedded)",
                   tuple(Point(int(y), float(s), dims.MUNICIPALITIES) for y, s in zip(years, shares)))
+
+
+def bev_fleet() -> Series:
+    """The battery-electric share of Norway's car fleet at the end of the year [1] (embedded, SSB and elbil.no),
+    set beside the 13's as a check: never fitted, as the cities led the nation (their own fleet shares are not in
+    the data)."""
+    from ..data_store import observations
+
+    values = sorted((o.year, o.value) for o in observations()
+                    if o.municipality == "norway" and o.variable == "bev_share_of_car_stock")
+    return Series("battery-electric share of the car stock", "Norway (SSB, elbil.no; embedded), which the 13 led",
+                  tuple(Point(y, v, dims.MUNICIPALITIES) for y, v in values),
+                  MappingProxyType({y: "check: the nation's fleet, not fitted" for y, _ in values}))

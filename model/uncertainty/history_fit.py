@@ -145,6 +145,14 @@ def new_car_bev_share(params, years: np.ndarray) -> np.ndarray:
     return _weighted(shares[..., BEV], stock, years)
 
 
+def car_stock_bev_share(params, years: np.ndarray) -> np.ndarray:
+    """The battery-electric share of the 13's car stock [1] at the end of ``years`` ``(Y, D)`` under the policy history
+    with ``params`` (the run stops after the last of the years)."""
+    _, stock, _ = _history_run(params, int(years.max()), traced=False)
+    k = years - dims.BASE_YEAR
+    return stock[k][..., BEV].sum(axis=-1) / stock[k].sum(axis=(-2, -1))
+
+
 def traced_history(params, years: np.ndarray) -> tuple[np.ndarray, CarTrace]:
     """:func:`new_car_bev_share`, with what :func:`replayed_bev_share` reads of the run."""
     shares, stock, trace = _history_run(params, int(years.max()), traced=True)
