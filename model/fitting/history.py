@@ -12,8 +12,9 @@ observation: fitted (up to the cut-off), check (after it) or left out (and why).
   apart, and it also sets the choice among the new systems.
 - *Battery-electric uptake* (``transport.maturity_midpoint.bev``, ``transport.maturity_rate.bev``): least squares
   on the shares, ``sum over fitted years of [s(y) - o(y)]^2``, with s the 13's car-stock weighted
-  battery-electric share of new cars and o the national share. Each sampled draw's amplitude of the same path is
-  fitted again at run time (:mod:`..uncertainty.history_fit`) to the embedded sales of every year.
+  battery-electric share of new cars and o the national share; the nation's fleet shares are set beside it, not
+  fitted (the cities led the nation). Each sampled draw's amplitude of the same path is fitted again at run time
+  (:mod:`..uncertainty.history_fit`) to the embedded sales up to ``transport.bev_sales_fitted_through``.
 """
 
 from __future__ import annotations
