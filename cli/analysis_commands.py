@@ -361,10 +361,12 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
                                                                   "municipality column.")
 @click.option("--out", default=None, type=click.Path(dir_okay=False), metavar="FILE.toml",
               help="Write the fit as a scenario: the policy history with the fitted [parameters].")
-@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+@click.option("--plot", default=None, type=click.Path(dir_okay=False), metavar="FILE.png",
+              help="Draw the observations beside the model at the table's values and at the fit.")
+@click.option("--force", is_flag=True, help="Replace an existing --out or --plot file.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
-def calibrate(cut_off, observed, municipality, out, force, fmt):
+def calibrate(cut_off, observed, municipality, out, plot, force, fmt):
     """Fit the model's free parameters (the review of oil heating, the battery-electric maturity path) to the
     observations up to a cut-off year with the policy history in force, and set the later observations beside
     the fit as checks. CSV gives the parameters; JSON every observation too."""
@@ -372,13 +374,22 @@ def calibrate(cut_off, observed, municipality, out, force, fmt):
     from framtid.model import catalogue
     from framtid.model.fitting import calibrate as fit, report
 
+    from framtid.model.safe_write import check_plot_path
+
     out = output_path(out, "--out", "a scenario file to write the fit to")
+    plot = output_path(plot, "--plot", "a PNG file to draw the fit in")
     if out is not None:
         report.check_out(out, force)           # before the runs
+    if plot is not None:
+        check_plot_path(plot, force)
     calibration = fit(cut_off, observed, municipality_id(municipality))
     if out is not None:
         written = report.write_scenario(calibration, out, force, __version__)
         click.echo(f"wrote {written}", err=True)
+    if plot is not None:
+        from framtid.model.fitting import plot as chart
+
+        click.echo(f"wrote {chart.write(calibration, plot, force)}", err=True)
     if fmt == "json":
         click.echo(json.dumps(report.as_json(calibration), indent=2, ensure_ascii=False))
         return

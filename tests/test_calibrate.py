@@ -218,6 +218,7 @@ def test_the_command_gives_json_and_csv(synthetic):
     (["--cut-off", "2051"], "--cut-off: 2051"),
     (["--out", "fit.txt"], "--out: fit.txt: the fit is written as a scenario file ending in .toml"),
     (["--observed", "no-such-file.csv"], "no-such-file.csv"),
+    (["--plot", "fit.svg"], "--plot fit.svg: the chart is a PNG"),
 ])
 def test_bad_arguments_get_one_message_and_no_file(args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -240,3 +241,15 @@ def test_the_fleet_check_is_the_car_stock_a_run_records(embedded):
     share = (record["bev_share_of_car_stock"][:, 0] * stock).sum(axis=-1) / stock.sum(axis=-1)
     for row in check.rows:
         assert row.at_default == pytest.approx(share[row.year - dims.BASE_YEAR], rel=1e-9)
+
+
+def test_the_chart_is_written_once_and_refused_without_force(synthetic, tmp_path):
+    chart = tmp_path / "fit.png"
+    args = ["calibrate", "--cut-off", "2013", "--observed", str(synthetic), "--plot", str(chart)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"wrote {chart}" in result.stderr
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code != 0 and "exists already" in again.output and "Traceback" not in again.output
+    assert CliRunner().invoke(main, args + ["--force"]).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png"]       # no temporary file left
