@@ -13,9 +13,11 @@ from click.testing import CliRunner
 from framtid.cli.main import main
 from framtid.model import dims
 from framtid.model.fitting import calibrate
-from framtid.model.fitting.history import BEV_GRID, MIDPOINT, RATE, SPEED, heating_emissions
+from framtid.model.errors import ObservationFileError
+from framtid.model.fitting.history import (BEV_GRID, HEATING_SOURCES, MIDPOINT, RATE, SPEED, _heating_gases,
+                                           heating_emissions)
 from framtid.model.fitting.search import grid_search
-from framtid.model.fitting.series import heating_by_municipality, national_heating, observed_heating
+from framtid.model.fitting.series import heating_terms, national_heating, observed_heating
 from framtid.model.observed import Observation
 from framtid.model.parameters import Params
 from framtid.model.scenario import load
@@ -49,6 +51,11 @@ def test_grid_search_stops_at_the_range_and_says_so():
     assert found.misfit == pytest.approx(16.0)
 
 
+def test_a_point_a_few_steps_inside_the_range_is_not_on_its_bound():
+    found = grid_search(lambda c: (c[:, 0] - 2018.485) ** 2, [(2015.0, 2018.5)], points=9, rounds=4)
+    assert found.values[0] == pytest.approx(2018.485, abs=0.007) and found.on_bound == (False,)
+
+
 def test_grid_search_refuses_an_even_grid():
     with pytest.raises(ValueError, match="odd"):
         grid_search(lambda c: c[:, 0], [(0.0, 1.0)], points=4, rounds=2)
@@ -65,8 +72,8 @@ def test_national_heating_is_relative_to_2009_and_leaves_out_what_it_cannot_stan
     assert series.role(2019, 2050).startswith("after the ban") and series.role(2015, 2013) == "check"
 
 
-def _obs(municipality, year, level, name, value):
-    return Observation(municipality, year, level, name, value, "ar5")
+def _obs(municipality, year, level, name, value, gwp="ar5"):
+    return Observation(municipality, year, level, name, value, gwp)
 
 
 def test_observed_heating_sums_the_municipalities_observed_then_and_in_2009():
@@ -74,21 +81,40 @@ def test_observed_heating_sums_the_municipalities_observed_then_and_in_2009():
                     _obs("bergen", 2009, "sector", "heating", 300.0), _obs("bergen", 2011, "sector", "heating", 240.0),
                     _obs("bergen", 2013, "sector", "heating", 210.0),
                     _obs("skien", 2013, "sector", "heating", 7.0),            # no 2009: not compared
-                    _obs("oslo", 2013, "sector", "road_traffic", 1e6)]        # another sector: not read
+                    _obs("oslo", 2013, "sector", "road_passenger_cars", 1e6)]  # another sector: not read
     series = observed_heating(observations, "f.csv")
     points = {p.year: p for p in series.points}
     assert points[2011].value == pytest.approx(240 / 300) and points[2011].municipalities == ("bergen",)
     assert points[2013].value == pytest.approx((50 + 210) / (100 + 300))
     assert points[2013].municipalities == ("oslo", "bergen")
-    assert observed_heating(observations[-2:], "f.csv") is None
+    assert series.source == "f.csv; left out for want of 2009: skien"
+    with pytest.raises(ObservationFileError, match="f.csv: no municipality has heating emissions in 2009 and in a"):
+        observed_heating(observations[-2:], "f.csv")
 
 
-def test_an_agency_export_gives_heating_by_source():
+def test_an_agency_export_gives_heating_by_source_and_like_is_set_beside_like():
     observations = [_obs("porsgrunn", 2009, "source", "heating_oil", 10.0),
                     _obs("porsgrunn", 2009, "source", "heating_wood", 5.0),
+                    _obs("porsgrunn", 2011, "source", "heating_oil", 6.0),
                     _obs("porsgrunn", 2013, "source", "heating_oil", 4.0),
                     _obs("porsgrunn", 2013, "sector", "heating", 9.5)]        # the sector's own value wins
-    assert heating_by_municipality(observations) == {"porsgrunn": {2009: 15.0, 2013: 9.5}}
+    terms = heating_terms(observations)["porsgrunn"]
+    assert [(t.sources, t.value) for t in terms[2009]] == [(("heating_oil",), 10.0), (("heating_wood",), 5.0)]
+    assert [(t.sources, t.value) for t in terms[2013]] == [(HEATING_SOURCES, 9.5)]
+    with pytest.raises(ObservationFileError, match="porsgrunn: heating given as its sources in 2009 and as the sector "
+                                                   "in 2013"):
+        observed_heating(observations, "f.csv")
+    assert observed_heating(observations[:3], "f.csv").points[0].value == pytest.approx(6.0 / 15.0)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([("oslo", 2009, 100.0), ("oslo", 2013, 0.0)], "f.csv: oslo: heating 2013: 0 t CO2e"),
+    ([("oslo", 2009, 0.0), ("oslo", 2013, 10.0)], "f.csv: oslo: heating 2009: 0 t CO2e"),
+    ([("oslo", 2009, 100.0), ("oslo", 2051, 10.0)], "f.csv: oslo: heating 2051: after 2050"),
+])
+def test_values_the_fit_cannot_compare_are_refused(rows, message):
+    with pytest.raises(ObservationFileError, match=message):
+        observed_heating([_obs(m, y, "sector", "heating", v) for m, y, v in rows], "f.csv")
 
 
 # --- the fits --------------------------------------------------------------------------------------------------
@@ -136,13 +162,29 @@ def test_observations_after_the_cut_off_do_not_move_the_fit(heating_at_true_rate
     assert again.fits[0].rms("check") > 0.5     # ln 2 = 0.69 off after the cut-off
 
 
-def test_a_file_without_heating_leaves_the_national_proxy_and_says_so(tmp_path):
+def test_a_file_without_heating_is_refused(tmp_path):
     path = tmp_path / "roads.csv"
     path.write_text("municipality,year,sector,value\noslo,2009,road_vans,60000\noslo,2013,road_vans,59000\n",
                     encoding="utf-8")
-    heating = calibrate(cut_off=2013, observed=path).fits[0]
-    assert heating.series.source.startswith("Norway (SSB 08940") and "roads.csv has no heating" in heating.series.source
-    assert heating.fitted_years == (2013,)
+    with pytest.raises(ObservationFileError, match="roads.csv: no municipality has heating emissions in 2009"):
+        calibrate(cut_off=2013, observed=path)
+
+
+def test_each_value_is_set_beside_the_models_in_its_own_gwp_set_and_sources(tmp_path):
+    """Inventories the model wrote at the review rate 0.3 with 2009 in SAR and later years in AR5 (Porsgrunn's
+    wood CH4 weighs less in SAR: 8 852 against 9 667 t in 2009 at the default), and Oslo's heating oil alone: the
+    fit finds 0.3 again, comparing each value with the model's of the same sources in the same GWP set."""
+    gas, weights = _heating_gases(np.array([TRUE_RATE]), 2013)
+    lines = ["municipality,year,sector,value,gwp"]
+    for y in (2009, 2011, 2013):
+        gwp = "sar" if y == 2009 else "ar5"
+        at = gas[y - dims.BASE_YEAR, 0]                                                  # (M, S, G)
+        porsgrunn = float(np.einsum("sg,g->", at[dims.MUNICIPALITIES.index("porsgrunn")], weights[gwp][0]))
+        oil = float(at[dims.MUNICIPALITIES.index("oslo"), HEATING_SOURCES.index("heating_oil")] @ weights[gwp][0])
+        lines += [f"porsgrunn,{y},heating,{porsgrunn!r},{gwp}", f"oslo,{y},heating_oil,{oil!r},{gwp}"]
+    path = tmp_path / "bases.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert calibrate(observed=path).fits[0].fitted[0] == pytest.approx(TRUE_RATE, abs=1e-3)
 
 
 def test_without_sales_up_to_the_cut_off_the_uptake_is_not_fitted(recovered):
@@ -219,6 +261,7 @@ def test_the_command_gives_json_and_csv(synthetic):
     (["--out", "fit.txt"], "--out: fit.txt: the fit is written as a scenario file ending in .toml"),
     (["--observed", "no-such-file.csv"], "no-such-file.csv"),
     (["--plot", "fit.svg"], "--plot fit.svg: the chart is a PNG"),
+    (["--municipality", "oslo"], "--municipality: names the municipality of an agency export"),
 ])
 def test_bad_arguments_get_one_message_and_no_file(args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

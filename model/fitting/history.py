@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -37,6 +37,7 @@ HISTORY = "framtid:current-policies"
 RATE = "buildings.oil_review_rate"
 MIDPOINT, SPEED = "transport.maturity_midpoint.bev", "transport.maturity_rate.bev"
 HEATING = [i for i, s in enumerate(dims.SOURCES) if dims.SOURCE_SECTOR[s] == "heating"]
+HEATING_SOURCES = tuple(dims.SOURCES[i] for i in HEATING)
 # (points per parameter, rounds) of each search: spacing 0.3 / 16 / 8^3 = 4e-5 of the review rate; 3.5 / 8 / 4^3
 # = 0.007 yr of the midpoint and 0.25 / 8 / 4^3 = 0.0005 of the rate (four runs of 17 and of 81 candidates)
 HEATING_GRID = (17, 4)
@@ -110,10 +111,10 @@ class Calibration:
                 for name, value in zip(fit.parameters, fit.fitted)}
 
 
-def heating_emissions(values: np.ndarray, last_year: int) -> np.ndarray:
-    """Heating emissions [t CO2e/yr] ``(Y + 1, K, M)`` from 2009 to ``last_year`` of the policy history, the review
-    rate of each draw one of ``values`` ``(K,)``."""
-    from ..accounting import gwp_vector
+def _heating_gases(values: np.ndarray, last_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Heating emissions by source and gas [t gas/yr] ``(Y + 1, K, M, S, G)`` from 2009 to ``last_year`` of the policy
+    history, the review rate of each draw one of ``values`` ``(K,)``, and the GWP weights ``(K, G)`` by set."""
+    from ..accounting import GWP_SETS, gwp_vector
     from ..parameters import Params
     from ..scenario import load
     from ..simulation import FramtidModel
@@ -125,22 +126,47 @@ def heating_emissions(values: np.ndarray, last_year: int) -> np.ndarray:
         for _ in range(last_year - dims.BASE_YEAR + 1):
             model.step()
         gas = model.record["emissions_gas"][:last_year - dims.BASE_YEAR + 1, :, :, HEATING, :]   # (Y, K, M, S, G)
-        return np.einsum("tdmsg,dg->tdm", gas, gwp_vector(params, "ar5"))
+        return np.array(gas), {g: gwp_vector(params, g) for g in GWP_SETS}
     finally:
         model.release()
         del model
         gc.collect()     # the model's reference cycles: freed before the next candidates run
 
 
+def heating_emissions(values: np.ndarray, last_year: int) -> np.ndarray:
+    """Heating emissions [t CO2e/yr, AR5] ``(Y + 1, K, M)`` from 2009 to ``last_year`` of the policy history, the
+    review rate of each draw one of ``values`` ``(K,)``."""
+    gas, weights = _heating_gases(values, last_year)
+    return np.einsum("tdmsg,dg->tdm", gas, weights["ar5"])
+
+
+def _summed(gas: np.ndarray, weights: dict[str, np.ndarray], terms) -> np.ndarray:
+    """The model's emissions [t CO2e/yr] ``(K,)`` of the year of ``gas`` ``(K, M, S, G)`` summed as the observed
+    ``terms`` (:class:`.series.Term`) are: each municipality's sources in the term's GWP set."""
+    total = 0.0
+    for t in terms:
+        s = [HEATING_SOURCES.index(x) for x in t.sources]
+        total = total + np.einsum("dsg,dg->d", gas[:, dims.MUNICIPALITIES.index(t.municipality), s, :],
+                                  weights[t.gwp])
+    return total
+
+
 def heating_relative(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
-    """The modelled heating emissions relative to 2009 [1] ``(Y, K)`` in ``years`` (of ``series``), each summed
-    over the municipalities its observation covers, with the review rates ``values`` ``(K,)``."""
-    emissions = heating_emissions(values, max(years))
+    """The modelled heating emissions relative to 2009 [1] ``(Y, K)`` in ``years`` (of ``series``), each summed as
+    its observation is (the municipalities it covers, their sector or the sources given, each in its GWP set; the
+    13's sector in AR5 where the nation stands in), with the review rates ``values`` ``(K,)``."""
+    gas, weights = _heating_gases(values, max(years))
     points = {p.year: p for p in series.points}
     rows = []
     for year in years:
-        m = [dims.MUNICIPALITIES.index(x) for x in points[year].municipalities]
-        rows.append(emissions[year - dims.BASE_YEAR][:, m].sum(axis=-1) / emissions[0][:, m].sum(axis=-1))
+        p = points[year]
+        if p.terms:
+            rows.append(_summed(gas[year - dims.BASE_YEAR], weights, p.terms)
+                        / _summed(gas[0], weights, p.base_terms))
+        else:
+            total = np.einsum("tdmsg,dg->tdm", gas[[0, year - dims.BASE_YEAR]], weights["ar5"])
+            m = [dims.MUNICIPALITIES.index(x) for x in p.municipalities]
+            rows.append(total[1][:, m].sum(axis=-1) / total[0][:, m].sum(axis=-1))
     return np.array(rows)
 
 
@@ -213,18 +239,19 @@ def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
               municipality: str | None = None) -> Calibration:
     """Fit the free parameters to the observations up to ``cut_off`` (None: every year each fit may use).
     ``observed``: a file of municipal inventories (``framtid hindcast --observed``'s layouts; ``municipality``
-    names the municipality of an agency export of one) whose heating emissions replace the national proxy;
-    without one, or without heating in it, the embedded national series are used."""
+    names the municipality of an agency export of one) whose heating emissions replace the national proxy (a file
+    without heating in 2009 and a later year is refused); without one, the embedded national series are used."""
     if cut_off is not None and not dims.BASE_YEAR < cut_off <= dims.FINAL_YEAR:
         raise UsageError(f"--cut-off: {cut_off} is not a year after {dims.BASE_YEAR} up to {dims.FINAL_YEAR}; the fits "
                          f"compare the years after {dims.BASE_YEAR} with {dims.BASE_YEAR}")
+    if municipality is not None and observed is None:
+        raise UsageError("--municipality: names the municipality of an agency export without a municipality "
+                         "column; give it with --observed FILE")
     heating = observed_series.national_heating()
     if observed is not None:
         from ..observed import read_observed
 
-        own = observed_series.observed_heating(read_observed(observed, municipality), f"{observed}")
-        heating = own or replace(heating, source=f"{heating.source} ({observed} has no heating emissions of a "
-                                                 f"municipality in {dims.BASE_YEAR} and a later year)")
+        heating = observed_series.observed_heating(read_observed(observed, municipality), f"{observed}")
     last = dims.FINAL_YEAR if cut_off is None else cut_off
     fits = (
         _fit("heating review", (RATE,), heating, "log", last, heating_relative, HEATING_GRID),

@@ -107,10 +107,15 @@ def _sales_through_default() -> float:
     return table()[SALES_THROUGH].default
 
 
+def _comment(text: str) -> str:
+    """``text`` for a comment line of a TOML file: control characters (a new line in a file name) as "?"."""
+    return "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in text)
+
+
 def scenario_text(calibration: Calibration, name: str, version: str) -> str:
     """A scenario file extending the policy history with the fitted values as its ``[parameters]``."""
     lines = [f"# Free parameters fitted by framtid calibrate (framtid {version}): cut-off {cut_off_text(calibration)}, "
-             f"observations {calibration.observed}.",
+             f"observations {_comment(calibration.observed)}.",
              "# Run it as it is, or copy the [parameters] into another scenario; `framtid calibrate` prints the fit."]
     for fit in calibration.fits:
         if fit.fitted is None:
@@ -118,7 +123,7 @@ def scenario_text(calibration: Calibration, name: str, version: str) -> str:
             continue
         error = fit.rms("fitted")
         lines.append(f"# {fit.name}: fitted on {_years(fit.fitted_years)} to {fit.series.quantity} "
-                     f"({fit.series.source}); rms {_error_name(fit)} error {_number(error, 3)} "
+                     f"({_comment(fit.series.source)}); rms {_error_name(fit)} error {_number(error, 3)} "
                      f"(table's values: {_number(fit.rms('fitted', 'default'), 3)})")
     described = f"observations up to {calibration.cut_off}" if calibration.cut_off else "every observation"
     lines += ["", "[scenario]", f'name = "{name}"',

@@ -43,10 +43,13 @@ def grid_search(misfits: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tu
         candidates = np.array(list(itertools.product(*axes)))
         values = np.asarray(misfits(candidates), dtype=float)
         evaluated += len(candidates)
-        k = int(np.nanargmin(values))
+        if not np.isfinite(values).any():
+            raise ValueError(f"grid_search: no candidate of {len(candidates)} has a finite misfit")
+        k = int(np.nanargmin(np.where(np.isfinite(values), values, np.nan)))
         if values[k] < best_misfit:      # a finer grid holds the best point again: it never gets worse
             best, best_misfit = candidates[k], float(values[k])
         step = (box_high - box_low) / (points - 1)
         box_low, box_high = np.maximum(best - step, low), np.minimum(best + step, high)
-    on_bound = tuple(bool(np.isclose(v, a) or np.isclose(v, b)) for v, a, b in zip(best, low, high))
+    # The grid's ends and a box clipped to the range are the bounds themselves; a point a step inside is not on one
+    on_bound = tuple(bool(min(v - a, b - v) <= 1e-9 * (b - a)) for v, a, b in zip(best, low, high))
     return Found(tuple(float(v) for v in best), best_misfit, on_bound, evaluated)

@@ -5,7 +5,8 @@ fall, not of the level. By default the series is Norway's (SSB 08940, heating in
 households; ``national_emissions.heating`` of the embedded observations) standing in for the 13's. Given the
 municipalities' own inventories (a file of ``framtid hindcast --observed``'s layouts), it is theirs: in each
 year, the heating emissions summed over the municipalities observed both that year and in 2009, against the
-same municipalities' modelled sum. Battery-electric sales are the national share of new cars (OFV), compared
+same municipalities' modelled sum, each value set beside the model's of the same sources (the sector, or the
+sources given) in its own GWP set. Battery-electric sales are the national share of new cars (OFV), compared
 with the 13's car-stock weighted share.
 """
 
@@ -30,11 +31,15 @@ _AFTER_BAN = "after the ban's adoption (the nation's rest)"
 
 @dataclass(frozen=True)
 class Point:
-    """One observed value [1] and the municipalities whose modelled values it is set against."""
+    """One observed value [1] and the municipalities whose modelled values it is set against; for a value made
+    of municipal inventories relative to 2009, the observed ``terms`` of the year and ``base_terms`` of 2009 (what
+    the model's emissions are summed and weighted as; none: the sector summed in AR5)."""
 
     year: int
     value: float
     municipalities: tuple[str, ...]
+    terms: tuple = ()
+    base_terms: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -72,36 +77,85 @@ def national_heating() -> Series:
                   MappingProxyType(left_out))
 
 
-def heating_by_municipality(observations) -> dict[str, dict[int, float]]:
-    """Each municipality's observed heating emissions [t CO2e/yr] by year from ``observations``
-    (:class:`..observed.Observation`): the sector's value, or where a year has none the sum of its heating
-    sources (an agency export gives the sector by source)."""
-    sector, sources = defaultdict(dict), defaultdict(lambda: defaultdict(float))
+@dataclass(frozen=True)
+class Term:
+    """A municipality's observed emissions of one year, the sources they hold and the GWP set they are weighted
+    with: what the model's emissions are summed and weighted as, to be set beside them."""
+
+    municipality: str
+    year: int
+    sources: tuple[str, ...]
+    gwp: str
+    value: float            # [t CO2e/yr]
+
+
+def heating_terms(observations) -> dict[str, dict[int, list[Term]]]:
+    """Each municipality's observed heating emissions by year from ``observations``
+    (:class:`..observed.Observation`): the sector's value (all of its sources), or where a year has none its
+    heating sources, one term each (an agency export gives the sector by source)."""
+    sector, sources = defaultdict(dict), defaultdict(lambda: defaultdict(list))
     for o in observations:
         if o.level == "sector" and o.name == HEATING:
-            sector[o.municipality][o.year] = o.value
+            sector[o.municipality][o.year] = [Term(o.municipality, o.year, HEATING_SOURCES, o.gwp, o.value)]
         elif o.level == "source" and o.name in HEATING_SOURCES:
-            sources[o.municipality][o.year] += o.value
+            sources[o.municipality][o.year].append(Term(o.municipality, o.year, (o.name,), o.gwp, o.value))
     found = {m: dict(years) for m, years in sources.items()}
     for m, years in sector.items():
         found.setdefault(m, {}).update(years)
     return {m: dict(sorted(years.items())) for m, years in sorted(found.items())}
 
 
-def observed_heating(observations, source: str) -> Series | None:
-    """The heating emissions relative to 2009 [1] of the municipalities in ``observations`` that have 2009
-    (None if none has both 2009 and a later year): each year's sum over those observed then and in 2009."""
-    by_municipality = {m: years for m, years in heating_by_municipality(observations).items()
-                       if years.get(dims.BASE_YEAR, 0.0) > 0.0}
-    years = sorted({y for years in by_municipality.values() for y in years if y > dims.BASE_YEAR})
+def _level(terms: list[Term]) -> str:
+    return "the sector" if terms[0].sources == HEATING_SOURCES else "its sources"
+
+
+def observed_heating(observations, source: str) -> Series:
+    """The heating emissions relative to 2009 [1] of the municipalities in ``observations`` (read from
+    ``source``): each year's sum over the municipalities observed then and in 2009, at one level in both years
+    (the sector, or its sources) and each value in its own GWP set. Refuses (ObservationFileError, naming
+    ``source``) a compared value that is not above 0 or lies after 2050, a municipality given as the sector in one
+    of the two years and by source in the other, and a file in which no municipality has heating in 2009 and a
+    later year."""
+    from ..errors import ObservationFileError
+
+    by_municipality = heating_terms(observations)
     points = []
-    for year in years:
-        who = tuple(m for m in dims.MUNICIPALITIES if year in by_municipality.get(m, {}))
-        base = sum(by_municipality[m][dims.BASE_YEAR] for m in who)
-        points.append(Point(year, sum(by_municipality[m][year] for m in who) / base, who))
+    for year in sorted({y for years in by_municipality.values() for y in years if y > dims.BASE_YEAR}):
+        terms, base_terms = [], []
+        for m in dims.MUNICIPALITIES:
+            years = by_municipality.get(m, {})
+            if year not in years or dims.BASE_YEAR not in years:
+                continue
+            now, then = years[year], years[dims.BASE_YEAR]
+            if _level(now) != _level(then):
+                raise ObservationFileError(
+                    f"{source}: {m}: heating given as {_level(then)} in {dims.BASE_YEAR} and as {_level(now)} in "
+                    f"{year}; give both years as the sector (heating) or both by source, so that like is set "
+                    "beside like")
+            for terms_of_year in (then, now):
+                total = sum(t.value for t in terms_of_year)
+                if not total > 0.0:
+                    raise ObservationFileError(
+                        f"{source}: {m}: heating {terms_of_year[0].year}: {total:g} t CO2e; the review is fitted to "
+                        f"the fall of heating relative to {dims.BASE_YEAR} on a log scale, so every value compared "
+                        "must be above 0")
+            if year > dims.FINAL_YEAR:
+                raise ObservationFileError(f"{source}: {m}: heating {year}: after {dims.FINAL_YEAR}, the last "
+                                           f"year of the model's runs; leave out the years after it")
+            terms += now
+            base_terms += then
+        if terms:
+            who = tuple(dict.fromkeys(t.municipality for t in terms))
+            value = sum(t.value for t in terms) / sum(t.value for t in base_terms)
+            points.append(Point(year, value, who, tuple(terms), tuple(base_terms)))
     if not points:
-        return None
-    return Series("heating emissions relative to 2009", source, tuple(points), COLD_YEARS)
+        raise ObservationFileError(
+            f"{source}: no municipality has heating emissions in {dims.BASE_YEAR} and in a later year, which the "
+            f"review of oil heating is fitted to (sector heating, or its sources); without --observed it is "
+            f"fitted to Norway's heating series")
+    unmatched = sorted(m for m, years in by_municipality.items() if dims.BASE_YEAR not in years)
+    note = f"; left out for want of {dims.BASE_YEAR}: {', '.join(unmatched)}" if unmatched else ""
+    return Series("heating emissions relative to 2009", source + note, tuple(points), COLD_YEARS)
 
 
 def bev_sales() -> Series:
