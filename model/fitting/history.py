@@ -36,12 +36,16 @@ from .series import Series
 HISTORY = "framtid:current-policies"
 RATE = "buildings.oil_review_rate"
 MIDPOINT, SPEED = "transport.maturity_midpoint.bev", "transport.maturity_rate.bev"
-HEATING = [i for i, s in enumerate(dims.SOURCES) if dims.SOURCE_SECTOR[s] == "heating"]
-HEATING_SOURCES = tuple(dims.SOURCES[i] for i in HEATING)
+HEATING_SOURCES = observed_series.sources_of("heating")
 # (points per parameter, rounds) of each search: spacing 0.3 / 16 / 8^3 = 4e-5 of the review rate; 3.5 / 8 / 4^3
 # = 0.007 yr of the midpoint and 0.25 / 8 / 4^3 = 0.0005 of the rate (four runs of 17 and of 81 candidates)
 HEATING_GRID = (17, 4)
 BEV_GRID = (9, 4)
+# The new vehicles' yearly efficiency gains fitted where a file of inventories gives the class: (fit, parameter,
+# sector). Cars are left to the battery-electric fit, which carries most of their change after 2015.
+ROAD_FITS = (("new vans' efficiency", "transport.fuel_efficiency_gain.van", "road_vans"),
+             ("new heavy vehicles' efficiency", "transport.fuel_efficiency_gain.heavy", "road_heavy_vehicles"))
+Modelled = Callable[[np.ndarray, "Series", tuple[int, ...]], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -111,26 +115,33 @@ class Calibration:
                 for name, value in zip(fit.parameters, fit.fitted)}
 
 
-def _heating_gases(values: np.ndarray, last_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Heating emissions by source and gas [t gas/yr] ``(Y + 1, K, M, S, G)`` from 2009 to ``last_year`` of the policy
-    history, the review rate of each draw one of ``values`` ``(K,)``, and the GWP weights ``(K, G)`` by set."""
+def _sector_gases(parameter: str, values: np.ndarray, sector: str, last_year: int
+                  ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Emissions of ``sector`` by source and gas [t gas/yr] ``(Y + 1, K, M, S, G)`` from 2009 to ``last_year`` of the
+    policy history, ``parameter`` of each draw one of ``values`` ``(K,)``, and the GWP weights ``(K, G)`` by set."""
     from ..accounting import GWP_SETS, gwp_vector
     from ..parameters import Params
     from ..scenario import load
     from ..simulation import FramtidModel
 
     scenario = load(HISTORY)
-    params = Params.defaults(len(values), dict(scenario.parameters) | {RATE: np.asarray(values, dtype=float)})
+    params = Params.defaults(len(values), dict(scenario.parameters) | {parameter: np.asarray(values, dtype=float)})
     model = FramtidModel(scenario, params)
+    rows = [dims.SOURCES.index(x) for x in observed_series.sources_of(sector)]
     try:
         for _ in range(last_year - dims.BASE_YEAR + 1):
             model.step()
-        gas = model.record["emissions_gas"][:last_year - dims.BASE_YEAR + 1, :, :, HEATING, :]   # (Y, K, M, S, G)
+        gas = model.record["emissions_gas"][:last_year - dims.BASE_YEAR + 1, :, :, rows, :]   # (Y, K, M, S, G)
         return np.array(gas), {g: gwp_vector(params, g) for g in GWP_SETS}
     finally:
         model.release()
         del model
         gc.collect()     # the model's reference cycles: freed before the next candidates run
+
+
+def _heating_gases(values: np.ndarray, last_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """:func:`_sector_gases` of heating with the review rates ``values``."""
+    return _sector_gases(RATE, values, "heating", last_year)
 
 
 def heating_emissions(values: np.ndarray, last_year: int) -> np.ndarray:
@@ -140,34 +151,42 @@ def heating_emissions(values: np.ndarray, last_year: int) -> np.ndarray:
     return np.einsum("tdmsg,dg->tdm", gas, weights["ar5"])
 
 
-def _summed(gas: np.ndarray, weights: dict[str, np.ndarray], terms) -> np.ndarray:
-    """The model's emissions [t CO2e/yr] ``(K,)`` of the year of ``gas`` ``(K, M, S, G)`` summed as the observed
-    ``terms`` (:class:`.series.Term`) are: each municipality's sources in the term's GWP set."""
+def _summed(gas: np.ndarray, weights: dict[str, np.ndarray], terms, sources: tuple[str, ...]) -> np.ndarray:
+    """The model's emissions [t CO2e/yr] ``(K,)`` of the year of ``gas`` ``(K, M, S, G)`` (S: ``sources``) summed as
+    the observed ``terms`` (:class:`.series.Term`) are: each municipality's sources in the term's GWP set."""
     total = 0.0
     for t in terms:
-        s = [HEATING_SOURCES.index(x) for x in t.sources]
+        s = [sources.index(x) for x in t.sources]
         total = total + np.einsum("dsg,dg->d", gas[:, dims.MUNICIPALITIES.index(t.municipality), s, :],
                                   weights[t.gwp])
     return total
 
 
-def heating_relative(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
-    """The modelled heating emissions relative to 2009 [1] ``(Y, K)`` in ``years`` (of ``series``), each summed as
+def relative(parameter: str, sector: str) -> Modelled:
+    """The modelled emissions of ``sector`` relative to 2009 [1] ``(Y, K)`` in ``years`` of a series, each summed as
     its observation is (the municipalities it covers, their sector or the sources given, each in its GWP set; the
-    13's sector in AR5 where the nation stands in), with the review rates ``values`` ``(K,)``."""
-    gas, weights = _heating_gases(values, max(years))
-    points = {p.year: p for p in series.points}
-    rows = []
-    for year in years:
-        p = points[year]
-        if p.terms:
-            rows.append(_summed(gas[year - dims.BASE_YEAR], weights, p.terms)
-                        / _summed(gas[0], weights, p.base_terms))
-        else:
-            total = np.einsum("tdmsg,dg->tdm", gas[[0, year - dims.BASE_YEAR]], weights["ar5"])
-            m = [dims.MUNICIPALITIES.index(x) for x in p.municipalities]
-            rows.append(total[1][:, m].sum(axis=-1) / total[0][:, m].sum(axis=-1))
-    return np.array(rows)
+    13's sector in AR5 where the nation stands in), with ``parameter`` at ``values`` ``(K,)``."""
+    sources = observed_series.sources_of(sector)
+
+    def modelled(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
+        gas, weights = _sector_gases(parameter, values, sector, max(years))
+        points = {p.year: p for p in series.points}
+        rows = []
+        for year in years:
+            p = points[year]
+            if p.terms:
+                rows.append(_summed(gas[year - dims.BASE_YEAR], weights, p.terms, sources)
+                            / _summed(gas[0], weights, p.base_terms, sources))
+            else:
+                total = np.einsum("tdmsg,dg->tdm", gas[[0, year - dims.BASE_YEAR]], weights["ar5"])
+                m = [dims.MUNICIPALITIES.index(x) for x in p.municipalities]
+                rows.append(total[1][:, m].sum(axis=-1) / total[0][:, m].sum(axis=-1))
+        return np.array(rows)
+
+    return modelled
+
+
+heating_relative = relative(RATE, "heating")
 
 
 def _maturity(values: np.ndarray):
@@ -194,8 +213,6 @@ def bev_stock_shares(values: np.ndarray, series: Series, years: tuple[int, ...])
 
     return car_stock_bev_share(_maturity(values), np.array(years))
 
-
-Modelled = Callable[[np.ndarray, Series, tuple[int, ...]], np.ndarray]
 
 
 def _fit(name: str, parameters: tuple[str, ...], series: Series, error: str, cut_off: int, modelled: Modelled,
@@ -247,15 +264,20 @@ def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
     if municipality is not None and observed is None:
         raise UsageError("--municipality: names the municipality of an agency export without a municipality "
                          "column; give it with --observed FILE")
-    heating = observed_series.national_heating()
+    heating, roads = observed_series.national_heating(), []
     if observed is not None:
         from ..observed import read_observed
 
-        heating = observed_series.observed_heating(read_observed(observed, municipality), f"{observed}")
+        observations = read_observed(observed, municipality)
+        heating = observed_series.observed_heating(observations, f"{observed}")
+        roads = [(name, parameter, sector, series) for name, parameter, sector in ROAD_FITS
+                 if (series := observed_series.observed_relative(observations, f"{observed}", sector)) is not None]
     last = dims.FINAL_YEAR if cut_off is None else cut_off
     fits = (
         _fit("heating review", (RATE,), heating, "log", last, heating_relative, HEATING_GRID),
         _fit("battery-electric uptake", (MIDPOINT, SPEED), observed_series.bev_sales(), "level", last, bev_shares,
              BEV_GRID, ((observed_series.bev_fleet(), bev_stock_shares),)),
+        *(_fit(name, (parameter,), series, "log", last, relative(parameter, sector), HEATING_GRID)
+          for name, parameter, sector, series in roads),
     )
     return Calibration(cut_off, "embedded" if observed is None else str(observed), fits)

@@ -97,7 +97,7 @@ def title(calibration: Calibration) -> str:
            else f"the years up to {calibration.cut_off}, later ones as checks")
     return (f"Free parameters fitted with the policy history ({HISTORY}) in force, on {cut}; observations: "
             f"{calibration.observed}. rms: root mean square error of the fitted years and of the checks, in log "
-            "(heating, relative to 2009) or in share (new cars), at the fit and at the table's default.")
+            "(emissions relative to 2009) or in share (new cars), at the fit and at the table's default.")
 
 
 def _sales_through_default() -> float:

@@ -20,7 +20,6 @@ from typing import Mapping
 from .. import dims
 
 HEATING = "heating"
-HEATING_SOURCES = tuple(s for s in dims.SOURCES if dims.SOURCE_SECTOR[s] == HEATING)
 # The model has no weather: 2010 was the coldest year of the decade (Norway's heating emissions +18 % on 2009)
 COLD_YEARS = MappingProxyType({2010: "cold year (the model has no weather)"})
 # Norway's heating emissions after the ban's adoption (2018) hold what the ban leaves and the 13's building
@@ -89,36 +88,59 @@ class Term:
     value: float            # [t CO2e/yr]
 
 
-def heating_terms(observations) -> dict[str, dict[int, list[Term]]]:
-    """Each municipality's observed heating emissions by year from ``observations``
+def sources_of(sector: str) -> tuple[str, ...]:
+    """The sources of ``sector`` (``dims.SOURCES`` order)."""
+    return tuple(s for s in dims.SOURCES if dims.SOURCE_SECTOR[s] == sector)
+
+
+def heating_terms(observations, sector: str = HEATING) -> dict[str, dict[int, list[Term]]]:
+    """Each municipality's observed emissions of ``sector`` by year from ``observations``
     (:class:`..observed.Observation`): the sector's value (all of its sources), or where a year has none its
-    heating sources, one term each (an agency export gives the sector by source)."""
-    sector, sources = defaultdict(dict), defaultdict(lambda: defaultdict(list))
+    sources, one term each (an agency export gives the sector by source)."""
+    every = sources_of(sector)
+    sector_rows, sources = defaultdict(dict), defaultdict(lambda: defaultdict(list))
     for o in observations:
-        if o.level == "sector" and o.name == HEATING:
-            sector[o.municipality][o.year] = [Term(o.municipality, o.year, HEATING_SOURCES, o.gwp, o.value)]
-        elif o.level == "source" and o.name in HEATING_SOURCES:
+        if o.level == "sector" and o.name == sector:
+            sector_rows[o.municipality][o.year] = [Term(o.municipality, o.year, every, o.gwp, o.value)]
+        elif o.level == "source" and o.name in every and (o.name != sector or len(every) > 1):
             sources[o.municipality][o.year].append(Term(o.municipality, o.year, (o.name,), o.gwp, o.value))
     found = {m: dict(years) for m, years in sources.items()}
-    for m, years in sector.items():
+    for m, years in sector_rows.items():
         found.setdefault(m, {}).update(years)
     return {m: dict(sorted(years.items())) for m, years in sorted(found.items())}
 
 
 def _level(terms: list[Term]) -> str:
-    return "the sector" if terms[0].sources == HEATING_SOURCES else "its sources"
+    return "its sources" if len(terms) > 1 or terms[0].sources != sources_of(
+        dims.SOURCE_SECTOR[terms[0].sources[0]]) else "the sector"
 
 
 def observed_heating(observations, source: str) -> Series:
     """The heating emissions relative to 2009 [1] of the municipalities in ``observations`` (read from
-    ``source``): each year's sum over the municipalities observed then and in 2009, at one level in both years
-    (the sector, or its sources) and each value in its own GWP set. Refuses (ObservationFileError, naming
-    ``source``) a compared value that is not above 0 or lies after 2050, a municipality given as the sector in one
-    of the two years and by source in the other, and a file in which no municipality has heating in 2009 and a
-    later year."""
+    ``source``), 2010 left out (:func:`observed_relative`); refused without any."""
     from ..errors import ObservationFileError
 
-    by_municipality = heating_terms(observations)
+    series = observed_relative(observations, source, HEATING, COLD_YEARS)
+    if series is None:
+        raise ObservationFileError(
+            f"{source}: no municipality has heating emissions in {dims.BASE_YEAR} and in a later year, which the "
+            f"review of oil heating is fitted to (sector heating, or its sources); without --observed it is "
+            f"fitted to Norway's heating series")
+    return series
+
+
+def observed_relative(observations, source: str, sector: str, left_out: Mapping[int, str] = MappingProxyType({})
+                      ) -> Series | None:
+    """The emissions of ``sector`` relative to 2009 [1] of the municipalities in ``observations`` (read from
+    ``source``): each year's sum over the municipalities observed then and in 2009, at one level in both years
+    (the sector, or its sources) and each value in its own GWP set; None where no municipality has the sector in
+    2009 and a later year. Refuses (ObservationFileError, naming ``source``) a compared value that is not above 0
+    or lies after 2050, and a municipality given as the sector in one of the two years and by source in the
+    other."""
+    from ..errors import ObservationFileError
+
+    name = sector.replace("_", " ")
+    by_municipality = heating_terms(observations, sector)
     points = []
     for year in sorted({y for years in by_municipality.values() for y in years if y > dims.BASE_YEAR}):
         terms, base_terms = [], []
@@ -129,18 +151,18 @@ def observed_heating(observations, source: str) -> Series:
             now, then = years[year], years[dims.BASE_YEAR]
             if _level(now) != _level(then):
                 raise ObservationFileError(
-                    f"{source}: {m}: heating given as {_level(then)} in {dims.BASE_YEAR} and as {_level(now)} in "
-                    f"{year}; give both years as the sector (heating) or both by source, so that like is set "
+                    f"{source}: {m}: {name} given as {_level(then)} in {dims.BASE_YEAR} and as {_level(now)} in "
+                    f"{year}; give both years as the sector ({sector}) or both by source, so that like is set "
                     "beside like")
             for terms_of_year in (then, now):
                 total = sum(t.value for t in terms_of_year)
                 if not total > 0.0:
                     raise ObservationFileError(
-                        f"{source}: {m}: heating {terms_of_year[0].year}: {total:g} t CO2e; the review is fitted to "
-                        f"the fall of heating relative to {dims.BASE_YEAR} on a log scale, so every value compared "
-                        "must be above 0")
+                        f"{source}: {m}: {name} {terms_of_year[0].year}: {total:g} t CO2e; the fits compare the "
+                        f"change relative to {dims.BASE_YEAR} on a log scale, so every value compared must be "
+                        "above 0")
             if year > dims.FINAL_YEAR:
-                raise ObservationFileError(f"{source}: {m}: heating {year}: after {dims.FINAL_YEAR}, the last "
+                raise ObservationFileError(f"{source}: {m}: {name} {year}: after {dims.FINAL_YEAR}, the last "
                                            f"year of the model's runs; leave out the years after it")
             terms += now
             base_terms += then
@@ -149,13 +171,10 @@ def observed_heating(observations, source: str) -> Series:
             value = sum(t.value for t in terms) / sum(t.value for t in base_terms)
             points.append(Point(year, value, who, tuple(terms), tuple(base_terms)))
     if not points:
-        raise ObservationFileError(
-            f"{source}: no municipality has heating emissions in {dims.BASE_YEAR} and in a later year, which the "
-            f"review of oil heating is fitted to (sector heating, or its sources); without --observed it is "
-            f"fitted to Norway's heating series")
+        return None
     unmatched = sorted(m for m, years in by_municipality.items() if dims.BASE_YEAR not in years)
     note = f"; left out for want of {dims.BASE_YEAR}: {', '.join(unmatched)}" if unmatched else ""
-    return Series("heating emissions relative to 2009", source + note, tuple(points), COLD_YEARS)
+    return Series(f"{name} emissions relative to 2009", source + note, tuple(points), left_out)
 
 
 def bev_sales() -> Series:
