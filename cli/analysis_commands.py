@@ -355,8 +355,8 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
               help="Fit on the observations up to YEAR; later ones are shown as checks (default: every year each "
                    "fit may use).")
 @click.option("--observed", default=None, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Municipal inventories (framtid hindcast's layouts) whose heating emissions the review of oil "
-                   "heating is fitted to, instead of Norway's.")
+              help="Municipal inventories (framtid hindcast's layouts): their heating emissions replace Norway's as "
+                   "the review's target, and their vans and heavy vehicles are fitted too.")
 @click.option("--municipality", default=None, metavar="ID", help="Municipality of an agency export without a "
                                                                   "municipality column.")
 @click.option("--out", default=None, type=click.Path(dir_okay=False), metavar="FILE.toml",
@@ -367,9 +367,10 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def calibrate(cut_off, observed, municipality, out, plot, force, fmt):
-    """Fit the model's free parameters (the review of oil heating, the battery-electric maturity path) to the
-    observations up to a cut-off year with the policy history in force, and set the later observations beside
-    the fit as checks. CSV gives the parameters; JSON every observation too."""
+    """Fit the model's free parameters (the review of oil heating, the battery-electric maturity path; with
+    --observed also the efficiency gains of new vans and heavy vehicles) to the observations up to a cut-off year
+    with the policy history in force, and set the later observations beside the fit as checks. CSV gives the
+    parameters; JSON every observation too."""
     from framtid import __version__
     from framtid.model import catalogue
     from framtid.model.fitting import calibrate as fit, report
