@@ -355,8 +355,9 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
               help="Fit on the observations up to YEAR; later ones are shown as checks (default: every year each "
                    "fit may use).")
 @click.option("--observed", default=None, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Municipal inventories (framtid hindcast's layouts): their heating emissions replace Norway's as "
-                   "the review's target, and their vans and heavy vehicles are fitted too.")
+              help="Municipal inventories (framtid hindcast's layouts, or framtid:inventory for the embedded "
+                   "2009-2013): their heating emissions replace Norway's as the review's target, and their vans and "
+                   "heavy vehicles are fitted too.")
 @click.option("--municipality", default=None, metavar="ID", help="Municipality of an agency export without a "
                                                                   "municipality column.")
 @click.option("--out", default=None, type=click.Path(dir_okay=False), metavar="FILE.toml",

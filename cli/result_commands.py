@@ -61,7 +61,8 @@ def summary(result, years, by, municipalities, scenarios, sectors, gwp, band, fm
 @click.argument("result", type=click.Path(dir_okay=False))
 @click.option("--observed", required=True, type=click.Path(dir_okay=False),
               help="Observed emissions [t CO2e]: a long CSV (municipality,year,sector,value[,gwp]) or an agency "
-                   "export by source and gas.")
+                   "export by source and gas; framtid:inventory for the inventory values embedded in framtid "
+                   "(2009-2013).")
 @click.option("--municipality", default=None, metavar="ID", help="Municipality of an agency export without a "
                                                                   "municipality column.")
 @click.option("--scenario", default=None, metavar="NAME", help="Scenario to compare (when RESULT holds several).")

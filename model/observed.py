@@ -47,6 +47,8 @@ AGENCY_GASES = ("CO2", "CH4", "N2O", "HFK", "PFK", "SF6")
 AGENCY_GWP = "ar5"
 UNITS = ("t CO2e", "t CO2-eq", "tCO2e", "tonn CO2e", "tonn CO2-ekvivalenter")   # the last two as in Norwegian exports
 YEAR_RANGE = (1900, 2100)
+# --observed: the inventory values embedded in the package, 2009-2013 (as tools/observed_2009_2013.py writes them)
+EMBEDDED_NAME = "framtid:inventory"
 # Column names that carry values in another unit than t CO2e (kt_co2e, value_kt, Mt, ...).
 _OTHER_UNIT = re.compile(r"^(value_)?(kg|kt|mt|gt)(_?co2e?(q)?)?$|^(kg|kt|mt|gt)_.*$", re.IGNORECASE)
 
@@ -108,10 +110,16 @@ class Table:
 
 
 def read_observed(path: str | Path, municipality: str | None = None) -> list[Observation]:
-    """Observations in a long CSV or an agency export (see the module docstring) [t CO2e/yr].
+    """Observations in a long CSV or an agency export (see the module docstring) [t CO2e/yr], or for
+    :data:`EMBEDDED_NAME` the inventory values embedded in the package (:func:`embedded`).
 
     ``municipality`` names the municipality of an agency export without a municipality column.
     """
+    if str(path) == EMBEDDED_NAME:
+        if municipality is not None:
+            raise ObservationFileError(f"{EMBEDDED_NAME}: --municipality is for agency exports without a "
+                                       "municipality column; the embedded values name their municipalities")
+        return embedded()[0]
     table = Table(Path(path))
     check_units(table)
     if set(AGENCY_COLUMNS[1:4]) <= set(table.header):

@@ -57,7 +57,14 @@ def of_scenario(scenario, **settings) -> list[tuple[str, str]]:
 
 
 def of_file(label: str, path: str | Path) -> tuple[str, str]:
-    """An input file by name and the SHA-256 of its bytes."""
+    """An input file by name and the SHA-256 of its bytes (the embedded inventory values: of the package's data)."""
+    from .observed import EMBEDDED_NAME
+
+    if str(path) == EMBEDDED_NAME:
+        from .result_dataset import data_digest
+
+        return label, (f"{EMBEDDED_NAME} (the inventory values embedded in framtid, 2009-2013) "
+                       f"data sha256:{data_digest()}")
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return label, f"{Path(path).name} sha256:{digest}"
 

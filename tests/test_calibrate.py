@@ -187,6 +187,18 @@ def test_each_value_is_set_beside_the_models_in_its_own_gwp_set_and_sources(tmp_
     assert calibrate(observed=path).fits[0].fitted[0] == pytest.approx(TRUE_RATE, abs=1e-3)
 
 
+def test_the_embedded_inventory_values_are_fitted_by_name():
+    """``--observed framtid:inventory``: Oslo's, Porsgrunn's and Skien's inventories of 2011 and 2013, which put the
+    review on its upper bound (Oslo's fall) and the vans' and heavy vehicles' gains on their lower ones."""
+    fits = {f.name: f for f in calibrate(observed="framtid:inventory").fits}
+    heating = fits["heating review"]
+    assert heating.fitted_years == (2011, 2013) and heating.series.points[0].municipalities == (
+        "oslo", "porsgrunn", "skien")
+    assert heating.on_bound == (True,) and heating.fitted[0] == 0.4
+    assert fits["new vans' efficiency"].on_bound == (True,)
+    assert fits["new heavy vehicles' efficiency"].on_bound == (True,)
+
+
 def test_a_file_of_heating_alone_fits_no_road_class(recovered):
     assert [f.name for f in recovered.fits] == ["heating review", "battery-electric uptake"]
 

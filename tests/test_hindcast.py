@@ -505,6 +505,24 @@ def test_the_helper_writes_the_embedded_2009_2013_values(tmp_path):
         tool["main"]([str(out)])
 
 
+def test_the_embedded_values_are_read_by_name_as_the_helper_writes_them(result_file, tmp_path):
+    """``--observed framtid:inventory`` reads the inventory values embedded in the package: the same observations,
+    and the same table, as the file the helper writes; its provenance names the package's data."""
+    out = tmp_path / "observed.csv"
+    runpy.run_path(str(REPO / "tools" / "observed_2009_2013.py"))["main"]([str(out)])
+    assert read_observed("framtid:inventory") == read_observed(out)
+    by_name, from_file = invoke("hindcast", result_file, "--observed", "framtid:inventory"), invoke(
+        "hindcast", result_file, "--observed", out)
+    assert by_name.exit_code == 0 and by_name.stdout == from_file.stdout
+    saved = tmp_path / "table.csv"
+    assert invoke("hindcast", result_file, "--observed", "framtid:inventory", "--format", "csv", "--save",
+                  saved).exit_code == 0
+    assert "# observed: framtid:inventory (the inventory values embedded in framtid, 2009-2013) data sha256:" in (
+        saved.read_text(encoding="utf-8"))
+    refused = invoke("hindcast", result_file, "--observed", "framtid:inventory", "--municipality", "oslo")
+    assert refused.exit_code == 2 and "framtid:inventory: --municipality is for agency exports" in refused.output
+
+
 # --- the band of sampled draws -----------------------------------------------------------------------
 
 def test_coverage_counts_the_observations_after_2009_inside_the_band_by_hand():
