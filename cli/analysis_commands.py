@@ -385,13 +385,8 @@ def calibrate(cut_off, observed, municipality, out, plot, force, fmt):
     if plot is not None:
         check_plot_path(plot, force)
     calibration = fit(cut_off, observed, municipality_id(municipality))
-    if out is not None:
-        written = report.write_scenario(calibration, out, force, __version__)
+    for written in report.write(calibration, out, plot, force, __version__):
         click.echo(f"wrote {written}", err=True)
-    if plot is not None:
-        from framtid.model.fitting import plot as chart
-
-        click.echo(f"wrote {chart.write(calibration, plot, force)}", err=True)
     if fmt == "json":
         click.echo(json.dumps(report.as_json(calibration), indent=2, ensure_ascii=False))
         return

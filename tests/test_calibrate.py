@@ -87,24 +87,31 @@ def test_observed_heating_sums_the_municipalities_observed_then_and_in_2009():
     assert points[2011].value == pytest.approx(240 / 300) and points[2011].municipalities == ("bergen",)
     assert points[2013].value == pytest.approx((50 + 210) / (100 + 300))
     assert points[2013].municipalities == ("oslo", "bergen")
-    assert series.source == "f.csv; left out for want of 2009: skien"
-    with pytest.raises(ObservationFileError, match="f.csv: no municipality has heating emissions in 2009 and in a"):
-        observed_heating(observations[-2:], "f.csv")
+    assert series.source == "f.csv; left out for want of 2009: skien" and series.file == "f.csv"
+    assert observed_heating(observations[-2:], "f.csv") is None
 
 
 def test_an_agency_export_gives_heating_by_source_and_like_is_set_beside_like():
     observations = [_obs("porsgrunn", 2009, "source", "heating_oil", 10.0),
                     _obs("porsgrunn", 2009, "source", "heating_wood", 5.0),
                     _obs("porsgrunn", 2011, "source", "heating_oil", 6.0),
+                    _obs("porsgrunn", 2011, "source", "heating_wood", 4.0),
                     _obs("porsgrunn", 2013, "source", "heating_oil", 4.0),
                     _obs("porsgrunn", 2013, "sector", "heating", 9.5)]        # the sector's own value wins
     terms = heating_terms(observations)["porsgrunn"]
     assert [(t.sources, t.value) for t in terms[2009]] == [(("heating_oil",), 10.0), (("heating_wood",), 5.0)]
     assert [(t.sources, t.value) for t in terms[2013]] == [(HEATING_SOURCES, 9.5)]
-    with pytest.raises(ObservationFileError, match="porsgrunn: heating given as its sources in 2009 and as the sector "
-                                                   "in 2013"):
+    with pytest.raises(ObservationFileError, match=r"porsgrunn: heating is given with other sources in 2009 and 2013 "
+                                                   r"\(heating_lpg, .* in 2013 only\)"):
         observed_heating(observations, "f.csv")
-    assert observed_heating(observations[:3], "f.csv").points[0].value == pytest.approx(6.0 / 15.0)
+    assert observed_heating(observations[:4], "f.csv").points[0].value == pytest.approx(10.0 / 15.0)
+    # a source missing in one year would compare the share of the others, not a change of emissions: refused
+    with pytest.raises(ObservationFileError, match=r"heating_wood in 2009 only"):
+        observed_heating(observations[:3], "f.csv")
+    # the sector in 2009 and every one of its sources later are the same quantity
+    every = [_obs("porsgrunn", 2009, "sector", "heating", 15.0)] + [
+        _obs("porsgrunn", 2013, "source", x, 1.0) for x in HEATING_SOURCES]
+    assert observed_heating(every, "f.csv").points[0].value == pytest.approx(len(HEATING_SOURCES) / 15.0)
 
 
 @pytest.mark.parametrize("rows, message", [
@@ -162,12 +169,48 @@ def test_observations_after_the_cut_off_do_not_move_the_fit(heating_at_true_rate
     assert again.fits[0].rms("check") > 0.5     # ln 2 = 0.69 off after the cut-off
 
 
-def test_a_file_without_heating_is_refused(tmp_path):
+def test_a_file_without_heating_keeps_the_nations_for_the_review_and_fits_its_heavy_vehicles(tmp_path):
+    """Heavy-vehicle inventories of Bergen the model wrote with new heavy vehicles 1.2 %/yr more efficient, given by
+    source (``heavy_vehicles``), 2009 in AR6 and later years in AR5, with a wild 2010 that is fitted too (only
+    heating leaves out the cold year): the fit finds 0.012 again; the review keeps Norway's series, and says so."""
+    gain = "transport.fuel_efficiency_gain.heavy"
+    gas, weights = _sector_gases(gain, np.array([0.012]), "road_heavy_vehicles", 2013)
+    k = dims.MUNICIPALITIES.index("bergen")
+    lines = ["municipality,year,sector,value,gwp"]
+    for y in (2009, 2010, 2011, 2013):
+        gwp = "ar6" if y == 2009 else "ar5"
+        lines.append(f"bergen,{y},heavy_vehicles,{float(gas[y - 2009, 0, k, 0] @ weights[gwp][0])!r},{gwp}")
     path = tmp_path / "roads.csv"
-    path.write_text("municipality,year,sector,value\noslo,2009,road_vans,60000\noslo,2013,road_vans,59000\n",
-                    encoding="utf-8")
-    with pytest.raises(ObservationFileError, match="roads.csv: no municipality has heating emissions in 2009"):
-        calibrate(cut_off=2013, observed=path)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fits = {f.name: f for f in calibrate(observed=path).fits}
+    heavy = fits["new heavy vehicles' efficiency"]
+    assert heavy.parameters == (gain,) and heavy.fitted_years == (2010, 2011, 2013)
+    assert heavy.fitted[0] == pytest.approx(0.012, abs=1e-4)
+    heating = fits["heating review"]
+    assert heating.series.source.startswith("Norway (SSB 08940") and "roads.csv has no heating" in heating.series.source
+    empty = tmp_path / "ships.csv"
+    empty.write_text("municipality,year,sector,value\noslo,2009,shipping,6\noslo,2013,shipping,5\n", encoding="utf-8")
+    with pytest.raises(ObservationFileError, match="ships.csv: no municipality has heating, vans .* or heavy vehicles"):
+        calibrate(observed=empty)
+
+
+def test_a_cold_2010_in_a_municipal_file_does_not_move_the_review(heating_at_true_rate, tmp_path):
+    path = _inventories(tmp_path / "cold.csv", heating_at_true_rate)
+    text = path.read_text(encoding="utf-8") + "oslo,2010,heating,1e9,ar5\n"
+    path.write_text(text, encoding="utf-8")
+    heating = calibrate(cut_off=2013, observed=path).fits[0]
+    assert heating.fitted[0] == pytest.approx(TRUE_RATE, abs=1e-3)
+    assert [r.role for r in heating.rows][0] == "cold year (the model has no weather)"
+
+
+def test_a_source_the_model_has_none_of_in_2009_is_refused(tmp_path):
+    """Natural gas heats no building of Oslo in the model's 2009 (only Porsgrunn's and Skien's): its fall cannot be
+    compared, and is refused rather than divided by nothing."""
+    path = tmp_path / "gas.csv"
+    path.write_text("municipality,year,sector,value\noslo,2009,heating_natural_gas,10\n"
+                    "oslo,2013,heating_natural_gas,5\n", encoding="utf-8")
+    with pytest.raises(ObservationFileError, match="gas.csv: oslo: heating_natural_gas 2009: the model has none"):
+        calibrate(observed=path)
 
 
 def test_each_value_is_set_beside_the_models_in_its_own_gwp_set_and_sources(tmp_path):
@@ -321,6 +364,30 @@ def test_the_fleet_check_is_the_car_stock_a_run_records(embedded):
     share = (record["bev_share_of_car_stock"][:, 0] * stock).sum(axis=-1) / stock.sum(axis=-1)
     for row in check.rows:
         assert row.at_default == pytest.approx(share[row.year - dims.BASE_YEAR], rel=1e-9)
+
+
+def test_the_chart_is_refused_before_any_fit_and_the_scenario_is_not_left_alone(synthetic, tmp_path, monkeypatch):
+    """A chart's name that is taken is refused before the fits run; one taken while they run leaves neither file
+    (the scenario and the chart are written together)."""
+    from framtid.model import fitting
+
+    (tmp_path / "taken.png").write_bytes(b"")
+    monkeypatch.setattr(fitting, "calibrate", lambda *a, **k: pytest.fail("fitted before refusing"))
+    early = CliRunner().invoke(main, ["calibrate", "--plot", str(tmp_path / "taken.png")])
+    assert early.exit_code != 0 and "exists already" in early.output
+    monkeypatch.undo()
+    real = fitting.calibrate
+
+    def taking(*args, **kwargs):
+        found = real(*args, **kwargs)
+        (tmp_path / "late.png").write_bytes(b"")      # taken while the fits ran
+        return found
+
+    monkeypatch.setattr(fitting, "calibrate", taking)
+    late = CliRunner().invoke(main, ["calibrate", "--cut-off", "2013", "--observed", str(synthetic),
+                                     "--out", str(tmp_path / "fit.toml"), "--plot", str(tmp_path / "late.png")])
+    assert late.exit_code != 0 and "exists already" in late.output and "Traceback" not in late.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late.png", "taken.png"]
 
 
 def test_the_chart_is_written_once_and_refused_without_force(synthetic, tmp_path):

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import gc
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from .. import dims
-from ..errors import UsageError
+from ..errors import ObservationFileError, UsageError
 from . import series as observed_series
 from .search import grid_search
 from .series import Series
@@ -171,6 +171,7 @@ def relative(parameter: str, sector: str) -> Modelled:
     def modelled(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
         gas, weights = _sector_gases(parameter, values, sector, max(years))
         points = {p.year: p for p in series.points}
+        _refuse_none_in_the_model(gas[0], weights, [points[y] for y in years], sources, series)
         rows = []
         for year in years:
             p = points[year]
@@ -184,6 +185,22 @@ def relative(parameter: str, sector: str) -> Modelled:
         return np.array(rows)
 
     return modelled
+
+
+def _refuse_none_in_the_model(gas: np.ndarray, weights: dict[str, np.ndarray], points, sources: tuple[str, ...],
+                              series: Series) -> None:
+    """Refuse a municipality whose observed 2009 the model has none of (its sources at 0 in every candidate, as
+    natural gas in eleven of the 13): its fall cannot be compared, and hidden in a sum it would be set beside
+    nothing. ``gas``: the model's 2009 ``(K, M, S, G)``."""
+    for p in points:
+        for m in dict.fromkeys(t.municipality for t in p.base_terms):
+            mine = [t for t in p.base_terms if t.municipality == m]
+            if not (_summed(gas, weights, mine, sources) > 0.0).any():
+                held = ", ".join(sorted({x for t in mine for x in t.sources}))
+                raise ObservationFileError(
+                    f"{series.file or series.source}: {m}: {held} {dims.BASE_YEAR}: the model has none of it in "
+                    f"{m} in {dims.BASE_YEAR}, so its change relative to {dims.BASE_YEAR} cannot be compared; "
+                    "leave those rows out, or give the sector")
 
 
 heating_relative = relative(RATE, "heating")
@@ -269,9 +286,16 @@ def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
         from ..observed import read_observed
 
         observations = read_observed(observed, municipality)
-        heating = observed_series.observed_heating(observations, f"{observed}")
+        own = observed_series.observed_heating(observations, f"{observed}")
         roads = [(name, parameter, sector, series) for name, parameter, sector in ROAD_FITS
                  if (series := observed_series.observed_relative(observations, f"{observed}", sector)) is not None]
+        if own is None and not roads:
+            raise ObservationFileError(
+                f"{observed}: no municipality has heating, vans (road_vans) or heavy vehicles (road_heavy_vehicles) in "
+                f"{dims.BASE_YEAR} and in a later year, which the fits of a file of inventories compare; without "
+                "--observed the review of oil heating is fitted to Norway's heating series")
+        heating = own or replace(heating, source=f"{heating.source} ({observed} has no heating emissions of a "
+                                                 f"municipality in {dims.BASE_YEAR} and a later year)")
     last = dims.FINAL_YEAR if cut_off is None else cut_off
     fits = (
         _fit("heating review", (RATE,), heating, "log", last, heating_relative, HEATING_GRID),

@@ -143,12 +143,32 @@ def check_out(path, force: bool):
     return check_file(path, force, "--out", (".toml",), "the fit is written as a scenario file ending in .toml")
 
 
-def write_scenario(calibration: Calibration, path, force: bool, version: str):
-    """Write :func:`scenario_text` to ``path`` atomically (never over a file without ``force``); the scenario is
-    named after the file where its name is a valid scenario name, else "calibrated"."""
-    from ..safe_write import write_text
+def write(calibration: Calibration, out, plot, force: bool, version: str) -> list:
+    """Write the scenario of the fit (:func:`scenario_text`) to ``out`` and its chart to ``plot`` (either may be
+    None), together and atomically: both or neither, never over a file without ``force``. The scenario is named
+    after its file where that is a valid scenario name, else "calibrated"; the chart carries the command's
+    inputs in its text chunks."""
+    from ..provenance import of_file
+    from ..safe_write import check_plot_path, write_all_atomically
     from ..scenario_values import NAME_PATTERN
 
-    target = check_out(path, force)
-    name = target.stem if NAME_PATTERN.fullmatch(target.stem) else "calibrated"
-    return write_text(target, scenario_text(calibration, name, version), force, "the calibrated scenario")
+    files = []
+    if out is not None:
+        target = check_out(out, force)
+        name = target.stem if NAME_PATTERN.fullmatch(target.stem) else "calibrated"
+        text = scenario_text(calibration, name, version)
+
+        def scenario(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+
+        files.append((target, scenario))
+    if plot is not None:
+        from .plot import writer
+
+        provenance = [("written by", f"framtid {version} calibrate"), ("cut-off", cut_off_text(calibration))]
+        if calibration.observed != "embedded":
+            provenance.append(of_file("observed", calibration.observed))
+        files.append((check_plot_path(plot, force), writer(calibration, provenance)))
+    return (write_all_atomically(files, force, "the calibration's files", hold_writes=True, option="--out or --plot")
+            if files else [])

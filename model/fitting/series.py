@@ -49,6 +49,7 @@ class Series:
     source: str                     # where the values come from
     points: tuple[Point, ...]       # by year
     left_out: Mapping[int, str] = field(default_factory=dict)   # years never fitted, and why
+    file: str = ""                  # the file of inventories the values come from ("" for embedded national ones)
 
     def years(self) -> tuple[int, ...]:
         return tuple(p.year for p in self.points)
@@ -110,33 +111,26 @@ def heating_terms(observations, sector: str = HEATING) -> dict[str, dict[int, li
     return {m: dict(sorted(years.items())) for m, years in sorted(found.items())}
 
 
-def _level(terms: list[Term]) -> str:
-    return "its sources" if len(terms) > 1 or terms[0].sources != sources_of(
-        dims.SOURCE_SECTOR[terms[0].sources[0]]) else "the sector"
+def _sources(terms: list[Term]) -> set[str]:
+    """The sources a municipality-year's observed terms hold (a sector value: all of its sources)."""
+    return {x for t in terms for x in t.sources}
 
 
-def observed_heating(observations, source: str) -> Series:
+def observed_heating(observations, source: str) -> Series | None:
     """The heating emissions relative to 2009 [1] of the municipalities in ``observations`` (read from
-    ``source``), 2010 left out (:func:`observed_relative`); refused without any."""
-    from ..errors import ObservationFileError
-
-    series = observed_relative(observations, source, HEATING, COLD_YEARS)
-    if series is None:
-        raise ObservationFileError(
-            f"{source}: no municipality has heating emissions in {dims.BASE_YEAR} and in a later year, which the "
-            f"review of oil heating is fitted to (sector heating, or its sources); without --observed it is "
-            f"fitted to Norway's heating series")
-    return series
+    ``source``), 2010 left out (:func:`observed_relative`); None without any."""
+    return observed_relative(observations, source, HEATING, COLD_YEARS)
 
 
 def observed_relative(observations, source: str, sector: str, left_out: Mapping[int, str] = MappingProxyType({})
                       ) -> Series | None:
     """The emissions of ``sector`` relative to 2009 [1] of the municipalities in ``observations`` (read from
-    ``source``): each year's sum over the municipalities observed then and in 2009, at one level in both years
-    (the sector, or its sources) and each value in its own GWP set; None where no municipality has the sector in
-    2009 and a later year. Refuses (ObservationFileError, naming ``source``) a compared value that is not above 0
-    or lies after 2050, and a municipality given as the sector in one of the two years and by source in the
-    other."""
+    ``source``): each year's sum over the municipalities observed then and in 2009, each municipality with the
+    same sources in both years (the sector counts as all of its sources) and each value in its own GWP set; None
+    where no municipality has the sector in 2009 and a later year. Refuses (ObservationFileError, naming
+    ``source``) a compared value that is not above 0 or lies after 2050, and a municipality whose sources differ
+    between 2009 and the year (a row missing in one of them: the comparison would change with the share of the
+    missing source, not with emissions)."""
     from ..errors import ObservationFileError
 
     name = sector.replace("_", " ")
@@ -149,20 +143,23 @@ def observed_relative(observations, source: str, sector: str, left_out: Mapping[
             if year not in years or dims.BASE_YEAR not in years:
                 continue
             now, then = years[year], years[dims.BASE_YEAR]
-            if _level(now) != _level(then):
+            if _sources(now) != _sources(then):
+                only_then, only_now = sorted(_sources(then) - _sources(now)), sorted(_sources(now) - _sources(then))
+                missing = "; ".join(f"{', '.join(xs)} in {y} only" for xs, y in ((only_then, dims.BASE_YEAR),
+                                                                                (only_now, year)) if xs)
                 raise ObservationFileError(
-                    f"{source}: {m}: {name} given as {_level(then)} in {dims.BASE_YEAR} and as {_level(now)} in "
-                    f"{year}; give both years as the sector ({sector}) or both by source, so that like is set "
-                    "beside like")
+                    f"{source}: {m}: {sector} is given with other sources in {dims.BASE_YEAR} and {year} ({missing}); "
+                    f"give the same sources in both years (0 where there were none), or the sector ({sector}) in "
+                    "both, so that like is set beside like")
             for terms_of_year in (then, now):
                 total = sum(t.value for t in terms_of_year)
                 if not total > 0.0:
                     raise ObservationFileError(
-                        f"{source}: {m}: {name} {terms_of_year[0].year}: {total:g} t CO2e; the fits compare the "
+                        f"{source}: {m}: {sector} {terms_of_year[0].year}: {total:g} t CO2e; the fits compare the "
                         f"change relative to {dims.BASE_YEAR} on a log scale, so every value compared must be "
                         "above 0")
             if year > dims.FINAL_YEAR:
-                raise ObservationFileError(f"{source}: {m}: {name} {year}: after {dims.FINAL_YEAR}, the last "
+                raise ObservationFileError(f"{source}: {m}: {sector} {year}: after {dims.FINAL_YEAR}, the last "
                                            f"year of the model's runs; leave out the years after it")
             terms += now
             base_terms += then
@@ -174,7 +171,7 @@ def observed_relative(observations, source: str, sector: str, left_out: Mapping[
         return None
     unmatched = sorted(m for m, years in by_municipality.items() if dims.BASE_YEAR not in years)
     note = f"; left out for want of {dims.BASE_YEAR}: {', '.join(unmatched)}" if unmatched else ""
-    return Series(f"{name} emissions relative to 2009", source + note, tuple(points), left_out)
+    return Series(f"{name} emissions relative to 2009", source + note, tuple(points), left_out, source)
 
 
 def bev_sales() -> Series:
