@@ -14,9 +14,9 @@ from framtid.cli.main import main
 from framtid.model import dims
 from framtid.model.fitting import calibrate
 from framtid.model.errors import ObservationFileError
-from framtid.model.fitting.history import (BEV_GRID, HEATING_SOURCES, MIDPOINT, RATE, SPEED, _heating_gases,
+from framtid.model.fitting.history import (BEV_GRID, FACTOR, HEATING_SOURCES, MIDPOINT, RATE, SPEED, _heating_gases,
                                            _sector_gases, heating_emissions)
-from framtid.model.fitting.search import grid_search
+from framtid.model.fitting.search import grid_search, grid_search_each
 from framtid.model.fitting.series import heating_terms, national_heating, observed_heating
 from framtid.model.observed import Observation
 from framtid.model.parameters import Params
@@ -153,20 +153,33 @@ def recovered(synthetic):
     return calibrate(cut_off=2013, observed=synthetic)
 
 
-def test_the_review_rate_of_synthetic_inventories_is_recovered(recovered):
-    heating = recovered.fits[0]
-    assert heating.parameters == (RATE,) and heating.fitted_years == (2011, 2013)
-    assert heating.fitted[0] == pytest.approx(TRUE_RATE, abs=1e-3)
-    # out of sample the fit holds as well, where the table's value misses by a tenth in log and more
-    assert heating.rms("check") < 1e-3 < 0.1 < heating.rms("check", "default")
-    assert [r.role for r in heating.rows] == ["fitted", "fitted", "check", "check"]
+def own_rates(calibration) -> dict[str, float]:
+    """Each municipality's own review rate [1/yr] in ``calibration``: the shared rate (fitted to Norway's series)
+    times the municipality's factor fitted to its inventories."""
+    shared = calibration.fits[0].fitted[0]
+    return {f.parameters[0].rsplit(".", 1)[1]: shared * f.fitted[0] for f in calibration.fits
+            if f.parameters[0].startswith(FACTOR)}
+
+
+def test_each_municipalitys_review_rate_is_recovered_from_its_inventories(recovered):
+    """Inventories written at the rate 0.3: the shared rate keeps to Norway's series (fitted on 2013 alone at this
+    cut-off), and each of the three municipalities' factors brings its own rate to 0.3 again."""
+    national = recovered.fits[0]
+    assert national.parameters == (RATE,) and national.fitted_years == (2013,)
+    assert national.series.source.startswith("Norway (SSB 08940")
+    assert own_rates(recovered) == pytest.approx({m: TRUE_RATE for m in OBSERVED}, abs=1e-3)
+    for fit in recovered.fits[2:]:
+        assert fit.fitted_years == (2011, 2013) and fit.series.points[0].municipalities == (fit.name.split(", ")[1],)
+        # out of sample the fit holds as well, where the table's value misses by a tenth in log and more
+        assert fit.rms("check") < 1e-3 < 0.1 < fit.rms("check", "default")
+        assert [r.role for r in fit.rows] == ["fitted", "fitted", "check", "check"]
 
 
 def test_observations_after_the_cut_off_do_not_move_the_fit(heating_at_true_rate, recovered, tmp_path):
     halved = _inventories(tmp_path / "later-halved.csv", heating_at_true_rate, later_scale=0.5)
     again = calibrate(cut_off=2013, observed=halved)
-    assert again.fits[0].fitted == recovered.fits[0].fitted
-    assert again.fits[0].rms("check") > 0.5     # ln 2 = 0.69 off after the cut-off
+    assert [f.fitted for f in again.fits] == [f.fitted for f in recovered.fits]
+    assert all(f.rms("check") > 0.5 for f in again.fits[2:])     # ln 2 = 0.69 off after the cut-off
 
 
 def test_a_file_without_heating_keeps_the_nations_for_the_review_and_fits_its_heavy_vehicles(tmp_path):
@@ -174,7 +187,7 @@ def test_a_file_without_heating_keeps_the_nations_for_the_review_and_fits_its_he
     source (``heavy_vehicles``), 2009 in AR6 and later years in AR5, with a wild 2010 that is fitted too (only
     heating leaves out the cold year): the fit finds 0.012 again; the review keeps Norway's series, and says so."""
     gain = "transport.fuel_efficiency_gain.heavy"
-    gas, weights = _sector_gases(gain, np.array([0.012]), "road_heavy_vehicles", 2013)
+    gas, weights = _sector_gases({gain: np.array([0.012])}, "road_heavy_vehicles", 2013)
     k = dims.MUNICIPALITIES.index("bergen")
     lines = ["municipality,year,sector,value,gwp"]
     for y in (2009, 2010, 2011, 2013):
@@ -186,8 +199,7 @@ def test_a_file_without_heating_keeps_the_nations_for_the_review_and_fits_its_he
     heavy = fits["new heavy vehicles' efficiency"]
     assert heavy.parameters == (gain,) and heavy.fitted_years == (2010, 2011, 2013)
     assert heavy.fitted[0] == pytest.approx(0.012, abs=1e-4)
-    heating = fits["heating review"]
-    assert heating.series.source.startswith("Norway (SSB 08940") and "roads.csv has no heating" in heating.series.source
+    assert set(fits) == {"heating review", "battery-electric uptake", "new heavy vehicles' efficiency"}
     empty = tmp_path / "ships.csv"
     empty.write_text("municipality,year,sector,value\noslo,2009,shipping,6\noslo,2013,shipping,5\n", encoding="utf-8")
     with pytest.raises(ObservationFileError, match="ships.csv: no municipality has heating, vans .* or heavy vehicles"):
@@ -198,9 +210,10 @@ def test_a_cold_2010_in_a_municipal_file_does_not_move_the_review(heating_at_tru
     path = _inventories(tmp_path / "cold.csv", heating_at_true_rate)
     text = path.read_text(encoding="utf-8") + "oslo,2010,heating,1e9,ar5\n"
     path.write_text(text, encoding="utf-8")
-    heating = calibrate(cut_off=2013, observed=path).fits[0]
-    assert heating.fitted[0] == pytest.approx(TRUE_RATE, abs=1e-3)
-    assert [r.role for r in heating.rows][0] == "cold year (the model has no weather)"
+    found = calibrate(cut_off=2013, observed=path)
+    assert own_rates(found)["oslo"] == pytest.approx(TRUE_RATE, abs=1e-3)
+    oslo = next(f for f in found.fits if f.name == "heating review, oslo")
+    assert [r.role for r in oslo.rows][0] == "cold year (the model has no weather)"
 
 
 def test_a_source_the_model_has_none_of_in_2009_is_refused(tmp_path):
@@ -227,30 +240,33 @@ def test_each_value_is_set_beside_the_models_in_its_own_gwp_set_and_sources(tmp_
         lines += [f"porsgrunn,{y},heating,{porsgrunn!r},{gwp}", f"oslo,{y},heating_oil,{oil!r},{gwp}"]
     path = tmp_path / "bases.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert calibrate(observed=path).fits[0].fitted[0] == pytest.approx(TRUE_RATE, abs=1e-3)
+    assert own_rates(calibrate(observed=path)) == pytest.approx({"oslo": TRUE_RATE, "porsgrunn": TRUE_RATE}, abs=1e-3)
 
 
 def test_the_embedded_inventory_values_are_fitted_by_name():
-    """``--observed framtid:inventory``: Oslo's, Porsgrunn's and Skien's inventories of 2011 and 2013, which put the
-    review on its upper bound (Oslo's fall) and the vans' and heavy vehicles' gains on their lower ones."""
-    fits = {f.name: f for f in calibrate(observed="framtid:inventory").fits}
-    heating = fits["heating review"]
-    assert heating.fitted_years == (2011, 2013) and heating.series.points[0].municipalities == (
-        "oslo", "porsgrunn", "skien")
-    assert heating.on_bound == (True,) and heating.fitted[0] == 0.4
+    """``--observed framtid:inventory``: Oslo's, Porsgrunn's and Skien's inventories of 2011 and 2013 give each its
+    factor on the review (Oslo's fall wants more than twice the shared rate, Porsgrunn's rise of 2011 the range's
+    least) and put the vans' and heavy vehicles' gains on their lower bounds."""
+    found = calibrate(observed="framtid:inventory")
+    fits = {f.name: f for f in found.fits}
+    assert [f.name for f in found.fits][2:5] == ["heating review, oslo", "heating review, porsgrunn",
+                                                 "heating review, skien"]
+    assert fits["heating review, oslo"].fitted[0] > 2.0 and fits["heating review, porsgrunn"].on_bound == (True,)
+    assert fits["heating review, oslo"].rms("fitted") < 0.5 * fits["heating review, oslo"].rms("fitted", "default")
     assert fits["new vans' efficiency"].on_bound == (True,)
     assert fits["new heavy vehicles' efficiency"].on_bound == (True,)
 
 
 def test_a_file_of_heating_alone_fits_no_road_class(recovered):
-    assert [f.name for f in recovered.fits] == ["heating review", "battery-electric uptake"]
+    assert [f.name for f in recovered.fits] == ["heating review", "battery-electric uptake", "heating review, oslo",
+                                                "heating review, bergen", "heating review, trondheim"]
 
 
 def test_the_efficiency_gain_of_new_vans_is_recovered_from_the_vans_inventories(tmp_path):
     """Van inventories of Oslo and Bergen the model wrote with new vans 1.5 %/yr more efficient (the table: 0.8 %):
     the vans' fit finds 0.015 again, and the heating of the same file is fitted as well."""
     gain = "transport.fuel_efficiency_gain.van"
-    gas, weights = _sector_gases(gain, np.array([0.015]), "road_vans", 2013)
+    gas, weights = _sector_gases({gain: np.array([0.015])}, "road_vans", 2013)
     heating = heating_emissions(np.array([TRUE_RATE]), 2013)[:, 0]
     lines = ["municipality,year,sector,value,gwp"]
     for m in ("oslo", "bergen"):
@@ -261,17 +277,17 @@ def test_the_efficiency_gain_of_new_vans_is_recovered_from_the_vans_inventories(
     path = tmp_path / "vans.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     fits = {f.name: f for f in calibrate(observed=path).fits}
-    assert set(fits) == {"heating review", "battery-electric uptake", "new vans' efficiency"}
+    assert set(fits) == {"heating review", "battery-electric uptake", "heating review, oslo", "heating review, bergen",
+                         "new vans' efficiency"}
     assert fits["new vans' efficiency"].parameters == (gain,)
     assert fits["new vans' efficiency"].fitted[0] == pytest.approx(0.015, abs=1e-4)
-    assert fits["heating review"].fitted[0] == pytest.approx(TRUE_RATE, abs=1e-3)
 
 
 def test_without_sales_up_to_the_cut_off_the_uptake_is_not_fitted(recovered):
     uptake = recovered.fits[1]
     assert uptake.fitted is None and uptake.fitted_years == ()
     assert {r.role for r in uptake.rows} == {"check"}
-    assert set(recovered.overrides()) == {RATE}
+    assert set(recovered.overrides()) == {RATE} | {f"{FACTOR}.{m}" for m in OBSERVED}
 
 
 @pytest.fixture(scope="module")
@@ -312,11 +328,12 @@ def test_the_command_writes_a_scenario_that_runs_the_history_with_the_fit(synthe
     result = CliRunner().invoke(main, ["calibrate", "--cut-off", "2013", "--observed", str(synthetic),
                                        "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert re.search(r"buildings.oil_review_rate: 0\.(2999|300)", result.stdout) and f"wrote {out}" in result.stderr
+    assert re.search(r"buildings.oil_review_factor.oslo: 1\.\d+", result.stdout) and f"wrote {out}" in result.stderr
     scenario = load(str(out))
     assert scenario.name == "fitted-2013"
     # the draws of an ensemble of it are fitted to the battery-electric sales up to the cut-off alone: none
-    assert scenario.parameters == {RATE: pytest.approx(recovered.fits[0].fitted[0], rel=1e-5), THROUGH: 2013}
+    assert scenario.parameters == {RATE: pytest.approx(recovered.fits[0].fitted[0], rel=1e-5), THROUGH: 2013} | {
+        f"{FACTOR}.{m}": pytest.approx(f.fitted[0], rel=1e-5) for m, f in zip(OBSERVED, recovered.fits[2:])}
     assert len(scenario.measures) == len(load("framtid:current-policies").measures)
     again = CliRunner().invoke(main, ["calibrate", "--cut-off", "2013", "--out", str(out)])
     assert again.exit_code != 0 and "exists already" in again.output
@@ -328,11 +345,12 @@ def test_the_command_gives_json_and_csv(synthetic):
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert body["cut_off"] == 2013 and body["parameters"][0]["parameter"] == RATE
-    assert [o["role"] for o in body["fits"][0]["observations"]] == ["fitted", "fitted", "check", "check"]
+    assert [o["role"] for o in body["fits"][2]["observations"]] == ["fitted", "fitted", "check", "check"]
+    assert body["fits"][2]["fit"] == "heating review, oslo"
     csv = CliRunner().invoke(main, ["calibrate", "--cut-off", "2013", "--observed", str(synthetic),
                                     "--format", "csv"])
     assert csv.stdout.splitlines()[0].startswith("fit,parameter,default,fitted,low,high")
-    assert len(csv.stdout.splitlines()) == 4
+    assert len(csv.stdout.splitlines()) == 7       # the review, the path (2), three factors
 
 
 @pytest.mark.parametrize("args, message", [
@@ -400,3 +418,17 @@ def test_the_chart_is_written_once_and_refused_without_force(synthetic, tmp_path
     assert again.exit_code != 0 and "exists already" in again.output and "Traceback" not in again.output
     assert CliRunner().invoke(main, args + ["--force"]).exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.png"]       # no temporary file left
+
+
+def test_grid_search_each_finds_each_parameters_minimum_in_the_same_runs():
+    """Three independent bowls, minima 0.3, 2.5 and on the upper bound 4: one run a round for all three."""
+    calls = []
+
+    def bowls(c):
+        calls.append(c.shape)
+        return (c - np.array([0.3, 2.5, 9.0])) ** 2
+
+    found = grid_search_each(bowls, [(0.0, 1.0), (0.25, 4.0), (0.25, 4.0)], points=17, rounds=4)
+    assert [f.values[0] for f in found] == pytest.approx([0.3, 2.5, 4.0], abs=5e-4)
+    assert [f.on_bound for f in found] == [(False,), (False,), (True,)]
+    assert calls == [(17, 3)] * 4

@@ -47,3 +47,29 @@ def test_the_fit_minimises_its_misfit(history, national):
 def test_a_faster_review_converts_more_before_the_ban(history):
     years = slice(1, 2019 - dims.BASE_YEAR + 1)
     assert np.all(history[years, 2] < history[years, 1]) and np.all(history[years, 1] < history[years, 0])
+
+
+def test_a_municipalitys_factor_moves_its_review_alone():
+    """``buildings.oil_review_factor.oslo`` at 2 doubles Oslo's review: Oslo's heating falls faster and every other
+    municipality's heating is the same to the bit; at the range's top with the shared rate at its own (4 x 0.4) the
+    review is capped at all of the oil-heated area a year, and the shares stay within [0, 1]."""
+    from framtid.model.fitting.history import _sector_gases
+
+    rate = Params.defaults(1)[RATE][0]
+    gas, weights = _sector_gases({RATE: np.array([rate, rate, 0.4]),
+                                  "buildings.oil_review_factor.oslo": np.array([1.0, 2.0, 4.0])}, "heating", 2015)
+    total = np.einsum("tdmsg,dg->tdm", gas, weights["ar5"])                                  # (T, 3, M)
+    oslo = dims.MUNICIPALITIES.index("oslo")
+    others = [m for m in range(len(dims.MUNICIPALITIES)) if m != oslo]
+    np.testing.assert_array_equal(total[:, 0, others], total[:, 1, others])
+    assert np.all(total[2:, 1, oslo] < total[2:, 0, oslo]) and total[0, 1, oslo] == total[0, 0, oslo]
+    assert np.all(np.isfinite(total)) and np.all(total >= 0.0)
+
+
+def test_the_factor_of_one_is_the_shared_rate_to_the_bit():
+    from framtid.model.submodels.building_parameters import coefficients
+
+    params = Params.defaults(2, {RATE: np.array([0.15, 0.3])})
+    review = coefficients(params).review_rate
+    assert review.shape == (2, len(dims.MUNICIPALITIES))
+    np.testing.assert_array_equal(review, np.array([[0.15], [0.3]]) * np.ones(len(dims.MUNICIPALITIES)))

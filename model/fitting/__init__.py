@@ -1,13 +1,16 @@
 """Fitting the model's free parameters to history up to a cut-off year (``framtid calibrate``).
 
-Two parameters of the table are not measured but fitted, each with the policy history in force
+The parameters of the table that are not measured but fitted, each with the policy history in force
 (``framtid:current-policies``: prices, taxes, tolls, grants and bans are inputs, so the fit does not count
 them twice):
 
 - ``buildings.oil_review_rate``: the yearly review of oil heating, to the fall of heating emissions relative to
-  2009 (Norway's, SSB 08940, as the 13's proxy; or the municipalities' own inventories given in a file);
+  2009 (Norway's, SSB 08940, as the 13's proxy);
 - ``transport.maturity_midpoint.bev`` and ``transport.maturity_rate.bev``: the battery-electric maturity path, to
-  the national battery-electric share of new cars (OFV, 2018 onwards).
+  the national battery-electric share of new cars (OFV, 2018 onwards);
+- with a file of municipal inventories, each municipality's factor on the review
+  (``buildings.oil_review_factor.<id>``) to its own heating, and the efficiency gains of new vans and heavy vehicles
+  to theirs.
 
 The observations after the cut-off are not fitted but shown beside the fit: a check out of sample. The fit is
 written as a scenario that extends the policy history with the fitted values as its ``[parameters]``. See

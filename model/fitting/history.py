@@ -6,8 +6,9 @@ year, and then runs the table's default and the fit to the last observed year to
 observation: fitted (up to the cut-off), check (after it) or left out (and why).
 
 - *Heating review* (``buildings.oil_review_rate``): least squares on the logarithms of heating emissions
-  relative to 2009, ``sum over fitted years of [ln(E(y) / E(2009)) - ln(O(y) / O(2009))]^2``, the modelled E
-  summed over the municipalities the observation covers (the 13 where the nation stands in for them). The
+  relative to 2009, ``sum over fitted years of [ln(E(y) / E(2009)) - ln(O(y) / O(2009))]^2``, E the 13's and O
+  Norway's, standing in for them. With a file of inventories, each municipality's factor on it
+  (``buildings.oil_review_factor.<id>``) the same way to its own heating, the shared rate at its fit. The
   logit's cost coefficient (``buildings.logit_beta``) is held: the few observed years cannot tell the two
   apart, and it also sets the choice among the new systems.
 - *Battery-electric uptake* (``transport.maturity_midpoint.bev``, ``transport.maturity_rate.bev``): least squares
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import gc
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -30,11 +31,12 @@ import numpy as np
 from .. import dims
 from ..errors import ObservationFileError, UsageError
 from . import series as observed_series
-from .search import grid_search
+from .search import grid_search, grid_search_each
 from .series import Series
 
 HISTORY = "framtid:current-policies"
 RATE = "buildings.oil_review_rate"
+FACTOR = "buildings.oil_review_factor"     # .<municipality>: on the shared rate
 MIDPOINT, SPEED = "transport.maturity_midpoint.bev", "transport.maturity_rate.bev"
 HEATING_SOURCES = observed_series.sources_of("heating")
 # (points per parameter, rounds) of each search: spacing 0.3 / 16 / 8^3 = 4e-5 of the review rate; 3.5 / 8 / 4^3
@@ -115,17 +117,20 @@ class Calibration:
                 for name, value in zip(fit.parameters, fit.fitted)}
 
 
-def _sector_gases(parameter: str, values: np.ndarray, sector: str, last_year: int
-                  ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _sector_gases(overrides: dict, sector: str, last_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Emissions of ``sector`` by source and gas [t gas/yr] ``(Y + 1, K, M, S, G)`` from 2009 to ``last_year`` of the
-    policy history, ``parameter`` of each draw one of ``values`` ``(K,)``, and the GWP weights ``(K, G)`` by set."""
+    policy history, the parameters ``overrides`` set (arrays ``(K,)``, one value a draw, or numbers), and the GWP
+    weights ``(K, G)`` by set."""
     from ..accounting import GWP_SETS, gwp_vector
     from ..parameters import Params
     from ..scenario import load
     from ..simulation import FramtidModel
 
     scenario = load(HISTORY)
-    params = Params.defaults(len(values), dict(scenario.parameters) | {parameter: np.asarray(values, dtype=float)})
+    draws = max(np.size(v) for v in overrides.values())
+    params = Params.defaults(draws, dict(scenario.parameters)
+                             | {name: np.broadcast_to(np.asarray(v, dtype=float), (draws,)).copy()
+                                for name, v in overrides.items()})
     model = FramtidModel(scenario, params)
     rows = [dims.SOURCES.index(x) for x in observed_series.sources_of(sector)]
     try:
@@ -141,7 +146,7 @@ def _sector_gases(parameter: str, values: np.ndarray, sector: str, last_year: in
 
 def _heating_gases(values: np.ndarray, last_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """:func:`_sector_gases` of heating with the review rates ``values``."""
-    return _sector_gases(RATE, values, "heating", last_year)
+    return _sector_gases({RATE: values}, "heating", last_year)
 
 
 def heating_emissions(values: np.ndarray, last_year: int) -> np.ndarray:
@@ -169,22 +174,29 @@ def relative(parameter: str, sector: str) -> Modelled:
     sources = observed_series.sources_of(sector)
 
     def modelled(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
-        gas, weights = _sector_gases(parameter, values, sector, max(years))
-        points = {p.year: p for p in series.points}
-        _refuse_none_in_the_model(gas[0], weights, [points[y] for y in years], sources, series)
-        rows = []
-        for year in years:
-            p = points[year]
-            if p.terms:
-                rows.append(_summed(gas[year - dims.BASE_YEAR], weights, p.terms, sources)
-                            / _summed(gas[0], weights, p.base_terms, sources))
-            else:
-                total = np.einsum("tdmsg,dg->tdm", gas[[0, year - dims.BASE_YEAR]], weights["ar5"])
-                m = [dims.MUNICIPALITIES.index(x) for x in p.municipalities]
-                rows.append(total[1][:, m].sum(axis=-1) / total[0][:, m].sum(axis=-1))
-        return np.array(rows)
+        gas, weights = _sector_gases({parameter: values}, sector, max(years))
+        return _ratios(gas, weights, series, years, sources)
 
     return modelled
+
+
+def _ratios(gas: np.ndarray, weights: dict[str, np.ndarray], series: Series, years: tuple[int, ...],
+            sources: tuple[str, ...]) -> np.ndarray:
+    """The modelled emissions relative to 2009 [1] ``(Y, K)`` of the model's ``gas`` ``(T, K, M, S, G)`` (S:
+    ``sources``) in ``years`` of ``series``, each summed as its observation is."""
+    points = {p.year: p for p in series.points}
+    _refuse_none_in_the_model(gas[0], weights, [points[y] for y in years], sources, series)
+    rows = []
+    for year in years:
+        p = points[year]
+        if p.terms:
+            rows.append(_summed(gas[year - dims.BASE_YEAR], weights, p.terms, sources)
+                        / _summed(gas[0], weights, p.base_terms, sources))
+        else:
+            total = np.einsum("tdmsg,dg->tdm", gas[[0, year - dims.BASE_YEAR]], weights["ar5"])
+            m = [dims.MUNICIPALITIES.index(x) for x in p.municipalities]
+            rows.append(total[1][:, m].sum(axis=-1) / total[0][:, m].sum(axis=-1))
+    return np.array(rows)
 
 
 def _refuse_none_in_the_model(gas: np.ndarray, weights: dict[str, np.ndarray], points, sources: tuple[str, ...],
@@ -269,39 +281,94 @@ def _fit(name: str, parameters: tuple[str, ...], series: Series, error: str, cut
                found.evaluated if found else 0, checked)
 
 
+def _municipal_reviews(observations, file: str, cut_off: int, shared: float) -> tuple[Fit, ...]:
+    """Each municipality's factor on the shared review rate (``buildings.oil_review_factor.<id>``), fitted to its own
+    heating inventories in ``observations`` (from ``file``) relative to 2009, with the shared rate at ``shared``:
+    one fit per municipality with heating in 2009 and a later year. Municipalities do not interact in the
+    buildings, so every municipality's grid runs in the same runs (:func:`.search.grid_search_each`)."""
+    from ..parameters import table
+
+    own = {}
+    for m in dims.MUNICIPALITIES:
+        series = observed_series.observed_heating([o for o in observations if o.municipality == m], file)
+        if series is not None:
+            own[m] = series
+    names = [f"{FACTOR}.{m}" for m in own]
+    specs = [table()[n] for n in names]
+    sources = observed_series.sources_of("heating")
+
+    def run(values: np.ndarray, years: list[tuple[int, ...]]) -> list[np.ndarray | None]:
+        """The modelled heating relative to 2009 ``(Y_p, K)`` of each municipality p in its ``years`` (None where
+        none), with the factors ``values`` ``(K, P)``."""
+        gas, weights = _sector_gases({RATE: shared} | {n: values[:, i] for i, n in enumerate(names)}, "heating",
+                                     max(y for ys in years for y in ys))
+        return [_ratios(gas, weights, series, ys, sources) if ys else None for series, ys in zip(own.values(), years)]
+
+    fitted_years = [series.fitted_years(cut_off) for series in own.values()]
+    fitting = [i for i, ys in enumerate(fitted_years) if ys]
+    found = {}
+    if fitting:
+        def misfits(candidates: np.ndarray) -> np.ndarray:
+            values = np.ones((len(candidates), len(names)))
+            values[:, fitting] = candidates
+            got = run(values, [fitted_years[i] if i in fitting else () for i in range(len(names))])
+            out = np.empty((len(candidates), len(fitting)))
+            for j, i in enumerate(fitting):
+                series = list(own.values())[i]
+                want = np.array([p.value for p in series.points if p.year in fitted_years[i]])[:, None]
+                out[:, j] = (np.log(got[i] / want) ** 2).sum(axis=0)
+            return out
+
+        found = dict(zip(fitting, grid_search_each(misfits, [(specs[i].low, specs[i].high) for i in fitting],
+                                                   *HEATING_GRID)))
+    if not own:
+        return ()
+    at = np.array([[s.default for s in specs], [found[i].values[0] if i in found else s.default
+                                                 for i, s in enumerate(specs)]])
+    every = run(at, [series.years() for series in own.values()])
+    fits = []
+    for i, (m, series) in enumerate(own.items()):
+        f = found.get(i)
+        rows = tuple(Row(p.year, p.value, float(every[i][j, 0]), float(every[i][j, 1]) if f else None,
+                         series.role(p.year, cut_off)) for j, p in enumerate(series.points))
+        fits.append(Fit(f"heating review, {m}", (names[i],), (specs[i].default,), ((specs[i].low, specs[i].high),),
+                        f.values if f else None, f.on_bound if f else (False,), series, "log", rows,
+                        f.evaluated if f else 0))
+    return tuple(fits)
+
+
 def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
               municipality: str | None = None) -> Calibration:
-    """Fit the free parameters to the observations up to ``cut_off`` (None: every year each fit may use).
-    ``observed``: a file of municipal inventories (``framtid hindcast --observed``'s layouts; ``municipality``
-    names the municipality of an agency export of one) whose heating emissions replace the national proxy (a file
-    without heating in 2009 and a later year is refused); without one, the embedded national series are used."""
+    """Fit the free parameters to the observations up to ``cut_off`` (None: every year each fit may use): the shared
+    review of oil heating to Norway's heating series and the battery-electric path to the national sales, and with
+    ``observed``, a file of municipal inventories (``framtid hindcast --observed``'s layouts; ``municipality``
+    names the municipality of an agency export of one), each municipality's factor on the review to its own
+    heating and the efficiency gains of new vans and heavy vehicles to theirs (a file with none of these is
+    refused)."""
     if cut_off is not None and not dims.BASE_YEAR < cut_off <= dims.FINAL_YEAR:
         raise UsageError(f"--cut-off: {cut_off} is not a year after {dims.BASE_YEAR} up to {dims.FINAL_YEAR}; the fits "
                          f"compare the years after {dims.BASE_YEAR} with {dims.BASE_YEAR}")
     if municipality is not None and observed is None:
         raise UsageError("--municipality: names the municipality of an agency export without a municipality "
                          "column; give it with --observed FILE")
-    heating, roads = observed_series.national_heating(), []
+    last = dims.FINAL_YEAR if cut_off is None else cut_off
+    heating = _fit("heating review", (RATE,), observed_series.national_heating(), "log", last, heating_relative,
+                   HEATING_GRID)
+    uptake = _fit("battery-electric uptake", (MIDPOINT, SPEED), observed_series.bev_sales(), "level", last,
+                  bev_shares, BEV_GRID, ((observed_series.bev_fleet(), bev_stock_shares),))
+    own = []
     if observed is not None:
         from ..observed import read_observed
 
         observations = read_observed(observed, municipality)
-        own = observed_series.observed_heating(observations, f"{observed}")
-        roads = [(name, parameter, sector, series) for name, parameter, sector in ROAD_FITS
-                 if (series := observed_series.observed_relative(observations, f"{observed}", sector)) is not None]
-        if own is None and not roads:
+        shared = heating.fitted[0] if heating.fitted is not None else heating.defaults[0]
+        own = list(_municipal_reviews(observations, f"{observed}", last, shared))
+        own += [_fit(name, (parameter,), series, "log", last, relative(parameter, sector), HEATING_GRID)
+                for name, parameter, sector in ROAD_FITS
+                if (series := observed_series.observed_relative(observations, f"{observed}", sector)) is not None]
+        if not own:
             raise ObservationFileError(
                 f"{observed}: no municipality has heating, vans (road_vans) or heavy vehicles (road_heavy_vehicles) in "
                 f"{dims.BASE_YEAR} and in a later year, which the fits of a file of inventories compare; without "
                 "--observed the review of oil heating is fitted to Norway's heating series")
-        heating = own or replace(heating, source=f"{heating.source} ({observed} has no heating emissions of a "
-                                                 f"municipality in {dims.BASE_YEAR} and a later year)")
-    last = dims.FINAL_YEAR if cut_off is None else cut_off
-    fits = (
-        _fit("heating review", (RATE,), heating, "log", last, heating_relative, HEATING_GRID),
-        _fit("battery-electric uptake", (MIDPOINT, SPEED), observed_series.bev_sales(), "level", last, bev_shares,
-             BEV_GRID, ((observed_series.bev_fleet(), bev_stock_shares),)),
-        *(_fit(name, (parameter,), series, "log", last, relative(parameter, sector), HEATING_GRID)
-          for name, parameter, sector, series in roads),
-    )
-    return Calibration(cut_off, "embedded" if observed is None else str(observed), fits)
+    return Calibration(cut_off, "embedded" if observed is None else str(observed), (heating, uptake, *own))

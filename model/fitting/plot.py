@@ -5,11 +5,13 @@ with the fit's scenario, both or neither (:func:`.report.write`)."""
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 from .history import Calibration
 
 PANEL_SIZE = (4.2, 3.0)     # [inch] width, height of one panel
+MAX_COLUMNS = 4
 
 
 def _panels(calibration: Calibration) -> list[tuple[str, str, tuple, bool]]:
@@ -35,10 +37,15 @@ def figure(calibration: Calibration):
     from matplotlib.ticker import MaxNLocator
 
     panels = _panels(calibration)
-    width, height = PANEL_SIZE[0] * len(panels), PANEL_SIZE[1] + 1.4
+    columns = min(MAX_COLUMNS, len(panels))
+    lines = math.ceil(len(panels) / columns)
+    width, height = PANEL_SIZE[0] * columns, (PANEL_SIZE[1] + 0.6) * lines + 0.8
     fig = Figure(figsize=(width, height))
-    axes = fig.subplots(1, len(panels), squeeze=False, gridspec_kw=dict(
-        left=0.5 / width, right=1 - 0.2 / width, top=1 - 0.95 / height, bottom=0.75 / height, wspace=0.3)).ravel()
+    axes = fig.subplots(lines, columns, squeeze=False, gridspec_kw=dict(
+        left=0.5 / width, right=1 - 0.2 / width, top=1 - 0.95 / height, bottom=0.75 / height, wspace=0.3,
+        hspace=0.6)).ravel()
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
     for ax, (title, source, rows, relative) in zip(axes, panels):
         years = [r.year for r in rows]
         ax.plot(years, [r.at_default for r in rows], "-", color="0.5", label="model, table's values")
@@ -65,7 +72,7 @@ def figure(calibration: Calibration):
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
     handles, labels = {}, []
-    for ax in axes:
+    for ax in axes[:len(panels)]:
         for h, label in zip(*ax.get_legend_handles_labels()):
             if label not in handles:
                 handles[label] = h

@@ -53,3 +53,33 @@ def grid_search(misfits: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tu
     # The grid's ends and a box clipped to the range are the bounds themselves; a point a step inside is not on one
     on_bound = tuple(bool(min(v - a, b - v) <= 1e-9 * (b - a)) for v, a, b in zip(best, low, high))
     return Found(tuple(float(v) for v in best), best_misfit, on_bound, evaluated)
+
+
+def grid_search_each(misfits: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float, float]],
+                     points: int, rounds: int) -> list[Found]:
+    """:func:`grid_search` of P parameters that do not interact (each municipality's own factor), all in the same
+    runs: ``misfits(candidates)`` takes ``(K, P)`` values and returns ``(K, P)`` misfits, column p depending on
+    column p alone, so each round runs ``points`` candidates however many parameters there are, every column on
+    its own grid."""
+    if points < 3 or points % 2 == 0 or rounds < 1:
+        raise ValueError(f"grid_search_each: points must be odd and at least 3, rounds at least 1; got {points}, "
+                         f"{rounds}")
+    low = np.array([b[0] for b in bounds], dtype=float)
+    high = np.array([b[1] for b in bounds], dtype=float)
+    box_low, box_high = low.copy(), high.copy()
+    best, best_misfit = np.full(len(bounds), np.nan), np.full(len(bounds), np.inf)
+    for _ in range(rounds):
+        candidates = np.linspace(box_low, box_high, points)                                   # (K, P)
+        values = np.asarray(misfits(candidates), dtype=float)
+        finite = np.isfinite(values)
+        if not finite.any(axis=0).all():
+            raise ValueError("grid_search_each: a parameter has no candidate with a finite misfit")
+        k = np.nanargmin(np.where(finite, values, np.nan), axis=0)
+        found = values[k, np.arange(len(bounds))]
+        better = found < best_misfit     # a finer grid holds the best point again: it never gets worse
+        best = np.where(better, candidates[k, np.arange(len(bounds))], best)
+        best_misfit = np.where(better, found, best_misfit)
+        step = (box_high - box_low) / (points - 1)
+        box_low, box_high = np.maximum(best - step, low), np.minimum(best + step, high)
+    return [Found((float(v),), float(f), (bool(min(v - a, b - v) <= 1e-9 * (b - a)),), points * rounds)
+            for v, f, a, b in zip(best, best_misfit, low, high)]

@@ -3,11 +3,11 @@
 Heating emissions are compared relative to 2009, the year every draw is calibrated to: the fit is of the
 fall, not of the level. By default the series is Norway's (SSB 08940, heating in other industries and
 households; ``national_emissions.heating`` of the embedded observations) standing in for the 13's. Given the
-municipalities' own inventories (a file of ``framtid hindcast --observed``'s layouts), it is theirs: in each
-year, the heating emissions summed over the municipalities observed both that year and in 2009, against the
-same municipalities' modelled sum, each value set beside the model's of the same sources (the sector, or the
-sources given) in its own GWP set. Battery-electric sales are the national share of new cars (OFV), compared
-with the 13's car-stock weighted share.
+municipalities' own inventories (a file of ``framtid hindcast --observed``'s layouts), a series is made of a
+sector's emissions in each year summed over the municipalities observed both that year and in 2009 (of one
+municipality for its own factor on the review), against the same municipalities' modelled sum, each value set
+beside the model's of the same sources (the sector, or the sources given) in its own GWP set. Battery-electric
+sales are the national share of new cars (OFV), compared with the 13's car-stock weighted share.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class Coefficients:
     recovery_factor: np.ndarray          # (D, H) [1/yr]
     discount_rate: np.ndarray            # (D,) [1/yr]
     price: np.ndarray                    # (D, C) [NOK/kWh] 2009 end-user price of each carrier
-    review_rate: np.ndarray              # (D,) [1/yr] share of oil and paraffin heating reviewed each year
+    review_rate: np.ndarray              # (D, M) [1/yr] share of oil and paraffin heating reviewed each year
     grant_area: np.ndarray               # (D, T) [m2/dwelling] floor area a per-dwelling grant is spread over
     fuel_input: np.ndarray               # (D, C, 2H) [kWh/kWh] space_input and water_input, carriers first
     space_cost: np.ndarray               # (D, H) [NOK per kWh of space-heat need]
@@ -188,7 +188,9 @@ def coefficients(params: Params) -> Coefficients:
         recovery_factor=heating.capital_recovery_factor(params[P + "discount_rate"][:, None], lifetime),
         discount_rate=params[P + "discount_rate"],
         price=price,
-        review_rate=params[P + "oil_review_rate"],
+        # the shared rate times each municipality's factor (1 unless fitted to its own inventories), at most all
+        review_rate=np.minimum(params[P + "oil_review_rate"][:, None]
+                               * params.vector(P + "oil_review_factor", dims.MUNICIPALITIES), 1.0),
         # per-dwelling grants reach houses and apartments; non-residential area gets none (infinite area)
         grant_area=np.concatenate([params.vector(P + "m2_per_dwelling", ("house", "apartment")),
                                    np.full((params.n_draws, 1), np.inf)], axis=1),

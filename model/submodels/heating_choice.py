@@ -203,7 +203,7 @@ def _moved(shares: np.ndarray, reference: np.ndarray, stock: np.ndarray, added: 
     coef, start, banned = moves.coef, shares, moves.ban > 0
     shares = heating_shares.replace_at_end_of_life(shares, coef.lifetime[:, None, None, :], moves.replacement)
     shares = heating_shares.early_conversion(shares, moves.keep, moves.switch, coef.beta[:, None, None, None],
-                                             coef.review_rate[:, None, None, None], moves.choice)
+                                             coef.review_rate[:, :, None, None], moves.choice)
     if moves.built is not None:
         shares = _mixed(shares, stock, moves.built, added)
     if moves.schedule is not None:
