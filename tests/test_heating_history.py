@@ -63,7 +63,15 @@ def test_a_municipalitys_factor_moves_its_review_alone():
     others = [m for m in range(len(dims.MUNICIPALITIES)) if m != oslo]
     np.testing.assert_array_equal(total[:, 0, others], total[:, 1, others])
     assert np.all(total[2:, 1, oslo] < total[2:, 0, oslo]) and total[0, 1, oslo] == total[0, 0, oslo]
-    assert np.all(np.isfinite(total)) and np.all(total >= 0.0)
+    assert np.all(np.isfinite(gas)) and np.all(gas >= 0.0)        # every source and gas: no share converted twice
+
+
+def test_the_review_is_capped_at_all_of_the_oil_heated_area():
+    from framtid.model.submodels.building_parameters import coefficients
+
+    oslo = dims.MUNICIPALITIES.index("oslo")
+    review = coefficients(Params.defaults(1, {RATE: 0.4, "buildings.oil_review_factor.oslo": 4.0})).review_rate
+    assert review[0, oslo] == 1.0 and review[0, oslo - 1 if oslo else 1] == 0.4
 
 
 def test_the_factor_of_one_is_the_shared_rate_to_the_bit():

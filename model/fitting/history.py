@@ -85,6 +85,7 @@ class Fit:
     rows: tuple[Row, ...]
     evaluated: int             # candidates run
     checks: tuple[Check, ...] = ()    # other observed series set beside the default and the fit, never fitted
+    baseline: str = "the table's values"      # what the "default" column is
 
     @property
     def fitted_years(self) -> tuple[int, ...]:
@@ -333,7 +334,7 @@ def _municipal_reviews(observations, file: str, cut_off: int, shared: float) -> 
                          series.role(p.year, cut_off)) for j, p in enumerate(series.points))
         fits.append(Fit(f"heating review, {m}", (names[i],), (specs[i].default,), ((specs[i].low, specs[i].high),),
                         f.values if f else None, f.on_bound if f else (False,), series, "log", rows,
-                        f.evaluated if f else 0))
+                        f.evaluated if f else 0, baseline=f"factor 1 (the shared rate at {shared:.4g})"))
     return tuple(fits)
 
 

@@ -48,7 +48,7 @@ def figure(calibration: Calibration):
         ax.set_visible(False)
     for ax, (title, source, rows, relative) in zip(axes, panels):
         years = [r.year for r in rows]
-        ax.plot(years, [r.at_default for r in rows], "-", color="0.5", label="model, table's values")
+        ax.plot(years, [r.at_default for r in rows], "-", color="0.5", label="model before the fit")
         if any(r.at_fit is not None for r in rows):
             ax.plot(years, [r.at_fit for r in rows], "-", color="C0", label="model, fitted")
         for role, marker, face, label in MARKS:

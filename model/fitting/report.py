@@ -74,7 +74,7 @@ def fit_lines(fit: Fit) -> list[str]:
         lines.append(f"  {name}: {fitted}; table {fit.defaults[i]:g}, range {fit.bounds[i][0]:g} to "
                      f"{fit.bounds[i][1]:g}")
     lines.append(f"  rms {_error_name(fit)} error, fitted years: {_number(fit.rms('fitted'), 3)} at the fit, "
-                 f"{_number(fit.rms('fitted', 'default'), 3)} at the table's values; checks: "
+                 f"{_number(fit.rms('fitted', 'default'), 3)} at {fit.baseline}; checks: "
                  f"{_number(fit.rms('check'), 3)} and {_number(fit.rms('check', 'default'), 3)}")
     return lines
 
@@ -124,7 +124,7 @@ def scenario_text(calibration: Calibration, name: str, version: str) -> str:
         error = fit.rms("fitted")
         lines.append(f"# {fit.name}: fitted on {_years(fit.fitted_years)} to {fit.series.quantity} "
                      f"({_comment(fit.series.source)}); rms {_error_name(fit)} error {_number(error, 3)} "
-                     f"(table's values: {_number(fit.rms('fitted', 'default'), 3)})")
+                     f"({fit.baseline}: {_number(fit.rms('fitted', 'default'), 3)})")
     described = f"observations up to {calibration.cut_off}" if calibration.cut_off else "every observation"
     lines += ["", "[scenario]", f'name = "{name}"',
               f'description = "The policy history with its free parameters fitted to {described} (framtid calibrate)"',
