@@ -432,3 +432,13 @@ def test_grid_search_each_finds_each_parameters_minimum_in_the_same_runs():
     assert [f.values[0] for f in found] == pytest.approx([0.3, 2.5, 4.0], abs=5e-4)
     assert [f.on_bound for f in found] == [(False,), (False,), (True,)]
     assert calls == [(17, 3)] * 4
+
+
+def test_the_chart_marks_the_cut_off_where_it_parts_fitted_years_from_checks(recovered):
+    from framtid.model.fitting.plot import figure
+
+    axes = [ax for ax in figure(recovered).axes if ax.get_visible()]
+    assert len(axes) == len(recovered.fits) + 1                     # and the fleet beside the uptake fit
+    cut = [[float(line.get_xdata()[0]) for line in ax.get_lines() if line.get_linestyle() == ":"] for ax in axes]
+    # the national heating series (2010-2021) and each municipality's (2011-2016) run past 2013; the sales do not
+    assert cut[0] == [2013.5] and all(c == [2013.5] for c in cut[3:]) and cut[1] == [] and cut[2] == []
