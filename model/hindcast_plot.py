@@ -37,7 +37,7 @@ def plot(rows, out_dir: str | Path, force: bool = False, provenance: list[tuple[
     try:
         # Every chart is drawn before any is given its name: an interrupt leaves none of them, and with
         # --force no mix of new and old charts.
-        return write_all_atomically([(targets[m], _png_writer(_figure(m, panels), provenance)) for m, panels in
+        return write_all_atomically([(targets[m], png_writer(_figure(m, panels), provenance)) for m, panels in
                                      by_municipality.items()], force, "the chart")
     except BaseException:
         if made and folder.is_dir() and not any(folder.iterdir()):
@@ -127,7 +127,7 @@ def _display_name(municipality: str) -> str:
     return next((m.name for m in municipalities() if m.id == municipality), municipality)
 
 
-def _png_writer(fig, provenance: list[tuple[str, str]] = ()):
+def png_writer(fig, provenance: list[tuple[str, str]] = ()):
     """What writes ``fig`` as a PNG into a file (for :func:`~framtid.model.safe_write.write_all_atomically`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -163,13 +163,18 @@ def write_atomically(path: Path, write, force: bool, what: str, option: str = "-
     return write_all_atomically([(path, write)], force, what, hold_writes=True, option=option)[0]
 
 
-def write_text(path: Path, text: str, force: bool, what: str, option: str = "--out") -> Path:
-    """:func:`write_atomically` of ``text`` as UTF-8, its line ends as they are."""
+def text_writer(text: str):
+    """What writes ``text`` as UTF-8 into a file, its line ends as they are (for :func:`write_all_atomically`)."""
     def _write(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
 
-    return write_atomically(path, _write, force, what, option)
+    return _write
+
+
+def write_text(path: Path, text: str, force: bool, what: str, option: str = "--out") -> Path:
+    """:func:`write_atomically` of ``text`` as UTF-8, its line ends as they are."""
+    return write_atomically(path, text_writer(text), force, what, option)
 
 
 def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: str,

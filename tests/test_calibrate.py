@@ -17,7 +17,7 @@ from framtid.model.errors import ObservationFileError
 from framtid.model.fitting.history import (BEV_GRID, FACTOR, HEATING_SOURCES, MIDPOINT, RATE, SPEED, _heating_gases,
                                            _sector_gases, heating_emissions)
 from framtid.model.fitting.search import grid_search, grid_search_each
-from framtid.model.fitting.series import heating_terms, national_heating, observed_heating
+from framtid.model.fitting.series import national_heating, observed_heating, sector_terms
 from framtid.model.observed import Observation
 from framtid.model.parameters import Params
 from framtid.model.scenario import load
@@ -98,7 +98,7 @@ def test_an_agency_export_gives_heating_by_source_and_like_is_set_beside_like():
                     _obs("porsgrunn", 2011, "source", "heating_wood", 4.0),
                     _obs("porsgrunn", 2013, "source", "heating_oil", 4.0),
                     _obs("porsgrunn", 2013, "sector", "heating", 9.5)]        # the sector's own value wins
-    terms = heating_terms(observations)["porsgrunn"]
+    terms = sector_terms(observations)["porsgrunn"]
     assert [(t.sources, t.value) for t in terms[2009]] == [(("heating_oil",), 10.0), (("heating_wood",), 5.0)]
     assert [(t.sources, t.value) for t in terms[2013]] == [(HEATING_SOURCES, 9.5)]
     with pytest.raises(ObservationFileError, match=r"porsgrunn: heating is given with other sources in 2009 and 2013 "

@@ -118,21 +118,27 @@ class Calibration:
                 for name, value in zip(fit.parameters, fit.fitted)}
 
 
+def _history_params(overrides: dict):
+    """The policy history's parameters with ``overrides`` (arrays ``(K,)``, one value a draw, or numbers) as draws."""
+    from ..parameters import Params
+    from ..scenario import load
+
+    draws = max(np.size(v) for v in overrides.values())
+    return Params.defaults(draws, dict(load(HISTORY).parameters)
+                           | {name: np.broadcast_to(np.asarray(v, dtype=float), (draws,)).copy()
+                              for name, v in overrides.items()})
+
+
 def _sector_gases(overrides: dict, sector: str, last_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Emissions of ``sector`` by source and gas [t gas/yr] ``(Y + 1, K, M, S, G)`` from 2009 to ``last_year`` of the
-    policy history, the parameters ``overrides`` set (arrays ``(K,)``, one value a draw, or numbers), and the GWP
-    weights ``(K, G)`` by set."""
+    policy history, the parameters ``overrides`` set (:func:`_history_params`), and the GWP weights ``(K, G)`` by
+    set."""
     from ..accounting import GWP_SETS, gwp_vector
-    from ..parameters import Params
     from ..scenario import load
     from ..simulation import FramtidModel
 
-    scenario = load(HISTORY)
-    draws = max(np.size(v) for v in overrides.values())
-    params = Params.defaults(draws, dict(scenario.parameters)
-                             | {name: np.broadcast_to(np.asarray(v, dtype=float), (draws,)).copy()
-                                for name, v in overrides.items()})
-    model = FramtidModel(scenario, params)
+    params = _history_params(overrides)
+    model = FramtidModel(load(HISTORY), params)
     rows = [dims.SOURCES.index(x) for x in observed_series.sources_of(sector)]
     try:
         for _ in range(last_year - dims.BASE_YEAR + 1):
@@ -221,11 +227,7 @@ heating_relative = relative(RATE, "heating")
 
 def _maturity(values: np.ndarray):
     """The parameters of the policy history with the maturity midpoints and rates ``values`` ``(K, 2)`` as draws."""
-    from ..parameters import Params
-    from ..scenario import load
-
-    return Params.defaults(len(values), dict(load(HISTORY).parameters)
-                           | {MIDPOINT: values[:, 0].copy(), SPEED: values[:, 1].copy()})
+    return _history_params({MIDPOINT: values[:, 0], SPEED: values[:, 1]})
 
 
 def bev_shares(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
@@ -243,6 +245,19 @@ def bev_stock_shares(values: np.ndarray, series: Series, years: tuple[int, ...])
 
     return car_stock_bev_share(_maturity(values), np.array(years))
 
+
+def _squared(got: np.ndarray, want: np.ndarray, error: str) -> np.ndarray:
+    """The sum over years of the squared errors ``(K,)`` of the modelled ``got`` ``(Y, K)`` against ``want``
+    ``(Y, 1)``: of the logarithms (``error`` "log") or of the levels."""
+    gap = np.log(got / want) if error == "log" else got - want
+    return (gap ** 2).sum(axis=0)
+
+
+def _beside(series: Series, got: np.ndarray, fitted: bool, cut_off: int) -> tuple[Row, ...]:
+    """The observations of ``series`` beside the model ``got`` ``(Y, 2)``, at the table's values and (``fitted``)
+    at the fit, each with its role at ``cut_off``."""
+    return tuple(Row(p.year, p.value, float(got[i, 0]), float(got[i, 1]) if fitted else None,
+                     series.role(p.year, cut_off)) for i, p in enumerate(series.points))
 
 
 def _fit(name: str, parameters: tuple[str, ...], series: Series, error: str, cut_off: int, modelled: Modelled,
@@ -262,21 +277,14 @@ def _fit(name: str, parameters: tuple[str, ...], series: Series, error: str, cut
         return candidates[:, 0] if len(parameters) == 1 else candidates
 
     def misfits(candidates: np.ndarray) -> np.ndarray:
-        got = modelled(as_values(candidates), series, fitted_years)
         want = np.array([observed[y] for y in fitted_years])[:, None]
-        gap = np.log(got / want) if error == "log" else got - want
-        return (gap ** 2).sum(axis=0)
+        return _squared(modelled(as_values(candidates), series, fitted_years), want, error)
 
     found = grid_search(misfits, bounds, *grid) if fitted_years else None
     candidates = np.array([defaults] + ([found.values] if found else []))
-
-    def beside(check: Series, got: np.ndarray) -> tuple[Row, ...]:
-        return tuple(Row(p.year, p.value, float(got[i, 0]), float(got[i, 1]) if found else None,
-                         check.role(p.year, cut_off)) for i, p in enumerate(check.points))
-
-    rows = beside(series, modelled(as_values(candidates), series, series.years()))
-    checked = tuple(Check(check, beside(check, model(as_values(candidates), check, check.years())))
-                    for check, model in checks)
+    rows = _beside(series, modelled(as_values(candidates), series, series.years()), bool(found), cut_off)
+    checked = tuple(Check(check, _beside(check, model(as_values(candidates), check, check.years()), bool(found),
+                                         cut_off)) for check, model in checks)
     return Fit(name, parameters, defaults, bounds, found.values if found else None,
                found.on_bound if found else (False,) * len(parameters), series, error, rows,
                found.evaluated if found else 0, checked)
@@ -294,6 +302,9 @@ def _municipal_reviews(observations, file: str, cut_off: int, shared: float) -> 
         series = observed_series.observed_heating([o for o in observations if o.municipality == m], file)
         if series is not None:
             own[m] = series
+    if not own:
+        return ()
+    serieses = list(own.values())
     names = [f"{FACTOR}.{m}" for m in own]
     specs = [table()[n] for n in names]
     sources = observed_series.sources_of("heating")
@@ -303,9 +314,9 @@ def _municipal_reviews(observations, file: str, cut_off: int, shared: float) -> 
         none), with the factors ``values`` ``(K, P)``."""
         gas, weights = _sector_gases({RATE: shared} | {n: values[:, i] for i, n in enumerate(names)}, "heating",
                                      max(y for ys in years for y in ys))
-        return [_ratios(gas, weights, series, ys, sources) if ys else None for series, ys in zip(own.values(), years)]
+        return [_ratios(gas, weights, series, ys, sources) if ys else None for series, ys in zip(serieses, years)]
 
-    fitted_years = [series.fitted_years(cut_off) for series in own.values()]
+    fitted_years = [series.fitted_years(cut_off) for series in serieses]
     fitting = [i for i, ys in enumerate(fitted_years) if ys]
     found = {}
     if fitting:
@@ -313,28 +324,22 @@ def _municipal_reviews(observations, file: str, cut_off: int, shared: float) -> 
             values = np.ones((len(candidates), len(names)))
             values[:, fitting] = candidates
             got = run(values, [fitted_years[i] if i in fitting else () for i in range(len(names))])
-            out = np.empty((len(candidates), len(fitting)))
-            for j, i in enumerate(fitting):
-                series = list(own.values())[i]
-                want = np.array([p.value for p in series.points if p.year in fitted_years[i]])[:, None]
-                out[:, j] = (np.log(got[i] / want) ** 2).sum(axis=0)
-            return out
+            return np.stack([_squared(got[i], np.array([p.value for p in serieses[i].points
+                                                        if p.year in fitted_years[i]])[:, None], "log")
+                             for i in fitting], axis=1)
 
         found = dict(zip(fitting, grid_search_each(misfits, [(specs[i].low, specs[i].high) for i in fitting],
                                                    *HEATING_GRID)))
-    if not own:
-        return ()
     at = np.array([[s.default for s in specs], [found[i].values[0] if i in found else s.default
                                                  for i, s in enumerate(specs)]])
-    every = run(at, [series.years() for series in own.values()])
+    every = run(at, [series.years() for series in serieses])
     fits = []
     for i, (m, series) in enumerate(own.items()):
         f = found.get(i)
-        rows = tuple(Row(p.year, p.value, float(every[i][j, 0]), float(every[i][j, 1]) if f else None,
-                         series.role(p.year, cut_off)) for j, p in enumerate(series.points))
         fits.append(Fit(f"heating review, {m}", (names[i],), (specs[i].default,), ((specs[i].low, specs[i].high),),
-                        f.values if f else None, f.on_bound if f else (False,), series, "log", rows,
-                        f.evaluated if f else 0, baseline=f"factor 1 (the shared rate at {shared:.4g})"))
+                        f.values if f else None, f.on_bound if f else (False,), series, "log",
+                        _beside(series, every[i], f is not None, cut_off), f.evaluated if f else 0,
+                        baseline=f"factor 1 (the shared rate at {shared:.4g})"))
     return tuple(fits)
 
 

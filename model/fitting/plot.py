@@ -87,6 +87,6 @@ def figure(calibration: Calibration):
 def writer(calibration: Calibration, provenance: list[tuple[str, str]] = ()):
     """What writes the chart of ``calibration`` as a PNG into a file, ``provenance`` in its text chunks (for
     :func:`~framtid.model.safe_write.write_all_atomically`)."""
-    from ..hindcast_plot import _png_writer
+    from ..hindcast_plot import png_writer
 
-    return _png_writer(figure(calibration), provenance)
+    return png_writer(figure(calibration), provenance)

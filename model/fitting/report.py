@@ -149,20 +149,14 @@ def write(calibration: Calibration, out, plot, force: bool, version: str) -> lis
     after its file where that is a valid scenario name, else "calibrated"; the chart carries the command's
     inputs in its text chunks."""
     from ..provenance import of_file
-    from ..safe_write import check_plot_path, write_all_atomically
+    from ..safe_write import check_plot_path, text_writer, write_all_atomically
     from ..scenario_values import NAME_PATTERN
 
     files = []
     if out is not None:
         target = check_out(out, force)
         name = target.stem if NAME_PATTERN.fullmatch(target.stem) else "calibrated"
-        text = scenario_text(calibration, name, version)
-
-        def scenario(tmp: str) -> None:
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-
-        files.append((target, scenario))
+        files.append((target, text_writer(scenario_text(calibration, name, version))))
     if plot is not None:
         from .plot import writer
 

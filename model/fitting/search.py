@@ -27,15 +27,31 @@ class Found:
     evaluated: int          # candidates run
 
 
+def _ranges(bounds: Sequence[tuple[float, float]], points: int, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """The low and high ends ``(P,)`` of ``bounds``, once the grid's ``points`` and ``rounds`` are checked."""
+    if points < 3 or points % 2 == 0 or rounds < 1:
+        raise ValueError(f"grid_search: points must be odd and at least 3, rounds at least 1; got {points}, {rounds}")
+    return np.array([b[0] for b in bounds], dtype=float), np.array([b[1] for b in bounds], dtype=float)
+
+
+def _narrowed(best: np.ndarray, box_low: np.ndarray, box_high: np.ndarray, points: int, low: np.ndarray,
+              high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The next round's box: the cells beside ``best`` on this round's grid, within the range."""
+    step = (box_high - box_low) / (points - 1)
+    return np.maximum(best - step, low), np.minimum(best + step, high)
+
+
+def _on_bound(value: float, low: float, high: float) -> bool:
+    # The grid's ends and a box clipped to the range are the bounds themselves; a point a step inside is not on one
+    return bool(min(value - low, high - value) <= 1e-9 * (high - low))
+
+
 def grid_search(misfits: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float, float]],
                 points: int, rounds: int) -> Found:
     """The candidate of least misfit. ``misfits(candidates)`` takes ``(K, P)`` values and returns ``(K,)``
     misfits; ``bounds``: the range of each of the P parameters; ``points`` per parameter and round (odd, so
     that a finer grid is centred on the best point); ``rounds`` of refinement."""
-    if points < 3 or points % 2 == 0 or rounds < 1:
-        raise ValueError(f"grid_search: points must be odd and at least 3, rounds at least 1; got {points}, {rounds}")
-    low = np.array([b[0] for b in bounds], dtype=float)
-    high = np.array([b[1] for b in bounds], dtype=float)
+    low, high = _ranges(bounds, points, rounds)
     box_low, box_high = low.copy(), high.copy()
     best, best_misfit, evaluated = None, np.inf, 0
     for _ in range(rounds):
@@ -48,10 +64,8 @@ def grid_search(misfits: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tu
         k = int(np.nanargmin(np.where(np.isfinite(values), values, np.nan)))
         if values[k] < best_misfit:      # a finer grid holds the best point again: it never gets worse
             best, best_misfit = candidates[k], float(values[k])
-        step = (box_high - box_low) / (points - 1)
-        box_low, box_high = np.maximum(best - step, low), np.minimum(best + step, high)
-    # The grid's ends and a box clipped to the range are the bounds themselves; a point a step inside is not on one
-    on_bound = tuple(bool(min(v - a, b - v) <= 1e-9 * (b - a)) for v, a, b in zip(best, low, high))
+        box_low, box_high = _narrowed(best, box_low, box_high, points, low, high)
+    on_bound = tuple(_on_bound(v, a, b) for v, a, b in zip(best, low, high))
     return Found(tuple(float(v) for v in best), best_misfit, on_bound, evaluated)
 
 
@@ -61,11 +75,7 @@ def grid_search_each(misfits: Callable[[np.ndarray], np.ndarray], bounds: Sequen
     runs: ``misfits(candidates)`` takes ``(K, P)`` values and returns ``(K, P)`` misfits, column p depending on
     column p alone, so each round runs ``points`` candidates however many parameters there are, every column on
     its own grid."""
-    if points < 3 or points % 2 == 0 or rounds < 1:
-        raise ValueError(f"grid_search_each: points must be odd and at least 3, rounds at least 1; got {points}, "
-                         f"{rounds}")
-    low = np.array([b[0] for b in bounds], dtype=float)
-    high = np.array([b[1] for b in bounds], dtype=float)
+    low, high = _ranges(bounds, points, rounds)
     box_low, box_high = low.copy(), high.copy()
     best, best_misfit = np.full(len(bounds), np.nan), np.full(len(bounds), np.inf)
     for _ in range(rounds):
@@ -79,7 +89,6 @@ def grid_search_each(misfits: Callable[[np.ndarray], np.ndarray], bounds: Sequen
         better = found < best_misfit     # a finer grid holds the best point again: it never gets worse
         best = np.where(better, candidates[k, np.arange(len(bounds))], best)
         best_misfit = np.where(better, found, best_misfit)
-        step = (box_high - box_low) / (points - 1)
-        box_low, box_high = np.maximum(best - step, low), np.minimum(best + step, high)
-    return [Found((float(v),), float(f), (bool(min(v - a, b - v) <= 1e-9 * (b - a)),), points * rounds)
+        box_low, box_high = _narrowed(best, box_low, box_high, points, low, high)
+    return [Found((float(v),), float(f), (_on_bound(v, a, b),), points * rounds)
             for v, f, a, b in zip(best, best_misfit, low, high)]

@@ -94,7 +94,7 @@ def sources_of(sector: str) -> tuple[str, ...]:
     return tuple(s for s in dims.SOURCES if dims.SOURCE_SECTOR[s] == sector)
 
 
-def heating_terms(observations, sector: str = HEATING) -> dict[str, dict[int, list[Term]]]:
+def sector_terms(observations, sector: str = HEATING) -> dict[str, dict[int, list[Term]]]:
     """Each municipality's observed emissions of ``sector`` by year from ``observations``
     (:class:`..observed.Observation`): the sector's value (all of its sources), or where a year has none its
     sources, one term each (an agency export gives the sector by source)."""
@@ -134,7 +134,7 @@ def observed_relative(observations, source: str, sector: str, left_out: Mapping[
     from ..errors import ObservationFileError
 
     name = sector.replace("_", " ")
-    by_municipality = heating_terms(observations, sector)
+    by_municipality = sector_terms(observations, sector)
     points = []
     for year in sorted({y for years in by_municipality.values() for y in years if y > dims.BASE_YEAR}):
         terms, base_terms = [], []
