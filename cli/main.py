@@ -14,7 +14,7 @@ import click
 
 from framtid import __version__
 
-from . import analysis_commands, common, result_commands, run_commands
+from . import analysis_commands, common, explore_command, result_commands, run_commands
 from .common import on_sigterm
 
 
@@ -56,6 +56,7 @@ main.add_command(analysis_commands.tolls)
 main.add_command(result_commands.report)
 main.add_command(analysis_commands.sensitivity)
 main.add_command(analysis_commands.calibrate)
+main.add_command(explore_command.explore)
 
 
 def debug_first(args: list[str]) -> list[str]:

@@ -185,9 +185,10 @@ class Attribution:
         return None if self.first_in is None else self.total - self.first_in.sum(axis=0)
 
 
-def _package(scenario, base: str | None = None) -> tuple[tuple, list, str]:
+def _package(scenario, base: str | None = None, nothing: str = "attribute", verb: str = "attributed",
+             ) -> tuple[tuple, list, str]:
     """(the measures in force in the base, the package, the base's name): :func:`.scenario_inheritance.package_since`,
-    refused when it is empty or holds an adaptive measure."""
+    refused when it is empty ("nothing to ``nothing``") or holds an adaptive measure ("cannot be ``verb``")."""
     from ..scenario_inheritance import package_since
 
     inherited, own, path = package_since(scenario, base)
@@ -195,11 +196,11 @@ def _package(scenario, base: str | None = None) -> tuple[tuple, list, str]:
     if not own:
         given = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
         after = "the scenario it extends" if base is None else repr(base)
-        raise UsageError(f"{given}: adds no measures to {after}, so there is nothing to attribute; give a scenario "
+        raise UsageError(f"{given}: adds no measures to {after}, so there is nothing to {nothing}; give a scenario "
                          "file with [[measure]] entries")
     adaptive = [m.label for m in own if m.adoption == "adaptive"]
     if adaptive:
-        raise UsageError(f"adaptive measures cannot be attributed ({', '.join(adaptive)}): whether they act "
+        raise UsageError(f"adaptive measures cannot be {verb} ({', '.join(adaptive)}): whether they act "
                          "depends on the run; write them without adoption = \"adaptive\"")
     return inherited, own, name
 

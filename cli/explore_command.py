@@ -1,0 +1,58 @@
+"""``framtid explore``: a page in the browser where a package's measures are turned on and off and edited, with
+the paths against the targets redrawn at once (the library's :mod:`framtid.model.explore`)."""
+
+from __future__ import annotations
+
+import click
+
+from .common import handle_errors, imports_done
+
+DEFAULT_SCENARIO = "framtid:framtidens-byer-2009"
+
+
+@click.command()
+@click.argument("scenario", default=DEFAULT_SCENARIO)
+@click.option("--base", default=None, metavar="NAME",
+              help="Explore every measure the scenario's chain of extends adds after this scenario of the chain "
+                   "(as framtid attribute --base), not only its own file's.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the local machine only by default; anyone who reaches the address can "
+                   "run the model).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on (0: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open the page in a browser; only print its address.")
+@handle_errors
+def explore(scenario, base, host, port, no_browser):
+    """Explore SCENARIO's measures (file, or framtid:NAME; default framtid:framtidens-byer-2009) in the browser:
+    turn each on or off and change its values, and see the emissions by area and sector, the indicators and the
+    targets of your choice beside the base (none of the measures) and the package as written, each change run at
+    once (one run at the default parameter values, about 0.3 s). The page can download the choice as a scenario
+    file for framtid run. Stop with Ctrl-C."""
+    import errno
+    import webbrowser
+
+    from framtid.model import api
+    from framtid.model.errors import UsageError
+    from framtid.model.explore.server import make_server, url_of
+    from framtid.model.explore.session import Explorer
+
+    explorer = Explorer(api.load_scenario(scenario), base)
+    try:
+        server = make_server(explorer, host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"--port: {port} is in use on {host}; give another (--port 0 takes a free one)") from None
+        raise UsageError(f"--host: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    imports_done()
+    explorer.view(None, "total")     # the base and the package as written, run before the first visitor
+    url = url_of(server)
+    click.echo(f"framtid explore: {explorer.scenario.name}, {len(explorer.own)} measures on {explorer.base_name}, "
+               f"at {url}  (Ctrl-C to stop)", err=False)
+    if not no_browser:
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("framtid explore: stopped")
+    finally:
+        server.server_close()

@@ -1,0 +1,4 @@
+"""Interactive use: a package's measures turned on and off and edited in the browser, the paths against the
+targets redrawn at once (``framtid explore``). :mod:`.session` runs and summarises a choice, :mod:`.server`
+serves the page (``page.html``) and its small web service, :mod:`.scenario_text` writes a choice as a scenario
+file."""

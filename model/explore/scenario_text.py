@@ -1,0 +1,112 @@
+"""A choice of the explorer written as a scenario file that ``framtid run`` runs to the same numbers.
+
+The file extends the package's base (a shipped scenario by its ``framtid:`` name; a file of one's own by its
+name, so the written file belongs beside it) and holds the chosen measures, as edited, with the parameters,
+population anchors and GWP set of the package's scenario. A package whose files define toll cordons of
+their own is refused: the cordons would have to be copied too, and copying the file is then the simpler way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import date
+
+from ..errors import UsageError
+from ..scenario_values import NAME_PATTERN
+from .session import Explorer
+
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def value_text(value) -> str:
+    """``value`` as a TOML value: a string, integer, float, date, list or inline table."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"TOML has no value for {value}")
+        text = repr(value)
+        return text if any(c in text for c in ".en") else text + ".0"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)   # a JSON string is a TOML basic string
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key_text(k)} = {value_text(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def key_text(key: str) -> str:
+    return key if BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _extends(explorer: Explorer) -> str:
+    """The base as the written file's ``extends``."""
+    from ..scenario_inheritance import BUILTIN_PREFIX, builtin_path
+
+    path = explorer.base_path
+    if path is None:
+        return ""
+    stem = path.stem
+    try:
+        builtin = builtin_path(stem).resolve() == path.resolve()
+    except (OSError, ValueError):
+        builtin = False
+    return f"{BUILTIN_PREFIX}{stem}" if builtin else stem
+
+
+def _own_cordons(explorer: Explorer) -> bool:
+    """Whether the package's files define toll cordons the base does not have."""
+    from ..scenario import load
+
+    base = load(explorer.base_path).cordons if explorer.base_path is not None else ()
+    return len(explorer.scenario.cordons) > len(base)
+
+
+def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
+    """The scenario file of ``choice`` (see :meth:`Explorer.chosen`), named ``name``."""
+    from framtid import __version__
+
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise UsageError(f"name: must be a name of 1 to 64 ASCII letters, digits, '.', '_' or '-', beginning with a "
+                         f"letter or digit (it names the result file; got {name!r})")
+    if _own_cordons(explorer):
+        raise UsageError(f"{explorer.scenario.name}: defines toll cordons of its own, which a file extending "
+                         f"{explorer.base_name} would lack; copy the scenario's file and edit it instead")
+    chosen = explorer.chosen(choice)
+    edited = sum(1 for i, entry, _ in chosen if entry is not explorer.entries[i])
+    scenario = explorer.scenario
+    where = scenario.files[-1][0] if scenario.files else scenario.name
+    lines = [
+        f"# Written by framtid {__version__} (framtid explore) from {where}:",
+        f"# {len(chosen)} of the {len(explorer.own)} measures it adds to {explorer.base_name}, "
+        f"{edited} of them edited.",
+        f"#   framtid run {name}.toml",
+    ]
+    extends = _extends(explorer)
+    if extends and not extends.startswith("framtid:"):
+        lines.append(f"# It extends {extends}: keep it in the folder of {explorer.base_path}.")
+    lines += ["", "[scenario]", f"name = {value_text(name)}",
+              f"description = {value_text(f'{len(chosen)} measures of {scenario.name}, chosen in framtid explore')}"]
+    if extends:
+        lines.append(f"extends = {value_text(extends)}")
+    lines.append(f"gwp = {value_text(scenario.gwp)}")
+    if scenario.parameters:
+        lines += ["", "[parameters]"]
+        lines += [f"{key_text(k)} = {value_text(float(v))}" for k, v in sorted(scenario.parameters.items())]
+    if scenario.population_anchors:
+        lines += ["", "[population.anchors]"]
+        lines += [f"{key_text(m)} = {value_text({str(y): float(v) for y, v in sorted(years.items())})}"
+                  for m, years in scenario.population_anchors.items()]
+    for i, entry, _ in chosen:
+        lines += ["", "[[measure]]"]
+        if entry is not explorer.entries[i]:
+            lines.append(f"# edited in framtid explore (as written: measure {i + 1} of {where})")
+        lines += [f"{key_text(k)} = {value_text(v)}" for k, v in entry.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,124 @@
+"""The explorer's page and the small web service behind it, on Python's own HTTP server.
+
+    GET  /                  the page (``page.html``: HTML, CSS and script in one file, nothing fetched from elsewhere)
+    GET  /api/package       the package: its measures with their editable values, the areas, sectors, indicators
+    POST /api/view          {"choice": ..., "area": ...} -> the figures of one area (``Explorer.view``)
+    POST /api/scenario      {"choice": ..., "name": ...} -> the choice as a scenario file (TOML text)
+
+A choice is ``{"on": [...], "edits": {...}}`` (``Explorer.measures``). A problem with a request is answered with
+status 400 and ``{"error": message}``, the message naming the measure and key as ``framtid run`` would.
+The service listens on the local machine only unless told otherwise (``--host``): it runs the model for anyone
+who can reach it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+
+from ..errors import FramtidError
+from .session import Explorer, _json_safe
+
+MAX_BODY = 1_000_000      # bytes of a request: a choice of every measure with every value edited is ~50 kB
+
+
+def page() -> bytes:
+    """The page, as shipped inside the package."""
+    return resources.files(__package__).joinpath("page.html").read_bytes()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    explorer: Explorer          # set on the class made by :func:`make_server`
+    server_version = "framtid-explore"
+    quiet = True
+
+    def log_message(self, format, *args):  # noqa: A002  (the base class's name)
+        if not self.quiet:
+            super().log_message(format, *args)
+
+    def _send(self, status: int, body: bytes, content_type: str, extra: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, payload) -> None:
+        self._send(status, json.dumps(_json_safe(payload), allow_nan=False).encode(), "application/json")
+
+    def _error(self, status: int, message: str) -> None:
+        self._json(status, {"error": message})
+
+    def do_GET(self):  # noqa: N802  (the base class's name)
+        path = self.path.split("?", 1)[0]
+        if path in ("/", "/index.html"):
+            self._send(HTTPStatus.OK, page(), "text/html; charset=utf-8")
+        elif path == "/api/package":
+            self._json(HTTPStatus.OK, self.explorer.package())
+        else:
+            self._error(HTTPStatus.NOT_FOUND, f"{path}: not found; the page is at /")
+
+    def _body(self) -> dict | None:
+        """The request's JSON object, or None after answering why it is not one."""
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > MAX_BODY else HTTPStatus.BAD_REQUEST,
+                        f"a request body of at most {MAX_BODY} bytes, with its Content-Length, is allowed")
+            return None
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except (ValueError, UnicodeDecodeError) as e:
+            self._error(HTTPStatus.BAD_REQUEST, f"the request is not JSON: {e}")
+            return None
+        if not isinstance(body, dict):
+            self._error(HTTPStatus.BAD_REQUEST, "the request must be a JSON object")
+            return None
+        return body
+
+    def do_POST(self):  # noqa: N802
+        path = self.path.split("?", 1)[0]
+        if path not in ("/api/view", "/api/scenario"):
+            self._error(HTTPStatus.NOT_FOUND, f"{path}: not found")
+            return
+        body = self._body()
+        if body is None:
+            return
+        try:
+            if path == "/api/view":
+                self._json(HTTPStatus.OK, self.explorer.view(body.get("choice"), str(body.get("area", "total"))))
+            else:
+                from .scenario_text import scenario_text
+
+                text = scenario_text(self.explorer, body.get("choice"), body.get("name") or "my-package")
+                self._send(HTTPStatus.OK, text.encode(), "application/toml; charset=utf-8")
+        except FramtidError as e:
+            self._error(HTTPStatus.BAD_REQUEST, str(e))
+
+
+def make_server(explorer: Explorer, host: str = "127.0.0.1", port: int = 8765, quiet: bool = True):
+    """A threading HTTP server for ``explorer`` (not yet serving); port 0 takes a free one."""
+    handler = type("Handler", (_Handler,), {"explorer": explorer, "quiet": quiet})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve_in_thread(explorer: Explorer, host: str = "127.0.0.1", port: int = 0):
+    """Start serving in a background thread; return the server (``server.shutdown()`` stops it) and its URL."""
+    server = make_server(explorer, host, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, url_of(server)
+
+
+def url_of(server) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{'localhost' if host in ('127.0.0.1', '::1', '') else host}:{port}/"

@@ -1,0 +1,333 @@
+"""A package of measures explored interactively: turn measures on and off, change their values, and see
+the paths against the targets (``framtid explore``; the page and its server are :mod:`.server`).
+
+A *package* is what attribution calls one: the measures a scenario file adds to the scenario it extends
+(or to an earlier one of its chain, ``base``). A *choice* says, for each measure of the package, whether it
+is on and which of its values differ from the file's. Each choice is run as the package's scenario with only
+the chosen measures (:func:`simulation.run_variants`, the batch run attribution uses: the same numbers as a
+scenario file holding those measures), at the default parameter values, and summarised for the page: the
+emissions of every area (a municipality, a city region, the 13 together) by sector and year, every target of
+``framtid targets`` and every indicator of ``framtid indicators``, for the choice, the base (no measure of
+the package) and the package as written. An edited measure is validated exactly as a scenario file's
+``[[measure]]`` entry is (:func:`scenario_measures._measure`), so a value the file would refuse is refused
+here with the same message, located by the measure's position and label.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+from datetime import date
+
+import numpy as np
+
+from .. import dims
+from ..errors import UsageError
+from ..measures import AREAS, KINDS, Measure
+
+# Fields a choice may change besides the kind's own: when the measure starts and how long it ramps up.
+TIMING = ("start_year", "ramp_years")
+CACHE_SIZE = 32          # choices kept with their summaries (a summary is about 0.2 MB)
+ZERO_GROWTH_YEAR = 2017  # the car-vkm index's reference year on the page: the zero-growth goal's (targets.csv)
+
+
+def entry_of(m: Measure) -> dict:
+    """The ``[[measure]]`` table that gives ``m`` (as TOML would read it): the common keys the measure has, and the
+    fields its file gave, in the file's form (a number, a table by axis label, a label). Read back by
+    :func:`scenario_measures._measure` it makes a measure with the same values."""
+    kind = KINDS[m.kind]
+    every = tuple(m.municipalities) == dims.MUNICIPALITIES
+    entry: dict = {"kind": m.kind, "label": m.label, "municipality": "*" if every else list(m.municipalities),
+                   "start_year": m.start_year}
+    if m.ramp_years:
+        entry["ramp_years"] = m.ramp_years
+    if m.end_year is not None:
+        entry["end_year"] = m.end_year
+    if m.replaces:
+        entry["replaces"] = list(m.replaces)
+    if m.price_year is not None:
+        entry["price_year"] = m.price_year
+    if m.start_date is not None:
+        entry["start_date"] = m.start_date
+    if m.adoption != "forced":
+        entry["adoption"] = m.adoption
+    if m.acceptance is not None:
+        entry["acceptance"] = m.acceptance
+    for f in kind.fields:
+        if f.name not in m.given:
+            continue
+        value = m.values[f.name]
+        if f.choice_axis or value is None:
+            entry[f.name] = value
+        elif f.axis:
+            entry[f.name] = {label: float(v) for label, v in zip(f.labels, np.asarray(value, dtype=float))
+                             if not math.isnan(v)}
+        else:
+            entry[f.name] = float(value)
+    return entry
+
+
+def _editable(m: Measure) -> list[dict]:
+    """The fields of ``m`` a choice may change, as the page shows them: numbers and tables of numbers by axis
+    label (a label field, such as a cordon, stays as written)."""
+    kind = KINDS[m.kind]
+    out = []
+    for f in kind.fields:
+        if f.choice_axis:
+            continue
+        value = m.values.get(f.name)
+        if f.axis:
+            given = np.asarray(value, dtype=float) if value is not None else np.full(len(f.labels), np.nan)
+            shown = {label: (None if math.isnan(v) else float(v)) for label, v in zip(f.labels, given)}
+        else:
+            shown = None if value is None else float(value)
+        out.append({"name": f.name, "unit": f.unit, "low": f.low, "high": f.high, "description": f.description,
+                    "default": f.default if not isinstance(f.default, str) else None,
+                    "labels": list(f.labels) if f.axis else None, "value": shown, "given": f.name in m.given})
+    return out
+
+
+def _where(i: int, m: Measure) -> str:
+    return f"measure {i + 1} ({m.label})"
+
+
+class Explorer:
+    """A scenario's package, the runs of the choices made of it, and what the page shows of them."""
+
+    def __init__(self, scenario, base: str | None = None):
+        from ..evaluation.attribution import _package
+        from ..scenario_inheritance import package_since
+
+        inherited, own, self.base_name = _package(scenario, base, "turn on or off", "explored")
+        self.base_path = package_since(scenario, base)[2]
+        self.scenario = scenario
+        self.inherited = tuple(inherited)
+        self.own = list(own)
+        self.entries = [entry_of(m) for m in self.own]
+        self._lock = threading.Lock()        # one run at a time: the page may ask again before an answer
+        self._cache: OrderedDict[str, dict] = OrderedDict()
+
+    # -- the package, as the page lists it ------------------------------------------------------------------
+
+    def package(self) -> dict:
+        """The scenario, its base, the areas and every measure of the package with its editable values."""
+        from ..data_store import municipalities
+        from ..evaluation.indicators import INDICATORS
+        from ..evaluation.targets import areas
+
+        names = {m.id: m.name for m in municipalities()}
+        return {
+            "scenario": self.scenario.name, "description": self.scenario.description, "base": self.base_name,
+            "gwp": self.scenario.gwp, "years": list(dims.YEARS),
+            "areas": [{"id": area_id(a), "level": a.level,
+                       "label": (names.get(a.name, a.name) if a.level == "municipality" else
+                                 "All 13 together" if a.level == "all" else
+                                 f"{a.name.replace('_', ' ').title()} region ("
+                                 + ", ".join(names.get(m, m) for m in a.members) + ")")}
+                      for a in areas()],
+            "sectors": list(dims.SECTORS),
+            "indicators": [{"name": i.name, "unit": i.unit, "definition": i.definition} for i in INDICATORS],
+            "measures": [{"index": i, "label": m.label, "kind": m.kind, "area": KINDS[m.kind].area,
+                          "area_label": AREAS.get(KINDS[m.kind].area, KINDS[m.kind].area),
+                          "description": KINDS[m.kind].description,
+                          "municipalities": list(m.municipalities),
+                          "start_year": m.start_year, "ramp_years": m.ramp_years, "end_year": m.end_year,
+                          "choices": {f.name: m.values[f.name] for f in KINDS[m.kind].fields if f.choice_axis},
+                          "fields": _editable(m)}
+                         for i, m in enumerate(self.own)],
+        }
+
+    # -- a choice: which measures are on, with which values -----------------------------------------------------
+
+    def measures(self, choice: dict | None) -> list[Measure]:
+        """The package's measures a choice keeps, edited as it says (None: the package as written)."""
+        return [m for _, _, m in self.chosen(choice)]
+
+    def chosen(self, choice: dict | None) -> list[tuple[int, dict, Measure]]:
+        """(number in the package, ``[[measure]]`` table, measure) of each measure a choice keeps, in the
+        package's order, edited as it says (None: the package as written).
+
+        ``choice``: ``{"on": [numbers of the measures kept], "edits": {number: {key: value}}}``, where a key is a
+        field of the measure's kind or one of :data:`TIMING`, and a field's value is a number, for a field by
+        axis label a table ``{label: number}`` (a label left out takes the field's default or stays unset), or
+        None for the field's default. Every problem is a :class:`UsageError` naming the measure and the key, as
+        a scenario file's would."""
+        from ..cordons import using
+        from ..scenario_measures import _measure
+        from ..scenario_values import _Problems
+
+        if choice is None:
+            return list(zip(range(len(self.own)), self.entries, self.own))
+        if not isinstance(choice, dict) or set(choice) - {"on", "edits"}:
+            raise UsageError("choice: a table with the keys 'on' (the measures kept) and 'edits' (their values)")
+        on = choice.get("on", list(range(len(self.own))))
+        edits = choice.get("edits") or {}
+        if not isinstance(on, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in on):
+            raise UsageError("choice.on: must be a list of measure numbers")
+        bad = [i for i in on if not 0 <= i < len(self.own)]
+        if bad:
+            raise UsageError(f"choice.on: measure numbers run from 0 to {len(self.own) - 1} (got {bad})")
+        if not isinstance(edits, dict):
+            raise UsageError("choice.edits: must be a table by measure number")
+        problems = _Problems()
+        out = []
+        for i in sorted(set(on)):
+            m = self.own[i]
+            change = edits.get(str(i), edits.get(i)) or {}
+            if not change:
+                out.append((i, self.entries[i], m))
+                continue
+            where = _where(i, m)
+            if not isinstance(change, dict):
+                problems.add(where, "the edits must be a table of keys and values")
+                continue
+            kind = KINDS[m.kind]
+            entry = dict(self.entries[i])
+            for key, value in change.items():
+                f = kind.field(key)
+                if key not in TIMING and (f is None or f.choice_axis):
+                    allowed = [*TIMING] + [g.name for g in kind.fields if not g.choice_axis]
+                    problems.add(f"{where}.{key}", f"cannot be changed here; allowed: {', '.join(allowed)}")
+                elif value is None and key not in TIMING:
+                    entry.pop(key, None)     # back to the kind's default (the field left out)
+                else:
+                    entry[key] = value
+            if m.start_date is not None and entry.get("start_year") != m.start_year:
+                entry.pop("start_date")      # the day belonged to the written start year
+            with using(self.scenario.cordons):   # a measure may charge the scenario's own cordons
+                made = _measure(entry, where, m.origin, problems)
+            if made is not None:
+                out.append((i, entry, made))
+        if problems:
+            raise UsageError("\n".join(problems))
+        return out
+
+    def key(self, choice: dict | None) -> str:
+        """A canonical name of a choice (the cache's key)."""
+        return json.dumps(choice, sort_keys=True, default=str)
+
+    # -- runs and what the page shows of them ------------------------------------------------------------------
+
+    def run(self, chosen: list[Measure]):
+        """The finished model of the package's scenario with only ``chosen`` of its measures (at the default
+        parameter values, one draw)."""
+        from ..scenario_inheritance import compose
+        from ..simulation import run_variants
+
+        problems: list[str] = []
+        measures = compose(self.inherited, chosen, problems, package=self.own)
+        if problems:
+            raise UsageError("\n".join(problems))
+        return run_variants(self.scenario, [measures])
+
+    def summary(self, choice: dict | None) -> dict:
+        """What the page shows of a choice (cached): for every area, the yearly emissions by sector
+        [kt CO2e/yr], the targets' rows and the indicators, and the seconds the run took."""
+        key = self.key(choice)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            chosen = self.measures(choice)
+            t0 = time.perf_counter()
+            model = self.run(chosen)
+            seconds = time.perf_counter() - t0
+            out = summarise(model)
+            out["seconds"] = seconds
+            out["measures_on"] = len(chosen)
+            self._cache[key] = out
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return out
+
+    def view(self, choice: dict | None, area: str) -> dict:
+        """The page's figures of one area: the choice, the base and the package as written side by side."""
+        from ..evaluation.targets import areas
+
+        known = [area_id(a) for a in areas()]
+        if area not in known:
+            raise UsageError(f"area: {area!r} is not an area; allowed: {', '.join(known)}")
+        runs = {"choice": self.summary(choice), "base": self.summary({"on": []}), "package": self.summary(None)}
+        return {"area": area, "years": list(dims.YEARS),
+                "seconds": runs["choice"]["seconds"], "measures_on": runs["choice"]["measures_on"],
+                "emissions": {k: r["emissions"][area] for k, r in runs.items()},
+                "indicators": {k: r["indicators"][area] for k, r in runs.items()},
+                "targets": _target_rows({k: r["targets"] for k, r in runs.items()}, area)}
+
+
+def area_id(area) -> str:
+    """An area's name on the page, as ``framtid indicators`` names it: a municipality's id, ``region:<name>``
+    for a region of several (Oslo's region shares its name with the municipality), ``total`` for the 13 together."""
+    if area.level == "region" and len(dims.REGIONS.get(area.name, ())) > 1:
+        return f"region:{area.name}"
+    return "total" if area.level == "all" else area.name   # a region of one municipality is that municipality
+
+
+def _finite(values) -> list:
+    """A list of floats for JSON, None where not finite."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+
+
+def summarise(model) -> dict:
+    """A finished one-draw model as the page reads it: ``emissions[area][sector]`` yearly [kt CO2e/yr],
+    ``indicators[area][name]`` yearly (car_vkm_index against :data:`ZERO_GROWTH_YEAR`) and ``targets``, the
+    rows of :func:`evaluation.targets.assess`."""
+    from ..evaluation import indicators, targets
+    from ..result_dataset import to_dataset
+
+    ds = to_dataset([model], 0)
+    by_sector = ds["emissions"].isel(scenario=0, draw=0).transpose("municipality", "sector", "year")
+    values = np.asarray(by_sector.values, dtype=float) / 1e3          # t -> kt
+    municipalities = [str(m) for m in ds["municipality"].values]
+    emissions = {}
+    for a in targets.areas():
+        rows = [municipalities.index(m) for m in a.members]
+        part = values[rows].sum(axis=0)
+        emissions[area_id(a)] = {s: _finite(part[k]) for k, s in enumerate(dims.SECTORS)}
+    _, ind = indicators.compute(ds, reference_year=ZERO_GROWTH_YEAR)   # its areas are named as area_id's
+    per_area: dict[str, dict] = {}
+    for (_, area, indicator), value in ind.items():
+        per_area.setdefault(area, {})[indicator] = None if value is None else _finite(value)
+    rows = targets.assess(ds)
+    for r in rows:
+        r["area_id"] = area_id(targets.Area(r["level"], r["area"], ()))
+    return {"emissions": emissions, "indicators": per_area, "targets": rows}
+
+
+TARGET_KEYS = ("target_id", "target", "indicator", "scope", "base_year", "target_year", "unit", "confidence",
+               "note", "group")
+
+
+def _target_rows(by_run: dict[str, list[dict]], area: str) -> list[dict]:
+    """The targets of ``area``, one row each, with the target value and the modelled value of every run."""
+    out: dict[str, dict] = {}
+    for run, rows in by_run.items():
+        for r in rows:
+            if r["area_id"] != area:
+                continue
+            row = out.setdefault(r["target_id"], {k: r.get(k) for k in TARGET_KEYS})
+            row[run] = {"target_value": r["target_value"], "modelled_value": r["modelled_value"],
+                        "met": bool(r["met_in_target_year"]), "first_year_met": r["first_year_met"],
+                        "p_met_inventory": r.get("p_met_inventory")}
+    return [_json_safe(r) for r in out.values()]
+
+
+def _json_safe(x):
+    """``x`` with numpy numbers as Python ones and non-finite floats as None (JSON has neither)."""
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, (np.bool_, bool)):
+        return bool(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    if isinstance(x, date):
+        return x.isoformat()
+    return x
+

@@ -1,0 +1,368 @@
+"""framtid explore: a package's measures turned on and off and edited give the numbers of the scenario file that
+holds that choice; edits are validated as a file's measures are; the page's service answers and refuses as
+documented; the command serves until stopped."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framtid.model import api, dims
+from framtid.model.errors import UsageError
+from framtid.model.explore import scenario_text as st
+from framtid.model.explore.server import page, serve_in_thread
+from framtid.model.explore.session import Explorer, area_id, entry_of
+from framtid.model.scenario_inheritance import builtin_names
+from framtid.model.scenario_measures import _measure
+from framtid.model.scenario_values import _Problems
+
+PACKAGE = "framtid:framtidens-byer-2009"
+PARKING = 6            # "Parking fees" in framtidens-byer-2009 (fee_nok = { A = 20 })
+TRONDHEIM_CHARGE = 8   # "Rush-hour charge Trondheim" (cordon, peak_nok, offpeak_nok)
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return Explorer(api.load_scenario(PACKAGE))
+
+
+def _emissions(model) -> np.ndarray:
+    return model.record["emissions_gas"]
+
+
+def _same_measure(a, b) -> bool:
+    keys = ("kind", "municipalities", "start_year", "ramp_years", "end_year", "label", "replaces", "price_year",
+            "adoption", "acceptance", "start_date", "given")
+    if any(getattr(a, k) != getattr(b, k) for k in keys) or not np.allclose(a.deflator, b.deflator):
+        return False
+    for name, v in a.values.items():
+        w = b.values[name]
+        if isinstance(v, str) or v is None:
+            if v != w:
+                return False
+        elif not np.array_equal(np.asarray(v, dtype=float), np.asarray(w, dtype=float), equal_nan=True):
+            return False
+    return True
+
+
+def test_every_shipped_measure_is_written_back_as_the_file_gave_it():
+    """entry_of, read as a scenario file's [[measure]] is, makes the same measure: every measure of every shipped
+    scenario (numbers, tables by axis label, labels, dates, price years, replaces)."""
+    seen = 0
+    for name in builtin_names():
+        for m in api.load_scenario(f"framtid:{name}").own:
+            problems = _Problems()
+            again = _measure(entry_of(m), "here", m.origin, problems)
+            assert not problems, (name, problems)
+            assert _same_measure(m, again), (name, m.label)
+            seen += 1
+    assert seen > 200
+
+
+def test_entry_of_by_hand(explorer):
+    parking = entry_of(explorer.own[PARKING])
+    assert parking["municipality"] == "*" and parking["fee_nok"] == {"A": 20.0}   # B and C not set: left out
+    charge = entry_of(explorer.own[TRONDHEIM_CHARGE])
+    assert charge["municipality"] == ["trondheim"] and charge["cordon"] == "trondheim_ring"
+    assert (charge["peak_nok"], charge["offpeak_nok"]) == (20.0, 10.0)
+
+
+def test_whole_package_and_none_of_it_are_the_scenario_and_its_base(explorer):
+    """All on: the scenario as run by framtid run; all off: the base it extends. To the bit."""
+    whole = explorer.run(explorer.measures(None))
+    assert np.array_equal(_emissions(whole), _emissions(api.run_scenario(explorer.scenario)))
+    none = explorer.run(explorer.measures({"on": []}))
+    assert np.array_equal(_emissions(none), _emissions(api.run_scenario(api.load_scenario("framtid:reference"))))
+
+
+def test_an_edited_choice_is_the_scenario_file_it_downloads(explorer, tmp_path):
+    """The choice's run equals framtid run of the file /api/scenario writes, and the edits act (a dearer parking
+    fee and an earlier, dearer Trondheim charge cut the car emissions there below the unedited choice)."""
+    on = [0, 3, PARKING, TRONDHEIM_CHARGE, 20]
+    edits = {str(PARKING): {"fee_nok": {"A": 40, "B": 10}},
+             str(TRONDHEIM_CHARGE): {"peak_nok": 40, "start_year": 2012}}
+    text = st.scenario_text(explorer, {"on": on, "edits": edits}, "my-choice")
+    (tmp_path / "my-choice.toml").write_text(text)
+    written = api.load_scenario(tmp_path / "my-choice.toml")
+    assert [m.label for m in written.own] == [explorer.own[i].label for i in on]
+    run = explorer.run(explorer.measures({"on": on, "edits": edits}))
+    assert np.array_equal(_emissions(run), _emissions(api.run_scenario(written)))
+    plain = explorer.run(explorer.measures({"on": on}))
+    cars, trondheim, k = dims.SOURCES.index("cars"), dims.MUNICIPALITIES.index("trondheim"), 2030 - dims.BASE_YEAR
+    assert _emissions(run)[k, 0, trondheim, cars].sum() < _emissions(plain)[k, 0, trondheim, cars].sum()
+    assert "# edited in framtid explore" in text and 'extends = "framtid:reference"' in text
+
+
+def test_edits_are_validated_as_a_scenario_file_is(explorer):
+    with pytest.raises(UsageError) as err:
+        explorer.measures({"on": [PARKING], "edits": {str(PARKING): {"fee_nok": {"A": 900, "Q": 1}, "colour": 2}}})
+    text = str(err.value)
+    assert "measure 7 (Parking fees).colour: cannot be changed here; allowed: start_year, ramp_years" in text
+    assert "measure 7 (Parking fees).fee_nok.A: must be between 0 and 300 [NOK/trip] (got 900)" in text
+    assert "measure 7 (Parking fees).fee_nok.Q: unknown zone; allowed: A, B, C" in text
+    with pytest.raises(UsageError, match=r"cordon: cannot be changed here"):
+        explorer.measures({"on": [TRONDHEIM_CHARGE], "edits": {str(TRONDHEIM_CHARGE): {"cordon": "oslo_ring"}}})
+    with pytest.raises(UsageError, match=r"start_year: must be between 1960 and 2050 \(got 2070\)"):
+        explorer.measures({"edits": {"0": {"start_year": 2070}}})
+    with pytest.raises(UsageError, match=r"choice.on: measure numbers run from 0 to 35 \(got \[36\]\)"):
+        explorer.measures({"on": [36]})
+    with pytest.raises(UsageError, match=r"choice.on: must be a list of measure numbers"):
+        explorer.measures({"on": [True]})
+    with pytest.raises(UsageError, match=r"choice: a table with the keys 'on'"):
+        explorer.measures({"on": [], "off": []})
+    with pytest.raises(UsageError, match=r"measure 1 \(Compact growth\): the edits must be a table"):
+        explorer.measures({"edits": {"0": 5}})
+
+
+def test_an_edit_to_none_returns_a_field_to_its_default(explorer):
+    """None leaves the field out, as a file that does not give it: the kind's default, or a refusal where the
+    field is required."""
+    i = str(TRONDHEIM_CHARGE)
+    (m,) = explorer.measures({"on": [TRONDHEIM_CHARGE], "edits": {i: {"bev_discount": 0.5}}})
+    assert m.values["bev_discount"] == 0.5 and "bev_discount" in m.given
+    (m,) = explorer.measures({"on": [TRONDHEIM_CHARGE], "edits": {i: {"heavy_factor": None, "bev_discount": None}}})
+    assert m.values["bev_discount"] == 1.0 and m.values["heavy_factor"] == 2.5 and "bev_discount" not in m.given
+    with pytest.raises(UsageError, match=r"measure 9 \(Rush-hour charge Trondheim\): missing required key 'offpeak"):
+        explorer.measures({"on": [TRONDHEIM_CHARGE], "edits": {i: {"offpeak_nok": None}}})
+
+
+def test_a_new_start_year_drops_the_written_start_date():
+    """A measure dated in its start year (a toll change of October) keeps its day only in that year."""
+    scenario = api.load_scenario("framtid:current-policies-tolls")
+    ex = Explorer(scenario)
+    dated = [i for i, m in enumerate(ex.own) if m.start_date is not None]
+    assert dated
+    i = dated[0]
+    (m,) = ex.measures({"on": [i], "edits": {str(i): {"start_year": 2040}}})
+    assert m.start_year == 2040 and m.start_date is None
+    (kept,) = ex.measures({"on": [i]})
+    assert kept.start_date == ex.own[i].start_date and isinstance(kept.start_date, date)
+
+
+def test_areas_keep_oslo_and_its_region_apart(explorer):
+    view = explorer.view({"on": [0]}, "region:oslo")
+    oslo = explorer.view({"on": [0]}, "oslo")
+    baerum = explorer.view({"on": [0]}, "baerum")
+    for run in ("choice", "base", "package"):
+        for sector in dims.SECTORS:
+            together = np.array(view["emissions"][run][sector])
+            assert together == pytest.approx(np.array(oslo["emissions"][run][sector])
+                                             + np.array(baerum["emissions"][run][sector]))
+    assert {t["target_id"] for t in view["targets"]} >= {"oslo.car_vkm_resident.zero_growth", "norway.emissions.2030"}
+    assert "oslo.emissions.2030" in {t["target_id"] for t in oslo["targets"]}
+    # a region of one municipality is that municipality: Bergen's zero-growth goal is on Bergen's page
+    assert "bergen.car_vkm_resident.zero_growth" in {t["target_id"] for t in explorer.view(None, "bergen")["targets"]}
+    assert area_id(type("A", (), {"level": "all", "name": "all 13"})()) == "total"
+    with pytest.raises(UsageError, match=r"area: 'narvik' is not an area; allowed: oslo, baerum"):
+        explorer.view(None, "narvik")
+
+
+def test_view_numbers_by_hand(explorer):
+    """The 13 together in 2009 are the reference's 2009 (7 180.0 kt, README); the package's totals are its own run's;
+    the choice's target rows carry the choice's modelled values."""
+    view = explorer.view(None, "total")
+    total = lambda run: np.sum([view["emissions"][run][s] for s in dims.SECTORS], axis=0)  # noqa: E731
+    assert total("base")[0] == pytest.approx(7180.0, abs=0.05)
+    assert total("choice") == pytest.approx(total("package"))
+    row = next(t for t in view["targets"] if t["target_id"] == "norway.emissions.2030")
+    assert row["choice"]["modelled_value"] == pytest.approx(total("choice")[2030 - dims.BASE_YEAR])
+    assert row["base"]["target_value"] == pytest.approx(total("base")[0] * (1 - 0.56), rel=2e-3)   # -56.0 % vs 2009
+    assert view["indicators"]["choice"]["car_vkm_index"][2017 - dims.BASE_YEAR] == pytest.approx(1.0)
+
+
+def test_packages_that_cannot_be_explored():
+    with pytest.raises(UsageError, match=r"adds no measures to the scenario it extends"):
+        Explorer(api.load_scenario("framtid:reference"))
+    with pytest.raises(UsageError, match=r"adaptive measures cannot be explored"):
+        Explorer(api.load_scenario("framtid:restrictive-adaptive"))
+
+
+# -- the scenario file's text ----------------------------------------------------------------------------------------
+
+def test_toml_values_by_hand():
+    assert st.value_text(0.5) == "0.5" and st.value_text(20.0) == "20.0" and st.value_text(1e-5) == "1e-05"
+    assert st.value_text(2030) == "2030" and st.value_text(True) == "true"
+    assert st.value_text('Rush-hour "charge"') == '"Rush-hour \\"charge\\""'
+    assert st.value_text("Tromsø") == '"Tromsø"'
+    assert st.value_text(date(2017, 10, 1)) == "2017-10-01"
+    assert st.value_text({"A": 20.0, "a b": 1}) == '{ A = 20.0, "a b" = 1 }'
+    assert st.value_text(["oslo", "bergen"]) == '["oslo", "bergen"]'
+    with pytest.raises(ValueError):
+        st.value_text(float("nan"))
+
+
+def test_scenario_text_refuses_a_bad_name(explorer):
+    with pytest.raises(UsageError, match=r"name: must be a name of 1 to 64 ASCII letters"):
+        st.scenario_text(explorer, None, "my package")
+
+
+def test_a_package_with_cordons_of_its_own_is_not_written(tmp_path):
+    (tmp_path / "own.toml").write_text("""
+[scenario]
+name = "own"
+extends = "framtid:current-policies"
+[cordons.tromso_copy]
+municipality = "tromso"
+charged_direction = "both"
+inside_share = { A = 1, B = 0.3, C = 0.1 }
+external_passage_ratio = 0.3
+[[measure]]
+kind = "congestion_charge"
+cordon = "tromso_copy"
+start_year = 2027
+peak_nok = 40
+offpeak_nok = 20
+""")
+    ex = Explorer(api.load_scenario(tmp_path / "own.toml"))
+    assert ex.measures(None)[0].values["cordon"] == "tromso_copy"
+    with pytest.raises(UsageError, match=r"defines toll cordons of its own"):
+        st.scenario_text(ex, None, "copy")
+
+
+def test_a_package_on_a_file_of_ones_own_extends_it_by_name(tmp_path):
+    (tmp_path / "mine-base.toml").write_text('[scenario]\nname = "mine-base"\nextends = "framtid:reference"\n'
+                                             '[parameters]\n"transport.bev_sales_fitted_through" = 2020\n')
+    (tmp_path / "mine.toml").write_text('[scenario]\nname = "mine"\nextends = "mine-base"\n'
+                                        '[[measure]]\nkind = "pt_fare"\nmunicipality = "bergen"\nstart_year = 2027\n'
+                                        'change = -0.3\n')
+    ex = Explorer(api.load_scenario(tmp_path / "mine.toml"))
+    text = st.scenario_text(ex, {"edits": {"0": {"change": -0.5}}}, "mine-2")
+    assert 'extends = "mine-base"' in text and "keep it in the folder of" in text
+    (tmp_path / "mine-2.toml").write_text(text)
+    again = api.load_scenario(tmp_path / "mine-2.toml")
+    assert again.own[0].values["change"] == -0.5
+    assert again.parameters["transport.bev_sales_fitted_through"] == 2020
+
+
+# -- the page and its service ---------------------------------------------------------------------------------------
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return r.status, r.headers.get("Content-Type"), r.read()
+
+
+def _post(url, body: bytes, headers=None):
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+@pytest.fixture(scope="module")
+def service(explorer):
+    server, url = serve_in_thread(explorer)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def test_service_answers(service, explorer):
+    status, kind, body = _get(service)
+    assert status == 200 and kind.startswith("text/html") and body == page()
+    status, kind, body = _get(service + "api/package")
+    package = json.loads(body)
+    assert status == 200 and len(package["measures"]) == len(explorer.own) == 36
+    assert package["base"] == "reference" and "total" in [a["id"] for a in package["areas"]]
+    parking = package["measures"][PARKING]
+    fee = next(f for f in parking["fields"] if f["name"] == "fee_nok")
+    assert fee["labels"] == ["A", "B", "C"] and fee["value"] == {"A": 20.0, "B": None, "C": None}
+    status, body = _post(service + "api/view", json.dumps({"choice": {"on": [1, 2]}, "area": "trondheim"}).encode())
+    view = json.loads(body)
+    assert status == 200 and view["area"] == "trondheim" and view["measures_on"] == 2
+    assert len(view["emissions"]["choice"]["road_passenger_cars"]) == len(dims.YEARS)
+    status, body = _post(service + "api/scenario", json.dumps({"choice": {"on": [2]}, "name": "one"}).encode())
+    assert status == 200 and b'name = "one"' in body and body.count(b"[[measure]]") == 1
+
+
+@pytest.mark.parametrize("path, body, status, message", [
+    ("api/view", b"{not json", 400, "the request is not JSON"),
+    ("api/view", b"[1, 2]", 400, "the request must be a JSON object"),
+    ("api/view", json.dumps({"area": "nowhere"}).encode(), 400, "area: 'nowhere' is not an area"),
+    ("api/view", json.dumps({"choice": {"on": [99]}}).encode(), 400, "choice.on: measure numbers run from 0 to 35"),
+    ("api/scenario", json.dumps({"name": "a b"}).encode(), 400, "name: must be a name"),
+    ("api/other", b"{}", 404, "/api/other: not found"),
+])
+def test_service_refuses_with_one_message(service, path, body, status, message):
+    got, answer = _post(service + path, body)
+    assert got == status and message in json.loads(answer)["error"]
+
+
+def test_service_refuses_a_body_too_large(service):
+    got, answer = _post(service + "api/view", b"{}", headers={"Content-Length": str(10**7)})
+    assert got == 413 and "at most" in json.loads(answer)["error"]
+    with pytest.raises(urllib.error.HTTPError) as err:
+        _get(service + "nothing-here")
+    assert err.value.code == 404
+
+
+def test_page_script_parses():
+    """The page's script is valid JavaScript (node --check), where node is installed."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    text = page().decode()
+    script = text[text.index("<script>") + len("<script>"):text.index("</script>")]
+    out = subprocess.run([node, "--check", "-"], input=script, capture_output=True, text=True)
+    if out.returncode != 0 and "--check" in out.stderr:   # an old node without --check of stdin
+        pytest.skip(out.stderr)
+    assert out.returncode == 0, out.stderr
+
+
+# -- the command -------------------------------------------------------------------------------------------------------
+
+def _framtid(*args) -> list[str]:
+    return [sys.executable, "-c", "from framtid.cli.main import entry; entry()", *args]
+
+
+def test_command_serves_until_interrupted(tmp_path):
+    proc = subprocess.Popen(_framtid("explore", "framtid:consumption-waste", "--no-browser", "--port", "0"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        first = proc.stdout.readline()
+        assert "consumption-waste, 8 measures on current-policies" in first, proc.stderr.read()
+        url = first.split(" at ", 1)[1].split()[0]
+        package = json.loads(_get(url + "api/package")[2])
+        assert [m["label"] for m in package["measures"]][:2] == ["Waste prevention", "Food waste halved"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "stopped" in out and "Traceback" not in err
+    assert os.listdir(tmp_path) == []       # writes nothing
+
+
+def test_command_refuses_bad_input(tmp_path):
+    out = subprocess.run(_framtid("explore", "framtid:reference", "--no-browser"), capture_output=True, text=True)
+    assert out.returncode == 2 and "adds no measures" in out.stderr and "Traceback" not in out.stderr
+    out = subprocess.run(_framtid("explore", str(tmp_path / "none.toml"), "--no-browser"), capture_output=True,
+                         text=True)
+    assert out.returncode == 2 and "no such scenario file" in out.stderr
+    out = subprocess.run(_framtid("explore", "--port", "70000"), capture_output=True, text=True)
+    assert out.returncode == 2 and "--port" in out.stderr
+
+
+def test_command_refuses_a_port_in_use():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(_framtid("explore", "framtid:consumption-waste", "--no-browser", "--port", str(port)),
+                             capture_output=True, text=True)
+    assert out.returncode == 2 and f"--port: {port} is in use" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_shipped_page_is_in_the_package():
+    assert (Path(__file__).parents[1] / "model" / "explore" / "page.html").read_bytes() == page()
