@@ -28,8 +28,9 @@ from .. import dims
 from ..errors import UsageError
 from ..measures import AREAS, KINDS, Measure
 
-# Fields a choice may change besides the kind's own: when the measure starts and how long it ramps up.
-TIMING = ("start_year", "ramp_years")
+# Keys a choice may change besides the kind's own fields: where the measure acts (but for a kind whose
+# municipality is the owner of its cordon), when it starts and how long it ramps up.
+COMMON = ("municipality", "start_year", "ramp_years")
 CACHE_SIZE = 32          # choices kept with their summaries (a summary is about 0.2 MB)
 ZERO_GROWTH_YEAR = 2017  # the car-vkm index's reference year on the page: the zero-growth goal's (targets.csv)
 
@@ -128,12 +129,14 @@ class Explorer:
                                  f"{a.name.replace('_', ' ').title()} region ("
                                  + ", ".join(names.get(m, m) for m in a.members) + ")")}
                       for a in areas()],
+            "municipalities": [{"id": m, "name": names.get(m, m)} for m in dims.MUNICIPALITIES],
             "sectors": list(dims.SECTORS),
             "indicators": [{"name": i.name, "unit": i.unit, "definition": i.definition} for i in INDICATORS],
             "measures": [{"index": i, "label": m.label, "kind": m.kind, "area": KINDS[m.kind].area,
                           "area_label": AREAS.get(KINDS[m.kind].area, KINDS[m.kind].area),
                           "description": KINDS[m.kind].description,
                           "municipalities": list(m.municipalities),
+                          "municipality_fixed": KINDS[m.kind].municipality_from is not None,
                           "start_year": m.start_year, "ramp_years": m.ramp_years, "end_year": m.end_year,
                           "choices": {f.name: m.values[f.name] for f in KINDS[m.kind].fields if f.choice_axis},
                           "fields": _editable(m)}
@@ -151,7 +154,7 @@ class Explorer:
         package's order, edited as it says (None: the package as written).
 
         ``choice``: ``{"on": [numbers of the measures kept], "edits": {number: {key: value}}}``, where a key is a
-        field of the measure's kind or one of :data:`TIMING`, and a field's value is a number, for a field by
+        field of the measure's kind or one of :data:`COMMON`, and a field's value is a number, for a field by
         axis label a table ``{label: number}`` (a label left out takes the field's default or stays unset), or
         None for the field's default. Every problem is a :class:`UsageError` naming the measure and the key, as
         a scenario file's would."""
@@ -186,13 +189,24 @@ class Explorer:
                 continue
             kind = KINDS[m.kind]
             entry = dict(self.entries[i])
+            allowed = [k for k in COMMON if not (k == "municipality" and kind.municipality_from)]
+            allowed += [g.name for g in kind.fields if not g.choice_axis]
             for key, value in change.items():
                 f = kind.field(key)
-                if key not in TIMING and (f is None or f.choice_axis):
-                    allowed = [*TIMING] + [g.name for g in kind.fields if not g.choice_axis]
-                    problems.add(f"{where}.{key}", f"cannot be changed here; allowed: {', '.join(allowed)}")
-                elif value is None and key not in TIMING:
+                if key not in allowed:
+                    why = (f"; the municipality is the owner of its {kind.municipality_from}"
+                           if key == "municipality" and kind.municipality_from else "")
+                    problems.add(f"{where}.{key}", f"cannot be changed here{why}; allowed: {', '.join(allowed)}")
+                elif value is None and key not in COMMON:
                     entry.pop(key, None)     # back to the kind's default (the field left out)
+                elif f is not None and f.axis and isinstance(value, dict):
+                    # a label given as None is left out of the table (its default, or not set), as the page's
+                    # empty box; a table of none is the field left out
+                    table = {label: v for label, v in value.items() if v is not None}
+                    if table:
+                        entry[key] = table
+                    else:
+                        entry.pop(key, None)
                 else:
                     entry[key] = value
             if m.start_date is not None and entry.get("start_year") != m.start_year:
