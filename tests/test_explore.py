@@ -153,6 +153,17 @@ def test_a_table_edit_leaves_out_the_labels_given_as_none(explorer):
         explorer.measures({"on": [PARKING], "edits": {i: {"fee_nok": {"A": None}}}})
 
 
+def test_choices_written_differently_share_a_run(explorer):
+    """The cache is keyed by the measures a choice keeps: a measure named twice, an edit of a measure turned off
+    and a number key as text are the same choice; a different value is not."""
+    explorer.summary({"on": [2, 2], "edits": {"5": {"share": 0.9}}})
+    assert explorer.summary({"on": [2]})["cached"]
+    assert explorer.summary({"on": [2], "edits": {2: {}}})["cached"]
+    assert not explorer.summary({"on": [2], "edits": {"2": {"change": 0.3}}})["cached"]
+    with pytest.raises(UsageError, match=r"choice.edits: measure numbers run from 0 to 35 \(got 'x', '40'\)"):
+        explorer.summary({"on": [2], "edits": {"x": {}, "40": {}}})
+
+
 def test_an_edit_to_none_returns_a_field_to_its_default(explorer):
     """None leaves the field out, as a file that does not give it: the kind's default, or a refusal where the
     field is required."""

@@ -175,6 +175,11 @@ class Explorer:
             raise UsageError(f"choice.on: measure numbers run from 0 to {len(self.own) - 1} (got {bad})")
         if not isinstance(edits, dict):
             raise UsageError("choice.edits: must be a table by measure number")
+        numbers = {str(i) for i in range(len(self.own))}
+        stray = [k for k in edits if str(k) not in numbers]
+        if stray:   # (the edits of a measure turned off are kept, unused: the page remembers them)
+            raise UsageError(f"choice.edits: measure numbers run from 0 to {len(self.own) - 1} (got "
+                             f"{', '.join(map(repr, stray))})")
         problems = _Problems()
         out = []
         for i in sorted(set(on)):
@@ -219,9 +224,12 @@ class Explorer:
             raise UsageError("\n".join(problems))
         return out
 
-    def key(self, choice: dict | None) -> str:
-        """A canonical name of a choice (the cache's key)."""
-        return json.dumps(choice, sort_keys=True, default=str)
+    @staticmethod
+    def key(chosen: list[tuple[int, dict, Measure]]) -> str:
+        """A canonical name of the measures a choice keeps, as :meth:`chosen` gives them (the cache's key): two
+        choices that differ only in how they are written (a number as text, a measure named twice, the edits
+        of a measure turned off) share it."""
+        return json.dumps([[i, entry] for i, entry, _ in chosen], sort_keys=True, default=str)
 
     # -- runs and what the page shows of them ------------------------------------------------------------------
 
@@ -240,18 +248,19 @@ class Explorer:
     def summary(self, choice: dict | None) -> dict:
         """What the page shows of a choice (cached): for every area, the yearly emissions by sector
         [kt CO2e/yr], the targets' rows and the indicators, and the seconds the run took."""
-        key = self.key(choice)
+        chosen = self.chosen(choice)
+        key = self.key(chosen)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
-            chosen = self.measures(choice)
+                return dict(self._cache[key], cached=True)
             t0 = time.perf_counter()
-            model = self.run(chosen)
+            model = self.run([m for _, _, m in chosen])
             seconds = time.perf_counter() - t0
             out = summarise(model)
             out["seconds"] = seconds
             out["measures_on"] = len(chosen)
+            out["cached"] = False
             self._cache[key] = out
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -267,6 +276,7 @@ class Explorer:
         runs = {"choice": self.summary(choice), "base": self.summary({"on": []}), "package": self.summary(None)}
         return {"area": area, "years": list(dims.YEARS),
                 "seconds": runs["choice"]["seconds"], "measures_on": runs["choice"]["measures_on"],
+                "cached": runs["choice"]["cached"],
                 "emissions": {k: r["emissions"][area] for k, r in runs.items()},
                 "indicators": {k: r["indicators"][area] for k, r in runs.items()},
                 "targets": _target_rows({k: r["targets"] for k, r in runs.items()}, area)}
