@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import handle_errors, imports_done
+from .common import Terminated, handle_errors, imports_done
 
 DEFAULT_SCENARIO = "framtid:framtidens-byer-2009"
 
@@ -52,7 +52,9 @@ def explore(scenario, base, host, port, no_browser):
         webbrowser.open(url)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated):
+            raise       # a termination signal is not the user's Ctrl-C: exit 143, as every command
         click.echo("framtid explore: stopped")
     finally:
         server.server_close()

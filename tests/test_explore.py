@@ -11,7 +11,6 @@ import sys
 import urllib.error
 import urllib.request
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -100,6 +99,57 @@ def test_an_edited_choice_is_the_scenario_file_it_downloads(explorer, tmp_path):
     cars, trondheim, k = dims.SOURCES.index("cars"), dims.MUNICIPALITIES.index("trondheim"), 2030 - dims.BASE_YEAR
     assert _emissions(run)[k, 0, trondheim, cars].sum() < _emissions(plain)[k, 0, trondheim, cars].sum()
     assert "# edited in framtid explore" in text and 'extends = "framtid:reference"' in text
+
+
+def test_a_choice_leaving_out_a_replaced_measure_is_written_as_it_runs(tmp_path):
+    """Turned off, a measure another one replaces leaves that one replacing nothing, as attribution runs it; the
+    file leaves the label out of its replaces (a file naming no earlier measure is refused) and runs to the same
+    numbers, to the bit. current-policies-tolls: every second toll change of the history turned off."""
+    ex = Explorer(api.load_scenario("framtid:current-policies-tolls"))
+    on = list(range(0, len(ex.own), 2))
+    text = st.scenario_text(ex, {"on": on}, "every-second")
+    assert "# replaces only what this file holds" in text
+    (tmp_path / "every-second.toml").write_text(text)
+    written = api.load_scenario(tmp_path / "every-second.toml")
+    assert np.array_equal(_emissions(api.run_scenario(written)), _emissions(ex.run(ex.measures({"on": on}))))
+
+
+def test_a_package_reaching_back_is_written_with_its_measures_origins(tmp_path):
+    """--base reference: the package of current-policies is its three files' measures; a file of half of them runs
+    to the choice's numbers, and an edited measure's comment names the file and entry it came from."""
+    ex = Explorer(api.load_scenario("framtid:current-policies"), base="reference")
+    on = list(range(1, len(ex.own), 2))
+    text = st.scenario_text(ex, {"on": on, "edits": {"1": {"start_year": 2012}}}, "half")
+    assert "# edited in framtid explore (as written: current-policies-taxes.toml: measure[2])" in text
+    assert "/" not in text.split("[scenario]")[0]   # the header names files, not where they are on this machine
+    (tmp_path / "half.toml").write_text(text)
+    run = ex.run(ex.measures({"on": on, "edits": {"1": {"start_year": 2012}}}))
+    assert np.array_equal(_emissions(api.run_scenario(api.load_scenario(tmp_path / "half.toml"))), _emissions(run))
+
+
+def test_labels_in_the_written_file(tmp_path):
+    """Measures without a label (called by their kind) are written without one, so two of a kind fit in one file;
+    two measures given one label in different files of a chain cannot share a file, and say so."""
+    (tmp_path / "fares.toml").write_text('[scenario]\nname = "fares"\nextends = "framtid:reference"\n'
+                                         + 2 * '[[measure]]\nkind = "pt_fare"\nmunicipality = "bergen"\n'
+                                               'start_year = 2027\nchange = -0.2\n')
+    ex = Explorer(api.load_scenario(tmp_path / "fares.toml"))
+    text = st.scenario_text(ex, None, "fares-2")
+    assert "label" not in text
+    (tmp_path / "fares-2.toml").write_text(text)
+    assert len(api.load_scenario(tmp_path / "fares-2.toml").own) == 2
+    (tmp_path / "a.toml").write_text('[scenario]\nname = "a"\nextends = "framtid:reference"\n[[measure]]\n'
+                                     'kind = "pt_fare"\nlabel = "Fare cut"\nmunicipality = "bergen"\n'
+                                     'start_year = 2027\nchange = -0.2\n')
+    (tmp_path / "b.toml").write_text('[scenario]\nname = "b"\nextends = "a"\n[[measure]]\nkind = "pt_fare"\n'
+                                     'label = "Fare cut"\nreplaces = "Fare cut"\nmunicipality = "bergen"\n'
+                                     'start_year = 2030\nchange = -0.4\n')
+    ex = Explorer(api.load_scenario(tmp_path / "b.toml"), base="reference")
+    with pytest.raises(UsageError, match=r"measures 1 \(a.toml: measure\[1\]\) and 2 \(b.toml: measure\[1\]\) "
+                                         r"are both labelled 'Fare cut'; one scenario file cannot hold both"):
+        st.scenario_text(ex, None, "both")
+    (tmp_path / "later.toml").write_text(st.scenario_text(ex, {"on": [1]}, "later"))   # the later alone
+    assert api.load_scenario(tmp_path / "later.toml").own[0].replaces == ()       # replaces nothing the file holds
 
 
 def test_edits_are_validated_as_a_scenario_file_is(explorer):
@@ -210,14 +260,19 @@ def test_areas_keep_oslo_and_its_region_apart(explorer):
 def test_view_numbers_by_hand(explorer):
     """The 13 together in 2009 are the reference's 2009 (7 180.0 kt, README); the package's totals are its own run's;
     the choice's target rows carry the choice's modelled values."""
-    view = explorer.view(None, "total")
+    view = explorer.view({"on": [3, 4]}, "total")
     total = lambda run: np.sum([view["emissions"][run][s] for s in dims.SECTORS], axis=0)  # noqa: E731
     assert total("base")[0] == pytest.approx(7180.0, abs=0.05)
-    assert total("choice") == pytest.approx(total("package"))
+    whole = api.to_dataset([api.run_scenario(explorer.scenario)], 0)["emissions"]
+    assert total("package") == pytest.approx(whole.isel(scenario=0, draw=0).sum(["municipality", "sector"]) / 1e3)
     row = next(t for t in view["targets"] if t["target_id"] == "norway.emissions.2030")
     assert row["choice"]["modelled_value"] == pytest.approx(total("choice")[2030 - dims.BASE_YEAR])
     assert row["base"]["target_value"] == pytest.approx(total("base")[0] * (1 - 0.56), rel=2e-3)   # -56.0 % vs 2009
-    assert view["indicators"]["choice"]["car_vkm_index"][2017 - dims.BASE_YEAR] == pytest.approx(1.0)
+    # the chart's car-vkm index: every run against the base's 2017 (the targets keep each run's own 2017)
+    k = 2017 - dims.BASE_YEAR
+    index = {run: np.array(view["indicators"][run]["car_vkm_index"]) for run in ("choice", "base", "package")}
+    assert index["base"][k] == pytest.approx(1.0)
+    assert index["package"][k] < 1 and index["package"][-1] < index["base"][-1]   # the package cuts car traffic
 
 
 def test_packages_that_cannot_be_explored():
@@ -234,6 +289,7 @@ def test_toml_values_by_hand():
     assert st.value_text(2030) == "2030" and st.value_text(True) == "true"
     assert st.value_text('Rush-hour "charge"') == '"Rush-hour \\"charge\\""'
     assert st.value_text("Tromsø") == '"Tromsø"'
+    assert st.value_text("a\x7fb") == '"a\\u007fb"'     # DEL, which TOML takes only escaped
     assert st.value_text(date(2017, 10, 1)) == "2017-10-01"
     assert st.value_text({"A": 20.0, "a b": 1}) == '{ A = 20.0, "a b" = 1 }'
     assert st.value_text(["oslo", "bergen"]) == '["oslo", "bergen"]'
@@ -340,6 +396,21 @@ def test_service_refuses_with_one_message(service, path, body, status, message):
     assert got == status and message in json.loads(answer)["error"]
 
 
+def test_service_refuses_what_a_page_elsewhere_could_send(service):
+    """No JSON, no run (a form of another site cannot post JSON without asking first); requests must name the
+    local machine (a name of another site resolving here, DNS rebinding, is refused); JSON nested too deep is a
+    400, not a dropped connection."""
+    got, answer = _post(service + "api/view", b"area=total", headers={"Content-Type": "text/plain"})
+    assert got == 415 and "Content-Type: application/json" in json.loads(answer)["error"]
+    port = service.rsplit(":", 1)[1].strip("/")
+    got, answer = _post(service + "api/view", b"{}", headers={"Host": f"evil.example:{port}"})
+    assert got == 403 and "localhost, 127.0.0.1, [::1] only" in json.loads(answer)["error"]
+    got, answer = _post(service + "api/view", b"[" * 100_000 + b"]" * 100_000)
+    assert got == 400 and "nested too deep" in json.loads(answer)["error"]
+    status, _, _ = _get(service.replace("localhost", "127.0.0.1") + "api/package")
+    assert status == 200
+
+
 def test_service_refuses_a_body_too_large(service):
     got, answer = _post(service + "api/view", b"{}", headers={"Content-Length": str(10**7)})
     assert got == 413 and "at most" in json.loads(answer)["error"]
@@ -383,6 +454,18 @@ def test_command_serves_until_interrupted(tmp_path):
     assert os.listdir(tmp_path) == []       # writes nothing
 
 
+def test_command_terminated_says_so():
+    """A termination signal is not a Ctrl-C: exit 143 and "terminated", as every command."""
+    proc = subprocess.Popen(_framtid("explore", "framtid:consumption-waste", "--no-browser", "--port", "0"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert " at http://localhost:" in proc.stdout.readline()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "terminated" in err and "Traceback" not in err
+
+
 def test_command_refuses_bad_input(tmp_path):
     out = subprocess.run(_framtid("explore", "framtid:reference", "--no-browser"), capture_output=True, text=True)
     assert out.returncode == 2 and "adds no measures" in out.stderr and "Traceback" not in out.stderr
@@ -403,7 +486,3 @@ def test_command_refuses_a_port_in_use():
         out = subprocess.run(_framtid("explore", "framtid:consumption-waste", "--no-browser", "--port", str(port)),
                              capture_output=True, text=True)
     assert out.returncode == 2 and f"--port: {port} is in use" in out.stderr and "Traceback" not in out.stderr
-
-
-def test_shipped_page_is_in_the_package():
-    assert (Path(__file__).parents[1] / "model" / "explore" / "page.html").read_bytes() == page()

@@ -69,6 +69,8 @@ def test_wheel_ships_scenarios_data_and_license(installed):
     assert (site / "framtid" / "scenarios" / "reference.toml").is_file()
     assert (site / "framtid" / "scenarios" / "current-policies.toml").is_file()
     assert (site / "framtid" / "model" / "data" / "scenarios" / "policies-2009.toml").is_file()
+    assert (site / "framtid" / "model" / "explore" / "page.html").read_bytes() == \
+        (REPO / "model" / "explore" / "page.html").read_bytes()     # framtid explore's page
     licenses = list(site.glob("framtid-*.dist-info/**/LICENSE*"))
     assert licenses and "MIT License" in licenses[0].read_text()
     assert not (site / "model").exists() and not (site / "cli").exists()   # no bare top-level packages

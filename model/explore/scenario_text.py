@@ -32,7 +32,8 @@ def value_text(value) -> str:
         text = repr(value)
         return text if any(c in text for c in ".en") else text + ".0"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)   # a JSON string is a TOML basic string
+        # a JSON string is a TOML basic string, but for DEL, which TOML allows only escaped
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
@@ -69,6 +70,58 @@ def _own_cordons(explorer: Explorer) -> bool:
     return len(explorer.scenario.cordons) > len(base)
 
 
+def _file_name(path: str) -> str:
+    """A scenario file as the written file's comments name it: a shipped one ``framtid:NAME``, another by its name."""
+    from pathlib import Path
+
+    from ..scenario_inheritance import BUILTIN_PREFIX, builtin_path
+
+    p = Path(path)
+    try:
+        shipped = builtin_path(p.stem).resolve() == p.resolve()
+    except (OSError, ValueError):
+        shipped = False
+    return f"{BUILTIN_PREFIX}{p.stem}" if shipped else p.name
+
+
+def _replacing_what_is_there(explorer: Explorer, chosen: list) -> list[dict]:
+    """The chosen measures' tables, each ``replaces`` without the labels of measures the file will not hold.
+
+    The page's run composes the choice as attribution does (``compose(..., package=...)``): a measure replacing one
+    of the package that is turned off replaces nothing and simply starts. A file cannot say so (a label that
+    matches no earlier measure is refused), so such labels are left out of it; a label that still matches a measure
+    of the base or an earlier chosen one stays."""
+    before = {m.label for m in explorer.inherited}
+    out = []
+    for _, entry, m in chosen:
+        if entry.get("replaces"):
+            kept = [lab for lab in entry["replaces"] if lab in before]
+            entry = dict(entry)          # (the key keeps its place)
+            if kept:
+                entry["replaces"] = kept
+            else:
+                del entry["replaces"]
+        out.append(entry)
+        before.add(m.label)
+    return out
+
+
+def _check_labels(chosen: list) -> None:
+    """Refuse two chosen measures with one label: one file cannot hold both (``replaces`` names measures by label).
+    It happens where a chain of files revises a measure under its own label (``--base`` reaching back)."""
+    first: dict[str, tuple] = {}
+    for i, entry, m in chosen:
+        label = entry.get("label")
+        if label is None:
+            continue
+        if label in first:
+            j, other = first[label]
+            raise UsageError(f"measures {j + 1} ({other.origin}) and {i + 1} ({m.origin}) are both labelled "
+                             f"{label!r}; one scenario file cannot hold both: turn one of them off to write the "
+                             "choice as a file")
+        first[label] = (i, m)
+
+
 def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
     """The scenario file of ``choice`` (see :meth:`Explorer.chosen`), named ``name``."""
     from framtid import __version__
@@ -80,9 +133,11 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
         raise UsageError(f"{explorer.scenario.name}: defines toll cordons of its own, which a file extending "
                          f"{explorer.base_name} would lack; copy the scenario's file and edit it instead")
     chosen = explorer.chosen(choice)
+    entries = _replacing_what_is_there(explorer, chosen)
+    _check_labels(chosen)
     edited = sum(1 for i, entry, _ in chosen if entry is not explorer.entries[i])
     scenario = explorer.scenario
-    where = scenario.files[-1][0] if scenario.files else scenario.name
+    where = _file_name(scenario.files[-1][0]) if scenario.files else scenario.name
     lines = [
         f"# Written by framtid {__version__} (framtid explore) from {where}:",
         f"# {len(chosen)} of the {len(explorer.own)} measures it adds to {explorer.base_name}, "
@@ -104,9 +159,11 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
         lines += ["", "[population.anchors]"]
         lines += [f"{key_text(m)} = {value_text({str(y): float(v) for y, v in sorted(years.items())})}"
                   for m, years in scenario.population_anchors.items()]
-    for i, entry, _ in chosen:
+    for (i, written, m), entry in zip(chosen, entries):
         lines += ["", "[[measure]]"]
-        if entry is not explorer.entries[i]:
-            lines.append(f"# edited in framtid explore (as written: measure {i + 1} of {where})")
+        if written is not explorer.entries[i]:
+            lines.append(f"# edited in framtid explore (as written: {m.origin})")
+        if entry.get("replaces") != written.get("replaces"):
+            lines.append(f"# replaces only what this file holds (as written: replaces {written['replaces']})")
         lines += [f"{key_text(k)} = {value_text(v)}" for k, v in entry.items()]
     return "\n".join(lines) + "\n"

@@ -14,7 +14,9 @@ who can reach it.
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -55,7 +57,22 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, message: str) -> None:
         self._json(status, {"error": message})
 
+    def _host_allowed(self) -> bool:
+        """Served on the local machine, the service answers only requests addressed to it by a local name: a page
+        of another site cannot reach it through a name of its own that resolves here (DNS rebinding)."""
+        if not self.server.local:
+            return True
+        host = self.headers.get("Host") or ""
+        name = host.split("]", 1)[0] + "]" if host.startswith("[") else host.rsplit(":", 1)[0]   # without the port
+        if name in LOCAL_NAMES:
+            return True
+        self._error(HTTPStatus.FORBIDDEN, f"this service answers requests to {', '.join(LOCAL_NAMES)} only "
+                                          f"(got Host {self.headers.get('Host')!r})")
+        return False
+
     def do_GET(self):  # noqa: N802  (the base class's name)
+        if not self._host_allowed():
+            return
         path = self.path.split("?", 1)[0]
         if path in ("/", "/index.html"):
             self._send(HTTPStatus.OK, page(), "text/html; charset=utf-8")
@@ -79,15 +96,25 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError) as e:
             self._error(HTTPStatus.BAD_REQUEST, f"the request is not JSON: {e}")
             return None
+        except RecursionError:
+            self._error(HTTPStatus.BAD_REQUEST, "the request is not JSON this service reads: nested too deep")
+            return None
         if not isinstance(body, dict):
             self._error(HTTPStatus.BAD_REQUEST, "the request must be a JSON object")
             return None
         return body
 
     def do_POST(self):  # noqa: N802
+        if not self._host_allowed():
+            return
         path = self.path.split("?", 1)[0]
         if path not in ("/api/view", "/api/scenario"):
             self._error(HTTPStatus.NOT_FOUND, f"{path}: not found")
+            return
+        # JSON only: a form of another site cannot post it without the browser asking first (which this service
+        # does not answer), so pages elsewhere cannot make it run the model
+        if not (self.headers.get("Content-Type") or "").lower().startswith("application/json"):
+            self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "a request must be JSON (Content-Type: application/json)")
             return
         body = self._body()
         if body is None:
@@ -102,13 +129,29 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(HTTPStatus.OK, text.encode(), "application/toml; charset=utf-8")
         except FramtidError as e:
             self._error(HTTPStatus.BAD_REQUEST, str(e))
+        except Exception as e:   # an internal error: the page says so, the command's output has the traceback
+            traceback.print_exc()
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(e).__name__}: {e}")
+
+
+LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    local = True                 # bound to the local machine: requests must name it (``_Handler._host_allowed``)
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
 
 def make_server(explorer: Explorer, host: str = "127.0.0.1", port: int = 8765, quiet: bool = True):
-    """A threading HTTP server for ``explorer`` (not yet serving); port 0 takes a free one."""
+    """A threading HTTP server for ``explorer`` (not yet serving); port 0 takes a free one; an address with a
+    colon is IPv6."""
     handler = type("Handler", (_Handler,), {"explorer": explorer, "quiet": quiet})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = (_Server6 if ":" in host else _Server)((host, port), handler)
+    server.local = host in ("127.0.0.1", "::1", "localhost")
     return server
 
 
@@ -121,4 +164,6 @@ def serve_in_thread(explorer: Explorer, host: str = "127.0.0.1", port: int = 0):
 
 def url_of(server) -> str:
     host, port = server.server_address[:2]
-    return f"http://{'localhost' if host in ('127.0.0.1', '::1', '') else host}:{port}/"
+    if host in ("127.0.0.1", "::1", ""):
+        host = "localhost"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"

@@ -41,8 +41,10 @@ def entry_of(m: Measure) -> dict:
     :func:`scenario_measures._measure` it makes a measure with the same values."""
     kind = KINDS[m.kind]
     every = tuple(m.municipalities) == dims.MUNICIPALITIES
-    entry: dict = {"kind": m.kind, "label": m.label, "municipality": "*" if every else list(m.municipalities),
-                   "start_year": m.start_year}
+    entry: dict = {"kind": m.kind}
+    if m.label != m.kind:   # a measure without a label is called by its kind; two such may share it, unwritten
+        entry["label"] = m.label
+    entry.update({"municipality": "*" if every else list(m.municipalities), "start_year": m.start_year})
     if m.ramp_years:
         entry["ramp_years"] = m.ramp_years
     if m.end_year is not None:
@@ -278,8 +280,23 @@ class Explorer:
                 "seconds": runs["choice"]["seconds"], "measures_on": runs["choice"]["measures_on"],
                 "cached": runs["choice"]["cached"],
                 "emissions": {k: r["emissions"][area] for k, r in runs.items()},
-                "indicators": {k: r["indicators"][area] for k, r in runs.items()},
+                "indicators": _indexed_to_base({k: r["indicators"][area] for k, r in runs.items()},
+                                               {k: r["car_vkm_resident"][area] for k, r in runs.items()}),
                 "targets": _target_rows({k: r["targets"] for k, r in runs.items()}, area)}
+
+
+def _indexed_to_base(indicators: dict[str, dict], car_vkm: dict[str, np.ndarray]) -> dict[str, dict]:
+    """The runs' indicators with the car-vkm index of every run against the *base's* 2017: each run's own 2017
+    (the zero-growth goal's definition, which the targets keep) would move with measures acting before 2017, and a
+    choice that cuts car traffic could then be drawn above the base."""
+    k = ZERO_GROWTH_YEAR - dims.BASE_YEAR
+    out = {}
+    for run, values in indicators.items():
+        values = dict(values)
+        if values.get("car_vkm_index") is not None and car_vkm["base"][k] > 0:
+            values["car_vkm_index"] = _finite(car_vkm[run] / car_vkm["base"][k])
+        out[run] = values
+    return out
 
 
 def area_id(area) -> str:
@@ -297,8 +314,8 @@ def _finite(values) -> list:
 
 def summarise(model) -> dict:
     """A finished one-draw model as the page reads it: ``emissions[area][sector]`` yearly [kt CO2e/yr],
-    ``indicators[area][name]`` yearly (car_vkm_index against :data:`ZERO_GROWTH_YEAR`) and ``targets``, the
-    rows of :func:`evaluation.targets.assess`."""
+    ``indicators[area][name]`` yearly (car_vkm_index against :data:`ZERO_GROWTH_YEAR`), ``targets``, the rows of
+    :func:`evaluation.targets.assess`, and ``car_vkm_resident[area]`` yearly [vkm/yr] (numpy)."""
     from ..evaluation import indicators, targets
     from ..result_dataset import to_dataset
 
@@ -306,11 +323,14 @@ def summarise(model) -> dict:
     by_sector = ds["emissions"].isel(scenario=0, draw=0).transpose("municipality", "sector", "year")
     values = np.asarray(by_sector.values, dtype=float) / 1e3          # t -> kt
     municipalities = [str(m) for m in ds["municipality"].values]
-    emissions = {}
+    vkm = np.asarray(ds["car_vkm_resident"].isel(scenario=0, draw=0).transpose("municipality", "year").values,
+                     dtype=float)
+    emissions, car_vkm = {}, {}
     for a in targets.areas():
         rows = [municipalities.index(m) for m in a.members]
         part = values[rows].sum(axis=0)
         emissions[area_id(a)] = {s: _finite(part[k]) for k, s in enumerate(dims.SECTORS)}
+        car_vkm[area_id(a)] = vkm[rows].sum(axis=0)
     _, ind = indicators.compute(ds, reference_year=ZERO_GROWTH_YEAR)   # its areas are named as area_id's
     per_area: dict[str, dict] = {}
     for (_, area, indicator), value in ind.items():
@@ -318,7 +338,7 @@ def summarise(model) -> dict:
     rows = targets.assess(ds)
     for r in rows:
         r["area_id"] = area_id(targets.Area(r["level"], r["area"], ()))
-    return {"emissions": emissions, "indicators": per_area, "targets": rows}
+    return {"emissions": emissions, "indicators": per_area, "targets": rows, "car_vkm_resident": car_vkm}
 
 
 TARGET_KEYS = ("target_id", "target", "indicator", "scope", "base_year", "target_year", "unit", "confidence",
