@@ -1,8 +1,8 @@
 """How fast `framtid explore` answers: the start (the base and the package run once), a new choice (a run of the
 package's scenario with those measures, summarised for the page), a choice seen before (from the cache) and the
-page's request over HTTP, as the browser makes it.
+page's request over HTTP, as the browser makes it; then the same with ranges over sampled draws.
 
-    python benchmarks/explore.py [--scenario framtid:framtidens-byer-2009] [--repeat 8]
+    python benchmarks/explore.py [--scenario framtid:framtidens-byer-2009] [--repeat 8] [--draws 100]
 
 Each new choice leaves one more measure out, so no answer comes from the cache. Prints figures (medians and
 ranges); asserts nothing: timings on shared machines are noisy.
@@ -21,6 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="framtid:framtidens-byer-2009")
     parser.add_argument("--repeat", type=int, default=8)
+    parser.add_argument("--draws", type=int, default=100, help="draws of the views with ranges (0: skip them)")
     args = parser.parse_args()
 
     from framtid.model import api
@@ -28,7 +29,7 @@ def main() -> None:
     from framtid.model.explore.session import Explorer
 
     t0 = time.perf_counter()
-    explorer = Explorer(api.load_scenario(args.scenario))
+    explorer = Explorer(api.load_scenario(args.scenario), draws=max(args.draws, 2))
     explorer.view(None, "total")
     start = time.perf_counter() - t0
     n = len(explorer.own)
@@ -70,6 +71,18 @@ def main() -> None:
     finally:
         server.shutdown()
         server.server_close()
+    if not args.draws:
+        return
+    t0 = time.perf_counter()
+    explorer.view(None, "total", uncertain=True)
+    print(f"ranges over {args.draws} draws: the base and the package: {time.perf_counter() - t0:.2f} s")
+    runs.clear()
+
+    def ranged(k: int) -> None:
+        runs.append(explorer.view({"on": list(range(k + 1, n))}, "total", uncertain=True)["seconds"])
+
+    show(f"a new choice with ranges over {args.draws} draws", timed(ranged))
+    show("  of which the run", runs)
 
 
 if __name__ == "__main__":

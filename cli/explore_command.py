@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import click
 
+from framtid.model.explore import DEFAULT_DRAWS, MAX_DRAWS
+
 from .common import Terminated, handle_errors, imports_done
 
 DEFAULT_SCENARIO = "framtid:framtidens-byer-2009"
@@ -20,14 +22,21 @@ DEFAULT_SCENARIO = "framtid:framtidens-byer-2009"
                    "run the model).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port to listen on (0: a free one).")
+@click.option("--draws", "n_draws", type=click.IntRange(2, MAX_DRAWS), default=DEFAULT_DRAWS, show_default=True,
+              help="Sampled draws of the uncertain parameters when the page asks for ranges (each change then runs "
+                   "them for the choice; the base and the package once, with the same draws).")
+@click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default="lhs", show_default=True,
+              help="How the draws are sampled.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the draws.")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser; only print its address.")
 @handle_errors
-def explore(scenario, base, host, port, no_browser):
+def explore(scenario, base, host, port, n_draws, sampler, seed, no_browser):
     """Explore SCENARIO's measures (file, or framtid:NAME; default framtid:framtidens-byer-2009) in the browser:
     turn each on or off and change its values, and see the emissions by area and sector, the indicators and the
     targets of your choice beside the base (none of the measures) and the package as written, each change run at
-    once (one run at the default parameter values, about 0.3 s). The page can download the choice as a scenario
-    file for framtid run. Stop with Ctrl-C."""
+    once (one run at the default parameter values, about 0.3 s; with ranges asked for on the page, --draws sampled
+    draws, about 3 s for 100). The page can download the choice as a scenario file for framtid run. Stop with
+    Ctrl-C."""
     import errno
     import webbrowser
 
@@ -36,7 +45,7 @@ def explore(scenario, base, host, port, no_browser):
     from framtid.model.explore.server import make_server, url_of
     from framtid.model.explore.session import Explorer
 
-    explorer = Explorer(api.load_scenario(scenario), base)
+    explorer = Explorer(api.load_scenario(scenario), base, n_draws, seed, sampler)
     try:
         server = make_server(explorer, host, port)
     except OSError as exc:

@@ -275,6 +275,31 @@ def test_view_numbers_by_hand(explorer):
     assert index["package"][k] < 1 and index["package"][-1] < index["base"][-1]   # the package cuts car traffic
 
 
+def test_ranges_over_draws_are_paired():
+    """With uncertainty every run has the same draws: a choice of none of the measures is the base in every draw
+    (its difference from the base zero in each, so its 5-95 % range too), while the emissions themselves spread;
+    the targets carry the share of draws that meet them."""
+    ex = Explorer(api.load_scenario("framtid:consumption-waste"), draws=4, seed=3)
+    view = ex.view({"on": []}, "total", uncertain=True)
+    assert view["draws"] == 4
+    k = 2030 - dims.BASE_YEAR
+    assert view["against_base"]["choice"]["p05"][k] == view["against_base"]["choice"]["p95"][k] == 0
+    assert view["summed_against_base"]["choice"] == {"median": 0, "p05": 0, "p95": 0}
+    base = view["totals"]["base"]
+    assert base["p05"][k] < base["median"][k] < base["p95"][k]
+    cut = view["against_base"]["package"]
+    assert cut["p95"][k] < 0 and cut["p05"][k] < cut["p95"][k]            # the package cuts, by how much varies
+    row = next(t for t in view["targets"] if t["target_id"] == "norway.emissions.2030")
+    assert row["base"]["p_met"] in (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert row["base"]["modelled_p05"] <= row["base"]["modelled_value"] <= row["base"]["modelled_p95"]
+    one = ex.view({"on": []}, "total")                                       # the same choice without: one draw
+    assert one["draws"] == 1 and one["totals"]["base"]["p05"] == one["totals"]["base"]["p95"]
+    with pytest.raises(UsageError, match=r"uncertain: true or false \(got 'yes'\)"):
+        ex.view(None, "total", uncertain="yes")
+    with pytest.raises(UsageError, match=r"--draws: from 2 to 1000"):
+        Explorer(api.load_scenario("framtid:consumption-waste"), draws=1)
+
+
 def test_packages_that_cannot_be_explored():
     with pytest.raises(UsageError, match=r"adds no measures to the scenario it extends"):
         Explorer(api.load_scenario("framtid:reference"))

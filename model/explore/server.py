@@ -2,7 +2,8 @@
 
     GET  /                  the page (``page.html``: HTML, CSS and script in one file, nothing fetched from elsewhere)
     GET  /api/package       the package: its measures with their editable values, the areas, sectors, indicators
-    POST /api/view          {"choice": ..., "area": ...} -> the figures of one area (``Explorer.view``)
+    POST /api/view          {"choice": ..., "area": ..., "uncertain": false} -> the figures of one area
+                            (``Explorer.view``; with "uncertain", over the explorer's sampled draws)
     POST /api/scenario      {"choice": ..., "name": ...} -> the choice as a scenario file (TOML text)
 
 A choice is ``{"on": [...], "edits": {...}}`` (``Explorer.measures``). A problem with a request is answered with
@@ -121,7 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             if path == "/api/view":
-                self._json(HTTPStatus.OK, self.explorer.view(body.get("choice"), str(body.get("area", "total"))))
+                self._json(HTTPStatus.OK, self.explorer.view(body.get("choice"), str(body.get("area", "total")),
+                                                             body.get("uncertain", False)))
             else:
                 from .scenario_text import scenario_text
 

@@ -27,11 +27,12 @@ import numpy as np
 from .. import dims
 from ..errors import UsageError
 from ..measures import AREAS, KINDS, Measure
+from . import DEFAULT_DRAWS, MAX_DRAWS
 
 # Keys a choice may change besides the kind's own fields: where the measure acts (but for a kind whose
 # municipality is the owner of its cordon), when it starts and how long it ramps up.
 COMMON = ("municipality", "start_year", "ramp_years")
-CACHE_SIZE = 32          # choices kept with their summaries (a summary is about 0.2 MB)
+CACHE_SIZE = 32          # choices kept with their summaries (a summary is about 0.2 MB, 2 MB with 100 draws)
 ZERO_GROWTH_YEAR = 2017  # the car-vkm index's reference year on the page: the zero-growth goal's (targets.csv)
 
 
@@ -100,7 +101,10 @@ def _where(i: int, m: Measure) -> str:
 class Explorer:
     """A scenario's package, the runs of the choices made of it, and what the page shows of them."""
 
-    def __init__(self, scenario, base: str | None = None):
+    def __init__(self, scenario, base: str | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0,
+                 sampler: str = "lhs"):
+        """``draws``, ``seed``, ``sampler``: the ensemble a view with uncertainty runs (every choice, the base and the
+        package with the same draws, so their differences are paired)."""
         from ..evaluation.attribution import _package
         from ..scenario_inheritance import package_since
 
@@ -110,6 +114,9 @@ class Explorer:
         self.inherited = tuple(inherited)
         self.own = list(own)
         self.entries = [entry_of(m) for m in self.own]
+        if not isinstance(draws, int) or not 2 <= draws <= MAX_DRAWS:
+            raise UsageError(f"--draws: from 2 to {MAX_DRAWS} (each change of the page runs them; got {draws})")
+        self.draws, self.seed, self.sampler = draws, seed, sampler
         self._lock = threading.Lock()        # one run at a time: the page may ask again before an answer
         self._cache: OrderedDict[str, dict] = OrderedDict()
 
@@ -124,7 +131,8 @@ class Explorer:
         names = {m.id: m.name for m in municipalities()}
         return {
             "scenario": self.scenario.name, "description": self.scenario.description, "base": self.base_name,
-            "gwp": self.scenario.gwp, "years": list(dims.YEARS),
+            "gwp": self.scenario.gwp, "years": list(dims.YEARS), "draws": self.draws, "sampler": self.sampler,
+            "seed": self.seed,
             "areas": [{"id": area_id(a), "level": a.level,
                        "label": (names.get(a.name, a.name) if a.level == "municipality" else
                                  "All 13 together" if a.level == "all" else
@@ -235,9 +243,10 @@ class Explorer:
 
     # -- runs and what the page shows of them ------------------------------------------------------------------
 
-    def run(self, chosen: list[Measure]):
-        """The finished model of the package's scenario with only ``chosen`` of its measures (at the default
-        parameter values, one draw)."""
+    def run(self, chosen: list[Measure], uncertain: bool = False):
+        """The finished model of the package's scenario with only ``chosen`` of its measures: one draw at the
+        default parameter values, or with ``uncertain`` the explorer's ensemble of sampled draws."""
+        from ..parameters import Params
         from ..scenario_inheritance import compose
         from ..simulation import run_variants
 
@@ -245,19 +254,25 @@ class Explorer:
         measures = compose(self.inherited, chosen, problems, package=self.own)
         if problems:
             raise UsageError("\n".join(problems))
-        return run_variants(self.scenario, [measures])
+        if not uncertain:
+            return run_variants(self.scenario, [measures])
+        params = Params.sampled(self.draws, self.seed, self.sampler, self.scenario.parameters)
+        model = run_variants(self.scenario, [measures] * self.draws, seed=self.seed, params=params)
+        model.sampling = {"sampler": self.sampler, "ensemble_draws": self.draws, "first_draw": 0}
+        return model
 
-    def summary(self, choice: dict | None) -> dict:
+    def summary(self, choice: dict | None, uncertain: bool = False) -> dict:
         """What the page shows of a choice (cached): for every area, the yearly emissions by sector
-        [kt CO2e/yr], the targets' rows and the indicators, and the seconds the run took."""
+        [kt CO2e/yr], the targets' rows and the indicators, and the seconds the run took; with ``uncertain``, of
+        the explorer's ensemble of draws."""
         chosen = self.chosen(choice)
-        key = self.key(chosen)
+        key = f"{self.draws if uncertain else 1} " + self.key(chosen)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return dict(self._cache[key], cached=True)
             t0 = time.perf_counter()
-            model = self.run([m for _, _, m in chosen])
+            model = self.run([m for _, _, m in chosen], uncertain)
             seconds = time.perf_counter() - t0
             out = summarise(model)
             out["seconds"] = seconds
@@ -268,18 +283,29 @@ class Explorer:
                 self._cache.popitem(last=False)
             return out
 
-    def view(self, choice: dict | None, area: str) -> dict:
-        """The page's figures of one area: the choice, the base and the package as written side by side."""
+    def view(self, choice: dict | None, area: str, uncertain: bool = False) -> dict:
+        """The page's figures of one area: the choice, the base and the package as written side by side; with
+        ``uncertain``, medians and 5-95 % ranges over the explorer's draws, the differences from the base taken
+        draw by draw."""
         from ..evaluation.targets import areas
 
         known = [area_id(a) for a in areas()]
         if area not in known:
             raise UsageError(f"area: {area!r} is not an area; allowed: {', '.join(known)}")
-        runs = {"choice": self.summary(choice), "base": self.summary({"on": []}), "package": self.summary(None)}
-        return {"area": area, "years": list(dims.YEARS),
+        if not isinstance(uncertain, bool):
+            raise UsageError(f"uncertain: true or false (got {uncertain!r})")
+        runs = {"choice": self.summary(choice, uncertain), "base": self.summary({"on": []}, uncertain),
+                "package": self.summary(None, uncertain)}
+        totals = {k: r["totals"][area] for k, r in runs.items()}          # (D, T) each, the same draws
+        return {"area": area, "years": list(dims.YEARS), "draws": len(totals["base"]),
                 "seconds": runs["choice"]["seconds"], "measures_on": runs["choice"]["measures_on"],
                 "cached": runs["choice"]["cached"],
                 "emissions": {k: r["emissions"][area] for k, r in runs.items()},
+                "totals": {k: _band(v) for k, v in totals.items()},
+                "against_base": {k: _band(totals[k] - totals["base"]) for k in ("choice", "package")},
+                # summed over 2010-2050 [kt CO2e], draw by draw
+                "summed_against_base": {k: {q: v[0] for q, v in _band((totals[k] - totals["base"])[:, 1:].sum(
+                    axis=1, keepdims=True)).items()} for k in ("choice", "package")},
                 "indicators": _indexed_to_base({k: r["indicators"][area] for k, r in runs.items()},
                                                {k: r["car_vkm_resident"][area] for k, r in runs.items()}),
                 "targets": _target_rows({k: r["targets"] for k, r in runs.items()}, area)}
@@ -307,29 +333,38 @@ def area_id(area) -> str:
     return "total" if area.level == "all" else area.name   # a region of one municipality is that municipality
 
 
+def _band(values: np.ndarray) -> dict:
+    """Median, 5th and 95th percentile over the draws (the first axis) of each year, as lists for JSON."""
+    low, mid, high = np.percentile(values, [5, 50, 95], axis=0)
+    return {"median": _finite(mid), "p05": _finite(low), "p95": _finite(high)}
+
+
 def _finite(values) -> list:
     """A list of floats for JSON, None where not finite."""
     return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
 
 
 def summarise(model) -> dict:
-    """A finished one-draw model as the page reads it: ``emissions[area][sector]`` yearly [kt CO2e/yr],
+    """A finished model as the page reads it: ``emissions[area][sector]`` yearly [kt CO2e/yr] (the median over the
+    draws), ``totals[area]`` (D, T) every draw's total [kt CO2e/yr] (numpy),
     ``indicators[area][name]`` yearly (car_vkm_index against :data:`ZERO_GROWTH_YEAR`), ``targets``, the rows of
     :func:`evaluation.targets.assess`, and ``car_vkm_resident[area]`` yearly [vkm/yr] (numpy)."""
     from ..evaluation import indicators, targets
     from ..result_dataset import to_dataset
 
     ds = to_dataset([model], 0)
-    by_sector = ds["emissions"].isel(scenario=0, draw=0).transpose("municipality", "sector", "year")
-    values = np.asarray(by_sector.values, dtype=float) / 1e3          # t -> kt
+    by_sector = ds["emissions"].isel(scenario=0).transpose("draw", "municipality", "sector", "year")
+    values = np.asarray(by_sector.values, dtype=float) / 1e3          # t -> kt, (D, M, S, T)
     municipalities = [str(m) for m in ds["municipality"].values]
-    vkm = np.asarray(ds["car_vkm_resident"].isel(scenario=0, draw=0).transpose("municipality", "year").values,
+    vkm = np.asarray(ds["car_vkm_resident"].isel(scenario=0).mean("draw").transpose("municipality", "year").values,
                      dtype=float)
-    emissions, car_vkm = {}, {}
+    emissions, totals, car_vkm = {}, {}, {}
     for a in targets.areas():
         rows = [municipalities.index(m) for m in a.members]
-        part = values[rows].sum(axis=0)
-        emissions[area_id(a)] = {s: _finite(part[k]) for k, s in enumerate(dims.SECTORS)}
+        part = values[:, rows].sum(axis=1)                              # (D, S, T)
+        median = np.median(part, axis=0)
+        emissions[area_id(a)] = {s: _finite(median[k]) for k, s in enumerate(dims.SECTORS)}
+        totals[area_id(a)] = part.sum(axis=1)
         car_vkm[area_id(a)] = vkm[rows].sum(axis=0)
     _, ind = indicators.compute(ds, reference_year=ZERO_GROWTH_YEAR)   # its areas are named as area_id's
     per_area: dict[str, dict] = {}
@@ -338,7 +373,8 @@ def summarise(model) -> dict:
     rows = targets.assess(ds)
     for r in rows:
         r["area_id"] = area_id(targets.Area(r["level"], r["area"], ()))
-    return {"emissions": emissions, "indicators": per_area, "targets": rows, "car_vkm_resident": car_vkm}
+    return {"emissions": emissions, "totals": totals, "indicators": per_area, "targets": rows,
+            "car_vkm_resident": car_vkm}
 
 
 TARGET_KEYS = ("target_id", "target", "indicator", "scope", "base_year", "target_year", "unit", "confidence",
@@ -355,7 +391,8 @@ def _target_rows(by_run: dict[str, list[dict]], area: str) -> list[dict]:
             row = out.setdefault(r["target_id"], {k: r.get(k) for k in TARGET_KEYS})
             row[run] = {"target_value": r["target_value"], "modelled_value": r["modelled_value"],
                         "met": bool(r["met_in_target_year"]), "first_year_met": r["first_year_met"],
-                        "p_met_inventory": r.get("p_met_inventory")}
+                        "p_met_inventory": r.get("p_met_inventory"), "p_met": r.get("p_met"),
+                        "modelled_p05": r.get("modelled_p05"), "modelled_p95": r.get("modelled_p95")}
     return [_json_safe(r) for r in out.values()]
 
 
