@@ -275,6 +275,29 @@ def test_view_numbers_by_hand(explorer):
     assert index["package"][k] < 1 and index["package"][-1] < index["base"][-1]   # the package cuts car traffic
 
 
+def test_each_measures_effect_is_the_difference_of_two_choices(explorer):
+    """effects: for a measure that is on, the choice minus the choice without it; for one that is off, the choice
+    with it (as edited) minus the choice; in the area and year asked, equal to the views of those choices. A charge
+    in Stavanger does nothing in Trondheim."""
+    edits = {str(PARKING): {"fee_nok": {"A": 40}}, "3": {"time_saving_min": 5.0}}
+    choice = {"on": [0, 2, PARKING, TRONDHEIM_CHARGE], "edits": edits}
+    got = explorer.effects(choice, "trondheim", 2035)
+    assert got["year"] == 2035 and len(got["effects"]) == len(explorer.own)
+    k = 2035 - dims.BASE_YEAR
+
+    def total(on):
+        view = explorer.view({"on": on, "edits": edits}, "trondheim")
+        return sum(view["emissions"]["choice"][s][k] for s in dims.SECTORS)
+
+    charge, cycle = got["effects"][TRONDHEIM_CHARGE], got["effects"][3]
+    assert charge["on"] and charge["kt"] == pytest.approx(total(choice["on"]) - total([0, 2, PARKING]), abs=1e-9)
+    assert charge["kt"] < -1                                            # the charge cuts Trondheim's emissions
+    assert not cycle["on"] and cycle["kt"] == pytest.approx(total(choice["on"] + [3]) - total(choice["on"]), abs=1e-9)
+    assert got["effects"][9] == {"index": 9, "on": False, "kt": 0.0}      # Stavanger's charge
+    with pytest.raises(UsageError, match=r"year: from 2010 to 2050 \(got 2009\)"):
+        explorer.effects(choice, "trondheim", 2009)
+
+
 def test_ranges_over_draws_are_paired():
     """With uncertainty every run has the same draws: a choice of none of the measures is the base in every draw
     (its difference from the base zero in each, so its 5-95 % range too), while the emissions themselves spread;
@@ -415,6 +438,7 @@ def test_service_answers(service, explorer):
     ("api/view", json.dumps({"choice": {"on": [99]}}).encode(), 400, "choice.on: measure numbers run from 0 to 35"),
     ("api/scenario", json.dumps({"name": "a b"}).encode(), 400, "name: must be a name"),
     ("api/other", b"{}", 404, "/api/other: not found"),
+    ("api/effects", json.dumps({"year": "2030"}).encode(), 400, "year: from 2010 to 2050 (got '2030')"),
 ])
 def test_service_refuses_with_one_message(service, path, body, status, message):
     got, answer = _post(service + path, body)

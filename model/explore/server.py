@@ -4,6 +4,8 @@
     GET  /api/package       the package: its measures with their editable values, the areas, sectors, indicators
     POST /api/view          {"choice": ..., "area": ..., "uncertain": false} -> the figures of one area
                             (``Explorer.view``; with "uncertain", over the explorer's sampled draws)
+    POST /api/effects       {"choice": ..., "area": ..., "year": 2030} -> what each measure does within the choice
+                            (``Explorer.effects``)
     POST /api/scenario      {"choice": ..., "name": ...} -> the choice as a scenario file (TOML text)
 
 A choice is ``{"on": [...], "edits": {...}}`` (``Explorer.measures``). A problem with a request is answered with
@@ -109,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._host_allowed():
             return
         path = self.path.split("?", 1)[0]
-        if path not in ("/api/view", "/api/scenario"):
+        if path not in ("/api/view", "/api/effects", "/api/scenario"):
             self._error(HTTPStatus.NOT_FOUND, f"{path}: not found")
             return
         # JSON only: a form of another site cannot post it without the browser asking first (which this service
@@ -124,6 +126,9 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/api/view":
                 self._json(HTTPStatus.OK, self.explorer.view(body.get("choice"), str(body.get("area", "total")),
                                                              body.get("uncertain", False)))
+            elif path == "/api/effects":
+                self._json(HTTPStatus.OK, self.explorer.effects(body.get("choice"), str(body.get("area", "total")),
+                                                                body.get("year", 2030)))
             else:
                 from .scenario_text import scenario_text
 

@@ -311,6 +311,62 @@ class Explorer:
                 "targets": _target_rows({k: r["targets"] for k, r in runs.items()}, area)}
 
 
+    def effects(self, choice: dict | None, area: str, year: int = 2030) -> dict:
+        """What each measure of the package does within the choice, in ``area`` and ``year`` [kt CO2e/yr]
+        (negative: a cut): for a measure that is on, the choice minus the choice without it (what it adds, last
+        in); for one that is off, the choice with it (as edited) minus the choice (what adding it would do). One
+        batch run of as many members as the package has measures, at the default parameter values; the values of
+        a choice are kept for every area."""
+        from ..evaluation.targets import areas
+
+        known = [area_id(a) for a in areas()]
+        if area not in known:
+            raise UsageError(f"area: {area!r} is not an area; allowed: {', '.join(known)}")
+        if not isinstance(year, int) or isinstance(year, bool) or not dims.BASE_YEAR < year <= dims.FINAL_YEAR:
+            raise UsageError(f"year: from {dims.BASE_YEAR + 1} to {dims.FINAL_YEAR} (got {year!r})")
+        chosen = self.chosen(choice)
+        key = f"effects {year} " + self.key(chosen)
+        with self._lock:
+            if key not in self._cache:
+                t0 = time.perf_counter()
+                by_area = self._effects(choice, chosen, year)
+                self._cache[key] = {"by_area": by_area, "seconds": time.perf_counter() - t0}
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            self._cache.move_to_end(key)
+            kept = self._cache[key]
+        return {"area": area, "year": year, "seconds": kept["seconds"],
+                "effects": [{"index": i, "on": on, "kt": value} for i, (on, value) in enumerate(kept["by_area"][area])]}
+
+    def _effects(self, choice: dict | None, chosen: list, year: int) -> dict[str, list]:
+        from ..accounting import co2e
+        from ..evaluation.targets import areas
+        from ..scenario_inheritance import compose
+        from ..simulation import run_variants
+
+        on = {i: m for i, _, m in chosen}
+        # every measure as the choice would run it: its edits apply whether it is on or off
+        edits = (choice or {}).get("edits") or {}
+        every = {i: m for i, _, m in self.chosen({"on": list(range(len(self.own))), "edits": edits})}
+        variants = [list(on.values())]                                  # member 0: the choice itself
+        variants += [[every[j] for j in sorted(set(on) ^ {i})] for i in range(len(self.own))]
+        problems: list[str] = []
+        measures = [compose(self.inherited, v, problems, package=self.own) for v in variants]
+        if problems:
+            raise UsageError("\n".join(dict.fromkeys(problems)))
+        model = run_variants(self.scenario, measures)
+        k = year - dims.BASE_YEAR
+        total = co2e(model.record["emissions_gas"][k], model.gwp).sum(axis=-1) / 1e3    # (V, M) [kt CO2e/yr]
+        out = {}
+        for a in areas():
+            rows = [dims.MUNICIPALITIES.index(m) for m in a.members]
+            values = total[:, rows].sum(axis=1)
+            # on: the choice minus the choice without it; off: the choice with it minus the choice
+            out[area_id(a)] = [(i in on, float(values[0] - values[i + 1]) if i in on
+                                else float(values[i + 1] - values[0])) for i in range(len(self.own))]
+        return out
+
+
 def _indexed_to_base(indicators: dict[str, dict], car_vkm: dict[str, np.ndarray]) -> dict[str, dict]:
     """The runs' indicators with the car-vkm index of every run against the *base's* 2017: each run's own 2017
     (the zero-growth goal's definition, which the targets keep) would move with measures acting before 2017, and a
