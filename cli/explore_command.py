@@ -22,6 +22,9 @@ DEFAULT_SCENARIO = "framtid:framtidens-byer-2009"
                    "run the model).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port to listen on (0: a free one).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="A name the page may be reached by besides the local machine's (a forwarded port's host name); "
+                   "repeat for several.")
 @click.option("--draws", "n_draws", type=click.IntRange(2, MAX_DRAWS), default=DEFAULT_DRAWS, show_default=True,
               help="Sampled draws of the uncertain parameters when the page asks for ranges (each change then runs "
                    "them for the choice; the base and the package once, with the same draws).")
@@ -30,7 +33,7 @@ DEFAULT_SCENARIO = "framtid:framtidens-byer-2009"
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the draws.")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser; only print its address.")
 @handle_errors
-def explore(scenario, base, host, port, n_draws, sampler, seed, no_browser):
+def explore(scenario, base, host, port, allow_hosts, n_draws, sampler, seed, no_browser):
     """Explore SCENARIO's measures (file, or framtid:NAME; default framtid:framtidens-byer-2009) in the browser:
     turn each on or off and change its values, and see the emissions by area and sector, the indicators and the
     targets of your choice beside the base (none of the measures) and the package as written, each change run at
@@ -47,7 +50,7 @@ def explore(scenario, base, host, port, n_draws, sampler, seed, no_browser):
 
     explorer = Explorer(api.load_scenario(scenario), base, n_draws, seed, sampler)
     try:
-        server = make_server(explorer, host, port)
+        server = make_server(explorer, host, port, allow_hosts=allow_hosts)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"--port: {port} is in use on {host}; give another (--port 0 takes a free one)") from None

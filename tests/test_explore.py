@@ -152,12 +152,30 @@ def test_labels_in_the_written_file(tmp_path):
     assert api.load_scenario(tmp_path / "later.toml").own[0].replaces == ()       # replaces nothing the file holds
 
 
+def test_a_label_replaced_before_and_carried_again_is_written_as_composed(tmp_path):
+    """A label that an earlier replacement has ended and a turned-off measure carries again matches nothing when
+    a later measure names it (compose passes it over); the file must leave it out to load."""
+    fee = 'kind = "parking_fee"\nmunicipality = "oslo"\nfee_nok = 10\n'
+    (tmp_path / "base.toml").write_text(f'[scenario]\nname = "base"\nextends = "framtid:reference"\n'
+                                        f'[[measure]]\nlabel = "a"\nstart_year = 2020\n{fee}')
+    (tmp_path / "pkg.toml").write_text(
+        '[scenario]\nname = "pkg"\nextends = "base"\n'
+        f'[[measure]]\nlabel = "c1"\nreplaces = "a"\nstart_year = 2015\n{fee}'
+        f'[[measure]]\nlabel = "a"\nstart_year = 2025\n{fee}'
+        f'[[measure]]\nlabel = "c2"\nreplaces = "a"\nstart_year = 2030\n{fee}')
+    ex = Explorer(api.load_scenario(tmp_path / "pkg.toml"))
+    (tmp_path / "choice.toml").write_text(st.scenario_text(ex, {"on": [0, 2]}, "choice"))
+    written = api.load_scenario(tmp_path / "choice.toml")
+    assert [m.replaces for m in written.own] == [("a",), ()]
+    assert np.array_equal(_emissions(api.run_scenario(written)), _emissions(ex.run(ex.measures({"on": [0, 2]}))))
+
+
 def test_edits_are_validated_as_a_scenario_file_is(explorer):
     with pytest.raises(UsageError) as err:
         explorer.measures({"on": [PARKING], "edits": {str(PARKING): {"fee_nok": {"A": 900, "Q": 1}, "colour": 2}}})
     text = str(err.value)
-    assert ("measure 7 (Parking fees).colour: cannot be changed here; allowed: municipality, start_year, ramp_years"
-            in text)
+    assert ("measure 7 (Parking fees).colour: cannot be changed here; allowed: municipality, start_year, ramp_years, "
+            "end_year" in text)
     assert "measure 7 (Parking fees).fee_nok.A: must be between 0 and 300 [NOK/trip] (got 900)" in text
     assert "measure 7 (Parking fees).fee_nok.Q: unknown zone; allowed: A, B, C" in text
     with pytest.raises(UsageError, match=r"cordon: cannot be changed here"):
@@ -189,7 +207,7 @@ def test_a_measure_moved_to_one_municipality_acts_there_only(explorer):
     with pytest.raises(UsageError, match=r"measure 7 \(Parking fees\).municipality: must be a municipality"):
         explorer.measures({"on": [PARKING], "edits": {i: {"municipality": []}}})
     with pytest.raises(UsageError, match=r"municipality: cannot be changed here; the municipality is the owner of its "
-                                         r"cordon; allowed: start_year, ramp_years, peak_nok"):
+                                         r"cordon; allowed: start_year, ramp_years, end_year, peak_nok"):
         explorer.measures({"on": [TRONDHEIM_CHARGE], "edits": {str(TRONDHEIM_CHARGE): {"municipality": "*"}}})
 
 
@@ -296,6 +314,21 @@ def test_each_measures_effect_is_the_difference_of_two_choices(explorer):
     assert got["effects"][9] == {"index": 9, "on": False, "kt": 0.0}      # Stavanger's charge
     with pytest.raises(UsageError, match=r"year: from 2010 to 2050 \(got 2009\)"):
         explorer.effects(choice, "trondheim", 2009)
+
+
+def test_a_choice_carries_the_warnings_framtid_run_would_give():
+    """Oslo's rush-hour charges moved to 2020 overlap the toll history there (framtid run warns); the page shows
+    what the package as written does not already have. An end year can be set and taken away again."""
+    ex = Explorer(api.load_scenario("framtid:congestion-oslo-rush-hour"))
+    assert ex.view(None, "oslo")["warnings"] == []
+    moved = ex.view({"edits": {"0": {"start_year": 2020}}}, "oslo")["warnings"]
+    assert all(w.startswith("congestion-oslo-rush-hour.toml: measure[1]: ") for w in moved)
+    assert any("overlaps current-policies-tolls.toml: measure[10] ('oslo_ring_2019 tolls from 2019-06-01')" in w
+               for w in moved)
+    (m,) = ex.measures({"on": [0], "edits": {"0": {"end_year": 2035}}})
+    assert m.end_year == 2035
+    (m,) = ex.measures({"on": [0], "edits": {"0": {"end_year": None}}})
+    assert m.end_year is None
 
 
 def test_ranges_over_draws_are_paired():
@@ -458,6 +491,30 @@ def test_service_refuses_what_a_page_elsewhere_could_send(service):
     assert got == 400 and "nested too deep" in json.loads(answer)["error"]
     status, _, _ = _get(service.replace("localhost", "127.0.0.1") + "api/package")
     assert status == 200
+
+
+def test_names_the_service_answers_to(explorer):
+    """Loopback addresses and localhost always; other names only when allowed (a forwarded port's name); bound to
+    ::1 the address printed is ::1's own (localhost may name 127.0.0.1 alone)."""
+    from framtid.model.explore.server import _loopback, make_server, url_of
+
+    assert _loopback("127.0.0.2") and _loopback("::1") and _loopback("LOCALHOST") and not _loopback("10.0.0.1")
+    server, url = serve_in_thread(explorer)
+    server.allowed_hosts = ("lab.example",)
+    try:
+        port = url.rsplit(":", 1)[1].strip("/")
+        assert _post(url + "api/view", b"{}", headers={"Host": f"lab.example:{port}"})[0] == 200
+        assert _post(url + "api/view", b"{}", headers={"Host": f"127.0.0.2:{port}"})[0] == 200
+        assert _post(url + "api/view", b"{}", headers={"Host": f"other.example:{port}"})[0] == 403
+    finally:
+        server.shutdown()
+        server.server_close()
+    try:
+        six = make_server(explorer, "::1", 0)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    assert url_of(six).startswith("http://[::1]:") and six.local
+    six.server_close()
 
 
 def test_service_refuses_a_body_too_large(service):

@@ -85,24 +85,27 @@ def _file_name(path: str) -> str:
 
 
 def _replacing_what_is_there(explorer: Explorer, chosen: list) -> list[dict]:
-    """The chosen measures' tables, each ``replaces`` without the labels of measures the file will not hold.
+    """The chosen measures' tables, each ``replaces`` without the labels that match no measure in force before it.
 
-    The page's run composes the choice as attribution does (``compose(..., package=...)``): a measure replacing one
-    of the package that is turned off replaces nothing and simply starts. A file cannot say so (a label that
-    matches no earlier measure is refused), so such labels are left out of it; a label that still matches a measure
-    of the base or an earlier chosen one stays."""
-    before = {m.label for m in explorer.inherited}
+    The page's run composes the choice as attribution does (``compose(..., package=...)``): a label of a package
+    measure that is turned off (or already ended by another replacement) matches nothing and is passed over. A file
+    cannot say so (such a label is refused), so the composition is replayed here, measure by measure, as ``compose``
+    makes it, and only the labels that matched something are written."""
+    from ..measures import measure_replacing
+
+    in_force = list(explorer.inherited)
     out = []
     for _, entry, m in chosen:
         if entry.get("replaces"):
-            kept = [lab for lab in entry["replaces"] if lab in before]
+            in_force, unmatched = measure_replacing(in_force, m)
+            kept = [lab for lab in entry["replaces"] if lab not in unmatched]
             entry = dict(entry)          # (the key keeps its place)
             if kept:
                 entry["replaces"] = kept
             else:
                 del entry["replaces"]
+        in_force.append(m)
         out.append(entry)
-        before.add(m.label)
     return out
 
 
@@ -146,7 +149,7 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
     ]
     extends = _extends(explorer)
     if extends and not extends.startswith("framtid:"):
-        lines.append(f"# It extends {extends}: keep it in the folder of {explorer.base_path}.")
+        lines.append(f"# It extends {extends}: keep it in the folder of {explorer.base_path.name}.")
     lines += ["", "[scenario]", f"name = {value_text(name)}",
               f"description = {value_text(f'{len(chosen)} measures of {scenario.name}, chosen in framtid explore')}"]
     if extends:
@@ -166,4 +169,26 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
         if entry.get("replaces") != written.get("replaces"):
             lines.append(f"# replaces only what this file holds (as written: replaces {written['replaces']})")
         lines += [f"{key_text(k)} = {value_text(v)}" for k, v in entry.items()]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if not extends or extends.startswith("framtid:"):
+        _reads_back(text, name)
+    return text
+
+
+def _reads_back(text: str, name: str) -> None:
+    """Refuse to hand out a file ``framtid run`` would refuse (checked where the file needs no folder of its own:
+    its base is shipped, or it has none)."""
+    import tempfile
+    from pathlib import Path
+
+    from ..errors import ScenarioError
+    from ..scenario import load
+
+    with tempfile.TemporaryDirectory(prefix="framtid-explore-") as folder:
+        path = Path(folder) / f"{name}.toml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load(path)
+        except ScenarioError as e:
+            raise UsageError("the choice cannot be written as a scenario file that loads: "
+                             + "; ".join(e.problems).replace(str(path), f"{name}.toml")) from None

@@ -67,10 +67,11 @@ class _Handler(BaseHTTPRequestHandler):
             return True
         host = self.headers.get("Host") or ""
         name = host.split("]", 1)[0] + "]" if host.startswith("[") else host.rsplit(":", 1)[0]   # without the port
-        if name in LOCAL_NAMES:
+        allowed = LOCAL_NAMES + self.server.allowed_hosts
+        if name.lower() in allowed or _loopback(name.strip("[]")):
             return True
-        self._error(HTTPStatus.FORBIDDEN, f"this service answers requests to {', '.join(LOCAL_NAMES)} only "
-                                          f"(got Host {self.headers.get('Host')!r})")
+        self._error(HTTPStatus.FORBIDDEN, f"this service answers requests to {', '.join(allowed)} only (got Host "
+                                          f"{self.headers.get('Host')!r}; framtid explore --allow-host NAME adds one)")
         return False
 
     def do_GET(self):  # noqa: N802  (the base class's name)
@@ -144,21 +145,37 @@ class _Handler(BaseHTTPRequestHandler):
 LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
 
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (127.0.0.0/8, ::1) or ``localhost``."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     local = True                 # bound to the local machine: requests must name it (``_Handler._host_allowed``)
+    allowed_hosts: tuple[str, ...] = ()   # other names it answers to (a forwarded port's name)
 
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-def make_server(explorer: Explorer, host: str = "127.0.0.1", port: int = 8765, quiet: bool = True):
+def make_server(explorer: Explorer, host: str = "127.0.0.1", port: int = 8765, quiet: bool = True,
+                allow_hosts: tuple[str, ...] = ()):
     """A threading HTTP server for ``explorer`` (not yet serving); port 0 takes a free one; an address with a
-    colon is IPv6."""
+    colon is IPv6. Bound to a loopback address it answers only requests naming the local machine or one of
+    ``allow_hosts`` (a browser reaching it through a forwarded port's name)."""
     handler = type("Handler", (_Handler,), {"explorer": explorer, "quiet": quiet})
     server = (_Server6 if ":" in host else _Server)((host, port), handler)
-    server.local = host in ("127.0.0.1", "::1", "localhost")
+    server.local = _loopback(host)
+    server.allowed_hosts = tuple(h.lower() for h in allow_hosts)
     return server
 
 
@@ -171,6 +188,6 @@ def serve_in_thread(explorer: Explorer, host: str = "127.0.0.1", port: int = 0):
 
 def url_of(server) -> str:
     host, port = server.server_address[:2]
-    if host in ("127.0.0.1", "::1", ""):
-        host = "localhost"
+    if host in ("127.0.0.1", ""):
+        host = "localhost"      # (::1 stays: localhost may name 127.0.0.1 alone)
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/"

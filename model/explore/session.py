@@ -30,8 +30,8 @@ from ..measures import AREAS, KINDS, Measure
 from . import DEFAULT_DRAWS, MAX_DRAWS
 
 # Keys a choice may change besides the kind's own fields: where the measure acts (but for a kind whose
-# municipality is the owner of its cordon), when it starts and how long it ramps up.
-COMMON = ("municipality", "start_year", "ramp_years")
+# municipality is the owner of its cordon), when it starts, how long it ramps up and when it ends (None: never).
+COMMON = ("municipality", "start_year", "ramp_years", "end_year")
 CACHE_SIZE = 32          # choices kept with their summaries (a summary is about 0.2 MB, 2 MB with 100 draws)
 ZERO_GROWTH_YEAR = 2017  # the car-vkm index's reference year on the page: the zero-growth goal's (targets.csv)
 
@@ -88,7 +88,8 @@ def _editable(m: Measure) -> list[dict]:
             shown = {label: (None if math.isnan(v) else float(v)) for label, v in zip(f.labels, given)}
         else:
             shown = None if value is None else float(value)
-        out.append({"name": f.name, "unit": f.unit, "low": f.low, "high": f.high, "description": f.description,
+        out.append({"name": f.name, "unit": f.unit, "money": f.money, "low": f.low, "high": f.high,
+                    "description": f.description,
                     "default": f.default if not isinstance(f.default, str) else None,
                     "labels": list(f.labels) if f.axis else None, "value": shown, "given": f.name in m.given})
     return out
@@ -148,6 +149,7 @@ class Explorer:
                           "municipalities": list(m.municipalities),
                           "municipality_fixed": KINDS[m.kind].municipality_from is not None,
                           "start_year": m.start_year, "ramp_years": m.ramp_years, "end_year": m.end_year,
+                          "price_year": m.price_year,
                           "choices": {f.name: m.values[f.name] for f in KINDS[m.kind].fields if f.choice_axis},
                           "fields": _editable(m)}
                          for i, m in enumerate(self.own)],
@@ -212,8 +214,8 @@ class Explorer:
                     why = (f"; the municipality is the owner of its {kind.municipality_from}"
                            if key == "municipality" and kind.municipality_from else "")
                     problems.add(f"{where}.{key}", f"cannot be changed here{why}; allowed: {', '.join(allowed)}")
-                elif value is None and key not in COMMON:
-                    entry.pop(key, None)     # back to the kind's default (the field left out)
+                elif value is None and key not in ("municipality", "start_year", "ramp_years"):
+                    entry.pop(key, None)     # back to the kind's default (the field left out); no end_year
                 elif f is not None and f.axis and isinstance(value, dict):
                     # a label given as None is left out of the table (its default, or not set), as the page's
                     # empty box; a table of none is the field left out
@@ -233,6 +235,19 @@ class Explorer:
         if problems:
             raise UsageError("\n".join(problems))
         return out
+
+    def warnings(self, chosen: list[Measure]) -> list[str]:
+        """What ``framtid validate`` and ``framtid run`` would warn of in a scenario of these measures (overlaps,
+        values beyond range, what replaces and end_year do, ...: ``measures.scenario_checks``)."""
+        import dataclasses
+
+        from ..cordons import using
+        from ..measures.scenario_checks import scenario_warnings
+        from ..scenario_inheritance import compose
+
+        measures = compose(self.inherited, chosen, [], package=self.own)
+        with using(self.scenario.cordons):
+            return scenario_warnings(dataclasses.replace(self.scenario, measures=measures, own=tuple(chosen)))
 
     @staticmethod
     def key(chosen: list[tuple[int, dict, Measure]]) -> str:
@@ -275,6 +290,7 @@ class Explorer:
             model = self.run([m for _, _, m in chosen], uncertain)
             seconds = time.perf_counter() - t0
             out = summarise(model)
+            out["warnings"] = self.warnings([m for _, _, m in chosen])
             out["seconds"] = seconds
             out["measures_on"] = len(chosen)
             out["cached"] = False
@@ -300,6 +316,8 @@ class Explorer:
         return {"area": area, "years": list(dims.YEARS), "draws": len(totals["base"]),
                 "seconds": runs["choice"]["seconds"], "measures_on": runs["choice"]["measures_on"],
                 "cached": runs["choice"]["cached"],
+                # what framtid run would warn of in the choice, but not in the package as written
+                "warnings": [w for w in runs["choice"]["warnings"] if w not in runs["package"]["warnings"]],
                 "emissions": {k: r["emissions"][area] for k, r in runs.items()},
                 "totals": {k: _band(v) for k, v in totals.items()},
                 "against_base": {k: _band(totals[k] - totals["base"]) for k in ("choice", "package")},
