@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from datetime import date
@@ -314,6 +315,11 @@ def test_each_measures_effect_is_the_difference_of_two_choices(explorer):
     assert got["effects"][9] == {"index": 9, "on": False, "kt": 0.0}      # Stavanger's charge
     with pytest.raises(UsageError, match=r"year: from 2010 to 2050 \(got 2009\)"):
         explorer.effects(choice, "trondheim", 2009)
+    # an edit of a measure that is off changes what adding it would do (and is checked)
+    more = explorer.effects({"on": choice["on"], "edits": {**edits, "3": {"time_saving_min": 10.0}}}, "trondheim", 2035)
+    assert more["effects"][3]["kt"] < cycle["kt"] < 0
+    with pytest.raises(UsageError, match=r"measure 4 \(Cycle network\).time_saving_min: must be between"):
+        explorer.effects({"on": choice["on"], "edits": {"3": {"time_saving_min": 1e6}}}, "trondheim", 2035)
 
 
 def test_a_choice_carries_the_warnings_framtid_run_would_give():
@@ -321,6 +327,9 @@ def test_a_choice_carries_the_warnings_framtid_run_would_give():
     what the package as written does not already have. An end year can be set and taken away again."""
     ex = Explorer(api.load_scenario("framtid:congestion-oslo-rush-hour"))
     assert ex.view(None, "oslo")["warnings"] == []
+    # a package with warnings of its own: not repeated for a choice that has them too
+    fb = Explorer(api.load_scenario(PACKAGE))
+    assert fb.warnings(fb.measures(None)) and fb.view(None, "total")["warnings"] == []
     moved = ex.view({"edits": {"0": {"start_year": 2020}}}, "oslo")["warnings"]
     assert all(w.startswith("congestion-oslo-rush-hour.toml: measure[1]: ") for w in moved)
     assert any("overlaps current-policies-tolls.toml: measure[10] ('oslo_ring_2019 tolls from 2019-06-01')" in w
@@ -348,6 +357,17 @@ def test_ranges_over_draws_are_paired():
     row = next(t for t in view["targets"] if t["target_id"] == "norway.emissions.2030")
     assert row["base"]["p_met"] in (0.0, 0.25, 0.5, 0.75, 1.0)
     assert row["base"]["modelled_p05"] <= row["base"]["modelled_value"] <= row["base"]["modelled_p95"]
+    # the same numbers as framtid run --draws 4 --seed 3 of the package's scenario and of its base, draw by draw
+    package = api.to_dataset([api.run_scenario(ex.scenario, 3, 4, "lhs")], 3)["emissions"].isel(scenario=0) / 1e3
+    cp = api.to_dataset([api.run_scenario(api.load_scenario("framtid:current-policies"), 3, 4, "lhs")], 3)
+    own = package.sum(["municipality", "sector"]).transpose("draw", "year").values
+    base = (cp["emissions"].isel(scenario=0) / 1e3).sum(["municipality", "sector"])
+    cut = own - base.transpose("draw", "year").values
+    assert view["totals"]["package"]["median"] == pytest.approx(np.median(own, axis=0))
+    assert view["against_base"]["package"]["p05"] == pytest.approx(np.percentile(cut, 5, axis=0))
+    assert view["summed_against_base"]["package"]["p95"] == pytest.approx(np.percentile(cut[:, 1:].sum(1), 95))
+    waste = package.sum("municipality").sel(sector="waste_wastewater").transpose("draw", "year").values
+    assert view["emissions"]["package"]["waste_wastewater"] == pytest.approx(np.median(waste, axis=0))
     one = ex.view({"on": []}, "total")                                       # the same choice without: one draw
     assert one["draws"] == 1 and one["totals"]["base"]["p05"] == one["totals"]["base"]["p95"]
     with pytest.raises(UsageError, match=r"uncertain: true or false \(got 'yes'\)"):
@@ -499,8 +519,9 @@ def test_names_the_service_answers_to(explorer):
     from framtid.model.explore.server import _loopback, make_server, url_of
 
     assert _loopback("127.0.0.2") and _loopback("::1") and _loopback("LOCALHOST") and not _loopback("10.0.0.1")
-    server, url = serve_in_thread(explorer)
-    server.allowed_hosts = ("lab.example",)
+    server = make_server(explorer, "127.0.0.1", 0, allow_hosts=("Lab.example",))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = url_of(server)
     try:
         port = url.rsplit(":", 1)[1].strip("/")
         assert _post(url + "api/view", b"{}", headers={"Host": f"lab.example:{port}"})[0] == 200
@@ -509,6 +530,8 @@ def test_names_the_service_answers_to(explorer):
     finally:
         server.shutdown()
         server.server_close()
+    with pytest.raises(UsageError, match=r"--allow-host: a host name without its port \(got 'lab.example:8080'\)"):
+        make_server(explorer, "127.0.0.1", 0, allow_hosts=("lab.example:8080",))
     try:
         six = make_server(explorer, "::1", 0)
     except OSError:

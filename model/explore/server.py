@@ -24,7 +24,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
-from ..errors import FramtidError
+from ..errors import FramtidError, UsageError
 from .session import Explorer, _json_safe
 
 MAX_BODY = 1_000_000      # bytes of a request: a choice of every measure with every value edited is ~50 kB
@@ -175,6 +175,9 @@ def make_server(explorer: Explorer, host: str = "127.0.0.1", port: int = 8765, q
     handler = type("Handler", (_Handler,), {"explorer": explorer, "quiet": quiet})
     server = (_Server6 if ":" in host else _Server)((host, port), handler)
     server.local = _loopback(host)
+    with_port = [h for h in allow_hosts if ":" in h and not h.startswith("[")]
+    if with_port:
+        raise UsageError(f"--allow-host: a host name without its port (got {with_port[0]!r})")
     server.allowed_hosts = tuple(h.lower() for h in allow_hosts)
     return server
 

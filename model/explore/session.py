@@ -343,11 +343,14 @@ class Explorer:
         if not isinstance(year, int) or isinstance(year, bool) or not dims.BASE_YEAR < year <= dims.FINAL_YEAR:
             raise UsageError(f"year: from {dims.BASE_YEAR + 1} to {dims.FINAL_YEAR} (got {year!r})")
         chosen = self.chosen(choice)
-        key = f"effects {year} " + self.key(chosen)
+        # every measure as the choice would run it: the edits of a measure that is off apply to its variant, so
+        # they are checked, and name the variants, too
+        every = self.chosen({"on": list(range(len(self.own))), "edits": (choice or {}).get("edits") or {}})
+        key = f"effects {year} {sorted(i for i, _, _ in chosen)} " + self.key(every)
         with self._lock:
             if key not in self._cache:
                 t0 = time.perf_counter()
-                by_area = self._effects(choice, chosen, year)
+                by_area = self._effects(chosen, every, year)
                 self._cache[key] = {"by_area": by_area, "seconds": time.perf_counter() - t0}
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
@@ -356,16 +359,14 @@ class Explorer:
         return {"area": area, "year": year, "seconds": kept["seconds"],
                 "effects": [{"index": i, "on": on, "kt": value} for i, (on, value) in enumerate(kept["by_area"][area])]}
 
-    def _effects(self, choice: dict | None, chosen: list, year: int) -> dict[str, list]:
+    def _effects(self, chosen: list, every_chosen: list, year: int) -> dict[str, list]:
         from ..accounting import co2e
         from ..evaluation.targets import areas
         from ..scenario_inheritance import compose
         from ..simulation import run_variants
 
         on = {i: m for i, _, m in chosen}
-        # every measure as the choice would run it: its edits apply whether it is on or off
-        edits = (choice or {}).get("edits") or {}
-        every = {i: m for i, _, m in self.chosen({"on": list(range(len(self.own))), "edits": edits})}
+        every = {i: m for i, _, m in every_chosen}
         variants = [list(on.values())]                                  # member 0: the choice itself
         variants += [[every[j] for j in sorted(set(on) ^ {i})] for i in range(len(self.own))]
         problems: list[str] = []
