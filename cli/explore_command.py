@@ -59,7 +59,7 @@ def explore(scenario, base, host, port, allow_hosts, n_draws, sampler, seed, no_
     explorer.view(None, "total")     # the base and the package as written, run before the first visitor
     url = url_of(server)
     click.echo(f"framtid explore: {explorer.scenario.name}, {len(explorer.own)} measures on {explorer.base_name}, "
-               f"at {url}  (Ctrl-C to stop)", err=False)
+               f"at {url}  (Ctrl-C to stop)")
     if not no_browser:
         webbrowser.open(url)
     try:

@@ -47,19 +47,27 @@ def key_text(key: str) -> str:
     return key if BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
 
 
+def _shipped(path) -> bool:
+    """Whether ``path`` is the file of a shipped scenario (``framtid:NAME``)."""
+    from pathlib import Path
+
+    from ..scenario_inheritance import builtin_path
+
+    p = Path(path)
+    try:
+        return builtin_path(p.stem).resolve() == p.resolve()
+    except (OSError, ValueError):
+        return False
+
+
 def _extends(explorer: Explorer) -> str:
     """The base as the written file's ``extends``."""
-    from ..scenario_inheritance import BUILTIN_PREFIX, builtin_path
+    from ..scenario_inheritance import BUILTIN_PREFIX
 
     path = explorer.base_path
     if path is None:
         return ""
-    stem = path.stem
-    try:
-        builtin = builtin_path(stem).resolve() == path.resolve()
-    except (OSError, ValueError):
-        builtin = False
-    return f"{BUILTIN_PREFIX}{stem}" if builtin else stem
+    return f"{BUILTIN_PREFIX}{path.stem}" if _shipped(path) else path.stem
 
 
 def _own_cordons(explorer: Explorer) -> bool:
@@ -74,14 +82,9 @@ def _file_name(path: str) -> str:
     """A scenario file as the written file's comments name it: a shipped one ``framtid:NAME``, another by its name."""
     from pathlib import Path
 
-    from ..scenario_inheritance import BUILTIN_PREFIX, builtin_path
+    from ..scenario_inheritance import BUILTIN_PREFIX
 
-    p = Path(path)
-    try:
-        shipped = builtin_path(p.stem).resolve() == p.resolve()
-    except (OSError, ValueError):
-        shipped = False
-    return f"{BUILTIN_PREFIX}{p.stem}" if shipped else p.name
+    return f"{BUILTIN_PREFIX}{Path(path).stem}" if _shipped(path) else Path(path).name
 
 
 def _replacing_what_is_there(explorer: Explorer, chosen: list) -> list[dict]:

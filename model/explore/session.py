@@ -5,12 +5,14 @@ A *package* is what attribution calls one: the measures a scenario file adds to 
 (or to an earlier one of its chain, ``base``). A *choice* says, for each measure of the package, whether it
 is on and which of its values differ from the file's. Each choice is run as the package's scenario with only
 the chosen measures (:func:`simulation.run_variants`, the batch run attribution uses: the same numbers as a
-scenario file holding those measures), at the default parameter values, and summarised for the page: the
-emissions of every area (a municipality, a city region, the 13 together) by sector and year, every target of
-``framtid targets`` and every indicator of ``framtid indicators``, for the choice, the base (no measure of
-the package) and the package as written. An edited measure is validated exactly as a scenario file's
-``[[measure]]`` entry is (:func:`scenario_measures._measure`), so a value the file would refuse is refused
-here with the same message, located by the measure's position and label.
+scenario file holding those measures), at the default parameter values or, with ranges asked for, over sampled
+draws shared by every run, and summarised for the page: the emissions of every area (a municipality, a city
+region, the 13 together) by sector and year, every target of ``framtid targets``, every indicator of ``framtid
+indicators`` and the warnings of ``framtid validate``, for the choice, the base (no measure of the package) and
+the package as written; on request, what each measure does within the choice (:meth:`Explorer.effects`). An
+edited measure is validated exactly as a scenario file's ``[[measure]]`` entry is
+(:func:`scenario_measures._measure`), so a value the file would refuse is refused here with the same message,
+located by the measure's position and label.
 """
 
 from __future__ import annotations
@@ -249,6 +251,13 @@ class Explorer:
         with using(self.scenario.cordons):
             return scenario_warnings(dataclasses.replace(self.scenario, measures=measures, own=tuple(chosen)))
 
+    def _remember(self, key: str, value: dict) -> None:
+        """Keep ``value`` under ``key``, forgetting the least recently used beyond :data:`CACHE_SIZE` (under the
+        lock)."""
+        self._cache[key] = value
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
     @staticmethod
     def key(chosen: list[tuple[int, dict, Measure]]) -> str:
         """A canonical name of the measures a choice keeps, as :meth:`chosen` gives them (the cache's key): two
@@ -294,20 +303,14 @@ class Explorer:
             out["seconds"] = seconds
             out["measures_on"] = len(chosen)
             out["cached"] = False
-            self._cache[key] = out
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            self._remember(key, out)
             return out
 
     def view(self, choice: dict | None, area: str, uncertain: bool = False) -> dict:
         """The page's figures of one area: the choice, the base and the package as written side by side; with
         ``uncertain``, medians and 5-95 % ranges over the explorer's draws, the differences from the base taken
         draw by draw."""
-        from ..evaluation.targets import areas
-
-        known = [area_id(a) for a in areas()]
-        if area not in known:
-            raise UsageError(f"area: {area!r} is not an area; allowed: {', '.join(known)}")
+        _check_area(area)
         if not isinstance(uncertain, bool):
             raise UsageError(f"uncertain: true or false (got {uncertain!r})")
         runs = {"choice": self.summary(choice, uncertain), "base": self.summary({"on": []}, uncertain),
@@ -321,9 +324,7 @@ class Explorer:
                 "emissions": {k: r["emissions"][area] for k, r in runs.items()},
                 "totals": {k: _band(v) for k, v in totals.items()},
                 "against_base": {k: _band(totals[k] - totals["base"]) for k in ("choice", "package")},
-                # summed over 2010-2050 [kt CO2e], draw by draw
-                "summed_against_base": {k: {q: v[0] for q, v in _band((totals[k] - totals["base"])[:, 1:].sum(
-                    axis=1, keepdims=True)).items()} for k in ("choice", "package")},
+                "summed_against_base": {k: _summed(totals[k] - totals["base"]) for k in ("choice", "package")},
                 "indicators": _indexed_to_base({k: r["indicators"][area] for k, r in runs.items()},
                                                {k: r["car_vkm_resident"][area] for k, r in runs.items()}),
                 "targets": _target_rows({k: r["targets"] for k, r in runs.items()}, area)}
@@ -335,11 +336,7 @@ class Explorer:
         in); for one that is off, the choice with it (as edited) minus the choice (what adding it would do). One
         batch run of as many members as the package has measures, at the default parameter values; the values of
         a choice are kept for every area."""
-        from ..evaluation.targets import areas
-
-        known = [area_id(a) for a in areas()]
-        if area not in known:
-            raise UsageError(f"area: {area!r} is not an area; allowed: {', '.join(known)}")
+        _check_area(area)
         if not isinstance(year, int) or isinstance(year, bool) or not dims.BASE_YEAR < year <= dims.FINAL_YEAR:
             raise UsageError(f"year: from {dims.BASE_YEAR + 1} to {dims.FINAL_YEAR} (got {year!r})")
         chosen = self.chosen(choice)
@@ -351,9 +348,7 @@ class Explorer:
             if key not in self._cache:
                 t0 = time.perf_counter()
                 by_area = self._effects(chosen, every, year)
-                self._cache[key] = {"by_area": by_area, "seconds": time.perf_counter() - t0}
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
+                self._remember(key, {"by_area": by_area, "seconds": time.perf_counter() - t0})
             self._cache.move_to_end(key)
             kept = self._cache[key]
         return {"area": area, "year": year, "seconds": kept["seconds"],
@@ -400,6 +395,14 @@ def _indexed_to_base(indicators: dict[str, dict], car_vkm: dict[str, np.ndarray]
     return out
 
 
+def _check_area(area: str) -> None:
+    from ..evaluation.targets import areas
+
+    known = [area_id(a) for a in areas()]
+    if area not in known:
+        raise UsageError(f"area: {area!r} is not an area; allowed: {', '.join(known)}")
+
+
 def area_id(area) -> str:
     """An area's name on the page, as ``framtid indicators`` names it: a municipality's id, ``region:<name>``
     for a region of several (Oslo's region shares its name with the municipality), ``total`` for the 13 together."""
@@ -412,6 +415,12 @@ def _band(values: np.ndarray) -> dict:
     """Median, 5th and 95th percentile over the draws (the first axis) of each year, as lists for JSON."""
     low, mid, high = np.percentile(values, [5, 50, 95], axis=0)
     return {"median": _finite(mid), "p05": _finite(low), "p95": _finite(high)}
+
+
+def _summed(values: np.ndarray) -> dict:
+    """Median, 5th and 95th percentile over the draws of the sum over 2010-2050 of ``values`` (D, T) [kt CO2e]."""
+    low, mid, high = np.percentile(values[:, 1:].sum(axis=1), [5, 50, 95])
+    return {"median": float(mid), "p05": float(low), "p95": float(high)}
 
 
 def _finite(values) -> list:
