@@ -31,6 +31,7 @@ def main(debug: bool) -> None:
       framtid data oslo                         which 2009 values are observed, which estimated
       framtid list scenarios                    the scenarios shipped with framtid
       framtid list measures                     what a scenario may contain
+      framtid explore                           a package's measures in the browser, run as you change them
     """
     import signal
 
