@@ -171,6 +171,40 @@ def test_a_label_replaced_before_and_carried_again_is_written_as_composed(tmp_pa
     assert np.array_equal(_emissions(api.run_scenario(written)), _emissions(ex.run(ex.measures({"on": [0, 2]}))))
 
 
+def test_a_measure_added_on_the_page_runs_and_is_written_as_a_file_would_give_it(tmp_path):
+    """A measure of the choice's own (a rush-hour charge in Kristiansand added to restrictive) is read as a file's
+    [[measure]], runs, has its effect and is written into the file, which runs to the same numbers; a table
+    missing a required key is refused as a file's would be."""
+    ex = Explorer(api.load_scenario("framtid:restrictive"))
+    charge = {"kind": "congestion_charge", "label": "Kristiansand charge", "cordon": "kristiansand_ring",
+              "start_year": 2027, "peak_nok": 60, "offpeak_nok": 30}
+    choice = {"on": [1], "added": [charge]}
+    kept = ex.chosen(choice)
+    assert [i for i, _, _ in kept] == [1, len(ex.own)] and kept[1][2].municipalities == ("kristiansand",)
+    view = ex.view(choice, "kristiansand")
+    assert (view["measures_on"], view["added"]) == (1, 1)
+    alone = ex.view({"on": [1]}, "kristiansand")
+    k = 2030 - dims.BASE_YEAR
+    assert view["totals"]["choice"]["median"][k] < alone["totals"]["choice"]["median"][k]
+    effect = ex.effects(choice, "kristiansand", 2030)["effects"][-1]
+    assert effect["index"] == len(ex.own) and effect["on"] and effect["kt"] == pytest.approx(
+        view["totals"]["choice"]["median"][k] - alone["totals"]["choice"]["median"][k], abs=1e-9)
+    text = st.scenario_text(ex, choice, "with-charge")
+    assert "# added in framtid explore" in text and "1 of the 6 measures" in text and "1 added" in text
+    (tmp_path / "with-charge.toml").write_text(text)
+    assert np.array_equal(_emissions(api.run_scenario(api.load_scenario(tmp_path / "with-charge.toml"))),
+                          _emissions(ex.run(ex.measures(choice))))
+    with pytest.raises(UsageError, match=r"added measure 1 \(Kristiansand charge\): missing required key 'peak_nok'"):
+        ex.measures({"added": [{k: v for k, v in charge.items() if k != "peak_nok"}]})
+    with pytest.raises(UsageError, match=r"choice.added: must be a list of \[\[measure\]\] tables"):
+        ex.measures({"added": {"kind": "pt_fare"}})
+    from framtid.model.measures import KINDS
+
+    kinds = ex.package()["kinds"]
+    assert len(kinds) == len(KINDS) and {f["name"] for f in next(k for k in kinds if k["name"] == "congestion_charge")[
+        "fields"]} >= {"cordon", "peak_nok"}
+
+
 def test_edits_are_validated_as_a_scenario_file_is(explorer):
     with pytest.raises(UsageError) as err:
         explorer.measures({"on": [PARKING], "edits": {str(PARKING): {"fee_nok": {"A": 900, "Q": 1}, "colour": 2}}})

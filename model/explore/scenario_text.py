@@ -141,13 +141,15 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
     chosen = explorer.chosen(choice)
     entries = _replacing_what_is_there(explorer, chosen)
     _check_labels(chosen)
-    edited = sum(1 for i, entry, _ in chosen if entry is not explorer.entries[i])
+    n = len(explorer.own)
+    edited = sum(1 for i, entry, _ in chosen if i < n and entry is not explorer.entries[i])
+    added = sum(1 for i, _, _ in chosen if i >= n)
     scenario = explorer.scenario
     where = _file_name(scenario.files[-1][0]) if scenario.files else scenario.name
     lines = [
         f"# Written by framtid {__version__} (framtid explore) from {where}:",
-        f"# {len(chosen)} of the {len(explorer.own)} measures it adds to {explorer.base_name}, "
-        f"{edited} of them edited.",
+        f"# {len(chosen) - added} of the {len(explorer.own)} measures it adds to {explorer.base_name}, "
+        f"{edited} of them edited" + (f", and {added} added" if added else "") + ".",
         f"#   framtid run {name}.toml",
     ]
     extends = _extends(explorer)
@@ -167,7 +169,9 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
                   for m, years in scenario.population_anchors.items()]
     for (i, written, m), entry in zip(chosen, entries):
         lines += ["", "[[measure]]"]
-        if written is not explorer.entries[i]:
+        if i >= n:
+            lines.append("# added in framtid explore")
+        elif written is not explorer.entries[i]:
             lines.append(f"# edited in framtid explore (as written: {m.origin})")
         if entry.get("replaces") != written.get("replaces"):
             lines.append(f"# replaces only what this file holds (as written: replaces {written['replaces']})")

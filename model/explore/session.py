@@ -97,6 +97,19 @@ def _editable(m: Measure) -> list[dict]:
     return out
 
 
+def _kind(kind) -> dict:
+    """A measure kind as the page offers it for adding: its fields with units, ranges, defaults and choices."""
+    return {"name": kind.name, "area": kind.area, "area_label": AREAS.get(kind.area, kind.area),
+            "description": kind.description, "municipality_from": kind.municipality_from,
+            "fields": [{"name": f.name, "unit": f.unit, "money": f.money, "low": f.low, "high": f.high,
+                        "description": f.description, "required": f.required,
+                        "default": f.default if not isinstance(f.default, str) else None,
+                        "labels": list(f.labels) if f.axis else None,
+                        "choices": list(f.choices) if f.choice_axis else None,
+                        "choice_default": f.default if isinstance(f.default, str) else None}
+                       for f in kind.fields]}
+
+
 def _where(i: int, m: Measure) -> str:
     return f"measure {i + 1} ({m.label})"
 
@@ -145,6 +158,9 @@ class Explorer:
             "municipalities": [{"id": m, "name": names.get(m, m)} for m in dims.MUNICIPALITIES],
             "sectors": list(dims.SECTORS),
             "indicators": [{"name": i.name, "unit": i.unit, "definition": i.definition} for i in INDICATORS],
+            "area_labels": dict(AREAS),
+            "kinds": [_kind(k) for k in sorted(KINDS.values(), key=lambda k: (list(AREAS).index(k.area)
+                                                                             if k.area in AREAS else 99, k.name))],
             "measures": [{"index": i, "label": m.label, "kind": m.kind, "area": KINDS[m.kind].area,
                           "area_label": AREAS.get(KINDS[m.kind].area, KINDS[m.kind].area),
                           "description": KINDS[m.kind].description,
@@ -167,7 +183,9 @@ class Explorer:
         """(number in the package, ``[[measure]]`` table, measure) of each measure a choice keeps, in the
         package's order, edited as it says (None: the package as written).
 
-        ``choice``: ``{"on": [numbers of the measures kept], "edits": {number: {key: value}}}``, where a key is a
+        ``choice``: ``{"on": [numbers of the measures kept], "edits": {number: {key: value}}, "added": [tables]}``,
+        "added" being measures of the choice's own (``[[measure]]`` tables, numbered after the package's), and in
+        "edits" a key is a
         field of the measure's kind or one of :data:`COMMON`, and a field's value is a number, for a field by
         axis label a table ``{label: number}`` (a label left out takes the field's default or stays unset), or
         None for the field's default. Every problem is a :class:`UsageError` naming the measure and the key, as
@@ -178,8 +196,9 @@ class Explorer:
 
         if choice is None:
             return list(zip(range(len(self.own)), self.entries, self.own))
-        if not isinstance(choice, dict) or set(choice) - {"on", "edits"}:
-            raise UsageError("choice: a table with the keys 'on' (the measures kept) and 'edits' (their values)")
+        if not isinstance(choice, dict) or set(choice) - {"on", "edits", "added"}:
+            raise UsageError("choice: a table with the keys 'on' (the measures kept), 'edits' (their values) and "
+                             "'added' (measures of its own)")
         on = choice.get("on", list(range(len(self.own))))
         edits = choice.get("edits") or {}
         if not isinstance(on, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in on):
@@ -234,8 +253,29 @@ class Explorer:
                 made = _measure(entry, where, m.origin, problems)
             if made is not None:
                 out.append((i, entry, made))
+        out += self._added(choice.get("added") or [], problems)
         if problems:
             raise UsageError("\n".join(problems))
+        return out
+
+    def _added(self, added, problems) -> list[tuple[int, dict, Measure]]:
+        """The measures a choice adds of its own (``[[measure]]`` tables, read as a file's), numbered after the
+        package's."""
+        from ..cordons import using
+        from ..scenario_measures import _measure
+
+        if not isinstance(added, list):
+            problems.add("choice.added", "must be a list of [[measure]] tables")
+            return []
+        out = []
+        for k, entry in enumerate(added):
+            where = f"added measure {k + 1}"
+            if isinstance(entry, dict) and isinstance(entry.get("label"), str):
+                where += f" ({entry['label']})"
+            with using(self.scenario.cordons):
+                made = _measure(entry, where, f"explore: {where}", problems)
+            if made is not None:
+                out.append((len(self.own) + k, dict(entry), made))
         return out
 
     def warnings(self, chosen: list[Measure]) -> list[str]:
@@ -301,7 +341,8 @@ class Explorer:
             out = summarise(model)
             out["warnings"] = self.warnings([m for _, _, m in chosen])
             out["seconds"] = seconds
-            out["measures_on"] = len(chosen)
+            out["measures_on"] = sum(1 for i, _, _ in chosen if i < len(self.own))
+            out["added"] = len(chosen) - out["measures_on"]
             out["cached"] = False
             self._remember(key, out)
             return out
@@ -318,6 +359,7 @@ class Explorer:
         totals = {k: r["totals"][area] for k, r in runs.items()}          # (D, T) each, the same draws
         return {"area": area, "years": list(dims.YEARS), "draws": len(totals["base"]),
                 "seconds": runs["choice"]["seconds"], "measures_on": runs["choice"]["measures_on"],
+                "added": runs["choice"]["added"],
                 "cached": runs["choice"]["cached"],
                 # what framtid run would warn of in the choice, but not in the package as written
                 "warnings": [w for w in runs["choice"]["warnings"] if w not in runs["package"]["warnings"]],
@@ -331,9 +373,10 @@ class Explorer:
 
 
     def effects(self, choice: dict | None, area: str, year: int = 2030) -> dict:
-        """What each measure of the package does within the choice, in ``area`` and ``year`` [kt CO2e/yr]
-        (negative: a cut): for a measure that is on, the choice minus the choice without it (what it adds, last
-        in); for one that is off, the choice with it (as edited) minus the choice (what adding it would do). One
+        """What each measure of the package, and each the choice adds, does within the choice, in ``area`` and
+        ``year`` [kt CO2e/yr] (negative: a cut): for a measure that is on, the choice minus the choice without it
+        (what it adds, last in); for one that is off, the choice with it (as edited) minus the choice (what adding it
+        would do). One
         batch run of as many members as the package has measures, at the default parameter values; the values of
         a choice are kept for every area."""
         _check_area(area)
@@ -342,7 +385,8 @@ class Explorer:
         chosen = self.chosen(choice)
         # every measure as the choice would run it: the edits of a measure that is off apply to its variant, so
         # they are checked, and name the variants, too
-        every = self.chosen({"on": list(range(len(self.own))), "edits": (choice or {}).get("edits") or {}})
+        every = self.chosen({"on": list(range(len(self.own))), "edits": (choice or {}).get("edits") or {},
+                             "added": (choice or {}).get("added") or []})
         key = f"effects {year} {sorted(i for i, _, _ in chosen)} " + self.key(every)
         with self._lock:
             if key not in self._cache:
@@ -363,7 +407,7 @@ class Explorer:
         on = {i: m for i, _, m in chosen}
         every = {i: m for i, _, m in every_chosen}
         variants = [list(on.values())]                                  # member 0: the choice itself
-        variants += [[every[j] for j in sorted(set(on) ^ {i})] for i in range(len(self.own))]
+        variants += [[every[j] for j in sorted(set(on) ^ {i})] for i in range(len(every))]
         problems: list[str] = []
         measures = [compose(self.inherited, v, problems, package=self.own) for v in variants]
         if problems:
@@ -377,7 +421,7 @@ class Explorer:
             values = total[:, rows].sum(axis=1)
             # on: the choice minus the choice without it; off: the choice with it minus the choice
             out[area_id(a)] = [(i in on, float(values[0] - values[i + 1]) if i in on
-                                else float(values[i + 1] - values[0])) for i in range(len(self.own))]
+                                else float(values[i + 1] - values[0])) for i in range(len(every))]
         return out
 
 
