@@ -196,6 +196,10 @@ def test_a_measure_added_on_the_page_runs_and_is_written_as_a_file_would_give_it
                           _emissions(ex.run(ex.measures(choice))))
     with pytest.raises(UsageError, match=r"added measure 1 \(Kristiansand charge\): missing required key 'peak_nok'"):
         ex.measures({"added": [{k: v for k, v in charge.items() if k != "peak_nok"}]})
+    with pytest.raises(UsageError, match=r"added measure 1 \(Kristiansand charge\).adoption: the page runs its "
+                                         r"measures as forced"):
+        ex.measures({"added": [{"kind": "parking_fee", "label": "Kristiansand charge", "municipality": "oslo",
+                                "start_year": 2027, "fee_nok": 20, "adoption": "adaptive"}]})
     with pytest.raises(UsageError, match=r"choice.added: must be a list of \[\[measure\]\] tables"):
         ex.measures({"added": {"kind": "pt_fare"}})
     from framtid.model.measures import KINDS

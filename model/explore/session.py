@@ -274,7 +274,10 @@ class Explorer:
                 where += f" ({entry['label']})"
             with using(self.scenario.cordons):
                 made = _measure(entry, where, f"explore: {where}", problems)
-            if made is not None:
+            if made is not None and made.adoption == "adaptive":
+                problems.add(f"{where}.adoption", "the page runs its measures as forced (whether an adaptive one acts "
+                                                  "depends on the run); leave adoption out")
+            elif made is not None:
                 out.append((len(self.own) + k, dict(entry), made))
         return out
 
