@@ -202,6 +202,20 @@ def test_a_measure_added_on_the_page_runs_and_is_written_as_a_file_would_give_it
                                 "start_year": 2027, "fee_nok": 20, "adoption": "adaptive"}]})
     with pytest.raises(UsageError, match=r"choice.added: must be a list of \[\[measure\]\] tables"):
         ex.measures({"added": {"kind": "pt_fare"}})
+    # replaces as one label (a string, as a file may write it), with the measure it names on and off; two added
+    # measures without a label (the page's emptied box) fit in one file, as in a file
+    fee = {"kind": "parking_fee", "label": "New parking", "fee_nok": {"A": 80}, "replaces": "Parking fees",
+           "municipality": "*", "start_year": 2030}
+    for on in ([1], [0]):
+        (tmp_path / "replacing.toml").write_text(st.scenario_text(ex, {"on": on, "added": [fee]}, "replacing"))
+        assert api.load_scenario(tmp_path / "replacing.toml").own[-1].replaces == (("Parking fees",) if on == [1]
+                                                                                  else ())
+    unlabelled = [dict(fee, label="", replaces=[]), dict(fee, label="", start_year=2035, replaces=[])]
+    assert st.scenario_text(ex, {"on": [], "added": unlabelled}, "two").count("[[measure]]") == 2
+    with pytest.raises(UsageError, match=r"choice.added: at most 30 measures may be added here \(got 31\)"):
+        ex.measures({"added": [fee] * 31})
+    with pytest.raises(UsageError, match=r"added measure 1 \(a.\): holds text that is not UTF-8"):
+        ex.measures({"added": [dict(fee, label="a\ud800")]})
     from framtid.model.measures import KINDS
 
     kinds = ex.package()["kinds"]

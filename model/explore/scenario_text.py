@@ -101,7 +101,7 @@ def _replacing_what_is_there(explorer: Explorer, chosen: list) -> list[dict]:
     for _, entry, m in chosen:
         if entry.get("replaces"):
             in_force, unmatched = measure_replacing(in_force, m)
-            kept = [lab for lab in entry["replaces"] if lab not in unmatched]
+            kept = [lab for lab in m.replaces if lab not in unmatched]   # (a file may give one label as a string)
             entry = dict(entry)          # (the key keeps its place)
             if kept:
                 entry["replaces"] = kept
@@ -112,19 +112,19 @@ def _replacing_what_is_there(explorer: Explorer, chosen: list) -> list[dict]:
     return out
 
 
-def _check_labels(chosen: list) -> None:
+def _check_labels(chosen: list, n: int) -> None:
     """Refuse two chosen measures with one label: one file cannot hold both (``replaces`` names measures by label).
     It happens where a chain of files revises a measure under its own label (``--base`` reaching back)."""
     first: dict[str, tuple] = {}
     for i, entry, m in chosen:
         label = entry.get("label")
-        if label is None:
+        if not isinstance(label, str) or not label:   # (as the file's reader: a measure without a label)
             continue
         if label in first:
             j, other = first[label]
+            added = "rename or remove the added one" if i >= n else "turn one of them off"
             raise UsageError(f"measures {j + 1} ({other.origin}) and {i + 1} ({m.origin}) are both labelled "
-                             f"{label!r}; one scenario file cannot hold both: turn one of them off to write the "
-                             "choice as a file")
+                             f"{label!r}; one scenario file cannot hold both: {added} to write the choice as a file")
         first[label] = (i, m)
 
 
@@ -140,7 +140,7 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
                          f"{explorer.base_name} would lack; copy the scenario's file and edit it instead")
     chosen = explorer.chosen(choice)
     entries = _replacing_what_is_there(explorer, chosen)
-    _check_labels(chosen)
+    _check_labels(chosen, len(explorer.own))
     n = len(explorer.own)
     edited = sum(1 for i, entry, _ in chosen if i < n and entry is not explorer.entries[i])
     added = sum(1 for i, _, _ in chosen if i >= n)
@@ -155,8 +155,10 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
     extends = _extends(explorer)
     if extends and not extends.startswith("framtid:"):
         lines.append(f"# It extends {extends}: keep it in the folder of {explorer.base_path.name}.")
+    description = (f"{len(chosen) - added} measures of {scenario.name}" + (f" and {added} added" if added else "")
+                   + ", chosen in framtid explore")
     lines += ["", "[scenario]", f"name = {value_text(name)}",
-              f"description = {value_text(f'{len(chosen)} measures of {scenario.name}, chosen in framtid explore')}"]
+              f"description = {value_text(description)}"]
     if extends:
         lines.append(f"extends = {value_text(extends)}")
     lines.append(f"gwp = {value_text(scenario.gwp)}")

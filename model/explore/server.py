@@ -8,7 +8,8 @@
                             (``Explorer.effects``)
     POST /api/scenario      {"choice": ..., "name": ...} -> the choice as a scenario file (TOML text)
 
-A choice is ``{"on": [...], "edits": {...}}`` (``Explorer.measures``). A problem with a request is answered with
+A choice is ``{"on": [...], "edits": {...}, "added": [...]}``
+(``Explorer.chosen``). A problem with a request is answered with
 status 400 and ``{"error": message}``, the message naming the measure and key as ``framtid run`` would.
 The service listens on the local machine only unless told otherwise (``--host``): it runs the model for anyone
 who can reach it.

@@ -34,6 +34,7 @@ from . import DEFAULT_DRAWS, MAX_DRAWS
 # Keys a choice may change besides the kind's own fields: where the measure acts (but for a kind whose
 # municipality is the owner of its cordon), when it starts, how long it ramps up and when it ends (None: never).
 COMMON = ("municipality", "start_year", "ramp_years", "end_year")
+MAX_ADDED = 30           # measures a choice may add of its own (each is a member of the effects' batch)
 CACHE_SIZE = 32          # choices kept with their summaries (a summary is about 0.2 MB, 2 MB with 100 draws)
 ZERO_GROWTH_YEAR = 2017  # the car-vkm index's reference year on the page: the zero-growth goal's (targets.csv)
 
@@ -91,7 +92,7 @@ def _editable(m: Measure) -> list[dict]:
         else:
             shown = None if value is None else float(value)
         out.append({"name": f.name, "unit": f.unit, "money": f.money, "low": f.low, "high": f.high,
-                    "description": f.description,
+                    "description": f.description, "required": f.required,
                     "default": f.default if not isinstance(f.default, str) else None,
                     "labels": list(f.labels) if f.axis else None, "value": shown, "given": f.name in m.given})
     return out
@@ -267,11 +268,20 @@ class Explorer:
         if not isinstance(added, list):
             problems.add("choice.added", "must be a list of [[measure]] tables")
             return []
+        if len(added) > MAX_ADDED:
+            problems.add("choice.added", f"at most {MAX_ADDED} measures may be added here (got {len(added)}); write "
+                                         "a scenario file for more")
+            return []
         out = []
         for k, entry in enumerate(added):
             where = f"added measure {k + 1}"
             if isinstance(entry, dict) and isinstance(entry.get("label"), str):
                 where += f" ({entry['label']})"
+            try:
+                json.dumps(entry, ensure_ascii=False).encode("utf-8")
+            except (UnicodeEncodeError, TypeError, ValueError):
+                problems.add(where, "holds text that is not UTF-8 (or a value that is not JSON)")
+                continue
             with using(self.scenario.cordons):
                 made = _measure(entry, where, f"explore: {where}", problems)
             if made is not None and made.adoption == "adaptive":
