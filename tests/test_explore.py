@@ -428,11 +428,23 @@ def test_ranges_over_draws_are_paired():
         Explorer(api.load_scenario("framtid:consumption-waste"), draws=1)
 
 
-def test_packages_that_cannot_be_explored():
-    with pytest.raises(UsageError, match=r"adds no measures to the scenario it extends"):
-        Explorer(api.load_scenario("framtid:reference"))
+def test_packages_that_cannot_be_explored_and_one_of_no_measures(tmp_path):
+    """Adaptive measures are refused; a scenario that adds no measures opens with none (its base, its package as
+    written and itself are one run), for measures added on the page, and its file extends its base."""
     with pytest.raises(UsageError, match=r"adaptive measures cannot be explored"):
         Explorer(api.load_scenario("framtid:restrictive-adaptive"))
+    ex = Explorer(api.load_scenario("framtid:reference"))
+    assert ex.own == [] and ex.base_name == "policies-2009"
+    fare = {"kind": "pt_fare", "municipality": "bergen", "start_year": 2027, "change": -0.5}
+    view = ex.view({"added": [fare]}, "bergen")
+    assert (view["measures_on"], view["added"]) == (0, 1)
+    assert view["totals"]["base"] == view["totals"]["package"]
+    assert view["against_base"]["choice"]["median"][2030 - dims.BASE_YEAR] != 0
+    text = st.scenario_text(ex, {"added": [fare]}, "fares")
+    assert 'extends = "framtid:policies-2009"' in text
+    (tmp_path / "fares.toml").write_text(text)
+    assert np.array_equal(_emissions(api.run_scenario(api.load_scenario(tmp_path / "fares.toml"))),
+                          _emissions(ex.run(ex.measures({"added": [fare]}))))
 
 
 # -- the scenario file's text ----------------------------------------------------------------------------------------
@@ -648,8 +660,10 @@ def test_command_terminated_says_so():
 
 
 def test_command_refuses_bad_input(tmp_path):
-    out = subprocess.run(_framtid("explore", "framtid:reference", "--no-browser"), capture_output=True, text=True)
-    assert out.returncode == 2 and "adds no measures" in out.stderr and "Traceback" not in out.stderr
+    out = subprocess.run(_framtid("explore", "framtid:restrictive-adaptive", "--no-browser"), capture_output=True,
+                         text=True)
+    assert out.returncode == 2 and "adaptive measures cannot be explored" in out.stderr
+    assert "Traceback" not in out.stderr
     out = subprocess.run(_framtid("explore", str(tmp_path / "none.toml"), "--no-browser"), capture_output=True,
                          text=True)
     assert out.returncode == 2 and "no such scenario file" in out.stderr

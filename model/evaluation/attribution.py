@@ -185,15 +185,16 @@ class Attribution:
         return None if self.first_in is None else self.total - self.first_in.sum(axis=0)
 
 
-def _package(scenario, base: str | None = None, nothing: str = "attribute", verb: str = "attributed",
+def _package(scenario, base: str | None = None, nothing: str | None = "attribute", verb: str = "attributed",
              ) -> tuple[tuple, list, str]:
     """(the measures in force in the base, the package, the base's name): :func:`.scenario_inheritance.package_since`,
-    refused when it is empty ("nothing to ``nothing``") or holds an adaptive measure ("cannot be ``verb``")."""
+    refused when it is empty ("nothing to ``nothing``"; None: an empty package is allowed) or holds an adaptive
+    measure ("cannot be ``verb``")."""
     from ..scenario_inheritance import package_since
 
     inherited, own, path = package_since(scenario, base)
     name = path.stem if path is not None else "(no measures)"
-    if not own:
+    if not own and nothing is not None:
         given = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
         after = "the scenario it extends" if base is None else repr(base)
         raise UsageError(f"{given}: adds no measures to {after}, so there is nothing to {nothing}; give a scenario "

@@ -125,7 +125,9 @@ class Explorer:
         from ..evaluation.attribution import _package
         from ..scenario_inheritance import package_since
 
-        inherited, own, self.base_name = _package(scenario, base, "turn on or off", "explored")
+        # a scenario that adds no measures is explored too: the page then adds them (base, package and scenario
+        # are one)
+        inherited, own, self.base_name = _package(scenario, base, None, "explored")
         self.base_path = package_since(scenario, base)[2]
         self.scenario = scenario
         self.inherited = tuple(inherited)
