@@ -20,7 +20,9 @@ from framtid.model import api, dims
 from framtid.model.errors import UsageError
 from framtid.model.explore import scenario_text as st
 from framtid.model.explore.server import page, serve_in_thread
-from framtid.model.explore.session import Explorer, area_id, entry_of
+from framtid.model.explore.choice import entry_of
+from framtid.model.explore.figures import area_id
+from framtid.model.explore.session import Explorer
 from framtid.model.scenario_inheritance import builtin_names
 from framtid.model.scenario_measures import _measure
 from framtid.model.scenario_values import _Problems

@@ -41,7 +41,7 @@ import numpy as np
 from .. import dims
 from ..accounting import sectors_from_sources
 from ..errors import UsageError
-from .players import players
+from .players import package_of, players
 
 MAX_EXACT = 12          # 2^12 = 4 096 batch members
 CHUNK = 128             # batch members run at once (memory; the history's 4 096 subsets ran 20 % faster than at 256)
@@ -185,25 +185,11 @@ class Attribution:
         return None if self.first_in is None else self.total - self.first_in.sum(axis=0)
 
 
-def _package(scenario, base: str | None = None, nothing: str | None = "attribute", verb: str = "attributed",
-             ) -> tuple[tuple, list, str]:
-    """(the measures in force in the base, the package, the base's name): :func:`.scenario_inheritance.package_since`,
-    refused when it is empty ("nothing to ``nothing``"; None: an empty package is allowed) or holds an adaptive
-    measure ("cannot be ``verb``")."""
-    from ..scenario_inheritance import package_since
-
-    inherited, own, path = package_since(scenario, base)
-    name = path.stem if path is not None else "(no measures)"
-    if not own and nothing is not None:
-        given = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
-        after = "the scenario it extends" if base is None else repr(base)
-        raise UsageError(f"{given}: adds no measures to {after}, so there is nothing to {nothing}; give a scenario "
-                         "file with [[measure]] entries")
-    adaptive = [m.label for m in own if m.adoption == "adaptive"]
-    if adaptive:
-        raise UsageError(f"adaptive measures cannot be {verb} ({', '.join(adaptive)}): whether they act "
-                         "depends on the run; write them without adoption = \"adaptive\"")
-    return inherited, own, name
+def _package(scenario, base: str | None = None) -> tuple[tuple, list, str]:
+    """(the measures in force in the base, the package, the base's name): :func:`.players.package_of`, refused when
+    it is empty or holds an adaptive measure."""
+    inherited, own, path = package_of(scenario, base)
+    return inherited, own, path.stem if path is not None else "(no measures)"
 
 
 def _values(model, year: int, span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,8 @@ cost labels call a player.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import UsageError
 
 BY = ("measure", "kind", "area")   # what a player is: a measure, or the measures of a kind or area
@@ -38,3 +40,25 @@ def display_name(kind: str, label: str, by: str) -> str:
     """A player's name in a list or legend: the measure's label, the kind with its count ("co2_tax (16
     measures)"), or the area's label (which holds its count already)."""
     return f"{kind} ({label})" if by == "kind" else label
+
+
+def package_of(scenario, base: str | None = None, nothing: str | None = "attribute", verb: str = "attributed",
+               ) -> tuple[tuple, list, Path | None]:
+    """(the measures in force in the base, the package, the base's file): :func:`.scenario_inheritance.package_since`,
+    refused when it is empty ("nothing to ``nothing``"; None: an empty package is allowed) or holds an adaptive
+    measure ("cannot be ``verb``")."""
+    from ..scenario_inheritance import package_since
+
+    inherited, own, path = package_since(scenario, base)
+    if not own and nothing is not None:
+        given = Path(scenario.files[-1][0]).name if scenario.files else scenario.name
+        after = "the scenario it extends" if base is None else repr(base)
+        raise UsageError(f"{given}: adds no measures to {after}, so there is nothing to {nothing}; give a scenario "
+                         "file with [[measure]] entries")
+    adaptive = [m.label for m in own if m.adoption == "adaptive"]
+    if adaptive:
+        raise UsageError(f"adaptive measures cannot be {verb} ({', '.join(adaptive)}): whether they act "
+                         "depends on the run; write them without adoption = \"adaptive\"")
+    return inherited, own, path
+
+

@@ -8,44 +8,10 @@ their own is refused: the cordons would have to be copied too, and copying the f
 
 from __future__ import annotations
 
-import json
-import math
-import re
-from datetime import date
-
 from ..errors import UsageError
 from ..scenario_values import NAME_PATTERN
+from ..toml_text import comment_text, key_text, value_text
 from .session import Explorer
-
-BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def value_text(value) -> str:
-    """``value`` as a TOML value: a string, integer, float, date, list or inline table."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"TOML has no value for {value}")
-        text = repr(value)
-        return text if any(c in text for c in ".en") else text + ".0"
-    if isinstance(value, str):
-        # a JSON string is a TOML basic string, but for DEL, which TOML allows only escaped
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(value_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{key_text(k)} = {value_text(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-def key_text(key: str) -> str:
-    return key if BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
-
 
 def _shipped(path) -> bool:
     """Whether ``path`` is the file of a shipped scenario (``framtid:NAME``)."""
@@ -147,14 +113,14 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
     scenario = explorer.scenario
     where = _file_name(scenario.files[-1][0]) if scenario.files else scenario.name
     lines = [
-        f"# Written by framtid {__version__} (framtid explore) from {where}:",
-        f"# {len(chosen) - added} of the {len(explorer.own)} measures it adds to {explorer.base_name}, "
+        f"# Written by framtid {__version__} (framtid explore) from {comment_text(where)}:",
+        f"# {len(chosen) - added} of the {len(explorer.own)} measures it adds to {comment_text(explorer.base_name)}, "
         f"{edited} of them edited" + (f", and {added} added" if added else "") + ".",
         f"#   framtid run {name}.toml",
     ]
     extends = _extends(explorer)
     if extends and not extends.startswith("framtid:"):
-        lines.append(f"# It extends {extends}: keep it in the folder of {explorer.base_path.name}.")
+        lines.append(f"# It extends {extends}: keep it in the folder of {comment_text(explorer.base_path.name)}.")
     description = (f"{len(chosen) - added} measures of {scenario.name}" + (f" and {added} added" if added else "")
                    + ", chosen in framtid explore")
     lines += ["", "[scenario]", f"name = {value_text(name)}",
@@ -174,9 +140,10 @@ def scenario_text(explorer: Explorer, choice: dict | None, name: str) -> str:
         if i >= n:
             lines.append("# added in framtid explore")
         elif written is not explorer.entries[i]:
-            lines.append(f"# edited in framtid explore (as written: {m.origin})")
+            lines.append(f"# edited in framtid explore (as written: {comment_text(m.origin)})")
         if entry.get("replaces") != written.get("replaces"):
-            lines.append(f"# replaces only what this file holds (as written: replaces {written['replaces']})")
+            lines.append(f"# replaces only what this file holds (as written: replaces "
+                         f"{comment_text(written['replaces'])})")
         lines += [f"{key_text(k)} = {value_text(v)}" for k, v in entry.items()]
     text = "\n".join(lines) + "\n"
     if not extends or extends.startswith("framtid:"):

@@ -26,7 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 from ..errors import FramtidError, UsageError
-from .session import Explorer, _json_safe
+from .figures import json_safe
+from .session import Explorer
 
 MAX_BODY = 1_000_000      # bytes of a request: a choice of every measure with every value edited is ~50 kB
 
@@ -54,7 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, status: int, payload) -> None:
-        self._send(status, json.dumps(_json_safe(payload), allow_nan=False).encode(), "application/json")
+        self._send(status, json.dumps(json_safe(payload), allow_nan=False).encode(), "application/json")
 
     def _error(self, status: int, message: str) -> None:
         self._json(status, {"error": message})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from .. import dims
+from ..toml_text import comment_text, key_text
 from ..uncertainty.history_fit import THROUGH as SALES_THROUGH
 from .history import HISTORY, Calibration, Fit
 from .series import Series
@@ -107,15 +108,10 @@ def _sales_through_default() -> float:
     return table()[SALES_THROUGH].default
 
 
-def _comment(text: str) -> str:
-    """``text`` for a comment line of a TOML file: control characters (a new line in a file name) as "?"."""
-    return "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in text)
-
-
 def scenario_text(calibration: Calibration, name: str, version: str) -> str:
     """A scenario file extending the policy history with the fitted values as its ``[parameters]``."""
     lines = [f"# Free parameters fitted by framtid calibrate (framtid {version}): cut-off {cut_off_text(calibration)}, "
-             f"observations {_comment(calibration.observed)}.",
+             f"observations {comment_text(calibration.observed)}.",
              "# Run it as it is, or copy the [parameters] into another scenario; `framtid calibrate` prints the fit."]
     for fit in calibration.fits:
         if fit.fitted is None:
@@ -123,16 +119,16 @@ def scenario_text(calibration: Calibration, name: str, version: str) -> str:
             continue
         error = fit.rms("fitted")
         lines.append(f"# {fit.name}: fitted on {_years(fit.fitted_years)} to {fit.series.quantity} "
-                     f"({_comment(fit.series.source)}); rms {_error_name(fit)} error {_number(error, 3)} "
+                     f"({comment_text(fit.series.source)}); rms {_error_name(fit)} error {_number(error, 3)} "
                      f"({fit.baseline}: {_number(fit.rms('fitted', 'default'), 3)})")
     described = f"observations up to {calibration.cut_off}" if calibration.cut_off else "every observation"
     lines += ["", "[scenario]", f'name = "{name}"',
               f'description = "The policy history with its free parameters fitted to {described} (framtid calibrate)"',
               f'extends = "{HISTORY}"', "", "[parameters]"]
-    lines += [f'"{p}" = {value:.6g}' for p, value in calibration.overrides().items()]
+    lines += [f"{key_text(p)} = {value:.6g}" for p, value in calibration.overrides().items()]
     if calibration.cut_off is not None and calibration.cut_off < _sales_through_default():
         lines += ["# an ensemble's draws are fitted to the battery-electric sales up to the cut-off alone",
-                  f'"{SALES_THROUGH}" = {calibration.cut_off}']
+                  f"{key_text(SALES_THROUGH)} = {calibration.cut_off}"]
     return "\n".join(lines) + "\n"
 
 
