@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -343,6 +344,18 @@ def _municipal_reviews(observations, file: str, cut_off: int, shared: float) -> 
     return tuple(fits)
 
 
+@lru_cache(maxsize=4)
+def _national_fits(last: int) -> tuple[Fit, Fit]:
+    """The fits to the national series up to ``last``: the shared review of oil heating to Norway's heating and the
+    battery-electric path to the national sales. They read the embedded data and the table alone, so a file of
+    municipal inventories fitted after another (or the same cut-off again) finds them made (the fits are frozen)."""
+    heating = _fit("heating review", (RATE,), observed_series.national_heating(), "log", last, heating_relative,
+                   HEATING_GRID)
+    uptake = _fit("battery-electric uptake", (MIDPOINT, SPEED), observed_series.bev_sales(), "level", last,
+                  bev_shares, BEV_GRID, ((observed_series.bev_fleet(), bev_stock_shares),))
+    return heating, uptake
+
+
 def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
               municipality: str | None = None) -> Calibration:
     """Fit the free parameters to the observations up to ``cut_off`` (None: every year each fit may use): the shared
@@ -358,10 +371,7 @@ def calibrate(cut_off: int | None = None, observed: str | Path | None = None,
         raise UsageError("--municipality: names the municipality of an agency export without a municipality "
                          "column; give it with --observed FILE")
     last = dims.FINAL_YEAR if cut_off is None else cut_off
-    heating = _fit("heating review", (RATE,), observed_series.national_heating(), "log", last, heating_relative,
-                   HEATING_GRID)
-    uptake = _fit("battery-electric uptake", (MIDPOINT, SPEED), observed_series.bev_sales(), "level", last,
-                  bev_shares, BEV_GRID, ((observed_series.bev_fleet(), bev_stock_shares),))
+    heating, uptake = _national_fits(last)
     own = []
     if observed is not None:
         from ..observed import read_observed
