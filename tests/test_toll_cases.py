@@ -2,15 +2,18 @@
 comparison with observed changes at the cordons."""
 
 import json
+from datetime import date
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from framtid.cli.main import main
+from framtid.model import cordons as cm
 from framtid.model import dims
 from framtid.model.errors import ObservationFileError
 from framtid.model.evaluation import toll_cases
+from framtid.model.measures.charges import charge_fields
 from framtid.model.scenario import load
 
 TRONDHEIM_RUSH_HOUR = "framtid:congestion-trondheim-rush-hour"
@@ -164,6 +167,26 @@ def test_the_toll_history_dates_each_change_and_an_opening_by_its_first_day():
     assert history["fredrikstad_ring tolls from 2019-11-15"].start_date.isoformat() == "2019-11-15"
     for label, m in history.items():
         assert m.start_date.year in (m.start_year - 1, m.start_year), label
+
+
+def test_a_battery_electric_rate_quoted_with_a_tag_only_is_taken_back_to_its_full_price(tool):
+    """Tromsø 2023: petrol 36/12 NOK in full, 20 % off with a tag; battery cars 14.4/4.8 with a tag (half the
+    tagged rate): full, 18/6, half the full rate. A rate stated with its own discount (Oslo 2019) is a full price."""
+    history = tool("toll_history")
+    day = date(2023, 6, 1)
+    live = [r for r in cm.load_toll_rates() if r.cordon == "tromso_ring" and r.valid_from <= day
+            and (r.valid_to is None or r.valid_to >= day)]
+    bev = {r.period: r.price_nok for r in history._full_prices(live) if r.fuel == "bev"}
+    assert bev == pytest.approx({"peak": 14.4 / 0.8, "offpeak": 4.8 / 0.8}) == {"peak": 18.0, "offpeak": 6.0}
+    fields = charge_fields(cm.cells(history._full_prices(live), 0.0))
+    assert fields["bev_discount"] == pytest.approx(0.5) and fields["bev_offpeak_discount"] == pytest.approx(0.5)
+    day = date(2020, 6, 1)
+    oslo = [r for r in cm.load_toll_rates() if r.cordon == "oslo_ring_2019" and r.valid_from <= day
+            and (r.valid_to is None or r.valid_to >= day)]
+    assert history._full_prices(oslo) == oslo
+    written = {m.label: m for m in toll_cases.changes(load("framtid:current-policies"))}
+    assert written["tromso_ring tolls from 2023-01-05"].values["bev_discount"] == pytest.approx(0.5)
+    assert written["trondheim_ring tolls from 2019-01-01"].values["bev_discount"] == pytest.approx(0.8)
 
 
 def test_one_draw_has_no_range_to_hold_an_observation(tmp_path):

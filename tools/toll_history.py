@@ -15,15 +15,18 @@ year of the change (``price_year``), and ends the measure before it on that cord
 Prices are the full prices per passage of light petrol vehicles in and outside the peaks, the
 diesel surcharge, the share battery-electric cars are spared, and the heavy-vehicle prices
 (diesel). Tag discounts and monthly caps on paid passages are not modelled, so the tolls paid
-are somewhat overstated. Where several changes fall in one start year the last sets the rates; the
-label and ``start_date`` name its day, but where the cordon began to charge in that year ``start_date``
-is the opening day (Nord-Jæren's scheme opened on 2018-10-01 and took its rates of 2019 on 2019-03-25):
-the day an observed count after a change is dated by.
+are somewhat overstated; a battery-electric rate the sources quote only with a tag is taken back to
+its full price, beside the full fossil prices (:func:`_full_prices`). Where several changes fall in
+one start year the last sets the rates; the label and ``start_date`` name its day, but where the
+cordon began to charge in that year ``start_date`` is the opening day (Nord-Jæren's scheme opened on
+2018-10-01 and took its rates of 2019 on 2019-03-25): the day an observed count after a change is
+dated by.
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -61,6 +64,20 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+def _full_prices(live: list) -> list:
+    """The rows in force on a day with every price a full price (without a tag): a battery-electric rate the
+    sources quote only with a tag (discount 0 beside fossil rates with a discount d: Trondheim from 2019,
+    Nord-Jæren from 2020, Nedre Glomma from 2024, Tromsø) is the tagged price, taken back to its full price
+    p / (1 - d), so that it stands beside the fossil cars' full prices as the schemes set it ("half the
+    ordinary rate after the tag discount": half the full rate too)."""
+    tagged = max((r.tag_discount_share for r in live if r.vehicle_class == "light" and r.fuel != "bev"), default=0.0)
+    if not tagged:
+        return live
+    return [replace(r, price_nok=r.price_nok / (1.0 - tagged))
+            if r.vehicle_class == "light" and r.fuel == "bev" and r.price_nok > 0 and not r.tag_discount_share else r
+            for r in live]
+
+
 def measures() -> list[str]:
     rates = cd.load_toll_rates()
     blocks = []
@@ -75,7 +92,7 @@ def measures() -> list[str]:
         charging = previous is not None
         for day in days:
             live = [r for r in rows if r.valid_from <= day and (r.valid_to is None or r.valid_to >= day)]
-            cells = cd.cells(live, 0.0)                                # (class, fuel, period), nominal NOK
+            cells = cd.cells(_full_prices(live), 0.0)                  # (class, fuel, period), nominal NOK
             start, ramp = _placement(day)
             if not charging and np.any(cells):
                 opened.setdefault(start, day)
