@@ -254,15 +254,20 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     draws = n_draws or 1
     rows = toll_cases.cases(loaded, draws, seed, sampler or "lhs", tuple(picked) if picked else None, own)
     compared = toll_cases.compare(rows, observations, observed) if observations is not None else None
+    if fmt in ("json", "csv"):   # a value that does not apply (NaN) as null in JSON, empty in CSV
+        from framtid.model.elasticities import without_nan
+
+        plain = [without_nan(r) for r in rows]
+        plain_compared = None if compared is None else [without_nan(r) for r in compared]
     if fmt == "json":
-        body = {"scenario": loaded.name, "draws": draws, "cases": rows}
+        body = {"scenario": loaded.name, "draws": draws, "cases": plain}
         if compared is not None:
-            body |= {"observed": compared, "agreement": toll_cases.agreement(compared)}
-        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+            body |= {"observed": plain_compared, "agreement": without_nan(toll_cases.agreement(compared))}
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False, allow_nan=False))
         return
     if fmt == "csv":
         header = toll_cases.COMPARED_COLUMNS if compared is not None else toll_cases.COLUMNS
-        table = [[r[k] for k in header] for r in (compared if compared is not None else rows)]
+        table = [[r[k] for k in header] for r in (plain_compared if compared is not None else plain)]
         click.echo(catalogue.render(header, table, "csv"))
         return
     header, table = toll_cases.table_rows(rows, draws)
@@ -385,6 +390,7 @@ def calibrate(cut_off, observed, municipality, out, plot, force, fmt):
     if plot is not None:
         check_plot_path(plot, force)
     calibration = fit(cut_off, observed, municipality_id(municipality))
+    click.get_current_context().meta["framtid.target"] = [(p, stat(p)) for p in (out, plot) if p is not None]
     for written in report.write(calibration, out, plot, force, __version__):
         click.echo(f"wrote {written}", err=True)
     if fmt == "json":

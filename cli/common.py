@@ -31,13 +31,14 @@ def _interrupted_message(ctx, exc: KeyboardInterrupt) -> str:
     """Say what an interrupted command leaves behind, as it is on disk."""
     what = "terminated" if isinstance(exc, Terminated) else "interrupted"
     target = ctx.meta.get("framtid.target")
-    if target is None:
+    if not target:
         return f"{what}; no result written"
-    path, before = target
-    now = stat(path)
-    if now is not None and now != before:
-        return f"{what}; the result was written completely to {path}"
-    kept = "; the previous file is unchanged" if before is not None else ""
+    # one file, or the files a command writes together (all or none): (path, its stat before)
+    targets = target if isinstance(target, list) else [target]
+    written = [str(path) for path, before in targets if stat(path) not in (None, before)]
+    if written:
+        return f"{what}; the result was written completely to {', '.join(written)}"
+    kept = "; the previous file is unchanged" if any(before is not None for _, before in targets) else ""
     return f"{what}; no result written{kept}"
 
 
@@ -51,6 +52,26 @@ def stat(path):
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+# output paths, which :func:`output_path` refuses empty saying what the file is for
+OWN_EMPTY_MESSAGE = ("out", "save", "plot")
+
+
+def refuse_empty(ctx) -> None:
+    """Refuse an option or argument given on the command line with an empty value (``--observed ""``): a slip
+    (an unset shell variable), not "not given" and not "all", and a path "" would be read as the folder "."."""
+    from framtid.model.errors import UsageError
+
+    for param in ctx.command.params:
+        if param.name in OWN_EMPTY_MESSAGE or \
+                ctx.get_parameter_source(param.name) is not click.core.ParameterSource.COMMANDLINE:
+            continue
+        value = ctx.params.get(param.name)
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+            raise UsageError(f"{name}: given empty; give a value or leave it out")
+
+
 def handle_errors(func):
     """Turn library errors into one clear message and an exit code (traceback with --debug)."""
 
@@ -61,6 +82,7 @@ def handle_errors(func):
         from framtid.model.errors import FramtidError, ScenarioError
 
         try:
+            refuse_empty(ctx)
             return func(*args, **kwargs)
         except ScenarioError as exc:
             if debug:

@@ -23,6 +23,19 @@ RECORD_LINES = 3   # a table whose rows wrap onto more lines than this on averag
 RECORD_FLOOR = 20  # [characters] the least width of a record's values
 
 
+class Shown(float):
+    """A number that a table shows in its format (``Shown(575475.0, ",.0f")`` as 575,475) and CSV and JSON write
+    as the number it is (575475.0): text with thousands separators would be read as a decimal in some locales."""
+
+    def __new__(cls, value: float, fmt: str):
+        number = super().__new__(cls, value)
+        number.fmt = fmt
+        return number
+
+    def __str__(self) -> str:
+        return format(float(self), self.fmt)
+
+
 def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | None = None) -> str:
     """Rows as JSON (a list of objects), CSV (one header line) or an aligned table. A table wider
     than ``width`` characters puts the range of its range columns (cells "median (low–high)",
@@ -36,7 +49,7 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(header)
-        w.writerows(rows)
+        w.writerows(tuple(float(c) if isinstance(c, Shown) else c for c in r) for r in rows)   # csv writes str()
         return buf.getvalue().rstrip("\n")
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
     # a range column: range cells among numbers, and '-' where a value is undefined
@@ -327,10 +340,10 @@ def base_year_report(municipality: str):
         bu = float((cal.bottom_up[0, i, s_idx] * gwp).sum())
         level = float((cal.levels[0, i, s_idx] * gwp).sum())
         factor = float(cal.factors[0, i, s_idx])
-        sources.append((s, dims.SOURCE_SECTOR[s], f"{level:,.0f}", f"{bu:,.0f}", f"{factor:.3f}",
+        sources.append((s, dims.SOURCE_SECTOR[s], Shown(level, ",.0f"), Shown(bu, ",.0f"), Shown(factor, ".3f"),
                         cal.status[(municipality, s)]))
-    observed = [(r.level, r.name, f"{r.observed:,.0f}", r.gwp_basis, f"{r.bottom_up:,.0f}", f"{r.calibrated:,.0f}",
-                 r.note or "-") for r in cal.rows if r.municipality == municipality]
+    observed = [(r.level, r.name, Shown(r.observed, ",.0f"), r.gwp_basis, Shown(r.bottom_up, ",.0f"),
+                 Shown(r.calibrated, ",.0f"), r.note or "-") for r in cal.rows if r.municipality == municipality]
     from .data_store import municipalities
 
     name = next(m.name for m in municipalities() if m.id == municipality)
@@ -364,13 +377,13 @@ def render_sections(sections, fmt: str, width: int | None = None) -> str:
                      for _, title, header, rows in sections)
 
 
-def _driver_value(inputs, name: str, i: int) -> str:
+def _driver_value(inputs, name: str, i: int) -> str | Shown:
     if name == "population_2009":
-        return f"{inputs.population_2009[i]:,.0f}"
+        return Shown(inputs.population_2009[i], ",.0f")
     arr = getattr(inputs, name)
     value = arr[i]
     labels = {"mode_shares": dims.MODES, "car_powertrain_share": dims.POWERTRAINS,
               "treatment_shares": dims.TREATMENTS, "zone_share": dims.ZONES}.get(name)
     if labels is not None:
         return " ".join(f"{lab}={v:.3f}" for lab, v in zip(labels, value))
-    return f"{float(value):.4g}"
+    return Shown(value, ".4g")

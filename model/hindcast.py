@@ -29,7 +29,7 @@ import numpy as np
 from . import dims
 from .draw_statistics import spread
 from .errors import ObservationFileError, ResultFileError, UsageError, did_you_mean
-from .hindcast_plot import plot  # noqa: F401  (re-exported)
+from .hindcast_plot import chart_paths, plot  # noqa: F401  (re-exported)
 from .observed import TOTALS, Observation, read_observed, sort_key  # noqa: F401  (re-exported)
 from .uncertainty import discrepancy
 

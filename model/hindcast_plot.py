@@ -10,6 +10,7 @@ temporary name in the folder, then linked to their name; existing PNGs are repla
 from __future__ import annotations
 
 import math
+import os
 import re
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def plot(rows, out_dir: str | Path, force: bool = False, provenance: list[tuple[
     return the paths written. Refuse existing PNGs unless ``force``."""
     folder = Path(out_dir)
     by_municipality = _panels(rows)
-    targets = {m: folder / file_name(_scenario(panels), m) for m, panels in by_municipality.items()}
+    targets = dict(zip(by_municipality, chart_paths(rows, folder)))
     _check_targets(folder, list(targets.values()), force)
     made = not folder.exists()
     try:
@@ -43,6 +44,11 @@ def plot(rows, out_dir: str | Path, force: bool = False, provenance: list[tuple[
         if made and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()                 # the folder made for the charts, left empty
         raise
+
+
+def chart_paths(rows, out_dir: str | Path) -> list[Path]:
+    """The PNGs :func:`plot` writes of ``rows`` into ``out_dir``, one per municipality."""
+    return [Path(out_dir) / file_name(_scenario(panels), m) for m, panels in _panels(rows).items()]
 
 
 def file_name(scenario: str, municipality: str) -> str:
@@ -69,7 +75,7 @@ def _check_targets(folder: Path, targets: list[Path], force: bool) -> None:
         raise ResultFileError(f"{folder}: is not a folder; --out names the folder for the PNGs")
     if targets:
         check_folder(targets[0])
-    existing = [p for p in targets if p.exists()]
+    existing = [p for p in targets if os.path.lexists(p)]   # a link to nothing too
     if existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         raise ResultExistsError(f"{existing[0]}: exists already{more}; choose another --out or pass --force to "

@@ -27,6 +27,7 @@ Ensembles
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -241,7 +242,7 @@ def check_result_path(path: str | Path, force: bool = False) -> Path:
         raise ResultFileError(f"{path}: result files are named NAME.nc" if path.name == ".nc"
                               else f"{path}: result files must end in .nc")
     check_name(path)
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:   # a link to nothing too: its name could not be taken
         raise ResultExistsError(f"{path}: exists already; choose another --out or pass --force to replace it")
     return path
 

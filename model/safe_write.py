@@ -190,6 +190,11 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
     if folders:
         raise FramtidError(f"{folders[0]}: is a folder, so {what} cannot take its name; move it or choose another "
                            "place; nothing was written")
+    # ... and so would a name taken (a link to nothing included), whose file would fail after the others had theirs
+    taken = [p for p, _ in files if os.path.lexists(p)] if not force else []
+    if taken:
+        raise exists_already(taken[0], option)
+    named: list[Path] = []   # the names given so far, taken back should a later one fail
     try:
         with interrupts_held() if hold_writes else nullcontext():
             for path, write in files:
@@ -203,19 +208,36 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
                 os.umask(umask)
                 os.chmod(tmp, 0o666 & ~umask)
             with interrupts_held():
-                for (path, _), tmp in zip(files, temps):
-                    try:
+                try:
+                    for (path, _), tmp in zip(files, temps):
                         publish(tmp, path, force)
-                    except ResultExistsError:   # taken since it was checked: ask for another of its option
-                        raise exists_already(path, option) from None
+                        named.append(path)
+                except ResultExistsError:   # taken since it was checked: ask for another of its option
+                    _take_back(named, force)
+                    raise exists_already(path, option) from None
+                except OSError:
+                    _take_back(named, force)
+                    raise
     except OSError as exc:
         raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); nothing was written") from None
+    except RuntimeError as exc:
+        if not str(exc).startswith("NetCDF:"):   # the NetCDF library's own errors (a full disk: "HDF error")
+            raise
+        raise FramtidError(f"{path}: cannot write {what} ({exc}: is the disk full?); nothing was written") from None
     finally:
         # Whatever happened (error, Ctrl-C, termination signal), no temporary file stays behind.
         for tmp in temps:
             if os.path.lexists(tmp):
                 os.unlink(tmp)
     return [p for p, _ in files]
+
+
+def _take_back(named: list[Path], force: bool) -> None:
+    """Remove the files of :func:`write_all_atomically` already named when a later one could not be: without
+    ``force`` each name was new, so none of the files stays. (With ``force`` a file replaced is not restored.)"""
+    if not force:
+        for path in named:
+            os.unlink(path)
 
 
 def check_plot_path(path: str | Path, force: bool = False) -> Path:
@@ -227,7 +249,7 @@ def check_plot_path(path: str | Path, force: bool = False) -> Path:
         raise UsageError(f"--plot {path}: the chart is a PNG; give a file name ending in .png")
     if path.is_dir():
         raise ResultFileError(f"--plot {path}: is a folder")
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:   # a link to nothing too
         raise ResultExistsError(f"{path}: exists already; choose another --plot or pass --force to replace it; "
                                 "no chart was written")
     check_name(path)

@@ -164,6 +164,24 @@ def test_data_marks_observed_and_estimated():
     assert res.exit_code == 2 and "unknown municipality 'tromsoe'; did you mean 'tromso'? allowed: oslo" in res.output
 
 
+def test_data_writes_numbers_as_numbers_in_csv_and_json():
+    """The table shows 575,475; CSV and JSON carry 575475.0 (a thousands separator reads as a decimal comma in a
+    Norwegian spreadsheet), and every figure of the sources parses as a number."""
+    import csv
+    import io
+
+    table = invoke("data", "oslo").output
+    assert "575,475" in table
+    rows = list(csv.DictReader(io.StringIO(invoke("data", "oslo", "--format", "csv").output)))
+    population = next(r for r in rows if r["driver"] == "population_2009")
+    assert float(population["value"]) == 575475.0
+    sources = [r for r in rows if r["section"] == "sources"]
+    assert sources and all(float(r[c]) >= 0 for r in sources for c in ("model_2009", "bottom_up", "factor"))
+    body = json.loads(invoke("data", "oslo", "--format", "json").output)
+    assert all(isinstance(r["model_2009"], float) for r in body["sources"])
+    assert all(isinstance(r["observed"], float) for r in body["inventory"])
+
+
 @pytest.mark.parametrize("args, message", [
     (("--municipality", "olso"), "--municipality: 'olso' not in {path}; did you mean 'oslo'? allowed: oslo, baerum"),
     (("--municipality", "oslo,Baerun"), "--municipality: 'Baerun' not in {path}; did you mean 'baerum'? allowed: "),
@@ -515,7 +533,8 @@ def test_an_option_given_without_a_name_is_refused_not_read_as_all(result_file, 
     path = str(result_file[0])
     res = invoke(*[a.format(path=path, tmp=tmp_path) for a in args])
     assert res.exit_code == 2, res.output
-    assert res.output.startswith(f"framtid: {option}: expected one or more comma-separated names"), res.output
+    assert res.output.startswith((f"framtid: {option}: expected one or more comma-separated names",
+                                  f"framtid: {option}: given empty; give a value or leave it out")), res.output
     assert "Traceback" not in res.output and not (tmp_path / "r").exists() and not (tmp_path / "r.csv").exists()
 
 
@@ -572,6 +591,24 @@ def test_an_empty_item_in_a_list_is_refused(result_file, tmp_path, args, message
     res = invoke(*[a.format(path=result_file[0], tmp=tmp_path) for a in args])
     assert res.exit_code == 2, res.output
     assert res.output == f"framtid: {message}\n"
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("args, option", [
+    (("decompose", "{path}", "--versus", ""), "--versus"),
+    (("export", "{path}", "--year", ""), "--year"),
+    (("report", "{path}", "--out", "{tmp}/r", "--package", ""), "--package"),
+    (("tolls", "--observed", " "), "--observed"),
+    (("hindcast", "{path}", "--observed", ""), "--observed"),
+    (("calibrate", "--observed", ""), "--observed"),
+    (("run", ""), "SCENARIOS"),
+    (("validate", ""), "FILES"),
+], ids=["decompose", "export", "report", "tolls", "hindcast", "calibrate", "run", "validate"])
+def test_an_option_or_argument_given_empty_is_refused_not_read_as_not_given(result_file, tmp_path, args, option):
+    """An unset shell variable gives an empty value: once read as "not given" (a table of 2030 to 2030, every year
+    exported, the report without its package) or as the folder "." (the path "")."""
+    res = invoke(*[a.format(path=result_file[0], tmp=tmp_path) for a in args])
+    assert (res.exit_code, res.output) == (2, f"framtid: {option}: given empty; give a value or leave it out\n")
     assert not list(tmp_path.iterdir())
 
 
@@ -661,3 +698,21 @@ def test_debug_written_after_the_command_is_taken_as_written_before_it():
     assert debug_first(["run", "x.toml"]) == ["run", "x.toml"]
     assert debug_first(["run", "--", "--debug"]) == ["run", "--", "--debug"]       # after "--": an argument
     assert debug_first([]) == []
+
+
+def test_an_interrupt_names_every_file_of_a_group_written_before_it_came(tmp_path):
+    """calibrate's scenario and chart, hindcast's charts: written together, and an interrupt held until they have
+    their names says so instead of "no result written"."""
+    from types import SimpleNamespace
+
+    from framtid.cli.common import Terminated, _interrupted_message, stat
+
+    toml, png = tmp_path / "fit.toml", tmp_path / "fit.png"
+    ctx = SimpleNamespace(meta={"framtid.target": [(toml, stat(toml)), (png, stat(png))]})
+    assert _interrupted_message(ctx, KeyboardInterrupt()) == "interrupted; no result written"
+    toml.write_text("x")
+    png.write_text("y")
+    assert _interrupted_message(ctx, Terminated()) == f"terminated; the result was written completely to {toml}, {png}"
+    ctx.meta["framtid.target"] = [(toml, stat(toml))]
+    kept = "interrupted; no result written; the previous file is unchanged"
+    assert _interrupted_message(ctx, KeyboardInterrupt()) == kept

@@ -714,3 +714,25 @@ def test_a_write_outside_the_main_thread_holds_nothing(tmp_path):
     worker.start()
     worker.join()
     assert (tmp_path / "t.txt").read_text() == "x" and seen == [signal.getsignal(signal.SIGINT)]
+
+
+def test_files_written_together_are_all_named_or_none(tmp_path):
+    """A name taken before the write (a link to nothing too) is refused before any file is written; one taken
+    while the files are written takes back the names already given, so no file of the group stays."""
+    from framtid.model.safe_write import write_all_atomically
+
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    os.symlink(tmp_path / "nowhere", second)
+    with pytest.raises(ResultExistsError, match="b.png: exists already"):
+        write_all_atomically([(first, lambda tmp: 1 / 0), (second, lambda tmp: None)], False, "two charts")
+    second.unlink()
+
+    def taking_the_second(tmp):
+        Path(tmp).write_text("a")
+        second.write_text("someone else's")
+
+    with pytest.raises(ResultExistsError, match="b.png: exists already"):
+        write_all_atomically([(first, taking_the_second), (second, lambda tmp: Path(tmp).write_text("b"))], False,
+                             "two charts")
+    assert not first.exists() and second.read_text() == "someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.png"]

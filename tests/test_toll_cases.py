@@ -255,8 +255,9 @@ def test_framtid_tolls_prints_a_scenarios_own_cases_and_compares_observations(tm
     assert "trondheim_ring" in table.output and "trondheim_inner" not in table.output
     assert "1 observed changes: mean error" in table.output
     out = CliRunner().invoke(main, args + ["--format", "json"])
-    body = json.loads(out.stdout)
+    body = json.loads(out.stdout, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
     (case,) = body["cases"]
+    assert case["factor"] is None          # a change of rates has no toll_change factor: null, not NaN
     (seen,) = body["observed"]
     assert (case["cordon"], case["start"], case["from"], body["draws"]) == ("trondheim_ring", 2027, 2027, 1)
     assert seen["model_pct"] == case["before_after_pct"] and seen["error_pp"] == pytest.approx(
@@ -264,7 +265,7 @@ def test_framtid_tolls_prints_a_scenarios_own_cases_and_compares_observations(tm
     # the rush-hour charge (peak price up by half) moves trips out of the peak
     assert case["effect_peak_pct"] < 0 < case["passages_after"]
     csv_out = CliRunner().invoke(main, args + ["--format", "csv"])
-    assert csv_out.stdout.splitlines()[0] == ",".join(toll_cases.COMPARED_COLUMNS)
+    assert csv_out.stdout.splitlines()[0] == ",".join(toll_cases.COMPARED_COLUMNS) and "nan" not in csv_out.stdout
 
 
 @pytest.mark.parametrize("args, message", [
