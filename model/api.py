@@ -113,7 +113,7 @@ def result_variables() -> list[str]:
 def check_variables(names: list[str]) -> list[str]:
     """The asked variables, without repeats; unknown names are one UsageError listing the allowed."""
     allowed = result_variables()
-    unknown = [n for n in names if n not in allowed]
+    unknown = [n for n in names if n not in allowed and n not in ALWAYS_KEPT]   # those kept anyway may be named
     if unknown or not names:
         what = f"unknown variable(s) {', '.join(unknown)}" if unknown else "no variable named"
         raise UsageError(f"--variables: {what}; allowed: {', '.join(allowed)} "

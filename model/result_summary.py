@@ -25,8 +25,9 @@ def select(ds, scenarios=None, municipalities=None, sectors=None, source: str = 
         have = [str(v) for v in ds[dim].values]
         unknown = [w for w in wanted if w not in have]
         if unknown:
+            also = " (or their names, or municipality numbers like 0301)" if dim == "municipality" else ""
             raise UsageError(f"{option}: {', '.join(map(repr, unknown))} not in {source}; "
-                             f"{did_you_mean(unknown[0], have)}allowed: {', '.join(have)}")
+                             f"{did_you_mean(unknown[0], have)}allowed: {', '.join(have)}{also}")
         ds = ds.sel({dim: list(dict.fromkeys(wanted))})
     return ds
 

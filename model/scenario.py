@@ -232,7 +232,11 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
                      f"{path.name}); flatten it")
         return None
     if not chain and not path.is_file():
-        problems.add(str(given), "no such scenario file" if not path.exists() else "not a file")
+        if path.exists():
+            problems.add(str(given), "not a file")
+        else:   # a shipped scenario's name written without its prefix reads as a file name
+            shipped = f" (the shipped scenario is {BUILTIN_PREFIX}{given})" if str(given) in builtin_names() else ""
+            problems.add(str(given), f"no such scenario file{shipped}")
         return None
     data = _read(path, problems)
     if data is None:
@@ -273,7 +277,8 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
             if not parent_path.exists() and not parent_path.is_symlink():
                 if builtin:
                     problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} is shipped with "
-                                                               f"framtid; built-ins: {', '.join(builtin_names())}")
+                                                               f"framtid; {did_you_mean(stem, builtin_names())}"
+                                                               f"built-ins: {', '.join(builtin_names())}")
                 else:
                     hint = (f'; the shipped one is extends = "framtid:{stem}"' if stem in builtin_names() else "")
                     problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} (looked for "
@@ -319,8 +324,9 @@ def load(path: str | Path) -> Scenario:
     if text.startswith(BUILTIN_PREFIX):
         target = extends_target(text)
         if target is None or not builtin_path(target[0]).is_file():
-            raise ScenarioError([f"{text}: no such built-in scenario; built-ins: "
-                                 + ", ".join(BUILTIN_PREFIX + n for n in builtin_names())])
+            shipped = [BUILTIN_PREFIX + n for n in builtin_names()]
+            raise ScenarioError([f"{text}: no such built-in scenario; {did_you_mean(text, shipped)}built-ins: "
+                                 + ", ".join(shipped)])
         path = builtin_path(target[0])
     scenario = _load(Path(path), problems, ())
     if problems or scenario is None:

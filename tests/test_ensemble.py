@@ -294,6 +294,9 @@ def test_variables_keeps_the_asked_ones_and_what_a_result_needs(scenarios, tmp_p
     assert "measure" not in ds.coords and ds.attrs["variables"].startswith("population,")
     with pytest.raises(UsageError, match="unknown variable.*popu; allowed: population, "):
         api.check_variables(["popu"])
+    # the variables every result keeps may be named too, as the message says they are kept
+    assert api.check_variables(["population", "parameter_sample", "time_bounds"]) == [
+        "population", "parameter_sample", "time_bounds"]
 
 
 def test_the_allowed_variables_are_those_of_a_result(scenarios):

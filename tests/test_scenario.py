@@ -309,6 +309,11 @@ def test_builtins_load_by_name():
     assert load("framtid:current-policies.toml").name == "current-policies"
     with pytest.raises(ScenarioError, match="no such built-in scenario; built-ins: framtid:"):
         load("framtid:nothing")
+    with pytest.raises(ScenarioError, match="no such built-in scenario; did you mean 'framtid:reference'"):
+        load("framtid:referense")
+    with pytest.raises(ScenarioError, match=r"reference: no such scenario file \(the shipped scenario is "
+                                            r"framtid:reference\)"):
+        load("reference")
 
 
 def test_the_toll_and_tax_histories_are_generated_from_the_embedded_data(tool):

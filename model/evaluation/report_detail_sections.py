@@ -158,9 +158,10 @@ def targets_section(ctx: Context) -> Section:
     last = int(ctx.years[-1])
     blocks: list = [Text(f"National targets are set against the municipalities by the {RULE_TEXT[ctx.rule]}. "
                          "A municipality meets a target when its emissions in the target year are at or below the "
-                         "target value; first met: the first year after 2009 at or below it (for the 2020 target "
-                         "this can lie before 2020). The command framtid targets also gives the gaps and the "
-                         "annual cuts still needed.")]
+                         "target value; first met: the year from which the emissions stay at or below it through "
+                         "the target year (for the 2020 target this can lie before 2020), or where the target year "
+                         "misses it, the first later year at or below it. The command framtid targets also gives "
+                         "the gaps and the annual cuts still needed.")]
     if ctx.ranged:
         blocks.append(Text(f"With {ctx.draws} draws, each draw is set against its own target (under the rule 'share' "
                            "the target follows the draw's own 2009 emissions). Target values are medians over the "
