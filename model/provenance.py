@@ -21,7 +21,7 @@ from framtid import __version__
 
 RUN_ATTRS = (("model version of the run", "framtid_version"), ("git commit of the run", "git_commit"),
              ("scenarios", "scenarios"), ("seed", "seed"), ("draws", "draws"), ("sampler", "sampler"),
-             ("embedded data (SHA-256)", "embedded_data_sha256"))
+             ("embedded data (SHA-256)", "embedded_data_sha256"), ("code of the run (SHA-256)", "code_sha256"))
 
 
 def written_by() -> tuple[str, str]:
@@ -49,11 +49,19 @@ def scenario_files(scenario) -> str:
                      for p, text in reversed(scenario.files)) or "-"
 
 
+def of_code() -> list[tuple[str, str]]:
+    """The embedded data and the code that made a file (their SHA-256, as a result file records them): what tells
+    two installations of one version apart."""
+    from .result_dataset import code_digest, data_digest
+
+    return [("embedded data (SHA-256)", data_digest()), ("code (SHA-256)", code_digest())]
+
+
 def of_scenario(scenario, **settings) -> list[tuple[str, str]]:
-    """Where a file made by running ``scenario`` came from: its name, its files (:func:`scenario_files`) and
-    ``settings`` (seed, method, ...)."""
+    """Where a file made by running ``scenario`` came from: its name, its files (:func:`scenario_files`),
+    ``settings`` (seed, method, ...) and the data and code (:func:`of_code`)."""
     return [written_by(), ("scenario", scenario.name), ("scenario files", scenario_files(scenario))] + [
-        (k.replace("_", " "), str(v)) for k, v in settings.items()]
+        (k.replace("_", " "), str(v)) for k, v in settings.items()] + of_code()
 
 
 def of_file(label: str, path: str | Path) -> tuple[str, str]:

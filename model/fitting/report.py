@@ -113,6 +113,7 @@ def scenario_text(calibration: Calibration, name: str, version: str) -> str:
     lines = [f"# Free parameters fitted by framtid calibrate (framtid {version}): cut-off {cut_off_text(calibration)}, "
              f"observations {comment_text(calibration.observed)}.",
              "# Run it as it is, or copy the [parameters] into another scenario; `framtid calibrate` prints the fit."]
+    lines += [f"# {label}: {comment_text(value)}" for label, value in inputs_of(calibration)]
     for fit in calibration.fits:
         if fit.fitted is None:
             lines.append(f"# {fit.name}: not fitted (no observation up to the cut-off); the table's values stay")
@@ -132,6 +133,15 @@ def scenario_text(calibration: Calibration, name: str, version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def inputs_of(calibration: Calibration) -> list[tuple[str, str]]:
+    """What the fit read, as the scenario file and the chart record it: the observations file with its SHA-256
+    (where one was given) and the embedded data and code."""
+    from ..provenance import of_code, of_file
+
+    given = [of_file("observed", calibration.observed)] if calibration.observed != "embedded" else []
+    return given + of_code()
+
+
 def check_out(path, force: bool):
     """The ``--out`` scenario file, refused before any fitting if it cannot or must not be written."""
     from ..safe_write import check_file
@@ -144,7 +154,6 @@ def write(calibration: Calibration, out, plot, force: bool, version: str) -> lis
     None), together and atomically: both or neither, never over a file without ``force``. The scenario is named
     after its file where that is a valid scenario name, else "calibrated"; the chart carries the command's
     inputs in its text chunks."""
-    from ..provenance import of_file
     from ..safe_write import check_plot_path, text_writer, write_all_atomically
     from ..scenario_values import NAME_PATTERN
 
@@ -157,8 +166,7 @@ def write(calibration: Calibration, out, plot, force: bool, version: str) -> lis
         from .plot import writer
 
         provenance = [("written by", f"framtid {version} calibrate"), ("cut-off", cut_off_text(calibration))]
-        if calibration.observed != "embedded":
-            provenance.append(of_file("observed", calibration.observed))
+        provenance += inputs_of(calibration)
         files.append((check_plot_path(plot, force), writer(calibration, provenance)))
     return (write_all_atomically(files, force, "the calibration's files", hold_writes=True, option="--out or --plot")
             if files else [])
