@@ -26,7 +26,10 @@ class ScenarioError(FramtidError):
 
 
 class ResultExistsError(FramtidError):
-    """Refuse to overwrite an existing result file without ``--force``."""
+    """Refuse to overwrite an existing result file without ``--force`` (exit code 2: an output option names a file
+    that may not be replaced, like any other option not allowed)."""
+
+    exit_code = 2
 
 
 class UsageError(FramtidError):

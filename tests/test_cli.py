@@ -48,7 +48,7 @@ def test_run_refuses_to_overwrite_without_force(result_file):
     out, _ = result_file
     before = out.stat().st_mtime_ns
     res = invoke("run", REFERENCE, "--out", str(out))
-    assert res.exit_code == 1
+    assert res.exit_code == 2            # an option not allowed, as every other
     assert "exists already" in res.output and "--force" in res.output
     assert out.stat().st_mtime_ns == before
 

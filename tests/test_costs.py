@@ -443,7 +443,7 @@ def test_costs_command_prints_the_mac_table_and_writes_the_chart(tmp_path):
     assert f"scenario files: gas.toml sha256:{digest}; " in source and "discount rate: 0.03" in source
     assert Image.open(png).info["Software"].startswith("framtid ")
     again = invoke("costs", scenario, "--plot", png)
-    assert again.exit_code == 1 and "exists already" in again.output and "--force" in again.output
+    assert again.exit_code == 2 and "exists already" in again.output and "--force" in again.output
     forced = invoke("costs", scenario, "--plot", png, "--force", "--year-to", "2035")
     assert forced.exit_code == 0 and "2027-2035" in forced.stdout and f"wrote {png}" in forced.stdout
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary file left

@@ -99,7 +99,7 @@ def test_command_writes_atomically_and_never_overwrites_silently(result, tmp_pat
     assert table.count("\n") == 1 + len(ex.GPC_ROWS) + 4
     before = out.stat().st_mtime_ns
     res = invoke("export", str(path), "--out", str(out), "--format", "csv")
-    assert res.exit_code == 1 and "exists already" in res.output and "--force" in res.output
+    assert res.exit_code == 2 and "exists already" in res.output and "--force" in res.output
     assert out.stat().st_mtime_ns == before and out.read_text() == text
     res = invoke("export", str(path), "--out", str(out), "--format", "csv", "--force", "--year", "2030",
                  "--municipality", "tromso")

@@ -350,7 +350,7 @@ def test_command_prints_metrics_and_writes_charts(result_file, tmp_path):
     assert f"result file: {Path(result_file).name}" in source and "seed: 0" in source
     assert f"observed: obs.csv sha256:{hashlib.sha256(Path(observed).read_bytes()).hexdigest()}" in source
     again = invoke("hindcast", result_file, "--observed", observed, "--out", tmp_path / "plots")
-    assert again.exit_code == 1 and "exists already" in again.stderr
+    assert again.exit_code == 2 and "exists already" in again.stderr
 
 
 def test_command_csv_and_json_carry_every_observation(result_file, tmp_path):

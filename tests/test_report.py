@@ -225,7 +225,7 @@ def test_existing_folder_is_refused_without_force_and_left_intact(written, resul
     out, _ = written
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     res = invoke("report", result_file, "--out", out)
-    assert res.exit_code == 1 and "exists already" in res.output and "--force" in res.output
+    assert res.exit_code == 2 and "exists already" in res.output and "--force" in res.output
     assert "Traceback" not in res.output
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     other = tmp_path / "mine"

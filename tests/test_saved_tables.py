@@ -103,7 +103,7 @@ def test_an_existing_file_is_refused_before_the_work_and_kept(files, tmp_path, m
     with monkeypatch.context() as patch:
         patch.setattr(api, "open_results", lambda *a, **k: pytest.fail("the result was read before the check"))
         res = invoke(files, command, "--format", "csv", "--save", out)
-    assert res.exit_code == 1, res.output
+    assert res.exit_code == 2, res.output
     assert res.output == f"framtid: {out}: exists already; choose another --save or pass --force to replace it\n"
     assert out.read_bytes() == b"keep me\n"
     res = invoke(files, command, "--format", "csv", "--save", out, "--force")
@@ -179,7 +179,7 @@ def test_hindcasts_force_covers_its_charts_and_the_saved_table(files, tmp_path):
     assert res.stdout == "" and f"wrote {charts / 'hindcast-reference-oslo.png'}" in res.stderr
     first = out.read_bytes()
     res = invoke(files, "hindcast", "--format", "json", "--out", charts, "--save", out)
-    assert res.exit_code == 1 and "exists already; choose another --save" in res.output
+    assert res.exit_code == 2 and "exists already; choose another --save" in res.output
     res = invoke(files, "hindcast", "--format", "json", "--out", charts, "--save", out, "--force")
     assert res.exit_code == 0, res.output
     assert out.read_bytes() == first                                  # the same inputs give the same file
@@ -221,7 +221,7 @@ def test_a_link_to_nothing_is_refused_before_the_work(files, tmp_path, monkeypat
     link.symlink_to(tmp_path / "nowhere.csv")
     monkeypatch.setattr(api, "open_results", lambda *a, **k: pytest.fail("the result was read before the check"))
     res = invoke(files, "summary", "--format", "csv", "--save", link)
-    assert res.exit_code == 1 and "exists already" in res.output
+    assert res.exit_code == 2 and "exists already" in res.output
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))

@@ -403,7 +403,7 @@ def test_cli_csv_json_and_plot(tmp_path):
     source = Image.open(plot).info["Source"]
     assert "method: morris" in source and "seed: 0" in source and "scenario files: reference.toml sha256:" in source
     again = invoke(*common, "--plot", str(plot))
-    assert again.exit_code == 1 and "--force" in again.stderr and "Traceback" not in again.output
+    assert again.exit_code == 2 and "--force" in again.stderr and "Traceback" not in again.output
     res = invoke("sensitivity", REFERENCE, "--method", "sobol", "--parameters", f"{TOLL},{WASTE}",
                  "--samples", "16", "--format", "json")
     assert res.exit_code == 0, res.output
