@@ -195,6 +195,10 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
         click.echo(f"warning: {warning}", err=True)
     report = appraisal.evaluate(loaded, discount_rate, year_from, year_to, seed=seed, draws=n_draws,
                                 sampler=sampler or "lhs", base=base, by=by)
+    starts = [m.start_year for m in loaded.own] if base is None else []
+    if starts and report.year_to < min(starts):
+        click.echo(f"warning: --to {report.year_to}: the package's measures start in {min(starts)} or later, so "
+                   "nothing is cut or paid in the years appraised", err=True)
     written = None
     if plot:
         click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))

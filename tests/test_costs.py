@@ -751,3 +751,13 @@ change = -0.3
     assert np.isnan(switch.nok_per_t).all() and "Klimakur" in switch.reason
     assert cost_tables.measure_note(switch) == "not costed"
     assert fares.costed and cost_tables.measure_note(fares) == "new riders carried at no cost"
+
+
+def test_years_before_every_measure_starts_are_appraised_with_a_warning(tmp_path):
+    """--to before the package's measures start: every figure is 0, and the command says why."""
+    package = tmp_path / "later.toml"
+    package.write_text('[scenario]\nname = "later"\nextends = "framtid:reference"\n\n[[measure]]\nkind = "pt_fare"\n'
+                       'label = "Cheaper fares"\nmunicipality = "oslo"\nstart_year = 2027\nchange = -0.2\n')
+    res = CliRunner().invoke(main, ["costs", str(package), "--from", "2020", "--to", "2026"])
+    assert res.exit_code == 0, res.output
+    assert "warning: --to 2026: the package's measures start in 2027 or later" in res.stderr
