@@ -329,6 +329,8 @@ def test_the_provenance_names_the_result_and_package_by_their_digests(result_fil
     assert f"{result_file.name} (its emissions: {checksum})" in md
     digest = hashlib.sha256(PACKAGE.encode("utf-8")).hexdigest()
     assert f"small-package.toml sha256:{digest}" in md
+    # the options that chose what the report shows (the package's are its --scenario and --municipality)
+    assert "| options | --scenario current-policies; --municipality oslo,baerum; --year 2030; --by measure |" in md
 
 
 def test_package_adds_the_wedges_the_mac_curve_and_their_tables(with_package):

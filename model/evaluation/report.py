@@ -218,7 +218,12 @@ def build(ds, scenarios: list[str] | None = None, municipalities: list[str] | No
     ctx = Context(ds, source, chosen, picked, year, rule, names, str(ds["emissions"].attrs.get("gwp", "")),
                    draw_statistics.one_run_text(ds) if n == 1 else f"{n} draws", rows,
                    {sc: SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)] for i, sc in enumerate(chosen)},
-                   draws=n, ensemble=draw_statistics.ensemble_text(ds))
+                   draws=n, ensemble=draw_statistics.ensemble_text(ds),
+                   options={"--scenario": ",".join(scenarios) if scenarios else None,
+                            "--municipality": ",".join(municipalities) if municipalities else None,
+                            "--year": year, "--zero-growth-base": zero_growth_base,
+                            "--base": base if package is not None else None,
+                            "--by": by if package is not None else None})
     if package is not None:
         ctx.package = _run_package(package, year, seed, base, by)
         given = package_source or package.name

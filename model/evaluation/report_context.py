@@ -36,6 +36,7 @@ class Context:
     package_source: str = ""
     draws: int = 1
     ensemble: str = ""              # e.g. "32 draws, sampler lhs" (draw_statistics.ensemble_text)
+    options: dict = field(default_factory=dict)   # the command's options as given (None: left out), for provenance
     means: dict = field(default_factory=dict, repr=False)     # variable -> kt(variable)
 
     @property

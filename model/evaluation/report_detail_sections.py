@@ -313,7 +313,8 @@ def method_section(ctx: Context) -> Section:
     prov += [("embedded data digest (SHA-256)", str(a.get("embedded_data_sha256", "-"))),
              ("accounting", str(a.get("accounting", "-"))),
              ("GWP set", str(gwp_basis)),
-             ("national rule", ctx.rule)]
+             ("national rule", ctx.rule),
+             ("options", "; ".join(f"{k} {v}" for k, v in ctx.options.items() if v is not None) or "-")]
     for sc in ctx.scenarios:
         prov.append((f"scenario files of {sc}", " extends ".join(reversed(descriptions.get(sc, ("", []))[1])) or "-"))
     if ctx.package is not None:
