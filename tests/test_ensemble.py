@@ -141,6 +141,25 @@ def _interrupt_after(monkeypatch, finished: int):
     monkeypatch.setattr(ensemble, "run_chunk", run_chunk)
 
 
+def test_a_chunk_half_written_when_the_batch_stops_leaves_no_temporary_file(scenarios, tmp_path, monkeypatch):
+    """A Dask worker ended with its cluster (SIGTERM on a --workers run) leaves the chunk it was writing as a hidden
+    temporary file in the batch's folder: the batch, which holds the folder's lock, removes it as it stops."""
+    path = tmp_path / "stopped.nc"
+    real = ensemble.run_chunk
+
+    def run_chunk(batch, folder, manifest, bounds):
+        if bounds[0] == 0:
+            return real(batch, folder, manifest, bounds)
+        (tmp_path / ".stopped.nc.parts" / ".draws-000003-000005.nc.x7k2m9qa.tmp").write_bytes(b"half a chunk")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ensemble, "run_chunk", run_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        ensemble.run_ensemble(scenarios, path, N, SEED, chunk_size=3, progress=False)
+    folder = ensemble.parts_folder(path)
+    assert sorted(p.name for p in folder.iterdir() if p.name.endswith((".nc", ".tmp"))) == ["draws-000000-000002.nc"]
+
+
 def test_a_resumed_batch_equals_an_uninterrupted_one(scenarios, serial, tmp_path, monkeypatch):
     path = tmp_path / "resumed.nc"
     with monkeypatch.context() as m:

@@ -50,7 +50,7 @@ from .ensemble_parts import (MANIFEST, MANIFEST_ATTR, check_manifest, check_part
 from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from ..ensemble_file import save_part, save_parts
 from ..results import record_dtype
-from ..safe_write import leftover_temporaries
+from ..safe_write import TEMP_SUFFIX, leftover_temporaries
 
 DEFAULT_CHUNK = 250            # draws per chunk: ~0.4 MB of results per draw and scenario in single precision
                                # (~0.8 MB in double), so ~100 MB (~200 MB) each
@@ -305,6 +305,11 @@ def _run_all(batch: Batch, folder: Path, todo: list, workers, scheduler, progres
     try:
         map_chunks(func, todo, workers, scheduler, progress, desc=path.name)
     except BaseException as exc:
+        # A chunk a Dask worker was writing when the batch stopped (the local cluster's workers end with it, before
+        # their own clean-up runs) leaves its hidden temporary file; the folder is this batch's (its lock), so none
+        # is another's.
+        for tmp in folder.glob(f".draws-*{TEMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
         kept = any(folder.glob("draws-*.nc"))
         if not kept and not keep_empty:
             shutil.rmtree(folder, ignore_errors=True)     # nothing finished: leave nothing to resume
