@@ -21,7 +21,8 @@ from .common import handle_errors, imports_done, municipality_id, names, output_
               help="Random seed (recorded in the result).")
 @click.option("--force", is_flag=True, help="Replace an existing result file.")
 @click.option("--nc-format", "nc_format", type=click.Choice(["netcdf4", "netcdf3"]), default="netcdf4",
-              show_default=True, help="NetCDF-4 (compressed) or NetCDF-3 for tools that read only that.")
+              show_default=True, help="NetCDF-4 (compressed) or NetCDF-3 for tools that read only that (a run "
+                                      "with --draws N of several draws is always NetCDF-4, chunked by draw).")
 @click.option("--years", default="2009,2020,2030,2050", show_default=True, help="Years in the printed summary.")
 @click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS), default=None, metavar="N",
               help="Run an ensemble of N draws of the uncertain parameters (default: one draw at the default "
