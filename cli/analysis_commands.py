@@ -12,7 +12,8 @@ import click
 from framtid.model.provenance import of_scenario
 from framtid.model.uncertainty import MAX_DRAWS
 
-from .common import handle_errors, imports_done, municipality_id, names, no_empty_item, output_path, stat
+from .common import (handle_errors, imports_done, municipality_id, names, no_empty_item, output_path, stat,
+                     warn_of_an_idle_seed)
 
 
 @click.command()
@@ -191,6 +192,7 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
     loaded = api.load_scenario(scenario)
     if plot:
         cost_tables.check_plot_path(plot, force)   # refuse before the runs
+    warn_of_an_idle_seed(n_draws)
     for warning in ensemble.check_options(n_draws, sampler):
         click.echo(f"warning: {warning}", err=True)
     report = appraisal.evaluate(loaded, discount_rate, year_from, year_to, seed=seed, draws=n_draws,
@@ -253,6 +255,7 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     if observed:   # refused before the runs: a bad file, or an observation no case will meet
         observations = toll_cases.read_observed_changes(observed)
         toll_cases.check_observed(loaded, observations, observed, tuple(picked) if picked else None, own)
+    warn_of_an_idle_seed(n_draws)
     for warning in ensemble.check_options(n_draws, sampler):
         click.echo(f"warning: {warning}", err=True)
     draws = n_draws or 1

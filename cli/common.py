@@ -56,6 +56,16 @@ def stat(path):
 OWN_EMPTY_MESSAGE = ("out", "save", "plot")
 
 
+def warn_of_an_idle_seed(n_draws: int | None) -> None:
+    """Say so where ``--seed`` is given to a command that samples only with ``--draws N`` and has none: one run at
+    the default values, which the seed does not change (it is recorded). A warning, where ``--sampler`` is refused:
+    a script may pass its seed to every run."""
+    ctx = click.get_current_context()
+    if n_draws is None and ctx.get_parameter_source("seed") is click.core.ParameterSource.COMMANDLINE:
+        click.echo(f"warning: --seed {ctx.params['seed']}: without --draws N nothing is sampled (one run at the "
+                   "default values; the seed is recorded)", err=True)
+
+
 def refuse_empty(ctx) -> None:
     """Refuse an option or argument given on the command line with an empty value (``--observed ""``): a slip
     (an unset shell variable), not "not given" and not "all", and a path "" would be read as the folder "."."""

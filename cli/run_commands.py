@@ -10,7 +10,8 @@ import click
 
 from framtid.model.uncertainty import MAX_DRAWS
 
-from .common import handle_errors, imports_done, municipality_id, names, output_path, parse_years, stat
+from .common import (handle_errors, imports_done, municipality_id, names, output_path, parse_years, stat,
+                     warn_of_an_idle_seed)
 
 
 @click.command()
@@ -63,6 +64,7 @@ def run(scenarios, out, seed, force, nc_format, years, n_draws, sampler, chunk_s
     year_list = parse_years(years)
     keep = api.check_variables(names(variables, "--variables")) if variables is not None else None
     precision = api.choose_precision(precision, n_draws)
+    warn_of_an_idle_seed(n_draws)
     for warning in ensemble.check_options(n_draws, sampler, chunk_size, workers, scheduler, resume, nc_format):
         click.echo(f"warning: {warning}", err=True)
     loaded = [api.load_scenario(p) for p in scenarios]

@@ -481,8 +481,9 @@ def test_the_summary_counts_a_package_s_measures_and_says_its_effect_is_at_defau
                                                                                           with_package, tmp_path):
     """'adds 1 measure' (not '1 measures'); over draws, the package's effect in the summary is a run at
     the default parameter values (as its attribution and costs), which the summary says."""
-    one = tmp_path / "one.toml"
-    one.write_text(PACKAGE.split("[[measure]]")[0] + "[[measure]]" + PACKAGE.split("[[measure]]")[1])
+    one = tmp_path / "one.toml"   # its one measure in Bergen only, reported for Oslo
+    one.write_text(PACKAGE.split("[[measure]]")[0] + "[[measure]]"
+                   + PACKAGE.split("[[measure]]")[1].replace('municipality = "*"', 'municipality = "bergen"'))
     out = tmp_path / "one-report"
     res = invoke("report", sampled_report[0], "--out", out, "--package", one, "--municipality", "oslo",
                  "--scenario", "current-policies")
@@ -492,6 +493,7 @@ def test_the_summary_counts_a_package_s_measures_and_says_its_effect_is_at_defau
     assert summary.startswith("The package one.toml adds 1 measure to current-policies. In 2030 ")
     assert "; at the default parameter values, not over the draws, like the package's attribution and costs)" \
         in summary
+    assert "Its measures act in Bergen, not in Oslo: what moves there is their spill-over." in summary
     three = next(line for line in (with_package / "report.md").read_text(encoding="utf-8").splitlines()
                  if line.startswith("The package small-package.toml"))
     assert " adds 3 measures to current-policies. " in three and "draws" not in three

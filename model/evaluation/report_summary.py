@@ -155,6 +155,10 @@ def summary_section(ctx: Context) -> Section:
         pays = [m.label + ("" if here & set(m.municipalities) else
                            f" (not in {area_label(ctx.municipalities, ctx.names)})")
                 for m in report.measures if m.pays()]
+        own = {m for measure in scenario.own for m in measure.municipalities}
+        elsewhere = "" if here & own or not own else (
+            f" Its measures act in {join_names([ctx.names[m] for m in sorted(own, key=dims.MUNICIPALITIES.index)])}, "
+            f"not in {area_label(ctx.municipalities, ctx.names)}: what moves there is their spill-over.")
         later = ""
         if result.yearly_total is not None:
             last = int(dims.YEARS[-1])
@@ -168,7 +172,7 @@ def summary_section(ctx: Context) -> Section:
             f"kt CO2e/yr ({percent_change(before + effect, before)} against {result.base}"
             + ("; at the default parameter values, not over the draws, like the package's attribution and costs"
                if ctx.ranged else "")
-            + ")." + later + " "
+            + ")." + elsewhere + later + " "
             + (f"Costing at most the carbon price (each costed over the municipalities it acts in): "
                f"{join_names(pays)}." if pays else "No measure of it costs at most the carbon price.")))
     header = ("scenario",) + tuple(str(y) for y in years) + (f"change 2009-{ctx.year} [%]",)
