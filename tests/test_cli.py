@@ -719,7 +719,7 @@ def test_an_interrupt_names_every_file_of_a_group_written_before_it_came(tmp_pat
 
 
 def test_a_seed_without_draws_is_run_and_said_to_sample_nothing(tmp_path):
-    """--sampler without --draws is refused; --seed is kept (recorded) with a warning, as scripts pass it to every run."""
+    """--sampler without --draws is refused; --seed is kept (recorded) with a warning: scripts pass it to every run."""
     res = invoke("run", REFERENCE, "--seed", "3", "--out", str(tmp_path / "s.nc"))
     assert res.exit_code == 0, res.output
     assert "warning: --seed 3: without --draws N nothing is sampled" in res.stderr
