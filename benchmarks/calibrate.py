@@ -33,7 +33,12 @@ def main() -> None:
     from framtid.model.fitting import series
 
     calibrate(args.cut_off)   # warm-up: imports, embedded data, scenario files
-    median, fastest, result = timed(lambda: calibrate(args.cut_off), args.repeat)
+
+    def fresh():
+        history._national_fits.cache_clear()   # the national fits are kept per cut-off in a process: time them
+        return calibrate(args.cut_off)
+
+    median, fastest, result = timed(fresh, args.repeat)
     print(f"calibrate (cut-off {args.cut_off or 'none'}): median {median:.2f} s, min {fastest:.2f} s")
     last = history.dims.FINAL_YEAR if args.cut_off is None else args.cut_off
     fits = {

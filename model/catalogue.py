@@ -36,6 +36,13 @@ class Shown(float):
         return format(float(self), self.fmt)
 
 
+def _plain(cell):
+    """A cell as CSV and JSON take it: a :class:`Shown` as its number, None where it is NaN (null, an empty cell)."""
+    if isinstance(cell, Shown):
+        return None if cell != cell else float(cell)
+    return cell
+
+
 def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | None = None) -> str:
     """Rows as JSON (a list of objects), CSV (one header line) or an aligned table. A table wider
     than ``width`` characters puts the range of its range columns (cells "median (low–high)",
@@ -44,12 +51,12 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
     and sources broken every few words) in a table of mostly text columns, the rows are printed as
     records instead, one block per row with a line per column (:func:`records`)."""
     if fmt == "json":
-        return json.dumps([dict(zip(header, r)) for r in rows], indent=2, ensure_ascii=False)
+        return json.dumps([dict(zip(header, map(_plain, r))) for r in rows], indent=2, ensure_ascii=False)
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(header)
-        w.writerows(tuple(float(c) if isinstance(c, Shown) else c for c in r) for r in rows)   # csv writes str()
+        w.writerows(tuple(map(_plain, r)) for r in rows)   # csv writes str(), a Shown's display text
         return buf.getvalue().rstrip("\n")
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
     # a range column: range cells among numbers, and '-' where a value is undefined
@@ -361,7 +368,7 @@ def render_sections(sections, fmt: str, width: int | None = None) -> str:
     """Several (key, title, header, rows) sections as one document: titled tables, one JSON
     object keyed by section, or one CSV table with a ``section`` column."""
     if fmt == "json":
-        return json.dumps({key: [dict(zip(header, r)) for r in rows] for key, _, header, rows in sections},
+        return json.dumps({key: [dict(zip(header, map(_plain, r))) for r in rows] for key, _, header, rows in sections},
                           indent=2, ensure_ascii=False)
     if fmt == "csv":
         columns = list(dict.fromkeys(c for _, _, header, _ in sections for c in header))

@@ -277,7 +277,7 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
             if not parent_path.exists() and not parent_path.is_symlink():
                 if builtin:
                     problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} is shipped with "
-                                                               f"framtid; {did_you_mean(stem, builtin_names())}"
+                                                               f"framtid; {_shipped_hint(stem)}"
                                                                f"built-ins: {', '.join(builtin_names())}")
                 else:
                     hint = (f'; the shipped one is extends = "framtid:{stem}"' if stem in builtin_names() else "")
@@ -316,6 +316,14 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     )
 
 
+def _shipped_hint(name: str) -> str:
+    """``did you mean 'framtid:x'? `` for a shipped scenario's name misspelt (compared without the prefix, which
+    every name shares and would make any name look close)."""
+    import re
+
+    return re.sub(r"'([^']+)'", lambda m: f"'{BUILTIN_PREFIX}{m.group(1)}'", did_you_mean(name, builtin_names()))
+
+
 def load(path: str | Path) -> Scenario:
     """Read and validate a scenario file, or a built-in given as ``framtid:NAME``;
     raise :class:`ScenarioError` listing every problem."""
@@ -324,9 +332,9 @@ def load(path: str | Path) -> Scenario:
     if text.startswith(BUILTIN_PREFIX):
         target = extends_target(text)
         if target is None or not builtin_path(target[0]).is_file():
-            shipped = [BUILTIN_PREFIX + n for n in builtin_names()]
-            raise ScenarioError([f"{text}: no such built-in scenario; {did_you_mean(text, shipped)}built-ins: "
-                                 + ", ".join(shipped)])
+            wanted = target[0] if target is not None else text[len(BUILTIN_PREFIX):]
+            raise ScenarioError([f"{text}: no such built-in scenario; {_shipped_hint(wanted)}built-ins: "
+                                 + ", ".join(BUILTIN_PREFIX + n for n in builtin_names())])
         path = builtin_path(target[0])
     scenario = _load(Path(path), problems, ())
     if problems or scenario is None:

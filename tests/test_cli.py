@@ -180,6 +180,10 @@ def test_data_writes_numbers_as_numbers_in_csv_and_json():
     body = json.loads(invoke("data", "oslo", "--format", "json").output)
     assert all(isinstance(r["model_2009"], float) for r in body["sources"])
     assert all(isinstance(r["observed"], float) for r in body["inventory"])
+    # a factor that does not apply (Skien's sources without a bottom-up estimate) is null, not NaN (not JSON)
+    skien = json.loads(invoke("data", "skien", "--format", "json").output,
+                       parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert None in [r["factor"] for r in skien["sources"]]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -19,7 +19,7 @@ with s_y the car-stock weighted battery-electric share of the 13's new cars and 
 path 1-3 points below the observed shares). Aiming at the default's own misfit rather than at zero keeps the ensemble
 centred where the single run is, and an ensemble whose every range is collapsed equal to that run. The
 shape of the path (the maturity midpoint and rate, the premium's fall) stays sampled, so the draws still
-spread around the history (5-95 % of 64 draws: 22-49 % in 2018, 78-92 % in 2024). R rises with A (A moves
+spread around the history (5-95 % of 64 draws: 22-49 % in 2018, 76-92 % in 2024). R rises with A (A moves
 every battery-electric utility of the observed years up by the maturity path's share g_y there).
 
 It is solved on one run of the policy history to 2024 per batch of draws, at the default value of A
