@@ -36,11 +36,17 @@ class Shown(float):
         return format(float(self), self.fmt)
 
 
-def _plain(cell):
-    """A cell as CSV and JSON take it: a :class:`Shown` as its number, None where it is NaN (null, an empty cell)."""
-    if isinstance(cell, Shown):
-        return None if cell != cell else float(cell)
-    return cell
+def plain_cell(cell):
+    """A cell as CSV and JSON take it: None where it is a NaN (null in JSON, an empty cell in CSV: a value that does
+    not apply), a :class:`Shown` as its number, anything else as it is."""
+    if isinstance(cell, float) and cell != cell:
+        return None
+    return float(cell) if isinstance(cell, Shown) else cell
+
+
+def _exported(row) -> tuple:
+    """A row for CSV and JSON: its :class:`Shown` numbers plain (:func:`plain_cell`), every other cell as it is."""
+    return tuple(plain_cell(c) if isinstance(c, Shown) else c for c in row)
 
 
 def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | None = None) -> str:
@@ -51,12 +57,12 @@ def render(header: tuple[str, ...], rows: list[tuple], fmt: str, width: int | No
     and sources broken every few words) in a table of mostly text columns, the rows are printed as
     records instead, one block per row with a line per column (:func:`records`)."""
     if fmt == "json":
-        return json.dumps([dict(zip(header, map(_plain, r))) for r in rows], indent=2, ensure_ascii=False)
+        return json.dumps([dict(zip(header, _exported(r))) for r in rows], indent=2, ensure_ascii=False)
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(header)
-        w.writerows(tuple(map(_plain, r)) for r in rows)   # csv writes str(), a Shown's display text
+        w.writerows(map(_exported, rows))   # csv writes str(), a Shown's display text
         return buf.getvalue().rstrip("\n")
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
     # a range column: range cells among numbers, and '-' where a value is undefined
@@ -368,7 +374,7 @@ def render_sections(sections, fmt: str, width: int | None = None) -> str:
     """Several (key, title, header, rows) sections as one document: titled tables, one JSON
     object keyed by section, or one CSV table with a ``section`` column."""
     if fmt == "json":
-        return json.dumps({key: [dict(zip(header, map(_plain, r))) for r in rows] for key, _, header, rows in sections},
+        return json.dumps({key: [dict(zip(header, _exported(r))) for r in rows] for key, _, header, rows in sections},
                           indent=2, ensure_ascii=False)
     if fmt == "csv":
         columns = list(dict.fromkeys(c for _, _, header, _ in sections for c in header))

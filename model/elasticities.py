@@ -334,8 +334,11 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
 
 
 def without_nan(row: dict) -> dict:
-    """A row with its NaN values (an elasticity that cannot be measured) as None: null in JSON, empty in CSV."""
-    return {k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+    """A row with its NaN values (an elasticity that cannot be measured) as None: null in JSON, empty in CSV
+    (:func:`.catalogue.plain_cell`)."""
+    from .catalogue import plain_cell
+
+    return {k: plain_cell(v) for k, v in row.items()}
 
 
 def each_table(by_municipality: dict, fmt: str, width: int | None = None) -> str:

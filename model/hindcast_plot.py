@@ -32,7 +32,7 @@ def plot(rows, out_dir: str | Path, force: bool = False, provenance: list[tuple[
     return the paths written. Refuse existing PNGs unless ``force``."""
     folder = Path(out_dir)
     by_municipality = _panels(rows)
-    targets = dict(zip(by_municipality, chart_paths(rows, folder)))
+    targets = _targets(by_municipality, folder)
     _check_targets(folder, list(targets.values()), force)
     made = not folder.exists()
     try:
@@ -48,7 +48,12 @@ def plot(rows, out_dir: str | Path, force: bool = False, provenance: list[tuple[
 
 def chart_paths(rows, out_dir: str | Path) -> list[Path]:
     """The PNGs :func:`plot` writes of ``rows`` into ``out_dir``, one per municipality."""
-    return [Path(out_dir) / file_name(_scenario(panels), m) for m, panels in _panels(rows).items()]
+    return list(_targets(_panels(rows), Path(out_dir)).values())
+
+
+def _targets(by_municipality: dict, folder: Path) -> dict[str, Path]:
+    """Each municipality's PNG in ``folder``, of its panels (:func:`_panels`)."""
+    return {m: folder / file_name(_scenario(panels), m) for m, panels in by_municipality.items()}
 
 
 def file_name(scenario: str, municipality: str) -> str:
