@@ -219,7 +219,7 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
                     _take_back(named, force)
                     raise
     except OSError as exc:
-        raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); nothing was written") from None
+        raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); {_left(named, force)}") from None
     except RuntimeError as exc:
         if not str(exc).startswith("NetCDF:"):   # the NetCDF library's own errors (a full disk: "HDF error")
             raise
@@ -230,6 +230,14 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
             if os.path.lexists(tmp):
                 os.unlink(tmp)
     return [p for p, _ in files]
+
+
+def _left(named: list[Path], force: bool) -> str:
+    """What an error while naming the files of :func:`write_all_atomically` leaves: nothing, or with ``force``
+    the files it had already put in place of the old ones (:func:`_take_back` does not restore those)."""
+    if force and named:
+        return f"{', '.join(map(str, named))} replaced already (--force), the others not written"
+    return "nothing was written"
 
 
 def _take_back(named: list[Path], force: bool) -> None:

@@ -736,3 +736,22 @@ def test_files_written_together_are_all_named_or_none(tmp_path):
                              "two charts")
     assert not first.exists() and second.read_text() == "someone else's"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.png"]
+
+
+def test_files_replaced_together_say_which_were_replaced_when_a_later_one_fails(tmp_path):
+    """With --force a file already put in place of the old one is not restored when a later one of its group
+    cannot be named: the message names it instead of saying that nothing was written."""
+    from framtid.model.safe_write import write_all_atomically
+
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    first.write_text("old a")
+
+    def taking_the_second_name(tmp):
+        Path(tmp).write_text("new a")
+        second.mkdir()                          # a folder (not empty) takes the name meanwhile
+        (second / "x").write_text("")
+
+    with pytest.raises(FramtidError, match=r"a.png replaced already \(--force\), the others not written"):
+        write_all_atomically([(first, taking_the_second_name), (second, lambda tmp: Path(tmp).write_text("b"))],
+                             True, "two charts")
+    assert first.read_text() == "new a" and second.is_dir()
