@@ -15,6 +15,11 @@ from .measures import COMMON_KEYS, KINDS, Measure
 from .measures.base import ADOPTION
 from .scenario_values import _municipalities, _number, _Problems, _shown, _type_name
 
+# [yr] the earliest price year of a measure's money (assumption): money is deflated at the assumed inflation of
+# 2.5 %/yr (prices.inflation_to_2017; no consumer price index in the data), near Norway's consumer price inflation
+# since 1990 but far below that of the 1980s, so money of earlier years would become too few 2009 NOK
+EARLIEST_PRICE_YEAR = 1990
+
 
 def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool) -> int | None:
     if key not in entry:
@@ -27,10 +32,13 @@ def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool
         return None
     # A measure acts from 2010: the base year is the observed world, run under the 2009 policies whatever a
     # scenario says, so one that ends by 2009 would do nothing.
-    low = 1960 if key in ("start_year", "price_year") else dims.BASE_YEAR + 1
+    low = {"start_year": 1960, "price_year": EARLIEST_PRICE_YEAR}.get(key, dims.BASE_YEAR + 1)
     if not low <= value <= dims.FINAL_YEAR:
         why = (f"; measures act from {dims.BASE_YEAR + 1} (the base year {dims.BASE_YEAR} runs under the "
                f"{dims.BASE_YEAR} policies), so one that ends by then does nothing") if key == "end_year" else ""
+        if key == "price_year":
+            why = ("; money is turned into 2009 NOK at the assumed inflation (prices.inflation_to_2017, no consumer "
+                   "price index in the data), which strays from the index further back")
         problems.add(f"{where}.{key}", f"must be between {low} and {dims.FINAL_YEAR} (got {value}){why}")
         return None
     return value

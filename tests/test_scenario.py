@@ -68,6 +68,9 @@ def test_shipped_scenarios_are_valid():
      "bad.toml: measure[1].end_year", "measures act from 2010 (the base year 2009 runs under the 2009 policies)"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\nprice_year = 2015\n',
      "bad.toml: measure[1].price_year", "landfill_ban has no field in NOK, so price_year would do nothing"),
+    (GOOD_HEAD + '[[measure]]\nkind = "toll_change"\nmunicipality = "oslo"\nstart_year = 2027\nfactor = 1.1\n'
+     'price_year = 1960\n', "bad.toml: measure[1].price_year",
+     "must be between 1990 and 2050 (got 1960); money is turned into 2009 NOK at the assumed inflation"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\nramp_years = -1\n',
      "bad.toml: measure[1].ramp_years", "integer from 0"),
     (GOOD_HEAD + '[parameters]\n"transport.no_such_thing" = 1\n',

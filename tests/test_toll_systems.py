@@ -123,3 +123,25 @@ def test_overfilled_systems_whose_shares_changed_keep_the_crossing_share_of_thei
     assert crossing_now == pytest.approx(crossing_segments) and crossing_now == pytest.approx([0.9 / 1.3])
     assert own_now + other_now == pytest.approx(crossing_now)
     assert sum(w for w, _, _, _ in segments) == pytest.approx([1.0])
+
+
+def test_the_passages_an_hour_rule_waives_stay_within_those_its_cordons_count(tmp_path: Path):
+    """Osloringen at 200 NOK of 2009 all day from 2027 (the charges' highest) nearly empties it: the passages the
+    hour rule waives (trips crossing both it and the Indre ring, from their own crossing share) may not exceed the
+    passages either cordon counts, or the revenue they are taken from could turn negative."""
+    from framtid.model import cordons
+
+    path = tmp_path / "dear.toml"
+    path.write_text('[scenario]\nname = "dear"\nextends = "framtid:current-policies"\n[[measure]]\n'
+                    'kind = "congestion_charge"\nlabel = "t"\nreplaces = "oslo_ring_2019 tolls from 2025-01-01"\n'
+                    'cordon = "oslo_ring_2019"\nstart_year = 2027\nprice_year = 2009\npeak_nok = 200\n'
+                    'offpeak_nok = 200\nbev_discount = 0\n', encoding="utf-8")
+    scenario = load(path)
+    run = api.run_scenario(scenario)
+    with cordons.using(scenario.cordons):
+        pairs = np.array(cordons.hour_rule_pairs(cordons.cordons()))
+    counted, waived = run.record["cordon_passages"][:, 0], run.cordon_record["waived_passages"][:, 0]   # (Y, C|G, T)
+    assert len(pairs) and waived.max() > 0.0
+    bound = np.minimum(counted[:, pairs[:, 0]], counted[:, pairs[:, 1]])                     # (Y, G, T)
+    assert np.all(waived <= bound * (1.0 + 1e-12))
+    assert np.all(run.record["toll_revenue"] >= 0.0)

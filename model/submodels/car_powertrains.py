@@ -153,6 +153,9 @@ def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCo
         zone_cost = per_car(drivers, lv["low_emission_zone_nok"][:, :, None, :], closed_to_fossil)
         if zez is not None:
             everyone = state.trip_volume * choice["periods"] / np.maximum(state.zone_population, TINY)[..., None, None]
+            # P_car held at 0.99 at most (assumption): a group that drives for all its trips would lose an unbounded
+            # amount; at 0.99 the loss per trip is at most ln(100) / beta [NOK], 4.6 units of utility in money. The
+            # bound acts only on groups that drive for nearly all their trips.
             lost = (np.log1p(-np.minimum(choice["modes"][..., CAR], 0.99))
                     / state.car_cost_coefficient[:, :, None, :, None])                           # (D,M,Z,P,T) NOK
             # (a zone's trips a car-free area already took lose no car: the zone holds what it leaves)

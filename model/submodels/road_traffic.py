@@ -181,6 +181,10 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
     waived = waived_price = np.zeros((len(counted), 0, counted.shape[-1]))
     if len(geo.pairs):
         waived, waived_price = waived_passages(state, prices, crossing_cars(choice)[0], mix)      # (D, G, T)
+        # The waived passages come from the crossing share of the trips crossing both cordons, the passages counted
+        # from each cordon's own: where tolls empty the cordons (a car share near 0) the two part, and no more
+        # passages can be waived than either cordon of the pair counts (else revenue would turn negative).
+        waived = np.minimum(waived, np.minimum(all_light[:, geo.pairs[:, 0]], all_light[:, geo.pairs[:, 1]]))
         car_revenue -= tolls.per_owner(np.einsum("dgt,dgt->dg", waived, waived_price), geo.owner[geo.pairs[:, 0]], m)
     terms = toll_terms(state, prices)
     per_trip = tolls.fleet_average(terms.by_fuel, fuel_mix)                                   # (D, M, Z, P, T)

@@ -33,10 +33,10 @@ fixed          the default, always
 uniform        between low and high
 triangular     low, mode = default, high
 pert           Beta-PERT with minimum low, mode default, maximum high, shape 4 (Vose 2008, ch. 9)
-normal         mean = default; low and high are the 2.5 % and 97.5 % quantiles (sigma from the wider
-               side), truncated to [low, high]
-lognormal      median = default; low and high are the 2.5 % and 97.5 % quantiles, as IPCC ranges are
-               quoted (sigma from the wider log side), truncated to [low, high]
+normal         median = default; low and high are the 2.5 % and 97.5 % quantiles of a two-piece normal
+               (each side its own sigma), drawn between them
+lognormal      the same in logs: median = default, low and high the 2.5 % and 97.5 % quantiles, as IPCC
+               ranges are quoted, each log side its own sigma, drawn between them
 discrete       one of competing values (e.g. of two studies), with weights, from ``alternatives.csv``
 =============  =====================================================================================
 """
