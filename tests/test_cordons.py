@@ -14,7 +14,6 @@ from framtid.model import dims
 from framtid.model.errors import DataError
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared" / "data"
 
 
 def _rate(start, end, price, fuel="all", period="all", cls="light", discount=0.0, cordon="test_ring"):
@@ -145,9 +144,8 @@ def test_loaders_name_file_line_and_column(tmp_path):
 
 # -- the build tool ----------------------------------------------------------------------------
 
-@pytest.mark.skipif(not (SHARED / "policies" / "toll_schemes.csv").exists(), reason="reference data not present")
-def test_tool_reproduces_the_embedded_files(tmp_path, tool):
-    tool("build_cordons").main(SHARED, out=tmp_path)
+def test_tool_reproduces_the_embedded_files(tmp_path, tool, shared_data):
+    tool("build_cordons").main(shared_data, out=tmp_path)
     for name in ("cordons.csv", "toll_rates.csv", "commuting.csv"):
         assert (tmp_path / name).read_bytes() == cm._embedded(name).read_bytes(), name
 

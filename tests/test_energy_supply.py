@@ -334,12 +334,9 @@ def test_bad_opened_plants_are_rejected(data_in_tmp, line, words):
         data_store.plants_opened()
 
 
-def test_build_data_reproduces_the_opened_plants(tmp_path, monkeypatch):
+def test_build_data_reproduces_the_opened_plants(tmp_path, monkeypatch, shared_data):
     """model/data/plants_opened.csv is what tools/build_data.py writes from policies/plants_opened.csv."""
-    repo = Path(__file__).resolve().parent.parent
-    shared = repo.parent / "shared" / "data"
-    if not (shared / "policies" / "plants_opened.csv").is_file():
-        pytest.skip("reference data not available")
+    repo, shared = Path(__file__).resolve().parent.parent, shared_data
     tool = runpy.run_path(str(repo / "tools" / "build_data.py"))
     out = tmp_path / "plants_opened.csv"
     tool["write"](out, tool["build_plants_opened"](tool["read"](shared / "policies" / "plants_opened.csv")),

@@ -633,6 +633,18 @@ def _framtid(*args) -> list[str]:
     return [sys.executable, "-c", "from framtid.cli.main import entry; entry()", *args]
 
 
+def _stopped(proc: subprocess.Popen, sig: int) -> tuple[str, str]:
+    """Send ``sig`` to the server and wait for it to end: its output and error text. One that does not end within
+    a minute is killed (no server outlives its test) and the test fails saying so."""
+    proc.send_signal(sig)
+    try:
+        return proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"framtid explore did not stop within 60 s of signal {sig}")
+
+
 def test_command_serves_until_interrupted(tmp_path):
     proc = subprocess.Popen(_framtid("explore", "framtid:consumption-waste", "--no-browser", "--port", "0"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
@@ -643,8 +655,7 @@ def test_command_serves_until_interrupted(tmp_path):
         package = json.loads(_get(url + "api/package")[2])
         assert [m["label"] for m in package["measures"]][:2] == ["Waste prevention", "Food waste halved"]
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        out, err = _stopped(proc, signal.SIGINT)
     assert proc.returncode == 0 and "stopped" in out and "Traceback" not in err
     assert os.listdir(tmp_path) == []       # writes nothing
 
@@ -656,8 +667,7 @@ def test_command_terminated_says_so():
     try:
         assert " at http://localhost:" in proc.stdout.readline()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
+        _, err = _stopped(proc, signal.SIGTERM)
     assert proc.returncode == 143 and "terminated" in err and "Traceback" not in err
 
 

@@ -458,3 +458,17 @@ def test_solar_pv_area_follows_the_stock():
     kwp = np.array([p(f"buildings.pv_kwp_per_m2.{t}") for t in dims.BUILDING_TYPES])
     np.testing.assert_allclose(out["solar_pv_generation"][0],
                                state.pv_area[0].sum(-1) * kwp * p("buildings.pv_yield") / 1e6, rtol=1e-12)
+
+
+ROAD = ("cars", "vans", "heavy_vehicles", "buses")
+
+
+@pytest.mark.parametrize("kind, field, low, high", [("fuel_tax", "heating_oil_base_nok_per_l", 2.0, 5.0),
+                                                   ("co2_tax", "heating_oil_nok_per_t", 1000.0, 3000.0)])
+def test_the_heating_oil_half_of_a_fuel_tax_moves_the_oil_heating_alone(kind, field, low, high):
+    """The heating-oil field of a tax on fuels, set alone (the road fuels' rates as they are): a dearer oil turns
+    more of Oslo's oil-heated area to other systems, more at the higher rate, and leaves the roads as they were."""
+    ref, lower, higher = reference(), run(kind, **{field: low}), run(kind, **{field: high})
+    oil = [co2e(rec, ["heating_oil", "heating_paraffin"]) for rec in (ref, lower, higher)]
+    assert oil[0] > oil[1] > oil[2] > 0.0
+    assert [co2e(rec, ROAD) for rec in (lower, higher)] == [co2e(ref, ROAD)] * 2

@@ -312,7 +312,9 @@ def test_densification_places_growth_in_central_zones_by_hand():
     for year in (2020, 2040):
         assert change(full, "car_vkm_resident", year) < change(half, "car_vkm_resident", year) < 0
     # new dwellings become apartments, so buildings change too; waste and Tromsø do not
-    waste = [dims.SOURCES.index(s) for s in dims.SOURCES if "landfill" in s or "waste" in s]
+    waste = [dims.SOURCES.index(s) for s in dims.SOURCES
+             if dims.SOURCE_SECTOR[s] == "waste_wastewater" or s == "waste_incineration"]
+    assert len(waste) == 4                               # landfill gas, wastewater, biological treatment, incineration
     assert_leaves_alone(full, sources=waste)
 
 

@@ -378,11 +378,9 @@ def test_bad_path_files_are_rejected(data_in_tmp):
             other_sectors.default_paths()
 
 
-def test_tool_reproduces_the_embedded_paths(tmp_path, monkeypatch):
+def test_tool_reproduces_the_embedded_paths(tmp_path, monkeypatch, shared_data):
     """model/data/sector_paths.csv is what tools/build_sector_paths.py writes from the reference data."""
-    shared = REPO.parent / "shared" / "data"
-    if not (shared / "policies" / "national_projections.csv").is_file():
-        pytest.skip("reference data not available")
+    shared = shared_data
     monkeypatch.syspath_prepend(str(REPO / "tools"))
     tool = runpy.run_path(str(REPO / "tools" / "build_sector_paths.py"))
     rows, paths, last_obs, last_proj = tool["national_paths"](shared)

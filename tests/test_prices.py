@@ -10,7 +10,6 @@ from framtid.model import dims, parameters, prices
 from framtid.model.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
 YEARS = list(dims.YEARS)
 ADJ = (4.87 / 4.33) ** (1 / 7)   # nominal yearly adjustment of excise rates used by the build tool
 
@@ -286,12 +285,10 @@ def test_loader_rejects_duplicates(tmp_path):
 
 # ---------------------------------------------------------------- the build tool
 
-def test_tool_reproduces_the_embedded_file(tmp_path, tool):
-    if not (SHARED / "policies").is_dir():
-        pytest.skip("reference data not available")
+def test_tool_reproduces_the_embedded_file(tmp_path, tool, shared_data):
     build = tool("build_prices")
     out = tmp_path / "prices.csv"
-    build.write(out, build.build(SHARED))
+    build.write(out, build.build(shared_data))
     assert out.read_bytes() == prices.data_path().read_bytes()
 
 

@@ -167,6 +167,13 @@ def test_unit_hypercube_maps_through_each_distribution():
     counts, edges = np.histogram(many, bins=20, range=(tri.low, tri.high))
     k = int(np.argmax(counts))
     assert edges[k] - (edges[1] - edges[0]) <= tri.default <= edges[k + 1] + (edges[1] - edges[0])
+    # a uniform maps linearly; a lognormal's median is its default and its ends the 2.5 and 97.5 % quantiles
+    uni = next(s for s in specs.values() if s.distribution == "uniform" and s.low < s.high)
+    np.testing.assert_allclose(sa.unit_to_values([uni.name], np.array([[0.0], [0.25], [1.0]]))[uni.name],
+                               [uni.low, uni.low + 0.25 * (uni.high - uni.low), uni.high])
+    log = next(s for s in specs.values() if s.distribution == "lognormal" and s.low < s.default < s.high)
+    np.testing.assert_allclose(sa.unit_to_values([log.name], np.array([[0.0], [0.5], [1.0]]))[log.name],
+                               [log.low, log.default, log.high], rtol=1e-9)
     # fixed parameters are never varied, and would stay at their default if they were
     fixed = next(s for s in specs.values() if s.distribution == "fixed")
     names, _ = sa.select_parameters(None)

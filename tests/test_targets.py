@@ -422,6 +422,18 @@ def test_p_met_is_the_share_of_draws_at_or_below_the_target():
     assert pick(rows, "norway.emissions.2030", "oslo", level="region")["p_met"] == pytest.approx(0.30)
 
 
+def test_a_target_met_in_half_the_draws_counts_as_met_and_p_ever_met_counts_the_draws_that_ever_meet_it():
+    # 4 draws alike; Oslo's 2030 total 600 kt in the first two, 700 kt from 2030 to 2050 in the others (target
+    # 659.67): met in 2 of 4 draws in its year, which is "met" (at least half), and ever met in those 2 alone
+    ds = made_up(draw_scales=(1.0,) * 4)
+    for year in range(2030, 2051):
+        now = ds["emissions"].sel(scenario="a", municipality="oslo", year=year).sum("sector").values / 1000.0
+        set_oslo_total(ds, year, [600.0, 600.0, 700.0, 700.0] if year == 2030 else [now[0], now[1], 700.0, 700.0])
+    r = pick(tg.assess(ds), "norway.emissions.2030", "oslo", level="municipality")
+    assert r["p_met"] == 0.5 and r["met_in_target_year"] is True
+    assert r["p_ever_met"] == 0.5 and r["first_year_met"] == 2030
+
+
 def test_each_draw_is_set_against_its_own_target():
     # the share rule sets each draw's target on its own 2009 emissions: 1500, 1650 and 3000 kt give targets
     # 659.67, 725.64 and 1319.35 kt; 2030 totals 700 (above), 710 (below) and 1400 (above)
