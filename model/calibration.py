@@ -36,7 +36,7 @@ LEVELS = ("source", "sector", "group")  # calibration order: finest first
 # factors scatter around 1 with local causes (a plant, a port, a highway) and stay at 1 where estimated.
 TRANSFERRED = ("cars",)
 # Observations whose GWP basis the source does not state: taken as AR4, the set
-# the Norwegian inventory used in 2015-2022 (observations: gwp_ch4_current_inventory).
+# the Norwegian inventory used from 2015, still in 2021 (observations: gwp_ch4_current_inventory).
 UNKNOWN_BASIS = "ar4"
 TOLERANCE = 1e-9
 # [1] how near 1 a calibration factor is taken as exactly 1 (sums of the same numbers in another order differ by

@@ -234,9 +234,9 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
 
 def _left(named: list[Path], force: bool) -> str:
     """What an error while naming the files of :func:`write_all_atomically` leaves: nothing, or with ``force``
-    the files it had already put in place of the old ones (:func:`_take_back` does not restore those)."""
+    the files it had already put in place, new or over old ones (:func:`_take_back` does not take those back)."""
     if force and named:
-        return f"{', '.join(map(str, named))} replaced already (--force), the others not written"
+        return f"{', '.join(map(str, named))} written already (--force: not taken back), the rest not written"
     return "nothing was written"
 
 

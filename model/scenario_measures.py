@@ -176,6 +176,11 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
     if price_year is not None and not kind.has_money:
         problems.add(f"{where}.price_year", f"{kind_name} has no field in NOK, so price_year would do nothing (it "
                                             "says which year's NOK a measure's money is in): leave it out")
+    elif price_year is None and kind.has_money and start is not None and start < EARLIEST_PRICE_YEAR:
+        # its money would be in NOK of its start year, deflated as far back as a price_year may not go
+        problems.add(f"{where}.price_year", f"a measure starting before {EARLIEST_PRICE_YEAR} has its money in NOK of "
+                                            f"its start year ({start}) unless price_year says otherwise; give a "
+                                            f"price_year from {EARLIEST_PRICE_YEAR}")
     start_date = _start_date(entry, start, where, problems)
     adoption, acceptance = _adoption(entry, kind, where, problems)
     if len(problems) == n_before and not _sets_something(kind, values):

@@ -14,10 +14,11 @@ TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 @pytest.fixture
 def shared_data() -> Path:
-    """The reference data the build tools read: ``FRAMTID_REFERENCE_DATA``, else ``../shared/data`` beside the
-    repository. Where it is absent a test of a build tool is skipped, or fails when
-    ``FRAMTID_REQUIRE_REFERENCE_DATA=1`` asks that the embedded files be checked against their sources."""
-    path = Path(os.environ.get("FRAMTID_REFERENCE_DATA", TOOLS.parent.parent / "shared" / "data"))
+    """The reference data the build tools read: ``FRAMTID_REFERENCE_DATA`` where set (and not empty), else
+    ``../shared/data`` beside the repository (the tools' own default, tools/reference_folder.py). Where it is absent
+    a test of a build tool is skipped, or fails when ``FRAMTID_REQUIRE_REFERENCE_DATA=1`` asks that the embedded
+    files be checked against their sources."""
+    path = Path(os.environ.get("FRAMTID_REFERENCE_DATA") or TOOLS.parent.parent / "shared" / "data")
     if not (path / "policies").is_dir():
         if os.environ.get("FRAMTID_REQUIRE_REFERENCE_DATA") == "1":
             pytest.fail(f"reference data not found at {path} (FRAMTID_REQUIRE_REFERENCE_DATA=1)")

@@ -751,7 +751,7 @@ def test_files_replaced_together_say_which_were_replaced_when_a_later_one_fails(
         second.mkdir()                          # a folder (not empty) takes the name meanwhile
         (second / "x").write_text("")
 
-    with pytest.raises(FramtidError, match=r"a.png replaced already \(--force\), the others not written"):
+    with pytest.raises(FramtidError, match=r"a.png written already \(--force: not taken back\), the rest not written"):
         write_all_atomically([(first, taking_the_second_name), (second, lambda tmp: Path(tmp).write_text("b"))],
                              True, "two charts")
     assert first.read_text() == "new a" and second.is_dir()

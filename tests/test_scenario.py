@@ -71,6 +71,9 @@ def test_shipped_scenarios_are_valid():
     (GOOD_HEAD + '[[measure]]\nkind = "toll_change"\nmunicipality = "oslo"\nstart_year = 2027\nfactor = 1.1\n'
      'price_year = 1960\n', "bad.toml: measure[1].price_year",
      "must be between 1990 and 2050 (got 1960); money is turned into 2009 NOK at the assumed inflation"),
+    (GOOD_HEAD + '[[measure]]\nkind = "congestion_charge"\ncordon = "oslo_ring"\nstart_year = 1970\n'
+     'peak_nok = 20\noffpeak_nok = 20\n', "bad.toml: measure[1].price_year",
+     "a measure starting before 1990 has its money in NOK of its start year (1970) unless price_year says"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\nramp_years = -1\n',
      "bad.toml: measure[1].ramp_years", "integer from 0"),
     (GOOD_HEAD + '[parameters]\n"transport.no_such_thing" = 1\n',

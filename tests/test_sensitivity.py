@@ -7,6 +7,7 @@ parameters, a few trajectories): what cannot move an output must get mu_star = 0
 """
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -174,6 +175,14 @@ def test_unit_hypercube_maps_through_each_distribution():
     log = next(s for s in specs.values() if s.distribution == "lognormal" and s.low < s.default < s.high)
     np.testing.assert_allclose(sa.unit_to_values([log.name], np.array([[0.0], [0.5], [1.0]]))[log.name],
                                [log.low, log.default, log.high], rtol=1e-9)
+    # inside, each side its own sigma (the first such row is wider below its median than above): u = 0.75 is the
+    # quantile 0.025 + 0.75 x 0.95 of the upper half's normal, not of one normal with the wider side's sigma
+    from statistics import NormalDist
+    z975 = NormalDist().inv_cdf(0.975)
+    assert math.log(log.default / log.low) != pytest.approx(math.log(log.high / log.default))
+    above = math.exp(math.log(log.default) + NormalDist().inv_cdf(0.7375)
+                     * (math.log(log.high) - math.log(log.default)) / z975)
+    assert sa.unit_to_values([log.name], np.array([[0.75]]))[log.name][0] == pytest.approx(above, rel=1e-9)
     # fixed parameters are never varied, and would stay at their default if they were
     fixed = next(s for s in specs.values() if s.distribution == "fixed")
     names, _ = sa.select_parameters(None)

@@ -177,16 +177,21 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
     mix = fuel_mix[:, geo.owner]                                                               # (D, C, F)
     cordon_price = np.einsum("dcft,dcf->dct", prices[:, :, tolls.LIGHT], mix)                  # (D, C, T)
     car_revenue = tolls.per_owner(np.einsum("dct,dct->dc", all_light, cordon_price), geo.owner, m)      # (D, M)
+    terms = toll_terms(state, prices)
     # The hour rules waive the cheaper passage of trips crossing both cordons of a pair (kept by pair for costs).
     waived = waived_price = np.zeros((len(counted), 0, counted.shape[-1]))
     if len(geo.pairs):
         waived, waived_price = waived_passages(state, prices, crossing_cars(choice)[0], mix)      # (D, G, T)
-        # The waived passages come from the crossing share of the trips crossing both cordons, the passages counted
-        # from each cordon's own: where tolls empty the cordons (a car share near 0) the two part, and no more
-        # passages can be waived than either cordon of the pair counts (else revenue would turn negative).
-        waived = np.minimum(waived, np.minimum(all_light[:, geo.pairs[:, 0]], all_light[:, geo.pairs[:, 1]]))
+        # The waived passages are the trips crossing both cordons of a pair at the car share of the trips crossing
+        # the system (the wider crossing share), the passages counted at each cordon at its own crossings: where
+        # dear tolls empty the cordons the two part, and the waived could exceed what a cordon counts (revenue below
+        # 0). Where both charge, no more are waived than either counts; where one does not, its passages are not
+        # counted and the waiver is worth nothing (its cheaper price is 0), so they stay as they are, for the costs'
+        # rule of a half across a cordon that starts or stops charging.
+        both = (terms.charged[:, geo.pairs[:, 0]] & terms.charged[:, geo.pairs[:, 1]])[..., None]   # (D, G, 1)
+        bound = np.minimum(all_light[:, geo.pairs[:, 0]], all_light[:, geo.pairs[:, 1]])       # (D, G, T)
+        waived = np.where(both, np.minimum(waived, bound), waived)
         car_revenue -= tolls.per_owner(np.einsum("dgt,dgt->dg", waived, waived_price), geo.owner[geo.pairs[:, 0]], m)
-    terms = toll_terms(state, prices)
     per_trip = tolls.fleet_average(terms.by_fuel, fuel_mix)                                   # (D, M, Z, P, T)
     own_trip = tolls.fleet_average(terms.own_by_fuel, fuel_mix)
     toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_own"], own_trip)
