@@ -56,6 +56,9 @@ def explore(scenario, base, host, port, allow_hosts, n_draws, sampler, seed, no_
             raise UsageError(f"--port: {port} is in use on {host}; give another (--port 0 takes a free one)") from None
         raise UsageError(f"--host: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     imports_done()
+    if not local_only(server.server_address[0]):
+        click.echo(f"warning: --host {host}: the page listens beyond this machine ({server.server_address[0]}), and "
+                   "anyone who reaches it can run the model here; the default 127.0.0.1 keeps it local", err=True)
     explorer.view(None, "total")     # the base and the package as written, run before the first visitor
     url = url_of(server)
     click.echo(f"framtid explore: {explorer.scenario.name}, {len(explorer.own)} measures on {explorer.base_name}, "
@@ -70,3 +73,14 @@ def explore(scenario, base, host, port, allow_hosts, n_draws, sampler, seed, no_
         click.echo("framtid explore: stopped")
     finally:
         server.server_close()
+
+
+def local_only(address: str) -> bool:
+    """Whether a server bound to ``address`` (an IP address as the socket reports it) is reached from this machine
+    alone: a loopback address (127.0.0.0/8, ::1), not a network's or every interface's (0.0.0.0, ::)."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False

@@ -694,3 +694,13 @@ def test_command_refuses_a_port_in_use():
         out = subprocess.run(_framtid("explore", "framtid:consumption-waste", "--no-browser", "--port", str(port)),
                              capture_output=True, text=True)
     assert out.returncode == 2 and f"--port: {port} is in use" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_server_beyond_this_machine_is_told_so():
+    """The page runs the model for whoever reaches it: bound to a loopback address it is local; bound to every
+    interface or to a network's address the command warns (cli.explore_command.local_only)."""
+    from framtid.cli.explore_command import local_only
+
+    assert local_only("127.0.0.1") and local_only("127.8.9.1") and local_only("::1")
+    assert not local_only("0.0.0.0") and not local_only("::") and not local_only("192.168.1.20")
+    assert not local_only("fe80::1%eth0") and not local_only("not an address")
