@@ -195,6 +195,7 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
     if taken:
         raise exists_already(taken[0], option)
     named: list[Path] = []   # the names given so far, taken back should a later one fail
+    ours: list[tuple[int, int]] = []   # the (device, inode) each name was given to: only those are taken back
     try:
         with interrupts_held() if hold_writes else nullcontext():
             for path, write in files:
@@ -210,13 +211,15 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
             with interrupts_held():
                 try:
                     for (path, _), tmp in zip(files, temps):
+                        made = os.stat(tmp)      # the name takes this file itself (a link, or the file moved)
                         publish(tmp, path, force)
                         named.append(path)
+                        ours.append((made.st_dev, made.st_ino))
                 except ResultExistsError:   # taken since it was checked: ask for another of its option
-                    _take_back(named, force)
+                    _take_back(named, ours, force)
                     raise exists_already(path, option) from None
                 except OSError:
-                    _take_back(named, force)
+                    _take_back(named, ours, force)
                     raise
     except OSError as exc:
         raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); {_left(named, force)}") from None
@@ -240,12 +243,18 @@ def _left(named: list[Path], force: bool) -> str:
     return "nothing was written"
 
 
-def _take_back(named: list[Path], force: bool) -> None:
+def _take_back(named: list[Path], ours: list[tuple[int, int]], force: bool) -> None:
     """Remove the files of :func:`write_all_atomically` already named when a later one could not be: without
-    ``force`` each name was new, so none of the files stays. (With ``force`` a file replaced is not restored.)"""
+    ``force`` each name was new, so none of the files stays. (With ``force`` a file replaced is not restored.)
+    A name that holds another file by now (another process replaced ours meanwhile) is left to it."""
     if not force:
-        for path in named:
-            os.unlink(path)
+        for path, (device, inode) in zip(named, ours):
+            try:
+                now = os.lstat(path)
+            except FileNotFoundError:
+                continue
+            if (now.st_dev, now.st_ino) == (device, inode):
+                os.unlink(path)
 
 
 def check_plot_path(path: str | Path, force: bool = False) -> Path:

@@ -755,3 +755,25 @@ def test_files_replaced_together_say_which_were_replaced_when_a_later_one_fails(
         write_all_atomically([(first, taking_the_second_name), (second, lambda tmp: Path(tmp).write_text("b"))],
                              True, "two charts")
     assert first.read_text() == "new a" and second.is_dir()
+
+
+def test_files_taken_back_leave_a_name_another_process_took_meanwhile(tmp_path, monkeypatch):
+    """When a later file of a group cannot be named, the names already given are taken back, but only where they
+    still hold our file: one that another process put in its place meanwhile stays."""
+    from framtid.model import safe_write
+
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    publish = safe_write.publish
+
+    def publish_then_replace(tmp, path, force):
+        publish(tmp, path, force)
+        if path == first:                                    # someone else's file takes the first name at once
+            other = tmp_path / "theirs"
+            other.write_text("theirs")
+            os.replace(other, first)
+            second.write_text("taken")                       # and the second name is taken too
+    monkeypatch.setattr(safe_write, "publish", publish_then_replace)
+    with pytest.raises(ResultExistsError, match="b.png: exists already"):
+        safe_write.write_all_atomically([(first, lambda tmp: Path(tmp).write_text("a")),
+                                         (second, lambda tmp: Path(tmp).write_text("b"))], False, "two charts")
+    assert first.read_text() == "theirs" and second.read_text() == "taken"
