@@ -194,8 +194,9 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
     taken = [p for p, _ in files if os.path.lexists(p)] if not force else []
     if taken:
         raise exists_already(taken[0], option)
-    named: list[Path] = []   # the names given so far, taken back should a later one fail
-    ours: list[tuple[int, int]] = []   # the (device, inode) each name was given to: only those are taken back
+    # the names given so far, each with the (device, inode) of the file it was given to: taken back should a later
+    # one fail, where they still hold that file
+    named: list[tuple[Path, int, int]] = []
     try:
         with interrupts_held() if hold_writes else nullcontext():
             for path, write in files:
@@ -213,13 +214,12 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
                     for (path, _), tmp in zip(files, temps):
                         made = os.stat(tmp)      # the name takes this file itself (a link, or the file moved)
                         publish(tmp, path, force)
-                        named.append(path)
-                        ours.append((made.st_dev, made.st_ino))
+                        named.append((path, made.st_dev, made.st_ino))
                 except ResultExistsError:   # taken since it was checked: ask for another of its option
-                    _take_back(named, ours, force)
+                    _take_back(named, force)
                     raise exists_already(path, option) from None
                 except OSError:
-                    _take_back(named, ours, force)
+                    _take_back(named, force)
                     raise
     except OSError as exc:
         raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); {_left(named, force)}") from None
@@ -235,20 +235,21 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
     return [p for p, _ in files]
 
 
-def _left(named: list[Path], force: bool) -> str:
+def _left(named: list[tuple[Path, int, int]], force: bool) -> str:
     """What an error while naming the files of :func:`write_all_atomically` leaves: nothing, or with ``force``
     the files it had already put in place, new or over old ones (:func:`_take_back` does not take those back)."""
     if force and named:
-        return f"{', '.join(map(str, named))} written already (--force: not taken back), the rest not written"
+        written = ", ".join(str(path) for path, _, _ in named)
+        return f"{written} written already (--force: not taken back), the rest not written"
     return "nothing was written"
 
 
-def _take_back(named: list[Path], ours: list[tuple[int, int]], force: bool) -> None:
+def _take_back(named: list[tuple[Path, int, int]], force: bool) -> None:
     """Remove the files of :func:`write_all_atomically` already named when a later one could not be: without
     ``force`` each name was new, so none of the files stays. (With ``force`` a file replaced is not restored.)
     A name that holds another file by now (another process replaced ours meanwhile) is left to it."""
     if not force:
-        for path, (device, inode) in zip(named, ours):
+        for path, device, inode in named:
             try:
                 now = os.lstat(path)
             except FileNotFoundError:

@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import runpy
 import sys
 from pathlib import Path
 
@@ -18,7 +19,8 @@ def shared_data() -> Path:
     ``../shared/data`` beside the repository (the tools' own default, tools/reference_folder.py). Where it is absent
     a test of a build tool is skipped, or fails when ``FRAMTID_REQUIRE_REFERENCE_DATA=1`` asks that the embedded
     files be checked against their sources."""
-    path = Path(os.environ.get("FRAMTID_REFERENCE_DATA") or TOOLS.parent.parent / "shared" / "data")
+    default = runpy.run_path(str(TOOLS / "reference_folder.py"))["DEFAULT"]   # the data builders' own default
+    path = Path(os.environ.get("FRAMTID_REFERENCE_DATA") or default)
     if not (path / "policies").is_dir():
         if os.environ.get("FRAMTID_REQUIRE_REFERENCE_DATA") == "1":
             pytest.fail(f"reference data not found at {path} (FRAMTID_REQUIRE_REFERENCE_DATA=1)")
