@@ -142,13 +142,16 @@ def test_summary_says_which_targets_are_met_with_the_rule(written):
     assert "rule 'share'" in md
     # the 13 together miss -55 % by 2030 in both scenarios; Klimaforliket's cap in 2020 is met in both (the
     # reference by 49 kt); the non-ETS cut of 2030 is missed in both, and met in 2031 under current policies, two
-    # decades later under the 2009 policies held (the reference: 2049)
+    # decades later or not by 2050 under the 2009 policies held (the reference is near the target in 2050:
+    # 0.18.0 met it then)
     cap, act, non_ets = (next(line for line in md.splitlines() if line.startswith(start)) for start in
                          ("| Klimaforliket 2008 (2020)", "| Climate Change Act (2030)", "| Non-ETS target (2030)"))
     assert act.count("| not met: ") == 2
     assert cap.count("| met: ") == 2 and "not met" not in cap
-    reference_year, current_year = (int(y) for y in re.findall(r"first met in (\d{4}) \|", non_ets))
-    assert non_ets.count("| not met: ") == 2 and current_year == 2031 and reference_year > 2040
+    reference, current = non_ets.split("|")[2:4]
+    reference_year = re.search(r"first met in (\d{4})", reference)
+    assert non_ets.count("| not met: ") == 2 and re.search(r"first met in 2031\s*$", current)
+    assert reference_year is None or int(reference_year.group(1)) > 2040
     for year in ("2009", "2020", "2030", "2050"):
         assert f"| {year} [kt CO2e/yr] |" in md
 

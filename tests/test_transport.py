@@ -544,6 +544,28 @@ def test_vans_and_trucks_pay_their_own_rates_and_drive_a_little_less():
     assert np.all(out["vkm"][:, OSLO, 2] > 0.9 * base["vkm"][:, OSLO, 2])
 
 
+def test_freight_crosses_the_cordons_at_the_2009_rate_of_the_cars():
+    from framtid.model.submodels import tolls
+    from framtid.model.submodels.road_traffic import toll_per_vkm
+    state, params = new_state(Params.defaults(D).with_overrides(NO_FREIGHT_FUEL), base={"toll_nok": ring_toll(26)})
+    base = tr.account(state, lv(toll_nok=ring_toll(26)), params, dims.BASE_YEAR)
+    # 2009: the ring's rate per vkm of Oslo's residents' cars gives back its counted passages
+    rate = state.base_costs["freight_crossing_rate"][:, RING]                                   # (D, T)
+    np.testing.assert_allclose(rate * base["car_vkm_resident"][:, OSLO, None], state.passages.counted[:, RING],
+                               rtol=1e-12)
+    # a toll 20 times as high empties the ring of cars, yet freight pays 20 times as much per vkm and drives less
+    moved, out = step(state, params, lv(toll_nok=ring_toll(520)), 2010)
+    before = state.base_costs["prices"][:, RING, :, tolls.DIESEL]
+    after = moved.choice["costs"]["prices"][:, RING, :, tolls.DIESEL]
+    ratio = after / before                                                      # the same for every class and period
+    np.testing.assert_allclose(ratio, ratio[:, :1, :1] * np.ones_like(ratio), rtol=1e-12)
+    assert np.all(out["cordon_car_trips"][:, OSLO] < 0.8 * base["cordon_car_trips"][:, OSLO])
+    per_vkm = toll_per_vkm(moved, moved.choice["costs"]["prices"])
+    np.testing.assert_allclose(per_vkm[:, OSLO], ratio[:, :1, 0] * state.base_costs["toll_per_vkm"][:, OSLO],
+                               rtol=1e-12)
+    assert np.all(out["vkm"][:, OSLO, 1:3] < base["vkm"][:, OSLO, 1:3])
+
+
 def test_vans_and_trucks_answer_the_diesel_price_on_their_diesel_share():
     levers = lv(road_usage_tax=4.0)                                  # the diesel price up
     state, params = new_state()

@@ -1,8 +1,8 @@
 """Road traffic of a year, and the tolls it meets per vkm (methods §1.4, §1.6).
 
 Residents' car vkm (car-driver trips x trip length, plus the access legs to park-and-ride sites), the
-passages of residents' cars through the charged cordons, the tolls vans and trucks pay per vkm (they pass
-the cordons as often per vkm as the residents' cars do) and the vkm of vans, heavy vehicles and buses,
+passages of residents' cars through the charged cordons, the tolls vans and trucks pay per vkm (they cross
+each cordon's line as often per vkm as the residents' cars did in 2009) and the vkm of vans, heavy vehicles and buses,
 which follow jobs, population, public-transport service and those tolls. ``transport.advance`` sizes the
 fleets of vans, heavy vehicles and buses from them, and ``transport.account`` reports them; the passages
 are counted once a year (:func:`counted_passages`), and the state keeps them from the one for the other.
@@ -127,20 +127,29 @@ def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.n
     return tuple(within)
 
 
-def toll_per_vkm(state: TransportState, prices: np.ndarray, by_cordon: np.ndarray,
-                car_vkm: np.ndarray) -> np.ndarray:
-    """Tolls a van and a heavy vehicle pay per vkm in each municipality [NOK/vkm], ``(D, M, 2)``.
+def freight_crossing_rate(state: TransportState, prices: np.ndarray, choice: dict, counted: np.ndarray,
+                          car_vkm: np.ndarray) -> np.ndarray:
+    """How often vans and trucks cross each cordon's line per vkm they drive in its owner's municipality
+    [passages/vkm], ``(D, C, T)``: the residents' cars' passages across the line (:func:`line_passages`, charged
+    or not) per vkm of the owner's residents' cars ``car_vkm`` ``(D, M)``, of the year of ``choice`` (2009 in
+    :func:`.transport_setup.init_state`, which keeps it in the base costs). Taken once, it leaves out the
+    cars' own avoidance of the cordons, so that a toll dear enough to empty them of cars does not cut the
+    toll freight pays per km (freight answers the tolls through its cost elasticity alone)."""
+    line = line_passages(state, prices, choice, counted)
+    return line / np.maximum(car_vkm[:, state.geo.owner], TINY)[..., None]
 
-    Vans and trucks are taken to pass their municipality's charged cordons as often per vkm as its residents'
-    cars do (passages ``by_cordon`` ``(D, C, T)`` per vkm ``car_vkm`` ``(D, M)`` of the residents' cars); vans
-    pay the light diesel rate, trucks the heavy rate, each averaged over cordons and periods as the car passages are.
-    """
-    geo, m = state.geo, len(dims.MUNICIPALITIES)
-    per_owner = tolls.per_owner(trailing_sum(by_cordon), geo.owner, m)
-    rate = per_owner / np.maximum(car_vkm, TINY)                                                 # passages/vkm
-    paid = [tolls.per_owner(trailing_sum(prices[:, :, k, tolls.DIESEL] * by_cordon), geo.owner, m)
-            / np.maximum(per_owner, TINY) for k in (tolls.LIGHT, tolls.HEAVY)]                 # (D, M) each
-    return rate[..., None] * np.stack(paid, axis=-1)
+
+def toll_per_vkm(state: TransportState, prices: np.ndarray, rate: np.ndarray | None = None) -> np.ndarray:
+    """Tolls a van and a heavy vehicle pay per vkm in each municipality [NOK/vkm], ``(D, M, 2)``: each cordon's
+    light and heavy diesel rates ``prices`` (D, C, class, fuel, T) times the cordon's ``rate`` (D, C, T)
+    [passages/vkm] (:func:`freight_crossing_rate`; None: the state's base costs' ``freight_crossing_rate``),
+    summed over the periods and the cordons each municipality owns. Vans pay the light diesel rate, trucks the
+    heavy rate."""
+    rate = state.base_costs["freight_crossing_rate"] if rate is None else rate
+    m = len(dims.MUNICIPALITIES)
+    paid = [tolls.per_owner(trailing_sum(prices[:, :, k, tolls.DIESEL] * rate), state.geo.owner, m)
+            for k in (tolls.LIGHT, tolls.HEAVY)]                                                  # (D, M) each
+    return np.stack(paid, axis=-1)
 
 
 def waived_passages(state: TransportState, prices: np.ndarray, car_share_crossing: np.ndarray,

@@ -60,7 +60,7 @@ from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
-                           resident_car_vkm, toll_accounts, toll_per_vkm)
+                           toll_accounts, toll_per_vkm)
 from .tailpipe import road_fuels
 from .transport_setup import calibrated, choice_terms, init_state
 from .transport_state import (BEV, BIKE, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
@@ -281,7 +281,7 @@ def _fleet_targets(moved: TransportState, c: DemandCoefficients, fc: fleet.Fleet
     ``(D, M, K)``), and the passages through the charged cordons they were counted from."""
     population, jobs, prices = moved.population, moved.jobs, choice["costs"]["prices"]
     passages = counted_passages(moved, prices, crossing_cars(choice))
-    per_vkm = toll_per_vkm(moved, prices, passages.counted, resident_car_vkm(moved, c, choice))
+    per_vkm = toll_per_vkm(moved, prices)
     freight = freight_factor(moved, per_vkm, choice["costs"]["energy_price"])
     others = activity_vkm(moved, fc, levers, population, jobs, freight) / fc.annual_km[:, None, 1:]
     zero_emission = np.stack([levers["zero_emission_share_new_van"], levers["zero_emission_share_new_heavy"],
@@ -347,7 +347,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
     car_vkm_resident = pkm[..., CAR]
     prices = costs["prices"]
     counted = counted_passages(state, prices, crossing_cars(choice)).counted                    # (D, C, T) /yr
-    per_vkm = toll_per_vkm(state, prices, counted, car_vkm_resident)                           # (D, M, 2)
+    per_vkm = toll_per_vkm(state, prices)                                                      # (D, M, 2)
     freight = freight_factor(state, per_vkm, costs["energy_price"])
     vkm = np.concatenate([(car_vkm_resident * state.calibration[..., CAR_CLASS])[..., None],
                           activity_vkm(state, fc, levers, state.population, state.jobs, freight)], axis=-1)

@@ -20,7 +20,7 @@ from . import mode_choice
 from .car_powertrains import powertrain_utility, zone_car_weights
 from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients, demand_coefficients
-from .road_traffic import counted_passages, resident_car_vkm, toll_per_vkm
+from .road_traffic import counted_passages, freight_crossing_rate, resident_car_vkm, toll_per_vkm
 from .transport_base import base_fleets, base_mode_shares, cost_coefficients, validate_shares
 from .transport_state import CAR, COMMUTE, TINY, TransportState, crossing_cars, geography
 from .travel_costs import generalised_costs
@@ -132,8 +132,10 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
                   lagged=dict(choice["lagged"], segments=[w for w, _, _, _ in toll_segments(system, system)[0]]))
     state = replace(state, car_cost_coefficient=beta_car, pt_cost_coefficient=beta_pt, choice=choice)
     passages = counted_passages(state, costs["prices"], crossing_cars(choice))
-    costs["toll_per_vkm"] = toll_per_vkm(state, costs["prices"], passages.counted,
-                                        resident_car_vkm(state, c, choice))
+    rate = freight_crossing_rate(state, costs["prices"], choice, passages.counted, resident_car_vkm(state, c, choice))
+    rate.flags.writeable = False   # shared by the states of a run
+    costs["freight_crossing_rate"] = rate
+    costs["toll_per_vkm"] = toll_per_vkm(state, costs["prices"], rate)
     by_mode = np.ascontiguousarray(p0.transpose(5, 4, 0, 1, 2, 3))
     by_mode.flags.writeable = False   # shared by the states of a run
     state = replace(state, base_costs=costs, base_shares_by_mode=by_mode, passages=passages)
