@@ -183,12 +183,37 @@ def partial_adjustment(before: np.ndarray | float, target: np.ndarray | float, p
     return out
 
 
-def _carried(before: np.ndarray, weight_before: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Last year's adjusted toll change of a segment ``(T, D, M, Z, P)`` as its trips of this year carry it:
-    times ``min(w_before, w) / w``, the share of them that were in the segment last year (0 where it is
-    empty), so that trips entering a segment start from no change."""
-    share = np.divide(np.minimum(weight_before, weight), weight, out=np.zeros(np.shape(weight)), where=weight > 0)
-    return before * share
+def _carried(before: np.ndarray | None, weight_before: np.ndarray, weight: np.ndarray,
+             inflow: np.ndarray | None = None) -> np.ndarray:
+    """Last year's adjusted toll change of a segment ``(T, D, M, Z, P)`` as its trips of this year carry it: the
+    share ``min(w_before, w) / w`` of them that were in the segment last year carry its own ``before`` (None:
+    zero), those that entered it, ``max(w - w_before, 0) / w``, the change they brought from the segments they
+    left (``inflow``, :func:`_leavers_change`; None: zero, trips from segments without a change). 0 where the
+    segment is empty."""
+    stayed = np.divide(np.minimum(weight_before, weight), weight, out=np.zeros(np.shape(weight)), where=weight > 0)
+    carried = 0.0 if before is None else before * stayed
+    if inflow is not None:
+        carried = carried + inflow * np.subtract(1.0, stayed, out=stayed, where=weight > 0)
+    return carried
+
+
+def _leavers_change(lagged: list, previous: list, weights: list) -> np.ndarray | None:
+    """The mean adjusted toll change ``(T, D, M, Z, P)`` of the trips that left their segment this year (each
+    segment's ``max(w_before - w, 0)`` at its last year's change, ``lagged`` None where zero), which the trips
+    entering a segment carry into it (:func:`_carried`): the segments' weights add up to 1 both years, so as many
+    trips enter as leave. None where no trip left a segment with a change (then every entrant starts from
+    none). So a cordon that stops charging hands its trips' partly adjusted toll change to the segment they
+    join (the trips crossing no charged cordon, or those that crossed only then), and the removal phases in as
+    a new toll does, instead of acting in full in its first year."""
+    pool, leaving = None, np.zeros(np.shape(weights[0]))
+    for before, w_before, w in zip(lagged, previous, weights):
+        left = np.maximum(np.subtract(w_before, w), 0.0)
+        leaving += left
+        if before is not None and left.any():
+            pool = before * left if pool is None else pool + before * left
+    if pool is None:
+        return None
+    return np.divide(pool, leaving, out=np.zeros(pool.shape), where=leaving > 0)
 
 
 def _draws(x: np.ndarray | float, b: slice) -> np.ndarray | float:
@@ -295,21 +320,26 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     every_draw, last_year, crossing_now, own_now, other_now = crossing
     segments = [(w[b], _draws(d_toll, b), crosses_now, system) for w, d_toll, crosses_now, system in every_draw]
     previous = [w[b] for w in last_year]
+    # The change the trips that switched segments bring with them (None where none of them had one).
+    inflow = None if all(steady) else _leavers_change([None if x is None else x[:, b] for x in lagged_tolls],
+                                                       previous, [w for w, _, _, _ in segments])
     by_system = {OWN: np.zeros(shape), OTHER: np.zeros(shape)}   # car trips crossing each system now
     for s, ((w_toll, target, crosses_now, system), before) in enumerate(zip(segments, lagged_tolls)):
         if not occupied[s]:
             continue
-        if before is None and np.ndim(target) == 0:   # trips crossing no charged cordon then or now
+        entered = inflow is not None and not steady[s] and bool((w_toll > previous[s]).any())
+        if before is None and np.ndim(target) == 0 and not entered:   # no toll change then or now, none brought
             d_toll = None
         else:
             if out["toll"][s] is None:
-                out["toll"][s] = np.empty(out["dv"].shape[1:])   # (T, D, M, Z, P)
-            # Only the trips that were in the segment last year carry last year's adjustment: those that enter
-            # it (a new cordon crossed) start from no change, as partial adjustment means, not from a change
-            # the segment's earlier trips had met. Last year's change is scaled by min(w_prev, w) / w.
+                out["toll"][s] = np.zeros(out["dv"].shape[1:])   # (T, D, M, Z, P); zero in blocks without it
+            # Each trip carries its own adjustment: the trips that were in the segment last year its change, those
+            # that entered it the change of the segment they left (:func:`_carried`), so a trip that starts to
+            # cross a new cordon starts from no change, as partial adjustment means, not from a change the
+            # segment's earlier trips had met, and one whose cordon stops charging keeps what it had adjusted.
             kept = None if before is None else before[:, b]
-            if kept is not None and not steady[s]:
-                kept = _carried(kept, previous[s], w_toll)
+            if not steady[s]:
+                kept = _carried(kept, previous[s], w_toll, inflow if entered else None)
             d_toll = partial_adjustment(0.0 if kept is None else kept, target, (lam, adjustment),
                                         out=out["toll"][s][:, b])
         if not w_toll.any():
