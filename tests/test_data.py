@@ -25,6 +25,15 @@ def test_every_parameter_has_unit_range_and_source():
                                         "cobenefits", "cost"), p.name
 
 
+def test_a_uniform_parameter_has_its_default_near_the_centre_of_its_range():
+    """A default off the centre of its range is a best estimate (a fit, a derived value, a convention) and is
+    sampled peaked at it (pert, triangular), so that an ensemble is centred near the run without draws;
+    ``uniform`` is kept for defaults within a tenth of the range of its centre."""
+    off = [p.name for p in parameters.table().values() if p.distribution == "uniform"
+           and abs(p.default - (p.low + p.high) / 2) > 0.1 * (p.high - p.low)]
+    assert not off, off
+
+
 def test_every_parameter_is_read_by_a_run(monkeypatch):
     """No dead rows: a current-policies run, one with adaptive measures (the adoption rule) and the
     GWP sets read every parameter in the table."""
