@@ -19,6 +19,7 @@ from .scenario_values import _municipalities, _number, _Problems, _shown, _type_
 # 2.5 %/yr (prices.inflation_to_2017; no consumer price index in the data), near Norway's consumer price inflation
 # since 1990 but far below that of the 1980s, so money of earlier years would become too few 2009 NOK
 EARLIEST_PRICE_YEAR = 1990
+EARLIEST_START_YEAR = 1960   # a measure in force before the base year acts from 2010 on
 
 
 def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool) -> int | None:
@@ -32,7 +33,7 @@ def _year(entry: dict, key: str, where: str, problems: _Problems, required: bool
         return None
     # A measure acts from 2010: the base year is the observed world, run under the 2009 policies whatever a
     # scenario says, so one that ends by 2009 would do nothing.
-    low = {"start_year": 1960, "price_year": EARLIEST_PRICE_YEAR}.get(key, dims.BASE_YEAR + 1)
+    low = {"start_year": EARLIEST_START_YEAR, "price_year": EARLIEST_PRICE_YEAR}.get(key, dims.BASE_YEAR + 1)
     if not low <= value <= dims.FINAL_YEAR:
         why = (f"; measures act from {dims.BASE_YEAR + 1} (the base year {dims.BASE_YEAR} runs under the "
                f"{dims.BASE_YEAR} policies), so one that ends by then does nothing") if key == "end_year" else ""

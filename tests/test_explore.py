@@ -225,6 +225,22 @@ def test_a_measure_added_on_the_page_runs_and_is_written_as_a_file_would_give_it
         "fields"]} >= {"cordon", "peak_nok"}
 
 
+def test_the_page_offers_start_years_a_run_accepts(explorer):
+    # a measure with money and no price year of its own has its money in NOK of its start year, which a run
+    # takes from 1990; the page's start-year input starts there too (1960 for the others)
+    from framtid.model.measures import KINDS
+
+    kinds = {k["name"]: k for k in explorer.package()["kinds"]}
+    assert kinds["parking_fee"]["earliest_start"] == 1990 and kinds["densification"]["earliest_start"] == 1960
+    for m in explorer.package()["measures"]:
+        money = KINDS[m["kind"]].has_money and m["price_year"] is None
+        assert m["earliest_start"] == (1990 if money else 1960), m["label"]
+    fee = {"kind": "parking_fee", "label": "Early parking", "municipality": "oslo", "fee_nok": {"A": 80}}
+    with pytest.raises(UsageError, match=r"Early parking\)\.price_year: a measure starting before 1990"):
+        explorer.measures({"added": [dict(fee, start_year=1989)]})
+    explorer.measures({"added": [dict(fee, start_year=1990)]})
+
+
 def test_edits_are_validated_as_a_scenario_file_is(explorer):
     with pytest.raises(UsageError) as err:
         explorer.measures({"on": [PARKING], "edits": {str(PARKING): {"fee_nok": {"A": 900, "Q": 1}, "colour": 2}}})

@@ -12,6 +12,7 @@ import numpy as np
 from .. import dims
 from ..errors import UsageError
 from ..measures import AREAS, KINDS, Measure
+from ..scenario_measures import EARLIEST_PRICE_YEAR, EARLIEST_START_YEAR
 
 # Keys a choice may change besides the kind's own fields: where the measure acts (but for a kind whose
 # municipality is the owner of its cordon), when it starts, how long it ramps up and when it ends (None: never).
@@ -78,10 +79,18 @@ def editable(m: Measure) -> list[dict]:
     return out
 
 
+def earliest_start(kind, price_year: int | None) -> int:
+    """The earliest start year the page offers a measure of ``kind``: a scenario file's (1960), or 1990 for a
+    measure with money and no price year of its own (its money is then in NOK of the start year, which must be
+    1990 or later, ``scenario_measures.EARLIEST_PRICE_YEAR``), so the page does not offer what a run refuses."""
+    return EARLIEST_PRICE_YEAR if kind.has_money and price_year is None else EARLIEST_START_YEAR
+
+
 def offered(kind) -> dict:
     """A measure kind as the page offers it for adding: its fields with units, ranges, defaults and choices."""
     return {"name": kind.name, "area": kind.area, "area_label": AREAS.get(kind.area, kind.area),
             "description": kind.description, "municipality_from": kind.municipality_from,
+            "earliest_start": earliest_start(kind, None),
             "fields": [{"name": f.name, "unit": f.unit, "money": f.money, "low": f.low, "high": f.high,
                         "description": f.description, "required": f.required,
                         "default": f.default if not isinstance(f.default, str) else None,
@@ -103,7 +112,7 @@ def listed(i: int, m: Measure) -> dict:
             "area_label": AREAS.get(kind.area, kind.area), "description": kind.description,
             "municipalities": list(m.municipalities), "municipality_fixed": kind.municipality_from is not None,
             "start_year": m.start_year, "ramp_years": m.ramp_years, "end_year": m.end_year,
-            "price_year": m.price_year,
+            "price_year": m.price_year, "earliest_start": earliest_start(kind, m.price_year),
             "choices": {f.name: m.values[f.name] for f in kind.fields if f.choice_axis},
             "fields": editable(m)}
 
