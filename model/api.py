@@ -98,11 +98,12 @@ __all__ += ["check_run", "check_combinable", "default_result_path"]
 
 # Data variables of a result besides the ACTIVITY ones (see to_dataset), and those every result keeps
 # whatever variables are asked for: emissions (what makes a file a framtid result, see open_results),
-# the sampled parameter values of each draw, and the bounds of the CF time axis.
+# the sampled parameter values of each draw (and each scenario's fitted amplitude), and the bounds of the CF
+# time axis.
 OTHER_VARIABLES = ("emissions", "emissions_source", "emissions_gas", "target_gap", "adoption_year",
                    "cordon_passages", "calibration_factor", "base_year_status")
 # base_year_status (13 x 21 labels): where 2009 is estimated, the prediction band adds that estimate's error
-ALWAYS_KEPT = ("emissions", "parameter_sample", "time_bounds", "base_year_status")
+ALWAYS_KEPT = ("emissions", "parameter_sample", "maturity_amplitude", "time_bounds", "base_year_status")
 
 
 def result_variables() -> list[str]:

@@ -191,6 +191,7 @@ def to_dataset(models: list, seed: int):
     coords_parameter = {}
     if sampling["sampler"] != "none":   # runs at default values have no sample to record
         data["parameter_sample"], coords_parameter = _parameter_sample(models, sampling["sampler"])
+        data.update(_fitted_amplitude(models))
     data["calibration_factor"] = (("scenario", "municipality", "source", "draw"),
                                   np.stack([m.calibration.factors.transpose(1, 2, 0) for m in models]),
                                   {"units": "1", "long_name": "base-year calibration factor on each source's "
@@ -315,6 +316,23 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
                                  "groups of k parameters need k + 2 draws)"})
     units = [first.params.specs[n].unit for n in names]
     return var, {"parameter": names, "parameter_unit": ("parameter", units)}
+
+
+def _fitted_amplitude(models: list) -> dict:
+    """``maturity_amplitude(scenario, draw)`` [1]: the battery-electric maturity amplitude each scenario's draws
+    were fitted to (``uncertainty/history_fit.py``). ``parameter_sample`` holds one column of it, a scenario's
+    that sets no parameter; one whose ``[parameters]`` move its fit has its own here. None where the table has
+    no amplitude to fit."""
+    from .uncertainty.history_fit import AMPLITUDE
+
+    if AMPLITUDE not in models[0].params.names():
+        return {}
+    values = np.stack([np.broadcast_to(m.params[AMPLITUDE], (m.n_draws,)) for m in models]).astype(float)
+    return {"maturity_amplitude": (("scenario", "draw"), values,
+                                   {"units": "1", "long_name": f"{AMPLITUDE} as fitted in each draw of each scenario "
+                                                               "to the new-car sales 2018-2024",
+                                    "comment": "a scenario's [parameters] move its own fit; parameter_sample "
+                                               "holds the fit of a scenario that sets none"})}
 
 
 def _adoption_years(models: list) -> tuple[tuple, dict]:

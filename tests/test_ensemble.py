@@ -308,8 +308,8 @@ def test_variables_keeps_the_asked_ones_and_what_a_result_needs(scenarios, tmp_p
     ensemble.run_ensemble(scenarios, path, 4, SEED, chunk_size=2, variables=["population", "mode_share"],
                           progress=False)
     ds = _load(path)
-    assert set(ds.data_vars) == {"population", "mode_share", "emissions", "parameter_sample", "time_bounds",
-                                  "base_year_status"}
+    assert set(ds.data_vars) == {"population", "mode_share", "emissions", "parameter_sample", "maturity_amplitude",
+                                  "time_bounds", "base_year_status"}
     assert "measure" not in ds.coords and ds.attrs["variables"].startswith("population,")
     with pytest.raises(UsageError, match="unknown variable.*popu; allowed: population, "):
         api.check_variables(["popu"])
@@ -432,8 +432,8 @@ def test_run_draws_prints_the_ensemble_summary_and_warns_about_sobol(tmp_path):
     assert res.exit_code == 0, res.output
     assert "warning: --sampler sobol: 6 draws is not a power of two" in res.stderr
     assert "6 draws, sampler sobol" in res.stdout and "in 2 chunk(s)" in res.stdout and f"wrote {out}" in res.stdout
-    assert set(_load(out).data_vars) == {"population", "emissions", "parameter_sample", "time_bounds",
-                                         "base_year_status"}
+    assert set(_load(out).data_vars) == {"population", "emissions", "parameter_sample", "maturity_amplitude",
+                                         "time_bounds", "base_year_status"}
 
 
 def test_run_without_draws_keeps_variables_too(tmp_path):

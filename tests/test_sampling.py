@@ -303,8 +303,15 @@ def test_parameter_sample_holds_the_sampled_values_whichever_scenario_comes_firs
         # every column, the battery-electric fit too: the reference's (the fit runs the history with the
         # scenario's own parameters, so fixed's differs)
         np.testing.assert_array_equal(ds["parameter_sample"].values, alone["parameter_sample"].values)
-    np.testing.assert_array_equal(api.run([fixed], seed=2, n_draws=4, sampler="lhs")["parameter_sample"]
-                                  .sel(column).values, 0.3)
+        # each scenario's own fit is in maturity_amplitude: the reference's is the sample's column, fixed's its own
+        fits = ds["maturity_amplitude"]
+        np.testing.assert_array_equal(fits.sel(scenario="reference").values,
+                                      alone["parameter_sample"].sel(parameter=history_fit.AMPLITUDE).values)
+        assert not np.array_equal(fits.sel(scenario="fixed").values, fits.sel(scenario="reference").values)
+    only = api.run([fixed], seed=2, n_draws=4, sampler="lhs")
+    np.testing.assert_array_equal(only["parameter_sample"].sel(column).values, 0.3)
+    np.testing.assert_array_equal(only["maturity_amplitude"].sel(scenario="fixed").values,
+                                  first["maturity_amplitude"].sel(scenario="fixed").values)
 
 
 def test_same_seed_same_results_other_seed_other_results():
