@@ -19,8 +19,8 @@ with s_y the car-stock weighted battery-electric share of the 13's new cars and 
 path within 2 points of the observed shares: below them in 2018, 2022 and 2024, above in 2020, 2021 and 2023).
 Aiming at the default's own misfit rather than at zero keeps the ensemble centred where the single run is, and an
 ensemble whose every range is collapsed equal to that run. The shape of the path (the maturity midpoint and rate,
-the premium's fall) stays sampled, so the draws still spread around the history (5-95 % of 64 draws: 23-49 % in
-2018, 77-92 % in 2024). R rises with A (A moves
+the premium's fall) stays sampled, so the draws still spread around the history (5-95 % of 64 draws: 22-44 % in
+2018, 80-92 % in 2024). R rises with A (A moves
 every battery-electric utility of the observed years up by the maturity path's share g_y there).
 
 It is solved on one run of the policy history to 2024 per batch of draws, at the default value of A
@@ -33,16 +33,16 @@ mean g_y, then secant steps on the replays, solve the replayed R = R_default to 
 leaves out is the feedback of the battery-electric share on travel (the fleet's energy cost per km and its
 average toll, congestion: more battery-electric cars, more car trips, whose tolls and parking battery-electric
 cars are spared), about 0.005 in logit per unit of A moved from the default (5-95 % of 1 000 LHS draws:
-0.002-0.01; A moves 5-95 %: -3.3 to +2.5). So |R - R_default| of the whole model, with the fitted A, is below
+0.002-0.01; A moves 5-95 %: -2.8 to +2.5). So |R - R_default| of the whole model, with the fitted A, is below
 0.03 in logit in most draws, at most about 0.06, a fraction of a percentage point of share (1 000 LHS draws
-of seeds 0 and 1: median 0.005, 90 % below 0.016, 24 and 16 above 0.03, largest 0.064 and 0.046;
+of seeds 0 and 1: median 0.004, 90 % below 0.012, 6 and 3 above 0.03, largest 0.044 and 0.032;
 tests/test_history_fit.py). A second whole run at the Newton step's value with a secant step, as the fit
 did before, came closer (median 0.0004, 8 and 5 above 0.03, largest 0.046 and 0.062; the amplitudes differ
 by at most 0.074, median 0.005) but took 5.2 s of the 1 000 draws' set-up where this takes 3.0-3.2 s.
 A draw whose other parameters overshoot the history even without any maturity
-gain stays at A = 0 with its misfit (2 of 1 024 LHS draws of seed 3, +0.61 and +0.20 in logit): history rules it
-out less clearly than it does the rest, and it is kept rather than resampled, so that the draws stay those of
-the sample.
+gain stays at A = 0 with its misfit (2 of 1 024 LHS draws of seed 3 before 0.19.0, +0.61 and +0.20 in logit;
+none since): history rules it out less clearly than it does the rest, and it is kept rather than resampled, so
+that the draws stay those of the sample.
 
 A draw's fit depends on its own parameters only, so it is the same in every chunk and on every worker;
 the single run at default parameters is not refitted (its path is the fit of ``framtid calibrate``).
@@ -63,7 +63,7 @@ from ..submodels.transport_state import BEV
 
 AMPLITUDE = "transport.maturity_amplitude.bev"
 THROUGH = "transport.bev_sales_fitted_through"
-# [1] the amplitudes a fit may take: from none to far beyond any seen (64 draws: 0.8 to 10)
+# [1] the amplitudes a fit may take: from none to far beyond any seen (64 draws: 1.3 to 9.4)
 BOUNDS = (0.0, 30.0)
 HISTORY = "framtid:current-policies"
 # Secant steps on the replays of the history's run: the replays' |R - R_default| falls below 1e-5 in four
