@@ -130,6 +130,9 @@ LEVERS = {lv.name: lv for lv in (
            "change in cars per inhabitant"),
     _lever("bus_biogas_share", "share of energy", 0.0, 0.0, 1.0, "max", "transport",
            "share of the diesel buses' fuel replaced by biogas (biogenic CO2 counts zero)"),
+    _lever("food_waste_to_bus_biogas", "share", 0.0, 0.0, 1.0, "max", "transport",
+           "share of household food waste digested to biomethane for the municipality's buses, which replaces "
+           "as much of their diesel as it can (submodels/bus_biogas.py, with each draw's parameters)"),
     _lever("densification", "share of growth", 0.0, 0.0, 1.0, "max", "land_use",
            "population growth redirected from the trend allocation to central zones"),
     _lever("toll_scale", "multiplier", 1.0, 0.0, 10.0, "replace", "transport",

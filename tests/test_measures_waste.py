@@ -15,7 +15,8 @@ import pytest
 from framtid.model import api, consumption, dims
 from framtid.model.elasticities import _measure, _with
 from framtid.model.measures import KINDS, lever_paths
-from framtid.model.measures.waste import biogas_bus_share
+from framtid.model.parameters import Params
+from framtid.model.submodels.bus_biogas import bus_biogas_share, food_waste_bus_share
 from framtid.model.results import ACTIVITY
 from framtid.model.submodels import waste, waste_generation
 
@@ -251,19 +252,28 @@ def test_landfill_gas_capture_by_hand(ref):
     assert ratio == pytest.approx(0.67 / 0.8, rel=1e-12)
 
 
+# The share of Oslo's bus diesel the default measure's biogas replaces at the table's defaults (by hand below).
+BIOGAS_SHARE = 0.42 * 0.237 * 0.45 * 900 / (1.2 * 65 * 0.45 * 10.056)
+
+
 def test_biogas_from_food_waste_by_hand(ref, shares):
     # Lever: biogas 0.42 t * 0.237 food * 0.45 capture * 1 digested * 900 kWh/t per inhabitant over the gas the
     # buses would burn for all their diesel, 1.2 kWh per kWh of the 65 vkm * 0.45 L/km * 10.056 kWh/L:
     # 40.31 / (1.2 * 294.14) kWh. (Over the diesel alone, 0.137, the buses burnt 1.2 times the biogas made.)
     share = 0.42 * 0.237 * 0.45 * 900 / (1.2 * 65 * 0.45 * 10.056)
-    assert biogas_bus_share(0.45, 1.0) == pytest.approx(share, rel=1e-9)
+    assert food_waste_bus_share(0.45, 0.42, 0.237, 900, 65, 0.45, 10.056, 1.2) == pytest.approx(share, rel=1e-12)
     assert share == pytest.approx(0.1142, abs=1e-4)
+    assert food_waste_bus_share(10 * 0.45, 0.42, 0.237, 900, 65, 0.45, 10.056, 1.2) == 1.0   # at most all of it
     scenario = _with(api.load_scenario("framtid:reference"),
                      _measure("biogas_from_food_waste", ("oslo",), 2010, {}, "biogas"))
     paths = lever_paths(list(scenario.measures), np.array(dims.YEARS), 1)
-    assert paths["bus_biogas_share"][at(2010), 0, OSLO] == pytest.approx(share, rel=1e-9)
-    assert paths["bus_biogas_share"][at(2010), 0, TROMSO] == 0.0
-    assert paths["bus_biogas_share"][at(2009), 0, OSLO] == 0.0
+    # the lever is the share of the food waste digested for the buses; transport turns it into the fuel share
+    assert paths["food_waste_to_bus_biogas"][at(2010), 0, OSLO] == 0.45
+    assert paths["food_waste_to_bus_biogas"][at(2010), 0, TROMSO] == 0.0
+    assert paths["food_waste_to_bus_biogas"][at(2009), 0, OSLO] == 0.0
+    year = {name: lever[at(2010)] for name, lever in paths.items()}
+    fuel = bus_biogas_share(year, Params.defaults(1))
+    assert fuel[0, OSLO] == pytest.approx(share, rel=1e-9) and fuel[0, TROMSO] == 0.0
 
     rec = run("biogas_from_food_waste")
     p = population(rec, 2010)
@@ -286,7 +296,20 @@ def test_biogas_replaces_bus_diesel(ref):
     rec = run("biogas_from_food_waste")
     for year in (2010, 2015, 2030, 2050):
         assert gas(rec, "buses", CO2, year) == pytest.approx(
-            (1 - biogas_bus_share(0.45, 1.0)) * gas(ref, "buses", CO2, year), rel=1e-12), year
+            (1 - BIOGAS_SHARE) * gas(ref, "buses", CO2, year), rel=1e-9), year
+
+
+def test_the_biogas_buses_share_follows_each_draws_parameters():
+    # the yield and the food share of the waste are sampled: the buses' fuel share follows them draw by draw, and
+    # a scenario's [parameters] reach it (it was once computed from the table's defaults alone)
+    params = Params.defaults(3).with_overrides({"waste.biogas_yield": np.array([600.0, 900.0, 1100.0])})
+    levers = {"food_waste_to_bus_biogas": np.full((3, len(dims.MUNICIPALITIES)), 0.45)}
+    fuel = bus_biogas_share(levers, params)[:, OSLO]
+    np.testing.assert_allclose(fuel, BIOGAS_SHARE * np.array([600.0, 900.0, 1100.0]) / 900.0, rtol=1e-9)
+    # with a direct share of biogas in the buses as well, the larger acts
+    both = bus_biogas_share(dict(levers, bus_biogas_share=np.full((3, len(dims.MUNICIPALITIES)), 0.12)), params)
+    np.testing.assert_allclose(both[:, OSLO], np.maximum(0.12, fuel), rtol=1e-12)
+    assert bus_biogas_share({}, params) is None
 
 
 def test_incineration_ccs_by_hand(ref):
@@ -373,7 +396,7 @@ def test_scenario_file_with_every_waste_kind(tmp_path):
     expected = {"waste_per_capita_change": -0.15, "food_waste_change": -0.5, "food_separation_min": 0.796,
                 "plastics_separation_min": 0.5, "material_recovery_share_min": 0.42,
                 "landfill_gas_recovery_min": 0.33, "food_digestion_share_min": 1.0,
-                "bus_biogas_share": biogas_bus_share(0.45, 1.0), "incineration_capture_share": 0.9,
+                "food_waste_to_bus_biogas": 0.45, "incineration_capture_share": 0.9,
                 "green_procurement_reduction": 0.1}
     for lever, value in expected.items():
         assert paths[lever][at(2025), 0, OSLO] == pytest.approx(value), lever

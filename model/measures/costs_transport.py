@@ -17,6 +17,7 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from ..submodels import tolls
+from ..submodels.bus_biogas import bus_biogas_share
 from . import costing
 from .base import CostItem, Costs
 from .costing import (RunView, annuity_factor, difference, money, param, purchases, rule_of_half,
@@ -254,12 +255,15 @@ def zero_emission_item(kind: str, vehicles: tuple[str, ...], what: str, life: st
 
 def gas_bus_capital_cost(view: RunView, rate) -> np.ndarray:
     """Extra capital cost of gas buses [real 2009 NOK/yr] ``(T, D, M)``: biogas share of the buses'
-    energy (lever bus_biogas_share) x buses (bus vkm / ``transport.annual_km.bus``) x
+    energy (``submodels.bus_biogas.bus_biogas_share``) x buses (bus vkm / ``transport.annual_km.bus``) x
     ``cost.bus_biogas.bus_premium`` (2019 NOK) x annuity_factor(rate, mean bus life)."""
     p = view.params
     buses = view.record["vkm"][..., dims.VEHICLE_CLASSES.index("bus")] / param(p, "transport.annual_km.bus")
     factor = annuity_factor(rate, vehicle_life(p, "bus"))[None, :, None]
-    return view.levers["bus_biogas_share"] * buses * money(p, "cost.bus_biogas.bus_premium", 2019) * factor
+    share = bus_biogas_share(view.levers, p)
+    if share is None:
+        return np.zeros(buses.shape)
+    return share * buses * money(p, "cost.bus_biogas.bus_premium", 2019) * factor
 
 
 def gas_bus_item() -> CostItem:

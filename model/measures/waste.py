@@ -28,40 +28,12 @@ def _negated(mapping: dict[str, str]):
     return to_levers
 
 
-def biogas_bus_share(food_capture: float, digestion_share: float) -> float:
-    """Share of the diesel buses' fuel that the biogas from residents' food waste replaces [1].
-
-    Per inhabitant, at the national 2009 household waste and the parameter table's defaults::
-
-        B = w * c_food * capture * digestion * yield          [kWh/inhabitant/yr] biomethane
-        D = vkm_bus * fuel_bus * energy_content_diesel         [kWh/inhabitant/yr] bus diesel
-        share = min(1, B / (r D))
-
-    w: national household waste 2009 (observations, SSB) [t]; c_food: food share of household waste;
-    yield: ``waste.biogas_yield`` [kWh/t]; vkm_bus: ``transport.base_vkm_per_capita.bus``; fuel_bus:
-    ``transport.fuel_use_2009.bus`` [L/km]; energy content of diesel [kWh/L]; r:
-    ``transport.biogas_bus_energy_ratio``, the kWh of gas a gas bus burns per kWh of diesel it replaces (the
-    share is of the diesel replaced, so the biogas burnt is B, not r B). The waste submodel reports the
-    municipality's own biogas (``biogas_produced``) to compare with.
-    """
-    from ..data_store import find
-    from ..parameters import table
-
-    t = table()
-    d = {n: s.default for n, s in t.items() if n.startswith("waste.composition.")}
-    c_food = d["waste.composition.food"] / sum(d.values())
-    waste = find("norway", "household_waste_per_capita", 2009).value
-    biogas = waste * c_food * food_capture * digestion_share * t["waste.biogas_yield"].default
-    diesel = (t["transport.base_vkm_per_capita.bus"].default * t["transport.fuel_use_2009.bus"].default
-              * t["transport.energy_content.diesel"].default)
-    return float(min(1.0, biogas / (t["transport.biogas_bus_energy_ratio"].default * diesel)))
-
-
 def _biogas_levers(values: dict) -> dict[str, np.ndarray]:
+    # The buses' share of the fuel is computed by transport from each draw's parameters
+    # (submodels/bus_biogas.py); the lever carries the share of the food waste that feeds them.
     capture, digestion = float(values["food_capture"]), float(values["digestion_share"])
-    bus = min(1.0, float(values["bus_use"]) * biogas_bus_share(capture, digestion))
     return {"food_separation_min": np.asarray(capture), "food_digestion_share_min": np.asarray(digestion),
-            "bus_biogas_share": np.asarray(bus)}
+            "food_waste_to_bus_biogas": np.asarray(capture * digestion * float(values["bus_use"]))}
 
 
 def _ccs_levers(values: dict) -> dict[str, np.ndarray]:
@@ -155,15 +127,16 @@ KINDS = (
         "Food waste to biogas for buses: food waste is collected separately (capture rate), the collected food "
         "is digested instead of composted (lower CH4 and N2O of biological treatment; biomethane at "
         "waste.biogas_yield, reported as biogas_produced) and the biomethane replaces diesel in the "
-        "municipality's buses (lever bus_biogas_share, read by transport).",
+        "municipality's buses (lever food_waste_to_bus_biogas, turned by transport into a share of the buses' "
+        "fuel with each draw's parameters).",
         (share("food_capture", "share of household food waste collected separately for biological treatment "
                                "(lever food_separation_min)", default=0.45),
          share("digestion_share", "share of the separately treated food waste digested to biogas instead of "
                                   "composted (lever food_digestion_share_min)", default=1.0),
-         share("bus_use", "share of the biomethane that fuels the municipality's buses; the lever "
-                          "bus_biogas_share is this times the biogas per inhabitant over the gas the buses would "
-                          "burn for their diesel per inhabitant (biogas_bus_share: 0.114 at the default capture "
-                          "and digestion)", default=1.0)),
+         share("bus_use", "share of the biomethane that fuels the municipality's buses; the share of their "
+                          "diesel it replaces is this times the biogas per inhabitant over the gas the buses would "
+                          "burn for their diesel per inhabitant (0.114 at the default capture and digestion and "
+                          "the table's defaults)", default=1.0)),
         _biogas_levers,
         source=REFERENCE + " biogas_food_waste and source_separation: Oslo sorts 45 % of household food waste "
                "(optical sorting) and its plant digests it to biomethane for buses (digestion_share 1, bus_use 1), "

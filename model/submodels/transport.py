@@ -52,13 +52,13 @@ from dataclasses import replace
 import numpy as np
 
 from .. import dims
-from ..levers import acting
 from ..parameters import Params
 from . import fleet, fuel_intensity, mode_choice, tolls
 from .car_powertrains import bev_share, cars_by_powertrain, choose_car_powertrains, fleet_state, zone_car_weights
 from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
+from .bus_biogas import bus_biogas_share
 from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
                            toll_accounts, toll_per_vkm)
 from .tailpipe import road_fuels
@@ -69,7 +69,7 @@ from .travel_costs import cost_per_km_change, energy_prices, generalised_costs
 from .travel_segments import destination_segments, partial_adjustment, period_first, segment_mixture, toll_crossing
 
 # Carriers of ``road_energy`` [GWh/yr]: fossil petrol, fossil diesel, electricity, and all biofuel (blended
-# into petrol and diesel, and biogas in buses, lever ``bus_biogas_share``).
+# into petrol and diesel, and biogas in buses, ``bus_biogas.bus_biogas_share``).
 ROAD_CARRIERS = ("petrol", "diesel", "electricity", "biofuel")
 KWH_PER_GWH = 1e6
 
@@ -357,7 +357,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
     if np.any(state.fuel_intensity):
         energy[:, :, CAR_CLASS, :2] *= np.exp(state.fuel_intensity)[..., None]
     gases, road_energy = road_fuels(energy, levers["biofuel_share_petrol"], levers["biofuel_share_diesel"],
-                                    acting(levers, "bus_biogas_share"), fc)
+                                    bus_biogas_share(levers, params), fc)
 
     parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
     car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
