@@ -42,8 +42,8 @@ from .common import (handle_errors, imports_done, municipality_id, names, output
               help="Continue an interrupted --draws run of the same scenarios and options, keeping its finished "
                    "chunks.")
 @click.option("--variables", default=None, metavar="NAMES",
-              help="Keep only these variables (comma-separated); emissions, parameter_sample, time_bounds and "
-                   "base_year_status are always kept.")
+              help="Keep only these variables (comma-separated); emissions, parameter_sample, maturity_amplitude, "
+                   "time_bounds and base_year_status are always kept.")
 @click.option("--precision", type=click.Choice(["auto", "single", "double"]), default="auto", show_default=True,
               help="Store results as float32 (single) or float64 (double); auto: single with --draws N above 1 "
                    "(half the memory and file size), else double.")

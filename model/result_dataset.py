@@ -329,8 +329,9 @@ def _fitted_amplitude(models: list) -> dict:
         return {}
     values = np.stack([np.broadcast_to(m.params[AMPLITUDE], (m.n_draws,)) for m in models]).astype(float)
     return {"maturity_amplitude": (("scenario", "draw"), values,
-                                   {"units": "1", "long_name": f"{AMPLITUDE} as fitted in each draw of each scenario "
-                                                               "to the new-car sales 2018-2024",
+                                   {"units": "1", "long_name": f"{AMPLITUDE} as run in each draw of each scenario: "
+                                                               "fitted to the new-car sales 2018-2024 unless the "
+                                                               "scenario sets it or ends the sales fitted before 2018",
                                     "comment": "a scenario's [parameters] move its own fit; parameter_sample "
                                                "holds the fit of a scenario that sets none"})}
 

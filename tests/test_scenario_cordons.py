@@ -187,9 +187,10 @@ def test_trips_entering_a_segment_bring_the_change_of_the_segment_they_left():
 
 
 def test_a_toll_removed_phases_out_as_a_new_toll_phases_in(tmp_path):
-    # Tromso's ring (from 2023) at 0 NOK against 1 ore from 2027: the trips whose cordon stops charging keep the
-    # change they had adjusted to and shed it at the pace of partial adjustment, so the first year moves less
-    # than the next, and 0 and 1 ore stay close (they once differed by +13.6 % in passages in the first year)
+    # Tromso's ring (from 2023) removed from 2027, against the ring kept: the trips whose cordon stops charging
+    # keep the change they had adjusted to and shed it at the pace of partial adjustment, so the first year moves
+    # less than the next (it once acted in full: +11.1 % in 2027, +10.2 % in 2028); and the removal is not set
+    # apart from a toll of about 1 ore (factor 0.0005), whose trips stay in their segment (once +6.2 % in 2027)
     m = dims.MUNICIPALITIES.index("tromso")
 
     def car_vkm(nok):
@@ -202,6 +203,7 @@ def test_a_toll_removed_phases_out_as_a_new_toll_phases_in(tmp_path):
     rise = removed / kept - 1
     assert rise[0] == 0 and 0 < rise[1] < rise[2], rise
     assert rise[1] < 0.8 * rise[2], rise
+    np.testing.assert_allclose(removed, car_vkm(0.0005), rtol=1e-3)
 
 
 def test_validate_names_a_scenarios_own_cordons(tmp_path):

@@ -230,8 +230,9 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     ``crossing``: the toll segments of :func:`toll_segments` (weight, long-run toll change, crosses now?,
     system), their weights last year ``(D, M, Z, P)``, and the shares of trips crossing a charged cordon now,
     of either system, of the own and of the others' ``(D, M, Z, P)``; ``lagged_tolls``: last year's toll
-    change of each segment or None where zero (carried by the segment's trips that were in it last year,
-    :func:`_carried`). ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
+    change of each segment or None where zero (carried by the segment's trips that were in it last year, and
+    brought by the trips that left a segment into the one they join: :func:`_carried`,
+    :func:`_leavers_change`). ``utilities``: by mode, (last year's utility change ``(T, D, M, Z, P)`` or
     None where zero, the long-run one ``(T, D, M, Z, P)``, ``(D, M, Z, P)`` or 0.0), or None where
     it stays zero; both adjust at the pace ``terms.persistence`` (lambda). ``destinations``:
     (weight (D, M, Z, P) or None where there is one destination segment, car utility change of the
