@@ -221,7 +221,7 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
               help="Only the changes on these cordons (comma-separated ids; see `framtid list cordons`).")
 @click.option("--own", is_flag=True, help="Only the toll changes SCENARIO adds to the scenario it extends.")
 @click.option("--observed", default=None, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Measured changes to set beside the model's: CSV cordon,year,change_pct[,compare][,source].")
+              help="Measured changes to set beside the model's: CSV cordon,year,change_pct[,compare][,source][,date].")
 @click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS), default=None, metavar="N",
               help="Run every case in the same N sampled draws (paired) and show medians with 5-95 % ranges.")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
@@ -397,6 +397,8 @@ def calibrate(cut_off, observed, municipality, out, plot, force, fmt):
     if plot is not None:
         check_plot_path(plot, force)
     calibration = fit(cut_off, observed, municipality_id(municipality))
+    for warning in report.underdetermined(calibration):
+        click.echo(f"warning: {warning}", err=True)
     click.get_current_context().meta["framtid.target"] = [(p, stat(p)) for p in (out, plot) if p is not None]
     for written in report.write(calibration, out, plot, force, __version__):
         click.echo(f"wrote {written}", err=True)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from framtid.cli.main import main
 from framtid.model import dims
-from framtid.model.fitting import calibrate
+from framtid.model.fitting import calibrate, report
 from framtid.model.errors import ObservationFileError
 from framtid.model.fitting.history import (BEV_GRID, FACTOR, HEATING_SOURCES, MIDPOINT, RATE, SPEED, _heating_gases,
                                            _sector_gases, heating_emissions)
@@ -314,11 +314,20 @@ def test_a_fit_misfits_less_than_the_table_where_the_table_is_not_the_fit(embedd
 
 
 def test_an_earlier_cut_off_fits_the_uptake_on_fewer_years_and_checks_the_rest():
-    uptake = calibrate(cut_off=2021).fits[1]
-    assert uptake.fitted_years == (2018, 2020, 2021)
+    fitted = calibrate(cut_off=2021)
+    uptake = fitted.fits[1]
+    assert uptake.fitted_years == (2018, 2020, 2021) and report.underdetermined(fitted) == []
     assert [r.role for r in uptake.rows][-3:] == ["check"] * 3
     assert uptake.rms("fitted") < uptake.rms("fitted", "default")
     assert uptake.rms("check") is not None and math.isfinite(uptake.rms("check"))
+
+
+def test_a_fit_with_fewer_observed_years_than_parameters_is_warned_of():
+    # the sales of 2019 are not in the data: a cut-off of 2019 fits the path's two parameters on 2018 alone
+    result = CliRunner().invoke(main, ["calibrate", "--cut-off", "2019", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert ("warning: battery-electric uptake: 2 parameters fitted on 1 observed year(s) (2018)" in result.stderr
+            and "warning" not in result.stdout)
 
 
 # --- the command -----------------------------------------------------------------------------------------------

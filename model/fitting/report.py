@@ -65,6 +65,16 @@ def _number(x: float | None, digits: int = 4) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}g}"
 
 
+def underdetermined(calibration: Calibration) -> list[str]:
+    """A warning for each fit with fewer observed years than parameters: it meets them exactly whatever it does
+    elsewhere (two parameters of the battery-electric path on the sales of 2018 alone), so a later cut-off, or
+    none, is what to fit on."""
+    return [f"{fit.name}: {len(fit.parameters)} parameters fitted on {len(fit.fitted_years)} observed year(s) "
+            f"({_years(fit.fitted_years)}): the fit meets them exactly and says little beyond them; see the checks, "
+            "or fit on a later cut-off"
+            for fit in calibration.fits if fit.fitted is not None and len(fit.fitted_years) < len(fit.parameters)]
+
+
 def fit_lines(fit: Fit) -> list[str]:
     """A fit in words: each parameter's fit beside the table's default and range, what it was fitted to, and its
     errors at the fit and at the table's values."""
