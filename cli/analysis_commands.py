@@ -10,7 +10,7 @@ import textwrap
 import click
 
 from framtid.model.provenance import of_scenario
-from framtid.model.uncertainty import MAX_DRAWS
+from framtid.model.uncertainty import MAX_DRAWS_IN_PROCESS
 
 from .common import (handle_errors, imports_done, municipality_id, names, no_empty_item, output_path, stat,
                      warn_of_an_idle_seed)
@@ -99,9 +99,10 @@ def grants(municipality, fmt):
                    "each).")
 @click.option("--permutations", type=click.IntRange(2, 100_000), default=200, show_default=True,
               help="Sampled orders when the package has more than 12 measures (or groups).")
-@click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS), default=None, metavar="N",
+@click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS_IN_PROCESS), default=None, metavar="N",
               help="Attribute in each of N sampled draws of the uncertain parameters (paired: every subset of the "
-                   "package runs the same draws) and show the mean with the 5-95 % range; costs N times the runs.")
+                   "package runs the same draws) and show the mean with the 5-95 % range; costs N times the runs "
+                   f"(at most {MAX_DRAWS_IN_PROCESS:,} draws, held in memory together).")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
               help="How --draws are sampled.  [default: lhs]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
@@ -169,9 +170,10 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
               help="Cost the measures one by one, or the measures of each kind together (first-in as one).")
 @click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the MAC curve to this PNG.")
 @click.option("--force", is_flag=True, help="Replace an existing --plot file.")
-@click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS), default=None, metavar="N",
+@click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS_IN_PROCESS), default=None, metavar="N",
               help="Run the base and every measure in the same N sampled draws of the uncertain parameters (cost "
-                   "parameters included) and show the 5-95 % ranges and the share of draws in which each pays.")
+                   "parameters included) and show the 5-95 % ranges and the share of draws in which each pays "
+                   f"(at most {MAX_DRAWS_IN_PROCESS:,} draws, held in memory together).")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
               help="How --draws are sampled.  [default: lhs]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the --draws.")
@@ -222,8 +224,9 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
 @click.option("--own", is_flag=True, help="Only the toll changes SCENARIO adds to the scenario it extends.")
 @click.option("--observed", default=None, type=click.Path(dir_okay=False), metavar="FILE",
               help="Measured changes to set beside the model's: CSV cordon,year,change_pct[,compare][,source][,date].")
-@click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS), default=None, metavar="N",
-              help="Run every case in the same N sampled draws (paired) and show medians with 5-95 % ranges.")
+@click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS_IN_PROCESS), default=None, metavar="N",
+              help="Run every case in the same N sampled draws (paired) and show medians with 5-95 % ranges "
+                   f"(at most {MAX_DRAWS_IN_PROCESS:,} draws, held in memory together).")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
               help="How --draws are sampled.  [default: lhs]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the --draws.")

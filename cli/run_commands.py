@@ -31,10 +31,10 @@ from .common import (handle_errors, imports_done, municipality_id, names, output
 @click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
               help="How --draws are sampled: Latin hypercube, Sobol' sequence (N a power of two) or independent "
                    "draws.  [default: lhs]")
-@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=2), default=None, metavar="N",
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(2, MAX_DRAWS), default=None, metavar="N",
               help="Draws run, written and combined at a time; bounds the memory.  [default: 250]")
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Run the chunks on a local Dask cluster of N processes.")
+@click.option("--workers", type=click.IntRange(1, 512), default=None, metavar="N",
+              help="Run the chunks on a local Dask cluster of N processes (at most 512, as sensitivity).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run the chunks on a running Dask cluster (e.g. tcp://host:8786) whose workers share this "
                    "file system.")

@@ -120,6 +120,9 @@ def read_observed(path: str | Path, municipality: str | None = None) -> list[Obs
             raise ObservationFileError(f"{EMBEDDED_NAME}: --municipality is for agency exports without a "
                                        "municipality column; the embedded values name their municipalities")
         return embedded()[0]
+    if str(path).startswith("framtid:") and not Path(path).exists():
+        raise ObservationFileError(f"{path}: no such file, nor a set of observations embedded in framtid (the "
+                                   f"embedded one is {EMBEDDED_NAME})")
     table = Table(Path(path))
     check_units(table)
     if set(AGENCY_COLUMNS[1:4]) <= set(table.header):
@@ -130,8 +133,31 @@ def read_observed(path: str | Path, municipality: str | None = None) -> list[Obs
     return _read_long(table)
 
 
+# [bytes] the largest observation file read: a few thousand rows of a municipality's inventory take well under a
+# megabyte; a device or a stray large file is refused rather than read into memory
+MAX_OBSERVATION_BYTES = 100_000_000
+
+
+def _regular_file(path: Path) -> None:
+    """Refuse what is no observation file to read: a named pipe, device or socket (read without end, or waited
+    on), a file of over :data:`MAX_OBSERVATION_BYTES`, or a NetCDF file (a result, not observations)."""
+    if not path.exists() or path.is_dir():
+        return   # open() names these itself
+    if not path.is_file():
+        raise ObservationFileError(f"{path}: not a regular file (a pipe, device or socket); give a CSV file")
+    size = path.stat().st_size
+    if size > MAX_OBSERVATION_BYTES:
+        raise ObservationFileError(f"{path}: {size:,} bytes, more than an observation file holds (at most "
+                                   f"{MAX_OBSERVATION_BYTES:,}); give a CSV file of observations")
+    with open(path, "rb") as fh:
+        start = fh.read(8)
+    if start.startswith((b"CDF\x01", b"CDF\x02", b"\x89HDF")):
+        raise ObservationFileError(f"{path}: a NetCDF file (a result?), not observations; give a CSV file")
+
+
 def _read_csv(path: Path, expected: str | None = None) -> tuple[list[str], list[tuple[int, dict]]]:
     """Header and (line number, row) of a UTF-8 CSV file (a byte-order mark is accepted)."""
+    _regular_file(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)

@@ -109,6 +109,10 @@ def _read(path: Path, problems: _Problems) -> dict | None:
     except tomllib.TOMLDecodeError as exc:
         problems.add(path.name, f"invalid TOML: {exc}")
         return None
+    except RecursionError:   # arrays or inline tables nested thousands deep: the reader gives up
+        problems.add(path.name, "invalid TOML: values nested too deeply (arrays or inline tables within one "
+                                "another thousands of levels deep)")
+        return None
 
 
 def _parameters(table, where: str, problems: _Problems) -> dict[str, float]:

@@ -270,6 +270,13 @@ def test_an_attribution_too_large_to_run_is_refused_before_any_run(package, monk
     monkeypatch.setattr(at, "MAX_RUNS", 5)
     with pytest.raises(UsageError, match="--permutations: the .* subsets that 4 sampled orders"):
         at.attribute(package, permutations=4, max_exact=2)
+    # refused before the draws are sampled (a sample of many draws, each fitted to the history, takes gigabytes)
+    from framtid.model.parameters import Params
+
+    monkeypatch.setattr(Params, "sampled", lambda *a, **k: pytest.fail("sampled before the runs were counted"))
+    for options in ({}, {"permutations": 4, "max_exact": 2}):
+        with pytest.raises(UsageError, match="--draws 3"):
+            at.attribute(package, draws=3, **options)
 
 
 # -- a package reaching back through the chain of extends, credited by kind or area ----------------------

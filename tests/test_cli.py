@@ -564,12 +564,20 @@ def test_a_ctrl_c_after_the_command_has_finished_is_ignored(monkeypatch, capsys)
 def test_draws_are_bounded_and_running_out_of_memory_is_said_plainly(tmp_path, monkeypatch):
     from framtid.model import api
     from framtid.model.errors import UsageError
-    from framtid.model.uncertainty import MAX_DRAWS, ensemble
+    from framtid.model.uncertainty import MAX_DRAWS, MAX_DRAWS_IN_PROCESS, ensemble
 
-    for command in (("run", REFERENCE, "--out", str(tmp_path / "x.nc")), ("tolls",), ("costs", REFERENCE),
-                    ("attribute", REFERENCE)):
-        res = invoke(*command, "--draws", str(MAX_DRAWS + 1))
-        assert res.exit_code == 2 and f"{MAX_DRAWS + 1} is not in the range 1<=x<={MAX_DRAWS}" in res.output
+    res = invoke("run", REFERENCE, "--out", str(tmp_path / "x.nc"), "--draws", str(MAX_DRAWS + 1))
+    assert res.exit_code == 2 and f"{MAX_DRAWS + 1} is not in the range 1<=x<={MAX_DRAWS}" in res.output
+    # the commands that hold every draw of a run in memory at once (framtid run chunks its ensembles)
+    for command in (("tolls",), ("costs", REFERENCE), ("attribute", REFERENCE)):
+        res = invoke(*command, "--draws", str(MAX_DRAWS_IN_PROCESS + 1))
+        assert res.exit_code == 2 and (f"{MAX_DRAWS_IN_PROCESS + 1} is not in the range "
+                                       f"1<=x<={MAX_DRAWS_IN_PROCESS}") in res.output
+    # the chunks and the local workers of framtid run are bounded too
+    for option, value, allowed in (("--chunk-size", 10 ** 23, f"2<=x<={MAX_DRAWS}"), ("--workers", 513, "1<=x<=512")):
+        res = invoke("run", REFERENCE, "--out", str(tmp_path / "x.nc"), "--draws", "2", option, str(value))
+        assert res.exit_code == 2 and f"is not in the range {allowed}" in res.output, res.output
+    assert not list(tmp_path.iterdir())
     with pytest.raises(UsageError, match=f"--draws: the number of draws must lie in 1-{MAX_DRAWS}"):
         ensemble.chunk_bounds(MAX_DRAWS + 1, 250)
 

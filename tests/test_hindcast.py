@@ -443,6 +443,17 @@ def test_an_observation_file_not_in_utf8_is_told_where_and_what_to_do(result_fil
                                                          "as UTF-8 (in Excel: CSV UTF-8)")
 
 
+def test_what_is_no_observation_file_is_refused_saying_what(result_file, tmp_path):
+    # a device would be read without end, a named pipe waited on; a result file is no observation file; a
+    # framtid: name other than the embedded inventory names nothing
+    for given, words in (("/dev/zero", "not a regular file (a pipe, device or socket); give a CSV file"),
+                         (str(result_file), "a NetCDF file (a result?), not observations; give a CSV file"),
+                         ("framtid:inventories", "no such file, nor a set of observations embedded in framtid (the "
+                                                 "embedded one is framtid:inventory)")):
+        res = invoke("hindcast", result_file, "--observed", given)
+        assert res.exit_code == 2 and res.stderr.strip() == f"framtid: {given}: {words}", res.output
+
+
 @pytest.mark.parametrize("args, words", [
     (["--municipality", "narnia"], "--municipality: unknown municipality 'narnia'; allowed: oslo"),
     (["--scenario", "nope"], "--scenario: 'nope' not in {result}; allowed: reference"),

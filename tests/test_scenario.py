@@ -44,6 +44,7 @@ def test_shipped_scenarios_are_valid():
     ('[scenario]\nname = "../../etc/x"\n', "bad.toml: scenario.name", "names the result file"),
     ('[scenario]\nname = "t"\ngwp = "ar9"\n', "bad.toml: scenario.gwp", "unknown GWP set"),
     ("[scenario\nname = 1\n", "bad.toml", "invalid TOML"),
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", "bad.toml", "invalid TOML: values nested too deeply"),
     (GOOD_HEAD + '[[measure]]\nkind = "teleport"\nmunicipality = "oslo"\nstart_year = 2020\n',
      "bad.toml: measure[1].kind", "unknown measure kind"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "gotham"\nstart_year = 2020\n',

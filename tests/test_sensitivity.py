@@ -445,6 +445,8 @@ def test_cli_table_names_the_basis():
     (["--year", "2060"], "--year: must lie in 2009-2050"),
     (["--method", "sobol", "--samples", "8"], "--samples: a power of two of at least 16"),
     (["--trajectories", "1"], "--trajectories: at least 2"),
+    (["--method", "sobol", "--parameters", "prices.*", "--trajectories", "5"],
+     "--trajectories: no Morris screening runs, as the 9 parameters chosen are at most the 10 Sobol' keeps"),
     (["--plot", "chart.jpg"], "--plot chart.jpg: the chart is a PNG"),
 ])
 def test_cli_bad_input_is_one_message_and_exit_code_2(args, message):

@@ -258,7 +258,6 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     point values are then the means over the draws: the Shapley value is linear in v, so the mean of
     the draws' values is the value of the mean effects and still sums to the package's mean effect;
     the draws' own values give the ranges (:attr:`Attribution.shapley_draws`)."""
-    from ..parameters import Params
     from ..scenario import load
 
     if isinstance(scenario, (str, Path)):
@@ -280,10 +279,12 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
         raise UsageError(f"--from: the cumulative span must start after {dims.BASE_YEAR} and not after --year "
                          f"{year} (got {start})")
     span = (start, year)
-    sample = None if draws is None else Params.sampled(draws, seed, sampler, scenario.parameters)
+    # (the draws are sampled once the runs are known to be allowed: a sample of 100 000 draws alone takes
+    # gigabytes, the history fit of each included)
     full = 2 ** n - 1
     if n <= max_exact:
         _check_runs(2 ** n, draws, f"the {2 ** n} subsets of {n} {'measures' if by == 'measure' else 'groups'}")
+        sample = _sample(draws, seed, sampler, scenario)
         values, yearly = _run_subsets(scenario, package, range(2 ** n), year, span, seed, sample)
         v = np.stack([values[b] for b in range(2 ** n)])                      # (2^n, D, 2, M, S)
         y = np.stack([yearly[b] for b in range(2 ** n)])                      # (2^n, D, T, M)
@@ -297,6 +298,7 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
     bits = set(order_subsets(orders).tolist()) | {1 << i for i in range(n)} | {full & ~(1 << i) for i in range(n)}
     _check_runs(len(bits), draws, f"the {len(bits)} subsets that {permutations} sampled orders of {n} "
                                   f"{'measures' if by == 'measure' else 'groups'} pass")
+    sample = _sample(draws, seed, sampler, scenario)
     values, yearly = _run_subsets(scenario, package, sorted(bits), year, span, seed, sample)
     phi = shapley_sampled(values, orders)[0]
     # The orders' effects on the mean over the draws (the values are linear in v), for the standard errors of the
@@ -310,6 +312,13 @@ def attribute(scenario, year: int = 2030, span_from: int | None = None, permutat
                                    shapley_sampled(yearly, orders)[0], yearly[full] - yearly[0], **grouping,
                                    order_effects=effects),
                        draws, sampler)
+
+
+def _sample(draws: int | None, seed: int, sampler: str, scenario):
+    """The sampled parameters of ``draws`` draws (None without draws), the scenario's own ``[parameters]`` kept."""
+    from ..parameters import Params
+
+    return None if draws is None else Params.sampled(draws, seed, sampler, scenario.parameters)
 
 
 def _check_runs(subsets: int, draws: int | None, what: str) -> None:

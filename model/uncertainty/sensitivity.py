@@ -162,6 +162,10 @@ def analyse(scenario, method: str, output: Output, parameters: str | Sequence[st
         raise UsageError(f"--parameters: a sensitivity analysis needs at least two parameters (got "
                          f"{len(names)}: {', '.join(names) or 'none'})")
     groups = groups_of(names, grouping)
+    keep = top if top is not None else DEFAULT_TOP
+    if method == "sobol" and groups is None and trajectories is not None and len(names) <= keep:
+        raise UsageError(f"--trajectories: no Morris screening runs, as the {len(names)} parameters chosen are at "
+                         f"most the {keep} Sobol' keeps (--top), so it would do nothing; leave it out")
     if groups is not None and len(set(groups)) < 2:
         raise UsageError(f"--groups {grouping}: the chosen parameters form only one group ({groups[0]}); "
                          "choose parameters of at least two")
