@@ -8,7 +8,7 @@ import shutil
 
 import click
 
-from framtid.model.uncertainty import MAX_DRAWS
+from framtid.model.uncertainty import MAX_DRAWS, MAX_DRAWS_IN_PROCESS
 
 from .common import (handle_errors, imports_done, municipality_id, names, output_path, parse_years, stat,
                      warn_of_an_idle_seed)
@@ -31,8 +31,9 @@ from .common import (handle_errors, imports_done, municipality_id, names, output
 @click.option("--sampler", type=click.Choice(["lhs", "sobol", "random"]), default=None,
               help="How --draws are sampled: Latin hypercube, Sobol' sequence (N a power of two) or independent "
                    "draws.  [default: lhs]")
-@click.option("--chunk-size", "chunk_size", type=click.IntRange(2, MAX_DRAWS), default=None, metavar="N",
-              help="Draws run, written and combined at a time; bounds the memory.  [default: 250]")
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(2, MAX_DRAWS_IN_PROCESS), default=None, metavar="N",
+              help="Draws run, written and combined at a time; bounds the memory (at most "
+                   f"{MAX_DRAWS_IN_PROCESS:,}, about 2 GB).  [default: 250]")
 @click.option("--workers", type=click.IntRange(1, 512), default=None, metavar="N",
               help="Run the chunks on a local Dask cluster of N processes (at most 512, as sensitivity).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",

@@ -26,6 +26,7 @@ column and what is allowed.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -136,46 +137,46 @@ def read_observed(path: str | Path, municipality: str | None = None) -> list[Obs
 # [bytes] the largest observation file read: a few thousand rows of a municipality's inventory take well under a
 # megabyte; a device or a stray large file is refused rather than read into memory
 MAX_OBSERVATION_BYTES = 100_000_000
+NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF")   # NetCDF-3 classic, 64-bit, CDF-5; NetCDF-4
 
 
-def _regular_file(path: Path) -> None:
-    """Refuse what is no observation file to read: a named pipe, device or socket (read without end, or waited
-    on), a file of over :data:`MAX_OBSERVATION_BYTES`, or a NetCDF file (a result, not observations)."""
-    if not path.exists() or path.is_dir():
-        return   # open() names these itself
-    if not path.is_file():
-        raise ObservationFileError(f"{path}: not a regular file (a pipe, device or socket); give a CSV file")
-    size = path.stat().st_size
-    if size > MAX_OBSERVATION_BYTES:
-        raise ObservationFileError(f"{path}: {size:,} bytes, more than an observation file holds (at most "
-                                   f"{MAX_OBSERVATION_BYTES:,}); give a CSV file of observations")
-    with open(path, "rb") as fh:
-        start = fh.read(8)
-    if start.startswith((b"CDF\x01", b"CDF\x02", b"\x89HDF")):
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of an observation file, at most :data:`MAX_OBSERVATION_BYTES` of them (a pipe is read as a file
+    is; a device that never ends is refused once past the limit), or one ObservationFileError: cannot be read,
+    too large, or a NetCDF file (a result, not observations)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_OBSERVATION_BYTES + 1)
+    except OSError as exc:
+        raise ObservationFileError(f"{path}: cannot read the observation file ({exc.strerror or exc})") from None
+    if len(data) > MAX_OBSERVATION_BYTES:
+        raise ObservationFileError(f"{path}: more than {MAX_OBSERVATION_BYTES:,} bytes, more than an observation "
+                                   "file holds; give a CSV file of observations")
+    if data.startswith(NETCDF_MAGIC):
         raise ObservationFileError(f"{path}: a NetCDF file (a result?), not observations; give a CSV file")
+    return data
 
 
 def _read_csv(path: Path, expected: str | None = None) -> tuple[list[str], list[tuple[int, dict]]]:
     """Header and (line number, row) of a UTF-8 CSV file (a byte-order mark is accepted)."""
-    _regular_file(path)
+    data = _read_bytes(path)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = [(c or "").strip() for c in (reader.fieldnames or [])]
-            reader.fieldnames = header
-            rows = list(enumerate(reader, start=2))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            path.read_bytes().decode("utf-8")
+            data.decode("utf-8")
             at = ""
-        except UnicodeDecodeError as exc:   # the position in the file, not in the reader's buffer
+        except UnicodeDecodeError as exc:   # the position in the file, byte-order mark included
             at = f" (byte {exc.start})"
         raise ObservationFileError(f"{path}: not a UTF-8 text file{at}; save it as UTF-8 (in Excel: CSV UTF-8)") \
             from None
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [(c or "").strip() for c in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        rows = list(enumerate(reader, start=2))
     except csv.Error as exc:
         raise ObservationFileError(f"{path}: not a readable CSV file ({exc})") from None
-    except OSError as exc:
-        raise ObservationFileError(f"{path}: cannot read the observation file ({exc.strerror or exc})") from None
     if len(header) == 1 and ";" in header[0]:
         raise ObservationFileError(f"{path}: line 1: columns must be separated by commas, not semicolons")
     if not header:

@@ -109,9 +109,9 @@ def _read(path: Path, problems: _Problems) -> dict | None:
     except tomllib.TOMLDecodeError as exc:
         problems.add(path.name, f"invalid TOML: {exc}")
         return None
-    except RecursionError:   # arrays or inline tables nested thousands deep: the reader gives up
+    except RecursionError:   # arrays or inline tables nested some hundreds deep: the reader gives up
         problems.add(path.name, "invalid TOML: values nested too deeply (arrays or inline tables within one "
-                                "another thousands of levels deep)")
+                                "another hundreds of levels deep)")
         return None
 
 

@@ -574,7 +574,8 @@ def test_draws_are_bounded_and_running_out_of_memory_is_said_plainly(tmp_path, m
         assert res.exit_code == 2 and (f"{MAX_DRAWS_IN_PROCESS + 1} is not in the range "
                                        f"1<=x<={MAX_DRAWS_IN_PROCESS}") in res.output
     # the chunks and the local workers of framtid run are bounded too
-    for option, value, allowed in (("--chunk-size", 10 ** 23, f"2<=x<={MAX_DRAWS}"), ("--workers", 513, "1<=x<=512")):
+    for option, value, allowed in (("--chunk-size", 10 ** 23, f"2<=x<={MAX_DRAWS_IN_PROCESS}"),
+                                   ("--workers", 513, "1<=x<=512")):
         res = invoke("run", REFERENCE, "--out", str(tmp_path / "x.nc"), "--draws", "2", option, str(value))
         assert res.exit_code == 2 and f"is not in the range {allowed}" in res.output, res.output
     assert not list(tmp_path.iterdir())

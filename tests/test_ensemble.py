@@ -453,7 +453,7 @@ def test_run_without_draws_keeps_variables_too(tmp_path):
     (["--draws", "4", "--sampler", "halton"], "'--sampler': 'halton' is not one of"),
     (["--draws", "4", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "--workers and --scheduler"),
     (["--draws", "4", "--nc-format", "netcdf3"], "--nc-format netcdf3: an ensemble"),
-    (["--draws", "4", "--chunk-size", "0"], "'--chunk-size': 0 is not in the range 2<=x<=100000"),
+    (["--draws", "4", "--chunk-size", "0"], "'--chunk-size': 0 is not in the range 2<=x<=2000"),
 ])
 def test_bad_ensemble_options_are_one_clear_message_before_any_run(tmp_path, args, words):
     res = _invoke(*args, "--out", str(tmp_path / "x.nc"))

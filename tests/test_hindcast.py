@@ -444,9 +444,10 @@ def test_an_observation_file_not_in_utf8_is_told_where_and_what_to_do(result_fil
 
 
 def test_what_is_no_observation_file_is_refused_saying_what(result_file, tmp_path):
-    # a device would be read without end, a named pipe waited on; a result file is no observation file; a
-    # framtid: name other than the embedded inventory names nothing
-    for given, words in (("/dev/zero", "not a regular file (a pipe, device or socket); give a CSV file"),
+    # a device that never ends is read no further than an observation file could be; a result file is no
+    # observation file; a framtid: name other than the embedded inventory names nothing
+    for given, words in (("/dev/zero", "more than 100,000,000 bytes, more than an observation file holds; give a "
+                                       "CSV file of observations"),
                          (str(result_file), "a NetCDF file (a result?), not observations; give a CSV file"),
                          ("framtid:inventories", "no such file, nor a set of observations embedded in framtid (the "
                                                  "embedded one is framtid:inventory)")):

@@ -508,4 +508,4 @@ def test_bus_biogas_removes_fossil_co2_and_adds_gas_engine_methane_by_hand():
 def test_the_bus_biogas_lever_is_read_by_the_transport_account():
     levers = complete({}, 1, len(dims.MUNICIPALITIES))
     assert "bus_biogas_share" in levers
-    assert LEVERS["bus_biogas_share"].combine == "max"     # the waste area's biogas kinds may set it too
+    assert LEVERS["bus_biogas_share"].combine == "max"     # with the food waste's share, the larger acts

@@ -312,6 +312,17 @@ def test_the_biogas_buses_share_follows_each_draws_parameters():
     assert bus_biogas_share({}, params) is None
 
 
+def test_both_kinds_of_bus_biogas_in_one_place_are_warned_of_as_one_lever():
+    # they set the buses' biogas share between them (the larger acts), as two settings of one lever would
+    from framtid.model.measures.scenario_checks import overlaps
+
+    food = _measure("biogas_from_food_waste", ("oslo",), 2020, {}, "food")
+    direct = _measure("bus_biogas", ("oslo",), 2020, {"share": 0.08}, "direct")
+    warned = overlaps([food, direct])
+    assert len(warned) == 1 and "('food') on lever bus_biogas_share for oslo" in warned[0], warned
+    assert overlaps([food, _measure("bus_biogas", ("bergen",), 2020, {"share": 0.08}, "direct")]) == []
+
+
 def test_incineration_ccs_by_hand(ref):
     rec = run("incineration_ccs")          # 0.9 from 2029 with a two-year ramp: 0.45 in 2029, 0.9 after
     for year, captured in ((2028, 0.0), (2029, 0.45), (2030, 0.9), (2050, 0.9)):

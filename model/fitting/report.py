@@ -66,13 +66,13 @@ def _number(x: float | None, digits: int = 4) -> str:
 
 
 def underdetermined(calibration: Calibration) -> list[str]:
-    """A warning for each fit with fewer observed years than parameters: it meets them exactly whatever it does
-    elsewhere (two parameters of the battery-electric path on the sales of 2018 alone), so a later cut-off, or
-    none, is what to fit on."""
+    """A warning for each fit with no more observed years than parameters: it can meet them exactly whatever it
+    does elsewhere (two parameters of the battery-electric path on the sales of 2018 alone), so a later cut-off,
+    or none, is what to fit on."""
     return [f"{fit.name}: {len(fit.parameters)} parameters fitted on {len(fit.fitted_years)} observed year(s) "
-            f"({_years(fit.fitted_years)}): the fit meets them exactly and says little beyond them; see the checks, "
-            "or fit on a later cut-off"
-            for fit in calibration.fits if fit.fitted is not None and len(fit.fitted_years) < len(fit.parameters)]
+            f"({_years(fit.fitted_years)}): the fit can meet them exactly and says little beyond them; see the "
+            "checks, or fit on a later cut-off"
+            for fit in calibration.fits if fit.fitted is not None and len(fit.fitted_years) <= len(fit.parameters)]
 
 
 def fit_lines(fit: Fit) -> list[str]:

@@ -31,12 +31,23 @@ from .toll_checks import (bev_free_by_default, bev_parking_rate_above_national_c
 CO2_TAX_SLIP = 20.0
 
 
+# Levers that set one thing between them, compared as one by the checks: the buses' biogas share is set outright
+# (bus_biogas) or from the food waste digested for them (biogas_from_food_waste); the larger acts
+# (submodels/bus_biogas.py), as two settings of one 'max' lever would.
+SAME_CELLS = {"food_waste_to_bus_biogas": "bus_biogas_share"}
+
+
+def _targets(m: Measure) -> dict:
+    """:func:`lever_targets` of ``m`` with the levers of :data:`SAME_CELLS` under the one name."""
+    return {SAME_CELLS.get(lever, lever): t for lever, t in lever_targets(m).items()}
+
+
 def overlaps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
     """Warnings for pairs of measures that set the same cells of a lever for the same
     municipality in overlapping years (they combine by the lever's rule; say so, or end one
     of them with ``replaces`` or ``end_year``)."""
     warnings = []
-    cells = [(m, {lever: np.asarray(t, dtype=float) for lever, t in lever_targets(m).items()}) for m in measures]
+    cells = [(m, {lever: np.asarray(t, dtype=float) for lever, t in _targets(m).items()}) for m in measures]
     for i, (a, ta) in enumerate(cells):
         for b, tb in cells[i + 1:]:
             if a.label in b.replaces or b.label in a.replaces:
@@ -90,10 +101,10 @@ def replaced_across_levers(measures: list[Measure], facts: Facts | None = None) 
     ring): allowed, a policy switched for another, but a label copied by mistake would end a scheme unseen."""
     warnings = []
     for m in measures:
-        mine = set(lever_targets(m)) if m.replaces else set()
+        mine = set(_targets(m)) if m.replaces else set()
         for lab in m.replaces:
             named = [x for x in measures if x.label == lab and x is not m]
-            if named and not any(mine & set(lever_targets(x)) for x in named):
+            if named and not any(mine & set(_targets(x)) for x in named):
                 kinds = ", ".join(dict.fromkeys(x.kind for x in named))
                 warnings.append(f"{m.origin}: replaces {lab!r}, a {kinds} that sets none of this {m.kind}'s levers: "
                                 f"it ends that policy in {', '.join(m.municipalities)} from {m.start_year} rather "

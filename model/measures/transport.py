@@ -257,7 +257,7 @@ KINDS = charges.KINDS + (
         "bus_biogas", "land_use_transport",
         "Biogas in buses: a share of the diesel buses' energy is replaced by biogas (at "
         "transport.biogas_bus_energy_ratio kWh per kWh of diesel). Biogenic CO2 counts zero; CH4 and N2O as for "
-        "gas buses (IPCC defaults). The waste area's biogas kinds may set the same lever.",
+        "gas buses (IPCC defaults). Where biogas_from_food_waste feeds the same buses, the larger share acts.",
         (share("share", "share of the diesel buses' energy replaced by biogas", None, True),),
         field_levers({"share": "bus_biogas_share"}),
         source="biogenic CO2 is not counted in the territorial inventory (methods §0, §1.5); CH4 92 and N2O 3 "

@@ -53,10 +53,11 @@ def tailpipe_gases(fossil_litres: np.ndarray, fuel_equivalent_litres: np.ndarray
 def road_fuels(energy: np.ndarray, bio_share_petrol: np.ndarray, bio_share_diesel: np.ndarray,
                biogas_share: np.ndarray | None, fc) -> tuple[np.ndarray, np.ndarray]:
     """Tailpipe gases ``(D, M, C, 4)`` [t/yr] of road energy by class ``energy`` ``(D, M, C, 3)`` [kWh/yr] (petrol,
-    diesel, electricity; the diesel of buses taken over by biogas where the lever ``bus_biogas_share`` acts, which
-    ``energy`` loses in place), and the road energy by carrier ``(D, M, 4)`` [kWh/yr] (fossil petrol, fossil
-    diesel, electricity, all biofuel). ``bio_share_*`` (D, M) [1] are the blends' biofuel volume shares and ``fc``
-    the fleet coefficients (:class:`.fleet.FleetCoefficients`).
+    diesel, electricity; the diesel of buses taken over by biogas at ``biogas_share`` (D, M) [1]
+    (:func:`.bus_biogas.bus_biogas_share`, None where none), which ``energy`` loses in place), and the road
+    energy by carrier ``(D, M, 4)`` [kWh/yr] (fossil petrol, fossil diesel, electricity, all biofuel).
+    ``bio_share_*`` (D, M) [1] are the blends' biofuel volume shares and ``fc`` the fleet coefficients
+    (:class:`.fleet.FleetCoefficients`).
 
     Biogas buses (share g of the diesel buses' energy, at ``transport.biogas_bus_energy_ratio`` kWh per kWh of
     diesel): biogenic CO2 counts zero, its CH4 and N2O per kWh are added.
