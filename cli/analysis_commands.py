@@ -12,8 +12,8 @@ import click
 from framtid.model.provenance import of_scenario
 from framtid.model.uncertainty import MAX_DRAWS_IN_PROCESS
 
-from .common import (handle_errors, imports_done, municipality_id, names, no_empty_item, output_path, stat,
-                     warn_of_an_idle_seed)
+from .common import (handle_errors, imports_done, municipality_id, names, no_empty_item, output_path,
+                     refuse_idle_force, stat, warn_of_an_idle_seed)
 
 
 @click.command()
@@ -190,6 +190,7 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
     from framtid.model.evaluation import costs as appraisal
     from framtid.model.uncertainty import ensemble
 
+    refuse_idle_force(force, (("--plot", plot),))
     plot = output_path(plot, "--plot", "the PNG file to write the MAC curve to, or leave --plot out for no chart")
     loaded = api.load_scenario(scenario)
     if plot:
@@ -331,6 +332,7 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
     from framtid.model import api, catalogue
     from framtid.model.uncertainty import sensitivity as sa
 
+    refuse_idle_force(force, (("--plot", plot),))
     plot = output_path(plot, "--plot", "the PNG file to write the ranked indices to, or leave --plot out for no "
                                        "chart")
     if parameters is not None:
@@ -393,6 +395,7 @@ def calibrate(cut_off, observed, municipality, out, plot, force, fmt):
 
     from framtid.model.safe_write import check_plot_path
 
+    refuse_idle_force(force, (("--out", out), ("--plot", plot)))
     out = output_path(out, "--out", "a scenario file to write the fit to")
     plot = output_path(plot, "--plot", "a PNG file to draw the fit in")
     if out is not None:

@@ -193,12 +193,24 @@ def save_option(force: bool = True):
     return add
 
 
+def refuse_idle_force(force: bool, targets: tuple) -> None:
+    """Refuse ``--force`` where none of the outputs it would replace is asked for (``targets``: (option, path or
+    None)): it would do nothing, and a script that passes it may expect a file that is not written."""
+    from framtid.model.errors import UsageError
+
+    if force and all(path is None for _, path in targets):
+        options = " or ".join(option for option, _ in targets)
+        raise UsageError(f"--force: replaces an existing {options} file, and none is asked for; give {options}, "
+                         "or leave --force out")
+
+
 def check_save(save: str | None, fmt: str, force: bool, inputs: tuple = (), outputs: tuple = ()):
     """The file of ``--save``, checked before any work (:func:`framtid.model.saved_table.check`, with the files
     the command reads, ``inputs``, and its other outputs, ``outputs`` as (option, path)); None when the option is
-    not given."""
+    not given. ``--force`` with neither is refused (:func:`refuse_idle_force`)."""
     from framtid.model import saved_table
 
+    refuse_idle_force(force, (("--save", save),) + tuple(outputs))
     save = output_path(save, "--save", "the file to write the table to, or leave --save out to print it")
     return saved_table.check(save, fmt, force, inputs, outputs) if save else None
 

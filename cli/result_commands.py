@@ -7,8 +7,8 @@ import click
 
 from framtid.model.provenance import of_file, of_result
 
-from .common import (check_save, handle_errors, names, output_path, parse_years, print_or_save, save_option, stat,
-                     table_width)
+from .common import (check_save, handle_errors, names, output_path, parse_years, print_or_save, refuse_idle_force,
+                     save_option, stat, table_width)
 
 
 @click.command()
@@ -244,6 +244,7 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
     from framtid.model import api, result_summary
     from framtid.model.evaluation import export as ex
 
+    refuse_idle_force(force, (("--out", out),))
     out = output_path(out, "--out", "the CSV file to write, or leave --out out to print to the terminal")
     year_list = parse_years(years, "--year") if years else None
     if out:

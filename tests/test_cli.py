@@ -737,3 +737,20 @@ def test_a_seed_without_draws_is_run_and_said_to_sample_nothing(tmp_path):
     assert res.exit_code == 0, res.output
     assert "warning: --seed 3: without --draws N nothing is sampled" in res.stderr
     assert "--seed" not in invoke("run", REFERENCE, "--out", str(tmp_path / "t.nc")).stderr
+
+
+@pytest.mark.parametrize("command, options", [
+    ("summary", "--save"), ("decompose", "--save"), ("export", "--out"), ("hindcast", "--save or --out"),
+])
+def test_force_without_the_output_it_would_replace_is_refused(result_file, command, options):
+    # --force did nothing there, silently; a script passing it may expect a file that is not written
+    extra = ("--observed", "framtid:inventory") if command == "hindcast" else ()
+    res = invoke(command, str(result_file[0]), *extra, "--force")
+    assert res.exit_code == 2 and (f"--force: replaces an existing {options} file, and none is asked for"
+                                   in res.output), res.output
+
+
+def test_force_without_a_plot_is_refused_before_any_run():
+    for command in (("costs", REFERENCE), ("calibrate",), ("sensitivity", REFERENCE)):
+        res = invoke(*command, "--force")
+        assert res.exit_code == 2 and "--force: replaces an existing" in res.output, (command, res.output)
