@@ -176,7 +176,19 @@ def output_path(value: str | None, option: str, what: str) -> str | None:
 
     if value is not None and not value.strip():
         raise UsageError(f"{option}: give {what}")
+    if value is not None and not _utf8(value):
+        raise UsageError(f"{option}: the file name {value.encode('utf-8', 'surrogateescape')!r} is not UTF-8, which "
+                         "the NetCDF and chart libraries need; give a UTF-8 name")
     return value
+
+
+def _utf8(name: str) -> bool:
+    """Whether a file name from the command line is UTF-8 (bytes that are not come in as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def save_option(force: bool = True):

@@ -255,6 +255,11 @@ def readable_path(path: str | Path) -> Path:
     folder, or no regular file (a named pipe, a device or a socket, which the NetCDF libraries would wait on
     for ever: a result is read by seeking, never as a stream)."""
     path = Path(path)
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:   # bytes that are not UTF-8 come in as surrogates, which the NetCDF library refuses
+        raise ResultFileError(f"{str(path).encode('utf-8', 'surrogateescape')!r}: the file name is not UTF-8, which "
+                              "the NetCDF library needs; rename the file") from None
     if not path.exists():
         raise ResultFileError(f"{path}: no such result file")
     if path.is_dir():

@@ -754,3 +754,14 @@ def test_force_without_a_plot_is_refused_before_any_run():
     for command in (("costs", REFERENCE), ("calibrate",), ("sensitivity", REFERENCE)):
         res = invoke(*command, "--force")
         assert res.exit_code == 2 and "--force: replaces an existing" in res.output, (command, res.output)
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_naming_it(result_file, tmp_path):
+    # bytes that are not UTF-8 reach Python as surrogates, which the NetCDF library cannot take: once an internal
+    # error on writing and "damaged" on reading
+    name = str(tmp_path / "r\udcfe.nc")
+    res = invoke("run", REFERENCE, "--out", name)
+    assert res.exit_code == 2 and "--out: the file name b'" in res.output and "is not UTF-8" in res.output
+    res = invoke("summary", name)
+    assert res.exit_code == 2 and "the file name is not UTF-8, which the NetCDF library needs" in res.output
+    assert not list(tmp_path.iterdir())
