@@ -129,6 +129,11 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
         click.echo(f"warning: {warning}", err=True)
     result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed,
                                    draws=n_draws, sampler=sampler or "lhs", base=base, by=by)
+    given = click.get_current_context().get_parameter_source("permutations") is click.core.ParameterSource.COMMANDLINE
+    if result.exact and given:
+        click.echo(f"warning: --permutations {permutations}: not used; the {len(result.measures)} "
+                   f"{'measures' if by == 'measure' else 'groups'} are attributed exactly (every subset runs)",
+                   err=True)
     if fmt == "json":
         click.echo(json.dumps(tables.to_json(result, picked), indent=2, ensure_ascii=False))
         return

@@ -255,9 +255,12 @@ def test_the_ranges_are_percentiles_of_the_area_sums_and_reach_the_tables(packag
 
 def test_the_command_attributes_over_draws_and_refuses_a_sampler_without_them(package):
     runner = CliRunner()
-    res = runner.invoke(main, ["attribute", str(package), "--municipality", "oslo", "--draws", "2"])
+    res = runner.invoke(main, ["attribute", str(package), "--municipality", "oslo", "--draws", "2",
+                               "--permutations", "50"])
     assert res.exit_code == 0, res.output
     assert "2 draws (sampler lhs, seed 0)" in res.output and "5-95 % range" in res.output
+    # three measures are attributed exactly: --permutations, given, does nothing and is said to
+    assert "warning: --permutations 50: not used; the 3 measures are attributed exactly" in res.stderr
     bad = runner.invoke(main, ["attribute", str(package), "--sampler", "sobol"])
     assert bad.exit_code == 2 and "--sampler: only with --draws N" in bad.output
 
