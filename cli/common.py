@@ -154,7 +154,7 @@ def municipality_id(text: str | None) -> str | None:
     with the ids it allows."""
     if text is None:
         return None
-    from framtid.model.observed import municipality_aliases
+    from framtid.model.municipality_names import municipality_aliases
 
     return municipality_aliases().get(text.strip().casefold(), text)
 
@@ -173,22 +173,15 @@ def output_path(value: str | None, option: str, what: str) -> str | None:
     """The path of an output option, None when it is not given; an empty one (``--out ""``) is a usage error naming
     ``option`` and ``what`` it is for, not "not given"."""
     from framtid.model.errors import UsageError
+    from framtid.model.safe_write import is_utf8_name
 
     if value is not None and not value.strip():
         raise UsageError(f"{option}: give {what}")
-    if value is not None and not _utf8(value):
+    if value is not None and not is_utf8_name(value):
         raise UsageError(f"{option}: the file name {value.encode('utf-8', 'surrogateescape')!r} is not UTF-8, which "
                          "the NetCDF and chart libraries need; give a UTF-8 name")
     return value
 
-
-def _utf8(name: str) -> bool:
-    """Whether a file name from the command line is UTF-8 (bytes that are not come in as surrogates)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def save_option(force: bool = True):

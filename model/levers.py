@@ -75,6 +75,8 @@ class Lever:
     combine: str              # one of COMBINE_RULES
     area: str                 # programme area of the submodel that reads it
     description: str
+    # another lever that sets the same thing with this one (the larger acts), compared as one by the scenario checks
+    shares_cells_with: str | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -82,10 +84,10 @@ class Lever:
         return tuple(len(axis_labels(a)) for a in self.axes)
 
 
-def _lever(name, unit, neutral, low, high, combine, area, description, axes=()):
+def _lever(name, unit, neutral, low, high, combine, area, description, axes=(), shares_cells_with=None):
     if combine not in COMBINE_RULES:
         raise ValueError(f"lever {name}: combine rule {combine!r} not one of {COMBINE_RULES}")
-    return Lever(name, unit, neutral, tuple(axes), low, high, combine, area, description)
+    return Lever(name, unit, neutral, tuple(axes), low, high, combine, area, description, shares_cells_with)
 
 
 TOLL_AXES = ("cordon", "toll_class", "toll_fuel", "period")
@@ -132,7 +134,8 @@ LEVERS = {lv.name: lv for lv in (
            "share of the diesel buses' fuel replaced by biogas (biogenic CO2 counts zero)"),
     _lever("food_waste_to_bus_biogas", "share", 0.0, 0.0, 1.0, "max", "transport",
            "share of household food waste digested to biomethane for the municipality's buses, which replaces "
-           "as much of their diesel as it can (submodels/bus_biogas.py, with each draw's parameters)"),
+           "as much of their diesel as it can (submodels/bus_biogas.py, with each draw's parameters)",
+           shares_cells_with="bus_biogas_share"),
     _lever("densification", "share of growth", 0.0, 0.0, 1.0, "max", "land_use",
            "population growth redirected from the trend allocation to central zones"),
     _lever("toll_scale", "multiplier", 1.0, 0.0, 10.0, "replace", "transport",

@@ -20,13 +20,12 @@ agency export (Miljødirektoratet's municipal inventory by source)
 The long layout has no other columns (a misspelt ``gwp`` would be read as absent); an agency export may carry
 more, which are left alone but for a ``unit`` column, which must say t CO2e as in the long layout. Every
 problem raises :class:`ObservationFileError` (exit code 2) with one message naming the file, the line, the
-column and what is allowed.
+column and what is allowed. The file itself is read by :mod:`.observation_table` (its size, encoding and CSV
+form), the municipalities' names and numbers by :mod:`.municipality_names`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -34,7 +33,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import dims
-from .errors import ObservationFileError, did_you_mean, refuse_repeated_columns
+from .errors import ObservationFileError, did_you_mean
+from .municipality_names import leading_number, merged_numbers, merger_reason, municipality_aliases
+from .observation_table import Table
 
 GWP_SETS = ("ar4", "ar5", "ar6", "sar")     # as accounting.GWP_SETS (not imported: it pulls in the parameters)
 DEFAULT_GWP = "ar5"
@@ -83,33 +84,6 @@ class Label:
     note: str
 
 
-class Table:
-    """A CSV file being read: its path for messages and its rows with their line numbers. ``expected`` names
-    the header an empty file lacks (default: the two layouts of observed emissions)."""
-
-    def __init__(self, path: Path, expected: str | None = None):
-        self.path = path
-        self.header, self.rows = _read_csv(path, expected)
-
-    def fail(self, line: int, what: str, column: str | None = None):
-        where = f"line {line}" + (f", column {column!r}" if column else "")
-        raise ObservationFileError(f"{self.path}: {where}: {what}")
-
-    def refuse_unknown_columns(self, allowed: tuple[str, ...], described: str) -> None:
-        """Refuse a column that is not among ``allowed`` (``described`` says them, optional ones in brackets): a
-        misspelt optional column would otherwise be read as absent, its values as the default."""
-        unknown = [c for c in self.header if c not in allowed]
-        if unknown:
-            self.fail(1, f"unknown column {unknown[0]!r}; {did_you_mean(unknown[0], allowed)}allowed: {described}",
-                      unknown[0])
-
-    def cell(self, line: int, row: dict, column: str) -> str:
-        value = (row.get(column) or "").strip()
-        if not value:
-            self.fail(line, "empty cell", column)
-        return value
-
-
 def read_observed(path: str | Path, municipality: str | None = None) -> list[Observation]:
     """Observations in a long CSV or an agency export (see the module docstring) [t CO2e/yr], or for
     :data:`EMBEDDED_NAME` the inventory values embedded in the package (:func:`embedded`).
@@ -124,7 +98,7 @@ def read_observed(path: str | Path, municipality: str | None = None) -> list[Obs
     if str(path).startswith("framtid:") and not Path(path).exists():
         raise ObservationFileError(f"{path}: no such file, nor a set of observations embedded in framtid (the "
                                    f"embedded one is {EMBEDDED_NAME})")
-    table = Table(Path(path))
+    table = Table(Path(path), f"{','.join(LONG_COLUMNS)}[,gwp] or {','.join(AGENCY_COLUMNS)}")
     check_units(table)
     if set(AGENCY_COLUMNS[1:4]) <= set(table.header):
         return _read_agency(table, municipality)
@@ -132,71 +106,6 @@ def read_observed(path: str | Path, municipality: str | None = None) -> list[Obs
         raise ObservationFileError(f"{table.path}: --municipality is for agency exports without a municipality "
                                    "column; this file is in the long layout, whose rows name their municipality")
     return _read_long(table)
-
-
-# [bytes] the largest observation file read: a few thousand rows of a municipality's inventory take well under a
-# megabyte; a device or a stray large file is refused rather than read into memory
-MAX_OBSERVATION_BYTES = 100_000_000
-NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF")   # NetCDF-3 classic, 64-bit, CDF-5; NetCDF-4
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The bytes of an observation file, at most :data:`MAX_OBSERVATION_BYTES` of them (a pipe is read as a file
-    is; a device that never ends is refused once past the limit), or one ObservationFileError: cannot be read,
-    too large, or a NetCDF file (a result, not observations)."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_OBSERVATION_BYTES + 1)
-    except OSError as exc:
-        raise ObservationFileError(f"{path}: cannot read the observation file ({exc.strerror or exc})") from None
-    if len(data) > MAX_OBSERVATION_BYTES:
-        raise ObservationFileError(f"{path}: more than {MAX_OBSERVATION_BYTES:,} bytes, more than an observation "
-                                   "file holds; give a CSV file of observations")
-    if data.startswith(NETCDF_MAGIC):
-        raise ObservationFileError(f"{path}: a NetCDF file (a result?), not observations; give a CSV file")
-    return data
-
-
-def _read_csv(path: Path, expected: str | None = None) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Header and (line number, row) of a UTF-8 CSV file (a byte-order mark is accepted)."""
-    data = _read_bytes(path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            data.decode("utf-8")
-            at = ""
-        except UnicodeDecodeError as exc:   # the position in the file, byte-order mark included
-            at = f" (byte {exc.start})"
-        raise ObservationFileError(f"{path}: not a UTF-8 text file{at}; save it as UTF-8 (in Excel: CSV UTF-8)") \
-            from None
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = [(c or "").strip() for c in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        rows = list(enumerate(reader, start=2))
-    except csv.Error as exc:
-        raise ObservationFileError(f"{path}: not a readable CSV file ({exc})") from None
-    if len(header) == 1 and ";" in header[0]:
-        raise ObservationFileError(f"{path}: line 1: columns must be separated by commas, not semicolons")
-    if not header:
-        expected = expected or f"{','.join(LONG_COLUMNS)}[,gwp] or {','.join(AGENCY_COLUMNS)}"
-        raise ObservationFileError(f"{path}: line 1: empty file; expected a header {expected}")
-    refuse_repeated_columns(header, str(path), ObservationFileError)
-    if not rows:
-        raise ObservationFileError(f"{path}: line 2: no observations after the header")
-    for line, row in rows:
-        # A quote opened and never closed takes the rest of the file as one value, line breaks and all.
-        if any("\n" in v or "\r" in v for v in row.values() if isinstance(v, str)):
-            raise ObservationFileError(f"{path}: line {line}: a value runs over several lines (a quote opened "
-                                       "and not closed?); close the quote, or remove it")
-        # DictReader keeps the values beyond the header under the key None; dropping them would take
-        # "5,7" written with a decimal comma for 5
-        if None in row:
-            raise ObservationFileError(f"{path}: line {line}: more values than the {len(header)} columns "
-                                       f"({','.join(header)}); write decimals with a point, and quote a value that "
-                                       "holds a comma")
-    return header, rows
 
 
 def check_units(table: Table) -> None:
@@ -274,9 +183,9 @@ def _fixed_municipality(table: Table, municipality: str | None) -> str | None:
                       f"{', '.join(dims.MUNICIPALITIES)})", "municipality")
     if municipality is None:
         return None
-    municipality = _numbered(municipality)
+    municipality = leading_number(municipality)
     if municipality.strip() in merged_numbers():
-        raise ObservationFileError(f"--municipality: {_merged(municipality.strip())}")
+        raise ObservationFileError(f"--municipality: {merger_reason(municipality.strip())}")
     found = municipality_aliases().get(municipality.strip().casefold())
     if found is None:
         raise ObservationFileError(f"--municipality: unknown municipality {municipality!r}; "
@@ -285,55 +194,10 @@ def _fixed_municipality(table: Table, municipality: str | None) -> str | None:
     return found
 
 
-@lru_cache(maxsize=1)
-def municipality_aliases() -> dict[str, str]:
-    """framtid id, name and municipality number (casefolded) -> framtid id: the numbers of 2020 and of 2024
-    (the county reform renumbered seven of the 13, borders unchanged), and those of 2019 where the 2020
-    mergers left the borders as they were (:func:`merged_numbers` are the others)."""
-    from .data_store import municipalities
-
-    out = {m: m for m in dims.MUNICIPALITIES}
-    for m in municipalities():
-        out[m.name.casefold()] = m.id
-        out[m.kommunenummer_2024] = m.id
-        if m.kommunenummer_2019 not in merged_numbers():
-            out[m.kommunenummer_2019] = m.id
-        out[m.kommunenummer_2020] = m.id
-    return out
-
-
-@lru_cache(maxsize=1)
-def merged_numbers() -> dict[str, str]:
-    """Numbers of 2019 that name a smaller municipality than the model's (merged in 2020 under another number)
-    -> framtid id: figures under them are for other borders."""
-    from .data_store import municipalities
-
-    return {m.kommunenummer_2019: m.id for m in municipalities()
-            if m.merged_2020 and m.kommunenummer_2019 not in (m.kommunenummer_2020, m.kommunenummer_2024)}
-
-
-def _merged(number: str) -> str:
-    """Why a number of 2019 that names a smaller area than the model's is refused."""
-    m = merged_numbers()[number]
-    return (f"{number} is {m}'s number before the 2020 merger, for its smaller area; the model holds {m} in its "
-            "2020 borders: give figures for those, numbered as in 2020 or 2024")
-
-
-def _numbered(text: str) -> str:
-    """'0301 Oslo' or '3201 - Bærum' (a number and the name, as statistics tables write them) -> the number
-    where the name is that of the number's municipality; else the text as it is."""
-    match = re.fullmatch(r"(\d{4})\s*[-–:]?\s+(.+)", text.strip())
-    if match:
-        named = municipality_aliases().get(match[2].strip().casefold())
-        if named is not None and named in (municipality_aliases().get(match[1]), merged_numbers().get(match[1])):
-            return match[1]
-    return text
-
-
 def _municipality(table: Table, line: int, text: str, column: str) -> str:
-    text = _numbered(text)
+    text = leading_number(text)
     if text in merged_numbers():
-        table.fail(line, _merged(text), column)
+        table.fail(line, merger_reason(text), column)
     found = municipality_aliases().get(text.casefold())
     if found is None:
         table.fail(line, f"unknown municipality {text!r}; allowed: {', '.join(dims.MUNICIPALITIES)} (or their "

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import FramtidError, ResultExistsError, ResultFileError
-from .safe_write import check_name, write_atomically
+from .safe_write import check_name, is_utf8_name, write_atomically
 
 FORMATS = ("netcdf4", "netcdf3")
 COMPRESSION_LEVEL = 4        # zlib, of the numbers of NetCDF-4 result files
@@ -255,11 +255,9 @@ def readable_path(path: str | Path) -> Path:
     folder, or no regular file (a named pipe, a device or a socket, which the NetCDF libraries would wait on
     for ever: a result is read by seeking, never as a stream)."""
     path = Path(path)
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:   # bytes that are not UTF-8 come in as surrogates, which the NetCDF library refuses
+    if not is_utf8_name(str(path)):
         raise ResultFileError(f"{str(path).encode('utf-8', 'surrogateescape')!r}: the file name is not UTF-8, which "
-                              "the NetCDF library needs; rename the file") from None
+                              "the NetCDF library needs; rename the file")
     if not path.exists():
         raise ResultFileError(f"{path}: no such result file")
     if path.is_dir():
@@ -325,6 +323,16 @@ def open_results(path: str | Path, variables: list[str] | None = None, needed_by
     return loaded
 
 
+# The first bytes of a NetCDF file: NetCDF-3 classic, 64-bit offset and CDF-5, and NetCDF-4 (HDF5)
+NETCDF_SIGNATURES = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF")
+
+
+def is_netcdf(head: bytes) -> bool:
+    """Whether a file starting with the bytes ``head`` is a NetCDF file (a result, say, given where a scenario or
+    observations were asked for)."""
+    return head.startswith(NETCDF_SIGNATURES)
+
+
 def _unreadable(path: Path, exc: Exception) -> str:
     """Why a file given as a result could not be read, in a line: not NetCDF at all (a scenario, a
     CSV, a chart), or NetCDF that the back-ends cannot read (cut short, damaged)."""
@@ -333,7 +341,7 @@ def _unreadable(path: Path, exc: Exception) -> str:
             head = f.read(8)
     except OSError as cannot:
         return cannot.strerror or str(cannot)
-    if not head.startswith((b"CDF", b"\x89HDF")):
+    if not is_netcdf(head):
         hint = f"; a scenario? run it first: framtid run {path}" if path.suffix.lower() == ".toml" else ""
         return f"not a NetCDF file; a result is the .nc file that framtid run writes{hint}"
     first = (str(exc).strip().splitlines() or [""])[0]

@@ -273,3 +273,13 @@ def check_plot_path(path: str | Path, force: bool = False) -> Path:
     check_name(path)
     check_folder(path)
     return path
+
+
+def is_utf8_name(name: str) -> bool:
+    """Whether a file name is UTF-8, which the NetCDF library needs: bytes that are not come from the command
+    line as surrogates, which no codec but ``surrogateescape`` can write."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -61,6 +61,7 @@ from .accounting import DEFAULT_GWP, GWP_SETS
 from .errors import ScenarioError, did_you_mean
 from .measures import Measure
 from .parameters import table as parameter_table
+from .result_file import is_netcdf
 from .scenario_cordons import CORDON_KEYS, MAX_EXTERNAL_RATIO, _cordons, _inside_shares  # noqa: F401  (re-exported)
 from .scenario_inheritance import (BUILTIN_PREFIX, EXTENDS_RULE, MAX_EXTENDS_DEPTH, extends_target, resolve,
                                    builtin_names, builtin_path, compose)
@@ -92,7 +93,7 @@ class Scenario:
 def _read(path: Path, problems: _Problems) -> dict | None:
     try:
         raw = path.read_bytes()
-        if raw.startswith((b"\x89HDF", b"CDF")):
+        if is_netcdf(raw):
             problems.add(path.name, "is a NetCDF file (a result of framtid run?), not a scenario; a scenario is "
                                     "a TOML text file (see `framtid list scenarios`)")
             return None

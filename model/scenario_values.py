@@ -53,7 +53,7 @@ def _municipalities(value, where: str, problems: _Problems) -> tuple[str, ...] |
         problems.add(where, f'"*" (all 13) stands alone, not inside a list: write {where.rsplit(".", 1)[-1]} = "*"')
         return None
     # a name or a municipality number of 2020 or 2024 (Bærum, 3024, 3201) is its id, as on the command line
-    from .observed import municipality_aliases
+    from .municipality_names import municipality_aliases
 
     aliases = municipality_aliases()
     items = [aliases.get(v.strip().casefold(), v) for v in items]

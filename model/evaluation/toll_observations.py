@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import dims
 from ..errors import ObservationFileError, did_you_mean
-from ..observed import Table
+from ..observation_table import Table
 
 COMPARED = {"before_after": "before_after", "effect": "effect"}   # observed 'compare' -> model column prefix
 OBSERVED_COLUMNS = ("cordon", "year", "change_pct")

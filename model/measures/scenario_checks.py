@@ -31,15 +31,11 @@ from .toll_checks import (bev_free_by_default, bev_parking_rate_above_national_c
 CO2_TAX_SLIP = 20.0
 
 
-# Levers that set one thing between them, compared as one by the checks: the buses' biogas share is set outright
-# (bus_biogas) or from the food waste digested for them (biogas_from_food_waste); the larger acts
-# (submodels/bus_biogas.py), as two settings of one 'max' lever would.
-SAME_CELLS = {"food_waste_to_bus_biogas": "bus_biogas_share"}
-
-
 def _targets(m: Measure) -> dict:
-    """:func:`lever_targets` of ``m`` with the levers of :data:`SAME_CELLS` under the one name."""
-    return {SAME_CELLS.get(lever, lever): t for lever, t in lever_targets(m).items()}
+    """:func:`lever_targets` of ``m``, a lever that sets one thing with another (``Lever.shares_cells_with``: the
+    buses' biogas share, set outright or from the food waste digested for them) under the other's name, so the
+    checks compare them as two settings of one lever."""
+    return {LEVERS[lever].shares_cells_with or lever: t for lever, t in lever_targets(m).items()}
 
 
 def overlaps(measures: list[Measure], facts: Facts | None = None) -> list[str]:
