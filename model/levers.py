@@ -202,6 +202,8 @@ LEVERS = {lv.name: lv for lv in (
            "grant for removing an oil or paraffin heating system and converting to another (real 2009 NOK)"),
     _lever("co2_tax_heating_oil_nok_per_t", "NOK/t CO2", 0.0, 0.0, 10000.0, "replace", "buildings",
            "CO2 tax on heating oil and paraffin (real 2009 NOK)"),
+    _lever("co2_tax_heating_gas_nok_per_t", "NOK/t CO2", 0.0, 0.0, 10000.0, "replace", "buildings",
+           "CO2 tax on LPG and natural gas for heating (real 2009 NOK; none in 2009)"),
     _lever("base_tax_heating_oil", "NOK/l", 0.0, 0.0, 20.0, "replace", "buildings",
            "base tax (grunnavgift) on heating oil and paraffin (real 2009 NOK)"),
     _lever("new_build_space_heat_need", "kWh/m2/yr", 100.0, 0.0, 100.0, "replace", "buildings",

@@ -472,3 +472,25 @@ def test_the_heating_oil_half_of_a_fuel_tax_moves_the_oil_heating_alone(kind, fi
     oil = [co2e(rec, ["heating_oil", "heating_paraffin"]) for rec in (ref, lower, higher)]
     assert oil[0] > oil[1] > oil[2] > 0.0
     assert [co2e(rec, ROAD) for rec in (lower, higher)] == [co2e(ref, ROAD)] * 2
+
+
+def test_the_gas_price_index_adds_the_co2_tax_by_hand():
+    """(p x + (tau - tau_2009) e / 1000) / p: 0.55 NOK/kWh, the oil product 10 % dearer, 500 NOK/t on 0.2 kg/kWh."""
+    from framtid.model.submodels.building_inputs import gas_price_index
+
+    assert gas_price_index(1.1, 500.0, 0.0, 0.2, 0.55) == pytest.approx((0.605 + 0.1) / 0.55, rel=1e-12)
+    assert gas_price_index(1.0, 300.0, 300.0, 0.234, 0.9) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_the_heating_gas_half_of_a_co2_tax_moves_the_gas_heating_alone():
+    """The heating-gas field of a CO2 tax, set alone: dearer LPG and natural gas turn more of Oslo's gas-heated area
+    to other systems, more at the higher rate (in the reference, without the oil ban, oil among them), and leave
+    the roads as they were."""
+    gas = ["heating_lpg", "heating_natural_gas"]
+    ref, lower, higher = (reference(), run("co2_tax", heating_gas_nok_per_t=1000.0),
+                          run("co2_tax", heating_gas_nok_per_t=3000.0))
+    burnt = [co2e(rec, gas) for rec in (ref, lower, higher)]
+    assert burnt[0] > burnt[1] > burnt[2] > 0.0
+    oil = [co2e(rec, ["heating_oil", "heating_paraffin"]) for rec in (ref, lower, higher)]
+    assert oil[0] < oil[1] < oil[2]
+    assert [co2e(rec, ROAD) for rec in (lower, higher)] == [co2e(ref, ROAD)] * 2

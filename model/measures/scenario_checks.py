@@ -210,7 +210,7 @@ def unit_slips(measures: list[Measure], facts: Facts | None = None) -> list[str]
             warnings.append(f"{m.origin}: factor = {low:g} cuts the tolls by {100 * (1 - low):.0f} % (the field is "
                             f"a factor: +20 % is 1.2); for a change of {low:+g} write {1 + low:g}")
         elif m.kind == "co2_tax":
-            for name in ("road_fuel_nok_per_t", "heating_oil_nok_per_t"):
+            for name in ("road_fuel_nok_per_t", "heating_oil_nok_per_t", "heating_gas_nok_per_t"):
                 value = m.values.get(name)
                 low = [] if value is None else [v for v in np.atleast_1d(np.asarray(value, dtype=float))
                                                 if 0.0 < v < CO2_TAX_SLIP]

@@ -1,5 +1,5 @@
 """National taxes on fossil energy (land use and transport area): they act through the price paths of road
-fuels and heating oil."""
+fuels, heating oil and heating gas."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ from .base import Field, MeasureKind, field_levers
 KINDS = (
     MeasureKind(
         "co2_tax", "land_use_transport",
-        "CO2 tax level on fossil road fuels and on heating oil and paraffin [NOK per tonne CO2], in NOK of the "
-        "price year; converted to NOK per litre with each fuel's carbon content. A field left out keeps the "
-        "level in force.",
+        "CO2 tax level on fossil road fuels, on heating oil and paraffin, and on LPG and natural gas for heating "
+        "[NOK per tonne CO2], in NOK of the price year; converted to NOK per litre or kWh with each fuel's carbon "
+        "content. A field left out keeps the level in force.",
         (Field("road_fuel_nok_per_t", "NOK/t CO2", None, 0.0, 10000.0, "CO2 tax on petrol and diesel for road "
                "transport (one rate, or a table by fuel: { petrol = ..., diesel = ... })", axis="road_fuel",
                money=True),
          Field("heating_oil_nok_per_t", "NOK/t CO2", None, 0.0, 10000.0, "CO2 tax on heating oil and paraffin",
-               money=True)),
+               money=True),
+         Field("heating_gas_nok_per_t", "NOK/t CO2", None, 0.0, 10000.0, "CO2 tax on LPG and natural gas for "
+               "heating (none in 2009)", money=True)),
         field_levers({"road_fuel_nok_per_t": "co2_tax_road_nok_per_t",
-                      "heating_oil_nok_per_t": "co2_tax_heating_oil_nok_per_t"}),
+                      "heating_oil_nok_per_t": "co2_tax_heating_oil_nok_per_t",
+                      "heating_gas_nok_per_t": "co2_tax_heating_gas_nok_per_t"}),
         source="prices enter the car's running cost, the powertrain choice and the heating-system choice; "
                "fuel-price elasticities of car traffic -0.1 / -0.3 (Goodwin, Dargay & Hanly 2004)",
     ),

@@ -14,6 +14,8 @@ import numpy as np
 from .. import dims
 from ..levers import acting
 
+GAS_TAX = "co2_tax_heating_gas_nok_per_t"
+
 
 def ban_ahead(ctx) -> np.ndarray | None:
     """Years until the scheduled oil-heating ban (D, M) [yr] where owners foresee it
@@ -37,8 +39,8 @@ def price_index(ctx) -> np.ndarray:
     from the price paths (``prices.py``); district heat as electricity (the energy act caps its price at that
     of electric heating, energiloven § 5-5, and suppliers price by it: 119.2 øre/kWh in the dear year 2022,
     100.4 in 2023, in the reference data); LPG and natural gas as the heating-oil product without its taxes
-    (assumption: petroleum gases priced with oil products; no gas price is in the data); wood held at its 2009
-    real price.
+    (assumption: petroleum gases priced with oil products; no gas price is in the data) plus this year's CO2
+    tax on them (:func:`gas_price_index`; none in 2009); wood held at its 2009 real price.
 
     Heating oil is gas oil: its carbon is taken as that of road diesel (``transport.co2_per_litre.diesel``).
     """
@@ -59,5 +61,18 @@ def price_index(ctx) -> np.ndarray:
         index[..., dims.CARRIERS.index(carrier)] = electricity[:, None]
     gas = ctx.prices.heating_oil_product[:, k] / ctx.prices.heating_oil_product[:, 0]
     for carrier in ("lpg", "natural_gas"):
-        index[..., dims.CARRIERS.index(carrier)] = gas[:, None]
+        index[..., dims.CARRIERS.index(carrier)] = gas_price_index(
+            gas[:, None], ctx.levers[GAS_TAX], ctx.base_levers[GAS_TAX], p[f"buildings.ef_co2.{carrier}"][:, None],
+            p[f"buildings.price.{carrier}"][:, None])
     return index
+
+
+def gas_price_index(product_index: np.ndarray, co2_tax: np.ndarray, co2_tax_2009: np.ndarray,
+                    kg_co2_per_kwh: np.ndarray, price_2009: np.ndarray) -> np.ndarray:
+    """Price of LPG or natural gas for heating relative to 2009 [1]: its 2009 price ``price_2009`` [NOK/kWh]
+    moved by the oil product's price index ``product_index`` [1], plus the change of the CO2 tax on it
+    ``co2_tax - co2_tax_2009`` [NOK/t CO2] times its carbon ``kg_co2_per_kwh``:
+    ``(p x + (tau - tau_2009) e / 1000) / p``. Arguments broadcast; prices excluding VAT, which divides out.
+    Example: p = 0.55, x = 1.1, tau = 500, tau_2009 = 0, e = 0.2: (0.605 + 0.1) / 0.55 = 1.28182.
+    """
+    return (price_2009 * product_index + (co2_tax - co2_tax_2009) * kg_co2_per_kwh / 1000.0) / price_2009
