@@ -768,3 +768,23 @@ def test_years_before_every_measure_starts_are_appraised_with_a_warning(tmp_path
     res = CliRunner().invoke(main, ["costs", str(package), "--from", "2020", "--to", "2026"])
     assert res.exit_code == 0, res.output
     assert "warning: --to 2026: the package's measures start in 2027 or later" in res.stderr
+
+
+def test_heating_installations_by_hand():
+    """max(A(t) - A(t-1) + A(t-1) / life, 0): an oil area of 100 m2 steady over a life of 20 years is bought again
+    at 5 m2 a year; scrapped to 40 m2 it is not bought at all while its successor's 60 m2 are."""
+    from framtid.model.measures.costs_buildings import installed
+
+    oil = np.array([100.0, 100.0, 40.0, 40.0])[:, None]
+    heat_pump = np.array([0.0, 0.0, 60.0, 60.0])[:, None]
+    np.testing.assert_allclose(installed(oil, 20.0)[:, 0], [0.0, 5.0, 0.0, 2.0])
+    np.testing.assert_allclose(installed(heat_pump, 15.0)[:, 0], [0.0, 0.0, 60.0, 4.0])
+
+
+def test_an_oil_boiler_scrapped_early_is_a_cost_not_a_saving():
+    """A ban that replaces oil boilers by heat pumps years before their end of life buys the heat pumps early while
+    the scrapped boilers' capital is spent: the heating systems' item is a cost (it had shown the ban saving 156
+    MNOK, valued as the annuity of the area in place)."""
+    rep = costs.evaluate(api.load_scenario("framtid:current-policies"), base="reference", by="kind", year_from=2010)
+    item = {(c.kind, i.name): float(i.pv[0]) for c in rep.measures for i in c.items}
+    assert item[("oil_heating_ban", "heating_systems")] > 0.0

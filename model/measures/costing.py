@@ -106,10 +106,17 @@ def annualise(outlays: np.ndarray, rate, lifetime) -> np.ndarray:
     t = outlays.shape[0]
     life = np.maximum(np.rint(np.broadcast_to(np.asarray(lifetime, dtype=float), outlays.shape[1:2])), 1)
     factor = annuity_factor(rate, life)                                          # (D,)
+    factor = factor.reshape(factor.shape + (1,) * (outlays.ndim - 2))
+    n = life.astype(int)
     out = np.zeros_like(outlays)
-    for d, n in enumerate(life.astype(int)):
-        for k in range(t):
-            out[k:k + n, d] += outlays[k, d] * factor[d]
+    # By lag, the longest first: each year's annuities are added in the order of the outlays' years, the earliest
+    # first, as a loop over the outlays would add them, at a numpy operation per lag instead of per draw and year.
+    for lag in range(min(int(n.max()), t) - 1, -1, -1):
+        paying = n > lag                                                         # (D,) draws whose life reaches it
+        if paying.all():
+            out[lag:] += outlays[:t - lag] * factor
+        else:
+            out[lag:, paying] += outlays[:t - lag, paying] * factor[paying]
     return out
 
 

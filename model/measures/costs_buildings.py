@@ -1,5 +1,5 @@
 """What the buildings kinds cost: each kind's declaration (``COSTS`` at the end, attached to the kinds in
-``buildings.py``) and the quantities the items read: the heating systems in place, the grants paid for heat pumps and
+``buildings.py``) and the quantities the items read: the heating systems installed, the grants paid for heat pumps and
 for leaving oil heating, and the outlays on passive-house new build, rooftop PV and new wood stoves.
 Conventions: ``costing.py``.
 
@@ -15,7 +15,7 @@ from .. import dims
 from ..parameters import Params
 from . import costing
 from .base import CostItem, Costs
-from .costing import RunView, annuity_factor, difference, first_differences, money, param, purchases
+from .costing import RunView, difference, first_differences, money, param, purchases
 
 PASSIVE_HOUSE_KWH = 15.0    # [kWh/m2/yr] NS 3700:2013 space-heat need, the level the extra cost refers to
 RESIDENTIAL = ("house", "apartment")
@@ -24,22 +24,41 @@ RESIDENTIAL = ("house", "apartment")
 # ---------------------------------------------------------------- heating systems
 
 def heating_capital_cost(view: RunView, rate) -> np.ndarray:
-    """Capital cost of the heating systems in place [real 2009 NOK/yr] ``(T, D, M)``: sum over
-    building types and systems of floor area x system share x ``buildings.investment.<system>``
-    [NOK/m2] x annuity_factor(rate, ``buildings.lifetime.<system>``)."""
+    """Capital cost of the heating systems installed since the first year [real 2009 NOK/yr] ``(T, D, M)``: each
+    year's installations of each system (:func:`installed`) x ``buildings.investment.<system>`` [NOK/m2], spread
+    over ``buildings.lifetime.<system>`` from the year bought (``costing.annualise``).
+
+    A system retired before its life's end goes on costing its annuity to the end (the capital is spent), and its
+    successor's starts when it is bought, so scrapping a working oil boiler early costs what the successor bought
+    years ahead costs, not a saving. (Valued as the annuity of the area in place each year, the item had counted an
+    oil boiler scrapped under the ban as capital no longer paid: the oil ban's heating systems were a saving of
+    156 MNOK.) The systems in place in the first year are sunk, the same in the run and its base."""
     p = view.params
-    invest = p.vector("buildings.investment", dims.HEATING_SYSTEMS)                    # (D, H)
-    factor = annuity_factor(rate, p.vector("buildings.lifetime", dims.HEATING_SYSTEMS))
-    per_m2 = (invest * factor)[None, :, None, None, :]                                  # (1, D, 1, 1, H)
     rec = view.record
-    return (rec["floor_area"][..., None] * rec["heating_system_share"] * per_m2).sum(axis=(-1, -2))
+    invest = p.vector("buildings.investment", dims.HEATING_SYSTEMS)                    # (D, H)
+    life = p.vector("buildings.lifetime", dims.HEATING_SYSTEMS)                        # (D, H)
+    area = (rec["floor_area"][..., None] * rec["heating_system_share"]).sum(axis=-2)   # (T, D, M, H)
+    bought = installed(area, life[None, :, None, :]) * invest[None, :, None, :]        # (T, D, M, H) [NOK/yr]
+    return sum(costing.annualise(bought[..., h], rate, life[:, h]) for h in range(len(dims.HEATING_SYSTEMS)))
+
+
+def installed(area: np.ndarray, life) -> np.ndarray:
+    """Area of each heating system installed each year [m2/yr] ``(T, ...)``: its net change plus the area whose
+    life ended, ``max(A(t) - A(t-1) + A(t-1) / life, 0)``, 0 in the first year. Unlike ``costing.purchases``, a
+    system whose area falls by more than its end of life (owners switching away, a ban) is not bought again:
+    the area leaving it is installed as its successors' growth."""
+    out = np.zeros_like(area)
+    out[1:] = np.maximum(area[1:] - area[:-1] + area[:-1] / life, 0.0)
+    return out
 
 
 def heating_item() -> CostItem:
     return difference(
         "heating_systems", "resource", "users",
-        "change in the capital cost of the heating systems in place: floor area by system x "
-        "buildings.investment.<system> [NOK/m2] x annuity factor over buildings.lifetime.<system>",
+        "change in the capital cost of the heating systems installed from the first year: each system's "
+        "installations (net change of its area plus the area at the end of its life, at least 0) x "
+        "buildings.investment.<system> [NOK/m2], annualised over buildings.lifetime.<system> from the year bought "
+        "(a system scrapped early goes on costing to its life's end)",
         heating_capital_cost)
 
 
