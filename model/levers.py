@@ -225,8 +225,8 @@ LEVERS = {lv.name: lv for lv in (
            "share of the energy need of municipal non-residential buildings saved by energy management and "
            "energy performance contracting"),
     _lever("wood_stove_old_replaced", "share", 0.0, 0.0, 1.0, "max", "buildings",
-           "share of the wood burnt in old (pre-1998) stoves in 2009 that is burnt in clean-burning stoves "
-           "instead (replaced stoves stay replaced)"),
+           "share of the old (pre-1998) stoves still in use that are replaced by clean-burning ones, beyond "
+           "their renewal at the end of their life (at its highest so far: replaced stoves stay replaced)"),
     _lever("district_heating_fossil_replaced", "share", 0.0, 0.0, 1.0, "max", "energy_supply",
            "share of the fossil fuel of district-heat production (oil and gas peak and reserve boilers) "
            "replaced by renewable heat"),
