@@ -252,6 +252,31 @@ def plants() -> tuple[Plant, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def incineration_history() -> dict[tuple[str, int], float]:
+    """The residents' fossil CO2 incinerated under the policy history, relative to 2009 [1], by (municipality,
+    year): what of the incinerators' reported change after 2009 their own residents' waste explains
+    (``incineration_history.csv``, written by tools/incineration_history.py). A year or municipality given twice,
+    or a change below -1, is one DataError naming the line."""
+    name = "incineration_history.csv"
+    out, seen = {}, {}
+    for n, r in _rows(name, ("municipality", "year", "relative_change", "source")):
+        if r["municipality"] not in dims.MUNICIPALITIES:
+            raise DataError(f"{name}: line {n}: unknown municipality {r['municipality']!r}; "
+                            f"{did_you_mean(r['municipality'], dims.MUNICIPALITIES)}allowed: "
+                            f"{', '.join(dims.MUNICIPALITIES)}")
+        year, value = _year(name, n, r, "year"), _float(name, n, r, "relative_change")
+        if not math.isfinite(value) or value < -1.0:
+            raise DataError(f"{name}: line {n}: column 'relative_change' must be a finite number from -1 up, got "
+                            f"{r['relative_change']!r}")
+        key = (r["municipality"], year)
+        if key in seen:
+            raise DataError(f"{name}: line {n}: {key[0]} in {year} is given twice (also line {seen[key]})")
+        seen[key] = n
+        out[key] = value
+    return out
+
+
 PATH_STATUSES = ("observed", "derived", "estimated", "assumption")
 PATH_SEGMENTS = ("observed", "projected", "extended")
 

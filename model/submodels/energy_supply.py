@@ -31,9 +31,15 @@ Klemetsrud reporting 68.5 kt in 2009 and 118.7 kt in 2013; Trondheim's Heimdal +
 
     E_incineration(t) += R(t),    R(t) = sum of the host's incinerator reports in t - those of 2009
 
-R is in t CO2e and is spread over the gases by the source's gas profile. Where they do not agree
-(Fredrikstad: 794 t reported against 52 kt in the inventory; Sarpsborg: no report in 2009) the later
-reports cannot be told apart from what the inventory counts already, and nothing is added. This puts the
+R is in t CO2e and is spread over the gases by the source's gas profile. The reports hold the change of the
+host's own residents' waste as the policy history made it (the landfill ban of July 2009 sent it to the plants
+from 2010), which ``host * (F(t) - F(2009))`` adds too; where R is added, that history's change g(t), relative to
+2009 (``incineration_history.csv``, written by tools/incineration_history.py from the default run of
+current-policies; held after 2013 as R), is taken out of the residents' term, ``host * (F(t) - F(2009) (1 +
+g(t)))``, so that the history meets the reports and a scenario adds only its departure from the history.
+Where the register and the level do not agree (Fredrikstad: 794 t reported against 52 kt in the inventory;
+Sarpsborg: no report in 2009) the later reports cannot be told apart from what the inventory counts already,
+and nothing is added (nor taken out). This puts the
 register's view of 2011 and 2013 into the hindcast of those hosts: partly in sample there, like industry.
 
 Plants that opened after 2009 and are missing from the register
@@ -89,6 +95,8 @@ class EnergySupplyState:
     district_heat_2009: np.ndarray       # (D, M) Q(2009) [GWh/yr]
     reported: np.ndarray                 # (T, M) R(t) [t CO2e/yr]: the hosts' incinerator reports against 2009
     fossil_per_tonne_2009: np.ndarray | None = None   # (D, M) f(2009) [t CO2/t] of the plants opened after 2009
+    # (T, M) g(t) [1]: the residents' change the reports hold already, where they are added (residents_in_reports)
+    in_reports: np.ndarray | None = None
 
 
 def reported_changes(base_co2e: np.ndarray) -> np.ndarray:
@@ -103,9 +111,32 @@ def reported_changes(base_co2e: np.ndarray) -> np.ndarray:
     0.0
     """
     first, changes = _register_changes()
+    return np.where(_agree(base_co2e), changes, 0.0)
+
+
+def _agree(base_co2e: np.ndarray) -> np.ndarray:
+    """Hosts whose register's 2009 incinerator reports and 2009 level ``base_co2e`` (M,) agree within a factor of
+    two (M,) (bool): their reports are added (:func:`reported_changes`)."""
+    first, _ = _register_changes()
     base = np.asarray(base_co2e, dtype=float)
-    agree = (first > 0.0) & (base > 0.0) & (first >= AGREEMENT * base) & (first * AGREEMENT <= base)
-    return np.where(agree, changes, 0.0)
+    return (first > 0.0) & (base > 0.0) & (first >= AGREEMENT * base) & (first * AGREEMENT <= base)
+
+
+def residents_in_reports(base_co2e: np.ndarray) -> np.ndarray:
+    """g(t) [1] ``(T, M)`` over ``dims.YEARS``: the change of the residents' fossil CO2 incinerated against 2009
+    under the policy history (``incineration_history.csv``, tools/incineration_history.py), which the reports hold
+    already, in ``REPORTED_YEARS``, the mean of ``HELD_FROM`` after (as the reports), 0 in 2009; only where the
+    reports are added (:func:`reported_changes`), 0 elsewhere.
+
+    >>> g = residents_in_reports(np.full(len(dims.MUNICIPALITIES), 1.0e9))   # no host covered: nothing taken out
+    >>> float(abs(g).max())
+    0.0
+    """
+    from ..data_store import incineration_history
+
+    history = incineration_history()
+    g = _over_years(np.array([[history.get((m, y), 0.0) for m in dims.MUNICIPALITIES] for y in REPORTED_YEARS]))
+    return np.where(_agree(base_co2e), g, 0.0)
 
 
 @lru_cache(maxsize=1)
@@ -114,15 +145,22 @@ def _register_changes() -> tuple[np.ndarray, np.ndarray]:
     first = np.array([plant_sum(m, "waste_incineration") for m in dims.MUNICIPALITIES])
     reported = np.array([[plant_sum(m, "waste_incineration", y) for m in dims.MUNICIPALITIES]
                          for y in REPORTED_YEARS]) - first
-    held = reported[[REPORTED_YEARS.index(y) for y in HELD_FROM]].mean(axis=0)
-    changes = np.zeros((len(dims.YEARS), len(dims.MUNICIPALITIES)))
-    for k, year in enumerate(dims.YEARS):
-        if year in REPORTED_YEARS:
-            changes[k] = reported[REPORTED_YEARS.index(year)]
-        elif year > REPORTED_YEARS[-1]:
-            changes[k] = held
+    changes = _over_years(reported)
     changes.setflags(write=False)
     return first, changes
+
+
+def _over_years(reported: np.ndarray) -> np.ndarray:
+    """Values of ``REPORTED_YEARS`` ``(R, M)`` over ``dims.YEARS`` ``(T, M)``: each in its year, the mean of
+    ``HELD_FROM`` after the last, 0 before the first (2009)."""
+    held = reported[[REPORTED_YEARS.index(y) for y in HELD_FROM]].mean(axis=0)
+    out = np.zeros((len(dims.YEARS),) + reported.shape[1:])
+    for k, year in enumerate(dims.YEARS):
+        if year in REPORTED_YEARS:
+            out[k] = reported[REPORTED_YEARS.index(year)]
+        elif year > REPORTED_YEARS[-1]:
+            out[k] = held
+    return out
 
 
 def init_state(incineration_fossil_co2: np.ndarray, district_heat_demand: np.ndarray, params: Params,
@@ -138,7 +176,7 @@ def init_state(incineration_fossil_co2: np.ndarray, district_heat_demand: np.nda
     base_co2e = base["waste_incineration"][0] @ gwp_vector(params, "ar5")[0]
     per_tonne = None if incinerated is None else fossil_co2_per_tonne(incineration_fossil_co2, incinerated)
     return EnergySupplyState(base, incineration_fossil_co2.copy(), district_heat_demand.copy(),
-                             reported_changes(base_co2e), per_tonne)
+                             reported_changes(base_co2e), per_tonne, residents_in_reports(base_co2e))
 
 
 def per_t_co2(params: Params, source: str) -> np.ndarray:
@@ -188,6 +226,8 @@ def account(state: EnergySupplyState, incineration_fossil_co2: np.ndarray, distr
     base_inc = state.base["waste_incineration"]
     host = base_inc[..., 0] > 0
     change = np.where(host, incineration_fossil_co2 - state.fossil_co2_2009, 0.0)
+    if state.in_reports is not None:   # what the history's residents changed is in the reports added below
+        change = change - np.where(host, state.fossil_co2_2009 * state.in_reports[year - dims.BASE_YEAR], 0.0)
     if incinerated is not None and state.fossil_per_tonne_2009 is not None:
         residents = np.where(host, 0.0, incineration_fossil_co2 - state.fossil_co2_2009)
         change = change + opened_tonnage(year) * state.fossil_per_tonne_2009 + opened_share(year) * residents
