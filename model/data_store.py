@@ -252,12 +252,16 @@ def plants() -> tuple[Plant, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1)
-def incineration_history() -> dict[tuple[str, int], float]:
+MAX_RELATIVE_CHANGE = 5.0   # a change above +500 % is a per-cent figure written for a share, not a fact
+
+
+@lru_cache(maxsize=4)
+def incineration_history(years: tuple[int, ...]) -> dict[tuple[str, int], float]:
     """The residents' fossil CO2 incinerated under the policy history, relative to 2009 [1], by (municipality,
-    year): what of the incinerators' reported change after 2009 their own residents' waste explains
-    (``incineration_history.csv``, written by tools/incineration_history.py). A year or municipality given twice,
-    or a change below -1, is one DataError naming the line."""
+    year) for every municipality and each of ``years``: what of the incinerators' reported change after 2009 their
+    own residents' waste explains (``incineration_history.csv``, written by tools/incineration_history.py). A row
+    of another year, a year or municipality given twice or missing, or a change below -1 or above
+    ``MAX_RELATIVE_CHANGE`` is one DataError naming the line (a missing row would bring the double count back)."""
     name = "incineration_history.csv"
     out, seen = {}, {}
     for n, r in _rows(name, ("municipality", "year", "relative_change", "source")):
@@ -266,14 +270,21 @@ def incineration_history() -> dict[tuple[str, int], float]:
                             f"{did_you_mean(r['municipality'], dims.MUNICIPALITIES)}allowed: "
                             f"{', '.join(dims.MUNICIPALITIES)}")
         year, value = _year(name, n, r, "year"), _float(name, n, r, "relative_change")
-        if not math.isfinite(value) or value < -1.0:
-            raise DataError(f"{name}: line {n}: column 'relative_change' must be a finite number from -1 up, got "
-                            f"{r['relative_change']!r}")
+        if year not in years:
+            raise DataError(f"{name}: line {n}: year {year} is not one of the incinerators' reported years; allowed: "
+                            f"{', '.join(map(str, years))}")
+        if not math.isfinite(value) or not -1.0 <= value <= MAX_RELATIVE_CHANGE:
+            raise DataError(f"{name}: line {n}: column 'relative_change' must be a share from -1 to "
+                            f"{MAX_RELATIVE_CHANGE:g} (a relative change, not per cent), got {r['relative_change']!r}")
         key = (r["municipality"], year)
         if key in seen:
             raise DataError(f"{name}: line {n}: {key[0]} in {year} is given twice (also line {seen[key]})")
         seen[key] = n
         out[key] = value
+    missing = [f"{m} {y}" for m in dims.MUNICIPALITIES for y in years if (m, y) not in out]
+    if missing:
+        raise DataError(f"{name}: no row for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}; every "
+                        f"municipality needs each of {', '.join(map(str, years))} (run tools/incineration_history.py)")
     return out
 
 

@@ -126,7 +126,7 @@ def test_reported_changes_enter_incineration_through_its_gas_profile(params):
     incineration_history.csv) leave the plants at their reports: the reports hold that change already."""
     f0, q0 = row(oslo=200_000.0)[None], row(oslo=2000.0)[None]
     state = energy_supply.init_state(f0, q0, params, levels(row(oslo=118_740.0), row(oslo=9406.0)))
-    g = data_store.incineration_history()[("oslo", 2012)]
+    g = data_store.incineration_history(energy_supply.REPORTED_YEARS)[("oslo", 2012)]
     out = energy_supply.account(state, f0 * (1.0 + g), q0, {}, params, 2012)["emissions"]
     added = (121_700 + 46_400 - 118_740) * gas_profile(params, INC)[0]
     assert out[INC][0, MU["oslo"]] == pytest.approx(state.base[INC][0, MU["oslo"]] + added)
@@ -139,7 +139,7 @@ def test_the_residents_change_in_the_reports_is_not_added_again(params):
     F(2009) g(t) t CO2 less than the reports, and after 2013 the held mean of 2012 and 2013 (g 0.453 and 0.478)."""
     f0, q0 = row(oslo=200_000.0)[None], row(oslo=2000.0)[None]
     state = energy_supply.init_state(f0, q0, params, levels(row(oslo=118_740.0), row(oslo=9406.0)))
-    history = data_store.incineration_history()
+    history = data_store.incineration_history(energy_supply.REPORTED_YEARS)
     for year, g in ((2012, history[("oslo", 2012)]), (2030, (history[("oslo", 2012)] + history[("oslo", 2013)]) / 2)):
         out = energy_supply.account(state, f0, q0, {}, params, year)["emissions"]
         added = energy_supply.reported_changes(row(oslo=118_740.0))[year - dims.BASE_YEAR, MU["oslo"]]
@@ -362,6 +362,27 @@ def test_bad_opened_plants_are_rejected(data_in_tmp, line, words):
         "source,confidence\n" + line + "\n")
     with pytest.raises(DataError, match=words):
         data_store.plants_opened()
+
+
+def _history_without(drop=(), extra=(), change="0.4"):
+    rows = [f"{m},{y},{change},s" for m in dims.MUNICIPALITIES for y in energy_supply.REPORTED_YEARS
+            if (m, y) not in drop]
+    return "municipality,year,relative_change,source\n" + "\n".join(rows + list(extra)) + "\n"
+
+
+@pytest.mark.parametrize("text, words", [
+    (_history_without(drop=[("oslo", 2012)]), "no row for oslo 2012"),
+    (_history_without(extra=["oslo,2014,0.4,s"]), "year 2014 is not one of the incinerators' reported years"),
+    (_history_without(change="40.5"), "a share from -1 to 5 .a relative change, not per cent., got '40.5'"),
+    (_history_without(extra=["oslo,2010,0.4,s"]), "oslo in 2010 is given twice"),
+    (_history_without(extra=["narnia,2010,0.4,s"]), "unknown municipality 'narnia'"),
+])
+def test_a_bad_residents_history_is_refused(data_in_tmp, text, words):
+    """A row missing would bring the double count back silently; another year, a per-cent figure, a row twice and an
+    unknown municipality are refused as well, each naming the file."""
+    (data_in_tmp(data_store.incineration_history) / "incineration_history.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match="incineration_history.csv: .*" + words):
+        data_store.incineration_history(energy_supply.REPORTED_YEARS)
 
 
 def test_build_data_reproduces_the_opened_plants(tmp_path, monkeypatch, shared_data):

@@ -460,8 +460,13 @@ ONE_MEASURE_WARNINGS = [
     # 1.5 written for NOK per litre in a field of NOK per tonne abolishes the tax in effect
     ("unit_slips", 'kind = "co2_tax"\nmunicipality = "*"\nstart_year = 2015\nroad_fuel_nok_per_t = 1.5\n'
                    'replaces = "CO2 tax 2009"\n',
-     "road_fuel_nok_per_t = 1.5 NOK per tonne of CO2 is next to no tax (the 2009 rates were 215-363); the field is in "
-     "NOK per tonne, not per litre (1 NOK/l of diesel is about 375 NOK/t)", ("1.5", "1500")),
+     "road_fuel_nok_per_t = 1.5 NOK per tonne of CO2 is next to no tax (the 2009 rates were 215-363; 1 NOK/l of "
+     "diesel is about 375 NOK/t); the field is in NOK per tonne, not per litre or kg", ("1.5", "1500")),
+    # the same slip on the gas field: LPG's rate is per kg, and there was none in 2009
+    ("unit_slips", 'kind = "co2_tax"\nmunicipality = "*"\nstart_year = 2015\nheating_gas_nok_per_t = 1.5\n'
+                   'replaces = "CO2 tax 2009"\n',
+     "heating_gas_nok_per_t = 1.5 NOK per tonne of CO2 is next to no tax (none in 2009, 500 in 2018: LPG 1.50 "
+     "NOK/kg); the field is in NOK per tonne, not per litre or kg", ("1.5", "1500")),
     # 95 kWh/m2 (TEK17's total energy frame for flats) is above every archetype's space-heating need
     ("lax_standards", 'kind = "new_build_standard"\nmunicipality = "oslo"\nstart_year = 2015\nspace_heat_kwh = 95\n',
      "space_heat_kwh is no stricter than the code new buildings meet already (TEK10: 58/39/39 kWh/m2 for "

@@ -7,8 +7,8 @@ Each year's rates come from model/data/prices.csv (nominal NOK per litre, each r
 source: observed, or derived/interpolated where the reference data have a gap). CO2 taxes are turned into
 NOK per tonne with the carbon of the fuel (petrol 2.32, diesel and heating oil 2.66 kg CO2 per litre, the
 parameters transport.co2_per_litre.*), which the model turns back into NOK per litre. LPG and natural gas for
-heating pay the mineral-oil rate per tonne from 2010 (``GAS_FROM``; taxes_more.csv: in 2018 LPG 1.50 NOK/kg =
-500 NOK/t, the mineral-oil rate; none in 2009, model/data/scenarios/policies-2009.toml). Every year re-sets the
+heating pay the mineral-oil rate per tonne from 2010 (taxes_more.csv: in 2018 LPG 1.50 NOK/kg = 500 NOK/t, the
+mineral-oil rate; none in 2009, model/data/scenarios/policies-2009.toml). Every year re-sets the
 rates in NOK of that year (``price_year``) and ends the year before (``replaces``); the first year ends
 the 2009 rates of model/data/scenarios/policies-2009.toml. After 2024 the file holds what is set or decided: the
 road-usage taxes of 2025 (``SET_2025``, from the reference data's rate tables, outside prices.csv, which ends in
@@ -25,9 +25,9 @@ from framtid.model import prices
 OUT = Path(__file__).resolve().parent.parent / "scenarios" / "current-policies-taxes.toml"
 KG_PER_L = {"petrol": 2.32, "diesel": 2.66, "heating_oil": 2.66}
 # The CO2 tax on LPG and natural gas for heating: the mineral-oil rate per tonne (taxes_more.csv, 2018: LPG 1.50
-# NOK/kg = 500 NOK/t, as mineral oil) from its introduction in 2010 (assumption: the data give no earlier rate on
-# gas, and none is in the 2009 policies; the 2010 state budget introduced it)
-GAS_FROM = 2010
+# NOK/kg = 500 NOK/t, as mineral oil) in every year written, from 2010 (assumption: the data give no rate on gas
+# before 2018 nor the date it began, and none is in the 2009 policies; a year runs at one rate, so 2010 is charged
+# whole)
 YEARS = range(2010, 2025)
 
 HEAD = '''# Fuel taxes as they were set, 2010-2025, and the CO2-tax path decided for 2025-2030.
@@ -99,8 +99,7 @@ def text() -> str:
             f'[[measure]]\nkind = "co2_tax"\nlabel = "{label_co2}"\nreplaces = "{previous["co2_tax"]}"\n'
             f'municipality = "*"\nstart_year = {year}\nprice_year = {year}\n'
             f'road_fuel_nok_per_t = {{ petrol = {_fmt(co2["petrol"])}, diesel = {_fmt(co2["diesel"])} }}\n'
-            f'heating_oil_nok_per_t = {_fmt(oil_co2)}\n'
-            + (f'heating_gas_nok_per_t = {_fmt(oil_co2)}\n' if year >= GAS_FROM else ''))
+            f'heating_oil_nok_per_t = {_fmt(oil_co2)}\nheating_gas_nok_per_t = {_fmt(oil_co2)}\n')
         blocks.append(
             f'[[measure]]\nkind = "fuel_tax"\nlabel = "{label_fuel}"\nreplaces = "{previous["fuel_tax"]}"\n'
             f'municipality = "*"\nstart_year = {year}\nprice_year = {year}\n'

@@ -109,6 +109,8 @@ def annualise(outlays: np.ndarray, rate, lifetime) -> np.ndarray:
     factor = factor.reshape(factor.shape + (1,) * (outlays.ndim - 2))
     n = life.astype(int)
     out = np.zeros_like(outlays)
+    if out.size == 0:
+        return out
     # By lag, the longest first: each year's annuities are added in the order of the outlays' years, the earliest
     # first, as a loop over the outlays would add them, at a numpy operation per lag instead of per draw and year.
     for lag in range(min(int(n.max()), t) - 1, -1, -1):

@@ -29,6 +29,12 @@ from .toll_checks import (bev_free_by_default, bev_parking_rate_above_national_c
 # [NOK/t CO2] below this a CO2 tax is more likely NOK per litre written in a field of NOK per tonne (1 NOK/l of
 # diesel is about 375 NOK/t; the rates of 2009 were 215-363 NOK/t, policies-2009.toml).
 CO2_TAX_SLIP = 20.0
+# What a rate of the co2_tax fields is near, for the warning of a rate written per litre or kg
+CO2_TAX_KNOWN = {
+    "road_fuel_nok_per_t": "the 2009 rates were 215-363; 1 NOK/l of diesel is about 375 NOK/t",
+    "heating_oil_nok_per_t": "the 2009 rate was 215; 1 NOK/l of heating oil is about 375 NOK/t",
+    "heating_gas_nok_per_t": "none in 2009, 500 in 2018: LPG 1.50 NOK/kg",
+}
 
 
 def _targets(m: Measure) -> dict:
@@ -210,14 +216,13 @@ def unit_slips(measures: list[Measure], facts: Facts | None = None) -> list[str]
             warnings.append(f"{m.origin}: factor = {low:g} cuts the tolls by {100 * (1 - low):.0f} % (the field is "
                             f"a factor: +20 % is 1.2); for a change of {low:+g} write {1 + low:g}")
         elif m.kind == "co2_tax":
-            for name in ("road_fuel_nok_per_t", "heating_oil_nok_per_t", "heating_gas_nok_per_t"):
+            for name, known in CO2_TAX_KNOWN.items():
                 value = m.values.get(name)
                 low = [] if value is None else [v for v in np.atleast_1d(np.asarray(value, dtype=float))
                                                 if 0.0 < v < CO2_TAX_SLIP]
                 if low:
-                    warnings.append(f"{m.origin}: {name} = {low[0]:g} NOK per tonne of CO2 is next to no tax (the "
-                                    "2009 rates were 215-363); the field is in NOK per tonne, not per litre (1 NOK/l "
-                                    "of diesel is about 375 NOK/t)")
+                    warnings.append(f"{m.origin}: {name} = {low[0]:g} NOK per tonne of CO2 is next to no tax "
+                                    f"({known}); the field is in NOK per tonne, not per litre or kg")
     return warnings
 
 

@@ -134,8 +134,8 @@ def residents_in_reports(base_co2e: np.ndarray) -> np.ndarray:
     """
     from ..data_store import incineration_history
 
-    history = incineration_history()
-    g = _over_years(np.array([[history.get((m, y), 0.0) for m in dims.MUNICIPALITIES] for y in REPORTED_YEARS]))
+    history = incineration_history(REPORTED_YEARS)
+    g = _over_years(np.array([[history[m, y] for m in dims.MUNICIPALITIES] for y in REPORTED_YEARS]))
     return np.where(_agree(base_co2e), g, 0.0)
 
 
