@@ -327,6 +327,17 @@ def test_groups_correlated_without_correlated_parameters_says_so():
     assert not any("0 group(s)" in n for n in rep.notes)
 
 
+def test_a_top_above_the_parameters_chosen_says_all_are_kept():
+    scenario = api.load_scenario(REFERENCE)
+    rep = sa.analyse(scenario, "morris", sa.output("emissions"), parameters=f"{TOLL},{WASTE}", trajectories=2, top=5,
+                     evaluator=lambda *a, **k: lambda u: u.sum(axis=1))
+    assert "--top 5 is more than the 2 parameters chosen: all of them are kept" in rep.notes
+    assert len(rep.indices.names) == 2
+    within = sa.analyse(scenario, "morris", sa.output("emissions"), parameters=f"{TOLL},{WASTE}", trajectories=2,
+                        top=2, evaluator=lambda *a, **k: lambda u: u.sum(axis=1))
+    assert not any(n.startswith("--top") for n in within.notes)
+
+
 def test_the_model_runs_take_the_correlated_sample(monkeypatch):
     """The batch runs map the sample given its correlations to the parameter values (ModelEvaluator, run_chunk)."""
     seen = []

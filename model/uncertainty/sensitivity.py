@@ -177,6 +177,10 @@ def analyse(scenario, method: str, output: Output, parameters: str | Sequence[st
     # the declared correlations, imposed within the groups that hold them (only then are the groups independent)
     extra = {"correlations": correlated} if grouping == "correlated" and correlated else {}
     _check_runs(method, names, groups, trajectories, samples, top)
+    ranked = len(set(groups)) if groups is not None else len(names)
+    if top is not None and top > ranked:
+        notes.append(f"--top {top} is more than the {ranked} {'groups' if groups is not None else 'parameters'} "
+                     "chosen: all of them are kept")
     started = time.perf_counter()
 
     def evaluate_over(chosen):
