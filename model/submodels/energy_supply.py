@@ -6,11 +6,11 @@ host's 2009 emissions (inventory, or plant register where the inventory is
 silent) are carried forward and only the *changes* the other submodels cause are
 added:
 
-    E_incineration(t) = max(0, E_incineration(2009) + host * (F(t) - F(2009)) * p_inc)
+    E_incineration(t) = max(0, E_incineration(2009) + host * (F(t) - F(2009) (1 + g(t))) * p_inc)
     E_dh_fuels(t)     = max(0, E_dh_fuels(2009) + (Q(t) (1 - w(t)) - Q(2009)) * i_dh * p_dh) * (1 - r(t))
 
-F is the fossil CO2 of the incinerated waste of the host's own residents (waste
-submodel: it falls when plastics are sorted out), ``host`` is 1 where a plant
+F is the fossil CO2 of the incinerated waste of the host's own residents (waste submodel: it falls when plastics
+are sorted out; g(t) is 0 but where the incinerators' reports are added, below), ``host`` is 1 where a plant
 burned waste in 2009 (elsewhere residents' waste is burned outside the
 municipality, often abroad, and is not counted here); the plant's waste from other
 municipalities and industry stays at its 2009 level. Q is the district-heat demand
