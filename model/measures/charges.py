@@ -165,8 +165,9 @@ KINDS = (
     ),
     MeasureKind(
         "low_emission_zone", "land_use_transport",
-        "Low-emission zone: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay a daily charge for each trip "
-        "ending in the zone. It raises the car's generalised cost of those trips by the charge times the "
+        "Low-emission zone: fossil-fuelled cars (petrol, diesel, plug-in hybrid) pay a charge for each trip "
+        "ending in the zone (for a daily fee, give the fee over the trips a car makes into the zone a day). It "
+        "raises the car's generalised cost of those trips by the charge times the "
         "non-electric share of car vkm, and the yearly cost of owning a fossil car in the powertrain choice "
         "(TCO), so its effect on travel falls as the fleet turns electric while it speeds that turn.",
         (Field("charge_nok", "NOK/trip", None, 0.0, 300.0, "charge per entry (trip ending in the zone) of a "

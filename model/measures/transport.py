@@ -119,8 +119,8 @@ KINDS = charges.KINDS + (
         source=f"assumption: {REF} cycle_network gives no effect size (Buehler & Pucher 2012 elasticity and "
                "the Norwegian 'sykkelbyer' effect: GAP); the default 3 perceived minutes (of about 14 for a "
                "3.5 km trip) at public transport's value of time (TØI 1389/2015) raise cycling by about a "
-               "fifth in the long run, towards the NTP goal of 8 % (20 % in the largest urban areas) from "
-               "4.8 % (RVU 2016/17, same file)",
+               "quarter in the long run (docs/model.md §3.3), towards the NTP goal of 8 % (20 % in the largest urban "
+               "areas) from 4.8 % (RVU 2016/17, same file)",
     ),
     MeasureKind(
         "walkability", "land_use_transport",
