@@ -63,7 +63,7 @@ from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_
                            toll_accounts, toll_per_vkm)
 from .tailpipe import road_fuels
 from .transport_setup import calibrated, choice_terms, init_state
-from .transport_state import (BEV, BIKE, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
+from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
                               TINY, WALK, Passages, TransportState, coef, crossing_cars, over_groups)
 from .travel_costs import cost_per_km_change, energy_prices, generalised_costs
 from .travel_segments import destination_segments, partial_adjustment, period_first, segment_mixture, toll_crossing
@@ -356,8 +356,10 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
     # choices saw stays at the vintages' trend, as the traffic elasticity to the fuel price holds the rebound.
     if np.any(state.fuel_intensity):
         energy[:, :, CAR_CLASS, :2] *= np.exp(state.fuel_intensity)[..., None]
+    # (the buses' diesel of this year, before the biogas takes its share: the food waste's biogas is burnt in full)
+    gas_share = bus_biogas_share(levers, params, state.population, energy[:, :, BUS_CLASS, 1])
     gases, road_energy = road_fuels(energy, levers["biofuel_share_petrol"], levers["biofuel_share_diesel"],
-                                    bus_biogas_share(levers, params), fc)
+                                    gas_share, fc)
 
     parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
     car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
