@@ -307,7 +307,7 @@ def test_biogas_from_food_waste_by_hand(ref, shares):
     assert oslo(rec, "landfill_ch4_generated", 2011) < oslo(ref, "landfill_ch4_generated", 2011)
 
 
-def test_the_food_waste_biogas_is_burnt_whatever_the_buses_do(tmp_path):
+def test_the_food_waste_biogas_is_burnt_whatever_the_buses_do():
     """The biogas made replaces the same diesel, and cuts the same tonnes of bus CO2, with zero-emission buses beside
     it as without (it was reckoned against the 2009 buses and applied to the year's: with 70 % zero-emission new
     buses in Oslo it cut 1.8 kt in 2030 instead of 5.8)."""

@@ -134,14 +134,16 @@ KINDS = (
          share("digestion_share", "share of the separately treated food waste digested to biogas instead of "
                                   "composted (lever food_digestion_share_min)", default=1.0),
          share("bus_use", "share of the biomethane that fuels the municipality's buses; the share of their "
-                          "diesel it replaces is this times the biogas per inhabitant over the gas the buses would "
-                          "burn for their diesel per inhabitant (0.114 at the default capture and digestion and "
-                          "the table's defaults)", default=1.0)),
+                          "diesel it replaces is this times the biogas per inhabitant times the inhabitants over "
+                          "the gas the municipality's buses would burn for this year's diesel (0.114 at the "
+                          "default capture and digestion for buses at the 2009 default of 65 vkm per "
+                          "inhabitant)", default=1.0)),
         _biogas_levers,
         source=REFERENCE + " biogas_food_waste and source_separation: Oslo sorts 45 % of household food waste "
                "(optical sorting) and its plant digests it to biomethane for buses (digestion_share 1, bus_use 1), "
-               "900 kWh biomethane per t biowaste (waste.biogas_yield), biogenic CO2 counts zero; the buses' "
-               "diesel per inhabitant from transport.base_vkm_per_capita.bus and transport.fuel_use_2009.bus",
+               "900 kWh biomethane per t biowaste (waste.biogas_yield), biogenic CO2 counts zero; the biogas per "
+               "inhabitant from the national household waste of 2009 (a proxy of the municipality's own food "
+               "waste), against this year's diesel of the municipality's buses",
     ),
     MeasureKind(
         "incineration_ccs", "consumption_waste",
