@@ -324,6 +324,19 @@ def test_the_food_waste_biogas_is_burnt_whatever_the_buses_do():
         assert gas(runs["both"], "buses", CO2, year) < gas(runs["ze"], "buses", CO2, year)
 
 
+def test_the_gas_buses_costed_burn_the_biogas_made_by_hand():
+    """The costs' gas buses: the biogas made (40.31 kWh per inhabitant at the default capture) over what a gas bus
+    burns in a year, 50 000 km x 0.45 L/km x 10.056 kWh/L x 1.2 (a bus at the 2009 fuel use); none without the
+    lever."""
+    from framtid.model.submodels.bus_biogas import food_waste_gas_buses
+
+    levers = {"food_waste_to_bus_biogas": np.full((1, len(dims.MUNICIPALITIES)), 0.45)}
+    people = np.full((1, len(dims.MUNICIPALITIES)), 100_000.0)
+    buses = food_waste_gas_buses(levers, Params.defaults(1), people)
+    assert buses[0, OSLO] == pytest.approx(40.3137 * 100_000 / (50_000 * 0.45 * 10.056 * 1.2), rel=1e-6)   # 14.9
+    assert food_waste_gas_buses({}, Params.defaults(1), people) is None
+
+
 def test_the_biogas_buses_share_follows_each_draws_parameters():
     # the yield and the food share of the waste are sampled: the buses' fuel share follows them draw by draw, and
     # a scenario's [parameters] reach it (it was once computed from the table's defaults alone)
