@@ -177,6 +177,17 @@ def write_text(path: Path, text: str, force: bool, what: str, option: str = "--o
     return write_atomically(path, text_writer(text), force, what, option)
 
 
+def regenerate(path: Path, text: str, check: bool, said: str | None = None) -> int:
+    """A file a tool writes from the embedded data (tools/tax_history.py and the like): with ``check``, 0 if
+    ``path`` holds ``text`` already and 1 if it is out of date or missing, writing nothing; else ``text`` written
+    over it (:func:`write_text`), ``said`` (default "wrote PATH") printed, and 0."""
+    if check:
+        return 0 if path.exists() and path.read_text(encoding="utf-8") == text else 1
+    write_text(path, text, force=True, what="generated file")
+    print(said or f"wrote {path}")
+    return 0
+
+
 def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: str,
                          hold_writes: bool = False, option: str = "--out") -> list[Path]:
     """:func:`write_atomically` for several files ``[(path, write), ...]`` that belong together (the charts of

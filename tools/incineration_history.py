@@ -24,6 +24,7 @@ import numpy as np
 
 from framtid.model import api, dims
 from framtid.model.submodels.energy_supply import REPORTED_YEARS
+from framtid.model.safe_write import regenerate
 
 OUT = Path(__file__).resolve().parent.parent / "model" / "data" / "incineration_history.csv"
 SOURCE = ("derived: the residents' fossil CO2 incinerated (incineration_fossil_co2) of the default run of "
@@ -44,12 +45,7 @@ def text() -> str:
 
 
 def main(check: bool) -> int:
-    new = text()
-    if check:
-        return 0 if OUT.exists() and OUT.read_text(encoding="utf-8") == new else 1
-    OUT.write_text(new, encoding="utf-8")
-    print(f"wrote {OUT}")
-    return 0
+    return regenerate(OUT, text(), check)
 
 
 if __name__ == "__main__":

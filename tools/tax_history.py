@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from framtid.model import prices
+from framtid.model.safe_write import regenerate
 
 OUT = Path(__file__).resolve().parent.parent / "scenarios" / "current-policies-taxes.toml"
 KG_PER_L = {"petrol": 2.32, "diesel": 2.66, "heating_oil": 2.66}
@@ -112,12 +113,7 @@ def text() -> str:
 
 
 def main(check: bool) -> int:
-    new = text()
-    if check:
-        return 0 if OUT.exists() and OUT.read_text(encoding="utf-8") == new else 1
-    OUT.write_text(new, encoding="utf-8")
-    print(f"wrote {OUT}")
-    return 0
+    return regenerate(OUT, text(), check)
 
 
 if __name__ == "__main__":

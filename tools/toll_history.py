@@ -34,6 +34,7 @@ import numpy as np
 
 from framtid.model import cordons as cd
 from framtid.model.measures.charges import charge_fields
+from framtid.model.safe_write import regenerate
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "current-policies-tolls.toml"
 HEAD = '''# The toll history of the cordons of the 13 municipalities, 2009-2026: every change of rates in
@@ -129,17 +130,13 @@ def measures() -> list[str]:
     return blocks
 
 
-def text() -> str:
-    return HEAD + "\n" + "\n\n".join(measures()) + "\n"
+def text(blocks: list[str] | None = None) -> str:
+    return HEAD + "\n" + "\n\n".join(measures() if blocks is None else blocks) + "\n"
 
 
 def main(check: bool) -> int:
-    new = text()
-    if check:
-        return 0 if SCENARIO.exists() and SCENARIO.read_text(encoding="utf-8") == new else 1
-    SCENARIO.write_text(new, encoding="utf-8")
-    print(f"wrote {len(measures())} toll measures into {SCENARIO}")
-    return 0
+    blocks = measures()   # once, for the file and the count
+    return regenerate(SCENARIO, text(blocks), check, f"wrote {len(blocks)} toll measures into {SCENARIO}")
 
 
 if __name__ == "__main__":

@@ -62,9 +62,8 @@ def bus_biogas_share(levers: dict, params: Params, population: np.ndarray | None
     direct, food = acting(levers, "bus_biogas_share"), acting(levers, "food_waste_to_bus_biogas")
     if food is None:
         return direct
-    made = food_waste_biogas(food, national_waste_per_capita(), composition(params)[:, FRACTIONS.index("food"), None],
-                             params["waste.biogas_yield"][:, None]) * population
-    from_food = food_waste_bus_share(made, bus_diesel, params["transport.biogas_bus_energy_ratio"][:, None])
+    from_food = food_waste_bus_share(_made(food, params, population), bus_diesel,
+                                     params["transport.biogas_bus_energy_ratio"][:, None])
     return from_food if direct is None else np.maximum(direct, from_food)
 
 
@@ -77,8 +76,13 @@ def food_waste_gas_buses(levers: dict, params: Params, population: np.ndarray) -
     food = acting(levers, "food_waste_to_bus_biogas")
     if food is None:
         return None
-    made = food_waste_biogas(food, national_waste_per_capita(), composition(params)[:, FRACTIONS.index("food"), None],
-                             params["waste.biogas_yield"][:, None]) * population
     per_bus = (params["transport.annual_km.bus"] * params["transport.fuel_use_2009.bus"]
                * params["transport.energy_content.diesel"] * params["transport.biogas_bus_energy_ratio"])[:, None]
-    return made / per_bus
+    return _made(food, params, population) / per_bus
+
+
+def _made(food: np.ndarray, params: Params, population: np.ndarray) -> np.ndarray:
+    """The biogas made for the buses [kWh/yr]: :func:`food_waste_biogas` of the lever ``food`` and each draw's
+    parameters (``(..., D, M)``, a leading year axis allowed), times ``population``."""
+    return food_waste_biogas(food, national_waste_per_capita(), composition(params)[:, FRACTIONS.index("food"), None],
+                             params["waste.biogas_yield"][:, None]) * population
