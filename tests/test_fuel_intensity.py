@@ -28,19 +28,71 @@ def test_fleet_fuel_price_index_by_hand():
     np.testing.assert_allclose(fi.fleet_fuel_price_index(fuel, price, base), [[1.1, 1.0]])
 
 
+def test_fuel_burning_share_by_hand():
+    shares = np.array([[[0.4, 0.0, 0.1, 0.5], [0.0, 0.0, 0.0, 1.0]]])       # (1, 2, K) petrol, diesel, PHEV, BEV
+    electric = np.array([[0.0, 0.0, 0.5, 1.0]])
+    # 0.4 + 0.1 * (1 - 0.5) = 0.45; all battery cars: 0
+    np.testing.assert_allclose(fi.fuel_burning_share(shares, electric), [[0.45, 0.0]])
+
+
 def test_response_by_hand():
     lam, long_run = np.array([0.625]), np.array([-0.4])
     first = fi.fuel_intensity_response(np.zeros((1, 1)), np.full((1, 1), 1.1), long_run, lam)
     assert first[0, 0] == pytest.approx(0.375 * -0.4 * np.log(1.1))            # -0.0143: fuel per km -1.42 %
     assert np.exp(first[0, 0]) - 1.0 == pytest.approx(-0.014195, abs=1e-6)
-    second = fi.fuel_intensity_response(first, np.full((1, 1), 1.1), long_run, lam)
-    assert second[0, 0] == pytest.approx(0.625 * first[0, 0] + 0.375 * -0.4 * np.log(1.1))
-    held = np.zeros((1, 1))
-    for _ in range(60):
-        held = fi.fuel_intensity_response(held, np.full((1, 1), 1.1), long_run, lam)
-    assert held[0, 0] == pytest.approx(-0.4 * np.log(1.1), rel=1e-9)           # -0.0381 in the long run
-    # back at the 2009 price the response decays by lambda a year
-    assert fi.fuel_intensity_response(held, np.ones((1, 1)), long_run, lam)[0, 0] == pytest.approx(0.625 * held[0, 0])
+    # the technology part answers last year's price, at the pace of the fuel-burning cars bought
+    tech = fi.technology_response(np.zeros((1, 1)), np.full((1, 1), 1.1), np.ones((1, 1)), long_run, lam)
+    assert tech[0, 0] == pytest.approx(0.375 * 0.625 * -0.4 * np.log(1.1))     # -0.00893
+    fifth = fi.technology_response(np.zeros((1, 1)), np.full((1, 1), 1.1), np.full((1, 1), 0.2), long_run, lam)
+    assert fifth[0, 0] == pytest.approx(0.2 * tech[0, 0])
+    # held at 1.1 with every new car burning fuel: Goodwin et al.'s long run, -0.4 ln 1.1 = -0.0381
+    t, index = np.zeros((1, 1)), np.full((1, 1), 1.1)
+    for _ in range(80):
+        t = fi.technology_response(t, index, np.ones((1, 1)), long_run, lam)
+    assert fi.fuel_intensity_response(t, index, long_run, lam)[0, 0] == pytest.approx(-0.4 * np.log(1.1), rel=1e-9)
+    # back at the 2009 price the behaviour goes at once; what the cars bought embodied stays
+    assert fi.fuel_intensity_response(t, np.ones((1, 1)), long_run, lam)[0, 0] == pytest.approx(0.625 * -0.4 *
+                                                                                              np.log(1.1), rel=1e-9)
+
+
+def _goodwin(path, long_run, lam):
+    """Goodwin et al.'s partial adjustment of the whole response, r_t = lambda r_(t-1) + (1 - lambda) e_LR ln x_t."""
+    r, out = 0.0, []
+    for x in path:
+        r = lam * r + (1.0 - lam) * long_run * np.log(x)
+        out.append(r)
+    return np.array(out)
+
+
+def _split(path, burning, long_run, lam):
+    t, previous, out = np.zeros((1, 1)), np.ones((1, 1)), []
+    for x, phi in zip(path, burning):
+        t = fi.technology_response(t, previous, np.full((1, 1), phi), np.array([long_run]), np.array([lam]))
+        previous = np.full((1, 1), x)
+        out.append(fi.fuel_intensity_response(t, previous, np.array([long_run]), np.array([lam]))[0, 0])
+    return np.array(out)
+
+
+def test_every_new_car_burning_fuel_gives_goodwins_adjustment_on_any_price_path():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        path = np.exp(rng.normal(0.0, 0.2, 30))
+        long_run, short_run = -rng.uniform(0.1, 0.8), -rng.uniform(0.0, 0.8)
+        lam = float(fi.persistence(np.array([short_run]), np.array([long_run]))[0])
+        np.testing.assert_allclose(_split(path, np.ones(30), long_run, lam), _goodwin(path, long_run, lam),
+                                   rtol=1e-12, atol=1e-15)
+
+
+def test_no_fuel_burning_car_bought_leaves_the_behaviour_alone():
+    # The price doubles in year 5 and stays; from then no new car burns fuel: only the first-year response acts.
+    path = np.r_[np.ones(5), np.full(20, 2.0)]
+    none_bought = _split(path, np.r_[np.ones(5), np.zeros(20)], -0.4, 0.625)
+    np.testing.assert_allclose(none_bought[5:], 0.375 * -0.4 * np.log(2.0), rtol=1e-12)
+    # while fuel-burning cars are bought the fleet reaches the long run; bought at a fifth of the pace, slower
+    all_bought = _split(path, np.ones(25), -0.4, 0.625)
+    some = _split(path, np.r_[np.ones(5), np.full(20, 0.2)], -0.4, 0.625)
+    assert all_bought[-1] == pytest.approx(-0.4 * np.log(2.0), rel=1e-3)
+    assert none_bought[-1] > some[-1] > all_bought[-1]
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,30 @@
 
 Goodwin, Dargay & Hanly (2004) split the response of car fuel use to the real fuel price (-0.25 within a
 year, -0.6 in the long run) into less traffic (-0.1, -0.3) and more fuel-efficient use of fuel (fuel
-efficiency +0.15, +0.4): newer and smaller cars bought, the thriftier car of a household driven more, a
-calmer driving style. The travel choice gives the traffic part; this module gives the efficiency part as a
-partial adjustment of the log of the fleet's fuel use per km, relative to the trend of its vintages
-(``transport.fuel_efficiency_gain``):
+efficiency +0.15, +0.4): a calmer driving style and the thriftier car of a household driven more, at once, and
+newer, smaller cars bought over the years. Their dynamic models give that efficiency response as a partial
+adjustment of the log of fuel use per km, ``r_t = lambda r_(t-1) + (1 - lambda) e_LR ln(x_t)``, with
+``lambda = 1 - e_SR / e_LR`` and ``e_SR``, ``e_LR`` the first-year and long-run elasticities of fuel use per
+km (``transport.fuel_intensity_elasticity``; -0.15 and -0.4, Goodwin et al.'s fuel-efficiency elasticities
+with the sign of fuel per km) and ``x_t`` the fleet's fuel price against 2009 (real, at this year's
+petrol/diesel mix). Relative to the trend of the vintages (``transport.fuel_efficiency_gain``).
 
-    r_t = lambda r_(t-1) + (1 - lambda) e_LR ln(x_t),   lambda = 1 - e_SR / e_LR,
+That adjustment was estimated while nearly every car sold burnt fuel. The part beyond the first year works
+through the cars bought, so this module splits it in two:
 
-with ``x_t`` the fleet's fuel price against 2009 (real, at this year's petrol/diesel mix) and ``e_SR``,
-``e_LR`` the first-year and long-run elasticities of fuel use per km (``transport.fuel_intensity_elasticity``;
--0.15 and -0.4, Goodwin et al.'s fuel-efficiency elasticities with the sign of fuel per km).
+    behaviour    b_t = (1 - lambda) e_LR ln(x_t)                      the whole fuel-burning fleet, at once,
+                                                                     and undone when the price falls back;
+    technology   T_t = T_(t-1) + (1 - lambda) phi_t (lambda e_LR ln(x_(t-1)) - T_(t-1))
+                                                                     carried by the cars bought, answering
+                                                                     the price of the year before;
+    r_t = b_t + T_t,
+
+with ``phi_t`` the share of this year's new cars' km that burns fuel (petrol and diesel cars 1, plug-in
+hybrids their fuel share, battery cars 0). While every new car burns fuel (``phi = 1``) this is Goodwin et al.'s
+partial adjustment exactly, for any price path (``T`` takes the lagged term of ``lambda r_(t-1)``); as new cars
+turn electric, the technology part moves ever more slowly and the fleet keeps what its fuel-burning cars
+embodied, while the behaviour still answers each year's price. (The fleet's technology is one average: the cars
+scrapped carry it as those that stay do, where the oldest, bought before a rise, would go first.)
 
 The response cuts the fuel burnt (and its emissions), not the cost per km the travel and powertrain
 choices see. Goodwin et al.'s traffic elasticity is measured against the fuel price and already holds
@@ -52,14 +66,39 @@ def fleet_fuel_price_index(fuel_per_vkm: np.ndarray, price: np.ndarray, base_pri
     return np.where(burns, now, 1.0) / np.where(burns, then, 1.0)
 
 
-def fuel_intensity_response(previous: np.ndarray, price_index: np.ndarray, long_run: np.ndarray,
+def fuel_burning_share(new_car_shares: np.ndarray, electric_share: np.ndarray) -> np.ndarray:
+    """Share of the new cars' km that burns fuel, ``phi`` [1], ``(D, M)``: ``sum_k s_k (1 - e_k)``.
+
+    ``new_car_shares`` (D, M, K) [1] this year's new cars by powertrain, ``electric_share`` (D, K) [1] the share of
+    each powertrain's km on electricity (0 petrol and diesel, the plug-in hybrids' share, 1 battery cars).
+    Example: 40 % petrol, 10 % plug-in hybrids at half electric, 50 % battery cars give 0.4 + 0.05 = 0.45.
+    """
+    return np.einsum("dmk,dk->dm", new_car_shares, 1.0 - np.asarray(electric_share, dtype=float))
+
+
+def technology_response(previous: np.ndarray, previous_index: np.ndarray, burning_share: np.ndarray,
+                        long_run: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """This year's technology part ``T_t`` of the log of fuel use per km [1], ``(D, M)``.
+
+    ``T_t = T_(t-1) + (1 - lambda) phi_t (lambda e_LR ln(x_(t-1)) - T_(t-1))`` with ``previous`` T_(t-1) (D, M),
+    ``previous_index`` x_(t-1) (D, M) [1] last year's :func:`fleet_fuel_price_index`, ``burning_share`` phi_t (D, M)
+    [1] (:func:`fuel_burning_share`), ``long_run`` e_LR (D,) [1] and ``lam`` lambda (D,) [1]
+    (:func:`persistence`). Example: T = 0, x = 1.1, phi = 1, e_LR = -0.4, lambda = 0.625 give
+    0.375 * 0.625 * -0.4 * ln 1.1 = -0.00893; with phi = 0.2, a fifth of it.
+    """
+    lam = np.asarray(lam, dtype=float)[:, None]
+    target = lam * np.asarray(long_run, dtype=float)[:, None] * np.log(previous_index)
+    return previous + (1.0 - lam) * burning_share * (target - previous)
+
+
+def fuel_intensity_response(technology: np.ndarray, price_index: np.ndarray, long_run: np.ndarray,
                             lam: np.ndarray) -> np.ndarray:
     """This year's log of combustion cars' fuel use per km relative to their vintages' trend [1], ``(D, M)``.
 
-    ``r_t = lambda r_(t-1) + (1 - lambda) e_LR ln(x_t)`` with ``previous`` = r_(t-1) (D, M), ``price_index``
-    x_t (D, M) [1] (:func:`fleet_fuel_price_index`), ``long_run`` e_LR (D,) [1] and ``lam`` lambda (D,) [1]
-    (:func:`persistence`). Example: r_(t-1) = 0, x = 1.1, e_LR = -0.4, lambda = 0.625 give
-    0.375 * -0.4 * ln 1.1 = -0.0143 (fuel use per km -1.42 %); held, the price brings r to -0.4 ln 1.1 = -0.0381.
+    ``r_t = (1 - lambda) e_LR ln(x_t) + T_t``: the behaviour at this year's ``price_index`` x_t (D, M) [1]
+    (:func:`fleet_fuel_price_index`) and the ``technology`` T_t (D, M) [1] (:func:`technology_response`);
+    ``long_run`` e_LR (D,) [1], ``lam`` lambda (D,) [1]. Example: T = 0, x = 1.1, e_LR = -0.4, lambda = 0.625
+    give 0.375 * -0.4 * ln 1.1 = -0.0143 (fuel use per km -1.42 %, Goodwin et al.'s first year).
     """
     lam = np.asarray(lam, dtype=float)[:, None]
-    return lam * previous + (1.0 - lam) * (np.asarray(long_run, dtype=float)[:, None] * np.log(price_index))
+    return (1.0 - lam) * np.asarray(long_run, dtype=float)[:, None] * np.log(price_index) + technology

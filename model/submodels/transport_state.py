@@ -130,6 +130,8 @@ class TransportState:
     # (D, M) [1] ln of combustion cars' fuel use per km relative to their vintages' trend, after the fuel price
     # (fuel_intensity.fuel_intensity_response); 0 in 2009
     fuel_intensity: np.ndarray = None
+    fuel_technology: np.ndarray = None   # (D, M) [1] its technology part (fuel_intensity.technology_response)
+    fuel_price_index: np.ndarray = None  # (D, M) [1] the fleet's fuel price against 2009 that year's response saw
     # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
     base_shares_by_mode: np.ndarray = None
