@@ -61,6 +61,8 @@ ACTIVITY = (
       "battery-electric share of residents' cars"),
     V("road_energy", "transport", "road_energy", ("road_carrier",), "GW h yr-1",
       "road-transport energy by carrier"),
+    V("bus_biogas_vkm_share", "transport", "bus_biogas_vkm_share", (), "1",
+      "share of the territorial bus vehicle-km driven on biogas"),
     V("cordon_car_trips", "transport", "cordon_car_trips", ("period",), "d-1",
       "light-vehicle passages in the charged direction through the toll cordons the municipality owns, "
       "per day, by period"),

@@ -117,8 +117,8 @@ def test_only_the_sources_of_the_mechanism_change(kind, ref):
         else:
             assert not same, f"{kind} left {source} unchanged"
     for name in TRANSPORT_BUILDINGS:
-        if kind == "biogas_from_food_waste" and name == "road_energy":
-            continue   # biomethane replaces diesel: the carriers change, the activity does not
+        if kind == "biogas_from_food_waste" and name in ("road_energy", "bus_biogas_vkm_share"):
+            continue   # biomethane replaces diesel: the carriers and the gas buses change, the activity does not
         np.testing.assert_array_equal(rec[name], ref[name], err_msg=f"{kind}: {name}")
     # The base year is the observed world whatever the scenario says.
     for name, values in rec.items():
@@ -324,17 +324,20 @@ def test_the_food_waste_biogas_is_burnt_whatever_the_buses_do():
         assert gas(runs["both"], "buses", CO2, year) < gas(runs["ze"], "buses", CO2, year)
 
 
-def test_the_gas_buses_costed_burn_the_biogas_made_by_hand():
-    """The costs' gas buses: the biogas made (40.31 kWh per inhabitant at the default capture) over what a gas bus
-    burns in a year, 50 000 km x 0.45 L/km x 10.056 kWh/L x 1.2 (a bus at the 2009 fuel use); none without the
-    lever."""
-    from framtid.model.submodels.bus_biogas import food_waste_gas_buses
-
-    levers = {"food_waste_to_bus_biogas": np.full((1, len(dims.MUNICIPALITIES)), 0.45)}
-    people = np.full((1, len(dims.MUNICIPALITIES)), 100_000.0)
-    buses = food_waste_gas_buses(levers, Params.defaults(1), people)
-    assert buses[0, OSLO] == pytest.approx(40.3137 * 100_000 / (50_000 * 0.45 * 10.056 * 1.2), rel=1e-6)   # 14.9
-    assert food_waste_gas_buses({}, Params.defaults(1), people) is None
+def test_the_gas_buses_are_the_biogas_share_of_the_diesel_buses_km():
+    """The recorded share of the bus km on biogas (what `framtid costs` counts its gas buses from): the lever's share
+    of the diesel buses' km, so the whole share while every bus is a diesel bus, less beside zero-emission buses;
+    0 without biogas."""
+    base = api.load_scenario("framtid:reference")
+    gas = _measure("bus_biogas", ("oslo",), 2015, {"share": 0.3}, "gas")
+    zero = _measure("zero_emission_buses", ("oslo",), 2015, {"share": 0.7}, "ze")
+    alone = api.run_scenario(_with(base, gas)).record["bus_biogas_vkm_share"][:, 0]
+    both = api.run_scenario(_with(_with(base, zero), gas)).record["bus_biogas_vkm_share"][:, 0]
+    years = list(dims.YEARS)
+    np.testing.assert_allclose(alone[years.index(2015):, OSLO], 0.3, rtol=1e-12)
+    assert np.all(alone[:years.index(2015)] == 0.0) and np.all(np.delete(alone, OSLO, axis=1) == 0.0)
+    # zero-emission buses take a growing share of the km: the gas buses' share falls below 0.3
+    assert 0.0 < both[years.index(2030), OSLO] < both[years.index(2016), OSLO] < 0.3
 
 
 def test_the_biogas_buses_share_follows_each_draws_parameters():

@@ -18,7 +18,6 @@ from .. import dims
 from ..parameters import Params
 from ..submodels import tolls
 from ..levers import acting
-from ..submodels.bus_biogas import food_waste_gas_buses
 from . import costing
 from .base import CostItem, Costs
 from .costing import (RunView, annuity_factor, difference, money, param, purchases, rule_of_half,
@@ -256,26 +255,21 @@ def zero_emission_item(kind: str, vehicles: tuple[str, ...], what: str, life: st
 
 def gas_bus_capital_cost(view: RunView, rate) -> np.ndarray:
     """Extra capital cost of gas buses [real 2009 NOK/yr] ``(T, D, M)``: gas buses x ``cost.bus_biogas.bus_premium``
-    (2019 NOK) x annuity_factor(rate, mean bus life). The gas buses are the larger of the lever ``bus_biogas_share``
-    x buses (bus vkm / ``transport.annual_km.bus``) and the buses the food waste's biogas keeps running
-    (``submodels.bus_biogas.food_waste_gas_buses``), at most all buses."""
-    p, lv = view.params, view.levers
+    (2019 NOK) x annuity_factor(rate, mean bus life). The gas buses are the run's share of the bus km on biogas
+    (``bus_biogas_vkm_share``: the lever ``bus_biogas_share`` or the food waste's biogas, of the diesel buses' km)
+    x buses (bus vkm / ``transport.annual_km.bus``)."""
+    p = view.params
     buses = view.record["vkm"][..., dims.VEHICLE_CLASSES.index("bus")] / param(p, "transport.annual_km.bus")
     factor = annuity_factor(rate, vehicle_life(p, "bus"))[None, :, None]
-    direct = acting(lv, "bus_biogas_share")
-    food = food_waste_gas_buses(lv, p, view.record["population"])
-    if direct is None and food is None:
-        return np.zeros(buses.shape)
-    gas = np.maximum(0.0 if direct is None else direct * buses, 0.0 if food is None else np.minimum(food, buses))
-    return gas * money(p, "cost.bus_biogas.bus_premium", 2019) * factor
+    return view.record["bus_biogas_vkm_share"] * buses * money(p, "cost.bus_biogas.bus_premium", 2019) * factor
 
 
 def gas_bus_item() -> CostItem:
     return difference("vehicles", "resource", "public",
-                      "change in the extra capital cost of gas buses: the larger of the biogas share x buses (bus "
-                      "vkm / transport.annual_km.bus) and the buses the food waste's biogas keeps running (biogas "
-                      "made / a gas bus's yearly fuel at the 2009 fuel use), x cost.bus_biogas.bus_premium (2019 NOK) "
-                      "x annuity factor over the mean bus life", gas_bus_capital_cost, ("cost.bus_biogas.bus_premium",))
+                      "change in the extra capital cost of gas buses: the run's share of the bus km on biogas (of the "
+                      "diesel buses' km: the lever bus_biogas_share or the food waste's biogas) x buses (bus vkm / "
+                      "transport.annual_km.bus) x cost.bus_biogas.bus_premium (2019 NOK) x annuity factor over the "
+                      "mean bus life", gas_bus_capital_cost, ("cost.bus_biogas.bus_premium",))
 
 
 # ---------------------------------------------------------------- operation

@@ -67,20 +67,6 @@ def bus_biogas_share(levers: dict, params: Params, population: np.ndarray | None
     return from_food if direct is None else np.maximum(direct, from_food)
 
 
-def food_waste_gas_buses(levers: dict, params: Params, population: np.ndarray) -> np.ndarray | None:
-    """Gas buses the food waste digested for the buses keeps running ``(..., D, M)`` [buses]: the biogas made
-    (:func:`food_waste_biogas` x ``population``) over what a gas bus burns in a year (``transport.annual_km.bus`` x
-    ``transport.fuel_use_2009.bus`` x ``transport.energy_content.diesel`` x the gas energy ratio: a bus at the
-    2009 fuel use); None where the lever does not act. ``levers`` and ``population`` may carry a leading year axis.
-    """
-    food = acting(levers, "food_waste_to_bus_biogas")
-    if food is None:
-        return None
-    per_bus = (params["transport.annual_km.bus"] * params["transport.fuel_use_2009.bus"]
-               * params["transport.energy_content.diesel"] * params["transport.biogas_bus_energy_ratio"])[:, None]
-    return _made(food, params, population) / per_bus
-
-
 def _made(food: np.ndarray, params: Params, population: np.ndarray) -> np.ndarray:
     """The biogas made for the buses [kWh/yr]: :func:`food_waste_biogas` of the lever ``food`` and each draw's
     parameters (``(..., D, M)``, a leading year axis allowed), times ``population``."""

@@ -364,6 +364,9 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
     gas_share = bus_biogas_share(levers, params, state.population, energy[:, :, BUS_CLASS, 1])
     gases, road_energy = road_fuels(energy, levers["biofuel_share_petrol"], levers["biofuel_share_diesel"],
                                     gas_share, fc)
+    # the gas buses' share of the bus km: the biogas takes its share of the diesel buses' fuel, so of their km
+    on_gas = (np.zeros(state.population.shape) if gas_share is None
+              else gas_share * state.vkm_share[:, :, BUS_CLASS, DIESEL])
 
     parked = over_groups(state.trip_volume, choice["parked_car"], 2)                         # (D, M, Zdest)
     car_trips = np.einsum("dmzpt->dmt", volume * choice["modes"][..., CAR])                   # (D, M, T)
@@ -377,6 +380,7 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
         "pkm": pkm,
         "mode_share": trips / trailing_sum(trips)[..., None],
         "road_energy": road_energy / KWH_PER_GWH,
+        "bus_biogas_vkm_share": on_gas,
         "cordon_passages": (line_passages(state, prices, choice, counted)
                             * (1.0 + geo.external)[None, :, None] / tolls.DAYS_PER_YEAR) if lines else None,
         "parked_car_trips": parked,
