@@ -792,3 +792,23 @@ def test_an_oil_boiler_scrapped_early_is_a_cost_not_a_saving(tmp_path):
     (cost,) = costs.evaluate(api.load_scenario(path)).measures
     item = {i.name: float(i.pv[0]) for i in cost.items}
     assert item["heating_systems"] > 0.0
+
+
+def test_the_gas_buses_costed_are_the_recorded_share_of_the_buses_by_hand():
+    """Gas buses = the run's share of the bus km on biogas x buses (bus vkm / 50 000 km a year), each at the
+    300 000 NOK (2019) premium annuitised over a bus's mean life, 12.3 Gamma(4/3) = 10.98 years at 4 %."""
+    from framtid.model.measures.costs_transport import gas_bus_capital_cost
+
+    params = parameters.Params.defaults(1)
+    m, bus = len(dims.MUNICIPALITIES), dims.VEHICLE_CLASSES.index("bus")
+    vkm = np.zeros((2, 1, m, len(dims.VEHICLE_CLASSES)))
+    vkm[:, 0, :, bus] = 5_000_000.0                                                  # 100 buses everywhere
+    share = np.zeros((2, 1, m))
+    share[1, 0, 0], share[1, 0, 1] = 0.2, 1.0
+    view = costing.RunView({"vkm": vkm, "bus_biogas_vkm_share": share}, {}, params, None, None, np.array([2009, 2010]))
+    life = 12.3 * 0.8929795
+    per_bus = 300_000.0 * prices.to_real_2009(2019) * 0.04 / (1.0 - 1.04 ** -life) / 1.04
+    cost = gas_bus_capital_cost(view, 0.04)
+    assert cost[1, 0, 0] == pytest.approx(20 * per_bus, rel=1e-6) and cost[1, 0, 1] == pytest.approx(100 * per_bus,
+                                                                                                    rel=1e-6)
+    assert np.all(cost[0] == 0.0) and np.all(cost[1, 0, 2:] == 0.0)

@@ -35,6 +35,14 @@ def test_fuel_burning_share_by_hand():
     np.testing.assert_allclose(fi.fuel_burning_share(shares, electric), [[0.45, 0.0]])
 
 
+def test_renewal_pace_by_hand():
+    # Oslo in 2022: 11.6 % of the new cars' km burns fuel, 69.9 % of the fleet's: the fuel-burning fleet renews at
+    # 0.116 / 0.699 = 0.166 of the pace of a fleet where every car burns fuel; never faster than that pace; none
+    # bought, none (also where the fleet burns no fuel)
+    np.testing.assert_allclose(fi.renewal_pace(np.array([[0.116, 0.5, 0.0, 0.0]]), np.array([[0.699, 0.4, 0.3, 0.0]])),
+                               [[0.116 / 0.699, 1.0, 0.0, 0.0]])
+
+
 def test_response_by_hand():
     lam, long_run = np.array([0.625]), np.array([-0.4])
     first = fi.fuel_intensity_response(np.zeros((1, 1)), np.full((1, 1), 1.1), long_run, lam)

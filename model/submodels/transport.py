@@ -267,10 +267,12 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     stock, vkm_share, energy = fleet_state(stock, fc, year, cars_alone)
     index = fuel_intensity.fleet_fuel_price_index(energy[:, :, CAR_CLASS, :2], choice["costs"]["energy_price"][..., :2],
                                                   state.base_costs["energy_price"][..., :2])
-    # The technology part moves with the fuel-burning cars bought this year, at last year's price.
-    technology = fuel_intensity.technology_response(
-        state.fuel_technology, state.fuel_price_index, fuel_intensity.fuel_burning_share(new_car, fc.charging_need),
-        fc.intensity_elasticity, fc.intensity_persistence)
+    # The technology part moves as the fuel-burning cars bought this year renew the fuel-burning fleet, at last
+    # year's price.
+    pace = fuel_intensity.renewal_pace(fuel_intensity.fuel_burning_share(new_car, fc.charging_need),
+                                       fuel_intensity.fuel_burning_share(vkm_share[:, :, CAR_CLASS], fc.charging_need))
+    technology = fuel_intensity.technology_response(state.fuel_technology, state.fuel_price_index, pace,
+                                                    fc.intensity_elasticity, fc.intensity_persistence)
     response = fuel_intensity.fuel_intensity_response(technology, index, fc.intensity_elasticity,
                                                       fc.intensity_persistence)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
