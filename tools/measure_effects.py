@@ -33,6 +33,8 @@ CASES = (
     ("telework, 2 days for half the commuters", "telework", {"days_per_week": 2.0, "worker_share": 0.5}),
     ("road capacity +20 %", "road_capacity", {"change": 0.2}),
     ("biogas in every diesel bus", "bus_biogas", {"share": 1.0}),
+    ("full densification", "densification", {"share": 1.0}),
+    ("all job growth to A zones", "job_location_abc", {"share": 1.0}),
 )
 YEARS = (2016, 2020, 2030)
 
