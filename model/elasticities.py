@@ -151,6 +151,10 @@ def _perturbations(base, start: int, steps: dict[str, float]) -> dict[str, tuple
     out["rebound"] = (base, _with(base, _measure("deep_renovation", everyone, start,
                                                  {"share": 1.0, "reduction": 1.0 - steps["rebound"]},
                                                  "all renovations deep")))
+    # A share of every municipality's population growth placed by the compact allocation from the start year: the
+    # residents' mean distance to the centre falls (measured, as the car time of the lane-km runs).
+    out["residence_distance"] = (base, _with(base, _measure(
+        "densification", everyone, start, {"share": steps["residence_distance"] - 1.0}, "compact growth 10%")))
     out["pt_service"] = (base, _with(base, _measure("pt_service", everyone, start,
                                                       {"change": steps["pt_service"] * (1.0 + service) - 1.0},
                                                       "service +10%")))
@@ -206,8 +210,8 @@ def _response(quantity: str, record: dict, k: int, municipalities: list[int]) ->
         values = record["emissions_gas"][k, 0, :, dims.SOURCES.index("cars"), dims.GASES.index("co2")]
     elif quantity == "freight_fuel":
         values = record["vkm"][k, 0, :, [dims.VEHICLE_CLASSES.index(c) for c in ("van", "heavy")]].sum(axis=0)
-    elif quantity == "travel_time":   # residents' car vkm (its change is set against their car time per trip)
-        values = record["car_vkm_resident"][k, 0]
+    elif quantity in ("travel_time", "residence_distance"):   # residents' car vkm (set against their car time per
+        values = record["car_vkm_resident"][k, 0]                 # trip, or their mean distance to the centre)
     elif quantity == "toll":
         values = record["cordon_car_trips"][k, 0].sum(axis=-1)
     elif quantity == "parking":
@@ -253,6 +257,14 @@ def _time_per_trip(record: dict, k: int, municipalities: list[int]) -> float:
     hours = record["car_hours"][k, 0, municipalities].sum()
     trips = record["trips"][k, 0, municipalities, dims.MODES.index("car_driver")].sum()
     return float(hours / trips)
+
+
+def _mean_distance(record: dict, k: int, municipalities: list[int], distance: np.ndarray) -> float:
+    """Residents' mean distance to the main centre [km] over ``municipalities`` (draw 0): the zone populations
+    weighted by ``distance`` (Z,) [km] (``land_use.distance_to_centre.*``): the instrument of the residence
+    elasticity, which compact growth moves (so its change is measured, not set)."""
+    people = record["zone_population"][k, 0, municipalities]                                  # (m, Z)
+    return float((people * distance).sum() / people.sum())
 
 
 def implied(municipality: str | None = None, start_year: int = 2012, scenario=None) -> list[dict]:
@@ -302,6 +314,10 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
     out = {municipality: [] for municipality in municipalities}
     for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
+        if quantity == "residence_distance":
+            from .parameters import Params
+
+            distance = Params.defaults(1, base.parameters).vector("land_use.distance_to_centre", dims.ZONES)[0]
         if quantity == "rebound":
             from .parameters import Params
 
@@ -322,6 +338,8 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
                     q0, q1 = _response(quantity, r0, k, munis), _response(quantity, r1, k, munis)
                     if quantity == "travel_time":
                         step = _time_per_trip(r1, k, munis) / _time_per_trip(r0, k, munis)
+                    elif quantity == "residence_distance":
+                        step = _mean_distance(r1, k, munis, distance) / _mean_distance(r0, k, munis, distance)
                     else:
                         step = float(pump_steps[quantity][k]) if quantity in pump_steps else steps[quantity]
                     value = float(np.log(q1 / q0) / np.log(step)) if q0 > 0 and q1 > 0 else float("nan")
