@@ -134,18 +134,18 @@ def test_trip_length_factor_hand_computed():
 
 
 def test_trip_length_factor_is_normalised_in_2009():
-    # Defaults 0.79/1/1.22 with shares 0.2/0.5/0.3: norm = 0.158 + 0.5 + 0.366 = 1.024.
+    # Defaults 0.886/1/1.106 with shares 0.2/0.5/0.3: norm = 0.1772 + 0.5 + 0.3318 = 1.009.
     state, p = start(population=((1000.0, 5e5),), share=(0.2, 0.5, 0.3))
     out = account(state, p, 2009)
-    np.testing.assert_allclose(out["trip_length_factor"][0, 0], np.array([0.79, 1.0, 1.22]) / 1.024, rtol=1e-12)
+    np.testing.assert_allclose(out["trip_length_factor"][0, 0], np.array([0.886, 1.0, 1.106]) / 1.009, rtol=1e-12)
     np.testing.assert_allclose(out["mean_trip_length_factor"], 1.0, rtol=1e-14)
 
 
 def test_trip_length_normalised_in_2009_for_sampled_draws():
     rng = np.random.default_rng(7)
     p = Params.defaults(50).with_overrides({
-        "land_use.trip_length_zone_factor.A": rng.uniform(0.68, 0.89, 50),
-        "land_use.trip_length_zone_factor.C": rng.uniform(1.11, 1.33, 50),
+        "land_use.trip_length_zone_factor.A": rng.uniform(0.83, 0.94, 50),
+        "land_use.trip_length_zone_factor.C": rng.uniform(1.05, 1.16, 50),
         "land_use.elasticity_trip_length_density": rng.uniform(-0.15, -0.05, 50)})
     share = rng.dirichlet(np.ones(Z), size=(50, 13))
     state = init_state(rng.uniform(3e4, 7e5, size=(50, 13)), share, p)
@@ -169,14 +169,14 @@ def test_densification_lowers_mean_trip_length():
 
 def test_denser_zones_have_shorter_trips_than_in_2009():
     _, out, _ = run(10, 0.01, 0.0)
-    base = np.array([0.79, 1.0, 1.22]) / (OSLO_SHARE @ [0.79, 1.0, 1.22])
+    base = np.array([0.886, 1.0, 1.106]) / (OSLO_SHARE @ [0.886, 1.0, 1.106])
     assert np.all(out["trip_length_factor"][0] < base)
 
 
 def test_no_density_effect_with_zero_elasticity():
     p = Params.defaults(1, {"land_use.elasticity_trip_length_density": 0.0})
     _, out, _ = run(10, 0.01, 0.0, p=p)
-    base = np.array([0.79, 1.0, 1.22]) / (OSLO_SHARE @ [0.79, 1.0, 1.22])
+    base = np.array([0.886, 1.0, 1.106]) / (OSLO_SHARE @ [0.886, 1.0, 1.106])
     np.testing.assert_allclose(out["trip_length_factor"][0], np.broadcast_to(base, (2, Z)), rtol=1e-12)
 
 
