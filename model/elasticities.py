@@ -311,18 +311,15 @@ def implied_each(municipalities: list[str | None] | None = None, start_year: int
         # The pump-price change each reading year sees (measured: a tax of so many NOK/l shrinks relative to a
         # rising price).
         pump_steps = _pump_price_steps(perturbations)
+    from .parameters import Params
+
+    p = Params.defaults(1, base.parameters)   # the base's values the readings need (zone distances, heat needs)
+    distance = p.vector("land_use.distance_to_centre", dims.ZONES)[0]
     out = {municipality: [] for municipality in municipalities}
     for quantity, (low_run, high_run) in perturbations.items():
         r0, r1 = record(low_run), record(high_run)
-        if quantity == "residence_distance":
-            from .parameters import Params
-
-            distance = Params.defaults(1, base.parameters).vector("land_use.distance_to_centre", dims.ZONES)[0]
         if quantity == "rebound":
-            from .parameters import Params
-
             engineering = record(_engineering(low_run)), record(_engineering(high_run))
-            p = Params.defaults(1, base.parameters)
             other_need = sum(p.vector(f"buildings.{use}", dims.BUILDING_TYPES) for use in ("hot_water",
                                                                                            "electric_specific"))
         for t in published:

@@ -97,6 +97,11 @@ def annuity_factor(rate, years):
     return capital_recovery_factor(rate, years) / (1.0 + np.asarray(rate, dtype=float))
 
 
+def whole_years(lifetime) -> np.ndarray:
+    """A life [yr] as the whole years :func:`annualise` spreads an outlay over: rounded, at least 1."""
+    return np.maximum(np.rint(np.asarray(lifetime, dtype=float)), 1.0)
+
+
 def annualise(outlays: np.ndarray, rate, lifetime) -> np.ndarray:
     """Spread one-off outlays ``(T, D, M)`` [NOK in year t] over the asset life: each outlay costs
     outlay x annuity_factor(rate, life) in its year and the life - 1 years after (cut at the last
@@ -104,7 +109,7 @@ def annualise(outlays: np.ndarray, rate, lifetime) -> np.ndarray:
     is rounded to whole years."""
     outlays = np.asarray(outlays, dtype=float)
     t = outlays.shape[0]
-    life = np.maximum(np.rint(np.broadcast_to(np.asarray(lifetime, dtype=float), outlays.shape[1:2])), 1)
+    life = whole_years(np.broadcast_to(np.asarray(lifetime, dtype=float), outlays.shape[1:2]))
     factor = annuity_factor(rate, life)                                          # (D,)
     factor = factor.reshape(factor.shape + (1,) * (outlays.ndim - 2))
     n = life.astype(int)

@@ -39,8 +39,7 @@ def heating_capital_cost(view: RunView, rate) -> np.ndarray:
     life = p.vector("buildings.lifetime", dims.HEATING_SYSTEMS)                        # (D, H)
     area = (rec["floor_area"][..., None] * rec["heating_system_share"]).sum(axis=-2)   # (T, D, M, H)
     # whole years, as annualise counts a life: the end-of-life area and the annuity's years agree
-    whole = np.maximum(np.rint(life), 1.0)
-    bought = installed(area, whole[None, :, None, :]) * invest[None, :, None, :]       # (T, D, M, H) [NOK/yr]
+    bought = installed(area, costing.whole_years(life)[None, :, None, :]) * invest[None, :, None, :]   # (T, D, M, H)
     return sum(costing.annualise(bought[..., h], rate, life[:, h]) for h in range(len(dims.HEATING_SYSTEMS)))
 
 

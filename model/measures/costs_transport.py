@@ -17,7 +17,6 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from ..submodels import tolls
-from ..levers import acting
 from . import costing
 from .base import CostItem, Costs
 from .costing import (RunView, annuity_factor, difference, money, param, purchases, rule_of_half,

@@ -110,8 +110,7 @@ def reported_changes(base_co2e: np.ndarray) -> np.ndarray:
     >>> float(abs(r).max())
     0.0
     """
-    first, changes = _register_changes()
-    return np.where(_agree(base_co2e), changes, 0.0)
+    return np.where(_agree(base_co2e), _register_changes()[1], 0.0)
 
 
 def _agree(base_co2e: np.ndarray) -> np.ndarray:

@@ -273,10 +273,8 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
                                        fuel_intensity.fuel_burning_share(vkm_share[:, :, CAR_CLASS], fc.charging_need))
     technology = fuel_intensity.technology_response(state.fuel_technology, state.fuel_price_index, pace,
                                                     fc.intensity_elasticity, fc.intensity_persistence)
-    response = fuel_intensity.fuel_intensity_response(technology, index, fc.intensity_elasticity,
-                                                      fc.intensity_persistence)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
-                   passages=passages, fuel_intensity=response, fuel_technology=technology, fuel_price_index=index)
+                   passages=passages, fuel_technology=technology, fuel_price_index=index)
 
 
 def _fleet_targets(moved: TransportState, c: DemandCoefficients, fc: fleet.FleetCoefficients, levers: dict,
@@ -360,8 +358,9 @@ def account(state: TransportState, levers: dict, params: Params, year: int, line
     energy = vkm[..., None] * state.energy_per_vkm                                       # (D, M, C, 3) [kWh]
     # Combustion cars burn less fuel per km as the fuel price rises (fuel_intensity); the cost per km the
     # choices saw stays at the vintages' trend, as the traffic elasticity to the fuel price holds the rebound.
-    if np.any(state.fuel_intensity):
-        energy[:, :, CAR_CLASS, :2] *= np.exp(state.fuel_intensity)[..., None]
+    response = state.fuel_intensity
+    if np.any(response):
+        energy[:, :, CAR_CLASS, :2] *= np.exp(response)[..., None]
     # (the buses' diesel of this year, before the biogas takes its share: the food waste's biogas is burnt in full)
     gas_share = bus_biogas_share(levers, params, state.population, energy[:, :, BUS_CLASS, 1])
     gases, road_energy = road_fuels(energy, levers["biofuel_share_petrol"], levers["biofuel_share_diesel"],

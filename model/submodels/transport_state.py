@@ -21,6 +21,7 @@ from .. import dims
 from ..parameters import Params
 from . import fleet
 from .fleet import FleetCoefficients, fleet_coefficients
+from .fuel_intensity import fuel_intensity_response
 from .demand_coefficients import DemandCoefficients, demand_coefficients
 from .travel_segments import ChoiceTerms
 
@@ -127,11 +128,10 @@ class TransportState:
     powertrain_constants: np.ndarray    # (D, M, K) constants reproducing 2009 new-car shares
     job_zone_share: np.ndarray = None   # (D, M, Z) [1] where the jobs are (commute destinations, land use)
     purpose_factor: np.ndarray = None   # (D, M, P) [1] trips by purpose relative to the trip rates (telework)
-    # (D, M) [1] ln of combustion cars' fuel use per km relative to their vintages' trend, after the fuel price
-    # (fuel_intensity.fuel_intensity_response); 0 in 2009
-    fuel_intensity: np.ndarray = None
-    fuel_technology: np.ndarray = None   # (D, M) [1] its technology part (fuel_intensity.technology_response)
-    fuel_price_index: np.ndarray = None  # (D, M) [1] the fleet's fuel price against 2009 that year's response saw
+    # (D, M) [1] the technology part of combustion cars' fuel per km after the fuel price
+    # (fuel_intensity.technology_response) and the fleet's fuel price against 2009 of the year; 0 and 1 in 2009
+    fuel_technology: np.ndarray = None
+    fuel_price_index: np.ndarray = None
     # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
     base_shares_by_mode: np.ndarray = None
@@ -149,6 +149,14 @@ class TransportState:
     # The tolls per vkm and the vkm that follow are not kept: account takes them from the residents' car vkm
     # of its pkm, which adds the same trips in another order (equal only to the last bit or so).
     passages: Passages = field(default=None, repr=False, compare=False)
+
+    @property
+    def fuel_intensity(self) -> np.ndarray:
+        """(D, M) [1] ln of combustion cars' fuel use per km relative to their vintages' trend, after the fuel
+        price: the behaviour at this year's price index and the technology part
+        (``fuel_intensity.fuel_intensity_response``); 0 in 2009."""
+        return fuel_intensity_response(self.fuel_technology, self.fuel_price_index, self.fleet.intensity_elasticity,
+                                       self.fleet.intensity_persistence)
 
 
 def coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, FleetCoefficients]:
