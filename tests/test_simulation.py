@@ -179,6 +179,32 @@ def test_repeated_runs_do_not_leak_models():
     assert ref() is None
 
 
+def test_a_disposed_model_is_freed_without_the_cyclic_collector_and_its_record_stays():
+    """Ensembles, attribution, sensitivity and the history fit dispose of each run's model instead of collecting
+    the whole process: with the automatic collector off, the model, its agents and its states are gone as soon as
+    the last name for them is; the record taken before keeps its values."""
+    s = api.load_scenario(REFERENCE)
+    params = Params.defaults(1, dict(s.parameters))
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        model = FramtidModel(s, params)
+        for _ in range(3):
+            model.step()
+        refs = [weakref.ref(x) for x in (model, model.state["transport"], *model.agents)]
+        record = model.record
+        emissions = record["car_vkm"].copy()
+        model.dispose()
+        del model
+        alive = [ref() for ref in refs if ref() is not None]
+    finally:
+        if enabled:
+            gc.enable()
+    assert not alive, [type(x).__name__ for x in alive]
+    np.testing.assert_array_equal(record["car_vkm"], emissions)
+    assert np.isfinite(record["car_vkm"][:3]).all()
+
+
 def test_population_anchors_change_the_population_path(model, tmp_path):
     s = scenario_file(tmp_path, "anchored", "[population.anchors]\noslo = { 2030 = 800000 }\n")
     anchored = api.run_scenario(s)

@@ -20,7 +20,6 @@ observation: fitted (up to the cut-off), check (after it) or left out (and why).
 
 from __future__ import annotations
 
-import gc
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -147,9 +146,7 @@ def _sector_gases(overrides: dict, sector: str, last_year: int) -> tuple[np.ndar
         gas = model.record["emissions_gas"][:last_year - dims.BASE_YEAR + 1, :, :, rows, :]   # (Y, K, M, S, G)
         return np.array(gas), {g: gwp_vector(params, g) for g in GWP_SETS}
     finally:
-        model.release()
-        del model
-        gc.collect()     # the model's reference cycles: freed before the next candidates run
+        model.dispose()     # the model's reference cycles: freed before the next candidates run
 
 
 def _heating_gases(values: np.ndarray, last_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:

@@ -50,7 +50,6 @@ the single run at default parameters is not refitted (its path is the fit of ``f
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Mapping
 from functools import lru_cache
@@ -124,11 +123,9 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
         trace = CarTrace(model.state["transport"].fleet, start, choice, weights, targets, stock) if traced else None
         return shares, stock, trace
     finally:
-        model.release()
-        # a model holds reference cycles (agents and their model) that only the cyclic collector frees: collected
-        # here, the history's runs do not stay in memory beside the scenario's own (as ensemble.run_chunk does)
-        del model
-        gc.collect()
+        # a model holds reference cycles (agents and their model): broken here, the history's runs do not stay in
+        # memory beside the scenario's own (as ensemble.run_chunk does)
+        model.dispose()
 
 
 def _weighted(new_car_bev: np.ndarray, car_stock: np.ndarray, years: np.ndarray) -> np.ndarray:

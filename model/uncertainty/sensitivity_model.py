@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import gc
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -311,10 +310,9 @@ def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, 
     model = FramtidModel(scenario, params, seed=seed)
     model.run()
     result = output(model)
-    # A finished model holds reference cycles (agents and their model) that only the cyclic
-    # collector frees; collecting here keeps one batch in memory at a time (as ensemble.run_chunk).
-    del model
-    gc.collect()
+    # A finished model holds reference cycles (agents and their model): broken here, one batch is in
+    # memory at a time (as ensemble.run_chunk).
+    model.dispose()
     return result
 
 
