@@ -106,6 +106,28 @@ def test_vintage_turnover_hand_case():
     assert new.item() == pytest.approx(5.6)
 
 
+def test_vehicles_given_up_leave_every_vintage_and_the_new_ones_replace_the_scrapped_of_the_kept():
+    # The hand case above with owners keeping 0.8 of the 14.4 survivors (11.52) and a target of 13: every vintage
+    # keeps 0.8 of its survivors (9 x 0.8 = 7.2; the open class (2.5 + 0.4) x 0.8 = 2.32 and 2.5 x 0.8 = 2.0) and
+    # 13 - 11.52 = 1.48 new vehicles come in; without ``kept`` the stock would shrink by withholding them (0 new).
+    stock, survival = [[10.0, 0.0], [5.0, 5.0], [2.0, 0.0]], np.array([0.9, 0.5, 0.2])
+    vs = _vintage(stock, survival)
+    survivors = _sums(vs, survival[None, None])
+    kept = np.full((1, 1, 1), 0.8)
+    nxt, new = fleet.advance_vintages(vs, survivors, np.full((1, 1, 1), 13.0), np.array([[[[0.25, 0.75]]]]), kept)
+    np.testing.assert_allclose(nxt.by_age()[0, 0, 0], [[0.37, 1.11], [7.2, 0.0], [2.32, 2.0]], rtol=1e-13)
+    assert new.item() == pytest.approx(1.48)
+    # Owners keeping all (1.0) is the usual rule to the bit; a target below the cars kept scales them to it.
+    usual, _ = fleet.advance_vintages(_vintage(stock, survival), survivors, np.full((1, 1, 1), 20.0),
+                                      np.array([[[[0.25, 0.75]]]]))
+    same, _ = fleet.advance_vintages(_vintage(stock, survival), survivors, np.full((1, 1, 1), 20.0),
+                                     np.array([[[[0.25, 0.75]]]]), np.ones((1, 1, 1)))
+    np.testing.assert_array_equal(same.by_age(), usual.by_age())
+    low = _vintage(stock, survival)
+    shrunk, none = fleet.advance_vintages(low, survivors, np.full((1, 1, 1), 7.2), np.array([[[[0.25, 0.75]]]]), kept)
+    assert none.item() == 0.0 and shrunk.by_age()[0, 0, 0].sum() == pytest.approx(7.2)
+
+
 def test_vintage_stock_follows_turnover_for_decades():
     # 45 years (the ring of 30 slots turns over more than once) of growth, decline and a collapse to
     # nothing and back, for several draws, municipalities and classes: the same stock as fleet.turnover.

@@ -2,15 +2,15 @@
 (the history fit's cheap second look at a run, ``uncertainty/history_fit.py``).
 
 A run of the policy history traces, year by year, what the powertrain choice of new cars and the car fleet's
-turnover read (:func:`traced_year`: the new-car shares by home zone, the car-driver trips that weigh the zones,
-the stock the turnover aims at) and starts from the 2009 car stock (:func:`cars_alone`). A replay
-(:func:`replayed_new_cars`) raises the battery-electric utility of every year's choice by the maturity path's
-gain of another amplitude (``transport.maturity_amplitude.bev``; methods §1.5) and by the peer term on the
-replayed stock (:func:`with_bev_gain`), and turns the car stock over with the replayed new cars by the fleet's
-own functions (:func:`.fleet.advance_vintages`, :func:`.fleet.vintage_sums`). It is the run to the bit at the
-run's own amplitude; what it leaves out is how the battery-electric share moves travel (the fleet's energy cost
-per km and its average toll, congestion), which moves the car-driver trips the choice weighs and the zones the
-new cars go to.
+turnover read (:func:`traced_year`: the new-car shares by home zone, the car-driver trips that weigh the zones, the
+stock the turnover aims at and the share of the surviving cars their owners kept) and starts from the 2009 car
+stock (:func:`cars_alone`). A replay (:func:`replayed_new_cars`) raises the battery-electric utility of every
+year's choice by the maturity path's gain of another amplitude (``transport.maturity_amplitude.bev``; methods §1.5)
+and by the peer term on the replayed stock (:func:`with_bev_gain`), and turns the car stock over with the replayed
+new cars by the fleet's own functions (:func:`.fleet.advance_vintages`, :func:`.fleet.vintage_sums`). It is the run
+to the bit at the run's own amplitude; what it leaves out is how the battery-electric share moves travel (the
+fleet's energy cost per km and its average toll, congestion), which moves the car-driver trips the choice weighs
+and the zones the new cars go to.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from . import fleet
 from .car_powertrains import bev_share, slot_weights, zone_car_weights
 from .fleet import FleetCoefficients
 from .powertrain_costs import logistic_path
-from .transport import car_stock_target
+from .transport import car_stock_target, class_kept
 from .transport_state import BEV, CAR_CLASS, TINY, TransportState
 
 
@@ -37,6 +37,7 @@ class CarTrace(NamedTuple):
     choice: list                    # (D, M, Z, K) [1] each year's new-car shares by home zone, 2010 on
     weights: list                   # (D, M, Z) [trips/yr] each year's car-driver trips by home zone, 2010 on
     targets: list                   # (D, M) [cars] each year's car stock after its turnover, 2010 on
+    kept: list                      # (D, M) [1] each year's share of the surviving cars kept, 2010 on
     car_stock: np.ndarray           # (Y + 1, D, M, K) [cars] the car stock from 2009 on
 
 
@@ -44,9 +45,10 @@ def traced_year(state: TransportState, new_car_shares: np.ndarray, levers: dict)
     """What a replay reads of a year of the run, ``state`` the transport state after the year's turnover and
     ``new_car_shares`` ``(D, M, Z, K)`` [1] the year's choice by home zone: those shares, the car-driver trips
     ``(D, M, Z)`` [trips/yr] that weigh the zones (``transport.advance``'s weights) and the stock ``(D, M)``
-    [cars] the turnover aimed at (its sum over powertrains is it only to rounding)."""
+    [cars] the turnover aimed at (its sum over powertrains is it only to rounding), and the share ``(D, M)`` [1]
+    of the surviving cars their owners kept (``transport.cars_kept``)."""
     weights = zone_car_weights(state.trip_volume, state.choice["modes"], state.choice["periods"])
-    return new_car_shares, weights, car_stock_target(state, state.population, levers)
+    return new_car_shares, weights, car_stock_target(state, state.population, levers), state.cars_kept
 
 
 def cars_alone(stock: fleet.VintageStock) -> fleet.VintageStock:
@@ -81,13 +83,15 @@ def replayed_new_cars(trace: CarTrace, shift: np.ndarray) -> np.ndarray:
     held = trace.car_stock[..., BEV] / np.maximum(trace.car_stock.sum(axis=-1), TINY)    # (T, D, M) the run's
     stock = trace.stock.copy()
     replayed, own = np.zeros(held.shape), held[0]
-    for k, (choice, weights, target) in enumerate(zip(trace.choice, trace.weights, trace.targets), start=1):
+    for k, (choice, weights, target, kept) in enumerate(zip(trace.choice, trace.weights, trace.targets, trace.kept),
+                                                        start=1):
         # the choice of year k reads the stock of year k - 1, as transport.choose does
         zones = with_bev_gain(choice, (gain[k - 1][:, None] + fc.peer_coefficient[:, None] * (own - held[k - 1]))
                               [:, :, None])
         new_car = np.einsum("dmz,dmzk->dmk", weights, zones) / np.maximum(weights.sum(axis=2), TINY)[..., None]
         survivors = np.einsum("dmck->dmc", stock.sums[..., fleet.SURVIVORS, :])   # (D, M, 1) as transport.advance
-        stock, _ = fleet.advance_vintages(stock, survivors, target[..., None], new_car[:, :, None, :])
+        stock, _ = fleet.advance_vintages(stock, survivors, target[..., None], new_car[:, :, None, :],
+                                          class_kept(kept, survivors.shape))
         slots = slot_weights(fc, dims.BASE_YEAR + k, stock.slot_ages())[CAR_CLASS:CAR_CLASS + 1]
         stock = replace(stock, sums=fleet.vintage_sums(stock, slots))
         own = bev_share(stock.sums[:, :, 0, fleet.VEHICLES])

@@ -247,7 +247,9 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
               * factor[:, :, None, :, None])
     weights = zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
     new_car = np.einsum("dmz,dmzk->dmk", weights[..., 0], new_car_shares) / np.maximum(weights.sum(axis=2), TINY)
-    cars = car_stock_target(state, population, levers)
+    ownership = car_ownership(state, levers)
+    cars = population * state.cars_per_capita_base * ownership          # car_stock_target
+    kept = cars_kept(state, ownership)
     jobs_split = state.job_zone_share if job_zone_share is None else np.broadcast_to(
         np.asarray(job_zone_share, dtype=float), zone_population.shape)
     moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
@@ -263,7 +265,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     if not in_place and stock is state.stock:
         stock = stock.copy()
     survivors = np.einsum("dmck->dmc", stock.sums[..., fleet.SURVIVORS, :])
-    stock, _ = fleet.advance_vintages(stock, survivors, targets, new_shares)
+    stock, _ = fleet.advance_vintages(stock, survivors, targets, new_shares, class_kept(kept, survivors.shape))
     stock, vkm_share, energy = fleet_state(stock, fc, year, cars_alone)
     index = fuel_intensity.fleet_fuel_price_index(energy[:, :, CAR_CLASS, :2], choice["costs"]["energy_price"][..., :2],
                                                   state.base_costs["energy_price"][..., :2])
@@ -274,7 +276,8 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     technology = fuel_intensity.technology_response(state.fuel_technology, state.fuel_price_index, pace,
                                                     fc.intensity_elasticity, fc.intensity_persistence)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
-                   passages=passages, fuel_technology=technology, fuel_price_index=index)
+                   passages=passages, fuel_technology=technology, fuel_price_index=index, car_ownership=ownership,
+                   cars_kept=kept)
 
 
 def _fleet_targets(moved: TransportState, c: DemandCoefficients, fc: fleet.FleetCoefficients, levers: dict,
@@ -297,11 +300,36 @@ def _fleet_targets(moved: TransportState, c: DemandCoefficients, fc: fleet.Fleet
     return np.concatenate([cars[..., None], others], axis=-1), new_shares, passages
 
 
+def car_ownership(state: TransportState, levers: dict) -> np.ndarray:
+    """Cars per capita relative to 2009's ``(D, M)`` [1]: ``(1 + o) / (1 + o_2009)`` of the lever
+    ``car_ownership_change`` o (car sharing)."""
+    return (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
+
+
 def car_stock_target(state: TransportState, population: np.ndarray, levers: dict) -> np.ndarray:
     """The cars ``(D, M)`` [cars] the year's turnover brings the stock to: population x the 2009 cars per capita,
-    moved by the lever ``car_ownership_change`` against 2009."""
-    ownership = (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
-    return population * state.cars_per_capita_base * ownership
+    moved by the lever ``car_ownership_change`` against 2009 (:func:`car_ownership`)."""
+    return population * state.cars_per_capita_base * car_ownership(state, levers)
+
+
+def cars_kept(state: TransportState, ownership: np.ndarray) -> np.ndarray:
+    """Share of the surviving cars their owners keep this year ``(D, M)`` [1]: ``min(1, c_t / c_(t-1))`` of the
+    cars per capita ``ownership`` c (:func:`car_ownership`) against last year's turnover's. Where ownership falls
+    (members of car sharing giving up their cars) the cars given up leave every vintage alike, and the year's new
+    cars replace only what was scrapped of the cars kept (``fleet.advance_vintages``); where it rises, more new
+    cars are bought. 1 to the bit where ownership has not fallen."""
+    return np.minimum(ownership / state.car_ownership, 1.0)
+
+
+def class_kept(kept: np.ndarray, shape: tuple) -> np.ndarray | None:
+    """The cars' ``kept`` share ``(D, M)`` spread over the vehicle classes ``shape`` ``(D, M, C)``, the other
+    classes keeping all (their stock follows their vkm); None where every car is kept (the turnover's usual rule,
+    to the bit)."""
+    if np.all(kept >= 1.0):
+        return None
+    out = np.ones(shape)
+    out[:, :, CAR_CLASS] = kept
+    return out
 
 
 # The outputs of :func:`account` that are the fleet's after the year's turnover, read off the state alone.

@@ -132,6 +132,11 @@ class TransportState:
     # (fuel_intensity.technology_response) and the fleet's fuel price against 2009 of the year; 0 and 1 in 2009
     fuel_technology: np.ndarray = None
     fuel_price_index: np.ndarray = None
+    # (D, M) [1] the cars per capita the stock was last turned over to, relative to 2009's (lever
+    # car_ownership_change, transport.car_ownership), and the share of the surviving cars their owners kept in that
+    # turnover (1 but where ownership fell: transport.cars_kept); 1 and 1 in 2009
+    car_ownership: np.ndarray = None
+    cars_kept: np.ndarray = None
     # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
     base_shares_by_mode: np.ndarray = None

@@ -111,16 +111,18 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
     model = FramtidModel(load(HISTORY), params, through="transport", recorded=("new_car_share", "car_stock"))
     try:
         model.step()
-        start, choice, weights, targets = cars_alone(model.state["transport"].stock) if traced else None, [], [], []
+        start = cars_alone(model.state["transport"].stock) if traced else None
+        choice, weights, targets, kept = [], [], [], []
         for _ in range(last_year - dims.BASE_YEAR):
             model.step()
             if traced:
-                for into, x in zip((choice, weights, targets), traced_year(
+                for into, x in zip((choice, weights, targets, kept), traced_year(
                         model.state["transport"], model.choices["transport"]["cars"], model.levers_now)):
                     into.append(x)
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
-        trace = CarTrace(model.state["transport"].fleet, start, choice, weights, targets, stock) if traced else None
+        fleet = model.state["transport"].fleet
+        trace = CarTrace(fleet, start, choice, weights, targets, kept, stock) if traced else None
         return shares, stock, trace
     finally:
         # a model holds reference cycles (agents and their model): broken here, the history's runs do not stay in
