@@ -59,6 +59,22 @@ def test_a_replay_at_the_runs_amplitude_is_the_run():
     np.testing.assert_array_equal(history_fit.replayed_bev_share(trace, years, np.zeros(4)), share)
 
 
+def test_a_replay_gives_up_the_cars_the_run_gave_up(tmp_path, monkeypatch):
+    """A history with car sharing (members giving up cars from 2015): the replay turns the stock over with the share
+    of cars the run's owners kept, so at the run's amplitude it is the run to the bit again."""
+    path = tmp_path / "shared.toml"
+    path.write_text('[scenario]\nname = "shared"\nextends = "framtid:current-policies"\n\n[[measure]]\n'
+                    'kind = "car_sharing"\n'
+                    'label = "Car sharing"\nmunicipality = "*"\nstart_year = 2015\nramp_years = 4\n'
+                    'member_share = 0.2\n')
+    monkeypatch.setattr(history_fit, "HISTORY", str(path))
+    params = Params.sampled(2, SEED, "lhs", {AMPLITUDE: 6.5})
+    years, _ = history_fit.observed_sales()
+    share, trace = history_fit.traced_history(params, years)
+    assert min(kept.min() for kept in trace.kept) < 0.99      # the run's owners gave up cars
+    np.testing.assert_array_equal(history_fit.replayed_bev_share(trace, years, np.zeros(2)), share)
+
+
 def test_a_replay_misses_the_whole_run_by_the_feedback_on_travel_alone():
     """Replayed at amplitudes 3 below to 3 above the run's, R is the whole run's at those amplitudes within 0.008
     in logit per unit moved (measured: 0.0028-0.0059 in these draws; the feedback on travel the replay leaves
