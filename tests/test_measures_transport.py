@@ -438,8 +438,8 @@ def test_car_sharing_members_give_up_the_cars_they_have_so_the_fleet_keeps_its_p
                                rec(ref, "bev_share_of_car_stock")[years, OSLO], atol=0.003)
     cars = dims.SOURCES.index("cars")
     for year in (2028, 2030, 2035):
-        emitted, km = ([rec(m, name)[k(year), OSLO].sum() if name == "car_vkm" else rec(m, name)[k(year), OSLO, cars].sum()
-                        for m in (ref, many)] for name in ("emissions_gas", "car_vkm"))
+        emitted = [rec(m, "emissions_gas")[k(year), OSLO, cars].sum() for m in (ref, many)]
+        km = [rec(m, "car_vkm")[k(year), OSLO].sum() for m in (ref, many)]
         assert emitted[1] < emitted[0], year
         assert emitted[1] / emitted[0] == pytest.approx(km[1] / km[0], abs=0.005), year
 

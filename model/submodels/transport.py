@@ -247,8 +247,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
               * factor[:, :, None, :, None])
     weights = zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
     new_car = np.einsum("dmz,dmzk->dmk", weights[..., 0], new_car_shares) / np.maximum(weights.sum(axis=2), TINY)
-    ownership = car_ownership(state, levers)
-    cars = population * state.cars_per_capita_base * ownership          # car_stock_target
+    cars, ownership = car_stock_target(state, population, levers), car_ownership(state, levers)
     kept = cars_kept(state, ownership)
     jobs_split = state.job_zone_share if job_zone_share is None else np.broadcast_to(
         np.asarray(job_zone_share, dtype=float), zone_population.shape)

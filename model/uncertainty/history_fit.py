@@ -121,8 +121,8 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
                     into.append(x)
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
-        fleet = model.state["transport"].fleet
-        trace = CarTrace(fleet, start, choice, weights, targets, kept, stock) if traced else None
+        coefficients = model.state["transport"].fleet
+        trace = CarTrace(coefficients, start, choice, weights, targets, kept, stock) if traced else None
         return shares, stock, trace
     finally:
         # a model holds reference cycles (agents and their model): broken here, the history's runs do not stay in
