@@ -670,6 +670,44 @@ def test_congestion_feedback_settles_instead_of_cycling():
     assert largest_swing(_steep_congestion_car_vkm(0.5)) < 0.05
 
 
+def test_roads_that_do_not_grow_with_the_city_are_congested_by_its_growth():
+    """``transport.road_network_growth`` e: congestion is car trips against the trips at 2009 shares times
+    (N / N_2009)^(1 - e), N the population the year's trips are made from (last year's). In the first two years
+    run both ways choose alike (the congestion expected in 2011 is that of 2010's trips by 2009's population), and
+    the ratio recorded in 2011 with e = 0 is that with e = 1 times 2010's population growth; the growing city then
+    slows its cars,
+    so that by 2030 Oslo's residents drive less and more slowly than on roads that grow with it. At e = 1 the
+    run is the default one to the bit."""
+    from framtid.model import api
+    from framtid.model.simulation import FramtidModel
+
+    scenario = api.load_scenario("framtid:current-policies")
+
+    def run(growth, years=None):
+        params = Params.defaults(1, scenario.parameters).with_overrides({"transport.road_network_growth": [growth]})
+        model = FramtidModel(scenario, params)
+        for _ in range(years or len(dims.YEARS)):
+            model.step()
+        return model
+
+    grown, fixed = run(1.0, 3), run(0.0, 3)
+    population = grown.record["population"][1] / grown.record["population"][0]                         # (1, M)
+    assert population[0, OSLO] > 1.01
+    np.testing.assert_array_equal(fixed.choices["transport"]["travel"]["modes"],
+                                  grown.choices["transport"]["travel"]["modes"])
+    np.testing.assert_allclose(fixed.choices["transport"]["travel"]["volume_ratio"],
+                               grown.choices["transport"]["travel"]["volume_ratio"] * population[..., None],
+                               rtol=1e-12)
+    whole = run(1.0)
+    default = api.run_scenario(scenario)
+    np.testing.assert_array_equal(whole.record["car_vkm"], default.record["car_vkm"])
+    fixed = run(0.0)
+    k = 2030 - dims.BASE_YEAR
+    speed = [m.record["car_vkm_resident"][k, 0, OSLO] / m.record["car_hours"][k, 0, OSLO] for m in (whole, fixed)]
+    assert speed[1] < 0.97 * speed[0]
+    assert fixed.record["car_vkm_resident"][k, 0, OSLO] < 0.97 * whole.record["car_vkm_resident"][k, 0, OSLO]
+
+
 def test_every_commuter_teleworking_every_day_runs(tmp_path):
     # Telework at the top of its ranges leaves no commute trips: the congestion's base (the trips at 2009 shares
     # without telework) is made from the trip rates, not divided back by the commute factor 0 (which gave NaN).

@@ -40,6 +40,7 @@ class DemandCoefficients:
     volume_capacity: np.ndarray    # (D, T) [1] 2009
     bpr: np.ndarray                # (D, 2) [1] alpha, beta of the BPR curve
     congestion_learning: np.ndarray  # (D,) [1] share of the gap to last year's congestion closed each year
+    road_network_growth: np.ndarray  # (D,) [1] elasticity of the roads' capacity to the population (1: with the city)
     outside_factor: np.ndarray     # (D,) [1] errand and leisure trips leaving the municipality vs commute
     headway: np.ndarray            # (D, T) [min]
     pt_fare: np.ndarray            # (D,) [NOK/trip]
@@ -94,6 +95,7 @@ def demand_coefficients(params: Params) -> DemandCoefficients:
         volume_capacity=params.vector("transport.volume_capacity", dims.PERIODS),
         bpr=np.stack([params["transport.bpr_alpha"], params["transport.bpr_beta"]], axis=-1),
         congestion_learning=params["transport.congestion_learning"],
+        road_network_growth=params["transport.road_network_growth"],
         outside_factor=params["transport.other_purpose_outside_factor"],
         headway=params.vector("transport.pt_headway", dims.PERIODS),
         pt_fare=params["transport.pt_fare"],
