@@ -126,6 +126,11 @@ def test_vehicles_given_up_leave_every_vintage_and_the_new_ones_replace_the_scra
     low = _vintage(stock, survival)
     shrunk, none = fleet.advance_vintages(low, survivors, np.full((1, 1, 1), 7.2), np.array([[[[0.25, 0.75]]]]), kept)
     assert none.item() == 0.0 and shrunk.by_age()[0, 0, 0].sum() == pytest.approx(7.2)
+    # Owners buying cars of every age (1.1 of the survivors, 15.84): every vintage x 1.1, 20 - 15.84 = 4.16 new.
+    more, new = fleet.advance_vintages(_vintage(stock, survival), survivors, np.full((1, 1, 1), 20.0),
+                                       np.array([[[[0.25, 0.75]]]]), np.full((1, 1, 1), 1.1))
+    np.testing.assert_allclose(more.by_age()[0, 0, 0], [[1.04, 3.12], [9.9, 0.0], [3.19, 2.75]], rtol=1e-13)
+    assert new.item() == pytest.approx(4.16)
 
 
 def test_vintage_stock_follows_turnover_for_decades():

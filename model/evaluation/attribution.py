@@ -229,11 +229,13 @@ def _run_subsets(scenario, package: tuple, subset_bits, year, span, seed, sample
         variants = [compose(inherited, added(b), package=own) for b, _ in chunk]
         params = None if sample is None else sample.take([d for _, d in chunk])
         model = run_variants(scenario, variants, seed=seed, params=params)
-        values, totals = _values(model, year, span)
-        # A finished model holds reference cycles (its agents and it) that the cyclic collector frees on counts of
-        # objects, not on memory: broken here, the chunks' models do not pile up (the policy history's 32 chunks
-        # held 9 GB at once).
-        model.dispose()
+        try:
+            values, totals = _values(model, year, span)
+        finally:
+            # A finished model holds reference cycles (its agents and it) that the cyclic collector frees on counts
+            # of objects, not on memory: broken here, the chunks' models do not pile up (the policy history's 32
+            # chunks held 9 GB at once).
+            model.dispose()
         for j, (b, _) in enumerate(chunk):
             point.setdefault(b, []).append(values[j])
             yearly.setdefault(b, []).append(totals[j])

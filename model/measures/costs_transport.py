@@ -418,7 +418,9 @@ COSTS = {
                   ("cost.car_sharing.cars_replaced_per_shared_car", "cost.car_sharing.operating_cost_per_car")),
          costing.energy_item(), congestion_item()),
         not_counted=("the members' loss of having a car at hand (" + _NOT_RECORDED + ")",
-                     "membership fees, a transfer")),
+                     "membership fees, a transfer",
+                     "the remaining value of the cars members give up (sold or scrapped early; the vehicles item "
+                     "counts every car at a new car's annuity)")),
     "telework": costing.not_costed(
         "no cost of telework in the reference (GAP); its main economic effects, commuting time saved and office "
         "space, are not in the model"),

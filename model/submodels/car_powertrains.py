@@ -23,7 +23,7 @@ from .fleet import FleetCoefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .powertrain_costs import logistic_path, ownership_cost
-from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, coef,
+from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, car_ownership, coef,
                               over_groups)
 from .travel_costs import bev_parking_discount
 
@@ -103,7 +103,7 @@ def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCo
     drivers = state.trip_volume * choice["periods"]
     drivers *= choice["modes"][..., CAR]
     drivers /= np.maximum(state.zone_population, TINY)[..., None, None]         # (D, M, Z, P, T) [trips/person/yr]
-    cars = state.cars_per_capita_base * (1.0 + lv["car_ownership_change"]) / (1.0 + base["car_ownership_change"])
+    cars = state.cars_per_capita_base * car_ownership(state, lv)     # ``base`` is the state's 2009 levers
     toll_fuel = over_groups(drivers, costs["toll_by_fuel"], 3)                                 # (D, M, Z, F)
     tolls_k = toll_fuel[..., list(POWERTRAIN_TOLL_FUEL)] / cars[..., None, None]            # (D, M, Z, K)
     away = costs["away"]                                                                       # (D, M, P, Zdest)

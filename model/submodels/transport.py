@@ -65,7 +65,7 @@ from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_
 from .tailpipe import road_fuels
 from .transport_setup import calibrated, choice_terms, init_state
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
-                              TINY, WALK, Passages, TransportState, coef, crossing_cars, over_groups)
+                              TINY, WALK, Passages, TransportState, car_ownership, coef, crossing_cars, over_groups)
 from .travel_costs import cost_per_km_change, energy_prices, generalised_costs
 from .travel_segments import destination_segments, partial_adjustment, period_first, segment_mixture, toll_crossing
 
@@ -315,12 +315,6 @@ def _fleet_targets(moved: TransportState, c: DemandCoefficients, fc: fleet.Fleet
     return np.concatenate([cars[..., None], others], axis=-1), new_shares, passages
 
 
-def car_ownership(state: TransportState, levers: dict) -> np.ndarray:
-    """Cars per capita relative to 2009's ``(D, M)`` [1]: ``(1 + o) / (1 + o_2009)`` of the lever
-    ``car_ownership_change`` o (car sharing)."""
-    return (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
-
-
 def car_stock_target(state: TransportState, population: np.ndarray, levers: dict) -> np.ndarray:
     """The cars ``(D, M)`` [cars] the year's turnover brings the stock to: population x the 2009 cars per capita,
     moved by the lever ``car_ownership_change`` against 2009 (:func:`car_ownership`)."""
@@ -328,19 +322,21 @@ def car_stock_target(state: TransportState, population: np.ndarray, levers: dict
 
 
 def cars_kept(state: TransportState, ownership: np.ndarray) -> np.ndarray:
-    """Share of the surviving cars their owners keep this year ``(D, M)`` [1]: ``min(1, c_t / c_(t-1))`` of the
-    cars per capita ``ownership`` c (:func:`car_ownership`) against last year's turnover's. Where ownership falls
-    (members of car sharing giving up their cars) the cars given up leave every vintage alike, and the year's new
-    cars replace only what was scrapped of the cars kept (``fleet.advance_vintages``); where it rises, more new
-    cars are bought. 1 to the bit where ownership has not fallen."""
-    return np.minimum(ownership / state.car_ownership, 1.0)
+    """The surviving cars the residents keep this year, relative to the survivors ``(D, M)`` [1]: ``c_t / c_(t-1)``
+    of the cars per capita ``ownership`` c (:func:`car_ownership`) against last year's turnover's. An ownership
+    change moves cars across every vintage alike (``fleet.advance_vintages``): members of car sharing sell or
+    scrap the cars they have (below 1), and those who leave it, or a rise of ownership, buy cars of every age on
+    the second-hand market (above 1); the year's new cars replace what was scrapped and follow the population.
+    Otherwise a car-sharing measure would turn the fleet over faster, as a scrappage scheme does: giving up cars by
+    buying fewer new ones and taking them back new. 1 to the bit where ownership has not changed."""
+    return ownership / state.car_ownership
 
 
 def class_kept(kept: np.ndarray, shape: tuple) -> np.ndarray | None:
     """The cars' ``kept`` share ``(D, M)`` spread over the vehicle classes ``shape`` ``(D, M, C)``, the other
-    classes keeping all (their stock follows their vkm); None where every car is kept (the turnover's usual rule,
-    to the bit)."""
-    if np.all(kept >= 1.0):
+    classes keeping all (their stock follows their vkm); None where the residents keep every car and no more (the
+    turnover's usual rule, to the bit)."""
+    if np.all(kept == 1.0):
         return None
     out = np.ones(shape)
     out[:, :, CAR_CLASS] = kept

@@ -171,6 +171,12 @@ def coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, Fle
     return params.derived(demand_coefficients), params.derived(fleet_coefficients)   # other parameters: once each
 
 
+def car_ownership(state: TransportState, levers: dict) -> np.ndarray:
+    """Cars per capita relative to 2009's ``(D, M)`` [1]: ``(1 + o) / (1 + o_2009)`` of the lever
+    ``car_ownership_change`` o (car sharing)."""
+    return (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
+
+
 def over_groups(trips: np.ndarray, per_trip: np.ndarray, keep: int) -> np.ndarray:
     """``sum trips x per_trip`` over the axes of ``trips`` ``(D, M, Z, P, T)`` after its first ``keep``
     [trips/yr x the unit of ``per_trip``], ``per_trip`` ``(D, M, Z, P, T, n)``: ``(D, M, ..., n)``.

@@ -176,16 +176,19 @@ def run_chunk(batch: Batch, folder: str, manifest: str, bounds: tuple[int, int])
         differ = differences(json.loads(manifest), json.loads(here), "in the batch", "in this worker")
         raise FramtidError(f"{path.name}: this worker runs other code, libraries or data than the batch was started "
                            f"with ({differ}); run every worker on the same installation")
-    models = [api.run_scenario(s, batch.seed, batch.n_draws, batch.sampler, slice(a, b), batch.precision)
-              for s in batch.scenarios]
-    ds = api.select_variables(api.to_dataset(models, batch.seed), batch.variables)
+    models = []
+    try:
+        for s in batch.scenarios:
+            models.append(api.run_scenario(s, batch.seed, batch.n_draws, batch.sampler, slice(a, b), batch.precision))
+        ds = api.select_variables(api.to_dataset(models, batch.seed), batch.variables)
+    finally:
+        # The records are in ds now. The models hold reference cycles (agents and their model): left to the
+        # cyclic collector, chunk after chunk stayed in memory until a full collection came by (2 GB after 10
+        # chunks of 250 draws instead of 1); broken here, each is freed at once, also when the chunk fails.
+        for model in models:
+            model.dispose()
+        del models
     ds.attrs[MANIFEST_ATTR] = manifest
-    # The records are in ds now. The models hold reference cycles (agents and their model): left to the
-    # cyclic collector, chunk after chunk stayed in memory until a full collection came by (2 GB after 10
-    # chunks of 250 draws instead of 1); broken here, each is freed at once.
-    for model in models:
-        model.dispose()
-    del models
     try:
         save_part(ds, path)
     except ResultExistsError:        # written meanwhile: by a concurrent resume of this batch, or not

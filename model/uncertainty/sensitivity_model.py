@@ -308,12 +308,13 @@ def _batch_run(u: np.ndarray, scenario, names: tuple[str, ...], output: Output, 
     # each draw fitted to the battery-electric history, as an ensemble's draws are
     params = fitted_to_history(Params(values, n, specs).with_overrides(scenario.parameters), scenario.parameters)
     model = FramtidModel(scenario, params, seed=seed)
-    model.run()
-    result = output(model)
-    # A finished model holds reference cycles (agents and their model): broken here, one batch is in
-    # memory at a time (as ensemble.run_chunk).
-    model.dispose()
-    return result
+    try:
+        model.run()
+        return output(model)
+    finally:
+        # A model holds reference cycles (agents and their model): broken here, also when the run fails (a batch
+        # that fails is halved and run again), one batch is in memory at a time (as ensemble.run_chunk).
+        model.dispose()
 
 
 def run_chunk(u: np.ndarray, scenario, names: tuple[str, ...], output: Output,
