@@ -371,9 +371,7 @@ class FramtidModel(Model):
         what a reference count costs. Arrays taken from the model before (its record) stay valid.
         """
         self.release()
-        for agent in list(self._agents):
-            agent.__dict__.clear()
-        self.__dict__.clear()
+        self.__dict__.clear()   # the agents, referred to by nothing else, go with it
 
     def run(self) -> dict[str, np.ndarray]:
         try:

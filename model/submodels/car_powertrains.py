@@ -23,8 +23,8 @@ from .fleet import FleetCoefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
 from .powertrain_costs import logistic_path, ownership_cost
-from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, car_ownership, coef,
-                              over_groups)
+from .car_stock import car_ownership
+from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, coef, over_groups)
 from .travel_costs import bev_parking_discount
 
 POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate

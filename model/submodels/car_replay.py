@@ -25,7 +25,7 @@ from . import fleet
 from .car_powertrains import bev_share, slot_weights, zone_car_weights
 from .fleet import FleetCoefficients
 from .powertrain_costs import logistic_path
-from .transport import car_stock_target, class_kept
+from .car_stock import car_stock_target, cars_kept, class_kept
 from .transport_state import BEV, CAR_CLASS, TINY, TransportState
 
 
@@ -41,14 +41,16 @@ class CarTrace(NamedTuple):
     car_stock: np.ndarray           # (Y + 1, D, M, K) [cars] the car stock from 2009 on
 
 
-def traced_year(state: TransportState, new_car_shares: np.ndarray, levers: dict) -> tuple:
-    """What a replay reads of a year of the run, ``state`` the transport state after the year's turnover and
-    ``new_car_shares`` ``(D, M, Z, K)`` [1] the year's choice by home zone: those shares, the car-driver trips
-    ``(D, M, Z)`` [trips/yr] that weigh the zones (``transport.advance``'s weights) and the stock ``(D, M)``
-    [cars] the turnover aimed at (its sum over powertrains is it only to rounding), and the share ``(D, M)`` [1]
-    of the surviving cars their owners kept (``transport.cars_kept``)."""
+def traced_year(state: TransportState, new_car_shares: np.ndarray, levers: dict, ownership_before: np.ndarray) -> tuple:
+    """What a replay reads of a year of the run, ``state`` the transport state after the year's turnover,
+    ``new_car_shares`` ``(D, M, Z, K)`` [1] the year's choice by home zone and ``ownership_before`` ``(D, M)`` [1]
+    the cars per capita of last year's turnover (the state's before the year): those shares, the car-driver trips
+    ``(D, M, Z)`` [trips/yr] that weigh the zones (``transport.advance``'s weights), the stock ``(D, M)`` [cars]
+    the turnover aimed at (its sum over powertrains is it only to rounding), and the share ``(D, M)`` [1] of the
+    surviving cars the residents kept (``car_stock.cars_kept``)."""
     weights = zone_car_weights(state.trip_volume, state.choice["modes"], state.choice["periods"])
-    return new_car_shares, weights, car_stock_target(state, state.population, levers), state.cars_kept
+    return (new_car_shares, weights, car_stock_target(state, state.population, levers),
+            cars_kept(state.car_ownership, ownership_before))
 
 
 def cars_alone(stock: fleet.VintageStock) -> fleet.VintageStock:

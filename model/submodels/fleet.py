@@ -230,18 +230,18 @@ def advance_vintages(stock: VintageStock, survivors: np.ndarray, target_total: n
     """One year of turnover of a vintage stock: :func:`turnover`'s equations, in place [vehicles].
 
     survivors ``(D, M, C)``: the stock's vehicles that survive the year, ``sum_a,k p(a) S[a, k]`` (from its
-    sums); target_total ``(D, M, C)``; new_shares ``(D, M, C, K)`` summing to 1. ``kept`` ``(D, M, C)`` [1], at
-    most 1: the share of the survivors their owners keep (None: all). The vehicles given up leave every vintage
-    alike before the year's purchases, ``new = max(N_target - kept x survivors, 0)``: households that give up a
-    car sell or scrap the one they have (a car-sharing member's), they do not stop buying new ones, which would
-    age the fleet the others drive. Returns the stock a year on (sharing the cohorts, ``sums`` unset) and the new
-    vehicles ``(D, M, C)``.
+    sums); target_total ``(D, M, C)``; new_shares ``(D, M, C, K)`` summing to 1. ``kept`` ``(D, M, C)`` [1]: the
+    vehicles the owners keep relative to the survivors (None: 1), below 1 where they sell or scrap some, above 1
+    where they buy vehicles of every age (``car_stock.cars_kept``). Those given up or bought move every vintage
+    alike before the year's purchases, ``new = max(N_target - kept x survivors, 0)``: households that give up a car
+    give up the one they have, they do not stop buying new ones, which would age the fleet the others drive.
+    Returns the stock a year on (sharing the cohorts, ``sums`` unset) and the new vehicles ``(D, M, C)``.
     """
     stock.check_current()
     year, a = stock.year + 1, stock.ring
     held = survivors if kept is None else survivors * kept
     new = np.maximum(target_total - held, 0.0)
-    keep = np.minimum(target_total, held) / np.maximum(survivors, np.finfo(float).tiny)   # <= 1, no overflow
+    keep = np.minimum(target_total, held) / np.maximum(survivors, np.finfo(float).tiny)   # no overflow at 0
     scale = stock.scale * keep.transpose(2, 0, 1)                                            # (C, D, M)
     lost = np.nonzero(scale < SCALE_FLOOR)
     if lost[0].size:   # a stock scaled (almost) to nothing: hold its counts as they are, scale 1

@@ -54,6 +54,7 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from . import fleet, fuel_intensity, mode_choice, tolls
+from .car_stock import car_ownership, car_stock_target, cars_kept, class_kept
 from .car_powertrains import bev_share, cars_by_powertrain, choose_car_powertrains, fleet_state, zone_car_weights
 from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients
@@ -65,7 +66,7 @@ from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_
 from .tailpipe import road_fuels
 from .transport_setup import calibrated, choice_terms, init_state
 from .transport_state import (BEV, BIKE, BUS_CLASS, CAR, CAR_CLASS, CLASS_SOURCES, COMMUTE, DIESEL, ERRANDS, PT,
-                              TINY, WALK, Passages, TransportState, car_ownership, coef, crossing_cars, over_groups)
+                              TINY, WALK, Passages, TransportState, coef, crossing_cars, over_groups)
 from .travel_costs import cost_per_km_change, energy_prices, generalised_costs
 from .travel_segments import destination_segments, partial_adjustment, period_first, segment_mixture, toll_crossing
 
@@ -249,7 +250,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     weights = zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
     new_car = np.einsum("dmz,dmzk->dmk", weights[..., 0], new_car_shares) / np.maximum(weights.sum(axis=2), TINY)
     cars, ownership = car_stock_target(state, population, levers), car_ownership(state, levers)
-    kept = cars_kept(state, ownership)
+    kept = cars_kept(ownership, state.car_ownership)
     jobs_split = state.job_zone_share if job_zone_share is None else np.broadcast_to(
         np.asarray(job_zone_share, dtype=float), zone_population.shape)
     moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
@@ -276,8 +277,7 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
     technology = fuel_intensity.technology_response(state.fuel_technology, state.fuel_price_index, pace,
                                                     fc.intensity_elasticity, fc.intensity_persistence)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
-                   passages=passages, fuel_technology=technology, fuel_price_index=index, car_ownership=ownership,
-                   cars_kept=kept)
+                   passages=passages, fuel_technology=technology, fuel_price_index=index, car_ownership=ownership)
 
 
 def volume_ratio(car_trips: np.ndarray, base_trips: np.ndarray, state: TransportState,
@@ -313,34 +313,6 @@ def _fleet_targets(moved: TransportState, c: DemandCoefficients, fc: fleet.Fleet
     new_shares[:, :, 1:, DIESEL] = 1.0 - zero_emission
     new_shares[:, :, 1:, BEV] = zero_emission
     return np.concatenate([cars[..., None], others], axis=-1), new_shares, passages
-
-
-def car_stock_target(state: TransportState, population: np.ndarray, levers: dict) -> np.ndarray:
-    """The cars ``(D, M)`` [cars] the year's turnover brings the stock to: population x the 2009 cars per capita,
-    moved by the lever ``car_ownership_change`` against 2009 (:func:`car_ownership`)."""
-    return population * state.cars_per_capita_base * car_ownership(state, levers)
-
-
-def cars_kept(state: TransportState, ownership: np.ndarray) -> np.ndarray:
-    """The surviving cars the residents keep this year, relative to the survivors ``(D, M)`` [1]: ``c_t / c_(t-1)``
-    of the cars per capita ``ownership`` c (:func:`car_ownership`) against last year's turnover's. An ownership
-    change moves cars across every vintage alike (``fleet.advance_vintages``): members of car sharing sell or
-    scrap the cars they have (below 1), and those who leave it, or a rise of ownership, buy cars of every age on
-    the second-hand market (above 1); the year's new cars replace what was scrapped and follow the population.
-    Otherwise a car-sharing measure would turn the fleet over faster, as a scrappage scheme does: giving up cars by
-    buying fewer new ones and taking them back new. 1 to the bit where ownership has not changed."""
-    return ownership / state.car_ownership
-
-
-def class_kept(kept: np.ndarray, shape: tuple) -> np.ndarray | None:
-    """The cars' ``kept`` share ``(D, M)`` spread over the vehicle classes ``shape`` ``(D, M, C)``, the other
-    classes keeping all (their stock follows their vkm); None where the residents keep every car and no more (the
-    turnover's usual rule, to the bit)."""
-    if np.all(kept == 1.0):
-        return None
-    out = np.ones(shape)
-    out[:, :, CAR_CLASS] = kept
-    return out
 
 
 # The outputs of :func:`account` that are the fleet's after the year's turnover, read off the state alone.

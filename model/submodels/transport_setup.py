@@ -120,7 +120,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
         vkm_share=vkm_share, energy_per_vkm=energy, base_levers=levers_2009, base_costs={},
         powertrain_constants=np.zeros((d, m, len(dims.POWERTRAINS))), job_zone_share=jobs_split,
         purpose_factor=np.ones((d, m, len(dims.PURPOSES))), fuel_technology=np.zeros((d, m)),
-        fuel_price_index=np.ones((d, m)), car_ownership=np.ones((d, m)), cars_kept=np.ones((d, m)))
+        fuel_price_index=np.ones((d, m)), car_ownership=np.ones((d, m)))
     costs = generalised_costs(state, c, levers_2009, price_2009, choice["volume_ratio"])
     beta_car, beta_pt = cost_coefficients(c, weights, p0, costs)
     crossing_car = np.where(costs["crossing"][..., None] > 0, p0[..., CAR], 0.0)

@@ -133,10 +133,8 @@ class TransportState:
     fuel_technology: np.ndarray = None
     fuel_price_index: np.ndarray = None
     # (D, M) [1] the cars per capita the stock was last turned over to, relative to 2009's (lever
-    # car_ownership_change, transport.car_ownership), and the share of the surviving cars their owners kept in that
-    # turnover (1 but where ownership fell: transport.cars_kept); 1 and 1 in 2009
+    # car_ownership_change, car_stock.car_ownership); 1 in 2009
     car_ownership: np.ndarray = None
-    cars_kept: np.ndarray = None
     # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
     base_shares_by_mode: np.ndarray = None
@@ -169,12 +167,6 @@ def coef(state: TransportState, params: Params) -> tuple[DemandCoefficients, Fle
     if params is state.params:
         return state.demand, state.fleet
     return params.derived(demand_coefficients), params.derived(fleet_coefficients)   # other parameters: once each
-
-
-def car_ownership(state: TransportState, levers: dict) -> np.ndarray:
-    """Cars per capita relative to 2009's ``(D, M)`` [1]: ``(1 + o) / (1 + o_2009)`` of the lever
-    ``car_ownership_change`` o (car sharing)."""
-    return (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
 
 
 def over_groups(trips: np.ndarray, per_trip: np.ndarray, keep: int) -> np.ndarray:

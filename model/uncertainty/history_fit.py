@@ -114,10 +114,11 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
         start = cars_alone(model.state["transport"].stock) if traced else None
         choice, weights, targets, kept = [], [], [], []
         for _ in range(last_year - dims.BASE_YEAR):
+            before = model.state["transport"].car_ownership
             model.step()
             if traced:
                 for into, x in zip((choice, weights, targets, kept), traced_year(
-                        model.state["transport"], model.choices["transport"]["cars"], model.levers_now)):
+                        model.state["transport"], model.choices["transport"]["cars"], model.levers_now, before)):
                     into.append(x)
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
