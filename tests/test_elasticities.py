@@ -187,7 +187,8 @@ def test_json_says_null_where_an_elasticity_cannot_be_measured(runs):
 
 
 def test_each_municipality_from_the_same_runs(each, runs):
-    # read from the runs of all 14 (the 13 together and each), a municipality's rows are those of its own runs
+    # read from the runs of all 14 (the 13 together and each), a municipality's rows are those read for it alone
+    # from the same runs (the reading does not depend on which municipalities are asked for)
     # (implied(m) is implied_each([m]); the runs fixture makes each set of runs once)
     runs_made = len(runs)
     def plain(rows):   # NaN (no ring in Tromsø) is not equal to itself

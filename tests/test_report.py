@@ -142,8 +142,8 @@ def test_summary_says_which_targets_are_met_with_the_rule(written):
     assert "rule 'share'" in md
     # the 13 together miss -55 % by 2030 in both scenarios; Klimaforliket's cap in 2020 is met in both (the
     # reference by 86 kt at 0.23.0); the non-ETS cut of 2030 is met under current policies or the year after
-    # (0.20.0: by 1.5 kt in 2030; 0.23.0: 17.7 kt above it in 2030, 0.25.0: 3.7 kt, met in 2031), and missed under the 2009
-    # policies held, met a decade and more later or not by 2050 (0.20.0, 0.23.0 and 0.25.0: 2045)
+    # (0.20.0: by 1.5 kt in 2030; 0.23.0: 17.7 kt above it in 2030, 0.25.0: 3.7 kt, met in 2031), and missed
+    # under the 2009 policies held, met a decade and more later or not by 2050 (0.20.0, 0.23.0 and 0.25.0: 2045)
     cap, act, non_ets = (next(line for line in md.splitlines() if line.startswith(start)) for start in
                          ("| Klimaforliket 2008 (2020)", "| Climate Change Act (2030)", "| Non-ETS target (2030)"))
     assert act.count("| not met: ") == 2

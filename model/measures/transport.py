@@ -251,7 +251,7 @@ KINDS = charges.KINDS + (
         source=f"{REF} road_capacity: long-run elasticity of VKT to lane-km 1.0 (Duranton & Turner 2011) and "
                "0.16 (Hymel, Small & Van Dender 2010); the model carries the time-cost part (mode, period and "
                "trip length answer the car time along a BPR curve, methods §1.4 and §1.7) and no new trips or "
-               "relocation: about 0.25 after ten years (`framtid elasticities`), the low end",
+               "relocation: about 0.30 after ten years (`framtid elasticities`), the low end",
     ),
     MeasureKind(
         "bus_biogas", "land_use_transport",
