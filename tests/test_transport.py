@@ -670,6 +670,19 @@ def test_congestion_feedback_settles_instead_of_cycling():
     assert largest_swing(_steep_congestion_car_vkm(0.5)) < 0.05
 
 
+def test_the_cycle_count_of_tools_congestion_cycles_by_hand(tool):
+    """tools/congestion_cycles.py counts a cycle where yearly changes above the threshold alternate in sign the
+    given number of times in a row. Hand series of one municipality in two draws, changes in logs: draw 0
+    +5 / -5 / +5 / -5 / +5 % (four alternations: a cycle), draw 1 the same but with a +2 % step in the middle
+    (below the 3 % threshold: one alternation before it and one after)."""
+    cycling = tool("congestion_cycles").cycling
+    steps = np.array([[0.05, -0.05, 0.05, -0.05, 0.05], [0.05, -0.05, 0.02, -0.05, 0.05]]).T     # (T - 1, D)
+    vkm = np.exp(np.vstack([np.zeros((1, 2)), np.cumsum(steps, axis=0)]))[..., None]       # (T, D, M = 1)
+    np.testing.assert_array_equal(cycling(vkm, 0.03, 4), [[True], [False]])
+    np.testing.assert_array_equal(cycling(vkm, 0.03, 1), [[True], [True]])
+    np.testing.assert_array_equal(cycling(vkm, 0.06, 1), [[False], [False]])
+
+
 def test_roads_that_do_not_grow_with_the_city_are_congested_by_its_growth():
     """``transport.road_network_growth`` e: congestion is car trips against the trips at 2009 shares times
     (N / N_2009)^(1 - e), N the population the year's trips are made from (last year's). In the first two years
