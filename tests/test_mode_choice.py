@@ -187,6 +187,15 @@ def test_solve_constants_matches_the_weighted_total():
 
 
 
+def test_volume_ratio_hand_case_and_limits():
+    # 1.2 times the trips at base shares in a city grown by 10 %: 1.2 x 1.1^0.75 = 1.2 x 1.074099 = 1.288919 at
+    # e = 0.25; the plain 1.2 to the bit where the roads grow with the city (e = 1); 1.32 on the base network (e = 0)
+    ratio = mc.volume_ratio(np.array([1.2, 1.2, 1.2]), np.ones(3), np.full(3, 1.1), np.array([0.25, 1.0, 0.0]))
+    np.testing.assert_allclose(ratio, [1.2 * 1.1 ** 0.75, 1.2, 1.32], rtol=1e-12)
+    assert ratio[1] == 1.2 and ratio[0] == pytest.approx(1.288919, abs=1e-6)
+    assert mc.volume_ratio(np.array([3.0]), np.zeros(1), np.ones(1), np.ones(1))[0] > 1e300   # no division by 0
+
+
 def test_expected_volume_ratio_hand_case_and_limits():
     # Halfway in logs from 1.0 to 1.21: sqrt(1.21) = 1.1; learning 1 expects last year's, 0 keeps the expectation.
     assert mc.expected_volume_ratio(np.array(1.0), np.array(1.21), np.array(0.5)) == pytest.approx(1.1)

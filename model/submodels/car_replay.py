@@ -41,7 +41,7 @@ class CarTrace(NamedTuple):
     car_stock: np.ndarray           # (Y + 1, D, M, K) [cars] the car stock from 2009 on
 
 
-def traced_year(state: TransportState, new_car_shares: np.ndarray, levers: dict, ownership_before: np.ndarray) -> tuple:
+def traced_year(state: TransportState, new_car_shares: np.ndarray, ownership_before: np.ndarray) -> tuple:
     """What a replay reads of a year of the run, ``state`` the transport state after the year's turnover,
     ``new_car_shares`` ``(D, M, Z, K)`` [1] the year's choice by home zone and ``ownership_before`` ``(D, M)`` [1]
     the cars per capita of last year's turnover (the state's before the year): those shares, the car-driver trips
@@ -49,7 +49,7 @@ def traced_year(state: TransportState, new_car_shares: np.ndarray, levers: dict,
     the turnover aimed at (its sum over powertrains is it only to rounding), and the share ``(D, M)`` [1] of the
     surviving cars the residents kept (``car_stock.cars_kept``)."""
     weights = zone_car_weights(state.trip_volume, state.choice["modes"], state.choice["periods"])
-    return (new_car_shares, weights, car_stock_target(state, state.population, levers),
+    return (new_car_shares, weights, car_stock_target(state, state.population, state.car_ownership),
             cars_kept(state.car_ownership, ownership_before))
 
 

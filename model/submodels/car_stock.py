@@ -21,10 +21,10 @@ def car_ownership(state: TransportState, levers: dict) -> np.ndarray:
     return (1.0 + levers["car_ownership_change"]) / (1.0 + state.base_levers["car_ownership_change"])
 
 
-def car_stock_target(state: TransportState, population: np.ndarray, levers: dict) -> np.ndarray:
-    """The cars ``(D, M)`` [cars] the year's turnover brings the stock to: population x the 2009 cars per capita,
-    moved by the lever ``car_ownership_change`` against 2009 (:func:`car_ownership`)."""
-    return population * state.cars_per_capita_base * car_ownership(state, levers)
+def car_stock_target(state: TransportState, population: np.ndarray, ownership: np.ndarray) -> np.ndarray:
+    """The cars ``(D, M)`` [cars] the year's turnover brings the stock to: population x the 2009 cars per capita
+    x ``ownership`` ``(D, M)`` [1], the cars per capita relative to 2009's (:func:`car_ownership`)."""
+    return population * state.cars_per_capita_base * ownership
 
 
 def cars_kept(ownership: np.ndarray, before: np.ndarray) -> np.ndarray:

@@ -183,6 +183,17 @@ def bpr_time_ratio(volume_ratio: np.ndarray, volume_capacity: np.ndarray, alpha:
     return (1.0 + alpha * power(volume_ratio * volume_capacity, beta)) / (1.0 + alpha * power(volume_capacity, beta))
 
 
+def volume_ratio(car_trips: np.ndarray, base_trips: np.ndarray, population_growth: np.ndarray,
+                 network_growth: np.ndarray) -> np.ndarray:
+    """Car traffic against the roads' capacity relative to the base [1]: the car-driver trips ``car_trips`` over
+    ``base_trips``, those the same residents would make at the base's car-driver shares, times
+    ``(N / N_base) ** (1 - e)`` with ``population_growth`` N / N_base and ``network_growth`` e, the elasticity of
+    the roads' capacity to the population (``transport.road_network_growth``): at e = 1 the roads grow with the
+    city and population growth alone congests nothing (the plain ratio, to the bit: x ** 0 is 1), at e = 0 the
+    base network carries every new resident's car trips too. Arguments broadcast."""
+    return car_trips / np.maximum(base_trips, np.finfo(float).tiny) * power(population_growth, 1.0 - network_growth)
+
+
 def expected_volume_ratio(expected_before: np.ndarray, met_before: np.ndarray, learning: np.ndarray) -> np.ndarray:
     """The car volume relative to the base that travellers expect this year [1]: last year's expectation
     moved a share ``learning`` (omega) of the way, in logs, towards the volume they met last year,

@@ -59,7 +59,6 @@ from .car_powertrains import bev_share, cars_by_powertrain, choose_car_powertrai
 from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
-from .powers import power
 from .bus_biogas import bus_biogas_share
 from .road_traffic import (activity_vkm, counted_passages, freight_factor, line_passages, park_and_ride_vkm,
                            toll_accounts, toll_per_vkm)
@@ -205,7 +204,10 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     base_trips *= state.base_shares[..., CAR]
     base_by_period = np.einsum("dmzpt->dmt", base_trips)
     return dict(choice, crossing_share=crossing_now, trip_length=np.exp(log_length),
-                volume_ratio=volume_ratio(car_by_period, base_by_period, state, c), expected_volume_ratio=expected,
+                volume_ratio=mode_choice.volume_ratio(car_by_period, base_by_period,
+                                                      (state.population / state.population_base)[..., None],
+                                                      c.road_network_growth[:, None, None]),
+                expected_volume_ratio=expected,
                 costs=now,
                 park_and_ride=-np.expm1(-np.maximum(park_and_ride, 0.0)) if np.any(park_and_ride) else park_and_ride,
                 lagged={"dv": dv, "toll": d_tolls, "segments": [w for w, _, _, _ in segments], "destination": d_dest,
@@ -249,8 +251,8 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
               * factor[:, :, None, :, None])
     weights = zone_car_weights(volume, choice["modes"], choice["periods"])[..., None]
     new_car = np.einsum("dmz,dmzk->dmk", weights[..., 0], new_car_shares) / np.maximum(weights.sum(axis=2), TINY)
-    cars, ownership = car_stock_target(state, population, levers), car_ownership(state, levers)
-    kept = cars_kept(ownership, state.car_ownership)
+    ownership = car_ownership(state, levers)
+    cars, kept = car_stock_target(state, population, ownership), cars_kept(ownership, state.car_ownership)
     jobs_split = state.job_zone_share if job_zone_share is None else np.broadcast_to(
         np.asarray(job_zone_share, dtype=float), zone_population.shape)
     moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
@@ -278,21 +280,6 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
                                                     fc.intensity_elasticity, fc.intensity_persistence)
     return replace(moved, stock=stock, new_car_share=new_car, vkm_share=vkm_share, energy_per_vkm=energy,
                    passages=passages, fuel_technology=technology, fuel_price_index=index, car_ownership=ownership)
-
-
-def volume_ratio(car_trips: np.ndarray, base_trips: np.ndarray, state: TransportState,
-                 c: DemandCoefficients) -> np.ndarray:
-    """Car traffic against the roads' capacity relative to 2009, by period ``(D, M, T)`` [1]: the residents'
-    car-driver trips ``car_trips`` over ``base_trips``, the trips they would make at the 2009 car-driver shares
-    (both ``(D, M, T)``), times ``(N / N_2009) ** (1 - e)`` with N the population and e
-    ``transport.road_network_growth``: at e = 1 the roads grow with the city and population growth alone congests
-    nothing; at e = 0 the 2009 network carries every new resident's car trips too. The same to the bit as the
-    plain ratio where e is 1 in every draw."""
-    ratio = car_trips / np.maximum(base_trips, TINY)
-    if np.all(c.road_network_growth == 1.0):
-        return ratio
-    growth = power(state.population / state.population_base, 1.0 - c.road_network_growth[:, None])    # (D, M)
-    return ratio * growth[..., None]
 
 
 def _fleet_targets(moved: TransportState, c: DemandCoefficients, fc: fleet.FleetCoefficients, levers: dict,

@@ -118,7 +118,7 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
             model.step()
             if traced:
                 for into, x in zip((choice, weights, targets, kept), traced_year(
-                        model.state["transport"], model.choices["transport"]["cars"], model.levers_now, before)):
+                        model.state["transport"], model.choices["transport"]["cars"], before)):
                     into.append(x)
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
