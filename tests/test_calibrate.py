@@ -309,8 +309,11 @@ def test_the_table_holds_the_fits_of_today(embedded):
 
 
 def test_a_fit_misfits_less_than_the_table_where_the_table_is_not_the_fit(embedded):
+    # The fits are searches on a grid: where the table rounds a point of the grid's flat optimum it may misfit less
+    # than the grid's best by a few parts in a million (0.26.0: 0.01564901 at the grid's 0.29473 against 0.01564896
+    # at the table's 0.295), which is no worse fit.
     for fit in embedded.fits:
-        assert fit.rms("fitted") <= fit.rms("fitted", "default")
+        assert fit.rms("fitted") <= fit.rms("fitted", "default") * (1 + 1e-5)
 
 
 def test_an_earlier_cut_off_fits_the_uptake_on_fewer_years_and_checks_the_rest():

@@ -133,14 +133,6 @@ def test_every_sampled_value_inside_its_range():
             assert (v == s.default).all(), name
 
 
-def test_discrete_parameters_have_sourced_alternatives():
-    alt = alternatives()
-    discrete = [n for n, s in table().items() if s.distribution == "discrete"]
-    assert discrete and set(discrete) == set(alt)
-    values = Params.sampled(200, seed=0)["transport.toll_elasticity"]
-    assert set(np.unique(values)) == set(alt["transport.toll_elasticity"][0])
-
-
 def test_alternatives_file_errors_are_located(tmp_path):
     specs = {"a.b": spec("discrete", 0.5, 0.0, 1.0, name="a.b")}
     bad = tmp_path / "alt.csv"
