@@ -91,8 +91,9 @@ def test_oslo_target_gap_by_hand(model):
     assert gap[k(2020)] == pytest.approx(total[k(2019)] - total[k(2009)] * (1 - 0.95 * 10 / 21))
     # After the target year the path stays at 5 % of 2009.
     assert gap[k(2045)] == pytest.approx(total[k(2044)] - 0.05 * total[k(2009)])
-    # The reference does not cut 95 %: Oslo is above its path every year from 2011.
-    assert np.all(gap[k(2011):] > 0)
+    # The reference does not cut 95 %: Oslo is above its path every year from 2012 (in 2011 its heating, which falls
+    # at its own fitted review, has taken it below the path's first step, 4.5 % under 2009, in 2010).
+    assert gap[k(2011)] < 0 and np.all(gap[k(2012):] > 0)
 
 
 def test_target_gap_starts_after_the_targets_base_year(model):

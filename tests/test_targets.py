@@ -494,12 +494,12 @@ def test_command_on_a_sampled_run_gives_p_met_per_draw(sampled):
     assert (r["modelled_value"], r["modelled_p05"], r["modelled_p95"]) == pytest.approx(
         (np.median(modelled), np.percentile(modelled, 5), np.percentile(modelled, 95)))
     assert r["gap"] == pytest.approx(np.median(modelled - target))
-    # Oslo misses -55 % in every draw (P(met) 0); Klimaforliket's 2020 cap (48 Mt against 52 541 kt in 2009)
-    # it meets in some draws only
+    # Oslo misses -55 % in every draw (P(met) 0); Klimaforliket's 2020 cap (48 Mt against 52 541 kt in 2009) it
+    # meets in every draw since 0.27.0 (in some before), and some target is met in some draws only
     cap = next(x for x in records if x["target_id"] == "norway.emissions.2020" and x["area"] == "oslo"
                and x["level"] == "municipality")
     p_cap = np.mean(total.sel(year=2020).values <= total.sel(year=2009).values * 48000 / 52541)
-    assert 0 < p_cap < 1 and cap["p_met"] == pytest.approx(p_cap)
+    assert cap["p_met"] == pytest.approx(p_cap) and any(0 < x["p_met"] < 1 for x in records if x["p_met"] is not None)
     rows = list(csv.DictReader(io.StringIO(invoke("targets", sampled, "--format", "csv").output)))
     assert set(rows[0]) == set(tt.TIDY_RANGED)
 

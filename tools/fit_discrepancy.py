@@ -3,7 +3,8 @@
     python tools/fit_discrepancy.py              # print the fit and its check, write nothing
     python tools/fit_discrepancy.py --write      # and replace model/data/discrepancy.csv
 
-Runs current-policies (the policy history) at the default parameters, sets it beside the embedded
+Runs current-policies (the policy history) at the default parameters but every municipality's review of oil
+heating at the shared rate (:func:`history_run`), sets it beside the embedded
 observed emissions 2009-2013 (``observed.embedded``) and fits Var(ln(observed / modelled)) = a + b h
 per sector and source (``framtid.model.uncertainty.discrepancy``). Then checks the band out of sample:
 each municipality's observations after 2009 against the band of a fit that left that municipality
@@ -30,21 +31,34 @@ ESTIMATE_SOURCE = ("derived: mean square of ln(calibration factor) of the source
                    "inventory observes (cars: less the mean of the other municipalities', which an estimated car "
                    "source takes), default run of current-policies (tools/fit_discrepancy.py): how far an "
                    "estimated 2009 lies from the inventory; range: leaving out one municipality")
-SOURCE = ("derived: hindcast residuals ln(observed/modelled) of the default run of current-policies against "
-          "the embedded municipal inventory 2011 and 2013 (tools/fit_discrepancy.py); range: the fits leaving "
-          "out one municipality")
+SOURCE = ("derived: hindcast residuals ln(observed/modelled) of the default run of current-policies with every "
+          "review of oil heating at the shared rate against the embedded municipal inventory 2011 and 2013 "
+          "(tools/fit_discrepancy.py); range: the fits leaving out one municipality")
+
+
+def history_run():
+    """The run of current-policies the residuals are taken from: the default parameters, but every municipality's
+    factor on the review of oil heating 1 (``buildings.oil_review_factor.<id>``). The table fits Oslo's and Skien's
+    factors to the same inventories of 2011 and 2013, so their residuals at the fits would show the error of a
+    model fitted to them, not the error of the ten municipalities whose review is the nation's (0.27.0: heating's
+    noise 0.020 with the fits against 0.083 at the shared rate, and 90 of 128 observations inside the bands out of
+    sample against 103)."""
+    from dataclasses import replace
+
+    scenario = api.load_scenario(SCENARIO)
+    shared = {f"buildings.oil_review_factor.{m}": 1.0 for m in dims.MUNICIPALITIES}
+    return api.run_scenario(replace(scenario, parameters=dict(scenario.parameters) | shared))
 
 
 def hindcast_rows(model=None) -> list:
-    """The hindcast of the default run of current-policies (or ``model``, that run) against the embedded
-    observations."""
-    model = model if model is not None else api.run_scenario(api.load_scenario(SCENARIO))
+    """The hindcast of :func:`history_run` (or ``model``, that run) against the embedded observations."""
+    model = model if model is not None else history_run()
     return hindcast.compare(api.to_dataset([model], 0), embedded()[0], prediction=False)
 
 
 def fitted() -> tuple[list, list]:
-    """(hindcast rows, every fit of the table): the default run of current-policies, once."""
-    model = api.run_scenario(api.load_scenario(SCENARIO))
+    """(hindcast rows, every fit of the table): :func:`history_run`, once."""
+    model = history_run()
     rows = hindcast_rows(model)
     return rows, discrepancy.fit(rows, model.calibration)
 

@@ -5,7 +5,8 @@ The parameters of the table that are not measured but fitted, each with the poli
 them twice):
 
 - ``buildings.oil_review_rate``: the yearly review of oil heating, to the fall of heating emissions relative to
-  2009 (Norway's, SSB 08940, as the 13's proxy);
+  2009 (Norway's, SSB 08940, as the proxy of the 13 but Oslo and Skien, whose factors below the table holds at
+  the fits to their own inventories of 2011 and 2013);
 - ``transport.maturity_midpoint.bev`` and ``transport.maturity_rate.bev``: the battery-electric maturity path, to
   the national battery-electric share of new cars (OFV, 2018 onwards);
 - with a file of municipal inventories, each municipality's factor on the review

@@ -6,9 +6,11 @@ year, and then runs the table's default and the fit to the last observed year to
 observation: fitted (up to the cut-off), check (after it) or left out (and why).
 
 - *Heating review* (``buildings.oil_review_rate``): least squares on the logarithms of heating emissions
-  relative to 2009, ``sum over fitted years of [ln(E(y) / E(2009)) - ln(O(y) / O(2009))]^2``, E the 13's and O
-  Norway's, standing in for them. With a file of inventories, each municipality's factor on it
-  (``buildings.oil_review_factor.<id>``) the same way to its own heating, the shared rate at its fit. The
+  relative to 2009, ``sum over fitted years of [ln(E(y) / E(2009)) - ln(O(y) / O(2009))]^2``, E the heating of the
+  municipalities that review at the shared rate and O Norway's, standing in for them (:func:`.series.proxied`:
+  the 13 but those whose factor the table fits to their own inventories, Oslo and Skien). With a file of
+  inventories, each municipality's factor on it (``buildings.oil_review_factor.<id>``) the same way to its own
+  heating, the shared rate at its fit; its baseline is factor 1, the shared rate alone. The
   logit's cost coefficient (``buildings.logit_beta``) is held: the few observed years cannot tell the two
   apart, and it also sets the choice among the new systems.
 - *Battery-electric uptake* (``transport.maturity_midpoint.bev``, ``transport.maturity_rate.bev``): least squares
@@ -149,15 +151,10 @@ def _sector_gases(overrides: dict, sector: str, last_year: int) -> tuple[np.ndar
         model.dispose()     # the model's reference cycles: freed before the next candidates run
 
 
-def _heating_gases(values: np.ndarray, last_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """:func:`_sector_gases` of heating with the review rates ``values``."""
-    return _sector_gases({RATE: values}, "heating", last_year)
-
-
-def heating_emissions(values: np.ndarray, last_year: int) -> np.ndarray:
+def heating_emissions(values: np.ndarray, last_year: int, overrides: dict | None = None) -> np.ndarray:
     """Heating emissions [t CO2e/yr, AR5] ``(Y + 1, K, M)`` from 2009 to ``last_year`` of the policy history, the
-    review rate of each draw one of ``values`` ``(K,)``."""
-    gas, weights = _heating_gases(values, last_year)
+    review rate of each draw one of ``values`` ``(K,)`` (and other parameters set by ``overrides``)."""
+    gas, weights = _sector_gases({RATE: values} | (overrides or {}), "heating", last_year)
     return np.einsum("tdmsg,dg->tdm", gas, weights["ar5"])
 
 
@@ -328,8 +325,9 @@ def _municipal_reviews(observations, file: str, cut_off: int, shared: float) -> 
 
         found = dict(zip(fitting, grid_search_each(misfits, [(specs[i].low, specs[i].high) for i in fitting],
                                                    *HEATING_GRID)))
-    at = np.array([[s.default for s in specs], [found[i].values[0] if i in found else s.default
-                                                 for i, s in enumerate(specs)]])
+    # The baseline is factor 1, the shared rate alone (the table holds the fits of Oslo and Skien, whose inventories
+    # the embedded observations hold: set beside the fit, the table's value would show no gain).
+    at = np.array([[1.0] * len(specs), [found[i].values[0] if i in found else 1.0 for i in range(len(specs))]])
     every = run(at, [series.years() for series in serieses])
     fits = []
     for i, (m, series) in enumerate(own.items()):

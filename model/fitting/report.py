@@ -91,8 +91,12 @@ def fit_lines(fit: Fit) -> list[str]:
 
 
 def covered(municipalities: tuple[str, ...]) -> str:
-    """The municipalities an observation is set against, in words ("the 13" for all of them)."""
-    return "the 13" if set(municipalities) == set(dims.MUNICIPALITIES) else ", ".join(municipalities)
+    """The municipalities an observation is set against, in words ("the 13" for all of them, "the 13 but ..." for
+    all but a few)."""
+    missing = [m for m in dims.MUNICIPALITIES if m not in set(municipalities)]
+    if not missing:
+        return "the 13"
+    return f"the 13 but {', '.join(missing)}" if len(missing) <= 3 else ", ".join(municipalities)
 
 
 def observation_table(series: Series, rows) -> tuple[tuple, list[tuple]]:

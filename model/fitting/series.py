@@ -64,17 +64,29 @@ class Series:
         return tuple(y for y in self.years() if self.role(y, cut_off) == "fitted")
 
 
+def proxied() -> tuple[str, ...]:
+    """The municipalities Norway's heating stands in for: those that review oil heating at the shared rate (their
+    ``buildings.oil_review_factor.<id>`` 1 in the table); a municipality whose factor the table fits to its own
+    inventories is set against those, not against the nation's."""
+    from ..parameters import table
+
+    return tuple(m for m in dims.MUNICIPALITIES if table()[f"buildings.oil_review_factor.{m}"].default == 1.0)
+
+
 def national_heating() -> Series:
-    """Norway's heating emissions relative to 2009 [1], the 13's proxy (embedded, SSB 08940)."""
+    """Norway's heating emissions relative to 2009 [1], the proxy of the municipalities without a review of their
+    own (:func:`proxied`; embedded, SSB 08940)."""
     from ..data_store import observations
 
     values = {o.year: o.value for o in observations()
               if o.municipality == "norway" and o.variable == "national_emissions.heating"}
     base = values[dims.BASE_YEAR]
-    points = tuple(Point(y, v / base, dims.MUNICIPALITIES) for y, v in sorted(values.items()) if y > dims.BASE_YEAR)
+    stands_for = proxied()
+    points = tuple(Point(y, v / base, stands_for) for y, v in sorted(values.items()) if y > dims.BASE_YEAR)
     left_out = dict(COLD_YEARS) | {p.year: _AFTER_BAN for p in points if p.year >= BAN_ADOPTED}
-    return Series("heating emissions relative to 2009", "Norway (SSB 08940, embedded) as the 13's proxy", points,
-                  MappingProxyType(left_out))
+    return Series("heating emissions relative to 2009",
+                  "Norway (SSB 08940, embedded) as the proxy of the municipalities without a review of their own",
+                  points, MappingProxyType(left_out))
 
 
 @dataclass(frozen=True)
