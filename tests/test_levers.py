@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from framtid.model import dims, measures
+from framtid.model import dims, measures, prices
 from framtid.model.cordons import cordon_ids
 from framtid.model.levers import (COMBINE_RULES, LEVERS, acting, apply_setting, axis_labels, neutral_paths, strength,
                                   year_slice)
@@ -722,10 +722,13 @@ def test_shipped_policies_by_hand():
     assert ref["co2_tax_road_nok_per_t"][at(2009), 0, OSLO].tolist() == [362.5, 215.1]
     assert ref["road_usage_tax"][at(2030), 0, BERGEN].tolist() == [4.40, 3.4576]
     oslo_ring = cordon_ids().index("oslo_ring")
-    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 0].tolist() == [26.0, 26.0]   # light petrol
-    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 1, 1].tolist() == [78.0, 78.0]   # heavy diesel
+    # the 2011 rates carried back at their real value: 26 and 78 NOK of 2011 (x 0.95181 to NOK of 2009)
+    d2011 = prices.to_real_2009(2011)
+    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 0] == pytest.approx([26.0 * d2011] * 2)   # light petrol
+    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 1, 1] == pytest.approx([78.0 * d2011] * 2)   # heavy diesel
+    assert 24.74 < 26.0 * d2011 < 24.76
     # the ring's own BEV rate is the full rate: the national exemption (bev_toll_discount_min = 1) makes it free
-    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 2].tolist() == [26.0, 26.0]
+    assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 2] == pytest.approx([26.0 * d2011] * 2)
     assert np.all(ref["toll_nok"][:, :, BAERUM, oslo_ring] == 0.0)                        # only the owner's row
 
 

@@ -148,8 +148,9 @@ def test_toll_change_scales_the_prices_in_force_by_hand():
     for measures_, factor in ((base, 1.0), (scaled, 1.2)):
         lv = {n: v[k(START)] for n, v in lever_paths(measures_, np.array(dims.YEARS), 1).items()}
         prices = tolls.cordon_prices(lv["toll_nok"], owner, lv["bev_toll_discount_min"], lv["toll_scale"])
-        # The 2009 Oslo ring: 26 NOK per light petrol passage (policies-2009); x 1.2 = 31.2 NOK; BEVs still free.
-        assert prices[0, oslo_ring, tolls.LIGHT, tolls.PETROL] == pytest.approx([26.0 * factor] * 2)
+        # The 2009 Oslo ring: 26 NOK of 2011 per light petrol passage (policies-2009), 24.75 NOK of 2009; x 1.2 =
+        # 29.70 NOK; BEVs still free.
+        assert prices[0, oslo_ring, tolls.LIGHT, tolls.PETROL] == pytest.approx([26.0 * 0.9518144 * factor] * 2)
         assert np.all(prices[0, oslo_ring, tolls.LIGHT, tolls.BEV_FUEL] == 0.0)
         assert prices[0, bergen_ring, tolls.LIGHT, tolls.PETROL, 0] == pytest.approx(25.0)   # not Oslo's
 
