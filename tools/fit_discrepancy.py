@@ -40,7 +40,7 @@ def history_run():
     """The run of current-policies the residuals are taken from: the default parameters, but every municipality's
     factor on the review of oil heating 1 (``buildings.oil_review_factor.<id>``). The table fits Oslo's and Skien's
     factors to the same inventories of 2011 and 2013, so their residuals at the fits would show the error of a
-    model fitted to them, not the error of the ten municipalities whose review is the nation's (0.27.0: heating's
+    model fitted to them, not the error of the eleven municipalities whose review is the nation's (0.27.0: heating's
     noise 0.020 with the fits against 0.083 at the shared rate, and 90 of 128 observations inside the bands out of
     sample against 103)."""
     from dataclasses import replace
