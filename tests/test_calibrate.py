@@ -77,6 +77,14 @@ def test_national_heating_is_relative_to_2009_and_leaves_out_what_it_cannot_stan
     assert series.role(2019, 2050).startswith("after the ban") and series.role(2015, 2013) == "check"
 
 
+def test_the_municipalities_a_series_stands_for_are_named_in_words():
+    everyone = dims.MUNICIPALITIES
+    assert report.covered(everyone) == "the 13"
+    assert report.covered(proxied()) == "the 13 but oslo, skien"
+    assert report.covered(("oslo",)) == "oslo"
+    assert report.covered(everyone[:9]) == ", ".join(everyone[:9])          # four left out: named as they are
+
+
 def _obs(municipality, year, level, name, value, gwp="ar5"):
     return Observation(municipality, year, level, name, value, gwp)
 
