@@ -120,6 +120,21 @@ def test_base_year_choices_return_the_base_shares(levers):
         np.testing.assert_allclose(municipal, np.broadcast_to(together[:, None], municipal.shape), rtol=0.05)
 
 
+def test_long_run_utility_changes_by_hand():
+    """Against 2009 itself nothing changes (car and public transport 0, cycling and walking None); a car energy cost
+    1 NOK higher on every trip gives the car driver beta x 1 in every period and cell, and no other mode a change."""
+    state, params = new_state()
+    c = tr.coef(state, params)[0]
+    terms = tr.choice_terms(state, c)
+    base = state.base_costs
+    same = tr.long_run_utility_changes(base, base, c, terms)
+    assert not np.any(same[tr.CAR]) and not np.any(same[tr.PT]) and same[tr.BIKE] is None and same[tr.WALK] is None
+    dearer = dict(base, energy=base["energy"] + 1.0)
+    changed = tr.long_run_utility_changes(dearer, base, c, terms)
+    np.testing.assert_allclose(changed[tr.CAR], np.broadcast_to(terms.car_cost, changed[tr.CAR].shape), rtol=1e-12)
+    assert not np.any(changed[tr.PT])
+
+
 def test_a_toll_ring_that_battery_cars_pass_free_in_2009_shows_in_that_years_new_cars():
     # Constants per municipality would cancel it: every municipality would start at the national shares.
     base = {"toll_nok": ring_toll(25), "bev_vat_exemption": 1}   # Oslo's ring, battery cars free

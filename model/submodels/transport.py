@@ -82,6 +82,38 @@ def _mode_first(state: TransportState) -> np.ndarray:
     return np.ascontiguousarray(state.base_shares.transpose(5, 4, 0, 1, 2, 3))
 
 
+def cost_change(now: dict, base: dict, key: str) -> np.ndarray | None:
+    """``now - base`` of a cost term, None when both are zero everywhere (a lever no measure sets)."""
+    if not (np.any(now[key]) or np.any(base[key])):
+        return None
+    return now[key] - base[key]
+
+
+def long_run_utility_changes(now: dict, base: dict, c, terms) -> list:
+    """The long-run utility change of each mode against 2009, ``beta dGC`` (:func:`choose`), by ``dims.MODES``:
+    ``(T, D, M, Z, P)`` for the car driver and public transport, ``(D, M, Z, P)`` for cycling and walking where a
+    measure saves them time, None for the modes nothing changes (the car passenger's always). ``now`` and
+    ``base``: this year's and 2009's cost terms (:func:`.travel_costs.generalised_costs`); ``c`` the demand
+    coefficients; ``terms`` the run's cost coefficients by cell (``car_cost``, ``pt_cost``, ``(D, M, Z, P)``)."""
+    beta, beta_pt = terms.car_cost, terms.pt_cost                                              # (D, M, Z, P)
+    vot = c.car_value_of_time[:, None, None, :]                                                # (D, 1, 1, P)
+    target = [None] * len(dims.MODES)
+    ownership = c.ownership_utility[:, None] * (now["car_ownership"] - base["car_ownership"])
+    d_time = (now["car_time"] - base["car_time"]).transpose(2, 0, 1)[..., None, None]          # (T, D, M, 1, 1)
+    # beta (dGC) + ownership, built in place (each a pass over the largest arrays of the year)
+    target[CAR] = (now["energy"] - base["energy"])[..., None] + vot * d_time
+    target[CAR] *= beta
+    target[CAR] += ownership[:, :, None, None]
+    target[PT] = period_first(now["pt"]) - period_first(base["pt"])
+    target[PT] *= beta_pt
+    target[PT][..., COMMUTE] += (now["pt_destination"] - base["pt_destination"])[:, :, None]
+    for mode, key in ((BIKE, "bicycle"), (WALK, "walk")):
+        d_active = cost_change(now, base, key)
+        if d_active is not None:
+            target[mode] = beta_pt * d_active
+    return target
+
+
 def choose(state: TransportState, levers: dict, params: Params, year: int, price: np.ndarray,
            counted: bool = True) -> dict:
     """The household cohorts' travel choice this year (methods §1.2-1.4).
@@ -146,40 +178,19 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
         weight = pace.reshape((-1,) + (1,) * (np.ndim(target) - 1))
         return partial_adjustment(before, target, (weight, 1.0 - weight))
 
-    def change(key: str) -> np.ndarray | None:
-        """now - base of a cost term, None when both are zero everywhere (a lever no measure sets)."""
-        if not (np.any(now[key]) or np.any(base[key])):
-            return None
-        return now[key] - base[key]
-
     def nonzero(x: np.ndarray | None) -> np.ndarray | None:
         """Last year's change, None when it is zero everywhere (no segment has met one yet)."""
         return x if x is not None and np.any(x) else None
 
-    beta, beta_pt = terms.car_cost, terms.pt_cost                                              # (D, M, Z, P)
-    vot = c.car_value_of_time[:, None, None, :]                                                # (D, 1, 1, P)
-    # Long-run utility changes by mode (T, D, M, Z, P) or (D, M, Z, P); None for the modes nothing changes.
-    target = [None] * len(dims.MODES)
-    ownership = c.ownership_utility[:, None] * (now["car_ownership"] - base["car_ownership"])
-    d_time = (now["car_time"] - base["car_time"]).transpose(2, 0, 1)[..., None, None]          # (T, D, M, 1, 1)
-    # beta (dGC) + ownership, built in place (each a pass over the largest arrays of the year)
-    target[CAR] = (now["energy"] - base["energy"])[..., None] + vot * d_time
-    target[CAR] *= beta
-    target[CAR] += ownership[:, :, None, None]
-    target[PT] = period_first(now["pt"]) - period_first(base["pt"])
-    target[PT] *= beta_pt
-    target[PT][..., COMMUTE] += (now["pt_destination"] - base["pt_destination"])[:, :, None]
-    for mode, key in ((BIKE, "bicycle"), (WALK, "walk")):
-        d_active = change(key)
-        if d_active is not None:
-            target[mode] = beta_pt * d_active
+    beta = terms.car_cost                                                                      # (D, M, Z, P)
+    target = long_run_utility_changes(now, base, c, terms)
     # Each mode's (last year's, long-run) change; None where both are zero (the car passenger's always).
     utilities = [None if towards is None and nonzero(before) is None
                  else (nonzero(before), 0.0 if towards is None else towards)
                  for before, towards in zip(lagged["dv"], target)]
     # The park-and-ride part of the PT utility, adjusted alike: it sets the share of PT trips that use a site.
     park_and_ride = lagged["park_and_ride"]
-    d_park_and_ride = change("park_and_ride")
+    d_park_and_ride = cost_change(now, base, "park_and_ride")
     if d_park_and_ride is not None or np.any(park_and_ride):
         beta_pr = state.pt_cost_coefficient[:, :, None, :, None]
         park_and_ride = lag(park_and_ride, beta_pr * (0.0 if d_park_and_ride is None else d_park_and_ride[..., None]))
