@@ -208,10 +208,12 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
     # the names given so far, each with the (device, inode) of the file it was given to: taken back should a later
     # one fail, where they still hold that file
     named: list[tuple[Path, int, int]] = []
+    folders_made: list[Path] = []     # the folders made for the files, removed again should the write not complete
+    done = False
     try:
         with interrupts_held() if hold_writes else nullcontext():
             for path, write in files:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                folders_made += make_folder(path.parent)
                 fd, tmp = tempfile.mkstemp(prefix=temporary_name(path), suffix=TEMP_SUFFIX, dir=path.parent)
                 os.close(fd)
                 temps.append(tmp)
@@ -232,6 +234,7 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
                 except OSError:
                     _take_back(named, force)
                     raise
+        done = True
     except OSError as exc:
         raise FramtidError(f"{path}: cannot write {what} ({exc.strerror or exc}); {_left(named, force)}") from None
     except RuntimeError as exc:
@@ -243,7 +246,31 @@ def write_all_atomically(files: list[tuple[Path, object]], force: bool, what: st
         for tmp in temps:
             if os.path.lexists(tmp):
                 os.unlink(tmp)
+        if not done:
+            remove_made_folders(folders_made)
     return [p for p, _ in files]
+
+
+def make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` with its missing parents; the folders it made, outermost first (for
+    :func:`remove_made_folders` should the write they were made for fail)."""
+    missing = []
+    for p in (folder, *folder.parents):
+        if os.path.lexists(p):
+            break
+        missing.append(p)
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing[::-1]
+
+
+def remove_made_folders(made: list[Path]) -> None:
+    """Remove the folders :func:`make_folder` made, innermost first, where they are still empty: a write that
+    failed or was interrupted leaves no trace, not even the folders made for it."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:       # not empty (something else put a file there meanwhile) or gone: left as it is
+            pass
 
 
 def _left(named: list[tuple[Path, int, int]], force: bool) -> str:

@@ -242,6 +242,17 @@ def test_failed_write_leaves_no_temporary_and_keeps_the_old_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.nc"]
 
 
+def test_failed_write_into_new_folders_leaves_no_folder_either(tmp_path):
+    """The folders made for a result that could not be written go with it: nothing is left, not even them (a
+    folder that was there before stays)."""
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(FramtidError, match="nothing was written"):
+        api.save(_FailingDataset(), tmp_path / "kept" / "new" / "deeper" / "out.nc")
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")] == ["kept"]
+    saved = api.save(xr.Dataset({"x": ("a", [1.0])}), tmp_path / "made" / "out.nc")      # a write that completes
+    assert saved.exists()
+
+
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_saved_file_has_the_usual_permissions(ds, tmp_path):
     old = os.umask(0o022)

@@ -59,6 +59,7 @@ from pathlib import Path
 
 from .. import dims
 from ..errors import ResultExistsError, ResultFileError, UsageError, did_you_mean
+from ..safe_write import make_folder, remove_made_folders
 from . import decomposition as dc
 from . import indicators as ind
 from . import targets as tg
@@ -259,8 +260,9 @@ def write(report: Report, out, force: bool = False) -> Path:
     path = check_out(out, force)
     parent = path.parent if str(path.parent) else Path(".")
     tmp = None
+    made: list[Path] = []       # the folders made for it, removed again should the report not be written
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        made = make_folder(parent)
         pngs = render_pngs(report)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
         (tmp / FIGURE_FOLDER).mkdir()
@@ -273,6 +275,7 @@ def write(report: Report, out, force: bool = False) -> Path:
         os.chmod(tmp, 0o777 & ~umask)
         _publish(tmp, path, force)
         tmp = None
+        made = []
     except OSError as exc:
         from ..errors import FramtidError
 
@@ -280,6 +283,7 @@ def write(report: Report, out, force: bool = False) -> Path:
     finally:
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        remove_made_folders(made)
     return path
 
 

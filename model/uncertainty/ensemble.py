@@ -36,6 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from .ensemble_parts import (MANIFEST, MANIFEST_ATTR, check_manifest, check_part
 from ..errors import FramtidError, ResultExistsError, ResultFileError, UsageError
 from ..ensemble_file import save_part, save_parts
 from ..results import record_dtype
-from ..safe_write import TEMP_SUFFIX, leftover_temporaries
+from ..safe_write import TEMP_SUFFIX, leftover_temporaries, make_folder, remove_made_folders
 
 DEFAULT_CHUNK = 250            # draws per chunk: ~0.4 MB of results per draw and scenario in single precision
                                # (~0.8 MB in double), so ~100 MB (~200 MB) each
@@ -253,6 +254,18 @@ def run_ensemble(scenarios, path: str | Path, n_draws: int, seed: int = 0, sampl
                   tuple(api.check_variables(variables)) if variables is not None else None, precision)
     check_where(workers, scheduler)
     path = Path(path)
+    # The folders made for the result: removed again where the batch leaves neither the result nor chunks to resume
+    made = make_folder(path.parent)
+    try:
+        return _run_batch(batch, path, workers, scheduler, resume, force, progress)
+    finally:
+        if not os.path.lexists(path) and not parts_folder(path).exists():
+            remove_made_folders(made)
+
+
+def _run_batch(batch: Batch, path: Path, workers, scheduler, resume: bool, force: bool,
+               progress: bool) -> EnsembleRun:
+    """:func:`run_ensemble`'s batch, its checks made and the result's folder there."""
     folder, found, held = prepare(batch, path, resume, force)
     try:
         recomputed = []
