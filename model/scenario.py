@@ -125,7 +125,14 @@ def _parameters(table, where: str, problems: _Problems) -> dict[str, float]:
     for name, value in table.items():
         key = f'{where}."{name}"'
         spec = specs.get(name)
-        if spec is None:
+        if spec is None and isinstance(value, dict):
+            # An unquoted dotted name (transport.toll_elasticity = -0.3) is a nested table in TOML.
+            full = _dotted_names(name, value)
+            known = [n for n in full if n in specs]
+            hint = (f'write "{known[0]}" = {_shown(full[known[0]])} (quoted)' if known else
+                    f"{did_you_mean(next(iter(full), name), specs)}see `framtid list parameters`")
+            problems.add(key, f"a table, not a parameter: a parameter's dotted name must be quoted in TOML; {hint}")
+        elif spec is None:
             problems.add(key, f"unknown parameter; {did_you_mean(name, specs)}see `framtid list parameters`")
         elif not _number(value):
             problems.add(key, f"must be a number [{spec.unit}] (got {_type_name(value)} {_shown(value)})")
@@ -133,6 +140,17 @@ def _parameters(table, where: str, problems: _Problems) -> dict[str, float]:
             problems.add(key, f"must be between {spec.low:g} and {spec.high:g} [{spec.unit}] (got {value})")
         else:
             out[name] = float(value)
+    return out
+
+
+def _dotted_names(name: str, value) -> dict:
+    """The dotted names and values of a nested table (``{"transport": {"toll_elasticity": -0.3}}`` gives
+    ``{"transport.toll_elasticity": -0.3}``), as TOML reads an unquoted dotted key."""
+    if not isinstance(value, dict):
+        return {name: value}
+    out = {}
+    for key, inner in value.items():
+        out.update(_dotted_names(f"{name}.{key}", inner))
     return out
 
 
