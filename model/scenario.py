@@ -145,12 +145,16 @@ def _parameters(table, where: str, problems: _Problems) -> dict[str, float]:
 
 def _dotted_names(name: str, value) -> dict:
     """The dotted names and values of a nested table (``{"transport": {"toll_elasticity": -0.3}}`` gives
-    ``{"transport.toll_elasticity": -0.3}``), as TOML reads an unquoted dotted key."""
-    if not isinstance(value, dict):
-        return {name: value}
+    ``{"transport.toll_elasticity": -0.3}``), as TOML reads an unquoted dotted key. Walked without recursion: a
+    dotted key thousands of parts long reads as tables as deep, which must get its message, not a RecursionError."""
     out = {}
-    for key, inner in value.items():
-        out.update(_dotted_names(f"{name}.{key}", inner))
+    stack = [(name, value)]
+    while stack:
+        key, inner = stack.pop()
+        if isinstance(inner, dict):
+            stack.extend((f"{key}.{k}", v) for k, v in reversed(list(inner.items())))
+        else:
+            out[key] = inner
     return out
 
 

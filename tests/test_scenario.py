@@ -82,6 +82,9 @@ def test_shipped_scenarios_are_valid():
     # an unquoted dotted name is a nested table in TOML: the message says to quote it
     (GOOD_HEAD + '[parameters]\ntransport.toll_elasticity = -0.3\n',
      'bad.toml: parameters."transport"', 'must be quoted in TOML; write "transport.toll_elasticity" = -0.3 (quoted)'),
+    # ... however deep the tables a long dotted key makes
+    (GOOD_HEAD + '[parameters]\n' + "a" + ".a" * 3000 + ' = 1\n',
+     'bad.toml: parameters."a"', "a parameter's dotted name must be quoted in TOML"),
     (GOOD_HEAD + '[parameters]\n"land_use.population_growth_long_run" = 0.5\n',
      'bad.toml: parameters."land_use.population_growth_long_run"', "must be between"),
     (GOOD_HEAD + ('[[measure]]\nkind = "pt_fare"\nlabel = "a"\nmunicipality = "oslo"\nstart_year = 2020\n'
