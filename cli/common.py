@@ -27,6 +27,39 @@ def on_sigterm(signum, frame):
     raise Terminated()
 
 
+STANDARD_OUTPUT = "standard output"
+
+
+class StandardOutput:
+    """The process's standard output, whose failing writes (a full disk behind ``> file``) raise an OSError that
+    names it, as a failing file's error names the file; a closed pipe stays a BrokenPipeError."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _named(self, call, *args):
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror or str(exc), STANDARD_OUTPUT) from None
+
+    def write(self, text):
+        return self._named(self._stream.write, text)
+
+    def flush(self):
+        return self._named(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def fail_on_standard_output(exc: OSError) -> None:
+    """A full disk behind ``> file``, not a bad name: exit as a file that cannot be written does."""
+    _fail(f"cannot write to {STANDARD_OUTPUT} ({exc.strerror or exc})", 1)
+
+
 def _interrupted_message(ctx, exc: KeyboardInterrupt) -> str:
     """Say what an interrupted command leaves behind, as it is on disk."""
     what = "terminated" if isinstance(exc, Terminated) else "interrupted"
@@ -119,6 +152,8 @@ def handle_errors(func):
             if debug:
                 raise
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            if exc.filename == STANDARD_OUTPUT:
+                fail_on_standard_output(exc)
             _fail(f"{where}{exc.strerror or exc}", 2)
         except MemoryError:
             if debug:

@@ -45,9 +45,11 @@ def explore(scenario, base, host, port, allow_hosts, n_draws, sampler, seed, no_
 
     from framtid.model import api
     from framtid.model.errors import UsageError
-    from framtid.model.explore.server import make_server, url_of
+    from framtid.model.explore.server import check_host_name, make_server, url_of
     from framtid.model.explore.session import Explorer
 
+    for name in allow_hosts:
+        check_host_name(name)     # before the scenario is loaded and run
     explorer = Explorer(api.load_scenario(scenario), base, n_draws, seed, sampler)
     try:
         server = make_server(explorer, host, port, allow_hosts=allow_hosts)

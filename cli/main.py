@@ -79,9 +79,14 @@ def entry() -> None:
     import sys
 
     common.STANDALONE = True
+    sys.stdout = common.StandardOutput(sys.stdout)   # a write that fails names the standard output
     gc.disable()   # until the commands' libraries are imported (imports_done)
     try:
         main(args=debug_first(sys.argv[1:]))
+    except OSError as exc:   # writing --help or --version, outside any command's handling of errors
+        if exc.filename != common.STANDARD_OUTPUT or "--debug" in sys.argv[1:]:
+            raise
+        common.fail_on_standard_output(exc)
     finally:
         # The command has finished, or said why it stopped: a Ctrl-C while the interpreter shuts down would
         # only print a traceback from its clean-up (and exit 0), so it is ignored from here on.

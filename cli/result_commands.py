@@ -10,6 +10,8 @@ from framtid.model.provenance import of_file, of_result
 from .common import (check_save, handle_errors, names, output_path, parse_years, print_or_save, refuse_idle_force,
                      save_option, stat, table_width)
 
+YEARS_OPTION = "--year/--years"     # how messages name the option that takes either spelling
+
 
 @click.command()
 @click.argument("result", type=click.Path(dir_okay=False))
@@ -207,10 +209,10 @@ def indicators(result, years, municipalities, scenarios, reference_year, compare
     from framtid.model.evaluation import cobenefits as cb
     from framtid.model.evaluation import indicators as ind
 
-    year_list = parse_years(years, "--year")
+    year_list = parse_years(years, YEARS_OPTION)
     save = check_save(save, fmt, force, (result,))        # before any work
     ds = api.open_results(result, list(ind.VARIABLES), "framtid indicators", optional=cb.OPTIONAL)
-    result_summary.check_years(ds, year_list, result, "--year")
+    result_summary.check_years(ds, year_list, result, YEARS_OPTION)
     ind.check_reference_year(ds, reference_year, result)
     ds = result_summary.select(ds, None, names(municipalities, "--municipality"), None, result)
     picked = list(result_summary.select(ds, names(scenarios, "--scenario"), None, None, result)["scenario"].values)
@@ -246,12 +248,12 @@ def export(result, fmt, out, force, scenarios, municipalities, years):
 
     refuse_idle_force(force, (("--out", out),))
     out = output_path(out, "--out", "the CSV file to write, or leave --out out to print to the terminal")
-    year_list = parse_years(years, "--year") if years else None
+    year_list = parse_years(years, YEARS_OPTION) if years else None
     if out:
         ex.check_out(out, force)     # before any work
     ds = api.open_results(result, list(ex.VARIABLES), "framtid export")
     if year_list:
-        result_summary.check_years(ds, year_list, result, "--year")
+        result_summary.check_years(ds, year_list, result, YEARS_OPTION)
         ds = ds.sel(year=year_list)
     ds = result_summary.select(ds, names(scenarios, "--scenario"), names(municipalities, "--municipality"), None,
                                result)

@@ -218,13 +218,19 @@ def hour_rule_problem(cordons: Sequence[Cordon], cordon: Cordon) -> str | None:
 def succession_problem(cordons: Sequence[Cordon], cordon: Cordon) -> str | None:
     """Why ``cordon`` cannot succeed the cordon it names among ``cordons`` (those before it), or None: the
     predecessor must be another cordon of the same owner."""
-    if not cordon.succeeds:
+    return predecessor_problem([c for c in cordons if c is not cordon], cordon.succeeds, cordon.municipality)
+
+
+def predecessor_problem(earlier: Sequence[Cordon], succeeds: str, municipality: str | None) -> str | None:
+    """Why no cordon of ``earlier`` can be the one ``succeeds`` names for a cordon of ``municipality`` (None: not
+    known, when the cordon's own municipality is in error), or None."""
+    if not succeeds:
         return None
-    earlier = {c.id: c for c in cordons if c is not cordon}
-    if cordon.succeeds not in earlier:
-        return f"must name a cordon defined before it ({', '.join(earlier) or 'none'})"
-    if earlier[cordon.succeeds].municipality != cordon.municipality:
-        return f"names a cordon of another municipality ({earlier[cordon.succeeds].municipality})"
+    by_id = {c.id: c for c in earlier}
+    if succeeds not in by_id:
+        return f"must name a cordon defined before it ({', '.join(by_id) or 'none'})"
+    if municipality is not None and by_id[succeeds].municipality != municipality:
+        return f"names a cordon of another municipality ({by_id[succeeds].municipality})"
     return None
 
 

@@ -311,7 +311,15 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
                     problems.add(f"{label}: scenario.extends", f"no scenario {head['extends']!r} (looked for "
                                                                f"{parent_path.name} next to {label}){hint}")
             else:
+                n_before = len(problems)
                 parent = _load(parent_path, problems, chain + (path,))
+                others = list(dict.fromkeys(p.split(": ", 1)[0] for p in problems[n_before:]
+                                            if not p.startswith(f"{label}: ")))
+                if others and not chain:   # the file named may not be the one in error: say how they meet
+                    problems.add(f"{label}: scenario.extends",
+                                 f"the problem(s) above are in {', '.join(others)}, "
+                                 + (f"which {label} extends" if others == [parent_path.name]
+                                    else f"of the files {label} extends ({head['extends']!r} and those it extends)"))
 
     from .cordons import embedded_cordons, using
 

@@ -15,7 +15,8 @@ MAX_EXTERNAL_RATIO = 5.0   # the largest of the shipped cordons' (the Bærum rin
 def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
     """The toll cordons a scenario file defines (``[cordons.<id>]``), after the ``known`` ones (the
     embedded cordons and those of the scenarios it extends), as :class:`cordons.Cordon`."""
-    from .cordons import DIRECTION_FACTOR, Cordon, default_external_passage_ratio, hour_rule_problem, succession_problem
+    from .cordons import (DIRECTION_FACTOR, Cordon, default_external_passage_ratio, hour_rule_problem,
+                          predecessor_problem, succession_problem)
 
     if not isinstance(table, dict):
         problems.add(where, f"must be tables [cordons.<id>] (got {_type_name(table)})")
@@ -74,6 +75,12 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
         if not isinstance(succeeds, str):
             problems.add(f"{here}.succeeds", f"must be the id of the cordon it continues (got {_type_name(succeeds)})")
         if len(problems) > n_before:
+            # the cordon cannot be built; its predecessor is still checked, so that one pass reports it too
+            problem = predecessor_problem(list(taken.values()), succeeds,
+                                          owner if owner in dims.MUNICIPALITIES else None) \
+                if isinstance(succeeds, str) else None
+            if problem:
+                problems.add(f"{here}.succeeds", problem)
             continue
         file = where.split(":")[0]
         cordon = Cordon(cid, entry.get("name", cid), owner, direction, shares, others, float(ratio),

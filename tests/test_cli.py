@@ -1,6 +1,7 @@
 """The command line: each command, its exit codes, and its behaviour on bad input."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -317,6 +318,19 @@ main()
     api.open_results(out)                                 # whole: its checksums verify
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device that is always full)")
+@pytest.mark.parametrize("args", [["list", "scenarios"], ["--help"], ["list", "--help"]])
+def test_standard_output_that_cannot_be_written_is_named(tmp_path, args):
+    """``framtid ... > file`` on a full disk: one message naming the standard output, exit 1 as for a file that
+    cannot be written, no traceback (a closed pipe stays quiet, as before)."""
+    code = f"import sys; from framtid.cli.main import entry; sys.argv = ['framtid'] + {args!r}; entry()"
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-c", code], stdout=full, stderr=subprocess.PIPE, text=True,
+                              cwd=tmp_path, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "framtid: cannot write to standard output (No space left on device)\n"
+
+
 def test_interrupt_after_the_file_is_saved_says_it_was_written(tmp_path, monkeypatch):
     from framtid.model import result_summary
 
@@ -595,7 +609,7 @@ def test_draws_are_bounded_and_running_out_of_memory_is_said_plainly(tmp_path, m
 @pytest.mark.parametrize("args, message", [
     (("run", REFERENCE, "--years", "2009,,2020", "--out", "{tmp}/r.nc"), "--years: empty item in '2009,,2020'"),
     (("summary", "{path}", "--years", "2009,2020,"), "--years: empty item in '2009,2020,'"),
-    (("export", "{path}", "--year", "2009,,2020"), "--year: empty item in '2009,,2020'"),
+    (("export", "{path}", "--year", "2009,,2020"), "--year/--years: empty item in '2009,,2020'"),
     (("summary", "{path}", "--municipality", "oslo,,bergen"), "--municipality: empty item in 'oslo,,bergen'"),
     (("run", REFERENCE, "--variables", "car_vkm,", "--out", "{tmp}/r.nc"), "--variables: empty item in 'car_vkm,'"),
     (("sensitivity", REFERENCE, "--parameters", "transport.*,,"), "--parameters: empty item in 'transport.*,,'"),

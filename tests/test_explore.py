@@ -614,6 +614,11 @@ def test_names_the_service_answers_to(explorer):
         server.server_close()
     with pytest.raises(UsageError, match=r"--allow-host: a host name without its port \(got 'lab.example:8080'\)"):
         make_server(explorer, "127.0.0.1", 0, allow_hosts=("lab.example:8080",))
+    for bad in ("bad host!", "", "-lab.example", "lab..example", "a" * 64 + ".example", "[::1"):
+        with pytest.raises(UsageError, match=r"--allow-host: a host name is letters, digits, hyphens and dots"):
+            make_server(explorer, "127.0.0.1", 0, allow_hosts=(bad,))
+    for good in ("lab", "lab-1.example.org.", "[::1]", "10.0.0.2"):
+        make_server(explorer, "127.0.0.1", 0, allow_hosts=(good,)).server_close()
     try:
         six = make_server(explorer, "::1", 0)
     except OSError:

@@ -151,7 +151,7 @@ def test_interrupted_export_leaves_nothing(result, tmp_path, monkeypatch):
 @pytest.mark.parametrize("args, words", [
     (("--format", "xml"), "Invalid value for '--format'"),
     (("--out", "emissions.txt"), "--out: emissions.txt: export files are CSV and must end in .csv"),
-    (("--year", "2051"), "--year: years must lie in 2009-2050"),
+    (("--years", "2051"), "--year/--years: years must lie in 2009-2050"),
     (("--scenario", "nope"), "--scenario: 'nope' not in"),
     (("--municipality", "atlantis"), "--municipality: 'atlantis' not in"),
 ])

@@ -172,8 +172,8 @@ def test_command_prints_tables_csv_and_json(result):
 
 
 @pytest.mark.parametrize("args, words", [
-    (("--year", "2008"), "--year: years must lie in 2009-2050"),
-    (("--year", "soon"), "--year: expected comma-separated years"),
+    (("--years", "2008"), "--year/--years: years must lie in 2009-2050"),
+    (("--year", "soon"), "--year/--years: expected comma-separated years"),
     (("--municipality", "oslo,atlantis"), "--municipality: 'atlantis' not in"),
     (("--scenario", "nope"), "--scenario: 'nope' not in"),
     (("--compare", "1990"), "--compare: year 1990 not in"),

@@ -130,6 +130,23 @@ def test_cycle_in_extends_is_reported(tmp_path):
     assert any("cycle in extends (a.toml -> b.toml -> a.toml)" in p for p in info.value.problems)
 
 
+def test_a_problem_in_an_extended_file_names_the_file_that_extends_it(tmp_path):
+    bad = '[[measure]]\nkind = "landfill_ban"\nmunicipality = "gotham"\nstart_year = 2020\n'
+    write(tmp_path, "base.toml", '[scenario]\nname = "base"\n' + bad)
+    write(tmp_path, "child.toml", '[scenario]\nname = "child"\nextends = "base"\n')
+    top = write(tmp_path, "top.toml", '[scenario]\nname = "top"\nextends = "child"\n')
+    with pytest.raises(ScenarioError) as info:
+        load(tmp_path / "child.toml")
+    assert info.value.problems[0].startswith("base.toml: measure[1].municipality: unknown municipality 'gotham'")
+    assert info.value.problems[-1] == ("child.toml: scenario.extends: the problem(s) above are in base.toml, which "
+                                       "child.toml extends")
+    with pytest.raises(ScenarioError) as info:
+        load(top)
+    assert info.value.problems[-1] == ("top.toml: scenario.extends: the problem(s) above are in base.toml, of the "
+                                       "files top.toml extends ('child' and those it extends)")
+    assert len(info.value.problems) == 2
+
+
 def test_every_problem_is_reported_at_once(tmp_path):
     found = problems(tmp_path, GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "gotham"\n'
                                            'start_year = 2020\ncompliance = 2\n[[measure]]\nkind = "x"\n')

@@ -398,6 +398,21 @@ def test_a_bad_hour_rule_is_located(tmp_path, rule, message):
     assert any(message in p and p.startswith("bad.toml: ") for p in found), found
 
 
+@pytest.mark.parametrize("rule, message", [
+    ('succeeds = "oslo_ring"', "cordons.tromso_outer.succeeds: names a cordon of another municipality (oslo)"),
+    ('succeeds = "nowhere"', "cordons.tromso_outer.succeeds: must name a cordon defined before it"),
+])
+def test_a_bad_predecessor_is_reported_beside_the_cordons_other_errors(tmp_path, rule, message):
+    """One pass of validate names every error: a cordon that cannot be built (its charged direction is wrong)
+    still has its ``succeeds`` checked."""
+    body = NESTED.format(rule="").replace('inside_share = { A = 1, B = 0.3, C = 0.1 }\n',
+                                          f'inside_share = {{ A = 1, B = 0.3, C = 0.1 }}\n{rule}\n', 1)
+    body = body.replace('charged_direction = "both"', 'charged_direction = "sideways"', 1)
+    found = problems(tmp_path, body)
+    assert any("cordons.tromso_outer.charged_direction: must be one of" in p for p in found), found
+    assert any(message in p and p.startswith("bad.toml: ") for p in found), found
+
+
 def test_three_cordons_cannot_share_an_hour_rule(tmp_path):
     body = NESTED.format(rule='hour_rule = "tromso"') + """
 [cordons.tromso_third]

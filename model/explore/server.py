@@ -18,6 +18,7 @@ who can reach it.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import traceback
@@ -172,14 +173,27 @@ def make_server(explorer: Explorer, host: str = "127.0.0.1", port: int = 8765, q
     """A threading HTTP server for ``explorer`` (not yet serving); port 0 takes a free one; an address with a
     colon is IPv6. Bound to a loopback address it answers only requests naming the local machine or one of
     ``allow_hosts`` (a browser reaching it through a forwarded port's name)."""
+    for name in allow_hosts:
+        check_host_name(name)
     handler = type("Handler", (_Handler,), {"explorer": explorer, "quiet": quiet})
     server = (_Server6 if ":" in host else _Server)((host, port), handler)
     server.local = _loopback(host)
-    with_port = [h for h in allow_hosts if ":" in h and not h.startswith("[")]
-    if with_port:
-        raise UsageError(f"--allow-host: a host name without its port (got {with_port[0]!r})")
     server.allowed_hosts = tuple(h.lower() for h in allow_hosts)
     return server
+
+
+# A host name as a Host header carries it (RFC 1123 labels, or an IPv6 address in brackets)
+_HOST_NAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+                        r"[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\]")
+
+
+def check_host_name(name: str) -> None:
+    """Refuse an ``--allow-host`` value no browser would send as the name of a host."""
+    if ":" in name and not name.startswith("["):
+        raise UsageError(f"--allow-host: a host name without its port (got {name!r})")
+    if len(name) > 253 or not _HOST_NAME.fullmatch(name):
+        raise UsageError(f"--allow-host: a host name is letters, digits, hyphens and dots (e.g. myhost.example.org), "
+                         f"or an IPv6 address in brackets (e.g. [::1]); got {name!r}")
 
 
 def serve_in_thread(explorer: Explorer, host: str = "127.0.0.1", port: int = 0):
