@@ -400,18 +400,28 @@ def test_bad_arguments_get_one_message_and_no_file(args, message, tmp_path, monk
 
 def test_the_fleet_check_is_the_car_stock_a_run_records(embedded):
     """Beside the battery-electric fit, never fitted: Norway's fleet shares (3.7 %, 10 %, 20 % at the end of 2016,
-    2019, 2022), and the 13's share of their car stock at the table's values, which is what a whole run of the
-    policy history records (its stock-weighted ``bev_share_of_car_stock``)."""
+    2019, 2022), and the model's nation at the table's values: 0.3 the 13's share of their car stock, which is
+    what a whole run of the policy history records (its stock-weighted ``bev_share_of_car_stock``), and 0.7 the
+    replayed stock of buyers without the 13's local advantages, which lies below it."""
     from framtid.model import api
+    from framtid.model.submodels.car_replay import replayed_stock_share
+    from framtid.model.uncertainty import history_fit
 
     (check,) = embedded.fits[1].checks
     assert [(r.year, r.observed) for r in check.rows] == [(2016, 0.037), (2019, 0.10), (2022, 0.20)]
     assert {r.role for r in check.rows} == {"check: the nation's fleet, not fitted"}
+    uptake = embedded.fits[1]
+    assert {row[-1] for row in report.observation_table(uptake.series, uptake.rows)[1]} == \
+        {"the 13 (0.3), the rest (0.7)"}
     record = api.run_scenario(load("framtid:current-policies")).record
     stock = record["car_stock"][:, 0].sum(axis=-1)                                       # (T, M)
     share = (record["bev_share_of_car_stock"][:, 0] * stock).sum(axis=-1) / stock.sum(axis=-1)
+    _, trace = history_fit.traced_history(Params.defaults(1), np.array([2022]))
+    rest = (replayed_stock_share(trace, np.zeros(1), elsewhere=True)[:, 0] * stock[:14]).sum(-1) / stock[:14].sum(-1)
     for row in check.rows:
-        assert row.at_default == pytest.approx(share[row.year - dims.BASE_YEAR], rel=1e-9)
+        k = row.year - dims.BASE_YEAR
+        assert row.at_default == pytest.approx(0.3 * share[k] + 0.7 * rest[k], rel=1e-9)
+        assert rest[k] < share[k]
 
 
 def test_the_chart_is_refused_before_any_fit_and_the_scenario_is_not_left_alone(synthetic, tmp_path, monkeypatch):

@@ -56,7 +56,8 @@ def test_a_replay_at_the_runs_amplitude_is_the_run():
     years, _ = history_fit.observed_sales()
     share, trace = history_fit.traced_history(params, years)
     np.testing.assert_array_equal(share, history_fit.new_car_bev_share(params, years))
-    np.testing.assert_array_equal(history_fit.replayed_bev_share(trace, years, np.zeros(4)), share)
+    w = history_fit._cities_weight(params)
+    np.testing.assert_array_equal(history_fit.replayed_bev_share(trace, years, np.zeros(4), w), share)
 
 
 def test_a_replay_gives_up_the_cars_the_run_gave_up(tmp_path, monkeypatch):
@@ -72,7 +73,8 @@ def test_a_replay_gives_up_the_cars_the_run_gave_up(tmp_path, monkeypatch):
     years, _ = history_fit.observed_sales()
     share, trace = history_fit.traced_history(params, years)
     assert min(kept.min() for kept in trace.kept) < 0.99      # the run's owners gave up cars
-    np.testing.assert_array_equal(history_fit.replayed_bev_share(trace, years, np.zeros(2)), share)
+    w = history_fit._cities_weight(params)
+    np.testing.assert_array_equal(history_fit.replayed_bev_share(trace, years, np.zeros(2), w), share)
 
 
 def test_a_replay_misses_the_whole_run_by_the_feedback_on_travel_alone():
@@ -84,7 +86,8 @@ def test_a_replay_misses_the_whole_run_by_the_feedback_on_travel_alone():
     share, trace = history_fit.traced_history(params, years)
     shift = np.linspace(-3.0, 3.0, 6)
     whole = history_fit.misfit(params.with_overrides({AMPLITUDE: 6.5 + shift}))
-    replayed = history_fit._misfit_of(history_fit.replayed_bev_share(trace, years, shift), observed)
+    w = history_fit._cities_weight(params)
+    replayed = history_fit._misfit_of(history_fit.replayed_bev_share(trace, years, shift, w), observed)
     assert (np.abs(replayed - whole) < 0.012 * np.abs(shift)).all()
     assert (np.abs(whole - history_fit._misfit_of(share, observed)) > 0.1 * np.abs(shift)).all()
 
@@ -225,3 +228,28 @@ def test_a_hold_out_fits_the_draws_to_the_sales_up_to_its_cut_off(fitted):
     assert np.abs(held[AMPLITUDE] - fitted[AMPLITUDE]).max() > 0.01
     before_sales = Params.sampled(8, SEED, "lhs", {through: 2017})
     assert (before_sales[AMPLITUDE] == Params.defaults(1)[AMPLITUDE][0]).all()
+
+
+def test_the_nation_is_the_13_and_buyers_without_their_local_advantages():
+    """National sales are set against 0.3 of the 13's (``transport.bev_sales_cities_weight``) and 0.7 of buyers
+    without the 13's local advantages: the run's new cars replayed with the local advantage taken off. With no
+    advantage taken off, the replay is the 13's own to the bit; at a weight of 1 the nation is the 13, as before
+    0.29.0, read from the untraced run."""
+    from framtid.model.submodels.car_replay import replayed_new_cars
+
+    params = Params.defaults(1)
+    years, _ = history_fit.observed_sales()
+    share, trace = history_fit.traced_history(params, years)
+    cities = history_fit._weighted(replayed_new_cars(trace, np.zeros(1)), trace.car_stock, years)
+    rest = history_fit._weighted(replayed_new_cars(trace, np.zeros(1), elsewhere=True), trace.car_stock, years)
+    np.testing.assert_allclose(share, 0.3 * cities + 0.7 * rest, rtol=1e-12)
+    assert (rest < cities).all() and (cities - rest).max() > 0.03     # the cities' tolls and parking spare BEVs
+    nothing = trace._replace(local=[np.zeros_like(x) for x in trace.local])
+    np.testing.assert_array_equal(replayed_new_cars(nothing, np.zeros(1), elsewhere=True),
+                                  replayed_new_cars(trace, np.zeros(1)))
+    alone = Params.defaults(1, {"transport.bev_sales_cities_weight": 1.0})
+    own, own_trace = history_fit.traced_history(alone, years)
+    np.testing.assert_array_equal(history_fit.new_car_bev_share(alone, years), own)
+    np.testing.assert_array_equal(own, history_fit._weighted(replayed_new_cars(own_trace, np.zeros(1)),
+                                                             own_trace.car_stock, years))
+    assert (own < cities).all()    # the 13 standing for the nation are held down to it

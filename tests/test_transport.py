@@ -12,7 +12,8 @@ from framtid.model.parameters import Params
 from framtid.model.prices import price_paths
 from framtid.model.submodels import transport as tr
 from framtid.model.submodels.car_powertrains import choose_car_powertrains, fleet_stock
-from framtid.model.submodels.transport_state import CLASS_SOURCES
+from framtid.model.submodels.car_replay import with_bev_gain
+from framtid.model.submodels.transport_state import BEV, CLASS_SOURCES
 from framtid.model.submodels.travel_costs import energy_prices
 
 D = 2
@@ -108,13 +109,19 @@ def test_base_year_choices_return_the_base_shares(levers):
     travel = choose(state, now, params, dims.BASE_YEAR)
     np.testing.assert_allclose(travel["modes"], state.base_shares, rtol=1e-13)
     np.testing.assert_allclose(travel["periods"], 1.0, rtol=1e-13)
-    new_cars = choose_car_powertrains(state, now, params, dims.BASE_YEAR, price(params, now, 2009),
-                                         travel["costs"])
+    new_cars, local = choose_car_powertrains(state, now, params, dims.BASE_YEAR, price(params, now, 2009),
+                                             travel["costs"], local=True)
     weights = (state.trip_volume * state.base_shares[..., 0]).sum(axis=(3, 4))[..., None]
     together = (weights * new_cars).sum(axis=(1, 2)) / weights.sum(axis=(1, 2))                 # (D, K)
+    rest = with_bev_gain(new_cars, -local)                      # the nation's other buyers, weighed as the 13's
+    elsewhere = (weights * rest).sum(axis=(1, 2)) / weights.sum(axis=(1, 2))
+    w = params["transport.bev_sales_cities_weight"][:, None]
     base = params.vector("transport.base_new_car_share", dims.POWERTRAINS)
-    # one constant per powertrain for the 13 together: their car trips reproduce the national shares of 2009
-    np.testing.assert_allclose(together, base / base.sum(1, keepdims=True), atol=1e-12)
+    # one constant per powertrain: the 13's car trips (w) and the rest's reproduce the national shares of 2009
+    np.testing.assert_allclose(w * together + (1.0 - w) * elsewhere, base / base.sum(1, keepdims=True), atol=1e-12)
+    assert (w < 1.0).all()
+    if not levers:   # no cordon or fee to spare a battery-electric car: the 13 lack only the C zones' home charging
+        assert (together[:, BEV] < elsewhere[:, BEV]).all()
     if not levers:   # each municipality by what its cars cost it then: without tolls, close to the shares
         municipal = (weights * new_cars).sum(axis=2) / weights.sum(axis=2)                      # (D, M, K)
         np.testing.assert_allclose(municipal, np.broadcast_to(together[:, None], municipal.shape), rtol=0.05)
@@ -461,6 +468,24 @@ def test_a_fee_costs_a_car_the_car_trips_that_end_in_its_zone_car_free_areas_or_
         exact = (parked / chosen.zone_population * c.public_parking[:, None, None, b]
                  / chosen.cars_per_capita_base[..., None])
         np.testing.assert_allclose(per_car, exact, rtol=1e-9)
+
+
+def test_local_bev_advantage_by_hand():
+    """beta_TCO times the tolls and parking a battery-electric car is spared against a petrol car, plus the home
+    charging the zone lacks against a C zone's: zone A, 1 000 NOK/yr of tolls and 500 of parking spared at beta
+    -1e-4, home charging 0.4 against 0.9 at c_ch 1.5: 0.15 - 0.75 = -0.6; zone B, nothing spared, 0.65: -0.375;
+    zone C, 0. A diesel car's tolls do not count."""
+    from types import SimpleNamespace
+
+    from framtid.model.submodels.car_powertrains import local_bev_advantage
+
+    fc = SimpleNamespace(tco_coefficient=np.array([-1e-4]), charging_coefficient=np.array([1.5]),
+                         home_charging=np.array([[0.4, 0.65, 0.9]]), charging_need=np.array([[0.0, 0.0, 0.4, 1.0]]))
+    tolls, parking = np.zeros((1, 1, 3, 4)), np.zeros((1, 1, 3, 4))
+    tolls[0, 0, 0] = (1000.0, 1300.0, 1000.0, 0.0)
+    parking[0, 0, 0] = (500.0, 500.0, 500.0, 0.0)
+    tolls[0, 0, 1] = (200.0, 900.0, 200.0, 200.0)
+    np.testing.assert_allclose(local_bev_advantage(fc, tolls, parking), [[[-0.6, -0.375, 0.0]]], atol=1e-12)
 
 
 def test_home_charging_access_favours_bevs_in_c_zones():

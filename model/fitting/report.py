@@ -102,7 +102,7 @@ def covered(municipalities: tuple[str, ...]) -> str:
 def observation_table(series: Series, rows) -> tuple[tuple, list[tuple]]:
     """The observations of ``series`` (``rows``: :class:`.history.Row`) beside the model, as a table."""
     header = ("year", "observed", "default", "fitted", "role", "modelled over")
-    who = {p.year: covered(p.municipalities) for p in series.points}
+    who = {p.year: series.modelled_over or covered(p.municipalities) for p in series.points}
     return header, [(r.year, f"{r.observed:.3f}", f"{r.at_default:.3f}", "-" if r.at_fit is None else f"{r.at_fit:.3f}",
                      r.role, who[r.year]) for r in rows]
 

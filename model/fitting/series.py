@@ -50,6 +50,7 @@ class Series:
     points: tuple[Point, ...]       # by year
     left_out: Mapping[int, str] = field(default_factory=dict)   # years never fitted, and why
     file: str = ""                  # the file of inventories the values come from ("" for embedded national ones)
+    modelled_over: str = ""         # what the model sets against the values, where not the points' municipalities
 
     def years(self) -> tuple[int, ...]:
         return tuple(p.year for p in self.points)
@@ -186,23 +187,41 @@ def observed_relative(observations, source: str, sector: str, left_out: Mapping[
     return Series(f"{name} emissions relative to 2009", source + note, tuple(points), left_out, source)
 
 
+def _nation(weight: float) -> str:
+    """What the model sets against a national battery-electric share: the 13 for ``weight`` of the nation's new
+    cars, the rest as buyers without the 13's local advantages (``transport.bev_sales_cities_weight``)."""
+    if weight >= 1.0:
+        return "the 13"
+    return f"the 13 ({weight:g}), the rest ({1.0 - weight:g})"
+
+
+def _cities_weight() -> float:
+    from ..parameters import table
+    from ..submodels.car_powertrains import CITIES_WEIGHT
+
+    return table()[CITIES_WEIGHT].default
+
+
 def bev_sales() -> Series:
-    """The national battery-electric share of new cars [1] (embedded, OFV), set against the 13's."""
+    """The national battery-electric share of new cars [1] (embedded, OFV), set against the 13's and, for the rest
+    of the nation's buyers, those of buyers without the 13's local advantages."""
     from ..uncertainty.history_fit import observed_sales
 
     years, shares = observed_sales()
     return Series("battery-electric share of new cars", "Norway (OFV, embedded)",
-                  tuple(Point(int(y), float(s), dims.MUNICIPALITIES) for y, s in zip(years, shares)))
+                  tuple(Point(int(y), float(s), dims.MUNICIPALITIES) for y, s in zip(years, shares)),
+                  modelled_over=_nation(_cities_weight()))
 
 
 def bev_fleet() -> Series:
     """The battery-electric share of Norway's car fleet at the end of the year [1] (embedded, SSB and elbil.no),
-    set beside the 13's as a check: never fitted, as the cities led the nation (their own fleet shares are not in
-    the data)."""
+    set beside the model's nation (:func:`bev_sales`) as a check: never fitted (the cities' own fleet shares are
+    not in the data)."""
     from ..data_store import observations
 
     values = sorted((o.year, o.value) for o in observations()
                     if o.municipality == "norway" and o.variable == "bev_share_of_car_stock")
-    return Series("battery-electric share of the car stock", "Norway (SSB, elbil.no; embedded), which the 13 led",
+    return Series("battery-electric share of the car stock", "Norway (SSB, elbil.no; embedded)",
                   tuple(Point(y, v, dims.MUNICIPALITIES) for y, v in values),
-                  MappingProxyType({y: "check: the nation's fleet, not fitted" for y, _ in values}))
+                  MappingProxyType({y: "check: the nation's fleet, not fitted" for y, _ in values}),
+                  modelled_over=_nation(_cities_weight()))

@@ -3,7 +3,8 @@
 New cars: a logit over ``dims.POWERTRAINS`` for buyers in each zone type on the total cost of ownership
 (price with VAT and registration tax, energy at this year's prices, the tolls and parking the household's
 car trips meet), technology maturity, home charging and the peer effect of the local BEV share, with
-municipal constants that reproduce the 2009 new-car shares (:func:`choose_car_powertrains`); the cost and
+constants shared by the 13 that reproduce the nation's 2009 new-car shares with the rest of the nation's buyers
+(:func:`choose_car_powertrains`, :func:`local_bev_advantage`); the cost and
 maturity terms are the arithmetic of :mod:`.powertrain_costs`. Fleet state: the weights the vintage stock
 (:mod:`.fleet`) is summed with each year and what follows from its sums, the vkm share by powertrain, the
 energy per vkm and the BEV share of the car stock.
@@ -27,6 +28,9 @@ from .car_stock import car_ownership
 from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, TransportState, coef, over_groups)
 from .travel_costs import bev_parking_discount
 
+# [1] the 13's share of the nation's new cars: the national sales the battery-electric path is fitted to are theirs
+# and, for the rest, those of buyers without the 13's local advantages (:func:`local_bev_advantage`)
+CITIES_WEIGHT = "transport.bev_sales_cities_weight"
 POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
 
 
@@ -88,9 +92,11 @@ def zone_car_weights(trip_volume: np.ndarray, mode_shares: np.ndarray, periods: 
 
 
 def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
-                     lv: dict, base: dict, price: np.ndarray, costs: dict, year: int) -> np.ndarray:
+                     lv: dict, base: dict, price: np.ndarray, costs: dict, year: int,
+                     local: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Utility of each powertrain for a new car bought in zone z, without the municipal
-    constants, ``(D, M, Z, K)`` (methods §1.5).
+    constants, ``(D, M, Z, K)`` (methods §1.5); with ``local``, also the battery-electric car's local advantage
+    ``(D, M, Z)`` (:func:`local_bev_advantage`).
 
     ``V = beta_TCO TCO + maturity(t) - maturity(2009) + charging + peer``: the TCO holds
     price with VAT and registration tax, energy at this year's prices, and the tolls (each
@@ -184,12 +190,31 @@ def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCo
     peer = fc.peer_coefficient[:, None] * bev_share_of_stock(state.stock)                        # (D, M)
     utility = fc.tco_coefficient[:, None, None, None] * tco + (maturity[:, None, :] + charging)[:, None]
     utility[..., BEV] += peer[..., None]
+    if local:
+        return utility, local_bev_advantage(fc, tolls_k, parking_k)
     return utility
 
 
+def local_bev_advantage(fc: FleetCoefficients, tolls: np.ndarray, parking: np.ndarray) -> np.ndarray:
+    """What a battery-electric car gains in utility over a petrol car for a buyer in zone z of the municipality
+    that a buyer elsewhere in Norway would not ``(D, M, Z)`` [1]: the tolls and parking fees (and low- and
+    zero-emission zone costs) it is spared on the household's trips, ``beta_TCO (C_bev - C_petrol)`` of the yearly
+    ``tolls`` and ``parking`` per car ``(D, M, Z, K)`` [NOK/yr], and the home charging the zone lacks against a
+    C zone's, ``c_ch (h_z - h_C) n_bev`` (the rest of the country taken to live as the 13's detached-house zones
+    do: no cordon, no parking fee, charging at home; an assumption). It is 0 where the municipality has none of
+    these; the national sales are those of the 13 and of such buyers together (``transport.bev_sales_cities_weight``,
+    ``uncertainty/history_fit.py``)."""
+    spared = tolls[..., BEV] + parking[..., BEV] - tolls[..., PETROL] - parking[..., PETROL]      # (D, M, Z) NOK/yr
+    charging = (fc.charging_coefficient[:, None] * (fc.home_charging - fc.home_charging[:, -1:])
+                * fc.charging_need[:, BEV, None])                                                   # (D, Z)
+    return fc.tco_coefficient[:, None, None] * spared + charging[:, None, :]
+
+
 def choose_car_powertrains(state: TransportState, levers: dict, params: Params, year: int,
-                           price: np.ndarray, costs: dict) -> np.ndarray:
-    """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1] (methods §1.5).
+                           price: np.ndarray, costs: dict,
+                           local: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1] (methods §1.5); with ``local``,
+    also the battery-electric car's local advantage ``(D, M, Z)`` [1] (:func:`local_bev_advantage`).
 
     With BEVs exempt from VAT and registration tax and free tolls and parking (the
     Norwegian policy of the 2010s) the default parameters give a national BEV share of
@@ -203,5 +228,8 @@ def choose_car_powertrains(state: TransportState, levers: dict, params: Params, 
     is not in the inputs, so the sales of those years are in sample for car emissions.
     """
     c, fc = coef(state, params)
-    utility = powertrain_utility(state, c, fc, levers, state.base_levers, price, costs, year)
+    utility = powertrain_utility(state, c, fc, levers, state.base_levers, price, costs, year, local)
+    if local:
+        utility, advantage = utility
+        return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :]), advantage
     return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :])

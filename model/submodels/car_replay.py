@@ -39,6 +39,7 @@ class CarTrace(NamedTuple):
     targets: list                   # (D, M) [cars] each year's car stock after its turnover, 2010 on
     kept: list                      # (D, M) [1] each year's share of the surviving cars kept, 2010 on
     car_stock: np.ndarray           # (Y + 1, D, M, K) [cars] the car stock from 2009 on
+    local: list                     # (D, M, Z) [1] each year's local battery-electric advantage, 2010 on
 
 
 def traced_year(state: TransportState, new_car_shares: np.ndarray, ownership_before: np.ndarray) -> tuple:
@@ -68,16 +69,29 @@ def with_bev_gain(shares: np.ndarray, gain: np.ndarray) -> np.ndarray:
     return out
 
 
-def replayed_new_cars(trace: CarTrace, shift: np.ndarray) -> np.ndarray:
+def replayed_new_cars(trace: CarTrace, shift: np.ndarray, elsewhere: bool = False) -> np.ndarray:
     """The battery-electric share of new cars ``(T, D, M)`` [1] from 2009 (0 in 2009) of the traced run with each
     draw's battery-electric maturity amplitude ``shift`` ``(D,)`` [1] higher, its travel and costs held: each
     year the run's new-car shares by zone with the battery-electric utility raised by the maturity path's gain
     and by the peer term's on the replayed stock's share, the car stock turned over with them (the same totals,
-    vintages and survival as the run's).
+    vintages and survival as the run's). ``elsewhere``: of buyers who lack the year's local advantage of the
+    battery-electric car (``trace.local``, ``car_powertrains.local_bev_advantage``), their own stock's peer term
+    included: the rest of the nation's buyers, as the 13's municipalities and zones weigh them.
 
-    Exact at ``shift`` 0; what it leaves out is how the battery-electric share moves travel (the fleet's
-    energy cost per km and its average toll, congestion), which moves the car-driver trips the new-car choice
-    weighs and the zones the new cars go to."""
+    Exact at ``shift`` 0 (without ``elsewhere``); what it leaves out is how the battery-electric share moves
+    travel (the fleet's energy cost per km and its average toll, congestion), which moves the car-driver trips
+    the new-car choice weighs and the zones the new cars go to."""
+    return _replayed(trace, shift, elsewhere)[0]
+
+
+def replayed_stock_share(trace: CarTrace, shift: np.ndarray, elsewhere: bool = False) -> np.ndarray:
+    """The battery-electric share of the car stock ``(T, D, M)`` [1] from 2009 of the replay of
+    :func:`replayed_new_cars` (the run's own shares at ``shift`` 0 without ``elsewhere``)."""
+    return _replayed(trace, shift, elsewhere)[1]
+
+
+def _replayed(trace: CarTrace, shift: np.ndarray, elsewhere: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The new cars' and the stock's battery-electric shares ``(T, D, M)`` [1] of a replay."""
     fc = trace.fleet
     path = (1.0, fc.maturity_midpoint[:, BEV], fc.maturity_rate[:, BEV])
     gain = shift * (logistic_path(np.arange(1, len(trace.car_stock))[:, None] + dims.BASE_YEAR, *path)
@@ -85,11 +99,15 @@ def replayed_new_cars(trace: CarTrace, shift: np.ndarray) -> np.ndarray:
     held = trace.car_stock[..., BEV] / np.maximum(trace.car_stock.sum(axis=-1), TINY)    # (T, D, M) the run's
     stock = trace.stock.copy()
     replayed, own = np.zeros(held.shape), held[0]
+    owned = np.zeros(held.shape)
+    owned[0] = own
     for k, (choice, weights, target, kept) in enumerate(zip(trace.choice, trace.weights, trace.targets, trace.kept),
                                                         start=1):
         # the choice of year k reads the stock of year k - 1, as transport.choose does
-        zones = with_bev_gain(choice, (gain[k - 1][:, None] + fc.peer_coefficient[:, None] * (own - held[k - 1]))
-                              [:, :, None])
+        zone_gain = (gain[k - 1][:, None] + fc.peer_coefficient[:, None] * (own - held[k - 1]))[:, :, None]
+        if elsewhere:
+            zone_gain = zone_gain - trace.local[k - 1]
+        zones = with_bev_gain(choice, zone_gain)
         new_car = np.einsum("dmz,dmzk->dmk", weights, zones) / np.maximum(weights.sum(axis=2), TINY)[..., None]
         survivors = np.einsum("dmck->dmc", stock.sums[..., fleet.SURVIVORS, :])   # (D, M, 1) as transport.advance
         stock, _ = fleet.advance_vintages(stock, survivors, target[..., None], new_car[:, :, None, :],
@@ -97,7 +115,7 @@ def replayed_new_cars(trace: CarTrace, shift: np.ndarray) -> np.ndarray:
         slots = slot_weights(fc, dims.BASE_YEAR + k, stock.slot_ages())[CAR_CLASS:CAR_CLASS + 1]
         stock = replace(stock, sums=fleet.vintage_sums(stock, slots))
         own = bev_share(stock.sums[:, :, 0, fleet.VEHICLES])
-        replayed[k] = new_car[..., BEV]
-    return replayed
+        replayed[k], owned[k] = new_car[..., BEV], own
+    return replayed, owned
 
 

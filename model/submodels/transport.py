@@ -426,6 +426,10 @@ class Transport:
     def choose(self, state: TransportState, ctx) -> dict:
         price = self._price(state, ctx)
         travel = choose(state, ctx.levers, ctx.params, ctx.year, price, counted=not self._fleet_alone(ctx))
+        if self._fleet_alone(ctx):   # the history fit's runs: what the national sales' other buyers lack, too
+            cars, local = choose_car_powertrains(state, ctx.levers, ctx.params, ctx.year, price, travel["costs"],
+                                                 local=True)
+            return {"travel": travel, "cars": cars, "bev_local": local}
         cars = choose_car_powertrains(state, ctx.levers, ctx.params, ctx.year, price, travel["costs"])
         return {"travel": travel, "cars": cars}
 

@@ -17,12 +17,12 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from . import mode_choice
-from .car_powertrains import powertrain_utility, zone_car_weights
+from .car_powertrains import CITIES_WEIGHT, powertrain_utility, zone_car_weights
 from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients, demand_coefficients
 from .road_traffic import counted_passages, freight_crossing_rate, resident_car_vkm, toll_per_vkm
 from .transport_base import base_fleets, base_mode_shares, cost_coefficients, validate_shares
-from .transport_state import CAR, COMMUTE, TINY, TransportState, crossing_cars, geography
+from .transport_state import BEV, CAR, COMMUTE, TINY, TransportState, crossing_cars, geography
 from .travel_costs import generalised_costs
 from .travel_segments import ChoiceTerms, full_cells, period_first, toll_segments
 
@@ -141,14 +141,28 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     by_mode.flags.writeable = False   # shared by the states of a run
     state = replace(state, base_costs=costs, base_shares_by_mode=by_mode, passages=passages)
     state = replace(state, choice_terms=choice_terms(state, c))
-    utility = powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR)
     # One constant per powertrain for the 13 together, fitted to the national shares of 2009 over every
     # municipality's car trips: the shares are national, and constants per municipality would cancel what
     # differed between the municipalities in 2009 - the toll rings battery-electric cars passed free (Oslo,
     # Bærum, Bergen, Kristiansand) - so that every municipality started alike and only later changes acted.
+    # The nation's buyers are the 13's and, for the rest (1 - w), buyers without what the 13 give a
+    # battery-electric car locally (car_powertrains.local_bev_advantage), as the later sales are fitted.
+    w = params[CITIES_WEIGHT]
+    utility = powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR,
+                                 local=bool(np.any(w < 1.0)))
     car_weights = zone_car_weights(volume, p0, ones)
-    d, m, k = utility.shape[0], utility.shape[1], utility.shape[-1]
-    common = mode_choice.solve_constants(utility.reshape(d, 1, -1, k), car_weights.reshape(d, 1, -1),
-                                         fc.base_new_car_share[:, None, :])                        # (D, 1, K)
+    d, m = car_weights.shape[:2]
+    if isinstance(utility, tuple):
+        utility, advantage = utility
+        k = utility.shape[-1]
+        elsewhere = utility.copy()
+        elsewhere[..., BEV] -= advantage
+        cells = np.concatenate([utility.reshape(d, -1, k), elsewhere.reshape(d, -1, k)], axis=1)[:, None]
+        cell_weights = np.concatenate([w[:, None] * car_weights.reshape(d, -1),
+                                       (1.0 - w)[:, None] * car_weights.reshape(d, -1)], axis=1)[:, None]
+    else:
+        k = utility.shape[-1]
+        cells, cell_weights = utility.reshape(d, 1, -1, k), car_weights.reshape(d, 1, -1)
+    common = mode_choice.solve_constants(cells, cell_weights, fc.base_new_car_share[:, None, :])   # (D, 1, K)
     constants = np.ascontiguousarray(np.broadcast_to(common, (d, m, k)))
     return replace(state, powertrain_constants=constants)

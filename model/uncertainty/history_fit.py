@@ -13,8 +13,14 @@ own policies are not fitted away) misses the observed sales on average as the de
 
     R(A) = mean over the observed years y of [logit s_y(A) - logit o_y] = R_default,
 
-with s_y the car-stock weighted battery-electric share of the 13's new cars and o_y the national share
-(``observations.csv``, ``bev_share_of_new_cars``; the same comparison as ``framtid calibrate``
+with s_y the nation's battery-electric share of new cars as the model has it and o_y the observed national share
+(``observations.csv``, ``bev_share_of_new_cars``). The model's nation is the 13 for their share of the nation's new
+cars, w = ``transport.bev_sales_cities_weight`` (0.3; their car-stock weighted share), and for the rest buyers
+without what the 13 give a battery-electric car locally (the tolls and parking it is spared, less home charging
+in their denser zones: ``car_powertrains.local_bev_advantage``): the run's new cars replayed with that advantage
+taken off (:func:`.car_replay.replayed_new_cars`), so that the 13 may lead the nation, as they did (at w = 1, the
+runs before 0.29.0, they stood for it and every local advantage only moved cars between them). The same
+comparison as ``framtid calibrate``
 (:mod:`..fitting`), which fitted the default path by least squares on the shares, leaving R_default = -0.037, a
 path within 2 points of the observed shares: below them in 2018, 2022 and 2024, above in 2020, 2021 and 2023).
 Aiming at the default's own misfit rather than at zero keeps the ensemble centred where the single run is, and an
@@ -57,7 +63,8 @@ from functools import lru_cache
 import numpy as np
 
 from .. import dims
-from ..submodels.car_replay import CarTrace, cars_alone, replayed_new_cars, traced_year
+from ..submodels.car_powertrains import CITIES_WEIGHT
+from ..submodels.car_replay import CarTrace, cars_alone, replayed_new_cars, replayed_stock_share, traced_year
 from ..submodels.transport_state import BEV
 
 AMPLITUDE = "transport.maturity_amplitude.bev"
@@ -112,7 +119,7 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
     try:
         model.step()
         start = cars_alone(model.state["transport"].stock) if traced else None
-        choice, weights, targets, kept = [], [], [], []
+        choice, weights, targets, kept, local = [], [], [], [], []
         for _ in range(last_year - dims.BASE_YEAR):
             before = model.state["transport"].car_ownership
             model.step()
@@ -120,10 +127,11 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
                 for into, x in zip((choice, weights, targets, kept), traced_year(
                         model.state["transport"], model.choices["transport"]["cars"], before)):
                     into.append(x)
+                local.append(model.choices["transport"]["bev_local"])
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
         coefficients = model.state["transport"].fleet
-        trace = CarTrace(coefficients, start, choice, weights, targets, kept, stock) if traced else None
+        trace = CarTrace(coefficients, start, choice, weights, targets, kept, stock, local) if traced else None
         return shares, stock, trace
     finally:
         # a model holds reference cycles (agents and their model): broken here, the history's runs do not stay in
@@ -139,31 +147,60 @@ def _weighted(new_car_bev: np.ndarray, car_stock: np.ndarray, years: np.ndarray)
     return (new_car_bev[k] * stock).sum(axis=-1) / stock.sum(axis=-1)
 
 
+def _cities_weight(params) -> np.ndarray | None:
+    """The 13's share of the nation's new cars ``(D,)`` [1] (``transport.bev_sales_cities_weight``), None where it
+    is 1 in every draw (the 13 stand for the nation)."""
+    w = params[CITIES_WEIGHT] if CITIES_WEIGHT in params else None
+    return None if w is None or np.all(w == 1.0) else w
+
+
+def _mixed(w: np.ndarray | None, cities: np.ndarray, elsewhere) -> np.ndarray:
+    """The nation's share ``(Y, D)`` [1]: the 13's ``cities`` and, for the rest ``1 - w``, ``elsewhere()``'s."""
+    return cities if w is None else w * cities + (1.0 - w) * elsewhere()
+
+
 def new_car_bev_share(params, years: np.ndarray) -> np.ndarray:
-    """The car-stock weighted battery-electric share of the 13's new cars [1] in ``years`` ``(Y, D)`` under the
-    policy history with ``params`` (the run stops after the last of the years)."""
+    """The nation's battery-electric share of new cars [1] in ``years`` ``(Y, D)`` under the policy history with
+    ``params`` (the run stops after the last of the years): the car-stock weighted share of the 13's new cars
+    and, for the rest of the nation's buyers (``transport.bev_sales_cities_weight``), that of buyers without the
+    13's local advantages (the run replayed without them, :func:`.car_replay.replayed_new_cars`)."""
+    if _cities_weight(params) is not None:
+        return traced_history(params, years)[0]
     shares, stock, _ = _history_run(params, int(years.max()), traced=False)
     return _weighted(shares[..., BEV], stock, years)
 
 
 def car_stock_bev_share(params, years: np.ndarray) -> np.ndarray:
-    """The battery-electric share of the 13's car stock [1] at the end of ``years`` ``(Y, D)`` under the policy history
-    with ``params`` (the run stops after the last of the years)."""
-    _, stock, _ = _history_run(params, int(years.max()), traced=False)
+    """The nation's battery-electric share of the car stock [1] at the end of ``years`` ``(Y, D)`` under the policy
+    history with ``params``: the 13's and that of the replay of the rest as :func:`new_car_bev_share`."""
+    w = _cities_weight(params)
+    _, stock, trace = _history_run(params, int(years.max()), traced=w is not None)
     k = years - dims.BASE_YEAR
-    return stock[k][..., BEV].sum(axis=-1) / stock[k].sum(axis=(-2, -1))
+    cars = stock[k].sum(axis=-1)                                                                  # (Y, D, M)
+
+    def elsewhere():
+        return (replayed_stock_share(trace, np.zeros(stock.shape[1]), elsewhere=True)[k] * cars).sum(axis=-1) \
+            / cars.sum(axis=-1)
+
+    return _mixed(w, stock[k][..., BEV].sum(axis=-1) / cars.sum(axis=-1), elsewhere)
 
 
 def traced_history(params, years: np.ndarray) -> tuple[np.ndarray, CarTrace]:
     """:func:`new_car_bev_share`, with what :func:`replayed_bev_share` reads of the run."""
     shares, stock, trace = _history_run(params, int(years.max()), traced=True)
-    return _weighted(shares[..., BEV], stock, years), trace
+    w = _cities_weight(params)
+    return _mixed(w, _weighted(shares[..., BEV], stock, years),
+                  lambda: _weighted(replayed_new_cars(trace, np.zeros(stock.shape[1]), elsewhere=True), stock,
+                                    years)), trace
 
 
-def replayed_bev_share(trace: CarTrace, years: np.ndarray, shift: np.ndarray) -> np.ndarray:
+def replayed_bev_share(trace: CarTrace, years: np.ndarray, shift: np.ndarray, w: np.ndarray | None = None
+                       ) -> np.ndarray:
     """:func:`new_car_bev_share` ``(Y, D)`` [1] of the traced run with each draw's amplitude ``shift`` ``(D,)`` [1]
-    higher, its travel and costs held (:func:`.car_replay.replayed_new_cars`)."""
-    return _weighted(replayed_new_cars(trace, shift), trace.car_stock, years)
+    higher, its travel and costs held (:func:`.car_replay.replayed_new_cars`), the 13's share ``w`` of the nation's
+    new cars (None: the 13 alone)."""
+    return _mixed(w, _weighted(replayed_new_cars(trace, shift), trace.car_stock, years),
+                  lambda: _weighted(replayed_new_cars(trace, shift, elsewhere=True), trace.car_stock, years))
 
 
 def _misfit_of(share: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -225,7 +262,7 @@ def fit_amplitude(params, target: float | None = None):
     slope = maturity_share(params)
     a = _step(a0, r_before, slope)
     for _ in range(REPLAYS):
-        r = _misfit_of(replayed_bev_share(trace, years, a - a0), observed) - target
+        r = _misfit_of(replayed_bev_share(trace, years, a - a0, _cities_weight(params)), observed) - target
         step = a - before
         moved = np.abs(step) > 1e-12
         secant = (r - r_before) / np.where(moved, step, 1.0)
