@@ -413,6 +413,8 @@ def test_the_fleet_check_is_the_car_stock_a_run_records(embedded):
     uptake = embedded.fits[1]
     assert {row[-1] for row in report.observation_table(uptake.series, uptake.rows)[1]} == \
         {"the 13 (0.3), the rest (0.7)"}
+    assert {r["modelled_over"] for r in report.observation_rows(uptake, uptake.series, uptake.rows)} == \
+        {"the 13 (0.3), the rest (0.7)"}                                     # json and csv say it too
     record = api.run_scenario(load("framtid:current-policies")).record
     stock = record["car_stock"][:, 0].sum(axis=-1)                                       # (T, M)
     share = (record["bev_share_of_car_stock"][:, 0] * stock).sum(axis=-1) / stock.sum(axis=-1)

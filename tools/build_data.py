@@ -120,7 +120,7 @@ BEV_SHARES = (
 )
 # The battery-electric share of Norway's passenger-car fleet at the end of the year, as methods.md §1.5 and
 # observations.csv of the reference material give it: year, share, confidence, source, note. `framtid calibrate`
-# sets the 13's car stock beside it as a check (not fitted: the cities led the nation).
+# sets the model's nation beside it as a check (not fitted): the 13's car stock and the rest's (history_fit).
 BEV_FLEET = (
     (2016, 0.037, "high", "http://enerwe.no/elbil/her-er-det-flest-elbiler/", "end 2016 / early 2017 (SSB)"),
     (2019, 0.10, "medium", "https://elbil.no/over-600-000-elbiler-pa-norske-veier/", "10 % in March 2020, taken as "

@@ -14,9 +14,11 @@ observation: fitted (up to the cut-off), check (after it) or left out (and why).
   logit's cost coefficient (``buildings.logit_beta``) is held: the few observed years cannot tell the two
   apart, and it also sets the choice among the new systems.
 - *Battery-electric uptake* (``transport.maturity_midpoint.bev``, ``transport.maturity_rate.bev``): least squares
-  on the shares, ``sum over fitted years of [s(y) - o(y)]^2``, with s the 13's car-stock weighted
-  battery-electric share of new cars and o the national share; the nation's fleet shares are set beside it, not
-  fitted (the cities led the nation). Each sampled draw's amplitude of the same path is fitted again at run time
+  on the shares, ``sum over fitted years of [s(y) - o(y)]^2``, with o the national share of new cars and s the
+  nation's as the model has it: the 13's car-stock weighted share for their share of the nation's new cars
+  (``transport.bev_sales_cities_weight``) and, for the rest, that of buyers without the 13's local advantages (the
+  history run replayed without them, :func:`..uncertainty.history_fit.new_car_bev_share`); the nation's fleet
+  shares are set beside it the same way, not fitted. Each sampled draw's amplitude of the same path is fitted again at run time
   (:mod:`..uncertainty.history_fit`) to the embedded sales up to ``transport.bev_sales_fitted_through``.
 """
 
@@ -226,15 +228,17 @@ def _maturity(values: np.ndarray):
 
 
 def bev_shares(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
-    """The 13's car-stock weighted battery-electric share of new cars [1] ``(Y, K)`` in ``years`` with the
-    maturity midpoints and rates ``values`` ``(K, 2)``."""
+    """The nation's battery-electric share of new cars [1] ``(Y, K)`` as the model has it (the 13's and the rest's,
+    :func:`..uncertainty.history_fit.new_car_bev_share`) in ``years`` with the maturity midpoints and rates
+    ``values`` ``(K, 2)``."""
     from ..uncertainty.history_fit import new_car_bev_share
 
     return new_car_bev_share(_maturity(values), np.array(years))
 
 
 def bev_stock_shares(values: np.ndarray, series: Series, years: tuple[int, ...]) -> np.ndarray:
-    """The battery-electric share of the 13's car stock [1] ``(Y, K)`` at the end of ``years`` with the maturity
+    """The battery-electric share of the nation's car stock [1] ``(Y, K)`` as the model has it (the 13's and the
+    rest's, :func:`..uncertainty.history_fit.car_stock_bev_share`) at the end of ``years`` with the maturity
     midpoints and rates ``values`` ``(K, 2)``."""
     from ..uncertainty.history_fit import car_stock_bev_share
 

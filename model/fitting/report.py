@@ -45,9 +45,10 @@ def observation_rows(fit: Fit, series: Series, rows) -> list[dict]:
     """The observations of ``series`` beside the model at the table's default and at ``fit``, and the
     municipalities the model is summed over for each."""
     who = {p.year: list(p.municipalities) for p in series.points}
+    over = {p.year: series.modelled_over or covered(p.municipalities) for p in series.points}
     return [{"fit": fit.name, "quantity": series.quantity, "year": r.year, "observed": r.observed,
-             "at_default": r.at_default, "at_fit": r.at_fit, "role": r.role, "municipalities": who[r.year]}
-            for r in rows]
+             "at_default": r.at_default, "at_fit": r.at_fit, "role": r.role, "municipalities": who[r.year],
+             "modelled_over": over[r.year]} for r in rows]
 
 
 def as_json(calibration: Calibration) -> dict:

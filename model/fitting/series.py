@@ -7,7 +7,8 @@ municipalities' own inventories (a file of ``framtid hindcast --observed``'s lay
 sector's emissions in each year summed over the municipalities observed both that year and in 2009 (of one
 municipality for its own factor on the review), against the same municipalities' modelled sum, each value set
 beside the model's of the same sources (the sector, or the sources given) in its own GWP set. Battery-electric
-sales are the national share of new cars (OFV), compared with the 13's car-stock weighted share.
+sales are the national share of new cars (OFV), compared with the nation's as the model has it: the 13's car-stock
+weighted share and, for the rest of the nation's new cars, that of buyers without the 13's local advantages.
 """
 
 from __future__ import annotations
@@ -196,10 +197,14 @@ def _nation(weight: float) -> str:
 
 
 def _cities_weight() -> float:
+    """The 13's share of the nation's new cars in the policy history the fits run (its [parameters], else the
+    table's)."""
     from ..parameters import table
+    from ..scenario import load
     from ..submodels.car_powertrains import CITIES_WEIGHT
+    from ..uncertainty.history_fit import HISTORY
 
-    return table()[CITIES_WEIGHT].default
+    return float(load(HISTORY).parameters.get(CITIES_WEIGHT, table()[CITIES_WEIGHT].default))
 
 
 def bev_sales() -> Series:

@@ -31,6 +31,13 @@ from .travel_costs import bev_parking_discount
 # [1] the 13's share of the nation's new cars: the national sales the battery-electric path is fitted to are theirs
 # and, for the rest, those of buyers without the 13's local advantages (:func:`local_bev_advantage`)
 CITIES_WEIGHT = "transport.bev_sales_cities_weight"
+
+
+def cities_are_not_the_nation(weight: np.ndarray) -> np.ndarray:
+    """Draws whose nation has buyers besides the 13 (``CITIES_WEIGHT`` below 1) ``(D,)`` [bool]: the one test of
+    the 2009 constants and the history fit."""
+    return np.asarray(weight) < 1.0
+
 POWERTRAIN_TOLL_FUEL = (tolls.PETROL, tolls.DIESEL, tolls.PETROL, tolls.BEV_FUEL)  # PHEVs pay the petrol rate
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from . import mode_choice
-from .car_powertrains import CITIES_WEIGHT, powertrain_utility, zone_car_weights
+from .car_powertrains import CITIES_WEIGHT, cities_are_not_the_nation, powertrain_utility, zone_car_weights
 from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients, demand_coefficients
 from .road_traffic import counted_passages, freight_crossing_rate, resident_car_vkm, toll_per_vkm
@@ -148,21 +148,28 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     # The nation's buyers are the 13's and, for the rest (1 - w), buyers without what the 13 give a
     # battery-electric car locally (car_powertrains.local_bev_advantage), as the later sales are fitted.
     w = params[CITIES_WEIGHT]
-    utility = powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs, dims.BASE_YEAR,
-                                 local=bool(np.any(w < 1.0)))
+    mixed = cities_are_not_the_nation(w)                                                           # (D,)
+    utility, advantage = powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs,
+                                            dims.BASE_YEAR, local=True)
     car_weights = zone_car_weights(volume, p0, ones)
-    d, m = car_weights.shape[:2]
-    if isinstance(utility, tuple):
-        utility, advantage = utility
-        k = utility.shape[-1]
-        elsewhere = utility.copy()
-        elsewhere[..., BEV] -= advantage
-        cells = np.concatenate([utility.reshape(d, -1, k), elsewhere.reshape(d, -1, k)], axis=1)[:, None]
-        cell_weights = np.concatenate([w[:, None] * car_weights.reshape(d, -1),
-                                       (1.0 - w)[:, None] * car_weights.reshape(d, -1)], axis=1)[:, None]
-    else:
-        k = utility.shape[-1]
-        cells, cell_weights = utility.reshape(d, 1, -1, k), car_weights.reshape(d, 1, -1)
-    common = mode_choice.solve_constants(cells, cell_weights, fc.base_new_car_share[:, None, :])   # (D, 1, K)
+    d, m, k = utility.shape[0], utility.shape[1], utility.shape[-1]
+    target = fc.base_new_car_share[:, None, :]
+    common = np.empty((d, 1, k))
+    # Each draw's constants are its own (solve_constants stops each at its own convergence); the draws whose
+    # nation is the 13 alone are solved apart, on the 13's cells only, as a draw run alone would be.
+    alone = ~mixed
+    if alone.any():
+        common[alone] = mode_choice.solve_constants(utility[alone].reshape(-1, 1, m * utility.shape[2], k),
+                                                    car_weights[alone].reshape(-1, 1, m * utility.shape[2]),
+                                                    target[alone])
+    if mixed.any():
+        u, a, cw, wm = utility[mixed], advantage[mixed], car_weights[mixed], w[mixed]
+        n = len(wm)
+        elsewhere = u.copy()
+        elsewhere[..., BEV] -= a
+        cells = np.concatenate([u.reshape(n, -1, k), elsewhere.reshape(n, -1, k)], axis=1)[:, None]
+        cell_weights = np.concatenate([wm[:, None] * cw.reshape(n, -1), (1.0 - wm)[:, None] * cw.reshape(n, -1)],
+                                      axis=1)[:, None]
+        common[mixed] = mode_choice.solve_constants(cells, cell_weights, target[mixed])           # (D, 1, K)
     constants = np.ascontiguousarray(np.broadcast_to(common, (d, m, k)))
     return replace(state, powertrain_constants=constants)
