@@ -208,8 +208,10 @@ def local_bev_advantage(fc: FleetCoefficients, tolls: np.ndarray, parking: np.nd
     zero-emission zone costs) it is spared on the household's trips, ``beta_TCO (C_bev - C_petrol)`` of the yearly
     ``tolls`` and ``parking`` per car ``(D, M, Z, K)`` [NOK/yr], and the home charging the zone lacks against a
     C zone's, ``c_ch (h_z - h_C) n_bev`` (the rest of the country taken to live as the 13's detached-house zones
-    do: no cordon, no parking fee, charging at home; an assumption). It is 0 where the municipality has none of
-    these; the national sales are those of the 13 and of such buyers together (``transport.bev_sales_cities_weight``,
+    do: no cordon, no parking fee, charging at home; an assumption). It moves the battery-electric car's utility
+    alone: the other powertrains keep what the 13 give them (a diesel car's dearer tolls, a plug-in hybrid's home
+    charging; an approximation, the plug-in hybrids' share of the rest's new cars about 2 points too low in 2018).
+    It is 0 where the municipality has none of these; the national sales are those of the 13 and of such buyers together (``transport.bev_sales_cities_weight``,
     ``uncertainty/history_fit.py``)."""
     spared = tolls[..., BEV] + parking[..., BEV] - tolls[..., PETROL] - parking[..., PETROL]      # (D, M, Z) NOK/yr
     charging = (fc.charging_coefficient[:, None] * (fc.home_charging - fc.home_charging[:, -1:])
