@@ -18,8 +18,9 @@ observation: fitted (up to the cut-off), check (after it) or left out (and why).
   nation's as the model has it: the 13's car-stock weighted share for their share of the nation's new cars
   (``transport.bev_sales_cities_weight``) and, for the rest, that of buyers without the 13's local advantages (the
   history run replayed without them, :func:`..uncertainty.history_fit.new_car_bev_share`); the nation's fleet
-  shares are set beside it the same way, not fitted. Each sampled draw's amplitude of the same path is fitted again at run time
-  (:mod:`..uncertainty.history_fit`) to the embedded sales up to ``transport.bev_sales_fitted_through``.
+  shares are set beside it the same way, not fitted. Each sampled draw's amplitude of the same path is fitted
+  again at run time (:mod:`..uncertainty.history_fit`) to the embedded sales up to
+  ``transport.bev_sales_fitted_through``.
 """
 
 from __future__ import annotations

@@ -211,8 +211,8 @@ def local_bev_advantage(fc: FleetCoefficients, tolls: np.ndarray, parking: np.nd
     do: no cordon, no parking fee, charging at home; an assumption). It moves the battery-electric car's utility
     alone: the other powertrains keep what the 13 give them (a diesel car's dearer tolls, a plug-in hybrid's home
     charging; an approximation, the plug-in hybrids' share of the rest's new cars about 2 points too low in 2018).
-    It is 0 where the municipality has none of these; the national sales are those of the 13 and of such buyers together (``transport.bev_sales_cities_weight``,
-    ``uncertainty/history_fit.py``)."""
+    It is 0 where the municipality has none of these; the national sales are those of the 13 and of such buyers
+    together (``transport.bev_sales_cities_weight``, ``uncertainty/history_fit.py``)."""
     spared = tolls[..., BEV] + parking[..., BEV] - tolls[..., PETROL] - parking[..., PETROL]      # (D, M, Z) NOK/yr
     charging = (fc.charging_coefficient[:, None] * (fc.home_charging - fc.home_charging[:, -1:])
                 * fc.charging_need[:, BEV, None])                                                   # (D, Z)

@@ -9,9 +9,9 @@ year's choice by the maturity path's gain of another amplitude (``transport.matu
 and by the peer term on the replayed stock (:func:`with_bev_gain`), and turns the car stock over with the replayed
 new cars by the fleet's own functions (:func:`.fleet.advance_vintages`, :func:`.fleet.vintage_sums`). It is the run
 to the bit at the run's own amplitude (not so the replay of the nation's other buyers, ``elsewhere``: their
-battery-electric utility is lowered by the year's local advantage, ``CarTrace.local``); what it leaves out is how the battery-electric share moves travel (the
-fleet's energy cost per km and its average toll, congestion), which moves the car-driver trips the choice weighs
-and the zones the new cars go to.
+battery-electric utility is lowered by the year's local advantage, ``CarTrace.local``); what it leaves out is how
+the battery-electric share moves travel (the fleet's energy cost per km and its average toll, congestion), which
+moves the car-driver trips the choice weighs and the zones the new cars go to.
 """
 
 from __future__ import annotations

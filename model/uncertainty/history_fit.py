@@ -43,9 +43,10 @@ cars are spared), about 0.005 in logit per unit of A moved from the default (5-9
 cars) are a replay in the whole model too, so only the 13's part carries that feedback: |R - R_default| of the
 whole model, with the fitted A, is below 0.03 in logit in every draw, a fraction of a percentage point of share
 (1 000 LHS draws of seeds 0 and 1: median 0.001, largest 0.011; before 0.29.0, when the 13 stood for the nation,
-median 0.004, 3 and 4 above 0.03, largest 0.034 and 0.045; tests/test_history_fit.py). A second whole run at the Newton step's value with a secant step, as the fit
-did before, came closer (median 0.0004, 8 and 5 above 0.03, largest 0.046 and 0.062; the amplitudes differ
-by at most 0.074, median 0.005) but took 5.2 s of the 1 000 draws' set-up where this takes 3.0-3.2 s.
+median 0.004, 3 and 4 above 0.03, largest 0.034 and 0.045; tests/test_history_fit.py). A second whole run at the
+Newton step's value with a secant step, as the fit did before, came closer (median 0.0004, 8 and 5 above 0.03,
+largest 0.046 and 0.062; the amplitudes differ by at most 0.074, median 0.005) but took 5.2 s of the 1 000 draws'
+set-up where this takes 3.0-3.2 s.
 A draw whose other parameters overshoot the history even without any maturity
 gain stays at A = 0 with its misfit (2 of 1 024 LHS draws of seed 3 before 0.19.0, +0.61 and +0.20 in logit;
 none since): history rules it out less clearly than it does the rest, and it is kept rather than resampled, so
