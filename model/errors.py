@@ -109,6 +109,9 @@ def did_you_mean(word, allowed) -> str:
     w = word.strip().lower()
     close = [a for a in by_lower if len(w) >= 3 and a.startswith(w)][:3]
     if not close:
-        scored = sorted(((difflib.SequenceMatcher(None, w, a).ratio(), a) for a in by_lower), reverse=True)
+        # real_quick_ratio bounds ratio from the lengths alone: a name too long or short to reach 0.6 is not
+        # compared (a key thousands of characters long would take seconds against every parameter's name)
+        matchers = ((difflib.SequenceMatcher(None, w, a), a) for a in by_lower)
+        scored = sorted(((m.ratio(), a) for m, a in matchers if m.real_quick_ratio() >= 0.6), reverse=True)
         close = [a for r, a in scored[:3] if r >= 0.6 and r >= scored[0][0] - 0.1]
     return f"did you mean {' or '.join(repr(by_lower[c]) for c in close)}? " if close else ""

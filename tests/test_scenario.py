@@ -388,3 +388,28 @@ def test_a_scenario_name_outside_ascii_is_told_what_is_allowed(tmp_path):
     assert any("scenario.name: must be a name of 1 to 64 ASCII letters (a-z, A-Z, no æ, ø, å)" in p for p in found), \
         found
 
+
+
+def test_the_suggestions_skip_only_names_too_unlike_to_be_suggested():
+    """did_you_mean compares a word only with names whose lengths let the spelling ratio reach 0.6 (difflib's
+    real_quick_ratio bounds it): the same suggestions as comparing every name, for misspellings, short and long
+    words, and none for a key thousands of characters long."""
+    import difflib
+
+    from framtid.model.errors import did_you_mean
+    from framtid.model.parameters import table
+
+    names = list(table())
+
+    def every_name(word):
+        w = word.strip().lower()
+        close = [a for a in names if len(w) >= 3 and a.lower().startswith(w)][:3]
+        if not close:
+            scored = sorted(((difflib.SequenceMatcher(None, w, a.lower()).ratio(), a) for a in names), reverse=True)
+            close = [a for r, a in scored[:3] if r >= 0.6 and r >= scored[0][0] - 0.1]
+        return f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+
+    for word in ("transprt.toll_elasticity", "toll", "transport.toll_elasticty", "buildings.oil_review_rte", "x",
+                 "land_use.population_growth_long", "a" * 40, "transport.maturity_midpoint.bevv"):
+        assert did_you_mean(word, names) == every_name(word), word
+    assert did_you_mean("a" + ".a" * 3000, names) == ""
