@@ -11,7 +11,7 @@ from framtid.model.levers import LEVERS, complete
 from framtid.model.parameters import Params
 from framtid.model.prices import price_paths
 from framtid.model.submodels import transport as tr
-from framtid.model.submodels.car_powertrains import choose_car_powertrains, fleet_stock
+from framtid.model.submodels.car_powertrains import choose_car_powertrains, fleet_stock, new_cars_and_local_advantage
 from framtid.model.submodels.car_replay import with_bev_gain
 from framtid.model.submodels.transport_state import BEV, CLASS_SOURCES
 from framtid.model.submodels.travel_costs import energy_prices
@@ -109,8 +109,8 @@ def test_base_year_choices_return_the_base_shares(levers):
     travel = choose(state, now, params, dims.BASE_YEAR)
     np.testing.assert_allclose(travel["modes"], state.base_shares, rtol=1e-13)
     np.testing.assert_allclose(travel["periods"], 1.0, rtol=1e-13)
-    new_cars, local = choose_car_powertrains(state, now, params, dims.BASE_YEAR, price(params, now, 2009),
-                                             travel["costs"], local=True)
+    new_cars, local = new_cars_and_local_advantage(state, now, params, dims.BASE_YEAR, price(params, now, 2009),
+                                                      travel["costs"])
     weights = (state.trip_volume * state.base_shares[..., 0]).sum(axis=(3, 4))[..., None]
     together = (weights * new_cars).sum(axis=(1, 2)) / weights.sum(axis=(1, 2))                 # (D, K)
     rest = with_bev_gain(new_cars, -local)                      # the nation's other buyers, weighed as the 13's

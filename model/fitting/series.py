@@ -196,7 +196,7 @@ def _nation(weight: float) -> str:
     return f"the 13 ({weight:g}), the rest ({1.0 - weight:g})"
 
 
-def _cities_weight() -> float:
+def _history_cities_weight() -> float:
     """The 13's share of the nation's new cars in the policy history the fits run (its [parameters], else the
     table's)."""
     from ..parameters import table
@@ -215,7 +215,7 @@ def bev_sales() -> Series:
     years, shares = observed_sales()
     return Series("battery-electric share of new cars", "Norway (OFV, embedded)",
                   tuple(Point(int(y), float(s), dims.MUNICIPALITIES) for y, s in zip(years, shares)),
-                  modelled_over=_nation(_cities_weight()))
+                  modelled_over=_nation(_history_cities_weight()))
 
 
 def bev_fleet() -> Series:
@@ -229,4 +229,4 @@ def bev_fleet() -> Series:
     return Series("battery-electric share of the car stock", "Norway (SSB, elbil.no; embedded)",
                   tuple(Point(y, v, dims.MUNICIPALITIES) for y, v in values),
                   MappingProxyType({y: "check: the nation's fleet, not fitted" for y, _ in values}),
-                  modelled_over=_nation(_cities_weight()))
+                  modelled_over=_nation(_history_cities_weight()))

@@ -99,11 +99,18 @@ def zone_car_weights(trip_volume: np.ndarray, mode_shares: np.ndarray, periods: 
 
 
 def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
-                     lv: dict, base: dict, price: np.ndarray, costs: dict, year: int,
-                     local: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+                       lv: dict, base: dict, price: np.ndarray, costs: dict, year: int) -> np.ndarray:
+    """Utility of each powertrain for a new car bought in zone z, without the municipal constants,
+    ``(D, M, Z, K)`` (:func:`powertrain_utility_and_local_advantage` without the advantage)."""
+    return powertrain_utility_and_local_advantage(state, c, fc, lv, base, price, costs, year)[0]
+
+
+def powertrain_utility_and_local_advantage(state: TransportState, c: DemandCoefficients, fc: FleetCoefficients,
+                                           lv: dict, base: dict, price: np.ndarray, costs: dict,
+                                           year: int) -> tuple[np.ndarray, np.ndarray]:
     """Utility of each powertrain for a new car bought in zone z, without the municipal
-    constants, ``(D, M, Z, K)`` (methods §1.5); with ``local``, also the battery-electric car's local advantage
-    ``(D, M, Z)`` (:func:`local_bev_advantage`).
+    constants, ``(D, M, Z, K)`` (methods §1.5), and the battery-electric car's local advantage ``(D, M, Z)``
+    (:func:`local_bev_advantage`, read from the same tolls and parking per car).
 
     ``V = beta_TCO TCO + maturity(t) - maturity(2009) + charging + peer``: the TCO holds
     price with VAT and registration tax, energy at this year's prices, and the tolls (each
@@ -197,9 +204,7 @@ def powertrain_utility(state: TransportState, c: DemandCoefficients, fc: FleetCo
     peer = fc.peer_coefficient[:, None] * bev_share_of_stock(state.stock)                        # (D, M)
     utility = fc.tco_coefficient[:, None, None, None] * tco + (maturity[:, None, :] + charging)[:, None]
     utility[..., BEV] += peer[..., None]
-    if local:
-        return utility, local_bev_advantage(fc, tolls_k, parking_k)
-    return utility
+    return utility, local_bev_advantage(fc, tolls_k, parking_k)
 
 
 def local_bev_advantage(fc: FleetCoefficients, tolls: np.ndarray, parking: np.ndarray) -> np.ndarray:
@@ -220,10 +225,17 @@ def local_bev_advantage(fc: FleetCoefficients, tolls: np.ndarray, parking: np.nd
 
 
 def choose_car_powertrains(state: TransportState, levers: dict, params: Params, year: int,
-                           price: np.ndarray, costs: dict,
-                           local: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1] (methods §1.5); with ``local``,
-    also the battery-electric car's local advantage ``(D, M, Z)`` [1] (:func:`local_bev_advantage`).
+                           price: np.ndarray, costs: dict) -> np.ndarray:
+    """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1]
+    (:func:`new_cars_and_local_advantage` without the advantage)."""
+    return new_cars_and_local_advantage(state, levers, params, year, price, costs)[0]
+
+
+def new_cars_and_local_advantage(state: TransportState, levers: dict, params: Params, year: int,
+                                 price: np.ndarray, costs: dict) -> tuple[np.ndarray, np.ndarray]:
+    """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1] (methods §1.5), and the
+    battery-electric car's local advantage ``(D, M, Z)`` [1] (:func:`local_bev_advantage`), which the history fit
+    replays for the nation's other buyers.
 
     With BEVs exempt from VAT and registration tax and free tolls and parking (the
     Norwegian policy of the 2010s) the default parameters give a national BEV share of
@@ -237,8 +249,6 @@ def choose_car_powertrains(state: TransportState, levers: dict, params: Params, 
     is not in the inputs, so the sales of those years are in sample for car emissions.
     """
     c, fc = coef(state, params)
-    utility = powertrain_utility(state, c, fc, levers, state.base_levers, price, costs, year, local)
-    if local:
-        utility, advantage = utility
-        return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :]), advantage
-    return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :])
+    utility, advantage = powertrain_utility_and_local_advantage(state, c, fc, levers, state.base_levers, price,
+                                                                costs, year)
+    return mode_choice.logit_shares(utility + state.powertrain_constants[:, :, None, :]), advantage

@@ -55,7 +55,7 @@ from .. import dims
 from ..parameters import Params
 from . import fleet, fuel_intensity, mode_choice, tolls
 from .car_stock import car_ownership, car_stock_target, cars_kept, class_kept
-from .car_powertrains import bev_share, cars_by_powertrain, choose_car_powertrains, fleet_state, zone_car_weights
+from .car_powertrains import bev_share, cars_by_powertrain, fleet_state, new_cars_and_local_advantage, zone_car_weights
 from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
@@ -426,12 +426,9 @@ class Transport:
     def choose(self, state: TransportState, ctx) -> dict:
         price = self._price(state, ctx)
         travel = choose(state, ctx.levers, ctx.params, ctx.year, price, counted=not self._fleet_alone(ctx))
-        if self._fleet_alone(ctx):   # the history fit's runs: what the national sales' other buyers lack, too
-            cars, local = choose_car_powertrains(state, ctx.levers, ctx.params, ctx.year, price, travel["costs"],
-                                                 local=True)
-            return {"travel": travel, "cars": cars, "bev_local": local}
-        cars = choose_car_powertrains(state, ctx.levers, ctx.params, ctx.year, price, travel["costs"])
-        return {"travel": travel, "cars": cars}
+        # the local advantage: what the nation's other buyers lack, which the history fit replays
+        cars, local = new_cars_and_local_advantage(state, ctx.levers, ctx.params, ctx.year, price, travel["costs"])
+        return {"travel": travel, "cars": cars, "bev_local": local}
 
     def _fleet_alone(self, ctx) -> bool:
         """Whether the run reads nothing of transport but the car fleet (:data:`FLEET_OUTPUTS`; the history

@@ -17,7 +17,8 @@ import numpy as np
 from .. import dims
 from ..parameters import Params
 from . import mode_choice
-from .car_powertrains import CITIES_WEIGHT, cities_are_not_the_nation, powertrain_utility, zone_car_weights
+from .car_powertrains import (CITIES_WEIGHT, cities_are_not_the_nation, powertrain_utility_and_local_advantage,
+                              zone_car_weights)
 from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients, demand_coefficients
 from .road_traffic import counted_passages, freight_crossing_rate, resident_car_vkm, toll_per_vkm
@@ -149,8 +150,8 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     # battery-electric car locally (car_powertrains.local_bev_advantage), as the later sales are fitted.
     w = params[CITIES_WEIGHT]
     mixed = cities_are_not_the_nation(w)                                                           # (D,)
-    utility, advantage = powertrain_utility(state, c, fc, levers_2009, levers_2009, price_2009, costs,
-                                            dims.BASE_YEAR, local=True)
+    utility, advantage = powertrain_utility_and_local_advantage(state, c, fc, levers_2009, levers_2009, price_2009,
+                                                                costs, dims.BASE_YEAR)
     car_weights = zone_car_weights(volume, p0, ones)
     d, m, k = utility.shape[0], utility.shape[1], utility.shape[-1]
     target = fc.base_new_car_share[:, None, :]

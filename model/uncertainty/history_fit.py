@@ -129,9 +129,6 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
                 for into, x in zip((choice, weights, targets, kept), traced_year(
                         model.state["transport"], model.choices["transport"]["cars"], before)):
                     into.append(x)
-                if "bev_local" not in model.choices["transport"]:
-                    raise RuntimeError("the history fit's run must record the car fleet alone (transport's "
-                                       "fleet-alone runs give the local battery-electric advantage it replays)")
                 local.append(model.choices["transport"]["bev_local"])
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
