@@ -678,7 +678,7 @@ def test_command_serves_until_interrupted(tmp_path):
         assert [m["label"] for m in package["measures"]][:2] == ["Waste prevention", "Food waste halved"]
     finally:
         out, err = _stopped(proc, signal.SIGINT)
-    assert proc.returncode == 0 and "stopped" in out and "Traceback" not in err
+    assert proc.returncode == 0 and "stopped" in out and "Traceback" not in err, (proc.returncode, out, err)
     assert os.listdir(tmp_path) == []       # writes nothing
 
 

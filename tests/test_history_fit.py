@@ -256,31 +256,40 @@ def test_the_nation_is_the_13_and_buyers_without_their_local_advantages():
 
 
 def test_the_rest_of_the_nation_is_replayed_year_by_year_by_hand():
-    """The rest's new cars of 2010 are the run's choice of 2010 by zone with the battery-electric utility lowered by
+    """The rest's new cars of 2010 are the run's choice of 2010 by zone with each powertrain's utility lowered by
     that year's local advantage, weighed by the car-driver trips (their stock is still the 13's of 2009, so the peer
-    term adds nothing); in 2011 the peer term adds gamma (s_rest - s_13) of the 2010 stocks. The logit with a
-    utility moved on one alternative is the shares reweighed: exp(g) P_bev / (1 + P_bev (exp(g) - 1))."""
+    term adds nothing); in 2011 the peer term adds gamma (s_rest - s_13) of the 2010 stocks. The logit with
+    utilities moved is the shares reweighed: exp(g_k) P_k / sum_j exp(g_j) P_j (on one alternative,
+    exp(g) P_bev / (1 + P_bev (exp(g) - 1)))."""
     from framtid.model.submodels import mode_choice
-    from framtid.model.submodels.car_replay import replayed_new_cars, replayed_stock_share, with_bev_gain
+    from framtid.model.submodels.car_replay import replayed_new_cars, replayed_stock_share, with_bev_gain, \
+        without_local_advantage
     from framtid.model.submodels.transport_state import BEV
 
     shares = np.array([[0.5, 0.2, 0.1, 0.2]])
     gain = np.array([-0.7])
     by_logit = mode_choice.logit_shares(np.log(shares) + np.array([0.0, 0.0, 0.0, 1.0]) * gain[:, None])
     np.testing.assert_allclose(with_bev_gain(shares, gain), by_logit, rtol=1e-12)
+    moved = np.array([[0.0, 0.3, -0.2, 0.7]])
+    np.testing.assert_allclose(without_local_advantage(shares, moved), mode_choice.logit_shares(np.log(shares) - moved),
+                               rtol=1e-12)
 
     params = Params.defaults(1)
     years, _ = history_fit.observed_sales()
     _, trace = history_fit.traced_history(params, years)
     rest = replayed_new_cars(trace, np.zeros(1), elsewhere=True)                    # (T, D, M)
     w = trace.weights
-    by_hand = (w[0][..., None] * with_bev_gain(trace.choice[0], -trace.local[0])).sum(axis=2) / w[0].sum(axis=2)[
-        ..., None]
+    def weighed(k, shares):   # the year's zones weighed by their car-driver trips
+        return (w[k][..., None] * shares).sum(axis=2) / w[k].sum(axis=2)[..., None]
+
+    by_hand = weighed(0, mode_choice.logit_shares(np.log(trace.choice[0]) - trace.local[0]))
     np.testing.assert_allclose(rest[1], by_hand[..., BEV], rtol=1e-12)
     own = replayed_stock_share(trace, np.zeros(1), elsewhere=True)[1]                  # (D, M) the rest's, 2010
     held = trace.car_stock[1][..., BEV] / trace.car_stock[1].sum(axis=-1)
     peer = trace.fleet.peer_coefficient[:, None] * (own - held)
-    by_hand = (w[1][..., None] * with_bev_gain(trace.choice[1], peer[..., None] - trace.local[1])).sum(axis=2) \
-        / w[1].sum(axis=2)[..., None]
+    bev_only = np.array([0.0, 0.0, 0.0, 1.0])
+    by_hand = weighed(1, mode_choice.logit_shares(np.log(trace.choice[1]) - trace.local[1]
+                                                  + bev_only * peer[..., None, None]))
     np.testing.assert_allclose(rest[2], by_hand[..., BEV], rtol=1e-12)
-    assert (np.abs(peer) > 0).all() and (trace.local[1] != 0).any()
+    assert (np.abs(peer) > 0).all() and all((trace.local[1][..., k] != 0).any() for k in (2, 3))
+    assert (trace.local[1][..., 0] == 0).all() and (trace.local[10][..., 1] < 0).any()   # diesel dearer by 2020

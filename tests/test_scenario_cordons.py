@@ -295,9 +295,9 @@ def test_passages_by_cordon_add_up_to_the_owners_and_a_file_holds_every_scenario
     # its line carries traffic before the charge, and less from the charge on
     assert (own > 0).all() and own.sel(year=2027) < 0.95 * own.sel(year=2026)
     # every charged cordon's passages, summed by owner, are the owners' cordon_car_trips: in current policies
-    # from 2024 every embedded cordon charges but the ring of 1990, replaced in 2019
-    charged = passages.sel(scenario="current-policies", year=slice(2024, None)).drop_sel(cordon=["oslo_ring",
-                                                                                                  "tromso_copy"])
+    # from 2024 every embedded cordon charges but the ring of 1990 and the Bærum ring, replaced in 2019
+    charged = passages.sel(scenario="current-policies", year=slice(2024, None)).drop_sel(
+        cordon=["oslo_ring", "baerum_ring", "tromso_copy"])
     by_owner = charged.groupby("cordon_owner").sum("cordon").rename(cordon_owner="municipality")
     owners = list(by_owner["municipality"].values)
     trips = ds["cordon_car_trips"].sel(scenario="current-policies", year=slice(2024, None), municipality=owners)

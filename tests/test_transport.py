@@ -12,7 +12,7 @@ from framtid.model.parameters import Params
 from framtid.model.prices import price_paths
 from framtid.model.submodels import transport as tr
 from framtid.model.submodels.car_powertrains import choose_car_powertrains, fleet_stock, new_cars_and_local_advantage
-from framtid.model.submodels.car_replay import with_bev_gain
+from framtid.model.submodels.car_replay import without_local_advantage
 from framtid.model.submodels.transport_state import BEV, CLASS_SOURCES
 from framtid.model.submodels.travel_costs import energy_prices
 
@@ -113,7 +113,7 @@ def test_base_year_choices_return_the_base_shares(levers):
                                                       travel["costs"])
     weights = (state.trip_volume * state.base_shares[..., 0]).sum(axis=(3, 4))[..., None]
     together = (weights * new_cars).sum(axis=(1, 2)) / weights.sum(axis=(1, 2))                 # (D, K)
-    rest = with_bev_gain(new_cars, -local)                      # the nation's other buyers, weighed as the 13's
+    rest = without_local_advantage(new_cars, local)             # the nation's other buyers, weighed as the 13's
     elsewhere = (weights * rest).sum(axis=(1, 2)) / weights.sum(axis=(1, 2))
     w = params["transport.bev_sales_cities_weight"][:, None]
     base = params.vector("transport.base_new_car_share", dims.POWERTRAINS)
@@ -470,14 +470,16 @@ def test_a_fee_costs_a_car_the_car_trips_that_end_in_its_zone_car_free_areas_or_
         np.testing.assert_allclose(per_car, exact, rtol=1e-9)
 
 
-def test_local_bev_advantage_by_hand():
-    """beta_TCO times the tolls and parking a battery-electric car is spared against a petrol car, plus the home
-    charging the zone lacks against a C zone's: zone A, 1 000 NOK/yr of tolls and 500 of parking spared at beta
-    -1e-4, home charging 0.4 against 0.9 at c_ch 1.5: 0.15 - 0.75 = -0.6; zone B, nothing spared, 0.65: -0.375;
-    zone C, 0. A diesel car's tolls do not count."""
+def test_local_advantage_by_hand():
+    """beta_TCO times the tolls and parking each powertrain pays beyond a petrol car, plus the home charging the zone
+    lacks against a C zone's for its electric share of km: zone A, the battery-electric car spared 1 000 NOK/yr
+    of tolls and 500 of parking at beta -1e-4, home charging 0.4 against 0.9 at c_ch 1.5: 0.15 - 0.75 = -0.6; the
+    diesel car 300 dearer: -0.03; the plug-in hybrid (0.4 of its km electric) -0.3; zone B, nothing spared
+    (but the diesel's 700 more), home charging 0.65: -0.375, -0.07, -0.15; zone C, only the diesel's tolls.
+    The petrol car 0 everywhere."""
     from types import SimpleNamespace
 
-    from framtid.model.submodels.car_powertrains import local_bev_advantage
+    from framtid.model.submodels.car_powertrains import local_advantage
 
     fc = SimpleNamespace(tco_coefficient=np.array([-1e-4]), charging_coefficient=np.array([1.5]),
                          home_charging=np.array([[0.4, 0.65, 0.9]]), charging_need=np.array([[0.0, 0.0, 0.4, 1.0]]))
@@ -485,7 +487,10 @@ def test_local_bev_advantage_by_hand():
     tolls[0, 0, 0] = (1000.0, 1300.0, 1000.0, 0.0)
     parking[0, 0, 0] = (500.0, 500.0, 500.0, 0.0)
     tolls[0, 0, 1] = (200.0, 900.0, 200.0, 200.0)
-    np.testing.assert_allclose(local_bev_advantage(fc, tolls, parking), [[[-0.6, -0.375, 0.0]]], atol=1e-12)
+    tolls[0, 0, 2] = (0.0, 100.0, 0.0, 0.0)
+    np.testing.assert_allclose(local_advantage(fc, tolls, parking),
+                               [[[[0.0, -0.03, -0.3, -0.6], [0.0, -0.07, -0.15, -0.375], [0.0, -0.01, 0.0, 0.0]]]],
+                               atol=1e-12)
 
 
 def test_home_charging_access_favours_bevs_in_c_zones():

@@ -48,7 +48,9 @@ GRID_INNER_A = tuple(round(0.1 * k, 1) for k in range(11))
 GRID_INNER_B = (0.0, 0.1, 0.2, 0.3)
 # A ring on the approach roads that encloses most of a city (Trondheim 2010, Bergen's 2019 stations).
 WIDE_RING = (1.0, 0.7, 0.3)
-CORDON_ORDER = ("oslo_ring", "oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary", "baerum_ring",
+# The Bærum ring's vehicles from outside the 13 per counted passage (assumption, see its row).
+BAERUM_RING_EXTERNAL = 0.5
+CORDON_ORDER = ("oslo_ring", "oslo_ring_2019", "oslo_inner_ring", "baerum_ring", "oslo_city_boundary",
                 "bergen_ring", "bergen_outer", "trondheim_ring", "trondheim_inner", "kristiansand_ring",
                 "nord_jaeren_stavanger", "nord_jaeren_sandnes", "fredrikstad_ring", "sarpsborg_ring",
                 "grenland_porsgrunn", "grenland_skien", "tromso_ring")
@@ -187,13 +189,13 @@ def oslo_rates(t: Tolls, rates: Rates) -> None:
                   f"toll_schemes.csv line {n}: {r['source_url']}", "low",
                   "Bærum rates after 2017-10 are not in the data: half the Oslo ring's rate, as in 2011, 2012 "
                   "and 2017-07")
-    # 2019-06-01: three rings; the Bærum ring becomes part of the city boundary ring (Bygrensen).
+    # 2019-06-01: three rings; the Bærum ring becomes part of the city boundary ring (Bygrensen), which succeeds it
+    # (the Bærum ring charges until 2019-05-31, as the 1990 ring).
     heavy_2022 = t.pick("Oslo/Bærum", "Oslopakke 3 - all three rings", "2022-09-01", vehicle_class="heavy")
     for cordon, scheme in (("oslo_ring_2019", "Oslopakke 3 step 2 - Osloringen"), (inner, "Oslopakke 3 step 2 - Indre ring"),
-                           (boundary, "Oslopakke 3 step 2 - Bygrensen"), (baerum, "Oslopakke 3 step 2 - Bygrensen")):
+                           (boundary, "Oslopakke 3 step 2 - Bygrensen")):
         region = "Oslo/Bærum" if "Bygrensen" in scheme else "Oslo"
-        note = "Bærum ring stations are part of Bygrensen from 2019-06-01" if cordon == baerum else ""
-        rates.copy_all(cordon, t.pick(region, scheme, "2019-06-01"), note=note)
+        rates.copy_all(cordon, t.pick(region, scheme, "2019-06-01"))
         rates.copy_all(cordon, heavy_2022, start="2019-06-01", end="2022-08-31", status="estimated",
                        note="heavy rates 2019-06 to 2022-08 are not in the data: the 2022-09-01 rate carried back")
         for start in ("2022-09-01", "2023-03-01", "2024-01-01", "2025-01-01"):
@@ -656,23 +658,26 @@ def build_cordons(t: Tolls, shares_rows, commuting: list[dict], facts: dict, rea
         f"drivers, not trips, or include non-residents); " + oslo_ext,
         f"{src(step2['inner'])} ; " + src_shares.format(new_line, new["source_url"], new["confidence"])
         + hour_src.format(src(step2["ring"])), hour_rule=oslo_hour)
+    add("baerum_ring", "Bærum ring (Bærumssnittet, inbound towards Oslo; part of Bygrensen from 2019)", "oslo",
+        "inbound", (1.0, 1.0, 1.0), "baerum+drammen", BAERUM_RING_EXTERNAL, 2008, 2019, "assumption",
+        "assumption: the data say 'Baerum ring', inbound (towards Oslo), half the Oslo rate, and that it 'becomes part "
+        "of' Bygrensen, the Oslo city boundary ring, in 2019: it is taken to stand on the boundary between Baerum and "
+        "Oslo, so every Oslo resident and trip end is inside (1/1/1) and of the 13 the trips between Oslo and Baerum "
+        "and "        "between Oslo and Drammen (through Baerum) cross it; owned by Oslo, as the Oslopakke 3 rings it belongs to and "
+        "Bygrensen, which succeeds it (a Baerum trip into the Oslo ring pays both, which a cordon of another owner "
+        "than Oslo's rings would split into two trips); charges until 2019-05-31; external_passage_ratio "
+        f"{BAERUM_RING_EXTERNAL:g}: commuters from Asker and further west are not in the data, taken as half the "
+        "commuters the model counts crossing it (western Viken outside Baerum and Drammen has about as many "
+        "residents as the two, further from Oslo)",
+        f"{src(baerum_line)} ; toll_schemes.csv Bygrensen rows ('Baerum ring becomes part of it')")
     add("oslo_city_boundary", "Bygrensen, Oslo city boundary from 2019-06-01 (inbound)", "oslo", "inbound",
         (1.0, 1.0, 1.0), "all", boundary_ratio, 2019, "", "estimated",
         f"inside shares 1/1/1 by definition: a ring on the municipal boundary holds every resident and trip end, "
         f"so Oslo-internal trips never cross it; external_passage_ratio estimated from commuting: commuters between Oslo and the "
         f"rest of Viken other than Baerum and Drammen, both ways ({facts['boundary_uncounted']:.0f}, 2018), over the "
         f"commuters the model counts crossing it (Oslo<->Baerum and Oslo<->Drammen, {facts['boundary_counted']:.0f}); "
-        f"assumes equal car shares and the same ratio for other purposes",
-        f"{src(step2['boundary'])} ; {facts['boundary_source']}")
-    add("baerum_ring", "Bærum ring (Bærumssnittet, inbound towards Oslo; part of Bygrensen from 2019)", "baerum",
-        "inbound", (1.0, 1.0, 1.0), "drammen", 5.0, 2008, "", "assumption",
-        "assumption: the data say only 'Baerum ring', inbound, half the Oslo rate; it is taken to lie on Baerum's "
-        "western boundary with Asker (opened 2008 with Oslopakke 3; not in the data), so every Baerum resident "
-        "and trip end is inside (1/1/1) and of the 13 only trips between Baerum and Drammen cross it "
-        "(exchange_with drammen); external_passage_ratio 5: Drammen residents bound for Oslo (transit, not "
-        "counted) alone give about 2.7 counted passages' worth (4 839 + 3 664 vs 1 572 x 2 commuters), and "
-        "commuters from Asker and further west are not in the data",
-        f"{src(baerum_line)} ; toll_schemes.csv Bygrensen rows ('Baerum ring becomes part of it')")
+        f"assumes equal car shares and the same ratio for other purposes; succeeds the Baerum ring, its western part",
+        f"{src(step2['boundary'])} ; {facts['boundary_source']}", succeeds="baerum_ring")
     add("bergen_ring", "Bomringen i Bergen (inbound towards the centre)", "bergen", "inbound", ring, "all",
         ext("bergen"), 1986, "", "assumption",
         f"{central}; first year 1986 from the source's note; " + in_commuting("bergen"),

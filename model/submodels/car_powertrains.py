@@ -4,7 +4,7 @@ New cars: a logit over ``dims.POWERTRAINS`` for buyers in each zone type on the 
 (price with VAT and registration tax, energy at this year's prices, the tolls and parking the household's
 car trips meet), technology maturity, home charging and the peer effect of the local BEV share, with
 constants shared by the 13 that reproduce the nation's 2009 new-car shares with the rest of the nation's buyers
-(:func:`choose_car_powertrains`, :func:`local_bev_advantage`); the cost and
+(:func:`choose_car_powertrains`, :func:`local_advantage`); the cost and
 maturity terms are the arithmetic of :mod:`.powertrain_costs`. Fleet state: the weights the vintage stock
 (:mod:`.fleet`) is summed with each year and what follows from its sums, the vkm share by powertrain, the
 energy per vkm and the BEV share of the car stock.
@@ -29,7 +29,7 @@ from .transport_state import (BEV, CAR, CAR_CLASS, DIESEL, PETROL, PHEV, TINY, T
 from .travel_costs import bev_parking_discount
 
 # [1] the 13's share of the nation's new cars: the national sales the battery-electric path is fitted to are theirs
-# and, for the rest, those of buyers without the 13's local advantages (:func:`local_bev_advantage`)
+# and, for the rest, those of buyers without the 13's local advantages (:func:`local_advantage`)
 CITIES_WEIGHT = "transport.bev_sales_cities_weight"
 
 
@@ -109,8 +109,8 @@ def powertrain_utility_and_local_advantage(state: TransportState, c: DemandCoeff
                                            lv: dict, base: dict, price: np.ndarray, costs: dict,
                                            year: int) -> tuple[np.ndarray, np.ndarray]:
     """Utility of each powertrain for a new car bought in zone z, without the municipal
-    constants, ``(D, M, Z, K)`` (methods §1.5), and the battery-electric car's local advantage ``(D, M, Z)``
-    (:func:`local_bev_advantage`, read from the same tolls and parking per car).
+    constants, ``(D, M, Z, K)`` (methods §1.5), and each powertrain's local advantage ``(D, M, Z, K)``
+    (:func:`local_advantage`, read from the same tolls and parking per car).
 
     ``V = beta_TCO TCO + maturity(t) - maturity(2009) + charging + peer``: the TCO holds
     price with VAT and registration tax, energy at this year's prices, and the tolls (each
@@ -204,24 +204,24 @@ def powertrain_utility_and_local_advantage(state: TransportState, c: DemandCoeff
     peer = fc.peer_coefficient[:, None] * bev_share_of_stock(state.stock)                        # (D, M)
     utility = fc.tco_coefficient[:, None, None, None] * tco + (maturity[:, None, :] + charging)[:, None]
     utility[..., BEV] += peer[..., None]
-    return utility, local_bev_advantage(fc, tolls_k, parking_k)
+    return utility, local_advantage(fc, tolls_k, parking_k)
 
 
-def local_bev_advantage(fc: FleetCoefficients, tolls: np.ndarray, parking: np.ndarray) -> np.ndarray:
-    """What a battery-electric car gains in utility over a petrol car for a buyer in zone z of the municipality
-    that a buyer elsewhere in Norway would not ``(D, M, Z)`` [1]: the tolls and parking fees (and low- and
-    zero-emission zone costs) it is spared on the household's trips, ``beta_TCO (C_bev - C_petrol)`` of the yearly
+def local_advantage(fc: FleetCoefficients, tolls: np.ndarray, parking: np.ndarray) -> np.ndarray:
+    """What each powertrain gains in utility over a petrol car for a buyer in zone z of the municipality that a
+    buyer elsewhere in Norway would not ``(D, M, Z, K)`` [1] (0 for the petrol car): the tolls and parking fees
+    (and low- and zero-emission zone costs) of the household's trips, ``beta_TCO (C_k - C_petrol)`` of the yearly
     ``tolls`` and ``parking`` per car ``(D, M, Z, K)`` [NOK/yr], and the home charging the zone lacks against a
-    C zone's, ``c_ch (h_z - h_C) n_bev`` (the rest of the country taken to live as the 13's detached-house zones
-    do: no cordon, no parking fee, charging at home; an assumption). It moves the battery-electric car's utility
-    alone: the other powertrains keep what the 13 give them (a diesel car's dearer tolls, a plug-in hybrid's home
-    charging; an approximation, the plug-in hybrids' share of the rest's new cars about 2 points too low in 2018).
-    It is 0 where the municipality has none of these; the national sales are those of the 13 and of such buyers
-    together (``transport.bev_sales_cities_weight``, ``uncertainty/history_fit.py``)."""
-    spared = tolls[..., BEV] + parking[..., BEV] - tolls[..., PETROL] - parking[..., PETROL]      # (D, M, Z) NOK/yr
-    charging = (fc.charging_coefficient[:, None] * (fc.home_charging - fc.home_charging[:, -1:])
-                * fc.charging_need[:, BEV, None])                                                   # (D, Z)
-    return fc.tco_coefficient[:, None, None] * spared + charging[:, None, :]
+    C zone's, ``c_ch (h_z - h_C) n_k`` (the rest of the country taken to live as the 13's detached-house zones
+    do: no cordon, no parking fee, charging at home; an assumption). The battery-electric car's is what it is
+    spared (positive where tolls and fees charge the others); a diesel car's the dearer tolls it pays; a plug-in
+    hybrid's the home charging the zone lacks. It is 0 where the municipality has none of these; the national
+    sales are those of the 13 and of such buyers together (``transport.bev_sales_cities_weight``,
+    ``uncertainty/history_fit.py``)."""
+    paid = tolls + parking                                                                        # (D, M, Z, K)
+    charging = (fc.charging_coefficient[:, None, None] * (fc.home_charging - fc.home_charging[:, -1:])[:, :, None]
+                * fc.charging_need[:, None, :])                                                   # (D, Z, K)
+    return fc.tco_coefficient[:, None, None, None] * (paid - paid[..., PETROL, None]) + charging[:, None]
 
 
 def choose_car_powertrains(state: TransportState, levers: dict, params: Params, year: int,
@@ -234,7 +234,7 @@ def choose_car_powertrains(state: TransportState, levers: dict, params: Params, 
 def new_cars_and_local_advantage(state: TransportState, levers: dict, params: Params, year: int,
                                  price: np.ndarray, costs: dict) -> tuple[np.ndarray, np.ndarray]:
     """New-car shares by powertrain for buyers in each zone ``(D, M, Z, K)`` [1] (methods §1.5), and the
-    battery-electric car's local advantage ``(D, M, Z)`` [1] (:func:`local_bev_advantage`), which the history fit
+    local advantage of each powertrain ``(D, M, Z, K)`` [1] (:func:`local_advantage`), which the history fit
     replays for the nation's other buyers.
 
     With BEVs exempt from VAT and registration tax and free tolls and parking (the

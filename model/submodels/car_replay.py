@@ -9,7 +9,7 @@ year's choice by the maturity path's gain of another amplitude (``transport.matu
 and by the peer term on the replayed stock (:func:`with_bev_gain`), and turns the car stock over with the replayed
 new cars by the fleet's own functions (:func:`.fleet.advance_vintages`, :func:`.fleet.vintage_sums`). It is the run
 to the bit at the run's own amplitude (not so the replay of the nation's other buyers, ``elsewhere``: their
-battery-electric utility is lowered by the year's local advantage, ``CarTrace.local``); what it leaves out is how
+utilities are lowered by the year's local advantage of each powertrain, ``CarTrace.local``); what it leaves out is how
 the battery-electric share moves travel (the fleet's energy cost per km and its average toll, congestion), which
 moves the car-driver trips the choice weighs and the zones the new cars go to.
 """
@@ -40,7 +40,7 @@ class CarTrace(NamedTuple):
     targets: list                   # (D, M) [cars] each year's car stock after its turnover, 2010 on
     kept: list                      # (D, M) [1] each year's share of the surviving cars kept, 2010 on
     car_stock: np.ndarray           # (Y + 1, D, M, K) [cars] the car stock from 2009 on
-    local: list                     # (D, M, Z) [1] each year's local battery-electric advantage, 2010 on
+    local: list                     # (D, M, Z, K) [1] each year's local advantage of each powertrain, 2010 on
 
 
 def traced_year(state: TransportState, new_car_shares: np.ndarray, ownership_before: np.ndarray) -> tuple:
@@ -70,14 +70,23 @@ def with_bev_gain(shares: np.ndarray, gain: np.ndarray) -> np.ndarray:
     return out
 
 
+def without_local_advantage(shares: np.ndarray, advantage: np.ndarray) -> np.ndarray:
+    """Logit shares ``(..., K)`` [1] after each powertrain's utility falls by its local ``advantage`` ``(..., K)``
+    [1] (``car_powertrains.local_advantage``), all else held: ``P_k exp(-a_k) / sum_j P_j exp(-a_j)``, written
+    ``P_k (1 + r_k) / (1 + sum_j P_j r_j)`` with ``r = exp(-a) - 1`` (the shares summing to 1) so that it is the
+    shares themselves, to the bit, where ``advantage`` is 0."""
+    rise = np.expm1(-advantage)
+    return shares * (1.0 + rise) / (1.0 + (shares * rise).sum(axis=-1, keepdims=True))
+
+
 def replayed_new_cars(trace: CarTrace, shift: np.ndarray, elsewhere: bool = False) -> np.ndarray:
     """The battery-electric share of new cars ``(T, D, M)`` [1] from 2009 (0 in 2009) of the traced run with each
     draw's battery-electric maturity amplitude ``shift`` ``(D,)`` [1] higher, its travel and costs held: each
     year the run's new-car shares by zone with the battery-electric utility raised by the maturity path's gain
     and by the peer term's on the replayed stock's share, the car stock turned over with them (the same totals,
-    vintages and survival as the run's). ``elsewhere``: of buyers who lack the year's local advantage of the
-    battery-electric car (``trace.local``, ``car_powertrains.local_bev_advantage``), their own stock's peer term
-    included: the rest of the nation's buyers, as the 13's municipalities and zones weigh them.
+    vintages and survival as the run's). ``elsewhere``: of buyers who lack the year's local advantage of each
+    powertrain (``trace.local``, ``car_powertrains.local_advantage``), their own stock's peer term included: the
+    rest of the nation's buyers, as the 13's municipalities and zones weigh them.
 
     Exact at ``shift`` 0 (without ``elsewhere``); what it leaves out is how the battery-electric share moves
     travel (the fleet's energy cost per km and its average toll, congestion), which moves the car-driver trips
@@ -107,7 +116,7 @@ def _replayed(trace: CarTrace, shift: np.ndarray, elsewhere: bool) -> tuple[np.n
         # the choice of year k reads the stock of year k - 1, as transport.choose does
         zone_gain = (gain[k - 1][:, None] + fc.peer_coefficient[:, None] * (own - held[k - 1]))[:, :, None]
         if elsewhere:
-            zone_gain = zone_gain - trace.local[k - 1]
+            choice = without_local_advantage(choice, trace.local[k - 1])
         zones = with_bev_gain(choice, zone_gain)
         new_car = np.einsum("dmz,dmzk->dmk", weights, zones) / np.maximum(weights.sum(axis=2), TINY)[..., None]
         survivors = np.einsum("dmck->dmc", stock.sums[..., fleet.SURVIVORS, :])   # (D, M, 1) as transport.advance

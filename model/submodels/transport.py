@@ -428,7 +428,7 @@ class Transport:
         travel = choose(state, ctx.levers, ctx.params, ctx.year, price, counted=not self._fleet_alone(ctx))
         # the local advantage: what the nation's other buyers lack, which the history fit replays
         cars, local = new_cars_and_local_advantage(state, ctx.levers, ctx.params, ctx.year, price, travel["costs"])
-        return {"travel": travel, "cars": cars, "bev_local": local}
+        return {"travel": travel, "cars": cars, "local_advantage": local}
 
     def _fleet_alone(self, ctx) -> bool:
         """Whether the run reads nothing of transport but the car fleet (:data:`FLEET_OUTPUTS`; the history

@@ -23,7 +23,7 @@ from .fleet import fleet_coefficients
 from .demand_coefficients import DemandCoefficients, demand_coefficients
 from .road_traffic import counted_passages, freight_crossing_rate, resident_car_vkm, toll_per_vkm
 from .transport_base import base_fleets, base_mode_shares, cost_coefficients, validate_shares
-from .transport_state import BEV, CAR, COMMUTE, TINY, TransportState, crossing_cars, geography
+from .transport_state import CAR, COMMUTE, TINY, TransportState, crossing_cars, geography
 from .travel_costs import generalised_costs
 from .travel_segments import ChoiceTerms, full_cells, period_first, toll_segments
 
@@ -147,7 +147,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     # differed between the municipalities in 2009 - the toll rings battery-electric cars passed free (Oslo,
     # Bærum, Bergen, Kristiansand) - so that every municipality started alike and only later changes acted.
     # The nation's buyers are the 13's and, for the rest (1 - w), buyers without what the 13 give a
-    # battery-electric car locally (car_powertrains.local_bev_advantage), as the later sales are fitted.
+    # powertrain locally (car_powertrains.local_advantage), as the later sales are fitted.
     w = params[CITIES_WEIGHT]
     mixed = cities_are_not_the_nation(w)                                                           # (D,)
     utility, advantage = powertrain_utility_and_local_advantage(state, c, fc, levers_2009, levers_2009, price_2009,
@@ -166,8 +166,7 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     if mixed.any():
         u, a, cw, wm = utility[mixed], advantage[mixed], car_weights[mixed], w[mixed]
         n = len(wm)
-        elsewhere = u.copy()
-        elsewhere[..., BEV] -= a
+        elsewhere = u - a
         cells = np.concatenate([u.reshape(n, -1, k), elsewhere.reshape(n, -1, k)], axis=1)[:, None]
         cell_weights = np.concatenate([wm[:, None] * cw.reshape(n, -1), (1.0 - wm)[:, None] * cw.reshape(n, -1)],
                                       axis=1)[:, None]

@@ -16,8 +16,8 @@ own policies are not fitted away) misses the observed sales on average as the de
 with s_y the nation's battery-electric share of new cars as the model has it and o_y the observed national share
 (``observations.csv``, ``bev_share_of_new_cars``). The model's nation is the 13 for their share of the nation's new
 cars, w = ``transport.bev_sales_cities_weight`` (0.3; their car-stock weighted share), and for the rest buyers
-without what the 13 give a battery-electric car locally (the tolls and parking it is spared, less home charging
-in their denser zones: ``car_powertrains.local_bev_advantage``): the run's new cars replayed with that advantage
+without what the 13 give each powertrain locally (the tolls and parking fees it pays, the home charging their
+denser zones lack: ``car_powertrains.local_advantage``): the run's new cars replayed with those advantages
 taken off (:func:`.car_replay.replayed_new_cars`), so that the 13 may lead the nation, as they did (at w = 1, the
 runs before 0.29.0, they stood for it and every local advantage only moved cars between them). The same
 comparison as ``framtid calibrate``
@@ -129,7 +129,7 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
                 for into, x in zip((choice, weights, targets, kept), traced_year(
                         model.state["transport"], model.choices["transport"]["cars"], before)):
                     into.append(x)
-                local.append(model.choices["transport"]["bev_local"])
+                local.append(model.choices["transport"]["local_advantage"])
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
         coefficients = model.state["transport"].fleet
