@@ -400,9 +400,16 @@ def test_a_toll_change_acts_only_where_its_municipalities_own_cordons(tmp_path):
     assert res.exit_code == 0, res.output
     assert ("warning: none.toml: measure[1]: drammen owns no cordon (`framtid list cordons`), so this toll_change "
             "changes nothing; name the municipality that owns the cordon\n") in res.stderr
+    # beside an owner, one without a cordon is named (a factor listing Bærum acts on no ring of its own: the Bærum
+    # ring is Oslo's)
     both = tmp_path / "both.toml"
-    both.write_text(head + 'municipality = ["drammen", "bergen"]\nfactor = 2.0\n')
-    assert cordonless(list(load(both).measures)) == []
+    both.write_text(head + 'municipality = ["drammen", "bergen", "baerum"]\nfactor = 2.0\n')
+    assert cordonless(list(load(both).measures)) == [
+        "both.toml: measure[1]: drammen, baerum own no cordon (`framtid list cordons`), so this toll_change changes "
+        "nothing there; its factor acts on the cordons of bergen, which residents of any municipality cross"]
+    everyone = tmp_path / "everyone.toml"
+    everyone.write_text(head + 'municipality = "*"\nfactor = 2.0\n')
+    assert cordonless(list(load(everyone).measures)) == []
     # Trondheim's rings carry no charge on the 2009 policies: a factor on no toll; on the policy history they do
     uncharged = tmp_path / "uncharged.toml"
     uncharged.write_text(head + 'municipality = "trondheim"\nfactor = 2.0\n')
@@ -730,6 +737,19 @@ def test_shipped_policies_by_hand():
     # the ring's own BEV rate is the full rate: the national exemption (bev_toll_discount_min = 1) makes it free
     assert ref["toll_nok"][at(2009), 0, OSLO, oslo_ring, 0, 2] == pytest.approx([26.0 * d2011] * 2)
     assert np.all(ref["toll_nok"][:, :, BAERUM, oslo_ring] == 0.0)                        # only the owner's row
+
+
+def test_the_baerum_ring_is_oslos_and_gives_way_to_bygrensen_in_2019():
+    """The Bærum ring stands on Oslo's boundary with Bærum, in Oslo's row: charged to 2019-05-31 (half of 2019 at
+    its rates), then Bygrensen on its line (half of 2019, all of 2020), never both in a whole year; no cordon in
+    Bærum's row in any year (its residents' tolls are the ones they pay at Oslo's cordons)."""
+    history = lever_paths(list(load("framtid:current-policies").measures), YEARS, 1)["toll_nok"]
+    ring, boundary = (cordon_ids().index(c) for c in ("baerum_ring", "oslo_city_boundary"))
+    light_petrol = history[:, 0, OSLO, :, 0, 0, 0]                                # (years, cordon) NOK, peak
+    assert (light_petrol[at(2010):at(2019), ring] > 0).all() and (light_petrol[at(2020):, ring] == 0).all()
+    assert (light_petrol[:at(2019), boundary] == 0).all() and (light_petrol[at(2020):, boundary] > 0).all()
+    assert 0 < light_petrol[at(2019), ring] < light_petrol[at(2018), ring]
+    assert (history[:, 0, BAERUM] == 0).all()
 
 
 def test_the_oslo_and_baerum_rings_keep_their_real_rates_into_2011():

@@ -472,25 +472,30 @@ def test_a_fee_costs_a_car_the_car_trips_that_end_in_its_zone_car_free_areas_or_
 
 def test_local_advantage_by_hand():
     """beta_TCO times the tolls and parking each powertrain pays beyond a petrol car, plus the home charging the zone
-    lacks against a C zone's for its electric share of km: zone A, the battery-electric car spared 1 000 NOK/yr
-    of tolls and 500 of parking at beta -1e-4, home charging 0.4 against 0.9 at c_ch 1.5: 0.15 - 0.75 = -0.6; the
-    diesel car 300 dearer: -0.03; the plug-in hybrid (0.4 of its km electric) -0.3; zone B, nothing spared
-    (but the diesel's 700 more), home charging 0.65: -0.375, -0.07, -0.15; zone C, only the diesel's tolls.
-    The petrol car 0 everywhere."""
+    lacks against a C zone's for its electric share of km: draw 0, municipality 0, zone A, the battery-electric car
+    spared 1 000 NOK/yr of tolls and 500 of parking at beta -1e-4, home charging 0.4 against 0.9 at c_ch 1.5:
+    0.15 - 0.75 = -0.6; the diesel car 300 dearer: -0.03; the plug-in hybrid (0.4 of its km electric) -0.3; zone B,
+    nothing spared (but the diesel's 700 more), home charging 0.65: -0.375, -0.07, -0.15; zone C, only the diesel's
+    tolls. Draw 1 (beta -2e-4, c_ch 1.0, home charging 0.5 / 0.7 / 0.9, the plug-in's km half electric), the same
+    costs: zone A 0.3 - 0.4 = -0.1, -0.06, -0.2; zone B -0.2, -0.14, -0.1; zone C -0.02 for the diesel.
+    Municipality 1 pays no toll or fee: home charging alone. The petrol car 0 everywhere."""
     from types import SimpleNamespace
 
     from framtid.model.submodels.car_powertrains import local_advantage
 
-    fc = SimpleNamespace(tco_coefficient=np.array([-1e-4]), charging_coefficient=np.array([1.5]),
-                         home_charging=np.array([[0.4, 0.65, 0.9]]), charging_need=np.array([[0.0, 0.0, 0.4, 1.0]]))
-    tolls, parking = np.zeros((1, 1, 3, 4)), np.zeros((1, 1, 3, 4))
-    tolls[0, 0, 0] = (1000.0, 1300.0, 1000.0, 0.0)
-    parking[0, 0, 0] = (500.0, 500.0, 500.0, 0.0)
-    tolls[0, 0, 1] = (200.0, 900.0, 200.0, 200.0)
-    tolls[0, 0, 2] = (0.0, 100.0, 0.0, 0.0)
-    np.testing.assert_allclose(local_advantage(fc, tolls, parking),
-                               [[[[0.0, -0.03, -0.3, -0.6], [0.0, -0.07, -0.15, -0.375], [0.0, -0.01, 0.0, 0.0]]]],
-                               atol=1e-12)
+    fc = SimpleNamespace(tco_coefficient=np.array([-1e-4, -2e-4]), charging_coefficient=np.array([1.5, 1.0]),
+                         home_charging=np.array([[0.4, 0.65, 0.9], [0.5, 0.7, 0.9]]),
+                         charging_need=np.array([[0.0, 0.0, 0.4, 1.0], [0.0, 0.0, 0.5, 1.0]]))
+    tolls, parking = np.zeros((2, 2, 3, 4)), np.zeros((2, 2, 3, 4))
+    tolls[:, 0, 0] = (1000.0, 1300.0, 1000.0, 0.0)
+    parking[:, 0, 0] = (500.0, 500.0, 500.0, 0.0)
+    tolls[:, 0, 1] = (200.0, 900.0, 200.0, 200.0)
+    tolls[:, 0, 2] = (0.0, 100.0, 0.0, 0.0)
+    expected = [[[[0.0, -0.03, -0.3, -0.6], [0.0, -0.07, -0.15, -0.375], [0.0, -0.01, 0.0, 0.0]],
+                 [[0.0, 0.0, -0.3, -0.75], [0.0, 0.0, -0.15, -0.375], [0.0, 0.0, 0.0, 0.0]]],
+                [[[0.0, -0.06, -0.2, -0.1], [0.0, -0.14, -0.1, -0.2], [0.0, -0.02, 0.0, 0.0]],
+                 [[0.0, 0.0, -0.2, -0.4], [0.0, 0.0, -0.1, -0.2], [0.0, 0.0, 0.0, 0.0]]]]
+    np.testing.assert_allclose(local_advantage(fc, tolls, parking), expected, atol=1e-12)
 
 
 def test_home_charging_access_favours_bevs_in_c_zones():

@@ -54,7 +54,9 @@ def cordon_factors(m: Measure, owners: dict[str, str]) -> dict[str, float] | Non
 def cordonless(measures: list[Measure], facts: Facts | None = None) -> list[str]:
     """Warnings for a measure by cordon (``toll_change``) that can change nothing: none of its municipalities owns
     a cordon (its factor acts on the cordons of its own municipalities, ``tolls.cordon_prices``), or none of the
-    cordons it names or owns carries a charge in its years (a factor on no toll)."""
+    cordons it names or owns carries a charge in its years (a factor on no toll); and for one that lists, beside
+    owners, municipalities that own no cordon (nothing changes for them: their residents meet the factor only on
+    the listed owners' cordons), unless it lists all 13 (every cordon meant)."""
     facts = facts or Facts(measures)
     owners = {c.id: c.municipality for c in facts.cordons}
     warnings = []
@@ -63,6 +65,12 @@ def cordonless(measures: list[Measure], facts: Facts | None = None) -> list[str]
         if factors is None:
             continue
         acted = list(factors)
+        idle = [x for x in m.municipalities if x not in owners.values()]
+        if acted and idle and len(m.municipalities) < len(dims.MUNICIPALITIES):
+            warnings.append(f"{m.origin}: {', '.join(idle)} own{'s' if len(idle) == 1 else ''} no cordon "
+                            "(`framtid list cordons`), so this {0} changes nothing there; its factor acts on the "
+                            "cordons of {1}, which residents of any municipality cross".format(
+                                m.kind, ", ".join(x for x in m.municipalities if x not in idle)))
         if not acted:
             who = (f"{m.municipalities[0]} owns no cordon" if len(m.municipalities) == 1 else
                    f"none of {', '.join(m.municipalities)} owns a cordon")
