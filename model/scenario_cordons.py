@@ -9,7 +9,8 @@ from .scenario_values import NAME_PATTERN, _municipalities, _number, _Problems, 
 
 CORDON_KEYS = ("municipality", "charged_direction", "inside_share", "exchange_with", "external_passage_ratio",
                "hour_rule", "succeeds", "name", "source")
-MAX_EXTERNAL_RATIO = 5.0   # about twice the largest of the shipped cordons' (Bygrensen's 2.55): a ring crossed by few of the 13
+# about twice the largest of the shipped cordons' (Bygrensen's 2.55): room for a ring crossed by few of the 13
+MAX_EXTERNAL_RATIO = 5.0
 
 
 def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
