@@ -667,9 +667,16 @@ def _stopped(proc: subprocess.Popen, sig: int) -> tuple[str, str]:
         return out, f"{err}\n[test] framtid explore did not stop within 60 s of signal {sig}; killed"
 
 
+def _with_ctrl_c():
+    """A child process that answers Ctrl-C as a terminal's foreground command does: a test suite started in the
+    background (``&``) ignores SIGINT, which its children inherit, and Python then installs no handler for it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_command_serves_until_interrupted(tmp_path):
     proc = subprocess.Popen(_framtid("explore", "framtid:consumption-waste", "--no-browser", "--port", "0"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            preexec_fn=_with_ctrl_c)
     try:
         first = proc.stdout.readline()
         assert "consumption-waste, 8 measures on current-policies" in first, proc.stderr.read()
