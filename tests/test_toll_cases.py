@@ -95,6 +95,37 @@ def test_a_scheme_that_succeeds_a_cordon_is_set_against_the_predecessor_kept():
     assert toll_cases.table_rows([row], 1)[1][0][2] == "27/21+"
 
 
+def test_a_successor_that_extends_its_predecessor_is_set_against_it_on_its_share_of_the_line():
+    """Bygrensen (2019, inbound) succeeds the Bærum ring (inbound), which stood on its western part alone: the year
+    before, the Bærum ring's line carried 0.42 of the crossings of Bygrensen's (their external ratios 0.5 and 2.55,
+    1.5 / 3.55), so the case sets that share against the Bærum ring kept and the rest against no scheme on the line;
+    Osloringen follows the 1990 ring's stations (inbound then, both ways after: the passages a line counts are its
+    crossings times 0.5 or 1) and is set against the old ring kept alone."""
+    from framtid.model.api import run_scenario
+
+    cp = load("framtid:current-policies")
+    change = next(m for m in toll_cases.changes(cp, ("oslo_city_boundary",)) if m.start_year == 2019)
+    (row,) = [r for r in toll_cases.cases(cp, cordons=("oslo_city_boundary",)) if r["start"] == 2019]
+    model = run_scenario(cp).record
+    ids = list(run_scenario(cp).cordons)
+    k0, k = 2018 - dims.BASE_YEAR, 2020 - dims.BASE_YEAR
+    c, p = ids.index("oslo_city_boundary"), ids.index("baerum_ring")
+    share = toll_cases._passages(model, k0, p) / toll_cases._passages(model, k0, c)
+    assert share == pytest.approx(1.5 / 3.55, rel=1e-9)
+    assert row["change"] == "successor of baerum_ring on 0.42 of its line"
+    group = toll_cases.together(cp, change, toll_cases.changes(cp))
+    kept = run_scenario(toll_cases.without_all(cp, group)).record
+    none = run_scenario(toll_cases.without_all(cp, group, ended=change)).record
+    mixed = share * toll_cases._passages(kept, k, c) + (1 - share) * toll_cases._passages(none, k, c)
+    after = toll_cases._passages(model, k, c)
+    assert row["effect_pct"] == pytest.approx(float(100 * (after / mixed - 1)[0]), rel=1e-12)
+    # against the Bærum ring kept alone the opening would read small; against no scheme alone, large
+    assert 100 * (after / toll_cases._passages(kept, k, c) - 1) > row["effect_pct"] > \
+        100 * (after / toll_cases._passages(none, k, c) - 1)
+    (ring,) = [r for r in toll_cases.cases(cp, cordons=("oslo_ring_2019",)) if r["start"] == 2019]
+    assert ring["change"] == "successor of oslo_ring"
+
+
 def _row(cordon, start, full, b_a, effect, low=None, high=None):
     """A case row as :func:`toll_cases.cases` makes it (the keys compare reads); one draw without a range."""
     low = effect if low is None else low

@@ -7,7 +7,10 @@ without it (a new scheme removed, new rates replaced by the rates they replaced,
 it replaced kept, :func:`without`) and without the other toll changes that take effect the same day (a count at
 the cordon sees them together: a rise on two rings of one owner under one hour rule is mostly hidden from a run
 that leaves out one ring's rise alone, :func:`together`), and the light-vehicle passages across the cordon's line
-(``cordon_passages``, counted also while a ring charges nothing) give
+(``cordon_passages``, counted also while a ring charges nothing) give the figures below. A new scheme on a cordon
+that succeeds another (``Cordon.succeeds``) is set against the predecessor kept on the share of its line that the
+predecessor's stations carried the year before (:func:`kept_share`; all of Osloringen's in 2019), against no scheme
+on the rest (most of Bygrensen's: the Bærum ring it succeeded stood on its western part alone):
 
 * the passages per day the year before the change and in its first full year, and their change: what a
   before-and-after count at the cordon sees, the trend (population, fleet, other measures) included;
@@ -99,11 +102,12 @@ def _read_factors(scenario, change) -> dict[str, float]:
                 if (facts.priced[k, facts.ids.index(c)] > 0).any()}
 
 
-def without(scenario, change):
+def without(scenario, change, keep_predecessor: bool = True):
     """``scenario`` with ``change`` left out: the rates it replaced kept; for a new scheme on a cordon that
     succeeds another (``Cordon.succeeds``), the system that replaced the predecessor left out (the new schemes
     of the owner's cordons starting that year) and the predecessor kept (its end that year undone,
-    :func:`_ends`); for another new scheme, no scheme."""
+    :func:`_ends`; not with ``keep_predecessor`` False, the new scheme then set against no scheme on its line);
+    for another new scheme, no scheme."""
     before, ends = _replaced(scenario, change), _ends(scenario, change)
     system = _system(scenario, change) if ends else [change]
     rest = [m for m in scenario.measures if not any(m is x for x in system)]
@@ -115,7 +119,7 @@ def without(scenario, change):
         if shared:
             rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
                                 municipalities=shared, label=f"{change.label} (rates held)"))
-    for end in ends:   # the predecessor's last rates run on, as if the scheme had not come
+    for end in ends if keep_predecessor else ():   # the predecessor's last rates run on, as if the scheme had not come
         rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
                 else m for m in rest if m is not end]
     return replace(scenario, measures=tuple(rest))
@@ -131,6 +135,15 @@ def predecessor(scenario, change) -> str | None:
     with using(scenario.cordons):   # the cordons its runs know: the embedded ones and the scenario's own
         cordon = next((c for c in cordons() if c.id == change.values["cordon"]), None)
     return (cordon.succeeds or None) if cordon is not None else None
+
+
+def _direction_factors(scenario, *ids: str) -> tuple[float, ...]:
+    """The direction factors (``cordons.DIRECTION_FACTOR``) of the cordons ``ids`` as ``scenario`` knows them."""
+    from ..cordons import DIRECTION_FACTOR, cordons, using
+
+    with using(scenario.cordons):
+        by_id = {c.id: c for c in cordons()}
+    return tuple(DIRECTION_FACTOR[by_id[i].charged_direction] for i in ids)
 
 
 def _ends(scenario, change) -> list:
@@ -159,11 +172,24 @@ def together(scenario, change, candidates: list) -> list:
             and region & {dims.REGION_OF[x] for x in m.municipalities}]
 
 
-def without_all(scenario, group: list):
-    """``scenario`` with every change of ``group`` left out, each as :func:`without` leaves it out."""
+def without_all(scenario, group: list, ended=None):
+    """``scenario`` with every change of ``group`` left out, each as :func:`without` leaves it out (``ended``, one
+    of them, with its predecessor not kept)."""
     for change in group:
-        scenario = without(scenario, change)
+        scenario = without(scenario, change, keep_predecessor=change is not ended)
     return scenario
+
+
+def kept_share(record: dict, k0: int, c: int, p: int, factors: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
+    """The share of the crossings of a successor's line (cordon ``c``) that crossed its predecessor's (``p``) the
+    year before (year index ``k0``), by draw ``(D,)``, at most 1: 1 where the successor follows the predecessor's
+    stations (Osloringen the 1990 ring), less where it extends them (Bygrensen the Bærum ring, the rest of Oslo's
+    boundary charged from 2019). The passages a line counts are its crossings times its direction factor
+    (``factors``, the successor's and the predecessor's: 0.5 inbound, 1 both ways; ``cordons.DIRECTION_FACTOR``).
+    That share of the line is set against the predecessor kept, the rest against no scheme (:func:`cases`)."""
+    line = _passages(record, k0, c) / factors[0]
+    kept = _passages(record, k0, p) / factors[1]
+    return np.where(line > 0, np.minimum(kept / np.maximum(line, 1e-12), 1.0), 1.0)
 
 
 def changes(scenario, cordons: tuple[str, ...] | None = None, own: bool = False) -> list:
@@ -223,6 +249,17 @@ def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons
         base = counterfactuals[key]
         full = years(scenario, change)[0]
         k, k0 = full - dims.BASE_YEAR, change.start_year - 1 - dims.BASE_YEAR
+        old, share = predecessor(scenario, change) if _ends(scenario, change) else None, 1.0
+        if old is not None and old in ids:
+            line = cordons_of(scenario, change)[0]
+            share = kept_share(model.record, k0, ids.index(line), ids.index(old),
+                               _direction_factors(scenario, line, old))
+            share = np.where(share < 1.0 - 1e-9, share, 1.0)   # one line to rounding: the predecessor kept alone
+            if (share < 1.0).any():
+                # the part of the line the predecessor did not charge is set against no scheme
+                new_line = run(without_all(scenario, group, ended=change)).record
+                base = {"cordon_passages": share[None, :, None, None] * base["cordon_passages"]
+                        + (1.0 - share[None, :, None, None]) * new_line["cordon_passages"]}
         for cordon in cordons_of(scenario, change):
             if cordons is not None and cordon not in cordons:
                 continue
@@ -236,7 +273,8 @@ def cases(scenario, draws: int = 1, seed: int = 0, sampler: str = "lhs", cordons
                 "cordon": cordon, "start": change.start_year, "from": full,
                 "date": change.start_date.isoformat() if change.start_date else "",
                 "change": ("factor" if not charge else "rates" if _replaced(scenario, change) else (
-                    f"successor of {predecessor(scenario, change)}" if _ends(scenario, change) else "new scheme")),
+                    "new scheme" if old is None else f"successor of {old}" if np.all(np.equal(share, 1.0)) else
+                    f"successor of {old} on {float(np.median(share)):.2f} of its line")),
                 "peak_nok": change.values["peak_nok"] if charge else math.nan,
                 "offpeak_nok": change.values["offpeak_nok"] if charge else math.nan,
                 "passages_before": before, "passages_after": after,
@@ -267,7 +305,8 @@ def title(scenario: str, draws: int) -> str:
             f"{how}. Passages include vehicles from outside the 13 by each cordon's external ratio; NOK: the petrol "
             "car's peak/off-peak rates in NOK of the measure's price year, * for a new scheme (against no scheme), + "
             "for one that succeeds another cordon's (its owner's new schemes of that year against the predecessor "
-            "kept), x for a factor on the prices in force (toll_change).")
+            "kept, on the share of the line the predecessor's stations carried the year before; the rest against no "
+            "scheme), x for a factor on the prices in force (toll_change).")
 
 
 def _mark(change: str) -> str:
