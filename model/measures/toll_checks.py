@@ -67,10 +67,10 @@ def cordonless(measures: list[Measure], facts: Facts | None = None) -> list[str]
         acted = list(factors)
         idle = [x for x in m.municipalities if x not in owners.values()]
         if acted and idle and len(m.municipalities) < len(dims.MUNICIPALITIES):
+            owning = ", ".join(x for x in m.municipalities if x not in idle)
             warnings.append(f"{m.origin}: {', '.join(idle)} own{'s' if len(idle) == 1 else ''} no cordon "
-                            "(`framtid list cordons`), so this {0} changes nothing there; its factor acts on the "
-                            "cordons of {1}, which residents of any municipality cross".format(
-                                m.kind, ", ".join(x for x in m.municipalities if x not in idle)))
+                            f"(`framtid list cordons`), so this {m.kind} changes nothing there; its factor acts on "
+                            f"the cordons of {owning}, which residents of any municipality cross")
         if not acted:
             who = (f"{m.municipalities[0]} owns no cordon" if len(m.municipalities) == 1 else
                    f"none of {', '.join(m.municipalities)} owns a cordon")
