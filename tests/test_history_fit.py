@@ -235,7 +235,7 @@ def test_the_nation_is_the_13_and_buyers_without_their_local_advantages():
     without the 13's local advantages: the run's new cars replayed with the local advantage taken off. With no
     advantage taken off, the replay is the 13's own to the bit; at a weight of 1 the nation is the 13, as before
     0.29.0, read from the untraced run."""
-    from framtid.model.submodels.car_replay import replayed_new_cars
+    from framtid.model.submodels.car_replay import replayed_new_cars, without_local_advantage
 
     params = Params.defaults(1)
     years, _ = history_fit.observed_sales()
@@ -244,7 +244,8 @@ def test_the_nation_is_the_13_and_buyers_without_their_local_advantages():
     rest = history_fit._weighted(replayed_new_cars(trace, np.zeros(1), elsewhere=True), trace.car_stock, years)
     np.testing.assert_allclose(share, 0.3 * cities + 0.7 * rest, rtol=1e-12)
     assert (rest < cities).all() and (cities - rest).max() > 0.03     # the cities' tolls and parking spare BEVs
-    nothing = trace._replace(local=[np.zeros_like(x) for x in trace.local])
+    nothing = trace._replace(elsewhere=[without_local_advantage(c, np.zeros_like(a))
+                                        for c, a in zip(trace.choice, trace.local)])
     np.testing.assert_array_equal(replayed_new_cars(nothing, np.zeros(1), elsewhere=True),
                                   replayed_new_cars(trace, np.zeros(1)))
     alone = Params.defaults(1, {"transport.bev_sales_cities_weight": 1.0})

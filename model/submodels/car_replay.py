@@ -41,6 +41,8 @@ class CarTrace(NamedTuple):
     kept: list                      # (D, M) [1] each year's share of the surviving cars kept, 2010 on
     car_stock: np.ndarray           # (Y + 1, D, M, K) [cars] the car stock from 2009 on
     local: list                     # (D, M, Z, K) [1] each year's local advantage of each powertrain, 2010 on
+    elsewhere: list                 # (D, M, Z, K) [1] each year's new-car shares without it (the nation's other
+    #                                 buyers; :func:`without_local_advantage`, once for every replay), 2010 on
 
 
 def traced_year(state: TransportState, new_car_shares: np.ndarray, ownership_before: np.ndarray) -> tuple:
@@ -111,12 +113,11 @@ def _replayed(trace: CarTrace, shift: np.ndarray, elsewhere: bool) -> tuple[np.n
     replayed, own = np.zeros(held.shape), held[0]
     owned = np.zeros(held.shape)
     owned[0] = own
-    for k, (choice, weights, target, kept) in enumerate(zip(trace.choice, trace.weights, trace.targets, trace.kept),
+    choices = trace.elsewhere if elsewhere else trace.choice
+    for k, (choice, weights, target, kept) in enumerate(zip(choices, trace.weights, trace.targets, trace.kept),
                                                         start=1):
         # the choice of year k reads the stock of year k - 1, as transport.choose does
         zone_gain = (gain[k - 1][:, None] + fc.peer_coefficient[:, None] * (own - held[k - 1]))[:, :, None]
-        if elsewhere:
-            choice = without_local_advantage(choice, trace.local[k - 1])
         zones = with_bev_gain(choice, zone_gain)
         new_car = np.einsum("dmz,dmzk->dmk", weights, zones) / np.maximum(weights.sum(axis=2), TINY)[..., None]
         survivors = np.einsum("dmck->dmc", stock.sums[..., fleet.SURVIVORS, :])   # (D, M, 1) as transport.advance

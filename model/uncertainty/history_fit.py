@@ -66,7 +66,8 @@ import numpy as np
 
 from .. import dims
 from ..submodels.car_powertrains import CITIES_WEIGHT, cities_are_not_the_nation
-from ..submodels.car_replay import CarTrace, cars_alone, replayed_new_cars, replayed_stock_share, traced_year
+from ..submodels.car_replay import (CarTrace, cars_alone, replayed_new_cars, replayed_stock_share, traced_year,
+                                    without_local_advantage)
 from ..submodels.transport_state import BEV
 
 AMPLITUDE = "transport.maturity_amplitude.bev"
@@ -133,7 +134,8 @@ def _history_run(params, last_year: int, traced: bool) -> tuple[np.ndarray, np.n
         years = slice(0, last_year - dims.BASE_YEAR + 1)
         shares, stock = model.record["new_car_share"][years].copy(), model.record["car_stock"][years].copy()
         coefficients = model.state["transport"].fleet
-        trace = CarTrace(coefficients, start, choice, weights, targets, kept, stock, local) if traced else None
+        trace = CarTrace(coefficients, start, choice, weights, targets, kept, stock, local,
+                         [without_local_advantage(c, a) for c, a in zip(choice, local)]) if traced else None
         return shares, stock, trace
     finally:
         # a model holds reference cycles (agents and their model): broken here, the history's runs do not stay in
