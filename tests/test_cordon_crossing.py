@@ -61,7 +61,8 @@ def test_exchange_with_limits_who_crosses():
     commute[M["drammen"], M["baerum"]] = 0.05
     commute[M["oslo"], M["baerum"]] = 0.1
     split = cc.destination_split(commute, 1.0)
-    # A ring on Baerum's western boundary: Drammen residents cross on their way in, Oslo residents do not.
+    # A ring of Baerum's own on its western boundary (made up): Drammen residents cross on their way in, Oslo
+    # residents do not.
     crossings, _ = cc.crossing_matrix([_cordon("baerum", (1, 1, 1), exchange=("drammen",))], split, DELTA)
     assert crossings[0, M["drammen"]] == pytest.approx(np.full((3, 3), 0.05))
     assert crossings[0, M["oslo"]] == pytest.approx(np.zeros((3, 3)))

@@ -144,8 +144,9 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     state = replace(state, choice_terms=choice_terms(state, c))
     # One constant per powertrain for the 13 together, fitted to the national shares of 2009 over every
     # municipality's car trips: the shares are national, and constants per municipality would cancel what
-    # differed between the municipalities in 2009 - the toll rings battery-electric cars passed free (Oslo,
-    # Bærum, Bergen, Kristiansand) - so that every municipality started alike and only later changes acted.
+    # differed between the municipalities in 2009 - the toll rings battery-electric cars passed free (Oslo's ring
+    # of 1990 and its Bærum ring, Bergen's, Kristiansand's) - so that every municipality started alike and only
+    # later changes acted.
     # The nation's buyers are the 13's and, for the rest (1 - w), buyers without what the 13 give a
     # powertrain locally (car_powertrains.local_advantage), as the later sales are fitted.
     w = params[CITIES_WEIGHT]
