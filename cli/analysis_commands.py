@@ -241,9 +241,10 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
 def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     """The model's answer to each toll change of SCENARIO (file, or framtid:NAME; default
     current-policies): passages per day across the cordon's line the year before and in the first full
-    year, and the effect against the same run without the change, by period and up to the cordon's next
-    change (at most five years on). With --observed, measured changes beside the model's, with the error
-    and whether they lie in the range."""
+    year, and the effect against the same run without the change (a scheme that succeeds another cordon's
+    stations: against the predecessor kept on the share of the line they carried), by period and up to the
+    cordon's next change (at most five years on). With --observed, measured changes beside the model's, with
+    the error and whether they lie in the range."""
     from framtid.model import api, catalogue
     from framtid.model.errors import UsageError, did_you_mean
     from framtid.model.evaluation import toll_cases
