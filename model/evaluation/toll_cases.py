@@ -125,24 +125,28 @@ def without(scenario, change, keep_predecessor: bool = True):
     return replace(scenario, measures=tuple(rest))
 
 
+def _cordons_by_id(scenario) -> dict:
+    """The cordons ``scenario``'s runs know (the embedded ones and the scenario's own), by id."""
+    from ..cordons import cordons, using
+
+    with using(scenario.cordons):
+        return {c.id: c for c in cordons()}
+
+
 def predecessor(scenario, change) -> str | None:
     """The cordon whose stations a new scheme's cordon continues, or None (a change of rates, or a cordon that
     succeeds none)."""
-    from ..cordons import cordons, using
-
     if change.kind != CHARGE or _replaced(scenario, change):
         return None
-    with using(scenario.cordons):   # the cordons its runs know: the embedded ones and the scenario's own
-        cordon = next((c for c in cordons() if c.id == change.values["cordon"]), None)
+    cordon = _cordons_by_id(scenario).get(change.values["cordon"])
     return (cordon.succeeds or None) if cordon is not None else None
 
 
 def _direction_factors(scenario, *ids: str) -> tuple[float, ...]:
     """The direction factors (``cordons.DIRECTION_FACTOR``) of the cordons ``ids`` as ``scenario`` knows them."""
-    from ..cordons import DIRECTION_FACTOR, cordons, using
+    from ..cordons import DIRECTION_FACTOR
 
-    with using(scenario.cordons):
-        by_id = {c.id: c for c in cordons()}
+    by_id = _cordons_by_id(scenario)
     return tuple(DIRECTION_FACTOR[by_id[i].charged_direction] for i in ids)
 
 

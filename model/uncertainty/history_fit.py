@@ -180,13 +180,9 @@ def car_stock_bev_share(params, years: np.ndarray) -> np.ndarray:
     w = _cities_weight(params)
     _, stock, trace = _history_run(params, int(years.max()), traced=w is not None)
     k = years - dims.BASE_YEAR
-    cars = stock[k].sum(axis=-1)                                                                  # (Y, D, M)
-
-    def elsewhere():
-        return (replayed_stock_share(trace, np.zeros(stock.shape[1]), elsewhere=True)[k] * cars).sum(axis=-1) \
-            / cars.sum(axis=-1)
-
-    return _mixed(w, stock[k][..., BEV].sum(axis=-1) / stock[k].sum(axis=(-2, -1)), elsewhere)
+    return _mixed(w, stock[k][..., BEV].sum(axis=-1) / stock[k].sum(axis=(-2, -1)),
+                  lambda: _weighted(replayed_stock_share(trace, np.zeros(stock.shape[1]), elsewhere=True), stock,
+                                    years))
 
 
 def traced_history(params, years: np.ndarray) -> tuple[np.ndarray, CarTrace]:
