@@ -201,3 +201,71 @@ def waived_matrix(cordons: Sequence[Cordon], pairs: Sequence[tuple[int, int]], s
         cases.append(_cases(a.municipality, both, (np.array(a.inside_share), np.array(b.inside_share)), probability))
     factor = np.array([min(DIRECTION_FACTOR[cordons[k].charged_direction] for k in pair) for pair in pairs])
     return _summed(split, delta, cases) * factor.reshape(-1, 1, 1, 1)
+
+
+def nested_union(inside: np.ndarray, dest_zone_share: np.ndarray) -> np.ndarray:
+    """Probability that a trip within the owner from a home in zone type z crosses at least one of nested
+    cordons [1].
+
+    The cordons' inside shares ``inside`` ``(K, Z)`` cut every zone type into K + 1 levels (inside the
+    innermost, between two cordons, outside all; nested: sorted by share in each zone type, the smaller lies
+    inside the larger), and the trip's two ends lie at a level each, independently, as in
+    :func:`crossing_probability`. It crosses at least one cordon when its ends lie at different levels:
+    ``U_z = 1 - sum_l h_zl q_l`` with ``h_zl`` the home end's level probabilities and ``q_l = sum_d delta_d
+    h_dl`` the destination end's (``dest_zone_share`` ``(..., Z)``). One cordon gives
+    :func:`crossing_probability`. Example, one zone type: cordons at 0.2 and 0.6 give levels 0.2 / 0.4 / 0.4,
+    ``U = 1 - (0.04 + 0.16 + 0.16) = 0.64`` (the larger cordon alone: 0.48). Returns ``(..., Z)``.
+    """
+    bounds = np.sort(np.asarray(inside, dtype=float), axis=0)
+    edges = np.concatenate([np.zeros_like(bounds[:1]), bounds, np.ones_like(bounds[:1])])
+    levels = np.diff(edges, axis=0).T                                                   # (Z, L)
+    # Sums over the short axes, not matrix products: a draw's figures must not depend on how many draws share
+    # the call (a product's blocking may).
+    destination = (np.asarray(dest_zone_share, dtype=float)[..., :, None] * levels).sum(axis=-2)   # (..., L)
+    return 1.0 - (destination[..., None, :] * levels).sum(axis=-1)
+
+
+def system_union(cordons: Sequence[Cordon], split: np.ndarray,
+                 dest_zone_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of one-way trips crossing at least one of ``cordons`` (the charged ones of a year), of the
+    residents' own municipality's and of another's [1], each ``(..., M, Z, P)``.
+
+    The cordons of one owner are nested (:func:`nested_union`). A resident's trip within the owner crosses
+    at least one with ``U_z``; a trip out of it to a municipality ``n`` when its home lies inside the widest
+    of the cordons that exchange trips with ``n`` (``max_c I_cz``: a ring on the city boundary holds every
+    home); a trip of a resident of ``n`` into the owner when its destination does (``sum_d delta_d max_c
+    I_cd``). Trips into two other municipalities go to different places, so the others' shares add up over
+    owners (:func:`owner_union` is one owner's part). With one cordon per owner, the shares are
+    :func:`crossing_matrix`'s crossings. ``split`` of :func:`destination_split` ``(..., M, P, M)``;
+    ``dest_zone_share`` ``(..., Z)``.
+    """
+    split = np.asarray(split, dtype=float)
+    delta = np.asarray(dest_zone_share, dtype=float)
+    m, z, p = len(dims.MUNICIPALITIES), len(dims.ZONES), split.shape[-2]
+    lead = np.broadcast_shapes(split.shape[:-3], delta.shape[:-1])
+    own, other = np.zeros(lead + (m, z, p)), np.zeros(lead + (m, z, p))
+    for owner in sorted({c.municipality for c in cordons}, key=dims.MUNICIPALITIES.index):
+        o = dims.index(dims.MUNICIPALITIES, owner)
+        mine, into = owner_union([c for c in cordons if c.municipality == owner], split, delta)
+        own[..., o, :, :] += mine
+        other += into
+    return own, other
+
+
+def owner_union(group: Sequence[Cordon], split: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One owner's part of :func:`system_union`: the share of its residents' trips crossing at least one of
+    its cordons ``group`` ``(..., Z, P)`` and of the other municipalities' residents' trips into it
+    ``(..., M, Z, P)`` (0 for the owner's own row)."""
+    o = dims.index(dims.MUNICIPALITIES, group[0].municipality)
+    inside = np.array([c.inside_share for c in group])                                         # (K, Z)
+    # The widest cordon that exchanges trips with each municipality (0 where none does; the owner's own row
+    # is 0: its trips within are the nest's).
+    reach = np.array([[n in c.exchange_with for c in group] for n in dims.MUNICIPALITIES])     # (M, K)
+    widest = np.max(np.where(reach[:, :, None], inside[None], 0.0), axis=1)                    # (M, Z)
+    within = nested_union(inside, delta)                                                        # (..., Z)
+    mine = within[..., :, None] * split[..., o, None, :, o]                                     # (..., Z, P)
+    # out of the owner to each other municipality: summed over destinations (the last, contiguous axis)
+    mine += (split[..., o, None, :, :] * widest.T[:, None, :]).sum(axis=-1)
+    into = (delta[..., None, :] * widest).sum(axis=-1)                                          # (..., M)
+    other = into[..., :, None, None] * split[..., :, None, :, o]                                # (..., M, 1, P)
+    return mine, np.broadcast_to(other, other.shape[:-2] + (len(dims.ZONES), other.shape[-1]))

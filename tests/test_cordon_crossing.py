@@ -147,6 +147,62 @@ def test_oslo_ring_calibrated_to_half_of_residents_car_trips(tool):
     assert zones["oslo"] @ paid[k, M["oslo"]] @ purpose == pytest.approx(share / 2)
 
 
+# -- the union of an owner's nested cordons -----------------------------------------------------------
+
+def test_nested_union_by_hand():
+    outer, inner = (1.0, 0.5, 0.0), (0.6, 0.1, 0.0)
+    # levels (inside the inner, between, outside both): A 0.6 / 0.4 / 0, B 0.1 / 0.4 / 0.5, C 0 / 0 / 1; the
+    # destination end (DELTA 0.5/0.3/0.2) 0.33 / 0.32 / 0.35. A: 1 - (0.6 x 0.33 + 0.4 x 0.32) = 0.674;
+    # B: 1 - (0.1 x 0.33 + 0.4 x 0.32 + 0.5 x 0.35) = 0.664; C: 1 - 0.35 = 0.65.
+    got = cc.nested_union(np.array([outer, inner]), DELTA)
+    assert got == pytest.approx([0.674, 0.664, 0.65])
+    # = crossing either minus crossing both (inclusion-exclusion), whatever the order of the cordons
+    o, i = np.array(outer), np.array(inner)
+    either = (cc.crossing_probability(o, o, DELTA) + cc.crossing_probability(i, i, DELTA)
+              - cc.joint_crossing_probability(o, i, o, i, DELTA))
+    assert got == pytest.approx(either)
+    assert cc.nested_union(np.array([inner, outer]), DELTA) == pytest.approx(got)
+    # one cordon: the crossing rule; a ring on the boundary cuts no internal trip
+    assert cc.nested_union(o[None], DELTA) == pytest.approx(cc.crossing_probability(o, o, DELTA))
+    assert cc.nested_union(np.array([outer, (1.0, 1.0, 1.0)]), DELTA) == pytest.approx(
+        cc.crossing_probability(o, o, DELTA))
+    # one example of the docstring: one zone type, cordons at 0.2 and 0.6
+    assert cc.nested_union(np.array([[0.2], [0.6]]), np.array([1.0])) == pytest.approx([0.64])
+
+
+def test_system_union_by_hand():
+    commute = np.eye(len(M))
+    commute[M["baerum"], M["oslo"]] = 0.4
+    commute[M["oslo"], M["baerum"]] = 0.1
+    split = cc.destination_split(commute, 0.5)
+    ring = _cordon(inside=(1.0, 0.5, 0.0), cid="ring")
+    boundary = _cordon(inside=(1.0, 1.0, 1.0), exchange=("baerum",), cid="boundary")
+    own, other = cc.system_union([ring, boundary], split, DELTA)
+    assert own.shape == other.shape == (len(M), 3, 3)
+    # Oslo residents in zone B, commute: internal 0.9 x 0.5 (the boundary cuts no internal trip) and every trip
+    # to Baerum 0.1 x 1 (it crosses the boundary): 0.55, where the most-crossed cordon, the ring, gives 0.5.
+    assert own[M["oslo"], 1, 0] == pytest.approx(0.55)
+    crossings = cc.crossing_matrix([ring, boundary], split, DELTA)[0]
+    assert crossings[:, M["oslo"], 1, 0].max() == pytest.approx(0.5)
+    # zone A (inside the ring): its trips to Baerum cross both, so the union is the ring's 0.9 x 0.35 + 0.1
+    assert own[M["oslo"], 0, 0] == pytest.approx(0.415)
+    # Baerum residents into Oslo: every trip (the boundary holds every destination), in the others' system
+    assert other[M["baerum"], :, 0] == pytest.approx([0.4] * 3) and other[M["baerum"], :, 1] == pytest.approx([0.2] * 3)
+    assert not own[M["baerum"]].any() and not other[M["oslo"]].any()
+
+
+def test_system_union_of_one_cordon_per_owner_is_the_crossings():
+    cords = [c for c in cm.embedded_cordons() if c.first_year <= 2009 and c.id != "baerum_ring"]
+    commute = cc.commute_matrix(cm.load_commuting(), 2009)
+    split = cc.destination_split(commute, np.array([0.6, 0.8]))            # two draws
+    crossings = cc.crossing_matrix(cords, split, DELTA)[0]                  # (D, C, M, Z, P)
+    mine = np.array([[c.municipality == m for m in dims.MUNICIPALITIES] for c in cords])   # (C, M)
+    own, other = cc.system_union(cords, split, DELTA)
+    assert own == pytest.approx((crossings * mine[None, :, :, None, None]).sum(axis=1))
+    assert other == pytest.approx((crossings * ~mine[None, :, :, None, None]).sum(axis=1))
+    assert own.any() and other.any()
+
+
 # -- hour rules: trips crossing both cordons of a pair ---------------------------------------------
 
 def test_end_states_of_nested_cordons_by_hand():

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from framtid.model import cordon_crossing, cordons, dims
 from framtid.model.submodels import tolls
 
 # One draw, two cordons, two municipalities, one zone type, one purpose.
@@ -16,20 +17,25 @@ def light_prices(petrol, diesel, bev):
     return np.stack([light, 2.0 * light], axis=1)[None]
 
 
-def test_system_weights_take_the_most_crossed_charged_cordon_of_each_system():
-    # both cordons municipality 0's: its own system max(0.3, 0.5) = 0.5, municipality 1's other system
-    # max(0, 0.2) = 0.2; only cordon 0 charged: 0.3 and 0
-    owned_by_0 = np.array([[True, False], [True, False]])                   # (C, M)
-    own, other = tolls.system_weights(CROSSINGS, np.array([[True, True]]), owned_by_0)
-    np.testing.assert_allclose(own[0, :, 0, 0], [0.5, 0.0])
-    np.testing.assert_allclose(other[0, :, 0, 0], [0.0, 0.2])
-    own, other = tolls.system_weights(CROSSINGS, np.array([[True, False]]), owned_by_0)
-    np.testing.assert_allclose(own[0, :, 0, 0], [0.3, 0.0])
-    assert not other.any()
-    # cordon 0 municipality 0's, cordon 1 municipality 1's: each municipality's trips cross one of each
-    own, other = tolls.system_weights(CROSSINGS, np.array([[True, True]]), np.array([[True, False], [False, True]]))
-    np.testing.assert_allclose(own[0, :, 0, 0], [0.3, 0.2])
-    np.testing.assert_allclose(other[0, :, 0, 0], [0.5, 0.0])
+def test_system_weights_are_the_union_of_the_charged_cordons_draw_by_draw():
+    # Three draws: the 2019 Oslo rings, only the ring of 1990, and the 2019 rings again (with another
+    # destination split). Each draw's shares are the union of its charged cordons (system_union), bit for bit
+    # what the draw gives alone.
+    cords = [c for c in cordons.embedded_cordons() if c.municipality == "oslo"]
+    ids = [c.id for c in cords]
+    rings_2019 = [i in ("oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary") for i in ids]
+    is_charged = np.array([rings_2019, [i == "oslo_ring" for i in ids], rings_2019])
+    commute = cordon_crossing.commute_matrix(cordons.load_commuting(), 2009)
+    split = cordon_crossing.destination_split(commute, np.array([0.6, 0.6, 0.9]))        # (D, M, P, M)
+    delta = np.array([[0.5, 0.3, 0.2]] * 3)
+    own, other = tolls.system_weights(cords, is_charged, split, delta)
+    for d, charged in enumerate(is_charged):
+        live = [c for c, on in zip(cords, charged) if on]
+        alone = cordon_crossing.system_union(live, split[d], delta[d])
+        assert own[d].tobytes() == alone[0].tobytes() and other[d].tobytes() == alone[1].tobytes()
+    oslo = dims.index(dims.MUNICIPALITIES, "oslo")
+    assert (own[0, oslo] > own[1, oslo]).all()            # three rings cut more trips than one
+    assert not tolls.system_weights(cords, np.zeros_like(is_charged), split, delta)[0].any()
 
 
 def test_toll_per_trip_hand_case():

@@ -532,16 +532,13 @@ def nested_union(insides: list[np.ndarray], internal: np.ndarray, outbound: np.n
                  delta: np.ndarray) -> np.ndarray:
     """Share of one-way trips of the owner's residents crossing at least one of nested cordons ``(Z, P)``.
 
-    ``insides`` from the innermost out, each ``(Z,)`` and containing the previous one. The two
-    ends lie in nested levels independently (levels: inside the innermost, between two rings,
-    outside all); an internal trip (share ``internal``, ``(P,)``) crosses if its ends lie at
-    different levels, a trip to a municipality the cordons exchange trips with (share
+    ``insides`` from the innermost out, each ``(Z,)`` and containing the previous one. An internal trip
+    (share ``internal``, ``(P,)``) crosses with the model's :func:`cordon_crossing.nested_union` (its ends at
+    different levels of the nest), a trip to a municipality the cordons exchange trips with (share
     ``outbound``) if its home lies inside the outermost cordon; other trips do not cross.
     """
-    bounds = [np.zeros_like(insides[0])] + list(insides) + [np.ones_like(insides[0])]
-    levels = np.stack([b - a for a, b in zip(bounds, bounds[1:])], axis=-1)     # (Z, L)
-    same = levels @ (delta @ levels)                                               # (Z,)
-    return (1.0 - same)[:, None] * internal[None, :] + insides[-1][:, None] * outbound[None, :]
+    within = cc.nested_union(np.array(insides), delta)                             # (Z,)
+    return within[:, None] * internal[None, :] + insides[-1][:, None] * outbound[None, :]
 
 
 def calibrate_oslo(commuting: list[dict], shares_rows) -> dict:
@@ -766,15 +763,11 @@ def print_report(out: Path) -> None:
             print(f"  {m:13s} {sum(x.values()):15.3f} {pd:10.3f}  {parts}")
         print("  share of residents' one-way car trips crossing at least one of their own municipality's cordons "
               "(nested; = share of home-based tours that pay):")
+        union = cc.system_union([cordons[c] for c in live], split, delta)[0]          # (M, Z, P), the model's
         for o, m in enumerate(dims.MUNICIPALITIES):
-            own = sorted((cordons[c] for c in live if cordons[c].municipality == m), key=lambda c: sum(c.inside_share))
+            own = [cordons[c].id for c in live if cordons[c].municipality == m]
             if own:
-                if len({c.exchange_with for c in own}) > 1:
-                    raise ValueError(f"{m}: nested cordons with different exchange_with")
-                partners = [dims.index(dims.MUNICIPALITIES, n) for n in own[0].exchange_with]
-                union = nested_union([np.array(c.inside_share) for c in own], split[o, :, o],
-                                     split[o][:, partners].sum(axis=-1), delta)
-                print(f"    {m:13s} {resident_share(union, zones[m], purpose):.3f}  ({', '.join(c.id for c in own)})")
+                print(f"    {m:13s} {resident_share(union[o], zones[m], purpose):.3f}  ({', '.join(own)})")
         print("  rates (light petrol peak/offpeak, diesel, bev; heavy) [NOK, mean over the year]:")
         table = cm.rates_in_year(rates, year, ids)
         for c in live:

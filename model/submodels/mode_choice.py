@@ -126,11 +126,13 @@ def headway_wait_min(headway_min: np.ndarray, service_change: np.ndarray) -> np.
 
 
 def cordon_segments(crossing_base: np.ndarray, crossing_now: np.ndarray,
-                    toll_base: np.ndarray, toll_now: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+                    toll_base: np.ndarray, toll_now: np.ndarray, both: tuple | None = None
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Split trips by whether they cross a charged cordon in the base year and now.
 
-    Returns ``[(weight, d_toll), ...]`` for the four segments, assuming the cordon that is
-    crossed by fewer trips lies inside the other (nested cordons):
+    Returns ``[(weight, d_toll), ...]`` for the four segments. Without ``both``, assuming the cordon that
+    is crossed by fewer trips lies inside the other (nested cordons), and every crossing trip paying the
+    average toll of its year:
 
     ========================  ==============================  =====================
     segment                   weight                          toll change [NOK/trip]
@@ -141,17 +143,39 @@ def cordon_segments(crossing_base: np.ndarray, crossing_now: np.ndarray,
     crosses neither           1 - max(c0, c1)                 0
     ========================  ==============================  =====================
 
+    ``both`` = (share ``b`` crossing in both years, the toll per trip of those trips in the base year
+    ``toll0_b`` and now ``toll1_b``): the first segment is ``b`` at ``toll1_b - toll0_b``, the trips crossing
+    only now pay the rest of the year's tolls, ``(c1 toll1 - b toll1_b) / (c1 - b)``, those that crossed only
+    in the base year the rest of its, and ``1 - c0 - c1 + b`` cross neither (:mod:`.toll_groups`).
+
     crossing shares ``c0``, ``c1`` [1] and tolls [NOK/crossing] must broadcast together;
     weights sum to 1. Tolls enter only the crossing segments (methods §1.4); the last segment's
     toll change is the scalar 0.
     """
-    both = np.minimum(crossing_base, crossing_now)
+    if both is None:
+        shared = np.minimum(crossing_base, crossing_now)
+        return [
+            (shared, toll_now - toll_base),
+            (crossing_now - shared, toll_now),
+            (crossing_base - shared, -toll_base),
+            (1.0 - np.maximum(crossing_base, crossing_now), 0.0),
+        ]
+    shared, toll_base_shared, toll_now_shared = both
     return [
-        (both, toll_now - toll_base),
-        (crossing_now - both, toll_now),
-        (crossing_base - both, -toll_base),
-        (1.0 - np.maximum(crossing_base, crossing_now), 0.0),
+        (shared, toll_now_shared - toll_base_shared),
+        (crossing_now - shared, _rest(crossing_now, toll_now, shared, toll_now_shared)),
+        (crossing_base - shared, -_rest(crossing_base, toll_base, shared, toll_base_shared)),
+        (1.0 - crossing_base - crossing_now + shared, 0.0),
     ]
+
+
+def _rest(weight: np.ndarray, toll: np.ndarray, part: np.ndarray, toll_part: np.ndarray) -> np.ndarray:
+    """The toll per trip of the trips ``weight - part`` that are not in ``part``: ``(w t - p t_p) / (w - p)``,
+    0 where there are none (at least 0: rounding)."""
+    rest = weight - part
+    out = np.divide(weight * toll - part * toll_part, rest, out=np.zeros(np.broadcast_shapes(
+        np.shape(toll), np.shape(rest))), where=rest > 1e-12)
+    return np.maximum(out, 0.0, out=out)
 
 
 def segment_mixture(base_shares: np.ndarray, delta_utility: np.ndarray, car_alternative: int,

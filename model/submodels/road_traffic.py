@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dims
-from . import tolls
+from . import toll_groups, tolls
 from .fleet import FleetCoefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
@@ -28,16 +28,46 @@ LINE_TERMS_KEPT = 4     # sets of charged cordons whose line terms line_passages
 
 def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple) -> np.ndarray:
     """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``: each group's
-    trips across a cordon at the car share of the trips crossing its system (:func:`multi_system`)."""
+    trips across a cordon at the car share of the trips crossing its system (:func:`multi_system`); where some
+    of a system's crossing trips crossed a charged cordon of it in 2009 and others did not, each cordon's
+    crossers at the car shares of the two (:mod:`.toll_groups`: the share of its crossers that crossed in 2009
+    at the car share of those trips, the rest at that of the trips crossing only now)."""
     terms = toll_terms(state, prices)
-    counted = tolls.passages(state.trip_volume, state.geo.paid, crossing_car[0], state.geo.crossed)
+    geo = state.geo
+    counted = tolls.passages(state.trip_volume, geo.paid, crossing_car[0], geo.crossed)
     mw = multi_system(terms)
     if mw.size:   # residents who cross the cordons of home and of another municipality
         trips, cc = state.trip_volume[:, mw], crossing_car[0][:, mw]
-        own, crossed = state.geo.paid_own[:, :, mw], state.geo.crossed[:, mw]
+        own, crossed = geo.paid_own[:, :, mw], geo.crossed[:, mw]
         counted += tolls.passages(trips, own, crossing_car[1][:, mw] - cc, crossed)
-        counted += tolls.passages(trips, state.geo.paid[:, :, mw] - own, crossing_car[2][:, mw] - cc, crossed)
+        counted += tolls.passages(trips, geo.paid[:, :, mw] - own, crossing_car[2][:, mw] - cc, crossed)
+    groups = terms.groups
+    for k, new in enumerate(groups.apart):   # residents some of whose trips cross a charged cordon only now
+        if not new.size:
+            continue
+        paid, paid_since = _paid_of(geo, state.base_costs["prices"], k, new)
+        weight, both = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
+        car, car_both = crossing_car[1 + k][:, new], crossing_car[3 + k][:, new]
+        car_only = toll_groups.group_cars(weight, both, car, car_both)
+        # the system's crossers at car_only and those that crossed in 2009 at car_both, in place of all at car
+        trips, crossed = state.trip_volume[:, new], geo.crossed[:, new]
+        counted += tolls.passages(trips, paid, car_only - car, crossed)
+        counted += tolls.passages(trips, paid_since, car_both - car_only, crossed)
     return counted * terms.charged[..., None]
+
+
+def _paid_of(geo, base_prices: np.ndarray, system: int, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The paid passages per one-way trip of the ``residents`` (indices) at the cordons of the own system (0) or
+    the others' (1), all and those of the trips that crossed a charged cordon of the system in 2009 too
+    (:func:`.toll_groups.since_2009`), ``(D, C, M', Z, P)`` each; kept in ``geo.memo`` (the residents whose trips
+    cross a system only now change seldom)."""
+    key = ("paid of", system, residents.tobytes(), toll_groups.digest(base_prices))
+    if key not in geo.memo:
+        since = toll_groups.since_2009(geo, base_prices)
+        own = geo.paid_own[:, :, residents]
+        paid = own if system == 0 else geo.paid[:, :, residents] - own
+        geo.memo[key] = (paid, paid * since.share[:, :, residents])
+    return geo.memo[key]
 
 
 def multi_system(terms: tuple) -> np.ndarray:
@@ -68,11 +98,12 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, count
     A charged cordon's are its ``counted`` passages (:func:`counted_passages`). An uncharged cordon's are its
     paid-direction crossings per trip times the car-driver share of the trips that cross it. The cordons of
     the residents' own municipality and those of the others are two systems, each nested
-    (:func:`tolls.system_weights`): the share ``min(X_c, w_s) / X_c`` of the cordon's crossers travels with the
-    trips crossing a charged cordon of its system ``s`` (car share ``crossing_own`` or ``crossing_other``), the
-    rest with those crossing none, whose car share is ``(car - w crossing_car) / (1 - w)``; ``X_c`` the
-    cordon's crossings per trip ``(D, C, M, Z, P)``, ``w_s`` the group's share crossing a charged cordon of
-    the system and ``w`` of either (the choice's ``crossing_share``, (D, M, Z, P)). So a ring's line carries
+    (:func:`tolls.system_weights`): the share ``J_c / X_c`` of the cordon's crossers that cross a charged
+    cordon of its system ``s`` too travels with those trips (car share ``crossing_own`` or ``crossing_other``),
+    the rest with the trips crossing none, whose car share is ``(car - w crossing_car) / (1 - w)``; ``X_c`` the
+    cordon's crossings per trip ``(D, C, M, Z, P)``, ``J_c`` those that cross a charged cordon of the system
+    as well (:func:`_within_paid`) and ``w`` the group's share crossing a charged cordon of either (the
+    choice's ``crossing_share``, (D, M, Z, P)). So a ring's line carries
     traffic before it charges, and a before-and-after comparison of a new ring can be made on it.
     """
     terms = toll_terms(state, prices)
@@ -95,36 +126,55 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, count
     both = free[geo.crossed[free][:, mw].any(axis=1)] if mw.size else free[:0]
     if both.size:
         rows = np.searchsorted(free, both)
-        for within, key in zip(_within_paid(state, terms, both, mw), ("crossing_own", "crossing_other")):
-            line[:, rows] += tolls.passages(state.trip_volume[:, mw], within, choice[key][:, mw] - uncharged[:, mw],
+        cars = crossing_cars(choice)
+        groups = terms.groups
+        for k, (within, within_both, within_only) in enumerate(_within_paid(state, terms, both, mw, prices)):
+            car = cars[1 + k]
+            line[:, rows] += tolls.passages(state.trip_volume[:, mw], within, car[:, mw] - uncharged[:, mw],
                                             geo.crossed[both][:, mw])
+            # Where the system's crossing trips are in part of each group (toll_groups), the line's crossers that
+            # cross one of those that crossed in 2009 too travel at their car share, the rest at the others'.
+            sub = np.flatnonzero(np.isin(mw, groups.apart[k]))
+            if sub.size:
+                new = mw[sub]
+                weight_s, both_s = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
+                car_both = cars[3 + k][:, new]
+                car_only = toll_groups.group_cars(weight_s, both_s, car[:, new], car_both)
+                for part, car_part in ((within_both, car_both), (within_only, car_only)):
+                    line[:, rows] += tolls.passages(state.trip_volume[:, new], part[:, :, sub], car_part - car[:, new],
+                                                    geo.crossed[both][:, new])
     out = counted.copy()
     out[:, free] = np.where(is_charged[:, free, None], counted[:, free], line)
     return out
 
 
-def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.ndarray) -> tuple[np.ndarray, ...]:
-    """``paid x min(X, w_s) / X`` of cordons ``both`` for the residents of ``mw`` ``(D, B, M', Z, P)``, of the own
-    system's cordons and of the others' (``w_s`` their charged crossing shares, ``toll_terms``' own and other):
-    fixed while the same cordons charge (the shares, memoised by ``toll_terms``, are then the same arrays), so
-    kept."""
+def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.ndarray,
+                 prices: np.ndarray) -> tuple[tuple, tuple]:
+    """``paid x J / X`` of the uncharged cordons ``both`` for the residents of ``mw`` ``(D, B, M', Z, P)``, of the
+    own system's cordons and of the others', each whole and split into the crossers that crossed a charged cordon
+    of the system in 2009 too and the rest: ``J / X`` the share of the cordon's crossers that cross a charged cordon of
+    the system (:func:`tolls.crossing_also`), of which ``min(J / X, f)`` crossed one in 2009 (``f`` the share of
+    its crossers that crossed a 2009 cordon, :mod:`.toll_groups`; exact for a cordon of 2009 or on its line, an
+    upper bound else). Fixed while the same cordons charge (the shares, memoised by ``toll_terms``, are then the
+    same arrays), so kept. ``prices`` the year's, 2009's at set-up (whose cordons are then the 2009 ones)."""
     key = (both.tobytes(), mw.tobytes())
-    own, other = terms.own, terms.other
+    own = terms.own
     kept = state.line_memo.get(key)
     if kept is not None and kept[0] is own:
         return kept[1]
-    x = state.geo.crossings[:, both][:, :, mw]
-    paid = state.geo.paid[:, both][:, :, mw]
-    paid_own = state.geo.paid_own[:, both][:, :, mw]
-    within = []
-    for share, paid_s in ((own, paid_own), (other, paid - paid_own)):
-        w = np.divide(np.minimum(x, share[:, None, mw]), x, out=np.zeros(x.shape), where=x > 0)
-        w *= paid_s
-        within.append(w)
+    geo = state.geo
+    share = tolls.crossing_also(geo.cordons, terms.charged, both, geo.crossings, geo.own, geo.split,
+                                geo.destination_share)[:, :, mw]
+    since = toll_groups.since_2009(geo, state.base_costs.get("prices", prices))
+    earlier = np.minimum(share, since.share[:, both][:, :, mw])
+    paid = geo.paid[:, both][:, :, mw]
+    paid_own = geo.paid_own[:, both][:, :, mw]
+    within = tuple((share * paid_s, earlier * paid_s, (share - earlier) * paid_s)
+                   for paid_s in (paid_own, paid - paid_own))
     if len(state.line_memo) >= LINE_TERMS_KEPT:
         del state.line_memo[next(iter(state.line_memo))]
-    state.line_memo[key] = (own, tuple(within))
-    return tuple(within)
+    state.line_memo[key] = (own, within)
+    return within
 
 
 def freight_crossing_rate(state: TransportState, prices: np.ndarray, choice: dict, counted: np.ndarray,
@@ -179,7 +229,8 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
 
     Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the fuels of its own
     municipality's cars (the same terms as the passages and the mode choice), for each system of cordons its
-    crossing car trips and its tolls (where a group crosses one, the other's are 0)."""
+    crossing car trips and its tolls (where a group crosses one, the other's are 0), those that crossed a charged
+    cordon of the system in 2009 too and those that cross one only now apart (:mod:`.toll_groups`)."""
     geo, m = state.geo, len(dims.MUNICIPALITIES)
     all_light = counted * (1.0 + geo.external)[None, :, None]
     fuel_mix = toll_fuel_mix(state.vkm_share)                                                  # (D, M, F)
@@ -203,8 +254,24 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
         car_revenue -= tolls.per_owner(np.einsum("dgt,dgt->dg", waived, waived_price), geo.owner[geo.pairs[:, 0]], m)
     per_trip = tolls.fleet_average(terms.by_fuel, fuel_mix)                                   # (D, M, Z, P, T)
     own_trip = tolls.fleet_average(terms.own_by_fuel, fuel_mix)
-    toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_own"], own_trip)
-    toll_paid += np.einsum("dmzpt,dmzpt->dm", state.trip_volume * choice["crossing_other"], per_trip - own_trip)
+    cars = crossing_cars(choice)
+    groups = terms.groups
+    toll_paid = np.einsum("dmzpt,dmzpt->dm", state.trip_volume * cars[1], own_trip)
+    toll_paid += np.einsum("dmzpt,dmzpt->dm", state.trip_volume * cars[2], per_trip - own_trip)
+    for k, new in enumerate(groups.apart):
+        if not new.size:
+            continue
+        # Where some of the system's crossing trips cross it only now, those that crossed in 2009 too pay their
+        # tolls at their car share and the others the rest at theirs, in place of all at the system's car share.
+        mix = fuel_mix[:, new]
+        paid = (own_trip if k == 0 else per_trip - own_trip)[:, new]
+        both_own = tolls.fleet_average(groups.own_by_fuel[:, new], mix)
+        paid_both = both_own if k == 0 else tolls.fleet_average(groups.by_fuel[:, new], mix) - both_own
+        weight, both = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
+        car, car_both = cars[1 + k][:, new], cars[3 + k][:, new]
+        car_only = toll_groups.group_cars(weight, both, car, car_both)
+        change = car_both * paid_both + car_only * (paid - paid_both) - car * paid
+        toll_paid[:, new] += np.einsum("dmzpt,dmzpt->dm", state.trip_volume[:, new], change)
     return {"cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,
             "toll_revenue": car_revenue + freight_revenue, "cordon_price": cordon_price,
             "waived_passages": waived / tolls.DAYS_PER_YEAR, "waived_price": waived_price, "toll_paid": toll_paid}

@@ -14,9 +14,11 @@ Every function is pure.
 from __future__ import annotations
 
 import functools
+from typing import Sequence
 
 import numpy as np
 
+from .. import cordon_crossing, dims
 from ..levers import TOLL_FUELS
 from .powers import power
 
@@ -51,25 +53,72 @@ def charged(prices: np.ndarray) -> np.ndarray:
     return (prices[:, :, LIGHT, :PETROL + 2] > 0).any(axis=(-1, -2))
 
 
-def system_weights(crossings: np.ndarray, is_charged: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def system_weights(cordons: Sequence, is_charged: np.ndarray, split: np.ndarray,
+                   dest_zone_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Shares of a group's trips that cross a charged cordon of its own municipality and one of the others [1],
     each ``(D, M, Z, P)``.
 
-    The cordons of one municipality are nested (an inner ring lies inside the outer), so a trip that crosses
-    the most-crossed of them is taken to include those crossing the others: ``w = min(1, max_c X_c)`` over
-    the charged cordons of the system. The two systems are crossed by different trips: a trip within the
-    home municipality or out of it crosses its own rings, one into another municipality the rings there
-    (the crossing rule's home and destination ends, :mod:`framtid.model.cordon_crossing`); the other
-    municipalities' cordons are taken as one nested system. crossings ``(D, C, M, Z, P)`` [crossings per
-    one-way trip]; is_charged ``(D, C)``; own ``(C, M)``: the cordon belongs to the municipality.
+    The union of the charged cordons of each system (:func:`framtid.model.cordon_crossing.system_union`):
+    an owner's cordons are nested, so a trip within the owner crosses at least one when its two ends lie
+    at different levels of the nest (between the inner and the outer ring, say, and outside both), which is
+    more than the most-crossed cordon alone gives. The two systems are crossed by different trips: a trip
+    within the home municipality or out of it crosses its own rings, one into another municipality the rings
+    there (the crossing rule's home and destination ends). ``cordons`` ``(C,)`` (:class:`.cordons.Cordon`);
+    is_charged ``(D, C)``; ``split`` ``(D, M, P, M)`` (:func:`.cordon_crossing.destination_split`);
+    dest_zone_share ``(D, Z)``. Draws that charge the same cordons are computed together.
     """
-    charged = is_charged[:, :, None, None, None]
-    mine = own[None, :, :, None, None]
-    out = []
-    for where in (charged & mine, charged & ~mine):
-        widest = np.max(crossings, axis=1, where=where, initial=0.0)
-        out.append(np.minimum(widest, 1.0, out=widest))
-    return out[0], out[1]
+    d, m = is_charged.shape[0], split.shape[-1]
+    own = np.zeros((d, m, dest_zone_share.shape[-1], split.shape[-2]))
+    other = np.zeros_like(own)
+    patterns, which = np.unique(is_charged, axis=0, return_inverse=True)
+    for k, pattern in enumerate(patterns):
+        rows = np.flatnonzero(which.reshape(-1) == k)
+        live = [c for c, on in zip(cordons, pattern) if on]
+        if live:
+            own[rows], other[rows] = cordon_crossing.system_union(live, split[rows], dest_zone_share[rows])
+    return own, other
+
+
+def crossing_also(cordons: Sequence, with_charged: np.ndarray, which: np.ndarray, crossings: np.ndarray,
+                  own: np.ndarray, split: np.ndarray, dest_zone_share: np.ndarray) -> np.ndarray:
+    """Share of each cordon's crossers that cross a cordon of ``with_charged`` of the same system too [1],
+    ``(D, W, M, Z, P)`` for the cordons ``which`` ``(W,)`` (indices).
+
+    ``J_c / X_c`` with ``J_c = X_c - (U' - U)``: ``U`` the system's union of the cordons ``with_charged``
+    ``(D, C)`` (:func:`system_weights`), ``U'`` the union with cordon ``c`` added; what ``c`` adds are the trips
+    crossing it and none of the others. A cordon's crossers are its owner's residents and the trips into its
+    owner, so only the owner's cordons of the set count (:func:`.cordon_crossing.owner_union`). 1 for a cordon of
+    the set itself (and for one on the line of a cordon of the set), 0 where its crossers cross none of them or
+    nobody crosses it. ``crossings`` ``(D, C, M, Z, P)``, ``own`` ``(C, M)`` as in
+    :class:`.transport_state.Geography`.
+    """
+    out = np.zeros((crossings.shape[0], len(which)) + crossings.shape[2:])
+    patterns, inverse = np.unique(with_charged, axis=0, return_inverse=True)
+    for k, pattern in enumerate(patterns):
+        rows = np.flatnonzero(inverse.reshape(-1) == k)
+        part = functools.partial(_owner_part, split=split[rows], delta=dest_zone_share[rows])
+        for j, c in enumerate(which):
+            cordon = cordons[c]
+            crossed = crossings[rows, c]
+            if pattern[c]:
+                out[rows, j] = crossed > 0
+                continue
+            group = [cordons[i] for i in np.flatnonzero(pattern) if cordons[i].municipality == cordon.municipality]
+            if not group:
+                continue
+            grown = part(group + [cordon]) - part(group)
+            joint = np.clip(crossed - grown, 0.0, crossed)
+            out[rows, j] = np.divide(joint, crossed, out=np.zeros(crossed.shape), where=crossed > 0)
+    return out
+
+
+def _owner_part(group: list, split: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """The owner's part of the system shares of its cordons ``group`` ``(D, M, Z, P)``: its residents' row from
+    their own system, the others' rows from the others' (:func:`.cordon_crossing.owner_union`)."""
+    mine, into = cordon_crossing.owner_union(group, split, delta)
+    out = np.array(into)
+    out[:, dims.index(dims.MUNICIPALITIES, group[0].municipality)] = mine
+    return out
 
 
 def toll_per_trip(paid: np.ndarray, prices: np.ndarray, is_charged: np.ndarray, waived: np.ndarray | None = None,

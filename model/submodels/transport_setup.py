@@ -131,6 +131,8 @@ def init_state(population: np.ndarray, zone_population: np.ndarray, trip_length_
     choice = dict(choice, crossing_share=costs["crossing"], crossing_car=crossing_car,
                   crossing_own=np.where(costs["crossing_own"][..., None] > 0, p0[..., CAR], 0.0),
                   crossing_other=np.where(costs["crossing_other"][..., None] > 0, p0[..., CAR], 0.0),
+                  crossing_own_both=np.where(costs["both_own"][..., None] > 0, p0[..., CAR], 0.0),
+                  crossing_other_both=np.where(costs["both_other"][..., None] > 0, p0[..., CAR], 0.0),
                   lagged=dict(choice["lagged"], segments=[w for w, _, _, _ in toll_segments(system, system)[0]]))
     state = replace(state, car_cost_coefficient=beta_car, pt_cost_coefficient=beta_pt, choice=choice)
     passages = counted_passages(state, costs["prices"], crossing_cars(choice))

@@ -50,6 +50,12 @@ class Geography:
     pairs: np.ndarray       # (G, 2) indices of the cordons that share an hour rule (cordons.hour_rule_pairs)
     waived: np.ndarray      # (D, G, M, Z, P) [paid passages per one-way trip] the hour rules waive
     waived_own: np.ndarray  # (D, G, M, Z, P) ``waived`` at the residents' own cordons, 0 for the others
+    cordons: tuple          # (C,) the cordons (cordons.Cordon), for the union of those charged (tolls.system_weights)
+    split: np.ndarray       # (D, M, P, M) [1] residents' one-way trips by destination (destination_split)
+    destination_share: np.ndarray   # (D, Z) [1] trip ends by zone type
+    # What the runs on this geography compute from it alone and the cordons charged (toll_groups): the same
+    # sets of charged cordons come back year after year and run after run (the calibration pass and the run).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def geography(c: DemandCoefficients) -> Geography:
@@ -76,10 +82,11 @@ def _geography(outside: bytes, destination: bytes, n_draws: int, cords: tuple) -
     pairs = np.array(cordon_data.hour_rule_pairs(cords), dtype=int).reshape(-1, 2)
     waived = np.ascontiguousarray(cordon_crossing.waived_matrix(cords, pairs, split, destination_share))
     waived_own = np.ascontiguousarray(waived * own[pairs[:, 0]][:, :, None, None])   # a pair shares its owner
-    for array in (crossings, paid, paid_own, waived, waived_own):
+    split = np.ascontiguousarray(split)
+    for array in (crossings, paid, paid_own, waived, waived_own, split, destination_share):
         array.flags.writeable = False   # shared between runs
     return Geography(crossings, paid, owner, own, paid_own, np.array([x.external_passage_ratio for x in cords]),
-                     (crossings > 0).any(axis=(0, 3, 4)), pairs, waived, waived_own)
+                     (crossings > 0).any(axis=(0, 3, 4)), pairs, waived, waived_own, cords, split, destination_share)
 
 
 class Passages(NamedTuple):
@@ -88,7 +95,8 @@ class Passages(NamedTuple):
 
     trip_volume: np.ndarray     # (D, M, Z, P, T) [trips/yr]
     crossing_car: tuple         # (D, M, Z, P, T) car-driver trips crossing a charged cordon per crossing trip: of any,
-                                # of the own municipality's and of another's (crossing_cars)
+                                # of the own municipality's and of another's, of those of each that crossed in
+                                # 2009 too (crossing_cars)
     prices: np.ndarray          # (D, C, 2, F, T) [NOK/passage] cordon prices
     counted: np.ndarray         # (D, C, T) [passages/yr]
 
@@ -181,7 +189,9 @@ def over_groups(trips: np.ndarray, per_trip: np.ndarray, keep: int) -> np.ndarra
     return out[..., 0, :]
 
 
-def crossing_cars(choice: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def crossing_cars(choice: dict) -> tuple[np.ndarray, ...]:
     """The choice's car-driver trips crossing a charged cordon, per trip crossing one, of any, of the own and of
-    another municipality (``road_traffic.counted_passages``)."""
-    return choice["crossing_car"], choice["crossing_own"], choice["crossing_other"]
+    another municipality, and of the own and another's per trip that crossed one of the system in 2009 too
+    (``road_traffic.counted_passages``, :mod:`.toll_groups`)."""
+    return (choice["crossing_car"], choice["crossing_own"], choice["crossing_other"], choice["crossing_own_both"],
+            choice["crossing_other_both"])

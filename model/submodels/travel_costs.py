@@ -18,10 +18,11 @@ import numpy as np
 from .. import dims
 from .. import prices as price_paths
 from ..levers import acting
-from . import mode_choice, tolls
+from . import mode_choice, toll_groups, tolls
 from .fleet import FleetCoefficients
 from .demand_coefficients import DemandCoefficients
 from .ordered_sums import trailing_sum
+from .toll_groups import Groups
 from .transport_state import BEV, CAR, CAR_CLASS, COMMUTE, DIESEL, HOURS, PETROL, PHEV, TINY, TransportState
 from .travel_segments import period_first, period_last_view
 
@@ -53,6 +54,7 @@ class TollTerms(NamedTuple):
     own: np.ndarray           # (D, M, Z, P) [1] share of trips crossing a charged cordon of the home municipality
     other: np.ndarray         # (D, M, Z, P) [1] ... of another municipality (tolls.system_weights)
     crossing: np.ndarray      # (D, M, Z, P) [1] ... of either: min(1, own + other), the systems' trips distinct
+    groups: Groups            # the trips that crossed a charged cordon of their system in 2009 too, their tolls
 
 
 def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
@@ -67,15 +69,17 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
     if terms is None:
         is_charged = tolls.charged(prices)
         # The crossing shares depend only on which cordons charge, which new prices seldom change.
-        weights = next((kept[3:] for kept in state.toll_memo.values() if np.array_equal(kept.charged, is_charged)),
+        weights = next((kept[3:6] for kept in state.toll_memo.values() if np.array_equal(kept.charged, is_charged)),
                        None)
         geo = state.geo
         if weights is None:
-            own, other = tolls.system_weights(geo.crossings, is_charged, geo.own)
+            own, other = toll_groups.union(geo, is_charged)
             weights = (own, other, np.minimum(own + other, 1.0))
-        terms = TollTerms(is_charged, tolls.toll_per_trip(geo.paid, prices, is_charged, geo.waived, geo.pairs),
-                          tolls.toll_per_trip(geo.paid_own, prices, is_charged, geo.waived_own, geo.pairs), *weights)
-        for array in terms:
+        base = state.base_costs.get("prices", prices)   # 2009's (at set-up, these are 2009's)
+        totals = (tolls.toll_per_trip(geo.paid, prices, is_charged, geo.waived, geo.pairs),
+                  tolls.toll_per_trip(geo.paid_own, prices, is_charged, geo.waived_own, geo.pairs))
+        terms = TollTerms(is_charged, *totals, *weights, toll_groups.groups(geo, base, prices, totals))
+        for array in terms[:-1] + terms.groups[:-1]:
             array.flags.writeable = False   # shared by the years with these prices
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
             del state.toll_memo[next(iter(state.toll_memo))]
@@ -90,6 +94,17 @@ def _per_crossing(per_trip: np.ndarray, weight: np.ndarray) -> np.ndarray:
     per_trip /= np.maximum(weight, TINY)
     np.copyto(per_trip, 0.0, where=weight <= 0)   # no charged cordon crossed: no toll per crossing
     return per_trip
+
+
+def _by_system(by_fuel: np.ndarray, own_by_fuel: np.ndarray, fuel_mix: np.ndarray, own: np.ndarray,
+               other: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fleet-average tolls ``(T, D, M, Z, P)`` [NOK/trip] from the tolls per one-way trip by fuel, all and at the
+    home municipality's cordons: per trip, per trip crossing the own system (share ``own``) and per trip crossing
+    the others' (``other``)."""
+    per_trip = period_first(tolls.fleet_average(by_fuel, fuel_mix))
+    own_trip = period_first(tolls.fleet_average(own_by_fuel, fuel_mix))
+    other_trip = per_trip - own_trip
+    return per_trip, _per_crossing(own_trip, own), _per_crossing(other_trip, other)
 
 
 def cost_per_km_change(now: dict, base: dict, c: DemandCoefficients) -> np.ndarray:
@@ -177,15 +192,22 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
     away = _away_shares(state, c)                                                                   # (D, M, P, Zd)
     prices = tolls.cordon_prices(lv["toll_nok"], state.geo.owner, lv["bev_toll_discount_min"], lv["toll_scale"])
     prices.flags.writeable = False   # read by the choice, advance and accounting of the year (toll_terms: by identity)
-    _, by_fuel, own_by_fuel, own, other, weight = toll_terms(state, prices)
+    terms = toll_terms(state, prices)
+    by_fuel, own, other, weight, groups = terms.by_fuel, terms.own, terms.other, terms.crossing, terms.groups
     # The tolls per crossing trip and the PT cost are computed period first (T, D, M, Z, P), the layout choose
     # reads them in (the dict holds views in the usual order): products broadcasting a leading axis run
     # faster than those broadcasting the short period axis.
     fuel_mix = toll_fuel_mix(state.vkm_share)
-    per_trip = period_first(tolls.fleet_average(by_fuel, fuel_mix))
-    own_trip = period_first(tolls.fleet_average(own_by_fuel, fuel_mix))
-    per_other = _per_crossing(per_trip - own_trip, other)
-    per_crossing, per_own = _per_crossing(per_trip, weight), _per_crossing(own_trip, own)
+    base_mix = state.base_costs.get("toll_fuel_mix", fuel_mix)
+    per_trip, per_own, per_other = _by_system(by_fuel, terms.own_by_fuel, fuel_mix, own, other)
+    per_crossing = _per_crossing(per_trip, weight)
+    # The trips crossing a charged cordon of the system in 2009 and now: their tolls now and then.
+    both = (groups.both_own, groups.both_other)
+    if any(len(a) for a in groups.apart):
+        both_now = _by_system(groups.by_fuel, groups.own_by_fuel, fuel_mix, *both)[1:]
+    else:   # every crossing trip crossed in 2009 too: the groups' tolls are all of the year's
+        both_now = (per_own, per_other)
+    both_then = _by_system(groups.base_by_fuel, groups.base_own_by_fuel, base_mix, *both)[1:]
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
     capacity = (1.0 + lv["road_capacity_change"])[..., None]                                        # (D, M, 1)
     time = (c.trip_length[:, None, None, CAR] / c.car_speed[:, None, :]
@@ -216,6 +238,12 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
         "crossing_other": other,             # (D, M, Z, P) share crossing a charged cordon of another
         "toll_own": period_last_view(per_own),      # (D, M, Z, P, T) per trip crossing the own cordons
         "toll_other": period_last_view(per_other),  # (D, M, Z, P, T) per trip crossing the others'
+        "toll_fuel_mix": fuel_mix,           # (D, M, F) shares of car vkm by toll fuel
+        # (D, M, Z, P) shares crossing a charged cordon of each system in 2009 and now (toll_groups), and per trip
+        # of them their tolls now and in 2009 (D, M, Z, P, T)
+        "both_own": both[0], "both_other": both[1],
+        "toll_own_both": period_last_view(both_now[0]), "toll_other_both": period_last_view(both_now[1]),
+        "toll_own_both_2009": period_last_view(both_then[0]), "toll_other_both_2009": period_last_view(both_then[1]),
         "car_time": time,                    # (D, M, T) [h/trip]
         "pt": period_last_view(pt),         # (D, M, Z, P, T)
         "park_and_ride": park_and_ride,      # (D, M, Z, P) the park-and-ride part of pt

@@ -69,10 +69,14 @@ def period_last_view(x: np.ndarray) -> np.ndarray:
 
 
 OWN, OTHER = "own", "other"   # the system a toll segment's trips cross (toll_segments)
+# The positions in toll_segments' list of each system's segment of the trips crossing a charged cordon in 2009 and
+# now: their car trips are summed apart as well (the passages of the cordons they cross, road_traffic).
+BOTH_YEARS = {0: OWN, 3: OTHER}
 
 
-def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.ndarray | float, bool, str | None]],
-                                                     np.ndarray, np.ndarray, np.ndarray]:
+def toll_segments(base: tuple, now: tuple, both: tuple | None = None
+                  ) -> tuple[list[tuple[np.ndarray, np.ndarray | float, bool, str | None]],
+                             np.ndarray, np.ndarray, np.ndarray]:
     """The seven toll segments of trips crossing the charged cordons of two systems, their own municipality's
     and the others' (:func:`.tolls.system_weights`): (weight (D, M, Z, P), long-run toll change
     (T, D, M, Z, P) [NOK/trip] or 0.0 for the trips crossing no charged cordon, crosses now?, system: ``OWN``,
@@ -81,9 +85,12 @@ def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.nd
     ``base`` and ``now`` are (share crossing the own system, share crossing the others (D, M, Z, P), toll per
     trip crossing the own system, per trip crossing the others (T, D, M, Z, P) [NOK/trip]) in 2009 and now.
     Each system splits its trips as :func:`mode_choice.cordon_segments` does (crosses then and now, only
-    now, only then: the own system's three segments, then the others'), and the systems' trips are taken as
-    distinct (a trip into another municipality's ring is not one across the rings of home; one that crosses
-    both counts in each), so each answers its own toll: a ring of its own leaves the trips into another
+    now, only then: the own system's three segments, then the others'; with ``both`` = (share crossing the own
+    system in 2009 and now, the others', toll per trip of those trips in 2009 for the own, the others', now for
+    the own, the others' (T, D, M, Z, P)) the trips crossing in both years are those and pay their own tolls,
+    :mod:`.toll_groups`; without, the nested rule of :func:`mode_choice.cordon_segments`), and the systems'
+    trips are taken as distinct (a trip into another municipality's ring is not one across the rings of home;
+    one that crosses both counts in each), so each answers its own toll: a ring of its own leaves the trips into another
     municipality's ring at the toll they paid, and their car share to the passages there. The last segment
     crosses neither. Where one system is crossed, the other's segments are empty and the rest are that
     system's, bit for bit. Should the two systems' shares add up to more than 1, their crossing segments are
@@ -93,12 +100,14 @@ def toll_segments(base: tuple, now: tuple) -> tuple[list[tuple[np.ndarray, np.nd
     """
     own_now, other_now = now[0], now[1]
     crossing_now = np.minimum(own_now + other_now, 1.0)
-    own = mode_choice.cordon_segments(base[0], now[0], base[2], now[2])
-    other = mode_choice.cordon_segments(base[1], now[1], base[3], now[3])
+    shared = (None, None) if both is None else ((both[0], both[2], both[4]), (both[1], both[3], both[5]))
+    own = mode_choice.cordon_segments(base[0], now[0], base[2], now[2], shared[0])
+    other = mode_choice.cordon_segments(base[1], now[1], base[3], now[3], shared[1])
     out = [[w, d_toll, crosses_now, system] for segments, system in ((own, OWN), (other, OTHER))
            for (w, d_toll), crosses_now in zip(segments[:3], (True, True, False))]
-    # 1 - max(own) - max(other), as the one system's own where the other is not crossed
-    widest_other = np.maximum(base[1], now[1])
+    # 1 - (own crossed in either year) - (other crossed in either year), as the one system's own where the other is
+    # not crossed; crossed in either year: the system's three crossing segments (max(c0, c1) when nested)
+    widest_other = other[0][0] + other[1][0] + other[2][0]
     neither = np.where(widest_other > 0, np.where(own[3][0] < 1.0, own[3][0] - widest_other, other[3][0]), own[3][0])
     over = neither < 0.0
     if over.any():
@@ -125,7 +134,10 @@ def toll_crossing(base: dict, now: dict, terms: ChoiceTerms, last_year: list) ->
     """
     segments, own_now, other_now, crossing_now = toll_segments(
         (base["crossing_own"], base["crossing_other"], terms.toll_own, terms.toll_other),
-        (now["crossing_own"], now["crossing_other"], period_first(now["toll_own"]), period_first(now["toll_other"])))
+        (now["crossing_own"], now["crossing_other"], period_first(now["toll_own"]), period_first(now["toll_other"])),
+        (now["both_own"], now["both_other"], period_first(now["toll_own_both_2009"]),
+         period_first(now["toll_other_both_2009"]), period_first(now["toll_own_both"]),
+         period_first(now["toll_other_both"])))
     return (segments, last_year, crossing_now, own_now, other_now)
 
 
@@ -240,7 +252,8 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     ``(5, T, D, M, Z, P)`` are the 2009 shares, ``away`` ``(D, M, P, Zdest)`` where trips end when
     there is one destination segment (else None).
 
-    Returns the ``modes``, ``periods``, ``crossing_car`` (and by system ``crossing_own``, ``crossing_other``)
+    Returns the ``modes``, ``periods``, ``crossing_car`` (and by system ``crossing_own``, ``crossing_other``, and
+    of their trips that crossed in 2009 too ``crossing_own_both``, ``crossing_other_both``)
     and ``parked_car`` of ``transport.choose``, and the adjusted utility changes by mode and toll changes by
     segment (None where zero). Works through the draws a block at a time (:func:`_mixture_block`; the draws
     are independent). Without ``counted``, the car trips crossing a charged cordon and those parking away from
@@ -254,7 +267,8 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
            "toll": [None] * len(lagged_tolls)}   # made by the first block with a toll change
     if counted:
         out |= {"crossing_car": np.empty(by_period), "parked_car": np.empty(by_period + (len(dims.ZONES),)),
-                "crossing_own": np.empty(by_period), "crossing_other": np.empty(by_period)}
+                "crossing_own": np.empty(by_period), "crossing_other": np.empty(by_period),
+                "crossing_own_both": np.empty(by_period), "crossing_other_both": np.empty(by_period)}
     # A toll segment empty in every cell holds no trips this year, and none of its trips carry its adjusted toll
     # change into next year (:func:`_carried` scales it by min(w_before, w) / w = 0): its change is left at zero
     # (None) instead of being adjusted over every cell, which gives next year's choice the same numbers.
@@ -325,6 +339,10 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     inflow = None if all(steady) else _leavers_change([None if x is None else x[:, b] for x in lagged_tolls],
                                                        previous, [w for w, _, _, _ in segments])
     by_system = {OWN: np.zeros(shape), OTHER: np.zeros(shape)}   # car trips crossing each system now
+    # ... of those, the trips that crossed in 2009 too, summed apart only where some trips cross the system only now
+    # (the segments after each system's first, BOTH_YEARS: else they are all the system's)
+    apart = {system: occupied[s + 1] for s, system in BOTH_YEARS.items()}
+    both_years = {system: np.zeros(shape) if apart[system] else by_system[system] for system in by_system}
     for s, ((w_toll, target, crosses_now, system), before) in enumerate(zip(segments, lagged_tolls)):
         if not occupied[s]:
             continue
@@ -375,6 +393,8 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
             if crosses_now:
                 crossing_car += car_trips
                 by_system[system] += car_trips
+                if s in BOTH_YEARS and apart[system]:
+                    both_years[system] += car_trips
             if dest is not None:
                 parked[dest] += car_trips
 
@@ -388,7 +408,13 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
         return
     for key, car, weight_now in (("crossing_car", crossing_car, crossing_now),
                                  ("crossing_own", by_system[OWN], own_now),
-                                 ("crossing_other", by_system[OTHER], other_now)):
+                                 ("crossing_other", by_system[OTHER], other_now),
+                                 ("crossing_own_both", both_years[OWN], every_draw[0][0]),
+                                 ("crossing_other_both", both_years[OTHER], every_draw[3][0])):
+        if key.endswith("_both") and not apart[OWN if key == "crossing_own_both" else OTHER]:
+            # the same trips as the system's: its shares (the sums above were divided in place, not read again)
+            np.copyto(out[key][b], out[key[:-5]][b])
+            continue
         # car / w where w > 0, else 0: divided in place (the sums are not read again), then copied once into
         # the choice's layout (no temporaries of the block's size).
         weight_now = weight_now[b]

@@ -1,0 +1,162 @@
+"""Which crossing trips crossed a charged cordon in 2009 as well, and what each group pays (methods §1.4).
+
+The choice pivots every trip on its change against 2009 (:mod:`.travel_segments`). For a system of cordons (the
+home municipality's, or the others', :func:`.tolls.system_weights`) the trips crossing a charged cordon in 2009
+and now are one group, those crossing one only now another, those that crossed only in 2009 a third. When the
+charged cordons change, the groups overlap only in part: Oslo's 2019 inner ring charges trips between it and
+Osloringen that crossed nothing in 2009, while the trips across Osloringen crossed the ring of 1990. Each group
+pays its own tolls: the trips crossing a cordon charged now pay at it, and the share ``J_c / X_c`` of the
+cordon's crossers that crossed a 2009 cordon of the system too (:func:`.tolls.crossing_also`) are in the group
+crossing both years. So a ring's crossers meet the change of their own ring's price, and the trips the new ring
+adds meet its price, instead of every crossing trip meeting the average toll of all of them.
+
+Under the model's geometry (nested cordons, the two trip ends at independent levels, :mod:`..cordon_crossing`)
+the group crossing both years is ``U_B + U_N - U_{B+N}`` of the system's unions of the 2009 cordons ``B``, of
+those charged now ``N`` and of both sets together. Every function is pure but for the memo a run keeps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import NamedTuple
+
+import numpy as np
+
+from . import tolls
+from .transport_state import Geography
+
+ONLY_NOW_TINY = 1e-12   # a share of trips below which none crosses only now (the unions' rounding)
+
+
+class Groups(NamedTuple):
+    """The trips crossing a charged cordon of a system in 2009 and now, and their tolls (:func:`groups`)."""
+
+    both_own: np.ndarray          # (D, M, Z, P) [1] share of trips crossing a charged cordon of home in 2009 and now
+    both_other: np.ndarray        # (D, M, Z, P) [1] ... of another municipality in 2009 and now
+    by_fuel: np.ndarray           # (D, M, Z, P, T, F) [NOK/trip] the tolls those trips pay now, per one-way trip
+    own_by_fuel: np.ndarray       # (D, M, Z, P, T, F) [NOK/trip] ... at the home municipality's cordons
+    base_by_fuel: np.ndarray      # (D, M, Z, P, T, F) [NOK/trip] the tolls the same trips paid in 2009
+    base_own_by_fuel: np.ndarray  # (D, M, Z, P, T, F) [NOK/trip] ... at the home municipality's cordons
+    # (own, other) the municipalities some of whose residents' trips cross a charged cordon of the system only now
+    # and some in 2009 too (indices; elsewhere the system's crossing trips are all in one group)
+    apart: tuple
+
+
+def pair_share(share: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The share ``(D, G, M, Z, P)`` of the trips crossing both cordons of each pair that are in a group, from each
+    cordon's ``share`` ``(D, C, M, Z, P)``: the larger of the two (the trips crossing both are among the crossers
+    of each; where all of one cordon's crossers are in the group, so are the pair's)."""
+    return np.maximum(share[:, pairs[:, 0]], share[:, pairs[:, 1]])
+
+
+def also_share(geo: Geography, charged: np.ndarray, which: np.ndarray | None = None) -> np.ndarray:
+    """:func:`.tolls.crossing_also` of the cordons ``which`` (default: every cordon; the others 0) against the set
+    ``charged`` ``(D, C)``, as a ``(D, C, M, Z, P)`` array."""
+    out = np.zeros(geo.crossings.shape)
+    which = np.arange(len(geo.cordons)) if which is None else which
+    if len(which):
+        out[:, which] = tolls.crossing_also(geo.cordons, charged, which, geo.crossings, geo.own, geo.split,
+                                            geo.destination_share)
+    return out
+
+
+def digest(array: np.ndarray) -> bytes:
+    """A short key for the memo of the values of ``array`` (the prices of a thousand draws are megabytes)."""
+    return hashlib.blake2b(np.ascontiguousarray(array).data, digest_size=20).digest()
+
+
+def union(geo: Geography, charged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`.tolls.system_weights` of the cordons ``charged`` ``(D, C)``, kept in ``geo.memo`` (read-only)."""
+    key = ("union", charged.tobytes())
+    if key not in geo.memo:
+        weights = tolls.system_weights(geo.cordons, charged, geo.split, geo.destination_share)
+        for array in weights:
+            array.flags.writeable = False
+        geo.memo[key] = weights
+    return geo.memo[key]
+
+
+class Since(NamedTuple):
+    """What depends on the 2009 cordons alone (:func:`since_2009`)."""
+
+    weights: tuple            # (own, other) (D, M, Z, P) [1] the systems' shares crossing a 2009 cordon
+    share: np.ndarray         # (D, C, M, Z, P) [1] of each cordon's crossers, those crossing a 2009 cordon too
+
+
+def since_2009(geo: Geography, base_prices: np.ndarray) -> Since:
+    """The :class:`Since` of the cordons charged at ``base_prices``, kept in ``geo.memo``: the share of each
+    cordon's crossers that crossed a charged cordon of their system in 2009 too (:func:`also_share`)."""
+    memo = geo.memo
+    base = tolls.charged(base_prices)
+    key = ("base", base.tobytes())
+    if key not in memo:
+        kept = Since(union(geo, base), also_share(geo, base))
+        kept.share.flags.writeable = False   # shared by the years of the run
+        memo[key] = kept
+    return memo[key]
+
+
+def _since_tolls(geo: Geography, share: np.ndarray, prices: np.ndarray, charged: np.ndarray) -> tuple:
+    """The tolls per one-way trip ``(D, M, Z, P, T, F)`` at ``prices`` paid by the share ``share`` ``(D, C, M, Z,
+    P)`` of each cordon's crossers, all and at the home municipality's cordons (the hour rules' waived passages
+    of the pairs by :func:`pair_share`)."""
+    waived = pair_share(share, geo.pairs) if len(geo.pairs) else None
+    paid = geo.paid * share
+    every = tolls.toll_per_trip(paid, prices, charged, None if waived is None else geo.waived * waived, geo.pairs)
+    # the own cordons' passages into the same buffer: a thousand draws' passages are tens of MB
+    own = tolls.toll_per_trip(np.multiply(geo.paid_own, share, out=paid), prices, charged,
+                              None if waived is None else geo.waived_own * waived, geo.pairs)
+    return every, own
+
+
+def _tolls_of(geo: Geography, paid: tuple, waived: tuple, prices: np.ndarray, charged: np.ndarray) -> tuple:
+    """The tolls per one-way trip ``(D, M, Z, P, T, F)`` at ``prices`` of the paid passages ``paid`` and waived
+    ``waived`` (each all and at the home municipality's cordons; :func:`.tolls.toll_per_trip`)."""
+    return tuple(tolls.toll_per_trip(p, prices, charged, w, geo.pairs) for p, w in zip(paid, waived))
+
+
+def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: tuple) -> Groups:
+    """The :class:`Groups` of the cordon ``prices`` now against the ``base_prices`` of 2009 (both ``(D, C, 2, F,
+    T)``, :func:`.tolls.cordon_prices`); ``totals`` the tolls per one-way trip at ``prices``, all and at the home
+    municipality's cordons (what the groups pay where every crossing trip crossed in 2009 too). ``geo.memo``
+    keeps what depends on the 2009 prices and the set of cordons charged now alone."""
+    memo = geo.memo
+    base, now = tolls.charged(base_prices), tolls.charged(prices)
+    since = since_2009(geo, base_prices)
+    weights = union(geo, now)
+    key = ("now", digest(base_prices), now.tobytes())
+    if key not in memo:
+        together = union(geo, base | now)
+        both = tuple(np.clip(b + n - t, 0.0, np.minimum(b, n)) for b, n, t in zip(since.weights, weights, together))
+        # the municipalities whose residents' crossing trips are in part in each group (where none crossed in 2009,
+        # as in a city whose first ring came later, the trips crossing only now are all, and the groups one)
+        apart = tuple(np.flatnonzero(((w - b > ONLY_NOW_TINY).any(axis=(0, 2, 3)))
+                                     & (b > ONLY_NOW_TINY).any(axis=(0, 2, 3))) for w, b in zip(weights, both))
+        if all(np.array_equal(b, w) for b, w in zip(both, since.weights)):   # every 2009 crosser still crosses
+            then = base_totals(geo, base_prices)
+        else:   # the 2009 tolls of the trips crossing a charged cordon now: the share of the 2009 cordons' crossers
+            still = also_share(geo, now, np.flatnonzero(base.any(axis=0)))   # that cross one charged now
+            then = _since_tolls(geo, still, base_prices, base)
+        memo[key] = (both, then, apart)
+    both, then, apart = memo[key]
+    if any(len(a) for a in apart):
+        totals = _since_tolls(geo, since.share, prices, now)
+    return Groups(*both, *totals, *then, apart)
+
+
+def base_totals(geo: Geography, base_prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The tolls per one-way trip at the 2009 prices, all and at the home municipality's cordons, kept."""
+    key = ("base tolls", digest(base_prices))
+    if key not in geo.memo:
+        geo.memo[key] = _tolls_of(geo, (geo.paid, geo.paid_own), (geo.waived, geo.waived_own), base_prices,
+                                  tolls.charged(base_prices))
+    return geo.memo[key]
+
+
+def group_cars(weight: np.ndarray, both: np.ndarray, car: np.ndarray, car_both: np.ndarray) -> np.ndarray:
+    """The car-driver share ``(..., T)`` of a system's trips that cross a charged cordon only now, from the system's
+    share crossing now ``weight`` and in 2009 too ``both`` ``(...)`` and the car-driver shares of the two,
+    ``car`` and ``car_both`` ``(..., T)``: ``(w car - b car_both) / (w - b)``, 0 where no trip crosses only now."""
+    rest = (weight - both)[..., None]
+    return np.divide(weight[..., None] * car - both[..., None] * car_both, rest, out=np.zeros(car.shape),
+                     where=rest > ONLY_NOW_TINY)

@@ -1,0 +1,116 @@
+"""The trips crossing a charged cordon in 2009 and now, and what each group pays (toll_groups, tolls.crossing_also,
+mode_choice.cordon_segments with ``both``)."""
+
+import numpy as np
+import pytest
+
+from framtid.model import cordon_crossing as cc
+from framtid.model import cordons as cm
+from framtid.model import dims
+from framtid.model.evaluation import toll_cases
+from framtid.model.parameters import Params
+from framtid.model.scenario import load
+from framtid.model.submodels import mode_choice, toll_groups, tolls
+from framtid.model.submodels.demand_coefficients import demand_coefficients
+from framtid.model.submodels.transport_state import geography
+
+DELTA = np.array([0.5, 0.3, 0.2])
+OSLO = dims.index(dims.MUNICIPALITIES, "oslo")
+
+
+def _cordon(cid, inside):
+    others = tuple(m for m in dims.MUNICIPALITIES if m != "oslo")
+    return cm.Cordon(cid, cid, "oslo", "both", inside, others, 0.0, 2009, None, "assumption", "test", "test")
+
+
+def test_crossing_also_is_the_joint_crossing_over_the_crossing_by_hand():
+    # Oslo's trips all internal; ring (1, 0.5, 0) and inner (0.6, 0.1, 0). The inner ring's crossers that cross the
+    # ring too: the joint probability over the inner ring's (test_cordon_crossing's numbers): A 0.21 / 0.534,
+    # B 0.2 / 0.364, C 0.33 / 0.33 = 1; every ring crosser crosses the ring.
+    cords = [_cordon("ring", (1.0, 0.5, 0.0)), _cordon("inner", (0.6, 0.1, 0.0))]
+    split = cc.destination_split(np.eye(len(dims.MUNICIPALITIES)), 0.5)[None]          # (D=1, M, P, M)
+    crossings = cc.crossing_matrix(cords, split, DELTA[None])[0]                     # (1, C, M, Z, P)
+    own = np.array([[m == "oslo" for m in dims.MUNICIPALITIES]] * 2)
+    got = tolls.crossing_also(cords, np.array([[True, False]]), np.array([1, 0]), crossings, own, split, DELTA[None])
+    assert got[0, 0, OSLO, :, 0] == pytest.approx([0.21 / 0.534, 0.2 / 0.364, 1.0])
+    assert got[0, 1, OSLO] == pytest.approx(np.ones((3, 3)))
+    # nobody else crosses: 0
+    assert not np.delete(got, OSLO, axis=2).any()
+
+
+def test_cordon_segments_with_the_trips_crossing_in_both_years_by_hand():
+    # 2009: 40 % cross at 20 NOK per crossing trip; now 60 % at 25 on average, of which the 40 % of 2009 (all still
+    # cross) pay 30 each: the 20 % crossing only now pay (0.6 x 25 - 0.4 x 30) / 0.2 = 15.
+    segments = mode_choice.cordon_segments(np.array(0.4), np.array(0.6), np.array(20.0), np.array(25.0),
+                                           (np.array(0.4), np.array(20.0), np.array(30.0)))
+    (w_both, d_both), (w_now, d_now), (w_then, d_then), (w_neither, d_neither) = segments
+    assert (w_both, d_both) == pytest.approx((0.4, 10.0))
+    assert (w_now, d_now) == pytest.approx((0.2, 15.0))
+    assert w_then == pytest.approx(0.0) and w_neither == pytest.approx(0.4) and d_neither == 0.0
+    # the groups in part apart: 30 % crossed in 2009 and cross now; 10 % only then, 30 % only now
+    segments = mode_choice.cordon_segments(np.array(0.4), np.array(0.6), np.array(20.0), np.array(25.0),
+                                           (np.array(0.3), np.array(20.0), np.array(30.0)))
+    assert [w for w, _ in segments] == pytest.approx([0.3, 0.3, 0.1, 0.3])
+    assert segments[1][1] == pytest.approx((0.6 * 25 - 0.3 * 30) / 0.3)
+    assert segments[2][1] == pytest.approx(-(0.4 * 20 - 0.3 * 20) / 0.1)
+    assert sum(w for w, _ in segments) == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def oslo():
+    geo = geography(demand_coefficients(Params.defaults(1)))
+    ids = [c.id for c in geo.cordons]
+    shape = (1, len(ids), 2, 3, 2)                                                   # (D, C, class, F, T)
+    base, now = np.zeros(shape), np.zeros(shape)
+    for cordon, price in (("oslo_ring", 20.0), ("baerum_ring", 10.0)):
+        base[0, ids.index(cordon)] = price
+    for cordon, price in (("oslo_ring_2019", 20.0), ("oslo_inner_ring", 15.0), ("oslo_city_boundary", 20.0)):
+        now[0, ids.index(cordon)] = price
+    return geo, base, now
+
+
+def test_the_same_cordons_in_both_years_make_one_group_at_the_tolls_of_all(oslo):
+    geo, base, _ = oslo
+    weights = tolls.system_weights(geo.cordons, tolls.charged(base), geo.split, geo.destination_share)
+    every = tolls.toll_per_trip(geo.paid, base, tolls.charged(base), geo.waived, geo.pairs)
+    own = tolls.toll_per_trip(geo.paid_own, base, tolls.charged(base), geo.waived_own, geo.pairs)
+    groups = toll_groups.groups(geo, base, base, (every, own))
+    np.testing.assert_array_equal(groups.both_own, weights[0])
+    np.testing.assert_array_equal(groups.both_other, weights[1])
+    assert not any(a.size for a in groups.apart)
+    np.testing.assert_allclose(groups.by_fuel, every, rtol=1e-12)
+    np.testing.assert_allclose(groups.base_by_fuel, every, rtol=1e-12)
+
+
+def test_oslos_rings_of_2019_hold_every_trip_that_crossed_the_rings_of_2009(oslo):
+    """Osloringen lies on the line of the ring of 1990 and Bygrensen holds the Bærum ring's line: every trip that
+    paid in 2009 crosses a charged cordon in 2020, and pays Osloringen's price and a share of the other rings'
+    (those of its trips that cross them too); the trips the inner ring and Bygrensen add cross only now."""
+    geo, base, now = oslo
+    charged = tolls.charged(now)
+    weights = tolls.system_weights(geo.cordons, charged, geo.split, geo.destination_share)
+    in_2009 = tolls.system_weights(geo.cordons, tolls.charged(base), geo.split, geo.destination_share)
+    totals = tuple(tolls.toll_per_trip(p, now, charged, w, geo.pairs)
+                   for p, w in ((geo.paid, geo.waived), (geo.paid_own, geo.waived_own)))
+    groups = toll_groups.groups(geo, base, now, totals)
+    assert groups.apart[0].tolist() == [OSLO]
+    np.testing.assert_allclose(groups.both_own[0, OSLO], in_2009[0][0, OSLO], rtol=1e-12)
+    assert (weights[0][0, OSLO] > groups.both_own[0, OSLO] + 0.01).all()          # the new rings' own trips
+    assert weights[0][0, OSLO].mean() > groups.both_own[0, OSLO].mean() + 0.05
+    # what the 2009 group pays now lies between Osloringen alone and every ring of 2020
+    light = tolls.light_prices(now, charged)
+    ring = geo.paid_own[0, [c.id for c in geo.cordons].index("oslo_ring_2019"), OSLO] * 20.0
+    paid = groups.own_by_fuel[0, OSLO, ..., 0, 0]
+    every = totals[1][0, OSLO, ..., 0, 0]
+    assert (paid >= ring - 1e-9).all() and (paid < every).all() and light.any()
+
+
+def test_bergens_ring_answers_little_to_the_stations_of_2019_and_their_line_most():
+    """Bergen's 15 stations of April 2019 charge trips that crossed no cordon before; the ring kept its petrol
+    rates. The ring's crossers meet the new stations only as far as they cross them too, so the ring's line
+    answers less than the new stations', and not by more traffic in the peak."""
+    rows = {r["cordon"]: r for r in toll_cases.cases(load("framtid:current-policies"),
+                                                     cordons=("bergen_ring", "bergen_outer")) if r["from"] == 2020}
+    ring, outer = rows["bergen_ring"], rows["bergen_outer"]
+    assert outer["effect_pct"] < ring["effect_pct"] < 0
+    assert ring["effect_peak_pct"] <= 0
