@@ -243,7 +243,7 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
     if len(geo.pairs):
         waived, waived_price = waived_passages(state, prices, crossing_cars(choice)[0], mix)      # (D, G, T)
         # The waived passages are the trips crossing both cordons of a pair at the car share of the trips crossing
-        # the system (the wider crossing share), the passages counted at each cordon at its own crossings: where
+        # a charged cordon, the passages counted at each cordon at its own crossings: where
         # dear tolls empty the cordons the two part, and the waived could exceed what a cordon counts (revenue below
         # 0). Where both charge, no more are waived than either counts; where one does not, its passages are not
         # counted and the waiver is worth nothing (its cheaper price is 0), so they stay as they are, for the costs'

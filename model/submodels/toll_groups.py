@@ -12,7 +12,8 @@ adds meet its price, instead of every crossing trip meeting the average toll of 
 
 Under the model's geometry (nested cordons, the two trip ends at independent levels, :mod:`..cordon_crossing`)
 the group crossing both years is ``U_B + U_N - U_{B+N}`` of the system's unions of the 2009 cordons ``B``, of
-those charged now ``N`` and of both sets together. Every function is pure but for the memo a run keeps.
+those charged now ``N`` and of both sets together. Every function is pure but for the memo of the geography
+(``geo.memo``), which keeps what depends on it and the sets of cordons charged alone, for every run on it.
 """
 
 from __future__ import annotations
