@@ -30,8 +30,7 @@ def test_crossing_also_is_the_joint_crossing_over_the_crossing_by_hand():
     cords = [_cordon("ring", (1.0, 0.5, 0.0)), _cordon("inner", (0.6, 0.1, 0.0))]
     split = cc.destination_split(np.eye(len(dims.MUNICIPALITIES)), 0.5)[None]          # (D=1, M, P, M)
     crossings = cc.crossing_matrix(cords, split, DELTA[None])[0]                     # (1, C, M, Z, P)
-    own = np.array([[m == "oslo" for m in dims.MUNICIPALITIES]] * 2)
-    got = tolls.crossing_also(cords, np.array([[True, False]]), np.array([1, 0]), crossings, own, split, DELTA[None])
+    got = tolls.crossing_also(cords, np.array([[True, False]]), np.array([1, 0]), crossings, split, DELTA[None])
     assert got[0, 0, OSLO, :, 0] == pytest.approx([0.21 / 0.534, 0.2 / 0.364, 1.0])
     assert got[0, 1, OSLO] == pytest.approx(np.ones((3, 3)))
     # nobody else crosses: 0

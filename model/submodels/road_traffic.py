@@ -45,7 +45,7 @@ def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple
     for k, new in enumerate(groups.apart):   # residents some of whose trips cross a charged cordon only now
         if not new.size:
             continue
-        paid, paid_since = _paid_of(geo, state.base_costs["prices"], k, new)
+        paid, paid_since = _paid_of(geo, state.base_costs.get("prices", prices), k, new)
         weight, both = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
         car, car_both = crossing_car[1 + k][:, new], crossing_car[3 + k][:, new]
         car_only = toll_groups.group_cars(weight, both, car, car_both)
@@ -82,7 +82,8 @@ def counted_passages(state: TransportState, prices: np.ndarray, crossing_car: tu
     """This year's passages of residents' cars (:func:`_car_passages`) with what they were counted from: the
     state's own (``state.passages``) when counted from the same trips, crossing shares and prices, so that
     ``transport.account`` reads the ones ``transport.advance`` counted. ``crossing_car``: the choice's
-    ``crossing_car``, ``crossing_own`` and ``crossing_other``."""
+    ``crossing_car``, ``crossing_own``, ``crossing_other``, ``crossing_own_both`` and ``crossing_other_both``
+    (:func:`.transport_state.crossing_cars`)."""
     kept = state.passages
     if (kept is not None and kept.trip_volume is state.trip_volume and kept.prices is prices
             and all(x is y for x, y in zip(kept.crossing_car, crossing_car))):
@@ -163,7 +164,7 @@ def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.n
     if kept is not None and kept[0] is own:
         return kept[1]
     geo = state.geo
-    share = tolls.crossing_also(geo.cordons, terms.charged, both, geo.crossings, geo.own, geo.split,
+    share = tolls.crossing_also(geo.cordons, terms.charged, both, geo.crossings, geo.split,
                                 geo.destination_share)[:, :, mw]
     since = toll_groups.since_2009(geo, state.base_costs.get("prices", prices))
     earlier = np.minimum(share, since.share[:, both][:, :, mw])
@@ -202,18 +203,36 @@ def toll_per_vkm(state: TransportState, prices: np.ndarray, rate: np.ndarray | N
     return np.stack(paid, axis=-1)
 
 
-def waived_passages(state: TransportState, prices: np.ndarray, car_share_crossing: np.ndarray,
+def waived_passages(state: TransportState, prices: np.ndarray, cars: tuple,
                     mix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The passages the hour rules waive and their toll: (passages [1/yr], the cheaper passage of the pair
     averaged over the owner's fuels [NOK/passage]), each ``(D, G, T)``. The passages of trips crossing both
-    cordons of a pair (``geo.waived`` at the car share of the crossing trips ``(D, M, Z, P, T)``, vehicles from
-    outside the 13 in proportion to the two cordons' mean external ratio) pay the dearer cordon only
-    (:func:`tolls.cheaper_passage`); ``mix`` ``(D, C, F)``."""
+    cordons of a pair (``geo.waived`` at the car share of the crossing trips ``(D, M, Z, P, T)``, the first of
+    ``cars`` (:func:`.transport_state.crossing_cars`); where a system's crossing trips are two groups, the pair's
+    share in each at its car share, :func:`.toll_groups.pair_share`; vehicles from outside the 13 in proportion to
+    the two cordons' mean external ratio) pay the dearer cordon only (:func:`tolls.cheaper_passage`); ``mix``
+    ``(D, C, F)``."""
     geo = state.geo
     first = geo.pairs[:, 0]                                       # a pair's cordons share their owner
     external = geo.external[geo.pairs].mean(axis=1)               # (G,) the two cordons' external ratios
-    light = tolls.light_prices(prices, toll_terms(state, prices).charged)   # the prices' terms, kept for the year
-    waived = tolls.passages(state.trip_volume, geo.waived, car_share_crossing) * (1.0 + external)[None, :, None]
+    terms = toll_terms(state, prices)
+    light = tolls.light_prices(prices, terms.charged)            # the prices' terms, kept for the year
+    waived = tolls.passages(state.trip_volume, geo.waived, cars[0])
+    groups = terms.groups
+    for k, new in enumerate(groups.apart):   # as in _car_passages: each group's share of the pair at its car share
+        if not new.size:
+            continue
+        own = geo.waived_own[:, :, new]
+        pair = own if k == 0 else geo.waived[:, :, new] - own
+        since = toll_groups.since_2009(geo, state.base_costs.get("prices", prices))
+        weight, both = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
+        car_both = cars[3 + k][:, new]
+        car_only = toll_groups.group_cars(weight, both, cars[1 + k][:, new], car_both)
+        trips = state.trip_volume[:, new]
+        waived += tolls.passages(trips, pair, car_only - cars[0][:, new])
+        waived += tolls.passages(trips, pair * toll_groups.pair_share(since.share, geo.pairs)[:, :, new],
+                                 car_both - car_only)
+    waived *= (1.0 + external)[None, :, None]
     return waived, np.einsum("dgft,dgf->dgt", tolls.cheaper_passage(light, geo.pairs), mix[:, first])
 
 
@@ -241,7 +260,7 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
     # The hour rules waive the cheaper passage of trips crossing both cordons of a pair (kept by pair for costs).
     waived = waived_price = np.zeros((len(counted), 0, counted.shape[-1]))
     if len(geo.pairs):
-        waived, waived_price = waived_passages(state, prices, crossing_cars(choice)[0], mix)      # (D, G, T)
+        waived, waived_price = waived_passages(state, prices, crossing_cars(choice), mix)         # (D, G, T)
         # The waived passages are the trips crossing both cordons of a pair at the car share of the trips crossing
         # a charged cordon, the passages counted at each cordon at its own crossings: where
         # dear tolls empty the cordons the two part, and the waived could exceed what a cordon counts (revenue below

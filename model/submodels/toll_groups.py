@@ -13,7 +13,9 @@ adds meet its price, instead of every crossing trip meeting the average toll of 
 Under the model's geometry (nested cordons, the two trip ends at independent levels, :mod:`..cordon_crossing`)
 the group crossing both years is ``U_B + U_N - U_{B+N}`` of the system's unions of the 2009 cordons ``B``, of
 those charged now ``N`` and of both sets together. Every function is pure but for the memo of the geography
-(``geo.memo``), which keeps what depends on it and the sets of cordons charged alone, for every run on it.
+(``geo.memo``), which keeps what depends on it, the sets of cordons charged and the 2009 prices alone, for every
+run on it (``road_traffic`` keeps its slices of the groups' passages there too). It is not bounded: a run meets
+a few sets of charged cordons, and a geography is kept for a few runs (``transport_state._geography``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ class Groups(NamedTuple):
 
     both_own: np.ndarray          # (D, M, Z, P) [1] share of trips crossing a charged cordon of home in 2009 and now
     both_other: np.ndarray        # (D, M, Z, P) [1] ... of another municipality in 2009 and now
-    by_fuel: np.ndarray           # (D, M, Z, P, T, F) [NOK/trip] the tolls those trips pay now, per one-way trip
+    # (D, M, Z, P, T, F) [NOK/trip] the tolls those trips pay now, per one-way trip (where ``apart`` is empty, all
+    # crossing trips' tolls: read only where the groups are apart, or where they are one)
+    by_fuel: np.ndarray
     own_by_fuel: np.ndarray       # (D, M, Z, P, T, F) [NOK/trip] ... at the home municipality's cordons
     base_by_fuel: np.ndarray      # (D, M, Z, P, T, F) [NOK/trip] the tolls the same trips paid in 2009
     base_own_by_fuel: np.ndarray  # (D, M, Z, P, T, F) [NOK/trip] ... at the home municipality's cordons
@@ -45,8 +49,10 @@ class Groups(NamedTuple):
 
 def pair_share(share: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """The share ``(D, G, M, Z, P)`` of the trips crossing both cordons of each pair that are in a group, from each
-    cordon's ``share`` ``(D, C, M, Z, P)``: the larger of the two (the trips crossing both are among the crossers
-    of each; where all of one cordon's crossers are in the group, so are the pair's)."""
+    cordon's ``share`` ``(D, C, M, Z, P)``: the larger of the two. Exact where all of one cordon's crossers are in
+    the group (the trips crossing both are among them), as for the shipped pairs (Osloringen, on the line of the
+    ring of 1990, with the inner ring; Bergen's ring with its outer stations); else an approximation (the pair's
+    share lies between bounds that the two cordons' shares and crossings set), for a scenario's own pairs."""
     return np.maximum(share[:, pairs[:, 0]], share[:, pairs[:, 1]])
 
 
@@ -56,7 +62,7 @@ def also_share(geo: Geography, charged: np.ndarray, which: np.ndarray | None = N
     out = np.zeros(geo.crossings.shape)
     which = np.arange(len(geo.cordons)) if which is None else which
     if len(which):
-        out[:, which] = tolls.crossing_also(geo.cordons, charged, which, geo.crossings, geo.own, geo.split,
+        out[:, which] = tolls.crossing_also(geo.cordons, charged, which, geo.crossings, geo.split,
                                             geo.destination_share)
     return out
 

@@ -80,7 +80,7 @@ def system_weights(cordons: Sequence, is_charged: np.ndarray, split: np.ndarray,
 
 
 def crossing_also(cordons: Sequence, with_charged: np.ndarray, which: np.ndarray, crossings: np.ndarray,
-                  own: np.ndarray, split: np.ndarray, dest_zone_share: np.ndarray) -> np.ndarray:
+                  split: np.ndarray, dest_zone_share: np.ndarray) -> np.ndarray:
     """Share of each cordon's crossers that cross a cordon of ``with_charged`` of the same system too [1],
     ``(D, W, M, Z, P)`` for the cordons ``which`` ``(W,)`` (indices).
 
@@ -88,9 +88,8 @@ def crossing_also(cordons: Sequence, with_charged: np.ndarray, which: np.ndarray
     ``(D, C)`` (:func:`system_weights`), ``U'`` the union with cordon ``c`` added; what ``c`` adds are the trips
     crossing it and none of the others. A cordon's crossers are its owner's residents and the trips into its
     owner, so only the owner's cordons of the set count (:func:`.cordon_crossing.owner_union`). 1 for a cordon of
-    the set itself (and for one on the line of a cordon of the set), 0 where its crossers cross none of them or
-    nobody crosses it. ``crossings`` ``(D, C, M, Z, P)``, ``own`` ``(C, M)`` as in
-    :class:`.transport_state.Geography`.
+    the set itself (and, to rounding, for one on the line of a cordon of the set), 0 where its crossers cross none
+    of them or nobody crosses it. ``crossings`` ``(D, C, M, Z, P)`` as in :class:`.transport_state.Geography`.
     """
     out = np.zeros((crossings.shape[0], len(which)) + crossings.shape[2:])
     patterns, inverse = np.unique(with_charged, axis=0, return_inverse=True)

@@ -144,15 +144,17 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     ``(D, M, Z, P, T)`` trips relative to the 2009 split over periods, ``crossing_car``
     ``(D, M, Z, P, T)`` car-driver trips crossing a charged cordon per trip of the group
     crossing now (relative to the 2009 period split; ``crossing_own`` and ``crossing_other`` the same per
-    trip crossing a charged cordon of the home municipality and of another, ``crossing_share`` ``(D, M, Z, P)``
+    trip crossing a charged cordon of the home municipality and of another, ``crossing_own_both`` and
+    ``crossing_other_both`` per trip of those that crossed one of the system in 2009 too, :mod:`.toll_groups`;
+    ``crossing_share`` ``(D, M, Z, P)``
     the share of the group's trips crossing one now), ``parked_car`` ``(D, M, Z, P, T, Zdest)``
     car-driver trips ending in each zone type away from home per trip, ``trip_length``
     ``(D, M)`` [1] car-driver trip length relative to 2009, ``volume_ratio`` ``(D, M, T)``
     car trips by period relative to 2009, ``costs`` this year's cost terms and ``lagged``
     the adjusted utility changes (next year's starting point; utilities by mode and toll changes
     by segment, ``(T, D, M, Z, P)``, None where zero). Without ``counted`` (a run that reads the car fleet alone,
-    :data:`FLEET_OUTPUTS`), ``crossing_car``, ``crossing_own``, ``crossing_other`` and ``parked_car`` are left
-    out: only the passages through the cordons and the accounting read them.
+    :data:`FLEET_OUTPUTS`), ``crossing_car``, ``crossing_own``, ``crossing_other``, their ``_both`` and
+    ``parked_car`` are left out: only the passages through the cordons and the accounting read them.
 
     Inside, arrays hold the period (and the mode) as leading axes and every coefficient is
     stored at the full ``(D, M, Z, P)`` size: numpy runs products that broadcast a short

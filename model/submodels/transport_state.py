@@ -53,8 +53,8 @@ class Geography:
     cordons: tuple          # (C,) the cordons (cordons.Cordon), for the union of those charged (tolls.system_weights)
     split: np.ndarray       # (D, M, P, M) [1] residents' one-way trips by destination (destination_split)
     destination_share: np.ndarray   # (D, Z) [1] trip ends by zone type
-    # What the runs on this geography compute from it alone and the cordons charged (toll_groups): the same
-    # sets of charged cordons come back year after year and run after run (the calibration pass and the run).
+    # What the runs on this geography compute from it, the cordons charged and the 2009 prices alone (toll_groups,
+    # road_traffic): the same sets come back year after year and run after run (the calibration pass and the run).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
