@@ -99,7 +99,8 @@ def test_oslos_rings_of_2019_hold_every_trip_that_crossed_the_rings_of_2009(oslo
     # what the 2009 group pays now lies between Osloringen alone and every ring of 2020
     light = tolls.light_prices(now, charged)
     ring = geo.paid_own[0, [c.id for c in geo.cordons].index("oslo_ring_2019"), OSLO] * 20.0
-    paid = groups.own_by_fuel[0, OSLO, ..., 0, 0]
+    assert groups.rows.tolist() == [OSLO]                  # the groups' own tolls: of Oslo's residents alone
+    paid = groups.own_by_fuel[0, 0, ..., 0, 0]
     every = totals[1][0, OSLO, ..., 0, 0]
     assert (paid >= ring - 1e-9).all() and (paid < every).all() and light.any()
 

@@ -282,10 +282,10 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
             continue
         # Where some of the system's crossing trips cross it only now, those that crossed in 2009 too pay their
         # tolls at their car share and the others the rest at theirs, in place of all at the system's car share.
-        mix = fuel_mix[:, new]
+        mix, at = fuel_mix[:, new], np.searchsorted(groups.rows, new)    # new among the rows of the groups' tolls
         paid = (own_trip if k == 0 else per_trip - own_trip)[:, new]
-        both_own = tolls.fleet_average(groups.own_by_fuel[:, new], mix)
-        paid_both = both_own if k == 0 else tolls.fleet_average(groups.by_fuel[:, new], mix) - both_own
+        both_own = tolls.fleet_average(groups.own_by_fuel[:, at], mix)
+        paid_both = both_own if k == 0 else tolls.fleet_average(groups.by_fuel[:, at], mix) - both_own
         weight, both = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
         car, car_both = cars[1 + k][:, new], cars[3 + k][:, new]
         car_only = toll_groups.group_cars(weight, both, car, car_both)

@@ -36,15 +36,16 @@ class Groups(NamedTuple):
 
     both_own: np.ndarray          # (D, M, Z, P) [1] share of trips crossing a charged cordon of home in 2009 and now
     both_other: np.ndarray        # (D, M, Z, P) [1] ... of another municipality in 2009 and now
-    # (D, M, Z, P, T, F) [NOK/trip] the tolls those trips pay now, per one-way trip (where ``apart`` is empty, all
-    # crossing trips' tolls: read only where the groups are apart, or where they are one)
+    # (D, R, Z, P, T, F) [NOK/trip] the tolls those trips pay now, per one-way trip, of the residents of ``rows``
+    # (where no group is apart, R = M and all crossing trips' tolls: the groups are one)
     by_fuel: np.ndarray
-    own_by_fuel: np.ndarray       # (D, M, Z, P, T, F) [NOK/trip] ... at the home municipality's cordons
+    own_by_fuel: np.ndarray       # (D, R, Z, P, T, F) [NOK/trip] ... at the home municipality's cordons
     base_by_fuel: np.ndarray      # (D, M, Z, P, T, F) [NOK/trip] the tolls the same trips paid in 2009
     base_own_by_fuel: np.ndarray  # (D, M, Z, P, T, F) [NOK/trip] ... at the home municipality's cordons
     # (own, other) the municipalities some of whose residents' trips cross a charged cordon of the system only now
     # and some in 2009 too (indices; elsewhere the system's crossing trips are all in one group)
     apart: tuple
+    rows: np.ndarray              # (R,) the municipalities of either ``apart`` (sorted): the rows of by_fuel
 
 
 def pair_share(share: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -103,16 +104,20 @@ def since_2009(geo: Geography, base_prices: np.ndarray) -> Since:
     return memo[key]
 
 
-def _since_tolls(geo: Geography, share: np.ndarray, prices: np.ndarray, charged: np.ndarray) -> tuple:
+def _since_tolls(geo: Geography, share: np.ndarray, prices: np.ndarray, charged: np.ndarray,
+                 rows: np.ndarray | None = None) -> tuple:
     """The tolls per one-way trip ``(D, M, Z, P, T, F)`` at ``prices`` paid by the share ``share`` ``(D, C, M, Z,
     P)`` of each cordon's crossers, all and at the home municipality's cordons (the hour rules' waived passages
-    of the pairs by :func:`pair_share`)."""
+    of the pairs by :func:`pair_share`); of the residents of ``rows`` alone where given ``(D, R, ...)``."""
+    pick = slice(None) if rows is None else rows
+    share = share[:, :, pick]
     waived = pair_share(share, geo.pairs) if len(geo.pairs) else None
-    paid = geo.paid * share
-    every = tolls.toll_per_trip(paid, prices, charged, None if waived is None else geo.waived * waived, geo.pairs)
+    paid = geo.paid[:, :, pick] * share
+    every = tolls.toll_per_trip(paid, prices, charged,
+                                None if waived is None else geo.waived[:, :, pick] * waived, geo.pairs)
     # the own cordons' passages into the same buffer: a thousand draws' passages are tens of MB
-    own = tolls.toll_per_trip(np.multiply(geo.paid_own, share, out=paid), prices, charged,
-                              None if waived is None else geo.waived_own * waived, geo.pairs)
+    own = tolls.toll_per_trip(np.multiply(geo.paid_own[:, :, pick], share, out=paid), prices, charged,
+                              None if waived is None else geo.waived_own[:, :, pick] * waived, geo.pairs)
     return every, own
 
 
@@ -139,16 +144,19 @@ def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: 
         # as in a city whose first ring came later, the trips crossing only now are all, and the groups one)
         apart = tuple(np.flatnonzero(((w - b > ONLY_NOW_TINY).any(axis=(0, 2, 3)))
                                      & (b > ONLY_NOW_TINY).any(axis=(0, 2, 3))) for w, b in zip(weights, both))
-        if all(np.array_equal(b, w) for b, w in zip(both, since.weights)):   # every 2009 crosser still crosses
+        # Every 2009 crosser still crosses (to the unions' rounding: b + n - t is seldom b to the bit): the share of
+        # the 2009 cordons' crossers that cross one now is 1, and their 2009 tolls are all of 2009's, kept once.
+        if all(np.allclose(b, w, rtol=0.0, atol=ONLY_NOW_TINY) for b, w in zip(both, since.weights)):
             then = base_totals(geo, base_prices)
         else:   # the 2009 tolls of the trips crossing a charged cordon now: the share of the 2009 cordons' crossers
             still = also_share(geo, now, np.flatnonzero(base.any(axis=0)))   # that cross one charged now
             then = _since_tolls(geo, still, base_prices, base)
         memo[key] = (both, then, apart)
     both, then, apart = memo[key]
-    if any(len(a) for a in apart):
-        totals = _since_tolls(geo, since.share, prices, now)
-    return Groups(*both, *totals, *then, apart)
+    rows = np.union1d(*apart).astype(int)
+    if rows.size:
+        totals = _since_tolls(geo, since.share, prices, now, rows)
+    return Groups(*both, *totals, *then, apart, rows)
 
 
 def base_totals(geo: Geography, base_prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

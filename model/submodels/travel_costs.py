@@ -79,7 +79,7 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
         totals = (tolls.toll_per_trip(geo.paid, prices, is_charged, geo.waived, geo.pairs),
                   tolls.toll_per_trip(geo.paid_own, prices, is_charged, geo.waived_own, geo.pairs))
         terms = TollTerms(is_charged, *totals, *weights, toll_groups.groups(geo, base, prices, totals))
-        for array in terms[:-1] + terms.groups[:-1]:
+        for array in terms[:-1] + terms.groups[:-2] + (terms.groups.rows,):
             array.flags.writeable = False   # shared by the years with these prices
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
             del state.toll_memo[next(iter(state.toll_memo))]
@@ -203,10 +203,13 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
     per_crossing = _per_crossing(per_trip, weight)
     # The trips crossing a charged cordon of the system in 2009 and now: their tolls now and then.
     both = (groups.both_own, groups.both_other)
-    if any(len(a) for a in groups.apart):
-        both_now = _by_system(groups.by_fuel, groups.own_by_fuel, fuel_mix, *both)[1:]
-    else:   # every crossing trip crossed in 2009 too: the groups' tolls are all of the year's
-        both_now = (per_own, per_other)
+    both_now = (per_own, per_other)   # where the groups are one, their tolls are all of the year's
+    if groups.rows.size:   # the residents of rows: the tolls of the trips that crossed in 2009 too
+        rows = groups.rows
+        part = _by_system(groups.by_fuel, groups.own_by_fuel, fuel_mix[:, rows], *(x[:, rows] for x in both))[1:]
+        both_now = tuple(x.copy() for x in both_now)
+        for whole, of_rows in zip(both_now, part):
+            whole[:, :, rows] = of_rows                                                        # (T, D, M, Z, P)
     both_then = _by_system(groups.base_by_fuel, groups.base_own_by_fuel, base_mix, *both)[1:]
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
     capacity = (1.0 + lv["road_capacity_change"])[..., None]                                        # (D, M, 1)
