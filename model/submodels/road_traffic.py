@@ -45,15 +45,35 @@ def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple
     for k, new in enumerate(groups.apart):   # residents some of whose trips cross a charged cordon only now
         if not new.size:
             continue
-        paid, paid_since = _paid_of(geo, state.base_costs.get("prices", prices), k, new)
-        weight, both = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
-        car, car_both = crossing_car[1 + k][:, new], crossing_car[3 + k][:, new]
-        car_only = toll_groups.group_cars(weight, both, car, car_both)
+        paid, paid_since = _paid_of(geo, _base_prices(state, prices), k, new)
+        car, car_both, car_only = _group_cars(terms, crossing_car, k, new)
         # the system's crossers at car_only and those that crossed in 2009 at car_both, in place of all at car
         trips, crossed = state.trip_volume[:, new], geo.crossed[:, new]
         counted += tolls.passages(trips, paid, car_only - car, crossed)
         counted += tolls.passages(trips, paid_since, car_both - car_only, crossed)
     return counted * terms.charged[..., None]
+
+
+def _group_cars(terms: tuple, cars: tuple, system: int, residents: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The car-driver shares ``(D, M', Z, P, T)`` of the ``residents``' (indices) trips crossing a charged cordon of
+    the own ``system`` (0) or the others' (1): of all of them, of those that crossed one in 2009 too and of those
+    crossing one only now (:func:`.toll_groups.group_cars`); ``cars`` of :func:`.transport_state.crossing_cars`,
+    ``terms`` of ``toll_terms``."""
+    groups = terms.groups
+    weight = (terms.own, terms.other)[system][:, residents]
+    both = (groups.both_own, groups.both_other)[system][:, residents]
+    car, car_both = cars[1 + system][:, residents], cars[3 + system][:, residents]
+    return car, car_both, toll_groups.group_cars(weight, both, car, car_both)
+
+
+def _system_part(every: np.ndarray, own: np.ndarray, system: int) -> np.ndarray:
+    """The part of ``every`` at the cordons of the own ``system`` (0: ``own``) or the others' (1: the rest)."""
+    return own if system == 0 else every - own
+
+
+def _base_prices(state: TransportState, prices: np.ndarray) -> np.ndarray:
+    """The 2009 cordon prices: the state's base costs', or ``prices`` at set-up (which are then 2009's)."""
+    return state.base_costs.get("prices", prices)
 
 
 def _paid_of(geo, base_prices: np.ndarray, system: int, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -64,8 +84,7 @@ def _paid_of(geo, base_prices: np.ndarray, system: int, residents: np.ndarray) -
     key = ("paid of", system, residents.tobytes(), toll_groups.digest(base_prices))
     if key not in geo.memo:
         since = toll_groups.since_2009(geo, base_prices)
-        own = geo.paid_own[:, :, residents]
-        paid = own if system == 0 else geo.paid[:, :, residents] - own
+        paid = _system_part(geo.paid[:, :, residents], geo.paid_own[:, :, residents], system)
         geo.memo[key] = (paid, paid * since.share[:, :, residents])
     return geo.memo[key]
 
@@ -138,11 +157,9 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, count
             sub = np.flatnonzero(np.isin(mw, groups.apart[k]))
             if sub.size:
                 new = mw[sub]
-                weight_s, both_s = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
-                car_both = cars[3 + k][:, new]
-                car_only = toll_groups.group_cars(weight_s, both_s, car[:, new], car_both)
+                car_new, car_both, car_only = _group_cars(terms, cars, k, new)
                 for part, car_part in ((within_both, car_both), (within_only, car_only)):
-                    line[:, rows] += tolls.passages(state.trip_volume[:, new], part[:, :, sub], car_part - car[:, new],
+                    line[:, rows] += tolls.passages(state.trip_volume[:, new], part[:, :, sub], car_part - car_new,
                                                     geo.crossed[both][:, new])
     out = counted.copy()
     out[:, free] = np.where(is_charged[:, free, None], counted[:, free], line)
@@ -166,7 +183,7 @@ def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.n
     geo = state.geo
     share = tolls.crossing_also(geo.cordons, terms.charged, both, geo.crossings, geo.split,
                                 geo.destination_share)[:, :, mw]
-    since = toll_groups.since_2009(geo, state.base_costs.get("prices", prices))
+    since = toll_groups.since_2009(geo, _base_prices(state, prices))
     earlier = np.minimum(share, since.share[:, both][:, :, mw])
     paid = geo.paid[:, both][:, :, mw]
     paid_own = geo.paid_own[:, both][:, :, mw]
@@ -222,12 +239,9 @@ def waived_passages(state: TransportState, prices: np.ndarray, cars: tuple,
     for k, new in enumerate(groups.apart):   # as in _car_passages: each group's share of the pair at its car share
         if not new.size:
             continue
-        own = geo.waived_own[:, :, new]
-        pair = own if k == 0 else geo.waived[:, :, new] - own
-        since = toll_groups.since_2009(geo, state.base_costs.get("prices", prices))
-        weight, both = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
-        car_both = cars[3 + k][:, new]
-        car_only = toll_groups.group_cars(weight, both, cars[1 + k][:, new], car_both)
+        pair = _system_part(geo.waived[:, :, new], geo.waived_own[:, :, new], k)
+        since = toll_groups.since_2009(geo, _base_prices(state, prices))
+        _, car_both, car_only = _group_cars(terms, cars, k, new)
         trips = state.trip_volume[:, new]
         waived += tolls.passages(trips, pair, car_only - cars[0][:, new])
         waived += tolls.passages(trips, pair * toll_groups.pair_share(since.share, geo.pairs)[:, :, new],
@@ -283,12 +297,10 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
         # Where some of the system's crossing trips cross it only now, those that crossed in 2009 too pay their
         # tolls at their car share and the others the rest at theirs, in place of all at the system's car share.
         mix, at = fuel_mix[:, new], np.searchsorted(groups.rows, new)    # new among the rows of the groups' tolls
-        paid = (own_trip if k == 0 else per_trip - own_trip)[:, new]
+        paid = _system_part(per_trip[:, new], own_trip[:, new], k)
         both_own = tolls.fleet_average(groups.own_by_fuel[:, at], mix)
         paid_both = both_own if k == 0 else tolls.fleet_average(groups.by_fuel[:, at], mix) - both_own
-        weight, both = (terms.own, terms.other)[k][:, new], (groups.both_own, groups.both_other)[k][:, new]
-        car, car_both = cars[1 + k][:, new], cars[3 + k][:, new]
-        car_only = toll_groups.group_cars(weight, both, car, car_both)
+        car, car_both, car_only = _group_cars(terms, cars, k, new)
         change = car_both * paid_both + car_only * (paid - paid_both) - car * paid
         toll_paid[:, new] += np.einsum("dmzpt,dmzpt->dm", state.trip_volume[:, new], change)
     return {"cordon_car_trips": tolls.per_owner(all_light, geo.owner, m) / tolls.DAYS_PER_YEAR,

@@ -70,13 +70,19 @@ def system_weights(cordons: Sequence, is_charged: np.ndarray, split: np.ndarray,
     d, m = is_charged.shape[0], split.shape[-1]
     own = np.zeros((d, m, dest_zone_share.shape[-1], split.shape[-2]))
     other = np.zeros_like(own)
-    patterns, which = np.unique(is_charged, axis=0, return_inverse=True)
-    for k, pattern in enumerate(patterns):
-        rows = np.flatnonzero(which.reshape(-1) == k)
+    for pattern, rows in _patterns(is_charged):
         live = [c for c, on in zip(cordons, pattern) if on]
         if live:
             own[rows], other[rows] = cordon_crossing.system_union(live, split[rows], dest_zone_share[rows])
     return own, other
+
+
+def _patterns(charged: np.ndarray):
+    """Each distinct row of ``charged`` ``(D, C)`` (which cordons charge) with the draws that have it (indices):
+    the unions are computed once for the draws that charge the same cordons."""
+    patterns, inverse = np.unique(charged, axis=0, return_inverse=True)
+    for k, pattern in enumerate(patterns):
+        yield pattern, np.flatnonzero(inverse.reshape(-1) == k)
 
 
 def crossing_also(cordons: Sequence, with_charged: np.ndarray, which: np.ndarray, crossings: np.ndarray,
@@ -92,9 +98,7 @@ def crossing_also(cordons: Sequence, with_charged: np.ndarray, which: np.ndarray
     of them or nobody crosses it. ``crossings`` ``(D, C, M, Z, P)`` as in :class:`.transport_state.Geography`.
     """
     out = np.zeros((crossings.shape[0], len(which)) + crossings.shape[2:])
-    patterns, inverse = np.unique(with_charged, axis=0, return_inverse=True)
-    for k, pattern in enumerate(patterns):
-        rows = np.flatnonzero(inverse.reshape(-1) == k)
+    for pattern, rows in _patterns(with_charged):
         part = functools.partial(_owner_part, split=split[rows], delta=dest_zone_share[rows])
         for j, c in enumerate(which):
             cordon = cordons[c]

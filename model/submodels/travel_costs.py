@@ -68,13 +68,11 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
     terms = next((kept for known, kept in reversed(state.toll_memo.items()) if known == key), None)
     if terms is None:
         is_charged = tolls.charged(prices)
-        # The crossing shares depend only on which cordons charge, which new prices seldom change.
-        weights = next((kept[3:6] for kept in state.toll_memo.values() if np.array_equal(kept.charged, is_charged)),
-                       None)
         geo = state.geo
-        if weights is None:
-            own, other = toll_groups.union(geo, is_charged)
-            weights = (own, other, np.minimum(own + other, 1.0))
+        # The crossing shares depend only on which cordons charge, which new prices seldom change: the geography
+        # keeps them per set of charged cordons.
+        own, other = toll_groups.union(geo, is_charged)
+        weights = (own, other, np.minimum(own + other, 1.0))
         base = state.base_costs.get("prices", prices)   # 2009's (at set-up, these are 2009's)
         totals = (tolls.toll_per_trip(geo.paid, prices, is_charged, geo.waived, geo.pairs),
                   tolls.toll_per_trip(geo.paid_own, prices, is_charged, geo.waived_own, geo.pairs))
