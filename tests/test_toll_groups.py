@@ -55,16 +55,24 @@ def test_cordon_segments_with_the_trips_crossing_in_both_years_by_hand():
     assert sum(w for w, _ in segments) == pytest.approx(1.0)
 
 
-@pytest.fixture(scope="module")
-def oslo():
+def _priced(base: dict, now: dict):
+    """The default geography, its cordon ids and the cordon prices ``(1, C, class, F, T)`` of 2009 and now, every
+    cell of a cordon at its price in ``base`` and ``now`` (cordon id: NOK), the others 0."""
     geo = geography(demand_coefficients(Params.defaults(1)))
     ids = [c.id for c in geo.cordons]
-    shape = (1, len(ids), 2, 3, 2)                                                   # (D, C, class, F, T)
-    base, now = np.zeros(shape), np.zeros(shape)
-    for cordon, price in (("oslo_ring", 20.0), ("baerum_ring", 10.0)):
-        base[0, ids.index(cordon)] = price
-    for cordon, price in (("oslo_ring_2019", 20.0), ("oslo_inner_ring", 15.0), ("oslo_city_boundary", 20.0)):
-        now[0, ids.index(cordon)] = price
+    prices = []
+    for given in (base, now):
+        array = np.zeros((1, len(ids), 2, 3, 2))                                     # (D, C, class, F, T)
+        for cordon, price in given.items():
+            array[0, ids.index(cordon)] = price
+        prices.append(array)
+    return geo, ids, *prices
+
+
+@pytest.fixture(scope="module")
+def oslo():
+    geo, _, base, now = _priced({"oslo_ring": 20.0, "baerum_ring": 10.0},
+                                {"oslo_ring_2019": 20.0, "oslo_inner_ring": 15.0, "oslo_city_boundary": 20.0})
     return geo, base, now
 
 
@@ -114,3 +122,68 @@ def test_bergens_ring_answers_little_to_the_stations_of_2019_and_their_line_most
     ring, outer = rows["bergen_ring"], rows["bergen_outer"]
     assert outer["effect_pct"] < ring["effect_pct"] < 0
     assert ring["effect_peak_pct"] <= 0
+
+
+def test_an_owners_first_charged_cordons_join_the_reference_set_and_its_later_ones_do_not():
+    # cordons 0, 1 of owner 0 (nested), 2 of owner 1, 3 of owner 2; cordon 0 charged in 2009
+    owner = np.array([0, 0, 1, 2])
+    before = np.array([[True, False, False, False]])
+    # owner 0's inner ring and owner 1's first cordon charge: only owner 1's joins (owner 0 has its 2009 ring)
+    got = toll_groups.reference(before, np.array([[True, True, True, False]]), owner)
+    assert got.tolist() == [[True, False, True, False]]
+    # a year on, owner 2 charges: it joins, and the rest stays; nothing new: the very array of before
+    again = toll_groups.reference(got, np.array([[True, True, True, True]]), owner)
+    assert again.tolist() == [[True, False, True, True]]
+    assert toll_groups.reference(again, np.array([[False, True, False, True]]), owner) is again
+    # an owner's cordons that first charge together all join; per draw
+    two = toll_groups.reference(np.zeros((2, 4), bool), np.array([[True, True, False, False],
+                                                                  [False, True, False, False]]), owner)
+    assert two.tolist() == [[True, True, False, False], [False, True, False, False]]
+
+
+@pytest.fixture(scope="module")
+def trondheim():
+    geo, ids, base, now = _priced({}, {"trondheim_ring": 20.0, "trondheim_inner": 15.0})
+    reference = np.zeros((1, len(ids)), bool)
+    reference[0, ids.index("trondheim_ring")] = True                   # the ring of 2010, the first of the owner
+    return geo, ids, base, now, reference
+
+
+def test_the_crossers_of_a_first_ring_after_2009_are_a_group_when_a_second_ring_comes(trondheim):
+    """Trondheim charged no cordon in 2009; its ring of 2010 is the owner's reference. With the inner cordon of 2014
+    the ring's crossers are one group (they pay the ring and the inner cordon's price for those of them that cross
+    it too) and the trips the inner cordon adds another, instead of every crossing trip meeting the average."""
+    geo, ids, base, now, reference = trondheim
+    trd = dims.index(dims.MUNICIPALITIES, "trondheim")
+    charged = tolls.charged(now)
+    weights = tolls.system_weights(geo.cordons, charged, geo.split, geo.destination_share)
+    ring = tolls.system_weights(geo.cordons, reference, geo.split, geo.destination_share)
+    totals = tuple(tolls.toll_per_trip(p, now, charged, w, geo.pairs)
+                   for p, w in ((geo.paid, geo.waived), (geo.paid_own, geo.waived_own)))
+    groups = toll_groups.groups(geo, base, now, totals, reference)
+    assert trd in groups.apart[0] and trd in groups.rows
+    np.testing.assert_allclose(groups.both_own[0, trd], ring[0][0, trd], rtol=1e-9)
+    assert (weights[0][0, trd] > groups.both_own[0, trd] + 1e-3).all()            # the inner cordon's own trips
+    np.testing.assert_allclose(groups.reference[0], ring[0], rtol=1e-12)          # the choice's base shares
+    assert not groups.base_by_fuel.any()                                            # they paid nothing in 2009
+    # the ring's crossers pay the ring and part of the inner cordon: between the ring alone and the average
+    at = list(groups.rows).index(trd)
+    paid = groups.own_by_fuel[0, at, ..., 0, 0] / groups.both_own[0, trd]
+    ring_alone = geo.paid_own[0, ids.index("trondheim_ring"), trd] * 20.0 / groups.both_own[0, trd]
+    average = totals[1][0, trd, ..., 0, 0] / weights[0][0, trd]
+    assert (paid > ring_alone + 1e-6).all() and (paid > average).all()
+    # without the reference set (the groups set against 2009 alone) every crossing trip is in one group
+    alone = toll_groups.groups(geo, base, now, totals)
+    assert not alone.both_own[0, trd].any() and alone.reference is None
+
+
+def test_trondheims_ring_answers_its_inner_cordon_of_2014_by_fewer_passages():
+    """The inner cordon of 2014 charges some of the ring's crossers more: the ring's line loses passages in 2014.
+    With every crossing trip at the average toll (a group set against 2009 alone) the inner cordon's cheaper trips
+    lowered the ring crossers' toll and the ring's line gained 2 %."""
+    from framtid.model import api
+
+    model = api.run_scenario(load("framtid:current-policies"))
+    passages = model.record["cordon_passages"][:, 0, list(model.cordons).index("trondheim_ring")].sum(axis=-1)
+    k = 2014 - dims.BASE_YEAR
+    assert passages[k] < 0.98 * passages[k - 1]

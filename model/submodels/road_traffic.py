@@ -29,9 +29,9 @@ LINE_TERMS_KEPT = 4     # sets of charged cordons whose line terms line_passages
 def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple) -> np.ndarray:
     """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``: each group's
     trips across a cordon at the car share of the trips crossing its system (:func:`multi_system`); where some
-    of a system's crossing trips crossed a charged cordon of it in 2009 and others did not, each cordon's
-    crossers at the car shares of the two (:mod:`.toll_groups`: the share of its crossers that crossed in 2009
-    at the car share of those trips, the rest at that of the trips crossing only now)."""
+    of a system's crossing trips cross a reference cordon of it (one charged in 2009, or the owner's first) and
+    others do not, each cordon's crossers at the car shares of the two (:mod:`.toll_groups`: the share of its
+    crossers that cross a reference cordon at the car share of those trips, the rest at that of the others)."""
     terms = toll_terms(state, prices)
     geo = state.geo
     counted = tolls.passages(state.trip_volume, geo.paid, crossing_car[0], geo.crossed)
@@ -45,9 +45,9 @@ def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple
     for k, new in enumerate(groups.apart):   # residents some of whose trips cross a charged cordon only now
         if not new.size:
             continue
-        paid, paid_since = _paid_of(geo, _base_prices(state, prices), k, new)
+        paid, paid_since = _paid_of(geo, terms.reference, k, new)
         car, car_both, car_only = _group_cars(terms, crossing_car, k, new)
-        # the system's crossers at car_only and those that crossed in 2009 at car_both, in place of all at car
+        # the system's crossers at car_only and those crossing a reference cordon at car_both, in place of all at car
         trips, crossed = state.trip_volume[:, new], geo.crossed[:, new]
         counted += tolls.passages(trips, paid, car_only - car, crossed)
         counted += tolls.passages(trips, paid_since, car_both - car_only, crossed)
@@ -56,8 +56,8 @@ def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple
 
 def _group_cars(terms: tuple, cars: tuple, system: int, residents: np.ndarray) -> tuple[np.ndarray, ...]:
     """The car-driver shares ``(D, M', Z, P, T)`` of the ``residents``' (indices) trips crossing a charged cordon of
-    the own ``system`` (0) or the others' (1): of all of them, of those that crossed one in 2009 too and of those
-    crossing one only now (:func:`.toll_groups.group_cars`); ``cars`` of :func:`.transport_state.crossing_cars`,
+    the own ``system`` (0) or the others' (1): of all of them, of those crossing a reference cordon too and of the
+    others (:func:`.toll_groups.group_cars`); ``cars`` of :func:`.transport_state.crossing_cars`,
     ``terms`` of ``toll_terms``."""
     groups = terms.groups
     weight = (terms.own, terms.other)[system][:, residents]
@@ -71,19 +71,14 @@ def _system_part(every: np.ndarray, own: np.ndarray, system: int) -> np.ndarray:
     return own if system == 0 else every - own
 
 
-def _base_prices(state: TransportState, prices: np.ndarray) -> np.ndarray:
-    """The 2009 cordon prices: the state's base costs', or ``prices`` at set-up (which are then 2009's)."""
-    return state.base_costs.get("prices", prices)
-
-
-def _paid_of(geo, base_prices: np.ndarray, system: int, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _paid_of(geo, reference: np.ndarray, system: int, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The paid passages per one-way trip of the ``residents`` (indices) at the cordons of the own system (0) or
-    the others' (1), all and those of the trips that crossed a charged cordon of the system in 2009 too
-    (:func:`.toll_groups.since_2009`), ``(D, C, M', Z, P)`` each; kept in ``geo.memo`` (the residents whose trips
-    cross a system only now change seldom)."""
-    key = ("paid of", system, residents.tobytes(), toll_groups.digest(base_prices))
+    the others' (1), all and those of the trips that cross a cordon of the system's ``reference`` set ``(D, C)``
+    too (:func:`.toll_groups.since_reference`), ``(D, C, M', Z, P)`` each; kept in ``geo.memo`` (the residents
+    whose trips cross a system only now change seldom)."""
+    key = ("paid of", system, residents.tobytes(), reference.tobytes())
     if key not in geo.memo:
-        since = toll_groups.since_2009(geo, base_prices)
+        since = toll_groups.since_reference(geo, reference)
         paid = _system_part(geo.paid[:, :, residents], geo.paid_own[:, :, residents], system)
         geo.memo[key] = (paid, paid * since.share[:, :, residents])
     return geo.memo[key]
@@ -148,12 +143,12 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, count
         rows = np.searchsorted(free, both)
         cars = crossing_cars(choice)
         groups = terms.groups
-        for k, (within, within_both, within_only) in enumerate(_within_paid(state, terms, both, mw, prices)):
+        for k, (within, within_both, within_only) in enumerate(_within_paid(state, terms, both, mw)):
             car = cars[1 + k]
             line[:, rows] += tolls.passages(state.trip_volume[:, mw], within, car[:, mw] - uncharged[:, mw],
                                             geo.crossed[both][:, mw])
             # Where the system's crossing trips are in part of each group (toll_groups), the line's crossers that
-            # cross one of those that crossed in 2009 too travel at their car share, the rest at the others'.
+            # cross a reference cordon too travel at their car share, the rest at the others'.
             sub = np.flatnonzero(np.isin(mw, groups.apart[k]))
             if sub.size:
                 new = mw[sub]
@@ -166,24 +161,23 @@ def line_passages(state: TransportState, prices: np.ndarray, choice: dict, count
     return out
 
 
-def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.ndarray,
-                 prices: np.ndarray) -> tuple[tuple, tuple]:
+def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.ndarray) -> tuple[tuple, tuple]:
     """``paid x J / X`` of the uncharged cordons ``both`` for the residents of ``mw`` ``(D, B, M', Z, P)``, of the
-    own system's cordons and of the others', each whole and split into the crossers that crossed a charged cordon
-    of the system in 2009 too and the rest: ``J / X`` the share of the cordon's crossers that cross a charged cordon of
-    the system (:func:`tolls.crossing_also`), of which ``min(J / X, f)`` crossed one in 2009 (``f`` the share of
-    its crossers that crossed a 2009 cordon, :mod:`.toll_groups`; exact for a cordon of 2009 or on its line, an
-    upper bound else). Fixed while the same cordons charge (the shares, memoised by ``toll_terms``, are then the
-    same arrays), so kept. ``prices`` the year's, 2009's at set-up (whose cordons are then the 2009 ones)."""
+    own system's cordons and of the others', each whole and split into the crossers that cross a reference cordon
+    of the system too (:func:`.toll_groups.reference`) and the rest: ``J / X`` the share of the cordon's crossers
+    that cross a charged cordon of the system (:func:`tolls.crossing_also`), of which ``min(J / X, f)`` cross a
+    reference one (``f`` the share of its crossers that cross a reference cordon, :mod:`.toll_groups`; exact for a
+    reference cordon or one on its line, an upper bound else). Fixed while the same cordons charge and the same
+    reference set holds (the shares, memoised by ``toll_terms``, are then the same arrays), so kept."""
     key = (both.tobytes(), mw.tobytes())
     own = terms.own
     kept = state.line_memo.get(key)
-    if kept is not None and kept[0] is own:
-        return kept[1]
+    if kept is not None and kept[0] is own and kept[1] is terms.reference:
+        return kept[2]
     geo = state.geo
     share = tolls.crossing_also(geo.cordons, terms.charged, both, geo.crossings, geo.split,
                                 geo.destination_share)[:, :, mw]
-    since = toll_groups.since_2009(geo, _base_prices(state, prices))
+    since = toll_groups.since_reference(geo, terms.reference)
     earlier = np.minimum(share, since.share[:, both][:, :, mw])
     paid = geo.paid[:, both][:, :, mw]
     paid_own = geo.paid_own[:, both][:, :, mw]
@@ -191,7 +185,7 @@ def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.n
                    for paid_s in (paid_own, paid - paid_own))
     if len(state.line_memo) >= LINE_TERMS_KEPT:
         del state.line_memo[next(iter(state.line_memo))]
-    state.line_memo[key] = (own, within)
+    state.line_memo[key] = (own, terms.reference, within)
     return within
 
 
@@ -240,7 +234,7 @@ def waived_passages(state: TransportState, prices: np.ndarray, cars: tuple,
         if not new.size:
             continue
         pair = _system_part(geo.waived[:, :, new], geo.waived_own[:, :, new], k)
-        since = toll_groups.since_2009(geo, _base_prices(state, prices))
+        since = toll_groups.since_reference(geo, terms.reference)
         _, car_both, car_only = _group_cars(terms, cars, k, new)
         trips = state.trip_volume[:, new]
         waived += tolls.passages(trips, pair, car_only - cars[0][:, new])
@@ -262,8 +256,8 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
 
     Who pays: each group's crossing car trips x the expected toll of its trip, averaged over the fuels of its own
     municipality's cars (the same terms as the passages and the mode choice), for each system of cordons its
-    crossing car trips and its tolls (where a group crosses one, the other's are 0), those that crossed a charged
-    cordon of the system in 2009 too and those that cross one only now apart (:mod:`.toll_groups`)."""
+    crossing car trips and its tolls (where a group crosses one, the other's are 0), those that cross a reference
+    cordon of the system too and the others apart (:mod:`.toll_groups`)."""
     geo, m = state.geo, len(dims.MUNICIPALITIES)
     all_light = counted * (1.0 + geo.external)[None, :, None]
     fuel_mix = toll_fuel_mix(state.vkm_share)                                                  # (D, M, F)
@@ -294,7 +288,7 @@ def toll_accounts(state: TransportState, prices: np.ndarray, choice: dict, count
     for k, new in enumerate(groups.apart):
         if not new.size:
             continue
-        # Where some of the system's crossing trips cross it only now, those that crossed in 2009 too pay their
+        # Where some of the system's crossing trips cross it only now, those crossing a reference cordon pay their
         # tolls at their car share and the others the rest at theirs, in place of all at the system's car share.
         mix, at = fuel_mix[:, new], np.searchsorted(groups.rows, new)    # new among the rows of the groups' tolls
         paid = _system_part(per_trip[:, new], own_trip[:, new], k)

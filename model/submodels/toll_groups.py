@@ -1,21 +1,24 @@
-"""Which crossing trips crossed a charged cordon in 2009 as well, and what each group pays (methods §1.4).
+"""Which crossing trips crossed a cordon of the reference set as well, and what each group pays (methods §1.4).
 
 The choice pivots every trip on its change against 2009 (:mod:`.travel_segments`). For a system of cordons (the
-home municipality's, or the others', :func:`.tolls.system_weights`) the trips crossing a charged cordon in 2009
-and now are one group, those crossing one only now another, those that crossed only in 2009 a third. When the
-charged cordons change, the groups overlap only in part: Oslo's 2019 inner ring charges trips between it and
-Osloringen that crossed nothing in 2009, while the trips across Osloringen crossed the ring of 1990. Each group
-pays its own tolls: the trips crossing a cordon charged now pay at it, and the share ``J_c / X_c`` of the
-cordon's crossers that crossed a 2009 cordon of the system too (:func:`.tolls.crossing_also`) are in the group
-crossing both years. So a ring's crossers meet the change of their own ring's price, and the trips the new ring
-adds meet its price, instead of every crossing trip meeting the average toll of all of them.
+home municipality's, or the others', :func:`.tolls.system_weights`) the trips crossing a cordon of the reference
+set and a charged one now are one group, those crossing one only now another, those that cross a reference cordon
+only a third. The reference set (:func:`reference`) holds the cordons charged in 2009 and, for an owner that
+charged none then, the cordons it charged in the first year it charged any: Trondheim's ring of 2010, not its inner
+cordon of 2014. When the charged cordons change, the groups overlap only in part: Oslo's 2019 inner ring charges
+trips between it and Osloringen that crossed nothing in 2009, while the trips across Osloringen crossed the ring of
+1990. Each group pays its own tolls: the trips crossing a cordon charged now pay at it, and the share ``J_c / X_c``
+of the cordon's crossers that cross a reference cordon of the system too (:func:`.tolls.crossing_also`) are in the
+first group. So a ring's crossers meet the change of their own ring's price, and the trips a new ring adds meet its
+price, instead of every crossing trip meeting the average toll of all of them. What the first group paid in 2009 is
+what it paid at the cordons charged then (nothing at a ring that came later).
 
 Under the model's geometry (nested cordons, the two trip ends at independent levels, :mod:`..cordon_crossing`)
-the group crossing both years is ``U_B + U_N - U_{B+N}`` of the system's unions of the 2009 cordons ``B``, of
-those charged now ``N`` and of both sets together. Every function is pure but for the memo of the geography
-(``geo.memo``), which keeps what depends on it, the sets of cordons charged and the 2009 prices alone, for every
-run on it (``road_traffic`` keeps its slices of the groups' passages there too). It is not bounded: a run meets
-a few sets of charged cordons, and a geography is kept for a few runs (``transport_state._geography``).
+the first group is ``U_R + U_N - U_{R+N}`` of the system's unions of the reference cordons ``R``, of those charged
+now ``N`` and of both sets together. Every function is pure but for the memo of the geography (``geo.memo``),
+which keeps what depends on it, the sets of cordons and the 2009 prices alone, for every run on it
+(``road_traffic`` keeps its slices of the groups' passages there too). It is not bounded: a run meets a few sets
+of charged cordons, and a geography is kept for a few runs (``transport_state._geography``).
 """
 
 from __future__ import annotations
@@ -32,10 +35,11 @@ ONLY_NOW_TINY = 1e-12   # a share of trips below which none crosses only now (th
 
 
 class Groups(NamedTuple):
-    """The trips crossing a charged cordon of a system in 2009 and now, and their tolls (:func:`groups`)."""
+    """The trips crossing a cordon of a system's reference set and a charged one now, and their tolls
+    (:func:`groups`)."""
 
-    both_own: np.ndarray          # (D, M, Z, P) [1] share of trips crossing a charged cordon of home in 2009 and now
-    both_other: np.ndarray        # (D, M, Z, P) [1] ... of another municipality in 2009 and now
+    both_own: np.ndarray          # (D, M, Z, P) [1] share of trips crossing a reference and a charged cordon of home
+    both_other: np.ndarray        # (D, M, Z, P) [1] ... of another municipality
     # (D, R, Z, P, T, F) [NOK/trip] the tolls those trips pay now, per one-way trip, of the residents of ``rows``
     # (where no group is apart, R = M and all crossing trips' tolls: the groups are one)
     by_fuel: np.ndarray
@@ -43,9 +47,13 @@ class Groups(NamedTuple):
     base_by_fuel: np.ndarray      # (D, M, Z, P, T, F) [NOK/trip] the tolls the same trips paid in 2009
     base_own_by_fuel: np.ndarray  # (D, M, Z, P, T, F) [NOK/trip] ... at the home municipality's cordons
     # (own, other) the municipalities some of whose residents' trips cross a charged cordon of the system only now
-    # and some in 2009 too (indices; elsewhere the system's crossing trips are all in one group)
+    # and some a reference cordon too (indices; elsewhere the system's crossing trips are all in one group)
     apart: tuple
     rows: np.ndarray              # (R,) the municipalities of either ``apart`` (sorted): the rows of by_fuel
+    # (own, other) (D, M, Z, P) [1] the systems' shares crossing a reference cordon, where the reference set holds a
+    # cordon not charged in 2009 (the choice's base crossing shares, :func:`.travel_segments.toll_crossing`); None
+    # where it is 2009's cordons, whose shares are the base costs'
+    reference: tuple | None = None
 
 
 def pair_share(share: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -84,21 +92,33 @@ def union(geo: Geography, charged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return geo.memo[key]
 
 
+def reference(before: np.ndarray, charged: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """The reference set of cordons ``(D, C)`` (bool) the groups are set against: ``before`` (the set of last year;
+    the cordons charged in 2009 at first), with the cordons ``charged`` ``(D, C)`` now of every owner none of whose
+    cordons is in it yet (``owner`` ``(C,)``: index of each cordon's municipality). So an owner's first charged
+    cordons join the set in the year they first charge, and its later rings do not: the trips crossing its first
+    ring are one group whatever rings it adds. ``before`` itself where nothing joins."""
+    same_owner = (owner[:, None] == owner[None, :]).astype(float)               # (C, C)
+    owner_has = (before.astype(float) @ same_owner) > 0                        # (D, C): its owner has one in the set
+    joins = charged & ~owner_has
+    return before | joins if joins.any() else before
+
+
 class Since(NamedTuple):
-    """What depends on the 2009 cordons alone (:func:`since_2009`)."""
+    """What depends on the reference set of cordons alone (:func:`since_reference`)."""
 
-    weights: tuple            # (own, other) (D, M, Z, P) [1] the systems' shares crossing a 2009 cordon
-    share: np.ndarray         # (D, C, M, Z, P) [1] of each cordon's crossers, those crossing a 2009 cordon too
+    weights: tuple            # (own, other) (D, M, Z, P) [1] the systems' shares crossing a reference cordon
+    share: np.ndarray         # (D, C, M, Z, P) [1] of each cordon's crossers, those crossing a reference cordon too
 
 
-def since_2009(geo: Geography, base_prices: np.ndarray) -> Since:
-    """The :class:`Since` of the cordons charged at ``base_prices``, kept in ``geo.memo``: the share of each
-    cordon's crossers that crossed a charged cordon of their system in 2009 too (:func:`also_share`)."""
+def since_reference(geo: Geography, cordons: np.ndarray) -> Since:
+    """The :class:`Since` of the reference set ``cordons`` ``(D, C)`` (bool, :func:`reference`), kept in
+    ``geo.memo``: the systems' shares crossing one of them and the share of each cordon's crossers that cross one
+    of their system too (:func:`also_share`)."""
     memo = geo.memo
-    base = tolls.charged(base_prices)
-    key = ("base", base.tobytes())
+    key = ("base", cordons.tobytes())
     if key not in memo:
-        kept = Since(union(geo, base), also_share(geo, base))
+        kept = Since(union(geo, cordons), also_share(geo, cordons))
         kept.share.flags.writeable = False   # shared by the years of the run
         memo[key] = kept
     return memo[key]
@@ -127,36 +147,41 @@ def _tolls_of(geo: Geography, paid: tuple, waived: tuple, prices: np.ndarray, ch
     return tuple(tolls.toll_per_trip(p, prices, charged, w, geo.pairs) for p, w in zip(paid, waived))
 
 
-def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: tuple) -> Groups:
-    """The :class:`Groups` of the cordon ``prices`` now against the ``base_prices`` of 2009 (both ``(D, C, 2, F,
-    T)``, :func:`.tolls.cordon_prices`); ``totals`` the tolls per one-way trip at ``prices``, all and at the home
-    municipality's cordons (what the groups pay where every crossing trip crossed in 2009 too). ``geo.memo``
-    keeps what depends on the 2009 prices and the set of cordons charged now alone."""
+def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: tuple,
+           cordons: np.ndarray | None = None) -> Groups:
+    """The :class:`Groups` of the cordon ``prices`` now against the reference set ``cordons`` ``(D, C)`` (bool,
+    :func:`reference`; default: the cordons charged at ``base_prices``) and the ``base_prices`` of 2009 (both
+    ``(D, C, 2, F, T)``, :func:`.tolls.cordon_prices`); ``totals`` the tolls per one-way trip at ``prices``, all and
+    at the home municipality's cordons (what the groups pay where every crossing trip crosses a reference cordon
+    too). ``geo.memo`` keeps what depends on the 2009 prices and the sets of cordons alone."""
     memo = geo.memo
-    base, now = tolls.charged(base_prices), tolls.charged(prices)
-    since = since_2009(geo, base_prices)
+    now = tolls.charged(prices)
+    base = tolls.charged(base_prices) if cordons is None else cordons
+    since = since_reference(geo, base)
     weights = union(geo, now)
-    key = ("now", digest(base_prices), now.tobytes())
+    key = ("now", digest(base_prices), base.tobytes(), now.tobytes())
     if key not in memo:
         together = union(geo, base | now)
         both = tuple(np.clip(b + n - t, 0.0, np.minimum(b, n)) for b, n, t in zip(since.weights, weights, together))
-        # the municipalities whose residents' crossing trips are in part in each group (where none crossed in 2009,
-        # as in a city whose first ring came later, the trips crossing only now are all, and the groups one)
+        # the municipalities whose residents' crossing trips are in part in each group (where none crosses a
+        # reference cordon, the trips crossing only now are all, and the groups one)
         apart = tuple(np.flatnonzero(((w - b > ONLY_NOW_TINY).any(axis=(0, 2, 3)))
                                      & (b > ONLY_NOW_TINY).any(axis=(0, 2, 3))) for w, b in zip(weights, both))
-        # Every 2009 crosser still crosses (to the unions' rounding: b + n - t is seldom b to the bit): the share of
-        # the 2009 cordons' crossers that cross one now is 1, and their 2009 tolls are all of 2009's, kept once.
+        # Every reference crosser still crosses (to the unions' rounding: b + n - t is seldom b to the bit): the share
+        # of the reference cordons' crossers that cross one now is 1, and their 2009 tolls are all of 2009's (the
+        # 2009 cordons are in the set), kept once.
         if all(np.allclose(b, w, rtol=0.0, atol=ONLY_NOW_TINY) for b, w in zip(both, since.weights)):
             then = base_totals(geo, base_prices)
-        else:   # the 2009 tolls of the trips crossing a charged cordon now: the share of the 2009 cordons' crossers
-            still = also_share(geo, now, np.flatnonzero(base.any(axis=0)))   # that cross one charged now
-            then = _since_tolls(geo, still, base_prices, base)
+        else:   # the 2009 tolls of the trips crossing a charged cordon now: the share of the reference cordons'
+            still = also_share(geo, now, np.flatnonzero(base.any(axis=0)))   # crossers that cross one charged now
+            then = _since_tolls(geo, still, base_prices, base)   # (at 2009 prices: nothing at the later rings)
         memo[key] = (both, then, apart)
     both, then, apart = memo[key]
     rows = np.union1d(*apart).astype(int)
     if rows.size:
         totals = _since_tolls(geo, since.share, prices, now, rows)
-    return Groups(*both, *totals, *then, apart, rows)
+    later = cordons is not None and not np.array_equal(base, tolls.charged(base_prices))
+    return Groups(*both, *totals, *then, apart, rows, since.weights if later else None)
 
 
 def base_totals(geo: Geography, base_prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -145,7 +145,7 @@ def choose(state: TransportState, levers: dict, params: Params, year: int, price
     ``(D, M, Z, P, T)`` car-driver trips crossing a charged cordon per trip of the group
     crossing now (relative to the 2009 period split; ``crossing_own`` and ``crossing_other`` the same per
     trip crossing a charged cordon of the home municipality and of another, ``crossing_own_both`` and
-    ``crossing_other_both`` per trip of those that crossed one of the system in 2009 too, :mod:`.toll_groups`;
+    ``crossing_other_both`` per trip of those that cross a reference cordon of the system too, :mod:`.toll_groups`;
     ``crossing_share`` ``(D, M, Z, P)``
     the share of the group's trips crossing one now), ``parked_car`` ``(D, M, Z, P, T, Zdest)``
     car-driver trips ending in each zone type away from home per trip, ``trip_length``
@@ -270,7 +270,8 @@ def advance(state: TransportState, population: np.ndarray, zone_population: np.n
         np.asarray(job_zone_share, dtype=float), zone_population.shape)
     moved = replace(state, year=year, population=population, jobs=jobs, zone_population=zone_population,
                     trip_length_factor=trip_length_factor, trip_volume=volume, choice=choice,
-                    job_zone_share=jobs_split, purpose_factor=factor)
+                    job_zone_share=jobs_split, purpose_factor=factor,
+                    reference_cordons=choice["costs"].get("reference_cordons", state.reference_cordons))
     stock = state.stock
     if cars_alone:
         targets, new_shares, passages = cars[..., None], new_car[:, :, None, :], None               # (D, M, 1)

@@ -143,6 +143,10 @@ class TransportState:
     # (D, M) [1] the cars per capita the stock was last turned over to, relative to 2009's (lever
     # car_ownership_change, car_stock.car_ownership); 1 in 2009
     car_ownership: np.ndarray = None
+    # (D, C) bool the reference set of cordons the toll groups are set against (toll_groups.reference): the cordons
+    # charged in 2009 (None: those of the base costs' prices) and each later owner's first charged; the choice's
+    # of the year stores it (``costs["reference_cordons"]``)
+    reference_cordons: np.ndarray = None
     # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
     base_shares_by_mode: np.ndarray = None
@@ -191,7 +195,7 @@ def over_groups(trips: np.ndarray, per_trip: np.ndarray, keep: int) -> np.ndarra
 
 def crossing_cars(choice: dict) -> tuple[np.ndarray, ...]:
     """The choice's car-driver trips crossing a charged cordon, per trip crossing one, of any, of the own and of
-    another municipality, and of the own and another's per trip that crossed one of the system in 2009 too
+    another municipality, and of the own and another's per trip that crosses a reference cordon of the system too
     (``road_traffic.counted_passages``, :mod:`.toll_groups`)."""
     return (choice["crossing_car"], choice["crossing_own"], choice["crossing_other"], choice["crossing_own_both"],
             choice["crossing_other_both"])

@@ -54,35 +54,42 @@ class TollTerms(NamedTuple):
     own: np.ndarray           # (D, M, Z, P) [1] share of trips crossing a charged cordon of the home municipality
     other: np.ndarray         # (D, M, Z, P) [1] ... of another municipality (tolls.system_weights)
     crossing: np.ndarray      # (D, M, Z, P) [1] ... of either: min(1, own + other), the systems' trips distinct
-    groups: Groups            # the trips that crossed a charged cordon of their system in 2009 too, their tolls
+    groups: Groups            # the trips that cross a reference cordon of their system too, their tolls
+    reference: np.ndarray     # (D, C) bool: the reference set of cordons the groups are set against (toll_groups)
 
 
 def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
-    """The :class:`TollTerms` of cordon ``prices`` (:mod:`.tolls`), computed once per set of prices in a run."""
+    """The :class:`TollTerms` of cordon ``prices`` (:mod:`.tolls`), computed once per set of prices and reference
+    set of cordons in a run. The reference set is the state's (``reference_cordons``; the cordons charged in 2009
+    where None) with the first charged cordons of the owners that had none (:func:`.toll_groups.reference`)."""
     last = state.toll_last
-    if last and last[0] is prices and not prices.flags.writeable:   # the same prices, which nothing can change
-        return last[1]
-    key = (prices.shape, prices.tobytes())
+    before = state.reference_cordons
+    # the same prices, which nothing can change, and the same reference set
+    if last and last[0] is prices and last[1] is before and not prices.flags.writeable:
+        return last[2]
+    base = state.base_costs.get("prices", prices)   # 2009's (at set-up, these are 2009's)
+    is_charged = tolls.charged(prices)
+    cordons = toll_groups.reference(tolls.charged(base) if before is None else before, is_charged, state.geo.owner)
+    key = (prices.shape, prices.tobytes(), cordons.tobytes())
     # Compared with the kept keys one by one, the last first: hashing the bytes would cost more (the terms
     # are read three times a year, by the choice, the advance and the accounting).
     terms = next((kept for known, kept in reversed(state.toll_memo.items()) if known == key), None)
     if terms is None:
-        is_charged = tolls.charged(prices)
         geo = state.geo
         # The crossing shares depend only on which cordons charge, which new prices seldom change: the geography
         # keeps them per set of charged cordons.
         own, other = toll_groups.union(geo, is_charged)
         weights = (own, other, np.minimum(own + other, 1.0))
-        base = state.base_costs.get("prices", prices)   # 2009's (at set-up, these are 2009's)
         totals = (tolls.toll_per_trip(geo.paid, prices, is_charged, geo.waived, geo.pairs),
                   tolls.toll_per_trip(geo.paid_own, prices, is_charged, geo.waived_own, geo.pairs))
-        terms = TollTerms(is_charged, *totals, *weights, toll_groups.groups(geo, base, prices, totals))
-        for array in terms[:-1] + terms.groups[:-2] + (terms.groups.rows,):
+        terms = TollTerms(is_charged, *totals, *weights, toll_groups.groups(geo, base, prices, totals, cordons),
+                          cordons)
+        for array in terms[:-2] + terms.groups[:6] + (terms.groups.rows, cordons):
             array.flags.writeable = False   # shared by the years with these prices
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
             del state.toll_memo[next(iter(state.toll_memo))]
         state.toll_memo[key] = terms
-    last[:] = [prices, terms]
+    last[:] = [prices, before, terms]
     return terms
 
 
@@ -199,16 +206,22 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
     base_mix = state.base_costs.get("toll_fuel_mix", fuel_mix)
     per_trip, per_own, per_other = _by_system(by_fuel, terms.own_by_fuel, fuel_mix, own, other)
     per_crossing = _per_crossing(per_trip, weight)
-    # The trips crossing a charged cordon of the system in 2009 and now: their tolls now and then.
+    # The trips crossing a reference cordon of the system and a charged one now: their tolls now and in 2009.
     both = (groups.both_own, groups.both_other)
     both_now = (per_own, per_other)   # where the groups are one, their tolls are all of the year's
-    if groups.rows.size:   # the residents of rows: the tolls of the trips that crossed in 2009 too
+    if groups.rows.size:   # the residents of rows: the tolls of the trips crossing a reference cordon too
         rows = groups.rows
         part = _by_system(groups.by_fuel, groups.own_by_fuel, fuel_mix[:, rows], *(x[:, rows] for x in both))[1:]
         both_now = tuple(x.copy() for x in both_now)
         for whole, of_rows in zip(both_now, part):
             whole[:, :, rows] = of_rows                                                        # (T, D, M, Z, P)
     both_then = _by_system(groups.base_by_fuel, groups.base_own_by_fuel, base_mix, *both)[1:]
+    # The choice's base where the reference set holds a ring that came after 2009: the systems' shares crossing a
+    # reference cordon and the 2009 tolls per such trip (None: the base costs' crossing shares and tolls).
+    reference = None
+    if groups.reference is not None:
+        then = toll_groups.base_totals(state.geo, state.base_costs["prices"])
+        reference = groups.reference + _by_system(*then, base_mix, *groups.reference)[1:]
     alpha, beta = c.bpr[:, 0, None, None], c.bpr[:, 1, None, None]
     capacity = (1.0 + lv["road_capacity_change"])[..., None]                                        # (D, M, 1)
     time = (c.trip_length[:, None, None, CAR] / c.car_speed[:, None, :]
@@ -240,11 +253,15 @@ def generalised_costs(state: TransportState, c: DemandCoefficients, lv: dict, pr
         "toll_own": period_last_view(per_own),      # (D, M, Z, P, T) per trip crossing the own cordons
         "toll_other": period_last_view(per_other),  # (D, M, Z, P, T) per trip crossing the others'
         "toll_fuel_mix": fuel_mix,           # (D, M, F) shares of car vkm by toll fuel
-        # (D, M, Z, P) shares crossing a charged cordon of each system in 2009 and now (toll_groups), and per trip
+        # (D, M, Z, P) shares crossing a reference and a charged cordon of each system (toll_groups), and per trip
         # of them their tolls now and in 2009 (D, M, Z, P, T)
         "both_own": both[0], "both_other": both[1],
         "toll_own_both": period_last_view(both_now[0]), "toll_other_both": period_last_view(both_now[1]),
         "toll_own_both_2009": period_last_view(both_then[0]), "toll_other_both_2009": period_last_view(both_then[1]),
+        "reference_cordons": terms.reference,   # (D, C) bool the reference set of cordons (toll_groups.reference)
+        # None, or (share crossing a reference cordon of the own system, of the others' (D, M, Z, P), 2009 toll per
+        # such trip of the own, of the others' (T, D, M, Z, P)): the choice's base (travel_segments.toll_crossing)
+        "reference_2009": reference,
         "car_time": time,                    # (D, M, T) [h/trip]
         "pt": period_last_view(pt),         # (D, M, Z, P, T)
         "park_and_ride": park_and_ride,      # (D, M, Z, P) the park-and-ride part of pt

@@ -1,10 +1,10 @@
 """The travel choice of segments of trips that differ only in what the car costs them (methods §1.2-1.4).
 
 The trips of a municipality, home zone type, purpose and period are split into segments: by whether
-they cross a charged cordon in 2009 and now (toll segments), and by where they end when a destination's
-car costs changed or the car is not allowed there (destination segments). Each segment pivots the 2009
-mode shares on its own car-driver utility change and chooses the period by the change in its logsum;
-:func:`segment_mixture` sums their trips per trip of the group. :func:`toll_crossing` and
+they cross a charged cordon in 2009 (or a reference one, :mod:`.toll_groups`) and now (toll segments), and by
+where they end when a destination's car costs changed or the car is not allowed there (destination segments).
+Each segment pivots the 2009 mode shares on its own car-driver utility change and chooses the period by the
+change in its logsum; :func:`segment_mixture` sums their trips per trip of the group. :func:`toll_crossing` and
 :func:`destination_segments` set the segments up from the year's generalised costs (``transport.choose``
 calls them).
 
@@ -69,8 +69,9 @@ def period_last_view(x: np.ndarray) -> np.ndarray:
 
 
 OWN, OTHER = "own", "other"   # the system a toll segment's trips cross (toll_segments)
-# The positions in toll_segments' list of each system's segment of the trips crossing a charged cordon in 2009 and
-# now: their car trips are summed apart as well (the passages of the cordons they cross, road_traffic).
+# The positions in toll_segments' list of each system's segment of the trips crossing a reference cordon and a
+# charged one now (toll_groups): their car trips are summed apart as well (the passages of the cordons they cross,
+# road_traffic).
 BOTH_YEARS = {0: OWN, 3: OTHER}
 
 
@@ -130,10 +131,15 @@ def toll_crossing(base: dict, now: dict, terms: ChoiceTerms, last_year: list) ->
 
     ``base`` and ``now`` are the cost terms of 2009 and of this year (:func:`.travel_costs.generalised_costs`:
     the shares crossing each system and, this year's, the tolls per trip crossing it); the 2009 tolls are
-    ``terms.toll_own`` and ``terms.toll_other``, already period first.
+    ``terms.toll_own`` and ``terms.toll_other``, already period first. Where the reference set of cordons holds
+    a ring that came after 2009 (:func:`.toll_groups.reference`, ``now["reference_2009"]``), the base crossing
+    shares are those of the reference set and the 2009 tolls per trip crossing it: the trips crossing a
+    reference cordon only are the segment "only then", which paid what they paid in 2009.
     """
+    reference = now.get("reference_2009")
     segments, own_now, other_now, crossing_now = toll_segments(
-        (base["crossing_own"], base["crossing_other"], terms.toll_own, terms.toll_other),
+        (base["crossing_own"], base["crossing_other"], terms.toll_own, terms.toll_other) if reference is None
+        else reference,
         (now["crossing_own"], now["crossing_other"], period_first(now["toll_own"]), period_first(now["toll_other"])),
         (now["both_own"], now["both_other"], period_first(now["toll_own_both_2009"]),
          period_first(now["toll_other_both_2009"]), period_first(now["toll_own_both"]),
@@ -253,7 +259,7 @@ def segment_mixture(crossing: tuple, lagged_tolls: list, utilities: list, destin
     there is one destination segment (else None).
 
     Returns the ``modes``, ``periods``, ``crossing_car`` (and by system ``crossing_own``, ``crossing_other``, and
-    of their trips that crossed in 2009 too ``crossing_own_both``, ``crossing_other_both``)
+    of their trips that cross a reference cordon too ``crossing_own_both``, ``crossing_other_both``)
     and ``parked_car`` of ``transport.choose``, and the adjusted utility changes by mode and toll changes by
     segment (None where zero). Works through the draws a block at a time (:func:`_mixture_block`; the draws
     are independent). Without ``counted``, the car trips crossing a charged cordon and those parking away from
@@ -339,7 +345,7 @@ def _mixture_block(b: slice, crossing: tuple, lagged_tolls: list, utilities: lis
     inflow = None if all(steady) else _leavers_change([None if x is None else x[:, b] for x in lagged_tolls],
                                                        previous, [w for w, _, _, _ in segments])
     by_system = {OWN: np.zeros(shape), OTHER: np.zeros(shape)}   # car trips crossing each system now
-    # ... of those, the trips that crossed in 2009 too, summed apart only where some trips cross the system only now
+    # ... of those, the trips crossing a reference cordon too, summed apart only where some cross the system only now
     # (the segments after each system's first, BOTH_YEARS: else they are all the system's)
     apart = {system: occupied[s + 1] for s, system in BOTH_YEARS.items()}
     both_years = {system: np.zeros(shape) if apart[system] else by_system[system] for system in by_system}
