@@ -1,5 +1,7 @@
-"""The trips crossing a charged cordon in 2009 and now, and what each group pays (toll_groups, tolls.crossing_also,
-mode_choice.cordon_segments with ``both``)."""
+"""The trips crossing a reference cordon (a charged one of 2009, or an owner's first) and a charged one now, and
+what each group pays (toll_groups, tolls.crossing_also, mode_choice.cordon_segments with ``both``)."""
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -187,3 +189,22 @@ def test_trondheims_ring_answers_its_inner_cordon_of_2014_by_fewer_passages():
     passages = model.record["cordon_passages"][:, 0, list(model.cordons).index("trondheim_ring")].sum(axis=-1)
     k = 2014 - dims.BASE_YEAR
     assert passages[k] < 0.98 * passages[k - 1]
+
+
+def test_the_reference_sets_shares_kept_by_owner_are_those_of_the_whole_set(trondheim, monkeypatch):
+    """since_reference keeps each owner's part apart (a set a new owner's ring joins computes that owner's alone):
+    the parts put together are the whole set's shares, and an owner's part already kept is not computed again."""
+    geo, ids, _, _, reference = trondheim
+    geo = dataclasses.replace(geo, memo={})                            # a memo of its own
+    computed = []
+    crossing_also = tolls.crossing_also
+    monkeypatch.setattr(tolls, "crossing_also", lambda cords, charged, which, *rest:
+                        computed.append({cords[c].municipality for c in which}) or
+                        crossing_also(cords, charged, which, *rest))
+    both = reference.copy()
+    both[0, [ids.index("oslo_ring"), ids.index("bergen_ring")]] = True
+    for cordons, owners in ((reference, [{"trondheim"}]), (both, [{"oslo"}, {"bergen"}])):
+        computed.clear()
+        got = toll_groups.since_reference(geo, cordons).share
+        assert computed == owners                         # Trondheim's part of the second set is the first's
+        np.testing.assert_array_equal(got, toll_groups.also_share(geo, cordons))

@@ -118,7 +118,18 @@ def since_reference(geo: Geography, cordons: np.ndarray) -> Since:
     memo = geo.memo
     key = ("base", cordons.tobytes())
     if key not in memo:
-        kept = Since(union(geo, cordons), also_share(geo, cordons))
+        share = np.zeros(geo.crossings.shape)
+        # A cordon's share depends on its owner's reference cordons alone (tolls.crossing_also): the owners' parts
+        # are kept apart, so that a set an owner's first ring joins computes that owner's cordons alone.
+        for owner in np.unique(geo.owner):
+            mine = np.flatnonzero(geo.owner == owner)
+            part = ("base of owner", int(owner), cordons[:, mine].tobytes())
+            if part not in memo:
+                memo[part] = (tolls.crossing_also(geo.cordons, cordons, mine, geo.crossings, geo.split,
+                                                  geo.destination_share) if cordons[:, mine].any() else None)
+            if memo[part] is not None:   # (else none of the owner's cordons is in the set: 0)
+                share[:, mine] = memo[part]
+        kept = Since(union(geo, cordons), share)
         kept.share.flags.writeable = False   # shared by the years of the run
         memo[key] = kept
     return memo[key]
