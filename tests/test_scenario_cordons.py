@@ -139,25 +139,44 @@ def test_a_charge_on_a_cordon_of_another_scenario_is_refused(tmp_path):
     assert any("tromso_copy" in p and "must be one of" in p for p in found), found
 
 
+def _with_own_cordon(tmp_path: Path, municipality: str, inside: str, charge: str) -> tuple:
+    """The runs of current-policies with a cordon ``<municipality>_centre`` of its own (both directions, inside
+    shares ``inside``) charged by the measure ``charge``, and without."""
+    body = f"""
+[cordons.{municipality}_centre]
+municipality = "{municipality}"
+charged_direction = "both"
+inside_share = {{ {inside} }}
+""" + charge
+    path = write(tmp_path, "own.toml", '[scenario]\nname = "own"\nextends = "framtid:current-policies"\n' + body)
+    return api.run_scenario(load(path)), api.run_scenario(load("framtid:current-policies"))
+
+
 def test_trips_that_newly_cross_a_charged_cordon_adjust_from_no_change(tmp_path):
     # Drammen's commuters cross Oslo's rings already; a ring of Drammen's own adds trips to the segment of
     # trips crossing a charged cordon only now. Those trips start from no change and adjust at the pace of
     # partial adjustment, so the response grows after the first year (later the congestion the ring relieves
     # and the electric fleet take a little of it back: 2028 and 2030 about equal).
-    body = """
-[cordons.drammen_centre]
-municipality = "drammen"
-charged_direction = "both"
-inside_share = { A = 1.0, B = 0.3, C = 0.0 }
-""" + CHARGE.format(cordon="drammen_centre")
-    path = write(tmp_path, "own.toml", '[scenario]\nname = "own"\nextends = "framtid:current-policies"\n' + body)
-    own = api.run_scenario(load(path)).record
-    base = api.run_scenario(load("framtid:current-policies")).record
+    own, base = (run.record for run in _with_own_cordon(tmp_path, "drammen", "A = 1.0, B = 0.3, C = 0.0",
+                                                        CHARGE.format(cordon="drammen_centre")))
     m = dims.MUNICIPALITIES.index("drammen")
     cut = [own["car_vkm_resident"][y - dims.BASE_YEAR, 0, m] / base["car_vkm_resident"][y - dims.BASE_YEAR, 0, m] - 1
            for y in (2027, 2028, 2030)]
     assert cut[0] < 0 and abs(cut[0]) < abs(cut[1]) and abs(cut[0]) < abs(cut[2]), cut
     assert abs(cut[0]) < 0.8 * abs(cut[1]), cut   # the first year holds well under the second
+
+
+def test_an_inner_cordon_of_a_city_whose_first_ring_came_after_2009_charges_the_rings_crossers_part_of_it(tmp_path):
+    """Stavanger charged no cordon in 2009; its ring of 2018 is its reference (toll_groups.reference). A cheaper inner
+    cordon of its own from 2027 charges the ring's crossers only as far as they cross it too, so the ring's line
+    loses passages against the run without it. (With every crossing trip at the average toll, the inner cordon's
+    cheap trips lowered the ring crossers' toll and the ring's line gained 1.2 % in 2027.)"""
+    cheaper = CHARGE.format(cordon="stavanger_centre").replace("peak_nok = 40\noffpeak_nok = 20",
+                                                             "peak_nok = 15\noffpeak_nok = 15")
+    own, base = _with_own_cordon(tmp_path, "stavanger", "A = 0.6, B = 0.1, C = 0.0", cheaper)
+    ring = [run.record["cordon_passages"][2027 - dims.BASE_YEAR, 0, list(run.cordons).index("nord_jaeren_stavanger")]
+            .sum() for run in (own, base)]
+    assert ring[0] < 0.99 * ring[1], ring
 
 
 def test_a_segments_change_is_carried_by_the_trips_that_were_in_it():
