@@ -168,7 +168,8 @@ def test_the_crossers_of_a_first_ring_after_2009_are_a_group_when_a_second_ring_
     assert (weights[0][0, trd] > groups.both_own[0, trd] + 1e-3).all()            # the inner cordon's own trips
     np.testing.assert_allclose(groups.reference[0], ring[0], rtol=1e-12)          # the choice's base shares
     assert not groups.base_by_fuel.any()                                            # they paid nothing in 2009
-    # the ring's crossers pay the ring and part of the inner cordon: between the ring alone and the average
+    # the ring's crossers pay the ring and part of the inner cordon: more than the ring alone and than the average
+    # (the inner cordon's own trips pay its lower price alone)
     at = list(groups.rows).index(trd)
     paid = groups.own_by_fuel[0, at, ..., 0, 0] / groups.both_own[0, trd]
     ring_alone = geo.paid_own[0, ids.index("trondheim_ring"), trd] * 20.0 / groups.both_own[0, trd]
@@ -188,7 +189,7 @@ def test_trondheims_ring_answers_its_inner_cordon_of_2014_by_fewer_passages():
     model = api.run_scenario(load("framtid:current-policies"))
     passages = model.record["cordon_passages"][:, 0, list(model.cordons).index("trondheim_ring")].sum(axis=-1)
     k = 2014 - dims.BASE_YEAR
-    assert passages[k] < 0.98 * passages[k - 1]
+    assert passages[k] < passages[k - 1]            # −2.2 % (+2.0 % with the groups set against 2009 alone)
 
 
 def test_the_reference_sets_shares_kept_by_owner_are_those_of_the_whole_set(trondheim, monkeypatch):

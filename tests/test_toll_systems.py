@@ -150,3 +150,45 @@ def test_the_passages_an_hour_rule_waives_stay_within_those_its_cordons_count(tm
     # before, the new rings did not charge: their waivers are worth nothing and are kept as they were, for the
     # costs' rule of a half when a cordon starts (or stops) charging
     assert waived[: 2019 - dims.BASE_YEAR].min() > 0.0
+
+
+def test_a_ring_of_drammens_own_leaves_baerums_trips_into_oslos_rings_in_their_group(tmp_path: Path):
+    """Drammen's ring is Drammen's first cordon, so its own residents' groups are set against it; but in a Bærum
+    resident's system of the others' cordons it lies beside Oslo's rings of 2009. There the groups stay set against
+    2009: the trips into Oslo's rings are one group, whatever Drammen's ring charges, and Bærum's trips across
+    Drammen's ring cross it only now."""
+    from framtid.model.cordons import using
+    from framtid.model.parameters import Params
+    from framtid.model.submodels import toll_groups, tolls
+    from framtid.model.submodels.demand_coefficients import demand_coefficients
+    from framtid.model.submodels.transport_state import geography
+
+    path = tmp_path / "drammen.toml"
+    path.write_text(DRAMMEN_RING, encoding="utf-8")
+    with using(load(path).cordons):
+        geo = geography(demand_coefficients(Params.defaults(1)))
+        ids = [c.id for c in geo.cordons]
+
+        def priced(cells: dict) -> np.ndarray:
+            prices = np.zeros((1, len(ids), 2, 3, 2))
+            for cordon, price in cells.items():
+                prices[0, ids.index(cordon)] = price
+            return prices
+
+        base = priced({"oslo_ring": 20.0, "baerum_ring": 10.0})
+        baerum = dims.MUNICIPALITIES.index("baerum")
+        got = []
+        for drammen in (20.0, 60.0):
+            now = priced({"oslo_ring_2019": 20.0, "oslo_inner_ring": 15.0, "oslo_city_boundary": 20.0,
+                          "drammen_centre": drammen})
+            charged = tolls.charged(now)
+            totals = tuple(tolls.toll_per_trip(p, now, charged, w, geo.pairs)
+                           for p, w in ((geo.paid, geo.waived), (geo.paid_own, geo.waived_own)))
+            reference = toll_groups.reference(tolls.charged(base), charged, geo.owner)
+            assert reference[0, ids.index("drammen_centre")]                  # Drammen's own groups: its ring
+            groups = toll_groups.groups(geo, base, now, totals, reference)
+            alone = toll_groups.groups(geo, base, now, totals)                # the groups set against 2009
+            np.testing.assert_array_equal(groups.both_other, alone.both_other)
+            at = list(groups.rows).index(baerum)
+            got.append((groups.by_fuel - groups.own_by_fuel)[0, at])
+        np.testing.assert_array_equal(*got)   # the trips into Oslo's rings pay Oslo's tolls alone

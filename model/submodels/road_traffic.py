@@ -29,9 +29,10 @@ LINE_TERMS_KEPT = 4     # sets of charged cordons whose line terms line_passages
 def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple) -> np.ndarray:
     """Passages of residents' cars through the charged cordons [passages/yr], ``(D, C, T)``: each group's
     trips across a cordon at the car share of the trips crossing its system (:func:`multi_system`); where some
-    of a system's crossing trips cross a reference cordon of it (one charged in 2009, or the owner's first) and
-    others do not, each cordon's crossers at the car shares of the two (:mod:`.toll_groups`: the share of its
-    crossers that cross a reference cordon at the car share of those trips, the rest at that of the others)."""
+    of a system's crossing trips cross a reference cordon of it (one charged in 2009, or in the own system the
+    owner's first) and others do not, each cordon's crossers at the car shares of the two (:mod:`.toll_groups`:
+    the share of its crossers that cross a reference cordon at the car share of those trips, the rest at that of
+    the others)."""
     terms = toll_terms(state, prices)
     geo = state.geo
     counted = tolls.passages(state.trip_volume, geo.paid, crossing_car[0], geo.crossed)
@@ -45,7 +46,7 @@ def _car_passages(state: TransportState, prices: np.ndarray, crossing_car: tuple
     for k, new in enumerate(groups.apart):   # residents some of whose trips cross a charged cordon only now
         if not new.size:
             continue
-        paid, paid_since = _paid_of(geo, terms.reference, k, new)
+        paid, paid_since = _paid_of(geo, terms, k, new)
         car, car_both, car_only = _group_cars(terms, crossing_car, k, new)
         # the system's crossers at car_only and those crossing a reference cordon at car_both, in place of all at car
         trips, crossed = state.trip_volume[:, new], geo.crossed[:, new]
@@ -71,14 +72,19 @@ def _system_part(every: np.ndarray, own: np.ndarray, system: int) -> np.ndarray:
     return own if system == 0 else every - own
 
 
-def _paid_of(geo, reference: np.ndarray, system: int, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _since(geo, terms: tuple) -> toll_groups.Since:
+    """:func:`.toll_groups.since_reference` of the reference sets of ``toll_terms``' ``terms``."""
+    return toll_groups.since_reference(geo, terms.reference, terms.first)
+
+
+def _paid_of(geo, terms: tuple, system: int, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The paid passages per one-way trip of the ``residents`` (indices) at the cordons of the own system (0) or
-    the others' (1), all and those of the trips that cross a cordon of the system's ``reference`` set ``(D, C)``
-    too (:func:`.toll_groups.since_reference`), ``(D, C, M', Z, P)`` each; kept in ``geo.memo`` (the residents
-    whose trips cross a system only now change seldom)."""
-    key = ("paid of", system, residents.tobytes(), reference.tobytes())
+    the others' (1), all and those of the trips that cross a reference cordon of the system too (:func:`_since`),
+    ``(D, C, M', Z, P)`` each; kept in ``geo.memo`` (the residents whose trips cross a system only now change
+    seldom). ``terms`` of ``toll_terms``."""
+    key = ("paid of", system, residents.tobytes(), terms.reference.tobytes(), terms.first.tobytes())
     if key not in geo.memo:
-        since = toll_groups.since_reference(geo, reference)
+        since = _since(geo, terms)
         paid = _system_part(geo.paid[:, :, residents], geo.paid_own[:, :, residents], system)
         geo.memo[key] = (paid, paid * since.share[:, :, residents])
     return geo.memo[key]
@@ -177,7 +183,7 @@ def _within_paid(state: TransportState, terms: tuple, both: np.ndarray, mw: np.n
     geo = state.geo
     share = tolls.crossing_also(geo.cordons, terms.charged, both, geo.crossings, geo.split,
                                 geo.destination_share)[:, :, mw]
-    since = toll_groups.since_reference(geo, terms.reference)
+    since = _since(geo, terms)
     earlier = np.minimum(share, since.share[:, both][:, :, mw])
     paid = geo.paid[:, both][:, :, mw]
     paid_own = geo.paid_own[:, both][:, :, mw]
@@ -234,7 +240,7 @@ def waived_passages(state: TransportState, prices: np.ndarray, cars: tuple,
         if not new.size:
             continue
         pair = _system_part(geo.waived[:, :, new], geo.waived_own[:, :, new], k)
-        since = toll_groups.since_reference(geo, terms.reference)
+        since = _since(geo, terms)
         _, car_both, car_only = _group_cars(terms, cars, k, new)
         trips = state.trip_volume[:, new]
         waived += tolls.passages(trips, pair, car_only - cars[0][:, new])

@@ -5,7 +5,8 @@ home municipality's, or the others', :func:`.tolls.system_weights`) the trips cr
 set and a charged one now are one group, those crossing one only now another, those that cross a reference cordon
 only a third. The reference set (:func:`reference`) holds the cordons charged in 2009 and, for an owner that
 charged none then, the cordons it charged in the first year it charged any: Trondheim's ring of 2010, not its inner
-cordon of 2014. When the charged cordons change, the groups overlap only in part: Oslo's 2019 inner ring charges
+cordon of 2014. That is the own systems' set; a system of the others' cordons, which holds several owners', keeps
+the cordons charged in 2009 (:func:`since_reference`). When the charged cordons change, the groups overlap only in part: Oslo's 2019 inner ring charges
 trips between it and Osloringen that crossed nothing in 2009, while the trips across Osloringen crossed the ring of
 1990. Each group pays its own tolls: the trips crossing a cordon charged now pay at it, and the share ``J_c / X_c``
 of the cordon's crossers that cross a reference cordon of the system too (:func:`.tolls.crossing_also`) are in the
@@ -93,11 +94,15 @@ def union(geo: Geography, charged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def reference(before: np.ndarray, charged: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """The reference set of cordons ``(D, C)`` (bool) the groups are set against: ``before`` (the set of last year;
-    the cordons charged in 2009 at first), with the cordons ``charged`` ``(D, C)`` now of every owner none of whose
-    cordons is in it yet (``owner`` ``(C,)``: index of each cordon's municipality). So an owner's first charged
-    cordons join the set in the year they first charge, and its later rings do not: the trips crossing its first
-    ring are one group whatever rings it adds. ``before`` itself where nothing joins."""
+    """The reference set of cordons ``(D, C)`` (bool) the groups of the residents' own systems are set against:
+    ``before`` (the set of last year; the cordons charged in 2009 at first), with the cordons ``charged`` ``(D, C)``
+    now of every owner none of whose cordons is in it yet (``owner`` ``(C,)``: index of each cordon's municipality).
+    So an owner's first charged cordons join the set in the year they first charge, and its later rings do not: the
+    trips crossing its first ring are one group whatever rings it adds. ``before`` itself where nothing joins.
+
+    A system of the others' cordons holds several owners' (a Bærum resident's: Oslo's rings of 2009 and a ring of
+    Drammen's own, say): an owner's first ring there would join the trips into another owner's 2009 rings in one
+    group at one toll. Its groups stay set against the cordons charged in 2009 (:func:`since_reference`)."""
     same_owner = (owner[:, None] == owner[None, :]).astype(float)               # (C, C)
     owner_has = (before.astype(float) @ same_owner) > 0                        # (D, C): its owner has one in the set
     joins = charged & ~owner_has
@@ -105,34 +110,44 @@ def reference(before: np.ndarray, charged: np.ndarray, owner: np.ndarray) -> np.
 
 
 class Since(NamedTuple):
-    """What depends on the reference set of cordons alone (:func:`since_reference`)."""
+    """What depends on the reference sets of cordons alone (:func:`since_reference`)."""
 
     weights: tuple            # (own, other) (D, M, Z, P) [1] the systems' shares crossing a reference cordon
     share: np.ndarray         # (D, C, M, Z, P) [1] of each cordon's crossers, those crossing a reference cordon too
 
 
-def since_reference(geo: Geography, cordons: np.ndarray) -> Since:
-    """The :class:`Since` of the reference set ``cordons`` ``(D, C)`` (bool, :func:`reference`), kept in
+def since_reference(geo: Geography, cordons: np.ndarray, first: np.ndarray | None = None) -> Since:
+    """The :class:`Since` of the reference set ``cordons`` ``(D, C)`` (bool, :func:`reference`) of the residents'
+    own systems and ``first`` of the others' systems (the cordons charged in 2009; default ``cordons``), kept in
     ``geo.memo``: the systems' shares crossing one of them and the share of each cordon's crossers that cross one
-    of their system too (:func:`also_share`)."""
+    of their system too (:func:`also_share`; its owner's residents against ``cordons``, the others against
+    ``first``)."""
     memo = geo.memo
-    key = ("base", cordons.tobytes())
+    first = cordons if first is None else first
+    key = ("base", cordons.tobytes(), first.tobytes())
     if key not in memo:
         share = np.zeros(geo.crossings.shape)
-        # A cordon's share depends on its owner's reference cordons alone (tolls.crossing_also): the owners' parts
-        # are kept apart, so that a set an owner's first ring joins computes that owner's cordons alone.
         for owner in np.unique(geo.owner):
             mine = np.flatnonzero(geo.owner == owner)
-            part = ("base of owner", int(owner), cordons[:, mine].tobytes())
-            if part not in memo:
-                memo[part] = (tolls.crossing_also(geo.cordons, cordons, mine, geo.crossings, geo.split,
-                                                  geo.destination_share) if cordons[:, mine].any() else None)
-            if memo[part] is not None:   # (else none of the owner's cordons is in the set: 0)
-                share[:, mine] = memo[part]
-        kept = Since(union(geo, cordons), share)
+            own, other = (_owner_part(geo, s, mine) for s in (cordons, first))
+            if own is not None or other is not None:   # (else none of the owner's cordons is in either set: 0)
+                at_home = geo.own[mine][None, :, :, None, None]                              # (1, C', M, 1, 1)
+                share[:, mine] = np.where(at_home, 0.0 if own is None else own, 0.0 if other is None else other)
+        kept = Since((union(geo, cordons)[0], union(geo, first)[1]), share)
         kept.share.flags.writeable = False   # shared by the years of the run
         memo[key] = kept
     return memo[key]
+
+
+def _owner_part(geo: Geography, cordons: np.ndarray, mine: np.ndarray) -> np.ndarray | None:
+    """:func:`.tolls.crossing_also` of one owner's cordons ``mine`` against the set ``cordons`` ``(D, W, M, Z, P)``,
+    None where none of the owner's cordons is in the set (0), kept in ``geo.memo``. A cordon's share depends on its
+    owner's cordons of the set alone: a set an owner's first ring joins computes that owner's part alone."""
+    part = ("base of owner", int(geo.owner[mine[0]]), cordons[:, mine].tobytes())
+    if part not in geo.memo:
+        geo.memo[part] = (tolls.crossing_also(geo.cordons, cordons, mine, geo.crossings, geo.split,
+                                              geo.destination_share) if cordons[:, mine].any() else None)
+    return geo.memo[part]
 
 
 def _since_tolls(geo: Geography, share: np.ndarray, prices: np.ndarray, charged: np.ndarray,
@@ -166,13 +181,13 @@ def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: 
     at the home municipality's cordons (what the groups pay where every crossing trip crosses a reference cordon
     too). ``geo.memo`` keeps what depends on the 2009 prices and the sets of cordons alone."""
     memo = geo.memo
-    now = tolls.charged(prices)
-    base = tolls.charged(base_prices) if cordons is None else cordons
-    since = since_reference(geo, base)
+    now, first = tolls.charged(prices), tolls.charged(base_prices)
+    base = first if cordons is None else cordons
+    since = since_reference(geo, base, first)
     weights = union(geo, now)
     key = ("now", digest(base_prices), base.tobytes(), now.tobytes())
     if key not in memo:
-        together = union(geo, base | now)
+        together = (union(geo, base | now)[0], union(geo, first | now)[1])   # the others' against 2009's
         both = tuple(np.clip(b + n - t, 0.0, np.minimum(b, n)) for b, n, t in zip(since.weights, weights, together))
         # the municipalities whose residents' crossing trips are in part in each group (where none crosses a
         # reference cordon, the trips crossing only now are all, and the groups one)
@@ -191,7 +206,7 @@ def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: 
     rows = np.union1d(*apart).astype(int)
     if rows.size:
         totals = _since_tolls(geo, since.share, prices, now, rows)
-    later = cordons is not None and not np.array_equal(base, tolls.charged(base_prices))
+    later = not np.array_equal(base, first)
     return Groups(*both, *totals, *then, apart, rows, since.weights if later else None)
 
 
@@ -206,7 +221,7 @@ def base_totals(geo: Geography, base_prices: np.ndarray) -> tuple[np.ndarray, np
 
 def group_cars(weight: np.ndarray, both: np.ndarray, car: np.ndarray, car_both: np.ndarray) -> np.ndarray:
     """The car-driver share ``(..., T)`` of a system's trips that cross a charged cordon only now, from the system's
-    share crossing now ``weight`` and in 2009 too ``both`` ``(...)`` and the car-driver shares of the two,
+    share crossing now ``weight`` and a reference cordon too ``both`` ``(...)`` and the car-driver shares of the two,
     ``car`` and ``car_both`` ``(..., T)``: ``(w car - b car_both) / (w - b)``, 0 where no trip crosses only now."""
     rest = (weight - both)[..., None]
     return np.divide(weight[..., None] * car - both[..., None] * car_both, rest, out=np.zeros(car.shape),

@@ -151,11 +151,12 @@ class TransportState:
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).
     base_shares_by_mode: np.ndarray = None
     choice_terms: ChoiceTerms = None    # the run's constant terms of the travel choice (made once by init_state)
-    # The toll terms of the last few sets of cordon prices (travel_costs.toll_terms), shared by the states of a run:
-    # prices stay the same for years at a time, and the terms depend on nothing else that changes.
+    # The toll terms of the last few sets of cordon prices and reference sets (travel_costs.toll_terms), shared by
+    # the states of a run: prices stay the same for years at a time, and the terms depend on nothing else that changes.
     toll_memo: dict = field(default_factory=dict, repr=False, compare=False)
-    # [prices, terms] of the last call of toll_terms: the choice, the advance and the accounting of a year read the
-    # terms of the same (read-only) prices array, found by identity without comparing its bytes.
+    # [prices, reference set, terms] of the last call of toll_terms: the choice, the advance and the accounting of a
+    # year read the terms of the same (read-only) prices array and reference set, found by identity without
+    # comparing their bytes.
     toll_last: list = field(default_factory=list, repr=False, compare=False)
     line_memo: dict = field(default_factory=dict, repr=False, compare=False)   # road_traffic.line_passages'
     # This year's passages through the charged cordons, counted once: by advance (init_state in 2009) for the

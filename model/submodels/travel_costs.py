@@ -55,7 +55,8 @@ class TollTerms(NamedTuple):
     other: np.ndarray         # (D, M, Z, P) [1] ... of another municipality (tolls.system_weights)
     crossing: np.ndarray      # (D, M, Z, P) [1] ... of either: min(1, own + other), the systems' trips distinct
     groups: Groups            # the trips that cross a reference cordon of their system too, their tolls
-    reference: np.ndarray     # (D, C) bool: the reference set of cordons the groups are set against (toll_groups)
+    reference: np.ndarray     # (D, C) bool: the reference set of cordons of the own systems' groups (toll_groups)
+    first: np.ndarray         # (D, C) bool: the cordons charged in 2009, the others' systems' reference set
 
 
 def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
@@ -82,9 +83,10 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
         weights = (own, other, np.minimum(own + other, 1.0))
         totals = (tolls.toll_per_trip(geo.paid, prices, is_charged, geo.waived, geo.pairs),
                   tolls.toll_per_trip(geo.paid_own, prices, is_charged, geo.waived_own, geo.pairs))
+        first = tolls.charged(base)
         terms = TollTerms(is_charged, *totals, *weights, toll_groups.groups(geo, base, prices, totals, cordons),
-                          cordons)
-        for array in terms[:-2] + terms.groups[:6] + (terms.groups.rows, cordons):
+                          cordons, first)
+        for array in terms[:-3] + terms.groups[:6] + (terms.groups.rows, cordons, first):
             array.flags.writeable = False   # shared by the years with these prices
         if len(state.toll_memo) >= TOLL_TERMS_KEPT:
             del state.toll_memo[next(iter(state.toll_memo))]

@@ -84,12 +84,13 @@ def toll_segments(base: tuple, now: tuple, both: tuple | None = None
     ``OTHER`` or None for the trips crossing neither). A segment empty in every cell costs the choice nothing.
 
     ``base`` and ``now`` are (share crossing the own system, share crossing the others (D, M, Z, P), toll per
-    trip crossing the own system, per trip crossing the others (T, D, M, Z, P) [NOK/trip]) in 2009 and now.
-    Each system splits its trips as :func:`mode_choice.cordon_segments` does (crosses then and now, only
-    now, only then: the own system's three segments, then the others'; with ``both`` = (share crossing the own
-    system in 2009 and now, the others', toll per trip of those trips in 2009 for the own, the others', now for
-    the own, the others' (T, D, M, Z, P)) the trips crossing in both years are those and pay their own tolls,
-    :mod:`.toll_groups`; without, the nested rule of :func:`mode_choice.cordon_segments`), and the systems'
+    trip crossing the own system, per trip crossing the others (T, D, M, Z, P) [NOK/trip]) in 2009 (or of the
+    reference sets and paid in 2009, :func:`toll_crossing`) and now. Each system splits its trips as
+    :func:`mode_choice.cordon_segments` does (crosses then and now, only now, only then: the own system's three
+    segments, then the others'; with ``both`` = (share crossing a reference and a charged cordon of the own
+    system, of the others', toll per trip of those trips in 2009 for the own, the others', now for the own, the
+    others' (T, D, M, Z, P)) the first segments are those trips and pay their own tolls, :mod:`.toll_groups`;
+    without, the nested rule of :func:`mode_choice.cordon_segments`), and the systems'
     trips are taken as distinct (a trip into another municipality's ring is not one across the rings of home;
     one that crosses both counts in each), so each answers its own toll: a ring of its own leaves the trips into another
     municipality's ring at the toll they paid, and their car share to the passages there. The last segment
