@@ -1,18 +1,19 @@
 """Which crossing trips crossed a cordon of the reference set as well, and what each group pays (methods §1.4).
 
-The choice pivots every trip on its change against 2009 (:mod:`.travel_segments`). For a system of cordons (the
-home municipality's, or the others', :func:`.tolls.system_weights`) the trips crossing a cordon of the reference
-set and a charged one now are one group, those crossing one only now another, those that cross a reference cordon
-only a third. The reference set (:func:`reference`) holds the cordons charged in 2009 and, for an owner that
-charged none then, the cordons it charged in the first year it charged any: Trondheim's ring of 2010, not its inner
-cordon of 2014. That is the own systems' set; a system of the others' cordons, which holds several owners', keeps
-the cordons charged in 2009 (:func:`since_reference`). When the charged cordons change, the groups overlap only in part: Oslo's 2019 inner ring charges
-trips between it and Osloringen that crossed nothing in 2009, while the trips across Osloringen crossed the ring of
-1990. Each group pays its own tolls: the trips crossing a cordon charged now pay at it, and the share ``J_c / X_c``
-of the cordon's crossers that cross a reference cordon of the system too (:func:`.tolls.crossing_also`) are in the
-first group. So a ring's crossers meet the change of their own ring's price, and the trips a new ring adds meet its
-price, instead of every crossing trip meeting the average toll of all of them. What the first group paid in 2009 is
-what it paid at the cordons charged then (nothing at a ring that came later).
+The choice pivots every trip on its change against 2009 (:mod:`.travel_segments`). For a system of cordons (the home
+municipality's, or the others', :func:`.tolls.system_weights`) the trips crossing a cordon of the reference set and
+a charged one now are one group, those crossing one only now another, those that cross a reference cordon only a
+third. The reference set (:func:`reference`) holds the cordons charged in 2009 and, for an owner that charged none
+then, the cordons it charged in the first year it charged any: Trondheim's ring of 2010, not its inner cordon of
+2014. That is the own systems' set; a system of the others' cordons, which holds several owners', keeps the cordons
+charged in 2009 (:func:`since_reference`). When the charged cordons change, the groups overlap only in part: Oslo's
+2019 inner ring charges trips between it and Osloringen that crossed nothing in 2009, while the trips across
+Osloringen crossed the ring of 1990. Each group pays its own tolls: the trips crossing a cordon charged now pay at
+it, and the share ``J_c / X_c`` of the cordon's crossers that cross a reference cordon of the system too
+(:func:`.tolls.crossing_also`) are in the first group. So a ring's crossers meet the change of their own ring's
+price, and the trips a new ring adds meet its price, instead of every crossing trip meeting the average toll of all
+of them. What the first group paid in 2009 is what it paid at the cordons charged then (nothing at a ring that came
+later).
 
 Under the model's geometry (nested cordons, the two trip ends at independent levels, :mod:`..cordon_crossing`)
 the first group is ``U_R + U_N - U_{R+N}`` of the system's unions of the reference cordons ``R``, of those charged
@@ -130,7 +131,10 @@ def since_reference(geo: Geography, cordons: np.ndarray, first: np.ndarray | Non
         for owner in np.unique(geo.owner):
             mine = np.flatnonzero(geo.owner == owner)
             own, other = (_owner_part(geo, s, mine) for s in (cordons, first))
-            if own is not None or other is not None:   # (else none of the owner's cordons is in either set: 0)
+            if own is other:   # the owner's cordons alike in both sets (None: none of them in either, 0)
+                if own is not None:
+                    share[:, mine] = own
+            else:
                 at_home = geo.own[mine][None, :, :, None, None]                              # (1, C', M, 1, 1)
                 share[:, mine] = np.where(at_home, 0.0 if own is None else own, 0.0 if other is None else other)
         kept = Since((union(geo, cordons)[0], union(geo, first)[1]), share)
