@@ -209,3 +209,31 @@ def test_the_reference_sets_shares_kept_by_owner_are_those_of_the_whole_set(tron
         got = toll_groups.since_reference(geo, cordons).share
         assert computed == owners                         # Trondheim's part of the second set is the first's
         np.testing.assert_array_equal(got, toll_groups.also_share(geo, cordons))
+
+
+def test_the_choices_base_is_the_reference_sets_where_it_holds_a_later_ring():
+    """A ring of 2010 (no cordon charged in 2009) crossed by 30 % of the trips, a cordon of 2014 that adds 20 %: the
+    ring's crossers (30 %, paying 30 NOK per trip now, nothing in 2009) are the first segment, the trips the cordon
+    adds the second at the rest of the year's tolls ((0.5 x 25 - 0.3 x 30) / 0.2 = 17.5), none crossed only then,
+    half cross neither (against the 2009 base, nobody crossing, 'only then' would weigh 0 - 0.3)."""
+    from types import SimpleNamespace
+
+    from framtid.model.submodels.travel_segments import toll_crossing
+
+    cell, zero = np.full((1, 1, 1, 1), 1.0), np.zeros((1, 1, 1, 1))
+
+    def period_last(x):                                                      # (D, M, Z, P, T), two periods alike
+        return np.broadcast_to(np.asarray(x, float)[..., None] * np.ones(2), (1, 1, 1, 1, 2))
+
+    now = {"crossing_own": 0.5 * cell, "crossing_other": zero, "toll_own": period_last(25.0 * cell),
+           "toll_other": period_last(zero), "both_own": 0.3 * cell, "both_other": zero,
+           "toll_own_both_2009": period_last(zero), "toll_other_both_2009": period_last(zero),
+           "toll_own_both": period_last(30.0 * cell), "toll_other_both": period_last(zero)}
+    base = {"crossing_own": zero, "crossing_other": zero}
+    terms = SimpleNamespace(toll_own=np.zeros((2, 1, 1, 1, 1)), toll_other=np.zeros((2, 1, 1, 1, 1)))
+    reference = (0.3 * cell, zero, np.zeros((2, 1, 1, 1, 1)), np.zeros((2, 1, 1, 1, 1)))
+    segments = toll_crossing(base, dict(now, reference_2009=reference), terms, [])[0]
+    weights = [float(np.asarray(w).ravel()[0]) for w, *_ in segments]
+    assert weights[:4] == pytest.approx([0.3, 0.2, 0.0, 0.0]) and weights[-1] == pytest.approx(0.5)
+    assert segments[0][1] == pytest.approx(np.full((2, 1, 1, 1, 1), 30.0))
+    assert segments[1][1] == pytest.approx(np.full((2, 1, 1, 1, 1), 17.5))
