@@ -237,3 +237,12 @@ def test_the_choices_base_is_the_reference_sets_where_it_holds_a_later_ring():
     assert weights[:4] == pytest.approx([0.3, 0.2, 0.0, 0.0]) and weights[-1] == pytest.approx(0.5)
     assert segments[0][1] == pytest.approx(np.full((2, 1, 1, 1, 1), 30.0))
     assert segments[1][1] == pytest.approx(np.full((2, 1, 1, 1, 1), 17.5))
+
+
+def test_the_others_systems_that_keep_2009s_set_are_those_crossing_a_2009_cordon_elsewhere(oslo):
+    """Bærum's and Drammen's residents cross Oslo's rings of 2009: their systems of the others' cordons keep 2009's
+    set. Sandnes's others' system is Stavanger's ring of 2018, Oslo's residents' others' cordons charged none in 2009:
+    theirs take the reference set, whose first rings are those of their owners."""
+    geo, base, _ = oslo
+    older = toll_groups.crossing_2009_elsewhere(geo, tolls.charged(base))[0]
+    assert {m for m, o in zip(dims.MUNICIPALITIES, older) if o} == {"baerum", "drammen"}

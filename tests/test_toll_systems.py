@@ -153,10 +153,11 @@ def test_the_passages_an_hour_rule_waives_stay_within_those_its_cordons_count(tm
 
 
 def test_a_ring_of_drammens_own_leaves_baerums_trips_into_oslos_rings_in_their_group(tmp_path: Path):
-    """Drammen's ring is Drammen's first cordon, so its own residents' groups are set against it; but in a Bærum
-    resident's system of the others' cordons it lies beside Oslo's rings of 2009. There the groups stay set against
-    2009: the trips into Oslo's rings are one group, whatever Drammen's ring charges, and Bærum's trips across
-    Drammen's ring cross it only now."""
+    """Drammen's ring is Drammen's first cordon, so its own residents' groups are set against it, and so are those of
+    Oslo's residents' trips into it (their system of the others' cordons holds no cordon of 2009 they cross). In a
+    Bærum resident's system of the others' cordons it lies beside Oslo's rings of 2009: there the groups stay set
+    against 2009, the trips into Oslo's rings are one group, whatever Drammen's ring charges, and Bærum's trips
+    across Drammen's ring cross it only now."""
     from framtid.model.cordons import using
     from framtid.model.parameters import Params
     from framtid.model.submodels import toll_groups, tolls
@@ -176,7 +177,8 @@ def test_a_ring_of_drammens_own_leaves_baerums_trips_into_oslos_rings_in_their_g
             return prices
 
         base = priced({"oslo_ring": 20.0, "baerum_ring": 10.0})
-        baerum = dims.MUNICIPALITIES.index("baerum")
+        baerum, oslo = dims.MUNICIPALITIES.index("baerum"), dims.MUNICIPALITIES.index("oslo")
+        west = [baerum, dims.MUNICIPALITIES.index("drammen")]                 # crossing Oslo's 2009 rings
         got = []
         for drammen in (20.0, 60.0):
             now = priced({"oslo_ring_2019": 20.0, "oslo_inner_ring": 15.0, "oslo_city_boundary": 20.0,
@@ -188,7 +190,10 @@ def test_a_ring_of_drammens_own_leaves_baerums_trips_into_oslos_rings_in_their_g
             assert reference[0, ids.index("drammen_centre")]                  # Drammen's own groups: its ring
             groups = toll_groups.groups(geo, base, now, totals, reference)
             alone = toll_groups.groups(geo, base, now, totals)                # the groups set against 2009
-            np.testing.assert_array_equal(groups.both_other, alone.both_other)
+            np.testing.assert_array_equal(groups.both_other[:, west], alone.both_other[:, west])
+            crossing = tolls.system_weights(geo.cordons, charged, geo.split, geo.destination_share)[1]
+            np.testing.assert_allclose(groups.both_other[0, oslo], crossing[0, oslo], rtol=1e-12)   # all of them
+            assert alone.both_other[0, oslo].max() == 0.0
             at = list(groups.rows).index(baerum)
             got.append((groups.by_fuel - groups.own_by_fuel)[0, at])
         np.testing.assert_array_equal(*got)   # the trips into Oslo's rings pay Oslo's tolls alone

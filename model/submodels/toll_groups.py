@@ -5,15 +5,15 @@ municipality's, or the others', :func:`.tolls.system_weights`) the trips crossin
 a charged one now are one group, those crossing one only now another, those that cross a reference cordon only a
 third. The reference set (:func:`reference`) holds the cordons charged in 2009 and, for an owner that charged none
 then, the cordons it charged in the first year it charged any: Trondheim's ring of 2010, not its inner cordon of
-2014. That is the own systems' set; a system of the others' cordons, which holds several owners', keeps the cordons
-charged in 2009 (:func:`since_reference`). When the charged cordons change, the groups overlap only in part: Oslo's
-2019 inner ring charges trips between it and Osloringen that crossed nothing in 2009, while the trips across
-Osloringen crossed the ring of 1990. Each group pays its own tolls: the trips crossing a cordon charged now pay at
-it, and the share ``J_c / X_c`` of the cordon's crossers that cross a reference cordon of the system too
-(:func:`.tolls.crossing_also`) are in the first group. So a ring's crossers meet the change of their own ring's
-price, and the trips a new ring adds meet its price, instead of every crossing trip meeting the average toll of all
-of them. What the first group paid in 2009 is what it paid at the cordons charged then (nothing at a ring that came
-later).
+2014. A system of the others' cordons that holds a 2009 cordon its residents cross (Bærum's and Drammen's, into
+Oslo's rings) keeps the cordons charged in 2009 (:func:`since_reference`). When the charged cordons change, the
+groups overlap only in part: Oslo's 2019 inner ring charges trips between it and Osloringen that crossed nothing in
+2009, while the trips across Osloringen crossed the ring of 1990. Each group pays its own tolls: the trips crossing
+a cordon charged now pay at it, and the share ``J_c / X_c`` of the cordon's crossers that cross a reference cordon
+of the system too (:func:`.tolls.crossing_also`) are in the first group. So a ring's crossers meet the change of
+their own ring's price, and the trips a new ring adds meet its price, instead of every crossing trip meeting the
+average toll of all of them. What the first group paid in 2009 is what it paid at the cordons charged then (nothing
+at a ring that came later).
 
 Under the model's geometry (nested cordons, the two trip ends at independent levels, :mod:`..cordon_crossing`)
 the first group is ``U_R + U_N - U_{R+N}`` of the system's unions of the reference cordons ``R``, of those charged
@@ -95,15 +95,16 @@ def union(geo: Geography, charged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def reference(before: np.ndarray, charged: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """The reference set of cordons ``(D, C)`` (bool) the groups of the residents' own systems are set against:
+    """The reference set of cordons ``(D, C)`` (bool) the groups are set against:
     ``before`` (the set of last year; the cordons charged in 2009 at first), with the cordons ``charged`` ``(D, C)``
     now of every owner none of whose cordons is in it yet (``owner`` ``(C,)``: index of each cordon's municipality).
     So an owner's first charged cordons join the set in the year they first charge, and its later rings do not: the
     trips crossing its first ring are one group whatever rings it adds. ``before`` itself where nothing joins.
 
-    A system of the others' cordons holds several owners' (a Bærum resident's: Oslo's rings of 2009 and a ring of
-    Drammen's own, say): an owner's first ring there would join the trips into another owner's 2009 rings in one
-    group at one toll. Its groups stay set against the cordons charged in 2009 (:func:`since_reference`)."""
+    A system of the others' cordons may hold several owners' (a Bærum resident's: Oslo's rings of 2009 and a ring
+    of Drammen's own, say): an owner's first ring there would join the trips into another owner's 2009 rings in one
+    group at one toll. Where it holds a 2009 cordon its residents cross, its groups stay set against the cordons
+    charged in 2009 (:func:`since_reference`)."""
     same_owner = (owner[:, None] == owner[None, :]).astype(float)               # (C, C)
     owner_has = (before.astype(float) @ same_owner) > 0                        # (D, C): its owner has one in the set
     joins = charged & ~owner_has
@@ -117,16 +118,26 @@ class Since(NamedTuple):
     share: np.ndarray         # (D, C, M, Z, P) [1] of each cordon's crossers, those crossing a reference cordon too
 
 
+def crossing_2009_elsewhere(geo: Geography, first: np.ndarray) -> np.ndarray:
+    """Whether the residents' system of the others' cordons holds a cordon of ``first`` ``(D, C)`` (the cordons
+    charged in 2009) that they cross, ``(D, M)`` (bool): Bærum's and Drammen's (Oslo's rings), not Sandnes's (whose
+    others' system is Stavanger's ring of 2018). Their others' groups stay set against ``first``
+    (:func:`since_reference`)."""
+    return (first[:, :, None] & (geo.crossed & ~geo.own)[None]).any(axis=1)
+
+
 def since_reference(geo: Geography, cordons: np.ndarray, first: np.ndarray | None = None) -> Since:
-    """The :class:`Since` of the reference set ``cordons`` ``(D, C)`` (bool, :func:`reference`) of the residents'
-    own systems and ``first`` of the others' systems (the cordons charged in 2009; default ``cordons``), kept in
+    """The :class:`Since` of the reference set ``cordons`` ``(D, C)`` (bool, :func:`reference`), kept in
     ``geo.memo``: the systems' shares crossing one of them and the share of each cordon's crossers that cross one
-    of their system too (:func:`also_share`; its owner's residents against ``cordons``, the others against
-    ``first``)."""
+    of their system too (:func:`also_share`). It holds for the residents' own systems, and for their systems of the
+    others' cordons unless those hold a cordon of ``first`` (the cordons charged in 2009; default ``cordons``) that
+    they cross (:func:`crossing_2009_elsewhere`), against which those stay set: an owner's first ring there would
+    join the trips into another owner's 2009 rings in one group at one toll."""
     memo = geo.memo
     first = cordons if first is None else first
     key = ("base", cordons.tobytes(), first.tobytes())
     if key not in memo:
+        older = crossing_2009_elsewhere(geo, first)                                            # (D, M)
         share = np.zeros(geo.crossings.shape)
         for owner in np.unique(geo.owner):
             mine = np.flatnonzero(geo.owner == owner)
@@ -134,10 +145,12 @@ def since_reference(geo: Geography, cordons: np.ndarray, first: np.ndarray | Non
             if own is other:   # the owner's cordons alike in both sets (None: none of them in either, 0)
                 if own is not None:
                     share[:, mine] = own
-            else:
-                at_home = geo.own[mine][None, :, :, None, None]                              # (1, C', M, 1, 1)
-                share[:, mine] = np.where(at_home, 0.0 if own is None else own, 0.0 if other is None else other)
-        kept = Since((union(geo, cordons)[0], union(geo, first)[1]), share)
+            else:   # against first: the crossers from elsewhere whose others' system holds a 2009 cordon
+                against_first = (~geo.own[mine])[None] & older[:, None, :]                    # (D, C', M)
+                share[:, mine] = np.where(against_first[..., None, None], 0.0 if other is None else other,
+                                          0.0 if own is None else own)
+        others = np.where(older[..., None, None], union(geo, first)[1], union(geo, cordons)[1])
+        kept = Since((union(geo, cordons)[0], others), share)
         kept.share.flags.writeable = False   # shared by the years of the run
         memo[key] = kept
     return memo[key]
@@ -191,7 +204,10 @@ def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: 
     weights = union(geo, now)
     key = ("now", digest(base_prices), base.tobytes(), now.tobytes())
     if key not in memo:
-        together = (union(geo, base | now)[0], union(geo, first | now)[1])   # the others' against 2009's
+        # the others' systems that hold a 2009 cordon their residents cross against 2009's (since_reference)
+        older = crossing_2009_elsewhere(geo, first)[..., None, None]
+        together = (union(geo, base | now)[0],
+                    np.where(older, union(geo, first | now)[1], union(geo, base | now)[1]))
         both = tuple(np.clip(b + n - t, 0.0, np.minimum(b, n)) for b, n, t in zip(since.weights, weights, together))
         # the municipalities whose residents' crossing trips are in part in each group (where none crosses a
         # reference cordon, the trips crossing only now are all, and the groups one)

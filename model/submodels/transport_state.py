@@ -143,9 +143,10 @@ class TransportState:
     # (D, M) [1] the cars per capita the stock was last turned over to, relative to 2009's (lever
     # car_ownership_change, car_stock.car_ownership); 1 in 2009
     car_ownership: np.ndarray = None
-    # (D, C) bool the reference set of cordons the toll groups of the residents' own systems are set against
-    # (toll_groups.reference): the cordons charged in 2009 (None: those of the base costs' prices) and each later
-    # owner's first charged; the choice's of the year stores it (``costs["reference_cordons"]``)
+    # (D, C) bool the reference set of cordons the toll groups are set against (toll_groups.reference; the systems
+    # of the others' cordons holding a 2009 cordon their residents cross keep 2009's): the cordons charged in 2009
+    # (None: those of the base costs' prices) and each later owner's first charged; the choice's of the year stores
+    # it (``costs["reference_cordons"]``)
     reference_cordons: np.ndarray = None
     # base_shares mode- and period-first, (5, T, D, M, Z, P) contiguous, as ``choose`` reads them every year
     # (made once by init_state: the transposed copy costs as much as a segment of the mode choice).

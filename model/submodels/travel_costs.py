@@ -55,8 +55,10 @@ class TollTerms(NamedTuple):
     other: np.ndarray         # (D, M, Z, P) [1] ... of another municipality (tolls.system_weights)
     crossing: np.ndarray      # (D, M, Z, P) [1] ... of either: min(1, own + other), the systems' trips distinct
     groups: Groups            # the trips that cross a reference cordon of their system too, their tolls
-    reference: np.ndarray     # (D, C) bool: the reference set of cordons of the own systems' groups (toll_groups)
-    first: np.ndarray         # (D, C) bool: the cordons charged in 2009, the others' systems' reference set
+    reference: np.ndarray     # (D, C) bool: the reference set of cordons the groups are set against (toll_groups)
+    # (D, C) bool: the cordons charged in 2009, against which the systems of the others' cordons that hold one their
+    # residents cross stay set (toll_groups.since_reference)
+    first: np.ndarray
 
 
 def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
