@@ -81,8 +81,7 @@ def oslo():
 def test_the_same_cordons_in_both_years_make_one_group_at_the_tolls_of_all(oslo):
     geo, base, _ = oslo
     weights = tolls.system_weights(geo.cordons, tolls.charged(base), geo.split, geo.destination_share)
-    every = tolls.toll_per_trip(geo.paid, base, tolls.charged(base), geo.waived, geo.pairs)
-    own = tolls.toll_per_trip(geo.paid_own, base, tolls.charged(base), geo.waived_own, geo.pairs)
+    every, own = toll_groups.trip_tolls(geo, base, tolls.charged(base))
     groups = toll_groups.groups(geo, base, base, (every, own))
     np.testing.assert_array_equal(groups.both_own, weights[0])
     np.testing.assert_array_equal(groups.both_other, weights[1])
@@ -99,8 +98,7 @@ def test_oslos_rings_of_2019_hold_every_trip_that_crossed_the_rings_of_2009(oslo
     charged = tolls.charged(now)
     weights = tolls.system_weights(geo.cordons, charged, geo.split, geo.destination_share)
     in_2009 = tolls.system_weights(geo.cordons, tolls.charged(base), geo.split, geo.destination_share)
-    totals = tuple(tolls.toll_per_trip(p, now, charged, w, geo.pairs)
-                   for p, w in ((geo.paid, geo.waived), (geo.paid_own, geo.waived_own)))
+    totals = toll_groups.trip_tolls(geo, now, charged)
     groups = toll_groups.groups(geo, base, now, totals)
     assert groups.apart[0].tolist() == [OSLO]
     np.testing.assert_allclose(groups.both_own[0, OSLO], in_2009[0][0, OSLO], rtol=1e-12)
@@ -160,8 +158,7 @@ def test_the_crossers_of_a_first_ring_after_2009_are_a_group_when_a_second_ring_
     charged = tolls.charged(now)
     weights = tolls.system_weights(geo.cordons, charged, geo.split, geo.destination_share)
     ring = tolls.system_weights(geo.cordons, reference, geo.split, geo.destination_share)
-    totals = tuple(tolls.toll_per_trip(p, now, charged, w, geo.pairs)
-                   for p, w in ((geo.paid, geo.waived), (geo.paid_own, geo.waived_own)))
+    totals = toll_groups.trip_tolls(geo, now, charged)
     groups = toll_groups.groups(geo, base, now, totals, reference)
     assert trd in groups.apart[0] and trd in groups.rows
     np.testing.assert_allclose(groups.both_own[0, trd], ring[0][0, trd], rtol=1e-9)

@@ -184,8 +184,7 @@ def test_a_ring_of_drammens_own_leaves_baerums_trips_into_oslos_rings_in_their_g
             now = priced({"oslo_ring_2019": 20.0, "oslo_inner_ring": 15.0, "oslo_city_boundary": 20.0,
                           "drammen_centre": drammen})
             charged = tolls.charged(now)
-            totals = tuple(tolls.toll_per_trip(p, now, charged, w, geo.pairs)
-                           for p, w in ((geo.paid, geo.waived), (geo.paid_own, geo.waived_own)))
+            totals = toll_groups.trip_tolls(geo, now, charged)
             reference = toll_groups.reference(tolls.charged(base), charged, geo.owner)
             assert reference[0, ids.index("drammen_centre")]                  # Drammen's own groups: its ring
             groups = toll_groups.groups(geo, base, now, totals, reference)

@@ -236,15 +236,15 @@ def waived_passages(state: TransportState, prices: np.ndarray, cars: tuple,
     light = tolls.light_prices(prices, terms.charged)            # the prices' terms, kept for the year
     waived = tolls.passages(state.trip_volume, geo.waived, cars[0])
     groups = terms.groups
+    since = _since(geo, terms) if any(new.size for new in groups.apart) else None
     for k, new in enumerate(groups.apart):   # as in _car_passages: each group's share of the pair at its car share
         if not new.size:
             continue
         pair = _system_part(geo.waived[:, :, new], geo.waived_own[:, :, new], k)
-        since = _since(geo, terms)
         _, car_both, car_only = _group_cars(terms, cars, k, new)
         trips = state.trip_volume[:, new]
         waived += tolls.passages(trips, pair, car_only - cars[0][:, new])
-        waived += tolls.passages(trips, pair * toll_groups.pair_share(since.share, geo.pairs)[:, :, new],
+        waived += tolls.passages(trips, pair * toll_groups.pair_share(since.share[:, :, new], geo.pairs),
                                  car_both - car_only)
     waived *= (1.0 + external)[None, :, None]
     return waived, np.einsum("dgft,dgf->dgt", tolls.cheaper_passage(light, geo.pairs), mix[:, first])

@@ -126,6 +126,13 @@ def crossing_2009_elsewhere(geo: Geography, first: np.ndarray) -> np.ndarray:
     return (first[:, :, None] & (geo.crossed & ~geo.own)[None]).any(axis=1)
 
 
+def _unions(geo: Geography, cordons: np.ndarray, first: np.ndarray, older: np.ndarray) -> tuple:
+    """The systems' shares crossing a cordon of ``cordons`` ``(D, C)`` (:func:`union`), the others' systems of the
+    residents ``older`` ``(D, M)`` (:func:`crossing_2009_elsewhere`) a cordon of ``first`` instead."""
+    own, other = union(geo, cordons)
+    return own, np.where(older[..., None, None], union(geo, first)[1], other)
+
+
 def since_reference(geo: Geography, cordons: np.ndarray, first: np.ndarray | None = None) -> Since:
     """The :class:`Since` of the reference set ``cordons`` ``(D, C)`` (bool, :func:`reference`), kept in
     ``geo.memo``: the systems' shares crossing one of them and the share of each cordon's crossers that cross one
@@ -141,7 +148,7 @@ def since_reference(geo: Geography, cordons: np.ndarray, first: np.ndarray | Non
         share = np.zeros(geo.crossings.shape)
         for owner in np.unique(geo.owner):
             mine = np.flatnonzero(geo.owner == owner)
-            own, other = (_owner_part(geo, s, mine) for s in (cordons, first))
+            own, other = (_owner_also(geo, s, mine) for s in (cordons, first))
             if own is other:   # the owner's cordons alike in both sets (None: none of them in either, 0)
                 if own is not None:
                     share[:, mine] = own
@@ -149,14 +156,13 @@ def since_reference(geo: Geography, cordons: np.ndarray, first: np.ndarray | Non
                 against_first = (~geo.own[mine])[None] & older[:, None, :]                    # (D, C', M)
                 share[:, mine] = np.where(against_first[..., None, None], 0.0 if other is None else other,
                                           0.0 if own is None else own)
-        others = np.where(older[..., None, None], union(geo, first)[1], union(geo, cordons)[1])
-        kept = Since((union(geo, cordons)[0], others), share)
+        kept = Since(_unions(geo, cordons, first, older), share)
         kept.share.flags.writeable = False   # shared by the years of the run
         memo[key] = kept
     return memo[key]
 
 
-def _owner_part(geo: Geography, cordons: np.ndarray, mine: np.ndarray) -> np.ndarray | None:
+def _owner_also(geo: Geography, cordons: np.ndarray, mine: np.ndarray) -> np.ndarray | None:
     """:func:`.tolls.crossing_also` of one owner's cordons ``mine`` against the set ``cordons`` ``(D, W, M, Z, P)``,
     None where none of the owner's cordons is in the set (0), kept in ``geo.memo``. A cordon's share depends on its
     owner's cordons of the set alone: a set an owner's first ring joins computes that owner's part alone."""
@@ -184,10 +190,12 @@ def _since_tolls(geo: Geography, share: np.ndarray, prices: np.ndarray, charged:
     return every, own
 
 
-def _tolls_of(geo: Geography, paid: tuple, waived: tuple, prices: np.ndarray, charged: np.ndarray) -> tuple:
-    """The tolls per one-way trip ``(D, M, Z, P, T, F)`` at ``prices`` of the paid passages ``paid`` and waived
-    ``waived`` (each all and at the home municipality's cordons; :func:`.tolls.toll_per_trip`)."""
-    return tuple(tolls.toll_per_trip(p, prices, charged, w, geo.pairs) for p, w in zip(paid, waived))
+def trip_tolls(geo: Geography, prices: np.ndarray, charged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The tolls per one-way trip ``(D, M, Z, P, T, F)`` at cordon ``prices`` (``charged`` ``(D, C)`` those that
+    charge), all and at the home municipality's cordons (:func:`.tolls.toll_per_trip`, the hour rules' waivers
+    taken off)."""
+    return tuple(tolls.toll_per_trip(p, prices, charged, w, geo.pairs)
+                 for p, w in ((geo.paid, geo.waived), (geo.paid_own, geo.waived_own)))
 
 
 def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: tuple,
@@ -204,10 +212,7 @@ def groups(geo: Geography, base_prices: np.ndarray, prices: np.ndarray, totals: 
     weights = union(geo, now)
     key = ("now", digest(base_prices), base.tobytes(), now.tobytes())
     if key not in memo:
-        # the others' systems that hold a 2009 cordon their residents cross against 2009's (since_reference)
-        older = crossing_2009_elsewhere(geo, first)[..., None, None]
-        together = (union(geo, base | now)[0],
-                    np.where(older, union(geo, first | now)[1], union(geo, base | now)[1]))
+        together = _unions(geo, base | now, first | now, crossing_2009_elsewhere(geo, first))
         both = tuple(np.clip(b + n - t, 0.0, np.minimum(b, n)) for b, n, t in zip(since.weights, weights, together))
         # the municipalities whose residents' crossing trips are in part in each group (where none crosses a
         # reference cordon, the trips crossing only now are all, and the groups one)
@@ -234,8 +239,7 @@ def base_totals(geo: Geography, base_prices: np.ndarray) -> tuple[np.ndarray, np
     """The tolls per one-way trip at the 2009 prices, all and at the home municipality's cordons, kept."""
     key = ("base tolls", digest(base_prices))
     if key not in geo.memo:
-        geo.memo[key] = _tolls_of(geo, (geo.paid, geo.paid_own), (geo.waived, geo.waived_own), base_prices,
-                                  tolls.charged(base_prices))
+        geo.memo[key] = trip_tolls(geo, base_prices, tolls.charged(base_prices))
     return geo.memo[key]
 
 

@@ -100,6 +100,7 @@ def crossing_also(cordons: Sequence, with_charged: np.ndarray, which: np.ndarray
     out = np.zeros((crossings.shape[0], len(which)) + crossings.shape[2:])
     for pattern, rows in _patterns(with_charged):
         part = functools.partial(_owner_part, split=split[rows], delta=dest_zone_share[rows])
+        alone = {}   # each owner's part of the set, computed once for its cordons of ``which``
         for j, c in enumerate(which):
             cordon = cordons[c]
             crossed = crossings[rows, c]
@@ -109,7 +110,9 @@ def crossing_also(cordons: Sequence, with_charged: np.ndarray, which: np.ndarray
             group = [cordons[i] for i in np.flatnonzero(pattern) if cordons[i].municipality == cordon.municipality]
             if not group:
                 continue
-            grown = part(group + [cordon]) - part(group)
+            if cordon.municipality not in alone:
+                alone[cordon.municipality] = part(group)
+            grown = part(group + [cordon]) - alone[cordon.municipality]
             joint = np.clip(crossed - grown, 0.0, crossed)
             out[rows, j] = np.divide(joint, crossed, out=np.zeros(crossed.shape), where=crossed > 0)
     return out

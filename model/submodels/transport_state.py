@@ -95,8 +95,8 @@ class Passages(NamedTuple):
 
     trip_volume: np.ndarray     # (D, M, Z, P, T) [trips/yr]
     crossing_car: tuple         # (D, M, Z, P, T) car-driver trips crossing a charged cordon per crossing trip: of any,
-                                # of the own municipality's and of another's, of those of each that crossed in
-                                # 2009 too (crossing_cars)
+                                # of the own municipality's and of another's, of those of each that cross a
+                                # reference cordon too (crossing_cars)
     prices: np.ndarray          # (D, C, 2, F, T) [NOK/passage] cordon prices
     counted: np.ndarray         # (D, C, T) [passages/yr]
 

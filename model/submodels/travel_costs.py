@@ -71,8 +71,8 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
     if last and last[0] is prices and last[1] is before and not prices.flags.writeable:
         return last[2]
     base = state.base_costs.get("prices", prices)   # 2009's (at set-up, these are 2009's)
-    is_charged = tolls.charged(prices)
-    cordons = toll_groups.reference(tolls.charged(base) if before is None else before, is_charged, state.geo.owner)
+    is_charged, first = tolls.charged(prices), tolls.charged(base)
+    cordons = toll_groups.reference(first if before is None else before, is_charged, state.geo.owner)
     key = (prices.shape, prices.tobytes(), cordons.tobytes())
     # Compared with the kept keys one by one, the last first: hashing the bytes would cost more (the terms
     # are read three times a year, by the choice, the advance and the accounting).
@@ -83,9 +83,7 @@ def toll_terms(state: TransportState, prices: np.ndarray) -> TollTerms:
         # keeps them per set of charged cordons.
         own, other = toll_groups.union(geo, is_charged)
         weights = (own, other, np.minimum(own + other, 1.0))
-        totals = (tolls.toll_per_trip(geo.paid, prices, is_charged, geo.waived, geo.pairs),
-                  tolls.toll_per_trip(geo.paid_own, prices, is_charged, geo.waived_own, geo.pairs))
-        first = tolls.charged(base)
+        totals = toll_groups.trip_tolls(geo, prices, is_charged)
         terms = TollTerms(is_charged, *totals, *weights, toll_groups.groups(geo, base, prices, totals, cordons),
                           cordons, first)
         for array in terms[:-3] + terms.groups[:6] + (terms.groups.rows, cordons, first):
