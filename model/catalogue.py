@@ -326,7 +326,7 @@ def base_year_report(municipality: str):
         raise UsageError(f"unknown municipality {municipality!r}; {did_you_mean(municipality, dims.MUNICIPALITIES)}"
                          f"allowed: {', '.join(dims.MUNICIPALITIES)}")
     from . import base_year
-    from .accounting import gwp_vector
+    from .accounting import DEFAULT_GWP, gwp_vector
     from .parameters import Params
     from .scenario import load
     from .scenario_inheritance import builtin_path
@@ -348,7 +348,7 @@ def base_year_report(municipality: str):
         grade = (p.confidence or "-") if p.status == "observed" else "-"
         drivers.append((name, value, p.status, p.method, p.source or "-", grade))
     sources = []
-    gwp = gwp_vector(params, "ar4")[0]
+    gwp = gwp_vector(params, DEFAULT_GWP)[0]
     for s_idx, s in enumerate(dims.SOURCES):
         bu = float((cal.bottom_up[0, i, s_idx] * gwp).sum())
         level = float((cal.levels[0, i, s_idx] * gwp).sum())
@@ -363,7 +363,7 @@ def base_year_report(municipality: str):
     return [
         ("drivers", f"{name}: base-year drivers (2009)", ("driver", "value", "status", "how", "source", "confidence"),
          drivers),
-        ("sources", f"{name}: emission sources 2009 [t CO2e, AR4]",
+        ("sources", f"{name}: emission sources 2009 [t CO2e, {DEFAULT_GWP.upper()}]",
          ("source", "sector", "model_2009", "bottom_up", "factor", "status"), sources),
         ("inventory", f"{name}: inventory values used (in their own GWP basis)",
          ("level", "name", "observed", "gwp", "bottom_up", "model_2009", "note"), observed),

@@ -40,8 +40,8 @@ FLAT_SHARE = 0.01       # a change within 1 % of the observed level counts as fl
 WEIGHED_KEPT = 4        # (GWP set, municipality) pairs whose weighed emissions are kept while comparing
 ALL = "all"
 # what the comparison reads from a result file (the command loads only these): emissions by sector and
-# by source, and by gas to re-weigh the run to an observation's GWP set (the agency's are AR5, runs
-# default to AR4)
+# by source, and by gas to re-weigh the run to an observation's GWP set (the agency's are AR5, as runs by
+# default; a scenario may choose another)
 VARIABLES = ("emissions", "emissions_source", "emissions_gas", "base_year_status")
 
 

@@ -7,7 +7,7 @@ A scenario file has these tables (all but ``[scenario]`` optional)::
     description = "..."
     extends = "reference"        # a scenario file in the same folder (".toml" optional), or one
                                  # shipped with framtid: "framtid:reference"; paths are refused
-    gwp = "ar4"                  # GWP set for CO2e: ar4 (default), ar5, ar6, sar
+    gwp = "ar5"                  # GWP set for CO2e: ar5 (default), ar4, ar6, sar
 
     [parameters]                 # overrides of the parameter table, by name
     "land_use.population_growth_long_run" = 0.004

@@ -71,7 +71,7 @@ def test_gpc_gas_columns_by_hand(result):
     row = next(r for r in _read(ex.export_text(one, "gpc")) if r["gpc_ref"] == "III.1.1")
     ch4 = float(one["emissions_gas"].sel(source="landfill_gas", gas="ch4").mean("draw").squeeze())
     assert float(row["ch4_t"]) == pytest.approx(ch4, abs=1e-3)
-    assert float(row["total_t_co2e"]) == pytest.approx(ch4 * 25, rel=1e-6)        # AR4: CH4 weighs 25
+    assert float(row["total_t_co2e"]) == pytest.approx(ch4 * 28, rel=1e-6)        # AR5: CH4 weighs 28
     assert row["agency_sector"] == "waste_wastewater" and row["model_sources"] == "landfill_gas"
 
 

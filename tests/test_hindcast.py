@@ -30,9 +30,9 @@ def invoke(*args):
 
 @pytest.fixture(scope="module")
 def run_ds():
-    """The reference scenario, weighed with AR4 (its scenario file says so)."""
+    """The reference scenario, weighed with AR5 (its scenario file says so)."""
     ds = api.run(["framtid:reference"])
-    assert ds["emissions"].attrs["gwp"] == "ar4"
+    assert ds["emissions"].attrs["gwp"] == "ar5"
     return ds
 
 
@@ -219,10 +219,10 @@ def test_the_agencys_oslo_export_gives_the_embedded_inventory_values():
 # --- modelled values -----------------------------------------------------------------------------
 
 def test_compare_takes_the_run_at_the_observations_level(run_ds):
-    obs = [Observation("oslo", 2011, "sector", "heating", 1.0, "ar4"),
-           Observation("skien", 2013, "source", "heating_oil", 1.0, "ar4"),
-           Observation("bergen", 2030, "total", "total", 1.0, "ar4"),
-           Observation("bergen", 2030, "total", "total_excl_fgas", 1.0, "ar4")]
+    obs = [Observation("oslo", 2011, "sector", "heating", 1.0, "ar5"),
+           Observation("skien", 2013, "source", "heating_oil", 1.0, "ar5"),
+           Observation("bergen", 2030, "total", "total", 1.0, "ar5"),
+           Observation("bergen", 2030, "total", "total_excl_fgas", 1.0, "ar5")]
     rows = hindcast.compare(run_ds, obs)
     e = run_ds["emissions"].isel(scenario=0).median("draw")
     assert rows[0].modelled == pytest.approx(float(e.sel(municipality="oslo", sector="heating", year=2011)))
@@ -234,16 +234,16 @@ def test_compare_takes_the_run_at_the_observations_level(run_ds):
     assert rows[0].series.years == dims.YEARS and rows[0].series.scenario == "reference"
 
 
-def test_an_ar5_observation_is_compared_with_the_run_reweighed_to_ar5(run_ds):
-    """Landfill gas is methane: AR4 weighs it 25, AR5 28, so the re-weighed value is 28/25 of the run's."""
+def test_an_ar4_observation_is_compared_with_the_run_reweighed_to_ar4(run_ds):
+    """Landfill gas is methane: AR5 weighs it 28, AR4 25, so the re-weighed value is 25/28 of the run's."""
     obs = [Observation("oslo", 2011, "source", "landfill_gas", 66385.0, "ar5"),
            Observation("oslo", 2011, "source", "landfill_gas", 66385.0, "ar4")]
     # two bases of one value are not a duplicate inside the library (the file reader refuses them)
     ar5, ar4 = hindcast.compare(run_ds, obs)
-    expected = api.reweigh(run_ds, "ar5")["emissions_source"].sel(municipality="oslo", source="landfill_gas",
+    expected = api.reweigh(run_ds, "ar4")["emissions_source"].sel(municipality="oslo", source="landfill_gas",
                                                                   year=2011).median("draw").item()
-    assert ar5.modelled == pytest.approx(expected)
-    assert ar4.modelled == pytest.approx(run_ds["emissions_source"].sel(
+    assert ar4.modelled == pytest.approx(expected)
+    assert ar5.modelled == pytest.approx(run_ds["emissions_source"].sel(
         municipality="oslo", source="landfill_gas", year=2011).median("draw").item())
     assert ar5.modelled / ar4.modelled == pytest.approx(28 / 25, rel=1e-3)
 
@@ -260,7 +260,7 @@ def test_calibrated_2009_values_are_reproduced_in_their_own_gwp_basis(run_ds, tm
 
 def test_several_scenarios_need_a_choice():
     ds = api.run(["framtid:reference", "framtid:current-policies"])
-    obs = [Observation("oslo", 2013, "sector", "heating", 1.0, "ar4")]
+    obs = [Observation("oslo", 2013, "sector", "heating", 1.0, "ar5")]
     with pytest.raises(UsageError, match="several scenarios .*--scenario"):
         hindcast.compare(ds, obs)
     with pytest.raises(UsageError, match="^run.nc holds several scenarios"):
@@ -469,10 +469,10 @@ def test_bad_options_exit_2(result_file, tmp_path, args, words):
 def test_a_result_without_the_gas_masses_is_named_by_its_path(run_ds, tmp_path):
     thin = tmp_path / "thin.nc"
     api.save(run_ds.drop_vars("emissions_gas"), thin)          # as a run with --variables writes it
-    observed = write(tmp_path / "obs.csv", "municipality,year,sector,value\noslo,2011,heating,150000\n")
+    observed = write(tmp_path / "obs.csv", "municipality,year,sector,value,gwp\noslo,2011,heating,150000,ar4\n")
     res = invoke("hindcast", thin, "--observed", observed)
     assert res.exit_code == 2, res.output
-    assert res.stderr.startswith(f"framtid: {thin}: has no emissions_gas, which comparing with observations in AR5 "
+    assert res.stderr.startswith(f"framtid: {thin}: has no emissions_gas, which comparing with observations in AR4 "
                                  "needs"), res.stderr
 
 
@@ -558,8 +558,8 @@ def drawn_ds():
 
 
 def test_a_band_is_taken_of_totals_summed_in_each_draw(drawn_ds):
-    obs = [Observation("bergen", 2030, "total", "total", 1.0, "ar4"),
-           Observation("oslo", 2013, "sector", "heating", 1.0, "ar4")]
+    obs = [Observation("bergen", 2030, "total", "total", 1.0, "ar5"),
+           Observation("oslo", 2013, "sector", "heating", 1.0, "ar5")]
     total, heating = hindcast.compare(drawn_ds, obs)
     per_draw = drawn_ds["emissions"].isel(scenario=0).sel(municipality="bergen", year=2030).sum("sector").values
     assert total.modelled == pytest.approx(float(np.median(per_draw)))

@@ -110,7 +110,7 @@ def test_attrs_record_version_seed_and_scenario_files(ds):
     assert ds.attrs["scenario1_file1"] == "# reference.toml\n" + child
     assert "scenario1_file2" not in ds.attrs
     assert ds.attrs["scenario1_parameters"] == "[]"
-    assert ds["emissions"].attrs["gwp"] == "ar4"
+    assert ds["emissions"].attrs["gwp"] == "ar5"
 
 
 def test_seed_is_recorded_as_given(model):
@@ -132,9 +132,9 @@ def test_emissions_equal_sources_summed_by_sector(ds):
                                .transpose(*ds["emissions"].dims).values, rtol=1e-12)
 
 
-def test_emissions_equal_ar4_weighted_gases(ds):
-    # AR4: CH4 25, N2O 298; CO2 and F-gases (already CO2e) 1.
-    gwp = xr.DataArray([1.0, 25.0, 298.0, 1.0], dims="gas", coords={"gas": list(dims.GASES)})
+def test_emissions_equal_ar5_weighted_gases(ds):
+    # AR5 (the default): CH4 28, N2O 265; CO2 and F-gases (already CO2e) 1.
+    gwp = xr.DataArray([1.0, 28.0, 265.0, 1.0], dims="gas", coords={"gas": list(dims.GASES)})
     weighted = (ds["emissions_gas"] * gwp).sum("gas")
     np.testing.assert_allclose(ds["emissions_source"].values, weighted.transpose(*ds["emissions_source"].dims)
                                .values, rtol=1e-12)
@@ -164,17 +164,17 @@ def test_two_scenarios_stack_and_names_must_be_unique(model):
 
 
 def test_scenarios_with_different_gwp_sets_are_not_mixed_in_one_file(model):
-    # The same gas masses under a scenario declaring AR5 next to AR4: one file holds one GWP set.
-    ar5 = SimpleNamespace(scenario=dataclasses.replace(model.scenario, name="ar5", gwp="ar5"),
+    # The same gas masses under a scenario declaring AR4 next to AR5: one file holds one GWP set.
+    ar4 = SimpleNamespace(scenario=dataclasses.replace(model.scenario, name="ar4", gwp="ar4"),
                           n_draws=model.n_draws, record=model.record, params=model.params,
                           calibration=model.calibration, agenda=model.agenda, cordons=model.cordons)
     with pytest.raises(FramtidError, match="same GWP set"):
-        api.to_dataset([model, ar5], seed=0)
-    alone = api.to_dataset([ar5], seed=0)
-    assert alone["emissions"].attrs["gwp"] == "ar5"
-    gas = alone["emissions_gas"].sel(scenario="ar5")
-    w = xr.DataArray([1.0, 28.0, 265.0, 1.0], dims="gas", coords={"gas": list(dims.GASES)})
-    np.testing.assert_allclose(alone["emissions_source"].sel(scenario="ar5").values,
+        api.to_dataset([model, ar4], seed=0)
+    alone = api.to_dataset([ar4], seed=0)
+    assert alone["emissions"].attrs["gwp"] == "ar4"
+    gas = alone["emissions_gas"].sel(scenario="ar4")
+    w = xr.DataArray([1.0, 25.0, 298.0, 1.0], dims="gas", coords={"gas": list(dims.GASES)})
+    np.testing.assert_allclose(alone["emissions_source"].sel(scenario="ar4").values,
                                (gas * w).sum("gas").transpose("municipality", "source", "year", "draw").values,
                                rtol=1e-12)
 
@@ -553,7 +553,7 @@ def test_result_follows_cf_rules_the_checker_leaves_to_us(ds):
             Unit(var.attrs["units"])                   # UDUNITS parses it (raises otherwise)
         assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", k) for k in var.attrs), (name, list(var.attrs))
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", k) for k in ds.attrs), list(ds.attrs)
-    assert ds["emissions"].attrs["units"] == "t yr-1" and "AR4" in ds["emissions"].attrs["co2e_basis"]
+    assert ds["emissions"].attrs["units"] == "t yr-1" and "AR5" in ds["emissions"].attrs["co2e_basis"]
     # the year is a time axis through its auxiliary coordinate
     assert ds["time"].dims == ("year",) and ds["time"].attrs["standard_name"] == "time"
     assert str(ds["time"].values[0])[:10] == "2009-07-01"
