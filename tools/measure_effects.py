@@ -45,7 +45,7 @@ def measure(kind: str, values: dict, label: str):
 
 
 def oslo(result) -> dict:
-    """Oslo's residents' car vkm by year and its road and bus CO2e in 2030 [t CO2e, AR4] of a run (draw 0)."""
+    """Oslo's residents' car vkm by year and its road and bus CO2e in 2030 [t CO2e, the run's GWP] (draw 0)."""
     ds = api.to_dataset([result], 0).sel(municipality="oslo", draw=0).squeeze()
     out = {f"car vkm {y}": float(ds["car_vkm_resident"].sel(year=y)) for y in YEARS}
     source = ds["emissions_source"].sel(year=2030)
