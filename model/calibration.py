@@ -32,7 +32,7 @@ LEVELS = ("source", "sector", "group")  # calibration order: finest first
 # needed (:func:`transfer`): cars, whose factor (territorial car vkm over the residents' own) is below 1 in every
 # municipality where the inventory gives cars apart (Oslo 0.52, Skien 0.60, Porsgrunn 0.95: residents drive
 # much of their distance outside their municipality), and Stavanger's road traffic of 2015, left out of the
-# calibration, agrees at that mean (167 kt against the inventory's 165; 221 kt at factor 1). The other sources'
+# calibration, agrees at that mean (166 kt against the inventory's 165; 220 kt at factor 1). The other sources'
 # factors scatter around 1 with local causes (a plant, a port, a highway) and stay at 1 where estimated.
 TRANSFERRED = ("cars",)
 # Observations whose GWP basis the source does not state: taken as AR4, the set
