@@ -95,16 +95,36 @@ def compose(inherited, added, problems: list | None = None, package: Iterable[Me
             problem = _ramp_on_summed_levers(m)
             if problem:
                 out.add(f"{m.origin}.ramp_years", problem)
+            before = measures
             measures, unmatched = measure_replacing(measures, m)
             for lab in unmatched:
                 if lab not in left_out:
-                    out.add(f"{m.origin}.replaces", f"no earlier measure is labelled {lab!r}")
+                    out.add(f"{m.origin}.replaces", f"no earlier measure is labelled {lab!r}; "
+                                                    + _labels_it_may_mean(lab, m, before))
         measures.append(m)
     if problems is not None:
         problems.extend(out)
     elif out:
         raise ScenarioError(list(out))
     return tuple(measures)
+
+
+def _labels_it_may_mean(label: str, m: Measure, earlier: list[Measure], shown: int = 5) -> str:
+    """What a ``replaces`` label that matches nothing may have meant: the nearest spellings among the earlier
+    measures' labels, then the latest labels of earlier measures of ``m``'s kind in its municipalities (on its
+    cordon first, for a measure of one), so that a planner extending a shipped scenario sees what to write."""
+    from .errors import did_you_mean
+
+    labels = list(dict.fromkeys(x.label for x in earlier))
+    same = [x for x in earlier if x.kind == m.kind and set(x.municipalities) & set(m.municipalities)]
+    cordon = m.values.get("cordon")
+    if isinstance(cordon, str) and any(x.values.get("cordon") == cordon for x in same):
+        same = [x for x in same if x.values.get("cordon") == cordon]
+    near = list(dict.fromkeys(x.label for x in reversed(same)))[:shown]
+    hint = did_you_mean(label, labels)
+    if near:
+        return hint + f"allowed: the label of an earlier measure, e.g. {', '.join(repr(n) for n in near)}"
+    return hint + "allowed: the label of an earlier measure of this scenario or one it extends"
 
 
 def _replacing_nothing(m: Measure, named: list[Measure]) -> str | None:

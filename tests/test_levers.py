@@ -278,6 +278,26 @@ def test_replaces_must_name_an_earlier_measure(tmp_path):
         load(path)
 
 
+def test_a_replaces_label_that_matches_nothing_is_shown_the_labels_it_may_mean(tmp_path):
+    # A planner charging Kristiansand's ring on current policies guesses the label of the tolls in force: the
+    # message offers the nearest spellings and the latest labels of the earlier charges on that cordon.
+    from framtid.model.errors import ScenarioError
+
+    path = tmp_path / "krs.toml"
+    path.write_text('[scenario]\nname = "krs"\nextends = "framtid:current-policies"\n[[measure]]\n'
+                    'kind = "congestion_charge"\nlabel = "rush"\ncordon = "kristiansand_ring"\nstart_year = 2027\n'
+                    'price_year = 2024\npeak_nok = 60\noffpeak_nok = 30\nreplaces = "kristiansand_ring tolls"\n')
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    text = str(err.value)
+    assert "measure[1].replaces: no earlier measure is labelled 'kristiansand_ring tolls'; did you mean " in text
+    shown = text.split("allowed: the label of an earlier measure, e.g. ")[1]
+    assert shown.startswith("'kristiansand_ring tolls from 2013-09-16', 'kristiansand_ring tolls from 2010-07-01'")
+    assert "oslo" not in shown.lower()                       # other cordons' charges are not offered
+    path.write_text(path.read_text().replace('"kristiansand_ring tolls"', '"kristiansand_ring tolls from 2013-09-16"'))
+    assert load(path).measures[-1].replaces == ("kristiansand_ring tolls from 2013-09-16",)
+
+
 def test_a_ramp_from_a_replaced_measure_only_on_levers_that_replace(tmp_path):
     # Telework adds up: the replaced 0.1 would run at full strength beside the new ramp (0.15, 0.20, 0.25, then
     # 0.20), not ramp to it; refused where it is written. A fare change replaces, so its ramp is allowed.
