@@ -110,21 +110,26 @@ def compose(inherited, added, problems: list | None = None, package: Iterable[Me
 
 
 def _labels_it_may_mean(label: str, m: Measure, earlier: list[Measure], shown: int = 5) -> str:
-    """What a ``replaces`` label that matches nothing may have meant: the nearest spellings among the earlier
-    measures' labels, then the latest labels of earlier measures of ``m``'s kind in its municipalities (on its
-    cordon first, for a measure of one), so that a planner extending a shipped scenario sees what to write."""
+    """What a ``replaces`` label that matches nothing may have meant, newest first: the nearest spellings among the
+    labels of the earlier measures that may be replaced (adaptive ones may not), then the latest labels of those of
+    ``m``'s kind in its municipalities (on its cordon first, for a measure of one), so that a planner extending a
+    shipped scenario sees what to write."""
     from .errors import did_you_mean
 
-    labels = list(dict.fromkeys(x.label for x in earlier))
-    same = [x for x in earlier if x.kind == m.kind and set(x.municipalities) & set(m.municipalities)]
+    if not earlier:
+        return "there is no earlier measure to replace (only those of the scenario it extends and its own earlier ones)"
+    usable = [x for x in reversed(earlier) if x.adoption != "adaptive"]
+    here = [x for x in usable if set(x.municipalities) & set(m.municipalities)]
+    same = [x for x in here if x.kind == m.kind]
     cordon = m.values.get("cordon")
     if isinstance(cordon, str) and any(x.values.get("cordon") == cordon for x in same):
         same = [x for x in same if x.values.get("cordon") == cordon]
-    near = list(dict.fromkeys(x.label for x in reversed(same)))[:shown]
-    hint = did_you_mean(label, labels)
+    near = list(dict.fromkeys(x.label for x in same))[:shown]
+    hint = did_you_mean(label, list(dict.fromkeys(x.label for x in usable)))
     if near:
         return hint + f"allowed: the label of an earlier measure, e.g. {', '.join(repr(n) for n in near)}"
-    return hint + "allowed: the label of an earlier measure of this scenario or one it extends"
+    return hint + ("allowed: the label of an earlier measure that is not adaptive (`framtid validate` of the scenario "
+                   "it extends lists them)")
 
 
 def _replacing_nothing(m: Measure, named: list[Measure]) -> str | None:

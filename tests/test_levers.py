@@ -278,24 +278,38 @@ def test_replaces_must_name_an_earlier_measure(tmp_path):
         load(path)
 
 
-def test_a_replaces_label_that_matches_nothing_is_shown_the_labels_it_may_mean(tmp_path):
-    # A planner charging Kristiansand's ring on current policies guesses the label of the tolls in force: the
-    # message offers the nearest spellings and the latest labels of the earlier charges on that cordon.
+def _replaces_problem(tmp_path, extends: str, measure: str) -> str:
     from framtid.model.errors import ScenarioError
 
-    path = tmp_path / "krs.toml"
-    path.write_text('[scenario]\nname = "krs"\nextends = "framtid:current-policies"\n[[measure]]\n'
-                    'kind = "congestion_charge"\nlabel = "rush"\ncordon = "kristiansand_ring"\nstart_year = 2027\n'
-                    'price_year = 2024\npeak_nok = 60\noffpeak_nok = 30\nreplaces = "kristiansand_ring tolls"\n')
+    path = tmp_path / "guess.toml"
+    head = f'extends = "{extends}"\n' if extends else ""
+    path.write_text(f'[scenario]\nname = "guess"\n{head}[[measure]]\nlabel = "new"\n{measure}')
     with pytest.raises(ScenarioError) as err:
         load(path)
-    text = str(err.value)
-    assert "measure[1].replaces: no earlier measure is labelled 'kristiansand_ring tolls'; did you mean " in text
-    shown = text.split("allowed: the label of an earlier measure, e.g. ")[1]
-    assert shown.startswith("'kristiansand_ring tolls from 2013-09-16', 'kristiansand_ring tolls from 2010-07-01'")
-    assert "oslo" not in shown.lower()                       # other cordons' charges are not offered
-    path.write_text(path.read_text().replace('"kristiansand_ring tolls"', '"kristiansand_ring tolls from 2013-09-16"'))
-    assert load(path).measures[-1].replaces == ("kristiansand_ring tolls from 2013-09-16",)
+    return str(err.value)
+
+
+def test_a_replaces_label_that_matches_nothing_is_shown_the_labels_it_may_mean(tmp_path):
+    # A planner charging one of Oslo's cordons on current policies guesses the label of its tolls in force: the
+    # nearest spellings and the five latest charges on that cordon are offered, newest first; the charges on
+    # Oslo's other cordons (the rings of 2019, the Bærum ring) are not.
+    charge = ('kind = "congestion_charge"\ncordon = "oslo_ring"\nstart_year = 2027\nprice_year = 2024\n'
+              'peak_nok = 60\noffpeak_nok = 30\nreplaces = "oslo_ring tolls"\n')
+    text = _replaces_problem(tmp_path, "framtid:current-policies", charge)
+    latest = [f"'oslo_ring tolls from {d}'" for d in ("2019-06-01", "2017-10-01", "2017-07-01", "2016-01-01",
+                                                      "2015-01-01")]
+    line = next(x for x in text.splitlines() if "measure[1].replaces" in x)
+    assert line.endswith("measure[1].replaces: no earlier measure is labelled 'oslo_ring tolls'; did you mean "
+                         + " or ".join(latest[:3]) + "? allowed: the label of an earlier measure, e.g. "
+                         + ", ".join(latest)), line
+    # an adaptive measure may never be replaced, so it is not offered; nor are the labels of other kinds
+    change = 'kind = "toll_change"\nmunicipality = "oslo"\nstart_year = 2030\nfactor = 1.2\nreplaces = "Tolls x 1.5"\n'
+    text = _replaces_problem(tmp_path, "framtid:restrictive-adaptive", change)
+    assert "did you mean" not in text and "e.g." not in text
+    assert "allowed: the label of an earlier measure that is not adaptive (`framtid validate` of the scenario" in text
+    # nothing earlier: nothing to offer
+    text = _replaces_problem(tmp_path, "", change)
+    assert "no earlier measure is labelled 'Tolls x 1.5'; there is no earlier measure to replace" in text
 
 
 def test_a_ramp_from_a_replaced_measure_only_on_levers_that_replace(tmp_path):

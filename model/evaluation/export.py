@@ -171,6 +171,7 @@ def _gwp(ds) -> tuple[str, np.ndarray]:
     """The run's GWP set and its weights over ``dims.GASES`` [t CO2e/t]."""
     from ..parameters import Params
 
+    # a file without the attribute comes from a version before its GWP set was recorded, all of which weighed AR4
     gwp = str(ds["emissions"].attrs.get("gwp", "ar4"))
     return gwp, gwp_vector(Params.defaults(1), gwp)[0]
 
