@@ -111,9 +111,9 @@ def compose(inherited, added, problems: list | None = None, package: Iterable[Me
 
 def _labels_it_may_mean(label: str, m: Measure, earlier: list[Measure], shown: int = 5) -> str:
     """What a ``replaces`` label that matches nothing may have meant, newest first: the nearest spellings among the
-    labels of the earlier measures that may be replaced (adaptive ones may not), then the latest labels of those of
-    ``m``'s kind in its municipalities (on its cordon first, for a measure of one), so that a planner extending a
-    shipped scenario sees what to write."""
+    labels of the earlier measures it may replace (in its municipalities; adaptive ones may never be replaced), then
+    the latest labels of those of ``m``'s kind (on its cordon first, for a measure of one), so that a planner
+    extending a shipped scenario sees what to write."""
     from .errors import did_you_mean
 
     if not earlier:
@@ -125,7 +125,7 @@ def _labels_it_may_mean(label: str, m: Measure, earlier: list[Measure], shown: i
     if isinstance(cordon, str) and any(x.values.get("cordon") == cordon for x in same):
         same = [x for x in same if x.values.get("cordon") == cordon]
     near = list(dict.fromkeys(x.label for x in same))[:shown]
-    hint = did_you_mean(label, list(dict.fromkeys(x.label for x in usable)))
+    hint = did_you_mean(label, list(dict.fromkeys(x.label for x in here)))
     if near:
         return hint + f"allowed: the label of an earlier measure, e.g. {', '.join(repr(n) for n in near)}"
     return hint + ("allowed: the label of an earlier measure that is not adaptive (`framtid validate` of the scenario "

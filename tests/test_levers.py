@@ -307,6 +307,11 @@ def test_a_replaces_label_that_matches_nothing_is_shown_the_labels_it_may_mean(t
     text = _replaces_problem(tmp_path, "framtid:restrictive-adaptive", change)
     assert "did you mean" not in text and "e.g." not in text
     assert "allowed: the label of an earlier measure that is not adaptive (`framtid validate` of the scenario" in text
+    # only what acts in its municipalities: restrictive's forced "Tolls x1.5" in Oslo, not in Bærum
+    text = _replaces_problem(tmp_path, "framtid:restrictive", change)
+    assert "did you mean 'Tolls x1.5'? allowed: the label of an earlier measure, e.g. 'Tolls x1.5'" in text
+    text = _replaces_problem(tmp_path, "framtid:restrictive", change.replace('"oslo"', '"baerum"'))
+    assert "did you mean" not in text and "e.g." not in text
     # nothing earlier: nothing to offer
     text = _replaces_problem(tmp_path, "", change)
     assert "no earlier measure is labelled 'Tolls x 1.5'; there is no earlier measure to replace" in text
