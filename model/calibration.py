@@ -38,6 +38,10 @@ TRANSFERRED = ("cars",)
 # Observations whose GWP basis the source does not state: taken as AR4, the set
 # the Norwegian inventory used from 2015, still in 2021 (observations: gwp_ch4_current_inventory).
 UNKNOWN_BASIS = "ar4"
+# Status of a source whose 2009 is an inventory value of a later year back-cast along its path
+# (``other_sectors.backcast_2009``): pinned like an observed one, and like one it shows how far an estimate
+# per inhabitant would have lain (``discrepancy.estimate_errors``).
+DERIVED = "derived"
 TOLERANCE = 1e-9
 # [1] how near 1 a calibration factor is taken as exactly 1 (sums of the same numbers in another order differ by
 # ulps)
@@ -85,9 +89,14 @@ def leaves(level: str, name: str) -> list[int]:
 
 
 def targets(municipality: str, year: int = dims.BASE_YEAR) -> list[tuple[str, str, Observation]]:
-    """Observed emission nodes of one municipality in ``year``, finest level first."""
+    """Observed emission nodes of one municipality in ``year``, finest level first; in 2009 with the per-capita
+    sectors the inventory reports only later, back-cast to 2009 (``other_sectors.backcast_2009``, confidence
+    ``derived``)."""
+    from .submodels.other_sectors import backcast_2009
+
     found = []
-    for o in observations():
+    derived = backcast_2009(municipality) if year == dims.BASE_YEAR else []
+    for o in list(observations()) + derived:
         if o.municipality != municipality or o.year != year or not o.variable.startswith("emissions."):
             continue
         _, level, name = o.variable.split(".", 2)
@@ -210,11 +219,12 @@ def calibrate(bottom_up: np.ndarray, params: Params,
             elif free.size and obs.value > 0:
                 note = "free sources are zero bottom-up; the observed value cannot be allocated"
             for i in free:
-                how[dims.SOURCES[i]] = {
+                how[dims.SOURCES[i]] = f"{DERIVED}: {obs.note}" if obs.confidence == DERIVED else {
                     "source": "observed",
                     "sector": f"observed sector total ({name})" if idx.size > 1 else "observed",
                     "group": f"observed {name} total; split over sectors estimated",
                 }[level]
+            note = "; ".join(filter(None, (obs.note if obs.confidence == DERIVED else "", note)))
             pinned[idx] = True
             after = float((cal[0, m_idx, idx] * gwp[0]).sum())
             rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs), before, after, note))

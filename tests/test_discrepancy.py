@@ -281,7 +281,7 @@ def test_framtid_summary_band_prediction_on_the_command_line(tmp_path):
     api.save(api.run(["framtid:current-policies"]), path)
     res = CliRunner().invoke(main, ["summary", str(path), "--band", "prediction", "--years", "2009,2030"])
     assert res.exit_code == 0, res.output
-    assert "prediction band" in res.output and "total         7,216 (" in res.output and "–" in res.output
+    assert "prediction band" in res.output and "total         7,363 (" in res.output and "–" in res.output
     assert "counts alike" not in res.output          # the full file has its sources
     reduced = tmp_path / "reduced.nc"
     api.save(api.run(["framtid:current-policies"]).drop_vars("emissions_source"), reduced)

@@ -388,3 +388,19 @@ def test_tool_reproduces_the_embedded_paths(tmp_path, monkeypatch, shared_data):
     out = tmp_path / "sector_paths.csv"
     tool["write"](out, rows, tool["COLUMNS"])
     assert out.read_bytes() == data_store.data_path("sector_paths.csv").read_bytes()
+
+
+def test_build_data_reproduces_the_observations_and_knows_the_path_sectors(tmp_path, monkeypatch, shared_data):
+    """model/data/observations.csv is what tools/build_data.py writes; the tool marks a later inventory value of the
+    sectors the model back-casts along their path (``PER_CAPITA_SOURCES``) as no test, the others as kept for one."""
+    monkeypatch.syspath_prepend(str(REPO / "tools"))
+    tool = runpy.run_path(str(REPO / "tools" / "build_data.py"))
+    assert tuple(tool["PATH_SECTORS"]) == tuple(dims.SOURCE_SECTOR[s] for s in other_sectors.PER_CAPITA_SOURCES)
+    rows = tool["build_observations"](tool["read"](shared_data / "observations.csv"))
+    rows.sort(key=lambda r: (r["municipality"], r["variable"], r["year"]))
+    out = tmp_path / "observations.csv"
+    tool["write"](out, rows, tool["OBS_COLUMNS"])
+    assert out.read_bytes() == data_store.data_path("observations.csv").read_bytes()
+    later = {r["variable"].split(".")[-1]: r["note"] for r in rows if r["municipality"] == "stavanger"
+             and r["year"] == 2015 and r["variable"].startswith("emissions.sector.")}
+    assert "no test" in later["shipping"] and "testing projections" in later["heating"]

@@ -28,6 +28,9 @@ NAMES = {
     "Kristiansand": "kristiansand", "Stavanger": "stavanger", "Sandnes": "sandnes",
     "Bergen": "bergen", "Trondheim": "trondheim", "Tromsø": "tromso",
 }
+# Sectors that follow their national path and are estimated per inhabitant where the inventory has no 2009
+# (model/submodels/other_sectors.py, PER_CAPITA_SOURCES): a later inventory year sets their 2009.
+PATH_SECTORS = ("shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
 CHANGED_2020 = {"drammen", "kristiansand", "stavanger", "sandnes", "trondheim"}
 # The county reform of 1 January 2024 renumbered the municipalities of the counties it split (Viken, Vestfold og
 # Telemark, Troms og Finnmark) without changing their borders; later inventories and statistics use these numbers.
@@ -214,6 +217,10 @@ def build_observations(rows: list[dict[str, str]]) -> list[dict]:
             if ind == "ghg_road_traffic":
                 add(muni, "emissions.group.road_traffic", year, value, "t CO2e", "unknown", conf, src,
                     "2015 value kept for testing projections")
+            elif sector in PATH_SECTORS:
+                add(muni, f"emissions.sector.{sector}", year, value, "t CO2e", "unknown", conf, src,
+                    "2015 value; back-cast along the sector's path it sets the 2009 level "
+                    "(other_sectors.backcast_2009), so it is no test")
             elif sector:
                 add(muni, f"emissions.sector.{sector}", year, value, "t CO2e", "unknown", conf, src,
                     "2015 value kept for testing projections")

@@ -25,19 +25,23 @@ measure kinds act on these sectors: a relative change on top of the path.
 Base-year values where the inventory has none are estimated from drivers:
 industry from the plant register (sum of the industrial plants' reported
 emissions), the rest from population times the median per-capita emission of the
-municipalities whose inventory reports the sector.
+municipalities whose inventory reports the sector. Where the inventory reports one of
+these per-capita sectors only in a later year (Stavanger's inventory of 2015), that
+year's value back-cast along the sector's observed path sets the 2009 level instead
+(:func:`backcast_2009`): a port's shipping is no per-inhabitant quantity, and the path
+is what the model carries the level forward on, so the later year is met as observed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from .. import dims
 from ..accounting import GWP_SETS, gwp_vector
-from ..data_store import find, plants, sector_paths
+from ..data_store import Observation, find, observations, plants, sector_paths
 from ..errors import DataError
 from ..levers import acting, axis_labels
 from ..parameters import Params
@@ -99,6 +103,34 @@ def per_capita_medians(population_2009: np.ndarray, params: Params) -> dict[str,
                   for i, m in enumerate(dims.MUNICIPALITIES)
                   if (o := find(m, f"emissions.sector.{sector}", dims.BASE_YEAR)) is not None]
         out[source] = float(np.median(ratios)) if ratios else 0.0
+    return out
+
+
+def backcast_2009(municipality: str) -> list[Observation]:
+    """2009 values [t CO2e, the observation's GWP basis] of the per-capita sectors the inventory reports for
+    ``municipality`` only in a later year: the earliest such year's value divided by the sector's path index in
+    that year (``sector_paths.csv``, within its observed segment, the same in every draw), with confidence
+    ``derived``. Sectors with a 2009 value of their own, and years past the observed segment (where the index
+    depends on the draw's projection parameters), give none. These values are not observations of 2009, so
+    :func:`per_capita_medians` does not see them (they are not in ``data_store.observations()``)."""
+    paths = default_paths()
+    wanted = {f"emissions.sector.{dims.SOURCE_SECTOR[s]}": s for s in PER_CAPITA_SOURCES}
+    first: dict[str, Observation] = {}
+    for o in observations():
+        if (o.municipality == municipality and o.variable in wanted and o.year is not None
+                and dims.BASE_YEAR < o.year <= paths.last_observed and find(municipality, o.variable,
+                                                                           dims.BASE_YEAR) is None
+                and (o.variable not in first or o.year < first[o.variable].year)):
+            first[o.variable] = o
+    m = dims.MUNICIPALITIES.index(municipality)
+    out = []
+    for variable, o in sorted(first.items()):
+        index = float(paths.index[wanted[variable]][m, o.year - dims.BASE_YEAR])
+        if not index > 0:
+            continue
+        out.append(replace(o, year=dims.BASE_YEAR, value=o.value / index, confidence="derived",
+                           note=f"the inventory's {o.year} value ({o.value:,.0f} t) back-cast along the sector's "
+                                f"path (index {index:.4f} in {o.year})"))
     return out
 
 

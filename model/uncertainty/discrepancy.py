@@ -162,20 +162,22 @@ def fit(rows, calibration=None) -> list[Discrepancy]:
 
 
 def estimate_errors(calibration, without: str | None = None) -> dict[str, list[tuple[str, int, float]]]:
-    """(municipality, 0, error) by sector of every source whose 2009 the inventory observes (``calibration``: a
+    """(municipality, 0, error) by sector of every source whose 2009 the inventory observes, or gives in a later year
+    back-cast to 2009 (status ``calibration.DERIVED``) (``calibration``: a
     run's :class:`..calibration.Calibration`, draw 0), municipality ``without`` left out as if unobserved: how far
     an estimate of it would have lain from what the inventory shows. For a source estimated at factor 1 that is ln
     of its factor; for one whose estimate takes the other municipalities' mean factor (``calibration.TRANSFERRED``,
     cars) it is ln of its factor less the mean ln factor of the others (left out, as an estimated municipality's
     own factor is unknown). Only factors that say how far a bottom-up lay (``calibration.informative``: not 0, not
     1 within rounding), the same the transfer takes."""
-    from ..calibration import TRANSFERRED, informative
+    from ..calibration import DERIVED, TRANSFERRED, informative
 
     found: dict[str, list[tuple[str, float]]] = {}
     for i, m in enumerate(dims.MUNICIPALITIES):
         for j, s in enumerate(dims.SOURCES):
             factor = float(calibration.factors[0, i, j])
-            if m != without and calibration.status[(m, s)] == "observed" and informative(factor):
+            status = calibration.status[(m, s)]
+            if m != without and (status == "observed" or status.startswith(DERIVED)) and informative(factor):
                 found.setdefault(s, []).append((m, math.log(factor)))
     out: dict[str, list[tuple[str, int, float]]] = {}
     for s, values in found.items():
