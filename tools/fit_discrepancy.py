@@ -28,7 +28,8 @@ from framtid.model.uncertainty import discrepancy
 
 SCENARIO = "framtid:current-policies"
 ESTIMATE_SOURCE = ("derived: mean square of ln(calibration factor) of the sources whose 2009 the embedded "
-                   "inventory observes (cars: less the mean of the other municipalities', which an estimated car "
+                   "inventory observes, or gives in a later year back-cast along the sector's path (Stavanger's "
+                   "of 2015) (cars: less the mean of the other municipalities', which an estimated car "
                    "source takes), default run of current-policies (tools/fit_discrepancy.py): how far an "
                    "estimated 2009 lies from the inventory; range: leaving out one municipality")
 SOURCE = ("derived: hindcast residuals ln(observed/modelled) of the default run of current-policies with every "
