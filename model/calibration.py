@@ -7,7 +7,9 @@ groups (road traffic). At each observed node the sources not yet pinned absorb
 the difference in proportion to their bottom-up size; sources under no observed
 node keep their bottom-up value and are reported as *estimated*, except cars
 (``TRANSFERRED``), which take the geometric mean of the factors where the
-inventory observes them (:func:`transfer`).
+inventory observes them (:func:`transfer`). A sector that follows a path and that the
+inventory reports only in a later year is pinned at that value back-cast to 2009
+(``other_sectors.backcast_2009``; status *derived*).
 
 The result is one factor per municipality and source, each acting on a physical
 quantity inside its submodel (territorial vs resident vkm, legacy landfill
@@ -26,6 +28,7 @@ from . import dims
 from .accounting import gwp_vector
 from .data_store import Observation, observations
 from .parameters import Params
+from .submodels.other_sectors import BACKCAST, backcast_2009
 
 LEVELS = ("source", "sector", "group")  # calibration order: finest first
 # Sources whose bottom-up error is systematic, so that an estimated one takes the correction the observed ones
@@ -67,7 +70,7 @@ class Calibration:
     factors: np.ndarray                    # (D, M, S) over dims.SOURCES, on each source's physical driver
     bottom_up: np.ndarray                  # (D, M, S, G) 2009 gas masses before calibration [t/yr]
     levels: np.ndarray                     # (D, M, S, G) calibrated 2009 gas masses [t/yr]
-    status: dict[tuple[str, str], str]     # (municipality, source) -> observed/estimated with how
+    status: dict[tuple[str, str], str]     # (municipality, source) -> observed/derived/estimated with how
     rows: list[CalibrationRow]
 
     def as_dict(self) -> dict[str, np.ndarray]:
@@ -91,9 +94,7 @@ def leaves(level: str, name: str) -> list[int]:
 def targets(municipality: str, year: int = dims.BASE_YEAR) -> list[tuple[str, str, Observation]]:
     """Observed emission nodes of one municipality in ``year``, finest level first; in 2009 with the per-capita
     sectors the inventory reports only later, back-cast to 2009 (``other_sectors.backcast_2009``, confidence
-    ``derived``)."""
-    from .submodels.other_sectors import backcast_2009
-
+    ``other_sectors.BACKCAST``)."""
     found = []
     derived = backcast_2009(municipality) if year == dims.BASE_YEAR else []
     for o in list(observations()) + derived:
@@ -219,12 +220,12 @@ def calibrate(bottom_up: np.ndarray, params: Params,
             elif free.size and obs.value > 0:
                 note = "free sources are zero bottom-up; the observed value cannot be allocated"
             for i in free:
-                how[dims.SOURCES[i]] = f"{DERIVED}: {obs.note}" if obs.confidence == DERIVED else {
+                how[dims.SOURCES[i]] = f"{DERIVED}: {obs.note}" if obs.confidence == BACKCAST else {
                     "source": "observed",
                     "sector": f"observed sector total ({name})" if idx.size > 1 else "observed",
                     "group": f"observed {name} total; split over sectors estimated",
                 }[level]
-            note = "; ".join(filter(None, (obs.note if obs.confidence == DERIVED else "", note)))
+            note = "; ".join(filter(None, (obs.note if obs.confidence == BACKCAST else "", note)))
             pinned[idx] = True
             after = float((cal[0, m_idx, idx] * gwp[0]).sum())
             rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs), before, after, note))

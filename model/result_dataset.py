@@ -202,7 +202,8 @@ def to_dataset(models: list, seed: int):
                                               "bottom-up estimate"})
     status = np.array([[first.calibration.status[(mu, s)] for s in dims.SOURCES] for mu in dims.MUNICIPALITIES])
     data["base_year_status"] = (("municipality", "source"), status,
-                                {"long_name": "whether the 2009 value is observed or estimated"})
+                                {"long_name": "whether the 2009 value is observed, derived (a later inventory year "
+                                              "back-cast) or estimated, and how"})
     coords = {"scenario": names, "municipality": list(dims.MUNICIPALITIES), "year": years, "draw": draws}
     coords.update(coords_measure)
     coords.update(coords_cordon)

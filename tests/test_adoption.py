@@ -145,8 +145,8 @@ def test_peer_learning_only_brings_adoption_forward(adaptive_run):
     with_peers = _years(adaptive_run, "Central parking fee")
     without = _years(alone, "Central parking fee")
     # Peers only bring adoption forward: a municipality adopts alone no earlier than with peers, and never where
-    # it did not with them; some that adopted after another adopt later alone, or not at all (Stavanger 2030 and
-    # Trondheim 2031 alone against 2028 and 2027).
+    # it did not with them; some that adopted after another adopt later alone, or not at all (Stavanger: 2030 alone
+    # against 2028 after Trondheim's 2027).
     followers = [m for m, y in with_peers.items() if not np.isnan(y) and y > min(with_peers.values())]
     assert followers, "no municipality followed a peer in the adaptive test scenario"
     assert any(np.isnan(without[m]) or without[m] > with_peers[m] for m in followers)

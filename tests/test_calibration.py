@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from framtid.model import dims
 from framtid.model.calibration import calibrate, targets
@@ -175,10 +176,10 @@ def test_stavangers_path_sectors_of_2015_set_its_2009_along_the_path(current_pol
     from framtid.model.accounting import gwp_vector
     from framtid.model.calibration import DERIVED, UNKNOWN_BASIS
     from framtid.model.data_store import find
-    from framtid.model.submodels.other_sectors import backcast_2009
+    from framtid.model.submodels.other_sectors import BACKCAST, backcast_2009
 
     shipping = next(o for o in backcast_2009("stavanger") if o.variable == "emissions.sector.shipping")
-    assert (shipping.year, shipping.confidence) == (2009, "derived")
+    assert (shipping.year, shipping.confidence) == (2009, BACKCAST)
     assert shipping.value == pytest.approx(143412 * 6737000 / 7470000, rel=1e-9)
     model = current_policies
     i, k = dims.MUNICIPALITIES.index("stavanger"), 2015 - dims.BASE_YEAR
@@ -187,8 +188,16 @@ def test_stavangers_path_sectors_of_2015_set_its_2009_along_the_path(current_pol
         observed = find("stavanger", f"emissions.sector.{sector}", 2015).value
         assert (model.record["emissions_gas"][k, 0, i][S[sector]] * w).sum() == pytest.approx(observed, rel=1e-6)
         assert model.calibration.status[("stavanger", sector)].startswith(DERIVED)
-    # a sector with a 2009 value of its own, or a later value outside the path's observed years, gives none
+    # a municipality with 2009 values of its own (Oslo), or without later ones (Bergen), gives none
     assert backcast_2009("oslo") == [] and backcast_2009("bergen") == []
+    # the prediction band adds no error of an estimate to a derived source (it is not estimated)
+    from framtid.model.uncertainty.discrepancy import estimated_shares
+
+    ds = xr.Dataset({"base_year_status": (("municipality", "source"), np.array(
+        [[model.calibration.status[(m, s)] for s in dims.SOURCES] for m in dims.MUNICIPALITIES]))},
+        coords={"municipality": list(dims.MUNICIPALITIES), "source": list(dims.SOURCES)})
+    shares = estimated_shares(ds, "source", ["shipping", "vans"], ["stavanger"])
+    assert shares.tolist() == [[0.0, 1.0]]
 
 
 def test_the_per_capita_estimates_use_2009_inventories_only():

@@ -390,12 +390,49 @@ def test_tool_reproduces_the_embedded_paths(tmp_path, monkeypatch, shared_data):
     assert out.read_bytes() == data_store.data_path("sector_paths.csv").read_bytes()
 
 
-def test_build_data_reproduces_the_observations_and_knows_the_path_sectors(tmp_path, monkeypatch, shared_data):
-    """model/data/observations.csv is what tools/build_data.py writes; the tool marks a later inventory value of the
-    sectors the model back-casts along their path (``PER_CAPITA_SOURCES``) as no test, the others as kept for one."""
-    monkeypatch.syspath_prepend(str(REPO / "tools"))
+def test_the_data_build_knows_the_sectors_the_model_back_casts():
+    """tools/build_data.py marks a later inventory value of the sectors the model back-casts along their path
+    (``PER_CAPITA_SOURCES``) as no test: the two lists are one."""
     tool = runpy.run_path(str(REPO / "tools" / "build_data.py"))
     assert tuple(tool["PATH_SECTORS"]) == tuple(dims.SOURCE_SECTOR[s] for s in other_sectors.PER_CAPITA_SOURCES)
+
+
+def test_a_back_cast_takes_the_earliest_later_year_within_the_observed_path(monkeypatch):
+    """By hand, on a path of index 1 + 0.1 per year to 2023: shipping given for 2012 (1 300 t) and 2015 takes 2012,
+    1 300 / 1.3 = 1 000 t; a value after the observed segment (agriculture 2030) gives none, nor a sector with a
+    2009 value of its own as source (other mobile), nor an index of 0 (aviation); the others' values are not
+    looked at."""
+    from framtid.model.data_store import Observation
+    from framtid.model.submodels.other_sectors import BACKCAST, Paths, backcast_2009
+
+    def obs(muni, variable, year, value):
+        return Observation(muni, variable, year, value, "t CO2e", "ar5", "high", "test", "")
+
+    rows = [obs("bergen", "emissions.sector.shipping", 2015, 2000.0),
+            obs("bergen", "emissions.sector.shipping", 2012, 1300.0),
+            obs("bergen", "emissions.sector.agriculture", 2030, 500.0),
+            obs("bergen", "emissions.sector.other_mobile", 2015, 700.0),
+            obs("bergen", "emissions.source.other_mobile", 2009, 600.0),
+            obs("bergen", "emissions.sector.aviation", 2015, 5.0),
+            obs("oslo", "emissions.sector.fgas_products", 2015, 9.0)]
+    years = np.array(dims.YEARS, dtype=float)
+    index = {s: np.tile(1.0 + 0.1 * (years - dims.BASE_YEAR), (len(dims.MUNICIPALITIES), 1))
+             for s in other_sectors.SOURCES}
+    index["aviation"] = np.where(years == dims.BASE_YEAR, 1.0, 0.0)[None].repeat(len(dims.MUNICIPALITIES), 0)
+    monkeypatch.setattr(other_sectors, "default_paths", lambda: Paths(index, 2023, 2035))
+    monkeypatch.setattr(other_sectors, "observations", lambda: tuple(rows))
+    monkeypatch.setattr(other_sectors, "find", lambda m, v, y=None: next(
+        (o for o in rows if (o.municipality, o.variable, o.year) == (m, v, y)), None))
+    got = backcast_2009("bergen")
+    assert [(o.variable, o.year, o.confidence) for o in got] == [("emissions.sector.shipping", 2009, BACKCAST)]
+    assert got[0].value == pytest.approx(1000.0) and "2012" in got[0].note
+
+
+def test_build_data_reproduces_the_observations(tmp_path, monkeypatch, shared_data):
+    """model/data/observations.csv is what tools/build_data.py writes; the tool marks a later inventory value of the
+    sectors the model back-casts along their path as no test, the others as kept for one."""
+    monkeypatch.syspath_prepend(str(REPO / "tools"))
+    tool = runpy.run_path(str(REPO / "tools" / "build_data.py"))
     rows = tool["build_observations"](tool["read"](shared_data / "observations.csv"))
     rows.sort(key=lambda r: (r["municipality"], r["variable"], r["year"]))
     out = tmp_path / "observations.csv"

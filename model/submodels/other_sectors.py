@@ -48,6 +48,9 @@ from ..parameters import Params
 
 SOURCES = ("industry", "shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
 PER_CAPITA_SOURCES = ("shipping", "other_mobile", "agriculture", "aviation", "fgas_products")
+# The confidence of a 2009 value back-cast from a later year (backcast_2009): not a grade a data file may give
+# (data_store.CONFIDENCE), so calibration tells a back-cast from any observation.
+BACKCAST = "back-cast"
 LEVER_AXIS = axis_labels("exogenous_source")     # the sources along the last axis of lever exogenous_change
 if set(LEVER_AXIS) != set(SOURCES):
     raise RuntimeError(f"lever axis exogenous_source {LEVER_AXIS} does not list the sources {SOURCES}")
@@ -110,25 +113,29 @@ def backcast_2009(municipality: str) -> list[Observation]:
     """2009 values [t CO2e, the observation's GWP basis] of the per-capita sectors the inventory reports for
     ``municipality`` only in a later year: the earliest such year's value divided by the sector's path index in
     that year (``sector_paths.csv``, within its observed segment, the same in every draw), with confidence
-    ``derived``. Sectors with a 2009 value of their own, and years past the observed segment (where the index
-    depends on the draw's projection parameters), give none. These values are not observations of 2009, so
+    :data:`BACKCAST`. Sectors with a 2009 value of their own (as sector or as source: each of these sectors is one
+    source of the same name), years past the observed segment (where the index depends on the draw's projection
+    parameters) and an index of 0 give none. These values are not observations of 2009, so
     :func:`per_capita_medians` does not see them (they are not in ``data_store.observations()``)."""
     paths = default_paths()
     wanted = {f"emissions.sector.{dims.SOURCE_SECTOR[s]}": s for s in PER_CAPITA_SOURCES}
     first: dict[str, Observation] = {}
     for o in observations():
         if (o.municipality == municipality and o.variable in wanted and o.year is not None
-                and dims.BASE_YEAR < o.year <= paths.last_observed and find(municipality, o.variable,
-                                                                           dims.BASE_YEAR) is None
+                and dims.BASE_YEAR < o.year <= paths.last_observed
                 and (o.variable not in first or o.year < first[o.variable].year)):
             first[o.variable] = o
+    for variable in list(first):
+        source = wanted[variable]
+        if any(find(municipality, v, dims.BASE_YEAR) is not None for v in (variable, f"emissions.source.{source}")):
+            del first[variable]
     m = dims.MUNICIPALITIES.index(municipality)
     out = []
     for variable, o in sorted(first.items()):
         index = float(paths.index[wanted[variable]][m, o.year - dims.BASE_YEAR])
         if not index > 0:
             continue
-        out.append(replace(o, year=dims.BASE_YEAR, value=o.value / index, confidence="derived",
+        out.append(replace(o, year=dims.BASE_YEAR, value=o.value / index, confidence=BACKCAST,
                            note=f"the inventory's {o.year} value ({o.value:,.0f} t) back-cast along the sector's "
                                 f"path (index {index:.4f} in {o.year})"))
     return out
