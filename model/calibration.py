@@ -96,8 +96,7 @@ def targets(municipality: str, year: int = dims.BASE_YEAR) -> list[tuple[str, st
     sectors the inventory reports only later, back-cast to 2009 (``other_sectors.backcast_2009``, confidence
     ``other_sectors.BACKCAST``)."""
     found = []
-    derived = backcast_2009(municipality) if year == dims.BASE_YEAR else []
-    for o in list(observations()) + derived:
+    for o in list(observations()) + (backcast_2009(municipality) if year == dims.BASE_YEAR else []):
         if o.municipality != municipality or o.year != year or not o.variable.startswith("emissions."):
             continue
         _, level, name = o.variable.split(".", 2)
@@ -219,13 +218,15 @@ def calibrate(bottom_up: np.ndarray, params: Params,
                 note = "finer observations rescaled to this total"
             elif free.size and obs.value > 0:
                 note = "free sources are zero bottom-up; the observed value cannot be allocated"
+            backcast = obs.confidence == BACKCAST
             for i in free:
-                how[dims.SOURCES[i]] = f"{DERIVED}: {obs.note}" if obs.confidence == BACKCAST else {
+                how[dims.SOURCES[i]] = f"{DERIVED}: {obs.note}" if backcast else {
                     "source": "observed",
                     "sector": f"observed sector total ({name})" if idx.size > 1 else "observed",
                     "group": f"observed {name} total; split over sectors estimated",
                 }[level]
-            note = "; ".join(filter(None, (obs.note if obs.confidence == BACKCAST else "", note)))
+            if backcast:
+                note = "; ".join(filter(None, (obs.note, note)))
             pinned[idx] = True
             after = float((cal[0, m_idx, idx] * gwp[0]).sum())
             rows.append(CalibrationRow(muni, level, name, obs.value, _basis(obs), before, after, note))

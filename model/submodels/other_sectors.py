@@ -118,21 +118,19 @@ def backcast_2009(municipality: str) -> list[Observation]:
     parameters) and an index of 0 give none. These values are not observations of 2009, so
     :func:`per_capita_medians` does not see them (they are not in ``data_store.observations()``)."""
     paths = default_paths()
-    wanted = {f"emissions.sector.{dims.SOURCE_SECTOR[s]}": s for s in PER_CAPITA_SOURCES}
-    first: dict[str, Observation] = {}
+    later: dict[str, list[Observation]] = {}   # the municipality's values after 2009 in the path's observed years
     for o in observations():
-        if (o.municipality == municipality and o.variable in wanted and o.year is not None
-                and dims.BASE_YEAR < o.year <= paths.last_observed
-                and (o.variable not in first or o.year < first[o.variable].year)):
-            first[o.variable] = o
-    for variable in list(first):
-        source = wanted[variable]
-        if any(find(municipality, v, dims.BASE_YEAR) is not None for v in (variable, f"emissions.source.{source}")):
-            del first[variable]
+        if o.municipality == municipality and o.year is not None and dims.BASE_YEAR < o.year <= paths.last_observed:
+            later.setdefault(o.variable, []).append(o)
     m = dims.MUNICIPALITIES.index(municipality)
     out = []
-    for variable, o in sorted(first.items()):
-        index = float(paths.index[wanted[variable]][m, o.year - dims.BASE_YEAR])
+    for source in PER_CAPITA_SOURCES:
+        variable = f"emissions.sector.{dims.SOURCE_SECTOR[source]}"
+        own = (variable, f"emissions.source.{source}")
+        if variable not in later or any(find(municipality, v, dims.BASE_YEAR) is not None for v in own):
+            continue
+        o = min(later[variable], key=lambda x: x.year)
+        index = float(paths.index[source][m, o.year - dims.BASE_YEAR])
         if not index > 0:
             continue
         out.append(replace(o, year=dims.BASE_YEAR, value=o.value / index, confidence=BACKCAST,
