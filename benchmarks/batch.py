@@ -8,8 +8,8 @@ another) run as one model with D members: the median wall time of set-up and run
 members per second, and the peak memory the run allocates (tracemalloc, measured in a separate run
 because tracing slows numpy down); then the single-draw reference run. The members carry different
 parameters: a spread of the toll elasticity, or with ``--sampled`` a Latin-hypercube sample of every
-uncertain parameter (another seed for each run) recorded in single precision, as ``framtid run --draws`` does, with set-up
-(calibration of every draw) and the yearly run timed apart. Asserts nothing: timings on shared
+uncertain parameter (another seed for each run) recorded in single precision, as ``framtid run --draws``
+does, with set-up (calibration of every draw) and the yearly run timed apart. Asserts nothing: timings on shared
 machines are noisy.
 """
 

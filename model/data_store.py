@@ -374,7 +374,8 @@ def plants_opened() -> tuple[OpenedPlant, ...]:
                             f"in plants.csv), got {start}")
         share, tonnage = _float(name, n, r, "first_year_share"), _float(name, n, r, "tonnage_t_per_yr")
         if not 0.0 <= share <= 1.0:
-            raise DataError(f"{name}: line {n}: column 'first_year_share' must lie in 0-1, got {r['first_year_share']!r}")
+            raise DataError(f"{name}: line {n}: column 'first_year_share' must lie in 0-1, "
+                            f"got {r['first_year_share']!r}")
         if not tonnage >= 0.0:
             raise DataError(f"{name}: line {n}: column 'tonnage_t_per_yr' must be >= 0, got {r['tonnage_t_per_yr']!r}")
         if r["confidence"] not in CONFIDENCE:

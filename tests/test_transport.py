@@ -290,8 +290,9 @@ def test_an_ev_discount_moves_the_charge_onto_fossil_cars():
     free = lv(toll_nok=ring_toll(30, bev=0.0))
     full_price = lv(toll_nok=ring_toll(30, bev=30.0))
     # with half the fleet electric and toll-free, the toll bites half as hard on car use
-    d_free = choose(mixed, free, params)["modes"][:, OSLO, ..., 0] - choose(mixed, lv(), params)["modes"][:, OSLO, ..., 0]
-    d_full = choose(mixed, full_price, params)["modes"][:, OSLO, ..., 0] - choose(mixed, lv(), params)["modes"][:, OSLO, ..., 0]
+    untolled = choose(mixed, lv(), params)["modes"][:, OSLO, ..., 0]
+    d_free = choose(mixed, free, params)["modes"][:, OSLO, ..., 0] - untolled
+    d_full = choose(mixed, full_price, params)["modes"][:, OSLO, ..., 0] - untolled
     assert np.all(d_free < 0) and np.all(d_full < d_free)
     # and it raises the BEV share of new cars (the tolls enter the cost of ownership by powertrain)
     p = price(params, free, 2015)

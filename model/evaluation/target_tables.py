@@ -23,17 +23,12 @@ NUMBERS = ("target", "modelled", "gap", "gap_%", "P(inv)", "first_met", "from", 
 NUMBERS_RANGED = ("target", "modelled", "gap", "P(met)", "P(inv)", "first_met", "P(ever)", "cut_%/yr")
 
 
-def _probability(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f}"
-
-
 def inventory_chance(x: float | None) -> str:
     """P(inv) as printed: a chance from a normal distribution is never quite 0 or 1, so what rounds to them
     prints as <0.01 and >0.99 (a share of draws, P(met), can be 0 or 1 and prints as it is)."""
     if x is None:
         return "-"
     return "<0.01" if x < 0.005 else ">0.99" if x > 0.995 else f"{x:.2f}"
-
 
 
 def _fmt(x, digits: int) -> str:

@@ -88,7 +88,8 @@ def title(report: Report) -> str:
     if ind.method == "morris":
         s = ind.settings
         head = (f"Morris elementary effects (Morris 1991; mu_star: Campolongo et al. 2007) of {out.label}, "
-                f"scenario {report.scenario}: {s.get('screened', len(_all(ind)))} {what}, r = {s['trajectories']} trajectories, "
+                f"scenario {report.scenario}: {s.get('screened', len(_all(ind)))} {what}, "
+                f"r = {s['trajectories']} trajectories, "
                 f"{s['levels']} levels, {report.n_runs} runs in {report.seconds:.0f} s.")
         read = (f"mu_star, mu_star_conf (its {s['conf_level']:.0%} bootstrap half-width), sigma and mu are in "
                 f"{out.unit} per unit change of the parameter's quantile; sigma large against mu_star: "
