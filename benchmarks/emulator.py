@@ -29,28 +29,28 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-YEARS = np.arange(2009, 2051)
 
 
 def ensemble(scenario, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
     """The sampled parameters ``(n, P)`` of an LHS ensemble, the totals ``(T, n, M)`` [t CO2e/yr] and the seconds
-    the model took (sampling with the history fit, set-up and run)."""
-    from framtid.model.parameters import Params, table
-    from framtid.model.simulation import FramtidModel
+    the model took (sampling with the history fit, set-up and run: ``api.run_scenario`` as ``framtid run --draws``)."""
+    from framtid.model import api
+    from framtid.model.parameters import table
 
     t0 = time.perf_counter()
-    params = Params.sampled(n, seed, "lhs", scenario.parameters)
-    model = FramtidModel(scenario, params, precision="single")
-    model.run()
+    model = api.run_scenario(scenario, seed, n, "lhs", precision="single")
     seconds = time.perf_counter() - t0
     totals = model.emission_totals().copy()
+    sample = model.params.sample_matrix(sorted(table()))
     model.dispose()
-    return np.nan_to_num(params.sample_matrix(sorted(table()))), totals, seconds
+    return np.nan_to_num(sample), totals, seconds
 
 
 def outputs(totals: np.ndarray, year: int) -> np.ndarray:
     """``(D, T + M)`` [kt CO2e/yr]: the 13's total in every year, then each municipality's total in ``year``."""
-    return np.concatenate([totals.sum(axis=-1).T, totals[year - YEARS[0]]], axis=1) / 1e3
+    from framtid.model.dims import BASE_YEAR
+
+    return np.concatenate([totals.sum(axis=-1).T, totals[year - BASE_YEAR]], axis=1) / 1e3
 
 
 def features(z: np.ndarray) -> np.ndarray:
@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2030)
     args = parser.parse_args()
     from framtid.model import api
-    from framtid.model.dims import MUNICIPALITIES
+    from framtid.model.dims import BASE_YEAR, FINAL_YEAR, MUNICIPALITIES
 
     scenario = api.load_scenario(REPO / "scenarios" / f"{args.scenario}.toml")
     sizes = sorted(int(s) for s in args.train.split(","))
@@ -97,8 +97,8 @@ def main() -> None:
     x_train, totals_train, train_seconds = ensemble(scenario, sizes[-1], seed=1)
     x_test, totals_test, test_seconds = ensemble(scenario, args.test, seed=2)
     y_train, y_test = outputs(totals_train, args.year), outputs(totals_test, args.year)
-    at, last = args.year - YEARS[0], len(YEARS) - 1
-    municipal = slice(len(YEARS), None)
+    at, last = args.year - BASE_YEAR, FINAL_YEAR - BASE_YEAR
+    municipal = slice(last + 1, None)
     quantiles = (5, 50, 95)
     model_q = np.percentile(y_test[:, at], quantiles)
     print(f"{args.scenario}: the model's {args.test} draws took {test_seconds:.1f} s, its {sizes[-1]} training draws "
