@@ -12,8 +12,8 @@ import click
 from framtid.model.provenance import of_scenario
 from framtid.model.uncertainty import MAX_DRAWS_IN_PROCESS
 
-from .common import (handle_errors, imports_done, municipality_id, names, no_empty_item, output_path,
-                     refuse_idle_force, stat, warn_of_an_idle_seed)
+from .common import (check_save, handle_errors, imports_done, municipality_id, names, no_empty_item, output_path,
+                     print_or_save, refuse_idle_force, save_option, stat, table_width, warn_of_an_idle_seed)
 
 
 @click.command()
@@ -23,24 +23,29 @@ from .common import (handle_errors, imports_done, municipality_id, names, no_emp
 @click.option("--each", is_flag=True,
               help="Each municipality's own elasticities, and the 13 together's, from the same runs.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option()
 @handle_errors
-def elasticities(municipality, start_year, each, fmt):
+def elasticities(municipality, start_year, each, fmt, save, force):
     """Elasticities implied by the model (arc changes of +10 % through ordinary measures, the lane-km of every
     road among them, read also against the car time they save; the pump price halved for the rebound of a
     cheaper cost per km), beside the published ranges and their sources."""
     from framtid.model import catalogue
     from framtid.model import elasticities as el
     from framtid.model.errors import UsageError
+    from framtid.model.scenario import load
 
+    save = check_save(save, fmt, force)   # before any work
+    origin = of_scenario(load("framtid:reference"), year=start_year)   # the base every elasticity is read on
     if each:
         if municipality is not None:
             raise UsageError("--each: gives every municipality; leave out --municipality")
-        click.echo(el.each_table(el.implied_each(start_year=start_year), fmt, catalogue.terminal_width()))
+        print_or_save(el.each_table(el.implied_each(start_year=start_year), fmt, table_width(save)), fmt, save, force,
+                      origin)
         return
     rows = el.implied(municipality_id(municipality), start_year)
     if fmt == "json":   # an elasticity that cannot be measured (no toll ring there) is null, not NaN
         rows = [el.without_nan(r) for r in rows]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_or_save(json.dumps(rows, indent=2, ensure_ascii=False), fmt, save, force, origin)
         return
     header = ("quantity", "response", "change", "horizon", "year", "implied", "target", "central", "in_range",
               "source")
@@ -48,29 +53,35 @@ def elasticities(municipality, start_year, each, fmt):
               "-" if r["implied"] != r["implied"] else f"{r['implied']:+.3f}",
               f"{r['low']:+.2f} to {r['high']:+.2f}", f"{r['central']:+.2f}",
               "-" if r["in_range"] is None else "yes" if r["in_range"] else "NO", r["source"]) for r in rows]
-    click.echo(catalogue.render(header, table, fmt, catalogue.terminal_width()))
+    print_or_save(catalogue.render(header, table, fmt, table_width(save)), fmt, save, force, origin)
 
 
 @click.command()
 @click.option("--municipality", default=None, metavar="ID",
               help="Adopters and money of one municipality (default: all 13).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option()
 @handle_errors
-def grants(municipality, fmt):
+def grants(municipality, fmt, save, force):
     """Responses to grants implied by the model: the extra adopters per 100 MNOK of public money when a grant
     is cut over a published study's window (the money that goes to those who would adopt anyway counted),
     beside the study's estimate and its source."""
     from framtid.model import catalogue
     from framtid.model import grant_responses as gr
     from framtid.model.elasticities import without_nan
+    from framtid.model.scenario import load
 
+    save = check_save(save, fmt, force)   # before any work
+    origin = of_scenario(load("framtid:reference"))   # the base the grants are cut on
     rows = gr.implied(municipality_id(municipality))
     if fmt == "json":
-        click.echo(json.dumps([without_nan(r) for r in rows], indent=2, ensure_ascii=False))
+        print_or_save(json.dumps([without_nan(r) for r in rows], indent=2, ensure_ascii=False), fmt, save, force,
+                      origin)
         return
     if fmt == "csv":   # the numbers as they are, one column each
         fields = tuple(rows[0]) if rows else ()
-        click.echo(catalogue.render(fields, [tuple(without_nan(r).values()) for r in rows], fmt))
+        print_or_save(catalogue.render(fields, [tuple(without_nan(r).values()) for r in rows], fmt), fmt, save,
+                      force, origin)
         return
     header = ("quantity", "response", "change", "window", "adopters", "money_MNOK", "implied", "target", "central",
               "in_range", "source")
@@ -80,7 +91,7 @@ def grants(municipality, fmt):
               "-" if r["implied"] != r["implied"] else f"{r['implied']:.0f}", f"{r['low']:.0f} to {r['high']:.0f}",
               f"{r['central']:.0f}", "-" if r["in_range"] is None else "yes" if r["in_range"] else "NO", r["source"])
              for r in rows]
-    click.echo(catalogue.render(header, table, fmt, catalogue.terminal_width()))
+    print_or_save(catalogue.render(header, table, fmt, table_width(save)), fmt, save, force, origin)
 
 
 @click.command()
@@ -108,8 +119,10 @@ def grants(municipality, fmt):
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
               help="Seed of the sampled orders and of the --draws.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option()
 @handle_errors
-def attribute(scenario, year, span_from, municipalities, base, by, n_draws, sampler, permutations, seed, fmt):
+def attribute(scenario, year, span_from, municipalities, base, by, n_draws, sampler, permutations, seed, fmt, save,
+              force):
     """Attribute the effect of SCENARIO's own measures (file, or framtid:NAME) against the scenario it
     extends (or, with --base, all the measures its chain adds after that scenario): Shapley values (exact up
     to 12 measures or groups), first-in and last-in effects and the interaction, in --year [kt CO2e/yr] and
@@ -120,6 +133,7 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
     from framtid.model.evaluation import attribution_tables as tables
     from framtid.model.uncertainty import ensemble
 
+    save = check_save(save, fmt, force)   # before any work
     picked = names(municipalities, "--municipality")
     unknown = [m for m in picked or () if m not in dims.MUNICIPALITIES]
     if unknown:
@@ -127,22 +141,26 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
                          f"{did_you_mean(unknown[0], dims.MUNICIPALITIES)}allowed: {', '.join(dims.MUNICIPALITIES)}")
     for warning in ensemble.check_options(n_draws, sampler):
         click.echo(f"warning: {warning}", err=True)
-    result = attribution.attribute(api.load_scenario(scenario), year, span_from, permutations, seed,
+    loaded = api.load_scenario(scenario)
+    result = attribution.attribute(loaded, year, span_from, permutations, seed,
                                    draws=n_draws, sampler=sampler or "lhs", base=base, by=by)
+    origin = of_scenario(loaded, seed=seed, draws=n_draws or 1, sampler=(sampler or "lhs") if n_draws else "none")
     given = click.get_current_context().get_parameter_source("permutations") is click.core.ParameterSource.COMMANDLINE
     if result.exact and given:
         click.echo(f"warning: --permutations {permutations}: not used; the {len(result.measures)} "
                    f"{'measures' if by == 'measure' else 'groups'} are attributed exactly (every subset runs)",
                    err=True)
     if fmt == "json":
-        click.echo(json.dumps(tables.to_json(result, picked), indent=2, ensure_ascii=False))
+        print_or_save(json.dumps(tables.to_json(result, picked), indent=2, ensure_ascii=False), fmt, save, force,
+                      origin)
         return
     quiet = tables.unmoved(result) if fmt == "table" and picked is None else []
     header, rows = tables.rows(result, picked, tuple(quiet)) if fmt == "table" else tables.long_rows(result, picked)
+    lines = []
     if fmt == "table":
         how = ("exact Shapley values" if result.exact else
                f"Shapley values estimated from {permutations} sampled orders (std_error: their standard error)")
-        click.echo(f"{result.scenario} against {result.base}: {how}, {result.n_runs} runs; kt CO2e/yr in "
+        lines.append(f"{result.scenario} against {result.base}: {how}, {result.n_runs} runs; kt CO2e/yr in "
                    f"{result.year}, kt CO2e over {result.span[0]}-{result.span[1]}; negative = emissions cut; "
                    "(interaction), in the first_in column: the package's effect less the sum of the measures "
                    "alone (positive where measures cut the same emissions), so that first_in adds up to the "
@@ -150,14 +168,15 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
                    "among them, so a measure can be credited in years before it starts where another's effect "
                    "needs it (an oil-heating ban and its announcement) and have an effect in first_in of 0")
         if result.draws:
-            click.echo(f"{result.draws} draws (sampler {result.sampler}, seed {seed}): each value is the mean over "
-                       "the draws (so the measures' values still add up to the package's) and, in brackets, the "
-                       "5-95 % range of the draws (5th to 95th percentile)")
-        click.echo("")
-    click.echo(catalogue.render(header, rows, fmt, catalogue.terminal_width()))
+            lines.append(f"{result.draws} draws (sampler {result.sampler}, seed {seed}): each value is the mean over "
+                         "the draws (so the measures' values still add up to the package's) and, in brackets, the "
+                         "5-95 % range of the draws (5th to 95th percentile)")
+        lines.append("")
+    lines.append(catalogue.render(header, rows, fmt, table_width(save)))
     if quiet:
-        click.echo(f"\nLeft out, the package moving them less than {tables.UNMOVED_T:g} t in every column: "
-                   f"{', '.join(quiet)} (--municipality shows them; csv and json hold every municipality)")
+        lines.append(f"\nLeft out, the package moving them less than {tables.UNMOVED_T:g} t in every column: "
+                     f"{', '.join(quiet)} (--municipality shows them; csv and json hold every municipality)")
+    print_or_save("\n".join(lines), fmt, save, force, origin)
 
 
 @click.command()
@@ -174,7 +193,7 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
 @click.option("--by", "by", type=click.Choice(["measure", "kind"]), default="measure", show_default=True,
               help="Cost the measures one by one, or the measures of each kind together (first-in as one).")
 @click.option("--plot", default=None, type=click.Path(dir_okay=False), help="Write the MAC curve to this PNG.")
-@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file and an existing --save file.")
 @click.option("--draws", "n_draws", type=click.IntRange(1, MAX_DRAWS_IN_PROCESS), default=None, metavar="N",
               help="Run the base and every measure in the same N sampled draws of the uncertain parameters (cost "
                    "parameters included) and show the 5-95 % ranges and the share of draws in which each pays "
@@ -183,8 +202,9 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
               help="How --draws are sampled.  [default: lhs]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the --draws.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option(force=False)
 @handle_errors
-def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_draws, sampler, seed, fmt):
+def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_draws, sampler, seed, fmt, save):
     """Cost the measures SCENARIO adds to the scenario it extends: each measure alone on that base
     (first-in), its cost items by payer, abatement, NOK per t CO2e beside the carbon price, and the
     marginal abatement cost curve."""
@@ -195,7 +215,7 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
     from framtid.model.evaluation import costs as appraisal
     from framtid.model.uncertainty import ensemble
 
-    refuse_idle_force(force, (("--plot", plot),))
+    save = check_save(save, fmt, force, (), (("--plot", plot),))   # before any work
     plot = output_path(plot, "--plot", "the PNG file to write the MAC curve to, or leave --plot out for no chart")
     loaded = api.load_scenario(scenario)
     if plot:
@@ -210,15 +230,17 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
         click.echo(f"warning: --to {report.year_to}: the package's measures start in {min(starts)} or later, so "
                    "nothing is cut or paid in the years appraised", err=True)
     written = None
+    origin = of_scenario(
+        loaded, base=base or "the scenario it extends",
+        discount_rate=discount_rate if discount_rate is not None else "the parameter table's",
+        years=f"{report.year_from}-{report.year_to}", by=by or "measure", seed=seed, draws=n_draws or 1,
+        sampler=(sampler or "lhs") if n_draws else "none")
     if plot:
         click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))
-        written = cost_tables.plot_mac(report, plot, force, of_scenario(
-            loaded, base=base or "the scenario it extends",
-            discount_rate=discount_rate if discount_rate is not None else "the parameter table's",
-            years=f"{report.year_from}-{report.year_to}", by=by or "measure", seed=seed, draws=n_draws or 1,
-            sampler=(sampler or "lhs") if n_draws else "none"))
+        written = cost_tables.plot_mac(report, plot, force, origin)
     sections = cost_tables.tables(report, fmt)
-    click.echo(catalogue.render_sections(sections, fmt, catalogue.terminal_width()).lstrip("\n"))
+    print_or_save(catalogue.render_sections(sections, fmt, table_width(save)).lstrip("\n"), fmt, save, force,
+                  origin)
     if written:
         click.echo(f"wrote {written}", err=fmt != "table")
 
@@ -237,8 +259,9 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
               help="How --draws are sampled.  [default: lhs]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed of the --draws.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@save_option()
 @handle_errors
-def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
+def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt, save, force):
     """The model's answer to each toll change of SCENARIO (file, or framtid:NAME; default
     current-policies): passages per day across the cordon's line the year before and in the first full
     year, and the effect against the same run without the change (a scheme that succeeds another cordon's
@@ -248,8 +271,10 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     from framtid.model import api, catalogue
     from framtid.model.errors import UsageError, did_you_mean
     from framtid.model.evaluation import toll_cases
+    from framtid.model.provenance import of_file
     from framtid.model.uncertainty import ensemble
 
+    save = check_save(save, fmt, force, (observed,))   # before any work
     loaded = api.load_scenario(scenario)
     picked = names(cordon_ids, "--cordon")
     if picked:
@@ -271,6 +296,8 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
     draws = n_draws or 1
     rows = toll_cases.cases(loaded, draws, seed, sampler or "lhs", tuple(picked) if picked else None, own)
     compared = toll_cases.compare(rows, observations, observed) if observations is not None else None
+    origin = of_scenario(loaded, seed=seed, draws=draws, sampler=(sampler or "lhs") if n_draws else "none") + (
+        [of_file("observed", observed)] if observed else [])
     if fmt in ("json", "csv"):   # a value that does not apply (NaN) as null in JSON, empty in CSV
         from framtid.model.elasticities import without_nan
 
@@ -280,21 +307,23 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt):
         body = {"scenario": loaded.name, "draws": draws, "cases": plain}
         if compared is not None:
             body |= {"observed": plain_compared, "agreement": without_nan(toll_cases.agreement(compared))}
-        click.echo(json.dumps(body, indent=2, ensure_ascii=False, allow_nan=False))
+        print_or_save(json.dumps(body, indent=2, ensure_ascii=False, allow_nan=False), fmt, save, force, origin)
         return
     if fmt == "csv":
         header = toll_cases.COMPARED_COLUMNS if compared is not None else toll_cases.COLUMNS
         table = [[r[k] for k in header] for r in (plain_compared if compared is not None else plain)]
-        click.echo(catalogue.render(header, table, "csv"))
+        print_or_save(catalogue.render(header, table, "csv"), fmt, save, force, origin)
         return
+    width = table_width(save)
     header, table = toll_cases.table_rows(rows, draws)
-    click.echo(textwrap.fill(toll_cases.title(loaded.name, draws), catalogue.terminal_width()) + "\n")
-    click.echo(catalogue.render(header, table, "table", catalogue.terminal_width()))
+    lines = [textwrap.fill(toll_cases.title(loaded.name, draws), width) + "\n",
+             catalogue.render(header, table, "table", width)]
     if compared is not None:
         header, table = toll_cases.compared_rows(compared)
-        click.echo("\nObserved changes beside the model's [%; error = model - observed, percentage points]\n")
-        click.echo(catalogue.render(header, table, "table", catalogue.terminal_width()))
-        click.echo(toll_cases.agreement_line(toll_cases.agreement(compared)))
+        lines += ["\nObserved changes beside the model's [%; error = model - observed, percentage points]\n",
+                  catalogue.render(header, table, "table", width),
+                  toll_cases.agreement_line(toll_cases.agreement(compared))]
+    print_or_save("\n".join(lines), fmt, save, force, origin)
 
 
 @click.command()

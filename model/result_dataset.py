@@ -190,7 +190,8 @@ def to_dataset(models: list, seed: int):
     data["cordon_passages"], coords_cordon = _cordon_passages(models)
     coords_parameter = {}
     if sampling["sampler"] != "none":   # runs at default values have no sample to record
-        data["parameter_sample"], coords_parameter = _parameter_sample(models, sampling["sampler"])
+        data["parameter_sample"], coords_parameter = _parameter_sample(models, sampling["sampler"],
+                                                                       int(sampling["ensemble_draws"]))
         data.update(_fitted_amplitude(models))
     data["calibration_factor"] = (("scenario", "municipality", "source", "draw"),
                                   np.stack([m.calibration.factors.transpose(1, 2, 0) for m in models]),
@@ -278,14 +279,15 @@ def co2e_by_source(gas: np.ndarray, gwps: np.ndarray) -> np.ndarray:
     return out
 
 
-def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
+def _parameter_sample(models: list, sampler: str, ensemble_draws: int) -> tuple[tuple, dict]:
     """``parameter_sample(draw, parameter)``: the value every sampled parameter took in each draw
     (the uncertain parameters of the table), and the one fitted in each draw to the battery-electric history
     (``uncertainty/history_fit.py``), in name order. A scenario's own ``[parameters]`` replace the sample in its
     runs: each parameter's column is taken from the first scenario that does not set it, so it holds the
     sampled values whenever one scenario used them (and the value set where every scenario sets it). The fitted
     amplitude follows every parameter a scenario sets (the fit runs the history with them), so its column is
-    taken from the first scenario that sets none, whose fit is the sample's own."""
+    taken from the first scenario that sets none, whose fit is the sample's own. ``ensemble_draws``: the draws of
+    the whole ensemble, which decide the correlations the sample carries (a chunk's rows are the ensemble's)."""
     from .parameters import correlations
     from .uncertainty.history_fit import AMPLITUDE
     from .uncertainty.sampling import correlation_groups, uncertain
@@ -298,8 +300,9 @@ def _parameter_sample(models: list, sampler: str) -> tuple[tuple, dict]:
         sampled = sampled or next((m for m in models if name not in m.scenario.parameters), first)
         if sampled is not first:
             values[:, j] = sampled.params[name]
-    # only the groups the sample could carry (k parameters need k + 2 draws; sampling.correlate leaves the rest)
-    imposed = {name for members, _ in correlation_groups(correlations(), names) if len(values) >= len(members) + 2
+    # only the groups the sample could carry (k parameters need k + 2 draws of the ensemble, which is sampled
+    # whole and then cut into chunks; sampling.correlate leaves the rest)
+    imposed = {name for members, _ in correlation_groups(correlations(), names) if ensemble_draws >= len(members) + 2
                for name in members}
     pairs = [f"{a} ~ {b}: {rho:g}" for (a, b), rho in correlations().items() if a in imposed and b in imposed]
     if not pairs:

@@ -1,5 +1,6 @@
 """A table a command prints, saved to a file with where it came from (``--save FILE`` of ``summary``,
-``targets``, ``indicators``, ``decompose`` and ``hindcast``).
+``targets``, ``indicators``, ``decompose`` and ``hindcast``, which read a result, and of ``tolls``, ``attribute``,
+``costs``, ``elasticities`` and ``grants``, which run scenarios).
 
 The file holds the table as the command prints it in its ``--format``, with its provenance
 (:func:`framtid.model.provenance.with_provenance`): CSV and text tables after ``# item: value`` comment

@@ -86,6 +86,10 @@ def test_chunked_run_equals_the_whole_serial_run(scenarios, serial, tmp_path):
     whole = api.to_dataset([api.run_scenario(s, SEED, N, "lhs") for s in scenarios], SEED)
     chunked = _load(serial)
     np.testing.assert_array_equal(whole["parameter_sample"], chunked["parameter_sample"])
+    # The correlations the sample carries are the ensemble's, sampled whole: chunks of 3 draws could carry no
+    # group of parameters on their own, and said so when the attribute was read from a chunk.
+    carried = chunked["parameter_sample"].attrs["rank_correlations"]
+    assert carried == whole["parameter_sample"].attrs["rank_correlations"] and "none imposed" not in carried
     for name in whole.data_vars:   # bit for bit: no draw depends on the draws batched with it
         np.testing.assert_array_equal(chunked[name], whole[name], err_msg=name)
     # One chunk holding every draw is the whole run: the same data, so the same checksums as api.save's.

@@ -237,3 +237,45 @@ def test_a_saved_text_table_does_not_depend_on_the_terminal(files, tmp_path, com
         assert res.exit_code == 0, res.output
         saved.append(split(out.read_text(encoding="utf-8"), "table")[1])
     assert saved[0] == saved[1]
+
+
+# -- the commands that run scenarios: the table in the file after the scenario files, seed and code it came from
+
+RUNNING = {
+    "tolls": ("tolls", "--cordon", "tromso_ring"),
+    "attribute": ("attribute", "framtid:congestion-oslo-flat", "--municipality", "oslo"),
+    "costs": ("costs", "framtid:congestion-oslo-flat"),
+    "elasticities": ("elasticities", "--municipality", "oslo"),
+    "grants": ("grants",),
+}
+RUN_OF = {"tolls": "current-policies.toml", "attribute": "congestion-oslo-flat.toml",
+          "costs": "congestion-oslo-flat.toml", "elasticities": "reference.toml", "grants": "reference.toml"}
+
+
+@pytest.mark.parametrize("command", list(RUNNING))
+def test_a_command_that_runs_scenarios_saves_its_table_with_the_scenario_files_and_code(tmp_path, command):
+    printed = CliRunner().invoke(main, list(RUNNING[command]))
+    assert printed.exit_code == 0, printed.output
+    out = tmp_path / "t.txt"
+    saved = CliRunner().invoke(main, [*RUNNING[command], "--save", str(out)])
+    assert saved.exit_code == 0, saved.output
+    assert saved.stdout == "" and saved.stderr.startswith(f"wrote {out} (table: ")
+    said, table = split(out.read_text(encoding="utf-8"), "table")
+    # the terminal's width is CliRunner's default, the file's fixed: the same table either way here
+    assert table == printed.stdout
+    assert said["written by"] == f"framtid {framtid.__version__}"
+    assert said["scenario files"].startswith(RUN_OF[command] + " sha256:")
+    assert len(said["code (SHA-256)"]) == 64 and len(said["embedded data (SHA-256)"]) == 64
+    assert said[command].startswith("--")                            # the options it ran with
+    again = CliRunner().invoke(main, [*RUNNING[command], "--save", str(out)])
+    assert again.exit_code == 2 and "exists already" in again.output    # never over a file without --force
+
+
+def test_a_saved_toll_table_with_draws_records_their_seed_and_sampler(tmp_path):
+    out = tmp_path / "t.json"
+    saved = CliRunner().invoke(main, ["tolls", "--cordon", "tromso_ring", "--draws", "5", "--seed", "3",
+                                      "--format", "json", "--save", str(out)])
+    assert saved.exit_code == 0, saved.output
+    said, table = split(out.read_text(encoding="utf-8"), "json")
+    assert (said["seed"], said["draws"], said["sampler"]) == ("3", "5", "lhs")
+    assert table["draws"] == 5 and {c["cordon"] for c in table["cases"]} == {"tromso_ring"}

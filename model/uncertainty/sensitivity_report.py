@@ -136,7 +136,7 @@ def to_json(report: Report) -> dict:
            "output": {"name": out.name, "labels": list(out.labels), "municipality": out.municipality,
                       "year": out.year, "unit": out.unit, "description": out.description},
            "settings": {k: v for k, v in report.indices.settings.items()},
-           "runs": report.n_runs, "seconds": round(report.seconds, 2),
+           "runs": report.n_runs,   # not the run time: the same inputs give the same JSON
            "basis": "indices with respect to each parameter's own distribution in the parameter table",
            "notes": report.notes,
            "indices": [dict(zip(header, r)) for r in body]}
