@@ -3,4 +3,4 @@
 The library lives in :mod:`framtid.model`; the command line in :mod:`framtid.cli`.
 """
 
-__version__ = "0.34.0"
+__version__ = "0.35.0"

@@ -71,7 +71,7 @@ def test_validate_good_and_bad(tmp_path):
     assert res.exit_code == 0, res.output
     assert "Oil-heating ban" in res.output
     # a scenario's own measures are listed; what it inherits is counted, with the command that lists it
-    assert ("  101 measure(s) from framtid:current-policies-tolls (framtid validate framtid:current-policies-tolls "
+    assert ("  133 measure(s) from framtid:current-policies-tolls (framtid validate framtid:current-policies-tolls "
             "lists them), and its own:\n") in res.output
     assert "11 measure(s) from framtid:policies-2009" in res.output and "and none of its own" in res.output
     assert "oslo_ring tolls from 2011-01-01" not in res.output

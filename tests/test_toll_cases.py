@@ -46,12 +46,25 @@ def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme
     def tolls(scenario, cordon):
         return lever_paths(list(scenario.measures), dims.YEARS, 1)["toll_nok"][:, 0, :, c(cordon)].sum(axis=1)
 
-    # Trondheim's rates of 2019 held at those of 2010: the prices of 2018 go on
-    rates = next(m for m in charges.values() if m.values["cordon"] == "trondheim_ring" and m.replaces)
+    # Trondheim's rates of 2019 held at those of 2010, which were posted nominally (carried year by year): their
+    # kroner go on, in the prices of 2019, and are held in real terms after
+    from framtid.model.prices import to_real_2009
+
+    rates = charges["trondheim_ring tolls from 2019-01-01"]
     held = tolls(toll_cases.without(cp, rates), "trondheim_ring")
     k = rates.start_year - dims.BASE_YEAR
-    np.testing.assert_allclose(held[k:], np.broadcast_to(held[k - 1], held[k:].shape))
+    np.testing.assert_allclose(held[k:], np.broadcast_to(held[k], held[k:].shape))
+    np.testing.assert_allclose(held[k], held[k - 1] * to_real_2009(2019) / to_real_2009(2018))
     assert not np.allclose(tolls(cp, "trondheim_ring")[k], held[k - 1])
+    # Osloringen's rates of October 2017 held at those before: Fjellinjen's rates follow the prices, so they are
+    # held in real terms
+    from framtid.model.measures import lever_targets
+
+    rates = charges["oslo_ring tolls from 2017-10-01"]
+    held = tolls(toll_cases.without(cp, rates), "oslo_ring")
+    k = rates.start_year - dims.BASE_YEAR
+    before = lever_targets(charges["oslo_ring tolls from 2017-07-01"])["toll_nok"]   # in its own kroner of 2017
+    np.testing.assert_allclose(held[k], before[c("oslo_ring")])
     # Tromsø's new ring of 2023 removed: no price on it until its next change (June 2024, half that year) sets
     # rates again
     new, then = sorted((m for m in charges.values() if m.values["cordon"] == "tromso_ring"),
@@ -198,6 +211,43 @@ def test_the_toll_history_dates_each_change_and_an_opening_by_its_first_day():
     assert history["fredrikstad_ring tolls from 2019-11-15"].start_date.isoformat() == "2019-11-15"
     for label, m in history.items():
         assert m.start_date.year in (m.start_year - 1, m.start_year), label
+
+
+def test_a_posted_rate_is_carried_nominally_until_its_next_change_and_held_in_real_terms_after_the_last():
+    """Bergen's 25 NOK, in force until 2016-01-31 and carried back to 2009, is 25 NOK of each year to 2015: its
+    real value falls with the prices (by 2015 to 25 NOK of 2015, 0.86 of 25 NOK of 2009), not 25 NOK of 2009 held.
+    Fjellinjen's rates in Oslo followed the prices and are held in real terms; a cordon's last rate is too."""
+    from framtid.model import levers
+    from framtid.model.measures import lever_paths
+    from framtid.model.prices import to_real_2009
+
+    cp = load("framtid:current-policies")
+    paths = lever_paths(list(cp.measures), dims.YEARS, 1)["toll_nok"][:, 0]         # (T, M, C, class, fuel, period)
+    cordon = levers.axis_labels("cordon").index
+
+    def petrol_peak(name, owner):
+        return paths[:, dims.MUNICIPALITIES.index(owner), cordon(name), 0, 0, 0]
+
+    bergen = petrol_peak("bergen_ring", "bergen")
+    k = np.arange(2009, 2016) - dims.BASE_YEAR
+    np.testing.assert_allclose(bergen[k], [25 * to_real_2009(y) / to_real_2009(2009) for y in range(2009, 2016)])
+    assert bergen[2015 - dims.BASE_YEAR] == pytest.approx(25 * 0.8623, rel=0.01)   # d(2015), current-policies
+    # the last rates (Bergen 2022, Trondheim 2019) and Oslo's stay at their real value
+    for name, owner, first in (("bergen_ring", "bergen", 2022), ("trondheim_ring", "trondheim", 2019),
+                               ("oslo_ring_2019", "oslo", 2025)):
+        rate = petrol_peak(name, owner)[first - dims.BASE_YEAR:]
+        np.testing.assert_allclose(rate, rate[0], err_msg=name)
+    oslo = petrol_peak("oslo_ring_2019", "oslo")[2020 - dims.BASE_YEAR:2022 - dims.BASE_YEAR]
+    assert oslo[0] == oslo[1]
+    # a carry is no toll change: the cases are the changes of the data, and a change is read on through its carries
+    history = toll_cases.changes(cp, ("trondheim_ring",))
+    assert [m.label for m in history] == ["trondheim_ring tolls from 2010-03-31",
+                                          "trondheim_ring tolls from 2019-01-01"]
+    assert toll_cases.years(cp, history[0]) == (2010, 2015)
+    carries = toll_cases.carries_of(cp, history[0])
+    assert [m.start_year for m in carries] == list(range(2011, 2019))
+    assert all(toll_cases.is_carry(cp, m) and m.price_year == m.start_year for m in carries)
+    assert not toll_cases.carries_of(cp, history[1])
 
 
 def test_a_battery_electric_rate_quoted_with_a_tag_only_is_taken_back_to_its_full_price(tool):

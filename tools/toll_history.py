@@ -12,6 +12,17 @@ year of the change (``price_year``), and ends the measure before it on that cord
 * from April to September: that year at half strength (``ramp_years = 2``), fully the next;
 * from October: from the next year.
 
+A posted rate is nominal: the same number of kroner until the operator changes it. Where the data give a rate's
+end (a later change on the cordon), the rate is posted again on 1 January of each later year it is in force, in
+NOK of that year (a carry: the same fields, ``price_year`` that year, replacing the year before), so that its
+real value falls with the consumer prices as it did; Bergen's 25 NOK, in force until 2016-01-31 and carried back
+to 2009, is 25 NOK of 2015 in 2015, not 25 of 2009. A ring already charging in 2009 carries its 2009 rate
+(model/data/scenarios/policies-2009.toml) the same way until its first change. Two kinds of rate are held in
+real terms instead: a cordon's last rate in the data, whose end is not known (as the projections hold every
+price), and the rates of Fjellinjen's cordons in Oslo and Bærum, which the operator adjusted by the consumer
+prices between its stated changes (toll_schemes.csv: "CPI adjustment" of 2012-03-15, "CPI-adjusted ~2020-2021").
+``framtid tolls`` does not count a carry as a toll change (:func:`framtid.model.evaluation.toll_cases.is_carry`).
+
 Prices are the full prices per passage of light petrol vehicles in and outside the peaks, the
 diesel surcharge, the share battery-electric cars are spared, and the heavy-vehicle prices
 (diesel). Tag discounts and monthly caps on paid passages are not modelled, so the tolls paid
@@ -33,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from framtid.model import cordons as cd
+from framtid.model import dims
 from framtid.model.measures.charges import charge_fields
 from framtid.model.safe_write import regenerate
 
@@ -79,6 +91,32 @@ def _full_prices(live: list) -> list:
             for r in live]
 
 
+def _carries(cordon: str, label: str, fields: list[str], years: range) -> tuple[list[str], str]:
+    """The measures that post the rate of ``label`` (its field lines ``fields``: the cordon's prices, without the
+    price year) again on 1 January of each of ``years``, each replacing the year before, and the label of the
+    last (``label`` when there is none)."""
+    blocks, previous = [], label
+    for year in years:
+        carry = f"{label} (posted in {year})"
+        blocks.append("\n".join(['[[measure]]', 'kind = "congestion_charge"', f'label = "{carry}"',
+                                  f'replaces = "{previous}"', f'cordon = "{cordon}"', f"start_year = {year}",
+                                  f"price_year = {year}", *fields]))
+        previous = carry
+    return blocks, previous
+
+
+# The field lines of the 2009 rates (policies-2009.toml) of the rings whose rates are posted nominally, which they
+# carry until their first change (Kristiansand's changed in 2010: none to carry).
+RATES_2009 = {
+    "bergen_ring": ("peak_nok = 25", "offpeak_nok = 25", "heavy_peak_nok = 50", "heavy_offpeak_nok = 50",
+                    "bev_discount = 0"),
+    "kristiansand_ring": ("peak_nok = 20", "offpeak_nok = 20", "heavy_peak_nok = 40", "heavy_offpeak_nok = 40",
+                          "bev_discount = 0"),
+}
+# Fjellinjen's cordons: rates adjusted by the consumer prices between the stated changes, so held in real terms.
+CPI_ADJUSTED = frozenset({"oslo_ring", "baerum_ring", "oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary"})
+
+
 def measures() -> list[str]:
     rates = cd.load_toll_rates()
     blocks = []
@@ -101,7 +139,14 @@ def measures() -> list[str]:
             if start > 2026:
                 continue
             placed[start] = (day, ramp, cells)                            # the last change of a year wins
-        for start, (day, ramp, cells) in sorted(placed.items()):
+        starts = sorted(placed)
+        nominal = cordon.id not in CPI_ADJUSTED
+        if nominal and previous and cordon.id in RATES_2009 and starts:   # the 2009 rate, posted until the first change
+            carried, previous = _carries(cordon.id, previous, list(RATES_2009[cordon.id]),
+                                         range(dims.BASE_YEAR + 1, starts[0]))
+            blocks += carried
+        for i, start in enumerate(starts):
+            day, ramp, cells = placed[start]
             f = charge_fields(cells)
             label = f"{cordon.id} tolls from {day.isoformat()}"
             lines = ['[[measure]]', 'kind = "congestion_charge"', f'label = "{label}"']
@@ -111,22 +156,25 @@ def measures() -> list[str]:
                       f"start_date = {opened.get(start, day).isoformat()}"]
             if ramp:
                 lines.append(f"ramp_years = {ramp}")
-            lines += [f"price_year = {day.year}", f"peak_nok = {_fmt(f['peak_nok'])}",
-                      f"offpeak_nok = {_fmt(f['offpeak_nok'])}"]
+            lines.append(f"price_year = {day.year}")
+            fields = [f"peak_nok = {_fmt(f['peak_nok'])}", f"offpeak_nok = {_fmt(f['offpeak_nok'])}"]
             # Surcharge and discount of each period from its own rates; the off-peak ones written where they differ.
             if f["diesel_surcharge_nok"]:
-                lines.append(f"diesel_surcharge_nok = {_fmt(f['diesel_surcharge_nok'])}")
+                fields.append(f"diesel_surcharge_nok = {_fmt(f['diesel_surcharge_nok'])}")
             if _fmt(f["diesel_offpeak_surcharge_nok"]) != _fmt(f["diesel_surcharge_nok"]):
-                lines.append(f"diesel_offpeak_surcharge_nok = {_fmt(f['diesel_offpeak_surcharge_nok'])}")
-            lines.append(f"bev_discount = {_fmt(f['bev_discount'])}")
+                fields.append(f"diesel_offpeak_surcharge_nok = {_fmt(f['diesel_offpeak_surcharge_nok'])}")
+            fields.append(f"bev_discount = {_fmt(f['bev_discount'])}")
             if _fmt(f["bev_offpeak_discount"]) != _fmt(f["bev_discount"]):
-                lines.append(f"bev_offpeak_discount = {_fmt(f['bev_offpeak_discount'])}")
-            lines += [f"heavy_peak_nok = {_fmt(f['heavy_peak_nok'])}",
-                      f"heavy_offpeak_nok = {_fmt(f['heavy_offpeak_nok'])}"]
+                fields.append(f"bev_offpeak_discount = {_fmt(f['bev_offpeak_discount'])}")
+            fields += [f"heavy_peak_nok = {_fmt(f['heavy_peak_nok'])}",
+                       f"heavy_offpeak_nok = {_fmt(f['heavy_offpeak_nok'])}"]
             if not np.any(cells):
                 lines.insert(3, "# the cordon stops charging")
-            blocks.append("\n".join(lines))
+            blocks.append("\n".join(lines + fields))
             previous = label
+            if nominal and np.any(cells) and i + 1 < len(starts):   # posted until the next change
+                carried, previous = _carries(cordon.id, label, fields, range(start + 1, starts[i + 1]))
+                blocks += carried
     return blocks
 
 

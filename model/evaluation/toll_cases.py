@@ -36,6 +36,7 @@ import numpy as np
 
 from .. import dims
 from ..errors import UsageError
+from ..measures.base import same_values
 
 LATER = 5   # years after the first full year for the second effect
 COLUMNS = ("cordon", "start", "from", "date", "change", "peak_nok", "offpeak_nok", "passages_before", "passages_after",
@@ -63,6 +64,29 @@ def _replaced(scenario, change) -> list:
     """The measures whose rates (on ``change``'s cordon) or factor ``change`` replaces (none for a new scheme)."""
     return [m for m in scenario.measures if m.label in change.replaces and m.kind == change.kind
             and (change.kind != CHARGE or m.values["cordon"] == change.values["cordon"])]
+
+
+def is_carry(scenario, measure) -> bool:
+    """Whether ``measure`` posts again the rates it replaces on its cordon, in the kroner of a later year: a
+    posted rate carried into the next year (``tools/toll_history.py``), whose real value falls with the prices.
+    That is no toll change a count would see: :func:`changes` leaves it out, and the change it carries goes on
+    through it."""
+    if measure.kind != CHARGE:
+        return False
+    before = _replaced(scenario, measure)
+    return bool(before) and all(same_values(measure.values, w.values) for w in before)
+
+
+def carries_of(scenario, change) -> list:
+    """The carries of ``change``'s rates (:func:`is_carry`), each replacing the one before, in order."""
+    chain, last = [], change
+    while True:
+        nxt = next((m for m in scenario.measures if m.kind == CHARGE and last.label in m.replaces
+                    and m.values["cordon"] == change.values["cordon"] and is_carry(scenario, m)), None)
+        if nxt is None:
+            return chain
+        chain.append(nxt)
+        last = nxt
 
 
 def cordons_of(scenario, change) -> list[str]:
@@ -110,15 +134,22 @@ def without(scenario, change, keep_predecessor: bool = True):
     for another new scheme, no scheme."""
     before, ends = _replaced(scenario, change), _ends(scenario, change)
     system = _system(scenario, change) if ends else [change]
-    rest = [m for m in scenario.measures if not any(m is x for x in system)]
+    carried = carries_of(scenario, change) if change.kind == CHARGE else []
+    rest = [m for m in scenario.measures if not any(m is x for x in system + carried)]
     # The rates before held where the change ends them: each piece of what it replaced (a replaced measure of
     # several municipalities stands in pieces, those it ends and those it keeps) in the municipalities the
-    # piece and the change share; where the change acts and replaced nothing, nothing is held.
+    # piece and the change share; where the change acts and replaced nothing, nothing is held. Rates posted
+    # nominally (carried year by year) stay posted: in the kroner of the change's year and of each year its own
+    # rates were carried into; others (adjusted by the prices) are held in real terms.
     for w in before:
         shared = tuple(x for x in change.municipalities if x in w.municipalities)
         if shared:
-            rest.append(replace(change, values=dict(w.values), price_year=w.price_year, deflator=w.deflator,
-                                municipalities=shared, label=f"{change.label} (rates held)"))
+            posted = is_carry(scenario, w) or bool(carried)
+            held = change if posted else replace(change, price_year=w.price_year, deflator=w.deflator)
+            rest.append(replace(held, values=dict(w.values), municipalities=shared,
+                                label=f"{change.label} (rates held)"))
+            rest += [replace(c, values=dict(w.values), municipalities=shared, label=f"{c.label} (rates held)")
+                     for c in carried]
     for end in ends if keep_predecessor else ():   # the predecessor's last rates run on, as if the scheme had not come
         rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
                 else m for m in rest if m is not end]
@@ -205,7 +236,8 @@ def changes(scenario, cordons: tuple[str, ...] | None = None, own: bool = False)
     written = {(m.label, m.origin) for m in scenario.own} if own else None
     out = [m for m in scenario.measures if m.start_year > dims.BASE_YEAR
            and (written is None or (m.label, m.origin) in written)
-           and ((m.kind == CHARGE and (m.values["peak_nok"] or m.values["offpeak_nok"]))
+           and ((m.kind == CHARGE and (m.values["peak_nok"] or m.values["offpeak_nok"])
+                 and not is_carry(scenario, m))
                 or (m.kind == FACTOR and cordons_of(scenario, m)))]
     return [m for m in out if cordons is None or set(cordons_of(scenario, m)) & set(cordons)]
 
@@ -216,13 +248,15 @@ def years(scenario, change, cordon: str | None = None) -> tuple[int, int]:
     next change on ``cordon`` (the change's own cordon when None: a new rate, a factor, or the scheme's end), at
     most ``LATER`` years on and not after 2050."""
     full = min(change.start_year + max(change.ramp_years, 1) - 1, dims.FINAL_YEAR)
-    if change.end_year is not None:
-        full = min(full, change.end_year)
+    # a change carried into later years (:func:`is_carry`) lasts as long as its last carry
+    end = ([change] + (carries_of(scenario, change) if change.kind == CHARGE else []))[-1].end_year
+    if end is not None:
+        full = min(full, end)
     cordon = cordon or cordons_of(scenario, change)[0]
     following = [m.start_year for m in scenario.measures if m.start_year > change.start_year and (
-        (m.kind == CHARGE and m.values["cordon"] == cordon)
+        (m.kind == CHARGE and m.values["cordon"] == cordon and not is_carry(scenario, m))
         or (m.kind == FACTOR and cordon in cordons_of(scenario, m)))]
-    ends = [] if change.end_year is None else [change.end_year + 1]
+    ends = [] if end is None else [end + 1]
     return full, max(full, min([full + LATER, dims.FINAL_YEAR] + [y - 1 for y in following + ends]))
 
 

@@ -184,6 +184,17 @@ def programmatic(kind: MeasureKind, municipalities: tuple[str, ...], start: int,
                    deflator=kind.deflator(price_year))
 
 
+def same_values(a: dict, b: dict) -> bool:
+    """Whether two measures' field values are the same (NaN equal to NaN, arrays element by element): a toll
+    rate posted again in a later year's kroner is the same rate (``toll_cases.is_carry``)."""
+    def same(x, y) -> bool:
+        if isinstance(x, str) or isinstance(y, str) or x is None or y is None:
+            return x == y
+        return np.array_equal(np.asarray(x, dtype=float), np.asarray(y, dtype=float), equal_nan=True)
+
+    return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+
+
 def example_values(kind: MeasureKind, pick: str) -> dict:
     """Field values at each field's default (mid-range when required), low or high end."""
     out = {}

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import dims
 from . import KINDS, Measure
+from .base import same_values
 from .check_facts import Facts, acting_span, active_years, charges
 
 
@@ -116,9 +117,10 @@ def bev_rate_above_national_cap(measures: list[Measure], facts: Facts | None = N
     warnings = []
     for m in measures:
         # the rings of the 2009 policies write the full rate for battery-electric cars on purpose: the national
-        # exemption made them free, so that ending it makes them pay
+        # exemption made them free, so that ending it makes them pay; so do the carries of those rates
         if (m.kind != "congestion_charge" or not charges(m) or m.values.get("cordon") not in facts.ids
-                or not {"bev_discount", "bev_offpeak_discount"} & set(m.given) or m.start_year <= dims.BASE_YEAR):
+                or not {"bev_discount", "bev_offpeak_discount"} & set(m.given) or m.start_year <= dims.BASE_YEAR
+                or _carries_a_2009_rate(m, measures)):
             continue
         rates = {"bev_discount": float(m.values["bev_discount"])}
         if m.values.get("bev_offpeak_discount") is not None:
@@ -130,6 +132,18 @@ def bev_rate_above_national_cap(measures: list[Measure], facts: Facts | None = N
                              "toll_discount", "the petrol rate")
         warnings += [warning] if warning else []
     return warnings
+
+
+def _carries_a_2009_rate(m: Measure, measures: list[Measure]) -> bool:
+    """Whether the charge ``m`` posts again, unchanged, the rates of a ring of the 2009 policies, directly or through
+    carries of them (``tools/toll_history.py``: a rate posted nominally, carried into later years)."""
+    while m.start_year > dims.BASE_YEAR:
+        before = next((w for w in measures if w.kind == m.kind and w.label in m.replaces
+                       and w.values.get("cordon") == m.values.get("cordon")), None)
+        if before is None or not same_values(before.values, m.values):
+            return False
+        m = before
+    return True
 
 
 def bev_parking_rate_above_national_cap(measures: list[Measure], facts: Facts | None = None) -> list[str]:
