@@ -89,6 +89,9 @@ def hindcast(result, observed, municipality, scenario, out, force, fmt, save):
         origin = of_result(ds, result, hc.VARIABLES) + [of_file("observed", observed)] if out or save else []
     if skipped:
         click.echo(f"warning: {len(skipped)} observation(s) of years outside the run left out", err=True)
+    slip = hc.unit_slip(rows)
+    if slip:
+        click.echo(f"warning: {observed}: {slip}", err=True)
     if out:
         ctx = click.get_current_context()
         ctx.meta["framtid.target"] = [(p, stat(p)) for p in hc.chart_paths(rows, out)]   # what an interrupt leaves

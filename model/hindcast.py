@@ -238,6 +238,23 @@ class _Paths:
         return self._weighed[key]
 
 
+UNIT_SLIP = 100.0   # observed against modelled: a file off by this factor or more likely holds kt (or kg) as t
+
+
+def unit_slip(rows: list[Row]) -> str | None:
+    """A warning where the observations lie a factor ``UNIT_SLIP`` or more from the model's values in the median of
+    their ratios (the column is tonnes of CO2e; kilotonnes written in it read a thousand times too small), or
+    None. The median: a few sectors far off (a plant the model does not hold) do not set it off."""
+    ratios = [r.observed / r.modelled for r in rows if r.observed > 0 and r.modelled > 0]
+    if not ratios:
+        return None
+    median = float(np.median(ratios))
+    if 1.0 / UNIT_SLIP < median < UNIT_SLIP:
+        return None
+    return (f"the observed values are {median:.3g} times the model's (median of {len(ratios)} observations); the "
+            "value column is in tonnes of CO2e (t CO2e/yr): are they in kt or kg?")
+
+
 def metrics(rows: list[Row]) -> list["Metric"]:
     """Metrics per municipality and sector/source, then per municipality over all its rows, then over
     all rows ("all"); municipalities in the order of ``dims.MUNICIPALITIES``."""

@@ -29,6 +29,16 @@ def _shown(value) -> str:
     return repr(value)
 
 
+def _control_character(text: str) -> str | None:
+    """The problem with a text a terminal shows (a label, a description), or None: a control character (a bell, a
+    carriage return that overwrites the line a user reads, an escape sequence), named by its code point."""
+    bad = next((c for c in text if ord(c) < 32 or 127 <= ord(c) < 160), None)
+    if bad is None:
+        return None
+    return (f"must not hold control characters (U+{ord(bad):04X} at position {text.index(bad) + 1}); allowed: "
+            "printable text on one line")
+
+
 class _Problems(list):
     def add(self, where: str, message: str) -> None:
         self.append(f"{where}: {message}")

@@ -571,3 +571,16 @@ def test_a_band_is_taken_of_totals_summed_in_each_draw(drawn_ds):
     assert table[0][-4] == round(total.low, 1) and table[0][-2] == round(total.predicted_low, 1)
     # the prediction band adds the discrepancy to the draws' spread: wider on both sides
     assert total.predicted_low < total.low and total.predicted_high > total.high
+
+
+def test_observations_a_thousand_times_off_are_told_to_look_at_their_unit():
+    def row(observed, modelled):
+        return Row("oslo", 2011, "sector", "heating", "ar5", observed, modelled)
+
+    # kilotonnes in the tonnes column: the median ratio 0.001
+    slip = hindcast.unit_slip([row(300.0, 290_000.0), row(1_300.0, 1_250_000.0), row(5.0, 1_000.0)])
+    assert slip.startswith("the observed values are 0.00104 times the model's (median of 3 observations)")
+    assert "kt or kg" in slip
+    # one sector far off (a plant the model does not hold) among agreeing ones is no slip of unit
+    assert hindcast.unit_slip([row(300_000.0, 290_000.0), row(1_300_000.0, 1_250_000.0), row(5.0, 1_000.0)]) is None
+    assert hindcast.unit_slip([row(0.0, 1_000.0)]) is None                      # nothing to set a ratio on

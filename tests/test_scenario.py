@@ -116,6 +116,14 @@ def test_shipped_scenarios_are_valid():
      'replaces = [2020-01-01]\n', "bad.toml: measure[1].replaces", "(got [2020-01-01])"),
     (GOOD_HEAD + '[parameters]\n"transport.tco_coefficient" = 2030-01-01T08:00:00\n',
      'bad.toml: parameters."transport.tco_coefficient"', "(got datetime 2030-01-01T08:00:00)"),
+    # control characters in the texts a terminal shows: a carriage return overwrites the line read, an escape
+    # starts a terminal sequence
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\n'
+     'label = "ban\\r"\n', "bad.toml: measure[1].label", "must not hold control characters (U+000D at position 4)"),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\n'
+     'replaces = ["\\u001b[2J"]\n', "bad.toml: measure[1].replaces", "U+001B at position 1"),
+    ('[scenario]\nname = "bad"\ndescription = "a\\u0007b"\n', "bad.toml: scenario.description",
+     "must not hold control characters (U+0007 at position 2); allowed: printable text on one line"),
 ])
 def test_each_rule_reports_file_and_key(tmp_path, text, where, words):
     found = problems(tmp_path, text)
