@@ -241,8 +241,8 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
     sections = cost_tables.tables(report, fmt)
     print_or_save(catalogue.render_sections(sections, fmt, table_width(save)).lstrip("\n"), fmt, save, force,
                   origin)
-    if written:
-        click.echo(f"wrote {written}", err=fmt != "table")
+    if written:   # CSV, JSON and a saved table keep stdout to themselves
+        click.echo(f"wrote {written}", err=fmt != "table" or save is not None)
 
 
 @click.command()
@@ -397,8 +397,8 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
         click.echo(catalogue.render(header, body, "table"))
         if inert:
             click.echo(inert)
-    if written:
-        click.echo(f"wrote {written}", err=fmt != "table")
+    if written:   # CSV, JSON and a saved table keep stdout to themselves
+        click.echo(f"wrote {written}", err=fmt != "table" or save is not None)
 
 
 

@@ -45,6 +45,11 @@ RATE_PERIODS = dims.PERIODS + ("all",)
 CORDON_COLUMNS = ("id", "name", "municipality", "charged_direction", "inside_share_A", "inside_share_B",
                   "inside_share_C", "exchange_with", "external_passage_ratio", "hour_rule", "succeeds", "first_year",
                   "last_year", "status", "method", "source")
+# The cordons whose operator adjusted the rates by the consumer prices between the changes the data state:
+# Fjellinjen's in Oslo and Bærum (toll_schemes.csv: "CPI adjustment" of 2012-03-15, "CPI-adjusted ~2020-2021").
+# Their rates are held in real terms between changes; every other cordon's rate is posted in kroner
+# (tools/toll_history.py carries it into each later year's kroner; toll_cases holds it so in a counterfactual).
+PRICE_INDEXED = frozenset({"oslo_ring", "baerum_ring", "oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary"})
 HOUR_RULE_SIZE = 2      # cordons one hour rule may join (one payment for a trip crossing both: the dearer)
 RATE_COLUMNS = ("cordon", "valid_from", "valid_to", "vehicle_class", "fuel", "period", "price_nok",
                 "tag_discount_share", "status", "source", "confidence", "note")

@@ -53,9 +53,11 @@ def count(text: str, fmt: str) -> str:
     if fmt == "csv":
         return f"{max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)} rows"
     if fmt == "json":
+        # the rows of a table's sections: its lists (an object's other values, a scenario's name, are not rows)
         table = json.loads(text)
         parts = table.values() if isinstance(table, dict) else [table]
-        return f"{sum(len(p) if isinstance(p, list) else 1 for p in parts)} rows"
+        lists = [p for p in parts if isinstance(p, list)]
+        return f"{sum(len(p) for p in lists) if lists else len(list(parts))} rows"
     return f"{len(text.splitlines())} lines"
 
 

@@ -6,6 +6,7 @@ municipalities."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, time
 
 from . import dims
@@ -30,9 +31,10 @@ def _shown(value) -> str:
 
 
 def _control_character(text: str) -> str | None:
-    """The problem with a text a terminal shows (a label, a description), or None: a control character (a bell, a
-    carriage return that overwrites the line a user reads, an escape sequence), named by its code point."""
-    bad = next((c for c in text if ord(c) < 32 or 127 <= ord(c) < 160), None)
+    """The problem with a text a terminal shows (a label, a description), or None: a control or format character
+    (a bell, a carriage return that overwrites the line a user reads, an escape sequence, a right-to-left override
+    that shows the text reversed) or a line or paragraph separator, named by its code point."""
+    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
     if bad is None:
         return None
     return (f"must not hold control characters (U+{ord(bad):04X} at position {text.index(bad) + 1}); allowed: "

@@ -329,7 +329,7 @@ def test_a_chain_credited_by_kind_runs_each_kind_with_all_its_measures(chain):
 def test_the_whole_policy_history_composes_back_to_current_policies():
     scenario = load("framtid:current-policies")
     inherited, own, name = at._package(scenario, "reference")
-    assert name == "reference" and len(own) == 148   # 33 of them carry a posted toll rate into a later year
+    assert name == "reference" and len(own) == 148   # 32 of them carry a posted toll rate into a later year
     def listed(measures):
         return [(m.kind, m.label, m.start_year, m.municipalities) for m in measures]
 

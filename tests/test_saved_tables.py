@@ -279,3 +279,11 @@ def test_a_saved_toll_table_with_draws_records_their_seed_and_sampler(tmp_path):
     said, table = split(out.read_text(encoding="utf-8"), "json")
     assert (said["seed"], said["draws"], said["sampler"]) == ("3", "5", "lhs")
     assert table["draws"] == 5 and {c["cordon"] for c in table["cases"]} == {"tromso_ring"}
+
+
+def test_costs_with_a_chart_and_a_saved_table_prints_nothing_on_stdout(tmp_path):
+    out, chart = tmp_path / "c.csv", tmp_path / "mac.png"
+    saved = CliRunner().invoke(main, ["costs", "framtid:congestion-oslo-flat", "--format", "csv", "--save", str(out),
+                                      "--plot", str(chart)])
+    assert saved.exit_code == 0, saved.output
+    assert saved.stdout == "" and f"wrote {chart}" in saved.stderr and out.exists() and chart.exists()

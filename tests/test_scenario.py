@@ -122,6 +122,8 @@ def test_shipped_scenarios_are_valid():
      'label = "ban\\r"\n', "bad.toml: measure[1].label", "must not hold control characters (U+000D at position 4)"),
     (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\n'
      'replaces = ["\\u001b[2J"]\n', "bad.toml: measure[1].replaces", "U+001B at position 1"),
+    (GOOD_HEAD + '[[measure]]\nkind = "landfill_ban"\nmunicipality = "oslo"\nstart_year = 2020\n'
+     'label = "ban\\u202Etxt"\n', "bad.toml: measure[1].label", "U+202E at position 4"),
     ('[scenario]\nname = "bad"\ndescription = "a\\u0007b"\n', "bad.toml: scenario.description",
      "must not hold control characters (U+0007 at position 2); allowed: printable text on one line"),
 ])

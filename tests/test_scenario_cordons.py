@@ -114,6 +114,8 @@ def test_a_scenario_extending_one_with_a_cordon_may_charge_it_but_not_redefine_i
     (TROMSO_COPY + 'owner = "tromso"\n', "cordons.tromso_copy.owner: unknown key; allowed: municipality,"),
     (TROMSO_COPY.replace('municipality = "tromso"\n', ""), "cordons.tromso_copy: missing required key 'municipality'"),
     ("[cordons]\nx = 3\n", "cordons.x: must be a table"),
+    (TROMSO_COPY + 'name = "ring\\u2028two"\n', "cordons.tromso_copy.name: must not hold control characters "
+                                                "(U+2028 at position 5)"),
     (CHARGE.format(cordon="tromso_copy"), "measure[1].cordon: must be one of oslo_ring,"),
 ])
 def test_each_problem_of_a_cordon_is_located(tmp_path, body, message):

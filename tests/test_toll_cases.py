@@ -525,3 +525,57 @@ def test_a_change_is_held_at_what_it_replaced_only_where_that_acted(tmp_path):
     c, k = levers.axis_labels("cordon").index, 2040 - dims.BASE_YEAR
     assert scale[k, 0, dims.MUNICIPALITIES.index("stavanger"), c("nord_jaeren_stavanger")] == 1.2
     assert scale[k, 0, dims.MUNICIPALITIES.index("sandnes"), c("nord_jaeren_sandnes")] == 1.0
+
+
+BERGEN_2022_RATES = ('cordon = "bergen_ring"\npeak_nok = 54\noffpeak_nok = 26\ndiesel_surcharge_nok = 5\n'
+                     'diesel_offpeak_surcharge_nok = 6\nbev_discount = 0.8\nbev_offpeak_discount = 0.81\n'
+                     'heavy_peak_nok = 123\nheavy_offpeak_nok = 70\n')
+
+
+def _bergen(tmp_path, label: str, start: int, price_year: int):
+    """current-policies with Bergen's rates of 2022 written again from ``start`` in NOK of ``price_year``."""
+    path = tmp_path / "again.toml"
+    path.write_text('[scenario]\nname = "again"\nextends = "framtid:current-policies"\n\n[[measure]]\n'
+                    f'kind = "congestion_charge"\nlabel = "{label}"\nreplaces = "bergen_ring tolls from 2022-01-01"\n'
+                    f'start_year = {start}\nprice_year = {price_year}\n' + BERGEN_2022_RATES, encoding="utf-8")
+    return load(path)
+
+
+def test_the_same_rates_posted_in_a_later_years_kroner_than_the_next_are_a_change(tmp_path):
+    """A carry posts the rates again the next year in its kroner; the same numbers in the kroner of 2030 after the
+    rates of 2022 held in real terms are a cut a count would see, and a case of their own."""
+    later = _bergen(tmp_path, "posted in 2030", 2030, 2030)
+    own = toll_cases.changes(later, own=True)
+    assert [m.label for m in own] == ["posted in 2030"] and not toll_cases.is_carry(later, own[0])
+    # posted the next year in its kroner, the same rates carry the rates of 2022 on
+    carried = _bergen(tmp_path, "posted in 2023", 2023, 2023)
+    assert toll_cases.is_carry(carried, next(m for m in carried.measures if m.label == "posted in 2023"))
+    assert toll_cases.changes(carried, ("bergen_ring",), own=True) == []
+
+
+def test_a_measure_that_replaces_its_own_label_is_read_without_end(tmp_path):
+    """A measure named as the one it replaces (allowed) is not its own carry: the chain of carries ends."""
+    itself = _bergen(tmp_path, "bergen_ring tolls from 2022-01-01", 2030, 2022)
+    for change in toll_cases.changes(itself, ("bergen_ring",)):
+        assert toll_cases.years(itself, change)[1] <= dims.FINAL_YEAR
+        assert all(m is not change for m in toll_cases.carries_of(itself, change))
+
+
+def test_rates_posted_in_kroner_are_held_so_without_a_change_and_those_that_followed_the_prices_in_real_terms():
+    """Tromsø's rates of June 2024 left out: the rates of 2023 stay posted, in the kroner of 2024 (Tromsø's rates
+    are posted in kroner); Oslo's (Fjellinjen's, which followed the prices) are held at their own year's value."""
+    from framtid.model import levers
+    from framtid.model.measures import lever_paths
+    from framtid.model.prices import to_real_2009
+
+    cp = load("framtid:current-policies")
+    c = levers.axis_labels("cordon").index
+    charges = {m.label: m for m in cp.measures if m.kind == "congestion_charge"}
+
+    def tolls(scenario, cordon):
+        return lever_paths(list(scenario.measures), dims.YEARS, 1)["toll_nok"][:, 0, :, c(cordon)].sum(axis=1)
+
+    change = charges["tromso_ring tolls from 2024-06-14"]
+    held = tolls(toll_cases.without(cp, change), "tromso_ring")
+    k = 2025 - dims.BASE_YEAR
+    np.testing.assert_allclose(held[k], held[k - 2] * to_real_2009(2024) / to_real_2009(2023))

@@ -15,8 +15,9 @@ year of the change (``price_year``), and ends the measure before it on that cord
 A posted rate is nominal: the same number of kroner until the operator changes it. Where the data give a rate's
 end (a later change on the cordon), the rate is posted again on 1 January of each later year it is in force, in
 NOK of that year (a carry: the same fields, ``price_year`` that year, replacing the year before), so that its
-real value falls with the consumer prices as it did; Bergen's 25 NOK, in force until 2016-01-31 and carried back
-to 2009, is 25 NOK of 2015 in 2015, not 25 of 2009. A ring already charging in 2009 carries its 2009 rate
+real value falls with the model's price index (``prices.deflator``: an assumed inflation, the data holding
+no CPI); Bergen's 25 NOK, in force until 2016-01-31 and carried back to 2009, is 25 NOK of 2015 in 2015, not 25
+of 2009. A ring already charging in 2009 carries its 2009 rate
 (model/data/scenarios/policies-2009.toml) the same way until its first change. Two kinds of rate are held in
 real terms instead: a cordon's last rate in the data, whose end is not known (as the projections hold every
 price), and the rates of Fjellinjen's cordons in Oslo and Bærum, which the operator adjusted by the consumer
@@ -37,6 +38,7 @@ dated by.
 from __future__ import annotations
 
 import sys
+import tomllib
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -105,16 +107,18 @@ def _carries(cordon: str, label: str, fields: list[str], years: range) -> tuple[
     return blocks, previous
 
 
-# The field lines of the 2009 rates (policies-2009.toml) of the rings whose rates are posted nominally, which they
-# carry until their first change (Kristiansand's changed in 2010: none to carry).
-RATES_2009 = {
-    "bergen_ring": ("peak_nok = 25", "offpeak_nok = 25", "heavy_peak_nok = 50", "heavy_offpeak_nok = 50",
-                    "bev_discount = 0"),
-    "kristiansand_ring": ("peak_nok = 20", "offpeak_nok = 20", "heavy_peak_nok = 40", "heavy_offpeak_nok = 40",
-                          "bev_discount = 0"),
-}
-# Fjellinjen's cordons: rates adjusted by the consumer prices between the stated changes, so held in real terms.
-CPI_ADJUSTED = frozenset({"oslo_ring", "baerum_ring", "oslo_ring_2019", "oslo_inner_ring", "oslo_city_boundary"})
+POLICIES_2009_FILE = Path(__file__).resolve().parent.parent / "model" / "data" / "scenarios" / "policies-2009.toml"
+# The fields of a charge that a carry posts again (all but where and when: the rates)
+NOT_RATES = ("kind", "label", "cordon", "municipality", "start_year", "start_date", "ramp_years", "end_year",
+             "price_year", "replaces")
+
+
+def _rates_2009(label: str) -> list[str]:
+    """The field lines of the 2009 ring ``label``'s rates, as policies-2009.toml writes them (a carry posts them
+    again, and is a carry only while they are the same)."""
+    entry = next(m for m in tomllib.loads(POLICIES_2009_FILE.read_text(encoding="utf-8"))["measure"]
+                 if m.get("label") == label)
+    return [f"{key} = {_fmt(value)}" for key, value in entry.items() if key not in NOT_RATES]
 
 
 def measures() -> list[str]:
@@ -140,9 +144,9 @@ def measures() -> list[str]:
                 continue
             placed[start] = (day, ramp, cells)                            # the last change of a year wins
         starts = sorted(placed)
-        nominal = cordon.id not in CPI_ADJUSTED
-        if nominal and previous and cordon.id in RATES_2009 and starts:   # the 2009 rate, posted until the first change
-            carried, previous = _carries(cordon.id, previous, list(RATES_2009[cordon.id]),
+        nominal = cordon.id not in cd.PRICE_INDEXED
+        if nominal and previous and starts:   # the 2009 rate, posted until the first change
+            carried, previous = _carries(cordon.id, previous, _rates_2009(previous),
                                          range(dims.BASE_YEAR + 1, starts[0]))
             blocks += carried
         for i, start in enumerate(starts):

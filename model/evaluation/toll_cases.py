@@ -36,6 +36,7 @@ import numpy as np
 
 from .. import dims
 from ..errors import UsageError
+from ..cordons import PRICE_INDEXED
 from ..measures.base import same_values
 
 LATER = 5   # years after the first full year for the second effect
@@ -62,30 +63,39 @@ CHARGE, FACTOR = "congestion_charge", "toll_change"   # the kinds of toll change
 
 def _replaced(scenario, change) -> list:
     """The measures whose rates (on ``change``'s cordon) or factor ``change`` replaces (none for a new scheme)."""
-    return [m for m in scenario.measures if m.label in change.replaces and m.kind == change.kind
+    return [m for m in scenario.measures if m.label in change.replaces and m.kind == change.kind and m is not change
             and (change.kind != CHARGE or m.values["cordon"] == change.values["cordon"])]
 
 
+def _posted_year(m) -> int:
+    """The last year whose kroner ``m``'s rates are in when it starts: its price year, or its start where later
+    (a change of October acts from the next year)."""
+    return max(m.start_year, m.price_year if m.price_year is not None else m.start_year)
+
+
 def is_carry(scenario, measure) -> bool:
-    """Whether ``measure`` posts again the rates it replaces on its cordon, in the kroner of a later year: a
-    posted rate carried into the next year (``tools/toll_history.py``), whose real value falls with the prices.
+    """Whether ``measure`` posts again, the next year and in that year's kroner, the rates it replaces on its
+    cordon: a posted rate carried on (``tools/toll_history.py``), whose real value falls with the model's prices.
     That is no toll change a count would see: :func:`changes` leaves it out, and the change it carries goes on
-    through it."""
-    if measure.kind != CHARGE:
+    through it. The same rates in the kroner of a later year than the next are a change (a cut in real terms)."""
+    if measure.kind != CHARGE or measure.price_year != measure.start_year:
         return False
     before = _replaced(scenario, measure)
-    return bool(before) and all(same_values(measure.values, w.values) for w in before)
+    return bool(before) and all(same_values(measure.values, w.values)
+                                and measure.start_year == _posted_year(w) + 1 for w in before)
 
 
 def carries_of(scenario, change) -> list:
     """The carries of ``change``'s rates (:func:`is_carry`), each replacing the one before, in order."""
-    chain, last = [], change
+    chain, last, seen = [], change, {id(change)}
     while True:
         nxt = next((m for m in scenario.measures if m.kind == CHARGE and last.label in m.replaces
+                    and id(m) not in seen and m.start_year > last.start_year
                     and m.values["cordon"] == change.values["cordon"] and is_carry(scenario, m)), None)
         if nxt is None:
             return chain
         chain.append(nxt)
+        seen.add(id(nxt))
         last = nxt
 
 
@@ -138,18 +148,19 @@ def without(scenario, change, keep_predecessor: bool = True):
     rest = [m for m in scenario.measures if not any(m is x for x in system + carried)]
     # The rates before held where the change ends them: each piece of what it replaced (a replaced measure of
     # several municipalities stands in pieces, those it ends and those it keeps) in the municipalities the
-    # piece and the change share; where the change acts and replaced nothing, nothing is held. Rates posted
-    # nominally (carried year by year) stay posted: in the kroner of the change's year and of each year its own
-    # rates were carried into; others (adjusted by the prices) are held in real terms.
+    # piece and the change share; where the change acts and replaced nothing, nothing is held. Rates posted in
+    # kroner (every cordon's but those whose rates followed the prices, cordons.PRICE_INDEXED) stay posted: in the
+    # kroner of the change's year and of each year its own rates were carried into; the others are held in real
+    # terms.
     for w in before:
         shared = tuple(x for x in change.municipalities if x in w.municipalities)
         if shared:
-            posted = is_carry(scenario, w) or bool(carried)
+            posted = change.kind == CHARGE and change.values["cordon"] not in PRICE_INDEXED
             held = change if posted else replace(change, price_year=w.price_year, deflator=w.deflator)
             rest.append(replace(held, values=dict(w.values), municipalities=shared,
                                 label=f"{change.label} (rates held)"))
-            rest += [replace(c, values=dict(w.values), municipalities=shared, label=f"{c.label} (rates held)")
-                     for c in carried]
+            rest += [replace(c, values=dict(w.values), label=f"{c.label} (rates held)",
+                             municipalities=tuple(x for x in c.municipalities if x in shared)) for c in carried]
     for end in ends if keep_predecessor else ():   # the predecessor's last rates run on, as if the scheme had not come
         rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
                 else m for m in rest if m is not end]
