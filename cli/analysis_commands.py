@@ -397,8 +397,8 @@ def sensitivity(scenario, method, output_name, municipality, year, parameters, g
         click.echo(catalogue.render(header, body, "table"))
         if inert:
             click.echo(inert)
-    if written:   # CSV, JSON and a saved table keep stdout to themselves
-        click.echo(f"wrote {written}", err=fmt != "table" or save is not None)
+    if written:
+        click.echo(f"wrote {written}", err=fmt != "table")
 
 
 

@@ -33,18 +33,24 @@ def test_the_toll_cases_of_tromso_set_the_ring_before_and_after_and_against_no_r
     assert (rates["change"], rates["from"], opening["until"]) == ("rates", 2025, 2023)
 
 
+def _toll_paths(scenario, cordon):
+    """The cordon's toll lever summed over the municipalities ``(T, class, fuel, period)`` [real 2009 NOK]."""
+    from framtid.model import levers
+    from framtid.model.measures import lever_paths
+
+    c = levers.axis_labels("cordon").index(cordon)
+    return lever_paths(list(scenario.measures), dims.YEARS, 1)["toll_nok"][:, 0, :, c].sum(axis=1)
+
+
 def test_the_toll_cases_leave_out_one_change_as_the_rates_before_it_or_no_scheme():
     """``framtid tolls`` compares each toll change with the run without it: new rates replaced by the rates
     they replaced (the cordon's prices then stay as before), a new scheme removed (no price on its cordon)."""
     from framtid.model import levers
-    from framtid.model.measures import lever_paths
 
     cp = load("framtid:current-policies")
     c = levers.axis_labels("cordon").index
     charges = {m.label: m for m in cp.measures if m.kind == "congestion_charge"}
-
-    def tolls(scenario, cordon):
-        return lever_paths(list(scenario.measures), dims.YEARS, 1)["toll_nok"][:, 0, :, c(cordon)].sum(axis=1)
+    tolls = _toll_paths
 
     # Trondheim's rates of 2019 held at those of 2010, which were posted nominally (carried year by year): their
     # kroner go on, in the prices of 2019, and are held in real terms after
@@ -564,18 +570,10 @@ def test_a_measure_that_replaces_its_own_label_is_read_without_end(tmp_path):
 def test_rates_posted_in_kroner_are_held_so_without_a_change_and_those_that_followed_the_prices_in_real_terms():
     """Tromsø's rates of June 2024 left out: the rates of 2023 stay posted, in the kroner of 2024 (Tromsø's rates
     are posted in kroner); Oslo's (Fjellinjen's, which followed the prices) are held at their own year's value."""
-    from framtid.model import levers
-    from framtid.model.measures import lever_paths
     from framtid.model.prices import to_real_2009
 
     cp = load("framtid:current-policies")
-    c = levers.axis_labels("cordon").index
-    charges = {m.label: m for m in cp.measures if m.kind == "congestion_charge"}
-
-    def tolls(scenario, cordon):
-        return lever_paths(list(scenario.measures), dims.YEARS, 1)["toll_nok"][:, 0, :, c(cordon)].sum(axis=1)
-
-    change = charges["tromso_ring tolls from 2024-06-14"]
-    held = tolls(toll_cases.without(cp, change), "tromso_ring")
+    change = next(m for m in cp.measures if m.label == "tromso_ring tolls from 2024-06-14")
+    held = _toll_paths(toll_cases.without(cp, change), "tromso_ring")
     k = 2025 - dims.BASE_YEAR
     np.testing.assert_allclose(held[k], held[k - 2] * to_real_2009(2024) / to_real_2009(2023))
