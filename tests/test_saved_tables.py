@@ -282,8 +282,8 @@ def test_a_saved_toll_table_with_draws_records_their_seed_and_sampler(tmp_path):
 
 
 def test_costs_with_a_chart_and_a_saved_table_prints_nothing_on_stdout(tmp_path):
-    out, chart = tmp_path / "c.csv", tmp_path / "mac.png"
-    saved = CliRunner().invoke(main, ["costs", "framtid:congestion-oslo-flat", "--format", "csv", "--save", str(out),
+    out, chart = tmp_path / "c.txt", tmp_path / "mac.png"
+    saved = CliRunner().invoke(main, ["costs", "framtid:congestion-oslo-flat", "--save", str(out),
                                       "--plot", str(chart)])
     assert saved.exit_code == 0, saved.output
     assert saved.stdout == "" and f"wrote {chart}" in saved.stderr and out.exists() and chart.exists()

@@ -553,6 +553,11 @@ def test_the_same_rates_posted_in_a_later_years_kroner_than_the_next_are_a_chang
     later = _bergen(tmp_path, "posted in 2030", 2030, 2030)
     own = toll_cases.changes(later, own=True)
     assert [m.label for m in own] == ["posted in 2030"] and not toll_cases.is_carry(later, own[0])
+    # without it, the rates of 2022 stay at their real value (a cordon's last rate is held in real terms): a cut
+    k = 2030 - dims.BASE_YEAR
+    held, written = _toll_paths(toll_cases.without(later, own[0]), "bergen_ring"), _toll_paths(later, "bergen_ring")
+    np.testing.assert_allclose(held[k], held[k - 1])
+    assert (written[k] < held[k]).any()
     # posted the next year in its kroner, the same rates carry the rates of 2022 on
     carried = _bergen(tmp_path, "posted in 2023", 2023, 2023)
     assert toll_cases.is_carry(carried, next(m for m in carried.measures if m.label == "posted in 2023"))

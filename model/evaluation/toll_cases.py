@@ -78,7 +78,8 @@ def is_carry(scenario, measure) -> bool:
     cordon: a posted rate carried on (``tools/toll_history.py``), whose real value falls with the model's prices.
     That is no toll change a count would see: :func:`changes` leaves it out, and the change it carries goes on
     through it. The same rates in the kroner of a later year than the next are a change (a cut in real terms)."""
-    if measure.kind != CHARGE or measure.price_year != measure.start_year:
+    price_year = measure.price_year if measure.price_year is not None else measure.start_year
+    if measure.kind != CHARGE or price_year != measure.start_year:
         return False
     before = _replaced(scenario, measure)
     return bool(before) and all(same_values(measure.values, w.values)
@@ -155,11 +156,14 @@ def without(scenario, change, keep_predecessor: bool = True):
     for w in before:
         shared = tuple(x for x in change.municipalities if x in w.municipalities)
         if shared:
-            posted = change.kind == CHARGE and change.values["cordon"] not in PRICE_INDEXED
-            held = change if posted else replace(change, price_year=w.price_year, deflator=w.deflator)
-            rest.append(replace(held, values=dict(w.values), municipalities=shared,
-                                label=f"{change.label} (rates held)"))
-            rest += [replace(c, values=dict(w.values), label=f"{c.label} (rates held)",
+            # posted on only where they were posted the year before the change (carried up to it, or in force from
+            # the year before); a rate held in real terms up to the change (a cordon's last rate) stays so
+            posted = (change.kind == CHARGE and change.values["cordon"] not in PRICE_INDEXED
+                      and change.start_year == _posted_year(w) + 1)
+            real = {} if posted else {"price_year": w.price_year, "deflator": w.deflator}
+            rest.append(replace(change, values=dict(w.values), municipalities=shared,
+                                label=f"{change.label} (rates held)", **real))
+            rest += [replace(c, values=dict(w.values), label=f"{c.label} (rates held)", **real,
                              municipalities=tuple(x for x in c.municipalities if x in shared)) for c in carried]
     for end in ends if keep_predecessor else ():   # the predecessor's last rates run on, as if the scheme had not come
         rest = [replace(m, end_year=end.end_year, label=f"{m.label} (kept)") if m in _replaced(scenario, end)
