@@ -16,6 +16,11 @@ from .common import (check_save, handle_errors, imports_done, municipality_id, n
                      print_or_save, refuse_idle_force, save_option, stat, table_width, warn_of_an_idle_seed)
 
 
+def _draws_origin(seed: int, n_draws: int | None, sampler: str | None) -> dict:
+    """The provenance items of a command's sampled draws: seed, draws (1 without) and sampler ("none" without)."""
+    return {"seed": seed, "draws": n_draws or 1, "sampler": (sampler or "lhs") if n_draws else "none"}
+
+
 @click.command()
 @click.option("--municipality", default=None, metavar="ID", help="Responses of one municipality (default: all 13).")
 @click.option("--year", "start_year", type=int, default=2012, show_default=True,
@@ -144,7 +149,7 @@ def attribute(scenario, year, span_from, municipalities, base, by, n_draws, samp
     loaded = api.load_scenario(scenario)
     result = attribution.attribute(loaded, year, span_from, permutations, seed,
                                    draws=n_draws, sampler=sampler or "lhs", base=base, by=by)
-    origin = of_scenario(loaded, seed=seed, draws=n_draws or 1, sampler=(sampler or "lhs") if n_draws else "none")
+    origin = of_scenario(loaded, **_draws_origin(seed, n_draws, sampler))
     given = click.get_current_context().get_parameter_source("permutations") is click.core.ParameterSource.COMMANDLINE
     if result.exact and given:
         click.echo(f"warning: --permutations {permutations}: not used; the {len(result.measures)} "
@@ -233,8 +238,7 @@ def costs(scenario, discount_rate, year_from, year_to, base, by, plot, force, n_
     origin = of_scenario(
         loaded, base=base or "the scenario it extends",
         discount_rate=discount_rate if discount_rate is not None else "the parameter table's",
-        years=f"{report.year_from}-{report.year_to}", by=by or "measure", seed=seed, draws=n_draws or 1,
-        sampler=(sampler or "lhs") if n_draws else "none")
+        years=f"{report.year_from}-{report.year_to}", by=by or "measure", **_draws_origin(seed, n_draws, sampler))
     if plot:
         click.get_current_context().meta["framtid.target"] = (Path(plot), stat(plot))
         written = cost_tables.plot_mac(report, plot, force, origin)
@@ -296,7 +300,7 @@ def tolls(scenario, cordon_ids, own, observed, n_draws, sampler, seed, fmt, save
     draws = n_draws or 1
     rows = toll_cases.cases(loaded, draws, seed, sampler or "lhs", tuple(picked) if picked else None, own)
     compared = toll_cases.compare(rows, observations, observed) if observations is not None else None
-    origin = of_scenario(loaded, seed=seed, draws=draws, sampler=(sampler or "lhs") if n_draws else "none") + (
+    origin = of_scenario(loaded, **_draws_origin(seed, n_draws, sampler)) + (
         [of_file("observed", observed)] if observed else [])
     if fmt in ("json", "csv"):   # a value that does not apply (NaN) as null in JSON, empty in CSV
         from framtid.model.elasticities import without_nan

@@ -66,7 +66,7 @@ from .scenario_cordons import CORDON_KEYS, MAX_EXTERNAL_RATIO, _cordons, _inside
 from .scenario_inheritance import (BUILTIN_PREFIX, EXTENDS_RULE, MAX_EXTENDS_DEPTH, extends_target, resolve,
                                    builtin_names, builtin_path, compose)
 from .scenario_measures import _measure
-from .scenario_values import NAME_PATTERN, _control_character, _number, _Problems, _shown, _type_name
+from .scenario_values import NAME_PATTERN, _check_printable, _number, _Problems, _shown, _type_name
 
 TOP_KEYS = ("scenario", "parameters", "population", "cordons", "measure")
 SCENARIO_KEYS = ("name", "description", "extends", "gwp")
@@ -289,8 +289,8 @@ def _load(path: Path, problems: _Problems, chain: tuple[Path, ...]) -> Scenario 
     for key in ("description", "extends", "gwp"):
         if key in head and not isinstance(head[key], str):
             problems.add(f"{label}: scenario.{key}", f"must be a string (got {_type_name(head[key])})")
-        elif key in head and _control_character(head[key]):
-            problems.add(f"{label}: scenario.{key}", _control_character(head[key]))
+        elif key in head:
+            _check_printable(head[key], f"{label}: scenario.{key}", problems)
     gwp = head.get("gwp")
     if isinstance(gwp, str) and gwp not in GWP_SETS:
         problems.add(f"{label}: scenario.gwp", f"unknown GWP set {gwp!r}; allowed: {', '.join(GWP_SETS)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import dims
 from .errors import did_you_mean
-from .scenario_values import NAME_PATTERN, _control_character, _municipalities, _number, _Problems, _shown, _type_name
+from .scenario_values import NAME_PATTERN, _check_printable, _municipalities, _number, _Problems, _shown, _type_name
 
 CORDON_KEYS = ("municipality", "charged_direction", "inside_share", "exchange_with", "external_passage_ratio",
                "hour_rule", "succeeds", "name", "source")
@@ -69,8 +69,8 @@ def _cordons(table, where: str, problems: _Problems, known: tuple) -> tuple:
         for key in ("name", "source"):
             if key in entry and not isinstance(entry[key], str):
                 problems.add(f"{here}.{key}", f"must be a string (got {_type_name(entry[key])})")
-            elif key in entry and _control_character(entry[key]):
-                problems.add(f"{here}.{key}", _control_character(entry[key]))
+            elif key in entry:
+                _check_printable(entry[key], f"{here}.{key}", problems)
         hour_rule, succeeds = entry.get("hour_rule", ""), entry.get("succeeds", "")
         if not isinstance(hour_rule, str) or (hour_rule and not NAME_PATTERN.fullmatch(hour_rule)):
             problems.add(f"{here}.hour_rule", f"must be the name of an hour rule its cordons share, letters, digits, "

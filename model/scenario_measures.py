@@ -13,7 +13,7 @@ from . import dims
 from .errors import did_you_mean
 from .measures import COMMON_KEYS, KINDS, Measure
 from .measures.base import ADOPTION
-from .scenario_values import _control_character, _municipalities, _number, _Problems, _shown, _type_name
+from .scenario_values import _check_printable, _municipalities, _number, _Problems, _shown, _type_name
 
 # [yr] the earliest price year of a measure's money (assumption): money is deflated at the assumed inflation of
 # 2.5 %/yr (prices.inflation_to_2017; no consumer price index in the data), near Norway's consumer price inflation
@@ -110,8 +110,7 @@ def _labels(value, where: str, problems: _Problems) -> tuple[str, ...]:
         problems.add(where, f"must be a measure label or a list of labels (got {_shown(value)})")
         return ()
     for item in items:
-        if _control_character(item):
-            problems.add(where, _control_character(item))
+        _check_printable(item, where, problems)
     return tuple(items)
 
 
@@ -175,8 +174,8 @@ def _measure(entry, where: str, origin: str, problems: _Problems) -> Measure | N
     label = entry.get("label", "")
     if not isinstance(label, str):
         problems.add(f"{where}.label", f"must be a string (got {_type_name(label)})")
-    elif _control_character(label):
-        problems.add(f"{where}.label", _control_character(label))
+    else:
+        _check_printable(label, f"{where}.label", problems)
     replaces = _labels(entry["replaces"], f"{where}.replaces", problems) if "replaces" in entry else ()
     price_year = _year(entry, "price_year", where, problems, required=False)
     if price_year is not None and not kind.has_money:

@@ -41,6 +41,13 @@ def _control_character(text: str) -> str | None:
             "printable text on one line")
 
 
+def _check_printable(text: str, where: str, problems: "_Problems") -> None:
+    """Add the problem of :func:`_control_character` with ``text`` at ``where``, if it has one."""
+    problem = _control_character(text)
+    if problem:
+        problems.add(where, problem)
+
+
 class _Problems(list):
     def add(self, where: str, message: str) -> None:
         self.append(f"{where}: {message}")

@@ -67,10 +67,15 @@ def _replaced(scenario, change) -> list:
             and (change.kind != CHARGE or m.values["cordon"] == change.values["cordon"])]
 
 
+def _price_year(m) -> int:
+    """The year whose kroner ``m``'s money is in: its price year, or its start year where it gives none."""
+    return m.price_year if m.price_year is not None else m.start_year
+
+
 def _posted_year(m) -> int:
     """The last year whose kroner ``m``'s rates are in when it starts: its price year, or its start where later
     (a change of October acts from the next year)."""
-    return max(m.start_year, m.price_year if m.price_year is not None else m.start_year)
+    return max(m.start_year, _price_year(m))
 
 
 def is_carry(scenario, measure) -> bool:
@@ -78,8 +83,7 @@ def is_carry(scenario, measure) -> bool:
     cordon: a posted rate carried on (``tools/toll_history.py``), whose real value falls with the model's prices.
     That is no toll change a count would see: :func:`changes` leaves it out, and the change it carries goes on
     through it. The same rates in the kroner of a later year than the next are a change (a cut in real terms)."""
-    price_year = measure.price_year if measure.price_year is not None else measure.start_year
-    if measure.kind != CHARGE or price_year != measure.start_year:
+    if measure.kind != CHARGE or _price_year(measure) != measure.start_year:
         return False
     before = _replaced(scenario, measure)
     return bool(before) and all(same_values(measure.values, w.values)
